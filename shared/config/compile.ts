@@ -1,0 +1,49 @@
+import { errors } from '../errors';
+import { filterProblems } from '../routing/filter';
+import { interpolate } from './interpolate';
+import { type Config, configSchema } from './schema';
+
+/** A zod issue path rendered as `sources.github.verify.secret` / `routes[0].to`. */
+function renderPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+/**
+ * Turns the raw (parsed, not yet interpolated) configuration into a validated Config. Runs at
+ * cold start in every function, so it takes plain data: the YAML is parsed at build time.
+ */
+export function compileConfig(raw: unknown, env: Record<string, string | undefined>): Config {
+  const data = interpolate(raw ?? {}, env);
+  const parsed = configSchema.safeParse(data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const keys = (i as { keys?: string[] }).keys;
+      const base = renderPath(i.path);
+      if (i.code === 'unrecognized_keys' && keys) {
+        return keys.map((k) => `${base ? `${base}.` : ''}${k}: unknown key`).join('; ');
+      }
+      return `${base || '(root)'}: ${i.message}`;
+    });
+    throw errors.config(`Invalid configuration: ${problems.join('; ')}`, renderPath(parsed.error.issues[0]?.path ?? []));
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  for (const [id, source] of Object.entries(config.sources)) {
+    const v = source.verify;
+    if (!v.secret && !v.secrets) problems.push(`sources.${id}.verify: needs secret or secrets`);
+    if (v.secret && v.secrets) problems.push(`sources.${id}.verify: give secret or secrets, not both`);
+  }
+  config.routes.forEach((route, i) => {
+    problems.push(...filterProblems(route.filter, `routes[${i}].filter`));
+    route.to.forEach((d, j) => {
+      if (!config.destinations[d]) problems.push(`routes[${i}].to[${j}]: unknown destination "${d}"`);
+    });
+  });
+  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
+  return config;
+}
+
+/** The secrets of a source, newest last, as configured (secret or secrets). */
+export function sourceSecrets(v: { secret?: string; secrets?: string[] }): string[] {
+  return v.secrets ?? (v.secret ? [v.secret] : []);
+}

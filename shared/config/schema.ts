@@ -1,0 +1,84 @@
+import * as z from 'zod/mini';
+import type { Filter } from '../routing/filter';
+
+/**
+ * The configuration schema (secorch.yaml). Strict everywhere: an unknown key is an error that
+ * names its path. zod/mini keeps function bundles small (full zod is ~440 KB minified).
+ */
+const secretList = {
+  secret: z.optional(z.string().check(z.minLength(1))),
+  secrets: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+};
+const seconds = z.number().check(z.int(), z.positive());
+
+const githubVerify = z.strictObject({ scheme: z.literal('github'), ...secretList });
+const standardWebhooksVerify = z.strictObject({
+  scheme: z.literal('standard-webhooks'),
+  ...secretList,
+  toleranceSeconds: z.optional(seconds),
+});
+const hmacVerify = z.strictObject({
+  scheme: z.literal('hmac'),
+  ...secretList,
+  /** Header carrying the signature, e.g. X-Signature. */
+  header: z.string().check(z.minLength(1)),
+  algorithm: z._default(z.enum(['sha256', 'sha512']), 'sha256'),
+  encoding: z._default(z.enum(['hex', 'base64']), 'hex'),
+  /** Text before the signature in the header, e.g. "sha256=". */
+  prefix: z._default(z.string(), ''),
+  /** Header carrying a Unix timestamp (seconds) that is part of the signed content. */
+  timestampHeader: z.optional(z.string().check(z.minLength(1))),
+  toleranceSeconds: z.optional(seconds),
+  /** What is signed: "{body}" (default), or e.g. "{timestamp}.{body}", "{id}.{timestamp}.{body}". */
+  signedContent: z._default(z.string(), '{body}'),
+  /** Header carrying the sender's delivery id, used for replay protection. */
+  idHeader: z.optional(z.string().check(z.minLength(1))),
+});
+
+export const verifySchema = z.discriminatedUnion('scheme', [githubVerify, standardWebhooksVerify, hmacVerify]);
+
+const sourceSchema = z.strictObject({
+  verify: verifySchema,
+  /** Vendor payload -> normalized event. Without a mapper every payload is secorch.webhook.received. */
+  mapper: z.optional(z.enum(['github'])),
+  tenant: z._default(z.string().check(z.minLength(1)), 'default'),
+  /** Body limit in bytes (default 1 MiB). */
+  maxBodyBytes: z._default(z.number().check(z.int(), z.positive()), 1024 * 1024),
+  /** How long a delivery id is remembered for replay protection (default 3 days). */
+  dedupeTtlSeconds: z._default(seconds, 3 * 24 * 3600),
+});
+
+const routeSchema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  /** A CloudEvents Subscriptions filter; checked in detail by routing/filter. */
+  filter: z.custom<Filter>((v) => typeof v === 'object' && v !== null),
+  to: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+});
+
+const fileDestination = z.strictObject({ type: z.literal('file'), path: z.string().check(z.minLength(1)) });
+export const destinationSchema = z.discriminatedUnion('type', [fileDestination]);
+
+const storeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('memory') }),
+  z.strictObject({ type: z.literal('sqlite'), path: z.optional(z.string().check(z.minLength(1))) }),
+]);
+
+const egressSchema = z.strictObject({
+  /** CIDR ranges outbound requests may reach besides public addresses. */
+  allowPrivate: z._default(z.array(z.string()), []),
+});
+
+export const configSchema = z.strictObject({
+  sources: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), sourceSchema), {}),
+  routes: z._default(z.array(routeSchema), []),
+  destinations: z._default(z.record(z.string().check(z.minLength(1)), destinationSchema), {}),
+  store: z._default(storeSchema, { type: 'sqlite' }),
+  egress: z._default(egressSchema, { allowPrivate: [] }),
+  logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type SourceConfig = Config['sources'][string];
+export type VerifyConfig = SourceConfig['verify'];
+export type DestinationConfig = Config['destinations'][string];
+export type RouteConfig = Config['routes'][number];

@@ -1,0 +1,39 @@
+import type { Deps } from './ports';
+
+/**
+ * The three portable handler shapes. Adapters in providers/ turn a cloud's trigger into one of
+ * these inputs and the output back into the cloud's response form.
+ */
+
+/** HTTP capability: Web standard Request/Response, built from the raw body bytes. */
+export type HttpHandler = (req: Request, deps: Deps) => Promise<Response>;
+
+/** One message from a queue, topic or storage notification. */
+export interface InboundRecord {
+  /** The platform's message id, used to report partial failures. */
+  id: string;
+  /** The message body as text (queues carry text; binary payloads arrive base64 encoded). */
+  body: string;
+  attributes: Record<string, string>;
+  /** How many times the platform has delivered this message, when it says. */
+  receiveCount?: number;
+}
+
+/** Record capability: handles exactly one record; throwing fails only that record. */
+export type RecordHandler = (record: InboundRecord, deps: Deps) => Promise<void>;
+
+/** A schedule firing. */
+export interface Tick {
+  /** Schedule name from the configuration or the platform. */
+  name: string;
+  /** Epoch ms at which the platform scheduled this firing. */
+  scheduledAt: number;
+}
+
+export interface ScheduleReport {
+  name: string;
+  ok: boolean;
+  details?: Record<string, unknown>;
+}
+
+export type ScheduledHandler = (tick: Tick, deps: Deps) => Promise<ScheduleReport>;

@@ -1,0 +1,61 @@
+import { toAppError } from './app-error';
+
+/**
+ * RFC 9457 problem details. The `type` is a stable URN built from the code so clients can match
+ * on either. Unexposed errors (anything unexpected) are rendered as a generic 500: no message,
+ * no stack, nothing from the cause.
+ */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail?: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+};
+
+export function toProblem(e: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
+  const err = toAppError(e);
+  if (!err.expose) {
+    return {
+      problem: { type: 'urn:secorch:problem:internal_error', title: TITLES[500]!, status: 500, code: 'internal_error', instance },
+      headers: {},
+    };
+  }
+  const problem: Problem = {
+    ...err.extra,
+    type: `urn:secorch:problem:${err.code}`,
+    title: TITLES[err.status] ?? 'Error',
+    status: err.status,
+    code: err.code,
+    detail: err.message,
+  };
+  if (instance !== undefined) problem.instance = instance;
+  return { problem, headers: err.headers };
+}
+
+export function problemResponse(e: unknown, instance?: string): Response {
+  const { problem, headers } = toProblem(e, instance);
+  return new Response(JSON.stringify(problem), {
+    status: problem.status,
+    headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE },
+  });
+}

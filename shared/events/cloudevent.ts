@@ -1,0 +1,60 @@
+/**
+ * CloudEvents 1.0 (https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md), structured
+ * JSON form. A small model of our own rather than the `cloudevents` SDK: the SDK pulls in ajv and
+ * more than doubles a function bundle, while the product needs only the JSON form and validation.
+ */
+export interface CloudEvent<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: string;
+  time?: string;
+  subject?: string;
+  datacontenttype?: string;
+  dataschema?: string;
+  data?: T;
+  /** Extension attributes: lower-case a-z0-9, at most 20 characters (spec 1.0 naming rule). */
+  [extension: string]: unknown;
+}
+
+/** Event types users route on. Keep them stable: routes are written against them. */
+export const EVENT_TYPES = {
+  findingCreated: 'secorch.finding.created',
+  findingUpdated: 'secorch.finding.updated',
+  findingResolved: 'secorch.finding.resolved',
+  webhookReceived: 'secorch.webhook.received',
+} as const;
+
+const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
+
+/** Returns the problems of an event as `attribute: reason` strings; empty when valid. */
+export function validateCloudEvent(e: unknown): string[] {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return ['event: must be a JSON object'];
+  const ev = e as Record<string, unknown>;
+  const problems: string[] = [];
+  if (ev.specversion !== '1.0') problems.push('specversion: must be "1.0"');
+  for (const name of ['id', 'source', 'type'] as const) {
+    if (typeof ev[name] !== 'string' || (ev[name] as string).length === 0) problems.push(`${name}: required non-empty string`);
+  }
+  if (ev.time !== undefined && (typeof ev.time !== 'string' || Number.isNaN(Date.parse(ev.time)))) {
+    problems.push('time: must be an RFC 3339 timestamp');
+  }
+  for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {
+    if (ev[name] !== undefined && typeof ev[name] !== 'string') problems.push(`${name}: must be a string`);
+  }
+  for (const name of Object.keys(ev)) {
+    if (name === 'data' || name === 'data_base64') continue;
+    if (!ATTRIBUTE_NAME.test(name)) problems.push(`${name}: attribute names are a-z and 0-9, at most 20 characters`);
+  }
+  return problems;
+}
+
+/** String value of a context attribute as the filter dialects see it (spec: canonical string form). */
+export function attributeString(e: CloudEvent, name: string): string | undefined {
+  if (name === 'data' || name === 'data_base64') return undefined;
+  const v = e[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}

@@ -1,0 +1,24 @@
+/**
+ * Redaction for structured logs: values under secret-looking keys, and values that look like
+ * credentials wherever they appear, are replaced before a line is written.
+ */
+const SECRET_KEY = /secret|token|passw|signature|authorization|api[-_]?key|cookie|credential|private[-_]?key/i;
+// whsec_/whpk_ secrets, bearer credentials, and sha256=/v1, style signature values.
+const SECRET_VALUE = /\b(whsec_|whpk_|whsk_)[A-Za-z0-9+/=_-]+|\bBearer\s+[A-Za-z0-9._~+/=-]+|\b(sha1|sha256|sha512|v1)[=,][A-Za-z0-9+/=]{16,}/g;
+
+export const REDACTED = '[redacted]';
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return '[depth]';
+  if (typeof value === 'string') return value.replace(SECRET_VALUE, REDACTED);
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1) };
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) ? REDACTED : redact(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

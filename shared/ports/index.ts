@@ -1,0 +1,37 @@
+import type { Config } from '../config/schema';
+import type { EventBus } from './bus';
+import type { Clock } from './clock';
+import type { HttpClient } from './http';
+import type { Ids } from './ids';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import type { ObjectStorage } from './objects';
+import type { Secrets } from './secrets';
+import type { StateStore } from './store';
+
+export * from './bus';
+export * from './clock';
+export * from './http';
+export * from './ids';
+export * from './logger';
+export * from './metrics';
+export * from './objects';
+export * from './secrets';
+export * from './store';
+
+/**
+ * Everything a handler may touch. A provider's composition root builds it once per cold start;
+ * the core never reads process.env or calls Date.now().
+ */
+export interface Deps {
+  config: Config;
+  clock: Clock;
+  ids: Ids;
+  http: HttpClient;
+  store: StateStore;
+  bus: EventBus;
+  objects?: ObjectStorage;
+  secrets: Secrets;
+  logger: Logger;
+  metrics: Metrics;
+}
