@@ -1,5 +1,6 @@
 import { errors } from '../errors';
 import { filterProblems } from '../routing/filter';
+import { buildVerifier } from '../webhooks/verifier';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
 
@@ -30,8 +31,16 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
   const problems: string[] = [];
   for (const [id, source] of Object.entries(config.sources)) {
     const v = source.verify;
+    const before = problems.length;
     if (!v.secret && !v.secrets) problems.push(`sources.${id}.verify: needs secret or secrets`);
     if (v.secret && v.secrets) problems.push(`sources.${id}.verify: give secret or secrets, not both`);
+    if (problems.length > before) continue;
+    try {
+      // Decodes keys and checks scheme options (e.g. hmac templates) now, not at the first request.
+      buildVerifier(v);
+    } catch (e) {
+      problems.push(`sources.${id}.verify: ${(e as Error).message}`);
+    }
   }
   config.routes.forEach((route, i) => {
     problems.push(...filterProblems(route.filter, `routes[${i}].filter`));

@@ -72,7 +72,8 @@ export const configSchema = z.strictObject({
   sources: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), sourceSchema), {}),
   routes: z._default(z.array(routeSchema), []),
   destinations: z._default(z.record(z.string().check(z.minLength(1)), destinationSchema), {}),
-  store: z._default(storeSchema, { type: 'sqlite' }),
+  /** State store; unset = the runtime's default (SQLite locally; see README for the clouds). */
+  store: z.optional(storeSchema),
   egress: z._default(egressSchema, { allowPrivate: [] }),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });

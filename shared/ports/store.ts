@@ -2,7 +2,7 @@
  * Key-value state store with TTL and conditional writes: the persistence port behind
  * idempotency, replay protection, queues and cursors. Values are strings (JSON by convention).
  * Implementations: memory (tests), SQLite (local default); cloud stores implement the same
- * contract and pass the same suite (shared/store/contract.ts).
+ * contract and pass the same suite (shared/store/contract.testkit.ts).
  */
 export interface StoredItem {
   value: string;

@@ -20,5 +20,8 @@ export interface Verified {
   event?: string;
 }
 
-/** Throws an AppError (401: missing_signature, invalid_signature, timestamp_out_of_tolerance). */
+/**
+ * Throws an AppError, 401 with one of the codes missing_signature, invalid_signature,
+ * missing_timestamp, invalid_timestamp, timestamp_out_of_tolerance.
+ */
 export type Verifier = (input: VerifyInput) => Verified;

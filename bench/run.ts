@@ -1,0 +1,37 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BenchModule, type BenchRow, formatTable } from './rows';
+import { verifyBench } from './verify';
+
+/**
+ * `npm run bench`: runs every benchmark module in turn, prints one table and writes all rows to
+ * bench/results.json (DESIGN.md section 3). To add a benchmark, export a BenchModule from a file
+ * here and add it to MODULES. A module that fails is reported and makes the run exit non-zero,
+ * but the others still run and their rows are still written.
+ */
+const MODULES: Record<string, BenchModule> = {
+  verify: verifyBench,
+};
+
+async function main(): Promise<void> {
+  const rows: BenchRow[] = [];
+  let failed = false;
+  for (const [name, run] of Object.entries(MODULES)) {
+    const started = performance.now();
+    try {
+      const got = await run();
+      rows.push(...got);
+      console.error(`bench ${name}: ${got.length} rows in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    } catch (e) {
+      failed = true;
+      console.error(`bench ${name} failed:`, e);
+    }
+  }
+  console.log(formatTable(rows));
+  const out = join(__dirname, 'results.json');
+  writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
+  console.error(`wrote ${rows.length} rows to ${out}`);
+  if (failed) process.exitCode = 1;
+}
+
+void main();

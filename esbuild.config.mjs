@@ -1,0 +1,78 @@
+// One bundle per cloud x function. Run through tsx (`npm run build`) so it can validate the
+// configuration with the project's own TypeScript schema before bundling it in.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { configPath, validateForBuild } from './scripts/config-file.ts';
+
+const FUNCTIONS = ['webhook-ingress', 'event-router', 'health'];
+
+/** Per target: entry folder, output layout, and what stays external (shipped by the runtime or the app package). */
+const TARGETS = {
+  // Lambda's Node runtime ships the AWS SDK v3.
+  aws: { src: 'providers/aws/functions', out: (fn) => `dist/aws/${fn}/index.js`, external: ['@aws-sdk/*'] },
+  // serverless-offline runs these from the checkout: node_modules is there; better-sqlite3 is native.
+  local: { src: 'providers/local/functions', out: (fn) => `dist/local/${fn}/index.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
+  // The Functions host provides @azure/functions-core; the app's package.json installs the rest.
+  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, external: ['@azure/functions-core'] },
+  // The functions framework is the process host on GCP; it and the Pub/Sub client come from the deploy package.json.
+  gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, external: ['@google-cloud/*'] },
+};
+
+const GCP_FUNCTIONS = ['api', 'event-router'];
+
+export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, config = configPath() } = {}) {
+  const raw = validateForBuild(config);
+  const rows = [];
+  for (const target of targets) {
+    const t = TARGETS[target];
+    rmSync(`dist/${target}`, { recursive: true, force: true });
+    const fns = target === 'gcp' ? GCP_FUNCTIONS : FUNCTIONS;
+    for (const fn of fns) {
+      const outfile = t.out(fn);
+      await build({
+        entryPoints: [join(t.src, `${fn}.ts`)],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        minify: true,
+        sourcemap: false,
+        legalComments: 'none',
+        external: t.external,
+        define: { __SECORCH_CONFIG__: JSON.stringify(raw) },
+        logLevel: 'warning',
+      });
+      rows.push({ target, fn, file: outfile, bytes: statSync(outfile).size });
+    }
+  }
+  packageFiles(targets);
+  if (!quiet) {
+    console.log(`configuration: ${config}`);
+    for (const r of rows) console.log(`${r.file.padEnd(42)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KB`);
+  }
+  return rows;
+}
+
+/** Makes dist/azure and each dist/gcp/<fn> a deployable app root (host.json, package.json). */
+function packageFiles(targets) {
+  if (targets.includes('azure')) {
+    for (const f of ['host.json', 'package.json']) copyFileSync(join('azure', f), join('dist/azure', f));
+  }
+  if (targets.includes('gcp')) {
+    const pkg = JSON.parse(readFileSync('gcp/package.json', 'utf8'));
+    for (const fn of GCP_FUNCTIONS) {
+      mkdirSync(dirname(`dist/gcp/${fn}/package.json`), { recursive: true });
+      writeFileSync(`dist/gcp/${fn}/package.json`, `${JSON.stringify(pkg, null, 2)}\n`);
+    }
+  }
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
+  const targets = process.argv.slice(2);
+  buildAll(targets.length ? { targets } : {}).catch((e) => {
+    console.error(`build failed: ${e.message}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,58 @@
+import type { RecordHandler } from '../../shared/contracts';
+import { AppError, errors } from '../../shared/errors';
+import { destinations } from '../../shared/destinations';
+import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
+import { type Filter, matches } from '../../shared/routing/filter';
+
+/** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
+const DONE_TTL_SECONDS = 7 * 24 * 3600;
+
+function parseEvent(body: string): CloudEvent {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch {
+    throw new AppError('invalid_event', 'The queued message is not JSON', { status: 400, retryable: false });
+  }
+  const problems = validateCloudEvent(event);
+  if (problems.length > 0) throw errors.badRequest('invalid_event', `Not a CloudEvent: ${problems.join('; ')}`);
+  return event as CloudEvent;
+}
+
+/**
+ * event-router: matches one queued CloudEvent against `routes` and hands it to each matched
+ * destination once. Queues deliver at least once, so every successful (event, destination) pair
+ * is marked in the state store and skipped on redelivery; a failing destination fails this
+ * record only (the adapter reports it for redelivery), and the destinations that already
+ * succeeded are not repeated.
+ */
+export const eventRouter: RecordHandler = async (record, deps) => {
+  const event = parseEvent(record.body);
+  const log = deps.logger.child({ eventId: event.id, type: event.type });
+  const targets = new Set<string>();
+  for (const route of deps.config.routes) {
+    if (matches(route.filter as Filter, event)) route.to.forEach((d) => targets.add(d));
+  }
+  if (targets.size === 0) {
+    log.debug('no route matched');
+    return;
+  }
+  const all = destinations(deps.config);
+  const failures: string[] = [];
+  for (const name of targets) {
+    const key = `routed:${event.source}:${event.id}:${name}`;
+    if (await deps.store.get(key)) continue;
+    try {
+      await all.get(name)!(event, deps);
+      await deps.store.put(key, '1', { ttlSeconds: DONE_TTL_SECONDS });
+      deps.metrics.count('router.delivered', 1, { destination: name });
+    } catch (e) {
+      failures.push(name);
+      log.error('destination failed', { destination: name, error: e });
+    }
+  }
+  if (failures.length > 0) {
+    throw new AppError('destination_failed', `Delivery failed for: ${failures.join(', ')}`, { status: 502, retryable: true });
+  }
+  log.info('event routed', { destinations: [...targets] });
+};

@@ -1,0 +1,52 @@
+import type { HttpHandler } from '../../shared/contracts';
+import { json } from '../../shared/http/body';
+
+const problem = {
+  description: 'RFC 9457 problem details',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
+/** The OpenAPI 3.1 description of the HTTP API that exists today. */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Security Orchestrator integration layer',
+    version: '0.1.0',
+    description: 'Signed webhooks in, normalized CloudEvents (OCSF findings) routed out. Same paths on AWS, Azure, GCP and locally.',
+  },
+  paths: {
+    '/webhooks/{source}': {
+      post: {
+        operationId: 'receiveWebhook',
+        summary: 'Receive a signed webhook from a configured source',
+        parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }],
+        requestBody: { required: true, content: { 'application/json': {}, 'application/x-www-form-urlencoded': {}, 'text/plain': {} } },
+        responses: {
+          '202': { description: 'Accepted and queued', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } },
+          '200': { description: 'A delivery already processed (replay)', content: { 'application/json': { schema: { type: 'object', required: ['duplicate'], properties: { duplicate: { const: true } } } } } },
+          '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '503': problem,
+        },
+      },
+    },
+    '/health': { get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
+    '/health/ready': {
+      get: { operationId: 'ready', summary: 'Readiness: each dependency checked', responses: { '200': { description: 'Ready' }, '503': { description: 'A dependency failed' } } },
+    },
+    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+  components: {
+    schemas: {
+      Problem: {
+        type: 'object',
+        required: ['type', 'title', 'status', 'code'],
+        properties: {
+          type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' },
+          code: { type: 'string', description: 'Stable machine-readable error code' },
+          detail: { type: 'string' }, instance: { type: 'string' },
+        },
+      },
+    },
+  },
+} as const;
+
+export const openapi: HttpHandler = async () => json(openApiDocument);

@@ -1,0 +1,9 @@
+import type { HttpRoute } from '../shared/http/router';
+import { healthRoutes } from './health/routes';
+import { webhookIngress } from './webhook-ingress/handler';
+
+/**
+ * The HTTP API: every route and its handler. The GCP HTTP function routes through this table;
+ * AWS (API Gateway) and Azure (app.http routes) declare the same paths per function.
+ */
+export const httpRoutes: HttpRoute[] = [{ method: 'POST', path: '/webhooks/{source}', handler: webhookIngress }, ...healthRoutes];

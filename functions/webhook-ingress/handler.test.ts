@@ -1,0 +1,139 @@
+import { Webhook } from 'standardwebhooks';
+import { fixtureBytes } from '../../test/fixtures';
+import { testDeps } from '../../test/deps';
+import { githubHeaders } from '../../test/support/sign';
+import { webhookIngress } from './handler';
+
+const SECRET = 'test-github-secret';
+const WHSEC = `whsec_${Buffer.from('standard-webhooks-test-key-32byt').toString('base64')}`;
+const config = {
+  sources: {
+    github: { verify: { scheme: 'github', secret: SECRET }, mapper: 'github' },
+    small: { verify: { scheme: 'github', secret: SECRET }, maxBodyBytes: 64 },
+    sw: { verify: { scheme: 'standard-webhooks', secret: WHSEC } },
+  },
+};
+const codeScanning = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
+
+function post(path: string, body: Uint8Array | string, headers: Record<string, string>): Request {
+  return new Request(`https://hooks.example.com${path}`, { method: 'POST', body: body as BodyInit, headers });
+}
+
+describe('webhook-ingress', () => {
+  test('a signed GitHub code_scanning_alert becomes a published OCSF finding event (202)', async () => {
+    const { deps, bus } = testDeps(config);
+    const res = await webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-1')), deps);
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    expect(bus.events).toHaveLength(1);
+    const ev = bus.events[0]!;
+    expect(ev).toMatchObject({ specversion: '1.0', id, source: '/webhooks/github', type: 'secorch.finding.created', tenant: 'default', origin: 'webhook:github', deliveryid: 'd-1' });
+    const data = ev.data as { class_uid: number; finding_info: { uid: string }; metadata: { uid: string } };
+    expect(data.class_uid).toBe(2004);
+    expect(data.finding_info.uid).toBe('github:Codertocat/Hello-World:code_scanning_alert:10');
+    expect(data.metadata.uid).toBe('d-1');
+  });
+
+  test('a repeated delivery id answers 200 {"duplicate": true} and publishes nothing more', async () => {
+    const { deps, bus } = testDeps(config);
+    const send = () => webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-2')), deps);
+    expect((await send()).status).toBe(202);
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ duplicate: true });
+    expect(bus.events).toHaveLength(1);
+  });
+
+  test('a failed publish answers 503 and does not record the delivery: the retry gets through with the same event id', async () => {
+    const { deps, bus } = testDeps(config);
+    const send = () => webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-3')), deps);
+    bus.failNext();
+    const failed = await send();
+    expect(failed.status).toBe(503);
+    expect(((await failed.json()) as { code: string }).code).toBe('publish_failed');
+    const retry = await send();
+    expect(retry.status).toBe(202);
+    expect(bus.events).toHaveLength(1);
+    const other = testDeps(config);
+    const elsewhere = await webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-3')), other.deps);
+    expect(((await elsewhere.json()) as { id: string }).id).toBe(bus.events[0]!.id);
+  });
+
+  test('a one-byte change to the body is 401 invalid_signature as problem+json, and nothing is published', async () => {
+    const { deps, bus } = testDeps(config);
+    const headers = githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-4');
+    const tampered = Buffer.from(codeScanning);
+    tampered[10] = tampered[10]! ^ 1;
+    const res = await webhookIngress(post('/webhooks/github', tampered, headers), deps);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const problem = (await res.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 401, code: 'invalid_signature', instance: '/webhooks/github' });
+    expect(JSON.stringify(problem)).not.toMatch(/stack|at .*\.ts/);
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('a missing signature is 401 missing_signature', async () => {
+    const { deps } = testDeps(config);
+    const res = await webhookIngress(post('/webhooks/github', codeScanning, { 'content-type': 'application/json' }), deps);
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { code: string }).code).toBe('missing_signature');
+  });
+
+  test('an unknown source is 404 unknown_source, also for inherited object keys', async () => {
+    const { deps } = testDeps(config);
+    for (const name of ['nope', '__proto__', 'constructor']) {
+      const res = await webhookIngress(post(`/webhooks/${name}`, '{}', {}), deps);
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { code: string }).code).toBe('unknown_source');
+    }
+  });
+
+  test('a body over the source limit is 413, with or without a Content-Length', async () => {
+    const { deps, bus } = testDeps(config);
+    const big = '{"a":"' + 'x'.repeat(100) + '"}';
+    const withLength = await webhookIngress(post('/webhooks/small', big, githubHeaders(SECRET, big, 'ping', 'd-5')), deps);
+    expect(withLength.status).toBe(413);
+    const stream = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
+    const req = new Request('https://h.example/webhooks/small', { method: 'POST', body: stream, headers: githubHeaders(SECRET, big, 'ping', 'd-6'), duplex: 'half' } as RequestInit);
+    const streamed = await webhookIngress(req, deps);
+    expect(streamed.status).toBe(413);
+    expect(((await streamed.json()) as { code: string }).code).toBe('payload_too_large');
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('a signed but malformed JSON body is 400 malformed_json', async () => {
+    const { deps } = testDeps(config);
+    const body = '{"action": "created",';
+    const res = await webhookIngress(post('/webhooks/github', body, githubHeaders(SECRET, body, 'code_scanning_alert', 'd-7')), deps);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('malformed_json');
+  });
+
+  test('a payload no mapper knows (ping) is published as secorch.webhook.received with its raw data', async () => {
+    const { deps, bus } = testDeps(config);
+    const ping = fixtureBytes('events/github-ping.payload.json');
+    const res = await webhookIngress(post('/webhooks/github', ping, githubHeaders(SECRET, ping, 'ping', 'd-8')), deps);
+    expect(res.status).toBe(202);
+    expect(bus.events[0]).toMatchObject({ type: 'secorch.webhook.received', subject: 'ping', data: JSON.parse(ping.toString()) });
+  });
+
+  test('only POST is allowed', async () => {
+    const { deps } = testDeps(config);
+    const res = await webhookIngress(new Request('https://h.example/webhooks/github'), deps);
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+  });
+
+  test('a Standard Webhooks delivery signed by the reference library is accepted and deduplicated on webhook-id', async () => {
+    const { deps, bus, clock } = testDeps(config);
+    const body = '{"type":"scan.completed","data":{"id":1}}';
+    const when = new Date(clock.now());
+    const signature = new Webhook(WHSEC).sign('msg_1', when, body);
+    const headers = { 'content-type': 'application/json', 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(clock.now() / 1000)), 'webhook-signature': signature };
+    expect((await webhookIngress(post('/webhooks/sw', body, headers), deps)).status).toBe(202);
+    expect((await webhookIngress(post('/webhooks/sw', body, headers), deps)).status).toBe(200);
+    expect(bus.events).toHaveLength(1);
+    expect(bus.events[0]).toMatchObject({ type: 'secorch.webhook.received', deliveryid: 'msg_1', data: { type: 'scan.completed' } });
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Pieces both API Gateway payload versions share: the request URL, the raw body bytes and the
+ * response body encoding. Kept apart so http-v1.ts and http-v2.ts stay one converter each.
+ */
+
+/** Methods that carry no body (the Request constructor rejects one for GET and HEAD). */
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+/**
+ * The Host header reaches the URL constructor, so a forged one ("evil/x", "a@b") could move the
+ * path or add credentials: accept only a host name or address with an optional port.
+ */
+const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export function requestUrl(headers: Headers, path: string, query: string): string {
+  const host = headers.get('host') ?? '';
+  // API Gateway sets X-Forwarded-Proto; a client can only add values after the first one.
+  const forwarded = headers.get('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase();
+  const scheme = forwarded === 'http' ? 'http' : 'https';
+  // `?` and `#` cannot be part of a path on the wire: keep them from starting a query or fragment.
+  const safePath = (path.startsWith('/') ? path : `/${path}`).replace(/[?#]/g, encodeURIComponent);
+  return `${scheme}://${SAFE_HOST.test(host) ? host : 'localhost'}${safePath}${query ? `?${query}` : ''}`;
+}
+
+/**
+ * The raw body bytes, as signature checks need them: base64 decoded when API Gateway says so
+ * (binary media types), else the UTF-8 bytes of the text. Never parsed.
+ */
+export function bodyBytes(method: string, body: string | null | undefined, isBase64: boolean | undefined): Uint8Array<ArrayBuffer> | undefined {
+  if (NO_BODY.has(method.toUpperCase()) || body == null) return undefined;
+  return isBase64 ? new Uint8Array(Buffer.from(body, 'base64')) : new TextEncoder().encode(body);
+}
+
+/** Media types API Gateway can pass through as text; everything else goes back base64 encoded. */
+const TEXTUAL = /^(?:text\/[^;]+|[^;]+\/(?:[^;]*[+.])?(?:json|xml|javascript|ecmascript)|application\/x-www-form-urlencoded)\s*(?:;|$)/i;
+
+export function isTextual(contentType: string | null, contentEncoding: string | null): boolean {
+  // A compressed body is binary whatever its media type (gzip'd JSON is not text).
+  if (contentEncoding && !/^\s*identity\s*$/i.test(contentEncoding)) return false;
+  return contentType !== null && TEXTUAL.test(contentType.trim());
+}
+
+/** The response body in Lambda proxy form. */
+export async function resultBody(res: Response): Promise<{ body: string; isBase64Encoded: boolean }> {
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  if (bytes.length === 0) return { body: '', isBase64Encoded: false };
+  if (isTextual(res.headers.get('content-type'), res.headers.get('content-encoding'))) {
+    // A textual type whose bytes are not UTF-8 (another charset) would be mangled as text.
+    try {
+      return { body: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), isBase64Encoded: false };
+    } catch {
+      /* falls through to base64 */
+    }
+  }
+  return { body: Buffer.from(bytes).toString('base64'), isBase64Encoded: true };
+}
+
+/** Response headers except Set-Cookie, which each payload version carries in its own field. */
+export function singleHeaders(res: Response): Record<string, string> {
+  const out: Record<string, string> = {};
+  res.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out[name] = value;
+  });
+  return out;
+}

@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { HttpHandler } from '../../shared/contracts';
+import { errors, problemResponse } from '../../shared/errors';
+import { testDeps } from '../../test/deps';
+import { fixtureJson } from '../../test/fixtures';
+import { awsHttp, toRequest } from './http';
+
+// Real API Gateway events (aws/aws-lambda-go testdata, see ../shared/fixtures/SOURCES.md), cloned per test.
+const v1 = (): APIGatewayProxyEvent => fixtureJson('events/aws-apigw-rest-v1-proxy.json');
+const v2 = (): APIGatewayProxyEventV2 => fixtureJson('events/aws-apigw-http-v2.json');
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const BINARY = Uint8Array.from([0x00, 0xff, 0xfe, 0x80]); // not valid UTF-8
+
+const echo: HttpHandler = async (req) => {
+  const url = new URL(req.url);
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  return Response.json({
+    method: req.method, origin: url.origin, path: url.pathname, query: url.search,
+    sha256: sha256(bytes), length: bytes.length,
+    headerName: req.headers.get('headername'), cookie: req.headers.get('cookie'),
+  });
+};
+const run = (h: HttpHandler) => awsHttp(h, async () => testDeps().deps);
+const json = (r: { body?: string }) => JSON.parse(r.body ?? '');
+
+describe('awsHttp, REST API payload 1.0', () => {
+  test('path without stage, query, headers and a UTF-8 body arrive unchanged', async () => {
+    const event = v1();
+    event.requestContext.path = '/testStage/hello/world'; // what API Gateway puts there: must not be used
+    event.multiValueQueryStringParameters = { name: ['me'], tag: ['a b', 'c&d'] };
+    const r = (await run(echo)(event)) as APIGatewayProxyResult;
+    expect(r.statusCode).toBe(200);
+    expect(r.isBase64Encoded).toBe(false);
+    expect(json(r)).toEqual({
+      method: 'POST', origin: 'https://gy415nuibc.execute-api.us-east-1.amazonaws.com', path: '/hello/world',
+      query: '?name=me&tag=a+b&tag=c%26d', sha256: sha256(Buffer.from('{\r\n\t"a": 1\r\n}', 'utf8')), length: 13,
+      headerName: 'headerValue', cookie: null,
+    });
+  });
+
+  test('a base64 encoded binary body arrives byte for byte', async () => {
+    const event = { ...v1(), body: Buffer.from(BINARY).toString('base64'), isBase64Encoded: true };
+    expect(json(await run(echo)(event))).toMatchObject({ sha256: sha256(BINARY), length: 4 });
+  });
+
+  test('a non-ASCII UTF-8 body is not re-encoded', async () => {
+    const text = 'héllo ✓ 😀';
+    expect(json(await run(echo)({ ...v1(), body: text }))).toMatchObject({ sha256: sha256(Buffer.from(text)), length: 15 });
+  });
+
+  test('GET carries no body; the single-value maps are the fallback', async () => {
+    const event = { ...v1(), httpMethod: 'GET', multiValueHeaders: {}, multiValueQueryStringParameters: null };
+    expect(json(await run(echo)(event))).toMatchObject({ method: 'GET', query: '?name=me', length: 0, headerName: 'headerValue' });
+  });
+
+  test('Set-Cookie headers come back in multiValueHeaders', async () => {
+    const h: HttpHandler = async () => {
+      const res = new Response('ok', { headers: { 'content-type': 'text/plain' } });
+      res.headers.append('set-cookie', 'a=1; Secure');
+      res.headers.append('set-cookie', 'b=2; HttpOnly');
+      return res;
+    };
+    const r = (await run(h)(v1())) as APIGatewayProxyResult;
+    expect(r.multiValueHeaders).toEqual({ 'set-cookie': ['a=1; Secure', 'b=2; HttpOnly'] });
+    expect(r.headers).toEqual({ 'content-type': 'text/plain' });
+    expect(r.body).toBe('ok');
+  });
+});
+
+describe('awsHttp, HTTP API payload 2.0', () => {
+  const post = (over: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 => {
+    const e = { ...v2(), ...over };
+    e.requestContext = { ...e.requestContext, http: { ...e.requestContext.http, method: 'POST' } };
+    return e;
+  };
+
+  test('a named stage is stripped from rawPath; rawQueryString and cookies are kept', async () => {
+    const e = post({ rawPath: '/prod/webhooks/github', rawQueryString: 'a=1&b=two%20words&a=3', cookies: ['s=1', 't=2'] });
+    e.requestContext.stage = 'prod';
+    expect(json(await run(echo)(e))).toMatchObject({
+      method: 'POST', origin: 'https://aaaaaaaaaa.execute-api.us-west-2.amazonaws.com',
+      path: '/webhooks/github', query: '?a=1&b=two%20words&a=3', cookie: 's=1; t=2',
+    });
+  });
+
+  test('the $default stage strips nothing', async () => {
+    const e = post({ rawPath: '/prod/webhooks/github' });
+    expect(e.requestContext.stage).toBe('$default');
+    expect(json(await run(echo)(e))).toMatchObject({ path: '/prod/webhooks/github', query: '' });
+  });
+
+  test('a base64 encoded binary body arrives byte for byte; a UTF-8 one unchanged', async () => {
+    const bin = post({ body: Buffer.from(BINARY).toString('base64'), isBase64Encoded: true });
+    expect(json(await run(echo)(bin))).toMatchObject({ sha256: sha256(BINARY), length: 4 });
+    const text = '{"é":"✓"}';
+    expect(json(await run(echo)(post({ body: text })))).toMatchObject({ sha256: sha256(Buffer.from(text)), length: 12 });
+  });
+
+  test('a forged Host cannot move the path; x-forwarded-proto http is honoured', async () => {
+    const e = post({ rawPath: '/health', headers: { host: 'evil.example/steal?', 'x-forwarded-proto': 'http' } });
+    const req = toRequest(e);
+    expect(new URL(req.url).href).toBe('http://localhost/health');
+  });
+
+  test('Set-Cookie headers come back in cookies', async () => {
+    const h: HttpHandler = async () => {
+      const res = new Response(null, { status: 204 });
+      res.headers.append('set-cookie', 'a=1');
+      res.headers.append('set-cookie', 'b=2');
+      return res;
+    };
+    const r = (await run(h)(v2())) as APIGatewayProxyStructuredResultV2;
+    expect(r).toMatchObject({ statusCode: 204, cookies: ['a=1', 'b=2'], body: '', isBase64Encoded: false });
+  });
+});
+
+describe('awsHttp responses', () => {
+  test.each([['1.0', v1], ['2.0', v2]] as const)('payload %s: problem+json comes back as text with its status', async (_v, make) => {
+    const r = await run(async () => problemResponse(errors.unauthorized('bad_signature', 'Signature mismatch')))(make());
+    expect(r).toMatchObject({ statusCode: 401, isBase64Encoded: false, headers: { 'content-type': 'application/problem+json' } });
+    expect(json(r)).toMatchObject({ status: 401, code: 'bad_signature', detail: 'Signature mismatch' });
+  });
+
+  test.each([['1.0', v1], ['2.0', v2]] as const)('payload %s: a binary response is base64', async (_v, make) => {
+    const r = await run(async () => new Response(BINARY, { headers: { 'content-type': 'application/octet-stream' } }))(make());
+    expect(r.isBase64Encoded).toBe(true);
+    expect(Buffer.from(r.body ?? '', 'base64')).toEqual(Buffer.from(BINARY));
+  });
+
+  test('gzip encoded JSON is binary; textual bytes that are not UTF-8 are too', async () => {
+    const gz = await run(async () => new Response('x', { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }))(v2());
+    expect(gz).toMatchObject({ isBase64Encoded: true, body: 'eA==' });
+    const latin1 = await run(async () => new Response(Uint8Array.from([0xe9]), { headers: { 'content-type': 'text/plain; charset=latin1' } }))(v1());
+    expect(latin1).toMatchObject({ isBase64Encoded: true, body: '6Q==' });
+  });
+
+  test.each([['1.0', v1], ['2.0', v2]] as const)('payload %s: a thrown error is a 500 problem without its message', async (_v, make) => {
+    const r = await run(async () => {
+      throw new Error('db password=hunter2 at /srv/x.ts:12');
+    })(make());
+    expect(r).toMatchObject({ statusCode: 500, isBase64Encoded: false, headers: { 'content-type': 'application/problem+json' } });
+    expect(json(r)).toEqual({ type: 'urn:secorch:problem:internal_error', title: 'Internal Server Error', status: 500, code: 'internal_error' });
+    expect(r.body).not.toMatch(/hunter2|x\.ts/);
+  });
+
+  test('deps that fail to build also give a generic 500', async () => {
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => {});
+    const r = await awsHttp(echo, async () => {
+      throw new Error('SECRET_X is not set');
+    })(v2());
+    expect(r).toMatchObject({ statusCode: 500 });
+    expect(r.body).not.toContain('SECRET_X');
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+  });
+});

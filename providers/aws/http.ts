@@ -1,0 +1,58 @@
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+} from 'aws-lambda';
+import type { HttpHandler } from '../../shared/contracts';
+import { problemResponse, toAppError } from '../../shared/errors';
+import type { Deps } from '../../shared/ports';
+import { v1Result, v1ToRequest } from './http-v1';
+import { v2Result, v2ToRequest } from './http-v2';
+
+/**
+ * AWS HTTP adapter, after honojs/hono src/adapter/aws-lambda/handler.ts: one converter per API
+ * Gateway payload format, picked by a type guard, around the portable HttpHandler.
+ * The API must list binary media types (e.g. `*\/*`) so that bodies reach us base64 encoded and
+ * unchanged: https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html
+ */
+export type AwsHttpEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
+export type AwsHttpResult = APIGatewayProxyResult | APIGatewayProxyStructuredResultV2;
+export type PayloadVersion = '1.0' | '2.0';
+
+/** HTTP API and function URL events say `version: "2.0"`; REST API events carry no version. */
+export const isV2 = (event: AwsHttpEvent): event is APIGatewayProxyEventV2 =>
+  (event as { version?: unknown }).version === '2.0';
+
+export const toRequest = (event: AwsHttpEvent): Request => (isV2(event) ? v2ToRequest(event) : v1ToRequest(event));
+
+export function toResult(res: Response, version: '1.0'): Promise<APIGatewayProxyResult>;
+export function toResult(res: Response, version: '2.0'): Promise<APIGatewayProxyStructuredResultV2>;
+export function toResult(res: Response, version: PayloadVersion): Promise<AwsHttpResult>;
+export function toResult(res: Response, version: PayloadVersion): Promise<AwsHttpResult> {
+  return version === '2.0' ? v2Result(res) : v1Result(res);
+}
+
+/**
+ * Wraps a portable HTTP handler for API Gateway (REST and HTTP APIs) and function URLs.
+ * `getDeps` should return the composition root's memoized deps (built once per cold start).
+ * Anything thrown, even before the handler runs, is answered by a problem document; an
+ * unexpected error is a generic 500 with no message or stack (DESIGN.md section 2).
+ */
+export function awsHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
+  return async (event: AwsHttpEvent): Promise<AwsHttpResult> => {
+    const version: PayloadVersion = isV2(event) ? '2.0' : '1.0';
+    let deps: Deps | undefined;
+    try {
+      deps = await getDeps();
+      return await toResult(await handler(toRequest(event), deps), version);
+    } catch (e) {
+      const err = toAppError(e);
+      const fields = { code: err.code, status: err.status, error: e instanceof Error ? e.message : String(e) };
+      // Logs stay ours (CloudWatch); the caller sees only the problem document.
+      if (deps) deps.logger[err.status >= 500 ? 'error' : 'warn']('http request failed', fields);
+      else console.error(JSON.stringify({ level: 'error', msg: 'http request failed before deps', ...fields }));
+      return toResult(problemResponse(e), version);
+    }
+  };
+}

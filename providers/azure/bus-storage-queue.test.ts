@@ -1,0 +1,70 @@
+import { QueueClient } from '@azure/storage-queue';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { storageQueueBus } from './bus-storage-queue';
+
+/**
+ * Against the real Azurite queue service the jest global setup started on 127.0.0.1
+ * (connection string in SECORCH_TEST_AZURITE).
+ */
+const connectionString = process.env.SECORCH_TEST_AZURITE!;
+
+const event = (id: string, data: unknown): CloudEvent => ({
+  specversion: '1.0',
+  id,
+  source: 'secorch://webhook/github',
+  type: 'secorch.finding.created',
+  time: '2026-01-01T00:00:00Z',
+  datacontenttype: 'application/json',
+  tenant: 'acme',
+  data,
+});
+
+describe('storageQueueBus (real Azurite)', () => {
+  const queueName = `secorch-bus-${process.pid}-${Date.now()}`;
+  let queue: QueueClient;
+
+  beforeAll(async () => {
+    expect(connectionString).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+/);
+    queue = new QueueClient(connectionString, queueName);
+    await queue.create();
+  });
+  afterAll(async () => {
+    await queue.delete();
+  });
+
+  it('publishes CloudEvents as base64 JSON the Functions queue trigger decodes', async () => {
+    const bus = storageQueueBus({ connectionString, queueName });
+    const published = [event('evt-1', { title: 'Zażółć gęślą jaźń', severity: 'high' }), event('evt-2', { n: 2, tags: ['a', 'b'] })];
+    for (const e of published) await bus.publish(e);
+
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    expect(receivedMessageItems).toHaveLength(2);
+    const texts = receivedMessageItems.map((m) => m.messageText);
+    // base64 (the trigger's default messageEncoding), not raw JSON
+    for (const t of texts) expect(t).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    const decoded = texts.map((t) => JSON.parse(Buffer.from(t, 'base64').toString('utf8')) as CloudEvent);
+    expect(decoded).toEqual(published);
+    for (const m of receivedMessageItems) await queue.deleteMessage(m.messageId, m.popReceipt);
+  });
+
+  it('check() succeeds for an existing queue', async () => {
+    await expect(storageQueueBus({ connectionString, queueName }).check()).resolves.toBeUndefined();
+  });
+
+  it('publish and check reject for a missing queue, without leaking the SDK error text', async () => {
+    const bus = storageQueueBus({ connectionString, queueName: `missing-${process.pid}-${Date.now()}` });
+    await expect(bus.publish(event('evt-3', {}))).rejects.toMatchObject({
+      code: 'bus_unavailable',
+      message: 'The event queue did not accept the event',
+      cause: expect.objectContaining({ statusCode: 404 }),
+    });
+    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', cause: expect.objectContaining({ statusCode: 404 }) });
+  });
+
+  it('refuses an event over the 64 KiB message limit before sending it', async () => {
+    const bus = storageQueueBus({ connectionString, queueName });
+    await expect(bus.publish(event('evt-big', { blob: 'x'.repeat(60 * 1024) }))).rejects.toMatchObject({ code: 'bus_message_too_large', retryable: false });
+    const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+    expect(peekedMessageItems).toHaveLength(0);
+  });
+});

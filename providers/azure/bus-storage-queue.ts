@@ -1,0 +1,71 @@
+import type { QueueClient } from '@azure/storage-queue';
+import { AppError, errors } from '../../shared/errors';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import type { EventBus } from '../../shared/ports';
+
+export interface StorageQueueBusOptions {
+  connectionString: string;
+  queueName: string;
+}
+
+/**
+ * Largest message the Queue service accepts: 64 KiB, counted on the text we send (so on the
+ * base64 form). https://learn.microsoft.com/rest/api/storageservices/put-message
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/**
+ * Storage queue message text for an event: the structured CloudEvent JSON, base64 encoded.
+ *
+ * Base64 because the Functions queue trigger decodes base64 by default (host.json
+ * `extensions.queues.messageEncoding`, "base64" unless set to "none"); the function app keeps
+ * that default, so nothing is needed in host.json and messages put by other tools (Portal,
+ * Storage Explorer, Event Grid) are read the same way.
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#host-json
+ * The v12 SDK sends text as given (it no longer encodes), so the encoding happens here.
+ */
+export const encodeMessage = (event: CloudEvent): string => Buffer.from(JSON.stringify(event), 'utf8').toString('base64');
+
+/**
+ * EventBus on an Azure Storage queue (the queue the event-router function is triggered by).
+ * The SDK is loaded and the client built on first use, not at cold start: the HTTP functions
+ * that only publish now and then should not pay for it up front.
+ */
+export function storageQueueBus(opts: StorageQueueBusOptions): EventBus {
+  let client: Promise<QueueClient> | undefined;
+  const queue = (): Promise<QueueClient> => {
+    client ??= import('@azure/storage-queue')
+      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName))
+      .catch((e: unknown) => {
+        client = undefined; // a bad connection string fails each call, not the process forever
+        throw e;
+      });
+    return client;
+  };
+
+  return {
+    async publish(event) {
+      const text = encodeMessage(event);
+      if (text.length > MAX_MESSAGE_BYTES) {
+        throw new AppError('bus_message_too_large', `Event ${event.id} is over the ${MAX_MESSAGE_BYTES}-byte queue message limit once encoded`, {
+          status: 500,
+          retryable: false,
+          expose: false,
+        });
+      }
+      try {
+        await (await queue()).sendMessage(text);
+      } catch (e) {
+        // The SDK's error text names the account and queue URL: keep it as the (logged) cause only.
+        throw errors.unavailable('bus_unavailable', 'The event queue did not accept the event', e);
+      }
+    },
+    async check() {
+      try {
+        await (await queue()).getProperties();
+      } catch (e) {
+        throw errors.unavailable('bus_unavailable', 'The event queue is not reachable', e);
+      }
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import type { HttpHandler } from '../../shared/contracts';
+import { errors } from '../../shared/errors';
+import { testDeps } from '../../test/deps';
+import { fixtureBytes } from '../../test/fixtures';
+import { azureHttp } from './http';
+
+/**
+ * The adapter driven with the real @azure/functions v4 HttpRequest and InvocationContext classes
+ * (what the worker builds from the host's RPC message). Functions Core Tools cannot run here.
+ */
+
+const deps = async () => testDeps().deps;
+const ctx = () => new InvocationContext({ invocationId: 'inv-1', functionName: 'api', logHandler: () => undefined });
+
+/** Echoes what the portable handler saw, and the SHA-256 of the raw body bytes. */
+const echo: HttpHandler = async (req) => {
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  const url = new URL(req.url);
+  return Response.json({
+    method: req.method,
+    path: url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    signature: req.headers.get('x-hub-signature-256'),
+    contentType: req.headers.get('content-type'),
+    length: bytes.byteLength,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    text: new TextDecoder().decode(bytes),
+  });
+};
+
+async function call(handler: HttpHandler, init: ConstructorParameters<typeof HttpRequest>[0]) {
+  const out = await azureHttp(handler, deps)(new HttpRequest(init), ctx());
+  const body = out.body instanceof Uint8Array ? out.body : new Uint8Array(0);
+  return { status: out.status, headers: new Headers(out.headers as HeadersInit), body, json: () => JSON.parse(Buffer.from(body).toString('utf8')) };
+}
+
+describe('azureHttp (real @azure/functions HttpRequest/InvocationContext)', () => {
+  it('passes method, path, query and headers through (routePrefix "")', async () => {
+    const res = await call(echo, {
+      method: 'POST',
+      url: 'https://secorch.azurewebsites.net/webhooks/github?delivery=42&x=a%20b',
+      headers: { 'x-hub-signature-256': 'sha256=abc', 'content-type': 'application/json' },
+      body: { string: '{}' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json()).toMatchObject({ method: 'POST', path: '/webhooks/github', query: { delivery: '42', x: 'a b' }, signature: 'sha256=abc' });
+  });
+
+  it('hands over a non-UTF-8 binary body byte for byte', async () => {
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x0d, 0x0a, 0xa0, 0xe2, 0x82]);
+    const res = await call(echo, { method: 'POST', url: 'http://localhost/webhooks/bin', headers: { 'content-type': 'application/octet-stream' }, body: { bytes } });
+    expect(res.json()).toMatchObject({ length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+  });
+
+  it('keeps a JSON body exactly as sent (whitespace, key order, escapes)', async () => {
+    const raw = fixtureBytes('events/azure-eventgrid-schema-blobcreated.json');
+    const res = await call(echo, { method: 'POST', url: 'http://localhost/events', headers: { 'content-type': 'application/json' }, body: { bytes: raw } });
+    expect(res.json().text).toBe(raw.toString('utf8'));
+    expect(res.json().sha256).toBe(createHash('sha256').update(raw).digest('hex'));
+  });
+
+  it('gives GET requests no body', async () => {
+    const res = await call(echo, { method: 'GET', url: 'http://localhost/health/ready' });
+    expect(res.json()).toMatchObject({ method: 'GET', path: '/health/ready', length: 0 });
+  });
+
+  it('returns status, headers and a binary response body unchanged', async () => {
+    const bytes = new Uint8Array([0, 255, 128, 10, 13]);
+    const handler: HttpHandler = async () =>
+      new Response(bytes, { status: 201, headers: { 'content-type': 'application/octet-stream', 'x-request-id': 'r-1' } });
+    const res = await call(handler, { method: 'POST', url: 'http://localhost/x', body: { string: 'x' } });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-request-id')).toBe('r-1');
+    expect([...res.body]).toEqual([...bytes]);
+  });
+
+  it('renders an exposed AppError as its problem+json with headers', async () => {
+    const handler: HttpHandler = async () => {
+      throw errors.methodNotAllowed(['POST']);
+    };
+    const res = await call(handler, { method: 'PUT', url: 'http://localhost/webhooks/github', body: { string: 'x' } });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('POST');
+    expect(res.json()).toMatchObject({ code: 'method_not_allowed' });
+  });
+
+  it('turns an unexpected error into a generic 500 problem+json without the message or stack', async () => {
+    const handler: HttpHandler = async () => {
+      throw new Error('db password is hunter2');
+    };
+    const res = await call(handler, { method: 'POST', url: 'http://localhost/webhooks/github', body: { string: '{}' } });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    const text = Buffer.from(res.body).toString('utf8');
+    expect(JSON.parse(text)).toEqual({ type: 'urn:secorch:problem:internal_error', title: 'Internal Server Error', status: 500, code: 'internal_error' });
+    expect(text).not.toMatch(/hunter2|at .*\.ts/);
+  });
+});

@@ -1,0 +1,53 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpHandler } from '../../shared/contracts';
+import { problemResponse } from '../../shared/errors';
+import type { Deps } from '../../shared/ports';
+
+/**
+ * Azure Functions (Node programming model v4) HTTP trigger -> portable HttpHandler.
+ * https://learn.microsoft.com/azure/azure-functions/functions-reference-node?pivots=nodejs-model-v4#http-request
+ *
+ * The function app's host.json sets `extensions.http.routePrefix: ""`, so `req.url` carries the
+ * same paths as every other cloud (/webhooks/github, not /api/webhooks/github).
+ */
+
+/** Methods whose requests carry no body (the Fetch Request constructor throws if given one). */
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+/**
+ * Builds the Web Request from the raw body bytes: signatures are computed over the exact bytes
+ * sent, so the body is never decoded or parsed here (req.json()/req.text() would).
+ */
+export async function azureRequestToWeb(req: HttpRequest): Promise<Request> {
+  const method = req.method.toUpperCase();
+  const body = NO_BODY.has(method) ? undefined : new Uint8Array(await req.arrayBuffer());
+  return new Request(req.url, { method, headers: new Headers(req.headers), body });
+}
+
+/**
+ * Turns the Web Response into the v4 model's HttpResponseInit. The body goes back as bytes so
+ * binary payloads are not re-encoded as text; a Headers copy keeps repeated headers.
+ */
+export async function webResponseToAzure(res: Response): Promise<HttpResponseInit> {
+  const bytes = res.body === null ? undefined : new Uint8Array(await res.arrayBuffer());
+  return { status: res.status, headers: new Headers(res.headers), body: bytes };
+}
+
+/**
+ * Wraps a portable HTTP handler as a v4 HTTP trigger handler, for
+ * `app.http(name, { route: '{*path}', handler: azureHttp(h, getDeps) })`. Anything thrown,
+ * including a failure to build deps, becomes the generic problem+json 500 (no message, no stack).
+ */
+export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
+  return async (req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> => {
+    let res: Response;
+    try {
+      res = await handler(await azureRequestToWeb(req), await getDeps());
+    } catch (err) {
+      // The platform log (Application Insights) keeps the invocation id for correlation.
+      ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: String(err) });
+      res = problemResponse(err);
+    }
+    return webResponseToAzure(res);
+  };
+}

@@ -1,0 +1,71 @@
+import type { InvocationContext } from '@azure/functions';
+import type { InboundRecord, RecordHandler } from '../../shared/contracts';
+import { runBatch } from '../../shared/batch/runner';
+import type { Deps } from '../../shared/ports';
+
+/**
+ * Azure Storage Queue trigger (Node programming model v4) -> portable RecordHandler.
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger?pivots=programming-language-javascript
+ *
+ * The Functions host polls the queue, batches (host.json `extensions.queues.batchSize`) and
+ * invokes the function once per message, so this adapter handles exactly one record.
+ */
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The queue message as the record body text. The v4 library JSON-parses string messages that
+ * look like JSON (so `{"a":1}` arrives as an object and `42` as a number) and hands binary
+ * messages over as a Buffer; the body is turned back into text here. Re-serialising keeps key
+ * order and values but not the sender's whitespace: no signature is ever computed over a queue
+ * message body in this product, so that loss is harmless.
+ */
+export function queueBody(message: unknown): string {
+  if (typeof message === 'string') return message;
+  if (message instanceof Uint8Array) {
+    try {
+      return utf8.decode(message);
+    } catch {
+      // Not UTF-8: binary payloads travel base64 encoded (InboundRecord contract).
+      return Buffer.from(message).toString('base64');
+    }
+  }
+  return JSON.stringify(message) ?? '';
+}
+
+/** Trigger metadata the host supplies, camelCased by the v4 library (Id, DequeueCount, ...). */
+export function azureQueueRecord(message: unknown, ctx: InvocationContext): InboundRecord {
+  const meta = ctx.triggerMetadata ?? {};
+  const dequeueCount = Number(meta.dequeueCount);
+  const attributes: Record<string, string> = {};
+  for (const key of ['insertionTime', 'expirationTime'] as const) {
+    const v = meta[key];
+    if (typeof v === 'string') attributes[key] = v;
+    else if (v instanceof Date) attributes[key] = v.toISOString();
+  }
+  return {
+    id: typeof meta.id === 'string' && meta.id !== '' ? meta.id : ctx.invocationId,
+    body: queueBody(message),
+    attributes,
+    ...(Number.isFinite(dequeueCount) && dequeueCount > 0 ? { receiveCount: dequeueCount } : {}),
+  };
+}
+
+/**
+ * Wraps a record handler as a storage queue trigger handler, for
+ * `app.storageQueue(name, { queueName, connection, handler: azureQueue(h, getDeps) })`.
+ *
+ * A failed record is THROWN: the host then makes the message visible again and retries it, and
+ * after `extensions.queues.maxDequeueCount` attempts (default 5) moves it to `<queue>-poison`.
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages
+ * Returning normally deletes the message from the queue.
+ */
+export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>) {
+  return async (message: unknown, ctx: InvocationContext): Promise<void> => {
+    const record = azureQueueRecord(message, ctx);
+    const [outcome] = await runBatch([record], handler, await getDeps());
+    // The error is an AppError: for unexpected failures its message is the generic "Internal
+    // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
+    if (outcome && !outcome.ok) throw outcome.error;
+  };
+}

@@ -1,0 +1,68 @@
+import { PubSub, Topic } from '@google-cloud/pubsub';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { pubsubBus } from './bus-pubsub';
+
+/**
+ * No Pub/Sub emulator can run here (it needs Java and a gcloud download), so these tests MOCK
+ * AT THE CLIENT: a real PubSub client and real Topic objects, with Topic.prototype.publishMessage
+ * and Topic.prototype.exists replaced by jest spies. Nothing reaches the network.
+ */
+
+const event: CloudEvent = {
+  specversion: '1.0',
+  id: 'evt-1',
+  source: 'secorch://webhook/github',
+  type: 'secorch.finding.created',
+  time: '2026-01-01T00:00:00Z',
+  tenant: 'acme',
+  data: { title: 'Zażółć gęślą jaźń', severity: 'high' },
+};
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
+  it('publishes the CloudEvent JSON as data with ce-type/ce-source/ce-id attributes to the named topic', async () => {
+    const calls: { topic: string; data: unknown; attributes: unknown }[] = [];
+    jest.spyOn(Topic.prototype, 'publishMessage').mockImplementation(async function (this: Topic, message) {
+      calls.push({ topic: this.name, data: message.data, attributes: message.attributes });
+      return 'msg-1';
+    } as Topic['publishMessage']);
+    const bus = pubsubBus({ topic: 'projects/test-project/topics/secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+
+    await bus.publish(event);
+    await bus.publish({ ...event, id: 'evt-2' });
+
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.topic).toBe('projects/test-project/topics/secorch-events');
+    expect(Buffer.isBuffer(calls[0]!.data)).toBe(true);
+    expect(JSON.parse((calls[0]!.data as Buffer).toString('utf8'))).toEqual(event);
+    expect(calls[0]!.attributes).toEqual({ 'ce-type': 'secorch.finding.created', 'ce-source': 'secorch://webhook/github', 'ce-id': 'evt-1' });
+    expect((calls[1]!.attributes as Record<string, string>)['ce-id']).toBe('evt-2');
+  });
+
+  it('creates its own client lazily on first use and reuses the topic', async () => {
+    const publish = jest.spyOn(Topic.prototype, 'publishMessage').mockResolvedValue('msg-1' as never);
+    const topicSpy = jest.spyOn(PubSub.prototype, 'topic');
+    const bus = pubsubBus({ topic: 'projects/test-project/topics/secorch-events' });
+    expect(topicSpy).not.toHaveBeenCalled();
+    await bus.publish(event);
+    await bus.publish(event);
+    expect(topicSpy).toHaveBeenCalledTimes(1);
+    expect(publish).toHaveBeenCalledTimes(2);
+  });
+
+  it('rejects with bus_unavailable when the client rejects, keeping the client error as the cause', async () => {
+    const failure = new Error('5 NOT_FOUND: Resource not found (resource=secorch-events).');
+    jest.spyOn(Topic.prototype, 'publishMessage').mockRejectedValue(failure as never);
+    const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+    await expect(bus.publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic did not accept the event', cause: failure });
+  });
+
+  it('check() is topic.exists(): resolves when it exists, rejects when it does not', async () => {
+    const exists = jest.spyOn(Topic.prototype, 'exists').mockResolvedValueOnce([true] as never).mockResolvedValueOnce([false] as never);
+    const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+    await expect(bus.check()).resolves.toBeUndefined();
+    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist' });
+    expect(exists).toHaveBeenCalledTimes(2);
+  });
+});

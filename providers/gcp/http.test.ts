@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import * as functions from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import type { HttpHandler } from '../../shared/contracts';
+import { testDeps } from '../../test/deps';
+import { fixtureBytes } from '../../test/fixtures';
+import { gcpHttp } from './http';
+
+/**
+ * Through the real functions-framework server (Express 5 + its body-parser chain), as Cloud
+ * Functions runs it, with supertest on an ephemeral loopback port.
+ */
+
+const deps = async () => testDeps().deps;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+const echo: HttpHandler = async (req) => {
+  const bytes = new Uint8Array(await req.arrayBuffer());
+  const url = new URL(req.url);
+  return Response.json({
+    method: req.method,
+    path: url.pathname,
+    query: [...url.searchParams],
+    signature: req.headers.get('x-signature'),
+    forwarded: req.headers.get('x-forwarded-for'),
+    contentEncoding: req.headers.get('content-encoding'),
+    contentLength: req.headers.get('content-length'),
+    length: bytes.byteLength,
+    sha256: sha256(bytes),
+    text: new TextDecoder().decode(bytes),
+  });
+};
+const binaryOut: HttpHandler = async () =>
+  new Response(new Uint8Array([0, 255, 128, 13, 10]), {
+    status: 202,
+    headers: [['content-type', 'application/octet-stream'], ['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['x-id', 'r-1']],
+  });
+const failing: HttpHandler = async () => {
+  throw new Error('db password is hunter2');
+};
+
+functions.http('echo', gcpHttp(echo, deps));
+functions.http('binaryOut', gcpHttp(binaryOut, deps));
+functions.http('failing', gcpHttp(failing, deps));
+
+/** Collects any response body as a Buffer (supertest would otherwise parse or drop it). */
+const rawParser = (res: unknown, cb: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  const stream = res as NodeJS.ReadableStream; // superagent hands Node parsers the IncomingMessage
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  stream.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
+describe('gcpHttp (real functions-framework server)', () => {
+  it('routes every path in one function: path, query and headers reach the handler', async () => {
+    const res = await request(getTestServer('echo'))
+      .post('/webhooks/github?delivery=42&tag=a&tag=b%20c')
+      .set('x-signature', 'sha256=abc')
+      .set('content-type', 'application/json')
+      .send('{"a":1}');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ method: 'POST', path: '/webhooks/github', query: [['delivery', '42'], ['tag', 'a'], ['tag', 'b c']], signature: 'sha256=abc' });
+  });
+
+  it('hands over a non-UTF-8 binary body byte for byte (req.rawBody, not req.body)', async () => {
+    const bytes = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0x0d, 0x0a, 0xa0, 0xe2, 0x82]);
+    const res = await request(getTestServer('echo')).post('/webhooks/bin').set('content-type', 'application/octet-stream').send(bytes);
+    expect(res.body).toMatchObject({ length: bytes.length, sha256: sha256(bytes) });
+  });
+
+  it('keeps a JSON body exactly as sent although the framework parsed it into req.body', async () => {
+    const raw = fixtureBytes('events/gcp-cloudevent-structured-pubsub-messagePublished.json');
+    const res = await request(getTestServer('echo')).post('/events').set('content-type', 'application/json').send(raw.toString('utf8'));
+    expect(res.body.text).toBe(raw.toString('utf8'));
+    expect(res.body.sha256).toBe(sha256(raw));
+  });
+
+  it('reads the body itself when no parser ran (no Content-Type)', async () => {
+    const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', '').send(Buffer.from('plain bytes'));
+    expect(res.body).toMatchObject({ text: 'plain bytes', length: 11 });
+  });
+
+  it('describes an inflated gzip body truthfully (the framework decompresses before the function)', async () => {
+    const plain = Buffer.from('{"compressed": true}');
+    const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', 'application/octet-stream').set('content-encoding', 'gzip').send(gzipSync(plain));
+    expect(res.body).toMatchObject({ text: plain.toString(), contentEncoding: null, contentLength: String(plain.length) });
+  });
+
+  it('gives GET requests no body', async () => {
+    const res = await request(getTestServer('echo')).get('/health/ready?verbose=1');
+    expect(res.body).toMatchObject({ method: 'GET', path: '/health/ready', query: [['verbose', '1']], length: 0 });
+  });
+
+  it('sends status, headers (each Set-Cookie) and binary bytes back unchanged', async () => {
+    const res = await request(getTestServer('binaryOut')).post('/x').send('x').buffer(true).parse(rawParser);
+    expect(res.status).toBe(202);
+    expect(res.headers['x-id']).toBe('r-1');
+    expect(res.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+    expect([...(res.body as Buffer)]).toEqual([0, 255, 128, 13, 10]);
+  });
+
+  it('turns an unexpected error into a generic 500 problem+json, not the framework crash page', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await request(getTestServer('failing')).post('/webhooks/github').send('{}').buffer(true).parse(rawParser);
+      expect(res.status).toBe(500);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(res.headers['x-google-status']).toBeUndefined();
+      const text = (res.body as Buffer).toString('utf8');
+      expect(JSON.parse(text)).toEqual({ type: 'urn:secorch:problem:internal_error', title: 'Internal Server Error', status: 500, code: 'internal_error' });
+      expect(text).not.toMatch(/hunter2|at .*\.ts/);
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+
+  it('caveat: malformed JSON sent as application/json is refused by the framework with 400 before the function runs', async () => {
+    const res = await request(getTestServer('echo')).post('/webhooks/github').set('content-type', 'application/json').send('{not json');
+    expect(res.status).toBe(400);
+    expect(res.body).not.toHaveProperty('sha256');
+  });
+});

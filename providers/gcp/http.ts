@@ -1,0 +1,83 @@
+import type { HttpFunction, Request as GcpRequest, Response as GcpResponse } from '@google-cloud/functions-framework';
+import type { HttpHandler } from '../../shared/contracts';
+import { problemResponse } from '../../shared/errors';
+import type { Deps } from '../../shared/ports';
+
+/**
+ * Google Cloud Functions (functions-framework, Express 5) HTTP function -> portable HttpHandler.
+ * One HTTP function serves every path and routes internally: the deploy URL's function-name
+ * prefix is not part of req.url. https://cloud.google.com/functions/docs/writing/write-http-functions
+ *
+ * The framework runs body-parser before the function: it parses JSON/text/form bodies into
+ * req.body (never used here) and keeps the exact bytes it read in req.rawBody.
+ * https://cloud.google.com/functions/docs/writing/write-http-functions#parse_http
+ * body-parser inflates gzip/deflate/br bodies first, so rawBody holds the DECODED bytes; the
+ * request built here says so (no content-encoding, the real content-length).
+ */
+
+const NO_BODY = new Set(['GET', 'HEAD']);
+
+/** The body when no parser ran (e.g. no Content-Type header): read the stream ourselves. */
+async function unparsedBody(req: GcpRequest): Promise<Buffer> {
+  if (req.readableEnded) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
+
+function requestUrl(req: GcpRequest): string {
+  // `trust proxy` is on in the framework, so req.protocol follows X-Forwarded-Proto.
+  const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  try {
+    return new URL(req.originalUrl, base).href;
+  } catch {
+    return new URL(req.originalUrl, 'http://localhost').href; // a malformed Host header
+  }
+}
+
+/** Builds the Web Request from the raw bytes, path and query of the Express request. */
+export async function gcpRequestToWeb(req: GcpRequest): Promise<Request> {
+  const method = req.method.toUpperCase();
+  const headers = new Headers();
+  // rawHeaders keeps repeated headers as sent; req.headers would have merged them.
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+  if (NO_BODY.has(method)) return new Request(requestUrl(req), { method, headers });
+
+  const body = req.rawBody ?? (await unparsedBody(req));
+  const encoding = headers.get('content-encoding');
+  if (encoding !== null && encoding.toLowerCase() !== 'identity' && req.rawBody !== undefined) headers.delete('content-encoding');
+  // The body is now a complete buffer: say its real length (handlers check it against limits).
+  headers.delete('transfer-encoding');
+  headers.set('content-length', String(body.byteLength));
+  return new Request(requestUrl(req), { method, headers, body: new Uint8Array(body) });
+}
+
+/** Writes the Web Response to Express: status, every header (Set-Cookie kept apart), raw bytes. */
+export async function sendWebResponse(res: Response, out: GcpResponse): Promise<void> {
+  out.status(res.status);
+  res.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') out.setHeader(name, value);
+  });
+  const cookies = res.headers.getSetCookie();
+  if (cookies.length > 0) out.setHeader('set-cookie', cookies);
+  // res.end, not res.send: send would add a content-type and convert strings.
+  out.end(res.body === null ? undefined : Buffer.from(await res.arrayBuffer()));
+}
+
+/**
+ * Wraps a portable HTTP handler as a Cloud Functions HTTP function, for
+ * `functions.http('api', gcpHttp(router, getDeps))`. Anything thrown becomes the generic
+ * problem+json 500 (no message, no stack) instead of the framework's crash page.
+ */
+export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): HttpFunction {
+  return async (req: GcpRequest, res: GcpResponse): Promise<void> => {
+    let response: Response;
+    try {
+      response = await handler(await gcpRequestToWeb(req), await getDeps());
+    } catch (err) {
+      console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: String(err) }));
+      response = problemResponse(err);
+    }
+    await sendWebResponse(response, res);
+  };
+}

@@ -1,0 +1,93 @@
+import * as functions from '@google-cloud/functions-framework';
+import { getTestServer } from '@google-cloud/functions-framework/testing';
+import request from 'supertest';
+import type { InboundRecord, RecordHandler } from '../../shared/contracts';
+import { testDeps } from '../../test/deps';
+import { fixtureBytes, fixtureJson } from '../../test/fixtures';
+import { gcpPubSub, type MessagePublishedData, PUBSUB_PUBLISHED } from './pubsub';
+
+/**
+ * The real Pub/Sub CloudEvents from googleapis/google-cloudevents (see ../shared/fixtures/SOURCES.md)
+ * replayed through the real functions-framework server as Eventarc pushes them: structured mode
+ * (the whole event as application/cloudevents+json) and binary mode (data as the body, context
+ * attributes as ce-* headers).
+ */
+const STRUCTURED = 'events/gcp-cloudevent-structured-pubsub-messagePublished.json';
+const BINARY_DATA = 'events/gcp-cloudevent-binary-data-pubsub-messagePublished-complex.json';
+
+const seen: InboundRecord[] = [];
+let failWith: Error | undefined;
+const handler: RecordHandler = async (record) => {
+  seen.push(record);
+  if (failWith) throw failWith;
+};
+functions.cloudEvent<MessagePublishedData>('router', gcpPubSub(handler, async () => testDeps().deps));
+
+/** Headers of a binary-mode push; the values are the structured example's attributes. */
+const binaryHeaders = {
+  'ce-specversion': '1.0',
+  'ce-type': PUBSUB_PUBLISHED,
+  'ce-source': '//pubsub.googleapis.com/projects/test-project/topics/my-topic',
+  'ce-id': '3103425958877813',
+  'ce-time': '2021-02-05T04:06:14.109Z',
+  'content-type': 'application/json',
+};
+
+beforeEach(() => {
+  seen.length = 0;
+  failWith = undefined;
+});
+
+describe('gcpPubSub (real functions-framework CloudEvent server, real Pub/Sub event fixtures)', () => {
+  it('structured mode: the handler gets the decoded data, the message id and the attributes; 204 acks', async () => {
+    const res = await request(getTestServer('router'))
+      .post('/')
+      .set('content-type', 'application/cloudevents+json')
+      .send(fixtureBytes(STRUCTURED).toString('utf8'));
+    expect(res.status).toBe(204);
+    expect(seen).toEqual([{ id: 'message-id', body: 'test message 3', attributes: { attr1: 'attr1-value' } }]);
+  });
+
+  it('binary mode: ce-* headers plus the data-only body give the same record', async () => {
+    const res = await request(getTestServer('router')).post('/').set(binaryHeaders).send(fixtureBytes(BINARY_DATA).toString('utf8'));
+    expect(res.status).toBe(204);
+    expect(seen).toEqual([{ id: 'message-id', body: 'test message 3', attributes: { attr1: 'attr1-value' } }]);
+  });
+
+  it('takes receiveCount from deliveryAttempt and keeps a CloudEvent JSON payload intact', async () => {
+    const event = fixtureJson<{ data: MessagePublishedData }>(STRUCTURED);
+    const payload = '{"specversion":"1.0","id":"evt-1","source":"secorch://x","type":"secorch.finding.created","data":{"t":"ü"}}';
+    event.data.message.data = Buffer.from(payload, 'utf8').toString('base64');
+    event.data.deliveryAttempt = 3;
+    await request(getTestServer('router')).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(event)).expect(204);
+    expect(seen[0]).toMatchObject({ body: payload, receiveCount: 3 });
+  });
+
+  it('a failing handler makes the framework answer an error status, so Pub/Sub nacks and redelivers', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      failWith = new Error('downstream said no');
+      const res = await request(getTestServer('router')).post('/').set(binaryHeaders).send(fixtureBytes(BINARY_DATA).toString('utf8'));
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.headers['x-google-status']).toBe('error');
+      expect(res.text).not.toContain('downstream said no'); // the generic AppError travels, not the cause
+      expect(seen).toHaveLength(1);
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+
+  it('refuses an event that is not a Pub/Sub message with an error status', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await request(getTestServer('router'))
+        .post('/')
+        .set({ ...binaryHeaders, 'ce-type': 'google.cloud.storage.object.v1.finalized' })
+        .send('{"bucket":"b","name":"o"}');
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(seen).toHaveLength(0);
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+});

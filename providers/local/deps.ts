@@ -1,0 +1,45 @@
+import { join, resolve } from 'node:path';
+import type { Config } from '../../shared/config';
+import { type Deps, noMetrics, platformHttp, randomIds, systemClock, type StateStore } from '../../shared/ports';
+import { memoryStore } from '../../shared/store/memory';
+import { bundledConfig, once, stdoutLogger } from '../common/runtime';
+import { sqliteBus } from './bus-sqlite';
+import { envSecrets } from '../common/env-secrets';
+import { nudgeRouter } from './nudge';
+import { sqliteQueue, type SqliteQueue } from './sqlite-queue';
+import { sqliteStore } from './sqlite-store';
+
+/** Where all local state lives: SECORCH_DATA_DIR, default .data/ in the working directory. */
+export const dataDir = (env: Record<string, string | undefined> = process.env): string => resolve(env.SECORCH_DATA_DIR || '.data');
+
+export const eventsQueue = once(async (): Promise<SqliteQueue> =>
+  sqliteQueue({ path: join(dataDir(), 'queue.db'), clock: systemClock, name: 'events' }),
+);
+
+function localStore(config: Config): StateStore {
+  if (config.store?.type === 'memory') return memoryStore(systemClock);
+  return sqliteStore({ path: config.store?.path ? resolve(config.store.path) : join(dataDir(), 'state.db'), clock: systemClock });
+}
+
+/**
+ * Composition root for local runs under serverless-offline. Every function runs in its own worker
+ * thread, so state and the event queue live in SQLite files under the data directory, never in
+ * process memory. Publishing nudges the router through serverless-offline's Lambda invoke API;
+ * a one-minute schedule drains anything a lost nudge left behind.
+ */
+export const localDeps = once(async (): Promise<Deps> => {
+  const config = bundledConfig();
+  const queue = await eventsQueue();
+  const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
+  return {
+    config,
+    clock: systemClock,
+    ids: randomIds,
+    http: platformHttp,
+    store: localStore(config),
+    bus: sqliteBus({ queue, onPublished: () => nudgeRouter(process.env, logger) }),
+    secrets: envSecrets(process.env),
+    logger,
+    metrics: noMetrics,
+  };
+});

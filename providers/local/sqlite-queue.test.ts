@@ -1,0 +1,147 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixedClock } from '../../shared/ports/clock';
+import { raceProcesses } from './race.testkit';
+import { type SqliteQueue, sqliteQueue } from './sqlite-queue';
+
+const START = Date.parse('2026-01-01T00:00:00Z');
+let dir: string;
+let clock: ReturnType<typeof fixedClock>;
+const open: SqliteQueue[] = [];
+const connect = (o: { name?: string; maxAttempts?: number } = {}) => {
+  const q = sqliteQueue({ path: join(dir, 'data', 'queue.db'), clock, ...o });
+  open.push(q);
+  return q;
+};
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'secorch-queue-'));
+  clock = fixedClock(START);
+});
+afterEach(() => {
+  for (const q of open.splice(0)) q.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sqliteQueue', () => {
+  it('delivers in order, leases, and ack removes', () => {
+    const q = connect();
+    const ids = ['a', 'b', 'c'].map((body) => q.enqueue(body));
+    const claimed = q.claim(10, 30_000);
+    expect(claimed.map((m) => [m.id, m.body, m.attempts])).toEqual([[ids[0], 'a', 1], [ids[1], 'b', 1], [ids[2], 'c', 1]]);
+    expect(q.claim(10, 30_000)).toEqual([]);
+    expect(q.depth()).toEqual({ visible: 0, leased: 3, delayed: 0, dead: 0 });
+    expect(q.ack(claimed[0]!.id, 'wrong receipt')).toBe(false);
+    for (const m of claimed) expect(q.ack(m.id, m.receipt)).toBe(true);
+    expect(q.ack(claimed[0]!.id, claimed[0]!.receipt)).toBe(false);
+    expect(q.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  });
+
+  it('gives two connections disjoint sets', () => {
+    const [a, b] = [connect(), connect()];
+    const ids = Array.from({ length: 20 }, (_, i) => a.enqueue(`m${i}`));
+    const got = [...a.claim(7, 60_000), ...b.claim(7, 60_000), ...a.claim(10, 60_000), ...b.claim(10, 60_000)].map((m) => m.id);
+    expect(got).toHaveLength(20);
+    expect(new Set(got)).toEqual(new Set(ids));
+  });
+
+  it('redelivers when the lease expires without an ack', () => {
+    const q = connect();
+    const id = q.enqueue('x');
+    const [first] = q.claim(1, 1_000);
+    clock.advance(999);
+    expect(q.claim(1, 1_000)).toEqual([]);
+    clock.advance(1);
+    expect(q.depth().visible).toBe(1);
+    const [second] = q.claim(1, 1_000);
+    expect(second).toMatchObject({ id, body: 'x', attempts: 2 });
+    expect(second!.receipt).not.toBe(first!.receipt);
+    expect(q.ack(id, first!.receipt)).toBe(false);
+    expect(q.release(id, first!.receipt, 0)).toBe('stale');
+    expect(q.ack(id, second!.receipt)).toBe(true);
+  });
+
+  it('releases with a delay, and enqueues with one', () => {
+    const q = connect();
+    const id = q.enqueue('x');
+    const [m] = q.claim(1, 60_000);
+    expect(q.release(id, m!.receipt, 5_000, 'downstream 503')).toBe('released');
+    q.enqueue('later', { delayMs: 10_000 });
+    expect(q.depth()).toEqual({ visible: 0, leased: 0, delayed: 2, dead: 0 });
+    clock.advance(4_999);
+    expect(q.claim(5, 60_000)).toEqual([]);
+    clock.advance(1);
+    expect(q.claim(5, 60_000).map((c) => [c.body, c.attempts])).toEqual([['x', 2]]);
+    clock.advance(5_000);
+    expect(q.claim(5, 60_000).map((c) => c.body)).toEqual(['later']);
+    expect(() => q.enqueue('bad', { delayMs: -1 })).toThrow(RangeError);
+    expect(() => q.claim(0, 1_000)).toThrow(RangeError);
+  });
+
+  it('dead-letters after maxAttempts failures, and replay starts over', () => {
+    const q = connect({ maxAttempts: 3 });
+    const id = q.enqueue('poison');
+    const outcomes = [1, 2, 3].map((n) => {
+      const [m] = q.claim(1, 60_000);
+      expect(m!.attempts).toBe(n);
+      return q.release(id, m!.receipt, 0, `boom ${n}`);
+    });
+    expect(outcomes).toEqual(['released', 'released', 'dead_lettered']);
+    expect(q.claim(1, 60_000)).toEqual([]);
+    expect(q.deadLetters()).toEqual([{ id, body: 'poison', attempts: 3, error: 'boom 3', failedAt: START }]);
+    expect(q.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 1 });
+
+    expect(q.replay(id)).toBe(true);
+    expect(q.replay(id)).toBe(false);
+    expect(q.deadLetters()).toEqual([]);
+    expect(q.claim(1, 60_000)).toMatchObject([{ id, body: 'poison', attempts: 1 }]);
+  });
+
+  it('dead-letters a message whose consumer dies maxAttempts times', () => {
+    const q = connect({ maxAttempts: 2 });
+    const id = q.enqueue('crashes the worker');
+    const [m] = q.claim(1, 1_000);
+    q.release(id, m!.receipt, 0, 'timeout');
+    q.claim(1, 1_000); // claimed, never acked: the worker died
+    clock.advance(1_000);
+    expect(q.claim(1, 1_000)).toEqual([]);
+    expect(q.deadLetters()).toEqual([
+      { id, body: 'crashes the worker', attempts: 2, error: 'lease expired without ack after 2 attempts; last error: timeout', failedAt: START + 1_000 },
+    ]);
+  });
+
+  it('survives close and reopen, leases and dead letters included', () => {
+    const q = connect({ maxAttempts: 1 });
+    q.enqueue('one');
+    q.enqueue('two');
+    const [dead] = q.claim(1, 60_000);
+    q.release(dead!.id, dead!.receipt, 0, 'fatal');
+    q.enqueue('three');
+    q.claim(1, 60_000);
+    q.close();
+    open.splice(0);
+
+    const again = connect({ maxAttempts: 1 });
+    expect(again.depth()).toEqual({ visible: 1, leased: 1, delayed: 0, dead: 1 });
+    expect(again.claim(5, 60_000).map((m) => m.body)).toEqual(['three']);
+    expect(again.deadLetters().map((d) => [d.body, d.error])).toEqual([['one', 'fatal']]);
+  });
+
+  it('keeps named queues in one file apart', () => {
+    const [events, other] = [connect({ name: 'events' }), connect({ name: 'deliveries' })];
+    events.enqueue('e');
+    other.enqueue('d');
+    expect(events.claim(5, 1_000).map((m) => m.body)).toEqual(['e']);
+    expect(other.claim(5, 1_000).map((m) => m.body)).toEqual(['d']);
+  });
+
+  it('never hands one message to two processes', async () => {
+    const q = connect();
+    const ids = Array.from({ length: 150 }, (_, i) => q.enqueue(`m${i}`));
+    const won = await raceProcesses(4, ['queue', join(dir, 'data', 'queue.db'), '0', String(START)]);
+    const all = won.flat();
+    expect(all).toHaveLength(ids.length);
+    expect(new Set(all)).toEqual(new Set(ids));
+    expect(q.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  });
+});

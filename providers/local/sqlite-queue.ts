@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../shared/ports/clock';
+import { openDatabase } from './sqlite';
+import { SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
+
+/**
+ * Durable at-least-once queue: the local bus between webhook-ingress and event-router, which run
+ * in different worker threads (or processes), so the queue lives in a SQLite file. The model is
+ * SQS's: `claim` leases messages (visibility timeout) and counts the attempt, `ack` deletes,
+ * `release` makes a message visible again later, and a lease that expires without an ack makes
+ * the message claimable again, so a crashed consumer loses nothing. A message claimed
+ * `maxAttempts` times that fails again goes to the dead-letter table (SQS maxReceiveCount).
+ * Every read-modify-write runs in an IMMEDIATE transaction: it takes the write lock before
+ * reading, so two consumers never lease the same message.
+ */
+export interface QueueMessage { id: string; body: string; attempts: number; receipt: string }
+export interface DeadLetter { id: string; body: string; attempts: number; error: string | null; failedAt: number }
+/** `stale`: the receipt no longer holds the message (lease expired and re-claimed, or acked). */
+export type ReleaseOutcome = 'released' | 'dead_lettered' | 'stale';
+
+export interface SqliteQueue {
+  readonly name: string;
+  enqueue(body: string, opts?: { delayMs?: number }): string;
+  claim(max: number, leaseMs: number): QueueMessage[];
+  ack(id: string, receipt: string): boolean;
+  release(id: string, receipt: string, delayMs: number, error?: string): ReleaseOutcome;
+  deadLetters(limit?: number): DeadLetter[];
+  replay(id: string): boolean;
+  /** visible: claimable now (incl. expired leases); leased; delayed; dead: dead letters. */
+  depth(): { visible: number; leased: number; delayed: number; dead: number };
+  check(): void;
+  close(): void;
+}
+
+export interface SqliteQueueOptions { path: string; clock: Clock; name?: string; maxAttempts?: number }
+
+const nonNegative = (what: string, ms: number) => {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${ms}`);
+  return Math.ceil(ms);
+};
+
+export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
+  const { clock } = opts;
+  const queue = opts.name ?? 'events';
+  const maxAttempts = opts.maxAttempts ?? 5;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be an integer >= 1');
+  const db = openDatabase(opts.path);
+  db.exec(SCHEMA);
+  const sql = queueStatements(db);
+
+  const claim = db.transaction((max: number, leaseMs: number): QueueMessage[] => {
+    const now = clock.now();
+    // A message whose lease expired maxAttempts times (its consumer crashed or hung each time)
+    // would otherwise be redelivered forever: dead-letter it instead of claiming it again.
+    sql.buryExpired.run({ queue, now, maxAttempts });
+    sql.deleteBuried.run({ queue, now, maxAttempts });
+    const rows = sql.lease.all({ queue, now, max, until: now + leaseMs, receipt: randomUUID() });
+    return rows.sort((a, b) => a.seq - b.seq).map(({ id, body, attempts, receipt }) => ({ id, body, attempts, receipt }));
+  });
+  const release = db.transaction((id: string, receipt: string, delayMs: number, error: string | null): ReleaseOutcome => {
+    const now = clock.now();
+    const row: Row | undefined = sql.leased.get({ id, receipt });
+    if (!row) return 'stale';
+    if (row.attempts < maxAttempts) {
+      sql.unlease.run({ id, visibleAt: now + delayMs, error });
+      return 'released';
+    }
+    sql.bury.run({ id, error: error ?? row.last_error, now });
+    sql.deleteOne.run(id);
+    return 'dead_lettered';
+  });
+  const replay = db.transaction((id: string): boolean => {
+    if (sql.revive.run({ id, queue, now: clock.now() }).changes !== 1) return false;
+    sql.forgetDead.run(id);
+    return true;
+  });
+
+  return {
+    name: queue,
+    enqueue(body, o = {}) {
+      const id = randomUUID();
+      sql.insert.run({ id, queue, body, visibleAt: clock.now() + nonNegative('delayMs', o.delayMs ?? 0) });
+      return id;
+    },
+    claim(max, leaseMs) {
+      if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be an integer >= 1');
+      if (nonNegative('leaseMs', leaseMs) === 0) throw new RangeError('leaseMs must be > 0');
+      return claim.immediate(max, Math.ceil(leaseMs));
+    },
+    ack: (id, receipt) => sql.ack.run({ id, receipt }).changes === 1,
+    release: (id, receipt, delayMs, error) => release.immediate(id, receipt, nonNegative('delayMs', delayMs), error ?? null),
+    deadLetters: (limit = 100) =>
+      sql.dead.all({ queue, limit }).map((r) => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at })),
+    replay: (id) => replay.immediate(id),
+    depth: () => sql.depth.get({ queue, now: clock.now() })!,
+    check: () => void sql.ping.get(),
+    close: () => db.close(),
+  };
+}

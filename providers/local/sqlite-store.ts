@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../shared/ports/clock';
+import type { PutOptions, StateStore, StoredItem } from '../../shared/ports/store';
+import { openDatabase } from './sqlite';
+
+/**
+ * The local StateStore: one SQLite table shared by every worker thread and process that opens the
+ * same file. Conditional puts are single statements, so SQLite's write lock makes each check and
+ * write one atomic step: two connections can never both win `ifAbsent` or the same `ifVersion`.
+ * Expiry is decided against the injected clock (expires_at <= now is gone), never the system
+ * clock, so the TTL behaviour is testable and identical to the other stores.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv_items (
+  key TEXT PRIMARY KEY NOT NULL,
+  value TEXT NOT NULL,
+  version TEXT NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS kv_items_expiry ON kv_items (expires_at) WHERE expires_at IS NOT NULL;
+`;
+
+const LIVE = '(expires_at IS NULL OR expires_at > @now)';
+/** Expired rows are invisible at once but deleted in small batches every this many writes. */
+const CLEANUP_EVERY = 256;
+const CLEANUP_BATCH = 500;
+
+export interface SqliteStoreOptions {
+  path: string;
+  clock: Clock;
+}
+
+export type SqliteStore = StateStore & { close(): void };
+
+export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  const { clock } = opts;
+  const db = openDatabase(opts.path);
+  db.exec(SCHEMA);
+  const selectLive = db.prepare<{ key: string; now: number }, { value: string; version: string; expires_at: number | null }>(
+    `SELECT value, version, expires_at FROM kv_items WHERE key = @key AND ${LIVE}`,
+  );
+  const set = 'value = excluded.value, version = excluded.version, expires_at = excluded.expires_at';
+  const values = 'INSERT INTO kv_items (key, value, version, expires_at) VALUES (@key, @value, @version, @expiresAt)';
+  const upsert = db.prepare(`${values} ON CONFLICT (key) DO UPDATE SET ${set}`);
+  // An expired row still occupies the key until cleanup; it must not block ifAbsent.
+  const insertIfAbsent = db.prepare(
+    `${values} ON CONFLICT (key) DO UPDATE SET ${set} WHERE kv_items.expires_at IS NOT NULL AND kv_items.expires_at <= @now`,
+  );
+  const updateIfVersion = db.prepare(
+    `UPDATE kv_items SET value = @value, version = @version, expires_at = @expiresAt
+     WHERE key = @key AND version = @ifVersion AND ${LIVE}`,
+  );
+  const remove = db.prepare('DELETE FROM kv_items WHERE key = ?');
+  const cleanup = db.prepare(
+    `DELETE FROM kv_items WHERE rowid IN (SELECT rowid FROM kv_items WHERE expires_at <= ? LIMIT ${CLEANUP_BATCH})`,
+  );
+  const ping = db.prepare('SELECT 1');
+  let writes = 0;
+  // Housekeeping only: expired rows are already invisible, so a busy lock here must not fail
+  // the open or a put that has already committed.
+  const sweep = (now: number) => {
+    try {
+      cleanup.run(now);
+    } catch {
+      /* retried at the next sweep */
+    }
+  };
+
+  sweep(clock.now());
+  return {
+    async get(key) {
+      const row = selectLive.get({ key, now: clock.now() });
+      if (!row) return undefined;
+      const item: StoredItem = { value: row.value, version: row.version };
+      if (row.expires_at !== null) item.expiresAt = row.expires_at;
+      return item;
+    },
+    async put(key: string, value: string, options: PutOptions = {}) {
+      // Both conditions at once can never hold (absent items have no version); like memoryStore.
+      if (options.ifAbsent && options.ifVersion !== undefined) return false;
+      const now = clock.now();
+      const expiresAt = options.ttlSeconds === undefined ? null : now + options.ttlSeconds * 1000;
+      // A random version, not a counter: a key deleted and re-created must not reuse a version
+      // that a stale reader could still present to ifVersion.
+      const row = { key, value, version: randomUUID(), expiresAt };
+      let changes: number;
+      if (options.ifAbsent) changes = insertIfAbsent.run({ ...row, now }).changes;
+      else if (options.ifVersion !== undefined) changes = updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes;
+      else changes = upsert.run(row).changes;
+      if (++writes % CLEANUP_EVERY === 0) sweep(now);
+      return changes === 1;
+    },
+    async delete(key) {
+      remove.run(key);
+    },
+    async check() {
+      ping.get();
+    },
+    close() {
+      db.close();
+    },
+  };
+}

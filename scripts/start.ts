@@ -1,0 +1,44 @@
+/**
+ * `npm start`: validate the configuration (exit non-zero naming the problem before anything
+ * listens), build the local bundles with it, then run the whole function set in the foreground
+ * under serverless-offline on http://127.0.0.1:$PORT (default 3000) with no stage prefix.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+// @ts-expect-error -- a plain ES module without type declarations, run through tsx
+import { buildAll } from '../esbuild.config.mjs';
+import { configPath, validateConfigFile } from './config-file';
+
+async function main(): Promise<number> {
+  const config = configPath();
+  const dataDir = resolve(process.env.SECORCH_DATA_DIR || '.data');
+  const port = process.env.PORT || '3000';
+  const env = { ...process.env, SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, PORT: port };
+  try {
+    const { config: parsed } = validateConfigFile(config, env);
+    console.log(`secorch: configuration ${config} is valid (${Object.keys(parsed.sources).length} sources, ${parsed.routes.length} routes)`);
+  } catch (e) {
+    console.error(`secorch: cannot start: ${(e as Error).message}`);
+    return 1;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  await buildAll({ targets: ['local'], quiet: true, config });
+  console.log(`secorch: data directory ${dataDir}; starting on http://127.0.0.1:${port}`);
+
+  const osls = join(__dirname, '..', 'node_modules', 'osls', 'bin', 'serverless.js');
+  const child = spawn(process.execPath, [osls, 'offline', 'start', '--stage', 'local'], {
+    stdio: 'inherit',
+    env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  return new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 0 : 1))));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`secorch: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

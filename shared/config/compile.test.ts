@@ -1,0 +1,63 @@
+import { AppError } from '../errors';
+import { compileConfig } from './compile';
+
+const github = { verify: { scheme: 'github', secret: '${GH_SECRET}' }, mapper: 'github' };
+
+function problem(raw: unknown, env: Record<string, string> = { GH_SECRET: 's' }): string {
+  try {
+    compileConfig(raw, env);
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).code).toBe('invalid_config');
+    return (e as Error).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('compileConfig', () => {
+  test('interpolates ${VAR} and applies defaults', () => {
+    const config = compileConfig({ sources: { github } }, { GH_SECRET: 'from-env' });
+    expect(config.sources.github!.verify).toEqual({ scheme: 'github', secret: 'from-env' });
+    expect(config.sources.github!.maxBodyBytes).toBe(1024 * 1024);
+    expect(config.sources.github!.tenant).toBe('default');
+    expect(config.routes).toEqual([]);
+  });
+
+  test('${VAR:-default} falls back when unset or empty; $${ is a literal', () => {
+    const raw = { sources: { g: { verify: { scheme: 'github', secret: '${NOPE:-fallback}' } } }, destinations: { f: { type: 'file', path: '$${HOME}/x' } } };
+    expect(compileConfig(raw, {}).sources.g!.verify).toMatchObject({ secret: 'fallback' });
+    expect(compileConfig(raw, { NOPE: '' }).sources.g!.verify).toMatchObject({ secret: 'fallback' });
+    expect(compileConfig(raw, {}).destinations.f).toEqual({ type: 'file', path: '${HOME}/x' });
+  });
+
+  test('a missing variable is named with the path that uses it', () => {
+    expect(problem({ sources: { github } }, {})).toBe('Environment variable GH_SECRET is not set (used at sources.github.verify.secret)');
+  });
+
+  test('an unknown key is rejected with its path', () => {
+    expect(problem({ sources: { github: { ...github, mappr: 'github' } } })).toContain('sources.github.mappr: unknown key');
+    expect(problem({ sources: {}, sorces: {} })).toContain('sorces: unknown key');
+    expect(problem({ sources: { github: { ...github, verify: { ...github.verify, secrt: 'x' } } } })).toContain('sources.github.verify.secrt: unknown key');
+  });
+
+  test('bad values are rejected with their path', () => {
+    expect(problem({ sources: { github: { ...github, verify: { scheme: 'gitlab', secret: 'x' } } } })).toContain('sources.github.verify');
+    expect(problem({ sources: { github: { ...github, maxBodyBytes: -1 } } })).toContain('sources.github.maxBodyBytes');
+    expect(problem({ sources: { 'bad id!': github } })).toContain('sources');
+  });
+
+  test('a source needs exactly one of secret and secrets', () => {
+    expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: needs secret or secrets');
+    expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');
+  });
+
+  test('routes must name known destinations and valid filters', () => {
+    const raw = {
+      routes: [{ name: 'r', filter: { prefix: { type: '' } }, to: ['missing'] }, { name: 's', filter: { sql: 'x' }, to: ['f'] }],
+      destinations: { f: { type: 'file', path: 'x' } },
+    };
+    const message = problem(raw);
+    expect(message).toContain('routes[0].to[0]: unknown destination "missing"');
+    expect(message).toContain('routes[1].filter: unsupported dialect "sql"');
+  });
+});

@@ -1,0 +1,24 @@
+import type { Config } from '../config';
+import { fileDestination } from './file';
+import type { Deliver } from './types';
+
+export type { Deliver } from './types';
+
+/** Every configured destination's deliver function, built once per configuration. */
+const built = new WeakMap<Config, Map<string, Deliver>>();
+
+export function destinations(config: Config): Map<string, Deliver> {
+  let map = built.get(config);
+  if (!map) {
+    map = new Map();
+    for (const [name, dest] of Object.entries(config.destinations)) {
+      switch (dest.type) {
+        case 'file':
+          map.set(name, fileDestination(name, dest));
+          break;
+      }
+    }
+    built.set(config, map);
+  }
+  return map;
+}

@@ -1,0 +1,172 @@
+import type { fixedClock } from '../ports/clock';
+import type { StateStore } from '../ports/store';
+
+/**
+ * The contract every StateStore implementation passes: memory, SQLite, and the cloud stores
+ * (DynamoDB, Azure Table, Redis, PostgreSQL, Firestore) run these same cases. Idempotency and
+ * replay protection rely on exactly these semantics, so an implementation that needs a case
+ * relaxed has a bug, not a special case. `make` returns a fresh, empty store per test and the
+ * fixed clock it reads; TTLs are judged by that clock only.
+ */
+export interface StoreUnderTest {
+  store: StateStore;
+  clock: ReturnType<typeof fixedClock>;
+  close?: () => Promise<void>;
+}
+
+export function describeStateStoreContract(name: string, make: () => Promise<StoreUnderTest>): void {
+  describe(`StateStore contract: ${name}`, () => {
+    let sut: StoreUnderTest;
+    let store: StateStore;
+    beforeEach(async () => {
+      sut = await make();
+      store = sut.store;
+    });
+    afterEach(async () => {
+      await sut.close?.();
+    });
+
+    it('returns undefined for a missing key', async () => {
+      expect(await store.get('missing')).toBeUndefined();
+    });
+
+    it('returns what was put, with a version and no expiry', async () => {
+      expect(await store.put('k', '{"a":1}')).toBe(true);
+      const item = await store.get('k');
+      expect(item).toEqual({ value: '{"a":1}', version: expect.any(String) });
+      expect(item?.version).not.toBe('');
+    });
+
+    it('changes the version on every write, even of the same value', async () => {
+      await store.put('k', 'same');
+      const v1 = (await store.get('k'))?.version;
+      await store.put('k', 'same');
+      const v2 = (await store.get('k'))?.version;
+      expect(v1).toBeDefined();
+      expect(v2).toBeDefined();
+      expect(v2).not.toBe(v1);
+    });
+
+    describe('ttl', () => {
+      it('is visible before expiry and gone at expiry by the injected clock', async () => {
+        const start = sut.clock.now();
+        await store.put('k', 'v', { ttlSeconds: 10 });
+        expect(await store.get('k')).toEqual({ value: 'v', version: expect.any(String), expiresAt: start + 10_000 });
+        sut.clock.advance(9_999);
+        expect((await store.get('k'))?.value).toBe('v');
+        sut.clock.advance(1);
+        expect(await store.get('k')).toBeUndefined();
+        sut.clock.advance(60_000);
+        expect(await store.get('k')).toBeUndefined();
+      });
+
+      it('no longer blocks ifAbsent once expired', async () => {
+        await store.put('k', 'old', { ttlSeconds: 1 });
+        expect(await store.put('k', 'blocked', { ifAbsent: true })).toBe(false);
+        sut.clock.advance(1_000);
+        expect(await store.put('k', 'new', { ifAbsent: true })).toBe(true);
+        expect(await store.get('k')).toEqual({ value: 'new', version: expect.any(String) });
+      });
+
+      it('is cleared by a later put without ttl', async () => {
+        await store.put('k', 'v1', { ttlSeconds: 1 });
+        await store.put('k', 'v2');
+        sut.clock.advance(5_000);
+        expect(await store.get('k')).toEqual({ value: 'v2', version: expect.any(String) });
+      });
+
+      it('makes an expired item fail ifVersion', async () => {
+        await store.put('k', 'v', { ttlSeconds: 1 });
+        const version = (await store.get('k'))!.version;
+        sut.clock.advance(1_000);
+        expect(await store.put('k', 'late', { ifVersion: version })).toBe(false);
+        expect(await store.get('k')).toBeUndefined();
+      });
+    });
+
+    describe('ifAbsent', () => {
+      it('writes once and keeps the first value', async () => {
+        expect(await store.put('k', 'first', { ifAbsent: true })).toBe(true);
+        expect(await store.put('k', 'second', { ifAbsent: true })).toBe(false);
+        expect((await store.get('k'))?.value).toBe('first');
+      });
+
+      it('lets exactly one of 10 concurrent puts win', async () => {
+        const wins = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.put('race', `writer-${i}`, { ifAbsent: true })),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.get('race'))?.value).toBe(`writer-${wins.indexOf(true)}`);
+      });
+    });
+
+    describe('ifVersion', () => {
+      it('writes when the version matches', async () => {
+        await store.put('k', 'v1');
+        const { version } = (await store.get('k'))!;
+        expect(await store.put('k', 'v2', { ifVersion: version })).toBe(true);
+        const after = await store.get('k');
+        expect(after?.value).toBe('v2');
+        expect(after?.version).not.toBe(version);
+      });
+
+      it('returns false and writes nothing for a stale version', async () => {
+        await store.put('k', 'v1');
+        const stale = (await store.get('k'))!.version;
+        await store.put('k', 'v2');
+        const current = (await store.get('k'))!;
+        expect(await store.put('k', 'v3', { ifVersion: stale })).toBe(false);
+        expect(await store.get('k')).toEqual(current);
+      });
+
+      it('returns false for a missing key and creates nothing', async () => {
+        expect(await store.put('missing', 'v', { ifVersion: '1' })).toBe(false);
+        expect(await store.get('missing')).toBeUndefined();
+      });
+
+      it('does not match a version from before a delete', async () => {
+        await store.put('k', 'v1');
+        const old = (await store.get('k'))!.version;
+        await store.delete('k');
+        await store.put('k', 'v2');
+        expect(await store.put('k', 'v3', { ifVersion: old })).toBe(false);
+        expect((await store.get('k'))?.value).toBe('v2');
+      });
+
+      it('lets exactly one of 10 concurrent puts with the same version win', async () => {
+        await store.put('k', 'v0');
+        const { version } = (await store.get('k'))!;
+        const wins = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.put('k', `writer-${i}`, { ifVersion: version })),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        expect((await store.get('k'))?.value).toBe(`writer-${wins.indexOf(true)}`);
+      });
+    });
+
+    it('deletes, and deleting a missing key resolves', async () => {
+      await store.put('k', 'v');
+      await store.delete('k');
+      expect(await store.get('k')).toBeUndefined();
+      await expect(store.delete('never-existed')).resolves.toBeUndefined();
+      expect(await store.put('k', 'again', { ifAbsent: true })).toBe(true);
+    });
+
+    it('handles keys with unusual characters as distinct keys', async () => {
+      const keys = ['tenant:a/source:b', 'a/b/c', 'a:b', 'clé-键-🔑', 'Key', 'key', 'x'.repeat(500), 'q?#%\\ "\''];
+      for (const [i, key] of keys.entries()) expect(await store.put(key, `v${i}`, { ifAbsent: true })).toBe(true);
+      for (const [i, key] of keys.entries()) expect((await store.get(key))?.value).toBe(`v${i}`);
+      expect(await store.get('x'.repeat(499))).toBeUndefined();
+    });
+
+    it('stores values verbatim', async () => {
+      const value = JSON.stringify({ text: 'línea 1\nline 2 🔐', nul: '\u0000', big: 'z'.repeat(16_384) });
+      await store.put('k', value);
+      expect((await store.get('k'))?.value).toBe(value);
+    });
+
+    it('check() resolves', async () => {
+      await expect(store.check()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,137 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { fixtureBytes } from '../../../test/fixtures';
+import { AppError } from '../../errors';
+import { standardWebhooksVerifier } from './standard-webhooks';
+
+// Cross-checked against the reference library (standardwebhooks on npm): it signs, we verify, and
+// every request it rejects we reject too. Its clock is Date.now, pinned here to our injected `now`.
+const body = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+const NOW = 1_700_000_000_000;
+const TS = NOW / 1000;
+const ID = 'msg_2bWnBaB6Yc3fCNNJ6yQa3lDb1Zw';
+const lib = new Webhook(SECRET);
+const libSign = (ts = TS, bytes: Buffer = body, id = ID, wh = lib) => wh.sign(id, new Date(ts * 1000), bytes);
+const ours = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET });
+
+type H = Record<string, string>;
+const headers = (over: H = {}, ts = TS): H => ({ 'webhook-id': ID, 'webhook-timestamp': String(ts), 'webhook-signature': libSign(ts), ...over });
+const without = (name: string): H => Object.fromEntries(Object.entries(headers()).filter(([k]) => k !== name));
+const run = (h: H, bytes: Buffer = body, now = NOW, verify = ours) => verify({ headers: new Headers(h), body: bytes, url: 'https://x/webhooks/s', now });
+const libAccepts = (h: H, bytes: Buffer = body) => {
+  try {
+    lib.verify(bytes, h, { jsonParse: false });
+    return true;
+  } catch {
+    return false;
+  }
+};
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(AppError);
+    expect((e as AppError).status).toBe(401);
+    return (e as AppError).code;
+  }
+  return 'accepted';
+}
+const sig = libSign().slice(3);
+const tampered = Buffer.from(body);
+tampered[42] = tampered[42]! ^ 0x20;
+
+beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(NOW));
+afterEach(() => jest.restoreAllMocks());
+
+describe('standard-webhooks verifier', () => {
+  it('matches the published test vector', () => {
+    const v = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET });
+    const h = { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' };
+    const req = { headers: new Headers(h), body: Buffer.from('{"test": 2432232314}'), url: 'https://x/', now: 1614265330_000 };
+    expect(v(req)).toEqual({ deliveryId: 'msg_p5jXN8AQM9LWM0D4loKWxJek' });
+  });
+
+  it('accepts what the library signs and returns webhook-id as the delivery id', () => {
+    expect(libAccepts(headers())).toBe(true);
+    expect(run(headers())).toEqual({ deliveryId: ID });
+  });
+
+  it.each<[string, H, Buffer?, string?]>([
+    ['a body with one byte changed', headers(), tampered],
+    ['another webhook-id', headers({ 'webhook-id': 'msg_other' })],
+    ['a timestamp moved by one second', headers({ 'webhook-timestamp': String(TS - 1) })],
+    ['the wrong secret', headers({ 'webhook-signature': libSign(TS, body, ID, new Webhook(randomBytes(24).toString('base64'))) })],
+    ['only a v1a entry with the right bytes', headers({ 'webhook-signature': `v1a,${sig}` })],
+    ['an upper-case version tag', headers({ 'webhook-signature': `V1,${sig}` })],
+    ['no version tag', headers({ 'webhook-signature': sig })],
+    ['an empty v1 entry', headers({ 'webhook-signature': 'v1,' })],
+    ['trailing garbage after the signature', headers({ 'webhook-signature': `v1,${sig}AA` })],
+    ['non-canonical base64 (same bytes, other trailing bits)', headers({ 'webhook-signature': `v1,${sig.slice(0, 42)}${String.fromCharCode(sig.charCodeAt(42) + 1)}=` })],
+    ['a truncated signature', headers({ 'webhook-signature': `v1,${sig.slice(0, 40)}` })],
+    ['no webhook-signature', without('webhook-signature'), body, 'missing_signature'],
+    ['no webhook-id', without('webhook-id'), body, 'missing_timestamp'],
+    ['no webhook-timestamp', without('webhook-timestamp'), body, 'missing_timestamp'],
+    ['a non-numeric timestamp', headers({ 'webhook-timestamp': 'abc' }), body, 'invalid_timestamp'],
+    ['a timestamp in milliseconds', headers({ 'webhook-timestamp': String(NOW) }), body, 'timestamp_out_of_tolerance'],
+    ['a signature 301 s old', headers({}, TS - 301), body, 'timestamp_out_of_tolerance'],
+    ['a signature 301 s ahead', headers({}, TS + 301), body, 'timestamp_out_of_tolerance'],
+  ])('rejects, like the library, %s', (_, h, bytes = body, code = 'invalid_signature') => {
+    expect(libAccepts(h, bytes)).toBe(false);
+    expect(codeOf(() => run(h, bytes))).toBe(code);
+  });
+
+  it('is stricter than the library about the timestamp (it parseInt()s "1700000000x")', () => {
+    const h = headers({ 'webhook-timestamp': `${TS}x` });
+    expect(libAccepts(h)).toBe(true);
+    expect(codeOf(() => run(h))).toBe('invalid_timestamp');
+  });
+
+  it('accepts a header with several signatures when only the second is valid', () => {
+    const other = libSign(TS, body, ID, new Webhook(randomBytes(32).toString('base64')));
+    const h = headers({ 'webhook-signature': `${other} v1a,${sig} ${libSign()}` });
+    expect(libAccepts(h)).toBe(true);
+    expect(run(h)).toEqual({ deliveryId: ID });
+    expect(codeOf(() => run(headers({ 'webhook-signature': `${other} v1a,${sig}` })))).toBe('invalid_signature');
+  });
+
+  it.each([
+    [-300, 'accepted'], [300, 'accepted'], [-301, 'timestamp_out_of_tolerance'], [301, 'timestamp_out_of_tolerance'],
+  ])('with a timestamp %i s from now: %s (as the library decides)', (offset, expected) => {
+    const h = headers({}, TS + offset);
+    expect(libAccepts(h)).toBe(expected === 'accepted');
+    expect(codeOf(() => run(h))).toBe(expected);
+    // Whole seconds: 300.999 s after the timestamp is still 300 s, as in the library.
+    if (offset === -300) expect(codeOf(() => run(h, body, NOW + 999))).toBe('accepted');
+  });
+
+  it('takes toleranceSeconds from the configuration', () => {
+    const strict = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET, toleranceSeconds: 60 });
+    expect(codeOf(() => run(headers({}, TS - 60), body, NOW, strict))).toBe('accepted');
+    expect(codeOf(() => run(headers({}, TS + 61), body, NOW, strict))).toBe('timestamp_out_of_tolerance');
+    expect(codeOf(() => run(headers({}, TS - 61), body, NOW, strict))).toBe('timestamp_out_of_tolerance');
+  });
+
+  it('accepts old and new secrets during a rotation, and a secret without whsec_', () => {
+    const [a, b, c] = [randomBytes(24), randomBytes(32), randomBytes(24)].map((k) => k.toString('base64'));
+    const rotating = standardWebhooksVerifier({ scheme: 'standard-webhooks', secrets: [`whsec_${a}`, b!] });
+    const signed = (k: string) => headers({ 'webhook-signature': libSign(TS, body, ID, new Webhook(k)) });
+    expect(codeOf(() => run(signed(a!), body, NOW, rotating))).toBe('accepted');
+    expect(codeOf(() => run(signed(b!), body, NOW, rotating))).toBe('accepted');
+    expect(codeOf(() => run(signed(c!), body, NOW, rotating))).toBe('invalid_signature');
+  });
+
+  it('verifies the raw bytes, not a decoded string (a body that is not UTF-8)', () => {
+    const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x80, 0x7d]);
+    const mac = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64')).update(`${ID}.${TS}.`).update(raw).digest('base64');
+    expect(run(headers({ 'webhook-signature': `v1,${mac}` }), raw)).toEqual({ deliveryId: ID });
+  });
+
+  it('refuses a secret that is not base64 at build time, without echoing it', () => {
+    for (const secret of ['whsec_not*base64!', 'whsec_']) {
+      expect(() => standardWebhooksVerifier({ scheme: 'standard-webhooks', secret })).toThrow(
+        expect.objectContaining({ code: 'invalid_config', message: expect.not.stringContaining('base64!') }),
+      );
+    }
+  });
+});
