@@ -1,7 +1,7 @@
 /** Jest with SWC: TypeScript transformed to CommonJS without type checking (tsc does that). */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/functions', '<rootDir>/shared', '<rootDir>/providers', '<rootDir>/test'],
+  roots: ['<rootDir>/functions', '<rootDir>/shared', '<rootDir>/providers', '<rootDir>/scripts', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],

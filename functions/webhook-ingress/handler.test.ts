@@ -137,3 +137,27 @@ describe('webhook-ingress', () => {
     expect(bus.events[0]).toMatchObject({ type: 'secorch.webhook.received', deliveryid: 'msg_1', data: { type: 'scan.completed' } });
   });
 });
+
+describe('webhook-ingress under concurrency', () => {
+  test('two copies of one delivery in flight at once publish once: the second gets 409 with Retry-After', async () => {
+    const { deps, bus } = testDeps(config);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const publish = bus.publish.bind(bus);
+    bus.publish = async (e) => {
+      await gate;
+      return publish(e);
+    };
+    const send = () => webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-9')), deps);
+    const first = send();
+    await new Promise((r) => setTimeout(r, 10));
+    const second = await send();
+    expect(second.status).toBe(409);
+    expect(second.headers.get('retry-after')).toBe('5');
+    expect(((await second.json()) as { code: string }).code).toBe('delivery_in_progress');
+    release();
+    expect((await first).status).toBe(202);
+    expect((await send()).status).toBe(200);
+    expect(bus.events).toHaveLength(1);
+  });
+});
