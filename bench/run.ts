@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchModule, type BenchRow, formatTable } from './rows';
+import { bundleBench } from './bundles';
 import { verifyBench } from './verify';
 
 /**
@@ -11,6 +12,7 @@ import { verifyBench } from './verify';
  */
 const MODULES: Record<string, BenchModule> = {
   verify: verifyBench,
+  bundles: bundleBench,
 };
 
 async function main(): Promise<void> {
