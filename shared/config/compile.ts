@@ -51,8 +51,3 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
   if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
   return config;
 }
-
-/** The secrets of a source, newest last, as configured (secret or secrets). */
-export function sourceSecrets(v: { secret?: string; secrets?: string[] }): string[] {
-  return v.secrets ?? (v.secret ? [v.secret] : []);
-}

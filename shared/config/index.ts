@@ -1,3 +1,4 @@
 export * from './compile';
 export * from './interpolate';
 export * from './schema';
+export * from './secrets';

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { sourceSecrets } from '../../config/compile';
+import { sourceSecrets } from '../../config/secrets';
 import type { VerifyConfig } from '../../config/schema';
 import { errors } from '../../errors';
 import {
