@@ -1,7 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { sqsBus } from './bus-sqs';
-import { createQueue, fauxqsClient } from './sqs-fauxqs';
+import { createQueue, fauxqsClient } from '../../test/emulators/sqs';
 
 const event: CloudEvent = { specversion: '1.0', id: 'b-1', source: 'secorch/test', type: 'secorch.system.test', data: { s: 'a\uFFFEb' } };
 

@@ -1,23 +1,14 @@
-import { type Deps, noMetrics, platformHttp, randomIds, systemClock } from '../../shared/ports';
-import { bundledConfig, once, stdoutLogger } from '../common/runtime';
-import { cloudStore } from '../common/store';
-import { envSecrets } from '../common/env-secrets';
+import { cloudDeps, required } from '../common/cloud-deps';
+import { once } from '../common/runtime';
 import { sqsBus } from './bus-sqs';
 
-/** Composition root on AWS Lambda: built once per cold start. */
-export const awsDeps = once(async (): Promise<Deps> => {
-  const config = bundledConfig();
-  const queueUrl = process.env.SECORCH_EVENTS_QUEUE_URL;
-  if (!queueUrl) throw new Error('SECORCH_EVENTS_QUEUE_URL is not set (serverless.yml sets it)');
-  return {
-    config,
-    clock: systemClock,
-    ids: randomIds,
-    http: platformHttp,
-    store: cloudStore(config, 'AWS'),
-    bus: sqsBus({ queueUrl }),
-    secrets: envSecrets(process.env),
-    logger: stdoutLogger(config.logLevel, { runtime: 'aws' }),
-    metrics: noMetrics,
-  };
-});
+/**
+ * Composition root on AWS Lambda: built once per cold start. AWS_ENDPOINT_URL_SQS (the SDK's
+ * standard variable, unset on AWS) points the bus at an SQS-compatible server such as fauxqs;
+ * it is passed explicitly because the SQS client otherwise sends to the queue URL's own host.
+ */
+export const awsDeps = once(async () =>
+  cloudDeps('AWS', 'aws', () =>
+    sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }),
+  ),
+);

@@ -4,7 +4,7 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
 import { sqsBus } from './bus-sqs';
-import { createQueue, fauxqsClient, receiveAll, toSqsEvent } from './sqs-fauxqs';
+import { createQueue, fauxqsClient, receiveAll, toSqsEvent } from '../../test/emulators/sqs';
 import { awsSqs } from './sqs';
 
 const deps = async () => testDeps().deps;

@@ -17,7 +17,7 @@ export interface DrainReport {
  * The local stand-in for an SQS event source mapping: claims leased batches from the SQLite queue
  * and runs them through the record handler until the queue is empty or the time budget is spent.
  * Acknowledged records are deleted; failed ones come back after a backoff and, after the queue's
- * maxAttempts, go to its dead-letter table (inspect and replay with `npm run dlq`).
+ * maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and replays them).
  */
 export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000): Promise<DrainReport> {
   const report: DrainReport = { handled: 0, failed: 0 };
