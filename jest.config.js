@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/functions', '<rootDir>/shared', '<rootDir>/providers', '<rootDir>/scripts', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  // ESM-only packages: compiled by SWC like our code; octokit exports only an "import" condition.
+  moduleNameMapper: { '^@octokit/webhooks-methods$': '<rootDir>/node_modules/@octokit/webhooks-methods/dist-node/index.js' },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|jose|@octokit)/)'],
   testTimeout: 30000,
   setupFiles: ['<rootDir>/test/setup-env.ts'],

@@ -59,7 +59,7 @@ describe('webhook-ingress', () => {
     expect(((await elsewhere.json()) as { id: string }).id).toBe(bus.events[0]!.id);
   });
 
-  test('a one-byte change to the body is 401 invalid_signature as problem+json, and nothing is published', async () => {
+  test('a one-byte change to the body is 401 signature_invalid as problem+json, and nothing is published', async () => {
     const { deps, bus } = testDeps(config);
     const headers = githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-4');
     const tampered = Buffer.from(codeScanning);
@@ -68,16 +68,16 @@ describe('webhook-ingress', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = (await res.json()) as Record<string, unknown>;
-    expect(problem).toMatchObject({ status: 401, code: 'invalid_signature', instance: '/webhooks/github' });
+    expect(problem).toMatchObject({ status: 401, code: 'signature_invalid', instance: '/webhooks/github' });
     expect(JSON.stringify(problem)).not.toMatch(/stack|at .*\.ts/);
     expect(bus.events).toHaveLength(0);
   });
 
-  test('a missing signature is 401 missing_signature', async () => {
+  test('a missing signature is 401 signature_missing', async () => {
     const { deps } = testDeps(config);
     const res = await webhookIngress(post('/webhooks/github', codeScanning, { 'content-type': 'application/json' }), deps);
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { code: string }).code).toBe('missing_signature');
+    expect(((await res.json()) as { code: string }).code).toBe('signature_missing');
   });
 
   test('an unknown source is 404 unknown_source, also for inherited object keys', async () => {
@@ -102,12 +102,12 @@ describe('webhook-ingress', () => {
     expect(bus.events).toHaveLength(0);
   });
 
-  test('a signed but malformed JSON body is 400 malformed_json', async () => {
+  test('a signed but malformed JSON body is 400 malformed_body', async () => {
     const { deps } = testDeps(config);
     const body = '{"action": "created",';
     const res = await webhookIngress(post('/webhooks/github', body, githubHeaders(SECRET, body, 'code_scanning_alert', 'd-7')), deps);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { code: string }).code).toBe('malformed_json');
+    expect(((await res.json()) as { code: string }).code).toBe('malformed_body');
   });
 
   test('a payload no mapper knows (ping) is published as secorch.webhook.received with its raw data', async () => {

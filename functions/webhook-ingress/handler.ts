@@ -53,7 +53,7 @@ async function ingest(req: Request, deps: Deps, sourceId: string): Promise<Respo
   if (!source) throw errors.notFound('unknown_source', `No webhook source named "${sourceId}" is configured`);
   const log = deps.logger.child({ source: sourceId });
   const body = await readBody(req, source.maxBodyBytes);
-  const verified = verifierFor(source)({ headers: req.headers, body, url: req.url, now: deps.clock.now() });
+  const verified = await verifierFor(source)({ headers: req.headers, body, url: req.url, now: deps.clock.now() });
 
   const key = verified.deliveryId ? replayKey(source.tenant, sourceId, verified.deliveryId) : undefined;
   if (key && !(await claim(deps, key))) {

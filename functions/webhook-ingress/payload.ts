@@ -21,7 +21,7 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw errors.badRequest('malformed_json', `${where} is not valid JSON: ${(e as Error).message}`);
+    throw errors.badRequest('malformed_body', `${where} is not valid JSON: ${(e as Error).message}`);
   }
 }
 
@@ -33,7 +33,7 @@ function parseJson(text: string, where: string): unknown {
 export function parsePayload(body: Uint8Array, contentType: string | null): ParsedPayload {
   const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json' || type.endsWith('+json')) {
-    if (body.byteLength === 0) throw errors.badRequest('malformed_json', 'The body is empty');
+    if (body.byteLength === 0) throw errors.badRequest('malformed_body', 'The body is empty');
     return { data: parseJson(decode(body), 'The body'), contentType: 'application/json' };
   }
   if (type === 'application/x-www-form-urlencoded') {

@@ -1,8 +1,16 @@
 import { errors } from '../errors';
 import { filterProblems } from '../routing/filter';
-import { buildVerifier } from '../webhooks/verifier';
+import { buildScheme } from '../webhooks/registry';
+import type { SchemeEnv } from '../webhooks/scheme';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
+
+/** Schemes are built here only to check their options: nothing is fetched or logged. */
+const VALIDATION_ENV: SchemeEnv = {
+  http: { fetch: () => Promise.reject(new Error('no outbound calls while validating configuration')) },
+  clock: { now: () => 0 },
+  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => VALIDATION_ENV.logger },
+};
 
 /** A zod issue path rendered as `sources.github.verify.secret` / `routes[0].to`. */
 function renderPath(path: readonly PropertyKey[]): string {
@@ -37,7 +45,7 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
     if (problems.length > before) continue;
     try {
       // Decodes keys and checks scheme options (e.g. hmac templates) now, not at the first request.
-      buildVerifier(v);
+      buildScheme(v, VALIDATION_ENV);
     } catch (e) {
       problems.push(`sources.${id}.verify: ${(e as Error).message}`);
     }

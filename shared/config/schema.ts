@@ -1,15 +1,15 @@
 import * as z from 'zod/mini';
 import type { Filter } from '../routing/filter';
+import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
+import { handshakeVerifySchemas } from '../webhooks/schemes/handshake/config';
+import { keysVerifySchemas } from '../webhooks/schemes/keys/config';
+import { vendorVerifySchemas } from '../webhooks/schemes/vendor/config';
 
 /**
  * The configuration schema (secorch.yaml). Strict everywhere: an unknown key is an error that
  * names its path. zod/mini keeps function bundles small (full zod is ~440 KB minified).
  */
-const secretList = {
-  secret: z.optional(z.string().check(z.minLength(1))),
-  secrets: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
-};
-const seconds = z.number().check(z.int(), z.positive());
+const seconds = positiveSeconds;
 
 const githubVerify = z.strictObject({ scheme: z.literal('github'), ...secretList });
 const standardWebhooksVerify = z.strictObject({
@@ -21,21 +21,28 @@ const hmacVerify = z.strictObject({
   scheme: z.literal('hmac'),
   ...secretList,
   /** Header carrying the signature, e.g. X-Signature. */
-  header: z.string().check(z.minLength(1)),
+  header: headerName,
   algorithm: z._default(z.enum(['sha256', 'sha512']), 'sha256'),
   encoding: z._default(z.enum(['hex', 'base64']), 'hex'),
   /** Text before the signature in the header, e.g. "sha256=". */
   prefix: z._default(z.string(), ''),
   /** Header carrying a Unix timestamp (seconds) that is part of the signed content. */
-  timestampHeader: z.optional(z.string().check(z.minLength(1))),
+  timestampHeader: z.optional(headerName),
   toleranceSeconds: z.optional(seconds),
   /** What is signed: "{body}" (default), or e.g. "{timestamp}.{body}", "{id}.{timestamp}.{body}". */
   signedContent: z._default(z.string(), '{body}'),
   /** Header carrying the sender's delivery id, used for replay protection. */
-  idHeader: z.optional(z.string().check(z.minLength(1))),
+  idHeader: z.optional(headerName),
 });
 
-export const verifySchema = z.discriminatedUnion('scheme', [githubVerify, standardWebhooksVerify, hmacVerify]);
+export const verifySchema = z.discriminatedUnion('scheme', [
+  githubVerify,
+  standardWebhooksVerify,
+  hmacVerify,
+  ...vendorVerifySchemas,
+  ...keysVerifySchemas,
+  ...handshakeVerifySchemas,
+]);
 
 const sourceSchema = z.strictObject({
   verify: verifySchema,

@@ -49,17 +49,17 @@ describe('decodeSignature', () => {
 describe('checkTimestamp', () => {
   const now = 1_700_000_000_500;
   it.each<[string | undefined, string]>([
-    [undefined, 'missing_timestamp'],
+    [undefined, 'timestamp_missing'],
     ['1700000000', 'accepted'],
     ['1699999700', 'accepted'],
-    ['1699999699', 'timestamp_out_of_tolerance'],
+    ['1699999699', 'timestamp_too_old'],
     ['1700000300', 'accepted'],
-    ['1700000301', 'timestamp_out_of_tolerance'],
-    ['-1700000000', 'invalid_timestamp'],
-    [' 1700000000', 'invalid_timestamp'],
-    ['1700000000.5', 'invalid_timestamp'],
-    ['1e9', 'invalid_timestamp'],
-    ['9'.repeat(16), 'invalid_timestamp'],
+    ['1700000301', 'timestamp_too_new'],
+    ['-1700000000', 'timestamp_invalid'],
+    [' 1700000000', 'timestamp_invalid'],
+    ['1700000000.5', 'timestamp_invalid'],
+    ['1e9', 'timestamp_invalid'],
+    ['9'.repeat(16), 'timestamp_invalid'],
   ])('%s -> %s', (value, code) => {
     expect(codeOf(() => checkTimestamp(value, 'X-Ts', now, 300))).toBe(code);
   });

@@ -50,15 +50,18 @@ const UNIX_SECONDS = /^\d{1,15}$/;
  */
 export function checkTimestamp(value: string | undefined, name: string, nowMs: number, toleranceSeconds: number): asserts value is string {
   if (value === undefined) throw missingHeader(name);
-  if (!UNIX_SECONDS.test(value)) throw errors.unauthorized('invalid_timestamp', 'The webhook timestamp is not an integer (Unix seconds)');
+  if (!UNIX_SECONDS.test(value)) throw errors.unauthorized('timestamp_invalid', 'The webhook timestamp is not an integer (Unix seconds)');
   const age = Math.floor(nowMs / 1000) - Number(value);
-  if (age > toleranceSeconds || -age > toleranceSeconds) {
-    throw errors.unauthorized('timestamp_out_of_tolerance', `The webhook timestamp is more than ${toleranceSeconds} s from the current time`);
+  if (age > toleranceSeconds) {
+    throw errors.unauthorized('timestamp_too_old', `The webhook timestamp is more than ${toleranceSeconds} s old`);
+  }
+  if (-age > toleranceSeconds) {
+    throw errors.unauthorized('timestamp_too_new', `The webhook timestamp is more than ${toleranceSeconds} s in the future`);
   }
 }
 
 export const missingSignature = (name: string) =>
-  errors.unauthorized('missing_signature', `The ${name} header is missing`);
-/** A required timestamp or id header is absent (code missing_timestamp). */
-export const missingHeader = (name: string) => errors.unauthorized('missing_timestamp', `The ${name} header is missing`);
-export const invalidSignature = () => errors.unauthorized('invalid_signature', 'No signature matches the request');
+  errors.unauthorized('signature_missing', `The ${name} header is missing`);
+/** A required timestamp or id header is absent (code timestamp_missing). */
+export const missingHeader = (name: string) => errors.unauthorized('timestamp_missing', `The ${name} header is missing`);
+export const invalidSignature = () => errors.unauthorized('signature_invalid', 'No signature matches the request');

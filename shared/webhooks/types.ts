@@ -2,6 +2,24 @@
  * Inbound webhook verification. A scheme is prepared once from its configuration (secrets decoded
  * at cold start) and then verifies requests on the raw body bytes, in constant time.
  */
+
+/** What the platform (never a client-set header) says about the caller. */
+export interface ClientInfo {
+  /** The client address as the platform saw it (API Gateway sourceIp, trusted proxy hops). */
+  ip?: string;
+  /** The client certificate of an mTLS connection, as the platform forwarded it. */
+  cert?: ClientCertificate;
+}
+
+export interface ClientCertificate {
+  /** SHA-256 fingerprint, lower-case hex without separators. */
+  fingerprint256?: string;
+  subject?: string;
+  issuer?: string;
+  /** Whether the platform validated the chain (API Gateway mTLS always does). */
+  verified?: boolean;
+}
+
 export interface VerifyInput {
   /** Request headers (case-insensitive). */
   headers: Headers;
@@ -11,6 +29,9 @@ export interface VerifyInput {
   url: string;
   /** Current time, epoch ms, from the injected clock. */
   now: number;
+  /** The HTTP method (POST unless the scheme allows others). */
+  method?: string;
+  client?: ClientInfo;
 }
 
 export interface Verified {
@@ -18,10 +39,22 @@ export interface Verified {
   deliveryId?: string;
   /** Sender's event name when the scheme carries one (X-GitHub-Event). */
   event?: string;
+  /**
+   * For signature schemes without a delivery id: the verified signature (its text as sent), on
+   * which replays are deduplicated. Credential schemes leave it unset: a valid credential is
+   * legitimately reused.
+   */
+  signature?: string;
+  /** The scheme's timestamp tolerance; replay records are kept at least twice this long. */
+  toleranceSeconds?: number;
 }
 
 /**
- * Throws an AppError, 401 with one of the codes missing_signature, invalid_signature,
- * missing_timestamp, invalid_timestamp, timestamp_out_of_tolerance.
+ * Throws an AppError, 401 with one of the codes signature_missing, signature_invalid,
+ * timestamp_missing, timestamp_invalid, timestamp_too_old, timestamp_too_new (or a scheme's own,
+ * e.g. credential_invalid). May return a promise (JWKS lookups).
  */
-export type Verifier = (input: VerifyInput) => Verified;
+export type Verifier = (input: VerifyInput) => Verified | Promise<Verified>;
+
+/** A verifier that never waits (every HMAC scheme): callers and benchmarks may skip the await. */
+export type SyncVerifier = (input: VerifyInput) => Verified;

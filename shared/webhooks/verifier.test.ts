@@ -38,18 +38,18 @@ const codeOf = (fn: () => unknown): string => {
 describe('buildVerifier', () => {
   it('picks the github scheme', () => {
     expect(verifierOf('gh')(req(githubHeaders))).toEqual({ deliveryId: 'g-1', event: 'ping' });
-    expect(codeOf(() => verifierOf('gh')(req(swHeaders)))).toBe('missing_signature');
+    expect(codeOf(() => verifierOf('gh')(req(swHeaders)))).toBe('signature_missing');
   });
 
   it('picks the standard-webhooks scheme', () => {
     expect(verifierOf('sw')(req(swHeaders))).toEqual({ deliveryId: 'msg_1' });
-    expect(codeOf(() => verifierOf('sw')(req(githubHeaders)))).toBe('missing_signature');
+    expect(codeOf(() => verifierOf('sw')(req(githubHeaders)))).toBe('signature_missing');
   });
 
   it('picks the hmac scheme with the schema defaults (sha256, hex, {body})', () => {
     const sig = `sha256=${createHmac('sha256', 'plain').update(body).digest('hex')}`;
     expect(verifierOf('mac')(req({ 'x-sig': sig }))).toEqual({ deliveryId: undefined });
-    expect(codeOf(() => verifierOf('mac')(req({ 'x-sig': sig.slice(7) })))).toBe('invalid_signature');
+    expect(codeOf(() => verifierOf('mac')(req({ 'x-sig': sig.slice(7) })))).toBe('signature_invalid');
   });
 
   it('refuses a config without any secret', () => {

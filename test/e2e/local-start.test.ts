@@ -112,7 +112,7 @@ describe('npm start (serverless-offline, end to end)', () => {
     const res = await fetch(`${base}/webhooks/github`, { method: 'POST', headers, body: body as BodyInit });
     expect(res.status).toBe(401);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(((await res.json()) as { code: string }).code).toBe('invalid_signature');
+    expect(((await res.json()) as { code: string }).code).toBe('signature_invalid');
     const unknown = await fetch(`${base}/webhooks/nope`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { code: string }).code).toBe('unknown_source');

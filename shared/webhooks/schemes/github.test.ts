@@ -44,12 +44,12 @@ describe('github verifier', () => {
   it('rejects a body with one byte changed', () => {
     const tampered = Buffer.from(body);
     tampered[100] = tampered[100]! ^ 0x01;
-    expect(codeOf(() => verify(input(sign(body), tampered)))).toBe('invalid_signature');
+    expect(codeOf(() => verify(input(sign(body), tampered)))).toBe('signature_invalid');
   });
 
   it('needs the header', () => {
-    expect(codeOf(() => verify(input(undefined)))).toBe('missing_signature');
-    expect(codeOf(() => verify(input('')))).toBe('missing_signature');
+    expect(codeOf(() => verify(input(undefined)))).toBe('signature_missing');
+    expect(codeOf(() => verify(input('')))).toBe('signature_missing');
   });
 
   it.each([
@@ -59,14 +59,14 @@ describe('github verifier', () => {
     ['a truncated digest', sign(body).slice(0, -2)],
     ['the wrong secret', sign(body, 'other')],
   ])('rejects %s', (_, sig) => {
-    expect(codeOf(() => verify(input(sig)))).toBe('invalid_signature');
+    expect(codeOf(() => verify(input(sig)))).toBe('signature_invalid');
   });
 
   it('accepts every secret of a rotation and nothing else', () => {
     const rotating = githubVerifier({ scheme: 'github', secrets: ['old-secret', 'new-secret'] });
     expect(rotating(input(sign(body, 'old-secret'))).event).toBe('code_scanning_alert');
     expect(rotating(input(sign(body, 'new-secret'))).event).toBe('code_scanning_alert');
-    expect(codeOf(() => rotating(input(sign(body, 'third-secret'))))).toBe('invalid_signature');
+    expect(codeOf(() => rotating(input(sign(body, 'third-secret'))))).toBe('signature_invalid');
   });
 
   it('never puts the secret or the expected signature in the error', () => {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { sourceSecrets } from '../../config/secrets';
 import type { VerifyConfig } from '../../config/schema';
 import { decodeSignature, header, invalidSignature, missingSignature, prepareKeys, safeEqual } from '../timing-safe';
-import type { Verifier } from '../types';
+import type { SyncVerifier } from '../types';
 
 export type GithubVerifyConfig = Extract<VerifyConfig, { scheme: 'github' }>;
 
@@ -14,7 +14,7 @@ const PREFIX = 'sha256=';
  * secret's UTF-8 bytes. The legacy SHA-1 `X-Hub-Signature` is ignored.
  * https://docs.github.com/webhooks/using-webhooks/validating-webhook-deliveries
  */
-export function githubVerifier(config: GithubVerifyConfig): Verifier {
+export function githubVerifier(config: GithubVerifyConfig): SyncVerifier {
   const keys = prepareKeys(sourceSecrets(config).map((s) => Buffer.from(s, 'utf8')), 'github');
   return ({ headers, body }) => {
     const value = header(headers, SIGNATURE);

@@ -6,7 +6,7 @@ import {
   checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, invalidSignature, missingHeader,
   missingSignature, prepareKeys, safeEqual,
 } from '../timing-safe';
-import type { Verifier } from '../types';
+import type { SyncVerifier } from '../types';
 
 /**
  * A configurable HMAC scheme for senders with no scheme of their own (Stripe-like, Slack-like,
@@ -38,7 +38,7 @@ function parseTemplate(template: string, config: HmacVerifyConfig): Part[] {
   return parts;
 }
 
-export function hmacVerifier(config: HmacVerifyConfig): Verifier {
+export function hmacVerifier(config: HmacVerifyConfig): SyncVerifier {
   const keys = prepareKeys(sourceSecrets(config).map((s) => Buffer.from(s, 'utf8')), 'hmac');
   const parts = parseTemplate(config.signedContent, config);
   const { algorithm, encoding, prefix, timestampHeader, idHeader } = config;

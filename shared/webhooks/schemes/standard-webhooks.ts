@@ -6,7 +6,7 @@ import {
   checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, invalidSignature, missingHeader,
   missingSignature, prepareKeys, safeEqual,
 } from '../timing-safe';
-import type { Verifier } from '../types';
+import type { SyncVerifier } from '../types';
 
 /**
  * Standard Webhooks, symmetric (v1) signatures:
@@ -44,7 +44,7 @@ function v1Signatures(value: string): Buffer[] {
   return found;
 }
 
-export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): Verifier {
+export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): SyncVerifier {
   const keys = prepareKeys(sourceSecrets(config).map(decodeStandardSecret), 'standard-webhooks');
   const tolerance = config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   return ({ headers, body, now }) => {
