@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../../shared/config';
 import { type CloudEvent, EVENT_TYPES } from '../../shared/events/cloudevent';
-import { mappers } from '../../shared/mappers';
+import { resolveMapper } from '../../shared/mappers/config';
 import type { Deps } from '../../shared/ports';
 import type { Verified } from '../../shared/webhooks/types';
 import type { ParsedPayload } from './payload';
@@ -21,7 +21,7 @@ export function buildEvent(deps: Deps, sourceId: string, source: SourceConfig, v
   const now = deps.clock.now();
   const mapped =
     source.mapper && payload.contentType === 'application/json'
-      ? mappers[source.mapper]({ event: verified.event, deliveryId: verified.deliveryId, payload: payload.data, receivedAt: now })
+      ? resolveMapper(source.mapper)({ event: verified.event, deliveryId: verified.deliveryId, payload: payload.data, receivedAt: now })
       : undefined;
   const event: CloudEvent = {
     specversion: '1.0',

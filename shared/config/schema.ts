@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { mapperConfigSchema } from '../mappers/config';
 import type { Filter } from '../routing/filter';
 import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
 import { handshakeVerifySchemas } from '../webhooks/schemes/handshake/config';
@@ -47,7 +48,7 @@ export const verifySchema = z.discriminatedUnion('scheme', [
 const sourceSchema = z.strictObject({
   verify: verifySchema,
   /** Vendor payload -> normalized event. Without a mapper every payload is secorch.webhook.received. */
-  mapper: z.optional(z.enum(['github'])),
+  mapper: z.optional(mapperConfigSchema),
   tenant: z._default(z.string().check(z.minLength(1)), 'default'),
   /** Body limit in bytes (default 1 MiB). */
   maxBodyBytes: z._default(z.number().check(z.int(), z.positive()), 1024 * 1024),
