@@ -2,40 +2,52 @@ import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../../shared/config';
 import { type CloudEvent, EVENT_TYPES } from '../../shared/events/cloudevent';
 import { resolveMapper } from '../../shared/mappers/config';
+import { type MappedEvent, mappedEvents } from '../../shared/mappers/types';
 import type { Deps } from '../../shared/ports';
 import type { Verified } from '../../shared/webhooks/types';
 import type { ParsedPayload } from './payload';
 
-/**
- * A delivery's event id is derived from (tenant, source, delivery id), so the same delivery
- * always yields the same CloudEvent id and consumers can deduplicate on (source, id) even when a
- * publish succeeded but its acknowledgement was lost. Without a delivery id the id is random.
- */
-function eventId(deps: Deps, tenant: string, sourceId: string, deliveryId: string | undefined): string {
-  if (!deliveryId) return deps.ids.uuid();
-  const h = createHash('sha256').update(`${tenant}\0${sourceId}\0${deliveryId}`).digest('hex');
+/** A UUID-shaped (version 5 style) id from a SHA-256 of its parts. */
+function stableId(parts: string[]): string {
+  const h = createHash('sha256').update(parts.join('\0')).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function buildEvent(deps: Deps, sourceId: string, source: SourceConfig, verified: Verified, payload: ParsedPayload): CloudEvent {
+/**
+ * Event ids are derived from what identifies the delivery (its delivery id, else its verified
+ * signature), so a retried delivery yields the same CloudEvent ids and consumers can deduplicate
+ * on (source, id) even when a publish succeeded but its acknowledgement was lost. Several events
+ * of one delivery are told apart by the mapper's key, else their position. Without any identity
+ * the ids are random.
+ */
+function eventIds(deps: Deps, tenant: string, sourceId: string, verified: Verified, mapped: MappedEvent[]): string[] {
+  const identity = verified.deliveryId ?? (verified.signature ? `sig:${verified.signature}` : undefined);
+  if (mapped.length <= 1) return [identity ? stableId([tenant, sourceId, identity]) : deps.ids.uuid()];
+  return mapped.map((m, i) =>
+    m.key !== undefined ? stableId([tenant, sourceId, 'key', m.key]) : identity ? stableId([tenant, sourceId, identity, String(i)]) : deps.ids.uuid(),
+  );
+}
+
+/** The CloudEvents of a verified delivery: one per mapped event, or the payload as received. */
+export function buildEvents(deps: Deps, sourceId: string, source: SourceConfig, verified: Verified, payload: ParsedPayload): CloudEvent[] {
   const now = deps.clock.now();
-  const mapped =
+  const result =
     source.mapper && payload.contentType === 'application/json'
       ? resolveMapper(source.mapper)({ event: verified.event, deliveryId: verified.deliveryId, payload: payload.data, receivedAt: now })
       : undefined;
-  const event: CloudEvent = {
-    specversion: '1.0',
-    id: eventId(deps, source.tenant, sourceId, verified.deliveryId),
-    source: `/webhooks/${sourceId}`,
-    type: mapped?.type ?? EVENT_TYPES.webhookReceived,
-    time: mapped?.time ?? new Date(now).toISOString(),
-    datacontenttype: payload.contentType,
-    data: mapped ? mapped.data : payload.data,
-    tenant: source.tenant,
-    origin: `webhook:${sourceId}`,
-  };
-  const subject = mapped?.subject ?? verified.event;
-  if (subject) event.subject = subject;
-  if (verified.deliveryId) event.deliveryid = verified.deliveryId;
-  return event;
+  const mapped = mappedEvents(result);
+  const ids = eventIds(deps, source.tenant, sourceId, verified, mapped);
+  const base = { specversion: '1.0' as const, source: `/webhooks/${sourceId}`, tenant: source.tenant, origin: `webhook:${sourceId}` };
+  const withDelivery = (e: CloudEvent): CloudEvent => (verified.deliveryId ? { ...e, deliveryid: verified.deliveryId } : e);
+  if (result === undefined) {
+    const event: CloudEvent = { ...base, id: ids[0]!, type: EVENT_TYPES.webhookReceived, time: new Date(now).toISOString(), datacontenttype: payload.contentType, data: payload.data };
+    if (verified.event) event.subject = verified.event;
+    return [withDelivery(event)];
+  }
+  return mapped.map((m, i) => {
+    const event: CloudEvent = { ...base, id: ids[i]!, type: m.type, time: m.time ?? new Date(now).toISOString(), datacontenttype: 'application/json', data: m.data };
+    const subject = m.subject ?? verified.event;
+    if (subject) event.subject = subject;
+    return withDelivery(event);
+  });
 }

@@ -1,4 +1,4 @@
-import { errors } from '../../shared/errors';
+import { AppError, errors } from '../../shared/errors';
 
 export interface ParsedPayload {
   /** What becomes the event's data. */
@@ -7,13 +7,32 @@ export interface ParsedPayload {
   contentType: 'application/json' | 'text/plain';
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const UTF8 = new Set(['utf-8', 'utf8', 'us-ascii']);
 
-function decode(body: Uint8Array): string {
+function mediaType(header: string | null): { type: string; charset: string } {
+  const [type = '', ...params] = (header ?? 'application/json').split(';');
+  let charset = 'utf-8';
+  for (const p of params) {
+    const [k, v] = p.split('=').map((x) => x.trim());
+    if (k?.toLowerCase() === 'charset' && v) charset = v.replace(/^"|"$/g, '').toLowerCase();
+  }
+  return { type: type.trim().toLowerCase(), charset };
+}
+
+const unsupportedCharset = (charset: string, type: string) =>
+  new AppError('unsupported_charset', `Charset ${JSON.stringify(charset)} is not supported for ${type}`, { status: 415 });
+
+function decode(body: Uint8Array, charset: string): string {
+  let decoder: TextDecoder;
   try {
-    return utf8.decode(body);
+    decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
   } catch {
-    throw errors.badRequest('invalid_encoding', 'The body is not valid UTF-8');
+    throw unsupportedCharset(charset, 'text');
+  }
+  try {
+    return decoder.decode(body);
+  } catch {
+    throw errors.badRequest('invalid_encoding', `The body is not valid ${charset}`);
   }
 }
 
@@ -27,21 +46,24 @@ function parseJson(text: string, where: string): unknown {
 
 /**
  * Parses a verified body by its content type. Called only after the signature check passed on
- * the raw bytes. JSON (also `+json`) is parsed; GitHub's form mode (`payload=<json>`) is
- * unwrapped; other form bodies become an object of fields; text stays text.
+ * the raw bytes. JSON (also `+json`) must be UTF-8 (RFC 8259 section 8.1; a BOM is ignored);
+ * form bodies (Slack, Twilio; GitHub's `payload=<json>` is unwrapped) are UTF-8 or ASCII;
+ * text may use any charset the platform can decode. Anything else is 415.
  */
 export function parsePayload(body: Uint8Array, contentType: string | null): ParsedPayload {
-  const type = (contentType ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+  const { type, charset } = mediaType(contentType);
   if (type === 'application/json' || type.endsWith('+json')) {
+    if (!UTF8.has(charset)) throw unsupportedCharset(charset, type);
     if (body.byteLength === 0) throw errors.badRequest('malformed_body', 'The body is empty');
-    return { data: parseJson(decode(body), 'The body'), contentType: 'application/json' };
+    return { data: parseJson(decode(body, 'utf-8'), 'The body'), contentType: 'application/json' };
   }
   if (type === 'application/x-www-form-urlencoded') {
-    const form = new URLSearchParams(decode(body));
+    if (!UTF8.has(charset)) throw unsupportedCharset(charset, type);
+    const form = new URLSearchParams(decode(body, 'utf-8'));
     const payload = form.get('payload');
     if (payload !== null && form.size === 1) return { data: parseJson(payload, 'The payload field'), contentType: 'application/json' };
     return { data: Object.fromEntries(form), contentType: 'application/json' };
   }
-  if (type.startsWith('text/')) return { data: decode(body), contentType: 'text/plain' };
+  if (type.startsWith('text/')) return { data: decode(body, charset), contentType: 'text/plain' };
   throw errors.unsupportedMediaType(type);
 }

@@ -6,6 +6,7 @@ import type {
 } from 'aws-lambda';
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse, toAppError } from '../../shared/errors';
+import { setClientInfo } from '../../shared/http/client-info';
 import type { Deps } from '../../shared/ports';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
@@ -24,7 +25,14 @@ export type PayloadVersion = '1.0' | '2.0';
 export const isV2 = (event: AwsHttpEvent): event is APIGatewayProxyEventV2 =>
   (event as { version?: unknown }).version === '2.0';
 
-export const toRequest = (event: AwsHttpEvent): Request => (isV2(event) ? v2ToRequest(event) : v1ToRequest(event));
+/**
+ * The Web Request of an API Gateway event, with the caller's address as API Gateway saw it
+ * (`sourceIp`: the TCP peer of API Gateway, not a header the client can set).
+ */
+export function toRequest(event: AwsHttpEvent): Request {
+  if (isV2(event)) return setClientInfo(v2ToRequest(event), { ip: event.requestContext?.http?.sourceIp });
+  return setClientInfo(v1ToRequest(event), { ip: event.requestContext?.identity?.sourceIp ?? undefined });
+}
 
 export function toResult(res: Response, version: '1.0'): Promise<APIGatewayProxyResult>;
 export function toResult(res: Response, version: '2.0'): Promise<APIGatewayProxyStructuredResultV2>;

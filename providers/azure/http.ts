@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
+import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
 import type { Deps } from '../../shared/ports';
 
 /**
@@ -18,10 +19,12 @@ const NO_BODY = new Set(['GET', 'HEAD']);
  * Builds the Web Request from the raw body bytes: signatures are computed over the exact bytes
  * sent, so the body is never decoded or parsed here (req.json()/req.text() would).
  */
-export async function azureRequestToWeb(req: HttpRequest): Promise<Request> {
+export async function azureRequestToWeb(req: HttpRequest, trustedProxyHops = 1): Promise<Request> {
   const method = req.method.toUpperCase();
   const body = NO_BODY.has(method) ? undefined : new Uint8Array(await req.arrayBuffer());
-  return new Request(req.url, { method, headers: new Headers(req.headers), body });
+  const web = new Request(req.url, { method, headers: new Headers(req.headers), body });
+  // The Functions front end appends the client address (with its port) to X-Forwarded-For.
+  return setClientInfo(web, { ip: forwardedClient(req.headers.get('x-forwarded-for'), trustedProxyHops) });
 }
 
 /**
@@ -42,7 +45,8 @@ export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
   return async (req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> => {
     let res: Response;
     try {
-      res = await handler(await azureRequestToWeb(req), await getDeps());
+      const deps = await getDeps();
+      res = await handler(await azureRequestToWeb(req, deps.config.ingress.trustedProxyHops), deps);
     } catch (err) {
       // The platform log (Application Insights) keeps the invocation id for correlation.
       ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: String(err) });

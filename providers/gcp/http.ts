@@ -1,6 +1,7 @@
 import type { HttpFunction, Request as GcpRequest, Response as GcpResponse } from '@google-cloud/functions-framework';
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
+import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
 import type { Deps } from '../../shared/ports';
 
 /**
@@ -36,12 +37,15 @@ function requestUrl(req: GcpRequest): string {
 }
 
 /** Builds the Web Request from the raw bytes, path and query of the Express request. */
-export async function gcpRequestToWeb(req: GcpRequest): Promise<Request> {
+export async function gcpRequestToWeb(req: GcpRequest, trustedProxyHops = 1): Promise<Request> {
   const method = req.method.toUpperCase();
   const headers = new Headers();
   // rawHeaders keeps repeated headers as sent; req.headers would have merged them.
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  if (NO_BODY.has(method)) return new Request(requestUrl(req), { method, headers });
+  // Google's front end appends the client address to X-Forwarded-For (an external load balancer
+  // appends one more entry: trustedProxyHops 2). Entries further left are client-controlled.
+  const client = { ip: forwardedClient(headers.get('x-forwarded-for'), trustedProxyHops) };
+  if (NO_BODY.has(method)) return setClientInfo(new Request(requestUrl(req), { method, headers }), client);
 
   const body = req.rawBody ?? (await unparsedBody(req));
   const encoding = headers.get('content-encoding');
@@ -49,7 +53,7 @@ export async function gcpRequestToWeb(req: GcpRequest): Promise<Request> {
   // The body is now a complete buffer: say its real length (handlers check it against limits).
   headers.delete('transfer-encoding');
   headers.set('content-length', String(body.byteLength));
-  return new Request(requestUrl(req), { method, headers, body: new Uint8Array(body) });
+  return setClientInfo(new Request(requestUrl(req), { method, headers, body: new Uint8Array(body) }), client);
 }
 
 /** Writes the Web Response to Express: status, every header (Set-Cookie kept apart), raw bytes. */
@@ -73,7 +77,8 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
   return async (req: GcpRequest, res: GcpResponse): Promise<void> => {
     let response: Response;
     try {
-      response = await handler(await gcpRequestToWeb(req), await getDeps());
+      const deps = await getDeps();
+      response = await handler(await gcpRequestToWeb(req, deps.config.ingress.trustedProxyHops), deps);
     } catch (err) {
       console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: String(err) }));
       response = problemResponse(err);

@@ -41,14 +41,19 @@ describe('compileConfig', () => {
   });
 
   test('bad values are rejected with their path', () => {
-    expect(problem({ sources: { github: { ...github, verify: { scheme: 'gitlab', secret: 'x' } } } })).toContain('sources.github.verify');
+    expect(problem({ sources: { github: { ...github, verify: { scheme: 'no-such-scheme', secret: 'x' } } } })).toContain('sources.github.verify');
     expect(problem({ sources: { github: { ...github, maxBodyBytes: -1 } } })).toContain('sources.github.maxBodyBytes');
     expect(problem({ sources: { 'bad id!': github } })).toContain('sources');
   });
 
   test('a source needs exactly one of secret and secrets', () => {
-    expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: needs secret or secrets');
+    expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');
+  });
+
+  test('an address allowlist must hold addresses or CIDR ranges', () => {
+    expect(problem({ sources: { github: { ...github, allow: ['10.0.0.0/8', 'not-an-ip'] } } })).toContain('sources.github.allow: Not an IP address or CIDR range: "not-an-ip"');
+    expect(compileConfig({ sources: { github: { ...github, allow: ['10.0.0.0/8', '2001:db8::/32'] } } }, { GH_SECRET: 's' }).sources.github!.allow).toHaveLength(2);
   });
 
   test('routes must name known destinations and valid filters', () => {

@@ -1,4 +1,5 @@
 import { errors } from '../errors';
+import { parseCidrList } from '../net/cidr';
 import { filterProblems } from '../routing/filter';
 import { buildScheme } from '../webhooks/registry';
 import type { SchemeEnv } from '../webhooks/scheme';
@@ -38,11 +39,18 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
   const config = parsed.data;
   const problems: string[] = [];
   for (const [id, source] of Object.entries(config.sources)) {
-    const v = source.verify;
-    const before = problems.length;
-    if (!v.secret && !v.secrets) problems.push(`sources.${id}.verify: needs secret or secrets`);
-    if (v.secret && v.secrets) problems.push(`sources.${id}.verify: give secret or secrets, not both`);
-    if (problems.length > before) continue;
+    const v = source.verify as typeof source.verify & { secret?: string; secrets?: string[] };
+    if (v.secret && v.secrets) {
+      problems.push(`sources.${id}.verify: give secret or secrets, not both`);
+      continue;
+    }
+    if (source.allow) {
+      try {
+        parseCidrList(source.allow);
+      } catch (e) {
+        problems.push(`sources.${id}.allow: ${(e as Error).message}`);
+      }
+    }
     try {
       // Decodes keys and checks scheme options (e.g. hmac templates) now, not at the first request.
       buildScheme(v, VALIDATION_ENV);

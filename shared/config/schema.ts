@@ -45,6 +45,13 @@ export const verifySchema = z.discriminatedUnion('scheme', [
   ...handshakeVerifySchemas,
 ]);
 
+const bucket = z.strictObject({
+  /** Requests per second, sustained. */
+  perSecond: z.number().check(z.positive()),
+  /** Requests allowed at once after a quiet period. */
+  burst: z.number().check(z.int(), z.positive()),
+});
+
 const sourceSchema = z.strictObject({
   verify: verifySchema,
   /** Vendor payload -> normalized event. Without a mapper every payload is secorch.webhook.received. */
@@ -52,6 +59,10 @@ const sourceSchema = z.strictObject({
   tenant: z._default(z.string().check(z.minLength(1)), 'default'),
   /** Body limit in bytes (default 1 MiB). */
   maxBodyBytes: z._default(z.number().check(z.int(), z.positive()), 1024 * 1024),
+  /** Client addresses allowed to call this source (IPv4/IPv6 CIDRs); unset = any address. */
+  allow: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
+  /** Token buckets for the whole source and for each client address (perClient defaults to the same). */
+  rateLimit: z.optional(z.strictObject({ ...bucket.shape, perClient: z.optional(bucket) })),
   /** How long a delivery id is remembered for replay protection (default 3 days). */
   dedupeTtlSeconds: z._default(seconds, 3 * 24 * 3600),
 });
@@ -71,6 +82,14 @@ const storeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('sqlite'), path: z.optional(z.string().check(z.minLength(1))) }),
 ]);
 
+const ingressSchema = z.strictObject({
+  /**
+   * Proxies in front of the functions whose X-Forwarded-For entries are trusted (Azure and GCP:
+   * the platform's front end appends the client address, so 1). AWS uses API Gateway's sourceIp.
+   */
+  trustedProxyHops: z._default(z.number().check(z.int(), z.nonnegative()), 1),
+});
+
 const egressSchema = z.strictObject({
   /** CIDR ranges outbound requests may reach besides public addresses. */
   allowPrivate: z._default(z.array(z.string()), []),
@@ -82,6 +101,7 @@ export const configSchema = z.strictObject({
   destinations: z._default(z.record(z.string().check(z.minLength(1)), destinationSchema), {}),
   /** State store; unset = the runtime's default (SQLite locally; see README for the clouds). */
   store: z.optional(storeSchema),
+  ingress: z._default(ingressSchema, { trustedProxyHops: 1 }),
   egress: z._default(egressSchema, { allowPrivate: [] }),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });

@@ -23,6 +23,7 @@ export const EVENT_TYPES = {
   findingUpdated: 'secorch.finding.updated',
   findingResolved: 'secorch.finding.resolved',
   webhookReceived: 'secorch.webhook.received',
+  auditWebhookRejected: 'secorch.audit.webhook.rejected',
 } as const;
 
 const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;

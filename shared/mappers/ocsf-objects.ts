@@ -9,6 +9,8 @@ export interface Product {
   name: string;
   vendor_name: string;
   feature?: { name: string; version?: string };
+  /** The product's own identifier, e.g. a Security Hub product ARN. */
+  uid?: string;
 }
 
 /** https://schema.ocsf.io/1.3.0/objects/metadata */
@@ -23,6 +25,10 @@ export interface Metadata {
   original_time?: string;
   /** When we received it (epoch ms). */
   logged_time?: number;
+  /** Ties related events together, e.g. an Okta transaction id. */
+  correlation_uid?: string;
+  /** Profiles the event uses, e.g. `cloud` when it carries the `cloud` object. */
+  profiles?: string[];
 }
 
 /** https://schema.ocsf.io/1.3.0/objects/analytic: the rule that produced a detection. */
@@ -46,7 +52,10 @@ export interface FindingInfo {
   created_time?: number;
   modified_time?: number;
   first_seen_time?: number;
+  last_seen_time?: number;
   src_url?: string;
+  /** The reporting product's own id, e.g. a Security Hub product ARN. */
+  product_uid?: string;
 }
 
 /** https://schema.ocsf.io/1.3.0/objects/resource_details */
@@ -55,7 +64,49 @@ export interface ResourceDetails {
   uid?: string;
   name?: string;
   owner?: { name?: string; uid?: string };
+  region?: string;
+  cloud_partition?: string;
   data?: Json;
+}
+
+/** https://schema.ocsf.io/1.3.0/objects/user (type_id 1 User, 3 System, 99 Other). */
+export interface OcsfUser {
+  uid?: string;
+  name?: string;
+  full_name?: string;
+  email_addr?: string;
+  type?: string;
+  type_id?: number;
+}
+
+/** https://schema.ocsf.io/1.3.0/objects/group */
+export interface OcsfGroup {
+  uid?: string;
+  name?: string;
+}
+
+/** https://schema.ocsf.io/1.3.0/objects/cloud (`cloud` profile); account type_id 10 is AWS Account. */
+export interface Cloud {
+  provider: string;
+  region?: string;
+  account?: { uid: string; type_id?: number; type?: string };
+}
+
+/** https://schema.ocsf.io/1.3.0/objects/remediation */
+export interface Remediation {
+  desc: string;
+  references?: string[];
+}
+
+/** https://schema.ocsf.io/1.3.0/objects/compliance; status_id 1 Pass, 2 Warning, 3 Fail, 99 Other. */
+export interface Compliance {
+  standards: string[];
+  requirements?: string[];
+  control?: string;
+  status_id?: number;
+  status?: string;
+  status_code?: string;
+  status_detail?: string;
 }
 
 /** https://schema.ocsf.io/1.3.0/objects/cvss */
@@ -126,6 +177,9 @@ export interface Finding {
   finding_info: FindingInfo;
   resources?: ResourceDetails[];
   vulnerabilities?: Vulnerability[];
+  compliance?: Compliance;
+  remediation?: Remediation;
+  cloud?: Cloud;
   metadata: Metadata;
   unmapped?: Json;
 }

@@ -5,8 +5,10 @@
  * consumer validating against the declared `metadata.version` accepts them.
  *   Detection Finding:     https://schema.ocsf.io/1.3.0/classes/detection_finding
  *   Vulnerability Finding: https://schema.ocsf.io/1.3.0/classes/vulnerability_finding
+ *   Compliance Finding:    https://schema.ocsf.io/1.3.0/classes/compliance_finding
+ * Incident Finding (2005) has its own shape (ocsf-incident.ts); IAM classes are in ocsf-iam.ts.
  */
-import type { Finding, FindingInfo, Metadata, ResourceDetails, Vulnerability } from './ocsf-objects';
+import type { Cloud, Compliance, Finding, FindingInfo, Metadata, Remediation, ResourceDetails, Vulnerability } from './ocsf-objects';
 import { compact, lookup, type Json } from './read';
 import type { FindingTransition } from './types';
 
@@ -18,12 +20,13 @@ export const OCSF_VERSION = '1.3.0';
 export const FINDINGS_CATEGORY = { uid: 2, name: 'Findings' } as const;
 export const FINDING_CLASS = {
   vulnerability: { uid: 2002, name: 'Vulnerability Finding' },
+  compliance: { uid: 2003, name: 'Compliance Finding' },
   detection: { uid: 2004, name: 'Detection Finding' },
 } as const;
 export type FindingClass = (typeof FINDING_CLASS)[keyof typeof FINDING_CLASS];
 
 /** Finding activity_id: https://schema.ocsf.io/1.3.0/classes/finding (1 Create, 2 Update, 3 Close). */
-const ACTIVITY: Record<FindingTransition, { id: 1 | 2 | 3; name: string }> = {
+export const ACTIVITY: Record<FindingTransition, { id: 1 | 2 | 3; name: string }> = {
   created: { id: 1, name: 'Create' },
   updated: { id: 2, name: 'Update' },
   resolved: { id: 3, name: 'Close' },
@@ -64,6 +67,11 @@ export interface FindingParts {
   finding_info: FindingInfo;
   resources?: ResourceDetails[];
   vulnerabilities?: Vulnerability[];
+  /** Required by Compliance Finding, absent elsewhere. */
+  compliance?: Compliance;
+  remediation?: Remediation;
+  /** The `cloud` profile: where a cloud finding lives. */
+  cloud?: Cloud;
   metadata: Metadata;
   unmapped?: Json;
 }
@@ -90,6 +98,9 @@ export function buildFinding(p: FindingParts): Finding {
     finding_info: p.finding_info,
     resources: p.resources,
     vulnerabilities: p.vulnerabilities,
+    compliance: p.compliance,
+    remediation: p.remediation,
+    cloud: p.cloud,
     metadata: p.metadata,
     unmapped: p.unmapped,
   });

@@ -12,8 +12,9 @@ export interface HandshakeInput {
 /**
  * A verification scheme, built once per source at cold start. Besides verifying requests, some
  * vendors open with a handshake that must be answered:
- * - `preflight` runs BEFORE verification, for handshakes the vendor does not authenticate
- *   (Microsoft Graph's `validationToken`); it answers or returns undefined to go on.
+ * - `preflight` runs BEFORE verification, for handshakes outside the signed flow (Microsoft
+ *   Graph's `validationToken`, Event Grid's OPTIONS validation, which checks its own secret and
+ *   may throw a 401/403 AppError); it answers or returns undefined to go on.
  * - `reply` runs AFTER verification and parsing, for handshakes inside an authenticated request
  *   (Slack `url_verification`, Event Grid `SubscriptionValidationEvent`, Okta's challenge); it
  *   answers instead of publishing, or returns undefined to go on.

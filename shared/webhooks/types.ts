@@ -40,9 +40,10 @@ export interface Verified {
   /** Sender's event name when the scheme carries one (X-GitHub-Event). */
   event?: string;
   /**
-   * For signature schemes without a delivery id: the verified signature (its text as sent), on
-   * which replays are deduplicated. Credential schemes leave it unset: a valid credential is
-   * legitimately reused.
+   * The verified signature, in one canonical form, for signature schemes whose delivery id is
+   * absent or not covered by the signature: replays are deduplicated on it as well as on the id,
+   * so changing an unsigned id header does not make a captured request new. Credential schemes
+   * leave it unset: a valid credential is legitimately reused.
    */
   signature?: string;
   /** The scheme's timestamp tolerance; replay records are kept at least twice this long. */

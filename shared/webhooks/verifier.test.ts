@@ -4,6 +4,7 @@ import { fixtureBytes } from '../../test/fixtures';
 import { compileConfig } from '../config/compile';
 import { AppError } from '../errors';
 import { buildVerifier } from './index';
+import type { BasicVerifyConfig } from './verifier';
 
 const body = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
 const NOW = 1_700_000_000_000;
@@ -20,7 +21,7 @@ const config = compileConfig(
   },
   { GH_SECRET: 'gh-secret' },
 );
-const verifierOf = (id: string) => buildVerifier(config.sources[id]!.verify);
+const verifierOf = (id: string) => buildVerifier(config.sources[id]!.verify as BasicVerifyConfig);
 const req = (h: Record<string, string>) => ({ headers: new Headers(h), body, url: 'https://x/', now: NOW });
 const githubHeaders = { 'x-hub-signature-256': `sha256=${createHmac('sha256', 'gh-secret').update(body).digest('hex')}`, 'x-github-event': 'ping', 'x-github-delivery': 'g-1' };
 const swHeaders = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(NOW / 1000), 'webhook-signature': new Webhook(SW_SECRET).sign('msg_1', new Date(NOW), body) };
@@ -37,7 +38,7 @@ const codeOf = (fn: () => unknown): string => {
 
 describe('buildVerifier', () => {
   it('picks the github scheme', () => {
-    expect(verifierOf('gh')(req(githubHeaders))).toEqual({ deliveryId: 'g-1', event: 'ping' });
+    expect(verifierOf('gh')(req(githubHeaders))).toEqual({ deliveryId: 'g-1', event: 'ping', signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(codeOf(() => verifierOf('gh')(req(swHeaders)))).toBe('signature_missing');
   });
 
@@ -48,7 +49,7 @@ describe('buildVerifier', () => {
 
   it('picks the hmac scheme with the schema defaults (sha256, hex, {body})', () => {
     const sig = `sha256=${createHmac('sha256', 'plain').update(body).digest('hex')}`;
-    expect(verifierOf('mac')(req({ 'x-sig': sig }))).toEqual({ deliveryId: undefined });
+    expect(verifierOf('mac')(req({ 'x-sig': sig }))).toEqual({ signature: sig.slice('sha256='.length) });
     expect(codeOf(() => verifierOf('mac')(req({ 'x-sig': sig.slice(7) })))).toBe('signature_invalid');
   });
 

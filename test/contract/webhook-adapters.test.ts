@@ -108,6 +108,11 @@ describe('webhook contract: the same answers and events on every cloud', () => {
       ['standard webhooks', 202], ['standard webhooks, 10 minutes old', 401],
       ['non-UTF-8 bytes as application/octet-stream (verified, then 415)', 415],
     ]);
+    // Every rejection is audited with its reason; accepted deliveries and replays are not.
+    expect(reference.map((o) => o.audits)).toEqual([
+      [], [], ['signature_invalid'], ['signature_missing'], ['unknown_source'], ['payload_too_large'], ['malformed_body'],
+      [], [], [], [], ['timestamp_too_old'], ['unsupported_media_type'],
+    ]);
     expect(reference.flatMap((o) => o.events.map((e) => e.type))).toEqual([
       'secorch.finding.created', 'secorch.webhook.received', 'secorch.finding.created', 'secorch.finding.updated', 'secorch.webhook.received',
     ]);

@@ -42,7 +42,10 @@ export interface Outcome {
   status: number;
   contentType: string | null;
   body: unknown;
+  /** What the delivery published. */
   events: CloudEvent[];
+  /** Reasons of the audit events of a rejection (their client address differs by platform). */
+  audits: string[];
 }
 
 const gh = (name: string, fixture: string, event: string, delivery: string): Step => {
@@ -90,7 +93,10 @@ export async function runScript(steps: Step[], send: (s: Step) => Promise<Answer
     const answer = await send(step);
     const text = answer.body.toString('utf8');
     const json = /json/.test(answer.contentType ?? '') ? JSON.parse(text) : text;
-    outcomes.push({ step: step.name, status: answer.status, contentType: answer.contentType, body: json, events: await published(answer) });
+    const all = await published(answer);
+    const isAudit = (e: CloudEvent) => e.type.startsWith('secorch.audit.');
+    const audits = all.filter(isAudit).map((e) => (e.data as { reason: string }).reason);
+    outcomes.push({ step: step.name, status: answer.status, contentType: answer.contentType, body: json, events: all.filter((e) => !isAudit(e)), audits });
   }
   return outcomes;
 }

@@ -23,7 +23,8 @@ export function githubVerifier(config: GithubVerifyConfig): SyncVerifier {
     if (given === undefined || given.byteLength !== 32) throw invalidSignature();
     for (const key of keys) {
       if (safeEqual(createHmac('sha256', key).update(body).digest(), given)) {
-        return { deliveryId: header(headers, 'x-github-delivery'), event: header(headers, 'x-github-event') };
+        // X-GitHub-Delivery is not signed, so a replay could change it: the signature is a replay key too.
+        return { deliveryId: header(headers, 'x-github-delivery'), event: header(headers, 'x-github-event'), signature: given.toString('hex') };
       }
     }
     throw invalidSignature();

@@ -37,7 +37,7 @@ describe('hmac verifier', () => {
   const slack = hmacVerifier(slackish);
 
   it('verifies a hex SHA-256 of the body by default and rejects a one-byte change', () => {
-    expect(plain(req({ 'x-signature': mac('sha256', 'hex', body) }))).toEqual({ deliveryId: undefined });
+    expect(plain(req({ 'x-signature': mac('sha256', 'hex', body) }))).toEqual({ signature: mac('sha256', 'hex', body) });
     const tampered = Buffer.from(body);
     tampered[7] = tampered[7]! + 1;
     expect(codeOf(() => plain(req({ 'x-signature': mac('sha256', 'hex', body) }, tampered)))).toBe('signature_invalid');
@@ -45,7 +45,7 @@ describe('hmac verifier', () => {
   });
 
   it('verifies sha512/base64 with a prefix and a {timestamp}/{id} template, returning the id', () => {
-    expect(slack(req(slackHeaders()))).toEqual({ deliveryId: 'd-1' });
+    expect(slack(req(slackHeaders()))).toEqual({ deliveryId: 'd-1', toleranceSeconds: 300 });
   });
 
   it.each<[string, Record<string, string>, string]>([

@@ -64,7 +64,12 @@ export function hmacVerifier(config: HmacVerifyConfig): SyncVerifier {
         else if (p.kind === 'body') mac.update(body);
         else mac.update((p.kind === 'timestamp' ? timestamp : id)!);
       }
-      if (safeEqual(mac.digest(), given)) return { deliveryId: id };
+      if (safeEqual(mac.digest(), given)) {
+        // Unless the id is part of the signed content, a replay could change it: the signature is
+        // a replay key too.
+        const signature = needsId ? undefined : given.toString(encoding);
+        return { deliveryId: id, signature, toleranceSeconds: timestampHeader ? tolerance : undefined };
+      }
     }
     throw invalidSignature();
   };

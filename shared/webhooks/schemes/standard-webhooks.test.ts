@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { fixtureBytes } from '../../../test/fixtures';
 import { AppError } from '../../errors';
@@ -133,5 +133,83 @@ describe('standard-webhooks verifier', () => {
         expect.objectContaining({ code: 'invalid_config', message: expect.not.stringContaining('base64!') }),
       );
     }
+  });
+});
+
+// v1a (asymmetric): the spec's signing procedure done with node:crypto, the oracle here: Ed25519
+// over `${webhook-id}.${webhook-timestamp}.${body}`, base64, tagged `v1a,`; the public key is
+// `whpk_` + base64 of its raw 32 bytes. The reference library (standardwebhooks 1.1.1) has no
+// v1a support: it skips every entry that is not `v1`, as the first test shows.
+describe('standard-webhooks verifier, v1a (Ed25519)', () => {
+  const pair = () => generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = pair();
+  const other = pair();
+  const whpk = (key: KeyObject) => `whpk_${Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url').toString('base64')}`;
+  const PK = whpk(publicKey);
+  const v1a = (opts: { id?: string; ts?: number; bytes?: Buffer; key?: KeyObject } = {}) => {
+    const { id = ID, ts = TS, bytes = body, key = privateKey } = opts;
+    return `v1a,${sign(null, Buffer.concat([Buffer.from(`${id}.${ts}.`), bytes]), key).toString('base64')}`;
+  };
+  const asym = standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [PK] });
+  const h1a = (over: H = {}, ts = TS): H => ({ 'webhook-id': ID, 'webhook-timestamp': String(ts), 'webhook-signature': v1a({ ts }), ...over });
+  const flip = (text: string, at: number) => {
+    const sig = Buffer.from(text.slice(4), 'base64');
+    sig[at] = sig[at]! ^ 0x01;
+    return `v1a,${sig.toString('base64')}`;
+  };
+
+  it('the reference library does not verify v1a signatures', () => {
+    expect(libAccepts(h1a())).toBe(false);
+    expect(run(h1a(), body, NOW, asym)).toEqual({ deliveryId: ID });
+  });
+
+  it.each<[string, H, Buffer?]>([
+    ['a body with one byte changed', h1a(), tampered],
+    ['another webhook-id', h1a({ 'webhook-id': 'msg_other' })],
+    ['a timestamp moved by one second', h1a({ 'webhook-timestamp': String(TS - 1) })],
+    ['one bit of the signature flipped', h1a({ 'webhook-signature': flip(v1a(), 10) })],
+    ['the last bit of the signature flipped', h1a({ 'webhook-signature': flip(v1a(), 63) })],
+    ['a signature by another key', h1a({ 'webhook-signature': v1a({ key: other.privateKey }) })],
+    ['the v1a signature tagged v1', h1a({ 'webhook-signature': `v1,${v1a().slice(4)}` })],
+    ['a truncated signature', h1a({ 'webhook-signature': v1a().slice(0, 60) })],
+    ['trailing garbage after the signature', h1a({ 'webhook-signature': `${v1a()}AA` })],
+    ['a v1 HMAC only', headers()],
+  ])('rejects %s', (_, h, bytes = body) => {
+    expect(codeOf(() => run(h, bytes, NOW, asym))).toBe('signature_invalid');
+  });
+
+  it('rejects everything when the configured public key differs by one byte', () => {
+    const raw = Buffer.from(PK.slice(5), 'base64');
+    raw[0] = raw[0]! ^ 0x01;
+    const wrong = standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [`whpk_${raw.toString('base64')}`] });
+    expect(codeOf(() => run(h1a(), body, NOW, wrong))).toBe('signature_invalid');
+  });
+
+  it('checks the timestamp window as for v1', () => {
+    expect(codeOf(() => run(h1a({}, TS - 301), body, NOW, asym))).toBe('timestamp_too_old');
+    expect(codeOf(() => run(h1a({}, TS + 300), body, NOW, asym))).toBe('accepted');
+  });
+
+  it('ignores v1a entries when only secrets are configured', () => {
+    expect(codeOf(() => run(h1a()))).toBe('signature_invalid');
+  });
+
+  it('with secrets and public keys, accepts either version, also beside a wrong entry of the other', () => {
+    const both = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET, publicKeys: [whpk(other.publicKey), PK] });
+    expect(run(h1a(), body, NOW, both)).toEqual({ deliveryId: ID });
+    expect(run(headers(), body, NOW, both)).toEqual({ deliveryId: ID });
+    const badV1 = `v1,${Buffer.alloc(32).toString('base64')}`;
+    expect(run(h1a({ 'webhook-signature': `${badV1} ${v1a()}` }), body, NOW, both)).toEqual({ deliveryId: ID });
+    expect(run(h1a({ 'webhook-signature': `${flip(v1a(), 5)} ${libSign()}` }), body, NOW, both)).toEqual({ deliveryId: ID });
+    expect(codeOf(() => run(h1a({ 'webhook-signature': `${badV1} ${flip(v1a(), 5)}` }), body, NOW, both))).toBe('signature_invalid');
+  });
+
+  it('refuses bad public keys at build time without echoing them', () => {
+    for (const key of [SECRET, 'whpk_', 'whpk_not*base64', `whpk_${Buffer.alloc(31).toString('base64')}`, PK.slice(5)]) {
+      expect(() => standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [key] })).toThrow(
+        expect.objectContaining({ code: 'invalid_config', message: expect.not.stringContaining(key.slice(6, 20) || '\u0000') }),
+      );
+    }
+    expect(() => standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject, verify } from 'node:crypto';
 import { sourceSecrets } from '../../config/secrets';
 import type { VerifyConfig } from '../../config/schema';
 import { errors } from '../../errors';
@@ -7,18 +7,22 @@ import {
   missingSignature, prepareKeys, safeEqual,
 } from '../timing-safe';
 import type { SyncVerifier } from '../types';
+import { decodeStandardPublicKey } from './keys/ed25519';
 
 /**
- * Standard Webhooks, symmetric (v1) signatures:
- * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
- * `webhook-signature` holds space-separated `v1,<base64 HMAC-SHA256>` entries over
- * `${webhook-id}.${webhook-timestamp}.${body}`. Other versions (v1a, asymmetric) are skipped.
+ * Standard Webhooks: https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md
+ * `webhook-signature` holds space-separated `<version>,<base64>` entries over
+ * `${webhook-id}.${webhook-timestamp}.${body}`: `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a`
+ * is Ed25519 with a `whpk_` public key (`publicKeys`). Either kind of key, or both, may be
+ * configured; entries of a version without keys and unknown versions are skipped.
  */
-export type StandardWebhooksVerifyConfig = Extract<VerifyConfig, { scheme: 'standard-webhooks' }>;
+// `publicKeys` is read through this local extension until the config schema declares it.
+export type StandardWebhooksVerifyConfig = Extract<VerifyConfig, { scheme: 'standard-webhooks' }> & { publicKeys?: string[] };
 
 const SECRET_PREFIX = 'whsec_';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const SHA256_BYTES = 32;
+const ED25519_SIGNATURE_BYTES = 64;
 
 /** `whsec_` + base64 key; like the reference library, a secret without the prefix is base64 too. */
 export function decodeStandardSecret(secret: string): Buffer {
@@ -30,22 +34,31 @@ export function decodeStandardSecret(secret: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-/** The v1 signatures of a header, decoded once; malformed entries are skipped like unknown versions. */
-function v1Signatures(value: string): Buffer[] {
+/** The signatures of one version in a header, decoded once; malformed entries are skipped like unknown versions. */
+function signatures(value: string, tag: 'v1,' | 'v1a,', bytes: number): Buffer[] {
   const found: Buffer[] = [];
   // Scanned in place rather than split(' '): one array fewer per request.
   for (let start = 0, end = 0; start < value.length; start = end + 1) {
     end = value.indexOf(' ', start);
     if (end === -1) end = value.length;
-    if (!value.startsWith('v1,', start)) continue;
-    const bytes = decodeSignature(value.slice(start + 3, end), 'base64');
-    if (bytes?.byteLength === SHA256_BYTES) found.push(bytes);
+    if (!value.startsWith(tag, start)) continue;
+    const sig = decodeSignature(value.slice(start + tag.length, end), 'base64');
+    if (sig?.byteLength === bytes) found.push(sig);
   }
   return found;
 }
 
+/** Ed25519 signs the whole message at once (no streaming), so prefix and body are joined here. */
+function verifyV1a(keys: KeyObject[], given: Buffer[], prefix: string, body: Uint8Array): boolean {
+  const message = Buffer.concat([Buffer.from(prefix), body]);
+  return keys.some((key) => given.some((sig) => verify(null, message, key, sig)));
+}
+
 export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): SyncVerifier {
-  const keys = prepareKeys(sourceSecrets(config).map(decodeStandardSecret), 'standard-webhooks');
+  const secrets = sourceSecrets(config);
+  const publicKeys = (config.publicKeys ?? []).map(decodeStandardPublicKey);
+  if (secrets.length === 0 && publicKeys.length === 0) throw errors.config('The standard-webhooks verifier needs secret, secrets or publicKeys');
+  const keys = secrets.length > 0 ? prepareKeys(secrets.map(decodeStandardSecret), 'standard-webhooks') : [];
   const tolerance = config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   return ({ headers, body, now }) => {
     const value = header(headers, 'webhook-signature');
@@ -54,14 +67,16 @@ export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): 
     if (id === undefined) throw missingHeader('webhook-id');
     const timestamp = header(headers, 'webhook-timestamp');
     checkTimestamp(timestamp, 'webhook-timestamp', now, tolerance);
-    const given = v1Signatures(value);
-    if (given.length === 0) throw invalidSignature();
+    const v1 = keys.length > 0 ? signatures(value, 'v1,', SHA256_BYTES) : [];
+    const v1a = publicKeys.length > 0 ? signatures(value, 'v1a,', ED25519_SIGNATURE_BYTES) : [];
+    if (v1.length === 0 && v1a.length === 0) throw invalidSignature();
     // One string for the prefix: fewer native calls than updating id, '.', timestamp, '.' apart.
     const prefix = `${id}.${timestamp}.`;
-    for (const key of keys) {
+    for (const key of v1.length > 0 ? keys : []) {
       const mac = createHmac('sha256', key).update(prefix).update(body).digest();
-      for (const sig of given) if (safeEqual(mac, sig)) return { deliveryId: id };
+      for (const sig of v1) if (safeEqual(mac, sig)) return { deliveryId: id };
     }
+    if (v1a.length > 0 && verifyV1a(publicKeys, v1a, prefix, body)) return { deliveryId: id };
     throw invalidSignature();
   };
 }

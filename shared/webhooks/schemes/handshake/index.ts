@@ -1,4 +1,14 @@
 import type { Scheme, SchemeEnv } from '../../scheme';
+import { eventgridScheme } from './eventgrid';
+import { msgraphScheme } from './msgraph';
+import { oktaScheme } from './okta';
 
-/** Builders of the handshake schemes, by scheme name. */
-export const handshakeSchemes: Record<string, (config: never, env: SchemeEnv) => Scheme> = {};
+/**
+ * Builders of the handshake schemes, by scheme name: senders that authenticate with a static
+ * shared value and open with a handshake (docs/schemes/handshake.md).
+ */
+export const handshakeSchemes: Record<string, (config: never, env: SchemeEnv) => Scheme> = {
+  okta: oktaScheme,
+  msgraph: msgraphScheme,
+  eventgrid: eventgridScheme,
+};

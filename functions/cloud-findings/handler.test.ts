@@ -1,0 +1,105 @@
+import type { InboundRecord } from '../../shared/contracts';
+import { AppError } from '../../shared/errors';
+import { validateCloudEvent } from '../../shared/events/cloudevent';
+import { stableEventId } from '../../shared/mappers';
+import { GD_ARN, guardDutyAsff, importedEvent, trivyVulns } from '../../shared/mappers/aws/fixtures.testkit';
+import type { Metrics } from '../../shared/ports';
+import { testDeps } from '../../test/deps';
+import { fixtureJson } from '../../test/fixtures';
+import { cloudFindings } from './handler';
+
+// Real events: the GuardDuty ASFF finding in the "Security Hub Findings - Imported" envelope and
+// Trivy's ASFF findings (see shared/mappers/aws/fixtures.testkit.ts and ../shared/fixtures/SOURCES.md).
+const record = (event: unknown): InboundRecord => ({ id: 'r-1', body: JSON.stringify(event), attributes: {} });
+const countingDeps = () => {
+  const t = testDeps();
+  const counts: [string, number, Record<string, string> | undefined][] = [];
+  const metrics: Metrics = { count: (name, value = 1, tags) => void counts.push([name, value, tags]), timing: () => undefined };
+  t.deps.metrics = metrics;
+  return { ...t, counts };
+};
+const codeOf = async (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof AppError ? `${e.code}/${e.status}/${e.retryable}` : String(e)));
+
+describe('cloud-findings', () => {
+  test('a Security Hub imported finding becomes one secorch.finding event with a deterministic id', async () => {
+    const { deps, bus, counts } = countingDeps();
+    await cloudFindings(record(importedEvent()), deps);
+    expect(bus.events).toHaveLength(1);
+    const [ce] = bus.events;
+    expect(ce).toEqual({
+      specversion: '1.0',
+      id: stableEventId(`${GD_ARN}@2020-09-30T12:14:00.206Z`),
+      source: 'aws.securityhub',
+      type: 'secorch.finding.updated',
+      time: '2020-09-30T12:14:00.206Z',
+      subject: GD_ARN,
+      datacontenttype: 'application/json',
+      data: expect.objectContaining({ class_uid: 2004, severity_id: 3, finding_info: expect.objectContaining({ uid: GD_ARN }) }),
+      tenant: 'default',
+      origin: 'eventbridge:aws.securityhub',
+      deliveryid: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    });
+    expect(validateCloudEvent(ce)).toEqual([]);
+    expect(counts).toContainEqual(['cloudfindings.published', 1, { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported' }]);
+  });
+
+  test('several findings: one event each; a finding repeated in the event (same uid and UpdatedAt) is published once', async () => {
+    const { deps, bus } = countingDeps();
+    await cloudFindings(record(importedEvent([guardDutyAsff(), ...trivyVulns()])), deps);
+    expect(bus.events.map((e) => e.type)).toEqual(['secorch.finding.updated', 'secorch.finding.created', 'secorch.finding.created']);
+    expect(new Set(bus.events.map((e) => e.id)).size).toBe(3);
+  });
+
+  test('a later state of the same finding has the same subject and a new id', async () => {
+    const { deps, bus } = countingDeps();
+    await cloudFindings(record(importedEvent()), deps);
+    await cloudFindings(record(importedEvent([{ ...guardDutyAsff(), RecordState: 'ARCHIVED', UpdatedAt: '2020-10-01T00:00:00Z' }])), deps);
+    const [before, after] = bus.events;
+    expect(after).toMatchObject({ type: 'secorch.finding.resolved', subject: before!.subject, time: '2020-10-01T00:00:00.000Z' });
+    expect(after!.id).not.toBe(before!.id);
+  });
+
+  test('other detail-types are skipped and counted, nothing is published', async () => {
+    const { deps, bus, counts } = countingDeps();
+    await cloudFindings(record(fixtureJson('events/aws-eventbridge-base.json')), deps);
+    expect(bus.events).toEqual([]);
+    expect(counts).toEqual([['cloudfindings.skipped', 1, { source: 'aws.ec2', detailType: 'EC2 Instance State-change Notification' }]]);
+  });
+
+  test('entries that are not findings are skipped and counted; the others are published', async () => {
+    const { deps, bus, counts } = countingDeps();
+    await cloudFindings(record(importedEvent([42, guardDutyAsff()])), deps);
+    expect(bus.events).toHaveLength(1);
+    expect(counts).toContainEqual(['cloudfindings.malformed', 1, expect.anything()]);
+  });
+
+  test.each([
+    ['not JSON', '{"version":'],
+    ['not an object', '[1,2]'],
+    ['no detail-type', JSON.stringify({ ...importedEvent(), 'detail-type': undefined })],
+    ['detail is not an object', JSON.stringify({ ...importedEvent(), detail: 'findings' })],
+    ['a bad time', JSON.stringify({ ...importedEvent(), time: 'yesterday' })],
+    ['a findings event without findings', JSON.stringify({ ...importedEvent(), detail: { findings: [] } })],
+  ])('%s: invalid_event (400, not retryable), nothing published', async (_name, body) => {
+    const { deps, bus } = countingDeps();
+    expect(await codeOf(cloudFindings({ id: 'r', body, attributes: {} }, deps))).toBe('invalid_event/400/false');
+    expect(bus.events).toEqual([]);
+  });
+
+  test('the envelope problems are named by field', async () => {
+    const { deps } = countingDeps();
+    const err = await cloudFindings(record({ detail: {} }), deps).catch((e: AppError) => e);
+    expect((err as AppError).extra.problems).toEqual(expect.arrayContaining(['id: required non-empty string', 'detail-type: required non-empty string', 'region: required non-empty string']));
+  });
+
+  test('a bus failure fails the record; the retry publishes the same ids', async () => {
+    const { deps, bus } = countingDeps();
+    const event = importedEvent([guardDutyAsff(), ...trivyVulns()]);
+    bus.failNext();
+    await expect(cloudFindings(record(event), deps)).rejects.toThrow('bus unavailable');
+    await cloudFindings(record(event), deps);
+    const first = bus.events.map((e) => e.id);
+    await cloudFindings(record(event), deps);
+    expect(bus.events.slice(3).map((e) => e.id)).toEqual(first);
+  });
+});

@@ -1,0 +1,96 @@
+import { createHmac } from 'node:crypto';
+import { setClientInfo } from '../../shared/http/client-info';
+import type { Metrics } from '../../shared/ports';
+import { testDeps } from '../../test/deps';
+import { fixtureBytes } from '../../test/fixtures';
+import { githubHeaders } from '../../test/support/sign';
+import { webhookIngress } from './handler';
+
+const SECRET = 'guard-secret';
+const config = {
+  sources: {
+    locked: { verify: { scheme: 'github', secret: SECRET }, allow: ['203.0.113.0/24', '2001:db8::/32'] },
+    limited: { verify: { scheme: 'github', secret: SECRET }, rateLimit: { perSecond: 1, burst: 2, perClient: { perSecond: 1, burst: 1 } } },
+    plain: { verify: { scheme: 'hmac', secret: SECRET, header: 'X-Signature' } },
+  },
+};
+const body = fixtureBytes('events/github-ping.payload.json');
+let n = 0;
+/** A fresh signed delivery each time (new body, so a new signature, and a new delivery id). */
+const signed = (source: string, ip?: string) => {
+  const fresh = JSON.stringify({ zen: 'Keep it logically awesome.', n: ++n });
+  return setClientInfo(new Request(`https://h.example/webhooks/${source}`, { method: 'POST', body: fresh, headers: githubHeaders(SECRET, fresh, 'ping', `g-${n}`) }), { ip });
+};
+const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
+
+describe('address allowlist', () => {
+  test('addresses inside the list (IPv4, IPv6, IPv4-mapped IPv6) pass; others and unknown are 403', async () => {
+    const { deps } = testDeps(config);
+    for (const ip of ['203.0.113.7', '2001:db8::42', '::ffff:203.0.113.9']) expect((await webhookIngress(signed('locked', ip), deps)).status).toBe(202);
+    for (const ip of ['198.51.100.1', '2001:db9::1', undefined]) {
+      const res = await webhookIngress(signed('locked', ip), deps);
+      expect(res.status).toBe(403);
+      expect(await codeOf(res)).toBe('address_not_allowed');
+    }
+  });
+});
+
+describe('rate limits', () => {
+  test('the source bucket and each client bucket refuse with 429 and Retry-After, and refill with time', async () => {
+    const { deps, clock } = testDeps(config);
+    expect((await webhookIngress(signed('limited', '203.0.113.1'), deps)).status).toBe(202);
+    const perClient = await webhookIngress(signed('limited', '203.0.113.1'), deps);
+    expect(perClient.status).toBe(429);
+    expect(perClient.headers.get('retry-after')).toBe('1');
+    expect(await codeOf(perClient)).toBe('rate_limited');
+    expect((await webhookIngress(signed('limited', '203.0.113.2'), deps)).status).toBe(202);
+    expect((await webhookIngress(signed('limited', '203.0.113.3'), deps)).status).toBe(429);
+    clock.advance(1000);
+    expect((await webhookIngress(signed('limited', '203.0.113.3'), deps)).status).toBe(202);
+  });
+});
+
+describe('audit of rejections', () => {
+  test('a rejected request publishes secorch.audit.webhook.rejected with source, reason and client address, and counts it', async () => {
+    const { deps, bus } = testDeps(config);
+    const counts: string[] = [];
+    deps.metrics = { count: (name, _v, tags) => counts.push(`${name} ${tags?.source} ${tags?.reason}`), timing: () => undefined } satisfies Metrics;
+    const forged = setClientInfo(new Request('https://h.example/webhooks/plain', { method: 'POST', body: '{"secret":"do-not-log"}', headers: { 'x-signature': 'ab'.repeat(32) } }), { ip: '198.51.100.9' });
+    expect((await webhookIngress(forged, deps)).status).toBe(401);
+    expect(bus.events).toHaveLength(1);
+    expect(bus.events[0]).toMatchObject({
+      type: 'secorch.audit.webhook.rejected', source: '/webhooks/plain', tenant: 'default', origin: 'webhook:plain',
+      data: { source: 'plain', reason: 'signature_invalid', status: 401, client: { ip: '198.51.100.9' }, method: 'POST' },
+    });
+    expect(JSON.stringify(bus.events[0])).not.toMatch(/do-not-log|abab/);
+    expect(counts).toEqual(['webhooks.rejected plain signature_invalid']);
+    await webhookIngress(setClientInfo(new Request('https://h.example/webhooks/%3Cscript%3E', { method: 'POST', body: '{}' }), {}), deps);
+    expect(bus.events[1]).toMatchObject({ source: '/webhooks/(invalid)', data: { reason: 'unknown_source', status: 404 } });
+  });
+});
+
+describe('replay protection without a delivery id', () => {
+  test('a signature scheme without a delivery id deduplicates on the signature', async () => {
+    const { deps, bus } = testDeps(config);
+    const raw = '{"event":"scan.done"}';
+    const req = () => new Request('https://h.example/webhooks/plain', { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'x-signature': createHmac('sha256', SECRET).update(raw).digest('hex') } });
+    expect((await webhookIngress(req(), deps)).status).toBe(202);
+    const again = await webhookIngress(req(), deps);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ duplicate: true });
+    expect(bus.events).toHaveLength(1);
+  });
+});
+
+describe('replay with a changed delivery id', () => {
+  test('a captured GitHub delivery replayed with a new X-GitHub-Delivery is still a duplicate (the id is not signed)', async () => {
+    const { deps, bus } = testDeps(config);
+    const headers = githubHeaders(SECRET, body, 'ping', 'orig-1');
+    const send = (h: Record<string, string>) => webhookIngress(new Request('https://h.example/webhooks/limited', { method: 'POST', body: body as BodyInit, headers: h }), deps);
+    expect((await send(headers)).status).toBe(202);
+    const replay = await send({ ...headers, 'x-github-delivery': 'forged-2' });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toEqual({ duplicate: true });
+    expect(bus.events.filter((e) => !e.type.startsWith('secorch.audit.'))).toHaveLength(1);
+  });
+});

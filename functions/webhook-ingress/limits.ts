@@ -1,0 +1,31 @@
+import { AppError } from '../../shared/errors';
+import type { Deps } from '../../shared/ports';
+import { take } from '../../shared/ratelimit/token-bucket';
+import type { PreparedSource } from './source';
+
+/**
+ * Rate limits: one token bucket for the whole source and one per client address, both in the
+ * state store so every instance shares them. Checked before the body is read or verified, so a
+ * flood costs little. If the store fails the request goes on: the limiter protects capacity, and
+ * replay protection (which needs the store too) will refuse with 503 if the store is down.
+ */
+export async function checkRate(deps: Deps, source: PreparedSource, ip: string | undefined): Promise<void> {
+  const limit = source.config.rateLimit;
+  if (!limit) return;
+  const base = `ratelimit:${source.config.tenant}:${source.id}`;
+  try {
+    // The client's bucket first: a client over its own limit must not drain the source's bucket.
+    const mine = ip !== undefined ? await take(deps.store, deps.clock, `${base}:${ip}`, limit.perClient ?? limit) : { ok: true as const };
+    const result = mine.ok ? await take(deps.store, deps.clock, base, limit) : mine;
+    if (!result.ok) {
+      throw new AppError('rate_limited', 'Too many requests for this source; retry later', {
+        status: 429,
+        headers: { 'retry-after': String(result.retryAfterSeconds) },
+        extra: { retryAfter: result.retryAfterSeconds },
+      });
+    }
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    deps.logger.warn('rate limiter unavailable; request allowed', { source: source.id, error: e });
+  }
+}

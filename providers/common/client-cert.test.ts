@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fixtureJson } from '../../test/fixtures';
+import { mtlsVerifier } from '../../shared/webhooks/schemes/keys/mtls';
+import type { ClientCertificate } from '../../shared/webhooks/types';
+import { certFromApiGateway, certFromDerBase64, certFromGcpHeaders, certFromPem, type ApiGatewayEventLike } from './client-cert';
+
+// Oracle: OpenSSL's own reading of the fixture certificate (test/fixtures-local/README.md), and
+// API Gateway events from aws-lambda-go's testdata (../shared/fixtures, Apache-2.0).
+const PEM = readFileSync(join(__dirname, '../../test/fixtures-local/client.pem'), 'utf8');
+const CA_PEM = readFileSync(join(__dirname, '../../test/fixtures-local/ca.pem'), 'utf8');
+const OPENSSL_FINGERPRINT = '36:6D:44:95:CF:84:40:DD:91:3E:BE:FE:F9:67:B6:3B:7C:F3:A3:28:16:49:80:3B:72:ED:12:3A:57:2A:D7:09';
+const OPENSSL_SUBJECT = 'CN=scanner.example.com,O=Example Security\\, Inc.,C=DE';
+const OPENSSL_ISSUER = 'CN=Example Webhook CA,O=Example Security,C=DE';
+const HEX = OPENSSL_FINGERPRINT.replace(/:/g, '').toLowerCase();
+const DER_B64 = PEM.replace(/-----[^-]+-----|\s/g, '');
+const expected = { fingerprint256: HEX, subject: OPENSSL_SUBJECT, issuer: OPENSSL_ISSUER };
+const withPem = (event: ApiGatewayEventLike, pem: string): ApiGatewayEventLike => JSON.parse(JSON.stringify(event).replace(/"clientCertPem":"[^"]*"/, `"clientCertPem":${JSON.stringify(pem)}`));
+const v2 = fixtureJson<ApiGatewayEventLike>('events/aws-apigw-http-v2.json');
+const v1 = fixtureJson<ApiGatewayEventLike>('events/aws-apigw-rest-v1-proxy.json');
+
+describe('certFromPem / certFromDerBase64', () => {
+  it('reads fingerprint, subject and issuer as OpenSSL prints them (RFC 4514), leaving verified unset', () => {
+    expect(certFromPem(PEM)).toEqual(expected);
+    expect(certFromPem(CA_PEM)?.subject).toBe(OPENSSL_ISSUER);
+  });
+
+  it('reads Azure X-ARR-ClientCert (base64 DER) and RFC 9440 Client-Cert (:base64:)', () => {
+    expect(certFromDerBase64(DER_B64)).toEqual(expected);
+    expect(certFromDerBase64(`:${DER_B64}:`)).toEqual(expected);
+  });
+
+  it.each(['', 'not base64!', DER_B64.slice(0, 200), PEM])('returns undefined for %#', (bad) => {
+    expect(certFromDerBase64(bad)).toBeUndefined();
+  });
+  it('returns undefined for a PEM that does not parse', () => {
+    expect(certFromPem('-----BEGIN CERTIFICATE-----\nMIIEZTCCAk0CAQEwDQ...')).toBeUndefined();
+  });
+});
+
+describe('certFromApiGateway', () => {
+  it('HTTP API: parses the PEM and marks the chain verified', () => {
+    expect(certFromApiGateway(withPem(v2, PEM))).toEqual({ ...expected, verified: true });
+  });
+
+  it('REST API: reads requestContext.identity.clientCert', () => {
+    expect(certFromApiGateway(withPem(v1, PEM))).toEqual({ ...expected, verified: true });
+  });
+
+  it('falls back to the DN fields (turned into RFC 4514 order) when the PEM does not parse', () => {
+    expect(certFromApiGateway(v2)).toEqual({
+      subject: 'CN=My Client,OU=Security,O=Amazon Web Services,L=Seattle,ST=Washington,C=US',
+      issuer: 'CN=My Private CA,OU=Security,O=Amazon Web Services,L=Seattle,ST=Washington,C=US',
+      verified: true,
+    });
+  });
+
+  it('is undefined without mTLS', () => {
+    expect(certFromApiGateway({ requestContext: { identity: { clientCert: null } } })).toBeUndefined();
+    expect(certFromApiGateway({})).toBeUndefined();
+  });
+});
+
+describe('certFromGcpHeaders', () => {
+  const hash = Buffer.from(HEX, 'hex').toString('base64');
+  const headers = (h: Record<string, string>) => (name: string) => new Headers(h).get(name);
+
+  it('reads the fingerprint (base64) and chain verification of a Google load balancer', () => {
+    const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'true', 'x-client-cert-hash': hash });
+    expect(certFromGcpHeaders(get)).toEqual({ fingerprint256: HEX, verified: true });
+  });
+
+  it('takes subject and issuer from the leaf header when configured', () => {
+    const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'false', 'x-client-cert-leaf': `:${DER_B64}:` });
+    expect(certFromGcpHeaders(get)).toEqual({ ...expected, verified: false });
+  });
+
+  it('is undefined when no certificate was presented', () => {
+    expect(certFromGcpHeaders(headers({ 'x-client-cert-present': 'false', 'x-client-cert-hash': hash }))).toBeUndefined();
+    expect(certFromGcpHeaders(headers({}))).toBeUndefined();
+  });
+});
+
+describe('end to end with the mtls scheme', () => {
+  const verify = (config: { fingerprints?: string[]; subjects?: string[] }, cert: ClientCertificate | undefined) => {
+    try {
+      mtlsVerifier({ scheme: 'mtls', ...config })({ headers: new Headers(), body: new Uint8Array(), url: 'https://x/', now: 0, client: { cert } });
+      return 'accepted';
+    } catch (e) {
+      return (e as { code: string }).code;
+    }
+  };
+
+  it('accepts the API Gateway certificate by OpenSSL fingerprint or subject', () => {
+    const cert = certFromApiGateway(withPem(v2, PEM));
+    expect(verify({ fingerprints: [OPENSSL_FINGERPRINT] }, cert)).toBe('accepted');
+    expect(verify({ subjects: [OPENSSL_SUBJECT] }, cert)).toBe('accepted');
+    expect(verify({ subjects: [OPENSSL_ISSUER] }, cert)).toBe('credential_invalid');
+  });
+
+  it('accepts an Azure certificate only by pinned fingerprint (App Service does not verify chains)', () => {
+    const cert = certFromDerBase64(DER_B64);
+    expect(verify({ fingerprints: [OPENSSL_FINGERPRINT] }, cert)).toBe('accepted');
+    expect(verify({ subjects: [OPENSSL_SUBJECT] }, cert)).toBe('credential_invalid');
+  });
+
+  it('refuses a Google certificate whose chain the load balancer did not verify', () => {
+    const get = (n: string) => ({ 'X-Client-Cert-Present': 'true', 'X-Client-Cert-Chain-Verified': 'false', 'X-Client-Cert-Hash': Buffer.from(HEX, 'hex').toString('base64') })[n];
+    expect(verify({ fingerprints: [HEX] }, certFromGcpHeaders(get))).toBe('credential_invalid');
+  });
+});

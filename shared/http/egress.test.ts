@@ -1,0 +1,132 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AppError, toProblem } from '../errors';
+import { platformHttp, type HttpClient } from '../ports/http';
+import { asGuarded, guardedHttp } from './egress';
+
+// A scripted inner client stands in for the network where no connection may happen; the
+// redirect and allowPrivate cases also run against a real HTTP server on 127.0.0.1.
+type Call = { url: string; init: RequestInit };
+function scripted(answer: (url: URL) => Response): HttpClient & { calls: Call[] } {
+  const calls: Call[] = [];
+  return { calls, fetch: async (input, init = {}) => (calls.push({ url: String(input), init }), answer(new URL(String(input)))) };
+}
+const DNS: Record<string, string[]> = {
+  'public.example': ['93.184.216.34'], 'other.example': ['2606:2800:220:1::1'],
+  'metadata.example': ['169.254.169.254'], 'mixed.example': ['93.184.216.34', '10.0.0.5'], 'nxdomain.example': [],
+  'v6-local.example': ['fd00::1'], 'mapped.example': ['::ffff:127.0.0.1'],
+};
+const resolve = jest.fn(async (host: string) => DNS[host] ?? []);
+const redirect = (to: string, status = 302) => new Response(null, { status, headers: { location: to } });
+async function reason(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(AppError);
+  expect((e as AppError).code).toBe('egress_denied');
+  return (e as AppError).extra.reason as string;
+}
+
+describe('guardedHttp', () => {
+  const ok = () => new Response('ok');
+
+  it.each(['file:///etc/passwd', 'ftp://public.example/x', 'data:text/plain,hi', 'gopher://public.example/', 'ws://public.example/'])(
+    'refuses the scheme of %s without a request', async (url) => {
+      const inner = scripted(ok);
+      expect(await reason(guardedHttp(inner, { allowPrivate: [], resolve }).fetch(url))).toBe('scheme');
+      expect(inner.calls).toHaveLength(0);
+    });
+
+  it.each([
+    'http://127.0.0.1/', 'http://[::1]:8080/', 'http://169.254.169.254/latest/meta-data/', 'http://[::ffff:127.0.0.1]/',
+    'http://2130706433/', 'http://0x7f.1/', 'http://0/', 'https://10.1.2.3/', 'http://[fd00::1]/', 'http://[64:ff9b::a9fe:a9fe]/',
+    'http://metadata.example/', 'http://mixed.example/', 'http://v6-local.example/', 'http://mapped.example/',
+  ])('refuses %s (private or reserved) without a request', async (url) => {
+    const inner = scripted(ok);
+    expect(await reason(guardedHttp(inner, { allowPrivate: [], resolve }).fetch(url))).toBe('private_address');
+    expect(inner.calls).toHaveLength(0);
+  });
+
+  it('lets public hosts through, asking the inner client not to follow redirects itself', async () => {
+    const inner = scripted(ok);
+    const res = await guardedHttp(inner, { allowPrivate: [], resolve }).fetch('https://public.example/jwks', { headers: { a: 'b' } });
+    expect(await res.text()).toBe('ok');
+    expect(resolve).toHaveBeenCalledWith('public.example');
+    expect(inner.calls[0]!.init).toMatchObject({ redirect: 'manual', headers: { a: 'b' } });
+  });
+
+  it('refuses a host that does not resolve', async () => {
+    expect(await reason(guardedHttp(scripted(ok), { allowPrivate: [], resolve }).fetch('https://nxdomain.example/'))).toBe('unresolved');
+  });
+
+  it('re-checks every redirect target and refuses one into the metadata service', async () => {
+    const inner = scripted((u) => (u.hostname === 'public.example' ? redirect('http://169.254.169.254/latest/') : ok()));
+    expect(await reason(guardedHttp(inner, { allowPrivate: [], resolve }).fetch('https://public.example/'))).toBe('private_address');
+    expect(inner.calls.map((c) => c.url)).toEqual(['https://public.example/']);
+  });
+
+  it('on a cross-origin redirect drops credentials, and turns a 303 after POST into a GET without body', async () => {
+    const inner = scripted((u) => (u.hostname === 'public.example' ? redirect('https://other.example/next', 303) : ok()));
+    const g = guardedHttp(inner, { allowPrivate: [], resolve });
+    await g.fetch('https://public.example/', { method: 'POST', body: '{}', headers: { authorization: 'Bearer t', 'content-type': 'application/json', x: '1' } });
+    const hop = inner.calls[1]!;
+    expect(hop.url).toBe('https://other.example/next');
+    expect(hop.init).toMatchObject({ method: 'GET', body: null, redirect: 'manual' });
+    expect([...new Headers(hop.init.headers).keys()]).toEqual(['x']);
+  });
+
+  it('hands a redirect back to a caller that asked for redirect: manual, and refuses one under redirect: error', async () => {
+    const inner = scripted(() => redirect('https://other.example/'));
+    const g = guardedHttp(inner, { allowPrivate: [], resolve });
+    expect((await g.fetch('https://public.example/', { redirect: 'manual' })).status).toBe(302);
+    expect(await reason(g.fetch('https://public.example/', { redirect: 'error' }))).toBe('redirect');
+    expect(inner.calls).toHaveLength(2);
+  });
+
+  it('renders as a generic 500 that names neither host nor address', async () => {
+    const e = await guardedHttp(scripted(ok), { allowPrivate: [], resolve }).fetch('http://metadata.example/').catch((err: unknown) => err);
+    expect(e).toMatchObject({ code: 'egress_denied', expose: false });
+    const { problem } = toProblem(e);
+    expect(problem).toMatchObject({ status: 500, code: 'internal_error' });
+    expect(`${JSON.stringify(problem)} ${(e as Error).message}`).not.toMatch(/169\.254|metadata/);
+  });
+
+  it('is recognised behind the HttpClient port, and a plain client is not', () => {
+    const g = guardedHttp(platformHttp, { allowPrivate: ['127.0.0.0/8'], resolve });
+    expect(asGuarded(g)?.allowlisted('127.0.0.1')).toBe(true);
+    expect(asGuarded(g)?.allowlisted('10.0.0.1')).toBe(false);
+    expect(asGuarded(platformHttp)).toBeUndefined();
+  });
+});
+
+describe('guardedHttp against a real server on 127.0.0.1', () => {
+  let server: Server;
+  let base: string;
+  const hits: string[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      hits.push(req.url!);
+      if (req.url === '/a') res.writeHead(302, { location: '/b' }).end();
+      else if (req.url!.startsWith('/loop')) res.writeHead(307, { location: `/loop${hits.length}` }).end();
+      else res.end('here');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => void hits.splice(0));
+
+  it('reaches an allowPrivate address and follows a same-host redirect', async () => {
+    const res = await guardedHttp(platformHttp, { allowPrivate: ['127.0.0.1/32'], resolve }).fetch(`${base}/a`);
+    expect(await res.text()).toBe('here');
+    expect(hits).toEqual(['/a', '/b']);
+  });
+
+  it('without allowPrivate the request never leaves', async () => {
+    expect(await reason(guardedHttp(platformHttp, { allowPrivate: [], resolve }).fetch(`${base}/a`))).toBe('private_address');
+    expect(hits).toEqual([]);
+  });
+
+  it(`stops after 3 redirects`, async () => {
+    expect(await reason(guardedHttp(platformHttp, { allowPrivate: ['127.0.0.1'], resolve }).fetch(`${base}/loop`))).toBe('too_many_redirects');
+    expect(hits).toHaveLength(4);
+  });
+});

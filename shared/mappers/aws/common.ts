@@ -1,0 +1,107 @@
+/**
+ * What ASFF and GuardDuty findings share once mapped: the cloud object, the status-driven
+ * transition, resource summaries and the final MappedEvent. Pure: time arrives in AwsInput.
+ */
+import { buildFinding, OCSF_VERSION, type Cloud, type FindingParts, type Product } from '../ocsf';
+import { arr, compact, epochMs, obj, str, type Json } from '../read';
+import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../types';
+
+/** Facts from outside the finding: the EventBridge envelope, the clock. */
+export interface AwsInput {
+  receivedAt: number;
+  /** The EventBridge event id (or webhook delivery id). */
+  deliveryId?: string;
+  /** The EventBridge detail-type, recorded as metadata.event_code. */
+  eventCode?: string;
+  /** Envelope account and region: fallbacks when the finding omits its own. */
+  account?: string;
+  region?: string;
+}
+
+export const isArn = (s: string): boolean => /^arn:[a-z-]+:[a-z0-9-]+:/.test(s);
+
+/** The region of an ARN (arn:partition:service:region:account:...), when it names one. */
+export const arnRegion = (arn: string | undefined): string | undefined => str(arn?.split(':')[3]);
+
+/** https://schema.ocsf.io/1.3.0/objects/cloud; account type_id 10 = AWS Account. */
+export function awsCloud(account: string | undefined, region: string | undefined): Cloud {
+  return compact({
+    provider: 'AWS',
+    region,
+    account: account === undefined ? undefined : { uid: account, type_id: 10, type: 'AWS Account' },
+  });
+}
+
+/**
+ * A resource's details without its nested objects: the scalars and lists of scalars an analyst
+ * reads first (instance type, image, addresses), not whole network interface trees.
+ */
+export function summarize(details: unknown): Json | undefined {
+  const src = obj(details);
+  if (src === undefined) return undefined;
+  const out: Json = {};
+  for (const [key, value] of Object.entries(src)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
+    else if (Array.isArray(value) && value.length > 0 && value.every((v) => ['string', 'number'].includes(typeof v))) out[key] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Every detail block of a resource (ASFF Details has one key per resource kind), summarized. */
+export function summarizeAll(details: unknown): Json | undefined {
+  const out: Json = {};
+  for (const [kind, block] of Object.entries(obj(details) ?? {})) {
+    const s = summarize(block);
+    if (s !== undefined) out[kind] = s;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** An object with at least one key, else undefined (so empty groups leave no key behind). */
+export const nonEmpty = <T extends Json>(o: T): T | undefined => (Object.keys(o).length > 0 ? o : undefined);
+
+export const stringsOf = (v: unknown): string[] | undefined => {
+  const out = arr(v).map(str).filter((s): s is string => s !== undefined);
+  return out.length > 0 ? out : undefined;
+};
+
+export interface AwsParts extends Omit<FindingParts, 'time' | 'metadata'> {
+  uid: string;
+  product: Product;
+  /** The finding's UpdatedAt as written: the activity time and half of the event key. */
+  updatedAt: string | undefined;
+  cloud: Cloud;
+}
+
+/** Wraps finding parts into a MappedEvent keyed by uid and UpdatedAt (see stableEventId). */
+export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
+  const { uid, product, updatedAt, ...rest } = parts;
+  const time = epochMs(updatedAt);
+  const data = buildFinding({
+    ...rest,
+    time: time ?? input.receivedAt,
+    metadata: compact({
+      version: OCSF_VERSION,
+      product,
+      profiles: ['cloud'],
+      uid: input.deliveryId,
+      event_code: input.eventCode,
+      original_time: time === undefined ? undefined : updatedAt,
+      logged_time: input.receivedAt,
+    }),
+  });
+  return compact({
+    type: TRANSITION_EVENT_TYPES[parts.transition],
+    subject: uid,
+    time: time === undefined ? undefined : new Date(time).toISOString(),
+    data,
+    key: `${uid}@${updatedAt ?? ''}`,
+  });
+}
+
+/** created when the finding has never been updated, resolved when closed, else updated. */
+export function transition(closed: boolean, createdAt: unknown, updatedAt: unknown): FindingTransition {
+  if (closed) return 'resolved';
+  const c = epochMs(createdAt);
+  return c !== undefined && c === epochMs(updatedAt) ? 'created' : 'updated';
+}

@@ -1,0 +1,48 @@
+/**
+ * The EventBridge events that carry AWS findings, each mapped to one MappedEvent per finding.
+ *   Security Hub: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+ *   GuardDuty:    https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
+ */
+import { arr, obj, str, type Json } from '../read';
+import type { MappedEvent } from '../types';
+import { mapAsffFinding } from './asff';
+import type { AwsInput } from './common';
+import { mapGuardDutyFinding } from './guardduty';
+
+/** (source, detail-type) pairs we map. AWS reserves "aws." sources, so custom events cannot pose as these. */
+export const AWS_FINDING_EVENTS = [
+  { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported' },
+  { source: 'aws.guardduty', detailType: 'GuardDuty Finding' },
+] as const;
+
+export type AwsEventResult =
+  /** Not an event we map (another detail-type or source). */
+  | { kind: 'unknown' }
+  /** One of ours, but its detail holds no finding we can map. */
+  | { kind: 'malformed'; reason: string }
+  /** The mapped findings, in order; `skipped` counts entries that were not findings. */
+  | { kind: 'findings'; events: MappedEvent[]; skipped: number };
+
+/** Maps an EventBridge event (already known to be a JSON object) received at `receivedAt`. */
+export function mapAwsFindingEvent(event: Json, receivedAt: number): AwsEventResult {
+  const source = str(event.source);
+  const detailType = str(event['detail-type']);
+  const known = AWS_FINDING_EVENTS.find((e) => e.source === source && e.detailType === detailType);
+  if (known === undefined) return { kind: 'unknown' };
+  const input: AwsInput = {
+    receivedAt,
+    deliveryId: str(event.id),
+    eventCode: detailType,
+    account: str(event.account),
+    region: str(event.region),
+  };
+  const detail = obj(event.detail);
+  if (known.source === 'aws.guardduty') {
+    const mapped = mapGuardDutyFinding(detail, input);
+    return mapped ? { kind: 'findings', events: [mapped], skipped: 0 } : { kind: 'malformed', reason: 'detail is not a GuardDuty finding with an id' };
+  }
+  const findings = arr(detail?.findings);
+  const events = findings.map((f) => mapAsffFinding(f, input)).filter((e): e is MappedEvent => e !== undefined);
+  if (events.length === 0) return { kind: 'malformed', reason: 'detail.findings holds no ASFF finding with an Id' };
+  return { kind: 'findings', events, skipped: findings.length - events.length };
+}

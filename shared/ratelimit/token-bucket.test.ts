@@ -1,0 +1,46 @@
+import { fixedClock } from '../ports';
+import { memoryStore } from '../store/memory';
+import { take } from './token-bucket';
+
+describe('token bucket in the state store', () => {
+  test('allows a burst, then refuses with Retry-After until tokens refill at the given rate', async () => {
+    const clock = fixedClock(1_000_000);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 2, burst: 3 };
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(await take(store, clock, 'k', limit));
+    expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
+    expect(results[3]).toEqual({ ok: false, retryAfterSeconds: 1 });
+    clock.advance(499);
+    expect((await take(store, clock, 'k', limit)).ok).toBe(false);
+    clock.advance(1);
+    expect((await take(store, clock, 'k', limit)).ok).toBe(true);
+    expect((await take(store, clock, 'k', limit)).ok).toBe(false);
+  });
+
+  test('a slow rate asks to wait as long as the next token takes', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 0.1, burst: 1 };
+    expect(await take(store, clock, 'k', limit)).toEqual({ ok: true });
+    expect(await take(store, clock, 'k', limit)).toEqual({ ok: false, retryAfterSeconds: 10 });
+  });
+
+  test('keys are independent, and concurrent takes never overspend the bucket', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 1, burst: 5 };
+    const all = await Promise.all(Array.from({ length: 20 }, () => take(store, clock, 'a', limit)));
+    expect(all.filter((r) => r.ok)).toHaveLength(5);
+    expect((await take(store, clock, 'b', limit)).ok).toBe(true);
+  });
+
+  test('an idle bucket expires from the store', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    await take(store, clock, 'k', { perSecond: 10, burst: 10 });
+    expect(await store.get('k')).toBeDefined();
+    clock.advance(3000);
+    expect(await store.get('k')).toBeUndefined();
+  });
+});

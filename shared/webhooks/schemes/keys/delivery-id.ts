@@ -1,0 +1,52 @@
+import { errors } from '../../../errors';
+import { header, missingHeader } from '../../timing-safe';
+import type { VerifyInput } from '../../types';
+
+/**
+ * Where a credential scheme finds the sender's delivery id, for replay protection: a header
+ * (`idHeader`) or a dot path into the JSON body (`idPath`, e.g. `event.id`). Read only after the
+ * credential was accepted, so an unauthenticated caller learns nothing about the body rules.
+ */
+export interface DeliveryIdOptions {
+  idHeader?: string;
+  idPath?: string;
+}
+
+export type DeliveryIdReader = (input: VerifyInput) => string | undefined;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const noId = (path: string) => errors.badRequest('malformed_body', `The body has no delivery id (string or number) at ${path}`);
+
+function atPath(body: Uint8Array, segments: string[], path: string): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(body));
+  } catch {
+    throw noId(path);
+  }
+  for (const key of segments) {
+    // Own properties only: "__proto__" or "constructor" must not reach into prototypes.
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) throw noId(path);
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw noId(path);
+}
+
+export function deliveryIdReader({ idHeader, idPath }: DeliveryIdOptions, scheme: string): DeliveryIdReader {
+  if (idHeader && idPath) throw errors.config(`${scheme}: give idHeader or idPath, not both`);
+  if (idHeader) {
+    return ({ headers }) => {
+      const id = header(headers, idHeader);
+      if (id === undefined) throw missingHeader(idHeader);
+      return id;
+    };
+  }
+  if (idPath) {
+    const segments = idPath.split('.');
+    if (segments.some((s) => s.length === 0)) throw errors.config(`${scheme}: idPath must be a dot path such as event.id`);
+    return ({ body }) => atPath(body, segments, idPath);
+  }
+  return () => undefined;
+}

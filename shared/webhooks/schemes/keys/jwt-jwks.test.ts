@@ -1,0 +1,145 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { AppError } from '../../../errors';
+import { guardedHttp } from '../../../http/egress';
+import { silentLogger } from '../../../log/json-logger';
+import { fixedClock, type HttpClient, platformHttp } from '../../../ports';
+import type { SchemeEnv } from '../../scheme';
+import { jwtScheme } from './jwt';
+import { parseConfig, verdictAsync } from './test-kit';
+
+// A real JWKS endpoint on 127.0.0.1 (node:http), reached through the egress guard; it counts hits.
+const NOW = 1_700_000_000_000;
+const T = NOW / 1000;
+const CLAIMS = { iss: 'https://idp.example', aud: 'secorch', iat: T, exp: T + 300 };
+let server: Server;
+let port: number;
+let hits = 0;
+let keys: JWK[] = [];
+let status = 200;
+let signer: CryptoKey;
+let spare: CryptoKey;
+let spareJwk: () => Promise<JWK>;
+let rsPem: string;
+const resolve = async (host: string) => ({ 'jwks.test': ['127.0.0.1'], 'keys.example': ['93.184.216.34'] })[host] ?? [];
+
+beforeAll(async () => {
+  const [a, b] = await Promise.all([generateKeyPair('RS256'), generateKeyPair('RS256')]);
+  signer = a.privateKey;
+  spare = b.privateKey;
+  spareJwk = () => exportJWK(b.publicKey);
+  keys = [{ ...(await exportJWK(a.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
+  server = createServer((_, res) => {
+    hits += 1;
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+  rsPem = await exportSPKI(a.publicKey);
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  hits = 0;
+  status = 200;
+});
+
+const envWith = (http: HttpClient): SchemeEnv => ({ http, clock: fixedClock(NOW), logger: silentLogger });
+const allowLocal = () => envWith(guardedHttp(platformHttp, { allowPrivate: ['127.0.0.1/32'], resolve }));
+const scheme = (env: SchemeEnv, over: Record<string, unknown> = {}) =>
+  jwtScheme(parseConfig({ scheme: 'jwt', algorithms: ['RS256'], jwksUrl: `http://127.0.0.1:${port}/jwks.json`, audience: 'secorch', issuer: CLAIMS.iss, ...over }), env).verify;
+const token = (key = signer, kid: string | undefined = 'k1') => new SignJWT(CLAIMS).setProtectedHeader(kid ? { alg: 'RS256', kid } : { alg: 'RS256' }).sign(key);
+const req = (t: string) => ({ headers: new Headers({ authorization: `Bearer ${t}` }), body: new Uint8Array(), url: 'https://x/', now: NOW });
+const failure = async (p: unknown): Promise<AppError> => {
+  const e = await Promise.resolve(p).then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+};
+
+describe('jwt with a JWKS URL', () => {
+  it('fetches the key set once for two verifications (cache)', async () => {
+    const verify = scheme(allowLocal());
+    expect(await verify(req(await token()))).toEqual({});
+    expect(await verify(req(await token()))).toEqual({});
+    expect(hits).toBe(1);
+  });
+
+  it('on an unknown kid refetches at most once per cooldown (30 s), which picks up a rotated key', async () => {
+    // jose's cache runs on Date.now (its own clock, not ours): moved by hand here.
+    let wall = 1_800_000_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    const verify = scheme(allowLocal());
+    await verify(req(await token()));
+    const rotated = await exportJWK((await generateKeyPair('RS256')).publicKey);
+    const before = keys;
+    try {
+      expect(await verdictAsync(async () => verify(req(await token(spare, 'k2'))))).toBe('credential_invalid');
+      expect(hits).toBe(1);
+      keys = [...keys, { ...(await spareJwk()), kid: 'k2', alg: 'RS256' }, { ...rotated, kid: 'k3' }];
+      wall += 29_000;
+      expect(await verdictAsync(async () => verify(req(await token(spare, 'k2'))))).toBe('credential_invalid');
+      expect(hits).toBe(1);
+      wall += 2_000;
+      expect(await verify(req(await token(spare, 'k2')))).toEqual({});
+      expect(hits).toBe(2);
+    } finally {
+      keys = before;
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('tries each key of the set when the token has no kid', async () => {
+    const before = keys;
+    keys = [{ ...(await exportJWK((await generateKeyPair('RS256')).publicKey)), alg: 'RS256' }, ...keys];
+    try {
+      expect(await scheme(allowLocal())(req(await token(signer, undefined)))).toEqual({});
+      expect(await verdictAsync(async () => scheme(allowLocal())(req(await token(spare, undefined))))).toBe('credential_invalid');
+    } finally {
+      keys = before;
+    }
+  });
+
+  it('answers 503 jwks_unavailable (retryable) while the key server fails, and recovers', async () => {
+    const verify = scheme(allowLocal());
+    status = 500;
+    const e = await failure(verify(req(await token())));
+    expect([e.code, e.status, e.retryable]).toEqual(['jwks_unavailable', 503, true]);
+    status = 200;
+    expect(await verify(req(await token()))).toEqual({});
+  });
+
+  it('without allowPrivate, the fetch is refused by the egress guard and never reaches the server', async () => {
+    const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));
+    const e = await failure(scheme(env, { jwksUrl: `http://jwks.test:${port}/jwks.json` })(req(await token())));
+    expect(e.code).toBe('jwks_unavailable');
+    expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'private_address' } });
+    expect(hits).toBe(0);
+  });
+
+  it('refuses plain http to a public address at fetch time, without a request', async () => {
+    const inner = { fetch: jest.fn(platformHttp.fetch) };
+    const e = await failure(scheme(envWith(guardedHttp(inner, { allowPrivate: [], resolve })), { jwksUrl: 'http://keys.example/jwks' })(req(await token())));
+    expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'plain_http' } });
+    expect(inner.fetch).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['plain http to an IP outside allowPrivate', 'http://127.0.0.1:1/jwks', /must be https/],
+    ['https to a private IP outside allowPrivate', 'https://10.0.0.8/jwks', /private address/],
+    ['another scheme', 'ftp://keys.example/jwks', /https/],
+  ])('refuses %s when the scheme is built', (_, jwksUrl, message) => {
+    const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));
+    expect(() => scheme(env, { jwksUrl })).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(message) }));
+  });
+
+  it('refuses plain http when the http client is not egress-guarded', () => {
+    expect(() => scheme(envWith(platformHttp))).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+
+  it('checks HS256 tokens against secrets only, never a key of the set', async () => {
+    const forged = await new SignJWT(CLAIMS).setProtectedHeader({ alg: 'HS256', kid: 'k1' }).sign(new TextEncoder().encode(rsPem));
+    const verify = scheme(allowLocal(), { algorithms: ['RS256', 'HS256'], secret: 'another-secret-of-32-bytes-or-more' });
+    expect(await verdictAsync(() => verify(req(forged)))).toBe('credential_invalid');
+    expect(hits).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { createRemoteJWKSet, customFetch, errors as jose, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
+import { errors } from '../../../errors';
+import { asGuarded, egressDenied } from '../../../http/egress';
+import { isPrivateOrReserved, parseIp } from '../../../net/cidr';
+import type { HttpClient } from '../../../ports/http';
+import type { SchemeEnv } from '../../scheme';
+import type { JwtVerifyConfig } from './config';
+
+/**
+ * A remote JSON Web Key Set (RFC 7517 section 5), fetched through the egress guard and cached by
+ * jose (fresh for `jwksCacheSeconds`; an unknown "kid" refetches at most once per
+ * `jwksCooldownSeconds`). jose's cache runs on its own wall clock; claims use the injected one.
+ *
+ * Transport rule: the URL must be https, unless every address of its host is in
+ * `egress.allowPrivate` (a key server inside the network, or a test server on 127.0.0.1). Checked
+ * when the scheme is built if the host is an IP literal, and before each fetch after DNS.
+ */
+export class KeySetUnavailable extends Error {
+  constructor(cause: unknown) {
+    super('JWKS unavailable', { cause });
+  }
+}
+
+const plainHttp = 'jwt: jwksUrl must be https, unless its address is in egress.allowPrivate';
+
+function checkAtBuild(url: URL, http: HttpClient): void {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.config('jwt: jwksUrl must be an https URL');
+  const guard = asGuarded(http);
+  const ip = parseIp(url.hostname);
+  if (url.protocol === 'http:' && (!guard || (ip && !guard.allowlisted(url.hostname)))) throw errors.config(plainHttp);
+  if (ip && guard && isPrivateOrReserved(ip) && !guard.allowlisted(url.hostname)) {
+    throw errors.config('jwt: jwksUrl points to a private address outside egress.allowPrivate');
+  }
+}
+
+function guardedFetch(http: HttpClient): FetchImplementation {
+  const guard = asGuarded(http);
+  return async (href, init) => {
+    const url = new URL(href);
+    if (url.protocol === 'http:') {
+      if (!guard) throw egressDenied('plain_http');
+      const addresses = await guard.check(url);
+      if (!addresses.every((ip) => guard.allowlisted(ip))) throw egressDenied('plain_http');
+    }
+    return http.fetch(href, init);
+  };
+}
+
+/** The key set as a jose key resolver; any failure to obtain the set becomes KeySetUnavailable. */
+export function remoteKeySet(config: JwtVerifyConfig & { jwksUrl: string }, env: SchemeEnv): JWTVerifyGetKey {
+  const url = new URL(config.jwksUrl);
+  checkAtBuild(url, env.http);
+  const set = createRemoteJWKSet(url, {
+    [customFetch]: guardedFetch(env.http),
+    cacheMaxAge: config.jwksCacheSeconds * 1000,
+    cooldownDuration: config.jwksCooldownSeconds * 1000,
+    timeoutDuration: 5000,
+  });
+  return async (header, token) => {
+    try {
+      return await set(header, token);
+    } catch (e) {
+      // No or several matching keys: the set was fetched; the token is the problem (the caller decides).
+      if (e instanceof jose.JWKSNoMatchingKey || e instanceof jose.JWKSMultipleMatchingKeys) throw e;
+      const code = (e as { code?: unknown }).code;
+      env.logger.warn('jwks fetch failed', { jwksUrl: url.href, code, reason: (e as { extra?: { reason?: unknown } }).extra?.reason });
+      throw new KeySetUnavailable(e);
+    }
+  };
+}
