@@ -12,7 +12,8 @@ const TARGETS = {
   // Lambda's Node runtime ships the AWS SDK v3.
   aws: { src: 'providers/aws/functions', out: (fn) => `dist/aws/${fn}/index.js`, external: ['@aws-sdk/*'] },
   // serverless-offline runs these from the checkout: node_modules is there; better-sqlite3 is native.
-  local: { src: 'providers/local/functions', out: (fn) => `dist/local/${fn}/index.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
+  // SECORCH_LOCAL_BUNDLE names the folder, so two local servers (tests, benchmarks) can run at once.
+  local: { src: 'providers/local/functions', out: (fn) => `dist/${localBundle()}/${fn}/index.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
   // The Functions host provides @azure/functions-core; the app's package.json installs the rest.
   azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, external: ['@azure/functions-core'] },
   // The functions framework is the process host on GCP; it and the Pub/Sub client come from the deploy package.json.
@@ -20,14 +21,17 @@ const TARGETS = {
 };
 
 const GCP_FUNCTIONS = ['api', 'event-router'];
+const localBundle = () => process.env.SECORCH_LOCAL_BUNDLE || 'local';
+/** Functions only one cloud has: EventBridge findings exist on AWS alone. */
+const EXTRA = { aws: ['cloud-findings'] };
 
 export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, config = configPath() } = {}) {
   const raw = validateForBuild(config);
   const rows = [];
   for (const target of targets) {
     const t = TARGETS[target];
-    rmSync(`dist/${target}`, { recursive: true, force: true });
-    const fns = target === 'gcp' ? GCP_FUNCTIONS : FUNCTIONS;
+    rmSync(`dist/${target === 'local' ? localBundle() : target}`, { recursive: true, force: true });
+    const fns = [...(target === 'gcp' ? GCP_FUNCTIONS : FUNCTIONS), ...(EXTRA[target] ?? [])];
     for (const fn of fns) {
       const outfile = t.out(fn);
       await build({

@@ -21,9 +21,7 @@ const DURATION_S = 10;
 const WARMUP_S = 3;
 const CONNECTIONS = 10;
 const SECRET = 'bench-e2e-github-secret';
-const body = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
-// GitHub signs the body only: one signature fits every request; the delivery id varies.
-const SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+const fixture = fixtureBytes('events/github-code_scanning_alert-created.payload.json').toString('utf8');
 const CONFIG = {
   sources: { github: { verify: { scheme: 'github', secret: SECRET } } },
   routes: [{ name: 'everything', filter: { prefix: { type: '' } }, to: ['events-file'] }],
@@ -32,16 +30,29 @@ const CONFIG = {
 
 let deliveries = 0;
 const run = `${process.pid}-${Date.now()}`;
-const nextDelivery = () => `bench-${run}-${++deliveries}`;
-const headers = () => ({
-  'content-type': 'application/json',
-  'user-agent': 'GitHub-Hookshot/bench',
-  'x-github-event': 'code_scanning_alert',
-  'x-github-delivery': nextDelivery(),
-  'x-hub-signature-256': SIGNATURE,
-});
 
-const post = (base: string) => fetch(`${base}/webhooks/github`, { method: 'POST', headers: headers(), body: body as BodyInit });
+/**
+ * A new delivery, signed: the real payload with its own alert number and its own delivery id.
+ * GitHub signs the body only and its delivery id is not signed, so the receiver also recognises
+ * replays by signature: a repeated body would be answered as a duplicate.
+ */
+function delivery(): { body: Buffer; headers: Record<string, string> } {
+  const n = ++deliveries;
+  const body = Buffer.from(fixture.replace('"number": 10,', `"number": ${n},`), 'utf8');
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/bench',
+    'x-github-event': 'code_scanning_alert',
+    'x-github-delivery': `bench-${run}-${n}`,
+    'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+  };
+  return { body, headers };
+}
+
+const post = (base: string) => {
+  const { body, headers } = delivery();
+  return fetch(`${base}/webhooks/github`, { method: 'POST', headers, body: body as BodyInit });
+};
 
 function load(base: string, duration: number): Promise<autocannon.Result> {
   return autocannon({
@@ -53,9 +64,8 @@ function load(base: string, duration: number): Promise<autocannon.Result> {
       {
         method: 'POST',
         path: '/webhooks/github',
-        body,
-        // Every request a new delivery: none is answered as a duplicate.
-        setupRequest: (req) => ({ ...req, headers: headers() }),
+        // Signed per request: every request is a new delivery, none is answered as a duplicate.
+        setupRequest: (req) => ({ ...req, ...delivery() }),
       },
     ],
   });
@@ -67,9 +77,10 @@ async function measure(label: string, server: Server): Promise<number> {
   const r = await load(server.base, DURATION_S);
   const rps = r['2xx'] / r.duration;
   const l = r.latency;
+  const statuses = Object.entries(r.statusCodeStats ?? {}).map(([code, s]) => `${code}: ${s.count ?? 0}`).join(', ');
   console.error(
     `e2e ${label}: ${Math.round(rps)} req/s (2xx ${r['2xx']}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts} in ${r.duration.toFixed(1)} s, ` +
-      `${CONNECTIONS} connections); latency ms p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max}`,
+      `${CONNECTIONS} connections; ${statuses}); latency of 2xx ms p50 ${l.p50} p90 ${l.p90} p99 ${l.p99} max ${l.max}`,
   );
   if (r['2xx'] === 0) throw new Error(`bench/e2e: ${label} answered no request with 2xx\n${server.output().slice(-2000)}`);
   return rps;

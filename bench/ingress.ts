@@ -10,24 +10,37 @@ import { type BenchRow, throughputRows } from './rows';
  * The in-process webhook handler on a real GitHub delivery (code_scanning_alert, ~9 KB): build
  * the Request, read the body, verify, claim the delivery id, map to an OCSF finding, publish to
  * an in-memory bus, record the delivery, answer 202 (response body read, as any adapter does).
- * Every request has its own delivery id, so none is a duplicate. Side by side with the floor any
- * receiver pays for the same Request: read the body, HMAC-SHA256 + timingSafeEqual, JSON.parse.
+ * Every request is a new delivery (see the pool below), so none is a duplicate. Side by side with
+ * the floor any receiver pays for the same Request: read the body, HMAC-SHA256 + timingSafeEqual,
+ * JSON.parse.
  * Calls are awaited one after the other (concurrency 1): this is the cost per request.
  */
-const body = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
+const fixture = fixtureBytes('events/github-code_scanning_alert-created.payload.json').toString('utf8');
 const SECRET = 'bench-github-secret';
-const SIGNATURE = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
 const URL = 'https://hooks.example.com/webhooks/github';
 const config = { sources: { github: { verify: { scheme: 'github', secret: SECRET }, mapper: 'github' } } };
 
+/**
+ * Distinct deliveries, signed before timing starts: GitHub's delivery id is not signed, so the
+ * receiver also recognises replays by signature, and the same body twice is a duplicate. Each
+ * body is the real payload with its own alert number; the pool is reused with a fresh store.
+ */
+const POOL = 2048;
+const pool = Array.from({ length: POOL }, (_, i) => {
+  const body = Buffer.from(fixture.replace('"number": 10,', `"number": ${1000 + i},`), 'utf8');
+  return { body, signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` };
+});
+
 let deliveries = 0;
 function post(): Request {
+  const n = ++deliveries;
+  const { body, signature } = pool[n % POOL]!;
   const headers = {
     'content-type': 'application/json',
     'user-agent': 'GitHub-Hookshot/bench',
     'x-github-event': 'code_scanning_alert',
-    'x-github-delivery': `bench-${++deliveries}`,
-    'x-hub-signature-256': SIGNATURE,
+    'x-github-delivery': `bench-${n}`,
+    'x-hub-signature-256': signature,
   };
   return new Request(URL, { method: 'POST', headers, body });
 }
@@ -42,9 +55,11 @@ function ours(): { before: () => void; run: () => Promise<unknown> } {
   const { deps, clock } = testDeps(config);
   deps.bus = serializingBus();
   return {
-    // A fresh store per round: the delivery records of earlier rounds do not pile up.
+    // A fresh store per round and whenever the pool comes round again: nothing is a duplicate
+    // and the delivery records do not pile up.
     before: () => void (deps.store = memoryStore(clock)),
     run: async () => {
+      if (deliveries % POOL === POOL - 1) deps.store = memoryStore(clock);
       const res = await webhookIngress(post(), deps);
       if (res.status !== 202) throw new Error(`bench/ingress: answered ${res.status} ${await res.text()}`);
       return res.text();

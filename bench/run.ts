@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchModule, type BenchRow, formatTable } from './rows';
 import { bundleBench } from './bundles';
+import { keysSchemesBench } from './schemes-keys';
+import { vendorSchemesBench } from './schemes-vendor';
 import { verifyBench } from './verify';
 
 /**
@@ -12,6 +14,8 @@ import { verifyBench } from './verify';
  */
 const MODULES: Record<string, BenchModule> = {
   verify: verifyBench,
+  vendorSchemes: vendorSchemesBench,
+  keysSchemes: keysSchemesBench,
   bundles: bundleBench,
 };
 

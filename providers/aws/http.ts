@@ -7,6 +7,7 @@ import type {
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse, toAppError } from '../../shared/errors';
 import { setClientInfo } from '../../shared/http/client-info';
+import { type ApiGatewayEventLike, certFromApiGateway } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
@@ -30,8 +31,10 @@ export const isV2 = (event: AwsHttpEvent): event is APIGatewayProxyEventV2 =>
  * (`sourceIp`: the TCP peer of API Gateway, not a header the client can set).
  */
 export function toRequest(event: AwsHttpEvent): Request {
-  if (isV2(event)) return setClientInfo(v2ToRequest(event), { ip: event.requestContext?.http?.sourceIp });
-  return setClientInfo(v1ToRequest(event), { ip: event.requestContext?.identity?.sourceIp ?? undefined });
+  // mTLS facts of an API Gateway custom domain come from the event too, never from headers.
+  const cert = certFromApiGateway(event as ApiGatewayEventLike);
+  if (isV2(event)) return setClientInfo(v2ToRequest(event), { ip: event.requestContext?.http?.sourceIp, cert });
+  return setClientInfo(v1ToRequest(event), { ip: event.requestContext?.identity?.sourceIp ?? undefined, cert });
 }
 
 export function toResult(res: Response, version: '1.0'): Promise<APIGatewayProxyResult>;

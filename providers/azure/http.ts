@@ -1,7 +1,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
+import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
+import type { ClientInfo } from '../../shared/webhooks';
+import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 
 /**
@@ -19,12 +22,16 @@ const NO_BODY = new Set(['GET', 'HEAD']);
  * Builds the Web Request from the raw body bytes: signatures are computed over the exact bytes
  * sent, so the body is never decoded or parsed here (req.json()/req.text() would).
  */
-export async function azureRequestToWeb(req: HttpRequest, trustedProxyHops = 1): Promise<Request> {
+export async function azureRequestToWeb(req: HttpRequest, ingress: Config['ingress'] = { trustedProxyHops: 1, trustClientCertHeaders: false }): Promise<Request> {
   const method = req.method.toUpperCase();
   const body = NO_BODY.has(method) ? undefined : new Uint8Array(await req.arrayBuffer());
   const web = new Request(req.url, { method, headers: new Headers(req.headers), body });
-  // The Functions front end appends the client address (with its port) to X-Forwarded-For.
-  return setClientInfo(web, { ip: forwardedClient(req.headers.get('x-forwarded-for'), trustedProxyHops) });
+  // The Functions front end appends the client address (with its port) to X-Forwarded-For, and
+  // with client certificates enabled sets X-ARR-ClientCert (base64 DER) itself.
+  const client: ClientInfo = { ip: forwardedClient(req.headers.get('x-forwarded-for'), ingress.trustedProxyHops) };
+  const arr = ingress.trustClientCertHeaders ? req.headers.get('x-arr-clientcert') : null;
+  if (arr) client.cert = certFromDerBase64(arr);
+  return setClientInfo(web, client);
 }
 
 /**
@@ -46,7 +53,7 @@ export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
     let res: Response;
     try {
       const deps = await getDeps();
-      res = await handler(await azureRequestToWeb(req, deps.config.ingress.trustedProxyHops), deps);
+      res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
     } catch (err) {
       // The platform log (Application Insights) keeps the invocation id for correlation.
       ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: String(err) });

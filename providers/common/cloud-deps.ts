@@ -1,5 +1,6 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, noMetrics, platformHttp, randomIds, systemClock } from '../../shared/ports';
+import { type Deps, type EventBus, noMetrics, randomIds, systemClock } from '../../shared/ports';
+import { egressHttp } from './egress';
 import { envSecrets } from './env-secrets';
 import { bundledConfig, stdoutLogger } from './runtime';
 import { cloudStore } from './store';
@@ -15,7 +16,7 @@ export function cloudDeps(cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: stri
     config,
     clock: systemClock,
     ids: randomIds,
-    http: platformHttp,
+    http: egressHttp(config),
     store: cloudStore(config, cloud),
     bus: bus(config),
     secrets: envSecrets(process.env),

@@ -1,7 +1,10 @@
 import type { HttpFunction, Request as GcpRequest, Response as GcpResponse } from '@google-cloud/functions-framework';
 import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
+import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
+import type { ClientInfo } from '../../shared/webhooks';
+import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 
 /**
@@ -37,14 +40,16 @@ function requestUrl(req: GcpRequest): string {
 }
 
 /** Builds the Web Request from the raw bytes, path and query of the Express request. */
-export async function gcpRequestToWeb(req: GcpRequest, trustedProxyHops = 1): Promise<Request> {
+export async function gcpRequestToWeb(req: GcpRequest, ingress: Config['ingress'] = { trustedProxyHops: 1, trustClientCertHeaders: false }): Promise<Request> {
   const method = req.method.toUpperCase();
   const headers = new Headers();
   // rawHeaders keeps repeated headers as sent; req.headers would have merged them.
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
   // Google's front end appends the client address to X-Forwarded-For (an external load balancer
   // appends one more entry: trustedProxyHops 2). Entries further left are client-controlled.
-  const client = { ip: forwardedClient(headers.get('x-forwarded-for'), trustedProxyHops) };
+  const client: ClientInfo = { ip: forwardedClient(headers.get('x-forwarded-for'), ingress.trustedProxyHops) };
+  // A Google load balancer's mTLS custom headers, when it is the only way in (see config).
+  if (ingress.trustClientCertHeaders) client.cert = certFromGcpHeaders((name) => headers.get(name));
   if (NO_BODY.has(method)) return setClientInfo(new Request(requestUrl(req), { method, headers }), client);
 
   const body = req.rawBody ?? (await unparsedBody(req));
@@ -78,7 +83,7 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
     let response: Response;
     try {
       const deps = await getDeps();
-      response = await handler(await gcpRequestToWeb(req, deps.config.ingress.trustedProxyHops), deps);
+      response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
     } catch (err) {
       console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: String(err) }));
       response = problemResponse(err);

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '../../shared/config';
-import { type Deps, noMetrics, platformHttp, randomIds, systemClock, type StateStore } from '../../shared/ports';
+import { type Deps, noMetrics, randomIds, systemClock, type StateStore } from '../../shared/ports';
+import { egressHttp } from '../common/egress';
 import { memoryStore } from '../../shared/store/memory';
 import { bundledConfig, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
@@ -35,7 +36,7 @@ export const localDeps = once(async (): Promise<Deps> => {
     config,
     clock: systemClock,
     ids: randomIds,
-    http: platformHttp,
+    http: egressHttp(config),
     store: localStore(config),
     bus: sqliteBus({ queue, onPublished: () => nudgeRouter(process.env, logger) }),
     secrets: envSecrets(process.env),

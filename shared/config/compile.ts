@@ -3,15 +3,21 @@ import { parseCidrList } from '../net/cidr';
 import { filterProblems } from '../routing/filter';
 import { buildScheme } from '../webhooks/registry';
 import type { SchemeEnv } from '../webhooks/scheme';
+import { guardedHttp } from '../http/egress';
+import type { Logger } from '../ports/logger';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
 
-/** Schemes are built here only to check their options: nothing is fetched or logged. */
-const VALIDATION_ENV: SchemeEnv = {
-  http: { fetch: () => Promise.reject(new Error('no outbound calls while validating configuration')) },
-  clock: { now: () => 0 },
-  logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => VALIDATION_ENV.logger },
-};
+const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
+
+/**
+ * Schemes are built here only to check their options: nothing is fetched or logged. The egress
+ * policy is the configured one, so a scheme can check a URL (a jwksUrl) against it.
+ */
+function validationEnv(allowPrivate: string[]): SchemeEnv {
+  const refuse = () => Promise.reject(new Error('no outbound calls while validating configuration'));
+  return { http: guardedHttp({ fetch: refuse }, { allowPrivate, resolve: refuse }), clock: { now: () => 0 }, logger: quiet };
+}
 
 /** A zod issue path rendered as `sources.github.verify.secret` / `routes[0].to`. */
 function renderPath(path: readonly PropertyKey[]): string {
@@ -38,6 +44,12 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
   }
   const config = parsed.data;
   const problems: string[] = [];
+  try {
+    parseCidrList(config.egress.allowPrivate);
+  } catch (e) {
+    problems.push(`egress.allowPrivate: ${(e as Error).message}`);
+  }
+  const schemeEnv = validationEnv(problems.length > 0 ? [] : config.egress.allowPrivate);
   for (const [id, source] of Object.entries(config.sources)) {
     const v = source.verify as typeof source.verify & { secret?: string; secrets?: string[] };
     if (v.secret && v.secrets) {
@@ -53,7 +65,7 @@ export function compileConfig(raw: unknown, env: Record<string, string | undefin
     }
     try {
       // Decodes keys and checks scheme options (e.g. hmac templates) now, not at the first request.
-      buildScheme(v, VALIDATION_ENV);
+      buildScheme(v, schemeEnv);
     } catch (e) {
       problems.push(`sources.${id}.verify: ${(e as Error).message}`);
     }

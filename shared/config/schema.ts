@@ -16,6 +16,8 @@ const githubVerify = z.strictObject({ scheme: z.literal('github'), ...secretList
 const standardWebhooksVerify = z.strictObject({
   scheme: z.literal('standard-webhooks'),
   ...secretList,
+  /** `whpk_` Ed25519 public keys for asymmetric (v1a) signatures. */
+  publicKeys: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   toleranceSeconds: z.optional(seconds),
 });
 const hmacVerify = z.strictObject({
@@ -88,11 +90,18 @@ const ingressSchema = z.strictObject({
    * the platform's front end appends the client address, so 1). AWS uses API Gateway's sourceIp.
    */
   trustedProxyHops: z._default(z.number().check(z.int(), z.nonnegative()), 1),
+  /**
+   * Read client-certificate facts from the headers the platform's front end sets for mTLS (Azure
+   * `X-ARR-ClientCert`, a Google load balancer's mTLS custom headers). Only enable it where that
+   * front end is the only way in, since it overwrites those headers; API Gateway's mTLS facts
+   * come from the event and are always used.
+   */
+  trustClientCertHeaders: z._default(z.boolean(), false),
 });
 
 const egressSchema = z.strictObject({
   /** CIDR ranges outbound requests may reach besides public addresses. */
-  allowPrivate: z._default(z.array(z.string()), []),
+  allowPrivate: z._default(z.array(z.string().check(z.minLength(1))), []),
 });
 
 export const configSchema = z.strictObject({
@@ -101,7 +110,7 @@ export const configSchema = z.strictObject({
   destinations: z._default(z.record(z.string().check(z.minLength(1)), destinationSchema), {}),
   /** State store; unset = the runtime's default (SQLite locally; see README for the clouds). */
   store: z.optional(storeSchema),
-  ingress: z._default(ingressSchema, { trustedProxyHops: 1 }),
+  ingress: z._default(ingressSchema, { trustedProxyHops: 1, trustClientCertHeaders: false }),
   egress: z._default(egressSchema, { allowPrivate: [] }),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });

@@ -24,6 +24,11 @@ export const EVENT_TYPES = {
   findingResolved: 'secorch.finding.resolved',
   webhookReceived: 'secorch.webhook.received',
   auditWebhookRejected: 'secorch.audit.webhook.rejected',
+  /** Identity events (Okta event hooks), named after their OCSF class. */
+  iamAuthentication: 'secorch.iam.authentication',
+  iamAccountChange: 'secorch.iam.account_change',
+  iamUserAccess: 'secorch.iam.user_access',
+  iamGroupManagement: 'secorch.iam.group_management',
 } as const;
 
 const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;

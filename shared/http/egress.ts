@@ -28,6 +28,8 @@ export interface GuardedHttpClient extends HttpClient {
   check(url: URL): Promise<string[]>;
   /** Whether an address is inside allowPrivate (not merely public). */
   allowlisted(ip: string): boolean;
+  /** Whether allowPrivate opens any range at all. */
+  readonly opensPrivate: boolean;
 }
 
 export const MAX_REDIRECTS = 3;
@@ -93,7 +95,7 @@ export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHtt
     }
   }
 
-  return { fetch: fetchGuarded, check, allowlisted };
+  return { fetch: fetchGuarded, check, allowlisted, opensPrivate: policy.allowPrivate.length > 0 };
 }
 
 /** The guard behind an HttpClient, when it is one (schemes use it to police plain-http key URLs). */

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../emulators/spawn';
@@ -22,7 +22,8 @@ const SECRET = GITHUB_SECRET;
 
 function startServer(env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    // Its own bundle folder: other local servers (benchmarks) may be running from this checkout.
+    cwd: ROOT, env: { ...process.env, SECORCH_LOCAL_BUNDLE: `local-e2e-${process.pid}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
 }
 
@@ -72,6 +73,7 @@ describe('npm start (serverless-offline, end to end)', () => {
       process.kill(-child.pid, 'SIGTERM');
       await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
     }
+    rmSync(join(ROOT, 'dist', `local-e2e-${process.pid}`), { recursive: true, force: true });
   });
 
   // First: the script's deliveries must be new to this server (replays are keyed on signatures too).

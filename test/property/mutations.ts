@@ -94,9 +94,11 @@ export async function mutate(s: SchemeCase, d: Delivery, m: Mutation): Promise<{
   const wire = await signedWire(s, d, signAt);
   const body = wire.body!;
   switch (m.kind) {
-    case 'body.flip':
-      body[m.at % body.length] ^= 1 << m.bit;
+    case 'body.flip': {
+      const i = m.at % body.length;
+      body[i] = body[i]! ^ (1 << m.bit);
       return { wire, expected: 'reject' };
+    }
     case 'body.truncate':
       return { wire: { ...wire, body: body.slice(0, body.length - 1 - (m.drop % body.length)) }, expected: 'reject' };
     case 'body.extend':
@@ -133,7 +135,8 @@ function mutateSignature(s: SchemeCase, wire: Wire, m: Extract<Mutation, { kind:
   let expected: Expected = 'reject';
   if (m.kind === 'signature.flip') {
     const bytes = Buffer.from(text, encoding);
-    bytes[m.at % bytes.length] ^= 1 << m.bit;
+    const i = m.at % bytes.length;
+    bytes[i] = bytes[i]! ^ (1 << m.bit);
     changed = bytes.toString(encoding);
   } else {
     const i = m.at % text.length;

@@ -68,12 +68,6 @@ export function cosmetic(s: SchemeCase, wire: Wire, c: Cosmetic, n: number): Wir
   }
 }
 
-export interface Expectation {
-  status: 202 | 200 | 401;
-  /** For 202: the delivery whose body must be published. */
-  delivery?: Delivery;
-}
-
 /** Runs the steps through `send`, checking each answer against the model; throws on a mismatch. */
 export async function runSteps(
   s: SchemeCase,
@@ -89,11 +83,9 @@ export async function runSteps(
     io.setClock(now);
     let wire: Wire;
     let signedAt: number;
-    if (step.kind === 'new' || sent.length === 0) {
-      const d = step.kind === 'new' ? step.delivery : undefined;
-      if (!d) continue;
-      signedAt = now + d.skewSeconds * 1000;
-      wire = await signedWire(s, d, signedAt);
+    if (step.kind === 'new') {
+      signedAt = now + step.delivery.skewSeconds * 1000;
+      wire = await signedWire(s, step.delivery, signedAt);
       sent.push({ wire, signedAt });
     } else {
       const original = sent[step.of % sent.length]!;

@@ -16,8 +16,7 @@ import { decodeStandardPublicKey } from './keys/ed25519';
  * is Ed25519 with a `whpk_` public key (`publicKeys`). Either kind of key, or both, may be
  * configured; entries of a version without keys and unknown versions are skipped.
  */
-// `publicKeys` is read through this local extension until the config schema declares it.
-export type StandardWebhooksVerifyConfig = Extract<VerifyConfig, { scheme: 'standard-webhooks' }> & { publicKeys?: string[] };
+export type StandardWebhooksVerifyConfig = Extract<VerifyConfig, { scheme: 'standard-webhooks' }>;
 
 const SECRET_PREFIX = 'whsec_';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

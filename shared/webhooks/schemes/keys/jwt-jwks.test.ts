@@ -110,7 +110,7 @@ describe('jwt with a JWKS URL', () => {
 
   it('without allowPrivate, the fetch is refused by the egress guard and never reaches the server', async () => {
     const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));
-    const e = await failure(scheme(env, { jwksUrl: `http://jwks.test:${port}/jwks.json` })(req(await token())));
+    const e = await failure(scheme(env, { jwksUrl: `https://jwks.test:${port}/jwks.json` })(req(await token())));
     expect(e.code).toBe('jwks_unavailable');
     expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'private_address' } });
     expect(hits).toBe(0);
@@ -118,7 +118,8 @@ describe('jwt with a JWKS URL', () => {
 
   it('refuses plain http to a public address at fetch time, without a request', async () => {
     const inner = { fetch: jest.fn(platformHttp.fetch) };
-    const e = await failure(scheme(envWith(guardedHttp(inner, { allowPrivate: [], resolve })), { jwksUrl: 'http://keys.example/jwks' })(req(await token())));
+    // A private range is open (so the URL passes when built), but keys.example resolves to a public address.
+    const e = await failure(scheme(envWith(guardedHttp(inner, { allowPrivate: ['10.9.0.0/16'], resolve })), { jwksUrl: 'http://keys.example/jwks' })(req(await token())));
     expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'plain_http' } });
     expect(inner.fetch).not.toHaveBeenCalled();
   });
@@ -127,6 +128,7 @@ describe('jwt with a JWKS URL', () => {
     ['plain http to an IP outside allowPrivate', 'http://127.0.0.1:1/jwks', /must be https/],
     ['https to a private IP outside allowPrivate', 'https://10.0.0.8/jwks', /private address/],
     ['another scheme', 'ftp://keys.example/jwks', /https/],
+    ['plain http to a host name while no private range is open', 'http://keys.example/jwks', /must be https/],
   ])('refuses %s when the scheme is built', (_, jwksUrl, message) => {
     const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));
     expect(() => scheme(env, { jwksUrl })).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringMatching(message) }));

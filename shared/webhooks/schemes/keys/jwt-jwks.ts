@@ -27,7 +27,9 @@ function checkAtBuild(url: URL, http: HttpClient): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.config('jwt: jwksUrl must be an https URL');
   const guard = asGuarded(http);
   const ip = parseIp(url.hostname);
-  if (url.protocol === 'http:' && (!guard || (ip && !guard.allowlisted(url.hostname)))) throw errors.config(plainHttp);
+  // Plain http needs an allowlisted address: refused now when the host is an address outside the
+  // list, or when no range is open at all; a host name is checked after DNS, at fetch time.
+  if (url.protocol === 'http:' && (!guard || !guard.opensPrivate || (ip && !guard.allowlisted(url.hostname)))) throw errors.config(plainHttp);
   if (ip && guard && isPrivateOrReserved(ip) && !guard.allowlisted(url.hostname)) {
     throw errors.config('jwt: jwksUrl points to a private address outside egress.allowPrivate');
   }
