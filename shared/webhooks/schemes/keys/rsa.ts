@@ -55,7 +55,8 @@ export function rsaVerifier(config: RsaVerifyConfig): SyncVerifier {
       const verifier = createVerify('sha256');
       feed(verifier, parts, { body, timestamp, id });
       if (verifier.verify({ key, ...padding }, given)) {
-        const result: Verified = id !== undefined ? { deliveryId: id } : { signature: given.toString(encoding) };
+        // Unless the id is signed, a replay could change it: the signature is a replay key too.
+        const result: Verified = { deliveryId: id, signature: needsId ? undefined : given.toString(encoding) };
         if (timestampHeader) result.toleranceSeconds = tolerance;
         return result;
       }
