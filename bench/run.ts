@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchModule, type BenchRow, formatTable } from './rows';
 import { bundleBench } from './bundles';
+import { e2eBench } from './e2e';
+import { ingressBench } from './ingress';
 import { keysSchemesBench } from './schemes-keys';
 import { vendorSchemesBench } from './schemes-vendor';
 import { verifyBench } from './verify';
@@ -16,7 +18,9 @@ const MODULES: Record<string, BenchModule> = {
   verify: verifyBench,
   vendorSchemes: vendorSchemesBench,
   keysSchemes: keysSchemesBench,
+  ingress: ingressBench,
   bundles: bundleBench,
+  e2e: e2eBench,
 };
 
 async function main(): Promise<void> {

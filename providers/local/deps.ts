@@ -6,7 +6,7 @@ import { memoryStore } from '../../shared/store/memory';
 import { bundledConfig, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
 import { envSecrets } from '../common/env-secrets';
-import { nudgeRouter } from './nudge';
+import { coalesce, nudgeRouter } from './nudge';
 import { sqliteQueue, type SqliteQueue } from './sqlite-queue';
 import { sqliteStore } from './sqlite-store';
 
@@ -32,13 +32,14 @@ export const localDeps = once(async (): Promise<Deps> => {
   const config = bundledConfig();
   const queue = await eventsQueue();
   const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
+  const nudge = coalesce(() => nudgeRouter(process.env, logger));
   return {
     config,
     clock: systemClock,
     ids: randomIds,
     http: egressHttp(config),
     store: localStore(config),
-    bus: sqliteBus({ queue, onPublished: () => nudgeRouter(process.env, logger) }),
+    bus: sqliteBus({ queue, onPublished: nudge }),
     secrets: envSecrets(process.env),
     logger,
     metrics: noMetrics,

@@ -22,3 +22,31 @@ export async function nudgeRouter(env: Record<string, string | undefined>, logge
     logger.warn('router nudge failed; the schedule will drain the queue', { error: e });
   }
 }
+
+/**
+ * At most one nudge in flight per worker, plus one trailing nudge for whatever was published
+ * meanwhile: under load every publish would otherwise start its own router invocation (and
+ * serverless-offline its own worker thread), while one drain already takes everything queued.
+ * The first caller waits for its nudge to be sent; the trailing one runs after `windowMs`.
+ */
+export function coalesce(nudge: () => Promise<void>, windowMs = 50): () => Promise<void> {
+  let busy = false;
+  let again = false;
+  const trail = async () => {
+    while (again) {
+      again = false;
+      await new Promise((r) => setTimeout(r, windowMs));
+      await nudge();
+    }
+    busy = false;
+  };
+  return async () => {
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    await nudge();
+    void trail();
+  };
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import type { PutOptions, StateStore, StoredItem } from '../../shared/ports/store';
-import { openDatabase } from './sqlite';
+import { openDatabase, unlessBusy } from './sqlite';
 
 /**
  * The local StateStore: one SQLite table shared by every worker thread and process that opens the
@@ -34,7 +34,8 @@ export type SqliteStore = StateStore & { close(): void };
 
 export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const { clock } = opts;
-  const db = openDatabase(opts.path);
+  // NORMAL: see openDatabase; the events themselves (the queue) keep FULL.
+  const db = openDatabase(opts.path, { synchronous: 'NORMAL' });
   db.exec(SCHEMA);
   const selectLive = db.prepare<{ key: string; now: number }, { value: string; version: string; expires_at: number | null }>(
     `SELECT value, version, expires_at FROM kv_items WHERE key = @key AND ${LIVE}`,
@@ -69,7 +70,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   sweep(clock.now());
   return {
     async get(key) {
-      const row = selectLive.get({ key, now: clock.now() });
+      const row = unlessBusy(() => selectLive.get({ key, now: clock.now() }));
       if (!row) return undefined;
       const item: StoredItem = { value: row.value, version: row.version };
       if (row.expires_at !== null) item.expiresAt = row.expires_at;
@@ -83,15 +84,16 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       // A random version, not a counter: a key deleted and re-created must not reuse a version
       // that a stale reader could still present to ifVersion.
       const row = { key, value, version: randomUUID(), expiresAt };
-      let changes: number;
-      if (options.ifAbsent) changes = insertIfAbsent.run({ ...row, now }).changes;
-      else if (options.ifVersion !== undefined) changes = updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes;
-      else changes = upsert.run(row).changes;
+      const changes = unlessBusy(() => {
+        if (options.ifAbsent) return insertIfAbsent.run({ ...row, now }).changes;
+        if (options.ifVersion !== undefined) return updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes;
+        return upsert.run(row).changes;
+      });
       if (++writes % CLEANUP_EVERY === 0) sweep(now);
       return changes === 1;
     },
     async delete(key) {
-      remove.run(key);
+      unlessBusy(() => remove.run(key));
     },
     async check() {
       ping.get();

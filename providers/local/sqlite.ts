@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { AppError } from '../../shared/errors';
 
 /**
  * Opens a SQLite database for the local provider. serverless-offline runs every function in its
@@ -8,8 +9,10 @@ import { dirname } from 'node:path';
  * share each file; these settings make that safe:
  * - WAL lets readers run while one writer commits (https://www.sqlite.org/wal.html);
  * - busy_timeout makes a writer wait for the lock instead of failing at once with SQLITE_BUSY;
- * - synchronous=FULL fsyncs every commit, so "durably accepted" survives power loss, not only a
- *   crashed process (NORMAL would be faster but may lose the last commits in WAL mode);
+ * - synchronous=FULL (the default here) fsyncs every commit, so "durably accepted" survives power
+ *   loss, not only a crashed process; NORMAL survives a crashed process but may lose the last
+ *   commits on power loss, and is for data whose loss only weakens a guarantee (the state store:
+ *   a forgotten replay record lets a duplicate through, which at-least-once consumers absorb);
  * - foreign_keys is off by default in SQLite and must be enabled per connection.
  */
 export type SqliteDatabase = Database.Database;
@@ -17,6 +20,23 @@ export type SqliteDatabase = Database.Database;
 export interface OpenOptions {
   /** How long a statement waits for another connection's write lock. */
   busyTimeoutMs?: number;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/**
+ * SQLite's "database is locked" (SQLITE_BUSY, after busy_timeout) is a transient condition of a
+ * loaded machine: it becomes a 503 with Retry-After, not an unexplained 500.
+ */
+export function unlessBusy<T>(run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT') {
+      throw new AppError('store_busy', 'Local storage is busy; retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e });
+    }
+    throw e;
+  }
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
@@ -29,7 +49,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
     // busy_timeout first: switching to WAL needs a lock that another worker may be holding.
     db.pragma(`busy_timeout = ${timeout}`);
     if (!inMemory) db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
   } catch (e) {
     db.close();

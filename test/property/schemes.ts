@@ -53,7 +53,10 @@ export interface SchemeCase {
   };
   /** A sender timestamp that is signed and checked against a tolerance window. */
   timestamp?: { header: string; toleranceSeconds: number };
-  /** The header carrying the sender's delivery id, if the scheme has one. */
+  /**
+   * The header carrying the sender's delivery id, if the scheme has one. Its role decides the
+   * replay model (./sequence.ts): an unsigned id (or none) makes the signature a replay key too.
+   */
   deliveryHeader?: string;
   /** The role of every header `sign` sets (lower case). */
   roles: Record<string, Role>;
@@ -65,11 +68,15 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 // Only the webhooks helpers are used: no API key is ever sent anywhere.
 const stripe = new Stripe('sk_test_property_tests_only');
 
+const GITHUB_SECRETS = ['gh-old-secret', 'gh-new-secret'] as const;
+const SW_SECRETS = [`whsec_${base64('sw-old-key-0123456789abcdef')}`, `whsec_${base64('sw-new-key-0123456789abcdef')}`] as const;
+const HMAC_ID_SECRETS = ['hmac-id-old', 'hmac-id-new'] as const;
+
 export const SCHEMES: readonly SchemeCase[] = [
   {
     name: 'github',
-    verify: { scheme: 'github', secrets: ['gh-old-secret', 'gh-new-secret'] },
-    secrets: ['gh-old-secret', 'gh-new-secret'],
+    verify: { scheme: 'github', secrets: GITHUB_SECRETS },
+    secrets: GITHUB_SECRETS,
     secretFrom: (seed) => `gh-${seed}`,
     sign: async (body, _now, { id, secret }) => ({
       'x-hub-signature-256': await octokitSign(secret, body),
@@ -82,8 +89,8 @@ export const SCHEMES: readonly SchemeCase[] = [
   },
   {
     name: 'standard-webhooks',
-    verify: { scheme: 'standard-webhooks', secrets: [`whsec_${base64('sw-old-key-0123456789abcdef')}`, `whsec_${base64('sw-new-key-0123456789abcdef')}`] },
-    secrets: [`whsec_${base64('sw-old-key-0123456789abcdef')}`, `whsec_${base64('sw-new-key-0123456789abcdef')}`],
+    verify: { scheme: 'standard-webhooks', secrets: SW_SECRETS },
+    secrets: SW_SECRETS,
     secretFrom: (seed) => `whsec_${base64(seed)}`,
     sign: (body, now, { id, secret }) => ({
       'webhook-id': id,
@@ -116,10 +123,10 @@ export const SCHEMES: readonly SchemeCase[] = [
     // library signs it (its key is the base64 of the secret's UTF-8 bytes).
     name: 'hmac-id',
     verify: {
-      scheme: 'hmac', secrets: ['hmac-id-old', 'hmac-id-new'], header: 'X-Webhook-Signature', encoding: 'base64',
+      scheme: 'hmac', secrets: HMAC_ID_SECRETS, header: 'X-Webhook-Signature', encoding: 'base64',
       timestampHeader: 'X-Webhook-Timestamp', toleranceSeconds: 600, idHeader: 'X-Webhook-Id', signedContent: '{id}.{timestamp}.{body}',
     },
-    secrets: ['hmac-id-old', 'hmac-id-new'],
+    secrets: HMAC_ID_SECRETS,
     secretFrom: (seed) => `hmac-id-${seed}`,
     sign: (body, now, { id, secret }) => ({
       'x-webhook-id': id,

@@ -7,7 +7,8 @@ import { runSteps, stepsFor } from './sequence';
 
 /**
  * Property-based tests of POST /webhooks/{source} through the in-process handler, for every
- * scheme in ./schemes (signed with the vendors' own libraries). About 35,000 requests in all.
+ * scheme in ./schemes (signed with the vendors' own libraries). About 30,000 requests in all
+ * (the sequences average about four requests each).
  * A failure prints the seed and the shrunk request/mutation; re-run one with
  * `fc.assert(..., { seed, path })`.
  */
