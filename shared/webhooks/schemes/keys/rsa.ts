@@ -5,7 +5,7 @@ import {
 } from '../../timing-safe';
 import type { SyncVerifier, Verified } from '../../types';
 import type { RsaVerifyConfig } from './config';
-import { feed, parseTemplate } from './template';
+import { feed, parseTemplate } from '../../template';
 
 /**
  * RSA-SHA256 signatures (RFC 8017): PKCS#1 v1.5 (RSASSA-PKCS1-v1_5) or PSS (RSASSA-PSS, MGF1

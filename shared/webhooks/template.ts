@@ -1,4 +1,4 @@
-import { errors } from '../../../errors';
+import { errors } from '../errors';
 
 /**
  * A `signedContent` template such as `{timestamp}.{body}`, parsed once into parts; literals
