@@ -40,3 +40,24 @@ describe('address allowlist on the platforms', () => {
     expect((await send('198.51.100.23, 203.0.113.7:50123', 'az-2')).status).toBe(202);
   });
 });
+
+describe('address allowlist on Google Cloud', () => {
+  test('a forged X-Forwarded-For does not pass: only the entry Google\'s front end appended counts', async () => {
+    const functions = await import('@google-cloud/functions-framework');
+    const { getTestServer } = await import('@google-cloud/functions-framework/testing');
+    const { gcpHttp } = await import('../../providers/gcp/http');
+    const { deps } = testDeps(config);
+    functions.http('forgedXff', gcpHttp(webhookIngress, async () => deps));
+    const server = getTestServer('forgedXff');
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const { port } = server.address() as { port: number };
+    try {
+      const send = (xff: string, id: string) =>
+        fetch(`http://127.0.0.1:${port}/webhooks/locked`, { method: 'POST', body: body as BodyInit, headers: { ...githubHeaders(SECRET, body, 'ping', id), 'x-forwarded-for': xff } });
+      expect((await send('203.0.113.7, 198.51.100.23', 'gcp-1')).status).toBe(403);
+      expect((await send('198.51.100.23, 203.0.113.7', 'gcp-2')).status).toBe(202);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});

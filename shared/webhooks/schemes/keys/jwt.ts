@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors as jose, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
+import { decodeProtectedHeader, errors as jose, type JWTPayload, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
 import { sourceSecrets } from '../../../config/secrets';
 import { AppError, errors } from '../../../errors';
 import type { Scheme, SchemeEnv } from '../../scheme';
@@ -8,6 +8,7 @@ import { deliveryIdReader } from './delivery-id';
 import { credentialInvalid, credentialMissing, jwksUnavailable } from './errors';
 import { KeySetUnavailable, remoteKeySet } from './jwt-jwks';
 import { algorithmKind, candidates, fits, importPublicKeys, importSecrets, type StaticKey } from './jwt-keys';
+import { verifiedTokens } from './jwt-cache';
 
 /**
  * Signed JWTs (RFC 7519, JWS RFC 7515) as webhook credentials, verified by jose with the
@@ -43,14 +44,16 @@ function outcome(e: unknown): false {
   throw credentialInvalid('The token is malformed', INVALID);
 }
 
-async function attempt(token: string, key: KeyObject | JWTVerifyGetKey, options: JWTVerifyOptions): Promise<boolean> {
+async function attempt(token: string, key: KeyObject | JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload | false> {
   try {
-    await jwtVerify(token, key as KeyObject, options);
-    return true;
+    return (await jwtVerify(token, key as KeyObject, options)).payload;
   } catch (e) {
     if (!(e instanceof jose.JWKSMultipleMatchingKeys)) return outcome(e);
     // Several keys of the set fit (no "kid"): jose hands them over to try in turn.
-    for await (const k of e) if (await attempt(token, k, options)) return true;
+    for await (const k of e) {
+      const payload = await attempt(token, k, options);
+      if (payload) return payload;
+    }
     return false;
   }
 }
@@ -83,8 +86,11 @@ export function jwtScheme(config: JwtVerifyConfig, env: SchemeEnv): Scheme {
     requiredClaims: ['exp'],
   };
 
+  const cache = verifiedTokens({ toleranceSeconds: config.clockToleranceSeconds, maxTokenAgeSeconds: config.maxTokenAgeSeconds });
+
   const verify = async (input: Parameters<Scheme['verify']>[0]) => {
     const token = readToken(input.headers);
+    if (cache.valid(token, input.now)) return { deliveryId: readId(input) };
     let alg: unknown;
     let kid: unknown;
     try {
@@ -96,10 +102,11 @@ export function jwtScheme(config: JwtVerifyConfig, env: SchemeEnv): Scheme {
     const options: JWTVerifyOptions = { ...base, algorithms: [alg], currentDate: new Date(input.now) };
     const hmac = alg.startsWith('HS');
     const keys = candidates(hmac ? secrets : publicKeys, alg as JwtAlgorithm, typeof kid === 'string' ? kid : undefined);
-    let ok = false;
-    for (const key of keys) if ((ok = await attempt(token, key, options))) break;
-    if (!ok && remote && !hmac) ok = await attempt(token, remote, options);
-    if (!ok) throw credentialInvalid('The token signature is not valid', INVALID);
+    let payload: JWTPayload | false = false;
+    for (const key of keys) if ((payload = await attempt(token, key, options))) break;
+    if (!payload && remote && !hmac) payload = await attempt(token, remote, options);
+    if (!payload) throw credentialInvalid('The token signature is not valid', INVALID);
+    cache.remember(token, payload, input.now);
     return { deliveryId: readId(input) };
   };
   return { verify };
