@@ -24,8 +24,22 @@ export const openApiDocument = {
         responses: {
           '202': { description: 'Accepted and queued', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } },
           '200': { description: 'A delivery already processed (replay)', content: { 'application/json': { schema: { type: 'object', required: ['duplicate'], properties: { duplicate: { const: true } } } } } },
-          '400': problem, '401': problem, '404': problem, '413': problem, '415': problem, '503': problem,
+          '400': problem, '401': problem, '403': problem, '404': problem, '405': problem, '409': problem, '413': problem, '415': problem,
+          '429': { ...problem, description: 'Rate limited; see Retry-After', headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+          '503': problem,
         },
+      },
+      get: {
+        operationId: 'webhookHandshake',
+        summary: "A vendor's verification handshake (Okta event hooks); other sources answer 405",
+        parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Handshake answered' }, '401': problem, '404': problem, '405': problem },
+      },
+      options: {
+        operationId: 'webhookAbuseProtection',
+        summary: 'CloudEvents webhook abuse-protection handshake (Azure Event Grid); other sources answer 405',
+        parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'Handshake answered' }, '401': problem, '403': problem, '404': problem, '405': problem },
       },
     },
     '/health': { get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
