@@ -1,4 +1,6 @@
 import { errors } from '../errors';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, missingHeader, missingSignature } from './timing-safe';
+import type { Verified } from './types';
 
 /**
  * A `signedContent` template such as `{timestamp}.{body}`, parsed once into parts; literals
@@ -34,4 +36,44 @@ export function feed(target: { update(data: string | Uint8Array): unknown }, par
     else if (p.kind === 'body') target.update(values.body);
     else target.update(values[p.kind]!);
   }
+}
+
+export interface TemplatedConfig {
+  header: string;
+  prefix: string;
+  encoding: 'hex' | 'base64';
+  signedContent: string;
+  timestampHeader?: string;
+  toleranceSeconds?: number;
+  idHeader?: string;
+}
+
+/**
+ * What the `hmac` and `rsa` schemes share: the parsed template, and per request the signature
+ * (decoded, after its prefix), the checked timestamp and the id, in that order of checks.
+ */
+export function templatedSignature(config: TemplatedConfig, scheme: string) {
+  const { header: name, prefix, encoding, timestampHeader, idHeader } = config;
+  const parts = parseTemplate(config.signedContent, scheme, { timestamp: Boolean(timestampHeader), id: Boolean(idHeader) });
+  if (config.toleranceSeconds !== undefined && !timestampHeader) throw errors.config(`${scheme} toleranceSeconds needs a timestampHeader`);
+  const tolerance = config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const needsId = parts.some((p) => p.kind === 'id');
+  const read = ({ headers, now }: { headers: Headers; now: number }) => {
+    const value = header(headers, name);
+    if (value === undefined) throw missingSignature(name);
+    const timestamp = timestampHeader ? header(headers, timestampHeader) : undefined;
+    if (timestampHeader) checkTimestamp(timestamp, timestampHeader, now, tolerance);
+    const id = idHeader ? header(headers, idHeader) : undefined;
+    if (needsId && id === undefined) throw missingHeader(idHeader!);
+    const given = value.startsWith(prefix) ? decodeSignature(value.slice(prefix.length), encoding) : undefined;
+    return { timestamp, id, given };
+  };
+  // Unless the id is part of the signed content, a replay could change it: the signature is a
+  // replay key too.
+  const verified = (id: string | undefined, given: Buffer): Verified => ({
+    deliveryId: id,
+    signature: needsId ? undefined : given.toString(encoding),
+    toleranceSeconds: timestampHeader ? tolerance : undefined,
+  });
+  return { parts, read, verified };
 }

@@ -1,12 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { sourceSecrets } from '../../config/secrets';
 import type { VerifyConfig } from '../../config/schema';
-import { errors } from '../../errors';
-import {
-  checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, invalidSignature, missingHeader,
-  missingSignature, prepareKeys, safeEqual,
-} from '../timing-safe';
-import { feed, parseTemplate } from '../template';
+import { feed, templatedSignature } from '../template';
+import { invalidSignature, prepareKeys, safeEqual } from '../timing-safe';
 import type { SyncVerifier } from '../types';
 
 /**
@@ -18,32 +14,17 @@ export type HmacVerifyConfig = Extract<VerifyConfig, { scheme: 'hmac' }>;
 
 export function hmacVerifier(config: HmacVerifyConfig): SyncVerifier {
   const keys = prepareKeys(sourceSecrets(config).map((s) => Buffer.from(s, 'utf8')), 'hmac');
-  const parts = parseTemplate(config.signedContent, 'hmac', { timestamp: Boolean(config.timestampHeader), id: Boolean(config.idHeader) });
-  const { algorithm, encoding, prefix, timestampHeader, idHeader } = config;
-  const needsId = parts.some((p) => p.kind === 'id');
-  if (config.toleranceSeconds !== undefined && !timestampHeader) throw errors.config('hmac toleranceSeconds needs a timestampHeader');
-  const tolerance = config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
-  const digestBytes = algorithm === 'sha512' ? 64 : 32;
+  const { parts, read, verified } = templatedSignature(config, 'hmac');
+  const digestBytes = config.algorithm === 'sha512' ? 64 : 32;
 
   return ({ headers, body, now }) => {
-    const value = header(headers, config.header);
-    if (value === undefined) throw missingSignature(config.header);
-    const timestamp = timestampHeader ? header(headers, timestampHeader) : undefined;
-    if (timestampHeader) checkTimestamp(timestamp, timestampHeader, now, tolerance);
-    const id = idHeader ? header(headers, idHeader) : undefined;
-    if (needsId && id === undefined) throw missingHeader(idHeader!);
-    const given = value.startsWith(prefix) ? decodeSignature(value.slice(prefix.length), encoding) : undefined;
+    const { timestamp, id, given } = read({ headers, now });
     if (given === undefined || given.byteLength !== digestBytes) throw invalidSignature();
     for (const key of keys) {
       // Each part goes to update() as it is: the body bytes are never decoded or copied.
-      const mac = createHmac(algorithm, key);
+      const mac = createHmac(config.algorithm, key);
       feed(mac, parts, { body, timestamp, id });
-      if (safeEqual(mac.digest(), given)) {
-        // Unless the id is part of the signed content, a replay could change it: the signature is
-        // a replay key too.
-        const signature = needsId ? undefined : given.toString(encoding);
-        return { deliveryId: id, signature, toleranceSeconds: timestampHeader ? tolerance : undefined };
-      }
+      if (safeEqual(mac.digest(), given)) return verified(id, given);
     }
     throw invalidSignature();
   };
