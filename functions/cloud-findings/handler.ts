@@ -2,7 +2,7 @@ import type { RecordHandler } from '../../shared/contracts';
 import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { mapAwsFindingEvent } from '../../shared/mappers/aws';
-import { stableEventId } from '../../shared/mappers/ids';
+import { stableEventId } from '../../shared/events/ids';
 import type { MappedEvent } from '../../shared/mappers/types';
 import { type EventBridgeEnvelope, parseEnvelope } from './envelope';
 

@@ -1,17 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { SourceConfig } from '../../shared/config';
 import { type CloudEvent, EVENT_TYPES } from '../../shared/events/cloudevent';
+import { stableEventId } from '../../shared/events/ids';
 import { resolveMapper } from '../../shared/mappers/config';
 import { type MappedEvent, mappedEvents } from '../../shared/mappers/types';
 import type { Deps } from '../../shared/ports';
 import type { Verified } from '../../shared/webhooks/types';
 import type { ParsedPayload } from './payload';
-
-/** A UUID-shaped (version 5 style) id from a SHA-256 of its parts. */
-function stableId(parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\0')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 17), 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /**
  * Event ids are derived from what identifies the delivery (its delivery id, else its verified
@@ -22,9 +16,9 @@ function stableId(parts: string[]): string {
  */
 function eventIds(deps: Deps, tenant: string, sourceId: string, verified: Verified, mapped: MappedEvent[]): string[] {
   const identity = verified.deliveryId ?? (verified.signature ? `sig:${verified.signature}` : undefined);
-  if (mapped.length <= 1) return [identity ? stableId([tenant, sourceId, identity]) : deps.ids.uuid()];
+  if (mapped.length <= 1) return [identity ? stableEventId(tenant, sourceId, identity) : deps.ids.uuid()];
   return mapped.map((m, i) =>
-    m.key !== undefined ? stableId([tenant, sourceId, 'key', m.key]) : identity ? stableId([tenant, sourceId, identity, String(i)]) : deps.ids.uuid(),
+    m.key !== undefined ? stableEventId(tenant, sourceId, 'key', m.key) : identity ? stableEventId(tenant, sourceId, identity, String(i)) : deps.ids.uuid(),
   );
 }
 

@@ -28,7 +28,7 @@ export const mapperFor = (name: string): AnyMapper | undefined =>
 export { AWS_FINDING_EVENTS, mapAwsFindingEvent, securityhubMapper, type AwsEventResult } from './aws';
 export { genericMapper, type GenericMapperConfig } from './generic';
 export { findingUid, githubMapper } from './github';
-export { stableEventId } from './ids';
+export { stableEventId } from '../events/ids';
 export { OCSF_VERSION, type Finding } from './ocsf';
 export { oktaMapper } from './okta';
 export { pagerdutyMapper } from './pagerduty';
