@@ -13,6 +13,9 @@ import { verifyBench } from './verify';
  * bench/results.json (DESIGN.md section 3). To add a benchmark, export a BenchModule from a file
  * here and add it to MODULES. A module that fails is reported and makes the run exit non-zero,
  * but the others still run and their rows are still written.
+ *
+ * `npm run bench -- keysSchemes ingress` runs only the named modules and prints their table
+ * without touching results.json (which always holds a whole run).
  */
 const MODULES: Record<string, BenchModule> = {
   verify: verifyBench,
@@ -26,7 +29,11 @@ const MODULES: Record<string, BenchModule> = {
 async function main(): Promise<void> {
   const rows: BenchRow[] = [];
   let failed = false;
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !(n in MODULES));
+  if (unknown.length > 0) throw new Error(`unknown bench module(s): ${unknown.join(', ')}; known: ${Object.keys(MODULES).join(', ')}`);
   for (const [name, run] of Object.entries(MODULES)) {
+    if (only.length > 0 && !only.includes(name)) continue;
     const started = performance.now();
     try {
       const got = await run();
@@ -38,6 +45,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(formatTable(rows));
+  if (only.length > 0) return void (process.exitCode = failed ? 1 : 0);
   const out = join(__dirname, 'results.json');
   writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`);
   console.error(`wrote ${rows.length} rows to ${out}`);

@@ -1,18 +1,22 @@
-import { decodeProtectedHeader, errors as jose, type JWTPayload, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions, type KeyObject } from 'jose';
+import { KeyObject } from 'node:crypto';
+import { errors as jose, type CompactJWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
 import { sourceSecrets } from '../../../config/secrets';
-import { AppError, errors } from '../../../errors';
+import { errors } from '../../../errors';
 import type { Scheme, SchemeEnv } from '../../scheme';
 import { header } from '../../timing-safe';
 import type { JwtAlgorithm, JwtVerifyConfig } from './config';
 import { deliveryIdReader } from './delivery-id';
 import { credentialInvalid, credentialMissing, jwksUnavailable } from './errors';
+import { checkClaims, malformedToken } from './jwt-claims';
+import { type CompactJws, parseCompact, verifySignature } from './jwt-jws';
 import { KeySetUnavailable, remoteKeySet } from './jwt-jwks';
 import { algorithmKind, candidates, fits, importPublicKeys, importSecrets, type StaticKey } from './jwt-keys';
 import { verifiedTokens } from './jwt-cache';
 
 /**
- * Signed JWTs (RFC 7519, JWS RFC 7515) as webhook credentials, verified by jose with the
- * practices of RFC 8725: an `algorithms` allowlist (never "none"), keys chosen by the token's
+ * Signed JWTs (RFC 7519, JWS RFC 7515) as webhook credentials, checked with the practices of
+ * RFC 8725 (jose parses keys and serves key sets; the signature and claims checks are in
+ * jwt-jws.ts and jwt-claims.ts, held to jose's verdicts by a differential test): an `algorithms` allowlist (never "none"), keys chosen by the token's
  * algorithm family, issuer/audience checks, required "exp", and the injected clock. A token is a
  * credential, not a delivery: its "jti" is not a delivery id; `idHeader`/`idPath` give one.
  */
@@ -34,28 +38,31 @@ function tokenReader(name: string | undefined): (headers: Headers) => string {
   };
 }
 
-/** true: verified; false: this key did not sign it; throws for a verdict on the token itself. */
-function outcome(e: unknown): false {
-  if (e instanceof AppError) throw e;
-  if (e instanceof KeySetUnavailable) throw jwksUnavailable(e.cause);
-  if (e instanceof jose.JWSSignatureVerificationFailed || e instanceof jose.JWKSNoMatchingKey) return false;
-  if (e instanceof jose.JWTExpired) throw credentialInvalid('The token has expired', INVALID);
-  if (e instanceof jose.JWTClaimValidationFailed) throw credentialInvalid(`The token's "${e.claim}" claim is not accepted (${e.reason})`, INVALID);
-  throw credentialInvalid('The token is malformed', INVALID);
-}
+const toKeyObject = (k: unknown): KeyObject | undefined =>
+  k instanceof KeyObject ? k : k instanceof globalThis.CryptoKey ? KeyObject.from(k) : undefined;
 
-async function attempt(token: string, key: KeyObject | JWTVerifyGetKey, options: JWTVerifyOptions): Promise<JWTPayload | false> {
+/** RS and PS keys below 2048 bits are refused (RFC 7518 section 3.3), from a key set too. */
+const strongEnough = (k: KeyObject) => k.asymmetricKeyType !== 'rsa' || (k.asymmetricKeyDetails?.modulusLength ?? 0) >= 2048;
+
+/** Whether a key of the remote set signed the token; the set picks keys by "kid", "kty" and "alg". */
+async function remoteVerified(getKey: JWTVerifyGetKey, jws: CompactJws, token: string, alg: JwtAlgorithm): Promise<boolean> {
+  const [p, payload, signature] = token.split('.') as [string, string, string];
+  let keys: unknown[];
   try {
-    return (await jwtVerify(token, key as KeyObject, options)).payload;
+    keys = [await getKey(jws.header as unknown as CompactJWSHeaderParameters, { protected: p, payload, signature })];
   } catch (e) {
-    if (!(e instanceof jose.JWKSMultipleMatchingKeys)) return outcome(e);
+    if (e instanceof KeySetUnavailable) throw jwksUnavailable(e.cause);
+    if (e instanceof jose.JWKSNoMatchingKey) return false;
+    if (!(e instanceof jose.JWKSMultipleMatchingKeys)) throw malformedToken();
     // Several keys of the set fit (no "kid"): jose hands them over to try in turn.
-    for await (const k of e) {
-      const payload = await attempt(token, k, options);
-      if (payload) return payload;
-    }
-    return false;
+    keys = [];
+    for await (const k of e) keys.push(k);
   }
+  const kind = algorithmKind(alg);
+  return keys.some((k) => {
+    const key = toKeyObject(k);
+    return key !== undefined && fits(key, kind) && strongEnough(key) && verifySignature(jws, alg, key);
+  });
 }
 
 function checkCoverage(config: JwtVerifyConfig, publicKeys: StaticKey[], secrets: StaticKey[]): void {
@@ -78,12 +85,11 @@ export function jwtScheme(config: JwtVerifyConfig, env: SchemeEnv): Scheme {
   const allowed = new Set<string>(config.algorithms);
   const readToken = tokenReader(config.header);
   const readId = deliveryIdReader(config, 'jwt');
-  const base: JWTVerifyOptions = {
+  const rules = {
     issuer: config.issuer,
     audience: config.audience,
-    clockTolerance: config.clockToleranceSeconds,
-    maxTokenAge: config.maxTokenAgeSeconds,
-    requiredClaims: ['exp'],
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    maxTokenAgeSeconds: config.maxTokenAgeSeconds,
   };
 
   const cache = verifiedTokens({ toleranceSeconds: config.clockToleranceSeconds, maxTokenAgeSeconds: config.maxTokenAgeSeconds });
@@ -91,21 +97,16 @@ export function jwtScheme(config: JwtVerifyConfig, env: SchemeEnv): Scheme {
   const verify = async (input: Parameters<Scheme['verify']>[0]) => {
     const token = readToken(input.headers);
     if (cache.valid(token, input.now)) return { deliveryId: readId(input) };
-    let alg: unknown;
-    let kid: unknown;
-    try {
-      ({ alg, kid } = decodeProtectedHeader(token));
-    } catch {
-      throw credentialInvalid('The token is malformed', INVALID);
-    }
+    const jws = parseCompact(token);
+    if (!jws) throw malformedToken();
+    const { alg, kid } = jws.header;
     if (typeof alg !== 'string' || !allowed.has(alg)) throw credentialInvalid('The token algorithm is not accepted', INVALID);
-    const options: JWTVerifyOptions = { ...base, algorithms: [alg], currentDate: new Date(input.now) };
     const hmac = alg.startsWith('HS');
     const keys = candidates(hmac ? secrets : publicKeys, alg as JwtAlgorithm, typeof kid === 'string' ? kid : undefined);
-    let payload: JWTPayload | false = false;
-    for (const key of keys) if ((payload = await attempt(token, key, options))) break;
-    if (!payload && remote && !hmac) payload = await attempt(token, remote, options);
-    if (!payload) throw credentialInvalid('The token signature is not valid', INVALID);
+    let verified = keys.some((key) => verifySignature(jws, alg as JwtAlgorithm, key));
+    if (!verified && remote && !hmac) verified = await remoteVerified(remote, jws, token, alg as JwtAlgorithm);
+    if (!verified) throw credentialInvalid('The token signature is not valid', INVALID);
+    const payload = checkClaims(jws.payload, rules, input.now);
     cache.remember(token, payload, input.now);
     return { deliveryId: readId(input) };
   };
