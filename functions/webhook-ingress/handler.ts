@@ -9,7 +9,7 @@ import { auditRejection } from './audit';
 import { buildEvents } from './event';
 import { checkRate } from './limits';
 import { type ParsedPayload, parsePayload } from './payload';
-import { claimAll, record, release, replayKeys, replayTtl } from './replay';
+import { claimAll, recordAll, release, replayKeys, replayTtl } from './replay';
 import { type PreparedSource, sourceFor } from './source';
 
 const PATH = /^\/webhooks\/([^/]+)\/?$/;
@@ -59,12 +59,10 @@ async function ingest(req: Request, deps: Deps, source: PreparedSource, client: 
     await release(deps, keys);
     throw e;
   }
-  for (const key of keys) {
-    await record(deps, key, events.map((e) => e.id).join(','), replayTtl(source, verified)).catch((e: unknown) => {
-      // The event is published; failing here must not make the sender retry and publish twice.
-      log.warn('could not record delivery id', { deliveryId: verified.deliveryId, error: e });
-    });
-  }
+  await recordAll(deps, keys, events.map((e) => e.id).join(','), replayTtl(source, verified)).catch((e: unknown) => {
+    // The event is published; failing here must not make the sender retry and publish twice.
+    log.warn('could not record delivery id', { deliveryId: verified.deliveryId, error: e });
+  });
   log.info('webhook accepted', { eventIds: events.map((e) => e.id), types: [...new Set(events.map((e) => e.type))], deliveryId: verified.deliveryId });
   deps.metrics.count('webhooks.accepted', 1, { source: source.id });
   // One event: {"id"}; a delivery that maps to several also lists them all.

@@ -21,25 +21,30 @@ export function replayKeys(source: PreparedSource, v: Verified): string[] {
   return keys;
 }
 
+const stateOf = (value: string) => (JSON.parse(value) as { state?: string }).state;
+
+const inProgress = () =>
+  new AppError('delivery_in_progress', 'This delivery is being processed; retry shortly', {
+    status: 409,
+    headers: { 'retry-after': '5' },
+  });
+
 /**
- * Claims every key of a delivery; false (and nothing left claimed) when one of them is a delivery
- * already processed. A claim in flight elsewhere throws 409 after releasing ours.
+ * Claims a delivery before publishing so two concurrent copies cannot both publish: every key of
+ * it in one atomic write (one store round trip, and no half-claimed delivery to release). The
+ * claim is short-lived and released when the publish fails; the lasting record is written only
+ * after the event was published. Returns false for a delivery already processed; a copy arriving
+ * while the first is in flight gets 409 with Retry-After.
  */
-export async function claimAll(deps: Deps, keys: string[]): Promise<boolean> {
-  const claimed: string[] = [];
-  try {
-    for (const key of keys) {
-      if (!(await claim(deps, key))) {
-        await release(deps, claimed);
-        return false;
-      }
-      claimed.push(key);
-    }
-    return true;
-  } catch (e) {
-    await release(deps, claimed);
-    throw e;
-  }
+export async function claimAll(deps: Deps, keys: string[], attempt = 0): Promise<boolean> {
+  if (keys.length === 0) return true;
+  const pending = JSON.stringify({ state: 'pending', at: deps.clock.now() });
+  if (await deps.store.putAll(keys.map((key) => ({ key, value: pending, opts: { ttlSeconds: CLAIM_TTL_SECONDS, ifAbsent: true } })))) return true;
+  const existing = await Promise.all(keys.map((k) => deps.store.get(k)));
+  if (existing.some((item) => item && stateOf(item.value) === 'done')) return false;
+  // Pending elsewhere; or gone again (released or expired) since our write: try once more.
+  if (existing.some((item) => item !== undefined) || attempt >= 2) throw inProgress();
+  return claimAll(deps, keys, attempt + 1);
 }
 
 export const release = (deps: Deps, keys: string[]): Promise<unknown> =>
@@ -49,26 +54,8 @@ export const release = (deps: Deps, keys: string[]): Promise<unknown> =>
 export const replayTtl = (source: PreparedSource, v: Verified): number =>
   Math.max(source.config.dedupeTtlSeconds, 2 * (v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS));
 
-/**
- * Claims a delivery before publishing so two concurrent copies cannot both publish. The claim is
- * short-lived and released when the publish fails; the lasting record is written only after the
- * event was published. A copy arriving while the first is in flight gets 409 with Retry-After.
- * Returns false for a delivery already processed.
- */
-export async function claim(deps: Deps, key: string): Promise<boolean> {
-  const pending = JSON.stringify({ state: 'pending', at: deps.clock.now() });
-  if (await deps.store.put(key, pending, { ttlSeconds: CLAIM_TTL_SECONDS, ifAbsent: true })) return true;
-  const existing = await deps.store.get(key);
-  if (!existing) return claim(deps, key);
-  if ((JSON.parse(existing.value) as { state?: string }).state === 'pending') {
-    throw new AppError('delivery_in_progress', 'This delivery is being processed; retry shortly', {
-      status: 409,
-      headers: { 'retry-after': '5' },
-    });
-  }
-  return false;
-}
-
-export async function record(deps: Deps, key: string, eventIds: string, ttlSeconds: number): Promise<void> {
-  await deps.store.put(key, JSON.stringify({ state: 'done', eventIds, at: deps.clock.now() }), { ttlSeconds });
+/** Marks every key of a published delivery done, in one write. */
+export async function recordAll(deps: Deps, keys: string[], eventIds: string, ttlSeconds: number): Promise<void> {
+  const done = JSON.stringify({ state: 'done', eventIds, at: deps.clock.now() });
+  if (keys.length > 0) await deps.store.putAll(keys.map((key) => ({ key, value: done, opts: { ttlSeconds } })));
 }

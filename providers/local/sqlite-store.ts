@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
-import type { PutOptions, StateStore, StoredItem } from '../../shared/ports/store';
+import { checkWrites, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { openDatabase, unlessBusy } from './sqlite';
 
 /**
@@ -56,6 +56,28 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     `DELETE FROM kv_items WHERE rowid IN (SELECT rowid FROM kv_items WHERE expires_at <= ? LIMIT ${CLEANUP_BATCH})`,
   );
   const ping = db.prepare('SELECT 1');
+  // Prefix scan as a key range, so the primary key index serves it; the upper bound is the prefix
+  // followed by the greatest code point (a key continuing with U+10FFFF itself is the one miss).
+  const scan = db.prepare<{ lo: string; hi: string; after: string; now: number; limit: number }, { key: string; value: string; version: string; expires_at: number | null }>(
+    `SELECT key, value, version, expires_at FROM kv_items
+     WHERE key >= @lo AND key < @hi AND key > @after AND ${LIVE} ORDER BY key LIMIT @limit`,
+  );
+  const writeOne = (write: Write, now: number): boolean => {
+    const options = write.opts ?? {};
+    if (options.ifAbsent && options.ifVersion !== undefined) return false;
+    const expiresAt = options.ttlSeconds === undefined ? null : now + options.ttlSeconds * 1000;
+    // A random version, not a counter: a key deleted and re-created must not reuse a version
+    // that a stale reader could still present to ifVersion.
+    const row = { key: write.key, value: write.value, version: randomUUID(), expiresAt };
+    if (options.ifAbsent) return insertIfAbsent.run({ ...row, now }).changes === 1;
+    if (options.ifVersion !== undefined) return updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes === 1;
+    return upsert.run(row).changes === 1;
+  };
+  const rollback = new Error('condition failed');
+  // IMMEDIATE: the write lock is taken up front, so two batches never both read and then write.
+  const writeAll = db.transaction((writes: readonly Write[], now: number) => {
+    for (const w of writes) if (!writeOne(w, now)) throw rollback;
+  });
   let writes = 0;
   // Housekeeping only: expired rows are already invisible, so a busy lock here must not fail
   // the open or a put that has already committed.
@@ -77,20 +99,32 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return item;
     },
     async put(key: string, value: string, options: PutOptions = {}) {
-      // Both conditions at once can never hold (absent items have no version); like memoryStore.
-      if (options.ifAbsent && options.ifVersion !== undefined) return false;
       const now = clock.now();
-      const expiresAt = options.ttlSeconds === undefined ? null : now + options.ttlSeconds * 1000;
-      // A random version, not a counter: a key deleted and re-created must not reuse a version
-      // that a stale reader could still present to ifVersion.
-      const row = { key, value, version: randomUUID(), expiresAt };
-      const changes = unlessBusy(() => {
-        if (options.ifAbsent) return insertIfAbsent.run({ ...row, now }).changes;
-        if (options.ifVersion !== undefined) return updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes;
-        return upsert.run(row).changes;
-      });
+      const written = unlessBusy(() => writeOne({ key, value, opts: options }, now));
       if (++writes % CLEANUP_EVERY === 0) sweep(now);
-      return changes === 1;
+      return written;
+    },
+    async putAll(batch) {
+      checkWrites(batch);
+      const now = clock.now();
+      try {
+        unlessBusy(() => writeAll.immediate(batch, now));
+      } catch (e) {
+        if (e === rollback) return false;
+        throw e;
+      }
+      writes += batch.length;
+      return true;
+    },
+    async list(prefix, opts = {}) {
+      const limit = listLimit(opts);
+      const rows = unlessBusy(() => scan.all({ lo: prefix, hi: `${prefix}\u{10FFFF}`, after: opts.after ?? '', now: clock.now(), limit: limit + 1 }));
+      const items = rows.slice(0, limit).filter((r) => r.key.startsWith(prefix)).map((r) => {
+        const item: StoredItem & { key: string } = { key: r.key, value: r.value, version: r.version };
+        if (r.expires_at !== null) item.expiresAt = r.expires_at;
+        return item;
+      });
+      return rows.length > limit ? { items, next: rows[limit - 1]!.key } : { items };
     },
     async delete(key) {
       unlessBusy(() => remove.run(key));

@@ -1,3 +1,14 @@
+export const MAX_BATCH_WRITES = 25;
+export const MAX_LIST_LIMIT = 1000;
+
+/** Common argument checks of putAll, so every implementation refuses the same batches. */
+export function checkWrites(writes: readonly Write[]): void {
+  if (writes.length > MAX_BATCH_WRITES) throw new RangeError(`putAll: at most ${MAX_BATCH_WRITES} writes`);
+  if (new Set(writes.map((w) => w.key)).size !== writes.length) throw new RangeError('putAll: keys must be distinct');
+}
+
+export const listLimit = (opts: ListOptions = {}) => Math.min(Math.max(1, opts.limit ?? 100), MAX_LIST_LIMIT);
+
 /**
  * Key-value state store with TTL and conditional writes: the persistence port behind
  * idempotency, replay protection, queues and cursors. Values are strings (JSON by convention).
@@ -21,10 +32,42 @@ export interface PutOptions {
   ifVersion?: string;
 }
 
+export interface Write {
+  key: string;
+  value: string;
+  opts?: PutOptions;
+}
+
+export interface ListOptions {
+  /** At most this many items (default 100, at most 1000). */
+  limit?: number;
+  /** Start after this key (the `next` of the previous page). */
+  after?: string;
+}
+
+export interface ListedItem extends StoredItem {
+  key: string;
+}
+
+export interface ListPage {
+  /** Live items whose key starts with the prefix, in ascending key order (code units). */
+  items: ListedItem[];
+  /** Set when more items may follow: pass it as `after`. */
+  next?: string;
+}
+
 export interface StateStore {
   get(key: string): Promise<StoredItem | undefined>;
   /** Returns false (and writes nothing) when a condition does not hold. */
   put(key: string, value: string, opts?: PutOptions): Promise<boolean>;
+  /**
+   * Several writes as one atomic step: all of them when every condition holds, none otherwise
+   * (false). Distinct keys, at most 25 (DynamoDB TransactWriteItems' historical limit, kept so
+   * every store can honour it).
+   */
+  putAll(writes: readonly Write[]): Promise<boolean>;
+  /** A page of live items under a key prefix. */
+  list(prefix: string, opts?: ListOptions): Promise<ListPage>;
   delete(key: string): Promise<void>;
   /** Readiness probe. */
   check(): Promise<void>;

@@ -165,6 +165,93 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
       expect((await store.get('k'))?.value).toBe(value);
     });
 
+    describe('putAll', () => {
+      it('writes every item when all conditions hold', async () => {
+        await store.put('b', 'old');
+        const version = (await store.get('b'))!.version;
+        const ok = await store.putAll([
+          { key: 'a', value: '1', opts: { ifAbsent: true, ttlSeconds: 60 } },
+          { key: 'b', value: '2', opts: { ifVersion: version } },
+          { key: 'c', value: '3' },
+        ]);
+        expect(ok).toBe(true);
+        expect([(await store.get('a'))?.value, (await store.get('b'))?.value, (await store.get('c'))?.value]).toEqual(['1', '2', '3']);
+        expect((await store.get('a'))?.expiresAt).toBe(sut.clock.now() + 60_000);
+      });
+
+      it('writes nothing when one condition fails', async () => {
+        await store.put('taken', 'first');
+        const ok = await store.putAll([
+          { key: 'free', value: 'x', opts: { ifAbsent: true } },
+          { key: 'taken', value: 'y', opts: { ifAbsent: true } },
+          { key: 'plain', value: 'z' },
+        ]);
+        expect(ok).toBe(false);
+        expect(await store.get('free')).toBeUndefined();
+        expect(await store.get('plain')).toBeUndefined();
+        expect((await store.get('taken'))?.value).toBe('first');
+      });
+
+      it('treats an expired item as absent', async () => {
+        await store.put('k', 'old', { ttlSeconds: 1 });
+        sut.clock.advance(1000);
+        expect(await store.putAll([{ key: 'k', value: 'new', opts: { ifAbsent: true } }])).toBe(true);
+        expect((await store.get('k'))?.value).toBe('new');
+      });
+
+      it('lets exactly one of 10 concurrent overlapping claims win', async () => {
+        const wins = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.putAll([
+            { key: `own-${i}`, value: `${i}`, opts: { ifAbsent: true } },
+            { key: 'shared', value: `${i}`, opts: { ifAbsent: true } },
+          ])),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+        const winner = wins.indexOf(true);
+        expect((await store.get('shared'))?.value).toBe(`${winner}`);
+        for (let i = 0; i < 10; i++) expect(await store.get(`own-${i}`)).toEqual(i === winner ? expect.objectContaining({ value: `${i}` }) : undefined);
+      });
+
+      it('refuses more than 25 writes and repeated keys', async () => {
+        const many = Array.from({ length: 26 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+        await expect(store.putAll(many)).rejects.toThrow(RangeError);
+        await expect(store.putAll([{ key: 'k', value: '1' }, { key: 'k', value: '2' }])).rejects.toThrow(RangeError);
+        expect(await store.get('k0')).toBeUndefined();
+      });
+    });
+
+    describe('list', () => {
+      it('returns live items under the prefix only, in key order', async () => {
+        for (const key of ['sub/t1/b', 'sub/t1/a', 'sub/t2/a', 'sub/t1', 'sub/t10/x', 'other/t1/a']) await store.put(key, key);
+        await store.put('sub/t1/expired', 'x', { ttlSeconds: 1 });
+        sut.clock.advance(1000);
+        const page = await store.list('sub/t1/');
+        expect(page.items.map((i) => i.key)).toEqual(['sub/t1/a', 'sub/t1/b']);
+        expect(page.items[0]).toEqual(expect.objectContaining({ value: 'sub/t1/a', version: expect.any(String) }));
+        expect(page.next).toBeUndefined();
+      });
+
+      it('pages through every item exactly once', async () => {
+        const keys = Array.from({ length: 23 }, (_, i) => `d/${String(i).padStart(3, '0')}`);
+        for (const key of [...keys].reverse()) await store.put(key, 'v');
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.list('d/', { limit: 5, after });
+          seen.push(...page.items.map((i) => i.key));
+          expect(page.items.length).toBeLessThanOrEqual(5);
+          if (!page.next) break;
+          after = page.next;
+        }
+        expect(seen).toEqual(keys);
+      });
+
+      it('answers an empty page for an unknown prefix', async () => {
+        await store.put('a', 'v');
+        expect(await store.list('zz/')).toEqual({ items: [] });
+      });
+    });
+
     it('check() resolves', async () => {
       await expect(store.check()).resolves.toBeUndefined();
     });
