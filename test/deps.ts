@@ -3,6 +3,7 @@ import { compileConfig } from '../shared/config/compile';
 import { silentLogger } from '../shared/log/json-logger';
 import { type Deps, type EventBus, fixedClock, mapSecrets, noMetrics, platformHttp, sequentialIds } from '../shared/ports';
 import { memoryStore } from '../shared/store/memory';
+import { memorySealer } from '../shared/ports/sealer';
 
 /** An in-memory bus that records what was published; `failNext` makes the next publish fail. */
 export function memoryBus(): EventBus & { events: CloudEvent[]; failNext: (n?: number) => void } {
@@ -26,7 +27,7 @@ export function memoryBus(): EventBus & { events: CloudEvent[]; failNext: (n?: n
 export function testDeps(rawConfig: unknown = {}, env: Record<string, string> = {}, start = Date.parse('2026-01-01T00:00:00Z')) {
   const clock = fixedClock(start);
   const bus = memoryBus();
-  const deps: Deps = {
+  const deps: Deps & { sealer: NonNullable<Deps['sealer']> } = {
     config: compileConfig(rawConfig, env),
     clock,
     ids: sequentialIds('evt'),
@@ -34,6 +35,7 @@ export function testDeps(rawConfig: unknown = {}, env: Record<string, string> = 
     store: memoryStore(clock),
     bus,
     secrets: mapSecrets({}),
+    sealer: memorySealer(),
     logger: silentLogger,
     metrics: noMetrics,
   };

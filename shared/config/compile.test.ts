@@ -58,11 +58,11 @@ describe('compileConfig', () => {
 
   test('routes must name known destinations and valid filters', () => {
     const raw = {
-      routes: [{ name: 'r', filter: { prefix: { type: '' } }, to: ['missing'] }, { name: 's', filter: { sql: 'x' }, to: ['f'] }],
+      routes: [{ name: 'r', filter: { prefix: { type: '' } }, to: ['missing'] }, { name: 's', filter: { sql: "type = 'a" }, to: ['f'] }],
       destinations: { f: { type: 'file', path: 'x' } },
     };
     const message = problem(raw);
     expect(message).toContain('routes[0].to[0]: unknown destination "missing"');
-    expect(message).toContain('routes[1].filter: unsupported dialect "sql"');
+    expect(message).toContain('routes[1].filter.sql: parse error at position 7');
   });
 });

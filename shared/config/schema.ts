@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { apiKeysSchema } from '../auth/api-keys';
 import { mapperConfigSchema } from '../mappers/config';
 import type { Filter } from '../routing/filter';
 import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
@@ -47,6 +48,9 @@ export const verifySchema = z.discriminatedUnion('scheme', [
   ...handshakeVerifySchemas,
 ]);
 
+/** Tenant names become part of state-store keys: no separators. */
+const TENANT = /^[A-Za-z0-9_.-]{1,128}$/;
+
 const bucket = z.strictObject({
   /** Requests per second, sustained. */
   perSecond: z.number().check(z.positive()),
@@ -58,7 +62,7 @@ const sourceSchema = z.strictObject({
   verify: verifySchema,
   /** Vendor payload -> normalized event. Without a mapper every payload is secorch.webhook.received. */
   mapper: z.optional(mapperConfigSchema),
-  tenant: z._default(z.string().check(z.minLength(1)), 'default'),
+  tenant: z._default(z.string().check(z.regex(TENANT)), 'default'),
   /** Body limit in bytes (default 1 MiB). */
   maxBodyBytes: z._default(z.number().check(z.int(), z.positive()), 1024 * 1024),
   /** Client addresses allowed to call this source (IPv4/IPv6 CIDRs); unset = any address. */
@@ -104,6 +108,45 @@ const egressSchema = z.strictObject({
   allowPrivate: z._default(z.array(z.string().check(z.minLength(1))), []),
 });
 
+const apiSchema = z.strictObject({
+  /** Key id -> { key, tenant, scopes }: `Authorization: Bearer <key>` on /events, /subscriptions, /deliveries. */
+  keys: z._default(apiKeysSchema, {}),
+});
+
+const durationMs = z.number().check(z.int(), z.nonnegative());
+
+const deliveriesSchema = z.strictObject({
+  /** Outbound webhook retries: delays in ms before each attempt (index 0 = first attempt, 0). */
+  retry: z.optional(z.strictObject({
+    schedule: z.optional(z.array(durationMs).check(z.minLength(1), z.maxLength(20))),
+    jitter: z.optional(z.number().check(z.gte(0), z.lt(1))),
+    minAfterThrottleMs: z.optional(durationMs),
+  })),
+  /** Per-subscription circuit breaker. */
+  breaker: z.optional(z.strictObject({
+    failureThreshold: z.optional(z.number().check(z.int(), z.positive())),
+    openForMs: z.optional(durationMs),
+    maxOpenForMs: z.optional(durationMs),
+    disableAfterMs: z.optional(durationMs),
+  })),
+  /** Deadline of one delivery request (default 15). */
+  timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(120)), 15),
+  /** How long events, deliveries and their attempt logs are kept (default 30). */
+  retentionDays: z._default(z.number().check(z.int(), z.positive()), 30),
+});
+
+const sealerSchema = z.discriminatedUnion('provider', [
+  z.strictObject({ provider: z.literal('local') }),
+  z.strictObject({ provider: z.literal('aws-kms'), keyId: z.string().check(z.minLength(1)) }),
+  z.strictObject({ provider: z.literal('azure-keyvault'), keyId: z.url() }),
+  z.strictObject({ provider: z.literal('gcp-kms'), keyName: z.string().check(z.minLength(1)) }),
+]);
+
+const secretsSchema = z.strictObject({
+  /** Encryption at rest of subscription secrets; default: the runtime's (a key file locally). */
+  sealer: z.optional(sealerSchema),
+});
+
 export const configSchema = z.strictObject({
   sources: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), sourceSchema), {}),
   routes: z._default(z.array(routeSchema), []),
@@ -112,6 +155,9 @@ export const configSchema = z.strictObject({
   store: z.optional(storeSchema),
   ingress: z._default(ingressSchema, { trustedProxyHops: 1, trustClientCertHeaders: false }),
   egress: z._default(egressSchema, { allowPrivate: [] }),
+  api: z._default(apiSchema, { keys: {} }),
+  deliveries: z.optional(deliveriesSchema),
+  secrets: z._default(secretsSchema, {}),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 

@@ -13,6 +13,8 @@ export interface CloudEvent<T = unknown> {
   datacontenttype?: string;
   dataschema?: string;
   data?: T;
+  /** Binary data, Base64 (JSON format section 3.1); never together with `data`. */
+  data_base64?: string;
   /** Extension attributes: lower-case a-z0-9, at most 20 characters (spec 1.0 naming rule). */
   [extension: string]: unknown;
 }

@@ -1,8 +1,10 @@
+import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { AppError, toProblem } from '../errors';
+import { parseCidrList } from '../net/cidr';
 import { platformHttp, type HttpClient } from '../ports/http';
-import { asGuarded, guardedHttp } from './egress';
+import { asGuarded, guardedHttp, type GuardedHttpClient, validateOutboundUrl } from './egress';
 
 // A scripted inner client stands in for the network where no connection may happen; the
 // redirect and allowPrivate cases also run against a real HTTP server on 127.0.0.1.
@@ -105,6 +107,12 @@ describe('guardedHttp against a real server on 127.0.0.1', () => {
     server = createServer((req, res) => {
       hits.push(req.url!);
       if (req.url === '/a') res.writeHead(302, { location: '/b' }).end();
+      else if (req.url === '/echo') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c)).on('end', () =>
+          res.end(`${req.method} ${req.headers['content-type'] ?? ''} ${req.headers['x-a'] ?? ''} ${Buffer.concat(chunks).toString()}`));
+      }
+      else if (req.url === '/empty') res.writeHead(204).end();
       else if (req.url!.startsWith('/loop')) res.writeHead(307, { location: `/loop${hits.length}` }).end();
       else res.end('here');
     });
@@ -128,5 +136,86 @@ describe('guardedHttp against a real server on 127.0.0.1', () => {
   it(`stops after 3 redirects`, async () => {
     expect(await reason(guardedHttp(platformHttp, { allowPrivate: ['127.0.0.1'], resolve }).fetch(`${base}/loop`))).toBe('too_many_redirects');
     expect(hits).toHaveLength(4);
+  });
+
+  describe('guardedHttp(policy): checked again at connect time (undici Agent)', () => {
+    const clients: GuardedHttpClient[] = [];
+    afterEach(async () => void (await Promise.all(clients.splice(0).map((c) => c.close?.()))));
+    const connectGuard = (allowPrivate: string[], lookup: LookupFunction) => {
+      const c = guardedHttp({ allowPrivate, lookup });
+      clients.push(c);
+      return c;
+    };
+    const evil = (path: string) => `http://evil.example:${(server.address() as AddressInfo).port}${path}`;
+
+    it('closes the rebinding window: a public answer to the check, a private one to the socket, is refused', async () => {
+      const lookup = scriptedLookup(['93.184.216.34'], ['127.0.0.1']);
+      expect(await reason(connectGuard([], lookup).fetch(evil('/a')))).toBe('private_address');
+      expect(lookup.calls).toBe(2); // the check, then the socket's own lookup
+      expect(hits).toEqual([]);
+    });
+
+    it.each(['10.0.0.1', '127.0.0.1', '::ffff:127.0.0.1'])('refuses evil.example -> %s before any request', async (ip) => {
+      expect(await reason(connectGuard([], scriptedLookup([ip])).fetch(evil('/a')))).toBe('private_address');
+      expect(hits).toEqual([]);
+    });
+
+    it('inside allowPrivate: follows a redirect and answers with a global Response', async () => {
+      const res = await connectGuard(['127.0.0.1/32'], scriptedLookup(['127.0.0.1'])).fetch(evil('/a'));
+      expect(res).toBeInstanceOf(Response);
+      expect([res.status, res.url, await res.text()]).toEqual([200, evil('/b'), 'here']);
+      expect(hits).toEqual(['/a', '/b']);
+    });
+
+    it('accepts a global Request with a body, FormData, and a null-body status', async () => {
+      const g = connectGuard(['127.0.0.1/32'], scriptedLookup(['127.0.0.1']));
+      const req = new Request(evil('/echo'), { method: 'PUT', body: 'payload', headers: { 'x-a': '1', 'content-type': 'text/plain' } });
+      expect(await (await g.fetch(req)).text()).toBe('PUT text/plain 1 payload');
+      const form = new FormData();
+      form.set('k', 'v');
+      expect(await (await g.fetch(evil('/echo'), { method: 'POST', body: form })).text()).toMatch(/^POST multipart\/form-data; boundary=.+ name="k"\r\n\r\nv\r\n/s);
+      expect((await g.fetch(evil('/empty'))).status).toBe(204);
+    });
+  });
+});
+
+/** A node-compatible lookup answering from a script, one answer per call; `calls` counts them. */
+function scriptedLookup(...answers: string[][]): LookupFunction & { calls: number } {
+  const fn = ((_host: string, options: { all?: boolean }, callback: (e: Error | null, a: string | LookupAddress[], f?: number) => void) => {
+    const list = answers[Math.min(fn.calls++, answers.length - 1)]!.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (options.all) callback(null, list);
+    else callback(null, list[0]!.address, list[0]!.family);
+  }) as LookupFunction & { calls: number };
+  fn.calls = 0;
+  return fn;
+}
+
+describe('validateOutboundUrl (subscription time: 422)', () => {
+  it.each([
+    ['ftp://hooks.example/x', 'url_scheme'], ['file:///etc/passwd', 'url_scheme'], ['javascript:alert(1)', 'url_scheme'],
+    ['https://user:pass@hooks.example/', 'url_credentials'], ['https://token@hooks.example/', 'url_credentials'],
+    ['not a url', 'url_invalid'], ['/relative/path', 'url_invalid'], ['http://', 'url_invalid'],
+    ['http://127.0.0.1/', 'url_blocked_address'], ['http://10.0.0.1:8080/', 'url_blocked_address'],
+    ['http://169.254.169.254/latest/meta-data/', 'url_blocked_address'], ['http://[::1]/', 'url_blocked_address'],
+    ['http://[::ffff:127.0.0.1]/', 'url_blocked_address'], ['http://[fd00:ec2::254]/', 'url_blocked_address'],
+    ['http://2130706433/', 'url_blocked_address'], ['http://0x7f.1/', 'url_blocked_address'], ['https://0/', 'url_blocked_address'],
+  ])('%s -> %s', (url, code) => {
+    const result = validateOutboundUrl(url, []);
+    expect(result).toMatchObject({ ok: false, code });
+    expect(result.ok || result.message).not.toMatch(/127|169\.254|10\.0|::/);
+  });
+
+  it.each(['https://hooks.example/in', 'http://93.184.216.34:8080/x', 'https://[2606:4700::1]/', 'https://localhost.example/'])(
+    '%s passes (host names are checked when connecting)', (url) => {
+      expect(validateOutboundUrl(url, [])).toMatchObject({ ok: true, url: new URL(url) });
+    });
+
+  it('lets allowPrivate open a literal, as a list or parsed once', () => {
+    for (const allow of [['127.0.0.1/32', '10.0.0.0/8'], parseCidrList(['127.0.0.1/32', '10.0.0.0/8'])]) {
+      expect(validateOutboundUrl('http://127.0.0.1:3000/', allow).ok).toBe(true);
+      expect(validateOutboundUrl('http://[::ffff:127.0.0.1]/', allow).ok).toBe(true);
+      expect(validateOutboundUrl('http://10.0.0.1/', allow).ok).toBe(true);
+      expect(validateOutboundUrl('http://169.254.169.254/', allow).ok).toBe(false);
+    }
   });
 });

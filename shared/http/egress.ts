@@ -1,6 +1,9 @@
-import { AppError } from '../errors';
+import type { Dispatcher } from 'undici';
 import { type CidrList, contains, isPrivateOrReserved, parseCidrList, parseIp } from '../net/cidr';
 import type { HttpClient } from '../ports/http';
+import { egressDenied, flattenRequest, type GuardedAgentPolicy, guardedAgent, resolveAll, undiciHttp } from './egress-agent';
+
+export { egressDenied } from './egress-agent';
 
 /**
  * The egress guard (SSRF defence, https://owasp.org/www-community/attacks/Server_Side_Request_Forgery):
@@ -8,19 +11,29 @@ import type { HttpClient } from '../ports/http';
  * addresses inside `egress.allowPrivate`. Redirects are never followed blindly: each hop's target
  * is checked again, at most MAX_REDIRECTS of them.
  *
- * Remaining window (DNS rebinding): the host is resolved here, then resolved again by the inner
- * fetch when it connects. A hostile DNS server answering with TTL 0 can give a public address to
- * the check and a private one to the connection. Closing it means checking the very answer the
- * socket connects to: an undici Agent with `connect.lookup` passed as fetch's `dispatcher`. Node's
- * own undici is not importable and the `undici` package is not a dependency, so the provider's
- * composition root is where that would be added; until then the window is open for hostnames
- * (IP-literal URLs are exact).
+ * DNS rebinding (a hostile DNS server answering with TTL 0: a public address to the check, a
+ * private one to the connection) is closed by `guardedHttp(policy)`: requests go through the
+ * undici package's fetch with a guardedAgent as dispatcher (egress-agent.ts), whose
+ * `connect.lookup` checks every address of the very answer the socket connects to, and whose
+ * connector checks IP-literal hosts, on every new connection. A pooled socket stays bound to the
+ * address checked when it opened. The check before each hop stays: it refuses early, names the
+ * reason (unresolved, private_address) and gives `check()` its addresses; it is no longer the
+ * only check. `guardedHttp(inner, policy)` keeps the check-before-request-only form for clients
+ * that never connect (configuration validation, scripted tests): the window is open there.
  */
 export interface EgressPolicy {
   /** CIDR ranges that may be reached although private or reserved (config `egress.allowPrivate`). */
   allowPrivate: readonly string[];
   /** All addresses of a host name, e.g. `dns.promises.lookup(host, { all: true })` mapped to strings. */
   resolve: (host: string) => Promise<string[]>;
+}
+
+/** The connect-time guard: GuardedAgentPolicy (allowPrivate, lookup, timeouts) plus these. */
+export interface ConnectEgressPolicy extends GuardedAgentPolicy {
+  /** A guardedAgent built from the same allowPrivate, to share its pool (deliveries); else one is built. */
+  agent?: Dispatcher;
+  /** The resolver of the check before each hop; default: `lookup` (node's dns.lookup). */
+  resolve?: (host: string) => Promise<string[]>;
 }
 
 export interface GuardedHttpClient extends HttpClient {
@@ -30,16 +43,12 @@ export interface GuardedHttpClient extends HttpClient {
   allowlisted(ip: string): boolean;
   /** Whether allowPrivate opens any range at all. */
   readonly opensPrivate: boolean;
+  /** Closes the pooled sockets of an agent the guard built itself (a shared one is left open). */
+  close?(): Promise<void>;
 }
 
 export const MAX_REDIRECTS = 3;
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
-
-/** Refused by policy. The message names no address: the caller gets nothing to map the network with. */
-export const egressDenied = (reason: string) =>
-  new AppError('egress_denied', 'The outbound request was refused by the egress policy', {
-    status: 502, retryable: false, expose: false, extra: { reason },
-  });
 
 const unwrap = (host: string) => (host.startsWith('[') ? host.slice(1, -1) : host);
 
@@ -58,14 +67,18 @@ function nextInit(init: RequestInit, status: number, from: URL, to: URL): Reques
   return next;
 }
 
-/** Flattens a Request into url + init, so every hop is sent the same way. */
-function split(input: string | URL | Request, init: RequestInit = {}): [URL, RequestInit] {
-  if (!(input instanceof Request)) return [new URL(String(input)), init];
-  const { method, headers, body, signal, redirect } = input;
-  return [new URL(input.url), { method, headers, body, signal, redirect, ...(body ? { duplex: 'half' } : {}), ...init }];
+/** The connect-time guard (undici, see above); the form every composition root uses. */
+export function guardedHttp(policy: ConnectEgressPolicy): GuardedHttpClient;
+/** The check before each request only, in front of `inner`: for clients that never connect. */
+export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient;
+export function guardedHttp(first: HttpClient | ConnectEgressPolicy, second?: EgressPolicy): GuardedHttpClient {
+  if ('fetch' in first) return precheck(first, second!);
+  const agent = first.agent ?? guardedAgent(first);
+  const client = precheck(undiciHttp(agent), { allowPrivate: first.allowPrivate, resolve: first.resolve ?? resolveAll(first.lookup) });
+  return { ...client, close: async () => (first.agent ? undefined : agent.close()) };
 }
 
-export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient {
+function precheck(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient {
   const allow: CidrList = parseCidrList(policy.allowPrivate);
   const allowlisted = (ip: string) => contains(allow, ip);
 
@@ -79,7 +92,7 @@ export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHtt
   }
 
   async function fetchGuarded(input: string | URL | Request, requestInit?: RequestInit): Promise<Response> {
-    let [url, init] = split(input, requestInit);
+    let [url, init] = flattenRequest(input, requestInit);
     const mode = init.redirect ?? 'follow';
     for (let hop = 0; ; hop++) {
       await check(url);
@@ -101,3 +114,26 @@ export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHtt
 /** The guard behind an HttpClient, when it is one (schemes use it to police plain-http key URLs). */
 export const asGuarded = (http: HttpClient): GuardedHttpClient | undefined =>
   'check' in http && 'allowlisted' in http ? (http as GuardedHttpClient) : undefined;
+
+export type OutboundUrlCode = 'url_scheme' | 'url_credentials' | 'url_blocked_address' | 'url_invalid';
+export type OutboundUrlCheck = { ok: true; url: URL } | { ok: false; code: OutboundUrlCode; message: string };
+
+/**
+ * A destination URL at subscription time (the caller answers 422): absolute http(s), no
+ * credentials, and an IP-literal host outside the blocked ranges unless allowPrivate opens it.
+ * Host names are not resolved here: DNS answers change, so they are checked when connecting,
+ * every time (guardedAgent). Messages name the rule, never an address.
+ */
+export function validateOutboundUrl(url: string, allowPrivate: readonly string[] | CidrList): OutboundUrlCheck {
+  const fail = (code: OutboundUrlCode, message: string): OutboundUrlCheck => ({ ok: false, code, message });
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed) return fail('url_invalid', 'The URL is not a valid absolute URL');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return fail('url_scheme', 'The URL must use http or https');
+  if (parsed.username || parsed.password) return fail('url_credentials', 'The URL must not carry credentials');
+  const allow = 'v4' in allowPrivate ? allowPrivate : parseCidrList(allowPrivate);
+  const host = unwrap(parsed.hostname);
+  if (parseIp(host) && isPrivateOrReserved(host) && !contains(allow, host)) {
+    return fail('url_blocked_address', 'The URL points to a private or reserved address outside egress.allowPrivate');
+  }
+  return { ok: true, url: parsed };
+}

@@ -1,5 +1,6 @@
+import ipaddr from 'ipaddr.js';
 import { AppError } from '../errors';
-import { contains, isPrivateOrReserved, parseCidrList, parseIp } from './cidr';
+import { BLOCKED_RANGES, contains, isPrivateOrReserved, parseCidrList, parseIp } from './cidr';
 
 // Ranges from the IANA special-purpose registries (RFC 6890 and successors):
 // https://www.iana.org/assignments/iana-ipv4-special-registry and iana-ipv6-special-registry.
@@ -40,25 +41,66 @@ describe('parseCidrList / contains', () => {
   );
 });
 
+/** The first and last address of a range, in canonical text (BigInt arithmetic, independent of cidr.ts). */
+function bounds(cidr: string): [string, string] {
+  const [text, bitsText] = cidr.split('/') as [string, string];
+  const addr = ipaddr.parse(text);
+  const width = addr.kind() === 'ipv4' ? 32 : 128;
+  const value = addr.toByteArray().reduce((n, b) => (n << 8n) | BigInt(b), 0n);
+  const host = (1n << BigInt(width - Number(bitsText))) - 1n;
+  const render = (n: bigint) => {
+    const bytes = Array.from({ length: width / 8 }, (_, i) => Number((n >> BigInt(width - 8 * (i + 1))) & 0xffn));
+    return ipaddr.fromByteArray(bytes).toString();
+  };
+  return [render(value & ~host), render(value | host)];
+}
+
 describe('isPrivateOrReserved', () => {
+  // The IANA special-purpose registries, written out here rather than read from cidr.ts, with the
+  // nearest addresses on either side that are public (where the neighbour is itself public).
+  it.each<[string, string[]]>([
+    ['0.0.0.0/8', ['1.0.0.0']], ['10.0.0.0/8', ['9.255.255.255', '11.0.0.0']], ['100.64.0.0/10', ['100.63.255.255', '100.128.0.0']],
+    ['127.0.0.0/8', ['126.255.255.255', '128.0.0.0']], ['169.254.0.0/16', ['169.253.255.255', '169.255.0.0']],
+    ['172.16.0.0/12', ['172.15.255.255', '172.32.0.0']], ['192.0.0.0/24', ['191.255.255.255', '192.0.1.0']],
+    ['192.0.2.0/24', ['192.0.3.0']], ['192.88.99.0/24', ['192.88.98.255', '192.88.100.0']],
+    ['192.168.0.0/16', ['192.167.255.255', '192.169.0.0']], ['198.18.0.0/15', ['198.17.255.255', '198.20.0.0']],
+    ['198.51.100.0/24', ['198.51.99.255', '198.51.101.0']], ['203.0.113.0/24', ['203.0.112.255', '203.0.114.0']],
+    ['224.0.0.0/4', ['223.255.255.255']], ['240.0.0.0/4', []], ['255.255.255.255/32', []],
+    ['::/128', []], ['::1/128', []], ['64:ff9b:1::/48', []], ['100::/64', []],
+    ['2001::/23', ['2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:200::']], ['2001::/32', []],
+    ['2001:db8::/32', ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db9::']], ['2002::/16', ['2001:ffff::1', '2003::']],
+    ['3fff::/20', ['3ffe:ffff::1', '3fff:1000::']], ['fc00::/7', []], ['fe80::/10', []], ['fec0::/10', []], ['ff00::/8', []],
+  ])('refuses all of %s (first and last address), not its neighbours %j', (cidr, outside) => {
+    const [first, last] = bounds(cidr);
+    expect([first, last].map((ip) => isPrivateOrReserved(ip))).toEqual([true, true]);
+    for (const ip of outside) expect([ip, isPrivateOrReserved(ip)]).toEqual([ip, false]);
+  });
+
   it.each([
-    '127.0.0.1', '127.255.255.254', '10.0.0.1', '172.16.0.1', '172.31.255.255', '192.168.0.1',
-    '169.254.169.254', '169.254.0.1', '100.64.0.1', '100.127.255.255', '0.0.0.0', '0.1.2.3',
-    '224.0.0.1', '239.255.255.250', '255.255.255.255', '240.0.0.1', '192.0.2.1', '198.18.0.1',
-    '::1', '::', 'fc00::1', 'fd12:3456::1', 'fe80::1', 'fe80::1%eth0', 'ff02::1', 'fec0::1',
-    '::ffff:127.0.0.1', '::ffff:169.254.169.254', '::ffff:10.0.0.1', '::ffff:7f00:1',
-    '64:ff9b::a00:1', '64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::a00:1',
-    '::ffff:0:a00:1', '2002:a00:1::1', '2002:7f00:1::', '::127.0.0.1', '::a00:1',
-    '2001:db8::1', '2001::1', '100::1', 'not-an-ip', '', '127.1', '0x7f.0.0.1',
+    // the cloud metadata services (AWS, GCP, Azure over IPv4; AWS over IPv6), loopback and friends
+    '169.254.169.254', 'fd00:ec2::254', '127.0.0.1', '10.0.0.1', '::1', '::', 'fe80::1%eth0',
+    // IPv4-mapped: judged as the IPv4 address carried, in both spellings
+    '::ffff:127.0.0.1', '::ffff:169.254.169.254', '::ffff:10.0.0.1', '::ffff:7f00:1', '[::ffff:127.0.0.1]',
+    // NAT64 well-known prefix carrying a blocked IPv4 address; the local-use prefix always
+    '64:ff9b::a00:1', '64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::a00:1', '64:ff9b:1::808:808',
+    // 6to4 and Teredo outright, whatever they carry; IPv4-translated and IPv4-compatible (outside 2000::/3)
+    '2002:a00:1::1', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', '::ffff:0:a00:1', '::ffff:0:808:808',
+    '::127.0.0.1', '::a00:1', '::808:808',
+    // unparseable or legacy text fails closed
+    'not-an-ip', '', '127.1', '0x7f.0.0.1', '2130706433', '017700000001',
   ])('%s is refused', (ip) => {
     expect(isPrivateOrReserved(ip)).toBe(true);
   });
 
   it.each([
-    '8.8.8.8', '1.1.1.1', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0',
-    '169.253.255.255', '11.0.0.1', '2606:4700:4700::1111', '2a00:1450:4001::200e',
-    '::ffff:8.8.8.8', '64:ff9b::808:808', '2002:808:808::1',
+    '8.8.8.8', '1.1.1.1', '93.184.216.34', '2606:4700:4700::1111', '2a00:1450:4001::200e',
+    '::ffff:8.8.8.8', '64:ff9b::808:808', '64:ff9b::93.184.216.34',
   ])('%s is public', (ip) => {
     expect(isPrivateOrReserved(ip)).toBe(false);
+  });
+
+  it('lists every range once, each of them parseable', () => {
+    expect(new Set(BLOCKED_RANGES).size).toBe(BLOCKED_RANGES.length);
+    expect(() => parseCidrList(BLOCKED_RANGES)).not.toThrow();
   });
 });

@@ -3,9 +3,9 @@ import { errors } from '../errors';
 
 /**
  * Address ranges: per-source allowlists (`contains`) and the egress guard's refusal of private
- * and reserved destinations (`isPrivateOrReserved`). Parsing is strict: ipaddr.js alone accepts
- * legacy IPv4 forms ("010.0.0.1" is octal, 8.0.0.1; "127.1" is 127.0.0.1), which must never
- * let an address slip past a range it appears to be outside of.
+ * and reserved destinations (`isPrivateOrReserved`, BLOCKED_RANGES). Parsing is strict: ipaddr.js
+ * alone accepts legacy IPv4 forms ("010.0.0.1" is octal, 8.0.0.1; "127.1" is 127.0.0.1), which
+ * must never let an address slip past a range it appears to be outside of.
  */
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Range = [Address, number];
@@ -62,38 +62,58 @@ export function contains(list: CidrList, ip: string | Address): boolean {
   return ranges.some((r) => addr.match(r));
 }
 
-/** The IPv4 address inside an IPv6 translation prefix, or undefined. */
-function embeddedV4(v6: ipaddr.IPv6): ipaddr.IPv4 | undefined {
-  const p = v6.parts;
-  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
-  switch (v6.range()) {
-    case 'rfc6052': // NAT64 64:ff9b::/96: the last 32 bits. The local-use 64:ff9b:1::/48 stays refused.
-      return p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0 ? v4(p[6]!, p[7]!) : undefined;
-    case 'rfc6145': // IPv4-translated ::ffff:0:a.b.c.d
-      return v4(p[6]!, p[7]!);
-    case '6to4': // 2002:AABB:CCDD::/48
-      return v4(p[1]!, p[2]!);
-    default:
-      return undefined;
-  }
-}
-
+/**
+ * Destinations outbound requests never reach unless `egress.allowPrivate` opens them: the IANA
+ * special-purpose registries (https://www.iana.org/assignments/iana-ipv4-special-registry,
+ * https://www.iana.org/assignments/iana-ipv6-special-registry), whole blocks where the registry
+ * splits them. IPv4-mapped ::ffff:0:0/96 is not listed: parseIp turns it into the IPv4 address it
+ * carries, which is judged by this table (so ::ffff:127.0.0.1 is 127.0.0.1, refused).
+ */
+export const BLOCKED_RANGES: readonly string[] = [
+  '0.0.0.0/8', // "this network"; 0.0.0.0 reaches the local host on Linux
+  '10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', // RFC 1918
+  '100.64.0.0/10', // shared address space, CGNAT (RFC 6598)
+  '127.0.0.0/8', // loopback
+  '169.254.0.0/16', // link-local, incl. the cloud metadata service 169.254.169.254 (RFC 3927)
+  '192.0.0.0/24', // IETF protocol assignments (RFC 6890)
+  '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', // documentation (RFC 5737)
+  '192.31.196.0/24', '192.175.48.0/24', '192.52.193.0/24', // AS112 (RFC 7534, 7535), AMT (RFC 7450)
+  '192.88.99.0/24', // 6to4 relay anycast, deprecated (RFC 7526)
+  '198.18.0.0/15', // benchmarking (RFC 2544)
+  '224.0.0.0/4', // multicast
+  '240.0.0.0/4', '255.255.255.255/32', // reserved, limited broadcast
+  '::/128', '::1/128', // unspecified, loopback (and the rest of ::/8 lies outside 2000::/3 below)
+  '64:ff9b:1::/48', // local-use IPv4/IPv6 translation (RFC 8215)
+  '100::/64', // discard-only (RFC 6666)
+  '2001::/23', // IETF protocol assignments, incl. Teredo 2001::/32, benchmarking, ORCHID (RFC 2928)
+  '2001:db8::/32', '3fff::/20', // documentation (RFC 3849, RFC 9637)
+  '2002::/16', // 6to4 (RFC 3056, deprecated by RFC 7526): tunnels to any IPv4 address, refused outright
+  '2620:4f:8000::/48', // AS112-v6 (RFC 7534)
+  '5f00::/16', // SRv6 SIDs (RFC 9602)
+  'fc00::/7', // unique-local, incl. AWS's metadata address fd00:ec2::254 (RFC 4193)
+  'fe80::/10', 'fec0::/10', // link-local, deprecated site-local (RFC 3879)
+  'ff00::/8', // multicast
+];
+const BLOCKED: CidrList = parseCidrList(BLOCKED_RANGES);
 const GLOBAL_UNICAST_V6: Range = [ipaddr.IPv6.parse('2000::'), 3];
+const NAT64: Range = [ipaddr.IPv6.parse('64:ff9b::'), 96];
 
 /**
- * Whether an address must not be reached by outbound requests: anything but public unicast.
- * IPv4: loopback, RFC 1918, link-local (169.254.169.254, the cloud metadata service), CGNAT
- * 100.64/10, 0.0.0.0/8, multicast, broadcast, documentation and reserved ranges. IPv6: only
- * global unicast 2000::/3 may pass (so ::1, ::, fc00::/7, fe80::/10, ff00::/8, the deprecated
- * IPv4-compatible ::a.b.c.d are refused), except documentation, Teredo and other special ranges;
- * an IPv4 address carried in IPv6 (mapped, NAT64 64:ff9b::/96, IPv4-translated, 6to4) is judged
- * as that IPv4 address. Unparseable text counts as private: fail closed.
+ * Whether an address must not be reached by outbound requests: anything in BLOCKED_RANGES, and
+ * every IPv6 address outside global unicast 2000::/3 (IPv4-compatible ::a.b.c.d, ::ffff:0:a.b.c.d
+ * and the rest of the reserved space). Two IPv6 forms are judged by the IPv4 address they carry,
+ * because the packet ends up there: IPv4-mapped ::ffff:a.b.c.d (see parseIp), and the NAT64
+ * well-known prefix 64:ff9b::/96 (RFC 6052), which a DNS64 resolver hands out for every IPv4-only
+ * host in an IPv6-only subnet, so refusing it outright would refuse all such hosts.
+ * Unparseable text counts as private: fail closed.
  */
 export function isPrivateOrReserved(ip: string | Address): boolean {
   const addr = typeof ip === 'string' ? parseIp(ip) : ip;
   if (!addr) return true;
-  if (addr instanceof ipaddr.IPv4) return addr.range() !== 'unicast';
-  const v4 = embeddedV4(addr);
-  if (v4) return v4.range() !== 'unicast';
-  return !addr.match(GLOBAL_UNICAST_V6) || addr.range() !== 'unicast';
+  if (addr instanceof ipaddr.IPv4) return contains(BLOCKED, addr);
+  if (addr.match(NAT64)) {
+    const [hi, lo] = [addr.parts[6]!, addr.parts[7]!];
+    return contains(BLOCKED, new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]));
+  }
+  return !addr.match(GLOBAL_UNICAST_V6) || contains(BLOCKED, addr);
 }

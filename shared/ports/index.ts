@@ -7,6 +7,8 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { ObjectStorage } from './objects';
 import type { Secrets } from './secrets';
+import type { Sealer } from './sealer';
+import type { DeliveryClient } from '../http/delivery-client';
 import type { StateStore } from './store';
 
 export * from './bus';
@@ -17,6 +19,7 @@ export * from './logger';
 export * from './metrics';
 export * from './objects';
 export * from './secrets';
+export type { Sealer } from './sealer';
 export * from './store';
 
 /**
@@ -32,6 +35,10 @@ export interface Deps {
   bus: EventBus;
   objects?: ObjectStorage;
   secrets: Secrets;
+  /** Encryption at rest of subscription secrets (KMS, Key Vault, Cloud KMS, a local key file). */
+  sealer?: Sealer;
+  /** Outbound webhook deliveries: egress-guarded, keep-alive, no redirects, a deadline. */
+  outbound?: DeliveryClient;
   logger: Logger;
   metrics: Metrics;
 }

@@ -1,0 +1,127 @@
+import type { CryptographyClient } from '@azure/keyvault-keys';
+import {
+  KEY_BYTES, contextAad, formatSealed, gcmOpen, gcmSeal, newDataKey, parseSealed, plaintextBytes, sealError,
+  type SealErrorCode,
+} from '../../shared/crypto/aead';
+import { errors } from '../../shared/errors';
+import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
+
+/** The two CryptographyClient operations the sealer uses (tests inject a fake). */
+export type KeyWrapClient = Pick<CryptographyClient, 'wrapKey' | 'unwrapKey'>;
+
+export interface KeyVaultSealerOptions {
+  /**
+   * Versioned key identifier, `https://<vault>.vault.azure.net/keys/<name>/<version>` (config
+   * `secrets.sealer.keyId`). Rotate by pointing it at a new version: old values keep opening.
+   */
+  keyId: string;
+  /** Builds the client for one versioned key URL; default: CryptographyClient + DefaultAzureCredential. */
+  clientFor?: (keyUrl: string) => KeyWrapClient;
+}
+
+const PROVIDER = 'azure-keyvault';
+const ALGORITHM = 'RSA-OAEP-256';
+const VERSION = /^[A-Za-z0-9]{1,64}$/;
+
+/**
+ * Parses a versioned Key Vault key URL. The version is required because wrapKey through a
+ * versionless URL uses whatever version is current at the service, while the SDK reports the
+ * version it fetched earlier (or none): after a rotation the sealed value would name the wrong
+ * version and never unwrap again.
+ */
+function parseKeyId(keyId: string): { base: string; version: string } {
+  const url = URL.canParse(keyId) ? new URL(keyId) : undefined;
+  const [, keys, name, version, ...rest] = url?.pathname.split('/') ?? [];
+  if (url?.protocol !== 'https:' || keys !== 'keys' || !name || !version || !VERSION.test(version) || rest.length || url.search) {
+    throw errors.config('The azure-keyvault sealer needs a versioned key URL: https://<vault>/keys/<name>/<version>', 'secrets.sealer.keyId');
+  }
+  return { base: `${url.origin}/keys/${name}`, version };
+}
+
+function vaultError(code: SealErrorCode, operation: string, e: unknown): Error {
+  const err = (e ?? {}) as { name?: string; statusCode?: number };
+  const status = err.statusCode;
+  // RestError without a status is a network failure; with one, only 408/429/5xx are transient.
+  // Anything else (credential unavailable, key expired or disabled, bad request) needs a human.
+  const retryable = err.name === 'RestError' && (status === undefined || status === 408 || status === 429 || status >= 500);
+  const reason = code === 'unseal_failed' && status === 400 ? 'rejected' : 'kms';
+  return sealError(code, reason, `Key Vault ${operation} failed (${status ?? err.name ?? 'error'})`, { retryable, cause: e });
+}
+
+/**
+ * Sealer on Azure Key Vault by envelope encryption. Key Vault wrapKey has no associated data,
+ * so each seal draws a random AES-256 data key, encrypts locally with AES-256-GCM (context as
+ * AAD) and has Key Vault wrap the data key with RSA-OAEP-256; open unwraps it with the key
+ * version recorded in the sealed value. The private key never leaves Key Vault (or its HSM).
+ * https://learn.microsoft.com/rest/api/keyvault/keys/wrap-key/wrap-key
+ *
+ * Sealed: `v1.azure-keyvault.<key version>.<wrapped data key>.<iv>.<ciphertext>.<tag>`.
+ */
+export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
+  const { base, version: current } = parseKeyId(opts.keyId);
+  const clients = new Map<string, Promise<KeyWrapClient>>();
+  const clientFor = (version: string): Promise<KeyWrapClient> => {
+    const url = `${base}/${version}`;
+    let client = clients.get(url);
+    if (!client) {
+      client = opts.clientFor ? Promise.resolve(opts.clientFor(url)) : defaultClient(url);
+      client.catch(() => clients.delete(url)); // a failed import may succeed on the next call
+      clients.set(url, client);
+    }
+    return client;
+  };
+
+  const sealer: Sealer = {
+    async seal(plaintext, context) {
+      const bytes = plaintextBytes(plaintext);
+      const aad = contextAad(PROVIDER, context, 'seal_failed');
+      const dataKey = newDataKey();
+      try {
+        let wrapped;
+        try {
+          wrapped = await (await clientFor(current)).wrapKey(ALGORITHM, dataKey);
+        } catch (e) {
+          throw vaultError('seal_failed', 'wrapKey', e);
+        }
+        if (!wrapped.result?.length || (wrapped.keyID && !wrapped.keyID.endsWith(`/${current}`))) {
+          throw sealError('seal_failed', 'kms', 'Key Vault wrapKey answered for another key version');
+        }
+        return formatSealed(PROVIDER, [Buffer.from(current, 'utf8'), wrapped.result, ...gcmSeal(dataKey, bytes, aad)]);
+      } finally {
+        dataKey.fill(0);
+      }
+    },
+
+    async open(sealed, context) {
+      const [versionBytes, wrapped, ...gcm] = parseSealed(sealed, PROVIDER, 5);
+      const version = versionBytes!.toString('utf8');
+      if (!VERSION.test(version)) throw sealError('unseal_failed', 'malformed', 'Sealed value is malformed');
+      const aad = contextAad(PROVIDER, context, 'unseal_failed');
+      let dataKey: Uint8Array;
+      try {
+        ({ result: dataKey } = await (await clientFor(version)).unwrapKey(ALGORITHM, wrapped!));
+      } catch (e) {
+        throw vaultError('unseal_failed', 'unwrapKey', e);
+      }
+      try {
+        if (dataKey?.length !== KEY_BYTES) throw sealError('unseal_failed', 'rejected', 'Key Vault unwrapKey returned no usable data key');
+        return gcmOpen(dataKey, gcm, aad).toString('utf8');
+      } finally {
+        dataKey?.fill(0);
+      }
+    },
+
+    check: () => checkByRoundTrip(sealer),
+  };
+  return sealer;
+}
+
+/** One DefaultAzureCredential per process (managed identity in Azure, az login locally). */
+let credential: Promise<import('@azure/identity').DefaultAzureCredential> | undefined;
+
+async function defaultClient(url: string): Promise<KeyWrapClient> {
+  credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+  credential.catch(() => (credential = undefined));
+  const [{ CryptographyClient }, cred] = await Promise.all([import('@azure/keyvault-keys'), credential]);
+  return new CryptographyClient(url, cred);
+}

@@ -1,0 +1,150 @@
+import {
+  afterAttempt, beforeAttempt, type BreakerEvent, type BreakerState, DEFAULT_BREAKER_OPTIONS, failingAfter,
+  INITIAL_BREAKER_STATE, openPeriod,
+} from './breaker';
+
+const T0 = Date.UTC(2030, 0, 1);
+const S = 1000;
+const MIN = 60 * S;
+const H = 60 * MIN;
+const DAY = 24 * H;
+
+/** n failed attempts at `at`, each let through by the breaker first (as the engine does). */
+function failTimes(state: BreakerState, at: number, n: number): { state: BreakerState; events: BreakerEvent[] } {
+  const events: BreakerEvent[] = [];
+  for (let i = 0; i < n; i++) {
+    const gate = beforeAttempt(state, at);
+    if (!gate.allow) throw new Error('denied');
+    const r = afterAttempt(gate.state, at, false);
+    state = r.state;
+    events.push(...r.events);
+  }
+  return { state, events };
+}
+const open = () => failTimes(INITIAL_BREAKER_STATE, T0, 5).state;
+
+describe('breaker', () => {
+  it('stays closed below the threshold and opens on the 5th consecutive failure', () => {
+    const four = failTimes(INITIAL_BREAKER_STATE, T0, 4);
+    expect(four).toEqual({ state: { state: 'closed', consecutiveFailures: 4, failingSince: T0 }, events: [] });
+    const r = afterAttempt(four.state, T0 + 1, false);
+    expect(r.events).toEqual(['breaker.opened']);
+    expect(r.state).toEqual({ state: 'open', consecutiveFailures: 5, failingSince: T0, openedAt: T0 + 1, probeAt: T0 + 1 + MIN, opens: 1 });
+  });
+
+  it('a success in between resets the count', () => {
+    const s = afterAttempt(failTimes(INITIAL_BREAKER_STATE, T0, 4).state, T0, true);
+    expect(s).toEqual({ state: INITIAL_BREAKER_STATE, events: [] });
+    expect(failTimes(s.state, T0, 4).state.state).toBe('closed');
+  });
+
+  it('denies every attempt while open, until the probe time', () => {
+    const s = open();
+    expect(beforeAttempt(s, T0 + 1)).toEqual({ allow: false, retryAt: T0 + MIN });
+    expect(beforeAttempt(s, T0 + MIN - 1)).toEqual({ allow: false, retryAt: T0 + MIN });
+  });
+
+  it('half-open lets exactly one probe through; the others wait for it', () => {
+    const gate = beforeAttempt(open(), T0 + MIN);
+    expect(gate).toEqual({ allow: true, state: expect.objectContaining({ state: 'half-open', probeStartedAt: T0 + MIN }) });
+    const probing = (gate as { state: BreakerState }).state;
+    // Another instance reading the stored state while the probe is in flight:
+    expect(beforeAttempt(probing, T0 + MIN + 5 * S)).toEqual({ allow: false, retryAt: T0 + MIN + DEFAULT_BREAKER_OPTIONS.staleProbeMs });
+  });
+
+  it('replaces a probe that never reported back (crashed worker) after staleProbeMs', () => {
+    const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
+    const later = T0 + MIN + DEFAULT_BREAKER_OPTIONS.staleProbeMs;
+    expect(beforeAttempt(probing, later)).toEqual({ allow: true, state: { ...probing, probeStartedAt: later } });
+  });
+
+  it('closes on a successful probe', () => {
+    const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
+    expect(afterAttempt(probing, T0 + MIN + 200, true)).toEqual({ state: { state: 'closed', consecutiveFailures: 0 }, events: ['breaker.closed'] });
+  });
+
+  it('reopens for twice as long after each failed probe, capped at 1 h', () => {
+    let s = open();
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const now = s.probeAt!;
+      const gate = beforeAttempt(s, now);
+      expect(gate.allow).toBe(true);
+      const r = afterAttempt((gate as { state: BreakerState }).state, now, false);
+      expect(r.events).toEqual(['breaker.opened']);
+      expect(r.state.probeStartedAt).toBeUndefined();
+      waits.push(r.state.probeAt! - now);
+      s = r.state;
+    }
+    expect(waits).toEqual([2, 4, 8, 16, 32, 60, 60, 60, 60].map((m) => m * MIN));
+    expect(openPeriod(1000)).toBe(H);
+  });
+
+  it('counts a straggler failure while open without extending the open period', () => {
+    const s = open();
+    const r = afterAttempt(s, T0 + 10 * S, false);
+    expect(r).toEqual({ state: { ...s, consecutiveFailures: 6 }, events: [] });
+  });
+
+  it('keeps a serialisable state (JSON round trip)', () => {
+    const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
+    expect(JSON.parse(JSON.stringify(probing))).toEqual(probing);
+  });
+
+  /** A dead endpoint with deliveries always waiting: attempt whenever the breaker allows, every minute. */
+  function simulate(from: BreakerState, start: number, until: number, succeedAt: number[] = []) {
+    let s = from;
+    const log: Array<{ at: number; events: BreakerEvent[] }> = [];
+    for (let now = start; now <= until; now += MIN) {
+      const gate = beforeAttempt(s, now);
+      if (!gate.allow) continue;
+      const r = afterAttempt(gate.state, now, succeedAt.includes(now));
+      s = r.state;
+      if (r.events.length > 0) log.push({ at: now, events: r.events });
+    }
+    return { state: s, disabled: log.filter((l) => l.events.includes('subscription.disabled')).map((l) => l.at) };
+  }
+
+  it('signals subscription.disabled once, after 5 days of continuous failure (within one open period)', () => {
+    const { disabled, state } = simulate(INITIAL_BREAKER_STATE, T0, T0 + 7 * DAY);
+    expect(disabled).toHaveLength(1);
+    expect(disabled[0]! - T0).toBeGreaterThanOrEqual(5 * DAY);
+    expect(disabled[0]! - T0).toBeLessThanOrEqual(5 * DAY + H);
+    expect(state.disabledAt).toBe(disabled[0]);
+  });
+
+  it('does not disable when a success happened in between: the 5 days start again', () => {
+    const success = T0 + 4 * DAY;
+    const first = simulate(INITIAL_BREAKER_STATE, T0, T0 + 4 * DAY + 1);
+    // Force the success through (the probe that happened to land then), then keep failing.
+    const closed = afterAttempt(first.state, success, true).state;
+    expect(closed).toEqual(INITIAL_BREAKER_STATE);
+    const after = simulate(closed, success + MIN, T0 + 8 * DAY);
+    expect(after.disabled).toEqual([]);
+    const more = simulate(after.state, T0 + 8 * DAY + MIN, T0 + 10 * DAY);
+    expect(more.disabled).toHaveLength(1);
+    expect(more.disabled[0]! - (success + MIN)).toBeGreaterThanOrEqual(5 * DAY);
+  });
+
+  it('does not call two lone failures days apart continuous failure', () => {
+    const one = afterAttempt(INITIAL_BREAKER_STATE, T0, false).state;
+    expect(afterAttempt(one, T0 + 6 * DAY, false).events).toEqual([]);
+  });
+
+  it('takes its options', () => {
+    const o = { failureThreshold: 2, openForMs: 10 * S, maxOpenForMs: 15 * S, disableAfterMs: MIN, staleProbeMs: 5 * S };
+    const a = afterAttempt(afterAttempt(INITIAL_BREAKER_STATE, T0, false, o).state, T0, false, o);
+    expect(a.state).toMatchObject({ state: 'open', probeAt: T0 + 10 * S });
+    const probing = beforeAttempt(a.state, T0 + 10 * S, o);
+    expect(beforeAttempt((probing as { state: BreakerState }).state, T0 + 12 * S, o)).toEqual({ allow: false, retryAt: T0 + 15 * S });
+    const b = afterAttempt((probing as { state: BreakerState }).state, T0 + MIN, false, o);
+    expect(b.events).toEqual(['breaker.opened', 'subscription.disabled']);
+    expect(b.state.probeAt).toBe(T0 + MIN + 15 * S);
+  });
+});
+
+describe('failingAfter', () => {
+  it('is true after the 4th failed attempt of a delivery only', () => {
+    expect([1, 2, 3, 4, 5, 8].map(failingAfter)).toEqual([false, false, false, true, false, false]);
+  });
+});

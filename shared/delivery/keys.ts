@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The state-store layout of the delivery engine. Every key starts with its record kind and the
+ * tenant, so a tenant's records are one prefix scan and another tenant's id can never be read by
+ * a lookup (the tenant is part of the key, not a field checked afterwards).
+ *
+ *   sub:{tenant}:{subscriptionId}              Subscription
+ *   evt:{tenant}:{eventId}                     the event, stored once for all its deliveries
+ *   dlv:{tenant}:{deliveryId}                  Delivery (attempt log, status, next attempt)
+ *   dlvkey:{tenant}:{subscriptionId}:{eventId} deliveryId: one delivery per (event, subscription)
+ *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order
+ *   brk:{tenant}:{subscriptionId}              circuit breaker state
+ *   dlq:{tenant}:{id}                          inbound dead letter (raw body kept for replay)
+ *
+ * Ids are time-ordered (a millisecond timestamp in base 32, then 80 random bits, as ULID does),
+ * so a prefix scan lists records oldest first and a cursor is simply the last key seen.
+ */
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function sortableId(prefix: string, now: number, random: (n: number) => Uint8Array = randomBytes): string {
+  let time = '';
+  for (let t = Math.floor(now), i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32]! + time;
+  let rand = '';
+  for (const b of random(10)) rand += CROCKFORD[b % 32]!;
+  return `${prefix}${time}${rand}`;
+}
+
+/** Tenant names and ids may not contain the separator; the API validates them before any lookup. */
+export const SAFE_PART = /^[A-Za-z0-9_.-]{1,128}$/;
+
+export const keys = {
+  subscriptions: (tenant: string) => `sub:${tenant}:`,
+  subscription: (tenant: string, id: string) => `sub:${tenant}:${id}`,
+  event: (tenant: string, eventId: string) => `evt:${tenant}:${eventId}`,
+  deliveries: (tenant: string) => `dlv:${tenant}:`,
+  delivery: (tenant: string, id: string) => `dlv:${tenant}:${id}`,
+  deliveryOf: (tenant: string, subscriptionId: string, eventId: string) => `dlvkey:${tenant}:${subscriptionId}:${eventId}`,
+  duePrefix: 'due:',
+  due: (at: number, tenant: string, id: string) => `due:${String(Math.max(0, Math.floor(at))).padStart(13, '0')}:${tenant}:${id}`,
+  breaker: (tenant: string, subscriptionId: string) => `brk:${tenant}:${subscriptionId}`,
+  deadLetters: (tenant: string) => `dlq:${tenant}:`,
+  deadLetter: (tenant: string, id: string) => `dlq:${tenant}:${id}`,
+};
+
+/** Parses a due key back into its parts; undefined for anything else. */
+export function parseDue(key: string): { at: number; tenant: string; id: string } | undefined {
+  const m = /^due:(\d{13}):([^:]+):(.+)$/.exec(key);
+  return m ? { at: Number(m[1]), tenant: m[2]!, id: m[3]! } : undefined;
+}

@@ -1,0 +1,130 @@
+import {
+  type Attempt, type Delivery, HEADER_BLOCKLIST, isFinal, MAX_SECRETS, responseBodyPreview, RESPONSE_BODY_LIMIT,
+  rotateSecrets, sanitizeExtraHeaders, signingSecrets, type Subscription, type SubscriptionSecret,
+} from './model';
+
+const T = Date.UTC(2030, 0, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+const H = 3_600_000;
+
+describe('secrets of a subscription', () => {
+  const a: SubscriptionSecret = { sealed: 'A', createdAt: iso(T - 100 * H) };
+
+  it('signs with the one current secret', () => {
+    expect(signingSecrets([a], T)).toEqual(['A']);
+  });
+
+  it('a rotation adds the new secret first and keeps the old one signing for the overlap only', () => {
+    const rotated = rotateSecrets([a], 'B', T, 24 * H);
+    expect(rotated).toEqual([{ sealed: 'B', createdAt: iso(T) }, { sealed: 'A', createdAt: a.createdAt, expiresAt: iso(T + 24 * H) }]);
+    expect(signingSecrets(rotated, T + 24 * H - 1)).toEqual(['B', 'A']);
+    expect(signingSecrets(rotated, T + 24 * H)).toEqual(['B']);
+  });
+
+  it('an overlap of 0 replaces the secret at once; expired secrets are dropped at the next rotation', () => {
+    expect(rotateSecrets([a], 'B', T, 0)).toEqual([{ sealed: 'B', createdAt: iso(T) }]);
+    const once = rotateSecrets([a], 'B', T, H);
+    expect(rotateSecrets(once, 'C', T + 2 * H, H).map((s) => s.sealed)).toEqual(['C', 'B']);
+  });
+
+  it('rotating again within the overlap does not extend an older secret, and keeps at most 5', () => {
+    let s = rotateSecrets([a], 'B', T, H);
+    s = rotateSecrets(s, 'C', T + 10 * 60_000, 24 * H);
+    expect(s.find((x) => x.sealed === 'A')?.expiresAt).toBe(iso(T + H));
+    for (let i = 0; i < 10; i++) s = rotateSecrets(s, `N${i}`, T + 20 * 60_000 + i, 24 * H);
+    expect(s).toHaveLength(MAX_SECRETS);
+    expect(signingSecrets(s, T + H)[0]).toBe('N9');
+  });
+
+  it('stops signing with a secret whose expiry cannot be read', () => {
+    expect(signingSecrets([{ ...a, expiresAt: 'garbage' }], T)).toEqual([]);
+  });
+});
+
+describe('responseBodyPreview', () => {
+  it('keeps the first 20 KB as text', () => {
+    const text = 'x'.repeat(RESPONSE_BODY_LIMIT + 10);
+    expect(responseBodyPreview(Buffer.from(text))).toHaveLength(RESPONSE_BODY_LIMIT);
+    expect(responseBodyPreview(Buffer.from('{"ok":true}'))).toBe('{"ok":true}');
+  });
+
+  it('drops a character cut at the limit instead of mangling it', () => {
+    const bytes = Buffer.from('ab€'); // € is 3 bytes
+    expect(responseBodyPreview(bytes, 4)).toBe('ab');
+    expect(responseBodyPreview(bytes, 5)).toBe('ab€');
+  });
+});
+
+describe('sanitizeExtraHeaders', () => {
+  it('accepts custom headers, authorization included, lower-cased and trimmed', () => {
+    expect(sanitizeExtraHeaders({ 'X-Api-Key': '  k1 ', Authorization: 'Bearer abc', 'x-empty': '' })).toEqual({
+      ok: true, headers: { 'x-api-key': 'k1', authorization: 'Bearer abc', 'x-empty': '' },
+    });
+  });
+
+  it.each([
+    'webhook-signature', 'Webhook-Id', 'webhook-anything', 'content-type', 'Content-Length', 'host', 'connection',
+    'transfer-encoding', 'ce-type', 'CE-Source', 'proxy-authorization', 'user-agent', 'te', 'upgrade', 'keep-alive',
+  ])('refuses to let %s be overridden', (name) => {
+    const r = sanitizeExtraHeaders({ [name]: 'x' });
+    expect(r).toEqual({ ok: false, problems: [`headers[${JSON.stringify(name)}]: may not be set, the delivery sets it`] });
+  });
+
+  it('blocks what it documents', () => {
+    expect([...HEADER_BLOCKLIST]).toEqual(expect.arrayContaining(['content-type', 'content-length', 'host', 'connection', 'transfer-encoding']));
+  });
+
+  it.each<[string, unknown]>([
+    ['a CR/LF injection', { 'x-a': 'v\r\nx-injected: 1' }],
+    ['a bare LF', { 'x-a': 'v\nw' }],
+    ['a NUL', { 'x-a': 'v\u0000' }],
+    ['a non-ASCII value', { 'x-a': 'café' }],
+    ['a space in the name', { 'x a': 'v' }],
+    ['a colon in the name', { 'x-a:': 'v' }],
+    ['an empty name', { '': 'v' }],
+    ['a non-string value', { 'x-a': 5 }],
+    ['a name given twice', { 'X-A': '1', 'x-a': '2' }],
+    ['an over-long value', { 'x-a': 'v'.repeat(5000) }],
+    ['too many headers', Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-${i}`, 'v']))],
+    ['an array', ['x-a', 'v']],
+    ['null', null],
+  ])('rejects %s', (_, input) => {
+    const r = sanitizeExtraHeaders(input);
+    expect(r.ok).toBe(false);
+  });
+
+  it('reports every problem with its path, never the value', () => {
+    const r = sanitizeExtraHeaders({ 'x-token': 'secret-value\r\n', Host: 'evil' });
+    expect(r).toEqual({
+      ok: false,
+      problems: [
+        'headers["x-token"]: the value may hold printable ASCII only (no CR, LF or other control characters)',
+        'headers["Host"]: may not be set, the delivery sets it',
+      ],
+    });
+    expect(JSON.stringify(r)).not.toMatch(/secret-value|evil/);
+  });
+
+  it('keeps __proto__ a plain header name, not a prototype', () => {
+    const r = sanitizeExtraHeaders(JSON.parse('{"__proto__": "v"}'));
+    expect(r.ok && Object.keys(r.headers)).toEqual(['__proto__']);
+    if (r.ok) expect(Object.getPrototypeOf(r.headers)).toBe(Object.prototype);
+  });
+});
+
+describe('records', () => {
+  it('type a subscription, a delivery and its attempts as stored', () => {
+    const attempt: Attempt = { n: 1, at: iso(T), status: 503, durationMs: 120, responseBody: 'busy', responseHeaders: { 'retry-after': '30' } };
+    const delivery: Delivery = {
+      id: 'msg_1', tenant: 't', subscriptionId: 'sub_1', eventId: 'e1', eventType: 'secorch.finding.created', status: 'pending',
+      attempts: [attempt], nextAttemptAt: iso(T + 5000), createdAt: iso(T), updatedAt: iso(T),
+    };
+    const sub: Subscription = {
+      id: 'sub_1', tenant: 't', url: 'https://example.com/hook', enabled: true, createdAt: iso(T), updatedAt: iso(T),
+      secrets: [{ sealed: 'sealed:abc', createdAt: iso(T) }], filter: { prefix: { type: 'secorch.finding.' } },
+    };
+    expect(JSON.parse(JSON.stringify({ sub, delivery }))).toEqual({ sub, delivery });
+    expect(isFinal(delivery.status)).toBe(false);
+    expect((['succeeded', 'failed', 'cancelled'] as const).every(isFinal)).toBe(true);
+  });
+});

@@ -1,0 +1,57 @@
+import { createHmac } from 'node:crypto';
+import { AppError } from '../errors';
+import { decodeSecret } from './secret';
+
+/**
+ * Standard Webhooks signing of one outbound request.
+ * https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md#signature-scheme
+ * The signed content is `${webhook-id}.${webhook-timestamp}.${body}` over the exact body bytes
+ * sent; `webhook-signature` holds one `v1,<base64 HMAC-SHA256>` per secret, space-separated, so
+ * during a rotation receivers holding the old or the new secret both find a match.
+ */
+export interface SignInput {
+  /** The delivery id (`msg_...`), stable across retries: receivers dedupe on it. */
+  id: string;
+  /** Time of this attempt, whole seconds since the epoch (a retry gets a fresh one). */
+  timestampSeconds: number;
+  /** The exact bytes sent; a string is signed as its UTF-8 encoding. */
+  body: string | Uint8Array;
+  /** `whsec_` secrets, newest first; every one of them signs. */
+  secrets: readonly string[];
+}
+
+export interface WebhookSignatureHeaders {
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/**
+ * The spec: id and timestamp must not contain `.` ("to prevent certain attacks": a dot would let
+ * `a.b` + `c` and `a` + `b.c` sign alike). We also keep the id a safe header value.
+ */
+const ID = /^[A-Za-z0-9_\-:]{1,256}$/;
+
+const badInput = (message: string) => new AppError('webhook_sign_invalid', message, { status: 500, retryable: false, expose: false });
+
+/** One `v1,` entry: HMAC-SHA256 with the decoded key over `${id}.${timestamp}.${body}`. */
+export function signatureV1(key: Uint8Array, id: string, timestampSeconds: number, body: string | Uint8Array): string {
+  const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64');
+  return `v1,${mac}`;
+}
+
+export function signDelivery(input: SignInput): WebhookSignatureHeaders {
+  const { id, timestampSeconds, body, secrets } = input;
+  if (!ID.test(id)) throw badInput('The webhook id must be 1-256 characters of [A-Za-z0-9_:-]');
+  if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
+    throw badInput('The webhook timestamp must be whole non-negative seconds');
+  }
+  if (secrets.length === 0) throw badInput('At least one signing secret is needed');
+  // The same secret listed twice (a rotation to itself) gives one entry, not two equal ones.
+  const entries = new Set(secrets.map((s) => signatureV1(decodeSecret(s), id, timestampSeconds, body)));
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestampSeconds),
+    'webhook-signature': [...entries].join(' '),
+  };
+}

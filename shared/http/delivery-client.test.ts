@@ -1,0 +1,142 @@
+import type { LookupAddress } from 'node:dns';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
+import { AppError } from '../errors';
+import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient } from './delivery-client';
+
+// The destination is a real HTTP server on 127.0.0.1; `connections` counts its TCP connections.
+let server: Server;
+let port: number;
+const seen: { url: string; method: string; sig: string | undefined; body: string }[] = [];
+let connections = 0;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
+      seen.push({ url: req.url!, method: req.method!, sig: req.headers['x-signature'] as string | undefined, body: Buffer.concat(chunks).toString() });
+      if (req.url === '/redirect') res.writeHead(302, { location: '/elsewhere' }).end();
+      else if (req.url === '/hang') return; // never answers
+      else if (req.url === '/stall') res.writeHead(200).write('partial'); // headers, then nothing
+      else if (req.url === '/big') res.end(Buffer.alloc(50 * 1024, 'x'));
+      else res.writeHead(200, { 'x-reply': 'yes' }).end('accepted');
+    });
+  });
+  server.on('connection', () => void connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+beforeEach(() => void (seen.splice(0), (connections = 0)));
+
+const clients: DeliveryClient[] = [];
+afterEach(async () => void (await Promise.all(clients.splice(0).map((c) => c.close()))));
+function client(options: Partial<DeliveryClientOptions> = {}): DeliveryClient {
+  const c = guardedDeliveryClient({ allowPrivate: ['127.0.0.1/32'], ...options });
+  clients.push(c);
+  return c;
+}
+const local = (path: string) => `http://127.0.0.1:${port}${path}`;
+const post = { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature': 'v1,abc' }, body: '{"id":1}' };
+
+/** A node-compatible lookup that answers every host with `ips`; `calls` counts the resolutions. */
+function lookupTo(...ips: string[]): LookupFunction & { calls: number } {
+  const fn = ((_host: string, options: { all?: boolean }, callback: (e: Error | null, a: string | LookupAddress[], f?: number) => void) => {
+    fn.calls++;
+    const list = ips.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    if (options.all) callback(null, list);
+    else callback(null, list[0]!.address, list[0]!.family);
+  }) as LookupFunction & { calls: number };
+  fn.calls = 0;
+  return fn;
+}
+async function failure(p: Promise<unknown>): Promise<AppError> {
+  const e = await p.then(() => undefined, (err: unknown) => err);
+  expect(e).toBeInstanceOf(AppError);
+  return e as AppError;
+}
+
+describe('guardedDeliveryClient: egress policy', () => {
+  it('refuses 127.0.0.1 by default and reaches it inside allowPrivate', async () => {
+    expect(await failure(client({ allowPrivate: [] }).send(local('/in'), post))).toMatchObject({ code: 'egress_denied', retryable: false, extra: { reason: 'url_blocked_address' } });
+    expect(seen).toEqual([]);
+    const res = await client().send(local('/in'), post);
+    expect([res.status, res.headers.get('x-reply'), Buffer.from(res.body).toString(), res.truncated]).toEqual([200, 'yes', 'accepted', false]);
+    expect(seen).toEqual([{ url: '/in', method: 'POST', sig: 'v1,abc', body: '{"id":1}' }]);
+  });
+
+  it.each(['http://169.254.169.254/latest/meta-data/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://10.0.0.1/', 'http://[fd00:ec2::254]/'])(
+    'refuses the literal %s', async (url) => {
+      expect(await failure(client({ allowPrivate: [] }).send(url, post))).toMatchObject({ code: 'egress_denied', extra: { reason: 'url_blocked_address' } });
+    });
+
+  it.each([['file:///etc/passwd', 'url_scheme'], [`http://u:p@127.0.0.1:1/`, 'url_credentials'], ['nope', 'url_invalid']])(
+    'refuses %s (%s)', async (url, reason) => {
+      expect(await failure(client().send(url, post))).toMatchObject({ code: 'egress_denied', extra: { reason } });
+    });
+
+  it.each(['10.0.0.1', '127.0.0.1', '::ffff:127.0.0.1'])(
+    'refuses evil.example -> %s at connect: the lookup ran, the server saw nothing', async (ip) => {
+      const lookup = lookupTo(ip);
+      const e = await failure(client({ allowPrivate: [], lookup }).send(`http://evil.example:${port}/in`, post));
+      expect(e).toMatchObject({ code: 'egress_denied', extra: { reason: 'private_address' } });
+      expect([lookup.calls, seen.length, connections]).toEqual([1, 0, 0]);
+    });
+
+  it('reaches evil.example -> 127.0.0.1 when allowPrivate opens it, and refuses a mixed answer', async () => {
+    expect((await client({ lookup: lookupTo('127.0.0.1') }).send(`http://evil.example:${port}/in`, post)).status).toBe(200);
+    const mixed = client({ lookup: lookupTo('127.0.0.1', '10.0.0.1') }).send(`http://evil.example:${port}/in`, post);
+    expect(await failure(mixed)).toMatchObject({ code: 'egress_denied' });
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe('guardedDeliveryClient: transport', () => {
+  it('does not follow a redirect: the 3xx comes back as the answer', async () => {
+    const res = await client().send(local('/redirect'), post);
+    expect([res.status, res.headers.get('location')]).toEqual([302, '/elsewhere']);
+    expect(seen.map((s) => s.url)).toEqual(['/redirect']);
+  });
+
+  it('gives up after timeoutMs with delivery_timeout (retryable)', async () => {
+    const e = await failure(client({ timeoutMs: 150 }).send(local('/hang'), post));
+    expect(e).toMatchObject({ code: 'delivery_timeout', retryable: true, extra: { timeoutMs: 150 } });
+    server.closeAllConnections();
+  });
+
+  it('counts reading the answer against the same deadline', async () => {
+    expect(await failure(client({ timeoutMs: 150 }).send(local('/stall'), post))).toMatchObject({ code: 'delivery_timeout' });
+    server.closeAllConnections();
+  });
+
+  it('keeps the first 20 KiB of a larger answer', async () => {
+    const res = await client().send(local('/big'), { method: 'GET' });
+    expect([res.body.byteLength, res.truncated, res.body.every((b) => b === 0x78)]).toEqual([20 * 1024, true, true]);
+    expect((await client({ maxBodyBytes: 10 }).send(local('/in'), post)).body).toEqual(new Uint8Array(Buffer.from('accepted')));
+  });
+
+  it('reuses one keep-alive connection for sequential deliveries', async () => {
+    const c = client();
+    for (let i = 0; i < 4; i++) {
+      expect((await c.send(local('/in'), post)).status).toBe(200);
+      // undici's Pool sees the socket free again one tick after the answer ends; a send in the
+      // same tick opens a second pooled socket (also kept alive), which is not what this counts.
+      await new Promise((r) => setImmediate(r));
+    }
+    expect([seen.length, connections]).toEqual([4, 1]);
+  });
+
+  it('maps a refused connection to connect_failed (retryable)', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const freePort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const e = await failure(client().send(`http://127.0.0.1:${freePort}/`, post));
+    expect(e).toMatchObject({ code: 'connect_failed', retryable: true, expose: false, extra: { reason: 'ECONNREFUSED' } });
+  });
+
+  it('measures durationMs with the injected clock', async () => {
+    let t = 1000;
+    const res = await client({ now: () => (t += 5) }).send(local('/in'), post);
+    expect(res.durationMs).toBe(5);
+  });
+});

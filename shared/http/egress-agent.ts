@@ -1,0 +1,125 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { AppError } from '../errors';
+import { type CidrList, contains, isPrivateOrReserved, parseCidrList } from '../net/cidr';
+import type { HttpClient } from '../ports/http';
+
+/**
+ * The connect-time half of the egress guard (SSRF defence,
+ * https://cheatsheetseries.owasp.org/cheatsheets/Server_Side_Request_Forgery_Prevention_Cheat_Sheet.html):
+ * an undici Agent whose sockets connect only to addresses checked in the very DNS answer they
+ * use. A check before the request and a second resolution by the socket leave a DNS-rebinding
+ * window (TTL 0, public answer first, private second); checking inside `connect.lookup` does not.
+ * net.connect skips the lookup for an IP-literal host, so the connector checks literals itself.
+ */
+export interface GuardedAgentPolicy {
+  /** CIDR ranges that may be reached although private or reserved (config `egress.allowPrivate`). */
+  allowPrivate: readonly string[];
+  /** A resolver with node's `dns.lookup` signature (undici `connect.lookup`); default `dns.lookup`. */
+  lookup?: LookupFunction;
+  /** Default 10 s (undici's). */
+  connectTimeoutMs?: number;
+  /** How long an idle pooled socket is kept; default 4 s (undici's; servers' keep-alive hints may lower it). */
+  keepAliveTimeoutMs?: number;
+  /** Sockets per origin; default unlimited. */
+  connections?: number;
+}
+
+/** Refused by policy. The message names no address: the caller gets nothing to map the network with. */
+export const egressDenied = (reason: string) =>
+  new AppError('egress_denied', 'The outbound request was refused by the egress policy', {
+    status: 502, retryable: false, expose: false, extra: { reason },
+  });
+
+/** The egress_denied AppError in an error's cause chain (undici's fetch wraps it in "fetch failed"). */
+export function deniedCause(e: unknown): AppError | undefined {
+  for (let c = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    if (c instanceof AppError && c.code === 'egress_denied') return c;
+  }
+  return undefined;
+}
+
+/** Whether an address may be reached: public, or inside allowPrivate. */
+export const egressPermits = (allow: CidrList) => (ip: string) => !isPrivateOrReserved(ip) || contains(allow, ip);
+
+/**
+ * Wraps a resolver: asks for every address and refuses the connection (egress_denied) unless each
+ * one is permitted, so a mixed answer cannot slip a private address past Happy Eyeballs
+ * (net's autoSelectFamily tries them all). Answers in the shape net asked for (`all` or not).
+ */
+export function guardedLookup(lookup: LookupFunction, permitted: (ip: string) => boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, { ...options, all: true }, (err, answer) => {
+      if (err) return callback(err, []);
+      const list: LookupAddress[] = typeof answer === 'string' ? [{ address: answer, family: isIP(answer) }] : answer;
+      if (list.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+      if (!list.every((a) => permitted(a.address))) return callback(egressDenied('private_address'), []);
+      if (options.all) callback(null, list);
+      else callback(null, list[0]!.address, list[0]!.family);
+    });
+  };
+}
+
+/** The Agent every outbound request of a process shares: keep-alive pooling, connect-time checks. */
+export function guardedAgent(policy: GuardedAgentPolicy): Agent {
+  const permitted = egressPermits(parseCidrList(policy.allowPrivate));
+  const open = buildConnector({
+    timeout: policy.connectTimeoutMs ?? 10_000,
+    lookup: guardedLookup(policy.lookup ?? dnsLookup, permitted),
+  });
+  const connect: buildConnector.connector = (options, callback) => {
+    // undici hands IPv6 literals over without brackets; net.connect would not call lookup for them.
+    if (isIP(options.hostname) && !permitted(options.hostname)) callback(egressDenied('private_address'), null);
+    else open(options, callback);
+  };
+  return new Agent({ connect, keepAliveTimeout: policy.keepAliveTimeoutMs ?? 4_000, connections: policy.connections ?? null });
+}
+
+/** Promisified `lookup` for a check before a request: every address of a host, as text. */
+export const resolveAll = (lookup: LookupFunction = dnsLookup) => (host: string): Promise<string[]> =>
+  new Promise((resolve, reject) => {
+    lookup(host, { all: true }, (err, answer) => {
+      if (err) reject(err);
+      else resolve(typeof answer === 'string' ? [answer] : answer.map((a) => a.address));
+    });
+  });
+
+/** Flattens a Request into url + init, so every hop (and either fetch) is sent the same way. */
+export function flattenRequest(input: string | URL | Request, init: RequestInit = {}): [URL, RequestInit] {
+  if (!(input instanceof Request)) return [new URL(String(input)), init];
+  const { method, headers, body, signal, redirect } = input;
+  return [new URL(input.url), { method, headers, body, signal, redirect, ...(body ? { duplex: 'half' } : {}), ...init }];
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The HttpClient port over the undici package's fetch with a dispatcher. Node's global fetch
+ * bundles its own undici, whose Request, Response and FormData are other classes: a global
+ * Request or FormData is converted on the way in, and a global Response is built on the way out,
+ * so callers keep the Web standard types of the portable contract.
+ */
+export function undiciHttp(dispatcher: Dispatcher): HttpClient {
+  return {
+    async fetch(input, requestInit) {
+      const [url, init] = flattenRequest(input, requestInit);
+      const headers = new Headers(init.headers);
+      let body = init.body;
+      if (body instanceof FormData) {
+        const encoded = new Response(body); // multipart with its boundary, by the global classes
+        body = new Uint8Array(await encoded.arrayBuffer());
+        if (!headers.has('content-type')) headers.set('content-type', encoded.headers.get('content-type')!);
+      }
+      const res = await undiciFetch(url, { ...init, headers: [...headers], body, dispatcher } as unknown as UndiciRequestInit)
+        .catch((e: unknown) => Promise.reject(deniedCause(e) ?? e));
+      const nullBody = NULL_BODY.has(res.status);
+      if (nullBody) await res.body?.cancel().catch(() => undefined);
+      const out = new Response(nullBody ? null : (res.body as unknown as ReadableStream<Uint8Array> | null), {
+        status: res.status, statusText: res.statusText, headers: [...res.headers],
+      });
+      Object.defineProperties(out, { url: { value: res.url }, redirected: { value: res.redirected } });
+      return out;
+    },
+  };
+}
