@@ -3,6 +3,7 @@ import { AppError, errors } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
 import { type Filter, matches } from '../../shared/routing/filter';
+import { fanOut } from '../../shared/delivery/engine/fanout';
 
 /** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
 const DONE_TTL_SECONDS = 7 * 24 * 3600;
@@ -20,8 +21,8 @@ function parseEvent(body: string): CloudEvent {
 }
 
 /**
- * event-router: matches one queued CloudEvent against `routes` and hands it to each matched
- * destination once. Queues deliver at least once, so every successful (event, destination) pair
+ * event-router: creates the outbound deliveries of one queued CloudEvent (its tenant's matching
+ * subscriptions), then matches it against `routes` and hands it to each matched destination once. Queues deliver at least once, so every successful (event, destination) pair
  * is marked in the state store and skipped on redelivery; a failing destination fails this
  * record only (the adapter reports it for redelivery), and the destinations that already
  * succeeded are not repeated.
@@ -29,6 +30,9 @@ function parseEvent(body: string): CloudEvent {
 export const eventRouter: RecordHandler = async (record, deps) => {
   const event = parseEvent(record.body);
   const log = deps.logger.child({ eventId: event.id, type: event.type });
+  // Outbound webhooks: one delivery per matching subscription of the event's tenant (idempotent).
+  const fanned = await fanOut(event, deps);
+  if (fanned.created.length > 0) log.info('deliveries created', { deliveries: fanned.created.map((d) => d.id) });
   const targets = new Set<string>();
   for (const route of deps.config.routes) {
     if (matches(route.filter as Filter, event)) route.to.forEach((d) => targets.add(d));

@@ -1,0 +1,33 @@
+import type { RecordHandler, ScheduledHandler } from '../../shared/contracts';
+import { errors } from '../../shared/errors';
+import { processDue } from '../../shared/delivery/engine/attempt';
+import { deliveryDeps } from '../../shared/delivery/engine/deps';
+import { sweepDue } from '../../shared/delivery/engine/sweep';
+
+/**
+ * webhook-delivery: makes the attempts of outbound webhook deliveries that are due. Two triggers
+ * share the engine (shared/delivery/engine): a schedule that sweeps every due attempt (locally
+ * the worker's loop, on the clouds a timer), and wake-up records naming one attempt (a delayed
+ * queue message), which make attempts punctual between sweeps. Both are safe to repeat: the
+ * delivery record decides, a wake-up carries no state.
+ */
+export const deliveryTick: ScheduledHandler = async (tick, deps) => {
+  const report = await sweepDue(deliveryDeps(deps));
+  const made = report.succeeded + report.retrying + report.failed;
+  if (made > 0 || report.errors > 0) deps.logger.info('delivery sweep', { ...report });
+  return { name: tick.name, ok: report.errors === 0, details: { ...report } };
+};
+
+export const deliveryWakeUp: RecordHandler = async (record, deps) => {
+  let due: unknown;
+  try {
+    due = JSON.parse(record.body);
+  } catch {
+    throw errors.badRequest('invalid_wakeup', 'A delivery wake-up must be JSON');
+  }
+  const d = due as { at?: unknown; tenant?: unknown; id?: unknown };
+  if (typeof d.at !== 'number' || typeof d.tenant !== 'string' || typeof d.id !== 'string') {
+    throw errors.badRequest('invalid_wakeup', 'A delivery wake-up names { at, tenant, id }');
+  }
+  await processDue(deliveryDeps(deps), { at: d.at, tenant: d.tenant, id: d.id });
+};

@@ -1,0 +1,44 @@
+import type { Deps } from '../../ports';
+import type { Sealer } from '../../ports/sealer';
+import type { DeliveryClient } from '../../http/delivery-client';
+import { DEFAULT_BREAKER_OPTIONS, type BreakerOptions } from '../breaker';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../schedule';
+
+/**
+ * What the delivery engine needs beyond the common ports: the sealer that opens subscription
+ * secrets, the outbound client (egress-guarded, keep-alive, no redirects, 15 s deadline) and a
+ * random source for retry jitter. A provider's composition root adds them to its Deps.
+ */
+export interface DeliveryDeps extends Deps {
+  sealer: Sealer;
+  outbound: DeliveryClient;
+  random?: () => number;
+}
+
+/** The delivery ports are optional in Deps (only some functions need them): this checks for them. */
+export function deliveryDeps(deps: Deps): DeliveryDeps {
+  if (!deps.sealer || !deps.outbound) throw new Error('delivery engine: the composition root must provide sealer and outbound');
+  return deps as DeliveryDeps;
+}
+
+export interface DeliverySettings {
+  retry: RetryPolicy;
+  breaker: BreakerOptions;
+  /** How long a worker owns an attempt; longer than the request deadline. */
+  leaseMs: number;
+  /** How long events and delivery records are kept. */
+  retentionSeconds: number;
+}
+
+const DAY = 24 * 3600;
+
+/** The engine's settings: config `deliveries` over the defaults. */
+export function deliverySettings(deps: Deps): DeliverySettings {
+  const c = deps.config.deliveries;
+  return {
+    retry: c?.retry ? { ...DEFAULT_RETRY_POLICY, ...c.retry } : DEFAULT_RETRY_POLICY,
+    breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}) },
+    leaseMs: ((c?.timeoutSeconds ?? 15) + 15) * 1000,
+    retentionSeconds: (c?.retentionDays ?? 30) * DAY,
+  };
+}

@@ -1,0 +1,200 @@
+import { Webhook } from 'standardwebhooks';
+import { testDeps } from '../../../test/deps';
+import { guardedDeliveryClient } from '../../http/delivery-client';
+import type { CloudEvent } from '../../events/cloudevent';
+import { keys } from '../keys';
+import type { Delivery, Subscription } from '../model';
+import { rotateSecrets } from '../model';
+import { fanOut } from './fanout';
+import { sweepDue } from './sweep';
+import { receiver, seedSubscription } from './testkit';
+import type { DeliveryDeps } from './deps';
+
+/**
+ * The delivery engine end to end in one process: fan-out, the due index, attempts over real
+ * HTTP to a receiver on 127.0.0.1 (through the egress-guarded client), retries on the injected
+ * clock, the breaker and disabling. Receivers verify with the `standardwebhooks` library.
+ */
+const event = (id: string, over: Partial<CloudEvent> = {}): CloudEvent => ({
+  specversion: '1.0', id, source: 'test/scanner', type: 'secorch.finding.created', tenant: 'default', origin: 'api:ci',
+  datacontenttype: 'application/json', data: { severity: 'high', title: `finding ${id}` }, ...over,
+});
+
+function engine(config: Record<string, unknown> = {}) {
+  // The clock starts at the real time: receivers (the standardwebhooks library) check timestamps against it.
+  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, ...config }, {}, Date.now());
+  const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 300 });
+  const deps: DeliveryDeps = { ...t.deps, outbound, random: () => 0.5 };
+  return { ...t, deps, close: () => outbound.close() };
+}
+
+async function deliveryOf(deps: DeliveryDeps, tenant = 'default'): Promise<Delivery[]> {
+  const page = await deps.store.list(keys.deliveries(tenant));
+  return page.items.map((i) => JSON.parse(i.value) as Delivery);
+}
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+test('one signed delivery per matching subscription; a redelivered event creates none', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  const { secret } = await seedSubscription(e.deps, { url: rx.url });
+  await seedSubscription(e.deps, { url: rx.url, filter: { sql: "type LIKE 'secorch.audit.%'" } });
+  await seedSubscription(e.deps, { url: rx.url, tenant: 'other' });
+
+  expect((await fanOut(event('e1'), e.deps)).created).toHaveLength(1);
+  expect(await fanOut(event('e1'), e.deps)).toEqual({ created: [], existing: 1 });
+  const report = await sweepDue(e.deps);
+  expect(report.succeeded).toBe(1);
+  expect(rx.received).toHaveLength(1);
+  const got = rx.received[0]!;
+  const payload = new Webhook(secret).verify(got.body, got.headers as Record<string, string>) as CloudEvent;
+  expect(payload).toEqual(expect.objectContaining({ id: 'e1', type: 'secorch.finding.created', tenant: 'default' }));
+  expect(got.headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+  const [d] = await deliveryOf(e.deps);
+  expect(d).toEqual(expect.objectContaining({ status: 'succeeded', id: got.headers['webhook-id'] }));
+  expect(d!.attempts).toEqual([expect.objectContaining({ n: 1, status: 204 })]);
+  expect(await sweepDue(e.deps)).toEqual(expect.objectContaining({ succeeded: 0, stale: 0 }));
+});
+
+test('retries on the schedule with the same webhook-id, and records every attempt', async () => {
+  const e = engine();
+  const rx = await receiver((_r, n) => (n < 3 ? { status: 500 } : { status: 200 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e2'), e.deps);
+  expect((await sweepDue(e.deps)).retrying).toBe(1);
+  let [d] = await deliveryOf(e.deps);
+  const first = Date.parse(d!.attempts[0]!.at);
+  // random 0.5 = no jitter: the first retry is 5 s after the first attempt ended.
+  expect(Date.parse(d!.nextAttemptAt!) - first).toBe(5000);
+  e.clock.advance(4999);
+  expect((await sweepDue(e.deps)).retrying).toBe(0);
+  e.clock.advance(1);
+  expect((await sweepDue(e.deps)).retrying).toBe(1);
+  e.clock.advance(5 * 60 * 1000);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  [d] = await deliveryOf(e.deps);
+  expect(d!.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
+  expect(d!.attempts[0]!.responseBody).toBe('answer 1');
+  expect(new Set(rx.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([d!.id]));
+  expect(new Set(rx.received.map((r) => r.headers['webhook-timestamp'])).size).toBe(3);
+});
+
+test('a 429 waits at least 60 s and honours Retry-After within twice the delay', async () => {
+  const e = engine();
+  const rx = await receiver(() => ({ status: 429, headers: { 'retry-after': '3600' } }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e3'), e.deps);
+  await sweepDue(e.deps);
+  const [d] = await deliveryOf(e.deps);
+  const wait = Date.parse(d!.nextAttemptAt!) - Date.parse(d!.attempts[0]!.at);
+  expect(wait).toBe(120_000); // max(5 s, 60 s) = 60 s, Retry-After 1 h clamped to 2 x 60 s
+});
+
+test('a timeout is recorded and retried no sooner than 60 s', async () => {
+  const e = engine();
+  const rx = await receiver(() => 'hang');
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e4'), e.deps);
+  await sweepDue(e.deps);
+  const [d] = await deliveryOf(e.deps);
+  expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'delivery_timeout' }));
+  expect(Date.parse(d!.nextAttemptAt!) - Date.parse(d!.attempts[0]!.at)).toBeGreaterThanOrEqual(60_000);
+});
+
+test('410 Gone fails the delivery, disables the subscription and says so on the bus', async () => {
+  const e = engine();
+  const rx = await receiver(() => ({ status: 410 }));
+  closers.push(e.close, rx.close);
+  const { sub } = await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e5'), e.deps);
+  expect((await sweepDue(e.deps)).failed).toBe(1);
+  const stored = JSON.parse((await e.deps.store.get(keys.subscription('default', sub.id)))!.value) as Subscription;
+  expect(stored).toEqual(expect.objectContaining({ enabled: false, disabledReason: 'gone' }));
+  expect(e.bus.events.map((x) => x.type)).toContain('secorch.system.subscription.disabled');
+  // Its own disabling notice is never delivered to it, and a disabled subscription gets nothing.
+  expect((await fanOut(e.bus.events[0]!, e.deps)).created).toHaveLength(0);
+});
+
+test('after the last attempt the delivery is failed with every attempt kept; delivery.failing after the 4th', async () => {
+  const e = engine({ deliveries: { retry: { schedule: [0, 1000, 1000, 1000, 1000], jitter: 0 }, breaker: { failureThreshold: 100 } } });
+  const rx = await receiver(() => ({ status: 503 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e6'), e.deps);
+  for (let i = 0; i < 5; i++) {
+    await sweepDue(e.deps);
+    e.clock.advance(1000);
+  }
+  const [d] = await deliveryOf(e.deps);
+  expect(d).toEqual(expect.objectContaining({ status: 'failed', lastError: 'HTTP 503' }));
+  expect(d!.attempts.map((a) => a.n)).toEqual([1, 2, 3, 4, 5]);
+  expect(e.bus.events.filter((x) => x.type === 'secorch.system.delivery.failing')).toHaveLength(1);
+});
+
+test('an open breaker holds other deliveries back without spending their attempts', async () => {
+  const e = engine({ deliveries: { breaker: { failureThreshold: 2, openForMs: 60_000 } } });
+  const rx = await receiver(() => ({ status: 500 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('a'), e.deps);
+  await fanOut(event('b'), e.deps);
+  await sweepDue(e.deps, { concurrency: 1 });
+  expect(rx.received).toHaveLength(2); // both failed: the breaker is now open
+  await fanOut(event('c'), e.deps);
+  const report = await sweepDue(e.deps);
+  expect(report.deferred).toBe(1);
+  expect(rx.received).toHaveLength(2);
+  const c = (await deliveryOf(e.deps)).find((d) => d.eventId === 'c')!;
+  expect(c.attempts).toHaveLength(0);
+  expect(Date.parse(c.nextAttemptAt!)).toBeGreaterThanOrEqual(e.clock.now() + 59_000);
+});
+
+test('during a secret rotation both secrets sign; a receiver with either accepts', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  const { sub, secret: old } = await seedSubscription(e.deps, { url: rx.url });
+  const next = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+  const sealed = await e.deps.sealer.seal(next, { tenant: 'default', subscription: sub.id });
+  const rotated = { ...sub, secrets: rotateSecrets(sub.secrets, sealed, e.clock.now()) };
+  await e.deps.store.put(keys.subscription('default', sub.id), JSON.stringify(rotated));
+  await fanOut(event('e7'), e.deps);
+  await sweepDue(e.deps);
+  const got = rx.received[0]!;
+  expect(String(got.headers['webhook-signature']).split(' ')).toHaveLength(2);
+  for (const s of [old, next]) expect(() => new Webhook(s).verify(got.body, got.headers as Record<string, string>)).not.toThrow();
+});
+
+test('a transform replaces the data; one that fails on the event fails the delivery', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url, transform: '{ "text": data.title & " (" & $uppercase(data.severity) & ")" }' });
+  await seedSubscription(e.deps, { url: rx.url, transform: '$error("no")' });
+  await fanOut(event('e8'), e.deps);
+  const report = await sweepDue(e.deps);
+  expect(report).toEqual(expect.objectContaining({ succeeded: 1, failed: 1 }));
+  expect(JSON.parse(rx.received[0]!.body).data).toEqual({ text: 'finding e8 (HIGH)' });
+});
+
+test('private destinations are refused unless egress.allowPrivate opens them', async () => {
+  const t = testDeps();
+  const outbound = guardedDeliveryClient({ allowPrivate: [] });
+  const deps: DeliveryDeps = { ...t.deps, outbound, random: () => 0.5 };
+  const rx = await receiver();
+  closers.push(() => outbound.close(), rx.close);
+  await seedSubscription(deps, { url: rx.url });
+  await fanOut(event('e9'), deps);
+  await sweepDue(deps);
+  const [d] = await deliveryOf(deps);
+  expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'egress_denied' }));
+  expect(rx.received).toHaveLength(0);
+});

@@ -1,0 +1,60 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import { keys, sortableId } from '../keys';
+import type { Delivery, Subscription } from '../model';
+import type { Deps } from '../../ports';
+import { type Filter, matches } from '../../routing/filter';
+import { deliverySettings } from './deps';
+import { isAbout } from './ops-events';
+
+export const tenantOf = (event: CloudEvent): string => (typeof event.tenant === 'string' ? event.tenant : 'default');
+
+/** Every subscription of a tenant (a few pages at most; subscriptions are few per tenant). */
+export async function subscriptionsOf(deps: Deps, tenant: string): Promise<Subscription[]> {
+  const out: Subscription[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.store.list(keys.subscriptions(tenant), { limit: 1000, after });
+    out.push(...page.items.map((i) => JSON.parse(i.value) as Subscription));
+    after = page.next;
+  } while (after);
+  return out;
+}
+
+export interface FanOutResult {
+  created: Delivery[];
+  /** Deliveries that already existed: a redelivered router message. */
+  existing: number;
+}
+
+/**
+ * Creates one delivery per matching, enabled subscription of the event's tenant. The delivery,
+ * its (event, subscription) uniqueness key and its first wake-up are one atomic write, so a
+ * redelivered router message creates nothing new, and a crash leaves either all three or none.
+ * The event itself is stored once, before, for all its deliveries (and for retries days later).
+ */
+export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResult> {
+  const tenant = tenantOf(event);
+  const subs = (await subscriptionsOf(deps, tenant)).filter(
+    (s) => s.enabled && (s.filter === undefined || matches(s.filter as Filter, event)) && !isAbout(event, s.id),
+  );
+  const result: FanOutResult = { created: [], existing: 0 };
+  if (subs.length === 0) return result;
+  const { retentionSeconds } = deliverySettings(deps);
+  const now = deps.clock.now();
+  await deps.store.put(keys.event(tenant, event.id), JSON.stringify(event), { ttlSeconds: retentionSeconds });
+  for (const sub of subs) {
+    const at = new Date(now).toISOString();
+    const delivery: Delivery = {
+      id: sortableId('msg_', now), tenant, subscriptionId: sub.id, eventId: event.id, eventType: event.type,
+      status: 'pending', attempts: [], nextAttemptAt: at, createdAt: at, updatedAt: at,
+    };
+    const created = await deps.store.putAll([
+      { key: keys.deliveryOf(tenant, sub.id, event.id), value: delivery.id, opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
+      { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(delivery), opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
+      { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds: retentionSeconds } },
+    ]);
+    if (created) result.created.push(delivery);
+    else result.existing += 1;
+  }
+  return result;
+}

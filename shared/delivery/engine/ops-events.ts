@@ -1,0 +1,49 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import type { Delivery, Subscription } from '../model';
+import type { Deps } from '../../ports';
+
+/** Operational event types of outbound delivery (DESIGN: `secorch.system.*`). */
+export const OPS_TYPES = {
+  deliveryFailing: 'secorch.system.delivery.failing',
+  deliveryFailed: 'secorch.system.delivery.failed',
+  subscriptionDisabled: 'secorch.system.subscription.disabled',
+} as const;
+
+/**
+ * An operational event about a subscription is never delivered to that same subscription: a
+ * failing endpoint would otherwise be sent news of its own failures, each failing in turn.
+ */
+export function isAbout(event: CloudEvent, subscriptionId: string): boolean {
+  if (!event.type.startsWith('secorch.system.')) return false;
+  const data = event.data as { subscriptionId?: unknown } | undefined;
+  return data?.subscriptionId === subscriptionId;
+}
+
+/** Publishes an operational event to the bus like any other event, stamped for the tenant. */
+export async function publishOps(
+  deps: Deps, type: string, sub: Pick<Subscription, 'id' | 'tenant' | 'url'>, extra: Record<string, unknown>, delivery?: Delivery,
+): Promise<void> {
+  const event: CloudEvent = {
+    specversion: '1.0',
+    id: `${type}:${delivery?.id ?? sub.id}:${delivery?.attempts.length ?? deps.clock.now()}`,
+    source: 'secorch/deliveries',
+    type,
+    time: new Date(deps.clock.now()).toISOString(),
+    subject: sub.id,
+    datacontenttype: 'application/json',
+    tenant: sub.tenant,
+    origin: 'system',
+    data: {
+      subscriptionId: sub.id,
+      url: sub.url,
+      ...(delivery ? { deliveryId: delivery.id, eventId: delivery.eventId, attempts: delivery.attempts.length, lastError: delivery.lastError } : {}),
+      ...extra,
+    },
+  };
+  try {
+    await deps.bus.publish(event);
+  } catch (e) {
+    // Informational: a lost notice must not fail (and so repeat) the attempt it reports on.
+    deps.logger.warn('could not publish an operational event', { type, subscriptionId: sub.id, error: e });
+  }
+}

@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Deps } from '../../ports';
+import { keys, sortableId } from '../keys';
+import type { Subscription } from '../model';
+import { generateSecret } from '../secret';
+
+/** A subscription written straight to the store (as the API would), with its plain secret. */
+export async function seedSubscription(deps: Deps, over: Partial<Subscription> & { url: string }): Promise<{ sub: Subscription; secret: string }> {
+  const now = deps.clock.now();
+  const id = over.id ?? sortableId('sub_', now);
+  const tenant = over.tenant ?? 'default';
+  const secret = generateSecret(randomBytes);
+  const sealed = await deps.sealer!.seal(secret, { tenant, subscription: id });
+  const at = new Date(now).toISOString();
+  const sub: Subscription = { enabled: true, createdAt: at, updatedAt: at, secrets: [{ sealed, createdAt: at }], ...over, id, tenant };
+  await deps.store.put(keys.subscription(tenant, id), JSON.stringify(sub));
+  return { sub, secret };
+}
+
+export interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * A real HTTP receiver on 127.0.0.1: `respond` decides each answer (status, headers, or 'hang'
+ * to never answer). Every request is kept in `received`.
+ */
+export async function receiver(respond: (req: Received, n: number) => { status: number; headers?: Record<string, string> } | 'hang' = () => ({ status: 204 })) {
+  const received: Received[] = [];
+  const hanging = new Set<() => void>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      received.push(r);
+      const answer = respond(r, received.length);
+      if (answer === 'hang') {
+        hanging.add(() => res.destroy());
+        return;
+      }
+      res.writeHead(answer.status, answer.headers).end(answer.status === 204 ? undefined : `answer ${received.length}`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    received,
+    close: async () => {
+      for (const h of hanging) h();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
