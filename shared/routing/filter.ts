@@ -1,8 +1,11 @@
 import { attributeString, type CloudEvent } from '../events/cloudevent';
+import { type CesqlProgram, cesqlMatches, compileCesql } from './cesql';
 
 /**
- * CloudEvents Subscriptions filter dialects (subscriptions spec 3.2.4): exact, prefix, suffix,
- * all, any, not. `sql` (CESQL) arrives with the subscriptions API.
+ * CloudEvents Subscriptions filter dialects (subscriptions spec 3.2.4): the required exact, prefix,
+ * suffix, all, any and not, and the optional `sql` (3.2.4.1.2): a CloudEvents SQL 1.0 expression
+ * (./cesql) that matches only when it yields the Boolean `true` without any evaluation error.
+ * Invalid expressions are rejected up front, as that section recommends.
  *
  * One deliberate extension: an empty prefix value (`prefix: { type: "" }`) is accepted and
  * matches every event that has the attribute. The spec asks for non-empty values; the product's
@@ -14,9 +17,10 @@ export type Filter =
   | { suffix: Record<string, string> }
   | { all: Filter[] }
   | { any: Filter[] }
-  | { not: Filter };
+  | { not: Filter }
+  | { sql: string };
 
-const DIALECTS = ['exact', 'prefix', 'suffix', 'all', 'any', 'not'] as const;
+const DIALECTS = ['exact', 'prefix', 'suffix', 'all', 'any', 'not', 'sql'] as const;
 
 /** Validates an untrusted filter; returns `path: reason` problems (empty when valid). */
 export function filterProblems(f: unknown, path = 'filter'): string[] {
@@ -46,6 +50,13 @@ export function filterProblems(f: unknown, path = 'filter'): string[] {
       return arg.flatMap((sub, i) => filterProblems(sub, `${at}[${i}]`));
     case 'not':
       return filterProblems(arg, at);
+    case 'sql': {
+      if (typeof arg !== 'string') return [`${at}: must be a CloudEvents SQL expression string`];
+      const compiled = compileCesql(arg);
+      if (!compiled.ok) return [`${at}: ${compiled.error}`];
+      // Parses, but a call no built-in takes is an error on every evaluation: never matches.
+      return compiled.program.missingFunctions.map((f) => `${at}: unknown function ${f}`);
+    }
     default:
       return [`${path}: unsupported dialect "${dialect}" (supported: ${DIALECTS.join(', ')})`];
   }
@@ -59,12 +70,35 @@ function eachAttribute(e: CloudEvent, map: Record<string, string>, test: (value:
   return true;
 }
 
-/** Evaluates a validated filter against an event. */
+/**
+ * Compiled `sql` filters by expression text. A Map rather than a WeakMap on the filter object:
+ * routes and subscriptions are often re-read per invocation, and the text is the stable key. The
+ * cap bounds memory when expressions churn; evicting the oldest entry only costs a re-parse.
+ */
+const PROGRAMS = new Map<string, CesqlProgram | null>();
+const MAX_PROGRAMS = 1000;
+
+function program(expr: string): CesqlProgram | null {
+  let p = PROGRAMS.get(expr);
+  if (p === undefined) {
+    const compiled = compileCesql(expr);
+    p = compiled.ok ? compiled.program : null;
+    if (PROGRAMS.size >= MAX_PROGRAMS) PROGRAMS.delete(PROGRAMS.keys().next().value!);
+    PROGRAMS.set(expr, p);
+  }
+  return p;
+}
+
+/** Evaluates a validated filter against an event. An invalid `sql` expression matches nothing. */
 export function matches(f: Filter, e: CloudEvent): boolean {
   if ('exact' in f) return eachAttribute(e, f.exact, (v, w) => v === w);
   if ('prefix' in f) return eachAttribute(e, f.prefix, (v, w) => v.startsWith(w));
   if ('suffix' in f) return eachAttribute(e, f.suffix, (v, w) => v.endsWith(w));
   if ('all' in f) return f.all.every((sub) => matches(sub, e));
   if ('any' in f) return f.any.some((sub) => matches(sub, e));
+  if ('sql' in f) {
+    const p = program(f.sql);
+    return p !== null && cesqlMatches(p, e);
+  }
   return !matches(f.not, e);
 }

@@ -1,0 +1,187 @@
+import { type CloudEvent } from '../../events/cloudevent';
+import { cast } from './cast';
+import { parameterType, resolveFunction } from './functions';
+import { likeMatches } from './like';
+import { type BinaryOp, type CesqlError, type CesqlErrorKind, type CesqlType, type CesqlValue, type Node, ZERO, isInt32, typeOf } from './types';
+
+/**
+ * Tree-walking evaluator. Every operator is total (spec 3.3): on an error it records it and still
+ * returns a value of its return type. Two modes (spec 4.1): complete evaluation collects every
+ * error; fail fast throws FAIL_FAST at the first one, all a filter needs (subscriptions 3.2.4.1.2).
+ *
+ * Errors propagate as zero values: an operator or function whose operand raised an error returns
+ * the zero value of its own return type (spec 3.2 for missing attributes, 3.3 in general). So
+ * `1 / missing` is `0` with only a MissingAttributeError, and `true AND (1 != 1 / 0)` is `false`
+ * with a MathError (TCK binary_logical_operators.yaml). An error an operator raises itself, such as
+ * a failed implicit cast of its operand, does not stop it: it goes on with the cast's zero value,
+ * which is why `NOT 10` is `true` with a CastError (TCK not_operator.yaml).
+ */
+export const FAIL_FAST = Symbol('cesql.failFast');
+
+export interface EvalContext {
+  event: CloudEvent;
+  errors: CesqlError[];
+  failFast: boolean;
+}
+
+function raise(ctx: EvalContext, kind: CesqlErrorKind, message: string, position: number): void {
+  ctx.errors.push({ kind, message, position });
+  if (ctx.failFast) throw FAIL_FAST;
+}
+
+/** Evaluates operands; `undefined` when any of them raised an error. */
+function operands(nodes: readonly Node[], ctx: EvalContext): CesqlValue[] | undefined {
+  const before = ctx.errors.length;
+  const values = nodes.map((n) => evaluate(n, ctx));
+  return ctx.errors.length > before ? undefined : values;
+}
+
+export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'attribute': {
+      const v = readAttribute(ctx.event, node.name);
+      if (v !== undefined) return v;
+      raise(ctx, 'missingAttribute', `attribute "${node.name}" is not in the event`, node.pos);
+      // Only seen at the top level (an operator replaces it by its own zero value): a bare
+      // reference has no known return type, so it is Boolean (spec 3.2).
+      return false;
+    }
+    case 'exists':
+      return readAttribute(ctx.event, node.name) !== undefined;
+    case 'not': {
+      const [v] = operands([node.operand], ctx) ?? [];
+      return v === undefined ? false : !as(v, 'Boolean', ctx, node.pos);
+    }
+    case 'negate': {
+      const [v] = operands([node.operand], ctx) ?? [];
+      return v === undefined ? 0 : int32(-as(v, 'Integer', ctx, node.pos), ctx, node.pos);
+    }
+    case 'like': {
+      const [v] = operands([node.operand], ctx) ?? [];
+      return v === undefined ? false : likeMatches(node.pattern, as(v, 'String', ctx, node.pos)) !== node.negated;
+    }
+    case 'in':
+      return evaluateIn(node, ctx);
+    case 'call':
+      return evaluateCall(node, ctx);
+    case 'binary':
+      return evaluateBinary(node, ctx);
+  }
+}
+
+/**
+ * Spec 3.2: every attribute and extension is addressable; values that are not a CESQL primitive
+ * (e.g. a non-integer number, which CloudEvents does not allow anyway) are represented as String.
+ * CESQL does not see `data` (spec 1). Own properties only: `constructor` is not an attribute.
+ */
+function readAttribute(e: CloudEvent, name: string): CesqlValue | undefined {
+  if (name === 'data' || !Object.hasOwn(e, name)) return undefined;
+  const v = e[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return isInt32(v) ? v : String(v);
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Implicit cast of an operand (spec 3.7); a failed cast records a CastError and yields the zero value. */
+function as(v: CesqlValue, to: 'Boolean', ctx: EvalContext, pos: number): boolean;
+function as(v: CesqlValue, to: 'Integer', ctx: EvalContext, pos: number): number;
+function as(v: CesqlValue, to: 'String', ctx: EvalContext, pos: number): string;
+function as(v: CesqlValue, to: CesqlType, ctx: EvalContext, pos: number): CesqlValue;
+function as(v: CesqlValue, to: CesqlType, ctx: EvalContext, pos: number): CesqlValue {
+  const r = cast(v, to, false);
+  if (r.error !== undefined) raise(ctx, 'cast', r.error, pos);
+  return r.value;
+}
+
+/**
+ * 32-bit two's-complement results (spec 3.1). The spec defines overflow only for ABS (its
+ * `2147483647` plus a MathError); we apply the same rule to `+ - * /` and unary minus: the wrapped
+ * value, as Go and Java int32 arithmetic give, plus a MathError so a filter never matches on it.
+ */
+function int32(exact: number, ctx: EvalContext, pos: number, wrapped = exact | 0): number {
+  if (!isInt32(exact)) raise(ctx, 'math', `integer overflow (${exact} is outside 32 bits)`, pos);
+  return wrapped;
+}
+
+const ARITHMETIC: ReadonlySet<BinaryOp> = new Set(['+', '-', '*', '/', '%']);
+
+function evaluateBinary(node: Extract<Node, { kind: 'binary' }>, ctx: EvalContext): CesqlValue {
+  const { op, pos } = node;
+  if (op === 'AND' || op === 'OR') {
+    // Short-circuit (spec 3.4.2, 3.6): `false AND x` and `true OR x` never evaluate x.
+    const [l] = operands([node.left], ctx) ?? [];
+    if (l === undefined) return false;
+    const lb = as(l, 'Boolean', ctx, pos);
+    if (lb === (op === 'OR')) return lb;
+    const [r] = operands([node.right], ctx) ?? [];
+    return r === undefined ? false : as(r, 'Boolean', ctx, pos);
+  }
+  const [l, r] = operands([node.left, node.right], ctx) ?? [];
+  if (l === undefined || r === undefined) return ARITHMETIC.has(op) ? 0 : false;
+  switch (op) {
+    case 'XOR':
+      return as(l, 'Boolean', ctx, pos) !== as(r, 'Boolean', ctx, pos);
+    case '=':
+    case '!=':
+    case '<>': {
+      // `=` is ambiguous (String, Integer, Boolean): the right operand's type picks the overload
+      // and the left one is cast to it (spec 3.7), so `true = 'TRUE'` compares strings.
+      const equal = as(l, typeOf(r), ctx, pos) === r;
+      return op === '=' ? equal : !equal;
+    }
+    default:
+      return integerOp(op, as(l, 'Integer', ctx, pos), as(r, 'Integer', ctx, pos), ctx, pos);
+  }
+}
+
+function integerOp(op: '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%', x: number, y: number, ctx: EvalContext, pos: number): CesqlValue {
+  switch (op) {
+    case '<': return x < y;
+    case '<=': return x <= y;
+    case '>': return x > y;
+    case '>=': return x >= y;
+    case '+': return int32(x + y, ctx, pos);
+    case '-': return int32(x - y, ctx, pos);
+    // The double product is exact whenever it fits 32 bits, so it detects overflow; imul wraps.
+    case '*': return int32(x * y, ctx, pos, Math.imul(x, y));
+    case '/':
+    case '%':
+      if (y === 0) {
+        raise(ctx, 'math', op === '/' ? 'division by zero' : 'modulo by zero', pos);
+        return 0;
+      }
+      // Division truncates toward 0; the remainder takes the sign of x (spec 3.4.2). `| 0` drops -0.
+      return op === '/' ? int32(Math.trunc(x / y), ctx, pos) : (x % y) | 0;
+  }
+}
+
+/** Spec 3.4.5: `=` semantics, with the left operand's type as the target for every element. */
+function evaluateIn(node: Extract<Node, { kind: 'in' }>, ctx: EvalContext): boolean {
+  const values = operands([node.operand, ...node.set], ctx);
+  if (values === undefined) return false;
+  const [x, ...set] = values as [CesqlValue, ...CesqlValue[]];
+  let found = false;
+  for (const el of set) if (as(el, typeOf(x), ctx, node.pos) === x) found = true;
+  return found !== node.negated;
+}
+
+function evaluateCall(node: Extract<Node, { kind: 'call' }>, ctx: EvalContext): CesqlValue {
+  const f = resolveFunction(node.name, node.args.length);
+  if (f === undefined) {
+    // Spec 3.5: a call that cannot be dispatched is `false` with a MissingFunctionError.
+    raise(ctx, 'missingFunction', `no function ${node.name} taking ${node.args.length} argument(s)`, node.pos);
+    return false;
+  }
+  const args = operands(node.args, ctx);
+  if (args === undefined) return ZERO[f.returns];
+  const typed = args.map((a, i) => {
+    const t = parameterType(f, i);
+    return t === 'Any' ? a : as(a, t, ctx, node.args[i]!.pos);
+  });
+  const out = f.impl(typed);
+  if (out.error !== undefined) raise(ctx, out.error.kind, `${node.name}: ${out.error.message}`, node.pos);
+  return out.value;
+}

@@ -1,0 +1,94 @@
+import { cast } from './cast';
+import { type CesqlErrorKind, type CesqlType, type CesqlValue, INT_MAX, INT_MIN } from './types';
+
+export interface FunctionResult {
+  value: CesqlValue;
+  error?: { kind: CesqlErrorKind; message: string };
+}
+
+/**
+ * A built-in (spec 3.5). Arguments arrive already cast to `params` (and `variadic` for the rest);
+ * `Any` parameters receive the value untouched. Functions are total: on error they still return a
+ * value of their return type (spec 3.5.3).
+ */
+export interface CesqlFunction {
+  params: readonly (CesqlType | 'Any')[];
+  variadic?: CesqlType;
+  returns: CesqlType;
+  impl: (args: CesqlValue[]) => FunctionResult;
+}
+
+type Impl<A extends CesqlValue[]> = (...args: A) => FunctionResult;
+const fn = <A extends CesqlValue[]>(params: CesqlFunction['params'], returns: CesqlType, impl: Impl<A>, variadic?: CesqlType): CesqlFunction => ({
+  params,
+  returns,
+  variadic,
+  impl: (args) => impl(...(args as A)),
+});
+const ok = (value: CesqlValue): FunctionResult => ({ value });
+const evalError = (value: CesqlValue, message: string): FunctionResult => ({ value, error: { kind: 'functionEvaluation', message } });
+
+/** Characters are Unicode code points, not UTF-16 units (LENGTH of an emoji is 1). */
+const chars = (s: string): string[] => Array.from(s);
+/** Spec 3.5.1 TRIM: Unicode White_Space only (String.prototype.trim also strips U+FEFF). */
+const EDGE_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
+
+function substring(x: string, pos: number, len?: number): FunctionResult {
+  const cs = chars(x);
+  if (pos > cs.length || pos < -cs.length) return evalError('', `SUBSTRING position ${pos} is outside a string of length ${cs.length}`);
+  if (len !== undefined && len < 0) return evalError('', `SUBSTRING length ${len} is negative`);
+  if (pos === 0) return ok('');
+  const start = pos > 0 ? pos - 1 : cs.length + pos;
+  return ok(cs.slice(start, len === undefined ? undefined : start + len).join(''));
+}
+
+const explicitCast = (to: CesqlType) => (x: CesqlValue): FunctionResult => {
+  const r = cast(x, to, true);
+  return r.error === undefined ? ok(r.value) : { value: r.value, error: { kind: 'cast', message: r.error } };
+};
+const canCast = (to: CesqlType) => (x: CesqlValue): FunctionResult => ok(cast(x, to, true).error === undefined);
+
+/**
+ * Built-ins by upper-cased name. Overloads differ by arity only (spec 3.5); a variadic overload
+ * takes its fixed parameters plus zero or more of `variadic`.
+ */
+const BUILTINS: Readonly<Record<string, readonly CesqlFunction[]>> = {
+  // Spec 3.5.2.
+  ABS: [fn<[number]>(['Integer'], 'Integer', (x) =>
+    x === INT_MIN ? { value: INT_MAX, error: { kind: 'math', message: 'ABS(-2147483648) overflows 32 bits' } } : ok(Math.abs(x)))],
+  // Spec 3.5.1.
+  LENGTH: [fn<[string]>(['String'], 'Integer', (x) => ok(chars(x).length))],
+  CONCAT: [fn<string[]>([], 'String', (...xs) => ok(xs.join('')), 'String')],
+  CONCAT_WS: [fn<[string, ...string[]]>(['String'], 'String', (sep, ...xs) => ok(xs.join(sep)), 'String')],
+  LOWER: [fn<[string]>(['String'], 'String', (x) => ok(x.toLowerCase()))],
+  UPPER: [fn<[string]>(['String'], 'String', (x) => ok(x.toUpperCase()))],
+  TRIM: [fn<[string]>(['String'], 'String', (x) => ok(x.replace(EDGE_SPACE, '')))],
+  LEFT: [fn<[string, number]>(['String', 'Integer'], 'String', (x, n) =>
+    n < 0 ? evalError(x, `LEFT length ${n} is negative`) : ok(chars(x).slice(0, n).join('')))],
+  RIGHT: [fn<[string, number]>(['String', 'Integer'], 'String', (x, n) =>
+    n < 0 ? evalError(x, `RIGHT length ${n} is negative`) : ok(n === 0 ? '' : chars(x).slice(-n).join('')))],
+  SUBSTRING: [
+    fn<[string, number]>(['String', 'Integer'], 'String', (x, pos) => substring(x, pos)),
+    fn<[string, number, number]>(['String', 'Integer', 'Integer'], 'String', substring),
+  ],
+  // Casting functions of the CESQL drafts, used throughout the TCK; semantics of spec 3.7.
+  INT: [fn(['Any'], 'Integer', explicitCast('Integer'))],
+  BOOL: [fn(['Any'], 'Boolean', explicitCast('Boolean'))],
+  STRING: [fn(['Any'], 'String', explicitCast('String'))],
+  IS_INT: [fn(['Any'], 'Boolean', canCast('Integer'))],
+  IS_BOOL: [fn(['Any'], 'Boolean', canCast('Boolean'))],
+  // Every value casts to String, so this is true for any argument (kept for draft compatibility).
+  IS_STRING: [fn(['Any'], 'Boolean', canCast('String'))],
+};
+
+/** Dispatch by name and arity (spec 3.5); `undefined` means a MissingFunctionError. */
+export function resolveFunction(name: string, arity: number): CesqlFunction | undefined {
+  const overloads = Object.hasOwn(BUILTINS, name) ? BUILTINS[name]! : [];
+  return (
+    overloads.find((f) => f.variadic === undefined && f.params.length === arity) ??
+    overloads.find((f) => f.variadic !== undefined && arity >= f.params.length)
+  );
+}
+
+/** The declared type of argument `i`, `Any` meaning no implicit cast. */
+export const parameterType = (f: CesqlFunction, i: number): CesqlType | 'Any' => f.params[i] ?? f.variadic ?? 'Any';

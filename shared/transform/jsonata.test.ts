@@ -1,0 +1,142 @@
+import { AppError } from '../errors';
+import { DEFAULT_MAX_OUTPUT_BYTES, MAX_SEQUENCE, MAX_TRANSFORM_LENGTH, type Transform, type TransformBudget, applyTransform, compileTransform } from './jsonata';
+
+const event = {
+  specversion: '1.0',
+  id: 'e-1',
+  source: 'https://scanner.example',
+  type: 'secorch.finding.created',
+  data: { finding: { title: 'Open bucket', severity: 'high', tags: ['s3', 'public'] } },
+};
+
+function compile(expr: string): Transform {
+  const c = compileTransform(expr);
+  if (!c.ok) throw new Error(c.error);
+  return c.transform;
+}
+
+/** The AppError an application of `expr` rejects with. */
+async function failure(expr: string, budget?: TransformBudget, input: unknown = event): Promise<AppError> {
+  const err: unknown = await applyTransform(compile(expr), input, budget).then(
+    () => { throw new Error(`expected ${expr} to fail`); },
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  expect(err).toMatchObject({ status: 422, retryable: false });
+  return err as AppError;
+}
+
+/** A clock that advances 1 ms per reading: time budgets without wall-clock flakiness. */
+const ticking = (): (() => number) => {
+  let t = 0;
+  return () => t++;
+};
+
+const LOOP = '($f := function($x){ $f($x) }; $f(1))';
+const RECURSE = '($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(N))';
+
+describe('compileTransform', () => {
+  test('compiles once, applies to many events', async () => {
+    const t = compile('{ "text": data.finding.title & " (" & $uppercase(data.finding.severity) & ")", "tags": data.finding.tags }');
+    await expect(applyTransform(t, event)).resolves.toEqual({ text: 'Open bucket (HIGH)', tags: ['s3', 'public'] });
+    await expect(applyTransform(t, { data: { finding: { title: 'x', severity: 'low', tags: [] } } })).resolves.toEqual({ text: 'x (LOW)', tags: [] });
+  });
+
+  test('returns plain JSON: functions dropped as JSON.stringify does, nothing shared with the input', async () => {
+    const out = (await applyTransform(compile('{ "f": function($x){ $x }, "g": $string, "tags": data.finding.tags, "n": [1..3] }'), event)) as Record<string, unknown>;
+    expect(out).toEqual({ tags: ['s3', 'public'], n: [1, 2, 3] });
+    expect(out.tags).not.toBe(event.data.finding.tags);
+    expect(Object.keys(out.n as object)).toEqual(['0', '1', '2']);
+    await expect(applyTransform(compile('nothing.here'), event)).resolves.toBeUndefined();
+  });
+
+  test('rejects syntax errors with their position, and overlong expressions', () => {
+    expect(compileTransform('{ "a": data.x ')).toEqual({ ok: false, error: expect.stringMatching(/^S0\d{3} at position \d+: /) });
+    expect(compileTransform(`"${'x'.repeat(MAX_TRANSFORM_LENGTH - 2)}"`).ok).toBe(true);
+    expect(compileTransform(`"${'x'.repeat(MAX_TRANSFORM_LENGTH - 1)}"`)).toEqual({ ok: false, error: 'transform longer than 8192 characters' });
+  });
+
+  test('runtime errors are transform_failed', async () => {
+    const err = await failure('$number(data.finding.title)');
+    expect(err.code).toBe('transform_failed');
+    expect(err.message).toMatch(/^transform failed: D3030 at position \d+: Unable to cast value to a number/);
+  });
+});
+
+describe('time budget', () => {
+  test('infinite tail recursion stops with transform_timeout', async () => {
+    const started = performance.now();
+    const err = await failure(LOOP);
+    expect(err).toMatchObject({ code: 'transform_timeout', extra: { limit: 'timeoutMs', value: 100 } });
+    expect(performance.now() - started).toBeLessThan(5000);
+  });
+
+  test('is checked at every step, also inside $eval and higher-order functions', async () => {
+    expect((await failure(`$eval('${LOOP}')`, { now: ticking(), timeoutMs: 50 })).code).toBe('transform_timeout');
+    expect((await failure('$map([1..50000], function($v){ $v * 2 })', { now: ticking(), timeoutMs: 1000 })).code).toBe('transform_timeout');
+    await expect(applyTransform(compile('$sum($map([1..10], function($v){ $v * 2 }))'), event, { now: ticking(), timeoutMs: 1000 })).resolves.toBe(110);
+  });
+
+  test('budgets belong to each call: concurrent applications of one transform do not mix', async () => {
+    const t = compile('$count($map([1..200], function($v){ $v }))');
+    const [tight, loose] = await Promise.allSettled([
+      applyTransform(t, event, { now: ticking(), timeoutMs: 100 }),
+      applyTransform(t, event, { now: ticking(), timeoutMs: 100_000 }),
+    ]);
+    expect(tight).toMatchObject({ status: 'rejected', reason: { code: 'transform_timeout' } });
+    expect(loose).toEqual({ status: 'fulfilled', value: 200 });
+  });
+});
+
+describe('depth budget', () => {
+  test('deep non-tail recursion stops with transform_too_large', async () => {
+    const err = await failure(RECURSE.replace('N', '100000'));
+    expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxDepth', value: 500 } });
+  });
+
+  test('shallow recursion passes, and the limit is adjustable', async () => {
+    await expect(applyTransform(compile(RECURSE.replace('N', '50')), event)).resolves.toBe(50);
+    expect((await failure(RECURSE.replace('N', '50'), { maxDepth: 100 })).code).toBe('transform_too_large');
+  });
+});
+
+describe('size budgets', () => {
+  test('output larger than maxOutputBytes of JSON is transform_too_large', async () => {
+    const big = { text: 'x'.repeat(DEFAULT_MAX_OUTPUT_BYTES) }; // 2 quotes over the limit as JSON
+    const err = await failure('text', undefined, big);
+    expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: DEFAULT_MAX_OUTPUT_BYTES } });
+    await expect(applyTransform(compile('$substring(text, 2)'), big)).resolves.toHaveLength(DEFAULT_MAX_OUTPUT_BYTES - 2);
+    // {"id":"e-1"} is 12 characters of JSON.
+    await expect(applyTransform(compile('{ "id": id }'), event, { maxOutputBytes: 12 })).resolves.toEqual({ id: 'e-1' });
+    expect((await failure('{ "id": id }', { maxOutputBytes: 11 })).code).toBe('transform_too_large');
+  });
+
+  test('huge ranges fail before allocating', async () => {
+    const started = performance.now();
+    const err = await failure('[1..10000000]');
+    expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'sequence', value: MAX_SEQUENCE } });
+    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(applyTransform(compile('$count([1..1000])'), event)).resolves.toBe(1000);
+  });
+
+  test('runaway strings stop before they exhaust the heap', async () => {
+    // Doubling reaches 2^28 characters in 28 cheap steps; $length on it used to abort the process.
+    const doubling = await failure('$length($reduce([1..28], function($a, $b){ $a & $a }, "x"))');
+    expect(doubling).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
+    // Built-ins that build their result in one call are checked before they run.
+    const pad = await failure('$length($pad("", 400000000))');
+    expect(pad).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength', value: DEFAULT_MAX_OUTPUT_BYTES } });
+    const started = performance.now();
+    // One object shared at every level: 2^26 leaves once serialised.
+    const dag = await failure('$length($string($reduce([1..26], function($a, $b){ { "l": $a, "r": $a } }, 1)))');
+    expect(dag).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
+    expect(performance.now() - started).toBeLessThan(2000);
+    const parts = { parts: Array.from({ length: 1100 }, () => 'x'.repeat(4000)) }; // 4.4 million characters joined
+    const join = await failure('$length($join(parts, "-"))', undefined, parts);
+    expect(join).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
+    await expect(applyTransform(compile('$string($reduce([1..3], function($a, $b){ { "l": $a } }, 1))'), event)).resolves.toBe('{"l":{"l":{"l":1}}}');
+    await expect(applyTransform(compile('$join(data.finding.tags, ", ")'), event)).resolves.toBe('s3, public');
+    await expect(applyTransform(compile('$length($pad("ab", -5, "-"))'), event)).resolves.toBe(5);
+    await expect(applyTransform(compile('$pad(id, 6, "#")'), event)).resolves.toBe('e-1###');
+  });
+});
