@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchModule, type BenchRow, formatTable } from './rows';
 import { bundleBench } from './bundles';
+import { deliveryBench } from './delivery';
 import { e2eBench } from './e2e';
 import { ingressBench } from './ingress';
 import { keysSchemesBench } from './schemes-keys';
@@ -22,6 +23,7 @@ const MODULES: Record<string, BenchModule> = {
   vendorSchemes: vendorSchemesBench,
   keysSchemes: keysSchemesBench,
   ingress: ingressBench,
+  delivery: deliveryBench,
   bundles: bundleBench,
   e2e: e2eBench,
 };

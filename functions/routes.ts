@@ -1,4 +1,5 @@
 import type { HttpRoute } from '../shared/http/router';
+import { apiRoutes } from './api/routes';
 import { healthRoutes } from './health/routes';
 import { webhookIngress } from './webhook-ingress/handler';
 
@@ -8,5 +9,6 @@ import { webhookIngress } from './webhook-ingress/handler';
  */
 export const httpRoutes: HttpRoute[] = [
   ...['POST', 'GET', 'OPTIONS'].map((method) => ({ method, path: '/webhooks/{source}', handler: webhookIngress })),
+  ...apiRoutes,
   ...healthRoutes,
 ];

@@ -31,8 +31,25 @@ async function main(): Promise<number> {
     stdio: 'inherit',
     env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
-  return new Promise((done) => child.on('exit', (code, signal) => done(code ?? (signal ? 0 : 1))));
+  // The delivery worker: sweeps due outbound webhook attempts from the same SQLite state.
+  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
+  const worker = spawn(process.execPath, [join(__dirname, '..', 'dist', bundle, 'delivery-worker', 'index.js')], { stdio: 'inherit', env });
+  worker.on('exit', (code, signal) => {
+    if (!stopping) console.error(`secorch: delivery worker exited (${signal ?? code}); outbound webhooks are paused until restart`);
+  });
+  let stopping = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      stopping = true;
+      worker.kill(sig);
+      child.kill(sig);
+    });
+  }
+  return new Promise((done) => child.on('exit', (code, signal) => {
+    stopping = true;
+    worker.kill('SIGTERM');
+    done(code ?? (signal ? 0 : 1));
+  }));
 }
 
 main().then(

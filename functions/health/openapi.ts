@@ -1,18 +1,20 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { json } from '../../shared/http/body';
+import { apiPaths } from '../api/openapi';
+import { apiSchemas } from '../api/openapi-schemas';
 
 const problem = {
   description: 'RFC 9457 problem details',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
-/** The OpenAPI 3.1 description of the HTTP API that exists today. */
+/** The OpenAPI 3.1 description of the HTTP API: webhooks in, the REST API (functions/api/openapi.ts), health. */
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
     title: 'Security Orchestrator integration layer',
     version: '0.1.0',
-    description: 'Signed webhooks in, normalized CloudEvents (OCSF findings) routed out. Same paths on AWS, Azure, GCP and locally.',
+    description: 'Signed webhooks in, normalized CloudEvents (OCSF findings) routed out, outbound webhook subscriptions and their delivery log. Same paths on AWS, Azure, GCP and locally.',
   },
   paths: {
     '/webhooks/{source}': {
@@ -42,6 +44,7 @@ export const openApiDocument = {
         responses: { '200': { description: 'Handshake answered' }, '401': problem, '403': problem, '404': problem, '405': problem },
       },
     },
+    ...apiPaths,
     '/health': { get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/health/ready': {
       get: { operationId: 'ready', summary: 'Readiness: each dependency checked', responses: { '200': { description: 'Ready' }, '503': { description: 'A dependency failed' } } },
@@ -49,7 +52,14 @@ export const openApiDocument = {
     '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },
   components: {
+    securitySchemes: {
+      bearerAuth: {
+        type: 'http', scheme: 'bearer',
+        description: 'API key from api.keys in the configuration: Authorization: Bearer <key>. The security requirement lists the scope each operation needs.',
+      },
+    },
     schemas: {
+      ...apiSchemas,
       Problem: {
         type: 'object',
         required: ['type', 'title', 'status', 'code'],
@@ -57,6 +67,9 @@ export const openApiDocument = {
           type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' },
           code: { type: 'string', description: 'Stable machine-readable error code' },
           detail: { type: 'string' }, instance: { type: 'string' },
+          problems: { type: 'array', items: { type: 'string' }, description: 'Validation problems, each "path: reason"' },
+          parameter: { type: 'string', description: 'The query parameter at fault (invalid_query)' },
+          scope: { type: 'string', description: 'The scope the API key lacks (forbidden_scope)' },
         },
       },
     },

@@ -1,4 +1,5 @@
-import { cloudDeps, required } from '../common/cloud-deps';
+import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
+import { kmsSealer } from './sealer-kms';
 import { once } from '../common/runtime';
 import { sqsBus } from './bus-sqs';
 
@@ -10,5 +11,6 @@ import { sqsBus } from './bus-sqs';
 export const awsDeps = once(async () =>
   cloudDeps('AWS', 'aws', () =>
     sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }),
+    (config) => cloudSealer(config, 'aws-kms', (s) => kmsSealer({ keyId: s.keyId })),
   ),
 );

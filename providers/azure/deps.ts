@@ -1,4 +1,5 @@
-import { cloudDeps, required } from '../common/cloud-deps';
+import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
+import { keyVaultSealer } from './sealer-keyvault';
 import { once } from '../common/runtime';
 import { storageQueueBus } from './bus-storage-queue';
 
@@ -9,5 +10,6 @@ export const azureDeps = once(async () =>
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
       queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
     }),
+    (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
   ),
 );

@@ -1,6 +1,7 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, noMetrics, randomIds, systemClock } from '../../shared/ports';
-import { egressHttp } from './egress';
+import { type Deps, type EventBus, noMetrics, randomIds, type Sealer, systemClock } from '../../shared/ports';
+import { errors } from '../../shared/errors';
+import { egressDelivery, egressHttp } from './egress';
 import { envSecrets } from './env-secrets';
 import { bundledConfig, stdoutLogger } from './runtime';
 import { cloudStore } from './store';
@@ -10,7 +11,10 @@ import { cloudStore } from './store';
  * the platform fetch, the cloud store, environment secrets and a stdout JSON logger. Each cloud
  * brings its bus.
  */
-export function cloudDeps(cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus): Deps {
+export function cloudDeps(
+  cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
+  sealer?: (config: Config) => Sealer | undefined,
+): Deps {
   const config = bundledConfig();
   return {
     config,
@@ -20,6 +24,8 @@ export function cloudDeps(cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: stri
     store: cloudStore(config, cloud),
     bus: bus(config),
     secrets: envSecrets(process.env),
+    sealer: sealer?.(config),
+    outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger: stdoutLogger(config.logLevel, { runtime }),
     metrics: noMetrics,
   };
@@ -30,4 +36,15 @@ export function required(name: string, setBy: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`${name} is not set (${setBy} sets it)`);
   return v;
+}
+
+/**
+ * The sealer a cloud supports for `secrets.sealer`: its own KMS only (a key file has no place in
+ * a function's ephemeral disk). Unset: no sealer, and the subscriptions API answers 503.
+ */
+export function cloudSealer<P extends string>(config: Config, provider: P, make: (s: Extract<NonNullable<Config['secrets']['sealer']>, { provider: P }>) => Sealer): Sealer | undefined {
+  const s = config.secrets.sealer;
+  if (!s) return undefined;
+  if (s.provider !== provider) throw errors.config(`secrets.sealer.provider ${s.provider} is not available here; use ${provider}`);
+  return make(s as Extract<NonNullable<Config['secrets']['sealer']>, { provider: P }>);
 }

@@ -1,9 +1,9 @@
 import { lookup } from 'node:dns';
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../../shared/config';
 import { type DeliveryClient, guardedDeliveryClient } from '../../shared/http/delivery-client';
 import { guardedHttp } from '../../shared/http/egress';
-import { guardedAgent } from '../../shared/http/egress-agent';
+import { guardedAgent, lazyDispatcher } from '../../shared/http/egress-agent';
 import type { HttpClient } from '../../shared/ports';
 
 /**
@@ -12,11 +12,11 @@ import type { HttpClient } from '../../shared/ports';
  * every address the platform resolver (node's dns.lookup) answers, at connect time, against
  * `egress.allowPrivate` (shared/http/egress-agent.ts).
  */
-const agents = new WeakMap<Config, Agent>();
+const agents = new WeakMap<Config, Dispatcher>();
 
-export function egressAgent(config: Config): Agent {
+export function egressAgent(config: Config): Dispatcher {
   let agent = agents.get(config);
-  if (!agent) agents.set(config, (agent = guardedAgent({ allowPrivate: config.egress.allowPrivate, lookup })));
+  if (!agent) agents.set(config, (agent = lazyDispatcher(() => guardedAgent({ allowPrivate: config.egress.allowPrivate, lookup }))));
   return agent;
 }
 

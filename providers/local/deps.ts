@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '../../shared/config';
 import { type Deps, noMetrics, randomIds, systemClock, type StateStore } from '../../shared/ports';
-import { egressHttp } from '../common/egress';
+import { egressDelivery, egressHttp } from '../common/egress';
+import { keyFileSealer } from './sealer-keyfile';
 import { memoryStore } from '../../shared/store/memory';
 import { bundledConfig, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
@@ -41,6 +42,8 @@ export const localDeps = once(async (): Promise<Deps> => {
     store: localStore(config),
     bus: sqliteBus({ queue, onPublished: nudge }),
     secrets: envSecrets(process.env),
+    sealer: keyFileSealer({ dataDir: dataDir() }),
+    outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,
     metrics: noMetrics,
   };

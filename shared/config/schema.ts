@@ -131,6 +131,8 @@ const deliveriesSchema = z.strictObject({
   })),
   /** Deadline of one delivery request (default 15). */
   timeoutSeconds: z._default(z.number().check(z.positive(), z.lte(120)), 15),
+  /** How long a worker owns an attempt before another may take it over (default: timeout + 15). */
+  leaseSeconds: z.optional(z.number().check(z.positive())),
   /** How long events, deliveries and their attempt logs are kept (default 30). */
   retentionDays: z._default(z.number().check(z.int(), z.positive()), 30),
 });

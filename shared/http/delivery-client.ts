@@ -55,9 +55,17 @@ export interface DeliveryClient {
 const timedOut = (timeoutMs: number) =>
   new AppError('delivery_timeout', 'The delivery timed out', { status: 504, retryable: true, expose: false, extra: { timeoutMs } });
 
+/** The system error code (ECONNREFUSED ...) of a failure, which fetch wraps as the cause of a TypeError. */
+function systemCode(e: unknown): string {
+  for (let c = e as { code?: unknown; cause?: unknown } | undefined, i = 0; c && i < 5; c = c.cause as typeof c, i++) {
+    if (typeof c.code === 'string' && c.code !== 'UND_ERR_SOCKET') return c.code;
+  }
+  return 'unknown';
+}
+
 const connectFailed = (cause: unknown) =>
   new AppError('connect_failed', 'The connection to the destination failed', {
-    status: 502, retryable: true, expose: false, cause, extra: { reason: (cause as { code?: unknown }).code ?? 'unknown' },
+    status: 502, retryable: true, expose: false, cause, extra: { reason: systemCode(cause) },
   });
 
 /** Reads at most `cap` bytes, then destroys the stream (undici drops that socket rather than drain it). */
@@ -65,7 +73,7 @@ async function readCapped(body: Readable, cap: number): Promise<{ bytes: Uint8Ar
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk.subarray(0, cap - size));
+    chunks.push(chunk.subarray(0, Math.max(0, cap - size)));
     size += chunk.length;
     if (size > cap) break; // leaving the loop destroys the stream
   }
@@ -76,6 +84,17 @@ function toHeaders(raw: Record<string, string | string[] | undefined>): Headers 
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) for (const v of [value ?? []].flat()) headers.append(name, v);
   return headers;
+}
+
+type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+let requestFn: RequestFn | undefined;
+/**
+ * undici's request() by path, bound to our dispatcher: a fifth of the CPU per delivery of Node's
+ * fetch (no web streams, no Request/Response objects), without loading the package's index.
+ */
+function undiciRequest(): RequestFn {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (requestFn ??= require('undici/lib/api/api-request.js') as RequestFn);
 }
 
 export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryClient {
@@ -91,7 +110,8 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(timedOut(timeoutMs)), timeoutMs);
     try {
-      const res = await agent.request({
+      // request() never follows redirects: a 3xx is the answer.
+      const res = await undiciRequest().call(agent, {
         origin: url.origin, path: `${url.pathname}${url.search}`, method: (request.method ?? 'POST') as Dispatcher.HttpMethod,
         headers: request.headers, body: request.body, signal: deadline.signal,
       });

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import type { Agent } from 'undici';
 import { AppError } from '../errors';
-import { guardedAgent, guardedLookup, resolveAll } from './egress-agent';
+import { deniedCause, guardedAgent, guardedLookup, resolveAll } from './egress-agent';
 
 // Real sockets: the target is an HTTP server on 127.0.0.1; DNS is a scripted lookup, so the
 // addresses under test are the ones net.connect receives.
@@ -36,7 +36,9 @@ function agent(allowPrivate: string[], lookup?: LookupFunction): Agent {
   agents.push(a);
   return a;
 }
-const get = (a: Agent, origin: string) => a.request({ origin, path: '/', method: 'GET' }).then((r) => r.body.text());
+// Node's fetch with the Agent as dispatcher, as the product sends; refusals arrive as the fetch error's cause.
+const get = (a: Agent, origin: string) =>
+  fetch(`${origin}/`, { dispatcher: a } as RequestInit).then((r) => r.text(), (e: unknown) => Promise.reject(deniedCause(e) ?? e));
 async function denied(p: Promise<unknown>): Promise<string> {
   const e = await p.then(() => undefined, (err: unknown) => err);
   expect(e).toBeInstanceOf(AppError);

@@ -1,6 +1,19 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { Agent, buildConnector, type Dispatcher, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher } from 'undici';
+
+/**
+ * The undici Agent and connector only, by path, and only when the first outbound connection is
+ * made: the package's index also loads fetch, WebSocket, the cache and mocks (over 500 KB in a
+ * function bundle), and functions that never call out should not pay for parsing it at cold
+ * start. Node's own fetch takes this Agent as its dispatcher, so responses are the global Web
+ * classes with no conversion.
+ */
+function undici(): { Agent: typeof AgentType; buildConnector: typeof BuildConnector } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return { Agent: require('undici/lib/dispatcher/agent.js'), buildConnector: require('undici/lib/core/connect.js') };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 import { AppError } from '../errors';
 import { type CidrList, contains, isPrivateOrReserved, parseCidrList } from '../net/cidr';
 import type { HttpClient } from '../ports/http';
@@ -27,8 +40,11 @@ export interface GuardedAgentPolicy {
 }
 
 /** Refused by policy. The message names no address: the caller gets nothing to map the network with. */
+const DENIED = 'The outbound request was refused by the egress policy';
+const DENIED_TEXT = /The outbound request was refused by the egress policy \(([a-z_]+)\)/;
+
 export const egressDenied = (reason: string) =>
-  new AppError('egress_denied', 'The outbound request was refused by the egress policy', {
+  new AppError('egress_denied', `${DENIED} (${reason})`, {
     status: 502, retryable: false, expose: false, extra: { reason },
   });
 
@@ -36,6 +52,10 @@ export const egressDenied = (reason: string) =>
 export function deniedCause(e: unknown): AppError | undefined {
   for (let c = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
     if (c instanceof AppError && c.code === 'egress_denied') return c;
+    // Node's fetch keeps a connector's error as the cause only when it is an Error of its own
+    // realm; otherwise (a vm context, as under jest) it keeps just the text. The reason survives in it.
+    const text = DENIED_TEXT.exec(String((c as { message?: unknown }).message ?? ''));
+    if (text) return egressDenied(text[1]!);
   }
   return undefined;
 }
@@ -62,13 +82,14 @@ export function guardedLookup(lookup: LookupFunction, permitted: (ip: string) =>
 }
 
 /** The Agent every outbound request of a process shares: keep-alive pooling, connect-time checks. */
-export function guardedAgent(policy: GuardedAgentPolicy): Agent {
+export function guardedAgent(policy: GuardedAgentPolicy): AgentType {
+  const { Agent, buildConnector } = undici();
   const permitted = egressPermits(parseCidrList(policy.allowPrivate));
   const open = buildConnector({
     timeout: policy.connectTimeoutMs ?? 10_000,
     lookup: guardedLookup(policy.lookup ?? dnsLookup, permitted),
   });
-  const connect: buildConnector.connector = (options, callback) => {
+  const connect: BuildConnector.connector = (options, callback) => {
     // undici hands IPv6 literals over without brackets; net.connect would not call lookup for them.
     if (isIP(options.hostname) && !permitted(options.hostname)) callback(egressDenied('private_address'), null);
     else open(options, callback);
@@ -92,34 +113,26 @@ export function flattenRequest(input: string | URL | Request, init: RequestInit 
   return [new URL(input.url), { method, headers, body, signal, redirect, ...(body ? { duplex: 'half' } : {}), ...init }];
 }
 
-const NULL_BODY = new Set([101, 103, 204, 205, 304]);
-
-/**
- * The HttpClient port over the undici package's fetch with a dispatcher. Node's global fetch
- * bundles its own undici, whose Request, Response and FormData are other classes: a global
- * Request or FormData is converted on the way in, and a global Response is built on the way out,
- * so callers keep the Web standard types of the portable contract.
- */
+/** The HttpClient port over Node's fetch with the guarded dispatcher: one connection pool, checked at connect. */
 export function undiciHttp(dispatcher: Dispatcher): HttpClient {
   return {
     async fetch(input, requestInit) {
       const [url, init] = flattenRequest(input, requestInit);
-      const headers = new Headers(init.headers);
-      let body = init.body;
-      if (body instanceof FormData) {
-        const encoded = new Response(body); // multipart with its boundary, by the global classes
-        body = new Uint8Array(await encoded.arrayBuffer());
-        if (!headers.has('content-type')) headers.set('content-type', encoded.headers.get('content-type')!);
-      }
-      const res = await undiciFetch(url, { ...init, headers: [...headers], body, dispatcher } as unknown as UndiciRequestInit)
-        .catch((e: unknown) => Promise.reject(deniedCause(e) ?? e));
-      const nullBody = NULL_BODY.has(res.status);
-      if (nullBody) await res.body?.cancel().catch(() => undefined);
-      const out = new Response(nullBody ? null : (res.body as unknown as ReadableStream<Uint8Array> | null), {
-        status: res.status, statusText: res.statusText, headers: [...res.headers],
-      });
-      Object.defineProperties(out, { url: { value: res.url }, redirected: { value: res.redirected } });
-      return out;
+      return fetch(url, { ...init, dispatcher } as RequestInit).catch((e: unknown) => Promise.reject(deniedCause(e) ?? e));
     },
   };
+}
+
+/**
+ * A dispatcher that builds its Agent on first use: composition roots create their outbound
+ * clients at cold start, while most invocations of most functions never connect anywhere.
+ */
+export function lazyDispatcher(make: () => Dispatcher): Dispatcher {
+  let real: Dispatcher | undefined;
+  const get = () => (real ??= make());
+  return {
+    dispatch: (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => get().dispatch(options, handler),
+    close: () => (real ? real.close() : Promise.resolve()),
+    destroy: () => (real ? real.destroy() : Promise.resolve()),
+  } as unknown as Dispatcher;
 }

@@ -90,13 +90,14 @@ describe('time budget', () => {
 
 describe('depth budget', () => {
   test('deep non-tail recursion stops with transform_too_large', async () => {
-    const err = await failure(RECURSE.replace('N', '100000'));
+    // A generous time budget: on a loaded machine the default 100 ms could run out first.
+    const err = await failure(RECURSE.replace('N', '100000'), { timeoutMs: 30_000 });
     expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxDepth', value: 500 } });
   });
 
   test('shallow recursion passes, and the limit is adjustable', async () => {
     await expect(applyTransform(compile(RECURSE.replace('N', '50')), event)).resolves.toBe(50);
-    expect((await failure(RECURSE.replace('N', '50'), { maxDepth: 100 })).code).toBe('transform_too_large');
+    expect((await failure(RECURSE.replace('N', '50'), { maxDepth: 100, timeoutMs: 30_000 })).code).toBe('transform_too_large');
   });
 });
 

@@ -38,7 +38,7 @@ export function deliverySettings(deps: Deps): DeliverySettings {
   return {
     retry: c?.retry ? { ...DEFAULT_RETRY_POLICY, ...c.retry } : DEFAULT_RETRY_POLICY,
     breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}) },
-    leaseMs: ((c?.timeoutSeconds ?? 15) + 15) * 1000,
+    leaseMs: (c?.leaseSeconds ?? (c?.timeoutSeconds ?? 15) + 15) * 1000,
     retentionSeconds: (c?.retentionDays ?? 30) * DAY,
   };
 }

@@ -1,0 +1,131 @@
+import { keys } from '../../shared/delivery/keys';
+import type { Delivery } from '../../shared/delivery/model';
+import { MAX_SCANNED } from './deliveries';
+import { apiDeps, call, KEY, seedDelivery } from './testkit';
+
+type Deps = ReturnType<typeof apiDeps>['deps'];
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const MIN = 60_000;
+
+/** 30 deliveries a minute apart: subscriptions A and B alternate, statuses cycle. */
+async function seedLog(deps: Deps) {
+  const statuses = ['failed', 'succeeded', 'pending'] as const;
+  const out: Delivery[] = [];
+  for (let i = 0; i < 30; i++) out.push(await seedDelivery(deps, { subscriptionId: i % 2 === 0 ? 'sub_A' : 'sub_B', status: statuses[i % 3]! }, T0 + i * MIN));
+  await seedDelivery(deps, { subscriptionId: 'sub_G', tenant: 'globex' }, T0 + 5 * MIN);
+  return out;
+}
+
+async function all(deps: Deps, query: string, limit = 7): Promise<{ ids: string[]; pages: number }> {
+  const ids: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const res = await call(deps, 'GET', `/deliveries?limit=${limit}&${query}${cursor ? `&cursor=${cursor}` : ''}`, { key: KEY.reader });
+    expect(res.status).toBe(200);
+    ids.push(...res.json.items.map((d: { id: string }) => d.id));
+    cursor = res.json.next_cursor;
+    pages += 1;
+  } while (cursor && pages < 100);
+  return { ids, pages };
+}
+
+describe('GET /deliveries', () => {
+  test('pages cover the log exactly once, oldest first, as summaries without attempt bodies', async () => {
+    const { deps } = apiDeps();
+    const log = await seedLog(deps);
+    const { ids, pages } = await all(deps, '');
+    expect(ids).toEqual(log.map((d) => d.id));
+    expect(pages).toBe(5); // 7+7+7+7+2: the last page carries no cursor
+    const first = await call(deps, 'GET', '/deliveries?limit=1');
+    expect(first.json.items[0]).toEqual({
+      id: log[0]!.id, subscriptionId: 'sub_A', eventId: log[0]!.eventId, eventType: 'secorch.finding.created', status: 'failed',
+      attempts: 1, lastError: 'HTTP 500', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(first.text).not.toContain('oops');
+    expect((await call(deps, 'GET', '/deliveries', { key: KEY.globex })).json.items).toHaveLength(1);
+  });
+
+  test('filters: subscription, status, since and until (inclusive), combined', async () => {
+    const { deps } = apiDeps();
+    const log = await seedLog(deps);
+    const ids = (f: (d: Delivery, i: number) => boolean) => log.filter(f).map((d) => d.id);
+    expect((await all(deps, 'subscription=sub_B')).ids).toEqual(ids((d) => d.subscriptionId === 'sub_B'));
+    expect((await all(deps, 'status=failed')).ids).toEqual(ids((d) => d.status === 'failed'));
+    const since = new Date(T0 + 10 * MIN).toISOString();
+    const until = new Date(T0 + 20 * MIN).toISOString();
+    expect((await all(deps, `since=${since}&until=${until}`)).ids).toEqual(ids((_d, i) => i >= 10 && i <= 20));
+    expect((await all(deps, `since=${since}&until=${until}&subscription=sub_A&status=succeeded`, 2)).ids)
+      .toEqual(ids((d, i) => i >= 10 && i <= 20 && d.subscriptionId === 'sub_A' && d.status === 'succeeded'));
+    expect((await all(deps, 'subscription=sub_G')).ids).toEqual([]);
+  });
+
+  test('a sparse filter reads at most MAX_SCANNED records per request and hands back a cursor', async () => {
+    const { deps } = apiDeps();
+    for (let i = 0; i < MAX_SCANNED + 500; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise', status: 'succeeded' }, T0 + i);
+    const needle = await seedDelivery(deps, { subscriptionId: 'sub_needle' }, T0 + MAX_SCANNED + 600);
+    const list = deps.store.list.bind(deps.store);
+    let read = 0;
+    deps.store.list = async (prefix, opts) => {
+      const page = await list(prefix, opts);
+      read += page.items.length;
+      return page;
+    };
+    const first = await call(deps, 'GET', '/deliveries?subscription=sub_needle');
+    expect(first.json.items).toEqual([]);
+    expect(first.json.next_cursor).toEqual(expect.any(String));
+    expect(read).toBeLessThanOrEqual(MAX_SCANNED);
+    const second = await call(deps, 'GET', `/deliveries?subscription=sub_needle&cursor=${first.json.next_cursor}`);
+    expect(second.json.items.map((d: { id: string }) => d.id)).toEqual([needle.id]);
+    expect(second.json).not.toHaveProperty('next_cursor');
+  });
+
+  test('bad query parameters are 400 invalid_query naming the parameter', async () => {
+    const { deps } = apiDeps();
+    for (const [q, parameter] of [['status=done', 'status'], ['since=yesterday', 'since'], ['until=1', 'until'], ['subscription=a:b', 'subscription'],
+      ['limit=0', 'limit'], ['since=2026-01-02T00:00:00Z&until=2026-01-01T00:00:00Z', 'until'], [`cursor=${Buffer.from('dlv:globex:msg_1').toString('base64url')}`, 'cursor']]) {
+      const res = await call(deps, 'GET', `/deliveries?${q}`);
+      expect([q, res.status, res.json.code, res.json.parameter]).toEqual([q, 400, 'invalid_query', parameter]);
+    }
+  });
+});
+
+describe('GET /deliveries/{id} and retry', () => {
+  test('the full record with attempts, without the worker lease', async () => {
+    const { deps } = apiDeps();
+    const d = await seedDelivery(deps, { subscriptionId: 'sub_A' });
+    await deps.store.put(keys.delivery('acme', d.id), JSON.stringify({ ...d, lease: { until: T0 + 30_000 } }));
+    const res = await call(deps, 'GET', `/deliveries/${d.id}`, { key: KEY.reader });
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual(d);
+    expect(res.json.attempts[0]).toEqual({ n: 1, at: d.createdAt, status: 500, durationMs: 12, responseBody: 'oops', responseHeaders: { 'content-type': 'text/plain' } });
+  });
+
+  test('retry: failed and succeeded become pending and due now (202); pending is 409 delivery_pending', async () => {
+    const { deps, clock } = apiDeps({ deliveries: { retentionDays: 7 } });
+    const failed = await seedDelivery(deps, { subscriptionId: 'sub_A' });
+    const done = await seedDelivery(deps, { subscriptionId: 'sub_A', status: 'succeeded', lastError: undefined });
+    clock.advance(5 * MIN);
+    const now = clock.now();
+    for (const d of [failed, done]) {
+      const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
+      expect(res.status).toBe(202);
+      expect(res.json).toMatchObject({ id: d.id, status: 'pending', nextAttemptAt: new Date(now).toISOString(), attempts: d.attempts });
+      const due = await deps.store.get(keys.due(now, 'acme', d.id));
+      expect(due).toMatchObject({ value: '', expiresAt: now + 7 * 86400_000 });
+      expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toEqual(res.json);
+    }
+    const again = await call(deps, 'POST', `/deliveries/${failed.id}/retry`);
+    expect([again.status, again.json.code]).toEqual([409, 'delivery_pending']);
+    const reader = await call(deps, 'POST', `/deliveries/${failed.id}/retry`, { key: KEY.reader });
+    expect([reader.status, reader.json.code]).toEqual([403, 'forbidden_scope']);
+  });
+
+  test('ids that are not record ids are 404', async () => {
+    const { deps } = apiDeps();
+    for (const id of ['msg%3Ax', 'a%2Fb', '%E0%A4%A', 'x'.repeat(129)]) {
+      const res = await call(deps, 'GET', `/deliveries/${id}`);
+      expect([id, res.status, res.json.code]).toEqual([id, 404, 'delivery_not_found']);
+    }
+  });
+});

@@ -1,0 +1,59 @@
+import { keys, sortableId } from '../../shared/delivery/keys';
+import type { Delivery } from '../../shared/delivery/model';
+import type { Deps } from '../../shared/ports';
+
+/**
+ * Time-bounded scans of a tenant's delivery log. Delivery ids are `msg_` + a 10-character
+ * millisecond timestamp (base 32) + randomness, and the fan-out stamps createdAt with the same
+ * instant, so the log is a key range in creation order:
+ * - `since`: start after `msg_<time(since)>` with no random part, which sorts before every id of
+ *   that millisecond and after every earlier one;
+ * - `until`: stop at the first key past `msg_<time(until)>~` (`~` sorts after every id character).
+ * Each record's createdAt is still checked, so the bounds are exact whatever the ids say.
+ */
+const timeKey = (tenant: string, ms: number) => keys.delivery(tenant, sortableId('msg_', Math.max(0, ms), () => new Uint8Array(0)));
+
+export interface ScanOptions {
+  tenant: string;
+  since?: number;
+  until?: number;
+  /** Continue after this key (a cursor); the later of it and `since` wins. */
+  after?: string;
+  /** Records read before the scan stops and reports where it got to. */
+  maxScanned: number;
+  pageSize?: number;
+}
+
+export interface ScanVisit {
+  key: string;
+  version: string;
+  delivery: Delivery;
+}
+
+/**
+ * Calls `visit` for each delivery in the range, oldest first, until `visit` returns false, the
+ * range ends, or `maxScanned` records were read. Returns the last key visited when it stopped
+ * early (more may follow), undefined when the range is exhausted.
+ */
+export async function scanDeliveries(deps: Deps, opts: ScanOptions, visit: (v: ScanVisit) => Promise<boolean> | boolean): Promise<string | undefined> {
+  const prefix = keys.deliveries(opts.tenant);
+  const from = opts.since === undefined ? undefined : timeKey(opts.tenant, opts.since);
+  let after = from !== undefined && (opts.after === undefined || from > opts.after) ? from : opts.after;
+  const end = opts.until === undefined ? undefined : `${timeKey(opts.tenant, opts.until)}~`;
+  let scanned = 0;
+  for (;;) {
+    const limit = Math.min(opts.pageSize ?? 200, opts.maxScanned - scanned);
+    const page = await deps.store.list(prefix, { limit, after });
+    for (const item of page.items) {
+      if (end !== undefined && item.key > end) return undefined;
+      scanned += 1;
+      const delivery = JSON.parse(item.value) as Delivery;
+      const created = Date.parse(delivery.createdAt);
+      const inRange = !(opts.since !== undefined && created < opts.since) && !(opts.until !== undefined && created > opts.until);
+      if (inRange && !(await visit({ key: item.key, version: item.version, delivery }))) return item.key;
+      if (scanned >= opts.maxScanned) return page.next === undefined && item === page.items[page.items.length - 1] ? undefined : item.key;
+    }
+    if (page.next === undefined || page.items.length === 0) return undefined;
+    after = page.next;
+  }
+}

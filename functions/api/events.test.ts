@@ -1,0 +1,93 @@
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { apiDeps, call, KEY } from './testkit';
+
+const event = (id: string, over: Record<string, unknown> = {}) => ({
+  specversion: '1.0', id, source: 'ci/scanner', type: 'secorch.finding.created', datacontenttype: 'application/json', data: { severity: 'high' }, ...over,
+});
+const structured = { 'content-type': 'application/cloudevents+json; charset=utf-8' };
+const batch = { 'content-type': 'application/cloudevents-batch+json' };
+
+describe('POST /events', () => {
+  test('structured mode: 202 {id, ids}; the published event carries tenant and origin api:<key id>', async () => {
+    const { deps, bus } = apiDeps();
+    const res = await call(deps, 'POST', '/events', { body: event('e-1'), headers: structured });
+    expect(res.status).toBe(202);
+    expect(res.json).toEqual({ id: 'e-1', ids: ['e-1'] });
+    expect(bus.events).toEqual([{ ...event('e-1'), tenant: 'acme', origin: 'api:acme-admin' }]);
+  });
+
+  test('binary mode: attributes from ce- headers, the body as data', async () => {
+    const { deps, bus } = apiDeps();
+    const res = await call(deps, 'POST', '/events', {
+      key: KEY.publisher,
+      body: { severity: 'low' },
+      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'b-1', 'ce-source': 'ci/scanner', 'ce-type': 'secorch.finding.updated', 'ce-subject': 'repo%2Fa' },
+    });
+    expect([res.status, res.json]).toEqual([202, { id: 'b-1', ids: ['b-1'] }]);
+    expect(bus.events[0]).toEqual({
+      specversion: '1.0', id: 'b-1', source: 'ci/scanner', type: 'secorch.finding.updated', subject: 'repo/a',
+      datacontenttype: 'application/json', data: { severity: 'low' }, tenant: 'acme', origin: 'api:acme-publisher',
+    });
+  });
+
+  test('batch mode: every event published in order and stamped; an empty batch is 202 with no ids', async () => {
+    const { deps, bus } = apiDeps();
+    const res = await call(deps, 'POST', '/events', { key: KEY.globex, body: [event('a'), event('b'), event('c')], headers: batch });
+    expect([res.status, res.json]).toEqual([202, { ids: ['a', 'b', 'c'] }]);
+    expect(bus.events.map((e: CloudEvent) => [e.id, e.tenant, e.origin])).toEqual([
+      ['a', 'globex', 'api:globex-admin'], ['b', 'globex', 'api:globex-admin'], ['c', 'globex', 'api:globex-admin'],
+    ]);
+    const empty = await call(deps, 'POST', '/events', { body: [], headers: batch });
+    expect([empty.status, empty.json]).toEqual([202, { ids: [] }]);
+  });
+
+  test('a client-set tenant or origin is 400 reserved_attribute in every mode, and nothing is published', async () => {
+    const { deps, bus } = apiDeps();
+    const cases = [
+      { body: event('r1', { tenant: 'globex' }), headers: structured },
+      { body: [event('r2'), event('r3', { origin: 'webhook:github' })], headers: batch },
+      { body: {}, headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'r4', 'ce-source': 's', 'ce-type': 't', 'ce-tenant': 'globex' } },
+    ];
+    for (const c of cases) {
+      const res = await call(deps, 'POST', '/events', c);
+      expect([res.status, res.json.code]).toEqual([400, 'reserved_attribute']);
+    }
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('invalid events are 400 invalid_event; other CloudEvents formats 415; over 64 KiB 413', async () => {
+    const { deps } = apiDeps();
+    const invalid = await call(deps, 'POST', '/events', { body: { specversion: '1.0', id: 'x' }, headers: structured });
+    expect([invalid.status, invalid.json.code]).toEqual([400, 'invalid_event']);
+    expect((await call(deps, 'POST', '/events', { body: '{', headers: structured })).json.code).toBe('malformed_body');
+    expect((await call(deps, 'POST', '/events', { body: '<e/>', headers: { 'content-type': 'application/cloudevents+xml' } })).status).toBe(415);
+    const big = await call(deps, 'POST', '/events', { body: event('big', { data: 'x'.repeat(70_000) }), headers: structured });
+    expect([big.status, big.json.code]).toEqual([413, 'payload_too_large']);
+  });
+
+  test('401 without a valid key, 403 without events:write', async () => {
+    const { deps, bus } = apiDeps();
+    const none = await call(deps, 'POST', '/events', { key: null, body: event('a'), headers: structured });
+    expect([none.status, none.json.code, none.headers.get('www-authenticate')]).toEqual([401, 'unauthorized', 'Bearer']);
+    expect((await call(deps, 'POST', '/events', { key: 'wrong-key-0123456789abcdefgh', body: event('a'), headers: structured })).status).toBe(401);
+    const reader = await call(deps, 'POST', '/events', { key: KEY.reader, body: event('a'), headers: structured });
+    expect([reader.status, reader.json.code]).toEqual([403, 'forbidden_scope']);
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('a publish failure is 503 publish_failed naming what was published; resending is then safe', async () => {
+    const { deps, bus } = apiDeps();
+    const publish = bus.publish.bind(bus);
+    let calls = 0;
+    deps.bus = { ...bus, publish: async (e) => (++calls === 2 ? Promise.reject(new Error('queue down at 10.1.2.3')) : publish(e)) };
+    const res = await call(deps, 'POST', '/events', { body: [event('a'), event('b'), event('c')], headers: batch });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.json).toMatchObject({ code: 'publish_failed', published: 1, ids: ['a'] });
+    expect(res.text).not.toContain('10.1.2.3');
+    const again = await call(deps, 'POST', '/events', { body: [event('a'), event('b'), event('c')], headers: batch });
+    expect(again.status).toBe(202);
+    // 'a' twice on the bus: consumers deduplicate on the event id.
+    expect(bus.events.map((e: CloudEvent) => e.id)).toEqual(['a', 'a', 'b', 'c']);
+  });
+});

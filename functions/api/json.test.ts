@@ -1,0 +1,36 @@
+import { MAX_JSON_BYTES, readJsonObject } from './json';
+
+const post = (body: BodyInit | null, headers: Record<string, string> = {}) =>
+  new Request('https://api.example.com/x', { method: 'POST', body, headers });
+
+describe('readJsonObject', () => {
+  test('a JSON object whatever the Content-Type says (fetch sends text/plain, curl -d a form type)', async () => {
+    await expect(readJsonObject(post('{"a":1}', { 'content-type': 'application/json; charset=utf-8' }))).resolves.toEqual({ a: 1 });
+    await expect(readJsonObject(post('{"a":1}', { 'content-type': 'application/merge-patch+json' }))).resolves.toEqual({ a: 1 });
+    await expect(readJsonObject(post('\ufeff{"a":1}'))).resolves.toEqual({ a: 1 });
+    await expect(readJsonObject(post('{"a":1}', { 'content-type': 'application/x-www-form-urlencoded' }))).resolves.toEqual({ a: 1 });
+    const bare = new Request('https://api.example.com/x', { method: 'POST', body: new TextEncoder().encode('{"a":1}') });
+    expect(bare.headers.get('content-type')).toBeNull();
+    await expect(readJsonObject(bare)).resolves.toEqual({ a: 1 });
+  });
+
+  test('400 malformed_body for bad JSON, bad UTF-8 and non-objects; 415 for a charset JSON cannot be in', async () => {
+    for (const body of ['{', '', 'null', '[]', '"x"', new Uint8Array([0x7b, 0xff, 0x7d])]) {
+      await expect(readJsonObject(post(body as BodyInit))).rejects.toMatchObject({ status: 400, code: 'malformed_body' });
+    }
+    await expect(readJsonObject(post('{}', { 'content-type': 'application/json; charset=latin1' }))).rejects.toMatchObject({ status: 415, code: 'unsupported_media_type' });
+  });
+
+  test('413 over 64 KiB, whether declared or streamed', async () => {
+    const big = `{"a":"${'x'.repeat(MAX_JSON_BYTES)}"}`;
+    await expect(readJsonObject(post(big))).rejects.toMatchObject({ status: 413, code: 'payload_too_large' });
+    const stream = new ReadableStream({ start: (c) => { c.enqueue(new TextEncoder().encode(big)); c.close(); } });
+    const streamed = new Request('https://api.example.com/x', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+    await expect(readJsonObject(streamed)).rejects.toMatchObject({ status: 413 });
+  });
+
+  test('optional: an empty body is {}', async () => {
+    await expect(readJsonObject(post(null), { optional: true })).resolves.toEqual({});
+    await expect(readJsonObject(post(''), { optional: true })).resolves.toEqual({});
+  });
+});

@@ -1,0 +1,131 @@
+/**
+ * The OpenAPI 3.1 description of the REST API (merged into GET /openapi.json by
+ * functions/health/openapi.ts). Every error is RFC 9457 problem+json; each response lists the
+ * stable codes it can carry.
+ */
+const problem = (description: string, codes: string[]) => ({
+  description: `${description} (${codes.join(', ')})`,
+  content: { 'application/problem+json': { schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { properties: { code: { enum: codes } } }] } } },
+});
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const body = (schema: object, description: string, headers?: object) => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } });
+const jsonBody = (schema: object, required = true) => ({ required, content: { 'application/json': { schema }, 'application/merge-patch+json': { schema } } });
+const auth = (scope: string) => ({ security: [{ bearerAuth: [scope] }] });
+const idParam = (name: string) => ({ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' }, description: `${name} id` });
+const query = (name: string, schema: object, description: string) => ({ name, in: 'query', required: false, schema, description });
+const paging = [
+  query('limit', { type: 'integer', minimum: 1, maximum: 100, default: 20 }, 'Items per page'),
+  query('cursor', { type: 'string' }, 'The next_cursor of the previous page (opaque)'),
+];
+
+const e401 = problem('Missing or invalid API key', ['unauthorized']);
+const e403 = problem('The API key lacks the scope', ['forbidden_scope']);
+const e404s = problem('No such subscription of this tenant', ['subscription_not_found']);
+const e404d = problem('No such delivery of this tenant', ['delivery_not_found']);
+const e400 = problem('Malformed request body', ['malformed_body']);
+const e400q = problem('Invalid query parameter', ['invalid_query']);
+const e413 = problem('Body over 64 KiB', ['payload_too_large']);
+const e415 = problem('A declared charset other than UTF-8', ['unsupported_media_type']);
+const e422 = problem('Invalid subscription; extra.problems lists each as "path: reason"', ['invalid_subscription', 'url_scheme', 'url_credentials', 'url_blocked_address', 'url_invalid']);
+const e422r = problem('Invalid request body; extra.problems lists each', ['invalid_request']);
+const e409 = problem('Concurrent update; retry', ['concurrent_update']);
+const e503s = problem('No sealer for subscription secrets', ['sealer_unavailable']);
+
+export const apiPaths = {
+  '/events': {
+    post: {
+      operationId: 'publishEvents', summary: 'Publish CloudEvents (structured, binary or batch mode)', ...auth('events:write'),
+      description: 'The server stamps each event with the extension attributes tenant and origin (api:<key id>); events that set either are refused.',
+      requestBody: {
+        required: true,
+        content: {
+          'application/cloudevents+json': { schema: ref('CloudEvent') },
+          'application/cloudevents-batch+json': { schema: { type: 'array', maxItems: 100, items: ref('CloudEvent') } },
+          '*/*': { description: 'Binary mode: attributes in ce- headers, the body is the data' },
+        },
+      },
+      responses: {
+        '202': body({ type: 'object', required: ['ids'], properties: { id: { type: 'string', description: 'When exactly one event was sent' }, ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
+        '400': problem('Not valid CloudEvents', ['malformed_body', 'invalid_event', 'reserved_attribute']), '401': e401, '403': e403,
+        '413': problem('Too large', ['payload_too_large', 'batch_too_large']), '415': problem('Unsupported content type', ['unsupported_media_type']),
+        '503': problem('Publishing failed; extra.published and extra.ids name what was published, resending all is safe', ['publish_failed']),
+      },
+    },
+  },
+  '/subscriptions': {
+    post: {
+      operationId: 'createSubscription', summary: 'Create an outbound webhook subscription', ...auth('subscriptions:write'),
+      requestBody: jsonBody(ref('SubscriptionInput')),
+      responses: {
+        '201': body(ref('SubscriptionCreated'), 'Created; the secret is shown only here and on rotation', { Location: { schema: { type: 'string' } } }),
+        '400': e400, '401': e401, '403': e403, '413': e413, '415': e415, '422': e422, '503': e503s,
+      },
+    },
+    get: {
+      operationId: 'listSubscriptions', summary: "The tenant's subscriptions, oldest first", ...auth('subscriptions:read'), parameters: paging,
+      responses: { '200': body(ref('SubscriptionPage'), 'A page'), '400': e400q, '401': e401, '403': e403 },
+    },
+  },
+  '/subscriptions/{id}': {
+    get: {
+      operationId: 'getSubscription', summary: 'One subscription', ...auth('subscriptions:read'), parameters: [idParam('Subscription')],
+      responses: { '200': body(ref('Subscription'), 'The subscription'), '401': e401, '403': e403, '404': e404s },
+    },
+    patch: {
+      operationId: 'updateSubscription', summary: 'Partial update (JSON merge patch: null removes a field; enabled: true re-enables and resets the breaker)',
+      ...auth('subscriptions:write'), parameters: [idParam('Subscription')], requestBody: jsonBody(ref('SubscriptionPatch')),
+      responses: { '200': body(ref('Subscription'), 'Updated'), '400': e400, '401': e401, '403': e403, '404': e404s, '409': e409, '413': e413, '415': e415, '422': e422 },
+    },
+    delete: {
+      operationId: 'deleteSubscription', summary: 'Delete a subscription (its pending deliveries end as failed)', ...auth('subscriptions:write'), parameters: [idParam('Subscription')],
+      responses: { '204': { description: 'Deleted' }, '401': e401, '403': e403, '404': e404s },
+    },
+  },
+  '/subscriptions/{id}/rotate-secret': {
+    post: {
+      operationId: 'rotateSubscriptionSecret', summary: 'New signing secret; the previous ones keep signing during the overlap', ...auth('subscriptions:write'),
+      parameters: [idParam('Subscription')],
+      requestBody: jsonBody({ type: 'object', additionalProperties: false, properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: 604800, default: 86400 } } }, false),
+      responses: {
+        '200': body({ type: 'object', required: ['secret', 'previousSecretExpiresAt'], properties: { secret: { type: 'string', pattern: '^whsec_' }, previousSecretExpiresAt: { type: 'string', format: 'date-time' } } }, 'Rotated'),
+        '400': e400, '401': e401, '403': e403, '404': e404s, '409': e409, '413': e413, '415': e415, '422': e422r, '503': e503s,
+      },
+    },
+  },
+  '/subscriptions/{id}/recover': {
+    post: {
+      operationId: 'recoverDeliveries', summary: 'Make failed deliveries created in [since, until] pending again, due now', ...auth('deliveries:write'),
+      parameters: [idParam('Subscription')],
+      requestBody: jsonBody({ type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time', description: 'Default: now' } } }),
+      responses: {
+        '202': body({ type: 'object', required: ['recovered'], properties: { recovered: { type: 'integer' }, complete: { const: false }, resumeSince: { type: 'string', format: 'date-time', description: 'Set when the window was too large for one request: send it again with this since' } } }, 'Recovered'),
+        '400': e400, '401': e401, '403': e403, '404': e404s, '413': e413, '415': e415, '422': e422r,
+      },
+    },
+  },
+  '/deliveries': {
+    get: {
+      operationId: 'listDeliveries', summary: 'The delivery log, oldest first; a page may be short (even empty) with a next_cursor when filters are sparse', ...auth('deliveries:read'),
+      parameters: [
+        query('subscription', { type: 'string' }, 'Only this subscription'),
+        query('status', { enum: ['pending', 'succeeded', 'failed', 'cancelled'] }, 'Only this status'),
+        query('since', { type: 'string', format: 'date-time' }, 'Created at or after'),
+        query('until', { type: 'string', format: 'date-time' }, 'Created at or before'),
+        ...paging,
+      ],
+      responses: { '200': body(ref('DeliveryPage'), 'A page'), '400': e400q, '401': e401, '403': e403 },
+    },
+  },
+  '/deliveries/{id}': {
+    get: {
+      operationId: 'getDelivery', summary: 'One delivery with its attempts', ...auth('deliveries:read'), parameters: [idParam('Delivery')],
+      responses: { '200': body(ref('Delivery'), 'The delivery'), '401': e401, '403': e403, '404': e404d },
+    },
+  },
+  '/deliveries/{id}/retry': {
+    post: {
+      operationId: 'retryDelivery', summary: 'Send a failed (or succeeded, to resend) delivery again, now', ...auth('deliveries:write'), parameters: [idParam('Delivery')],
+      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Still pending, or changed meanwhile', ['delivery_pending', 'concurrent_update']) },
+    },
+  },
+} as const;

@@ -1,0 +1,95 @@
+import { deliverySettings } from '../../shared/delivery/engine/deps';
+import { keys } from '../../shared/delivery/keys';
+import type { Delivery, Subscription } from '../../shared/delivery/model';
+import { AppError } from '../../shared/errors';
+import { REDACTED } from '../../shared/log/redact';
+import type { Deps } from '../../shared/ports';
+import { notFound } from './auth';
+
+/**
+ * Reading and conditionally rewriting the delivery engine's records (shared/delivery/keys.ts),
+ * and the views the API shows of them. Keys always include the caller's tenant, so another
+ * tenant's id is simply absent: 404, never 403.
+ */
+const RACES = 5;
+
+export interface Versioned<T> {
+  record: T;
+  version: string;
+}
+
+async function load<T>(deps: Deps, key: string, kind: 'subscription' | 'delivery'): Promise<Versioned<T>> {
+  const item = await deps.store.get(key);
+  if (!item) throw notFound(kind);
+  return { record: JSON.parse(item.value) as T, version: item.version };
+}
+
+export const loadSubscription = (deps: Deps, tenant: string, id: string) =>
+  load<Subscription>(deps, keys.subscription(tenant, id), 'subscription');
+export const loadDelivery = (deps: Deps, tenant: string, id: string) =>
+  load<Delivery & { lease?: unknown }>(deps, keys.delivery(tenant, id), 'delivery');
+
+/**
+ * Read, change, write on the version read; a lost race is retried on the fresh record (the
+ * delivery engine writes subscriptions too, when it disables one).
+ */
+export async function updateSubscription(
+  deps: Deps, tenant: string, id: string, change: (current: Subscription) => Subscription,
+): Promise<{ before: Subscription; after: Subscription }> {
+  const key = keys.subscription(tenant, id);
+  for (let i = 0; i < RACES; i++) {
+    const { record, version } = await loadSubscription(deps, tenant, id);
+    const after = change(record);
+    if (await deps.store.put(key, JSON.stringify(after), { ifVersion: version })) return { before: record, after };
+  }
+  throw conflict();
+}
+
+export const conflict = () =>
+  new AppError('concurrent_update', 'The record changed while it was being updated; retry the request', { status: 409, retryable: true });
+
+/** How long delivery records and their wake-ups live (config deliveries.retentionDays, 30 by default). */
+export const retentionSeconds = (deps: Deps) => deliverySettings(deps).retentionSeconds;
+
+/** Header names whose values are credentials: shown as "[redacted]", kept when sent back so. */
+const SECRET_HEADER = /authorization|secret|token|passw|api[-_]?key|cookie|credential|signature|session|auth/i;
+
+/** A subscription as the API shows it: never a secret, sealed or plain, nor credential headers. */
+export function subscriptionView(sub: Subscription): Record<string, unknown> {
+  const { secrets: _secrets, headers, ...rest } = sub;
+  const view: Record<string, unknown> = { ...rest };
+  if (headers) view.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]));
+  return view;
+}
+
+/** The full delivery with its attempts (bodies already capped at 20 KB), without the worker's lease. */
+export function deliveryView(d: Delivery & { lease?: unknown }): Delivery {
+  const { lease: _lease, ...rest } = d;
+  return rest;
+}
+
+/** A line of the delivery log: no attempt bodies. */
+export function deliverySummary(d: Delivery) {
+  return {
+    id: d.id, subscriptionId: d.subscriptionId, eventId: d.eventId, eventType: d.eventType, status: d.status,
+    attempts: d.attempts.length, lastError: d.lastError, nextAttemptAt: d.nextAttemptAt, createdAt: d.createdAt, updatedAt: d.updatedAt,
+  };
+}
+
+/**
+ * Makes a delivery pending again, due now: the record (on the version read) and its wake-up key
+ * in one atomic write, as the engine writes them. Attempts are kept; the next one is numbered on.
+ * False when the record changed meanwhile.
+ */
+export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery, version: string): Promise<Delivery | undefined> {
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const { lease: _lease, ...rest } = delivery as Delivery & { lease?: unknown };
+  const next: Delivery = { ...rest, status: 'pending', nextAttemptAt: at, updatedAt: at };
+  const ttlSeconds = retentionSeconds(deps);
+  const ok = await deps.store.putAll([
+    { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds } },
+    { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds } },
+  ]);
+  return ok ? next : undefined;
+}

@@ -1,0 +1,135 @@
+import { Webhook } from 'standardwebhooks';
+import { keys } from '../../shared/delivery/keys';
+import { type Delivery, signingSecrets, type Subscription } from '../../shared/delivery/model';
+import type { DeliveryDeps } from '../../shared/delivery/engine/deps';
+import { fanOut } from '../../shared/delivery/engine/fanout';
+import { sweepDue } from '../../shared/delivery/engine/sweep';
+import { receiver } from '../../shared/delivery/engine/testkit';
+import { guardedDeliveryClient } from '../../shared/http/delivery-client';
+import { apiDeps, call, KEY, seedDelivery } from './testkit';
+
+type Deps = ReturnType<typeof apiDeps>['deps'];
+const DAY = 86_400_000;
+const MIN = 60_000;
+
+async function subscription(deps: Deps, url = 'https://hooks.example.com/x', key: string = KEY.acme) {
+  return (await call(deps, 'POST', '/subscriptions', { key, body: { url } })).json as { id: string; secret: string };
+}
+async function storedSub(deps: Deps, id: string) {
+  return JSON.parse((await deps.store.get(keys.subscription('acme', id)))!.value) as Subscription;
+}
+async function storedDelivery(deps: Deps, id: string) {
+  return JSON.parse((await deps.store.get(keys.delivery('acme', id)))!.value) as Delivery;
+}
+
+describe('POST /subscriptions/{id}/rotate-secret', () => {
+  test('a new secret; the old one keeps signing for the 24 h overlap, then only the new one', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    clock.advance(MIN);
+    const now = clock.now();
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`);
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(now + DAY).toISOString() });
+    expect(res.json.secret).not.toBe(sub.secret);
+    const { secrets } = await storedSub(deps, sub.id);
+    expect(secrets).toHaveLength(2);
+    const open = (sealed: string) => deps.sealer.open(sealed, { tenant: 'acme', subscription: sub.id });
+    expect(await Promise.all(signingSecrets(secrets, now).map(open))).toEqual([res.json.secret, sub.secret]);
+    expect(await Promise.all(signingSecrets(secrets, now + DAY).map(open))).toEqual([res.json.secret]);
+    expect(JSON.stringify(secrets)).not.toContain(res.json.secret.slice(6));
+    expect((await call(deps, 'GET', `/subscriptions/${sub.id}`)).text).not.toContain('whsec_');
+  });
+
+  test('overlapSeconds: 0 retires the old secret at once; beyond 7 days or unknown fields are 422', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body: { overlapSeconds: 0 } });
+    expect(res.json.previousSecretExpiresAt).toBe(new Date(clock.now()).toISOString());
+    expect((await storedSub(deps, sub.id)).secrets).toHaveLength(1);
+    const week = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body: { overlapSeconds: 7 * 86400 } });
+    expect(week.json.previousSecretExpiresAt).toBe(new Date(clock.now() + 7 * DAY).toISOString());
+    for (const body of [{ overlapSeconds: 7 * 86400 + 1 }, { overlapSeconds: -1 }, { overlapSeconds: 'long' }, { overlap: 5 }]) {
+      const bad = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body });
+      expect([bad.status, bad.json.code]).toEqual([422, 'invalid_request']);
+    }
+  });
+});
+
+describe('POST /subscriptions/{id}/recover', () => {
+  test('failed deliveries of the subscription created in [since, until] become pending and due now, attempts kept', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now();
+    const at = (m: number) => t0 + m * MIN;
+    const before = await seedDelivery(deps, { subscriptionId: sub.id }, at(0));
+    const inA = await seedDelivery(deps, { subscriptionId: sub.id }, at(10));
+    const inB = await seedDelivery(deps, { subscriptionId: sub.id }, at(20));
+    const ok = await seedDelivery(deps, { subscriptionId: sub.id, status: 'succeeded' }, at(15));
+    const other = await seedDelivery(deps, { subscriptionId: 'sub_other' }, at(15));
+    const after = await seedDelivery(deps, { subscriptionId: sub.id }, at(21));
+    clock.set(at(60));
+    const now = clock.now();
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, {
+      body: { since: new Date(at(10)).toISOString(), until: new Date(at(20)).toISOString() },
+    });
+    expect([res.status, res.json]).toEqual([202, { recovered: 2 }]);
+    for (const d of [inA, inB]) {
+      expect(await storedDelivery(deps, d.id)).toEqual({ ...d, status: 'pending', nextAttemptAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString() });
+      expect(await deps.store.get(keys.due(now, 'acme', d.id))).toMatchObject({ value: '', expiresAt: now + 30 * DAY });
+    }
+    for (const d of [before, ok, other, after]) expect(await storedDelivery(deps, d.id)).toEqual(d);
+    // Without until: everything failed since `since`, up to now; the recovered ones are pending now.
+    const rest = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(at(0)).toISOString() } });
+    expect(rest.json).toEqual({ recovered: 2 });
+    expect((await storedDelivery(deps, before.id)).status).toBe('pending');
+  });
+
+  test('the body is checked: since required, ISO 8601, until not before since, no unknown fields', async () => {
+    const { deps } = apiDeps();
+    const sub = await subscription(deps);
+    for (const body of [{}, { since: 'yesterday' }, { since: '2026-01-02T00:00:00Z', until: '2026-01-01T00:00:00Z' }, { since: '2026-01-01T00:00:00Z', status: 'failed' }]) {
+      const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body });
+      expect([res.status, res.json.code]).toEqual([422, 'invalid_request']);
+    }
+    const writer = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { key: KEY.reader, body: { since: '2026-01-01T00:00:00Z' } });
+    expect(writer.status).toBe(403);
+  });
+});
+
+describe('end to end with the delivery engine', () => {
+  test('a recovered and a retried delivery are sent again, signed with the secret from the 201, same webhook-id', async () => {
+    const { deps: base, clock } = apiDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } }, );
+    clock.set(Date.now()); // the receiver's library checks signature timestamps against the real time
+    const rx = await receiver(() => ({ status: 204 }));
+    const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 2000 });
+    const deps: DeliveryDeps = { ...base, sealer: base.sealer, outbound, random: () => 0.5 };
+    try {
+      const sub = await subscription(deps, rx.url);
+      const event = { specversion: '1.0' as const, id: 'e2e-1', source: 'ci', type: 'secorch.finding.created', tenant: 'acme', origin: 'api:acme-admin', data: { a: 1 } };
+      const [delivery] = (await fanOut(event, deps)).created;
+      // As the engine leaves it after its retries ran out.
+      const failed: Delivery = { ...delivery!, status: 'failed', attempts: [{ n: 1, at: delivery!.createdAt, status: 503, durationMs: 3 }], lastError: 'HTTP 503' };
+      delete failed.nextAttemptAt;
+      await deps.store.put(keys.delivery('acme', failed.id), JSON.stringify(failed));
+      await deps.store.delete(keys.due(clock.now(), 'acme', failed.id));
+      clock.advance(1000);
+      expect((await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: failed.createdAt } })).json).toEqual({ recovered: 1 });
+      expect(await sweepDue(deps)).toMatchObject({ succeeded: 1 });
+      clock.advance(1000);
+      expect((await call(deps, 'POST', `/deliveries/${failed.id}/retry`)).status).toBe(202);
+      expect(await sweepDue(deps)).toMatchObject({ succeeded: 1 });
+      expect(rx.received).toHaveLength(2);
+      const wh = new Webhook(sub.secret);
+      for (const r of rx.received) {
+        expect(r.headers['webhook-id']).toBe(failed.id);
+        expect(wh.verify(r.body, r.headers as Record<string, string>)).toMatchObject({ id: 'e2e-1' });
+      }
+      const final = await call(deps, 'GET', `/deliveries/${failed.id}`);
+      expect(final.json).toMatchObject({ status: 'succeeded', attempts: [{ n: 1 }, { n: 2, status: 204 }, { n: 3, status: 204 }] });
+    } finally {
+      await outbound.close();
+      await rx.close();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod/mini';
+import type { HttpHandler } from '../../shared/contracts';
+import { keys } from '../../shared/delivery/keys';
+import { type Delivery, rotateSecrets } from '../../shared/delivery/model';
+import { generateSecret } from '../../shared/delivery/secret';
+import { AppError } from '../../shared/errors';
+import { json } from '../../shared/http/body';
+import { authenticate, pathId } from './auth';
+import { scanDeliveries } from './delivery-scan';
+import { readJsonObject } from './json';
+import { parseIso } from './pagination';
+import { loadSubscription, scheduleNow, updateSubscription } from './records';
+import { requireSealer } from './subscriptions';
+
+/** POST /subscriptions/{id}/rotate-secret and /recover. */
+const DAY_SECONDS = 24 * 3600;
+const MAX_OVERLAP_SECONDS = 7 * DAY_SECONDS;
+/** Records one recover request reads; a larger window is resumed with `resumeSince`. */
+const MAX_RECOVER_SCAN = 20_000;
+
+const rotateSchema = z.strictObject({
+  overlapSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(MAX_OVERLAP_SECONDS))),
+});
+const recoverSchema = z.strictObject({ since: z.string(), until: z.optional(z.string()) });
+
+function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown, hint: string): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap((i) => {
+    const keys = (i as { keys?: string[] }).keys;
+    return i.code === 'unrecognized_keys' && keys ? keys.map((k) => `${k}: unknown field`) : [`${i.path.join('.') || '(body)'}: ${hint}`];
+  });
+  return invalid(problems);
+}
+
+function invalid(problems: string[]): never {
+  throw new AppError('invalid_request', 'The request body is not valid', { status: 422, extra: { problems } });
+}
+
+/**
+ * A new signing secret. The previous ones keep signing (deliveries carry one signature per live
+ * secret, as Standard Webhooks allows) until `overlapSeconds` from now, default 24 h, at most 7
+ * days; 0 retires them at once.
+ */
+export const rotateSecret: HttpHandler = async (req, deps) => {
+  const { tenant, keyId } = authenticate(req, deps, 'subscriptions:write');
+  const id = pathId(req, 1, 'subscription');
+  const body = parseBody(rotateSchema, await readJsonObject(req, { optional: true }), `overlapSeconds must be an integer from 0 to ${MAX_OVERLAP_SECONDS}`);
+  await loadSubscription(deps, tenant, id);
+  const sealer = requireSealer(deps);
+  const overlapMs = (body.overlapSeconds ?? DAY_SECONDS) * 1000;
+  const secret = generateSecret(randomBytes);
+  const sealed = await sealer.seal(secret, { tenant, subscription: id });
+  const now = deps.clock.now();
+  const { after } = await updateSubscription(deps, tenant, id, (current) => ({
+    ...current, secrets: rotateSecrets(current.secrets, sealed, now, overlapMs), updatedAt: new Date(now).toISOString(),
+  }));
+  const previous = after.secrets.slice(1).map((s) => Date.parse(s.expiresAt!));
+  const previousSecretExpiresAt = new Date(previous.length > 0 ? Math.max(...previous) : now).toISOString();
+  deps.logger.info('subscription secret rotated', { tenant, keyId, subscriptionId: id, previousSecretExpiresAt });
+  return json({ secret, previousSecretExpiresAt });
+};
+
+/**
+ * Replays the failed deliveries of a subscription created in [since, until] (until: now), e.g.
+ * after its endpoint was fixed: each becomes pending and due now, its attempt log kept.
+ */
+export const recoverDeliveries: HttpHandler = async (req, deps) => {
+  const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
+  const id = pathId(req, 1, 'subscription');
+  const body = parseBody(recoverSchema, await readJsonObject(req), 'since (required) and until are ISO 8601 date-times');
+  await loadSubscription(deps, tenant, id);
+  const since = parseIso(body.since);
+  const until = body.until === undefined ? deps.clock.now() : parseIso(body.until);
+  if (since === undefined) invalid(['since: must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z']);
+  if (until === undefined) invalid(['until: must be an ISO 8601 date-time, e.g. 2026-01-02T00:00:00Z']);
+  if (until < since) invalid(['until: must not be before since']);
+  let recovered = 0;
+  let lastCreated = '';
+  const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN }, async ({ delivery, version }) => {
+    lastCreated = delivery.createdAt;
+    if (delivery.subscriptionId !== id || delivery.status !== 'failed') return true;
+    let current = { record: delivery, version };
+    // The engine may touch the record meanwhile; re-read and recover it only if still failed.
+    for (let i = 0; i < 3 && current.record.status === 'failed'; i++) {
+      if (await scheduleNow(deps, tenant, current.record, current.version)) {
+        recovered += 1;
+        break;
+      }
+      const fresh = await deps.store.get(keys.delivery(tenant, delivery.id));
+      if (!fresh) break;
+      current = { record: JSON.parse(fresh.value) as Delivery, version: fresh.version };
+    }
+    return true;
+  });
+  deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, complete: stoppedAt === undefined });
+  // Recovered records are pending now, so a resumed request skips them.
+  return json(stoppedAt === undefined ? { recovered } : { recovered, complete: false, resumeSince: lastCreated }, 202);
+};

@@ -1,0 +1,209 @@
+import { keys } from '../../shared/delivery/keys';
+import type { Subscription } from '../../shared/delivery/model';
+import type { Logger } from '../../shared/ports';
+import { apiDeps, call, KEY } from './testkit';
+
+const URL_OK = 'https://hooks.example.com/secorch';
+
+/** A logger that keeps every line unredacted: proves the secret is never handed to it at all. */
+function rawLogger(lines: string[], base: Record<string, unknown> = {}): Logger {
+  const log = (msg: string, fields?: Record<string, unknown>) => void lines.push(JSON.stringify({ msg, ...base, ...fields }));
+  return { debug: log, info: log, warn: log, error: log, child: (f) => rawLogger(lines, { ...base, ...f }) };
+}
+
+async function stored(deps: ReturnType<typeof apiDeps>['deps'], id: string, tenant = 'acme') {
+  const item = await deps.store.get(keys.subscription(tenant, id));
+  return item && { raw: item.value, sub: JSON.parse(item.value) as Subscription };
+}
+
+describe('POST /subscriptions', () => {
+  test('201 with the subscription itself, its id, its plain secret and Location; stored sealed, never logged', async () => {
+    const { deps } = apiDeps();
+    const lines: string[] = [];
+    deps.logger = rawLogger(lines);
+    const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, filter: { prefix: { type: 'secorch.finding.' } } } });
+    expect(res.status).toBe(201);
+    const { id, secret } = res.json;
+    expect(id).toMatch(/^sub_[0-9A-Z]{20}$/);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(res.headers.get('location')).toBe(`/subscriptions/${id}`);
+    expect(res.json).toMatchObject({ id, tenant: 'acme', url: URL_OK, enabled: true, filter: { prefix: { type: 'secorch.finding.' } }, createdAt: '2026-01-01T00:00:00.000Z' });
+    expect(res.json).not.toHaveProperty('secrets');
+
+    const { raw, sub } = (await stored(deps, id))!;
+    const key64 = secret.slice('whsec_'.length);
+    expect(raw).not.toContain(secret);
+    expect(raw).not.toContain(key64);
+    expect(sub.secrets).toEqual([{ sealed: expect.stringMatching(/^v1\.memory\./), createdAt: '2026-01-01T00:00:00.000Z' }]);
+    // Sealed for this tenant and subscription: it opens there, and nowhere else.
+    await expect(deps.sealer.open(sub.secrets[0]!.sealed, { tenant: 'acme', subscription: id })).resolves.toBe(secret);
+    await expect(deps.sealer.open(sub.secrets[0]!.sealed, { tenant: 'globex', subscription: id })).rejects.toThrow();
+    expect(lines.join('\n')).not.toContain(key64);
+    expect(lines.some((l) => l.includes('subscription created'))).toBe(true);
+  });
+
+  test('the secret is in neither GET nor the list (not sealed, not plain)', async () => {
+    const { deps } = apiDeps();
+    const created = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK } });
+    const { sub } = (await stored(deps, created.json.id))!;
+    for (const path of [`/subscriptions/${created.json.id}`, '/subscriptions']) {
+      const res = await call(deps, 'GET', path, { key: KEY.reader });
+      expect(res.status).toBe(200);
+      expect(res.text).not.toContain(created.json.secret.slice(6));
+      expect(res.text).not.toContain(sub.secrets[0]!.sealed);
+      expect(res.text).not.toMatch(/secret/i);
+    }
+    const one = await call(deps, 'GET', `/subscriptions/${created.json.id}`);
+    const { secret: _secret, ...view } = created.json;
+    expect(one.json).toEqual(view);
+  });
+
+  test('optional fields are stored; credential-like header values read back redacted', async () => {
+    const { deps } = apiDeps();
+    const body = {
+      url: URL_OK, transform: '{ "text": data.title }', headers: { Authorization: 'Bearer s3cr3t-token', 'X-Team': 'blue' },
+      rateLimit: { perSecond: 5, burst: 10 }, enabled: false,
+    };
+    const res = await call(deps, 'POST', '/subscriptions', { body });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ transform: body.transform, headers: { authorization: '[redacted]', 'x-team': 'blue' }, rateLimit: body.rateLimit, enabled: false, disabledReason: 'user' });
+    expect(res.text).not.toContain('s3cr3t');
+    expect((await stored(deps, res.json.id))!.sub.headers).toEqual({ authorization: 'Bearer s3cr3t-token', 'x-team': 'blue' });
+  });
+
+  test('strict: unknown fields are 422 naming them', async () => {
+    const { deps } = apiDeps();
+    const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, filters: {}, secret: 'whsec_x' } });
+    expect(res.status).toBe(422);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(res.json).toMatchObject({ code: 'invalid_subscription', problems: expect.arrayContaining(['filters: unknown field', 'secret: unknown field']) });
+  });
+
+  test('body errors: 400 malformed_body, 413 over 64 KiB, 415 for a charset JSON cannot be in', async () => {
+    const { deps } = apiDeps();
+    expect((await call(deps, 'POST', '/subscriptions', { body: '{"url":' })).json.code).toBe('malformed_body');
+    expect((await call(deps, 'POST', '/subscriptions', { body: '[1]' })).json.code).toBe('malformed_body');
+    const big = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, transform: 'x'.repeat(70_000) } });
+    expect(big.status).toBe(413);
+    const latin1 = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK }, headers: { 'content-type': 'application/json; charset=iso-8859-1' } });
+    expect([latin1.status, latin1.json.code]).toEqual([415, 'unsupported_media_type']);
+    // fetch() with a string body and no header sends text/plain: still JSON.
+    expect((await call(deps, 'POST', '/subscriptions', { body: JSON.stringify({ url: URL_OK }), headers: { 'content-type': 'text/plain;charset=UTF-8' } })).status).toBe(201);
+  });
+
+  test('503 sealer_unavailable when no sealer is configured, and nothing is stored', async () => {
+    const { deps } = apiDeps();
+    delete (deps as { sealer?: unknown }).sealer;
+    const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK } });
+    expect([res.status, res.json.code]).toEqual([503, 'sealer_unavailable']);
+    expect((await deps.store.list(keys.subscriptions('acme'))).items).toHaveLength(0);
+  });
+});
+
+describe('GET /subscriptions pagination', () => {
+  test('every subscription exactly once, oldest first, in pages; only the tenant\'s own', async () => {
+    const { deps, clock } = apiDeps();
+    const ids: string[] = [];
+    for (let i = 0; i < 23; i++) {
+      clock.advance(1);
+      ids.push((await call(deps, 'POST', '/subscriptions', { body: { url: `${URL_OK}/${i}` } })).json.id);
+    }
+    await call(deps, 'POST', '/subscriptions', { key: KEY.globex, body: { url: URL_OK } });
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await call(deps, 'GET', `/subscriptions?limit=5${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(res.status).toBe(200);
+      expect(res.json.items.length).toBeLessThanOrEqual(5);
+      seen.push(...res.json.items.map((s: { id: string }) => s.id));
+      cursor = res.json.next_cursor;
+      pages += 1;
+    } while (cursor);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(5);
+    expect((await call(deps, 'GET', '/subscriptions')).json.items).toHaveLength(20);
+  });
+
+  test('limit outside 1..100 and foreign or garbled cursors are 400 invalid_query', async () => {
+    const { deps } = apiDeps();
+    for (const q of ['limit=0', 'limit=101', 'limit=abc', 'limit=2.5', 'cursor=%%%', `cursor=${Buffer.from('sub:globex:sub_X').toString('base64url')}`]) {
+      const res = await call(deps, 'GET', `/subscriptions?${q}`);
+      expect([q, res.status, res.json.code]).toEqual([q, 400, 'invalid_query']);
+    }
+  });
+});
+
+describe('PATCH and DELETE /subscriptions/{id}', () => {
+  async function created(deps: ReturnType<typeof apiDeps>['deps'], body: Record<string, unknown> = {}) {
+    return (await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, ...body } })).json;
+  }
+
+  test('a partial update changes only what it names; null removes; the same validation applies', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await created(deps, { filter: { exact: { type: 'a' } }, transform: '$', headers: { authorization: 'Bearer keep-me', 'x-a': '1' } });
+    clock.advance(1000);
+    const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, {
+      body: { filter: null, rateLimit: { perSecond: 2 }, headers: { authorization: '[redacted]', 'x-b': '2' } },
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ id: sub.id, url: URL_OK, transform: '$', rateLimit: { perSecond: 2 }, headers: { authorization: '[redacted]', 'x-b': '2' }, updatedAt: '2026-01-01T00:00:01.000Z' });
+    expect(res.json).not.toHaveProperty('filter');
+    const { sub: after } = (await stored(deps, sub.id))!;
+    expect(after.headers).toEqual({ authorization: 'Bearer keep-me', 'x-b': '2' });
+    expect(after.secrets).toHaveLength(1);
+
+    const bad = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'http://10.0.0.1/', filter: { sql: 'type =' } } });
+    expect(bad.status).toBe(422);
+    expect(bad.json.code).toBe('url_blocked_address');
+    expect(bad.json.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^url: /), expect.stringMatching(/^filter\.sql: /)]));
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { id: 'sub_other' } })).json.problems).toEqual(['id: unknown field']);
+    expect((await stored(deps, sub.id))!.sub.url).toBe(URL_OK);
+  });
+
+  test('disabling says user; re-enabling clears disabledReason and deletes the breaker', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    const off = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: false } });
+    expect(off.json).toMatchObject({ enabled: false, disabledReason: 'user' });
+    // As the delivery engine leaves it after five days of failure.
+    const { sub: s } = (await stored(deps, sub.id))!;
+    await deps.store.put(keys.subscription('acme', sub.id), JSON.stringify({ ...s, enabled: false, disabledReason: 'failing' }));
+    await deps.store.put(keys.breaker('acme', sub.id), JSON.stringify({ state: 'open', consecutiveFailures: 40 }));
+    const on = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: true } });
+    expect(on.status).toBe(200);
+    expect(on.json.enabled).toBe(true);
+    expect(on.json).not.toHaveProperty('disabledReason');
+    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+  });
+
+  test('a concurrent write is not lost: the update is retried on the fresh version', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    const put = deps.store.put.bind(deps.store);
+    let raced = false;
+    deps.store.put = async (key, value, opts) => {
+      if (!raced && opts?.ifVersion) {
+        raced = true; // the delivery engine disables it between our read and our write
+        const current = JSON.parse((await deps.store.get(key))!.value) as Subscription;
+        await put(key, JSON.stringify({ ...current, enabled: false, disabledReason: 'gone' }));
+      }
+      return put(key, value, opts);
+    };
+    const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { transform: '$' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ transform: '$', enabled: false, disabledReason: 'gone' });
+  });
+
+  test('DELETE answers 204, then the subscription and its breaker are gone', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    await deps.store.put(keys.breaker('acme', sub.id), '{}');
+    const res = await call(deps, 'DELETE', `/subscriptions/${sub.id}`);
+    expect([res.status, res.text]).toEqual([204, '']);
+    expect((await call(deps, 'GET', `/subscriptions/${sub.id}`)).status).toBe(404);
+    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+    expect((await call(deps, 'DELETE', `/subscriptions/${sub.id}`)).status).toBe(404);
+  });
+});

@@ -1,0 +1,20 @@
+import { runFaults } from './harness';
+
+/**
+ * The 1,000-event version of the delivery fault test (`npm run test:faults` runs 10,000). Real
+ * HTTP receivers, the SQLite state store, a worker process killed with SIGKILL and restarted.
+ */
+test('1,000 events through faults and a worker kill: nothing lost, repeats only around the kill', async () => {
+  const report = await runFaults({ events: 1000, scale: 6000, killAfterRequests: 1200, deadlineMs: 100_000 });
+  console.log(`delivery faults (1,000 events): ${JSON.stringify(report)}`);
+  expect(report.missing).toBe(0);
+  expect(report.pending).toBe(0);
+  expect(report.succeeded + report.failed).toBe(3000);
+  expect(report.failedWithoutFullLog).toBe(0);
+  expect(report.idsPerDelivery).toBe(1);
+  expect(report.killedAtRequest).toBeGreaterThan(0);
+  // Only attempts in flight when the worker died can be answered twice: at most its concurrency.
+  expect(report.repeatedSuccess).toBeLessThanOrEqual(32);
+  // The flaky receivers succeed most of the time: most deliveries must have made it.
+  expect(report.succeeded).toBeGreaterThan(1900);
+}, 120_000);
