@@ -22,11 +22,13 @@ export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = proces
 
 /**
  * For builds: the deploy environment's variables are not present at build time, so every
- * `${VAR}` is taken as set; the schema and references are still checked.
+ * `${VAR}` is taken as set, to a placeholder shaped like a token (letters, digits, dashes,
+ * underscores, over 24 characters) so that format checks of keys and secrets pass; the schema
+ * and references are still checked.
  */
 export function validateForBuild(path: string): unknown {
   const raw = readRawConfig(path);
-  const anyEnv = new Proxy({}, { get: (_t, name) => (typeof name === 'string' ? `\${${name}}` : undefined) });
+  const anyEnv = new Proxy({}, { get: (_t, name) => (typeof name === 'string' ? `build-time-placeholder-for-${name}` : undefined) });
   compileConfig(raw, anyEnv as Record<string, string>);
   return raw;
 }

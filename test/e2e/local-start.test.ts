@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../emulators/spawn';
+import { exited, output, ROOT, sleep, startServer, until } from './server';
 import { fixtureBytes } from '../fixtures';
 import { githubHeaders } from '../support/sign';
 import { testDeps } from '../deps';
@@ -15,37 +16,9 @@ import { type Answer, contractConfig, contractSteps, GITHUB_SECRET, type Outcome
  * (API Gateway + Lambda emulation in worker threads), the SQLite queue and store, the router
  * nudge, and the file destination.
  */
-const ROOT = join(__dirname, '..', '..');
 // YAML is a superset of JSON: the contract configuration is written as is.
 const CONFIG = JSON.stringify(contractConfig, null, 2);
 const SECRET = GITHUB_SECRET;
-
-function startServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
-    // Its own bundle folder: other local servers (benchmarks) may be running from this checkout.
-    cwd: ROOT, env: { ...process.env, SECORCH_LOCAL_BUNDLE: `local-e2e-${process.pid}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
-  });
-}
-
-function output(child: ChildProcess): () => string {
-  let out = '';
-  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  return () => out;
-}
-
-const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string | (() => string)): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(fn()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
-    await sleep(50);
-  }
-}
 
 describe('npm start (serverless-offline, end to end)', () => {
   let child: ChildProcess;

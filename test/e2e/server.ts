@@ -1,0 +1,32 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/** Helpers of the end-to-end tests that run the real `npm start` (scripts/start.ts). */
+export const ROOT = join(__dirname, '..', '..');
+
+export function startServer(env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+    // Its own bundle folder: other local servers (benchmarks) may be running from this checkout.
+    cwd: ROOT, env: { ...process.env, SECORCH_LOCAL_BUNDLE: `local-e2e-${process.pid}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+}
+
+export function output(child: ChildProcess): () => string {
+  let out = '';
+  child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
+  return () => out;
+}
+
+export const exited = (child: ChildProcess) => new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms: number, what: string | (() => string)): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await Promise.resolve(fn()).catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+    await sleep(50);
+  }
+}
