@@ -1,5 +1,5 @@
 import { errors } from '../errors';
-import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, missingHeader, missingSignature } from './timing-safe';
+import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, missingId, missingSignature } from './timing-safe';
 import type { Verified } from './types';
 
 /**
@@ -64,7 +64,7 @@ export function templatedSignature(config: TemplatedConfig, scheme: string) {
     const timestamp = timestampHeader ? header(headers, timestampHeader) : undefined;
     if (timestampHeader) checkTimestamp(timestamp, timestampHeader, now, tolerance);
     const id = idHeader ? header(headers, idHeader) : undefined;
-    if (needsId && id === undefined) throw missingHeader(idHeader!);
+    if (needsId && id === undefined) throw missingId(idHeader!);
     const given = value.startsWith(prefix) ? decodeSignature(value.slice(prefix.length), encoding) : undefined;
     return { timestamp, id, given };
   };

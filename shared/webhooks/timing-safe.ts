@@ -62,6 +62,8 @@ export function checkTimestamp(value: string | undefined, name: string, nowMs: n
 
 export const missingSignature = (name: string) =>
   errors.unauthorized('signature_missing', `The ${name} header is missing`);
-/** A required timestamp or id header is absent (code timestamp_missing). */
+/** A required timestamp header is absent (code timestamp_missing). */
 export const missingHeader = (name: string) => errors.unauthorized('timestamp_missing', `The ${name} header is missing`);
+/** A required delivery id header is absent (code delivery_id_missing). */
+export const missingId = (name: string) => errors.unauthorized('delivery_id_missing', `The ${name} header is missing`);
 export const invalidSignature = () => errors.unauthorized('signature_invalid', 'No signature matches the request');

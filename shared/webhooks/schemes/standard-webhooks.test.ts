@@ -70,7 +70,7 @@ describe('standard-webhooks verifier', () => {
     ['non-canonical base64 (same bytes, other trailing bits)', headers({ 'webhook-signature': `v1,${sig.slice(0, 42)}${String.fromCharCode(sig.charCodeAt(42) + 1)}=` })],
     ['a truncated signature', headers({ 'webhook-signature': `v1,${sig.slice(0, 40)}` })],
     ['no webhook-signature', without('webhook-signature'), body, 'signature_missing'],
-    ['no webhook-id', without('webhook-id'), body, 'timestamp_missing'],
+    ['no webhook-id', without('webhook-id'), body, 'delivery_id_missing'],
     ['no webhook-timestamp', without('webhook-timestamp'), body, 'timestamp_missing'],
     ['a non-numeric timestamp', headers({ 'webhook-timestamp': 'abc' }), body, 'timestamp_invalid'],
     ['a timestamp in milliseconds', headers({ 'webhook-timestamp': String(NOW) }), body, 'timestamp_too_new'],

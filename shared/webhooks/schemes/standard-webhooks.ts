@@ -3,7 +3,7 @@ import { sourceSecrets } from '../../config/secrets';
 import type { VerifyConfig } from '../../config/schema';
 import { errors } from '../../errors';
 import {
-  checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, invalidSignature, missingHeader,
+  checkTimestamp, DEFAULT_TOLERANCE_SECONDS, decodeSignature, header, invalidSignature, missingId,
   missingSignature, prepareKeys, safeEqual,
 } from '../timing-safe';
 import type { SyncVerifier } from '../types';
@@ -63,7 +63,7 @@ export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): 
     const value = header(headers, 'webhook-signature');
     if (value === undefined) throw missingSignature('webhook-signature');
     const id = header(headers, 'webhook-id');
-    if (id === undefined) throw missingHeader('webhook-id');
+    if (id === undefined) throw missingId('webhook-id');
     const timestamp = header(headers, 'webhook-timestamp');
     checkTimestamp(timestamp, 'webhook-timestamp', now, tolerance);
     const v1 = keys.length > 0 ? signatures(value, 'v1,', SHA256_BYTES) : [];

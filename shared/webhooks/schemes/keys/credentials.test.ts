@@ -75,7 +75,7 @@ describe('delivery ids of credential schemes', () => {
   });
 
   it('requires the id header once configured, and refuses idHeader with idPath', () => {
-    expect(verdict(() => build({ idHeader: 'X-Delivery' })(input(ok)))).toBe('timestamp_missing');
+    expect(verdict(() => build({ idHeader: 'X-Delivery' })(input(ok)))).toBe('delivery_id_missing');
     expect(() => build({ idHeader: 'X-Delivery', idPath: 'id' })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
 });

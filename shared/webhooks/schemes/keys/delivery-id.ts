@@ -1,5 +1,5 @@
 import { errors } from '../../../errors';
-import { header, missingHeader } from '../../timing-safe';
+import { header, missingId } from '../../timing-safe';
 import type { VerifyInput } from '../../types';
 
 /**
@@ -39,7 +39,7 @@ export function deliveryIdReader({ idHeader, idPath }: DeliveryIdOptions, scheme
   if (idHeader) {
     return ({ headers }) => {
       const id = header(headers, idHeader);
-      if (id === undefined) throw missingHeader(idHeader);
+      if (id === undefined) throw missingId(idHeader);
       return id;
     };
   }

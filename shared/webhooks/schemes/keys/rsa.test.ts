@@ -65,7 +65,7 @@ describe('rsa verifier, PSS, hex with prefix, timestamp and id', () => {
     ['a timestamp moved by one second', h({ 'x-timestamp': String(Number(TS) + 1) })],
     ['a signature without its prefix', h({ 'x-signature': sig().slice('rsa-sha256='.length) })],
     ['a PKCS#1 v1.5 signature', h({ 'x-signature': `rsa-sha256=${signWith(a.privateKey, content('d-1', TS)).toString('hex')}` })],
-    ['no id header', { 'x-signature': sig(), 'x-timestamp': TS }, body, 'timestamp_missing'],
+    ['no id header', { 'x-signature': sig(), 'x-timestamp': TS }, body, 'delivery_id_missing'],
     ['no timestamp header', { 'x-signature': sig(), 'x-id': 'd-1' }, body, 'timestamp_missing'],
     ['a timestamp 301 s old', h({ 'x-timestamp': String(Number(TS) - 301), 'x-signature': sig('d-1', String(Number(TS) - 301)) }), body, 'timestamp_too_old'],
   ])('rejects %s', (_, headers, bytes = body, code = 'signature_invalid') => {
