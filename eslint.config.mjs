@@ -11,6 +11,9 @@ const CLOUD_SDKS = [
   '@azure/*', '@google-cloud/*', 'firebase-admin', 'googleapis',
 ];
 const cloudMessage = 'Cloud SDKs and trigger types belong in providers/ only (DESIGN.md section 2).';
+/** Drivers of servers a deployment runs (databases, brokers): real implementations of ports. */
+const SERVER_CLIENTS = ['pg', 'pg-*', '@types/pg', 'ioredis', 'redis', 'better-sqlite3', 'mysql2', 'mariadb', 'amqplib', 'nats', 'kafkajs'];
+const serverMessage = 'Database and broker clients belong in providers/ only (DESIGN.md section 2).';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.data/**', '.serverless/**', 'coverage/**', 'bench/results.json'] },
@@ -27,6 +30,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: CLOUD_SDKS, message: cloudMessage },
+          { group: SERVER_CLIENTS, message: serverMessage },
           { group: ['**/functions/**', '**/providers/**'], message: 'shared/ imports only shared/ and pure libraries.' },
         ],
       }],
@@ -38,6 +42,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           { group: CLOUD_SDKS, message: cloudMessage },
+          { group: SERVER_CLIENTS, message: serverMessage },
           { group: ['**/providers/**'], message: 'functions/ import shared/ only.' },
         ],
       }],

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { Pool, type PoolClient } from 'pg';
+import type { Clock } from '../../shared/ports/clock';
+import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+
+/**
+ * StateStore on PostgreSQL: one row per key in one table, created IF NOT EXISTS at first use
+ * (the role needs CREATE on the schema once; afterwards SELECT/INSERT/UPDATE/DELETE suffice):
+ *
+ *   (key text PRIMARY KEY COLLATE "C", value text NOT NULL, version text NOT NULL, expires_at bigint)
+ *
+ * Every conditional write is one statement, so PostgreSQL's row locks make check and write one
+ * step under READ COMMITTED: `INSERT ... ON CONFLICT DO UPDATE ... WHERE <expired>` for ifAbsent
+ * (an expired row must not block) and `UPDATE ... WHERE version = $v AND <live>` for ifVersion;
+ * a concurrent writer waits for the row and re-checks the condition against the committed row
+ * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED).
+ * Expiry is judged by the injected clock only (expires_at <= now is gone). `COLLATE "C"` orders
+ * keys by UTF-8 bytes, i.e. by code point. Text cannot hold U+0000: such keys or values are
+ * refused with a TypeError before reaching the server.
+ */
+export interface PostgresStoreOptions {
+  /** e.g. postgres://user@127.0.0.1:5432/db; or pass a pool the caller owns (and ends). */
+  connectionString?: string;
+  pool?: Pool;
+  /** Table name, optionally schema-qualified; lower-case identifiers only. */
+  table?: string;
+  clock: Clock;
+  /**
+   * Rows expired longer than this (by the injected clock) are deleted in small batches every few
+   * hundred writes: garbage collection only, with room for clock skew between instances.
+   */
+  gcMarginMs?: number;
+}
+
+export type PostgresStore = StateStore & { close(): Promise<void> };
+
+const TABLE_NAME = /^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}$/;
+const live = (now: string) => `(expires_at IS NULL OR expires_at > ${now})`;
+const GC_EVERY = 256;
+const GC_BATCH = 500;
+const DEFAULT_GC_MARGIN_MS = 3_600_000;
+/** Deadlocks and serialization failures are retried: the batch then re-checks its conditions. */
+const RETRYABLE = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+type Queryable = Pick<Pool | PoolClient, 'query'>;
+type Row = { key: string; value: string; version: string; expires_at: string | null };
+
+/** The smallest string above every string starting with `prefix`, in code point order. */
+export function prefixEnd(prefix: string): string | undefined {
+  const chars = Array.from(prefix);
+  while (chars.length > 0) {
+    const cp = chars.pop()!.codePointAt(0)!;
+    if (cp === 0x10ffff) continue;
+    return chars.join('') + String.fromCodePoint(cp === 0xd7ff ? 0xe000 : cp + 1);
+  }
+  return undefined;
+}
+
+const quote = (table: string) => table.split('.').map((part) => `"${part}"`).join('.');
+const refuseNul = (w: Write) => {
+  if (w.key.includes('\u0000') || w.value.includes('\u0000')) {
+    throw new TypeError('postgresStore: PostgreSQL text cannot hold U+0000 in a key or value');
+  }
+};
+const toItem = (row: Omit<Row, 'key'>): StoredItem => {
+  const item: StoredItem = { value: row.value, version: row.version };
+  if (row.expires_at !== null) item.expiresAt = Number(row.expires_at);
+  return item;
+};
+
+export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
+  const { clock } = opts;
+  const table = opts.table ?? 'secorch_state';
+  if (!TABLE_NAME.test(table)) throw new RangeError(`postgresStore: invalid table name "${table}"`);
+  if (!opts.pool && !opts.connectionString) throw new TypeError('postgresStore: connectionString or pool is required');
+  const ownsPool = !opts.pool;
+  const pool = opts.pool ?? new Pool({ connectionString: opts.connectionString });
+  // An idle connection dropped by the server is reported on the pool; unhandled, it would end
+  // the process. The next query opens a new connection, and a failing query still rejects.
+  if (ownsPool) pool.on('error', () => undefined);
+  const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
+  const t = quote(table);
+  const index = quote(`${table.replace(/.*\./, '')}_expires_at`);
+
+  // Parameters: $1 key, $2 value, $3 version, $4 expires_at, $5 now, $6 expected version.
+  const cols = `INSERT INTO ${t} (key, value, version, expires_at) VALUES ($1, $2, $3, $4)`;
+  const set = 'SET value = EXCLUDED.value, version = EXCLUDED.version, expires_at = EXCLUDED.expires_at';
+  const sql = {
+    get: `SELECT value, version, expires_at FROM ${t} WHERE key = $1 AND ${live('$2')}`,
+    upsert: `${cols} ON CONFLICT (key) DO UPDATE ${set}`,
+    ifAbsent: `${cols} ON CONFLICT (key) DO UPDATE ${set} WHERE ${t}.expires_at IS NOT NULL AND ${t}.expires_at <= $5`,
+    ifVersion: `UPDATE ${t} SET value = $2, version = $3, expires_at = $4 WHERE key = $1 AND ${live('$5')} AND version = $6`,
+    // The range serves the prefix from the primary key index; starts_with states the intent.
+    list: `SELECT key, value, version, expires_at FROM ${t}
+           WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND starts_with(key, $1)
+             AND ($3::text IS NULL OR key > $3) AND ${live('$4')} ORDER BY key LIMIT $5`,
+    gc: `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= $1 LIMIT ${GC_BATCH})`,
+  };
+
+  let ready: Promise<void> | undefined;
+  const ensureTable = (): Promise<void> => {
+    ready ??= (async () => {
+      try {
+        await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (
+          key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version text NOT NULL, expires_at bigint)`);
+        await pool.query(`CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
+      } catch (e) {
+        // Two processes creating the same table at once: one gets a unique violation on the
+        // catalog (23505) or "already exists" (42P07); either way the table is there.
+        const code = (e as { code?: string }).code;
+        if (code !== '23505' && code !== '42P07') throw e;
+      }
+    })().catch((e: unknown) => {
+      ready = undefined; // retried at the next call
+      throw e;
+    });
+    return ready;
+  };
+
+  /** One write as one statement; true when its condition held and the row was written. */
+  const writeOne = async (db: Queryable, w: Write, now: number): Promise<boolean> => {
+    const o: PutOptions = w.opts ?? {};
+    refuseNul(w);
+    if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
+    const expiresAt = o.ttlSeconds === undefined ? null : now + Math.round(o.ttlSeconds * 1000);
+    // A random version, never a counter: a key deleted and re-created must not reuse one.
+    const row = [w.key, w.value, randomUUID(), expiresAt];
+    if (o.ifVersion !== undefined) return (await db.query(sql.ifVersion, [...row, now, o.ifVersion])).rowCount === 1;
+    if (o.ifAbsent) return (await db.query(sql.ifAbsent, [...row, now])).rowCount === 1;
+    return (await db.query(sql.upsert, row)).rowCount === 1;
+  };
+
+  let writes = 0;
+  const collect = async (count: number, now: number) => {
+    const before = writes;
+    writes += count;
+    if (Math.floor(before / GC_EVERY) === Math.floor(writes / GC_EVERY)) return;
+    await pool.query(sql.gc, [now - gcMargin]).catch(() => undefined); // housekeeping only
+  };
+
+  const transaction = async (batch: readonly Write[], now: number): Promise<boolean> => {
+    const client = await pool.connect();
+    let broken: unknown;
+    try {
+      await client.query('BEGIN');
+      for (const w of batch) {
+        if (!(await writeOne(client, w, now))) {
+          await client.query('ROLLBACK');
+          return false;
+        }
+      }
+      await client.query('COMMIT');
+      return true;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+      throw e;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  };
+
+  return {
+    async get(key) {
+      await ensureTable();
+      const { rows } = await pool.query<Omit<Row, 'key'>>(sql.get, [key, clock.now()]);
+      return rows[0] ? toItem(rows[0]) : undefined;
+    },
+    async put(key, value, options = {}) {
+      await ensureTable();
+      const now = clock.now();
+      const written = await writeOne(pool, { key, value, opts: options }, now);
+      if (written) await collect(1, now);
+      return written;
+    },
+    async putAll(batch) {
+      checkWrites(batch);
+      batch.forEach(refuseNul);
+      await ensureTable();
+      // One lock order for every batch (sorted keys), so overlapping batches wait, not deadlock.
+      const ordered = [...batch].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const now = clock.now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const ok = await transaction(ordered, now);
+          if (ok) await collect(batch.length, now);
+          return ok;
+        } catch (e) {
+          if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+        }
+      }
+    },
+    async list(prefix, options = {}) {
+      await ensureTable();
+      const limit = listLimit(options);
+      const { rows } = await pool.query<Row>(sql.list, [prefix, prefixEnd(prefix) ?? null, options.after ?? null, clock.now(), limit + 1]);
+      const items: ListedItem[] = rows.slice(0, limit).map((r) => ({ key: r.key, ...toItem(r) }));
+      return rows.length > limit ? { items, next: items[items.length - 1]!.key } : { items };
+    },
+    async delete(key) {
+      await ensureTable();
+      await pool.query(`DELETE FROM ${t} WHERE key = $1`, [key]);
+    },
+    async check() {
+      await ensureTable();
+      await pool.query(`SELECT 1 FROM ${t} LIMIT 1`);
+    },
+    async close() {
+      if (ownsPool) await pool.end();
+    },
+  };
+}

@@ -1,0 +1,190 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { type Clock, systemClock } from '../../shared/ports/clock';
+import { checkWrites, listLimit, type ListedItem, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+
+/**
+ * StateStore on Redis. Each item is a hash `<prefix>i:<key>` with fields v (value), ver
+ * (version), exp (expiresAt in epoch ms, '' for none); a sorted set `<prefix>idx` holds the keys
+ * (score 0) so `list` reads a prefix with ZRANGEBYLEX, which orders members by their UTF-8 bytes,
+ * that is by code point (https://redis.io/docs/latest/commands/zrangebylex/).
+ *
+ * Writes run as one Lua script (conditions checked for every key first, then every key
+ * written), so a put or a putAll is one atomic step for every client of the server
+ * (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/). The injected
+ * clock's `now` is passed to the script: expiry is judged by it alone. A native PEXPIREAT is set
+ * only as garbage collection, by the real clock, `gcMarginMs` after the TTL would end; index
+ * entries whose hash is gone are removed when `list` meets them.
+ *
+ * Redis Cluster: every key of one store must be in one slot, so give the prefix a hash tag,
+ * e.g. `{secorch}:`.
+ */
+export interface RedisStoreOptions {
+  /** e.g. redis://127.0.0.1:6379/0; or pass a client the caller owns (and quits). */
+  url?: string;
+  client?: Redis;
+  /** Namespace of every key this store touches. */
+  prefix?: string;
+  clock: Clock;
+  /** Native expiry is set this long after the TTL by the real clock; `false` sets none. */
+  gcMarginMs?: number | false;
+}
+
+export type RedisStore = StateStore & { close(): Promise<void> };
+
+const DEFAULT_GC_MARGIN_MS = 3_600_000;
+const FIELDS_PER_WRITE = 6;
+
+/**
+ * KEYS[1] the index, KEYS[1 + i] item i. ARGV[1] now, then per write: member, value, version,
+ * exp ('' for none), condition ('' | 'absent' | 'version:<v>'), gcAt ('' for none).
+ */
+const WRITE_ALL = `
+local now = tonumber(ARGV[1])
+local n = #KEYS - 1
+local function live_version(key)
+  local r = redis.call('HMGET', key, 'ver', 'exp')
+  if not r[1] then return false end
+  if r[2] and r[2] ~= '' and tonumber(r[2]) <= now then return false end
+  return r[1]
+end
+for i = 1, n do
+  local cond = ARGV[1 + (i - 1) * ${FIELDS_PER_WRITE} + 5]
+  if cond ~= '' then
+    local current = live_version(KEYS[1 + i])
+    if cond == 'absent' then
+      if current then return 0 end
+    elseif current ~= string.sub(cond, 9) then
+      return 0
+    end
+  end
+end
+for i = 1, n do
+  local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
+  local key = KEYS[1 + i]
+  redis.call('HSET', key, 'v', ARGV[a + 2], 'ver', ARGV[a + 3], 'exp', ARGV[a + 4])
+  if ARGV[a + 6] == '' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, ARGV[a + 6]) end
+  redis.call('ZADD', KEYS[1], 0, ARGV[a + 1])
+end
+return 1
+`;
+
+/** KEYS[1] the index, KEYS[1 + i] item i, ARGV[i] its member: drops members whose item is gone. */
+const PRUNE = `
+for i = 2, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then redis.call('ZREM', KEYS[1], ARGV[i - 1]) end
+end
+return 0
+`;
+
+const DELETE = `
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 0
+`;
+
+/** EVALSHA with a fallback to EVAL when the server's script cache does not have it yet. */
+function script(source: string) {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (client: Redis, keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
+    } catch (e) {
+      if (!String((e as Error).message).startsWith('NOSCRIPT')) throw e;
+      return client.eval(source, keys.length, ...keys, ...args);
+    }
+  };
+}
+const writeAll = script(WRITE_ALL);
+const prune = script(PRUNE);
+const remove = script(DELETE);
+
+export function redisStore(opts: RedisStoreOptions): RedisStore {
+  const { clock } = opts;
+  if (!opts.client && !opts.url) throw new TypeError('redisStore: url or client is required');
+  const ownsClient = !opts.client;
+  const client = opts.client ?? new Redis(opts.url!);
+  const prefix = opts.prefix ?? 'secorch:';
+  const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
+  const index = `${prefix}idx`;
+  const itemKey = (key: string) => `${prefix}i:${key}`;
+
+  const toItem = (v: string | null, ver: string | null, exp: string | null, now: number): StoredItem | undefined => {
+    if (v === null || ver === null) return undefined;
+    if (exp && Number(exp) <= now) return undefined;
+    const item: StoredItem = { value: v, version: ver };
+    if (exp) item.expiresAt = Number(exp);
+    return item;
+  };
+
+  const run = async (batch: readonly Write[]): Promise<boolean> => {
+    const now = clock.now();
+    const args: (string | number)[] = [now];
+    for (const { key, value, opts: o = {} } of batch) {
+      if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
+      const ttlMs = o.ttlSeconds === undefined ? undefined : Math.round(o.ttlSeconds * 1000);
+      const exp = ttlMs === undefined ? '' : now + ttlMs;
+      // Garbage collection by the real clock, well after the injected clock's expiry.
+      const gcAt = ttlMs === undefined || gcMargin === false ? '' : systemClock.now() + Math.max(ttlMs, 0) + gcMargin;
+      const cond = o.ifAbsent ? 'absent' : o.ifVersion !== undefined ? `version:${o.ifVersion}` : '';
+      // A random version, never a counter: a key deleted and re-created must not reuse one.
+      args.push(key, value, randomUUID(), exp, cond, gcAt);
+    }
+    return (await writeAll(client, [index, ...batch.map((w) => itemKey(w.key))], args)) === 1;
+  };
+
+  return {
+    async get(key) {
+      const [v, ver, exp] = await client.hmget(itemKey(key), 'v', 'ver', 'exp');
+      return toItem(v ?? null, ver ?? null, exp ?? null, clock.now());
+    },
+    async put(key, value, options = {}) {
+      return run([{ key, value, opts: options }]);
+    },
+    async putAll(batch) {
+      checkWrites(batch);
+      return run(batch);
+    },
+    async list(listPrefix, options = {}) {
+      const limit = listLimit(options);
+      const now = clock.now();
+      // Byte-wise bounds: every UTF-8 continuation of the prefix sorts below the byte 0xFF,
+      // which never occurs in UTF-8, so [prefix, prefix + 0xFF) is exactly the prefix's keys.
+      const max = Buffer.concat([Buffer.from(`(${listPrefix}`), Buffer.from([0xff])]);
+      const after = options.after;
+      let min: string = after !== undefined && Buffer.compare(Buffer.from(after), Buffer.from(listPrefix)) >= 0 ? `(${after}` : `[${listPrefix}`;
+      const items: ListedItem[] = [];
+      const batchSize = Math.min(limit + 1, 500);
+      for (;;) {
+        const members = await client.zrangebylex(index, min, max, 'LIMIT', 0, batchSize);
+        if (members.length === 0) break;
+        const pipeline = client.pipeline();
+        for (const m of members) pipeline.hmget(itemKey(m), 'v', 'ver', 'exp');
+        const replies = (await pipeline.exec()) ?? [];
+        const gone: string[] = [];
+        members.forEach((key, i) => {
+          const [err, fields] = replies[i] ?? [];
+          if (err) throw err;
+          const [v, ver, exp] = fields as (string | null)[];
+          if (v === null || v === undefined) gone.push(key);
+          const item = toItem(v ?? null, ver ?? null, exp ?? null, now);
+          if (item) items.push({ key, ...item });
+        });
+        if (gone.length > 0) await prune(client, [index, ...gone.map(itemKey)], gone);
+        if (items.length > limit || members.length < batchSize) break;
+        min = `(${members[members.length - 1]}`;
+      }
+      const page = items.slice(0, limit);
+      return items.length > limit ? { items: page, next: page[page.length - 1]!.key } : { items: page };
+    },
+    async delete(key) {
+      await remove(client, [index, itemKey(key)], [key]);
+    },
+    async check() {
+      await client.ping();
+    },
+    async close() {
+      if (ownsClient) await client.quit();
+    },
+  };
+}
