@@ -18,6 +18,9 @@ export const deliveryTick: ScheduledHandler = async (tick, deps) => {
   return { name: tick.name, ok: report.errors === 0, details: { ...report } };
 };
 
+/** A wake-up this much ahead of its due time is early: re-scheduled, not attempted. */
+const EARLY_MS = 1000;
+
 export const deliveryWakeUp: RecordHandler = async (record, deps) => {
   let due: unknown;
   try {
@@ -25,9 +28,18 @@ export const deliveryWakeUp: RecordHandler = async (record, deps) => {
   } catch {
     throw errors.badRequest('invalid_wakeup', 'A delivery wake-up must be JSON');
   }
-  const d = due as { at?: unknown; tenant?: unknown; id?: unknown };
+  const d = (due ?? {}) as { at?: unknown; tenant?: unknown; id?: unknown };
   if (typeof d.at !== 'number' || typeof d.tenant !== 'string' || typeof d.id !== 'string') {
     throw errors.badRequest('invalid_wakeup', 'A delivery wake-up names { at, tenant, id }');
   }
-  await processDue(deliveryDeps(deps), { at: d.at, tenant: d.tenant, id: d.id });
+  const wake = { at: d.at, tenant: d.tenant, id: d.id };
+  // Early: the queue caps a delay (SQS at 15 minutes, a Storage queue at 7 days), so a wake-up
+  // for a later attempt arrives early and is sent on again for the rest of the wait (chaining).
+  // If sending fails the record fails, so the queue redelivers it and the chain goes on; without
+  // the port it is dropped. Either way the due key and the sweep still hold the attempt.
+  if (wake.at > deps.clock.now() + EARLY_MS) {
+    if (deps.wakeups) await deps.wakeups.schedule(wake);
+    return;
+  }
+  await processDue(deliveryDeps(deps), wake);
 };

@@ -2,6 +2,8 @@ import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { kmsSealer } from './sealer-kms';
 import { once } from '../common/runtime';
 import { sqsBus } from './bus-sqs';
+import { sqsWakeUps } from './wakeups-sqs';
+import { systemClock } from '../../shared/ports';
 
 /**
  * Composition root on AWS Lambda: built once per cold start. AWS_ENDPOINT_URL_SQS (the SDK's
@@ -12,5 +14,10 @@ export const awsDeps = once(async () =>
   cloudDeps('AWS', 'aws', () =>
     sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }),
     (config) => cloudSealer(config, 'aws-kms', (s) => kmsSealer({ keyId: s.keyId })),
+    // Punctual delivery attempts (serverless.yml sets the queue URL); unset: the sweep alone.
+    () => {
+      const queueUrl = process.env.SECORCH_DELIVERY_QUEUE_URL;
+      return queueUrl ? sqsWakeUps({ queueUrl, clock: systemClock, endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }) : undefined;
+    },
   ),
 );

@@ -1,5 +1,5 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, noMetrics, randomIds, type Sealer, systemClock } from '../../shared/ports';
+import { type Deps, type EventBus, noMetrics, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
 import { errors } from '../../shared/errors';
 import { egressDelivery, egressHttp } from './egress';
 import { envSecrets } from './env-secrets';
@@ -9,11 +9,12 @@ import { cloudStore } from './store';
 /**
  * The composition every cloud shares: the bundled configuration, the system clock, random ids,
  * the platform fetch, the cloud store, environment secrets and a stdout JSON logger. Each cloud
- * brings its bus.
+ * brings its bus, and may bring a sealer and delivery wake-ups (delayed queue messages).
  */
 export function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
   sealer?: (config: Config) => Sealer | undefined,
+  wakeups?: (config: Config) => WakeUps | undefined,
 ): Deps {
   const config = bundledConfig();
   return {
@@ -25,6 +26,7 @@ export function cloudDeps(
     bus: bus(config),
     secrets: envSecrets(process.env),
     sealer: sealer?.(config),
+    wakeups: wakeups?.(config),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger: stdoutLogger(config.logLevel, { runtime }),
     metrics: noMetrics,

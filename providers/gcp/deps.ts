@@ -2,11 +2,24 @@ import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { cloudKmsSealer } from './sealer-cloudkms';
 import { once } from '../common/runtime';
 import { pubsubBus } from './bus-pubsub';
+import { cloudTasksWakeUps } from './wakeups-cloud-tasks';
+import { systemClock } from '../../shared/ports';
 
 /** Composition root on Cloud Functions: built once per cold start. */
 export const gcpDeps = once(async () =>
   cloudDeps(
     'Google Cloud', 'gcp', () => pubsubBus({ topic: required('SECORCH_EVENTS_TOPIC', 'the deploy command (README)') }),
     (config) => cloudSealer(config, 'gcp-kms', (s) => cloudKmsSealer({ keyName: s.keyName })),
+    // Punctual delivery attempts as Cloud Tasks; SECORCH_TASKS_QUEUE unset: the scheduled sweep alone.
+    () => {
+      const queue = process.env.SECORCH_TASKS_QUEUE;
+      if (!queue) return undefined;
+      return cloudTasksWakeUps({
+        queue,
+        url: required('SECORCH_DELIVERY_URL', 'the deploy command (README)'),
+        serviceAccountEmail: required('SECORCH_TASKS_SERVICE_ACCOUNT', 'the deploy command (README)'),
+        clock: systemClock,
+      });
+    },
   ),
 );

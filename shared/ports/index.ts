@@ -10,6 +10,7 @@ import type { Secrets } from './secrets';
 import type { Sealer } from './sealer';
 import type { DeliveryClient } from '../http/delivery-client';
 import type { StateStore } from './store';
+import type { WakeUps } from './wakeups';
 
 export * from './bus';
 export * from './clock';
@@ -21,6 +22,7 @@ export * from './objects';
 export * from './secrets';
 export type { Sealer } from './sealer';
 export * from './store';
+export type { WakeUp, WakeUps } from './wakeups';
 
 /**
  * Everything a handler may touch. A provider's composition root builds it once per cold start;
@@ -39,6 +41,8 @@ export interface Deps {
   sealer?: Sealer;
   /** Outbound webhook deliveries: egress-guarded, keep-alive, no redirects, a deadline. */
   outbound?: DeliveryClient;
+  /** Punctual wake-ups for due delivery attempts (a delayed queue message); the sweep is the backstop. */
+  wakeups?: WakeUps;
   logger: Logger;
   metrics: Metrics;
 }

@@ -1,6 +1,7 @@
 import { app } from '@azure/functions';
-import { deliveryTick } from '../../../functions/webhook-delivery/handler';
+import { deliveryTick, deliveryWakeUp } from '../../../functions/webhook-delivery/handler';
 import { azureDeps } from '../deps';
+import { azureQueue } from '../queue';
 
 /** Outbound webhook attempts that are due, every minute (an Azure Functions timer trigger). */
 app.timer('webhookDelivery', {
@@ -9,4 +10,14 @@ app.timer('webhookDelivery', {
     const deps = await azureDeps();
     await deliveryTick({ name: 'webhookDelivery', scheduledAt: deps.clock.now() }, deps);
   },
+});
+
+/**
+ * Punctual attempts: invisible messages on the delivery queue (providers/azure/wakeups-storage-queue.ts)
+ * that become visible when the attempt is due. The queue name is SECORCH_DELIVERY_QUEUE's default.
+ */
+app.storageQueue('webhookDeliveryWakeUp', {
+  queueName: 'secorch-deliveries',
+  connection: 'AzureWebJobsStorage',
+  handler: azureQueue(deliveryWakeUp, azureDeps),
 });

@@ -4,6 +4,7 @@ import { failingAfter } from '../breaker';
 import { keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview, type Subscription } from '../model';
 import { type AttemptResult, classifyOutcome, nextAttemptAt } from '../schedule';
+import { sendWakeUp } from '../../ports/wakeups';
 import { take } from '../../ratelimit/token-bucket';
 import { admit, recordResult } from './breaker-store';
 import { type DeliveryDeps, deliverySettings } from './deps';
@@ -53,6 +54,8 @@ export async function processDue(deps: DeliveryDeps, due: Due): Promise<DueOutco
     const ok = await store.putAll(writes);
     // Lost the record to another worker (our lease had expired): its due key is its own now.
     if (ok && wakeAt !== due.at) await store.delete(dueKey);
+    // A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop).
+    if (ok && wakeAt !== undefined) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
     return ok;
   };
   const defer = async (at: number): Promise<DueOutcome> => {

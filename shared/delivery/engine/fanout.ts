@@ -2,6 +2,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import { keys, sortableId } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
+import { sendWakeUp } from '../../ports/wakeups';
 import { type Filter, matches } from '../../routing/filter';
 import { deliverySettings } from './deps';
 import { isAbout } from './ops-events';
@@ -53,8 +54,10 @@ export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResul
       { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(delivery), opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
       { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds: retentionSeconds } },
     ]);
-    if (created) result.created.push(delivery);
-    else result.existing += 1;
+    if (created) {
+      result.created.push(delivery);
+      await sendWakeUp(deps, { at: now, tenant, id: delivery.id });
+    } else result.existing += 1;
   }
   return result;
 }

@@ -1,0 +1,60 @@
+import { testDeps } from '../../test/deps';
+import { keys } from '../../shared/delivery/keys';
+import type { DeliveryClient } from '../../shared/http/delivery-client';
+import type { WakeUp } from '../../shared/ports';
+import { deliveryWakeUp } from './handler';
+
+/**
+ * The wake-up record handler: an early wake-up (the queue's delay cap) is sent on, a due one
+ * makes the attempt. A due key for a delivery that does not exist shows the attempt was made:
+ * processDue finds no record, answers 'stale' and deletes the key.
+ */
+function setup(withWakeUps = true) {
+  const t = testDeps();
+  const scheduled: WakeUp[] = [];
+  const outbound = { send: async () => { throw new Error('no HTTP in this test'); }, close: async () => {} } as unknown as DeliveryClient;
+  const deps = { ...t.deps, outbound, ...(withWakeUps ? { wakeups: { schedule: async (w: WakeUp) => void scheduled.push(w) } } : {}) };
+  return { ...t, deps, scheduled };
+}
+const record = (body: unknown) => ({ id: 'm1', body: typeof body === 'string' ? body : JSON.stringify(body), attributes: {} });
+const hasDueKey = async (deps: ReturnType<typeof setup>['deps'], at: number) => (await deps.store.get(keys.due(at, 'acme', 'msg_1'))) !== undefined;
+
+test('an early wake-up (more than 1 s ahead) is re-scheduled unchanged and not attempted', async () => {
+  const { deps, clock, scheduled } = setup();
+  const at = clock.now() + 10 * 3600_000;
+  await deps.store.put(keys.due(at, 'acme', 'msg_1'), '');
+  await deliveryWakeUp(record({ at, tenant: 'acme', id: 'msg_1' }), deps);
+  expect(scheduled).toEqual([{ at, tenant: 'acme', id: 'msg_1' }]);
+  expect(await hasDueKey(deps, at)).toBe(true);
+});
+
+test('a due wake-up, or one less than 1 s early, is attempted and not re-scheduled', async () => {
+  const { deps, clock, scheduled } = setup();
+  for (const at of [clock.now() - 5_000, clock.now(), clock.now() + 1_000]) {
+    await deps.store.put(keys.due(at, 'acme', 'msg_1'), '');
+    await deliveryWakeUp(record({ at, tenant: 'acme', id: 'msg_1' }), deps);
+    expect(await hasDueKey(deps, at)).toBe(false);
+  }
+  expect(scheduled).toEqual([]);
+});
+
+test('an early wake-up without the port is dropped (the sweep still holds the due key)', async () => {
+  const { deps, clock } = setup(false);
+  const at = clock.now() + 60_000;
+  await deps.store.put(keys.due(at, 'acme', 'msg_1'), '');
+  await expect(deliveryWakeUp(record({ at, tenant: 'acme', id: 'msg_1' }), deps)).resolves.toBeUndefined();
+  expect(await hasDueKey(deps, at)).toBe(true);
+});
+
+test('an early wake-up that cannot be sent on fails the record, so the queue redelivers it', async () => {
+  const { deps, clock } = setup();
+  const failing = { ...deps, wakeups: { schedule: async () => { throw new Error('queue down'); } } };
+  await expect(deliveryWakeUp(record({ at: clock.now() + 60_000, tenant: 'acme', id: 'msg_1' }), failing)).rejects.toThrow('queue down');
+});
+
+test('a wake-up that is not JSON or does not name { at, tenant, id } is refused as invalid_wakeup', async () => {
+  const { deps } = setup();
+  for (const body of ['not json', 'null', { at: '1', tenant: 'acme', id: 'x' }, { at: 1, tenant: 'acme' }]) {
+    await expect(deliveryWakeUp(record(body), deps)).rejects.toMatchObject({ code: 'invalid_wakeup' });
+  }
+});
