@@ -69,4 +69,21 @@ export const apiSchemas = {
     type: 'object', required: ['id', 'tenant', 'subscriptionId', 'eventId', 'eventType', 'status', 'attempts', 'createdAt', 'updatedAt'],
     properties: { ...delivery, tenant: { type: 'string' }, attempts: { type: 'array', items: ref('Attempt') } },
   },
+  DeadLetterSummary: {
+    type: 'object', required: ['id', 'tenant', 'kind', 'reason', 'receivedAt', 'encoding', 'replays'],
+    properties: {
+      id: { type: 'string' }, tenant: { type: 'string' }, kind: { enum: ['webhook', 'event'] }, source: { type: 'string', description: 'The webhook source (kind webhook)' },
+      reason: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
+      receivedAt: dateTime, encoding: { enum: ['utf8', 'base64'], description: 'How body is encoded: text, or base64 when the bytes are not valid UTF-8' },
+      deliveryId: { type: 'string', description: "The sender's verified delivery id" }, event: { type: 'string', description: "The sender's event name" },
+      replays: { type: 'integer' }, lastReplayAt: dateTime,
+    },
+  },
+  DeadLetterPage: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('DeadLetterSummary') }, next_cursor: { type: 'string' } } },
+  DeadLetter: {
+    allOf: [ref('DeadLetterSummary'), {
+      type: 'object', required: ['body'],
+      properties: { body: { type: 'string', description: 'The raw body as received' }, headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Webhooks: content-type only' } },
+    }],
+  },
 } as const;

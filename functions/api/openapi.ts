@@ -22,6 +22,7 @@ const e401 = problem('Missing or invalid API key', ['unauthorized']);
 const e403 = problem('The API key lacks the scope', ['forbidden_scope']);
 const e404s = problem('No such subscription of this tenant', ['subscription_not_found']);
 const e404d = problem('No such delivery of this tenant', ['delivery_not_found']);
+const e404q = problem('No such dead letter of this tenant', ['dead_letter_not_found']);
 const e400 = problem('Malformed request body', ['malformed_body']);
 const e400q = problem('Invalid query parameter', ['invalid_query']);
 const e413 = problem('Body over 64 KiB', ['payload_too_large']);
@@ -126,6 +127,40 @@ export const apiPaths = {
     post: {
       operationId: 'retryDelivery', summary: 'Send a failed (or succeeded, to resend) delivery again, now', ...auth('deliveries:write'), parameters: [idParam('Delivery')],
       responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Still pending, or changed meanwhile', ['delivery_pending', 'concurrent_update']) },
+    },
+  },
+  '/dead-letters': {
+    get: {
+      operationId: 'listDeadLetters', summary: 'Inbound deliveries that could not be processed, oldest first, without bodies; a page may be short with a next_cursor when filters are sparse', ...auth('deliveries:read'),
+      parameters: [
+        query('kind', { enum: ['webhook', 'event'] }, 'Only this kind'),
+        query('source', { type: 'string' }, 'Only this webhook source'),
+        ...paging,
+      ],
+      responses: { '200': body(ref('DeadLetterPage'), 'A page'), '400': e400q, '401': e401, '403': e403 },
+    },
+  },
+  '/dead-letters/{id}': {
+    get: {
+      operationId: 'getDeadLetter', summary: 'One dead letter with its raw body', ...auth('deliveries:read'), parameters: [idParam('Dead letter')],
+      responses: { '200': body(ref('DeadLetter'), 'The dead letter'), '401': e401, '403': e403, '404': e404q },
+    },
+    delete: {
+      operationId: 'deleteDeadLetter', summary: 'Discard a dead letter', ...auth('deliveries:write'), parameters: [idParam('Dead letter')],
+      responses: { '204': { description: 'Discarded' }, '401': e401, '403': e403, '404': e404q },
+    },
+  },
+  '/dead-letters/{id}/replay': {
+    post: {
+      operationId: 'replayDeadLetter', summary: 'Process a dead letter again: a webhook is mapped from its stored body and published, an event is published again; the record is kept (replays counted)',
+      ...auth('deliveries:write'), parameters: [idParam('Dead letter')],
+      responses: {
+        '202': body({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
+        '401': e401, '403': e403, '404': e404q,
+        '409': problem('The webhook source is no longer configured for this tenant', ['source_unknown']),
+        '422': problem('The stored body still cannot be processed', ['still_invalid']),
+        '503': problem('Publishing failed; retry', ['publish_failed']),
+      },
     },
   },
 } as const;

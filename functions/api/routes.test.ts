@@ -1,3 +1,4 @@
+import { keepDeadLetter } from '../../shared/deadletters/store';
 import { keys } from '../../shared/delivery/keys';
 import { apiRoutes } from './routes';
 import { apiDeps, call, KEY, seedDelivery } from './testkit';
@@ -5,7 +6,7 @@ import { apiDeps, call, KEY, seedDelivery } from './testkit';
 type Deps = ReturnType<typeof apiDeps>['deps'];
 
 /** A path of each route with ids filled in, and a body that would succeed for the owner. */
-function requests(subId: string, dlvId: string): Array<{ method: string; path: string; body?: unknown; scope: string }> {
+function requests(subId: string, dlvId: string, dlqId = 'dlq_00000000000000000000'): Array<{ method: string; path: string; body?: unknown; scope: string }> {
   return [
     { method: 'POST', path: '/events', scope: 'events:write', body: { specversion: '1.0', id: 'e', source: 's', type: 't' } },
     { method: 'POST', path: '/subscriptions', scope: 'subscriptions:write', body: { url: 'https://example.com/' } },
@@ -18,20 +19,25 @@ function requests(subId: string, dlvId: string): Array<{ method: string; path: s
     { method: 'GET', path: '/deliveries', scope: 'deliveries:read' },
     { method: 'GET', path: `/deliveries/${dlvId}`, scope: 'deliveries:read' },
     { method: 'POST', path: `/deliveries/${dlvId}/retry`, scope: 'deliveries:write' },
+    { method: 'GET', path: '/dead-letters', scope: 'deliveries:read' },
+    { method: 'GET', path: `/dead-letters/${dlqId}`, scope: 'deliveries:read' },
+    { method: 'DELETE', path: `/dead-letters/${dlqId}`, scope: 'deliveries:write' },
+    { method: 'POST', path: `/dead-letters/${dlqId}/replay`, scope: 'deliveries:write' },
   ];
 }
 
 async function seed(deps: Deps) {
   const sub = (await call(deps, 'POST', '/subscriptions', { body: { url: 'https://example.com/' } })).json;
   const dlv = await seedDelivery(deps, { subscriptionId: sub.id });
-  return { subId: sub.id as string, dlvId: dlv.id };
+  const dlq = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason: { code: 'invalid_event', message: 'x' }, body: '{}' });
+  return { subId: sub.id as string, dlvId: dlv.id, dlqId: dlq.id };
 }
 
 const headersFor = (path: string) => (path === '/events' ? { 'content-type': 'application/cloudevents+json' } : undefined);
 
 describe('the REST API route table', () => {
   test('every route is exercised here', () => {
-    const templated = requests('{id}', '{id}').map((r) => `${r.method} ${r.path}`);
+    const templated = requests('{id}', '{id}', '{id}').map((r) => `${r.method} ${r.path}`);
     expect(templated.sort()).toEqual(apiRoutes.map((r) => `${r.method} ${r.path}`).sort());
   });
 
@@ -49,9 +55,9 @@ describe('the REST API route table', () => {
 
   test('every route answers 403 forbidden_scope to a key without its scope, and changes nothing', async () => {
     const { deps } = apiDeps();
-    const { subId, dlvId } = await seed(deps);
+    const { subId, dlvId, dlqId } = await seed(deps);
     const before = JSON.stringify(await deps.store.list(''));
-    for (const r of requests(subId, dlvId)) {
+    for (const r of requests(subId, dlvId, dlqId)) {
       // The publisher key has only events:write; the reader only the :read scopes.
       const key = r.scope === 'events:write' ? KEY.reader : r.scope.endsWith(':read') ? KEY.publisher : KEY.reader;
       const res = await call(deps, r.method, r.path, { key, body: r.body, headers: headersFor(r.path) });
@@ -62,11 +68,11 @@ describe('the REST API route table', () => {
 
   test("another tenant's ids answer 404 on every id route, exactly as unknown ids do, and change nothing", async () => {
     const { deps } = apiDeps();
-    const { subId, dlvId } = await seed(deps);
+    const { subId, dlvId, dlqId } = await seed(deps);
     const before = JSON.stringify(await deps.store.list(''));
-    const unknown = requests('sub_00000000000000000000', 'msg_00000000000000000000');
-    const idRoutes = requests(subId, dlvId).map((r, i) => ({ ...r, missing: unknown[i]! })).filter((r) => r.path.includes(subId) || r.path.includes(dlvId));
-    expect(idRoutes).toHaveLength(7);
+    const unknown = requests('sub_00000000000000000000', 'msg_00000000000000000000', 'dlq_00000000000000000000');
+    const idRoutes = requests(subId, dlvId, dlqId).map((r, i) => ({ ...r, missing: unknown[i]! })).filter((r) => [subId, dlvId, dlqId].some((id) => r.path.includes(id)));
+    expect(idRoutes).toHaveLength(10);
     for (const r of idRoutes) {
       const foreign = await call(deps, r.method, r.path, { key: KEY.globex, body: r.body });
       const none = await call(deps, r.method, r.missing.path, { key: KEY.acme, body: r.body });
@@ -79,6 +85,7 @@ describe('the REST API route table', () => {
     // ...while the owner still reaches them.
     expect((await call(deps, 'GET', `/subscriptions/${subId}`)).status).toBe(200);
     expect((await call(deps, 'GET', `/deliveries/${dlvId}`)).status).toBe(200);
+    expect((await call(deps, 'GET', `/dead-letters/${dlqId}`)).status).toBe(200);
     expect(await deps.store.get(keys.subscription('globex', subId))).toBeUndefined();
   });
 });

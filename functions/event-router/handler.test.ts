@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedIds, runBatch } from '../../shared/batch/runner';
+import { listDeadLetters } from '../../shared/deadletters/store';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { eventRouter } from './handler';
@@ -56,9 +57,21 @@ describe('event-router', () => {
     expect(lines(paths.findings).map((e) => e.id)).toEqual(['b']);
   });
 
-  test('a message that is not a CloudEvent fails with invalid_event', async () => {
+  test('a poison message (not JSON, not a CloudEvent) is kept as a dead letter with its raw body and acknowledged', async () => {
+    const { deps, paths } = setup();
+    const outcomes = await runBatch([record('not json \u00e9', 'm1'), record({ id: 'x', tenant: 'acme' }, 'm2'), record(event('ok', 'x.y'))], eventRouter, deps);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['ok']);
+    const [first] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+    expect(first).toMatchObject({ kind: 'event', tenant: 'default', body: 'not json \u00e9', encoding: 'utf8', reason: { code: 'invalid_event' }, replays: 0 });
+    const [second] = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
+    expect(second).toMatchObject({ kind: 'event', tenant: 'acme', body: JSON.stringify({ id: 'x', tenant: 'acme' }), reason: { code: 'invalid_event', message: expect.stringContaining('Not a CloudEvent') } });
+  });
+
+  test('a poison message that cannot be kept fails with invalid_event, so the queue keeps it', async () => {
     const { deps } = setup();
-    const outcomes = await runBatch([record('not json', 'm1'), record({ id: 'x' }, 'm2')], eventRouter, deps);
-    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['invalid_event', 'invalid_event']);
+    jest.spyOn(deps.store, 'put').mockRejectedValue(new Error('store down'));
+    const outcomes = await runBatch([record('not json', 'm1')], eventRouter, deps);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['invalid_event']);
   });
 });

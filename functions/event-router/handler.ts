@@ -4,11 +4,14 @@ import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
 import { type Filter, matches } from '../../shared/routing/filter';
 import { fanOut } from '../../shared/delivery/engine/fanout';
+import { SAFE_PART } from '../../shared/delivery/keys';
+import { keepDeadLetter } from '../../shared/deadletters/store';
 
 /** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
 const DONE_TTL_SECONDS = 7 * 24 * 3600;
 
-function parseEvent(body: string): CloudEvent {
+/** The queued CloudEvent; `invalid_event` (not retryable) for a poison message. */
+export function parseEvent(body: string): CloudEvent {
   let event: unknown;
   try {
     event = JSON.parse(body);
@@ -20,6 +23,16 @@ function parseEvent(body: string): CloudEvent {
   return event as CloudEvent;
 }
 
+/** The tenant a poison message names, when it is JSON with a valid `tenant`; else "default". */
+function tenantOf(body: string): string {
+  try {
+    const tenant = (JSON.parse(body) as { tenant?: unknown } | null)?.tenant;
+    return typeof tenant === 'string' && SAFE_PART.test(tenant) ? tenant : 'default';
+  } catch {
+    return 'default';
+  }
+}
+
 /**
  * event-router: creates the outbound deliveries of one queued CloudEvent (its tenant's matching
  * subscriptions), then matches it against `routes` and hands it to each matched destination once. Queues deliver at least once, so every successful (event, destination) pair
@@ -28,7 +41,22 @@ function parseEvent(body: string): CloudEvent {
  * succeeded are not repeated.
  */
 export const eventRouter: RecordHandler = async (record, deps) => {
-  const event = parseEvent(record.body);
+  let event: CloudEvent;
+  try {
+    event = parseEvent(record.body);
+  } catch (e) {
+    // A poison message never gets better by redelivery: keep it as an inbound dead letter (listed
+    // and replayable through /dead-letters) and acknowledge it. If it cannot be kept, the record
+    // fails as before and the queue redelivers it (and eventually moves it to its own DLQ).
+    const kept = await keepDeadLetter(deps, {
+      tenant: tenantOf(record.body), kind: 'event', body: record.body, reason: { code: 'invalid_event', message: (e as Error).message.slice(0, 500) },
+    }).catch((keepError: unknown) => {
+      deps.logger.error('could not keep dead letter', { messageId: record.id, error: keepError });
+      throw e;
+    });
+    deps.logger.warn('poison message kept as dead letter', { messageId: record.id, deadLetterId: kept.id, tenant: kept.tenant });
+    return;
+  }
   const log = deps.logger.child({ eventId: event.id, type: event.type });
   // Outbound webhooks: one delivery per matching subscription of the event's tenant (idempotent).
   const fanned = await fanOut(event, deps);

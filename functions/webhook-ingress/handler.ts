@@ -6,7 +6,7 @@ import type { Deps } from '../../shared/ports';
 import type { ClientInfo } from '../../shared/webhooks';
 import { checkAddress } from './addresses';
 import { auditRejection } from './audit';
-import { buildEvents } from './event';
+import { keepWebhookDeadLetter, publishVerified } from './dead-letter';
 import { checkRate } from './limits';
 import { type ParsedPayload, parsePayload } from './payload';
 import { claimAll, recordAll, release, replayKeys, replayTtl } from './replay';
@@ -46,16 +46,13 @@ async function ingest(req: Request, deps: Deps, source: PreparedSource, client: 
   }
   let events;
   try {
-    events = buildEvents(deps, source.id, source.config, verified, payload);
-    for (const event of events) {
-      await deps.bus.publish(event).catch((e: unknown) => {
-        log.error('publish failed', { eventId: event.id, error: e });
-        throw errors.unavailable('publish_failed', 'The event could not be queued; retry the delivery', e);
-      });
-    }
+    events = await publishVerified(deps, source, verified, payload);
   } catch (e) {
-    // Not everything was published: release the claim so the sender's retry gets through (the
-    // retry republishes with the same event ids, which consumers deduplicate).
+    // Not everything was published: keep the raw delivery as a dead letter (a mapper bug or a
+    // failed publish; the sender is answered as before and may retry), and release the claim so
+    // the sender's retry gets through (it republishes with the same event ids, which consumers
+    // deduplicate).
+    await keepWebhookDeadLetter(deps, source, verified, body, req.headers.get('content-type'), e);
     await release(deps, keys);
     throw e;
   }

@@ -13,3 +13,6 @@ app.http('subscriptionAction', { methods: ['POST'], route: 'subscriptions/{id}/{
 app.http('deliveries', { methods: ['GET'], route: 'deliveries', authLevel: 'anonymous', handler });
 app.http('delivery', { methods: ['GET'], route: 'deliveries/{id}', authLevel: 'anonymous', handler });
 app.http('deliveryRetry', { methods: ['POST'], route: 'deliveries/{id}/retry', authLevel: 'anonymous', handler });
+app.http('deadLetters', { methods: ['GET'], route: 'dead-letters', authLevel: 'anonymous', handler });
+app.http('deadLetter', { methods: ['GET', 'DELETE'], route: 'dead-letters/{id}', authLevel: 'anonymous', handler });
+app.http('deadLetterReplay', { methods: ['POST'], route: 'dead-letters/{id}/replay', authLevel: 'anonymous', handler });

@@ -1,0 +1,136 @@
+import { keepDeadLetter } from '../../shared/deadletters/store';
+import { fixtureBytes } from '../../test/fixtures';
+import { githubHeaders } from '../../test/support/sign';
+import { webhookIngress } from '../webhook-ingress/handler';
+import { apiDeps, call, KEY } from './testkit';
+
+const SECRET = 'test-github-secret';
+const sources = { github: { verify: { scheme: 'github', secret: SECRET }, mapper: 'github', tenant: 'acme' } };
+const codeScanning = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
+const reason = { code: 'invalid_event', message: 'Not a CloudEvent' };
+
+/** A real webhook dead letter: the ingress kept it because the bus failed. */
+async function failedWebhook(ctx: ReturnType<typeof apiDeps>, delivery = 'd-api-1') {
+  ctx.bus.failNext();
+  const req = new Request('https://hooks.example.com/webhooks/github', { method: 'POST', body: codeScanning as BodyInit, headers: githubHeaders(SECRET, codeScanning, 'code_scanning_alert', delivery) });
+  expect((await webhookIngress(req, ctx.deps)).status).toBe(503);
+  const { json } = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook');
+  return json.items.at(-1) as { id: string };
+}
+
+describe('/dead-letters', () => {
+  test('lists the tenant\'s dead letters oldest first without bodies or signatures, filters and pages', async () => {
+    const ctx = apiDeps({ sources });
+    const webhook = await failedWebhook(ctx);
+    ctx.clock.advance(1000);
+    const ids = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: `poison ${i}` })).id);
+      ctx.clock.advance(1000);
+    }
+    await keepDeadLetter(ctx.deps, { tenant: 'globex', kind: 'event', reason, body: 'theirs' });
+
+    const all = await call(ctx.deps, 'GET', '/dead-letters');
+    expect(all.status).toBe(200);
+    expect(all.json.items.map((d: { id: string }) => d.id)).toEqual([webhook.id, ...ids]);
+    expect(all.json.next_cursor).toBeUndefined();
+    expect(all.json.items[0]).toMatchObject({ kind: 'webhook', source: 'github', deliveryId: 'd-api-1', reason: { code: 'publish_failed' }, replays: 0 });
+    for (const item of all.json.items) expect(item.body).toBeUndefined();
+    expect(all.text).not.toMatch(/signature|sha256=/);
+
+    const events = await call(ctx.deps, 'GET', '/dead-letters?kind=event&limit=2');
+    expect(events.json.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(0, 2));
+    const rest = await call(ctx.deps, 'GET', `/dead-letters?kind=event&limit=2&cursor=${events.json.next_cursor}`);
+    expect(rest.json.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(2));
+    expect(rest.json.next_cursor).toBeUndefined();
+    expect((await call(ctx.deps, 'GET', '/dead-letters?source=github')).json.items).toHaveLength(1);
+
+    expect((await call(ctx.deps, 'GET', '/dead-letters?kind=nope')).json).toMatchObject({ status: 400, code: 'invalid_query' });
+    // Another tenant's cursor is refused, another tenant's list holds only its own.
+    const globex = await call(ctx.deps, 'GET', '/dead-letters', { key: KEY.globex });
+    expect(globex.json.items.map((d: { body?: string; tenant: string }) => d.tenant)).toEqual(['globex']);
+    expect((await call(ctx.deps, 'GET', `/dead-letters?cursor=${events.json.next_cursor}`, { key: KEY.globex })).status).toBe(400);
+  });
+
+  test('GET one shows the raw body (never the signature); another tenant\'s or an unknown id is 404', async () => {
+    const ctx = apiDeps({ sources });
+    const { id } = await failedWebhook(ctx);
+    const one = await call(ctx.deps, 'GET', `/dead-letters/${id}`, { key: KEY.reader });
+    expect(one.status).toBe(200);
+    expect(one.json).toMatchObject({ id, body: Buffer.from(codeScanning).toString('utf8'), encoding: 'utf8', headers: { 'content-type': 'application/json' } });
+    expect(one.json.signature).toBeUndefined();
+    for (const path of [`/dead-letters/${id}`, `/dead-letters/${id}/replay`]) {
+      const method = path.endsWith('replay') ? 'POST' : 'GET';
+      const other = await call(ctx.deps, method, path, { key: KEY.globex });
+      expect(other.status).toBe(404);
+      expect(other.json.code).toBe('dead_letter_not_found');
+    }
+    expect((await call(ctx.deps, 'DELETE', `/dead-letters/${id}`, { key: KEY.globex })).status).toBe(404);
+    expect((await call(ctx.deps, 'GET', '/dead-letters/dlq_unknown')).status).toBe(404);
+    expect((await call(ctx.deps, 'GET', '/dead-letters/a%3Ab')).status).toBe(404);
+  });
+
+  test('scopes: no key is 401; reading needs deliveries:read, replay and delete deliveries:write', async () => {
+    const ctx = apiDeps({ sources });
+    const { id } = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });
+    expect((await call(ctx.deps, 'GET', '/dead-letters', { key: null })).status).toBe(401);
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${id}`, { key: KEY.publisher })).status).toBe(403);
+    expect((await call(ctx.deps, 'GET', '/dead-letters', { key: KEY.reader })).status).toBe(200);
+    expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`, { key: KEY.reader })).status).toBe(403);
+    expect((await call(ctx.deps, 'DELETE', `/dead-letters/${id}`, { key: KEY.reader })).status).toBe(403);
+    expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`, { key: null })).status).toBe(401);
+  });
+
+  test('replaying a webhook maps the stored body again and publishes the same event the ingress would have; the record counts it', async () => {
+    const ctx = apiDeps({ sources });
+    const { id } = await failedWebhook(ctx);
+    const res = await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`);
+    expect(res.status).toBe(202);
+    const published = ctx.bus.events.filter((e) => !e.type.startsWith('secorch.audit.'));
+    expect(published).toHaveLength(1);
+    expect(res.json).toEqual({ ids: [published[0]!.id] });
+    expect(published[0]).toMatchObject({ type: 'secorch.finding.created', tenant: 'acme', origin: 'webhook:github', deliveryid: 'd-api-1' });
+    // The sender's own retry yields the same event id, so consumers deduplicate the two.
+    const retry = await webhookIngress(new Request('https://hooks.example.com/webhooks/github', { method: 'POST', body: codeScanning as BodyInit, headers: githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-api-1') }), ctx.deps);
+    expect(((await retry.json()) as { id: string }).id).toBe(published[0]!.id);
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${id}`)).json).toMatchObject({ replays: 1, lastReplayAt: '2026-01-01T00:00:00.000Z' });
+
+    ctx.bus.failNext();
+    const failed = await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`);
+    expect(failed.json).toMatchObject({ status: 503, code: 'publish_failed' });
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${id}`)).json.replays).toBe(1);
+  });
+
+  test('a webhook whose source is gone (or now another tenant\'s) is 409 source_unknown', async () => {
+    const ctx = apiDeps({ sources: { github: { ...sources.github, tenant: 'globex' } } });
+    const gone = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'webhook', source: 'removed', reason, body: '{}', headers: { 'content-type': 'application/json' } });
+    const moved = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'webhook', source: 'github', reason, body: '{}', headers: { 'content-type': 'application/json' } });
+    for (const { id } of [gone, moved]) expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`)).json).toMatchObject({ status: 409, code: 'source_unknown' });
+    expect(ctx.bus.events).toEqual([]);
+  });
+
+  test('replaying an event publishes it to the bus when it is valid, else 422 still_invalid', async () => {
+    const ctx = apiDeps();
+    const event = { specversion: '1.0', id: 'e-1', source: '/x', type: 'x.y', tenant: 'acme' };
+    const good = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: JSON.stringify(event) });
+    const poison = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'not json' });
+    const foreign = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: JSON.stringify({ ...event, tenant: 'globex' }) });
+    const ok = await call(ctx.deps, 'POST', `/dead-letters/${good.id}/replay`);
+    expect(ok.status).toBe(202);
+    expect(ok.json).toEqual({ ids: ['e-1'] });
+    expect(ctx.bus.events).toEqual([event]);
+    for (const { id } of [poison, foreign]) expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`)).json).toMatchObject({ status: 422, code: 'still_invalid' });
+    expect(ctx.bus.events).toHaveLength(1);
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${poison.id}`)).json.replays).toBe(0);
+  });
+
+  test('DELETE discards the record: 204, then 404', async () => {
+    const ctx = apiDeps();
+    const { id } = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });
+    const del = await call(ctx.deps, 'DELETE', `/dead-letters/${id}`);
+    expect(del.status).toBe(204);
+    expect(del.text).toBe('');
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${id}`)).status).toBe(404);
+    expect((await call(ctx.deps, 'DELETE', `/dead-letters/${id}`)).status).toBe(404);
+  });
+});

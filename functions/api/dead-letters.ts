@@ -1,0 +1,137 @@
+import type { HttpHandler } from '../../shared/contracts';
+import { type DeadLetter, deleteDeadLetter, getDeadLetter, listDeadLetters, markReplayed } from '../../shared/deadletters/store';
+import { keys, SAFE_PART } from '../../shared/delivery/keys';
+import { AppError, errors } from '../../shared/errors';
+import { json } from '../../shared/http/body';
+import type { Deps } from '../../shared/ports';
+import { parseEvent } from '../event-router/handler';
+import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
+import { authenticate } from './auth';
+import { MAX_SCANNED } from './deliveries';
+import { invalidQuery, pageOf, parseCursor, parseLimit } from './pagination';
+
+/**
+ * /dead-letters: inbound deliveries that could not be processed (shared/deadletters/store.ts),
+ * listed oldest first, shown with their raw body, replayed, discarded. `deliveries:*` scopes.
+ * Keys include the caller's tenant, so another tenant's id is 404 like an unknown one.
+ */
+const KINDS = ['webhook', 'event'] as const;
+const notFound = () => errors.notFound('dead_letter_not_found', 'No such dead letter');
+
+function deadLetterId(req: Request): string {
+  const segment = new URL(req.url).pathname.split('/').filter((s) => s !== '')[1] ?? '';
+  let id = '';
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    // malformed escape: not an id
+  }
+  if (!SAFE_PART.test(id)) throw notFound();
+  return id;
+}
+
+async function load(deps: Deps, tenant: string, id: string): Promise<DeadLetter> {
+  const found = await getDeadLetter(deps, tenant, id);
+  if (!found) throw notFound();
+  return found.record;
+}
+
+/** The record as the API shows it: never the verified signature; the list leaves out the body. */
+function view(d: DeadLetter): Omit<DeadLetter, 'signature'> {
+  const { signature: _signature, ...rest } = d;
+  return rest;
+}
+function summary(d: DeadLetter) {
+  const { body: _body, headers: _headers, ...rest } = view(d);
+  return rest;
+}
+
+export const listDeadLetterRecords: HttpHandler = async (req, deps) => {
+  const { tenant } = authenticate(req, deps, 'deliveries:read');
+  const params = new URL(req.url).searchParams;
+  const limit = parseLimit(params);
+  let after = parseCursor(params, keys.deadLetters(tenant));
+  const kind = params.get('kind') || undefined;
+  if (kind !== undefined && !(KINDS as readonly string[]).includes(kind)) throw invalidQuery('kind', `kind is one of ${KINDS.join(', ')}`);
+  const source = params.get('source') || undefined;
+  if (source !== undefined && !SAFE_PART.test(source)) throw invalidQuery('source', 'source is not a valid source id');
+  const filtered = kind !== undefined || source !== undefined;
+  const wanted = (d: DeadLetter) => (kind === undefined || d.kind === kind) && (source === undefined || d.source === source);
+
+  // As /deliveries: one record past a full page tells whether another page exists, and a sparse
+  // filter reads at most MAX_SCANNED records, then answers a short page with a cursor.
+  const items: ReturnType<typeof summary>[] = [];
+  let cursor: string | undefined;
+  let scanned = 0;
+  for (;;) {
+    const page = await listDeadLetters(deps, tenant, { limit: filtered ? 200 : limit + 1, after });
+    let full = false;
+    for (const { key, record } of page.items) {
+      scanned += 1;
+      if (!wanted(record)) {
+        cursor = key;
+        continue;
+      }
+      if (items.length === limit) {
+        full = true;
+        break;
+      }
+      items.push(summary(record));
+      cursor = key;
+    }
+    if (full) break;
+    if (!page.next) {
+      cursor = undefined;
+      break;
+    }
+    if (scanned >= MAX_SCANNED) break;
+    after = page.next;
+  }
+  return json(pageOf(items, cursor));
+};
+
+export const getDeadLetterRecord: HttpHandler = async (req, deps) => {
+  const { tenant } = authenticate(req, deps, 'deliveries:read');
+  return json(view(await load(deps, tenant, deadLetterId(req))));
+};
+
+/**
+ * Replays a dead letter: a webhook is mapped again from its stored body and published (as the
+ * ingress does after verification, with the same event ids); an event is parsed and published to
+ * the bus again. The record is kept, its `replays` counted; DELETE discards it.
+ */
+export const replayDeadLetter: HttpHandler = async (req, deps) => {
+  const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
+  const id = deadLetterId(req);
+  const record = await load(deps, tenant, id);
+  const ids = record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)];
+  await markReplayed(deps, tenant, id);
+  deps.logger.info('dead letter replayed', { tenant, keyId, deadLetterId: id, kind: record.kind, ids });
+  return json({ ids }, 202);
+};
+
+async function replayEvent(deps: Deps, record: DeadLetter): Promise<string> {
+  let event;
+  try {
+    event = parseEvent(record.encoding === 'base64' ? Buffer.from(record.body, 'base64').toString('utf8') : record.body);
+  } catch (e) {
+    throw stillInvalid((e as Error).message);
+  }
+  // The event must belong to the tenant whose dead letter it is: a replay never crosses tenants.
+  if ((event.tenant ?? 'default') !== record.tenant) throw stillInvalid('The event names another tenant than its dead letter');
+  try {
+    await deps.bus.publish(event);
+  } catch (e) {
+    throw new AppError('publish_failed', 'The event could not be queued; retry the replay', { status: 503, retryable: true, expose: true, cause: e, headers: { 'retry-after': '1' } });
+  }
+  return event.id;
+}
+
+export const deleteDeadLetterRecord: HttpHandler = async (req, deps) => {
+  const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
+  const id = deadLetterId(req);
+  await load(deps, tenant, id);
+  await deleteDeadLetter(deps, tenant, id);
+  deps.logger.info('dead letter discarded', { tenant, keyId, deadLetterId: id });
+  return new Response(null, { status: 204 });
+};

@@ -1,0 +1,85 @@
+import { type DeadLetter, keepDeadLetter, rawBody } from '../../shared/deadletters/store';
+import { AppError, errors, toAppError } from '../../shared/errors';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import type { Deps } from '../../shared/ports';
+import type { Verified } from '../../shared/webhooks';
+import { buildEvents } from './event';
+import { type ParsedPayload, parsePayload } from './payload';
+import { type PreparedSource, sourceFor } from './source';
+
+/**
+ * What happens to a delivery once it is verified and parsed: normalize it and publish each event.
+ * The ingress and a dead-letter replay both go through here, so a replay maps exactly as the
+ * original request would have (same mapper, same stable event ids).
+ */
+export async function publishVerified(deps: Deps, source: PreparedSource, verified: Verified, payload: ParsedPayload): Promise<CloudEvent[]> {
+  const events = buildEvents(deps, source.id, source.config, verified, payload);
+  for (const event of events) {
+    await deps.bus.publish(event).catch((e: unknown) => {
+      deps.logger.error('publish failed', { source: source.id, eventId: event.id, error: e });
+      throw errors.unavailable('publish_failed', 'The event could not be queued; retry the delivery', e);
+    });
+  }
+  return events;
+}
+
+/**
+ * Keeps a verified delivery that could not be processed (a mapper bug: an unexposed error; or a
+ * failed publish) as an inbound dead letter, before the sender is answered. Exposed client errors
+ * are the sender's to fix and are not kept. Never throws: the sender gets the original answer.
+ */
+export async function keepWebhookDeadLetter(
+  deps: Deps, source: PreparedSource, verified: Verified, body: Uint8Array, contentType: string | null, error: unknown,
+): Promise<void> {
+  const err = toAppError(error);
+  if (err.expose && err.code !== 'publish_failed') return;
+  const reason = err.code === 'publish_failed' ? { code: err.code, message: err.message } : { code: 'mapping_failed', message: causeOf(err).slice(0, 500) };
+  try {
+    const kept = await keepDeadLetter(deps, {
+      tenant: source.config.tenant, kind: 'webhook', source: source.id, reason, body,
+      headers: contentType === null ? {} : { 'content-type': contentType },
+      ...(verified.deliveryId !== undefined ? { deliveryId: verified.deliveryId } : {}),
+      ...(verified.event !== undefined ? { event: verified.event } : {}),
+      ...(verified.signature !== undefined ? { signature: verified.signature } : {}),
+    });
+    deps.logger.warn('webhook kept as dead letter', { source: source.id, deadLetterId: kept.id, code: reason.code });
+  } catch (e) {
+    deps.logger.error('could not keep dead letter', { source: source.id, error: e });
+  }
+}
+
+/**
+ * Replays a webhook dead letter: parse the stored bytes and publish as the ingress does after
+ * verification (it is not verified again: it was, when it arrived). The source must still be
+ * configured for the same tenant, else 409 `source_unknown`; a body that still cannot be mapped
+ * is 422 `still_invalid`.
+ */
+export async function replayWebhook(deps: Deps, record: DeadLetter): Promise<string[]> {
+  let source: PreparedSource;
+  try {
+    source = sourceFor(deps, record.source ?? '');
+  } catch {
+    throw sourceUnknown();
+  }
+  if (source.config.tenant !== record.tenant) throw sourceUnknown();
+  const verified: Verified = { deliveryId: record.deliveryId, event: record.event, signature: record.signature };
+  let payload: ParsedPayload;
+  try {
+    payload = parsePayload(rawBody(record), record.headers?.['content-type'] ?? null);
+  } catch (e) {
+    throw stillInvalid(toAppError(e).message);
+  }
+  try {
+    return (await publishVerified(deps, source, verified, payload)).map((e) => e.id);
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.code === 'publish_failed') throw err;
+    throw stillInvalid(`The mapper still fails: ${causeOf(err).slice(0, 500)}`);
+  }
+}
+
+/** The message of what the mapper threw (toAppError wraps it as the cause of internal_error). */
+const causeOf = (err: AppError): string => (err.cause instanceof Error ? err.cause.message : err.message);
+
+const sourceUnknown = () => new AppError('source_unknown', 'The webhook source of this dead letter is no longer configured for this tenant', { status: 409 });
+export const stillInvalid = (message: string) => new AppError('still_invalid', message, { status: 422 });

@@ -1,0 +1,58 @@
+import { testDeps } from '../../test/deps';
+import { keys } from '../delivery/keys';
+import { deleteDeadLetter, encodeBody, getDeadLetter, keepDeadLetter, listDeadLetters, markReplayed, rawBody } from './store';
+
+const reason = { code: 'publish_failed', message: 'bus down' };
+
+describe('inbound dead-letter store', () => {
+  test('keeps a record under the tenant with a time-ordered id, the retention TTL and replays 0', async () => {
+    const { deps, clock } = testDeps();
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'webhook', source: 'github', reason, body: new TextEncoder().encode('{"a":1}') });
+    expect(kept).toMatchObject({ tenant: 'acme', kind: 'webhook', source: 'github', body: '{"a":1}', encoding: 'utf8', replays: 0, receivedAt: '2026-01-01T00:00:00.000Z' });
+    expect(kept.id).toMatch(/^dlq_[0-9A-Z]{20}$/);
+    const item = await deps.store.get(keys.deadLetter('acme', kept.id));
+    expect(item?.expiresAt).toBe(clock.now() + 30 * 86400 * 1000);
+    expect(await getDeadLetter(deps, 'globex', kept.id)).toBeUndefined();
+    expect((await getDeadLetter(deps, 'acme', kept.id))?.record).toEqual(kept);
+  });
+
+  test('retention follows deliveries.retentionDays', async () => {
+    const { deps, clock } = testDeps({ deliveries: { retentionDays: 2 } });
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });
+    expect((await deps.store.get(keys.deadLetter('acme', kept.id)))?.expiresAt).toBe(clock.now() + 2 * 86400 * 1000);
+  });
+
+  test('bodies that are not valid UTF-8 are kept as base64 and restored byte for byte; a BOM survives', () => {
+    const binary = new Uint8Array([0xff, 0x00, 0xc3, 0x28, 0x7b]);
+    expect(encodeBody(binary).encoding).toBe('base64');
+    expect(rawBody(encodeBody(binary))).toEqual(binary);
+    const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]);
+    expect(encodeBody(bom).encoding).toBe('utf8');
+    expect(rawBody(encodeBody(bom))).toEqual(bom);
+  });
+
+  test('lists oldest first per tenant with a continuation key; replays are counted keeping the expiry; delete removes', async () => {
+    const { deps, clock } = testDeps();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push((await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason, body: String(i) })).id);
+      clock.advance(1000);
+    }
+    await keepDeadLetter(deps, { tenant: 'globex', kind: 'event', reason, body: 'other' });
+    const first = await listDeadLetters(deps, 'acme', { limit: 2 });
+    expect(first.items.map((i) => i.record.id)).toEqual(ids.slice(0, 2));
+    const rest = await listDeadLetters(deps, 'acme', { limit: 2, after: first.next });
+    expect(rest.items.map((i) => i.record.id)).toEqual(ids.slice(2));
+    expect(rest.next).toBeUndefined();
+
+    const before = await deps.store.get(keys.deadLetter('acme', ids[0]!));
+    expect(await markReplayed(deps, 'acme', ids[0]!)).toBe(true);
+    const after = await getDeadLetter(deps, 'acme', ids[0]!);
+    expect(after?.record).toMatchObject({ replays: 1, lastReplayAt: new Date(clock.now()).toISOString() });
+    expect(after?.expiresAt).toBe(before?.expiresAt);
+    expect(await markReplayed(deps, 'acme', 'dlq_nope')).toBe(false);
+
+    await deleteDeadLetter(deps, 'acme', ids[0]!);
+    expect(await getDeadLetter(deps, 'acme', ids[0]!)).toBeUndefined();
+  });
+});
