@@ -1,0 +1,187 @@
+import type { Firestore } from '@google-cloud/firestore';
+
+/**
+ * An in-memory stand-in for the part of the Firestore server SDK that store-firestore.ts uses,
+ * because no Firestore emulator can run here (it is a Java binary from the gcloud SDK). Faithful
+ * where the store depends on it:
+ *  - document ids are validated as Firestore does (no `/`, not `.`/`..`, not `__.*__`, 1..1500
+ *    bytes) and data must be strings, numbers, booleans, null or Dates (undefined is refused);
+ *  - every call is asynchronous (resolves on a later turn), so concurrent callers interleave;
+ *  - transactions must read before they write, commit atomically, and are serialisable: a commit
+ *    whose read documents changed since they were read aborts and the function is run again, up
+ *    to `maxAttempts` (default 5) before failing with ABORTED, as the SDK does;
+ *  - queries order by document id (UTF-8 byte order) only, with range filters, startAfter and
+ *    limit on it; anything else throws rather than answering wrongly.
+ */
+type Data = Record<string, unknown>;
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+const grpcError = (code: number, message: string) => Object.assign(new Error(`${code} ${message}`), { code, details: message });
+
+function checkId(id: string): void {
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (bytes === 0 || bytes > 1500 || id.includes('/') || id === '.' || id === '..' || /^__.*__$/.test(id)) {
+    throw new Error(`Value for argument "documentPath" is not a valid resource path: ${JSON.stringify(id)}`);
+  }
+}
+
+function copy(data: Data): Data {
+  const out: Data = {};
+  for (const [field, value] of Object.entries(data)) {
+    if (value === undefined) throw new Error(`Cannot use "undefined" as a Firestore value (found in field "${field}")`);
+    if (!(value === null || value instanceof Date || ['string', 'number', 'boolean'].includes(typeof value))) {
+      throw new Error(`The fake Firestore does not model the value in field "${field}"`);
+    }
+    out[field] = value instanceof Date ? new Date(value) : value;
+  }
+  if (Buffer.byteLength(JSON.stringify(out)) > 1_048_576) throw grpcError(3, 'Document exceeds the maximum size of 1 MiB');
+  return out;
+}
+
+const isDocumentId = (field: unknown) => String(field) === '__name__';
+
+class Snapshot {
+  constructor(readonly id: string, private readonly stored: Data | undefined) {}
+  get exists(): boolean {
+    return this.stored !== undefined;
+  }
+  data(): Data | undefined {
+    return this.stored && copy(this.stored);
+  }
+}
+
+class Db {
+  readonly docs = new Map<string, Data>();
+  /** Last write (set or delete) per path, kept after a delete so that it still conflicts. */
+  private readonly seqs = new Map<string, number>();
+  private seq = 0;
+  read(path: string): Snapshot {
+    return new Snapshot(path.slice(path.lastIndexOf('/') + 1), this.docs.get(path));
+  }
+  write(path: string, data: Data | undefined): void {
+    if (data === undefined) this.docs.delete(path);
+    else this.docs.set(path, data);
+    this.seqs.set(path, ++this.seq);
+  }
+  seqOf(path: string): number {
+    return this.seqs.get(path) ?? 0;
+  }
+}
+
+class DocRef {
+  readonly path: string;
+  constructor(private readonly db: Db, collection: string, readonly id: string) {
+    checkId(id);
+    this.path = `${collection}/${id}`;
+  }
+  async get(): Promise<Snapshot> {
+    await turn();
+    return this.db.read(this.path);
+  }
+  async set(data: Data): Promise<void> {
+    const value = copy(data);
+    await turn();
+    this.db.write(this.path, value);
+  }
+  async delete(): Promise<void> {
+    await turn();
+    this.db.write(this.path, undefined);
+  }
+}
+
+type Filter = { op: '<' | '<=' | '>' | '>='; value: string };
+
+class Query {
+  constructor(
+    protected readonly db: Db,
+    protected readonly name: string,
+    private readonly spec: { ordered: boolean; filters: Filter[]; after?: string; limit?: number } = { ordered: false, filters: [] },
+  ) {}
+  private with(change: Partial<Query['spec']>): Query {
+    return new Query(this.db, this.name, { ...this.spec, ...change });
+  }
+  orderBy(field: unknown): Query {
+    if (!isDocumentId(field)) throw new Error('The fake Firestore orders by document id only');
+    return this.with({ ordered: true });
+  }
+  where(field: unknown, op: Filter['op'], value: string): Query {
+    if (!isDocumentId(field) || !['<', '<=', '>', '>='].includes(op)) throw new Error('The fake Firestore filters on document id ranges only');
+    checkId(value);
+    return this.with({ filters: [...this.spec.filters, { op, value }] });
+  }
+  startAfter(value: string): Query {
+    if (!this.spec.ordered) throw new Error('Too many cursor values specified: startAfter needs orderBy');
+    checkId(value);
+    return this.with({ after: value });
+  }
+  limit(n: number): Query {
+    return this.with({ limit: n });
+  }
+  async get(): Promise<{ docs: Snapshot[]; size: number; empty: boolean }> {
+    await turn();
+    const holds = (id: string, { op, value }: Filter) => {
+      const c = byteOrder(id, value);
+      return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+    };
+    const prefix = `${this.name}/`;
+    const ids = [...this.db.docs.keys()]
+      .filter((path) => path.startsWith(prefix))
+      .map((path) => path.slice(prefix.length))
+      .filter((id) => this.spec.filters.every((f) => holds(id, f)) && (this.spec.after === undefined || byteOrder(id, this.spec.after) > 0))
+      .sort(byteOrder)
+      .slice(0, this.spec.limit);
+    const docs = ids.map((id) => this.db.read(`${prefix}${id}`));
+    return { docs, size: docs.length, empty: docs.length === 0 };
+  }
+}
+
+class Collection extends Query {
+  doc(id: string): DocRef {
+    return new DocRef(this.db, this.name, id);
+  }
+}
+
+class Tx {
+  readonly reads = new Map<string, number>();
+  readonly writes = new Map<string, Data | undefined>();
+  constructor(private readonly db: Db) {}
+  async get(ref: DocRef): Promise<Snapshot> {
+    if (this.writes.size > 0) throw new Error('Firestore transactions require all reads to be executed before all writes.');
+    await turn();
+    this.reads.set(ref.path, this.db.seqOf(ref.path));
+    return this.db.read(ref.path);
+  }
+  set(ref: DocRef, data: Data): this {
+    this.writes.set(ref.path, copy(data));
+    return this;
+  }
+}
+
+export class FakeFirestore {
+  private readonly db = new Db();
+  /** Commits that aborted because another writer got there first (for tests of contention). */
+  aborted = 0;
+  collection(name: string): Collection {
+    return new Collection(this.db, name);
+  }
+  async runTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { maxAttempts?: number } = {}): Promise<T> {
+    const attempts = options.maxAttempts ?? 5;
+    for (let n = 1; n <= attempts; n++) {
+      const tx = new Tx(this.db);
+      const result = await fn(tx);
+      await turn();
+      // The commit: one synchronous step, so no other writer interleaves.
+      if ([...tx.reads].every(([path, seq]) => this.db.seqOf(path) === seq)) {
+        for (const [path, data] of tx.writes) this.db.write(path, data);
+        return result;
+      }
+      this.aborted++;
+    }
+    throw grpcError(10, 'Transaction was aborted because of contention (too many attempts)');
+  }
+  /** Typed as the SDK client, for the store under test. */
+  asFirestore(): Firestore {
+    return this as unknown as Firestore;
+  }
+}

@@ -1,0 +1,104 @@
+import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreContract } from '../../shared/store/contract.testkit';
+import { FakeFirestore } from './firestore-fake.testkit';
+import { encodeKey, firestoreStore, MAX_KEY_BYTES } from './store-firestore';
+
+/**
+ * No Firestore emulator can run here (it ships as a Java binary with the gcloud SDK), so these
+ * tests run the store against FakeFirestore: the SDK surface the store uses, mocked in memory
+ * with Firestore's id rules, read-before-write transactions and serialisable commits.
+ */
+const START = Date.parse('2026-01-01T00:00:00Z');
+const MOCKED = '(Firestore mocked at the SDK: no emulator can run here)';
+
+function setup() {
+  const fake = new FakeFirestore();
+  const clock = fixedClock(START);
+  return { fake, clock, store: firestoreStore({ collection: 'state', firestore: fake.asFirestore(), clock }) };
+}
+
+describeStateStoreContract(`firestore ${MOCKED}`, async () => {
+  const { store, clock } = setup();
+  return { store, clock };
+});
+
+describe(`firestoreStore ${MOCKED}`, () => {
+  it('keeps one document per key, its id the hex of the key\'s UTF-8, with purgeAt for a TTL policy', async () => {
+    const { fake, store } = setup();
+    await store.put('a/b', 'v', { ttlSeconds: 10 });
+    expect(encodeKey('a/b')).toBe('612f62');
+    const snap = await fake.collection('state').doc('612f62').get();
+    expect(snap.data()).toEqual({
+      key: 'a/b', value: 'v', version: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      expiresAt: START + 10_000, purgeAt: new Date(START + 10_000 + 3_600_000),
+    });
+    await store.put('a/b', 'w');
+    expect((await fake.collection('state').doc('612f62').get()).data()).toEqual({ key: 'a/b', value: 'w', version: expect.any(String) });
+  });
+
+  it('takes keys that would be invalid document ids', async () => {
+    const { store } = setup();
+    for (const key of ['.', '..', '__name__', '__x__', '/', 'a//b']) {
+      expect(await store.put(key, key, { ifAbsent: true })).toBe(true);
+      expect((await store.get(key))?.value).toBe(key);
+    }
+  });
+
+  it('takes keys up to 750 bytes and refuses longer or empty ones clearly', async () => {
+    const { store } = setup();
+    const longest = 'é'.repeat(MAX_KEY_BYTES / 2);
+    expect(await store.put(longest, 'v')).toBe(true);
+    expect((await store.get(longest))?.value).toBe('v');
+    await expect(store.put(`${longest}x`, 'v')).rejects.toThrow(/751 bytes of UTF-8; at most 750/);
+    await expect(store.putAll([{ key: 'ok', value: 'v' }, { key: 'x'.repeat(751), value: 'v' }])).rejects.toThrow(RangeError);
+    expect(await store.get('ok')).toBeUndefined();
+    await expect(store.get('')).rejects.toThrow(RangeError);
+  });
+
+  it('keeps reading past expired documents that fill a page', async () => {
+    const { store, clock } = setup();
+    for (let i = 0; i < 12; i++) await store.put(`p/${String(i).padStart(2, '0')}`, 'gone', { ttlSeconds: 1 });
+    await store.put('p/50', 'a');
+    await store.put('p/60', 'b');
+    await store.put('q/00', 'c');
+    clock.advance(1_000);
+    expect(await store.list('p/', { limit: 1 })).toEqual({ items: [expect.objectContaining({ key: 'p/50', value: 'a' })], next: 'p/50' });
+    expect(await store.list('p/', { limit: 1, after: 'p/50' })).toEqual({ items: [expect.objectContaining({ key: 'p/60' })] });
+    expect((await store.list('')).items.map((i) => i.key)).toEqual(['p/50', 'p/60', 'q/00']);
+    expect((await store.list('', { after: '' })).items).toHaveLength(3);
+  });
+
+  it('lists in UTF-8 byte order of the keys', async () => {
+    const { store } = setup();
+    for (const key of ['k/é', 'k/z', 'k/Z', 'k/🔑', 'k/\uffff']) await store.put(key, 'v');
+    expect((await store.list('k/')).items.map((i) => i.key)).toEqual(['k/Z', 'k/z', 'k/é', 'k/\uffff', 'k/🔑']);
+  });
+
+  it('re-runs a transaction that lost a race, and then answers by the condition', async () => {
+    const { fake, store } = setup();
+    const wins = await Promise.all(Array.from({ length: 5 }, (_, i) => store.putAll([{ key: 'claim', value: `${i}`, opts: { ifAbsent: true } }])));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect(fake.aborted).toBeGreaterThan(0);
+  });
+
+  it('writes nothing for contradictory options, and check() reads the collection', async () => {
+    const { store } = setup();
+    expect(await store.put('k', 'v', { ifAbsent: true, ifVersion: 'x' })).toBe(false);
+    expect(await store.get('k')).toBeUndefined();
+    await expect(store.check()).resolves.toBeUndefined();
+  });
+});
+
+describe('FakeFirestore keeps the rules the store relies on', () => {
+  it('refuses invalid document ids and undefined values, and reads before writes in a transaction', async () => {
+    const fake = new FakeFirestore();
+    const col = fake.collection('c');
+    for (const id of ['a/b', '.', '..', '__x__', '', 'x'.repeat(1501)]) expect(() => col.doc(id)).toThrow(/not a valid resource path/);
+    await expect(col.doc('a').set({ v: undefined })).rejects.toThrow(/undefined/);
+    await expect(fake.runTransaction(async (tx) => {
+      tx.set(col.doc('a'), { v: 1 });
+      await tx.get(col.doc('b'));
+    })).rejects.toThrow(/reads to be executed before all writes/);
+    expect((await col.doc('a').get()).exists).toBe(false);
+  });
+});
