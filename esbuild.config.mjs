@@ -19,6 +19,13 @@ const withoutSimdParser = {
   },
 };
 
+/**
+ * Drivers of the self-hosted state stores (Redis, PostgreSQL), about 290 KB together: loaded only
+ * when `store` names them, from node_modules (locally the checkout's; on a cloud the deploy
+ * package adds them, see README "State store"), never bundled.
+ */
+const SELF_HOSTED = ['pg', 'pg-native', 'ioredis'];
+
 /** Per target: entry folder, output layout, and what stays external (shipped by the runtime or the app package). */
 const TARGETS = {
   // Lambda's Node runtime ships the AWS SDK v3.
@@ -56,7 +63,7 @@ export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, 
         minify: true,
         sourcemap: false,
         legalComments: 'none',
-        external: t.external,
+        external: [...t.external, ...SELF_HOSTED],
         plugins: [withoutSimdParser],
         define: { __SECORCH_CONFIG__: JSON.stringify(raw) },
         logLevel: 'warning',

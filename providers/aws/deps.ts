@@ -3,6 +3,7 @@ import { kmsSealer } from './sealer-kms';
 import { once } from '../common/runtime';
 import { sqsBus } from './bus-sqs';
 import { sqsWakeUps } from './wakeups-sqs';
+import { dynamoStore } from './store-dynamodb';
 import { systemClock } from '../../shared/ports';
 
 /**
@@ -18,6 +19,11 @@ export const awsDeps = once(async () =>
     () => {
       const queueUrl = process.env.SECORCH_DELIVERY_QUEUE_URL;
       return queueUrl ? sqsWakeUps({ queueUrl, clock: systemClock, endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }) : undefined;
+    },
+    // DynamoDB: `store` in the configuration, or the table serverless.yml creates (SECORCH_STATE_TABLE).
+    {
+      native: { dynamodb: (s, clock) => (s.type === 'dynamodb' ? dynamoStore({ table: s.table, region: s.region, endpoint: s.endpoint, clock }) : undefined!) },
+      fallback: process.env.SECORCH_STATE_TABLE ? { type: 'dynamodb', table: process.env.SECORCH_STATE_TABLE } : undefined,
     },
   ),
 );

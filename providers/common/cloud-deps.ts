@@ -4,7 +4,7 @@ import { errors } from '../../shared/errors';
 import { egressDelivery, egressHttp } from './egress';
 import { envSecrets } from './env-secrets';
 import { bundledConfig, stdoutLogger } from './runtime';
-import { cloudStore } from './store';
+import { cloudStore, type NativeStores, type StoreConfig } from './store';
 
 /**
  * The composition every cloud shares: the bundled configuration, the system clock, random ids,
@@ -15,20 +15,22 @@ export function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
   sealer?: (config: Config) => Sealer | undefined,
   wakeups?: (config: Config) => WakeUps | undefined,
+  stores: { native?: NativeStores; fallback?: StoreConfig } = {},
 ): Deps {
   const config = bundledConfig();
+  const logger = stdoutLogger(config.logLevel, { runtime });
   return {
     config,
     clock: systemClock,
     ids: randomIds,
     http: egressHttp(config),
-    store: cloudStore(config, cloud),
+    store: cloudStore(config, cloud, stores.native, stores.fallback, (m) => logger.warn(m)),
     bus: bus(config),
     secrets: envSecrets(process.env),
     sealer: sealer?.(config),
     wakeups: wakeups?.(config),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
-    logger: stdoutLogger(config.logLevel, { runtime }),
+    logger,
     metrics: noMetrics,
   };
 }

@@ -1,15 +1,53 @@
 import type { Config } from '../../shared/config';
-import { type StateStore, systemClock } from '../../shared/ports';
+import { errors } from '../../shared/errors';
+import { type Clock, type StateStore, systemClock } from '../../shared/ports';
 import { memoryStore } from '../../shared/store/memory';
 
+export type StoreConfig = NonNullable<Config['store']>;
+/** Each cloud's managed store, built by its provider (DynamoDB, Azure Table, Firestore). */
+export type NativeStores = Partial<Record<StoreConfig['type'], (store: StoreConfig, clock: Clock) => StateStore>>;
+
 /**
- * The state store on the clouds. Their managed stores (DynamoDB, Table Storage, Firestore) come
- * with the provider ports; until then only the in-memory store runs there, so replay protection
- * holds per warm instance. The README's deploy section says so. SQLite is local-only: it needs a
- * native module and a disk that outlives the instance.
+ * The self-hosted stores, for users who run Redis or PostgreSQL. Their drivers stay outside the
+ * function bundles (esbuild `external`: together about 290 KB), so they are loaded here, when
+ * configured: locally from the checkout's node_modules; on a cloud the deployment adds the
+ * package (README, "State store").
  */
-export function cloudStore(config: Config, cloud: string): StateStore {
-  const type = config.store?.type ?? 'memory';
-  if (type !== 'memory') throw new Error(`store type "${type}" is not available on ${cloud}; use "memory"`);
-  return memoryStore(systemClock);
+function selfHosted(store: StoreConfig, clock: Clock): StateStore | undefined {
+  try {
+    if (store.type === 'redis') {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { redisStore } = require('../redis/store') as typeof import('../redis/store');
+      return redisStore({ url: store.url, prefix: store.prefix, clock });
+    }
+    if (store.type === 'postgres') {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { postgresStore } = require('../postgres/store') as typeof import('../postgres/store');
+      return postgresStore({ connectionString: store.url, table: store.table, clock });
+    }
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND') {
+      throw errors.config(`store type "${store.type}" needs the ${store.type === 'redis' ? 'ioredis' : 'pg'} package in the deployment`, 'store.type');
+    }
+    throw e;
+  }
+  return undefined;
+}
+
+/**
+ * The state store of a cloud deployment: `store` from the configuration, else the cloud's
+ * default (its managed store when the deployment names one, see each provider's deps.ts), else
+ * memory, which keeps replay protection and deliveries per warm instance only (logged).
+ */
+export function cloudStore(
+  config: Config, cloud: string, native: NativeStores = {}, fallback?: StoreConfig, warn: (msg: string) => void = () => undefined,
+): StateStore {
+  const store = config.store ?? fallback ?? { type: 'memory' as const };
+  if (store.type === 'memory') {
+    warn(`state store: memory on ${cloud}; replay protection and outbound deliveries last only as long as this instance (set store)`);
+    return memoryStore(systemClock);
+  }
+  const built = native[store.type]?.(store, systemClock) ?? selfHosted(store, systemClock);
+  if (!built) throw errors.config(`store type "${store.type}" is not available on ${cloud}`, 'store.type');
+  return built;
 }

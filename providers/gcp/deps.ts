@@ -3,6 +3,7 @@ import { cloudKmsSealer } from './sealer-cloudkms';
 import { once } from '../common/runtime';
 import { pubsubBus } from './bus-pubsub';
 import { cloudTasksWakeUps } from './wakeups-cloud-tasks';
+import { firestoreStore } from './store-firestore';
 import { systemClock } from '../../shared/ports';
 
 /** Composition root on Cloud Functions: built once per cold start. */
@@ -20,6 +21,11 @@ export const gcpDeps = once(async () =>
         serviceAccountEmail: required('SECORCH_TASKS_SERVICE_ACCOUNT', 'the deploy command (README)'),
         clock: systemClock,
       });
+    },
+    // Firestore: `store` in the configuration, or the collection the deploy command names.
+    {
+      native: { firestore: (s, clock) => (s.type === 'firestore' ? firestoreStore({ collection: s.collection, projectId: s.projectId, databaseId: s.databaseId, clock }) : undefined!) },
+      fallback: process.env.SECORCH_STATE_COLLECTION ? { type: 'firestore', collection: process.env.SECORCH_STATE_COLLECTION } : undefined,
     },
   ),
 );

@@ -19,8 +19,10 @@ export const eventsQueue = once(async (): Promise<SqliteQueue> =>
 );
 
 function localStore(config: Config): StateStore {
-  if (config.store?.type === 'memory') return memoryStore(systemClock);
-  return sqliteStore({ path: config.store?.path ? resolve(config.store.path) : join(dataDir(), 'state.db'), clock: systemClock });
+  const store = config.store ?? { type: 'sqlite' as const };
+  if (store.type === 'memory') return memoryStore(systemClock);
+  if (store.type === 'sqlite') return sqliteStore({ path: store.path ? resolve(store.path) : join(dataDir(), 'state.db'), clock: systemClock });
+  throw new Error(`store type "${store.type}" is not available locally; use sqlite (the default) or memory`);
 }
 
 /**

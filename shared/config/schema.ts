@@ -83,9 +83,21 @@ const routeSchema = z.strictObject({
 const fileDestination = z.strictObject({ type: z.literal('file'), path: z.string().check(z.minLength(1)) });
 export const destinationSchema = z.discriminatedUnion('type', [fileDestination]);
 
+const nonEmpty = z.string().check(z.minLength(1));
+
+/** The state store of a deployment: each cloud's managed store, or one the user runs. */
 const storeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('memory') }),
-  z.strictObject({ type: z.literal('sqlite'), path: z.optional(z.string().check(z.minLength(1))) }),
+  z.strictObject({ type: z.literal('sqlite'), path: z.optional(nonEmpty) }),
+  /** AWS: one table, partition key `pk`, sort key `sk` (serverless.yml creates it). */
+  z.strictObject({ type: z.literal('dynamodb'), table: nonEmpty, region: z.optional(nonEmpty), endpoint: z.optional(z.url()) }),
+  /** Azure: a table in the storage account; the connection string defaults to AzureWebJobsStorage. */
+  z.strictObject({ type: z.literal('azure-table'), table: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/)), connectionString: z.optional(nonEmpty) }),
+  /** Google Cloud: a Firestore collection (native mode). */
+  z.strictObject({ type: z.literal('firestore'), collection: nonEmpty, projectId: z.optional(nonEmpty), databaseId: z.optional(nonEmpty) }),
+  /** Self-hosted: Redis (single instance or a primary) and PostgreSQL. */
+  z.strictObject({ type: z.literal('redis'), url: nonEmpty, prefix: z.optional(nonEmpty) }),
+  z.strictObject({ type: z.literal('postgres'), url: nonEmpty, table: z.optional(z.string().check(z.regex(/^[a-z_][a-z0-9_]{0,62}$/))) }),
 ]);
 
 const ingressSchema = z.strictObject({
