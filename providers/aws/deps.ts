@@ -22,7 +22,7 @@ export const awsDeps = once(async () =>
     },
     // DynamoDB: `store` in the configuration, or the table serverless.yml creates (SECORCH_STATE_TABLE).
     {
-      native: { dynamodb: (s, clock) => (s.type === 'dynamodb' ? dynamoStore({ table: s.table, region: s.region, endpoint: s.endpoint, clock }) : undefined!) },
+      native: { dynamodb: (s, clock) => dynamoStore({ table: s.table, region: s.region, endpoint: s.endpoint, clock }) },
       fallback: process.env.SECORCH_STATE_TABLE ? { type: 'dynamodb', table: process.env.SECORCH_STATE_TABLE } : undefined,
     },
   ),

@@ -3,6 +3,7 @@ import { keyVaultSealer } from './sealer-keyvault';
 import { once } from '../common/runtime';
 import { storageQueueBus } from './bus-storage-queue';
 import { storageQueueWakeUps } from './wakeups-storage-queue';
+import { tableStore } from './store-table';
 import { systemClock } from '../../shared/ports';
 
 /** Composition root on Azure Functions: built once per cold start. */
@@ -19,5 +20,14 @@ export const azureDeps = once(async () =>
       queueName: process.env.SECORCH_DELIVERY_QUEUE || 'secorch-deliveries',
       clock: systemClock,
     }),
+    // Table Storage: `store` in the configuration, or the table named by SECORCH_STATE_TABLE in the
+    // Functions host's storage account.
+    {
+      native: {
+        'azure-table': (s, clock) =>
+          tableStore({ table: s.table, connectionString: s.connectionString ?? required('AzureWebJobsStorage', 'the Functions host'), clock }),
+      },
+      fallback: process.env.SECORCH_STATE_TABLE ? { type: 'azure-table', table: process.env.SECORCH_STATE_TABLE } : undefined,
+    },
   ),
 );

@@ -5,7 +5,7 @@ import { memoryStore } from '../../shared/store/memory';
 
 export type StoreConfig = NonNullable<Config['store']>;
 /** Each cloud's managed store, built by its provider (DynamoDB, Azure Table, Firestore). */
-export type NativeStores = Partial<Record<StoreConfig['type'], (store: StoreConfig, clock: Clock) => StateStore>>;
+export type NativeStores = { [K in StoreConfig['type']]?: (store: Extract<StoreConfig, { type: K }>, clock: Clock) => StateStore };
 
 /**
  * The self-hosted stores, for users who run Redis or PostgreSQL. Their drivers stay outside the
@@ -47,7 +47,8 @@ export function cloudStore(
     warn(`state store: memory on ${cloud}; replay protection and outbound deliveries last only as long as this instance (set store)`);
     return memoryStore(systemClock);
   }
-  const built = native[store.type]?.(store, systemClock) ?? selfHosted(store, systemClock);
+  const make = native[store.type] as ((s: StoreConfig, clock: Clock) => StateStore) | undefined;
+  const built = make?.(store, systemClock) ?? selfHosted(store, systemClock);
   if (!built) throw errors.config(`store type "${store.type}" is not available on ${cloud}`, 'store.type');
   return built;
 }

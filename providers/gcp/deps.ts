@@ -24,7 +24,7 @@ export const gcpDeps = once(async () =>
     },
     // Firestore: `store` in the configuration, or the collection the deploy command names.
     {
-      native: { firestore: (s, clock) => (s.type === 'firestore' ? firestoreStore({ collection: s.collection, projectId: s.projectId, databaseId: s.databaseId, clock }) : undefined!) },
+      native: { firestore: (s, clock) => firestoreStore({ collection: s.collection, projectId: s.projectId, databaseId: s.databaseId, clock }) },
       fallback: process.env.SECORCH_STATE_COLLECTION ? { type: 'firestore', collection: process.env.SECORCH_STATE_COLLECTION } : undefined,
     },
   ),

@@ -1,0 +1,167 @@
+import { TableClient } from '@azure/data-tables';
+import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreContract } from '../../shared/store/contract.testkit';
+import { keyOf, MAX_KEY_BYTES, MAX_VALUE_CHARS, PARTITION, rowKey, tableStore } from './store-table';
+
+/**
+ * Against the real Azurite table service the jest global setup started on 127.0.0.1 (connection
+ * string in SECORCH_TEST_AZURITE): every read, conditional write, entity group transaction and
+ * range query goes over the wire. Each test gets its own table, deleted afterwards.
+ */
+const connectionString = process.env.SECORCH_TEST_AZURITE!;
+const START = Date.parse('2026-01-01T00:00:00Z');
+let tables = 0;
+const tableName = () => `secorchst${process.pid}x${++tables}`;
+const rawClient = (table: string) => TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true });
+
+async function fresh() {
+  const clock = fixedClock(START);
+  const table = tableName();
+  const store = tableStore({ connectionString, table, clock, allowInsecureConnection: true });
+  const raw = rawClient(table);
+  const close = async () => {
+    await store.close();
+    await raw.deleteTable();
+  };
+  return { store, clock, raw, close };
+}
+
+describeStateStoreContract('azure table (Azurite)', fresh);
+
+describe('tableStore (real Azurite)', () => {
+  let sut: Awaited<ReturnType<typeof fresh>>;
+  beforeEach(async () => {
+    expect(connectionString).toMatch(/TableEndpoint=http:\/\/127\.0\.0\.1:\d+/);
+    sut = await fresh();
+  });
+  afterEach(() => sut.close());
+
+  it('stores one entity per key in one partition, RowKey one U+01xx character per UTF-8 byte', async () => {
+    await sut.store.put('tenant:a/source:b?#\\', 'v', { ttlSeconds: 5 });
+    await sut.store.put('plain', 'w');
+    const row = rowKey('tenant:a/source:b?#\\');
+    expect(row).toHaveLength(20);
+    expect(row).toMatch(/^[\u0100-\u01ff]+$/);
+    expect(keyOf(row)).toBe('tenant:a/source:b?#\\');
+    const entity = await sut.raw.getEntity(PARTITION, row, { disableTypeConversion: true });
+    expect(entity).toMatchObject({
+      partitionKey: PARTITION,
+      rowKey: row,
+      value: { value: 'v', type: 'String' },
+      expiresAt: { value: String(START + 5000), type: 'Int64' },
+      version: { value: expect.stringMatching(/^[0-9a-f-]{36}$/), type: 'String' },
+    });
+    // No TTL: the far-future sentinel, so that queries can filter on expiresAt.
+    expect((await sut.raw.getEntity(PARTITION, rowKey('plain'))).expiresAt).toBe(8_640_000_000_000_000n);
+  });
+
+  it('creates the table on first use, and check() resolves', async () => {
+    await expect(sut.store.check()).resolves.toBeUndefined();
+    const names: string[] = [];
+    for await (const t of sut.raw.listEntities({ queryOptions: { filter: `PartitionKey eq '${PARTITION}'` } })) names.push(t.rowKey!);
+    expect(names).toEqual([]);
+  });
+
+  it('refuses empty keys and keys over 512 bytes of UTF-8 with a clear error', async () => {
+    await expect(sut.store.put('é'.repeat(MAX_KEY_BYTES / 2 + 1), 'v')).rejects.toThrow(/key is 514 bytes of UTF-8; Table Storage allows at most 512/);
+    await expect(sut.store.get('')).rejects.toThrow(RangeError);
+    expect(await sut.store.put('é'.repeat(MAX_KEY_BYTES / 2), 'v')).toBe(true);
+  });
+
+  it('splits values over 32 Ki code units across properties, never inside a surrogate pair', async () => {
+    const value = `${'a'.repeat(32 * 1024 - 1)}🔑${'b'.repeat(70_000)}🔐`;
+    expect(await sut.store.put('big', value)).toBe(true);
+    expect((await sut.store.get('big'))?.value).toBe(value);
+    const entity = await sut.raw.getEntity(PARTITION, rowKey('big'));
+    expect(Object.keys(entity).filter((k) => k.startsWith('value')).sort()).toEqual(['value', 'value1', 'value2', 'value3']);
+    // A later, shorter value replaces the whole entity: no stale chunks.
+    await sut.store.put('big', 'small');
+    expect((await sut.store.get('big'))?.value).toBe('small');
+    expect((await sut.raw.getEntity(PARTITION, rowKey('big'))).value1).toBeUndefined();
+  });
+
+  it('refuses a value too large for one entity, and writes nothing', async () => {
+    await expect(sut.store.put('k', 'x'.repeat(MAX_VALUE_CHARS + 1))).rejects.toThrow(/at most 491520 fit in one entity/);
+    await expect(sut.store.put('k', '\u0001'.repeat(200_000))).rejects.toThrow(/1200002 bytes as JSON; at most 983040 fit in one entity/);
+    const big = Array.from({ length: 8 }, (_, i) => ({ key: `b${i}`, value: 'x'.repeat(MAX_VALUE_CHARS) }));
+    await expect(sut.store.putAll(big)).rejects.toThrow(/an entity group transaction holds at most 4 MiB/);
+    // Just under the limits: accepted by the service (Azurite checks entity and body sizes too).
+    expect(await sut.store.putAll(big.slice(0, 7))).toBe(true);
+    expect((await sut.store.get('b6'))?.value).toHaveLength(MAX_VALUE_CHARS);
+    expect(await sut.store.get('k')).toBeUndefined();
+    expect(await sut.store.get('b7')).toBeUndefined();
+  });
+
+  it('keeps expired rows until swept, and the sweep spares live and rewritten ones', async () => {
+    await sut.store.put('gone/1', 'v', { ttlSeconds: 1 });
+    await sut.store.put('gone/2', 'v', { ttlSeconds: 1 });
+    await sut.store.put('back', 'v', { ttlSeconds: 1 });
+    await sut.store.put('stays', 'v', { ttlSeconds: 60 });
+    await sut.store.put('forever', 'v');
+    sut.clock.advance(1000);
+    // Invisible at once, still stored: Table Storage has no TTL.
+    expect(await sut.store.get('gone/1')).toBeUndefined();
+    await expect(sut.raw.getEntity(PARTITION, rowKey('gone/1'))).resolves.toBeDefined();
+    await sut.store.put('back', 'again');
+    expect(await sut.store.sweepExpired()).toBe(2);
+    const rows: string[] = [];
+    for await (const e of sut.raw.listEntities()) rows.push(keyOf(e.rowKey!));
+    expect(rows.sort()).toEqual(['back', 'forever', 'stays']);
+    expect(await sut.store.sweepExpired()).toBe(0);
+  });
+
+  it('lists past pages of expired rows to fill the page', async () => {
+    for (let i = 0; i < 30; i++) await sut.store.put(`p/${String(i).padStart(2, '0')}`, 'v', { ttlSeconds: i < 25 ? 1 : 60 });
+    sut.clock.advance(1000);
+    const page = await sut.store.list('p/', { limit: 3 });
+    expect(page.items.map((i) => i.key)).toEqual(['p/25', 'p/26', 'p/27']);
+    expect(page.next).toBe('p/27');
+    expect((await sut.store.list('p/', { after: page.next })).items.map((i) => i.key)).toEqual(['p/28', 'p/29']);
+  });
+
+  it('replaces an expired entity under ifAbsent only if it did not change meanwhile (etag)', async () => {
+    await sut.store.put('k', 'old', { ttlSeconds: 1 });
+    sut.clock.advance(1000);
+    const stale = await sut.raw.getEntity(PARTITION, rowKey('k'));
+    expect(await sut.store.put('k', 'new', { ifAbsent: true })).toBe(true);
+    // The old etag no longer matches: a writer that read before us cannot overwrite.
+    await expect(sut.raw.updateEntity({ partitionKey: PARTITION, rowKey: rowKey('k'), value: 'late' }, 'Replace', { etag: stale.etag })).rejects.toMatchObject({ statusCode: 412 });
+    expect((await sut.store.get('k'))?.value).toBe('new');
+  });
+
+  it('lets exactly one of 10 concurrent ifAbsent puts replace an expired entity', async () => {
+    await sut.store.put('k', 'old', { ttlSeconds: 1 });
+    sut.clock.advance(1000);
+    const wins = await Promise.all(Array.from({ length: 10 }, (_, i) => sut.store.put('k', `w${i}`, { ifAbsent: true })));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    expect((await sut.store.get('k'))?.value).toBe(`w${wins.indexOf(true)}`);
+  });
+
+  it('sweeps expired rows opportunistically every 256 writes', async () => {
+    await sut.store.put('old', 'v', { ttlSeconds: 1 });
+    sut.clock.advance(1000);
+    for (let n = 0; n < 11; n++) await sut.store.putAll(Array.from({ length: 25 }, (_, i) => ({ key: `w${n}/${i}`, value: 'v' })));
+    await sut.store.close(); // waits for the sweep started in the background
+    await expect(sut.raw.getEntity(PARTITION, rowKey('old'))).rejects.toMatchObject({ statusCode: 404 });
+  });
+
+  it('answers false for contradictory conditions', async () => {
+    expect(await sut.store.put('k', 'v', { ifAbsent: true, ifVersion: 'x' })).toBe(false);
+    expect(await sut.store.putAll([{ key: 'k', value: 'v', opts: { ifAbsent: true, ifVersion: 'x' } }])).toBe(false);
+    expect(await sut.store.get('k')).toBeUndefined();
+  });
+
+  it('is atomic across 25 keys in one entity group transaction', async () => {
+    await sut.store.put('k24', 'taken');
+    const writes = Array.from({ length: 25 }, (_, i) => ({ key: `k${i}`, value: `${i}`, opts: { ifAbsent: true } }));
+    expect(await sut.store.putAll(writes)).toBe(false);
+    expect((await sut.store.list('k')).items.map((i) => i.key)).toEqual(['k24']);
+    await sut.store.delete('k24');
+    expect(await sut.store.putAll(writes)).toBe(true);
+    expect((await sut.store.list('k')).items).toHaveLength(25);
+  });
+
+  it('needs a client or a connection string and table', () => {
+    expect(() => tableStore({ clock: sut.clock })).toThrow(/needs a client, or a connectionString and a table name/);
+  });
+});
