@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { freePort } from '../emulators/spawn';
-import { exited, output, ROOT, startServer, until } from './server';
+import { output, startServer, stopServer, until, waitHealthy } from './server';
 
 /**
  * The README's outbound walk-through, through the real `npm start` (serverless-offline, the
@@ -50,16 +50,11 @@ describe('npm start: outbound webhooks', () => {
     base = `http://127.0.0.1:${port}`;
     child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, E2E_API_KEY: API_KEY });
     logs = output(child);
-    await until(async () => ((await fetch(`${base}/health`)).status === 200 ? true : undefined), 60000, () => `GET /health\n${logs()}`);
+    await waitHealthy(base, logs);
   }, 90000);
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) {
-      const done = exited(child);
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
-    }
-    rmSync(join(ROOT, 'dist', `local-e2e-${process.pid}`), { recursive: true, force: true });
+    await stopServer(child);
     rmSync(dataDir, { recursive: true, force: true });
   });
 

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../emulators/spawn';
-import { exited, output, ROOT, sleep, startServer, until } from './server';
+import { exited, output, sleep, startServer, stopServer, until, waitHealthy } from './server';
 import { fixtureBytes } from '../fixtures';
 import { githubHeaders } from '../support/sign';
 import { testDeps } from '../deps';
@@ -36,17 +36,12 @@ describe('npm start (serverless-offline, end to end)', () => {
     child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config });
     logs = output(child);
     const started = Date.now();
-    await until(async () => ((await fetch(`${base}/health`)).status === 200 ? true : undefined), 60000, () => `GET /health\n${logs()}`);
+    await waitHealthy(base, logs);
     console.log(`npm start answered GET /health after ${Date.now() - started} ms`);
   }, 90000);
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null) {
-      const done = exited(child);
-      process.kill(-child.pid, 'SIGTERM');
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
-    }
-    rmSync(join(ROOT, 'dist', `local-e2e-${process.pid}`), { recursive: true, force: true });
+    await stopServer(child);
   });
 
   // First: the script's deliveries must be new to this server (replays are keyed on signatures too).

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Helpers of the end-to-end tests that run the real `npm start` (scripts/start.ts). */
@@ -29,4 +30,18 @@ export async function until<T>(fn: () => Promise<T | undefined> | T | undefined,
     if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(50);
   }
+}
+
+/** Waits until the server answers GET /health with 200 (its output is in the error otherwise). */
+export const waitHealthy = (base: string, logs: () => string) =>
+  until(async () => ((await fetch(`${base}/health`)).status === 200 ? true : undefined), 60000, () => `GET /health\n${logs()}`);
+
+/** Stops `npm start` and everything it spawned (its process group), and removes its bundles. */
+export async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid && child.exitCode === null) {
+    const done = exited(child);
+    process.kill(-child.pid, 'SIGTERM');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+  rmSync(join(ROOT, 'dist', `local-e2e-${process.pid}`), { recursive: true, force: true });
 }
