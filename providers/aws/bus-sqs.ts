@@ -1,6 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
+import { once } from '../common/once';
 
 export interface SqsBusOptions {
   queueUrl: string;
@@ -11,7 +12,6 @@ export interface SqsBusOptions {
   region?: string;
 }
 
-type Sdk = typeof import('@aws-sdk/client-sqs');
 
 /**
  * SQS characters outside this set are rejected by SendMessage; JSON.stringify already escapes
@@ -29,15 +29,10 @@ const escapeNonCharacters = (json: string) =>
  * are not caught: publish rejects, the caller answers 503 and keeps the delivery retryable.
  */
 export function sqsBus(opts: SqsBusOptions): EventBus {
-  let ready: Promise<{ sdk: Sdk; client: SQSClient }> | undefined;
-  const load = () =>
-    (ready ??= import('@aws-sdk/client-sqs').then((sdk) => ({
-      sdk,
-      client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
-    })).catch((e: unknown) => {
-      ready = undefined; // a failed import may succeed on the next call
-      throw e;
-    }));
+  const load = once(() => import('@aws-sdk/client-sqs').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
+  })));
 
   return {
     async publish(event: CloudEvent) {

@@ -5,6 +5,7 @@ import {
 } from '../../shared/crypto/aead';
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
+import { once } from '../common/once';
 
 export interface KmsSealerOptions {
   /** Key ARN, key id, alias name or alias ARN of a symmetric KMS key (config `secrets.sealer.keyId`). */
@@ -15,7 +16,6 @@ export interface KmsSealerOptions {
   endpoint?: string;
 }
 
-type Sdk = typeof import('@aws-sdk/client-kms');
 const PROVIDER = 'aws-kms';
 /** Client faults that a retry may cure; server faults and network errors are retried too. */
 const TRANSIENT = new Set(['ThrottlingException', 'LimitExceededException']);
@@ -50,15 +50,10 @@ function encryptionContext(context: SealContext, code: SealErrorCode): Record<st
  */
 export function kmsSealer(opts: KmsSealerOptions): Sealer {
   if (!opts.keyId) throw errors.config('The aws-kms sealer needs a KMS key id', 'secrets.sealer.keyId');
-  let ready: Promise<{ sdk: Sdk; client: KMSClient }> | undefined;
-  const load = () =>
-    (ready ??= import('@aws-sdk/client-kms').then((sdk) => ({
-      sdk,
-      client: opts.client ?? new sdk.KMSClient({ region: opts.region, endpoint: opts.endpoint }),
-    })).catch((e: unknown) => {
-      ready = undefined; // a failed import may succeed on the next call
-      throw e;
-    }));
+  const load = once(() => import('@aws-sdk/client-kms').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.KMSClient({ region: opts.region, endpoint: opts.endpoint }),
+  })));
 
   const sealer: Sealer = {
     async seal(plaintext, context) {

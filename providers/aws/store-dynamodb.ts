@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient, Put } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../shared/ports/clock';
 import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { once } from '../common/once';
 
 /**
  * StateStore on DynamoDB. One table, partition key `pk` (S), sort key `sk` (S); every item lives
@@ -32,7 +33,6 @@ export interface DynamoStoreOptions {
   clock: Clock;
 }
 
-type Sdk = typeof import('@aws-sdk/client-dynamodb');
 type Item = Record<string, AttributeValue>;
 
 export const PARTITION = 'secorch';
@@ -97,15 +97,10 @@ async function retryConflicts<T>(attempt: () => Promise<T>, conflicted: (e: unkn
 export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   if (!opts.table) throw new Error('dynamoStore needs a table name (config store.table)');
   const { table, clock } = opts;
-  let ready: Promise<{ sdk: Sdk; client: DynamoDBClient }> | undefined;
-  const load = () =>
-    (ready ??= import('@aws-sdk/client-dynamodb').then((sdk) => ({
-      sdk,
-      client: opts.client ?? new sdk.DynamoDBClient({ region: opts.region, endpoint: opts.endpoint }),
-    })).catch((e: unknown) => {
-      ready = undefined; // a failed import may succeed on the next call
-      throw e;
-    }));
+  const load = once(() => import('@aws-sdk/client-dynamodb').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.DynamoDBClient({ region: opts.region, endpoint: opts.endpoint }),
+  })));
   const keyOf = (key: string) => ({ pk: { S: PARTITION }, sk: { S: key } });
 
   return {

@@ -1,5 +1,6 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock, WakeUp, WakeUps } from '../../shared/ports';
+import { once } from '../common/once';
 
 export interface SqsWakeUpsOptions {
   /** The delivery queue the webhookDeliveryWakeUp function is triggered by. */
@@ -19,7 +20,6 @@ export const MAX_DELAY_SECONDS = 900;
 export const delaySeconds = (at: number, now: number): number =>
   Math.min(MAX_DELAY_SECONDS, Math.max(0, Math.ceil((at - now) / 1000)));
 
-type Sdk = typeof import('@aws-sdk/client-sqs');
 
 /**
  * Wake-ups as delayed SQS messages. A wait over 15 minutes is sent with the longest delay; the
@@ -27,15 +27,10 @@ type Sdk = typeof import('@aws-sdk/client-sqs');
  * due in 10 hours is a chain of 40 messages, each durable in SQS. Errors reject: the engine logs.
  */
 export function sqsWakeUps(opts: SqsWakeUpsOptions): WakeUps {
-  let ready: Promise<{ sdk: Sdk; client: SQSClient }> | undefined;
-  const load = () =>
-    (ready ??= import('@aws-sdk/client-sqs').then((sdk) => ({
-      sdk,
-      client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
-    })).catch((e: unknown) => {
-      ready = undefined;
-      throw e;
-    }));
+  const load = once(() => import('@aws-sdk/client-sqs').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
+  })));
   return {
     async schedule(due: WakeUp) {
       const { sdk, client } = await load();

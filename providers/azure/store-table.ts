@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
 import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { once } from '../common/once';
 
 /**
  * StateStore on Azure Table Storage (also the Azurite emulator).
@@ -146,17 +147,14 @@ async function decide(key: string, attempt: (n: number) => Promise<boolean | 'lo
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
   if (!opts.client && !(opts.connectionString && opts.table)) throw new Error('tableStore needs a client, or a connectionString and a table name');
-  let ready: Promise<TableClient> | undefined;
-  const load = () => (ready ??= (async () => {
+  // A transient failure must not poison the store for the life of the process: once() retries.
+  const load = once(async () => {
     const client = opts.client ?? (await import('@azure/data-tables')).TableClient.fromConnectionString(opts.connectionString!, opts.table!, {
       allowInsecureConnection: opts.allowInsecureConnection,
     });
     if (opts.createTable !== false) await client.createTable(); // an existing table is fine (409 swallowed by the SDK)
     return client;
-  })().catch((e: unknown) => {
-    ready = undefined; // a transient failure must not poison the store for the life of the process
-    throw e;
-  }));
+  });
 
   const read = async (client: TableClient, row: string): Promise<Row | undefined> => {
     try {

@@ -20,14 +20,4 @@ export function stdoutLogger(level: Config['logLevel'], fields: Record<string, u
   return jsonLogger({ level, clock: systemClock, write: (line) => process.stdout.write(`${line}\n`), fields });
 }
 
-/** Memoizes an async factory: one composition per cold start, retried if it failed. */
-export function once<T>(factory: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () => {
-    pending ??= factory().catch((e: unknown) => {
-      pending = undefined;
-      throw e;
-    });
-    return pending;
-  };
-}
+export { once } from './once';

@@ -4,6 +4,7 @@ import {
 } from '../../shared/crypto/aead';
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
+import { once } from '../common/once';
 
 type Answer<T> = Promise<[T, ...unknown[]]>;
 
@@ -69,13 +70,9 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
   if (!KEY_NAME.test(opts.keyName ?? '')) {
     throw errors.config('The gcp-kms sealer needs a CryptoKey name: projects/*/locations/*/keyRings/*/cryptoKeys/*', 'secrets.sealer.keyName');
   }
-  let ready: Promise<CloudKmsClient> | undefined;
-  const load = () =>
-    (ready ??= (opts.client ? Promise.resolve(opts.client) : import('@google-cloud/kms').then(({ KeyManagementServiceClient }) => new KeyManagementServiceClient()))
-      .catch((e: unknown) => {
-        ready = undefined; // @google-cloud/kms pulls in gRPC: loaded on first use, retried on failure
-        throw e;
-      }));
+  // @google-cloud/kms pulls in gRPC: loaded on first use, retried on failure.
+  const load = once(async (): Promise<CloudKmsClient> =>
+    opts.client ?? new (await import('@google-cloud/kms')).KeyManagementServiceClient());
 
   const sealer: Sealer = {
     async seal(plaintext, context) {

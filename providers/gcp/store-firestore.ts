@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
 import type { Clock } from '../../shared/ports/clock';
 import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { once } from '../common/once';
 
 /**
  * StateStore on Firestore (native mode): one document per key in one collection.
@@ -31,7 +32,6 @@ export interface FirestoreStoreOptions {
   clock: Clock;
 }
 
-type Sdk = typeof import('@google-cloud/firestore');
 
 export const MAX_KEY_BYTES = 750;
 const PURGE_MARGIN_MS = 3_600_000;
@@ -74,15 +74,10 @@ function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: nu
 export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   if (!opts.collection) throw new Error('firestoreStore needs a collection (config store.collection)');
   const { clock } = opts;
-  let ready: Promise<{ sdk: Sdk; db: Firestore }> | undefined;
-  const load = () =>
-    (ready ??= import('@google-cloud/firestore').then((sdk) => ({
-      sdk,
-      db: opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId }),
-    })).catch((e: unknown) => {
-      ready = undefined; // a failed import may succeed on the next call
-      throw e;
-    }));
+  const load = once(() => import('@google-cloud/firestore').then((sdk) => ({
+    sdk,
+    db: opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId }),
+  })));
   const refs = async (keys: readonly string[]) => {
     const ids = keys.map(encodeKey);
     const { sdk, db } = await load();

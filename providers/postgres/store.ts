@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import type { Clock } from '../../shared/ports/clock';
 import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { once } from '../common/once';
 
 /**
  * StateStore on PostgreSQL: one row per key in one table, created IF NOT EXISTS at first use
@@ -98,25 +99,19 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     gc: `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= $1 LIMIT ${GC_BATCH})`,
   };
 
-  let ready: Promise<void> | undefined;
-  const ensureTable = (): Promise<void> => {
-    ready ??= (async () => {
-      try {
-        await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (
-          key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version text NOT NULL, expires_at bigint)`);
-        await pool.query(`CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
-      } catch (e) {
-        // Two processes creating the same table at once: one gets a unique violation on the
-        // catalog (23505) or "already exists" (42P07); either way the table is there.
-        const code = (e as { code?: string }).code;
-        if (code !== '23505' && code !== '42P07') throw e;
-      }
-    })().catch((e: unknown) => {
-      ready = undefined; // retried at the next call
-      throw e;
-    });
-    return ready;
-  };
+  // Created at first use; a failure is retried at the next call (once).
+  const ensureTable = once(async (): Promise<void> => {
+    try {
+      await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (
+        key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version text NOT NULL, expires_at bigint)`);
+      await pool.query(`CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
+    } catch (e) {
+      // Two processes creating the same table at once: one gets a unique violation on the
+      // catalog (23505) or "already exists" (42P07); either way the table is there.
+      const code = (e as { code?: string }).code;
+      if (code !== '23505' && code !== '42P07') throw e;
+    }
+  });
 
   /** One write as one statement; true when its condition held and the row was written. */
   const writeOne = async (db: Queryable, w: Write, now: number): Promise<boolean> => {
