@@ -1,5 +1,9 @@
 import * as z from 'zod/mini';
 import { apiKeysSchema } from '../auth/api-keys';
+import { busSchema } from './sections/bus';
+import { ingestSchema } from './sections/ingest';
+import { schedulesSchema } from './sections/schedules';
+import { secretsSchema } from './sections/secrets';
 import { mapperConfigSchema } from '../mappers/config';
 import type { Filter } from '../routing/filter';
 import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
@@ -81,7 +85,15 @@ const routeSchema = z.strictObject({
 });
 
 const fileDestination = z.strictObject({ type: z.literal('file'), path: z.string().check(z.minLength(1)) });
-export const destinationSchema = z.discriminatedUnion('type', [fileDestination]);
+/** Events buffered in the state store, then written as gzip JSON Lines under year=/month=/day=/hour=. */
+const archiveDestination = z.strictObject({
+  type: z.literal('archive'),
+  bucket: z.string().check(z.minLength(1)),
+  prefix: z._default(z.string(), 'events/'),
+  /** Flush when this many events are buffered, or on the archive-flush schedule (default 1000). */
+  maxEvents: z._default(z.number().check(z.int(), z.positive(), z.lte(100_000)), 1000),
+});
+export const destinationSchema = z.discriminatedUnion('type', [fileDestination, archiveDestination]);
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -149,18 +161,6 @@ const deliveriesSchema = z.strictObject({
   retentionDays: z._default(z.number().check(z.int(), z.positive()), 30),
 });
 
-const sealerSchema = z.discriminatedUnion('provider', [
-  z.strictObject({ provider: z.literal('local') }),
-  z.strictObject({ provider: z.literal('aws-kms'), keyId: z.string().check(z.minLength(1)) }),
-  z.strictObject({ provider: z.literal('azure-keyvault'), keyId: z.url() }),
-  z.strictObject({ provider: z.literal('gcp-kms'), keyName: z.string().check(z.minLength(1)) }),
-]);
-
-const secretsSchema = z.strictObject({
-  /** Encryption at rest of subscription secrets; default: the runtime's (a key file locally). */
-  sealer: z.optional(sealerSchema),
-});
-
 export const configSchema = z.strictObject({
   sources: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), sourceSchema), {}),
   routes: z._default(z.array(routeSchema), []),
@@ -171,7 +171,11 @@ export const configSchema = z.strictObject({
   egress: z._default(egressSchema, { allowPrivate: [] }),
   api: z._default(apiSchema, { keys: {} }),
   deliveries: z.optional(deliveriesSchema),
-  secrets: z._default(secretsSchema, {}),
+  secrets: z._default(secretsSchema, { provider: 'env', ttlSeconds: 300 }),
+  /** Where events are published for the router; unset = the runtime's default queue. */
+  bus: z.optional(busSchema),
+  schedules: z._default(schedulesSchema, {}),
+  ingest: z._default(ingestSchema, { tenant: 'default', quarantinePrefix: 'quarantine/', maxObjectBytes: 1024 ** 3 }),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
 });
 

@@ -1,0 +1,27 @@
+import * as z from 'zod/mini';
+
+const nonEmpty = z.string().check(z.minLength(1));
+
+/**
+ * `schedules`: named jobs run by the one-minute timer of each cloud (EventBridge schedule, Azure
+ * timer trigger, Cloud Scheduler) and locally by serverless-offline. Each runs at most once per
+ * due time across all instances.
+ */
+const jobSchema = z.discriminatedUnion('type', [
+  /** Publishes a CloudEvent of the given type (routes pick it up like any other event). */
+  z.strictObject({ type: z.literal('emit'), eventType: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/)), data: z.optional(z.unknown()) }),
+  /** Writes the buffered events of archive destinations to object storage. */
+  z.strictObject({ type: z.literal('archive-flush'), destination: z.optional(nonEmpty) }),
+]);
+
+export const scheduleSchema = z.strictObject({
+  /** A five-field cron expression (UTC), or `rate` below. */
+  cron: z.optional(nonEmpty),
+  /** Every N seconds (at least 60). */
+  everySeconds: z.optional(z.number().check(z.int(), z.gte(60))),
+  tenant: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,128}$/)), 'default'),
+  enabled: z._default(z.boolean(), true),
+  job: jobSchema,
+});
+
+export const schedulesSchema = z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), scheduleSchema);

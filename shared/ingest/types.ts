@@ -1,0 +1,56 @@
+/**
+ * The contract between storage-ingest (functions/storage-ingest) and the report parsers
+ * (shared/ingest/parsers). A parser reads a report as a stream of byte chunks, never holding it
+ * whole, and yields one mapped finding event per result. Parsers are pure: no clock, no I/O
+ * beyond the stream they are given.
+ */
+import type { MappedEvent } from '../mappers/types';
+
+export type ReportFormat = 'sarif' | 'trivy' | 'asff' | 'jsonl' | 'csv';
+
+/** Where a report came from: the provenance every finding carries. */
+export interface ReportSource {
+  bucket: string;
+  key: string;
+  /** Object version (S3 VersionId, Blob versionId, GCS generation), when the store keeps versions. */
+  version?: string;
+  etag?: string;
+  size?: number;
+  /** Epoch ms used as the finding time when the report gives none (the object's creation time). */
+  receivedAt: number;
+}
+
+/**
+ * One finding of a report: a MappedEvent (type secorch.finding.created, subject = the finding
+ * uid, data = the OCSF-aligned finding) whose `key` is stable for this result in this report, so
+ * re-ingesting the same object version yields the same CloudEvent ids.
+ */
+export type ReportFinding = MappedEvent & { key: string };
+
+export interface ParseOptions {
+  /** Refuse reports whose bytes exceed this (ReportError report_too_large). */
+  maxBytes?: number;
+}
+
+/** Reasons a report is refused; each becomes a secorch.system.ingest.failed event. */
+export type ReportErrorCode =
+  | 'report_unsupported' // not a format we know (detected by content)
+  | 'report_invalid' // the format is known but the content breaks its schema (e.g. SARIF `results: 42`)
+  | 'report_empty' // a valid report with no results at all, or an empty file
+  | 'report_too_large';
+
+export class ReportError extends Error {
+  constructor(readonly code: ReportErrorCode, message: string, readonly format?: ReportFormat, readonly pointer?: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
+/**
+ * parseReport(body, source, opts): detects the format from the first bytes, then yields the
+ * findings one at a time. Throws ReportError for a bad report (possibly after yielding some
+ * findings: callers publish what they got only if the whole report parses, or accept the
+ * partial result; storage-ingest publishes as it goes, since ids are stable and a re-run after a
+ * fix repeats the same ids).
+ */
+export type ParseReport = (body: AsyncIterable<Uint8Array>, source: ReportSource, opts?: ParseOptions) => AsyncGenerator<ReportFinding, { format: ReportFormat; count: number }>;
