@@ -4,6 +4,7 @@ import { type BenchModule, type BenchRow, formatTable } from './rows';
 import { bundleBench } from './bundles';
 import { deliveryBench } from './delivery';
 import { e2eBench } from './e2e';
+import { ingestBench } from './ingest';
 import { ingressBench } from './ingress';
 import { keysSchemesBench } from './schemes-keys';
 import { vendorSchemesBench } from './schemes-vendor';
@@ -24,6 +25,7 @@ const MODULES: Record<string, BenchModule> = {
   keysSchemes: keysSchemesBench,
   ingress: ingressBench,
   delivery: deliveryBench,
+  ingest: ingestBench,
   bundles: bundleBench,
   e2e: e2eBench,
 };

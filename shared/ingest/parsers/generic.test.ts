@@ -1,0 +1,70 @@
+import { asffUid } from '../../mappers/aws';
+import { trivySecrets } from '../../mappers/aws/fixtures.testkit';
+import { dataOf, parseBytes } from './testkit';
+
+const lines = (...xs: unknown[]) => xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
+
+describe('JSON Lines', () => {
+  it('maps generic findings with aliases, location and severity words or scores', async () => {
+    const got = await parseBytes(lines(
+      { title: 'Hardcoded password', severity: 'HIGH', rule_id: 'S2068', location: 'src/db.ts:12', tool: 'sonar', Extra: 'kept' },
+      '',
+      { ruleId: 'S1', Severity: 9.8, resource: { type: 'bucket', id: 'arn:aws:s3:::b' }, location: { path: 'x.tf', line: 3 } },
+      { name: 'openssl', cve: 'CVE-2019-1549', package: 'libssl', installed_version: '1.1', fixed_in: '1.2' },
+    ));
+    expect(got.format).toBe('jsonl');
+    const [a, b, c] = got.findings.map(dataOf);
+    expect(a).toMatchObject({ class_uid: 2004, severity_id: 4, finding_info: { title: 'Hardcoded password', analytic: { uid: 'S2068' } }, metadata: { product: { name: 'sonar' } }, unmapped: { fields: { Extra: 'kept' } } });
+    expect(a!.resources).toEqual([{ type: 'file', uid: 'src/db.ts', name: 'src/db.ts', data: { start_line: 12 } }]);
+    expect(b).toMatchObject({ severity_id: 5, finding_info: { title: 'S1' }, resources: [{ type: 'bucket', uid: 'arn:aws:s3:::b' }, { uid: 'x.tf', data: { start_line: 3 } }] });
+    expect(c).toMatchObject({ class_uid: 2002, vulnerabilities: [{ cve: { uid: 'CVE-2019-1549' }, affected_packages: [{ name: 'libssl', version: '1.1', fixed_in_version: '1.2' }] }] });
+    expect(got.findings.map((f) => f.key.split('#')[0])).toEqual(['jsonl:line 1', 'jsonl:line 3', 'jsonl:line 4']);
+  });
+
+  it('maps ASFF lines with the Security Hub mapper', async () => {
+    const got = await parseBytes(lines(...trivySecrets()));
+    expect(got.format).toBe('jsonl');
+    expect(got.findings.map((f) => f.subject)).toEqual(trivySecrets().map((f) => asffUid(f)));
+  });
+
+  it('gives a finding the same uid in another report when its fingerprint is the same', async () => {
+    const a = await parseBytes(lines({ title: 'x', fingerprint: 'fp-1' }), { source: { key: 'one' } });
+    const b = await parseBytes(lines({ title: 'y' }, { title: 'x (renamed)', fingerprint: 'fp-1' }), { source: { key: 'two' } });
+    expect(b.findings[1]!.subject).toBe(a.findings[0]!.subject);
+    const other = await parseBytes(lines({ title: 'x', fingerprint: 'fp-1' }), { source: { bucket: 'elsewhere' } });
+    expect(other.findings[0]!.subject).not.toBe(a.findings[0]!.subject);
+  });
+
+  it.each([
+    ['a malformed line', lines({ title: 'ok' }, '{"title": '), 'line 2'],
+    ['a line that is not an object', lines({ title: 'ok' }, '[1]'), 'line 2'],
+    ['a finding without title, rule or cve', lines({ title: 'ok' }, { rule: 'r' }, { severity: 'low', title: null, file: 'a' }), 'line 3'],
+    ['a mistyped field', lines({ title: 'ok', line: 'twelve' }), 'line 1/line'],
+  ])('report_invalid for %s', async (_, text, pointer) => {
+    expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer });
+  });
+});
+
+describe('CSV', () => {
+  it('maps one finding per row with case-insensitive headers and aliases', async () => {
+    const got = await parseBytes('\uFEFFTitle,Severity,Rule ID,File,Line,Description\r\n"SQL injection, in login",critical,java/sqli,src/Login.java,42,"said ""hi"""\r\nWeak hash,Low,java/md5,src/Hash.java,,\r\n');
+    expect(got).toMatchObject({ format: 'csv', count: 2 });
+    const [a, b] = got.findings.map(dataOf);
+    expect(a).toMatchObject({ severity_id: 5, finding_info: { title: 'SQL injection, in login', desc: 'said "hi"', analytic: { uid: 'java/sqli' } }, resources: [{ uid: 'src/Login.java', data: { start_line: 42 } }] });
+    expect(b).toMatchObject({ severity_id: 2, resources: [{ uid: 'src/Hash.java', data: {} }] });
+    expect(got.findings.map((f) => f.key.split('#')[0])).toEqual(['csv:line 2', 'csv:line 3']);
+  });
+
+  it('detects the delimiter from the header', async () => {
+    const got = await parseBytes('name;risk;host\nOpen port;medium;10.0.0.1\n');
+    expect(dataOf(got.findings[0]!)).toMatchObject({ severity_id: 3, finding_info: { title: 'Open port' }, resources: [{ type: 'resource', uid: '10.0.0.1' }] });
+  });
+
+  it('is report_invalid for a row with the wrong number of fields', async () => {
+    expect((await parseBytes('title,severity\nA,high\nB,low,extra\n')).error).toMatchObject({ code: 'report_invalid', format: 'csv', pointer: 'line 3' });
+  });
+
+  it('is report_empty for a header without rows', async () => {
+    expect((await parseBytes('title,severity\n')).error).toMatchObject({ code: 'report_empty', format: 'csv' });
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Bytes -> selected JSON values, without holding the document: @streamparser/json's Tokenizer
+ * and TokenParser with `paths` (the values we want, e.g. `$.runs.*.results.*`) and
+ * `keepStack: false`, so each selected value is dropped from its parent once handed over and
+ * memory holds one result at a time. A ShapeWatcher sees the tokens too, for the schema checks
+ * and run boundaries the selected values cannot show. https://github.com/juanjoDiaz/streamparser-json
+ */
+import { TokenParser, TokenParserError, Tokenizer, TokenizerError, type ParsedElementInfo } from '@streamparser/json';
+import { ReportError, type ReportFormat } from '../types';
+import { watchShape, type PathKey, type ShapeWatcher } from './shape';
+
+export interface JsonStreamSpec<T> {
+  /** JSONPath-like selectors of @streamparser/json (`$`, keys and `*`). */
+  paths: string[];
+  shape?: ShapeWatcher;
+  /** A selected value, complete; push what it yields to `out`. */
+  onValue(info: ParsedElementInfo, out: T[]): void;
+  /** The document is complete: push anything held back. */
+  onDocumentEnd?(out: T[]): void;
+}
+
+/** The keys from the root to a selected value, e.g. ['runs', 0, 'results', 12]. */
+export function pathOf(info: ParsedElementInfo): PathKey[] {
+  const out: PathKey[] = [];
+  for (let i = 1; i < info.stack.length; i++) out.push(info.stack[i]!.key as PathKey);
+  out.push(info.key as PathKey);
+  return out;
+}
+
+const asReportError = (e: unknown, format: ReportFormat): unknown =>
+  e instanceof TokenizerError || e instanceof TokenParserError
+    ? new ReportError('report_invalid', `Malformed JSON: ${e.message}`, format)
+    : e;
+
+/**
+ * Yields what the spec's handlers push to `out` (the array `specFor` receives), chunk by chunk. Malformed or truncated JSON becomes
+ * report_invalid; ReportErrors thrown by the handlers and errors of the source pass unchanged.
+ */
+export async function* streamJson<T>(
+  body: AsyncIterable<Uint8Array>,
+  format: ReportFormat,
+  specFor: (out: T[]) => JsonStreamSpec<T>,
+): AsyncGenerator<T> {
+  const out: T[] = [];
+  const spec = specFor(out);
+  const tokenizer = new Tokenizer();
+  const parser = new TokenParser({ paths: spec.paths, keepStack: false });
+  parser.onValue = (info) => spec.onValue(info, out);
+  const watch = spec.shape && watchShape(spec.shape);
+  tokenizer.onToken = watch === undefined ? (t) => parser.write(t) : (t) => {
+    parser.write(t);
+    watch(t);
+  };
+  try {
+    for await (const chunk of body) {
+      tokenizer.write(chunk);
+      if (out.length > 0) yield* out.splice(0);
+    }
+    tokenizer.end();
+  } catch (e) {
+    throw asReportError(e, format);
+  }
+  if (!parser.isEnded) throw new ReportError('report_invalid', 'Malformed JSON: the report ends before its document does', format);
+  spec.onDocumentEnd?.(out);
+  yield* out;
+}

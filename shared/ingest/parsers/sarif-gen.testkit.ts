@@ -1,0 +1,54 @@
+/**
+ * A large, realistic SARIF file for the memory test and bench/ingest.ts: one run of a
+ * CodeQL-like tool with RULES rules (descriptions, help, security-severity, tags) and results
+ * with a message, a file location with a region and snippet, and partialFingerprints, written
+ * pretty-printed like the tools write them. Written in batches: the generator never holds it.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+const RULES = 120;
+const BATCH = 500;
+
+const rule = (i: number) => ({
+  id: `js/rule-${i}`,
+  name: `Rule${i}`,
+  shortDescription: { text: `Database query built from user-controlled sources (${i})` },
+  fullDescription: { text: 'Building a database query from user-controlled sources is vulnerable to insertion of malicious code by the user. '.repeat(2) },
+  defaultConfiguration: { level: i % 3 === 0 ? 'error' : 'warning' },
+  help: { text: `# Rule ${i}\n${'If a database query is built from user-provided data without sufficient sanitization, a user may be able to run malicious database queries. '.repeat(3)}` },
+  helpUri: `https://codeql.github.com/codeql-query-help/javascript/js-rule-${i}/`,
+  properties: { 'security-severity': String((i % 100) / 10), tags: ['security', `external/cwe/cwe-${80 + (i % 20)}`], precision: 'high' },
+});
+
+export const sarifResult = (i: number) => ({
+  ruleId: `js/rule-${i % RULES}`,
+  ruleIndex: i % RULES,
+  message: { text: `This query string depends on a [user-provided value](1) read in handler ${i % 977}; the value reaches a database call without sanitization.` },
+  locations: [{
+    physicalLocation: {
+      artifactLocation: { uri: `src/services/module-${i % 4099}/handler-${i % 37}.js`, uriBaseId: '%SRCROOT%' },
+      region: { startLine: 10 + (i % 500), startColumn: 7, endLine: 10 + (i % 500), endColumn: 52, snippet: { text: '    const rows = await db.query(`SELECT * FROM t WHERE id = ${id}`);' } },
+    },
+  }],
+  partialFingerprints: { primaryLocationLineHash: `${(i * 2654435761 % 2 ** 32).toString(16).padStart(8, '0')}${(i % 65536).toString(16).padStart(8, '0')}:1`, primaryLocationStartColumnFingerprint: String(i % 13) },
+});
+
+/** Writes a SARIF log of at least `minBytes` to `path`; returns its result count and size. */
+export function writeLargeSarif(path: string, minBytes: number): { results: number; bytes: number } {
+  const fd = openSync(path, 'w');
+  try {
+    const tool = { driver: { name: 'CodeQL', organization: 'GitHub', semanticVersion: '2.20.1', rules: Array.from({ length: RULES }, (_, i) => rule(i)) } };
+    const head = `{\n  "$schema": "https://json.schemastore.org/sarif-2.1.0.json",\n  "version": "2.1.0",\n  "runs": [\n    {\n      "tool": ${JSON.stringify(tool, null, 2)},\n      "results": [\n`;
+    let bytes = writeSync(fd, head);
+    let results = 0;
+    while (bytes < minBytes) {
+      const parts: string[] = [];
+      for (let j = 0; j < BATCH; j++, results++) parts.push(`${results === 0 ? '' : ',\n'}${JSON.stringify(sarifResult(results), null, 2)}`);
+      bytes += writeSync(fd, parts.join(''));
+    }
+    bytes += writeSync(fd, '\n      ],\n      "columnKind": "utf16CodeUnits"\n    }\n  ]\n}\n');
+    return { results, bytes };
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * One SARIF result (3.27) -> one finding. Title: message.text, else the rule's message template
+ * filled with message.arguments (3.11.7), else the rule id. Severity: the rule's
+ * `security-severity` score when present (GitHub's convention; Trivy writes CRITICAL as level
+ * `error` but 9.8 here, so the score is the finer signal), else result.level, which overrides
+ * the rule's defaultConfiguration.level (3.27.10), else `warning` (the SARIF default).
+ * Class: Vulnerability Finding for CVE/GHSA rules or rules tagged `vulnerability` (Trivy),
+ * Detection Finding otherwise.
+ */
+import { FINDING_CLASS, SEVERITY, type ResourceDetails, type SeverityId, type StatusId, type Vulnerability } from '../../mappers/ocsf';
+import { arr, compact, lookup, num, obj, str, type Json } from '../../mappers/read';
+import type { ReportFinding } from '../types';
+import { reportFinding, severityFromScore, type ReportContext } from './finding';
+import { productOf, ruleOf, type RuleInfo, type SarifRun } from './sarif-run';
+
+/** SARIF levels as GitHub code scanning ranks them (shared/mappers/github/code-scanning.ts). */
+const LEVEL_SEVERITY: Record<string, SeverityId> = { error: 4, warning: 3, note: 2, none: 1 };
+const VULN_ID = /^(CVE-\d{4}-\d+|GHSA(-[0-9a-z]{4}){3})$/i;
+
+function title(result: Json, rule: RuleInfo | undefined): string | undefined {
+  const message = obj(result.message);
+  const own = str(message?.text);
+  if (own !== undefined) return own;
+  const template = lookup(rule?.messages ?? {}, message?.id);
+  const args = arr(message?.arguments);
+  return template?.replace(/\{(\d+)\}/g, (m, i: string) => (typeof args[Number(i)] === 'string' ? (args[Number(i)] as string) : m));
+}
+
+function severity(result: Json, rule: RuleInfo | undefined): SeverityId {
+  return severityFromScore(obj(result.properties)?.['security-severity'] ?? rule?.securitySeverity)
+    ?? lookup(LEVEL_SEVERITY, result.level ?? rule?.level ?? 'warning') ?? 0;
+}
+
+/**
+ * Suppressions (3.35): Suppressed when one is accepted or has no status (3.35.3), In Progress
+ * when one is only under review, else as if none; Resolved when the baseline says the result
+ * is gone (baselineState `absent`, 3.27.24).
+ */
+function status(result: Json): { statusId: StatusId; statusDetail?: string } {
+  const suppressions = arr(result.suppressions).map((s) => obj(s) ?? {});
+  const accepted = suppressions.find((s) => s.status === undefined || s.status === 'accepted');
+  if (accepted !== undefined) return { statusId: 3, statusDetail: str(accepted.justification) ?? `suppressed ${str(accepted.kind) ?? ''}`.trim() };
+  if (suppressions.some((s) => s.status === 'underReview')) return { statusId: 2, statusDetail: 'suppression under review' };
+  if (result.baselineState === 'absent') return { statusId: 4, statusDetail: 'absent' };
+  return { statusId: 1 };
+}
+
+interface Where { uri?: string; region: Json; resource?: ResourceDetails }
+
+/** locations[0].physicalLocation (3.29): the file (by uri or artifact index) and its region. */
+function where(run: SarifRun, result: Json): Where {
+  const physical = obj(obj(arr(result.locations)[0])?.physicalLocation);
+  const artifact = obj(physical?.artifactLocation);
+  const index = num(artifact?.index);
+  const uri = str(artifact?.uri) ?? (index === undefined ? undefined : run.artifacts[index]);
+  const r = obj(physical?.region) ?? {};
+  const region = compact({
+    start_line: num(r.startLine), end_line: num(r.endLine), start_column: num(r.startColumn), end_column: num(r.endColumn),
+    char_offset: num(r.charOffset), byte_offset: num(r.byteOffset), artifact_index: uri === undefined ? index : undefined,
+  });
+  const resource = uri === undefined && index === undefined ? undefined : compact({ type: 'file', uid: uri, name: uri, data: region });
+  return { uri, region, resource };
+}
+
+/** fingerprints (3.27.16), else partialFingerprints (3.27.17), else rule + location + message. */
+function fingerprintOf(result: Json, ruleId: string | undefined, at: Where, message: string | undefined): string {
+  for (const field of ['fingerprints', 'partialFingerprints'] as const) {
+    const entries = Object.entries(obj(result[field]) ?? {}).filter(([, v]) => typeof v === 'string').sort(([a], [b]) => (a < b ? -1 : 1));
+    if (entries.length > 0) return `${ruleId ?? ''}|${entries.map(([k, v]) => `${k}=${String(v)}`).join('|')}`;
+  }
+  const r = at.region;
+  return [ruleId, at.uri, r.artifact_index, r.start_line, r.start_column, r.end_line, r.char_offset, r.byte_offset, message].map((p) => (p === undefined ? '' : String(p))).join('|');
+}
+
+/** Trivy writes the package into the message ("Package: x\nInstalled Version: y\nFixed Version: z"). */
+function vulnerability(ruleId: string | undefined, rule: RuleInfo | undefined, message: string | undefined, sev: SeverityId): Vulnerability {
+  const line = (label: string) => str(new RegExp(`^${label}: (.+)$`, 'm').exec(message ?? '')?.[1]?.trim());
+  const name = line('Package');
+  const version = line('Installed Version');
+  const fixed = line('Fixed Version');
+  const isCve = ruleId !== undefined && /^CVE-/i.test(ruleId);
+  return compact({
+    title: rule?.short ?? ruleId,
+    desc: rule?.full,
+    severity: SEVERITY[sev],
+    cve: isCve ? compact({ uid: ruleId!, title: rule?.short }) : undefined,
+    affected_packages: name !== undefined && version !== undefined ? [compact({ name, version, fixed_in_version: fixed })] : undefined,
+    is_fix_available: name === undefined ? undefined : fixed !== undefined,
+    references: rule?.helpUri === undefined ? undefined : [rule.helpUri],
+  });
+}
+
+export function mapSarifResult(ctx: ReportContext, run: SarifRun, result: Json, pointer: string): ReportFinding {
+  const ruleObj = obj(result.rule);
+  const rule = ruleOf(run, result, str(result.ruleId) ?? str(ruleObj?.id));
+  const ruleId = str(result.ruleId) ?? str(ruleObj?.id) ?? rule?.id;
+  const message = title(result, rule);
+  const at = where(run, result);
+  const sev = severity(result, rule);
+  const isVuln = (ruleId !== undefined && VULN_ID.test(ruleId)) || rule?.tags?.includes('vulnerability') === true;
+  const tool = str(run.driver.name) ?? '';
+  return reportFinding(ctx, {
+    family: 'sarif',
+    scope: tool,
+    fingerprint: fingerprintOf(result, ruleId, at, message),
+    pointer,
+    product: productOf(run),
+    eventCode: 'sarif.result',
+    cls: isVuln ? FINDING_CLASS.vulnerability : FINDING_CLASS.detection,
+    severityId: sev,
+    ...status(result),
+    finding_info: compact({
+      title: message ?? ruleId ?? 'SARIF result',
+      desc: rule?.full ?? rule?.short,
+      types: rule?.tags,
+      analytic: ruleId === undefined ? undefined : compact({ uid: ruleId, name: rule?.name ?? ruleId, type_id: 1, type: 'Rule', desc: rule?.short }),
+      src_url: rule?.helpUri,
+    }),
+    resources: at.resource === undefined ? undefined : [at.resource],
+    vulnerabilities: isVuln ? [vulnerability(ruleId, rule, message, sev)] : undefined,
+    remediation: rule?.helpText === undefined ? undefined : compact({ desc: rule.helpText, references: rule.helpUri === undefined ? undefined : [rule.helpUri] }),
+    unmapped: compact({ level: str(result.level) ?? rule?.level, kind: str(result.kind), guid: str(result.guid) }),
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * What a SARIF run contributes to each of its results: the tool (product), its rules reduced
+ * to the fields a finding uses, and the artifact URIs results may point at by index.
+ * SARIF 2.1.0: https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
+ * (toolComponent 3.19, reportingDescriptor 3.49, artifact 3.24).
+ */
+import type { Product } from '../../mappers/ocsf';
+import { arr, compact, obj, str, strings, type Json } from '../../mappers/read';
+
+/** A reportingDescriptor (3.49), reduced: a 200 MB report may carry thousands of rules. */
+export interface RuleInfo {
+  id?: string;
+  name?: string;
+  short?: string;
+  full?: string;
+  helpText?: string;
+  helpUri?: string;
+  /** defaultConfiguration.level (3.50.3). */
+  level?: string;
+  /** properties["security-severity"]: the CVSS-like score GitHub and Trivy write. */
+  securitySeverity?: unknown;
+  tags?: string[];
+  /** messageStrings (3.49.11): templates results cite by message.id. */
+  messages?: Record<string, string>;
+}
+
+export interface SarifRun {
+  index: number;
+  driver: Json;
+  rules: RuleInfo[];
+  byId: Map<string, RuleInfo>;
+  /** artifacts[i].location.uri, for results that cite an artifact by index (3.4.5). */
+  artifacts: (string | undefined)[];
+}
+
+export const newRun = (index: number): SarifRun => ({ index, driver: {}, rules: [], byId: new Map(), artifacts: [] });
+
+const text = (v: unknown): string | undefined => str(obj(v)?.text);
+
+export function ruleInfo(v: unknown): RuleInfo {
+  const r = obj(v) ?? {};
+  const props = obj(r.properties);
+  const messages: Record<string, string> = {};
+  for (const [id, m] of Object.entries(obj(r.messageStrings) ?? {})) {
+    const t = text(m);
+    if (t !== undefined) messages[id] = t;
+  }
+  return compact({
+    id: str(r.id),
+    name: str(r.name),
+    short: text(r.shortDescription),
+    full: text(r.fullDescription),
+    helpText: text(r.help),
+    helpUri: str(r.helpUri),
+    level: str(obj(r.defaultConfiguration)?.level),
+    securitySeverity: props?.['security-severity'],
+    tags: strings(props?.tags),
+    messages: Object.keys(messages).length > 0 ? messages : undefined,
+  });
+}
+
+export function addRule(run: SarifRun, v: unknown): void {
+  const rule = ruleInfo(v);
+  run.rules.push(rule);
+  if (rule.id !== undefined && !run.byId.has(rule.id)) run.byId.set(rule.id, rule);
+}
+
+/** The rule a result cites: by ruleIndex (3.27.6), else by ruleId, else its hierarchical parent ("A/B" -> "A"). */
+export function ruleOf(run: SarifRun, result: Json, ruleId: string | undefined): RuleInfo | undefined {
+  const index = result.ruleIndex ?? obj(result.rule)?.index;
+  if (typeof index === 'number' && run.rules[index] !== undefined) return run.rules[index];
+  if (ruleId === undefined) return undefined;
+  return run.byId.get(ruleId) ?? run.byId.get(ruleId.split('/')[0]!);
+}
+
+export function addArtifact(run: SarifRun, index: number, v: unknown): void {
+  run.artifacts[index] = str(obj(obj(v)?.location)?.uri);
+}
+
+/** tool.driver (3.18.2) as the OCSF product; organization is optional, hence 'Unknown'. */
+export function productOf(run: SarifRun): Product {
+  const name = str(run.driver.name);
+  const version = str(run.driver.semanticVersion) ?? str(run.driver.version);
+  return compact({
+    name: str(run.driver.fullName) ?? name ?? 'SARIF producer',
+    vendor_name: str(run.driver.organization) ?? 'Unknown',
+    feature: name === undefined ? undefined : compact({ name, version }),
+  });
+}
+
+/** A whole tool object (the non-streaming path: bench baseline, tests). */
+export function runFromTool(index: number, tool: unknown, artifacts: unknown): SarifRun {
+  const run = newRun(index);
+  const driver = obj(obj(tool)?.driver) ?? {};
+  run.driver = driver;
+  for (const rule of arr(driver.rules)) addRule(run, rule);
+  arr(artifacts).forEach((a, i) => addArtifact(run, i, a));
+  return run;
+}

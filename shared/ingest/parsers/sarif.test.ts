@@ -1,0 +1,106 @@
+import type { Finding } from '../../mappers/ocsf';
+import { MAX_PENDING } from './pending';
+import { dataOf, parseBytes, parseFixture } from './testkit';
+
+const sarif = (runs: unknown[]) => JSON.stringify({ version: '2.1.0', runs });
+const rule = { id: 'R1', name: 'SqlInjection', shortDescription: { text: 'SQL injection' }, defaultConfiguration: { level: 'note' }, properties: { 'security-severity': '9.1' }, help: { text: 'Use parameters' } };
+const result = (i: number) => ({ ruleId: 'R1', message: { text: `hit ${i}` }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: i } } }] });
+
+describe('SARIF', () => {
+  it('fills the title from the rule template and takes level, rule and location (RuleMetadata.sarif)', async () => {
+    const [f] = (await parseFixture('sarif-tutorials/RuleMetadata.sarif')).findings;
+    const d = dataOf(f!);
+    expect(d.finding_info).toMatchObject({ title: "The URI '//C:/code/dev' is invalid.", analytic: { uid: 'TUT1001', name: 'InvalidUri' } });
+    expect(d.finding_info.desc).toMatch(/^Every JSON property whose value is defined by the schema to be a URI/);
+    expect(d).toMatchObject({ class_uid: 2004, severity_id: 4, severity: 'High', status_id: 1, time: Date.UTC(2026, 0, 1) });
+    expect(d.resources).toEqual([{ type: 'file', uid: 'test.json', name: 'test.json', data: { start_line: 15, start_column: 8, end_column: 22 } }]);
+    expect(f!.key).toMatch(/^sarif:\/runs\/0\/results\/0#[0-9a-f]{16}$/);
+    expect(f!.subject).toMatch(/^sarif:[0-9a-f]{32}$/);
+  });
+
+  it('maps Trivy SARIF to vulnerability findings with the rule score and the package (trivy-alpine-310.sarif.json)', async () => {
+    const { findings } = await parseFixture('trivy-alpine-310.sarif.json');
+    expect(findings.map((f) => dataOf(f).class_uid)).toEqual([2002, 2002, 2002, 2002]);
+    const d = dataOf(findings[0]!);
+    expect(d.severity_id).toBe(3); // security-severity 5.3
+    expect(d.finding_info.title).toMatch(/^Package: libcrypto1.1\nInstalled Version: 1.1.1c-r0\nVulnerability CVE-2019-1549/);
+    expect(d.vulnerabilities![0]).toMatchObject({
+      cve: { uid: 'CVE-2019-1549', title: 'openssl: information disclosure in fork()' },
+      affected_packages: [{ name: 'libcrypto1.1', version: '1.1.1c-r0', fixed_in_version: '1.1.1d-r0' }],
+      is_fix_available: true,
+    });
+    expect(d.resources![0]).toMatchObject({ type: 'file', uid: 'testdata/fixtures/images/alpine-310.tar.gz' });
+    // Same CVE, same file and line, other package: the message keeps them apart.
+    expect(new Set(findings.map((f) => f.subject)).size).toBe(4);
+  });
+
+  it('has the same number of vulnerability findings in Trivy SARIF and Trivy JSON of one scan', async () => {
+    const vulns = (fs: { data: unknown }[]) => fs.filter((f) => (f.data as Finding).class_uid === 2002).length;
+    const fromSarif = vulns((await parseFixture('trivy-alpine-310.sarif.json')).findings);
+    expect(fromSarif).toBe(vulns((await parseFixture('trivy-alpine-310.json')).findings));
+    expect(fromSarif).toBe(4);
+  });
+
+  it('uses partialFingerprints, so the same result in another run of the same tool has the same uid', async () => {
+    const { findings } = await parseFixture('codeql-action-valid-sarif.sarif');
+    const [a, b, c] = findings.map(dataOf);
+    expect(a!.finding_info.title).toBe('Unused variable foo.');
+    expect(a!.severity_id).toBe(2); // rule level note
+    expect(c!.resources![0]).toMatchObject({ uid: 'src/promiseUtils.js', data: { start_line: 2 } });
+    // run 0 (LGTM.com) and run 1 (CodeQL) report the same result: one uid per tool.
+    expect(findings[0]!.subject).not.toBe(findings[1]!.subject);
+    const again = await parseBytes(sarif([{ tool: { driver: { name: 'CodeQL command-line toolchain' } }, results: [{}, { ruleId: 'js/unused-local-variable', partialFingerprints: { primaryLocationLineHash: '39fa2ee980eb94b0:1', primaryLocationStartColumnFingerprint: '4' }, message: { text: 'moved' } }] }]), { source: { key: 'later' } });
+    expect(again.findings[1]!.subject).toBe(findings[1]!.subject);
+    expect(again.findings[1]!.key).not.toBe(findings[1]!.key);
+    expect(b!.finding_info.uid).toBe(findings[1]!.subject);
+  });
+
+  it('resolves a location given by artifact index (codeql-action-fingerprinting.input.sarif)', async () => {
+    const { findings } = await parseFixture('codeql-action-fingerprinting.input.sarif');
+    expect(findings.map((f) => dataOf(f).resources![0]!.uid)).toEqual(['testFile1.js', 'testFile2.js']);
+  });
+
+  it('marks suppressed and absent results (Suppressions.sarif, Baseline.sarif)', async () => {
+    const s = (await parseFixture('sarif-tutorials/Suppressions.sarif')).findings.map((f) => dataOf(f).status_id);
+    // Accepted or status-less suppressions suppress (SARIF 3.35.3); under review alone is In Progress.
+    expect(s).toEqual([1, 3, 3, 1, 3, 2, 3, 3, 2]);
+    const b = (await parseFixture('sarif-tutorials/Baseline.sarif')).findings.map((f) => dataOf(f).status_id);
+    expect(b).toEqual([4, 1, 1, 1]);
+  });
+
+  it('gives the rule score precedence, and result.level over the rule level', async () => {
+    const { findings } = await parseBytes(sarif([{ tool: { driver: { name: 't', rules: [rule, { id: 'R2', defaultConfiguration: { level: 'note' } }] } }, results: [result(1), { ...result(2), ruleId: 'R2', level: 'error' }, { ...result(3), ruleId: 'R2' }] }]));
+    expect(findings.map((f) => dataOf(f).severity_id)).toEqual([5, 4, 2]);
+    expect(dataOf(findings[0]!).remediation).toEqual({ desc: 'Use parameters' });
+  });
+
+  it('holds results that precede the tool until the tool is read', async () => {
+    const { findings } = await parseBytes(`{"runs":[{"results":[${JSON.stringify(result(1))}],"tool":${JSON.stringify({ driver: { name: 't', rules: [rule] } })}}]}`);
+    expect(dataOf(findings[0]!)).toMatchObject({ severity_id: 5, finding_info: { analytic: { name: 'SqlInjection' } } });
+  });
+
+  it('refuses clearly when too many results precede the tool', async () => {
+    const results = Array.from({ length: MAX_PENDING + 1 }, (_, i) => result(i));
+    const got = await parseBytes(JSON.stringify({ runs: [{ results, tool: { driver: { name: 't' } } }] }));
+    expect(got.error).toMatchObject({ code: 'report_unsupported', format: 'sarif', pointer: '/runs/0/tool' });
+    expect(got.findings).toHaveLength(0);
+  });
+
+  it.each([
+    ['results: 42', sarif([{ tool: { driver: { name: 't' } }, results: 42 }]), '/runs/0/results'],
+    ['a result that is not an object', sarif([{ tool: { driver: { name: 't' } }, results: [result(1), 'x'] }]), '/runs/0/results/1'],
+    ['runs: {}', '{"version":"2.1.0","runs":{}}', '/runs'],
+    ['a run that is a string', sarif([{ tool: { driver: { name: 't' } }, results: [] }, 'x']), '/runs/1'],
+    ['tool: []', sarif([{ tool: [], results: [] }]), '/runs/0/tool'],
+  ])('report_invalid for %s', async (_, text, pointer) => {
+    expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'sarif', pointer });
+  });
+
+  it.each([
+    ['truncated', sarif([{ tool: { driver: { name: 't' } }, results: [result(1)] }]).slice(0, -10)],
+    ['broken', '{"runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"R1",,}]}]}'],
+    ['two documents', `${sarif([])} {}`],
+  ])('report_invalid for malformed JSON: %s', async (_, text) => {
+    expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'sarif' });
+  });
+});

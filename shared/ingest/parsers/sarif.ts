@@ -1,0 +1,82 @@
+/**
+ * SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), streamed:
+ * only the driver's identity, its rules (one at a time), artifact URIs and results (one at a
+ * time) are selected; everything else is tokenized and dropped. Results that precede their
+ * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
+ * up to MAX_PENDING (pending.ts); then the report is refused as report_unsupported.
+ * Schema checks: runs, results and artifacts must be arrays (or null), runs, tools and results
+ * objects; a violation is report_invalid with the JSON Pointer of the offending value.
+ */
+import type { ParsedElementInfo } from '@streamparser/json';
+import { obj, type Json } from '../../mappers/read';
+import { ReportError, type ReportFinding } from '../types';
+import type { ReportContext } from './finding';
+import { pathOf } from './json-stream';
+import { streamJson } from './json-stream';
+import { Pending } from './pending';
+import { mapSarifResult } from './sarif-result';
+import { addArtifact, addRule, newRun } from './sarif-run';
+import { isListOrNull, isObject, pointerOf } from './shape';
+
+const DRIVER_FIELDS = ['name', 'fullName', 'version', 'semanticVersion', 'organization'];
+const PATHS = [
+  ...DRIVER_FIELDS.map((f) => `$.runs.*.tool.driver.${f}`),
+  '$.runs.*.tool.driver.rules.*',
+  '$.runs.*.artifacts.*',
+  '$.runs.*.results.*',
+];
+
+const invalid = (pointer: string, message: string) => new ReportError('report_invalid', message, 'sarif', pointer);
+
+export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext): AsyncGenerator<ReportFinding> {
+  let run = newRun(0);
+  let toolDone = false;
+  let pending = new Pending<[Json, string]>('sarif', 'the tool', '/runs/0/tool');
+
+  return streamJson<ReportFinding>(body, 'sarif', (out) => {
+    const flush = () => {
+      for (const [result, pointer] of pending.drain()) out.push(mapSarifResult(ctx, run, result, pointer));
+    };
+    const onResult = (info: ParsedElementInfo) => {
+      const pointer = pointerOf(pathOf(info));
+      const result = obj(info.value);
+      if (result === undefined) throw invalid(pointer, 'A SARIF result must be an object');
+      if (toolDone) out.push(mapSarifResult(ctx, run, result, pointer));
+      else pending.push([result, pointer]);
+    };
+    return {
+      paths: PATHS,
+      onValue(info) {
+        const depth = info.stack.length;
+        const where = info.stack[3]?.key;
+        if (depth === 4 && where === 'results') onResult(info);
+        else if (depth === 4 && where === 'artifacts') addArtifact(run, info.key as number, info.value);
+        else if (depth === 6) addRule(run, info.value);
+        else if (depth === 5) run.driver[info.key as string] = info.value;
+      },
+      shape: {
+        onStart(path, length, t) {
+          if (path[0] !== 'runs' || length === 0) return;
+          const pointer = pointerOf(path, length);
+          if (length === 1 && !isListOrNull(t)) throw invalid(pointer, '`runs` must be an array');
+          if (length === 2) {
+            if (!isObject(t)) throw invalid(pointer, 'A run must be an object');
+            run = newRun(path[1] as number);
+            toolDone = false;
+            pending = new Pending('sarif', 'the tool', `${pointer}/tool`);
+          }
+          if (length === 3 && (path[2] === 'results' || path[2] === 'artifacts') && !isListOrNull(t)) throw invalid(pointer, `\`${path[2]}\` must be an array`);
+          if (length === 3 && path[2] === 'tool' && !isObject(t)) throw invalid(pointer, '`tool` must be an object');
+        },
+        onEnd(path, length) {
+          if (path[0] !== 'runs') return;
+          // The tool closed (its rules are known) or the run closed (no more context is coming).
+          if ((length === 3 && path[2] === 'tool') || length === 2) {
+            toolDone = length === 3;
+            flush();
+          }
+        },
+      },
+    };
+  });
+}
