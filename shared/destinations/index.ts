@@ -1,8 +1,10 @@
 import type { Config } from '../config';
+import { archiveDestination } from './archive';
 import { fileDestination } from './file';
 import type { Deliver } from './types';
 
 export type { Deliver } from './types';
+export { archiveConfigs, flushArchive, type ArchiveConfig, type FlushReport } from './archive';
 
 /** Every configured destination's deliver function, built once per configuration. */
 const built = new WeakMap<Config, Map<string, Deliver>>();
@@ -15,6 +17,9 @@ export function destinations(config: Config): Map<string, Deliver> {
       switch (dest.type) {
         case 'file':
           map.set(name, fileDestination(name, dest));
+          break;
+        case 'archive':
+          map.set(name, archiveDestination(name, dest));
           break;
       }
     }

@@ -5,19 +5,21 @@ const nonEmpty = z.string().check(z.minLength(1));
 /**
  * `schedules`: named jobs run by the one-minute timer of each cloud (EventBridge schedule, Azure
  * timer trigger, Cloud Scheduler) and locally by serverless-offline. Each runs at most once per
- * due time across all instances.
+ * due time across all instances (shared/schedules). Rules the schema cannot express (a valid cron
+ * expression, exactly one of cron and everySeconds, the destination a job names) are checked by
+ * scheduleProblems when the configuration is compiled.
  */
 const jobSchema = z.discriminatedUnion('type', [
   /** Publishes a CloudEvent of the given type (routes pick it up like any other event). */
   z.strictObject({ type: z.literal('emit'), eventType: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/)), data: z.optional(z.unknown()) }),
-  /** Writes the buffered events of archive destinations to object storage. */
+  /** Writes the buffered events of archive destinations to object storage (unset: every archive destination). */
   z.strictObject({ type: z.literal('archive-flush'), destination: z.optional(nonEmpty) }),
 ]);
 
 export const scheduleSchema = z.strictObject({
-  /** A five-field cron expression (UTC), or `rate` below. */
+  /** A five-field cron expression, evaluated in UTC (minute hour day-of-month month day-of-week). */
   cron: z.optional(nonEmpty),
-  /** Every N seconds (at least 60). */
+  /** Or: every N seconds (at least 60, the platform timer's period), counted from the Unix epoch. */
   everySeconds: z.optional(z.number().check(z.int(), z.gte(60))),
   tenant: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,128}$/)), 'default'),
   enabled: z._default(z.boolean(), true),
@@ -25,3 +27,6 @@ export const scheduleSchema = z.strictObject({
 });
 
 export const schedulesSchema = z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), scheduleSchema);
+
+export type ScheduleConfig = z.output<typeof scheduleSchema>;
+export type JobConfig = ScheduleConfig['job'];

@@ -1,0 +1,125 @@
+import { gunzipSync } from 'node:zlib';
+import { testDeps } from '../../test/deps';
+import { destinations } from '../../shared/destinations';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { validateCloudEvent } from '../../shared/events/cloudevent';
+import { memoryObjects } from '../../shared/objects/memory';
+import { makeScheduler, scheduler } from './handler';
+
+const T0 = Date.parse('2026-05-01T09:00:00Z');
+const MINUTE = 60_000;
+
+function setup(schedules: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const t = testDeps({ schedules, ...extra }, {}, T0);
+  const tick = () => scheduler({ name: 'scheduler', scheduledAt: t.clock.now() }, t.deps);
+  return { ...t, tick };
+}
+
+const heartbeat = { cron: '*/5 * * * *', tenant: 'acme', job: { type: 'emit', eventType: 'secorch.system.heartbeat', data: { hello: 'world' } } };
+
+test('emit: one CloudEvent per due time, with a stable id, the schedule as source and origin, the tenant stamped', async () => {
+  const { tick, bus, clock } = setup({ heartbeat });
+  const report = await tick();
+  expect(report).toMatchObject({ name: 'scheduler', ok: true, details: { schedules: { heartbeat: { status: 'ran', ok: true, due: '2026-05-01T09:00:00.000Z' } } } });
+  expect(bus.events).toHaveLength(1);
+  const event = bus.events[0]!;
+  expect(validateCloudEvent(event)).toEqual([]);
+  expect(event).toMatchObject({
+    specversion: '1.0', source: '//secorch/schedules/heartbeat', type: 'secorch.system.heartbeat', time: '2026-05-01T09:00:00.000Z',
+    tenant: 'acme', origin: 'schedule:heartbeat', datacontenttype: 'application/json', data: { hello: 'world' },
+  });
+  // Same due time, same id (a second deployment region or a replay dedupes on it); the next one differs.
+  const again = setup({ heartbeat });
+  await again.tick();
+  expect(again.bus.events[0]!.id).toBe(event.id);
+  clock.advance(5 * MINUTE);
+  await tick();
+  expect(bus.events).toHaveLength(2);
+  expect(bus.events[1]!.id).not.toBe(event.id);
+  expect(bus.events[1]!.time).toBe('2026-05-01T09:05:00.000Z');
+});
+
+test('the ticks between due times run nothing', async () => {
+  const { tick, bus, clock } = setup({ heartbeat });
+  await tick();
+  for (let i = 1; i < 5; i++) {
+    clock.advance(MINUTE);
+    await expect(tick()).resolves.toMatchObject({ ok: true, details: { schedules: { heartbeat: { status: 'idle' } } } });
+  }
+  expect(bus.events).toHaveLength(1);
+});
+
+test('overlapping ticks: each due time runs exactly once', async () => {
+  const { tick, bus } = setup({ heartbeat, other: { everySeconds: 60, job: { type: 'emit', eventType: 'x.y' } } });
+  const reports = await Promise.all([tick(), tick(), tick()]);
+  expect(bus.events.map((e) => e.type).sort()).toEqual(['secorch.system.heartbeat', 'x.y']);
+  const statuses = reports.map((r) => (r.details!.schedules as Record<string, { status: string }>).heartbeat!.status).sort();
+  expect(statuses).toEqual(['ran', 'taken', 'taken']);
+  expect(reports.every((r) => r.ok)).toBe(true);
+});
+
+test('after downtime, missed due times run once and the report says since when', async () => {
+  const { tick, bus, clock } = setup({ heartbeat });
+  await tick();
+  clock.advance(60 * MINUTE + 20_000);
+  const report = await tick();
+  expect(report.details!.schedules).toEqual({
+    heartbeat: expect.objectContaining({ status: 'ran', ok: true, due: '2026-05-01T10:00:00.000Z', missedSince: '2026-05-01T09:05:00.000Z' }),
+  });
+  expect(bus.events).toHaveLength(2);
+});
+
+test('a failing job is reported with its code and does not stop the others; its outcome is recorded', async () => {
+  const { tick, bus, deps } = setup(
+    { flush: { everySeconds: 60, job: { type: 'archive-flush' } }, heartbeat, off: { ...heartbeat, enabled: false } },
+    { destinations: { lake: { type: 'archive', bucket: 'b' } } },
+  );
+  // No object storage in these deps: the flush fails with destination_unavailable.
+  const report = await tick();
+  expect(report.ok).toBe(false);
+  expect(report.details!.schedules).toEqual({
+    flush: expect.objectContaining({ status: 'ran', ok: false, error: { code: 'destination_unavailable' } }),
+    heartbeat: expect.objectContaining({ status: 'ran', ok: true }),
+    off: { status: 'disabled' },
+  });
+  expect(bus.events.map((e) => e.type)).toEqual(['secorch.system.heartbeat']);
+  expect(JSON.parse((await deps.store.get('schlast:flush'))!.value)).toMatchObject({ ok: false, code: 'destination_unavailable', due: T0 });
+});
+
+test('archive-flush writes what the archive destination buffered', async () => {
+  const { tick, deps, clock } = setup({ flush: { cron: '*/10 * * * *', job: { type: 'archive-flush', destination: 'lake' } } }, {
+    destinations: { lake: { type: 'archive', bucket: 'lake', prefix: 'raw/' } },
+  });
+  const objects = memoryObjects(clock);
+  deps.objects = objects;
+  const event: CloudEvent = { specversion: '1.0', id: 'e1', source: '/webhooks/github', type: 'secorch.webhook.received', time: '2026-05-01T08:59:00Z' };
+  await destinations(deps.config).get('lake')!(event, deps);
+  const report = await tick();
+  expect(report.details!.schedules).toEqual({
+    flush: expect.objectContaining({ status: 'ran', ok: true, result: { flushed: { lake: { objects: 1, events: 1, recovered: 0 } } } }),
+  });
+  const [stored] = [...objects.buckets.get('lake')!.entries()];
+  expect(stored![0]).toMatch(/^raw\/year=2026\/month=05\/day=01\/hour=08\//);
+  expect(JSON.parse(gunzipSync(stored![1].body).toString('utf8'))).toEqual(event);
+});
+
+test('a timer firing a moment early still runs the due time it stands for', async () => {
+  const { deps, bus, clock } = setup({ heartbeat });
+  clock.set(T0 - 1_500);
+  await makeScheduler({ budgetMs: 45_000, earlyToleranceMs: 2_000 })({ name: 't', scheduledAt: T0 - 1_500 }, deps);
+  expect(bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z']);
+  const strict = setup({ heartbeat });
+  strict.clock.set(T0 - 1_500);
+  await makeScheduler({ budgetMs: 45_000, earlyToleranceMs: 0 })({ name: 't', scheduledAt: T0 - 1_500 }, strict.deps);
+  expect(strict.bus.events).toEqual([]);
+});
+
+test('a state store failure while claiming is reported and nothing runs', async () => {
+  const { tick, deps, bus } = setup({ heartbeat });
+  deps.store.get = async () => {
+    throw new Error('store down (test)');
+  };
+  const report = await tick();
+  expect(report).toMatchObject({ ok: false, details: { schedules: { heartbeat: { status: 'error', error: { code: 'internal_error' } } } } });
+  expect(bus.events).toEqual([]);
+});

@@ -1,0 +1,45 @@
+import type { ScheduledHandler } from '../../shared/contracts';
+import { failed, runSchedule, type ScheduleOutcome } from '../../shared/schedules';
+
+export interface SchedulerOptions {
+  /**
+   * How long the jobs of one tick may take, from the tick's start. Below the one-minute timer
+   * period so a tick's jobs end before the next tick claims the next due times, and below the
+   * function timeout (60 s in serverless.yml) so a job is never cut off mid-write.
+   */
+  budgetMs: number;
+  /**
+   * A timer may fire a moment before the minute it stands for (the Azure timer does; clocks of
+   * instances differ slightly): a due time up to this far after the tick still counts as due now,
+   * instead of waiting a whole minute for the next tick.
+   */
+  earlyToleranceMs: number;
+}
+
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { budgetMs: 45_000, earlyToleranceMs: 2_000 };
+
+/**
+ * scheduler: the one platform timer (every minute on every cloud and locally) runs every
+ * configured schedule that is due at this tick. Each due time is claimed in the state store first,
+ * so overlapping ticks run it once (shared/schedules/claim.ts). Schedules run concurrently, each
+ * isolated: one that fails is reported with its error code and the others still run. The report
+ * is ok when no schedule failed.
+ */
+export function makeScheduler(options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS): ScheduledHandler {
+  return async (tick, deps) => {
+    const now = deps.clock.now();
+    // The platform's scheduled time when it is later than our clock (instances' clocks differ a
+    // little), else now: a tick delivered late (a retry) runs what is due now.
+    const at = Math.max(tick.scheduledAt, now) + options.earlyToleranceMs;
+    const deadline = now + options.budgetMs;
+    const entries = Object.entries(deps.config.schedules).sort(([a], [b]) => (a < b ? -1 : 1));
+    const outcomes = await Promise.all(entries.map(([name, schedule]) => runSchedule(name, schedule, at, deadline, deps)));
+    const schedules: Record<string, ScheduleOutcome> = {};
+    entries.forEach(([name], i) => void (schedules[name] = outcomes[i]!));
+    const failures = entries.filter((_, i) => failed(outcomes[i]!)).map(([name]) => name);
+    if (failures.length > 0) deps.logger.warn('scheduler tick had failures', { tick: tick.name, failed: failures });
+    return { name: tick.name, ok: failures.length === 0, details: { at: new Date(now).toISOString(), schedules } };
+  };
+}
+
+export const scheduler: ScheduledHandler = makeScheduler();

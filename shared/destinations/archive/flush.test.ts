@@ -1,0 +1,109 @@
+import { gunzipSync } from 'node:zlib';
+import { testDeps } from '../../../test/deps';
+import { isAppError } from '../../errors';
+import type { CloudEvent } from '../../events/cloudevent';
+import { memoryObjects } from '../../objects/memory';
+import type { ObjectStorage, StateStore } from '../../ports';
+import { archiveConfigs, destinations, flushArchive } from '..';
+
+const T0 = Date.parse('2026-03-31T22:10:00Z');
+const FAR = Number.MAX_SAFE_INTEGER;
+
+/** A store whose deletes of archive keys fail while `crashing` is set: a flusher dying after its object write (its lease stays too). */
+function crashable(store: StateStore) {
+  const s = { crashing: false, store: { ...store } as StateStore };
+  s.store.delete = async (key) => {
+    if (s.crashing && key.startsWith('arc')) throw new Error('process died (test)');
+    return store.delete(key);
+  };
+  return s;
+}
+
+function setup(objects?: (clock: { now(): number }) => ObjectStorage) {
+  const t = testDeps({ destinations: { lake: { type: 'archive', bucket: 'secorch-archive' } } }, {}, T0);
+  const crash = crashable(t.deps.store);
+  t.deps.store = crash.store;
+  const store = memoryObjects(t.clock);
+  t.deps.objects = objects ? objects(t.clock) : store;
+  const config = archiveConfigs(t.deps.config)[0]![1];
+  const deliver = destinations(t.deps.config).get('lake')!;
+  const flush = () => flushArchive('lake', config, t.deps, { deadline: FAR });
+  const buffered = async () => (await t.deps.store.list('arc:lake:', { limit: 1000 })).items.map((i) => i.key);
+  const written = () => [...(store.buckets.get('secorch-archive')?.values() ?? [])].map((o) => gunzipSync(o.body).toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as CloudEvent).id));
+  return { ...t, crash, store, config, deliver, flush, buffered, written };
+}
+
+const event = (id: string, minute = 1): CloudEvent => ({
+  specversion: '1.0', id, source: '/webhooks/github', type: 'secorch.webhook.received', time: `2026-03-31T22:${String(minute).padStart(2, '0')}:00Z`, data: { n: id },
+});
+
+test('a flush interrupted after the object write, retried: no second object, the buffer ends empty', async () => {
+  const { deliver, deps, crash, flush, buffered, written, clock } = setup();
+  for (const id of ['a', 'b', 'c']) await deliver(event(id), deps);
+  crash.crashing = true;
+  await expect(flush()).rejects.toThrow('process died');
+  expect(written()).toEqual([['a', 'b', 'c']]);
+  expect((await buffered()).length).toBe(3);
+  crash.crashing = false;
+  // The dead flusher's lease stays until it expires.
+  await expect(flush()).resolves.toMatchObject({ busy: true });
+  clock.advance(301_000);
+  await expect(flush()).resolves.toEqual({ objects: 0, events: 0, recovered: 3 });
+  expect(written()).toEqual([['a', 'b', 'c']]);
+  expect(await buffered()).toEqual([]);
+});
+
+test('recovery removes exactly the events of the written object, not events buffered after it', async () => {
+  const { deliver, deps, crash, flush, buffered, written, clock } = setup();
+  for (const id of ['a', 'c']) await deliver(event(id), deps);
+  crash.crashing = true;
+  await expect(flush()).rejects.toThrow('process died');
+  crash.crashing = false;
+  // Arrives after the write and sorts between the batch's first and last keys.
+  await deliver(event('b'), deps);
+  clock.advance(301_000);
+  await expect(flush()).resolves.toEqual({ objects: 1, events: 1, recovered: 2 });
+  expect(written().sort()).toEqual([['a', 'c'], ['b']]);
+  expect(await buffered()).toEqual([]);
+});
+
+test('a batch found already written (no journal: a flusher whose lease expired) is not written twice', async () => {
+  const { deliver, deps, crash, flush, buffered, written, clock } = setup();
+  for (const id of ['a', 'b']) await deliver(event(id), deps);
+  crash.crashing = true;
+  await expect(flush()).rejects.toThrow('process died');
+  crash.crashing = false;
+  await deps.store.delete('arcj:lake');
+  clock.advance(301_000);
+  await expect(flush()).resolves.toEqual({ objects: 1, events: 2, recovered: 0 });
+  expect(written()).toEqual([['a', 'b']]);
+  expect(await buffered()).toEqual([]);
+});
+
+test('one flusher at a time: a second one while the lease is held returns busy and writes nothing', async () => {
+  const { deliver, deps, flush, written } = setup();
+  await deliver(event('a'), deps);
+  await deps.store.put('arcl:lake', 'someone-else', { ifAbsent: true, ttlSeconds: 300 });
+  await expect(flush()).resolves.toMatchObject({ busy: true, objects: 0 });
+  expect(written()).toEqual([]);
+});
+
+test('a flush stops at its deadline and leaves the rest buffered', async () => {
+  const { deliver, deps, config, buffered } = setup();
+  await deliver(event('a'), deps);
+  const report = await flushArchive('lake', config, deps, { deadline: deps.clock.now() });
+  expect(report).toMatchObject({ objects: 0, stoppedEarly: true });
+  expect((await buffered()).length).toBe(1);
+});
+
+test('without deps.objects: destination_unavailable, nothing buffered, the missing port logged', async () => {
+  const { deliver, deps, config, buffered } = setup();
+  delete deps.objects;
+  const logged: unknown[] = [];
+  deps.logger = { ...deps.logger, error: (msg, fields) => void logged.push({ msg, fields }) };
+  const error = await deliver(event('a'), deps).catch((e: unknown) => e);
+  expect(isAppError(error) && { code: error.code, status: error.status, retryable: error.retryable }).toEqual({ code: 'destination_unavailable', status: 503, retryable: true });
+  expect(await buffered()).toEqual([]);
+  expect(logged).toEqual([{ msg: 'archive destination has no object storage', fields: expect.objectContaining({ destination: 'lake', missing: 'deps.objects' }) }]);
+  await expect(flushArchive('lake', config, deps, { deadline: FAR })).rejects.toMatchObject({ code: 'destination_unavailable' });
+});

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { CloudEvent } from '../../events/cloudevent';
+
+/**
+ * The state-store layout of archive destinations ({d} is the destination name):
+ *
+ *   arc:{d}:{YYYYMMDDHH}:{event id}:{source hash}   a buffered event (structured CloudEvent JSON)
+ *   arcx:{d}:{event id}:{source hash}               buffer key of an event that has no `time`
+ *   arcl:{d}                                        flush lease (one flusher at a time)
+ *   arcj:{d}                                        the batch being written (crash recovery)
+ *
+ * Buffered keys sort by partition hour, then event id, so a prefix scan yields one hour's events
+ * together and the oldest hour first. The key holds the event's identity (id, and source, since
+ * CloudEvents ids are unique per source), so a redelivered event lands on its existing key.
+ * Names and ids that could break the layout (a ':' or anything outside [A-Za-z0-9_.-], or more
+ * than 128 characters) are replaced by `~` and a hash; '~' never occurs in a plain part.
+ */
+const PLAIN = /^[A-Za-z0-9_.-]{1,128}$/;
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+const part = (s: string) => (PLAIN.test(s) ? s : `~${sha256(s).slice(0, 32)}`);
+const identity = (event: CloudEvent) => `${part(event.id)}:${sha256(event.source).slice(0, 12)}`;
+
+/** Partition hour `YYYYMMDDHH` (UTC) of an epoch ms time. */
+export function hourOf(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}`;
+}
+
+/** The partition hour of the event's own `time`; undefined when it has none usable (years 0-9999). */
+export function eventHour(event: CloudEvent): string | undefined {
+  if (typeof event.time !== 'string') return undefined;
+  const ms = Date.parse(event.time);
+  if (Number.isNaN(ms)) return undefined;
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 0 && year <= 9999 ? hourOf(ms) : undefined;
+}
+
+export const archiveKeys = {
+  buffer: (dest: string) => `arc:${part(dest)}:`,
+  event: (dest: string, hour: string, event: CloudEvent) => `arc:${part(dest)}:${hour}:${identity(event)}`,
+  index: (dest: string, event: CloudEvent) => `arcx:${part(dest)}:${identity(event)}`,
+  lease: (dest: string) => `arcl:${part(dest)}`,
+  journal: (dest: string) => `arcj:${part(dest)}`,
+};
+
+/** The hour segment of a buffered key. */
+export const hourOfKey = (key: string): string => key.split(':')[2]!;
+
+/**
+ * `<prefix>year=YYYY/month=MM/day=DD/hour=HH/<batch>.jsonl.gz`: Hive-style partitions that Athena,
+ * BigQuery external tables and Synapse prune on. The batch name is a hash of its first and last
+ * buffered keys and its size, so the same batch always gets the same name: a flush retried after a
+ * crash writes (ifAbsent) to the name it used before and finds the object there.
+ */
+export function objectKey(prefix: string, hour: string, firstKey: string, lastKey: string, count: number): string {
+  const batch = sha256(`${firstKey}\n${lastKey}\n${count}`).slice(0, 32);
+  return `${prefix}year=${hour.slice(0, 4)}/month=${hour.slice(4, 6)}/day=${hour.slice(6, 8)}/hour=${hour.slice(8, 10)}/${batch}.jsonl.gz`;
+}

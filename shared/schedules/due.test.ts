@@ -1,0 +1,79 @@
+import { testDeps } from '../../test/deps';
+import { cronProblem, dueRun } from './due';
+import { scheduleProblems } from './problems';
+
+const at = (iso: string) => Date.parse(iso);
+
+describe('cron (UTC, five fields)', () => {
+  const hourly = { cron: '0 * * * *' };
+
+  test('due when a due time lies between the last run and the tick', () => {
+    expect(dueRun(hourly, at('2026-01-01T05:00:01Z'), at('2026-01-01T04:00:00Z'))).toEqual({ due: at('2026-01-01T05:00:00Z') });
+    expect(dueRun(hourly, at('2026-01-01T05:00:00Z'), at('2026-01-01T04:00:00Z'))).toEqual({ due: at('2026-01-01T05:00:00Z') });
+  });
+
+  test('not due again once that due time ran', () => {
+    expect(dueRun(hourly, at('2026-01-01T05:59:00Z'), at('2026-01-01T05:00:00Z'))).toBeUndefined();
+  });
+
+  test('missed due times run once, as the latest, and the first missed one is reported', () => {
+    expect(dueRun(hourly, at('2026-01-01T09:00:30Z'), at('2026-01-01T05:00:00Z'))).toEqual({
+      due: at('2026-01-01T09:00:00Z'), missedSince: at('2026-01-01T06:00:00Z'),
+    });
+  });
+
+  test('never run before: only a due time within the look-back runs now', () => {
+    const nightly = { cron: '0 2 * * *' };
+    expect(dueRun(nightly, at('2026-01-01T12:00:00Z'), undefined)).toBeUndefined();
+    expect(dueRun(nightly, at('2026-01-01T02:00:40Z'), undefined)).toEqual({ due: at('2026-01-01T02:00:00Z') });
+  });
+
+  test('due times are UTC wall-clock times (the cron has timezone UTC; machines running the tests may be on UTC too)', () => {
+    expect(dueRun({ cron: '30 23 31 12 *' }, at('2026-12-31T23:30:10Z'), at('2025-12-31T23:30:00Z'))?.due).toBe(at('2026-12-31T23:30:00Z'));
+  });
+});
+
+describe('everySeconds', () => {
+  test('due times are multiples of the period since the epoch, the same on every instance', () => {
+    expect(dueRun({ everySeconds: 300 }, at('2026-01-01T00:07:00Z'), undefined)).toEqual({ due: at('2026-01-01T00:05:00Z') });
+    expect(dueRun({ everySeconds: 300 }, at('2026-01-01T00:09:59Z'), at('2026-01-01T00:05:00Z'))).toBeUndefined();
+    expect(dueRun({ everySeconds: 300 }, at('2026-01-01T00:10:00Z'), at('2026-01-01T00:05:00Z'))).toEqual({ due: at('2026-01-01T00:10:00Z') });
+  });
+
+  test('missed periods run once', () => {
+    expect(dueRun({ everySeconds: 60 }, at('2026-01-01T01:00:00Z'), at('2026-01-01T00:00:00Z'))).toEqual({
+      due: at('2026-01-01T01:00:00Z'), missedSince: at('2026-01-01T00:01:00Z'),
+    });
+  });
+});
+
+test('cronProblem: syntax, six fields, impossible dates', () => {
+  expect(cronProblem('*/5 * * * *', 0)).toBeUndefined();
+  expect(cronProblem('0 2 * * 1-5', 0)).toBeUndefined();
+  expect(cronProblem('61 * * * *', 0)).toMatch(/^invalid cron expression: .*minute/);
+  expect(cronProblem('0 * * * * *', 0)).toMatch(/^invalid cron expression: .*5 parts/);
+  expect(cronProblem('every day', 0)).toMatch(/^invalid cron expression/);
+  expect(cronProblem('0 0 31 2 *', 0)).toBe('the cron expression never fires');
+});
+
+test('scheduleProblems: paths of every problem of the compiled configuration', () => {
+  const { config } = testDeps({
+    destinations: { out: { type: 'file', path: '/tmp/x.jsonl' }, lake: { type: 'archive', bucket: 'b' } },
+    schedules: {
+      ok: { cron: '0 * * * *', job: { type: 'archive-flush', destination: 'lake' } },
+      all: { everySeconds: 600, job: { type: 'archive-flush' } },
+      both: { cron: '0 * * * *', everySeconds: 60, job: { type: 'emit', eventType: 'x.y' } },
+      neither: { job: { type: 'emit', eventType: 'x.y' } },
+      badCron: { cron: '0 25 * * *', job: { type: 'emit', eventType: 'x.y' } },
+      unknownDest: { everySeconds: 60, job: { type: 'archive-flush', destination: 'nope' } },
+      notArchive: { everySeconds: 60, job: { type: 'archive-flush', destination: 'out' } },
+    },
+  }).deps;
+  expect(scheduleProblems(config)).toEqual([
+    'schedules.both: give either cron or everySeconds',
+    'schedules.neither: give either cron or everySeconds',
+    expect.stringMatching(/^schedules\.badCron\.cron: invalid cron expression: .*hour/),
+    'schedules.unknownDest.job.destination: unknown destination "nope"',
+    'schedules.notArchive.job.destination: "out" is a file destination, not an archive',
+  ]);
+});

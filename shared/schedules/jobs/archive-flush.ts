@@ -1,0 +1,35 @@
+import { archiveConfigs, flushArchive } from '../../destinations/archive';
+import type { JobConfig } from '../../config/sections/schedules';
+import type { JobDefinition } from './types';
+
+type ArchiveFlushJob = Extract<JobConfig, { type: 'archive-flush' }>;
+
+/**
+ * `archive-flush`: writes the events buffered by archive destinations (one, or all of them) to
+ * object storage. Destinations are flushed one after another within the run's deadline; one that
+ * fails is logged and does not stop the others, and the job then fails with the first error.
+ */
+export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
+  async run(job, ctx, deps) {
+    const targets = archiveConfigs(deps.config, job.destination);
+    const flushed: Record<string, unknown> = {};
+    let firstError: unknown;
+    for (const [name, config] of targets) {
+      try {
+        flushed[name] = await flushArchive(name, config, deps, { deadline: ctx.deadline });
+      } catch (e) {
+        firstError ??= e;
+        deps.logger.error('archive flush failed', { destination: name, error: e });
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+    return { flushed };
+  },
+  problems(job, path, config) {
+    if (job.destination === undefined) return [];
+    const dest = config.destinations[job.destination];
+    if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
+    if (dest.type !== 'archive') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not an archive`];
+    return [];
+  },
+};
