@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../ports/objects';
+import { compareKeys } from './keys';
 
 interface Held {
   body: Uint8Array;
@@ -16,7 +17,8 @@ async function* chunks(body: Uint8Array): AsyncGenerator<Uint8Array> {
 
 /**
  * In-process object storage for tests and single-process tools. Buckets spring into existence on
- * first write; versions count up per key so tests can tell two writes of one key apart.
+ * first write; versions count up per key so tests can tell two writes of one key apart. Keys are
+ * listed in UTF-8 byte order like the cloud stores; the list cursor is the last key of the page.
  */
 export function memoryObjects(clock: Clock): ObjectStorage & { buckets: Map<string, Map<string, Held>> } {
   const buckets = new Map<string, Map<string, Held>>();
@@ -60,7 +62,10 @@ export function memoryObjects(clock: Clock): ObjectStorage & { buckets: Map<stri
     },
     async list(bucket, prefix, opts = {}) {
       const limit = opts.limit ?? 1000;
-      const keys = [...(buckets.get(bucket)?.keys() ?? [])].filter((k) => k.startsWith(prefix) && (opts.after === undefined || k > opts.after)).sort();
+      const after = opts.after;
+      const keys = [...(buckets.get(bucket)?.keys() ?? [])]
+        .filter((k) => k.startsWith(prefix) && (after === undefined || compareKeys(k, after) > 0))
+        .sort(compareKeys);
       const page = keys.slice(0, limit);
       const items = page.map((k) => copyInfo(buckets.get(bucket)!.get(k)!.info));
       return keys.length > limit ? { items, next: page[page.length - 1] } : { items };

@@ -1,0 +1,181 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { guardBody, toBytes } from '../../shared/objects/bytes';
+import { storageFailed } from '../../shared/objects/errors';
+import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { once } from '../common/once';
+
+export interface S3ObjectsOptions {
+  region?: string;
+  /** Endpoint override for S3-compatible servers (fauxqs, MinIO, LocalStack). */
+  endpoint?: string;
+  /** Path-style URLs (`endpoint/bucket/key`): emulators on 127.0.0.1 have no per-bucket host names. */
+  forcePathStyle?: boolean;
+  /** A ready client (tests, or a root that shares one); else one is made on first use. */
+  client?: S3Client;
+  /**
+   * ifAbsent sends `If-None-Match: *`, which S3 enforces atomically (conditional writes):
+   * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
+   * Set false only for S3-compatible servers that ignore the header (fauxqs 1.9.2 does): ifAbsent
+   * then checks with HeadObject first, which two concurrent writers can both pass.
+   */
+  conditionalWrites?: boolean;
+}
+
+type S3Error = { name?: string; $metadata?: { httpStatusCode?: number } };
+const status = (e: unknown) => (e as S3Error)?.$metadata?.httpStatusCode;
+const failure = (e: unknown) => ({ reason: (e as S3Error)?.name ?? 'Error', httpStatus: status(e) });
+/** S3 quotes ETags (RFC 9110 entity tags); the port carries the bare value. */
+const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
+/** x-amz-copy-source is `bucket/key`, URL-encoded, with the slashes of the key kept:
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax */
+export const copySource = (bucket: string, key: string) => `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+
+interface S3Head {
+  ContentLength?: number;
+  ETag?: string;
+  VersionId?: string;
+  ContentType?: string;
+  ContentEncoding?: string;
+  LastModified?: Date;
+}
+
+function infoOf(bucket: string, key: string, h: S3Head): ObjectInfo {
+  const info: ObjectInfo = { bucket, key, size: h.ContentLength ?? 0 };
+  const etag = unquote(h.ETag);
+  if (etag) info.etag = etag;
+  if (h.VersionId && h.VersionId !== 'null') info.version = h.VersionId;
+  if (h.ContentType) info.contentType = h.ContentType;
+  if (h.ContentEncoding) info.contentEncoding = h.ContentEncoding;
+  if (h.LastModified) info.lastModified = h.LastModified.toISOString();
+  return info;
+}
+
+/**
+ * Object storage on Amazon S3. The SDK is imported on first use. Any 404 on a read (NoSuchKey,
+ * and HeadObject's bodiless NotFound, which cannot tell a missing key from a missing bucket)
+ * means absent; every other failure is object_storage_failed. The list cursor is the last key of
+ * the page, resumed with StartAfter, so it means the same as in the memory and local stores.
+ */
+export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
+  const load = once(() => import('@aws-sdk/client-s3').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.S3Client({ region: opts.region, endpoint: opts.endpoint, forcePathStyle: opts.forcePathStyle }),
+  })));
+  const conditional = opts.conditionalWrites ?? true;
+
+  async function getObject(bucket: string, key: string) {
+    const { sdk, client } = await load();
+    try {
+      return await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (e) {
+      if (status(e) === 404) return undefined;
+      throw storageFailed('get', bucket, key, failure(e));
+    }
+  }
+
+  const self: ObjectStorage = {
+    async put(bucket, key, body, put = {}) {
+      const { sdk, client } = await load();
+      const data = toBytes(body);
+      if (put.ifAbsent && !conditional && (await self.head(bucket, key))) throw new ObjectExistsError(bucket, key);
+      try {
+        const out = await client.send(new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: data,
+          ContentLength: data.byteLength,
+          ContentType: put.contentType,
+          ContentEncoding: put.contentEncoding,
+          IfNoneMatch: put.ifAbsent && conditional ? '*' : undefined,
+        }));
+        return infoOf(bucket, key, { ...out, ContentLength: data.byteLength, ContentType: put.contentType, ContentEncoding: put.contentEncoding });
+      } catch (e) {
+        // 412: the key exists. 409 ConditionalRequestConflict (a concurrent conditional write is in
+        // flight) stays a retryable failure: the retry will see 412 or succeed.
+        if (put.ifAbsent && status(e) === 412) throw new ObjectExistsError(bucket, key);
+        throw storageFailed('put', bucket, key, failure(e));
+      }
+    },
+
+    async get(bucket, key) {
+      const out = await getObject(bucket, key);
+      if (!out) return undefined;
+      try {
+        return await out.Body!.transformToByteArray();
+      } catch (e) {
+        throw storageFailed('get', bucket, key, failure(e));
+      }
+    },
+
+    async stream(bucket, key) {
+      const out = await getObject(bucket, key);
+      if (!out) return undefined;
+      // In Node the Body is the http.IncomingMessage (a Readable): async-iterable Buffers, read as
+      // they arrive. transformToByteArray would hold the whole object in memory.
+      const body = out.Body as unknown as AsyncIterable<Uint8Array>;
+      return { info: infoOf(bucket, key, out), body: guardBody(body, (e) => storageFailed('stream', bucket, key, failure(e))) };
+    },
+
+    async head(bucket, key) {
+      const { sdk, client } = await load();
+      try {
+        return infoOf(bucket, key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
+      } catch (e) {
+        if (status(e) === 404) return undefined;
+        throw storageFailed('head', bucket, key, failure(e));
+      }
+    },
+
+    async list(bucket, prefix, opts = {}) {
+      const { sdk, client } = await load();
+      try {
+        const out = await client.send(new sdk.ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          MaxKeys: opts.limit ?? 1000,
+          StartAfter: opts.after,
+        }));
+        const items = (out.Contents ?? []).map((c) => infoOf(bucket, c.Key!, { ContentLength: c.Size, ETag: c.ETag, LastModified: c.LastModified }));
+        const last = items[items.length - 1];
+        return out.IsTruncated && last ? { items, next: last.key } : { items };
+      } catch (e) {
+        throw storageFailed('list', bucket, prefix, failure(e));
+      }
+    },
+
+    async move(bucket, from, to) {
+      const { sdk, client } = await load();
+      try {
+        // CopyObject keeps Content-Type, Content-Encoding and user metadata (MetadataDirective COPY).
+        await client.send(new sdk.CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySource(bucket, from), MetadataDirective: 'COPY' }));
+      } catch (e) {
+        if (status(e) === 404) return;
+        throw storageFailed('move', bucket, from, failure(e));
+      }
+      await self.delete(bucket, from);
+    },
+
+    async delete(bucket, key) {
+      const { sdk, client } = await load();
+      try {
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      } catch (e) {
+        if (status(e) === 404) return;
+        throw storageFailed('delete', bucket, key, failure(e));
+      }
+    },
+
+    async check(bucket) {
+      const { sdk, client } = await load();
+      try {
+        // HeadBucket needs only s3:ListBucket on that bucket; without a bucket, ListBuckets needs
+        // s3:ListAllMyBuckets, which function roles often lack: pass the bucket you use.
+        if (bucket) await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
+        else await client.send(new sdk.ListBucketsCommand({ MaxBuckets: 1 }));
+      } catch (e) {
+        throw storageFailed('check', bucket ?? '(account)', undefined, failure(e));
+      }
+    },
+  };
+  return self;
+}

@@ -1,0 +1,139 @@
+import type { File, FileMetadata, Storage } from '@google-cloud/storage';
+import { guardBody, toBytes } from '../../shared/objects/bytes';
+import { storageFailed } from '../../shared/objects/errors';
+import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { once } from '../common/once';
+
+export interface GcsObjectsOptions {
+  /** A ready client (tests, or a root that shares one); else one is made on first use. */
+  storage?: Storage;
+  /** Needed only by check() without a bucket (it lists the project's buckets). */
+  projectId?: string;
+}
+
+type ApiError = { code?: number | string; name?: string };
+const codeOf = (e: unknown) => Number((e as ApiError)?.code);
+const failure = (e: unknown) => ({ reason: (e as ApiError)?.name ?? 'Error', httpStatus: Number.isFinite(codeOf(e)) ? codeOf(e) : undefined });
+
+function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
+  const info: ObjectInfo = { bucket, key, size: Number(m.size ?? 0) };
+  // etag changes on every write (and on metadata updates); md5Hash is missing for composite objects.
+  const etag = m.etag ?? m.md5Hash;
+  if (etag) info.etag = String(etag).replace(/^"(.*)"$/, '$1');
+  if (m.generation !== undefined) info.version = String(m.generation);
+  if (m.contentType) info.contentType = m.contentType;
+  if (m.contentEncoding) info.contentEncoding = m.contentEncoding;
+  if (m.updated) info.lastModified = new Date(m.updated).toISOString();
+  return info;
+}
+
+/**
+ * Object storage on Google Cloud Storage. ifAbsent is the precondition ifGenerationMatch: 0 ("only
+ * if no live object exists"), which GCS enforces atomically:
+ * https://cloud.google.com/storage/docs/request-preconditions#special-case
+ * Reads ask for the stored bytes (decompress: false): a gzip-encoded object comes back as written,
+ * as on the other stores. The list cursor is the API's pageToken. A 404 on a read means absent.
+ */
+export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
+  const load = once(async () => opts.storage ?? new (await import('@google-cloud/storage')).Storage({ projectId: opts.projectId }));
+  const file = async (bucket: string, key: string, generation?: string | number): Promise<File> =>
+    (await load()).bucket(bucket).file(key, generation === undefined ? {} : { generation });
+  const absent = (e: unknown) => codeOf(e) === 404;
+
+  const self: ObjectStorage = {
+    async put(bucket, key, body, put = {}) {
+      const data = toBytes(body);
+      const f = await file(bucket, key);
+      try {
+        await f.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+          resumable: false,
+          metadata: { contentType: put.contentType, contentEncoding: put.contentEncoding },
+          ...(put.ifAbsent ? { preconditionOpts: { ifGenerationMatch: 0 } } : {}),
+        });
+      } catch (e) {
+        if (put.ifAbsent && codeOf(e) === 412) throw new ObjectExistsError(bucket, key);
+        throw storageFailed('put', bucket, key, failure(e));
+      }
+      // save() leaves the service's resource (generation, etag, updated) in f.metadata.
+      return infoOf(bucket, key, { ...f.metadata, size: data.byteLength, contentType: put.contentType, contentEncoding: put.contentEncoding });
+    },
+
+    async get(bucket, key) {
+      try {
+        const [data] = await (await file(bucket, key)).download({ decompress: false });
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      } catch (e) {
+        if (absent(e)) return undefined;
+        throw storageFailed('get', bucket, key, failure(e));
+      }
+    },
+
+    async stream(bucket, key) {
+      const info = await self.head(bucket, key);
+      if (!info) return undefined;
+      // Read the generation head saw, so info and body describe the same write: if the object is
+      // replaced in between, the read fails instead of mixing one write's info with another's bytes.
+      const f = await file(bucket, key, info.version);
+      const body = f.createReadStream({ decompress: false }) as AsyncIterable<Uint8Array>;
+      return { info, body: guardBody(body, (e) => storageFailed('stream', bucket, key, failure(e))) };
+    },
+
+    async head(bucket, key) {
+      try {
+        const [metadata] = await (await file(bucket, key)).getMetadata();
+        return infoOf(bucket, key, metadata);
+      } catch (e) {
+        if (absent(e)) return undefined;
+        throw storageFailed('head', bucket, key, failure(e));
+      }
+    },
+
+    async list(bucket, prefix, opts = {}) {
+      try {
+        const [files, nextQuery] = await (await load()).bucket(bucket).getFiles({
+          prefix,
+          maxResults: opts.limit ?? 1000,
+          autoPaginate: false,
+          ...(opts.after ? { pageToken: opts.after } : {}),
+        });
+        const items = files.map((f) => infoOf(bucket, f.name, f.metadata));
+        const token = (nextQuery as { pageToken?: string } | null | undefined)?.pageToken;
+        return token ? { items, next: token } : { items };
+      } catch (e) {
+        throw storageFailed('list', bucket, prefix, failure(e));
+      }
+    },
+
+    async move(bucket, from, to) {
+      try {
+        // copy() follows the rewrite token loop for large objects and keeps content headers.
+        await (await file(bucket, from)).copy(await file(bucket, to));
+      } catch (e) {
+        if (absent(e)) return;
+        throw storageFailed('move', bucket, from, failure(e));
+      }
+      await self.delete(bucket, from);
+    },
+
+    async delete(bucket, key) {
+      try {
+        await (await file(bucket, key)).delete({ ignoreNotFound: true });
+      } catch (e) {
+        if (absent(e)) return;
+        throw storageFailed('delete', bucket, key, failure(e));
+      }
+    },
+
+    async check(bucket) {
+      try {
+        const storage = await load();
+        // One object listed needs only storage.objects.list, which reading a bucket needs anyway.
+        if (bucket) await storage.bucket(bucket).getFiles({ maxResults: 1, autoPaginate: false });
+        else await storage.getBuckets({ maxResults: 1, autoPaginate: false });
+      } catch (e) {
+        throw storageFailed('check', bucket ?? '(project)', undefined, failure(e));
+      }
+    },
+  };
+  return self;
+}

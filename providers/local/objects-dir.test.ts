@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { collectBytes } from '../../shared/objects/bytes';
+import { describeObjectStorageContract } from '../../shared/objects/contract.testkit';
+import { ObjectExistsError } from '../../shared/ports/objects';
+import { dirObjects } from './objects-dir';
+
+/** Against the real file system, in a fresh temp folder per test. */
+async function fresh() {
+  const root = await mkdtemp(join(tmpdir(), 'secorch-objects-'));
+  return { root, objects: dirObjects({ root: join(root, 'store') }), bucket: 'reports', cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+describeObjectStorageContract('local directory', fresh);
+
+/** Every file under dir, as relative paths (walked by hand: Node 20's recursive readdir is avoided). */
+async function filesUnder(dir: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(dir, rel), { withFileTypes: true }).catch(() => [])) {
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await filesUnder(dir, path)));
+    else out.push(path);
+  }
+  return out.sort();
+}
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('dirObjects', () => {
+  let sut: Awaited<ReturnType<typeof fresh>>;
+  beforeEach(async () => {
+    sut = await fresh();
+  });
+  afterEach(() => sut.cleanup());
+
+  const hostile = ['../escape', 'a/../../escape', '/etc/passwd', 'a//b', 'a/', './a', 'a/./b', 'a\\..\\b', 'nul\0byte', '', '..', '.secorch-meta/x', 'a/.secorch-tmp-1'];
+
+  it.each(hostile)('rejects the key %j with object_key_invalid (400) and writes nothing', async (key) => {
+    for (const op of [
+      () => sut.objects.put('reports', key, 'x'),
+      () => sut.objects.get('reports', key),
+      () => sut.objects.head('reports', key),
+      () => sut.objects.stream('reports', key),
+      () => sut.objects.delete('reports', key),
+      () => sut.objects.move('reports', 'fine', key),
+    ]) {
+      await expect(op()).rejects.toMatchObject({ code: 'object_key_invalid', status: 400, retryable: false });
+    }
+    expect(await filesUnder(sut.root)).toEqual([]);
+  });
+
+  it.each(['..', '.', '', 'a/b', 'a\\b', '.hidden', 'x\0'])('rejects the bucket name %j', async (bucket) => {
+    await expect(sut.objects.put(bucket, 'k', 'x')).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
+    await expect(sut.objects.list(bucket, '')).rejects.toMatchObject({ code: 'object_key_invalid' });
+    await expect(sut.objects.check(bucket)).rejects.toMatchObject({ code: 'object_key_invalid' });
+    expect(await filesUnder(sut.root)).toEqual([]);
+  });
+
+  it('stores the object as a plain file at bucket/key with a sha256 etag, and no temp files remain', async () => {
+    const info = await sut.objects.put('reports', 'a/b/c.json', '{"x":1}', { contentType: 'application/json' });
+    expect(info.etag).toBe(sha256('{"x":1}'));
+    expect(await readFile(join(sut.root, 'store/reports/a/b/c.json'), 'utf8')).toBe('{"x":1}');
+    const files = await filesUnder(join(sut.root, 'store'));
+    expect(files).toEqual(['reports/.secorch-meta/a/b/.secorch-c.json.json', 'reports/a/b/c.json']);
+  });
+
+  it('serves a file dropped in by hand, with a computed etag and no content headers', async () => {
+    await mkdir(join(sut.root, 'store/reports/manual'), { recursive: true });
+    await writeFile(join(sut.root, 'store/reports/manual/r.csv'), 'a,b\n');
+    const head = await sut.objects.head('reports', 'manual/r.csv');
+    expect(head).toEqual({ bucket: 'reports', key: 'manual/r.csv', size: 4, etag: sha256('a,b\n'), lastModified: expect.any(String) });
+    expect((await sut.objects.list('reports', 'manual/')).items.map((i) => i.key)).toEqual(['manual/r.csv']);
+  });
+
+  it('ignores a sidecar that describes an older file (replaced behind its back)', async () => {
+    await sut.objects.put('reports', 'k.txt', 'old', { contentType: 'text/plain' });
+    await writeFile(join(sut.root, 'store/reports/k.txt.tmp'), 'replaced');
+    await rename(join(sut.root, 'store/reports/k.txt.tmp'), join(sut.root, 'store/reports/k.txt'));
+    const head = await sut.objects.head('reports', 'k.txt');
+    expect(head?.contentType).toBeUndefined();
+    expect(head?.etag).toBe(sha256('replaced'));
+  });
+
+  it('lets exactly one of many concurrent ifAbsent writers win, and its body is the one stored', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => sut.objects.put('reports', 'claim', `writer ${i}`, { ifAbsent: true })));
+    const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
+    expect(won).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(ObjectExistsError);
+    expect(Buffer.from((await sut.objects.get('reports', 'claim'))!).toString()).toBe(`writer ${won[0]}`);
+    expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual(['.secorch-meta/.secorch-claim.json', 'claim']);
+  });
+
+  it('never shows a partial object to a reader during concurrent overwrites', async () => {
+    const a = 'a'.repeat(300_000);
+    const b = 'b'.repeat(300_000);
+    await sut.objects.put('reports', 'k', a);
+    const writes = Array.from({ length: 10 }, (_, i) => sut.objects.put('reports', 'k', i % 2 ? a : b));
+    const reads = Array.from({ length: 10 }, async () => Buffer.from((await sut.objects.get('reports', 'k'))!).toString());
+    const seen = await Promise.all(reads);
+    await Promise.all(writes);
+    for (const s of seen) expect(s === a || s === b).toBe(true);
+    expect((await sut.objects.list('reports', '')).items.map((i) => i.key)).toEqual(['k']);
+  });
+
+  it('answers a key that names a folder as absent, and a put that would turn a file into a folder as invalid', async () => {
+    await sut.objects.put('reports', 'a/b', 'x');
+    expect(await sut.objects.get('reports', 'a')).toBeUndefined();
+    expect(await sut.objects.stream('reports', 'a')).toBeUndefined();
+    await expect(sut.objects.delete('reports', 'a')).resolves.toBeUndefined();
+    await expect(sut.objects.put('reports', 'a/b/c', 'y')).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
+    await expect(sut.objects.put('reports', 'a', 'y')).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
+    expect(Buffer.from((await sut.objects.get('reports', 'a/b'))!).toString()).toBe('x');
+    expect((await sut.objects.list('reports', '')).items.map((i) => i.key)).toEqual(['a/b']);
+  });
+
+  it('streams with fs read streams (64 KiB chunks) and closes the file when the stream is destroyed early', async () => {
+    await sut.objects.put('reports', 'big', new Uint8Array(200_000).fill(7));
+    const s = await sut.objects.stream('reports', 'big');
+    const body = s!.body as AsyncIterable<Uint8Array> & { destroy(): void; closed: boolean; once(e: string, f: () => void): void };
+    const closed = new Promise<void>((done) => body.once('close', done));
+    for await (const chunk of body) {
+      expect(chunk.byteLength).toBe(65536);
+      break;
+    }
+    await closed;
+    expect(body.closed).toBe(true);
+    expect((await collectBytes((await sut.objects.stream('reports', 'big'))!.body)).byteLength).toBe(200_000);
+  });
+
+  it('reports a file-system failure as object_storage_failed naming bucket and key, not the path', async () => {
+    // A root that is a file, not a folder: every operation below it fails with ENOTDIR.
+    await writeFile(join(sut.root, 'not-a-folder'), 'x');
+    const objects = dirObjects({ root: join(sut.root, 'not-a-folder') });
+    const err = await objects.put('reports', 'k', 'x').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'object_storage_failed', status: 502, retryable: true, message: expect.stringContaining('reports/k') });
+    expect((err as Error).message).not.toContain(sut.root);
+    await expect(objects.check()).rejects.toMatchObject({ code: 'object_storage_failed' });
+  });
+});

@@ -1,0 +1,208 @@
+import { access, constants, link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { storageFailed } from '../../shared/objects/errors';
+import { assertSafeKey, compareKeys, keyInvalid, RESERVED_SEGMENT_PREFIX } from '../../shared/objects/keys';
+import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { toBytes } from '../../shared/objects/bytes';
+import { ABSENT, code, readSidecar, sha256, sha256File, type Sidecar, statFile, tempName, walk, writeAtomically } from './objects-dir-fs';
+
+export interface DirObjectsOptions {
+  /** Folder holding one sub-folder per bucket (SECORCH_DATA_DIR/objects in the local runtime). */
+  root: string;
+}
+
+const META = `${RESERVED_SEGMENT_PREFIX}meta`;
+
+/**
+ * Object storage in a local folder, for `npm start` and single-machine use: bucket = a sub-folder
+ * of root, key = a relative path (slashes become folders). Keys are validated by assertSafeKey, so
+ * no key or bucket name can point outside root. Writes go to a temp file in the target folder and
+ * are renamed into place (readers see the old or the new object, never a partial one); ifAbsent
+ * uses link(2), which fails with EEXIST atomically, so of two concurrent writers exactly one wins.
+ * etag (sha256 of the content), contentType and contentEncoding live in a sidecar JSON under
+ * `<bucket>/.secorch-meta/`, so head and list never re-read a large file. Writes are
+ * not fsynced: a machine crash may lose the latest writes, never tear one. Empty folders left by
+ * delete and move are kept (removing them would race with a concurrent put into the same folder).
+ * The key `a` and the keys under `a/` cannot both exist here (a file is not a folder): such a put
+ * fails with object_key_invalid.
+ */
+export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
+  const root = resolve(opts.root);
+
+  const paths = (bucket: string, key: string) => {
+    assertSafeKey(bucket, 'bucket');
+    assertSafeKey(key);
+    const base = join(root, bucket);
+    const data = join(base, ...key.split('/'));
+    // Defence in depth: the rules above already keep the path inside root.
+    if (!data.startsWith(base + sep)) throw keyInvalid('key', key, 'escapes the bucket folder');
+    const segments = key.split('/');
+    const name = segments.pop()!;
+    // The sidecar's own name carries the reserved prefix, so it never collides with a folder
+    // mirrored from another key (keys `a` and `a.json/x` coexist).
+    return { base, data, meta: join(base, META, ...segments, `${RESERVED_SEGMENT_PREFIX}${name}.json`) };
+  };
+
+  const isDir = (path: string) => stat(path).then((st) => st.isDirectory(), () => false);
+
+  /** File-system errors become typed ones; the message names bucket and key, never the path. */
+  const fail = async (op: string, bucket: string, key: string | undefined, e: unknown): Promise<never> => {
+    if (e instanceof ObjectExistsError || (e as { code?: string }).code === 'object_key_invalid') throw e;
+    const collision = code(e) === 'ENOTDIR' || code(e) === 'EISDIR' || code(e) === 'EEXIST';
+    // Inside an existing bucket folder these mean a file stands where a folder must (or the reverse).
+    if (key !== undefined && collision && (await isDir(join(root, bucket)))) {
+      throw keyInvalid('key', key, 'a file and a folder of the same name cannot both exist in the local store');
+    }
+    throw storageFailed(op, bucket, key, { reason: code(e) ?? 'error' });
+  };
+
+  async function infoOf(bucket: string, key: string, data: string, meta: string, st: Stats): Promise<ObjectInfo> {
+    const side = await readSidecar(meta, st);
+    const info: ObjectInfo = { bucket, key, size: st.size, etag: side?.etag ?? (await sha256File(data)), lastModified: st.mtime.toISOString() };
+    if (side?.contentType) info.contentType = side.contentType;
+    if (side?.contentEncoding) info.contentEncoding = side.contentEncoding;
+    return info;
+  }
+
+  return {
+    async put(bucket, key, body, put = {}) {
+      const p = paths(bucket, key);
+      try {
+        const data = toBytes(body);
+        const side = { etag: sha256(data), contentType: put.contentType, contentEncoding: put.contentEncoding };
+        await mkdir(dirname(p.data), { recursive: true });
+        const temp = join(dirname(p.data), tempName());
+        await writeFile(temp, data, { flag: 'wx' });
+        const st = await stat(temp);
+        const sidecar = JSON.stringify({ ...side, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } satisfies Sidecar);
+        if (put.ifAbsent) {
+          try {
+            await link(temp, p.data);
+          } catch (e) {
+            if (code(e) === 'EEXIST') throw new ObjectExistsError(bucket, key);
+            throw e;
+          } finally {
+            await unlink(temp).catch(() => undefined);
+          }
+          await writeAtomically(p.meta, sidecar);
+        } else {
+          // Sidecar first: it matches only the new inode, so it is ignored until the rename lands.
+          await writeAtomically(p.meta, sidecar);
+          await rename(temp, p.data).catch(async (e: unknown) => {
+            await unlink(temp).catch(() => undefined);
+            throw e;
+          });
+        }
+        const info: ObjectInfo = { bucket, key, size: st.size, etag: side.etag, lastModified: st.mtime.toISOString() };
+        if (put.contentType) info.contentType = put.contentType;
+        if (put.contentEncoding) info.contentEncoding = put.contentEncoding;
+        return info;
+      } catch (e) {
+        return fail('put', bucket, key, e);
+      }
+    },
+
+    async get(bucket, key) {
+      const p = paths(bucket, key);
+      try {
+        return new Uint8Array(await readFile(p.data));
+      } catch (e) {
+        if (ABSENT.has(code(e) ?? '')) return undefined;
+        return fail('get', bucket, key, e);
+      }
+    },
+
+    async stream(bucket, key) {
+      const p = paths(bucket, key);
+      let handle;
+      try {
+        handle = await open(p.data, 'r');
+      } catch (e) {
+        if (ABSENT.has(code(e) ?? '')) return undefined;
+        return fail('stream', bucket, key, e);
+      }
+      try {
+        const st = await handle.stat();
+        if (!st.isFile()) {
+          await handle.close();
+          return undefined;
+        }
+        const info = await infoOf(bucket, key, p.data, p.meta, st);
+        // The stream owns the handle from here on and closes it at the end or on destroy().
+        return { info, body: handle.createReadStream() };
+      } catch (e) {
+        await handle.close().catch(() => undefined);
+        return fail('stream', bucket, key, e);
+      }
+    },
+
+    async head(bucket, key) {
+      const p = paths(bucket, key);
+      try {
+        const st = await statFile(p.data);
+        return st && (await infoOf(bucket, key, p.data, p.meta, st));
+      } catch (e) {
+        if (ABSENT.has(code(e) ?? '')) return undefined;
+        return fail('head', bucket, key, e);
+      }
+    },
+
+    async list(bucket, prefix, opts = {}) {
+      assertSafeKey(bucket, 'bucket');
+      const base = join(root, bucket);
+      try {
+        const keys: string[] = [];
+        await walk(base, '', prefix, keys);
+        const after = opts.after;
+        const sorted = keys.sort(compareKeys).filter((k) => after === undefined || compareKeys(k, after) > 0);
+        const limit = opts.limit ?? 1000;
+        const items: ObjectInfo[] = [];
+        for (const key of sorted.slice(0, limit)) {
+          const p = paths(bucket, key);
+          const st = await statFile(p.data);
+          if (st) items.push(await infoOf(bucket, key, p.data, p.meta, st));
+        }
+        return sorted.length > limit ? { items, next: sorted[limit - 1] } : { items };
+      } catch (e) {
+        return fail('list', bucket, undefined, e);
+      }
+    },
+
+    async move(bucket, from, to) {
+      const src = paths(bucket, from);
+      const dst = paths(bucket, to);
+      try {
+        if (!(await statFile(src.data))) return;
+        await mkdir(dirname(dst.data), { recursive: true });
+        // rename(2) is atomic within one file system: better than the copy-then-delete clouds need.
+        await rename(src.data, dst.data);
+        await mkdir(dirname(dst.meta), { recursive: true });
+        await rename(src.meta, dst.meta).catch(() => undefined);
+      } catch (e) {
+        return fail('move', bucket, to, e);
+      }
+    },
+
+    async delete(bucket, key) {
+      const p = paths(bucket, key);
+      try {
+        await unlink(p.data);
+      } catch (e) {
+        if (!ABSENT.has(code(e) ?? '') && code(e) !== 'EPERM') return fail('delete', bucket, key, e);
+      }
+      await unlink(p.meta).catch(() => undefined);
+    },
+
+    async check(bucket) {
+      if (bucket !== undefined) assertSafeKey(bucket, 'bucket');
+      const dir = bucket === undefined ? root : join(root, bucket);
+      try {
+        await mkdir(dir, { recursive: true });
+        await access(dir, constants.R_OK | constants.W_OK);
+      } catch (e) {
+        return fail('check', bucket ?? '(root)', undefined, e);
+      }
+    },
+  };
+}
