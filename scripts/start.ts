@@ -4,7 +4,7 @@
  * under serverless-offline on http://127.0.0.1:$PORT (default 3000) with no stage prefix.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // @ts-expect-error -- a plain ES module without type declarations, run through tsx
 import { buildAll } from '../esbuild.config.mjs';
@@ -31,23 +31,36 @@ async function main(): Promise<number> {
     stdio: 'inherit',
     env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
-  // The delivery worker: sweeps due outbound webhook attempts from the same SQLite state.
+  // Long-running workers beside serverless-offline, on the same SQLite state: the delivery worker
+  // sweeps due outbound webhook attempts; the inbox worker turns reports copied into
+  // $SECORCH_DATA_DIR/inbox/ into finding events.
   const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
-  const worker = spawn(process.execPath, [join(__dirname, '..', 'dist', bundle, 'delivery-worker', 'index.js')], { stdio: 'inherit', env });
-  worker.on('exit', (code, signal) => {
-    if (!stopping) console.error(`secorch: delivery worker exited (${signal ?? code}); outbound webhooks are paused until restart`);
-  });
   let stopping = false;
+  const workers = [
+    ['delivery-worker', 'outbound webhooks are paused until restart'],
+    ['inbox-worker', 'reports in the inbox are not ingested until restart'],
+  ].flatMap(([name, impact]) => {
+    const entry = join(__dirname, '..', 'dist', bundle, name!, 'index.js');
+    if (!existsSync(entry)) {
+      console.error(`secorch: ${entry} was not built; ${impact}`);
+      return [];
+    }
+    const worker = spawn(process.execPath, [entry], { stdio: 'inherit', env });
+    worker.on('exit', (code, signal) => {
+      if (!stopping) console.error(`secorch: ${name} exited (${signal ?? code}); ${impact}`);
+    });
+    return worker;
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       stopping = true;
-      worker.kill(sig);
+      for (const worker of workers) worker.kill(sig);
       child.kill(sig);
     });
   }
   return new Promise((done) => child.on('exit', (code, signal) => {
     stopping = true;
-    worker.kill('SIGTERM');
+    for (const worker of workers) worker.kill('SIGTERM');
     done(code ?? (signal ? 0 : 1));
   }));
 }

@@ -14,4 +14,36 @@ export const ingestSchema = z.strictObject({
   maxObjectBytes: z._default(z.number().check(z.int(), z.positive()), 1024 ** 3),
   /** Keys that are ingested (prefixes); unset = every key outside the quarantine prefix. */
   prefixes: z.optional(z.array(z.string()).check(z.minLength(1))),
+  /**
+   * How long one attempt may hold an object before another may take it over (default 900 s,
+   * Lambda's longest run). A failed attempt releases it at once; this covers a killed process.
+   */
+  leaseSeconds: z.optional(z.number().check(z.int(), z.positive(), z.lte(24 * 3600))),
+  /** How long an ingested object version is remembered, so a redelivery publishes nothing (default 30 days). */
+  dedupeTtlSeconds: z.optional(z.number().check(z.int(), z.positive())),
+  /** Findings published at once (default 16): bounds memory on a large report. */
+  publishConcurrency: z.optional(z.number().check(z.int(), z.positive(), z.lte(256))),
 });
+
+export type IngestConfig = z.output<typeof ingestSchema>;
+
+export const INGEST_DEFAULTS = {
+  tenant: 'default',
+  quarantinePrefix: 'quarantine/',
+  maxObjectBytes: 1024 ** 3,
+  leaseSeconds: 900,
+  dedupeTtlSeconds: 30 * 24 * 3600,
+  publishConcurrency: 16,
+} as const;
+
+export type IngestSettings = Required<Omit<IngestConfig, 'prefixes'>> & Pick<IngestConfig, 'prefixes'>;
+
+/**
+ * The section with every default filled in. The optional settings are resolved here rather than
+ * with schema defaults because the schema's default for an absent `ingest:` section is a literal
+ * object (zod returns it without parsing it).
+ */
+export const ingestSettings = (config: Partial<IngestConfig> | undefined): IngestSettings => ({
+  ...INGEST_DEFAULTS,
+  ...Object.fromEntries(Object.entries(config ?? {}).filter(([, v]) => v !== undefined)),
+}) as IngestSettings;

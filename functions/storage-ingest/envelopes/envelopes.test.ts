@@ -1,0 +1,108 @@
+import type { AppError } from '../../../shared/errors';
+import { fixtureBytes, fixtureJson } from '../../../test/fixtures';
+import { readNotification } from '.';
+
+// The real trigger events of ../shared/fixtures/events (SOURCES.md gives each one's origin).
+const raw = (name: string) => fixtureBytes(`events/${name}`).toString('utf8');
+const first = <T>(name: string) => fixtureJson<T[]>(`events/${name}`)[0]!;
+const sqsBody = () => fixtureJson<{ Records: { body: string }[] }>('events/aws-sqs-wrapping-s3-notification.json').Records[0]!.body;
+const errorOf = (f: () => unknown) => {
+  try {
+    f();
+  } catch (e) {
+    return e as AppError;
+  }
+  throw new Error('expected a throw');
+};
+
+describe('storage notification envelopes (real fixtures)', () => {
+  test('S3 notification delivered to Lambda: the URL-encoded key is decoded', () => {
+    expect(readNotification(raw('aws-s3-objectcreated-put.json'))).toEqual({
+      refs: [{ bucket: 'sourcebucket', key: 'Happy Face.jpg', version: 'version', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 1024, eventTime: '1970-01-01T00:00:00.123Z' }],
+    });
+  });
+
+  test('S3 notification in an SQS message body', () => {
+    expect(readNotification(sqsBody())).toEqual({
+      refs: [{ bucket: 'xxx', key: 'test.pdf', version: 'yd3d4HaWOT2zguDLvIQLU6ptDTwKBnQV', etag: '2e3ad1e983318bbd8e73b080e2997980', size: 104681, eventTime: '2023-04-12T20:43:38.021Z' }],
+    });
+  });
+
+  test('a key with + for spaces and %-escapes decodes as form encoding does', () => {
+    const event = fixtureJson<{ Records: { s3: { object: { key: string } } }[] }>('events/aws-s3-objectcreated-put.json');
+    event.Records[0]!.s3.object.key = 'reports/red+flower%2B1%2F%C3%A9.sarif';
+    expect(readNotification(JSON.stringify(event)).refs[0]!.key).toBe('reports/red flower+1/é.sarif');
+    event.Records[0]!.s3.object.key = 'bad%E0%A4%A.sarif';
+    expect(errorOf(() => readNotification(JSON.stringify(event)))).toMatchObject({ code: 'invalid_event', retryable: false, status: 400 });
+  });
+
+  test('S3 records other than ObjectCreated are ignored, not failed', () => {
+    const event = fixtureJson<{ Records: { eventName: string }[] }>('events/aws-s3-objectcreated-put.json');
+    event.Records[0]!.eventName = 'ObjectRemoved:Delete';
+    expect(readNotification(JSON.stringify(event))).toEqual({ refs: [], ignored: 'no ObjectCreated record' });
+  });
+
+  test("S3's test event (sent to a queue when the notification is configured) is ignored", () => {
+    // The shape S3 documents for it: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+    const test = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2023-04-12T20:40:00.000Z', Bucket: 'xxx', RequestId: 'R1', HostId: 'H1' };
+    expect(readNotification(JSON.stringify(test))).toEqual({ refs: [], ignored: 's3:TestEvent' });
+  });
+
+  test('S3 Object Created through EventBridge', () => {
+    expect(readNotification(raw('aws-eventbridge-s3-object-created.json'))).toEqual({
+      refs: [{ bucket: 'example-bucket', key: 'IMG_m7fzo3.jpg', etag: '4e68adba0abe2dc8653dc3354e14c01d', size: 184662, eventTime: '2023-03-08T17:50:14.000Z' }],
+    });
+  });
+
+  test('other EventBridge detail-types from S3 are ignored', () => {
+    const event = fixtureJson<Record<string, unknown>>('events/aws-eventbridge-s3-object-created.json');
+    expect(readNotification(JSON.stringify({ ...event, 'detail-type': 'Object Deleted' }))).toEqual({ refs: [], ignored: 'detail-type Object Deleted' });
+  });
+
+  test.each([
+    ['Event Grid schema', 'azure-eventgrid-schema-blobcreated.json'],
+    ['CloudEvents schema', 'azure-eventgrid-cloudevent-schema-blobcreated.json'],
+  ])('Event Grid BlobCreated, %s: container and blob from the subject, the ETag unquoted', (_schema, file) => {
+    expect(readNotification(JSON.stringify(first(file)))).toEqual({
+      refs: [{ bucket: 'test-container', key: 'new-file.txt', etag: '0x8D4BCC2E4835CD0', size: 524288, eventTime: '2017-06-26T18:41:00.958Z' }],
+    });
+  });
+
+  test('Event Grid: without a blob subject the URL gives container and (percent-decoded) blob', () => {
+    const event = first<{ subject: string; data: { url: string } }>('azure-eventgrid-schema-blobcreated.json');
+    event.subject = '';
+    event.data.url = 'https://my-storage-account.blob.core.windows.net/testcontainer/reports/a%20b.sarif';
+    expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'testcontainer', key: 'reports/a b.sarif' });
+  });
+
+  test('Event Grid: a blob name with slashes keeps them', () => {
+    const event = first<{ subject: string }>('azure-eventgrid-cloudevent-schema-blobcreated.json');
+    event.subject = '/blobServices/default/containers/scans/blobs/2026/01/trivy.json';
+    expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'scans', key: '2026/01/trivy.json' });
+  });
+
+  test('the subscription validation event is not an object to ingest', () => {
+    expect(readNotification(JSON.stringify(first('azure-eventgrid-subscription-validation-event.json'))).refs).toEqual([]);
+  });
+
+  test('Cloud Storage finalized, structured CloudEvent: version is the generation', () => {
+    expect(readNotification(raw('gcp-cloudevent-structured-storage-object-finalized.json'))).toEqual({
+      refs: [{ bucket: 'sample-bucket', key: 'MyFile', version: '96883251', etag: 'COu8mb3Dn+kCEAE=', size: 0, eventTime: '2021-11-25T21:04:32.279Z' }],
+    });
+  });
+
+  test.each([
+    ['not JSON', '{"Records":'],
+    ['not an object', '[1]'],
+    ['an unknown shape', JSON.stringify({ hello: 'world' })],
+    ['an SQS event passed whole', raw('aws-sqs-two-records.json')],
+    ['an S3 record without a bucket', JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '2023-01-01T00:00:00Z', s3: { object: { key: 'a' } } }] })],
+  ])('%s: invalid_event, 400, not retryable', (_name, body) => {
+    expect(errorOf(() => readNotification(body))).toMatchObject({ code: 'invalid_event', status: 400, retryable: false });
+  });
+
+  test('problems point into the raw event', () => {
+    const err = errorOf(() => readNotification(JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: {} }] })));
+    expect(err.extra.problems).toEqual(['Records[0].s3.bucket.name: required non-empty string', 'Records[0].s3.object.key: required non-empty string', 'Records[0].eventTime: required RFC 3339 timestamp']);
+  });
+});

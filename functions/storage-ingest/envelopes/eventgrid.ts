@@ -1,0 +1,51 @@
+import { obj, str, type Json } from '../../../shared/mappers/read';
+import { invalidEvent, isoTime, type Notification, sizeOf, unquote } from '../types';
+
+/**
+ * Azure Event Grid `Microsoft.Storage.BlobCreated`, in the Event Grid schema (eventType,
+ * eventTime) and in the CloudEvents 1.0 schema (type, time):
+ * https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage
+ */
+export const BLOB_CREATED = 'Microsoft.Storage.BlobCreated';
+export const SUBSCRIPTION_VALIDATION = 'Microsoft.EventGrid.SubscriptionValidationEvent';
+
+const typeOf = (e: Json): string | undefined => str(e.eventType) ?? (e.specversion === '1.0' ? str(e.type) : undefined);
+
+export const isEventGrid = (e: Json): boolean => typeOf(e)?.startsWith('Microsoft.') === true && typeof e.subject === 'string';
+
+// The subject names container and blob unencoded; a blob name may hold slashes ("folder/a.sarif").
+const SUBJECT = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
+
+/** Container and blob from the subject, else from the blob URL (whose path is percent-encoded). */
+function location(subject: string, url: string | undefined): { bucket: string; key: string } | undefined {
+  const m = SUBJECT.exec(subject);
+  if (m) return { bucket: m[1]!, key: m[2]! };
+  if (url === undefined) return undefined;
+  try {
+    const [, container, ...blob] = new URL(url).pathname.split('/');
+    if (!container || blob.length === 0 || blob.join('') === '') return undefined;
+    return { bucket: decodeURIComponent(container), key: blob.map(decodeURIComponent).join('/') };
+  } catch {
+    return undefined;
+  }
+}
+
+export function eventGridNotification(e: Json): Notification {
+  const type = typeOf(e)!;
+  if (type === SUBSCRIPTION_VALIDATION) return { refs: [], ignored: 'subscription validation (answered by the HTTP endpoint)' };
+  if (type !== BLOB_CREATED) return { refs: [], ignored: `event type ${type}` };
+  const data = obj(e.data) ?? {};
+  // Data Lake Storage Gen2 sends BlobCreated for CreateFile (an empty file) and again for
+  // FlushWithClose once the content is committed: only the latter has a report to read.
+  if (data.api === 'CreateFile') return { refs: [], ignored: 'CreateFile (content follows with FlushWithClose)' };
+  const where = location(e.subject as string, str(data.url));
+  const eventTime = isoTime(e.eventTime ?? e.time);
+  const problems = [
+    ...(where ? [] : ['subject: expected /blobServices/default/containers/<container>/blobs/<name> (or data.url)']),
+    ...(eventTime ? [] : [`${e.eventTime === undefined ? 'time' : 'eventTime'}: required RFC 3339 timestamp`]),
+  ];
+  if (problems.length > 0) throw invalidEvent(`Not a BlobCreated event: ${problems.join('; ')}`, problems);
+  const etag = unquote(data.eTag);
+  const size = sizeOf(data.contentLength);
+  return { refs: [{ ...where!, eventTime: eventTime!, ...(etag ? { etag } : {}), ...(size !== undefined ? { size } : {}) }] };
+}

@@ -1,0 +1,160 @@
+import { AppError } from '../../shared/errors';
+import { validateCloudEvent } from '../../shared/events/cloudevent';
+import { stableEventId } from '../../shared/events/ids';
+import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from './ingest.testkit';
+import { ingestObject } from './ingest';
+import type { ObjectRef } from './types';
+
+// Real scanner reports (../shared/fixtures/scanner) through the real parser, an in-memory object
+// store and state store, and a capturing bus.
+const TRIVY = 'scanner/trivy-alpine-310.json';
+const ref = (key: string, bucket = 'reports'): ObjectRef => ({ bucket, key, eventTime: '2026-01-01T00:00:00.000Z' });
+const codeOf = (p: Promise<unknown>) => p.then(() => 'resolved', (e: unknown) => (e instanceof AppError ? `${e.code}/${e.retryable}` : String(e)));
+
+describe('ingestObject', () => {
+  test.each(Object.entries(REPORT_FINDINGS))('%s: one finding event per result, then one completed event', async (file, count) => {
+    const t = ingestDeps();
+    await t.put('reports', 'scans/report.json', file);
+    const result = await ingestObject(ref('scans/report.json'), t.deps);
+    expect(result).toMatchObject({ status: 'ingested', findings: count });
+    expect(t.findings()).toHaveLength(count);
+    expect(new Set(t.findings().map((e) => e.id)).size).toBe(count);
+    expect(t.system('completed')).toEqual([expect.objectContaining({ data: expect.objectContaining({ outcome: 'ingested', findings: count, format: result.format }) })]);
+  });
+
+  test('finding events: CloudEvents 1.0 with stable ids, stamped tenant and origin, provenance in the finding', async () => {
+    const t = ingestDeps({ ingest: { tenant: 'acme' } });
+    const info = await t.put('reports', 'trivy.json', TRIVY);
+    await ingestObject(ref('trivy.json'), t.deps);
+    const [first] = t.findings();
+    expect(validateCloudEvent(first)).toEqual([]);
+    expect(first).toMatchObject({
+      specversion: '1.0', source: '//storage/reports', type: 'secorch.finding.created', datacontenttype: 'application/json',
+      tenant: 'acme', origin: 'storage:reports', subject: expect.any(String), time: expect.any(String),
+    });
+    expect((first!.data as { unmapped: { report: unknown } }).unmapped.report).toMatchObject({ bucket: 'reports', key: 'trivy.json', version: info.version, format: 'trivy' });
+    const completed = t.system('completed')[0]!;
+    expect(completed).toMatchObject({ id: stableEventId('ingest.completed', 'reports', 'trivy.json', info.version!), tenant: 'acme', data: { bytes: info.size, durationMs: 0 } });
+  });
+
+  test('a redelivered notification publishes nothing new', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    await ingestObject(ref('trivy.json'), t.deps);
+    const published = t.bus.events.length;
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'duplicate', findings: 4 });
+    expect(t.bus.events).toHaveLength(published);
+  });
+
+  test('a crash midway (the bus fails on the 3rd publish) is retried with the same ids, none missing', async () => {
+    const clean = ingestDeps();
+    await clean.put('reports', 'trivy.json', TRIVY);
+    await ingestObject(ref('trivy.json'), clean.deps);
+    const expected = clean.bus.events.map((e) => e.id).sort();
+
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    t.bus.failAt(3);
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
+    expect(t.system('completed')).toEqual([]);
+    // The four findings were in flight together; the third failed, the other three were accepted.
+    const firstAttempt = t.bus.events.length;
+    expect(firstAttempt).toBe(3);
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+    const ids = t.bus.events.map((e) => e.id);
+    expect([...new Set(ids)].sort()).toEqual(expected);
+    // The retry republished every finding (downstream deduplicates on the stable ids); nothing more.
+    expect(ids).toHaveLength(firstAttempt + expected.length);
+    expect(ids.slice(firstAttempt).sort()).toEqual(expected);
+  });
+
+  test('invalid report: a failed event, a completed event, and the object moved to quarantine', async () => {
+    const t = ingestDeps();
+    const info = await t.put('reports', 'codeql/bad.sarif', INVALID_SARIF);
+    await expect(ingestObject(ref('codeql/bad.sarif'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_invalid', findings: 0 });
+    expect(t.system('failed')).toEqual([expect.objectContaining({
+      type: 'secorch.system.ingest.failed',
+      data: { bucket: 'reports', key: 'codeql/bad.sarif', version: info.version, code: 'report_invalid', reason: '`results` must be an array', format: 'sarif', pointer: '/runs/0/results' },
+    })]);
+    expect(t.system('completed')[0]!.data).toMatchObject({ outcome: 'failed', code: 'report_invalid' });
+    expect([...t.objects.buckets.get('reports')!.keys()]).toEqual(['quarantine/codeql/bad.sarif']);
+    // The notification of the move is skipped; a redelivery of the first finds nothing to read.
+    await expect(ingestObject(ref('quarantine/codeql/bad.sarif'), t.deps)).resolves.toMatchObject({ status: 'skipped' });
+    await expect(ingestObject(ref('codeql/bad.sarif'), t.deps)).resolves.toMatchObject({ status: 'missing' });
+    expect(t.bus.events).toHaveLength(2);
+  });
+
+  test('empty report: a failed event (report_empty) and the object left in place; a redelivery repeats nothing', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'clean.sarif', EMPTY_SARIF);
+    await expect(ingestObject(ref('clean.sarif'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_empty' });
+    expect(t.system('failed')[0]!.data).toMatchObject({ code: 'report_empty', format: 'sarif' });
+    expect([...t.objects.buckets.get('reports')!.keys()]).toEqual(['clean.sarif']);
+    await expect(ingestObject(ref('clean.sarif'), t.deps)).resolves.toMatchObject({ status: 'duplicate' });
+    expect(t.bus.events).toHaveLength(2);
+  });
+
+  test('a crash between recording a refusal and the move: the redelivery finishes the move', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'bad.sarif', INVALID_SARIF);
+    const move = t.objects.move;
+    t.objects.move = async () => {
+      throw new Error('store unavailable (test)');
+    };
+    expect(await codeOf(ingestObject(ref('bad.sarif'), t.deps))).toBe('ingest_unavailable/true');
+    t.objects.move = move;
+    await expect(ingestObject(ref('bad.sarif'), t.deps)).resolves.toMatchObject({ status: 'duplicate' });
+    expect([...t.objects.buckets.get('reports')!.keys()]).toEqual(['quarantine/bad.sarif']);
+    expect(t.system('failed')).toHaveLength(1);
+  });
+
+  test('larger than ingest.maxObjectBytes: report_too_large without reading, quarantined', async () => {
+    const t = ingestDeps({ ingest: { maxObjectBytes: 1000 } });
+    await t.put('reports', 'trivy.json', TRIVY);
+    t.objects.stream = async () => {
+      throw new Error('must not be read');
+    };
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_too_large' });
+    expect(t.objects.buckets.get('reports')!.has('quarantine/trivy.json')).toBe(true);
+  });
+
+  test('keys under the quarantine prefix or outside ingest.prefixes are skipped without a read', async () => {
+    const t = ingestDeps({ ingest: { prefixes: ['scans/'], quarantinePrefix: 'bad/' } });
+    await t.put('reports', 'other/trivy.json', TRIVY);
+    await t.put('reports', 'bad/scans/trivy.json', TRIVY);
+    await expect(ingestObject(ref('other/trivy.json'), t.deps)).resolves.toEqual({ status: 'skipped', reason: 'outside ingest.prefixes' });
+    await expect(ingestObject(ref('bad/scans/trivy.json'), t.deps)).resolves.toEqual({ status: 'skipped', reason: 'under the quarantine prefix' });
+    expect(t.bus.events).toEqual([]);
+  });
+
+  test('another attempt holding the lease: ingest_in_progress (retryable); once the lease ends, taken over', async () => {
+    const t = ingestDeps({ ingest: { leaseSeconds: 60 } });
+    const info = await t.put('reports', 'trivy.json', TRIVY);
+    const value = JSON.stringify({ state: 'in-progress', leaseUntil: t.clock.now() + 60_000, attempt: 1 });
+    await t.deps.store.put(`ing:reports:trivy.json@${info.version}`, value);
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_in_progress/true');
+    t.clock.advance(60_001);
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+  });
+
+  test('a store failure is retryable and publishes nothing', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    t.deps.store.put = async () => {
+      throw new Error('table unavailable (test)');
+    };
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
+    expect(t.bus.events).toEqual([]);
+  });
+
+  test('an object already gone is reported missing, nothing published', async () => {
+    const t = ingestDeps();
+    await expect(ingestObject(ref('nothing.json'), t.deps)).resolves.toMatchObject({ status: 'missing' });
+    expect(t.bus.events).toEqual([]);
+  });
+
+  test('without object storage in deps: invalid_config, not retryable', async () => {
+    const t = ingestDeps();
+    expect(await codeOf(ingestObject(ref('trivy.json'), { ...t.deps, objects: undefined }))).toBe('invalid_config/false');
+  });
+});

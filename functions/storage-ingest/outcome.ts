@@ -1,0 +1,57 @@
+import type { IngestSettings } from '../../shared/config/sections/ingest';
+import type { ReportError, ReportFormat } from '../../shared/ingest/types';
+import type { Deps, Logger, ObjectStorage } from '../../shared/ports';
+import { step } from './errors';
+import { completedEvent, failedEvent, type IngestedObject } from './events';
+import { type Claim, complete, type DoneRecord } from './idempotency';
+import type { IngestResult } from './ingest';
+import { quarantine, quarantineKey, quarantines } from './quarantine';
+
+export interface ReadResult {
+  published: number;
+  format?: ReportFormat;
+  /** Set when the report was refused. */
+  error?: ReportError;
+  durationMs: number;
+}
+
+/**
+ * After the findings: the operational events, then the done record, then (for a report that can
+ * never be ingested) the move to quarantine. The record names the quarantine key before the move,
+ * so a crash in between is finished by the redelivery; the events have stable ids, so publishing
+ * them again after a crash is deduplicated downstream like the findings.
+ */
+export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObject, held: Claim, s: IngestSettings, r: ReadResult, log: Logger): Promise<IngestResult> {
+  const where = `${o.bucket}/${o.key}`;
+  const stamp = { tenant: s.tenant, now: new Date(deps.clock.now()).toISOString() };
+  const publish = (e: Parameters<Deps['bus']['publish']>[0]) => step('bus publish', where, () => deps.bus.publish(e));
+  const e = r.error;
+  const to = e && quarantines(e.code) ? quarantineKey(s.quarantinePrefix, o.key) : undefined;
+  const format = r.format ?? e?.format;
+  if (e) {
+    await publish(failedEvent(o, { code: e.code, reason: e.message, ...(format ? { format } : {}), ...(e.pointer ? { pointer: e.pointer } : {}) }, stamp));
+  }
+  const outcome = e ? 'failed' : 'ingested';
+  await publish(completedEvent(o, {
+    outcome, findings: r.published, bytes: o.size, durationMs: r.durationMs,
+    ...(format ? { format } : {}), ...(e ? { code: e.code } : {}),
+  }, stamp));
+  const done: DoneRecord = {
+    state: 'done', outcome, findings: r.published, at: deps.clock.now(),
+    ...(format ? { format } : {}), ...(e ? { code: e.code } : {}), ...(to ? { quarantinedTo: to } : {}),
+  };
+  if (!(await complete(deps, held, done, s.dedupeTtlSeconds, where))) {
+    // Our lease ran out and another attempt took over: it records the outcome (same event ids).
+    log.warn('lease lost before the outcome was recorded', { identity: o.identity });
+  }
+  if (to) await quarantine(objects, o.bucket, o.key, to, o.identity);
+  const fields = { identity: o.identity, format, findings: r.published, bytes: o.size, durationMs: r.durationMs };
+  if (!e) {
+    log.info('report ingested', fields);
+    deps.metrics.count('ingest.findings', r.published, { format: format ?? 'unknown' });
+    return { status: 'ingested', findings: r.published, ...(format ? { format } : {}) };
+  }
+  log.warn('report refused', { ...fields, code: e.code, pointer: e.pointer, quarantinedTo: to });
+  deps.metrics.count('ingest.refused', 1, { code: e.code });
+  return { status: 'failed', code: e.code, findings: r.published, ...(format ? { format } : {}) };
+}

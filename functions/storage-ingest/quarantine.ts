@@ -1,0 +1,27 @@
+import type { ReportErrorCode } from '../../shared/ingest/types';
+import type { ObjectStorage } from '../../shared/ports';
+import { step } from './errors';
+import { identityOf } from './idempotency';
+
+/**
+ * Reports that can never be ingested are moved out of the way, under the quarantine prefix of the
+ * same bucket, for an operator to look at; keys under it are never ingested. An empty report is
+ * a clean scan, not a bad file: it stays where it is.
+ */
+const QUARANTINED: ReadonlySet<ReportErrorCode> = new Set(['report_invalid', 'report_unsupported', 'report_too_large']);
+
+export const quarantines = (code: ReportErrorCode): boolean => QUARANTINED.has(code);
+
+export const quarantineKey = (prefix: string, key: string): string => `${prefix}${key}`;
+
+/**
+ * Moves the object unless it is gone or was replaced meanwhile (another identity: the new
+ * content has its own notification and its own verdict).
+ */
+export async function quarantine(objects: ObjectStorage, bucket: string, key: string, to: string, identity: string): Promise<boolean> {
+  const where = `${bucket}/${key}`;
+  const info = await step('object head', where, () => objects.head(bucket, key));
+  if (!info || identityOf(info) !== identity) return false;
+  await step('object move', where, () => objects.move(bucket, key, to));
+  return true;
+}

@@ -1,0 +1,96 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { storageIngest } from '../../functions/storage-ingest/handler';
+import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
+import { fixtureBytes, fixtureJson } from '../../test/fixtures';
+import { azureEventGrid, eventGridWebhook } from './event-grid';
+import { azureHttp } from './http';
+
+/**
+ * The real Event Grid events of ../shared/fixtures/events (BlobCreated in both schemas, the
+ * subscription validation event) through the real @azure/functions request and context classes,
+ * with real scanner reports stored under the container and blob each event names.
+ */
+const TRIVY = 'scanner/trivy-fluentd-gems.json';
+const EG_SCHEMA = 'events/azure-eventgrid-schema-blobcreated.json';
+const CE_SCHEMA = 'events/azure-eventgrid-cloudevent-schema-blobcreated.json';
+const ctx = () => new InvocationContext({ invocationId: 'inv-1', functionName: 'storageIngest', logHandler: () => undefined });
+const setup = () => {
+  const t = ingestDeps();
+  const webhook = azureHttp(eventGridWebhook(storageIngest), async () => t.deps);
+  const post = async (body: Uint8Array | string, headers: Record<string, string> = {}) => {
+    const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    const out = await webhook(new HttpRequest({ method: 'POST', url: 'https://app.azurewebsites.net/ingest/eventgrid?code=k', headers: { 'content-type': 'application/json', ...headers }, body: { bytes } }), ctx());
+    const text = out.body instanceof Uint8Array ? Buffer.from(out.body).toString('utf8') : '';
+    return { status: out.status, headers: new Headers(out.headers as HeadersInit), text };
+  };
+  return { ...t, webhook, post, trigger: azureEventGrid(storageIngest, async () => t.deps) };
+};
+
+describe('Event Grid trigger (app.eventGrid) + storage-ingest', () => {
+  test.each([['Event Grid schema', EG_SCHEMA], ['CloudEvents schema', CE_SCHEMA]])('%s: the blob is ingested once', async (_s, file) => {
+    const t = setup();
+    await t.put('test-container', 'new-file.txt', TRIVY);
+    const [event] = fixtureJson<unknown[]>(file);
+    await expect(t.trigger(event, ctx())).resolves.toBeUndefined();
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+    await t.trigger(event, ctx());
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+  });
+
+  test('a transient failure is thrown so Event Grid retries', async () => {
+    const t = setup();
+    await t.put('test-container', 'new-file.txt', TRIVY);
+    t.bus.failAt(1);
+    await expect(t.trigger(fixtureJson<unknown[]>(EG_SCHEMA)[0], ctx())).rejects.toMatchObject({ retryable: true });
+  });
+});
+
+describe('Event Grid webhook (HTTP) + storage-ingest', () => {
+  test('subscription validation (Event Grid schema): the code is echoed', async () => {
+    const t = setup();
+    const res = await t.post(fixtureBytes('events/azure-eventgrid-subscription-validation-event.json'));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ validationResponse: '512d38b6-c7b8-40c8-89fe-f46f9e9622b6' });
+    expect(t.bus.events).toEqual([]);
+  });
+
+  test('CloudEvents abuse protection: OPTIONS from Event Grid is granted, another origin is refused', async () => {
+    const t = setup();
+    const options = (origin: string) => t.webhook(new HttpRequest({ method: 'OPTIONS', url: 'https://app.azurewebsites.net/ingest/eventgrid', headers: { 'webhook-request-origin': origin } }), ctx());
+    const ok = await options('eventgrid.azure.net');
+    expect(ok.status).toBe(200);
+    expect(new Headers(ok.headers as HeadersInit).get('webhook-allowed-origin')).toBe('eventgrid.azure.net');
+    expect((await options('evil.example')).status).toBe(403);
+  });
+
+  test.each([['Event Grid schema', EG_SCHEMA], ['CloudEvents schema', CE_SCHEMA]])('%s batch delivered over HTTP: findings published, 200', async (_s, file) => {
+    const t = setup();
+    await t.put('test-container', 'new-file.txt', TRIVY);
+    const res = await t.post(fixtureBytes(file));
+    expect(res.status).toBe(200);
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+  });
+
+  test('an invalid SARIF is quarantined and an empty one left, each with a failed event; both answered 200', async () => {
+    const t = setup();
+    const [event] = fixtureJson<{ subject: string }[]>(EG_SCHEMA);
+    await t.put('test-container', 'bad.sarif', INVALID_SARIF);
+    await t.put('test-container', 'clean.sarif', EMPTY_SARIF);
+    const events = [
+      { ...event, id: 'e1', subject: '/blobServices/default/containers/test-container/blobs/bad.sarif' },
+      { ...event, id: 'e2', subject: '/blobServices/default/containers/test-container/blobs/clean.sarif' },
+    ];
+    expect((await t.post(JSON.stringify(events))).status).toBe(200);
+    expect(t.system('failed').map((e) => (e.data as { code: string }).code)).toEqual(['report_invalid', 'report_empty']);
+    expect([...t.objects.buckets.get('test-container')!.keys()].sort()).toEqual(['clean.sarif', 'quarantine/bad.sarif']);
+  });
+
+  test('a transient failure answers 503 (Event Grid retries); an unreadable event 400 (dead-lettered)', async () => {
+    const t = setup();
+    await t.put('test-container', 'new-file.txt', TRIVY);
+    t.bus.failAt(1);
+    expect((await t.post(fixtureBytes(EG_SCHEMA))).status).toBe(503);
+    expect((await t.post('[{"hello":"world"}]')).status).toBe(400);
+    expect((await t.post('not json')).status).toBe(400);
+  });
+});

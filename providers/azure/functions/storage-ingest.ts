@@ -1,0 +1,22 @@
+import { app } from '@azure/functions';
+import { storageIngest } from '../../../functions/storage-ingest/handler';
+import { azureDeps } from '../deps';
+import { azureEventGrid, eventGridWebhook } from '../event-grid';
+import { azureHttp } from '../http';
+
+/**
+ * Reports dropped in Blob Storage become finding events (README: "Storage ingest"). Two ways to
+ * subscribe the storage account's Microsoft.Storage.BlobCreated events:
+ * - an Event Grid trigger (endpoint type "Azure Function"; the host answers the handshake);
+ * - a webhook (endpoint type "Web Hook", Event Grid or CloudEvents schema) at
+ *   POST /ingest/eventgrid?code=<function key>: authLevel "function" makes the host refuse any
+ *   caller without the key before this code runs.
+ */
+app.eventGrid('storageIngest', { handler: azureEventGrid(storageIngest, azureDeps) });
+
+app.http('storageIngestWebhook', {
+  methods: ['POST', 'OPTIONS'],
+  route: 'ingest/eventgrid',
+  authLevel: 'function',
+  handler: azureHttp(eventGridWebhook(storageIngest), azureDeps),
+});

@@ -1,0 +1,94 @@
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestDeps, INVALID_SARIF, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
+import { fixtureBytes, fixturePath } from '../../test/fixtures';
+import { inbox } from './inbox';
+import { dirObjects } from './objects-dir';
+
+/**
+ * The inbox watcher on a real temporary folder with the real folder store (dirObjects) and real
+ * Trivy and SARIF reports (../shared/fixtures/scanner); polls are driven by the test, not a timer.
+ */
+const TRIVY = 'scanner/trivy-alpine-310.json';
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'secorch-inbox-'));
+  await mkdir(join(root, 'inbox'));
+});
+afterEach(() => rm(root, { recursive: true, force: true }));
+
+const setup = () => {
+  const t = ingestDeps();
+  const deps = { ...t.deps, objects: dirObjects({ root }) };
+  return { ...t, watcher: inbox({ deps, dir: join(root, 'inbox') }) };
+};
+const twice = async (w: ReturnType<typeof setup>['watcher']) => [...(await w.poll()), ...(await w.poll())];
+const listInbox = async () => (await readdir(join(root, 'inbox'), { recursive: true })).map(String).filter((p) => !p.includes('.secorch-')).sort();
+
+describe('local inbox watcher (real folder, real reports)', () => {
+  test('a report copied in is ingested once stable, then moved to .processed/', async () => {
+    const t = setup();
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));
+    expect(await t.watcher.poll()).toEqual([]); // first sight: not yet known to be complete
+    const [handled] = await t.watcher.poll();
+    expect(handled).toMatchObject({ file: 'trivy.json', result: { status: 'ingested', findings: REPORT_FINDINGS[TRIVY], format: 'trivy' } });
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+    expect(t.findings()[0]).toMatchObject({ source: '//storage/inbox', origin: 'storage:inbox' });
+    expect(await listInbox()).toEqual(['.processed', '.processed/trivy.json']);
+  });
+
+  test('the same report copied again, under another name or the same one: no new findings', async () => {
+    const t = setup();
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));
+    await twice(t.watcher);
+    const published = t.bus.events.length;
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'again.json'));
+    expect(await twice(t.watcher)).toEqual([{ file: 'again.json', sameAs: 'trivy.json' }]);
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));
+    expect(await twice(t.watcher)).toEqual([{ file: 'trivy.json', result: expect.objectContaining({ status: 'duplicate' }) }]);
+    expect(t.bus.events).toHaveLength(published);
+  });
+
+  test('a partially written file is not read until its size and mtime stop changing', async () => {
+    const t = setup();
+    const body = fixtureBytes(TRIVY);
+    const path = join(root, 'inbox', 'slow.json');
+    await writeFile(path, body.subarray(0, 1000));
+    expect(await t.watcher.poll()).toEqual([]);
+    await appendFile(path, body.subarray(1000, 5000));
+    expect(await t.watcher.poll()).toEqual([]);
+    await appendFile(path, body.subarray(5000));
+    expect(await t.watcher.poll()).toEqual([]);
+    // The same size on two polls but a newer mtime (rewritten in place) still counts as a change.
+    await utimes(path, new Date(), new Date(Date.now() + 5000));
+    expect(await t.watcher.poll()).toEqual([]);
+    expect(t.bus.events).toEqual([]);
+    const [handled] = await t.watcher.poll();
+    expect(handled).toMatchObject({ file: 'slow.json', result: { status: 'ingested', findings: REPORT_FINDINGS[TRIVY] } });
+  });
+
+  test('an invalid report goes to quarantine and is never read again from there; hidden and temp files are ignored', async () => {
+    const t = setup();
+    await copyFile(fixturePath(INVALID_SARIF), join(root, 'inbox', 'bad.sarif'));
+    await writeFile(join(root, 'inbox', '.hidden.json'), fixtureBytes(TRIVY));
+    await writeFile(join(root, 'inbox', 'download.json.part'), fixtureBytes(TRIVY));
+    expect(await twice(t.watcher)).toEqual([{ file: 'bad.sarif', result: expect.objectContaining({ status: 'failed', code: 'report_invalid' }) }]);
+    expect(await listInbox()).toEqual(['.hidden.json', 'download.json.part', 'quarantine', 'quarantine/bad.sarif']);
+    expect(await twice(t.watcher)).toEqual([]);
+    expect(t.system('failed')).toHaveLength(1);
+    expect(t.findings()).toEqual([]);
+  });
+
+  test('a transient failure leaves the file in place for a later poll', async () => {
+    const t = setup();
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));
+    t.bus.failAt(1);
+    expect(await twice(t.watcher)).toEqual([{ file: 'trivy.json', error: 'ingest_unavailable' }]);
+    expect(await listInbox()).toEqual(['trivy.json']);
+    expect(await t.watcher.poll()).toEqual([]); // not before the retry delay
+    t.clock.advance(5000);
+    expect(await t.watcher.poll()).toEqual([{ file: 'trivy.json', result: expect.objectContaining({ status: 'ingested' }) }]);
+    expect(new Set(t.findings().map((e) => e.id)).size).toBe(REPORT_FINDINGS[TRIVY]);
+  });
+});
