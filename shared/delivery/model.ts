@@ -92,6 +92,8 @@ export function rotateSecrets(
 /** Response bodies are logged up to 20 KB; a UTF-8 sequence cut at the limit is dropped, not mangled. */
 export const RESPONSE_BODY_LIMIT = 20 * 1024;
 export function responseBodyPreview(bytes: Uint8Array, limit = RESPONSE_BODY_LIMIT): string {
+  // Most answers are empty (204): no decoder for them.
+  if (bytes.byteLength === 0) return '';
   return new TextDecoder('utf-8').decode(bytes.subarray(0, limit), { stream: true });
 }
 

@@ -40,18 +40,33 @@ export function signatureV1(key: Uint8Array, id: string, timestampSeconds: numbe
   return `v1,${mac}`;
 }
 
-export function signDelivery(input: SignInput): WebhookSignatureHeaders {
-  const { id, timestampSeconds, body, secrets } = input;
+function checkInput(id: string, timestampSeconds: number, count: number): void {
   if (!ID.test(id)) throw badInput('The webhook id must be 1-256 characters of [A-Za-z0-9_:-]');
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
     throw badInput('The webhook timestamp must be whole non-negative seconds');
   }
-  if (secrets.length === 0) throw badInput('At least one signing secret is needed');
+  if (count === 0) throw badInput('At least one signing secret is needed');
+}
+
+function headers(id: string, timestampSeconds: number, body: string | Uint8Array, keys: readonly Uint8Array[]): WebhookSignatureHeaders {
   // The same secret listed twice (a rotation to itself) gives one entry, not two equal ones.
-  const entries = new Set(secrets.map((s) => signatureV1(decodeSecret(s), id, timestampSeconds, body)));
+  const entries = new Set(keys.map((k) => signatureV1(k, id, timestampSeconds, body)));
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
     'webhook-signature': [...entries].join(' '),
   };
+}
+
+export function signDelivery(input: SignInput): WebhookSignatureHeaders {
+  const { id, timestampSeconds, body, secrets } = input;
+  checkInput(id, timestampSeconds, secrets.length);
+  return headers(id, timestampSeconds, body, secrets.map(decodeSecret));
+}
+
+/** signDelivery with the keys already decoded (decodeSecret): the engine decodes a secret once, not per delivery. */
+export function signWithKeys(input: Omit<SignInput, 'secrets'> & { keys: readonly Uint8Array[] }): WebhookSignatureHeaders {
+  const { id, timestampSeconds, body, keys } = input;
+  checkInput(id, timestampSeconds, keys.length);
+  return headers(id, timestampSeconds, body, keys);
 }

@@ -39,7 +39,10 @@ export interface DeliveryRequest {
 
 export interface DeliveryResponse {
   status: number;
+  /** Built on first read: most callers only need headerRecord. */
   headers: Headers;
+  /** The response headers as Object.fromEntries(headers) gives them: names lower-cased and sorted, repeats joined. */
+  headerRecord: Record<string, string>;
   /** The first maxBodyBytes of the body. */
   body: Uint8Array;
   truncated: boolean;
@@ -68,23 +71,104 @@ const connectFailed = (cause: unknown) =>
     status: 502, retryable: true, expose: false, cause, extra: { reason: systemCode(cause) },
   });
 
-/** Reads at most `cap` bytes, then destroys the stream (undici drops that socket rather than drain it). */
-async function readCapped(body: Readable, cap: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    chunks.push(chunk.subarray(0, Math.max(0, cap - size)));
-    size += chunk.length;
-    if (size > cap) break; // leaving the loop destroys the stream
-  }
-  return { bytes: new Uint8Array(Buffer.concat(chunks)), truncated: size > cap };
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Reads at most `cap` bytes, then destroys the stream (undici drops that socket rather than drain
+ * it). Plain stream events, not an async iterator: the iterator's promise per chunk and its
+ * bookkeeping cost more than the typical webhook answer, which is empty or a few bytes.
+ */
+function readCapped(body: Readable, cap: number): Promise<{ bytes: Uint8Array; truncated: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (truncated: boolean) => {
+      body.off('data', onData);
+      // A copy: the chunks are views into undici's socket reads.
+      const bytes = chunks.length === 0 ? EMPTY : Buffer.concat(chunks);
+      resolve({ bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), truncated });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk.subarray(0, Math.max(0, cap - size)));
+      size += chunk.length;
+      if (size > cap) {
+        done(true);
+        body.destroy();
+      }
+    };
+    body.on('data', onData).once('end', () => done(false)).once('error', reject);
+  });
 }
 
-function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+type RawHeaders = Record<string, string | string[] | undefined>;
+
+function toHeaders(raw: RawHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) for (const v of [value ?? []].flat()) headers.append(name, v);
   return headers;
 }
+
+/**
+ * What Object.fromEntries(toHeaders(raw)) gives, without building the Headers: names sorted,
+ * values trimmed of HTTP whitespace, repeats joined by ", " (set-cookie, which Headers lists
+ * once per value, keeps its last value).
+ */
+function headerRecord(raw: RawHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(raw).sort()) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    const list = typeof value === 'string' ? [value] : value;
+    if (list.length === 0) continue;
+    const trimmed = list.map((v) => v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ''));
+    out[name.toLowerCase()] = name.toLowerCase() === 'set-cookie' ? trimmed[trimmed.length - 1]! : trimmed.join(', ');
+  }
+  return out;
+}
+
+/** A response whose Headers object is built only when someone reads it. */
+function response(status: number, raw: RawHeaders, body: Uint8Array, truncated: boolean, durationMs: number): DeliveryResponse {
+  let headers: Headers | undefined;
+  return {
+    status, headerRecord: headerRecord(raw), body, truncated, durationMs,
+    get headers() {
+      return (headers ??= toHeaders(raw));
+    },
+  };
+}
+
+/**
+ * The deadline's abort signal, as the minimal EventEmitter undici's request() accepts: an
+ * AbortController and its EventTarget cost more per request than the rest of this client.
+ */
+class Deadline {
+  aborted = false;
+  reason: unknown;
+  private listener: (() => void) | undefined;
+  on(_event: 'abort', listener: () => void): this {
+    this.listener = listener;
+    return this;
+  }
+  once(event: 'abort', listener: () => void): this {
+    return this.on(event, listener);
+  }
+  removeListener(): this {
+    this.listener = undefined;
+    return this;
+  }
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+}
+
+type Target = { ok: true; origin: string; path: string } | { ok: false; code: string };
+/** Destinations already checked: a subscription's URL is checked once, not on every delivery. */
+const MAX_TARGETS = 1000;
 
 type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 let requestFn: RequestFn | undefined;
@@ -101,24 +185,36 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
   const { timeoutMs = 15_000, maxBodyBytes = 20 * 1024, now = () => performance.now() } = options;
   const allow = parseCidrList(options.allowPrivate);
   const agent = options.agent ?? guardedAgent({ allowPrivate: options.allowPrivate, lookup: options.lookup });
+  // The check is a pure function of the URL text and allowPrivate (no DNS: the agent checks
+  // addresses when it connects), so its answer can be kept per URL.
+  const targets = new Map<string, Target>();
+  const target = (href: string): Target => {
+    let t = targets.get(href);
+    if (t === undefined) {
+      const checked = validateOutboundUrl(href, allow);
+      t = checked.ok ? { ok: true, origin: checked.url.origin, path: `${checked.url.pathname}${checked.url.search}` } : { ok: false, code: checked.code };
+      if (targets.size >= MAX_TARGETS) targets.delete(targets.keys().next().value!);
+      targets.set(href, t);
+    }
+    return t;
+  };
 
   async function send(href: string, request: DeliveryRequest): Promise<DeliveryResponse> {
-    const checked = validateOutboundUrl(href, allow);
+    const checked = target(href);
     if (!checked.ok) throw egressDenied(checked.code);
-    const { url } = checked;
     const started = now();
-    const deadline = new AbortController();
+    const deadline = new Deadline();
     const timer = setTimeout(() => deadline.abort(timedOut(timeoutMs)), timeoutMs);
     try {
       // request() never follows redirects: a 3xx is the answer.
       const res = await undiciRequest().call(agent, {
-        origin: url.origin, path: `${url.pathname}${url.search}`, method: (request.method ?? 'POST') as Dispatcher.HttpMethod,
-        headers: request.headers, body: request.body, signal: deadline.signal,
+        origin: checked.origin, path: checked.path, method: (request.method ?? 'POST') as Dispatcher.HttpMethod,
+        headers: request.headers, body: request.body, signal: deadline,
       });
       const { bytes, truncated } = await readCapped(res.body, maxBodyBytes);
-      return { status: res.statusCode, headers: toHeaders(res.headers), body: bytes, truncated, durationMs: now() - started };
+      return response(res.statusCode, res.headers, bytes, truncated, now() - started);
     } catch (e) {
-      if (deadline.signal.aborted) throw timedOut(timeoutMs);
+      if (deadline.aborted) throw timedOut(timeoutMs);
       const denied = deniedCause(e);
       throw denied ? egressDenied(String(denied.extra.reason)) : connectFailed(e);
     } finally {

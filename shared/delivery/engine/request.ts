@@ -2,7 +2,8 @@ import { toAppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Delivery, Subscription } from '../model';
 import { signingSecrets } from '../model';
-import { signDelivery } from '../sign';
+import { decodeSecret } from '../secret';
+import { signWithKeys } from '../sign';
 import { applyTransform, compileTransform } from '../../transform/jsonata';
 import type { DeliveryDeps } from './deps';
 
@@ -11,19 +12,20 @@ import type { DeliveryDeps } from './deps';
  * the subscription's transform output when it has one, signed with every live secret of the
  * subscription (two during a rotation overlap) under the delivery id, stable across attempts.
  */
-const opened = new Map<string, string>();
+const opened = new Map<string, Uint8Array>();
 const MAX_OPENED = 1000;
 
-async function secretsOf(deps: DeliveryDeps, sub: Subscription, now: number): Promise<string[]> {
-  const out: string[] = [];
+/** The HMAC keys of the live secrets: unsealed and decoded once per sealed secret, then kept. */
+async function keysOf(deps: DeliveryDeps, sub: Subscription, now: number): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
   for (const sealed of signingSecrets(sub.secrets, now)) {
-    let plain = opened.get(sealed);
-    if (plain === undefined) {
-      plain = await deps.sealer.open(sealed, { tenant: sub.tenant, subscription: sub.id });
+    let key = opened.get(sealed);
+    if (key === undefined) {
+      key = decodeSecret(await deps.sealer.open(sealed, { tenant: sub.tenant, subscription: sub.id }));
       if (opened.size >= MAX_OPENED) opened.delete(opened.keys().next().value!);
-      opened.set(sealed, plain);
+      opened.set(sealed, key);
     }
-    out.push(plain);
+    out.push(key);
   }
   return out;
 }
@@ -35,24 +37,30 @@ export class TransformFailed extends Error {
   }
 }
 
-async function payload(sub: Subscription, event: CloudEvent): Promise<CloudEvent> {
-  if (!sub.transform) return event;
+/** The body: the stored event text as it is, or the event with its data replaced by the transform's output. */
+async function payload(sub: Subscription, eventText: string): Promise<string> {
+  if (!sub.transform) return eventText;
+  const event = JSON.parse(eventText) as CloudEvent;
   const compiled = compileTransform(sub.transform);
   if (!compiled.ok) throw new TransformFailed('transform_failed', compiled.error);
   try {
-    return { ...event, data: await applyTransform(compiled.transform, event) };
+    return JSON.stringify({ ...event, data: await applyTransform(compiled.transform, event) });
   } catch (e) {
     const err = toAppError(e);
     throw new TransformFailed(err.code, err.message);
   }
 }
 
-export async function buildRequest(deps: DeliveryDeps, sub: Subscription, delivery: Delivery, event: CloudEvent) {
+/**
+ * `eventText` is the event as fan-out stored it (JSON.stringify of the CloudEvent), which is
+ * byte for byte what stringifying it again after parsing would give, so it is sent unparsed.
+ */
+export async function buildRequest(deps: DeliveryDeps, sub: Subscription, delivery: Delivery, eventText: string) {
   const now = deps.clock.now();
-  const body = JSON.stringify(await payload(sub, event));
-  const signature = signDelivery({ id: delivery.id, timestampSeconds: Math.floor(now / 1000), body, secrets: await secretsOf(deps, sub, now) });
+  const body = await payload(sub, eventText);
+  const signature = signWithKeys({ id: delivery.id, timestampSeconds: Math.floor(now / 1000), body, keys: await keysOf(deps, sub, now) });
   const headers: Record<string, string> = {
-    ...(sub.headers ?? {}),
+    ...sub.headers,
     'content-type': 'application/cloudevents+json; charset=utf-8',
     'user-agent': 'secorch-webhooks/1',
     ...signature,

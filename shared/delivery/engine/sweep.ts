@@ -1,6 +1,8 @@
+import type { ListPage } from '../../ports/store';
 import { keys, parseDue } from '../keys';
 import { processDue, type Due, type DueOutcome } from './attempt';
 import type { DeliveryDeps } from './deps';
+import { sweepCache } from './sweep-cache';
 
 export interface SweepOptions {
   /** Due items read per page. */
@@ -18,44 +20,64 @@ export type SweepReport = Record<DueOutcome, number> & { errors: number };
  * parallel. The due index is a key prefix ordered by time, so the scan stops at the first item
  * still in the future. Run by the local worker every few hundred milliseconds, and on the
  * clouds by a timer and by delayed wake-up messages (which call processDue for their one item).
+ *
+ * The lanes never wait for a page to drain: the next page is read while the last items of the
+ * current one are in flight (it starts after the current page's last key, so no item is taken
+ * twice), and a lane that is free takes the next item from whichever page holds it.
  */
 export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Promise<SweepReport> {
   const { pageSize = 200, concurrency = 32, maxItems = 5000 } = opts;
   const report: SweepReport = { stale: 0, busy: 0, deferred: 0, succeeded: 0, retrying: 0, failed: 0, errors: 0 };
+  const cache = sweepCache(deps);
+  const queue: Due[] = [];
+  let taken = 0;
+  let done = false;
   let after: string | undefined;
-  let seen = 0;
-  for (;;) {
+  let reading: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+
+  // One page of due items onto the queue; `done` once the scan meets the future, the end or the budget.
+  const readPage = async () => {
     const now = deps.clock.now();
-    const page = await deps.store.list(keys.duePrefix, { limit: pageSize, after });
-    const due: Due[] = [];
-    let future = false;
+    const page: ListPage = await deps.store.list(keys.duePrefix, { limit: pageSize, after });
     for (const item of page.items) {
       const d = parseDue(item.key);
       if (!d) continue;
-      if (d.at > now) {
-        future = true;
+      if (d.at > now || taken >= maxItems) {
+        done = true;
         break;
       }
-      due.push(d);
+      queue.push(d);
+      taken += 1;
     }
-    await runPool(due, concurrency, async (d) => {
+    if (!page.next || taken >= maxItems) done = true;
+    after = page.next;
+  };
+  // A failed read ends the sweep: the lanes finish what they hold, then the sweep rejects.
+  const refill = () =>
+    (reading ??= readPage()
+      .catch((error: unknown) => void ((failure ??= { error }), (done = true)))
+      .finally(() => (reading = undefined)));
+
+  const lane = async () => {
+    for (;;) {
+      if (queue.length < concurrency && !done) void refill();
+      if (queue.length === 0) {
+        if (done && !reading) return;
+        await refill();
+        continue;
+      }
+      const d = queue.shift()!;
       try {
-        report[await processDue(deps, d)] += 1;
+        report[await processDue(deps, d, cache)] += 1;
       } catch (e) {
         report.errors += 1;
         deps.logger.error('delivery attempt failed unexpectedly', { deliveryId: d.id, error: e });
       }
-    });
-    seen += due.length;
-    if (future || !page.next || seen >= maxItems) return report;
-    after = page.next;
-  }
-}
-
-async function runPool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  const lanes = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  });
-  await Promise.all(lanes);
+    }
+  };
+  await refill();
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  if (failure) throw failure.error;
+  return report;
 }

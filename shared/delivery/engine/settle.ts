@@ -1,0 +1,74 @@
+import { failingAfter } from '../breaker';
+import { keys } from '../keys';
+import type { Attempt, Delivery, Subscription } from '../model';
+import { type AttemptResult, classifyOutcome, nextAttemptAt } from '../schedule';
+import type { Save } from './attempt';
+import { recordResult } from './breaker-store';
+import type { DeliveryDeps } from './deps';
+import { OPS_TYPES, publishOps } from './ops-events';
+import type { SweepCache } from './sweep-cache';
+
+/**
+ * The end of an attempt: the breaker is told, the attempt is appended to the delivery's log and
+ * the delivery succeeds, fails for good, or waits for its next attempt on the retry schedule.
+ */
+export interface Settle {
+  record: Delivery;
+  sub: Subscription;
+  attempt: Attempt;
+  result: AttemptResult;
+  save: Save;
+  cache: SweepCache;
+}
+
+export type Settled = 'succeeded' | 'retrying' | 'failed';
+
+export async function settle(deps: DeliveryDeps, { record, sub, attempt, result, save, cache }: Settle): Promise<Settled> {
+  const { settings } = cache;
+  const ended = deps.clock.now();
+  const outcome = classifyOutcome(result);
+  const attempts = [...record.attempts, attempt];
+  const base: Delivery = { ...record, attempts, updatedAt: new Date(ended).toISOString() };
+  const events = await recordResult(deps, sub.tenant, sub.id, outcome === 'success', settings.breaker, cache);
+  if (outcome === 'gone' || events.includes('subscription.disabled')) await disable(deps, sub, outcome === 'gone' ? 'gone' : 'failing', cache);
+  if (outcome === 'success') {
+    const done: Delivery = { ...base, status: 'succeeded' };
+    delete done.nextAttemptAt;
+    delete done.lastError;
+    await save(done);
+    deps.metrics.count('deliveries.succeeded', 1);
+    return 'succeeded';
+  }
+  const lastError = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error ?? 'error';
+  const next = outcome === 'gone' ? undefined : nextAttemptAt({ policy: settings.retry, attemptNumber: attempts.length, lastAttemptAt: ended, outcome: result, random: deps.random ?? Math.random });
+  if (failingAfter(attempts.length) && next !== undefined) await publishOps(deps, OPS_TYPES.deliveryFailing, sub, {}, { ...base, lastError });
+  if (next === undefined) {
+    const failed: Delivery = { ...base, status: 'failed', lastError: outcome === 'gone' ? 'gone: HTTP 410' : lastError };
+    delete failed.nextAttemptAt;
+    await save(failed);
+    deps.metrics.count('deliveries.failed', 1);
+    return 'failed';
+  }
+  await save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next);
+  return 'retrying';
+}
+
+/** Disables a subscription (410 Gone, or five days of failure) and says so on the bus. */
+async function disable(deps: DeliveryDeps, sub: Subscription, reason: 'gone' | 'failing', cache: SweepCache): Promise<void> {
+  const key = keys.subscription(sub.tenant, sub.id);
+  for (let i = 0; i < 5; i++) {
+    const item = await deps.store.get(key);
+    if (!item) return;
+    const current = JSON.parse(item.value) as Subscription;
+    // The rest of the sweep must see what the store says, disabled by us or by someone else.
+    cache.setSubscription(current);
+    if (!current.enabled) return;
+    const next: Subscription = { ...current, enabled: false, disabledReason: reason, updatedAt: new Date(deps.clock.now()).toISOString() };
+    if (await deps.store.put(key, JSON.stringify(next), { ifVersion: item.version })) {
+      cache.setSubscription(next);
+      deps.logger.warn('subscription disabled', { subscriptionId: sub.id, reason });
+      await publishOps(deps, OPS_TYPES.subscriptionDisabled, sub, { reason });
+      return;
+    }
+  }
+}
