@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync 
 import { dirname, join } from 'node:path';
 import { configPath, validateForBuild } from './scripts/config-file.ts';
 
-const FUNCTIONS = ['webhook-ingress', 'event-router', 'health', 'api', 'webhook-delivery'];
+const FUNCTIONS = ['webhook-ingress', 'event-router', 'health', 'api', 'webhook-delivery', 'storage-ingest', 'scheduler'];
 
 /**
  * undici ships its HTTP parser twice as base64 WebAssembly (plain and SIMD, 72 KB each) and tries
@@ -39,10 +39,10 @@ const TARGETS = {
   gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, external: ['@google-cloud/*'] },
 };
 
-const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery'];
+const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery', 'storage-ingest', 'scheduler'];
 const localBundle = () => process.env.SECORCH_LOCAL_BUNDLE || 'local';
-/** Functions only one target has: EventBridge findings exist on AWS alone; the delivery worker is local. */
-const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker'] };
+/** Functions only one target has: EventBridge findings exist on AWS alone; the two workers beside serverless-offline are local. */
+const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker', 'inbox-worker'] };
 
 export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, config = configPath() } = {}) {
   const raw = validateForBuild(config);
