@@ -1,0 +1,103 @@
+import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { AppError, errors } from '../../shared/errors';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import type { EventBus } from '../../shared/ports';
+import { once } from '../common/once';
+
+export interface EventBridgeBusOptions {
+  /** Event bus name or ARN. */
+  busName: string;
+  /** Source of every entry (the router's rule matches on it); default `secorch`. */
+  source?: string;
+  /** A ready client (tests, or a root that shares one); else one is made on first use. */
+  client?: EventBridgeClient;
+  endpoint?: string;
+  region?: string;
+}
+
+/**
+ * PutEvents takes at most 256 KB of entries per request, counted as EventBridge counts them:
+ * 14 bytes for Time, then the UTF-8 bytes of Source, DetailType, Detail and each Resource.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ */
+export const MAX_ENTRY_BYTES = 256 * 1024;
+
+export function entrySize(entry: PutEventsRequestEntry): number {
+  const bytes = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'));
+  return (entry.Time ? 14 : 0) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail)
+    + (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0);
+}
+
+/**
+ * The entry for an event: the whole CloudEvent (structured mode) as Detail, which is what the
+ * router's EventBridge trigger hands on; DetailType is the CloudEvent type so rules can select on
+ * it without matching inside the detail. Time is the event's own when it has one (else the
+ * PutEvents call's, as EventBridge does by default).
+ */
+export function toEntry(event: CloudEvent, busName: string, source: string): PutEventsRequestEntry {
+  const time = typeof event.time === 'string' ? new Date(event.time) : undefined;
+  return {
+    EventBusName: busName,
+    Source: source,
+    DetailType: event.type,
+    Detail: JSON.stringify(event),
+    ...(time && !Number.isNaN(time.getTime()) ? { Time: time } : {}),
+  };
+}
+
+/** One rejected PutEvents entry, as EventBridge reported it (kept as the cause: logged, never shown). */
+export class PutEventsEntryError extends Error {
+  constructor(readonly errorCode: string, readonly errorMessage: string) {
+    super(`${errorCode}: ${errorMessage}`);
+    this.name = 'PutEventsEntryError';
+  }
+}
+
+/**
+ * EventBus on an EventBridge event bus. PutEvents answers 200 even when it rejected entries: the
+ * per-entry ErrorCode is the only signal (FailedEntryCount), so a failed entry is a retryable
+ * bus_unavailable, never a success.
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
+ * The SDK is imported on first use, as in sqsBus.
+ */
+export function eventBridgeBus(opts: EventBridgeBusOptions): EventBus {
+  const source = opts.source ?? 'secorch';
+  const load = once(() => import('@aws-sdk/client-eventbridge').then((sdk) => ({
+    sdk,
+    client: opts.client ?? new sdk.EventBridgeClient({ endpoint: opts.endpoint, region: opts.region }),
+  })));
+
+  return {
+    async publish(event) {
+      const entry = toEntry(event, opts.busName, source);
+      const size = entrySize(entry);
+      if (size > MAX_ENTRY_BYTES) {
+        throw new AppError('bus_message_too_large', `Event ${event.id} is ${size} bytes as an EventBridge entry; the limit is ${MAX_ENTRY_BYTES}`, {
+          status: 500,
+          retryable: false,
+          expose: false,
+        });
+      }
+      let result: { FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] };
+      try {
+        const { sdk, client } = await load();
+        result = await client.send(new sdk.PutEventsCommand({ Entries: [entry] }));
+      } catch (e) {
+        throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', e);
+      }
+      const failed = result.Entries?.find((r) => r.ErrorCode);
+      if ((result.FailedEntryCount ?? 0) > 0 || failed) {
+        const cause = new PutEventsEntryError(failed?.ErrorCode ?? 'UnknownError', failed?.ErrorMessage ?? 'no error message');
+        throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', cause);
+      }
+    },
+    async check() {
+      try {
+        const { sdk, client } = await load();
+        await client.send(new sdk.DescribeEventBusCommand({ Name: opts.busName }));
+      } catch (e) {
+        throw errors.unavailable('bus_unavailable', 'The event bus is not reachable', e);
+      }
+    },
+  };
+}

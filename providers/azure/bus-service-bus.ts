@@ -1,0 +1,115 @@
+import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import type { TokenCredential } from '@azure/identity';
+import { AppError, errors } from '../../shared/errors';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { stableEventId } from '../../shared/events/ids';
+import type { EventBus } from '../../shared/ports';
+import { once } from '../common/once';
+
+export interface ServiceBusBusOptions {
+  /** Queue or topic name. */
+  entity: string;
+  /** A connection string (SAS), or `namespace` with a token credential. */
+  connectionString?: string;
+  /** Fully qualified namespace, e.g. contoso.servicebus.windows.net. */
+  namespace?: string;
+  /** For `namespace`; default DefaultAzureCredential (managed identity in Azure). */
+  credential?: TokenCredential;
+  /** Largest message the entity accepts: 256 KiB on Standard (default), more on Premium. */
+  maxMessageBytes?: number;
+  /** A ready client (tests, or a root that shares one); else one is made on first use. */
+  client?: ServiceBusClient;
+}
+
+/** https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas (Standard tier). */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * The message for an event, in the CloudEvents AMQP binding's STRUCTURED mode: the event JSON is
+ * the data section and content-type says `application/cloudevents+json`. Structured rather than
+ * binary because the router reads the whole event from the body on every bus (extensions such as
+ * `tenant` and `origin` included), and the message can be forwarded to another protocol as is.
+ * Binding section 3.2.3 allows the binary-mode application properties too, so type/source/id/
+ * specversion are copied with the `cloudEvents_` prefix the binding prefers (':' is not allowed
+ * in JMS selectors nor Service Bus SQL filters): a topic subscription can filter on
+ * `cloudEvents_type LIKE 'secorch.finding.%'` without reading the body.
+ * https://github.com/cloudevents/spec/blob/main/cloudevents/bindings/amqp-protocol-binding.md
+ *
+ * The body is a Buffer: the SDK JSON-stringifies any other body, which would put a quoted string
+ * in the data section. messageId is derived from (source, id), the CloudEvents identity the
+ * router also keys on, so duplicate detection (when enabled on the entity) drops a republished
+ * event but never a different event that reuses an id under another source.
+ * https://learn.microsoft.com/azure/service-bus-messaging/duplicate-detection
+ */
+export function toServiceBusMessage(event: CloudEvent): ServiceBusMessage {
+  return {
+    body: Buffer.from(JSON.stringify(event), 'utf8'),
+    contentType: 'application/cloudevents+json',
+    messageId: stableEventId(event.source, event.id),
+    applicationProperties: {
+      cloudEvents_specversion: event.specversion,
+      cloudEvents_id: event.id,
+      cloudEvents_type: event.type,
+      cloudEvents_source: event.source,
+    },
+  };
+}
+
+/** Body plus properties, in UTF-8 bytes: what the size quota counts, less the AMQP framing. */
+export function messageSize(m: ServiceBusMessage): number {
+  const props = Object.entries(m.applicationProperties ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+  return (m.body as Buffer).length + props + Buffer.byteLength(String(m.messageId ?? '')) + Buffer.byteLength(m.contentType ?? '');
+}
+
+const tooLarge = (event: CloudEvent, limit: number, cause?: unknown) =>
+  new AppError('bus_message_too_large', `Event ${event.id} is over the ${limit}-byte Service Bus message limit`, { status: 500, retryable: false, expose: false, cause });
+
+/**
+ * EventBus on a Service Bus queue or topic. The SDK (AMQP over one connection) is loaded and the
+ * sender created on first use; the connection then stays open for the life of the instance.
+ * Retries are bounded so a publish inside a webhook request fails within seconds (503, the sender
+ * retries) instead of the SDK's default minute-long attempts.
+ */
+export function serviceBusBus(opts: ServiceBusBusOptions): EventBus {
+  if (!opts.client && !opts.connectionString && !opts.namespace) {
+    throw errors.config('bus: service-bus needs namespace or connectionString', 'bus.namespace');
+  }
+  const limit = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+  const sender = once(async (): Promise<ServiceBusSender> => {
+    const sdk = await import('@azure/service-bus');
+    const options = { retryOptions: { maxRetries: 2, timeoutInMs: 10_000 } };
+    const client = opts.client
+      ?? (opts.connectionString
+        ? new sdk.ServiceBusClient(opts.connectionString, options)
+        : new sdk.ServiceBusClient(opts.namespace!, opts.credential ?? new (await import('@azure/identity')).DefaultAzureCredential(), options));
+    return client.createSender(opts.entity);
+  });
+
+  return {
+    async publish(event) {
+      const message = toServiceBusMessage(event);
+      if (messageSize(message) > limit) throw tooLarge(event, limit);
+      try {
+        await (await sender()).sendMessages(message);
+      } catch (e) {
+        // MessageSizeExceeded: over the limit once AMQP headers are counted. Anything else (entity
+        // missing, no Send right, throttled) may pass: the SDK error names the namespace, so it
+        // stays the logged cause only.
+        if ((e as { code?: unknown }).code === 'MessageSizeExceeded') throw tooLarge(event, limit, e);
+        throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', e);
+      }
+    },
+    /**
+     * Opens the sender link without sending: proves the namespace answers, the entity exists and
+     * this identity holds Send on it, which is all publish needs (the administration client would
+     * need Manage rights the function should not have).
+     */
+    async check() {
+      try {
+        await (await sender()).createMessageBatch();
+      } catch (e) {
+        throw errors.unavailable('bus_unavailable', 'The event bus is not reachable', e);
+      }
+    },
+  };
+}
