@@ -1,7 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type Config, compileConfig } from '../shared/config';
+import { type Config, compileConfig, compileSecretsSection, interpolate } from '../shared/config';
+import { errors } from '../shared/errors';
+import { secretValue, type SecretRef } from '../shared/secrets';
+import { envSecretValue } from '../providers/common/env-secrets';
 
 /** The configuration file in use: SECORCH_CONFIG, else secorch.yaml in the working directory. */
 export const configPath = (env: NodeJS.ProcessEnv = process.env): string => resolve(env.SECORCH_CONFIG || 'secorch.yaml');
@@ -14,21 +17,43 @@ export function readRawConfig(path: string): unknown {
   return doc.toJS() ?? {};
 }
 
-/** Validates as the functions will at cold start, with the given environment. */
+/**
+ * Validates as the local functions will at cold start, with the given environment. Locally
+ * secrets are environment variables only, so `secret://NAME` references are resolved from
+ * `env` here (with `secrets.prefix`), and any other `secrets.provider` is refused as at cold start.
+ */
 export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): { raw: unknown; config: Config } {
   const raw = readRawConfig(path);
-  return { raw, config: compileConfig(raw, env) };
+  let section: ReturnType<typeof compileSecretsSection> | undefined;
+  const secretRef = (ref: SecretRef, at: string) => {
+    section ??= compileSecretsSection(interpolate(raw, env));
+    if (section.provider !== 'env') {
+      throw errors.config(`secrets.provider: ${section.provider} is not available locally; use env`, 'secrets.provider');
+    }
+    return secretValue(ref, at, envSecretValue(env, `${section.prefix ?? ''}${ref.name}`));
+  };
+  return { raw, config: compileConfig(raw, env, { secretRef }) };
 }
 
 /**
- * For builds: the deploy environment's variables are not present at build time, so every
- * `${VAR}` is taken as set, to a placeholder shaped like a token (letters, digits, dashes,
- * underscores, over 24 characters) so that format checks of keys and secrets pass; the schema
- * and references are still checked.
+ * A stand-in for a value unknown at build time: letters and digits only, a multiple of four
+ * long and over 24 characters, so that checks of tokens, keys and base64 secrets pass. Values
+ * with a stricter shape (a URL, a PEM key) cannot be checked before they are known.
+ */
+function placeholder(what: string): string {
+  const text = `buildTimePlaceholderFor${what.replace(/[^A-Za-z0-9]/g, '')}`;
+  return text.padEnd(Math.ceil(text.length / 4) * 4, 'x');
+}
+
+/**
+ * For builds: the deploy environment's variables and the secret manager are not reachable at
+ * build time, so every `${VAR}` is taken as set, to a placeholder shaped like a token (letters,
+ * digits, dashes, underscores, over 24 characters), and every `secret://` reference resolves to
+ * a placeholder too (no manager is called); the schema and references are still checked.
  */
 export function validateForBuild(path: string): unknown {
   const raw = readRawConfig(path);
   const anyEnv = new Proxy({}, { get: (_t, name) => (typeof name === 'string' ? `build-time-placeholder-for-${name}` : undefined) });
-  compileConfig(raw, anyEnv as Record<string, string>);
+  compileConfig(raw, anyEnv as Record<string, string>, { secretRef: (ref) => placeholder(`Secret${ref.name}${ref.field ?? ''}`) });
   return raw;
 }

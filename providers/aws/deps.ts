@@ -4,6 +4,8 @@ import { once } from '../common/runtime';
 import { sqsBus } from './bus-sqs';
 import { sqsWakeUps } from './wakeups-sqs';
 import { dynamoStore } from './store-dynamodb';
+import { secretsManagerSecrets } from './secrets-manager';
+import { ssmSecrets } from './secrets-ssm';
 import { systemClock } from '../../shared/ports';
 
 /**
@@ -24,6 +26,11 @@ export const awsDeps = once(async () =>
     {
       native: { dynamodb: (s, clock) => dynamoStore({ table: s.table, region: s.region, endpoint: s.endpoint, clock }) },
       fallback: process.env.SECORCH_STATE_TABLE ? { type: 'dynamodb', table: process.env.SECORCH_STATE_TABLE } : undefined,
+      // `secrets.provider`: Secrets Manager or Parameter Store (region and endpoint from the SDK's variables).
+      secrets: {
+        'aws-secrets-manager': (s) => secretsManagerSecrets({ prefix: s.prefix }),
+        'aws-ssm': (s) => ssmSecrets({ prefix: s.prefix }),
+      },
     },
   ),
 );

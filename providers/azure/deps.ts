@@ -4,6 +4,7 @@ import { once } from '../common/runtime';
 import { storageQueueBus } from './bus-storage-queue';
 import { storageQueueWakeUps } from './wakeups-storage-queue';
 import { tableStore } from './store-table';
+import { keyVaultSecrets } from './secrets-keyvault';
 import { systemClock } from '../../shared/ports';
 
 /** Composition root on Azure Functions: built once per cold start. */
@@ -28,6 +29,8 @@ export const azureDeps = once(async () =>
           tableStore({ table: s.table, connectionString: s.connectionString ?? required('AzureWebJobsStorage', 'the Functions host'), clock }),
       },
       fallback: process.env.SECORCH_STATE_TABLE ? { type: 'azure-table', table: process.env.SECORCH_STATE_TABLE } : undefined,
+      // `secrets.provider: azure-keyvault` (compileConfig requires vaultUrl with it).
+      secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix }) },
     },
   ),
 );

@@ -2,31 +2,41 @@ import type { Config } from '../../shared/config';
 import { type Deps, type EventBus, noMetrics, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
 import { errors } from '../../shared/errors';
 import { egressDelivery, egressHttp } from './egress';
-import { envSecrets } from './env-secrets';
-import { bundledConfig, stdoutLogger } from './runtime';
+import { bundledConfigWithSecrets, stdoutLogger } from './runtime';
+import { configuredSecrets, type SecretManagers } from './secrets';
 import { cloudStore, type NativeStores, type StoreConfig } from './store';
+
+/** A cloud's own stores (native, or the deployment's default) and its secret managers. */
+export interface CloudExtras {
+  native?: NativeStores;
+  fallback?: StoreConfig;
+  secrets?: SecretManagers;
+}
 
 /**
  * The composition every cloud shares: the bundled configuration, the system clock, random ids,
- * the platform fetch, the cloud store, environment secrets and a stdout JSON logger. Each cloud
- * brings its bus, and may bring a sealer and delivery wake-ups (delayed queue messages).
+ * the platform fetch, the cloud store, the configured secrets (its own managers or env, cached;
+ * `secret://` references in the configuration are resolved through it first) and a stdout JSON
+ * logger. Each cloud brings its bus, and may bring a sealer and delivery wake-ups (delayed
+ * queue messages).
  */
-export function cloudDeps(
+export async function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
   sealer?: (config: Config) => Sealer | undefined,
   wakeups?: (config: Config) => WakeUps | undefined,
-  stores: { native?: NativeStores; fallback?: StoreConfig } = {},
-): Deps {
-  const config = bundledConfig();
+  extras: CloudExtras = {},
+): Promise<Deps> {
+  const { config, secrets } = await bundledConfigWithSecrets((section) =>
+    configuredSecrets(cloud, section, extras.secrets ?? {}, { env: process.env, clock: systemClock }));
   const logger = stdoutLogger(config.logLevel, { runtime });
   return {
     config,
     clock: systemClock,
     ids: randomIds,
     http: egressHttp(config),
-    store: cloudStore(config, cloud, stores.native, stores.fallback, (m) => logger.warn(m)),
+    store: cloudStore(config, cloud, extras.native, extras.fallback, (m) => logger.warn(m)),
     bus: bus(config),
-    secrets: envSecrets(process.env),
+    secrets,
     sealer: sealer?.(config),
     wakeups: wakeups?.(config),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),

@@ -4,6 +4,7 @@ import { once } from '../common/runtime';
 import { pubsubBus } from './bus-pubsub';
 import { cloudTasksWakeUps } from './wakeups-cloud-tasks';
 import { firestoreStore } from './store-firestore';
+import { gcpSecrets } from './secrets-manager';
 import { systemClock } from '../../shared/ports';
 
 /** Composition root on Cloud Functions: built once per cold start. */
@@ -26,6 +27,11 @@ export const gcpDeps = once(async () =>
     {
       native: { firestore: (s, clock) => firestoreStore({ collection: s.collection, projectId: s.projectId, databaseId: s.databaseId, clock }) },
       fallback: process.env.SECORCH_STATE_COLLECTION ? { type: 'firestore', collection: process.env.SECORCH_STATE_COLLECTION } : undefined,
+      // `secrets.provider: gcp-secret-manager`; the project: config, the standard variables, else the metadata server.
+      secrets: {
+        'gcp-secret-manager': (s) =>
+          gcpSecrets({ projectId: s.projectId || process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined, prefix: s.prefix }),
+      },
     },
   ),
 );

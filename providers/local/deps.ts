@@ -4,9 +4,9 @@ import { type Deps, noMetrics, randomIds, systemClock, type StateStore } from '.
 import { egressDelivery, egressHttp } from '../common/egress';
 import { keyFileSealer } from './sealer-keyfile';
 import { memoryStore } from '../../shared/store/memory';
-import { bundledConfig, once, stdoutLogger } from '../common/runtime';
+import { bundledConfigWithSecrets, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
-import { envSecrets } from '../common/env-secrets';
+import { configuredSecrets } from '../common/secrets';
 import { coalesce, nudgeRouter } from './nudge';
 import { sqliteQueue, type SqliteQueue } from './sqlite-queue';
 import { sqliteStore } from './sqlite-store';
@@ -32,7 +32,9 @@ function localStore(config: Config): StateStore {
  * a one-minute schedule drains anything a lost nudge left behind.
  */
 export const localDeps = once(async (): Promise<Deps> => {
-  const config = bundledConfig();
+  // Locally only environment variables hold secrets: no cloud manager is reachable or bundled.
+  const { config, secrets } = await bundledConfigWithSecrets((section) =>
+    configuredSecrets('local', section, {}, { env: process.env, clock: systemClock }));
   const queue = await eventsQueue();
   const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
   const nudge = coalesce(() => nudgeRouter(process.env, logger));
@@ -43,7 +45,7 @@ export const localDeps = once(async (): Promise<Deps> => {
     http: egressHttp(config),
     store: localStore(config),
     bus: sqliteBus({ queue, onPublished: nudge }),
-    secrets: envSecrets(process.env),
+    secrets,
     sealer: keyFileSealer({ dataDir: dataDir() }),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,

@@ -5,8 +5,11 @@ import { buildScheme } from '../webhooks/registry';
 import type { SchemeEnv } from '../webhooks/scheme';
 import { guardedHttp } from '../http/egress';
 import type { Logger } from '../ports/logger';
+import type { Secrets } from '../ports/secrets';
+import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, type SecretRef } from '../secrets/refs';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
+import { type SecretsConfig, secretsSchema, secretsSectionProblems } from './sections/secrets';
 
 const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet };
 
@@ -24,32 +27,73 @@ function renderPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 }
 
+type Issues = { issues: { code: string; path: PropertyKey[]; message: string }[] };
+
+/** zod issues as one config error: every problem, each with its path under `base`. */
+function schemaError(error: Issues, base: readonly PropertyKey[] = []): Error {
+  const problems = error.issues.map((i) => {
+    const keys = (i as { keys?: string[] }).keys;
+    const at = renderPath([...base, ...i.path]);
+    if (i.code === 'unrecognized_keys' && keys) {
+      return keys.map((k) => `${at ? `${at}.` : ''}${k}: unknown key`).join('; ');
+    }
+    return `${at || '(root)'}: ${i.message}`;
+  });
+  return errors.config(`Invalid configuration: ${problems.join('; ')}`, renderPath([...base, ...(error.issues[0]?.path ?? [])]));
+}
+
+export interface CompileOptions {
+  /**
+   * What a `secret://` reference becomes when no secret manager is at hand. Default: refused
+   * with an error naming it (compileConfigAsync resolves references); builds pass a placeholder.
+   */
+  secretRef?: (ref: SecretRef, path: string) => string;
+}
+
 /**
  * Turns the raw (parsed, not yet interpolated) configuration into a validated Config. Runs at
  * cold start in every function, so it takes plain data: the YAML is parsed at build time.
  */
-export function compileConfig(raw: unknown, env: Record<string, string | undefined>): Config {
+export function compileConfig(raw: unknown, env: Record<string, string | undefined>, opts: CompileOptions = {}): Config {
+  return validate(replaceSecretRefs(interpolate(raw ?? {}, env), opts.secretRef ?? refuseSecretRef));
+}
+
+/** The `secrets` section alone, validated: it says how the references elsewhere are resolved. */
+export function compileSecretsSection(data: unknown): SecretsConfig {
+  const section = data && typeof data === 'object' ? (data as Record<string, unknown>).secrets : undefined;
+  const parsed = secretsSchema.safeParse(section ?? {});
+  if (!parsed.success) throw schemaError(parsed.error as unknown as Issues, ['secrets']);
+  const problems = secretsSectionProblems(parsed.data);
+  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
+  return parsed.data;
+}
+
+/**
+ * compileConfig with `secret://name` references resolved: `${VAR}` interpolation first, then
+ * every reference replaced by its value from `secretsFor(section)` (called only when there is
+ * a reference), then validation, so a referenced secret is checked like a literal one.
+ */
+export async function compileConfigAsync(
+  raw: unknown, env: Record<string, string | undefined>, secretsFor: (section: SecretsConfig) => Secrets,
+): Promise<Config> {
   const data = interpolate(raw ?? {}, env);
+  if (findSecretRefs(data).length === 0) return validate(data);
+  return validate(await resolveSecretRefs(data, secretsFor(compileSecretsSection(data))));
+}
+
+function validate(data: unknown): Config {
   const parsed = configSchema.safeParse(data);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => {
-      const keys = (i as { keys?: string[] }).keys;
-      const base = renderPath(i.path);
-      if (i.code === 'unrecognized_keys' && keys) {
-        return keys.map((k) => `${base ? `${base}.` : ''}${k}: unknown key`).join('; ');
-      }
-      return `${base || '(root)'}: ${i.message}`;
-    });
-    throw errors.config(`Invalid configuration: ${problems.join('; ')}`, renderPath(parsed.error.issues[0]?.path ?? []));
-  }
+  if (!parsed.success) throw schemaError(parsed.error as unknown as Issues);
   const config = parsed.data;
-  const problems: string[] = [];
+  const problems = secretsSectionProblems(config.secrets);
+  let allowPrivate = config.egress.allowPrivate;
   try {
-    parseCidrList(config.egress.allowPrivate);
+    parseCidrList(allowPrivate);
   } catch (e) {
     problems.push(`egress.allowPrivate: ${(e as Error).message}`);
+    allowPrivate = [];
   }
-  const schemeEnv = validationEnv(problems.length > 0 ? [] : config.egress.allowPrivate);
+  const schemeEnv = validationEnv(allowPrivate);
   for (const [id, source] of Object.entries(config.sources)) {
     const v = source.verify as typeof source.verify & { secret?: string; secrets?: string[] };
     if (v.secret && v.secrets) {
