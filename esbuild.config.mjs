@@ -33,8 +33,10 @@ const TARGETS = {
   // serverless-offline runs these from the checkout: node_modules is there; better-sqlite3 is native.
   // SECORCH_LOCAL_BUNDLE names the folder, so two local servers (tests, benchmarks) can run at once.
   local: { src: 'providers/local/functions', out: (fn) => `dist/${localBundle()}/${fn}/index.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
-  // The Functions host provides @azure/functions-core; the app's package.json installs the rest.
-  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, external: ['@azure/functions-core'] },
+  // The Functions host provides @azure/functions-core; the app's package.json installs the rest:
+  // the Service Bus client (about 600 KB with its AMQP stack) would otherwise be in every bundle,
+  // and the host loads every function's bundle into one process.
+  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, external: ['@azure/functions-core', '@azure/service-bus'] },
   // The functions framework is the process host on GCP; it and the Pub/Sub client come from the deploy package.json.
   gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, external: ['@google-cloud/*'] },
 };

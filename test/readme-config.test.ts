@@ -9,7 +9,7 @@ import { compileConfig } from '../shared/config';
  * the real schema (with every ${VAR} taken as set).
  */
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-const SECTIONS = new Set(['sources', 'routes', 'destinations', 'store', 'egress', 'ingress', 'logLevel']);
+const SECTIONS = new Set(['sources', 'routes', 'destinations', 'store', 'egress', 'ingress', 'logLevel', 'schedules', 'bus', 'secrets', 'ingest']);
 // Every variable is set: *_PEM to a real RSA public key, anything else to a long base64 value
 // (valid as a Standard Webhooks secret, an API key or a JWT HMAC secret alike).
 const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -30,7 +30,8 @@ test.each(blocks.map((b) => [b.i, b.text.split('\n').slice(0, 3).join(' | '), b.
   const d = doc as Record<string, unknown>;
   // Examples show sources alone; routes may name destinations defined in another example.
   const withDestinations = { ...d, destinations: { ...(d.destinations as object), ...destinationsNamedIn(d) } };
-  expect(() => compileConfig(withDestinations, anyEnv)).not.toThrow();
+  // secret:// references resolve to a long base64 value, as variables do.
+  expect(() => compileConfig(withDestinations, anyEnv, { secretRef: (ref) => Buffer.from(ref.name.padEnd(48, 'x')).toString('base64') })).not.toThrow();
 });
 
 function destinationsNamedIn(d: Record<string, unknown>): Record<string, unknown> {

@@ -1,7 +1,10 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { kmsSealer } from './sealer-kms';
 import { once } from '../common/runtime';
+import { configuredBus } from '../common/bus';
+import { eventBridgeBus } from './bus-eventbridge';
 import { sqsBus } from './bus-sqs';
+import { s3Objects } from './objects-s3';
 import { sqsWakeUps } from './wakeups-sqs';
 import { dynamoStore } from './store-dynamodb';
 import { secretsManagerSecrets } from './secrets-manager';
@@ -14,8 +17,12 @@ import { systemClock } from '../../shared/ports';
  * it is passed explicitly because the SQS client otherwise sends to the queue URL's own host.
  */
 export const awsDeps = once(async () =>
-  cloudDeps('AWS', 'aws', () =>
-    sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined }),
+  cloudDeps('AWS', 'aws',
+    // `bus` in the configuration, else the events queue serverless.yml creates.
+    (config) => configuredBus(config, 'AWS', {
+      sqs: (b) => sqsBus({ queueUrl: b.queueUrl, endpoint: b.endpoint ?? (process.env.AWS_ENDPOINT_URL_SQS || undefined) }),
+      eventbridge: (b) => eventBridgeBus({ busName: b.busName, source: b.source, endpoint: b.endpoint }),
+    }, () => sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined })),
     (config) => cloudSealer(config, 'aws-kms', (s) => kmsSealer({ keyId: s.keyId })),
     // Punctual delivery attempts (serverless.yml sets the queue URL); unset: the sweep alone.
     () => {
@@ -30,6 +37,11 @@ export const awsDeps = once(async () =>
       secrets: {
         'aws-secrets-manager': (s) => secretsManagerSecrets({ prefix: s.prefix }),
         'aws-ssm': (s) => ssmSecrets({ prefix: s.prefix }),
+      },
+      // S3; AWS_ENDPOINT_URL_S3 (the SDK's standard variable) points it at an S3-compatible server.
+      objects: () => {
+        const endpoint = process.env.AWS_ENDPOINT_URL_S3 || undefined;
+        return s3Objects({ endpoint, forcePathStyle: endpoint !== undefined });
       },
     },
   ),

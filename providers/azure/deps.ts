@@ -1,7 +1,10 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { keyVaultSealer } from './sealer-keyvault';
 import { once } from '../common/runtime';
+import { configuredBus } from '../common/bus';
+import { serviceBusBus } from './bus-service-bus';
 import { storageQueueBus } from './bus-storage-queue';
+import { blobObjects } from './objects-blob';
 import { storageQueueWakeUps } from './wakeups-storage-queue';
 import { tableStore } from './store-table';
 import { keyVaultSecrets } from './secrets-keyvault';
@@ -9,11 +12,18 @@ import { systemClock } from '../../shared/ports';
 
 /** Composition root on Azure Functions: built once per cold start. */
 export const azureDeps = once(async () =>
-  cloudDeps('Azure', 'azure', () =>
-    storageQueueBus({
+  cloudDeps('Azure', 'azure',
+    // `bus` in the configuration, else the storage queue SECORCH_EVENTS_QUEUE of the host's account.
+    (config) => configuredBus(config, 'Azure', {
+      'storage-queue': (b) => storageQueueBus({ connectionString: b.connectionString ?? required('AzureWebJobsStorage', 'the Functions host'), queueName: b.queue }),
+      'service-bus': (b) => serviceBusBus({
+        entity: b.entity, namespace: b.namespace, connectionString: b.connectionString,
+        maxMessageBytes: b.maxMessageKilobytes ? b.maxMessageKilobytes * 1024 : undefined,
+      }),
+    }, () => storageQueueBus({
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
       queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
-    }),
+    })),
     (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).
     () => storageQueueWakeUps({
@@ -31,6 +41,8 @@ export const azureDeps = once(async () =>
       fallback: process.env.SECORCH_STATE_TABLE ? { type: 'azure-table', table: process.env.SECORCH_STATE_TABLE } : undefined,
       // `secrets.provider: azure-keyvault` (compileConfig requires vaultUrl with it).
       secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix }) },
+      // Blob containers of SECORCH_BLOB_CONNECTION (a reports/archive account), else the host's account.
+      objects: () => blobObjects({ connectionString: process.env.SECORCH_BLOB_CONNECTION || required('AzureWebJobsStorage', 'the Functions host') }),
     },
   ),
 );

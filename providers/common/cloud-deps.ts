@@ -1,24 +1,26 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, noMetrics, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
+import { type Deps, type EventBus, noMetrics, type ObjectStorage, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
 import { errors } from '../../shared/errors';
 import { egressDelivery, egressHttp } from './egress';
 import { bundledConfigWithSecrets, stdoutLogger } from './runtime';
 import { configuredSecrets, type SecretManagers } from './secrets';
 import { cloudStore, type NativeStores, type StoreConfig } from './store';
 
-/** A cloud's own stores (native, or the deployment's default) and its secret managers. */
+/** A cloud's own stores (native, or the deployment's default), its secret managers and its object storage. */
 export interface CloudExtras {
   native?: NativeStores;
   fallback?: StoreConfig;
   secrets?: SecretManagers;
+  /** Buckets named by events (storage-ingest) and by archive destinations; the SDK loads on first use. */
+  objects?: () => ObjectStorage;
 }
 
 /**
  * The composition every cloud shares: the bundled configuration, the system clock, random ids,
  * the platform fetch, the cloud store, the configured secrets (its own managers or env, cached;
  * `secret://` references in the configuration are resolved through it first) and a stdout JSON
- * logger. Each cloud brings its bus, and may bring a sealer and delivery wake-ups (delayed
- * queue messages).
+ * logger. Each cloud brings its bus (picked by `bus` in the configuration), its object storage,
+ * and may bring a sealer and delivery wake-ups (delayed queue messages).
  */
 export async function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
@@ -37,6 +39,7 @@ export async function cloudDeps(
     store: cloudStore(config, cloud, extras.native, extras.fallback, (m) => logger.warn(m)),
     bus: bus(config),
     secrets,
+    objects: extras.objects?.(),
     sealer: sealer?.(config),
     wakeups: wakeups?.(config),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),

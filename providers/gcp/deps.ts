@@ -1,7 +1,9 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { cloudKmsSealer } from './sealer-cloudkms';
 import { once } from '../common/runtime';
+import { configuredBus } from '../common/bus';
 import { pubsubBus } from './bus-pubsub';
+import { gcsObjects } from './objects-gcs';
 import { cloudTasksWakeUps } from './wakeups-cloud-tasks';
 import { firestoreStore } from './store-firestore';
 import { gcpSecrets } from './secrets-manager';
@@ -10,7 +12,11 @@ import { systemClock } from '../../shared/ports';
 /** Composition root on Cloud Functions: built once per cold start. */
 export const gcpDeps = once(async () =>
   cloudDeps(
-    'Google Cloud', 'gcp', () => pubsubBus({ topic: required('SECORCH_EVENTS_TOPIC', 'the deploy command (README)') }),
+    'Google Cloud', 'gcp',
+    // `bus` in the configuration, else the topic the deploy command names.
+    (config) => configuredBus(config, 'Google Cloud', {
+      pubsub: (b) => pubsubBus({ topic: b.projectId && !b.topic.startsWith('projects/') ? `projects/${b.projectId}/topics/${b.topic}` : b.topic }),
+    }, () => pubsubBus({ topic: required('SECORCH_EVENTS_TOPIC', 'the deploy command (README)') })),
     (config) => cloudSealer(config, 'gcp-kms', (s) => cloudKmsSealer({ keyName: s.keyName })),
     // Punctual delivery attempts as Cloud Tasks; SECORCH_TASKS_QUEUE unset: the scheduled sweep alone.
     () => {
@@ -32,6 +38,7 @@ export const gcpDeps = once(async () =>
         'gcp-secret-manager': (s) =>
           gcpSecrets({ projectId: s.projectId || process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined, prefix: s.prefix }),
       },
+      objects: () => gcsObjects({ projectId: process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined }),
     },
   ),
 );

@@ -6,6 +6,8 @@ import { keyFileSealer } from './sealer-keyfile';
 import { memoryStore } from '../../shared/store/memory';
 import { bundledConfigWithSecrets, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
+import { configuredBus } from '../common/bus';
+import { dirObjects } from './objects-dir';
 import { configuredSecrets } from '../common/secrets';
 import { coalesce, nudgeRouter } from './nudge';
 import { sqliteQueue, type SqliteQueue } from './sqlite-queue';
@@ -44,8 +46,10 @@ export const localDeps = once(async (): Promise<Deps> => {
     ids: randomIds,
     http: egressHttp(config),
     store: localStore(config),
-    bus: sqliteBus({ queue, onPublished: nudge }),
+    bus: configuredBus(config, 'local', { local: () => sqliteBus({ queue, onPublished: nudge }) }, () => sqliteBus({ queue, onPublished: nudge })),
     secrets,
+    // Buckets are folders of the data directory: `inbox` is the one the inbox worker watches.
+    objects: dirObjects({ root: dataDir() }),
     sealer: keyFileSealer({ dataDir: dataDir() }),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,

@@ -7,6 +7,7 @@ import { guardedHttp } from '../http/egress';
 import type { Logger } from '../ports/logger';
 import type { Secrets } from '../ports/secrets';
 import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, type SecretRef } from '../secrets/refs';
+import { scheduleProblems } from '../schedules/problems';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
 import { type SecretsConfig, secretsSchema, secretsSectionProblems } from './sections/secrets';
@@ -120,6 +121,8 @@ function validate(data: unknown): Config {
       if (!config.destinations[d]) problems.push(`routes[${i}].to[${j}]: unknown destination "${d}"`);
     });
   });
+  // Cron expressions that do not parse or never fire, jobs naming unknown destinations.
+  problems.push(...scheduleProblems(config));
   if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
   return config;
 }

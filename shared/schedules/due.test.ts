@@ -1,4 +1,4 @@
-import { testDeps } from '../../test/deps';
+import { compileConfig, configSchema } from '../config';
 import { cronProblem, dueRun } from './due';
 import { scheduleProblems } from './problems';
 
@@ -56,8 +56,8 @@ test('cronProblem: syntax, six fields, impossible dates', () => {
   expect(cronProblem('0 0 31 2 *', 0)).toBe('the cron expression never fires');
 });
 
-test('scheduleProblems: paths of every problem of the compiled configuration', () => {
-  const { config } = testDeps({
+test('scheduleProblems: paths of every problem of a parsed configuration; compileConfig refuses them', () => {
+  const raw = {
     destinations: { out: { type: 'file', path: '/tmp/x.jsonl' }, lake: { type: 'archive', bucket: 'b' } },
     schedules: {
       ok: { cron: '0 * * * *', job: { type: 'archive-flush', destination: 'lake' } },
@@ -68,7 +68,9 @@ test('scheduleProblems: paths of every problem of the compiled configuration', (
       unknownDest: { everySeconds: 60, job: { type: 'archive-flush', destination: 'nope' } },
       notArchive: { everySeconds: 60, job: { type: 'archive-flush', destination: 'out' } },
     },
-  }).deps;
+  };
+  expect(() => compileConfig(raw, {})).toThrow(/schedules\.badCron\.cron: invalid cron expression/);
+  const config = configSchema.parse(raw);
   expect(scheduleProblems(config)).toEqual([
     'schedules.both: give either cron or everySeconds',
     'schedules.neither: give either cron or everySeconds',
