@@ -1,6 +1,7 @@
 import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { entrySize, eventBridgeBus, MAX_ENTRY_BYTES, PutEventsEntryError, toEntry } from './bus-eventbridge';
+import { busTestEvent } from '../../test/support/bus-event';
 
 /**
  * No EventBridge emulator can run here, so the client is a fake `send` (aws-sdk-client-mock is not
@@ -18,15 +19,7 @@ function fakeEventBridge(answer: (command: unknown) => unknown = () => ({ Failed
 }
 
 const BUS = 'arn:aws:events:eu-west-1:111122223333:event-bus/secorch';
-const event: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: 'secorch://webhook/github',
-  type: 'secorch.finding.created',
-  time: '2026-01-01T00:00:00Z',
-  tenant: 'acme',
-  data: { title: 'Zażółć gęślą jaźń', severity: 'high' },
-};
+const event: CloudEvent = busTestEvent();
 
 afterEach(() => jest.restoreAllMocks());
 

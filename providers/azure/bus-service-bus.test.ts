@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/identity';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
 import { MAX_MESSAGE_BYTES, messageSize, serviceBusBus, toServiceBusMessage } from './bus-service-bus';
+import { busTestEvent } from '../../test/support/bus-event';
 
 /**
  * No Service Bus emulator can run here (Microsoft's needs Docker and SQL Server), so these tests
@@ -11,15 +12,7 @@ import { MAX_MESSAGE_BYTES, messageSize, serviceBusBus, toServiceBusMessage } fr
  */
 const CONNECTION = 'Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=dGVzdA==';
 
-const event: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: 'secorch://webhook/github',
-  type: 'secorch.finding.created',
-  time: '2026-01-01T00:00:00Z',
-  tenant: 'acme',
-  data: { title: 'Zażółć gęślą jaźń', severity: 'high' },
-};
+const event: CloudEvent = busTestEvent();
 
 function fakeSender(fail?: () => Error | undefined) {
   const sent: ServiceBusMessage[] = [];

@@ -1,6 +1,7 @@
 import { PubSub, Topic } from '@google-cloud/pubsub';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { pubsubBus } from './bus-pubsub';
+import { busTestEvent } from '../../test/support/bus-event';
 
 /**
  * No Pub/Sub emulator can run here (it needs Java and a gcloud download), so these tests MOCK
@@ -8,15 +9,7 @@ import { pubsubBus } from './bus-pubsub';
  * and Topic.prototype.exists replaced by jest spies. Nothing reaches the network.
  */
 
-const event: CloudEvent = {
-  specversion: '1.0',
-  id: 'evt-1',
-  source: 'secorch://webhook/github',
-  type: 'secorch.finding.created',
-  time: '2026-01-01T00:00:00Z',
-  tenant: 'acme',
-  data: { title: 'Zażółć gęślą jaźń', severity: 'high' },
-};
+const event: CloudEvent = busTestEvent();
 
 afterEach(() => jest.restoreAllMocks());
 
