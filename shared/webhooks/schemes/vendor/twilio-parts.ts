@@ -49,41 +49,20 @@ export function queryOf(url: string): string {
 
 const utf8 = new TextDecoder();
 
-const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1);
-
-/**
- * A form name or value: `+` is a space, `%XX` a byte. Escapes of ASCII bytes (what senders
- * escape in practice: `+`, `:`, `%`, `,`) are decoded here, since decodeURIComponent is several
- * times slower than the HMAC this scheme exists for; a malformed escape stays literal, and a
- * string with an escape above 0x7F returns undefined so the caller falls back to URLSearchParams.
- */
+/** A form name or value: `+` is a space, then percent-decoding; undefined where it is malformed. */
 function decodeComponent(text: string): string | undefined {
-  const pct = text.indexOf('%');
-  if (pct === -1) return text.includes('+') ? text.replaceAll('+', ' ') : text;
-  const plain = (chunk: string) => (chunk.includes('+') ? chunk.replaceAll('+', ' ') : chunk);
-  let out = '';
-  let from = 0;
-  for (let i = pct; i !== -1; i = text.indexOf('%', from)) {
-    const hi = hexValue(text.charCodeAt(i + 1));
-    const lo = hexValue(text.charCodeAt(i + 2));
-    if (hi === -1 || lo === -1) {
-      // A malformed escape stays literal (WHATWG percent-decode).
-      out += plain(text.slice(from, i + 1));
-      from = i + 1;
-      continue;
-    }
-    if (hi > 7) return undefined;
-    // Literal '+' are spaces; a '+' decoded from %2B stays a '+'.
-    out += plain(text.slice(from, i)) + String.fromCharCode(hi * 16 + lo);
-    from = i + 3;
+  if (!text.includes('%') && !text.includes('+')) return text;
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '));
+  } catch {
+    return undefined;
   }
-  return out + plain(text.slice(from));
 }
 
 /**
  * The name/value pairs of a form body as the WHATWG urlencoded parser reads it, by hand: it is
- * the hot path of this scheme and URLSearchParams costs several times more. A non-ASCII escape
- * (a UTF-8 sequence) falls back to URLSearchParams.
+ * the hot path of this scheme and URLSearchParams costs several times more. A malformed escape
+ * (which URLSearchParams keeps literally and decodeURIComponent refuses) falls back to it.
  */
 function formPairs(text: string): [string, string][] {
   const pairs: [string, string][] = [];
@@ -104,9 +83,13 @@ function formPairs(text: string): [string, string][] {
 
 const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
-/** Each name followed by its values: a repeated name contributes each distinct value once, sorted, as twilio-node does for array values. */
-function joinSorted(pairs: [string, string][]): string {
-  pairs.sort(byName); // stable: one name's values stay together
+/**
+ * Form parameters as Twilio signs them: names in code-unit order (as Array.prototype.sort and
+ * URLSearchParams.sort order them), each followed by its value; a repeated name contributes
+ * each distinct value once, sorted, as twilio-node does for array values.
+ */
+export function formData(body: Uint8Array): string {
+  const pairs = formPairs(utf8.decode(body)).sort(byName); // stable: one name's values stay together
   let data = '';
   for (let i = 0; i < pairs.length; ) {
     const name = pairs[i]![0];
@@ -116,26 +99,5 @@ function joinSorted(pairs: [string, string][]): string {
     else for (const v of [...new Set(pairs.slice(i, j).map((p) => p[1]))].sort()) data += name + v;
     i = j;
   }
-  return data;
-}
-
-/**
- * Form parameters as Twilio signs them: names in code-unit order (as Array.prototype.sort and
- * URLSearchParams.sort order them), each followed by its value. The usual form has each name
- * once: its names are sorted by the engine's default string sort (code-unit order, without a
- * comparator call per step), which is most of this scheme's cost; repeated names take joinSorted.
- */
-export function formData(body: Uint8Array): string {
-  const pairs = formPairs(utf8.decode(body));
-  const values = new Map<string, string>();
-  const names: string[] = [];
-  for (const [name, value] of pairs) {
-    if (values.has(name)) return joinSorted(pairs);
-    values.set(name, value);
-    names.push(name);
-  }
-  names.sort();
-  let data = '';
-  for (const name of names) data += name + values.get(name)!;
   return data;
 }
