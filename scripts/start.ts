@@ -3,7 +3,7 @@
  * listens), build the local bundles with it, then run the whole function set in the foreground
  * under serverless-offline on http://127.0.0.1:$PORT (default 3000) with no stage prefix.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // @ts-expect-error -- a plain ES module without type declarations, run through tsx
@@ -36,31 +36,33 @@ async function main(): Promise<number> {
   // $SECORCH_DATA_DIR/inbox/ into finding events.
   const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
   let stopping = false;
-  const workers = [
-    ['delivery-worker', 'outbound webhooks are paused until restart'],
-    ['inbox-worker', 'reports in the inbox are not ingested until restart'],
-  ].flatMap(([name, impact]) => {
-    const entry = join(__dirname, '..', 'dist', bundle, name!, 'index.js');
-    if (!existsSync(entry)) {
-      console.error(`secorch: ${entry} was not built; ${impact}`);
-      return [];
-    }
+  const workers = new Map<string, ChildProcess>();
+  /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
+  const supervise = (name: string, impact: string, delayMs = 1000) => {
+    const entry = join(__dirname, '..', 'dist', bundle, name, 'index.js');
+    if (!existsSync(entry)) return void console.error(`secorch: ${entry} was not built; ${impact}`);
+    const started = Date.now();
     const worker = spawn(process.execPath, [entry], { stdio: 'inherit', env });
+    workers.set(name, worker);
     worker.on('exit', (code, signal) => {
-      if (!stopping) console.error(`secorch: ${name} exited (${signal ?? code}); ${impact}`);
+      if (stopping) return;
+      const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
+      console.error(`secorch: ${name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s (${impact} meanwhile)`);
+      setTimeout(() => stopping || supervise(name, impact, next), delayMs).unref();
     });
-    return worker;
-  });
+  };
+  supervise('delivery-worker', 'outbound webhooks wait');
+  supervise('inbox-worker', 'reports copied into the inbox wait');
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
       stopping = true;
-      for (const worker of workers) worker.kill(sig);
+      for (const worker of workers.values()) worker.kill(sig);
       child.kill(sig);
     });
   }
   return new Promise((done) => child.on('exit', (code, signal) => {
     stopping = true;
-    for (const worker of workers) worker.kill('SIGTERM');
+    for (const worker of workers.values()) worker.kill('SIGTERM');
     done(code ?? (signal ? 0 : 1));
   }));
 }

@@ -27,3 +27,21 @@ test('a write blocked by another connection past busy_timeout is a 503 store_bus
     waiter.close();
   }
 });
+
+test('processes opening one new file at the same moment all get it in WAL mode (npm start brings up several)', async () => {
+  const { spawn } = await import('node:child_process');
+  for (let round = 0; round < 2; round++) {
+    const path = join(mkdtempSync(join(tmpdir(), 'open-')), 'db.sqlite');
+    const codes = await Promise.all(Array.from({ length: 6 }, () => new Promise<{ code: number | null; err: string }>((done) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sqlite-open.testkit.ts'), path], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+      child.on('exit', (code) => done({ code, err }));
+    })));
+    expect(codes.filter((c) => c.code !== 0).map((c) => c.err.split('\n')[0])).toEqual([]);
+    const db = openDatabase(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT count(*) AS n FROM t').get()).toEqual({ n: 120 });
+    db.close();
+  }
+}, 60000);

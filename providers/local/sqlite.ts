@@ -48,7 +48,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
   try {
     // busy_timeout first: switching to WAL needs a lock that another worker may be holding.
     db.pragma(`busy_timeout = ${timeout}`);
-    if (!inMemory) db.pragma('journal_mode = WAL');
+    if (!inMemory) toWal(db, timeout);
     db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
   } catch (e) {
@@ -56,4 +56,25 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
     throw e;
   }
   return db;
+}
+
+const isBusy = (e: unknown) => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(String((e as { code?: unknown }).code));
+
+/**
+ * Switches a file to WAL (a setting the file keeps). While `npm start` brings up its processes
+ * together, several connections open a new file at once, and SQLite answers the switch with
+ * SQLITE_BUSY without calling the busy handler (it would risk a deadlock between connections
+ * that each hold a shared lock), so the switch is retried here for up to the busy timeout.
+ */
+function toWal(db: SqliteDatabase, timeoutMs: number): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; ; waited += 25) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (e) {
+      if (!isBusy(e) || waited >= timeoutMs) throw e;
+      Atomics.wait(pause, 0, 0, 25); // opening is synchronous in better-sqlite3: a blocking pause
+    }
+  }
 }
