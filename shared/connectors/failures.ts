@@ -1,0 +1,32 @@
+import { isAppError } from '../errors';
+import { deniedCause } from '../http/egress-agent';
+import { ConnectorError, type ConnectorErrorFacts } from './errors';
+
+/**
+ * What a thrown fetch means. The egress guard's refusal passes unchanged (a policy decision, not
+ * retryable); the caller's own abort passes unchanged (nobody is waiting for an answer); the
+ * attempt's deadline becomes connector_timeout; anything else is a network failure.
+ */
+function systemCode(e: unknown): string {
+  for (let c = e as { code?: unknown; cause?: unknown } | undefined, i = 0; c && i < 5; c = c.cause as typeof c, i++) {
+    if (typeof c.code === 'string' && c.code !== 'UND_ERR_SOCKET') return c.code;
+  }
+  return 'unknown';
+}
+
+export function fetchFailure(e: unknown, facts: ConnectorErrorFacts, deadline: AbortSignal, caller?: AbortSignal): unknown {
+  const denied = deniedCause(e);
+  if (denied) return denied;
+  if (caller?.aborted) return caller.reason ?? e;
+  if (isAppError(e)) return e;
+  const { connector, method, path } = facts;
+  if (deadline.aborted) {
+    return new ConnectorError('connector_timeout', `${connector}: ${method} ${path} timed out; ${connector} is slow or unreachable, retry later`, {
+      ...facts, outcomeUnknown: method !== 'GET' && method !== 'HEAD',
+    });
+  }
+  // The cause is kept for the log (its text names a system error, not a credential).
+  return new ConnectorError('connector_unreachable', `${connector}: ${method} ${path} failed to connect (${systemCode(e)}); check the baseUrl and the network path to ${connector}`, {
+    ...facts, reason: systemCode(e),
+  }, e);
+}

@@ -1,0 +1,67 @@
+import { pages, reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { bearerAuth } from '../auth/static';
+import { type Harness, harness } from '../transport.testkit';
+import type { Transport } from '../types';
+import { type DeltaPage, deltaPages } from './delta';
+
+/** Graph delta query shapes: https://learn.microsoft.com/graph/delta-query-users */
+let vendor: VendorServer;
+let h: Harness;
+let t: Transport;
+const users = Array.from({ length: 5 }, (_, i) => ({ id: `u${i}`, accountEnabled: true }));
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  t = h.transport({ baseUrl: `${vendor.url}/v1.0`, auth: bearerAuth({ token: 'graph-token-1' }) });
+  vendor.on('GET /v1.0/users/delta', pages.delta(users, { pageSize: 2, deltaToken: 'round-1' }));
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+async function drain(it: AsyncGenerator<DeltaPage<unknown>, string | undefined>) {
+  const seen: DeltaPage<unknown>[] = [];
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return { seen, returned: r.value };
+    seen.push(r.value);
+  }
+}
+
+test('follows nextLink to the deltaLink, which is returned and set on the last page', async () => {
+  const { seen, returned } = await drain(deltaPages(t, { request: { path: '/users/delta', query: { $select: 'id,accountEnabled' } } }));
+  expect(seen.flatMap((p) => p.items)).toEqual(users);
+  const deltaLink = `${vendor.url}/v1.0/users/delta?$deltatoken=round-1`;
+  expect(returned).toBe(deltaLink);
+  expect(seen.map((p) => [p.next, p.deltaLink])).toEqual([
+    [`${vendor.url}/v1.0/users/delta?$skiptoken=2`, undefined],
+    [`${vendor.url}/v1.0/users/delta?$skiptoken=4`, undefined],
+    [undefined, deltaLink],
+  ]);
+  expect(vendor.requests[0]!.url.search).toBe('?%24select=id%2CaccountEnabled');
+});
+
+test('the next round starts from the stored deltaLink; a broken round resumes from a stored nextLink', async () => {
+  const next = await drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom: `${vendor.url}/v1.0/users/delta?$deltatoken=round-1` }));
+  expect(next.seen.flatMap((p) => p.items)).toEqual([]);
+  expect(next.returned).toBe(`${vendor.url}/v1.0/users/delta?$deltatoken=round-1`);
+
+  const resumed = await drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom: `${vendor.url}/v1.0/users/delta?$skiptoken=4` }));
+  expect(resumed.seen.flatMap((p) => p.items)).toEqual(users.slice(4));
+});
+
+test('an expired delta token (410 Gone) becomes connector_sync_reset', async () => {
+  vendor.on('GET /v1.0/users/delta', { status: 410, json: { error: { code: 'syncStateNotFound', message: 'The sync state is no longer valid' } } });
+  await expect(drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom: `${vendor.url}/v1.0/users/delta?$deltatoken=old` })))
+    .rejects.toMatchObject({ code: 'connector_sync_reset', retryable: false, message: expect.stringContaining('run a full synchronisation') });
+});
+
+test('links to another origin are refused, stored or served', async () => {
+  await expect(drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom: 'https://graph.evil.example/v1.0/users/delta?$deltatoken=x' })))
+    .rejects.toMatchObject({ code: 'connector_link_refused' });
+  vendor.on('GET /v1.0/users/delta', reply.json({ value: [], '@odata.nextLink': 'https://graph.evil.example/v1.0/users/delta?$skiptoken=1' }));
+  await expect(drain(deltaPages(t, { request: { path: '/users/delta' } }))).rejects.toMatchObject({ code: 'connector_link_refused' });
+  expect(vendor.requests).toHaveLength(1);
+});

@@ -1,0 +1,51 @@
+import { ConnectorError, isConnectorError } from '../errors';
+import { sameOriginUrl } from '../url';
+import type { Page, PagingBase, Transport } from './types';
+import { at, DEFAULT_MAX_PAGES } from './types';
+
+/**
+ * Microsoft Graph delta query (https://learn.microsoft.com/graph/delta-query-overview): pages
+ * follow `@odata.nextLink` until one carries `@odata.deltaLink`, the link that asks next time for
+ * the changes since this round. Persist `next` after each page to resume a round that failed
+ * midway, and the final `deltaLink` (on the last page, and the generator's return value) to
+ * start the next round. Both links must stay on the origin of baseUrl.
+ *
+ * An expired delta token is answered 410 Gone (https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset):
+ * that becomes `connector_sync_reset`, telling the sync job to start over with a full round.
+ */
+export interface DeltaPage<T> extends Page<T> {
+  /** Set on the last page of a round. */
+  deltaLink?: string;
+}
+
+export interface DeltaPaging<T> extends Partial<Pick<PagingBase<T>, 'items' | 'maxPages'>> {
+  /** The initial round's request, e.g. `{ path: '/users/delta', query: { $select: 'id,accountEnabled' } }`. */
+  request: PagingBase<T>['request'];
+  /** A deltaLink or nextLink persisted by an earlier run. */
+  resumeFrom?: string;
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): AsyncGenerator<DeltaPage<T>, string | undefined, undefined> {
+  const items = p.items ?? ((body: unknown) => (Array.isArray(at(body, 'value')) ? (at(body, 'value') as T[]) : []));
+  let url = p.resumeFrom === undefined ? undefined : String(sameOriginUrl(transport.name, transport.baseUrl, p.resumeFrom));
+  for (let page = 0; page < (p.maxPages ?? DEFAULT_MAX_PAGES); page++) {
+    const response = await transport.request(url === undefined ? p.request : { headers: p.request.headers, url }).catch((e: unknown) => {
+      throw isConnectorError(e) && e.facts.vendorStatus === 410 ? syncReset(transport.name, e) : e;
+    });
+    const link = (name: string) => {
+      const v = text(at(response.body, name));
+      return v === undefined ? undefined : String(sameOriginUrl(transport.name, transport.baseUrl, v, new URL(response.url)));
+    };
+    const next = link('@odata.nextLink');
+    const deltaLink = next === undefined ? link('@odata.deltaLink') : undefined;
+    yield { items: items(response.body, response), next, deltaLink, response };
+    if (next === undefined) return deltaLink;
+    url = next;
+  }
+  return undefined;
+}
+
+const syncReset = (connector: string, cause: ConnectorError) =>
+  new ConnectorError('connector_sync_reset', `${connector}: the delta token expired; run a full synchronisation again without the stored link`, { ...cause.facts }, cause);

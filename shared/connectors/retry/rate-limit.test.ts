@@ -1,0 +1,37 @@
+import { requestedWaitMs } from './rate-limit';
+
+const now = Date.parse('2030-01-01T00:00:00Z');
+const h = (init: Record<string, string>) => new Headers(init);
+
+describe('requestedWaitMs', () => {
+  test('Retry-After in seconds and as an HTTP-date', () => {
+    expect(requestedWaitMs(h({ 'retry-after': '7' }), now)).toBe(7000);
+    expect(requestedWaitMs(h({ 'retry-after': 'Tue, 01 Jan 2030 00:00:30 GMT' }), now)).toBe(30_000);
+    expect(requestedWaitMs(h({ 'retry-after': 'Mon, 31 Dec 2029 23:00:00 GMT' }), now)).toBe(0);
+  });
+
+  test('Microsoft millisecond headers win over Retry-After', () => {
+    expect(requestedWaitMs(h({ 'x-ms-retry-after-ms': '1500', 'retry-after': '2' }), now)).toBe(1500);
+    expect(requestedWaitMs(h({ 'retry-after-ms': '250.5' }), now)).toBe(251);
+  });
+
+  test("Okta's X-Rate-Limit-Reset (epoch seconds) is read against the response's Date", () => {
+    const reset = String(now / 1000 + 45);
+    expect(requestedWaitMs(h({ 'x-rate-limit-reset': reset }), now)).toBe(45_000);
+    // Our clock runs 10 s ahead of the vendor's: the Date header keeps the wait right.
+    expect(requestedWaitMs(h({ 'x-rate-limit-reset': reset, date: 'Mon, 31 Dec 2029 23:59:50 GMT' }), now + 10_000)).toBe(55_000);
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': String(now / 1000 - 5) }), now)).toBe(0);
+  });
+
+  test('a small reset value counts as seconds from now; Retry-After wins over it', () => {
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '12' }), now)).toBe(12_000);
+    expect(requestedWaitMs(h({ 'x-rate-limit-reset': String(now / 1000 + 99), 'retry-after': '3' }), now)).toBe(3000);
+  });
+
+  test('nothing usable: undefined', () => {
+    const cases: Record<string, string>[] = [{}, { 'retry-after': 'soon' }, { 'x-rate-limit-reset': '-1' }, { 'x-ms-retry-after-ms': 'x' }];
+    for (const init of cases) {
+      expect(requestedWaitMs(h(init), now)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,32 @@
+import { parseHttpDate, retryAfterMs } from '../../delivery/retry-after';
+
+/**
+ * The wait a throttled (429) or unavailable (503) answer asks for, in ms from `now`, read from
+ * the most precise header present:
+ * - `x-ms-retry-after-ms` / `retry-after-ms`: milliseconds (Microsoft Graph, Azure:
+ *   https://learn.microsoft.com/azure/architecture/best-practices/retry-service-specific);
+ * - `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 section 10.2.3);
+ * - `X-Rate-Limit-Reset` (Okta, https://developer.okta.com/docs/reference/rl-best-practices/) or
+ *   `X-RateLimit-Reset` (GitHub and others): epoch seconds of the window's reset, read against the
+ *   response's `Date` header when there is one, as Okta advises, so clock skew does not matter.
+ *   Small values (below 10^9) are taken as seconds from now, as some vendors send.
+ * Undefined when no header says anything usable: the caller falls back to jittered backoff.
+ */
+const EPOCH_SECONDS_FLOOR = 1e9;
+const UNSIGNED = /^\d+(\.\d+)?$/;
+
+export function requestedWaitMs(headers: Headers, now: number): number | undefined {
+  for (const name of ['x-ms-retry-after-ms', 'retry-after-ms']) {
+    const v = headers.get(name)?.trim();
+    if (v && UNSIGNED.test(v)) return Math.ceil(Number(v));
+  }
+  const after = retryAfterMs(headers.get('retry-after'), now);
+  if (after !== undefined) return after;
+  const reset = (headers.get('x-rate-limit-reset') ?? headers.get('x-ratelimit-reset'))?.trim();
+  if (!reset || !UNSIGNED.test(reset)) return undefined;
+  const seconds = Number(reset);
+  if (seconds < EPOCH_SECONDS_FLOOR) return Math.ceil(seconds * 1000);
+  const date = headers.get('date');
+  const reference = (date ? parseHttpDate(date, now) : undefined) ?? now;
+  return Math.max(0, Math.ceil(seconds * 1000 - reference));
+}

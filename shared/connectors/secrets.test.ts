@@ -1,0 +1,77 @@
+import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { clientCredentialsAuth } from './auth/client-credentials';
+import { basicAuth } from './auth/static';
+import { type Harness, harness } from './transport.testkit';
+
+/**
+ * Credentials never reach a log line, an error message, an error's extra members or headers, or
+ * anything in its cause chain, even when the vendor echoes them back.
+ */
+let vendor: VendorServer;
+let h: Harness;
+const CLIENT_SECRET = 'cs-7f3b9a1e-secret';
+const PASSWORD = 'jira-api-token-ATATT3x';
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+/** Everything an error could show: message, extra, headers, and the same down its cause chain. */
+function surface(e: unknown): string {
+  const parts: unknown[] = [];
+  for (let c = e as { message?: unknown; extra?: unknown; headers?: unknown; cause?: unknown } | undefined, i = 0; c && i < 6; c = c.cause as typeof c, i++) {
+    parts.push(String(c.message), c.extra, c.headers, String(c));
+  }
+  return JSON.stringify(parts);
+}
+
+test('OAuth: client secret and access tokens stay out of logs and errors', async () => {
+  const tokens: string[] = [];
+  vendor.on('POST /token', () => {
+    tokens.push(`eyJ-access-${tokens.length}-${'z'.repeat(12)}`);
+    return reply.json({ access_token: tokens.at(-1), expires_in: 3600 });
+  });
+  // The API refuses the first token, then echoes the header it got, then is briefly down.
+  vendor.queue('GET /api/thing', reply.unauthorized(),
+    (req) => ({ status: 400, json: { error: { code: 'BadRequest', message: `header was ${req.headers.authorization}` } } }),
+    reply.tooManyRequests('1'));
+  vendor.on('GET /api/thing', (req) => ({ status: 500, json: { message: `auth ${req.headers.authorization}, client ${CLIENT_SECRET}` } }));
+  vendor.on('GET /api/health', reply.serverError(500, { message: `echo ${CLIENT_SECRET}` }));
+
+  const tr = h.transport({
+    baseUrl: `${vendor.url}/api`, retry: { maxAttempts: 2, baseDelayMs: 10 }, check: { path: '/health' },
+    auth: clientCredentialsAuth({ tokenUrl: `${vendor.url}/token`, clientId: 'cid', clientSecret: CLIENT_SECRET }),
+  });
+  const errors = [
+    await tr.request({ path: '/thing' }).catch((e) => e),
+    await tr.request({ path: '/thing' }).catch((e) => e),
+    await tr.check(),
+  ];
+  expect(errors.map((e) => e.code ?? e.error?.code)).toEqual(['connector_rejected', 'connector_unavailable', 'connector_unavailable']);
+  expect(errors[0].message).toContain('header was Bearer [redacted]');
+
+  vendor.on('POST /token', { status: 401, json: { error: 'invalid_client', error_description: `secret ${CLIENT_SECRET} is wrong` } });
+  h.clock.advance(3600_000);
+  errors.push(await tr.request({ path: '/thing' }).catch((e) => e));
+  expect(errors[3].code).toBe('connector_auth_failed');
+
+  const shown = errors.map(surface).join('\n') + JSON.stringify(h.logs);
+  expect(tokens.length).toBe(2);
+  for (const secret of [CLIENT_SECRET, ...tokens]) expect(shown).not.toContain(secret);
+  expect(h.logs.map((l) => l.msg)).toEqual(['connector credential refused; renewing it', 'connector retry']);
+});
+
+test('basic: neither the password nor its Base64 form appears', async () => {
+  const encoded = Buffer.from(`sec@example.com:${PASSWORD}`).toString('base64');
+  vendor.on('GET /rest/api/3/myself', (req) => ({ status: 403, json: { errorMessages: [`denied for ${req.headers.authorization} (${PASSWORD})`] } }));
+  const err = await h.transport({ baseUrl: vendor.url, auth: basicAuth({ username: 'sec@example.com', password: PASSWORD }) }).request({ path: '/rest/api/3/myself' }).catch((e) => e);
+  expect(err.code).toBe('connector_forbidden');
+  expect(surface(err)).not.toContain(PASSWORD);
+  expect(surface(err)).not.toContain(encoded);
+  expect(err.message).toContain('denied for Basic [redacted] ([redacted])');
+});
