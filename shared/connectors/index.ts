@@ -18,3 +18,5 @@ export { offsetPages, type OffsetPaging } from './paginate/offset';
 export { linkPages, type LinkPaging } from './paginate/link';
 export { parseLinkHeader, linkWithRel } from './paginate/link-header';
 export { deltaPages, type DeltaPage, type DeltaPaging } from './paginate/delta';
+export { render, renderText, templateProblems, type Template } from './template';
+export { applyFindingEvent, type FindingTransition, type TicketDeps, type TicketOutcome, type TicketRef, type TicketRequest, type TicketSystem } from './tickets';

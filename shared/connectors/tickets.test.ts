@@ -1,0 +1,94 @@
+import type { CloudEvent } from '../events/cloudevent';
+import { memoryStore } from '../store/memory';
+import type { StateStore } from '../ports/store';
+import { applyFindingEvent, type TicketRef, type TicketSystem } from './tickets';
+
+/** A target that keeps its tickets in memory, searchable by uid (what a label or correlation_id gives). */
+function fakeTarget() {
+  const tickets = new Map<string, TicketRef & { uid: string; comments: string[]; resolved: boolean }>();
+  const calls: string[] = [];
+  const system: TicketSystem = {
+    async findByUid(uid) {
+      calls.push(`find ${uid}`);
+      const t = [...tickets.values()].find((x) => x.uid === uid);
+      return t ? { id: t.id, key: t.key } : undefined;
+    },
+    async create(uid, event) {
+      calls.push(`create ${event.id}`);
+      const id = String(tickets.size + 1);
+      tickets.set(id, { id, key: `SEC-${id}`, uid, comments: [], resolved: false });
+      return { id, key: `SEC-${id}` };
+    },
+    async update(ref, event) {
+      calls.push(`update ${event.id}`);
+      tickets.get(ref.id)!.comments.push(event.id);
+    },
+    async resolve(ref, event) {
+      calls.push(`resolve ${event.id}`);
+      tickets.get(ref.id)!.resolved = true;
+    },
+  };
+  return { system, tickets, calls };
+}
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+const ev = (id: string, type = 'secorch.finding.created'): CloudEvent => ({ specversion: '1.0', id, source: 'test', type, subject: 'f-1' });
+
+function setup() {
+  let now = 1_000_000;
+  const clock = { now: () => now };
+  const store = memoryStore(clock);
+  const deps = { store, clock, logger: quiet };
+  const req = (id: string, transition: 'created' | 'updated' | 'resolved' = 'created') =>
+    ({ destination: 'jira', tenant: 't', uid: 'f-1', transition, event: ev(id, `secorch.finding.${transition}`) });
+  return { deps, req, advance: (ms: number) => (now += ms), store };
+}
+
+test('the same finding event three times makes one ticket', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  const outcomes = [];
+  for (let i = 0; i < 3; i++) outcomes.push((await applyFindingEvent(t.system, deps, req('e1'))).action);
+  expect(outcomes).toEqual(['created', 'skipped', 'skipped']);
+  expect(t.tickets.size).toBe(1);
+});
+
+test('a crash between the create call and the record: the retry finds the ticket by uid instead of creating another', async () => {
+  const { deps, req, advance, store } = setup();
+  const t = fakeTarget();
+  // The process dies right after the vendor answered the create: the `created` record is never written.
+  const dying: StateStore = { ...store, put: async (k, v, o) => (JSON.parse(v).state === 'created' ? Promise.reject(new Error('killed')) : store.put(k, v, o)) };
+  await expect(applyFindingEvent(t.system, { ...deps, store: dying }, req('e1'))).rejects.toThrow('killed');
+  expect(t.tickets.size).toBe(1);
+  // Redelivered while the attempt's lease runs: retried later, nothing created.
+  await expect(applyFindingEvent(t.system, deps, req('e1'))).rejects.toMatchObject({ code: 'ticket_in_progress', retryable: true });
+  advance(121_000);
+  expect((await applyFindingEvent(t.system, deps, req('e1'))).action).toBe('adopted');
+  expect((await applyFindingEvent(t.system, deps, req('e1'))).action).toBe('skipped');
+  expect(t.tickets.size).toBe(1);
+  expect(t.calls.filter((c) => c.startsWith('create'))).toHaveLength(1);
+});
+
+test('later events update, a fixed finding resolves the same ticket once, redeliveries change nothing', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('e1'));
+  expect((await applyFindingEvent(t.system, deps, req('e2', 'updated'))).action).toBe('updated');
+  expect((await applyFindingEvent(t.system, deps, req('e3', 'resolved'))).action).toBe('resolved');
+  expect((await applyFindingEvent(t.system, deps, req('e3', 'resolved'))).action).toBe('skipped');
+  expect((await applyFindingEvent(t.system, deps, req('e2', 'updated'))).action).toBe('skipped');
+  const ticket = [...t.tickets.values()][0]!;
+  expect(ticket).toMatchObject({ comments: ['e2'], resolved: true });
+  expect(t.tickets.size).toBe(1);
+});
+
+test('a finding resolved before any ticket was made creates none; two attempts racing create one', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  expect((await applyFindingEvent(t.system, deps, req('e9', 'resolved'))).action).toBe('skipped');
+  expect(t.tickets.size).toBe(0);
+  const results = await Promise.allSettled([applyFindingEvent(t.system, deps, req('e1')), applyFindingEvent(t.system, deps, req('e1'))]);
+  expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ticket_in_progress' } });
+  expect(t.tickets.size).toBe(1);
+});
