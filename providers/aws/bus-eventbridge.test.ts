@@ -1,6 +1,9 @@
 import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
 import { entrySize, eventBridgeBus, MAX_ENTRY_BYTES, PutEventsEntryError, toEntry } from './bus-eventbridge';
+import { busRecord } from './eventbridge-bus';
 import { busTestEvent } from '../../test/support/bus-event';
 
 /**
@@ -111,4 +114,50 @@ describe('entrySize (EventBridge PutEvents entry size rules)', () => {
     expect(entrySize({ Source: 'é', DetailType: 'ab', Detail: '{}' })).toBe(2 + 2 + 2);
     expect(entrySize({ Source: 'a', DetailType: 'b', Detail: '{}', Time: new Date(0), Resources: ['arn:x'] })).toBe(14 + 1 + 1 + 2 + 5);
   });
+});
+
+/**
+ * The EventBus contract over the fake PutEvents (mocked SDK: no emulator). The fake accepts an
+ * entry only after a macrotask (as a network round trip would), so a publish that did not wait
+ * for the answer would be caught; received = each accepted entry as the EventBridge event a rule
+ * delivers to Lambda, read by the router's trigger adapter (busRecord) and parser (parseEvent).
+ */
+describeEventBusContract('eventBridgeBus (mocked SDK: no emulator)', async () => {
+  const accepted: { entry: NonNullable<PutEventsCommand['input']['Entries']>[number]; eventId: string }[] = [];
+  let ids = 0;
+  const client = {
+    send: async (command: unknown) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (command instanceof DescribeEventBusCommand) return { Name: 'secorch', Arn: BUS };
+      if (!(command instanceof PutEventsCommand)) throw new Error('unexpected command');
+      const entries = command.input.Entries ?? [];
+      const answers = entries.map((entry) => {
+        const eventId = `eb-${++ids}`;
+        accepted.push({ entry, eventId });
+        return { EventId: eventId };
+      });
+      return { FailedEntryCount: 0, Entries: answers };
+    },
+  } as unknown as EventBridgeClient;
+  const missing = {
+    send: async () => {
+      throw new ResourceNotFoundException({ message: 'Event bus secorch-missing does not exist.', $metadata: { httpStatusCode: 400 } });
+    },
+  } as unknown as EventBridgeClient;
+  return {
+    bus: eventBridgeBus({ busName: BUS, client }),
+    maxBytes: MAX_ENTRY_BYTES,
+    received: async () => accepted.map(({ entry, eventId }) => parseEvent(busRecord({
+      version: '0',
+      id: eventId,
+      'detail-type': entry.DetailType!,
+      source: entry.Source!,
+      account: '111122223333',
+      time: (entry.Time ?? new Date(0)).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      region: 'eu-west-1',
+      resources: entry.Resources ?? [],
+      detail: JSON.parse(entry.Detail!) as unknown,
+    }).body)),
+    unhealthy: async () => eventBridgeBus({ busName: `${BUS}-missing`, client: missing }),
+  };
 });

@@ -1,7 +1,10 @@
-import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
 import { sqsBus } from './bus-sqs';
-import { createQueue, fauxqsClient } from '../../test/emulators/sqs';
+import { toInboundRecord } from './sqs';
+import { createQueue, fauxqsClient, toSqsEvent } from '../../test/emulators/sqs';
 
 const event: CloudEvent = { specversion: '1.0', id: 'b-1', source: 'secorch/test', type: 'secorch.system.test', data: { s: 'a\uFFFEb' } };
 
@@ -35,4 +38,38 @@ test('without a client one is built from endpoint and region; U+FFFE in the data
   expect(r.Messages).toHaveLength(1);
   expect(r.Messages![0]!.Body).toContain('\\ufffe');
   expect(JSON.parse(r.Messages![0]!.Body!)).toEqual(event);
+});
+
+/**
+ * The EventBus contract on the real fauxqs SQS server: received = ReceiveMessage (short poll, so
+ * only what the queue already holds), turned into the Lambda SQS event and read by the router's
+ * trigger adapter (toInboundRecord) and parser (parseEvent), as in production.
+ * maxBytes: SQS's message limit (1 MiB, the default MaximumMessageSize fauxqs enforces too,
+ * counting the body and message attributes in UTF-8 bytes).
+ */
+let contractQueues = 0;
+describeEventBusContract('sqsBus on fauxqs (real SQS protocol server)', async () => {
+  const sqs = fauxqsClient();
+  const { url, arn } = await createQueue(sqs, `bus-contract-${process.pid}-${++contractQueues}`);
+  const got: CloudEvent[] = [];
+  return {
+    bus: sqsBus({ queueUrl: url, client: sqs }),
+    maxBytes: 1024 * 1024,
+    async received() {
+      for (;;) {
+        const r = await sqs.send(new ReceiveMessageCommand({
+          QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 600,
+          MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'],
+        }));
+        if (!r.Messages?.length) return [...got];
+        for (const record of toSqsEvent(r.Messages, arn).Records) got.push(parseEvent(toInboundRecord(record).body));
+      }
+    },
+    unhealthy: async () => sqsBus({ queueUrl: url.replace(/[^/]+$/, `no-such-queue-${process.pid}`), client: sqs }),
+    cleanup: async () => {
+      await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+    },
+  };
+}, {
+  withoutAstral: 'fauxqs checks the body per UTF-16 unit and refuses surrogate pairs; SQS allows #x10000-#x10FFFF',
 });

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 import { once } from '../common/once';
@@ -10,7 +11,15 @@ export interface SqsBusOptions {
   /** Endpoint override for SQS-compatible servers (fauxqs, LocalStack). */
   endpoint?: string;
   region?: string;
+  /** The queue's MaximumMessageSize when it is below SQS's limit. */
+  maxMessageBytes?: number;
 }
+
+/** SQS's message size limit: body plus attribute names, types and values (1 MiB since 2025). */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const tooLarge = (event: CloudEvent, size: number, limit: number, cause?: unknown) =>
+  new AppError('bus_message_too_large', `Event ${event.id} is ${size} bytes as an SQS message; the limit is ${limit}`, { status: 500, retryable: false, expose: false, cause });
 
 
 /**
@@ -36,18 +45,26 @@ export function sqsBus(opts: SqsBusOptions): EventBus {
 
   return {
     async publish(event: CloudEvent) {
+      const body = escapeNonCharacters(JSON.stringify(event));
+      const attributes = {
+        'ce-type': { DataType: 'String', StringValue: event.type },
+        'ce-source': { DataType: 'String', StringValue: event.source },
+        'ce-id': { DataType: 'String', StringValue: event.id },
+      };
+      const size = Buffer.byteLength(body) + Object.entries(attributes)
+        .reduce((n, [name, a]) => n + Buffer.byteLength(name) + Buffer.byteLength(a.DataType) + Buffer.byteLength(a.StringValue), 0);
+      const limit = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+      // Refused before sending: an event that can never fit is not worth a retry.
+      if (size > limit) throw tooLarge(event, size, limit);
       const { sdk, client } = await load();
-      await client.send(
-        new sdk.SendMessageCommand({
-          QueueUrl: opts.queueUrl,
-          MessageBody: escapeNonCharacters(JSON.stringify(event)),
-          MessageAttributes: {
-            'ce-type': { DataType: 'String', StringValue: event.type },
-            'ce-source': { DataType: 'String', StringValue: event.source },
-            'ce-id': { DataType: 'String', StringValue: event.id },
-          },
-        }),
-      );
+      try {
+        await client.send(new sdk.SendMessageCommand({ QueueUrl: opts.queueUrl, MessageBody: body, MessageAttributes: attributes }));
+      } catch (e) {
+        // A queue configured with a smaller MaximumMessageSize answers InvalidParameterValue.
+        const err = e as { name?: string; code?: string; message?: string };
+        if (/InvalidParameterValue/.test(`${err.name} ${err.code}`) && /shorter than/i.test(err.message ?? '')) throw tooLarge(event, size, limit, e);
+        throw e;
+      }
     },
     async check() {
       const { sdk, client } = await load();

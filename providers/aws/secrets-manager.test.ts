@@ -1,6 +1,9 @@
 import {
   DecryptionFailure, GetSecretValueCommand, ResourceNotFoundException, SecretsManagerClient, SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
+import { fixedClock } from '../../shared/ports';
+import { describeSecretsContract } from '../../shared/secrets/contract.testkit';
+import { configuredSecrets } from '../common/secrets';
 import { secretsManagerSecrets } from './secrets-manager';
 
 /**
@@ -69,4 +72,39 @@ describe('secretsManagerSecrets (mocked SDK: no emulator)', () => {
     expect(await s.get('arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf')).toBe('x');
     expect(sm.commands).toEqual([{ SecretId: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:db-AbCdEf' }]);
   });
+});
+
+/**
+ * The Secrets contract over the fake client, holding `values` under the prefix as SecretString
+ * (ResourceNotFoundException for anything else), answering AccessDeniedException once broken.
+ */
+function seededSecretsManager(values: Record<string, string>, prefix: string) {
+  let broken = false;
+  const sm = fakeSecretsManager((input) => {
+    if (broken) {
+      throw new SecretsManagerServiceException({
+        name: 'AccessDeniedException', $fault: 'client', ...meta(400),
+        message: `User: arn:aws:sts::111122223333:assumed-role/secorch/fn is not authorized to perform: secretsmanager:GetSecretValue on resource: ${input.SecretId}`,
+      });
+    }
+    const name = input.SecretId!.startsWith(prefix) ? input.SecretId!.slice(prefix.length) : undefined;
+    if (name === undefined || !Object.hasOwn(values, name)) {
+      throw new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", ...meta(400) });
+    }
+    return { ARN: `arn:aws:secretsmanager:eu-west-1:111122223333:secret:${input.SecretId}-AbCdEf`, Name: input.SecretId, SecretString: values[name], VersionStages: ['AWSCURRENT'] };
+  });
+  return { client: sm.client, breakBackend: () => { broken = true; } };
+}
+
+describeSecretsContract('secretsManagerSecrets (mocked SDK: no emulator)', async (values) => {
+  const sm = seededSecretsManager(values, 'secorch/prod/');
+  return { secrets: secretsManagerSecrets({ client: sm.client, prefix: 'secorch/prod/' }), breakBackend: sm.breakBackend };
+});
+
+describeSecretsContract('configuredSecrets aws-secrets-manager: the TTL cache around the SDK fake (mocked SDK: no emulator)', async (values) => {
+  const sm = seededSecretsManager(values, 'secorch/prod/');
+  const secrets = configuredSecrets('AWS', { provider: 'aws-secrets-manager', prefix: 'secorch/prod/', ttlSeconds: 300 }, {
+    'aws-secrets-manager': (section) => secretsManagerSecrets({ client: sm.client, prefix: section.prefix }),
+  }, { env: {}, clock: fixedClock(0) });
+  return { secrets, breakBackend: sm.breakBackend };
 });

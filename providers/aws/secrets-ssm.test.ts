@@ -1,4 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, ParameterVersionNotFound, SSMClient, SSMServiceException } from '@aws-sdk/client-ssm';
+import { describeSecretsContract } from '../../shared/secrets/contract.testkit';
 import { ssmParameterName, ssmSecrets } from './secrets-ssm';
 
 /**
@@ -62,4 +63,20 @@ describe('ssmSecrets (mocked SDK: no emulator)', () => {
     await expect(s.get('semi;colon')).rejects.toMatchObject({ code: 'invalid_secret_name', message: expect.stringContaining('aws-ssm') });
     expect(ssm.commands).toEqual([]);
   });
+});
+
+/**
+ * The Secrets contract over the fake client: `values` are SecureString parameters under
+ * /secorch/prod (ParameterNotFound for anything else), ThrottlingException once broken.
+ */
+describeSecretsContract('ssmSecrets (mocked SDK: no emulator)', async (values) => {
+  let broken = false;
+  const ssm = fakeSsm((input) => {
+    if (broken) throw new SSMServiceException({ name: 'ThrottlingException', $fault: 'client', message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } });
+    const name = input.Name!.replace(/^\/secorch\/prod\//, '');
+    if (!input.Name!.startsWith('/secorch/prod/') || !Object.hasOwn(values, name)) throw new ParameterNotFound({ message: '', $metadata: { httpStatusCode: 400 } });
+    expect(input.WithDecryption).toBe(true);
+    return { Parameter: { Name: input.Name, Type: 'SecureString', Value: values[name], Version: 1 } };
+  });
+  return { secrets: ssmSecrets({ client: ssm.client, prefix: '/secorch/prod/' }), breakBackend: () => { broken = true; } };
 });

@@ -1,8 +1,12 @@
+import { InvocationContext } from '@azure/functions';
 import { ServiceBusClient, ServiceBusError, type ServiceBusMessage, type ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
 import { MAX_MESSAGE_BYTES, messageSize, serviceBusBus, toServiceBusMessage } from './bus-service-bus';
+import { serviceBusRecord } from './service-bus';
 import { busTestEvent } from '../../test/support/bus-event';
 
 /**
@@ -133,4 +137,49 @@ describe('serviceBusBus (mocked SDK: no emulator)', () => {
   it('without namespace or connection string it is a configuration error', () => {
     expect(() => serviceBusBus({ entity: 'q' })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });
+});
+
+/**
+ * The EventBus contract over a fake sender (mocked SDK: no emulator). The fake accepts a message
+ * only after a macrotask (as the AMQP disposition would arrive), and refuses one over the Standard
+ * tier's limit with MessageSizeExceeded as the service does. received = each accepted message as
+ * the Functions host hands it to the router (the v4 library parses a JSON-looking body; the broker
+ * fields in triggerMetadata), read by the trigger adapter (serviceBusRecord) and parsed by the
+ * router (parseEvent).
+ */
+describeEventBusContract('serviceBusBus (mocked SDK: no emulator)', async () => {
+  const accepted: ServiceBusMessage[] = [];
+  const sender = {
+    async sendMessages(m: ServiceBusMessage) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if ((m.body as Buffer).length > MAX_MESSAGE_BYTES) throw new ServiceBusError('The received message exceeds the allowed size', 'MessageSizeExceeded');
+      accepted.push(m);
+    },
+    async createMessageBatch() {
+      await new Promise((resolve) => setImmediate(resolve));
+      return {};
+    },
+  };
+  const missingEntity = new ServiceBusError('The messaging entity sb://contoso.servicebus.windows.net/missing could not be found', 'MessagingEntityNotFound');
+  const brokenSender = {
+    sendMessages: async () => { throw missingEntity; },
+    createMessageBatch: async () => { throw missingEntity; },
+  };
+  const client = (s: object) => ({ createSender: () => s }) as unknown as ServiceBusClient;
+  return {
+    bus: serviceBusBus({ entity: 'secorch-events', client: client(sender) }),
+    maxBytes: MAX_MESSAGE_BYTES,
+    received: async () => accepted.map((m, i) => {
+      const text = (m.body as Buffer).toString('utf8');
+      const ctx = new InvocationContext({
+        invocationId: `inv-${i}`, functionName: 'eventRouterServiceBus', logHandler: () => undefined,
+        triggerMetadata: {
+          messageId: m.messageId, deliveryCount: 1, contentType: m.contentType, sequenceNumber: i + 1,
+          enqueuedTimeUtc: '2026-01-01T00:00:01Z', applicationProperties: m.applicationProperties,
+        },
+      });
+      return parseEvent(serviceBusRecord(JSON.parse(text) as unknown, ctx).body);
+    }),
+    unhealthy: async () => serviceBusBus({ entity: 'missing', client: client(brokenSender) }),
+  };
 });

@@ -1,6 +1,10 @@
+import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
-import { storageQueueBus } from './bus-storage-queue';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
+import { MAX_MESSAGE_BYTES, storageQueueBus } from './bus-storage-queue';
+import { azureQueueRecord } from './queue';
 
 /**
  * Against the real Azurite queue service the jest global setup started on 127.0.0.1
@@ -67,4 +71,41 @@ describe('storageQueueBus (real Azurite)', () => {
     const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
     expect(peekedMessageItems).toHaveLength(0);
   });
+});
+
+/**
+ * The EventBus contract on the real Azurite queue service: received = ReceiveMessages, then what
+ * the Functions host does with each message (base64-decode the text, as its default
+ * messageEncoding; the v4 library JSON-parses text that looks like JSON) and what the router's
+ * trigger adapter (azureQueueRecord) and parser (parseEvent) make of it.
+ */
+let contractQueues = 0;
+describeEventBusContract('storageQueueBus on Azurite (real queue service)', async () => {
+  const name = `secorch-bus-contract-${process.pid}-${++contractQueues}`;
+  const queue = new QueueClient(connectionString, name);
+  await queue.create();
+  const got: CloudEvent[] = [];
+  return {
+    bus: storageQueueBus({ connectionString, queueName: name }),
+    maxBytes: MAX_MESSAGE_BYTES,
+    async received() {
+      for (;;) {
+        const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 600 });
+        if (receivedMessageItems.length === 0) return [...got];
+        for (const m of receivedMessageItems) {
+          const text = Buffer.from(m.messageText, 'base64').toString('utf8');
+          const message: unknown = /^[[{]/.test(text.trim()) ? JSON.parse(text) : text;
+          const ctx = new InvocationContext({
+            invocationId: `inv-${m.messageId}`, functionName: 'eventRouter', logHandler: () => undefined,
+            triggerMetadata: { id: m.messageId, dequeueCount: m.dequeueCount, popReceipt: m.popReceipt },
+          });
+          got.push(parseEvent(azureQueueRecord(message, ctx).body));
+        }
+      }
+    },
+    unhealthy: async () => storageQueueBus({ connectionString, queueName: `missing-${name}` }),
+    cleanup: async () => {
+      await queue.delete();
+    },
+  };
 });

@@ -1,6 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 // The Azure SDK's transport package (installed with @azure/keyvault-secrets): headers for the fake transport.
 import { createHttpHeaders, type HttpClient, type PipelineRequest } from '@azure/core-rest-pipeline';
+import { describeSecretsContract } from '../../shared/secrets/contract.testkit';
 import { keyVaultSecrets } from './secrets-keyvault';
 
 const VAULT = 'https://secorch-kv.vault.azure.net';
@@ -78,4 +79,20 @@ describe('keyVaultSecrets (mocked SDK transport: no emulator)', () => {
     expect(() => keyVaultSecrets({ vaultUrl: '' })).toThrow(expect.objectContaining({ code: 'invalid_config', extra: { path: 'secrets.vaultUrl' } }));
     expect(() => keyVaultSecrets({ vaultUrl: 'http://kv.vault.azure.net' })).toThrow(/secrets\.vaultUrl/);
   });
+});
+
+/**
+ * The Secrets contract over a real SecretClient and the fake Key Vault transport: `values` are
+ * the vault's secrets under the prefix (404 SecretNotFound for anything else), 403 Forbidden
+ * once broken.
+ */
+describeSecretsContract('keyVaultSecrets (mocked SDK transport: no emulator)', async (values) => {
+  let broken = false;
+  const kv = fakeVault((stored) => {
+    if (broken) return { status: 403, body: kvError('Forbidden') };
+    const name = stored.startsWith('secorch-prod-') ? stored.slice('secorch-prod-'.length) : undefined;
+    if (name === undefined || !Object.hasOwn(values, name)) return { status: 404, body: kvError('SecretNotFound') };
+    return { status: 200, body: secretBody(stored, values[name]!) };
+  });
+  return { secrets: keyVaultSecrets({ vaultUrl: VAULT, prefix: 'secorch-prod-', client: kv.client }), breakBackend: () => { broken = true; } };
 });

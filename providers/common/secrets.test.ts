@@ -1,5 +1,7 @@
 import type { SecretsConfig } from '../../shared/config/sections/secrets';
 import { fixedClock, type Secrets } from '../../shared/ports';
+import { cachedSecrets } from '../../shared/secrets';
+import { describeSecretsContract } from '../../shared/secrets/contract.testkit';
 import { envSecrets } from './env-secrets';
 import { configuredSecrets, type SecretManagers } from './secrets';
 
@@ -61,3 +63,23 @@ describe('envSecrets', () => {
     await expect(s.get('')).rejects.toMatchObject({ code: 'invalid_secret_name' });
   });
 });
+
+const NO_BACKEND = 'environment variables have no backend that can fail';
+
+describeSecretsContract('envSecrets (environment variables)', async (values) => ({
+  secrets: envSecrets({ ...values, UNRELATED: 'not-a-contract-secret' }),
+}), { skip: { 'backend-failure': NO_BACKEND } });
+
+describeSecretsContract('cachedSecrets around envSecrets (ttl 300 s)', async (values) => ({
+  secrets: cachedSecrets(envSecrets(values), { ttlSeconds: 300, clock: fixedClock(0) }),
+}), { skip: { 'backend-failure': NO_BACKEND } });
+
+describeSecretsContract('configuredSecrets env with prefix SECORCH_ (the cached wrapper as deployed)', async (values) => {
+  // Unprefixed decoys under the same names: reading one of them would be a confusion.
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) {
+    env[`SECORCH_${name}`] = value;
+    env[name] = `decoy-unprefixed-${name}`;
+  }
+  return { secrets: configuredSecrets('local', section({ prefix: 'SECORCH_', ttlSeconds: 300 }), {}, { env, clock: fixedClock(0) }) };
+}, { skip: { 'backend-failure': NO_BACKEND } });

@@ -1,6 +1,10 @@
+import type { CloudEvent as GcfCloudEvent } from '@google-cloud/functions-framework';
 import { PubSub, Topic } from '@google-cloud/pubsub';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
 import { pubsubBus } from './bus-pubsub';
+import { type MessagePublishedData, PUBSUB_PUBLISHED, pubsubRecord } from './pubsub';
 import { busTestEvent } from '../../test/support/bus-event';
 
 /**
@@ -58,4 +62,56 @@ describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
     await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist' });
     expect(exists).toHaveBeenCalledTimes(2);
   });
+});
+
+/**
+ * The EventBus contract over a real PubSub client with Topic.publishMessage and Topic.exists
+ * replaced (mocked SDK: no emulator). The fake stores a message only after a macrotask (as the
+ * service's answer would arrive), and refuses a request over Pub/Sub's 10 MiB limit with
+ * INVALID_ARGUMENT as the service does (https://cloud.google.com/pubsub/quotas#resource_limits).
+ * received = each stored message as the messagePublished CloudEvent Eventarc pushes (data
+ * base64), read by the router's trigger adapter (pubsubRecord) and parsed by the router.
+ */
+const PUBSUB_LIMIT = 10 * 1024 * 1024;
+describeEventBusContract('pubsubBus (mocked SDK: no emulator)', async () => {
+  const TOPIC = 'projects/test-project/topics/secorch-events';
+  const stored: { data: Buffer; attributes: Record<string, string>; messageId: string }[] = [];
+  const notFound = () => Object.assign(new Error('5 NOT_FOUND: Resource not found (resource=missing).'), { code: 5 });
+  jest.spyOn(Topic.prototype, 'publishMessage').mockImplementation(async function (this: Topic, message) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (this.name !== TOPIC) throw notFound();
+    const data = message.data as Buffer;
+    const attributes = (message.attributes ?? {}) as Record<string, string>;
+    const size = data.length + Object.entries(attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (size > PUBSUB_LIMIT) {
+      throw Object.assign(new Error(`3 INVALID_ARGUMENT: Request payload size exceeds the limit: ${PUBSUB_LIMIT} bytes.`), { code: 3 });
+    }
+    const messageId = String(1000 + stored.length);
+    stored.push({ data, attributes, messageId });
+    return messageId;
+  } as Topic['publishMessage']);
+  jest.spyOn(Topic.prototype, 'exists').mockImplementation(async function (this: Topic) {
+    await new Promise((resolve) => setImmediate(resolve));
+    return [this.name === TOPIC];
+  } as unknown as Topic['exists']);
+  const client = new PubSub({ projectId: 'test-project' });
+  return {
+    bus: pubsubBus({ topic: TOPIC, client }),
+    maxBytes: PUBSUB_LIMIT,
+    received: async () => stored.map((m) => {
+      const ce = {
+        specversion: '1.0', id: m.messageId, type: PUBSUB_PUBLISHED,
+        source: '//pubsub.googleapis.com/projects/test-project/topics/secorch-events',
+        data: {
+          message: { data: m.data.toString('base64'), attributes: m.attributes, messageId: m.messageId, publishTime: '2026-01-01T00:00:01Z' },
+          subscription: 'projects/test-project/subscriptions/eventarc-router',
+        },
+      } as GcfCloudEvent<MessagePublishedData>;
+      return parseEvent(pubsubRecord(ce).body);
+    }),
+    unhealthy: async () => pubsubBus({ topic: 'projects/test-project/topics/missing', client }),
+    cleanup: async () => {
+      jest.restoreAllMocks();
+    },
+  };
 });

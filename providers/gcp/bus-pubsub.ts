@@ -1,5 +1,5 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { errors } from '../../shared/errors';
+import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 
@@ -23,6 +23,12 @@ export function toPubsubMessage(event: CloudEvent): { data: Buffer; attributes: 
   };
 }
 
+/** Pub/Sub's message size limit: data plus attribute keys and values (https://cloud.google.com/pubsub/quotas#resource_limits). */
+export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
+
+const tooLarge = (event: CloudEvent, size: number, cause?: unknown) =>
+  new AppError('bus_message_too_large', `Event ${event.id} is ${size} bytes as a Pub/Sub message; the limit is ${MAX_MESSAGE_BYTES}`, { status: 500, retryable: false, expose: false, cause });
+
 /**
  * EventBus on a Pub/Sub topic (the topic the event-router function is subscribed to).
  * `@google-cloud/pubsub` pulls in gRPC, so it is loaded and the client built on first use rather
@@ -43,9 +49,14 @@ export function pubsubBus(opts: PubsubBusOptions): EventBus {
 
   return {
     async publish(event) {
+      const message = toPubsubMessage(event);
+      const size = message.data.length + Object.entries(message.attributes).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+      // Refused before sending: INVALID_ARGUMENT would otherwise look like an outage and be retried forever.
+      if (size > MAX_MESSAGE_BYTES) throw tooLarge(event, size);
       try {
-        await (await getTopic()).publishMessage(toPubsubMessage(event));
+        await (await getTopic()).publishMessage(message);
       } catch (e) {
+        if ((e as { code?: unknown }).code === 3 && /size/i.test(String((e as Error).message))) throw tooLarge(event, size, e);
         // The client's error text names the project and topic: keep it as the (logged) cause only.
         throw errors.unavailable('bus_unavailable', 'The event topic did not accept the event', e);
       }

@@ -1,3 +1,4 @@
+import { describeSecretsContract } from '../../shared/secrets/contract.testkit';
 import { crc32c } from './sealer-cloudkms';
 import { gcpSecrets, type SecretAccessClient } from './secrets-manager';
 
@@ -77,4 +78,20 @@ describe('gcpSecrets (mocked SDK: no emulator)', () => {
     await expect(s.get('projects/p/secrets/x')).rejects.toMatchObject({ code: 'invalid_secret_name' });
     expect(sm.requests).toEqual([]);
   });
+});
+
+/**
+ * The Secrets contract over the fake client: `values` are the latest versions of the project's
+ * secrets under the prefix, as UTF-8 payload bytes with their CRC32C (NOT_FOUND for anything
+ * else), UNAVAILABLE (14) once broken.
+ */
+describeSecretsContract('gcpSecrets (mocked SDK: no emulator)', async (values) => {
+  let broken = false;
+  const sm = fakeSecretManager((version) => {
+    if (broken) return { code: 14 };
+    const m = /^projects\/acme-prod\/secrets\/secorch-(.+)\/versions\/latest$/.exec(version);
+    if (!m || !Object.hasOwn(values, m[1]!)) return { code: 5 };
+    return utf8(values[m[1]!]!);
+  });
+  return { secrets: gcpSecrets({ client: sm.client, projectId: 'acme-prod', prefix: 'secorch-' }), breakBackend: () => { broken = true; } };
 });

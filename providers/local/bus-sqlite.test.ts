@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
 import { fixedClock } from '../../shared/ports/clock';
 import { sqliteBus } from './bus-sqlite';
 import { type SqliteQueue, sqliteQueue } from './sqlite-queue';
@@ -52,4 +54,34 @@ describe('sqliteBus', () => {
     expect(onPublished).not.toHaveBeenCalled();
     queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: fixedClock(0) });
   });
+});
+
+/**
+ * The EventBus contract on a real SQLite queue file: received = what the router's worker reads
+ * through its own connection (claim, as drainQueue does), the body parsed as the router parses
+ * it. The local queue has no message size limit.
+ */
+describeEventBusContract('sqliteBus on a SQLite queue file', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'secorch-bus-contract-'));
+  const path = join(home, 'queue.db');
+  const writer = sqliteQueue({ path, clock: fixedClock(0) });
+  const router = sqliteQueue({ path, clock: fixedClock(0) });
+  const closed = sqliteQueue({ path: join(home, 'closed.db'), clock: fixedClock(0) });
+  closed.close();
+  const got: CloudEvent[] = [];
+  return {
+    bus: sqliteBus({ queue: writer }),
+    async received() {
+      for (let batch = router.claim(10, 600_000); batch.length > 0; batch = router.claim(10, 600_000)) {
+        got.push(...batch.map((m) => parseEvent(m.body)));
+      }
+      return [...got];
+    },
+    unhealthy: async () => sqliteBus({ queue: closed }),
+    cleanup: async () => {
+      writer.close();
+      router.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
 });
