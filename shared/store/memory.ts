@@ -8,10 +8,28 @@ import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateSto
 export function memoryStore(clock: Clock): StateStore {
   const items = new Map<string, StoredItem>();
   let versions = 0;
+  // Keys in code-unit order beside the map, so a page is a binary search and a walk rather
+  // than a sort of every key (the delivery sweep lists a page per lane).
+  const sorted: string[] = [];
+  const lowerBound = (key: string): number => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const remove = (key: string) => {
+    if (!items.delete(key)) return;
+    const i = lowerBound(key);
+    if (sorted[i] === key) sorted.splice(i, 1);
+  };
   const live = (key: string): StoredItem | undefined => {
     const item = items.get(key);
     if (item && item.expiresAt !== undefined && item.expiresAt <= clock.now()) {
-      items.delete(key);
+      remove(key);
       return undefined;
     }
     return item;
@@ -24,6 +42,7 @@ export function memoryStore(clock: Clock): StateStore {
   const write = (key: string, value: string, opts: PutOptions) => {
     const item: StoredItem = { value, version: String(++versions) };
     if (opts.ttlSeconds !== undefined) item.expiresAt = clock.now() + opts.ttlSeconds * 1000;
+    if (!items.has(key)) sorted.splice(lowerBound(key), 0, key);
     items.set(key, item);
   };
   return {
@@ -44,18 +63,24 @@ export function memoryStore(clock: Clock): StateStore {
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
-      const keys = [...items.keys()].filter((k) => k.startsWith(prefix) && (opts.after === undefined || k > opts.after)).sort();
+      let i = lowerBound(prefix);
+      if (opts.after !== undefined && opts.after >= prefix) {
+        i = lowerBound(opts.after);
+        if (sorted[i] === opts.after) i++;
+      }
       const page: ListedItem[] = [];
-      for (const key of keys) {
+      while (i < sorted.length && sorted[i]!.startsWith(prefix)) {
+        const key = sorted[i]!;
         const item = live(key);
-        if (!item) continue;
+        if (!item) continue; // expired: live() removed it from `sorted`, so i is already the next key
         if (page.length === limit) return { items: page, next: page[page.length - 1]!.key };
         page.push({ key, ...item });
+        i++;
       }
       return { items: page };
     },
     async delete(key) {
-      items.delete(key);
+      remove(key);
     },
     async check() {},
   };
