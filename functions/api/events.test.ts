@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { apiDeps, call, KEY } from './testkit';
 
@@ -89,5 +90,16 @@ describe('POST /events', () => {
     expect(again.status).toBe(202);
     // 'a' twice on the bus: consumers deduplicate on the event id.
     expect(bus.events.map((e: CloudEvent) => e.id)).toEqual(['a', 'a', 'b', 'c']);
+  });
+
+  test('an event larger than the bus takes is 413 event_too_large, not a retryable 503', async () => {
+    const { deps, bus } = apiDeps();
+    const publish = bus.publish.bind(bus);
+    const tooLarge = Object.assign(new AppError('bus_message_too_large', 'Event b is 70000 bytes', { status: 500, retryable: false, expose: false }));
+    deps.bus = { ...bus, publish: async (e) => (e.id === 'b' ? Promise.reject(tooLarge) : publish(e)) };
+    const res = await call(deps, 'POST', '/events', { body: [event('a'), event('b')], headers: batch });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(res.json).toMatchObject({ code: 'event_too_large', published: 1, ids: ['a'] });
   });
 });

@@ -1,5 +1,5 @@
 import type { HttpHandler } from '../../shared/contracts';
-import { AppError } from '../../shared/errors';
+import { AppError, toAppError } from '../../shared/errors';
 import { parseCloudEventsRequest, stampEvent } from '../../shared/events/http-binding';
 import { json, readBody } from '../../shared/http/body';
 import { authenticate } from './auth';
@@ -29,6 +29,11 @@ export const postEvents: HttpHandler = async (req, deps) => {
       await deps.bus.publish(event);
     } catch (e) {
       log.error('publish failed', { eventId: event.id, published: published.length, error: e });
+      if (toAppError(e).code === 'bus_message_too_large') {
+        throw new AppError('event_too_large', `Event ${event.id} is larger than the event bus accepts; ${published.length} of ${stamped.length} events were published`, {
+          status: 413, retryable: false, expose: true, cause: e, extra: { published: published.length, ids: published },
+        });
+      }
       throw new AppError('publish_failed', `${published.length} of ${stamped.length} events were published; retry the request (event ids make it safe)`, {
         status: 503, retryable: true, expose: true, cause: e, headers: { 'retry-after': '1' }, extra: { published: published.length, ids: published },
       });

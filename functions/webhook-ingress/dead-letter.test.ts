@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors';
 import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
 import { fixtureBytes } from '../../test/fixtures';
 import { testDeps } from '../../test/deps';
@@ -41,6 +42,16 @@ describe('webhook-ingress dead letters', () => {
     expect(Buffer.from(rawBody(record!)).equals(Buffer.from(codeScanning))).toBe(true);
     // Signature and credential headers are not part of what is kept.
     expect(JSON.stringify(record!.headers)).not.toMatch(/sha256=|hub-signature/);
+  });
+
+  test('an event larger than the bus takes: 413 (a resend cannot help), and the delivery is kept', async () => {
+    const { deps } = testDeps(config);
+    deps.bus = { ...deps.bus, publish: async () => Promise.reject(new AppError('bus_message_too_large', 'Event is 70000 bytes', { status: 500, retryable: false, expose: false })) };
+    const res = await webhookIngress(post(codeScanning, 'd-dl-big'), deps);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('retry-after')).toBeNull();
+    const [record] = await kept(deps);
+    expect(record).toMatchObject({ reason: { code: 'publish_failed', message: expect.stringContaining('larger than the event bus') }, deliveryId: 'd-dl-big' });
   });
 
   test('a mapper bug answers 500 as before, and the delivery is kept byte for byte (whitespace and all)', async () => {

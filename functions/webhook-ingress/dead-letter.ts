@@ -17,6 +17,11 @@ export async function publishVerified(deps: Deps, source: PreparedSource, verifi
   for (const event of events) {
     await deps.bus.publish(event).catch((e: unknown) => {
       deps.logger.error('publish failed', { source: source.id, eventId: event.id, error: e });
+      // Larger than the bus takes (a Storage Queue message is 64 KiB): a retry cannot help, the
+      // dead letter keeps the delivery for inspection, and the sender is told not to resend.
+      if (toAppError(e).code === 'bus_message_too_large') {
+        throw new AppError('publish_failed', 'The event is larger than the event bus accepts; it was kept as a dead letter', { status: 413, retryable: false, expose: true, cause: e });
+      }
       throw errors.unavailable('publish_failed', 'The event could not be queued; retry the delivery', e);
     });
   }
