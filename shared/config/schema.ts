@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { apiKeysSchema } from '../auth/api-keys';
+import { servicenowDestinationSchema } from '../connectors/servicenow/config';
 import { busSchema } from './sections/bus';
 import { ingestSchema } from './sections/ingest';
 import { schedulesSchema } from './sections/schedules';
@@ -93,7 +94,7 @@ const archiveDestination = z.strictObject({
   /** Flush when this many events are buffered, or on the archive-flush schedule (default 1000). */
   maxEvents: z._default(z.number().check(z.int(), z.positive(), z.lte(100_000)), 1000),
 });
-export const destinationSchema = z.discriminatedUnion('type', [fileDestination, archiveDestination]);
+export const destinationSchema = z.discriminatedUnion('type', [fileDestination, archiveDestination, servicenowDestinationSchema]);
 
 const nonEmpty = z.string().check(z.minLength(1));
 

@@ -20,3 +20,6 @@ export { parseLinkHeader, linkWithRel } from './paginate/link-header';
 export { deltaPages, type DeltaPage, type DeltaPaging } from './paginate/delta';
 export { render, renderText, templateProblems, type Template } from './template';
 export { applyFindingEvent, type FindingTransition, type TicketDeps, type TicketOutcome, type TicketRef, type TicketRequest, type TicketSystem } from './tickets';
+export { servicenowDestination, servicenowCheck } from './servicenow/destination';
+export { servicenowDestinationSchema, type ServiceNowConfig } from './servicenow/config';
+export { servicenowTickets } from './servicenow/tickets';

@@ -1,4 +1,5 @@
 import type { Config } from '../config';
+import { servicenowDestination } from '../connectors/servicenow/destination';
 import { archiveDestination } from './archive';
 import { fileDestination } from './file';
 import type { Deliver } from './types';
@@ -20,6 +21,9 @@ export function destinations(config: Config): Map<string, Deliver> {
           break;
         case 'archive':
           map.set(name, archiveDestination(name, dest));
+          break;
+        case 'servicenow':
+          map.set(name, servicenowDestination(name, dest));
           break;
       }
     }

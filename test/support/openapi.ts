@@ -127,6 +127,8 @@ export function loadSpec(file: string, opts: SpecOptions = {}): OpenApiSpec {
       if (!rb) return [...problems, `${where}: sends a body, the operation takes none`];
       const content = rb.content as Json;
       const type = Object.keys(content).find((t) => t.includes('json')) ?? Object.keys(content)[0]!;
+      // A media type declared without a schema (ServiceNow's table POST/PUT) constrains nothing.
+      if (!(content[type] as Json | undefined)?.schema) return problems;
       const base = (f.op.requestBody as Json).$ref ? ((f.op.requestBody as Json).$ref as string).replace(/^#\//, '') : pointer('paths', f.template, f.m, 'requestBody');
       return [...problems, ...check(validator(`${base}/${pointer('content', type, 'schema')}`), req.body, where)];
     },

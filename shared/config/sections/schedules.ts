@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { servicenowSyncJobSchema } from '../../schedules/jobs/servicenow-sync';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -14,6 +15,8 @@ const jobSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('emit'), eventType: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/)), data: z.optional(z.unknown()) }),
   /** Writes the buffered events of archive destinations to object storage (unset: every archive destination). */
   z.strictObject({ type: z.literal('archive-flush'), destination: z.optional(nonEmpty) }),
+  /** Connector syncs: ticket status changes, identity changes (one file each under shared/schedules/jobs). */
+  servicenowSyncJobSchema,
 ]);
 
 export const scheduleSchema = z.strictObject({

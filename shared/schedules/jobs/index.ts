@@ -1,6 +1,7 @@
 import type { JobConfig } from '../../config/sections/schedules';
 import { archiveFlushJob } from './archive-flush';
 import { emitJob } from './emit';
+import { servicenowSyncJob } from './servicenow-sync';
 import type { JobDefinition } from './types';
 
 export type { JobContext, JobDefinition, JobResult } from './types';
@@ -16,6 +17,7 @@ type Registry = { [K in JobType]: JobDefinition<Extract<JobConfig, { type: K }>>
 export const jobs: Registry = {
   emit: emitJob,
   'archive-flush': archiveFlushJob,
+  'servicenow-sync': servicenowSyncJob,
 };
 
 export const jobOf = (job: JobConfig): JobDefinition => jobs[job.type] as JobDefinition;

@@ -1,0 +1,92 @@
+import { testDeps } from '../../../test/deps';
+import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import type { CloudEvent } from '../../events/cloudevent';
+import type { StateStore } from '../../ports/store';
+import { type Harness, harness } from '../transport.testkit';
+import { servicenowDestinationSchema } from './config';
+import { servicenowDestination } from './destination';
+import { type FakeInstance, fakeInstance } from './instance.testkit';
+
+/** The `servicenow` destination end to end: the issue's duplicate test and the fields it writes. */
+let vendor: VendorServer;
+let h: Harness;
+let sn: FakeInstance;
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  sn = fakeInstance(vendor, { clock: h.clock });
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+const finding = (id: string, transition: string, extra: Partial<CloudEvent> = {}): CloudEvent => ({
+  specversion: '1.0', id, source: '//secorch/webhooks/github', type: `secorch.finding.${transition}`, subject: 'gh:acme/api:secret-scanning:7', tenant: 'acme',
+  data: { severity_id: 5, severity: 'Critical', finding_info: { uid: 'gh:acme/api:secret-scanning:7', title: 'AWS key committed', desc: 'A live key in config.yml' } },
+  ...extra,
+});
+
+function setup(over: Record<string, unknown> = {}) {
+  const config = servicenowDestinationSchema.parse({
+    type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'svc', password: 'pw' },
+    fields: { assignmentGroup: 'Security Operations', category: 'security' }, ...over,
+  });
+  const { deps } = testDeps();
+  Object.assign(deps, { http: h.http, clock: h.clock });
+  return { deliver: servicenowDestination('snow', config, { transport: { sleep: h.sleep, random: () => 0 } }), deps };
+}
+
+test('the same finding event three times, and once killed right after the create: one incident; resolved resolves it', async () => {
+  const { deliver, deps } = setup();
+  const store = deps.store;
+  // The process dies right after the instance answered the create: the `created` record is never written.
+  const dying: StateStore = { ...store, put: (k, v, o) => (v.includes('"state":"created"') ? Promise.reject(new Error('killed')) : store.put(k, v, o)) };
+  await expect(deliver(finding('e1', 'created'), { ...deps, store: dying })).rejects.toThrow('killed');
+  expect(sn.rows).toHaveLength(1);
+  // Redelivered while the dead attempt's lease runs: retried later, nothing created.
+  await expect(deliver(finding('e1', 'created'), deps)).rejects.toMatchObject({ code: 'ticket_in_progress', retryable: true });
+  h.clock.advance(121_000);
+  for (let i = 0; i < 3; i++) await deliver(finding('e1', 'created'), deps);
+  expect(sn.rows).toHaveLength(1);
+  expect(vendor.requestsTo('POST /api/now/table/:table')).toHaveLength(1);
+  // One search before the first create (nothing yet), one by the retry after the lease, which found the incident.
+  const query = 'correlation_id=gh:acme/api:secret-scanning:7^ORDERBYsys_created_on';
+  expect(vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_query'))).toEqual([query, query]);
+
+  await deliver(finding('e2', 'updated'), deps);
+  await deliver(finding('e3', 'resolved'), deps);
+  await deliver(finding('e3', 'resolved'), deps);
+  expect(sn.rows).toHaveLength(1);
+  expect(sn.rows[0]).toMatchObject({ state: '6', close_code: 'Solution provided', close_notes: 'Resolved by secorch: finding gh:acme/api:secret-scanning:7 was reported fixed.' });
+  expect(sn.notes.get(sn.rows[0]!.sys_id!)).toEqual(['secorch: secorch.finding.updated for finding gh:acme/api:secret-scanning:7 (Critical): AWS key committed']);
+  expect(vendor.requestsTo('PUT /api/now/table/:table/:id')).toHaveLength(2);
+});
+
+test('the incident carries the rendered fields, urgency and impact from severity, and the correlation', async () => {
+  const { deliver, deps } = setup({ severity: { high: { urgency: '2', impact: '1' } }, fields: { caller: '{{ data.actor.user.name }}', extra: { u_repo: '{{ data.repo }}' } } });
+  await deliver(finding('e1', 'created'), deps);
+  expect(vendor.requestsTo('POST /api/now/table/:table')[0]!.json()).toEqual({
+    short_description: 'AWS key committed',
+    description: 'A live key in config.yml\n\nFinding: gh:acme/api:secret-scanning:7\nSeverity: Critical\nSource: //secorch/webhooks/github',
+    urgency: '1', impact: '1', correlation_id: 'gh:acme/api:secret-scanning:7', correlation_display: 'secorch',
+  });
+  await deliver(finding('e2', 'created', { subject: 'f-2', data: { severity: 'High', finding_info: { title: 't' }, actor: { user: { name: 'jdoe' } }, repo: 'acme/api' } }), deps);
+  expect(vendor.requestsTo('POST /api/now/table/:table')[1]!.json()).toMatchObject({ urgency: '2', impact: '1', caller_id: 'jdoe', u_repo: 'acme/api', correlation_id: 'f-2' });
+});
+
+test('events that are not findings are skipped; a finding without a uid is refused for good', async () => {
+  const { deliver, deps } = setup();
+  await deliver({ specversion: '1.0', id: 'w1', source: 's', type: 'secorch.webhook.received' }, deps);
+  expect(vendor.requests).toHaveLength(0);
+  await expect(deliver(finding('e1', 'created', { subject: undefined, data: {} }), deps)).rejects.toMatchObject({ code: 'finding_uid_missing', retryable: false });
+});
+
+test('a data policy refusing the resolve names the settings to fix, not the account roles', async () => {
+  const { deliver, deps } = setup({ resolve: { closeCode: 'Solution provided', closeNotes: '{{ data.nothing }}x' } });
+  await deliver(finding('e1', 'created'), deps);
+  vendor.queue('PUT /api/now/table/:table/:id', () => ({ status: 403, json: { error: { message: 'Operation Failed', detail: 'Data Policy Exception: Resolution notes are mandatory' }, status: 'failure' } }));
+  const e = await deliver(finding('e2', 'resolved'), deps).catch((x: unknown) => x);
+  expect(e).toMatchObject({ code: 'connector_rejected', message: expect.stringContaining('set resolve.state, resolve.closeCode and resolve.closeNotes') });
+});

@@ -1,0 +1,49 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import { render, renderText } from '../template';
+import type { ServiceNowConfig } from './config';
+import { CORRELATION_DISPLAY, correlationId } from './records';
+import { ratingOf } from './severity';
+
+/**
+ * The record's fields for a finding event, rendered from the destination's templates. Text is
+ * cut to the column sizes of the incident table (short_description String(160), description and
+ * close_notes String(4000)), which the instance would otherwise truncate or refuse.
+ */
+const SHORT = 160;
+const LONG = 4000;
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+const optional = (template: string | undefined, event: CloudEvent): string | undefined => {
+  if (template === undefined) return undefined;
+  const v = render(template, event);
+  return v === undefined || v === null || v === '' ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+};
+
+export function createFields(config: ServiceNowConfig, uid: string, event: CloudEvent): Record<string, string> {
+  const f = config.fields;
+  const { urgency, impact } = ratingOf(event.data, config.severity);
+  const fields: Record<string, string | undefined> = {};
+  for (const [column, template] of Object.entries(f.extra ?? {})) fields[column] = optional(template, event);
+  Object.assign(fields, {
+    short_description: cut(renderText(f.shortDescription, event, 'fields.shortDescription'), SHORT),
+    description: cut(String(optional(f.description, event) ?? '').trim(), LONG),
+    urgency,
+    impact,
+    assignment_group: optional(f.assignmentGroup, event),
+    caller_id: optional(f.caller, event),
+    category: optional(f.category, event),
+    correlation_id: correlationId(uid),
+    correlation_display: CORRELATION_DISPLAY,
+  });
+  return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function workNote(config: ServiceNowConfig, event: CloudEvent): string {
+  return cut(renderText(config.workNote, event, 'workNote'), LONG);
+}
+
+/** state, close_code and close_notes together: the data policy checks them in one update. */
+export function resolveFields(config: ServiceNowConfig, event: CloudEvent): Record<string, string> {
+  const r = config.resolve;
+  return { state: r.state, close_code: r.closeCode, close_notes: cut(renderText(r.closeNotes, event, 'resolve.closeNotes'), LONG) };
+}

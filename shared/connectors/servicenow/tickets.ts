@@ -1,0 +1,54 @@
+import type { StateStore } from '../../ports/store';
+import { ConnectorError, isConnectorError } from '../errors';
+import type { TicketRef, TicketSystem } from '../tickets';
+import type { Transport } from '../types';
+import { addWorkNote } from './add-work-note';
+import type { ServiceNowConfig } from './config';
+import { createRecord } from './create-record';
+import { createFields, resolveFields, workNote } from './fields';
+import { findByCorrelation } from './find-by-correlation';
+import { fieldValue, type SnRecord } from './records';
+import { rememberUid } from './uid-map';
+import { updateRecord } from './update-record';
+
+/**
+ * ServiceNow as the ticket system of ../tickets.ts: one record per finding, found again by its
+ * correlation_id; later events add a work note; a resolved finding sets the resolve state with
+ * close_code and close_notes.
+ */
+export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore): TicketSystem {
+  const table = config.table;
+  const ref = (r: SnRecord): TicketRef => ({
+    id: r.sys_id,
+    key: fieldValue(r, 'number') || undefined,
+    url: new URL(`/${table}.do?sys_id=${encodeURIComponent(r.sys_id)}`, config.instanceUrl).href,
+  });
+  return {
+    async findByUid(uid) {
+      const found = await findByCorrelation(t, table, uid);
+      return found && ref(found);
+    },
+    async create(uid, event) {
+      const fields = createFields(config, uid, event);
+      await rememberUid(store, uid);
+      return ref(await createRecord(t, table, fields));
+    },
+    async update(r, event) {
+      await addWorkNote(t, table, r.id, workNote(config, event));
+    },
+    async resolve(r, event) {
+      await updateRecord(t, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
+        throw dataPolicyError(e, t.name) ?? e;
+      });
+    },
+  };
+}
+
+/**
+ * A data policy refusing the update comes back as HTTP 403 with "Data Policy Exception" (not a
+ * missing permission): say which settings to fix instead of blaming the account's roles.
+ */
+function dataPolicyError(e: unknown, connector: string): ConnectorError | undefined {
+  if (!isConnectorError(e) || !/data policy exception/i.test(String(e.facts.vendorMessage ?? ''))) return undefined;
+  return new ConnectorError('connector_rejected', `${connector}: the instance's data policy refused resolving the record (${e.facts.vendorMessage}); set resolve.state, resolve.closeCode and resolve.closeNotes to values the instance accepts`, { ...e.facts }, e);
+}

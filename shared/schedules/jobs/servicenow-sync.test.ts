@@ -1,0 +1,119 @@
+import { testDeps } from '../../../test/deps';
+import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import type { Config } from '../../config/schema';
+import { servicenowDestinationSchema } from '../../connectors/servicenow/config';
+import { type FakeInstance, fakeInstance } from '../../connectors/servicenow/instance.testkit';
+import { correlationId } from '../../connectors/servicenow/records';
+import { rememberUid } from '../../connectors/servicenow/uid-map';
+import { lookBack, type SyncCursor } from '../../connectors/servicenow/updated-since';
+import { type Harness, harness } from '../../connectors/transport.testkit';
+import { servicenowSyncJob, servicenowSyncJobSchema, TICKET_STATUS_CHANGED } from './servicenow-sync';
+
+/** The sync job against a local Table API (instance.testkit.ts): changes emitted once, resumable. */
+let vendor: VendorServer;
+let h: Harness;
+let sn: FakeInstance;
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  sn = fakeInstance(vendor, { clock: h.clock });
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+function setup(jobOver: Record<string, unknown> = {}) {
+  const snow = servicenowDestinationSchema.parse({ type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'svc', password: 'pw' } });
+  const { deps, bus } = testDeps();
+  Object.assign(deps, { http: h.http, clock: h.clock, config: { destinations: { snow } } as unknown as Config });
+  const job = servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination: 'snow', pageSize: 100, ...jobOver });
+  const run = () => servicenowSyncJob.run(job, { schedule: 'snow-sync', tenant: 'acme', due: h.clock.now(), deadline: h.clock.now() + 60_000 }, deps);
+  return { deps, bus, run };
+}
+
+const incident = (i: number) => ({ correlation_id: `f-${i}`, correlation_display: 'secorch' });
+
+test('1,000 incidents in pages of 100, interrupted once: each state change is emitted exactly once', async () => {
+  const { bus, run, deps } = setup({ lookbackSeconds: 5 });
+  // Ten records per second, so many share a sys_updated_on and pages split such ties.
+  for (let i = 0; i < 1000; i++) {
+    sn.insert(incident(i));
+    h.clock.advance(100);
+  }
+  sn.insert({ correlation_id: 'x', correlation_display: 'someone-else' });
+  expect(await run()).toMatchObject({ records: 1000, emitted: 0 });
+  const baseline = JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value) as SyncCursor;
+
+  h.clock.advance(3_600_000);
+  const changed = new Map<string, string>();
+  for (let i = 0; i < 1000; i += 3) {
+    const to = i % 2 ? '2' : '6';
+    sn.change(sn.rows[i]!.sys_id!, { state: to });
+    changed.set(`f-${i}`, to);
+    h.clock.advance(50);
+  }
+  // The third page fails past the transport's retries (4 attempts): the run fails midway ...
+  vendor.queue('GET /api/now/table/:table', sn.listing, sn.listing, ...Array.from({ length: 4 }, () => reply.serverError(500)));
+  await expect(run()).rejects.toMatchObject({ code: 'connector_unavailable' });
+  const before = bus.events.length;
+  expect(before).toBeGreaterThan(0);
+  // ... and the next run resumes from the cursor saved after the second page, not from the start.
+  const requestsBefore = vendor.requestsTo('GET /api/now/table/:table').length;
+  const saved = JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value) as SyncCursor;
+  expect(saved.on > baseline.on).toBe(true);
+  const result = await run();
+  const resumed = vendor.requestsTo('GET /api/now/table/:table')[requestsBefore]!.query.get('sysparm_query')!;
+  expect(resumed).toContain(`^sys_updated_on>${lookBack(saved, 5).on}^NQ`);
+  expect(result).toMatchObject({ emitted: 334 - before });
+
+  const events = bus.events.filter((e) => e.type === TICKET_STATUS_CHANGED);
+  expect(events).toHaveLength(334);
+  expect(new Set(events.map((e) => e.id)).size).toBe(334);
+  expect(new Map(events.map((e) => [e.subject, (e.data as { to: string }).to]))).toEqual(changed);
+  expect(events[0]).toMatchObject({
+    source: '//secorch/schedules/snow-sync', tenant: 'acme', origin: 'schedule:snow-sync', subject: 'f-0',
+    data: { finding_uid: 'f-0', system: 'servicenow', table: 'incident', number: 'INC0010001', from: '1', to: '6', from_label: 'New', to_label: 'Resolved' },
+  });
+  // A run with nothing new re-reads only the look-back window and emits nothing.
+  expect(await run()).toMatchObject({ emitted: 0 });
+  expect(bus.events).toHaveLength(334);
+});
+
+test('a second change of the same incident is a second event; a hashed correlation names the real uid', async () => {
+  const { deps, bus, run } = setup({ lookbackSeconds: 0 });
+  const long = `scanner:${'x'.repeat(150)}`;
+  await rememberUid(deps.store, long);
+  const row = sn.insert({ correlation_id: correlationId(long), correlation_display: 'secorch' });
+  await run();
+  h.clock.advance(1000);
+  sn.change(row.sys_id!, { state: '2' });
+  await run();
+  h.clock.advance(1000);
+  sn.change(row.sys_id!, { state: '6' });
+  sn.change(row.sys_id!, { short_description: 'edited, same state' });
+  await run();
+  expect(bus.events.map((e) => [e.subject, (e.data as { from: string }).from, (e.data as { to: string }).to])).toEqual([[long, '1', '2'], [long, '2', '6']]);
+});
+
+test('the keyset query: records after the cursor, ties in its second broken by sys_id, oldest first', async () => {
+  const { run, deps } = setup({ pageSize: 2, lookbackSeconds: 0 });
+  for (let i = 0; i < 3; i++) sn.insert(incident(i));
+  await run();
+  const queries = vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_query'));
+  const on = sn.rows[0]!.sys_updated_on;
+  expect(queries).toEqual([
+    'correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id',
+    `correlation_display=secorch^sys_updated_on>${on}^NQcorrelation_display=secorch^sys_updated_on=${on}^sys_id>${sn.rows[1]!.sys_id}^ORDERBYsys_updated_on^ORDERBYsys_id`,
+  ]);
+  expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id });
+});
+
+test('problems: the job must name a servicenow destination', () => {
+  const config = { destinations: { snow: { type: 'servicenow' }, out: { type: 'file', path: '/tmp/x' } } } as unknown as Config;
+  const job = (destination: string) => servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination });
+  expect(servicenowSyncJob.problems(job('snow'), 'schedules.s.job', config)).toEqual([]);
+  expect(servicenowSyncJob.problems(job('out'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: "out" is a file destination, not servicenow']);
+  expect(servicenowSyncJob.problems(job('nope'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
+});

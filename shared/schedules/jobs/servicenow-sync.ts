@@ -1,0 +1,126 @@
+import * as z from 'zod/mini';
+import type { Config } from '../../config/schema';
+import { ConnectorError } from '../../connectors/errors';
+import type { ServiceNowConfig } from '../../connectors/servicenow/config';
+import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
+import { transportFor } from '../../connectors/servicenow/transport';
+import { uidOfCorrelation } from '../../connectors/servicenow/uid-map';
+import { isStamp, lookBack, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
+import { errors } from '../../errors';
+import type { CloudEvent } from '../../events/cloudevent';
+import { stableEventId } from '../../events/ids';
+import type { Deps } from '../../ports';
+import type { JobContext, JobResult } from './types';
+
+/**
+ * `servicenow-sync`: reads the records a `servicenow` destination made (correlation_display =
+ * secorch) updated since the stored cursor, oldest first, and publishes
+ * `secorch.ticket.status_changed` once per change of their `state`. The last state seen per record
+ * and the cursor are kept in the state store; the cursor is saved after each page, so a run that
+ * fails midway resumes there. Each run starts `lookbackSeconds` before the cursor to catch
+ * transactions that committed late with an earlier sys_updated_on; re-read records whose state did
+ * not change emit nothing. Event ids are stable per (record, update, state), so an event published
+ * again after a crash before its state was recorded is deduplicated downstream.
+ */
+export const servicenowSyncJobSchema = z.strictObject({
+  type: z.literal('servicenow-sync'),
+  /** The `servicenow` destination whose instance, credentials and table are read. */
+  destination: z.string().check(z.minLength(1)),
+  pageSize: z._default(z.number().check(z.int(), z.gte(1), z.lte(1000)), 200),
+  lookbackSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 60),
+});
+export type ServiceNowSyncJob = z.output<typeof servicenowSyncJobSchema>;
+
+export const TICKET_STATUS_CHANGED = 'secorch.ticket.status_changed';
+/** Incident state labels (choices of incident.state in the base system), for readable events. */
+const INCIDENT_STATES: Record<string, string> = { 1: 'New', 2: 'In Progress', 3: 'On Hold', 6: 'Resolved', 7: 'Closed', 8: 'Canceled' };
+const SYS_ID = /^[0-9a-f]{32}$/;
+
+function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
+  const dest = config.destinations[name] as { type: string } | undefined;
+  if (dest?.type !== 'servicenow') throw errors.config(`"${name}" is not a servicenow destination`, 'schedules');
+  return dest as unknown as ServiceNowConfig;
+}
+
+export const servicenowSyncJob = {
+  async run(job: ServiceNowSyncJob, ctx: JobContext, deps: Deps): Promise<JobResult> {
+    const dest = destinationOf(deps.config, job.destination);
+    const t = transportFor(job.destination, dest, deps);
+    const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
+    const saved = await deps.store.get(cursorKey);
+    let cursor = saved ? lookBack(JSON.parse(saved.value) as SyncCursor, job.lookbackSeconds) : undefined;
+    const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0 };
+    do {
+      const records = await updatedPage(t, dest.table, cursor, job.pageSize);
+      for (const r of records) {
+        const outcome = await observe(r, job, dest, ctx, deps);
+        if (outcome === 'emitted') counts.emitted++;
+        if (outcome === 'unknown') counts.unknownFinding++;
+      }
+      counts.pages++;
+      counts.records += records.length;
+      if (records.length > 0) {
+        cursor = cursorOf(t.name, records.at(-1)!);
+        await deps.store.put(cursorKey, JSON.stringify(cursor));
+      }
+      if (records.length < job.pageSize) break;
+    } while (deps.clock.now() < ctx.deadline);
+    return { ...counts, cursor: cursor?.on };
+  },
+  problems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
+    const dest = config.destinations[job.destination] as { type: string } | undefined;
+    if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
+    if (dest.type !== 'servicenow') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not servicenow`];
+    return [];
+  },
+};
+
+/** Values that go into the next encoded query must be what the API documents, nothing else. */
+function cursorOf(connector: string, r: SnRecord): SyncCursor {
+  const on = fieldValue(r, 'sys_updated_on');
+  if (!isStamp(on) || !SYS_ID.test(r.sys_id)) {
+    throw new ConnectorError('connector_bad_response', `${connector}: a record without a valid sys_updated_on or sys_id; the sync cannot continue past it`, { connector });
+  }
+  return { on, id: r.sys_id };
+}
+
+async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps): Promise<'emitted' | 'same' | 'unknown'> {
+  const key = `servicenow-sync:${ctx.tenant}:${job.destination}:${r.sys_id}`;
+  const to = fieldValue(r, 'state') ?? '';
+  const from = (await deps.store.get(key))?.value;
+  if (from === to) return 'same';
+  // First sight of a record still in its initial state (New): the baseline, not a change.
+  if (from === undefined && to === '1') {
+    await deps.store.put(key, to);
+    return 'same';
+  }
+  const uid = await uidOfCorrelation(deps.store, fieldValue(r, 'correlation_id') ?? '');
+  if (uid === undefined) {
+    deps.logger.warn('servicenow sync: a record with no finding uid known here', { schedule: ctx.schedule, sysId: r.sys_id });
+    await deps.store.put(key, to);
+    return 'unknown';
+  }
+  await deps.bus.publish(statusChanged(r, uid, from, to, dest.table, ctx));
+  await deps.store.put(key, to);
+  return 'emitted';
+}
+
+function statusChanged(r: SnRecord, uid: string, from: string | undefined, to: string, table: string, ctx: JobContext): CloudEvent {
+  const updated = fieldValue(r, 'sys_updated_on') ?? '';
+  const label = (s: string | undefined) => (table === 'incident' && s !== undefined ? INCIDENT_STATES[s] : undefined);
+  return {
+    specversion: '1.0',
+    id: stableEventId('servicenow-sync', ctx.tenant, ctx.schedule, r.sys_id, updated, to),
+    source: `//secorch/schedules/${ctx.schedule}`,
+    type: TICKET_STATUS_CHANGED,
+    subject: uid,
+    ...(isStamp(updated) ? { time: `${updated.replace(' ', 'T')}Z` } : {}),
+    datacontenttype: 'application/json',
+    tenant: ctx.tenant,
+    origin: `schedule:${ctx.schedule}`,
+    data: {
+      finding_uid: uid, system: 'servicenow', table, sys_id: r.sys_id, number: fieldValue(r, 'number'),
+      from: from ?? null, to, from_label: label(from) ?? null, to_label: label(to) ?? null,
+    },
+  };
+}
