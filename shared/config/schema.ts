@@ -1,6 +1,10 @@
 import * as z from 'zod/mini';
 import { apiKeysSchema } from '../auth/api-keys';
+import { jiraDestinationSchema } from '../connectors/jira/config';
+import { pagerdutyDestinationSchema } from '../connectors/pagerduty/config';
 import { servicenowDestinationSchema } from '../connectors/servicenow/config';
+import { slackDestinationSchema } from '../connectors/slack/config';
+import { teamsDestinationSchema } from '../connectors/teams/config';
 import { busSchema } from './sections/bus';
 import { ingestSchema } from './sections/ingest';
 import { schedulesSchema } from './sections/schedules';
@@ -94,7 +98,9 @@ const archiveDestination = z.strictObject({
   /** Flush when this many events are buffered, or on the archive-flush schedule (default 1000). */
   maxEvents: z._default(z.number().check(z.int(), z.positive(), z.lte(100_000)), 1000),
 });
-export const destinationSchema = z.discriminatedUnion('type', [fileDestination, archiveDestination, servicenowDestinationSchema]);
+export const destinationSchema = z.discriminatedUnion('type', [
+  fileDestination, archiveDestination, jiraDestinationSchema, servicenowDestinationSchema, slackDestinationSchema, teamsDestinationSchema, pagerdutyDestinationSchema,
+]);
 
 const nonEmpty = z.string().check(z.minLength(1));
 

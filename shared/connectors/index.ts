@@ -23,3 +23,10 @@ export { applyFindingEvent, type FindingTransition, type TicketDeps, type Ticket
 export { servicenowDestination, servicenowCheck } from './servicenow/destination';
 export { servicenowDestinationSchema, type ServiceNowConfig } from './servicenow/config';
 export { servicenowTickets } from './servicenow/tickets';
+export { slackDestination, slackCheck } from './slack/destination';
+export { slackDestinationSchema, type SlackConfig } from './slack/config';
+export { teamsDestination } from './teams/destination';
+export { teamsDestinationSchema, type TeamsConfig } from './teams/config';
+export { pagerdutyDestination } from './pagerduty/destination';
+export { pagerdutyDestinationSchema, type PagerDutyConfig } from './pagerduty/config';
+export * as jira from './jira';

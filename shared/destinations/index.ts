@@ -1,5 +1,9 @@
 import type { Config } from '../config';
+import { jiraDestination } from '../connectors/jira/destination';
+import { pagerdutyDestination } from '../connectors/pagerduty/destination';
 import { servicenowDestination } from '../connectors/servicenow/destination';
+import { slackDestination } from '../connectors/slack/destination';
+import { teamsDestination } from '../connectors/teams/destination';
 import { archiveDestination } from './archive';
 import { fileDestination } from './file';
 import type { Deliver } from './types';
@@ -22,8 +26,20 @@ export function destinations(config: Config): Map<string, Deliver> {
         case 'archive':
           map.set(name, archiveDestination(name, dest));
           break;
+        case 'jira':
+          map.set(name, jiraDestination(name, dest));
+          break;
         case 'servicenow':
           map.set(name, servicenowDestination(name, dest));
+          break;
+        case 'slack':
+          map.set(name, slackDestination(name, dest));
+          break;
+        case 'teams':
+          map.set(name, teamsDestination(name, dest));
+          break;
+        case 'pagerduty':
+          map.set(name, pagerdutyDestination(name, dest));
           break;
       }
     }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { jiraSyncJobSchema } from '../../schedules/jobs/jira-sync';
 import { servicenowSyncJobSchema } from '../../schedules/jobs/servicenow-sync';
 
 const nonEmpty = z.string().check(z.minLength(1));
@@ -16,6 +17,7 @@ const jobSchema = z.discriminatedUnion('type', [
   /** Writes the buffered events of archive destinations to object storage (unset: every archive destination). */
   z.strictObject({ type: z.literal('archive-flush'), destination: z.optional(nonEmpty) }),
   /** Connector syncs: ticket status changes, identity changes (one file each under shared/schedules/jobs). */
+  jiraSyncJobSchema,
   servicenowSyncJobSchema,
 ]);
 

@@ -1,6 +1,7 @@
 import type { JobConfig } from '../../config/sections/schedules';
 import { archiveFlushJob } from './archive-flush';
 import { emitJob } from './emit';
+import { jiraSyncJob } from './jira-sync';
 import { servicenowSyncJob } from './servicenow-sync';
 import type { JobDefinition } from './types';
 
@@ -17,6 +18,7 @@ type Registry = { [K in JobType]: JobDefinition<Extract<JobConfig, { type: K }>>
 export const jobs: Registry = {
   emit: emitJob,
   'archive-flush': archiveFlushJob,
+  'jira-sync': jiraSyncJob,
   'servicenow-sync': servicenowSyncJob,
 };
 

@@ -1,0 +1,55 @@
+import { adf } from './adf';
+import { jiraDestinationSchema } from './config';
+import { newIssue, priorityFor } from './fields';
+import { jqlDate, parseJiraTime } from './jql-date';
+import { findingEvent, jiraConfig } from './jira.testkit';
+import { jqlString, uidLabel } from './uid';
+
+/** ADF: https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/ */
+test('ADF: paragraphs at blank lines, hard breaks at newlines, no empty text nodes', () => {
+  expect(adf('one\r\ntwo\n\n\n  \nthree\n')).toEqual({ type: 'doc', version: 1, content: [
+    { type: 'paragraph', content: [{ type: 'text', text: 'one' }, { type: 'hardBreak' }, { type: 'text', text: 'two' }] },
+    { type: 'paragraph', content: [{ type: 'text', text: 'three' }] },
+  ] });
+  expect(adf('')).toEqual({ type: 'doc', version: 1, content: [] });
+});
+
+test('config: defaults, and templates with a bad placeholder are refused with their path', () => {
+  const c = jiraConfig('https://example.atlassian.net');
+  expect(c).toMatchObject({ summary: '[{{ data.severity || data.severity_id }}] {{ data.finding_info.title }}', resolveTransition: 'Done', labels: [] });
+  const bad = jiraDestinationSchema.safeParse({ ...c, summary: '{{ data.title + 1 }}' });
+  expect(bad.success).toBe(false);
+  expect(bad.error?.issues[0]?.path).toEqual(['summary']);
+  expect(jiraDestinationSchema.safeParse({ ...c, project: 'SEC" OR project = "HR' }).success).toBe(false);
+  expect(jiraDestinationSchema.safeParse({ ...c, extra: 1 }).success).toBe(false);
+});
+
+test('priority by severity text (any case) or severity_id; unmatched leaves the project default', () => {
+  const c = jiraConfig('https://x.atlassian.net', { priority: { CRITICAL: 'Highest', '4': 'High' } });
+  expect(priorityFor(c, findingEvent('e', 'created', 'f', { data: { severity: 'critical' } }))).toBe('Highest');
+  expect(priorityFor(c, findingEvent('e', 'created', 'f', { data: { severity: 'Major', severity_id: 4 } }))).toBe('High');
+  expect(priorityFor(c, findingEvent('e', 'created', 'f', { data: { severity: 'Low', severity_id: 2 } }))).toBeUndefined();
+  expect(newIssue(c, findingEvent('e', 'created', 'f', { data: { severity_id: 2, finding_info: { title: 'T' } } }), { uid: 'f', tenant: 't' }).fields.priority).toBeUndefined();
+});
+
+test('summary capped at 255; numeric project is an id; fields.labels join the marks instead of replacing them', () => {
+  const c = jiraConfig('https://x.atlassian.net', { project: '10042', fields: { labels: ['mine'], customfield_10001: '{{ data.finding_info.uid }}' } });
+  const issue = newIssue(c, findingEvent('e', 'created', 'f', { data: { severity: 'High', finding_info: { uid: 'u-7', title: 'x'.repeat(400) } } }), { uid: 'u-7', tenant: 't' });
+  expect((issue.fields.summary as string).length).toBe(255);
+  expect(issue.fields).toMatchObject({ project: { id: '10042' }, customfield_10001: 'u-7', labels: ['mine', 'secorch', uidLabel('t', 'u-7')] });
+});
+
+test('uid label: fixed length, differs per tenant; JQL strings escape quotes and backslashes', () => {
+  expect(uidLabel('a', 'f 1/"x"')).toMatch(/^secorch-[0-9a-f]{32}$/);
+  expect(uidLabel('a', 'f')).not.toBe(uidLabel('b', 'f'));
+  expect(jqlString('a"b\\c')).toBe('"a\\"b\\\\c"');
+});
+
+test('JQL dates in the account zone, rounded down to the minute; Jira timestamps parsed', () => {
+  const t = Date.parse('2030-07-01T12:34:59Z');
+  expect(jqlDate(t, 'UTC')).toBe('2030-07-01 12:34');
+  expect(jqlDate(t, 'Asia/Kolkata')).toBe('2030-07-01 18:04');
+  expect(jqlDate(t, 'America/Los_Angeles')).toBe('2030-07-01 05:34');
+  expect(parseJiraTime('2030-07-01T14:34:59.000+0200')).toBe(t);
+  expect(parseJiraTime('soon')).toBeUndefined();
+});

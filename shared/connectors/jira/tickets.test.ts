@@ -1,0 +1,67 @@
+import { type Harness, harness } from '../transport.testkit';
+import { jiraConfig, findingEvent } from './jira.testkit';
+import { jiraTickets } from './tickets';
+import { jiraTransport } from './transport';
+import { FINDING_PROPERTY, uidLabel } from './uid';
+import { type FakeJira, ROUTES, STATUS, startFakeJira } from './vendor.testkit';
+
+let h: Harness;
+let jira: FakeJira;
+
+beforeEach(async () => {
+  h = harness();
+  jira = await startFakeJira({ clock: h.clock, indexLagMs: 3_000 });
+});
+afterEach(async () => {
+  await h.close();
+  await jira.close();
+});
+
+const system = (extra: Record<string, unknown> = {}) => {
+  const config = jiraConfig(jira.vendor.url, extra);
+  return jiraTickets(jiraTransport('jira-sec', config, h, { sleep: h.sleep }), config, 'acme');
+};
+
+test('search is eventually consistent: an issue just created is found only once the index caught up', async () => {
+  const s = system();
+  const ref = await s.create('f-1', findingEvent('e1'));
+  expect(ref).toEqual({ id: '10001', key: 'SEC-1', url: `${jira.vendor.url}/browse/SEC-1` });
+  expect(await s.findByUid('f-1')).toBeUndefined();
+  h.clock.advance(3_000);
+  expect(await s.findByUid('f-1')).toEqual(ref);
+  expect(await s.findByUid('f-2')).toBeUndefined();
+  const sent = jira.vendor.requestsTo(ROUTES.search).at(-1)!.json();
+  expect(sent).toEqual({ jql: `project = "SEC" AND labels = "${uidLabel('acme', 'f-2')}" ORDER BY created ASC`, maxResults: 10, fields: ['status'], properties: [FINDING_PROPERTY] });
+});
+
+test('a label match whose property names another finding is not this finding; a label-only issue gets its property back', async () => {
+  const s = system();
+  await s.create('f-1', findingEvent('e1'));
+  h.clock.advance(3_000);
+  jira.issues[0]!.properties[FINDING_PROPERTY] = { uid: 'someone-else', tenant: 'acme' };
+  expect(await s.findByUid('f-1')).toBeUndefined();
+  delete jira.issues[0]!.properties[FINDING_PROPERTY];
+  expect(await s.findByUid('f-1')).toMatchObject({ key: 'SEC-1' });
+  expect(jira.issues[0]!.properties[FINDING_PROPERTY]).toEqual({ uid: 'f-1', tenant: 'acme' });
+  expect(jira.vendor.requestsTo(ROUTES.property)).toHaveLength(1);
+});
+
+test('resolve: by transition name or target status; an issue someone closed already needs nothing', async () => {
+  const ref = await system().create('f-1', findingEvent('e1'));
+  await system({ resolveTransition: 'in progress' }).resolve(ref, findingEvent('e2', 'resolved'));
+  expect(jira.issues[0]!.fields.status).toEqual(STATUS.progress);
+  jira.setStatus('SEC-1', STATUS.done);
+  await system().resolve(ref, findingEvent('e3', 'resolved'));
+  expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(1);
+  expect(jira.vendor.requestsTo(ROUTES.get)).toHaveLength(1);
+});
+
+test('resolve without the configured transition names the ones available and what to set', async () => {
+  const ref = await system().create('f-1', findingEvent('e1'));
+  const err = await system({ resolveTransition: 'Close' }).resolve(ref, findingEvent('e2', 'resolved')).catch((e: unknown) => e);
+  expect(err).toMatchObject({
+    code: 'connector_rejected', retryable: false,
+    message: 'jira-sec: SEC-1 has no transition "Close" from its current status (available: "Start progress", "Done"); set resolveTransition of jira-sec to one of them',
+  });
+  expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
+});

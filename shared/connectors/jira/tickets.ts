@@ -1,0 +1,74 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import { ConnectorError } from '../errors';
+import { render } from '../template';
+import type { TicketRef, TicketSystem } from '../tickets';
+import type { Transport } from '../types';
+import { addComment } from './add-comment';
+import type { JiraConfig } from './config';
+import { createIssue } from './create-issue';
+import { newIssue } from './fields';
+import { getIssueStatus } from './get-issue';
+import { listTransitions } from './list-transitions';
+import { searchIssues } from './search-issues';
+import { setIssueProperty } from './set-property';
+import { transitionIssue } from './transition-issue';
+import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
+
+/**
+ * Jira as the target of shared/connectors/tickets.ts: one issue per finding, found again by its
+ * `secorch-<hash>` label (uid.ts). That search is eventually consistent (search-issues.ts): an
+ * issue created moments ago may not be found yet. applyFindingEvent only searches after a crashed
+ * attempt's lease (120 s by default) has run out, so a second issue needs the index to lag more
+ * than the lease behind the create.
+ */
+export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): TicketSystem {
+  const browse = (key: string) => new URL(`/browse/${encodeURIComponent(key)}`, t.baseUrl).href;
+  const ref = (id: string, key: string): TicketRef => ({ id, key, url: browse(key) });
+
+  return {
+    async findByUid(uid) {
+      const jql = `project = ${jqlString(config.project)} AND labels = ${jqlString(uidLabel(tenant, uid))} ORDER BY created ASC`;
+      for await (const page of searchIssues(t, { jql, fields: ['status'], properties: [FINDING_PROPERTY], pageSize: 10, maxPages: 1 })) {
+        // The label is a hash: the property, when present, must name this very finding.
+        const marked = page.items.filter((i) => {
+          const mark = readMark(i.properties[FINDING_PROPERTY]);
+          return mark === undefined || (mark.uid === uid && mark.tenant === tenant);
+        });
+        const found = marked[0];
+        if (!found) return undefined;
+        // Labelled but unmarked (the property was deleted): restore it, the sync job reads it.
+        if (readMark(found.properties[FINDING_PROPERTY]) === undefined) await setIssueProperty(t, found.id, FINDING_PROPERTY, { uid, tenant });
+        return ref(found.id, found.key);
+      }
+      return undefined;
+    },
+
+    async create(uid, event) {
+      const created = await createIssue(t, newIssue(config, event, { uid, tenant }));
+      return ref(created.id, created.key);
+    },
+
+    async update(issue, event) {
+      await addComment(t, issue.key ?? issue.id, commentText(config, event));
+    },
+
+    async resolve(issue) {
+      const key = issue.key ?? issue.id;
+      const wanted = config.resolveTransition.toLowerCase();
+      const transitions = await listTransitions(t, key);
+      const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
+      if (match) return transitionIssue(t, key, match.id);
+      // Someone closed it already: nothing left to do.
+      if ((await getIssueStatus(t, key))?.category === 'done') return;
+      const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
+      throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
+        connector: t.name, issue: key, transitions: transitions.map((x) => x.name),
+      });
+    },
+  };
+}
+
+function commentText(config: JiraConfig, event: CloudEvent): string {
+  const v = render(config.comment, event);
+  return typeof v === 'string' && v.trim() !== '' ? v : `Finding updated (${event.type}).`;
+}

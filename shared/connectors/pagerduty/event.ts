@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type { CloudEvent } from '../../events/cloudevent';
+import { safeLink } from '../slack/summary';
+import { render, renderText } from '../template';
+import type { PagerDutyConfig } from './config';
+import { pagerdutySeverity } from './severity';
+
+/**
+ * The Events API v2 body for a CloudEvent (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/).
+ * A trigger carries the payload (summary, source, severity, custom_details ...); acknowledge and
+ * resolve carry only the routing key and dedup_key, as documented. The dedup_key is the finding
+ * uid, so redeliveries and later events of one finding land on the same alert: PagerDuty applies
+ * a repeated trigger to the open alert instead of opening a second one.
+ */
+export type EventAction = 'trigger' | 'acknowledge' | 'resolve';
+
+export interface PagerDutyEvent {
+  routing_key: string;
+  event_action: EventAction;
+  dedup_key: string;
+  payload?: Record<string, unknown>;
+  links?: { href: string; text: string }[];
+  client?: string;
+  client_url?: string;
+}
+
+/** Documented limits: summary 1024 characters, dedup_key 255. */
+const SUMMARY_MAX = 1024;
+const DEDUP_MAX = 255;
+
+/** The action a CloudEvent type maps to, or undefined when the destination skips that type. */
+export function actionFor(type: string, c: Pick<PagerDutyConfig, 'triggerOn' | 'acknowledgeOn' | 'resolveOn'>): EventAction | undefined {
+  if (c.resolveOn.includes(type)) return 'resolve';
+  if (c.acknowledgeOn.includes(type)) return 'acknowledge';
+  if (c.triggerOn.includes(type)) return 'trigger';
+  return undefined;
+}
+
+/** Too long a key is replaced by its SHA-256, stable too, rather than cut (two cut keys could collide). */
+export function dedupKey(event: CloudEvent, template: string): string {
+  const key = renderText(template, event, 'dedupKey');
+  return key.length <= DEDUP_MAX ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
+const text = (v: unknown) => (v === undefined || v === null ? undefined : (typeof v === 'object' ? JSON.stringify(v) : String(v)).trim() || undefined);
+
+export function pagerdutyEvent(event: CloudEvent, action: EventAction, c: PagerDutyConfig): PagerDutyEvent {
+  const base = { routing_key: c.routingKey, event_action: action, dedup_key: dedupKey(event, c.dedupKey) };
+  if (action !== 'trigger') return base;
+  const summary = renderText(c.summary, event, 'summary');
+  const payload: Record<string, unknown> = {
+    summary: summary.length <= SUMMARY_MAX ? summary : `${summary.slice(0, SUMMARY_MAX - 1)}…`,
+    source: renderText(c.source, event, 'source'),
+    severity: pagerdutySeverity(render(c.severity, event)),
+  };
+  if (typeof event.time === 'string') payload.timestamp = event.time;
+  for (const field of ['component', 'group', 'class'] as const) {
+    const v = c[field] === undefined ? undefined : text(render(c[field], event));
+    if (v !== undefined) payload[field] = v;
+  }
+  const details = render(c.customDetails as never, event) as Record<string, unknown>;
+  if (Object.keys(details).length > 0) payload.custom_details = details;
+  const link = safeLink(render('{{ data.finding_info.src_url }}', event));
+  return {
+    ...base,
+    payload,
+    ...(link ? { links: [{ href: link, text: 'View finding' }] } : {}),
+    client: 'secorch',
+    ...(c.clientUrl ? { client_url: c.clientUrl } : {}),
+  };
+}

@@ -1,0 +1,37 @@
+import { tryJson } from '../body';
+import { ConnectorError, isConnectorError } from '../errors';
+import type { Transport } from '../types';
+import type { SlackMessage } from './message';
+import { WEBHOOK_PATH } from './webhook-url';
+
+/**
+ * One post to an incoming webhook (https://api.slack.com/messaging/webhooks): JSON `{text, blocks}`,
+ * answered `200 ok`. Refusals are plain-text codes with a 4xx status
+ * (https://api.slack.com/messaging/webhooks#handling_errors): `invalid_payload`, `no_service`
+ * (the webhook was removed), `channel_is_archived`, `action_prohibited` ...; the transport types
+ * them by status, this adds the code and what to do about it.
+ */
+const FIX: Record<string, string> = {
+  no_service: 'the webhook was removed or revoked; create a new one and update webhookUrl',
+  no_team: 'the workspace is gone; create a new webhook',
+  team_disabled: 'the workspace is disabled',
+  invalid_token: 'the webhook URL is no longer valid; create a new one',
+  channel_not_found: 'the webhook channel was deleted; create a new webhook',
+  channel_is_archived: 'the webhook channel is archived; unarchive it or create a new webhook',
+  action_prohibited: 'a workspace admin restricted posting to this channel',
+  posting_to_general_channel_denied: 'only admins may post to this channel',
+};
+
+const slackCode = (text: unknown) => (typeof text === 'string' && /^[a-z_]{3,60}$/.test(text.trim()) ? text.trim() : undefined);
+
+export async function postWebhook(t: Transport, message: SlackMessage): Promise<void> {
+  try {
+    await t.request({ method: 'POST', path: WEBHOOK_PATH, body: { text: message.text, blocks: message.blocks }, expect: 'text' });
+  } catch (e) {
+    if (!isConnectorError(e) || e.facts.vendorStatus === undefined) throw e;
+    const code = slackCode(e.facts.body) ?? slackCode((tryJson(String(e.facts.body ?? '')) as { error?: unknown } | undefined)?.error);
+    if (code === undefined) throw e;
+    const fix = FIX[code] ?? 'see https://api.slack.com/messaging/webhooks#handling_errors';
+    throw new ConnectorError(e.code, `${t.name}: the incoming webhook refused the message (HTTP ${e.facts.vendorStatus} ${code}); ${fix}`, { ...e.facts, vendorMessage: code }, e);
+  }
+}

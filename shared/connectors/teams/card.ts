@@ -1,0 +1,41 @@
+import { type ChatSummary, clip } from '../slack/summary';
+
+/**
+ * The message an incoming webhook takes: `type: message` with one Adaptive Card attachment
+ * (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#send-adaptive-cards-using-an-incoming-webhook),
+ * card schema 1.4 (https://adaptivecards.io/explorer/), which Teams renders on desktop, web and
+ * mobile. Title, text, a FactSet, and an Action.OpenUrl for the link.
+ *
+ * TextBlock text and Fact values are Markdown in Teams, so event content is escaped with
+ * backslashes (CommonMark escapes): a finding title cannot write `[a trusted label](https://evil)`.
+ * HTML is shown as text by Teams, and a mention needs an `msteams.entities` entry this never adds.
+ */
+export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
+/** Teams refuses messages over about 28 KB; these caps keep a card well under it. */
+const TEXT_MAX = 3000;
+const FACT_MAX = 500;
+const FACTS_MAX = 10;
+
+export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_~[\]]/g, (c) => `\\${c}`);
+
+const SEVERITY_COLOR: Record<string, string> = { critical: 'Attention', fatal: 'Attention', high: 'Attention', medium: 'Warning', moderate: 'Warning' };
+
+export interface TeamsMessage {
+  type: 'message';
+  attachments: { contentType: typeof ADAPTIVE_CARD; contentUrl: null; content: Record<string, unknown> }[];
+}
+
+export function teamsMessage(s: ChatSummary): TeamsMessage {
+  const severity = s.fields.find((f) => f.label.toLowerCase() === 'severity')?.value.toLowerCase();
+  const color = severity ? SEVERITY_COLOR[severity] : undefined;
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: escapeMarkdown(clip(s.title, TEXT_MAX)), size: 'Large', weight: 'Bolder', wrap: true, ...(color ? { color } : {}) },
+  ];
+  if (s.text) body.push({ type: 'TextBlock', text: escapeMarkdown(clip(s.text, TEXT_MAX)), wrap: true });
+  if (s.fields.length > 0) {
+    body.push({ type: 'FactSet', facts: s.fields.slice(0, FACTS_MAX).map((f) => ({ title: escapeMarkdown(f.label), value: escapeMarkdown(clip(f.value, FACT_MAX)) })) });
+  }
+  const content: Record<string, unknown> = { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body };
+  if (s.link) content.actions = [{ type: 'Action.OpenUrl', title: 'View details', url: s.link }];
+  return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD, contentUrl: null, content }] };
+}

@@ -1,0 +1,119 @@
+import * as z from 'zod/mini';
+import type { Config } from '../../config/schema';
+import type { JiraConfig } from '../../connectors/jira/config';
+import { accountTimeZone } from '../../connectors/jira/myself';
+import { jqlDate, parseJiraTime } from '../../connectors/jira/jql-date';
+import { searchIssues } from '../../connectors/jira/search-issues';
+import { observe, remember, type SyncScope } from '../../connectors/jira/status-change';
+import { jiraTransport } from '../../connectors/jira/transport';
+import { FINDING_PROPERTY, jqlString, MARK_LABEL } from '../../connectors/jira/uid';
+import { isConnectorError } from '../../connectors/errors';
+import type { Transport, TransportOptions } from '../../connectors/types';
+import { AppError, errors } from '../../errors';
+import type { Deps } from '../../ports';
+import type { JobContext, JobResult } from './types';
+
+/**
+ * `jira-sync`: reports status changes of the issues a `jira` destination made (label `secorch`)
+ * as `secorch.ticket.status_changed` events, one per change. Each round asks for the issues
+ * updated since the last one, oldest first (`updated >= ... ORDER BY updated ASC`), paged by
+ * nextPageToken; the round's position is stored after every page, so a run that stops (an error,
+ * its deadline) resumes from that page. Issues read twice (rounds overlap by a minute, JQL dates
+ * have minute precision) change nothing: an event needs a status other than the last one seen.
+ */
+export const jiraSyncJobSchema = z.strictObject({
+  type: z.literal('jira-sync'),
+  /** A `jira` destination: its site, credentials and project. */
+  destination: z.string().check(z.minLength(1)),
+  /** Issues per search page (Jira returns at most 100 with fields). */
+  pageSize: z._default(z.number().check(z.int(), z.positive(), z.lte(100)), 100),
+});
+export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
+
+/** `since`: latest `updated` fully read (epoch ms); `round`: the round under way. */
+interface SyncState {
+  since?: number;
+  round?: { from?: number; token?: string; max?: number };
+}
+
+const OVERLAP_MS = 60_000;
+const stateKey = (ctx: JobContext) => `jira-sync:${ctx.schedule}:${ctx.tenant}`;
+
+function destinationOf(config: Pick<Config, 'destinations'>, name: string): JiraConfig | undefined {
+  const dest = config.destinations[name] as { type: string } | undefined;
+  return dest?.type === 'jira' ? (dest as unknown as JiraConfig) : undefined;
+}
+
+export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
+  const transports = new WeakMap<JiraConfig, Transport>();
+  return {
+    async run(job: JiraSyncJob, ctx: JobContext, deps: Deps): Promise<JobResult> {
+      const config = destinationOf(deps.config, job.destination);
+      if (!config) throw errors.config(`"${job.destination}" is not a jira destination`, 'schedules');
+      let t = transports.get(config);
+      if (!t) transports.set(config, (t = jiraTransport(job.destination, config, deps, overrides)));
+      const held = await deps.store.get(stateKey(ctx));
+      let state: SyncState = held ? (JSON.parse(held.value) as SyncState) : {};
+      let version = held?.version;
+      const save = async (next: SyncState) => {
+        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), version === undefined ? { ifAbsent: true } : { ifVersion: version }))) {
+          throw new AppError('sync_conflict', `Another run of ${ctx.schedule} moved its cursor; the next run continues`, { status: 503, retryable: true });
+        }
+        version = (await deps.store.get(stateKey(ctx)))?.version;
+        state = next;
+      };
+      const zone = await accountTimeZone(t);
+      const round = state.round ?? { from: state.since, max: state.since };
+      const scope: SyncScope = { schedule: ctx.schedule, tenant: ctx.tenant, baseUrl: t.baseUrl, baseline: state.since === undefined && round.from === undefined };
+      const since = round.from === undefined ? '' : ` AND updated >= ${jqlString(jqlDate(round.from - OVERLAP_MS, zone))}`;
+      const jql = `project = ${jqlString(config.project)} AND labels = ${jqlString(MARK_LABEL)}${since} ORDER BY updated ASC, key ASC`;
+      const counts = { pages: 0, issues: 0, changes: 0, partial: false };
+      let max = round.max;
+      let token = round.token;
+      const pages = () => searchIssues(t, { jql, fields: ['status', 'updated'], properties: [FINDING_PROPERTY], pageSize: job.pageSize, startToken: token });
+      let it = pages();
+      for (;;) {
+        let next;
+        try {
+          next = await it.next();
+        } catch (e) {
+          // Tokens expire after 7 days: a stale one restarts the round, which rereads safely.
+          if (counts.pages > 0 || token === undefined || !isConnectorError(e) || e.facts.vendorStatus !== 400) throw e;
+          deps.logger.warn('jira-sync: stored page token refused; restarting the round', { schedule: ctx.schedule });
+          token = undefined;
+          it = pages();
+          continue;
+        }
+        if (next.done) break;
+        const page = next.value;
+        for (const issue of page.items) {
+          const seen = await observe(deps.store, scope, issue);
+          if (seen.kind === 'changed') {
+            await deps.bus.publish(seen.event);
+            await remember(deps.store, scope, issue.id, seen.status);
+            counts.changes++;
+          }
+          const updated = parseJiraTime(issue.fields.updated);
+          if (updated !== undefined) max = Math.max(max ?? updated, updated);
+        }
+        counts.pages++;
+        counts.issues += page.items.length;
+        token = page.next;
+        await save(page.next === undefined ? { since: max ?? round.from ?? ctx.due } : { since: state.since, round: { from: round.from, token: page.next, max } });
+        if (page.next !== undefined && deps.clock.now() >= ctx.deadline) {
+          counts.partial = true;
+          break;
+        }
+      }
+      return { destination: job.destination, ...counts };
+    },
+    problems(job: JiraSyncJob, path: string, config: Config): string[] {
+      const dest = config.destinations[job.destination] as { type: string } | undefined;
+      if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
+      if (dest.type !== 'jira') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not jira`];
+      return [];
+    },
+  };
+}
+
+export const jiraSyncJob = jiraSyncJobWith();
