@@ -30,3 +30,31 @@ test('a bucket that does not answer, or no object storage at all, is 503 naming 
   const none = await ready(new Request('http://x/health/ready'), { ...deps, objects: undefined });
   expect(none.status).toBe(503);
 });
+
+test('connectors are probed with one authenticated read each; a refused one is named, its reason kept out of the answer', async () => {
+  const { startVendorServer, reply } = await import('../../test/support/vendor-server');
+  const { harness } = await import('../../shared/connectors/transport.testkit');
+  const vendor = await startVendorServer();
+  const h = harness();
+  try {
+    vendor.on('GET /rest/api/3/myself', reply.json({ accountId: 'a1', timeZone: 'UTC' }));
+    vendor.on('GET /api/now/table/incident', reply.unauthorized({ error: { message: 'User Not Authenticated', detail: 'token=abc' } }));
+    const { deps } = testDeps({
+      destinations: {
+        jira: { type: 'jira', baseUrl: vendor.url, email: 'a@example.com', apiToken: 'jira-token', project: 'SEC', issueType: 'Bug' },
+        snow: { type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'u', password: 'p' } },
+        teams: { type: 'teams', webhookUrl: 'https://example.webhook.office.com/x' },
+      },
+      egress: { allowPrivate: ['127.0.0.0/8'] },
+    });
+    const res = await ready(new Request('http://x/health/ready'), { ...deps, http: h.http });
+    const b = await body(res);
+    expect(res.status).toBe(503);
+    expect(b.checks.map((c) => [c.name, c.status])).toEqual([['store', 'ok'], ['bus', 'ok'], ['destination:jira', 'ok'], ['destination:snow', 'failed']]);
+    expect(JSON.stringify(b)).not.toContain('abc');
+    expect(vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/myself', 'GET /api/now/table/incident']);
+  } finally {
+    await h.close();
+    await vendor.close();
+  }
+});

@@ -1,5 +1,6 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { json } from '../../shared/http/body';
+import { destinationChecks } from '../../shared/destinations/checks';
 import type { Deps } from '../../shared/ports';
 
 /** GET /health: liveness. Answers without touching any dependency. */
@@ -25,21 +26,12 @@ async function probe(name: string, check: () => Promise<void>, deps: Deps) {
   }
 }
 
-/** The buckets the configuration writes to (archive destinations), each checked once. */
-function bucketChecks(deps: Deps): { name: string; check: () => Promise<void> }[] {
-  const buckets = new Set(Object.values(deps.config.destinations).flatMap((d) => (d.type === 'archive' ? [d.bucket] : [])));
-  return [...buckets].map((bucket) => ({
-    name: `objects:${bucket}`,
-    check: () => (deps.objects ? deps.objects.check(bucket) : Promise.reject(new Error('no object storage in this runtime'))),
-  }));
-}
-
-/** GET /health/ready: each dependency checked (state store, event bus, archive buckets); 503 if any fails. */
+/** GET /health/ready: each dependency checked (state store, event bus, connectors, archive buckets); 503 if any fails. */
 export const ready: HttpHandler = async (_req, deps) => {
   const checks = await Promise.all([
     probe('store', () => deps.store.check(), deps),
     probe('bus', () => deps.bus.check(), deps),
-    ...bucketChecks(deps).map((c) => probe(c.name, c.check, deps)),
+    ...destinationChecks(deps.config, deps).map((c) => probe(c.name, c.check, deps)),
   ]);
   const ok = checks.every((c) => c.status === 'ok');
   return json({ status: ok ? 'ok' : 'unavailable', checks }, ok ? 200 : 503);
