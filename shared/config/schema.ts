@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { apiKeysSchema } from '../auth/api-keys';
+import { auth0DestinationSchema } from '../connectors/auth0/config';
+import { entraDestinationSchema } from '../connectors/entra/config';
 import { jiraDestinationSchema } from '../connectors/jira/config';
+import { oktaDestinationSchema } from '../connectors/okta/config';
 import { pagerdutyDestinationSchema } from '../connectors/pagerduty/config';
 import { servicenowDestinationSchema } from '../connectors/servicenow/config';
 import { slackDestinationSchema } from '../connectors/slack/config';
@@ -100,6 +103,7 @@ const archiveDestination = z.strictObject({
 });
 export const destinationSchema = z.discriminatedUnion('type', [
   fileDestination, archiveDestination, jiraDestinationSchema, servicenowDestinationSchema, slackDestinationSchema, teamsDestinationSchema, pagerdutyDestinationSchema,
+  oktaDestinationSchema, entraDestinationSchema, auth0DestinationSchema,
 ]);
 
 const nonEmpty = z.string().check(z.minLength(1));

@@ -42,3 +42,9 @@ describe('vendorMessage', () => {
     for (const body of [undefined, 'text', [], { foo: 1 }, { errorMessages: [] }]) expect(vendorMessage(body)).toBeUndefined();
   });
 });
+
+test('Auth0 Management API errors give their message, not the HTTP reason phrase', () => {
+  expect(vendorMessage({ statusCode: 404, error: 'Not Found', message: 'The user does not exist.', errorCode: 'inexistent_user' })).toBe('inexistent_user: The user does not exist.');
+  expect(vendorMessage({ statusCode: 400, error: 'Bad Request', message: 'Payload validation error' })).toBe('Payload validation error');
+  expect(vendorMessage({ error: 'invalid_client', error_description: 'bad secret' })).toBe('invalid_client; bad secret');
+});

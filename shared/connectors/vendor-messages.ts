@@ -44,13 +44,16 @@ const slack: Extractor = (b) => {
   return join([text(b.error), ...meta]);
 };
 
+/** Auth0 Management API: `{"statusCode", "error", "message", "errorCode"}` (https://auth0.com/docs/api/management/v2#!/Errors); before OAuth's `error`. */
+const auth0: Extractor = (b) => (typeof b.statusCode === 'number' && text(b.message) ? join([text(b.errorCode) ? `${text(b.errorCode)}: ${text(b.message)}` : text(b.message)]) : undefined);
+
 /** OAuth 2.0 token endpoint: `{"error", "error_description"}` (RFC 6749 section 5.2). */
 const oauth: Extractor = (b) => (text(b.error) ? join([text(b.error), text(b.error_description)]) : undefined);
 
 /** RFC 9457 problem details, and the common `{"message": ...}`. */
 const generic: Extractor = (b) => join([text(b.title), text(b.detail)]) ?? text(b.message) ?? text(b.error_message);
 
-const EXTRACTORS: readonly Extractor[] = [jira, okta, graph, servicenow, slack, oauth, generic];
+const EXTRACTORS: readonly Extractor[] = [jira, okta, graph, servicenow, slack, auth0, oauth, generic];
 
 /** The vendor's message in a parsed JSON body, if any known shape matches. */
 export function vendorMessage(body: unknown): string | undefined {

@@ -1,5 +1,8 @@
 import type { Config } from '../config';
+import { auth0Destination } from '../connectors/auth0/destination';
+import { entraDestination } from '../connectors/entra/destination';
 import { jiraDestination } from '../connectors/jira/destination';
+import { oktaDestination } from '../connectors/okta/destination';
 import { pagerdutyDestination } from '../connectors/pagerduty/destination';
 import { servicenowDestination } from '../connectors/servicenow/destination';
 import { slackDestination } from '../connectors/slack/destination';
@@ -40,6 +43,15 @@ export function destinations(config: Config): Map<string, Deliver> {
           break;
         case 'pagerduty':
           map.set(name, pagerdutyDestination(name, dest));
+          break;
+        case 'okta':
+          map.set(name, oktaDestination(name, dest));
+          break;
+        case 'entra':
+          map.set(name, entraDestination(name, dest));
+          break;
+        case 'auth0':
+          map.set(name, auth0Destination(name, dest));
           break;
       }
     }

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
 import { jiraSyncJobSchema } from '../../schedules/jobs/jira-sync';
 import { servicenowSyncJobSchema } from '../../schedules/jobs/servicenow-sync';
 
@@ -19,6 +20,7 @@ const jobSchema = z.discriminatedUnion('type', [
   /** Connector syncs: ticket status changes, identity changes (one file each under shared/schedules/jobs). */
   jiraSyncJobSchema,
   servicenowSyncJobSchema,
+  identitySyncJobSchema,
 ]);
 
 export const scheduleSchema = z.strictObject({

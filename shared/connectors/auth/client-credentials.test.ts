@@ -88,6 +88,8 @@ test('a failed renewal falls back on the old token while it is still valid', asy
 
 test.each([
   [{ status: 401, json: { error: 'invalid_client', error_description: `bad secret ${SECRET}` } }, 'connector_auth_failed', 'check the client id and secret of acme'],
+  // Auth0's answer to a wrong client secret.
+  [{ status: 401, json: { error: 'access_denied', error_description: 'Unauthorized' } }, 'connector_auth_failed', 'check the client id and secret of acme'],
   [{ status: 400, json: { error: 'invalid_scope' } }, 'connector_forbidden', 'refused the requested scopes'],
   [{ status: 400, json: { error: 'unsupported_grant_type' } }, 'connector_rejected', 'check the tokenUrl'],
   [{ status: 200, json: { token_type: 'bearer' } }, 'connector_bad_response', 'without an access_token'],

@@ -31,10 +31,11 @@ const ERROR_BODY_LIMIT = 64 * 1024;
 const form = (v: string) => encodeURIComponent(v).replace(/%20/g, '+');
 
 /** RFC 6749 section 5.2 error codes, as fixes. */
-function refusal(error: string | undefined, c: string, hint: string): [ConnectorError['code'], string] {
+function refusal(error: string | undefined, c: string, hint: string, status?: number): [ConnectorError['code'], string] {
   if (error === 'invalid_scope') return ['connector_forbidden', `${c}: the token endpoint refused the requested scopes (invalid_scope); grant them to the client of ${c} or change scopes`];
   if (error === 'invalid_grant') return ['connector_auth_failed', `${c}: the token endpoint refused the grant (invalid_grant); ${hint}`];
-  if (error === 'invalid_client' || error === 'unauthorized_client') return ['connector_auth_failed', `${c}: the token endpoint refused the client (${error}); check the client id and secret of ${c}`];
+  // Auth0 answers a wrong client secret with 401 access_denied: any 401 is the client's credentials.
+  if (error === 'invalid_client' || error === 'unauthorized_client' || status === 401) return ['connector_auth_failed', `${c}: the token endpoint refused the client (${error}); check the client id and secret of ${c}`];
   return ['connector_rejected', `${c}: the token endpoint refused the request${error ? ` (${error})` : ''}; check the tokenUrl and grant settings of ${c}`];
 }
 
@@ -84,7 +85,7 @@ export async function requestToken(ctx: AuthContext, client: TokenClient, params
     });
   }
   const error = typeof json?.error === 'string' ? json.error : res.status === 401 ? 'invalid_client' : undefined;
-  const [code, message] = refusal(error, c, invalidGrantHint);
+  const [code, message] = refusal(error, c, invalidGrantHint, res.status);
   const description = typeof json?.error_description === 'string' ? `: ${truncate(scrub(json.error_description), 300)}` : '';
   throw new ConnectorError(code, `${message}${description}`, { ...facts, ...quoted, vendorMessage: error });
 }

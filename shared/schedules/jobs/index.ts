@@ -1,6 +1,7 @@
 import type { JobConfig } from '../../config/sections/schedules';
 import { archiveFlushJob } from './archive-flush';
 import { emitJob } from './emit';
+import { identitySyncJob } from './identity-sync';
 import { jiraSyncJob } from './jira-sync';
 import { servicenowSyncJob } from './servicenow-sync';
 import type { JobDefinition } from './types';
@@ -20,6 +21,7 @@ export const jobs: Registry = {
   'archive-flush': archiveFlushJob,
   'jira-sync': jiraSyncJob,
   'servicenow-sync': servicenowSyncJob,
+  'identity-sync': identitySyncJob,
 };
 
 export const jobOf = (job: JobConfig): JobDefinition => jobs[job.type] as JobDefinition;

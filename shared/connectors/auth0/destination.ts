@@ -1,0 +1,18 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import type { Deps } from '../../ports';
+import { identityActions } from '../identity/action';
+import type { TransportOptions } from '../types';
+import type { Auth0Action, Auth0DestinationConfig } from './config';
+import { setBlocked } from './set-blocked';
+import { auth0TransportFor } from './transport';
+
+/**
+ * `type: auth0` destination: blocks or unblocks the user the event names (a `user_id` such as
+ * `auth0|63d17c4c5d69f3e86d515d1c`). A blocked user cannot sign in through Auth0; sessions an
+ * application keeps on its own are that application's to end.
+ */
+export function auth0Destination(name: string, config: Auth0DestinationConfig, overrides?: Partial<TransportOptions>) {
+  const perform = (action: Auth0Action, userId: string, deps: Deps) => setBlocked(auth0TransportFor(name, config, deps, overrides), userId, action === 'block');
+  const deliver = identityActions<Auth0Action>(name, config, perform);
+  return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
+}

@@ -1,0 +1,22 @@
+import type { CloudEvent } from '../../events/cloudevent';
+import type { Deps } from '../../ports';
+import { identityActions } from '../identity/action';
+import type { TransportOptions } from '../types';
+import type { EntraAction, EntraDestinationConfig } from './config';
+import { disableUser } from './disable-user';
+import { revokeSessions } from './revoke-sessions';
+import { entraTransportFor } from './transport';
+
+/**
+ * `type: entra` destination: disables the account and/or revokes its sign-in sessions for the
+ * event types configured in `on`. The user is an object id or a userPrincipalName; both address
+ * a user in Graph. The transport (and its token) is built on the first event and kept.
+ */
+export function entraDestination(name: string, config: EntraDestinationConfig, overrides?: Partial<TransportOptions>) {
+  const perform = (action: EntraAction, userId: string, deps: Deps) => {
+    const t = entraTransportFor(name, config, deps, overrides);
+    return action === 'disable' ? disableUser(t, userId) : revokeSessions(t, userId);
+  };
+  const deliver = identityActions<EntraAction>(name, config, perform);
+  return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
+}

@@ -1,0 +1,13 @@
+import type { ActionOutcome } from '../identity/action';
+import type { Transport } from '../types';
+import { path } from '../url';
+
+/**
+ * Blocks sign-in: PATCH /users/{id | userPrincipalName} with `{"accountEnabled": false}`, answered
+ * 204 (https://learn.microsoft.com/graph/api/user-update). Setting it again is harmless, so the
+ * call is marked idempotent and a disabled account stays disabled without an error.
+ */
+export async function disableUser(t: Transport, id: string): Promise<ActionOutcome> {
+  await t.request({ method: 'PATCH', path: path`/users/${id}`, body: { accountEnabled: false }, idempotent: true, expect: 'none' });
+  return 'done';
+}

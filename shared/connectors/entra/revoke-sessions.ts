@@ -1,0 +1,14 @@
+import type { ActionOutcome } from '../identity/action';
+import type { Transport } from '../types';
+import { path } from '../url';
+
+/**
+ * Invalidates the user's refresh tokens and session cookies: POST /users/{id}/revokeSignInSessions,
+ * answered 200 `{"value": true}` (https://learn.microsoft.com/graph/api/user-revokesigninsessions).
+ * Access tokens already issued stay valid until they expire (about an hour), as Microsoft notes;
+ * disable the account too to stop new ones. Repeating it is harmless (idempotent).
+ */
+export async function revokeSessions(t: Transport, id: string): Promise<ActionOutcome> {
+  await t.request({ method: 'POST', path: path`/users/${id}/revokeSignInSessions`, idempotent: true });
+  return 'done';
+}

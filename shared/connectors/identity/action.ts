@@ -1,0 +1,63 @@
+import { AppError } from '../../errors';
+import type { CloudEvent } from '../../events/cloudevent';
+import type { Deps } from '../../ports';
+import { render } from '../template';
+
+/**
+ * The guard and dispatcher of identity action destinations. Suspending or disabling an account is
+ * dangerous, so a destination acts only on events whose `origin` the server stamped from a verified
+ * source (`webhook:<source>` after signature verification, or `schedule:<name>`); events submitted
+ * through the API (`api:<key id>`) only when the destination allows them. The user comes from a
+ * template over the event and must resolve. Every action is logged with the user id, never a token.
+ */
+export interface IdentityActionSettings<A extends string> {
+  user: string;
+  on: Record<string, A | A[]>;
+  allowApiOrigin: boolean;
+}
+
+/** `done` when the vendor changed something, `unchanged` when the user already was in that state. */
+export type ActionOutcome = 'done' | 'unchanged';
+export type Perform<A extends string> = (action: A, userId: string, deps: Deps) => Promise<ActionOutcome>;
+
+const refused = (name: string, why: string) =>
+  new AppError('identity_action_refused', `Destination ${name} refused the event: ${why}`, { status: 403, retryable: false, expose: false });
+
+const ORIGIN = /^(webhook|schedule|api):(.+)$/;
+
+export function originAllowed(origin: unknown, allowApi: boolean): boolean {
+  const m = typeof origin === 'string' ? ORIGIN.exec(origin) : null;
+  return m !== null && (m[1] !== 'api' || allowApi);
+}
+
+/** The user identifier the event names, as text; undefined when the template finds nothing usable. */
+export function userOf(template: string, event: CloudEvent): string | undefined {
+  const v = render(template, event);
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+export function identityActions<A extends string>(name: string, settings: IdentityActionSettings<A>, perform: Perform<A>) {
+  return async (event: CloudEvent, deps: Deps): Promise<void> => {
+    const planned = settings.on[event.type];
+    const log = deps.logger.child({ destination: name, eventId: event.id, eventType: event.type });
+    if (planned === undefined) {
+      log.debug('identity destination: no action for this event type');
+      return;
+    }
+    if (!originAllowed(event.origin, settings.allowApiOrigin)) {
+      log.warn('identity action refused: origin not verified', { origin: event.origin ?? null });
+      throw refused(name, `origin ${JSON.stringify(event.origin ?? null)} is not a verified source (webhook:* or schedule:*)`);
+    }
+    const userId = userOf(settings.user, event);
+    if (userId === undefined) {
+      log.warn('identity action refused: no user in the event', { template: settings.user });
+      throw new AppError('identity_user_unresolved', `Destination ${name}: the template ${settings.user} names no user in this event`, { status: 422, retryable: false, expose: false });
+    }
+    for (const action of Array.isArray(planned) ? planned : [planned]) {
+      const outcome = await perform(action, userId, deps);
+      log.info('identity action', { action, user: userId, outcome, origin: event.origin });
+      deps.metrics.count('identity.action', 1, { destination: name, action, outcome });
+    }
+  };
+}

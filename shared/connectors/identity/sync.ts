@@ -1,0 +1,70 @@
+import type { EventBus } from '../../ports/bus';
+import type { Clock } from '../../ports/clock';
+import type { Logger } from '../../ports/logger';
+import type { StateStore } from '../../ports/store';
+import { changeEvent, type SyncScope } from './events';
+import { applyObservations } from './apply';
+import { loadState, saveState } from './snapshot';
+import { sweep } from './sweep';
+import type { UserSource } from './types';
+
+export interface SyncDeps {
+  store: StateStore;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export type SyncReport = {
+  provider: string;
+  /** Rounds completed so far, this run's included. */
+  round: number;
+  /** False when the deadline stopped the run; the next run resumes where this one stopped. */
+  complete: boolean;
+  pages: number;
+  users: number;
+  events: number;
+};
+
+/**
+ * One run of identity sync: continues the current round from its persisted position, page by
+ * page. Each page is compared with the snapshot, its change events are published, then the
+ * snapshot records and finally the next-page position are saved. A run that fails or meets its
+ * deadline midway therefore repeats at most the page it was on, and that page's events carry
+ * the same ids as before (events.ts). A full source's round ends with a sweep (sweep.ts).
+ */
+export async function runSync(source: UserSource, scope: SyncScope, deadline: number, deps: SyncDeps): Promise<SyncReport> {
+  const state = await loadState(deps.store, scope);
+  const report: SyncReport = { provider: scope.provider, round: state.round, complete: false, pages: 0, users: 0, events: 0 };
+  const round = state.round + 1;
+  const ctx = { scope, round, deps, event: changeEvent };
+  const stop = () => deps.clock.now() >= deadline;
+
+  if (state.phase === 'list') {
+    let finished = false;
+    for await (const page of source.pages(state.next, state.deltaLink)) {
+      report.events += await applyObservations(ctx, page.users);
+      report.pages += 1;
+      report.users += page.users.length;
+      state.next = page.next;
+      if (page.deltaLink !== undefined) state.deltaLink = page.deltaLink;
+      await saveState(deps.store, scope, state);
+      if (page.next === undefined) finished = true;
+      else if (stop()) break;
+    }
+    if (!finished) return report;
+    if (source.mode === 'full') {
+      Object.assign(state, { phase: 'sweep', next: undefined, sweepAfter: undefined });
+      await saveState(deps.store, scope, state);
+    }
+  }
+  if (state.phase === 'sweep') {
+    const swept = await sweep(source, ctx, state, stop);
+    report.events += swept.events;
+    if (!swept.complete) return report;
+  }
+  Object.assign(state, { round, phase: 'list', next: undefined, sweepAfter: undefined });
+  await saveState(deps.store, scope, state);
+  deps.logger.info('identity sync round complete', { provider: scope.provider, schedule: scope.schedule, round });
+  return { ...report, round, complete: true };
+}

@@ -1,0 +1,26 @@
+import type { Deps } from '../../ports';
+import type { CloudEvent } from '../../events/cloudevent';
+import { identityActions } from '../identity/action';
+import type { Transport, TransportOptions } from '../types';
+import { clearSessions } from './clear-sessions';
+import type { OktaAction, OktaDestinationConfig } from './config';
+import { suspendUser } from './suspend-user';
+import { oktaTransportFor } from './transport';
+import { unsuspendUser } from './unsuspend-user';
+
+/**
+ * `type: okta` destination: runs the configured action(s) for the event's type on the user the
+ * event names (identity/action.ts guards the origin and resolves the user). The transport is built
+ * on the first event, from that event's deps, and kept.
+ */
+export function oktaDestination(name: string, config: OktaDestinationConfig, overrides?: Partial<TransportOptions>) {
+  const transport = (deps: Deps): Transport => oktaTransportFor(name, config, deps, overrides);
+  const perform = (action: OktaAction, userId: string, deps: Deps) => {
+    const t = transport(deps);
+    if (action === 'suspend') return suspendUser(t, userId);
+    if (action === 'unsuspend') return unsuspendUser(t, userId);
+    return clearSessions(t, userId, { oauthTokens: config.revokeOAuthTokens });
+  };
+  const deliver = identityActions<OktaAction>(name, config, perform);
+  return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
+}

@@ -1,0 +1,9 @@
+import type { ActionOutcome } from '../identity/action';
+import type { Transport } from '../types';
+import { transition } from './lifecycle';
+
+/**
+ * Suspends a user: they cannot sign in until unsuspended; group and app assignments stay
+ * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/#tag/UserLifecycle/operation/suspendUser).
+ */
+export const suspendUser = (t: Transport, id: string): Promise<ActionOutcome> => transition(t, id, 'suspend', 'SUSPENDED');

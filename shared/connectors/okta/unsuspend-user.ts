@@ -1,0 +1,6 @@
+import type { ActionOutcome } from '../identity/action';
+import type { Transport } from '../types';
+import { transition } from './lifecycle';
+
+/** Returns a SUSPENDED user to ACTIVE (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/#tag/UserLifecycle/operation/unsuspendUser). */
+export const unsuspendUser = (t: Transport, id: string): Promise<ActionOutcome> => transition(t, id, 'unsuspend', 'ACTIVE');
