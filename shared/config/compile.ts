@@ -7,6 +7,8 @@ import { guardedHttp } from '../http/egress';
 import type { Logger } from '../ports/logger';
 import type { Secrets } from '../ports/secrets';
 import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, type SecretRef } from '../secrets/refs';
+import { graphqlProblems } from '../connectors/graphql/problems';
+import { restProblems } from '../connectors/rest/problems';
 import { scheduleProblems } from '../schedules/problems';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
@@ -123,6 +125,11 @@ function validate(data: unknown): Config {
   });
   // Cron expressions that do not parse or never fire, jobs naming unknown destinations.
   problems.push(...scheduleProblems(config));
+  // Templates of generic destinations: placeholders, header names, the GraphQL document.
+  for (const [name, dest] of Object.entries(config.destinations)) {
+    if (dest.type === 'rest') problems.push(...restProblems(dest, `destinations.${name}`));
+    if (dest.type === 'graphql') problems.push(...graphqlProblems(dest, `destinations.${name}`));
+  }
   if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
   return config;
 }

@@ -2,9 +2,11 @@ import * as z from 'zod/mini';
 import { apiKeysSchema } from '../auth/api-keys';
 import { auth0DestinationSchema } from '../connectors/auth0/config';
 import { entraDestinationSchema } from '../connectors/entra/config';
+import { graphqlDestinationSchema } from '../connectors/graphql/config';
 import { jiraDestinationSchema } from '../connectors/jira/config';
 import { oktaDestinationSchema } from '../connectors/okta/config';
 import { pagerdutyDestinationSchema } from '../connectors/pagerduty/config';
+import { restDestinationSchema } from '../connectors/rest/config';
 import { servicenowDestinationSchema } from '../connectors/servicenow/config';
 import { slackDestinationSchema } from '../connectors/slack/config';
 import { teamsDestinationSchema } from '../connectors/teams/config';
@@ -103,7 +105,7 @@ const archiveDestination = z.strictObject({
 });
 export const destinationSchema = z.discriminatedUnion('type', [
   fileDestination, archiveDestination, jiraDestinationSchema, servicenowDestinationSchema, slackDestinationSchema, teamsDestinationSchema, pagerdutyDestinationSchema,
-  oktaDestinationSchema, entraDestinationSchema, auth0DestinationSchema,
+  oktaDestinationSchema, entraDestinationSchema, auth0DestinationSchema, restDestinationSchema, graphqlDestinationSchema,
 ]);
 
 const nonEmpty = z.string().check(z.minLength(1));

@@ -36,3 +36,7 @@ export { entraDestination } from './entra/destination';
 export { entraDestinationSchema } from './entra/config';
 export { auth0Destination } from './auth0/destination';
 export { auth0DestinationSchema } from './auth0/config';
+export { restDestination } from './rest/destination';
+export { restDestinationSchema, type RestConfig } from './rest/config';
+export { graphqlDestination } from './graphql/destination';
+export { graphqlDestinationSchema, type GraphQLConfig } from './graphql/config';

@@ -1,9 +1,11 @@
 import type { Config } from '../config';
 import { auth0Destination } from '../connectors/auth0/destination';
 import { entraDestination } from '../connectors/entra/destination';
+import { graphqlDestination } from '../connectors/graphql/destination';
 import { jiraDestination } from '../connectors/jira/destination';
 import { oktaDestination } from '../connectors/okta/destination';
 import { pagerdutyDestination } from '../connectors/pagerduty/destination';
+import { restDestination } from '../connectors/rest/destination';
 import { servicenowDestination } from '../connectors/servicenow/destination';
 import { slackDestination } from '../connectors/slack/destination';
 import { teamsDestination } from '../connectors/teams/destination';
@@ -52,6 +54,12 @@ export function destinations(config: Config): Map<string, Deliver> {
           break;
         case 'auth0':
           map.set(name, auth0Destination(name, dest));
+          break;
+        case 'rest':
+          map.set(name, restDestination(name, dest));
+          break;
+        case 'graphql':
+          map.set(name, graphqlDestination(name, dest));
           break;
       }
     }

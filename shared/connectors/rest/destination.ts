@@ -1,0 +1,34 @@
+import { errors } from '../../errors';
+import type { Deliver } from '../../destinations/types';
+import type { TransportOptions } from '../types';
+import { callRest } from './call';
+import type { RestConfig } from './config';
+import { selects } from './on';
+import { restProblems } from './problems';
+import { restRequest } from './request';
+import { type GenericClient, genericClient } from './transport';
+
+/**
+ * `rest` destination: one templated HTTP request per event of the configured types. Effects are
+ * at least once unless the call is idempotent (PUT, DELETE, or a POST carrying an idempotency key
+ * the API honours): a redelivered event, or a timeout after the API acted, repeats the call.
+ * `overrides` reach the transport (tests inject its sleep and jitter).
+ */
+export const restDestination = (name: string, config: RestConfig, overrides: Partial<TransportOptions> = {}): Deliver => {
+  // Normally refused earlier, by compile.ts; checked here too so a factory never runs a bad config.
+  const problems = restProblems(config, `destinations.${name}`);
+  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
+  let client: GenericClient | undefined;
+  return async (event, deps) => {
+    if (!selects(config.on, event.type)) {
+      deps.logger.debug('rest: event type not configured; skipped', { destination: name, eventId: event.id, type: event.type });
+      return;
+    }
+    const req = restRequest(name, config, event);
+    // Built once per destination, from the first deps: it holds the token cache and the breaker.
+    client ??= genericClient(name, config, deps, overrides);
+    const status = await callRest(client.transport, req, config.expectStatus);
+    // Method and status only: the path and query can carry personal data from the event.
+    deps.logger.info('rest request sent', { destination: name, eventId: event.id, method: req.method, status });
+  };
+};
