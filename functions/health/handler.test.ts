@@ -38,21 +38,23 @@ test('connectors are probed with one authenticated read each; a refused one is n
   const h = harness();
   try {
     vendor.on('GET /rest/api/3/myself', reply.json({ accountId: 'a1', timeZone: 'UTC' }));
+    vendor.on('GET /api/v1/users/me', reply.json({ id: '00u1', status: 'ACTIVE', profile: { login: 'svc@example.com' } }));
     vendor.on('GET /api/now/table/incident', reply.unauthorized({ error: { message: 'User Not Authenticated', detail: 'token=abc' } }));
     const { deps } = testDeps({
       destinations: {
         jira: { type: 'jira', baseUrl: vendor.url, email: 'a@example.com', apiToken: 'jira-token', project: 'SEC', issueType: 'Bug' },
         snow: { type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'u', password: 'p' } },
         teams: { type: 'teams', webhookUrl: 'https://example.webhook.office.com/x' },
+        okta: { type: 'okta', baseUrl: vendor.url, apiToken: 'okta-token' },
       },
       egress: { allowPrivate: ['127.0.0.0/8'] },
     });
     const res = await ready(new Request('http://x/health/ready'), { ...deps, http: h.http });
     const b = await body(res);
     expect(res.status).toBe(503);
-    expect(b.checks.map((c) => [c.name, c.status])).toEqual([['store', 'ok'], ['bus', 'ok'], ['destination:jira', 'ok'], ['destination:snow', 'failed']]);
+    expect(b.checks.map((c) => [c.name, c.status])).toEqual([['store', 'ok'], ['bus', 'ok'], ['destination:jira', 'ok'], ['destination:snow', 'failed'], ['destination:okta', 'ok']]);
     expect(JSON.stringify(b)).not.toContain('abc');
-    expect(vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /rest/api/3/myself', 'GET /api/now/table/incident']);
+    expect(vendor.requests.map((r) => `${r.method} ${r.path}`).sort()).toEqual(['GET /api/now/table/incident', 'GET /api/v1/users/me', 'GET /rest/api/3/myself']);
   } finally {
     await h.close();
     await vendor.close();

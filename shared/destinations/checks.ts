@@ -1,5 +1,8 @@
 import type { Config } from '../config';
+import { auth0Transport } from '../connectors/auth0/transport';
+import { entraTransport } from '../connectors/entra/transport';
 import { jiraTransport } from '../connectors/jira/transport';
+import { oktaTransport } from '../connectors/okta/transport';
 import { servicenowCheck } from '../connectors/servicenow/destination';
 import { slackCheck } from '../connectors/slack/destination';
 import type { CheckResult } from '../connectors/types';
@@ -19,8 +22,10 @@ const probe = (run: () => Promise<CheckResult>) => async () => {
 /**
  * The readiness checks of configured destinations that can be checked without side effects: one
  * authenticated read per connector (Jira GET /myself, ServiceNow one sys_id of the table, Slack
- * auth.test for a bot token), and each archive bucket once. Webhook-style destinations (Teams,
- * Slack and PagerDuty webhooks) have no call that does not post, so they are not probed.
+ * auth.test for a bot token, Okta, Entra ID and Auth0 one read with the configured credentials
+ * (for OAuth, the token request itself)), and each archive bucket once. Webhook-style
+ * destinations (Teams, Slack and PagerDuty webhooks) and generic REST/GraphQL have no call known
+ * to be free of side effects, so they are not probed.
  */
 export function destinationChecks(config: Config, deps: Deps): DestinationCheck[] {
   const checks: DestinationCheck[] = [];
@@ -35,6 +40,15 @@ export function destinationChecks(config: Config, deps: Deps): DestinationCheck[
         break;
       case 'servicenow':
         checks.push({ name: `destination:${name}`, check: probe(() => servicenowCheck(name, dest, deps)) });
+        break;
+      case 'okta':
+        checks.push({ name: `destination:${name}`, check: probe(() => oktaTransport(name, dest, deps).check()) });
+        break;
+      case 'entra':
+        checks.push({ name: `destination:${name}`, check: probe(() => entraTransport(name, dest, deps).check()) });
+        break;
+      case 'auth0':
+        checks.push({ name: `destination:${name}`, check: probe(() => auth0Transport(name, dest, deps).check()) });
         break;
       case 'slack':
         if (dest.token !== undefined) checks.push({ name: `destination:${name}`, check: probe(() => slackCheck(name, dest, deps)) });
