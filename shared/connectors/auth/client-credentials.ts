@@ -1,5 +1,5 @@
 import { requestToken, type TokenClient } from './token-endpoint';
-import { tokenCache } from './token-cache';
+import { bearerFromCache, tokenCache } from './token-cache';
 import type { ConnectorAuth } from './types';
 
 /**
@@ -25,17 +25,7 @@ export function clientCredentialsAuth(opts: ClientCredentialsOptions): Connector
 
   return {
     type: 'oauth2-client-credentials',
-    async authorize(ctx) {
-      const { token } = await cache.get(ctx);
-      return {
-        // RFC 6750: whatever the token_type's case, the header scheme is Bearer.
-        headers: { authorization: `Bearer ${token.accessToken}` },
-        reject: () => {
-          cache.drop(token.accessToken);
-          return true;
-        },
-      };
-    },
+    authorize: (ctx) => bearerFromCache(cache, ctx),
     secrets: () => [opts.clientSecret, cache.current()?.accessToken ?? ''],
   };
 }

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../errors';
 import type { RefreshTokenStore } from './refresh-token-store';
-import { tokenCache } from './token-cache';
+import { bearerFromCache, tokenCache } from './token-cache';
 import { requestToken, type TokenClient } from './token-endpoint';
 import type { AuthContext, ConnectorAuth } from './types';
 
@@ -43,16 +43,7 @@ export function refreshTokenAuth(opts: RefreshTokenOptions): ConnectorAuth {
   const cache = tokenCache(issue);
   return {
     type: 'oauth2-refresh-token',
-    async authorize(ctx) {
-      const { token } = await cache.get(ctx);
-      return {
-        headers: { authorization: `Bearer ${token.accessToken}` },
-        reject: () => {
-          cache.drop(token.accessToken);
-          return true;
-        },
-      };
-    },
+    authorize: (ctx) => bearerFromCache(cache, ctx),
     secrets: () => [opts.clientSecret ?? '', lastUsed ?? '', unsaved ?? '', cache.current()?.accessToken ?? '', cache.current()?.refreshToken ?? ''],
   };
 }

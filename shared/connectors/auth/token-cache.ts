@@ -1,5 +1,5 @@
 import type { IssuedToken } from './token-endpoint';
-import type { AuthContext } from './types';
+import type { AuthContext, Authorization } from './types';
 
 /**
  * An access token held in memory and renewed before it expires: at the later of 80 % of its
@@ -54,5 +54,21 @@ export function tokenCache(issue: (ctx: AuthContext) => Promise<IssuedToken>) {
       if (cached?.token.accessToken === accessToken) cached = undefined;
     },
     current: (): IssuedToken | undefined => cached?.token,
+  };
+}
+
+/**
+ * The authorize step of every OAuth2 auth: the cached access token as a Bearer header (RFC 6750:
+ * whatever the token_type's case, the scheme is Bearer), dropped from the cache when the API
+ * answers 401 so the transport retries once with a fresh one.
+ */
+export async function bearerFromCache(cache: { get(ctx: AuthContext): Promise<{ token: { accessToken: string } }>; drop(accessToken: string): void }, ctx: AuthContext): Promise<Authorization> {
+  const { token } = await cache.get(ctx);
+  return {
+    headers: { authorization: `Bearer ${token.accessToken}` },
+    reject: () => {
+      cache.drop(token.accessToken);
+      return true;
+    },
   };
 }
