@@ -2,10 +2,13 @@ import type { QueueClient } from '@azure/storage-queue';
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
+import { checkIn, type ClaimStore } from './claim-check';
 
 export interface StorageQueueBusOptions {
   connectionString: string;
   queueName: string;
+  /** Where events too large for a message go (claim-check); without it they are refused. */
+  claims?: ClaimStore;
 }
 
 /**
@@ -45,7 +48,14 @@ export function storageQueueBus(opts: StorageQueueBusOptions): EventBus {
 
   return {
     async publish(event) {
-      const text = encodeMessage(event);
+      let text = encodeMessage(event);
+      if (text.length > MAX_MESSAGE_BYTES && opts.claims) {
+        try {
+          text = Buffer.from(await checkIn(opts.claims, event), 'utf8').toString('base64');
+        } catch (e) {
+          throw errors.unavailable('bus_unavailable', 'The claim-check blob of a large event could not be written', e);
+        }
+      }
       if (text.length > MAX_MESSAGE_BYTES) {
         throw new AppError('bus_message_too_large', `Event ${event.id} is over the ${MAX_MESSAGE_BYTES}-byte queue message limit once encoded`, {
           status: 500,

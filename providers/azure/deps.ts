@@ -23,6 +23,8 @@ export const azureDeps = once(async () =>
     }, () => storageQueueBus({
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
       queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
+      // Events over the 64 KiB message limit travel as blobs in this container (claim-check).
+      claims: { objects: blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' },
     })),
     (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).

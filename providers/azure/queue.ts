@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import type { Deps } from '../../shared/ports';
+import { checkOut } from './claim-check';
 
 /**
  * Azure Storage Queue trigger (Node programming model v4) -> portable RecordHandler.
@@ -63,7 +64,9 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
 export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>) {
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
     const record = azureQueueRecord(message, ctx);
-    const [outcome] = await runBatch([record], handler, await getDeps());
+    const deps = await getDeps();
+    // A claim-check message (an event too large for the queue) stands for its blob.
+    const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(d.objects, r.body) }, d), deps);
     // The error is an AppError: for unexpected failures its message is the generic "Internal
     // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
     if (outcome && !outcome.ok) throw outcome.error;
