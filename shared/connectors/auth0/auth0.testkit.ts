@@ -35,14 +35,22 @@ export function stubProblems(r: VendorRequest): string[] {
   return problems;
 }
 
-export interface FakeAuth0 { users: Auth0User[]; tokens: number; list: VendorHandler; install(vendor: VendorServer): void }
+/** An RBAC role and the ids of its users. */
+export interface FakeRole { id: string; name: string; description: string; members: string[] }
+
+export interface FakeAuth0 { users: Auth0User[]; roles: FakeRole[]; tokens: number; list: VendorHandler; install(vendor: VendorServer): void }
 
 export function fakeAuth0(count: number): FakeAuth0 {
   const users: Auth0User[] = Array.from({ length: count }, (_, i) => ({ user_id: `auth0|63d17c4a8869daf88e${String(i).padStart(6, '0')}`, email: `user${i}@example.com`, name: `user${i}@example.com`, blocked: false, multifactor: ['guardian'] }));
   const find = (id: string) => users.find((u) => u.user_id === id);
   const notFound = () => reply.json({ statusCode: 404, error: 'Not Found', message: 'The user does not exist.', errorCode: 'inexistent_user' }, 404);
+  const roles: FakeRole[] = [
+    { id: 'rol_4sYhBMrr2XmHbVgl', name: 'Tenant Admin', description: 'Manages the tenant', members: [users[0]!.user_id] },
+    { id: 'rol_8aZ2kTqZpQ1xLw3N', name: 'Support', description: 'Reads tickets', members: users.slice(1, 4).map((u) => u.user_id) },
+    { id: 'rol_Q0mXk3lT9vB2cE7d', name: 'Billing Admin', description: 'Manages invoices', members: [] },
+  ];
   const t: FakeAuth0 = {
-    users, tokens: 0,
+    users, roles, tokens: 0,
     list: (req) => {
       const page = Number(req.query.get('page') ?? 0);
       const perPage = Number(req.query.get('per_page') ?? 50);
@@ -52,6 +60,22 @@ export function fakeAuth0(count: number): FakeAuth0 {
     install(vendor) {
       vendor.on('POST /oauth/token', () => reply.json({ access_token: `mgmt-token-${++t.tokens}`, scope: 'read:users update:users', expires_in: 86400, token_type: 'Bearer' }));
       vendor.on('GET /api/v2/users', (req) => t.list(req));
+      // GET /api/v2/roles, page/per_page with include_totals: https://auth0.com/docs/api/management/v2/roles/get-roles
+      vendor.on('GET /api/v2/roles', (req) => {
+        const page = Number(req.query.get('page') ?? 0);
+        const perPage = Number(req.query.get('per_page') ?? 50);
+        const slice = roles.slice(page * perPage, (page + 1) * perPage).map(({ id, name, description }) => ({ id, name, description }));
+        return reply.json({ start: page * perPage, limit: perPage, length: slice.length, roles: slice, total: roles.length });
+      });
+      // GET /api/v2/roles/{id}/users, checkpoint take/from: https://auth0.com/docs/api/management/v2/roles/get-role-user
+      vendor.on('GET /api/v2/roles/:id/users', (req) => {
+        const role = roles.find((r) => r.id === req.params.id);
+        if (!role) return reply.json({ statusCode: 404, error: 'Not Found', message: 'The role does not exist.', errorCode: 'inexistent_role' }, 404);
+        const from = Number(req.query.get('from') ?? 0);
+        const take = Number(req.query.get('take') ?? 50);
+        const slice = role.members.slice(from, from + take).map((id) => ({ user_id: id, email: find(id)?.email, name: find(id)?.name, picture: 'https://s.gravatar.com/avatar/x.png' }));
+        return reply.json(from + take < role.members.length ? { users: slice, next: String(from + take) } : { users: slice });
+      });
       vendor.on('GET /api/v2/users/:id', (req) => { const u = find(req.params.id!); return u ? reply.json(u) : notFound(); });
       vendor.on('PATCH /api/v2/users/:id', (req) => {
         const u = find(req.params.id!);

@@ -6,7 +6,8 @@ import { actionMap, identityActionFields } from '../identity/config';
  * (https://auth0.com/docs/api/management/v2/users/patch-users-by-id). It signs in as a
  * machine-to-machine application authorized for the Management API with the client credentials
  * grant (https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens/get-management-api-access-tokens-for-production)
- * and needs the scope `update:users`; identity sync needs `read:users`.
+ * and needs the scope `update:users`; identity sync needs `read:users`, and with `adminRoles` also
+ * `read:roles` and `read:role_members` (https://auth0.com/docs/api/management/v2/roles/get-role-user).
  */
 export const AUTH0_ACTIONS = ['block', 'unblock'] as const;
 export type Auth0Action = (typeof AUTH0_ACTIONS)[number];

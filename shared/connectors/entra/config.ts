@@ -8,7 +8,11 @@ import { actionMap, identityActionFields } from '../identity/config';
  * and needs the application permissions User.ReadWrite.All (disable:
  * https://learn.microsoft.com/graph/api/user-update) and User.RevokeSessions.All (revoke:
  * https://learn.microsoft.com/graph/api/user-revokesigninsessions), admin-consented. Identity sync
- * needs User.Read.All. Disabling an administrator also needs a privileged role for the app.
+ * needs User.Read.All; with `mfa` also AuditLog.Read.All
+ * (https://learn.microsoft.com/en-us/graph/api/authenticationmethodsroot-list-userregistrationdetails),
+ * with `adminRoles` also RoleManagement.Read.Directory
+ * (https://learn.microsoft.com/en-us/graph/api/rbacapplication-list-roleassignments). Disabling an
+ * administrator also needs a privileged role for the app.
  */
 export const ENTRA_ACTIONS = ['disable', 'revoke_sessions'] as const;
 export type EntraAction = (typeof ENTRA_ACTIONS)[number];

@@ -11,12 +11,12 @@ import type { SnapshotRecord } from './types';
 export interface SyncState {
   /** Rounds completed; records seen in this round carry `round === state.round + 1`. */
   round: number;
-  phase: 'list' | 'sweep';
+  phase: 'list' | 'sweep' | 'enrich';
   /** The next page of the current round's listing, persisted after each page. */
   next?: string;
   /** Graph: the delta link that starts the next round. */
   deltaLink?: string;
-  /** Sweep position (a store key), persisted after each batch. */
+  /** Sweep or enrichment position (a store key), persisted after each batch. */
   sweepAfter?: string;
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../../ports/logger';
 import type { StateStore } from '../../ports/store';
 import { changeEvent, type SyncScope } from './events';
 import { applyObservations } from './apply';
+import { enrichPass } from './enrich';
 import { loadState, saveState } from './snapshot';
 import { sweep } from './sweep';
 import type { UserSource } from './types';
@@ -31,7 +32,8 @@ export type SyncReport = {
  * page. Each page is compared with the snapshot, its change events are published, then the
  * snapshot records and finally the next-page position are saved. A run that fails or meets its
  * deadline midway therefore repeats at most the page it was on, and that page's events carry
- * the same ids as before (events.ts). A full source's round ends with a sweep (sweep.ts).
+ * the same ids as before (events.ts). A full source's round ends with a sweep (sweep.ts), a delta
+ * source's with an enrichment pass when it reads MFA or roles (enrich.ts).
  */
 export async function runSync(source: UserSource, scope: SyncScope, deadline: number, deps: SyncDeps): Promise<SyncReport> {
   const state = await loadState(deps.store, scope);
@@ -53,10 +55,16 @@ export async function runSync(source: UserSource, scope: SyncScope, deadline: nu
       else if (stop()) break;
     }
     if (!finished) return report;
-    if (source.mode === 'full') {
-      Object.assign(state, { phase: 'sweep', next: undefined, sweepAfter: undefined });
+    const then = source.mode === 'full' ? 'sweep' : source.enrichment ? 'enrich' : undefined;
+    if (then) {
+      Object.assign(state, { phase: then, next: undefined, sweepAfter: undefined });
       await saveState(deps.store, scope, state);
     }
+  }
+  if (state.phase === 'enrich' && source.enrichment) {
+    const enriched = await enrichPass(source, ctx, state, stop);
+    report.events += enriched.events;
+    if (!enriched.complete) return report;
   }
   if (state.phase === 'sweep') {
     const swept = await sweep(source, ctx, state, stop);

@@ -50,7 +50,16 @@ export interface UserSource {
   pages(resume: string | undefined, deltaLink: string | undefined): AsyncIterable<SourcePage>;
   /** Full sources: the current state of one user, or a removal. */
   lookup?(id: string): Promise<UserObservation>;
+  /**
+   * Delta sources: fields read beside the listing once per run (MFA registration, role
+   * assignments), by user id. A delta round returns only users whose own object changed, so at the
+   * end of each round every active user of the snapshot is compared with these fields (enrich.ts).
+   */
+  enrichment?(): Promise<Enrichment>;
 }
+
+/** The enrichment fields of one user; a field left out is unknown and keeps what the snapshot holds. */
+export type Enrichment = (id: string) => UserObservation['fields'];
 
 /** One snapshot record: the user as last seen, its state version and the round it was seen in. */
 export interface SnapshotRecord extends IdentityUser {

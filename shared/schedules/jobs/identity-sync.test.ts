@@ -106,13 +106,20 @@ test('MFA and admin roles (1,000 users, one factor call per active user): a cras
   expect(bus.events.find((e) => e.subject === org.users[900]!.id)!.data).toMatchObject({ before: { mfa_factors: 1 }, after: { mfa_factors: 0 } });
 });
 
-test('problems: the named destination must exist and be of the provider; mfa and adminRoles are Okta settings', () => {
-  const { job, config } = { job: createIdentitySyncJob(), config: { destinations: { files: { type: 'file', path: 'x' }, okta: { type: 'okta' } } } as unknown as Config };
+test('problems: the named destination must exist and be of the provider; adminRoleNames is an Auth0 setting that needs adminRoles', () => {
+  const { job, config } = { job: createIdentitySyncJob(), config: { destinations: { files: { type: 'file', path: 'x' }, okta: { type: 'okta' }, auth0: { type: 'auth0' } } } as unknown as Config };
   const parse = (o: Record<string, unknown>) => identitySyncJobSchema.parse({ type: 'identity-sync', provider: 'okta', destination: 'okta', ...o });
   expect(job.problems(parse({}), 'schedules.s.job', config)).toEqual([]);
   expect(job.problems(parse({ destination: 'nope' }), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
-  expect(job.problems(parse({ provider: 'entra', mfa: true }), 'schedules.s.job', config)).toEqual([
+  expect(job.problems(parse({ provider: 'entra', mfa: true, adminRoles: true }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.destination: "okta" is a okta destination, not entra',
-    'schedules.s.job: mfa and adminRoles are Okta settings (entra yields what its listing holds)',
   ]);
+  expect(job.problems(parse({ adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
+    'schedules.s.job.adminRoleNames: an Auth0 setting (okta counts every admin role)',
+  ]);
+  expect(job.problems(parse({ provider: 'auth0', destination: 'auth0', adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
+    'schedules.s.job.adminRoleNames: set adminRoles: true too, or roles are not read',
+  ]);
+  expect(job.problems(parse({ provider: 'auth0', destination: 'auth0', adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([]);
+  expect(identitySyncJobSchema.safeParse({ type: 'identity-sync', provider: 'auth0', destination: 'auth0', adminRoleNames: [] }).success).toBe(false);
 });

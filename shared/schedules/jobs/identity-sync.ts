@@ -31,10 +31,20 @@ export const identitySyncJobSchema = z.strictObject({
   destination: z.string().check(z.minLength(1)),
   /** Users per page; default and maximum: Okta 200, Graph 999 (a preference), Auth0 100. */
   pageSize: z.optional(z.number().check(z.int(), z.positive(), z.lte(999))),
-  /** Okta: count each active user's enrolled factors (one call per user and run) for mfa_removed. */
+  /**
+   * Read MFA for mfa_removed. Okta: each active user's enrolled factors (one call per user and
+   * run). Entra: the MFA registration report, once per run (AuditLog.Read.All, Entra ID P1/P2).
+   * Auth0 reads its users' `multifactor` list with the listing whatever this says.
+   */
   mfa: z._default(z.boolean(), false),
-  /** Okta: read admin role assignments (a few calls per run) for admin_granted. */
+  /**
+   * Read admin roles for admin_granted, a few calls per run. Okta: role assignments. Entra:
+   * directory role assignments (RoleManagement.Read.Directory). Auth0: RBAC role members
+   * (read:roles, read:role_members).
+   */
   adminRoles: z._default(z.boolean(), false),
+  /** Auth0: the role names that count as admin roles; every role when left out. */
+  adminRoleNames: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 });
 
 export type IdentitySyncJob = z.output<typeof identitySyncJobSchema>;
@@ -48,8 +58,8 @@ function connectionOf(config: Config, job: IdentitySyncJob): Connection | undefi
 function sourceOf(job: IdentitySyncJob, dest: Connection, deps: Deps, overrides?: Partial<TransportOptions>): UserSource {
   const name = job.destination;
   if (dest.type === 'okta') return oktaSource(oktaTransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, mfa: job.mfa, adminRoles: job.adminRoles });
-  if (dest.type === 'entra') return entraSource(entraTransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, logger: deps.logger });
-  return auth0Source(auth0TransportFor(name, dest, deps, overrides), { pageSize: job.pageSize });
+  if (dest.type === 'entra') return entraSource(entraTransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, logger: deps.logger, mfa: job.mfa, adminRoles: job.adminRoles });
+  return auth0Source(auth0TransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, adminRoles: job.adminRoles, adminRoleNames: job.adminRoleNames });
 }
 
 /** The job; `overrides` reach the transport (tests inject a sleep that does not wait). */
@@ -66,7 +76,8 @@ export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
       const problems: string[] = [];
       if (!dest) problems.push(`${path}.destination: unknown destination "${job.destination}"`);
       else if (dest.type !== job.provider) problems.push(`${path}.destination: "${job.destination}" is a ${dest.type} destination, not ${job.provider}`);
-      if (job.provider !== 'okta' && (job.mfa || job.adminRoles)) problems.push(`${path}: mfa and adminRoles are Okta settings (${job.provider} yields what its listing holds)`);
+      if (job.adminRoleNames && job.provider !== 'auth0') problems.push(`${path}.adminRoleNames: an Auth0 setting (${job.provider} counts every admin role)`);
+      else if (job.adminRoleNames && !job.adminRoles) problems.push(`${path}.adminRoleNames: set adminRoles: true too, or roles are not read`);
       return problems;
     },
   };

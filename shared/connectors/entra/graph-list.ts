@@ -1,0 +1,24 @@
+import { at } from '../paginate/types';
+import type { Transport, TransportRequest } from '../types';
+import { sameOriginUrl } from '../url';
+
+/** A guard against a service that never stops handing out links. */
+const MAX_PAGES = 10_000;
+
+/**
+ * Every item of a Graph collection: the `value` of each page, following `@odata.nextLink` until
+ * a page has none (https://learn.microsoft.com/graph/paging). Links are used as given (they carry
+ * the query of the first request) and must stay on the origin of the transport's baseUrl. For
+ * listings read whole within one run; delta queries, which resume, use paginate/delta.ts.
+ */
+export async function* graphList<T>(t: Transport, request: TransportRequest): AsyncGenerator<T, void, undefined> {
+  let url: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await t.request(url === undefined ? request : { url, headers: request.headers });
+    const items = at(res.body, 'value');
+    if (Array.isArray(items)) yield* items as T[];
+    const link = at(res.body, '@odata.nextLink');
+    if (typeof link !== 'string' || link === '') return;
+    url = String(sameOriginUrl(t.name, t.baseUrl, link, new URL(res.url)));
+  }
+}
