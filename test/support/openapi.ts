@@ -34,6 +34,13 @@ function normalize(node: unknown): unknown {
   const out: Json = {};
   // Examples and vendor extensions are not schemas, but ajv scans them for $id (Okta's hold some).
   for (const [k, v] of Object.entries(node)) if (k !== 'example' && k !== 'examples' && !k.startsWith('x-')) out[k] = normalize(v);
+  // A oneOf with a discriminator picks its branch by that property, so branches may overlap
+  // (Okta's StandardRole also matches CustomRole); JSON Schema's oneOf would then refuse every
+  // value. anyOf is what the discriminator leaves to check without ajv's stricter rules for it.
+  if (out.discriminator && Array.isArray(out.oneOf)) {
+    out.anyOf = out.oneOf;
+    delete out.oneOf;
+  }
   if (out.nullable === true && typeof out.type === 'string') {
     out.type = [out.type, 'null'];
     if (Array.isArray(out.enum)) out.enum = [...out.enum, null];
