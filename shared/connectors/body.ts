@@ -1,3 +1,4 @@
+import { readUpTo } from '../http/body';
 import { ConnectorError, type ConnectorErrorFacts } from './errors';
 import type { ResponseType } from './types';
 
@@ -7,21 +8,8 @@ import type { ResponseType } from './types';
  */
 export async function readCapped(res: Response, limit: number): Promise<{ text: string; over: boolean }> {
   if (!res.body) return { text: '', over: false };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (size + value.byteLength > limit) {
-      chunks.push(value.subarray(0, limit - size));
-      await reader.cancel().catch(() => undefined);
-      return { text: Buffer.concat(chunks).toString('utf8'), over: true };
-    }
-    chunks.push(value);
-    size += value.byteLength;
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), over: false };
+  const { bytes, over } = await readUpTo(res.body as unknown as AsyncIterable<Uint8Array>, limit);
+  return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), over };
 }
 
 const isJsonType = (contentType: string | null) => contentType !== null && /[/+]json\b/i.test(contentType);

@@ -1,3 +1,5 @@
+import { readUpTo } from '../http/body';
+
 /** Body helpers shared by every ObjectStorage implementation and its tests. */
 
 /** A put body as bytes: strings are UTF-8 encoded; a Uint8Array is used as is (no copy). */
@@ -9,20 +11,9 @@ export const toBytes = (body: Uint8Array | string): Uint8Array =>
  * consumed chunk by chunk, which is why the port hands out an AsyncIterable.
  */
 export async function collectBytes(body: AsyncIterable<Uint8Array>, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.byteLength;
-    if (total > maxBytes) throw new RangeError(`Object body exceeds ${maxBytes} bytes`);
-    parts.push(chunk);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
+  const { bytes, over } = await readUpTo(body, maxBytes);
+  if (over) throw new RangeError(`Object body exceeds ${maxBytes} bytes`);
+  return bytes;
 }
 
 /**
