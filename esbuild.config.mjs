@@ -43,8 +43,8 @@ const TARGETS = {
 
 const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery', 'storage-ingest', 'scheduler'];
 const localBundle = () => process.env.SECORCH_LOCAL_BUNDLE || 'local';
-/** Functions only one target has: EventBridge findings exist on AWS alone; the two workers beside serverless-offline are local. */
-const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker', 'inbox-worker'] };
+/** Functions only one target has: EventBridge findings exist on AWS alone; the workers beside serverless-offline are local. */
+const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker', 'inbox-worker', 'router-worker'] };
 
 export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, config = configPath() } = {}) {
   const raw = validateForBuild(config);

@@ -26,20 +26,24 @@ async function main(): Promise<number> {
   await buildAll({ targets: ['local'], quiet: true, config });
   console.log(`secorch: data directory ${dataDir}; starting on http://127.0.0.1:${port}`);
 
+  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
+  const workerEntry = (name: string) => join(__dirname, '..', 'dist', bundle, name, 'index.js');
+  // The router worker follows the queue, so publishers need not nudge the router through
+  // serverless-offline's Lambda invoke API (a whole emulated invocation per burst of events).
+  if (existsSync(workerEntry('router-worker'))) Object.assign(env, { SECORCH_ROUTER_NUDGE: 'off' });
   const osls = join(__dirname, '..', 'node_modules', 'osls', 'bin', 'serverless.js');
   const child = spawn(process.execPath, [osls, 'offline', 'start', '--stage', 'local'], {
     stdio: 'inherit',
     env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
-  // Long-running workers beside serverless-offline, on the same SQLite state: the delivery worker
-  // sweeps due outbound webhook attempts; the inbox worker turns reports copied into
-  // $SECORCH_DATA_DIR/inbox/ into finding events.
-  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
+  // Long-running workers beside serverless-offline, on the same SQLite state: the router worker
+  // routes queued events; the delivery worker sweeps due outbound webhook attempts; the inbox
+  // worker turns reports copied into $SECORCH_DATA_DIR/inbox/ into finding events.
   let stopping = false;
   const workers = new Map<string, ChildProcess>();
   /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
   const supervise = (name: string, impact: string, delayMs = 1000) => {
-    const entry = join(__dirname, '..', 'dist', bundle, name, 'index.js');
+    const entry = workerEntry(name);
     if (!existsSync(entry)) return void console.error(`secorch: ${entry} was not built; ${impact}`);
     const started = Date.now();
     const worker = spawn(process.execPath, [entry], { stdio: 'inherit', env });
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
       setTimeout(() => stopping || supervise(name, impact, next), delayMs).unref();
     });
   };
+  supervise('router-worker', 'events are routed by the one-minute schedule');
   supervise('delivery-worker', 'outbound webhooks wait');
   supervise('inbox-worker', 'reports copied into the inbox wait');
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -30,8 +30,9 @@ function localStore(config: Config): StateStore {
 /**
  * Composition root for local runs under serverless-offline. Every function runs in its own worker
  * thread, so state and the event queue live in SQLite files under the data directory, never in
- * process memory. Publishing nudges the router through serverless-offline's Lambda invoke API;
- * a one-minute schedule drains anything a lost nudge left behind.
+ * process memory. Under `npm start` the router worker follows the queue; otherwise publishing
+ * nudges the router through serverless-offline's Lambda invoke API. Either way a one-minute
+ * schedule drains anything left behind.
  */
 export const localDeps = once(async (): Promise<Deps> => {
   // Locally only environment variables hold secrets: no cloud manager is reachable or bundled.
@@ -39,7 +40,8 @@ export const localDeps = once(async (): Promise<Deps> => {
     configuredSecrets('local', section, {}, { env: process.env, clock: systemClock }));
   const queue = await eventsQueue();
   const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
-  const nudge = coalesce(() => nudgeRouter(process.env, logger));
+  // Under `npm start` a router worker follows the queue itself (SECORCH_ROUTER_NUDGE=off).
+  const nudge = process.env.SECORCH_ROUTER_NUDGE === 'off' ? undefined : coalesce(() => nudgeRouter(process.env, logger));
   return {
     config,
     clock: systemClock,

@@ -28,6 +28,7 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
     const records = claimed.map((m) => ({ id: m.id, body: m.body, attributes: {}, receiveCount: m.attempts }));
     const outcomes = await runBatch(records, handler, deps);
     const failed = new Set(failedIds(outcomes));
+    const done: { id: string; receipt: string }[] = [];
     for (const m of claimed) {
       if (failed.has(m.id)) {
         const error = outcomes.find((o) => o.id === m.id && !o.ok);
@@ -35,10 +36,12 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
         queue.release(m.id, m.receipt, delay, error && !error.ok ? `${error.error.code}: ${error.error.message}` : undefined);
         report.failed += 1;
       } else {
-        queue.ack(m.id, m.receipt);
+        done.push(m);
         report.handled += 1;
       }
     }
+    // One commit for the batch: with synchronous=FULL every commit is an fsync.
+    queue.ackAll(done);
   }
   return report;
 }

@@ -37,6 +37,29 @@ describe('sqliteQueue', () => {
     expect(q.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
   });
 
+  it('ackAll deletes a batch in one commit, skipping stale receipts', () => {
+    const q = connect();
+    ['a', 'b', 'c'].forEach((body) => q.enqueue(body));
+    const [a, b, c] = q.claim(10, 30_000);
+    expect(q.ackAll([a!, { id: b!.id, receipt: 'stale' }, c!])).toBe(2);
+    expect(q.depth()).toEqual({ visible: 0, leased: 1, delayed: 0, dead: 0 });
+    expect(q.ackAll([])).toBe(0);
+  });
+
+  it('changed() sees commits of other connections only', () => {
+    const [consumer, producer] = [connect(), connect()];
+    consumer.changed(); // the first call sets the baseline
+    expect(consumer.changed()).toBe(false);
+    producer.enqueue('x');
+    expect(consumer.changed()).toBe(true);
+    expect(consumer.changed()).toBe(false);
+    const [m] = consumer.claim(1, 30_000);
+    consumer.ackAll([m!]);
+    expect(consumer.changed()).toBe(false); // its own commits do not wake it
+    producer.enqueue('y');
+    expect(consumer.changed()).toBe(true);
+  });
+
   it('gives two connections disjoint sets', () => {
     const [a, b] = [connect(), connect()];
     const ids = Array.from({ length: 20 }, (_, i) => a.enqueue(`m${i}`));

@@ -23,12 +23,19 @@ export interface SqliteQueue {
   enqueue(body: string, opts?: { delayMs?: number }): string;
   claim(max: number, leaseMs: number): QueueMessage[];
   ack(id: string, receipt: string): boolean;
+  /** Acknowledges several claimed messages in one commit (one fsync); returns how many it deleted. */
+  ackAll(items: readonly { id: string; receipt: string }[]): number;
   release(id: string, receipt: string, delayMs: number, error?: string): ReleaseOutcome;
   deadLetters(limit?: number): DeadLetter[];
   replay(id: string): boolean;
   /** visible: claimable now (incl. expired leases); leased; delayed; dead: dead letters. */
   depth(): { visible: number; leased: number; delayed: number; dead: number };
   check(): void;
+  /**
+   * True when another connection committed to the queue file since the last call (SQLite's
+   * `PRAGMA data_version`): a read-only check a consumer can poll cheaply before claiming.
+   */
+  changed(): boolean;
   close(): void;
 }
 
@@ -69,6 +76,13 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     sql.deleteOne.run(id);
     return 'dead_lettered';
   });
+  const ackAll = db.transaction((items: readonly { id: string; receipt: string }[]): number => {
+    let deleted = 0;
+    for (const { id, receipt } of items) deleted += sql.ack.run({ id, receipt }).changes;
+    return deleted;
+  });
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let seenVersion: unknown;
   const replay = db.transaction((id: string): boolean => {
     if (sql.revive.run({ id, queue, now: clock.now() }).changes !== 1) return false;
     sql.forgetDead.run(id);
@@ -88,12 +102,19 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
       return claim.immediate(max, Math.ceil(leaseMs));
     },
     ack: (id, receipt) => sql.ack.run({ id, receipt }).changes === 1,
+    ackAll: (items) => (items.length === 0 ? 0 : ackAll.immediate(items)),
     release: (id, receipt, delayMs, error) => release.immediate(id, receipt, nonNegative('delayMs', delayMs), error ?? null),
     deadLetters: (limit = 100) =>
       sql.dead.all({ queue, limit }).map((r) => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at })),
     replay: (id) => replay.immediate(id),
     depth: () => sql.depth.get({ queue, now: clock.now() })!,
     check: () => void sql.ping.get(),
+    changed() {
+      const version = dataVersion.get();
+      const changed = version !== seenVersion;
+      seenVersion = version;
+      return changed;
+    },
     close: () => db.close(),
   };
 }

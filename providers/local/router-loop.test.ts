@@ -1,0 +1,42 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDeps } from '../../test/deps';
+import { runRouterLoop } from './router-loop';
+import { sqliteQueue } from './sqlite-queue';
+
+/** The local router worker's loop on a real queue file, fed by another connection as ingress would. */
+let dir: string;
+beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-router-loop-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const until = async (fn: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; !fn(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) throw new Error('timed out');
+  }
+};
+
+it('routes what another connection commits, acks it, and stops on abort', async () => {
+  const out = join(dir, 'events.jsonl');
+  const { deps } = testDeps({
+    routes: [{ name: 'all', filter: { prefix: { type: '' } }, to: ['file'] }],
+    destinations: { file: { type: 'file', path: out } },
+  });
+  const path = join(dir, 'queue.db');
+  const [consumer, producer] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  const stop = new AbortController();
+  const loop = runRouterLoop(deps, consumer, { pollMs: 5, signal: stop.signal });
+  // The deps' clock is fixed, so only changed() (not the one-second full claim) can wake the loop.
+  await new Promise((r) => setTimeout(r, 50));
+  for (const id of ['e1', 'e2']) {
+    producer.enqueue(JSON.stringify({ specversion: '1.0', id, source: 'test', type: 'test.ping', data: { id } }));
+  }
+  await until(() => existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 5000);
+  expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['e1', 'e2']);
+  await until(() => producer.depth().leased === 0, 2000);
+  expect(producer.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  stop.abort();
+  await loop;
+  consumer.close();
+  producer.close();
+});
