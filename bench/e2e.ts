@@ -10,8 +10,8 @@ import { type BenchRow, throughputRows } from './rows';
 
 /**
  * End to end through `npm start`: HTTP into serverless-offline, the esbuild bundle in a Lambda
- * worker (verify, replay claim in SQLite, publish to the SQLite queue, nudge the router), the
- * router writing every event to a file. Signed GitHub deliveries (the real code_scanning_alert
+ * worker (verify, replay claim in SQLite, publish to the SQLite queue), the router worker
+ * beside it writing every event to a file. Signed GitHub deliveries (the real code_scanning_alert
  * payload, ~9 KB) are posted by autocannon for a fixed time with a fixed number of connections;
  * only 2xx answers count. Side by side with the emulator's own floor: the same serverless-offline
  * settings serving bench/floor/handler.js, which answers 202 at once, under the same load.
