@@ -132,6 +132,6 @@ export async function e2eBench(): Promise<BenchRow[]> {
     const ours = await withServer(() => npmStart(dataDir), (s) => measure('npm start', s));
     return throughputRows('e2e.npm-start', 'req/s', ours, { 'serverless-offline trivial handler': base });
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
 }

@@ -67,8 +67,13 @@ async function main(): Promise<number> {
   }
   return new Promise((done) => child.on('exit', (code, signal) => {
     stopping = true;
-    for (const worker of workers.values()) worker.kill('SIGTERM');
-    done(code ?? (signal ? 0 : 1));
+    // The workers finish what they hold (a drain, a sweep) and close their databases before
+    // npm start returns: whoever removes or copies the data directory next finds it quiet.
+    const running = [...workers.values()].filter((w) => w.exitCode === null && w.signalCode === null);
+    const exited = running.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
+    for (const worker of running) worker.kill('SIGTERM');
+    const cap = new Promise<void>((r) => setTimeout(r, 5000).unref());
+    void Promise.race([Promise.all(exited), cap]).then(() => done(code ?? (signal ? 0 : 1)));
   }));
 }
 
