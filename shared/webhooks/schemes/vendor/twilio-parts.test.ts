@@ -1,23 +1,15 @@
 import fc from 'fast-check';
 import { formData } from './twilio-parts';
+import { referenceFormData } from './twilio-reference';
 
 const enc = new TextEncoder();
 
 /**
- * The hand-written form parser against the platform's: URLSearchParams is the WHATWG
- * urlencoded parser, and twilio-node signs `name + value` over the names in sorted order
- * (a repeated name: each distinct value once, sorted).
+ * The form parser of the slow path (twilio-form.ts falls back to it) against the platform's:
+ * URLSearchParams is the WHATWG urlencoded parser, and twilio-node signs `name + value` over the
+ * names in sorted order (a repeated name: each distinct value once, sorted).
  */
-function reference(raw: string): string {
-  const text = new TextDecoder().decode(enc.encode(raw)); // the body's bytes as the receiver decodes them
-  const byName = new Map<string, string[]>();
-  // The constructor drops a leading '?' (a query string); a body keeps it: lead with an empty pair.
-  for (const [k, v] of new URLSearchParams(`&${text}`)) byName.set(k, [...(byName.get(k) ?? []), v]);
-  return [...byName.keys()].sort().map((k) => {
-    const values = byName.get(k)!;
-    return values.length === 1 ? k + values[0] : [...new Set(values)].sort().map((v) => k + v).join('');
-  }).join('');
-}
+const reference = (raw: string): string => referenceFormData(enc.encode(raw));
 
 test('decodes +, ASCII and multi-byte escapes, malformed escapes, empty names and values as URLSearchParams does', () => {
   for (const text of [

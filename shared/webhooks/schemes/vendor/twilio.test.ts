@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import twilio from 'twilio';
 import { twilioVerifier } from './twilio';
 import { codeOf, errorText, flipChar, input } from './test-kit';
@@ -13,9 +14,9 @@ const sms = {
   ApiVersion: '2010-04-01',
 };
 const form = new URLSearchParams(sms).toString();
-/** The parameters as Express hands them to twilio-node: repeated names become arrays. */
+/** The parameters as Express hands them to twilio-node: repeated names become arrays (any name: no prototype). */
 function paramsOf(body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(body)) {
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
@@ -92,6 +93,33 @@ describe('twilio verifier, form parameters', () => {
     expect(twilio.validateRequest(TOKEN, sig(URL_, body), URL_, paramsOf(body))).toBe(true);
     expect(run(headers(sig(URL_, body)), body)).toBe('accepted');
     expect(run(headers(sig(URL_, body)), body.replace('Body=', 'Body=x'))).toBe('signature_invalid');
+  });
+
+  it.each([
+    ['escapes that are not UTF-8', 'Body=%FF%FE+x&To=%C3'],
+    ['an escaped name', 'caf%C3%A9=1&Body=x'],
+    ['a non-ASCII body', 'Body=caf\u00e9+\u{1f6a8}&To=x'],
+    ['more than 128 parameters', Array.from({ length: 130 }, (_, i) => `P${i}=${i}`).join('&')],
+  ])('verifies a form the fast parser declines as twilio-node does: %s', (_, body) => {
+    expect(twilio.validateRequest(TOKEN, sig(URL_, body), URL_, paramsOf(body))).toBe(true);
+    expect(run(headers(sig(URL_, body)), body)).toBe('accepted');
+    expect(run(headers(sig(URL_, body)), body.replace('=', '=x'))).toBe('signature_invalid');
+  });
+
+  it('verifies a body too big for the parser\'s scratch buffer, and a body given as a plain Uint8Array', () => {
+    const big = `${form}&${Array.from({ length: 10 }, (_, i) => `MediaUrl${i}=${'https%3A%2F%2Fapi.twilio.com%2Fm%3Fa%3Db'.repeat(25)}`).join('&')}`;
+    expect(run(headers(sig(URL_, big)), big)).toBe('accepted');
+    expect(run(headers(sig(URL_, big)), big.replace('%3Db', '%3Dc'))).toBe('signature_invalid');
+    expect(codeOf(() => ours(input(headers(good), new Uint8Array(Buffer.from(form)), { url: URL_ })))).toBe('accepted');
+  });
+
+  it('accepts any form body exactly when signed with the token, as twilio-node computes it', () => {
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.constantFrom('From', 'FromCity', 'Body', 'a b', '+1', '%', '='));
+    fc.assert(fc.property(fc.array(fc.tuple(text, text), { maxLength: 20 }), (pairs) => {
+      const body = new URLSearchParams(pairs).toString();
+      expect(run(headers(sig(URL_, body)), body)).toBe('accepted');
+      expect(run(headers(sig(URL_, body, 'other-token')), body)).toBe('signature_invalid');
+    }), { numRuns: 200 });
   });
 
   it('refuses a form body relabelled as another type (its parameters would go unsigned)', () => {
