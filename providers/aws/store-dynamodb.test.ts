@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import {
   DeleteItemCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException,
-  TransactWriteItemsCommand, type AttributeValue, type Put,
+  TransactWriteItemsCommand, type AttributeValue, type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../shared/ports/clock';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
@@ -15,7 +15,7 @@ import { createStateTable, dynamoStore, MAX_KEY_BYTES, PARTITION } from './store
  * evaluates the ConditionExpressions and FilterExpressions itself. dynalite does not implement
  * TransactWriteItems (it answers UnknownOperationException; the first test pins that), so:
  *  - the contract suite wraps the client and emulates TransactWriteItems at the SDK with
- *    dynalite's own conditional PutItems, serialised, undone on a failed condition;
+ *    dynalite's own conditional PutItems and DeleteItems, serialised, undone on a failed condition;
  *  - the exact TransactWriteItems request and its error mapping are checked with a client mocked
  *    at the SDK.
  */
@@ -48,38 +48,41 @@ const dropTable = (name: string) => client.send(new DeleteTableCommand({ TableNa
 
 /**
  * TransactWriteItems emulated over dynalite: one transaction at a time, each Put sent as a real
- * conditional PutItem; when one condition fails the Puts already made are undone from their
- * before-images and the cancellation DynamoDB would send is thrown.
+ * conditional PutItem and each Delete as a DeleteItem; when one condition fails the writes
+ * already made are undone from their before-images and the cancellation DynamoDB would send is
+ * thrown.
  */
 function withEmulatedTransactions(real: DynamoDBClient): DynamoDBClient {
   let queue: Promise<unknown> = Promise.resolve();
-  const transact = async (puts: Put[]) => {
-    const undo: { put: Put; before?: Record<string, AttributeValue> }[] = [];
-    for (const [i, put] of puts.entries()) {
-      const key = { pk: put.Item!.pk!, sk: put.Item!.sk! };
-      const before = (await real.send(new GetItemCommand({ TableName: put.TableName, Key: key, ConsistentRead: true }))).Item;
+  const transact = async (items: TransactWriteItem[]) => {
+    const undo: { table: string; key: Record<string, AttributeValue>; before?: Record<string, AttributeValue> }[] = [];
+    for (const [i, { Put: put, Delete: del }] of items.entries()) {
+      const table = (put ?? del)!.TableName!;
+      const key = put ? { pk: put.Item!.pk!, sk: put.Item!.sk! } : del!.Key!;
+      const before = (await real.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
       try {
-        await real.send(new PutItemCommand(put));
+        if (put) await real.send(new PutItemCommand(put));
+        else await real.send(new DeleteItemCommand(del!));
       } catch (e) {
         if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
         for (const done of undo.reverse()) {
-          const table = done.put.TableName;
-          if (done.before) await real.send(new PutItemCommand({ TableName: table, Item: done.before }));
-          else await real.send(new DeleteItemCommand({ TableName: table, Key: { pk: done.put.Item!.pk!, sk: done.put.Item!.sk! } }));
+          if (done.before) await real.send(new PutItemCommand({ TableName: done.table, Item: done.before }));
+          else await real.send(new DeleteItemCommand({ TableName: done.table, Key: done.key }));
         }
         throw new TransactionCanceledException({
           message: 'Transaction cancelled', $metadata: {},
-          CancellationReasons: puts.map((_, j) => ({ Code: j === i ? 'ConditionalCheckFailed' : 'None' })),
+          CancellationReasons: items.map((_, j) => ({ Code: j === i ? 'ConditionalCheckFailed' : 'None' })),
         });
       }
-      undo.push({ put, before });
+      undo.push({ table, key, before });
     }
     return {};
   };
   const send = (command: { input: unknown }) => {
     if (!(command instanceof TransactWriteItemsCommand)) return real.send(command as GetItemCommand);
-    const puts = command.input.TransactItems!.map((t) => t.Put!);
-    const run = queue.then(() => transact(puts));
+    const items = command.input.TransactItems!;
+    if (!items.every((t) => Object.keys(t).length === 1 && (t.Put || t.Delete))) throw new Error('emulated TransactWriteItems: Put and Delete only');
+    const run = queue.then(() => transact(items));
     queue = run.catch(() => undefined);
     return run;
   };
@@ -183,17 +186,20 @@ describe('putAll with DynamoDB mocked at the SDK (dynalite has no TransactWriteI
     message: 'Transaction cancelled', $metadata: {}, CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
-  it('sends one TransactWriteItems with each write\'s condition', async () => {
+  it('sends one TransactWriteItems with each write\'s condition, its newVersion, and unconditional Deletes', async () => {
     const { fn, store } = mocked(async () => ({}));
     expect(await store.putAll([
       { key: 'a', value: '1', opts: { ifAbsent: true, ttlSeconds: 60 } },
-      { key: 'b', value: '2', opts: { ifVersion: 'v-1' } },
+      { key: 'b', value: '2', opts: { ifVersion: 'v-1', newVersion: 'v-2' } },
       { key: 'c', value: '3' },
+      { key: 'd', delete: true },
     ])).toBe(true);
     expect(fn).toHaveBeenCalledTimes(1);
     const command = fn.mock.calls[0]![0] as TransactWriteItemsCommand;
     expect(command).toBeInstanceOf(TransactWriteItemsCommand);
-    const [a, b, c] = command.input.TransactItems!.map((t) => t.Put!);
+    const items = command.input.TransactItems!;
+    expect(items.map((t) => Object.keys(t))).toEqual([['Put'], ['Put'], ['Put'], ['Delete']]);
+    const [a, b, c] = items.map((t) => t.Put!);
     expect(a).toEqual({
       TableName: 'state',
       Item: { pk: { S: 'secorch' }, sk: { S: 'a' }, value: { S: '1' }, version: { S: expect.any(String) }, expiresAt: { N: String(START + 60_000) }, purgeAt: { N: String(START / 1000 + 60 + 3600) } },
@@ -202,10 +208,14 @@ describe('putAll with DynamoDB mocked at the SDK (dynalite has no TransactWriteI
       ExpressionAttributeValues: { ':now': { N: String(START) } },
     });
     expect(b).toEqual(expect.objectContaining({
+      Item: expect.objectContaining({ sk: { S: 'b' }, version: { S: 'v-2' } }),
       ConditionExpression: '#v = :v AND (attribute_not_exists(#e) OR #e > :now)',
       ExpressionAttributeValues: { ':v': { S: 'v-1' }, ':now': { N: String(START) } },
     }));
     expect(c).toEqual({ TableName: 'state', Item: expect.objectContaining({ sk: { S: 'c' } }) });
+    expect(a!.Item!.version!.S).not.toBe(c!.Item!.version!.S);
+    // No condition on a Delete: DynamoDB deletes an absent item without complaint.
+    expect(items[3]!.Delete).toEqual({ TableName: 'state', Key: { pk: { S: 'secorch' }, sk: { S: 'd' } } });
   });
 
   it('answers false when the cancellation names a failed condition', async () => {
@@ -227,6 +237,7 @@ describe('putAll with DynamoDB mocked at the SDK (dynalite has no TransactWriteI
     const { fn, store } = mocked(async () => { throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }); });
     await expect(store.putAll([{ key: 'a', value: '1' }])).rejects.toThrow('throttled');
     fn.mockClear();
+    await expect(store.putAll([{ key: 'a', value: '1' }, { key: 'x'.repeat(1025), delete: true }])).rejects.toThrow(RangeError);
     expect(await store.putAll([{ key: 'a', value: '1', opts: { ifAbsent: true, ifVersion: 'x' } }])).toBe(false);
     expect(await store.putAll([])).toBe(true);
     expect(fn).not.toHaveBeenCalled();

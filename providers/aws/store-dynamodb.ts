@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AttributeValue, DynamoDBClient, Put } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem } from '../../shared/ports/store';
 import { once } from '../common/once';
 
 /**
@@ -21,8 +21,9 @@ import { once } from '../common/once';
  *
  * Conditional puts are single PutItems with a ConditionExpression, so DynamoDB checks and writes
  * atomically; ConditionalCheckFailedException answers false. putAll is one TransactWriteItems
- * (at most 25 distinct keys, checkWrites); a cancellation with a ConditionalCheckFailed reason
- * answers false; transaction conflicts with a concurrent writer are retried, then rethrown.
+ * (at most 25 distinct keys, checkWrites) of Puts and unconditional Deletes (a Delete of an
+ * absent item succeeds); a cancellation with a ConditionalCheckFailed reason answers false;
+ * transaction conflicts with a concurrent writer are retried, then rethrown.
  */
 export interface DynamoStoreOptions {
   table: string;
@@ -61,11 +62,11 @@ function toItem(raw: Item): ListedItem {
 }
 
 /** The Put of one write, with its condition; undefined when the options contradict each other. */
-function putRequest(table: string, write: Write, now: number): Put | undefined {
+function putRequest(table: string, write: PutWrite, now: number): Put | undefined {
   checkKey(write.key);
   const opts: PutOptions = write.opts ?? {};
   if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
-  const item: Item = { pk: { S: PARTITION }, sk: { S: write.key }, value: { S: write.value }, version: { S: randomUUID() } };
+  const item: Item = { pk: { S: PARTITION }, sk: { S: write.key }, value: { S: write.value }, version: { S: opts.newVersion ?? randomUUID() } };
   if (opts.ttlSeconds !== undefined) {
     const expiresAt = now + opts.ttlSeconds * 1000;
     item.expiresAt = { N: String(expiresAt) };
@@ -114,6 +115,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
+      checkPutOptions(options);
       const { sdk, client } = await load();
       return retryConflicts(async () => {
         const put = putRequest(table, { key, value, opts: options }, clock.now());
@@ -135,10 +137,17 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       const cancelled = (e: unknown) => (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
       return retryConflicts(async () => {
         const now = clock.now();
-        const puts = writes.map((w) => putRequest(table, w, now));
-        if (puts.some((p) => p === undefined)) return false;
+        const items: (TransactWriteItem | undefined)[] = writes.map((w) => {
+          if (!isDelete(w)) {
+            const Put = putRequest(table, w, now);
+            return Put && { Put };
+          }
+          checkKey(w.key);
+          return { Delete: { TableName: table, Key: keyOf(w.key) } };
+        });
+        if (items.some((t) => t === undefined)) return false;
         try {
-          await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: puts.map((Put) => ({ Put })) }));
+          await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: items as TransactWriteItem[] }));
           return true;
         } catch (e) {
           if (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'ConditionalCheckFailed')) return false;

@@ -78,6 +78,9 @@ describe('tableStore (real Azurite)', () => {
     await sut.store.put('big', 'small');
     expect((await sut.store.get('big'))?.value).toBe('small');
     expect((await sut.raw.getEntity(PARTITION, rowKey('big'))).value1).toBeUndefined();
+    // An empty value is one empty property.
+    await sut.store.put('big', '');
+    expect((await sut.store.get('big'))?.value).toBe('');
   });
 
   it('refuses a value too large for one entity, and writes nothing', async () => {
@@ -159,6 +162,65 @@ describe('tableStore (real Azurite)', () => {
     await sut.store.delete('k24');
     expect(await sut.store.putAll(writes)).toBe(true);
     expect((await sut.store.list('k')).items).toHaveLength(25);
+  });
+
+  it('deletes in putAll by a tombstone removed after the commit: no row stays, chunked, live or never written', async () => {
+    await sut.store.put('lease', 'held', { newVersion: 'lease-1' });
+    await sut.store.put('due/big', 'x'.repeat(100_000));
+    await sut.store.put('due/ttl', '', { ttlSeconds: 60 });
+    expect(await sut.store.putAll([
+      { key: 'lease', value: 'done', opts: { ifVersion: 'lease-1', newVersion: 'lease-2' } },
+      { key: 'due/big', delete: true },
+      { key: 'due/ttl', delete: true },
+      { key: 'due/never', delete: true },
+    ])).toBe(true);
+    const rows: string[] = [];
+    for await (const e of sut.raw.listEntities()) rows.push(keyOf(e.rowKey!));
+    expect(rows).toEqual(['lease']);
+    expect(await sut.store.get('lease')).toEqual({ value: 'done', version: 'lease-2' });
+    // Deletes alone are a transaction too.
+    expect(await sut.store.putAll([{ key: 'lease', delete: true }, { key: 'gone', delete: true }])).toBe(true);
+    expect(await sut.store.get('lease')).toBeUndefined();
+    for await (const e of sut.raw.listEntities()) rows.push(keyOf(e.rowKey!));
+    expect(rows).toEqual(['lease']);
+  });
+
+  it('spares a row rewritten between the commit and the tombstone\'s removal (ETag)', async () => {
+    const other = tableStore({ connectionString, table: sut.raw.tableName, clock: sut.clock, allowInsecureConnection: true });
+    const client = new Proxy(rawClient(sut.raw.tableName), {
+      get(target, name) {
+        if (name !== 'submitTransaction') return Reflect.get(target, name, target);
+        return async (...args: Parameters<TableClient['submitTransaction']>) => {
+          const response = await target.submitTransaction(...args);
+          await other.put('due/1', 'rescheduled'); // lands on the tombstone before its removal
+          return response;
+        };
+      },
+    });
+    const store = tableStore({ client, clock: sut.clock });
+    await store.put('due/1', 'first');
+    expect(await store.putAll([{ key: 'lease', value: 'done' }, { key: 'due/1', delete: true }])).toBe(true);
+    expect((await store.get('due/1'))?.value).toBe('rescheduled');
+    expect((await store.get('lease'))?.value).toBe('done');
+  });
+
+  it('answers true when the tombstone cannot be removed, and leaves it invisible until swept', async () => {
+    const client = new Proxy(rawClient(sut.raw.tableName), {
+      get(target, name) {
+        if (name === 'deleteEntity') return async () => { throw Object.assign(new Error('unavailable'), { statusCode: 503 }); };
+        return Reflect.get(target, name, target);
+      },
+    });
+    const store = tableStore({ client, clock: sut.clock });
+    await store.put('due/1', 'v');
+    expect(await store.putAll([{ key: 'due/1', delete: true }])).toBe(true);
+    expect(await store.get('due/1')).toBeUndefined();
+    expect((await store.list('due/')).items).toEqual([]);
+    expect(await store.put('due/1', 'again', { ifVersion: (await sut.raw.getEntity(PARTITION, rowKey('due/1'))).version as string })).toBe(false);
+    expect((await sut.raw.getEntity(PARTITION, rowKey('due/1'))).expiresAt).toBe(0n);
+    expect(await sut.store.sweepExpired()).toBe(1);
+    await expect(sut.raw.getEntity(PARTITION, rowKey('due/1'))).rejects.toMatchObject({ statusCode: 404 });
+    expect(await store.put('due/1', 'again', { ifAbsent: true })).toBe(true);
   });
 
   it('needs a client or a connection string and table', () => {

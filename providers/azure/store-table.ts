@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { TableClient, TableEntity, TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableEntity, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem } from '../../shared/ports/store';
 import { once } from '../common/once';
 
 /**
@@ -30,6 +30,13 @@ import { once } from '../common/once';
  * condition really fails. putAll does the same inside one entity group transaction (at most 100
  * operations, 4 MiB), which the service applies all or nothing.
  * https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
+ *
+ * A transaction fails as a whole when it deletes an entity that does not exist, and a delete
+ * decided on an earlier read of absence would not hold at the commit. So a delete in putAll is
+ * an unconditional upsert of a tombstone (an entity already expired, invisible to every read and
+ * condition), which is atomic with the puts and never fails; after the commit the tombstone is
+ * deleted with the ETag the transaction returned, so a row rewritten since is spared. A
+ * tombstone whose removal fails is left to `sweepExpired`.
  *
  * Table Storage has no TTL. Expiry is judged by the injected clock only: `expiresAt` (Int64 epoch
  * ms, NEVER when the item has no TTL, so that queries can filter on it) hides expired entities
@@ -99,7 +106,8 @@ function chunks(value: string): Record<string, string> {
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > MAX_VALUE_JSON_BYTES) throw new RangeError(`tableStore: value is ${bytes} bytes as JSON; at most ${MAX_VALUE_JSON_BYTES} fit in one entity`);
   const props: Record<string, string> = {};
-  for (let i = 0, n = 0; i === 0 || i < value.length; n++) {
+  // n === 0: an empty value still gets its `value` property.
+  for (let i = 0, n = 0; n === 0 || i < value.length; n++) {
     let end = Math.min(i + CHUNK, value.length);
     const last = value.charCodeAt(end - 1);
     if (end < value.length && last >= 0xd800 && last <= 0xdbff) end--;
@@ -109,11 +117,14 @@ function chunks(value: string): Record<string, string> {
   return props;
 }
 
-function toEntity(write: Write, now: number): TableEntity<Props> {
-  const { ttlSeconds } = write.opts ?? {};
+function toEntity(write: PutWrite, now: number): TableEntity<Props> {
+  const { ttlSeconds, newVersion } = write.opts ?? {};
   const expiresAt = ttlSeconds === undefined ? NEVER : BigInt(now + ttlSeconds * 1000);
-  return { partitionKey: PARTITION, rowKey: rowKey(write.key), version: randomUUID(), expiresAt, ...chunks(write.value) } as TableEntity<Props>;
+  return { partitionKey: PARTITION, rowKey: rowKey(write.key), version: newVersion ?? randomUUID(), expiresAt, ...chunks(write.value) } as TableEntity<Props>;
 }
+
+/** A deleted key's entity inside a transaction: expired since the epoch, so gone for every clock. */
+const tombstone = (key: string): TableEntity<Props> => ({ partitionKey: PARTITION, rowKey: rowKey(key), version: randomUUID(), expiresAt: 0n, value: '' });
 
 function toItem(entity: Record<string, unknown>): StoredItem {
   let value = entity.value as string;
@@ -166,6 +177,16 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     }
   };
 
+  /** Deletes a tombstone putAll wrote, only if it is still that tombstone (its ETag). */
+  const removeTombstone = async (client: TableClient, row: string, etag: string | undefined) => {
+    if (!etag) return; // no ETag in the sub-response: left to sweepExpired
+    try {
+      await client.deleteEntity(PARTITION, row, { etag: etag.trim() });
+    } catch {
+      // Rewritten (412) or gone (404) since: nothing to do. Other failures: sweepExpired removes it.
+    }
+  };
+
   const pending = new Set<Promise<unknown>>();
   let writes = 0;
   const wrote = (n: number) => {
@@ -184,6 +205,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
+      checkPutOptions(options);
       const client = await load();
       const row = rowKey(key);
       const written = await decide(key, async (n) => {
@@ -211,26 +233,29 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     async putAll(batch) {
       checkWrites(batch);
       if (batch.length === 0) return true;
-      const bytes = batch.reduce((sum, w) => sum + Buffer.byteLength(JSON.stringify(w.value)) + 2 * Buffer.byteLength(w.key), 0);
+      const bytes = batch.reduce((sum, w) => sum + (isDelete(w) ? 0 : Buffer.byteLength(JSON.stringify(w.value))) + 2 * Buffer.byteLength(w.key), 0);
       if (bytes > MAX_BATCH_BYTES) throw new RangeError(`tableStore: putAll carries ${bytes} bytes; an entity group transaction holds at most 4 MiB`);
       const client = await load();
       const written = await decide(batch[0]!.key, async () => {
         const now = clock.now();
-        const entities = batch.map((w) => toEntity(w, now));
-        const rows = await Promise.all(batch.map((w, i) => (conditional(w.opts) ? read(client, entities[i]!.rowKey) : undefined)));
-        if (!batch.every((w, i) => holds(w.opts ?? {}, rows[i], now))) return false;
+        const entities = batch.map((w) => (isDelete(w) ? tombstone(w.key) : toEntity(w, now)));
+        const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? read(client, entities[i]!.rowKey) : undefined)));
+        if (!batch.every((w, i) => isDelete(w) || holds(w.opts ?? {}, rows[i], now))) return false;
         const actions: TransactionAction[] = entities.map((entity, i) => {
-          if (!conditional(batch[i]!.opts)) return ['upsert', entity, 'Replace'];
+          const w = batch[i]!;
+          if (isDelete(w) || !conditional(w.opts)) return ['upsert', entity, 'Replace'];
           const row = rows[i];
           return row ? ['update', entity, 'Replace', { etag: row.etag }] : ['create', entity];
         });
+        let response: TableTransactionResponse;
         try {
-          await client.submitTransaction(actions);
-          return true;
+          response = await client.submitTransaction(actions);
         } catch (e) {
           if (lostRace(e)) return 'lost';
           throw e;
         }
+        await Promise.all(batch.map((w, i) => (isDelete(w) ? removeTombstone(client, entities[i]!.rowKey, response.subResponses[i]?.etag) : undefined)));
+        return true;
       });
       if (written) wrote(batch.length);
       return written;

@@ -156,12 +156,19 @@ class Tx {
     this.writes.set(ref.path, copy(data));
     return this;
   }
+  /** A write of "no document", committed with the sets; a missing document is no error. */
+  delete(ref: DocRef): this {
+    this.writes.set(ref.path, undefined);
+    return this;
+  }
 }
 
 export class FakeFirestore {
   private readonly db = new Db();
   /** Commits that aborted because another writer got there first (for tests of contention). */
   aborted = 0;
+  /** The last transaction attempt, to see what it read. */
+  lastTx?: Tx;
   collection(name: string): Collection {
     return new Collection(this.db, name);
   }
@@ -169,6 +176,7 @@ export class FakeFirestore {
     const attempts = options.maxAttempts ?? 5;
     for (let n = 1; n <= attempts; n++) {
       const tx = new Tx(this.db);
+      this.lastTx = tx;
       const result = await fn(tx);
       await turn();
       // The commit: one synchronous step, so no other writer interleaves.

@@ -81,6 +81,26 @@ describe(`firestoreStore ${MOCKED}`, () => {
     expect(fake.aborted).toBeGreaterThan(0);
   });
 
+  it('deletes in the putAll transaction as blind writes: only the documents it puts are read', async () => {
+    const { fake, store } = setup();
+    await store.put('lease', 'held', { newVersion: 'lease-1' });
+    await store.put('due/1', '');
+    expect(await store.putAll([
+      { key: 'lease', value: 'done', opts: { ifVersion: 'lease-1', newVersion: 'lease-2' } },
+      { key: 'due/1', delete: true },
+      { key: 'due/never', delete: true },
+    ])).toBe(true);
+    expect([...fake.lastTx!.reads.keys()]).toEqual([`state/${encodeKey('lease')}`]);
+    expect((await fake.collection('state').doc(encodeKey('lease')).get()).data()).toEqual({ key: 'lease', value: 'done', version: 'lease-2' });
+    expect((await fake.collection('state').doc(encodeKey('due/1')).get()).exists).toBe(false);
+    expect((await fake.collection('state').doc(encodeKey('due/never')).get()).exists).toBe(false);
+    // Deletes alone need no read at all.
+    await store.put('due/2', '');
+    expect(await store.putAll([{ key: 'due/2', delete: true }])).toBe(true);
+    expect(fake.lastTx!.reads.size).toBe(0);
+    expect(await store.get('due/2')).toBeUndefined();
+  });
+
   it('writes nothing for contradictory options, and check() reads the collection', async () => {
     const { store } = setup();
     expect(await store.put('k', 'v', { ifAbsent: true, ifVersion: 'x' })).toBe(false);
@@ -100,5 +120,24 @@ describe('FakeFirestore keeps the rules the store relies on', () => {
       await tx.get(col.doc('b'));
     })).rejects.toThrow(/reads to be executed before all writes/);
     expect((await col.doc('a').get()).exists).toBe(false);
+  });
+
+  it('deletes inside a transaction with its sets, after its reads, in the one commit', async () => {
+    const fake = new FakeFirestore();
+    const col = fake.collection('c');
+    await col.doc('a').set({ v: 1 });
+    await fake.runTransaction(async (tx) => {
+      await tx.get(col.doc('a'));
+      tx.delete(col.doc('a')).set(col.doc('b'), { v: 2 });
+      tx.delete(col.doc('missing'));
+      expect((await col.doc('a').get()).exists).toBe(true); // not before the commit
+    });
+    expect((await col.doc('a').get()).exists).toBe(false);
+    expect((await col.doc('b').get()).data()).toEqual({ v: 2 });
+    await expect(fake.runTransaction(async (tx) => {
+      tx.delete(col.doc('b'));
+      await tx.get(col.doc('a'));
+    })).rejects.toThrow(/reads to be executed before all writes/);
+    expect((await col.doc('b').get()).exists).toBe(true);
   });
 });

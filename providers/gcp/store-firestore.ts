@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
 import type { Clock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
 
 /**
@@ -19,9 +19,10 @@ import { once } from '../common/once';
  * Timestamp an hour after expiry) is for a Firestore TTL policy on that field, which deletes
  * lazily: garbage collection only.
  *
- * Conditional puts and putAll run in one transaction (reads of every key, then the writes), so
- * Firestore serialises them against every other writer of those documents; putAll is all or
- * nothing. Contention makes the SDK retry the transaction function, which re-checks.
+ * Conditional puts and putAll run in one transaction (reads of every key put, then the writes;
+ * a delete is a blind write, and deleting a missing document is no error), so Firestore
+ * serialises them against every other writer of those documents; putAll is all or nothing.
+ * Contention makes the SDK retry the transaction function, which re-checks.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -56,8 +57,8 @@ function toItem(data: DocumentData): ListedItem {
   return item;
 }
 
-function document(write: Write, now: number): DocumentData {
-  const data: DocumentData = { key: write.key, value: write.value, version: randomUUID() };
+function document(write: PutWrite, now: number): DocumentData {
+  const data: DocumentData = { key: write.key, value: write.value, version: write.opts?.newVersion ?? randomUUID() };
   if (write.opts?.ttlSeconds !== undefined) {
     data.expiresAt = now + write.opts.ttlSeconds * 1000;
     data.purgeAt = new Date(data.expiresAt + PURGE_MARGIN_MS);
@@ -88,10 +89,14 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   const conditional = async (writes: readonly Write[]) => {
     const { db, refs: docs } = await refs(writes.map((w) => w.key));
     const attempt = async (tx: Transaction) => {
-      const snaps = await Promise.all(docs.map((ref) => tx.get(ref)));
+      const snaps = await Promise.all(docs.map((ref, i) => (isDelete(writes[i]!) ? undefined : tx.get(ref))));
       const now = clock.now();
-      if (!writes.every((w, i) => holds(snaps[i]!.data(), w.opts, now))) return false;
-      writes.forEach((w, i) => tx.set(docs[i] as DocumentReference, document(w, now)));
+      if (!writes.every((w, i) => isDelete(w) || holds(snaps[i]!.data(), w.opts, now))) return false;
+      writes.forEach((w, i) => {
+        const ref = docs[i] as DocumentReference;
+        if (isDelete(w)) tx.delete(ref);
+        else tx.set(ref, document(w, now));
+      });
       return true;
     };
     return db.runTransaction(attempt, { maxAttempts: TRANSACTION_ATTEMPTS });
@@ -107,6 +112,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
+      checkPutOptions(options);
       const write = { key, value, opts: options };
       if (options.ifAbsent || options.ifVersion !== undefined) return conditional([write]);
       const { refs: [ref] } = await refs([key]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { openDatabase, unlessBusy } from './sqlite';
 
 /**
@@ -63,12 +63,16 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
      WHERE key >= @lo AND key < @hi AND key > @after AND ${LIVE} ORDER BY key LIMIT @limit`,
   );
   const writeOne = (write: Write, now: number): boolean => {
+    if (isDelete(write)) {
+      remove.run(write.key);
+      return true;
+    }
     const options = write.opts ?? {};
     if (options.ifAbsent && options.ifVersion !== undefined) return false;
     const expiresAt = options.ttlSeconds === undefined ? null : now + options.ttlSeconds * 1000;
     // A random version, not a counter: a key deleted and re-created must not reuse a version
     // that a stale reader could still present to ifVersion.
-    const row = { key: write.key, value: write.value, version: randomUUID(), expiresAt };
+    const row = { key: write.key, value: write.value, version: options.newVersion ?? randomUUID(), expiresAt };
     if (options.ifAbsent) return insertIfAbsent.run({ ...row, now }).changes === 1;
     if (options.ifVersion !== undefined) return updateIfVersion.run({ ...row, now, ifVersion: options.ifVersion }).changes === 1;
     return upsert.run(row).changes === 1;
@@ -99,6 +103,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return item;
     },
     async put(key: string, value: string, options: PutOptions = {}) {
+      checkPutOptions(options);
       const now = clock.now();
       const written = unlessBusy(() => writeOne({ key, value, opts: options }, now));
       if (++writes % CLEANUP_EVERY === 0) sweep(now);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import type { Clock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
 
 /**
@@ -60,7 +60,7 @@ export function prefixEnd(prefix: string): string | undefined {
 
 const quote = (table: string) => table.split('.').map((part) => `"${part}"`).join('.');
 const refuseNul = (w: Write) => {
-  if (w.key.includes('\u0000') || w.value.includes('\u0000')) {
+  if (w.key.includes('\u0000') || (!isDelete(w) && w.value.includes('\u0000'))) {
     throw new TypeError('postgresStore: PostgreSQL text cannot hold U+0000 in a key or value');
   }
 };
@@ -96,6 +96,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     list: `SELECT key, value, version, expires_at FROM ${t}
            WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND starts_with(key, $1)
              AND ($3::text IS NULL OR key > $3) AND ${live('$4')} ORDER BY key LIMIT $5`,
+    delete: `DELETE FROM ${t} WHERE key = $1`,
     gc: `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= $1 LIMIT ${GC_BATCH})`,
   };
 
@@ -113,14 +114,19 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     }
   });
 
-  /** One write as one statement; true when its condition held and the row was written. */
+  /** One write as one statement; true when its condition held and the row was written (a delete: always). */
   const writeOne = async (db: Queryable, w: Write, now: number): Promise<boolean> => {
-    const o: PutOptions = w.opts ?? {};
     refuseNul(w);
+    if (isDelete(w)) {
+      await db.query(sql.delete, [w.key]); // unconditional: an absent key is no error
+      return true;
+    }
+    const o: PutOptions = w.opts ?? {};
     if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
     const expiresAt = o.ttlSeconds === undefined ? null : now + Math.round(o.ttlSeconds * 1000);
-    // A random version, never a counter: a key deleted and re-created must not reuse one.
-    const row = [w.key, w.value, randomUUID(), expiresAt];
+    // The caller's newVersion, else a random one, never a counter: a key deleted and re-created
+    // must not reuse one.
+    const row = [w.key, w.value, o.newVersion ?? randomUUID(), expiresAt];
     if (o.ifVersion !== undefined) return (await db.query(sql.ifVersion, [...row, now, o.ifVersion])).rowCount === 1;
     if (o.ifAbsent) return (await db.query(sql.ifAbsent, [...row, now])).rowCount === 1;
     return (await db.query(sql.upsert, row)).rowCount === 1;
@@ -162,6 +168,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       return rows[0] ? toItem(rows[0]) : undefined;
     },
     async put(key, value, options = {}) {
+      checkPutOptions(options);
       await ensureTable();
       const now = clock.now();
       const written = await writeOne(pool, { key, value, opts: options }, now);
@@ -194,7 +201,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     },
     async delete(key) {
       await ensureTable();
-      await pool.query(`DELETE FROM ${t} WHERE key = $1`, [key]);
+      await pool.query(sql.delete, [key]);
     },
     async check() {
       await ensureTable();

@@ -82,6 +82,19 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
     await clean(prefix);
   });
 
+  it('removes a deleted item\'s hash and index entry in the batch\'s script run, and neither when a condition fails', async () => {
+    const prefix = freshPrefix();
+    const store = redisStore({ client: admin, prefix, clock: fixedClock(START) });
+    for (const k of ['d/1', 'd/2', 'lease']) await store.put(k, k);
+    expect(await store.putAll([{ key: 'lease', value: 'x', opts: { ifVersion: 'stale' } }, { key: 'd/1', delete: true }])).toBe(false);
+    expect(await admin.zrange(`${prefix}idx`, 0, '-1')).toEqual(['d/1', 'd/2', 'lease']);
+    expect(await admin.exists(`${prefix}i:d/1`)).toBe(1);
+    expect(await store.putAll([{ key: 'lease', value: 'x' }, { key: 'd/1', delete: true }, { key: 'd/3', delete: true }])).toBe(true);
+    expect(await admin.zrange(`${prefix}idx`, 0, '-1')).toEqual(['d/2', 'lease']);
+    expect((await keysOf(prefix)).sort()).toEqual([`${prefix}i:d/2`, `${prefix}i:lease`, `${prefix}idx`]);
+    await clean(prefix);
+  });
+
   it('lets exactly one of two clients win each ifAbsent key', async () => {
     const prefix = freshPrefix();
     const clock = fixedClock(START);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { type Clock, systemClock } from '../../shared/ports/clock';
-import { checkWrites, listLimit, type ListedItem, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 
 /**
  * StateStore on Redis. Each item is a hash `<prefix>i:<key>` with fields v (value), ver
@@ -10,7 +10,7 @@ import { checkWrites, listLimit, type ListedItem, type StateStore, type StoredIt
  * that is by code point (https://redis.io/docs/latest/commands/zrangebylex/).
  *
  * Writes run as one Lua script (conditions checked for every key first, then every key
- * written), so a put or a putAll is one atomic step for every client of the server
+ * written or deleted), so a put or a putAll is one atomic step for every client of the server
  * (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/). The injected
  * clock's `now` is passed to the script: expiry is judged by it alone. A native PEXPIREAT is set
  * only as garbage collection, by the real clock, `gcMarginMs` after the TTL would end; index
@@ -33,11 +33,12 @@ export interface RedisStoreOptions {
 export type RedisStore = StateStore & { close(): Promise<void> };
 
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
-const FIELDS_PER_WRITE = 6;
+const FIELDS_PER_WRITE = 7;
 
 /**
- * KEYS[1] the index, KEYS[1 + i] item i. ARGV[1] now, then per write: member, value, version,
- * exp ('' for none), condition ('' | 'absent' | 'version:<v>'), gcAt ('' for none).
+ * KEYS[1] the index, KEYS[1 + i] item i. ARGV[1] now, then per write: op ('put' | 'delete'),
+ * member, value, version, exp ('' for none), condition ('' | 'absent' | 'version:<v>'), gcAt
+ * ('' for none). A delete has no condition and '' in every field after its member.
  */
 const WRITE_ALL = `
 local now = tonumber(ARGV[1])
@@ -49,7 +50,7 @@ local function live_version(key)
   return r[1]
 end
 for i = 1, n do
-  local cond = ARGV[1 + (i - 1) * ${FIELDS_PER_WRITE} + 5]
+  local cond = ARGV[1 + (i - 1) * ${FIELDS_PER_WRITE} + 6]
   if cond ~= '' then
     local current = live_version(KEYS[1 + i])
     if cond == 'absent' then
@@ -62,9 +63,14 @@ end
 for i = 1, n do
   local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
   local key = KEYS[1 + i]
-  redis.call('HSET', key, 'v', ARGV[a + 2], 'ver', ARGV[a + 3], 'exp', ARGV[a + 4])
-  if ARGV[a + 6] == '' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, ARGV[a + 6]) end
-  redis.call('ZADD', KEYS[1], 0, ARGV[a + 1])
+  if ARGV[a + 1] == 'delete' then
+    redis.call('DEL', key)
+    redis.call('ZREM', KEYS[1], ARGV[a + 2])
+  else
+    redis.call('HSET', key, 'v', ARGV[a + 3], 'ver', ARGV[a + 4], 'exp', ARGV[a + 5])
+    if ARGV[a + 7] == '' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, ARGV[a + 7]) end
+    redis.call('ZADD', KEYS[1], 0, ARGV[a + 2])
+  end
 end
 return 1
 `;
@@ -120,15 +126,21 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
   const run = async (batch: readonly Write[]): Promise<boolean> => {
     const now = clock.now();
     const args: (string | number)[] = [now];
-    for (const { key, value, opts: o = {} } of batch) {
+    for (const w of batch) {
+      if (isDelete(w)) {
+        args.push('delete', w.key, '', '', '', '', '');
+        continue;
+      }
+      const { key, value, opts: o = {} } = w;
       if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
       const ttlMs = o.ttlSeconds === undefined ? undefined : Math.round(o.ttlSeconds * 1000);
       const exp = ttlMs === undefined ? '' : now + ttlMs;
       // Garbage collection by the real clock, well after the injected clock's expiry.
       const gcAt = ttlMs === undefined || gcMargin === false ? '' : systemClock.now() + Math.max(ttlMs, 0) + gcMargin;
       const cond = o.ifAbsent ? 'absent' : o.ifVersion !== undefined ? `version:${o.ifVersion}` : '';
-      // A random version, never a counter: a key deleted and re-created must not reuse one.
-      args.push(key, value, randomUUID(), exp, cond, gcAt);
+      // The caller's newVersion, else a random one, never a counter: a key deleted and re-created
+      // must not reuse one.
+      args.push('put', key, value, o.newVersion ?? randomUUID(), exp, cond, gcAt);
     }
     return (await writeAll(client, [index, ...batch.map((w) => itemKey(w.key))], args)) === 1;
   };
@@ -139,6 +151,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       return toItem(v ?? null, ver ?? null, exp ?? null, clock.now());
     },
     async put(key, value, options = {}) {
+      checkPutOptions(options);
       return run([{ key, value, opts: options }]);
     },
     async putAll(batch) {

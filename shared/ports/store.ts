@@ -5,7 +5,17 @@ export const MAX_LIST_LIMIT = 1000;
 export function checkWrites(writes: readonly Write[]): void {
   if (writes.length > MAX_BATCH_WRITES) throw new RangeError(`putAll: at most ${MAX_BATCH_WRITES} writes`);
   if (new Set(writes.map((w) => w.key)).size !== writes.length) throw new RangeError('putAll: keys must be distinct');
+  for (const w of writes) if (!isDelete(w)) checkPutOptions(w.opts);
 }
+
+/** Common option checks of put and putAll. */
+export function checkPutOptions(opts: PutOptions = {}): void {
+  if (opts.newVersion !== undefined && (typeof opts.newVersion !== 'string' || opts.newVersion.length === 0 || opts.newVersion.length > 64)) {
+    throw new RangeError('newVersion: a non-empty string of at most 64 characters');
+  }
+}
+
+export const isDelete = (w: Write): w is DeleteWrite => w.delete === true;
 
 export const listLimit = (opts: ListOptions = {}) => Math.min(Math.max(1, opts.limit ?? 100), MAX_LIST_LIMIT);
 
@@ -30,13 +40,31 @@ export interface PutOptions {
   ifAbsent?: boolean;
   /** Write only if the live item has this version. */
   ifVersion?: string;
+  /**
+   * The version this write gives the item, for a caller that writes again on it and must not
+   * read the item back to learn it (a lease followed by its outcome). It must be fresh, never
+   * used before for any key (a random UUID). Default: the store makes one.
+   */
+  newVersion?: string;
 }
 
-export interface Write {
+/** A put inside putAll. */
+export interface PutWrite {
   key: string;
   value: string;
   opts?: PutOptions;
+  delete?: never;
 }
+
+/** A delete inside putAll: unconditional, and a key that is absent is no error. */
+export interface DeleteWrite {
+  key: string;
+  delete: true;
+  value?: never;
+  opts?: never;
+}
+
+export type Write = PutWrite | DeleteWrite;
 
 export interface ListOptions {
   /** At most this many items (default 100, at most 1000). */
@@ -62,8 +90,8 @@ export interface StateStore {
   put(key: string, value: string, opts?: PutOptions): Promise<boolean>;
   /**
    * Several writes as one atomic step: all of them when every condition holds, none otherwise
-   * (false). Distinct keys, at most 25 (DynamoDB TransactWriteItems' historical limit, kept so
-   * every store can honour it).
+   * (false). Puts and deletes, distinct keys, at most 25 (DynamoDB TransactWriteItems'
+   * historical limit, kept so every store can honour it).
    */
   putAll(writes: readonly Write[]): Promise<boolean>;
   /** A page of live items under a key prefix. */

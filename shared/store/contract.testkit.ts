@@ -47,6 +47,26 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
       expect(v2).not.toBe(v1);
     });
 
+    describe('newVersion', () => {
+      it('is the version the write gives the item, so the writer can write on it without a read', async () => {
+        expect(await store.put('k', 'v1', { newVersion: 'ver-put-1' })).toBe(true);
+        expect((await store.get('k'))?.version).toBe('ver-put-1');
+        expect(await store.putAll([{ key: 'k', value: 'v2', opts: { ifVersion: 'ver-put-1', newVersion: 'ver-lease-2' } }, { key: 'other', value: 'o' }])).toBe(true);
+        expect(await store.get('k')).toEqual({ value: 'v2', version: 'ver-lease-2' });
+        expect(await store.put('k', 'v3', { ifVersion: 'ver-lease-2' })).toBe(true);
+        const item = await store.get('k');
+        expect(item?.value).toBe('v3');
+        expect(item?.version).not.toBe('ver-lease-2');
+        expect((await store.list('k')).items[0]?.version).toBe(item?.version);
+      });
+
+      it('is refused when empty or too long', async () => {
+        await expect(store.put('k', 'v', { newVersion: '' })).rejects.toThrow(RangeError);
+        await expect(store.putAll([{ key: 'k', value: 'v', opts: { newVersion: 'x'.repeat(65) } }])).rejects.toThrow(RangeError);
+        expect(await store.get('k')).toBeUndefined();
+      });
+    });
+
     describe('ttl', () => {
       it('is visible before expiry and gone at expiry by the injected clock', async () => {
         const start = sut.clock.now();
@@ -210,6 +230,42 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
         const winner = wins.indexOf(true);
         expect((await store.get('shared'))?.value).toBe(`${winner}`);
         for (let i = 0; i < 10; i++) expect(await store.get(`own-${i}`)).toEqual(i === winner ? expect.objectContaining({ value: `${i}` }) : undefined);
+      });
+
+      it('deletes in the same step as it puts, and a delete of an absent key is no error', async () => {
+        await store.put('lease', 'held');
+        const version = (await store.get('lease'))!.version;
+        await store.put('due/1', '');
+        await store.put('due/2', '', { ttlSeconds: 60 });
+        const ok = await store.putAll([
+          { key: 'lease', value: 'done', opts: { ifVersion: version } },
+          { key: 'due/1', delete: true },
+          { key: 'due/2', delete: true },
+          { key: 'due/never-written', delete: true },
+        ]);
+        expect(ok).toBe(true);
+        expect((await store.get('lease'))?.value).toBe('done');
+        expect(await store.get('due/1')).toBeUndefined();
+        expect(await store.get('due/2')).toBeUndefined();
+        expect((await store.list('due/')).items).toEqual([]);
+        // A deleted key is absent: ifAbsent can take it again.
+        expect(await store.put('due/1', 'again', { ifAbsent: true })).toBe(true);
+      });
+
+      it('deletes nothing when a condition in the batch fails', async () => {
+        await store.put('lease', 'held');
+        await store.put('due/1', 'keep');
+        const ok = await store.putAll([
+          { key: 'lease', value: 'done', opts: { ifVersion: 'not-the-version' } },
+          { key: 'due/1', delete: true },
+        ]);
+        expect(ok).toBe(false);
+        expect((await store.get('due/1'))?.value).toBe('keep');
+        expect((await store.get('lease'))?.value).toBe('held');
+      });
+
+      it('refuses a delete and a put of the same key in one batch', async () => {
+        await expect(store.putAll([{ key: 'k', value: '1' }, { key: 'k', delete: true }])).rejects.toThrow(RangeError);
       });
 
       it('refuses more than 25 writes and repeated keys', async () => {

@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock';
-import { checkWrites, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem } from '../ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem } from '../ports/store';
 
 /**
  * In-process state store for tests and single-process tools. Not for serverless-offline, whose
@@ -40,7 +40,7 @@ export function memoryStore(clock: Clock): StateStore {
     return opts.ifVersion === undefined || current?.version === opts.ifVersion;
   };
   const write = (key: string, value: string, opts: PutOptions) => {
-    const item: StoredItem = { value, version: String(++versions) };
+    const item: StoredItem = { value, version: opts.newVersion ?? String(++versions) };
     if (opts.ttlSeconds !== undefined) item.expiresAt = clock.now() + opts.ttlSeconds * 1000;
     if (!items.has(key)) sorted.splice(lowerBound(key), 0, key);
     items.set(key, item);
@@ -51,14 +51,18 @@ export function memoryStore(clock: Clock): StateStore {
       return item ? { ...item } : undefined;
     },
     async put(key: string, value: string, opts: PutOptions = {}) {
+      checkPutOptions(opts);
       if (!holds(key, opts)) return false;
       write(key, value, opts);
       return true;
     },
     async putAll(writes) {
       checkWrites(writes);
-      if (!writes.every((w) => holds(w.key, w.opts ?? {}))) return false;
-      for (const w of writes) write(w.key, w.value, w.opts ?? {});
+      if (!writes.every((w) => isDelete(w) || holds(w.key, w.opts ?? {}))) return false;
+      for (const w of writes) {
+        if (isDelete(w)) remove(w.key);
+        else write(w.key, w.value, w.opts ?? {});
+      }
       return true;
     },
     async list(prefix, opts = {}) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { toAppError } from '../../errors';
 import { keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview } from '../model';
@@ -47,17 +48,19 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   // Every outcome below is written from `record`, which has no lease: the write releases it.
   const { lease: _expired, ...record } = stored;
   const leased: Lease = { ...record, lease: { until: now + settings.leaseMs } };
-  if (!(await cache.putAll([{ key, value: JSON.stringify(leased), opts: { ifVersion: item.version, ttlSeconds: settings.retentionSeconds } }]))) return 'busy';
-  // The port's put does not return the new version, and the outcome is written on it.
-  const version = (await store.get(key))?.version;
-  if (version === undefined) return 'busy';
+  // The lease's version is ours to choose, so the outcome can be written on it without a read.
+  // Random, not deps.ids: it must differ from every other worker's, and test ids are per-deps counters.
+  const version = randomUUID();
+  const lease: Write = { key, value: JSON.stringify(leased), opts: { ifVersion: item.version, newVersion: version, ttlSeconds: settings.retentionSeconds } };
+  if (!(await cache.putAll([lease]))) return 'busy';
 
   const save: Save = async (next, wakeAt) => {
     const writes: Write[] = [{ key, value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds: settings.retentionSeconds } }];
     if (wakeAt !== undefined) writes.push({ key: keys.due(wakeAt, due.tenant, due.id), value: '', opts: { ttlSeconds: settings.retentionSeconds } });
+    // The due key goes in the same step as the outcome. When the record was lost to another
+    // worker (our lease had expired) nothing is written: the due key is that worker's now.
+    if (wakeAt !== due.at) writes.push({ key: dueKey, delete: true });
     const ok = await cache.putAll(writes);
-    // Lost the record to another worker (our lease had expired): its due key is its own now.
-    if (ok && wakeAt !== due.at) await store.delete(dueKey);
     // A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop).
     if (ok && wakeAt !== undefined) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
     return ok;

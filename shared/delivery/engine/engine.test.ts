@@ -198,3 +198,43 @@ test('private destinations are refused unless egress.allowPrivate opens them', a
   expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'egress_denied' }));
   expect(rx.received).toHaveLength(0);
 });
+
+const dueKeys = async (deps: DeliveryDeps) => (await deps.store.list(keys.duePrefix)).items.map((i) => i.key);
+
+test('the due index holds one key per pending delivery: moved with each retry, gone once settled', async () => {
+  const e = engine();
+  const rx = await receiver((_r, n) => (n < 2 ? { status: 500 } : { status: 204 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e-due'), e.deps);
+  const [first] = await dueKeys(e.deps);
+  expect(await dueKeys(e.deps)).toHaveLength(1);
+  expect((await sweepDue(e.deps)).retrying).toBe(1);
+  const [d] = await deliveryOf(e.deps);
+  // The outcome and the move of the due key are one write: the old key is gone, the new one is at the retry time.
+  expect(await dueKeys(e.deps)).toEqual([keys.due(Date.parse(d!.nextAttemptAt!), 'default', d!.id)]);
+  expect(await dueKeys(e.deps)).not.toContain(first);
+  e.clock.advance(5000);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  expect(await dueKeys(e.deps)).toEqual([]);
+});
+
+test('a worker whose lease ran out loses its outcome to the worker that took over: one attempt recorded, same webhook-id', async () => {
+  const e = engine();
+  // The first request hangs until the client's 300 ms deadline; the second is answered at once.
+  const rx = await receiver((_r, n) => (n === 1 ? 'hang' : { status: 204 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e-lease'), e.deps);
+  const slow = sweepDue(e.deps);
+  while (rx.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+  // The slow worker's lease (timeout 15 s + 15 s) runs out; another worker takes the attempt.
+  e.clock.advance(30_001);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  await slow; // its timeout outcome is refused: the record's version is no longer its lease's
+  const [d] = await deliveryOf(e.deps);
+  expect(d).toEqual(expect.objectContaining({ status: 'succeeded' }));
+  expect(d!.attempts).toEqual([expect.objectContaining({ n: 1, status: 204 })]);
+  expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([d!.id, d!.id]);
+  expect(await dueKeys(e.deps)).toEqual([]);
+});

@@ -1,0 +1,39 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDeps } from '../../test/deps';
+import { fixtureJson } from '../../test/fixtures';
+import type { CloudEvent } from '../events/cloudevent';
+import { fileDestination } from './file';
+
+// A real vendor payload as event data (GitHub's documented dependabot_alert example).
+const payload = fixtureJson('events/github-dependabot_alert-created.payload.json');
+const event = (id: string): CloudEvent => ({
+  specversion: '1.0', id, source: '/webhooks/github', type: 'secorch.finding.created', datacontenttype: 'application/json', data: payload, tenant: 'default', origin: 'webhook:github',
+});
+
+let dir: string;
+beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-file-dest-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as CloudEvent).id);
+
+test('appends one JSON line per event, in order, creating the directory', async () => {
+  const path = join(dir, 'nested', 'events.jsonl');
+  const deliver = fileDestination('events-file', { type: 'file', path });
+  const { deps } = testDeps();
+  for (const id of ['e1', 'e2', 'e3']) await deliver(event(id), deps);
+  expect(lines(path)).toEqual(['e1', 'e2', 'e3']);
+  expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toEqual(event('e1'));
+});
+
+test('a path it cannot write is a retryable destination_failed, and the next write after the fix succeeds', async () => {
+  const path = join(dir, 'events.jsonl');
+  mkdirSync(path); // a directory where the file should be
+  const deliver = fileDestination('events-file', { type: 'file', path });
+  const { deps } = testDeps();
+  await expect(deliver(event('e1'), deps)).rejects.toMatchObject({ code: 'destination_failed', retryable: true, status: 502 });
+  rmSync(path, { recursive: true });
+  await deliver(event('e2'), deps);
+  expect(lines(path)).toEqual(['e2']);
+});
