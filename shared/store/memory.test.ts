@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { fixedClock } from '../ports/clock';
 import { describeStateStoreContract } from './contract.testkit';
 import { memoryStore } from './memory';
@@ -5,4 +6,62 @@ import { memoryStore } from './memory';
 describeStateStoreContract('memory', async () => {
   const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
   return { store: memoryStore(clock), clock };
+});
+
+describe('memoryStore key index (merged lazily at list time)', () => {
+  type Op =
+    | { op: 'put'; key: string; ttl?: number }
+    | { op: 'delete'; key: string }
+    | { op: 'deleteInBatch'; key: string; put: string }
+    | { op: 'advance'; ms: number }
+    | { op: 'list'; prefix: string; limit: number };
+  const key = fc.constantFrom('a', 'a/1', 'a/2', 'a/10', 'b', 'b/1', 'ab', 'due/1', 'due/2', 'due/3');
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({ op: fc.constant('put' as const), key, ttl: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }) }),
+    fc.record({ op: fc.constant('delete' as const), key }),
+    fc.record({ op: fc.constant('deleteInBatch' as const), key, put: key }),
+    fc.record({ op: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 3000 }) }),
+    fc.record({ op: fc.constant('list' as const), prefix: fc.constantFrom('', 'a', 'a/', 'b', 'due/'), limit: fc.integer({ min: 1, max: 4 }) }),
+  );
+
+  it('lists exactly the live keys of a plain model, in order and page by page, whatever the writes before', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 80 }), async (ops) => {
+        const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
+        const store = memoryStore(clock);
+        const model = new Map<string, number | undefined>(); // key -> expiresAt
+        const liveKeys = (prefix: string) =>
+          [...model].filter(([k, exp]) => k.startsWith(prefix) && (exp === undefined || exp > clock.now())).map(([k]) => k).sort();
+        for (const o of ops) {
+          if (o.op === 'put') {
+            await store.put(o.key, o.key, o.ttl === undefined ? {} : { ttlSeconds: o.ttl });
+            model.set(o.key, o.ttl === undefined ? undefined : clock.now() + o.ttl * 1000);
+          } else if (o.op === 'delete') {
+            await store.delete(o.key);
+            model.delete(o.key);
+          } else if (o.op === 'deleteInBatch') {
+            if (o.key === o.put) continue;
+            await store.putAll([{ key: o.put, value: o.put }, { key: o.key, delete: true }]);
+            model.set(o.put, undefined);
+            model.delete(o.key);
+          } else if (o.op === 'advance') {
+            clock.advance(o.ms);
+          } else {
+            const seen: string[] = [];
+            let after: string | undefined;
+            for (let pages = 0; pages < 20; pages++) {
+              const page = await store.list(o.prefix, { limit: o.limit, after });
+              seen.push(...page.items.map((i) => i.key));
+              if (!page.next) break;
+              after = page.next;
+            }
+            expect(seen).toEqual(liveKeys(o.prefix));
+          }
+        }
+        const all = await store.list('', { limit: 1000 });
+        expect(all.items.map((i) => i.key)).toEqual(liveKeys(''));
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -9,8 +9,27 @@ export function memoryStore(clock: Clock): StateStore {
   const items = new Map<string, StoredItem>();
   let versions = 0;
   // Keys in code-unit order beside the map, so a page is a binary search and a walk rather
-  // than a sort of every key (the delivery sweep lists a page per lane).
-  const sorted: string[] = [];
+  // than a sort of every key. Kept lazily: new keys wait in `added` and removed ones stay in
+  // `sorted` (skipped, as they are no longer in the map) until the next list merges them in one
+  // pass; splicing every write into place cost a move of the whole array per write.
+  let sorted: string[] = [];
+  let added: string[] = [];
+  let stale = 0;
+  const settle = () => {
+    if (added.length === 0 && (stale < 64 || stale * 2 < sorted.length)) return;
+    added.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const merged: string[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < sorted.length || j < added.length) {
+      const key = j >= added.length || (i < sorted.length && sorted[i]! <= added[j]!) ? sorted[i++]! : added[j++]!;
+      // A key removed and written again is in both lists: keep one.
+      if (items.has(key) && merged[merged.length - 1] !== key) merged.push(key);
+    }
+    sorted = merged;
+    added = [];
+    stale = 0;
+  };
   const lowerBound = (key: string): number => {
     let lo = 0;
     let hi = sorted.length;
@@ -22,9 +41,7 @@ export function memoryStore(clock: Clock): StateStore {
     return lo;
   };
   const remove = (key: string) => {
-    if (!items.delete(key)) return;
-    const i = lowerBound(key);
-    if (sorted[i] === key) sorted.splice(i, 1);
+    if (items.delete(key)) stale++;
   };
   const live = (key: string): StoredItem | undefined => {
     const item = items.get(key);
@@ -42,7 +59,7 @@ export function memoryStore(clock: Clock): StateStore {
   const write = (key: string, value: string, opts: PutOptions) => {
     const item: StoredItem = { value, version: opts.newVersion ?? String(++versions) };
     if (opts.ttlSeconds !== undefined) item.expiresAt = clock.now() + opts.ttlSeconds * 1000;
-    if (!items.has(key)) sorted.splice(lowerBound(key), 0, key);
+    if (!items.has(key)) added.push(key);
     items.set(key, item);
   };
   return {
@@ -67,19 +84,19 @@ export function memoryStore(clock: Clock): StateStore {
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
+      settle();
       let i = lowerBound(prefix);
       if (opts.after !== undefined && opts.after >= prefix) {
         i = lowerBound(opts.after);
         if (sorted[i] === opts.after) i++;
       }
       const page: ListedItem[] = [];
-      while (i < sorted.length && sorted[i]!.startsWith(prefix)) {
+      for (; i < sorted.length && sorted[i]!.startsWith(prefix); i++) {
         const key = sorted[i]!;
         const item = live(key);
-        if (!item) continue; // expired: live() removed it from `sorted`, so i is already the next key
+        if (!item) continue; // removed or expired since the last merge
         if (page.length === limit) return { items: page, next: page[page.length - 1]!.key };
         page.push({ key, ...item });
-        i++;
       }
       return { items: page };
     },
