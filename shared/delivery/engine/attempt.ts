@@ -66,14 +66,12 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     return ok;
   };
   const defer = async (at: number): Promise<DueOutcome> => {
-    await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at);
-    return 'deferred';
+    return (await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at)) ? 'deferred' : 'busy';
   };
   const fail = async (reason: string): Promise<DueOutcome> => {
     const failed: Delivery = { ...record, status: 'failed', lastError: reason, updatedAt: new Date(deps.clock.now()).toISOString() };
     delete failed.nextAttemptAt;
-    await save(failed);
-    return 'failed';
+    return (await save(failed)) ? 'failed' : 'busy';
   };
 
   const sub = await cache.subscription(due.tenant, record.subscriptionId);

@@ -231,7 +231,8 @@ test('a worker whose lease ran out loses its outcome to the worker that took ove
   // The slow worker's lease (timeout 15 s + 15 s) runs out; another worker takes the attempt.
   e.clock.advance(30_001);
   expect((await sweepDue(e.deps)).succeeded).toBe(1);
-  await slow; // its timeout outcome is refused: the record's version is no longer its lease's
+  // Its timeout outcome is refused (the record's version is no longer its lease's) and it says so.
+  expect(await slow).toEqual(expect.objectContaining({ busy: 1, retrying: 0, succeeded: 0 }));
   const [d] = await deliveryOf(e.deps);
   expect(d).toEqual(expect.objectContaining({ status: 'succeeded' }));
   expect(d!.attempts).toEqual([expect.objectContaining({ n: 1, status: 204 })]);

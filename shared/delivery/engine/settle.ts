@@ -21,7 +21,8 @@ export interface Settle {
   cache: SweepCache;
 }
 
-export type Settled = 'succeeded' | 'retrying' | 'failed';
+/** 'busy': the outcome was refused because another worker took the attempt over (our lease ran out). */
+export type Settled = 'succeeded' | 'retrying' | 'failed' | 'busy';
 
 export async function settle(deps: DeliveryDeps, { record, sub, attempt, result, save, cache }: Settle): Promise<Settled> {
   const { settings } = cache;
@@ -35,7 +36,7 @@ export async function settle(deps: DeliveryDeps, { record, sub, attempt, result,
     const done: Delivery = { ...base, status: 'succeeded' };
     delete done.nextAttemptAt;
     delete done.lastError;
-    await save(done);
+    if (!(await save(done))) return 'busy';
     deps.metrics.count('deliveries.succeeded', 1);
     return 'succeeded';
   }
@@ -45,12 +46,11 @@ export async function settle(deps: DeliveryDeps, { record, sub, attempt, result,
   if (next === undefined) {
     const failed: Delivery = { ...base, status: 'failed', lastError: outcome === 'gone' ? 'gone: HTTP 410' : lastError };
     delete failed.nextAttemptAt;
-    await save(failed);
+    if (!(await save(failed))) return 'busy';
     deps.metrics.count('deliveries.failed', 1);
     return 'failed';
   }
-  await save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next);
-  return 'retrying';
+  return (await save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next)) ? 'retrying' : 'busy';
 }
 
 /** Disables a subscription (410 Gone, or five days of failure) and says so on the bus. */
