@@ -15,7 +15,7 @@ export function memoryStore(clock: Clock): StateStore {
   let sorted: string[] = [];
   let added: string[] = [];
   let stale = 0;
-  const settle = () => {
+  const mergeIndex = () => {
     if (added.length === 0 && (stale < 64 || stale * 2 < sorted.length)) return;
     added.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const merged: string[] = [];
@@ -84,7 +84,7 @@ export function memoryStore(clock: Clock): StateStore {
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
-      settle();
+      mergeIndex();
       let i = lowerBound(prefix);
       if (opts.after !== undefined && opts.after >= prefix) {
         i = lowerBound(opts.after);
