@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
-import { openDatabase } from './sqlite';
+import { openDatabase, whenFree } from './sqlite';
 import { SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
 
 /**
@@ -52,7 +52,7 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
   const maxAttempts = opts.maxAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be an integer >= 1');
   const db = openDatabase(opts.path);
-  db.exec(SCHEMA);
+  whenFree(db, () => db.exec(SCHEMA));
   const sql = queueStatements(db);
 
   const claim = db.transaction((max: number, leaseMs: number): QueueMessage[] => {
@@ -89,28 +89,34 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     return true;
   });
 
+  // Every operation waits while another connection holds the write lock (see whenFree).
+  const free = <T>(run: () => T): T => whenFree(db, run);
   return {
     name: queue,
     enqueue(body, o = {}) {
       const id = randomUUID();
-      sql.insert.run({ id, queue, body, visibleAt: clock.now() + nonNegative('delayMs', o.delayMs ?? 0) });
+      const visibleAt = clock.now() + nonNegative('delayMs', o.delayMs ?? 0);
+      free(() => sql.insert.run({ id, queue, body, visibleAt }));
       return id;
     },
     claim(max, leaseMs) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be an integer >= 1');
       if (nonNegative('leaseMs', leaseMs) === 0) throw new RangeError('leaseMs must be > 0');
-      return claim.immediate(max, Math.ceil(leaseMs));
+      return free(() => claim.immediate(max, Math.ceil(leaseMs)));
     },
-    ack: (id, receipt) => sql.ack.run({ id, receipt }).changes === 1,
-    ackAll: (items) => (items.length === 0 ? 0 : ackAll.immediate(items)),
-    release: (id, receipt, delayMs, error) => release.immediate(id, receipt, nonNegative('delayMs', delayMs), error ?? null),
+    ack: (id, receipt) => free(() => sql.ack.run({ id, receipt }).changes === 1),
+    ackAll: (items) => (items.length === 0 ? 0 : free(() => ackAll.immediate(items))),
+    release: (id, receipt, delayMs, error) => {
+      const delay = nonNegative('delayMs', delayMs);
+      return free(() => release.immediate(id, receipt, delay, error ?? null));
+    },
     deadLetters: (limit = 100) =>
-      sql.dead.all({ queue, limit }).map((r) => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at })),
-    replay: (id) => replay.immediate(id),
-    depth: () => sql.depth.get({ queue, now: clock.now() })!,
-    check: () => void sql.ping.get(),
+      free(() => sql.dead.all({ queue, limit })).map((r) => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at })),
+    replay: (id) => free(() => replay.immediate(id)),
+    depth: () => free(() => sql.depth.get({ queue, now: clock.now() }))!,
+    check: () => void free(() => sql.ping.get()),
     changed() {
-      const version = dataVersion.get();
+      const version = free(() => dataVersion.get());
       const changed = version !== seenVersion;
       seenVersion = version;
       return changed;

@@ -28,7 +28,6 @@ describe('sqliteStore', () => {
     const db = openDatabase(tempPath());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     db.close();
   });
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
-import { openDatabase, unlessBusy } from './sqlite';
+import { openDatabase, unlessBusy, whenFree } from './sqlite';
 
 /**
  * The local StateStore: one SQLite table shared by every worker thread and process that opens the
@@ -36,7 +36,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const { clock } = opts;
   // NORMAL: see openDatabase; the events themselves (the queue) keep FULL.
   const db = openDatabase(opts.path, { synchronous: 'NORMAL' });
-  db.exec(SCHEMA);
+  whenFree(db, () => db.exec(SCHEMA));
   const selectLive = db.prepare<{ key: string; now: number }, { value: string; version: string; expires_at: number | null }>(
     `SELECT value, version, expires_at FROM kv_items WHERE key = @key AND ${LIVE}`,
   );
@@ -96,7 +96,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   sweep(clock.now());
   return {
     async get(key) {
-      const row = unlessBusy(() => selectLive.get({ key, now: clock.now() }));
+      const row = unlessBusy(db, () => selectLive.get({ key, now: clock.now() }));
       if (!row) return undefined;
       const item: StoredItem = { value: row.value, version: row.version };
       if (row.expires_at !== null) item.expiresAt = row.expires_at;
@@ -105,7 +105,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
       const now = clock.now();
-      const written = unlessBusy(() => writeOne({ key, value, opts: options }, now));
+      const written = unlessBusy(db, () => writeOne({ key, value, opts: options }, now));
       if (++writes % CLEANUP_EVERY === 0) sweep(now);
       return written;
     },
@@ -113,7 +113,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       checkWrites(batch);
       const now = clock.now();
       try {
-        unlessBusy(() => writeAll.immediate(batch, now));
+        unlessBusy(db, () => writeAll.immediate(batch, now));
       } catch (e) {
         if (e === rollback) return false;
         throw e;
@@ -123,7 +123,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
-      const rows = unlessBusy(() => scan.all({ lo: prefix, hi: `${prefix}\u{10FFFF}`, after: opts.after ?? '', now: clock.now(), limit: limit + 1 }));
+      const rows = unlessBusy(db, () => scan.all({ lo: prefix, hi: `${prefix}\u{10FFFF}`, after: opts.after ?? '', now: clock.now(), limit: limit + 1 }));
       const items = rows.slice(0, limit).filter((r) => r.key.startsWith(prefix)).map((r) => {
         const item: StoredItem & { key: string } = { key: r.key, value: r.value, version: r.version };
         if (r.expires_at !== null) item.expiresAt = r.expires_at;
@@ -132,7 +132,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return rows.length > limit ? { items, next: rows[limit - 1]!.key } : { items };
     },
     async delete(key) {
-      unlessBusy(() => remove.run(key));
+      unlessBusy(db, () => remove.run(key));
     },
     async check() {
       ping.get();

@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors';
  * own worker thread (and recycles them), so several connections, in several threads or processes,
  * share each file; these settings make that safe:
  * - WAL lets readers run while one writer commits (https://www.sqlite.org/wal.html);
- * - busy_timeout makes a writer wait for the lock instead of failing at once with SQLITE_BUSY;
+ * - an operation that finds the write lock taken waits for it (whenFree) instead of failing;
  * - synchronous=FULL (the default here) fsyncs every commit, so "durably accepted" survives power
  *   loss, not only a crashed process; NORMAL survives a crashed process but may lose the last
  *   commits on power loss, and is for data whose loss only weakens a guarantee (the state store:
@@ -18,37 +18,22 @@ import { AppError } from '../../shared/errors';
 export type SqliteDatabase = Database.Database;
 
 export interface OpenOptions {
-  /** How long a statement waits for another connection's write lock. */
+  /** How long an operation run through whenFree waits for another connection's write lock. */
   busyTimeoutMs?: number;
   synchronous?: 'FULL' | 'NORMAL';
-}
-
-/**
- * SQLite's "database is locked" (SQLITE_BUSY, after busy_timeout) is a transient condition of a
- * loaded machine: it becomes a 503 with Retry-After, not an unexplained 500.
- */
-export function unlessBusy<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    const code = (e as { code?: unknown }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === 'SQLITE_BUSY_SNAPSHOT') {
-      throw new AppError('store_busy', 'Local storage is busy; retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e });
-    }
-    throw e;
-  }
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
   const inMemory = path === ':memory:' || path === '';
   // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const timeout = Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000));
-  const db = new Database(path, { timeout });
+  // SQLite's own busy handler stays off (timeout 0): whenFree waits instead.
+  const db = new Database(path, { timeout: 0 });
+  waitLimits.set(db, Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000)));
   try {
-    // busy_timeout first: switching to WAL needs a lock that another worker may be holding.
-    db.pragma(`busy_timeout = ${timeout}`);
-    if (!inMemory) toWal(db, timeout);
+    // While `npm start` brings up its processes together, several connections open a new file
+    // at once, and the switch to WAL (a setting the file keeps) needs a lock another may hold.
+    if (!inMemory) whenFree(db, () => db.pragma('journal_mode', { simple: true }) === 'wal' || db.pragma('journal_mode = WAL'));
     db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
     db.pragma('foreign_keys = ON');
   } catch (e) {
@@ -58,23 +43,52 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
   return db;
 }
 
-const isBusy = (e: unknown) => ['SQLITE_BUSY', 'SQLITE_LOCKED'].includes(String((e as { code?: unknown }).code));
+/** How long whenFree waits on each connection (OpenOptions.busyTimeoutMs). */
+const waitLimits = new WeakMap<SqliteDatabase, number>();
+const isBusy = (e: unknown) => String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY');
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Switches a file to WAL (a setting the file keeps). While `npm start` brings up its processes
- * together, several connections open a new file at once, and SQLite answers the switch with
- * SQLITE_BUSY without calling the busy handler (it would risk a deadlock between connections
- * that each hold a shared lock), so the switch is retried here for up to the busy timeout.
+ * Runs `run` (one statement or one transaction: after SQLITE_BUSY it has been rolled back and is
+ * safe to run again) and, while another connection holds the lock, runs it again after a short
+ * pause, for up to the connection's busyTimeoutMs; then the SQLITE_BUSY error is thrown.
+ *
+ * Written here because SQLite's busy_timeout, the only busy handler better-sqlite3 offers, sleeps
+ * 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between tries (sqliteDefaultBusyCallback)
+ * while a local commit holds the lock for well under a millisecond: with ten Lambda workers
+ * writing one file under load, waiters slept on a lock that was long free, and requests took
+ * 40 to 800 ms. Here the pause starts at 50 µs and doubles up to 2 ms, with jitter so that waiters
+ * do not retry in step. It blocks the thread, as SQLite's sleep did: better-sqlite3 is synchronous.
  */
-function toWal(db: SqliteDatabase, timeoutMs: number): void {
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let waited = 0; ; waited += 25) {
+export function whenFree<T>(db: SqliteDatabase, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (!isBusy(e)) throw e;
+  }
+  const deadline = performance.now() + (waitLimits.get(db) ?? 0);
+  for (let pauseMs = 0.05; ; pauseMs = Math.min(pauseMs * 2, 2)) {
+    Atomics.wait(pauseCell, 0, 0, pauseMs * (0.5 + Math.random()));
     try {
-      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-      return;
+      return run();
     } catch (e) {
-      if (!isBusy(e) || waited >= timeoutMs) throw e;
-      Atomics.wait(pause, 0, 0, 25); // opening is synchronous in better-sqlite3: a blocking pause
+      if (!isBusy(e) || performance.now() >= deadline) throw e;
     }
+  }
+}
+
+/**
+ * whenFree for the state store: "database is locked" past the wait is a transient condition of a
+ * loaded machine, so it becomes a 503 with Retry-After, not an unexplained 500.
+ */
+export function unlessBusy<T>(db: SqliteDatabase, run: () => T): T {
+  try {
+    return whenFree(db, run);
+  } catch (e) {
+    const code = String((e as { code?: unknown }).code);
+    if (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED') {
+      throw new AppError('store_busy', 'Local storage is busy; retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e });
+    }
+    throw e;
   }
 }
