@@ -9,7 +9,7 @@ import { sqliteStore } from './sqlite-store';
  *   node --import tsx sqlite-race.fixture.ts store|queue <path> <count> <clock ms>
  * All racers take the keys in one order, so they contend for the same key at the same moment.
  * The pause between operations stands for a worker's other work: without it the first racer
- * takes everything while SQLite's busy handler keeps the others asleep.
+ * takes everything while the others wait for the lock.
  */
 const pause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
