@@ -70,7 +70,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
     const probe = admission.probe;
     let authorization;
     try {
-      authorization = await rt.auth.authorize(rt.authContext);
+      authorization = await rt.auth.authorize(rt.authContext, { method, url });
     } catch (e) {
       rt.breaker.release(probe);
       throw e;
@@ -99,8 +99,9 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
       if (over) throw new ConnectorError('connector_bad_response', `${rt.name}: the answer to ${method} ${url.pathname} exceeds ${rt.maxResponseBytes} bytes; page smaller`, facts);
       return { status: res.status, headers: res.headers, body: parseBody(text, res.headers.get('content-type'), req.expect ?? 'json', facts) as T, url: res.url || String(url) };
     }
-    if (res.status === 401 && !reauthorized && authorization.reject?.()) {
-      // A cached token the vendor no longer accepts (revoked, rotated keys): renew once, retry once.
+    if (res.status === 401 && !reauthorized && authorization.reject?.({ status: res.status, headers: res.headers })) {
+      // A cached token the vendor no longer accepts (revoked, rotated keys), or a DPoP nonce it asks
+      // for: renew once, retry once.
       reauthorized = true;
       attempt--;
       rt.logger?.info('connector credential refused; renewing it', { connector: rt.name, method, path: url.pathname });

@@ -2,10 +2,11 @@ import type { Clock } from '../../ports/clock';
 import type { HttpClient } from '../../ports/http';
 
 /**
- * How a connector proves who it is. The transport asks for headers before each attempt; after a
- * 401 it calls `reject()` once, and retries once if that says a fresh credential may differ (a
- * cached OAuth token was dropped). `secrets()` lists every credential value held right now, so
- * the transport can scrub them from error messages, bodies and logs.
+ * How a connector proves who it is. The transport asks for headers before each attempt, naming
+ * the request (a DPoP proof covers its method and URL); after a 401 it calls `reject()` once with
+ * the answer, and retries once if that says a fresh credential may differ (a cached OAuth token
+ * was dropped, or a DPoP server asked for a nonce). `secrets()` lists every credential value held
+ * right now, so the transport can scrub them from error messages, bodies and logs.
  */
 export interface AuthContext {
   /** Connector name, for error messages. */
@@ -17,16 +18,22 @@ export interface AuthContext {
   timeoutSignal: () => AbortSignal;
 }
 
+/** The request an authorization is for. */
+export interface AuthRequest {
+  method: string;
+  url: URL;
+}
+
 export interface Authorization {
   headers: Record<string, string>;
   /** After a 401: drops this credential if it is still the cached one; true when a retry may succeed. */
-  reject?(): boolean;
+  reject?(answer?: { status: number; headers: Headers }): boolean;
 }
 
 export type AuthType = 'none' | 'basic' | 'api-token' | 'bearer' | 'oauth2-client-credentials' | 'oauth2-refresh-token';
 
 export interface ConnectorAuth {
   readonly type: AuthType;
-  authorize(ctx: AuthContext): Promise<Authorization>;
+  authorize(ctx: AuthContext, request?: AuthRequest): Promise<Authorization>;
   secrets(): readonly string[];
 }

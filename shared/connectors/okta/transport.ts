@@ -1,17 +1,19 @@
 import type { Clock } from '../../ports/clock';
 import type { HttpClient } from '../../ports/http';
 import type { Logger } from '../../ports/logger';
-import { apiTokenAuth } from '../auth/static';
 import { transportFor } from '../identity/transport-cache';
 import { createTransport } from '../transport';
 import type { Transport, TransportOptions } from '../types';
+import { oktaAuth } from './auth';
 import type { OktaConnection } from './config';
 
 /**
  * The Okta Management API transport. Rate limits are answered 429 with `X-Rate-Limit-Reset`
  * (https://developer.okta.com/docs/reference/rl-best-practices/), which the transport honours;
- * errors carry `errorCode`/`errorSummary`, quoted in typed errors. `check()` reads the token's own
- * user (GET /api/v1/users/me), which any valid API token may do.
+ * errors carry `errorCode`/`errorSummary`, quoted in typed errors. Auth is an API token or an
+ * OAuth service app (auth.ts). `check()` reads the API token's own user (GET /api/v1/users/me),
+ * which any valid API token may do; a service app is no user, so with `oauth` it lists one user
+ * (okta.users.read).
  */
 export function oktaTransport(
   name: string,
@@ -22,11 +24,11 @@ export function oktaTransport(
   return createTransport({
     name,
     baseUrl: config.baseUrl,
-    auth: apiTokenAuth({ token: config.apiToken, scheme: 'SSWS' }),
+    auth: oktaAuth(name, config),
     http: deps.http,
     clock: deps.clock,
     logger: deps.logger,
-    check: { path: '/api/v1/users/me' },
+    check: config.oauth ? { path: '/api/v1/users', query: { limit: 1 } } : { path: '/api/v1/users/me' },
     ...overrides,
   });
 }
