@@ -30,7 +30,8 @@ export interface VendorReply {
   headers?: Record<string, string | string[]>;
   /** Sent as application/json. */
   json?: unknown;
-  body?: string;
+  /** Sent as it is: text, or bytes (a gzipped file). */
+  body?: string | Uint8Array;
   /** Never answer: the connection stays open until the client gives up or the server closes. */
   hang?: boolean;
   /** Drop the connection without an answer. */

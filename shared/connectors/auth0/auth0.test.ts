@@ -63,7 +63,7 @@ test('user parsing on the recorded list and the stub: blocked and multifactor re
   expect(auth0Observation(stub).fields).toMatchObject({ status: 'blocked', active: false, mfaFactors: 1 });
 });
 
-test('identity sync: page/per_page listing resumes after a failure; blocks, deletions and lost MFA reported once; over 1000 users refused', async () => {
+test('identity sync: page/per_page listing resumes after a failure; blocks, deletions and lost MFA reported once; past 1000 users an export job', async () => {
   tenant.users.push(...fakeAuth0(245).users.slice(5));
   const d = deps();
   d.config = { ...d.config, destinations: { 'auth0-prod': config() } } as unknown as Config;
@@ -89,6 +89,12 @@ test('identity sync: page/per_page listing resumes after a failure; blocks, dele
   ]);
   expect(vendor.requestsTo('GET /api/v2/users/:id').flatMap(stubProblems)).toEqual([]);
 
-  tenant.users.push(...fakeAuth0(1001).users.slice(243));
-  await expect(run()).rejects.toMatchObject({ code: 'connector_rejected', message: expect.stringContaining('returns at most 1000') });
+  // Past 1000 users the listing cannot reach every user: the round reads them through an export
+  // job (the stand-in of export.testkit.ts) and reports the new users only.
+  tenant.users.push(...fakeAuth0(1003).users.slice(245));
+  bus.events.length = 0;
+  expect(await run()).toMatchObject({ complete: true, round: 3, events: 758 });
+  expect(bus.events.every((e) => e.type === 'secorch.identity.user.created')).toBe(true);
+  expect(vendor.requestsTo('POST /api/v2/jobs/users-exports')).toHaveLength(1);
+  expect([...vendor.requestsTo('POST /api/v2/jobs/users-exports'), ...vendor.requestsTo('GET /api/v2/jobs/:id')].flatMap(stubProblems)).toEqual([]);
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { reply, type VendorHandler, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { type FakeExports, fakeExports, installExports } from './export.testkit';
 import type { Auth0User } from './user';
 
 /**
@@ -38,7 +39,11 @@ export function stubProblems(r: VendorRequest): string[] {
 /** An RBAC role and the ids of its users. */
 export interface FakeRole { id: string; name: string; description: string; members: string[] }
 
-export interface FakeAuth0 { users: Auth0User[]; roles: FakeRole[]; tokens: number; list: VendorHandler; install(vendor: VendorServer): void }
+/**
+ * A tenant: its users, roles and user export jobs (export.testkit.ts). `install` routes the
+ * Management API to `vendor` and the export files to `storage` (another host; `vendor` if none).
+ */
+export interface FakeAuth0 { users: Auth0User[]; roles: FakeRole[]; tokens: number; exports: FakeExports; list: VendorHandler; install(vendor: VendorServer, storage?: VendorServer): void }
 
 export function fakeAuth0(count: number): FakeAuth0 {
   const users: Auth0User[] = Array.from({ length: count }, (_, i) => ({ user_id: `auth0|63d17c4a8869daf88e${String(i).padStart(6, '0')}`, email: `user${i}@example.com`, name: `user${i}@example.com`, blocked: false, multifactor: ['guardian'] }));
@@ -50,14 +55,15 @@ export function fakeAuth0(count: number): FakeAuth0 {
     { id: 'rol_Q0mXk3lT9vB2cE7d', name: 'Billing Admin', description: 'Manages invoices', members: [] },
   ];
   const t: FakeAuth0 = {
-    users, roles, tokens: 0,
+    users, roles, tokens: 0, exports: fakeExports(),
     list: (req) => {
       const page = Number(req.query.get('page') ?? 0);
       const perPage = Number(req.query.get('per_page') ?? 50);
       const slice = users.slice(page * perPage, (page + 1) * perPage);
       return reply.json({ start: page * perPage, limit: perPage, length: slice.length, users: slice, total: users.length });
     },
-    install(vendor) {
+    install(vendor, storage = vendor) {
+      installExports(t.exports, users, vendor, storage);
       vendor.on('POST /oauth/token', () => reply.json({ access_token: `mgmt-token-${++t.tokens}`, scope: 'read:users update:users', expires_in: 86400, token_type: 'Bearer' }));
       vendor.on('GET /api/v2/users', (req) => t.list(req));
       // GET /api/v2/roles, page/per_page with include_totals: https://auth0.com/docs/api/management/v2/roles/get-roles

@@ -6,7 +6,9 @@ import { actionMap, identityActionFields } from '../identity/config';
  * (https://auth0.com/docs/api/management/v2/users/patch-users-by-id). It signs in as a
  * machine-to-machine application authorized for the Management API with the client credentials
  * grant (https://auth0.com/docs/secure/tokens/access-tokens/management-api-access-tokens/get-management-api-access-tokens-for-production)
- * and needs the scope `update:users`; identity sync needs `read:users`, and with `adminRoles` also
+ * and needs the scope `update:users`; identity sync needs `read:users` (for tenants over 1000 users
+ * also to run the user export job, which Auth0's Free plan lacks:
+ * https://auth0.com/docs/manage-users/user-migration/bulk-user-exports), and with `adminRoles` also
  * `read:roles` and `read:role_members` (https://auth0.com/docs/api/management/v2/roles/get-role-user).
  */
 export const AUTH0_ACTIONS = ['block', 'unblock'] as const;

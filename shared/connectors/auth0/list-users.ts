@@ -1,5 +1,4 @@
-import { ConnectorError } from '../errors';
-import type { Pages } from '../paginate/types';
+import type { Page } from '../paginate/types';
 import type { Transport } from '../types';
 import { type Auth0User, USER_FIELDS } from './user';
 
@@ -12,27 +11,26 @@ interface UsersPage {
   total?: number;
 }
 
+/** A listing page with the tenant's user count as Auth0 reports it (`include_totals`). */
+export type UsersListingPage = Page<Auth0User> & { total?: number };
+
 /**
  * Every user, `page`/`per_page` paging with `include_totals`, oldest first (`sort=created_at:1`,
  * so users created meanwhile land on later pages). `startPage` resumes a persisted position.
- * Auth0 serves at most 1000 users through this endpoint; a larger tenant is refused with an
- * error saying so rather than synchronised in part (its user export job would be needed).
+ * Auth0 serves at most 1000 users through this endpoint (beyond, it answers 400): each page
+ * carries `total`, and a caller that sees more than AUTH0_MAX_RESULTS stops listing and reads the
+ * tenant through the user export job instead (export-pages.ts).
  */
-export async function* listUsers(t: Transport, o: { perPage?: number; startPage?: number } = {}): Pages<Auth0User> {
+export async function* listUsers(t: Transport, o: { perPage?: number; startPage?: number } = {}): AsyncGenerator<UsersListingPage, void, undefined> {
   const perPage = Math.min(o.perPage ?? AUTH0_MAX_PAGE, AUTH0_MAX_PAGE);
   for (let page = o.startPage ?? 0; ; page++) {
     const query = { page, per_page: perPage, include_totals: true, sort: 'created_at:1', fields: USER_FIELDS, include_fields: true };
     const response = await t.request<UsersPage>({ path: '/users', query });
     const items = response.body.users ?? [];
     const total = typeof response.body.total === 'number' ? response.body.total : undefined;
-    if (total !== undefined && total > AUTH0_MAX_RESULTS) {
-      throw new ConnectorError('connector_rejected', `${t.name}: the tenant has ${total} users but GET /api/v2/users returns at most ${AUTH0_MAX_RESULTS}; identity sync of ${t.name} supports up to ${AUTH0_MAX_RESULTS} users`, {
-        connector: t.name, method: 'GET', path: '/api/v2/users', total,
-      });
-    }
     const seen = (page + 1) * perPage;
     const more = items.length > 0 && (total === undefined ? items.length === perPage : seen < total);
-    yield { items, next: more ? String(page + 1) : undefined, response };
+    yield { items, next: more ? String(page + 1) : undefined, response, total };
     if (!more) return;
   }
 }

@@ -123,3 +123,18 @@ test('problems: the named destination must exist and be of the provider; adminRo
   expect(job.problems(parse({ provider: 'auth0', destination: 'auth0', adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([]);
   expect(identitySyncJobSchema.safeParse({ type: 'identity-sync', provider: 'auth0', destination: 'auth0', adminRoleNames: [] }).success).toBe(false);
 });
+
+test('problems: an okta oauth connection must request the scopes the sync reads with (an API token has its admin\'s rights)', () => {
+  const oauth = (scopes: string[]) => ({ type: 'okta', oauth: { clientId: 'c', privateKey: 'k', scopes, dpop: true } });
+  const config = { destinations: { token: { type: 'okta', apiToken: 't' }, actions: oauth(['okta.users.manage', 'okta.users.read']), manage: oauth(['okta.users.manage']) } } as unknown as Config;
+  const job = createIdentitySyncJob();
+  const parse = (o: Record<string, unknown>) => identitySyncJobSchema.parse({ type: 'identity-sync', provider: 'okta', ...o });
+  expect(job.problems(parse({ destination: 'token', adminRoles: true }), 'schedules.s.job', config)).toEqual([]);
+  expect(job.problems(parse({ destination: 'actions' }), 'schedules.s.job', config)).toEqual([]);
+  expect(job.problems(parse({ destination: 'actions', adminRoles: true }), 'schedules.s.job', config)).toEqual([
+    'schedules.s.job.destination: the oauth.scopes of "actions" lack okta.roles.read, which this sync needs',
+  ]);
+  expect(job.problems(parse({ destination: 'manage', adminRoles: true }), 'schedules.s.job', config)).toEqual([
+    'schedules.s.job.destination: the oauth.scopes of "manage" lack okta.users.read and okta.roles.read, which this sync needs',
+  ]);
+});

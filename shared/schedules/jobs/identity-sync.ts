@@ -12,7 +12,9 @@ import { runSync } from '../../connectors/identity/sync';
 import type { UserSource } from '../../connectors/identity/types';
 import { oktaSource } from '../../connectors/okta/source';
 import type { OktaDestinationConfig } from '../../connectors/okta/config';
+import { missingScopes, OKTA_ROLES_SCOPE, OKTA_SYNC_SCOPE } from '../../connectors/okta/oauth-config';
 import { oktaTransportFor } from '../../connectors/okta/transport';
+import { realSleep } from '../../connectors/sleep';
 import type { TransportOptions } from '../../connectors/types';
 import type { JobContext, JobResult } from './types';
 
@@ -29,7 +31,7 @@ export const identitySyncJobSchema = z.strictObject({
   provider: z.enum(['okta', 'entra', 'auth0']),
   /** An okta, entra or auth0 destination (matching `provider`) whose connection settings are used. */
   destination: z.string().check(z.minLength(1)),
-  /** Users per page; default and maximum: Okta 200, Graph 999 (a preference), Auth0 100. */
+  /** Users per page; default and maximum: Okta 200, Graph 999 (a preference), Auth0 100 (past 1000 users, read from its export file: default 100, up to 999). */
   pageSize: z.optional(z.number().check(z.int(), z.positive(), z.lte(999))),
   /**
    * Read MFA for mfa_removed. Okta: each active user's enrolled factors (one call per user and
@@ -48,6 +50,8 @@ export const identitySyncJobSchema = z.strictObject({
 });
 
 export type IdentitySyncJob = z.output<typeof identitySyncJobSchema>;
+/** Longest wait for an Auth0 user export job within one run; the next run waits on for the same job. */
+const AUTH0_EXPORT_WAIT_MS = 10 * 60_000;
 type Connection = OktaDestinationConfig | EntraDestinationConfig | Auth0DestinationConfig;
 
 function connectionOf(config: Config, job: IdentitySyncJob): Connection | undefined {
@@ -55,11 +59,13 @@ function connectionOf(config: Config, job: IdentitySyncJob): Connection | undefi
   return dest?.type === job.provider ? (dest as Connection) : undefined;
 }
 
-function sourceOf(job: IdentitySyncJob, dest: Connection, deps: Deps, overrides?: Partial<TransportOptions>): UserSource {
+function sourceOf(job: IdentitySyncJob, dest: Connection, deps: Deps, deadline: number, overrides?: Partial<TransportOptions>): UserSource {
   const name = job.destination;
   if (dest.type === 'okta') return oktaSource(oktaTransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, mfa: job.mfa, adminRoles: job.adminRoles });
   if (dest.type === 'entra') return entraSource(entraTransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, logger: deps.logger, mfa: job.mfa, adminRoles: job.adminRoles });
-  return auth0Source(auth0TransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, adminRoles: job.adminRoles, adminRoleNames: job.adminRoleNames });
+  // The export job of large tenants waits through the transport's sleep and downloads through deps.http (egress-guarded).
+  const exports = { http: deps.http, clock: deps.clock, sleep: overrides?.sleep ?? realSleep, logger: deps.logger, deadline, maxWaitMs: AUTH0_EXPORT_WAIT_MS };
+  return auth0Source(auth0TransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, adminRoles: job.adminRoles, adminRoleNames: job.adminRoleNames, export: exports });
 }
 
 /** The job; `overrides` reach the transport (tests inject a sleep that does not wait). */
@@ -69,7 +75,7 @@ export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
       const dest = connectionOf(deps.config, job);
       if (!dest) throw new AppError('config_invalid', `Schedule ${ctx.schedule}: destination ${job.destination} is not a ${job.provider} destination`, { status: 500, retryable: false });
       const scope = { tenant: ctx.tenant, schedule: ctx.schedule, provider: job.provider };
-      return runSync(sourceOf(job, dest, deps, overrides), scope, ctx.deadline, deps);
+      return runSync(sourceOf(job, dest, deps, ctx.deadline, overrides), scope, ctx.deadline, deps);
     },
     problems(job: IdentitySyncJob, path: string, config: Config): string[] {
       const dest = config.destinations[job.destination] as { type: string } | undefined;
@@ -78,6 +84,11 @@ export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
       else if (dest.type !== job.provider) problems.push(`${path}.destination: "${job.destination}" is a ${dest.type} destination, not ${job.provider}`);
       if (job.adminRoleNames && job.provider !== 'auth0') problems.push(`${path}.adminRoleNames: an Auth0 setting (${job.provider} counts every admin role)`);
       else if (job.adminRoleNames && !job.adminRoles) problems.push(`${path}.adminRoleNames: set adminRoles: true too, or roles are not read`);
+      if (dest?.type === 'okta' && job.provider === 'okta') {
+        // An OAuth service app reads only what its requested scopes allow (an API token: its admin's rights).
+        const missing = missingScopes((dest as OktaDestinationConfig).oauth, [OKTA_SYNC_SCOPE, ...(job.adminRoles ? [OKTA_ROLES_SCOPE] : [])]);
+        if (missing.length > 0) problems.push(`${path}.destination: the oauth.scopes of "${job.destination}" lack ${missing.join(' and ')}, which this sync needs`);
+      }
       return problems;
     },
   };
