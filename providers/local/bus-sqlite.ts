@@ -12,7 +12,7 @@ export interface SqliteBusOptions {
 
 /**
  * The local EventBus: publish appends the CloudEvent's JSON to the SQLite queue. better-sqlite3 is
- * synchronous and the connection runs with synchronous=FULL, so when enqueue returns the row is
+ * synchronous and enqueue commits with synchronous=FULL, so when it returns the row is
  * committed and fsynced: the promise resolves only once the event is durably accepted.
  */
 export function sqliteBus(opts: SqliteBusOptions): EventBus {

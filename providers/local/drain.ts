@@ -40,7 +40,7 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
         report.handled += 1;
       }
     }
-    // One commit for the batch: with synchronous=FULL every commit is an fsync.
+    // One commit for the batch: every commit takes the write lock that producers wait for.
     queue.ackAll(done);
   }
   return report;
