@@ -60,3 +60,28 @@ test('connectors are probed with one authenticated read each; a refused one is n
     await vendor.close();
   }
 });
+
+test('an OAuth connector is probed with the token its actions use: one token request for several probes', async () => {
+  const { startVendorServer, reply } = await import('../../test/support/vendor-server');
+  const { harness } = await import('../../shared/connectors/transport.testkit');
+  const vendor = await startVendorServer();
+  const h = harness();
+  try {
+    // A local stand-in for an Auth0 tenant (no emulator exists): its token endpoint and one user read.
+    vendor.on('POST /oauth/token', reply.json({ access_token: 'tok-1', token_type: 'Bearer', expires_in: 86400 }));
+    vendor.on('GET /api/v2/users', reply.json([{ user_id: 'auth0|1' }]));
+    const { deps } = testDeps({
+      destinations: { idp: { type: 'auth0', baseUrl: vendor.url, clientId: 'cid', clientSecret: 'client-secret-0123456789', on: { 'secorch.identity.compromised': ['block'] } } },
+      egress: { allowPrivate: ['127.0.0.0/8'] },
+    });
+    for (let i = 0; i < 3; i++) {
+      const res = await ready(new Request('http://x/health/ready'), { ...deps, http: h.http });
+      expect((await body(res)).checks.find((c) => c.name === 'destination:idp')?.status).toBe('ok');
+    }
+    expect(vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /oauth/token', 'GET /api/v2/users', 'GET /api/v2/users', 'GET /api/v2/users']);
+    expect(vendor.requests.slice(1).every((r) => r.headers.authorization === 'Bearer tok-1')).toBe(true);
+  } finally {
+    await h.close();
+    await vendor.close();
+  }
+});

@@ -1,8 +1,8 @@
 import type { Config } from '../config';
-import { auth0Transport } from '../connectors/auth0/transport';
-import { entraTransport } from '../connectors/entra/transport';
+import { auth0TransportFor } from '../connectors/auth0/transport';
+import { entraTransportFor } from '../connectors/entra/transport';
 import { jiraTransport } from '../connectors/jira/transport';
-import { oktaTransport } from '../connectors/okta/transport';
+import { oktaTransportFor } from '../connectors/okta/transport';
 import { servicenowCheck } from '../connectors/servicenow/destination';
 import { slackCheck } from '../connectors/slack/destination';
 import type { CheckResult } from '../connectors/types';
@@ -22,10 +22,13 @@ const probe = (run: () => Promise<CheckResult>) => async () => {
 /**
  * The readiness checks of configured destinations that can be checked without side effects: one
  * authenticated read per connector (Jira GET /myself, ServiceNow one sys_id of the table, Slack
- * auth.test for a bot token, Okta, Entra ID and Auth0 one read with the configured credentials
- * (for OAuth, the token request itself)), and each archive bucket once. Webhook-style
- * destinations (Teams, Slack and PagerDuty webhooks) and generic REST/GraphQL have no call known
- * to be free of side effects, so they are not probed.
+ * auth.test for a bot token, Okta, Entra ID and Auth0 one read with the configured credentials),
+ * and each archive bucket once. The identity connectors are probed through the transport their
+ * destination and sync use (identity/transport-cache.ts): an OAuth token is requested once and
+ * renewed as it expires, not on every probe, which a load balancer may send every few seconds
+ * from every instance against the vendor's token endpoint limits (and, with DPoP, a new key pair
+ * each time). Webhook-style destinations (Teams, Slack and PagerDuty webhooks) and generic
+ * REST/GraphQL have no call known to be free of side effects, so they are not probed.
  */
 export function destinationChecks(config: Config, deps: Deps): DestinationCheck[] {
   const checks: DestinationCheck[] = [];
@@ -42,13 +45,13 @@ export function destinationChecks(config: Config, deps: Deps): DestinationCheck[
         checks.push({ name: `destination:${name}`, check: probe(() => servicenowCheck(name, dest, deps)) });
         break;
       case 'okta':
-        checks.push({ name: `destination:${name}`, check: probe(() => oktaTransport(name, dest, deps).check()) });
+        checks.push({ name: `destination:${name}`, check: probe(() => oktaTransportFor(name, dest, deps).check()) });
         break;
       case 'entra':
-        checks.push({ name: `destination:${name}`, check: probe(() => entraTransport(name, dest, deps).check()) });
+        checks.push({ name: `destination:${name}`, check: probe(() => entraTransportFor(name, dest, deps).check()) });
         break;
       case 'auth0':
-        checks.push({ name: `destination:${name}`, check: probe(() => auth0Transport(name, dest, deps).check()) });
+        checks.push({ name: `destination:${name}`, check: probe(() => auth0TransportFor(name, dest, deps).check()) });
         break;
       case 'slack':
         if (dest.token !== undefined) checks.push({ name: `destination:${name}`, check: probe(() => slackCheck(name, dest, deps)) });
