@@ -1,7 +1,7 @@
 import type { HttpClient } from '../../ports/http';
 import { ConnectorError, type ConnectorErrorFacts, isConnectorError } from '../errors';
 import { fetchFailure } from '../failures';
-import { inflated, NdjsonError, ndjsonLines } from '../ndjson';
+import { inflated, NdjsonError, ndjsonLines } from '../../streams/ndjson';
 import type { Auth0User } from './user';
 
 /**

@@ -1,5 +1,6 @@
 import { asffUid } from '../../mappers/aws';
 import { trivySecrets } from '../../mappers/aws/fixtures.testkit';
+import { MAX_LINE_BYTES } from './jsonl';
 import { dataOf, parseBytes } from './testkit';
 
 const lines = (...xs: unknown[]) => xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
@@ -42,6 +43,17 @@ describe('JSON Lines', () => {
     ['a mistyped field', lines({ title: 'ok', line: 'twelve' }), 'line 1/line'],
   ])('report_invalid for %s', async (_, text, pointer) => {
     expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer });
+  });
+
+  it('refuses a line longer than MAX_LINE_BYTES at that line, after the findings before it', async () => {
+    const got = await parseBytes(`${lines({ title: 'ok' }, '', { title: 'ok too' })}\n{"title": "${'x'.repeat(MAX_LINE_BYTES)}"}\n`);
+    expect(got.findings).toHaveLength(2);
+    expect(got.error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer: 'line 4', message: expect.stringContaining('Line longer than') });
+  });
+
+  it('reads CRLF lines and a BOM', async () => {
+    const got = await parseBytes(`\uFEFF${JSON.stringify({ title: 'a' })}\r\n${JSON.stringify({ title: 'b' })}\r\n`);
+    expect(got.findings.map((f) => dataOf(f).finding_info)).toMatchObject([{ title: 'a' }, { title: 'b' }]);
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * JSON Lines (https://jsonlines.org/): one finding object per line, either an ASFF finding
- * (mapped as in asff.ts) or a generic finding (generic.ts). Lines are split on the bytes, so
- * memory holds one line; a line longer than MAX_LINE_BYTES is refused. Pointers are `line N`.
+ * (mapped as in asff.ts) or a generic finding (generic.ts). Lines are split on the bytes
+ * (streams/ndjson.ts), so memory holds one line; a line longer than MAX_LINE_BYTES is refused.
+ * Pointers are `line N`.
  */
 import { obj } from '../../mappers/read';
+import { NdjsonError, ndjsonLines } from '../../streams/ndjson';
 import { ReportError, type ReportFinding } from '../types';
 import { looksLikeAsff, mapAsffRecord } from './asff';
 import type { ReportContext } from './finding';
@@ -27,19 +29,14 @@ function parseLine(ctx: ReportContext, text: string, n: number): ReportFinding |
 }
 
 export async function* parseJsonl(body: AsyncIterable<Uint8Array>, ctx: ReportContext): AsyncGenerator<ReportFinding> {
-  let carry: Buffer = Buffer.alloc(0);
-  let n = 0;
-  for await (const chunk of body) {
-    const buf: Buffer = carry.length > 0 ? Buffer.concat([carry, chunk]) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    let start = 0;
-    for (let nl = buf.indexOf(0x0a, start); nl !== -1; nl = buf.indexOf(0x0a, start)) {
-      const finding = parseLine(ctx, buf.toString('utf8', start, nl), ++n);
+  try {
+    for await (const { n, text } of ndjsonLines(body, MAX_LINE_BYTES)) {
+      const finding = parseLine(ctx, text, n);
       if (finding !== undefined) yield finding;
-      start = nl + 1;
     }
-    carry = buf.subarray(start);
-    if (carry.length > MAX_LINE_BYTES) throw new ReportError('report_invalid', `Line longer than ${MAX_LINE_BYTES} bytes`, 'jsonl', `line ${n + 1}`);
+  } catch (e) {
+    if (!(e instanceof NdjsonError)) throw e;
+    const why = e.problem === 'line_too_long' ? `Line longer than ${MAX_LINE_BYTES} bytes` : `Unreadable line (${e.problem})`;
+    throw new ReportError('report_invalid', why, 'jsonl', `line ${e.line}`);
   }
-  const last = parseLine(ctx, carry.toString('utf8'), ++n);
-  if (last !== undefined) yield last;
 }

@@ -2,10 +2,11 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /**
- * Newline-delimited JSON (https://github.com/ndjson/ndjson-spec) read from a byte stream, gzipped
- * or not, one line at a time: a vendor's bulk export of any size passes through a few chunks of
- * memory. Lines are split on the LF byte (never part of a multi-byte UTF-8 sequence); a CR before
- * it and blank lines are ignored. Line numbers count every line, from 1.
+ * Newline-delimited JSON (https://github.com/ndjson/ndjson-spec, the same as JSON Lines) read from
+ * a byte stream, gzipped or not, one line at a time: a vendor's bulk export or a report of any size
+ * passes through a few chunks of memory. Lines are split on the LF byte (never part of a
+ * multi-byte UTF-8 sequence); a CR before it and blank lines are ignored. Line numbers count every
+ * line, from 1.
  */
 export type NdjsonProblem = 'not_gzip' | 'too_large' | 'line_too_long';
 
