@@ -61,19 +61,14 @@ const pauseCell = new Int32Array(new SharedArrayBuffer(4));
  * do not retry in step. It blocks the thread, as SQLite's sleep did: better-sqlite3 is synchronous.
  */
 export function whenFree<T>(db: SqliteDatabase, run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    if (!isBusy(e)) throw e;
-  }
   const deadline = performance.now() + (waitLimits.get(db) ?? 0);
   for (let pauseMs = 0.05; ; pauseMs = Math.min(pauseMs * 2, 2)) {
-    Atomics.wait(pauseCell, 0, 0, pauseMs * (0.5 + Math.random()));
     try {
       return run();
     } catch (e) {
       if (!isBusy(e) || performance.now() >= deadline) throw e;
     }
+    Atomics.wait(pauseCell, 0, 0, pauseMs * (0.5 + Math.random()));
   }
 }
 
@@ -85,8 +80,7 @@ export function unlessBusy<T>(db: SqliteDatabase, run: () => T): T {
   try {
     return whenFree(db, run);
   } catch (e) {
-    const code = String((e as { code?: unknown }).code);
-    if (code.startsWith('SQLITE_BUSY') || code === 'SQLITE_LOCKED') {
+    if (isBusy(e) || (e as { code?: unknown }).code === 'SQLITE_LOCKED') {
       throw new AppError('store_busy', 'Local storage is busy; retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e });
     }
     throw e;

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { calculateJwkThumbprint, type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 
 /**
  * OAuth 2.0 Demonstrating Proof of Possession (DPoP, RFC 9449): tokens are bound to a key pair
@@ -21,8 +21,6 @@ export interface DpopRequest {
 export interface Dpop {
   /** A proof for one request attempt: never reused, each has its own `jti`. */
   proof(req: DpopRequest, nowMs: number): Promise<string>;
-  /** RFC 7638 SHA-256 thumbprint of the public key: what servers bind tokens to (`cnf.jkt`, section 6). */
-  thumbprint(): Promise<string>;
   /** The latest nonce of the token endpoint and of the API (each server keeps its own). */
   readonly nonces: { token?: string; resource?: string };
 }
@@ -64,7 +62,6 @@ export function dpop(o: DpopOptions = {}): Dpop {
         .setIssuedAt(Math.floor(nowMs / 1000))
         .sign(privateKey);
     },
-    thumbprint: async () => calculateJwkThumbprint((await keyPair()).jwk, 'sha256'),
   };
 }
 
