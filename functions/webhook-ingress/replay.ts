@@ -17,7 +17,9 @@ export function replayKeys(source: PreparedSource, v: Verified): string[] {
   const base = `webhook:${source.config.tenant}:${source.id}:`;
   const keys: string[] = [];
   if (v.deliveryId !== undefined) keys.push(`${base}${v.deliveryId}`);
-  if (v.signature !== undefined) keys.push(`${base}sig:${createHash('sha256').update(v.signature).digest('base64url')}`);
+  for (const signature of v.signatures ?? (v.signature === undefined ? [] : [v.signature])) {
+    keys.push(`${base}sig:${createHash('sha256').update(signature).digest('base64url')}`);
+  }
   return keys;
 }
 

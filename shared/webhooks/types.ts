@@ -46,6 +46,12 @@ export interface Verified {
    * leave it unset: a valid credential is legitimately reused.
    */
   signature?: string;
+  /**
+   * Every form of the verified signature when a request may carry several (one per secret while
+   * a secret rolls: Stripe, PagerDuty): the HMAC under each configured secret, `signature` first.
+   * Each is a replay key, so dropping one of the signatures does not make a captured request new.
+   */
+  signatures?: string[];
   /** The scheme's timestamp tolerance; replay records are kept at least twice this long. */
   toleranceSeconds?: number;
 }

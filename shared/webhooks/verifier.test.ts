@@ -43,7 +43,7 @@ describe('buildVerifier', () => {
   });
 
   it('picks the standard-webhooks scheme', () => {
-    expect(verifierOf('sw')(req(swHeaders))).toEqual({ deliveryId: 'msg_1' });
+    expect(verifierOf('sw')(req(swHeaders))).toEqual({ deliveryId: 'msg_1', toleranceSeconds: 300 });
     expect(codeOf(() => verifierOf('sw')(req(githubHeaders)))).toBe('signature_missing');
   });
 

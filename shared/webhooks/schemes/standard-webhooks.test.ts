@@ -49,12 +49,12 @@ describe('standard-webhooks verifier', () => {
     const v = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET });
     const h = { 'webhook-id': 'msg_p5jXN8AQM9LWM0D4loKWxJek', 'webhook-timestamp': '1614265330', 'webhook-signature': 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' };
     const req = { headers: new Headers(h), body: Buffer.from('{"test": 2432232314}'), url: 'https://x/', now: 1614265330_000 };
-    expect(v(req)).toEqual({ deliveryId: 'msg_p5jXN8AQM9LWM0D4loKWxJek' });
+    expect(v(req)).toEqual({ deliveryId: 'msg_p5jXN8AQM9LWM0D4loKWxJek', toleranceSeconds: 300 });
   });
 
   it('accepts what the library signs and returns webhook-id as the delivery id', () => {
     expect(libAccepts(headers())).toBe(true);
-    expect(run(headers())).toEqual({ deliveryId: ID });
+    expect(run(headers())).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
   });
 
   it.each<[string, H, Buffer?, string?]>([
@@ -91,7 +91,7 @@ describe('standard-webhooks verifier', () => {
     const other = libSign(TS, body, ID, new Webhook(randomBytes(32).toString('base64')));
     const h = headers({ 'webhook-signature': `${other} v1a,${sig} ${libSign()}` });
     expect(libAccepts(h)).toBe(true);
-    expect(run(h)).toEqual({ deliveryId: ID });
+    expect(run(h)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
     expect(codeOf(() => run(headers({ 'webhook-signature': `${other} v1a,${sig}` })))).toBe('signature_invalid');
   });
 
@@ -124,7 +124,7 @@ describe('standard-webhooks verifier', () => {
   it('verifies the raw bytes, not a decoded string (a body that is not UTF-8)', () => {
     const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x80, 0x7d]);
     const mac = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64')).update(`${ID}.${TS}.`).update(raw).digest('base64');
-    expect(run(headers({ 'webhook-signature': `v1,${mac}` }), raw)).toEqual({ deliveryId: ID });
+    expect(run(headers({ 'webhook-signature': `v1,${mac}` }), raw)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
   });
 
   it('refuses a secret that is not base64 at build time, without echoing it', () => {
@@ -160,7 +160,7 @@ describe('standard-webhooks verifier, v1a (Ed25519)', () => {
 
   it('the reference library does not verify v1a signatures', () => {
     expect(libAccepts(h1a())).toBe(false);
-    expect(run(h1a(), body, NOW, asym)).toEqual({ deliveryId: ID });
+    expect(run(h1a(), body, NOW, asym)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
   });
 
   it.each<[string, H, Buffer?]>([
@@ -196,11 +196,11 @@ describe('standard-webhooks verifier, v1a (Ed25519)', () => {
 
   it('with secrets and public keys, accepts either version, also beside a wrong entry of the other', () => {
     const both = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret: SECRET, publicKeys: [whpk(other.publicKey), PK] });
-    expect(run(h1a(), body, NOW, both)).toEqual({ deliveryId: ID });
-    expect(run(headers(), body, NOW, both)).toEqual({ deliveryId: ID });
+    expect(run(h1a(), body, NOW, both)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
+    expect(run(headers(), body, NOW, both)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
     const badV1 = `v1,${Buffer.alloc(32).toString('base64')}`;
-    expect(run(h1a({ 'webhook-signature': `${badV1} ${v1a()}` }), body, NOW, both)).toEqual({ deliveryId: ID });
-    expect(run(h1a({ 'webhook-signature': `${flip(v1a(), 5)} ${libSign()}` }), body, NOW, both)).toEqual({ deliveryId: ID });
+    expect(run(h1a({ 'webhook-signature': `${badV1} ${v1a()}` }), body, NOW, both)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
+    expect(run(h1a({ 'webhook-signature': `${flip(v1a(), 5)} ${libSign()}` }), body, NOW, both)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
     expect(codeOf(() => run(h1a({ 'webhook-signature': `${badV1} ${flip(v1a(), 5)}` }), body, NOW, both))).toBe('signature_invalid');
   });
 

@@ -73,9 +73,9 @@ export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): 
     const prefix = `${id}.${timestamp}.`;
     for (const key of v1.length > 0 ? keys : []) {
       const mac = createHmac('sha256', key).update(prefix).update(body).digest();
-      for (const sig of v1) if (safeEqual(mac, sig)) return { deliveryId: id };
+      for (const sig of v1) if (safeEqual(mac, sig)) return { deliveryId: id, toleranceSeconds: tolerance };
     }
-    if (v1a.length > 0 && verifyV1a(publicKeys, v1a, prefix, body)) return { deliveryId: id };
+    if (v1a.length > 0 && verifyV1a(publicKeys, v1a, prefix, body)) return { deliveryId: id, toleranceSeconds: tolerance };
     throw invalidSignature();
   };
 }

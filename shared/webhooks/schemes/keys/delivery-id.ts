@@ -1,3 +1,4 @@
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { errors } from '../../../errors';
 import { header, missingId } from '../../timing-safe';
 import type { VerifyInput } from '../../types';
@@ -17,19 +18,33 @@ export type DeliveryIdReader = (input: VerifyInput) => string | undefined;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const noId = (path: string) => errors.badRequest('malformed_body', `The body has no delivery id (string or number) at ${path}`);
 
-function atPath(body: Uint8Array, segments: string[], path: string): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(body));
-  } catch {
-    throw noId(path);
-  }
+function walk(root: unknown, segments: string[], path: string): unknown {
+  let value = root;
   for (const key of segments) {
     // Own properties only: "__proto__" or "constructor" must not reach into prototypes.
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) throw noId(path);
     value = (value as Record<string, unknown>)[key];
   }
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return value;
+}
+
+function atPath(body: Uint8Array, segments: string[], path: string): string {
+  let text: string;
+  let value: unknown;
+  try {
+    text = utf8.decode(body);
+    value = walk(JSON.parse(text), segments, path);
+  } catch {
+    throw noId(path);
+  }
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  // JSON.parse rounds an integer past 2^53 (a 64-bit id such as 1234567890123456789) to the
+  // nearest double, which distinct ids share: they would be taken for replays of each other.
+  // The number's own text is the id: read again without rounding (lossless-json), only then.
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    const exact = walk(parseLossless(text), segments, path);
+    if (isLosslessNumber(exact)) return exact.value;
+  }
   if (typeof value === 'string' && value.length > 0) return value;
   throw noId(path);
 }

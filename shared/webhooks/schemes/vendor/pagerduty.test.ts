@@ -20,7 +20,7 @@ const run = (h: Record<string, string>, bytes: string | Buffer = PD_BODY, verify
 describe('pagerduty verifier', () => {
   it("accepts go-pagerduty's valid vector and returns X-Webhook-Id as the delivery id", () => {
     expect(docSign(PD_BODY, PD_SECRET)).toBe(PD_VALID);
-    expect(ours(input(headers(PD_VALID), PD_BODY))).toEqual({ deliveryId: ID, signature: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(ours(input(headers(PD_VALID), PD_BODY))).toEqual({ deliveryId: ID, signature: expect.stringMatching(/^[0-9a-f]{64}$/), signatures: [expect.stringMatching(/^[0-9a-f]{64}$/)] });
   });
 
   it.each<[string, string, (string | Buffer)?]>([

@@ -1,7 +1,7 @@
 import { header, invalidSignature, missingSignature } from '../../timing-safe';
 import type { SyncVerifier } from '../../types';
 import type { VendorConfig } from './config';
-import { hmacMatch, utf8Keys, versionedHex } from './parts';
+import { hmacMatchEvery, utf8Keys, versionedHex } from './parts';
 
 /**
  * PagerDuty v3 webhooks: `X-PagerDuty-Signature: v1=<hex>,v1=<hex>`, each an HMAC-SHA256 of the
@@ -18,9 +18,11 @@ export function pagerdutyVerifier(config: VendorConfig<'pagerduty'>): SyncVerifi
     const value = header(headers, 'x-pagerduty-signature');
     if (value === undefined) throw missingSignature('X-PagerDuty-Signature');
     const given = versionedHex(value, 'v1', 32);
-    const match = given.length === 0 ? undefined : hmacMatch(keys, 'sha256', '', body, given);
-    if (match === undefined) throw invalidSignature();
-    // The id header is not signed: the signature is a replay key too.
-    return { deliveryId: header(headers, 'x-webhook-id'), signature: match.toString('hex') };
+    const macs = given.length === 0 ? undefined : hmacMatchEvery(keys, 'sha256', '', body, given);
+    if (macs === undefined) throw invalidSignature();
+    // The id header is not signed: the signature is a replay key too, under every secret, so a
+    // replay that keeps only one of a rotation's two v1 values is still recognised.
+    const signatures = macs.map((m) => m.toString('hex'));
+    return { deliveryId: header(headers, 'x-webhook-id'), signature: signatures[0], signatures };
   };
 }

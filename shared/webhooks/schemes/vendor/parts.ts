@@ -31,6 +31,27 @@ export function hmacMatch(
 }
 
 /**
+ * hmacMatch for the headers that carry several signatures while a secret rolls (Stripe,
+ * PagerDuty): on a match, the HMAC under every configured key, in configuration order. A captured
+ * request replayed with one of its signatures dropped then has the same replay keys and event ids
+ * as the original: they never depend on which of its signatures was kept. With one key this costs
+ * what hmacMatch does.
+ */
+export function hmacMatchEvery(
+  keys: readonly KeyObject[], algorithm: 'sha1' | 'sha256', prefix: string, body: Uint8Array, given: readonly Buffer[],
+): Buffer[] | undefined {
+  let matched = false;
+  const macs = keys.map((key) => {
+    const mac = createHmac(algorithm, key);
+    if (prefix.length > 0) mac.update(prefix);
+    const digest = mac.update(body).digest();
+    for (const g of given) if (safeEqual(digest, g)) matched = true;
+    return digest;
+  });
+  return matched ? macs : undefined;
+}
+
+/**
  * The decoded `<version>=<hex>` entries of a comma-separated list (Stripe-Signature,
  * X-PagerDuty-Signature), scanned in place. Other versions and malformed entries are skipped, as
  * the vendors' own libraries do; an entry with trailing junk does not decode and is skipped too.

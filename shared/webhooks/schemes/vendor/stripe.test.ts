@@ -31,7 +31,7 @@ describe('stripe verifier', () => {
   it('accepts what stripe-node signs, returning the v1 signature and the tolerance', () => {
     const header = sign();
     expect(libAccepts(header)).toBe(true);
-    expect(ours(input({ 'stripe-signature': header }, body))).toEqual({ signature: v1Of(header), toleranceSeconds: 300 });
+    expect(ours(input({ 'stripe-signature': header }, body))).toEqual({ signature: v1Of(header), signatures: [v1Of(header)], toleranceSeconds: 300 });
   });
 
   const good = sign();

@@ -2,7 +2,7 @@ import { errors } from '../../../errors';
 import { checkTimestamp, DEFAULT_TOLERANCE_SECONDS, header, invalidSignature, missingSignature } from '../../timing-safe';
 import type { SyncVerifier } from '../../types';
 import type { VendorConfig } from './config';
-import { hmacMatch, lastEntry, utf8Keys, versionedHex } from './parts';
+import { hmacMatchEvery, lastEntry, utf8Keys, versionedHex } from './parts';
 
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex>,v1=<hex>,v0=...`, each v1 an HMAC-SHA256 of
@@ -12,8 +12,9 @@ import { hmacMatch, lastEntry, utf8Keys, versionedHex } from './parts';
  *
  * Stricter than stripe-node: t must be whole Unix seconds (it parseInt()s), and a timestamp more
  * than the tolerance in the future is refused too (it checks the past only). Stripe sends no
- * delivery id header (the event id is in the body), so replays are deduplicated on the signature;
- * Stripe's own retries are re-signed with a new t and are told apart by the event id only.
+ * delivery id header (the event id is in the body), so replays are deduplicated on the signature
+ * (the HMAC under each configured secret, whichever v1 matched); Stripe's own retries are
+ * re-signed with a new t and are told apart by the event id only.
  */
 const HEADER = 'stripe-signature';
 
@@ -28,8 +29,9 @@ export function stripeVerifier(config: VendorConfig<'stripe'>): SyncVerifier {
     checkTimestamp(t, 'Stripe-Signature t', now, toleranceSeconds);
     const given = versionedHex(value, 'v1', 32);
     if (given.length === 0) throw invalidSignature();
-    const mac = hmacMatch(keys, 'sha256', `${t}.`, body, given);
-    if (mac === undefined) throw invalidSignature();
-    return { signature: mac.toString('hex'), toleranceSeconds };
+    const macs = hmacMatchEvery(keys, 'sha256', `${t}.`, body, given);
+    if (macs === undefined) throw invalidSignature();
+    const signatures = macs.map((m) => m.toString('hex'));
+    return { signature: signatures[0], signatures, toleranceSeconds };
   };
 }

@@ -1,0 +1,109 @@
+import { createHmac } from 'node:crypto';
+import Stripe from 'stripe';
+import { Webhook } from 'standardwebhooks';
+import { testDeps } from '../../test/deps';
+import { webhookIngress } from './handler';
+
+/**
+ * Replay protection where the replay key could depend on what an attacker controls: which of a
+ * rotation's signatures a captured request still carries, how long a scheme's timestamp window
+ * is, and how a configured body path reads a 64-bit numeric id.
+ */
+const OLD = 'whsec_rotation_old_5Wz3b8hN2kQvXr7Y';
+const NEW = 'whsec_rotation_new_pL0mTa9cD4eF6gH1';
+const published = (events: { type: string }[]) => events.filter((e) => !e.type.startsWith('secorch.audit.')).length;
+const post = (deps: Parameters<typeof webhookIngress>[1], source: string, body: string, headers: Record<string, string>) =>
+  webhookIngress(new Request(`https://h.example/webhooks/${source}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } }), deps);
+
+describe('replays during a secret rotation', () => {
+  const config = { sources: { stripe: { verify: { scheme: 'stripe', secrets: [OLD, NEW] } }, pd: { verify: { scheme: 'pagerduty', secrets: [OLD, NEW] } } } };
+
+  test('Stripe: a captured request replayed with only one of its two v1 signatures is a duplicate, in either order of secrets', async () => {
+    for (const secrets of [[OLD, NEW], [NEW, OLD]]) {
+      const { deps, bus, clock } = testDeps({ sources: { stripe: { verify: { scheme: 'stripe', secrets } } } });
+      const body = JSON.stringify({ id: 'evt_rotation_1', object: 'event', type: 'charge.refunded' });
+      // stripe-node signs with one secret per call; during a roll Stripe sends both v1 values.
+      const stripe = new Stripe('sk_test_not_used_offline');
+      const t = Math.floor(clock.now() / 1000);
+      const [withOld, withNew] = [OLD, NEW].map((secret) => stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: t }));
+      const v1 = (h: string) => /v1=([0-9a-f]+)/.exec(h)![1]!;
+      const first = await post(deps, 'stripe', body, { 'stripe-signature': `t=${t},v1=${v1(withOld!)},v1=${v1(withNew!)}` });
+      expect(first.status).toBe(202);
+      const { id } = (await first.json()) as { id: string };
+      for (const kept of [withOld!, withNew!]) {
+        const replay = await post(deps, 'stripe', body, { 'stripe-signature': kept });
+        expect([replay.status, await replay.json()]).toEqual([200, { duplicate: true }]);
+      }
+      expect(published(bus.events)).toBe(1);
+      expect(bus.events[0]!.id).toBe(id);
+    }
+  });
+
+  test('PagerDuty: dropping one v1 value and changing the unsigned X-Webhook-Id does not make a replay new', async () => {
+    const { deps, bus } = testDeps(config);
+    const body = JSON.stringify({ event: { id: '01DEN3FVMMX6BD1FJ3RWMS2AJN', event_type: 'incident.triggered' } });
+    const mac = (k: string) => createHmac('sha256', k).update(body).digest('hex');
+    expect((await post(deps, 'pd', body, { 'x-pagerduty-signature': `v1=${mac(OLD)},v1=${mac(NEW)}`, 'x-webhook-id': 'W-1' })).status).toBe(202);
+    for (const [sig, id] of [[`v1=${mac(NEW)}`, 'W-forged-2'], [`v1=${mac(OLD)}`, 'W-forged-3']]) {
+      const replay = await post(deps, 'pd', body, { 'x-pagerduty-signature': sig!, 'x-webhook-id': id! });
+      expect([replay.status, await replay.json()]).toEqual([200, { duplicate: true }]);
+    }
+    expect(published(bus.events)).toBe(1);
+  });
+
+  test('after the old secret is removed from the list, a replay signed with the new one is still recognised', async () => {
+    const { deps, bus } = testDeps(config);
+    const body = JSON.stringify({ event: { id: 'E-2', event_type: 'incident.resolved' } });
+    const mac = (k: string) => createHmac('sha256', k).update(body).digest('hex');
+    expect((await post(deps, 'pd', body, { 'x-pagerduty-signature': `v1=${mac(OLD)},v1=${mac(NEW)}`, 'x-webhook-id': 'W-9' })).status).toBe(202);
+    const after = testDeps({ sources: { pd: { verify: { scheme: 'pagerduty', secrets: [NEW] } } } });
+    after.deps.store = deps.store;
+    after.deps.bus = deps.bus;
+    const replay = await post(after.deps, 'pd', body, { 'x-pagerduty-signature': `v1=${mac(NEW)}`, 'x-webhook-id': 'W-10' });
+    expect([replay.status, await replay.json()]).toEqual([200, { duplicate: true }]);
+    expect(published(bus.events)).toBe(1);
+  });
+});
+
+describe('how long replay records live', () => {
+  test('standard-webhooks keeps a record for twice its configured tolerance, even past dedupeTtlSeconds', async () => {
+    const secret = `whsec_${Buffer.from('standard-webhooks-test-key-32byt').toString('base64')}`;
+    const { deps, bus, clock } = testDeps({ sources: { sw: { verify: { scheme: 'standard-webhooks', secret, toleranceSeconds: 3600 }, dedupeTtlSeconds: 600 } } });
+    const body = '{"type":"scan.finished"}';
+    const at = new Date(clock.now());
+    // The oracle is the reference library: it signs as every Standard Webhooks sender does.
+    const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_1', at, body) };
+    expect((await post(deps, 'sw', body, headers)).status).toBe(202);
+    // 700 s on, past dedupeTtlSeconds but inside the 3600 s window: still a duplicate.
+    clock.advance(700_000);
+    expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([200, 1]);
+    // Just inside the window's end (2 x 3600 s from the first record is later still).
+    clock.advance(2_899_000);
+    expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([200, 1]);
+  });
+});
+
+describe('delivery ids read from the body (idPath)', () => {
+  const KEY = 'k'.repeat(32);
+  const config = { sources: { tool: { verify: { scheme: 'api-key', keys: [KEY], idPath: 'event.id' } } } };
+
+  test('64-bit numeric ids past 2^53 stay distinct: each delivery is published, a true replay is not', async () => {
+    const { deps, bus } = testDeps(config);
+    const ids = ['1234567890123456789', '1234567890123456790', '1234567890123456801', '-9007199254740993'];
+    for (const id of ids) {
+      const res = await post(deps, 'tool', `{"event":{"id":${id},"type":"alert"}}`, { 'x-api-key': KEY });
+      expect(res.status).toBe(202);
+    }
+    expect(published(bus.events)).toBe(ids.length);
+    expect(bus.events.map((e) => (e as { deliveryid?: string }).deliveryid)).toEqual(ids);
+    const again = await post(deps, 'tool', `{"event":{"id":${ids[1]},"type":"alert"}}`, { 'x-api-key': KEY });
+    expect([again.status, published(bus.events)]).toEqual([200, ids.length]);
+  });
+
+  test('a safe integer and its string form are the same id', async () => {
+    const { deps, bus } = testDeps(config);
+    expect((await post(deps, 'tool', '{"event":{"id":42}}', { 'x-api-key': KEY })).status).toBe(202);
+    expect((await post(deps, 'tool', '{"event":{"id":"42"}}', { 'x-api-key': KEY })).status).toBe(200);
+    expect(published(bus.events)).toBe(1);
+  });
+});
