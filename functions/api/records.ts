@@ -71,7 +71,7 @@ export function deliveryView(d: Delivery & { lease?: unknown }): Delivery {
 /** A line of the delivery log: no attempt bodies. */
 export function deliverySummary(d: Delivery) {
   return {
-    id: d.id, subscriptionId: d.subscriptionId, eventId: d.eventId, eventType: d.eventType, status: d.status,
+    id: d.id, subscriptionId: d.subscriptionId, eventId: d.eventId, eventSource: d.eventSource, eventType: d.eventType, status: d.status,
     attempts: d.attempts.length, lastError: d.lastError, nextAttemptAt: d.nextAttemptAt, createdAt: d.createdAt, updatedAt: d.updatedAt,
   };
 }

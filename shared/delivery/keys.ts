@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * The state-store layout of the delivery engine. Every key starts with its record kind and the
@@ -6,12 +6,16 @@ import { randomBytes } from 'node:crypto';
  * a lookup (the tenant is part of the key, not a field checked afterwards).
  *
  *   sub:{tenant}:{subscriptionId}              Subscription
- *   evt:{tenant}:{eventId}                     the event, stored once for all its deliveries
+ *   evt:{tenant}:{eventRef}                    the event, stored once for all its deliveries
  *   dlv:{tenant}:{deliveryId}                  Delivery (attempt log, status, next attempt)
- *   dlvkey:{tenant}:{subscriptionId}:{eventId} deliveryId: one delivery per (event, subscription)
+ *   dlvkey:{tenant}:{subscriptionId}:{eventRef} deliveryId: one delivery per (event, subscription)
  *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order
  *   brk:{tenant}:{subscriptionId}              circuit breaker state
  *   dlq:{tenant}:{id}                          inbound dead letter (raw body kept for replay)
+ *
+ * An event is identified by its source and id together (CloudEvents: "Producers MUST ensure that
+ * source + id is unique for each distinct event"), so two sources that both number their events
+ * 1, 2, 3 neither overwrite each other's stored event nor share a delivery: see eventRef.
  *
  * Ids are time-ordered (a millisecond timestamp in base 32, then 80 random bits, as ULID does),
  * so a prefix scan lists records oldest first and a cursor is simply the last key seen.
@@ -26,16 +30,25 @@ export function sortableId(prefix: string, now: number, random: (n: number) => U
   return `${prefix}${time}${rand}`;
 }
 
+/**
+ * The key part of an event: a digest of its source, then its id. Records written before the
+ * source was stored have none and keep their event under the id alone.
+ */
+export function eventRef(source: string | undefined, id: string): string {
+  if (source === undefined) return id;
+  return `${createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16)}:${id}`;
+}
+
 /** Tenant names and ids may not contain the separator; the API validates them before any lookup. */
 export const SAFE_PART = /^[A-Za-z0-9_.-]{1,128}$/;
 
 export const keys = {
   subscriptions: (tenant: string) => `sub:${tenant}:`,
   subscription: (tenant: string, id: string) => `sub:${tenant}:${id}`,
-  event: (tenant: string, eventId: string) => `evt:${tenant}:${eventId}`,
+  event: (tenant: string, ref: string) => `evt:${tenant}:${ref}`,
   deliveries: (tenant: string) => `dlv:${tenant}:`,
   delivery: (tenant: string, id: string) => `dlv:${tenant}:${id}`,
-  deliveryOf: (tenant: string, subscriptionId: string, eventId: string) => `dlvkey:${tenant}:${subscriptionId}:${eventId}`,
+  deliveryOf: (tenant: string, subscriptionId: string, ref: string) => `dlvkey:${tenant}:${subscriptionId}:${ref}`,
   duePrefix: 'due:',
   due: (at: number, tenant: string, id: string) => `due:${String(Math.max(0, Math.floor(at))).padStart(13, '0')}:${tenant}:${id}`,
   breaker: (tenant: string, subscriptionId: string) => `brk:${tenant}:${subscriptionId}`,

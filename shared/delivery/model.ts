@@ -52,6 +52,8 @@ export interface Delivery {
   tenant: string;
   subscriptionId: string;
   eventId: string;
+  /** The event's source; with eventId it identifies the event (absent on records written before it was kept). */
+  eventSource?: string;
   eventType: string;
   status: DeliveryStatus;
   attempts: Attempt[];

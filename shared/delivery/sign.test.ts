@@ -59,7 +59,7 @@ describe('signDelivery', () => {
     const raw = Buffer.from([0x7b, 0xff, 0xfe, 0x80, 0x7d]);
     const h = signDelivery({ id: ID, timestampSeconds: TS, body: raw, secrets: [secret] });
     const verify = standardWebhooksVerifier({ scheme: 'standard-webhooks', secret });
-    expect(verify({ headers: new Headers({ ...h }), body: raw, url: 'https://x/', now: TS * 1000 })).toEqual({ deliveryId: ID });
+    expect(verify({ headers: new Headers({ ...h }), body: raw, url: 'https://x/', now: TS * 1000 })).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
   });
 
   it('during a rotation sends one signature per secret, and old and new receivers both accept', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { toAppError } from '../../errors';
-import { keys } from '../keys';
+import { eventRef, keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview } from '../model';
 import type { AttemptResult } from '../schedule';
 import { sendWakeUp } from '../../ports/wakeups';
@@ -77,7 +77,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   const sub = await cache.subscription(due.tenant, record.subscriptionId);
   if (!sub) return fail('subscription_deleted');
   if (!sub.enabled) return fail(`subscription_disabled${sub.disabledReason ? `:${sub.disabledReason}` : ''}`);
-  const eventText = await cache.event(due.tenant, record.eventId);
+  const eventText = await cache.event(due.tenant, eventRef(record.eventSource, record.eventId));
   if (eventText === undefined) return fail('event_expired');
 
   const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);

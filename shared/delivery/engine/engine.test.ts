@@ -61,6 +61,52 @@ test('one signed delivery per matching subscription; a redelivered event creates
   expect(await sweepDue(e.deps)).toEqual(expect.objectContaining({ succeeded: 0, stale: 0 }));
 });
 
+test('events are told apart by source and id: two sources that reuse an id each reach their own subscribers', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  const onlyA = await seedSubscription(e.deps, { url: `${rx.url}/a`, filter: { exact: { source: 'scanner-a' } } });
+  const onlyB = await seedSubscription(e.deps, { url: `${rx.url}/b`, filter: { exact: { source: 'scanner-b' } } });
+  const both = await seedSubscription(e.deps, { url: `${rx.url}/all` });
+  // Both fanned out before anything is sent: the second must not replace the first's stored event.
+  expect((await fanOut(event('1', { source: 'scanner-a', data: { from: 'A' } }), e.deps)).created).toHaveLength(2);
+  expect((await fanOut(event('1', { source: 'scanner-b', data: { from: 'B' } }), e.deps)).created).toHaveLength(2);
+  // A redelivered router message of either is still recognised.
+  expect(await fanOut(event('1', { source: 'scanner-b', data: { from: 'B' } }), e.deps)).toEqual({ created: [], existing: 2 });
+  expect((await sweepDue(e.deps)).succeeded).toBe(4);
+
+  // Each subscription has its own secret: what verifies with it was delivered to it.
+  const seen = (sub: { sub: Subscription; secret: string }) => rx.received
+    .flatMap((r) => {
+      try {
+        return [new Webhook(sub.secret).verify(r.body, r.headers as Record<string, string>) as CloudEvent];
+      } catch {
+        return [];
+      }
+    })
+    .map((ev) => `${ev.source}:${(ev.data as { from: string }).from}`)
+    .sort();
+  expect(seen(onlyA)).toEqual(['scanner-a:A']);
+  expect(seen(onlyB)).toEqual(['scanner-b:B']);
+  expect(seen(both)).toEqual(['scanner-a:A', 'scanner-b:B']);
+  expect((await deliveryOf(e.deps)).map((d) => d.eventSource).sort()).toEqual(['scanner-a', 'scanner-a', 'scanner-b', 'scanner-b']);
+});
+
+test('a delivery written before the event source was kept still finds its event (stored under the id alone)', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  const { sub, secret } = await seedSubscription(e.deps, { url: rx.url });
+  const now = e.clock.now();
+  const at = new Date(now).toISOString();
+  const legacy: Delivery = { id: 'msg_legacy1', tenant: 'default', subscriptionId: sub.id, eventId: 'old-1', eventType: 'secorch.finding.created', status: 'pending', attempts: [], nextAttemptAt: at, createdAt: at, updatedAt: at };
+  await e.deps.store.put('evt:default:old-1', JSON.stringify(event('old-1')));
+  await e.deps.store.put(keys.delivery('default', legacy.id), JSON.stringify(legacy));
+  await e.deps.store.put(keys.due(now, 'default', legacy.id), '');
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  expect((new Webhook(secret).verify(rx.received[0]!.body, rx.received[0]!.headers as Record<string, string>) as CloudEvent).id).toBe('old-1');
+});
+
 test('retries on the schedule with the same webhook-id, and records every attempt', async () => {
   const e = engine();
   const rx = await receiver((_r, n) => (n < 3 ? { status: 500 } : { status: 200 }));

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../../events/cloudevent';
-import { keys, sortableId } from '../keys';
+import { eventRef, keys, sortableId } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
 import { sendWakeUp } from '../../ports/wakeups';
@@ -42,15 +42,16 @@ export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResul
   if (subs.length === 0) return result;
   const { retentionSeconds } = deliverySettings(deps);
   const now = deps.clock.now();
-  await deps.store.put(keys.event(tenant, event.id), JSON.stringify(event), { ttlSeconds: retentionSeconds });
+  const ref = eventRef(event.source, event.id);
+  await deps.store.put(keys.event(tenant, ref), JSON.stringify(event), { ttlSeconds: retentionSeconds });
   for (const sub of subs) {
     const at = new Date(now).toISOString();
     const delivery: Delivery = {
-      id: sortableId('msg_', now), tenant, subscriptionId: sub.id, eventId: event.id, eventType: event.type,
+      id: sortableId('msg_', now), tenant, subscriptionId: sub.id, eventId: event.id, eventSource: event.source, eventType: event.type,
       status: 'pending', attempts: [], nextAttemptAt: at, createdAt: at, updatedAt: at,
     };
     const created = await deps.store.putAll([
-      { key: keys.deliveryOf(tenant, sub.id, event.id), value: delivery.id, opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
+      { key: keys.deliveryOf(tenant, sub.id, ref), value: delivery.id, opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
       { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(delivery), opts: { ifAbsent: true, ttlSeconds: retentionSeconds } },
       { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds: retentionSeconds } },
     ]);

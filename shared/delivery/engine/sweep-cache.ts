@@ -35,7 +35,7 @@ export interface SweepCache {
   subscription(tenant: string, id: string): Promise<Subscription | undefined>;
   setSubscription(sub: Subscription): void;
   /** The event as stored (its JSON text). */
-  event(tenant: string, id: string): Promise<string | undefined>;
+  event(tenant: string, ref: string): Promise<string | undefined>;
   breaker(tenant: string, subscriptionId: string): CachedBreaker | undefined;
   setBreaker(tenant: string, subscriptionId: string, breaker: CachedBreaker | undefined): void;
 }
@@ -74,7 +74,7 @@ export function sweepCache(deps: DeliveryDeps): SweepCache {
     putAll: batchedWrites(deps.store),
     subscription: (tenant, id) => subs.get(keys.subscription(tenant, id)),
     setSubscription: (sub) => subs.set(keys.subscription(sub.tenant, sub.id), sub),
-    event: (tenant, id) => events.get(keys.event(tenant, id)),
+    event: (tenant, ref) => events.get(keys.event(tenant, ref)),
     breaker(tenant, subscriptionId) {
       const hit = breakers.get(keys.breaker(tenant, subscriptionId));
       return hit && performance.now() - hit.at < MAX_AGE_MS ? hit.breaker : undefined;
