@@ -21,6 +21,20 @@ export async function subscriptionsOf(deps: Deps, tenant: string): Promise<Subsc
   return out;
 }
 
+/**
+ * One subscription's filter on one event. A filter that throws (a record written by an older
+ * version or damaged in the store) skips that subscription with an error in the log: the tenant's
+ * other subscriptions still get the event, and the router does not retry it forever.
+ */
+function filterMatches(deps: Deps, sub: Subscription, event: CloudEvent): boolean {
+  try {
+    return matches(sub.filter as Filter, event);
+  } catch (e) {
+    deps.logger.error('subscription filter failed; event not delivered to it', { subscriptionId: sub.id, tenant: sub.tenant, eventId: event.id, error: e });
+    return false;
+  }
+}
+
 export interface FanOutResult {
   created: Delivery[];
   /** Deliveries that already existed: a redelivered router message. */
@@ -36,7 +50,7 @@ export interface FanOutResult {
 export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResult> {
   const tenant = tenantOf(event);
   const subs = (await subscriptionsOf(deps, tenant)).filter(
-    (s) => s.enabled && (s.filter === undefined || matches(s.filter as Filter, event)) && !isAbout(event, s.id),
+    (s) => s.enabled && (s.filter === undefined || filterMatches(deps, s, event)) && !isAbout(event, s.id),
   );
   const result: FanOutResult = { created: [], existing: 0 };
   if (subs.length === 0) return result;
