@@ -4,18 +4,18 @@
  * - `webhook-*`: the Standard Webhooks id, timestamp and signature;
  * - `ce-*`: CloudEvents binary-mode attributes; we send structured mode (the event is the body),
  *   and a `ce-` header would make a receiver that supports both modes read the wrong one;
- * - the body's framing and encoding: content-type, content-length, content-encoding, transfer-encoding;
+ * - the body's framing, encoding and description: every `content-*` header, transfer-encoding;
  * - hop-by-hop and connection control (RFC 9110 section 7.6.1), host, expect, proxy-*: set by the HTTP client;
  * - user-agent: identifies this product to receivers and their allowlists.
  * `authorization` is allowed: a static credential is the usual way receivers behind a gateway
  * authenticate senders, on top of the signature. It is a secret: the API must not echo it back.
  */
 export const HEADER_BLOCKLIST: ReadonlySet<string> = new Set([
-  'content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'accept-encoding',
+  'transfer-encoding', 'accept-encoding',
   'host', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'expect', 'http2-settings',
   'user-agent',
 ]);
-const BLOCKED_PREFIXES = ['webhook-', 'ce-', 'proxy-'];
+const BLOCKED_PREFIXES = ['webhook-', 'ce-', 'proxy-', 'content-'];
 
 /** RFC 9110 section 5.6.2 token. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

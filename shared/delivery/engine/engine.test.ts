@@ -231,6 +231,20 @@ test('a transform replaces the data; one that fails on the event fails the deliv
   expect(JSON.parse(rx.received[0]!.body).data).toEqual({ text: 'finding e8 (HIGH)' });
 });
 
+test('a transformed binary or text event is sent as JSON data: data_base64 dropped, datacontenttype application/json', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url, transform: '{ "summary": type, "bytes": $length(data_base64) }' });
+  const binary = event('e9', { datacontenttype: 'application/octet-stream', data: undefined, data_base64: Buffer.from('plain bytes').toString('base64') });
+  delete binary.data;
+  await fanOut(binary, e.deps);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  const sent = JSON.parse(rx.received[0]!.body) as CloudEvent;
+  expect(sent).not.toHaveProperty('data_base64');
+  expect(sent).toEqual(expect.objectContaining({ id: 'e9', datacontenttype: 'application/json', data: { summary: 'secorch.finding.created', bytes: 16 } }));
+});
+
 test('private destinations are refused unless egress.allowPrivate opens them', async () => {
   const t = testDeps();
   const outbound = guardedDeliveryClient({ allowPrivate: [] });

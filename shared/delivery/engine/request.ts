@@ -37,14 +37,20 @@ export class TransformFailed extends Error {
   }
 }
 
-/** The body: the stored event text as it is, or the event with its data replaced by the transform's output. */
+/**
+ * The body: the stored event text as it is, or the event with its data replaced by the
+ * transform's output. That output is JSON whatever the event carried (text, or binary as
+ * `data_base64`), so the event says `datacontenttype: application/json` and loses `data_base64`:
+ * the JSON event format allows `data` or `data_base64`, never both.
+ */
 async function payload(sub: Subscription, eventText: string): Promise<string> {
   if (!sub.transform) return eventText;
   const event = JSON.parse(eventText) as CloudEvent;
   const compiled = compileTransform(sub.transform);
   if (!compiled.ok) throw new TransformFailed('transform_failed', compiled.error);
   try {
-    return JSON.stringify({ ...event, data: await applyTransform(compiled.transform, event) });
+    const { data_base64: _binary, ...rest } = event;
+    return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransform(compiled.transform, event) });
   } catch (e) {
     const err = toAppError(e);
     throw new TransformFailed(err.code, err.message);
