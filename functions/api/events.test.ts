@@ -66,6 +66,23 @@ describe('POST /events', () => {
     expect([big.status, big.json.code]).toEqual([413, 'payload_too_large']);
   });
 
+  test('an attribute named __proto__ is an invalid attribute in every mode, never the object\'s prototype', async () => {
+    const { deps, bus } = apiDeps();
+    const inner = '{"specversion":"1.0","id":"p1","source":"s","type":"t","tenant":"globex"}';
+    const cases = [
+      { body: `{"__proto__":${inner}}`, headers: structured },
+      { body: `[{"__proto__":${inner}}]`, headers: batch },
+      { body: `{"__proto__":{"tenant":"globex"},"specversion":"1.0","id":"p2","source":"s","type":"t"}`, headers: structured },
+      { body: '{}', headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'p3', 'ce-source': 's', 'ce-type': 't', 'ce-__proto__': 'x' } },
+    ];
+    for (const c of cases) {
+      const res = await call(deps, 'POST', '/events', c);
+      expect([res.status, res.json.code]).toEqual([400, 'invalid_event']);
+      expect(JSON.stringify(res.json.problems ?? res.json)).toContain('__proto__');
+    }
+    expect(bus.events).toHaveLength(0);
+  });
+
   test('401 without a valid key, 403 without events:write', async () => {
     const { deps, bus } = apiDeps();
     const none = await call(deps, 'POST', '/events', { key: null, body: event('a'), headers: structured });

@@ -1,7 +1,7 @@
 import { AppError, errors } from '../errors';
 import type { CloudEvent } from './cloudevent';
 import { decodeHeaderValue, isJsonCharset, isJsonMediaType, parseMediaType, type MediaType } from './http-headers';
-import { dropNullAttributes, eventProblems, RESERVED_ATTRIBUTES } from './spec-checks';
+import { dropNullAttributes, eventProblems, RESERVED_ATTRIBUTES, setAttribute } from './spec-checks';
 
 /**
  * `POST /events`: CloudEvents HTTP protocol binding 1.0.2 with the JSON (and JSON batch) format.
@@ -117,7 +117,7 @@ function parseBinary(headers: Headers, body: Uint8Array, contentType: string, me
     else {
       const decoded = decodeHeaderValue(value);
       if (decoded === undefined) problems.push(`${attr}: header value is not valid percent-encoded UTF-8`);
-      else ev[attr] = decoded;
+      else setAttribute(ev, attr, decoded);
     }
   }
   if (Object.keys(ev).length === 0 && problems.length === 0) {

@@ -51,12 +51,22 @@ export function isRfc3339(s: string): boolean {
 }
 
 /**
+ * Sets an attribute as an own property whatever its name. A plain `out[name] = value` with the
+ * name `__proto__` (a JSON member or a `ce-__proto__` header) would replace the object's
+ * prototype instead: the attribute would vanish from validation and its members would be read
+ * through the prototype, then dropped by the next spread.
+ */
+export function setAttribute(out: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
  * JSON format section 2.2: `null` means unset, so null attributes are dropped before checking.
  * `data: null` stays: it is an explicit null payload (section 3.1.1).
  */
 export function dropNullAttributes(ev: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(ev)) if (v !== null || k === 'data') out[k] = v;
+  for (const [k, v] of Object.entries(ev)) if (v !== null || k === 'data') setAttribute(out, k, v);
   return out;
 }
 
