@@ -51,14 +51,21 @@ export const conflict = () =>
 /** How long delivery records and their wake-ups live (config deliveries.retentionDays, 30 by default). */
 export const retentionSeconds = (deps: Deps) => deliverySettings(deps).retentionSeconds;
 
-/** Header names whose values are credentials: shown as "[redacted]", kept when sent back so. */
-const SECRET_HEADER = /authorization|secret|token|passw|api[-_]?key|cookie|credential|signature|session|auth/i;
+/**
+ * Extra headers whose values are credentials, shown as "[redacted]" (and kept when sent back so):
+ * by name (authorization, any *key*, token, secret, password, cookie, signature, session ...:
+ * x-functions-key, ocp-apim-subscription-key, x-amz-security-key), or by value (an
+ * authentication scheme followed by its credentials, whatever the header is called).
+ */
+const SECRET_HEADER = /auth|secret|token|passw|pwd|key|cookie|credential|signature|session|sig$/i;
+const SCHEMED_VALUE = /^(?:bearer|basic|digest|token|apikey|api-key|hmac|hoba|mutual|negotiate|ntlm|sharedkey|sharedaccesssignature|aws4-hmac-sha256|dpop)\s/i;
+const isCredential = (name: string, value: string) => SECRET_HEADER.test(name) || SCHEMED_VALUE.test(value);
 
 /** A subscription as the API shows it: never a secret, sealed or plain, nor credential headers. */
 export function subscriptionView(sub: Subscription): Record<string, unknown> {
   const { secrets: _secrets, headers, ...rest } = sub;
   const view: Record<string, unknown> = { ...rest };
-  if (headers) view.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]));
+  if (headers) view.headers = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, isCredential(k, v) ? REDACTED : v]));
   return view;
 }
 

@@ -71,6 +71,23 @@ describe('POST /subscriptions', () => {
     expect((await stored(deps, res.json.id))!.sub.headers).toEqual({ authorization: 'Bearer s3cr3t-token', 'x-team': 'blue' });
   });
 
+  test('credentials are redacted by header name and by value, also for a read-only key', async () => {
+    const { deps } = apiDeps();
+    const headers = {
+      'x-functions-key': 's3cr3t-B', 'ocp-apim-subscription-key': 's3cr3t-C', 'x-amz-security-key': 's3cr3t-D',
+      'x-custom': 'Bearer s3cr3t-E', 'x-other': 'SharedAccessSignature sr=s3cr3t-F', 'x-team': 'blue', 'x-region': 'eu',
+    };
+    const created = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, headers } });
+    const read = await call(deps, 'GET', `/subscriptions/${created.json.id}`, { key: KEY.reader });
+    for (const res of [created, read]) {
+      expect(res.text).not.toContain('s3cr3t');
+      expect(res.json.headers).toEqual({
+        'x-functions-key': '[redacted]', 'ocp-apim-subscription-key': '[redacted]', 'x-amz-security-key': '[redacted]',
+        'x-custom': '[redacted]', 'x-other': '[redacted]', 'x-team': 'blue', 'x-region': 'eu',
+      });
+    }
+  });
+
   test('strict: unknown fields are 422 naming them', async () => {
     const { deps } = apiDeps();
     const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, filters: {}, secret: 'whsec_x' } });
@@ -139,7 +156,7 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     return (await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, ...body } })).json;
   }
 
-  test('a partial update changes only what it names; null removes; the same validation applies', async () => {
+  test('a partial update is a JSON merge patch: it changes only what it names, inside headers and rateLimit too; null removes', async () => {
     const { deps, clock } = apiDeps();
     const sub = await created(deps, { filter: { exact: { type: 'a' } }, transform: '$', headers: { authorization: 'Bearer keep-me', 'x-a': '1' } });
     clock.advance(1000);
@@ -148,11 +165,19 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
       headers: { 'content-type': 'application/merge-patch+json' },
     });
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: sub.id, url: URL_OK, transform: '$', rateLimit: { perSecond: 2 }, headers: { authorization: '[redacted]', 'x-b': '2' }, updatedAt: '2026-01-01T00:00:01.000Z' });
+    expect(res.json).toMatchObject({ id: sub.id, url: URL_OK, transform: '$', rateLimit: { perSecond: 2 }, headers: { authorization: '[redacted]', 'x-a': '1', 'x-b': '2' }, updatedAt: '2026-01-01T00:00:01.000Z' });
     expect(res.json).not.toHaveProperty('filter');
     const { sub: after } = (await stored(deps, sub.id))!;
-    expect(after.headers).toEqual({ authorization: 'Bearer keep-me', 'x-b': '2' });
+    expect(after.headers).toEqual({ authorization: 'Bearer keep-me', 'x-a': '1', 'x-b': '2' });
     expect(after.secrets).toHaveLength(1);
+
+    // Inside an object, a member merges and null removes just that member (RFC 7396).
+    const inner = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers: { 'x-a': null, 'x-c': '3' }, rateLimit: { burst: 20 } } });
+    expect([inner.status, inner.json.headers, inner.json.rateLimit]).toEqual([200, { authorization: '[redacted]', 'x-b': '2', 'x-c': '3' }, { perSecond: 2, burst: 20 }]);
+    expect((await stored(deps, sub.id))!.sub.headers).toEqual({ authorization: 'Bearer keep-me', 'x-b': '2', 'x-c': '3' });
+    // Removing the last member removes the field.
+    const emptied = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers: { authorization: null, 'x-b': null, 'x-c': null } } });
+    expect([emptied.status, 'headers' in emptied.json]).toEqual([200, false]);
 
     const bad = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'http://10.0.0.1/', filter: { sql: 'type =' } } });
     expect(bad.status).toBe(422);

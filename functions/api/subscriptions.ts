@@ -8,6 +8,7 @@ import { json } from '../../shared/http/body';
 import type { Deps } from '../../shared/ports';
 import { authenticate, pathId } from './auth';
 import { readJsonObject } from './json';
+import { mergePatch } from './merge-patch';
 import { pageOf, parseCursor, parseLimit } from './pagination';
 import { conflict, loadSubscription, subscriptionView, updateSubscription } from './records';
 import { parseSubscriptionInput, type SubscriptionChanges } from './subscription-input';
@@ -76,6 +77,25 @@ export const getSubscription: HttpHandler = async (req, deps) => {
   return json(subscriptionView(record));
 };
 
+/** Object-valued fields a PATCH merges into (RFC 7396) rather than replaces. */
+const MERGED = ['filter', 'headers', 'rateLimit'] as const;
+
+/**
+ * The body of a PATCH applied to the stored record as a JSON merge patch: in `headers`,
+ * `rateLimit` and `filter` a member merges into what is stored and `null` removes it (one header,
+ * say), as `null` removes a whole field at the top level. The result is validated as a whole.
+ */
+function merged(body: Record<string, unknown>, current: Subscription): Record<string, unknown> {
+  const out = { ...body };
+  for (const field of MERGED) {
+    const value = body[field];
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
+    const next = mergePatch(current[field], value) as Record<string, unknown>;
+    out[field] = Object.keys(next).length === 0 ? null : next;
+  }
+  return out;
+}
+
 export const patchSubscription: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'subscriptions:write');
   const id = pathId(req, 1, 'subscription');
@@ -83,7 +103,7 @@ export const patchSubscription: HttpHandler = async (req, deps) => {
   const { allowPrivate } = deps.config.egress;
   // Validated inside the update: a header sent back as "[redacted]" keeps the value stored now.
   const { before, after } = await updateSubscription(deps, tenant, id, (current) =>
-    apply(current, parseSubscriptionInput(body, { mode: 'update', allowPrivate, storedHeaders: current.headers }), deps.clock.now()));
+    apply(current, parseSubscriptionInput(merged(body, current), { mode: 'update', allowPrivate, storedHeaders: current.headers }), deps.clock.now()));
   if (!before.enabled && after.enabled) {
     // A fresh start: the breaker that disabled it (five days of failure) would trip again at once.
     await deps.store.delete(keys.breaker(tenant, id));
