@@ -10,6 +10,7 @@ import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, 
 import { graphqlProblems } from '../connectors/graphql/problems';
 import { restProblems } from '../connectors/rest/problems';
 import { scheduleProblems } from '../schedules/problems';
+import { assertConfigDepth } from './depth';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
 import { type SecretsConfig, secretsSchema, secretsSectionProblems } from './sections/secrets';
@@ -58,6 +59,7 @@ export interface CompileOptions {
  * cold start in every function, so it takes plain data: the YAML is parsed at build time.
  */
 export function compileConfig(raw: unknown, env: Record<string, string | undefined>, opts: CompileOptions = {}): Config {
+  assertConfigDepth(raw);
   return validate(replaceSecretRefs(interpolate(raw ?? {}, env), opts.secretRef ?? refuseSecretRef));
 }
 
@@ -79,6 +81,7 @@ export function compileSecretsSection(data: unknown): SecretsConfig {
 export async function compileConfigAsync(
   raw: unknown, env: Record<string, string | undefined>, secretsFor: (section: SecretsConfig) => Secrets,
 ): Promise<Config> {
+  assertConfigDepth(raw);
   const data = interpolate(raw ?? {}, env);
   if (findSecretRefs(data).length === 0) return validate(data);
   return validate(await resolveSecretRefs(data, secretsFor(compileSecretsSection(data))));

@@ -22,14 +22,29 @@ export type Filter =
 
 const DIALECTS = ['exact', 'prefix', 'suffix', 'all', 'any', 'not', 'sql'] as const;
 
+/**
+ * Levels of all, any and not a filter may nest (the outermost counts as one). Validation and
+ * matching recurse per level, and filters are tenant input: a body of `{"not":{"not":...}}` must
+ * be a validation problem, not a stack overflow. Real filters nest two or three levels.
+ */
+export const MAX_FILTER_DEPTH = 32;
+
 /** Validates an untrusted filter; returns `path: reason` problems (empty when valid). */
 export function filterProblems(f: unknown, path = 'filter'): string[] {
+  return problemsAt(f, path, 0);
+}
+
+/** `depth`: how many all, any and not enclose `f`. */
+function problemsAt(f: unknown, path: string, depth: number): string[] {
   if (typeof f !== 'object' || f === null || Array.isArray(f)) return [`${path}: must be an object with one dialect`];
   const keys = Object.keys(f);
   if (keys.length !== 1) return [`${path}: must have exactly one dialect (${DIALECTS.join(', ')}), found ${keys.length}`];
   const dialect = keys[0]!;
   const arg = (f as Record<string, unknown>)[dialect];
   const at = `${path}.${dialect}`;
+  if ((dialect === 'all' || dialect === 'any' || dialect === 'not') && depth >= MAX_FILTER_DEPTH) {
+    return [`${at}: filter nested deeper than ${MAX_FILTER_DEPTH} levels of all, any and not`];
+  }
   switch (dialect) {
     case 'exact':
     case 'prefix':
@@ -47,9 +62,9 @@ export function filterProblems(f: unknown, path = 'filter'): string[] {
     case 'all':
     case 'any':
       if (!Array.isArray(arg) || arg.length === 0) return [`${at}: must be a non-empty array of filters`];
-      return arg.flatMap((sub, i) => filterProblems(sub, `${at}[${i}]`));
+      return arg.flatMap((sub, i) => problemsAt(sub, `${at}[${i}]`, depth + 1));
     case 'not':
-      return filterProblems(arg, at);
+      return problemsAt(arg, at, depth + 1);
     case 'sql': {
       if (typeof arg !== 'string') return [`${at}: must be a CloudEvents SQL expression string`];
       const compiled = compileCesql(arg);
@@ -89,16 +104,34 @@ function program(expr: string): CesqlProgram | null {
   return p;
 }
 
-/** Evaluates a validated filter against an event. An invalid `sql` expression matches nothing. */
+const TOO_DEEP = Symbol('filter.tooDeep');
+
+/**
+ * Evaluates a validated filter against an event. An invalid `sql` expression matches nothing, and
+ * so does a filter nested deeper than validation allows (one stored before the cap existed).
+ */
 export function matches(f: Filter, e: CloudEvent): boolean {
+  try {
+    return matchesAt(f, e, 0);
+  } catch (x) {
+    if (x === TOO_DEEP) return false;
+    throw x;
+  }
+}
+
+function matchesAt(f: Filter, e: CloudEvent, depth: number): boolean {
   if ('exact' in f) return eachAttribute(e, f.exact, (v, w) => v === w);
   if ('prefix' in f) return eachAttribute(e, f.prefix, (v, w) => v.startsWith(w));
   if ('suffix' in f) return eachAttribute(e, f.suffix, (v, w) => v.endsWith(w));
-  if ('all' in f) return f.all.every((sub) => matches(sub, e));
-  if ('any' in f) return f.any.some((sub) => matches(sub, e));
+  // Too deep fails the whole filter, not just this branch: under a `not`, a false branch would match.
+  if ('all' in f || 'any' in f) {
+    if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
+    return 'all' in f ? f.all.every((sub) => matchesAt(sub, e, depth + 1)) : f.any.some((sub) => matchesAt(sub, e, depth + 1));
+  }
   if ('sql' in f) {
     const p = program(f.sql);
     return p !== null && cesqlMatches(p, e);
   }
-  return !matches(f.not, e);
+  if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
+  return !matchesAt(f.not, e, depth + 1);
 }

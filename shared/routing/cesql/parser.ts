@@ -16,6 +16,11 @@ import { type BinaryOp, CesqlParseError, MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPT
  *
  * AND, OR and XOR share one level as the spec lists them, so `a OR b AND c` is `(a OR b) AND c`,
  * unlike SQL: write the parentheses. Unary operators bind tighter than LIKE and IN, as listed.
+ *
+ * Depth is bounded twice (MAX_NESTING_DEPTH, see types.ts): on the way down, each recursion into a
+ * sub-expression counts, so hostile nesting never exhausts the parser's stack; on the way up, every
+ * node gets its height, so a left-deep chain such as `1+1+...+1`, which the loops build without
+ * recursing, cannot become a tree too deep for the recursive evaluator.
  */
 export function parse(src: string): Node {
   if (src.length > MAX_EXPRESSION_LENGTH) {
@@ -40,6 +45,8 @@ const describe = (t: Token): string =>
 class Parser {
   private i = 0;
   private depth = 0;
+  /** Levels of operators, parentheses and calls under each node; leaves are 0 and not stored. */
+  private readonly heights = new WeakMap<Node, number>();
 
   constructor(private readonly toks: Token[]) {}
 
@@ -71,6 +78,13 @@ class Parser {
     this.depth--;
     return out;
   }
+  /** Records a node one level above its tallest child; a tree taller than the cap is a parse error. */
+  private level<N extends Node>(at: number, node: N, children: readonly Node[]): N {
+    const height = 1 + children.reduce((max, c) => Math.max(max, this.heights.get(c) ?? 0), 0);
+    if (height > MAX_NESTING_DEPTH) throw new CesqlParseError(at, `expression nested deeper than ${MAX_NESTING_DEPTH} levels`);
+    this.heights.set(node, height);
+    return node;
+  }
 
   expectEnd(): void {
     const t = this.peek();
@@ -81,7 +95,8 @@ class Parser {
     let left = this.compare();
     for (let kw = this.keyword(); kw === 'AND' || kw === 'OR' || kw === 'XOR'; kw = this.keyword()) {
       const pos = this.next().pos;
-      left = { kind: 'binary', pos, op: kw, left, right: this.compare() };
+      const right = this.compare();
+      left = this.level(pos, { kind: 'binary', pos, op: kw, left, right }, [left, right]);
     }
     return left;
   }
@@ -90,7 +105,8 @@ class Parser {
     let left = operand();
     for (let op = this.op(); op !== undefined && ops.includes(op); op = this.op()) {
       const pos = this.next().pos;
-      left = { kind: 'binary', pos, op: op as BinaryOp, left, right: operand() };
+      const right = operand();
+      left = this.level(pos, { kind: 'binary', pos, op: op as BinaryOp, left, right }, [left, right]);
     }
     return left;
   }
@@ -116,9 +132,10 @@ class Parser {
         // Spec 3.4.3: the pattern MUST be a string literal, anything else is a parse error.
         const pat = this.next();
         if (pat.t !== 'string') this.fail(pat, `LIKE needs a string literal pattern, found ${describe(pat)}`);
-        node = { kind: 'like', pos: at.pos, operand: node, pattern: compileLike(pat.value), negated };
+        node = this.level(at.pos, { kind: 'like', pos: at.pos, operand: node, pattern: compileLike(pat.value), negated }, [node]);
       } else {
-        node = { kind: 'in', pos: at.pos, operand: node, set: this.list(at, false), negated };
+        const set = this.list(at, false);
+        node = this.level(at.pos, { kind: 'in', pos: at.pos, operand: node, set, negated }, [node, ...set]);
       }
     }
   }
@@ -144,7 +161,8 @@ class Parser {
     const t = this.peek();
     if (this.keyword() === 'NOT') {
       this.next();
-      return this.nested(t, () => ({ kind: 'not', pos: t.pos, operand: this.unary() }));
+      const operand = this.nested(t, () => this.unary());
+      return this.level(t.pos, { kind: 'not', pos: t.pos, operand }, [operand]);
     }
     const op = this.op();
     if (op === '-' || op === '+') {
@@ -155,7 +173,8 @@ class Parser {
         return this.integer(t, op === '-' ? `-${n.text}` : n.text);
       }
       if (op === '+') this.fail(t, 'unexpected "+"');
-      return this.nested(t, () => ({ kind: 'negate', pos: t.pos, operand: this.unary() }));
+      const operand = this.nested(t, () => this.unary());
+      return this.level(t.pos, { kind: 'negate', pos: t.pos, operand }, [operand]);
     }
     return this.primary();
   }
@@ -174,7 +193,8 @@ class Parser {
     if (t.t === 'op' && t.text === '(') {
       const inner = this.nested(t, () => this.logic());
       this.expectOp(')');
-      return inner;
+      // Parentheses make no node: the inner one stands one level taller for them.
+      return this.level(t.pos, inner, [inner]);
     }
     if (t.t !== 'word') this.fail(t, `unexpected ${describe(t)}`);
     const kw = KEYWORDS.has(t.text.toUpperCase()) ? t.text.toUpperCase() : undefined;
@@ -183,7 +203,8 @@ class Parser {
     if (kw !== undefined) this.fail(t, `unexpected keyword ${kw}`);
     if (this.op() === '(') {
       if (!FUNCTION_IDENTIFIER.test(t.text)) this.fail(t, `invalid function name ${JSON.stringify(t.text)}`);
-      return { kind: 'call', pos: t.pos, name: t.text.toUpperCase(), args: this.list(t, true) };
+      const args = this.list(t, true);
+      return this.level(t.pos, { kind: 'call', pos: t.pos, name: t.text.toUpperCase(), args }, args);
     }
     return { kind: 'attribute', pos: t.pos, name: this.identifier(t) };
   }

@@ -38,9 +38,11 @@ export const INT_MAX = 2147483647;
 export const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= INT_MIN && n <= INT_MAX;
 
 /**
- * Guards against hostile expressions (subscriptions are user input): the parser is recursive, so
- * nesting is capped well below any stack limit, and the length cap bounds the AST size (a
- * left-leaning chain like `1+1+...` is built iteratively and stays under ~2,100 levels).
+ * Guards against hostile expressions (subscriptions are user input). The parser, the evaluator and
+ * the AST walks are recursive, so the syntax tree is capped at MAX_NESTING_DEPTH levels, counting
+ * binary operators (a chain `1+1+...+1` of n operators is n levels), NOT, unary minus, LIKE, IN,
+ * parentheses and function calls: far below any stack limit, far above real filters (a long list
+ * of alternatives is `type IN ('a', 'b', ...)`, one level). The length cap bounds the AST size.
  */
 export const MAX_EXPRESSION_LENGTH = 4096;
 export const MAX_NESTING_DEPTH = 64;
