@@ -1,7 +1,9 @@
 import jsonata from 'jsonata';
 import { AppError } from '../errors';
-import { RUN, type Run, installBudgets, tooLarge } from './budget';
+import { type Budgets, type Exceeded, createBudgets } from './budget';
 import { jsonLengthWithin } from './json-size';
+import { type Failed, type Runtime, type RuntimeConstants, createRuntime } from './runtime';
+import { type Lost, transformWorker } from './worker';
 
 /**
  * Payload transforms for outbound subscriptions: a JSONata expression (https://docs.jsonata.org,
@@ -12,17 +14,17 @@ import { jsonLengthWithin } from './json-size';
  * its built-in functions. `$eval` evaluates JSONata, not JavaScript, in the same environment (so
  * under the same budgets). What a hostile or careless expression can still do is use resources,
  * which the budgets bound per call:
- * - time: checked on entry to every evaluation step (jsonata's `__evaluate_entry` hook), so loops
- *   and recursion stop with `transform_timeout`, tail-recursive ones included;
+ * - time: a hard limit. Transforms run in a worker thread (./worker.ts), terminated when an
+ *   application overruns its budget wherever it is: in one slow built-in call (`$distinct` is
+ *   quadratic) or a regular expression with catastrophic backtracking. The budget is also checked
+ *   on entry to every evaluation step (jsonata's `__evaluate_entry` hook), which stops loops and
+ *   recursion without losing the worker (the hard limit comes HARD_LIMIT_GRACE_MS later);
  * - depth: nested evaluation steps, counted by the entry and exit hooks (non-tail recursion);
  * - output: the JSON length of the result, measured without serialising it first;
  * - sequences (jsonata's `sequence` option: `[1..10000000]` fails before allocating) and strings
- *   (every intermediate result; `$pad`, `$string` and `$join` before they build theirs): single
- *   built-in calls cannot be interrupted, and some would otherwise exhaust the heap, which V8
- *   treats as a fatal error (./budget.ts).
- * Not bounded: one built-in call that is slow on bounded input, notably a regular expression with
- * catastrophic backtracking (JS RegExp is not interruptible). Transforms are written by
- * authenticated tenants; if that is not enough, run them in a worker with resourceLimits.
+ *   (every intermediate result; `$pad`, `$string` and `$join` before they build theirs), checked
+ *   before they are built (./budget.ts); the worker's heap is capped as well (WORKER_HEAP_MB).
+ * Applications run one at a time in the worker; the calling thread only waits.
  */
 export const MAX_TRANSFORM_LENGTH = 8 * 1024;
 export const DEFAULT_TIMEOUT_MS = 100;
@@ -39,7 +41,10 @@ export interface TransformBudget {
   /** Limit on `JSON.stringify(output).length`. */
   maxOutputBytes?: number;
   maxDepth?: number;
-  /** CPU-time budget clock; `performance.now` unless a test injects one. */
+  /**
+   * For tests: a clock for the per-step check. A function cannot reach the worker, so with one the
+   * transform runs in the calling thread, with the per-step checks only (no hard limit).
+   */
   now?: () => number;
 }
 
@@ -51,16 +56,26 @@ export interface Transform {
 
 export type CompileTransformResult = { ok: true; transform: Transform } | { ok: false; error: string };
 
+const CONSTANTS: RuntimeConstants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS };
+
+/** This thread's runtime: it compiles (syntax errors are reported at once) and runs transforms given a clock. */
+let local: { budgets: Budgets; runtime: Runtime } | undefined;
+function localRuntime(): { budgets: Budgets; runtime: Runtime } {
+  if (local === undefined) {
+    const budgets = createBudgets(jsonata, jsonLengthWithin);
+    local = { budgets, runtime: createRuntime(jsonata, budgets, jsonLengthWithin, CONSTANTS) };
+  }
+  return local;
+}
+
 export function compileTransform(expr: string): CompileTransformResult {
   if (expr.length > MAX_TRANSFORM_LENGTH) return { ok: false, error: `transform longer than ${MAX_TRANSFORM_LENGTH} characters` };
-  let expression: jsonata.Expression;
+  const { runtime } = localRuntime();
   try {
-    expression = jsonata(expr, { sequence: MAX_SEQUENCE });
+    return { ok: true, transform: { source: expr, expression: runtime.compile(expr) } };
   } catch (e) {
-    return { ok: false, error: describe(e) };
+    return { ok: false, error: runtime.describe(e) };
   }
-  installBudgets(expression);
-  return { ok: true, transform: { source: expr, expression } };
 }
 
 /**
@@ -71,41 +86,30 @@ export function compileTransform(expr: string): CompileTransformResult {
  */
 export async function applyTransform(transform: Transform, input: unknown, budget: TransformBudget = {}): Promise<unknown> {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES, maxDepth = DEFAULT_MAX_DEPTH } = budget;
-  const now = budget.now ?? (() => performance.now());
-  const maxString = Math.max(MAX_STRING_CHARS, maxOutputBytes);
-  const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, depth: 0 };
-  let output: unknown;
-  try {
-    output = await transform.expression.evaluate(input, { [RUN]: run });
-  } catch (e) {
-    // A budget error may reach us wrapped (`$eval` re-throws as D3121): the run knows what happened.
-    if (run.exceeded) throw run.exceeded;
-    if (isJsonataError(e) && e.code === 'D2015') throw tooLarge('sequence', MAX_SEQUENCE, `transform built a sequence longer than ${MAX_SEQUENCE} items`);
-    throw new AppError('transform_failed', `transform failed: ${describe(e)}`, { status: 422, retryable: false, cause: e });
+  const limits = { timeoutMs, maxOutputBytes, maxDepth };
+  const outcome =
+    budget.now === undefined
+      ? await transformWorker(CONSTANTS).apply(transform.source, input, limits)
+      : await localRuntime().runtime.apply(transform.expression, input, limits, budget.now);
+  if (outcome.ok) return outcome.json === undefined ? undefined : JSON.parse(outcome.json);
+  throw appError('error' in outcome ? outcome.error : lostError(outcome, timeoutMs));
+}
+
+/** What the worker could not say itself: it was stopped at the hard limit, or died. */
+function lostError(lost: Lost, timeoutMs: number): Exceeded | Failed {
+  const { budgets } = localRuntime();
+  switch (lost.lost) {
+    case 'timeout':
+      return budgets.timeout(timeoutMs);
+    case 'heap':
+      return budgets.tooLarge('heap', lost.heapMb, `transform exceeded the ${lost.heapMb} MB heap of the transform worker`);
+    default:
+      return { code: 'transform_failed', message: `transform failed: ${lost.message}`, cause: { message: lost.message } };
   }
-  const size = jsonLengthWithin(output, maxOutputBytes, isJsonataFunction);
-  if (size === undefined) throw tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`);
-  // Plain JSON for the delivery: no jsonata sequence flags, no functions, no references into the input.
-  const json = JSON.stringify(output, (_key, v: unknown) => (isJsonataFunction(v) ? undefined : v));
-  return json === undefined ? undefined : JSON.parse(json);
 }
 
-/**
- * JSONata's function values (lambdas, built-ins) are objects, and a lambda holds its evaluation
- * environment, a cyclic structure. JSON has no form for functions; jsonata's `$string` drops them too.
- */
-const isJsonataFunction = (v: unknown): boolean =>
-  typeof v === 'object' && v !== null && ((v as { _jsonata_lambda?: unknown })._jsonata_lambda === true || (v as { _jsonata_function?: unknown })._jsonata_function === true);
-
-interface JsonataError {
-  code: string;
-  position?: number;
-  message?: string;
-}
-const isJsonataError = (e: unknown): e is JsonataError => typeof e === 'object' && e !== null && typeof (e as JsonataError).code === 'string';
-
-/** `S0202 at position 7: Expected ")", got "]"`; jsonata's position is the offset where the offending token ends. */
-function describe(e: unknown): string {
-  if (isJsonataError(e)) return `${e.code}${e.position === undefined ? '' : ` at position ${e.position}`}: ${e.message ?? 'error'}`;
-  return e instanceof Error ? e.message : String(e);
+function appError(error: Exceeded | Failed): AppError {
+  const options = { status: 422, retryable: false };
+  if (error.code === 'transform_failed') return new AppError(error.code, error.message, { ...options, cause: error.cause });
+  return new AppError(error.code, error.message, { ...options, extra: { limit: error.limit, value: error.value } });
 }

@@ -1,0 +1,118 @@
+import type Jsonata from 'jsonata';
+import type { Budgets, Exceeded, Run } from './budget';
+import type { JsonLengthWithin } from './json-size';
+
+export interface RuntimeBudget {
+  timeoutMs: number;
+  maxOutputBytes: number;
+  maxDepth: number;
+}
+
+export interface RuntimeConstants {
+  /** Items in one JSONata sequence (jsonata's `sequence` option). */
+  maxSequence: number;
+  /** Characters in any intermediate string (at least the output budget). */
+  maxStringChars: number;
+}
+
+/** A runtime error of the expression (no budget ran out); `cause` keeps what jsonata said, as plain data. */
+export interface Failed {
+  code: 'transform_failed';
+  message: string;
+  cause: { code?: string; position?: number; token?: string; message?: string };
+}
+
+/** The outcome of one application, as plain data: it crosses the worker boundary as it is. */
+export type Applied = { ok: true; json: string | undefined } | { ok: false; error: Exceeded | Failed };
+
+export type Runtime = ReturnType<typeof createRuntime>;
+
+/**
+ * Compiles and applies transforms with one jsonata instance: the calling thread's, or the
+ * worker's. Self-contained, it refers to nothing outside its own body but its parameters: the
+ * transform worker is started from its source text (./worker.ts).
+ */
+export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLengthWithin: JsonLengthWithin, constants: RuntimeConstants) {
+  const { RUN, installBudgets, tooLarge } = budgets;
+
+  function compile(source: string): Jsonata.Expression {
+    const expression = jsonata(source, { sequence: constants.maxSequence });
+    installBudgets(expression);
+    return expression;
+  }
+
+  /** The worker receives sources: it keeps the expressions it compiled, the least recently used leave first. */
+  const CACHED = 256;
+  const cache = new Map<string, Jsonata.Expression>();
+  function compiled(source: string): Jsonata.Expression {
+    let expression = cache.get(source);
+    if (expression === undefined) expression = compile(source);
+    else cache.delete(source);
+    cache.set(source, expression);
+    if (cache.size > CACHED) cache.delete(cache.keys().next().value as string);
+    return expression;
+  }
+
+  /** Evaluates within the budgets; the result leaves as JSON text (no jsonata sequence flags, no functions, no references into the input). */
+  async function apply(expression: Jsonata.Expression, input: unknown, budget: RuntimeBudget, now: () => number): Promise<Applied> {
+    const { timeoutMs, maxOutputBytes, maxDepth } = budget;
+    const maxString = Math.max(constants.maxStringChars, maxOutputBytes);
+    const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, depth: 0 };
+    let output: unknown;
+    try {
+      output = await expression.evaluate(input, { [RUN]: run });
+    } catch (e) {
+      // A budget error may reach us wrapped (`$eval` re-throws as D3121): the run knows what happened.
+      if (run.exceeded) return { ok: false, error: run.exceeded };
+      if (isJsonataError(e) && e.code === 'D2015') {
+        return { ok: false, error: tooLarge('sequence', constants.maxSequence, `transform built a sequence longer than ${constants.maxSequence} items`) };
+      }
+      return { ok: false, error: failed(e) };
+    }
+    const size = jsonLengthWithin(output, maxOutputBytes, isJsonataFunction);
+    if (size === undefined) return { ok: false, error: tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`) };
+    return { ok: true, json: JSON.stringify(output, (_key, v: unknown) => (isJsonataFunction(v) ? undefined : v)) };
+  }
+
+  /** The worker's entry: by source, with the worker's clock, and never rejecting. */
+  async function applySource(source: string, input: unknown, budget: RuntimeBudget): Promise<Applied> {
+    try {
+      return await apply(compiled(source), input, budget, () => performance.now());
+    } catch (e) {
+      return { ok: false, error: failed(e) };
+    }
+  }
+
+  /**
+   * JSONata's function values (lambdas, built-ins) are objects, and a lambda holds its evaluation
+   * environment, a cyclic structure. JSON has no form for functions; jsonata's `$string` drops them too.
+   */
+  const isJsonataFunction = (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && ((v as { _jsonata_lambda?: unknown })._jsonata_lambda === true || (v as { _jsonata_function?: unknown })._jsonata_function === true);
+
+  interface JsonataError {
+    code: string;
+    position?: number;
+    token?: unknown;
+    message?: string;
+  }
+  const isJsonataError = (e: unknown): e is JsonataError => typeof e === 'object' && e !== null && typeof (e as JsonataError).code === 'string';
+
+  /** `S0202 at position 7: Expected ")", got "]"`; jsonata's position is the offset where the offending token ends. */
+  function describe(e: unknown): string {
+    if (isJsonataError(e)) return `${e.code}${e.position === undefined ? '' : ` at position ${e.position}`}: ${e.message ?? 'error'}`;
+    return e instanceof Error ? e.message : String(e);
+  }
+
+  function failed(e: unknown): Failed {
+    const cause: Failed['cause'] = { message: isJsonataError(e) || e instanceof Error ? e.message : String(e) };
+    if (isJsonataError(e)) {
+      cause.code = e.code;
+      if (typeof e.position === 'number') cause.position = e.position;
+      if (typeof e.token === 'string') cause.token = e.token;
+    }
+    return { code: 'transform_failed', message: `transform failed: ${describe(e)}`, cause };
+  }
+
+  return { compile, apply, applySource, describe };
+}
