@@ -43,6 +43,6 @@ describe('configuration files with secret:// references', () => {
   });
 
   test('local validation refuses a cloud manager, as the local runtime does', () => {
-    expect(() => validateConfigFile(file('cloud.yaml', REFS), { STAGE: 'prod' })).toThrow('secrets.provider: aws-secrets-manager is not available locally; use env');
+    expect(() => validateConfigFile(file('cloud.yaml', REFS), { STAGE: 'prod' })).toThrow('secrets.provider: aws-secrets-manager is not available on the local runtime; use env');
   });
 });

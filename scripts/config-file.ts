@@ -5,6 +5,8 @@ import { type Config, compileConfig, compileSecretsSection, interpolate } from '
 import { errors } from '../shared/errors';
 import { secretValue, type SecretRef } from '../shared/secrets';
 import { envSecretValue } from '../providers/common/env-secrets';
+import { secretsProblem } from '../providers/common/secrets';
+import { assertLocalConfig, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS } from '../providers/local/local-config';
 
 /** The configuration file in use: SECORCH_CONFIG, else secorch.yaml in the working directory. */
 export const configPath = (env: NodeJS.ProcessEnv = process.env): string => resolve(env.SECORCH_CONFIG || 'secorch.yaml');
@@ -20,19 +22,21 @@ export function readRawConfig(path: string): unknown {
 /**
  * Validates as the local functions will at cold start, with the given environment. Locally
  * secrets are environment variables only, so `secret://NAME` references are resolved from
- * `env` here (with `secrets.prefix`), and any other `secrets.provider` is refused as at cold start.
+ * `env` here (with `secrets.prefix`); then the local runtime's own checks run (localProblems:
+ * the store, bus, secrets provider and sealer it offers), the same its composition root makes.
  */
 export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): { raw: unknown; config: Config } {
   const raw = readRawConfig(path);
   let section: ReturnType<typeof compileSecretsSection> | undefined;
   const secretRef = (ref: SecretRef, at: string) => {
     section ??= compileSecretsSection(interpolate(raw, env));
-    if (section.provider !== 'env') {
-      throw errors.config(`secrets.provider: ${section.provider} is not available locally; use env`, 'secrets.provider');
-    }
+    const problem = secretsProblem(LOCAL_RUNTIME, section, LOCAL_SECRET_MANAGERS);
+    if (problem) throw errors.config(problem, 'secrets.provider');
     return secretValue(ref, at, envSecretValue(env, `${section.prefix ?? ''}${ref.name}`));
   };
-  return { raw, config: compileConfig(raw, env, { secretRef }) };
+  const config = compileConfig(raw, env, { secretRef });
+  assertLocalConfig(config);
+  return { raw, config };
 }
 
 /**

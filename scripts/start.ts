@@ -3,26 +3,38 @@
  * listens), build the local bundles with it, then run the whole function set in the foreground
  * under serverless-offline on http://127.0.0.1:$PORT (default 3000) with no stage prefix.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // @ts-expect-error -- a plain ES module without type declarations, run through tsx
 import { buildAll } from '../esbuild.config.mjs';
 import { configPath, validateConfigFile } from './config-file';
+import { ensureDataDir } from './data-dir';
+import { supervisor } from './workers';
+
+/**
+ * How long the workers get to stop: a delivery sweep may be waiting on an outbound call
+ * (deliveries.timeoutSeconds); the router and inbox workers stop between batches and findings.
+ */
+const stopCapMs = (timeoutSeconds = 15) => Math.max(30_000, (timeoutSeconds + 10) * 1000);
 
 async function main(): Promise<number> {
   const config = configPath();
   const dataDir = resolve(process.env.SECORCH_DATA_DIR || '.data');
   const port = process.env.PORT || '3000';
   const env = { ...process.env, SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, PORT: port };
+  let capMs: number;
   try {
+    // The schema, then what the local runtime offers (store, bus, secrets, sealer): the same
+    // checks every local function makes at cold start, so a mistake stops start-up here.
     const { config: parsed } = validateConfigFile(config, env);
+    ensureDataDir(dataDir);
+    capMs = stopCapMs(parsed.deliveries?.timeoutSeconds);
     console.log(`secorch: configuration ${config} is valid (${Object.keys(parsed.sources).length} sources, ${parsed.routes.length} routes)`);
   } catch (e) {
     console.error(`secorch: cannot start: ${(e as Error).message}`);
     return 1;
   }
-  mkdirSync(dataDir, { recursive: true });
   await buildAll({ targets: ['local'], quiet: true, config });
   console.log(`secorch: data directory ${dataDir}; starting on http://127.0.0.1:${port}`);
 
@@ -39,41 +51,34 @@ async function main(): Promise<number> {
   // Long-running workers beside serverless-offline, on the same SQLite state: the router worker
   // routes queued events; the delivery worker sweeps due outbound webhook attempts; the inbox
   // worker turns reports copied into $SECORCH_DATA_DIR/inbox/ into finding events.
-  let stopping = false;
-  const workers = new Map<string, ChildProcess>();
-  /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
-  const supervise = (name: string, impact: string, delayMs = 1000) => {
+  const workers = supervisor({ env, log: (line) => console.error(line) });
+  for (const [name, impact] of [
+    ['router-worker', 'events are routed by the one-minute schedule'],
+    ['delivery-worker', 'outbound webhooks wait'],
+    ['inbox-worker', 'reports copied into the inbox wait'],
+  ] as const) {
     const entry = workerEntry(name);
-    if (!existsSync(entry)) return void console.error(`secorch: ${entry} was not built; ${impact}`);
-    const started = Date.now();
-    const worker = spawn(process.execPath, [entry], { stdio: 'inherit', env });
-    workers.set(name, worker);
-    worker.on('exit', (code, signal) => {
-      if (stopping) return;
-      const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
-      console.error(`secorch: ${name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s (${impact} meanwhile)`);
-      setTimeout(() => stopping || supervise(name, impact, next), delayMs).unref();
-    });
-  };
-  supervise('router-worker', 'events are routed by the one-minute schedule');
-  supervise('delivery-worker', 'outbound webhooks wait');
-  supervise('inbox-worker', 'reports copied into the inbox wait');
+    if (existsSync(entry)) workers.supervise({ name, entry, impact });
+    else console.error(`secorch: ${entry} was not built; ${impact}`);
+  }
+  let signals = 0;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.on(sig, () => {
-      stopping = true;
-      for (const worker of workers.values()) worker.kill(sig);
+      signals += 1;
+      if (signals > 1) {
+        console.error('secorch: stopping now (SIGKILL): work in hand is redone at the next start');
+        workers.killAll();
+        child.kill('SIGKILL');
+        return;
+      }
+      workers.signal(sig);
       child.kill(sig);
     });
   }
   return new Promise((done) => child.on('exit', (code, signal) => {
-    stopping = true;
-    // The workers finish what they hold (a drain, a sweep) and close their databases before
-    // npm start returns: whoever removes or copies the data directory next finds it quiet.
-    const running = [...workers.values()].filter((w) => w.exitCode === null && w.signalCode === null);
-    const exited = running.map((w) => new Promise<void>((r) => w.once('exit', () => r())));
-    for (const worker of running) worker.kill('SIGTERM');
-    const cap = new Promise<void>((r) => setTimeout(r, 5000).unref());
-    void Promise.race([Promise.all(exited), cap]).then(() => done(code ?? (signal ? 0 : 1)));
+    // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
+    // before npm start returns: whoever removes or copies the data directory next finds it quiet.
+    void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));
   }));
 }
 

@@ -17,10 +17,18 @@ export type BusFactories<T extends BusType> = { [K in T]: (bus: Extract<BusConfi
 export function configuredBus<T extends BusType>(config: Config, runtime: string, factories: BusFactories<T>, fallback: () => EventBus): EventBus {
   const bus = config.bus;
   if (!bus) return fallback();
+  const problem = busProblem(config, runtime, Object.keys(factories));
   const make = (factories as Partial<Record<BusType, (b: BusConfig) => EventBus>>)[bus.type];
-  if (!make) {
-    const offered = Object.keys(factories).join(', ');
-    throw errors.config(`bus.type "${bus.type}" is not available on ${runtime}; use ${offered} (or leave bus unset for the default)`, 'bus.type');
-  }
+  if (problem || !make) throw errors.config(problem ?? `bus.type "${bus.type}" is not available`, 'bus.type');
   return make(bus);
+}
+
+/**
+ * Why `bus` cannot be built by a runtime offering `offered` (undefined when it can): the check
+ * configuredBus makes at cold start, callable before anything starts (npm start checks the local one).
+ */
+export function busProblem(config: Config, runtime: string, offered: readonly string[]): string | undefined {
+  const bus = config.bus;
+  if (!bus || offered.includes(bus.type)) return undefined;
+  return `bus.type "${bus.type}" is not available on ${runtime}; use ${offered.join(', ')} (or leave bus unset for the default)`;
 }

@@ -31,11 +31,19 @@ export function configuredSecrets(runtime: string, section: SecretsConfig, manag
     inner = prefixedEnv(section, io.env);
   } else {
     const make = managers[provider];
-    if (!make) {
-      const offered = ['env', ...Object.keys(managers)].join(', ');
-      throw errors.config(`secrets.provider: ${provider} is not available on ${runtime}; use ${offered}`, 'secrets.provider');
-    }
+    if (!make) throw errors.config(secretsProblem(runtime, section, managers)!, 'secrets.provider');
     inner = make(section);
   }
   return cachedSecrets(inner, { ttlSeconds: section.ttlSeconds, clock: io.clock });
+}
+
+/**
+ * Why `secrets.provider` is not offered by a runtime with these managers (undefined when it is):
+ * the check configuredSecrets makes at cold start, callable before anything starts.
+ */
+export function secretsProblem(runtime: string, section: Pick<SecretsConfig, 'provider'>, managers: SecretManagers): string | undefined {
+  const { provider } = section;
+  if (provider === 'env' || managers[provider]) return undefined;
+  const offered = ['env', ...Object.keys(managers)].join(', ');
+  return `secrets.provider: ${provider} is not available on ${runtime}; use ${offered}`;
 }

@@ -6,7 +6,9 @@ import { keyFileSealer } from './sealer-keyfile';
 import { memoryStore } from '../../shared/store/memory';
 import { bundledConfigWithSecrets, once, stdoutLogger } from '../common/runtime';
 import { sqliteBus } from './bus-sqlite';
-import { configuredBus } from '../common/bus';
+import { type BusFactories, configuredBus } from '../common/bus';
+import { errors } from '../../shared/errors';
+import { assertLocalConfig, LOCAL_BUSES, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS, localProblems } from './local-config';
 import { dirObjects } from './objects-dir';
 import { configuredSecrets } from '../common/secrets';
 import { coalesce, nudgeRouter } from './nudge';
@@ -20,11 +22,12 @@ export const eventsQueue = once(async (): Promise<SqliteQueue> =>
   sqliteQueue({ path: join(dataDir(), 'queue.db'), clock: systemClock, name: 'events' }),
 );
 
+/** The store of LOCAL_STORES that `store` names (assertLocalConfig has refused any other). */
 function localStore(config: Config): StateStore {
   const store = config.store ?? { type: 'sqlite' as const };
   if (store.type === 'memory') return memoryStore(systemClock);
   if (store.type === 'sqlite') return sqliteStore({ path: store.path ? resolve(store.path) : join(dataDir(), 'state.db'), clock: systemClock });
-  throw new Error(`store type "${store.type}" is not available locally; use sqlite (the default) or memory`);
+  throw errors.config(localProblems(config)[0]?.message ?? `store.type "${store.type}" is not available locally`, 'store.type');
 }
 
 /**
@@ -37,21 +40,25 @@ function localStore(config: Config): StateStore {
 export const localDeps = once(async (): Promise<Deps> => {
   // Locally only environment variables hold secrets: no cloud manager is reachable or bundled.
   const { config, secrets } = await bundledConfigWithSecrets((section) =>
-    configuredSecrets('local', section, {}, { env: process.env, clock: systemClock }));
+    configuredSecrets(LOCAL_RUNTIME, section, LOCAL_SECRET_MANAGERS, { env: process.env, clock: systemClock }));
+  // The same checks npm start made before anything started (a bundle may be run on its own).
+  assertLocalConfig(config);
   const queue = await eventsQueue();
   const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
   // Under `npm start` a router worker follows the queue itself (SECORCH_ROUTER_NUDGE=off).
   const nudge = process.env.SECORCH_ROUTER_NUDGE === 'off' ? undefined : coalesce(() => nudgeRouter(process.env, logger));
+  const localBuses: BusFactories<(typeof LOCAL_BUSES)[number]> = { local: () => sqliteBus({ queue, onPublished: nudge }) };
   return {
     config,
     clock: systemClock,
     ids: randomIds,
     http: egressHttp(config),
     store: localStore(config),
-    bus: configuredBus(config, 'local', { local: () => sqliteBus({ queue, onPublished: nudge }) }, () => sqliteBus({ queue, onPublished: nudge })),
+    bus: configuredBus(config, LOCAL_RUNTIME, localBuses, () => sqliteBus({ queue, onPublished: nudge })),
     secrets,
     // Buckets are folders of the data directory: `inbox` is the one the inbox worker watches.
     objects: dirObjects({ root: dataDir() }),
+    // LOCAL_SEALERS: the key file (assertLocalConfig refused a cloud KMS rather than ignore it).
     sealer: keyFileSealer({ dataDir: dataDir() }),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,

@@ -15,14 +15,16 @@ export interface DrainReport {
 
 /**
  * The local stand-in for an SQS event source mapping: claims leased batches from the SQLite queue
- * and runs them through the record handler until the queue is empty or the time budget is spent.
+ * and runs them through the record handler until the queue is empty, the time budget is spent or
+ * `signal` aborts (checked between batches: the batch in hand is finished and acknowledged, so a
+ * stopping worker neither leaves leases behind nor holds the data directory for the whole budget).
  * Acknowledged records are deleted; failed ones come back after a backoff and, after the queue's
  * maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and replays them).
  */
-export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000): Promise<DrainReport> {
+export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000, signal?: AbortSignal): Promise<DrainReport> {
   const report: DrainReport = { handled: 0, failed: 0 };
   const until = deps.clock.now() + budgetMs;
-  while (deps.clock.now() < until) {
+  while (deps.clock.now() < until && !signal?.aborted) {
     const claimed = queue.claim(BATCH, LEASE_MS);
     if (claimed.length === 0) break;
     const records = claimed.map((m) => ({ id: m.id, body: m.body, attributes: {}, receiveCount: m.attempts }));

@@ -1,9 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestObject, type IngestResult } from '../../functions/storage-ingest/ingest';
 import { ingestSettings } from '../../shared/config/sections/ingest';
-import { toAppError } from '../../shared/errors';
-import type { Deps, ObjectStorage } from '../../shared/ports';
+import { AppError, toAppError } from '../../shared/errors';
+import type { Deps, EventBus, ObjectStorage } from '../../shared/ports';
+import { type InboxEntry, listInbox } from './inbox-files';
+import { setAside } from './inbox-quarantine';
 
 /**
  * The local stand-in for a bucket notification: `$SECORCH_DATA_DIR/inbox/` polled every 500 ms
@@ -13,11 +15,16 @@ import type { Deps, ObjectStorage } from '../../shared/ports';
  * quarantine folder.
  *
  * After a file is handled it is moved to `inbox/.processed/<name>` (reports refused as invalid,
- * unsupported or too large go to `inbox/<quarantinePrefix><name>` instead): what is left in the
- * inbox is what is still pending, and a restart does not re-read every old report. Content
- * decides what is new: the local store's etag is the SHA-256 of the content, and a claim
+ * unsupported or too large go to `inbox/<quarantinePrefix><name>` instead, and so do files that
+ * fail for good, such as a name that cannot be an object key: see inbox-quarantine.ts): what is
+ * left in the inbox is what is still pending, and a restart does not re-read every old report.
+ * Content decides what is new: the local store's etag is the SHA-256 of the content, and a claim
  * `ingc:inbox:<sha256>` names the first file seen with it, so the same report copied in again,
  * under any name, adds no findings.
+ *
+ * Stopping (the run signal aborts) is checked between files and between findings: a report
+ * interrupted midway releases its claim and stays in the inbox, and the next start reads it
+ * again from the start with the same event ids (the router's fan-out deduplicates them).
  */
 export interface InboxOptions {
   /** Deps whose `objects` holds the inbox as `bucket` (dirObjects({ root: dataDir }) and "inbox"). */
@@ -30,6 +37,7 @@ export interface InboxOptions {
 export const PROCESSED = '.processed/';
 const TEMP = /\.(tmp|part|crdownload)$/i;
 const RETRY_MS = 5000;
+export const STOPPING = 'worker_stopping';
 
 export const ignoredName = (rel: string, quarantinePrefix: string): boolean =>
   rel.split('/').some((s) => s.startsWith('.')) || TEMP.test(rel) || rel.startsWith(quarantinePrefix);
@@ -40,6 +48,16 @@ export interface InboxFileResult {
   /** Set when the content was already ingested under this other name. */
   sameAs?: string;
   error?: string;
+  /** Where a file that can never be ingested was moved. */
+  quarantinedTo?: string;
+}
+
+interface Seen { size: number; mtimeMs: number; retryAt?: number; handled?: boolean; logged?: string }
+
+/** A bus that refuses to publish once the worker is stopping, so a long report ends between findings. */
+function stoppable(bus: EventBus, signal: AbortSignal): EventBus {
+  const stopping = () => new AppError(STOPPING, 'The inbox worker is stopping', { status: 503, retryable: true });
+  return { publish: (e) => (signal.aborted ? Promise.reject(stopping()) : bus.publish(e)), check: () => bus.check() };
 }
 
 export function inbox(opts: InboxOptions) {
@@ -48,25 +66,21 @@ export function inbox(opts: InboxOptions) {
   const s = ingestSettings(deps.config.ingest);
   const log = deps.logger.child({ inbox: dir });
   /**
-   * Size and mtime at the last poll; when a failed file may be tried again; whether it was
-   * handled (a file left in place, e.g. outside ingest.prefixes, is not read again unless it changes).
+   * Per file (escaped path): size and mtime at the last poll; when a failed file may be tried
+   * again; whether it was handled (a file left in place, e.g. outside ingest.prefixes, is not
+   * read again unless it changes); the problem already logged, so a file failing the same way
+   * every poll is logged once.
    */
-  const seen = new Map<string, { size: number; mtimeMs: number; retryAt?: number; handled?: boolean }>();
-
-  async function files(): Promise<string[]> {
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-    return entries
-      .filter((e) => e.isFile())
-      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-      .filter((rel) => !ignoredName(rel, s.quarantinePrefix));
-  }
+  const seen = new Map<string, Seen>();
+  const unreadable = new Set<string>();
+  const aside = { deps, dir, bucket, quarantinePrefix: s.quarantinePrefix, tenant: s.tenant };
 
   async function archive(rel: string): Promise<void> {
     if (await deps.objects.head(bucket, rel)) await deps.objects.move(bucket, rel, `${PROCESSED}${rel}`);
   }
 
   /** Ingests one complete file; the content claim keeps a copy under another name out. */
-  async function handle(rel: string, mtimeMs: number): Promise<InboxFileResult> {
+  async function handle(rel: string, mtimeMs: number, live: Deps): Promise<InboxFileResult> {
     const info = await deps.objects.head(bucket, rel);
     if (!info?.etag) return { file: rel, error: 'gone' };
     const claimKey = `ingc:${bucket}:${info.etag}`;
@@ -78,7 +92,7 @@ export function inbox(opts: InboxOptions) {
       }
     }
     try {
-      const result = await ingestObject({ bucket, key: rel, eventTime: new Date(mtimeMs).toISOString(), etag: info.etag, size: info.size }, deps);
+      const result = await ingestObject({ bucket, key: rel, eventTime: new Date(mtimeMs).toISOString(), etag: info.etag, size: info.size }, live);
       if (result.status !== 'failed' || result.code === 'report_empty') await archive(rel);
       return { file: rel, result };
     } catch (e) {
@@ -88,43 +102,94 @@ export function inbox(opts: InboxOptions) {
     }
   }
 
-  /** One pass: files stable since the last pass are ingested, one after the other. */
-  async function poll(): Promise<InboxFileResult[]> {
-    const now = deps.clock.now();
-    const present = new Set<string>();
-    const done: InboxFileResult[] = [];
-    for (const rel of await files()) {
-      present.add(rel);
-      const st = await stat(join(dir, ...rel.split('/'))).catch(() => undefined);
-      if (!st) continue;
-      const before = seen.get(rel);
-      const stable = before !== undefined && before.size === st.size && before.mtimeMs === st.mtimeMs;
-      seen.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ...(stable ? { retryAt: before.retryAt, handled: before.handled } : {}) });
-      if (!stable || before.handled || (before.retryAt ?? 0) > now) continue;
+  /** Logs a problem with a file once; the same problem again on later polls only at debug level. */
+  function once(entry: InboxEntry, level: 'info' | 'warn' | 'error', what: string, msg: string, fields: Record<string, unknown>): void {
+    const st = seen.get(entry.escaped);
+    const first = st?.logged !== what;
+    if (st) st.logged = what;
+    (first ? log[level] : log.debug).call(log, msg, { file: entry.escaped, ...fields });
+  }
+
+  /** A failure of one file: quarantined when it never can succeed, else retried after RETRY_MS. */
+  async function failed(entry: InboxEntry, st: { size: number; mtimeMs: number }, e: unknown, now: number): Promise<InboxFileResult> {
+    const err = toAppError(e);
+    const file = entry.key ?? entry.escaped;
+    if (!err.retryable) {
       try {
-        const r = await handle(rel, st.mtimeMs);
-        log.info('inbox file handled', { file: rel, status: r.result?.status ?? (r.sameAs ? 'duplicate' : r.error), sameAs: r.sameAs, format: r.result?.format, findings: r.result?.findings, code: r.result?.code });
-        seen.set(rel, { size: st.size, mtimeMs: st.mtimeMs, handled: true });
-        done.push(r);
-      } catch (e) {
-        const err = toAppError(e);
-        seen.set(rel, { size: st.size, mtimeMs: st.mtimeMs, retryAt: now + RETRY_MS });
-        log.error('inbox file failed; will retry', { file: rel, code: err.code, retryable: err.retryable });
-        done.push({ file: rel, error: err.code });
+        const to = await setAside(aside, entry, st, err);
+        seen.set(entry.escaped, { ...st, handled: true });
+        log.error('inbox file cannot be ingested; moved to quarantine', { file: entry.escaped, code: err.code, reason: err.message, quarantinedTo: to });
+        return { file, error: err.code, quarantinedTo: to };
+      } catch (moveError) {
+        seen.set(entry.escaped, { ...st, retryAt: now + RETRY_MS, logged: seen.get(entry.escaped)?.logged });
+        once(entry, 'error', `quarantine:${toAppError(moveError).code}`, 'inbox file cannot be ingested nor moved to quarantine; will retry', { code: err.code, error: moveError });
+        return { file, error: err.code };
       }
     }
-    for (const rel of seen.keys()) if (!present.has(rel)) seen.delete(rel);
+    seen.set(entry.escaped, { ...st, retryAt: now + RETRY_MS, logged: seen.get(entry.escaped)?.logged });
+    if (err.code === 'ingest_in_progress') {
+      // Another attempt holds the report (most often a worker stopped midway): an expected wait.
+      once(entry, 'warn', err.code, 'inbox file is held by another attempt; it is read when that attempt releases it or its lease ends', { leaseUntil: err.extra.leaseUntil });
+    } else {
+      once(entry, 'error', err.code, 'inbox file failed; will retry', { code: err.code, retryable: err.retryable });
+    }
+    return { file, error: err.code };
+  }
+
+  /** One pass: files stable since the last pass are ingested, one after the other, until `signal` aborts. */
+  async function poll(signal?: AbortSignal): Promise<InboxFileResult[]> {
+    const now = deps.clock.now();
+    const live = signal ? { ...deps, bus: stoppable(deps.bus, signal) } : deps;
+    const present = new Set<string>();
+    const done: InboxFileResult[] = [];
+    const entries = await listInbox(dir, {
+      ignored: (rel) => ignoredName(rel, s.quarantinePrefix),
+      unreadable: (folder, e) => {
+        if (!unreadable.has(folder)) log.error('inbox folder cannot be read', { folder, error: e });
+        unreadable.add(folder);
+      },
+    });
+    for (const entry of entries) {
+      if (signal?.aborted) return done;
+      present.add(entry.escaped);
+      const before = seen.get(entry.escaped);
+      const st = await stat(entry.path).catch((e: unknown) => e as NodeJS.ErrnoException);
+      if (st instanceof Error) {
+        // Gone since the listing: nothing to say. Anything else is said once per file.
+        if (st.code !== 'ENOENT') {
+          seen.set(entry.escaped, { size: -1, mtimeMs: -1, logged: before?.logged });
+          once(entry, 'error', `stat:${st.code}`, 'inbox file cannot be read', { reason: st.code });
+        }
+        continue;
+      }
+      const stable = before !== undefined && before.size === st.size && before.mtimeMs === st.mtimeMs;
+      seen.set(entry.escaped, { size: st.size, mtimeMs: st.mtimeMs, ...(stable ? { retryAt: before.retryAt, handled: before.handled, logged: before.logged } : {}) });
+      if (!stable || before.handled || (before.retryAt ?? 0) > now) continue;
+      try {
+        if (entry.key === undefined) throw entry.keyError;
+        const r = await handle(entry.key, st.mtimeMs, live);
+        log.info('inbox file handled', { file: entry.key, status: r.result?.status ?? (r.sameAs ? 'duplicate' : r.error), sameAs: r.sameAs, format: r.result?.format, findings: r.result?.findings, code: r.result?.code });
+        seen.set(entry.escaped, { size: st.size, mtimeMs: st.mtimeMs, handled: true });
+        done.push(r);
+      } catch (e) {
+        if (signal?.aborted && toAppError(e).code === STOPPING) {
+          log.info('inbox stopped midway through a file; it is read again at the next start', { file: entry.escaped });
+          done.push({ file: entry.key ?? entry.escaped, error: STOPPING });
+          return done;
+        }
+        done.push(await failed(entry, st, e, now));
+      }
+    }
+    for (const key of seen.keys()) if (!present.has(key)) seen.delete(key);
     return done;
   }
 
   /** Polls until the signal aborts; a failing pass is logged, never fatal. */
   async function run(signal: AbortSignal, intervalMs = 500): Promise<void> {
     while (!signal.aborted) {
-      await poll().catch((e: unknown) => log.error('inbox poll failed', { error: toAppError(e).code }));
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, intervalMs);
-        signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-      });
+      await poll(signal).catch((e: unknown) => log.error('inbox poll failed', { error: toAppError(e).code }));
+      // Resolves early on abort; the timer's abort listener is removed when it settles.
+      await sleep(intervalMs, undefined, { signal }).catch(() => undefined);
     }
   }
 

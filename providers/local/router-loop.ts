@@ -27,7 +27,7 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
     if (queue.changed() || now - lastClaim >= 1000) {
       lastClaim = now;
       try {
-        const report = await drainQueue(queue, eventRouter, deps);
+        const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal);
         drained += report.handled + report.failed;
         if (report.failed > 0) deps.logger.warn('router records failed; they are retried with backoff', { ...report });
       } catch (e) {

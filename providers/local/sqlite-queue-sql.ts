@@ -29,7 +29,7 @@ CREATE INDEX IF NOT EXISTS queue_dead_letters_by_queue ON queue_dead_letters (qu
 `;
 
 export interface Row { seq: number; id: string; body: string; attempts: number; receipt: string; last_error: string | null }
-interface DeadRow { id: string; body: string; attempts: number; error: string | null; failed_at: number }
+export interface DeadRow { id: string; body: string; attempts: number; error: string | null; failed_at: number }
 type Depth = { visible: number; leased: number; delayed: number; dead: number };
 type Q = { queue: string };
 type Expired = Q & { now: number; maxAttempts: number };
@@ -67,8 +67,13 @@ export function queueStatements(db: SqliteDatabase) {
     ),
     deleteOne: db.prepare<[string]>('DELETE FROM queue_messages WHERE id = ?'),
     ack: db.prepare<{ id: string; receipt: string }>('DELETE FROM queue_messages WHERE id = @id AND receipt = @receipt'),
-    dead: db.prepare<Q & { limit: number }, DeadRow>(
-      'SELECT id, body, attempts, error, failed_at FROM queue_dead_letters WHERE queue = @queue ORDER BY failed_at, id LIMIT @limit',
+    // Pages in (failed_at, id) order: a page starts after the last row of the one before.
+    dead: db.prepare<Q & { limit: number; afterAt: number; afterId: string }, DeadRow>(
+      `SELECT id, body, attempts, error, failed_at FROM queue_dead_letters
+       WHERE queue = @queue AND (failed_at, id) > (@afterAt, @afterId) ORDER BY failed_at, id LIMIT @limit`,
+    ),
+    deadOne: db.prepare<Q & { id: string }, DeadRow>(
+      'SELECT id, body, attempts, error, failed_at FROM queue_dead_letters WHERE queue = @queue AND id = @id',
     ),
     // A replayed message starts over: a fresh set of attempts, visible at once.
     revive: db.prepare<Q & { id: string; now: number }>(

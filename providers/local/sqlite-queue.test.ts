@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../shared/ports/clock';
@@ -156,6 +156,33 @@ describe('sqliteQueue', () => {
     other.enqueue('d');
     expect(events.claim(5, 1_000).map((m) => m.body)).toEqual(['e']);
     expect(other.claim(5, 1_000).map((m) => m.body)).toEqual(['d']);
+  });
+
+  it('pages through every dead letter and finds any one by id', () => {
+    const q = connect({ maxAttempts: 1 });
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push(q.enqueue(`m${i}`));
+    q.claim(100, 1000).forEach((m, i) => {
+      // Letters share failure times (three to a millisecond): a page boundary must not skip or repeat them.
+      if (i % 3 === 0) clock.advance(1);
+      expect(q.release(m.id, m.receipt, 0, 'boom')).toBe('dead_lettered');
+    });
+    const seen: string[] = [];
+    for (let page = q.deadLetters(7); page.length > 0; page = q.deadLetters(7, page.at(-1))) seen.push(...page.map((l) => l.id));
+    expect(seen.sort()).toEqual([...ids].sort());
+    expect(q.deadLetter(ids[24]!)).toMatchObject({ id: ids[24], body: 'm24', error: 'boom', attempts: 1 });
+    expect(q.deadLetter('nope')).toBeUndefined();
+    expect(connect({ name: 'other' }).deadLetter(ids[0]!)).toBeUndefined(); // another queue in the file
+  });
+
+  it('mustExist opens an existing queue file only, creating nothing', () => {
+    const path = join(dir, 'nowhere', 'queue.db');
+    expect(() => sqliteQueue({ path, clock, mustExist: true })).toThrow();
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
+    connect().enqueue('x');
+    const q = sqliteQueue({ path: join(dir, 'data', 'queue.db'), clock, mustExist: true });
+    open.push(q);
+    expect(q.depth().visible).toBe(1);
   });
 
   it('never hands one message to two processes', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { openDatabase, whenFree } from './sqlite';
-import { SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
+import { type DeadRow, SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
 
 /**
  * Durable at-least-once queue: the local bus between webhook-ingress and event-router, which run
@@ -15,6 +15,8 @@ import { SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
  */
 export interface QueueMessage { id: string; body: string; attempts: number; receipt: string }
 export interface DeadLetter { id: string; body: string; attempts: number; error: string | null; failedAt: number }
+/** Where a page of dead letters ends: pass the last letter of a page to get the next one. */
+export type DeadLetterCursor = Pick<DeadLetter, 'id' | 'failedAt'>;
 /** `stale`: the receipt no longer holds the message (lease expired and re-claimed, or acked). */
 export type ReleaseOutcome = 'released' | 'dead_lettered' | 'stale';
 
@@ -26,7 +28,10 @@ export interface SqliteQueue {
   /** Acknowledges several claimed messages in one commit; returns how many it deleted. */
   ackAll(items: readonly { id: string; receipt: string }[]): number;
   release(id: string, receipt: string, delayMs: number, error?: string): ReleaseOutcome;
-  deadLetters(limit?: number): DeadLetter[];
+  /** Dead letters oldest first, `limit` (default 100) after `after` (the last one of the page before). */
+  deadLetters(limit?: number, after?: DeadLetterCursor): DeadLetter[];
+  /** One dead letter by id, however many there are. */
+  deadLetter(id: string): DeadLetter | undefined;
   replay(id: string): boolean;
   /** visible: claimable now (incl. expired leases); leased; delayed; dead: dead letters. */
   depth(): { visible: number; leased: number; delayed: number; dead: number };
@@ -39,7 +44,16 @@ export interface SqliteQueue {
   close(): void;
 }
 
-export interface SqliteQueueOptions { path: string; clock: Clock; name?: string; maxAttempts?: number }
+export interface SqliteQueueOptions {
+  path: string;
+  clock: Clock;
+  name?: string;
+  maxAttempts?: number;
+  /** Open an existing queue file only (tools such as `npm run dlq`): a missing file is an error, never created. */
+  mustExist?: boolean;
+}
+
+const deadLetterOf = (r: DeadRow): DeadLetter => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at });
 
 const nonNegative = (what: string, ms: number) => {
   if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${what} must be a finite number >= 0, got ${ms}`);
@@ -55,7 +69,7 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
   // to a power cut only puts the file back where the message is claimable again, which is what a
   // crashed consumer leaves too (at least once). Its commits then need no fsync each, and they
   // hold the file's write lock, which every producer waits for, a fraction as long.
-  const db = openDatabase(opts.path, { synchronous: 'NORMAL' });
+  const db = openDatabase(opts.path, { synchronous: 'NORMAL', mustExist: opts.mustExist });
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   /** Runs `run` with every commit fsynced: when it returns, the message survives a power cut. */
@@ -125,8 +139,12 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
       const delay = nonNegative('delayMs', delayMs);
       return free(() => release.immediate(id, receipt, delay, error ?? null));
     },
-    deadLetters: (limit = 100) =>
-      free(() => sql.dead.all({ queue, limit })).map((r) => ({ id: r.id, body: r.body, attempts: r.attempts, error: r.error, failedAt: r.failed_at })),
+    deadLetters: (limit = 100, after) =>
+      free(() => sql.dead.all({ queue, limit, afterAt: after?.failedAt ?? Number.MIN_SAFE_INTEGER, afterId: after?.id ?? '' })).map(deadLetterOf),
+    deadLetter(id) {
+      const row = free(() => sql.deadOne.get({ queue, id }));
+      return row && deadLetterOf(row);
+    },
     replay: (id) => durably(() => free(() => replay.immediate(id))),
     depth: () => free(() => sql.depth.get({ queue, now: clock.now() }))!,
     check: () => void free(() => sql.ping.get()),

@@ -21,14 +21,16 @@ export interface OpenOptions {
   /** How long an operation run through whenFree waits for another connection's write lock. */
   busyTimeoutMs?: number;
   synchronous?: 'FULL' | 'NORMAL';
+  /** Open an existing file only: neither the file nor its folder is created. */
+  mustExist?: boolean;
 }
 
 export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
   const inMemory = path === ':memory:' || path === '';
   // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
-  if (!inMemory) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !opts.mustExist) mkdirSync(dirname(path), { recursive: true });
   // SQLite's own busy handler stays off (timeout 0): whenFree waits instead.
-  const db = new Database(path, { timeout: 0 });
+  const db = new Database(path, { timeout: 0, fileMustExist: opts.mustExist === true });
   waitLimits.set(db, Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000)));
   try {
     // While `npm start` brings up its processes together, several connections open a new file

@@ -1,0 +1,21 @@
+import { compileConfig } from '../../shared/config/compile';
+import { assertLocalConfig, localProblems } from './local-config';
+
+/** What the local runtime offers; deps.ts and npm start's check both go through these. */
+const config = (raw: Record<string, unknown>) => compileConfig(raw, {});
+
+test('nothing set, or only what the local runtime offers: no problem', () => {
+  expect(localProblems(config({}))).toEqual([]);
+  expect(localProblems(config({ store: { type: 'sqlite', path: 'x.db' }, bus: { type: 'local' }, secrets: { provider: 'env', sealer: { provider: 'local' } } }))).toEqual([]);
+});
+
+test('each cloud-only setting is named by its key', () => {
+  const problems = localProblems(config({
+    store: { type: 'dynamodb', table: 't' },
+    bus: { type: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/1/q' },
+    secrets: { provider: 'aws-ssm', sealer: { provider: 'gcp-kms', keyName: 'projects/p/locations/l/keyRings/r/cryptoKeys/k' } },
+  }));
+  expect(problems.map((p) => p.path)).toEqual(['store.type', 'bus.type', 'secrets.provider', 'secrets.sealer.provider']);
+  expect(() => assertLocalConfig(config({ bus: { type: 'pubsub', topic: 't' } })))
+    .toThrow(expect.objectContaining({ code: 'invalid_config', extra: { path: 'bus.type' } }));
+});

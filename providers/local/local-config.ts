@@ -1,0 +1,52 @@
+import type { Config } from '../../shared/config';
+import { errors } from '../../shared/errors';
+import { busProblem } from '../common/bus';
+import { type SecretManagers, secretsProblem } from '../common/secrets';
+
+/**
+ * What the local runtime offers, in one place: the composition root (deps.ts) builds from these
+ * and refuses anything else at cold start, and `npm start` runs the same checks
+ * (localProblems) before anything listens, so a cloud-only setting stops start-up with its key
+ * named instead of crashing every worker over and over.
+ */
+export const LOCAL_RUNTIME = 'the local runtime';
+export const LOCAL_STORES = ['sqlite', 'memory'] as const;
+export const LOCAL_BUSES = ['local'] as const;
+/** Locally only environment variables hold secrets: no cloud manager is reachable or bundled. */
+export const LOCAL_SECRET_MANAGERS: SecretManagers = {};
+export const LOCAL_SEALERS = ['local'] as const;
+
+export interface LocalProblem {
+  /** The configuration key at fault, e.g. `store.type`. */
+  path: string;
+  message: string;
+}
+
+const offers = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
+
+/** Every setting the local runtime cannot honour, each naming its key and what works locally. */
+export function localProblems(config: Config): LocalProblem[] {
+  const problems: LocalProblem[] = [];
+  const store = config.store;
+  if (store && !offers(LOCAL_STORES, store.type)) {
+    problems.push({ path: 'store.type', message: `store.type "${store.type}" is not available on ${LOCAL_RUNTIME}; use sqlite (the default) or memory` });
+  }
+  const bus = busProblem(config, LOCAL_RUNTIME, LOCAL_BUSES);
+  if (bus) problems.push({ path: 'bus.type', message: bus });
+  const secrets = secretsProblem(LOCAL_RUNTIME, config.secrets, LOCAL_SECRET_MANAGERS);
+  if (secrets) problems.push({ path: 'secrets.provider', message: secrets });
+  const sealer = config.secrets.sealer;
+  if (sealer && !offers(LOCAL_SEALERS, sealer.provider)) {
+    problems.push({
+      path: 'secrets.sealer.provider',
+      message: `secrets.sealer.provider: ${sealer.provider} is not available on ${LOCAL_RUNTIME}; use local (the key file $SECORCH_DATA_DIR/keys/subscriptions.key) or leave sealer unset`,
+    });
+  }
+  return problems;
+}
+
+/** Throws the local problems, on one line, as a configuration error naming the (first) key. */
+export function assertLocalConfig(config: Config): void {
+  const problems = localProblems(config);
+  if (problems.length > 0) throw errors.config(problems.map((p) => p.message).join('; '), problems[0]!.path);
+}

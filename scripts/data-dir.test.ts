@@ -1,0 +1,23 @@
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDataDir } from './data-dir';
+
+/** npm start's data directory check: one clear line where mkdir used to throw EEXIST with a stack. */
+let dir: string;
+beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-data-dir-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a missing folder is created, an existing one kept', () => {
+  ensureDataDir(join(dir, 'a', 'b'));
+  expect(statSync(join(dir, 'a', 'b')).isDirectory()).toBe(true);
+  expect(() => ensureDataDir(join(dir, 'a', 'b'))).not.toThrow();
+});
+
+test('a path that is a file, or under a file, is refused with one line naming it', () => {
+  const file = join(dir, 'afile');
+  writeFileSync(file, 'x');
+  expect(() => ensureDataDir(file)).toThrow(`SECORCH_DATA_DIR ${file} exists and is not a folder; point SECORCH_DATA_DIR at a folder (it is created when missing)`);
+  expect(() => ensureDataDir(join(file, 'sub'))).toThrow(`SECORCH_DATA_DIR ${join(file, 'sub')} is under a file, not a folder`);
+  expect(existsSync(join(file, 'sub'))).toBe(false);
+});

@@ -1,0 +1,45 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The data directory of the local runtime ($SECORCH_DATA_DIR, default .data/), checked with one
+ * clear line instead of a stack trace: npm start creates it, `npm run dlq` only opens what
+ * npm start created (a mistyped path must not quietly become a new, empty queue).
+ */
+export class DataDirError extends Error {}
+
+const kind = (path: string): 'missing' | 'folder' | 'other' => {
+  try {
+    return statSync(path).isDirectory() ? 'folder' : 'other';
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new DataDirError(`SECORCH_DATA_DIR ${path} is under a file, not a folder`);
+    throw new DataDirError(`SECORCH_DATA_DIR ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+};
+
+const notAFolder = (path: string) => new DataDirError(`SECORCH_DATA_DIR ${path} exists and is not a folder; point SECORCH_DATA_DIR at a folder (it is created when missing)`);
+
+/** For npm start: the folder, created when missing. */
+export function ensureDataDir(path: string): void {
+  const k = kind(path);
+  if (k === 'other') throw notAFolder(path);
+  if (k === 'missing') {
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (e) {
+      // A parent that is a file (ENOTDIR/EEXIST), or no permission.
+      throw new DataDirError(`SECORCH_DATA_DIR ${path} cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+}
+
+/** For tools that read what npm start wrote: the path of an existing file in the folder, or a clear error. */
+export function existingDataFile(dir: string, name: string): string {
+  const k = kind(dir);
+  if (k === 'other') throw notAFolder(dir);
+  if (k === 'missing') throw new DataDirError(`no data directory at ${dir}: set SECORCH_DATA_DIR to the folder npm start uses (default .data/)`);
+  const path = join(dir, name);
+  if (kind(path) !== 'other') throw new DataDirError(`no ${name} in ${dir}: nothing has been queued there yet, or SECORCH_DATA_DIR is not the folder npm start uses`);
+  return path;
+}

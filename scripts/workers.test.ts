@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { supervisor } from './workers';
+
+/** npm start's worker supervision with real child processes. */
+let dir: string;
+beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-workers-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const script = (name: string, body: string) => {
+  const path = join(dir, `${name}.js`);
+  writeFileSync(path, body);
+  return path;
+};
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('stopAll waits for workers that finish their work, and kills one that does not stop within the cap, saying so', async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
+  // Finishes what it holds for 300 ms after SIGTERM, then exits.
+  s.supervise({ name: 'tidy', entry: script('tidy', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000);"), impact: 'x' });
+  // Never stops on SIGTERM.
+  s.supervise({ name: 'stuck', entry: script('stuck', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"), impact: 'y' });
+  await new Promise((r) => setTimeout(r, 300)); // both have installed their handlers
+  const [tidy, stuck] = [s.workers.get('tidy')!, s.workers.get('stuck')!];
+  const started = Date.now();
+  await s.stopAll(1500);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  expect(tidy.exitCode).toBe(0);
+  expect(stuck.signalCode).toBe('SIGKILL');
+  expect(alive(tidy.pid!) || alive(stuck.pid!)).toBe(false);
+  expect(lines).toEqual([
+    'secorch: waiting for tidy, stuck to stop (up to 1.5 s)',
+    'secorch: stuck did not stop within 1.5 s; killing it (SIGKILL): what it held is redone at the next start',
+  ]);
+});
+
+test('a worker that dies is restarted; none is after stopping', async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
+  s.supervise({ name: 'flaky', entry: script('flaky', 'process.exit(3)'), impact: 'reports wait' }, 100);
+  await new Promise((r) => setTimeout(r, 600));
+  expect(lines[0]).toBe('secorch: flaky exited (3); restarting in 0.1 s (reports wait meanwhile)');
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  await s.stopAll(1000);
+  const count = lines.length;
+  await new Promise((r) => setTimeout(r, 500));
+  expect(lines).toHaveLength(count);
+});

@@ -1,0 +1,78 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+/**
+ * The long-running local workers beside serverless-offline (router, delivery, inbox), as child
+ * processes of npm start: each is restarted when it dies, and at the end each is asked to stop
+ * (SIGTERM: it finishes the batch, sweep or finding in hand, closes its databases and exits) and
+ * waited for, so that npm start returns only once nothing writes to the data directory any more.
+ * One that has not exited within the cap is killed (SIGKILL), and the output says so: the work
+ * it held is safe to redo (leases expire, the queue redelivers, the inbox reads the report again).
+ */
+export interface WorkerSpec {
+  name: string;
+  entry: string;
+  /** What waits while the worker is down, for the restart message. */
+  impact: string;
+}
+
+export interface SupervisorOptions {
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  /** Extra arguments for node before the entry (tests). */
+  execArgv?: string[];
+}
+
+export function supervisor(opts: SupervisorOptions) {
+  let stopping = false;
+  const workers = new Map<string, ChildProcess>();
+
+  /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
+  function supervise(spec: WorkerSpec, delayMs = 1000): void {
+    const started = Date.now();
+    const worker = spawn(process.execPath, [...(opts.execArgv ?? []), spec.entry], { stdio: 'inherit', env: opts.env });
+    workers.set(spec.name, worker);
+    worker.on('exit', (code, signal) => {
+      if (stopping) return;
+      const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
+      opts.log(`secorch: ${spec.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s (${spec.impact} meanwhile)`);
+      setTimeout(() => stopping || supervise(spec, next), delayMs).unref();
+    });
+  }
+
+  const running = () => [...workers].filter(([, w]) => w.exitCode === null && w.signalCode === null);
+
+  /** Forwards a signal to every running worker (Ctrl-C, or npm start's own SIGTERM). */
+  function signal(sig: NodeJS.Signals): void {
+    stopping = true;
+    for (const [, w] of running()) w.kill(sig);
+  }
+
+  /** Asks every running worker to stop and waits up to capMs, then kills what is left. */
+  async function stopAll(capMs: number): Promise<void> {
+    stopping = true;
+    const left = running();
+    if (left.length === 0) return;
+    opts.log(`secorch: waiting for ${left.map(([n]) => n).join(', ')} to stop (up to ${capMs / 1000} s)`);
+    const exited = left.map(([, w]) => new Promise<void>((r) => (w.exitCode !== null || w.signalCode !== null ? r() : w.once('exit', () => r()))));
+    for (const [, w] of left) w.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<'cap'>((r) => (timer = setTimeout(() => r('cap'), capMs)));
+    const outcome = await Promise.race([Promise.all(exited), cap]);
+    clearTimeout(timer);
+    if (outcome !== 'cap') return;
+    const stuck = running();
+    for (const [name, w] of stuck) {
+      opts.log(`secorch: ${name} did not stop within ${capMs / 1000} s; killing it (SIGKILL): what it held is redone at the next start`);
+      w.kill('SIGKILL');
+    }
+    await Promise.all(stuck.map(([, w]) => new Promise<void>((r) => (w.exitCode !== null || w.signalCode !== null ? r() : w.once('exit', () => r())))));
+  }
+
+  /** Kills every running worker at once (a second Ctrl-C). */
+  function killAll(): void {
+    stopping = true;
+    for (const [, w] of running()) w.kill('SIGKILL');
+  }
+
+  return { supervise, signal, stopAll, killAll, workers };
+}
