@@ -1,5 +1,5 @@
-import { AppError } from '../errors';
-import { DEFAULT_MAX_OUTPUT_BYTES, MAX_SEQUENCE, MAX_TRANSFORM_LENGTH, type Transform, type TransformBudget, applyTransform, compileTransform } from './jsonata';
+import { compile, failure as failWith } from './testkit';
+import { DEFAULT_MAX_OUTPUT_BYTES, MAX_SEQUENCE, MAX_TRANSFORM_LENGTH, type TransformBudget, applyTransform, compileTransform } from './jsonata';
 
 const event = {
   specversion: '1.0',
@@ -9,22 +9,8 @@ const event = {
   data: { finding: { title: 'Open bucket', severity: 'high', tags: ['s3', 'public'] } },
 };
 
-function compile(expr: string): Transform {
-  const c = compileTransform(expr);
-  if (!c.ok) throw new Error(c.error);
-  return c.transform;
-}
 
-/** The AppError an application of `expr` rejects with. */
-async function failure(expr: string, budget?: TransformBudget, input: unknown = event): Promise<AppError> {
-  const err: unknown = await applyTransform(compile(expr), input, budget).then(
-    () => { throw new Error(`expected ${expr} to fail`); },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  expect(err).toMatchObject({ status: 422, retryable: false });
-  return err as AppError;
-}
+const failure = (expr: string, budget?: TransformBudget, input: unknown = event) => failWith(expr, input, budget);
 
 /** A clock that advances 1 ms per reading: time budgets without wall-clock flakiness. */
 const ticking = (): (() => number) => {

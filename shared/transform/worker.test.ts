@@ -1,23 +1,9 @@
-import { AppError } from '../errors';
-import { DEFAULT_TIMEOUT_MS, type Transform, type TransformBudget, applyTransform, compileTransform } from './jsonata';
+import { compile, failure as failWith } from './testkit';
+import { DEFAULT_TIMEOUT_MS, type TransformBudget, applyTransform } from './jsonata';
 import { WORKER_HEAP_MB } from './worker';
 
-function compile(expr: string): Transform {
-  const c = compileTransform(expr);
-  if (!c.ok) throw new Error(c.error);
-  return c.transform;
-}
 
-/** The AppError an application of `expr` rejects with. */
-async function failure(expr: string, budget?: TransformBudget, input: unknown = {}): Promise<AppError> {
-  const err: unknown = await applyTransform(compile(expr), input, budget).then(
-    () => { throw new Error(`expected ${expr} to fail`); },
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AppError);
-  expect(err).toMatchObject({ status: 422, retryable: false });
-  return err as AppError;
-}
+const failure = (expr: string, budget?: TransformBudget, input: unknown = {}) => failWith(expr, input, budget);
 
 const DISTINCT = '$distinct([1..100000])[0]'; // quadratic inside one built-in call: seconds
 const REDOS = '$match("aaaaaaaaaaaaaaaaaaaaaaaaaaa!", /^(a+)+$/)'; // catastrophic backtracking: seconds, doubling per "a"
