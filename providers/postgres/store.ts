@@ -108,9 +108,10 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       await pool.query(`CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
     } catch (e) {
       // Two processes creating the same table at once: one gets a unique violation on the
-      // catalog (23505) or "already exists" (42P07); either way the table is there.
+      // catalog (23505), "relation already exists" (42P07) or, for the table's row type, "type
+      // already exists" (42710, duplicate_object); either way the table is there.
       const code = (e as { code?: string }).code;
-      if (code !== '23505' && code !== '42P07') throw e;
+      if (code !== '23505' && code !== '42P07' && code !== '42710') throw e;
     }
   });
 
