@@ -19,6 +19,7 @@ import { type BenchRow, throughputRows } from './rows';
 const ROOT = join(__dirname, '..');
 const DURATION_S = 10;
 const WARMUP_S = 3;
+const ROUNDS = 3;
 const CONNECTIONS = 10;
 const SECRET = 'bench-e2e-github-secret';
 const fixture = fixtureBytes('events/github-code_scanning_alert-created.payload.json').toString('utf8');
@@ -71,9 +72,8 @@ function load(base: string, duration: number): Promise<autocannon.Result> {
   });
 }
 
-/** Warms the workers up, then measures; 2xx per second. */
+/** One measured round; 2xx per second. */
 async function measure(label: string, server: Server): Promise<number> {
-  await load(server.base, WARMUP_S);
   const r = await load(server.base, DURATION_S);
   const rps = r['2xx'] / r.duration;
   const l = r.latency;
@@ -125,12 +125,26 @@ async function npmStart(dataDir: string): Promise<Server> {
   return server;
 }
 
+/**
+ * Both servers run side by side and their rounds alternate (floor, ours, floor, ...), each after
+ * a warm-up; the best round of each counts. This machine's speed drifts by 2x within minutes
+ * (the floor measured 1,500 and 3,600 req/s in two runs ten minutes apart), so one round of
+ * each, minutes apart, compared the drift as much as the code. The idle server meanwhile only
+ * polls (the local workers look at the queue a few times a second).
+ */
 export async function e2eBench(): Promise<BenchRow[]> {
-  const base = await withServer(floor, (s) => measure('serverless-offline trivial handler', s));
   const dataDir = mkdtempSync(join(tmpdir(), 'secorch-bench-e2e-'));
   try {
-    const ours = await withServer(() => npmStart(dataDir), (s) => measure('npm start', s));
-    return throughputRows('e2e.npm-start', 'req/s', ours, { 'serverless-offline trivial handler': base });
+    return await withServer(floor, (base) => withServer(() => npmStart(dataDir), async (ours) => {
+      await load(base.base, WARMUP_S);
+      await load(ours.base, WARMUP_S);
+      const best = { base: 0, ours: 0 };
+      for (let r = 0; r < ROUNDS; r++) {
+        best.base = Math.max(best.base, await measure('serverless-offline trivial handler', base));
+        best.ours = Math.max(best.ours, await measure('npm start', ours));
+      }
+      return throughputRows('e2e.npm-start', 'req/s', best.ours, { 'serverless-offline trivial handler': best.base });
+    }));
   } finally {
     rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   }
