@@ -34,13 +34,16 @@ afterAll(async () => {
   await BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container).delete();
 });
 
-/** Receives one message and hands it to the router's trigger adapter as the host would (base64-decoded, JSON-parsed). */
-async function trigger(objects: ReturnType<typeof blobObjects> | undefined): Promise<InboundRecord[]> {
+/**
+ * Receives one message and hands it to the router's trigger adapter as the host would (base64-decoded,
+ * JSON-parsed). `claims`, when given, is the store the adapter reads claim blobs from instead of deps.objects.
+ */
+async function trigger(objects: ReturnType<typeof blobObjects> | undefined, claims?: () => ReturnType<typeof blobObjects>): Promise<InboundRecord[]> {
   const [m] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
   const text = Buffer.from(m!.messageText, 'base64').toString('utf8');
   const got: InboundRecord[] = [];
   const { deps } = testDeps();
-  const run = azureQueue(async (r) => void got.push(r), async () => ({ ...deps, objects }));
+  const run = azureQueue(async (r) => void got.push(r), async () => ({ ...deps, objects }), claims);
   await run(JSON.parse(text), new InvocationContext({ invocationId: 'inv-1', logHandler: () => undefined, triggerMetadata: { id: m!.messageId, dequeueCount: 1 } }));
   await queue.deleteMessage(m!.messageId, m!.popReceipt);
   return got;
@@ -77,4 +80,15 @@ test('without a claim store a large event is refused; a claim whose blob is gone
   for (const i of (await objects.list(container, 'events/')).items) await objects.delete(container, i.key);
   expect(blob).toBeDefined();
   await expect(trigger(objects)).rejects.toMatchObject({ code: 'claim_missing' });
+});
+
+test('claim blobs are read from the claim store even when deps.objects is another account (SECORCH_BLOB_CONNECTION)', async () => {
+  const claims = blobObjects({ connectionString });
+  const bus = storageQueueBus({ connectionString, queueName, claims: { objects: claims, container } });
+  const large = event('big-4', 50_000);
+  await bus.publish(large);
+  // deps.objects: a reports account that does not hold the claim blobs.
+  const elsewhere = { ...claims, get: async () => undefined } as unknown as ReturnType<typeof blobObjects>;
+  const [record] = await trigger(elsewhere, () => claims);
+  expect(JSON.parse(record!.body)).toEqual(large);
 });

@@ -8,7 +8,15 @@ import { blobObjects } from './objects-blob';
 import { storageQueueWakeUps } from './wakeups-storage-queue';
 import { tableStore } from './store-table';
 import { keyVaultSecrets } from './secrets-keyvault';
-import { systemClock } from '../../shared/ports';
+import { type ObjectStorage, systemClock } from '../../shared/ports';
+
+/**
+ * The claim-check blobs of events too large for a queue message live in the Functions host's
+ * account: the publisher writes them there and the router's trigger (queue.ts) reads them from
+ * there, never from `deps.objects`, which SECORCH_BLOB_CONNECTION may point at another account.
+ */
+let claims: ObjectStorage | undefined;
+export const claimObjects = (): ObjectStorage => (claims ??= blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }));
 
 /** Composition root on Azure Functions: built once per cold start. */
 export const azureDeps = once(async () =>
@@ -24,7 +32,7 @@ export const azureDeps = once(async () =>
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
       queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
       // Events over the 64 KiB message limit travel as blobs in this container (claim-check).
-      claims: { objects: blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' },
+      claims: { objects: claimObjects(), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' },
     })),
     (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).

@@ -14,10 +14,11 @@ app.timer('webhookDelivery', {
 
 /**
  * Punctual attempts: invisible messages on the delivery queue (providers/azure/wakeups-storage-queue.ts)
- * that become visible when the attempt is due. The queue name is SECORCH_DELIVERY_QUEUE's default.
+ * that become visible when the attempt is due. The queue is the app setting SECORCH_DELIVERY_QUEUE,
+ * the one the wake-ups are sent to (%...% is resolved by the host), so the two cannot differ.
  */
 app.storageQueue('webhookDeliveryWakeUp', {
-  queueName: 'secorch-deliveries',
+  queueName: '%SECORCH_DELIVERY_QUEUE%',
   connection: 'AzureWebJobsStorage',
   handler: azureQueue(deliveryWakeUp, azureDeps),
 });
