@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedIds, runBatch } from '../../shared/batch/runner';
 import { listDeadLetters } from '../../shared/deadletters/store';
+import { seedSubscription } from '../../shared/delivery/engine/testkit';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { eventRouter } from './handler';
@@ -55,6 +56,24 @@ describe('event-router', () => {
     expect(failedIds(retry)).toEqual(['b']);
     expect(lines(paths.all).map((e) => e.id)).toEqual(['a', 'b', 'c']);
     expect(lines(paths.findings).map((e) => e.id)).toEqual(['b']);
+  });
+
+  test('a fan-out that fails (an event too large for the store) still lets the routes deliver, once; the record fails for redelivery', async () => {
+    const { deps, paths } = setup();
+    await seedSubscription(deps, { url: 'https://hooks.example.com/a' });
+    // A store that refuses the stored event, as DynamoDB refuses an item over 400 KB.
+    const store = deps.store;
+    deps.store = { ...store, put: async (key, value, opts) => {
+      if (key.startsWith('evt:')) throw Object.assign(new Error('too large'), { code: 'store_value_too_large', retryable: false });
+      return store.put(key, value, opts);
+    } };
+    const big = event('big', 'secorch.finding.created');
+    expect(failedIds(await runBatch([record(big)], eventRouter, deps))).toEqual(['big']);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['big']);
+    expect(lines(paths.findings).map((e) => e.id)).toEqual(['big']);
+    // Redelivered: the routes are not repeated, and the record fails again.
+    expect(failedIds(await runBatch([record(big)], eventRouter, deps))).toEqual(['big']);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['big']);
   });
 
   test('a poison message (not JSON, not a CloudEvent) is kept as a dead letter with its raw body and acknowledged', async () => {

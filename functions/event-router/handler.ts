@@ -59,14 +59,23 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   }
   const log = deps.logger.child({ eventId: event.id, type: event.type });
   // Outbound webhooks: one delivery per matching subscription of the event's tenant (idempotent).
-  const fanned = await fanOut(event, deps);
-  if (fanned.created.length > 0) log.info('deliveries created', { deliveries: fanned.created.map((d) => d.id) });
+  // A fan-out that fails (the store down, an event too large for it) fails the record only after
+  // the routes ran: their destinations still get the event, once (the routed: markers).
+  let fanOutError: unknown;
+  try {
+    const fanned = await fanOut(event, deps);
+    if (fanned.created.length > 0) log.info('deliveries created', { deliveries: fanned.created.map((d) => d.id) });
+  } catch (e) {
+    fanOutError = e;
+    log.error('fan-out to subscriptions failed', { error: e });
+  }
   const targets = new Set<string>();
   for (const route of deps.config.routes) {
     if (matches(route.filter as Filter, event)) route.to.forEach((d) => targets.add(d));
   }
   if (targets.size === 0) {
     log.debug('no route matched');
+    if (fanOutError !== undefined) throw fanOutError;
     return;
   }
   const all = destinations(deps.config);
@@ -87,4 +96,5 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     throw new AppError('destination_failed', `Delivery failed for: ${failures.join(', ')}`, { status: 502, retryable: true });
   }
   log.info('event routed', { destinations: [...targets] });
+  if (fanOutError !== undefined) throw fanOutError;
 };

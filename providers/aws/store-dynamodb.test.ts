@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../shared/ports/clock';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
-import { createStateTable, dynamoStore, MAX_KEY_BYTES, PARTITION } from './store-dynamodb';
+import { createStateTable, dynamoStore, MAX_ITEM_BYTES, MAX_KEY_BYTES, PARTITION } from './store-dynamodb';
 
 /**
  * Runs on dynalite 4.0.0, a DynamoDB protocol server started in-process on 127.0.0.1 and a free
@@ -149,6 +149,19 @@ describe('dynamoStore on dynalite', () => {
     await expect(store.put(`${longest}x`, 'v')).rejects.toThrow(/1025 bytes of UTF-8; DynamoDB allows at most 1024/);
     await expect(store.get('')).rejects.toThrow(RangeError);
     await expect(store.putAll([{ key: 'x'.repeat(1025), value: 'v' }])).rejects.toThrow(RangeError);
+  });
+
+  it('refuses a value over the 400 KB item limit with a clear, non-retryable error, in put and putAll', async () => {
+    const store = dynamoStore({ table, client, clock: fixedClock(START) });
+    const fits = 'x'.repeat(MAX_ITEM_BYTES - 1024);
+    expect(await store.put('big-ok', fits)).toBe(true);
+    expect((await store.get('big-ok'))?.value).toHaveLength(fits.length);
+    const over = 'é'.repeat(MAX_ITEM_BYTES / 2); // 400 KB of UTF-8 and the key: over
+    const refused = { code: 'store_value_too_large', status: 413, retryable: false };
+    await expect(store.put('big-no', over)).rejects.toMatchObject(refused);
+    await expect(store.putAll([{ key: 'a', value: 'v' }, { key: 'big-no', value: over }])).rejects.toMatchObject(refused);
+    expect(await store.get('big-no')).toBeUndefined();
+    expect(await store.get('a')).toBeUndefined();
   });
 
   it('check() fails for a missing table; without a client one is built from endpoint and region', async () => {

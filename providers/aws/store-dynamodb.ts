@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, DynamoDBClient, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../../shared/errors';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem } from '../../shared/ports/store';
 import { once } from '../common/once';
@@ -39,6 +40,12 @@ type Item = Record<string, AttributeValue>;
 export const PARTITION = 'secorch';
 /** DynamoDB's limit for a sort key value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html). */
 export const MAX_KEY_BYTES = 1024;
+/**
+ * DynamoDB's item size limit, 400 KB, counting attribute names and values (same page). Our items
+ * carry the key, the value and at most about 150 bytes of names, version and expiry besides.
+ */
+export const MAX_ITEM_BYTES = 400 * 1024;
+const ITEM_OVERHEAD_BYTES = 160;
 const PURGE_MARGIN_S = 3600;
 const CONFLICT_ATTEMPTS = 6;
 // Attribute names go through placeholders (#sk, #v, #e): several are reserved words.
@@ -50,6 +57,19 @@ function checkKey(key: string): void {
   const bytes = Buffer.byteLength(key, 'utf8');
   if (bytes === 0) throw new RangeError('dynamoStore: keys must not be empty');
   if (bytes > MAX_KEY_BYTES) throw new RangeError(`dynamoStore: key is ${bytes} bytes of UTF-8; DynamoDB allows at most ${MAX_KEY_BYTES}`);
+}
+
+/**
+ * A value the table cannot hold: refused with a clear, non-retryable error (413) rather than
+ * DynamoDB's ValidationException, which the queue adapters would retry five times for nothing.
+ */
+function checkSize(write: PutWrite): void {
+  const bytes = Buffer.byteLength(write.key, 'utf8') + Buffer.byteLength(write.value, 'utf8') + ITEM_OVERHEAD_BYTES;
+  if (bytes > MAX_ITEM_BYTES) {
+    throw new AppError('store_value_too_large', `A value of about ${Math.round(bytes / 1024)} KB is over DynamoDB's 400 KB item limit (key ${write.key.slice(0, 80)})`, {
+      status: 413, retryable: false,
+    });
+  }
 }
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
@@ -64,6 +84,7 @@ function toItem(raw: Item): ListedItem {
 /** The Put of one write, with its condition; undefined when the options contradict each other. */
 function putRequest(table: string, write: PutWrite, now: number): Put | undefined {
   checkKey(write.key);
+  checkSize(write);
   const opts: PutOptions = write.opts ?? {};
   if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
   const item: Item = { pk: { S: PARTITION }, sk: { S: write.key }, value: { S: write.value }, version: { S: opts.newVersion ?? randomUUID() } };
