@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
+import { githubHeaders } from '../../test/support/sign';
 import { testDeps } from '../../test/deps';
 import { webhookIngress } from './handler';
 
@@ -104,6 +105,19 @@ describe('delivery ids read from the body (idPath)', () => {
     const { deps, bus } = testDeps(config);
     expect((await post(deps, 'tool', '{"event":{"id":42}}', { 'x-api-key': KEY })).status).toBe(202);
     expect((await post(deps, 'tool', '{"event":{"id":"42"}}', { 'x-api-key': KEY })).status).toBe(200);
+    expect(published(bus.events)).toBe(1);
+  });
+});
+
+describe('a duplicate is recorded under all its identities', () => {
+  test('a second body under a seen GitHub delivery id is a duplicate, and so is that body later under another id', async () => {
+    const secret = 'gh-secret-for-replay-keys';
+    const { deps, bus } = testDeps({ sources: { gh: { verify: { scheme: 'github', secret } } } });
+    const send = (body: string, id: string) => webhookIngress(new Request('https://h.example/webhooks/gh', { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', id) }), deps);
+    expect((await send('{"zen":"one"}', 'd-1')).status).toBe(202);
+    expect((await send('{"zen":"two"}', 'd-1')).status).toBe(200);
+    // The second body was answered as a duplicate; its signature is now known too.
+    expect((await send('{"zen":"two"}', 'd-2')).status).toBe(200);
     expect(published(bus.events)).toBe(1);
   });
 });

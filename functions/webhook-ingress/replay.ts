@@ -61,3 +61,10 @@ export async function recordAll(deps: Deps, keys: string[], eventIds: string, tt
   const done = JSON.stringify({ state: 'done', eventIds, at: deps.clock.now() });
   if (keys.length > 0) await deps.store.putAll(keys.map((key) => ({ key, value: done, opts: { ttlSeconds } })));
 }
+
+/** Marks done each key of a duplicate that was not recorded yet (one write per key: some exist). */
+export async function recordMissing(deps: Deps, keys: string[], ttlSeconds: number): Promise<void> {
+  if (keys.length < 2) return;
+  const done = JSON.stringify({ state: 'done', at: deps.clock.now() });
+  await Promise.all(keys.map((key) => deps.store.put(key, done, { ttlSeconds, ifAbsent: true })));
+}

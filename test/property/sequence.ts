@@ -100,6 +100,8 @@ export async function runSteps(
       if (out.status !== 401) throw new Error(`${where}: ${age} s old, expected 401, got ${out.status} ${out.code ?? ''}`);
     } else if (ids.some((id) => seen.has(id))) {
       if (out.status !== 200) throw new Error(`${where}: identities ${ids.join(', ')} seen, expected 200 duplicate, got ${out.status} ${out.code ?? ''}`);
+      // A duplicate is recorded under all its identities: a later copy with only the others is one too.
+      ids.forEach((id) => seen.add(id));
     } else {
       if (step.kind !== 'new') throw new Error(`${where}: a replay with unseen identities ${ids.join(', ')}`);
       if (out.status !== 202) throw new Error(`${where}: new identities ${ids.join(', ')}, expected 202, got ${out.status} ${out.code ?? ''}`);
