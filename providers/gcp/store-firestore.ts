@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
+import { AppError } from '../../shared/errors';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
@@ -35,6 +36,25 @@ export interface FirestoreStoreOptions {
 
 
 export const MAX_KEY_BYTES = 750;
+/**
+ * Firestore's document size limit, 1 MiB: the document name, each field name and value (a
+ * string counts its UTF-8 bytes plus one) and 32 bytes
+ * (https://firebase.google.com/docs/firestore/storage-size). Our documents add the key twice
+ * (field and hex id) and under 300 bytes of names, version and expiry to the value.
+ */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+const DOCUMENT_OVERHEAD_BYTES = 300;
+
+/** A value no document can hold: a clear, non-retryable 413 rather than the SDK's INVALID_ARGUMENT, retried for nothing. */
+function checkSize(write: Write): void {
+  if (isDelete(write)) return;
+  const bytes = 3 * Buffer.byteLength(write.key, 'utf8') + Buffer.byteLength(write.value, 'utf8') + DOCUMENT_OVERHEAD_BYTES;
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    throw new AppError('store_value_too_large', `A value of about ${Math.round(bytes / 1024)} KB is over Firestore's 1 MiB document limit (key ${write.key.slice(0, 80)})`, {
+      status: 413, retryable: false,
+    });
+  }
+}
 const PURGE_MARGIN_MS = 3_600_000;
 /** Ten writers racing for one document need more than the SDK's default of five attempts. */
 const TRANSACTION_ATTEMPTS = 10;
@@ -114,6 +134,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
       const write = { key, value, opts: options };
+      checkSize(write);
       if (options.ifAbsent || options.ifVersion !== undefined) return conditional([write]);
       const { refs: [ref] } = await refs([key]);
       await ref!.set(document(write, clock.now()));
@@ -123,6 +144,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     async putAll(writes) {
       checkWrites(writes);
       if (writes.length === 0) return true;
+      writes.forEach(checkSize);
       return conditional(writes);
     },
 
