@@ -1,5 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod/mini';
+import { fixedWidthSecrets } from '../crypto/fixed-width';
 import { AppError } from '../errors';
 
 /**
@@ -66,38 +66,25 @@ export interface ApiKeyAuth {
   authenticate(headers: Headers, required: Scope): ApiPrincipal;
 }
 
-interface Entry {
-  digest: Buffer;
-  principal: ApiPrincipal;
-}
-
-const sha256 = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
 
 export function createApiKeyAuth(keys: ApiKeysConfig): ApiKeyAuth {
   const dup = duplicateKeyIds(keys);
   if (dup.length > 0) throw new Error(`API keys ${dup.join(', ')} share the same key`);
-  const entries: Entry[] = Object.entries(keys).map(([keyId, k]) => ({
-    digest: sha256(k.key),
-    // Frozen: the same principal is handed to every request made with this key.
-    principal: Object.freeze({ keyId, tenant: k.tenant, scopes: Object.freeze([...(k.scopes ?? SCOPES)]), origin: `api:${keyId}` as const }),
-  }));
+  // Frozen: the same principal is handed to every request made with this key.
+  const principals: ApiPrincipal[] = Object.entries(keys).map(([keyId, k]) =>
+    Object.freeze({ keyId, tenant: k.tenant, scopes: Object.freeze([...(k.scopes ?? SCOPES)]), origin: `api:${keyId}` as const }));
+  const secrets = fixedWidthSecrets(Object.values(keys).map((k) => k.key));
 
   return {
     authenticate(headers, required) {
       const token = bearerToken(headers.get('authorization'));
-      // Why digests: timingSafeEqual needs equal lengths, and checking lengths first would tell
-      // an attacker the length of every key. SHA-256 makes all inputs 32 bytes, and a timing
-      // difference could at most reveal digest bytes, which say nothing about the key. Every
-      // configured key is compared, with no early exit, so the time does not depend on which
-      // key (if any) matched.
-      const presented = sha256(token);
-      let match: Entry | undefined;
-      for (const e of entries) {
-        const same = timingSafeEqual(e.digest, presented);
-        match = same ? e : match;
-      }
+      // Every configured key is compared at one width (fixed-width.ts), with no early exit, so
+      // the time depends neither on the keys' lengths nor on which key (if any) matched.
+      const same = secrets.compare(token);
+      let match: ApiPrincipal | undefined;
+      for (let i = 0; i < principals.length; i++) match = same[i] ? principals[i] : match;
       if (!match) throw unauthorized('Invalid API key', 'Bearer error="invalid_token"');
-      if (!match.principal.scopes.includes(required)) {
+      if (!match.scopes.includes(required)) {
         throw new AppError('forbidden_scope', `This API key lacks the scope ${required}`, {
           status: 403,
           extra: { scope: required },
@@ -105,7 +92,7 @@ export function createApiKeyAuth(keys: ApiKeysConfig): ApiKeyAuth {
           headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${required}"` },
         });
       }
-      return match.principal;
+      return match;
     },
   };
 }

@@ -1,5 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sourceSecrets } from '../../../config/secrets';
+import { secretMatcher } from '../../../crypto/fixed-width';
 import { errors } from '../../../errors';
 
 /**
@@ -9,25 +10,18 @@ import { errors } from '../../../errors';
  * inside the authenticated body.
  */
 
-const sha256 = (data: string | Uint8Array): Buffer => createHash('sha256').update(data).digest();
-
 /** Whether a presented value equals one of the configured secrets. */
 export type CredentialCheck = (presented: string) => boolean;
 
 /**
- * Prepares a shared-secret comparison once per cold start. Both sides are hashed first, so the
- * comparison is constant time and leaks neither the secrets' lengths nor their contents; every
- * secret of a rotation is compared, without stopping at the first match.
+ * Prepares a shared-secret comparison once per cold start: constant time at a fixed width
+ * (fixed-width.ts), leaking neither the secrets' lengths nor their contents; every secret of a
+ * rotation is compared, without stopping at the first match.
  */
 export function credentialCheck(config: { secret?: string; secrets?: string[] }, scheme: string): CredentialCheck {
-  const digests = sourceSecrets(config).map((s) => sha256(s));
-  if (digests.length === 0) throw errors.config(`The ${scheme} verifier needs secret or secrets`);
-  return (presented) => {
-    const given = sha256(presented);
-    let ok = false;
-    for (const d of digests) ok = timingSafeEqual(d, given) || ok;
-    return ok;
-  };
+  const secrets = sourceSecrets(config);
+  if (secrets.length === 0) throw errors.config(`The ${scheme} verifier needs secret or secrets`);
+  return secretMatcher(secrets);
 }
 
 /** Codes for shared-secret credentials; the messages never carry a presented or expected value. */
@@ -64,6 +58,8 @@ const PLAIN_ID = /^[\x21-\x7e]{1,128}$/;
  * is used as is, readable in logs; otherwise a SHA-256 of the sorted ids, so a retry of the same
  * batch in another order is still recognised and the key stays short.
  */
+const sha256 = (data: string): Buffer => createHash('sha256').update(data).digest();
+
 export function batchKey(ids: readonly unknown[]): string | undefined {
   if (ids.length === 0 || !ids.every((id) => text(id) !== undefined)) return undefined;
   const all = ids as string[];

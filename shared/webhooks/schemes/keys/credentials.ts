@@ -1,5 +1,5 @@
 import { errors } from '../../../errors';
-import { any, fixedWidthSecrets } from '../../fixed-width';
+import { any, fixedWidthSecrets, secretMatcher } from '../../../crypto/fixed-width';
 import { header } from '../../timing-safe';
 import type { Verifier } from '../../types';
 import type { ApiKeyVerifyConfig, BasicAuthVerifyConfig } from './config';
@@ -17,12 +17,12 @@ const MIN_LENGTH = 16;
 
 export function apiKeyVerifier(config: ApiKeyVerifyConfig): Verifier {
   if (config.keys.some((k) => k.length < MIN_LENGTH)) throw errors.config(`api-key: keys must be at least ${MIN_LENGTH} characters`);
-  const keys = fixedWidthSecrets(config.keys);
+  const matches = secretMatcher(config.keys);
   const readId = deliveryIdReader(config, 'api-key');
   return (input) => {
     const value = header(input.headers, config.header);
     if (value === undefined) throw credentialMissing(`The ${config.header} header`);
-    if (!any(keys.compare(value))) throw credentialInvalid();
+    if (!matches(value)) throw credentialInvalid();
     return { deliveryId: readId(input) };
   };
 }

@@ -22,13 +22,18 @@ export function hmacMatch(
   keys: readonly KeyObject[], algorithm: 'sha1' | 'sha256', prefix: string, body: Uint8Array, given: readonly Buffer[],
 ): Buffer | undefined {
   for (const key of keys) {
-    const mac = createHmac(algorithm, key);
-    if (prefix.length > 0) mac.update(prefix);
-    const digest = mac.update(body).digest();
-    for (const g of given) if (safeEqual(digest, g)) return digest;
+    const digest = hmacOf(key, algorithm, prefix, body);
+    if (matchesAny(digest, given)) return digest;
   }
   return undefined;
 }
+
+const hmacOf = (key: KeyObject, algorithm: 'sha1' | 'sha256', prefix: string, body: Uint8Array): Buffer => {
+  const mac = createHmac(algorithm, key);
+  if (prefix.length > 0) mac.update(prefix);
+  return mac.update(body).digest();
+};
+const matchesAny = (digest: Buffer, given: readonly Buffer[]) => given.some((g) => safeEqual(digest, g));
 
 /**
  * hmacMatch for the headers that carry several signatures while a secret rolls (Stripe,
@@ -40,15 +45,8 @@ export function hmacMatch(
 export function hmacMatchEvery(
   keys: readonly KeyObject[], algorithm: 'sha1' | 'sha256', prefix: string, body: Uint8Array, given: readonly Buffer[],
 ): Buffer[] | undefined {
-  let matched = false;
-  const macs = keys.map((key) => {
-    const mac = createHmac(algorithm, key);
-    if (prefix.length > 0) mac.update(prefix);
-    const digest = mac.update(body).digest();
-    for (const g of given) if (safeEqual(digest, g)) matched = true;
-    return digest;
-  });
-  return matched ? macs : undefined;
+  const macs = keys.map((key) => hmacOf(key, algorithm, prefix, body));
+  return macs.some((digest) => matchesAny(digest, given)) ? macs : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Configured credentials (API keys, Basic user names and passwords), compared with what a request
+ * Configured credentials (API keys, Basic user names and passwords, shared tokens), compared with what a request
  * presents in constant time and without revealing their lengths. Each value is kept zero-padded
  * to one width (the longest value's); the presented value is written into a scratch buffer of
  * that width (cut short when longer), and every configured value is compared over the whole
@@ -41,3 +41,12 @@ export function fixedWidthSecrets(values: readonly string[]): FixedWidthSecrets 
 
 /** 1 when any entry is 1, without branching on which. */
 export const any = (bits: Uint8Array): number => bits.reduce((acc, b) => acc | b, 0);
+
+/**
+ * Whether a presented value equals any configured one: the comparison every shared-secret scheme
+ * makes (api-key, GitLab's token, the handshakes' shared values, API keys).
+ */
+export function secretMatcher(values: readonly string[]): (given: string) => boolean {
+  const secrets = fixedWidthSecrets(values);
+  return (given) => any(secrets.compare(given)) === 1;
+}
