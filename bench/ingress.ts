@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { webhookIngress } from '../functions/webhook-ingress/handler';
 import type { EventBus } from '../shared/ports';
+import { responseBytes } from '../shared/http/response-body';
 import { memoryStore } from '../shared/store/memory';
 import { testDeps } from '../test/deps';
 import { fixtureBytes } from '../test/fixtures';
@@ -9,7 +10,8 @@ import { type BenchRow, throughputRows } from './rows';
 /**
  * The in-process webhook handler on a real GitHub delivery (code_scanning_alert, ~9 KB): build
  * the Request, read the body, verify, claim the delivery id, map to an OCSF finding, publish to
- * an in-memory bus, record the delivery, answer 202 (response body read, as any adapter does).
+ * an in-memory bus, record the delivery, answer 202 (response body taken as every adapter takes
+ * it, shared/http/response-body.ts).
  * Every request is a new delivery (see the pool below), so none is a duplicate. Side by side with
  * the floor any receiver pays for the same Request: read the body, HMAC-SHA256 + timingSafeEqual,
  * JSON.parse.
@@ -62,7 +64,7 @@ function ours(): { before: () => void; run: () => Promise<unknown> } {
       if (deliveries % POOL === POOL - 1) deps.store = memoryStore(clock);
       const res = await webhookIngress(post(), deps);
       if (res.status !== 202) throw new Error(`bench/ingress: answered ${res.status} ${await res.text()}`);
-      return res.text();
+      return responseBytes(res);
     },
   };
 }

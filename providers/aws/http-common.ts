@@ -1,3 +1,5 @@
+import { builtText, responseBytes } from '../../shared/http/response-body';
+
 /**
  * Pieces both API Gateway payload versions share: the request URL, the raw body bytes and the
  * response body encoding. Kept apart so http-v1.ts and http-v2.ts stay one converter each.
@@ -42,9 +44,12 @@ export function isTextual(contentType: string | null, contentEncoding: string | 
 
 /** The response body in Lambda proxy form. */
 export async function resultBody(res: Response): Promise<{ body: string; isBase64Encoded: boolean }> {
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  const textual = isTextual(res.headers.get('content-type'), res.headers.get('content-encoding'));
+  const text = builtText(res);
+  if (text !== undefined && textual) return { body: text, isBase64Encoded: false };
+  const bytes = (await responseBytes(res)) ?? new Uint8Array(0);
   if (bytes.length === 0) return { body: '', isBase64Encoded: false };
-  if (isTextual(res.headers.get('content-type'), res.headers.get('content-encoding'))) {
+  if (textual) {
     // A textual type whose bytes are not UTF-8 (another charset) would be mangled as text.
     try {
       return { body: new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes), isBase64Encoded: false };

@@ -3,6 +3,7 @@ import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
 import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
+import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
 import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
@@ -39,8 +40,7 @@ export async function azureRequestToWeb(req: HttpRequest, ingress: Config['ingre
  * binary payloads are not re-encoded as text; a Headers copy keeps repeated headers.
  */
 export async function webResponseToAzure(res: Response): Promise<HttpResponseInit> {
-  const bytes = res.body === null ? undefined : new Uint8Array(await res.arrayBuffer());
-  return { status: res.status, headers: new Headers(res.headers), body: bytes };
+  return { status: res.status, headers: new Headers(res.headers), body: await responseBytes(res) };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { HttpHandler } from '../../shared/contracts';
 import { problemResponse } from '../../shared/errors';
 import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
+import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
 import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
@@ -70,7 +71,8 @@ export async function sendWebResponse(res: Response, out: GcpResponse): Promise<
   const cookies = res.headers.getSetCookie();
   if (cookies.length > 0) out.setHeader('set-cookie', cookies);
   // res.end, not res.send: send would add a content-type and convert strings.
-  out.end(res.body === null ? undefined : Buffer.from(await res.arrayBuffer()));
+  const bytes = await responseBytes(res);
+  out.end(bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
 
 /**

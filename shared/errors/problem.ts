@@ -1,3 +1,4 @@
+import { textResponse } from '../http/response-body';
 import { toAppError } from './app-error';
 
 /**
@@ -55,8 +56,8 @@ export function toProblem(e: unknown, instance?: string): { problem: Problem; he
 
 export function problemResponse(e: unknown, instance?: string): Response {
   const { problem, headers } = toProblem(e, instance);
-  return new Response(JSON.stringify(problem), {
+  return textResponse(JSON.stringify(problem), {
     status: problem.status,
-    headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE },
+    headers: Object.assign({}, headers, { 'content-type': PROBLEM_CONTENT_TYPE }),
   });
 }

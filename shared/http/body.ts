@@ -1,4 +1,5 @@
 import { errors } from '../errors';
+import { textResponse } from './response-body';
 
 /**
  * Reads a byte stream (a Request or Response body, an object store's body) up to `limit` bytes.
@@ -45,5 +46,5 @@ export async function readBody(req: Request, limit: number): Promise<Uint8Array>
 }
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...headers, 'content-type': 'application/json' } });
+  return textResponse(JSON.stringify(body), { status, headers: Object.assign({}, headers, { 'content-type': 'application/json' }) });
 }

@@ -47,7 +47,8 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   if (stored.lease && stored.lease.until > now) return 'busy';
   // Every outcome below is written from `record`, which has no lease: the write releases it.
   const { lease: _expired, ...record } = stored;
-  const leased: Lease = { ...record, lease: { until: now + settings.leaseMs } };
+  // Object.assign: a key added to a spread copy is slow on Node 20's V8 (see request.ts).
+  const leased: Lease = Object.assign({}, record, { lease: { until: now + settings.leaseMs } });
   // The lease's version is ours to choose, so the outcome can be written on it without a read.
   // Random, not deps.ids: it must differ from every other worker's, and test ids are per-deps counters.
   const version = randomUUID();
