@@ -7,7 +7,7 @@ const names = z.enum(MAPPER_NAMES);
 
 /**
  * A source's `mapper:` setting: a vendor mapper's name, or a configurable mapper such as
- * `{ type: generic, ... }` (docs/mappers.md). Strings are names and objects are configurations:
+ * `{ type: generic, ... }` (README, "Mappers"). Strings are names and objects are configurations:
  * the object is checked by its own schema so its errors keep their paths
  * (`sources.x.mapper.uid: invalid path "a..b": ...`) instead of collapsing into "no union branch".
  */

@@ -35,11 +35,26 @@ export function lookup<V>(table: Readonly<Record<string, V>>, key: unknown): V |
   return typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
-/** Epoch ms of an RFC 3339 / ISO 8601 timestamp string, else undefined. */
+/**
+ * An ISO 8601 / RFC 3339 date or date-time (`T` or a space between them, any fraction, `Z` or an
+ * offset), or an RFC 7231 HTTP-date. Checked before Date.parse because V8 falls back to a lenient
+ * legacy parser that reads "12" as 2001-12-01 and "build 42" as 2042.
+ */
+const ISO = /^(?:[+-]\d{6}|\d{4})-\d{2}-\d{2}(?:([T ])\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Epoch ms of an RFC 3339 / ISO 8601 timestamp string, else undefined. A date-time without an
+ * offset is read as UTC: Date.parse would read it in the process's time zone, and mappers are pure.
+ */
 export function epochMs(v: unknown): number | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
-  const ms = Date.parse(s);
+  const iso = ISO.exec(s);
+  if (iso === null && !HTTP_DATE.test(s)) return undefined;
+  // A time without a zone: a date alone is UTC already.
+  const zoneless = iso !== null && iso[1] !== undefined && iso[2] === undefined;
+  const ms = Date.parse(zoneless ? `${s}Z` : s);
   return Number.isNaN(ms) ? undefined : ms;
 }
 

@@ -89,6 +89,38 @@ describe('generic mapper', () => {
     expect(data(p).time).toBe(RECEIVED);
   });
 
+  test('a time a Date cannot hold is no time: the finding keeps receivedAt instead of the mapper throwing', () => {
+    const p = alert();
+    for (const t of [1e20, -1e20, 8.64e15 + 1, Number.MAX_VALUE, '1e400']) {
+      p.alert.created_at = t;
+      expect(map(p)?.time).toBeUndefined();
+      expect(data(p).time).toBe(RECEIVED);
+    }
+    const asEvent = genericMapper(genericMapperSchema.parse({ type: 'generic', as: 'event', time: 'alert.created_at' }));
+    expect(() => asEvent({ payload: { alert: { created_at: 1e20 } }, receivedAt: RECEIVED })).not.toThrow();
+  });
+
+  test('epoch seconds or milliseconds sent as numeric strings are times; other digits are not dates', () => {
+    const p = alert();
+    p.alert.created_at = '1700000000';
+    expect(map(p)?.time).toBe('2023-11-14T22:13:20.000Z');
+    p.alert.created_at = '1700000000123';
+    expect(data(p).time).toBe(1700000000123);
+    p.alert.created_at = '1700000000.5';
+    expect(data(p).time).toBe(1700000000500);
+    // Date.parse alone reads "12" as 2001-12-01 and "build 42" as 2042-01-01.
+    p.alert.created_at = 'build 42';
+    expect(map(p)?.time).toBeUndefined();
+  });
+
+  test('an RFC 3339 time with an offset is converted; one without a zone is UTC whatever the host zone', () => {
+    const p = alert();
+    p.alert.created_at = '2024-01-01T10:00:00+02:00';
+    expect(map(p)?.time).toBe('2024-01-01T08:00:00.000Z');
+    p.alert.created_at = '2024-01-01 10:00:00';
+    expect(map(p)?.time).toBe('2024-01-01T10:00:00.000Z');
+  });
+
   test('a payload without every uid part is not a finding (undefined: published as received)', () => {
     const p = alert();
     delete p.alert.number;

@@ -7,6 +7,7 @@ import { buildFinding, FINDING_CLASS, OCSF_VERSION, severityFromWord, type Sever
 import { compact, lookup } from '../read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type Mapper } from '../types';
 import { compilePath, readPath } from './path';
+import { epochOf } from './time';
 import { type GenericMapperConfig, SEVERITY_WORDS, type STATUSES } from './schema';
 
 export { genericMapperSchema, type GenericMapperConfig } from './schema';
@@ -25,13 +26,6 @@ const SEVERITY_IDS = Object.fromEntries(SEVERITY_WORDS.map((w, i) => [w, (i < 7 
 /** A scalar as text: strings as they are, numbers and booleans in their JSON form. */
 const text = (v: unknown): string | undefined =>
   typeof v === 'string' ? (v.length > 0 ? v : undefined) : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-
-/** Epoch ms of an RFC 3339 string or an epoch number (seconds below 1e11, else milliseconds). */
-function epoch(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return v < 1e11 ? v * 1000 : v;
-  const ms = typeof v === 'string' ? Date.parse(v) : Number.NaN;
-  return Number.isNaN(ms) ? undefined : ms;
-}
 
 /** A reader for an optional path, and a value map with lower-cased keys. */
 const reader = (p: string | undefined) => {
@@ -59,7 +53,7 @@ export function genericMapper(config: GenericMapperConfig): Mapper {
 
   return (input) => {
     const p = input.payload;
-    const ms = epoch(time(p));
+    const ms = epochOf(time(p));
     const iso = ms === undefined ? undefined : new Date(ms).toISOString();
     if (config.as === 'event') return compact({ type: EVENT_TYPES.webhookReceived, subject: text(subject(p)), time: iso, data: p });
     const parts = uids.map((r) => text(r(p)));

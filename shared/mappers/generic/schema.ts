@@ -1,6 +1,6 @@
 /**
  * `mapper: { type: generic, ... }`: a source's field paths into its JSON body, checked when the
- * configuration is validated (a bad path is an error naming it). Reference: docs/mappers.md.
+ * configuration is validated (a bad path is an error naming it). Reference: README, "Mappers".
  */
 import * as z from 'zod/mini';
 import { pathProblem } from './path';

@@ -18,13 +18,6 @@ const EXACT: Record<string, OktaClass> = {
   'user.session.start': { cls: AUTH, activityId: 1 },
   'user.session.end': { cls: AUTH, activityId: 2 },
   'user.authentication.sso': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_mfa': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_IDP': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_social': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_radius': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_richclient': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_AD_agent': { cls: AUTH, activityId: 1 },
-  'user.authentication.auth_via_LDAP_agent': { cls: AUTH, activityId: 1 },
   'user.lifecycle.create': { cls: AC, activityId: 1 },
   'user.lifecycle.activate': { cls: AC, activityId: 2 },
   'user.lifecycle.reactivate': { cls: AC, activityId: 2 },
@@ -33,8 +26,6 @@ const EXACT: Record<string, OktaClass> = {
   'user.account.reset_password': { cls: AC, activityId: 4 },
   'user.lifecycle.suspend': { cls: AC, activityId: 5 },
   'user.lifecycle.deactivate': { cls: AC, activityId: 5 },
-  'user.lifecycle.delete.initiated': { cls: AC, activityId: 6 },
-  'user.lifecycle.delete.completed': { cls: AC, activityId: 6 },
   'user.account.lock': { cls: AC, activityId: 9 },
   'user.account.lock.limit': { cls: AC, activityId: 9 },
   'user.mfa.factor.activate': { cls: AC, activityId: 10 },
@@ -50,6 +41,16 @@ const EXACT: Record<string, OktaClass> = {
 };
 
 /**
+ * Families with one activity: every `user.authentication.auth_via_<method>` is a sign-in by some
+ * method (mfa, IDP, inbound_SAML, inbound_delauth, iwa, radius, social, richclient, AD_agent,
+ * LDAP_agent, ...; Okta adds methods over time), and `user.lifecycle.delete.<stage>` a deletion.
+ */
+const PREFIXES: [string, OktaClass][] = [
+  ['user.authentication.auth_via_', { cls: AUTH, activityId: 1 }],
+  ['user.lifecycle.delete.', { cls: AC, activityId: 6 }],
+];
+
+/**
  * Families whose other members still belong to a class, as its Other (99) activity: e.g.
  * user.account.unlock (OCSF 1.3 has no Unlock activity), user.account.update_profile,
  * user.authentication.verify.
@@ -63,6 +64,8 @@ const FAMILIES: [string, IamClass][] = [
 export function oktaClass(eventType: string): OktaClass | undefined {
   const exact = lookup(EXACT, eventType);
   if (exact !== undefined) return exact;
+  const one = PREFIXES.find(([prefix]) => eventType.startsWith(prefix));
+  if (one !== undefined) return one[1];
   const family = FAMILIES.find(([prefix]) => eventType.startsWith(prefix));
   return family === undefined ? undefined : { cls: family[1], activityId: 99 };
 }

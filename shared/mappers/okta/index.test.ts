@@ -74,6 +74,17 @@ describe('Okta event hooks', () => {
     expect(one(variant(eventType)).data).toMatchObject({ class_uid: classUid, activity_id: activityId, type_uid: classUid * 100 + activityId });
   });
 
+  test.each([
+    'user.authentication.auth_via_inbound_SAML', 'user.authentication.auth_via_inbound_delauth', 'user.authentication.auth_via_iwa',
+    'user.authentication.auth_via_IDP', 'user.authentication.auth_via_radius', 'user.authentication.auth_via_LDAP_agent',
+  ])('%s (a sign-in by one of Okta\'s auth_via_* methods) is an Authentication Logon', (eventType) => {
+    expect(one(variant(eventType))).toMatchObject({ type: 'secorch.iam.authentication', data: { class_uid: 3002, activity_id: 1, activity_name: 'Logon', type_uid: 300201 } });
+  });
+
+  test.each(['user.lifecycle.delete.initiated', 'user.lifecycle.delete.completed'])('%s is an Account Change Delete', (eventType) => {
+    expect(one(variant(eventType)).data).toMatchObject({ class_uid: 3001, activity_id: 6, activity_name: 'Delete' });
+  });
+
   test('MFA and SSO logons: is_mfa, and the application signed in to as the service', () => {
     expect(one(variant('user.authentication.auth_via_mfa')).data).toMatchObject({ class_uid: 3002, activity_id: 1, is_mfa: true });
     const app = { id: '0oa1gjh63g214q0Hq0g4', type: 'AppInstance', alternateId: 'Salesforce', displayName: 'Salesforce' };
