@@ -4,7 +4,7 @@ import { headerName, secretList } from '../config-parts';
 /**
  * Configuration schemas of the handshake schemes (one strictObject per scheme, discriminated by
  * `scheme`). Every scheme takes `secret` or `secrets` (rotation: any one is accepted); see
- * docs/schemes/handshake.md.
+ * README, "Handshake schemes".
  */
 
 /** Okta event hooks: the value of a static header Okta sends on every request. */

@@ -5,7 +5,7 @@ import { oktaScheme } from './okta';
 
 /**
  * Builders of the handshake schemes, by scheme name: senders that authenticate with a static
- * shared value and open with a handshake (docs/schemes/handshake.md).
+ * shared value and open with a handshake (README, "Handshake schemes").
  */
 export const handshakeSchemes: Record<string, (config: never, env: SchemeEnv) => Scheme> = {
   okta: oktaScheme,

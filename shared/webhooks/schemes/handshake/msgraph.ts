@@ -24,7 +24,7 @@ const TOKEN_MAX = 1024;
  *   hash of the body: lifecycle notifications carry no id and Graph repeats `reauthorizationRequired`
  *   with unchanged content, and two updates of one resource can produce identical bodies, so a body
  *   hash would drop legitimate notifications.
- * - Rich notifications' `validationTokens` (JWTs) are not checked yet; see docs/schemes/handshake.md.
+ * - Rich notifications' `validationTokens` (JWTs) are not checked yet; see README, "Handshake schemes".
  */
 export function msgraphScheme(config: MsgraphVerifyConfig): Scheme {
   if (sourceSecrets(config).some((s) => s.length > CLIENT_STATE_MAX)) {
