@@ -28,7 +28,11 @@ describe('cloud-findings', () => {
     const [ce] = bus.events;
     expect(ce).toEqual({
       specversion: '1.0',
-      id: stableEventId(`${GD_ARN}@2020-09-30T12:14:00.206Z`),
+      // The key ends with a digest of the fields BatchUpdateFindings writes without moving
+      // UpdatedAt (Workflow, Severity, Note, ...; see shared/mappers/aws/asff-revision.ts). The
+      // id was derived from uid@UpdatedAt alone before, so an analyst's change repeated the id
+      // of the previous import and deduplicating consumers dropped it.
+      id: stableEventId(`${GD_ARN}@2020-09-30T12:14:00.206Z#d86d70b7594dbd60`),
       source: 'aws.securityhub',
       type: 'secorch.finding.updated',
       time: '2020-09-30T12:14:00.206Z',
@@ -39,11 +43,12 @@ describe('cloud-findings', () => {
       origin: 'eventbridge:aws.securityhub',
       deliveryid: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
     });
+    expect(ce!.id).toBe('51877019-8311-5717-97e0-510858f08728');
     expect(validateCloudEvent(ce)).toEqual([]);
     expect(counts).toContainEqual(['cloudfindings.published', 1, { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported' }]);
   });
 
-  test('several findings: one event each; a finding repeated in the event (same uid and UpdatedAt) is published once', async () => {
+  test('several findings: one event each; a finding repeated in the event (same uid, UpdatedAt and customer fields) is published once', async () => {
     const { deps, bus } = countingDeps();
     await cloudFindings(record(importedEvent([guardDutyAsff(), ...trivyVulns()])), deps);
     expect(bus.events.map((e) => e.type)).toEqual(['secorch.finding.updated', 'secorch.finding.created', 'secorch.finding.created']);
@@ -57,6 +62,32 @@ describe('cloud-findings', () => {
     const [before, after] = bus.events;
     expect(after).toMatchObject({ type: 'secorch.finding.resolved', subject: before!.subject, time: '2020-10-01T00:00:00.000Z' });
     expect(after!.id).not.toBe(before!.id);
+  });
+
+  test('BatchUpdateFindings changes (UpdatedAt unchanged) each get a new id; their redelivery does not', async () => {
+    const { deps, bus } = countingDeps();
+    const note = { Text: 'Escalated to the on-call team', UpdatedBy: 'analyst-role', UpdatedAt: '2020-10-01T09:00:00Z' };
+    const states = [
+      guardDutyAsff(),
+      { ...guardDutyAsff(), Workflow: { Status: 'NOTIFIED' }, Note: note },
+      { ...guardDutyAsff(), Workflow: { Status: 'NOTIFIED' }, Note: note, Severity: { Product: 2, Label: 'HIGH', Normalized: 70 } },
+      { ...guardDutyAsff(), Workflow: { Status: 'SUPPRESSED' }, Note: note, Severity: { Product: 2, Label: 'HIGH', Normalized: 70 } },
+    ];
+    for (const f of states) await cloudFindings(record(importedEvent([f])), deps);
+    await cloudFindings(record(importedEvent([states[3]])), deps); // an EventBridge redelivery
+    expect(bus.events.map((e) => e.type)).toEqual(['secorch.finding.updated', 'secorch.finding.updated', 'secorch.finding.updated', 'secorch.finding.resolved', 'secorch.finding.resolved']);
+    expect(bus.events.every((e) => e.time === '2020-09-30T12:14:00.206Z')).toBe(true);
+    const ids = bus.events.map((e) => e.id);
+    expect(new Set(ids.slice(0, 4)).size).toBe(4);
+    expect(ids[4]).toBe(ids[3]);
+  });
+
+  test('an analyst\'s change to a finding never re-imported (CreatedAt == UpdatedAt) is not typed created again', async () => {
+    const { deps, bus } = countingDeps();
+    const fresh = { ...guardDutyAsff(), UpdatedAt: '2020-08-22T09:34:34.146Z' };
+    await cloudFindings(record(importedEvent([fresh, { ...fresh, Workflow: { Status: 'NOTIFIED' } }])), deps);
+    expect(bus.events.map((e) => e.type)).toEqual(['secorch.finding.created', 'secorch.finding.updated']);
+    expect(bus.events[1]!.id).not.toBe(bus.events[0]!.id);
   });
 
   test('other detail-types are skipped and counted, nothing is published', async () => {

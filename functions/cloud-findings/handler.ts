@@ -10,9 +10,10 @@ import { type EventBridgeEnvelope, parseEnvelope } from './envelope';
 const TENANT = 'default';
 
 /**
- * One CloudEvent per finding. Its id is derived from the finding uid and UpdatedAt (the mapped
- * event's key), so a redelivered EventBridge event, or Lambda's retry after a partial publish,
- * yields the same ids and consumers deduplicate on (source, id).
+ * One CloudEvent per finding. Its id is derived from the mapped event's key: the finding uid,
+ * UpdatedAt and, for ASFF, a digest of the fields BatchUpdateFindings changes without moving
+ * UpdatedAt. A redelivered EventBridge event, or Lambda's retry after a partial publish, yields
+ * the same ids and consumers deduplicate on (source, id); an analyst's change yields a new one.
  */
 function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
   return {
@@ -56,7 +57,7 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
   const published = new Set<string>();
   for (const mapped of result.events) {
     const ce = toCloudEvent(event, mapped);
-    // The same finding twice in one event (same uid and UpdatedAt) is one CloudEvent.
+    // The same finding twice in one event (same key: uid, UpdatedAt, customer fields) is one CloudEvent.
     if (published.has(ce.id)) continue;
     await deps.bus.publish(ce);
     published.add(ce.id);

@@ -4,7 +4,8 @@
  */
 import { FINDING_CLASS, type Compliance, type FindingClass, type Product, type Remediation, type SeverityId, type StatusId } from '../ocsf';
 import { arr, compact, lookup, num, obj, str, type Json } from '../read';
-import { stringsOf } from './common';
+import type { FindingTransition } from '../types';
+import { stringsOf, transition } from './common';
 
 /**
  * Vulnerability Finding when the finding lists Vulnerabilities or is typed as one (Trivy and other
@@ -49,6 +50,18 @@ export function asffStatus(f: Json): { statusId: StatusId; statusDetail?: string
     return { statusId: 2, statusDetail: workflow, closed: false };
   }
   return { statusId: f.RecordState === 'ACTIVE' ? 1 : 0, closed: false };
+}
+
+/**
+ * The common rule (resolved when closed; created when CreatedAt == UpdatedAt; else updated), but
+ * created only while the workflow is NEW or unset. BatchUpdateFindings leaves UpdatedAt alone, so
+ * an analyst's NOTIFIED on a finding its provider never re-imported still has CreatedAt ==
+ * UpdatedAt: that event reports a change, not a new finding.
+ */
+export function asffTransition(f: Json, closed: boolean): FindingTransition {
+  const t = transition(closed, f.CreatedAt, f.UpdatedAt);
+  const workflow = workflowOf(f);
+  return t === 'created' && workflow !== undefined && workflow !== 'NEW' ? 'updated' : t;
 }
 
 /** Product name and company: top-level (Security Hub adds them), then ProductFields, then the ARN. */

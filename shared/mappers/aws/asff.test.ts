@@ -14,7 +14,7 @@ describe('ASFF GuardDuty finding in a "Security Hub Findings - Imported" event',
     const result = mapAwsFindingEvent(importedEvent(), RECEIVED);
     expect(result).toMatchObject({ kind: 'findings', skipped: 0 });
     const [ev] = (result as { events: MappedEvent[] }).events;
-    expect(ev).toMatchObject({ type: 'secorch.finding.updated', subject: GD_ARN, time: '2020-09-30T12:14:00.206Z', key: `${GD_ARN}@2020-09-30T12:14:00.206Z` });
+    expect(ev).toMatchObject({ type: 'secorch.finding.updated', subject: GD_ARN, time: '2020-09-30T12:14:00.206Z', key: `${GD_ARN}@2020-09-30T12:14:00.206Z#d86d70b7594dbd60` });
     expect(ev?.data).toMatchObject({
       class_uid: 2004, class_name: 'Detection Finding', activity_id: 2, type_uid: 200402,
       severity_id: 3, severity: 'Medium', status_id: 1, status: 'New',

@@ -5,9 +5,10 @@
 import { FINDING_CLASS, type ResourceDetails } from '../ocsf';
 import { arr, compact, epochMs, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
-import { asffCompliance, asffProduct, asffRemediation, asffSeverity, asffStatus, findingClass, workflowOf } from './asff-parts';
+import { asffCompliance, asffProduct, asffRemediation, asffSeverity, asffStatus, asffTransition, findingClass, workflowOf } from './asff-parts';
+import { asffRevision } from './asff-revision';
 import { asffVulnerabilities } from './asff-vulns';
-import { arnRegion, assembleAws, awsCloud, isArn, nonEmpty, stringsOf, summarizeAll, transition, type AwsInput } from './common';
+import { arnRegion, assembleAws, awsCloud, isArn, nonEmpty, stringsOf, summarizeAll, type AwsInput } from './common';
 
 /**
  * Stable for the finding's life. Security Hub identifies a finding by ProductArn + Id. An ARN Id
@@ -54,10 +55,12 @@ export function mapAsffFinding(finding: unknown, input: AwsInput): MappedEvent |
   return assembleAws(input, {
     uid,
     cls,
-    transition: transition(closed, f.CreatedAt, f.UpdatedAt),
+    transition: asffTransition(f, closed),
     severityId: asffSeverity(f),
     ...status,
     updatedAt: str(f.UpdatedAt),
+    // BatchUpdateFindings changes a finding without moving UpdatedAt: see asff-revision.ts.
+    revision: asffRevision(f),
     product: asffProduct(f),
     cloud: awsCloud(str(f.AwsAccountId) ?? input.account, region),
     finding_info: compact({

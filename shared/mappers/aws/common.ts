@@ -68,14 +68,22 @@ export const stringsOf = (v: unknown): string[] | undefined => {
 export interface AwsParts extends Omit<FindingParts, 'time' | 'metadata'> {
   uid: string;
   product: Product;
-  /** The finding's UpdatedAt as written: the activity time and half of the event key. */
+  /** The finding's UpdatedAt as written: the activity time and part of the event key. */
   updatedAt: string | undefined;
+  /**
+   * What changed without moving UpdatedAt (ASFF: a digest of the fields BatchUpdateFindings
+   * writes), the last part of the event key; absent for sources that move UpdatedAt on every change.
+   */
+  revision?: string;
   cloud: Cloud;
 }
 
-/** Wraps finding parts into a MappedEvent keyed by uid and UpdatedAt (see stableEventId). */
+/**
+ * Wraps finding parts into a MappedEvent keyed `uid@UpdatedAt`, or `uid@UpdatedAt#revision`: the
+ * same facts give the same key (and CloudEvent id, see stableEventId), any change a new one.
+ */
 export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
-  const { uid, product, updatedAt, ...rest } = parts;
+  const { uid, product, updatedAt, revision, ...rest } = parts;
   const time = epochMs(updatedAt);
   const data = buildFinding({
     ...rest,
@@ -95,7 +103,7 @@ export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
     subject: uid,
     time: time === undefined ? undefined : new Date(time).toISOString(),
     data,
-    key: `${uid}@${updatedAt ?? ''}`,
+    key: `${uid}@${updatedAt ?? ''}${revision === undefined ? '' : `#${revision}`}`,
   });
 }
 

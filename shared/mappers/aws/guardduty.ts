@@ -3,10 +3,11 @@
  * detail = the Finding object of https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Finding.html)
  * -> a Detection Finding with the same uid as the finding's ASFF copy in Security Hub (its ARN).
  */
-import { FINDING_CLASS, type ResourceDetails, type SeverityId } from '../ocsf';
-import { arr, compact, epochMs, num, obj, str, type Json } from '../read';
+import { FINDING_CLASS, type SeverityId } from '../ocsf';
+import { compact, epochMs, num, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
-import { assembleAws, awsCloud, nonEmpty, summarize, transition, type AwsInput } from './common';
+import { assembleAws, awsCloud, nonEmpty, transition, type AwsInput } from './common';
+import { guardDutyResources } from './guardduty-resource';
 
 /** https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html: 1-3.9 Low, 4-6.9 Medium, 7-8.9 High, 9+ Critical. */
 export function guardDutySeverity(severity: unknown): SeverityId {
@@ -22,29 +23,6 @@ function uidOf(f: Json): string | undefined {
   const [id, region, account, detector] = [str(f.id), str(f.region), str(f.accountId), str(obj(f.service)?.detectorId)];
   if (!id || !region || !account || !detector) return undefined;
   return `arn:${str(f.partition) ?? 'aws'}:guardduty:${region}:${account}:detector/${detector}/finding/${id}`;
-}
-
-/** resource.resourceType with the id GuardDuty gives that kind of resource. */
-function resourceOf(f: Json, partition: string, region: string | undefined, account: string | undefined): ResourceDetails[] {
-  const r = obj(f.resource);
-  const type = str(r?.resourceType);
-  if (r === undefined || type === undefined) return [];
-  const instance = obj(r.instanceDetails);
-  const instanceId = str(instance?.instanceId);
-  const accessKey = obj(r.accessKeyDetails);
-  const bucket = obj(arr(r.s3BucketDetails)[0]);
-  const cluster = obj(r.eksClusterDetails);
-  const uid = instanceId && region && account
-    ? `arn:${partition}:ec2:${region}:${account}:instance/${instanceId}`
-    : str(bucket?.arn) ?? str(cluster?.arn) ?? str(accessKey?.userName) ?? str(accessKey?.accessKeyId);
-  return [compact({
-    type,
-    uid,
-    name: str(bucket?.name) ?? str(cluster?.name) ?? str(accessKey?.userName),
-    region,
-    cloud_partition: partition,
-    data: summarize(instance ?? accessKey ?? bucket ?? cluster),
-  })];
 }
 
 /** The console link GuardDuty itself puts in SourceUrl, for the commercial partition. */
@@ -84,7 +62,7 @@ export function mapGuardDutyFinding(detail: unknown, input: AwsInput): MappedEve
       last_seen_time: epochMs(service?.eventLastSeen),
       src_url: consoleUrl(partition, region, str(f.id)),
     }),
-    resources: resourceOf(f, partition, region, account),
+    resources: guardDutyResources(f, { partition, region, account }),
     unmapped: nonEmpty(compact({
       count: num(service?.count),
       resource_role: str(service?.resourceRole),
