@@ -1,6 +1,6 @@
 import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
 import { clientCredentialsAuth } from './auth/client-credentials';
-import { basicAuth } from './auth/static';
+import { apiTokenAuth, basicAuth } from './auth/static';
 import { type Harness, harness } from './transport.testkit';
 
 /**
@@ -74,4 +74,25 @@ test('basic: neither the password nor its Base64 form appears', async () => {
   expect(surface(err)).not.toContain(PASSWORD);
   expect(surface(err)).not.toContain(encoded);
   expect(err.message).toContain('denied for Basic [redacted] ([redacted])');
+});
+
+test('a key in a custom header never follows a redirect to another origin; a redirect within the origin keeps it', async () => {
+  const KEY = 'k-9c1d7e52-api-key';
+  const elsewhere = await startVendorServer();
+  try {
+    elsewhere.on('POST /cases', reply.json({ id: 'stolen' }, 201));
+    vendor.on('POST /v2/cases', { status: 307, headers: { location: `${elsewhere.url}/cases` } });
+    vendor.on('GET /v2/old', { status: 301, headers: { location: '/v2/new' } });
+    vendor.on('GET /v2/new', (req) => reply.json({ key: req.headers['x-api-key'] }));
+    const tr = h.transport({ baseUrl: `${vendor.url}/v2`, auth: apiTokenAuth({ token: KEY, header: 'X-API-Key' }) });
+    const err = await tr.request({ method: 'POST', path: '/cases', body: { title: 't' } }).catch((e) => e);
+    expect(err).toMatchObject({ code: 'connector_link_refused', retryable: false, extra: { vendorStatus: 307, path: '/v2/cases' } });
+    expect(elsewhere.requests).toHaveLength(0);
+    expect(surface(err)).not.toContain(KEY);
+    const moved = await tr.request<{ key: string }>({ path: '/old' });
+    expect(moved.body).toEqual({ key: KEY });
+    expect(moved.url).toBe(`${vendor.url}/v2/new`);
+  } finally {
+    await elsewhere.close();
+  }
 });

@@ -7,6 +7,7 @@ import type { Breaker } from './breaker';
 import { ConnectorError, type ConnectorErrorFacts, isConnectorError } from './errors';
 import { fetchFailure } from './failures';
 import { encodeBody } from './request-body';
+import { carriesOwnCredential, fetchWithinOrigin } from './redirects';
 import { backoffMs, isIdempotent, retryableStatus, type RetryOptions } from './retry/policy';
 import { requestedWaitMs } from './retry/rate-limit';
 import type { Scrub } from './scrub';
@@ -82,7 +83,8 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
     let text: string;
     let over: boolean;
     try {
-      res = await rt.http.fetch(url, { method, headers, body, signal });
+      const init = { method, headers, body, signal };
+      res = carriesOwnCredential(authorization.headers) ? await fetchWithinOrigin(rt.http, url, init, facts) : await rt.http.fetch(url, init);
       const wanted = res.ok || req.allowStatus?.includes(res.status);
       ({ text, over } = await readCapped(res, wanted ? rt.maxResponseBytes : ERROR_BODY_LIMIT));
     } catch (e) {

@@ -89,7 +89,7 @@ test('identity sync by delta query: full first round, then only changes; an inte
   expect(changes.map((e) => [e.type, e.subject])).toEqual([['secorch.identity.user.deactivated', ids()[1]], ['secorch.identity.user.deactivated', ids()[2]], ['secorch.identity.user.deactivated', ids()[4]]]);
   expect(changes[1]!.data).toMatchObject({ provider: 'entra', before: { status: 'enabled' }, after: { status: 'DELETED', active: false }, user: { email_addr: 'user2@contoso.com' } });
 
-  // The stored delta token expired (410): a new full round, which reports nothing new.
+  // The stored delta link expired (400 syncStateNotFound, as Graph answers for users): a new full round, which reports nothing new.
   tenant.changes.length = 0;
   expect(await run()).toMatchObject({ complete: true, round: 3, events: 0 });
   expect(h.logs.some((l) => l.msg === 'entra delta token expired; starting a full round')).toBe(true);

@@ -66,7 +66,7 @@ export function fakeTenant(count: number): FakeTenant {
       const size = Number(/odata\.maxpagesize=(\d+)/.exec(String(req.headers.prefer ?? ''))?.[1] ?? 100);
       const skip = req.query.get('$skiptoken');
       const [base, offset] = skip ? skip.split('.') : [req.query.get('$deltatoken') ?? 'all', '0'];
-      if (base !== 'all' && !(Number(base) <= changes.length)) return graphError(410, 'syncStateNotFound', 'The sync state is no longer valid');
+      if (base !== 'all' && !(Number(base) <= changes.length)) return graphError(400, 'syncStateNotFound', 'The sync state generation is not found. The delta token is expired and data must be synchronized again.');
       const items = base === 'all' ? [...users.values()] : changes.slice(Number(base));
       const start = Number(offset);
       const link = (k: string, v: string) => `${req.url.origin}/v1.0/users/delta?${k}=${v}`;

@@ -23,7 +23,7 @@ export interface EntraSyncOptions {
  * directory role names. Those come from other APIs, read once per run: they are merged into the
  * users of the delta pages, and the round ends with a pass comparing them with every active user
  * of the snapshot (identity/enrich.ts), since a user losing MFA or gaining a role is not a change
- * of the user object the delta reports. An expired delta token (410, `connector_sync_reset`)
+ * of the user object the delta reports. An expired delta token (410, or 400 syncStateNotFound: `connector_sync_reset`)
  * starts a new full round; deletions that happened while the token was stale are then not reported.
  */
 export function entraSource(t: Transport, o: EntraSyncOptions = {}): UserSource {

@@ -81,3 +81,12 @@ test('the uid falls back to data.finding_info.uid; tenants do not share issues',
   await deliver(findingEvent('b1', 'created', 'f-9', { tenant: 'other' }), deps);
   expect(jira.issues.map((i) => i.properties[FINDING_PROPERTY])).toEqual([{ uid: 'f-9', tenant: 'acme' }, { uid: 'f-9', tenant: 'other' }]);
 });
+
+test('a finding whose title spans lines still makes its issue: the summary is sent on one line', async () => {
+  const deliver = destination();
+  const event = findingEvent('e1');
+  (event.data as { finding_info: { title: string } }).finding_info.title = 'Public S3 bucket\nlogs-1';
+  await deliver(event, jiraDeps(h));
+  expect(jira.issues).toHaveLength(1);
+  expect(jira.issues[0]!.fields.summary).toBe('[High] Public S3 bucket logs-1');
+});

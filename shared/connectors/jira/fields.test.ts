@@ -53,3 +53,10 @@ test('JQL dates in the account zone, rounded down to the minute; Jira timestamps
   expect(parseJiraTime('2030-07-01T14:34:59.000+0200')).toBe(t);
   expect(parseJiraTime('soon')).toBeUndefined();
 });
+
+test('summary: line breaks and control characters in a finding title become single spaces (Jira refuses a multi-line summary)', () => {
+  const c = jiraConfig('https://x.atlassian.net');
+  const title = 'SQL injection in\r\n  login()\n\n\tvia\u2028param\u0007id ';
+  const issue = newIssue(c, findingEvent('e', 'created', 'f', { data: { severity: 'High', finding_info: { uid: 'f', title } } }), { uid: 'f', tenant: 't' });
+  expect(issue.fields.summary).toBe('[High] SQL injection in login() via param id');
+});

@@ -77,6 +77,10 @@ export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: 
 
   vendor.on(ROUTES.create, (req) => {
     const body = req.json() as { fields: Record<string, unknown>; properties?: { key: string; value: unknown }[] };
+    // Jira Cloud's answer to a multi-line summary (quoted in ryanhoskin/pd2jira#19).
+    if (/[\r\n]/.test(String(body.fields.summary))) {
+      return answer(req, reply.json({ errorMessages: [], errors: { summary: 'The summary is invalid because it contains newline characters.' } }, 400));
+    }
     const n = issues.length + 1;
     const issue: FakeIssue = {
       id: String(10000 + n), key: `${project}-${n}`, createdAt: o.clock.now(), comments: [],

@@ -58,6 +58,14 @@ test('an expired delta token (410 Gone) becomes connector_sync_reset', async () 
     .rejects.toMatchObject({ code: 'connector_sync_reset', retryable: false, message: expect.stringContaining('run a full synchronisation') });
 });
 
+test('an expired directory delta link (400 syncStateNotFound, as Graph answers for users) becomes connector_sync_reset; another 400 stays a rejection', async () => {
+  const expired = { error: { code: 'syncStateNotFound', message: 'The sync state generation is not found. The delta token is expired and data must be synchronized again.' } };
+  vendor.queue('GET /v1.0/users/delta', { status: 400, json: expired }, { status: 400, json: { error: { code: 'Request_BadRequest', message: "Invalid object identifier 'x'." } } });
+  const resumeFrom = `${vendor.url}/v1.0/users/delta?$deltatoken=old`;
+  await expect(drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom }))).rejects.toMatchObject({ code: 'connector_sync_reset', retryable: false });
+  await expect(drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom }))).rejects.toMatchObject({ code: 'connector_rejected' });
+});
+
 test('links to another origin are refused, stored or served', async () => {
   await expect(drain(deltaPages(t, { request: { path: '/users/delta' }, resumeFrom: 'https://graph.evil.example/v1.0/users/delta?$deltatoken=x' })))
     .rejects.toMatchObject({ code: 'connector_link_refused' });

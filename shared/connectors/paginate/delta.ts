@@ -1,3 +1,4 @@
+import { tryJson } from '../body';
 import { ConnectorError, isConnectorError } from '../errors';
 import { sameOriginUrl } from '../url';
 import type { Page, PagingBase, Transport } from './types';
@@ -10,8 +11,14 @@ import { at, DEFAULT_MAX_PAGES } from './types';
  * midway, and the final `deltaLink` (on the last page, and the generator's return value) to
  * start the next round. Both links must stay on the origin of baseUrl.
  *
- * An expired delta token is answered 410 Gone (https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset):
- * that becomes `connector_sync_reset`, telling the sync job to start over with a full round.
+ * A delta token Graph can no longer serve becomes `connector_sync_reset`, telling the sync job to
+ * start over with a full round. Graph says so in two ways: 410 Gone
+ * (https://learn.microsoft.com/graph/delta-query-overview#synchronization-reset), and, for users,
+ * groups and other directory objects, whose delta links expire after 7 days, 400 with the error
+ * code `syncStateNotFound` ("The sync state generation is not found. The delta token is expired
+ * and data must be synchronized again.",
+ * https://devblogs.microsoft.com/microsoft365dev/duration-of-change-tracking-tokens-for-identity-and-education-resources/).
+ * Read as an ordinary rejection, that 400 would fail every later run of the job.
  */
 export interface DeltaPage<T> extends Page<T> {
   /** Set on the last page of a round. */
@@ -32,7 +39,7 @@ export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): A
   let url = p.resumeFrom === undefined ? undefined : String(sameOriginUrl(transport.name, transport.baseUrl, p.resumeFrom));
   for (let page = 0; page < (p.maxPages ?? DEFAULT_MAX_PAGES); page++) {
     const response = await transport.request(url === undefined ? p.request : { headers: p.request.headers, url }).catch((e: unknown) => {
-      throw isConnectorError(e) && e.facts.vendorStatus === 410 ? syncReset(transport.name, e) : e;
+      throw isConnectorError(e) && needsReset(e) ? syncReset(transport.name, e) : e;
     });
     const link = (name: string) => {
       const v = text(at(response.body, name));
@@ -45,6 +52,16 @@ export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): A
     url = next;
   }
   return undefined;
+}
+
+/** Graph error codes that mean "this sync state is gone, start again" (compared ignoring case). */
+const RESET_CODES = new Set(['syncstatenotfound', 'syncstateinvalid', 'resyncrequired']);
+
+function needsReset(e: ConnectorError): boolean {
+  if (e.facts.vendorStatus === 410) return true;
+  if (e.facts.vendorStatus !== 400) return false;
+  const code = at(tryJson(String(e.facts.body ?? '')), 'error', 'code');
+  return typeof code === 'string' && RESET_CODES.has(code.toLowerCase());
 }
 
 const syncReset = (connector: string, cause: ConnectorError) =>
