@@ -81,6 +81,16 @@ describe('storage notification envelopes (real fixtures)', () => {
     expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'scans', key: '2026/01/trivy.json' });
   });
 
+  test('Event Grid: a subject whose emoji came through as U+FFFD gives way to the blob URL', () => {
+    const event = first<{ subject: string; data: { url: string } }>('azure-eventgrid-schema-blobcreated.json');
+    event.subject = '/blobServices/default/containers/scans/blobs/tasklog_14\uFFFD\uFFFD.sarif';
+    event.data.url = 'https://my-storage-account.blob.core.windows.net/scans/tasklog_14%F0%9F%92%8E.sarif';
+    expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'scans', key: 'tasklog_14\u{1F48E}.sarif' });
+    // A URL that cannot do better leaves the subject's name.
+    event.data.url = 'https://my-storage-account.blob.core.windows.net/other/x.sarif';
+    expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'scans', key: 'tasklog_14\uFFFD\uFFFD.sarif' });
+  });
+
   test('the subscription validation event is not an object to ingest', () => {
     expect(readNotification(JSON.stringify(first('azure-eventgrid-subscription-validation-event.json'))).refs).toEqual([]);
   });

@@ -16,11 +16,21 @@ export const isEventGrid = (e: Json): boolean => typeOf(e)?.startsWith('Microsof
 // The subject names container and blob unencoded; a blob name may hold slashes ("folder/a.sarif").
 const SUBJECT = /^\/blobServices\/default\/containers\/([^/]+)\/blobs\/(.+)$/;
 
-/** Container and blob from the subject, else from the blob URL (whose path is percent-encoded). */
+/**
+ * Container and blob from the subject, else from the blob URL (whose path is percent-encoded).
+ * Event Grid writes characters outside the Basic Multilingual Plane (an emoji) into the subject as
+ * U+FFFD (https://github.com/Azure-Samples/azure-event-grid-viewer/issues/9): such a subject names
+ * no blob, and the URL, when it gives the same container and a name without U+FFFD, is taken instead.
+ */
 function location(subject: string, url: string | undefined): { bucket: string; key: string } | undefined {
   const m = SUBJECT.exec(subject);
-  if (m) return { bucket: m[1]!, key: m[2]! };
-  if (url === undefined) return undefined;
+  if (m && !m[2]!.includes('\uFFFD')) return { bucket: m[1]!, key: m[2]! };
+  const fromUrl = url === undefined ? undefined : urlLocation(url);
+  if (m && (fromUrl === undefined || fromUrl.bucket !== m[1] || fromUrl.key.includes('\uFFFD'))) return { bucket: m[1]!, key: m[2]! };
+  return fromUrl;
+}
+
+function urlLocation(url: string): { bucket: string; key: string } | undefined {
   try {
     const [, container, ...blob] = new URL(url).pathname.split('/');
     if (!container || blob.length === 0 || blob.join('') === '') return undefined;

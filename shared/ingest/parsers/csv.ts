@@ -1,7 +1,8 @@
 /**
  * CSV reports: a header row (csv-header.ts) then one generic finding per row, streamed through
  * csv-parse (https://csv.js.org/parse/) so memory holds one record. Rows whose field count
- * differs from the header's, or longer than MAX_RECORD_BYTES, are report_invalid at `line N`.
+ * differs from the header's, or longer than MAX_RECORD_BYTES, and lines that are not UTF-8
+ * (utf8.ts) are report_invalid at `line N`.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +12,7 @@ import { ReportError, type ReportFinding } from '../types';
 import { csvHeaderInfo } from './csv-header';
 import type { ReportContext } from './finding';
 import { mapGeneric, normalizeRecord } from './generic';
+import { utf8Only } from './utf8';
 
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
@@ -25,7 +27,7 @@ export async function* parseCsv(body: AsyncIterable<Uint8Array>, ctx: ReportCont
     columns: (header: string[]) => csvHeaderInfo(header.join(delimiter))?.columns ?? header,
   });
   // pipeline() ends or destroys the parser with the source's error (report_too_large, I/O).
-  const done = pipeline(Readable.from(body), parser);
+  const done = pipeline(Readable.from(utf8Only(body, 'csv')), parser);
   done.catch(() => undefined);
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Json; info: { lines: number } }>) {

@@ -1,6 +1,7 @@
 import { ReportError } from '../types';
 import { DETECT_LIMIT } from './detect';
 import { parseReport } from './index';
+import { MAX_TOKEN_BYTES } from './json-stream';
 import { parseBytes, SOURCE } from './testkit';
 
 describe('detection and limits', () => {
@@ -17,6 +18,31 @@ describe('detection and limits', () => {
     const got = await parseBytes(text);
     expect(got.error).toBeInstanceOf(ReportError);
     expect(got.error!.code).toBe(code);
+  });
+
+  it('detects JSON Lines whose first finding names only a cve, as it detects such a CSV header', async () => {
+    const got = await parseBytes('{"cve":"CVE-2019-1549","package":"libssl","version":"1.1"}\n{"title":"x"}\n');
+    expect(got).toMatchObject({ format: 'jsonl', count: 2 });
+  });
+
+  it.each([
+    ['gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]), /gzip/],
+    ['UTF-16 with a byte order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"runs":[]}', 'utf16le')]), /UTF-16/],
+    ['UTF-16 CSV with a byte order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('title,severity\nx,high\n', 'utf16le')]), /UTF-16/],
+    ['UTF-16 without a byte order mark', Buffer.from('{"runs":[]}', 'utf16le'), /NUL bytes/],
+    ['a ZIP archive', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]), /ZIP/],
+  ])('names why %s is not a report (report_unsupported)', async (_, bytes, reason) => {
+    const got = await parseBytes(bytes);
+    expect(got.error).toMatchObject({ code: 'report_unsupported', message: expect.stringMatching(reason) });
+  });
+
+  it('refuses a string longer than MAX_TOKEN_BYTES instead of buffering it', async () => {
+    // Checked after each chunk: the string must outlast the limit by one chunk.
+    const chunk = 1 << 20;
+    const huge = `{"runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"R","message":{"text":"${'a'.repeat(MAX_TOKEN_BYTES + 2 * chunk)}"}}]}]}`;
+    const got = await parseBytes(huge, { chunk });
+    expect(got.error).toMatchObject({ code: 'report_invalid', format: 'sarif', message: expect.stringContaining('longer than') });
+    expect(got.findings).toHaveLength(0);
   });
 
   it('decides from keys after a large undecided prefix, and gives up past DETECT_LIMIT', async () => {

@@ -4,15 +4,17 @@
  * - `{` ... a top-level key decides: `runs` or a SARIF `$schema` -> sarif; `Findings` -> asff;
  *   a numeric `SchemaVersion`, `ArtifactName`, `ArtifactType` or `Results` -> trivy. Keys of one
  *   finding (an ASFF finding's `ProductArn`/`AwsAccountId`/`GeneratorId`, or the generic
- *   `title`/`rule`) -> jsonl: the first line of a JSON Lines file.
+ *   `title`/`rule`/`cve`) -> jsonl: the first line of a JSON Lines file.
  * - `[` ... the first element's keys: ASFF keys -> asff (an array of ASFF findings).
  * - anything else: a first line that is a CSV header naming a title or rule column -> csv.
+ * - gzip, UTF-16/UTF-32 and other binary content is refused naming what it is (encoding.ts).
  * Only the first DETECT_LIMIT bytes are read to decide; the stream is then replayed whole.
  */
 import { Tokenizer, TokenizerError, TokenType, type ParsedTokenInfo } from '@streamparser/json';
 import { ReportError, type ReportFormat } from '../types';
 import { PeekableBytes } from './bytes';
 import { csvHeaderInfo } from './csv-header';
+import { binaryKind } from './encoding';
 import { canonicalField } from './generic';
 import { watchShape, type PathKey } from './shape';
 
@@ -38,7 +40,8 @@ function fromRootKey(key: PathKey, t: ParsedTokenInfo): ReportFormat | undefined
   if (TRIVY_KEYS.has(key as string) || (key === 'SchemaVersion' && t.token === TokenType.NUMBER)) return 'trivy';
   if (ASFF_KEYS.has(key as string) || key === 'SchemaVersion') return 'jsonl';
   const field = typeof key === 'string' ? canonicalField(key) : undefined;
-  return field === 'title' || field === 'rule' ? 'jsonl' : undefined;
+  // The fields one of which a generic finding requires (generic.ts), as the CSV header check does.
+  return field === 'title' || field === 'rule' || field === 'cve' ? 'jsonl' : undefined;
 }
 
 class Decided extends Error {
@@ -97,6 +100,8 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
         head = Buffer.concat([head, chunk]);
         const at = firstSignificant(head);
         if (at >= 0) {
+          const binary = binaryKind(head);
+          if (binary !== undefined) throw await refuse(src, new ReportError('report_unsupported', binary));
           first = String.fromCharCode(head[at]!);
           if (first === '{' || first === '[') {
             sniff = jsonSniffer(first);

@@ -51,6 +51,15 @@ describe('JSON Lines', () => {
     expect(got.error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer: 'line 4', message: expect.stringContaining('Line longer than') });
   });
 
+  it('keeps fields named like Object.prototype members, and a __proto__ key changes nothing', async () => {
+    const got = await parseBytes(lines({ title: 'x', constructor: 'c', toString: 't', hasOwnProperty: 'h' }, '{"__proto__":{"title":"injected","severity":"critical"},"rule":"r"}'));
+    const [a, b] = got.findings.map(dataOf);
+    expect(a!.unmapped).toMatchObject({ fields: { constructor: 'c', toString: 't', hasOwnProperty: 'h' } });
+    expect(b).toMatchObject({ severity_id: 0, finding_info: { title: 'r' } });
+    const csv = await parseBytes('title,constructor\nx,c\n');
+    expect(dataOf(csv.findings[0]!).unmapped).toMatchObject({ fields: { constructor: 'c' } });
+  });
+
   it('reads CRLF lines and a BOM', async () => {
     const got = await parseBytes(`\uFEFF${JSON.stringify({ title: 'a' })}\r\n${JSON.stringify({ title: 'b' })}\r\n`);
     expect(got.findings.map((f) => dataOf(f).finding_info)).toMatchObject([{ title: 'a' }, { title: 'b' }]);
@@ -74,6 +83,15 @@ describe('CSV', () => {
 
   it('is report_invalid for a row with the wrong number of fields', async () => {
     expect((await parseBytes('title,severity\nA,high\nB,low,extra\n')).error).toMatchObject({ code: 'report_invalid', format: 'csv', pointer: 'line 3' });
+  });
+
+  it('refuses a CSV or JSON Lines file that is not UTF-8 (Windows-1252 from Excel) at the line, and reads UTF-8 split anywhere', async () => {
+    const csv = await parseBytes(Buffer.from('title,severity\nok,low\ncaf\xe9,high\n', 'latin1'));
+    expect(csv.error).toMatchObject({ code: 'report_invalid', format: 'csv', pointer: 'line 3', message: expect.stringContaining('UTF-8') });
+    const jsonl = await parseBytes(Buffer.from('{"title":"ok"}\n{"title":"caf\xe9"}\n', 'latin1'));
+    expect(jsonl.error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer: 'line 2' });
+    const utf8 = await parseBytes('title,severity\nok,low\ncafé \u{1F48E},high\n', { chunk: 1 });
+    expect(utf8.findings.map((f) => dataOf(f).finding_info.title)).toEqual(['ok', 'café \u{1F48E}']);
   });
 
   it('is report_empty for a header without rows', async () => {

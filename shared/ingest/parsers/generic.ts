@@ -57,13 +57,17 @@ const STATUS: Record<string, StatusId> = {
   resolved: 4, fixed: 4, closed: 4,
 };
 
-/** Keys renamed to their generic field; unknown keys kept as they are, first name wins. */
+/**
+ * Keys renamed to their generic field; unknown keys kept as they are, first name wins. Own keys
+ * only, and defined rather than assigned: `in` would see Object.prototype's `constructor` or
+ * `toString` and drop such columns, and assigning `__proto__` would replace the record's prototype.
+ */
 export function normalizeRecord(input: Json): Json {
   const out: Json = {};
   for (const [k, v] of Object.entries(input)) {
     if (v === undefined || v === null || v === '') continue;
     const field = canonicalField(k) ?? k;
-    if (!(field in out)) out[field] = v;
+    if (!Object.hasOwn(out, field)) Object.defineProperty(out, field, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

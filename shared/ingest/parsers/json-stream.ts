@@ -27,6 +27,14 @@ export function pathOf(info: ParsedElementInfo): PathKey[] {
   return out;
 }
 
+/**
+ * The longest run of bytes without a token (one string or number, or whitespace) a report may
+ * hold. The tokenizer buffers a whole string before handing it over, and past V8's string
+ * length limit (about 512 MiB) it throws a plain error that reads as a failed read, retried until
+ * the dead-letter queue; far below that, one value would take the memory streaming saves.
+ */
+export const MAX_TOKEN_BYTES = 32 * 1024 * 1024;
+
 const asReportError = (e: unknown, format: ReportFormat): unknown =>
   e instanceof TokenizerError || e instanceof TokenParserError
     ? new ReportError('report_invalid', `Malformed JSON: ${e.message}`, format)
@@ -47,13 +55,24 @@ export async function* streamJson<T>(
   const parser = new TokenParser({ paths: spec.paths, keepStack: false });
   parser.onValue = (info) => spec.onValue(info, out);
   const watch = spec.shape && watchShape(spec.shape);
-  tokenizer.onToken = watch === undefined ? (t) => parser.write(t) : (t) => {
+  // Byte offsets: where the last token started, and how much has been written.
+  let lastToken = 0;
+  let written = 0;
+  tokenizer.onToken = watch === undefined ? (t) => {
+    lastToken = t.offset;
+    parser.write(t);
+  } : (t) => {
+    lastToken = t.offset;
     parser.write(t);
     watch(t);
   };
   try {
     for await (const chunk of body) {
       tokenizer.write(chunk);
+      written += chunk.byteLength;
+      if (written - lastToken > MAX_TOKEN_BYTES) {
+        throw new ReportError('report_invalid', `A string or number longer than ${MAX_TOKEN_BYTES} bytes, at byte ${lastToken}`, format);
+      }
       if (out.length > 0) yield* out.splice(0);
     }
     tokenizer.end();

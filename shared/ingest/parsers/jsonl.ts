@@ -1,7 +1,8 @@
 /**
  * JSON Lines (https://jsonlines.org/): one finding object per line, either an ASFF finding
  * (mapped as in asff.ts) or a generic finding (generic.ts). Lines are split on the bytes
- * (streams/ndjson.ts), so memory holds one line; a line longer than MAX_LINE_BYTES is refused.
+ * (streams/ndjson.ts), so memory holds one line; a line longer than MAX_LINE_BYTES, or one that
+ * is not UTF-8 (utf8.ts), is refused.
  * Pointers are `line N`.
  */
 import { obj } from '../../mappers/read';
@@ -10,6 +11,7 @@ import { ReportError, type ReportFinding } from '../types';
 import { looksLikeAsff, mapAsffRecord } from './asff';
 import type { ReportContext } from './finding';
 import { mapGeneric, normalizeRecord } from './generic';
+import { utf8Only } from './utf8';
 
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -30,7 +32,7 @@ function parseLine(ctx: ReportContext, text: string, n: number): ReportFinding |
 
 export async function* parseJsonl(body: AsyncIterable<Uint8Array>, ctx: ReportContext): AsyncGenerator<ReportFinding> {
   try {
-    for await (const { n, text } of ndjsonLines(body, MAX_LINE_BYTES)) {
+    for await (const { n, text } of ndjsonLines(utf8Only(body, 'jsonl'), MAX_LINE_BYTES)) {
       const finding = parseLine(ctx, text, n);
       if (finding !== undefined) yield finding;
     }

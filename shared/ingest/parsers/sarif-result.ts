@@ -3,7 +3,9 @@
  * filled with message.arguments (3.11.7), else the rule id. Severity: the rule's
  * `security-severity` score when present (GitHub's convention; Trivy writes CRITICAL as level
  * `error` but 9.8 here, so the score is the finer signal), else result.level, which overrides
- * the rule's defaultConfiguration.level (3.27.10), else `warning` (the SARIF default).
+ * the rule's defaultConfiguration.level (3.27.10), else `warning` (the SARIF default); a result
+ * whose kind is not `fail` (a passed or not applicable check) is informational. The rule is looked
+ * up in the tool component the result cites (the driver, or an extension such as a CodeQL pack).
  * Class: Vulnerability Finding for CVE/GHSA rules or rules tagged `vulnerability` (Trivy),
  * Detection Finding otherwise.
  */
@@ -26,7 +28,17 @@ function title(result: Json, rule: RuleInfo | undefined): string | undefined {
   return template?.replace(/\{(\d+)\}/g, (m, i: string) => (typeof args[Number(i)] === 'string' ? (args[Number(i)] as string) : m));
 }
 
+/**
+ * A result whose kind (3.27.9) is not `fail` (pass, notApplicable, informational, review, open)
+ * is no failure: its level is `none` whatever the rule says (3.27.10), so neither the rule's
+ * level nor its security-severity score applies.
+ */
+const NOT_FAILURES: ReadonlySet<unknown> = new Set(['pass', 'notApplicable', 'informational', 'review', 'open']);
+// A kind SARIF does not define is read as the default, `fail`: no result is played down by mistake.
+const isFailure = (result: Json): boolean => !NOT_FAILURES.has(result.kind);
+
 function severity(result: Json, rule: RuleInfo | undefined): SeverityId {
+  if (!isFailure(result)) return 1; // level none: informational
   return severityFromScore(obj(result.properties)?.['security-severity'] ?? rule?.securitySeverity)
     ?? lookup(LEVEL_SEVERITY, result.level ?? rule?.level ?? 'warning') ?? 0;
 }
@@ -42,6 +54,8 @@ function status(result: Json): { statusId: StatusId; statusDetail?: string } {
   if (accepted !== undefined) return { statusId: 3, statusDetail: str(accepted.justification) ?? `suppressed ${str(accepted.kind) ?? ''}`.trim() };
   if (suppressions.some((s) => s.status === 'underReview')) return { statusId: 2, statusDetail: 'suppression under review' };
   if (result.baselineState === 'absent') return { statusId: 4, statusDetail: 'absent' };
+  // The rule was evaluated and the code passed it (3.27.9): nothing is open.
+  if (result.kind === 'pass') return { statusId: 4, statusDetail: 'pass' };
   return { statusId: 1 };
 }
 
@@ -62,12 +76,21 @@ function where(run: SarifRun, result: Json): Where {
   return { uri, region, resource };
 }
 
-/** fingerprints (3.27.16), else partialFingerprints (3.27.17), else rule + location + message. */
+const fingerprintEntries = (v: unknown): string =>
+  Object.entries(obj(v) ?? {}).filter(([, x]) => typeof x === 'string').sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${k}=${String(x)}`).join('|');
+
+/**
+ * fingerprints (3.27.16), else partialFingerprints (3.27.17) with the file, else rule + location
+ * + message. Partial fingerprints are only contributions (3.27.17): CodeQL's
+ * primaryLocationLineHash hashes the text around the line, not the file's path, so the same code
+ * in two files would otherwise be one finding. The line is left out, so an edit above a result
+ * keeps its uid.
+ */
 function fingerprintOf(result: Json, ruleId: string | undefined, at: Where, message: string | undefined): string {
-  for (const field of ['fingerprints', 'partialFingerprints'] as const) {
-    const entries = Object.entries(obj(result[field]) ?? {}).filter(([, v]) => typeof v === 'string').sort(([a], [b]) => (a < b ? -1 : 1));
-    if (entries.length > 0) return `${ruleId ?? ''}|${entries.map(([k, v]) => `${k}=${String(v)}`).join('|')}`;
-  }
+  const full = fingerprintEntries(result.fingerprints);
+  if (full !== '') return `${ruleId ?? ''}|${full}`;
+  const partial = fingerprintEntries(result.partialFingerprints);
+  if (partial !== '') return `${ruleId ?? ''}|${partial}|${at.uri ?? at.region.artifact_index ?? ''}`;
   const r = at.region;
   return [ruleId, at.uri, r.artifact_index, r.start_line, r.start_column, r.end_line, r.char_offset, r.byte_offset, message].map((p) => (p === undefined ? '' : String(p))).join('|');
 }

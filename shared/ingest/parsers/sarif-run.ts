@@ -5,7 +5,7 @@
  * (toolComponent 3.19, reportingDescriptor 3.49, artifact 3.24).
  */
 import type { Product } from '../../mappers/ocsf';
-import { arr, compact, obj, str, strings, type Json } from '../../mappers/read';
+import { arr, compact, num, obj, str, strings, type Json } from '../../mappers/read';
 
 /** A reportingDescriptor (3.49), reduced: a 200 MB report may carry thousands of rules. */
 export interface RuleInfo {
@@ -27,13 +27,21 @@ export interface RuleInfo {
 export interface SarifRun {
   index: number;
   driver: Json;
+  /** tool.driver.rules. */
   rules: RuleInfo[];
+  /**
+   * tool.extensions[i].rules and names: CodeQL lists its queries' rules under the query pack's
+   * extension (driver.rules stays empty), and results cite them as
+   * `rule: { index, toolComponent: { index } }` (3.52.7, 3.54.5).
+   */
+  extensions: { name?: string; rules: RuleInfo[] }[];
+  /** Every rule by id, driver first, for results that give only a ruleId. */
   byId: Map<string, RuleInfo>;
   /** artifacts[i].location.uri, for results that cite an artifact by index (3.4.5). */
   artifacts: (string | undefined)[];
 }
 
-export const newRun = (index: number): SarifRun => ({ index, driver: {}, rules: [], byId: new Map(), artifacts: [] });
+export const newRun = (index: number): SarifRun => ({ index, driver: {}, rules: [], extensions: [], byId: new Map(), artifacts: [] });
 
 const text = (v: unknown): string | undefined => str(obj(v)?.text);
 
@@ -59,16 +67,43 @@ export function ruleInfo(v: unknown): RuleInfo {
   });
 }
 
-export function addRule(run: SarifRun, v: unknown): void {
+const extensionAt = (run: SarifRun, index: number) => (run.extensions[index] ??= { rules: [] });
+
+/** A rule of tool.driver, or with `extension` set, of tool.extensions[extension]. */
+export function addRule(run: SarifRun, v: unknown, extension?: number): void {
   const rule = ruleInfo(v);
-  run.rules.push(rule);
+  (extension === undefined ? run.rules : extensionAt(run, extension).rules).push(rule);
+  // Later rules never replace earlier ones: JSON writes the driver before its extensions.
   if (rule.id !== undefined && !run.byId.has(rule.id)) run.byId.set(rule.id, rule);
 }
 
-/** The rule a result cites: by ruleIndex (3.27.6), else by ruleId, else its hierarchical parent ("A/B" -> "A"). */
+export function addExtensionName(run: SarifRun, extension: number, name: unknown): void {
+  const n = str(name);
+  if (n !== undefined) extensionAt(run, extension).name = n;
+}
+
+/**
+ * The rules array a result's indexes refer to: the driver's, unless `rule.toolComponent` names an
+ * extension, by index into tool.extensions (3.54.5) or by name; undefined when it names one this
+ * run does not have.
+ */
+function rulesOf(run: SarifRun, ref: Json | undefined): RuleInfo[] | undefined {
+  const component = obj(ref?.toolComponent);
+  if (component === undefined) return run.rules;
+  const index = num(component.index);
+  if (index !== undefined) return run.extensions[index]?.rules;
+  const name = str(component.name);
+  if (name === undefined) return run.rules;
+  if (name === str(run.driver.name)) return run.rules;
+  return run.extensions.find((e) => e?.name === name)?.rules;
+}
+
+/** The rule a result cites: by ruleIndex or rule.index (3.27.6, 3.52.5) in its tool component, else by ruleId, else its hierarchical parent ("A/B" -> "A"). */
 export function ruleOf(run: SarifRun, result: Json, ruleId: string | undefined): RuleInfo | undefined {
-  const index = result.ruleIndex ?? obj(result.rule)?.index;
-  if (typeof index === 'number' && run.rules[index] !== undefined) return run.rules[index];
+  const ref = obj(result.rule);
+  const index = result.ruleIndex ?? ref?.index;
+  const rules = rulesOf(run, ref);
+  if (typeof index === 'number' && rules?.[index] !== undefined) return rules[index];
   if (ruleId === undefined) return undefined;
   return run.byId.get(ruleId) ?? run.byId.get(ruleId.split('/')[0]!);
 }
@@ -94,6 +129,10 @@ export function runFromTool(index: number, tool: unknown, artifacts: unknown): S
   const driver = obj(obj(tool)?.driver) ?? {};
   run.driver = driver;
   for (const rule of arr(driver.rules)) addRule(run, rule);
+  arr(obj(tool)?.extensions).forEach((e, i) => {
+    addExtensionName(run, i, obj(e)?.name);
+    for (const rule of arr(obj(e)?.rules)) addRule(run, rule, i);
+  });
   arr(artifacts).forEach((a, i) => addArtifact(run, i, a));
   return run;
 }

@@ -49,10 +49,55 @@ describe('SARIF', () => {
     expect(c!.resources![0]).toMatchObject({ uid: 'src/promiseUtils.js', data: { start_line: 2 } });
     // run 0 (LGTM.com) and run 1 (CodeQL) report the same result: one uid per tool.
     expect(findings[0]!.subject).not.toBe(findings[1]!.subject);
-    const again = await parseBytes(sarif([{ tool: { driver: { name: 'CodeQL command-line toolchain' } }, results: [{}, { ruleId: 'js/unused-local-variable', partialFingerprints: { primaryLocationLineHash: '39fa2ee980eb94b0:1', primaryLocationStartColumnFingerprint: '4' }, message: { text: 'moved' } }] }]), { source: { key: 'later' } });
+    // Lines added above it: another line, same file, same partial fingerprints.
+    const moved = { physicalLocation: { artifactLocation: { uri: 'main.js', uriBaseId: '%SRCROOT%', index: 0 }, region: { startLine: 40 } } };
+    const again = await parseBytes(sarif([{ tool: { driver: { name: 'CodeQL command-line toolchain' } }, results: [{}, { ruleId: 'js/unused-local-variable', partialFingerprints: { primaryLocationLineHash: '39fa2ee980eb94b0:1', primaryLocationStartColumnFingerprint: '4' }, message: { text: 'moved' }, locations: [moved] }] }]), { source: { key: 'later' } });
     expect(again.findings[1]!.subject).toBe(findings[1]!.subject);
     expect(again.findings[1]!.key).not.toBe(findings[1]!.key);
     expect(b!.finding_info.uid).toBe(findings[1]!.subject);
+  });
+
+  it('keeps results with the same partialFingerprints in different files apart (the hash covers the code, not the path)', async () => {
+    const at = (uri: string, line: number) => [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: line } } }];
+    const hit = (uri: string, line: number) => ({ ruleId: 'js/sql-injection', partialFingerprints: { primaryLocationLineHash: '5061c3315a741b7d:1' }, message: { text: 'm' }, locations: at(uri, line) });
+    const { findings } = await parseBytes(sarif([{ tool: { driver: { name: 'CodeQL' } }, results: [hit('services/a/db.js', 3), hit('services/b/db.js', 3), hit('services/a/db.js', 9)] }]));
+    const [a, b, aMoved] = findings.map((f) => f.subject);
+    expect(a).not.toBe(b);
+    expect(aMoved).toBe(a);
+  });
+
+  it('takes the rule from the tool extension a result cites (CodeQL lists its rules under the query pack)', async () => {
+    // The shape github/codeql-action uploads: driver.rules may be empty or hold other rules, and
+    // results cite `rule: { index, toolComponent: { index } }` into tool.extensions.
+    const tool = {
+      driver: { name: 'CodeQL', rules: [{ id: 'driver/other', defaultConfiguration: { level: 'note' } }] },
+      extensions: [{
+        name: 'codeql/javascript-queries',
+        rules: [
+          { id: 'js/redos', name: 'ReDoS', shortDescription: { text: 'Inefficient regular expression' }, defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '7.5' } },
+          { id: 'js/unused-local-variable', defaultConfiguration: { level: 'note' } },
+        ],
+      }],
+    };
+    const results = [
+      { ruleId: 'js/redos', rule: { id: 'js/redos', index: 0, toolComponent: { index: 0 } }, message: { text: 'Vulnerable regex.' } },
+      { ruleId: 'js/redos', rule: { index: 0, toolComponent: { name: 'codeql/javascript-queries' } }, message: { text: 'by name' } },
+      { ruleId: 'js/unused-local-variable', message: { text: 'by id alone' } },
+    ];
+    for (const text of [sarif([{ tool, results }]), `{"runs":[{"results":${JSON.stringify(results)},"tool":${JSON.stringify(tool)}}]}`]) {
+      const [redos, byName, unused] = (await parseBytes(text)).findings.map(dataOf);
+      expect(redos).toMatchObject({ severity_id: 4, finding_info: { desc: 'Inefficient regular expression', analytic: { uid: 'js/redos', name: 'ReDoS' } } });
+      expect(byName).toMatchObject({ severity_id: 4, finding_info: { analytic: { name: 'ReDoS' } } });
+      expect(unused!.severity_id).toBe(2);
+    }
+  });
+
+  it('makes a result whose kind is not fail informational, and a passing one resolved (SARIF 3.27.9, 3.27.10)', async () => {
+    const r = { id: 'R', defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '9.5' } };
+    const hit = (kind?: string) => ({ ruleId: 'R', ...(kind === undefined ? {} : { kind }), message: { text: kind ?? 'default' } });
+    const { findings } = await parseBytes(sarif([{ tool: { driver: { name: 't', rules: [r] } }, results: [hit(), hit('fail'), hit('pass'), hit('notApplicable'), hit('review'), hit('problem')] }]));
+    // `problem` is no SARIF kind (CodeQL writes it as a rule property): read as the default, fail.
+    expect(findings.map((f) => [dataOf(f).severity_id, dataOf(f).status_id])).toEqual([[5, 1], [5, 1], [1, 4], [1, 1], [1, 1], [5, 1]]);
   });
 
   it('resolves a location given by artifact index (codeql-action-fingerprinting.input.sarif)', async () => {

@@ -1,7 +1,7 @@
 /**
  * SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), streamed:
- * only the driver's identity, its rules (one at a time), artifact URIs and results (one at a
- * time) are selected; everything else is tokenized and dropped. Results that precede their
+ * only the driver's identity, its rules and its extensions' rules (one at a time), artifact URIs
+ * and results (one at a time) are selected; everything else is tokenized and dropped. Results that precede their
  * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
  * up to MAX_PENDING (pending.ts); then the report is refused as report_unsupported.
  * Schema checks: runs, results and artifacts must be arrays (or null), runs, tools and results
@@ -15,13 +15,15 @@ import { pathOf } from './json-stream';
 import { streamJson } from './json-stream';
 import { Pending } from './pending';
 import { mapSarifResult } from './sarif-result';
-import { addArtifact, addRule, newRun } from './sarif-run';
+import { addArtifact, addExtensionName, addRule, newRun } from './sarif-run';
 import { isListOrNull, isObject, pointerOf } from './shape';
 
 const DRIVER_FIELDS = ['name', 'fullName', 'version', 'semanticVersion', 'organization'];
 const PATHS = [
   ...DRIVER_FIELDS.map((f) => `$.runs.*.tool.driver.${f}`),
   '$.runs.*.tool.driver.rules.*',
+  '$.runs.*.tool.extensions.*.name',
+  '$.runs.*.tool.extensions.*.rules.*',
   '$.runs.*.artifacts.*',
   '$.runs.*.results.*',
 ];
@@ -51,8 +53,11 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
         const where = info.stack[3]?.key;
         if (depth === 4 && where === 'results') onResult(info);
         else if (depth === 4 && where === 'artifacts') addArtifact(run, info.key as number, info.value);
-        else if (depth === 6) addRule(run, info.value);
         else if (depth === 5) run.driver[info.key as string] = info.value;
+        else if (info.stack[4]?.key === 'driver') addRule(run, info.value);
+        // tool.extensions[j].name (depth 6) or tool.extensions[j].rules[k] (depth 7).
+        else if (depth === 6) addExtensionName(run, info.stack[5]!.key as number, info.value);
+        else if (depth === 7) addRule(run, info.value, info.stack[5]!.key as number);
       },
       shape: {
         onStart(path, length, t) {
