@@ -1,93 +1,31 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createRequire } from 'node:module';
 import {
-  DeleteItemCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException,
-  TransactWriteItemsCommand, type AttributeValue, type TransactWriteItem,
+  DynamoDBClient, GetItemCommand, TransactionCanceledException, TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { fixedClock } from '../../shared/ports/clock';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { createStateTable, dynamoStore, MAX_ITEM_BYTES, MAX_KEY_BYTES, PARTITION } from './store-dynamodb';
+import { type Dynalite, startDynalite, withEmulatedTransactions } from './store-dynamodb.testkit';
 
 /**
- * Runs on dynalite 4.0.0, a DynamoDB protocol server started in-process on 127.0.0.1 and a free
- * port: every GetItem, conditional PutItem, Query and DeleteItem goes over the wire and dynalite
- * evaluates the ConditionExpressions and FilterExpressions itself. dynalite does not implement
- * TransactWriteItems (it answers UnknownOperationException; the first test pins that), so:
+ * Runs on dynalite, a DynamoDB protocol server started in-process (store-dynamodb.testkit.ts).
+ * dynalite does not implement TransactWriteItems (the first test pins that), so:
  *  - the contract suite wraps the client and emulates TransactWriteItems at the SDK with
  *    dynalite's own conditional PutItems and DeleteItems, serialised, undone on a failed condition;
  *  - the exact TransactWriteItems request and its error mapping are checked with a client mocked
  *    at the SDK.
+ * Values too large for one item: store-dynamodb-large.test.ts.
  */
 const START = Date.parse('2026-01-01T00:00:00Z');
-const loadDynalite = createRequire(__filename)('dynalite') as (opts: object) => Server;
 
-let server: Server;
+let dyn: Dynalite;
 let client: DynamoDBClient;
-let tables = 0;
-
 beforeAll(async () => {
-  server = loadDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  dyn = await startDynalite();
+  client = dyn.client;
 });
-afterAll(async () => {
-  client.destroy();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-async function freshTable(): Promise<string> {
-  const name = `secorch-state-${process.pid}-${++tables}`;
-  await createStateTable(client, name);
-  return name;
-}
-const dropTable = (name: string) => client.send(new DeleteTableCommand({ TableName: name })).then(() => undefined);
-
-/**
- * TransactWriteItems emulated over dynalite: one transaction at a time, each Put sent as a real
- * conditional PutItem and each Delete as a DeleteItem; when one condition fails the writes
- * already made are undone from their before-images and the cancellation DynamoDB would send is
- * thrown.
- */
-function withEmulatedTransactions(real: DynamoDBClient): DynamoDBClient {
-  let queue: Promise<unknown> = Promise.resolve();
-  const transact = async (items: TransactWriteItem[]) => {
-    const undo: { table: string; key: Record<string, AttributeValue>; before?: Record<string, AttributeValue> }[] = [];
-    for (const [i, { Put: put, Delete: del }] of items.entries()) {
-      const table = (put ?? del)!.TableName!;
-      const key = put ? { pk: put.Item!.pk!, sk: put.Item!.sk! } : del!.Key!;
-      const before = (await real.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-      try {
-        if (put) await real.send(new PutItemCommand(put));
-        else await real.send(new DeleteItemCommand(del!));
-      } catch (e) {
-        if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
-        for (const done of undo.reverse()) {
-          if (done.before) await real.send(new PutItemCommand({ TableName: done.table, Item: done.before }));
-          else await real.send(new DeleteItemCommand({ TableName: done.table, Key: done.key }));
-        }
-        throw new TransactionCanceledException({
-          message: 'Transaction cancelled', $metadata: {},
-          CancellationReasons: items.map((_, j) => ({ Code: j === i ? 'ConditionalCheckFailed' : 'None' })),
-        });
-      }
-      undo.push({ table, key, before });
-    }
-    return {};
-  };
-  const send = (command: { input: unknown }) => {
-    if (!(command instanceof TransactWriteItemsCommand)) return real.send(command as GetItemCommand);
-    const items = command.input.TransactItems!;
-    if (!items.every((t) => Object.keys(t).length === 1 && (t.Put || t.Delete))) throw new Error('emulated TransactWriteItems: Put and Delete only');
-    const run = queue.then(() => transact(items));
-    queue = run.catch(() => undefined);
-    return run;
-  };
-  return { send } as unknown as DynamoDBClient;
-}
+afterAll(() => dyn.close());
+const freshTable = () => dyn.freshTable();
+const dropTable = (name: string) => dyn.dropTable(name);
 
 test('dynalite itself has no TransactWriteItems (why putAll is emulated or mocked below)', async () => {
   const table = await freshTable();
@@ -151,21 +89,23 @@ describe('dynamoStore on dynalite', () => {
     await expect(store.putAll([{ key: 'x'.repeat(1025), value: 'v' }])).rejects.toThrow(RangeError);
   });
 
-  it('refuses a value over the 400 KB item limit with a clear, non-retryable error, in put and putAll', async () => {
-    const store = dynamoStore({ table, client, clock: fixedClock(START) });
-    const fits = 'x'.repeat(MAX_ITEM_BYTES - 1024);
+  it('keeps a value that fits one item inline exactly as before, and splits one that does not', async () => {
+    const store = dynamoStore({ table, client: withEmulatedTransactions(client), clock: fixedClock(START) });
+    const fits = 'x'.repeat(MAX_ITEM_BYTES - 160 - 'big-ok'.length);
     expect(await store.put('big-ok', fits)).toBe(true);
-    expect((await store.get('big-ok'))?.value).toHaveLength(fits.length);
-    const over = 'é'.repeat(MAX_ITEM_BYTES / 2); // 400 KB of UTF-8 and the key: over
-    const refused = { code: 'store_value_too_large', status: 413, retryable: false };
-    await expect(store.put('big-no', over)).rejects.toMatchObject(refused);
-    await expect(store.putAll([{ key: 'a', value: 'v' }, { key: 'big-no', value: over }])).rejects.toMatchObject(refused);
-    expect(await store.get('big-no')).toBeUndefined();
-    expect(await store.get('a')).toBeUndefined();
+    const raw = (key: string) => client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: PARTITION }, sk: { S: key } } })).then((o) => o.Item);
+    expect(await raw('big-ok')).toEqual({ pk: { S: PARTITION }, sk: { S: 'big-ok' }, value: { S: fits }, version: { S: expect.any(String) } });
+    // One byte more: on the old code this was refused with store_value_too_large.
+    const over = `${fits}x`;
+    expect(await store.put('big-ok', over)).toBe(true);
+    const head = await raw('big-ok');
+    expect(head?.value).toBeUndefined();
+    expect(head).toEqual(expect.objectContaining({ parts: { N: '2' }, partsId: { S: expect.any(String) }, bytes: { N: String(over.length) } }));
+    expect((await store.get('big-ok'))?.value).toBe(over);
   });
 
   it('check() fails for a missing table; without a client one is built from endpoint and region', async () => {
-    const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { endpoint } = dyn;
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };
     process.env.AWS_ACCESS_KEY_ID = 'test'; // the default credential chain reads these
     process.env.AWS_SECRET_ACCESS_KEY = 'test';

@@ -1,30 +1,52 @@
-import { randomUUID } from 'node:crypto';
-import type { AttributeValue, DynamoDBClient, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../../shared/errors';
+import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../shared/ports/clock';
-import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
 import { once } from '../common/once';
+import { checkKey, checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
+import { dropParts, type PartsIo } from './store-dynamodb-parts';
+import { readItem, withValues } from './store-dynamodb-read';
+
+export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
 
 /**
- * StateStore on DynamoDB. One table, partition key `pk` (S), sort key `sk` (S); every item lives
- * in the one partition `pk = "secorch"` with `sk = key`, because only a sort key is ordered:
- * `list` is a Query with `begins_with(sk, :prefix)` in ascending sk order (UTF-8 byte order,
- * which equals code-unit order except that U+E000..U+FFFF sort before astral characters) and
- * paging by ExclusiveStartKey. The price is one partition's throughput, about 3,000 RCU and
+ * StateStore on DynamoDB. One table, partition key `pk` (S), sort key `sk` (S); every key's head
+ * item lives in the one partition `pk = "secorch"` with `sk = key`, because only a sort key is
+ * ordered: `list` is a Query with `begins_with(sk, :prefix)` in ascending sk order (UTF-8 byte
+ * order, which equals code-unit order except that U+E000..U+FFFF sort before astral characters)
+ * and paging by ExclusiveStartKey. The price is one partition's throughput, about 3,000 RCU and
  * 1,000 WCU per second (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html);
  * adaptive capacity cannot split a single partition-key value. To scale later, shard by prefix:
  * `pk = "secorch#" + <first path segment>` keeps each prefix ordered within its own partition.
  *
+ * Values up to MAX_VALUE_BYTES (3 MiB): one that fits DynamoDB's 400 KB item stays inline in its
+ * head; a larger one is split into part items outside the head partition (layout and limits:
+ * store-dynamodb-items.ts), written with its head in one TransactWriteItems, so the condition
+ * still decides the whole write atomically. Reads take the head, then its parts (consistent
+ * GetItems); a part gone missing means a writer replaced the head meanwhile, so the read starts
+ * again from the head. Only GetItem, PutItem, DeleteItem, Query and TransactWriteItems are used:
+ * the IAM actions serverless.yml grants.
+ *
  * Expiry is judged by the injected clock only: `expiresAt` (epoch ms) is stored, reads filter on
  * it and conditions test it (`expiresAt <= :now` is gone). `purgeAt` (epoch seconds, an hour
  * after expiry for clock skew) is for DynamoDB's native TTL, which deletes lazily: garbage
- * collection only, never a visibility decision.
+ * collection only, never a visibility decision. Parts carry their head's `purgeAt`.
  *
- * Conditional puts are single PutItems with a ConditionExpression, so DynamoDB checks and writes
- * atomically; ConditionalCheckFailedException answers false. putAll is one TransactWriteItems
- * (at most 25 distinct keys, checkWrites) of Puts and unconditional Deletes (a Delete of an
- * absent item succeeds); a cancellation with a ConditionalCheckFailed reason answers false;
- * transaction conflicts with a concurrent writer are retried, then rethrown.
+ * Conditional puts of inline values are single PutItems with a ConditionExpression, so DynamoDB
+ * checks and writes atomically; ConditionalCheckFailedException answers false. putAll is one
+ * TransactWriteItems (at most 25 distinct keys, checkWrites, plus the parts of large values, within
+ * the transaction's 100 items and 4 MB) of Puts and unconditional Deletes (a Delete of an absent
+ * item succeeds); a cancellation with a ConditionalCheckFailed reason answers false; transaction
+ * conflicts with a concurrent writer are retried, then rethrown.
+ *
+ * Parts of a value that is overwritten or deleted are no longer reachable (a head names its parts
+ * by a per-write id) and are removed right after the write when the store knows them: put and
+ * delete get the old head back from DynamoDB (ReturnValues ALL_OLD: strongly consistent and no
+ * read capacity, https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html),
+ * and a split put, a transaction, which has no ALL_OLD, reads the head first. Trade-off: putAll does not read the heads it overwrites (it would double the cost of the
+ * delivery engine's small batches), a split put racing another writer can miss the parts it
+ * replaced, and a crash between the write and the cleanup leaves them too; such parts stay
+ * invisible and DynamoDB's TTL collects them when the value had a TTL, while those of a value
+ * without one stay in the table as dead storage.
  */
 export interface DynamoStoreOptions {
   table: string;
@@ -35,77 +57,17 @@ export interface DynamoStoreOptions {
   clock: Clock;
 }
 
-type Item = Record<string, AttributeValue>;
-
-export const PARTITION = 'secorch';
-/** DynamoDB's limit for a sort key value (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html). */
-export const MAX_KEY_BYTES = 1024;
-/**
- * DynamoDB's item size limit, 400 KB, counting attribute names and values (same page). Our items
- * carry the key, the value and at most about 150 bytes of names, version and expiry besides.
- */
-export const MAX_ITEM_BYTES = 400 * 1024;
-const ITEM_OVERHEAD_BYTES = 160;
-const PURGE_MARGIN_S = 3600;
 const CONFLICT_ATTEMPTS = 6;
-// Attribute names go through placeholders (#sk, #v, #e): several are reserved words.
-const LIVE = '(attribute_not_exists(#e) OR #e > :now)';
-const IF_ABSENT = 'attribute_not_exists(#sk) OR #e <= :now';
-const IF_VERSION = `#v = :v AND ${LIVE}`;
-
-function checkKey(key: string): void {
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes === 0) throw new RangeError('dynamoStore: keys must not be empty');
-  if (bytes > MAX_KEY_BYTES) throw new RangeError(`dynamoStore: key is ${bytes} bytes of UTF-8; DynamoDB allows at most ${MAX_KEY_BYTES}`);
-}
-
-/**
- * A value the table cannot hold: refused with a clear, non-retryable error (413) rather than
- * DynamoDB's ValidationException, which the queue adapters would retry five times for nothing.
- */
-function checkSize(write: PutWrite): void {
-  const bytes = Buffer.byteLength(write.key, 'utf8') + Buffer.byteLength(write.value, 'utf8') + ITEM_OVERHEAD_BYTES;
-  if (bytes > MAX_ITEM_BYTES) {
-    throw new AppError('store_value_too_large', `A value of about ${Math.round(bytes / 1024)} KB is over DynamoDB's 400 KB item limit (key ${write.key.slice(0, 80)})`, {
-      status: 413, retryable: false,
-    });
-  }
-}
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function toItem(raw: Item): ListedItem {
-  const item: ListedItem = { key: raw.sk!.S!, value: raw.value!.S!, version: raw.version!.S! };
-  if (raw.expiresAt?.N !== undefined) item.expiresAt = Number(raw.expiresAt.N);
-  return item;
-}
-
-/** The Put of one write, with its condition; undefined when the options contradict each other. */
-function putRequest(table: string, write: PutWrite, now: number): Put | undefined {
-  checkKey(write.key);
-  checkSize(write);
-  const opts: PutOptions = write.opts ?? {};
-  if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
-  const item: Item = { pk: { S: PARTITION }, sk: { S: write.key }, value: { S: write.value }, version: { S: opts.newVersion ?? randomUUID() } };
-  if (opts.ttlSeconds !== undefined) {
-    const expiresAt = now + opts.ttlSeconds * 1000;
-    item.expiresAt = { N: String(expiresAt) };
-    item.purgeAt = { N: String(Math.ceil(expiresAt / 1000) + PURGE_MARGIN_S) };
-  }
-  const put: Put = { TableName: table, Item: item };
-  if (opts.ifAbsent) {
-    Object.assign(put, { ConditionExpression: IF_ABSENT, ExpressionAttributeNames: { '#sk': 'sk', '#e': 'expiresAt' }, ExpressionAttributeValues: { ':now': { N: String(now) } } });
-  } else if (opts.ifVersion !== undefined) {
-    put.ConditionExpression = IF_VERSION;
-    put.ExpressionAttributeNames = { '#v': 'version', '#e': 'expiresAt' };
-    put.ExpressionAttributeValues = { ':v': { S: opts.ifVersion }, ':now': { N: String(now) } };
-  }
-  return put;
-}
+const cancelled = (e: unknown) => (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+const conflicted = (e: unknown) => errorName(e) === 'TransactionConflictException'
+  || (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'TransactionConflict'));
+const transactItems = (plan: WritePlan): TransactWriteItem[] => [{ Put: plan.head }, ...plan.parts.map((Put) => ({ Put }))];
 
 /** Retries DynamoDB's "another transaction holds this item" answers; the condition is then re-checked. */
-async function retryConflicts<T>(attempt: () => Promise<T>, conflicted: (e: unknown) => boolean): Promise<T> {
+async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
@@ -119,63 +81,81 @@ async function retryConflicts<T>(attempt: () => Promise<T>, conflicted: (e: unkn
 export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   if (!opts.table) throw new Error('dynamoStore needs a table name (config store.table)');
   const { table, clock } = opts;
-  const load = once(() => import('@aws-sdk/client-dynamodb').then((sdk) => ({
-    sdk,
-    client: opts.client ?? new sdk.DynamoDBClient({ region: opts.region, endpoint: opts.endpoint }),
-  })));
-  const keyOf = (key: string) => ({ pk: { S: PARTITION }, sk: { S: key } });
+  const load = once(async (): Promise<PartsIo> => {
+    const sdk = await import('@aws-sdk/client-dynamodb');
+    return { sdk, table, client: opts.client ?? new sdk.DynamoDBClient({ region: opts.region, endpoint: opts.endpoint }) };
+  });
+
+  /** One TransactWriteItems; false when a condition failed. */
+  async function transact(io: PartsIo, items: TransactWriteItem[]): Promise<boolean> {
+    checkTransaction(items);
+    try {
+      await io.client.send(new io.sdk.TransactWriteItemsCommand({ TransactItems: items }));
+      return true;
+    } catch (e) {
+      if (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * A split put: the head and its parts in one transaction, then the replaced value's parts
+   * removed. The head is read first because a transaction cannot return the item it replaced.
+   */
+  async function putSplit(io: PartsIo, key: string, plan: WritePlan): Promise<boolean> {
+    const before = await io.client.send(new io.sdk.GetItemCommand({
+      TableName: table, Key: headKey(key), ConsistentRead: true,
+      ProjectionExpression: '#p, #i, #b', ExpressionAttributeNames: { '#p': 'parts', '#i': 'partsId', '#b': 'bytes' },
+    }));
+    if (!(await transact(io, transactItems(plan)))) return false;
+    const old = splitOf(before.Item);
+    if (old) await dropParts(io, [old]);
+    return true;
+  }
 
   return {
     async get(key) {
       checkKey(key);
-      const { sdk, client } = await load();
-      const out = await client.send(new sdk.GetItemCommand({ TableName: table, Key: keyOf(key), ConsistentRead: true }));
-      if (!out.Item) return undefined;
-      const { key: _key, ...item } = toItem(out.Item);
-      return item.expiresAt !== undefined && item.expiresAt <= clock.now() ? undefined : (item as StoredItem);
+      return readItem(await load(), key, () => clock.now());
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      const { sdk, client } = await load();
+      const io = await load();
       return retryConflicts(async () => {
-        const put = putRequest(table, { key, value, opts: options }, clock.now());
-        if (!put) return false;
+        const plan = planWrite(table, { key, value, opts: options }, clock.now());
+        if (!plan) return false;
+        if (plan.parts.length > 0) return putSplit(io, key, plan);
+        let old: Item | undefined;
         try {
-          await client.send(new sdk.PutItemCommand(put));
-          return true;
+          old = (await io.client.send(new io.sdk.PutItemCommand({ ...plan.head, ReturnValues: 'ALL_OLD' }))).Attributes;
         } catch (e) {
           if (errorName(e) === 'ConditionalCheckFailedException') return false;
           throw e;
         }
-      }, (e) => errorName(e) === 'TransactionConflictException');
+        const replaced = splitOf(old);
+        if (replaced) await dropParts(io, [replaced]);
+        return true;
+      });
     },
 
     async putAll(writes) {
       checkWrites(writes);
       if (writes.length === 0) return true;
-      const { sdk, client } = await load();
-      const cancelled = (e: unknown) => (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+      const io = await load();
       return retryConflicts(async () => {
         const now = clock.now();
-        const items: (TransactWriteItem | undefined)[] = writes.map((w) => {
+        const plans = writes.map((w): TransactWriteItem[] | undefined => {
           if (!isDelete(w)) {
-            const Put = putRequest(table, w, now);
-            return Put && { Put };
+            const plan = planWrite(table, w, now);
+            return plan && transactItems(plan);
           }
           checkKey(w.key);
-          return { Delete: { TableName: table, Key: keyOf(w.key) } };
+          return [{ Delete: { TableName: table, Key: headKey(w.key) } }];
         });
-        if (items.some((t) => t === undefined)) return false;
-        try {
-          await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: items as TransactWriteItem[] }));
-          return true;
-        } catch (e) {
-          if (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-          throw e;
-        }
-      }, (e) => errorName(e) === 'TransactionConflictException'
-        || (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'TransactionConflict')));
+        if (plans.some((p) => p === undefined)) return false;
+        return transact(io, plans.flat() as TransactWriteItem[]);
+      });
     },
 
     async list(prefix, options = {}) {
@@ -185,41 +165,46 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       // prefix is resolved here: before the prefix means "from the start", beyond it "nothing".
       let start: Item | undefined;
       if (after) {
-        if (after.startsWith(prefix)) start = keyOf(after);
+        if (after.startsWith(prefix)) start = headKey(after);
         else if (Buffer.compare(Buffer.from(after), Buffer.from(prefix)) > 0) return { items: [] };
       }
-      const { sdk, client } = await load();
-      const items: ListedItem[] = [];
+      const io = await load();
+      const heads: Head[] = [];
       const now = clock.now();
       // Limit applies before the expiry filter: keep reading until one live item beyond the page.
+      // Only heads live in this partition (parts have their own), so every one read is a key.
       do {
-        const out = await client.send(new sdk.QueryCommand({
+        const out = await io.client.send(new io.sdk.QueryCommand({
           TableName: table,
           ConsistentRead: true,
           KeyConditionExpression: prefix ? 'pk = :pk AND begins_with(#sk, :prefix)' : 'pk = :pk',
           FilterExpression: LIVE,
           ExpressionAttributeNames: prefix ? { '#sk': 'sk', '#e': 'expiresAt' } : { '#e': 'expiresAt' },
           ExpressionAttributeValues: { ':pk': { S: PARTITION }, ':now': { N: String(now) }, ...(prefix ? { ':prefix': { S: prefix } } : {}) },
-          Limit: limit + 1 - items.length,
+          Limit: limit + 1 - heads.length,
           ExclusiveStartKey: start,
         }));
-        items.push(...(out.Items ?? []).map(toItem));
+        heads.push(...(out.Items ?? []).map(toHead));
         start = out.LastEvaluatedKey;
-      } while (start && items.length <= limit);
-      return items.length > limit ? { items: items.slice(0, limit), next: items[limit - 1]!.key } : { items };
+      } while (start && heads.length <= limit);
+      // The head beyond the page only says that more follow: its value is not read.
+      const items = await withValues(io, heads.slice(0, limit), () => clock.now());
+      return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
     },
 
     async delete(key) {
       checkKey(key);
-      const { sdk, client } = await load();
-      await client.send(new sdk.DeleteItemCommand({ TableName: table, Key: keyOf(key) }));
+      const io = await load();
+      const out = await io.client.send(new io.sdk.DeleteItemCommand({ TableName: table, Key: headKey(key), ReturnValues: 'ALL_OLD' }));
+      const replaced = splitOf(out.Attributes);
+      if (replaced) await dropParts(io, [replaced]);
     },
 
     async check() {
       // A GetItem, not DescribeTable: the data-plane permission the store needs anyway, and no
       // control-plane rate limit. Any key will do; the answer is ignored.
-      const { sdk, client } = await load();
-      await client.send(new sdk.GetItemCommand({ TableName: table, Key: keyOf('\u0000check'), ProjectionExpression: 'pk' }));
+      const io = await load();
+      await io.client.send(new io.sdk.GetItemCommand({ TableName: table, Key: headKey('\u0000check'), ProjectionExpression: 'pk' }));
     },
   };
 }

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { AttributeValue, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../../shared/errors';
+import type { PutOptions, PutWrite } from '../../shared/ports/store';
+
+/**
+ * How the DynamoDB store lays a value out in items (pure: no I/O). Limits are DynamoDB's
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+ *
+ * A value that fits one item is stored as it always was: the head item (`pk = "secorch"`,
+ * `sk = key`) with a String `value`. A larger value is split:
+ *  - the head keeps the key, version, expiry and condition but no value bytes, only `parts` (how
+ *    many part items), `partsId` (a fresh random id per write) and `bytes` (the UTF-8 length);
+ *  - part i is the item `pk = "secorch-parts#" + partsId`, `sk` = i in 4 digits ("0000", "0001"...), holding
+ *    a Binary `chunk` of at most SLICE_BYTES of the value's UTF-8, `of` (the key, so an operator
+ *    can tell whose part it is) and the head's `purgeAt`, so DynamoDB's TTL collects it with it.
+ * Parts live outside the head partition, so no user key can collide with them, `list` (a Query
+ * of the head partition) never sees them and its paging is unchanged, and the bytes of a large
+ * value do not spend the single head partition's throughput. A fresh `partsId` per write means a
+ * reader never mixes slices of two writes, and as parts and head go in one transaction, a write
+ * that loses its condition leaves nothing.
+ * The head holds no slice itself for the same throughput reason, at the price of one more item.
+ */
+export type Item = Record<string, AttributeValue>;
+
+export const PARTITION = 'secorch';
+/** Not "secorch#...": that form is kept for sharding the head partition by prefix later. */
+export const PARTS_PARTITION = 'secorch-parts#';
+/** DynamoDB's limit for a sort key value. */
+export const MAX_KEY_BYTES = 1024;
+/**
+ * DynamoDB's item size limit, 400 KB, counting attribute names and values. A head with its value
+ * inline carries the key, the value and at most about 150 bytes of names, version and expiry.
+ */
+export const MAX_ITEM_BYTES = 400 * 1024;
+const ITEM_OVERHEAD_BYTES = 160;
+/** A part's slice: a part item also holds the key (up to 1 KB) and a few short attributes. */
+export const SLICE_BYTES = 384 * 1024;
+/**
+ * The largest value the store takes (UTF-8 bytes). A split write is one TransactWriteItems, whose
+ * items may total at most 4 MB, so a value with its head and part overheads must stay below it.
+ */
+export const MAX_VALUE_BYTES = 3 * 1024 * 1024;
+/** TransactWriteItems: at most 100 actions whose items total at most 4 MB (counted as 4,000,000 to stay clear). */
+export const MAX_TRANSACTION_ITEMS = 100;
+export const MAX_TRANSACTION_BYTES = 4_000_000;
+const PURGE_MARGIN_S = 3600;
+
+// Attribute names go through placeholders (#sk, #v, #e): several are reserved words.
+export const LIVE = '(attribute_not_exists(#e) OR #e > :now)';
+const IF_ABSENT = 'attribute_not_exists(#sk) OR #e <= :now';
+const IF_VERSION = `#v = :v AND ${LIVE}`;
+
+export const headKey = (key: string): Item => ({ pk: { S: PARTITION }, sk: { S: key } });
+export const partKey = (partsId: string, index: number): Item => ({ pk: { S: PARTS_PARTITION + partsId }, sk: { S: String(index).padStart(4, '0') } });
+
+export function checkKey(key: string): void {
+  const bytes = Buffer.byteLength(key, 'utf8');
+  if (bytes === 0) throw new RangeError('dynamoStore: keys must not be empty');
+  if (bytes > MAX_KEY_BYTES) throw new RangeError(`dynamoStore: key is ${bytes} bytes of UTF-8; DynamoDB allows at most ${MAX_KEY_BYTES}`);
+}
+
+/**
+ * A value or batch the table cannot hold: refused with a clear, non-retryable error (413) rather
+ * than DynamoDB's ValidationException, which the queue adapters would retry five times for nothing.
+ */
+export const tooLarge = (message: string) => new AppError('store_value_too_large', message, { status: 413, retryable: false });
+
+/** A split value that cannot be put back together: not a race (reads retry those), so not retryable. */
+export const damaged = (message: string) => new AppError('store_value_damaged', `dynamoStore: ${message}`, { status: 500, retryable: false, expose: false });
+
+const kb = (bytes: number) => Math.round(bytes / 1024);
+
+/** The parts of a split value as its head describes them. */
+export interface PartsRef {
+  partsId: string;
+  parts: number;
+  bytes: number;
+}
+
+/** A head item read back: the value when it is inline, else where its parts are. */
+export interface Head {
+  key: string;
+  version: string;
+  expiresAt?: number;
+  value?: string;
+  split?: PartsRef;
+}
+
+export function toHead(raw: Item): Head {
+  const head: Head = { key: raw.sk!.S!, version: raw.version!.S! };
+  if (raw.expiresAt?.N !== undefined) head.expiresAt = Number(raw.expiresAt.N);
+  const split = splitOf(raw);
+  if (split) head.split = split;
+  else head.value = raw.value!.S!;
+  return head;
+}
+
+/** The parts a head item points at, if it is the head of a split value. */
+export function splitOf(raw: Item | undefined): PartsRef | undefined {
+  if (raw?.partsId?.S === undefined || raw.parts?.N === undefined) return undefined;
+  return { partsId: raw.partsId.S, parts: Number(raw.parts.N), bytes: Number(raw.bytes?.N ?? -1) };
+}
+
+/** Joins the slices of a split value; undefined when one is missing (the head was overwritten and its parts removed). */
+export function joinParts(split: PartsRef, chunks: (Uint8Array | undefined)[]): string | undefined {
+  if (chunks.length !== split.parts || chunks.some((c) => c === undefined)) return undefined;
+  // Decoding after the concatenation: a character whose bytes straddle two slices comes out whole.
+  const bytes = Buffer.concat(chunks as Uint8Array[]);
+  if (bytes.length !== split.bytes) throw damaged(`parts ${split.partsId} hold ${bytes.length} bytes; their head says ${split.bytes}`);
+  return bytes.toString('utf8');
+}
+
+/** The head's Put and, for a value too large for one item, the Puts of its parts. */
+export interface WritePlan {
+  head: Put;
+  parts: Put[];
+}
+
+/** The items of one write, with its condition; undefined when the options contradict each other. */
+export function planWrite(table: string, write: PutWrite, now: number): WritePlan | undefined {
+  checkKey(write.key);
+  const opts: PutOptions = write.opts ?? {};
+  const valueBytes = Buffer.byteLength(write.value, 'utf8');
+  if (valueBytes > MAX_VALUE_BYTES) {
+    throw tooLarge(`A value of about ${kb(valueBytes)} KB is over the DynamoDB store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
+  }
+  if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
+  const expiry: Item = {};
+  if (opts.ttlSeconds !== undefined) {
+    const expiresAt = now + opts.ttlSeconds * 1000;
+    expiry.expiresAt = { N: String(expiresAt) };
+    expiry.purgeAt = { N: String(Math.ceil(expiresAt / 1000) + PURGE_MARGIN_S) };
+  }
+  const version = { S: opts.newVersion ?? randomUUID() };
+  const inline = Buffer.byteLength(write.key, 'utf8') + valueBytes + ITEM_OVERHEAD_BYTES <= MAX_ITEM_BYTES;
+  let item: Item;
+  const parts: Put[] = [];
+  if (inline) {
+    // Exactly the item this store has always written, so existing tables read the same.
+    item = { ...headKey(write.key), value: { S: write.value }, version, ...expiry };
+  } else {
+    const bytes = Buffer.from(write.value, 'utf8');
+    const partsId = randomUUID();
+    const count = Math.ceil(bytes.length / SLICE_BYTES);
+    item = { ...headKey(write.key), version, ...expiry, parts: { N: String(count) }, partsId: { S: partsId }, bytes: { N: String(bytes.length) } };
+    for (let i = 0; i < count; i++) {
+      const chunk = bytes.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES);
+      const part: Item = { ...partKey(partsId, i), chunk: { B: chunk }, of: { S: write.key } };
+      if (expiry.purgeAt) part.purgeAt = expiry.purgeAt;
+      parts.push({ TableName: table, Item: part });
+    }
+  }
+  const head: Put = { TableName: table, Item: item };
+  if (opts.ifAbsent) {
+    Object.assign(head, { ConditionExpression: IF_ABSENT, ExpressionAttributeNames: { '#sk': 'sk', '#e': 'expiresAt' }, ExpressionAttributeValues: { ':now': { N: String(now) } } });
+  } else if (opts.ifVersion !== undefined) {
+    head.ConditionExpression = IF_VERSION;
+    head.ExpressionAttributeNames = { '#v': 'version', '#e': 'expiresAt' };
+    head.ExpressionAttributeValues = { ':v': { S: opts.ifVersion }, ':now': { N: String(now) } };
+  }
+  return { head, parts };
+}
+
+/** An item's size as DynamoDB counts it, rounded up: names and values (a number as its digits). */
+function itemBytes(item: Item): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name, 'utf8');
+    if (value.S !== undefined) bytes += Buffer.byteLength(value.S, 'utf8');
+    else if (value.B !== undefined) bytes += value.B.length;
+    else if (value.N !== undefined) bytes += value.N.length + 1;
+  }
+  return bytes;
+}
+
+/** Refuses a transaction DynamoDB would reject for its size, before anything is sent. */
+export function checkTransaction(items: readonly TransactWriteItem[]): void {
+  if (items.length > MAX_TRANSACTION_ITEMS) {
+    throw tooLarge(`These writes need ${items.length} items in one DynamoDB transaction; at most ${MAX_TRANSACTION_ITEMS} fit (write large values separately)`);
+  }
+  const bytes = items.reduce((sum, t) => sum + itemBytes(t.Put?.Item ?? t.Delete?.Key ?? {}), 0);
+  if (bytes > MAX_TRANSACTION_BYTES) {
+    throw tooLarge(`These writes total about ${kb(bytes)} KB; one DynamoDB transaction holds at most ${kb(MAX_TRANSACTION_BYTES)} KB (write large values separately)`);
+  }
+}
