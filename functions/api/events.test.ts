@@ -66,6 +66,25 @@ describe('POST /events', () => {
     expect([big.status, big.json.code]).toEqual([413, 'payload_too_large']);
   });
 
+  test('data nested deeper than 200 levels is 400 malformed_body in every mode, not a 500 or a retryable publish failure', async () => {
+    const { deps, bus } = apiDeps();
+    // 30,000 nested arrays fit in 64 KiB; serialising them (bus, batch size check) overflows the stack.
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    const inner = `{"specversion":"1.0","id":"d1","source":"s","type":"t","data":${deep}}`;
+    const cases = [
+      { body: inner, headers: structured },
+      { body: `[${inner}]`, headers: batch },
+      { body: deep, headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'd2', 'ce-source': 's', 'ce-type': 't' } },
+    ];
+    for (const c of cases) {
+      const res = await call(deps, 'POST', '/events', c);
+      expect([res.status, res.json.code]).toEqual([400, 'malformed_body']);
+    }
+    expect(bus.events).toHaveLength(0);
+    const ok = await call(deps, 'POST', '/events', { body: event('d3', { data: JSON.parse(`${'['.repeat(190)}${']'.repeat(190)}`) }), headers: structured });
+    expect(ok.status).toBe(202);
+  });
+
   test('an attribute named __proto__ is an invalid attribute in every mode, never the object\'s prototype', async () => {
     const { deps, bus } = apiDeps();
     const inner = '{"specversion":"1.0","id":"p1","source":"s","type":"t","tenant":"globex"}';

@@ -21,6 +21,13 @@ describe('readJsonObject', () => {
     await expect(readJsonObject(post('{}', { 'content-type': 'application/json; charset=latin1' }))).rejects.toMatchObject({ status: 415, code: 'unsupported_media_type' });
   });
 
+  test('400 malformed_body for a document nested deeper than 200 levels (a merge patch recurses into it)', async () => {
+    const nested = (levels: number) => `{"filter":${'{"a":'.repeat(levels - 1)}1${'}'.repeat(levels - 1)}}`;
+    await expect(readJsonObject(post(nested(10_000)))).rejects.toMatchObject({ status: 400, code: 'malformed_body' });
+    await expect(readJsonObject(post(nested(201)))).rejects.toMatchObject({ status: 400, code: 'malformed_body' });
+    await expect(readJsonObject(post(nested(200)))).resolves.toHaveProperty('filter');
+  });
+
   test('413 over 64 KiB, whether declared or streamed', async () => {
     const big = `{"a":"${'x'.repeat(MAX_JSON_BYTES)}"}`;
     await expect(readJsonObject(post(big))).rejects.toMatchObject({ status: 413, code: 'payload_too_large' });

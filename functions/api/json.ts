@@ -1,6 +1,7 @@
 import { errors } from '../../shared/errors';
 import { readBody } from '../../shared/http/body';
 import { isJsonCharset, parseMediaType } from '../../shared/events/http-headers';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../shared/events/json-depth';
 
 /** Request bodies of the management API are small documents; CloudEvents have their own limits. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -9,7 +10,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The JSON object in a request body: at most 64 KiB (413 `payload_too_large`, checked while
- * reading), UTF-8 JSON (400 `malformed_body`), an object at the top.
+ * reading), UTF-8 JSON (400 `malformed_body`), an object at the top, nested at most
+ * MAX_JSON_DEPTH levels (400 `malformed_body`).
  *
  * The Content-Type is not insisted on: `fetch` with a string body sends text/plain and `curl -d`
  * sends a form type, and the body is JSON either way. That is safe because every route needs an
@@ -32,5 +34,7 @@ export async function readJsonObject(req: Request, opts: { optional?: boolean } 
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
     throw errors.badRequest('malformed_body', 'The request body must be a JSON object');
   }
+  // A merge patch recurses into what it is sent: the depth is bounded first (json-depth.ts).
+  if (nestedDeeperThan(doc)) throw errors.badRequest('malformed_body', `The request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
   return doc as Record<string, unknown>;
 }

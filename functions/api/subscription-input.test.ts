@@ -61,6 +61,23 @@ describe('subscription input', () => {
     ]);
   });
 
+  test('headers named like Object.prototype members are kept as data, and "[redacted]" needs a stored value of its own', async () => {
+    const { deps } = apiDeps();
+    const body = '{"url":"https://x.example/","headers":{"__proto__":"a","constructor":"b"}}';
+    const res = await call(deps, 'POST', '/subscriptions', { body });
+    // Built from entries: `__proto__` in an object literal would set the prototype instead.
+    const headers = (more: [string, string][] = []) => Object.fromEntries([['__proto__', 'a'], ['constructor', 'b'], ...more]);
+    expect([res.status, res.json.headers]).toEqual([201, headers()]);
+    expect((await call(deps, 'GET', `/subscriptions/${res.json.id}`)).json.headers).toEqual(headers());
+    // Kept from what is stored, not found on the prototype of an empty record.
+    const kept = await call(deps, 'PATCH', `/subscriptions/${res.json.id}`, { body: '{"headers":{"__proto__":"[redacted]","x-team":"blue"}}' });
+    expect([kept.status, kept.json.headers]).toEqual([200, headers([['x-team', 'blue']])]);
+    for (const name of ['__proto__', 'constructor']) {
+      expect(create({ url: 'https://x.example/', headers: JSON.parse(`{"${name}":"[redacted]"}`) }).problems)
+        .toEqual([`headers["${name}"]: "[redacted]" keeps a stored value, and there is none`]);
+    }
+  });
+
   test('url is required on create, optional on update; null removes optional fields on update', () => {
     expect(create({}).problems).toEqual(['url: required']);
     expect(create({ url: 5 }).problems).toEqual(['url: must be a string']);

@@ -101,15 +101,19 @@ export function parseSubscriptionInput(body: Record<string, unknown>, ctx: Input
   return out;
 }
 
-/** A value echoed back as "[redacted]" (GET masks secret-looking headers) means: keep what is stored. */
+/**
+ * A value echoed back as "[redacted]" (GET masks secret-looking headers) means: keep what is stored.
+ * Header names are client data: only own members are looked up and the result is built from
+ * entries, so `__proto__` or `constructor` is a header like any other, never Object.prototype's.
+ */
 function keepRedacted(headers: Record<string, string>, stored: Record<string, string>, problems: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const [name, value] of Object.entries(headers)) {
-    if (value !== REDACTED) out[name] = value;
-    else if (stored[name] !== undefined) out[name] = stored[name];
+    if (value !== REDACTED) out.push([name, value]);
+    else if (Object.hasOwn(stored, name)) out.push([name, stored[name]!]);
     else problems.push(`headers[${JSON.stringify(name)}]: "${REDACTED}" keeps a stored value, and there is none`);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 function invalid(problems: string[], code = 'invalid_subscription'): AppError {

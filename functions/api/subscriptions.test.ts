@@ -221,6 +221,17 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect(res.json).toMatchObject({ transform: '$', enabled: false, disabledReason: 'gone' });
   });
 
+  test('a deeply nested merge patch is 400 malformed_body, not a stack overflow (500), and changes nothing', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps, { filter: { prefix: { type: 'a' } } });
+    const before = await stored(deps, sub.id);
+    for (const field of ['filter', 'headers', 'rateLimit']) {
+      const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: `{"${field}":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}` });
+      expect([res.status, res.json.code]).toEqual([400, 'malformed_body']);
+    }
+    expect(await stored(deps, sub.id)).toEqual(before);
+  });
+
   test('DELETE answers 204, then the subscription and its breaker are gone', async () => {
     const { deps } = apiDeps();
     const sub = await created(deps);

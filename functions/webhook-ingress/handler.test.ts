@@ -37,6 +37,19 @@ describe('webhook-ingress', () => {
     expect(data.metadata.uid).toBe('d-1');
   });
 
+  test('a signed body nested deeper than 200 levels is 400 malformed_body, not a publish that fails on every retry', async () => {
+    const { deps, bus } = testDeps(config);
+    // 30,000 levels in 60 KB: JSON.parse takes it, a bus serialising it overflows the stack.
+    const deep = new TextEncoder().encode(`{"action":"created","x":${'['.repeat(30_000)}${']'.repeat(30_000)}}`);
+    const res = await webhookIngress(post('/webhooks/github', deep, githubHeaders(SECRET, deep, 'code_scanning_alert', 'd-deep')), deps);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'malformed_body', detail: expect.stringContaining('nested deeper than 200 levels') });
+    expect(published(bus)).toHaveLength(0);
+    // 200 levels are fine, and a body with many brackets inside strings is not mistaken for a deep one.
+    const ok = new TextEncoder().encode(`{"x":${'['.repeat(199)}${']'.repeat(199)},"s":"${'{['.repeat(500)}"}`);
+    expect((await webhookIngress(post('/webhooks/github', ok, githubHeaders(SECRET, ok, 'ping', 'd-ok')), deps)).status).toBe(202);
+  });
+
   test('a repeated delivery id answers 200 {"duplicate": true} and publishes nothing more', async () => {
     const { deps, bus } = testDeps(config);
     const send = () => webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-2')), deps);

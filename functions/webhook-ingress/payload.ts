@@ -1,4 +1,5 @@
 import { AppError, errors } from '../../shared/errors';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../shared/events/json-depth';
 
 export interface ParsedPayload {
   /** What becomes the event's data. */
@@ -36,12 +37,19 @@ function decode(body: Uint8Array, charset: string): string {
   }
 }
 
-function parseJson(text: string, where: string): unknown {
+/**
+ * `source`: the bytes of `text`, for the depth check's fast bound. A document nested deeper than
+ * MAX_JSON_DEPTH is refused here: the bus would fail to serialise it on every retry (json-depth.ts).
+ */
+function parseJson(text: string, where: string, source?: Uint8Array): unknown {
+  let data: unknown;
   try {
-    return JSON.parse(text);
+    data = JSON.parse(text);
   } catch (e) {
     throw errors.badRequest('malformed_body', `${where} is not valid JSON: ${(e as Error).message}`);
   }
+  if (nestedDeeperThan(data, MAX_JSON_DEPTH, source)) throw errors.badRequest('malformed_body', `${where} is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return data;
 }
 
 /**
@@ -55,7 +63,7 @@ export function parsePayload(body: Uint8Array, contentType: string | null): Pars
   if (type === 'application/json' || type.endsWith('+json')) {
     if (!UTF8.has(charset)) throw unsupportedCharset(charset, type);
     if (body.byteLength === 0) throw errors.badRequest('malformed_body', 'The body is empty');
-    return { data: parseJson(decode(body, 'utf-8'), 'The body'), contentType: 'application/json' };
+    return { data: parseJson(decode(body, 'utf-8'), 'The body', body), contentType: 'application/json' };
   }
   if (type === 'application/x-www-form-urlencoded') {
     if (!UTF8.has(charset)) throw unsupportedCharset(charset, type);

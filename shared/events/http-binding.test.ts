@@ -130,6 +130,12 @@ describe('batched mode (application/cloudevents-batch+json)', () => {
     expect(Math.max(...problems.map((p) => p.length))).toBeLessThanOrEqual(203);
   });
 
+  test('a body nested deeper than 200 levels → 400 malformed_body, before any event is serialised', () => {
+    const deep = `${'['.repeat(30_000)}${']'.repeat(30_000)}`;
+    expect(failure(req(BATCH, `[{"specversion":"1.0","id":"a","source":"s","type":"t","data":${deep}}]`))).toMatchObject({ status: 400, code: 'malformed_body' });
+    expect(failure(req(STRUCTURED, `{"specversion":"1.0","id":"a","source":"s","type":"t","data":${deep}}`))).toMatchObject({ status: 400, code: 'malformed_body' });
+  });
+
   test('a body that is not a JSON array → 400 malformed_body', () => {
     expect(failure(req(BATCH, base))).toMatchObject({ status: 400, code: 'malformed_body' });
     expect(failure(req(BATCH, '[{'))).toMatchObject({ status: 400, code: 'malformed_body' });

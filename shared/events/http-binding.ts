@@ -1,6 +1,7 @@
 import { AppError, errors } from '../errors';
 import type { CloudEvent } from './cloudevent';
 import { decodeHeaderValue, isJsonCharset, isJsonMediaType, parseMediaType, type MediaType } from './http-headers';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth';
 import { dropNullAttributes, eventProblems, RESERVED_ATTRIBUTES, setAttribute } from './spec-checks';
 
 /**
@@ -165,12 +166,16 @@ function readJson(body: Uint8Array, media: MediaType): unknown {
   } catch {
     throw errors.badRequest('malformed_body', 'The request body is not valid UTF-8');
   }
+  let doc: unknown;
   try {
-    return JSON.parse(text);
+    doc = JSON.parse(text);
   } catch {
     // The parser's message quotes the body; the caller knows what they sent.
     throw errors.badRequest('malformed_body', 'The request body is not valid JSON');
   }
+  // Checked here, before the batch size check and the bus serialise it (json-depth.ts).
+  if (nestedDeeperThan(doc)) throw errors.badRequest('malformed_body', `The request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return doc;
 }
 
 function refuseReserved(found: string[]): void {
