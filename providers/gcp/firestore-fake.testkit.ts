@@ -1,23 +1,31 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { checkCommit, copy, type Data, grpcError, toWrite } from './firestore-fake-limits.testkit';
 
 /**
  * An in-memory stand-in for the part of the Firestore server SDK that store-firestore.ts uses,
  * because no Firestore emulator can run here (it is a Java binary from the gcloud SDK). Faithful
  * where the store depends on it:
  *  - document ids are validated as Firestore does (no `/`, not `.`/`..`, not `__.*__`, 1..1500
- *    bytes) and data must be strings, numbers, booleans, null or Dates (undefined is refused);
+ *    bytes) and data must be strings, numbers, booleans, null, Dates or Bytes (a Buffer or
+ *    Uint8Array, read back as a Buffer, as the SDK returns a bytesValue); undefined is refused;
+ *  - a document is at most 1 MiB counted as https://firebase.google.com/docs/firestore/storage-size
+ *    describes (name, field names and values, 32 bytes), a field value at most 1 MiB - 89 bytes,
+ *    and a commit at most 500 writes whose documents total at most 10 MiB
+ *    (https://cloud.google.com/firestore/quotas: the API request limit, approximated by the
+ *    documents' sizes, which leave out the request's framing);
  *  - every call is asynchronous (resolves on a later turn), so concurrent callers interleave;
+ *  - getAll (on the client and in a transaction) answers in the order asked, missing documents
+ *    included, and a `fieldMask` read option keeps only those fields;
  *  - transactions must read before they write, commit atomically, and are serialisable: a commit
  *    whose read documents changed since they were read aborts and the function is run again, up
  *    to `maxAttempts` (default 5) before failing with ABORTED, as the SDK does;
  *  - queries order by document id (UTF-8 byte order) only, with range filters, startAfter and
  *    limit on it; anything else throws rather than answering wrongly.
  */
-type Data = Record<string, unknown>;
+type ReadOptions = { fieldMask?: string[] };
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-const grpcError = (code: number, message: string) => Object.assign(new Error(`${code} ${message}`), { code, details: message });
 
 function checkId(id: string): void {
   const bytes = Buffer.byteLength(id, 'utf8');
@@ -26,28 +34,26 @@ function checkId(id: string): void {
   }
 }
 
-function copy(data: Data): Data {
-  const out: Data = {};
-  for (const [field, value] of Object.entries(data)) {
-    if (value === undefined) throw new Error(`Cannot use "undefined" as a Firestore value (found in field "${field}")`);
-    if (!(value === null || value instanceof Date || ['string', 'number', 'boolean'].includes(typeof value))) {
-      throw new Error(`The fake Firestore does not model the value in field "${field}"`);
-    }
-    out[field] = value instanceof Date ? new Date(value) : value;
-  }
-  if (Buffer.byteLength(JSON.stringify(out)) > 1_048_576) throw grpcError(3, 'Document exceeds the maximum size of 1 MiB');
-  return out;
+/** getAll's arguments: references, then optional read options. */
+function readArgs(args: readonly (DocRef | ReadOptions)[]): { refs: DocRef[]; mask?: string[] } {
+  const last = args[args.length - 1];
+  const options = last !== undefined && !(last instanceof DocRef) ? last : undefined;
+  const refs = (options ? args.slice(0, -1) : args) as DocRef[];
+  if (refs.length === 0 || !refs.every((r) => r instanceof DocRef)) throw new Error('getAll() needs at least one DocumentReference, then optional ReadOptions');
+  return { refs, mask: options?.fieldMask };
 }
 
 const isDocumentId = (field: unknown) => String(field) === '__name__';
 
 class Snapshot {
-  constructor(readonly id: string, private readonly stored: Data | undefined) {}
+  constructor(readonly id: string, private readonly stored: Data | undefined, private readonly mask?: string[]) {}
   get exists(): boolean {
     return this.stored !== undefined;
   }
   data(): Data | undefined {
-    return this.stored && copy(this.stored);
+    if (!this.stored) return undefined;
+    const data = copy(this.stored);
+    return this.mask ? Object.fromEntries(Object.entries(data).filter(([field]) => this.mask!.includes(field))) : data;
   }
 }
 
@@ -56,8 +62,8 @@ class Db {
   /** Last write (set or delete) per path, kept after a delete so that it still conflicts. */
   private readonly seqs = new Map<string, number>();
   private seq = 0;
-  read(path: string): Snapshot {
-    return new Snapshot(path.slice(path.lastIndexOf('/') + 1), this.docs.get(path));
+  read(path: string, mask?: string[]): Snapshot {
+    return new Snapshot(path.slice(path.lastIndexOf('/') + 1), this.docs.get(path), mask);
   }
   write(path: string, data: Data | undefined): void {
     if (data === undefined) this.docs.delete(path);
@@ -80,7 +86,7 @@ class DocRef {
     return this.db.read(this.path);
   }
   async set(data: Data): Promise<void> {
-    const value = copy(data);
+    const value = toWrite(this.path, data);
     await turn();
     this.db.write(this.path, value);
   }
@@ -152,8 +158,16 @@ class Tx {
     this.reads.set(ref.path, this.db.seqOf(ref.path));
     return this.db.read(ref.path);
   }
+  /** Reads several documents at once, in the order asked, optionally only some fields. */
+  async getAll(...args: (DocRef | ReadOptions)[]): Promise<Snapshot[]> {
+    const { refs, mask } = readArgs(args);
+    if (this.writes.size > 0) throw new Error('Firestore transactions require all reads to be executed before all writes.');
+    await turn();
+    for (const ref of refs) this.reads.set(ref.path, this.db.seqOf(ref.path));
+    return refs.map((ref) => this.db.read(ref.path, mask));
+  }
   set(ref: DocRef, data: Data): this {
-    this.writes.set(ref.path, copy(data));
+    this.writes.set(ref.path, toWrite(ref.path, data));
     return this;
   }
   /** A write of "no document", committed with the sets; a missing document is no error. */
@@ -172,12 +186,19 @@ export class FakeFirestore {
   collection(name: string): Collection {
     return new Collection(this.db, name);
   }
+  /** Reads several documents at one instant, in the order asked, missing ones included. */
+  async getAll(...args: (DocRef | ReadOptions)[]): Promise<Snapshot[]> {
+    const { refs, mask } = readArgs(args);
+    await turn();
+    return refs.map((ref) => this.db.read(ref.path, mask));
+  }
   async runTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { maxAttempts?: number } = {}): Promise<T> {
     const attempts = options.maxAttempts ?? 5;
     for (let n = 1; n <= attempts; n++) {
       const tx = new Tx(this.db);
       this.lastTx = tx;
       const result = await fn(tx);
+      checkCommit(tx.writes);
       await turn();
       // The commit: one synchronous step, so no other writer interleaves.
       if ([...tx.reads].every(([path, seq]) => this.db.seqOf(path) === seq)) {

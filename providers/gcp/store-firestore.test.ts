@@ -1,7 +1,7 @@
 import { fixedClock } from '../../shared/ports/clock';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { FakeFirestore } from './firestore-fake.testkit';
-import { encodeKey, firestoreStore, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES } from './store-firestore';
+import { encodeKey, firestoreStore, MAX_KEY_BYTES } from './store-firestore';
 
 /**
  * No Firestore emulator can run here (it ships as a Java binary with the gcloud SDK), so these
@@ -53,19 +53,6 @@ describe(`firestoreStore ${MOCKED}`, () => {
     await expect(store.putAll([{ key: 'ok', value: 'v' }, { key: 'x'.repeat(751), value: 'v' }])).rejects.toThrow(RangeError);
     expect(await store.get('ok')).toBeUndefined();
     await expect(store.get('')).rejects.toThrow(RangeError);
-  });
-
-  it('refuses a value over the 1 MiB document limit with a clear, non-retryable error, in put and putAll, writing nothing', async () => {
-    const { store } = setup();
-    const fits = 'x'.repeat(MAX_DOCUMENT_BYTES - 4096);
-    expect(await store.put('big-ok', fits)).toBe(true);
-    const over = 'é'.repeat(MAX_DOCUMENT_BYTES / 2);
-    const refused = { code: 'store_value_too_large', status: 413, retryable: false };
-    await expect(store.put('big-no', over)).rejects.toMatchObject(refused);
-    await expect(store.put('big-no', over, { ifAbsent: true })).rejects.toMatchObject(refused);
-    await expect(store.putAll([{ key: 'a', value: 'v' }, { key: 'big-no', value: over }])).rejects.toMatchObject(refused);
-    expect([await store.get('big-no'), await store.get('a')]).toEqual([undefined, undefined]);
-    expect((await store.get('big-ok'))?.value).toHaveLength(fits.length);
   });
 
   it('keeps reading past expired documents that fill a page', async () => {

@@ -1,29 +1,42 @@
-import { randomUUID } from 'node:crypto';
-import type { DocumentData, DocumentReference, Firestore, Transaction } from '@google-cloud/firestore';
-import { AppError } from '../../shared/errors';
+import type { CollectionReference, DocumentData, Firestore, Transaction } from '@google-cloud/firestore';
 import type { Clock } from '../../shared/ports/clock';
-import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
+import { checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
+import { readItem, withValues } from './store-firestore-read';
+
+export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, partsCollectionOf, SLICE_BYTES } from './store-firestore-layout';
 
 /**
- * StateStore on Firestore (native mode): one document per key in one collection.
+ * StateStore on Firestore (native mode): one head document per key in one collection.
  *
  * Document ids may not contain `/`, be `.` or `..`, or match `__.*__`, and are at most 1,500
  * bytes (https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields).
  * So the id is the key's UTF-8 bytes in lower-case hex: always valid, and since hex preserves
  * byte order, ordering by document id lists keys in UTF-8 byte order (code-unit order except
  * that U+E000..U+FFFF sort before astral characters). Keys are therefore at most 750 bytes.
- * The document also holds the key itself, `value`, `version` (a random UUID per write) and
- * `expiresAt` (epoch ms).
+ * The document also holds the key itself, `version` (a random UUID per write), `expiresAt`
+ * (epoch ms) and the value.
+ *
+ * Values up to MAX_VALUE_BYTES (3 MiB): one whose document fits Firestore's 1 MiB stays inline in
+ * its head as `value`; a larger one is split into part documents in the collection
+ * `<collection>-parts` (layout and limits: store-firestore-layout.ts), which `list` never
+ * queries. Reads take the head, then its parts (store-firestore-read.ts).
  *
  * Expiry is judged by the injected clock only (`expiresAt <= now` is gone). `purgeAt` (a
- * Timestamp an hour after expiry) is for a Firestore TTL policy on that field, which deletes
- * lazily: garbage collection only.
+ * Timestamp an hour after expiry, on heads and parts alike) is for a Firestore TTL policy on that
+ * field in both collection groups, which deletes lazily: garbage collection only.
  *
- * Conditional puts and putAll run in one transaction (reads of every key put, then the writes;
- * a delete is a blind write, and deleting a missing document is no error), so Firestore
- * serialises them against every other writer of those documents; putAll is all or nothing.
- * Contention makes the SDK retry the transaction function, which re-checks.
+ * Every put, putAll and delete is one transaction: it reads the heads it puts or deletes (only the
+ * fields in HEAD_MASK, so an inline value of up to 1 MiB is not sent back), then writes the heads,
+ * the new parts and deletes of the replaced value's parts, all or none. Firestore serialises it
+ * against every other writer of those heads, so a condition decides the whole write, a lost race
+ * leaves no parts, and the parts of an overwritten or deleted value go in the same commit: no
+ * clean-up step that a crash could skip. The price: an unconditional put or delete reads the head
+ * first (one document read and one more round trip than a blind write). A delete inside putAll is a blind write (its head is not
+ * read, so it does not contend with writers of that key): a split value deleted that way leaves
+ * its parts, invisible, to the TTL policy. Contention makes the SDK retry the transaction
+ * function, which re-checks.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -34,154 +47,117 @@ export interface FirestoreStoreOptions {
   clock: Clock;
 }
 
-
-export const MAX_KEY_BYTES = 750;
-/**
- * Firestore's document size limit, 1 MiB: the document name, each field name and value (a
- * string counts its UTF-8 bytes plus one) and 32 bytes
- * (https://firebase.google.com/docs/firestore/storage-size). Our documents add the key twice
- * (field and hex id) and under 300 bytes of names, version and expiry to the value.
- */
-export const MAX_DOCUMENT_BYTES = 1024 * 1024;
-const DOCUMENT_OVERHEAD_BYTES = 300;
-
-/** A value no document can hold: a clear, non-retryable 413 rather than the SDK's INVALID_ARGUMENT, retried for nothing. */
-function checkSize(write: Write): void {
-  if (isDelete(write)) return;
-  const bytes = 3 * Buffer.byteLength(write.key, 'utf8') + Buffer.byteLength(write.value, 'utf8') + DOCUMENT_OVERHEAD_BYTES;
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    throw new AppError('store_value_too_large', `A value of about ${Math.round(bytes / 1024)} KB is over Firestore's 1 MiB document limit (key ${write.key.slice(0, 80)})`, {
-      status: 413, retryable: false,
-    });
-  }
-}
-const PURGE_MARGIN_MS = 3_600_000;
 /** Ten writers racing for one document need more than the SDK's default of five attempts. */
 const TRANSACTION_ATTEMPTS = 10;
 
-export function encodeKey(key: string): string {
-  const bytes = Buffer.from(key, 'utf8');
-  if (bytes.length === 0) throw new RangeError('firestoreStore: keys must not be empty');
-  if (bytes.length > MAX_KEY_BYTES) {
-    throw new RangeError(`firestoreStore: key is ${bytes.length} bytes of UTF-8; at most ${MAX_KEY_BYTES} fit a document id (hex, 1500 bytes)`);
-  }
-  return bytes.toString('hex');
-}
-
-const isLive = (data: DocumentData | undefined, now: number): data is DocumentData =>
-  data !== undefined && (typeof data.expiresAt !== 'number' || data.expiresAt > now);
-
-function toItem(data: DocumentData): ListedItem {
-  const item: ListedItem = { key: data.key, value: data.value, version: data.version };
-  if (typeof data.expiresAt === 'number') item.expiresAt = data.expiresAt;
-  return item;
-}
-
-function document(write: PutWrite, now: number): DocumentData {
-  const data: DocumentData = { key: write.key, value: write.value, version: write.opts?.newVersion ?? randomUUID() };
-  if (write.opts?.ttlSeconds !== undefined) {
-    data.expiresAt = now + write.opts.ttlSeconds * 1000;
-    data.purgeAt = new Date(data.expiresAt + PURGE_MARGIN_MS);
-  }
-  return data;
-}
-
 function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: number): boolean {
-  const live = isLive(current, now);
+  const live = current !== undefined && (typeof current.expiresAt !== 'number' || current.expiresAt > now);
   if (opts.ifAbsent) return opts.ifVersion === undefined && !live;
   return opts.ifVersion === undefined || (live && current.version === opts.ifVersion);
+}
+
+/** Deletes, in the transaction, the parts a replaced head pointed at. */
+function dropParts(tx: Transaction, parts: CollectionReference, split: PartsRef | undefined): void {
+  for (let i = 0; i < (split?.parts ?? 0); i++) tx.delete(parts.doc(partId(split!.partsId, i)));
 }
 
 export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   if (!opts.collection) throw new Error('firestoreStore needs a collection (config store.collection)');
   const { clock } = opts;
-  const load = once(() => import('@google-cloud/firestore').then((sdk) => ({
-    sdk,
-    db: opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId }),
-  })));
-  const refs = async (keys: readonly string[]) => {
-    const ids = keys.map(encodeKey);
-    const { sdk, db } = await load();
-    const collection = db.collection(opts.collection);
-    return { sdk, db, collection, refs: ids.map((id) => collection.doc(id)) };
-  };
-  /** Reads every document first (transactions demand reads before writes), then writes all or none. */
-  const conditional = async (writes: readonly Write[]) => {
-    const { db, refs: docs } = await refs(writes.map((w) => w.key));
-    const attempt = async (tx: Transaction) => {
-      const snaps = await Promise.all(docs.map((ref, i) => (isDelete(writes[i]!) ? undefined : tx.get(ref))));
-      const now = clock.now();
-      if (!writes.every((w, i) => isDelete(w) || holds(snaps[i]!.data(), w.opts, now))) return false;
-      writes.forEach((w, i) => {
-        const ref = docs[i] as DocumentReference;
-        if (isDelete(w)) tx.delete(ref);
-        else tx.set(ref, document(w, now));
+  const now = () => clock.now();
+  const load = once(() => import('@google-cloud/firestore').then((sdk) => {
+    const db = opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId });
+    return { sdk, db, heads: db.collection(opts.collection), parts: db.collection(partsCollectionOf(opts.collection)) };
+  }));
+
+  /** Puts and deletes as one transaction: sizes checked first, then the heads put are read, then all or nothing written. */
+  async function transact(writes: readonly Write[]): Promise<boolean> {
+    const layouts = writes.map((w): Layout | undefined => (isDelete(w) ? undefined : layOut(opts.collection, w)));
+    const ids = writes.map((w) => encodeKey(w.key));
+    const puts = layouts.filter((l): l is Layout => l !== undefined);
+    // Each put: its head, its parts and, at worst, the replaced value's parts.
+    checkCommit(puts, writes.length + puts.reduce((n, l) => n + (l.slices?.length ?? 0) + MAX_PARTS, 0));
+    const io = await load();
+    const refs = ids.map((id) => io.heads.doc(id));
+    const read = refs.filter((_, i) => layouts[i] !== undefined);
+    return io.db.runTransaction(async (tx) => {
+      const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
+      const at = now();
+      let n = 0;
+      const current = layouts.map((l) => (l ? snaps[n++]!.data() : undefined));
+      if (!writes.every((w, i) => isDelete(w) || holds(current[i], w.opts, at))) return false;
+      layouts.forEach((layout, i) => {
+        if (!layout) {
+          tx.delete(refs[i]!);
+          return;
+        }
+        const docs = documents(layout, at);
+        tx.set(refs[i]!, docs.head);
+        for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
+        dropParts(tx, io.parts, splitOf(current[i]));
       });
       return true;
-    };
-    return db.runTransaction(attempt, { maxAttempts: TRANSACTION_ATTEMPTS });
-  };
+    }, { maxAttempts: TRANSACTION_ATTEMPTS });
+  }
 
   return {
     async get(key) {
-      const { refs: [ref] } = await refs([key]);
-      const data = (await ref!.get()).data();
-      if (!isLive(data, clock.now())) return undefined;
-      const { key: _key, ...item } = toItem(data);
-      return item as StoredItem;
+      return readItem(await load(), key, now);
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      const write = { key, value, opts: options };
-      checkSize(write);
-      if (options.ifAbsent || options.ifVersion !== undefined) return conditional([write]);
-      const { refs: [ref] } = await refs([key]);
-      await ref!.set(document(write, clock.now()));
-      return true;
+      return transact([{ key, value, opts: options }]);
     },
 
     async putAll(writes) {
       checkWrites(writes);
       if (writes.length === 0) return true;
-      writes.forEach(checkSize);
-      return conditional(writes);
+      return transact(writes);
     },
 
     async list(prefix, options = {}) {
       const limit = listLimit(options);
-      const { sdk, db } = await load();
-      const id = sdk.FieldPath.documentId();
+      const io = await load();
+      const id = io.sdk.FieldPath.documentId();
       const low = prefix ? Buffer.from(prefix, 'utf8').toString('hex') : undefined;
-      let query = db.collection(opts.collection).orderBy(id);
+      let query = io.heads.orderBy(id);
       // Every id under the prefix starts with its hex; `g` sorts after every hex digit.
       if (low !== undefined) query = query.where(id, '>=', low).where(id, '<', `${low}g`);
       let cursor = options.after ? Buffer.from(options.after, 'utf8').toString('hex') : undefined;
-      const items: ListedItem[] = [];
-      const now = clock.now();
+      const heads: Head[] = [];
+      const at = now();
       // Expired documents are filtered here (an inequality on expiresAt would need a composite
-      // index): keep reading until one live item beyond the page, or the range ends.
+      // index): keep reading until one live head beyond the page, or the range ends.
       for (;;) {
-        const want = limit + 1 - items.length;
+        const want = limit + 1 - heads.length;
         const page = await (cursor === undefined ? query : query.startAfter(cursor)).limit(want).get();
         for (const snap of page.docs) {
-          const data = snap.data();
-          if (isLive(data, now)) items.push(toItem(data));
+          const head = toHead(snap.data());
+          if (head.expiresAt === undefined || head.expiresAt > at) heads.push(head);
         }
-        if (page.docs.length < want || items.length > limit) break;
+        if (page.docs.length < want || heads.length > limit) break;
         cursor = page.docs[page.docs.length - 1]!.id;
       }
-      return items.length > limit ? { items: items.slice(0, limit), next: items[limit - 1]!.key } : { items };
+      // The head beyond the page only says that more follow: its value is not read.
+      const items = await withValues(io, heads.slice(0, limit), now);
+      return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
     },
 
     async delete(key) {
-      const { refs: [ref] } = await refs([key]);
-      await ref!.delete();
+      const id = encodeKey(key);
+      const io = await load();
+      const ref = io.heads.doc(id);
+      await io.db.runTransaction(async (tx) => {
+        const [snap] = await tx.getAll(ref, { fieldMask: HEAD_MASK });
+        tx.delete(ref);
+        dropParts(tx, io.parts, splitOf(snap?.data()));
+      }, { maxAttempts: TRANSACTION_ATTEMPTS });
     },
 
     async check() {
-      const { db } = await load();
-      await db.collection(opts.collection).limit(1).get();
+      const { heads } = await load();
+      await heads.limit(1).get();
     },
   };
 }

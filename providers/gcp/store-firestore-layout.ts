@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { DocumentData } from '@google-cloud/firestore';
+import { AppError } from '../../shared/errors';
+import type { PutWrite } from '../../shared/ports/store';
+
+/**
+ * How the Firestore store lays a value out in documents (pure: no I/O). Limits are Firestore's
+ * (https://cloud.google.com/firestore/quotas, https://firebase.google.com/docs/firestore/quotas).
+ *
+ * A value whose document fits 1 MiB is stored as it always was: the head document (id = hex of
+ * the key) with a string `value`. A larger value is split:
+ *  - the head keeps `key`, `version`, `expiresAt` and `purgeAt`, so conditions, expiry and the TTL
+ *    policy work on it unchanged, but holds no value bytes: only `parts` (how many part
+ *    documents), `partsId` (a fresh random id per write) and `bytes` (the value's UTF-8 length);
+ *  - part i is the document `<partsId>-<i>` in the sibling collection `<collection>-parts`, with a
+ *    Bytes field `chunk` (at most SLICE_BYTES of the value's UTF-8), `of` (the key, so an operator
+ *    can tell whose part it is) and the head's `purgeAt`, so a TTL policy on that collection group
+ *    removes it with its head.
+ * Parts live in their own collection, so `list` (a query of the head collection) never returns
+ * one and its paging is unchanged. A fresh `partsId` per write means a reader never mixes slices
+ * of two writes, and as the parts are written (and the replaced ones deleted) in the head's
+ * transaction, a write that loses its condition leaves nothing.
+ */
+export const MiB = 1024 * 1024;
+/** Hex doubles a key's bytes, and a document id holds at most 1,500 bytes. */
+export const MAX_KEY_BYTES = 750;
+/** Maximum size for a document, counted as https://firebase.google.com/docs/firestore/storage-size describes. */
+export const MAX_DOCUMENT_BYTES = MiB;
+/** A document within this much of the limit is split rather than staked on the exact count. */
+const HEADROOM_BYTES = 1024;
+/**
+ * A part's slice of the value. A part document also holds its name (at most 6 KiB, the limit for
+ * a document name), its key (up to 750 bytes) and three short field names: 8 KiB covers them.
+ */
+export const SLICE_BYTES = MiB - 8 * 1024;
+/** The largest value the store takes (UTF-8 bytes): as the DynamoDB store, so limits match across clouds. */
+export const MAX_VALUE_BYTES = 3 * MiB;
+/** The most part documents a value can have, for the worst-case count of a commit's deletes. */
+export const MAX_PARTS = Math.ceil(MAX_VALUE_BYTES / SLICE_BYTES);
+/**
+ * One commit (a transaction) may carry at most 10 MiB ("Maximum API request size"). The request
+ * also carries each write's full resource name and protobuf framing, which the storage-size
+ * count leaves out: 1 MiB is kept for them.
+ */
+export const MAX_COMMIT_BYTES = 9 * MiB;
+/** The historical limit of writes per commit, kept because no write of ours comes near it. */
+export const MAX_COMMIT_WRITES = 500;
+/** A TTL policy deletes lazily, up to a day late: an hour's margin keeps it clear of clock skew. */
+const PURGE_MARGIN_MS = 3_600_000;
+
+/** The fields a transaction reads from a head: enough for the condition and for the parts it replaces. */
+export const HEAD_MASK = ['version', 'expiresAt', 'parts', 'partsId'];
+
+export const partsCollectionOf = (collection: string) => `${collection}-parts`;
+export const partId = (partsId: string, index: number) => `${partsId}-${index}`;
+
+export function encodeKey(key: string): string {
+  const bytes = Buffer.from(key, 'utf8');
+  if (bytes.length === 0) throw new RangeError('firestoreStore: keys must not be empty');
+  if (bytes.length > MAX_KEY_BYTES) {
+    throw new RangeError(`firestoreStore: key is ${bytes.length} bytes of UTF-8; at most ${MAX_KEY_BYTES} fit a document id (hex, 1500 bytes)`);
+  }
+  return bytes.toString('hex');
+}
+
+/** A value or batch Firestore cannot hold: a clear, non-retryable 413 rather than INVALID_ARGUMENT, retried for nothing. */
+export const tooLarge = (message: string) => new AppError('store_value_too_large', message, { status: 413, retryable: false });
+
+/** A split value that cannot be put back together: not a race (reads retry those), so not retryable. */
+export const damaged = (message: string) => new AppError('store_value_damaged', `firestoreStore: ${message}`, { status: 500, retryable: false, expose: false });
+
+const kb = (bytes: number) => Math.round(bytes / 1024);
+const stringBytes = (s: string) => Buffer.byteLength(s, 'utf8') + 1;
+
+/** A document's name size: each collection and document id of its path, plus 16. */
+export const nameBytes = (collection: string, id: string) =>
+  collection.split('/').reduce((sum, segment) => sum + stringBytes(segment), 0) + stringBytes(id) + 16;
+
+/** A document's size as Firestore counts it: name, each field name and value, plus 32. */
+export function documentBytes(collection: string, id: string, data: DocumentData): number {
+  let bytes = nameBytes(collection, id) + 32;
+  for (const [field, value] of Object.entries(data)) {
+    bytes += stringBytes(field);
+    if (typeof value === 'string') bytes += stringBytes(value);
+    else if (value instanceof Uint8Array) bytes += value.length;
+    else bytes += 8; // numbers and timestamps, the only other types written
+  }
+  return bytes;
+}
+
+/** The parts of a split value as its head describes them. */
+export interface PartsRef {
+  partsId: string;
+  parts: number;
+  bytes: number;
+}
+
+/** A head document read back: the value when it is inline, else where its parts are. */
+export interface Head {
+  key: string;
+  version: string;
+  expiresAt?: number;
+  value?: string;
+  split?: PartsRef;
+}
+
+/** The parts a head points at, if it is the head of a split value (also from a head read with HEAD_MASK). */
+export function splitOf(data: DocumentData | undefined): PartsRef | undefined {
+  if (typeof data?.partsId !== 'string' || typeof data.parts !== 'number') return undefined;
+  return { partsId: data.partsId, parts: data.parts, bytes: typeof data.bytes === 'number' ? data.bytes : -1 };
+}
+
+export function toHead(data: DocumentData): Head {
+  const head: Head = { key: data.key as string, version: data.version as string };
+  if (typeof data.expiresAt === 'number') head.expiresAt = data.expiresAt;
+  const split = splitOf(data);
+  if (split) head.split = split;
+  else head.value = data.value as string;
+  return head;
+}
+
+/** Joins the slices of a split value; undefined when one is missing (the head was replaced and its parts deleted). */
+export function joinParts(split: PartsRef, chunks: readonly (Uint8Array | undefined)[]): string | undefined {
+  if (chunks.length !== split.parts || chunks.some((c) => c === undefined)) return undefined;
+  // Decoding after the concatenation: a character whose bytes straddle two slices comes out whole.
+  const bytes = Buffer.concat(chunks as Uint8Array[]);
+  if (bytes.length !== split.bytes) throw damaged(`parts ${split.partsId} hold ${bytes.length} bytes; their head says ${split.bytes}`);
+  return bytes.toString('utf8');
+}
+
+/** A put's value laid out once, before its transaction: inline, or the slices of its parts. */
+export interface Layout {
+  write: PutWrite;
+  slices?: Buffer[];
+  /** Its documents' sizes as Firestore counts them, for the commit limit. */
+  bytes: number;
+}
+
+/** The documents of one attempt of a put: the head, and the parts of a split value. */
+export interface Documents {
+  head: DocumentData;
+  parts: { id: string; data: DocumentData }[];
+}
+
+function stamp(layout: Layout, now: number, partsId: string): Documents {
+  const { write } = layout;
+  const head: DocumentData = { key: write.key };
+  if (!layout.slices) head.value = write.value;
+  head.version = write.opts?.newVersion ?? randomUUID();
+  const expiry: DocumentData = {};
+  if (write.opts?.ttlSeconds !== undefined) {
+    expiry.expiresAt = now + write.opts.ttlSeconds * 1000;
+    expiry.purgeAt = new Date(expiry.expiresAt + PURGE_MARGIN_MS);
+  }
+  Object.assign(head, expiry);
+  if (!layout.slices) return { head, parts: [] };
+  Object.assign(head, { parts: layout.slices.length, partsId, bytes: layout.slices.reduce((n, s) => n + s.length, 0) });
+  const parts = layout.slices.map((chunk, i) => {
+    const data: DocumentData = { chunk, of: write.key };
+    if (expiry.purgeAt) data.purgeAt = expiry.purgeAt;
+    return { id: partId(partsId, i), data };
+  });
+  return { head, parts };
+}
+
+/** Lays a put out and checks it against the limits; throws store_value_too_large. */
+export function layOut(collection: string, write: PutWrite): Layout {
+  const id = encodeKey(write.key);
+  const valueBytes = Buffer.byteLength(write.value, 'utf8');
+  if (valueBytes > MAX_VALUE_BYTES) {
+    throw tooLarge(`A value of about ${kb(valueBytes)} KB is over the Firestore store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
+  }
+  // Sized with a TTL's two fields and a 64-character version: the largest this write can become.
+  const sizing = { ...write, opts: { ...write.opts, ttlSeconds: 1, newVersion: 'v'.repeat(64) } };
+  const inline = stamp({ write: sizing, bytes: 0 }, 0, '').head;
+  const inlineBytes = documentBytes(collection, id, inline);
+  if (inlineBytes <= MAX_DOCUMENT_BYTES - HEADROOM_BYTES) return { write, bytes: inlineBytes };
+  const utf8 = Buffer.from(write.value, 'utf8');
+  const slices = Array.from({ length: Math.ceil(utf8.length / SLICE_BYTES) }, (_, i) => utf8.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES));
+  const split = stamp({ write: sizing, slices, bytes: 0 }, 0, randomUUID());
+  const parts = partsCollectionOf(collection);
+  let bytes = documentBytes(collection, id, split.head);
+  for (const part of split.parts) {
+    const partBytes = documentBytes(parts, part.id, part.data);
+    if (partBytes > MAX_DOCUMENT_BYTES) throw tooLarge(`A part of key ${write.key.slice(0, 80)} would be ${partBytes} bytes: the collection name is too long`);
+    bytes += partBytes;
+  }
+  return { write, slices, bytes };
+}
+
+/** The documents of one transaction attempt: a fresh parts id each time, expiry from that attempt's clock. */
+export const documents = (layout: Layout, now: number): Documents => stamp(layout, now, randomUUID());
+
+/** Refuses a commit Firestore would reject for its size, before anything is sent. */
+export function checkCommit(layouts: readonly Layout[], writes: number): void {
+  if (writes > MAX_COMMIT_WRITES) {
+    throw tooLarge(`These writes need up to ${writes} documents in one Firestore transaction; at most ${MAX_COMMIT_WRITES} fit (write large values separately)`);
+  }
+  const bytes = layouts.reduce((sum, l) => sum + l.bytes, 0);
+  if (bytes > MAX_COMMIT_BYTES) {
+    throw tooLarge(`These writes total about ${kb(bytes)} KB; one Firestore transaction holds at most ${kb(MAX_COMMIT_BYTES)} KB (write large values separately)`);
+  }
+}
