@@ -83,16 +83,20 @@ describe('tableStore (real Azurite)', () => {
     expect((await sut.store.get('big'))?.value).toBe('');
   });
 
-  it('refuses a value too large for one entity, and writes nothing', async () => {
-    await expect(sut.store.put('k', 'x'.repeat(MAX_VALUE_CHARS + 1))).rejects.toThrow(/at most 491520 fit in one entity/);
-    await expect(sut.store.put('k', '\u0001'.repeat(200_000))).rejects.toThrow(/1200002 bytes as JSON; at most 983040 fit in one entity/);
-    const big = Array.from({ length: 8 }, (_, i) => ({ key: `b${i}`, value: 'x'.repeat(MAX_VALUE_CHARS) }));
-    await expect(sut.store.putAll(big)).rejects.toThrow(/an entity group transaction holds at most 4 MiB/);
+  it('keeps a value that fits one entity inline, and refuses a putAll over a transaction\'s 4 MiB with store_value_too_large', async () => {
+    // The largest inline value is still one entity of 15 properties, as before values were split.
+    expect(await sut.store.put('k', 'x'.repeat(MAX_VALUE_CHARS))).toBe(true);
+    const entity = await sut.raw.getEntity(PARTITION, rowKey('k'));
+    expect(Object.keys(entity).filter((k) => k.startsWith('value'))).toHaveLength(15);
+    expect(entity.partsId).toBeUndefined();
+    const big = Array.from({ length: 9 }, (_, i) => ({ key: `b${i}`, value: 'x'.repeat(MAX_VALUE_CHARS) }));
+    await expect(sut.store.putAll(big)).rejects.toMatchObject({
+      code: 'store_value_too_large', status: 413, retryable: false, message: expect.stringMatching(/an entity group transaction carries at most 4 MiB/),
+    });
     // Just under the limits: accepted by the service (Azurite checks entity and body sizes too).
-    expect(await sut.store.putAll(big.slice(0, 7))).toBe(true);
-    expect((await sut.store.get('b6'))?.value).toHaveLength(MAX_VALUE_CHARS);
-    expect(await sut.store.get('k')).toBeUndefined();
-    expect(await sut.store.get('b7')).toBeUndefined();
+    expect(await sut.store.putAll(big.slice(0, 8))).toBe(true);
+    expect((await sut.store.get('b7'))?.value).toHaveLength(MAX_VALUE_CHARS);
+    expect(await sut.store.get('b8')).toBeUndefined();
   });
 
   it('keeps expired rows until swept, and the sweep spares live and rewritten ones', async () => {

@@ -1,8 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { TableClient, TableEntity, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import type { TableClient, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
-import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type PutWrite, type StateStore, type StoredItem } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
 import { once } from '../common/once';
+import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead, tombstone } from './store-table-layout';
+import { dropParts, readEntity, readItem, status, withValues } from './store-table-parts';
+import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
+import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone } from './store-table-write';
+
+export {
+  keyOf, MAX_KEY_BYTES, MAX_PART_CHARS, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, MAX_VALUE_CHARS, MAX_VALUE_JSON_BYTES, PART_MARK, PARTITION, rowKey,
+} from './store-table-layout';
 
 /**
  * StateStore on Azure Table Storage (also the Azurite emulator).
@@ -24,7 +31,8 @@ import { once } from '../common/once';
  * stores. https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model
  *
  * Versions are our own random UUIDs; the ETag is the concurrency mechanism: a conditional write
- * reads the entity, decides on its `version` and liveness, then writes with `createEntity` (fails
+ * reads the entity's version, expiry and parts pointer (never its value: store-table-write.ts),
+ * decides on its `version` and liveness, then writes with `createEntity` (fails
  * with 409 if something appeared) or `updateEntity(..., 'Replace', { etag })` (412 if it changed
  * meanwhile). A lost race re-reads and decides again, so 409/412 answer false only when the
  * condition really fails. putAll does the same inside one entity group transaction (at most 100
@@ -43,10 +51,24 @@ import { once } from '../common/once';
  * from every read and condition. Expired rows stay until overwritten, deleted, or removed by
  * `sweepExpired` (run opportunistically every SWEEP_EVERY writes; a timer function may call it).
  *
- * A string property holds at most 64 KiB (32 Ki UTF-16 code units): longer values are split over
- * `value`, `value1`, ... (Replace writes drop stale parts), up to MAX_VALUE_CHARS code units and
- * MAX_VALUE_JSON_BYTES of JSON, within the 1 MiB entity limit; larger values are refused with a
- * RangeError. https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#property-types
+ * Values up to MAX_VALUE_BYTES (3 MiB of UTF-8). One that fits one entity is stored inline in its
+ * head entity, exactly as before values could be split; a larger one is split into part entities
+ * in the same partition (layout, RowKeys and limits: store-table-layout.ts), written in one entity
+ * group transaction with its head, so the condition (the head's ETag, or its creation) decides
+ * the whole write atomically and a lost race leaves no part. Reads take the head, then its parts;
+ * a part gone missing means a writer replaced the head meanwhile, so the read starts again from
+ * the head. A larger value, or a putAll over a transaction's 100 entities or 4 MiB, is refused
+ * with `store_value_too_large` (413, not retryable) before anything is written.
+ *
+ * Parts of a value that is overwritten or deleted are unreachable (a head names its parts by a
+ * per-write id) and are removed right after the write when the store read the head it replaced:
+ * put always reads it (an unconditional put too: one more point read of a few properties, so
+ * that overwriting a large value does not leave up to 3 MiB behind until a sweep), delete reads
+ * it, and putAll reads the heads of its conditional writes.
+ * Trade-off: putAll does not read the heads its unconditional writes and deletes replace (that
+ * would add reads to the delivery engine's small batches), and a write racing another can miss
+ * the parts it replaced; such parts stay invisible and sweepExpired removes them (expired with
+ * their head, or as orphans: store-table-sweep.ts), so they cost storage until the next sweep.
  */
 export interface TableStoreOptions {
   /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
@@ -62,98 +84,14 @@ export interface TableStoreOptions {
 }
 
 export type TableStore = StateStore & {
-  /** Deletes up to `max` expired entities; returns how many. */
+  /** Deletes up to `max` expired entities, then up to the rest of `max` orphaned parts; returns how many. */
   sweepExpired(max?: number): Promise<number>;
   /** Waits for any opportunistic sweep still running. */
   close(): Promise<void>;
 };
 
-export const PARTITION = 'secorch';
-export const MAX_KEY_BYTES = 512;
-const CHUNK = 32 * 1024;
-const MAX_CHUNKS = 15;
-export const MAX_VALUE_CHARS = CHUNK * MAX_CHUNKS;
-/** The service counts an entity in UTF-16, Azurite its JSON body in UTF-8: both must stay under 1 MiB. */
-export const MAX_VALUE_JSON_BYTES = 960 * 1024;
-/** Entity group transactions carry at most 4 MiB; this leaves room for the envelope. */
-const MAX_BATCH_BYTES = 3.5 * 1024 * 1024;
-const NEVER = 8_640_000_000_000_000n;
-const ATTEMPTS = 6;
 const SWEEP_EVERY = 256;
 const SWEEP_MAX = 100;
-
-interface Row { etag: string; item: StoredItem }
-type Props = Record<string, unknown> & { version: string; expiresAt: bigint; value: string };
-
-const status = (e: unknown) => (e as { statusCode?: unknown } | null)?.statusCode;
-const lostRace = (e: unknown) => status(e) === 404 || status(e) === 409 || status(e) === 412;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const BYTE_BASE = 0x100;
-const encode = (text: string) => String.fromCharCode(...Array.from(Buffer.from(text, 'utf8'), (b) => b + BYTE_BASE));
-
-export function rowKey(key: string): string {
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes === 0) throw new RangeError('tableStore: keys must not be empty');
-  if (bytes > MAX_KEY_BYTES) throw new RangeError(`tableStore: key is ${bytes} bytes of UTF-8; Table Storage allows at most ${MAX_KEY_BYTES}`);
-  return encode(key);
-}
-export const keyOf = (row: string) => Buffer.from(Array.from(row, (c) => c.charCodeAt(0) - BYTE_BASE)).toString('utf8');
-
-/** Splits a value into string properties, never between the two halves of a surrogate pair. */
-function chunks(value: string): Record<string, string> {
-  if (value.length > MAX_VALUE_CHARS) throw new RangeError(`tableStore: value is ${value.length} UTF-16 code units; at most ${MAX_VALUE_CHARS} fit in one entity`);
-  const bytes = Buffer.byteLength(JSON.stringify(value));
-  if (bytes > MAX_VALUE_JSON_BYTES) throw new RangeError(`tableStore: value is ${bytes} bytes as JSON; at most ${MAX_VALUE_JSON_BYTES} fit in one entity`);
-  const props: Record<string, string> = {};
-  // n === 0: an empty value still gets its `value` property.
-  for (let i = 0, n = 0; n === 0 || i < value.length; n++) {
-    let end = Math.min(i + CHUNK, value.length);
-    const last = value.charCodeAt(end - 1);
-    if (end < value.length && last >= 0xd800 && last <= 0xdbff) end--;
-    props[n === 0 ? 'value' : `value${n}`] = value.slice(i, end);
-    i = end;
-  }
-  return props;
-}
-
-function toEntity(write: PutWrite, now: number): TableEntity<Props> {
-  const { ttlSeconds, newVersion } = write.opts ?? {};
-  const expiresAt = ttlSeconds === undefined ? NEVER : BigInt(now + ttlSeconds * 1000);
-  return { partitionKey: PARTITION, rowKey: rowKey(write.key), version: newVersion ?? randomUUID(), expiresAt, ...chunks(write.value) } as TableEntity<Props>;
-}
-
-/** A deleted key's entity inside a transaction: expired since the epoch, so gone for every clock. */
-const tombstone = (key: string): TableEntity<Props> => ({ partitionKey: PARTITION, rowKey: rowKey(key), version: randomUUID(), expiresAt: 0n, value: '' });
-
-function toItem(entity: Record<string, unknown>): StoredItem {
-  let value = entity.value as string;
-  for (let n = 1; typeof entity[`value${n}`] === 'string'; n++) value += entity[`value${n}`] as string;
-  const item: StoredItem = { value, version: entity.version as string };
-  const expiresAt = BigInt(entity.expiresAt as bigint);
-  if (expiresAt !== NEVER) item.expiresAt = Number(expiresAt);
-  return item;
-}
-const live = (item: StoredItem, now: number) => item.expiresAt === undefined || item.expiresAt > now;
-
-/** Whether a write's condition holds against the current row; contradictory options never hold. */
-function holds(opts: PutOptions, row: Row | undefined, now: number): boolean {
-  if (opts.ifAbsent && opts.ifVersion !== undefined) return false;
-  const current = row && live(row.item, now) ? row.item : undefined;
-  if (opts.ifAbsent) return !current;
-  return opts.ifVersion === undefined || current?.version === opts.ifVersion;
-}
-const conditional = (opts: PutOptions = {}) => Boolean(opts.ifAbsent) || opts.ifVersion !== undefined;
-
-/** Runs `attempt` until it decides; a lost race (409/412/404 on a conditional write) decides again. */
-async function decide(key: string, attempt: (n: number) => Promise<boolean | 'lost'>): Promise<boolean> {
-  for (let n = 0; n < ATTEMPTS; n++) {
-    const result = await attempt(n);
-    if (result !== 'lost') return result;
-    if (n > 0) await sleep(Math.random() * 5 * 2 ** n); // the first retry only re-reads: no wait
-  }
-  throw new Error(`tableStore: gave up after ${ATTEMPTS} conflicting writes (first key ${JSON.stringify(key.slice(0, 80))})`);
-}
 
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
@@ -167,26 +105,6 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     return client;
   });
 
-  const read = async (client: TableClient, row: string): Promise<Row | undefined> => {
-    try {
-      const entity = await client.getEntity(PARTITION, row);
-      return { etag: entity.etag, item: toItem(entity) };
-    } catch (e) {
-      if (status(e) === 404) return undefined;
-      throw e;
-    }
-  };
-
-  /** Deletes a tombstone putAll wrote, only if it is still that tombstone (its ETag). */
-  const removeTombstone = async (client: TableClient, row: string, etag: string | undefined) => {
-    if (!etag) return; // no ETag in the sub-response: left to sweepExpired
-    try {
-      await client.deleteEntity(PARTITION, row, { etag: etag.trim() });
-    } catch {
-      // Rewritten (412) or gone (404) since: nothing to do. Other failures: sweepExpired removes it.
-    }
-  };
-
   const pending = new Set<Promise<unknown>>();
   let writes = 0;
   const wrote = (n: number) => {
@@ -197,35 +115,42 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     pending.add(sweep);
     void sweep.finally(() => pending.delete(sweep));
   };
+  let orphansAfter: string | undefined;
 
   const store: TableStore = {
     async get(key) {
-      const row = await read(await load(), rowKey(key));
-      return row && live(row.item, clock.now()) ? row.item : undefined;
+      return readItem(await load(), rowKey(key), () => clock.now());
     },
 
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      const client = await load();
       const row = rowKey(key);
+      const layout = layOut(key, value);
+      const client = await load();
+      let replaced: PartsRef | undefined;
       const written = await decide(key, async (n) => {
         const now = clock.now();
-        const entity = toEntity({ key, value, opts: options }, now);
+        const planned = plan(key, layout, options, now);
         if (!conditional(options)) {
-          await client.upsertEntity(entity, 'Replace');
+          const before = await readHead(client, row);
+          await commit(client, planned, undefined, 'upsert');
+          replaced = before?.head.split;
           return true;
         }
         // ifAbsent tries the create first: the common case (a new idempotency key) is one call.
-        const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await read(client, row);
+        // A create that succeeds replaced nothing, so it has no parts to remove.
+        const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await readHead(client, row);
         if (!holds(options, current, now)) return false;
         try {
-          await (current ? client.updateEntity(entity, 'Replace', { etag: current.etag }) : client.createEntity(entity));
+          await commit(client, planned, current, 'conditional');
+          replaced = current?.head.split;
           return true;
         } catch (e) {
           if (lostRace(e)) return 'lost';
           throw e;
         }
       });
+      if (replaced) await dropParts(client, [replaced]);
       if (written) wrote(1);
       return written;
     },
@@ -233,30 +158,35 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     async putAll(batch) {
       checkWrites(batch);
       if (batch.length === 0) return true;
-      const bytes = batch.reduce((sum, w) => sum + (isDelete(w) ? 0 : Buffer.byteLength(JSON.stringify(w.value))) + 2 * Buffer.byteLength(w.key), 0);
-      if (bytes > MAX_BATCH_BYTES) throw new RangeError(`tableStore: putAll carries ${bytes} bytes; an entity group transaction holds at most 4 MiB`);
+      const layouts = batch.map((w) => (isDelete(w) ? undefined : layOut(w.key, w.value)));
       const client = await load();
+      let replaced: PartsRef[] = [];
       const written = await decide(batch[0]!.key, async () => {
         const now = clock.now();
-        const entities = batch.map((w) => (isDelete(w) ? tombstone(w.key) : toEntity(w, now)));
-        const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? read(client, entities[i]!.rowKey) : undefined)));
+        const planned = batch.map((w, i): Planned => (isDelete(w) ? { head: tombstone(w.key), parts: [] } : plan(w.key, layouts[i]!, w.opts ?? {}, now)));
+        // Heads first, so that subResponses[i] is the head of batch[i]; then every part.
+        const parts = planned.flatMap((p) => p.parts);
+        checkTransaction([...planned.map((p) => p.head), ...parts]);
+        const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? readHead(client, planned[i]!.head.rowKey) : undefined)));
         if (!batch.every((w, i) => isDelete(w) || holds(w.opts ?? {}, rows[i], now))) return false;
-        const actions: TransactionAction[] = entities.map((entity, i) => {
+        const actions: TransactionAction[] = planned.map(({ head }, i) => {
           const w = batch[i]!;
-          if (isDelete(w) || !conditional(w.opts)) return ['upsert', entity, 'Replace'];
+          if (isDelete(w) || !conditional(w.opts)) return ['upsert', head, 'Replace'];
           const row = rows[i];
-          return row ? ['update', entity, 'Replace', { etag: row.etag }] : ['create', entity];
+          return row ? ['update', head, 'Replace', { etag: row.etag }] : ['create', head];
         });
         let response: TableTransactionResponse;
         try {
-          response = await client.submitTransaction(actions);
+          response = await client.submitTransaction([...actions, ...partActions(parts)]);
         } catch (e) {
           if (lostRace(e)) return 'lost';
           throw e;
         }
-        await Promise.all(batch.map((w, i) => (isDelete(w) ? removeTombstone(client, entities[i]!.rowKey, response.subResponses[i]?.etag) : undefined)));
+        await Promise.all(batch.map((w, i) => (isDelete(w) ? removeTombstone(client, planned[i]!.head.rowKey, response.subResponses[i]?.etag) : undefined)));
+        replaced = rows.flatMap((r) => (r?.head.split ? [r.head.split] : []));
         return true;
       });
+      if (replaced.length > 0) await dropParts(client, replaced);
       if (written) wrote(batch.length);
       return written;
     },
@@ -265,51 +195,47 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       const limit = listLimit(options);
       const lo = encode(prefix);
       const now = clock.now();
-      // Encoded keys use only U+0100..U+01FF, so U+0200 bounds every key under the prefix.
+      // Encoded keys use only U+0100..U+01FF, so U+0200 bounds every key under the prefix, and
+      // parts (RowKeys from U+0200 on) are outside every such range.
       let filter = `PartitionKey eq '${PARTITION}' and RowKey ge '${lo}' and RowKey lt '${lo}\u0200' and expiresAt gt ${now}L`;
       if (options.after !== undefined) filter += ` and RowKey gt '${encode(options.after)}'`;
       const client = await load();
-      const items: ListedItem[] = [];
+      const heads: { row: string; head: Head }[] = [];
       // The service may answer short pages (5 s or partition boundaries): read on past them.
       for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit + 1, 1000) })) {
-        for (const entity of page) items.push({ key: keyOf(entity.rowKey!), ...toItem(entity) });
-        if (items.length > limit) break;
+        for (const entity of page) heads.push({ row: entity.rowKey!, head: toHead(entity) });
+        if (heads.length > limit) break;
       }
-      return items.length > limit ? { items: items.slice(0, limit), next: items[limit - 1]!.key } : { items };
+      // The head beyond the page only says that more follow: its value is not read.
+      const items = (await withValues(client, heads.slice(0, limit), () => clock.now())).map(({ row, item }) => ({ key: keyOf(row), ...item }));
+      return heads.length > limit ? { items, next: keyOf(heads[limit - 1]!.row) } : { items };
     },
 
     async delete(key) {
+      const row = rowKey(key);
       const client = await load();
+      const before = await readHead(client, row);
+      if (!before) return;
       try {
-        await client.deleteEntity(PARTITION, rowKey(key));
+        await client.deleteEntity(PARTITION, row);
       } catch (e) {
         if (status(e) !== 404) throw e;
       }
+      if (before.head.split) await dropParts(client, [before.head.split]);
     },
 
     async check() {
       // A point read of a RowKey no key maps to (ASCII): needs only the data permission the store uses anyway.
-      await read(await load(), 'check');
+      await readEntity(await load(), 'check');
     },
 
     async sweepExpired(max = SWEEP_MAX) {
       const client = await load();
-      // expiresAt is not indexed: the service scans the partition, so sweeps are rare and bounded.
-      const filter = `PartitionKey eq '${PARTITION}' and expiresAt le ${clock.now()}L`;
-      let deleted = 0;
-      for await (const page of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } }).byPage({ maxPageSize: Math.min(max, 1000) })) {
-        for (const entity of page.slice(0, max - deleted)) {
-          try {
-            // The etag: an entity rewritten since the query is live again and must stay.
-            await client.deleteEntity(PARTITION, entity.rowKey!, { etag: entity.etag });
-            deleted++;
-          } catch (e) {
-            if (!lostRace(e)) throw e;
-          }
-        }
-        if (deleted >= max) break;
-      }
-      return deleted;
+      const deleted = await sweepExpiredRows(client, clock.now(), max);
+      if (deleted >= max) return deleted;
+      const orphans = await sweepOrphanParts(client, orphansAfter, max - deleted);
+      orphansAfter = orphans.after;
+      return deleted + orphans.deleted;
     },
 
     async close() {
