@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { AppError } from '../../shared/errors';
 import type { PutOptions, PutWrite } from '../../shared/ports/store';
+import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8PartsRef, valueTooLarge } from '../../shared/store/split-values';
 
 /**
  * How the DynamoDB store lays a value out in items (pure: no I/O). Limits are DynamoDB's
@@ -40,7 +40,7 @@ export const SLICE_BYTES = 384 * 1024;
  * The largest value the store takes (UTF-8 bytes). A split write is one TransactWriteItems, whose
  * items may total at most 4 MB, so a value with its head and part overheads must stay below it.
  */
-export const MAX_VALUE_BYTES = 3 * 1024 * 1024;
+export const MAX_VALUE_BYTES = MAX_SPLIT_VALUE_BYTES;
 /** TransactWriteItems: at most 100 actions whose items total at most 4 MB (counted as 4,000,000 to stay clear). */
 export const MAX_TRANSACTION_ITEMS = 100;
 export const MAX_TRANSACTION_BYTES = 4_000_000;
@@ -60,30 +60,13 @@ export function checkKey(key: string): void {
   if (bytes > MAX_KEY_BYTES) throw new RangeError(`dynamoStore: key is ${bytes} bytes of UTF-8; DynamoDB allows at most ${MAX_KEY_BYTES}`);
 }
 
-/**
- * A value or batch the table cannot hold: refused with a clear, non-retryable error (413) rather
- * than DynamoDB's ValidationException, which the queue adapters would retry five times for nothing.
- */
-export const tooLarge = (message: string) => new AppError('store_value_too_large', message, { status: 413, retryable: false });
-
-/** A split value that cannot be put back together: not a race (reads retry those), so not retryable. */
-export const damaged = (message: string) => new AppError('store_value_damaged', `dynamoStore: ${message}`, { status: 500, retryable: false, expose: false });
-
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
-/** The parts of a split value as its head describes them. */
-export interface PartsRef {
-  partsId: string;
-  parts: number;
-  bytes: number;
-}
+export type PartsRef = Utf8PartsRef;
 
 /** A head item read back: the value when it is inline, else where its parts are. */
-export interface Head {
+export interface Head extends SplitHead {
   key: string;
-  version: string;
-  expiresAt?: number;
-  value?: string;
   split?: PartsRef;
 }
 
@@ -102,14 +85,7 @@ export function splitOf(raw: Item | undefined): PartsRef | undefined {
   return { partsId: raw.partsId.S, parts: Number(raw.parts.N), bytes: Number(raw.bytes?.N ?? -1) };
 }
 
-/** Joins the slices of a split value; undefined when one is missing (the head was overwritten and its parts removed). */
-export function joinParts(split: PartsRef, chunks: (Uint8Array | undefined)[]): string | undefined {
-  if (chunks.length !== split.parts || chunks.some((c) => c === undefined)) return undefined;
-  // Decoding after the concatenation: a character whose bytes straddle two slices comes out whole.
-  const bytes = Buffer.concat(chunks as Uint8Array[]);
-  if (bytes.length !== split.bytes) throw damaged(`parts ${split.partsId} hold ${bytes.length} bytes; their head says ${split.bytes}`);
-  return bytes.toString('utf8');
-}
+export const joinParts = (split: PartsRef, chunks: (Uint8Array | undefined)[]) => joinUtf8('dynamoStore', split, chunks);
 
 /** The head's Put and, for a value too large for one item, the Puts of its parts. */
 export interface WritePlan {
@@ -123,7 +99,7 @@ export function planWrite(table: string, write: PutWrite, now: number): WritePla
   const opts: PutOptions = write.opts ?? {};
   const valueBytes = Buffer.byteLength(write.value, 'utf8');
   if (valueBytes > MAX_VALUE_BYTES) {
-    throw tooLarge(`A value of about ${kb(valueBytes)} KB is over the DynamoDB store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
+    throw valueTooLarge(`A value of about ${kb(valueBytes)} KB is over the DynamoDB store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
   }
   if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
   const expiry: Item = {};
@@ -140,12 +116,10 @@ export function planWrite(table: string, write: PutWrite, now: number): WritePla
     // Exactly the item this store has always written, so existing tables read the same.
     item = { ...headKey(write.key), value: { S: write.value }, version, ...expiry };
   } else {
-    const bytes = Buffer.from(write.value, 'utf8');
+    const slices = sliceUtf8(write.value, SLICE_BYTES);
     const partsId = randomUUID();
-    const count = Math.ceil(bytes.length / SLICE_BYTES);
-    item = { ...headKey(write.key), version, ...expiry, parts: { N: String(count) }, partsId: { S: partsId }, bytes: { N: String(bytes.length) } };
-    for (let i = 0; i < count; i++) {
-      const chunk = bytes.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES);
+    item = { ...headKey(write.key), version, ...expiry, parts: { N: String(slices.length) }, partsId: { S: partsId }, bytes: { N: String(valueBytes) } };
+    for (const [i, chunk] of slices.entries()) {
       const part: Item = { ...partKey(partsId, i), chunk: { B: chunk }, of: { S: write.key } };
       if (expiry.purgeAt) part.purgeAt = expiry.purgeAt;
       parts.push({ TableName: table, Item: part });
@@ -177,10 +151,10 @@ function itemBytes(item: Item): number {
 /** Refuses a transaction DynamoDB would reject for its size, before anything is sent. */
 export function checkTransaction(items: readonly TransactWriteItem[]): void {
   if (items.length > MAX_TRANSACTION_ITEMS) {
-    throw tooLarge(`These writes need ${items.length} items in one DynamoDB transaction; at most ${MAX_TRANSACTION_ITEMS} fit (write large values separately)`);
+    throw valueTooLarge(`These writes need ${items.length} items in one DynamoDB transaction; at most ${MAX_TRANSACTION_ITEMS} fit (write large values separately)`);
   }
   const bytes = items.reduce((sum, t) => sum + itemBytes(t.Put?.Item ?? t.Delete?.Key ?? {}), 0);
   if (bytes > MAX_TRANSACTION_BYTES) {
-    throw tooLarge(`These writes total about ${kb(bytes)} KB; one DynamoDB transaction holds at most ${kb(MAX_TRANSACTION_BYTES)} KB (write large values separately)`);
+    throw valueTooLarge(`These writes total about ${kb(bytes)} KB; one DynamoDB transaction holds at most ${kb(MAX_TRANSACTION_BYTES)} KB (write large values separately)`);
   }
 }

@@ -1,4 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { eachLimited } from '../../shared/store/split-values';
 import { joinParts, partKey, type PartsRef } from './store-dynamodb-items';
 
 /**
@@ -19,25 +20,12 @@ const CONCURRENCY = 10;
 
 const partKeys = (split: PartsRef) => Array.from({ length: split.parts }, (_, i) => partKey(split.partsId, i));
 
-async function eachLimited<T, R>(inputs: readonly T[], run: (input: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await run(inputs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, inputs.length) }, worker));
-  return out;
-}
-
 /**
  * The values of split heads, read consistently. A value whose part is missing comes back
  * undefined: its head was overwritten or deleted meanwhile and the writer removed the parts.
  */
 export async function readSplit(io: PartsIo, splits: readonly PartsRef[]): Promise<(string | undefined)[]> {
-  const chunks = await eachLimited(splits.flatMap(partKeys), async (Key) => {
+  const chunks = await eachLimited(splits.flatMap(partKeys), CONCURRENCY, async (Key) => {
     const out = await io.client.send(new io.sdk.GetItemCommand({ TableName: io.table, Key, ConsistentRead: true }));
     return out.Item?.chunk?.B;
   });
@@ -54,7 +42,7 @@ export async function readSplit(io: PartsIo, splits: readonly PartsRef[]): Promi
  */
 export async function dropParts(io: PartsIo, splits: readonly PartsRef[]): Promise<void> {
   try {
-    await eachLimited(splits.flatMap(partKeys), (Key) => io.client.send(new io.sdk.DeleteItemCommand({ TableName: io.table, Key })));
+    await eachLimited(splits.flatMap(partKeys), CONCURRENCY, (Key) => io.client.send(new io.sdk.DeleteItemCommand({ TableName: io.table, Key })));
   } catch {
     // Garbage collection only; see above.
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TableEntity } from '@azure/data-tables';
-import { AppError } from '../../shared/errors';
 import type { PutOptions } from '../../shared/ports/store';
+import { MAX_SPLIT_VALUE_BYTES, type SplitHead, valueDamaged, valueTooLarge } from '../../shared/store/split-values';
 
 /**
  * How the Azure Table store lays keys and values out in entities (pure: no I/O). Limits are Table
@@ -42,7 +42,7 @@ export const MAX_VALUE_JSON_BYTES = 960 * 1024;
  */
 export const MAX_PART_CHARS = MAX_VALUE_CHARS - MAX_CHUNKS;
 /** The largest value the store takes, in UTF-8 bytes: as the DynamoDB store, and within one transaction. */
-export const MAX_VALUE_BYTES = 3 * 1024 * 1024;
+export const MAX_VALUE_BYTES = MAX_SPLIT_VALUE_BYTES;
 /**
  * Entity group transactions: at most 100 entities and 4 MiB of request payload
  * (https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions).
@@ -72,13 +72,7 @@ export const partRow = (partsId: string, index: number) => `${PART_MARK}${partsI
 /** The partsId of a part's RowKey. */
 export const partsIdOf = (row: string) => row.slice(PART_MARK.length, row.lastIndexOf('.'));
 
-/**
- * A value or batch Table Storage cannot hold: refused with a clear, non-retryable error (413)
- * rather than the service's 400/413, which the queue adapters would retry for nothing.
- */
-export const tooLarge = (message: string) => new AppError('store_value_too_large', message, { status: 413, retryable: false });
-/** A split value that cannot be put back together and is no race (reads retry those). */
-export const damaged = (message: string) => new AppError('store_value_damaged', `tableStore: ${message}`, { status: 500, retryable: false, expose: false });
+export const damaged = (message: string) => valueDamaged('tableStore', message);
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
 /** Splits a slice into string properties, never between the two halves of a surrogate pair. */
@@ -142,7 +136,7 @@ export type Layout = { inline: Record<string, string> } | { slices: string[]; ch
 export function layOut(key: string, value: string): Layout {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_VALUE_BYTES) {
-    throw tooLarge(`A value of about ${kb(bytes)} KB is over the Azure Table store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${key.slice(0, 80)})`);
+    throw valueTooLarge(`A value of about ${kb(bytes)} KB is over the Azure Table store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${key.slice(0, 80)})`);
   }
   if (value.length <= MAX_VALUE_CHARS && Buffer.byteLength(JSON.stringify(value)) <= MAX_VALUE_JSON_BYTES) return { inline: chunks(value) };
   return { slices: sliceValue(value), chars: value.length };
@@ -178,10 +172,7 @@ export interface PartsRef {
 }
 
 /** A head entity read back; `value` is undefined for a split head or a read that selected no value. */
-export interface Head {
-  version: string;
-  expiresAt?: number;
-  value?: string;
+export interface Head extends SplitHead {
   split?: PartsRef;
 }
 
@@ -212,10 +203,10 @@ export const transactionBytes = (entities: readonly Entity[]) => entities.reduce
 /** Refuses an entity group transaction the service would reject for its size, before anything is sent. */
 export function checkTransaction(entities: readonly Entity[]): void {
   if (entities.length > MAX_TRANSACTION_ENTITIES) {
-    throw tooLarge(`These writes need ${entities.length} entities in one entity group transaction; at most ${MAX_TRANSACTION_ENTITIES} fit (write large values separately)`);
+    throw valueTooLarge(`These writes need ${entities.length} entities in one entity group transaction; at most ${MAX_TRANSACTION_ENTITIES} fit (write large values separately)`);
   }
   const bytes = transactionBytes(entities);
   if (bytes > MAX_TRANSACTION_BYTES) {
-    throw tooLarge(`These writes total about ${kb(bytes)} KB as sent; an entity group transaction carries at most 4 MiB (write large values separately)`);
+    throw valueTooLarge(`These writes total about ${kb(bytes)} KB as sent; an entity group transaction carries at most 4 MiB (write large values separately)`);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData } from '@google-cloud/firestore';
-import { AppError } from '../../shared/errors';
 import type { PutWrite } from '../../shared/ports/store';
+import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8PartsRef, valueTooLarge } from '../../shared/store/split-values';
 
 /**
  * How the Firestore store lays a value out in documents (pure: no I/O). Limits are Firestore's
@@ -34,7 +34,7 @@ const HEADROOM_BYTES = 1024;
  */
 export const SLICE_BYTES = MiB - 8 * 1024;
 /** The largest value the store takes (UTF-8 bytes): as the DynamoDB store, so limits match across clouds. */
-export const MAX_VALUE_BYTES = 3 * MiB;
+export const MAX_VALUE_BYTES = MAX_SPLIT_VALUE_BYTES;
 /** The most part documents a value can have, for the worst-case count of a commit's deletes. */
 export const MAX_PARTS = Math.ceil(MAX_VALUE_BYTES / SLICE_BYTES);
 /**
@@ -63,12 +63,6 @@ export function encodeKey(key: string): string {
   return bytes.toString('hex');
 }
 
-/** A value or batch Firestore cannot hold: a clear, non-retryable 413 rather than INVALID_ARGUMENT, retried for nothing. */
-export const tooLarge = (message: string) => new AppError('store_value_too_large', message, { status: 413, retryable: false });
-
-/** A split value that cannot be put back together: not a race (reads retry those), so not retryable. */
-export const damaged = (message: string) => new AppError('store_value_damaged', `firestoreStore: ${message}`, { status: 500, retryable: false, expose: false });
-
 const kb = (bytes: number) => Math.round(bytes / 1024);
 const stringBytes = (s: string) => Buffer.byteLength(s, 'utf8') + 1;
 
@@ -88,19 +82,11 @@ export function documentBytes(collection: string, id: string, data: DocumentData
   return bytes;
 }
 
-/** The parts of a split value as its head describes them. */
-export interface PartsRef {
-  partsId: string;
-  parts: number;
-  bytes: number;
-}
+export type PartsRef = Utf8PartsRef;
 
 /** A head document read back: the value when it is inline, else where its parts are. */
-export interface Head {
+export interface Head extends SplitHead {
   key: string;
-  version: string;
-  expiresAt?: number;
-  value?: string;
   split?: PartsRef;
 }
 
@@ -119,14 +105,7 @@ export function toHead(data: DocumentData): Head {
   return head;
 }
 
-/** Joins the slices of a split value; undefined when one is missing (the head was replaced and its parts deleted). */
-export function joinParts(split: PartsRef, chunks: readonly (Uint8Array | undefined)[]): string | undefined {
-  if (chunks.length !== split.parts || chunks.some((c) => c === undefined)) return undefined;
-  // Decoding after the concatenation: a character whose bytes straddle two slices comes out whole.
-  const bytes = Buffer.concat(chunks as Uint8Array[]);
-  if (bytes.length !== split.bytes) throw damaged(`parts ${split.partsId} hold ${bytes.length} bytes; their head says ${split.bytes}`);
-  return bytes.toString('utf8');
-}
+export const joinParts = (split: PartsRef, chunks: readonly (Uint8Array | undefined)[]) => joinUtf8('firestoreStore', split, chunks);
 
 /** A put's value laid out once, before its transaction: inline, or the slices of its parts. */
 export interface Layout {
@@ -168,21 +147,20 @@ export function layOut(collection: string, write: PutWrite): Layout {
   const id = encodeKey(write.key);
   const valueBytes = Buffer.byteLength(write.value, 'utf8');
   if (valueBytes > MAX_VALUE_BYTES) {
-    throw tooLarge(`A value of about ${kb(valueBytes)} KB is over the Firestore store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
+    throw valueTooLarge(`A value of about ${kb(valueBytes)} KB is over the Firestore store's ${kb(MAX_VALUE_BYTES)} KB limit (key ${write.key.slice(0, 80)})`);
   }
   // Sized with a TTL's two fields and a 64-character version: the largest this write can become.
   const sizing = { ...write, opts: { ...write.opts, ttlSeconds: 1, newVersion: 'v'.repeat(64) } };
   const inline = stamp({ write: sizing, bytes: 0 }, 0, '').head;
   const inlineBytes = documentBytes(collection, id, inline);
   if (inlineBytes <= MAX_DOCUMENT_BYTES - HEADROOM_BYTES) return { write, bytes: inlineBytes };
-  const utf8 = Buffer.from(write.value, 'utf8');
-  const slices = Array.from({ length: Math.ceil(utf8.length / SLICE_BYTES) }, (_, i) => utf8.subarray(i * SLICE_BYTES, (i + 1) * SLICE_BYTES));
+  const slices = sliceUtf8(write.value, SLICE_BYTES);
   const split = stamp({ write: sizing, slices, bytes: 0 }, 0, randomUUID());
   const parts = partsCollectionOf(collection);
   let bytes = documentBytes(collection, id, split.head);
   for (const part of split.parts) {
     const partBytes = documentBytes(parts, part.id, part.data);
-    if (partBytes > MAX_DOCUMENT_BYTES) throw tooLarge(`A part of key ${write.key.slice(0, 80)} would be ${partBytes} bytes: the collection name is too long`);
+    if (partBytes > MAX_DOCUMENT_BYTES) throw valueTooLarge(`A part of key ${write.key.slice(0, 80)} would be ${partBytes} bytes: the collection name is too long`);
     bytes += partBytes;
   }
   return { write, slices, bytes };
@@ -194,10 +172,10 @@ export const documents = (layout: Layout, now: number): Documents => stamp(layou
 /** Refuses a commit Firestore would reject for its size, before anything is sent. */
 export function checkCommit(layouts: readonly Layout[], writes: number): void {
   if (writes > MAX_COMMIT_WRITES) {
-    throw tooLarge(`These writes need up to ${writes} documents in one Firestore transaction; at most ${MAX_COMMIT_WRITES} fit (write large values separately)`);
+    throw valueTooLarge(`These writes need up to ${writes} documents in one Firestore transaction; at most ${MAX_COMMIT_WRITES} fit (write large values separately)`);
   }
   const bytes = layouts.reduce((sum, l) => sum + l.bytes, 0);
   if (bytes > MAX_COMMIT_BYTES) {
-    throw tooLarge(`These writes total about ${kb(bytes)} KB; one Firestore transaction holds at most ${kb(MAX_COMMIT_BYTES)} KB (write large values separately)`);
+    throw valueTooLarge(`These writes total about ${kb(bytes)} KB; one Firestore transaction holds at most ${kb(MAX_COMMIT_BYTES)} KB (write large values separately)`);
   }
 }

@@ -1,0 +1,36 @@
+import { joinUtf8, readSplitItem, sliceUtf8, type SplitHead } from './split-values';
+
+describe('split values', () => {
+  test('UTF-8 slices join back whole, characters that straddle a slice boundary included', () => {
+    const value = `x${'é🔐中'.repeat(1000)}`;
+    const slices = sliceUtf8(value, 7);
+    expect(slices.every((s) => s.length <= 7)).toBe(true);
+    const split = { partsId: 'p', parts: slices.length, bytes: Buffer.byteLength(value) };
+    expect(joinUtf8('test', split, slices)).toBe(value);
+    // A missing slice: the head was replaced meanwhile; a wrong length: the store is damaged.
+    expect(joinUtf8('test', split, [...slices.slice(0, -1), undefined])).toBeUndefined();
+    expect(() => joinUtf8('test', { ...split, bytes: split.bytes + 1 }, slices)).toThrow(expect.objectContaining({ code: 'store_value_damaged' }));
+  });
+
+  const head = (partsId: string, expiresAt?: number): SplitHead => ({ version: partsId, split: { partsId }, ...(expiresAt === undefined ? {} : { expiresAt }) });
+
+  test('a split value whose parts vanish is read again from its new head', async () => {
+    const heads = [head('a'), head('b')];
+    const item = await readSplitItem({ store: 'test', key: 'k', now: () => 0, head: async () => heads.shift(), parts: async (h) => (h.split!.partsId === 'b' ? 'new' : undefined) });
+    expect(item).toEqual({ value: 'new', version: 'b' });
+  });
+
+  test('the same head with its parts still missing is gone with a TTL, damaged without one', async () => {
+    const read = (h: SplitHead) => readSplitItem({ store: 'test', key: 'k', now: () => 0, head: async () => h, parts: async () => undefined });
+    expect(await read(head('a', 10))).toBeUndefined();
+    await expect(read(head('a'))).rejects.toMatchObject({ code: 'store_value_damaged', retryable: false });
+  });
+
+  test('a value replaced on every read gives up with a retryable 503; an expired head is gone', async () => {
+    let n = 0;
+    await expect(readSplitItem({ store: 'test', key: 'k', now: () => 0, head: async () => head(`v${n++}`), parts: async () => undefined }))
+      .rejects.toMatchObject({ code: 'store_unavailable', status: 503, retryable: true });
+    expect(n).toBe(5);
+    expect(await readSplitItem({ store: 'test', key: 'k', now: () => 10, head: async () => head('a', 10), parts: async () => 'v' })).toBeUndefined();
+  });
+});
