@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { eachLimited } from '../../shared/store/split-values';
+import { eachLimited } from '../../shared/batch/each-limited';
 import { joinParts, partKey, type PartsRef } from './store-dynamodb-items';
 
 /**

@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { StoredItem } from '../../shared/ports/store';
-import { eachLimited, readSplitItem, storedItem } from '../../shared/store/split-values';
+import { eachLimited } from '../../shared/batch/each-limited';
+import { readSplitItem, storedItem } from '../../shared/store/split-values';
 import { damaged, type Head, joinChunks, keyOf, PARTITION, partRow, type PartsRef, toHead } from './store-table-layout';
 
 /**

@@ -1,6 +1,7 @@
 import type { CollectionReference, Firestore } from '@google-cloud/firestore';
 import type { ListedItem, StoredItem } from '../../shared/ports/store';
-import { eachLimited, readSplitItem, storedItem } from '../../shared/store/split-values';
+import { eachLimited } from '../../shared/batch/each-limited';
+import { readSplitItem, storedItem } from '../../shared/store/split-values';
 import { encodeKey, type Head, joinParts, partId, type PartsRef, toHead } from './store-firestore-layout';
 
 /**

@@ -40,20 +40,6 @@ export function storedItem(head: SplitHead, value: string): StoredItem {
   return item;
 }
 
-/** `run` over `inputs` with at most `concurrency` in flight, results in input order. */
-export async function eachLimited<T, R>(inputs: readonly T[], concurrency: number, run: (input: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(inputs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < inputs.length) {
-      const i = next++;
-      out[i] = await run(inputs[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, inputs.length) }, worker));
-  return out;
-}
-
 /** A value's UTF-8 bytes in slices of at most `sliceBytes` (a character may straddle two: joinUtf8 decodes after joining). */
 export function sliceUtf8(value: string, sliceBytes: number): Buffer[] {
   const bytes = Buffer.from(value, 'utf8');

@@ -1,6 +1,7 @@
 import type { DestinationConfig } from '../../config/schema';
 import { AppError } from '../../errors';
 import type { Deps, ObjectStorage, StateStore } from '../../ports';
+import { eachLimited } from '../../batch/each-limited';
 
 export type ArchiveConfig = Extract<DestinationConfig, { type: 'archive' }>;
 
@@ -37,9 +38,5 @@ export async function releaseLease(store: StateStore, key: string, owner: string
 
 /** Deletes keys a few at a time: the store has no batch delete, and one by one is slow on a network store. */
 export async function deleteKeys(store: StateStore, keys: readonly string[], concurrency = 16): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) await store.delete(keys[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, keys.length) }, worker));
+  await eachLimited(keys, concurrency, (key) => store.delete(key));
 }
