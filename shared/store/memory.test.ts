@@ -8,7 +8,11 @@ describeStateStoreContract('memory', async () => {
   return { store: memoryStore(clock), clock };
 });
 
-describe('memoryStore key index (merged lazily at list time)', () => {
+describe.each([
+  ['the default merge threshold', undefined],
+  ['a merge after every new key', 1],
+  ['a merge after every third new key', 3],
+])('memoryStore key index (new keys beside the sorted index), %s', (_label, recentCap) => {
   type Op =
     | { op: 'put'; key: string; ttl?: number }
     | { op: 'delete'; key: string }
@@ -28,7 +32,7 @@ describe('memoryStore key index (merged lazily at list time)', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { maxLength: 80 }), async (ops) => {
         const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
-        const store = memoryStore(clock);
+        const store = memoryStore(clock, { recentCap });
         const model = new Map<string, number | undefined>(); // key -> expiresAt
         const liveKeys = (prefix: string) =>
           [...model].filter(([k, exp]) => k.startsWith(prefix) && (exp === undefined || exp > clock.now())).map(([k]) => k).sort();
@@ -63,5 +67,32 @@ describe('memoryStore key index (merged lazily at list time)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('memoryStore key index growth', () => {
+  it('does not copy the whole index for every list that follows a write (fan-out lists subscriptions after each event)', async () => {
+    // Counted, not timed: the index's merges build their arrays with push, so the pushes made
+    // during the loop measure the copying.
+    const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
+    const store = memoryStore(clock);
+    await store.put('sub/t1/a', 'subscription');
+    let pushed = 0;
+    const push = Array.prototype.push;
+    const spy = jest.spyOn(Array.prototype, 'push').mockImplementation(function (this: unknown[], ...args: unknown[]) {
+      pushed += 1;
+      return push.apply(this, args);
+    });
+    try {
+      for (let i = 0; i < 3000; i++) {
+        await store.put(`delivery/${String(i).padStart(6, '0')}`, 'd');
+        expect((await store.list('sub/t1/', { limit: 1 })).items).toHaveLength(1);
+      }
+    } finally {
+      spy.mockRestore();
+    }
+    // Merging whenever a list follows a write copies the index each time: about 3,000^2 / 2 =
+    // 4.5 million pushes. Merging once the new keys fill up copies it a few times.
+    expect(pushed).toBeLessThan(500_000);
   });
 });

@@ -1,44 +1,67 @@
 import type { Clock } from '../ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem } from '../ports/store';
 
+export interface MemoryStoreOptions {
+  /**
+   * How many new keys may wait beside the sorted index before they are merged into it (this
+   * many, or the square root of the index's size when that is more). Tests set it low to
+   * exercise the merge.
+   */
+  recentCap?: number;
+}
+
+const RECENT_CAP = 1024;
+
+const lowerBound = (keys: readonly string[], key: string): number => {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
 /**
  * In-process state store for tests and single-process tools. Not for serverless-offline, whose
  * worker threads do not share memory: the local default is the SQLite store.
  */
-export function memoryStore(clock: Clock): StateStore {
+export function memoryStore(clock: Clock, opts: MemoryStoreOptions = {}): StateStore {
   const items = new Map<string, StoredItem>();
   let versions = 0;
   // Keys in code-unit order beside the map, so a page is a binary search and a walk rather
-  // than a sort of every key. Kept lazily: new keys wait in `added` and removed ones stay in
-  // `sorted` (skipped, as they are no longer in the map) until the next list merges them in one
-  // pass; splicing every write into place cost a move of the whole array per write.
+  // than a sort of every key. Two sorted arrays: `sorted`, the bulk, and `recent`, the keys new
+  // since the last merge, each placed by binary search; a page walks both in step. Merging moves
+  // every key, so it waits until `recent` is full (see recentCap): merging whenever a list
+  // followed a write made fan-out, which lists subscriptions after writing each event's
+  // deliveries, quadratic in the number of keys. Removed keys stay in the arrays (skipped, as
+  // they are no longer in the map) until enough of them pile up for a merge to drop them.
+  const recentCap = Math.max(1, opts.recentCap ?? RECENT_CAP);
   let sorted: string[] = [];
-  let added: string[] = [];
+  let recent: string[] = [];
   let stale = 0;
-  const mergeIndex = () => {
-    if (added.length === 0 && (stale < 64 || stale * 2 < sorted.length)) return;
-    added.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const merge = () => {
     const merged: string[] = [];
     let i = 0;
     let j = 0;
-    while (i < sorted.length || j < added.length) {
-      const key = j >= added.length || (i < sorted.length && sorted[i]! <= added[j]!) ? sorted[i++]! : added[j++]!;
-      // A key removed and written again is in both lists: keep one.
+    while (i < sorted.length || j < recent.length) {
+      const key = j >= recent.length || (i < sorted.length && sorted[i]! <= recent[j]!) ? sorted[i++]! : recent[j++]!;
+      // A key removed and written again is in both arrays: keep one.
       if (items.has(key) && merged[merged.length - 1] !== key) merged.push(key);
     }
     sorted = merged;
-    added = [];
+    recent = [];
     stale = 0;
   };
-  const lowerBound = (key: string): number => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  const added = (key: string) => {
+    const at = lowerBound(recent, key);
+    if (recent[at] !== key) recent.splice(at, 0, key);
+    if (recent.length > Math.max(recentCap, Math.sqrt(sorted.length))) merge();
+  };
+  // Never during a page's walk, which holds indexes into both arrays.
+  const mergeIfStale = () => {
+    if (stale >= 64 && stale * 2 >= sorted.length + recent.length) merge();
   };
   const remove = (key: string) => {
     if (items.delete(key)) stale++;
@@ -59,8 +82,9 @@ export function memoryStore(clock: Clock): StateStore {
   const write = (key: string, value: string, opts: PutOptions) => {
     const item: StoredItem = { value, version: opts.newVersion ?? String(++versions) };
     if (opts.ttlSeconds !== undefined) item.expiresAt = clock.now() + opts.ttlSeconds * 1000;
-    if (!items.has(key)) added.push(key);
-    items.set(key, item);
+    const isNew = !items.has(key);
+    items.set(key, item); // before added(key): a merge keeps only keys in the map
+    if (isNew) added(key);
   };
   return {
     async get(key) {
@@ -84,17 +108,27 @@ export function memoryStore(clock: Clock): StateStore {
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
-      mergeIndex();
-      let i = lowerBound(prefix);
-      if (opts.after !== undefined && opts.after >= prefix) {
-        i = lowerBound(opts.after);
-        if (sorted[i] === opts.after) i++;
-      }
+      mergeIfStale();
+      const from = opts.after !== undefined && opts.after >= prefix ? opts.after : prefix;
+      let i = lowerBound(sorted, from);
+      let j = lowerBound(recent, from);
       const page: ListedItem[] = [];
-      for (; i < sorted.length && sorted[i]!.startsWith(prefix); i++) {
-        const key = sorted[i]!;
+      for (;;) {
+        const a = sorted[i];
+        const b = recent[j];
+        let key: string;
+        if (a !== undefined && (b === undefined || a <= b)) {
+          key = a;
+          i++;
+          if (a === b) j++; // removed and written again since the last merge
+        } else if (b !== undefined) {
+          key = b;
+          j++;
+        } else break;
+        if (!key.startsWith(prefix)) break;
+        if (key === opts.after) continue;
         const item = live(key);
-        if (!item) continue; // removed or expired since the last merge
+        if (!item) continue; // removed or expired
         if (page.length === limit) return { items: page, next: page[page.length - 1]!.key };
         page.push({ key, ...item });
       }
