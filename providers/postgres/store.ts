@@ -144,6 +144,12 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   const transaction = async (batch: readonly Write[], now: number): Promise<boolean> => {
     const client = await pool.connect();
     let broken: unknown;
+    // The pool listens for errors only on idle clients: a checked-out client whose connection
+    // the server ends (failover, pg_terminate_backend) emits 'error' with no listener, which
+    // would end the process. The query under way rejects with the same error; keep it for
+    // release, which then discards the connection.
+    const onError = (e: unknown) => (broken ??= e);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       for (const w of batch) {
@@ -158,6 +164,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
       throw e;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken instanceof Error ? broken : undefined);
     }
   };

@@ -49,6 +49,16 @@ local function live_version(key)
   if r[2] and r[2] ~= '' and tonumber(r[2]) <= now then return false end
   return r[1]
 end
+-- A resend of this very batch (the connection dropped before the reply, and ioredis sends
+-- unanswered commands again on the new one): every put carries a fresh version, so a put's key
+-- already holding it means the batch ran, whole. Answer as the first run did, writing nothing.
+for i = 1, n do
+  local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
+  if ARGV[a + 1] == 'put' then
+    if redis.call('HGET', KEYS[1 + i], 'ver') == ARGV[a + 4] then return 1 end
+    break
+  end
+end
 for i = 1, n do
   local cond = ARGV[1 + (i - 1) * ${FIELDS_PER_WRITE} + 6]
   if cond ~= '' then

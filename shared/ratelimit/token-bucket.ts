@@ -35,7 +35,9 @@ export async function take(store: StateStore, clock: Clock, key: string, limit: 
     if (tokens < 1) {
       return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / limit.perSecond)) };
     }
-    const next = JSON.stringify({ tokens: tokens - 1, at: now } satisfies BucketState);
+    // Never move the refill time back: a take by a clock behind the last one (another instance's,
+    // or one NTP stepped back) would otherwise hand the gap between them out again as tokens.
+    const next = JSON.stringify({ tokens: tokens - 1, at: Math.max(now, prior.at) } satisfies BucketState);
     const written = item
       ? await store.put(key, next, { ttlSeconds, ifVersion: item.version })
       : await store.put(key, next, { ttlSeconds, ifAbsent: true });
