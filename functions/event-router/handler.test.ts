@@ -6,6 +6,8 @@ import { listDeadLetters } from '../../shared/deadletters/store';
 import { seedSubscription } from '../../shared/delivery/engine/testkit';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
+import { destinations } from '../../shared/destinations';
+import { AppError } from '../../shared/errors';
 import { eventRouter } from './handler';
 
 const event = (id: string, type: string, extra: Record<string, unknown> = {}): CloudEvent => ({
@@ -74,6 +76,64 @@ describe('event-router', () => {
     // Redelivered: the routes are not repeated, and the record fails again.
     expect(failedIds(await runBatch([record(big)], eventRouter, deps))).toEqual(['big']);
     expect(lines(paths.all).map((e) => e.id)).toEqual(['big']);
+  });
+
+  test('the same source and id from two tenants are two events: the second is not taken for a redelivery of the first', async () => {
+    const { deps, paths } = setup();
+    const acme = event('1', 'secorch.finding.created', { source: '/scanner', tenant: 'acme' });
+    const globex = event('1', 'secorch.finding.created', { source: '/scanner', tenant: 'globex' });
+    expect(failedIds(await runBatch([record(globex), record(acme)], eventRouter, deps))).toEqual([]);
+    expect(lines(paths.all).map((e) => e.tenant)).toEqual(['globex', 'acme']);
+    expect(lines(paths.findings).map((e) => e.tenant)).toEqual(['globex', 'acme']);
+  });
+
+  test('sources and ids that contain ":" do not collide with one another', async () => {
+    const { deps, paths } = setup();
+    const a = event('b:c', 'x.y', { source: 'urn:a' });
+    const b = event('c', 'x.y', { source: 'urn:a:b' });
+    expect(failedIds(await runBatch([record(a), record(b)], eventRouter, deps))).toEqual([]);
+    expect(lines(paths.all).map((e) => e.source)).toEqual(['urn:a', 'urn:a:b']);
+  });
+
+  test('an event every failing destination refused for good is kept as a dead letter and acknowledged; a replay skips the destinations that took it', async () => {
+    const { deps, paths } = setup();
+    // A destination whose refusal is final (a template that gives no text, a 4xx from a vendor).
+    const refusal = new AppError('template_empty', 'The template of summary gave no text for this event', { status: 422, retryable: false });
+    const refused = 'break-me';
+    const real = destinations(deps.config);
+    const broken = real.get('broken')!;
+    real.set('broken', async (e, d) => (e.subject === refused ? Promise.reject(refusal) : broken(e, d)));
+    try {
+      const bad = event('r', 'secorch.finding.created', { subject: refused, tenant: 'acme' });
+      const outcomes = await runBatch([record(bad)], eventRouter, deps);
+      expect(outcomes.map((o) => o.ok)).toEqual([true]);
+      expect(lines(paths.all).map((e) => e.id)).toEqual(['r']);
+      expect(lines(paths.findings).map((e) => e.id)).toEqual(['r']);
+      const [kept] = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
+      expect(kept).toMatchObject({ kind: 'event', tenant: 'acme', body: JSON.stringify(bad), reason: { code: 'destination_failed', message: expect.stringContaining('broken: template_empty') } });
+      // Replayed after the cause is fixed: only the destination that refused it gets it now.
+      real.set('broken', broken);
+      expect(failedIds(await runBatch([record(bad)], eventRouter, deps))).toEqual(['r']); // the file path is still unusable: a retryable failure
+      expect(lines(paths.findings).map((e) => e.id)).toEqual(['r']);
+      expect((await listDeadLetters(deps, 'acme')).items).toHaveLength(1);
+    } finally {
+      real.set('broken', broken);
+    }
+  });
+
+  test('a refusal for good beside a failure that may pass fails the record for redelivery, keeping no dead letter', async () => {
+    const { deps } = setup();
+    const real = destinations(deps.config);
+    const findings = real.get('findings')!;
+    real.set('findings', async () => Promise.reject(new AppError('template_empty', 'no text', { status: 422, retryable: false })));
+    try {
+      // 'broken' fails with a filesystem error (retryable), 'findings' refuses for good.
+      const outcomes = await runBatch([record(event('m', 'secorch.finding.created', { subject: 'break-me' }))], eventRouter, deps);
+      expect(outcomes.map((o) => (o.ok ? 'ok' : o.error.code))).toEqual(['destination_failed']);
+      expect((await listDeadLetters(deps, 'default')).items).toEqual([]);
+    } finally {
+      real.set('findings', findings);
+    }
   });
 
   test('a poison message (not JSON, not a CloudEvent) is kept as a dead letter with its raw body and acknowledged', async () => {

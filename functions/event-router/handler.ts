@@ -1,14 +1,27 @@
+import { createHash } from 'node:crypto';
 import type { RecordHandler } from '../../shared/contracts';
-import { AppError, errors } from '../../shared/errors';
+import { AppError, errors, isAppError } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
 import { type Filter, matches } from '../../shared/routing/filter';
-import { fanOut } from '../../shared/delivery/engine/fanout';
-import { SAFE_PART } from '../../shared/delivery/keys';
+import { fanOut, tenantOf as eventTenant } from '../../shared/delivery/engine/fanout';
+import { SAFE_PART, eventRef } from '../../shared/delivery/keys';
 import { keepDeadLetter } from '../../shared/deadletters/store';
 
 /** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
 const DONE_TTL_SECONDS = 7 * 24 * 3600;
+
+/** A key part: plain when it cannot break the layout, else `~` and a digest ('~' is never plain). */
+const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 32)}`);
+
+/**
+ * The "delivered to destination" mark of one event: tenant, destination, then the event's
+ * identity (source digest and id, as the delivery engine keys it). The tenant is part of it
+ * because tenants choose their own sources and ids: without it one tenant's event would mark
+ * another's as already delivered. The id comes last, so a ':' in it cannot shift the other parts.
+ */
+export const routedKey = (event: CloudEvent, destination: string): string =>
+  `routed:${part(eventTenant(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
 
 /** The queued CloudEvent; `invalid_event` (not retryable) for a poison message. */
 export function parseEvent(body: string): CloudEvent {
@@ -79,21 +92,38 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     return;
   }
   const all = destinations(deps.config);
-  const failures: string[] = [];
+  const failures: { name: string; error: unknown }[] = [];
   for (const name of targets) {
-    const key = `routed:${event.source}:${event.id}:${name}`;
+    const key = routedKey(event, name);
     if (await deps.store.get(key)) continue;
     try {
       await all.get(name)!(event, deps);
       await deps.store.put(key, '1', { ttlSeconds: DONE_TTL_SECONDS });
       deps.metrics.count('router.delivered', 1, { destination: name });
     } catch (e) {
-      failures.push(name);
+      failures.push({ name, error: e });
       log.error('destination failed', { destination: name, error: e });
     }
   }
   if (failures.length > 0) {
-    throw new AppError('destination_failed', `Delivery failed for: ${failures.join(', ')}`, { status: 502, retryable: true });
+    const names = failures.map((f) => f.name).join(', ');
+    const failed = new AppError('destination_failed', `Delivery failed for: ${names}`, { status: 502, retryable: true });
+    // Every failure final (the destination refused this event: a 4xx, a template with no text):
+    // redelivery would only repeat the refusal until the queue gives up. Keep the event as a dead
+    // letter naming each refusal, to replay once the cause is fixed (the destinations that took
+    // it are skipped then too), and acknowledge it. Unless a fan-out failed: that needs the retry.
+    if (fanOutError === undefined && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
+      const reasons = failures.map((f) => `${f.name}: ${(f.error as AppError).code}: ${(f.error as AppError).message}`).join('; ');
+      const kept = await keepDeadLetter(deps, {
+        tenant: eventTenant(event), kind: 'event', body: record.body, reason: { code: 'destination_failed', message: reasons.slice(0, 500) },
+      }).catch((keepError: unknown) => {
+        log.error('could not keep dead letter', { messageId: record.id, error: keepError });
+        throw failed;
+      });
+      log.warn('event refused by destinations, kept as dead letter', { destinations: failures.map((f) => f.name), deadLetterId: kept.id });
+      return;
+    }
+    throw failed;
   }
   log.info('event routed', { destinations: [...targets] });
   if (fanOutError !== undefined) throw fanOutError;

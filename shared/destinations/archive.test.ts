@@ -93,6 +93,32 @@ test('same id from two sources: two events', async () => {
   expect((await buffered()).length).toBe(2);
 });
 
+test('same source and id from two tenants: two events, both archived (one tenant cannot suppress another\'s)', async () => {
+  const { deliver, deps, buffered, bucket, flush } = setup();
+  await deliver({ ...event('same', '2026-03-31T22:01:00Z'), tenant: 'globex' }, deps);
+  await deliver({ ...event('same', '2026-03-31T22:01:00Z'), tenant: 'acme' }, deps);
+  await deliver({ ...event('untimed'), tenant: 'globex' }, deps);
+  await deliver({ ...event('untimed'), tenant: 'acme' }, deps);
+  expect((await buffered()).length).toBe(4);
+  await flush();
+  const written = [...bucket().values()].flatMap((o) => lines(o.body).map((e) => `${e.tenant}/${e.id}`));
+  expect(written.sort()).toEqual(['acme/same', 'acme/untimed', 'globex/same', 'globex/untimed']);
+  expect(await buffered()).toEqual([]);
+  expect((await deps.store.list('arcx:', { limit: 10 })).items).toEqual([]);
+});
+
+test('a prefix without a trailing slash is a folder: the partitions stay Hive partitions (year=, not eventsyear=)', async () => {
+  const t = testDeps({ destinations: { lake: { type: 'archive', bucket: 'secorch-archive', prefix: 'security/events' } } }, {}, T0);
+  const objects = memoryObjects(t.clock);
+  t.deps.objects = objects;
+  await destinations(t.deps.config).get('lake')!(event('a', '2026-03-31T22:05:00Z'), t.deps);
+  const [[, config]] = archiveConfigs(t.deps.config) as [[string, Parameters<typeof flushArchive>[1]]];
+  await flushArchive('lake', config, t.deps, { deadline: FAR });
+  expect([...objects.buckets.get('secorch-archive')!.keys()]).toEqual([
+    expect.stringMatching(/^security\/events\/year=2026\/month=03\/day=31\/hour=22\/[0-9a-f]{32}\.jsonl\.gz$/),
+  ]);
+});
+
 test('reaching maxEvents flushes inline, from the delivery that fills the buffer', async () => {
   const { deliver, deps, bucket, buffered } = setup(3);
   await deliver(event('a', '2026-03-31T22:01:00Z'), deps);

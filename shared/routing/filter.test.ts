@@ -43,6 +43,9 @@ describe('CloudEvents Subscriptions filter dialects', () => {
   test('invalid filters are reported with their path', () => {
     expect(filterProblems({ cesql: 'type = 1' })).toEqual(['filter: unsupported dialect "cesql" (supported: exact, prefix, suffix, all, any, not, sql)']);
     expect(filterProblems({ exact: { type: '' } })).toEqual(['filter.exact.type: must not be empty']);
+    // Spec 3.2.4.1.1: the attribute name MUST NOT be empty either (such a filter could never match).
+    expect(filterProblems({ exact: { '': 'x' } })).toEqual(['filter.exact: attribute names must not be empty']);
+    expect(filterProblems({ prefix: { '': '' } })).toEqual(['filter.prefix: attribute names must not be empty']);
     expect(filterProblems({ all: [] })).toEqual(['filter.all: must be a non-empty array of filters']);
     expect(filterProblems({ any: [{ exact: { a: 'b' } }, { prefix: 3 }] })).toEqual(['filter.any[1].prefix: must map attribute names to strings']);
     expect(filterProblems({ exact: { a: 'b' }, prefix: { a: 'b' } })).toEqual(['filter: must have exactly one dialect (exact, prefix, suffix, all, any, not, sql), found 2']);

@@ -54,7 +54,8 @@ function problemsAt(f: unknown, path: string, depth: number): string[] {
       if (entries.length === 0) return [`${at}: must name at least one attribute`];
       const out: string[] = [];
       for (const [name, value] of entries) {
-        if (typeof value !== 'string') out.push(`${at}.${name}: must be a string`);
+        if (name === '') out.push(`${at}: attribute names must not be empty`);
+        else if (typeof value !== 'string') out.push(`${at}.${name}: must be a string`);
         else if (value === '' && dialect !== 'prefix') out.push(`${at}.${name}: must not be empty`);
       }
       return out;

@@ -80,6 +80,26 @@ test('a batch found already written (no journal: a flusher whose lease expired) 
   expect(await buffered()).toEqual([]);
 });
 
+test('a batch is bounded in bytes as well as in events: large events are split over several objects, none lost', async () => {
+  const { deliver, deps, config, buffered, written } = setup();
+  // Five events of about 40 KB each against a 100 KB budget: at most two per object, not all five in memory at once.
+  const big = (id: string): CloudEvent => ({ ...event(id), data: { n: id, blob: 'x'.repeat(40_000) } });
+  for (const id of ['a', 'b', 'c', 'd', 'e']) await deliver(big(id), deps);
+  const report = await flushArchive('lake', config, deps, { deadline: FAR, maxBytes: 100_000 });
+  expect(report).toEqual({ objects: 3, events: 5, recovered: 0 });
+  expect(written().sort()).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  expect(await buffered()).toEqual([]);
+});
+
+test('an event larger than the byte budget still goes out, alone in its object', async () => {
+  const { deliver, deps, config, buffered, written } = setup();
+  await deliver({ ...event('huge'), data: { blob: 'x'.repeat(50_000) } }, deps);
+  await deliver(event('small', 2), deps);
+  await expect(flushArchive('lake', config, deps, { deadline: FAR, maxBytes: 10_000 })).resolves.toMatchObject({ objects: 2, events: 2 });
+  expect(written().sort()).toEqual([['huge'], ['small']]);
+  expect(await buffered()).toEqual([]);
+});
+
 test('one flusher at a time: a second one while the lease is held returns busy and writes nothing', async () => {
   const { deliver, deps, flush, written } = setup();
   await deliver(event('a'), deps);

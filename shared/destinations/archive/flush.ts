@@ -27,15 +27,32 @@ interface Journal {
   hour: string;
 }
 
-/** The oldest hour's buffered events, at most maxEvents of them, in key order. */
-async function nextBatch(name: string, maxEvents: number, deps: Deps): Promise<ListedItem[]> {
+/**
+ * The bytes of event JSON one batch may hold. A batch is held in memory several times over (the
+ * listed values, the parsed events, the gzip output): without this cap, maxEvents large events
+ * (1000 events of 1 MiB) exceed a function's memory, and since the next flush cuts the same batch
+ * again, every flush dies the same way and the archive never drains.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+/** Listing pages are smaller than the store allows, so one page of large events stays small too. */
+const PAGE = 100;
+
+/**
+ * The oldest hour's buffered events in key order: at most maxEvents of them and at most maxBytes
+ * of JSON, but always at least one (an event larger than maxBytes goes out alone).
+ */
+async function nextBatch(name: string, maxEvents: number, maxBytes: number, deps: Deps): Promise<ListedItem[]> {
   const items: ListedItem[] = [];
+  let bytes = 0;
   let after: string | undefined;
   do {
-    const page = await deps.store.list(archiveKeys.buffer(name), { limit: Math.min(MAX_LIST_LIMIT, maxEvents - items.length), ...(after ? { after } : {}) });
+    const page = await deps.store.list(archiveKeys.buffer(name), { limit: Math.min(MAX_LIST_LIMIT, PAGE, maxEvents - items.length), ...(after ? { after } : {}) });
     for (const item of page.items) {
       if (items.length > 0 && hourOfKey(item.key) !== hourOfKey(items[0]!.key)) return items;
+      const size = Buffer.byteLength(item.value, 'utf8');
+      if (items.length > 0 && bytes + size > maxBytes) return items;
       items.push(item);
+      bytes += size;
     }
     after = page.next;
   } while (after !== undefined && items.length < maxEvents);
@@ -85,11 +102,11 @@ async function writeBatch(name: string, config: ArchiveConfig, objects: ObjectSt
 
 /**
  * Writes the buffered events of an archive destination as gzip JSON Lines, one object per
- * partition hour and at most maxEvents events per object, oldest hour first, until the buffer is
- * empty or the deadline passes. Safe to run from several places (the schedule, an inline flush):
- * one holds the lease, the others return busy.
+ * partition hour and at most maxEvents events (and maxBytes of JSON, default MAX_BATCH_BYTES) per
+ * object, oldest hour first, until the buffer is empty or the deadline passes. Safe to run from
+ * several places (the schedule, an inline flush): one holds the lease, the others return busy.
  */
-export async function flushArchive(name: string, config: ArchiveConfig, deps: Deps, opts: { deadline: number }): Promise<FlushReport> {
+export async function flushArchive(name: string, config: ArchiveConfig, deps: Deps, opts: { deadline: number; maxBytes?: number }): Promise<FlushReport> {
   const objects = requireObjects(name, deps);
   const owner = deps.ids.uuid();
   const report: FlushReport = { objects: 0, events: 0, recovered: 0 };
@@ -106,7 +123,7 @@ export async function flushArchive(name: string, config: ArchiveConfig, deps: De
         report.stoppedEarly = true;
         break;
       }
-      const batch = await nextBatch(name, config.maxEvents, deps);
+      const batch = await nextBatch(name, config.maxEvents, opts.maxBytes ?? MAX_BATCH_BYTES, deps);
       if (batch.length === 0) break;
       report.events += await writeBatch(name, config, objects, batch, deps);
       report.objects += 1;

@@ -4,21 +4,28 @@ import type { CloudEvent } from '../../events/cloudevent';
 /**
  * The state-store layout of archive destinations ({d} is the destination name):
  *
- *   arc:{d}:{YYYYMMDDHH}:{event id}:{source hash}   a buffered event (structured CloudEvent JSON)
- *   arcx:{d}:{event id}:{source hash}               buffer key of an event that has no `time`
- *   arcl:{d}                                        flush lease (one flusher at a time)
- *   arcj:{d}                                        the batch being written (crash recovery)
+ *   arc:{d}:{YYYYMMDDHH}:{event id}:{source hash}[:{tenant}]   a buffered event (structured CloudEvent JSON)
+ *   arcx:{d}:{event id}:{source hash}[:{tenant}]               buffer key of an event that has no `time`
+ *   arcl:{d}                                                   flush lease (one flusher at a time)
+ *   arcj:{d}                                                   the batch being written (crash recovery)
  *
  * Buffered keys sort by partition hour, then event id, so a prefix scan yields one hour's events
  * together and the oldest hour first. The key holds the event's identity (id, and source, since
- * CloudEvents ids are unique per source), so a redelivered event lands on its existing key.
+ * CloudEvents ids are unique per source), so a redelivered event lands on its existing key. Tenants
+ * choose their own sources and ids, so the identity also holds the tenant (`:{tenant}` after the
+ * source hash; none for the default tenant, the layout before tenants were part of it): one
+ * tenant's event never takes the key of another's and so never suppresses it.
  * Names and ids that could break the layout (a ':' or anything outside [A-Za-z0-9_.-], or more
  * than 128 characters) are replaced by `~` and a hash; '~' never occurs in a plain part.
  */
 const PLAIN = /^[A-Za-z0-9_.-]{1,128}$/;
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const part = (s: string) => (PLAIN.test(s) ? s : `~${sha256(s).slice(0, 32)}`);
-const identity = (event: CloudEvent) => `${part(event.id)}:${sha256(event.source).slice(0, 12)}`;
+const identity = (event: CloudEvent) => {
+  const base = `${part(event.id)}:${sha256(event.source).slice(0, 12)}`;
+  const tenant = typeof event.tenant === 'string' ? event.tenant : 'default';
+  return tenant === 'default' ? base : `${base}:${part(tenant)}`;
+};
 
 /** Partition hour `YYYYMMDDHH` (UTC) of an epoch ms time. */
 export function hourOf(ms: number): string {
@@ -54,5 +61,7 @@ export const hourOfKey = (key: string): string => key.split(':')[2]!;
  */
 export function objectKey(prefix: string, hour: string, firstKey: string, lastKey: string, count: number): string {
   const batch = sha256(`${firstKey}\n${lastKey}\n${count}`).slice(0, 32);
-  return `${prefix}year=${hour.slice(0, 4)}/month=${hour.slice(4, 6)}/day=${hour.slice(6, 8)}/hour=${hour.slice(8, 10)}/${batch}.jsonl.gz`;
+  // A prefix is a folder: `events` must give `events/year=...`, not a partition column `eventsyear`.
+  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return `${folder}year=${hour.slice(0, 4)}/month=${hour.slice(4, 6)}/day=${hour.slice(6, 8)}/hour=${hour.slice(8, 10)}/${batch}.jsonl.gz`;
 }
