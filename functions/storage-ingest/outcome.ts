@@ -5,7 +5,7 @@ import { step } from './errors';
 import { completedEvent, failedEvent, type IngestedObject } from './events';
 import { type Claim, complete, type DoneRecord } from './idempotency';
 import type { IngestResult } from './ingest';
-import { quarantine, quarantineKey, quarantines } from './quarantine';
+import { quarantine, quarantines, quarantineTarget } from './quarantine';
 
 export interface ReadResult {
   published: number;
@@ -26,7 +26,7 @@ export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObje
   const stamp = { tenant: s.tenant, now: new Date(deps.clock.now()).toISOString() };
   const publish = (e: Parameters<Deps['bus']['publish']>[0]) => step('bus publish', where, () => deps.bus.publish(e));
   const e = r.error;
-  const to = e && quarantines(e.code) ? quarantineKey(s.quarantinePrefix, o.key) : undefined;
+  const to = e && quarantines(e.code) ? await quarantineTarget(objects, o.bucket, s.quarantinePrefix, o.key, o.identity) : undefined;
   const format = r.format ?? e?.format;
   if (e) {
     await publish(failedEvent(o, { code: e.code, reason: e.message, ...(format ? { format } : {}), ...(e.pointer ? { pointer: e.pointer } : {}) }, stamp));

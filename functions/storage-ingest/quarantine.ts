@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ReportErrorCode } from '../../shared/ingest/types';
 import type { ObjectStorage } from '../../shared/ports';
 import { step } from './errors';
@@ -13,6 +14,17 @@ const QUARANTINED: ReadonlySet<ReportErrorCode> = new Set(['report_invalid', 're
 export const quarantines = (code: ReportErrorCode): boolean => QUARANTINED.has(code);
 
 export const quarantineKey = (prefix: string, key: string): string => `${prefix}${key}`;
+
+/**
+ * Where a refused object goes: `<prefix><key>`, or, when another report already sits there (last
+ * night's broken upload of the same key), `<prefix><key>.<12 hex of its identity>`, so a bucket
+ * without versioning keeps both. Decided once, before the outcome is recorded: the record names it.
+ */
+export async function quarantineTarget(objects: ObjectStorage, bucket: string, prefix: string, key: string, identity: string): Promise<string> {
+  const to = quarantineKey(prefix, key);
+  const there = await step('object head', `${bucket}/${to}`, () => objects.head(bucket, to));
+  return there ? `${to}.${createHash('sha256').update(identity).digest('hex').slice(0, 12)}` : to;
+}
 
 /**
  * Moves the object unless it is gone or was replaced meanwhile (another identity: the new

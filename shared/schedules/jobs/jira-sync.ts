@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
 import type { JiraConfig } from '../../connectors/jira/config';
@@ -56,10 +57,14 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       let state: SyncState = held ? (JSON.parse(held.value) as SyncState) : {};
       let version = held?.version;
       const save = async (next: SyncState) => {
-        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), version === undefined ? { ifAbsent: true } : { ifVersion: version }))) {
+        // The version is ours to choose: reading it back after the write could return that of
+        // another run that saved in between, and this run would then overwrite its cursor.
+        const newVersion = randomUUID();
+        const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
+        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), { ...cond, newVersion }))) {
           throw new AppError('sync_conflict', `Another run of ${ctx.schedule} moved its cursor; the next run continues`, { status: 503, retryable: true });
         }
-        version = (await deps.store.get(stateKey(ctx)))?.version;
+        version = newVersion;
         state = next;
       };
       const zone = await accountTimeZone(t);
