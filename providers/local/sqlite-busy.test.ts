@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppError } from '../../shared/errors';
+import { AppError, problemResponse } from '../../shared/errors';
 import { openDatabase, unlessBusy, whenFree } from './sqlite';
 
 test('a write blocked by another connection past busyTimeoutMs is a 503 store_busy with Retry-After, not a 500', () => {
@@ -20,6 +20,9 @@ test('a write blocked by another connection past busyTimeoutMs is a 503 store_bu
     }
     expect(caught).toBeInstanceOf(AppError);
     expect(caught).toMatchObject({ code: 'store_busy', status: 503, retryable: true, headers: { 'retry-after': '1' } });
+    // And so it is answered over HTTP: 503 with Retry-After, not a bare 500.
+    const res = problemResponse(caught);
+    expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
     expect(() => unlessBusy(waiter, () => waiter.prepare('SELECT * FROM missing').get())).toThrow(/no such table/);
   } finally {
     holder.exec('ROLLBACK');

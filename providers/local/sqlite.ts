@@ -83,7 +83,11 @@ export function unlessBusy<T>(db: SqliteDatabase, run: () => T): T {
     return whenFree(db, run);
   } catch (e) {
     if (isBusy(e) || (e as { code?: unknown }).code === 'SQLITE_LOCKED') {
-      throw new AppError('store_busy', 'Local storage is busy; retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e });
+      throw new AppError('store_busy', 'Local storage is busy; retry shortly', {
+        status: 503, retryable: true, headers: { 'retry-after': '1' }, cause: e,
+        // Shown as it is: unexposed, a 5xx is rendered as a bare 500 without Retry-After.
+        expose: true,
+      });
     }
     throw e;
   }

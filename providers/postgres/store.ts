@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
+import { guarded } from './errors';
+import { openPool, type PostgresTimeouts } from './pool';
 
 /**
  * StateStore on PostgreSQL: one row per key in one table, created IF NOT EXISTS at first use
@@ -19,7 +21,7 @@ import { once } from '../common/once';
  * keys by UTF-8 bytes, i.e. by code point. Text cannot hold U+0000: such keys or values are
  * refused with a TypeError before reaching the server.
  */
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends PostgresTimeouts {
   /** e.g. postgres://user@127.0.0.1:5432/db; or pass a pool the caller owns (and ends). */
   connectionString?: string;
   pool?: Pool;
@@ -76,7 +78,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   if (!TABLE_NAME.test(table)) throw new RangeError(`postgresStore: invalid table name "${table}"`);
   if (!opts.pool && !opts.connectionString) throw new TypeError('postgresStore: connectionString or pool is required');
   const ownsPool = !opts.pool;
-  const pool = opts.pool ?? new Pool({ connectionString: opts.connectionString });
+  const pool = opts.pool ?? openPool(opts.connectionString!, opts);
   // An idle connection dropped by the server is reported on the pool; unhandled, it would end
   // the process. The next query opens a new connection, and a failing query still rejects.
   if (ownsPool) pool.on('error', () => undefined);
@@ -170,20 +172,20 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   };
 
   return {
-    async get(key) {
+    get: (key) => guarded('get', async () => {
       await ensureTable();
       const { rows } = await pool.query<Omit<Row, 'key'>>(sql.get, [key, clock.now()]);
       return rows[0] ? toItem(rows[0]) : undefined;
-    },
-    async put(key, value, options = {}) {
+    }),
+    put: (key, value, options = {}) => guarded('put', async () => {
       checkPutOptions(options);
       await ensureTable();
       const now = clock.now();
       const written = await writeOne(pool, { key, value, opts: options }, now);
       if (written) await collect(1, now);
       return written;
-    },
-    async putAll(batch) {
+    }),
+    putAll: (batch) => guarded('putAll', async () => {
       checkWrites(batch);
       batch.forEach(refuseNul);
       await ensureTable();
@@ -199,22 +201,22 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
           if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
         }
       }
-    },
-    async list(prefix, options = {}) {
+    }),
+    list: (prefix, options = {}) => guarded('list', async () => {
       await ensureTable();
       const limit = listLimit(options);
       const { rows } = await pool.query<Row>(sql.list, [prefix, prefixEnd(prefix) ?? null, options.after ?? null, clock.now(), limit + 1]);
       const items: ListedItem[] = rows.slice(0, limit).map((r) => ({ key: r.key, ...toItem(r) }));
       return rows.length > limit ? { items, next: items[items.length - 1]!.key } : { items };
-    },
-    async delete(key) {
+    }),
+    delete: (key) => guarded('delete', async () => {
       await ensureTable();
       await pool.query(sql.delete, [key]);
-    },
-    async check() {
+    }),
+    check: () => guarded('check', async () => {
       await ensureTable();
       await pool.query(`SELECT 1 FROM ${t} LIMIT 1`);
-    },
+    }),
     async close() {
       if (ownsPool) await pool.end();
     },

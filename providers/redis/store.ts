@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { type Clock, systemClock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { openClient, type RedisTimeouts } from './client';
+import { guarded } from './errors';
 
 /**
  * StateStore on Redis. Each item is a hash `<prefix>i:<key>` with fields v (value), ver
@@ -19,7 +21,7 @@ import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, typ
  * Redis Cluster: every key of one store must be in one slot, so give the prefix a hash tag,
  * e.g. `{secorch}:`.
  */
-export interface RedisStoreOptions {
+export interface RedisStoreOptions extends RedisTimeouts {
   /** e.g. redis://127.0.0.1:6379/0; or pass a client the caller owns (and quits). */
   url?: string;
   client?: Redis;
@@ -119,7 +121,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
   const { clock } = opts;
   if (!opts.client && !opts.url) throw new TypeError('redisStore: url or client is required');
   const ownsClient = !opts.client;
-  const client = opts.client ?? new Redis(opts.url!);
+  const client = opts.client ?? openClient(opts.url!, opts);
   const prefix = opts.prefix ?? 'secorch:';
   const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
   const index = `${prefix}idx`;
@@ -156,19 +158,19 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
   };
 
   return {
-    async get(key) {
+    get: (key) => guarded('get', async () => {
       const [v, ver, exp] = await client.hmget(itemKey(key), 'v', 'ver', 'exp');
       return toItem(v ?? null, ver ?? null, exp ?? null, clock.now());
-    },
-    async put(key, value, options = {}) {
+    }),
+    put: (key, value, options = {}) => guarded('put', async () => {
       checkPutOptions(options);
       return run([{ key, value, opts: options }]);
-    },
-    async putAll(batch) {
+    }),
+    putAll: (batch) => guarded('putAll', async () => {
       checkWrites(batch);
       return run(batch);
-    },
-    async list(listPrefix, options = {}) {
+    }),
+    list: (listPrefix, options = {}) => guarded('list', async () => {
       const limit = listLimit(options);
       const now = clock.now();
       // Byte-wise bounds: every UTF-8 continuation of the prefix sorts below the byte 0xFF,
@@ -199,15 +201,17 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       }
       const page = items.slice(0, limit);
       return items.length > limit ? { items: page, next: page[page.length - 1]!.key } : { items: page };
-    },
-    async delete(key) {
+    }),
+    delete: (key) => guarded('delete', async () => {
       await remove(client, [index, itemKey(key)], [key]);
-    },
-    async check() {
+    }),
+    check: () => guarded('check', async () => {
       await client.ping();
-    },
+    }),
     async close() {
-      if (ownsClient) await client.quit();
+      if (!ownsClient) return;
+      // QUIT waits for the server's reply; one that is down or not answering gets a hard close.
+      await client.quit().catch(() => client.disconnect());
     },
   };
 }

@@ -1,0 +1,79 @@
+import { AppError } from '../../shared/errors';
+
+/**
+ * Which driver errors mean "PostgreSQL is not reachable or not answering right now" (a retry may
+ * succeed), named by a short fixed reason. Everything else (bad SQL, constraint errors, a
+ * TypeError from the store itself) is a programming error and stays as it is.
+ *
+ * SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html): class 08
+ * connection exception; 57014 query_canceled (our statement_timeout); 57P01 admin_shutdown
+ * (also pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up,
+ * recovery); 53300 too_many_connections; 55P03 lock_not_available (lock_timeout, if the role
+ * sets one).
+ */
+const SQLSTATES: Record<string, string> = {
+  '57014': 'statement timeout',
+  '57P01': 'server shutting down',
+  '57P02': 'server crashed',
+  '57P03': 'server not accepting connections yet',
+  '53300': 'too many connections',
+  '55P03': 'lock not available',
+};
+/** Socket errors from Node (node:net, DNS). ENOTFOUND is left out: a wrong host is configuration. */
+const ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * Errors pg and pg-pool raise without a code (pg 8 lib/client.js, pg-pool index.js): the
+ * connection ended under a query, the connect timeout (the pool's and the client's own), the
+ * pool's checkout timeout while every connection is busy, the client-side query timeout.
+ */
+const MESSAGES: [RegExp, string][] = [
+  [/^Connection terminated due to connection timeout/, 'connect timeout'],
+  [/^timeout expired$/, 'connect timeout'],
+  [/^timeout exceeded when trying to connect$/, 'no free connection in time'],
+  [/^Query read timeout$/, 'query timeout'],
+  [/^Connection terminated/, 'connection lost'],
+  [/^Client has encountered a connection error and is not queryable$/, 'connection lost'],
+];
+
+function reason(e: unknown): string | undefined {
+  // Duck-typed, not `instanceof Error`: socket errors are made by Node's core, whose Error can be
+  // another realm's (a vm context, as under jest).
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
+  if (typeof code === 'string') {
+    if (SQLSTATES[code]) return SQLSTATES[code];
+    if (/^08[0-9A-Z]{3}$/.test(code)) return 'connection failure';
+    if (ERRNOS.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : `network error ${code}`;
+  }
+  // Node's happy-eyeballs connect reports every address it tried in one AggregateError.
+  if (Array.isArray(errors)) return errors.map(reason).find((r) => r !== undefined);
+  return typeof message === 'string' ? MESSAGES.find(([re]) => re.test(message))?.[1] : undefined;
+}
+
+/**
+ * A transient driver error as a 503 `store_unavailable` the caller may retry (Retry-After 1 s),
+ * with the driver's error as `cause` for logs. The message names the store and the operation and
+ * a fixed reason, never the driver's text, which could carry the host or user of the connection
+ * string: the message is shown to HTTP callers (expose; unexposed, the problem renderer would turn
+ * the 503 into a generic 500).
+ */
+export function postgresUnavailable(e: unknown, op: string): unknown {
+  const why = reason(e);
+  if (why === undefined) return e;
+  return new AppError('store_unavailable', `PostgreSQL state store unavailable during ${op} (${why}); retry shortly`, {
+    status: 503,
+    retryable: true,
+    expose: true,
+    headers: { 'retry-after': '1' },
+    cause: e,
+  });
+}
+
+/** Runs one store operation, turning a transient driver error into store_unavailable. */
+export async function guarded<T>(op: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw postgresUnavailable(e, op);
+  }
+}

@@ -1,0 +1,69 @@
+import { AppError } from '../../shared/errors';
+
+/*
+ * Which ioredis errors mean "Redis is not reachable or not answering right now" (a retry may
+ * succeed), named by a short fixed reason. Everything else (a script error, WRONGTYPE, a
+ * TypeError from the store itself) stays as it is.
+ */
+
+/**
+ * Errors ioredis 6 raises itself: CONNECTION_CLOSED_ERROR_MSG (built/utils), Command#setTimeout
+ * (commandTimeout), the connect timeout and the socket timeout (built/Redis.js).
+ */
+const MESSAGES: [RegExp, string][] = [
+  [/^Command timed out$/, 'command timeout'],
+  [/^Connection is closed\.?$/, 'connection closed'],
+  [/^connect ETIMEDOUT$/, 'connect timeout'],
+  [/^Stream isn't writeable/, 'not connected'],
+  [/^Socket timeout\./, 'no reply'],
+];
+/**
+ * Server replies meaning "not now" (https://redis.io/docs/latest/develop/reference/protocol-spec/
+ * simple errors): LOADING (restarting, reading its data), BUSY (another script past
+ * lua-time-limit), MASTERDOWN, READONLY (a failover made our node a replica), TRYAGAIN and
+ * CLUSTERDOWN (cluster resharding or failing over).
+ */
+const REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+const ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+function reason(e: unknown): string | undefined {
+  // Duck-typed, not `instanceof Error`: socket errors are made by Node's core, whose Error can be
+  // another realm's (a vm context, as under jest).
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
+  // Reconnects exhausted (maxRetriesPerRequest) while the command waited; the last socket error
+  // is not attached, so no finer reason is known.
+  if (name === 'MaxRetriesPerRequestError') return 'server unreachable';
+  if (typeof code === 'string' && ERRNOS.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : `network error ${code}`;
+  if (typeof message !== 'string') return undefined;
+  const reply = REPLIES.exec(message);
+  if (reply) return `server replied ${reply[1]}`;
+  return MESSAGES.find(([re]) => re.test(message))?.[1];
+}
+
+/**
+ * A transient error as a 503 `store_unavailable` the caller may retry (Retry-After 1 s), with the
+ * driver's error as `cause` for logs. The message names the store, the operation and a fixed
+ * reason, never the driver's text or the URL (it may hold a password): it is shown to HTTP
+ * callers (expose; unexposed, the problem renderer would turn the 503 into a generic 500).
+ */
+export function redisUnavailable(e: unknown, op: string): unknown {
+  const why = reason(e);
+  if (why === undefined) return e;
+  return new AppError('store_unavailable', `Redis state store unavailable during ${op} (${why}); retry shortly`, {
+    status: 503,
+    retryable: true,
+    expose: true,
+    headers: { 'retry-after': '1' },
+    cause: e,
+  });
+}
+
+/** Runs one store operation, turning a transient driver error into store_unavailable. */
+export async function guarded<T>(op: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw redisUnavailable(e, op);
+  }
+}
