@@ -18,6 +18,8 @@ export interface SyncState {
   deltaLink?: string;
   /** Sweep or enrichment position (a store key), persisted after each batch. */
   sweepAfter?: string;
+  /** Runs in a row whose listing, resumed at `next`, yielded no page before the deadline. */
+  stalls?: number;
 }
 
 const prefix = (s: SyncScope) => `idsync:${s.tenant}:${s.schedule}:`;

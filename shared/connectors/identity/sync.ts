@@ -3,9 +3,9 @@ import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
 import type { StateStore } from '../../ports/store';
 import { changeEvent, type SyncScope } from './events';
-import { applyObservations } from './apply';
+import { type ApplyContext, applyObservations } from './apply';
 import { enrichPass } from './enrich';
-import { loadState, saveState } from './snapshot';
+import { loadState, saveState, type SyncState } from './snapshot';
 import { sweep } from './sweep';
 import type { UserSource } from './types';
 
@@ -43,18 +43,7 @@ export async function runSync(source: UserSource, scope: SyncScope, deadline: nu
   const stop = () => deps.clock.now() >= deadline;
 
   if (state.phase === 'list') {
-    let finished = false;
-    for await (const page of source.pages(state.next, state.deltaLink)) {
-      report.events += await applyObservations(ctx, page.users);
-      report.pages += 1;
-      report.users += page.users.length;
-      state.next = page.next;
-      if (page.deltaLink !== undefined) state.deltaLink = page.deltaLink;
-      await saveState(deps.store, scope, state);
-      if (page.next === undefined) finished = true;
-      else if (stop()) break;
-    }
-    if (!finished) return report;
+    if (!(await listing(source, ctx, state, report, stop))) return report;
     const then = source.mode === 'full' ? 'sweep' : source.enrichment ? 'enrich' : undefined;
     if (then) {
       Object.assign(state, { phase: then, next: undefined, sweepAfter: undefined });
@@ -75,4 +64,48 @@ export async function runSync(source: UserSource, scope: SyncScope, deadline: nu
   await saveState(deps.store, scope, state);
   deps.logger.info('identity sync round complete', { provider: scope.provider, schedule: scope.schedule, round });
   return { ...report, round, complete: true };
+}
+
+/** Runs in a row that may find a stored position yielding nothing before the round starts again. */
+const MAX_STALLS = 3;
+
+/**
+ * The listing phase; true when it ended with the round's last page. A listing that ends without
+ * one is cut short (the deadline, a vendor still preparing an export) and the next run resumes at
+ * the stored position. Two endings would otherwise never finish the round: a listing with no page
+ * at all from the start (nothing to list: the round ends, and a full source's sweep looks up the
+ * users it holds), and a stored position that keeps yielding nothing before the deadline (the
+ * round starts again after MAX_STALLS runs; reading it again reports nothing twice).
+ */
+async function listing(source: UserSource, ctx: ApplyContext & { deps: SyncDeps }, state: SyncState, report: SyncReport, stop: () => boolean): Promise<boolean> {
+  const { deps, scope } = ctx;
+  for (;;) {
+    const resumed = state.next;
+    let pages = 0;
+    for await (const page of source.pages(state.next, state.deltaLink)) {
+      report.events += await applyObservations(ctx, page.users);
+      report.pages += 1;
+      report.users += page.users.length;
+      pages += 1;
+      state.next = page.next;
+      state.stalls = undefined;
+      if (page.deltaLink !== undefined) state.deltaLink = page.deltaLink;
+      await saveState(deps.store, scope, state);
+      if (page.next === undefined) return true;
+      if (stop()) return false;
+    }
+    if (pages > 0 || stop()) return false;
+    if (resumed === undefined) {
+      deps.logger.warn('identity sync: the source listed no page; the round ends with the users it holds', { provider: scope.provider, schedule: scope.schedule });
+      return true;
+    }
+    state.stalls = (state.stalls ?? 0) + 1;
+    if (state.stalls < MAX_STALLS) {
+      await saveState(deps.store, scope, state);
+      return false;
+    }
+    deps.logger.warn('identity sync: the listing yields nothing at its stored position; starting the round again', { provider: scope.provider, schedule: scope.schedule, runs: state.stalls });
+    Object.assign(state, { next: undefined, stalls: undefined });
+    await saveState(deps.store, scope, state);
+  }
 }

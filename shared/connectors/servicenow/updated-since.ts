@@ -10,7 +10,11 @@ import { CORRELATION_DISPLAY, type SnRecord } from './records';
  * records updated within the same second, which sys_updated_on cannot tell apart. `^NQ` joins
  * two queries with OR
  * (https://www.servicenow.com/docs/bundle/latest/page/use/common-ui-elements/reference/r_OpAvailableFiltersQueries.html).
- * Timestamps are compared as the database (UTC) values the API returns.
+ * Timestamps are compared as the database (UTC) values the API returns. A cursor without a sys_id
+ * (a look-back) asks for its whole second with `>=`: a term with an empty value is one the
+ * instance may read as invalid, and it drops invalid terms, or with
+ * glide.invalid_query.returns_no_rows answers no rows at all
+ * (https://www.servicenow.com/docs/r/api-reference/server-api-reference/c_GlideQueryConditionScopedAPI.html).
  */
 export interface SyncCursor {
   /** sys_updated_on of the last record handled, `YYYY-MM-DD HH:MM:SS`. */
@@ -26,6 +30,7 @@ const STAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/;
 export function updatedSinceQuery(cursor?: SyncCursor): string {
   const base = `correlation_display=${CORRELATION_DISPLAY}`;
   if (!cursor) return `${base}${ORDER}`;
+  if (cursor.id === '') return `${base}^sys_updated_on>=${cursor.on}${ORDER}`;
   return `${base}^sys_updated_on>${cursor.on}^NQ${base}^sys_updated_on=${cursor.on}^sys_id>${cursor.id}${ORDER}`;
 }
 
@@ -42,3 +47,16 @@ export function lookBack(cursor: SyncCursor, seconds: number): SyncCursor {
 }
 
 export const isStamp = (v: unknown): v is string => typeof v === 'string' && STAMP.test(v);
+const SYS_ID = /^[0-9a-f]{32}$/;
+
+/** A stored cursor, or undefined when it is not one the sync wrote (bad JSON, a bad edit). */
+export function parseCursor(value: string): SyncCursor | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+  const { on, id } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  return isStamp(on) && typeof id === 'string' && (id === '' || SYS_ID.test(id)) ? { on, id } : undefined;
+}

@@ -15,6 +15,7 @@ let jira: FakeJira;
 let open = false;
 let published: CloudEvent[];
 let failAt: number | undefined;
+let onPublish: ((e: CloudEvent) => void) | undefined;
 let deps: Deps;
 
 async function setup(o: { timeZone?: string } = {}) {
@@ -23,12 +24,14 @@ async function setup(o: { timeZone?: string } = {}) {
   open = true;
   published = [];
   failAt = undefined;
+  onPublish = undefined;
   const base = testDeps().deps;
   const config = { ...base.config, destinations: { 'jira-sec': jiraConfig(jira.vendor.url) } } as unknown as Config;
   const bus = {
     async publish(e: CloudEvent) {
       if (published.length + 1 === failAt) throw new Error('bus unavailable (test)');
       published.push(e);
+      onPublish?.(e);
     },
     async check() {},
   };
@@ -155,6 +158,56 @@ test('a first round over no issues still starts the cursor, so later first sight
   jira.setStatus('SEC-1', STATUS.done);
   expect(await run()).toMatchObject({ issues: 1, changes: 1 });
   expect(searches()[1]!.jql).toContain('updated >= "2029-12-31 23:59"');
+});
+
+test('an issue skipped at a page boundary because another moved to the end mid-round is read in the next round, once', async () => {
+  await setup();
+  await seed(4);
+  await run(2);
+  h.clock.advance(600_000);
+  for (const key of ['SEC-1', 'SEC-2', 'SEC-3', 'SEC-4']) {
+    h.clock.advance(1_000);
+    jira.setStatus(key, STATUS.progress);
+  }
+  h.clock.advance(10_000);
+  // While the round handles its first page (SEC-1, SEC-2), SEC-1 changes again minutes later: it
+  // moves to the end, SEC-3 takes its place on the first page, and the second page starts at SEC-4.
+  onPublish = (e) => {
+    if (e.subject !== 'f-acme-0' || (e.data as { to: string }).to !== 'In Progress') return;
+    h.clock.advance(300_000);
+    jira.setStatus('SEC-1', STATUS.done);
+  };
+  expect(await run(2)).toMatchObject({ pages: 2, issues: 4, changes: 4 });
+  expect(published.map((e) => e.subject)).not.toContain('f-acme-2');
+  onPublish = undefined;
+  h.clock.advance(300_000);
+  // The next round reads again from the last `updated` of the page before the move, less a minute.
+  expect(await run(2)).toMatchObject({ changes: 1 });
+  expect(searches().at(-2)!.jql).toContain('updated >= "2030-01-01 00:09"');
+  const changes = published.map((e) => [e.subject, (e.data as { to: string }).to]);
+  expect(changes).toEqual([['f-acme-0', 'In Progress'], ['f-acme-1', 'In Progress'], ['f-acme-3', 'In Progress'], ['f-acme-0', 'Done'], ['f-acme-2', 'In Progress']]);
+  expect(new Set(published.map((e) => e.id)).size).toBe(5);
+  // With nothing moving, the round after starts at the latest issue read (SEC-1's move) again.
+  h.clock.advance(60_000);
+  expect(await run(2)).toMatchObject({ changes: 0 });
+  expect(searches().at(-1)!.jql).toContain('updated >= "2030-01-01 00:14"');
+});
+
+test('a stored state that is not valid JSON (or not a sync state) restarts the cursor with a warning naming the key', async () => {
+  await setup();
+  await seed(2);
+  await run();
+  h.clock.advance(60_000);
+  jira.setStatus('SEC-1', STATUS.done);
+  for (const corrupt of ['{"since":', '{"since":"yesterday"}']) {
+    await deps.store.put('jira-sync:jira-status:acme', corrupt);
+    await expect(run()).resolves.toMatchObject({ issues: 2, partial: false });
+    expect(h.logs.filter((l) => l.msg.startsWith('jira-sync: stored state unreadable')).at(-1)).toMatchObject({ level: 'warn', fields: { key: 'jira-sync:jira-status:acme' } });
+    // The cursor is written again, so the next run is an ordinary one.
+    expect(JSON.parse((await deps.store.get('jira-sync:jira-status:acme'))!.value)).toEqual({ since: expect.any(Number) });
+  }
+  // Restarting re-reads the project; the change is reported once (the per-issue status is intact).
+  expect(published.map((e) => e.subject)).toEqual(['f-acme-0']);
 });
 
 test('problems: the destination must exist and be a jira one', () => {

@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema';
 import type { JiraConfig } from '../../connectors/jira/config';
 import { accountTimeZone } from '../../connectors/jira/myself';
 import { jqlDate, parseJiraTime } from '../../connectors/jira/jql-date';
+import { type Drift, nextSince, notePage } from '../../connectors/jira/search-drift';
 import { searchIssues } from '../../connectors/jira/search-issues';
 import { observe, remember, type SyncScope } from '../../connectors/jira/status-change';
 import { jiraTransport } from '../../connectors/jira/transport';
@@ -19,8 +20,10 @@ import type { JobContext, JobResult } from './types';
  * as `secorch.ticket.status_changed` events, one per change. Each round asks for the issues
  * updated since the last one, oldest first (`updated >= ... ORDER BY updated ASC`), paged by
  * nextPageToken; the round's position is stored after every page, so a run that stops (an error,
- * its deadline) resumes from that page. Issues read twice (rounds overlap by a minute, JQL dates
- * have minute precision) change nothing: an event needs a status other than the last one seen.
+ * its deadline) resumes from that page. Issues updated while a round pages can make it skip one at
+ * a page boundary: the next round then starts early enough to read it (search-drift.ts). Issues
+ * read twice (rounds overlap by a minute, JQL dates have minute precision) change nothing: an
+ * event needs a status other than the last one seen.
  */
 export const jiraSyncJobSchema = z.strictObject({
   type: z.literal('jira-sync'),
@@ -31,10 +34,25 @@ export const jiraSyncJobSchema = z.strictObject({
 });
 export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
 
-/** `since`: latest `updated` fully read (epoch ms); `round`: the round under way. */
-interface SyncState {
-  since?: number;
-  round?: { from?: number; token?: string; max?: number };
+/** `since`: where the next round starts (epoch ms of an `updated`); `round`: the round under way. */
+const num = z.number().check(z.refine(Number.isFinite));
+const syncStateSchema = z.object({
+  since: z.optional(num),
+  round: z.optional(z.object({
+    from: z.optional(num), token: z.optional(z.string()), max: z.optional(num),
+    marks: z.optional(z.array(z.tuple([num, num]))), recheck: z.optional(num),
+  })),
+});
+type SyncState = z.output<typeof syncStateSchema>;
+
+/** The stored state, or undefined when it is not one this job wrote (a bad edit, a truncated write). */
+function parseState(value: string): SyncState | undefined {
+  try {
+    const parsed = syncStateSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const OVERLAP_MS = 60_000;
@@ -54,7 +72,14 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       let t = transports.get(config);
       if (!t) transports.set(config, (t = jiraTransport(job.destination, config, deps, overrides)));
       const held = await deps.store.get(stateKey(ctx));
-      let state: SyncState = held ? (JSON.parse(held.value) as SyncState) : {};
+      const parsed = held && parseState(held.value);
+      let state: SyncState = parsed ?? {};
+      if (held && !parsed) {
+        // Restarting is safe: each issue's last status is kept apart, so a change is still reported
+        // once; the cost is one read of the project. Failing every run until someone deletes the
+        // key would stop the sync instead.
+        deps.logger.warn('jira-sync: stored state unreadable; starting over from the whole project', { schedule: ctx.schedule, key: stateKey(ctx) });
+      }
       let version = held?.version;
       const save = async (next: SyncState) => {
         // The version is ours to choose: reading it back after the write could return that of
@@ -75,6 +100,7 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       const counts = { pages: 0, issues: 0, changes: 0, partial: false };
       let max = round.max;
       let token = round.token;
+      let drift: Drift = { marks: round.marks, recheck: round.recheck };
       const pages = () => searchIssues(t, { jql, fields: ['status', 'updated'], properties: [FINDING_PROPERTY], pageSize: job.pageSize, startToken: token });
       let it = pages();
       for (;;) {
@@ -91,6 +117,8 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         }
         if (next.done) break;
         const page = next.value;
+        const fetchedAt = deps.clock.now();
+        const updates: number[] = [];
         for (const issue of page.items) {
           const seen = await observe(deps.store, scope, issue);
           if (seen.kind === 'changed') {
@@ -99,12 +127,16 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
             counts.changes++;
           }
           const updated = parseJiraTime(issue.fields.updated);
-          if (updated !== undefined) max = Math.max(max ?? updated, updated);
+          if (updated !== undefined) {
+            max = Math.max(max ?? updated, updated);
+            updates.push(updated);
+          }
         }
+        drift = notePage(drift, fetchedAt, updates);
         counts.pages++;
         counts.issues += page.items.length;
         token = page.next;
-        await save(page.next === undefined ? { since: max ?? round.from ?? ctx.due } : { since: state.since, round: { from: round.from, token: page.next, max } });
+        await save(page.next === undefined ? { since: max === undefined ? (round.from ?? ctx.due) : nextSince(max, drift) } : { since: state.since, round: { from: round.from, token: page.next, max, ...drift } });
         if (page.next !== undefined && deps.clock.now() >= ctx.deadline) {
           counts.partial = true;
           break;

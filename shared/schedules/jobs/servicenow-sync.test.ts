@@ -1,4 +1,5 @@
 import { testDeps } from '../../../test/deps';
+import type { StateStore } from '../../ports/store';
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
 import { servicenowDestinationSchema } from '../../connectors/servicenow/config';
@@ -27,7 +28,7 @@ afterEach(async () => {
 function setup(jobOver: Record<string, unknown> = {}) {
   const snow = servicenowDestinationSchema.parse({ type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'svc', password: 'pw' } });
   const { deps, bus } = testDeps();
-  Object.assign(deps, { http: h.http, clock: h.clock, config: { destinations: { snow } } as unknown as Config });
+  Object.assign(deps, { http: h.http, clock: h.clock, logger: h.logger, config: { destinations: { snow } } as unknown as Config });
   const job = servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination: 'snow', pageSize: 100, ...jobOver });
   const run = () => servicenowSyncJob.run(job, { schedule: 'snow-sync', tenant: 'acme', due: h.clock.now(), deadline: h.clock.now() + 60_000 }, deps);
   return { deps, bus, run };
@@ -65,7 +66,7 @@ test('1,000 incidents in pages of 100, interrupted once: each state change is em
   expect(saved.on > baseline.on).toBe(true);
   const result = await run();
   const resumed = vendor.requestsTo('GET /api/now/table/:table')[requestsBefore]!.query.get('sysparm_query')!;
-  expect(resumed).toContain(`^sys_updated_on>${lookBack(saved, 5).on}^NQ`);
+  expect(resumed).toBe(`correlation_display=secorch^sys_updated_on>=${lookBack(saved, 5).on}^ORDERBYsys_updated_on^ORDERBYsys_id`);
   expect(result).toMatchObject({ emitted: 334 - before });
 
   const events = bus.events.filter((e) => e.type === TICKET_STATUS_CHANGED);
@@ -108,6 +109,67 @@ test('the keyset query: records after the cursor, ties in its second broken by s
     `correlation_display=secorch^sys_updated_on>${on}^NQcorrelation_display=secorch^sys_updated_on=${on}^sys_id>${sn.rows[1]!.sys_id}^ORDERBYsys_updated_on^ORDERBYsys_id`,
   ]);
   expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id });
+});
+
+test('a look-back run asks for the whole second with >=, never a comparison with an empty value', async () => {
+  const { run } = setup({ pageSize: 2, lookbackSeconds: 60 });
+  for (let i = 0; i < 3; i++) sn.insert(incident(i));
+  await run();
+  h.clock.advance(120_000);
+  await run();
+  const queries = vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_query')!);
+  const back = lookBack({ on: sn.rows[2]!.sys_updated_on!, id: sn.rows[2]!.sys_id! }, 60).on;
+  expect(queries.at(-2)).toBe(`correlation_display=secorch^sys_updated_on>=${back}^ORDERBYsys_updated_on^ORDERBYsys_id`);
+  // Every term of every query carries a value (ServiceNow drops, or with
+  // glide.invalid_query.returns_no_rows refuses, terms it cannot read).
+  for (const q of queries) for (const term of q.split(/\^NQ|\^/)) expect(term).not.toMatch(/(>=|<=|!=|=|>|<)$/);
+});
+
+test('a stored cursor that is not valid JSON (or not a cursor) restarts the listing with a warning naming the key', async () => {
+  const { deps, bus, run } = setup({ lookbackSeconds: 0 });
+  const row = sn.insert(incident(0));
+  await run();
+  h.clock.advance(1000);
+  sn.change(row.sys_id!, { state: '2' });
+  for (const corrupt of ['{"on":', '{"on":"yesterday","id":"x"}']) {
+    await deps.store.put('servicenow-sync:snow-sync:cursor', corrupt);
+    await expect(run()).resolves.toMatchObject({ records: 1 });
+    expect(h.logs.filter((l) => l.msg.startsWith('servicenow-sync: stored cursor unreadable')).at(-1)).toMatchObject({ level: 'warn', fields: { key: 'servicenow-sync:snow-sync:cursor' } });
+    expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on: row.sys_updated_on, id: row.sys_id });
+  }
+  expect(vendor.requestsTo('GET /api/now/table/:table').at(-1)!.query.get('sysparm_query')).toBe('correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id');
+  // The per-record state is intact: the change is reported once.
+  expect(bus.events.map((e) => (e.data as { to: string }).to)).toEqual(['2']);
+});
+
+test('another run that moves the cursor after this run read it makes this run stop (sync_conflict), not move it back', async () => {
+  const { deps, run } = setup({ pageSize: 2, lookbackSeconds: 0 });
+  for (let i = 0; i < 5; i++) {
+    sn.insert(incident(i));
+    h.clock.advance(1000);
+  }
+  await run();
+  const key = 'servicenow-sync:snow-sync:cursor';
+  const inner = deps.store;
+  // A second run of the schedule (one that overran into the next due time) saves a later cursor
+  // between this run's read of the cursor and its first save.
+  const theirs = JSON.stringify({ on: '2099-01-01 00:00:00', id: 'f'.repeat(32) });
+  let interfered = false;
+  const store: StateStore = {
+    ...inner,
+    async get(k) {
+      const item = await inner.get(k);
+      if (k === key && !interfered) {
+        interfered = true;
+        expect(await inner.put(key, theirs, { ifVersion: item!.version })).toBe(true);
+      }
+      return item;
+    },
+  };
+  deps.store = store;
+  await deps.store.put(key, JSON.stringify({ on: sn.rows[0]!.sys_updated_on, id: sn.rows[0]!.sys_id }));
+  await expect(run()).rejects.toMatchObject({ code: 'sync_conflict', retryable: true });
+  expect((await inner.get(key))!.value).toBe(theirs);
 });
 
 test('problems: the job must name a servicenow destination', () => {

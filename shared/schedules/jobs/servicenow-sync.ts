@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
 import { ConnectorError } from '../../connectors/errors';
@@ -5,8 +6,8 @@ import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
 import { uidOfCorrelation } from '../../connectors/servicenow/uid-map';
-import { isStamp, lookBack, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
-import { errors } from '../../errors';
+import { isStamp, lookBack, parseCursor, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
+import { AppError, errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import { stableEventId } from '../../events/ids';
 import type { Deps } from '../../ports';
@@ -20,7 +21,10 @@ import type { JobContext, JobResult } from './types';
  * fails midway resumes there. Each run starts `lookbackSeconds` before the cursor to catch
  * transactions that committed late with an earlier sys_updated_on; re-read records whose state did
  * not change emit nothing. Event ids are stable per (record, update, state), so an event published
- * again after a crash before its state was recorded is deduplicated downstream.
+ * again after a crash before its state was recorded is deduplicated downstream. The cursor is
+ * written only over the version this run read or wrote last, so a run that overlaps another
+ * stops (sync_conflict) instead of moving the other's cursor back; a stored cursor that is not
+ * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
  */
 export const servicenowSyncJobSchema = z.strictObject({
   type: z.literal('servicenow-sync'),
@@ -48,7 +52,19 @@ export const servicenowSyncJob = {
     const t = transportFor(job.destination, dest, deps);
     const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
     const saved = await deps.store.get(cursorKey);
-    let cursor = saved ? lookBack(JSON.parse(saved.value) as SyncCursor, job.lookbackSeconds) : undefined;
+    const stored = saved && parseCursor(saved.value);
+    if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
+    let cursor = stored ? lookBack(stored, job.lookbackSeconds) : undefined;
+    let version = saved?.version;
+    const save = async (next: SyncCursor) => {
+      // The new version is chosen here so that the next save is conditional on this write alone.
+      const newVersion = randomUUID();
+      const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
+      if (!(await deps.store.put(cursorKey, JSON.stringify(next), { ...cond, newVersion }))) {
+        throw new AppError('sync_conflict', `Another run of ${ctx.schedule} moved its cursor; the next run continues`, { status: 503, retryable: true });
+      }
+      version = newVersion;
+    };
     const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0 };
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
@@ -61,7 +77,7 @@ export const servicenowSyncJob = {
       counts.records += records.length;
       if (records.length > 0) {
         cursor = cursorOf(t.name, records.at(-1)!);
-        await deps.store.put(cursorKey, JSON.stringify(cursor));
+        await save(cursor);
       }
       if (records.length < job.pageSize) break;
     } while (deps.clock.now() < ctx.deadline);
