@@ -72,12 +72,21 @@ export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
 }
 
 /**
+ * The event payload, in either of its two members, is not a context attribute: CESQL addresses
+ * context attributes and extensions (spec 3.2), and the other filter dialects hide the same two
+ * names (attributeString in shared/events/cloudevent.ts). Both are absent: a missingAttribute
+ * error, `EXISTS` false. The grammar cannot spell `data_base64` today (identifiers are [a-z0-9],
+ * spec 2.2); this still holds for any identifier rule to come and for nodes built in code.
+ */
+const PAYLOAD = new Set(['data', 'data_base64']);
+
+/**
  * Spec 3.2: every attribute and extension is addressable; values that are not a CESQL primitive
  * (e.g. a non-integer number, which CloudEvents does not allow anyway) are represented as String.
- * CESQL does not see `data` (spec 1). Own properties only: `constructor` is not an attribute.
+ * Own properties only: `constructor` is not an attribute.
  */
 function readAttribute(e: CloudEvent, name: string): CesqlValue | undefined {
-  if (name === 'data' || !Object.hasOwn(e, name)) return undefined;
+  if (PAYLOAD.has(name) || !Object.hasOwn(e, name)) return undefined;
   const v = e[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v === 'string' || typeof v === 'boolean') return v;

@@ -12,7 +12,7 @@ import { type CesqlError, type CesqlProgram, CesqlParseError, type Node } from '
  *   if (c.ok && cesqlMatches(c.program, event)) deliver();   // per event
  */
 export type { CesqlError, CesqlErrorKind, CesqlProgram, CesqlType, CesqlValue } from './types';
-export { MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH } from './types';
+export { MAX_EXPRESSION_LENGTH, MAX_LIKE_PATTERN_LENGTH, MAX_NESTING_DEPTH } from './types';
 
 export type CompileResult = { ok: true; program: CesqlProgram } | { ok: false; error: string };
 

@@ -1,6 +1,6 @@
 import { compileLike } from './like';
 import { type Token, tokenize } from './lexer';
-import { type BinaryOp, CesqlParseError, MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH, type Node, isInt32 } from './types';
+import { type BinaryOp, CesqlParseError, MAX_EXPRESSION_LENGTH, MAX_LIKE_PATTERN_LENGTH, MAX_NESTING_DEPTH, type Node, isInt32 } from './types';
 
 /**
  * Recursive-descent parser for the CESQL grammar (spec 2), one level per row of the precedence
@@ -132,6 +132,10 @@ class Parser {
         // Spec 3.4.3: the pattern MUST be a string literal, anything else is a parse error.
         const pat = this.next();
         if (pat.t !== 'string') this.fail(pat, `LIKE needs a string literal pattern, found ${describe(pat)}`);
+        // Bounds the matcher's worst case (see MAX_LIKE_PATTERN_LENGTH); counted in code points.
+        let cps = 0;
+        for (const _ of pat.value) cps++;
+        if (cps > MAX_LIKE_PATTERN_LENGTH) this.fail(pat, `LIKE pattern longer than ${MAX_LIKE_PATTERN_LENGTH} characters`);
         node = this.level(at.pos, { kind: 'like', pos: at.pos, operand: node, pattern: compileLike(pat.value), negated }, [node]);
       } else {
         const set = this.list(at, false);

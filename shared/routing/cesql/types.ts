@@ -47,10 +47,49 @@ export const isInt32 = (n: number): boolean => Number.isInteger(n) && n >= INT_M
 export const MAX_EXPRESSION_LENGTH = 4096;
 export const MAX_NESTING_DEPTH = 64;
 
-/** LIKE patterns are compiled at parse time: code points plus the two wildcards (spec 3.4.3). */
-export const ANY_ONE = Symbol('_');
-export const ANY_MANY = Symbol('%');
-export type LikeToken = string | typeof ANY_ONE | typeof ANY_MANY;
+/**
+ * Longest LIKE pattern, in code points of the string literal. The matcher (like-match.ts) is
+ * linear in the value for `%` and literal text; a segment with `_` between two `%` is searched
+ * with a bit-parallel automaton costing one 32-bit word per 32 code points of segment per value
+ * character, so this cap keeps that at most 8 words: a 1 MiB subject against the worst pattern is
+ * about 8 million word operations, not the value x pattern steps of a backtracking matcher. Real
+ * patterns (types, sources, subjects with a wildcard or two) are far shorter. Refusing longer
+ * patterns at validation (a parse error, so `422 invalid_subscription`) rather than cutting an
+ * evaluation off with a work budget keeps matching exact: a filter never silently misses an event.
+ */
+export const MAX_LIKE_PATTERN_LENGTH = 256;
+
+/**
+ * A compiled LIKE pattern (spec 3.4.3): the pattern split at `%` into fixed-length segments.
+ * Without `%` there is one segment, which must match the whole value; with `%` the first segment
+ * is anchored at the start, the last at the end, and the ones in between are found leftmost
+ * first, in order (greedy leftmost is exact when the only variable-length wildcard is `%`).
+ */
+export interface LikePattern {
+  readonly segments: readonly LikeSegment[];
+}
+
+export interface LikeSegment {
+  /** Length in code points: every literal character and every `_` is one. */
+  readonly cps: number;
+  /** Literal runs (strings) and counts of consecutive `_` (numbers), in order. */
+  readonly parts: readonly (string | number)[];
+  /** The whole segment, when it has no `_` and no lone surrogate at an edge: found with indexOf. */
+  readonly literal?: string;
+  /** Otherwise, for a search (middle segments only): a Shift-And automaton, see like-match.ts. */
+  readonly automaton?: LikeAutomaton;
+}
+
+export interface LikeAutomaton {
+  /** 32-bit words per state: ceil(cps / 32). */
+  readonly words: number;
+  /** Per code point of the segment: bit j set when position j accepts it (that code point or `_`). */
+  readonly masks: ReadonlyMap<number, Int32Array>;
+  /** Mask of any other code point: the `_` positions. */
+  readonly other: Int32Array;
+  /** The longest literal run and its offset in code points: no match starts before it is found. */
+  readonly anchor?: { readonly run: string; readonly offset: number };
+}
 
 export type BinaryOp = '*' | '/' | '%' | '+' | '-' | '=' | '!=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR' | 'XOR';
 
@@ -62,7 +101,7 @@ export type Node =
   | { kind: 'not'; pos: number; operand: Node }
   | { kind: 'negate'; pos: number; operand: Node }
   | { kind: 'binary'; pos: number; op: BinaryOp; left: Node; right: Node }
-  | { kind: 'like'; pos: number; operand: Node; pattern: LikeToken[]; negated: boolean }
+  | { kind: 'like'; pos: number; operand: Node; pattern: LikePattern; negated: boolean }
   | { kind: 'in'; pos: number; operand: Node; set: Node[]; negated: boolean }
   | { kind: 'call'; pos: number; name: string; args: Node[] };
 
