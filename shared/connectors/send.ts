@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock';
 import type { HttpClient } from '../ports/http';
 import type { Logger } from '../ports/logger';
+import { redactUrlPath } from '../log/url';
 import type { AuthContext, ConnectorAuth } from './auth/types';
 import { parseBody, readCapped } from './body';
 import type { Breaker } from './breaker';
@@ -47,7 +48,10 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
   const method = (req.method ?? 'GET').toUpperCase();
   const target = req.url !== undefined ? sameOriginUrl(rt.name, rt.base, req.url) : joinPath(rt.name, rt.base, req.path ?? '');
   const url = appendQuery(target, req.query);
-  const facts: ConnectorErrorFacts = { connector: rt.name, method, path: url.pathname };
+  // The path as errors and log lines name it: a segment that is the credential (a webhook token
+  // in a generic destination's base path) is replaced (shared/log/url.ts).
+  const path = redactUrlPath(url.hostname, url.pathname);
+  const facts: ConnectorErrorFacts = { connector: rt.name, method, path };
   const idempotent = isIdempotent(method, req.idempotent);
   const { body, contentType } = encodeBody(req.body);
   const budget = req.budgetMs ?? rt.retry.budgetMs;
@@ -58,7 +62,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
   const waitForRetry = async (attempt: number, asked: number | undefined, why: string | number): Promise<number | true> => {
     const wait = asked ?? backoffMs(attempt, rt.retry, rt.random);
     if (wait > budget - (rt.clock.now() - started)) return wait;
-    rt.logger?.warn('connector retry', { connector: rt.name, method, path: url.pathname, reason: why, attempt, waitMs: wait });
+    rt.logger?.warn('connector retry', { connector: rt.name, method, path, reason: why, attempt, waitMs: wait });
     await rt.sleep(wait, req.signal);
     return true;
   };
@@ -98,7 +102,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
     if (res.status >= 500) rt.breaker.failure(probe);
     else rt.breaker.success();
     if (res.ok || req.allowStatus?.includes(res.status)) {
-      if (over) throw new ConnectorError('connector_bad_response', `${rt.name}: the answer to ${method} ${url.pathname} exceeds ${rt.maxResponseBytes} bytes; page smaller`, facts);
+      if (over) throw new ConnectorError('connector_bad_response', `${rt.name}: the answer to ${method} ${path} exceeds ${rt.maxResponseBytes} bytes; page smaller`, facts);
       return { status: res.status, headers: res.headers, body: parseBody(text, res.headers.get('content-type'), req.expect ?? 'json', facts) as T, url: res.url || String(url) };
     }
     if (res.status === 401 && !reauthorized && authorization.reject?.({ status: res.status, headers: res.headers })) {
@@ -106,7 +110,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
       // for: renew once, retry once.
       reauthorized = true;
       attempt--;
-      rt.logger?.info('connector credential refused; renewing it', { connector: rt.name, method, path: url.pathname });
+      rt.logger?.info('connector credential refused; renewing it', { connector: rt.name, method, path });
       continue;
     }
     const answer = { status: res.status, headers: res.headers, text };

@@ -1,3 +1,4 @@
+import { redactUrlPath } from '../../log/url';
 import { tryJson } from '../body';
 import { ConnectorError, type ConnectorErrorFacts, isConnectorError } from '../errors';
 import type { GenericClient } from '../rest/transport';
@@ -44,7 +45,8 @@ export async function execute(client: GenericClient, endpoint: string, op: Graph
     if (!isConnectorError(e) || !isErrorList(listed) || listed.length === 0) throw e;
     throw graphqlError(listed, { ...e.facts, operation }, scrub, false);
   }
-  const facts = { connector: t.name, method: 'POST', path: new URL(res.url).pathname, vendorStatus: res.status, requestId: requestId(res.headers), operation };
+  const answered = new URL(res.url);
+  const facts = { connector: t.name, method: 'POST', path: redactUrlPath(answered.hostname, answered.pathname), vendorStatus: res.status, requestId: requestId(res.headers), operation };
   const answer = res.body as { data?: unknown; errors?: unknown } | undefined;
   if (typeof answer !== 'object' || answer === null || Array.isArray(answer) || !('data' in answer || 'errors' in answer)) {
     throw new ConnectorError('connector_bad_response', `${t.name}: the answer to the GraphQL ${operation} is not a GraphQL response; check the endpoint of ${t.name}`, facts);

@@ -1,3 +1,4 @@
+import { redactUrlPath } from '../../log/url';
 import { ConnectorError } from '../errors';
 import type { Transport } from '../types';
 import type { RestRequest } from './request';
@@ -11,7 +12,8 @@ import type { RestRequest } from './request';
 export async function callRest(t: Transport, req: RestRequest, expectStatus?: readonly number[]): Promise<number> {
   const res = await t.request(req);
   if (expectStatus && !expectStatus.includes(res.status)) {
-    const path = new URL(res.url).pathname;
+    const url = new URL(res.url);
+    const path = redactUrlPath(url.hostname, url.pathname);
     throw new ConnectorError(
       'connector_bad_response',
       `${t.name}: ${req.method} ${path} answered HTTP ${res.status}, not one of ${expectStatus.join(', ')}; check the request or expectStatus of ${t.name}`,

@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
+import { redactUrl } from '../../log/url';
 
 /** Operational event types of outbound delivery (DESIGN: `secorch.system.*`). */
 export const OPS_TYPES = {
@@ -19,7 +20,12 @@ export function isAbout(event: CloudEvent, subscriptionId: string): boolean {
   return data?.subscriptionId === subscriptionId;
 }
 
-/** Publishes an operational event to the bus like any other event, stamped for the tenant. */
+/**
+ * Publishes an operational event to the bus like any other event, stamped for the tenant. The bus
+ * routes it to the tenant's other subscriptions and destinations, so the subscription's URL goes
+ * without the credential its query or path may be (`?token=`, `sig=`, a Slack hook path):
+ * scheme, host, path and parameter names name the endpoint well enough (shared/log/url.ts).
+ */
 export async function publishOps(
   deps: Deps, type: string, sub: Pick<Subscription, 'id' | 'tenant' | 'url'>, extra: Record<string, unknown>, delivery?: Delivery,
 ): Promise<void> {
@@ -35,7 +41,7 @@ export async function publishOps(
     origin: 'system',
     data: {
       subscriptionId: sub.id,
-      url: sub.url,
+      url: redactUrl(sub.url),
       ...(delivery ? { deliveryId: delivery.id, eventId: delivery.eventId, attempts: delivery.attempts.length, lastError: delivery.lastError } : {}),
       ...extra,
     },
