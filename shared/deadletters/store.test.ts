@@ -16,6 +16,16 @@ describe('inbound dead-letter store', () => {
     expect((await getDeadLetter(deps, 'acme', kept.id))?.record).toEqual(kept);
   });
 
+  test('a reason quoting a credential URL or a connection string is kept without the secret (the API shows reasons)', async () => {
+    const { deps } = testDeps();
+    const message = 'archive put failed: https://acct.blob.core.windows.net/c/k?sv=2024-01-01&sig=SECRETSIG123 (AccountKey=SECRETKEY==;EndpointSuffix=core.windows.net)';
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason: { code: 'destination_failed', message }, body: '{}' });
+    const stored = (await getDeadLetter(deps, 'acme', kept.id))!.record;
+    expect(stored.reason.code).toBe('destination_failed');
+    expect(stored.reason.message).toContain('https://acct.blob.core.windows.net/c/k?sv=2024-01-01&sig=[redacted]');
+    expect(stored.reason.message).not.toMatch(/SECRETSIG123|SECRETKEY/);
+  });
+
   test('retention follows deliveries.retentionDays', async () => {
     const { deps, clock } = testDeps({ deliveries: { retentionDays: 2 } });
     const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });

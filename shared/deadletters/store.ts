@@ -1,4 +1,5 @@
 import { keys, sortableId } from '../delivery/keys';
+import { redactText } from '../log/redact';
 import type { Deps } from '../ports';
 
 /**
@@ -59,7 +60,10 @@ export const rawBody = (d: Pick<DeadLetter, 'body' | 'encoding'>): Uint8Array =>
 export async function keepDeadLetter(deps: Deps, input: NewDeadLetter): Promise<DeadLetter> {
   const now = deps.clock.now();
   const { body, ...rest } = input;
-  const record: DeadLetter = { ...rest, id: sortableId('dlq_', now), receivedAt: new Date(now).toISOString(), ...encodeBody(body), replays: 0 };
+  // The reason is text from anywhere (a destination's error, a provider's): shown by the API to
+  // any key with deliveries:read, it gets the log's redaction of credential URLs and secrets.
+  const reason = { code: rest.reason.code, message: redactText(rest.reason.message) };
+  const record: DeadLetter = { ...rest, reason, id: sortableId('dlq_', now), receivedAt: new Date(now).toISOString(), ...encodeBody(body), replays: 0 };
   await deps.store.put(keys.deadLetter(record.tenant, record.id), JSON.stringify(record), { ttlSeconds: retentionSeconds(deps) });
   deps.metrics.count('deadletters.kept', 1, { kind: record.kind });
   return record;
