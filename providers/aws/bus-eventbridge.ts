@@ -3,8 +3,9 @@ import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 import { once } from '../common/once';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface EventBridgeBusOptions {
+export interface EventBridgeBusOptions extends AwsTimeouts {
   /** Event bus name or ARN. */
   busName: string;
   /** Source of every entry (the router's rule matches on it); default `secorch`. */
@@ -64,7 +65,7 @@ export function eventBridgeBus(opts: EventBridgeBusOptions): EventBus {
   const source = opts.source ?? 'secorch';
   const load = once(() => import('@aws-sdk/client-eventbridge').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.EventBridgeClient({ endpoint: opts.endpoint, region: opts.region }),
+    client: opts.client ?? new sdk.EventBridgeClient(awsClientConfig(opts)),
   })));
 
   return {

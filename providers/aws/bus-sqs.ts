@@ -3,8 +3,10 @@ import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 import { once } from '../common/once';
+import { busUnavailable } from './unavailable';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface SqsBusOptions {
+export interface SqsBusOptions extends AwsTimeouts {
   queueUrl: string;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
   client?: SQSClient;
@@ -34,13 +36,15 @@ const escapeNonCharacters = (json: string) =>
  * The event bus on SQS. Events travel in CloudEvents structured mode (the whole event as JSON
  * in the body, as the router expects); type, source and id are copied to message attributes so
  * SNS subscriptions and EventBridge Pipes can filter without parsing the body.
- * The SDK is imported on first use: a cold start that never publishes does not load it. Errors
- * are not caught: publish rejects, the caller answers 503 and keeps the delivery retryable.
+ * The SDK is imported on first use: a cold start that never publishes does not load it. Every
+ * wait is bounded (client-options.ts); SQS unreachable is a 503 `bus_unavailable` (unavailable.ts).
+ * Other errors are not caught: publish rejects, the caller answers 503 and keeps the delivery
+ * retryable.
  */
 export function sqsBus(opts: SqsBusOptions): EventBus {
   const load = once(() => import('@aws-sdk/client-sqs').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
+    client: opts.client ?? new sdk.SQSClient(awsClientConfig(opts)),
   })));
 
   return {
@@ -63,12 +67,16 @@ export function sqsBus(opts: SqsBusOptions): EventBus {
         // A queue configured with a smaller MaximumMessageSize answers InvalidParameterValue.
         const err = e as { name?: string; code?: string; message?: string };
         if (/InvalidParameterValue/.test(`${err.name} ${err.code}`) && /shorter than/i.test(err.message ?? '')) throw tooLarge(event, size, limit, e);
-        throw e;
+        throw busUnavailable('The event queue did not accept the event', e) ?? e;
       }
     },
     async check() {
       const { sdk, client } = await load();
-      await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }));
+      try {
+        await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: opts.queueUrl, AttributeNames: ['QueueArn'] }));
+      } catch (e) {
+        throw busUnavailable('The event queue is not reachable', e) ?? e;
+      }
     },
   };
 }

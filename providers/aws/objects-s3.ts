@@ -3,8 +3,10 @@ import { guardBody, toBytes } from '../../shared/objects/bytes';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
+import { objectsUnavailable } from './unavailable';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface S3ObjectsOptions {
+export interface S3ObjectsOptions extends AwsTimeouts {
   region?: string;
   /** Endpoint override for S3-compatible servers (fauxqs, MinIO, LocalStack). */
   endpoint?: string;
@@ -24,6 +26,9 @@ export interface S3ObjectsOptions {
 type S3Error = { name?: string; $metadata?: { httpStatusCode?: number } };
 const status = (e: unknown) => (e as S3Error)?.$metadata?.httpStatusCode;
 const failure = (e: unknown) => ({ reason: (e as S3Error)?.name ?? 'Error', httpStatus: status(e) });
+/** S3 unreachable (a 503 the caller may retry), else the service's refusal (object_storage_failed). */
+const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
+  objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
 /** S3 quotes ETags (RFC 9110 entity tags); the port carries the bare value. */
 const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
 /** x-amz-copy-source is `bucket/key`, URL-encoded, with the slashes of the key kept:
@@ -53,13 +58,14 @@ function infoOf(bucket: string, key: string, h: S3Head): ObjectInfo {
 /**
  * Object storage on Amazon S3. The SDK is imported on first use. Any 404 on a read (NoSuchKey,
  * and HeadObject's bodiless NotFound, which cannot tell a missing key from a missing bucket)
- * means absent; every other failure is object_storage_failed. The list cursor is the last key of
+ * means absent; S3 unreachable (connect or socket timeout, refused, DNS: unavailable.ts) is
+ * object_storage_unavailable; every other failure is object_storage_failed. The list cursor is the last key of
  * the page, resumed with StartAfter, so it means the same as in the memory and local stores.
  */
 export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
   const load = once(() => import('@aws-sdk/client-s3').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.S3Client({ region: opts.region, endpoint: opts.endpoint, forcePathStyle: opts.forcePathStyle }),
+    client: opts.client ?? new sdk.S3Client({ ...awsClientConfig(opts), forcePathStyle: opts.forcePathStyle }),
   })));
   const conditional = opts.conditionalWrites ?? true;
 
@@ -69,7 +75,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       return await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
     } catch (e) {
       if (status(e) === 404) return undefined;
-      throw storageFailed('get', bucket, key, failure(e));
+      throw failed('get', bucket, key, e);
     }
   }
 
@@ -93,7 +99,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         // 412: the key exists. 409 ConditionalRequestConflict (a concurrent conditional write is in
         // flight) stays a retryable failure: the retry will see 412 or succeed.
         if (put.ifAbsent && status(e) === 412) throw new ObjectExistsError(bucket, key);
-        throw storageFailed('put', bucket, key, failure(e));
+        throw failed('put', bucket, key, e);
       }
     },
 
@@ -103,7 +109,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       try {
         return await out.Body!.transformToByteArray();
       } catch (e) {
-        throw storageFailed('get', bucket, key, failure(e));
+        throw failed('get', bucket, key, e);
       }
     },
 
@@ -113,7 +119,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       // In Node the Body is the http.IncomingMessage (a Readable): async-iterable Buffers, read as
       // they arrive. transformToByteArray would hold the whole object in memory.
       const body = out.Body as unknown as AsyncIterable<Uint8Array>;
-      return { info: infoOf(bucket, key, out), body: guardBody(body, (e) => storageFailed('stream', bucket, key, failure(e))) };
+      return { info: infoOf(bucket, key, out), body: guardBody(body, (e) => failed('stream', bucket, key, e)) };
     },
 
     async head(bucket, key) {
@@ -122,7 +128,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         return infoOf(bucket, key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
       } catch (e) {
         if (status(e) === 404) return undefined;
-        throw storageFailed('head', bucket, key, failure(e));
+        throw failed('head', bucket, key, e);
       }
     },
 
@@ -139,7 +145,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         const last = items[items.length - 1];
         return out.IsTruncated && last ? { items, next: last.key } : { items };
       } catch (e) {
-        throw storageFailed('list', bucket, prefix, failure(e));
+        throw failed('list', bucket, prefix, e);
       }
     },
 
@@ -150,7 +156,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         await client.send(new sdk.CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySource(bucket, from), MetadataDirective: 'COPY' }));
       } catch (e) {
         if (status(e) === 404) return;
-        throw storageFailed('move', bucket, from, failure(e));
+        throw failed('move', bucket, from, e);
       }
       await self.delete(bucket, from);
     },
@@ -161,7 +167,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
       } catch (e) {
         if (status(e) === 404) return;
-        throw storageFailed('delete', bucket, key, failure(e));
+        throw failed('delete', bucket, key, e);
       }
     },
 
@@ -173,7 +179,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
         if (bucket) await client.send(new sdk.HeadBucketCommand({ Bucket: bucket }));
         else await client.send(new sdk.ListBucketsCommand({ MaxBuckets: 1 }));
       } catch (e) {
-        throw storageFailed('check', bucket ?? '(account)', undefined, failure(e));
+        throw failed('check', bucket ?? '(account)', undefined, e);
       }
     },
   };

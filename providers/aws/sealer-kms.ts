@@ -6,8 +6,9 @@ import {
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
 import { once } from '../common/once';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface KmsSealerOptions {
+export interface KmsSealerOptions extends AwsTimeouts {
   /** Key ARN, key id, alias name or alias ARN of a symmetric KMS key (config `secrets.sealer.keyId`). */
   keyId: string;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
@@ -52,7 +53,7 @@ export function kmsSealer(opts: KmsSealerOptions): Sealer {
   if (!opts.keyId) throw errors.config('The aws-kms sealer needs a KMS key id', 'secrets.sealer.keyId');
   const load = once(() => import('@aws-sdk/client-kms').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.KMSClient({ region: opts.region, endpoint: opts.endpoint }),
+    client: opts.client ?? new sdk.KMSClient(awsClientConfig(opts)),
   })));
 
   const sealer: Sealer = {

@@ -2,8 +2,9 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Secrets } from '../../shared/ports';
 import { checkCommonName, invalidSecretName, secretUnavailable, utf8Secret } from '../../shared/secrets';
 import { once } from '../common/once';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface SecretsManagerOptions {
+export interface SecretsManagerOptions extends AwsTimeouts {
   /** Put before every name (config `secrets.prefix`), e.g. `secorch/prod/`. */
   prefix?: string;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
@@ -37,7 +38,7 @@ export function awsReason(e: unknown): string {
 export function secretsManagerSecrets(opts: SecretsManagerOptions = {}): Secrets {
   const load = once(() => import('@aws-sdk/client-secrets-manager').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.SecretsManagerClient({ region: opts.region, endpoint: opts.endpoint }),
+    client: opts.client ?? new sdk.SecretsManagerClient(awsClientConfig(opts)),
   })));
   return {
     async get(name) {

@@ -3,8 +3,9 @@ import type { Secrets } from '../../shared/ports';
 import { checkCommonName, invalidSecretName, secretUnavailable } from '../../shared/secrets';
 import { once } from '../common/once';
 import { awsReason } from './secrets-manager';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface SsmSecretsOptions {
+export interface SsmSecretsOptions extends AwsTimeouts {
   /** Path that relative names live under (config `secrets.prefix`), e.g. `/secorch/prod/`. */
   prefix?: string;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
@@ -37,7 +38,7 @@ export function ssmParameterName(prefix: string | undefined, name: string): stri
 export function ssmSecrets(opts: SsmSecretsOptions = {}): Secrets {
   const load = once(() => import('@aws-sdk/client-ssm').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.SSMClient({ region: opts.region, endpoint: opts.endpoint }),
+    client: opts.client ?? new sdk.SSMClient(awsClientConfig(opts)),
   })));
   return {
     async get(name) {

@@ -5,6 +5,8 @@ import { once } from '../common/once';
 import { checkKey, checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
+import { guarded } from './unavailable';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
 export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
 
@@ -46,9 +48,11 @@ export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, 
  * delivery engine's small batches), a split put racing another writer can miss the parts it
  * replaced, and a crash between the write and the cleanup leaves them too; such parts stay
  * invisible and DynamoDB's TTL collects them when the value had a TTL, while those of a value
- * without one stay in the table as dead storage.
+ * without one stay in the table as dead storage. *
+ * The client's waits are bounded (client-options.ts); DynamoDB unreachable (timeouts, refused or
+ * reset connections, DNS) is a 503 store_unavailable naming the operation (unavailable.ts).
  */
-export interface DynamoStoreOptions {
+export interface DynamoStoreOptions extends AwsTimeouts {
   table: string;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
   client?: DynamoDBClient;
@@ -58,6 +62,8 @@ export interface DynamoStoreOptions {
 }
 
 const CONFLICT_ATTEMPTS = 6;
+/** The store's name in store_unavailable messages (unavailable.ts). */
+const STORE = 'DynamoDB';
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +89,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   const { table, clock } = opts;
   const load = once(async (): Promise<PartsIo> => {
     const sdk = await import('@aws-sdk/client-dynamodb');
-    return { sdk, table, client: opts.client ?? new sdk.DynamoDBClient({ region: opts.region, endpoint: opts.endpoint }) };
+    return { sdk, table, client: opts.client ?? new sdk.DynamoDBClient(awsClientConfig(opts)) };
   });
 
   /** One TransactWriteItems; false when a condition failed. */
@@ -114,12 +120,12 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   }
 
   return {
-    async get(key) {
+    get: (key) => guarded(STORE, 'get', async () => {
       checkKey(key);
       return readItem(await load(), key, () => clock.now());
-    },
+    }),
 
-    async put(key: string, value: string, options: PutOptions = {}) {
+    put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
       const io = await load();
       return retryConflicts(async () => {
@@ -137,9 +143,9 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
         if (replaced) await dropParts(io, [replaced]);
         return true;
       });
-    },
+    }),
 
-    async putAll(writes) {
+    putAll: (writes) => guarded(STORE, 'putAll', async () => {
       checkWrites(writes);
       if (writes.length === 0) return true;
       const io = await load();
@@ -156,9 +162,9 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
         if (plans.some((p) => p === undefined)) return false;
         return transact(io, plans.flat() as TransactWriteItem[]);
       });
-    },
+    }),
 
-    async list(prefix, options = {}) {
+    list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
       const limit = listLimit(options);
       const after = options.after;
       // ExclusiveStartKey must lie inside the key condition's range, so an `after` outside the
@@ -190,22 +196,22 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       // The head beyond the page only says that more follow: its value is not read.
       const items = await withValues(io, heads.slice(0, limit), () => clock.now());
       return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
-    },
+    }),
 
-    async delete(key) {
+    delete: (key) => guarded(STORE, 'delete', async () => {
       checkKey(key);
       const io = await load();
       const out = await io.client.send(new io.sdk.DeleteItemCommand({ TableName: table, Key: headKey(key), ReturnValues: 'ALL_OLD' }));
       const replaced = splitOf(out.Attributes);
       if (replaced) await dropParts(io, [replaced]);
-    },
+    }),
 
-    async check() {
+    check: () => guarded(STORE, 'check', async () => {
       // A GetItem, not DescribeTable: the data-plane permission the store needs anyway, and no
       // control-plane rate limit. Any key will do; the answer is ignored.
       const io = await load();
       await io.client.send(new io.sdk.GetItemCommand({ TableName: table, Key: headKey('\u0000check'), ProjectionExpression: 'pk' }));
-    },
+    }),
   };
 }
 

@@ -1,8 +1,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { Clock, WakeUp, WakeUps } from '../../shared/ports';
 import { once } from '../common/once';
+import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export interface SqsWakeUpsOptions {
+export interface SqsWakeUpsOptions extends AwsTimeouts {
   /** The delivery queue the webhookDeliveryWakeUp function is triggered by. */
   queueUrl: string;
   clock: Clock;
@@ -29,7 +30,7 @@ export const delaySeconds = (at: number, now: number): number =>
 export function sqsWakeUps(opts: SqsWakeUpsOptions): WakeUps {
   const load = once(() => import('@aws-sdk/client-sqs').then((sdk) => ({
     sdk,
-    client: opts.client ?? new sdk.SQSClient({ endpoint: opts.endpoint, region: opts.region }),
+    client: opts.client ?? new sdk.SQSClient(awsClientConfig(opts)),
   })));
   return {
     async schedule(due: WakeUp) {

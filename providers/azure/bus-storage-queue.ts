@@ -3,8 +3,10 @@ import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 import { checkIn, type ClaimStore } from './claim-check';
+import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
+import { busUnavailable } from './unavailable';
 
-export interface StorageQueueBusOptions {
+export interface StorageQueueBusOptions extends AzureTimeouts {
   connectionString: string;
   queueName: string;
   /** Where events too large for a message go (claim-check); without it they are refused. */
@@ -32,19 +34,22 @@ export const encodeMessage = (event: CloudEvent): string => Buffer.from(JSON.str
 /**
  * EventBus on an Azure Storage queue (the queue the event-router function is triggered by).
  * The SDK is loaded and the client built on first use, not at cold start: the HTTP functions
- * that only publish now and then should not pay for it up front.
+ * that only publish now and then should not pay for it up front. Every call is bounded
+ * (client-options.ts); the queue unreachable is a bus_unavailable naming why (unavailable.ts).
  */
 export function storageQueueBus(opts: StorageQueueBusOptions): EventBus {
   let client: Promise<QueueClient> | undefined;
   const queue = (): Promise<QueueClient> => {
     client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName))
+      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
       .catch((e: unknown) => {
         client = undefined; // a bad connection string fails each call, not the process forever
         throw e;
       });
     return client;
   };
+
+  const deadline = opts.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS;
 
   return {
     async publish(event) {
@@ -64,17 +69,19 @@ export function storageQueueBus(opts: StorageQueueBusOptions): EventBus {
         });
       }
       try {
-        await (await queue()).sendMessage(text);
+        const client = await queue();
+        await withDeadline(deadline, (abortSignal) => client.sendMessage(text, { abortSignal }));
       } catch (e) {
         // The SDK's error text names the account and queue URL: keep it as the (logged) cause only.
-        throw errors.unavailable('bus_unavailable', 'The event queue did not accept the event', e);
+        throw busUnavailable('The event queue did not accept the event', e) ?? errors.unavailable('bus_unavailable', 'The event queue did not accept the event', e);
       }
     },
     async check() {
       try {
-        await (await queue()).getProperties();
+        const client = await queue();
+        await withDeadline(deadline, (abortSignal) => client.getProperties({ abortSignal }));
       } catch (e) {
-        throw errors.unavailable('bus_unavailable', 'The event queue is not reachable', e);
+        throw busUnavailable('The event queue is not reachable', e) ?? errors.unavailable('bus_unavailable', 'The event queue is not reachable', e);
       }
     },
   };

@@ -5,8 +5,10 @@ import { collectBytes, guardBody, toBytes } from '../../shared/objects/bytes';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
+import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
+import { objectsUnavailable } from './unavailable';
 
-export interface BlobObjectsOptions {
+export interface BlobObjectsOptions extends AzureTimeouts {
   /** Account connection string (shared key or SAS), e.g. from AzureWebJobsStorage. */
   connectionString?: string;
   /** `https://<account>.blob.core.windows.net`, used with credential (e.g. DefaultAzureCredential). */
@@ -19,6 +21,9 @@ export interface BlobObjectsOptions {
 type RestError = { code?: string; name?: string; statusCode?: number };
 const statusOf = (e: unknown) => (e as RestError)?.statusCode;
 const failure = (e: unknown) => ({ reason: (e as RestError)?.code ?? (e as RestError)?.name ?? 'Error', httpStatus: statusOf(e) });
+/** Blob Storage unreachable (a 503 the caller may retry), else the service's refusal (object_storage_failed). */
+const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
+  objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
 const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
 
 interface BlobProps {
@@ -52,17 +57,21 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
   const load = once(async () => {
     const sdk = await import('@azure/storage-blob');
     if (opts.service) return opts.service;
-    if (opts.connectionString) return sdk.BlobServiceClient.fromConnectionString(opts.connectionString);
-    return new sdk.BlobServiceClient(opts.accountUrl!, opts.credential);
+    const options = { retryOptions: storageRetryOptions(opts) };
+    if (opts.connectionString) return sdk.BlobServiceClient.fromConnectionString(opts.connectionString, options);
+    return new sdk.BlobServiceClient(opts.accountUrl!, opts.credential, options);
   });
+  // Every call is bounded (client-options.ts): a download until its headers, its body streams on.
+  const bounded = <T>(run: (abortSignal: AbortSignal) => Promise<T>) => withDeadline(opts.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS, run);
   const blob = async (bucket: string, key: string) => (await load()).getContainerClient(bucket).getBlockBlobClient(key);
 
   async function download(bucket: string, key: string) {
     try {
-      return await (await blob(bucket, key)).download();
+      const client = await blob(bucket, key);
+      return await bounded((abortSignal) => client.download(0, undefined, { abortSignal }));
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
-      throw storageFailed('get', bucket, key, failure(e));
+      throw failed('get', bucket, key, e);
     }
   }
 
@@ -70,14 +79,16 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     async put(bucket, key, body, put = {}) {
       const data = toBytes(body);
       try {
-        const out = await (await blob(bucket, key)).upload(data, data.byteLength, {
+        const client = await blob(bucket, key);
+        const out = await bounded((abortSignal) => client.upload(data, data.byteLength, {
           blobHTTPHeaders: { blobContentType: put.contentType, blobContentEncoding: put.contentEncoding },
           conditions: put.ifAbsent ? { ifNoneMatch: '*' } : undefined,
-        });
+          abortSignal,
+        }));
         return infoOf(bucket, key, { ...out, contentLength: data.byteLength, contentType: put.contentType, contentEncoding: put.contentEncoding });
       } catch (e) {
         if (put.ifAbsent && (statusOf(e) === 409 || statusOf(e) === 412)) throw new ObjectExistsError(bucket, key);
-        throw storageFailed('put', bucket, key, failure(e));
+        throw failed('put', bucket, key, e);
       }
     },
 
@@ -87,7 +98,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
       try {
         return await collectBytes(out.readableStreamBody as AsyncIterable<Uint8Array>);
       } catch (e) {
-        throw storageFailed('get', bucket, key, failure(e));
+        throw failed('get', bucket, key, e);
       }
     },
 
@@ -97,27 +108,28 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
       // connection; it is undefined only in browsers.
       if (!out) return undefined;
       const body = out.readableStreamBody as AsyncIterable<Uint8Array>;
-      return { info: infoOf(bucket, key, out), body: guardBody(body, (e) => storageFailed('stream', bucket, key, failure(e))) };
+      return { info: infoOf(bucket, key, out), body: guardBody(body, (e) => failed('stream', bucket, key, e)) };
     },
 
     async head(bucket, key) {
       try {
-        return infoOf(bucket, key, await (await blob(bucket, key)).getProperties());
+        const client = await blob(bucket, key);
+        return infoOf(bucket, key, await bounded((abortSignal) => client.getProperties({ abortSignal })));
       } catch (e) {
         if (statusOf(e) === 404) return undefined;
-        throw storageFailed('head', bucket, key, failure(e));
+        throw failed('head', bucket, key, e);
       }
     },
 
     async list(bucket, prefix, opts = {}) {
       try {
-        const pages = (await load()).getContainerClient(bucket).listBlobsFlat({ prefix })
-          .byPage({ maxPageSize: opts.limit ?? 1000, ...(opts.after ? { continuationToken: opts.after } : {}) });
-        const page = (await pages.next()).value;
+        const container = (await load()).getContainerClient(bucket);
+        const page = await bounded(async (abortSignal) => (await container.listBlobsFlat({ prefix, abortSignal })
+          .byPage({ maxPageSize: opts.limit ?? 1000, ...(opts.after ? { continuationToken: opts.after } : {}) }).next()).value);
         const items = (page?.segment.blobItems ?? []).map((b: BlobItem) => infoOf(bucket, b.name, { ...b.properties, versionId: b.versionId }));
         return page?.continuationToken ? { items, next: page.continuationToken } : { items };
       } catch (e) {
-        throw storageFailed('list', bucket, prefix, failure(e));
+        throw failed('list', bucket, prefix, e);
       }
     },
 
@@ -127,30 +139,29 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
         // Copy Blob within one account is authorized by this request's own credential (shared
         // key, SAS or Entra ID) and completes synchronously, so the poller is done at once:
         // https://learn.microsoft.com/en-us/rest/api/storageservices/copy-blob
-        const poller = await dst.beginCopyFromURL(src.url, { intervalInMs: 200 });
-        await poller.pollUntilDone();
+        await bounded(async (abortSignal) => (await dst.beginCopyFromURL(src.url, { intervalInMs: 200, abortSignal })).pollUntilDone());
       } catch (e) {
         if (statusOf(e) === 404) return;
-        throw storageFailed('move', bucket, from, failure(e));
+        throw failed('move', bucket, from, e);
       }
       await self.delete(bucket, from);
     },
 
     async delete(bucket, key) {
       try {
-        await (await blob(bucket, key)).deleteIfExists({ deleteSnapshots: 'include' });
+        const client = await blob(bucket, key);
+        await bounded((abortSignal) => client.deleteIfExists({ deleteSnapshots: 'include', abortSignal }));
       } catch (e) {
-        throw storageFailed('delete', bucket, key, failure(e));
+        throw failed('delete', bucket, key, e);
       }
     },
 
     async check(bucket) {
       try {
         const service = await load();
-        if (bucket) await service.getContainerClient(bucket).getProperties();
-        else await service.getProperties();
+        await bounded((abortSignal) => (bucket ? service.getContainerClient(bucket).getProperties({ abortSignal }) : service.getProperties({ abortSignal })));
       } catch (e) {
-        throw storageFailed('check', bucket ?? '(account)', undefined, failure(e));
+        throw failed('check', bucket ?? '(account)', undefined, e);
       }
     },
   };

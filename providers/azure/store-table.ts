@@ -6,6 +6,8 @@ import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type Par
 import { dropParts, readEntity, readItem, status, withValues } from './store-table-parts';
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
 import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone } from './store-table-write';
+import { type AzureTimeouts, tablesClientOptions } from './client-options';
+import { guarded } from './unavailable';
 
 export {
   keyOf, MAX_KEY_BYTES, MAX_PART_CHARS, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, MAX_VALUE_CHARS, MAX_VALUE_JSON_BYTES, PART_MARK, PARTITION, rowKey,
@@ -70,7 +72,7 @@ export {
  * the parts it replaced; such parts stay invisible and sweepExpired removes them (expired with
  * their head, or as orphans: store-table-sweep.ts), so they cost storage until the next sweep.
  */
-export interface TableStoreOptions {
+export interface TableStoreOptions extends AzureTimeouts {
   /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
   table?: string;
   /** Storage account connection string; or pass `client` (e.g. built with a managed identity). */
@@ -92,6 +94,7 @@ export type TableStore = StateStore & {
 
 const SWEEP_EVERY = 256;
 const SWEEP_MAX = 100;
+const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable service (unavailable.ts)
 
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
@@ -100,6 +103,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
   const load = once(async () => {
     const client = opts.client ?? (await import('@azure/data-tables')).TableClient.fromConnectionString(opts.connectionString!, opts.table!, {
       allowInsecureConnection: opts.allowInsecureConnection,
+      ...tablesClientOptions(opts),
     });
     if (opts.createTable !== false) await client.createTable(); // an existing table is fine (409 swallowed by the SDK)
     return client;
@@ -118,11 +122,11 @@ export function tableStore(opts: TableStoreOptions): TableStore {
   let orphansAfter: string | undefined;
 
   const store: TableStore = {
-    async get(key) {
+    get: (key) => guarded(STORE, 'get', async () => {
       return readItem(await load(), rowKey(key), () => clock.now());
-    },
+    }),
 
-    async put(key: string, value: string, options: PutOptions = {}) {
+    put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
       const row = rowKey(key);
       const layout = layOut(key, value);
@@ -153,9 +157,9 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       if (replaced) await dropParts(client, [replaced]);
       if (written) wrote(1);
       return written;
-    },
+    }),
 
-    async putAll(batch) {
+    putAll: (batch) => guarded(STORE, 'putAll', async () => {
       checkWrites(batch);
       if (batch.length === 0) return true;
       const layouts = batch.map((w) => (isDelete(w) ? undefined : layOut(w.key, w.value)));
@@ -189,9 +193,9 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       if (replaced.length > 0) await dropParts(client, replaced);
       if (written) wrote(batch.length);
       return written;
-    },
+    }),
 
-    async list(prefix, options = {}) {
+    list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
       const limit = listLimit(options);
       const lo = encode(prefix);
       const now = clock.now();
@@ -209,9 +213,9 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       // The head beyond the page only says that more follow: its value is not read.
       const items = (await withValues(client, heads.slice(0, limit), () => clock.now())).map(({ row, item }) => ({ key: keyOf(row), ...item }));
       return heads.length > limit ? { items, next: keyOf(heads[limit - 1]!.row) } : { items };
-    },
+    }),
 
-    async delete(key) {
+    delete: (key) => guarded(STORE, 'delete', async () => {
       const row = rowKey(key);
       const client = await load();
       const before = await readHead(client, row);
@@ -222,21 +226,21 @@ export function tableStore(opts: TableStoreOptions): TableStore {
         if (status(e) !== 404) throw e;
       }
       if (before.head.split) await dropParts(client, [before.head.split]);
-    },
+    }),
 
-    async check() {
+    check: () => guarded(STORE, 'check', async () => {
       // A point read of a RowKey no key maps to (ASCII): needs only the data permission the store uses anyway.
       await readEntity(await load(), 'check');
-    },
+    }),
 
-    async sweepExpired(max = SWEEP_MAX) {
+    sweepExpired: (max = SWEEP_MAX) => guarded(STORE, 'sweepExpired', async () => {
       const client = await load();
       const deleted = await sweepExpiredRows(client, clock.now(), max);
       if (deleted >= max) return deleted;
       const orphans = await sweepOrphanParts(client, orphansAfter, max - deleted);
       orphansAfter = orphans.after;
       return deleted + orphans.deleted;
-    },
+    }),
 
     async close() {
       await Promise.all(pending);

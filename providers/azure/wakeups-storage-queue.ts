@@ -1,7 +1,8 @@
 import type { QueueClient } from '@azure/storage-queue';
 import type { Clock, WakeUp, WakeUps } from '../../shared/ports';
+import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
 
-export interface StorageQueueWakeUpsOptions {
+export interface StorageQueueWakeUpsOptions extends AzureTimeouts {
   connectionString: string;
   /** The queue the webhookDeliveryWakeUp function is triggered by. */
   queueName: string;
@@ -24,13 +25,14 @@ export const visibilitySeconds = (at: number, now: number): number =>
  * Wake-ups as invisible Storage queue messages: the message becomes visible (and the Functions
  * queue trigger runs) when the attempt is due. A wait over 7 days arrives early and the wake-up
  * function sends it on. The text is base64 JSON, the Functions trigger's default encoding (see
- * bus-storage-queue.ts). Errors reject: the engine logs them.
+ * bus-storage-queue.ts). Calls are bounded as the bus's are (client-options.ts); errors reject:
+ * the engine logs them.
  */
 export function storageQueueWakeUps(opts: StorageQueueWakeUpsOptions): WakeUps {
   let client: Promise<QueueClient> | undefined;
   const queue = (): Promise<QueueClient> => {
     client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName))
+      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
       .catch((e: unknown) => {
         client = undefined;
         throw e;
@@ -41,7 +43,9 @@ export function storageQueueWakeUps(opts: StorageQueueWakeUpsOptions): WakeUps {
     async schedule(due: WakeUp) {
       const visibilityTimeout = visibilitySeconds(due.at, opts.clock.now());
       const text = Buffer.from(JSON.stringify({ at: due.at, tenant: due.tenant, id: due.id }), 'utf8').toString('base64');
-      await (await queue()).sendMessage(text, { visibilityTimeout, messageTimeToLive: visibilityTimeout + TTL_MARGIN_SECONDS });
+      const client = await queue();
+      await withDeadline(opts.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS, (abortSignal) =>
+        client.sendMessage(text, { visibilityTimeout, messageTimeToLive: visibilityTimeout + TTL_MARGIN_SECONDS, abortSignal }));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors';
+import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
 
 /**
  * Which driver errors mean "PostgreSQL is not reachable or not answering right now" (a retry may
@@ -50,30 +50,8 @@ function reason(e: unknown): string | undefined {
   return typeof message === 'string' ? MESSAGES.find(([re]) => re.test(message))?.[1] : undefined;
 }
 
-/**
- * A transient driver error as a 503 `store_unavailable` the caller may retry (Retry-After 1 s),
- * with the driver's error as `cause` for logs. The message names the store and the operation and
- * a fixed reason, never the driver's text, which could carry the host or user of the connection
- * string: the message is shown to HTTP callers (expose; unexposed, the problem renderer would turn
- * the 503 into a generic 500).
- */
-export function postgresUnavailable(e: unknown, op: string): unknown {
-  const why = reason(e);
-  if (why === undefined) return e;
-  return new AppError('store_unavailable', `PostgreSQL state store unavailable during ${op} (${why}); retry shortly`, {
-    status: 503,
-    retryable: true,
-    expose: true,
-    headers: { 'retry-after': '1' },
-    cause: e,
-  });
-}
+/** A transient driver error as store_unavailable (shared/store/unavailable.ts); others unchanged. */
+export const postgresUnavailable = (e: unknown, op: string): unknown => storeUnavailable('PostgreSQL', op, e, reason);
 
 /** Runs one store operation, turning a transient driver error into store_unavailable. */
-export async function guarded<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw postgresUnavailable(e, op);
-  }
-}
+export const guarded = <T>(op: string, run: () => Promise<T>): Promise<T> => guardStore('PostgreSQL', op, reason, run);

@@ -1,4 +1,4 @@
-import { AppError } from '../../shared/errors';
+import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
 
 /*
  * Which ioredis errors mean "Redis is not reachable or not answering right now" (a retry may
@@ -41,29 +41,8 @@ function reason(e: unknown): string | undefined {
   return MESSAGES.find(([re]) => re.test(message))?.[1];
 }
 
-/**
- * A transient error as a 503 `store_unavailable` the caller may retry (Retry-After 1 s), with the
- * driver's error as `cause` for logs. The message names the store, the operation and a fixed
- * reason, never the driver's text or the URL (it may hold a password): it is shown to HTTP
- * callers (expose; unexposed, the problem renderer would turn the 503 into a generic 500).
- */
-export function redisUnavailable(e: unknown, op: string): unknown {
-  const why = reason(e);
-  if (why === undefined) return e;
-  return new AppError('store_unavailable', `Redis state store unavailable during ${op} (${why}); retry shortly`, {
-    status: 503,
-    retryable: true,
-    expose: true,
-    headers: { 'retry-after': '1' },
-    cause: e,
-  });
-}
+/** A transient error as store_unavailable (shared/store/unavailable.ts); others unchanged. */
+export const redisUnavailable = (e: unknown, op: string): unknown => storeUnavailable('Redis', op, e, reason);
 
 /** Runs one store operation, turning a transient driver error into store_unavailable. */
-export async function guarded<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    throw redisUnavailable(e, op);
-  }
-}
+export const guarded = <T>(op: string, run: () => Promise<T>): Promise<T> => guardStore('Redis', op, reason, run);

@@ -25,3 +25,16 @@ export function storageFailed(op: string, bucket: string, key: string | undefine
     extra: { bucket, ...(key === undefined ? {} : { key }), ...failure },
   });
 }
+
+/**
+ * The object store could not be reached (`why`: a fixed reason from the provider's network error
+ * classification): a retryable 503 `object_storage_unavailable`, beside the 502 above for the
+ * service's own refusals. Unexposed like that one: it names bucket and key, for operators; no
+ * HTTP route reads objects directly.
+ */
+export function objectsUnavailable(backend: string, op: string, bucket: string, key: string | undefined, why: string, cause: unknown): AppError {
+  const where = key === undefined ? bucket : `${bucket}/${key}`;
+  return new AppError('object_storage_unavailable', `Object storage ${op} failed for ${where}: ${backend} unreachable (${why})`, {
+    status: 503, retryable: true, expose: false, extra: { bucket, ...(key === undefined ? {} : { key }), reason: why }, cause,
+  });
+}

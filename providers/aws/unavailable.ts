@@ -1,0 +1,66 @@
+import { AppError, errors } from '../../shared/errors';
+import { objectsUnavailable as sharedObjectsUnavailable } from '../../shared/objects/errors';
+import { guardStore, storeUnavailable as sharedStoreUnavailable } from '../../shared/store/unavailable';
+
+/*
+ * Which AWS SDK failures mean "the service could not be reached or did not answer" (a retry may
+ * succeed), named by a short fixed reason: the SDK's retries are already spent when one reaches
+ * us. An error that carries an HTTP status is the service's answer (conditional check failed,
+ * validation, throttling, access denied, 5xx) and stays as it is.
+ */
+
+/** Socket and DNS errors from Node (node:net, node:dns), as the SDK passes them on. */
+const ERRNOS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ETIMEDOUT: 'network timeout',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  // A DNS failure of an AWS endpoint is the VPC's resolver or a transient lookup error.
+  ENOTFOUND: 'DNS lookup failed',
+  EAI_AGAIN: 'DNS lookup failed',
+};
+/** TimeoutErrors of @smithy/node-http-handler (set-connection-timeout, set-socket-timeout). */
+const TIMEOUTS: [RegExp, string][] = [
+  [/did not establish a connection/, 'connect timeout'],
+  [/timed out after \d+ ms of inactivity/, 'no response'],
+];
+
+export function awsNetworkReason(e: unknown, depth = 0): string | undefined {
+  // Duck-typed, not `instanceof Error`: socket errors are made by Node's core, whose Error can be
+  // another realm's (a vm context, as under jest).
+  if (typeof e !== 'object' || e === null || depth > 3) return undefined;
+  const { code, name, message, errors: all, $metadata } = e as {
+    code?: unknown; name?: unknown; message?: unknown; errors?: unknown; $metadata?: { httpStatusCode?: number };
+  };
+  if ($metadata?.httpStatusCode) return undefined;
+  if (typeof code === 'string' && ERRNOS[code]) return ERRNOS[code];
+  // The SDK's retry middleware replaces a thrown value that is not an Error of its own realm with
+  // `new Error("AWS SDK error wrapper for " + value)` (@smithy/core retry, asSdkError), keeping only
+  // the text; Node's socket errors are such values under jest's vm realm.
+  const wrapped = typeof message === 'string' ? /^AWS SDK error wrapper for .*?\b(E[A-Z_]+)\b/.exec(message) : null;
+  if (wrapped && ERRNOS[wrapped[1]!]) return ERRNOS[wrapped[1]!];
+  if (name === 'TimeoutError') return TIMEOUTS.find(([re]) => re.test(String(message)))?.[1] ?? 'timeout';
+  // Node's happy-eyeballs connect reports every address it tried in one AggregateError.
+  if (Array.isArray(all)) return all.map((x) => awsNetworkReason(x, depth + 1)).find((r) => r !== undefined);
+  return undefined;
+}
+
+/** An unreachable state store as store_unavailable (shared/store/unavailable.ts); others unchanged. */
+export const storeUnavailable = (store: string, op: string, e: unknown): unknown => sharedStoreUnavailable(store, op, e, awsNetworkReason);
+
+/** Runs one store operation, turning an unreachable service into store_unavailable. */
+export const guarded = <T>(store: string, op: string, run: () => Promise<T>): Promise<T> => guardStore(store, op, awsNetworkReason, run);
+
+/** The event bus unreachable: `bus_unavailable`, as every bus answers a failed publish (errors.unavailable). */
+export function busUnavailable(what: string, e: unknown): AppError | undefined {
+  const why = awsNetworkReason(e);
+  return why === undefined ? undefined : errors.unavailable('bus_unavailable', `${what} (${why}); retry shortly`, e);
+}
+
+/** Object storage unreachable: object_storage_unavailable (shared/objects/errors.ts); undefined for other errors. */
+export function objectsUnavailable(op: string, bucket: string, key: string | undefined, e: unknown): AppError | undefined {
+  const why = awsNetworkReason(e);
+  return why === undefined ? undefined : sharedObjectsUnavailable('S3', op, bucket, key, why, e);
+}
