@@ -10,7 +10,7 @@ import { busTestEvent } from '../../test/support/bus-event';
 /**
  * No Pub/Sub emulator can run here (it needs Java and a gcloud download), so these tests MOCK
  * AT THE CLIENT: a real PubSub client and real Topic objects, with Topic.prototype.publishMessage
- * and Topic.prototype.exists replaced by jest spies. Nothing reaches the network.
+ * and Topic.prototype.getMetadata replaced by jest spies. Nothing reaches the network.
  */
 
 const event: CloudEvent = busTestEvent();
@@ -55,8 +55,9 @@ describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
     await expect(bus.publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic did not accept the event', cause: failure });
   });
 
-  it('check() is topic.exists(): resolves when it exists, rejects when it does not', async () => {
-    const exists = jest.spyOn(Topic.prototype, 'exists').mockResolvedValueOnce([true] as never).mockResolvedValueOnce([false] as never);
+  it('check() is topic.getMetadata(): resolves when it exists, rejects when it does not', async () => {
+    const exists = jest.spyOn(Topic.prototype, 'getMetadata').mockResolvedValueOnce([{}] as never)
+      .mockRejectedValueOnce(Object.assign(new Error('5 NOT_FOUND: Resource not found'), { code: 5 }) as never);
     const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
     await expect(bus.check()).resolves.toBeUndefined();
     await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist' });
@@ -65,7 +66,7 @@ describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
 });
 
 /**
- * The EventBus contract over a real PubSub client with Topic.publishMessage and Topic.exists
+ * The EventBus contract over a real PubSub client with Topic.publishMessage and Topic.getMetadata
  * replaced (mocked SDK: no emulator). The fake stores a message only after a macrotask (as the
  * service's answer would arrive), and refuses a request over Pub/Sub's 10 MiB limit with
  * INVALID_ARGUMENT as the service does (https://cloud.google.com/pubsub/quotas#resource_limits).
@@ -90,10 +91,11 @@ describeEventBusContract('pubsubBus (mocked SDK: no emulator)', async () => {
     stored.push({ data, attributes, messageId });
     return messageId;
   } as Topic['publishMessage']);
-  jest.spyOn(Topic.prototype, 'exists').mockImplementation(async function (this: Topic) {
+  jest.spyOn(Topic.prototype, 'getMetadata').mockImplementation(async function (this: Topic) {
     await new Promise((resolve) => setImmediate(resolve));
-    return [this.name === TOPIC];
-  } as unknown as Topic['exists']);
+    if (this.name !== TOPIC) throw notFound();
+    return [{ name: this.name }];
+  } as unknown as Topic['getMetadata']);
   const client = new PubSub({ projectId: 'test-project' });
   return {
     bus: pubsubBus({ topic: TOPIC, client }),

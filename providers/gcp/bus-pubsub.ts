@@ -2,12 +2,16 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
+import { gaxCallOptions, type GcpTimeouts } from './client-options';
+import { busUnavailable } from './unavailable';
 
-export interface PubsubBusOptions {
+export interface PubsubBusOptions extends GcpTimeouts {
   /** Topic name or full path (projects/<project>/topics/<topic>). */
   topic: string;
   /** A ready client (tests, or a shared one); by default one is created on first use. */
   client?: PubSub;
+  /** Endpoint of the client made here (`host:port`; not *.googleapis.com: emulator mode, no TLS). */
+  apiEndpoint?: string;
 }
 
 /**
@@ -24,6 +28,8 @@ export function toPubsubMessage(event: CloudEvent): { data: Buffer; attributes: 
 }
 
 /** Pub/Sub's message size limit: data plus attribute keys and values (https://cloud.google.com/pubsub/quotas#resource_limits). */
+const NOT_FOUND = 5;
+
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 const tooLarge = (event: CloudEvent, size: number, cause?: unknown) =>
@@ -38,8 +44,9 @@ const tooLarge = (event: CloudEvent, size: number, cause?: unknown) =>
 export function pubsubBus(opts: PubsubBusOptions): EventBus {
   let topic: Promise<Topic> | undefined;
   const getTopic = (): Promise<Topic> => {
-    topic ??= (opts.client ? Promise.resolve(opts.client) : import('@google-cloud/pubsub').then(({ PubSub }) => new PubSub()))
-      .then((client) => client.topic(opts.topic))
+    topic ??= (opts.client ? Promise.resolve(opts.client) : import('@google-cloud/pubsub').then(({ PubSub }) => new PubSub(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint } : {})))
+      // Publish and admin calls (exists) bounded (client-options.ts); batching stays the client's.
+      .then((client) => client.topic(opts.topic, { gaxOpts: gaxCallOptions(opts) }))
       .catch((e: unknown) => {
         topic = undefined;
         throw e;
@@ -58,15 +65,17 @@ export function pubsubBus(opts: PubsubBusOptions): EventBus {
       } catch (e) {
         if ((e as { code?: unknown }).code === 3 && /size/i.test(String((e as Error).message))) throw tooLarge(event, size, e);
         // The client's error text names the project and topic: keep it as the (logged) cause only.
-        throw errors.unavailable('bus_unavailable', 'The event topic did not accept the event', e);
+        throw busUnavailable('The event topic did not accept the event', e) ?? errors.unavailable('bus_unavailable', 'The event topic did not accept the event', e);
       }
     },
     async check() {
-      let exists: boolean;
+      let exists = true;
       try {
-        [exists] = await (await getTopic()).exists();
+        // getMetadata rather than exists(), which takes no call options; NOT_FOUND is "no topic".
+        await (await getTopic()).getMetadata(gaxCallOptions(opts));
       } catch (e) {
-        throw errors.unavailable('bus_unavailable', 'The event topic is not reachable', e);
+        if ((e as { code?: unknown } | null)?.code !== NOT_FOUND) throw busUnavailable('The event topic is not reachable', e) ?? errors.unavailable('bus_unavailable', 'The event topic is not reachable', e);
+        exists = false;
       }
       if (!exists) throw errors.unavailable('bus_unavailable', 'The event topic does not exist');
     },

@@ -3,17 +3,24 @@ import { guardBody, toBytes } from '../../shared/objects/bytes';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
+import { type GcpTimeouts, storageOptions } from './client-options';
+import { objectsUnavailable } from './unavailable';
 
-export interface GcsObjectsOptions {
+export interface GcsObjectsOptions extends GcpTimeouts {
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
   storage?: Storage;
   /** Needed only by check() without a bucket (it lists the project's buckets). */
   projectId?: string;
+  /** Endpoint of the client made here (tests: `http://127.0.0.1:port`). */
+  apiEndpoint?: string;
 }
 
 type ApiError = { code?: number | string; name?: string };
 const codeOf = (e: unknown) => Number((e as ApiError)?.code);
 const failure = (e: unknown) => ({ reason: (e as ApiError)?.name ?? 'Error', httpStatus: Number.isFinite(codeOf(e)) ? codeOf(e) : undefined });
+/** Unreachable: object_storage_unavailable; any answer of the service: object_storage_failed. */
+const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
+  objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
 
 function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
   const info: ObjectInfo = { bucket, key, size: Number(m.size ?? 0) };
@@ -35,7 +42,9 @@ function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
  * as on the other stores. The list cursor is the API's pageToken. A 404 on a read means absent.
  */
 export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
-  const load = once(async () => opts.storage ?? new (await import('@google-cloud/storage')).Storage({ projectId: opts.projectId }));
+  const load = once(async () => opts.storage ?? new (await import('@google-cloud/storage')).Storage({
+    projectId: opts.projectId, ...storageOptions(opts), ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint } : {}),
+  }));
   const file = async (bucket: string, key: string, generation?: string | number): Promise<File> =>
     (await load()).bucket(bucket).file(key, generation === undefined ? {} : { generation });
   const absent = (e: unknown) => codeOf(e) === 404;
@@ -52,7 +61,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         });
       } catch (e) {
         if (put.ifAbsent && codeOf(e) === 412) throw new ObjectExistsError(bucket, key);
-        throw storageFailed('put', bucket, key, failure(e));
+        throw failed('put', bucket, key, e);
       }
       // save() leaves the service's resource (generation, etag, updated) in f.metadata.
       return infoOf(bucket, key, { ...f.metadata, size: data.byteLength, contentType: put.contentType, contentEncoding: put.contentEncoding });
@@ -64,7 +73,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
       } catch (e) {
         if (absent(e)) return undefined;
-        throw storageFailed('get', bucket, key, failure(e));
+        throw failed('get', bucket, key, e);
       }
     },
 
@@ -75,7 +84,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
       // replaced in between, the read fails instead of mixing one write's info with another's bytes.
       const f = await file(bucket, key, info.version);
       const body = f.createReadStream({ decompress: false }) as AsyncIterable<Uint8Array>;
-      return { info, body: guardBody(body, (e) => storageFailed('stream', bucket, key, failure(e))) };
+      return { info, body: guardBody(body, (e) => failed('stream', bucket, key, e)) };
     },
 
     async head(bucket, key) {
@@ -84,7 +93,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         return infoOf(bucket, key, metadata);
       } catch (e) {
         if (absent(e)) return undefined;
-        throw storageFailed('head', bucket, key, failure(e));
+        throw failed('head', bucket, key, e);
       }
     },
 
@@ -100,7 +109,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         const token = (nextQuery as { pageToken?: string } | null | undefined)?.pageToken;
         return token ? { items, next: token } : { items };
       } catch (e) {
-        throw storageFailed('list', bucket, prefix, failure(e));
+        throw failed('list', bucket, prefix, e);
       }
     },
 
@@ -110,7 +119,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         await (await file(bucket, from)).copy(await file(bucket, to));
       } catch (e) {
         if (absent(e)) return;
-        throw storageFailed('move', bucket, from, failure(e));
+        throw failed('move', bucket, from, e);
       }
       await self.delete(bucket, from);
     },
@@ -120,7 +129,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         await (await file(bucket, key)).delete({ ignoreNotFound: true });
       } catch (e) {
         if (absent(e)) return;
-        throw storageFailed('delete', bucket, key, failure(e));
+        throw failed('delete', bucket, key, e);
       }
     },
 
@@ -131,7 +140,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
         if (bucket) await storage.bucket(bucket).getFiles({ maxResults: 1, autoPaginate: false });
         else await storage.getBuckets({ maxResults: 1, autoPaginate: false });
       } catch (e) {
-        throw storageFailed('check', bucket ?? '(project)', undefined, failure(e));
+        throw failed('check', bucket ?? '(project)', undefined, e);
       }
     },
   };

@@ -5,16 +5,17 @@ import {
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
 import { once } from '../common/once';
+import { type GaxCallOptions, gaxCallOptions, type GcpTimeouts } from './client-options';
 
 type Answer<T> = Promise<[T, ...unknown[]]>;
 
 /** The two KeyManagementServiceClient methods the sealer uses (tests inject a fake). */
 export interface CloudKmsClient {
-  encrypt(request: protos.google.cloud.kms.v1.IEncryptRequest): Answer<protos.google.cloud.kms.v1.IEncryptResponse>;
-  decrypt(request: protos.google.cloud.kms.v1.IDecryptRequest): Answer<protos.google.cloud.kms.v1.IDecryptResponse>;
+  encrypt(request: protos.google.cloud.kms.v1.IEncryptRequest, options?: GaxCallOptions): Answer<protos.google.cloud.kms.v1.IEncryptResponse>;
+  decrypt(request: protos.google.cloud.kms.v1.IDecryptRequest, options?: GaxCallOptions): Answer<protos.google.cloud.kms.v1.IDecryptResponse>;
 }
 
-export interface CloudKmsSealerOptions {
+export interface CloudKmsSealerOptions extends GcpTimeouts {
   /** `projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>` (config `secrets.sealer.keyName`). */
   keyName: string;
   /** A ready client (tests, or a shared one); by default one is created on first use. */
@@ -83,7 +84,7 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
         [res] = await (await load()).encrypt({
           name: opts.keyName, plaintext: bytes, additionalAuthenticatedData: aad,
           plaintextCrc32c: { value: crc32c(bytes) }, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
-        });
+        }, gaxCallOptions(opts));
       } catch (e) {
         throw kmsError('seal_failed', 'Encrypt', e);
       }
@@ -102,7 +103,7 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
         [res] = await (await load()).decrypt({
           name: opts.keyName, ciphertext, additionalAuthenticatedData: aad,
           ciphertextCrc32c: { value: crc32c(ciphertext!) }, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
-        });
+        }, gaxCallOptions(opts));
       } catch (e) {
         throw kmsError('unseal_failed', 'Decrypt', e);
       }

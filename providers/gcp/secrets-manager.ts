@@ -3,17 +3,18 @@ import type { Secrets } from '../../shared/ports';
 import { checkCommonName, invalidSecretName, secretUnavailable, utf8Secret } from '../../shared/secrets';
 import { once } from '../common/once';
 import { crc32c } from './sealer-cloudkms';
+import { type GaxCallOptions, gaxCallOptions, type GcpTimeouts } from './client-options';
 
 type Request = protos.google.cloud.secretmanager.v1.IAccessSecretVersionRequest;
 type Response = protos.google.cloud.secretmanager.v1.IAccessSecretVersionResponse;
 
 /** The SecretManagerServiceClient methods used (tests inject a fake). */
 export interface SecretAccessClient {
-  accessSecretVersion(request: Request): Promise<[Response, ...unknown[]]>;
+  accessSecretVersion(request: Request, options?: GaxCallOptions): Promise<[Response, ...unknown[]]>;
   getProjectId(): Promise<string>;
 }
 
-export interface GcpSecretsOptions {
+export interface GcpSecretsOptions extends GcpTimeouts {
   /** Project of the secrets (config `secrets.projectId`, else GOOGLE_CLOUD_PROJECT / GCLOUD_PROJECT). */
   projectId?: string;
   /** Put before every name (config `secrets.prefix`), e.g. `secorch-prod-`. */
@@ -54,7 +55,7 @@ export function gcpSecrets(opts: GcpSecretsOptions = {}): Secrets {
       try {
         const { client, project } = await load();
         const version = VERSION_NAME.test(id) ? id : `projects/${project}/secrets/${id}/versions/latest`;
-        [{ payload }] = await client.accessSecretVersion({ name: version });
+        [{ payload }] = await client.accessSecretVersion({ name: version }, gaxCallOptions(opts));
       } catch (e) {
         const code = (e as { code?: unknown } | null)?.code;
         if (code === NOT_FOUND) return undefined;

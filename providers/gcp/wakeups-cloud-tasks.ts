@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { protos } from '@google-cloud/tasks';
 import type { Clock, WakeUp, WakeUps } from '../../shared/ports';
+import { type GaxCallOptions, gaxCallOptions, type GcpTimeouts } from './client-options';
 
 type ICreateTaskRequest = protos.google.cloud.tasks.v2.ICreateTaskRequest;
 
 /** The one CloudTasksClient method used (tests inject a fake). */
 export interface TasksClient {
-  createTask(request: ICreateTaskRequest): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
+  createTask(request: ICreateTaskRequest, options?: GaxCallOptions): Promise<[protos.google.cloud.tasks.v2.ITask, ...unknown[]]>;
 }
 
-export interface CloudTasksWakeUpsOptions {
+export interface CloudTasksWakeUpsOptions extends GcpTimeouts {
   /** `projects/<p>/locations/<l>/queues/<q>` */
   queue: string;
   /** The webhookDeliveryWakeUp function's URL (also the OIDC audience). */
@@ -72,7 +73,7 @@ export function cloudTasksWakeUps(opts: CloudTasksWakeUpsOptions): WakeUps {
               oidcToken: { serviceAccountEmail: opts.serviceAccountEmail },
             },
           },
-        });
+        }, gaxCallOptions(opts));
       } catch (e) {
         if ((e as { code?: unknown } | null)?.code === ALREADY_EXISTS) return;
         throw e;

@@ -1,0 +1,65 @@
+import { AppError, errors } from '../../shared/errors';
+import { objectsUnavailable as sharedObjectsUnavailable } from '../../shared/objects/errors';
+import { guardStore, storeUnavailable as sharedStoreUnavailable } from '../../shared/store/unavailable';
+
+/*
+ * Which Google Cloud client failures mean "the service could not be reached or did not answer"
+ * (a retry may succeed), named by a short fixed reason; the clients' retries are already spent.
+ * gRPC clients (Firestore, Pub/Sub, KMS, ...) report these as UNAVAILABLE (14) or
+ * DEADLINE_EXCEEDED (4), gax's "Total timeout ... exceeded" included, with the socket error in the
+ * text; Cloud Storage (HTTP) as the socket error's code or a request timeout. Any other gRPC code
+ * (ABORTED, FAILED_PRECONDITION, ALREADY_EXISTS, NOT_FOUND, PERMISSION_DENIED, ...) and any HTTP
+ * status (404, 412, 429, 5xx) is the service's answer and stays as it is.
+ * https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ */
+const ERRNOS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection reset',
+  ETIMEDOUT: 'network timeout',
+  ESOCKETTIMEDOUT: 'network timeout',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'DNS lookup failed',
+  EAI_AGAIN: 'DNS lookup failed',
+};
+const DEADLINE_EXCEEDED = 4;
+const UNAVAILABLE = 14;
+
+/** The first errno named in a text (grpc-js: "No connection established. Last error: connect ECONNREFUSED ..."). */
+const errnoIn = (text: string) => Object.entries(ERRNOS).find(([errno]) => new RegExp(`\\b${errno}\\b`).test(text))?.[1];
+
+export function gcpNetworkReason(e: unknown): string | undefined {
+  // Duck-typed: socket errors come from Node's core, possibly another realm's Error (jest's vm).
+  if (typeof e !== 'object' || e === null) return undefined;
+  const { code, name, message, type } = e as { code?: unknown; name?: unknown; message?: unknown; type?: unknown };
+  const text = typeof message === 'string' ? message : '';
+  // Our own operation deadline (client-options.ts withDeadline).
+  if (code === UNAVAILABLE) return errnoIn(text) ?? 'service unavailable';
+  if (code === DEADLINE_EXCEEDED) return errnoIn(text) ?? 'no response';
+  if (typeof code === 'string' && ERRNOS[code]) return ERRNOS[code];
+  // Cloud Storage's HTTP stack: node-fetch's FetchError "network timeout" (type request-timeout),
+  // gaxios' timeout (an AbortError, or a GaxiosError with the code of its cause).
+  if (type === 'request-timeout' || name === 'AbortError' || name === 'TimeoutError') return 'no response';
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return undefined;
+  const cause = (e as { cause?: unknown }).cause;
+  return cause !== e && typeof cause === 'object' && cause !== null && typeof code !== 'number' ? gcpNetworkReason(cause) : undefined;
+}
+
+/** An unreachable state store as store_unavailable (shared/store/unavailable.ts); others unchanged. */
+export const storeUnavailable = (store: string, op: string, e: unknown): unknown => sharedStoreUnavailable(store, op, e, gcpNetworkReason);
+
+/** Runs one store operation, turning an unreachable service into store_unavailable. */
+export const guarded = <T>(store: string, op: string, run: () => Promise<T>): Promise<T> => guardStore(store, op, gcpNetworkReason, run);
+
+/** The event bus unreachable: `bus_unavailable` with the reason (errors.unavailable, as every bus). */
+export function busUnavailable(what: string, e: unknown): AppError | undefined {
+  const why = gcpNetworkReason(e);
+  return why === undefined ? undefined : errors.unavailable('bus_unavailable', `${what} (${why}); retry shortly`, e);
+}
+
+/** Object storage unreachable: object_storage_unavailable (shared/objects/errors.ts); undefined for other errors. */
+export function objectsUnavailable(op: string, bucket: string, key: string | undefined, e: unknown): AppError | undefined {
+  const why = gcpNetworkReason(e);
+  return why === undefined ? undefined : sharedObjectsUnavailable('Cloud Storage', op, bucket, key, why, e);
+}
