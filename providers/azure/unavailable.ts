@@ -1,6 +1,4 @@
-import { AppError, errors } from '../../shared/errors';
-import { objectsUnavailable as sharedObjectsUnavailable } from '../../shared/objects/errors';
-import { guardStore, storeUnavailable as sharedStoreUnavailable } from '../../shared/store/unavailable';
+import { unreachableErrors } from '../common/unavailable';
 
 /*
  * Which Azure SDK failures mean "the service could not be reached or did not answer" (a retry may
@@ -32,20 +30,5 @@ export function azureNetworkReason(e: unknown): string | undefined {
   return typeof code === 'string' ? ERRNOS[code] : undefined;
 }
 
-/** An unreachable state store as store_unavailable (shared/store/unavailable.ts); others unchanged. */
-export const storeUnavailable = (store: string, op: string, e: unknown): unknown => sharedStoreUnavailable(store, op, e, azureNetworkReason);
-
-/** Runs one store operation, turning an unreachable service into store_unavailable. */
-export const guarded = <T>(store: string, op: string, run: () => Promise<T>): Promise<T> => guardStore(store, op, azureNetworkReason, run);
-
-/** The event bus unreachable: `bus_unavailable` with the reason (errors.unavailable, as every bus). */
-export function busUnavailable(what: string, e: unknown): AppError | undefined {
-  const why = azureNetworkReason(e);
-  return why === undefined ? undefined : errors.unavailable('bus_unavailable', `${what} (${why}); retry shortly`, e);
-}
-
-/** Object storage unreachable: object_storage_unavailable (shared/objects/errors.ts); undefined for other errors. */
-export function objectsUnavailable(op: string, bucket: string, key: string | undefined, e: unknown): AppError | undefined {
-  const why = azureNetworkReason(e);
-  return why === undefined ? undefined : sharedObjectsUnavailable('Blob Storage', op, bucket, key, why, e);
-}
+/** The typed errors of an unreachable service (providers/common/unavailable.ts). */
+export const { storeUnavailable, guarded, busUnavailable, objectsUnavailable } = unreachableErrors(azureNetworkReason, 'Blob Storage');

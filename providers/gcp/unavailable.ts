@@ -1,6 +1,4 @@
-import { AppError, errors } from '../../shared/errors';
-import { objectsUnavailable as sharedObjectsUnavailable } from '../../shared/objects/errors';
-import { guardStore, storeUnavailable as sharedStoreUnavailable } from '../../shared/store/unavailable';
+import { unreachableErrors } from '../common/unavailable';
 
 /*
  * Which Google Cloud client failures mean "the service could not be reached or did not answer"
@@ -46,20 +44,5 @@ export function gcpNetworkReason(e: unknown): string | undefined {
   return cause !== e && typeof cause === 'object' && cause !== null && typeof code !== 'number' ? gcpNetworkReason(cause) : undefined;
 }
 
-/** An unreachable state store as store_unavailable (shared/store/unavailable.ts); others unchanged. */
-export const storeUnavailable = (store: string, op: string, e: unknown): unknown => sharedStoreUnavailable(store, op, e, gcpNetworkReason);
-
-/** Runs one store operation, turning an unreachable service into store_unavailable. */
-export const guarded = <T>(store: string, op: string, run: () => Promise<T>): Promise<T> => guardStore(store, op, gcpNetworkReason, run);
-
-/** The event bus unreachable: `bus_unavailable` with the reason (errors.unavailable, as every bus). */
-export function busUnavailable(what: string, e: unknown): AppError | undefined {
-  const why = gcpNetworkReason(e);
-  return why === undefined ? undefined : errors.unavailable('bus_unavailable', `${what} (${why}); retry shortly`, e);
-}
-
-/** Object storage unreachable: object_storage_unavailable (shared/objects/errors.ts); undefined for other errors. */
-export function objectsUnavailable(op: string, bucket: string, key: string | undefined, e: unknown): AppError | undefined {
-  const why = gcpNetworkReason(e);
-  return why === undefined ? undefined : sharedObjectsUnavailable('Cloud Storage', op, bucket, key, why, e);
-}
+/** The typed errors of an unreachable service (providers/common/unavailable.ts). */
+export const { storeUnavailable, guarded, busUnavailable, objectsUnavailable } = unreachableErrors(gcpNetworkReason, 'Cloud Storage');
