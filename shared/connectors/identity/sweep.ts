@@ -1,6 +1,6 @@
 import { type ApplyContext, applyObservations } from './apply';
-import { saveState, type SyncState, userPrefix } from './snapshot';
-import type { SnapshotRecord, UserObservation, UserSource } from './types';
+import { idOfKey, parseRecord, userPrefix } from './snapshot';
+import type { UserObservation, UserSource } from './types';
 
 /** Lookups at once: unseen users are few in a normal round (deactivations, deletions). */
 const LOOKUP_CONCURRENCY = 8;
@@ -10,20 +10,29 @@ const LOOKUP_CONCURRENCY = 8;
  * one, since a listing may omit users that still exist (Okta leaves out DEPROVISIONED users;
  * offset paging skips a user when earlier ones are deleted meanwhile). The lookup says what became
  * of the user (deprovisioned, deleted, or present after all). Inactive unseen users are left as
- * they are: nothing about them is reportable. The position is saved after each batch.
+ * they are: nothing about them is reportable. A user whose record is unreadable is looked up too,
+ * so that its record is stored again (without an event, apply.ts) even when the listing no longer
+ * returns it. The position is saved after each batch.
  */
-export async function sweep(source: UserSource, ctx: ApplyContext, state: SyncState, stop: () => boolean): Promise<{ complete: boolean; events: number }> {
+export async function sweep(source: UserSource, ctx: ApplyContext, stop: () => boolean): Promise<{ complete: boolean; events: number }> {
   const { store } = ctx.deps;
+  const { state } = ctx.position;
   let events = 0;
   for (;;) {
     const page = await store.list(userPrefix(ctx.scope), { after: state.sweepAfter, limit: 500 });
-    const unseen = page.items.map((i) => JSON.parse(i.value) as SnapshotRecord).filter((r) => r.round < ctx.round && r.active);
+    const unseen: string[] = [];
+    for (const item of page.items) {
+      const id = idOfKey(ctx.scope, item.key);
+      if (id === undefined) continue;
+      const record = parseRecord(item.value, id);
+      if (!record || (record.round < ctx.round && record.active)) unseen.push(id);
+    }
     for (let i = 0; i < unseen.length; i += LOOKUP_CONCURRENCY) {
-      const found = await Promise.all(unseen.slice(i, i + LOOKUP_CONCURRENCY).map((r) => lookup(source, r.id)));
+      const found = await Promise.all(unseen.slice(i, i + LOOKUP_CONCURRENCY).map((id) => lookup(source, id)));
       events += await applyObservations(ctx, found);
     }
     state.sweepAfter = page.next;
-    await saveState(store, ctx.scope, state);
+    await ctx.position.save();
     if (page.next === undefined) return { complete: true, events };
     if (stop()) return { complete: false, events };
   }

@@ -5,7 +5,7 @@ import type { StateStore } from '../../ports/store';
 import { changeEvent, type SyncScope } from './events';
 import { type ApplyContext, applyObservations } from './apply';
 import { enrichPass } from './enrich';
-import { loadState, saveState, type SyncState } from './snapshot';
+import { openPosition, PositionConflict } from './position';
 import { sweep } from './sweep';
 import type { UserSource } from './types';
 
@@ -25,7 +25,11 @@ export type SyncReport = {
   pages: number;
   users: number;
   events: number;
+  /** Set when this run stopped because another run of the schedule moved the position (position.ts). */
+  conflict?: true;
 };
+
+type Ctx = ApplyContext & { deps: SyncDeps };
 
 /**
  * One run of identity sync: continues the current round from its persisted position, page by
@@ -33,35 +37,49 @@ export type SyncReport = {
  * snapshot records and finally the next-page position are saved. A run that fails or meets its
  * deadline midway therefore repeats at most the page it was on, and that page's events carry
  * the same ids as before (events.ts). A full source's round ends with a sweep (sweep.ts), a delta
- * source's with an enrichment pass when it reads MFA or roles (enrich.ts).
+ * source's with an enrichment pass when it reads MFA or roles (enrich.ts). A run that another run
+ * of the same schedule overtakes (runs overlapping past their deadline) stops at its next write
+ * with a warning, having written nothing over the other's work; the report says `conflict`.
  */
 export async function runSync(source: UserSource, scope: SyncScope, deadline: number, deps: SyncDeps): Promise<SyncReport> {
-  const state = await loadState(deps.store, scope);
-  const report: SyncReport = { provider: scope.provider, round: state.round, complete: false, pages: 0, users: 0, events: 0 };
-  const round = state.round + 1;
-  const ctx = { scope, round, deps, event: changeEvent };
-  const stop = () => deps.clock.now() >= deadline;
+  const position = await openPosition(deps.store, scope, deps.logger);
+  const report: SyncReport = { provider: scope.provider, round: position.state.round, complete: false, pages: 0, users: 0, events: 0 };
+  const ctx: Ctx = { scope, round: position.state.round + 1, position, deps, event: changeEvent };
+  try {
+    return await rounds(source, ctx, report, () => deps.clock.now() >= deadline);
+  } catch (e) {
+    if (!(e instanceof PositionConflict)) throw e;
+    deps.logger.warn('identity sync: another run of this schedule moved the position; this run stops', { provider: scope.provider, schedule: scope.schedule, events: report.events });
+    return { ...report, conflict: true };
+  }
+}
 
+async function rounds(source: UserSource, ctx: Ctx, report: SyncReport, stop: () => boolean): Promise<SyncReport> {
+  const { deps, scope, round, position } = ctx;
+  const { state } = position;
   if (state.phase === 'list') {
-    if (!(await listing(source, ctx, state, report, stop))) return report;
+    if (!(await listing(source, ctx, report, stop))) return report;
     const then = source.mode === 'full' ? 'sweep' : source.enrichment ? 'enrich' : undefined;
     if (then) {
       Object.assign(state, { phase: then, next: undefined, sweepAfter: undefined });
-      await saveState(deps.store, scope, state);
+      await position.save();
     }
   }
   if (state.phase === 'enrich' && source.enrichment) {
-    const enriched = await enrichPass(source, ctx, state, stop);
+    const enriched = await enrichPass(source, ctx, stop);
     report.events += enriched.events;
     if (!enriched.complete) return report;
   }
-  if (state.phase === 'sweep') {
-    const swept = await sweep(source, ctx, state, stop);
+  // Only a full source sweeps: a delta source has no lookup, and its records' rounds say nothing
+  // about presence, so a stored sweep phase (the schedule's provider changed) must not mark every
+  // user absent from the last delta as deleted.
+  if (state.phase === 'sweep' && source.mode === 'full') {
+    const swept = await sweep(source, ctx, stop);
     report.events += swept.events;
     if (!swept.complete) return report;
   }
   Object.assign(state, { round, phase: 'list', next: undefined, sweepAfter: undefined });
-  await saveState(deps.store, scope, state);
+  await position.save();
   deps.logger.info('identity sync round complete', { provider: scope.provider, schedule: scope.schedule, round });
   return { ...report, round, complete: true };
 }
@@ -77,8 +95,9 @@ const MAX_STALLS = 3;
  * users it holds), and a stored position that keeps yielding nothing before the deadline (the
  * round starts again after MAX_STALLS runs; reading it again reports nothing twice).
  */
-async function listing(source: UserSource, ctx: ApplyContext & { deps: SyncDeps }, state: SyncState, report: SyncReport, stop: () => boolean): Promise<boolean> {
-  const { deps, scope } = ctx;
+async function listing(source: UserSource, ctx: Ctx, report: SyncReport, stop: () => boolean): Promise<boolean> {
+  const { deps, scope, position } = ctx;
+  const { state } = position;
   for (;;) {
     const resumed = state.next;
     let pages = 0;
@@ -90,7 +109,7 @@ async function listing(source: UserSource, ctx: ApplyContext & { deps: SyncDeps 
       state.next = page.next;
       state.stalls = undefined;
       if (page.deltaLink !== undefined) state.deltaLink = page.deltaLink;
-      await saveState(deps.store, scope, state);
+      await position.save();
       if (page.next === undefined) return true;
       if (stop()) return false;
     }
@@ -101,11 +120,11 @@ async function listing(source: UserSource, ctx: ApplyContext & { deps: SyncDeps 
     }
     state.stalls = (state.stalls ?? 0) + 1;
     if (state.stalls < MAX_STALLS) {
-      await saveState(deps.store, scope, state);
+      await position.save();
       return false;
     }
     deps.logger.warn('identity sync: the listing yields nothing at its stored position; starting the round again', { provider: scope.provider, schedule: scope.schedule, runs: state.stalls });
     Object.assign(state, { next: undefined, stalls: undefined });
-    await saveState(deps.store, scope, state);
+    await position.save();
   }
 }

@@ -63,7 +63,11 @@ export type Enrichment = (id: string) => UserObservation['fields'];
 
 /** One snapshot record: the user as last seen, its state version and the round it was seen in. */
 export interface SnapshotRecord extends IdentityUser {
-  /** Bumped on every change of a tracked field; part of the change events' ids. */
+  /**
+   * Bumped on every change of a tracked field; part of the change events' ids. A record stored
+   * again after its value was unreadable restarts at the clock's milliseconds (apply.ts), so the
+   * ids never repeat one of an event published before.
+   */
   v: number;
   round: number;
 }

@@ -93,9 +93,10 @@ test('MFA and admin roles (1,000 users, one factor call per active user): a cras
   org.roles.set(org.users[0]!.id, ['READ_ONLY_ADMIN', 'SUPER_ADMIN']);
   bus.events.length = 0;
   // The store refuses the snapshot write of page 5 once: its events are out, its records are not.
+  // Each page of 200 records is written in 9 batches (24 records and the position in each).
   const putAll = deps.store.putAll.bind(deps.store);
   let writes = 0;
-  deps.store.putAll = (w) => (++writes === 4 * 8 + 1 ? Promise.resolve(false) : putAll(w));
+  deps.store.putAll = (w) => (++writes === 4 * 9 + 1 ? Promise.resolve(false) : putAll(w));
   await expect(run()).rejects.toMatchObject({ code: 'identity_sync_store_failed' });
   expect(await run()).toMatchObject({ complete: true, round: 2 });
   // Page 5 (users 800-999) was published twice: 20 repeated events, each with its earlier id.

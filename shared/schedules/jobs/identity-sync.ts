@@ -24,7 +24,9 @@ import type { JobContext, JobResult } from './types';
  * what changed (shared/connectors/identity). The connection (URL, credentials) is that of the
  * named destination of the same type; a destination without `on` acts on nothing and can serve
  * as a connection only. Each run continues the round in progress until it ends or the run's
- * deadline passes; positions persist after every page.
+ * deadline passes; positions persist after every page, each write conditional on the version the
+ * run last saw, so a run still going when the next due time's run starts cannot write over it
+ * (the one that writes second stops with a warning and `conflict: true` in its result).
  */
 export const identitySyncJobSchema = z.strictObject({
   type: z.literal('identity-sync'),
