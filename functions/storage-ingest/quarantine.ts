@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ReportErrorCode } from '../../shared/ingest/types';
+import { conditionsOf } from '../../shared/objects/conditions';
 import type { ObjectStorage } from '../../shared/ports';
 import { step } from './errors';
 import { identityOf } from './idempotency';
@@ -28,12 +29,18 @@ export async function quarantineTarget(objects: ObjectStorage, bucket: string, p
 
 /**
  * Moves the object unless it is gone or was replaced meanwhile (another identity: the new
- * content has its own notification and its own verdict).
+ * content has its own notification and its own verdict). The head tells which object the key
+ * holds now; the move is conditional on it (its etag and version, each store's own
+ * preconditions), so a report uploaded under the key after the head (before the copy, or between
+ * the copy and the delete) is neither quarantined nor deleted. True when the key no longer holds
+ * the refused object; false when it was gone or replaced (if it was replaced after the copy, the
+ * quarantine holds the refused report and the key the new one).
  */
 export async function quarantine(objects: ObjectStorage, bucket: string, key: string, to: string, identity: string): Promise<boolean> {
   const where = `${bucket}/${key}`;
   const info = await step('object head', where, () => objects.head(bucket, key));
   if (!info || identityOf(info) !== identity) return false;
-  await step('object move', where, () => objects.move(bucket, key, to));
-  return true;
+  // Every store reports an etag; were one to report none, the move would be unconditional.
+  const moved = await step('object move', where, () => objects.move(bucket, key, to, conditionsOf(info)));
+  return moved === 'moved';
 }

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describeObjectStorageContract } from '../../shared/objects/contract.testkit';
 import { ObjectExistsError } from '../../shared/ports/objects';
 import { copySource, s3Objects } from './objects-s3';
@@ -12,6 +12,26 @@ const endpoint = process.env.SECORCH_TEST_SQS_ENDPOINT!;
 const raw = () => new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 let buckets = 0;
 
+/**
+ * The client the store under test uses: the real one, whose send runs a one-shot hook right after
+ * a CopyObject answers (the contract's betweenCopyAndDelete).
+ */
+function hooked(client: S3Client) {
+  let between: (() => Promise<void>) | undefined;
+  const wrapped = {
+    send: async (cmd: Parameters<S3Client['send']>[0]) => {
+      const out = await client.send(cmd);
+      if (cmd instanceof CopyObjectCommand && between) {
+        const run = between;
+        between = undefined;
+        await run();
+      }
+      return out;
+    },
+  } as unknown as S3Client;
+  return { client: wrapped, betweenCopyAndDelete: (fn: () => Promise<void>) => void (between = fn) };
+}
+
 async function fresh() {
   const client = raw();
   const bucket = `secorch-objects-${process.pid}-${++buckets}`;
@@ -22,9 +42,12 @@ async function fresh() {
     await client.send(new DeleteBucketCommand({ Bucket: bucket }));
     client.destroy();
   };
-  return { client, bucket, objects: s3Objects({ client, conditionalWrites: false }), cleanup };
+  const hook = hooked(client);
+  return { client, bucket, objects: s3Objects({ client: hook.client, conditionalWrites: false }), cleanup, betweenCopyAndDelete: hook.betweenCopyAndDelete };
 }
 
+// conditionalWrites: false, since fauxqs ignores S3's preconditions (shown below): the if-absent
+// and move-* cases exercise the HeadObject fallback here; the mocked-SDK block checks the headers.
 describeObjectStorageContract('s3 (fauxqs)', fresh, {
   skip: {
     'content-encoding': 'fauxqs 1.9.2 does not store Content-Encoding; the mocked-SDK case below checks the mapping',
@@ -49,13 +72,21 @@ describe('s3Objects against fauxqs', () => {
     expect(got.ContentEncoding).toBeUndefined();
   });
 
+  it('fauxqs ignores x-amz-copy-source-if-match on CopyObject and If-Match on DeleteObject (why conditionalWrites is off here)', async () => {
+    await sut.client.send(new PutObjectCommand({ Bucket: sut.bucket, Key: 'src', Body: 'one' }));
+    await sut.client.send(new CopyObjectCommand({ Bucket: sut.bucket, Key: 'dst', CopySource: copySource(sut.bucket, 'src'), CopySourceIfMatch: '"not-the-etag"' }));
+    expect(await (await sut.client.send(new GetObjectCommand({ Bucket: sut.bucket, Key: 'dst' }))).Body!.transformToString()).toBe('one');
+    await sut.client.send(new DeleteObjectCommand({ Bucket: sut.bucket, Key: 'src', IfMatch: '"not-the-etag"' }));
+    await expect(sut.client.send(new HeadObjectCommand({ Bucket: sut.bucket, Key: 'src' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
+  });
+
   it('moves a key whose copy source needs URL encoding, keeping its content type', async () => {
     const from = 'in box/ü#1?.json';
     await sut.objects.put(sut.bucket, from, '{}', { contentType: 'application/json' });
-    await sut.objects.move(sut.bucket, from, 'quarantine/%41 b+c.json');
+    expect(await sut.objects.move(sut.bucket, from, 'quarantine/%41 b+c.json')).toBe('moved');
     expect(await sut.objects.head(sut.bucket, from)).toBeUndefined();
     expect(await sut.objects.head(sut.bucket, 'quarantine/%41 b+c.json')).toMatchObject({ size: 2, contentType: 'application/json' });
-    await expect(sut.objects.move(sut.bucket, 'no/such', 'x')).resolves.toBeUndefined();
+    await expect(sut.objects.move(sut.bucket, 'no/such', 'x')).resolves.toBe('absent');
     expect(await sut.objects.head(sut.bucket, 'x')).toBeUndefined();
   });
 
@@ -142,6 +173,62 @@ describe('s3Objects (mocked SDK: no emulator honours conditional writes or Conte
       expect(err.message).toContain('AccessDenied');
       expect(err.message).not.toContain('AKIAEXAMPLE');
     }
+  });
+
+  it('a conditional move sends the quoted ETag as x-amz-copy-source-if-match and as If-Match on the delete, without a HeadObject', async () => {
+    const { sent, objects } = scripted(() => ({}));
+    expect(await objects.move('b', 'in/r.json', 'q/r.json', { ifMatch: 'abc123' })).toBe('moved');
+    expect(sent.map((s) => s.name)).toEqual(['CopyObjectCommand', 'DeleteObjectCommand']);
+    expect(sent[0]!.input).toMatchObject({ Bucket: 'b', Key: 'q/r.json', CopySource: 'b/in/r.json', CopySourceIfMatch: '"abc123"', MetadataDirective: 'COPY' });
+    expect(sent[1]!.input).toEqual({ Bucket: 'b', Key: 'in/r.json', IfMatch: '"abc123"' });
+  });
+
+  it('a move without conditions sends no precondition', async () => {
+    const { sent, objects } = scripted(() => ({}));
+    expect(await objects.move('b', 'in/r.json', 'q/r.json')).toBe('moved');
+    expect(sent[0]!.input.CopySourceIfMatch).toBeUndefined();
+    expect(sent[1]!.input.IfMatch).toBeUndefined();
+  });
+
+  it('412 on the copy: changed, and nothing is deleted; 404: absent', async () => {
+    const stale = scripted((name) => (name === 'CopyObjectCommand' ? s3Error('PreconditionFailed', 412) : {}));
+    expect(await stale.objects.move('b', 'k', 'q/k', { ifMatch: 'old' })).toBe('changed');
+    expect(stale.sent.map((s) => s.name)).toEqual(['CopyObjectCommand']);
+    const gone = scripted((name) => (name === 'CopyObjectCommand' ? s3Error('NoSuchKey', 404) : {}));
+    expect(await gone.objects.move('b', 'k', 'q/k', { ifMatch: 'old' })).toBe('absent');
+    expect(gone.sent.map((s) => s.name)).toEqual(['CopyObjectCommand']);
+  });
+
+  it('412 on the delete (replaced after the copy): copied, the new object left alone; 404: moved', async () => {
+    const replaced = scripted((name) => (name === 'DeleteObjectCommand' ? s3Error('PreconditionFailed', 412) : {}));
+    expect(await replaced.objects.move('b', 'k', 'q/k', { ifMatch: 'e' })).toBe('copied');
+    const deleted = scripted((name) => (name === 'DeleteObjectCommand' ? s3Error('NoSuchKey', 404) : {}));
+    expect(await deleted.objects.move('b', 'k', 'q/k', { ifMatch: 'e' })).toBe('moved');
+  });
+
+  it('409 ConditionalRequestConflict on the delete is a retryable object_storage_failed', async () => {
+    const { objects } = scripted((name) => (name === 'DeleteObjectCommand' ? s3Error('ConditionalRequestConflict', 409) : {}));
+    await expect(objects.move('b', 'k', 'q/k', { ifMatch: 'e' })).rejects.toMatchObject({ code: 'object_storage_failed', retryable: true });
+  });
+
+  it('a version is checked against the version the copy read: another version with the same ETag is copied, not deleted', async () => {
+    const { sent, objects } = scripted((name) => (name === 'CopyObjectCommand' ? { CopySourceVersionId: 'v-2' } : {}));
+    expect(await objects.move('b', 'k', 'q/k', { ifMatch: 'e', ifVersion: 'v-1' })).toBe('copied');
+    expect(sent.map((s) => s.name)).toEqual(['CopyObjectCommand']);
+    const same = scripted((name) => (name === 'CopyObjectCommand' ? { CopySourceVersionId: 'v-1' } : {}));
+    expect(await same.objects.move('b', 'k', 'q/k', { ifMatch: 'e', ifVersion: 'v-1' })).toBe('moved');
+  });
+
+  it('a version alone is resolved to its ETag with HeadObject; a head of another version is changed, with no copy', async () => {
+    const head = (VersionId: string) => scripted((name) => (name === 'HeadObjectCommand' ? { ETag: '"e-7"', VersionId, ContentLength: 1 } : name === 'CopyObjectCommand' ? { CopySourceVersionId: VersionId } : {}));
+    const current = head('v-1');
+    expect(await current.objects.move('b', 'k', 'q/k', { ifVersion: 'v-1' })).toBe('moved');
+    expect(current.sent.map((s) => s.name)).toEqual(['HeadObjectCommand', 'CopyObjectCommand', 'DeleteObjectCommand']);
+    expect(current.sent[1]!.input.CopySourceIfMatch).toBe('"e-7"');
+    expect(current.sent[2]!.input.IfMatch).toBe('"e-7"');
+    const replaced = head('v-2');
+    expect(await replaced.objects.move('b', 'k', 'q/k', { ifVersion: 'v-1' })).toBe('changed');
+    expect(replaced.sent.map((s) => s.name)).toEqual(['HeadObjectCommand']);
   });
 
   it('URL-encodes the copy source segment by segment and keeps the slashes', () => {

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { guardBody, toBytes } from '../../shared/objects/bytes';
+import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
@@ -17,8 +18,11 @@ export interface S3ObjectsOptions extends AwsTimeouts {
   /**
    * ifAbsent sends `If-None-Match: *`, which S3 enforces atomically (conditional writes):
    * https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html
-   * Set false only for S3-compatible servers that ignore the header (fauxqs 1.9.2 does): ifAbsent
-   * then checks with HeadObject first, which two concurrent writers can both pass.
+   * and a conditional move sends `x-amz-copy-source-if-match` on CopyObject and `If-Match` on
+   * DeleteObject. Set false only for S3-compatible servers that ignore these headers (fauxqs
+   * 1.9.2 ignores all three): ifAbsent then checks with HeadObject first, which two concurrent
+   * writers can both pass, and a move checks its conditions with HeadObject before the copy and
+   * before the delete, which a writer in between can slip past.
    */
   conditionalWrites?: boolean;
 }
@@ -149,16 +153,54 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       }
     },
 
-    async move(bucket, from, to) {
+    async move(bucket, from, to, opts) {
       const { sdk, client } = await load();
+      const cond = hasConditions(opts) ? opts : undefined;
+      // The ETag is S3's precondition; a version alone is first resolved to the ETag it has. Without
+      // conditional requests (fauxqs) every condition is checked with HeadObject, not atomically.
+      let etag = cond?.ifMatch;
+      if (cond && (etag === undefined || !conditional)) {
+        const now = await self.head(bucket, from);
+        if (!now) return 'absent';
+        if (!meets(now, cond)) return 'changed';
+        etag = now.etag;
+      }
+      let copied;
       try {
         // CopyObject keeps Content-Type, Content-Encoding and user metadata (MetadataDirective COPY).
-        await client.send(new sdk.CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySource(bucket, from), MetadataDirective: 'COPY' }));
+        copied = await client.send(new sdk.CopyObjectCommand({
+          Bucket: bucket, Key: to, CopySource: copySource(bucket, from), MetadataDirective: 'COPY',
+          CopySourceIfMatch: cond && conditional && etag !== undefined ? quoteEtag(etag) : undefined,
+        }));
       } catch (e) {
-        if (status(e) === 404) return;
+        if (status(e) === 404) return 'absent';
+        if (cond && status(e) === 412) return 'changed';
         throw failed('move', bucket, from, e);
       }
-      await self.delete(bucket, from);
+      if (!cond) {
+        await self.delete(bucket, from);
+        return 'moved';
+      }
+      // The same ETag under another version is a byte-identical re-upload: its copy is the object
+      // named, but the key now holds the new version, with its own notification: leave it.
+      if (cond.ifVersion !== undefined && conditional && copied.CopySourceVersionId !== cond.ifVersion) return 'copied';
+      if (!conditional) {
+        const now = await self.head(bucket, from);
+        if (!now) return 'moved';
+        if (!meets(now, { ...cond, ifMatch: etag })) return 'copied';
+      }
+      try {
+        // If-Match on DeleteObject (conditional deletes, general purpose buckets too):
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html
+        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: from, IfMatch: conditional && etag !== undefined ? quoteEtag(etag) : undefined }));
+      } catch (e) {
+        // 404: deleted meanwhile, the copy is all that is left. 412: replaced since the copy.
+        // 409 ConditionalRequestConflict (a concurrent write or delete) stays a retryable failure.
+        if (status(e) === 404) return 'moved';
+        if (status(e) === 412) return 'copied';
+        throw failed('move', bucket, from, e);
+      }
+      return 'moved';
     },
 
     async delete(bucket, key) {

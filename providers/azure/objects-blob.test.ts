@@ -1,4 +1,4 @@
-import { AccountSASPermissions, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AccountSASPermissions, BlobClient, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { describeObjectStorageContract } from '../../shared/objects/contract.testkit';
 import { ObjectExistsError } from '../../shared/ports/objects';
 import { blobObjects } from './objects-blob';
@@ -16,7 +16,22 @@ async function fresh() {
   const bucket = `secorch-objects-${process.pid}-${++containers}`;
   const container = service.getContainerClient(bucket);
   await container.create();
-  return { service, container, bucket, objects: blobObjects({ service }), cleanup: async () => void (await container.delete()) };
+  // betweenCopyAndDelete: a one-shot hook run right after the next copy has started, which
+  // within one account means done (beginCopyFromURL resolves after the Copy Blob request answers).
+  const original = BlobClient.prototype.beginCopyFromURL;
+  const copy = jest.spyOn(BlobClient.prototype, 'beginCopyFromURL');
+  const betweenCopyAndDelete = (between: () => Promise<void>) => {
+    copy.mockImplementationOnce(async function (this: BlobClient, ...args) {
+      const out = await original.apply(this, args);
+      await between();
+      return out;
+    });
+  };
+  const cleanup = async () => {
+    copy.mockRestore();
+    await container.delete();
+  };
+  return { service, container, bucket, objects: blobObjects({ service }), cleanup, betweenCopyAndDelete };
 }
 
 describeObjectStorageContract('azure blob (Azurite)', fresh, {
@@ -62,8 +77,44 @@ describe('blobObjects against Azurite', () => {
     const fromString = blobObjects({ connectionString });
     await fromString.move(sut.bucket, 'out/ä b.json', 'back/a.json');
     expect(Buffer.from((await fromString.get(sut.bucket, 'back/a.json'))!).toString()).toBe('{}');
-    await expect(fromString.move(sut.bucket, 'no/such', 'x')).resolves.toBeUndefined();
+    await expect(fromString.move(sut.bucket, 'no/such', 'x')).resolves.toBe('absent');
     expect(await fromString.head(sut.bucket, 'x')).toBeUndefined();
+  });
+
+  it('a conditional move sends the quoted ETag as the copy source condition and the delete condition; Azurite enforces both', async () => {
+    const put = await sut.objects.put(sut.bucket, 'in/r.json', '{}');
+    const copy = jest.spyOn(BlobClient.prototype, 'beginCopyFromURL');
+    const del = jest.spyOn(BlobClient.prototype, 'delete');
+    try {
+      expect(await sut.objects.move(sut.bucket, 'in/r.json', 'q/r.json', { ifMatch: put.etag! })).toBe('moved');
+      expect(copy.mock.calls[0]![1]).toMatchObject({ sourceConditions: { ifMatch: `"${put.etag}"` } });
+      expect(del.mock.calls[0]![0]).toMatchObject({ conditions: { ifMatch: `"${put.etag}"` }, deleteSnapshots: 'include' });
+    } finally {
+      copy.mockRestore();
+      del.mockRestore();
+    }
+    // The raw service: a stale ETag fails both requests with 412.
+    const stale = '"0x8DEADBEEF000000"';
+    await sut.objects.put(sut.bucket, 'src', 'x');
+    const dst = sut.container.getBlockBlobClient('dst');
+    await expect(dst.beginCopyFromURL(sut.container.getBlockBlobClient('src').url, { sourceConditions: { ifMatch: stale } })).rejects.toMatchObject({ statusCode: 412 });
+    await expect(sut.container.getBlockBlobClient('src').delete({ conditions: { ifMatch: stale } })).rejects.toMatchObject({ statusCode: 412 });
+    expect(await sut.objects.head(sut.bucket, 'src')).toBeDefined();
+    expect(await sut.objects.head(sut.bucket, 'dst')).toBeUndefined();
+  });
+
+  it('a version alone is resolved to the ETag it has: another version is changed, with no copy', async () => {
+    const getProperties = jest.spyOn(BlobClient.prototype, 'getProperties');
+    const copy = jest.spyOn(BlobClient.prototype, 'beginCopyFromURL');
+    try {
+      // Azurite keeps no versions; the head is made to report one.
+      getProperties.mockResolvedValueOnce({ contentLength: 1, etag: '"0x1"', versionId: '2026-01-01T00:00:00.0000000Z' } as Awaited<ReturnType<BlobClient['getProperties']>>);
+      expect(await sut.objects.move(sut.bucket, 'k', 'q/k', { ifVersion: '2025-12-31T00:00:00.0000000Z' })).toBe('changed');
+      expect(copy).not.toHaveBeenCalled();
+    } finally {
+      getProperties.mockRestore();
+      copy.mockRestore();
+    }
   });
 
   it('builds its client from accountUrl and a credential', async () => {

@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { AnonymousCredential, BlobItem, BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { errors } from '../../shared/errors';
 import { collectBytes, guardBody, toBytes } from '../../shared/objects/bytes';
+import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
@@ -133,18 +134,43 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
       }
     },
 
-    async move(bucket, from, to) {
+    async move(bucket, from, to, opts) {
+      const cond = hasConditions(opts) ? opts : undefined;
+      // The ETag is Blob Storage's precondition, and it changes on every write of the blob; a
+      // version alone is first resolved to the ETag it has.
+      let etag = cond?.ifMatch;
+      if (cond && etag === undefined) {
+        const now = await self.head(bucket, from);
+        if (!now) return 'absent';
+        if (!meets(now, cond)) return 'changed';
+        etag = now.etag;
+      }
+      const ifMatch = cond && etag !== undefined ? { ifMatch: quoteEtag(etag) } : undefined;
       const [src, dst] = [await blob(bucket, from), await blob(bucket, to)];
       try {
         // Copy Blob within one account is authorized by this request's own credential (shared
         // key, SAS or Entra ID) and completes synchronously, so the poller is done at once:
         // https://learn.microsoft.com/en-us/rest/api/storageservices/copy-blob
-        await bounded(async (abortSignal) => (await dst.beginCopyFromURL(src.url, { intervalInMs: 200, abortSignal })).pollUntilDone());
+        // The source conditions are x-ms-source-if-match: 412 when the source has another ETag.
+        await bounded(async (abortSignal) => (await dst.beginCopyFromURL(src.url, { intervalInMs: 200, abortSignal, ...(ifMatch ? { sourceConditions: ifMatch } : {}) })).pollUntilDone());
       } catch (e) {
-        if (statusOf(e) === 404) return;
+        if (statusOf(e) === 404) return 'absent';
+        if (cond && statusOf(e) === 412) return 'changed';
         throw failed('move', bucket, from, e);
       }
-      await self.delete(bucket, from);
+      if (!cond) {
+        await self.delete(bucket, from);
+        return 'moved';
+      }
+      try {
+        await bounded((abortSignal) => src.delete({ deleteSnapshots: 'include', conditions: ifMatch, abortSignal }));
+      } catch (e) {
+        // 404: deleted meanwhile, the copy is all that is left. 412: replaced since the copy.
+        if (statusOf(e) === 404) return 'moved';
+        if (statusOf(e) === 412) return 'copied';
+        throw failed('move', bucket, from, e);
+      }
+      return 'moved';
     },
 
     async delete(bucket, key) {

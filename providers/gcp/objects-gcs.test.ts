@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Storage } from '@google-cloud/storage';
 import { MockFile, MockStorage } from 'mock-gcs';
 import { describeObjectStorageContract } from '../../shared/objects/contract.testkit';
 import { collectBytes } from '../../shared/objects/bytes';
+import { conditionsOf } from '../../shared/objects/conditions';
 import { ObjectExistsError } from '../../shared/ports/objects';
 import { gcsObjects } from './objects-gcs';
 
@@ -16,8 +19,12 @@ import { gcsObjects } from './objects-gcs';
  *   updated (https://cloud.google.com/storage/docs/json_api/v1/objects#resource); mock-gcs keeps
  *   only what the caller passed.
  * What the mock cannot express at all (preconditions, paging, ordering, listing buckets) is skipped
- * in the contract with the reason, and checked at the SDK boundary in the last describe block.
+ * in the contract with the reason, and checked at the SDK boundary in the last describe blocks:
+ * the move's preconditions against a stand-in for the JSON API (real SDK, real HTTP requests).
+ * mock-gcs has no request layer, hence no request interceptors: each File gets an empty list,
+ * which the adapter's source precondition (withQuery in objects-gcs.ts) is pushed onto and lost.
  */
+Object.defineProperty(MockFile.prototype, 'interceptors', { get: () => [], configurable: true });
 let generation = 0;
 const proto = MockFile.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
 for (const method of ['delete', 'getMetadata', 'download', 'copy', 'setMetadata', 'createReadStream']) {
@@ -51,6 +58,7 @@ async function fresh() {
 }
 
 const NO_PAGING = 'mock-gcs getFiles ignores maxResults and pageToken and does not sort';
+const NO_PRECONDITIONS = 'mock-gcs ignores ifSourceGenerationMatch and ifGenerationMatch; tested against the JSON API stand-in below';
 describeObjectStorageContract('gcs (mocked SDK: no emulator; mock-gcs)', fresh, {
   skip: {
     'if-absent': 'mock-gcs ignores preconditionOpts (ifGenerationMatch)',
@@ -58,6 +66,8 @@ describeObjectStorageContract('gcs (mocked SDK: no emulator; mock-gcs)', fresh, 
     'list-order': NO_PAGING,
     'list-order-astral': NO_PAGING,
     check: 'mock-gcs has no storage.getBuckets; check(bucket) is tested below',
+    'move-stale': NO_PRECONDITIONS,
+    'move-replaced': NO_PRECONDITIONS,
   },
 });
 
@@ -152,5 +162,150 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
     const { objects } = scripted({}, undefined, getBuckets);
     await objects.check();
     expect(getBuckets).toHaveBeenCalledWith({ maxResults: 1, autoPaginate: false });
+  });
+});
+
+/**
+ * A stand-in for the Cloud Storage JSON API: not an emulator (none runs here, TOOLING.md), it
+ * serves only what move sends (objects.get for metadata, objects.rewrite, objects.delete), with
+ * the service's generation preconditions and error shape
+ * (https://cloud.google.com/storage/docs/json_api/v1/objects/rewrite, .../delete): a wrong
+ * generation is 412 conditionNotMet, a missing object 404. The store under test is the real SDK
+ * over HTTP, so what is checked is what goes on the wire.
+ */
+async function jsonApi() {
+  const held = new Map<string, { generation: number; body: string; contentType?: string }>();
+  let generations = 1000;
+  const requests: { method: string; name: string; query: Record<string, string> }[] = [];
+  let afterRewrite: (() => void) | undefined;
+  /** Rewrite calls still to answer with a rewriteToken (not done), as for a large object. */
+  let partial = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const url = new URL(req.url!, 'http://stand-in');
+      const query = Object.fromEntries(url.searchParams);
+      const send = (status: number, body?: unknown) => {
+        res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+        res.end(body === undefined ? undefined : JSON.stringify(body));
+      };
+      const fail = (code: number, reason: string) => send(code, { error: { code, message: reason, errors: [{ reason, message: reason, domain: 'global' }] } });
+      const m = /^\/storage\/v1\/b\/([^/]+)\/o\/([^/]+)(?:\/rewriteTo\/b\/[^/]+\/o\/([^/]+))?$/.exec(url.pathname);
+      if (!m) return fail(400, 'invalid');
+      const [bucket, name, target] = [m[1]!, decodeURIComponent(m[2]!), m[3] && decodeURIComponent(m[3])];
+      requests.push({ method: req.method!, name: target ? `${name} -> ${target}` : name, query });
+      const object = held.get(name);
+      const resource = (key: string, o: { generation: number; body: string; contentType?: string }) => ({
+        kind: 'storage#object', bucket, name: key, generation: String(o.generation), metageneration: '1', size: String(o.body.length),
+        etag: `CK${o.generation}`, md5Hash: createHash('md5').update(o.body).digest('base64'), updated: '2026-01-01T00:00:00.000Z', ...(o.contentType ? { contentType: o.contentType } : {}),
+      });
+      if (!object) return fail(404, 'notFound');
+      if (req.method === 'GET' && !target) return send(200, resource(name, object));
+      if (req.method === 'POST' && target) {
+        if (query.ifSourceGenerationMatch !== undefined && query.ifSourceGenerationMatch !== String(object.generation)) return fail(412, 'conditionNotMet');
+        if (partial > 0) {
+          partial -= 1;
+          return send(200, { kind: 'storage#rewriteResponse', totalBytesRewritten: '1', objectSize: String(object.body.length), done: false, rewriteToken: `token-${partial}` });
+        }
+        const copy = { ...object, generation: ++generations };
+        held.set(target, copy);
+        const run = afterRewrite;
+        afterRewrite = undefined;
+        run?.();
+        const size = String(object.body.length);
+        return send(200, { kind: 'storage#rewriteResponse', totalBytesRewritten: size, objectSize: size, done: true, resource: resource(target, copy) });
+      }
+      if (req.method === 'DELETE' && !target) {
+        if (query.ifGenerationMatch !== undefined && query.ifGenerationMatch !== String(object.generation)) return fail(412, 'conditionNotMet');
+        held.delete(name);
+        return send(204);
+      }
+      return fail(400, 'unsupported by the stand-in');
+    });
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    objects: gcsObjects({ apiEndpoint: `http://127.0.0.1:${port}`, projectId: 'test-project' }),
+    requests,
+    /** Writes `key` as a new generation and returns what head would report of it. */
+    put(key: string, body: string, contentType?: string) {
+      const o = { generation: ++generations, body, ...(contentType ? { contentType } : {}) };
+      held.set(key, o);
+      return { etag: `CK${o.generation}`, version: String(o.generation) };
+    },
+    body: (key: string) => held.get(key)?.body,
+    keys: () => [...held.keys()].sort(),
+    afterRewrite: (run: () => void) => void (afterRewrite = run),
+    partialRewrites: (n: number) => void (partial = n),
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+describe('gcsObjects move against a JSON API stand-in (real SDK over HTTP; no emulator)', () => {
+  let api: Awaited<ReturnType<typeof jsonApi>>;
+  beforeEach(async () => {
+    api = await jsonApi();
+  });
+  afterEach(() => api.close());
+
+  it('sends ifSourceGenerationMatch on the rewrite and ifGenerationMatch on the delete', async () => {
+    const judged = api.put('in/r 1.json', 'bad', 'application/json');
+    expect(await api.objects.move('reports', 'in/r 1.json', 'q/r 1.json', conditionsOf(judged))).toBe('moved');
+    expect(api.requests).toEqual([
+      { method: 'POST', name: 'in/r 1.json -> q/r 1.json', query: { ifSourceGenerationMatch: judged.version } },
+      { method: 'DELETE', name: 'in/r 1.json', query: { ifGenerationMatch: judged.version } },
+    ]);
+    expect(api.keys()).toEqual(['q/r 1.json']);
+    expect(api.body('q/r 1.json')).toBe('bad');
+  });
+
+  it('a generation since replaced: 412 on the rewrite, changed, and no delete is sent', async () => {
+    const judged = api.put('in/r.json', 'bad');
+    api.put('in/r.json', 'new and good');
+    expect(await api.objects.move('reports', 'in/r.json', 'q/r.json', conditionsOf(judged))).toBe('changed');
+    expect(api.requests.map((r) => r.method)).toEqual(['POST']);
+    expect(api.keys()).toEqual(['in/r.json']);
+    expect(api.body('in/r.json')).toBe('new and good');
+  });
+
+  it('replaced between the rewrite and the delete: 412 on the delete, copied, the new object kept', async () => {
+    const judged = api.put('in/x.json', 'bad');
+    api.afterRewrite(() => void api.put('in/x.json', 'new and good'));
+    expect(await api.objects.move('reports', 'in/x.json', 'q/x.json', conditionsOf(judged))).toBe('copied');
+    expect(api.requests.map((r) => r.method)).toEqual(['POST', 'DELETE']);
+    expect(api.body('in/x.json')).toBe('new and good');
+    expect(api.body('q/x.json')).toBe('bad');
+  });
+
+  it('an etag alone is resolved to its generation by a metadata read; a stale etag is changed without a rewrite', async () => {
+    const judged = api.put('in/e.json', 'bad');
+    expect(await api.objects.move('reports', 'in/e.json', 'q/e.json', { ifMatch: judged.etag })).toBe('moved');
+    expect(api.requests.map((r) => [r.method, r.query])).toEqual([['GET', {}], ['POST', { ifSourceGenerationMatch: judged.version }], ['DELETE', { ifGenerationMatch: judged.version }]]);
+    const stale = api.put('in/s.json', 'bad');
+    api.put('in/s.json', 'new');
+    api.requests.length = 0;
+    expect(await api.objects.move('reports', 'in/s.json', 'q/s.json', { ifMatch: stale.etag })).toBe('changed');
+    expect(api.requests.map((r) => r.method)).toEqual(['GET']);
+  });
+
+  it('a rewrite in several calls (a large object) repeats the source precondition on each', async () => {
+    const judged = api.put('big', 'x'.repeat(100));
+    api.partialRewrites(2);
+    expect(await api.objects.move('reports', 'big', 'q/big', conditionsOf(judged))).toBe('moved');
+    expect(api.requests.map((r) => [r.method, r.query])).toEqual([
+      ['POST', { ifSourceGenerationMatch: judged.version }],
+      ['POST', { ifSourceGenerationMatch: judged.version, rewriteToken: 'token-1' }],
+      ['POST', { ifSourceGenerationMatch: judged.version, rewriteToken: 'token-0' }],
+      ['DELETE', { ifGenerationMatch: judged.version }],
+    ]);
+  });
+
+  it('a missing source is absent; a move without conditions sends no precondition', async () => {
+    expect(await api.objects.move('reports', 'none', 'q/none', { ifVersion: '7' })).toBe('absent');
+    api.put('plain', 'x');
+    api.requests.length = 0;
+    expect(await api.objects.move('reports', 'plain', 'q/plain')).toBe('moved');
+    expect(api.requests).toEqual([{ method: 'POST', name: 'plain -> q/plain', query: {} }, { method: 'DELETE', name: 'plain', query: {} }]);
   });
 });

@@ -1,5 +1,6 @@
 import type { File, FileMetadata, Storage } from '@google-cloud/storage';
 import { guardBody, toBytes } from '../../shared/objects/bytes';
+import { hasConditions, meets } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
@@ -32,6 +33,21 @@ function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
   if (m.contentEncoding) info.contentEncoding = m.contentEncoding;
   if (m.updated) info.lastModified = new Date(m.updated).toISOString();
   return info;
+}
+
+/**
+ * Adds query parameters to every request this File object sends. File#copy (7.22) forwards only
+ * the destination's ifGenerationMatch; the rewrite API's source preconditions
+ * (ifSourceGenerationMatch: https://cloud.google.com/storage/docs/json_api/v1/objects/rewrite) go
+ * through the File's request interceptors, the SDK's own hook for per-object request changes (it
+ * sets customer-supplied keys that way). copy() calls itself again on the same File for each
+ * rewrite token, so every call of a large rewrite carries them, as the API requires. Use it on a
+ * File made for one call only: bucket.file() makes a new one each time.
+ */
+type RequestOptions = ReturnType<File['interceptors'][number]['request']>;
+function withQuery(f: File, query: Record<string, string>): void {
+  // Typed as taking request's Options; what the SDK passes is its own request options (uri, qs).
+  f.interceptors.push({ request: (reqOpts) => ({ ...(reqOpts as RequestOptions), qs: { ...(reqOpts as RequestOptions).qs, ...query } }) });
 }
 
 /**
@@ -113,15 +129,40 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
       }
     },
 
-    async move(bucket, from, to) {
+    async move(bucket, from, to, opts) {
+      const cond = hasConditions(opts) ? opts : undefined;
+      // The generation is Cloud Storage's precondition; an etag alone is first resolved to the
+      // generation it belongs to (the etag also changes on metadata updates; the content does not).
+      let generation = cond?.ifVersion;
+      if (cond && generation === undefined) {
+        const now = await self.head(bucket, from);
+        if (!now) return 'absent';
+        if (!meets(now, cond)) return 'changed';
+        generation = now.version;
+      }
+      const src = await file(bucket, from);
+      if (cond && generation !== undefined) withQuery(src, { ifSourceGenerationMatch: generation });
       try {
         // copy() follows the rewrite token loop for large objects and keeps content headers.
-        await (await file(bucket, from)).copy(await file(bucket, to));
+        await src.copy(await file(bucket, to));
       } catch (e) {
-        if (absent(e)) return;
+        if (absent(e)) return 'absent';
+        if (cond && codeOf(e) === 412) return 'changed';
         throw failed('move', bucket, from, e);
       }
-      await self.delete(bucket, from);
+      if (!cond) {
+        await self.delete(bucket, from);
+        return 'moved';
+      }
+      try {
+        // ifGenerationMatch makes the delete idempotent too, so the SDK may retry it.
+        await (await file(bucket, from)).delete({ ignoreNotFound: true, ...(generation !== undefined ? { ifGenerationMatch: generation } : {}) });
+      } catch (e) {
+        if (absent(e)) return 'moved';
+        if (codeOf(e) === 412) return 'copied';
+        throw failed('move', bucket, from, e);
+      }
+      return 'moved';
     },
 
     async delete(bucket, key) {

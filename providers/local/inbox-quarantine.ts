@@ -2,7 +2,8 @@ import { mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { failedEvent } from '../../functions/storage-ingest/events';
 import { quarantineKey } from '../../functions/storage-ingest/quarantine';
-import type { AppError } from '../../shared/errors';
+import { AppError } from '../../shared/errors';
+import { conditionsOf } from '../../shared/objects/conditions';
 import type { Deps, ObjectStorage } from '../../shared/ports';
 import { type InboxEntry, safeName } from './inbox-files';
 
@@ -21,6 +22,13 @@ export interface SetAside {
  * dropped, and nothing is retried forever. A name that is a key keeps it under the quarantine
  * prefix; any other is renamed to a safe generated name (its original bytes go to the log and
  * the event). Returns the quarantine key.
+ *
+ * Only the file that was judged is moved: a file saved over it since (another size or modification
+ * time than the poll's `st`, or another content than the store's head, checked again by the
+ * conditional move as it links and renames) stays where it is, and this throws
+ * `inbox_file_changed` (retryable), so the inbox tries again on a later poll, which sees the new
+ * file and reads it. A name that cannot be a key is moved by rename(2) without such a check: any
+ * file under that name is refused for the name alone, so the verdict holds for a replacement too.
  */
 export async function setAside(s: SetAside, entry: InboxEntry, st: { size: number; mtimeMs: number }, err: AppError): Promise<string> {
   const { deps } = s;
@@ -31,7 +39,11 @@ export async function setAside(s: SetAside, entry: InboxEntry, st: { size: numbe
   await deps.bus.publish(failedEvent(o, { code: err.code, reason: err.message }, { tenant: s.tenant, now }))
     .catch((e: unknown) => deps.logger.warn('ingest.failed event not published', { file: entry.escaped, error: e }));
   if (entry.key !== undefined) {
-    await deps.objects.move(s.bucket, entry.key, to);
+    const info = await deps.objects.head(s.bucket, entry.key);
+    // lastModified is the mtime to the millisecond; the poll's mtimeMs may carry a fraction.
+    const judged = info !== undefined && info.size === st.size && Math.abs(Date.parse(info.lastModified ?? '') - st.mtimeMs) < 1;
+    const moved = judged ? await deps.objects.move(s.bucket, entry.key, to, conditionsOf(info)) : info ? 'changed' : 'absent';
+    if (moved !== 'moved') throw fileChanged(entry.escaped, moved);
   } else {
     // The object store cannot name this file; the bucket is the inbox folder itself.
     const target = join(s.dir, ...to.split('/'));
@@ -40,3 +52,8 @@ export async function setAside(s: SetAside, entry: InboxEntry, st: { size: numbe
   }
   return to;
 }
+
+const fileChanged = (file: string, moved: string) =>
+  new AppError('inbox_file_changed', `Inbox file ${file} was ${moved === 'absent' ? 'removed' : 'replaced'} after it was judged; left as it is (a new file is read on a later poll)`, {
+    status: 409, retryable: true, expose: false, extra: { file, move: moved },
+  });

@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestObject, type IngestResult } from '../../functions/storage-ingest/ingest';
 import { ingestSettings } from '../../shared/config/sections/ingest';
 import { AppError, toAppError } from '../../shared/errors';
-import type { Deps, EventBus, ObjectStorage } from '../../shared/ports';
+import { conditionsOf } from '../../shared/objects/conditions';
+import type { Deps, EventBus, ObjectInfo, ObjectStorage } from '../../shared/ports';
 import { type InboxEntry, listInbox } from './inbox-files';
 import { setAside } from './inbox-quarantine';
 
@@ -75,8 +76,9 @@ export function inbox(opts: InboxOptions) {
   const unreadable = new Set<string>();
   const aside = { deps, dir, bucket, quarantinePrefix: s.quarantinePrefix, tenant: s.tenant };
 
-  async function archive(rel: string): Promise<void> {
-    if (await deps.objects.head(bucket, rel)) await deps.objects.move(bucket, rel, `${PROCESSED}${rel}`);
+  /** Moves the file that was read to .processed/; a file saved over it meanwhile stays, for the next poll. */
+  async function archive(rel: string, read: ObjectInfo): Promise<void> {
+    await deps.objects.move(bucket, rel, `${PROCESSED}${rel}`, conditionsOf(read));
   }
 
   /** Ingests one complete file; the content claim keeps a copy under another name out. */
@@ -87,13 +89,13 @@ export function inbox(opts: InboxOptions) {
     if (!(await deps.store.put(claimKey, rel, { ifAbsent: true, ttlSeconds: s.dedupeTtlSeconds }))) {
       const first = (await deps.store.get(claimKey))?.value;
       if (first !== undefined && first !== rel) {
-        await archive(rel);
+        await archive(rel, info);
         return { file: rel, sameAs: first };
       }
     }
     try {
       const result = await ingestObject({ bucket, key: rel, eventTime: new Date(mtimeMs).toISOString(), etag: info.etag, size: info.size }, live);
-      if (result.status !== 'failed' || result.code === 'report_empty') await archive(rel);
+      if (result.status !== 'failed' || result.code === 'report_empty') await archive(rel, info);
       return { file: rel, result };
     } catch (e) {
       // Not ingested: the next copy of this content may try again.

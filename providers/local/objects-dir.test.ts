@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,10 +8,29 @@ import { describeObjectStorageContract } from '../../shared/objects/contract.tes
 import { ObjectExistsError } from '../../shared/ports/objects';
 import { dirObjects } from './objects-dir';
 
+/**
+ * Runs `between` once, right after the next link(2) (the copy step of a conditional move, see
+ * conditionalMove in objects-dir.ts) and before the move goes on. objects-dir.ts calls fs/promises
+ * through the module object (CommonJS), so a spy on it sees its calls.
+ */
+function afterNextLink(between: () => Promise<void>): jest.SpyInstance {
+  const link = fsp.link;
+  return jest.spyOn(fsp, 'link').mockImplementationOnce(async (existing, target) => {
+    await link(existing, target);
+    await between();
+  });
+}
+
 /** Against the real file system, in a fresh temp folder per test. */
 async function fresh() {
   const root = await mkdtemp(join(tmpdir(), 'secorch-objects-'));
-  return { root, objects: dirObjects({ root: join(root, 'store') }), bucket: 'reports', cleanup: () => rm(root, { recursive: true, force: true }) };
+  const spies: jest.SpyInstance[] = [];
+  const cleanup = async () => {
+    for (const spy of spies) spy.mockRestore();
+    await rm(root, { recursive: true, force: true });
+  };
+  const betweenCopyAndDelete = (between: () => Promise<void>) => void spies.push(afterNextLink(between));
+  return { root, objects: dirObjects({ root: join(root, 'store') }), bucket: 'reports', cleanup, betweenCopyAndDelete };
 }
 
 describeObjectStorageContract('local directory', fresh);
@@ -126,6 +146,80 @@ describe('dirObjects', () => {
     await closed;
     expect(body.closed).toBe(true);
     expect((await collectBytes((await sut.objects.stream('reports', 'big'))!.body)).byteLength).toBe(200_000);
+  });
+
+  describe('conditional move', () => {
+    const tempFiles = async () => (await filesUnder(join(sut.root, 'store'))).filter((f) => f.includes('.secorch-tmp'));
+
+    it('leaves a file replaced by hand (no sidecar, a new inode) where it is, and no temp name behind', async () => {
+      await sut.objects.put('reports', 'in/r.json', 'judged bad');
+      const judged = (await sut.objects.head('reports', 'in/r.json'))!;
+      await writeFile(join(sut.root, 'store/reports/in/.r.json.part'), 'new and good');
+      await rename(join(sut.root, 'store/reports/in/.r.json.part'), join(sut.root, 'store/reports/in/r.json'));
+      expect(await sut.objects.move('reports', 'in/r.json', 'q/r.json', { ifMatch: judged.etag! })).toBe('changed');
+      expect(await readFile(join(sut.root, 'store/reports/in/r.json'), 'utf8')).toBe('new and good');
+      expect(await sut.objects.head('reports', 'q/r.json')).toBeUndefined();
+      expect(await tempFiles()).toEqual([]);
+    });
+
+    it('moves a file dropped in by hand when its content is the one named (etag computed), with its sidecar following a put one', async () => {
+      await mkdir(join(sut.root, 'store/reports/in'), { recursive: true });
+      await writeFile(join(sut.root, 'store/reports/in/hand.csv'), 'a,b\n');
+      expect(await sut.objects.move('reports', 'in/hand.csv', 'q/hand.csv', { ifMatch: sha256('a,b\n') })).toBe('moved');
+      expect(await sut.objects.head('reports', 'q/hand.csv')).toMatchObject({ size: 4, etag: sha256('a,b\n') });
+      await sut.objects.put('reports', 'in/typed.json', '{}', { contentType: 'application/json' });
+      expect(await sut.objects.move('reports', 'in/typed.json', 'q/typed.json', { ifMatch: sha256('{}') })).toBe('moved');
+      expect(await sut.objects.head('reports', 'q/typed.json')).toMatchObject({ contentType: 'application/json', etag: sha256('{}') });
+      expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual(['.secorch-meta/q/.secorch-typed.json.json', 'q/hand.csv', 'q/typed.json']);
+    });
+
+    it('a replacement after the copy keeps its content type and leaves no temp name behind', async () => {
+      await sut.objects.put('reports', 'in/x.json', 'judged bad');
+      const judged = (await sut.objects.head('reports', 'in/x.json'))!;
+      const spy = afterNextLink(async () => void (await sut.objects.put('reports', 'in/x.json', '{"new":1}', { contentType: 'application/json' })));
+      try {
+        expect(await sut.objects.move('reports', 'in/x.json', 'q/x.json', { ifMatch: judged.etag! })).toBe('copied');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(await sut.objects.head('reports', 'in/x.json')).toMatchObject({ size: 9, contentType: 'application/json', etag: sha256('{"new":1}') });
+      expect(Buffer.from((await sut.objects.get('reports', 'q/x.json'))!).toString()).toBe('judged bad');
+      expect(await tempFiles()).toEqual([]);
+    });
+
+    it('never moves nor deletes the new object when a put races the move', async () => {
+      for (let round = 0; round < 48; round++) {
+        const [from, to] = [`race/${round}.json`, `q/${round}.json`];
+        await sut.objects.put('reports', from, `judged ${round}`);
+        const judged = (await sut.objects.head('reports', from))!;
+        // Delay one of the two a little more each round, so the put lands before, inside and after
+        // the move (on this machine about 10 rounds end changed, 20 copied, 18 moved; the other
+        // tests pin each outcome down).
+        const later = async <T>(delayed: boolean, run: () => Promise<T>) => {
+          // One unit: a file-system round trip, the pace of the steps of put and move.
+          for (let i = 0; delayed && i < round >> 1; i++) await fsp.stat(sut.root);
+          return run();
+        };
+        const [result] = await Promise.all([
+          later(round % 2 === 1, () => sut.objects.move('reports', from, to, { ifMatch: judged.etag! })),
+          later(round % 2 === 0, () => sut.objects.put('reports', from, `new ${round}`)),
+        ]);
+        expect(['moved', 'changed', 'copied']).toContain(result);
+        expect(Buffer.from((await sut.objects.get('reports', from))!).toString()).toBe(`new ${round}`);
+        const moved = await sut.objects.get('reports', to);
+        expect(moved === undefined ? undefined : Buffer.from(moved).toString()).toBe(result === 'changed' ? undefined : `judged ${round}`);
+      }
+      expect(await tempFiles()).toEqual([]);
+    });
+
+    it('ifVersion never holds here (local objects have no version), and a move onto itself only checks', async () => {
+      const put = await sut.objects.put('reports', 'k', 'x');
+      expect(await sut.objects.move('reports', 'k', 'q/k', { ifMatch: put.etag!, ifVersion: '1' })).toBe('changed');
+      expect(await sut.objects.move('reports', 'k', 'k', { ifMatch: 'stale' })).toBe('changed');
+      expect(await sut.objects.move('reports', 'k', 'k', { ifMatch: put.etag! })).toBe('moved');
+      expect((await sut.objects.list('reports', '')).items.map((i) => i.key)).toEqual(['k']);
+      expect(await tempFiles()).toEqual([]);
+    });
   });
 
   it('reports a file-system failure as object_storage_failed naming bucket and key, not the path', async () => {

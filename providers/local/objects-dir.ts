@@ -3,7 +3,8 @@ import type { Stats } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { storageFailed } from '../../shared/objects/errors';
 import { assertSafeKey, compareKeys, keyInvalid, RESERVED_SEGMENT_PREFIX } from '../../shared/objects/keys';
-import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { type ObjectInfo, type ObjectMoveOptions, type ObjectMoveResult, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { hasConditions, meets } from '../../shared/objects/conditions';
 import { toBytes } from '../../shared/objects/bytes';
 import { ABSENT, code, readSidecar, sha256, sha256File, type Sidecar, statFile, tempName, walk, writeAtomically } from './objects-dir-fs';
 
@@ -63,6 +64,66 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
     if (side?.contentType) info.contentType = side.contentType;
     if (side?.contentEncoding) info.contentEncoding = side.contentEncoding;
     return info;
+  }
+
+  /**
+   * A move that touches only the object the conditions name, even when a writer (this store, or
+   * anyone dropping a file into the folder) replaces the source meanwhile. Like the clouds' copy
+   * then conditional delete, with the file itself as the etag's witness:
+   * 1. copy: link(2) the source's file to a temp name beside it: both names now hold whatever
+   *    file sat at the key at that instant; verify that file's etag (from its sidecar, else by
+   *    hashing it); on a mismatch only the temp name is removed: the key is never touched;
+   * 2. rename the temp name onto the destination (its sidecar first, as put does);
+   * 3. delete: rename(2) whatever is at the source now to a second temp name, atomically; when it
+   *    is our file (same inode), drop that name; when the source was replaced after step 1, link
+   *    the new file back under its key (if a newer one already stands there, that one wins, as
+   *    it would have overwritten this one) and answer `copied`.
+   * A crash leaves at worst a temp name (ignored by list and head) beside an intact source or
+   * destination, except a crash inside step 3's put-back, which only the race reaches.
+   */
+  async function conditionalMove(src: ReturnType<typeof paths>, dst: ReturnType<typeof paths>, opts: ObjectMoveOptions): Promise<ObjectMoveResult> {
+    const copy = join(dirname(src.data), tempName());
+    try {
+      await link(src.data, copy);
+    } catch (e) {
+      if (ABSENT.has(code(e) ?? '')) return 'absent';
+      throw e;
+    }
+    let ours: Stats;
+    try {
+      ours = await stat(copy);
+      const side = await readSidecar(src.meta, ours);
+      const etag = side?.etag ?? (await sha256File(copy));
+      if (!meets({ etag }, opts)) return 'changed';
+      await mkdir(dirname(dst.data), { recursive: true });
+      if (side) await writeAtomically(dst.meta, JSON.stringify(side));
+      await rename(copy, dst.data);
+    } finally {
+      await unlink(copy).catch(() => undefined);
+    }
+    const taken = join(dirname(src.data), tempName());
+    try {
+      await rename(src.data, taken);
+    } catch (e) {
+      // Deleted by someone else meanwhile: the destination holds the object, the key is free.
+      if (ABSENT.has(code(e) ?? '')) return 'moved';
+      throw e;
+    }
+    const st = await stat(taken);
+    if (st.ino === ours.ino && st.dev === ours.dev) {
+      await unlink(taken);
+      // The sidecar goes too if it still describes the file moved (a put may have replaced it).
+      if (await readSidecar(src.meta, ours)) await unlink(src.meta).catch(() => undefined);
+      return 'moved';
+    }
+    try {
+      await link(taken, src.data);
+    } catch (e) {
+      if (code(e) !== 'EEXIST') throw e;
+    } finally {
+      await unlink(taken).catch(() => undefined);
+    }
+    return 'copied';
   }
 
   return {
@@ -169,16 +230,22 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
       }
     },
 
-    async move(bucket, from, to) {
+    async move(bucket, from, to, opts) {
       const src = paths(bucket, from);
       const dst = paths(bucket, to);
       try {
-        if (!(await statFile(src.data))) return;
-        await mkdir(dirname(dst.data), { recursive: true });
-        // rename(2) is atomic within one file system: better than the copy-then-delete clouds need.
-        await rename(src.data, dst.data);
-        await mkdir(dirname(dst.meta), { recursive: true });
-        await rename(src.meta, dst.meta).catch(() => undefined);
+        const st = await statFile(src.data);
+        if (!st) return 'absent';
+        if (!hasConditions(opts)) {
+          await mkdir(dirname(dst.data), { recursive: true });
+          // rename(2) is atomic within one file system: better than the copy-then-delete clouds need.
+          await rename(src.data, dst.data);
+          await mkdir(dirname(dst.meta), { recursive: true });
+          await rename(src.meta, dst.meta).catch(() => undefined);
+          return 'moved';
+        }
+        if (from === to) return meets(await infoOf(bucket, from, src.data, src.meta, st), opts) ? 'moved' : 'changed';
+        return await conditionalMove(src, dst, opts);
       } catch (e) {
         return fail('move', bucket, to, e);
       }

@@ -2,7 +2,9 @@ import { fixedClock } from '../ports/clock';
 import { describeObjectStorageContract } from './contract.testkit';
 import { memoryObjects } from './memory';
 
-describeObjectStorageContract('memory', async () => ({ objects: memoryObjects(fixedClock(Date.parse('2026-01-01T00:00:00Z'))), bucket: 'b' }));
+describeObjectStorageContract('memory', async () => ({ objects: memoryObjects(fixedClock(Date.parse('2026-01-01T00:00:00Z'))), bucket: 'b' }), {
+  skip: { 'move-replaced': 'the memory move checks, copies and deletes in one synchronous step: there is no window' },
+});
 
 describe('memoryObjects', () => {
   it('stamps lastModified from the injected clock and counts versions up', async () => {
@@ -22,5 +24,15 @@ describe('memoryObjects', () => {
     await objects.put('b', 'k', body);
     body[0] = 9;
     expect(Array.from((await objects.get('b', 'k'))!)).toEqual([1, 2, 3]);
+  });
+
+  it('a move conditional on the version refuses a byte-identical replacement (a new version, the same etag)', async () => {
+    const objects = memoryObjects(fixedClock(0));
+    const first = await objects.put('b', 'k', 'same bytes');
+    const again = await objects.put('b', 'k', 'same bytes');
+    expect(again.etag).toBe(first.etag);
+    expect(await objects.move('b', 'k', 'q/k', { ifMatch: first.etag!, ifVersion: first.version! })).toBe('changed');
+    expect(await objects.move('b', 'k', 'q/k', { ifMatch: again.etag!, ifVersion: again.version! })).toBe('moved');
+    expect([...objects.buckets.get('b')!.keys()]).toEqual(['q/k']);
   });
 });

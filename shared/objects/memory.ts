@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../ports/clock';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../ports/objects';
+import { meets } from './conditions';
 import { compareKeys } from './keys';
 
 interface Held {
@@ -70,12 +71,16 @@ export function memoryObjects(clock: Clock): ObjectStorage & { buckets: Map<stri
       const items = page.map((k) => copyInfo(buckets.get(bucket)!.get(k)!.info));
       return keys.length > limit ? { items, next: page[page.length - 1] } : { items };
     },
-    async move(bucket, from, to) {
+    // One synchronous step after the lookup: nothing can replace the source between check, copy and delete.
+    async move(bucket, from, to, opts) {
       const b = bucketOf(bucket);
       const held = b.get(from);
-      if (!held) return;
+      if (!held) return 'absent';
+      if (!meets(held.info, opts)) return 'changed';
+      if (from === to) return 'moved';
       b.set(to, { body: held.body, info: { ...held.info, key: to, version: String(++versions) } });
       b.delete(from);
+      return 'moved';
     },
     async delete(bucket, key) {
       buckets.get(bucket)?.delete(key);

@@ -25,6 +25,39 @@ export interface ObjectPutOptions {
   ifAbsent?: boolean;
 }
 
+/**
+ * Conditions of a move: each one given must hold for the source when it is copied and again when
+ * it is deleted, so an object written under the key meanwhile is neither moved nor deleted. Take
+ * them from a head of the object you judged (conditionsOf in shared/objects/conditions.ts).
+ * Each store enforces them with its own preconditions; where it has one for only one of the two,
+ * it resolves the other to it by reading the object's properties first:
+ * - S3: the ETag (CopyObject x-amz-copy-source-if-match, DeleteObject If-Match); a version is
+ *   compared with the version the copy read (CopySourceVersionId). S3's ETag is the content's
+ *   MD5, so only a byte-identical re-upload can pass for the object named.
+ * - Azure Blob: the ETag (copy source conditions, delete conditions); it changes on every write.
+ * - GCS: the generation (rewrite ifSourceGenerationMatch, delete ifGenerationMatch).
+ * - local folder: the etag (SHA-256 of the content); its objects have no version, so ifVersion
+ *   never holds there. Memory: both.
+ */
+export interface ObjectMoveOptions {
+  /** The source's etag, as ObjectInfo.etag gives it (unquoted). */
+  ifMatch?: string;
+  /** The source's version, as ObjectInfo.version gives it (S3 VersionId, Blob versionId, GCS generation). */
+  ifVersion?: string;
+}
+
+/**
+ * What a move did:
+ * - `moved`: the destination holds the object and the source key no longer does;
+ * - `absent`: there was no object at the source; nothing was written;
+ * - `changed`: the source is not the object the conditions name (replaced since it was judged):
+ *   nothing was written and nothing deleted;
+ * - `copied`: the source was replaced after the copy: the destination holds the object the
+ *   conditions name, and the source key, which holds the new object, was left alone.
+ * A move without conditions answers only `moved` or `absent`.
+ */
+export type ObjectMoveResult = 'moved' | 'absent' | 'changed' | 'copied';
+
 export interface ObjectListOptions {
   limit?: number;
   /** The `next` cursor of a previous page. */
@@ -40,8 +73,12 @@ export interface ObjectStorage {
   head(bucket: string, key: string): Promise<ObjectInfo | undefined>;
   /** Objects whose key starts with prefix, in key order, a page at a time. */
   list(bucket: string, prefix: string, opts?: ObjectListOptions): Promise<{ items: ObjectInfo[]; next?: string }>;
-  /** Copies then deletes (no store has an atomic rename); used to quarantine a bad report. */
-  move(bucket: string, from: string, to: string): Promise<void>;
+  /**
+   * Copies then deletes (no cloud store has an atomic rename; the local folder renames), keeping
+   * content type and encoding; an existing destination is replaced. With conditions, only the
+   * object they name is moved (see ObjectMoveOptions). Used to quarantine a bad report.
+   */
+  move(bucket: string, from: string, to: string, opts?: ObjectMoveOptions): Promise<ObjectMoveResult>;
   /** No error when absent. */
   delete(bucket: string, key: string): Promise<void>;
   /** Readiness: the store answers (used by GET /health/ready). */
