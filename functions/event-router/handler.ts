@@ -3,10 +3,11 @@ import type { RecordHandler } from '../../shared/contracts';
 import { AppError, errors, isAppError } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
-import { type Filter, matches } from '../../shared/routing/filter';
+import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../shared/routing/filter';
 import { fanOut, tenantOf as eventTenant } from '../../shared/delivery/engine/fanout';
 import { SAFE_PART, eventRef } from '../../shared/delivery/keys';
 import { keepDeadLetter } from '../../shared/deadletters/store';
+import type { Logger } from '../../shared/ports';
 
 /** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
 const DONE_TTL_SECONDS = 7 * 24 * 3600;
@@ -84,7 +85,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   }
   const targets = new Set<string>();
   for (const route of deps.config.routes) {
-    if (matches(route.filter as Filter, event)) route.to.forEach((d) => targets.add(d));
+    if (routeMatches(route.name, route.filter as Filter, event, log)) route.to.forEach((d) => targets.add(d));
   }
   if (targets.size === 0) {
     log.debug('no route matched');
@@ -128,3 +129,18 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   log.info('event routed', { destinations: [...targets] });
   if (fanOutError !== undefined) throw fanOutError;
 };
+
+/**
+ * A route's filter against the event. A filter that runs out of its work budget (its cost grows
+ * with the event's attribute sizes) does not match, and says so: the operator wrote the route, and
+ * an event that silently skips it would look lost.
+ */
+function routeMatches(route: string, filter: Filter, event: CloudEvent, log: Logger): boolean {
+  try {
+    return matchesOrThrow(filter, event);
+  } catch (e) {
+    if (!(e instanceof FilterBudgetExceededError)) throw e;
+    log.warn('route filter ran out of its work budget; the route does not take this event', { route, error: e });
+    return false;
+  }
+}

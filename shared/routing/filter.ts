@@ -1,5 +1,6 @@
+import { AppError } from '../errors/app-error';
 import { attributeString, type CloudEvent } from '../events/cloudevent';
-import { type CesqlProgram, cesqlMatches, compileCesql } from './cesql';
+import { CesqlBudgetExceeded, type CesqlProgram, type WorkBudget, cesqlMatches, compileCesql, workBudget } from './cesql';
 
 /**
  * CloudEvents Subscriptions filter dialects (subscriptions spec 3.2.4): the required exact, prefix,
@@ -108,31 +109,64 @@ function program(expr: string): CesqlProgram | null {
 const TOO_DEEP = Symbol('filter.tooDeep');
 
 /**
+ * The filter's `sql` expressions ran out of their work budget on this event (./cesql/budget.ts:
+ * one budget for the whole filter tree). The event is not delivered to the filter's owner,
+ * whatever `not` or `any` surround the expression, and nothing else is affected. Not retryable:
+ * the same event costs the same every time.
+ */
+export class FilterBudgetExceededError extends AppError {
+  constructor(cause: CesqlBudgetExceeded) {
+    // The logger records name and message only, so the message leads with the code.
+    super('filter_budget_exceeded', `filter_budget_exceeded: sql filter ${cause.message}`, {
+      status: 422, retryable: false, expose: false, cause, extra: { limit: cause.limit, position: cause.position },
+    });
+    this.name = 'FilterBudgetExceededError';
+  }
+}
+
+/**
  * Evaluates a validated filter against an event. An invalid `sql` expression matches nothing, and
- * so does a filter nested deeper than validation allows (one stored before the cap existed).
+ * so does a filter nested deeper than validation allows (one stored before the cap existed), or
+ * one that runs out of its work budget (matchesOrThrow tells that case apart).
  */
 export function matches(f: Filter, e: CloudEvent): boolean {
+  // Not a wrapper around matchesOrThrow: this is the router's hot path, one call layer less.
   try {
-    return matchesAt(f, e, 0);
+    return matchesAt(f, e, 0, workBudget(e));
   } catch (x) {
-    if (x === TOO_DEEP) return false;
+    if (x === TOO_DEEP || x instanceof CesqlBudgetExceeded) return false;
     throw x;
   }
 }
 
-function matchesAt(f: Filter, e: CloudEvent, depth: number): boolean {
+/**
+ * `matches`, but a filter that runs out of its work budget throws FilterBudgetExceededError, for
+ * callers that log it per subscription (the fan-out does). The exact, prefix and suffix dialects
+ * are not charged: their work is bounded by the filter's own strings, not by the event.
+ */
+export function matchesOrThrow(f: Filter, e: CloudEvent): boolean {
+  try {
+    return matchesAt(f, e, 0, workBudget(e));
+  } catch (x) {
+    if (x === TOO_DEEP) return false;
+    if (x instanceof CesqlBudgetExceeded) throw new FilterBudgetExceededError(x);
+    throw x;
+  }
+}
+
+function matchesAt(f: Filter, e: CloudEvent, depth: number, budget: WorkBudget): boolean {
   if ('exact' in f) return eachAttribute(e, f.exact, (v, w) => v === w);
   if ('prefix' in f) return eachAttribute(e, f.prefix, (v, w) => v.startsWith(w));
   if ('suffix' in f) return eachAttribute(e, f.suffix, (v, w) => v.endsWith(w));
   // Too deep fails the whole filter, not just this branch: under a `not`, a false branch would match.
   if ('all' in f || 'any' in f) {
     if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
-    return 'all' in f ? f.all.every((sub) => matchesAt(sub, e, depth + 1)) : f.any.some((sub) => matchesAt(sub, e, depth + 1));
+    return 'all' in f ? f.all.every((sub) => matchesAt(sub, e, depth + 1, budget)) : f.any.some((sub) => matchesAt(sub, e, depth + 1, budget));
   }
   if ('sql' in f) {
     const p = program(f.sql);
-    return p !== null && cesqlMatches(p, e);
+    return p !== null && cesqlMatches(p, e, budget);
   }
   if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
-  return !matchesAt(f.not, e, depth + 1);
+  return !matchesAt(f.not, e, depth + 1, budget);
 }

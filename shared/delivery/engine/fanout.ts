@@ -3,7 +3,7 @@ import { eventRef, keys, sortableId } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
 import { sendWakeUp } from '../../ports/wakeups';
-import { type Filter, matches } from '../../routing/filter';
+import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../routing/filter';
 import { deliverySettings } from './deps';
 import { isAbout } from './ops-events';
 
@@ -28,9 +28,12 @@ export async function subscriptionsOf(deps: Deps, tenant: string): Promise<Subsc
  */
 function filterMatches(deps: Deps, sub: Subscription, event: CloudEvent): boolean {
   try {
-    return matches(sub.filter as Filter, event);
+    return matchesOrThrow(sub.filter as Filter, event);
   } catch (e) {
-    deps.logger.error('subscription filter failed; event not delivered to it', { subscriptionId: sub.id, tenant: sub.tenant, eventId: event.id, error: e });
+    // Out of budget is the tenant's filter meeting a large event (a warning); anything else is a
+    // stored filter this version cannot evaluate (an error).
+    const level = e instanceof FilterBudgetExceededError ? 'warn' : 'error';
+    deps.logger[level]('subscription filter failed; event not delivered to it', { subscriptionId: sub.id, tenant: sub.tenant, eventId: event.id, error: e });
     return false;
   }
 }

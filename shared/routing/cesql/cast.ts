@@ -43,7 +43,9 @@ function stringToInteger(s: string): CastResult {
 }
 
 function stringToBoolean(s: string): CastResult {
-  const lower = s.toLowerCase();
+  // Only "true" and "false" cast, in any case, and lower-casing never shortens a string (Unicode
+  // lower-case mappings are one-to-one or expand): no need to copy a long attribute to learn that.
+  const lower = s.length <= 5 ? s.toLowerCase() : '';
   if (lower === 'true') return { value: true };
   if (lower === 'false') return { value: false };
   return fail('Boolean', `cannot cast ${JSON.stringify(truncate(s))} to Boolean`);

@@ -1,4 +1,5 @@
 import { type CloudEvent } from '../../events/cloudevent';
+import { type WorkBudget, charge } from './budget';
 import { cast } from './cast';
 import { parameterType, resolveFunction } from './functions';
 import { likeMatches } from './like';
@@ -22,6 +23,8 @@ export interface EvalContext {
   event: CloudEvent;
   errors: CesqlError[];
   failFast: boolean;
+  /** Charged by every operation whose cost grows with the data (budget.ts); throws when spent. */
+  budget: WorkBudget;
 }
 
 function raise(ctx: EvalContext, kind: CesqlErrorKind, message: string, position: number): void {
@@ -60,7 +63,10 @@ export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
     }
     case 'like': {
       const [v] = operands([node.operand], ctx) ?? [];
-      return v === undefined ? false : likeMatches(node.pattern, as(v, 'String', ctx, node.pos)) !== node.negated;
+      if (v === undefined) return false;
+      const s = as(v, 'String', ctx, node.pos);
+      if (node.pattern.cost > 0) charge(ctx.budget, s.length * node.pattern.cost, node.pos);
+      return likeMatches(node.pattern, s) !== node.negated;
     }
     case 'in':
       return evaluateIn(node, ctx);
@@ -100,6 +106,8 @@ function as(v: CesqlValue, to: 'Integer', ctx: EvalContext, pos: number): number
 function as(v: CesqlValue, to: 'String', ctx: EvalContext, pos: number): string;
 function as(v: CesqlValue, to: CesqlType, ctx: EvalContext, pos: number): CesqlValue;
 function as(v: CesqlValue, to: CesqlType, ctx: EvalContext, pos: number): CesqlValue {
+  // Reading a String as an Integer scans it (to Boolean does not: only short strings can be one).
+  if (to === 'Integer' && typeof v === 'string') charge(ctx.budget, v.length, pos);
   const r = cast(v, to, false);
   if (r.error !== undefined) raise(ctx, 'cast', r.error, pos);
   return r.value;
@@ -138,7 +146,7 @@ function evaluateBinary(node: Extract<Node, { kind: 'binary' }>, ctx: EvalContex
     case '<>': {
       // `=` is ambiguous (String, Integer, Boolean): the right operand's type picks the overload
       // and the left one is cast to it (spec 3.7), so `true = 'TRUE'` compares strings.
-      const equal = as(l, typeOf(r), ctx, pos) === r;
+      const equal = same(as(l, typeOf(r), ctx, pos), r, ctx, pos);
       return op === '=' ? equal : !equal;
     }
     default:
@@ -167,13 +175,19 @@ function integerOp(op: '<' | '<=' | '>' | '>=' | '+' | '-' | '*' | '/' | '%', x:
   }
 }
 
+/** `===`, charging the comparison of two strings of one length (of different lengths it is O(1)). */
+function same(a: CesqlValue, b: CesqlValue, ctx: EvalContext, pos: number): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && a.length === b.length) charge(ctx.budget, a.length, pos);
+  return a === b;
+}
+
 /** Spec 3.4.5: `=` semantics, with the left operand's type as the target for every element. */
 function evaluateIn(node: Extract<Node, { kind: 'in' }>, ctx: EvalContext): boolean {
   const values = operands([node.operand, ...node.set], ctx);
   if (values === undefined) return false;
   const [x, ...set] = values as [CesqlValue, ...CesqlValue[]];
   let found = false;
-  for (const el of set) if (as(el, typeOf(x), ctx, node.pos) === x) found = true;
+  for (const el of set) if (same(as(el, typeOf(x), ctx, node.pos), x, ctx, node.pos)) found = true;
   return found !== node.negated;
 }
 
@@ -190,6 +204,7 @@ function evaluateCall(node: Extract<Node, { kind: 'call' }>, ctx: EvalContext): 
     const t = parameterType(f, i);
     return t === 'Any' ? a : as(a, t, ctx, node.args[i]!.pos);
   });
+  charge(ctx.budget, f.cost(typed), node.pos);
   const out = f.impl(typed);
   if (out.error !== undefined) raise(ctx, out.error.kind, `${node.name}: ${out.error.message}`, node.pos);
   return out.value;

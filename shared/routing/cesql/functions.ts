@@ -1,4 +1,5 @@
 import { cast } from './cast';
+import { advance, codePointLength, leftCodePoints, rightCodePoints } from './code-points';
 import { type CesqlErrorKind, type CesqlType, type CesqlValue, INT_MAX, INT_MIN } from './types';
 
 export interface FunctionResult {
@@ -16,31 +17,49 @@ export interface CesqlFunction {
   variadic?: CesqlType;
   returns: CesqlType;
   impl: (args: CesqlValue[]) => FunctionResult;
+  /**
+   * Work units (budget.ts) of one call, charged before it runs: by default the code units of its
+   * String arguments, which every built-in reads or copies about once; see CONCAT_WS.
+   */
+  cost: (args: CesqlValue[]) => number;
+}
+
+/** The default cost: one unit per code unit of each String argument. */
+export function argumentCost(args: readonly CesqlValue[]): number {
+  let n = 0;
+  for (const a of args) if (typeof a === 'string') n += a.length;
+  return n;
 }
 
 type Impl<A extends CesqlValue[]> = (...args: A) => FunctionResult;
-const fn = <A extends CesqlValue[]>(params: CesqlFunction['params'], returns: CesqlType, impl: Impl<A>, variadic?: CesqlType): CesqlFunction => ({
+const fn = <A extends CesqlValue[]>(params: CesqlFunction['params'], returns: CesqlType, impl: Impl<A>, variadic?: CesqlType, cost?: CesqlFunction['cost']): CesqlFunction => ({
   params,
   returns,
   variadic,
   impl: (args) => impl(...(args as A)),
+  cost: cost ?? argumentCost,
 });
 const ok = (value: CesqlValue): FunctionResult => ({ value });
 const evalError = (value: CesqlValue, message: string): FunctionResult => ({ value, error: { kind: 'functionEvaluation', message } });
 
-/** Characters are Unicode code points, not UTF-16 units (LENGTH of an emoji is 1). */
-const chars = (s: string): string[] => Array.from(s);
 /** Spec 3.5.1 TRIM: Unicode White_Space only (String.prototype.trim also strips U+FEFF). */
 const EDGE_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 
+/** Characters are Unicode code points, not UTF-16 units (LENGTH of an emoji is 1): see code-points.ts. */
 function substring(x: string, pos: number, len?: number): FunctionResult {
-  const cs = chars(x);
-  if (pos > cs.length || pos < -cs.length) return evalError('', `SUBSTRING position ${pos} is outside a string of length ${cs.length}`);
+  const length = codePointLength(x);
+  if (pos > length || pos < -length) return evalError('', `SUBSTRING position ${pos} is outside a string of length ${length}`);
   if (len !== undefined && len < 0) return evalError('', `SUBSTRING length ${len} is negative`);
   if (pos === 0) return ok('');
-  const start = pos > 0 ? pos - 1 : cs.length + pos;
-  return ok(cs.slice(start, len === undefined ? undefined : start + len).join(''));
+  const start = advance(x, pos > 0 ? pos - 1 : length + pos);
+  return ok(x.slice(start, len === undefined ? undefined : advance(x, len, start)));
 }
+
+/**
+ * CONCAT_WS copies the delimiter between every two strings: `CONCAT_WS(CONCAT(x, x), x, x, ...)`
+ * multiplies an attribute by the argument count, so the delimiter is charged once per copy.
+ */
+const concatWsCost = (args: CesqlValue[]): number => argumentCost(args) + (args[0] as string).length * Math.max(0, args.length - 2);
 
 const explicitCast = (to: CesqlType) => (x: CesqlValue): FunctionResult => {
   const r = cast(x, to, true);
@@ -57,16 +76,16 @@ const BUILTINS: Readonly<Record<string, readonly CesqlFunction[]>> = {
   ABS: [fn<[number]>(['Integer'], 'Integer', (x) =>
     x === INT_MIN ? { value: INT_MAX, error: { kind: 'math', message: 'ABS(-2147483648) overflows 32 bits' } } : ok(Math.abs(x)))],
   // Spec 3.5.1.
-  LENGTH: [fn<[string]>(['String'], 'Integer', (x) => ok(chars(x).length))],
+  LENGTH: [fn<[string]>(['String'], 'Integer', (x) => ok(codePointLength(x)))],
   CONCAT: [fn<string[]>([], 'String', (...xs) => ok(xs.join('')), 'String')],
-  CONCAT_WS: [fn<[string, ...string[]]>(['String'], 'String', (sep, ...xs) => ok(xs.join(sep)), 'String')],
+  CONCAT_WS: [fn<[string, ...string[]]>(['String'], 'String', (sep, ...xs) => ok(xs.join(sep)), 'String', concatWsCost)],
   LOWER: [fn<[string]>(['String'], 'String', (x) => ok(x.toLowerCase()))],
   UPPER: [fn<[string]>(['String'], 'String', (x) => ok(x.toUpperCase()))],
   TRIM: [fn<[string]>(['String'], 'String', (x) => ok(x.replace(EDGE_SPACE, '')))],
   LEFT: [fn<[string, number]>(['String', 'Integer'], 'String', (x, n) =>
-    n < 0 ? evalError(x, `LEFT length ${n} is negative`) : ok(chars(x).slice(0, n).join('')))],
+    n < 0 ? evalError(x, `LEFT length ${n} is negative`) : ok(leftCodePoints(x, n)))],
   RIGHT: [fn<[string, number]>(['String', 'Integer'], 'String', (x, n) =>
-    n < 0 ? evalError(x, `RIGHT length ${n} is negative`) : ok(n === 0 ? '' : chars(x).slice(-n).join('')))],
+    n < 0 ? evalError(x, `RIGHT length ${n} is negative`) : ok(rightCodePoints(x, n)))],
   SUBSTRING: [
     fn<[string, number]>(['String', 'Integer'], 'String', (x, pos) => substring(x, pos)),
     fn<[string, number, number]>(['String', 'Integer', 'Integer'], 'String', substring),

@@ -31,7 +31,9 @@ export function compileLike(pattern: string): LikePattern {
   }
   segments.push(segment(items));
   // Empty segments between two `%` match anywhere: `a%%b` is `a%b`. The first and last stay (anchors).
-  return { segments: segments.filter((s, i) => i === 0 || i === segments.length - 1 || s.cps > 0) };
+  const kept = segments.filter((s, i) => i === 0 || i === segments.length - 1 || s.cps > 0);
+  const middle = kept.slice(1, -1);
+  return { segments: kept, cost: middle.length === 0 ? 0 : Math.max(1, ...middle.map((s) => s.automaton?.words ?? 0)) };
 }
 
 const isHigh = (u: number) => u >= 0xd800 && u <= 0xdbff;

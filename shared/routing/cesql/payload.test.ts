@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { attributeString } from '../../events/cloudevent';
+import { workBudget } from './budget';
 import { evaluate } from './evaluate';
 import { cesqlMatches, compileCesql, evaluateCesql } from './index';
 import type { Node } from './types';
@@ -22,9 +23,9 @@ describe('CESQL does not see the event payload', () => {
     expect(attributeString(e, name)).toBeUndefined();
     const errors: { kind: string }[] = [];
     // Built in code: the grammar cannot spell `data_base64` (identifiers are [A-Za-z0-9]+).
-    expect(evaluate(attribute(name), { event: e, errors: errors as never, failFast: false })).toBe(false);
+    expect(evaluate(attribute(name), { event: e, errors: errors as never, failFast: false, budget: workBudget(e) })).toBe(false);
     expect(errors.map((x) => x.kind)).toEqual(['missingAttribute']);
-    expect(evaluate(exists(name), { event: e, errors: [], failFast: false })).toBe(false);
+    expect(evaluate(exists(name), { event: e, errors: [], failFast: false, budget: workBudget(e) })).toBe(false);
   });
 
   test('through the public API: EXISTS data is false and comparing it never matches', () => {

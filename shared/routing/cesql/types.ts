@@ -53,9 +53,9 @@ export const MAX_NESTING_DEPTH = 64;
  * with a bit-parallel automaton costing one 32-bit word per 32 code points of segment per value
  * character, so this cap keeps that at most 8 words: a 1 MiB subject against the worst pattern is
  * about 8 million word operations, not the value x pattern steps of a backtracking matcher. Real
- * patterns (types, sources, subjects with a wildcard or two) are far shorter. Refusing longer
- * patterns at validation (a parse error, so `422 invalid_subscription`) rather than cutting an
- * evaluation off with a work budget keeps matching exact: a filter never silently misses an event.
+ * patterns (types, sources, subjects with a wildcard or two) are far shorter. Longer patterns are
+ * refused at validation (a parse error, so `422 invalid_subscription`), which the author sees; the
+ * work budget (budget.ts) bounds the number of LIKE per evaluation, not the cost of one.
  */
 export const MAX_LIKE_PATTERN_LENGTH = 256;
 
@@ -67,6 +67,12 @@ export const MAX_LIKE_PATTERN_LENGTH = 256;
  */
 export interface LikePattern {
   readonly segments: readonly LikeSegment[];
+  /**
+   * Work units (budget.ts) per code unit of the value, an upper bound of likeMatches' work charged
+   * before it runs: 0 without a middle segment (the first and last are compared in place, in
+   * pattern-bounded time), else 1 for a literal search and an automaton's words per state.
+   */
+  readonly cost: number;
 }
 
 export interface LikeSegment {
