@@ -44,14 +44,15 @@ export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObje
     // Our lease ran out and another attempt took over: it records the outcome (same event ids).
     log.warn('lease lost before the outcome was recorded', { identity: o.identity });
   }
-  if (to) await quarantine(objects, o.bucket, o.key, to, o.identity);
+  // False when the key holds another report by now (or nothing): that report is left alone.
+  const moved = to ? await quarantine(objects, o.bucket, o.key, to, o.identity) : false;
   const fields = { identity: o.identity, format, findings: r.published, bytes: o.size, durationMs: r.durationMs };
   if (!e) {
     log.info('report ingested', fields);
     deps.metrics.count('ingest.findings', r.published, { format: format ?? 'unknown' });
     return { status: 'ingested', findings: r.published, ...(format ? { format } : {}) };
   }
-  log.warn('report refused', { ...fields, code: e.code, pointer: e.pointer, quarantinedTo: to });
+  log.warn('report refused', { ...fields, code: e.code, pointer: e.pointer, ...(to ? (moved ? { quarantinedTo: to } : { quarantine: 'skipped: the key holds another object now' }) : {}) });
   deps.metrics.count('ingest.refused', 1, { code: e.code });
   return { status: 'failed', code: e.code, findings: r.published, ...(format ? { format } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { ObjectMoveOptions } from '../../shared/ports';
+import { jsonLogger } from '../../shared/log/json-logger';
 import { fixtureBytes } from '../../test/fixtures';
 import { INVALID_SARIF, ingestDeps } from './ingest.testkit';
 import { ingestObject } from './ingest';
@@ -27,8 +28,15 @@ describe('quarantine races a new upload under the same key', () => {
       return result;
     };
 
+    const lines: Record<string, unknown>[] = [];
+    t.deps.logger = jsonLogger({ clock: t.deps.clock, write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+
     await expect(ingestObject(ref('scans/nightly.sarif'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_invalid' });
     expect(moves).toEqual([{ opts: { ifMatch: expect.any(String), ifVersion: expect.any(String) }, result: 'changed' }]);
+    // The log does not claim a quarantine that did not happen.
+    const refused = lines.find((l) => l.msg === 'report refused');
+    expect(refused).toMatchObject({ code: 'report_invalid', quarantine: 'skipped: the key holds another object now' });
+    expect(refused).not.toHaveProperty('quarantinedTo');
     // Nothing was quarantined; the key holds the new report, byte for byte.
     expect(keys(t)).toEqual(['scans/nightly.sarif']);
     expect(text(t, 'scans/nightly.sarif')).toBe(Buffer.from(fixtureBytes(TRIVY)).toString('utf8'));
