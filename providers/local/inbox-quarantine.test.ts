@@ -47,6 +47,17 @@ describe('setAside', () => {
     expect(await readFile(join(dir, 'quarantine', 'r.json'), 'utf8')).toBe('bad');
   });
 
+  test('a second file set aside under the same name goes beside the first, which is kept', async () => {
+    const objects = dirObjects({ root });
+    await writeFile(join(dir, 'r.json'), 'bad one');
+    await expect(setAside(aside(objects), entry('r.json'), await stat(join(dir, 'r.json')), refusal)).resolves.toBe('quarantine/r.json');
+    await writeFile(join(dir, 'r.json'), 'bad two, the next night');
+    const second = await setAside(aside(objects), entry('r.json'), await stat(join(dir, 'r.json')), refusal);
+    expect(second).toMatch(/^quarantine\/r\.json\.[0-9a-f]{12}$/);
+    expect(await readFile(join(dir, 'quarantine', 'r.json'), 'utf8')).toBe('bad one');
+    expect(await readFile(join(dir, ...second.split('/')), 'utf8')).toBe('bad two, the next night');
+  });
+
   test('a file saved over it after the stat stays, and inbox_file_changed (retryable) says why', async () => {
     await writeFile(join(dir, 'r.json'), 'bad');
     const st = await stat(join(dir, 'r.json'));

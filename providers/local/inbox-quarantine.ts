@@ -1,7 +1,8 @@
-import { mkdir, rename } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { access, mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { failedEvent } from '../../functions/storage-ingest/events';
-import { quarantineKey } from '../../functions/storage-ingest/quarantine';
+import { quarantineKey, quarantineTarget } from '../../functions/storage-ingest/quarantine';
 import { AppError } from '../../shared/errors';
 import { conditionsOf } from '../../shared/objects/conditions';
 import type { Deps, ObjectStorage } from '../../shared/ports';
@@ -32,9 +33,14 @@ export interface SetAside {
  */
 export async function setAside(s: SetAside, entry: InboxEntry, st: { size: number; mtimeMs: number }, err: AppError): Promise<string> {
   const { deps } = s;
-  const to = quarantineKey(s.quarantinePrefix, entry.key ?? safeName(entry));
+  const identity = `${st.size}:${st.mtimeMs}`;
+  // As for a refused report: an earlier file set aside under the same name is kept, and this one
+  // goes beside it (`<name>.<12 hex>`), so a scanner that writes one bad name every night keeps every night's.
+  const to = entry.key !== undefined
+    ? await quarantineTarget(deps.objects, s.bucket, s.quarantinePrefix, entry.key, identity)
+    : await freeName(s.dir, quarantineKey(s.quarantinePrefix, safeName(entry)), identity);
   const now = new Date(deps.clock.now()).toISOString();
-  const o = { bucket: s.bucket, key: entry.key ?? entry.escaped, identity: `${st.size}:${st.mtimeMs}`, size: st.size, eventTime: new Date(st.mtimeMs).toISOString() };
+  const o = { bucket: s.bucket, key: entry.key ?? entry.escaped, identity, size: st.size, eventTime: new Date(st.mtimeMs).toISOString() };
   // Best effort: the move below and the log line are what must not be missed.
   await deps.bus.publish(failedEvent(o, { code: err.code, reason: err.message }, { tenant: s.tenant, now }))
     .catch((e: unknown) => deps.logger.warn('ingest.failed event not published', { file: entry.escaped, error: e }));
@@ -57,3 +63,9 @@ const fileChanged = (file: string, moved: string) =>
   new AppError('inbox_file_changed', `Inbox file ${file} was ${moved === 'absent' ? 'removed' : 'replaced'} after it was judged; left as it is (a new file is read on a later poll)`, {
     status: 409, retryable: true, expose: false, extra: { file, move: moved },
   });
+
+/** `key`, or `key.<12 hex of identity>` when a file already sits at `key` under the inbox folder. */
+async function freeName(dir: string, key: string, identity: string): Promise<string> {
+  const taken = await access(join(dir, ...key.split('/'))).then(() => true, () => false);
+  return taken ? `${key}.${createHash('sha256').update(identity).digest('hex').slice(0, 12)}` : key;
+}
