@@ -13,7 +13,10 @@ const audited = (err: AppError) => err.status >= 400 && err.status < 500 && err.
  */
 export async function auditRejection(deps: Deps, sourceId: string, tenant: string, err: AppError, req: Request, client: ClientInfo): Promise<void> {
   if (!audited(err)) return;
-  deps.metrics.count('webhooks.rejected', 1, { source: sourceId, reason: err.code });
+  // The metric names configured sources only: any name in a request path would otherwise be a
+  // new metric series (the audit event keeps the name the request used).
+  const tagged = Object.hasOwn(deps.config.sources, sourceId) ? sourceId : '(unknown)';
+  deps.metrics.count('webhooks.rejected', 1, { source: tagged, reason: err.code });
   const event: CloudEvent = {
     specversion: '1.0',
     id: deps.ids.uuid(),

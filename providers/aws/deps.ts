@@ -43,6 +43,8 @@ export const awsDeps = once(async () =>
         const endpoint = process.env.AWS_ENDPOINT_URL_S3 || undefined;
         return s3Objects({ endpoint, forcePathStyle: endpoint !== undefined });
       },
+      // Embedded Metric Format: CloudWatch Logs turns the stdout lines into metrics, no API call.
+      metrics: 'emf',
     },
   ),
 );

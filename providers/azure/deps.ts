@@ -53,6 +53,8 @@ export const azureDeps = once(async () =>
       secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix }) },
       // Blob containers of SECORCH_BLOB_CONNECTION (a reports/archive account), else the host's account.
       objects: () => blobObjects({ connectionString: process.env.SECORCH_BLOB_CONNECTION || required('AzureWebJobsStorage', 'the Functions host') }),
+      // JSON lines: the host sends stdout to Application Insights traces (Kusto: parse_json(message)).
+      metrics: 'json',
     },
   ),
 );

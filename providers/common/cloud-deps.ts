@@ -1,6 +1,7 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, noMetrics, type ObjectStorage, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
+import { type Deps, type EventBus, type ObjectStorage, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
 import { errors } from '../../shared/errors';
+import { configuredMetrics, type MetricsFormat } from '../../shared/metrics';
 import { egressDelivery, egressHttp } from './egress';
 import { bundledConfigWithSecrets, stdoutLogger } from './runtime';
 import { configuredSecrets, type SecretManagers } from './secrets';
@@ -13,14 +14,17 @@ export interface CloudExtras {
   secrets?: SecretManagers;
   /** Buckets named by events (storage-ingest) and by archive destinations; the SDK loads on first use. */
   objects?: () => ObjectStorage;
+  /** How metrics are written to stdout: `emf` where CloudWatch extracts them, else JSON lines (default). */
+  metrics?: MetricsFormat;
 }
 
 /**
  * The composition every cloud shares: the bundled configuration, the system clock, random ids,
  * the platform fetch, the cloud store, the configured secrets (its own managers or env, cached;
- * `secret://` references in the configuration are resolved through it first) and a stdout JSON
- * logger. Each cloud brings its bus (picked by `bus` in the configuration), its object storage,
- * and may bring a sealer and delivery wake-ups (delayed queue messages).
+ * `secret://` references in the configuration are resolved through it first), a stdout JSON
+ * logger and stdout metric lines (on unless `metrics.enabled: false`). Each cloud brings its bus
+ * (picked by `bus` in the configuration), its object storage, its metric format, and may bring a
+ * sealer and delivery wake-ups (delayed queue messages).
  */
 export async function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
@@ -44,7 +48,10 @@ export async function cloudDeps(
     wakeups: wakeups?.(config),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,
-    metrics: noMetrics,
+    metrics: configuredMetrics(config, true, {
+      format: extras.metrics ?? 'json', runtime, clock: systemClock,
+      write: (line) => process.stdout.write(`${line}\n`), warn: (msg, fields) => logger.warn(msg, fields),
+    }),
   };
 }
 

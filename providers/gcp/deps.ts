@@ -39,6 +39,8 @@ export const gcpDeps = once(async () =>
           gcpSecrets({ projectId: s.projectId || process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined, prefix: s.prefix }),
       },
       objects: () => gcsObjects({ projectId: process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined }),
+      // JSON lines: Cloud Logging parses them into jsonPayload, which log-based metrics read.
+      metrics: 'json',
     },
   ),
 );

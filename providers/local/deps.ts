@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '../../shared/config';
-import { type Deps, noMetrics, randomIds, systemClock, type StateStore } from '../../shared/ports';
+import { type Deps, randomIds, systemClock, type StateStore } from '../../shared/ports';
 import { egressDelivery, egressHttp } from '../common/egress';
 import { keyFileSealer } from './sealer-keyfile';
 import { memoryStore } from '../../shared/store/memory';
@@ -8,6 +8,7 @@ import { bundledConfigWithSecrets, once, stdoutLogger } from '../common/runtime'
 import { sqliteBus } from './bus-sqlite';
 import { type BusFactories, configuredBus } from '../common/bus';
 import { errors } from '../../shared/errors';
+import { configuredMetrics } from '../../shared/metrics';
 import { assertLocalConfig, LOCAL_BUSES, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS, localProblems } from './local-config';
 import { dirObjects } from './objects-dir';
 import { configuredSecrets } from '../common/secrets';
@@ -62,6 +63,11 @@ export const localDeps = once(async (): Promise<Deps> => {
     sealer: keyFileSealer({ dataDir: dataDir() }),
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,
-    metrics: noMetrics,
+    // Metric lines would bury the console's logs under `npm start`: unset, they are written only
+    // at logLevel debug, where the console is already verbose; `metrics.enabled` decides otherwise.
+    metrics: configuredMetrics(config, config.logLevel === 'debug', {
+      format: 'json', runtime: 'local', clock: systemClock,
+      write: (line) => process.stdout.write(`${line}\n`), warn: (msg, fields) => logger.warn(msg, fields),
+    }),
   };
 });

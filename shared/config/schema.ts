@@ -15,6 +15,7 @@ import { ingestSchema } from './sections/ingest';
 import { schedulesSchema } from './sections/schedules';
 import { secretsSchema } from './sections/secrets';
 import { mapperConfigSchema } from '../mappers/config';
+import { metricsSchema } from '../metrics/config';
 import type { Filter } from '../routing/filter';
 import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
 import { handshakeVerifySchemas } from '../webhooks/schemes/handshake/config';
@@ -190,6 +191,8 @@ export const configSchema = z.strictObject({
   schedules: z._default(schedulesSchema, {}),
   ingest: z._default(ingestSchema, { tenant: 'default', quarantinePrefix: 'quarantine/', maxObjectBytes: 1024 ** 3 }),
   logLevel: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
+  /** Counters as log lines (EMF on AWS); unset = on for the clouds, locally only at logLevel debug. */
+  metrics: z.optional(metricsSchema),
 });
 
 export type Config = z.output<typeof configSchema>;

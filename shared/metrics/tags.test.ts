@@ -1,0 +1,43 @@
+import { fixedClock } from '../ports/clock';
+import { lineMetrics } from '.';
+import { MAX_VALUES, OTHER, tagGuard } from './tags';
+
+describe('metric tags stay low-cardinality and free of secrets', () => {
+  test('identifiers become "other": UUIDs, long numbers, hashes and ULIDs; configuration names and error codes stay', () => {
+    const check = tagGuard();
+    const tags = (value: string) => check('m', { v: value })!.v;
+    for (const id of ['6f1c0e2a-8b1d-4c3e-9f00-1a2b3c4d5e6f', '1767225600000', '123456789012', 'da39a3ee5e6b4b0d3255bfef95601890afd80709', '01HZX3J9K7M2N4P6Q8R0S2T4V6']) {
+      expect(tags(id)).toBe(OTHER);
+    }
+    for (const name of ['github', 'signature_invalid', 'Security Hub Findings - Imported', 'aws.securityhub', 'jira-prod', '(unknown)', 'true', 'github2024webhooks']) {
+      expect(tags(name)).toBe(name);
+    }
+  });
+
+  test('text that is not short printable ASCII becomes "other"', () => {
+    const check = tagGuard();
+    expect(check('m', { a: '', b: '   ', c: 'x'.repeat(129), d: 'caf\u00e9', e: 'a\nb' })).toEqual({ a: OTHER, b: OTHER, c: OTHER, d: OTHER, e: OTHER });
+  });
+
+  test('after MAX_VALUES distinct values of one tag, new values are "other"; values seen before keep their name', () => {
+    const check = tagGuard();
+    for (let i = 0; i < MAX_VALUES; i += 1) expect(check('webhooks.rejected', { source: `s${i}` })!.source).toBe(`s${i}`);
+    expect(check('webhooks.rejected', { source: 'one-more' })!.source).toBe(OTHER);
+    expect(check('webhooks.rejected', { source: 's7' })!.source).toBe('s7');
+    // Counted per metric and tag: another metric still has room.
+    expect(check('webhooks.accepted', { source: 'one-more' })!.source).toBe('one-more');
+  });
+
+  test('the log redaction applies: a secret-named tag and a credential-shaped value are never written', () => {
+    const lines: string[] = [];
+    const metrics = lineMetrics({ format: 'emf', namespace: 'Secorch', clock: fixedClock(0), write: (l) => lines.push(l), runtime: 'test' });
+    metrics.count('m', 1, { token: 'abc', reason: 'Bearer eyJhbGciOi.payload.sig', url: 'https://u:pw@host/x?sig=1' });
+    expect(lines.join('')).not.toMatch(/abc|eyJhbGciOi|pw@|sig=1/);
+    const doc = JSON.parse(lines[0]!) as Record<string, string>;
+    expect(doc.token).toBe('[redacted]');
+  });
+
+  test('tag names that cannot be dimensions or labels are dropped', () => {
+    expect(tagGuard()('m', { ok: 'a', 'bad key': 'b', _aws: 'c', '': 'd', ['k'.repeat(65)]: 'e' })).toEqual({ ok: 'a' });
+  });
+});

@@ -1,0 +1,71 @@
+import { redact } from '../log/redact';
+
+/**
+ * Every unique metric name + dimension values is a CloudWatch custom metric billed per month, and
+ * a label value in a Google or Azure metric: tags must stay low-cardinality. Call sites tag with
+ * names from the configuration, enums and error codes; this guard is the backstop for a value
+ * that comes from outside (an EventBridge event's source, say) or a future tag that carries an id.
+ */
+
+/** The EMF spec allows 30 dimensions per set; a line here has one set, the tags. */
+export const MAX_TAGS = 30;
+/** Distinct values kept per metric and tag in one instance; later new values become OTHER. */
+export const MAX_VALUES = 100;
+export const OTHER = 'other';
+
+// Metric names become top-level members of an EMF line and CloudWatch metric names (255 at most).
+const NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
+// Tag names become top-level members (never `_aws`) and log-based-metric label keys.
+const KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+// Printable ASCII only (CloudWatch dimension values are ASCII) and short.
+const VALUE = /^[\x20-\x7e]{1,128}$/;
+/**
+ * Identifiers: a UUID, six digits or more (timestamps, account and ticket numbers), or 20 letters
+ * and digits in a row that mix both (hashes, ULIDs, tokens). Configuration names stay shorter.
+ */
+const ID_LIKE = /[0-9a-f]{8}-[0-9a-f]{4}-|\d{6}|(?=[0-9A-Za-z]*\d)(?=[0-9A-Za-z]*[A-Za-z])[0-9A-Za-z]{20}/i;
+
+export type Tags = Record<string, string>;
+
+/** A tag value as it may appear on a line: redacted by the log rules, then bucketed. */
+function admit(key: string, raw: unknown): string {
+  const value = (redact({ [key]: String(raw) }) as Tags)[key]!;
+  return VALUE.test(value) && value.trim() !== '' && !ID_LIKE.test(value) ? value : OTHER;
+}
+
+/**
+ * Returns `check(name, tags)`: undefined for a name that cannot be a metric (the count is
+ * dropped), else the tags to emit. Decisions are remembered per metric, tag and raw value, so a
+ * steady-state count costs a few map lookups and no regular expression.
+ */
+export function tagGuard(maxValues = MAX_VALUES): (name: string, tags: Tags | undefined) => Tags | undefined {
+  const byName = new Map<string, Map<string, Map<string, string>>>();
+  return (name, tags) => {
+    let byKey = byName.get(name);
+    if (!byKey) {
+      if (!NAME.test(name)) return undefined;
+      byName.set(name, (byKey = new Map()));
+    }
+    const out: Tags = {};
+    if (!tags) return out;
+    let kept = 0;
+    for (const key in tags) {
+      if (!Object.hasOwn(tags, key) || kept === MAX_TAGS) continue;
+      let values = byKey.get(key);
+      if (!values) {
+        // A tag named like the metric would overwrite its value on an EMF line.
+        if (!KEY.test(key) || key === name) continue;
+        byKey.set(key, (values = new Map()));
+      }
+      const raw = tags[key]!;
+      let value = values.get(raw);
+      if (value === undefined) {
+        value = values.size < maxValues ? admit(key, raw) : OTHER;
+        if (values.size < maxValues) values.set(raw, value);
+      }
+      out[key] = value;
+      kept += 1;
+    }
+    return out;
+  };
+}
