@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyFilePath, keyFileSealer } from './sealer-keyfile';
@@ -41,6 +41,7 @@ test('concurrent first use by several instances ends with one key that opens eve
   const fresh = keyFileSealer({ dataDir: dir });
   expect(await Promise.all(sealed.map((v) => fresh.open(v, ctx)))).toEqual(sealers.map((_, i) => `secret-${i}`));
   expect(await readdir(join(dir, 'keys'))).toEqual(['subscriptions.key']); // no temp files left behind
+  expect(await readdir(dir)).toEqual(['keys']);
 });
 
 test('concurrent first use by separate OS processes ends with one key', async () => {
@@ -79,4 +80,65 @@ test('open never creates a key: a missing or corrupt key file is an error', asyn
   const err = await keyFileSealer({ dataDir: dir }).seal('whsec_abc', ctx).catch((e: unknown) => e);
   expect(err).toMatchObject({ code: 'seal_failed', extra: { reason: 'key' } });
   expect(JSON.stringify(err)).not.toContain('whsec_abc');
+});
+
+test('a deleted key file is never replaced: seal and check refuse, naming the file and the way out; the restored file opens everything', async () => {
+  const first = keyFileSealer({ dataDir: dir });
+  const sealed = await first.seal('whsec_abc', ctx);
+  const backup = await readFile(keyFilePath(dir));
+  await rm(keyFilePath(dir));
+
+  for (const s of [keyFileSealer({ dataDir: dir }), keyFileSealer({ dataDir: dir })]) {
+    // A new subscription (seal) and a readiness probe (check) used to make a new key here.
+    const err = await s.seal('whsec_new', ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'seal_failed', retryable: false, extra: { reason: 'key' } });
+    expect((err as Error).message).toContain(keyFilePath(dir));
+    expect((err as Error).message).toMatch(/restore the key file from a backup, or delete that directory/);
+    await expect(s.check()).rejects.toMatchObject({ extra: { reason: 'key' } });
+  }
+  await expect(stat(keyFilePath(dir))).rejects.toMatchObject({ code: 'ENOENT' });
+
+  await writeFile(keyFilePath(dir), backup, { mode: 0o600 });
+  expect(await keyFileSealer({ dataDir: dir }).open(sealed, ctx)).toBe('whsec_abc');
+
+  // Starting over is a deliberate act: without the keys directory a new key is made.
+  await rm(join(dir, 'keys'), { recursive: true });
+  const fresh = keyFileSealer({ dataDir: dir });
+  expect(await fresh.open(await fresh.seal('whsec_new', ctx), ctx)).toBe('whsec_new');
+  await expect(fresh.open(sealed, ctx)).rejects.toMatchObject({ code: 'unseal_failed', extra: { reason: 'rejected' } });
+});
+
+test('a damaged or unreadable key file is named, with the problem, in the message (logs carry only the message)', async () => {
+  await keyFileSealer({ dataDir: dir }).check();
+  const key = await readFile(keyFilePath(dir));
+  await writeFile(keyFilePath(dir), key.subarray(0, 31)); // truncated by a failed copy
+  for (const err of [
+    await keyFileSealer({ dataDir: dir }).seal('whsec_abc', ctx).catch((e: unknown) => e),
+    await keyFileSealer({ dataDir: dir }).open('v1.local.AAAAAAAAAAAAAAAA.AA.AAAAAAAAAAAAAAAAAAAAAA', ctx).catch((e: unknown) => e),
+  ]) {
+    expect(err).toMatchObject({ extra: { reason: 'key' } });
+    expect((err as Error).message).toContain(keyFilePath(dir));
+    expect((err as Error).message).toContain('damaged (31 bytes, not 32)');
+    expect((err as Error).message).not.toContain(key.toString('hex'));
+  }
+  expect((await readFile(keyFilePath(dir))).length).toBe(31); // left as it was, for recovery
+
+  if (process.platform !== 'win32' && process.getuid?.() !== 0) {
+    await writeFile(keyFilePath(dir), key);
+    await chmod(keyFilePath(dir), 0o000);
+    const err = await keyFileSealer({ dataDir: dir }).seal('whsec_abc', ctx).catch((e: unknown) => e);
+    expect((err as Error).message).toBe(`The local sealing key file ${keyFilePath(dir)} could not be read (EACCES)`);
+  }
+});
+
+test('existing data keeps working: a key file laid out by earlier versions opens the values sealed under it', async () => {
+  // keys/subscriptions.key written directly, as earlier versions did; the value below was sealed
+  // under this key by an earlier version (format v1.local.<iv>.<ciphertext>.<tag>).
+  await mkdir(join(dir, 'keys'), { mode: 0o700 });
+  await writeFile(keyFilePath(dir), Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex'), { mode: 0o600 });
+  const sealed = 'v1.local.tWlzMWGGaQEEv-gM.-lUr6k1q8bJ3Q277OXcXJUcB1SsEIWnibw.llrF3Q9cD2A5FnIfJ8PbYw';
+  const s = keyFileSealer({ dataDir: dir });
+  expect(await s.open(sealed, { tenant: 't-1', subscription: 'sub_1' })).toBe('whsec_c2VjcmV0LWZyb20tdjE');
+  await expect(s.open(sealed, { tenant: 't-2', subscription: 'sub_1' })).rejects.toMatchObject({ extra: { reason: 'rejected' } });
+  expect(await s.open(await s.seal('whsec_more', ctx), ctx)).toBe('whsec_more');
 });

@@ -19,9 +19,9 @@ export function interpolate(value: unknown, env: Record<string, string | undefin
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, `${path}[${i}]`));
   if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, env, path ? `${path}.${k}` : k);
-    return out;
+    // fromEntries defines own properties: a `__proto__` key (YAML keeps it as one) stays a key that
+    // strict validation refuses, rather than becoming a prototype whose members pass as settings.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolate(v, env, path ? `${path}.${k}` : k)]));
   }
   return value;
 }

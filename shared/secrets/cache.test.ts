@@ -1,6 +1,8 @@
+import { AppError } from '../errors';
 import { fixedClock } from '../ports/clock';
 import type { Secrets } from '../ports/secrets';
 import { cachedSecrets } from './cache';
+import { secretUnavailable, unreadableSecret } from './errors';
 
 /** A manager that counts calls and answers only when told to, so concurrency is explicit. */
 function manualManager(values: Record<string, string | undefined>) {
@@ -125,5 +127,103 @@ describe('cachedSecrets', () => {
     await expect(s.get('x y')).rejects.toThrow('bad name');
     await expect(s.get('x y')).rejects.toThrow('bad name');
     expect(n).toBe(2);
+  });
+
+  describe('a failed refresh (manager outage after a value was held)', () => {
+    /** A manager whose answers are scripted: a value, or an error to throw. */
+    function scripted(first: string) {
+      const calls: string[] = [];
+      let next: () => string | undefined = () => first;
+      const secrets: Secrets = { get: async (name) => (calls.push(name), next()) };
+      return { calls, secrets, answer: (fn: () => string | undefined) => void (next = fn) };
+    }
+    const outage = () => { throw secretUnavailable('aws-secrets-manager', 'github-webhook', 'ThrottlingException, HTTP 400'); };
+
+    test('keeps serving the last value for up to staleIfErrorSeconds, asking again at most every negativeTtlSeconds', async () => {
+      const clock = fixedClock(0);
+      const m = scripted('v1');
+      const s = cachedSecrets(m.secrets, { ttlSeconds: 300, staleIfErrorSeconds: 600, clock });
+      expect(await s.get('github-webhook')).toBe('v1');
+      m.answer(outage);
+      clock.set(300_000); // expired: the refresh fails, the held value stands in
+      expect(await s.get('github-webhook')).toBe('v1');
+      clock.advance(4_999); // within the retry pause: no call
+      expect(await s.get('github-webhook')).toBe('v1');
+      expect(m.calls).toHaveLength(2);
+      clock.advance(1); // the pause is over: asked again, still failing, still served
+      expect(await s.get('github-webhook')).toBe('v1');
+      expect(m.calls).toHaveLength(3);
+      m.answer(() => 'v2'); // the manager is back: the rotated value arrives at the next ask
+      clock.advance(5_000);
+      expect(await s.get('github-webhook')).toBe('v2');
+    });
+
+    test('beyond the stale bound the failure surfaces (default bound: ttlSeconds past expiry)', async () => {
+      const clock = fixedClock(0);
+      const m = scripted('v1');
+      const s = cachedSecrets(m.secrets, { ttlSeconds: 300, clock });
+      await s.get('github-webhook');
+      m.answer(outage);
+      clock.set(599_999);
+      expect(await s.get('github-webhook')).toBe('v1');
+      clock.set(600_000);
+      await expect(s.get('github-webhook')).rejects.toMatchObject({ code: 'secret_unavailable', retryable: true });
+    });
+
+    test('concurrent gets on expiry during an outage make one call and all get the held value', async () => {
+      const clock = fixedClock(0);
+      const m = scripted('v1');
+      const s = cachedSecrets(m.secrets, { ttlSeconds: 300, clock });
+      await s.get('a');
+      m.answer(outage);
+      clock.set(300_000);
+      expect(await Promise.all(Array.from({ length: 20 }, () => s.get('a')))).toEqual(Array(20).fill('v1'));
+      expect(m.calls).toHaveLength(2);
+    });
+
+    test('a definite answer is not papered over: a non-retryable failure or "no such secret" replaces the held value', async () => {
+      const clock = fixedClock(0);
+      const m = scripted('v1');
+      const s = cachedSecrets(m.secrets, { ttlSeconds: 300, clock });
+      await s.get('a');
+      m.answer(outage);
+      clock.set(300_000);
+      expect(await s.get('a')).toBe('v1'); // an outage: held
+      m.answer(() => { throw unreadableSecret('gcp-secret-manager', 'a', 'binary value is not UTF-8'); });
+      clock.advance(5_000);
+      await expect(s.get('a')).rejects.toBeInstanceOf(AppError);
+      m.answer(outage); // and the old value does not come back with the next outage
+      await expect(s.get('a')).rejects.toMatchObject({ code: 'secret_unavailable' });
+
+      const deleted = scripted('v1');
+      const d = cachedSecrets(deleted.secrets, { ttlSeconds: 300, clock });
+      await d.get('a');
+      deleted.answer(outage);
+      clock.advance(300_000);
+      expect(await d.get('a')).toBe('v1');
+      deleted.answer(() => undefined); // deleted in the manager
+      clock.advance(5_000);
+      expect(await d.get('a')).toBeUndefined();
+      deleted.answer(outage);
+      clock.advance(5_000);
+      await expect(d.get('a')).rejects.toMatchObject({ code: 'secret_unavailable' });
+    });
+
+    test('staleIfErrorSeconds bounds it: 0 surfaces every failed refresh', async () => {
+      const clock = fixedClock(0);
+      const strict = scripted('v1');
+      const held = scripted('v1');
+      const s = cachedSecrets(strict.secrets, { ttlSeconds: 300, staleIfErrorSeconds: 0, clock });
+      const h = cachedSecrets(held.secrets, { ttlSeconds: 300, staleIfErrorSeconds: 30, clock });
+      await s.get('a');
+      await h.get('a');
+      strict.answer(outage);
+      held.answer(outage);
+      clock.set(300_000);
+      await expect(s.get('a')).rejects.toMatchObject({ code: 'secret_unavailable' });
+      expect(await h.get('a')).toBe('v1');
+      clock.set(330_000);
+      await expect(h.get('a')).rejects.toMatchObject({ code: 'secret_unavailable' });
+    });
   });
 });
