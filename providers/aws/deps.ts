@@ -1,6 +1,6 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { kmsSealer } from './sealer-kms';
-import { once } from '../common/runtime';
+import { refreshingRoot } from '../common/refresh';
 import { configuredBus } from '../common/bus';
 import { eventBridgeBus } from './bus-eventbridge';
 import { sqsBus } from './bus-sqs';
@@ -12,11 +12,12 @@ import { ssmSecrets } from './secrets-ssm';
 import { systemClock } from '../../shared/ports';
 
 /**
- * Composition root on AWS Lambda: built once per cold start. AWS_ENDPOINT_URL_SQS (the SDK's
- * standard variable, unset on AWS) points the bus at an SQS-compatible server such as fauxqs;
- * it is passed explicitly because the SQS client otherwise sends to the queue URL's own host.
+ * Composition root on AWS Lambda: built once per cold start, `secret://` values re-read every
+ * secrets.ttlSeconds. AWS_ENDPOINT_URL_SQS (the SDK's standard variable, unset on AWS) points the
+ * bus at an SQS-compatible server such as fauxqs; it is passed explicitly because the SQS client
+ * otherwise sends to the queue URL's own host.
  */
-export const awsDeps = once(async () =>
+export const awsDeps = refreshingRoot(async () =>
   cloudDeps('AWS', 'aws',
     // `bus` in the configuration, else the events queue serverless.yml creates.
     (config) => configuredBus(config, 'AWS', {

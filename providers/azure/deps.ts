@@ -1,6 +1,6 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { keyVaultSealer } from './sealer-keyvault';
-import { once } from '../common/runtime';
+import { refreshingRoot } from '../common/refresh';
 import { configuredBus } from '../common/bus';
 import { serviceBusBus } from './bus-service-bus';
 import { storageQueueBus } from './bus-storage-queue';
@@ -18,8 +18,8 @@ import { type ObjectStorage, systemClock } from '../../shared/ports';
 let claims: ObjectStorage | undefined;
 export const claimObjects = (): ObjectStorage => (claims ??= blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }));
 
-/** Composition root on Azure Functions: built once per cold start. */
-export const azureDeps = once(async () =>
+/** Composition root on Azure Functions: built once per cold start, `secret://` values re-read every secrets.ttlSeconds. */
+export const azureDeps = refreshingRoot(async () =>
   cloudDeps('Azure', 'azure',
     // `bus` in the configuration, else the storage queue SECORCH_EVENTS_QUEUE of the host's account.
     (config) => configuredBus(config, 'Azure', {

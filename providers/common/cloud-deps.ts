@@ -1,8 +1,9 @@
 import type { Config } from '../../shared/config';
-import { type Deps, type EventBus, type ObjectStorage, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
+import { type Clock, type EventBus, type ObjectStorage, randomIds, type Sealer, systemClock, type WakeUps } from '../../shared/ports';
 import { errors } from '../../shared/errors';
 import { configuredMetrics, type MetricsFormat } from '../../shared/metrics';
 import { egressDelivery, egressHttp } from './egress';
+import type { Root } from './refresh';
 import { bundledConfigWithSecrets, stdoutLogger } from './runtime';
 import { configuredSecrets, type SecretManagers } from './secrets';
 import { cloudStore, type NativeStores, type StoreConfig } from './store';
@@ -16,6 +17,8 @@ export interface CloudExtras {
   objects?: () => ObjectStorage;
   /** How metrics are written to stdout: `emf` where CloudWatch extracts them, else JSON lines (default). */
   metrics?: MetricsFormat;
+  /** The system clock unless a test brings its own. */
+  clock?: Clock;
 }
 
 /**
@@ -24,20 +27,22 @@ export interface CloudExtras {
  * `secret://` references in the configuration are resolved through it first), a stdout JSON
  * logger and stdout metric lines (on unless `metrics.enabled: false`). Each cloud brings its bus
  * (picked by `bus` in the configuration), its object storage, its metric format, and may bring a
- * sealer and delivery wake-ups (delayed queue messages).
+ * sealer and delivery wake-ups (delayed queue messages). `reload` re-reads `secret://` values
+ * (refreshingRoot, ./refresh.ts).
  */
 export async function cloudDeps(
   cloud: 'AWS' | 'Azure' | 'Google Cloud', runtime: string, bus: (config: Config) => EventBus,
   sealer?: (config: Config) => Sealer | undefined,
   wakeups?: (config: Config) => WakeUps | undefined,
   extras: CloudExtras = {},
-): Promise<Deps> {
-  const { config, secrets } = await bundledConfigWithSecrets((section) =>
-    configuredSecrets(cloud, section, extras.secrets ?? {}, { env: process.env, clock: systemClock }));
+): Promise<Root> {
+  const clock = extras.clock ?? systemClock;
+  const { config, secrets, reload } = await bundledConfigWithSecrets((section) =>
+    configuredSecrets(cloud, section, extras.secrets ?? {}, { env: process.env, clock }));
   const logger = stdoutLogger(config.logLevel, { runtime });
-  return {
+  const deps = {
     config,
-    clock: systemClock,
+    clock,
     ids: randomIds,
     http: egressHttp(config),
     store: cloudStore(config, cloud, extras.native, extras.fallback, (m) => logger.warn(m)),
@@ -49,10 +54,11 @@ export async function cloudDeps(
     outbound: egressDelivery(config, { timeoutMs: (config.deliveries?.timeoutSeconds ?? 15) * 1000 }),
     logger,
     metrics: configuredMetrics(config, true, {
-      format: extras.metrics ?? 'json', runtime, clock: systemClock,
+      format: extras.metrics ?? 'json', runtime, clock,
       write: (line) => process.stdout.write(`${line}\n`), warn: (msg, fields) => logger.warn(msg, fields),
     }),
   };
+  return { deps, reload };
 }
 
 /** An environment variable the deployment must set; the error names it and who sets it. */

@@ -32,3 +32,29 @@ describe('bundled configuration with secret:// references', () => {
     expect(() => bundledConfig({})).toThrow(/built without a configuration/);
   });
 });
+
+describe('re-reading secret:// values (reload)', () => {
+  const withRef = (provider: string) => ({ sources: { github: { verify: { scheme: 'github', secret: 'secret://github-webhook' } } }, secrets: { provider, ttlSeconds: 30 } });
+
+  test('references resolved through a manager can be re-read: nothing when no value changed, else the new configuration and the changed names', async () => {
+    g.__SECORCH_CONFIG__ = withRef('aws-ssm');
+    const values: Record<string, string | undefined> = { 'github-webhook': 'v1' };
+    const { config, reload } = await bundledConfigWithSecrets(() => ({ get: async (n) => values[n] }), {});
+    expect(config.sources.github!.verify).toMatchObject({ secret: 'v1' });
+    expect(await reload!()).toBeUndefined();
+    values['github-webhook'] = 'v2';
+    const next = await reload!();
+    expect(next?.changed).toEqual(['github-webhook']);
+    expect(next?.config.sources.github!.verify).toMatchObject({ secret: 'v2' });
+    expect(await reload!()).toBeUndefined(); // v2 is now the value in use
+    delete values['github-webhook'];
+    await expect(reload!()).rejects.toThrow('Secret "github-webhook" was not found (used at sources.github.verify.secret)');
+  });
+
+  test('no reload for environment variables (they do not change in a running instance) nor without references', async () => {
+    g.__SECORCH_CONFIG__ = withRef('env');
+    expect((await bundledConfigWithSecrets(() => mapSecrets({ 'github-webhook': 'v1' }), {})).reload).toBeUndefined();
+    g.__SECORCH_CONFIG__ = { secrets: { provider: 'aws-ssm' } };
+    expect((await bundledConfigWithSecrets(() => mapSecrets({}), {})).reload).toBeUndefined();
+  });
+});

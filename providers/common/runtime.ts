@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { compileConfig, compileConfigAsync, type Config } from '../../shared/config';
 import type { SecretsConfig } from '../../shared/config/sections/secrets';
 import { jsonLogger } from '../../shared/log/json-logger';
@@ -23,17 +24,48 @@ export function bundledConfig(env: Record<string, string | undefined> = process.
 }
 
 /**
+ * Resolves the references of the bundled configuration again (the secrets port's cache has
+ * expired by then, so the managers are asked): the new configuration and the names of the
+ * secrets whose values changed, or undefined when none did.
+ */
+export type ConfigReload = () => Promise<{ config: Config; changed: string[] } | undefined>;
+
+/** Each resolved secret's value as a digest: enough to tell a change, without a second copy. */
+function recording(secrets: Secrets, digests: Map<string, string>): Secrets {
+  return {
+    get: async (name) => {
+      const value = await secrets.get(name);
+      digests.set(name, value === undefined ? '' : `=${createHash('sha256').update(value).digest('base64')}`);
+      return value;
+    },
+  };
+}
+
+/**
  * The bundled configuration with `secret://` references resolved, and the secrets port they
  * were resolved through (the same instance, so its cache is warm for `deps.secrets`).
- * `secretsFor` builds the port from the `secrets` section; it is called once.
+ * `secretsFor` builds the port from the `secrets` section; it is called once. `reload` is there
+ * when a reference was resolved through a manager (environment variables do not change while a
+ * function instance lives).
  */
 export async function bundledConfigWithSecrets(
   secretsFor: (section: SecretsConfig) => Secrets, env: Record<string, string | undefined> = process.env,
-): Promise<{ config: Config; secrets: Secrets }> {
+): Promise<{ config: Config; secrets: Secrets; reload?: ConfigReload }> {
   let secrets: Secrets | undefined;
   const once = (section: SecretsConfig) => (secrets ??= secretsFor(section));
-  const config = await compileConfigAsync(bundled(), env, once);
-  return { config, secrets: once(config.secrets) };
+  let seen = new Map<string, string>();
+  const config = await compileConfigAsync(bundled(), env, (section) => recording(once(section), seen));
+  if (seen.size === 0 || config.secrets.provider === 'env') return { config, secrets: once(config.secrets) };
+  const port = once(config.secrets);
+  const reload: ConfigReload = async () => {
+    const digests = new Map<string, string>();
+    const next = await compileConfigAsync(bundled(), env, () => recording(port, digests));
+    const changed = [...digests].filter(([name, digest]) => seen.get(name) !== digest).map(([name]) => name);
+    if (changed.length === 0 && digests.size === seen.size) return undefined;
+    seen = digests;
+    return { config: next, changed };
+  };
+  return { config, secrets: port, reload };
 }
 
 export function stdoutLogger(level: Config['logLevel'], fields: Record<string, unknown> = {}): Logger {

@@ -1,6 +1,6 @@
 import { cloudDeps, cloudSealer, required } from '../common/cloud-deps';
 import { cloudKmsSealer } from './sealer-cloudkms';
-import { once } from '../common/runtime';
+import { refreshingRoot } from '../common/refresh';
 import { configuredBus } from '../common/bus';
 import { pubsubBus } from './bus-pubsub';
 import { gcsObjects } from './objects-gcs';
@@ -9,8 +9,8 @@ import { firestoreStore } from './store-firestore';
 import { gcpSecrets } from './secrets-manager';
 import { systemClock } from '../../shared/ports';
 
-/** Composition root on Cloud Functions: built once per cold start. */
-export const gcpDeps = once(async () =>
+/** Composition root on Cloud Functions: built once per cold start, `secret://` values re-read every secrets.ttlSeconds. */
+export const gcpDeps = refreshingRoot(async () =>
   cloudDeps(
     'Google Cloud', 'gcp',
     // `bus` in the configuration, else the topic the deploy command names.

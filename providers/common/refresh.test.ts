@@ -1,0 +1,123 @@
+import { webhookIngress } from '../../functions/webhook-ingress/handler';
+import { fixedClock, type Secrets } from '../../shared/ports';
+import { memoryBus, testDeps } from '../../test/deps';
+import { githubHeaders } from '../../test/support/sign';
+import { cloudDeps } from './cloud-deps';
+import { refreshingRoot } from './refresh';
+import type { ConfigReload } from './runtime';
+
+const g = globalThis as { __SECORCH_CONFIG__?: unknown };
+afterEach(() => delete g.__SECORCH_CONFIG__);
+
+/** Lets the background re-read (a chain of resolved promises) finish. */
+const settle = () => new Promise((r) => setImmediate(r));
+
+function fakeRoot(reload?: ConfigReload) {
+  const { deps, clock } = testDeps({ secrets: { ttlSeconds: 60 } });
+  const warnings: unknown[] = [];
+  deps.logger = { ...deps.logger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push([msg, fields]), info: () => undefined };
+  return { deps, clock, warnings, root: refreshingRoot(async () => ({ deps, reload })) };
+}
+
+describe('refreshingRoot', () => {
+  test('within ttlSeconds the deps are the ones built and nothing is re-read', async () => {
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(async () => undefined);
+    const { deps, clock, root } = fakeRoot(reload);
+    expect(await root()).toBe(deps);
+    clock.advance(59_999);
+    expect(await root()).toBe(deps);
+    expect(reload).not.toHaveBeenCalled();
+  });
+
+  test('past ttlSeconds one invocation starts a re-read and goes on with the old values; later ones get the new configuration', async () => {
+    const { deps, clock } = fakeRoot();
+    let resolveReload!: (v: Awaited<ReturnType<ConfigReload>>) => void;
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(() => new Promise((r) => (resolveReload = r)));
+    const live = refreshingRoot(async () => ({ deps, reload }));
+    await live();
+    clock.advance(60_000);
+    expect(await live()).toBe(deps); // the re-read runs in the background
+    expect(await live()).toBe(deps); // and only one at a time
+    expect(reload).toHaveBeenCalledTimes(1);
+    const config = { ...deps.config, logLevel: 'debug' as const };
+    resolveReload({ config, changed: ['github-webhook'] });
+    await settle();
+    const next = await live();
+    expect(next.config).toBe(config);
+    // Everything else is the same instances: connections and caches survive.
+    expect([next.store, next.bus, next.logger, next.clock]).toEqual([deps.store, deps.bus, deps.logger, deps.clock]);
+    expect(next.store).toBe(deps.store);
+  });
+
+  test('an unchanged re-read keeps the very same deps (per-config caches stay warm), and the next one waits a full period', async () => {
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(async () => undefined);
+    const { deps, clock, root } = fakeRoot(reload);
+    await root();
+    clock.advance(60_000);
+    await root();
+    await settle();
+    expect(await root()).toBe(deps);
+    clock.advance(59_000);
+    await root();
+    expect(reload).toHaveBeenCalledTimes(1);
+    clock.advance(1_000);
+    await root();
+    expect(reload).toHaveBeenCalledTimes(2);
+  });
+
+  test('a failed re-read keeps the values in use, warns, and is tried again a period later', async () => {
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(async () => {
+      throw new Error('Secret "github-webhook" was not found (used at sources.github.verify.secret)');
+    });
+    const { deps, clock, root, warnings } = fakeRoot(reload);
+    await root();
+    clock.advance(60_000);
+    await root();
+    await settle();
+    expect(await root()).toBe(deps);
+    expect(warnings).toEqual([['secret references could not be re-read: the values in use stay', { error: expect.objectContaining({ message: expect.stringContaining('github-webhook') }) }]]);
+    clock.advance(60_000);
+    await root();
+    expect(reload).toHaveBeenCalledTimes(2);
+  });
+
+  test('without a reload (no reference, or environment variables) the deps never change', async () => {
+    const { deps, clock, root } = fakeRoot(undefined);
+    clock.advance(10 * 60_000);
+    expect(await root()).toBe(deps);
+    expect(await root()).toBe(deps);
+  });
+});
+
+describe('a cloud root follows a rotated webhook secret without a cold start', () => {
+  test('a signature under the new value is refused until ttlSeconds pass, then accepted; the old one then refused', async () => {
+    // The secret manager is a map here (the cloud managers have no emulator; their own tests mock the SDK).
+    const values: Record<string, string> = { 'github-webhook': 'old-secret' };
+    const manager: Secrets = { get: async (name) => values[name] };
+    g.__SECORCH_CONFIG__ = {
+      sources: { github: { verify: { scheme: 'github', secret: 'secret://github-webhook' } } },
+      secrets: { provider: 'aws-ssm', ttlSeconds: 60 },
+      store: { type: 'memory' },
+      logLevel: 'error',
+    };
+    const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
+    const bus = memoryBus();
+    const root = refreshingRoot(() => cloudDeps('AWS', 'aws', () => bus, undefined, undefined, { secrets: { 'aws-ssm': () => manager }, clock }));
+    let n = 0;
+    const post = async (secret: string) => {
+      const body = JSON.stringify({ zen: 'ok', n: (n += 1) });
+      const req = new Request('https://hooks.example.com/webhooks/github', { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', `d-${n}`) });
+      return (await webhookIngress(req, await root())).status;
+    };
+    expect(await post('old-secret')).toBe(202);
+    values['github-webhook'] = 'new-secret';
+    clock.advance(30_000);
+    expect(await post('new-secret')).toBe(401); // cached: the manager is not asked yet
+    clock.advance(30_000);
+    expect(await post('old-secret')).toBe(202); // this invocation starts the re-read and keeps the old value
+    await settle();
+    expect(await post('new-secret')).toBe(202);
+    expect(await post('old-secret')).toBe(401);
+    expect(bus.events.filter((e) => e.type === 'secorch.webhook.received').map((e) => (e.data as { n: number }).n)).toEqual([1, 3, 4]);
+  });
+});
