@@ -1,4 +1,5 @@
 import { webhookIngress } from '../../functions/webhook-ingress/handler';
+import { jsonLogger } from '../../shared/log/json-logger';
 import { fixedClock, type Secrets } from '../../shared/ports';
 import { memoryBus, testDeps } from '../../test/deps';
 import { githubHeaders } from '../../test/support/sign';
@@ -79,6 +80,19 @@ describe('refreshingRoot', () => {
     clock.advance(60_000);
     await root();
     expect(reload).toHaveBeenCalledTimes(2);
+  });
+
+  test('the line telling of new values names the secrets that changed (the JSON logger redacts a field named like a secret)', async () => {
+    const { deps, clock } = testDeps({ secrets: { ttlSeconds: 60 } });
+    const lines: string[] = [];
+    deps.logger = jsonLogger({ clock, write: (l) => lines.push(l) });
+    const root = refreshingRoot(async () => ({ deps, reload: async () => ({ config: deps.config, changed: ['github-webhook', 'jira-token'] }) }));
+    await root();
+    clock.advance(60_000);
+    await root();
+    await settle();
+    const line = JSON.parse(lines.find((l) => l.includes('secret values changed'))!) as Record<string, unknown>;
+    expect(Object.values(line)).toContainEqual(['github-webhook', 'jira-token']);
   });
 
   test('without a reload (no reference, or environment variables) the deps never change', async () => {

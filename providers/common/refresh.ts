@@ -39,7 +39,8 @@ export function refreshingRoot(build: () => Promise<Root>): () => Promise<Deps> 
       (next) => {
         if (!next) return;
         current = Object.assign({}, deps, { config: next.config });
-        deps.logger.info('secret values changed: the configuration was re-read', { secrets: next.changed });
+        // Not `secrets:`: the logger redacts any field named like a secret, and these are names.
+        deps.logger.info('secret values changed: the configuration was re-read', { changed: next.changed });
       },
       (e: unknown) => deps.logger.warn('secret references could not be re-read: the values in use stay', { error: e }),
     ).finally(() => {

@@ -34,6 +34,21 @@ async function readKey(path: string, code: SealErrorCode): Promise<Buffer | unde
   return key;
 }
 
+/**
+ * fsync on a directory, so that the names in it (a new file, a rename into it) are on disk: a
+ * file's own fsync does not cover its directory entry (fsync(2), "Notes"). Windows cannot open a
+ * directory for this; NTFS journals the rename itself.
+ */
+async function syncDir(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
 const exists = (path: string) => stat(path).then(() => true, (e: unknown) => {
   if (errno(e) === 'ENOENT') return false;
   throw e;
@@ -62,6 +77,7 @@ async function createKey(path: string): Promise<void> {
     } finally {
       await file.close();
     }
+    await syncDir(tmp);
     await rename(tmp, keysDir).catch((e: unknown) => {
       // ENOTEMPTY/EEXIST (EPERM on Windows): a racer's keys/ is already in place.
       if (!['ENOTEMPTY', 'EEXIST', 'EPERM'].includes(errno(e) ?? '')) throw e;
@@ -81,11 +97,29 @@ async function createKey(path: string): Promise<void> {
 export function keyFileSealer(opts: KeyFileSealerOptions): Sealer {
   const path = keyFilePath(opts.dataDir);
   let key: Buffer | undefined; // kept once read; concurrent first calls each read (cheap, race-safe)
+  let durable = false;
+
+  /**
+   * Before the first seal, `keys/` in the data directory is made durable, whoever renamed it (this
+   * process, or a racer that may not have synced yet): otherwise a power loss could keep secrets
+   * sealed under the key (SQLite syncs its writes) but lose `keys/`, and the next seal would make a
+   * new key where the old one was lost.
+   */
+  const sealable = async (k: Buffer, code: SealErrorCode): Promise<Buffer> => {
+    if (durable) return k;
+    try {
+      await syncDir(dirname(dirname(path)));
+    } catch (e) {
+      throw keyError(code, `The directory of the local sealing key file ${path} could not be synced to disk (${errno(e) ?? 'error'})`, e);
+    }
+    durable = true;
+    return k;
+  };
 
   const load = async (create: boolean): Promise<Buffer> => {
     const code: SealErrorCode = create ? 'seal_failed' : 'unseal_failed';
     key ??= await readKey(path, code);
-    if (key) return key;
+    if (key) return create ? sealable(key, code) : key;
     if (!create) throw keyError(code, `The local sealing key file ${path} is missing: restore it from a backup; the secrets sealed under it cannot be opened without it`);
     try {
       await createKey(path);
@@ -96,7 +130,7 @@ export function keyFileSealer(opts: KeyFileSealerOptions): Sealer {
     if (!key) {
       throw keyError(code, `The local sealing key file ${path} is missing, but a key was made before (${dirname(path)} exists): restore the key file from a backup, or delete that directory to start over with a new key (the secrets sealed so far then stay unreadable)`);
     }
-    return key;
+    return sealable(key, code);
   };
 
   return keySealer('local', load);

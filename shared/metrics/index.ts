@@ -4,7 +4,7 @@ import { type Metrics, noMetrics } from '../ports/metrics';
 import { metricsSettings } from './config';
 import { emfWriter, type Unit } from './emf';
 import { jsonLineWriter } from './json-line';
-import { tagGuard, type Tags } from './tags';
+import { MAX_NAMES, tagGuard, type Tags } from './tags';
 
 /** `emf` on AWS Lambda (CloudWatch extracts the metrics); `json` on the other runtimes. */
 export type MetricsFormat = 'emf' | 'json';
@@ -17,7 +17,7 @@ export interface LineMetricsOptions {
   write: (line: string) => void;
   /** Written on JSON lines, to tell runtimes apart in one log sink. */
   runtime: string;
-  /** Told once per metric name the guard refuses (a programming error, never a request's fault). */
+  /** Told once per metric name the guard refuses (a programming error, never a request's fault), for MAX_NAMES names at most. */
   warn?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
@@ -36,8 +36,11 @@ export function lineMetrics(opts: LineMetricsOptions): Metrics {
     if (!Number.isFinite(value)) return;
     const kept = guard(name, tags);
     if (!kept) {
-      if (!refused.has(name)) opts.warn?.('metric name refused', { metric: name.slice(0, 300) });
-      refused.add(name);
+      // Bounded like the guard's names: past MAX_NAMES refusals, the log has made the point.
+      if (refused.size < MAX_NAMES && !refused.has(name)) {
+        refused.add(name);
+        opts.warn?.('metric name refused', { metric: name.slice(0, 300) });
+      }
       return;
     }
     opts.write(line(name, unit, value, kept, opts.clock.now()));

@@ -1,6 +1,6 @@
 import { fixedClock } from '../ports/clock';
 import { lineMetrics } from '.';
-import { MAX_VALUES, OTHER, tagGuard } from './tags';
+import { MAX_NAMES, MAX_SERIES, MAX_VALUES, OTHER, tagGuard } from './tags';
 
 describe('metric tags stay low-cardinality and free of secrets', () => {
   test('identifiers become "other": UUIDs, long numbers, hashes and ULIDs; configuration names and error codes stay', () => {
@@ -26,6 +26,34 @@ describe('metric tags stay low-cardinality and free of secrets', () => {
     expect(check('webhooks.rejected', { source: 's7' })!.source).toBe('s7');
     // Counted per metric and tag: another metric still has room.
     expect(check('webhooks.accepted', { source: 'one-more' })!.source).toBe('one-more');
+  });
+
+  test('tag values each within their cap still make at most MAX_SERIES combinations per metric; later new ones are all "other"', () => {
+    const check = tagGuard();
+    // EventBridge events choose both tags of cloudfindings.*: 60 x 60 values, each under MAX_VALUES.
+    const series = new Set<string>();
+    for (let s = 0; s < 60; s += 1) {
+      for (let d = 0; d < 60; d += 1) series.add(JSON.stringify(check('cloudfindings.skipped', { source: `src${s}`, detailType: `type${d}` })));
+    }
+    expect(series.size).toBeLessThanOrEqual(MAX_SERIES + 1);
+    expect(series).toContain(JSON.stringify({ source: OTHER, detailType: OTHER }));
+    // A combination seen before keeps its values.
+    expect(check('cloudfindings.skipped', { source: 'src0', detailType: 'type0' })).toEqual({ source: 'src0', detailType: 'type0' });
+  });
+
+  test('at most MAX_NAMES metric names are kept; a later new name is refused, one seen before is not', () => {
+    const check = tagGuard();
+    for (let i = 0; i < MAX_NAMES; i += 1) expect(check(`m.${i}`, undefined)).toEqual({});
+    expect(check('m.one-more', undefined)).toBeUndefined();
+    expect(check('m.0', { a: 'b' })).toEqual({ a: 'b' });
+  });
+
+  test('refused names are warned about once each, and at most MAX_NAMES times in all', () => {
+    const warned: unknown[] = [];
+    const metrics = lineMetrics({ format: 'json', namespace: 'Secorch', clock: fixedClock(0), write: () => undefined, runtime: 'test', warn: (_m, f) => void warned.push(f) });
+    for (let i = 0; i < MAX_NAMES * 3; i += 1) metrics.count(`_bad ${i}`);
+    metrics.count('_bad 0');
+    expect(warned).toHaveLength(MAX_NAMES);
   });
 
   test('the log redaction applies: a secret-named tag and a credential-shaped value are never written', () => {
