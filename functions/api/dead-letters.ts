@@ -105,7 +105,9 @@ export const replayDeadLetter: HttpHandler = async (req, deps) => {
   const id = deadLetterId(req);
   const record = await load(deps, tenant, id);
   const ids = record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)];
-  await markReplayed(deps, tenant, id);
+  // The events are on the bus: failing to count the replay must not answer an error, or the
+  // caller replays (and publishes) again. The count is informational; the log has the replay.
+  await markReplayed(deps, tenant, id).catch((e: unknown) => deps.logger.warn('could not count dead letter replay', { tenant, deadLetterId: id, error: e }));
   deps.logger.info('dead letter replayed', { tenant, keyId, deadLetterId: id, kind: record.kind, ids });
   return json({ ids }, 202);
 };

@@ -121,6 +121,27 @@ describe('event-router', () => {
     }
   });
 
+  test('the marks of destinations that took an event outlive its dead letter: a replay on the last day of retention skips them', async () => {
+    const { deps, paths, clock } = setup();
+    const refusal = new AppError('template_empty', 'The template of summary gave no text for this event', { status: 422, retryable: false });
+    const real = destinations(deps.config);
+    const broken = real.get('broken')!;
+    real.set('broken', async () => Promise.reject(refusal));
+    try {
+      const bad = event('late', 'secorch.finding.created', { subject: 'break-me' });
+      expect((await runBatch([record(bad)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+      expect((await listDeadLetters(deps, 'default')).items).toHaveLength(1);
+      // Replayed 29 days later (retention is 30 days): the file destinations took it already.
+      clock.advance(29 * 24 * 3600 * 1000);
+      expect((await listDeadLetters(deps, 'default')).items).toHaveLength(1);
+      await runBatch([record(bad)], eventRouter, deps);
+      expect(lines(paths.all).map((e) => e.id)).toEqual(['late']);
+      expect(lines(paths.findings).map((e) => e.id)).toEqual(['late']);
+    } finally {
+      real.set('broken', broken);
+    }
+  });
+
   test('a refusal for good beside a failure that may pass fails the record for redelivery, keeping no dead letter', async () => {
     const { deps } = setup();
     const real = destinations(deps.config);

@@ -7,10 +7,16 @@ import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../sh
 import { fanOut, tenantOf as eventTenant } from '../../shared/delivery/engine/fanout';
 import { SAFE_PART, eventRef } from '../../shared/delivery/keys';
 import { keepDeadLetter } from '../../shared/deadletters/store';
-import type { Logger } from '../../shared/ports';
+import type { Deps, Logger } from '../../shared/ports';
 
-/** How long a "delivered to destination" mark is kept: longer than any queue redelivery window. */
-const DONE_TTL_SECONDS = 7 * 24 * 3600;
+const DAY_SECONDS = 24 * 3600;
+/**
+ * How long a "delivered to destination" mark is kept: longer than any queue redelivery window
+ * (7 days), and longer than the event's dead letter lives (deliveries.retentionDays, from its
+ * creation, which can follow the mark by that window): a replay of the dead letter on its last
+ * day must still skip the destinations that took the event.
+ */
+const doneTtlSeconds = (deps: Deps) => ((deps.config.deliveries?.retentionDays ?? 30) + 7) * DAY_SECONDS;
 
 /** A key part: plain when it cannot break the layout, else `~` and a digest ('~' is never plain). */
 const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 32)}`);
@@ -99,7 +105,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     if (await deps.store.get(key)) continue;
     try {
       await all.get(name)!(event, deps);
-      await deps.store.put(key, '1', { ttlSeconds: DONE_TTL_SECONDS });
+      await deps.store.put(key, '1', { ttlSeconds: doneTtlSeconds(deps) });
       deps.metrics.count('router.delivered', 1, { destination: name });
     } catch (e) {
       failures.push({ name, error: e });

@@ -54,6 +54,21 @@ describe('webhook-ingress dead letters', () => {
     expect(record).toMatchObject({ reason: { code: 'publish_failed', message: expect.stringContaining('larger than the event bus') }, deliveryId: 'd-dl-big' });
   });
 
+  test('too large for the bus and the dead letter cannot be written either: 503, so the sender resends instead of dropping it', async () => {
+    const { deps } = testDeps(config);
+    deps.bus = { ...deps.bus, publish: async () => Promise.reject(new AppError('bus_message_too_large', 'Event is 70000 bytes', { status: 500, retryable: false, expose: false })) };
+    const put = deps.store.put.bind(deps.store);
+    // The store refuses only the dead letter (an outage while the claim is already taken).
+    deps.store.put = async (key, value, opts) => (value.includes('"kind":"webhook"')
+      ? Promise.reject(new AppError('store_unavailable', 'The state store did not answer', { status: 503, retryable: true }))
+      : put(key, value, opts));
+    const res = await webhookIngress(post(codeScanning, 'd-dl-lost'), deps);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { code: string; detail?: string }).code).toBe('publish_failed');
+    deps.store.put = put;
+    expect(await kept(deps)).toHaveLength(0);
+  });
+
   test('a mapper bug answers 500 as before, and the delivery is kept byte for byte (whitespace and all)', async () => {
     const { deps, bus } = testDeps(config);
     const body = new TextEncoder().encode('{ "explode" : true,\n  "note": "caf\u00e9" }\n');

@@ -1,7 +1,8 @@
 import { type DeadLetter, keepDeadLetter, rawBody } from '../../shared/deadletters/store';
 import { AppError, errors, toAppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
-import type { Deps } from '../../shared/ports';
+import { stableEventId } from '../../shared/events/ids';
+import type { Deps, Ids } from '../../shared/ports';
 import type { Verified } from '../../shared/webhooks';
 import { buildEvents } from './event';
 import { type ParsedPayload, parsePayload } from './payload';
@@ -31,13 +32,15 @@ export async function publishVerified(deps: Deps, source: PreparedSource, verifi
 /**
  * Keeps a verified delivery that could not be processed (a mapper bug: an unexposed error; or a
  * failed publish) as an inbound dead letter, before the sender is answered. Exposed client errors
- * are the sender's to fix and are not kept. Never throws: the sender gets the original answer.
+ * are the sender's to fix and are not kept. Never throws; answers false when a delivery that
+ * should have been kept could not be (the store failed too), so the caller can make sure the
+ * sender resends it.
  */
 export async function keepWebhookDeadLetter(
   deps: Deps, source: PreparedSource, verified: Verified, body: Uint8Array, contentType: string | null, error: unknown,
-): Promise<void> {
+): Promise<boolean> {
   const err = toAppError(error);
-  if (err.expose && err.code !== 'publish_failed') return;
+  if (err.expose && err.code !== 'publish_failed') return true;
   const reason = err.code === 'publish_failed' ? { code: err.code, message: err.message } : { code: 'mapping_failed', message: causeOf(err).slice(0, 500) };
   try {
     const kept = await keepDeadLetter(deps, {
@@ -48,9 +51,22 @@ export async function keepWebhookDeadLetter(
       ...(verified.signature !== undefined ? { signature: verified.signature } : {}),
     });
     deps.logger.warn('webhook kept as dead letter', { source: source.id, deadLetterId: kept.id, code: reason.code });
+    return true;
   } catch (e) {
     deps.logger.error('could not keep dead letter', { source: source.id, error: e });
+    return false;
   }
+}
+
+/**
+ * The answer to a sender whose delivery could not be published. A final answer (413: too large
+ * for the bus, the sender should not resend) holds only when the delivery was kept; else it
+ * would be lost, and a retryable 503 makes the sender resend it.
+ */
+export function unpublishedAnswer(error: unknown, kept: boolean): unknown {
+  const err = toAppError(error);
+  if (kept || err.retryable || err.code !== 'publish_failed') return error;
+  return errors.unavailable('publish_failed', 'The event could not be queued nor kept as a dead letter; retry the delivery', error);
 }
 
 /**
@@ -58,6 +74,12 @@ export async function keepWebhookDeadLetter(
  * verification (it is not verified again: it was, when it arrived). The source must still be
  * configured for the same tenant, else 409 `source_unknown`; a body that still cannot be mapped
  * is 422 `still_invalid`.
+ *
+ * The events are built as of the delivery's arrival, not the replay: an event's `time` and a
+ * finding's `logged_time` fall back to the receipt time, and a replay days later must not move
+ * them. A delivery with no identity of its own (a credential scheme without idHeader/idPath) would
+ * get random event ids on each replay; it gets ids derived from its dead letter instead, so
+ * replaying it twice (or a client retrying the replay) yields events consumers can deduplicate.
  */
 export async function replayWebhook(deps: Deps, record: DeadLetter): Promise<string[]> {
   let source: PreparedSource;
@@ -74,13 +96,22 @@ export async function replayWebhook(deps: Deps, record: DeadLetter): Promise<str
   } catch (e) {
     throw stillInvalid(toAppError(e).message);
   }
+  const receivedAt = Date.parse(record.receivedAt);
+  const clock = Number.isFinite(receivedAt) ? { now: () => receivedAt } : deps.clock;
+  const asReceived: Deps = { ...deps, clock, ids: deadLetterIds(record) };
   try {
-    return (await publishVerified(deps, source, verified, payload)).map((e) => e.id);
+    return (await publishVerified(asReceived, source, verified, payload)).map((e) => e.id);
   } catch (e) {
     const err = toAppError(e);
     if (err.code === 'publish_failed') throw err;
     throw stillInvalid(`The mapper still fails: ${causeOf(err).slice(0, 500)}`);
   }
+}
+
+/** Ids in the order buildEvents asks for them, the same on every replay of one dead letter. */
+function deadLetterIds(record: DeadLetter): Ids {
+  let n = 0;
+  return { uuid: () => stableEventId(record.tenant, record.source ?? '', 'dead-letter', record.id, String(n++)) };
 }
 
 /** The message of what the mapper threw (toAppError wraps it as the cause of internal_error). */

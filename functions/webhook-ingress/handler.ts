@@ -6,7 +6,7 @@ import type { Deps } from '../../shared/ports';
 import type { ClientInfo } from '../../shared/webhooks';
 import { checkAddress } from './addresses';
 import { auditRejection } from './audit';
-import { keepWebhookDeadLetter, publishVerified } from './dead-letter';
+import { keepWebhookDeadLetter, publishVerified, unpublishedAnswer } from './dead-letter';
 import { checkRate } from './limits';
 import { type ParsedPayload, parsePayload } from './payload';
 import { claimAll, recordAll, recordMissing, release, replayKeys, replayTtl } from './replay';
@@ -55,9 +55,9 @@ async function ingest(req: Request, deps: Deps, source: PreparedSource, client: 
     // failed publish; the sender is answered as before and may retry), and release the claim so
     // the sender's retry gets through (it republishes with the same event ids, which consumers
     // deduplicate).
-    await keepWebhookDeadLetter(deps, source, verified, body, req.headers.get('content-type'), e);
+    const kept = await keepWebhookDeadLetter(deps, source, verified, body, req.headers.get('content-type'), e);
     await release(deps, keys);
-    throw e;
+    throw unpublishedAnswer(e, kept);
   }
   await recordAll(deps, keys, events.map((e) => e.id).join(','), replayTtl(source, verified)).catch((e: unknown) => {
     // The event is published; failing here must not make the sender retry and publish twice.
