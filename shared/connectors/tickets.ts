@@ -59,7 +59,9 @@ type Record = { state: 'creating'; until: number; eventId: string } | { state: '
 const APPLIED_KEPT = 20;
 const applied = (r: Extract<Record, { state: 'created' }>, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
 
-const keyOf = (r: TicketRequest) => `tkt:${r.destination}:${r.tenant}:${r.uid}`;
+/** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
+export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => `tkt:${r.destination}:${r.tenant}:${r.uid}`;
+const keyOf = ticketRecordKey;
 
 export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, req: TicketRequest): Promise<TicketOutcome> {
   const key = keyOf(req);

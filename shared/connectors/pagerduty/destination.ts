@@ -7,9 +7,9 @@ import { pagerdutyTransport } from './transport';
 
 /**
  * `pagerduty` destination: triggers, acknowledges or resolves the alert of a finding, keyed by
- * its uid. Effectively once on at-least-once delivery without a state record: PagerDuty folds
- * every event with the same dedup_key into one open alert, and drops an acknowledge or resolve
- * of an alert already resolved. Event types not configured are skipped.
+ * its uid scoped by tenant (dedup-key.ts). Effectively once on at-least-once delivery without a
+ * state record: PagerDuty folds every event with the same dedup_key into one open alert, and drops
+ * an acknowledge or resolve of an alert already resolved. Event types not configured are skipped.
  */
 /** `overrides` reach the transport (tests inject its sleep and jitter). */
 export const pagerdutyDestination = (name: string, config: PagerDutyConfig, overrides: Partial<TransportOptions> = {}): Deliver => {

@@ -1,16 +1,17 @@
-import { createHash } from 'node:crypto';
 import type { CloudEvent } from '../../events/cloudevent';
 import { safeLink } from '../slack/summary';
 import { render, renderText } from '../template';
 import type { PagerDutyConfig } from './config';
+import { dedupKey } from './dedup-key';
 import { pagerdutySeverity } from './severity';
 
 /**
  * The Events API v2 body for a CloudEvent (https://developer.pagerduty.com/docs/events-api-v2/trigger-events/).
  * A trigger carries the payload (summary, source, severity, custom_details ...); acknowledge and
  * resolve carry only the routing key and dedup_key, as documented. The dedup_key is the finding
- * uid, so redeliveries and later events of one finding land on the same alert: PagerDuty applies
- * a repeated trigger to the open alert instead of opening a second one.
+ * uid scoped by tenant (dedup-key.ts), so redeliveries and later events of one finding land on the
+ * same alert (PagerDuty applies a repeated trigger to the open alert instead of opening a second
+ * one) and tenants never share an alert.
  */
 export type EventAction = 'trigger' | 'acknowledge' | 'resolve';
 
@@ -24,9 +25,8 @@ export interface PagerDutyEvent {
   client_url?: string;
 }
 
-/** Documented limits: summary 1024 characters, dedup_key 255. */
+/** Documented limit of summary: 1024 characters (dedup_key: dedup-key.ts). */
 const SUMMARY_MAX = 1024;
-const DEDUP_MAX = 255;
 
 /** The action a CloudEvent type maps to, or undefined when the destination skips that type. */
 export function actionFor(type: string, c: Pick<PagerDutyConfig, 'triggerOn' | 'acknowledgeOn' | 'resolveOn'>): EventAction | undefined {
@@ -34,12 +34,6 @@ export function actionFor(type: string, c: Pick<PagerDutyConfig, 'triggerOn' | '
   if (c.acknowledgeOn.includes(type)) return 'acknowledge';
   if (c.triggerOn.includes(type)) return 'trigger';
   return undefined;
-}
-
-/** Too long a key is replaced by its SHA-256, stable too, rather than cut (two cut keys could collide). */
-export function dedupKey(event: CloudEvent, template: string): string {
-  const key = renderText(template, event, 'dedupKey');
-  return key.length <= DEDUP_MAX ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 const text = (v: unknown) => (v === undefined || v === null ? undefined : (typeof v === 'object' ? JSON.stringify(v) : String(v)).trim() || undefined);

@@ -4,6 +4,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import type { StateStore } from '../../ports/store';
 import { type Harness, harness } from '../transport.testkit';
 import { servicenowDestinationSchema } from './config';
+import { correlationId } from './correlation';
 import { servicenowDestination } from './destination';
 import { type FakeInstance, fakeInstance } from './instance.testkit';
 
@@ -52,7 +53,8 @@ test('the same finding event three times, and once killed right after the create
   expect(sn.rows).toHaveLength(1);
   expect(vendor.requestsTo('POST /api/now/table/:table')).toHaveLength(1);
   // One search before the first create (nothing yet), one by the retry after the lease, which found the incident.
-  const query = 'correlation_id=gh:acme/api:secret-scanning:7^ORDERBYsys_created_on';
+  // Tenant acme's key for the finding (correlation.ts).
+  const query = `correlation_id=${correlationId('acme', 'gh:acme/api:secret-scanning:7')}^ORDERBYsys_created_on`;
   expect(vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_query'))).toEqual([query, query]);
 
   await deliver(finding('e2', 'updated'), deps);
@@ -70,10 +72,10 @@ test('the incident carries the rendered fields, urgency and impact from severity
   expect(vendor.requestsTo('POST /api/now/table/:table')[0]!.json()).toEqual({
     short_description: 'AWS key committed',
     description: 'A live key in config.yml\n\nFinding: gh:acme/api:secret-scanning:7\nSeverity: Critical\nSource: //secorch/webhooks/github',
-    urgency: '1', impact: '1', correlation_id: 'gh:acme/api:secret-scanning:7', correlation_display: 'secorch',
+    urgency: '1', impact: '1', correlation_id: correlationId('acme', 'gh:acme/api:secret-scanning:7'), correlation_display: 'secorch',
   });
   await deliver(finding('e2', 'created', { subject: 'f-2', data: { severity: 'High', finding_info: { title: 't' }, actor: { user: { name: 'jdoe' } }, repo: 'acme/api' } }), deps);
-  expect(vendor.requestsTo('POST /api/now/table/:table')[1]!.json()).toMatchObject({ urgency: '2', impact: '1', caller_id: 'jdoe', u_repo: 'acme/api', correlation_id: 'f-2' });
+  expect(vendor.requestsTo('POST /api/now/table/:table')[1]!.json()).toMatchObject({ urgency: '2', impact: '1', caller_id: 'jdoe', u_repo: 'acme/api', correlation_id: correlationId('acme', 'f-2') });
 });
 
 test('events that are not findings are skipped; a finding without a uid is refused for good', async () => {

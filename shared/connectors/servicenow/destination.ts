@@ -2,6 +2,7 @@ import type { Deliver } from '../../destinations/types';
 import type { CheckResult, TransportOptions } from '../types';
 import { applyFindingEvent } from '../tickets';
 import type { ServiceNowConfig } from './config';
+import { DEFAULT_TENANT } from './correlation';
 import { findingAction } from './finding-event';
 import { servicenowTickets } from './tickets';
 import { type ServiceNowDeps, transportFor } from './transport';
@@ -9,8 +10,10 @@ import { type ServiceNowDeps, transportFor } from './transport';
 /**
  * `servicenow` destination: one incident (or record of `table`) per finding for the finding's
  * life, on at-least-once delivery (../tickets.ts: state record, lease, search by correlation_id
- * before creating). Created and updated findings create the record or add a work note; a
- * resolved finding resolves it. Events other than `secorch.finding.*` are skipped.
+ * before creating). The correlation_id is tenant-scoped (correlation.ts), so tenants reporting
+ * the same finding uid never share a record. Created and updated findings create the record or
+ * add a work note; a resolved finding resolves it. Events other than `secorch.finding.*` are
+ * skipped.
  */
 export interface ServiceNowDestinationOptions {
   /** Test seams: an injected sleep and jitter source. */
@@ -25,9 +28,10 @@ export function servicenowDestination(name: string, config: ServiceNowConfig, op
       return;
     }
     const transport = transportFor(name, config, deps, options.transport);
-    await applyFindingEvent(servicenowTickets(transport, config, deps.store), deps, {
+    const tenant = typeof event.tenant === 'string' && event.tenant !== '' ? event.tenant : DEFAULT_TENANT;
+    await applyFindingEvent(servicenowTickets(transport, config, deps.store, tenant), deps, {
       destination: name,
-      tenant: typeof event.tenant === 'string' && event.tenant !== '' ? event.tenant : 'default',
+      tenant,
       uid: action.uid,
       transition: action.transition,
       event,

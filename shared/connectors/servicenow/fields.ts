@@ -1,7 +1,8 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { render, renderText } from '../template';
 import type { ServiceNowConfig } from './config';
-import { CORRELATION_DISPLAY, correlationId } from './records';
+import { correlationId } from './correlation';
+import { CORRELATION_DISPLAY } from './records';
 import { ratingOf } from './severity';
 
 /**
@@ -19,7 +20,7 @@ const optional = (template: string | undefined, event: CloudEvent): string | und
   return v === undefined || v === null || v === '' ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
 };
 
-export function createFields(config: ServiceNowConfig, uid: string, event: CloudEvent): Record<string, string> {
+export function createFields(config: ServiceNowConfig, finding: { tenant: string; uid: string }, event: CloudEvent): Record<string, string> {
   const f = config.fields;
   const { urgency, impact } = ratingOf(event.data, config.severity);
   const fields: Record<string, string | undefined> = {};
@@ -32,7 +33,7 @@ export function createFields(config: ServiceNowConfig, uid: string, event: Cloud
     assignment_group: optional(f.assignmentGroup, event),
     caller_id: optional(f.caller, event),
     category: optional(f.category, event),
-    correlation_id: correlationId(uid),
+    correlation_id: correlationId(finding.tenant, finding.uid),
     correlation_display: CORRELATION_DISPLAY,
   });
   return Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined));

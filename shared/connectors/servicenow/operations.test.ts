@@ -3,11 +3,11 @@ import { memoryStore } from '../../store/memory';
 import { type Harness, harness } from '../transport.testkit';
 import { addWorkNote } from './add-work-note';
 import { type ServiceNowConfig, servicenowDestinationSchema } from './config';
+import { correlationId } from './correlation';
 import { createRecord } from './create-record';
 import { findByCorrelation } from './find-by-correlation';
 import { type FakeInstance, fakeInstance } from './instance.testkit';
 import { queryRecords } from './query-records';
-import { correlationId } from './records';
 import { servicenowTransport } from './transport';
 import { updateRecord } from './update-record';
 
@@ -39,8 +39,8 @@ test('create, find by correlation_id, update and work note: the requests the ins
   expect(post.json()).toEqual({ short_description: 'Leaked key', correlation_id: 'f-1', correlation_display: 'secorch' });
 
   sn.insert({ correlation_id: 'f-10', short_description: 'other' });
-  expect((await findByCorrelation(t, 'incident', 'f-1'))?.sys_id).toBe(created.sys_id);
-  expect(await findByCorrelation(t, 'incident', 'f-2')).toBeUndefined();
+  expect((await findByCorrelation(t, 'incident', 'default', 'f-1'))?.sys_id).toBe(created.sys_id);
+  expect(await findByCorrelation(t, 'incident', 'default', 'f-2')).toBeUndefined();
   const get = vendor.requestsTo('GET /api/now/table/:table')[0]!;
   expect(get.query.get('sysparm_query')).toBe('correlation_id=f-1^ORDERBYsys_created_on');
   expect(get.query.get('sysparm_limit')).toBe('1');
@@ -56,11 +56,11 @@ test('a uid that does not fit correlation_id is matched by its hash, exactly', a
   const long = `github:acme/${'x'.repeat(120)}`;
   const caret = 'scanner:a^b';
   for (const uid of [long, caret]) {
-    expect(correlationId(uid)).toMatch(/^sha256:[0-9a-f]{64}$/);
-    await createRecord(transport(), 'incident', { correlation_id: correlationId(uid) });
+    expect(correlationId('default', uid)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await createRecord(transport(), 'incident', { correlation_id: correlationId('default', uid) });
   }
-  expect((await findByCorrelation(transport(), 'incident', caret))?.sys_id).toBe(sn.rows[1]!.sys_id);
-  expect(correlationId('plain-uid:1')).toBe('plain-uid:1');
+  expect((await findByCorrelation(transport(), 'incident', 'default', caret))?.sys_id).toBe(sn.rows[1]!.sys_id);
+  expect(correlationId('default', 'plain-uid:1')).toBe('plain-uid:1');
 });
 
 test('429 with Retry-After: the create waits as asked and is sent again; one record results', async () => {
@@ -73,7 +73,7 @@ test('429 with Retry-After: the create waits as asked and is sent again; one rec
 
 test('401: a typed error naming the fix, not retried, never quoting the password', async () => {
   vendor.queue('GET /api/now/table/:table', reply.unauthorized({ error: { message: 'User Not Authenticated', detail: 'Required to provide Auth information' }, status: 'failure' }));
-  const e = await findByCorrelation(transport(), 'incident', 'f-1').catch((x: unknown) => x);
+  const e = await findByCorrelation(transport(), 'incident', 'default', 'f-1').catch((x: unknown) => x);
   expect(e).toMatchObject({ code: 'connector_auth_failed', message: expect.stringContaining('check the credentials of snow') });
   expect((e as Error).message).toContain('User Not Authenticated');
   expect(JSON.stringify(e)).not.toContain('pw-s3cret');
@@ -83,7 +83,7 @@ test('401: a typed error naming the fix, not retried, never quoting the password
 test('5xx: a query is retried, a create is not (it may have been applied)', async () => {
   vendor.queue('GET /api/now/table/:table', reply.serverError(503));
   sn.insert({ correlation_id: 'f-1' });
-  expect(await findByCorrelation(transport(), 'incident', 'f-1')).toBeDefined();
+  expect(await findByCorrelation(transport(), 'incident', 'default', 'f-1')).toBeDefined();
   expect(vendor.requestsTo('GET /api/now/table/:table')).toHaveLength(2);
   vendor.queue('POST /api/now/table/:table', reply.serverError(500));
   await expect(createRecord(transport(), 'incident', {})).rejects.toMatchObject({ code: 'connector_unavailable', retryable: true });
@@ -126,7 +126,7 @@ test('OAuth client credentials at <instance>/oauth_token.do: id and secret as fo
   vendor.on('POST /oauth_token.do', () => reply.json({ access_token: `tok-${++issued}`, token_type: 'Bearer', expires_in: 1800 }));
   const c = config({ auth: { type: 'oauth2-client-credentials', clientId: 'cid', clientSecret: 'csecret' } });
   vendor.queue('GET /api/now/table/:table', reply.unauthorized());
-  expect(await findByCorrelation(transport(c), 'incident', 'f-1')).toBeUndefined();
+  expect(await findByCorrelation(transport(c), 'incident', 'default', 'f-1')).toBeUndefined();
   expect(vendor.requestsTo('POST /oauth_token.do').map((r) => r.json())).toEqual([
     { grant_type: 'client_credentials', client_id: 'cid', client_secret: 'csecret' },
     { grant_type: 'client_credentials', client_id: 'cid', client_secret: 'csecret' },
@@ -139,7 +139,7 @@ test('OAuth refresh token: a rotated refresh token is saved in the state store b
   const store = memoryStore(h.clock);
   const c = config({ auth: { type: 'oauth2-refresh-token', clientId: 'cid', clientSecret: 'cs', refreshToken: 'rt-0' } });
   const t = servicenowTransport('snow', c, { ...h, store }, { sleep: h.sleep });
-  await findByCorrelation(t, 'incident', 'f-1');
+  await findByCorrelation(t, 'incident', 'default', 'f-1');
   expect((await store.get('connectors/snow/refresh-token'))?.value).toBe('rt-0-next');
   expect(vendor.requestsTo('GET /api/now/table/:table')[0]!.headers.authorization).toBe('Bearer at-1');
 });

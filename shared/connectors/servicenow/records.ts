@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConnectorError } from '../errors';
 import type { TransportResponse } from '../types';
 
@@ -40,20 +39,6 @@ export function manyRecords(connector: string, res: TransportResponse): SnRecord
   if (!Array.isArray(result) || !result.every(isRecord)) throw badResponse(connector, res, 'list of records');
   return result;
 }
-
-/**
- * The correlation_id stored for a finding uid. The column is a String(100), and `^` separates the
- * terms of an encoded query; a uid that would be truncated or would split the exact match query
- * is stored as its SHA-256 instead, so the lookup stays exact for every uid.
- */
-export const CORRELATION_MAX = 100;
-const PLAIN = /^[\x21-\x5d\x5f-\x7e](?:[\x20-\x5d\x5f-\x7e]*[\x21-\x5d\x5f-\x7e])?$/;
-
-export function correlationId(uid: string): string {
-  return uid.length <= CORRELATION_MAX && PLAIN.test(uid) ? uid : `sha256:${createHash('sha256').update(uid, 'utf8').digest('hex')}`;
-}
-
-export const isHashedCorrelation = (id: string) => /^sha256:[0-9a-f]{64}$/.test(id);
 
 /** The value written in correlation_display, which the sync job filters on. */
 export const CORRELATION_DISPLAY = 'secorch';

@@ -8,15 +8,15 @@ import { createRecord } from './create-record';
 import { createFields, resolveFields, workNote } from './fields';
 import { findByCorrelation } from './find-by-correlation';
 import { fieldValue, type SnRecord } from './records';
-import { rememberUid } from './uid-map';
+import { rememberFinding } from './uid-map';
 import { updateRecord } from './update-record';
 
 /**
- * ServiceNow as the ticket system of ../tickets.ts: one record per finding, found again by its
- * correlation_id; later events add a work note; a resolved finding sets the resolve state with
+ * ServiceNow as the ticket system of ../tickets.ts, for one tenant: one record per finding, found
+ * again by its tenant-scoped correlation_id (correlation.ts); later events add a work note; a resolved finding sets the resolve state with
  * close_code and close_notes.
  */
-export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore): TicketSystem {
+export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): TicketSystem {
   const table = config.table;
   const ref = (r: SnRecord): TicketRef => ({
     id: r.sys_id,
@@ -25,12 +25,16 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
   });
   return {
     async findByUid(uid) {
-      const found = await findByCorrelation(t, table, uid);
-      return found && ref(found);
+      const found = await findByCorrelation(t, table, tenant, uid);
+      if (!found) return undefined;
+      // Searched only when the state store holds no record of the ticket: if it lost that, it may
+      // have lost the finding behind a hashed key too, which the sync job needs.
+      await rememberFinding(store, tenant, uid);
+      return ref(found);
     },
     async create(uid, event) {
-      const fields = createFields(config, uid, event);
-      await rememberUid(store, uid);
+      const fields = createFields(config, { tenant, uid }, event);
+      await rememberFinding(store, tenant, uid);
       return ref(await createRecord(t, table, fields));
     },
     async update(r, event) {

@@ -2,10 +2,13 @@ import { testDeps } from '../../../test/deps';
 import type { StateStore } from '../../ports/store';
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
+import type { CloudEvent } from '../../events/cloudevent';
+import { applyFindingEvent } from '../../connectors/tickets';
 import { servicenowDestinationSchema } from '../../connectors/servicenow/config';
+import { servicenowDestination } from '../../connectors/servicenow/destination';
 import { type FakeInstance, fakeInstance } from '../../connectors/servicenow/instance.testkit';
-import { correlationId } from '../../connectors/servicenow/records';
-import { rememberUid } from '../../connectors/servicenow/uid-map';
+import { correlationId } from '../../connectors/servicenow/correlation';
+import { rememberFinding } from '../../connectors/servicenow/uid-map';
 import { lookBack, type SyncCursor } from '../../connectors/servicenow/updated-since';
 import { type Harness, harness } from '../../connectors/transport.testkit';
 import { servicenowSyncJob, servicenowSyncJobSchema, TICKET_STATUS_CHANGED } from './servicenow-sync';
@@ -25,13 +28,14 @@ afterEach(async () => {
   await vendor.close();
 });
 
-function setup(jobOver: Record<string, unknown> = {}) {
+function setup(jobOver: Record<string, unknown> = {}, tenant = 'default') {
   const snow = servicenowDestinationSchema.parse({ type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'svc', password: 'pw' } });
   const { deps, bus } = testDeps();
   Object.assign(deps, { http: h.http, clock: h.clock, logger: h.logger, config: { destinations: { snow } } as unknown as Config });
   const job = servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination: 'snow', pageSize: 100, ...jobOver });
-  const run = () => servicenowSyncJob.run(job, { schedule: 'snow-sync', tenant: 'acme', due: h.clock.now(), deadline: h.clock.now() + 60_000 }, deps);
-  return { deps, bus, run };
+  const runFor = (t: string, schedule = 'snow-sync') => servicenowSyncJob.run(job, { schedule, tenant: t, due: h.clock.now(), deadline: h.clock.now() + 60_000 }, deps);
+  const run = () => runFor(tenant);
+  return { deps, bus, run, runFor, snow };
 }
 
 const incident = (i: number) => ({ correlation_id: `f-${i}`, correlation_display: 'secorch' });
@@ -74,7 +78,7 @@ test('1,000 incidents in pages of 100, interrupted once: each state change is em
   expect(new Set(events.map((e) => e.id)).size).toBe(334);
   expect(new Map(events.map((e) => [e.subject, (e.data as { to: string }).to]))).toEqual(changed);
   expect(events[0]).toMatchObject({
-    source: '//secorch/schedules/snow-sync', tenant: 'acme', origin: 'schedule:snow-sync', subject: 'f-0',
+    source: '//secorch/schedules/snow-sync', tenant: 'default', origin: 'schedule:snow-sync', subject: 'f-0',
     data: { finding_uid: 'f-0', system: 'servicenow', table: 'incident', number: 'INC0010001', from: '1', to: '6', from_label: 'New', to_label: 'Resolved' },
   });
   // A run with nothing new re-reads only the look-back window and emits nothing.
@@ -85,8 +89,8 @@ test('1,000 incidents in pages of 100, interrupted once: each state change is em
 test('a second change of the same incident is a second event; a hashed correlation names the real uid', async () => {
   const { deps, bus, run } = setup({ lookbackSeconds: 0 });
   const long = `scanner:${'x'.repeat(150)}`;
-  await rememberUid(deps.store, long);
-  const row = sn.insert({ correlation_id: correlationId(long), correlation_display: 'secorch' });
+  await rememberFinding(deps.store, 'default', long);
+  const row = sn.insert({ correlation_id: correlationId('default', long), correlation_display: 'secorch' });
   await run();
   h.clock.advance(1000);
   sn.change(row.sys_id!, { state: '2' });
@@ -96,6 +100,44 @@ test('a second change of the same incident is a second event; a hashed correlati
   sn.change(row.sys_id!, { short_description: 'edited, same state' });
   await run();
   expect(bus.events.map((e) => [e.subject, (e.data as { from: string }).from, (e.data as { to: string }).to])).toEqual([[long, '1', '2'], [long, '2', '6']]);
+});
+
+const finding = (id: string, tenant: string, uid: string): CloudEvent => ({
+  specversion: '1.0', id, source: '//secorch/webhooks/securityhub', type: 'secorch.finding.created', subject: uid, tenant,
+  data: { severity: 'High', finding_info: { uid, title: 'S3 bucket allows public access' } },
+});
+
+test('tenants sharing a finding uid: each tenant\'s schedule reports only its own records, under the finding\'s uid', async () => {
+  const { deps, bus, runFor, snow } = setup({ lookbackSeconds: 0 });
+  const deliver = servicenowDestination('snow', snow, { transport: { sleep: h.sleep, random: () => 0 } });
+  const uid = 'aws:securityhub:arn:aws:s3:::backups:S3.8';
+  const long = `scanner:${'x'.repeat(150)}`;
+  for (const [i, tenant] of ['default', 'acme', 'globex'].entries()) await deliver(finding(`c${i}`, tenant, uid), deps);
+  await deliver(finding('c3', 'acme', long), deps);
+  await deliver(finding('c4', 'default', long), deps);
+  const [dflt, acme, , acmeLong, dfltLong] = sn.rows.map((r) => r.sys_id!);
+  for (const t of ['default', 'acme', 'globex']) await runFor(t, `sync-${t}`);
+  h.clock.advance(1000);
+  for (const r of sn.rows) sn.change(r.sys_id!, { state: '2' });
+  expect(await runFor('acme', 'sync-acme')).toMatchObject({ emitted: 2, otherTenant: 3, unknownFinding: 0 });
+  expect(await runFor('default', 'sync-default')).toMatchObject({ emitted: 2, otherTenant: 3, unknownFinding: 0 });
+  expect(await runFor('initech', 'sync-initech')).toMatchObject({ emitted: 0, otherTenant: 5 });
+  expect(bus.events.map((e) => [e.tenant, e.subject, (e.data as { sys_id: string }).sys_id])).toEqual([
+    ['acme', uid, acme], ['acme', long, acmeLong], ['default', uid, dflt], ['default', long, dfltLong],
+  ]);
+});
+
+test('a record a tenant got before keys were tenant-scoped (a bare uid) stays that tenant\'s: its ticket record names it', async () => {
+  const { deps, bus, runFor } = setup({ lookbackSeconds: 0 });
+  const legacy = sn.insert({ correlation_id: 'f-legacy', correlation_display: 'secorch' });
+  // The ticket framework's record of acme's finding, as written when acme found that record by the bare uid.
+  const found = { findByUid: async () => ({ id: legacy.sys_id! }), create: async () => ({ id: 'never' }), update: async () => {}, resolve: async () => {} };
+  await applyFindingEvent(found, deps, { destination: 'snow', tenant: 'acme', uid: 'f-legacy', transition: 'updated', event: { ...finding('e0', 'acme', 'f-legacy'), type: 'secorch.finding.updated' } });
+  h.clock.advance(1000);
+  sn.change(legacy.sys_id!, { state: '2' });
+  expect(await runFor('acme', 'sync-acme')).toMatchObject({ emitted: 1 });
+  expect(await runFor('globex', 'sync-globex')).toMatchObject({ emitted: 0, otherTenant: 1 });
+  expect(bus.events.map((e) => [e.tenant, e.subject])).toEqual([['acme', 'f-legacy']]);
 });
 
 test('the keyset query: records after the cursor, ties in its second broken by sys_id, oldest first', async () => {

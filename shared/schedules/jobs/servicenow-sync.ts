@@ -5,7 +5,7 @@ import { ConnectorError } from '../../connectors/errors';
 import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
-import { uidOfCorrelation } from '../../connectors/servicenow/uid-map';
+import { recordFinding } from '../../connectors/servicenow/record-finding';
 import { isStamp, lookBack, parseCursor, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
 import { AppError, errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
@@ -25,6 +25,8 @@ import type { JobContext, JobResult } from './types';
  * written only over the version this run read or wrote last, so a run that overlaps another
  * stops (sync_conflict) instead of moving the other's cursor back; a stored cursor that is not
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
+ * The destination's records of every tenant are listed; a change is reported only to the schedule
+ * of the tenant whose finding the record carries (record-finding.ts), with that finding's uid.
  */
 export const servicenowSyncJobSchema = z.strictObject({
   type: z.literal('servicenow-sync'),
@@ -65,13 +67,14 @@ export const servicenowSyncJob = {
       }
       version = newVersion;
     };
-    const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0 };
+    const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
       for (const r of records) {
         const outcome = await observe(r, job, dest, ctx, deps);
         if (outcome === 'emitted') counts.emitted++;
         if (outcome === 'unknown') counts.unknownFinding++;
+        if (outcome === 'other') counts.otherTenant++;
       }
       counts.pages++;
       counts.records += records.length;
@@ -100,7 +103,7 @@ function cursorOf(connector: string, r: SnRecord): SyncCursor {
   return { on, id: r.sys_id };
 }
 
-async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps): Promise<'emitted' | 'same' | 'unknown'> {
+async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps): Promise<'emitted' | 'same' | 'unknown' | 'other'> {
   const key = `servicenow-sync:${ctx.tenant}:${job.destination}:${r.sys_id}`;
   const to = fieldValue(r, 'state') ?? '';
   const from = (await deps.store.get(key))?.value;
@@ -110,13 +113,18 @@ async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConf
     await deps.store.put(key, to);
     return 'same';
   }
-  const uid = await uidOfCorrelation(deps.store, fieldValue(r, 'correlation_id') ?? '');
-  if (uid === undefined) {
+  const finding = await recordFinding(deps.store, { destination: job.destination, tenant: ctx.tenant }, r);
+  if (finding.kind === 'unknown') {
     deps.logger.warn('servicenow sync: a record with no finding uid known here', { schedule: ctx.schedule, sysId: r.sys_id });
     await deps.store.put(key, to);
     return 'unknown';
   }
-  await deps.bus.publish(statusChanged(r, uid, from, to, dest.table, ctx));
+  // Another tenant's finding: its own schedule reports it; this one only remembers the state.
+  if (finding.kind === 'other') {
+    await deps.store.put(key, to);
+    return 'other';
+  }
+  await deps.bus.publish(statusChanged(r, finding.uid, from, to, dest.table, ctx));
   await deps.store.put(key, to);
   return 'emitted';
 }
