@@ -24,7 +24,7 @@ describe('POST /subscriptions', () => {
     const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, filter: { prefix: { type: 'secorch.finding.' } } } });
     expect(res.status).toBe(201);
     const { id, secret } = res.json;
-    expect(id).toMatch(/^sub_[0-9A-Z]{20}$/);
+    expect(id).toMatch(/^sub_[0-9A-Z]{26}$/);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(res.headers.get('location')).toBe(`/subscriptions/${id}`);
     expect(res.json).toMatchObject({ id, tenant: 'acme', url: URL_OK, enabled: true, filter: { prefix: { type: 'secorch.finding.' } }, createdAt: '2026-01-01T00:00:00.000Z' });

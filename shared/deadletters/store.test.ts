@@ -9,7 +9,7 @@ describe('inbound dead-letter store', () => {
     const { deps, clock } = testDeps();
     const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'webhook', source: 'github', reason, body: new TextEncoder().encode('{"a":1}') });
     expect(kept).toMatchObject({ tenant: 'acme', kind: 'webhook', source: 'github', body: '{"a":1}', encoding: 'utf8', replays: 0, receivedAt: '2026-01-01T00:00:00.000Z' });
-    expect(kept.id).toMatch(/^dlq_[0-9A-Z]{20}$/);
+    expect(kept.id).toMatch(/^dlq_[0-9A-Z]{26}$/);
     const item = await deps.store.get(keys.deadLetter('acme', kept.id));
     expect(item?.expiresAt).toBe(clock.now() + 30 * 86400 * 1000);
     expect(await getDeadLetter(deps, 'globex', kept.id)).toBeUndefined();

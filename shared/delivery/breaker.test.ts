@@ -86,9 +86,17 @@ describe('breaker', () => {
     expect(r).toEqual({ state: { ...s, consecutiveFailures: 6 }, events: [] });
   });
 
-  it('keeps a serialisable state (JSON round trip)', () => {
+  it('keeps a serialisable state in every phase (JSON round trip, no undefined-valued keys)', () => {
+    // toStrictEqual: toEqual would ignore a key holding undefined, which JSON drops, and Dates or
+    // NaN would compare loosely; the stored state must read back exactly as it was written.
     const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
-    expect(JSON.parse(JSON.stringify(probing))).toEqual(probing);
+    const reopened = afterAttempt(probing, T0 + MIN, false).state;
+    const closed = afterAttempt(probing, T0 + MIN, true).state;
+    const disabled = afterAttempt(failTimes(INITIAL_BREAKER_STATE, T0, 5).state, T0 + 5 * DAY, false).state;
+    expect(disabled.disabledAt).toBe(T0 + 5 * DAY);
+    for (const s of [failTimes(INITIAL_BREAKER_STATE, T0, 2).state, open(), probing, reopened, closed, disabled]) {
+      expect(JSON.parse(JSON.stringify(s))).toStrictEqual(s);
+    }
   });
 
   /** A dead endpoint with deliveries always waiting: attempt whenever the breaker allows, every minute. */

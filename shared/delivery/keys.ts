@@ -17,7 +17,8 @@ import { createHash, randomBytes } from 'node:crypto';
  * source + id is unique for each distinct event"), so two sources that both number their events
  * 1, 2, 3 neither overwrite each other's stored event nor share a delivery: see eventRef.
  *
- * Ids are time-ordered (a millisecond timestamp in base 32, then 80 random bits, as ULID does),
+ * Ids are time-ordered (a millisecond timestamp in base 32, then 80 random bits, as ULID does:
+ * 26 characters; ids made before took 50 random bits in 20 characters and sort among them),
  * so a prefix scan lists records oldest first and a cursor is simply the last key seen.
  */
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -25,8 +26,19 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function sortableId(prefix: string, now: number, random: (n: number) => Uint8Array = randomBytes): string {
   let time = '';
   for (let t = Math.floor(now), i = 0; i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32]! + time;
+  // 80 random bits as 16 characters of 5 bits each (one character per byte would keep only 5 of its 8 bits).
   let rand = '';
-  for (const b of random(10)) rand += CROCKFORD[b % 32]!;
+  let bits = 0;
+  let pending = 0;
+  for (const b of random(10)) {
+    pending = (pending << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      rand += CROCKFORD[(pending >> bits) & 31]!;
+    }
+    pending &= (1 << bits) - 1;
+  }
   return `${prefix}${time}${rand}`;
 }
 

@@ -20,3 +20,24 @@ test('a subscription whose filter throws is skipped and logged; the tenant\'s ot
   expect(created.map((d) => d.subscriptionId)).toEqual([plain.sub.id]);
   expect(errors).toEqual([expect.objectContaining({ msg: 'subscription filter failed; event not delivered to it', subscriptionId: deep.sub.id, eventId: 'e-1' })]);
 });
+
+test('a disabled subscription gets no delivery; the enabled ones of the tenant do', async () => {
+  const t = testDeps();
+  await seedSubscription(t.deps, { url: 'https://hooks.example.com/off', enabled: false, disabledReason: 'user' });
+  const on = await seedSubscription(t.deps, { url: 'https://hooks.example.com/on' });
+  const { created } = await fanOut(event, t.deps);
+  expect(created.map((d) => d.subscriptionId)).toEqual([on.sub.id]);
+});
+
+test('an operational event about a subscription goes to the tenant\'s other subscriptions, never to that one', async () => {
+  const t = testDeps();
+  const failing = await seedSubscription(t.deps, { url: 'https://hooks.example.com/failing' });
+  const watcher = await seedSubscription(t.deps, { url: 'https://hooks.example.com/ops' });
+  const notice: CloudEvent = {
+    ...event, id: 'ops-1', source: 'secorch/deliveries', type: 'secorch.system.delivery.failing', data: { subscriptionId: failing.sub.id },
+  };
+  expect((await fanOut(notice, t.deps)).created.map((d) => d.subscriptionId)).toEqual([watcher.sub.id]);
+  // The same subscription id in an ordinary event's data means nothing.
+  const ordinary: CloudEvent = { ...event, id: 'e-2', data: { subscriptionId: failing.sub.id } };
+  expect((await fanOut(ordinary, t.deps)).created.map((d) => d.subscriptionId).sort()).toEqual([failing.sub.id, watcher.sub.id].sort());
+});

@@ -16,7 +16,9 @@ const TOKEN = 'subTokenZ9x8c7v6b5';
 
 function engine() {
   const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } }, {}, Date.now());
-  const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 300 });
+  // A generous deadline: no receiver here hangs, and under load a local answer can take over
+  // 300 ms, which would turn the 410 (or the 503) these tests rely on into a timeout.
+  const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
   const deps: DeliveryDeps = { ...t.deps, outbound, random: () => 0.5 };
   return { ...t, deps, close: () => outbound.close() };
 }

@@ -24,11 +24,18 @@ export interface Received {
   body: string;
 }
 
+export interface Answer {
+  status: number;
+  headers?: Record<string, string>;
+  /** The response body; `answer <n>` by default (none for a 204). */
+  body?: string;
+}
+
 /**
- * A real HTTP receiver on 127.0.0.1: `respond` decides each answer (status, headers, or 'hang'
- * to never answer). Every request is kept in `received`.
+ * A real HTTP receiver on 127.0.0.1: `respond` decides each answer (status, headers, body, or
+ * 'hang' to never answer). Every request is kept in `received`.
  */
-export async function receiver(respond: (req: Received, n: number) => { status: number; headers?: Record<string, string> } | 'hang' = () => ({ status: 204 })) {
+export async function receiver(respond: (req: Received, n: number) => Answer | 'hang' = () => ({ status: 204 })) {
   const received: Received[] = [];
   const hanging = new Set<() => void>();
   const server: Server = createServer((req, res) => {
@@ -42,7 +49,7 @@ export async function receiver(respond: (req: Received, n: number) => { status: 
         hanging.add(() => res.destroy());
         return;
       }
-      res.writeHead(answer.status, answer.headers).end(answer.status === 204 ? undefined : `answer ${received.length}`);
+      res.writeHead(answer.status, answer.headers).end(answer.status === 204 ? undefined : answer.body ?? `answer ${received.length}`);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
