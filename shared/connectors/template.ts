@@ -70,6 +70,18 @@ export function render(t: Template, root: unknown): unknown {
   return t;
 }
 
+/**
+ * Renders a text template whose output has a syntax of its own (a form, JSON or XML body): each
+ * placeholder's value goes through `escape`, so an event value stays one value of that syntax
+ * instead of adding fields or elements. A template that is exactly one placeholder is the whole
+ * output, with nothing around it to break out of, and is written as it is.
+ */
+export function renderEscaped(t: string, root: unknown, escape: (text: string) => string): string {
+  const whole = WHOLE.exec(t);
+  if (whole) return asText(evaluate(whole[1]!, root));
+  return t.replace(PLACEHOLDER, (_m, expr: string) => escape(asText(evaluate(expr, root))));
+}
+
 /** Renders a template that must give text (a summary, a title): empty is an error naming the field. */
 export function renderText(t: string, root: unknown, field: string): string {
   const text = asText(render(t, root)).trim();

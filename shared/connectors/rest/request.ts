@@ -5,13 +5,14 @@ import { type RestConfig, METHODS } from './config';
 import { renderHeaders } from './headers';
 import { idempotencyKey } from './idempotency-key';
 import { renderPath } from './path';
+import { renderTextBody } from './text-body';
 import { asText, templateRefused } from './values';
 
 /**
  * The request one event makes at a `rest` destination. Every value from the event goes through a
  * channel that cannot change the request's shape: encoded path segments, query parameters (the
- * URL API encodes them), checked header values, and a JSON body. Only a text body takes values
- * as they are, since its format is the configuration's (form fields or XML need their own care).
+ * URL API encodes them), checked header values, and a JSON body. A text body escapes each value
+ * for its content type (form, JSON, XML: text-body.ts); other text types take values as they are.
  */
 function renderMethod(t: string, event: CloudEvent): (typeof METHODS)[number] {
   const method = asText(render(t, event)).trim().toUpperCase();
@@ -32,7 +33,7 @@ function renderQuery(query: Record<string, string>, event: CloudEvent): Record<s
 
 function renderBody(c: RestConfig, event: CloudEvent): { body?: unknown; contentType?: string } {
   if (c.body === undefined) return {};
-  if (typeof c.body === 'string') return { body: asText(render(c.body, event)), contentType: c.contentType };
+  if (typeof c.body === 'string') return { body: renderTextBody(c.body, event, c.contentType), contentType: c.contentType };
   // Objects and lists go as JSON (../request-body.ts); a contentType replaces application/json.
   return { body: render(c.body as Template, event), contentType: c.contentType };
 }

@@ -44,7 +44,7 @@ test('token mode: one chat.postMessage per event, to the configured channel', as
     ['C0123ABCDE', '[High] Query built from user-controlled sources'],
     ['C0123ABCDE', expect.stringMatching(/^\[\w+\] /)],
   ]);
-  expect(JSON.parse(sent[1]!.blocks!)).toContainEqual({ type: 'section', fields: expect.arrayContaining([{ type: 'mrkdwn', text: '*Event*\nsecorch.finding.resolved' }]) });
+  expect(JSON.parse(sent[1]!.blocks!)).toContainEqual({ type: 'section', fields: expect.arrayContaining([{ type: 'mrkdwn', text: '*Event*\nsecorch.finding.resolved', verbatim: true }]) });
 });
 
 test('webhook mode posts to the webhook; a failure surfaces as the typed error for the queue to retry', async () => {

@@ -11,18 +11,18 @@ test('a finding becomes a header, its description, its fields and a link, with a
     text: '[High] Query built from user-controlled sources',
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: 'Query built from user-controlled sources', emoji: false } },
-      { type: 'section', text: { type: 'mrkdwn', text: 'Building a SQL or Java Persistence query from user-controlled sources is vulnerable to insertion of malicious code by the user.' } },
+      { type: 'section', text: { type: 'mrkdwn', text: 'Building a SQL or Java Persistence query from user-controlled sources is vulnerable to insertion of malicious code by the user.', verbatim: true } },
       {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: '*Severity*\nHigh' },
-          { type: 'mrkdwn', text: '*Status*\nNew' },
-          { type: 'mrkdwn', text: '*Resource*\nCodertocat/Hello-World' },
-          { type: 'mrkdwn', text: '*Finding*\ngithub:Codertocat/Hello-World:code_scanning_alert:10' },
-          { type: 'mrkdwn', text: '*Event*\nsecorch.finding.created' },
+          { type: 'mrkdwn', text: '*Severity*\nHigh', verbatim: true },
+          { type: 'mrkdwn', text: '*Status*\nNew', verbatim: true },
+          { type: 'mrkdwn', text: '*Resource*\nCodertocat/Hello-World', verbatim: true },
+          { type: 'mrkdwn', text: '*Finding*\ngithub:Codertocat/Hello-World:code_scanning_alert:10', verbatim: true },
+          { type: 'mrkdwn', text: '*Event*\nsecorch.finding.created', verbatim: true },
         ],
       },
-      { type: 'section', text: { type: 'mrkdwn', text: '<https://github.com/Codertocat/Hello-World/security/code-scanning/10|View details>' } },
+      { type: 'section', text: { type: 'mrkdwn', text: '<https://github.com/Codertocat/Hello-World/security/code-scanning/10|View details>', verbatim: true } },
     ],
   });
 });
@@ -31,7 +31,7 @@ test('event content cannot mention, link or smuggle a non-http link', () => {
   const m = slackMessage(chatSummary(hostileEvent(), defaults));
   const json = JSON.stringify(m);
   expect(m.text).toBe('[High] Fix &lt;!channel&gt; &amp; &lt;@U0123ABCD&gt; now');
-  expect(m.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'See &lt;https://evil.example|the official advisory&gt; or [here](https://evil.example) **now**' } });
+  expect(m.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: 'See &lt;https://evil.example|the official advisory&gt; or [here](https://evil.example) **now**', verbatim: true } });
   // The header is plain_text, which Slack shows as written.
   expect(m.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Fix <!channel> & <@U0123ABCD> now', emoji: false } });
   expect(json).not.toContain('<!channel>"');
@@ -48,6 +48,6 @@ test('templates are overridable; Block Kit limits hold without cutting an entity
   const section = (m.blocks[1] as { text: { text: string } }).text.text;
   expect(section).toHaveLength(2997);
   expect(section.endsWith('x…')).toBe(true);
-  expect(m.blocks[2]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Rule*\njava/sql-injection' }] });
+  expect(m.blocks[2]).toEqual({ type: 'section', fields: [{ type: 'mrkdwn', text: '*Rule*\njava/sql-injection', verbatim: true }] });
   expect(m.text).toBe('High: java/sql-injection');
 });

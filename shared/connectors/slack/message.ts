@@ -1,4 +1,4 @@
-import { type ChatSummary, clip } from './summary';
+import { type ChatSummary, clip, head } from './summary';
 
 /**
  * A Block Kit message (https://api.slack.com/reference/block-kit/blocks) for a summary: a header
@@ -7,8 +7,14 @@ import { type ChatSummary, clip } from './summary';
  *
  * Event content is escaped for mrkdwn: `&`, `<` and `>` become entities
  * (https://api.slack.com/reference/surfaces/formatting#escaping), so a finding title cannot
- * write `<!channel>`, `<@U123>` or `<https://evil|a trusted label>`. The header is plain_text,
- * which Slack does not parse for mentions or links.
+ * write `<!channel>`, `<@U123>` or `<https://evil|a trusted label>`. Every mrkdwn text object is
+ * `verbatim`: by default Slack rewrites plain text before showing it (links channel names, parses
+ * "certain mentions", https://docs.slack.dev/reference/block-kit/composition-objects/text-object), and
+ * event text must reach the channel as written. The header is plain_text, which Slack does not
+ * parse for mentions or links.
+ *
+ * Slack refuses the whole message when one text is over its limit, so each is cut to fit, and
+ * the link, which cannot be cut, is left out when it is too long to fit.
  */
 export interface SlackMessage {
   text: string;
@@ -29,8 +35,10 @@ export const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;'
 export function mrkdwn(text: string, max: number): string {
   const escaped = escapeMrkdwn(text);
   if (escaped.length <= max) return escaped;
-  return `${escaped.slice(0, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
+  return `${head(escaped, max - 1).replace(/&[a-z]{0,3}$/, '')}…`;
 }
+
+const text = (t: string) => ({ type: 'mrkdwn', text: t, verbatim: true });
 
 /** A link for mrkdwn: characters that would end `<url|label>` early are percent-encoded. */
 const linkTarget = (url: string) => url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
@@ -38,16 +46,17 @@ const linkTarget = (url: string) => url.replace(/&/g, '&amp;').replace(/</g, '%3
 export function slackMessage(s: ChatSummary): SlackMessage {
   const severity = s.fields.find((f) => f.label.toLowerCase() === 'severity')?.value;
   const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: clip(s.title, HEADER_MAX), emoji: false } }];
-  if (s.text) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(s.text, SECTION_MAX) } });
+  if (s.text) blocks.push({ type: 'section', text: text(mrkdwn(s.text, SECTION_MAX)) });
   if (s.fields.length > 0) {
     blocks.push({
       type: 'section',
       fields: s.fields.slice(0, FIELDS_MAX).map((f) => {
         const label = `*${escapeMrkdwn(f.label)}*\n`;
-        return { type: 'mrkdwn', text: `${label}${mrkdwn(f.value, FIELD_MAX - label.length)}` };
+        return text(`${label}${mrkdwn(f.value, FIELD_MAX - label.length)}`);
       }),
     });
   }
-  if (s.link) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${linkTarget(s.link)}|View details>` } });
+  const link = s.link ? `<${linkTarget(s.link)}|View details>` : '';
+  if (link && link.length <= SECTION_MAX) blocks.push({ type: 'section', text: text(link) });
   return { text: mrkdwn(severity ? `[${severity}] ${s.title}` : s.title, FALLBACK_MAX), blocks };
 }

@@ -1,4 +1,5 @@
 import { type ChatSummary, clip } from '../slack/summary';
+import { fitBytes, jsonBytes } from './fit';
 
 /**
  * The message an incoming webhook takes: `type: message` with one Adaptive Card attachment
@@ -11,10 +12,16 @@ import { type ChatSummary, clip } from '../slack/summary';
  * HTML is shown as text by Teams, and a mention needs an `msteams.entities` entry this never adds.
  */
 export const ADAPTIVE_CARD = 'application/vnd.microsoft.card.adaptive';
-/** Teams refuses messages over about 28 KB; these caps keep a card well under it. */
+/** Characters shown at most, then bytes of JSON (fit.ts): the card stays under 20 KB of Teams' 28. */
 const TEXT_MAX = 3000;
 const FACT_MAX = 500;
 const FACTS_MAX = 10;
+const TITLE_BYTES = 1500;
+const TEXT_BYTES = 8000;
+const FACT_TITLE_BYTES = 100;
+const FACT_BYTES = 600;
+/** A URL cannot be cut; a longer one is left out. */
+const LINK_BYTES = 2000;
 
 export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_~[\]]/g, (c) => `\\${c}`);
 
@@ -29,13 +36,16 @@ export function teamsMessage(s: ChatSummary): TeamsMessage {
   const severity = s.fields.find((f) => f.label.toLowerCase() === 'severity')?.value.toLowerCase();
   const color = severity ? SEVERITY_COLOR[severity] : undefined;
   const body: Record<string, unknown>[] = [
-    { type: 'TextBlock', text: escapeMarkdown(clip(s.title, TEXT_MAX)), size: 'Large', weight: 'Bolder', wrap: true, ...(color ? { color } : {}) },
+    { type: 'TextBlock', text: fitBytes(clip(s.title, TEXT_MAX), TITLE_BYTES, escapeMarkdown), size: 'Large', weight: 'Bolder', wrap: true, ...(color ? { color } : {}) },
   ];
-  if (s.text) body.push({ type: 'TextBlock', text: escapeMarkdown(clip(s.text, TEXT_MAX)), wrap: true });
+  if (s.text) body.push({ type: 'TextBlock', text: fitBytes(clip(s.text, TEXT_MAX), TEXT_BYTES, escapeMarkdown), wrap: true });
   if (s.fields.length > 0) {
-    body.push({ type: 'FactSet', facts: s.fields.slice(0, FACTS_MAX).map((f) => ({ title: escapeMarkdown(f.label), value: escapeMarkdown(clip(f.value, FACT_MAX)) })) });
+    body.push({
+      type: 'FactSet',
+      facts: s.fields.slice(0, FACTS_MAX).map((f) => ({ title: fitBytes(f.label, FACT_TITLE_BYTES, escapeMarkdown), value: fitBytes(clip(f.value, FACT_MAX), FACT_BYTES, escapeMarkdown) })),
+    });
   }
   const content: Record<string, unknown> = { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body };
-  if (s.link) content.actions = [{ type: 'Action.OpenUrl', title: 'View details', url: s.link }];
+  if (s.link && jsonBytes(s.link) <= LINK_BYTES) content.actions = [{ type: 'Action.OpenUrl', title: 'View details', url: s.link }];
   return { type: 'message', attachments: [{ contentType: ADAPTIVE_CARD, contentUrl: null, content }] };
 }
