@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { actionMap, identityActionFields } from '../identity/config';
+import { actionMap, identityActionFields, limitFitsActions } from '../identity/config';
 
 /**
  * `type: auth0` destination: blocks (or unblocks) a user through the Management API v2
@@ -13,6 +13,8 @@ import { actionMap, identityActionFields } from '../identity/config';
  */
 export const AUTH0_ACTIONS = ['block', 'unblock'] as const;
 export type Auth0Action = (typeof AUTH0_ACTIONS)[number];
+/** Actions that undo another: never counted against `limit`. */
+export const AUTH0_REVERSALS: readonly Auth0Action[] = ['unblock'];
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -31,7 +33,7 @@ export const auth0DestinationSchema = z.strictObject({
   ...identityActionFields,
   /** Event type -> action(s), e.g. `{ "secorch.identity.compromised": block }`. Auth0 user ids look like `auth0|63d1...`. */
   on: actionMap<Auth0Action>(AUTH0_ACTIONS),
-});
+}).check(limitFitsActions(AUTH0_REVERSALS));
 
 export type Auth0DestinationConfig = z.output<typeof auth0DestinationSchema>;
 export type Auth0Connection = Pick<Auth0DestinationConfig, 'baseUrl' | 'clientId' | 'clientSecret' | 'audience'>;

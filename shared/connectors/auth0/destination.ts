@@ -2,7 +2,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { identityActions } from '../identity/action';
 import type { TransportOptions } from '../types';
-import type { Auth0Action, Auth0DestinationConfig } from './config';
+import { AUTH0_REVERSALS, type Auth0Action, type Auth0DestinationConfig } from './config';
 import { setBlocked } from './set-blocked';
 import { auth0TransportFor } from './transport';
 
@@ -13,6 +13,6 @@ import { auth0TransportFor } from './transport';
  */
 export function auth0Destination(name: string, config: Auth0DestinationConfig, overrides?: Partial<TransportOptions>) {
   const perform = (action: Auth0Action, userId: string, deps: Deps) => setBlocked(auth0TransportFor(name, config, deps, overrides), userId, action === 'block');
-  const deliver = identityActions<Auth0Action>(name, config, perform);
+  const deliver = identityActions<Auth0Action>(name, config, perform, AUTH0_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
 }

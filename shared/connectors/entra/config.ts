@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { actionMap, identityActionFields } from '../identity/config';
+import { actionMap, identityActionFields, limitFitsActions } from '../identity/config';
 
 /**
  * `type: entra` destination: disables a Microsoft Entra ID account or revokes its sign-in
@@ -16,6 +16,8 @@ import { actionMap, identityActionFields } from '../identity/config';
  */
 export const ENTRA_ACTIONS = ['disable', 'revoke_sessions'] as const;
 export type EntraAction = (typeof ENTRA_ACTIONS)[number];
+/** Actions that undo another: never counted against `limit`. None yet: both Entra actions disrupt. */
+export const ENTRA_REVERSALS: readonly EntraAction[] = [];
 
 const nonEmpty = z.string().check(z.minLength(1));
 const httpUrl = z.url({ protocol: /^https?$/ });
@@ -36,7 +38,7 @@ export const entraDestinationSchema = z.strictObject({
   ...identityActionFields,
   /** Event type -> action(s), e.g. `{ "secorch.identity.compromised": [disable, revoke_sessions] }`. */
   on: actionMap<EntraAction>(ENTRA_ACTIONS),
-});
+}).check(limitFitsActions(ENTRA_REVERSALS));
 
 export type EntraDestinationConfig = z.output<typeof entraDestinationSchema>;
 export type EntraConnection = Pick<EntraDestinationConfig, 'tenantId' | 'clientId' | 'clientSecret' | 'graphUrl' | 'loginUrl'>;

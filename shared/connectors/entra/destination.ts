@@ -2,7 +2,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { identityActions } from '../identity/action';
 import type { TransportOptions } from '../types';
-import type { EntraAction, EntraDestinationConfig } from './config';
+import { ENTRA_REVERSALS, type EntraAction, type EntraDestinationConfig } from './config';
 import { disableUser } from './disable-user';
 import { revokeSessions } from './revoke-sessions';
 import { entraTransportFor } from './transport';
@@ -17,6 +17,6 @@ export function entraDestination(name: string, config: EntraDestinationConfig, o
     const t = entraTransportFor(name, config, deps, overrides);
     return action === 'disable' ? disableUser(t, userId) : revokeSessions(t, userId);
   };
-  const deliver = identityActions<EntraAction>(name, config, perform);
+  const deliver = identityActions<EntraAction>(name, config, perform, ENTRA_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
 }

@@ -2,15 +2,18 @@ import { AppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { render } from '../template';
+import { type GuardSettings, identityGuard } from './guard';
 
 /**
  * The guard and dispatcher of identity action destinations. Suspending or disabling an account is
  * dangerous, so a destination acts only on events whose `origin` the server stamped from a verified
  * source (`webhook:<source>` after signature verification, or `schedule:<name>`); events submitted
  * through the API (`api:<key id>`) only when the destination allows them. The user comes from a
- * template over the event and must resolve. Every action is logged with the user id, never a token.
+ * template over the event and must resolve. Then the blast-radius guard (guard.ts) may refuse the
+ * user (`protect`) or the volume (`limit`), before any request to the provider. Every action is
+ * logged with the user id, never a token.
  */
-export interface IdentityActionSettings<A extends string> {
+export interface IdentityActionSettings<A extends string> extends GuardSettings {
   user: string;
   on: Record<string, A | A[]>;
   allowApiOrigin: boolean;
@@ -37,7 +40,9 @@ export function userOf(template: string, event: CloudEvent): string | undefined 
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-export function identityActions<A extends string>(name: string, settings: IdentityActionSettings<A>, perform: Perform<A>) {
+/** `reversals`: the provider's undoing actions (unsuspend, unblock), which the cap never counts. */
+export function identityActions<A extends string>(name: string, settings: IdentityActionSettings<A>, perform: Perform<A>, reversals: readonly A[]) {
+  const guard = identityGuard(name, settings, reversals);
   return async (event: CloudEvent, deps: Deps): Promise<void> => {
     const planned = settings.on[event.type];
     const log = deps.logger.child({ destination: name, eventId: event.id, eventType: event.type });
@@ -54,6 +59,7 @@ export function identityActions<A extends string>(name: string, settings: Identi
       log.warn('identity action refused: no user in the event', { template: settings.user });
       throw new AppError('identity_user_unresolved', `Destination ${name}: the template ${settings.user} names no user in this event`, { status: 422, retryable: false, expose: false });
     }
+    await guard(planned, userId, deps, log);
     for (const action of Array.isArray(planned) ? planned : [planned]) {
       const outcome = await perform(action, userId, deps);
       log.info('identity action', { action, user: userId, outcome, origin: event.origin });

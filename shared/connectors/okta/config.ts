@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { actionMap, identityActionFields } from '../identity/config';
+import { actionMap, identityActionFields, limitFitsActions } from '../identity/config';
 import { missingScopes, OKTA_ACTION_SCOPES, oktaOAuthSchema } from './oauth-config';
 
 /**
@@ -14,6 +14,8 @@ import { missingScopes, OKTA_ACTION_SCOPES, oktaOAuthSchema } from './oauth-conf
  */
 export const OKTA_ACTIONS = ['suspend', 'unsuspend', 'clear_sessions'] as const;
 export type OktaAction = (typeof OKTA_ACTIONS)[number];
+/** Actions that undo another: never counted against `limit`. */
+export const OKTA_REVERSALS: readonly OktaAction[] = ['unsuspend'];
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -38,6 +40,7 @@ export const oktaDestinationSchema = z.strictObject({
   z.refine((c) => Object.keys(c.on).length === 0 || missingScopes(c.oauth, OKTA_ACTION_SCOPES).length === 0, {
     message: `the actions in "on" need the scopes ${OKTA_ACTION_SCOPES.join(' and ')}`, path: ['oauth', 'scopes'],
   }),
+  limitFitsActions(OKTA_REVERSALS),
 );
 
 export type OktaDestinationConfig = z.output<typeof oktaDestinationSchema>;

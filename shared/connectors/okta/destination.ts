@@ -3,7 +3,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import { identityActions } from '../identity/action';
 import type { Transport, TransportOptions } from '../types';
 import { clearSessions } from './clear-sessions';
-import type { OktaAction, OktaDestinationConfig } from './config';
+import { OKTA_REVERSALS, type OktaAction, type OktaDestinationConfig } from './config';
 import { suspendUser } from './suspend-user';
 import { oktaTransportFor } from './transport';
 import { unsuspendUser } from './unsuspend-user';
@@ -21,6 +21,6 @@ export function oktaDestination(name: string, config: OktaDestinationConfig, ove
     if (action === 'unsuspend') return unsuspendUser(t, userId);
     return clearSessions(t, userId, { oauthTokens: config.revokeOAuthTokens });
   };
-  const deliver = identityActions<OktaAction>(name, config, perform);
+  const deliver = identityActions<OktaAction>(name, config, perform, OKTA_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
 }

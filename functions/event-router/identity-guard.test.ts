@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBatch } from '../../shared/batch/runner';
+import { fakeOrg, type FakeOrg } from '../../shared/connectors/okta/okta.testkit';
+import { type Harness, harness } from '../../shared/connectors/transport.testkit';
+import { listDeadLetters } from '../../shared/deadletters/store';
+import type { CloudEvent } from '../../shared/events/cloudevent';
+import { testDeps } from '../../test/deps';
+import { startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { eventRouter } from './handler';
+
+/**
+ * The identity guard's refusals (shared/connectors/identity/guard.ts) are final, so the router
+ * keeps the event as a `destination_failed` dead letter naming the refusal, acknowledges it, and
+ * a replay once the cause is gone reaches the provider (here a local Okta org).
+ */
+let vendor: VendorServer;
+let h: Harness;
+let org: FakeOrg;
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  org = fakeOrg(4);
+  org.install(vendor);
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+function setup() {
+  const file = join(mkdtempSync(join(tmpdir(), 'router-identity-')), 'all.jsonl');
+  const { deps, clock } = testDeps({
+    routes: [{ name: 'identity', filter: { prefix: { type: 'secorch.identity.' } }, to: ['okta-prod', 'all'] }],
+    destinations: {
+      'okta-prod': { type: 'okta', baseUrl: vendor.url, apiToken: 't', on: { 'secorch.identity.compromised': 'suspend' }, protect: [org.users[0]!.id], limit: { actions: 1, perSeconds: 3600 } },
+      all: { type: 'file', path: file },
+    },
+  });
+  Object.assign(deps, { http: h.http, logger: h.logger });
+  const ids = () => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as CloudEvent).id);
+  return { deps, clock, ids };
+}
+const record = (id: string, user: number) => {
+  const e: CloudEvent = { specversion: '1.0', id, source: '/webhooks/okta', type: 'secorch.identity.compromised', tenant: 'default', origin: 'webhook:okta', data: { user: { uid: org.users[user]!.id } } };
+  return { id, body: JSON.stringify(e), attributes: {} };
+};
+
+test('a protected user and an action past the cap become destination_failed dead letters; the other destinations take the events; a replay after the window acts', async () => {
+  const { deps, clock, ids } = setup();
+  const outcomes = await runBatch([record('p', 0), record('ok', 1), record('capped', 2)], eventRouter, deps);
+  expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
+  expect(org.users.map((u) => u.status)).toEqual(['ACTIVE', 'SUSPENDED', 'ACTIVE', 'ACTIVE']);
+  expect(vendor.requests.map((r) => r.path)).toEqual([`/api/v1/users/${org.users[1]!.id}/lifecycle/suspend`]);
+  expect(ids()).toEqual(['p', 'ok', 'capped']);
+  const kept = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+  expect(kept.map((d) => [JSON.parse(d.body).id, d.reason.code, d.reason.message.split(':').slice(0, 2).join(':')]).sort()).toEqual([
+    ['capped', 'destination_failed', 'okta-prod: identity_action_limited'],
+    ['p', 'destination_failed', 'okta-prod: identity_user_protected'],
+  ]);
+  // Replayed within the window: refused again (acknowledged, kept). After it: the user is
+  // suspended, and the file destination, which took the event the first time, is not repeated.
+  expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+  expect(org.users[2]!.status).toBe('ACTIVE');
+  expect((await listDeadLetters(deps, 'default')).items).toHaveLength(3);
+  clock.advance(3600 * 1000);
+  expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+  expect(org.users[2]!.status).toBe('SUSPENDED');
+  expect(ids()).toEqual(['p', 'ok', 'capped']);
+});

@@ -1,0 +1,60 @@
+import { testDeps } from '../../../test/deps';
+import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import type { CloudEvent } from '../../events/cloudevent';
+import { type Harness, harness } from '../transport.testkit';
+import { entraDestinationSchema } from './config';
+import { entraDestination } from './destination';
+import { type FakeTenant, fakeTenant } from './entra.testkit';
+
+/** The blast-radius guard (identity/guard.ts) in front of a local Graph tenant (entra.testkit.ts). */
+const TENANT = 'contoso.onmicrosoft.com';
+let vendor: VendorServer;
+let h: Harness;
+let tenant: FakeTenant;
+
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  tenant = fakeTenant(4);
+  tenant.install(vendor, TENANT);
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
+
+const config = (extra: Record<string, unknown>) => entraDestinationSchema.parse({
+  type: 'entra', tenantId: TENANT, clientId: 'app-1', clientSecret: 's', graphUrl: vendor.url, loginUrl: vendor.url,
+  // The tenant of entra.testkit.ts revokes sessions by object id only; PATCH takes a UPN too.
+  on: { 'secorch.identity.compromised': ['disable', 'revoke_sessions'], 'secorch.identity.risky': 'disable' },
+  user: '{{ data.user.upn || data.user.id }}', ...extra,
+});
+const upns = () => [...tenant.users.values()].map((u) => u.userPrincipalName!);
+const ids = () => [...tenant.users.keys()];
+const event = (user: { upn?: string; id?: string }, type = 'secorch.identity.compromised'): CloudEvent =>
+  ({ specversion: '1.0', id: 'e1', source: '//test', type, origin: 'webhook:sentinel', data: { user } });
+
+test('a protected UPN, whatever its case, is never acted on: not even a token is requested', async () => {
+  const deps = Object.assign(testDeps().deps, { http: h.http, logger: h.logger });
+  const deliver = entraDestination('entra-prod', config({ protect: ['BreakGlass@Contoso.onmicrosoft.com', upns()[0]!.toUpperCase()] }), { sleep: h.sleep });
+  await expect(deliver(event({ upn: 'breakglass@contoso.ONMICROSOFT.com' }), deps)).rejects.toMatchObject({ code: 'identity_user_protected', retryable: false });
+  await expect(deliver(event({ upn: upns()[0]! }, 'secorch.identity.risky'), deps)).rejects.toMatchObject({ code: 'identity_user_protected' });
+  expect(vendor.requests).toEqual([]);
+  expect([...tenant.users.values()][0]!.accountEnabled).toBe(true);
+  await deliver(event({ upn: upns()[1]! }, 'secorch.identity.risky'), deps);
+  expect([...tenant.users.values()][1]!.accountEnabled).toBe(false);
+});
+
+test('past the cap the whole event is refused before Graph is called', async () => {
+  const { deps, clock } = testDeps();
+  Object.assign(deps, { http: h.http, logger: h.logger });
+  const deliver = entraDestination('entra-prod', config({ limit: { actions: 2, perSeconds: 600 } }), { sleep: h.sleep });
+  await deliver(event({ id: ids()[1]! }), deps);
+  const before = vendor.requests.length;
+  await expect(deliver(event({ id: ids()[2]! }), deps)).rejects.toMatchObject({ code: 'identity_action_limited', retryable: false });
+  expect(vendor.requests.length).toBe(before);
+  expect([...tenant.users.values()][2]!.accountEnabled).toBe(true);
+  clock.advance(600 * 1000);
+  await deliver(event({ id: ids()[2]! }), deps);
+  expect([...tenant.users.values()][2]!.accountEnabled).toBe(false);
+});
