@@ -12,6 +12,8 @@ const config = {
     locked: { verify: { scheme: 'github', secret: SECRET }, allow: ['203.0.113.0/24', '2001:db8::/32'] },
     limited: { verify: { scheme: 'github', secret: SECRET }, rateLimit: { perSecond: 1, burst: 2, perClient: { perSecond: 1, burst: 1 } } },
     plain: { verify: { scheme: 'hmac', secret: SECRET, header: 'X-Signature' } },
+    guarded: { verify: { scheme: 'github', secret: SECRET }, allow: ['203.0.113.0/24'], rateLimit: { perSecond: 1, burst: 1 } },
+    slow: { verify: { scheme: 'github', secret: SECRET }, rateLimit: { perSecond: 0.1, burst: 1 } },
   },
 };
 const body = fixtureBytes('events/github-ping.payload.json');
@@ -47,6 +49,55 @@ describe('rate limits', () => {
     expect((await webhookIngress(signed('limited', '203.0.113.3'), deps)).status).toBe(429);
     clock.advance(1000);
     expect((await webhookIngress(signed('limited', '203.0.113.3'), deps)).status).toBe(202);
+  });
+});
+
+describe('order of the guards', () => {
+  test('requests from outside the allowlist are refused before they can spend the source bucket', async () => {
+    const { deps } = testDeps(config);
+    for (let i = 1; i <= 3; i++) expect((await webhookIngress(signed('guarded', `198.51.100.${i}`), deps)).status).toBe(403);
+    expect((await webhookIngress(signed('guarded', '203.0.113.5'), deps)).status).toBe(202);
+  });
+
+  test('a client over its limit gets 429 before its body is read or its signature checked', async () => {
+    const { deps, bus } = testDeps(config);
+    expect((await webhookIngress(signed('limited', '203.0.113.1'), deps)).status).toBe(202);
+    let pulls = 0;
+    // highWaterMark 0: the stream is pulled only when someone reads the body.
+    const body = new ReadableStream<Uint8Array>({ pull: (c) => void (pulls++, c.enqueue(new TextEncoder().encode('{"unsigned":true}')), c.close()) }, { highWaterMark: 0 });
+    const unsigned = setClientInfo(new Request('https://h.example/webhooks/limited', { method: 'POST', body, duplex: 'half', headers: { 'content-type': 'application/json' } } as RequestInit), { ip: '203.0.113.1' });
+    const res = await webhookIngress(unsigned, deps);
+    expect([res.status, await codeOf(res)]).toEqual([429, 'rate_limited']);
+    expect(pulls).toBe(0);
+    expect(bus.events.filter((e) => !e.type.startsWith('secorch.audit.'))).toHaveLength(1);
+  });
+});
+
+describe('rate limit answers', () => {
+  test('Retry-After is the wait for the next token: the whole period when empty, what is left of it later', async () => {
+    const { deps, clock } = testDeps(config);
+    expect((await webhookIngress(signed('slow', '203.0.113.1'), deps)).status).toBe(202);
+    const empty = await webhookIngress(signed('slow', '203.0.113.1'), deps);
+    expect([empty.status, empty.headers.get('retry-after')]).toEqual([429, '10']);
+    clock.advance(5000);
+    const half = await webhookIngress(signed('slow', '203.0.113.1'), deps);
+    expect([half.status, half.headers.get('retry-after')]).toEqual([429, '5']);
+    clock.advance(5000);
+    expect((await webhookIngress(signed('slow', '203.0.113.1'), deps)).status).toBe(202);
+  });
+
+  test('when the store cannot answer for the rate limiter, the request goes on (replay protection still uses the store)', async () => {
+    const { deps, bus } = testDeps(config);
+    const store = deps.store;
+    const down = (key: string) => (key.startsWith('ratelimit:') ? Promise.reject(new Error('store unavailable (test)')) : undefined);
+    deps.store = {
+      ...store,
+      get: (key) => down(key) ?? store.get(key),
+      put: (key, value, opts) => down(key) ?? store.put(key, value, opts),
+    };
+    expect((await webhookIngress(signed('limited', '203.0.113.1'), deps)).status).toBe(202);
+    expect((await webhookIngress(signed('limited', '203.0.113.1'), deps)).status).toBe(202);
+    expect(bus.events).toHaveLength(2);
   });
 });
 

@@ -89,6 +89,17 @@ describe('webhook-ingress', () => {
     expect(published(bus)).toHaveLength(0);
   });
 
+  test('a signature wrong only in its last byte is 401 signature_invalid, and nothing is published', async () => {
+    const { deps, bus } = testDeps(config);
+    const headers = githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-10');
+    const sig = headers['x-hub-signature-256']!;
+    const last = sig.slice(-2) === '00' ? '01' : '00';
+    const res = await webhookIngress(post('/webhooks/github', codeScanning, { ...headers, 'x-hub-signature-256': `${sig.slice(0, -2)}${last}` }), deps);
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([401, 'signature_invalid']);
+    expect(published(bus)).toHaveLength(0);
+    expect((await webhookIngress(post('/webhooks/github', codeScanning, headers), deps)).status).toBe(202);
+  });
+
   test('a missing signature is 401 signature_missing', async () => {
     const { deps } = testDeps(config);
     const res = await webhookIngress(post('/webhooks/github', codeScanning, { 'content-type': 'application/json' }), deps);

@@ -84,6 +84,67 @@ describe('how long replay records live', () => {
   });
 });
 
+describe('how long replay records live: the whole window both ways', () => {
+  test('a delivery timestamped as far ahead as the tolerance allows is still a duplicate until the timestamp is too old', async () => {
+    const secret = `whsec_${Buffer.from('standard-webhooks-test-key-32byt').toString('base64')}`;
+    const { deps, bus, clock } = testDeps({ sources: { sw: { verify: { scheme: 'standard-webhooks', secret, toleranceSeconds: 3600 }, dedupeTtlSeconds: 600 } } });
+    const body = '{"type":"scan.finished"}';
+    // The sender's clock is 3600 s ahead: the timestamp is accepted now and for 2 x 3600 s.
+    const at = new Date(clock.now() + 3600_000);
+    const headers = { 'webhook-id': 'msg_ahead', 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': new Webhook(secret).sign('msg_ahead', at, body) };
+    expect((await post(deps, 'sw', body, headers)).status).toBe(202);
+    clock.advance(7199_000);
+    expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([200, 1]);
+    clock.advance(2000);
+    expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([401, 1]);
+  });
+});
+
+describe('replay keys are per source', () => {
+  test('two sources whose senders use the same delivery id both publish', async () => {
+    const secret = 'gh-secret-shared-by-two-sources';
+    const { deps, bus } = testDeps({ sources: { one: { verify: { scheme: 'github', secret } }, two: { verify: { scheme: 'github', secret } } } });
+    const send = (source: string, body: string) =>
+      webhookIngress(new Request(`https://h.example/webhooks/${source}`, { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', 'd-1') }), deps);
+    // The same body too: neither the delivery id nor the signature may be shared across sources.
+    expect((await send('one', '{"zen":"same"}')).status).toBe(202);
+    expect((await send('two', '{"zen":"same"}')).status).toBe(202);
+    expect(published(bus.events)).toBe(2);
+    expect((await send('two', '{"zen":"same"}')).status).toBe(200);
+  });
+});
+
+describe('a claim left by an instance that never finished', () => {
+  test('blocks copies of the delivery with 409 for a minute, then lets the sender\'s retry through', async () => {
+    const secret = 'gh-secret-for-stuck-claims';
+    const { deps, bus, clock } = testDeps({ sources: { gh: { verify: { scheme: 'github', secret } } } });
+    // The first publish hangs until the end of the test: the instance that claimed it is stuck.
+    let unstick!: () => void;
+    let entered!: () => void;
+    const stuck = new Promise<void>((r) => (unstick = r));
+    const publishing = new Promise<void>((r) => (entered = r));
+    const publish = bus.publish.bind(bus);
+    let calls = 0;
+    bus.publish = async (e) => {
+      if (calls++ === 0) {
+        entered();
+        await stuck;
+      }
+      return publish(e);
+    };
+    const body = '{"zen":"stuck"}';
+    const send = () => webhookIngress(new Request('https://h.example/webhooks/gh', { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', 'd-stuck') }), deps);
+    const first = send();
+    await publishing; // claimed, and stuck in the publish
+    clock.advance(59_000);
+    expect((await send()).status).toBe(409);
+    clock.advance(2000);
+    expect((await send()).status).toBe(202);
+    unstick();
+    await first;
+  });
+});
+
 describe('delivery ids read from the body (idPath)', () => {
   const KEY = 'k'.repeat(32);
   const config = { sources: { tool: { verify: { scheme: 'api-key', keys: [KEY], idPath: 'event.id' } } } };

@@ -75,6 +75,27 @@ describe('guardedHttp', () => {
     expect([...new Headers(hop.init.headers).keys()]).toEqual(['x']);
   });
 
+  it('drops credentials when a redirect changes only the scheme or the port (another origin), keeps them on the same origin', async () => {
+    const secrets = { authorization: 'Bearer t', 'proxy-authorization': 'Basic cDpx', cookie: 'session=1', x: '1' };
+    for (const to of ['http://public.example/next', 'https://public.example:8443/next']) {
+      const inner = scripted((u) => (u.href === 'https://public.example/' ? redirect(to, 307) : ok()));
+      await guardedHttp(inner, { allowPrivate: [], resolve }).fetch('https://public.example/', { headers: secrets });
+      expect(inner.calls.map((c) => c.url)).toEqual(['https://public.example/', to]);
+      expect([...new Headers(inner.calls[1]!.init.headers).keys()]).toEqual(['x']);
+    }
+    const inner = scripted((u) => (u.pathname === '/' ? redirect('/next', 307) : ok()));
+    await guardedHttp(inner, { allowPrivate: [], resolve }).fetch('https://public.example/', { headers: secrets });
+    expect(Object.fromEntries(new Headers(inner.calls[1]!.init.headers))).toEqual(secrets);
+  });
+
+  it('refuses to follow a 307 with a stream body (it cannot be sent twice), and sends nothing more', async () => {
+    const inner = scripted((u) => (u.pathname === '/' ? redirect('https://public.example/next', 307) : ok()));
+    const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('{}')), c.close()) });
+    const g = guardedHttp(inner, { allowPrivate: [], resolve });
+    expect(await reason(g.fetch('https://public.example/', { method: 'POST', body, duplex: 'half' } as RequestInit))).toBe('redirect_with_stream_body');
+    expect(inner.calls.map((c) => c.url)).toEqual(['https://public.example/']);
+  });
+
   it('hands a redirect back to a caller that asked for redirect: manual, and refuses one under redirect: error', async () => {
     const inner = scripted(() => redirect('https://other.example/'));
     const g = guardedHttp(inner, { allowPrivate: [], resolve });

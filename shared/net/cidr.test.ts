@@ -65,11 +65,14 @@ describe('isPrivateOrReserved', () => {
     ['192.0.2.0/24', ['192.0.3.0']], ['192.88.99.0/24', ['192.88.98.255', '192.88.100.0']],
     ['192.168.0.0/16', ['192.167.255.255', '192.169.0.0']], ['198.18.0.0/15', ['198.17.255.255', '198.20.0.0']],
     ['198.51.100.0/24', ['198.51.99.255', '198.51.101.0']], ['203.0.113.0/24', ['203.0.112.255', '203.0.114.0']],
+    ['192.31.196.0/24', ['192.31.195.255', '192.31.197.0']], ['192.175.48.0/24', ['192.175.47.255', '192.175.49.0']],
+    ['192.52.193.0/24', ['192.52.192.255', '192.52.194.0']],
     ['224.0.0.0/4', ['223.255.255.255']], ['240.0.0.0/4', []], ['255.255.255.255/32', []],
     ['::/128', []], ['::1/128', []], ['64:ff9b:1::/48', []], ['100::/64', []],
     ['2001::/23', ['2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:200::']], ['2001::/32', []],
     ['2001:db8::/32', ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db9::']], ['2002::/16', ['2001:ffff::1', '2003::']],
-    ['3fff::/20', ['3ffe:ffff::1', '3fff:1000::']], ['fc00::/7', []], ['fe80::/10', []], ['fec0::/10', []], ['ff00::/8', []],
+    ['3fff::/20', ['3ffe:ffff::1', '3fff:1000::']], ['2620:4f:8000::/48', ['2620:4f:7fff:ffff:ffff:ffff:ffff:ffff', '2620:4f:8001::']],
+    ['5f00::/16', []], ['fc00::/7', []], ['fe80::/10', []], ['fec0::/10', []], ['ff00::/8', []],
   ])('refuses all of %s (first and last address), not its neighbours %j', (cidr, outside) => {
     const [first, last] = bounds(cidr);
     expect([first, last].map((ip) => isPrivateOrReserved(ip))).toEqual([true, true]);
@@ -83,6 +86,11 @@ describe('isPrivateOrReserved', () => {
     '::ffff:127.0.0.1', '::ffff:169.254.169.254', '::ffff:10.0.0.1', '::ffff:7f00:1', '[::ffff:127.0.0.1]',
     // NAT64 well-known prefix carrying a blocked IPv4 address; the local-use prefix always
     '64:ff9b::a00:1', '64:ff9b::127.0.0.1', '64:ff9b::a9fe:a9fe', '64:ff9b:1::a00:1', '64:ff9b:1::808:808',
+    // the carried address read in network order: 10.1.8.8 (its halves swapped, 8.8.10.1, would be public)
+    '64:ff9b::a01:808', '64:ff9b::10.1.8.8',
+    // only the /96 carries an IPv4 address: the rest of 64:ff9b::/64 lies outside 2000::/3, refused
+    // whatever its last 32 bits hold
+    '64:ff9b::1:0:808:808', '64:ff9b::0:1:808:808',
     // 6to4 and Teredo outright, whatever they carry; IPv4-translated and IPv4-compatible (outside 2000::/3)
     '2002:a00:1::1', '2002:808:808::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', '::ffff:0:a00:1', '::ffff:0:808:808',
     '::127.0.0.1', '::a00:1', '::808:808',
@@ -95,6 +103,8 @@ describe('isPrivateOrReserved', () => {
   it.each([
     '8.8.8.8', '1.1.1.1', '93.184.216.34', '2606:4700:4700::1111', '2a00:1450:4001::200e',
     '::ffff:8.8.8.8', '64:ff9b::808:808', '64:ff9b::93.184.216.34',
+    // 8.8.10.1, whose halves swapped (10.1.8.8) would be private
+    '64:ff9b::808:a01',
   ])('%s is public', (ip) => {
     expect(isPrivateOrReserved(ip)).toBe(false);
   });

@@ -26,6 +26,37 @@ describe('token bucket in the state store', () => {
     expect(await take(store, clock, 'k', limit)).toEqual({ ok: false, retryAfterSeconds: 10 });
   });
 
+  test('asks to wait only for the part of the next token still missing', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 0.1, burst: 1 };
+    expect(await take(store, clock, 'k', limit)).toEqual({ ok: true });
+    clock.advance(5000); // half a token back
+    expect(await take(store, clock, 'k', limit)).toEqual({ ok: false, retryAfterSeconds: 5 });
+  });
+
+  test('a quiet period refills the bucket up to its burst, never beyond', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 1, burst: 3 };
+    expect((await take(store, clock, 'k', limit)).ok).toBe(true); // 2 left
+    clock.advance(3000); // 3 tokens' worth of time: 5 without the cap
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push((await take(store, clock, 'k', limit)).ok);
+    expect(results).toEqual([true, true, true, false, false]);
+  });
+
+  test('a drained bucket is kept until it would be full again: a pause shorter than that refills only what it earned', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 1, burst: 10 };
+    for (let i = 0; i < 10; i++) expect((await take(store, clock, 'k', limit)).ok).toBe(true);
+    clock.advance(3000);
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push((await take(store, clock, 'k', limit)).ok);
+    expect(results).toEqual([true, true, true, false, false]);
+  });
+
   test('keys are independent, and concurrent takes never overspend the bucket', async () => {
     const clock = fixedClock(0);
     const store = memoryStore(clock);

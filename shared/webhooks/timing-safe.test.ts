@@ -18,6 +18,23 @@ describe('safeEqual', () => {
     expect(safeEqual(Buffer.from('abc'), Buffer.from('abcd'))).toBe(false);
     expect(safeEqual(new Uint8Array(0), new Uint8Array(0))).toBe(true);
   });
+
+  it('compares every byte of a MAC: one byte changed at any position is unequal', () => {
+    const mac = Buffer.from('0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0', 'hex');
+    for (let i = 0; i < mac.byteLength; i++) {
+      const other = Buffer.from(mac);
+      other[i] = other[i]! ^ 0x80;
+      expect([i, safeEqual(mac, other)]).toEqual([i, false]);
+    }
+    expect(safeEqual(mac, Buffer.from(mac))).toBe(true);
+  });
+
+  it('never equates a value with its own prefix', () => {
+    const mac = Buffer.from('0f1e2d3c4b5a6978', 'hex');
+    expect(safeEqual(mac, mac.subarray(0, 7))).toBe(false);
+    expect(safeEqual(mac.subarray(0, 1), mac)).toBe(false);
+    expect(safeEqual(new Uint8Array(0), mac)).toBe(false);
+  });
 });
 
 describe('decodeSignature', () => {
