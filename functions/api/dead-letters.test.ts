@@ -2,6 +2,7 @@ import { keepDeadLetter } from '../../shared/deadletters/store';
 import { fixtureBytes } from '../../test/fixtures';
 import { githubHeaders } from '../../test/support/sign';
 import { webhookIngress } from '../webhook-ingress/handler';
+import { MAX_SCANNED } from './deliveries';
 import { apiDeps, call, KEY } from './testkit';
 
 const SECRET = 'test-github-secret';
@@ -50,6 +51,29 @@ describe('/dead-letters', () => {
     const globex = await call(ctx.deps, 'GET', '/dead-letters', { key: KEY.globex });
     expect(globex.json.items.map((d: { body?: string; tenant: string }) => d.tenant)).toEqual(['globex']);
     expect((await call(ctx.deps, 'GET', `/dead-letters?cursor=${events.json.next_cursor}`, { key: KEY.globex })).status).toBe(400);
+  });
+
+  test('a sparse filter reads at most MAX_SCANNED records per request and hands back a cursor', async () => {
+    const ctx = apiDeps();
+    for (let i = 0; i < MAX_SCANNED + 200; i++) {
+      await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: `poison ${i}` });
+      ctx.clock.advance(1);
+    }
+    const needle = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'webhook', source: 'github', reason, body: '{}' });
+    const list = ctx.deps.store.list.bind(ctx.deps.store);
+    let read = 0;
+    ctx.deps.store.list = async (prefix, opts) => {
+      const page = await list(prefix, opts);
+      read += page.items.length;
+      return page;
+    };
+    const first = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook');
+    expect(first.json.items).toEqual([]);
+    expect(first.json.next_cursor).toEqual(expect.any(String));
+    expect(read).toBeLessThanOrEqual(MAX_SCANNED);
+    const second = await call(ctx.deps, 'GET', `/dead-letters?kind=webhook&cursor=${first.json.next_cursor}`);
+    expect(second.json.items.map((d: { id: string }) => d.id)).toEqual([needle.id]);
+    expect(second.json).not.toHaveProperty('next_cursor');
   });
 
   test('GET one shows the raw body (never the signature); another tenant\'s or an unknown id is 404', async () => {

@@ -60,6 +60,15 @@ describe('GET /deliveries', () => {
     expect((await all(deps, 'subscription=sub_G')).ids).toEqual([]);
   });
 
+  test('since equal to until is a one-millisecond window: the delivery created at that instant', async () => {
+    const { deps } = apiDeps();
+    const log = await seedLog(deps);
+    const at = new Date(T0 + 12 * MIN).toISOString();
+    const res = await call(deps, 'GET', `/deliveries?since=${at}&until=${at}`, { key: KEY.reader });
+    expect(res.status).toBe(200);
+    expect(res.json.items.map((d: { id: string }) => d.id)).toEqual([log[12]!.id]);
+  });
+
   test('a sparse filter reads at most MAX_SCANNED records per request and hands back a cursor', async () => {
     const { deps } = apiDeps();
     for (let i = 0; i < MAX_SCANNED + 500; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise', status: 'succeeded' }, T0 + i);
@@ -74,7 +83,8 @@ describe('GET /deliveries', () => {
     const first = await call(deps, 'GET', '/deliveries?subscription=sub_needle');
     expect(first.json.items).toEqual([]);
     expect(first.json.next_cursor).toEqual(expect.any(String));
-    expect(read).toBeLessThanOrEqual(MAX_SCANNED);
+    // MAX_SCANNED records, and one look past the last to tell whether the range goes on.
+    expect(read).toBeLessThanOrEqual(MAX_SCANNED + 1);
     const second = await call(deps, 'GET', `/deliveries?subscription=sub_needle&cursor=${first.json.next_cursor}`);
     expect(second.json.items.map((d: { id: string }) => d.id)).toEqual([needle.id]);
     expect(second.json).not.toHaveProperty('next_cursor');
@@ -119,6 +129,25 @@ describe('GET /deliveries/{id} and retry', () => {
     expect([again.status, again.json.code]).toEqual([409, 'delivery_pending']);
     const reader = await call(deps, 'POST', `/deliveries/${failed.id}/retry`, { key: KEY.reader });
     expect([reader.status, reader.json.code]).toEqual([403, 'forbidden_scope']);
+  });
+
+  test('retry after the engine touched the record meanwhile is made on the fresh version, not lost to a 409', async () => {
+    const { deps, clock } = apiDeps();
+    const d = await seedDelivery(deps, { subscriptionId: 'sub_A' });
+    clock.advance(MIN);
+    const putAll = deps.store.putAll.bind(deps.store);
+    let raced = 0;
+    deps.store.putAll = async (writes) => {
+      if (raced++ === 0) {
+        const key = keys.delivery('acme', d.id);
+        const current = JSON.parse((await deps.store.get(key))!.value) as Delivery;
+        await deps.store.put(key, JSON.stringify({ ...current, updatedAt: new Date(clock.now()).toISOString() }));
+      }
+      return putAll(writes);
+    };
+    const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
+    expect([res.status, res.json.status, raced]).toEqual([202, 'pending', 2]);
+    expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value).status).toBe('pending');
   });
 
   test('ids that are not record ids are 404', async () => {

@@ -51,9 +51,15 @@ export async function scanDeliveries(deps: Deps, opts: ScanOptions, visit: (v: S
       const created = Date.parse(delivery.createdAt);
       const inRange = !(opts.since !== undefined && created < opts.since) && !(opts.until !== undefined && created > opts.until);
       if (inRange && !(await visit({ key: item.key, version: item.version, delivery }))) return item.key;
-      if (scanned >= opts.maxScanned) return page.next === undefined && item === page.items[page.items.length - 1] ? undefined : item.key;
+      if (scanned >= opts.maxScanned) return (await nothingAfter(deps, prefix, item.key, end)) ? undefined : item.key;
     }
     if (page.next === undefined || page.items.length === 0) return undefined;
     after = page.next;
   }
+}
+
+/** Whether the range holds no key after `key`: a scan that stops on its last record is complete. */
+async function nothingAfter(deps: Deps, prefix: string, key: string, end: string | undefined): Promise<boolean> {
+  const [next] = (await deps.store.list(prefix, { limit: 1, after: key })).items;
+  return next === undefined || (end !== undefined && next.key > end);
 }

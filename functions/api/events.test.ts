@@ -56,6 +56,60 @@ describe('POST /events', () => {
     expect(bus.events).toHaveLength(0);
   });
 
+  test('tenant and origin are refused whichever of them is set, in every mode', async () => {
+    const { deps, bus } = apiDeps();
+    const binary = (attr: string) => ({ 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': `b-${attr}`, 'ce-source': 's', 'ce-type': 't', [`ce-${attr}`]: 'x' });
+    for (const attr of ['tenant', 'origin']) {
+      const cases = [
+        { body: event(`s-${attr}`, { [attr]: 'x' }), headers: structured },
+        { body: [event(`a-${attr}`, { [attr]: 'x' }), event(`z-${attr}`)], headers: batch },
+        { body: {}, headers: binary(attr) },
+      ];
+      for (const c of cases) {
+        const res = await call(deps, 'POST', '/events', c);
+        expect([attr, res.status, res.json.code, res.json.attributes]).toEqual([attr, 400, 'reserved_attribute', [attr]]);
+      }
+    }
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('a batch with one invalid event is refused whole: 400 naming its index, nothing published', async () => {
+    const { deps, bus } = apiDeps();
+    const res = await call(deps, 'POST', '/events', { body: [event('ok-1'), { specversion: '1.0', id: 'bad', source: 's' }, event('ok-2')], headers: batch });
+    expect([res.status, res.json.code]).toEqual([400, 'invalid_event']);
+    expect(res.json.problems).toEqual([expect.stringMatching(/^\[1\]\.type: /)]);
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('64 KiB per event exactly: 65,536 bytes are accepted, 65,537 are 413, in structured and batch mode', async () => {
+    const { deps, bus } = apiDeps();
+    // An event whose compact JSON is exactly `bytes` long (ASCII padding in data).
+    const sized = (id: string, bytes: number) => {
+      const pad = bytes - JSON.stringify(event(id, { data: '' })).length;
+      const e = event(id, { data: 'x'.repeat(pad) });
+      expect(Buffer.byteLength(JSON.stringify(e))).toBe(bytes);
+      return e;
+    };
+    const LIMIT = 64 * 1024;
+    expect((await call(deps, 'POST', '/events', { body: sized('s-fit', LIMIT), headers: structured })).status).toBe(202);
+    expect((await call(deps, 'POST', '/events', { body: [event('b-0'), sized('b-fit', LIMIT)], headers: batch })).status).toBe(202);
+    const over = await call(deps, 'POST', '/events', { body: sized('s-over', LIMIT + 1), headers: structured });
+    expect([over.status, over.json.code]).toEqual([413, 'payload_too_large']);
+    const batchOver = await call(deps, 'POST', '/events', { body: [event('b-1'), sized('b-over', LIMIT + 1)], headers: batch });
+    expect([batchOver.status, batchOver.json.code, batchOver.json.index]).toEqual([413, 'payload_too_large', 1]);
+    expect(bus.events.map((e: CloudEvent) => e.id)).toEqual(['s-fit', 'b-0', 'b-fit']);
+  });
+
+  test('100 events per batch: 100 are published, 101 are 413 batch_too_large and none is', async () => {
+    const { deps, bus } = apiDeps();
+    const many = (n: number, p: string) => Array.from({ length: n }, (_, i) => event(`${p}-${i}`));
+    const ok = await call(deps, 'POST', '/events', { body: many(100, 'ok'), headers: batch });
+    expect([ok.status, ok.json.ids.length]).toEqual([202, 100]);
+    const over = await call(deps, 'POST', '/events', { body: many(101, 'over'), headers: batch });
+    expect([over.status, over.json.code, over.json.limit]).toEqual([413, 'batch_too_large', 100]);
+    expect(bus.events).toHaveLength(100);
+  });
+
   test('invalid events are 400 invalid_event; other CloudEvents formats 415; over 64 KiB 413', async () => {
     const { deps } = apiDeps();
     const invalid = await call(deps, 'POST', '/events', { body: { specversion: '1.0', id: 'x' }, headers: structured });

@@ -36,6 +36,14 @@ describe('readJsonObject', () => {
     await expect(readJsonObject(streamed)).rejects.toMatchObject({ status: 413 });
   });
 
+  test('the limit is 64 KiB exactly: a 65,536-byte body is read, 65,537 bytes are 413', async () => {
+    // Stated as a number, not as MAX_JSON_BYTES: the test must fail if the constant drifts.
+    const sized = (bytes: number) => `{"a":"${'x'.repeat(bytes - 8)}"}`;
+    expect(Buffer.byteLength(sized(65_536))).toBe(65_536);
+    await expect(readJsonObject(post(sized(65_536)))).resolves.toHaveProperty('a');
+    await expect(readJsonObject(post(sized(65_537)))).rejects.toMatchObject({ status: 413, code: 'payload_too_large' });
+  });
+
   test('optional: an empty body is {}', async () => {
     await expect(readJsonObject(post(null), { optional: true })).resolves.toEqual({});
     await expect(readJsonObject(post(''), { optional: true })).resolves.toEqual({});

@@ -54,6 +54,17 @@ describe('POST /subscriptions/{id}/rotate-secret', () => {
       expect([bad.status, bad.json.code]).toEqual([422, 'invalid_request']);
     }
   });
+  test('previousSecretExpiresAt is when the last previous secret stops signing, the latest of their expiries', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body: { overlapSeconds: 86400 } });
+    clock.advance(60 * MIN);
+    // Now two previous secrets: the first (23 h left) and the one just replaced (7 days).
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body: { overlapSeconds: 7 * 86400 } });
+    expect(res.json.previousSecretExpiresAt).toBe(new Date(clock.now() + 7 * DAY).toISOString());
+    const { secrets } = await storedSub(deps, sub.id);
+    expect(secrets.map((s) => s.expiresAt)).toEqual([undefined, new Date(clock.now() + 7 * DAY).toISOString(), new Date(clock.now() + 23 * 60 * MIN).toISOString()]);
+  });
 });
 
 describe('POST /subscriptions/{id}/recover', () => {
@@ -83,6 +94,74 @@ describe('POST /subscriptions/{id}/recover', () => {
     const rest = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(at(0)).toISOString() } });
     expect(rest.json).toEqual({ recovered: 2 });
     expect((await storedDelivery(deps, before.id)).status).toBe('pending');
+  });
+
+  test('since equal to until is a one-millisecond window: the failed delivery created at that instant is recovered', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const at = clock.now() + 10 * MIN;
+    const d = await seedDelivery(deps, { subscriptionId: sub.id }, at);
+    await seedDelivery(deps, { subscriptionId: sub.id }, at + 1);
+    clock.advance(60 * MIN);
+    const iso = new Date(at).toISOString();
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: iso, until: iso } });
+    expect([res.status, res.json]).toEqual([202, { recovered: 1 }]);
+    expect((await storedDelivery(deps, d.id)).status).toBe('pending');
+  });
+
+  test('a record the engine finishes meanwhile is re-read and left alone; one only touched is still recovered', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const finished = await seedDelivery(deps, { subscriptionId: sub.id }, clock.now() + MIN);
+    const touched = await seedDelivery(deps, { subscriptionId: sub.id }, clock.now() + 2 * MIN);
+    clock.advance(10 * MIN);
+    const putAll = deps.store.putAll.bind(deps.store);
+    const raced = new Set<string>();
+    // Between the scan's read and the conditional write, the engine rewrites the record once.
+    deps.store.putAll = async (writes) => {
+      const key = writes[0]!.key;
+      if (!raced.has(key)) {
+        raced.add(key);
+        const current = JSON.parse((await deps.store.get(key))!.value) as Delivery;
+        const engine = current.id === finished.id ? { ...current, status: 'succeeded' as const, lastError: undefined } : { ...current, updatedAt: new Date(clock.now()).toISOString() };
+        await deps.store.put(key, JSON.stringify(engine));
+      }
+      return putAll(writes);
+    };
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: finished.createdAt } });
+    expect(res.json).toEqual({ recovered: 1 });
+    expect(raced.size).toBe(2);
+    expect((await storedDelivery(deps, finished.id)).status).toBe('succeeded');
+    expect((await storedDelivery(deps, touched.id)).status).toBe('pending');
+  });
+
+  test('a window of more than 20,000 deliveries stops there with complete: false and resumeSince; resuming finishes it', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    // 20,000 records of another subscription, then a failed one of this subscription: the 20,001st.
+    for (let i = 0; i < 20_000; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise' }, t0 + i);
+    const needle = await seedDelivery(deps, { subscriptionId: sub.id }, t0 + 20_000);
+    clock.advance(DAY);
+    const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
+    expect([first.status, first.json]).toEqual([202, { recovered: 0, complete: false, resumeSince: new Date(t0 + 19_999).toISOString() }]);
+    expect((await storedDelivery(deps, needle.id)).status).toBe('failed');
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    expect([resumed.status, resumed.json]).toEqual([202, { recovered: 1 }]);
+    expect((await storedDelivery(deps, needle.id)).status).toBe('pending');
+  });
+
+  // The README promises `complete: false` only for a window holding over 20,000 deliveries: a scan
+  // that stops on its 20,000th record looks whether the next key is still in the window.
+  test('a window of exactly 20,000 deliveries is complete, whatever follows it', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    for (let i = 0; i < 20_000; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise' }, t0 + i);
+    await seedDelivery(deps, { subscriptionId: 'sub_noise' }, t0 + 30_000);
+    clock.advance(DAY);
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString(), until: new Date(t0 + 19_999).toISOString() } });
+    expect([res.status, res.json]).toEqual([202, { recovered: 0 }]);
   });
 
   test('the body is checked: since required, ISO 8601, until not before since, no unknown fields', async () => {

@@ -88,6 +88,21 @@ describe('POST /subscriptions', () => {
     }
   });
 
+  test('credential-like headers are redacted by every name and value pattern the README names', async () => {
+    const { deps } = apiDeps();
+    const headers = {
+      'x-api-token': 's3cr3t-1', 'x-client-secret': 's3cr3t-2', cookie: 's3cr3t-3', 'x-password': 's3cr3t-4',
+      'x-basic': 'Basic s3cr3t-5', 'x-sas': 'sharedaccesssignature s3cr3t-6', 'x-plain': 'Bearerish',
+    };
+    const created = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, headers } });
+    expect(created.status).toBe(201);
+    expect(created.text).not.toContain('s3cr3t');
+    expect((await call(deps, 'GET', `/subscriptions/${created.json.id}`)).json.headers).toEqual({
+      'x-api-token': '[redacted]', 'x-client-secret': '[redacted]', cookie: '[redacted]', 'x-password': '[redacted]',
+      'x-basic': '[redacted]', 'x-sas': '[redacted]', 'x-plain': 'Bearerish',
+    });
+  });
+
   test('strict: unknown fields are 422 naming them', async () => {
     const { deps } = apiDeps();
     const res = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, filters: {}, secret: 'whsec_x' } });
@@ -201,6 +216,65 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect(on.json.enabled).toBe(true);
     expect(on.json).not.toHaveProperty('disabledReason');
     expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+  });
+
+  test('filter merges member by member; switching dialect needs the old one nulled, else 422 and nothing changes', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps, { filter: { prefix: { type: 'secorch.finding.' } } });
+    const merged = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { filter: { prefix: { source: 'ci/' } } } });
+    expect([merged.status, merged.json.filter]).toEqual([200, { prefix: { type: 'secorch.finding.', source: 'ci/' } }]);
+    // Two dialects side by side are not one filter.
+    const both = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { filter: { sql: "type LIKE 'secorch.%'" } } });
+    expect([both.status, both.json.code, both.json.problems]).toEqual([422, 'invalid_subscription', [expect.stringMatching(/^filter: must have exactly one dialect/)]]);
+    expect((await stored(deps, sub.id))!.sub.filter).toEqual({ prefix: { type: 'secorch.finding.', source: 'ci/' } });
+    const switched = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { filter: { prefix: null, sql: "type LIKE 'secorch.%'" } } });
+    expect([switched.status, switched.json.filter]).toEqual([200, { sql: "type LIKE 'secorch.%'" }]);
+  });
+
+  test('PATCH url is checked like create: egress.allowPrivate opens a range, other private addresses stay 422', async () => {
+    const { deps } = apiDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } });
+    const sub = await created(deps);
+    const local = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'http://127.0.0.1:9000/hook' } });
+    expect([local.status, local.json.url]).toEqual([200, 'http://127.0.0.1:9000/hook']);
+    const blocked = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'http://169.254.169.254/latest' } });
+    expect([blocked.status, blocked.json.code]).toEqual([422, 'url_blocked_address']);
+    expect((await stored(deps, sub.id))!.sub.url).toBe('http://127.0.0.1:9000/hook');
+  });
+
+  test('only re-enabling resets the breaker: other changes to an enabled subscription keep it', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    const breaker = JSON.stringify({ state: 'open', consecutiveFailures: 5 });
+    await deps.store.put(keys.breaker('acme', sub.id), breaker);
+    for (const body of [{ transform: '$' }, { enabled: true }]) {
+      expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body })).status).toBe(200);
+      expect((await deps.store.get(keys.breaker('acme', sub.id)))?.value).toBe(breaker);
+    }
+  });
+
+  test('disabling a subscription the engine disabled keeps the engine\'s reason', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    const { sub: s } = (await stored(deps, sub.id))!;
+    await deps.store.put(keys.subscription('acme', sub.id), JSON.stringify({ ...s, enabled: false, disabledReason: 'gone' }));
+    const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: false } });
+    expect([res.status, res.json.enabled, res.json.disabledReason]).toEqual([200, false, 'gone']);
+  });
+
+  // Header names are case-insensitive (stored lower-cased; a body naming one twice in two cases is
+  // refused as a duplicate), so the merge patch matches stored names whatever the case.
+  test('a header member named in another case is removed by null (header names are case-insensitive)', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps, { headers: { 'X-Team': 'blue', 'X-Old': 'o' } });
+    const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers: { 'X-Old': null } } });
+    expect([res.status, res.json.headers]).toEqual([200, { 'x-team': 'blue' }]);
+  });
+
+  test('a header member named in another case gets the new value (header names are case-insensitive)', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps, { headers: { 'X-Team': 'blue' } });
+    const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers: { 'X-Team': 'red' } } });
+    expect([res.status, res.json.headers]).toEqual([200, { 'x-team': 'red' }]);
   });
 
   test('a concurrent write is not lost: the update is retried on the fresh version', async () => {

@@ -90,8 +90,24 @@ function merged(body: Record<string, unknown>, current: Subscription): Record<st
   for (const field of MERGED) {
     const value = body[field];
     if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
-    const next = mergePatch(current[field], value) as Record<string, unknown>;
+    const patch = field === 'headers' ? lowerCaseNames(value as Record<string, unknown>) : value;
+    const next = mergePatch(current[field], patch) as Record<string, unknown>;
     out[field] = Object.keys(next).length === 0 ? null : next;
+  }
+  return out;
+}
+
+/**
+ * Header names are case-insensitive and stored lower-cased, so a patch member merges into (or
+ * with `null` removes) the stored header whatever its case. A patch naming one header twice in two
+ * cases is left as it is, for validation to refuse as a duplicate rather than pick one silently.
+ */
+function lowerCaseNames(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (Object.hasOwn(out, lower)) return headers;
+    Object.defineProperty(out, lower, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
