@@ -52,6 +52,24 @@ describe('rate limits', () => {
   });
 });
 
+describe('per-client buckets', () => {
+  test('an IPv6 client is counted by its /64: a new address in the same /64 is still limited, another /64 is not', async () => {
+    const { deps, clock } = testDeps(config);
+    expect((await webhookIngress(signed('limited', '2001:db8:1:2::1'), deps)).status).toBe(202);
+    // A privacy address of the same subscriber (RFC 8981): same bucket.
+    expect((await webhookIngress(signed('limited', '2001:db8:1:2:a5f3:9c1e:77b0:d4e2'), deps)).status).toBe(429);
+    expect((await webhookIngress(signed('limited', '[2001:0db8:0001:0002::ffff]'), deps)).status).toBe(429);
+    clock.advance(1000);
+    expect((await webhookIngress(signed('limited', '2001:db8:1:3::1'), deps)).status).toBe(202);
+  });
+
+  test('an IPv4-mapped IPv6 address is the IPv4 client it carries', async () => {
+    const { deps } = testDeps(config);
+    expect((await webhookIngress(signed('limited', '198.51.100.7'), deps)).status).toBe(202);
+    expect((await webhookIngress(signed('limited', '::ffff:198.51.100.7'), deps)).status).toBe(429);
+  });
+});
+
 describe('order of the guards', () => {
   test('requests from outside the allowlist are refused before they can spend the source bucket', async () => {
     const { deps } = testDeps(config);

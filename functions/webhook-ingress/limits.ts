@@ -1,12 +1,13 @@
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { clientNetwork } from '../../shared/net/cidr';
 import { take } from '../../shared/ratelimit/token-bucket';
 import type { PreparedSource } from './source';
 
 /**
- * Rate limits: one token bucket for the whole source and one per client address, both in the
- * state store so every instance shares them. Checked before the body is read or verified, so a
- * flood costs little. If the store fails the request goes on: the limiter protects capacity, and
+ * Rate limits: one token bucket for the whole source and one per client (an IPv4 address or an
+ * IPv6 /64), both in the state store so every instance shares them. Checked before the body is
+ * read or verified, so a flood costs little. If the store fails the request goes on: the limiter protects capacity, and
  * replay protection (which needs the store too) will refuse with 503 if the store is down.
  */
 export async function checkRate(deps: Deps, source: PreparedSource, ip: string | undefined): Promise<void> {
@@ -15,7 +16,8 @@ export async function checkRate(deps: Deps, source: PreparedSource, ip: string |
   const base = `ratelimit:${source.config.tenant}:${source.id}`;
   try {
     // The client's bucket first: a client over its own limit must not drain the source's bucket.
-    const mine = ip !== undefined ? await take(deps.store, deps.clock, `${base}:${ip}`, limit.perClient ?? limit) : { ok: true as const };
+    // An IPv6 client is counted by its /64, which it can send from any address of.
+    const mine = ip !== undefined ? await take(deps.store, deps.clock, `${base}:${clientNetwork(ip)}`, limit.perClient ?? limit) : { ok: true as const };
     const result = mine.ok ? await take(deps.store, deps.clock, base, limit) : mine;
     if (!result.ok) {
       throw new AppError('rate_limited', 'Too many requests for this source; retry later', {

@@ -28,6 +28,21 @@ export function parseIp(text: string): Address | undefined {
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
 }
 
+/**
+ * The network a client address stands for when it is counted (per-client rate limits): an IPv4
+ * address itself, an IPv6 address its /64. One IPv6 subscriber is given a whole /64 (RFC 6177)
+ * and may send from any address in it (privacy addresses, RFC 8981), so counting addresses
+ * would give it 2^64 fresh buckets. IPv4-mapped addresses count as the IPv4 address; text that
+ * is no address is used as it is.
+ */
+export function clientNetwork(text: string): string {
+  const ip = parseIp(text);
+  if (!ip) return text;
+  if (ip instanceof ipaddr.IPv4) return ip.toString();
+  const p = ip.parts;
+  return `${[p[0], p[1], p[2], p[3]].map((h) => h!.toString(16)).join(':')}::/64`;
+}
+
 function parseRange(entry: string): Range | undefined {
   const slash = entry.indexOf('/');
   const ip = parseIp(slash === -1 ? entry : entry.slice(0, slash));
