@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AppError } from '../../shared/errors';
 import { testDeps } from '../../test/deps';
 import { drainQueue } from './drain';
 import { sqliteQueue } from './sqlite-queue';
@@ -22,6 +23,82 @@ test('a stop stops the drain after the batch in hand, which is acknowledged; the
   }, deps, 20_000, stop.signal);
   expect(report).toEqual({ handled: 10, failed: 0 });
   expect(seen).toHaveLength(10);
+  expect(queue.depth()).toEqual({ visible: 20, leased: 0, delayed: 0, dead: 0 });
+  queue.close();
+});
+
+const event = (id: string) => JSON.stringify({ specversion: '1.0', id, source: 's', type: 't' });
+const idOf = (record: { body: string }) => (JSON.parse(record.body) as { id: string }).id;
+const downstream503 = () => new AppError('destination_unavailable', 'destination answered 503', { status: 503, retryable: true });
+
+test('a failed record is not acknowledged: it comes back after 1 s, then 5 s, and is removed once handled', async () => {
+  const { deps, clock } = testDeps();
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });
+  queue.enqueue(event('flaky'));
+  queue.enqueue(event('fine'));
+  let failures = 2;
+  const handler = async (record: { body: string }) => {
+    if (idOf(record) === 'flaky' && failures-- > 0) throw downstream503();
+  };
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 1, failed: 1 });
+  expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 1, dead: 0 });
+  clock.advance(999);
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 0 });
+  clock.advance(1);
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 1 });
+  clock.advance(4_999);
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 0 });
+  clock.advance(1);
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 1, failed: 0 });
+  expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  queue.close();
+});
+
+test('a record that fails every time goes to the dead-letter table at its fifth failure, with the reason', async () => {
+  const { deps, clock } = testDeps();
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });
+  const id = queue.enqueue(event('poison'));
+  const handler = async () => {
+    throw downstream503();
+  };
+  // The backoff ladder between failures: 1 s, 5 s, 30 s, 2 min.
+  for (const wait of [1_000, 5_000, 30_000, 120_000]) {
+    expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 1 });
+    expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 1, dead: 0 });
+    clock.advance(wait - 1);
+    expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 0 });
+    clock.advance(1);
+  }
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 1 });
+  expect(queue.deadLetters()).toEqual([
+    { id, body: event('poison'), attempts: 5, error: 'destination_unavailable: destination answered 503', failedAt: clock.now() },
+  ]);
+  expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 1 });
+  queue.close();
+});
+
+test('a failing record does not stop the drain: the rest of the queue is handled in the same call', async () => {
+  const { deps } = testDeps();
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });
+  for (let i = 0; i < 25; i++) queue.enqueue(event(`e${i}`));
+  const seen: string[] = [];
+  const report = await drainQueue(queue, async (record) => {
+    seen.push(idOf(record));
+    if (idOf(record) === 'e0') throw downstream503();
+  }, deps);
+  expect(report).toEqual({ handled: 24, failed: 1 });
+  expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `e${i}`));
+  expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 1, dead: 0 });
+  queue.close();
+});
+
+test('the time budget ends the drain after the batch in hand, by the injected clock', async () => {
+  const { deps, clock } = testDeps();
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });
+  for (let i = 0; i < 30; i++) queue.enqueue(event(`e${i}`));
+  // Each record takes a second of the clock: the first batch of ten spends the 5 s budget.
+  const report = await drainQueue(queue, async () => void clock.advance(1_000), deps, 5_000);
+  expect(report).toEqual({ handled: 10, failed: 0 });
   expect(queue.depth()).toEqual({ visible: 20, leased: 0, delayed: 0, dead: 0 });
   queue.close();
 });

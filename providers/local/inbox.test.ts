@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestDeps, INVALID_SARIF, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
@@ -11,6 +11,7 @@ import { dirObjects } from './objects-dir';
  * Trivy and SARIF reports (../shared/fixtures/scanner); polls are driven by the test, not a timer.
  */
 const TRIVY = 'scanner/trivy-alpine-310.json';
+const SECRETS = 'scanner/trivy-secrets.json';
 let root: string;
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'secorch-inbox-'));
@@ -78,6 +79,48 @@ describe('local inbox watcher (real folder, real reports)', () => {
     expect(await twice(t.watcher)).toEqual([]);
     expect(t.system('failed')).toHaveLength(1);
     expect(t.findings()).toEqual([]);
+  });
+
+  test('a report saved over the file while it was read is not archived unread: it is read on a later poll', async () => {
+    const t = ingestDeps();
+    const objects = dirObjects({ root });
+    const move = objects.move.bind(objects);
+    let savedOver = false;
+    // The user saves the next report over the first one just as the first is archived.
+    objects.move = async (bucket, from, to, opts) => {
+      if (!savedOver && to.startsWith('.processed/')) {
+        savedOver = true;
+        const temp = join(root, 'inbox', '.scan.json.tmp');
+        await copyFile(fixturePath(SECRETS), temp);
+        await utimes(temp, new Date(), new Date(Date.now() + 60_000));
+        await rename(temp, join(root, 'inbox', 'scan.json'));
+      }
+      return move(bucket, from, to, opts);
+    };
+    const watcher = inbox({ deps: { ...t.deps, objects }, dir: join(root, 'inbox') });
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'scan.json'));
+    const results = [];
+    for (let i = 0; i < 4; i++) results.push(...(await watcher.poll()));
+    expect(results).toEqual([
+      { file: 'scan.json', result: expect.objectContaining({ status: 'ingested', findings: REPORT_FINDINGS[TRIVY] }) },
+      { file: 'scan.json', result: expect.objectContaining({ status: 'ingested', findings: REPORT_FINDINGS[SECRETS] }) },
+    ]);
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY] + REPORT_FINDINGS[SECRETS]);
+    expect(await listInbox()).toEqual(['.processed', '.processed/scan.json']);
+  });
+
+  test('a transient failure releases the content claim: the same report under another name is ingested, not taken as a copy', async () => {
+    const t = setup();
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'first.json'));
+    t.bus.failAt(1);
+    expect(await twice(t.watcher)).toEqual([{ file: 'first.json', error: 'ingest_unavailable' }]);
+    const before = t.findings().length;
+    // The user gives up on the first name and copies the report in again under another.
+    await rm(join(root, 'inbox', 'first.json'));
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'second.json'));
+    expect(await twice(t.watcher)).toEqual([{ file: 'second.json', result: expect.objectContaining({ status: 'ingested', findings: REPORT_FINDINGS[TRIVY] }) }]);
+    expect(t.findings().length - before).toBe(REPORT_FINDINGS[TRIVY]);
+    expect(await listInbox()).toEqual(['.processed', '.processed/second.json']);
   });
 
   test('a transient failure leaves the file in place for a later poll', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDeps } from '../../test/deps';
 import { runRouterLoop } from './router-loop';
-import { sqliteQueue } from './sqlite-queue';
+import { type SqliteQueue, sqliteQueue } from './sqlite-queue';
 
 /** The local router worker's loop on a real queue file, fed by another connection as ingress would. */
 let dir: string;
@@ -26,17 +26,55 @@ it('routes what another connection commits, acks it, and stops on abort', async 
   const [consumer, producer] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
   const stop = new AbortController();
   const loop = runRouterLoop(deps, consumer, { pollMs: 5, signal: stop.signal });
-  // The deps' clock is fixed, so only changed() (not the one-second full claim) can wake the loop.
-  await new Promise((r) => setTimeout(r, 50));
-  for (const id of ['e1', 'e2']) {
-    producer.enqueue(JSON.stringify({ specversion: '1.0', id, source: 'test', type: 'test.ping', data: { id } }));
+  try {
+    // The deps' clock is fixed, so only changed() (not the one-second full claim) can wake the loop.
+    await new Promise((r) => setTimeout(r, 50));
+    for (const id of ['e1', 'e2']) {
+      producer.enqueue(JSON.stringify({ specversion: '1.0', id, source: 'test', type: 'test.ping', data: { id } }));
+    }
+    await until(() => existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 5000);
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['e1', 'e2']);
+    await until(() => producer.depth().leased === 0, 2000);
+    expect(producer.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  } finally {
+    // Also on a failure above: a loop left running keeps jest from ending.
+    stop.abort();
+    await loop;
+    consumer.close();
+    producer.close();
   }
-  await until(() => existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 5000);
-  expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['e1', 'e2']);
-  await until(() => producer.depth().leased === 0, 2000);
-  expect(producer.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
-  stop.abort();
-  await loop;
-  consumer.close();
-  producer.close();
+});
+
+it('keeps running after a drain that throws (the queue file busy or damaged), logging it', async () => {
+  const out = join(dir, 'events.jsonl');
+  const { deps } = testDeps({
+    routes: [{ name: 'all', filter: { prefix: { type: '' } }, to: ['file'] }],
+    destinations: { file: { type: 'file', path: out } },
+  });
+  const errors: string[] = [];
+  deps.logger = { ...deps.logger, error: (msg: string) => void errors.push(msg) };
+  const path = join(dir, 'queue.db');
+  const [consumer, producer] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  let claims = 0;
+  const failingOnce: SqliteQueue = {
+    ...consumer,
+    claim: (max, leaseMs) => {
+      if (++claims === 1) throw Object.assign(new Error('database disk image is malformed'), { code: 'SQLITE_CORRUPT' });
+      return consumer.claim(max, leaseMs);
+    },
+  };
+  const stop = new AbortController();
+  const loop = runRouterLoop(deps, failingOnce, { pollMs: 5, signal: stop.signal });
+  try {
+    await until(() => claims >= 1, 2000);
+    producer.enqueue(JSON.stringify({ specversion: '1.0', id: 'after-error', source: 'test', type: 'test.ping' }));
+    await until(() => existsSync(out), 5000);
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['after-error']);
+    expect(errors).toEqual(['router drain failed']);
+  } finally {
+    stop.abort();
+    await loop;
+    consumer.close();
+    producer.close();
+  }
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,6 +121,60 @@ describe('sqliteQueue', () => {
     expect(q.claim(1, 60_000)).toMatchObject([{ id, body: 'poison', attempts: 1 }]);
   });
 
+  it('by default dead-letters a message at its fifth failure, as the README promises', () => {
+    const q = connect();
+    const id = q.enqueue('poison');
+    const outcomes = [1, 2, 3, 4, 5].map((n) => {
+      const [m] = q.claim(1, 60_000);
+      expect(m).toMatchObject({ id, attempts: n });
+      return q.release(id, m!.receipt, 0, `boom ${n}`);
+    });
+    expect(outcomes).toEqual(['released', 'released', 'released', 'released', 'dead_lettered']);
+    expect(q.deadLetter(id)).toMatchObject({ attempts: 5, error: 'boom 5' });
+  });
+
+  it('keeps the last error a failure gave in the dead letter when the final failure gives none', () => {
+    const q = connect({ maxAttempts: 2 });
+    const id = q.enqueue('x');
+    const [first] = q.claim(1, 60_000);
+    expect(q.release(id, first!.receipt, 0, 'downstream 503')).toBe('released');
+    const [second] = q.claim(1, 60_000);
+    expect(q.release(id, second!.receipt, 0)).toBe('dead_lettered');
+    expect(q.deadLetter(id)).toMatchObject({ id, body: 'x', attempts: 2, error: 'downstream 503' });
+  });
+
+  it('claims at most max messages, oldest first', () => {
+    const q = connect();
+    const ids = ['a', 'b', 'c', 'd'].map((body) => q.enqueue(body));
+    expect(q.claim(2, 60_000).map((m) => m.id)).toEqual(ids.slice(0, 2));
+    expect(q.claim(1, 60_000).map((m) => m.id)).toEqual([ids[2]]);
+    expect(q.depth()).toEqual({ visible: 1, leased: 3, delayed: 0, dead: 0 });
+  });
+
+  it('commits an enqueue and a replay with synchronous=FULL, so an accepted message survives a power cut', () => {
+    // What a commit waits for is not observable from the file afterwards; the setting in force
+    // when the message's row is written is. Every statement run on any connection is recorded.
+    const q = connect({ maxAttempts: 1 });
+    const scratch = new Database(':memory:');
+    const statement = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown };
+    scratch.close();
+    const writes: [string, unknown][] = [];
+    const run = statement.run;
+    const spy = jest.spyOn(statement, 'run').mockImplementation(function (this: { source: string; database: { pragma(s: string, o: object): unknown } }, ...args: unknown[]) {
+      if (/^\s*INSERT INTO queue_messages/.test(this.source)) writes.push([this.source.includes('SELECT') ? 'replay' : 'enqueue', this.database.pragma('synchronous', { simple: true })]);
+      return run.apply(this, args);
+    });
+    try {
+      const id = q.enqueue('x');
+      const [m] = q.claim(1, 60_000);
+      expect(q.release(id, m!.receipt, 0, 'fatal')).toBe('dead_lettered');
+      expect(q.replay(id)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes).toEqual([['enqueue', 2], ['replay', 2]]);
+  });
+
   it('dead-letters a message whose consumer dies maxAttempts times', () => {
     const q = connect({ maxAttempts: 2 });
     const id = q.enqueue('crashes the worker');
@@ -168,11 +223,16 @@ describe('sqliteQueue', () => {
       expect(q.release(m.id, m.receipt, 0, 'boom')).toBe('dead_lettered');
     });
     const seen: string[] = [];
-    for (let page = q.deadLetters(7); page.length > 0; page = q.deadLetters(7, page.at(-1))) seen.push(...page.map((l) => l.id));
+    // Bounded: a cursor that repeats its last letter would otherwise page forever.
+    for (let page = q.deadLetters(7), pages = 0; page.length > 0 && pages < 10; page = q.deadLetters(7, page.at(-1)), pages++) seen.push(...page.map((l) => l.id));
     expect(seen.sort()).toEqual([...ids].sort());
     expect(q.deadLetter(ids[24]!)).toMatchObject({ id: ids[24], body: 'm24', error: 'boom', attempts: 1 });
     expect(q.deadLetter('nope')).toBeUndefined();
-    expect(connect({ name: 'other' }).deadLetter(ids[0]!)).toBeUndefined(); // another queue in the file
+    const other = connect({ name: 'other' }); // another queue in the file
+    expect(other.deadLetter(ids[0]!)).toBeUndefined();
+    expect(other.replay(ids[0]!)).toBe(false);
+    expect(other.claim(10, 1000)).toEqual([]);
+    expect(q.deadLetter(ids[0]!)).toMatchObject({ id: ids[0], body: 'm0' });
   });
 
   it('mustExist opens an existing queue file only, creating nothing', () => {

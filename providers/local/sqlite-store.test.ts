@@ -24,11 +24,38 @@ describeStateStoreContract('sqlite', async () => {
 });
 
 describe('sqliteStore', () => {
-  it('opens in WAL mode with foreign keys on', () => {
+  it('opens in WAL mode with foreign keys on, and fsyncs every commit (synchronous FULL) unless told otherwise', () => {
     const db = openDatabase(tempPath());
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     db.close();
+    const relaxed = openDatabase(tempPath(), { synchronous: 'NORMAL' });
+    expect(relaxed.pragma('synchronous', { simple: true })).toBe(1);
+    relaxed.close();
+  });
+
+  it('never gives two writes of a key the same version, from two connections or after a reopen', async () => {
+    // A version one worker thread read must not match a later write by another thread, or by a
+    // restarted process after a delete: ifVersion would then overwrite a value it never saw.
+    const path = tempPath();
+    const clock = fixedClock(START);
+    const [a, b] = [sqliteStore({ path, clock }), sqliteStore({ path, clock })];
+    await a.put('k', 'from a');
+    const readByA = (await a.get('k'))!.version;
+    await b.put('k', 'from b');
+    expect(await a.put('k', 'stale', { ifVersion: readByA })).toBe(false);
+    expect((await a.get('k'))?.value).toBe('from b');
+    const beforeDelete = (await b.get('k'))!.version;
+    await b.delete('k');
+    a.close();
+    b.close();
+    const reopened = sqliteStore({ path, clock });
+    await reopened.put('k', 'recreated');
+    expect(await reopened.put('k', 'stale', { ifVersion: beforeDelete })).toBe(false);
+    expect(await reopened.put('k', 'stale', { ifVersion: readByA })).toBe(false);
+    expect((await reopened.get('k'))?.value).toBe('recreated');
+    reopened.close();
   });
 
   it('lets exactly one of two connections to one file win ifAbsent (two worker threads)', async () => {

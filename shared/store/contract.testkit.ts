@@ -153,6 +153,15 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
         expect((await store.get('k'))?.value).toBe('v2');
       });
 
+      it('never writes when ifAbsent and ifVersion are both given (no item can meet both)', async () => {
+        expect(await store.put('k', 'v', { ifAbsent: true, ifVersion: 'any' })).toBe(false);
+        expect(await store.get('k')).toBeUndefined();
+        await store.put('k', 'v1');
+        const current = (await store.get('k'))!;
+        expect(await store.put('k', 'v2', { ifAbsent: true, ifVersion: current.version })).toBe(false);
+        expect(await store.get('k')).toEqual(current);
+      });
+
       it('lets exactly one of 10 concurrent puts with the same version win', async () => {
         await store.put('k', 'v0');
         const { version } = (await store.get('k'))!;
@@ -300,6 +309,22 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
           after = page.next;
         }
         expect(seen).toEqual(keys);
+      });
+
+      it('lists keys that continue the prefix with a character outside the Basic Multilingual Plane', async () => {
+        const under = ['p/a', 'p/\uFF21', 'p/\u{1F511}', 'p/\u{1F511}/x', 'p/\u{1F511}\u{1F511}'];
+        for (const key of [...under, 'p', 'p0', 'q/\u{1F511}']) await store.put(key, key);
+        const seen: string[] = [];
+        let after: string | undefined;
+        for (let pages = 0; pages < 10; pages++) {
+          const page = await store.list('p/', { limit: 2, after });
+          seen.push(...page.items.map((i) => i.key));
+          if (!page.next) break;
+          after = page.next;
+        }
+        // Which keys, not their order: UTF-8 byte order and UTF-16 code-unit order differ here.
+        expect([...seen].sort()).toEqual([...under].sort());
+        expect((await store.list('p/\u{1F511}')).items.map((i) => i.key).sort()).toEqual(['p/\u{1F511}', 'p/\u{1F511}/x', 'p/\u{1F511}\u{1F511}'].sort());
       });
 
       it('answers an empty page for an unknown prefix', async () => {

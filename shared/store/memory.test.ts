@@ -70,6 +70,28 @@ describe.each([
   });
 });
 
+describe('memoryStore key index merge', () => {
+  it('lists a key removed and written again once, after the index merges (the key is then in both of its arrays)', async () => {
+    const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
+    const store = memoryStore(clock, { recentCap: 1 });
+    await store.put('a', '1');
+    await store.put('b', '1'); // two new keys: merged into the sorted index
+    await store.delete('a'); // stays in the sorted index until a merge drops it
+    await store.put('a', '2'); // new again: beside the index as well
+    await store.put('c', '1'); // merges both arrays, each holding `a`
+    await store.put('d', '1');
+    expect((await store.list('')).items.map((i) => [i.key, i.value])).toEqual([['a', '2'], ['b', '1'], ['c', '1'], ['d', '1']]);
+    const paged: string[] = [];
+    for (let after: string | undefined, pages = 0; pages < 10; pages++) {
+      const page = await store.list('', { limit: 1, after });
+      paged.push(...page.items.map((i) => i.key));
+      if (!page.next) break;
+      after = page.next;
+    }
+    expect(paged).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
 describe('memoryStore key index growth', () => {
   it('does not copy the whole index for every list that follows a write (fan-out lists subscriptions after each event)', async () => {
     // Counted, not timed: the index's merges build their arrays with push, so the pushes made

@@ -10,6 +10,17 @@ describe('split values', () => {
     // A missing slice: the head was replaced meanwhile; a wrong length: the store is damaged.
     expect(joinUtf8('test', split, [...slices.slice(0, -1), undefined])).toBeUndefined();
     expect(() => joinUtf8('test', { ...split, bytes: split.bytes + 1 }, slices)).toThrow(expect.objectContaining({ code: 'store_value_damaged' }));
+    // Fewer slices than the head names (a store that returns only the parts it found): missing too.
+    expect(joinUtf8('test', split, slices.slice(0, -1))).toBeUndefined();
+    expect(joinUtf8('test', { ...split, parts: split.parts + 1, bytes: split.bytes }, slices)).toBeUndefined();
+  });
+
+  test('an inline value is read from its head with its version and expiry, and is gone at expiry', async () => {
+    const head: SplitHead = { version: 'v1', value: 'inline', expiresAt: 10 };
+    const read = (now: number) => readSplitItem({ store: 'test', key: 'k', now: () => now, head: async () => head, parts: async () => { throw new Error('an inline value has no parts'); } });
+    expect(await read(9)).toEqual({ value: 'inline', version: 'v1', expiresAt: 10 });
+    expect(await read(10)).toBeUndefined();
+    expect(await readSplitItem({ store: 'test', key: 'k', now: () => 0, head: async () => ({ version: 'v2', value: '' }), parts: async () => undefined })).toEqual({ value: '', version: 'v2' });
   });
 
   const head = (partsId: string, expiresAt?: number): SplitHead => ({ version: partsId, split: { partsId }, ...(expiresAt === undefined ? {} : { expiresAt }) });
