@@ -53,6 +53,17 @@ describe('depth of filter objects', () => {
     expect(matches({ any: [nots(5000) as Filter, { exact: { type: 't' } }] }, event)).toBe(false);
   });
 
+  test('an unvalidated filter one any level past the cap matches nothing; at the cap it matches', () => {
+    // Levels of `any` around a leaf that matches: a cap checked one level late would let 33 pass.
+    const anys = (n: number): Filter => {
+      let f: Filter = { exact: { type: 't' } };
+      for (let i = 0; i < n; i++) f = { any: [f] };
+      return f;
+    };
+    expect(matches(anys(MAX_FILTER_DEPTH), event)).toBe(true);
+    expect(matches(anys(MAX_FILTER_DEPTH + 1), event)).toBe(false);
+  });
+
   test('a deep CESQL expression is a filter problem, and a stored one matches nothing', () => {
     const sql = Array(2000).fill('1').join('+') + ' = 2000';
     expect(filterProblems({ sql })).toEqual(['filter.sql: parse error at position 129: expression nested deeper than 64 levels']);

@@ -21,6 +21,11 @@ describe('CloudEvents Subscriptions filter dialects', () => {
     expect(matches({ prefix: { type: 'com.github.', subject: 'https://gitlab.com' } }, push)).toBe(false);
     expect(matches({ suffix: { type: '.created', subject: '/cloudevents/spec' } }, created)).toBe(true);
     expect(matches({ suffix: { type: '.created' } }, push)).toBe(false);
+    // Case-sensitive for prefix and suffix too: neither side is folded.
+    expect(matches({ prefix: { type: 'COM.github.' } }, push)).toBe(false);
+    expect(matches({ prefix: { type: 'com.github.' } }, { ...push, type: 'COM.GITHUB.PUSH' })).toBe(false);
+    expect(matches({ suffix: { type: '.CREATED' } }, created)).toBe(false);
+    expect(matches({ suffix: { type: '.created' } }, { ...created, type: 'com.github.pull.CREATED' })).toBe(false);
   });
 
   test('a missing attribute never matches', () => {
@@ -47,6 +52,9 @@ describe('CloudEvents Subscriptions filter dialects', () => {
     expect(filterProblems({ exact: { '': 'x' } })).toEqual(['filter.exact: attribute names must not be empty']);
     expect(filterProblems({ prefix: { '': '' } })).toEqual(['filter.prefix: attribute names must not be empty']);
     expect(filterProblems({ all: [] })).toEqual(['filter.all: must be a non-empty array of filters']);
+    // Spec 3.2.4: at least one filter in `any` too, and only `prefix` may have an empty value.
+    expect(filterProblems({ any: [] })).toEqual(['filter.any: must be a non-empty array of filters']);
+    expect(filterProblems({ suffix: { type: '' } })).toEqual(['filter.suffix.type: must not be empty']);
     expect(filterProblems({ any: [{ exact: { a: 'b' } }, { prefix: 3 }] })).toEqual(['filter.any[1].prefix: must map attribute names to strings']);
     expect(filterProblems({ exact: { a: 'b' }, prefix: { a: 'b' } })).toEqual(['filter: must have exactly one dialect (exact, prefix, suffix, all, any, not, sql), found 2']);
   });

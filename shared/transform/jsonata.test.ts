@@ -63,6 +63,12 @@ describe('time budget', () => {
     await expect(applyTransform(compile('$sum($map([1..10], function($v){ $v * 2 }))'), event, { now: ticking(), timeoutMs: 1000 })).resolves.toBe(110);
   });
 
+  test('the budget is the time allowed: a step at the deadline still runs, one past it does not', async () => {
+    // The ticking clock reads 0 when the budget starts and 1 at the literal's only step.
+    await expect(applyTransform(compile('1'), event, { timeoutMs: 1, now: ticking() })).resolves.toBe(1);
+    expect(await failure('1', { timeoutMs: 0, now: ticking() })).toMatchObject({ code: 'transform_timeout', extra: { limit: 'timeoutMs', value: 0 } });
+  });
+
   test('budgets belong to each call: concurrent applications of one transform do not mix', async () => {
     const t = compile('$count($map([1..200], function($v){ $v }))');
     const [tight, loose] = await Promise.allSettled([
@@ -85,17 +91,44 @@ describe('depth budget', () => {
     await expect(applyTransform(compile(RECURSE.replace('N', '50')), event)).resolves.toBe(50);
     expect((await failure(RECURSE.replace('N', '50'), { maxDepth: 100, timeoutMs: 30_000 })).code).toBe('transform_too_large');
   });
+
+  test('maxDepth is the number of nested steps allowed: a literal takes one', async () => {
+    await expect(applyTransform(compile('1'), event, { maxDepth: 1, now: ticking() })).resolves.toBe(1);
+    expect(await failure('1', { maxDepth: 0, now: ticking() })).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxDepth', value: 0 } });
+  });
 });
 
 describe('size budgets', () => {
   test('output larger than maxOutputBytes of JSON is transform_too_large', async () => {
+    // Time out of reach: a loaded machine must not turn the size outcome into a timeout.
+    const slack = { timeoutMs: 10_000 };
     const big = { text: 'x'.repeat(DEFAULT_MAX_OUTPUT_BYTES) }; // 2 quotes over the limit as JSON
-    const err = await failure('text', undefined, big);
+    const err = await failure('text', slack, big);
     expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: DEFAULT_MAX_OUTPUT_BYTES } });
-    await expect(applyTransform(compile('$substring(text, 2)'), big)).resolves.toHaveLength(DEFAULT_MAX_OUTPUT_BYTES - 2);
+    await expect(applyTransform(compile('$substring(text, 2)'), big, slack)).resolves.toHaveLength(DEFAULT_MAX_OUTPUT_BYTES - 2);
     // {"id":"e-1"} is 12 characters of JSON.
     await expect(applyTransform(compile('{ "id": id }'), event, { maxOutputBytes: 12 })).resolves.toEqual({ id: 'e-1' });
     expect((await failure('{ "id": id }', { maxOutputBytes: 11 })).code).toBe('transform_too_large');
+  });
+
+  test('the default output budget is 256 KiB of JSON', async () => {
+    const slack = { timeoutMs: 10_000 };
+    const text = (n: number) => ({ text: 'x'.repeat(n) });
+    await expect(applyTransform(compile('text'), text(256 * 1024 - 2), slack)).resolves.toHaveLength(256 * 1024 - 2);
+    expect(await failure('text', slack, text(256 * 1024 - 1))).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: 256 * 1024 } });
+  });
+
+  test('$pad may build exactly the output budget, not one character more', async () => {
+    const slack = { timeoutMs: 10_000 };
+    await expect(applyTransform(compile(`$length($pad("", ${DEFAULT_MAX_OUTPUT_BYTES}))`), event, slack)).resolves.toBe(DEFAULT_MAX_OUTPUT_BYTES);
+    expect(await failure(`$length($pad("", ${DEFAULT_MAX_OUTPUT_BYTES + 1}))`, slack)).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
+  });
+
+  test('an output budget above the string cap raises the string cap with it', async () => {
+    // 4.4 million characters joined: over the 4 MiB intermediate-string cap, within an 8 MiB output budget.
+    const parts = { parts: Array.from({ length: 1100 }, () => 'x'.repeat(4000)) };
+    const joined = 1100 * 4000 + 1099;
+    await expect(applyTransform(compile('$length($join(parts, "-"))'), parts, { timeoutMs: 10_000, maxOutputBytes: 8 * 1024 * 1024 })).resolves.toBe(joined);
   });
 
   test('huge ranges fail before allocating', async () => {

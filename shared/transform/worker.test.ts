@@ -1,6 +1,10 @@
+import type * as WorkerThreads from 'node:worker_threads';
 import { compile, failure as failWith } from './testkit';
-import { DEFAULT_TIMEOUT_MS, type TransformBudget, applyTransform } from './jsonata';
-import { WORKER_HEAP_MB } from './worker';
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, MAX_SEQUENCE, MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
+import { TransformWorker, WORKER_HEAP_MB } from './worker';
+// The module object worker.ts reads `Worker` from (an ES namespace import would be a copy).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const workerThreads = require('node:worker_threads') as typeof WorkerThreads;
 
 
 const failure = (expr: string, budget?: TransformBudget, input: unknown = {}) => failWith(expr, input, budget);
@@ -77,5 +81,71 @@ describe('the worker', () => {
   test('takes inputs that are data, not functions', async () => {
     const err = await failure('x', undefined, { x: () => 1 });
     expect(err.code).toBe('transform_failed');
+  });
+});
+
+describe('the limits of the worker, as configured (not timed)', () => {
+  const constants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS };
+  const budget = (timeoutMs: number) => ({ timeoutMs, maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, maxDepth: DEFAULT_MAX_DEPTH });
+
+  /** Runs `use` with a fresh TransformWorker, recording every thread it starts; stops them after. */
+  async function withWorker(
+    use: (w: TransformWorker, started: WorkerThreads.Worker[], options: (WorkerThreads.WorkerOptions | undefined)[]) => Promise<void>,
+  ): Promise<void> {
+    const Real = workerThreads.Worker;
+    const started: WorkerThreads.Worker[] = [];
+    const options: (WorkerThreads.WorkerOptions | undefined)[] = [];
+    const spy = jest.spyOn(workerThreads, 'Worker').mockImplementation((code, opts) => {
+      const w = new Real(code, opts);
+      started.push(w);
+      options.push(opts);
+      return w;
+    });
+    try {
+      await use(new TransformWorker(constants), started, options);
+    } finally {
+      spy.mockRestore();
+      await Promise.all(started.map((w) => w.terminate()));
+    }
+  }
+
+  test('the hard limit is armed 20 ms after the budget of each application', async () => {
+    await withWorker(async (w) => {
+      const timers = jest.spyOn(global, 'setTimeout');
+      try {
+        await expect(w.apply('1', {}, budget(30))).resolves.toEqual({ ok: true, json: '1' });
+        await expect(w.apply('2', {}, budget(DEFAULT_TIMEOUT_MS))).resolves.toEqual({ ok: true, json: '2' });
+        expect(timers.mock.calls.map((c) => c[1])).toEqual(expect.arrayContaining([50, DEFAULT_TIMEOUT_MS + 20]));
+      } finally {
+        timers.mockRestore();
+      }
+    });
+  });
+
+  test('the worker runs with a 128 MB old-generation heap', async () => {
+    await withWorker(async (w, started) => {
+      await expect(w.apply('1', {}, budget(10_000))).resolves.toEqual({ ok: true, json: '1' });
+      expect(started).toHaveLength(1);
+      expect(started[0]!.resourceLimits).toMatchObject({ maxOldGenerationSizeMb: 128 });
+    });
+  });
+
+  test('the worker gets no environment and no Node flags: tenant expressions run beside no secrets', async () => {
+    // Not observable from JSONata itself; a defence should its sandboxing ever fail.
+    await withWorker(async (w, _started, options) => {
+      await expect(w.apply('1', {}, budget(10_000))).resolves.toEqual({ ok: true, json: '1' });
+      expect(options).toEqual([expect.objectContaining({ env: {}, execArgv: [] })]);
+    });
+  });
+
+  test('a stopped application costs its thread: the next one runs in a new worker, a finished one does not', async () => {
+    await withWorker(async (w, started) => {
+      await expect(w.apply('1', {}, budget(10_000))).resolves.toEqual({ ok: true, json: '1' });
+      await expect(w.apply('2', {}, budget(10_000))).resolves.toEqual({ ok: true, json: '2' });
+      expect(started).toHaveLength(1);
+      await expect(w.apply(REDOS, {}, budget(30))).resolves.toEqual({ ok: false, lost: 'timeout' });
+      await expect(w.apply('3', {}, budget(10_000))).resolves.toEqual({ ok: true, json: '3' });
+      expect(started).toHaveLength(2);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../../events/cloudevent';
+import { charge, workBudget } from './budget';
 import { BASE_WORK, CesqlBudgetExceeded, MAX_EXPRESSION_LENGTH, PASSES_PER_EVENT, type CesqlProgram, cesqlMatches, compileCesql, evaluateCesql } from './index';
 
 /**
@@ -99,5 +100,72 @@ describe('ordinary filters stay within the budget', () => {
     const e: CloudEvent = { ...event, subject: `${'s'.repeat(1024 * 1024)}needle` };
     const p = program("LOWER(subject) LIKE '%needle%' AND LENGTH(subject) > 3");
     expect(evaluateCesql(p, e)).toEqual({ value: true, errors: [] });
+  });
+});
+
+describe('the size of the budget', () => {
+  /** Literal numbers, not the exported constants: README promises 1 Mi units plus 4 per character. */
+  const tiny: CloudEvent = { specversion: '1.0', id: '1', source: 's', type: 't', x: 'abcd' }; // 10 characters
+  const overdraw = (units: number[], e: CloudEvent): unknown => {
+    const b = workBudget(e);
+    try {
+      units.forEach((u) => charge(b, u, 0));
+    } catch (x) {
+      return x;
+    }
+    return undefined;
+  };
+
+  test('is 1,048,576 units plus 4 per character of the attributes, spendable to the last unit', () => {
+    expect(overdraw([1024 * 1024], tiny)).toBeUndefined();
+    expect(overdraw([1024 * 1024, 40], tiny)).toBeUndefined();
+    const thrown = overdraw([1024 * 1024, 40, 1], tiny);
+    expect(thrown).toBeInstanceOf(CesqlBudgetExceeded);
+    expect((thrown as CesqlBudgetExceeded).limit).toBe(1024 * 1024 + 40);
+  });
+
+  test('the payload does not count: a large data or data_base64 adds nothing', () => {
+    const withPayload = { ...tiny, data: 'd'.repeat(100_000), data_base64: 'ZA=='.repeat(10_000) } as CloudEvent;
+    expect((overdraw([1024 * 1024 + 41], withPayload) as CesqlBudgetExceeded).limit).toBe(1024 * 1024 + 40);
+  });
+});
+
+describe('what is charged', () => {
+  const y = `${'a'.repeat(big.length - 1)}b`; // as long as x, differs only at the end
+  const twin: CloudEvent = { ...event, y };
+  /** The budget against `twin`, which carries x and y. */
+  const twinLimit = BASE_WORK + PASSES_PER_EVENT * (2 * big.length + '1.0'.length + 3);
+
+  test('comparing two strings of different lengths costs nothing: it cannot scan them', () => {
+    const p = program(anyOf(Array(100).fill("x = 'b'")));
+    expect(evaluateCesql(p, event)).toEqual({ value: false, errors: [] });
+    expect(cesqlMatches(p, event)).toBe(false);
+  });
+
+  test('comparing two strings of one length costs one unit per character', () => {
+    const n = Math.floor(twinLimit / big.length) + 1;
+    expect(() => cesqlMatches(program(anyOf(Array(n).fill('x = y'))), twin)).toThrow(CesqlBudgetExceeded);
+    expect(cesqlMatches(program(anyOf(Array(n - 1).fill('x = y'))), twin)).toBe(false);
+  });
+
+  test('reading a String as an Integer costs one unit per character', () => {
+    // Complete evaluation goes on after each CastError and a call evaluates all its arguments,
+    // so the casts add up until the budget stops them.
+    const { errors } = evaluateCesql(program(`CONCAT(${list(40, 'x = 1')})`), event);
+    const casts = Math.floor(limit / big.length);
+    expect(errors.map((e) => e.kind)).toEqual([...Array<string>(casts).fill('cast'), 'generic']);
+  });
+
+  test('LIKE with a prefix or suffix only costs nothing, whatever the value', () => {
+    const p = program(anyOf([...Array(50).fill("x LIKE 'b%'"), ...Array(50).fill("x LIKE '%b'")]));
+    expect(evaluateCesql(p, event)).toEqual({ value: false, errors: [] });
+  });
+
+  test('LIKE with `_` between two `%` costs the automaton words per character', () => {
+    // A middle segment of 41 code points needs two 32-bit words per state: 128 Ki units per search.
+    const pattern = `'%${'a_'.repeat(20)}b%'`;
+    const searches = Math.floor(limit / (2 * big.length));
+    expect(() => cesqlMatches(program(anyOf(Array(searches + 1).fill(`x LIKE ${pattern}`))), event)).toThrow(CesqlBudgetExceeded);
+    expect(cesqlMatches(program(anyOf(Array(searches).fill(`x LIKE ${pattern}`))), event)).toBe(false);
   });
 });

@@ -57,6 +57,9 @@ describe('32-bit integer arithmetic', () => {
     ['65536 * 65536', 0],
     ['-2147483648 / -1', -2147483648],
     ['-(-2147483648)', -2147483648],
+    // A product past 2^53 is no longer exact as a double: the wrapped value is the int32 one.
+    ['2147483647 * 2147483647', 1],
+    ['-2147483647 * 2147483647', -1],
   ])('%s wraps around with a MathError', (expr, wrapped) => {
     expect(run(expr)).toEqual({ value: wrapped, errors: ['math'] });
   });
@@ -89,6 +92,14 @@ describe('syntax', () => {
     expect(run('1 + 2 * 3 = 7 AND 10 - 2 - 3 = 5').value).toBe(true);
   });
 
+  test('unary NOT binds tighter than LIKE and IN (spec 3.6)', () => {
+    // (NOT TRUE) LIKE '%e' is 'false' LIKE '%e'; NOT (TRUE LIKE '%e') would be false.
+    expect(run("NOT TRUE LIKE '%e'")).toEqual({ value: true, errors: [] });
+    expect(run("NOT FALSE NOT LIKE '%e'")).toEqual({ value: false, errors: [] });
+    // (NOT FALSE) IN (TRUE, FALSE); NOT (FALSE IN (TRUE, FALSE)) would be false.
+    expect(run('NOT FALSE IN (TRUE, FALSE)')).toEqual({ value: true, errors: [] });
+  });
+
   test('keywords, identifiers and function names ignore case; strings do not', () => {
     expect(run("ExIsTs ID aNd Type LiKe 'secorch.%' AnD lower('A') = 'a'").value).toBe(true);
     expect(run("type = 'SECORCH.FINDING.CREATED'").value).toBe(false);
@@ -117,6 +128,13 @@ describe('semantics the TCK leaves open', () => {
     expect(run("LEFT('😀😀😀', 2)").value).toBe('😀😀');
   });
 
+  test('an attribute whose value is null is absent, as for the other dialects', () => {
+    // Validation lets a null extension through; JSON has no other way to say "not set".
+    const e = { ...event, region: null } as unknown as CloudEvent;
+    expect(run('EXISTS region', e)).toEqual({ value: false, errors: [] });
+    expect(run("region = 'null'", e)).toEqual({ value: false, errors: ['missingAttribute'] });
+  });
+
   test('only own attributes exist, `data` is never one', () => {
     expect(run('EXISTS constructor')).toEqual({ value: false, errors: [] });
     expect(run('constructor = 1')).toEqual({ value: false, errors: ['missingAttribute'] });
@@ -126,6 +144,17 @@ describe('semantics the TCK leaves open', () => {
   test('non-primitive attribute values are Strings (spec 3.2)', () => {
     expect(run("ratio = '1.5'", { ...event, ratio: 1.5 }).value).toBe(true);
     expect(run('big', { ...event, big: 2 ** 40 }).value).toBe(String(2 ** 40));
+  });
+
+  test('a String is an Integer only as base 10 digits with an optional sign (spec 3.7)', () => {
+    expect(run("INT('+12') + INT('-0012')")).toEqual({ value: 0, errors: [] });
+    for (const text of ['1e3', ' 12', '12 ', '0x10', '1.0', '', '+', '1_000']) {
+      expect(run(`INT('${text}')`)).toEqual({ value: 0, errors: ['cast'] });
+      expect(run(`IS_INT('${text}')`)).toEqual({ value: false, errors: [] });
+    }
+    // Implicitly too: the String side of `=` against an Integer is cast the same way.
+    expect(run("'1e3' = 1000")).toEqual({ value: false, errors: ['cast'] });
+    expect(run("'+7' = 7")).toEqual({ value: true, errors: [] });
   });
 
   test('casting predicates and functions', () => {

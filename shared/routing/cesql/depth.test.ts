@@ -56,6 +56,10 @@ describe('depth of CESQL expressions', () => {
     const likes = (n: number) => 'type' + " LIKE 't'".repeat(n);
     expect(accepted(likes(MAX_NESTING_DEPTH))).toBe(false); // `true LIKE 't'` is false, no error
     expect(refused(likes(MAX_NESTING_DEPTH + 1))).toMatch(TOO_DEEP);
+    // The elements of an IN set count too: a chain inside the parentheses adds its own levels.
+    const chainIn = (n: number) => `type IN (${Array(n).fill('1').join('+')})`; // n - 1 additions under IN
+    expect(accepted(chainIn(MAX_NESTING_DEPTH))).toBe(false);
+    expect(refused(chainIn(MAX_NESTING_DEPTH + 1))).toMatch(TOO_DEEP);
     // A long list of alternatives is one IN, one level, however long.
     expect(accepted(`type IN (${Array(500).fill("'x'").join(', ')}, 't')`)).toBe(true);
   });
