@@ -103,6 +103,10 @@ describe('azure event grid', () => {
     expect(await rejection(() => scheme.preflight!(handshakeInput(options(undefined, {}))))).toMatchObject({ status: 401, code: 'credential_missing' });
     expect(await rejection(() => scheme.preflight!(handshakeInput(options(undefined, { 'X-Api-Key': 'eg-delivery-secreu' }))))).toMatchObject({ status: 401, code: 'credential_invalid' });
     expect(await rejection(() => scheme.preflight!(handshakeInput(options('evil.example.com'))))).toMatchObject({ status: 403, code: 'origin_not_allowed' });
+    // The origin must equal an allowed one: look-alikes that end or start with it are not it.
+    for (const lookalike of ['evil-eventgrid.azure.net', 'x.eventgrid.azure.net', 'eventgrid.azure.net.evil.example']) {
+      expect(await rejection(() => scheme.preflight!(handshakeInput(options(lookalike))))).toMatchObject({ status: 403, code: 'origin_not_allowed' });
+    }
     const any = schemeFrom({ scheme: 'eventgrid', secret: SECRET, allowedOrigins: ['*'] });
     expect(any.preflight!(handshakeInput(options('events.example.net')))!.headers.get('webhook-allowed-origin')).toBe('events.example.net');
     expect(await rejection(() => any.preflight!(handshakeInput(options('a<b>.example.net'))))).toMatchObject({ status: 403 });

@@ -59,7 +59,8 @@ describe('okta event hooks', () => {
 
   it('refuses a GET without a challenge, and a challenge it will not echo', async () => {
     expect(await rejection(() => run(scheme, verification(undefined, {})))).toMatchObject({ status: 400, code: 'challenge_missing' });
-    for (const hostile of ['<script>alert(1)</script>', 'a"b', 'x'.repeat(513)]) {
+    // README, "Handshake answers": none of < > & " ' \ or the backtick is ever echoed.
+    for (const hostile of ['<script>alert(1)</script>', 'a"b', "a'b", 'a&b', 'a\\b', 'a`b', 'x'.repeat(513)]) {
       const r = await rejection(() => run(scheme, verification(undefined, { 'X-Okta-Verification-Challenge': hostile })));
       expect(r).toMatchObject({ status: 400, code: 'challenge_invalid' });
       expect(r.text).not.toContain(hostile);

@@ -30,6 +30,8 @@ describe('api-key', () => {
     ['one character changed', { 'x-api-key': `${KEY_A.slice(0, -1)}1` }, 'credential_invalid'],
     ['a prefix of the key', { 'x-api-key': KEY_A.slice(0, 12) }, 'credential_invalid'],
     ['the key with a character more', { 'x-api-key': `${KEY_A}0` }, 'credential_invalid'],
+    // The key is compared byte for byte: only the header name is case-insensitive.
+    ['the key in another case', { 'x-api-key': KEY_A.toUpperCase() }, 'credential_invalid'],
     ['the key in another header', { authorization: KEY_A }, 'credential_missing'],
     ['an empty header', { 'x-api-key': '' }, 'credential_missing'],
   ])('rejects %s', (_, h, code) => {

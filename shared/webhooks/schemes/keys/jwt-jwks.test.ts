@@ -1,6 +1,7 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../../../errors';
 import { guardedHttp } from '../../../http/egress';
 import { silentLogger } from '../../../log/json-logger';
@@ -85,6 +86,63 @@ describe('jwt with a JWKS URL', () => {
     } finally {
       keys = before;
       jest.restoreAllMocks();
+    }
+  });
+
+  it('takes jwksCooldownSeconds from the configuration', async () => {
+    let wall = 1_850_000_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    const verify = scheme(allowLocal(), { jwksCooldownSeconds: 5 });
+    await verify(req(await token()));
+    const before = keys;
+    try {
+      keys = [...keys, { ...(await spareJwk()), kid: 'k2', alg: 'RS256' }];
+      wall += 4_000;
+      expect(await verdictAsync(async () => verify(req(await token(spare, 'k2'))))).toBe('credential_invalid');
+      expect(hits).toBe(1);
+      wall += 2_000;
+      expect(await verify(req(await token(spare, 'k2')))).toEqual({});
+      expect(hits).toBe(2);
+    } finally {
+      keys = before;
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('keeps the key set for jwksCacheSeconds, then fetches it again for a known kid too', async () => {
+    let wall = 1_900_000_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    // A new token each time: a token that verified is remembered and would not consult the set.
+    const fresh = (n: number) => new SignJWT({ ...CLAIMS, jti: `t-${n}` }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).sign(signer);
+    try {
+      const verify = scheme(allowLocal(), { jwksCacheSeconds: 60 });
+      expect(await verify(req(await fresh(1)))).toEqual({});
+      wall += 59_000;
+      expect(await verify(req(await fresh(2)))).toEqual({});
+      expect(hits).toBe(1);
+      wall += 2_000;
+      expect(await verify(req(await fresh(3)))).toEqual({});
+      expect(hits).toBe(2);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('refuses a token signed by an RSA key under 2048 bits served in the set, as jose does', async () => {
+    // jose will not sign with such a key either: the token is signed with node:crypto.
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const jwk = { ...(await exportJWK(weak.publicKey)), kid: 'weak', alg: 'RS256' };
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${b64({ alg: 'RS256', kid: 'weak' })}.${b64(CLAIMS)}`;
+    const weakToken = `${input}.${sign('sha256', Buffer.from(input), weak.privateKey).toString('base64url')}`;
+    await expect(jwtVerify(weakToken, createLocalJWKSet({ keys: [jwk] }), { algorithms: ['RS256'], currentDate: new Date(NOW) })).rejects.toThrow(/2048/);
+    const before = keys;
+    keys = [...keys, jwk];
+    try {
+      expect(await verdictAsync(() => scheme(allowLocal())(req(weakToken)))).toBe('credential_invalid');
+      expect(hits).toBe(1);
+    } finally {
+      keys = before;
     }
   });
 

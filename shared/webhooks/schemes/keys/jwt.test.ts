@@ -1,5 +1,8 @@
-import { createPublicKey } from 'node:crypto';
-import { exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT, UnsecuredJWT, type CryptoKey, type JWTPayload } from 'jose';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import {
+  errors as joseErrors, exportJWK, exportSPKI, generateKeyPair, importPKCS8, importSPKI, jwtVerify, SignJWT, UnsecuredJWT,
+  type CryptoKey, type JWTPayload, type JWTVerifyOptions,
+} from 'jose';
 import { fixedClock, platformHttp } from '../../../ports';
 import { silentLogger } from '../../../log/json-logger';
 import type { SchemeEnv } from '../../scheme';
@@ -26,6 +29,9 @@ const input = (token: string | undefined, now = NOW, h: Record<string, string> =
 const CLAIMS = { iss: 'https://sender.example', aud: 'secorch', iat: T, exp: T + 300 };
 const signed = (key: CryptoKey | Uint8Array, alg: string, claims: JWTPayload = CLAIMS, kid?: string) =>
   new SignJWT(claims).setProtectedHeader(kid ? { alg, kid } : { alg }).sign(key);
+/** jose's own verdict on a token (the oracle), at the tests' clock. */
+const joseAccepts = (token: string, key: CryptoKey | Uint8Array, options: JWTVerifyOptions) =>
+  jwtVerify(token, key, { currentDate: new Date(NOW), ...options }).then(() => true, () => false);
 /** One character changed well inside the text (the last base64url character may carry unused bits). */
 const flip = (t: string, from = 10) => {
   const i = t.length - from;
@@ -102,6 +108,22 @@ describe('jwt: algorithms and keys', () => {
     expect(await verdictAsync(async () => mixed(input(await signed(rs.privateKey, 'RS256'))))).toBe('accepted');
   });
 
+  it('refuses an algorithm left out of algorithms even when the configured key could verify it', async () => {
+    // One RSA key signs RS256, RS384 and PS256 alike: only the allowlist tells them apart.
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const spki = pair.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const pkcs8 = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+    const verify = build({ algorithms: ['RS256'], publicKeys: [spki] });
+    for (const alg of ['RS384', 'PS256']) {
+      const token = await signed(await importPKCS8(pkcs8, alg), alg);
+      const publicKey = await importSPKI(spki, alg);
+      await expect(jwtVerify(token, publicKey, { algorithms: ['RS256'], currentDate: new Date(NOW) })).rejects.toThrow(joseErrors.JOSEAlgNotAllowed);
+      expect(await joseAccepts(token, publicKey, { algorithms: [alg] })).toBe(true);
+      expect(await verdictAsync(() => verify(input(token)))).toBe('credential_invalid');
+    }
+    expect(await verdictAsync(async () => verify(input(await signed(await importPKCS8(pkcs8, 'RS256'), 'RS256'))))).toBe('accepted');
+  });
+
   it('tries only keys of the token algorithm\'s type when several types are configured', async () => {
     const verify = build({ algorithms: ['RS256', 'ES256'], publicKeys: [RS_PEM, JSON.stringify(await exportJWK(es.publicKey))] });
     expect(await verdictAsync(async () => verify(input(await signed(es.privateKey, 'ES256'))))).toBe('accepted');
@@ -139,6 +161,26 @@ describe('jwt: claims and the injected clock', () => {
     ['the second audience', { ...CLAIMS, aud: 'other' }],
   ])('accepts %s', async (_, claims) => {
     expect(await check(claims)).toBe('accepted');
+  });
+
+  it.each<[string, JWTPayload['aud'], string]>([
+    ['accepts an aud array that names ours after another one', ['someone-else', 'other'], 'accepted'],
+    ['accepts an aud array that names ours first', ['secorch', 'someone-else'], 'accepted'],
+    ['rejects an aud array that names none of ours', ['someone-else', 'nobody'], 'credential_invalid'],
+  ])('%s, as jose does', async (_, aud, expected) => {
+    const token = await signed(key, 'HS256', { ...CLAIMS, aud });
+    expect(await joseAccepts(token, key, { algorithms: ['HS256'], issuer: CLAIMS.iss, audience: ['secorch', 'other'] })).toBe(expected === 'accepted');
+    expect(await verdictAsync(() => verify()(input(token)))).toBe(expected);
+  });
+
+  it('accepts any issuer of a configured list, as jose does, and no other', async () => {
+    const issuers = ['https://old-sender.example', CLAIMS.iss];
+    const listed = build({ algorithms: ['HS256'], secret: SECRET, issuer: issuers, audience: 'secorch' });
+    for (const [iss, expected] of [[CLAIMS.iss, 'accepted'], [issuers[0]!, 'accepted'], ['https://evil.example', 'credential_invalid']] as const) {
+      const token = await signed(key, 'HS256', { ...CLAIMS, iss });
+      expect(await joseAccepts(token, key, { algorithms: ['HS256'], issuer: issuers, audience: 'secorch' })).toBe(expected === 'accepted');
+      expect(await verdictAsync(() => listed(input(token)))).toBe(expected);
+    }
   });
 
   it('takes clockToleranceSeconds and maxTokenAgeSeconds from the configuration', async () => {

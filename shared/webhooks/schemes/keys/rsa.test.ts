@@ -72,6 +72,14 @@ describe('rsa verifier, PSS, hex with prefix, timestamp and id', () => {
     expect(verdict(() => verify(input(headers, bytes)))).toBe(code);
   });
 
+  it('accepts a PSS signature whatever salt length the sender chose (none, 20 bytes, the maximum)', () => {
+    // RSASSA-PSS leaves the salt length to the signer (RFC 8017 section 9.1); node:crypto signs with each.
+    for (const saltLength of [0, 20, constants.RSA_PSS_SALTLEN_MAX_SIGN]) {
+      const s = sign('sha256', content('d-1', TS), { key: a.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength });
+      expect(verdict(() => verify(input(h({ 'x-signature': `rsa-sha256=${s.toString('hex')}` }))))).toBe('accepted');
+    }
+  });
+
   it('dedupes on the canonical signature text when there is no id (hex case does not make a new one)', () => {
     const noId = rsaVerifier(config({ ...over, idHeader: undefined, signedContent: '{timestamp}.{body}' }));
     const s = signWith(a.privateKey, Buffer.concat([Buffer.from(`${TS}.`), body]), true).toString('hex');

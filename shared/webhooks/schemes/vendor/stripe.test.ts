@@ -65,6 +65,17 @@ describe('stripe verifier', () => {
     expect(run(ahead)).toBe('timestamp_too_new');
   });
 
+  it('takes the last t= of a header that repeats it, as stripe-node does', () => {
+    // stripe-node's parseHeader keeps overwriting the timestamp, so the last t= is the signed one.
+    const stale = NOW_S - 3600;
+    const currentLast = `t=${stale},${sign()}`;
+    expect(libAccepts(currentLast)).toBe(true);
+    expect(run(currentLast)).toBe('accepted');
+    const staleLast = `${sign()},t=${stale}`;
+    expect(libAccepts(staleLast)).toBe(false);
+    expect(run(staleLast)).toBe('timestamp_too_old');
+  });
+
   it.each([[-300, 'accepted'], [300, 'accepted'], [-301, 'timestamp_too_old'], [301, 'timestamp_too_new']])(
     'with a timestamp %i s from now: %s', (offset, expected) => {
       expect(run(sign(NOW_S + offset))).toBe(expected);
