@@ -24,4 +24,20 @@ describe('npm run dlq', () => {
     expect(dlq(queue, ['bogus'], (l) => out.push(l))).toBe(2);
     queue.close();
   });
+
+  test('control characters from an event or an error never reach the terminal raw', () => {
+    const queue = sqliteQueue({ path: join(mkdtempSync(join(tmpdir(), 'dlq-')), 'queue.db'), clock: fixedClock(Date.parse('2026-01-01T00:00:00Z')), name: 'events', maxAttempts: 1 });
+    // A title-setting OSC sequence in the type, a forged second row and an 8-bit CSI in the error.
+    const id = queue.enqueue(JSON.stringify({ specversion: '1.0', id: 'e1', source: '/s', type: 'x\u001b]0;pwned\u0007' }));
+    const [m] = queue.claim(1, 1000);
+    queue.release(m!.id, m!.receipt, 0, 'failed\r\nfake-id  2026-01-01  attempts=9\u009b2J');
+    const out: string[] = [];
+    dlq(queue, ['list'], (l) => out.push(l));
+    expect(out).toEqual([`${id}  2026-01-01T00:00:00.000Z  attempts=1  x\\u001b]0;pwned\\u0007  failed\\u000d\\u000afake-id  2026-01-01  attempts=9\\u009b2J`]);
+    dlq(queue, ['show', id], (l) => out.push(l));
+    const controls = [...out[1]!].filter((c) => c !== '\n' && (c < ' ' || (c >= '\u007f' && c <= '\u009f')));
+    expect(controls).toEqual([]);
+    expect(JSON.parse(out[1]!).error).toBe('failed\r\nfake-id  2026-01-01  attempts=9\u009b2J');
+    queue.close();
+  });
 });

@@ -29,7 +29,7 @@ export function dlq(queue: SqliteQueue, args: string[], print: (line: string) =>
       let n = 0;
       for (const l of all(queue, pageSize)) {
         n += 1;
-        print(`${l.id}  ${new Date(l.failedAt).toISOString()}  attempts=${l.attempts}  ${typeOf(l.body)}  ${l.error ?? ''}`);
+        print(printable(`${l.id}  ${new Date(l.failedAt).toISOString()}  attempts=${l.attempts}  ${typeOf(l.body)}  ${l.error ?? ''}`));
       }
       if (n === 0) print('no dead letters');
       return 0;
@@ -37,7 +37,8 @@ export function dlq(queue: SqliteQueue, args: string[], print: (line: string) =>
     case 'show': {
       const l = id ? queue.deadLetter(id) : undefined;
       if (!l) return notFound(id, print);
-      print(JSON.stringify({ ...l, body: parse(l.body) }, null, 2));
+      // JSON escapes C0 controls in strings but not C1 ones; the layout's own line breaks stay.
+      print(JSON.stringify({ ...l, body: parse(l.body) }, null, 2).split('\n').map(printable).join('\n'));
       return 0;
     }
     case 'replay':
@@ -76,7 +77,20 @@ const parse = (body: string): unknown => {
     return body;
   }
 };
-const typeOf = (body: string): string => ((parse(body) as { type?: unknown } | null)?.type as string | undefined) ?? '?';
+const typeOf = (body: string): string => {
+  const type = (parse(body) as { type?: unknown } | null)?.type;
+  return type === undefined ? '?' : typeof type === 'string' ? type : JSON.stringify(type);
+};
+
+/**
+ * A dead letter's type and error come from outside (an event, a destination's answer): control
+ * characters in them would reach the operator's terminal, where ESC and 8-bit CSI sequences can
+ * rewrite the screen or set the title, and a line break could forge another row. They are printed
+ * as \u escapes.
+ */
+const printable = (text: string): string =>
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is matched
+  text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 function notFound(id: string | undefined, print: (line: string) => void): number {
   print(id ? `no dead letter ${id}` : 'give the id of a dead letter (see: npm run dlq -- list)');
