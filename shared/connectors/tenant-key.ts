@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DEFAULT_TENANT } from '../events/tenant';
 
 /**
  * The key a finding goes by in a vendor field every tenant shares (ServiceNow's correlation_id,
@@ -13,7 +14,7 @@ import { createHash } from 'node:crypto';
  *   that, in any letter case (a vendor may compare without case), is sent as its `sha256:`
  *   instead, so no default-tenant finding can reach another tenant's ticket.
  */
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT };
 const TENANT_FORM = /^tenant-sha256:[0-9a-f]{64}$/i;
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');

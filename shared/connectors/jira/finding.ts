@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
+import { tenantOf } from '../../events/tenant';
 import type { FindingTransition } from '../tickets';
 
 /**
@@ -25,5 +26,5 @@ export function findingFacts(event: CloudEvent): FindingFacts | undefined {
   if (uid === undefined) {
     throw new AppError('finding_uid_missing', `Event ${event.id} (${event.type}) has neither a subject nor data.finding_info.uid`, { status: 422, retryable: false });
   }
-  return { transition: last as FindingTransition, uid, tenant: typeof event.tenant === 'string' && event.tenant !== '' ? event.tenant : 'default' };
+  return { transition: last as FindingTransition, uid, tenant: tenantOf(event) };
 }

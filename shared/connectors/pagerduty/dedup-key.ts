@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { renderText } from '../template';
-import { DEFAULT_TENANT, tenantScopedKey } from '../tenant-key';
+import { tenantOf } from '../../events/tenant';
+import { tenantScopedKey } from '../tenant-key';
 
 /**
  * The Events API v2 dedup_key of an event: every event of one finding of one tenant lands on one
@@ -14,6 +15,5 @@ export const DEDUP_MAX = 255;
 
 export function dedupKey(event: CloudEvent, template: string): string {
   const key = renderText(template, event, 'dedupKey');
-  const tenant = typeof event.tenant === 'string' && event.tenant !== '' ? event.tenant : DEFAULT_TENANT;
-  return tenantScopedKey(tenant, key, (k) => k.length <= DEDUP_MAX);
+  return tenantScopedKey(tenantOf(event), key, (k) => k.length <= DEDUP_MAX);
 }

@@ -2,7 +2,7 @@ import type { Deliver } from '../../destinations/types';
 import type { CheckResult, TransportOptions } from '../types';
 import { applyFindingEvent } from '../tickets';
 import type { ServiceNowConfig } from './config';
-import { DEFAULT_TENANT } from './correlation';
+import { tenantOf } from '../../events/tenant';
 import { findingAction } from './finding-event';
 import { servicenowTickets } from './tickets';
 import { type ServiceNowDeps, transportFor } from './transport';
@@ -28,7 +28,7 @@ export function servicenowDestination(name: string, config: ServiceNowConfig, op
       return;
     }
     const transport = transportFor(name, config, deps, options.transport);
-    const tenant = typeof event.tenant === 'string' && event.tenant !== '' ? event.tenant : DEFAULT_TENANT;
+    const tenant = tenantOf(event);
     await applyFindingEvent(servicenowTickets(transport, config, deps.store, tenant), deps, {
       destination: name,
       tenant,

@@ -1,4 +1,5 @@
 import type { CloudEvent } from '../../events/cloudevent';
+import { tenantOf } from '../../events/tenant';
 import { eventRef, keys, sortableId } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
@@ -6,8 +7,6 @@ import { sendWakeUp } from '../../ports/wakeups';
 import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../routing/filter';
 import { deliverySettings } from './deps';
 import { isAbout } from './ops-events';
-
-export const tenantOf = (event: CloudEvent): string => (typeof event.tenant === 'string' ? event.tenant : 'default');
 
 /** Every subscription of a tenant (a few pages at most; subscriptions are few per tenant). */
 export async function subscriptionsOf(deps: Deps, tenant: string): Promise<Subscription[]> {

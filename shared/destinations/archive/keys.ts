@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '../../events/cloudevent';
+import { DEFAULT_TENANT, tenantOf } from '../../events/tenant';
 
 /**
  * The state-store layout of archive destinations ({d} is the destination name):
@@ -23,8 +24,8 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const part = (s: string) => (PLAIN.test(s) ? s : `~${sha256(s).slice(0, 32)}`);
 const identity = (event: CloudEvent) => {
   const base = `${part(event.id)}:${sha256(event.source).slice(0, 12)}`;
-  const tenant = typeof event.tenant === 'string' ? event.tenant : 'default';
-  return tenant === 'default' ? base : `${base}:${part(tenant)}`;
+  const tenant = tenantOf(event);
+  return tenant === DEFAULT_TENANT ? base : `${base}:${part(tenant)}`;
 };
 
 /** Partition hour `YYYYMMDDHH` (UTC) of an epoch ms time. */
