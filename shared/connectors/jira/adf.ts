@@ -1,3 +1,5 @@
+import { head } from '../text-cut';
+
 /**
  * Plain text as Atlassian Document Format, which API v3 requires for descriptions and comments
  * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/): a `doc` of
@@ -19,7 +21,7 @@ interface AdfParagraph {
 const MAX_TEXT = 32_000;
 
 export function adf(text: string): AdfDoc {
-  const blocks = text.slice(0, MAX_TEXT).replace(/\r\n?/g, '\n').split(/\n\s*\n/);
+  const blocks = head(text, MAX_TEXT).replace(/\r\n?/g, '\n').split(/\n\s*\n/);
   const content: AdfParagraph[] = [];
   for (const block of blocks) {
     const lines = block.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');

@@ -39,6 +39,20 @@ test('summary capped at 255; numeric project is an id; fields.labels join the ma
   expect(issue.fields).toMatchObject({ project: { id: '10042' }, customfield_10001: 'u-7', labels: ['mine', 'secorch', uidLabel('t', 'u-7')] });
 });
 
+test('cuts never split an emoji: summary, labels and the description stay valid Unicode', () => {
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+  const c = jiraConfig('https://x.atlassian.net', { summary: '{{ data.finding_info.title }}', fields: { labels: ['{{ data.tag }}'] } });
+  // Emoji after 253 and 254 characters: the summary's cut (254 + '…') and the label's (255) each fall inside one.
+  const title = `${'x'.repeat(253)}${'\u{1F525}'.repeat(20)}`;
+  const tag = `${'x'.repeat(254)}${'\u{1F525}'.repeat(20)}`;
+  const issue = newIssue(c, findingEvent('e', 'created', 'f', { data: { tag, finding_info: { uid: 'u', title } } }), { uid: 'u', tenant: 't' });
+  expect(issue.fields.summary).toBe(`${'x'.repeat(253)}…`);
+  expect(issue.fields.summary as string).not.toMatch(lone);
+  expect((issue.fields.labels as string[])[0]).toBe('x'.repeat(254));
+  const text = JSON.stringify(adf(`${'y'.repeat(31_999)}${'\u{1F525}'.repeat(5)}`));
+  expect(text).not.toMatch(/\\ud[89ab][0-9a-f]{2}/i);
+});
+
 test('uid label: fixed length, differs per tenant; JQL strings escape quotes and backslashes', () => {
   expect(uidLabel('a', 'f 1/"x"')).toMatch(/^secorch-[0-9a-f]{32}$/);
   expect(uidLabel('a', 'f')).not.toBe(uidLabel('b', 'f'));

@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { render, renderText, type Template } from '../template';
+import { clip, head } from '../text-cut';
 import { adf } from './adf';
 import type { JiraConfig } from './config';
 import type { NewIssue } from './create-issue';
@@ -17,7 +18,7 @@ const SUMMARY_MAX = 255;
 const oneLine = (s: string) => s.replace(/\s*[\p{Cc}\u2028\u2029][\s\p{Cc}\u2028\u2029]*/gu, ' ').trim();
 
 /** Labels cannot hold spaces (https://support.atlassian.com/jira-software-cloud/docs/add-labels-to-issues/); at most 255 characters. */
-const label = (v: unknown) => String(v).trim().replace(/\s+/g, '-').slice(0, 255);
+const label = (v: unknown) => head(String(v).trim().replace(/\s+/g, '-'), 255);
 
 const asText = (v: unknown) => (v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -44,7 +45,7 @@ export function newIssue(config: JiraConfig, event: CloudEvent, mark: FindingMar
       ...extra,
       project: /^\d+$/.test(config.project) ? { id: config.project } : { key: config.project },
       issuetype: { name: config.issueType },
-      summary: summary.length > SUMMARY_MAX ? `${summary.slice(0, SUMMARY_MAX - 1)}…` : summary,
+      summary: clip(summary, SUMMARY_MAX),
       description: adf(asText(render(config.description, event))),
       labels: [...new Set([...labels, MARK_LABEL, uidLabel(mark.tenant, mark.uid)])],
       ...(priority ? { priority: { name: priority } } : {}),

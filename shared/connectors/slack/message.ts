@@ -1,4 +1,5 @@
-import { type ChatSummary, clip, head } from './summary';
+import { clip, head } from '../text-cut';
+import type { ChatSummary } from './summary';
 
 /**
  * A Block Kit message (https://api.slack.com/reference/block-kit/blocks) for a summary: a header

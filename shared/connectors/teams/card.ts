@@ -1,4 +1,5 @@
-import { type ChatSummary, clip } from '../slack/summary';
+import type { ChatSummary } from '../slack/summary';
+import { clip } from '../text-cut';
 import { fitBytes, jsonBytes } from './fit';
 
 /**

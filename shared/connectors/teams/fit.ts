@@ -1,4 +1,4 @@
-import { head } from '../slack/summary';
+import { head } from '../text-cut';
 
 /**
  * Teams refuses a webhook message over 28 KB ("The message size limit is 28 KB. When the size
