@@ -13,8 +13,8 @@ import { updateRecord } from './update-record';
 
 /**
  * ServiceNow as the ticket system of ../tickets.ts, for one tenant: one record per finding, found
- * again by its tenant-scoped correlation_id (correlation.ts); later events add a work note; a resolved finding sets the resolve state with
- * close_code and close_notes.
+ * again by its tenant-scoped correlation_id (correlation.ts); later events add a work note; a
+ * resolved finding sets the resolve state with close_code and close_notes.
  */
 export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): TicketSystem {
   const table = config.table;
