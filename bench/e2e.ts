@@ -7,10 +7,11 @@ import { freePort } from '../test/emulators/spawn';
 import { fixtureBytes } from '../test/fixtures';
 import { type Server, startServer } from './floor/processes';
 import { type BenchRow, throughputRows } from './rows';
+import { OFFLINE_START } from '../scripts/offline';
 
 /**
- * End to end through `npm start`: HTTP into serverless-offline, the esbuild bundle in a Lambda
- * worker (verify, replay claim in SQLite, publish to the SQLite queue), the router worker
+ * End to end through `npm start`: HTTP into serverless-offline, the esbuild bundle run in its
+ * process (verify, replay claim in SQLite, publish to the SQLite queue), the router worker
  * beside it writing every event to a file. Signed GitHub deliveries (the real code_scanning_alert
  * payload, ~9 KB) are posted by autocannon for a fixed time with a fixed number of connections;
  * only 2xx answers count. Side by side with the emulator's own floor: the same serverless-offline
@@ -103,7 +104,7 @@ async function ports() {
 async function floor(): Promise<Server> {
   const { base, env } = await ports();
   const osls = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
-  return startServer([osls, 'offline', 'start'], { cwd: join(__dirname, 'floor'), env, base, ready: async (b) => (await post(b)).status === 202 });
+  return startServer([osls, ...OFFLINE_START], { cwd: join(__dirname, 'floor'), env, base, ready: async (b) => (await post(b)).status === 202 });
 }
 
 async function npmStart(dataDir: string): Promise<Server> {

@@ -1,7 +1,8 @@
 /**
  * `npm start`: validate the configuration (exit non-zero naming the problem before anything
  * listens), build the local bundles with it, then run the whole function set in the foreground
- * under serverless-offline on http://127.0.0.1:$PORT (default 3000) with no stage prefix.
+ * under serverless-offline (in its own process: scripts/offline.ts) on http://127.0.0.1:$PORT
+ * (default 3000) with no stage prefix.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { buildAll } from '../esbuild.config.mjs';
 import { configPath, validateConfigFile } from './config-file';
 import { ensureDataDir } from './data-dir';
+import { OFFLINE_START } from './offline';
 import { supervisor } from './workers';
 
 /**
@@ -44,7 +46,7 @@ async function main(): Promise<number> {
   // serverless-offline's Lambda invoke API (a whole emulated invocation per burst of events).
   if (existsSync(workerEntry('router-worker'))) Object.assign(env, { SECORCH_ROUTER_NUDGE: 'off' });
   const osls = join(__dirname, '..', 'node_modules', 'osls', 'bin', 'serverless.js');
-  const child = spawn(process.execPath, [osls, 'offline', 'start', '--stage', 'local'], {
+  const child = spawn(process.execPath, [osls, ...OFFLINE_START, '--stage', 'local'], {
     stdio: 'inherit',
     env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
@@ -76,6 +78,8 @@ async function main(): Promise<number> {
     });
   }
   return new Promise((done) => child.on('exit', (code, signal) => {
+    // Every function runs in that one process (scripts/offline.ts): without it nothing answers.
+    if (signals === 0) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
     // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
     // before npm start returns: whoever removes or copies the data directory next finds it quiet.
     void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));

@@ -32,9 +32,10 @@ function localStore(config: Config): StateStore {
 }
 
 /**
- * Composition root for local runs under serverless-offline. Every function runs in its own worker
- * thread, so state and the event queue live in SQLite files under the data directory, never in
- * process memory. Under `npm start` the router worker follows the queue; otherwise publishing
+ * Composition root for local runs under serverless-offline. The functions, the router, delivery
+ * and inbox workers run in different processes (and, when serverless-offline runs on its own, in
+ * different worker threads), so state and the event queue live in SQLite files under the data
+ * directory, never in process memory. Under `npm start` the router worker follows the queue; otherwise publishing
  * nudges the router through serverless-offline's Lambda invoke API. Either way a one-minute
  * schedule drains anything left behind.
  */

@@ -85,6 +85,17 @@ describe('sqliteQueue', () => {
     expect(q.ack(id, second!.receipt)).toBe(true);
   });
 
+  it('enqueues several messages with one commit, in order, all or none', () => {
+    const q = connect();
+    const ids = q.enqueueAll(['a', 'b', 'c']);
+    expect(new Set(ids).size).toBe(3);
+    expect(q.claim(10, 1_000).map((m) => [m.id, m.body])).toEqual([[ids[0], 'a'], [ids[1], 'b'], [ids[2], 'c']]);
+    expect(q.enqueueAll([])).toEqual([]);
+    // A body the table refuses (NOT NULL) fails the whole commit: the first is not kept either.
+    expect(() => q.enqueueAll(['d', null as unknown as string])).toThrow(/NOT NULL/);
+    expect(q.depth()).toMatchObject({ visible: 0, leased: 3 });
+  });
+
   it('releases with a delay, and enqueues with one', () => {
     const q = connect();
     const id = q.enqueue('x');

@@ -5,7 +5,7 @@ import { type DeadRow, SCHEMA, type Row, queueStatements } from './sqlite-queue-
 
 /**
  * Durable at-least-once queue: the local bus between webhook-ingress and event-router, which run
- * in different worker threads (or processes), so the queue lives in a SQLite file. The model is
+ * in different processes (or worker threads), so the queue lives in a SQLite file. The model is
  * SQS's: `claim` leases messages (visibility timeout) and counts the attempt, `ack` deletes,
  * `release` makes a message visible again later, and a lease that expires without an ack makes
  * the message claimable again, so a crashed consumer loses nothing. A message claimed
@@ -23,6 +23,11 @@ export type ReleaseOutcome = 'released' | 'dead_lettered' | 'stale';
 export interface SqliteQueue {
   readonly name: string;
   enqueue(body: string, opts?: { delayMs?: number }): string;
+  /**
+   * Puts several messages in with one commit (one fsync), in order; all or none are stored.
+   * Returns their ids in the same order.
+   */
+  enqueueAll(bodies: readonly string[]): string[];
   claim(max: number, leaseMs: number): QueueMessage[];
   ack(id: string, receipt: string): boolean;
   /** Acknowledges several claimed messages in one commit; returns how many it deleted. */
@@ -110,6 +115,9 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     for (const { id, receipt } of items) deleted += sql.ack.run({ id, receipt }).changes;
     return deleted;
   });
+  const insertAll = db.transaction((rows: readonly { id: string; body: string }[], visibleAt: number) => {
+    for (const { id, body } of rows) sql.insert.run({ id, queue, body, visibleAt });
+  });
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let seenVersion: unknown;
   const replay = db.transaction((id: string): boolean => {
@@ -127,6 +135,11 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
       const visibleAt = clock.now() + nonNegative('delayMs', o.delayMs ?? 0);
       durably(() => free(() => sql.insert.run({ id, queue, body, visibleAt })));
       return id;
+    },
+    enqueueAll(bodies) {
+      const rows = bodies.map((body) => ({ id: randomUUID(), body }));
+      if (rows.length > 0) durably(() => free(() => insertAll.immediate(rows, clock.now())));
+      return rows.map((r) => r.id);
     },
     claim(max, leaseMs) {
       if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be an integer >= 1');

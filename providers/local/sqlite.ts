@@ -4,9 +4,11 @@ import { dirname } from 'node:path';
 import { AppError } from '../../shared/errors';
 
 /**
- * Opens a SQLite database for the local provider. serverless-offline runs every function in its
- * own worker thread (and recycles them), so several connections, in several threads or processes,
- * share each file; these settings make that safe:
+ * Opens a SQLite database for the local provider. Several connections share each file: every
+ * function bundle under serverless-offline opens its own (in the emulator's process under
+ * `npm start`, in a worker thread per concurrent invocation when serverless-offline runs on its
+ * own), and the router, delivery and inbox workers are processes of their own. These settings
+ * make that safe:
  * - WAL lets readers run while one writer commits (https://www.sqlite.org/wal.html);
  * - an operation that finds the write lock taken waits for it (whenFree) instead of failing;
  * - synchronous=FULL (the default here) fsyncs every commit, so "durably accepted" survives power

@@ -24,8 +24,9 @@ const lowerBound = (keys: readonly string[], key: string): number => {
 };
 
 /**
- * In-process state store for tests and single-process tools. Not for serverless-offline, whose
- * worker threads do not share memory: the local default is the SQLite store.
+ * In-process state store for tests and single-process tools. Not for serverless-offline: each
+ * function bundle would hold its own copy, and the router and delivery workers are other
+ * processes. The local default is the SQLite store.
  */
 export function memoryStore(clock: Clock, opts: MemoryStoreOptions = {}): StateStore {
   const items = new Map<string, StoredItem>();

@@ -13,8 +13,8 @@ import { type Answer, contractConfig, contractSteps, GITHUB_SECRET, type Outcome
 
 /**
  * End to end through `npm start`: the real start script, esbuild bundles, serverless-offline
- * (API Gateway + Lambda emulation in worker threads), the SQLite queue and store, the router
- * nudge, and the file destination.
+ * (API Gateway + Lambda emulation, the functions in its process), the SQLite queue and store,
+ * the router worker, and the file destination.
  */
 // YAML is a superset of JSON: the contract configuration is written as is.
 const CONFIG = JSON.stringify(contractConfig, null, 2);
