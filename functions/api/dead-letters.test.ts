@@ -1,4 +1,5 @@
 import { keepDeadLetter } from '../../shared/deadletters/store';
+import { AppError } from '../../shared/errors';
 import { fixtureBytes } from '../../test/fixtures';
 import { githubHeaders } from '../../test/support/sign';
 import { webhookIngress } from '../webhook-ingress/handler';
@@ -146,6 +147,19 @@ describe('/dead-letters', () => {
     for (const { id } of [poison, foreign]) expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`)).json).toMatchObject({ status: 422, code: 'still_invalid' });
     expect(ctx.bus.events).toHaveLength(1);
     expect((await call(ctx.deps, 'GET', `/dead-letters/${poison.id}`)).json.replays).toBe(0);
+  });
+
+  test('an event the bus refuses as too large is 413 event_too_large, not a 503 that invites retries', async () => {
+    const ctx = apiDeps();
+    const event = { specversion: '1.0', id: 'e-big', source: '/x', type: 'x.y', tenant: 'acme' };
+    const kept = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: JSON.stringify(event) });
+    const tooLarge = new AppError('bus_message_too_large', 'Event e-big is 70000 bytes as a Storage Queue message', { status: 500, retryable: false, expose: false });
+    ctx.deps.bus = { ...ctx.deps.bus, publish: async () => { throw tooLarge; } };
+    const res = await call(ctx.deps, 'POST', `/dead-letters/${kept.id}/replay`);
+    expect(res.status).toBe(413);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(res.json).toMatchObject({ code: 'event_too_large' });
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${kept.id}`)).json.replays).toBe(0);
   });
 
   test('DELETE discards the record: 204, then 404', async () => {

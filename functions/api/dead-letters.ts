@@ -1,7 +1,7 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { type DeadLetter, deleteDeadLetter, getDeadLetter, listDeadLetters, markReplayed } from '../../shared/deadletters/store';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
-import { AppError, errors } from '../../shared/errors';
+import { AppError, errors, toAppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
 import type { Deps } from '../../shared/ports';
 import { parseEvent } from '../event-router/handler';
@@ -124,6 +124,10 @@ async function replayEvent(deps: Deps, record: DeadLetter): Promise<string> {
   try {
     await deps.bus.publish(event);
   } catch (e) {
+    // Larger than this bus takes (a Storage Queue message is 64 KiB): no retry can help.
+    if (toAppError(e).code === 'bus_message_too_large') {
+      throw new AppError('event_too_large', 'The event is larger than the event bus accepts; a replay cannot succeed', { status: 413, expose: true, cause: e });
+    }
     throw new AppError('publish_failed', 'The event could not be queued; retry the replay', { status: 503, retryable: true, expose: true, cause: e, headers: { 'retry-after': '1' } });
   }
   return event.id;

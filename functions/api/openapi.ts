@@ -158,6 +158,7 @@ export const apiPaths = {
         '202': body({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
         '401': e401, '403': e403, '404': e404q,
         '409': problem('The webhook source is no longer configured for this tenant', ['source_unknown']),
+        '413': problem('An event is larger than the event bus accepts: no replay can succeed', ['publish_failed', 'event_too_large']),
         '422': problem('The stored body still cannot be processed', ['still_invalid']),
         '503': problem('Publishing failed; retry', ['publish_failed']),
       },
