@@ -78,6 +78,8 @@ export const apiSchemas = {
       receivedAt: dateTime, encoding: { enum: ['utf8', 'base64'], description: 'How body is encoded: text, or base64 when the bytes are not valid UTF-8' },
       deliveryId: { type: 'string', description: "The sender's verified delivery id" }, event: { type: 'string', description: "The sender's event name" },
       replays: { type: 'integer' }, lastReplayAt: dateTime,
+      failures: { type: 'integer', minimum: 1, description: 'How often this delivery failed (a sender retry or a redelivered message counts here, not as a new record)' },
+      lastFailedAt: { ...dateTime, description: 'When it last failed; reason is the latest' },
     },
   },
   DeadLetterPage: { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('DeadLetterSummary') }, next_cursor: { type: 'string' } } },

@@ -81,6 +81,18 @@ describe('webhook-ingress dead letters', () => {
     expect(rawBody(record!)).toEqual(body);
   });
 
+  test("a sender's retries of a delivery the mapper cannot take count on one dead letter; another delivery gets its own", async () => {
+    const { deps, clock } = testDeps(config);
+    const body = new TextEncoder().encode('{ "explode": true }');
+    for (let i = 0; i < 4; i++) {
+      expect((await webhookIngress(post(body, 'd-dl-retried'), deps)).status).toBe(500);
+      clock.advance(60_000);
+    }
+    expect((await kept(deps)).map((d) => [d.deliveryId, d.failures])).toEqual([['d-dl-retried', 4]]);
+    expect((await webhookIngress(post(body, 'd-dl-other'), deps)).status).toBe(500);
+    expect((await kept(deps)).map((d) => [d.deliveryId, d.failures])).toEqual([['d-dl-retried', 4], ['d-dl-other', 1]]);
+  });
+
   test("the sender's errors are not dead letters (a malformed body, a bad signature)", async () => {
     const { deps } = testDeps(config);
     expect((await webhookIngress(post(new TextEncoder().encode('{nope'), 'd-dl-3'), deps)).status).toBe(400);

@@ -26,6 +26,51 @@ describe('inbound dead-letter store', () => {
     expect(stored.reason.message).not.toMatch(/SECRETSIG123|SECRETKEY/);
   });
 
+  test('a webhook failing again (same delivery id or signature, same body) counts on its record: latest reason, renewed retention', async () => {
+    const { deps, clock } = testDeps();
+    const delivery = { tenant: 'acme', kind: 'webhook' as const, source: 'github', deliveryId: 'd-1', body: '{"a":1}' };
+    const first = await keepDeadLetter(deps, { ...delivery, reason });
+    expect(first.failures).toBe(1);
+    clock.advance(3_600_000);
+    const again = await keepDeadLetter(deps, { ...delivery, reason: { code: 'mapping_failed', message: 'boom' } });
+    expect(again).toMatchObject({ id: first.id, failures: 2, reason: { code: 'mapping_failed', message: 'boom' }, lastFailedAt: '2026-01-01T01:00:00.000Z', receivedAt: first.receivedAt });
+    expect((await getDeadLetter(deps, 'acme', first.id))?.record).toEqual(again);
+    expect((await deps.store.get(keys.deadLetter('acme', first.id)))?.expiresAt).toBe(clock.now() + 30 * 86400 * 1000);
+    expect((await listDeadLetters(deps, 'acme')).items).toHaveLength(1);
+
+    // A signature stands for the id where a scheme has none.
+    const signed = { tenant: 'acme', kind: 'webhook' as const, source: 'shop', signature: 'c2ln', body: '{"b":2}' };
+    const s1 = await keepDeadLetter(deps, { ...signed, reason });
+    expect((await keepDeadLetter(deps, { ...signed, reason })).id).toBe(s1.id);
+    expect((await listDeadLetters(deps, 'acme')).items).toHaveLength(2);
+  });
+
+  test('another body, another delivery id, source or tenant, or a webhook without identity is a record of its own', async () => {
+    const { deps } = testDeps();
+    const base = { tenant: 'acme', kind: 'webhook' as const, source: 'github', deliveryId: 'd-1', body: '{"a":1}', reason };
+    const variants = [
+      base, { ...base, body: '{"a":2}' }, { ...base, deliveryId: 'd-2' }, { ...base, source: 'gitlab' }, { ...base, tenant: 'globex' },
+      // A credential scheme without an id configured: two identical bodies may be two deliveries.
+      { ...base, deliveryId: undefined }, { ...base, deliveryId: undefined },
+    ];
+    const ids = new Set<string>();
+    for (const v of variants) ids.add((await keepDeadLetter(deps, v)).id);
+    expect(ids.size).toBe(variants.length);
+  });
+
+  test('a redelivered event (same body) counts on its record; once discarded, the next failure makes a new one', async () => {
+    const { deps } = testDeps();
+    const poison = { tenant: 'acme', kind: 'event' as const, reason: { code: 'invalid_event', message: 'Not a CloudEvent' }, body: 'not json' };
+    const first = await keepDeadLetter(deps, poison);
+    expect((await keepDeadLetter(deps, poison))).toMatchObject({ id: first.id, failures: 2 });
+    await deleteDeadLetter(deps, 'acme', first.id);
+    const fresh = await keepDeadLetter(deps, poison);
+    expect(fresh.id).not.toBe(first.id);
+    expect(fresh.failures).toBe(1);
+    expect((await keepDeadLetter(deps, poison))).toMatchObject({ id: fresh.id, failures: 2 });
+    expect((await listDeadLetters(deps, 'acme')).items.map((i) => i.record.id)).toEqual([fresh.id]);
+  });
+
   test('retention follows deliveries.retentionDays', async () => {
     const { deps, clock } = testDeps({ deliveries: { retentionDays: 2 } });
     const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });

@@ -12,6 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
  *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order
  *   brk:{tenant}:{subscriptionId}              circuit breaker state
  *   dlq:{tenant}:{id}                          inbound dead letter (raw body kept for replay)
+ *   dlqix:{tenant}:{digest}                    the dead letter of one failing delivery (its repeats)
  *
  * An event is identified by its source and id together (CloudEvents: "Producers MUST ensure that
  * source + id is unique for each distinct event"), so two sources that both number their events
@@ -66,6 +67,7 @@ export const keys = {
   breaker: (tenant: string, subscriptionId: string) => `brk:${tenant}:${subscriptionId}`,
   deadLetters: (tenant: string) => `dlq:${tenant}:`,
   deadLetter: (tenant: string, id: string) => `dlq:${tenant}:${id}`,
+  deadLetterOf: (tenant: string, digest: string) => `dlqix:${tenant}:${digest}`,
 };
 
 /** Parses a due key back into its parts; undefined for anything else. */
