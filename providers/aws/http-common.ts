@@ -25,6 +25,18 @@ export function requestUrl(headers: Headers, path: string, query: string): strin
 }
 
 /**
+ * The path without the stage segment an HTTP API puts in front of it (payload 2.0 `rawPath`, and
+ * payload 1.0 `path` of an HTTP API) when the request named a stage ("/prod/webhooks/x"); the
+ * HTTP API has no stage prefix on any cloud (DESIGN.md section 3). "$default" is served at the
+ * root and has none. REST API events carry `path` without the stage: not for them.
+ */
+export function withoutStage(path: string, stage: string | undefined): string {
+  if (!stage || stage === '$default') return path;
+  if (path.startsWith(`/${stage}/`)) return path.slice(stage.length + 1);
+  return path === `/${stage}` ? '/' : path;
+}
+
+/**
  * The raw body bytes, as signature checks need them: base64 decoded when API Gateway says so
  * (binary media types), else the UTF-8 bytes of the text. Never parsed.
  */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { bodyBytes, requestUrl, resultBody, singleHeaders } from './http-common';
+import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
 
 /**
  * API Gateway REST API, Lambda proxy integration (payload format 1.0):
@@ -27,10 +27,13 @@ export function v1ToRequest(event: APIGatewayProxyEvent): Request {
     for (const v of multiQuery[key] ?? [singleQuery[key]]) if (typeof v === 'string') query.append(key, v);
   }
 
-  // event.path has no stage; requestContext.path does ("/prod/hello"): the HTTP API is the same
-  // path on every cloud (DESIGN.md section 3).
+  // A REST API's event.path has no stage; requestContext.path does ("/prod/hello"): the HTTP API
+  // is the same path on every cloud (DESIGN.md section 3). An HTTP API sending payload 1.0 (the
+  // only 1.0 events with `version`) keeps a named stage in `path`, as 2.0 does in rawPath.
+  const httpApi = (event as { version?: unknown }).version === '1.0';
+  const path = httpApi ? withoutStage(event.path, event.requestContext?.stage) : event.path;
   const body = bodyBytes(event.httpMethod, event.body, event.isBase64Encoded);
-  return new Request(requestUrl(headers, event.path, query.toString()), { method: event.httpMethod, headers, body });
+  return new Request(requestUrl(headers, path, query.toString()), { method: event.httpMethod, headers, body });
 }
 
 export async function v1Result(res: Response): Promise<APIGatewayProxyResult> {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { bodyBytes, requestUrl, resultBody, singleHeaders } from './http-common';
+import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
 
 /**
  * API Gateway HTTP API (payload format 2.0), also the shape of Lambda function URLs:
@@ -13,14 +13,8 @@ export function v2ToRequest(event: APIGatewayProxyEventV2): Request {
   }
   if (event.cookies && event.cookies.length > 0) headers.set('cookie', event.cookies.join('; '));
 
-  // rawPath keeps the stage of a named stage ("/prod/webhooks/x"); the HTTP API has no stage
-  // prefix on any cloud, so strip it. "$default" is served at the root and has none.
-  const stage = event.requestContext?.stage;
-  let path = event.rawPath || '/';
-  if (stage && stage !== '$default') {
-    if (path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
-    else if (path === `/${stage}`) path = '/';
-  }
+  // rawPath keeps the stage of a named stage ("/prod/webhooks/x"): stripped (http-common.ts).
+  const path = withoutStage(event.rawPath || '/', event.requestContext?.stage);
 
   const method = event.requestContext?.http?.method ?? 'GET';
   const body = bodyBytes(method, event.body, event.isBase64Encoded);

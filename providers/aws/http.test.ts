@@ -68,6 +68,29 @@ describe('awsHttp, REST API payload 1.0', () => {
   });
 });
 
+describe('awsHttp, HTTP API payload 1.0', () => {
+  // An HTTP API integration can ask for payload 1.0 ("version": "1.0", REST's shape); unlike a
+  // REST API it keeps a named stage in `path`, as 2.0 keeps it in rawPath:
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+  const httpApiV1 = (stage: string, path: string): APIGatewayProxyEvent => {
+    const e = { ...v1(), version: '1.0', path } as APIGatewayProxyEvent;
+    e.requestContext = { ...e.requestContext, stage, path };
+    return e;
+  };
+
+  test('a named stage is stripped from path; $default strips nothing', async () => {
+    expect(json(await run(echo)(httpApiV1('prod', '/prod/webhooks/github')))).toMatchObject({ path: '/webhooks/github', query: '?name=me' });
+    expect(json(await run(echo)(httpApiV1('prod', '/prod')))).toMatchObject({ path: '/' });
+    expect(json(await run(echo)(httpApiV1('$default', '/prod/webhooks/github')))).toMatchObject({ path: '/prod/webhooks/github' });
+  });
+
+  test('a REST API event (no version) keeps a path that starts like its stage: REST paths carry no stage', async () => {
+    const e = { ...v1(), path: '/webhooks/github' };
+    e.requestContext = { ...e.requestContext, stage: 'webhooks' };
+    expect(json(await run(echo)(e))).toMatchObject({ path: '/webhooks/github' });
+  });
+});
+
 describe('awsHttp, HTTP API payload 2.0', () => {
   const post = (over: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 => {
     const e = { ...v2(), ...over };

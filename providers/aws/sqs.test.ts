@@ -80,3 +80,33 @@ test('FIFO: after a failure the later records of the same group are failed unpro
   expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['g1-a', 'g1-b']);
   expect(handled).toEqual(['g2-a', 'g2-b']);
 });
+
+test('a fair (standard) queue: MessageGroupId alone is not FIFO, so a failure fails only its own record', async () => {
+  // Standard queues accept MessageGroupId for fair queues and keep no order within a group:
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html
+  // Only FIFO queues (name ending in ".fifo", records carrying a SequenceNumber) keep order.
+  const [, b] = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json').Records;
+  const rec = (id: string, group: string) => ({ ...b!, messageId: id, body: id, attributes: { ...b!.attributes, MessageGroupId: group } });
+  expect(b!.eventSourceARN.endsWith('.fifo')).toBe(false);
+  const event: SQSEvent = { Records: [rec('t1-a', 'tenant-1'), rec('t1-b', 'tenant-1'), rec('t2-a', 'tenant-2')] };
+  const handled: string[] = [];
+  const result = await awsSqs(async (r) => {
+    if (r.id === 't1-a') throw new Error('fail');
+    handled.push(r.id);
+  }, deps)(event);
+  expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['t1-a']);
+  expect(handled).toEqual(['t1-b', 't2-a']);
+});
+
+test('FIFO is recognised by the SequenceNumber FIFO records carry, even without the queue ARN', async () => {
+  const [, b] = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json').Records;
+  const rec = (id: string, seq: string) => ({
+    ...b!, messageId: id, body: id, eventSourceARN: '',
+    attributes: { ...b!.attributes, MessageGroupId: 'g', SequenceNumber: seq, MessageDeduplicationId: id },
+  });
+  const event: SQSEvent = { Records: [rec('a', '1'), rec('b', '2')] };
+  const result = await awsSqs(async (r) => {
+    if (r.id === 'a') throw new Error('fail');
+  }, deps)(event);
+  expect(result.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['a', 'b']);
+});

@@ -45,8 +45,14 @@ function fifoGuard(event: SQSEvent, handler: RecordHandler): RecordHandler {
   };
 }
 
+/**
+ * A FIFO queue's name ends in ".fifo" and its messages carry a SequenceNumber. MessageGroupId
+ * alone says nothing: standard queues take it too, for fair queues, and keep no order within a
+ * group, so blocking a group there would only fail good records until they reach the DLQ:
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/using-messagegroupid-property.html
+ */
 const isFifo = (event: SQSEvent): boolean =>
-  event.Records.some((r) => r.eventSourceARN?.endsWith('.fifo') || r.attributes?.MessageGroupId !== undefined);
+  event.Records.some((r) => r.eventSourceARN?.endsWith('.fifo') || r.attributes?.SequenceNumber !== undefined);
 
 export function awsSqs(handler: RecordHandler, getDeps: () => Promise<Deps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
