@@ -2,7 +2,7 @@ import { DescribeEventBusCommand, EventBridgeClient, PutEventsCommand, ResourceN
 import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
-import { entrySize, eventBridgeBus, MAX_ENTRY_BYTES, PutEventsEntryError, toEntry } from './bus-eventbridge';
+import { entrySize, eventBridgeBus, MAX_DETAIL_TYPE, MAX_ENTRY_BYTES, PutEventsEntryError, toEntry } from './bus-eventbridge';
 import { busRecord } from './eventbridge-bus';
 import { busTestEvent } from '../../test/support/bus-event';
 
@@ -42,6 +42,17 @@ describe('eventBridgeBus (mocked SDK: no emulator)', () => {
       }],
     });
     expect(JSON.parse((eb.calls[0] as PutEventsCommand).input.Entries![0]!.Detail!)).toEqual(event);
+  });
+
+  test(`a type longer than DetailType's ${MAX_DETAIL_TYPE} characters is cut there (never inside an emoji); Detail keeps it whole`, async () => {
+    const eb = fakeEventBridge();
+    const long = { ...event, type: `com.example.${'x'.repeat(MAX_DETAIL_TYPE - 13)}\u{1F512}.more` };
+    await eventBridgeBus({ busName: BUS, client: eb.client }).publish(long);
+    const entry = (eb.calls[0] as PutEventsCommand).input.Entries![0]!;
+    expect(entry.DetailType).toBe(long.type.slice(0, MAX_DETAIL_TYPE - 1));
+    expect(JSON.parse(entry.Detail!).type).toBe(long.type);
+    const exact = { ...event, type: 'y'.repeat(MAX_DETAIL_TYPE) };
+    expect(toEntry(exact, BUS, 'secorch').DetailType).toBe(exact.type);
   });
 
   test('a configured source is used; an event without time leaves Time to EventBridge', async () => {

@@ -2,6 +2,7 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
+import { head } from '../../shared/connectors/text-cut';
 import { once } from '../common/once';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
@@ -29,18 +30,23 @@ export function entrySize(entry: PutEventsRequestEntry): number {
     + (entry.Resources ?? []).reduce((n, r) => n + bytes(r), 0);
 }
 
+/** PutEventsRequestEntry DetailType: "Free-form string, with a maximum of 128 characters". */
+export const MAX_DETAIL_TYPE = 128;
+
 /**
  * The entry for an event: the whole CloudEvent (structured mode) as Detail, which is what the
  * router's EventBridge trigger hands on; DetailType is the CloudEvent type so rules can select on
- * it without matching inside the detail. Time is the event's own when it has one (else the
- * PutEvents call's, as EventBridge does by default).
+ * it without matching inside the detail. A type longer than DetailType takes is cut there (the
+ * router reads the type from Detail, and an entry over the limit would be refused on every retry).
+ * Time is the event's own when it has one (else the PutEvents call's, as EventBridge does by
+ * default).
  */
 export function toEntry(event: CloudEvent, busName: string, source: string): PutEventsRequestEntry {
   const time = typeof event.time === 'string' ? new Date(event.time) : undefined;
   return {
     EventBusName: busName,
     Source: source,
-    DetailType: event.type,
+    DetailType: head(event.type, MAX_DETAIL_TYPE),
     Detail: JSON.stringify(event),
     ...(time && !Number.isNaN(time.getTime()) ? { Time: time } : {}),
   };
