@@ -33,6 +33,8 @@ describe('ssmSecrets (mocked SDK: no emulator)', () => {
     expect(ssmParameterName('/secorch/prod/', '/shared/a')).toBe('/shared/a');
     expect(ssmParameterName('/secorch/prod/', 'arn:aws:ssm:eu-west-1:111122223333:parameter/x')).toBe('arn:aws:ssm:eu-west-1:111122223333:parameter/x');
     expect(ssmParameterName(undefined, 'a')).toBe('a');
+    // A prefix written without its leading slash still makes a fully qualified name.
+    expect(ssmParameterName('secorch/prod', 'a')).toBe('/secorch/prod/a');
   });
 
   test('ParameterNotFound and ParameterVersionNotFound are undefined', async () => {

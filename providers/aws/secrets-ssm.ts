@@ -22,10 +22,14 @@ const PROVIDER = 'aws-ssm';
 const NAME = /^(?:arn:[A-Za-z0-9:/_.-]+|[A-Za-z0-9_./-]+(?::[A-Za-z0-9_.-]+)?)$/;
 const NOT_FOUND = new Set(['ParameterNotFound', 'ParameterVersionNotFound']);
 
-/** `prefix` + `name` as a parameter path: one `/` between them; absolute names and ARNs are kept. */
+/**
+ * `prefix` + `name` as a parameter path: one `/` between them, and a leading `/`, since a name
+ * in a hierarchy must be fully qualified ("secorch/prod/a" is refused with a ValidationException);
+ * absolute names and ARNs are kept.
+ */
 export function ssmParameterName(prefix: string | undefined, name: string): string {
   if (!prefix || name.startsWith('/') || name.startsWith('arn:')) return name;
-  return `${prefix.replace(/\/+$/, '')}/${name}`;
+  return `/${prefix.replace(/^\/+|\/+$/g, '')}/${name}`;
 }
 
 /**
