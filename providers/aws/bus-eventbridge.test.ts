@@ -44,12 +44,12 @@ describe('eventBridgeBus (mocked SDK: no emulator)', () => {
     expect(JSON.parse((eb.calls[0] as PutEventsCommand).input.Entries![0]!.Detail!)).toEqual(event);
   });
 
-  test(`a type longer than DetailType's ${MAX_DETAIL_TYPE} characters is cut there (never inside an emoji); Detail keeps it whole`, async () => {
+  test(`a type longer than DetailType's ${MAX_DETAIL_TYPE} characters is cut there, marked (never inside an emoji); Detail keeps it whole`, async () => {
     const eb = fakeEventBridge();
-    const long = { ...event, type: `com.example.${'x'.repeat(MAX_DETAIL_TYPE - 13)}\u{1F512}.more` };
+    const long = { ...event, type: `com.example.${'x'.repeat(MAX_DETAIL_TYPE - 14)}\u{1F512}.more` };
     await eventBridgeBus({ busName: BUS, client: eb.client }).publish(long);
     const entry = (eb.calls[0] as PutEventsCommand).input.Entries![0]!;
-    expect(entry.DetailType).toBe(long.type.slice(0, MAX_DETAIL_TYPE - 1));
+    expect(entry.DetailType).toBe(`${long.type.slice(0, MAX_DETAIL_TYPE - 2)}…`);
     expect(JSON.parse(entry.Detail!).type).toBe(long.type);
     const exact = { ...event, type: 'y'.repeat(MAX_DETAIL_TYPE) };
     expect(toEntry(exact, BUS, 'secorch').DetailType).toBe(exact.type);

@@ -2,7 +2,7 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
-import { head } from '../../shared/connectors/text-cut';
+import { clip } from '../../shared/connectors/text-cut';
 import { once } from '../common/once';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
@@ -36,8 +36,9 @@ export const MAX_DETAIL_TYPE = 128;
 /**
  * The entry for an event: the whole CloudEvent (structured mode) as Detail, which is what the
  * router's EventBridge trigger hands on; DetailType is the CloudEvent type so rules can select on
- * it without matching inside the detail. A type longer than DetailType takes is cut there (the
- * router reads the type from Detail, and an entry over the limit would be refused on every retry).
+ * it without matching inside the detail. A type longer than DetailType takes is cut there and
+ * ends in "…", so it cannot equal another type (the router reads the type from Detail, and an
+ * entry over the limit would be refused on every retry; DetailType cannot be left out).
  * Time is the event's own when it has one (else the PutEvents call's, as EventBridge does by
  * default).
  */
@@ -46,7 +47,7 @@ export function toEntry(event: CloudEvent, busName: string, source: string): Put
   return {
     EventBusName: busName,
     Source: source,
-    DetailType: head(event.type, MAX_DETAIL_TYPE),
+    DetailType: clip(event.type, MAX_DETAIL_TYPE),
     Detail: JSON.stringify(event),
     ...(time && !Number.isNaN(time.getTime()) ? { Time: time } : {}),
   };

@@ -116,6 +116,31 @@ describe('serviceBusBus (mocked SDK: no emulator)', () => {
     await expect(bus.publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', retryable: true, message: 'The event bus did not accept the event', cause: missing });
   });
 
+  it('leaves out cloudEvents_ properties over Service Bus\'s 32 KB per property / 64 KB in all instead of failing every publish', async () => {
+    // The service refuses a message whose property is over 32 KB, or whose properties total over
+    // 64 KB (SerializationException): https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas
+    const KB = 1024;
+    const propBytes = (m: ServiceBusMessage) => Object.entries(m.applicationProperties ?? {}).map(([k, v]) => Buffer.byteLength(k) + Buffer.byteLength(String(v)));
+    const s = fakeSender();
+    const send = s.sender.sendMessages.bind(s.sender);
+    s.sender.sendMessages = (async (m: ServiceBusMessage) => {
+      const sizes = propBytes(m);
+      if (sizes.some((n) => n > 32 * KB) || sizes.reduce((a, b) => a + b, 0) > 64 * KB) throw new Error('SerializationException: message properties too large');
+      return send(m);
+    }) as ServiceBusSender['sendMessages'];
+    mockClients(s.sender);
+    const bus = serviceBusBus({ entity: 'secorch-events', connectionString: CONNECTION });
+    // POST /events takes any length of type and source (a client's choice, within the body limit).
+    const longType = `com.example.${'t'.repeat(40 * KB)}`;
+    await expect(bus.publish({ ...event, type: longType })).resolves.toBeUndefined();
+    expect(s.sent[0]!.applicationProperties).toEqual({ cloudEvents_specversion: '1.0', cloudEvents_id: 'evt-1', cloudEvents_source: 'secorch://webhook/github' });
+    // Each under 32 KB but together over 64 KB: the properties that still fit are kept, in order.
+    const big = (c: string) => `https://x.example/${c.repeat(30 * KB)}`;
+    await expect(bus.publish({ ...event, id: big('i'), type: big('t'), source: big('s') })).resolves.toBeUndefined();
+    expect(Object.keys(s.sent[1]!.applicationProperties!)).toEqual(['cloudEvents_specversion', 'cloudEvents_id']);
+    expect(JSON.parse((s.sent[1]!.body as Buffer).toString('utf8'))).toMatchObject({ type: big('t'), source: big('s') });
+  });
+
   it('check() opens the sender link (createMessageBatch) without sending; a failure is bus_unavailable', async () => {
     const failure: { next?: Error } = {};
     const s = fakeSender(() => failure.next);

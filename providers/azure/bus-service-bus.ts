@@ -46,13 +46,37 @@ export function toServiceBusMessage(event: CloudEvent): ServiceBusMessage {
     body: Buffer.from(JSON.stringify(event), 'utf8'),
     contentType: 'application/cloudevents+json',
     messageId: stableEventId(event.source, event.id),
-    applicationProperties: {
-      cloudEvents_specversion: event.specversion,
-      cloudEvents_id: event.id,
-      cloudEvents_type: event.type,
-      cloudEvents_source: event.source,
-    },
+    applicationProperties: fittingProperties([
+      ['cloudEvents_specversion', event.specversion],
+      ['cloudEvents_id', event.id],
+      ['cloudEvents_type', event.type],
+      ['cloudEvents_source', event.source],
+    ]),
   };
+}
+
+/**
+ * Service Bus refuses a message with a property over 32 KB, or whose header (every property, the
+ * system ones such as messageId included) is over 64 KB: a SerializationException, which no retry
+ * fixes. https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas
+ * CloudEvents sets no length limit on id, type or source (a client of POST /events picks them),
+ * so a property that does not fit is left out, never cut (a cut value would match filters the
+ * real one does not); the body always holds the whole event, which is what the router reads.
+ */
+export const MAX_PROPERTY_BYTES = 32 * 1024;
+/** 64 KB less room for the system properties (messageId, contentType, the broker's own). */
+export const MAX_PROPERTIES_BYTES = 60 * 1024;
+
+function fittingProperties(props: readonly (readonly [string, string])[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  for (const [key, value] of props) {
+    const bytes = Buffer.byteLength(key) + Buffer.byteLength(value);
+    if (bytes > MAX_PROPERTY_BYTES || total + bytes > MAX_PROPERTIES_BYTES) continue;
+    out[key] = value;
+    total += bytes;
+  }
+  return out;
 }
 
 /** Body plus properties, in UTF-8 bytes: what the size quota counts, less the AMQP framing. */

@@ -55,6 +55,29 @@ describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
     await expect(bus.publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic did not accept the event', cause: failure });
   });
 
+  it('leaves out a ce- attribute over Pub/Sub\'s 1,024-byte value limit instead of failing every publish as "unavailable"', async () => {
+    // The service refuses the whole request when an attribute value is over 1,024 bytes
+    // (https://cloud.google.com/pubsub/quotas#resource_limits): INVALID_ARGUMENT, code 3.
+    const sent: Record<string, string>[] = [];
+    jest.spyOn(Topic.prototype, 'publishMessage').mockImplementation(async (message) => {
+      const attributes = (message.attributes ?? {}) as Record<string, string>;
+      if (Object.values(attributes).some((v) => Buffer.byteLength(v) > 1024)) {
+        throw Object.assign(new Error('3 INVALID_ARGUMENT: One of the attributes in the request has a value that is too long.'), { code: 3 });
+      }
+      sent.push(attributes);
+      return 'msg-1';
+    });
+    const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+    // A client may POST /events with a source of any length (a URI-reference): 1,025 bytes here.
+    const long: CloudEvent = { ...event, source: `https://scanner.example/${'a'.repeat(1001)}`, type: 'secorch.webhook.received' };
+    await expect(bus.publish(long)).resolves.toBeUndefined();
+    expect(sent).toEqual([{ 'ce-type': 'secorch.webhook.received', 'ce-id': 'evt-1' }]);
+    // Exactly 1,024 bytes is still sent as an attribute.
+    const edge = `https://scanner.example/${'a'.repeat(1000)}`;
+    await bus.publish({ ...event, source: edge });
+    expect(sent[1]!['ce-source']).toBe(edge);
+  });
+
   it('check() is topic.getMetadata(): resolves when it exists, rejects when it does not', async () => {
     const exists = jest.spyOn(Topic.prototype, 'getMetadata').mockResolvedValueOnce([{}] as never)
       .mockRejectedValueOnce(Object.assign(new Error('5 NOT_FOUND: Resource not found'), { code: 5 }) as never);

@@ -15,21 +15,32 @@ export interface PubsubBusOptions extends GcpTimeouts {
 }
 
 /**
+ * Pub/Sub refuses a whole publish (INVALID_ARGUMENT) when an attribute value is over 1,024 bytes
+ * (https://cloud.google.com/pubsub/quotas#resource_limits), and type, source and id have no
+ * length limit in CloudEvents: a client may send a longer one to POST /events.
+ */
+export const MAX_ATTRIBUTE_VALUE_BYTES = 1024;
+
+/**
  * The Pub/Sub message for an event: the structured CloudEvent JSON as data, and the context
  * attributes subscriptions filter on as `ce-` attributes (the attribute names Google's
  * CloudEvents Pub/Sub binding uses), so a subscription filter can select by type or source
  * without reading the body. https://cloud.google.com/pubsub/docs/subscription-message-filter
+ * An attribute too long for Pub/Sub is left out (never cut: a cut value would match filters the
+ * real one does not); the data always carries the whole event, which is what the router reads.
  */
 export function toPubsubMessage(event: CloudEvent): { data: Buffer; attributes: Record<string, string> } {
-  return {
-    data: Buffer.from(JSON.stringify(event), 'utf8'),
-    attributes: { 'ce-type': event.type, 'ce-source': event.source, 'ce-id': event.id },
-  };
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of [['ce-type', event.type], ['ce-source', event.source], ['ce-id', event.id]] as const) {
+    if (Buffer.byteLength(value, 'utf8') <= MAX_ATTRIBUTE_VALUE_BYTES) attributes[name] = value;
+  }
+  return { data: Buffer.from(JSON.stringify(event), 'utf8'), attributes };
 }
 
-/** Pub/Sub's message size limit: data plus attribute keys and values (https://cloud.google.com/pubsub/quotas#resource_limits). */
+/** gRPC NOT_FOUND: the topic does not exist. */
 const NOT_FOUND = 5;
 
+/** Pub/Sub's message size limit: data plus attribute keys and values (https://cloud.google.com/pubsub/quotas#resource_limits). */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 const tooLarge = (event: CloudEvent, size: number, cause?: unknown) =>
