@@ -104,6 +104,27 @@ describe('dynamoStore on dynalite', () => {
     expect((await store.get('big-ok'))?.value).toBe(over);
   });
 
+  it('a conditional put whose answer was lost and that the SDK resent is true (its own write), another writer\'s item false', async () => {
+    const clock = fixedClock(START);
+    // What the SDK does after a lost answer: the PutItem reached DynamoDB (and was applied), the
+    // reply did not, and the resend is what the caller gets back.
+    const resending = { send: async (command: { constructor: { name: string } }) => {
+      if (command.constructor.name === 'PutItemCommand') await client.send(command as never);
+      return client.send(command as never);
+    } } as unknown as DynamoDBClient;
+    const store = dynamoStore({ table, client: resending, clock });
+    expect(await store.put('claim', 'mine', { ifAbsent: true, ttlSeconds: 60 })).toBe(true);
+    const first = await store.get('claim');
+    expect(first?.value).toBe('mine');
+    expect(await store.put('claim', 'next', { ifVersion: first!.version })).toBe(true);
+    expect((await store.get('claim'))?.value).toBe('next');
+    // A condition failed by someone else's item stays false.
+    const plain = dynamoStore({ table, client, clock });
+    expect(await plain.put('claim', 'theirs', { ifAbsent: true })).toBe(false);
+    expect(await plain.put('claim', 'theirs', { ifVersion: first!.version })).toBe(false);
+    expect((await plain.get('claim'))?.value).toBe('next');
+  });
+
   it('check() fails for a missing table; without a client one is built from endpoint and region', async () => {
     const { endpoint } = dyn;
     const saved = { id: process.env.AWS_ACCESS_KEY_ID, secret: process.env.AWS_SECRET_ACCESS_KEY };

@@ -119,6 +119,20 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     return true;
   }
 
+  /**
+   * Whether a conditional put that failed its condition had in fact been applied: the SDK resends
+   * a request whose answer was lost (a reset connection, a timeout after DynamoDB wrote), and the
+   * resend then fails the condition the first send satisfied, on the item it wrote itself. Every
+   * write has its own version, so finding ours means the put succeeded. (A transaction needs no
+   * such check: the SDK's ClientRequestToken makes its resends idempotent.)
+   */
+  async function ownWrite(io: PartsIo, key: string, version: string): Promise<boolean> {
+    const now = await io.client.send(new io.sdk.GetItemCommand({
+      TableName: table, Key: headKey(key), ConsistentRead: true, ProjectionExpression: '#v', ExpressionAttributeNames: { '#v': 'version' },
+    }));
+    return now.Item?.version?.S === version;
+  }
+
   return {
     get: (key) => guarded(STORE, 'get', async () => {
       checkKey(key);
@@ -136,7 +150,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
         try {
           old = (await io.client.send(new io.sdk.PutItemCommand({ ...plan.head, ReturnValues: 'ALL_OLD' }))).Attributes;
         } catch (e) {
-          if (errorName(e) === 'ConditionalCheckFailedException') return false;
+          if (errorName(e) === 'ConditionalCheckFailedException') return ownWrite(io, key, plan.head.Item!.version!.S!);
           throw e;
         }
         const replaced = splitOf(old);
