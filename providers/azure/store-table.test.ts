@@ -55,6 +55,38 @@ describe('tableStore (real Azurite)', () => {
     expect((await sut.raw.getEntity(PARTITION, rowKey('plain'))).expiresAt).toBe(8_640_000_000_000_000n);
   });
 
+  it('a conditional write the SDK resent after a lost answer is true (its own write), another writer\'s entity false', async () => {
+    // What the SDK does after a lost answer: the request reached the service (and was applied),
+    // the reply did not, and the resend's answer (409 or 412) is what the caller gets back.
+    const real = rawClient(sut.raw.tableName);
+    const resent = new Set(['createEntity', 'updateEntity', 'submitTransaction']);
+    const resending = new Proxy(real, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        if (!resent.has(String(name))) return v.bind(target);
+        return async (...args: unknown[]) => {
+          await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(() => undefined);
+          return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      },
+    });
+    const store = tableStore({ client: resending, clock: sut.clock });
+    expect(await store.put('claim', 'mine', { ifAbsent: true, ttlSeconds: 60 })).toBe(true);
+    const first = await store.get('claim');
+    expect(first?.value).toBe('mine');
+    expect(await store.put('claim', 'next', { ifVersion: first!.version })).toBe(true);
+    expect((await store.get('claim'))?.value).toBe('next');
+    expect(await store.putAll([{ key: 'lease', value: 'l1', opts: { ifAbsent: true } }, { key: 'other', value: 'o' }])).toBe(true);
+    expect((await store.get('lease'))?.value).toBe('l1');
+    // A condition failed by someone else's entity stays false.
+    expect(await sut.store.put('claim', 'theirs', { ifAbsent: true })).toBe(false);
+    expect(await sut.store.put('claim', 'theirs', { ifVersion: first!.version })).toBe(false);
+    expect(await sut.store.putAll([{ key: 'lease', value: 'l2', opts: { ifAbsent: true } }])).toBe(false);
+    expect((await sut.store.get('claim'))?.value).toBe('next');
+    await store.close();
+  });
+
   it('creates the table on first use, and check() resolves', async () => {
     await expect(sut.store.check()).resolves.toBeUndefined();
     const names: string[] = [];

@@ -5,7 +5,7 @@ import { once } from '../common/once';
 import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead, tombstone } from './store-table-layout';
 import { dropParts, readEntity, readItem, status, withValues } from './store-table-parts';
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
-import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone } from './store-table-write';
+import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone, type Row } from './store-table-write';
 import { type AzureTimeouts, tablesClientOptions } from './client-options';
 import { guarded } from './unavailable';
 
@@ -72,6 +72,14 @@ export {
  * the parts it replaced; such parts stay invisible and sweepExpired removes them (expired with
  * their head, or as orphans: store-table-sweep.ts), so they cost storage until the next sweep.
  */
+/**
+ * Whether the head is one an earlier try of this same write put there: the SDK resends a request
+ * whose answer was lost (a reset connection, a timeout after the service wrote), and the resend
+ * fails its condition (409 on create, 412 on the ETag) on the entity it wrote itself. Every write
+ * has its own version, so finding one of ours means the write was applied.
+ */
+const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): boolean => row !== undefined && tried.has(row.head.version);
+
 export interface TableStoreOptions extends AzureTimeouts {
   /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
   table?: string;
@@ -132,6 +140,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       const layout = layOut(key, value);
       const client = await load();
       let replaced: PartsRef | undefined;
+      const tried = new Set<string>();
       const written = await decide(key, async (n) => {
         const now = clock.now();
         const planned = plan(key, layout, options, now);
@@ -144,6 +153,8 @@ export function tableStore(opts: TableStoreOptions): TableStore {
         // ifAbsent tries the create first: the common case (a new idempotency key) is one call.
         // A create that succeeds replaced nothing, so it has no parts to remove.
         const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await readHead(client, row);
+        if (ownWrite(current, tried)) return true;
+        tried.add(planned.head.version as string);
         if (!holds(options, current, now)) return false;
         try {
           await commit(client, planned, current, 'conditional');
@@ -165,6 +176,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       const layouts = batch.map((w) => (isDelete(w) ? undefined : layOut(w.key, w.value)));
       const client = await load();
       let replaced: PartsRef[] = [];
+      const tried = batch.map(() => new Set<string>());
       const written = await decide(batch[0]!.key, async () => {
         const now = clock.now();
         const planned = batch.map((w, i): Planned => (isDelete(w) ? { head: tombstone(w.key), parts: [] } : plan(w.key, layouts[i]!, w.opts ?? {}, now)));
@@ -172,6 +184,9 @@ export function tableStore(opts: TableStoreOptions): TableStore {
         const parts = planned.flatMap((p) => p.parts);
         checkTransaction([...planned.map((p) => p.head), ...parts]);
         const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? readHead(client, planned[i]!.head.rowKey) : undefined)));
+        // The transaction is all or nothing: one conditional head of an earlier try means it was applied.
+        if (batch.some((w, i) => !isDelete(w) && conditional(w.opts) && ownWrite(rows[i], tried[i]!))) return true;
+        planned.forEach((p, i) => tried[i]!.add(p.head.version as string));
         if (!batch.every((w, i) => isDelete(w) || holds(w.opts ?? {}, rows[i], now))) return false;
         const actions: TransactionAction[] = planned.map(({ head }, i) => {
           const w = batch[i]!;
