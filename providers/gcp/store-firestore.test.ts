@@ -81,6 +81,34 @@ describe(`firestoreStore ${MOCKED}`, () => {
     expect(fake.aborted).toBeGreaterThan(0);
   });
 
+  it('a transaction committed but whose answer was lost, run again by the library, is true (its own write); another writer\'s false', async () => {
+    const { fake, clock, store: plain } = setup();
+    // What the library does when a commit's answer is lost after Firestore applied it: it runs
+    // the transaction function again, and that run's result is what the caller gets.
+    const db = fake.asFirestore();
+    const rerunning = new Proxy(db, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver) as unknown;
+        if (name !== 'runTransaction') return typeof v === 'function' ? v.bind(target) : v;
+        return async (fn: never, options: never) => {
+          await target.runTransaction(fn, options);
+          return target.runTransaction(fn, options);
+        };
+      },
+    });
+    const store = firestoreStore({ collection: 'state', firestore: rerunning, clock });
+    expect(await store.put('claim', 'mine', { ifAbsent: true, ttlSeconds: 60 })).toBe(true);
+    const first = await store.get('claim');
+    expect(first?.value).toBe('mine');
+    expect(await store.put('claim', 'next', { ifVersion: first!.version })).toBe(true);
+    expect(await store.putAll([{ key: 'lease', value: 'l1', opts: { ifAbsent: true } }, { key: 'gone', delete: true }])).toBe(true);
+    expect((await store.get('claim'))?.value).toBe('next');
+    // A condition failed by someone else's document stays false.
+    expect(await plain.put('claim', 'theirs', { ifAbsent: true })).toBe(false);
+    expect(await plain.put('claim', 'theirs', { ifVersion: first!.version })).toBe(false);
+    expect(await plain.putAll([{ key: 'lease', value: 'l2', opts: { ifAbsent: true } }])).toBe(false);
+  });
+
   it('deletes in the putAll transaction as blind writes: only the documents it puts are read', async () => {
     const { fake, store } = setup();
     await store.put('lease', 'held', { newVersion: 'lease-1' });

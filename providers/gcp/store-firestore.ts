@@ -80,11 +80,17 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     const io = await load();
     const refs = ids.map((id) => io.heads.doc(id));
     const read = refs.filter((_, i) => layouts[i] !== undefined);
+    // The versions each run of the function wrote. The library runs it again when a commit
+    // failed, and also when the commit's answer was lost after Firestore applied it: that run
+    // then finds a version of its own (every write has a new one) and must answer true, not fail
+    // the condition on its own write. A commit is all or nothing, so one head of ours is enough.
+    const tried = writes.map(() => new Set<string>());
     return io.db.runTransaction(async (tx) => {
       const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
       const at = now();
       let n = 0;
       const current = layouts.map((l) => (l ? snaps[n++]!.data() : undefined));
+      if (current.some((doc, i) => typeof doc?.version === 'string' && tried[i]!.has(doc.version))) return true;
       if (!writes.every((w, i) => isDelete(w) || holds(current[i], w.opts, at))) return false;
       layouts.forEach((layout, i) => {
         if (!layout) {
@@ -92,6 +98,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
           return;
         }
         const docs = documents(layout, at);
+        tried[i]!.add(docs.head.version as string);
         tx.set(refs[i]!, docs.head);
         for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
         dropParts(tx, io.parts, splitOf(current[i]));
