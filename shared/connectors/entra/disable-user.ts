@@ -1,6 +1,6 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
-import { path } from '../url';
+import { userPath } from './user-path';
 
 /**
  * Blocks sign-in: PATCH /users/{id | userPrincipalName} with `{"accountEnabled": false}`, answered
@@ -8,6 +8,6 @@ import { path } from '../url';
  * call is marked idempotent and a disabled account stays disabled without an error.
  */
 export async function disableUser(t: Transport, id: string): Promise<ActionOutcome> {
-  await t.request({ method: 'PATCH', path: path`/users/${id}`, body: { accountEnabled: false }, idempotent: true, expect: 'none' });
+  await t.request({ method: 'PATCH', path: userPath(id), body: { accountEnabled: false }, idempotent: true, expect: 'none' });
   return 'done';
 }

@@ -1,6 +1,6 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
-import { path } from '../url';
+import { userPath } from './user-path';
 
 /**
  * Invalidates the user's refresh tokens and session cookies: POST /users/{id}/revokeSignInSessions,
@@ -9,6 +9,6 @@ import { path } from '../url';
  * disable the account too to stop new ones. Repeating it is harmless (idempotent).
  */
 export async function revokeSessions(t: Transport, id: string): Promise<ActionOutcome> {
-  await t.request({ method: 'POST', path: path`/users/${id}/revokeSignInSessions`, idempotent: true });
+  await t.request({ method: 'POST', path: userPath(id, '/revokeSignInSessions'), idempotent: true });
   return 'done';
 }

@@ -1,6 +1,21 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
 import { path } from '../url';
+import type { OktaUser } from './user';
+
+/** An Okta user id (`00u` and 17 letters or digits, e.g. 00ub0oNGTSWTBKOLGLNR). */
+const OKTA_USER_ID = /^00u[0-9A-Za-z]{17}$/;
+
+/**
+ * The id of the user an event names. `/api/v1/users/{id}` takes an id, a login or an unambiguous
+ * login shortname, but `/api/v1/users/{userId}/sessions` an id only (pathId and pathUserId in
+ * Okta's Management API description), so anything else is looked up first; a user Okta cannot
+ * find is `connector_not_found`.
+ */
+async function userIdOf(t: Transport, id: string): Promise<string> {
+  if (OKTA_USER_ID.test(id)) return id;
+  return (await t.request<OktaUser>({ path: path`/api/v1/users/${id}` })).body.id;
+}
 
 /**
  * Ends the user's Okta sessions (DELETE /api/v1/users/{userId}/sessions), so the next request
@@ -10,6 +25,7 @@ import { path } from '../url';
  * A user without sessions is answered 204 as well.
  */
 export async function clearSessions(t: Transport, id: string, o: { oauthTokens: boolean }): Promise<ActionOutcome> {
-  await t.request({ method: 'DELETE', path: path`/api/v1/users/${id}/sessions`, query: { oauthTokens: o.oauthTokens }, expect: 'none' });
+  const userId = await userIdOf(t, id);
+  await t.request({ method: 'DELETE', path: path`/api/v1/users/${userId}/sessions`, query: { oauthTokens: o.oauthTokens }, expect: 'none' });
   return 'done';
 }

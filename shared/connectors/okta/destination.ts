@@ -4,13 +4,15 @@ import { identityActions } from '../identity/action';
 import type { Transport, TransportOptions } from '../types';
 import { clearSessions } from './clear-sessions';
 import { OKTA_REVERSALS, type OktaAction, type OktaDestinationConfig } from './config';
+import { oktaProtect } from './protect';
 import { suspendUser } from './suspend-user';
 import { oktaTransportFor } from './transport';
 import { unsuspendUser } from './unsuspend-user';
 
 /**
  * `type: okta` destination: runs the configured action(s) for the event's type on the user the
- * event names (identity/action.ts guards the origin and resolves the user). The transport is built
+ * event names (identity/action.ts guards the origin and resolves the user; protect.ts adds the
+ * other names Okta knows a protected user by). The transport is built
  * on the first event, from that event's deps, and kept.
  */
 export function oktaDestination(name: string, config: OktaDestinationConfig, overrides?: Partial<TransportOptions>) {
@@ -21,6 +23,6 @@ export function oktaDestination(name: string, config: OktaDestinationConfig, ove
     if (action === 'unsuspend') return unsuspendUser(t, userId);
     return clearSessions(t, userId, { oauthTokens: config.revokeOAuthTokens });
   };
-  const deliver = identityActions<OktaAction>(name, config, perform, OKTA_REVERSALS);
+  const deliver = identityActions<OktaAction>(name, { ...config, protect: oktaProtect(config.protect) }, perform, OKTA_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
 }

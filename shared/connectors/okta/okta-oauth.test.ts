@@ -157,7 +157,8 @@ test('stand-in Okta: an EC private JWK (ES256, its own kid) works as the client 
 
 test('stand-in Okta: htu names the decoded path, as Okta compares it (a login with @ in the path)', async () => {
   await start();
-  expect(await getUser(transport(), 'user1@example.com')).toBeUndefined();
+  // Okta finds a user by login too (pathId); the DPoP proof must name the decoded path to get that far.
+  expect(await getUser(transport(), 'user1@example.com')).toMatchObject({ id: org.users[1]!.id });
   expect(api().map((r) => r.url.pathname)).toEqual(['/api/v1/users/user1%40example.com']);
   expect(decodeJwt(String(api()[0]!.headers.dpop)).htu).toBe(`${vendor.url}/api/v1/users/user1@example.com`);
   expect(oauth.problems).toEqual([]);

@@ -44,9 +44,17 @@ export function fakeOrg(count: number): FakeOrg {
   const users: OktaUser[] = Array.from({ length: count }, (_, i) => fakeUser(i));
   const factors = new Map<string, number>();
   const roles = new Map<string, string[]>();
-  const index = new Map(users.map((u) => [u.id, u]));
-  // `me` is the API token's own user: the first one here.
-  const byId = (id: string) => (id === 'me' ? users[0] : index.get(id));
+  // `{userId}` paths (sessions, factors, roles) take an id only; `{id}` paths (the user, its
+  // lifecycle) also a login or an unambiguous login shortname, compared case-insensitively, and
+  // `me`, the API token's own user: the first one here (pathId and pathUserId in Okta's spec).
+  const userById = (id: string) => users.find((u) => u.id === id);
+  const byId = (id: string) => {
+    if (id === 'me') return users[0];
+    const key = id.toLowerCase();
+    const found = userById(id) ?? users.find((u) => u.profile?.login?.toLowerCase() === key);
+    const short = users.filter((u) => u.profile?.login?.toLowerCase().split('@')[0] === key);
+    return found ?? (short.length === 1 ? short[0] : undefined);
+  };
   const list: VendorHandler = (req) => {
     const limit = Math.min(Number(req.query.get('limit') ?? 200), 200);
     const listed = users.filter((u) => u.status !== 'DEPROVISIONED');
@@ -79,7 +87,7 @@ export function fakeOrg(count: number): FakeOrg {
       }))));
       vendor.on('POST /api/v1/users/:id/lifecycle/suspend', lifecycle('ACTIVE', 'SUSPENDED', 'Api validation failed: Cannot suspend a user that is not active'));
       vendor.on('POST /api/v1/users/:id/lifecycle/unsuspend', lifecycle('SUSPENDED', 'ACTIVE', 'Api validation failed: Cannot unsuspend a user that is not suspended'));
-      vendor.on('DELETE /api/v1/users/:id/sessions', (req) => (byId(req.params.id!) ? reply.noContent() : notFound()));
+      vendor.on('DELETE /api/v1/users/:id/sessions', (req) => (userById(req.params.id!) ? reply.noContent() : notFound()));
     },
   };
 }

@@ -3,4 +3,4 @@ import type { Transport } from '../types';
 import { transition } from './lifecycle';
 
 /** Returns a SUSPENDED user to ACTIVE (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserLifecycle/#tag/UserLifecycle/operation/unsuspendUser). */
-export const unsuspendUser = (t: Transport, id: string): Promise<ActionOutcome> => transition(t, id, 'unsuspend', 'ACTIVE');
+export const unsuspendUser = (t: Transport, id: string): Promise<ActionOutcome> => transition(t, id, 'unsuspend', ['ACTIVE']);
