@@ -52,8 +52,11 @@ test('resolve: by transition name or target status; an issue someone closed alre
   expect(jira.issues[0]!.fields.status).toEqual(STATUS.progress);
   jira.setStatus('SEC-1', STATUS.done);
   await system().resolve(ref, findingEvent('e3', 'resolved'));
+  expect(jira.issues[0]!.fields.status).toEqual(STATUS.done);
   expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(1);
-  expect(jira.vendor.requestsTo(ROUTES.get)).toHaveLength(1);
+  // Each resolve reads the status first; the closed issue needed nothing more.
+  expect(jira.vendor.requestsTo(ROUTES.get)).toHaveLength(2);
+  expect(jira.vendor.requestsTo(ROUTES.transitions)).toHaveLength(1);
 });
 
 test('resolve without the configured transition names the ones available and what to set', async () => {
@@ -63,5 +66,19 @@ test('resolve without the configured transition names the ones available and wha
     code: 'connector_rejected', retryable: false,
     message: 'jira-sec: SEC-1 has no transition "Close" from its current status (available: "Start progress", "Done"); set resolveTransition of jira-sec to one of them',
   });
+  expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
+});
+
+test.each([
+  ['Done', STATUS.done],
+  ["Won't Do", STATUS.wontDo],
+])('an issue a person closed as %s stays as they left it when the finding resolves, though "Done" is offered from every status', async (_, status) => {
+  const ref = await system().create('f-1', findingEvent('e1'));
+  jira.setStatus('SEC-1', status);
+  const updated = jira.issues[0]!.fields.updated;
+  h.clock.advance(60_000);
+  await system().resolve(ref, findingEvent('e2', 'resolved'));
+  expect(jira.issues[0]!.fields.status).toEqual(status);
+  expect(jira.issues[0]!.fields.updated).toBe(updated);
   expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
 });

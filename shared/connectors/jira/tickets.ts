@@ -54,12 +54,14 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
 
     async resolve(issue) {
       const key = issue.key ?? issue.id;
+      // Someone closed it already (Done, Won't Do, ...): nothing left to do. Checked first, since a
+      // global transition ("all statuses can transition to this one") is offered from its own
+      // target status too, and applying it would undo a person's choice of status and resolution.
+      if ((await getIssueStatus(t, key))?.category === 'done') return;
       const wanted = config.resolveTransition.toLowerCase();
       const transitions = await listTransitions(t, key);
       const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
       if (match) return transitionIssue(t, key, match.id);
-      // Someone closed it already: nothing left to do.
-      if ((await getIssueStatus(t, key))?.category === 'done') return;
       const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
       throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
         connector: t.name, issue: key, transitions: transitions.map((x) => x.name),

@@ -21,12 +21,18 @@ export const STATUS = {
   todo: { id: '10000', name: 'To Do', statusCategory: { id: 2, key: 'new', name: 'To Do' } },
   progress: { id: '3', name: 'In Progress', statusCategory: { id: 4, key: 'indeterminate', name: 'In Progress' } },
   done: { id: '10001', name: 'Done', statusCategory: { id: 3, key: 'done', name: 'Done' } },
+  wontDo: { id: '10002', name: "Won't Do", statusCategory: { id: 3, key: 'done', name: 'Done' } },
 } satisfies Record<string, Status>;
 
+/**
+ * "Done" is a global transition ("all statuses can transition to this one"): Jira offers such a
+ * transition from every status, its own target included, unless a condition hides it.
+ */
 const TRANSITIONS = [
   { id: '21', name: 'Start progress', to: STATUS.progress, from: ['10000'] },
-  { id: '31', name: 'Done', to: STATUS.done, from: ['10000', '3'] },
-  { id: '41', name: 'Reopen', to: STATUS.todo, from: ['10001'] },
+  { id: '31', name: 'Done', to: STATUS.done, from: ['10000', '3', '10001', '10002'] },
+  { id: '41', name: 'Reopen', to: STATUS.todo, from: ['10001', '10002'] },
+  { id: '51', name: "Won't do", to: STATUS.wontDo, from: ['3'] },
 ];
 
 export const ROUTES = {
@@ -106,7 +112,7 @@ export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: 
   vendor.on(ROUTES.transitions, (req) => {
     const i = byKey(req.params.key!);
     if (!i) return missing(req);
-    const list = TRANSITIONS.filter((x) => x.from.includes(i.fields.status.id)).map(({ id, name, to }) => ({ id, name, to, hasScreen: false, isGlobal: false, isInitial: false, isAvailable: true, isConditional: false }));
+    const list = TRANSITIONS.filter((x) => x.from.includes(i.fields.status.id)).map(({ id, name, to }) => ({ id, name, to, hasScreen: false, isGlobal: id === '31', isInitial: false, isAvailable: true, isConditional: false }));
     return answer(req, reply.json({ transitions: list }));
   });
   vendor.on(ROUTES.transition, (req) => {

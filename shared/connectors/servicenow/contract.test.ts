@@ -103,7 +103,7 @@ test('the destination, the sync job and the readiness check send only what the d
 
   expect(http.log.map((x) => `${x.method} ${new URL(x.url).pathname}`)).toEqual([
     'GET /api/now/table/incident', 'POST /api/now/table/incident', 'PUT /api/now/table/incident/00000000000000000000000000000001',
-    'PUT /api/now/table/incident/00000000000000000000000000000001', 'GET /api/now/table/incident', 'GET /api/now/table/incident', 'GET /api/now/table/incident',
+    'GET /api/now/table/incident/00000000000000000000000000000001', 'PUT /api/now/table/incident/00000000000000000000000000000001', 'GET /api/now/table/incident', 'GET /api/now/table/incident', 'GET /api/now/table/incident',
   ]);
   for (const x of http.log) {
     expect(requestProblems(x)).toEqual([]);

@@ -92,3 +92,45 @@ test('a data policy refusing the resolve names the settings to fix, not the acco
   const e = await deliver(finding('e2', 'resolved'), deps).catch((x: unknown) => x);
   expect(e).toMatchObject({ code: 'connector_rejected', message: expect.stringContaining('set resolve.state, resolve.closeCode and resolve.closeNotes') });
 });
+
+test('a uid starting with javascript: is not run by the instance: the finding never adopts someone else\'s incident', async () => {
+  // An incident a person opened, with no correlation_id. The instance evaluates a query value
+  // `javascript:...` instead of comparing it; the fake evaluates it to '', which matches this one.
+  const human = sn.insert({ short_description: 'Printer on fire' });
+  const { deliver, deps } = setup();
+  const uid = 'javascript:gs.getUserID()';
+  await deliver(finding('e1', 'created', { subject: uid, tenant: 'default' }), deps);
+  expect(sn.rows).toHaveLength(2);
+  expect(sn.notes.get(human.sys_id!)).toBeUndefined();
+  expect(vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_query'))).not.toContainEqual(expect.stringContaining('javascript:'));
+});
+
+test('two findings whose uids differ only in letter case get an incident each (the instance compares without case)', async () => {
+  const { deliver, deps } = setup();
+  await deliver(finding('e1', 'created', { subject: 'CVE-2024-1:Pillow', tenant: 'default' }), deps);
+  // A new state store: the second finding is looked up in the instance by correlation_id.
+  const fresh = setup();
+  await fresh.deliver(finding('e2', 'created', { subject: 'CVE-2024-1:pillow', tenant: 'default' }), fresh.deps);
+  expect(sn.rows.map((r) => r.correlation_id)).toEqual(['CVE-2024-1:Pillow', 'CVE-2024-1:pillow']);
+  expect(sn.notes.get(sn.rows[0]!.sys_id!)).toBeUndefined();
+  // Its own record is still found exactly, and adopted rather than made twice.
+  const third = setup();
+  await third.deliver(finding('e3', 'updated', { subject: 'CVE-2024-1:pillow', tenant: 'default' }), third.deps);
+  expect(sn.rows).toHaveLength(2);
+  expect(sn.notes.get(sn.rows[1]!.sys_id!)).toHaveLength(1);
+  expect(sn.notes.get(sn.rows[0]!.sys_id!)).toBeUndefined();
+});
+
+test.each([
+  ['resolved by a person, with their own close code and notes', { state: '6', close_code: 'Workaround provided', close_notes: 'Rotated the key by hand.' }],
+  ['closed', { state: '7', close_code: 'Solution provided', close_notes: 'Closed after review.' }],
+  ['canceled', { state: '8' }],
+])('an incident %s is left as it is when the finding resolves: nothing reopened, nothing overwritten', async (_, by) => {
+  const { deliver, deps } = setup();
+  await deliver(finding('e1', 'created'), deps);
+  const row = sn.change(sn.rows[0]!.sys_id!, by);
+  const before = { ...row };
+  await deliver(finding('e2', 'resolved'), deps);
+  expect(sn.rows[0]).toEqual(before);
+  expect(vendor.requestsTo('PUT /api/now/table/:table/:id')).toHaveLength(0);
+});

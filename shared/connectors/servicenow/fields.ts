@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { render, renderText } from '../template';
+import { clip } from '../text-cut';
 import type { ServiceNowConfig } from './config';
 import { correlationId } from './correlation';
 import { CORRELATION_DISPLAY } from './records';
@@ -8,11 +9,11 @@ import { ratingOf } from './severity';
 /**
  * The record's fields for a finding event, rendered from the destination's templates. Text is
  * cut to the column sizes of the incident table (short_description String(160), description and
- * close_notes String(4000)), which the instance would otherwise truncate or refuse.
+ * close_notes String(4000)), which the instance would otherwise truncate or refuse. The cut never
+ * splits a surrogate pair (../text-cut.ts): half an emoji is invalid Unicode in the JSON body.
  */
 const SHORT = 160;
 const LONG = 4000;
-const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 const optional = (template: string | undefined, event: CloudEvent): string | undefined => {
   if (template === undefined) return undefined;
@@ -26,8 +27,8 @@ export function createFields(config: ServiceNowConfig, finding: { tenant: string
   const fields: Record<string, string | undefined> = {};
   for (const [column, template] of Object.entries(f.extra ?? {})) fields[column] = optional(template, event);
   Object.assign(fields, {
-    short_description: cut(renderText(f.shortDescription, event, 'fields.shortDescription'), SHORT),
-    description: cut(String(optional(f.description, event) ?? '').trim(), LONG),
+    short_description: clip(renderText(f.shortDescription, event, 'fields.shortDescription'), SHORT),
+    description: clip(String(optional(f.description, event) ?? '').trim(), LONG),
     urgency,
     impact,
     assignment_group: optional(f.assignmentGroup, event),
@@ -40,11 +41,11 @@ export function createFields(config: ServiceNowConfig, finding: { tenant: string
 }
 
 export function workNote(config: ServiceNowConfig, event: CloudEvent): string {
-  return cut(renderText(config.workNote, event, 'workNote'), LONG);
+  return clip(renderText(config.workNote, event, 'workNote'), LONG);
 }
 
 /** state, close_code and close_notes together: the data policy checks them in one update. */
 export function resolveFields(config: ServiceNowConfig, event: CloudEvent): Record<string, string> {
   const r = config.resolve;
-  return { state: r.state, close_code: r.closeCode, close_notes: cut(renderText(r.closeNotes, event, 'resolve.closeNotes'), LONG) };
+  return { state: r.state, close_code: r.closeCode, close_notes: clip(renderText(r.closeNotes, event, 'resolve.closeNotes'), LONG) };
 }

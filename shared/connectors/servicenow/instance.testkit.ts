@@ -9,6 +9,12 @@ import type { Clock } from '../../ports/clock';
  * https://www.servicenow.com/docs/bundle/latest/page/integrate/inbound-rest/concept/c_TableAPI.html#table-GET).
  * Values are strings and timestamps `YYYY-MM-DD HH:MM:SS` (UTC) as the instance returns them. The
  * incident data policy is modelled: state 6 without close_code and close_notes is refused with 403.
+ * As on a real instance, `=` and `!=` compare strings without regard to case (GlideRecord queries
+ * are case-insensitive), a query value starting with `javascript:` is evaluated rather than
+ * compared (the fake evaluates every script to ''), incidents go inactive when Closed (7) or
+ * Canceled (8), and rows the account may not read (`hidden`) are dropped from a page after the
+ * query ran, so the page comes back short while X-Total-Count and Link still count them
+ * (KB0718678: ACLs are evaluated page by page).
  */
 export type Row = Record<string, string>;
 
@@ -28,6 +34,8 @@ export interface FakeOptions {
   clock: Clock;
   /** Send Link headers (default true); false leaves only X-Total-Count, as sysparm_suppress_pagination_header does. */
   link?: boolean;
+  /** Rows a read ACL hides from the integration account. */
+  hidden?: (row: Row) => boolean;
 }
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
@@ -39,7 +47,9 @@ function matches(row: Row, group: string[]): boolean {
     if (!m) return true; // The instance ignores invalid terms by default.
     const [, field, op, value] = m as unknown as [string, string, string, string];
     const v = row[field] ?? '';
-    return op === '=' ? v === value : op === '!=' ? v !== value : op === '>' ? v > value : op === '>=' ? v >= value : op === '<' ? v < value : v <= value;
+    const given = value.startsWith('javascript:') ? '' : value;
+    const same = v.toLowerCase() === given.toLowerCase();
+    return op === '=' ? same : op === '!=' ? !same : op === '>' ? v > given : op === '>=' ? v >= given : op === '<' ? v < given : v <= given;
   });
 }
 
@@ -64,7 +74,7 @@ export function fakeInstance(vendor: VendorServer, o: FakeOptions): FakeInstance
   const insert = (fields: Row): Row => {
     seq += 1;
     const now = stamp(o.clock.now());
-    const row: Row = { state: '1', sys_mod_count: '0', ...fields, sys_id: seq.toString(16).padStart(32, '0'), number: `INC${String(10000 + seq).padStart(7, '0')}`, sys_created_on: now, sys_updated_on: now, sys_class_name: 'incident' };
+    const row: Row = { state: '1', active: 'true', sys_mod_count: '0', ...fields, sys_id: seq.toString(16).padStart(32, '0'), number: `INC${String(10000 + seq).padStart(7, '0')}`, sys_created_on: now, sys_updated_on: now, sys_class_name: 'incident' };
     rows.push(row);
     return row;
   };
@@ -73,6 +83,7 @@ export function fakeInstance(vendor: VendorServer, o: FakeOptions): FakeInstance
     const { work_notes: note, ...rest } = fields;
     if (note) notes.set(sysId, [...(notes.get(sysId) ?? []), note]);
     Object.assign(row, rest, { sys_updated_on: stamp(o.clock.now()), sys_mod_count: String(Number(row.sys_mod_count) + 1) });
+    if (rest.state !== undefined) row.active = rest.state === '7' || rest.state === '8' ? 'false' : 'true';
     return row;
   };
   const pick = (row: Row, fields: string | null) => (fields ? Object.fromEntries(fields.split(',').map((f) => [f, row[f] ?? ''])) : { ...row, work_notes: '' });
@@ -86,12 +97,17 @@ export function fakeInstance(vendor: VendorServer, o: FakeOptions): FakeInstance
     }
     return reply.json({ result: pick(change(req.params.id!, fields), req.query.get('sysparm_fields')) });
   });
-  const listing: VendorHandler = (req) => list(req, rows, o.link !== false, pick);
+  const listing: VendorHandler = (req) => list(req, rows, o.link !== false, pick, o.hidden);
   vendor.on('GET /api/now/table/:table', listing);
+  vendor.on('GET /api/now/table/:table/:id', (req) => {
+    const row = rows.find((r) => r.sys_id === req.params.id);
+    if (!row) return reply.json({ error: { message: 'No Record found', detail: 'Record doesn\'t exist or ACL restricts the record retrieval' }, status: 'failure' }, 404);
+    return reply.json({ result: pick(row, req.query.get('sysparm_fields')) });
+  });
   return { rows, notes, insert, change, listing };
 }
 
-function list(req: VendorRequest, rows: Row[], link: boolean, pick: (r: Row, f: string | null) => Row) {
+function list(req: VendorRequest, rows: Row[], link: boolean, pick: (r: Row, f: string | null) => Row, hidden: (r: Row) => boolean = () => false) {
   const found = select(rows, req.query.get('sysparm_query') ?? '');
   const limit = Number(req.query.get('sysparm_limit') ?? 10000);
   const offset = Number(req.query.get('sysparm_offset') ?? 0);
@@ -110,5 +126,6 @@ function list(req: VendorRequest, rows: Row[], link: boolean, pick: (r: Row, f: 
     links.push(`<${at(last)}>;rel="last"`);
     headers.link = links.join(',');
   }
-  return reply.json({ result: found.slice(offset, offset + limit).map((r) => pick(r, req.query.get('sysparm_fields'))) }, 200, headers);
+  const page = found.slice(offset, offset + limit).filter((r) => !hidden(r));
+  return reply.json({ result: page.map((r) => pick(r, req.query.get('sysparm_fields'))) }, 200, headers);
 }

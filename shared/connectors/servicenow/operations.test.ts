@@ -43,7 +43,8 @@ test('create, find by correlation_id, update and work note: the requests the ins
   expect(await findByCorrelation(t, 'incident', 'default', 'f-2')).toBeUndefined();
   const get = vendor.requestsTo('GET /api/now/table/:table')[0]!;
   expect(get.query.get('sysparm_query')).toBe('correlation_id=f-1^ORDERBYsys_created_on');
-  expect(get.query.get('sysparm_limit')).toBe('1');
+  // Several candidates: the instance compares without case, the exact key is picked here.
+  expect(get.query.get('sysparm_limit')).toBe('20');
 
   await updateRecord(t, 'incident', created.sys_id, { urgency: '1' });
   await addWorkNote(t, 'incident', created.sys_id, 'seen again');
@@ -142,4 +143,19 @@ test('OAuth refresh token: a rotated refresh token is saved in the state store b
   await findByCorrelation(t, 'incident', 'default', 'f-1');
   expect((await store.get('connectors/snow/refresh-token'))?.value).toBe('rt-0-next');
   expect(vendor.requestsTo('GET /api/now/table/:table')[0]!.headers.authorization).toBe('Bearer at-1');
+});
+
+test.each([true, false])('rows a read ACL hides shorten a page but do not end the listing (Link header: %s)', async (link) => {
+  // ACLs are applied to each page after the query ran (KB0718678): a page comes back short while
+  // X-Total-Count still counts the hidden rows, and offsets stay positions in the unfiltered result.
+  await vendor.close();
+  vendor = await startVendorServer();
+  sn = fakeInstance(vendor, { clock: h.clock, link, hidden: (r) => r.short_description === 'n3' || r.short_description === 'n14' });
+  for (let i = 0; i < 25; i++) sn.insert({ correlation_display: 'secorch', short_description: `n${i}` });
+  const seen: string[] = [];
+  for await (const page of queryRecords(transport(), 'incident', { query: 'correlation_display=secorch^ORDERBYnumber', fields: ['sys_id', 'short_description'], limit: 10 })) {
+    seen.push(...page.items.map((r) => String(r.short_description)));
+  }
+  expect(seen).toEqual(Array.from({ length: 25 }, (_, i) => `n${i}`).filter((n) => n !== 'n3' && n !== 'n14'));
+  expect(vendor.requestsTo('GET /api/now/table/:table').map((r) => r.query.get('sysparm_offset'))).toEqual(['0', '10', '20']);
 });

@@ -9,8 +9,11 @@ import { manyRecords, type SnRecord } from './records';
  * page with a `Link` header (rel first/prev/next/last, each URL carrying sysparm_offset and
  * sysparm_limit) and `X-Total-Count`; the next page is requested exactly as linked. If the Link
  * header is missing (sysparm_suppress_pagination_header, a proxy that drops it) the offset advances
- * by sysparm_limit until a short page or the total
+ * by sysparm_limit until X-Total-Count (or, without it, until a short page)
  * (https://www.servicenow.com/docs/bundle/latest/page/integrate/inbound-rest/concept/c_TableAPI.html#table-GET).
+ * Read ACLs are applied to each page after the query ran (KB0718678), so a page may come back short
+ * or empty with more to come: offsets count the rows before that filter, and a short page ends
+ * the listing only when no total says otherwise.
  * The query is not given sysparm_query_category, so it is served by the primary database, never a
  * read replica (https://support.servicenow.com/kb?id=kb_article_view&sysparm_article=KB2649787).
  */
@@ -48,9 +51,11 @@ function nextPage(t: Transport, pageUrl: string, headers: Headers, count: number
     return target === undefined ? undefined : String(sameOriginUrl(t.name, t.baseUrl, target, new URL(pageUrl)));
   }
   const url = new URL(pageUrl);
-  const offset = Number(url.searchParams.get('sysparm_offset') ?? 0) + count;
+  const asked = Number(url.searchParams.get('sysparm_limit') ?? limit);
+  const size = Number.isInteger(asked) && asked > 0 ? asked : limit;
+  const offset = Number(url.searchParams.get('sysparm_offset') ?? 0) + size;
   const total = Number(headers.get('x-total-count') ?? NaN);
-  if (count === 0 || count < limit || (Number.isFinite(total) && offset >= total)) return undefined;
+  if (Number.isFinite(total) ? offset >= total : count < size) return undefined;
   url.searchParams.set('sysparm_offset', String(offset));
   return url.href;
 }

@@ -7,6 +7,7 @@ import type { ServiceNowConfig } from './config';
 import { createRecord } from './create-record';
 import { createFields, resolveFields, workNote } from './fields';
 import { findByCorrelation } from './find-by-correlation';
+import { getRecord } from './get-record';
 import { fieldValue, type SnRecord } from './records';
 import { rememberFinding } from './uid-map';
 import { updateRecord } from './update-record';
@@ -14,7 +15,9 @@ import { updateRecord } from './update-record';
 /**
  * ServiceNow as the ticket system of ../tickets.ts, for one tenant: one record per finding, found
  * again by its tenant-scoped correlation_id (correlation.ts); later events add a work note; a
- * resolved finding sets the resolve state with close_code and close_notes.
+ * resolved finding sets the resolve state with close_code and close_notes, unless the record is in
+ * that state already or inactive (task records, incidents among them, go inactive when Closed or
+ * Canceled).
  */
 export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): TicketSystem {
   const table = config.table;
@@ -41,6 +44,11 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       await addWorkNote(t, table, r.id, workNote(config, event));
     },
     async resolve(r, event) {
+      // Resolved, closed or canceled already (by a person, or before a redelivery): setting the
+      // resolve state again would overwrite their close code and notes, or move a closed record
+      // back to Resolved.
+      const current = await getRecord(t, table, r.id, ['state', 'active']);
+      if (fieldValue(current, 'state') === config.resolve.state || fieldValue(current, 'active') === 'false') return;
       await updateRecord(t, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
         throw dataPolicyError(e, t.name) ?? e;
       });
