@@ -28,8 +28,18 @@ describe('requestedWaitMs', () => {
     expect(requestedWaitMs(h({ 'x-rate-limit-reset': String(now / 1000 + 99), 'retry-after': '3' }), now)).toBe(3000);
   });
 
+  test("Jira's X-RateLimit-Reset (ISO 8601, yyyy-MM-ddTHH:mmZ) is read against the response's Date", () => {
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2030-01-01T00:02Z' }), now)).toBe(120_000);
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2030-01-01T00:02Z', date: 'Tue, 01 Jan 2030 00:01:00 GMT' }), now + 5_000)).toBe(60_000);
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2030-01-01T01:00:30+01:00' }), now)).toBe(30_000);
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2029-12-31T23:59Z' }), now)).toBe(0);
+  });
+
   test('nothing usable: undefined', () => {
-    const cases: Record<string, string>[] = [{}, { 'retry-after': 'soon' }, { 'x-rate-limit-reset': '-1' }, { 'x-ms-retry-after-ms': 'x' }];
+    const cases: Record<string, string>[] = [
+      {}, { 'retry-after': 'soon' }, { 'x-rate-limit-reset': '-1' }, { 'x-ms-retry-after-ms': 'x' },
+      { 'x-ratelimit-reset': '2030-13-45T99:99Z' }, { 'x-ratelimit-reset': '2030-01-01' }, { 'x-ratelimit-reset': 'tomorrow' },
+    ];
     for (const init of cases) {
       expect(requestedWaitMs(h(init), now)).toBeUndefined();
     }

@@ -9,11 +9,14 @@ import { parseHttpDate, retryAfterMs } from '../../delivery/retry-after';
  * - `X-Rate-Limit-Reset` (Okta, https://developer.okta.com/docs/reference/rl-best-practices/) or
  *   `X-RateLimit-Reset` (GitHub and others): epoch seconds of the window's reset, read against the
  *   response's `Date` header when there is one, as Okta advises, so clock skew does not matter.
- *   Small values (below 10^9) are taken as seconds from now, as some vendors send.
+ *   Small values (below 10^9) are taken as seconds from now, as some vendors send. Jira sends
+ *   the reset as an ISO 8601 time instead, `yyyy-MM-ddTHH:mmZ`, and not always with Retry-After
+ *   (https://developer.atlassian.com/cloud/jira/platform/rate-limiting): read the same way.
  * Undefined when no header says anything usable: the caller falls back to jittered backoff.
  */
 const EPOCH_SECONDS_FLOOR = 1e9;
 const UNSIGNED = /^\d+(\.\d+)?$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 export function requestedWaitMs(headers: Headers, now: number): number | undefined {
   for (const name of ['x-ms-retry-after-ms', 'retry-after-ms']) {
@@ -23,10 +26,18 @@ export function requestedWaitMs(headers: Headers, now: number): number | undefin
   const after = retryAfterMs(headers.get('retry-after'), now);
   if (after !== undefined) return after;
   const reset = (headers.get('x-rate-limit-reset') ?? headers.get('x-ratelimit-reset'))?.trim();
-  if (!reset || !UNSIGNED.test(reset)) return undefined;
-  const seconds = Number(reset);
-  if (seconds < EPOCH_SECONDS_FLOOR) return Math.ceil(seconds * 1000);
+  if (!reset) return undefined;
+  let at: number;
+  if (UNSIGNED.test(reset)) {
+    const seconds = Number(reset);
+    if (seconds < EPOCH_SECONDS_FLOOR) return Math.ceil(seconds * 1000);
+    at = seconds * 1000;
+  } else if (ISO_TIME.test(reset) && Number.isFinite(Date.parse(reset))) {
+    at = Date.parse(reset);
+  } else {
+    return undefined;
+  }
   const date = headers.get('date');
   const reference = (date ? parseHttpDate(date, now) : undefined) ?? now;
-  return Math.max(0, Math.ceil(seconds * 1000 - reference));
+  return Math.max(0, Math.ceil(at - reference));
 }
