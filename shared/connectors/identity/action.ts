@@ -59,7 +59,7 @@ export function identityActions<A extends string>(name: string, settings: Identi
       log.warn('identity action refused: no user in the event', { template: settings.user });
       throw new AppError('identity_user_unresolved', `Destination ${name}: the template ${settings.user} names no user in this event`, { status: 422, retryable: false, expose: false });
     }
-    await guard(planned, userId, deps, log);
+    await guard(planned, userId, deps, log, JSON.stringify([event.source, event.id]));
     for (const action of Array.isArray(planned) ? planned : [planned]) {
       const outcome = await perform(action, userId, deps);
       log.info('identity action', { action, user: userId, outcome, origin: event.origin });

@@ -5,6 +5,8 @@ import { auth0DestinationSchema } from '../auth0/config';
 import { entraDestinationSchema } from '../entra/config';
 import { oktaDestinationSchema } from '../okta/config';
 import { DEFAULT_LIMIT } from './config';
+import { testDeps } from '../../../test/deps';
+import { identityActions } from './action';
 import { normaliseUser } from './guard';
 import { limitKey, reserve } from './limit';
 
@@ -68,6 +70,49 @@ describe('the shared window', () => {
     expect((await reserve(store, clock, 'k', HOUR, 2)).ok).toBe(true);
     expect(await reserve(store, clock, 'k', HOUR, 2)).toEqual({ ok: false, count: 2, retryAt: 3_600_000 });
     expect(await reserve(store, clock, 'k', HOUR, 1)).toEqual({ ok: true, count: 3 });
+  });
+
+  test('the same token again while its actions are in the window passes uncounted; after the window it counts again', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    expect(await reserve(store, clock, 'k', HOUR, 2, 'evt-1')).toEqual({ ok: true, count: 2 });
+    for (let i = 0; i < 3; i++) expect(await reserve(store, clock, 'k', HOUR, 2, 'evt-1')).toEqual({ ok: true, count: 2 });
+    expect(await reserve(store, clock, 'k', HOUR, 2, 'evt-2')).toMatchObject({ ok: false, count: 2 });
+    expect(await reserve(store, clock, 'k', HOUR, 1, 'evt-3')).toEqual({ ok: true, count: 3 });
+    clock.advance(3_600_000);
+    // Everything counted at 0 has left the window: evt-1 is counted anew, alone.
+    expect(await reserve(store, clock, 'k', HOUR, 2, 'evt-1')).toEqual({ ok: true, count: 2 });
+    expect(await reserve(store, clock, 'k', HOUR, 2, 'evt-4')).toMatchObject({ ok: false, count: 2 });
+    // A window written before tokens (times only) still counts, and matches no token.
+    await store.put('old', JSON.stringify({ at: [clock.now(), clock.now()] }));
+    expect(await reserve(store, clock, 'old', HOUR, 1, '')).toEqual({ ok: true, count: 3 });
+    expect(await reserve(store, clock, 'old', HOUR, 1, 'evt-1')).toMatchObject({ ok: false, count: 3 });
+  });
+
+  test('a redelivered event (the provider failed) is not counted again: the cap is left for other events', async () => {
+    const clock = fixedClock(0);
+    const { deps } = testDeps();
+    deps.clock = clock;
+    deps.store = memoryStore(clock);
+    let failures = 2;
+    const acted: string[] = [];
+    const deliver = identityActions('okta-prod', { user: '{{ data.user.uid }}', on: { compromised: ['suspend', 'clear_sessions'] }, allowApiOrigin: false, protect: [], limit: { actions: 3, perSeconds: 3600 } },
+      async (action: string, user: string) => {
+        if (failures > 0 && action === 'suspend') {
+          failures -= 1;
+          throw new Error('provider unavailable');
+        }
+        acted.push(`${action}:${user}`);
+        return 'done' as const;
+      }, []);
+    const event = (id: string, uid: string) => ({ specversion: '1.0' as const, id, source: '/webhooks/okta', type: 'compromised', origin: 'webhook:okta', data: { user: { uid } } });
+    await expect(deliver(event('e-1', 'u1'), deps)).rejects.toThrow('provider unavailable');
+    await expect(deliver(event('e-1', 'u1'), deps)).rejects.toThrow('provider unavailable');
+    await deliver(event('e-1', 'u1'), deps);
+    expect(acted).toEqual(['suspend:u1', 'clear_sessions:u1']);
+    // Two of three slots are used, once: an event with one action still fits, one with two does not.
+    await expect(deliver(event('e-2', 'u2'), deps)).rejects.toMatchObject({ code: 'identity_action_limited' });
+    expect(acted).toHaveLength(2);
   });
 
   test('concurrent reservations through conditional writes: exactly `actions` pass', async () => {

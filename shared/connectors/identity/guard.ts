@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '../../errors';
 import type { Deps, Logger } from '../../ports';
 import { type ActionLimit, disruptive } from './config';
@@ -29,7 +30,8 @@ export const normaliseUser = (s: string): string => s.normalize('NFC').trim().to
 export function identityGuard<A extends string>(name: string, settings: GuardSettings, reversals: readonly A[]) {
   const protectedUsers = new Set(settings.protect.map(normaliseUser));
   const key = limitKey(name);
-  return async (planned: A | A[], userId: string, deps: Deps, log: Logger): Promise<void> => {
+  /** `eventKey`: what identifies the event (its source and id), so a redelivery is not counted again. */
+  return async (planned: A | A[], userId: string, deps: Deps, log: Logger, eventKey = ''): Promise<void> => {
     const actions = Array.isArray(planned) ? planned : [planned];
     if (protectedUsers.has(normaliseUser(userId))) {
       log.warn('identity action refused: user is protected', { user: userId, actions });
@@ -41,7 +43,8 @@ export function identityGuard<A extends string>(name: string, settings: GuardSet
     const counted = disruptive(planned, reversals);
     if (settings.limit === false || counted.length === 0) return;
     const limit = settings.limit;
-    const r = await reserve(deps.store, deps.clock, key, limit, counted.length);
+    const token = eventKey === '' ? '' : createHash('sha256').update(JSON.stringify([eventKey, normaliseUser(userId), counted])).digest('base64url').slice(0, 22);
+    const r = await reserve(deps.store, deps.clock, key, limit, counted.length, token);
     if (r.ok) return;
     const retryAt = new Date(r.retryAt).toISOString();
     // An error, not a warning: a flood of suspensions is an incident until someone has looked.
