@@ -37,9 +37,10 @@ describe('detection and limits', () => {
   });
 
   it('refuses a string longer than MAX_TOKEN_BYTES instead of buffering it', async () => {
-    // Checked after each chunk: the string must outlast the limit by one chunk.
+    // Checked after each chunk: the string must outlast the limit by one chunk. It sits where no
+    // finding reads it: inside a result, the smaller limit on one finding applies (json-limits.test.ts).
     const chunk = 1 << 20;
-    const huge = `{"runs":[{"tool":{"driver":{"name":"t"}},"results":[{"ruleId":"R","message":{"text":"${'a'.repeat(MAX_TOKEN_BYTES + 2 * chunk)}"}}]}]}`;
+    const huge = `{"runs":[{"tool":{"driver":{"name":"t"}},"properties":{"note":"${'a'.repeat(MAX_TOKEN_BYTES + 2 * chunk)}"},"results":[{"ruleId":"R","message":{"text":"m"}}]}]}`;
     const got = await parseBytes(huge, { chunk });
     expect(got.error).toMatchObject({ code: 'report_invalid', format: 'sarif', message: expect.stringContaining('longer than') });
     expect(got.findings).toHaveLength(0);

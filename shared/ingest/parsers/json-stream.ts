@@ -7,6 +7,7 @@
  */
 import { TokenParser, TokenParserError, Tokenizer, TokenizerError, type ParsedElementInfo } from '@streamparser/json';
 import { ReportError, type ReportFormat } from '../types';
+import { JsonLimits } from './json-limits';
 import { watchShape, type PathKey, type ShapeWatcher } from './shape';
 
 export interface JsonStreamSpec<T> {
@@ -55,14 +56,18 @@ export async function* streamJson<T>(
   const parser = new TokenParser({ paths: spec.paths, keepStack: false });
   parser.onValue = (info) => spec.onValue(info, out);
   const watch = spec.shape && watchShape(spec.shape);
+  // Nesting depth and the size of one selected value (json-limits.ts), checked before the parser grows.
+  const limits = new JsonLimits(spec.paths, format);
   // Byte offsets: where the last token started, and how much has been written.
   let lastToken = 0;
   let written = 0;
   tokenizer.onToken = watch === undefined ? (t) => {
     lastToken = t.offset;
+    limits.onToken(t);
     parser.write(t);
   } : (t) => {
     lastToken = t.offset;
+    limits.onToken(t);
     parser.write(t);
     watch(t);
   };
@@ -73,6 +78,7 @@ export async function* streamJson<T>(
       if (written - lastToken > MAX_TOKEN_BYTES) {
         throw new ReportError('report_invalid', `A string or number longer than ${MAX_TOKEN_BYTES} bytes, at byte ${lastToken}`, format);
       }
+      limits.check(written);
       if (out.length > 0) yield* out.splice(0);
     }
     tokenizer.end();

@@ -1,6 +1,6 @@
 /**
  * One SARIF result (3.27) -> one finding. Title: message.text, else the rule's message template
- * filled with message.arguments (3.11.7), else the rule id. Severity: the rule's
+ * (3.11.7), with message.arguments filled in (3.11.5), else the rule id. Severity: the rule's
  * `security-severity` score when present (GitHub's convention; Trivy writes CRITICAL as level
  * `error` but 9.8 here, so the score is the finer signal), else result.level, which overrides
  * the rule's defaultConfiguration.level (3.27.10), else `warning` (the SARIF default); a result
@@ -19,13 +19,18 @@ import { productOf, ruleOf, type RuleInfo, type SarifRun } from './sarif-run';
 const LEVEL_SEVERITY: Record<string, SeverityId> = { error: 4, warning: 3, note: 2, none: 1 };
 const VULN_ID = /^(CVE-\d{4}-\d+|GHSA(-[0-9a-z]{4}){3})$/i;
 
+/**
+ * A message string (3.11.5): `{n}` is replaced by arguments[n] (3.11.11), `{{` and `}}` stand for
+ * braces. This holds for message.text as for a rule's template; a placeholder without its
+ * argument stays as written.
+ */
+const fill = (text: string, args: unknown[]): string =>
+  text.replace(/\{\{|\}\}|\{(\d+)\}/g, (m, i: string | undefined) => (i === undefined ? m[0]! : typeof args[Number(i)] === 'string' ? (args[Number(i)] as string) : m));
+
 function title(result: Json, rule: RuleInfo | undefined): string | undefined {
   const message = obj(result.message);
-  const own = str(message?.text);
-  if (own !== undefined) return own;
-  const template = lookup(rule?.messages ?? {}, message?.id);
-  const args = arr(message?.arguments);
-  return template?.replace(/\{(\d+)\}/g, (m, i: string) => (typeof args[Number(i)] === 'string' ? (args[Number(i)] as string) : m));
+  const text = str(message?.text) ?? lookup(rule?.messages ?? {}, message?.id);
+  return text === undefined ? undefined : fill(text, arr(message?.arguments));
 }
 
 /**

@@ -100,6 +100,16 @@ describe('SARIF', () => {
     expect(findings.map((f) => [dataOf(f).severity_id, dataOf(f).status_id])).toEqual([[5, 1], [5, 1], [1, 4], [1, 1], [1, 1], [5, 1]]);
   });
 
+  it('fills placeholders in message.text from message.arguments and decodes {{ }}, as in rule templates (SARIF 3.11.5, 3.11.11)', async () => {
+    const at = [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 3 } } }];
+    const hit = (arg: string) => ({ ruleId: 'R', message: { text: 'Unused variable {0} in {{block}}.', arguments: [arg] }, locations: at });
+    const tool = { driver: { name: 't', rules: [{ id: 'R', messageStrings: { m: { text: 'Variable {0} shadows {{x}}; {1} stays.' } } }] } };
+    const { findings } = await parseBytes(sarif([{ tool, results: [hit('a'), hit('b'), { ruleId: 'R', message: { id: 'm', arguments: ['y'] }, locations: at }] }]));
+    expect(findings.map((f) => dataOf(f).finding_info.title)).toEqual(['Unused variable a in {block}.', 'Unused variable b in {block}.', 'Variable y shadows {x}; {1} stays.']);
+    // Same rule and line, other variable: two findings, not one.
+    expect(new Set(findings.map((f) => f.subject)).size).toBe(3);
+  });
+
   it('resolves a location given by artifact index (codeql-action-fingerprinting.input.sarif)', async () => {
     const { findings } = await parseFixture('codeql-action-fingerprinting.input.sarif');
     expect(findings.map((f) => dataOf(f).resources![0]!.uid)).toEqual(['testFile1.js', 'testFile2.js']);
