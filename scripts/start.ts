@@ -19,6 +19,8 @@ import { supervisor } from './workers';
  * (deliveries.timeoutSeconds); the router and inbox workers stop between batches and findings.
  */
 const stopCapMs = (timeoutSeconds = 15) => Math.max(30_000, (timeoutSeconds + 10) * 1000);
+/** serverless-offline that exits after serving this long is restarted; sooner, npm start stops. */
+const RESTART_AFTER_MS = 10_000;
 
 async function main(): Promise<number> {
   const config = configPath();
@@ -46,10 +48,12 @@ async function main(): Promise<number> {
   // serverless-offline's Lambda invoke API (a whole emulated invocation per burst of events).
   if (existsSync(workerEntry('router-worker'))) Object.assign(env, { SECORCH_ROUTER_NUDGE: 'off' });
   const osls = join(__dirname, '..', 'node_modules', 'osls', 'bin', 'serverless.js');
-  const child = spawn(process.execPath, [osls, ...OFFLINE_START, '--stage', 'local'], {
+  const offline = () => spawn(process.execPath, [osls, ...OFFLINE_START, '--stage', 'local'], {
     stdio: 'inherit',
     env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
+  let child = offline();
+  let startedAt = Date.now();
   // Long-running workers beside serverless-offline, on the same SQLite state: the router worker
   // routes queued events; the delivery worker sweeps due outbound webhook attempts; the inbox
   // worker turns reports copied into $SECORCH_DATA_DIR/inbox/ into finding events.
@@ -77,13 +81,29 @@ async function main(): Promise<number> {
       child.kill(sig);
     });
   }
-  return new Promise((done) => child.on('exit', (code, signal) => {
-    // Every function runs in that one process (scripts/offline.ts): without it nothing answers.
-    if (signals === 0) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
-    // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
-    // before npm start returns: whoever removes or copies the data directory next finds it quiet.
-    void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));
-  }));
+  return new Promise((done) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      // Every function runs in that one process (scripts/offline.ts): without it nothing answers.
+      // One that served for a while and then died (a handler's uncaught error takes the process
+      // down) is started again, as the workers are; one that dies at start (a port in use, a
+      // broken serverless.yml) would only die again, so npm start stops and says why.
+      if (signals === 0 && Date.now() - startedAt >= RESTART_AFTER_MS) {
+        console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); restarting it in 1 s (HTTP requests are refused meanwhile)`);
+        setTimeout(() => {
+          if (signals > 0) return void workers.stopAll(capMs).then(() => done(0));
+          child = offline();
+          startedAt = Date.now();
+          child.on('exit', onExit);
+        }, 1000);
+        return;
+      }
+      if (signals === 0) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
+      // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
+      // before npm start returns: whoever removes or copies the data directory next finds it quiet.
+      void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));
+    };
+    child.on('exit', onExit);
+  });
 }
 
 main().then(

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,7 @@ describe('npm start (serverless-offline, end to end)', () => {
   let logs: () => string;
   let base: string;
   let dataDir: string;
+  let startedAt: number;
   const lines = () => (existsSync(join(dataDir, 'events.jsonl')) ? readFileSync(join(dataDir, 'events.jsonl'), 'utf8').trim().split('\n').filter(Boolean) : []);
 
   beforeAll(async () => {
@@ -37,7 +38,8 @@ describe('npm start (serverless-offline, end to end)', () => {
     logs = output(child);
     const started = Date.now();
     await waitHealthy(base, logs);
-    console.log(`npm start answered GET /health after ${Date.now() - started} ms`);
+    startedAt = Date.now();
+    console.log(`npm start answered GET /health after ${startedAt - started} ms`);
   }, 90000);
 
   afterAll(async () => {
@@ -124,6 +126,24 @@ describe('npm start (serverless-offline, end to end)', () => {
     expect(asJson.status).toBe(401);
   });
 
+  // Last: it restarts the server. The functions share serverless-offline's process
+  // (scripts/offline.ts), so a crash there is every function's: npm start starts it again.
+  test('serverless-offline killed after it served is started again, and then accepts webhooks', async () => {
+    await until(() => (Date.now() - startedAt > 10_500 ? true : undefined), 15_000, 'ten seconds of serving');
+    const group = execFileSync('ps', ['-o', 'pid=,args=', '-g', String(child.pid)], { encoding: 'utf8' });
+    const offline = group.split('\n').find((l) => l.includes('serverless.js offline start'));
+    expect(offline).toBeDefined();
+    process.kill(Number(offline!.trim().split(/\s+/)[0]), 'SIGKILL');
+    await until(() => (logs().includes('serverless-offline exited (SIGKILL); restarting it in 1 s') ? true : undefined), 10_000, 'the restart message');
+    await waitHealthy(base, logs);
+    // A delivery this server has not seen (replays are recognised by signature too).
+    const body = Buffer.from(fixtureBytes('events/github-code_scanning_alert-created.payload.json').toString('utf8').replace('"number": 10,', '"number": 4242,'));
+    const res = await fetch(`${base}/webhooks/github`, { method: 'POST', headers: githubHeaders(SECRET, body, 'code_scanning_alert', 'e2e-after-restart'), body: body as BodyInit });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    await until(() => lines().find((l) => l.includes(id)), 10_000, 'the event line after the restart');
+    expect(child.exitCode).toBeNull();
+  }, 60_000);
 });
 
 /** Replaces epoch-ms numbers and RFC 3339 strings within [from, to] by "<now>". */
