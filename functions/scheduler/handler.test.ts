@@ -3,6 +3,7 @@ import { testDeps } from '../../test/deps';
 import { destinations } from '../../shared/destinations';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
+import { jsonLogger } from '../../shared/log/json-logger';
 import { memoryObjects } from '../../shared/objects/memory';
 import { makeScheduler, scheduler } from './handler';
 
@@ -122,4 +123,33 @@ test('a state store failure while claiming is reported and nothing runs', async 
   const report = await tick();
   expect(report).toMatchObject({ ok: false, details: { schedules: { heartbeat: { status: 'error', error: { code: 'internal_error' } } } } });
   expect(bus.events).toEqual([]);
+});
+
+test('a job rejecting with a value the logger cannot write (a bigint) fails alone: the tick still reports every schedule', async () => {
+  const { tick, deps, bus, clock } = setup({ heartbeat, other: { everySeconds: 60, job: { type: 'emit', eventType: 'x.y' } } });
+  deps.logger = jsonLogger({ clock, write: () => undefined });
+  const publish = bus.publish.bind(bus);
+  deps.bus.publish = (event) => (event.type === 'x.y' ? Promise.reject(10n) : publish(event));
+  const report = await tick();
+  expect(report).toMatchObject({ ok: false, details: { schedules: {
+    heartbeat: { status: 'ran', ok: true }, other: { status: 'ran', ok: false, error: { code: 'internal_error' } },
+  } } });
+  expect(bus.events.map((e) => e.type)).toEqual(['secorch.system.heartbeat']);
+});
+
+test('a tick whose scheduled time lies beyond the next tick (a hand-made or replayed event) runs what is due by the clock, not future due times', async () => {
+  const { deps, bus, clock, tick } = setup({ heartbeat });
+  const DAY = 24 * 60 * MINUTE;
+  const report = await scheduler({ name: 'manual', scheduledAt: T0 + DAY }, deps);
+  expect(report.details!.schedules).toEqual({ heartbeat: expect.objectContaining({ status: 'ran', due: '2026-05-01T09:00:00.000Z' }) });
+  // Had the tick claimed 2026-05-02T09:00, every due time until then would be idle.
+  clock.advance(5 * MINUTE);
+  await tick();
+  expect(bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z', '2026-05-01T09:05:00.000Z']);
+});
+
+test('a tick without a usable scheduled time (NaN) runs what is due by the clock', async () => {
+  const { deps, bus } = setup({ heartbeat });
+  await expect(scheduler({ name: 'manual', scheduledAt: Number.NaN }, deps)).resolves.toMatchObject({ ok: true });
+  expect(bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z']);
 });

@@ -14,9 +14,23 @@ export interface SchedulerOptions {
    * instead of waiting a whole minute for the next tick.
    */
   earlyToleranceMs: number;
+  /**
+   * How far ahead of our clock the platform's scheduled time is believed (default 5 minutes, far
+   * more than the clocks of instances differ). A time further ahead is not this tick's (a hand-made
+   * event, a bad header): believing it would claim the due times up to it, so every schedule would
+   * run early once and then stay idle until that time.
+   */
+  maxAheadMs?: number;
 }
 
-export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { budgetMs: 45_000, earlyToleranceMs: 2_000 };
+const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
+export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { budgetMs: 45_000, earlyToleranceMs: 2_000, maxAheadMs: DEFAULT_MAX_AHEAD_MS };
+
+/** The time a tick stands for: the platform's when it is at most `maxAheadMs` later than our clock, else now (NaN too). */
+function tickTime(scheduledAt: number, now: number, maxAheadMs: number): number {
+  const ahead = scheduledAt - now;
+  return Number.isFinite(ahead) && ahead > 0 && ahead <= maxAheadMs ? scheduledAt : now;
+}
 
 /**
  * scheduler: the one platform timer (every minute on every cloud and locally) runs every
@@ -28,9 +42,11 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { budgetMs: 45_000, e
 export function makeScheduler(options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS): ScheduledHandler {
   return async (tick, deps) => {
     const now = deps.clock.now();
-    // The platform's scheduled time when it is later than our clock (instances' clocks differ a
-    // little), else now: a tick delivered late (a retry) runs what is due now.
-    const at = Math.max(tick.scheduledAt, now) + options.earlyToleranceMs;
+    // The platform's scheduled time when it is slightly later than our clock (instances' clocks
+    // differ a little), else now: a tick delivered late (a retry) runs what is due now.
+    const maxAheadMs = options.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+    const at = tickTime(tick.scheduledAt, now, maxAheadMs) + options.earlyToleranceMs;
+    if (tick.scheduledAt - now > maxAheadMs) deps.logger.warn('scheduler tick scheduled too far ahead of the clock; the clock is used', { tick: tick.name, scheduledAt: tick.scheduledAt });
     const deadline = now + options.budgetMs;
     const entries = Object.entries(deps.config.schedules).sort(([a], [b]) => (a < b ? -1 : 1));
     const outcomes = await Promise.all(entries.map(([name, schedule]) => runSchedule(name, schedule, at, deadline, deps)));

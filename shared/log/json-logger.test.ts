@@ -25,6 +25,18 @@ describe('json logger', () => {
     log.error('failed', { error: new Error('token Bearer abc.def leaked') });
     expect(JSON.parse(lines[0]!).error).toEqual({ name: 'Error', message: 'token [redacted] leaked' });
   });
+
+  test('never throws: a bigint is written as its digits; fields that cannot be read are left out, the line still written', () => {
+    const lines: string[] = [];
+    const log = jsonLogger({ clock: fixedClock(0), write: (l) => lines.push(l) });
+    log.info('big', { n: 12345678901234567890n, nested: { m: [1n] } });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'big', n: '12345678901234567890', nested: { m: ['1'] } });
+    const hostile = { get boom(): string { throw new Error('getter failed near Bearer abc.def'); } };
+    expect(() => log.error('job failed', { error: hostile, job: 'sync' })).not.toThrow();
+    const line = JSON.parse(lines[1]!);
+    expect(line).toMatchObject({ level: 'error', msg: 'job failed', logError: expect.stringContaining('getter failed') });
+    expect(lines[1]).not.toContain('abc.def');
+  });
 });
 
 describe('json logger: secrets that redaction by field name misses', () => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../ports/clock';
 import type { Logger, LogLevel } from '../ports/logger';
-import { redact } from './redact';
+import { redact, redactText } from './redact';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -20,8 +20,17 @@ export function jsonLogger(opts: JsonLoggerOptions): Logger {
     if (ORDER[level] < min) return;
     // Object.assign, not `{ ...base, ...fields }`: on Node 20's V8 the keys a second spread adds
     // to the first one's copy cost about half a microsecond each.
-    const entry = redact(Object.assign({}, base, fields)) as Record<string, unknown>;
-    opts.write(JSON.stringify({ time: new Date(opts.clock.now()).toISOString(), level, msg, ...entry }));
+    const time = new Date(opts.clock.now()).toISOString();
+    let line: string;
+    try {
+      const entry = redact(Object.assign({}, base, fields)) as Record<string, unknown>;
+      line = JSON.stringify({ time, level, msg, ...entry });
+    } catch (e) {
+      // Logging never throws: a field that cannot be written (a getter that throws, a cycle past
+      // redaction's depth) would otherwise turn the failure being reported into another one.
+      line = JSON.stringify({ time, level, msg, logError: `fields left out: ${redactText(e instanceof Error ? e.message : String(e)).slice(0, 200)}` });
+    }
+    opts.write(line);
   };
   return {
     debug: log('debug'),

@@ -26,6 +26,8 @@ export function redactText(text: string): string {
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return '[depth]';
   if (typeof value === 'string') return redactText(value);
+  // JSON has no bigint: written as its digits rather than failing the line.
+  if (typeof value === 'bigint') return value.toString();
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: redactText(value.message) };
   if (value && typeof value === 'object') {

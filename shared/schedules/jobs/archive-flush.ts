@@ -1,5 +1,6 @@
 import { archiveConfigs, flushArchive } from '../../destinations/archive';
 import type { JobConfig } from '../../config/sections/schedules';
+import { loggable } from '../loggable';
 import type { JobDefinition } from './types';
 
 type ArchiveFlushJob = Extract<JobConfig, { type: 'archive-flush' }>;
@@ -13,16 +14,17 @@ export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
   async run(job, ctx, deps) {
     const targets = archiveConfigs(deps.config, job.destination);
     const flushed: Record<string, unknown> = {};
-    let firstError: unknown;
+    // A list, not `firstError ??= e`: a rejection with undefined would read as no failure at all.
+    const errors: unknown[] = [];
     for (const [name, config] of targets) {
       try {
         flushed[name] = await flushArchive(name, config, deps, { deadline: ctx.deadline });
       } catch (e) {
-        firstError ??= e;
-        deps.logger.error('archive flush failed', { destination: name, error: e });
+        errors.push(e);
+        deps.logger.error('archive flush failed', { destination: name, error: loggable(e) });
       }
     }
-    if (firstError !== undefined) throw firstError;
+    if (errors.length > 0) throw errors[0];
     return { flushed };
   },
   problems(job, path, config) {

@@ -1,0 +1,41 @@
+import { testDeps } from '../../test/deps';
+import { jsonLogger } from '../log/json-logger';
+import { configSchema } from '../config';
+import { runSchedule } from './run';
+
+const T0 = Date.parse('2026-05-01T09:00:00Z');
+
+/** Deps whose bus rejects the first publish with `thrown`, and a real JSON logger writing to `lines`. */
+function setup(thrown: unknown) {
+  const t = testDeps({}, {}, T0);
+  const lines: string[] = [];
+  t.deps.logger = jsonLogger({ clock: t.clock, write: (l) => lines.push(l) });
+  t.deps.bus.publish = () => Promise.reject(thrown);
+  const schedule = configSchema.parse({ schedules: { beat: { everySeconds: 60, job: { type: 'emit', eventType: 'x.y' } } } }).schedules.beat!;
+  return { ...t, lines, run: () => runSchedule('beat', schedule, T0, T0 + 45_000, t.deps) };
+}
+
+// JSON.stringify refuses a bigint, and redaction walks an object's getters: logging such a value
+// as is made runSchedule (which must never throw) reject, losing the whole tick's report.
+test.each([
+  ['a bigint', 10n, 'bigint'],
+  ['an object holding a bigint', { count: 1n }, 'object'],
+  ['an object whose getter throws', { get detail(): string { throw new Error('getter (test)'); } }, 'object'],
+])('a job that throws %s is reported as internal_error, logged and recorded', async (_, thrown, type) => {
+  const { run, lines, deps } = setup(thrown);
+  await expect(run()).resolves.toMatchObject({ status: 'ran', ok: false, due: '2026-05-01T09:00:00.000Z', error: { code: 'internal_error' } });
+  const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'schedule failed');
+  expect(failed).toMatchObject({ level: 'error', schedule: 'beat', code: 'internal_error', error: { thrown: type } });
+  expect(JSON.parse((await deps.store.get('schlast:beat'))!.value)).toMatchObject({ ok: false, code: 'internal_error', due: T0 });
+});
+
+test.each([
+  ['a string', 'vendor said no to Bearer abc.def', { thrown: 'string', value: 'vendor said no to [redacted]' }],
+  ['a plain object', { code: 'E42', token: 'tok-123' }, { thrown: 'object', value: { code: 'E42', token: '[redacted]' } }],
+  ['undefined', undefined, { thrown: 'undefined' }],
+])('a thrown value that can be logged (%s) keeps its redacted content in the log', async (_, thrown, logged) => {
+  const { run, lines } = setup(thrown);
+  await expect(run()).resolves.toMatchObject({ status: 'ran', ok: false, error: { code: 'internal_error' } });
+  const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'schedule failed');
+  expect(failed!.error).toEqual(logged);
+});
