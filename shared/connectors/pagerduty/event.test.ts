@@ -74,3 +74,14 @@ test('configuration: routingKey required; templates checked; defaults filled in'
   expect(pagerdutyDestinationSchema.safeParse({ type: 'pagerduty' }).success).toBe(false);
   expect(pagerdutyDestinationSchema.safeParse({ type: 'pagerduty', routingKey: KEY, customDetails: { x: '{{ a b }}' } }).error?.issues.map((i) => i.path.join('.'))).toEqual(['customDetails']);
 });
+
+test('a summary cut at 1024 never leaves half a surrogate pair (an emoji), which JSON carries as a lone \\ud83d escape', () => {
+  const e = findingEvent('created');
+  // "[High] " is 7 characters: the emoji's first half falls on the 1023rd, the last kept before the mark.
+  (e.data as { finding_info: { title: string } }).finding_info.title = `${'x'.repeat(1015)}${'\u{1F6A8}'.repeat(5)}`;
+  const body = pagerdutyEvent(e, 'trigger', config);
+  const summary = body.payload!.summary as string;
+  expect(JSON.stringify(body)).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
+  expect(summary.length).toBeLessThanOrEqual(1024);
+  expect(summary).toBe(`[High] ${'x'.repeat(1015)}…`);
+});

@@ -1,8 +1,10 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { safeLink } from '../slack/summary';
 import { render, renderText } from '../template';
+import { clip } from '../text-cut';
 import type { PagerDutyConfig } from './config';
 import { dedupKey } from './dedup-key';
+import { fitEvent } from './fit';
 import { pagerdutySeverity } from './severity';
 
 /**
@@ -43,7 +45,8 @@ export function pagerdutyEvent(event: CloudEvent, action: EventAction, c: PagerD
   if (action !== 'trigger') return base;
   const summary = renderText(c.summary, event, 'summary');
   const payload: Record<string, unknown> = {
-    summary: summary.length <= SUMMARY_MAX ? summary : `${summary.slice(0, SUMMARY_MAX - 1)}…`,
+    // Cut without splitting an emoji: half a surrogate pair is not valid Unicode (../text-cut.ts).
+    summary: clip(summary, SUMMARY_MAX),
     source: renderText(c.source, event, 'source'),
     severity: pagerdutySeverity(render(c.severity, event)),
   };
@@ -55,11 +58,11 @@ export function pagerdutyEvent(event: CloudEvent, action: EventAction, c: PagerD
   const details = render(c.customDetails as never, event) as Record<string, unknown>;
   if (Object.keys(details).length > 0) payload.custom_details = details;
   const link = safeLink(render('{{ data.finding_info.src_url }}', event));
-  return {
+  return fitEvent({
     ...base,
     payload,
     ...(link ? { links: [{ href: link, text: 'View finding' }] } : {}),
     client: 'secorch',
     ...(c.clientUrl ? { client_url: c.clientUrl } : {}),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { redactUrlPath } from '../../log/url';
-import { ConnectorError } from '../errors';
+import { ConnectorError, isConnectorError } from '../errors';
 import type { Transport } from '../types';
 import type { RestRequest } from './request';
 
@@ -10,7 +10,7 @@ import type { RestRequest } from './request';
  * retry would not change, so it is a final error.
  */
 export async function callRest(t: Transport, req: RestRequest, expectStatus?: readonly number[]): Promise<number> {
-  const res = await t.request(req);
+  const res = await t.request(req).catch((e: unknown) => Promise.reject(redirected(t, e)));
   if (expectStatus && !expectStatus.includes(res.status)) {
     const url = new URL(res.url);
     const path = redactUrlPath(url.hostname, url.pathname);
@@ -21,4 +21,16 @@ export async function callRest(t: Transport, req: RestRequest, expectStatus?: re
     );
   }
   return res.status;
+}
+
+/** A 3xx not listed in expectStatus (no-redirects.ts): said so, without the Location, which may hold anything. */
+function redirected(t: Transport, e: unknown): unknown {
+  const status = isConnectorError(e) ? e.facts.vendorStatus : undefined;
+  if (!isConnectorError(e) || status === undefined || status < 300 || status > 399) return e;
+  return new ConnectorError(
+    'connector_rejected',
+    `${t.name}: ${e.facts.method} ${e.facts.path} was redirected (HTTP ${status}); redirects are not followed: set baseUrl and path to the final address, or list ${status} under expectStatus of ${t.name}`,
+    e.facts,
+    e,
+  );
 }

@@ -3,6 +3,7 @@ import type { Deliver } from '../../destinations/types';
 import type { TransportOptions } from '../types';
 import { callRest } from './call';
 import type { RestConfig } from './config';
+import { noRedirects } from './no-redirects';
 import { selects } from './on';
 import { restProblems } from './problems';
 import { restRequest } from './request';
@@ -26,7 +27,7 @@ export const restDestination = (name: string, config: RestConfig, overrides: Par
     }
     const req = restRequest(name, config, event);
     // Built once per destination, from the first deps: it holds the token cache and the breaker.
-    client ??= genericClient(name, config, deps, overrides);
+    client ??= genericClient(name, config, { ...deps, http: noRedirects(deps.http) }, overrides);
     const status = await callRest(client.transport, req, config.expectStatus);
     // Method and status only: the path and query can carry personal data from the event.
     deps.logger.info('rest request sent', { destination: name, eventId: event.id, method: req.method, status });

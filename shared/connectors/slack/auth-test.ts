@@ -1,6 +1,6 @@
 import { isAppError } from '../../errors';
 import type { CheckResult, Transport } from '../types';
-import { isSlackFailure, slackError } from './errors';
+import { checkSlackAnswer } from './errors';
 
 /**
  * The readiness check of a token destination: auth.test (https://api.slack.com/methods/auth.test),
@@ -10,7 +10,7 @@ export async function authTest(t: Transport, now: () => number): Promise<CheckRe
   const started = now();
   try {
     const res = await t.request<unknown>({ path: '/auth.test', budgetMs: 0 });
-    if (isSlackFailure(res.body)) throw slackError(res.body, res.headers, { connector: t.name, method: 'GET', path: new URL(res.url).pathname }, now());
+    checkSlackAnswer(res.body, res.headers, { connector: t.name, method: 'GET', path: new URL(res.url).pathname }, now());
     return { ok: true, latencyMs: now() - started };
   } catch (e) {
     const error = isAppError(e) ? { code: e.code, message: e.message } : { code: 'internal_error', message: `${t.name}: check failed` };

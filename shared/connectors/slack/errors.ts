@@ -46,3 +46,18 @@ export function slackError(body: SlackFailure, headers: Headers, facts: Connecto
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   });
 }
+
+/**
+ * Every Web API answer is a JSON object with a boolean `ok` (https://api.slack.com/web#evaluating_responses).
+ * `ok: false` is Slack's refusal; anything else without `ok: true` (an HTML page from a proxy, a
+ * baseUrl that is not the Web API) is not Slack's word that the call worked, and is not taken for it.
+ */
+export function checkSlackAnswer(body: unknown, headers: Headers, facts: ConnectorErrorFacts, now: number): void {
+  if (isSlackFailure(body)) throw slackError(body, headers, facts, now);
+  if (typeof body === 'object' && body !== null && (body as { ok?: unknown }).ok === true) return;
+  throw new ConnectorError('connector_bad_response', `${facts.connector}: the answer to ${facts.method} ${facts.path} is not a Slack Web API answer (no "ok": true); check the baseUrl of ${facts.connector}`, {
+    ...facts,
+    vendorStatus: 200,
+    requestId: requestId(headers),
+  });
+}

@@ -115,3 +115,14 @@ test('auth.test as the readiness check reads ok:false', async () => {
   expect(problems(req!)).toEqual([]);
   expect(spec.responseProblems({ method: 'GET', url: req!.url.href }, 200, me)).toEqual([]);
 });
+
+test.each([
+  ['an HTML page (a proxy or a baseUrl without /api)', { status: 200, body: '<html><body>Sign in</body></html>', headers: { 'content-type': 'text/html' } }],
+  ['JSON without ok', reply.json({ channel: 'C0123ABCDE' })],
+])('a 200 that is not Slack\'s {"ok": true} is not taken for a posted message: %s', async (_name, answer) => {
+  // "The response contains a JSON object, which will always contain a top-level boolean property ok" (https://api.slack.com/web#evaluating_responses).
+  vendor.on('POST /api/chat.postMessage', answer);
+  await expect(post()).rejects.toMatchObject({ code: 'connector_bad_response', retryable: false, extra: { vendorStatus: 200, path: '/api/chat.postMessage' } });
+  vendor.on('GET /api/auth.test', answer);
+  expect(await authTest(t(), () => h.clock.now())).toMatchObject({ ok: false, error: { code: 'connector_bad_response' } });
+});

@@ -1,5 +1,5 @@
 import type { Transport } from '../types';
-import { isSlackFailure, slackError } from './errors';
+import { checkSlackAnswer } from './errors';
 import type { SlackMessage } from './message';
 
 /**
@@ -24,7 +24,7 @@ export async function postMessage(t: Transport, channel: string, message: SlackM
     unfurl_media: 'false',
   });
   const res = await t.request<unknown>({ method: 'POST', path: '/chat.postMessage', body: form });
-  if (isSlackFailure(res.body)) throw slackError(res.body, res.headers, { connector: t.name, method: 'POST', path: new URL(res.url).pathname }, now());
+  checkSlackAnswer(res.body, res.headers, { connector: t.name, method: 'POST', path: new URL(res.url).pathname }, now());
   const body = res.body as Partial<PostedMessage>;
   return { channel: String(body.channel ?? channel), ts: String(body.ts ?? '') };
 }
