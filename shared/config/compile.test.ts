@@ -46,6 +46,13 @@ describe('compileConfig', () => {
     expect(problem({ sources: { 'bad id!': github } })).toContain('sources');
   });
 
+  test('a wrong value says what was expected and what was found, or lists the allowed values', () => {
+    expect(problem({ sources: { github: { ...github, maxBodyBytes: '1MB' } } })).toContain('sources.github.maxBodyBytes: Invalid input: expected number, received string');
+    expect(problem({ sources: { github }, logLevel: 'verbose' })).toContain('logLevel: Invalid option: expected one of "debug"|"info"|"warn"|"error"');
+    expect(problem({ sources: { github: { ...github, verify: { scheme: 'githb', secret: 's' } } } })).toMatch(/sources\.github\.verify\.scheme: .*'github' \| 'standard-webhooks'/);
+    expect(problem({ sources: { github }, schedules: { nightly: { everySeconds: 30, job: { type: 'archive-flush' } } } })).toContain('schedules.nightly.everySeconds: Too small: expected number to be >=60');
+  });
+
   test('a source needs exactly one of secret and secrets', () => {
     expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');

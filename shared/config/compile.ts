@@ -10,6 +10,7 @@ import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, 
 import { graphqlProblems } from '../connectors/graphql/problems';
 import { restProblems } from '../connectors/rest/problems';
 import { scheduleProblems } from '../schedules/problems';
+import './zod-messages';
 import { assertConfigDepth } from './depth';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
