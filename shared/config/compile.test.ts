@@ -53,6 +53,13 @@ describe('compileConfig', () => {
     expect(problem({ sources: { github }, schedules: { nightly: { everySeconds: 30, job: { type: 'archive-flush' } } } })).toContain('schedules.nightly.everySeconds: Too small: expected number to be >=60');
   });
 
+  test('an archive prefix no object store can hold stops start-up, naming it', () => {
+    const archive = (prefix: string) => ({ sources: { github }, destinations: { lake: { type: 'archive', bucket: 'b', prefix } } });
+    expect(problem(archive('../events'))).toContain('destinations.lake.prefix: "../events" has a ".." segment');
+    expect(problem(archive('/events'))).toContain('destinations.lake.prefix: "/events" has an empty segment');
+    expect(() => compileConfig(archive('security/events'), { GH_SECRET: 's' })).not.toThrow();
+  });
+
   test('a source needs exactly one of secret and secrets', () => {
     expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');

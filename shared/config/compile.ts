@@ -10,6 +10,7 @@ import { findSecretRefs, refuseSecretRef, replaceSecretRefs, resolveSecretRefs, 
 import { graphqlProblems } from '../connectors/graphql/problems';
 import { restProblems } from '../connectors/rest/problems';
 import { scheduleProblems } from '../schedules/problems';
+import { prefixProblem } from '../destinations/archive/prefix';
 import './zod-messages';
 import { assertConfigDepth } from './depth';
 import { interpolate } from './interpolate';
@@ -133,6 +134,11 @@ function validate(data: unknown): Config {
   for (const [name, dest] of Object.entries(config.destinations)) {
     if (dest.type === 'rest') problems.push(...restProblems(dest, `destinations.${name}`));
     if (dest.type === 'graphql') problems.push(...graphqlProblems(dest, `destinations.${name}`));
+    if (dest.type === 'archive') {
+      // Also refused at delivery (a bundle compiled before this check): here it stops start-up.
+      const problem = prefixProblem(dest.prefix);
+      if (problem) problems.push(`destinations.${name}.prefix: ${JSON.stringify(dest.prefix)} ${problem}`);
+    }
   }
   if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
   return config;

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { errors } from '../errors';
 import { bufferEvent, bufferFull } from './archive/buffer';
 import { flushArchive } from './archive/flush';
+import { requireValidPrefix } from './archive/prefix';
 import { type ArchiveConfig, requireObjects } from './archive/runtime';
 import type { DestinationFactory } from './types';
 
@@ -21,6 +22,7 @@ const INLINE_FLUSH_MS = 20_000;
  */
 export const archiveDestination: DestinationFactory<ArchiveConfig> = (name, config) => async (event, deps) => {
   requireObjects(name, deps);
+  requireValidPrefix(name, config.prefix);
   const { key, fresh } = await bufferEvent(name, event, deps);
   if (!fresh || !(await bufferFull(name, key, config, deps))) return;
   try {

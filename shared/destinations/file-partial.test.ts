@@ -101,3 +101,25 @@ test('a real EFBIG past the file size limit (ulimit -f in a child process) leave
   expect(ids(path)).toEqual(['e1', 'e2']);
   expect(fs.readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
 });
+
+/**
+ * Another process's large write is seen while it runs (the size grows a page at a time), ending
+ * mid-line for a moment. That is no crash: it ends its own line, and a newline put before ours
+ * made an empty line. Injected: the other line is completed when the tail is first read.
+ */
+test('a file seen ending mid-line while another writer is still writing that line gets no empty line (fs readSync injected)', async () => {
+  const path = join(dir, 'events.jsonl');
+  const other = `${JSON.stringify(event('other', 9000))}\n`;
+  fs.writeFileSync(path, other.slice(0, 4096));
+  let finished = false;
+  const readSync = ((...args: Parameters<typeof fs.readSync>) => {
+    const n = fs.readSync(...args);
+    if (!finished) {
+      finished = true;
+      fs.appendFileSync(path, other.slice(4096));
+    }
+    return n;
+  }) as FileIo['readSync'];
+  await fileDestination('f', { type: 'file', path }, { ...fs, readSync })(event('e1'), deps);
+  expect(fs.readFileSync(path, 'utf8').split('\n')).toEqual([other.slice(0, -1), JSON.stringify(event('e1')), '']);
+});

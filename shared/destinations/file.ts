@@ -42,8 +42,7 @@ export const fileDestination = (name: string, config: { type: 'file'; path: stri
 function appendLine(io: FileIo, path: string, line: string): void {
   const fd = io.openSync(path, 'a+');
   try {
-    const size = io.fstatSync(fd).size;
-    const data = Buffer.from(size > 0 && lastByte(io, fd, size) !== 0x0a ? `\n${line}` : line);
+    const data = Buffer.from(endsMidLine(io, fd) ? `\n${line}` : line);
     let written = 0;
     try {
       while (written < data.length) written += io.writeSync(fd, data, written, data.length - written);
@@ -54,6 +53,31 @@ function appendLine(io: FileIo, path: string, line: string): void {
   } finally {
     io.closeSync(fd);
   }
+}
+
+/** Polls for a file end that has stopped moving: at most about this long, in steps of 1 ms. */
+const SETTLE_MS = 50;
+/** This many 1 ms steps without growth: no write is running (one moves the end within microseconds). */
+const STILL_STEPS = 5;
+const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/**
+ * Whether the file ends mid-line with a line nobody is finishing. Another process's write of a
+ * line longer than a page is visible while it runs (the size grows a page at a time, and readers
+ * do not wait for the writer), so an end mid-line alone is no sign of a crash: a newline put before
+ * ours would then leave an empty line once that writer ends its own. So the end must stay where
+ * it is for a few milliseconds first; rare, as only a crash or a write in progress leaves it so.
+ */
+function endsMidLine(io: FileIo, fd: number): boolean {
+  let size = io.fstatSync(fd).size;
+  for (let still = 0, waited = 0; size > 0 && lastByte(io, fd, size) !== 0x0a; waited += 1) {
+    if (still >= STILL_STEPS || waited >= SETTLE_MS) return true;
+    pause(1);
+    const now = io.fstatSync(fd).size;
+    still = now === size ? still + 1 : 0;
+    size = now;
+  }
+  return false;
 }
 
 function lastByte(io: FileIo, fd: number, size: number): number | undefined {

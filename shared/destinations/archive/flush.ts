@@ -3,6 +3,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import { type Deps, type ListedItem, MAX_LIST_LIMIT, type ObjectStorage } from '../../ports';
 import { decodeJsonLines, encodeJsonLines, JSON_LINES } from './codec';
 import { archiveKeys, eventHour, hourOfKey, objectKey } from './keys';
+import { requireValidPrefix } from './prefix';
 import { type ArchiveConfig, deleteKeys, releaseLease, requireObjects, takeLease } from './runtime';
 
 /** Longer than any flush may take (a tick's budget, an inline flush's): expiry only frees a dead flusher's lease. */
@@ -108,6 +109,7 @@ async function writeBatch(name: string, config: ArchiveConfig, objects: ObjectSt
  */
 export async function flushArchive(name: string, config: ArchiveConfig, deps: Deps, opts: { deadline: number; maxBytes?: number }): Promise<FlushReport> {
   const objects = requireObjects(name, deps);
+  requireValidPrefix(name, config.prefix);
   const owner = deps.ids.uuid();
   const report: FlushReport = { objects: 0, events: 0, recovered: 0 };
   if (!(await takeLease(deps.store, archiveKeys.lease(name), owner, LEASE_SECONDS))) return { ...report, busy: true };

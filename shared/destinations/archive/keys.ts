@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CloudEvent } from '../../events/cloudevent';
+import { isRfc3339 } from '../../events/spec-checks';
 import { DEFAULT_TENANT, tenantOf } from '../../events/tenant';
+import { folderOf } from './prefix';
 
 /**
  * The state-store layout of archive destinations ({d} is the destination name):
@@ -34,9 +36,15 @@ export function hourOf(ms: number): string {
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}`;
 }
 
-/** The partition hour of the event's own `time`; undefined when it has none usable (years 0-9999). */
+/**
+ * The partition hour of the event's own `time`; undefined when it has none usable (years
+ * 0-9999). Only an RFC 3339 date-time counts, which always names its offset: Date.parse alone
+ * also takes '2026-03-31T22:30:00' or 'March 31, 2026 22:30' and reads them in the machine's
+ * time zone, so one event would get another partition (and buffer key) on each machine whose
+ * zone differs.
+ */
 export function eventHour(event: CloudEvent): string | undefined {
-  if (typeof event.time !== 'string') return undefined;
+  if (typeof event.time !== 'string' || !isRfc3339(event.time)) return undefined;
   const ms = Date.parse(event.time);
   if (Number.isNaN(ms)) return undefined;
   const year = new Date(ms).getUTCFullYear();
@@ -63,6 +71,5 @@ export const hourOfKey = (key: string): string => key.split(':')[2]!;
 export function objectKey(prefix: string, hour: string, firstKey: string, lastKey: string, count: number): string {
   const batch = sha256(`${firstKey}\n${lastKey}\n${count}`).slice(0, 32);
   // A prefix is a folder: `events` must give `events/year=...`, not a partition column `eventsyear`.
-  const folder = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
-  return `${folder}year=${hour.slice(0, 4)}/month=${hour.slice(4, 6)}/day=${hour.slice(6, 8)}/hour=${hour.slice(8, 10)}/${batch}.jsonl.gz`;
+  return `${folderOf(prefix)}year=${hour.slice(0, 4)}/month=${hour.slice(4, 6)}/day=${hour.slice(6, 8)}/hour=${hour.slice(8, 10)}/${batch}.jsonl.gz`;
 }
