@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataDir } from './data-dir';
@@ -12,6 +12,16 @@ test('a missing folder is created, an existing one kept', () => {
   ensureDataDir(join(dir, 'a', 'b'));
   expect(statSync(join(dir, 'a', 'b')).isDirectory()).toBe(true);
   expect(() => ensureDataDir(join(dir, 'a', 'b'))).not.toThrow();
+});
+
+test('a folder it creates is its owner\'s only (0700); an existing one keeps its mode', () => {
+  ensureDataDir(join(dir, 'fresh'));
+  expect(statSync(join(dir, 'fresh')).mode & 0o777).toBe(0o700);
+  const mine = join(dir, 'mine');
+  mkdirSync(mine, { mode: 0o755 });
+  chmodSync(mine, 0o755);
+  ensureDataDir(mine);
+  expect(statSync(mine).mode & 0o777).toBe(0o755);
 });
 
 test('a path that is a file, or under a file, is refused with one line naming it', () => {

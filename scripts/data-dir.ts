@@ -20,13 +20,17 @@ const kind = (path: string): 'missing' | 'folder' | 'other' => {
 
 const notAFolder = (path: string) => new DataDirError(`SECORCH_DATA_DIR ${path} exists and is not a folder; point SECORCH_DATA_DIR at a folder (it is created when missing)`);
 
-/** For npm start: the folder, created when missing. */
+/**
+ * For npm start: the folder, created when missing, for its owner only (0700): it holds the events,
+ * delivery records with response bodies, dead letters with raw webhook bodies, and the key that
+ * seals subscription secrets. An existing folder keeps its mode.
+ */
 export function ensureDataDir(path: string): void {
   const k = kind(path);
   if (k === 'other') throw notAFolder(path);
   if (k === 'missing') {
     try {
-      mkdirSync(path, { recursive: true });
+      mkdirSync(path, { recursive: true, mode: 0o700 });
     } catch (e) {
       // A parent that is a file (ENOTDIR/EEXIST), or no permission.
       throw new DataDirError(`SECORCH_DATA_DIR ${path} cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testDeps } from '../../test/deps';
@@ -25,6 +25,18 @@ test('appends one JSON line per event, in order, creating the directory', async 
   for (const id of ['e1', 'e2', 'e3']) await deliver(event(id), deps);
   expect(lines(path)).toEqual(['e1', 'e2', 'e3']);
   expect(JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!)).toEqual(event('e1'));
+});
+
+test('a file it creates is readable by its owner only; an existing file keeps its mode', async () => {
+  const { deps } = testDeps();
+  const created = join(dir, 'events.jsonl');
+  await fileDestination('f', { type: 'file', path: created })(event('e1'), deps);
+  expect(statSync(created).mode & 0o777).toBe(0o600);
+  const shared = join(dir, 'shared.jsonl');
+  writeFileSync(shared, '');
+  chmodSync(shared, 0o644);
+  await fileDestination('g', { type: 'file', path: shared })(event('e1'), deps);
+  expect(statSync(shared).mode & 0o777).toBe(0o644);
 });
 
 test('a path it cannot write is a retryable destination_failed, and the next write after the fix succeeds', async () => {

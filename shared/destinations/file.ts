@@ -40,7 +40,9 @@ export const fileDestination = (name: string, config: { type: 'file'; path: stri
  * so the new line stays readable.
  */
 function appendLine(io: FileIo, path: string, line: string): void {
-  const fd = io.openSync(path, 'a+');
+  // A file it creates is the owner's alone (0600): events carry findings and user details. An
+  // existing file keeps the mode it has.
+  const fd = io.openSync(path, 'a+', 0o600);
   try {
     const data = Buffer.from(endsMidLine(io, fd) ? `\n${line}` : line);
     let written = 0;
