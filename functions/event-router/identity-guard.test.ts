@@ -2,12 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBatch } from '../../shared/batch/runner';
-import { fakeOrg, type FakeOrg } from '../../shared/connectors/okta/okta.testkit';
-import { type Harness, harness } from '../../shared/connectors/transport.testkit';
+import { localOktaOrg } from '../../shared/connectors/okta/local-org.testkit';
 import { listDeadLetters } from '../../shared/deadletters/store';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
-import { startVendorServer, type VendorServer } from '../../test/support/vendor-server';
 import { eventRouter } from './handler';
 
 /**
@@ -15,36 +13,23 @@ import { eventRouter } from './handler';
  * keeps the event as a `destination_failed` dead letter naming the refusal, acknowledges it, and
  * a replay once the cause is gone reaches the provider (here a local Okta org).
  */
-let vendor: VendorServer;
-let h: Harness;
-let org: FakeOrg;
-
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  org = fakeOrg(4);
-  org.install(vendor);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+const local = localOktaOrg(4);
 
 function setup() {
   const file = join(mkdtempSync(join(tmpdir(), 'router-identity-')), 'all.jsonl');
   const { deps, clock } = testDeps({
     routes: [{ name: 'identity', filter: { prefix: { type: 'secorch.identity.' } }, to: ['okta-prod', 'all'] }],
     destinations: {
-      'okta-prod': { type: 'okta', baseUrl: vendor.url, apiToken: 't', on: { 'secorch.identity.compromised': 'suspend' }, protect: [org.users[0]!.id], limit: { actions: 1, perSeconds: 3600 } },
+      'okta-prod': { type: 'okta', baseUrl: local.vendor.url, apiToken: 't', on: { 'secorch.identity.compromised': 'suspend' }, protect: [local.org.users[0]!.id], limit: { actions: 1, perSeconds: 3600 } },
       all: { type: 'file', path: file },
     },
   });
-  Object.assign(deps, { http: h.http, logger: h.logger });
+  Object.assign(deps, { http: local.h.http, logger: local.h.logger });
   const ids = () => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as CloudEvent).id);
   return { deps, clock, ids };
 }
 const record = (id: string, user: number) => {
-  const e: CloudEvent = { specversion: '1.0', id, source: '/webhooks/okta', type: 'secorch.identity.compromised', tenant: 'default', origin: 'webhook:okta', data: { user: { uid: org.users[user]!.id } } };
+  const e: CloudEvent = { specversion: '1.0', id, source: '/webhooks/okta', type: 'secorch.identity.compromised', tenant: 'default', origin: 'webhook:okta', data: { user: { uid: local.org.users[user]!.id } } };
   return { id, body: JSON.stringify(e), attributes: {} };
 };
 
@@ -52,8 +37,8 @@ test('a protected user and an action past the cap become destination_failed dead
   const { deps, clock, ids } = setup();
   const outcomes = await runBatch([record('p', 0), record('ok', 1), record('capped', 2)], eventRouter, deps);
   expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
-  expect(org.users.map((u) => u.status)).toEqual(['ACTIVE', 'SUSPENDED', 'ACTIVE', 'ACTIVE']);
-  expect(vendor.requests.map((r) => r.path)).toEqual([`/api/v1/users/${org.users[1]!.id}/lifecycle/suspend`]);
+  expect(local.org.users.map((u) => u.status)).toEqual(['ACTIVE', 'SUSPENDED', 'ACTIVE', 'ACTIVE']);
+  expect(local.vendor.requests.map((r) => r.path)).toEqual([`/api/v1/users/${local.org.users[1]!.id}/lifecycle/suspend`]);
   expect(ids()).toEqual(['p', 'ok', 'capped']);
   const kept = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
   expect(kept.map((d) => [JSON.parse(d.body).id, d.reason.code, d.reason.message.split(':').slice(0, 2).join(':')]).sort()).toEqual([
@@ -64,11 +49,11 @@ test('a protected user and an action past the cap become destination_failed dead
   // it: the user is suspended, and the file destination, which took the event the first time, is
   // not repeated.
   expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
-  expect(org.users[2]!.status).toBe('ACTIVE');
+  expect(local.org.users[2]!.status).toBe('ACTIVE');
   const again = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
   expect(again.map((d) => [JSON.parse(d.body).id, d.failures]).sort()).toEqual([['capped', 2], ['p', 1]]);
   clock.advance(3600 * 1000);
   expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
-  expect(org.users[2]!.status).toBe('SUSPENDED');
+  expect(local.org.users[2]!.status).toBe('SUSPENDED');
   expect(ids()).toEqual(['p', 'ok', 'capped']);
 });

@@ -1,11 +1,10 @@
 import { testDeps } from '../../../test/deps';
 import { loadSpec } from '../../../test/support/openapi';
-import { reply, startVendorServer, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorRequest } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
-import { type Harness, harness } from '../transport.testkit';
 import { oktaDestinationSchema } from './config';
 import { oktaDestination } from './destination';
-import { fakeOrg, type FakeOrg } from './okta.testkit';
+import { localOktaOrg } from './local-org.testkit';
 import { oktaSource } from './source';
 import { oktaTransport } from './transport';
 
@@ -16,41 +15,28 @@ import { oktaTransport } from './transport';
  */
 const spec = loadSpec(`${__dirname}/../../../../shared/fixtures/openapi/okta-management-minimal.yaml`);
 const TOKEN = 'okta-token-00abcdef';
-let vendor: VendorServer;
-let h: Harness;
-let org: FakeOrg;
-
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  org = fakeOrg(5);
-  org.install(vendor);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+const local = localOktaOrg(5);
 
 const contract = (requests: VendorRequest[]) => requests.flatMap((r) => spec.requestProblems({ method: r.method, url: r.url.href, headers: r.headers as Record<string, string> }));
 
 function destination(extra: Record<string, unknown> = {}) {
   const config = oktaDestinationSchema.parse({
-    type: 'okta', baseUrl: vendor.url, apiToken: TOKEN,
+    type: 'okta', baseUrl: local.vendor.url, apiToken: TOKEN,
     on: { 'secorch.identity.compromised': ['suspend', 'clear_sessions'], 'secorch.identity.cleared': 'unsuspend' }, ...extra,
   });
   const { deps } = testDeps();
-  Object.assign(deps, { http: h.http, logger: h.logger });
-  const deliver = oktaDestination('okta-prod', config, { sleep: h.sleep, random: () => 0.5 });
-  return (event: Partial<CloudEvent>) => deliver({ specversion: '1.0', id: 'e1', source: '//test', type: 'secorch.identity.compromised', origin: 'webhook:okta', data: { user: { uid: org.users[1]!.id } }, ...event }, deps);
+  Object.assign(deps, { http: local.h.http, logger: local.h.logger });
+  const deliver = oktaDestination('okta-prod', config, { sleep: local.h.sleep, random: () => 0.5 });
+  return (event: Partial<CloudEvent>) => deliver({ specversion: '1.0', id: 'e1', source: '//test', type: 'secorch.identity.compromised', origin: 'webhook:okta', data: { user: { uid: local.org.users[1]!.id } }, ...event }, deps);
 }
 
 test('suspend and clear sessions: requests match the spec; a redelivery is success; the log names the user, never the token', async () => {
   const deliver = destination();
   await deliver({});
   await deliver({});
-  const id = org.users[1]!.id;
-  expect(org.users[1]!.status).toBe('SUSPENDED');
-  expect(vendor.requests.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`)).toEqual([
+  const id = local.org.users[1]!.id;
+  expect(local.org.users[1]!.status).toBe('SUSPENDED');
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.url.pathname}${r.url.search}`)).toEqual([
     `POST /api/v1/users/${id}/lifecycle/suspend`,
     `DELETE /api/v1/users/${id}/sessions?oauthTokens=true`,
     // Redelivered: Okta refuses to suspend a SUSPENDED user (400); the lookup shows it is done.
@@ -58,13 +44,13 @@ test('suspend and clear sessions: requests match the spec; a redelivery is succe
     `GET /api/v1/users/${id}`,
     `DELETE /api/v1/users/${id}/sessions?oauthTokens=true`,
   ]);
-  expect(vendor.requests.every((r) => r.headers.authorization === `SSWS ${TOKEN}`)).toBe(true);
-  expect(contract(vendor.requests)).toEqual([]);
-  const actions = h.logs.filter((l) => l.msg === 'identity action').map((l) => [l.fields.action, l.fields.user, l.fields.outcome]);
+  expect(local.vendor.requests.every((r) => r.headers.authorization === `SSWS ${TOKEN}`)).toBe(true);
+  expect(contract(local.vendor.requests)).toEqual([]);
+  const actions = local.h.logs.filter((l) => l.msg === 'identity action').map((l) => [l.fields.action, l.fields.user, l.fields.outcome]);
   expect(actions).toEqual([['suspend', id, 'done'], ['clear_sessions', id, 'done'], ['suspend', id, 'unchanged'], ['clear_sessions', id, 'done']]);
-  expect(JSON.stringify(h.logs)).not.toContain(TOKEN);
+  expect(JSON.stringify(local.h.logs)).not.toContain(TOKEN);
   await destination()({ type: 'secorch.identity.cleared' });
-  expect(org.users[1]!.status).toBe('ACTIVE');
+  expect(local.org.users[1]!.status).toBe('ACTIVE');
 });
 
 test('origins: api:* refused unless allowed, a missing origin refused; an unresolved user refused; other types ignored', async () => {
@@ -72,16 +58,16 @@ test('origins: api:* refused unless allowed, a missing origin refused; an unreso
   await expect(destination()({ origin: undefined })).rejects.toMatchObject({ code: 'identity_action_refused' });
   await expect(destination()({ data: { user: {} } })).rejects.toMatchObject({ code: 'identity_user_unresolved' });
   await destination()({ type: 'secorch.finding.created' });
-  expect(vendor.requests).toHaveLength(0);
-  await destination({ allowApiOrigin: true, user: '{{ data.actor.user.uid }}' })({ origin: 'api:key-1', data: { actor: { user: { uid: org.users[2]!.id } } } });
-  expect(org.users[2]!.status).toBe('SUSPENDED');
+  expect(local.vendor.requests).toHaveLength(0);
+  await destination({ allowApiOrigin: true, user: '{{ data.actor.user.uid }}' })({ origin: 'api:key-1', data: { actor: { user: { uid: local.org.users[2]!.id } } } });
+  expect(local.org.users[2]!.status).toBe('SUSPENDED');
 });
 
 test('429 with Retry-After is waited out; 401 is final and names the fix; an unknown user is connector_not_found', async () => {
-  vendor.queue('POST /api/v1/users/:id/lifecycle/suspend', reply.tooManyRequests('3', {}, { errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' }));
+  local.vendor.queue('POST /api/v1/users/:id/lifecycle/suspend', reply.tooManyRequests('3', {}, { errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' }));
   await destination()({});
-  expect(h.waits).toEqual([3000]);
-  vendor.queue('DELETE /api/v1/users/:id/sessions', reply.json({ errorCode: 'E0000011', errorSummary: 'Invalid token provided' }, 401));
+  expect(local.h.waits).toEqual([3000]);
+  local.vendor.queue('DELETE /api/v1/users/:id/sessions', reply.json({ errorCode: 'E0000011', errorSummary: 'Invalid token provided' }, 401));
   const refused = destination()({});
   await expect(refused).rejects.toMatchObject({ code: 'connector_auth_failed', message: expect.stringContaining('check the credentials of okta-prod') });
   await expect(refused).rejects.not.toMatchObject({ message: expect.stringContaining(TOKEN) });
@@ -89,19 +75,19 @@ test('429 with Retry-After is waited out; 401 is final and names the fix; an unk
 });
 
 test('the sync source: users, factors and admin roles read with spec-valid requests; responses valid; check()', async () => {
-  org.roles.set(org.users[0]!.id, ['SUPER_ADMIN']);
-  org.users[4]!.status = 'DEPROVISIONED';
-  const t = oktaTransport('okta-prod', { baseUrl: vendor.url, apiToken: TOKEN }, h, { sleep: h.sleep });
+  local.org.roles.set(local.org.users[0]!.id, ['SUPER_ADMIN']);
+  local.org.users[4]!.status = 'DEPROVISIONED';
+  const t = oktaTransport('okta-prod', { baseUrl: local.vendor.url, apiToken: TOKEN }, local.h, { sleep: local.h.sleep });
   const source = oktaSource(t, { pageSize: 2, mfa: true, adminRoles: true });
   const pages = [];
   for await (const p of source.pages(undefined, undefined)) pages.push(p);
   expect(pages.map((p) => p.users.length)).toEqual([2, 2]);
-  expect(pages[0]!.users[0]).toEqual({ id: org.users[0]!.id, fields: { status: 'ACTIVE', active: true, email: 'user0@example.com', name: 'User 0', mfaFactors: 1, adminRoles: ['SUPER_ADMIN'] } });
-  expect(await source.lookup!(org.users[4]!.id)).toMatchObject({ fields: { status: 'DEPROVISIONED', active: false } });
+  expect(pages[0]!.users[0]).toEqual({ id: local.org.users[0]!.id, fields: { status: 'ACTIVE', active: true, email: 'user0@example.com', name: 'User 0', mfaFactors: 1, adminRoles: ['SUPER_ADMIN'] } });
+  expect(await source.lookup!(local.org.users[4]!.id)).toMatchObject({ fields: { status: 'DEPROVISIONED', active: false } });
   expect(await source.lookup!('00unone')).toEqual({ id: '00unone', fields: {}, removed: true });
   expect(await t.check()).toMatchObject({ ok: true });
-  expect(contract(vendor.requests)).toEqual([]);
-  const checked = vendor.requests.filter((r) => r.path !== '/api/v1/users/00unone');
+  expect(contract(local.vendor.requests)).toEqual([]);
+  const checked = local.vendor.requests.filter((r) => r.path !== '/api/v1/users/00unone');
   expect(checked.some((r) => r.path.endsWith('/roles'))).toBe(true);
   expect(checked.length).toBeGreaterThan(8);
   const served = await Promise.all(checked.map(async (r) => {
