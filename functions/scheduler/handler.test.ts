@@ -70,6 +70,23 @@ test('after downtime, missed due times run once and the report says since when',
   expect(bus.events).toHaveLength(2);
 });
 
+test('a schedule whose cron expression was edited starts afresh: no run at once for due times of the new expression since the last claim', async () => {
+  const nightly = (cron: string) => ({ cron, job: { type: 'emit', eventType: 'secorch.system.nightly' } });
+  const t = testDeps({ schedules: { nightly: nightly('0 9 * * *') } }, {}, T0);
+  const tickWith = (cron: string) => {
+    t.deps.config.schedules.nightly!.cron = cron;
+    return scheduler({ name: 'scheduler', scheduledAt: t.clock.now() }, t.deps);
+  };
+  expect((await tickWith('0 9 * * *')).details).toMatchObject({ schedules: { nightly: { status: 'ran' } } });
+  // Edited at noon to 10:00: today's 10:00 lies after the last claim but must not run now.
+  t.clock.advance(3 * 60 * MINUTE);
+  expect((await tickWith('0 10 * * *')).details).toMatchObject({ schedules: { nightly: { status: 'idle' } } });
+  // The next 10:00 runs as usual, and the claim now counts for the new expression.
+  t.clock.set(Date.parse('2026-05-02T10:00:00Z'));
+  expect((await tickWith('0 10 * * *')).details).toMatchObject({ schedules: { nightly: { status: 'ran', due: '2026-05-02T10:00:00.000Z' } } });
+  expect(t.bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z', '2026-05-02T10:00:00.000Z']);
+});
+
 test('a failing job is reported with its code and does not stop the others; its outcome is recorded', async () => {
   const { tick, bus, deps } = setup(
     { flush: { everySeconds: 60, job: { type: 'archive-flush' } }, heartbeat, off: { ...heartbeat, enabled: false } },

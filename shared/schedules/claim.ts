@@ -5,7 +5,8 @@ import type { ScheduleConfig } from '../config/sections/schedules';
 /**
  * The state-store layout of schedules:
  *
- *   sch:{name}       { due, claimedAt }: the due time last claimed (the claim itself)
+ *   sch:{name}       { due, claimedAt, timing }: the due time last claimed (the claim itself),
+ *                    and the cron expression or period it was due by
  *   schlast:{name}   { due, ok, finishedAt, durationMs, code? }: the outcome of the last run
  *
  * Two ticks may overlap (a late timer, Cloud Scheduler's retry, two regions sharing a store).
@@ -24,10 +25,23 @@ export type Claim =
   | { state: 'taken'; run: DueRun }
   | { state: 'claimed'; run: DueRun };
 
-function lastDue(value: string | undefined): number | undefined {
+/** What a schedule is due by, as stored with its claim. */
+const timingOf = (schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds'>): string =>
+  (schedule.cron !== undefined ? `cron:${schedule.cron}` : `every:${schedule.everySeconds}`);
+
+/**
+ * The due time of the last claim, when it was claimed under the same timing. A claim made under
+ * another cron expression or period says nothing about the new one: counted from it, the new
+ * timing's due times since then would look missed, and editing `0 2 * * *` to `0 3 * * *` at noon
+ * would run the job at once. The new timing starts as a new schedule does. A claim from before
+ * timings were stored counts as the same timing.
+ */
+function lastDue(value: string | undefined, timing: string): number | undefined {
   if (value === undefined) return undefined;
   try {
-    const due = (JSON.parse(value) as { due?: unknown } | null)?.due;
+    const held = JSON.parse(value) as { due?: unknown; timing?: unknown } | null;
+    if (typeof held?.timing === 'string' && held.timing !== timing) return undefined;
+    const due = held?.due;
     return typeof due === 'number' && Number.isFinite(due) ? due : undefined;
   } catch {
     return undefined;
@@ -38,9 +52,10 @@ function lastDue(value: string | undefined): number | undefined {
 export async function claimDueRun(store: StateStore, name: string, schedule: ScheduleConfig, at: number, now: number): Promise<Claim> {
   const key = scheduleKeys.claim(name);
   const held = await store.get(key);
-  const run = dueRun(schedule, at, lastDue(held?.value));
+  const timing = timingOf(schedule);
+  const run = dueRun(schedule, at, lastDue(held?.value, timing));
   if (!run) return { state: 'idle' };
-  const won = await store.put(key, JSON.stringify({ due: run.due, claimedAt: now }), held ? { ifVersion: held.version } : { ifAbsent: true });
+  const won = await store.put(key, JSON.stringify({ due: run.due, claimedAt: now, timing }), held ? { ifVersion: held.version } : { ifAbsent: true });
   return { state: won ? 'claimed' : 'taken', run };
 }
 
