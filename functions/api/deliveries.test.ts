@@ -1,5 +1,6 @@
 import { keys } from '../../shared/delivery/keys';
 import type { Delivery } from '../../shared/delivery/model';
+import type { WakeUp } from '../../shared/ports/wakeups';
 import { MAX_SCANNED } from './deliveries';
 import { apiDeps, call, KEY, seedDelivery } from './testkit';
 
@@ -148,6 +149,23 @@ describe('GET /deliveries/{id} and retry', () => {
     const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
     expect([res.status, res.json.status, raced]).toEqual([202, 'pending', 2]);
     expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value).status).toBe('pending');
+  });
+
+  // On the clouds the sweep runs once a minute: fan-out and retries send a punctual wake-up
+  // (a delayed queue message), and a retry asked for by hand must not wait for the sweep either.
+  test('retry and recover send a wake-up for the attempt due now', async () => {
+    const { deps, clock } = apiDeps();
+    const woken: WakeUp[] = [];
+    deps.wakeups = { schedule: async (w) => void woken.push(w) };
+    const sub = await call(deps, 'POST', '/subscriptions', { body: { url: 'https://hooks.example.com/x' } });
+    const one = await seedDelivery(deps, { subscriptionId: sub.json.id });
+    const two = await seedDelivery(deps, { subscriptionId: sub.json.id }, clock.now() + 1);
+    clock.advance(MIN);
+    expect((await call(deps, 'POST', `/deliveries/${one.id}/retry`)).status).toBe(202);
+    expect(woken).toEqual([{ at: clock.now(), tenant: 'acme', id: one.id }]);
+    clock.advance(MIN);
+    expect((await call(deps, 'POST', `/subscriptions/${sub.json.id}/recover`, { body: { since: two.createdAt } })).json).toEqual({ recovered: 1 });
+    expect(woken).toEqual([{ at: clock.now() - MIN, tenant: 'acme', id: one.id }, { at: clock.now(), tenant: 'acme', id: two.id }]);
   });
 
   test('ids that are not record ids are 404', async () => {

@@ -31,4 +31,19 @@ describe('pagination', () => {
     for (const bad of ['1', 'March 7', '2026-01-01T00:00:00', '2026-13-01T00:00:00Z', 'now']) expect(parseIso(bad)).toBeUndefined();
     expect(() => parseTime(q('since=1'), 'since')).toThrow(expect.objectContaining({ code: 'invalid_query', extra: { parameter: 'since' } }));
   });
+
+  // Date.parse rolls what does not exist over (2026-02-31 is 3 March, 24:00 the next day): a
+  // typo must be a 400, not a window silently days off (RFC 3339 section 5.7: day within its month).
+  test('times: dates and times that do not exist are refused, not rolled over', () => {
+    for (const bad of ['2026-02-29T00:00:00Z', '2026-02-31T00:00:00Z', '2026-04-31T12:00:00Z', '2026-01-00T00:00:00Z', '2026-00-10T00:00:00Z',
+      '2026-01-01T24:00:00Z', '2026-01-01T23:60:00Z', '2026-02-30', '2026-01-01T00:00:00+24:00', '2026-01-01T00:00:00+01:60']) {
+      expect([bad, parseIso(bad)]).toEqual([bad, undefined]);
+    }
+    expect(() => parseTime(q('until=2026-02-31T00:00:00Z'), 'until')).toThrow(expect.objectContaining({ code: 'invalid_query', extra: { parameter: 'until' } }));
+    // What does exist still parses: a leap day, month ends, the last second of a day, lower-case t and z.
+    expect(parseIso('2028-02-29T00:00:00Z')).toBe(Date.UTC(2028, 1, 29));
+    expect(parseIso('2026-04-30T23:59:59.999Z')).toBe(Date.UTC(2026, 3, 30, 23, 59, 59, 999));
+    expect(parseIso('2026-12-31t23:59:59z')).toBe(Date.UTC(2026, 11, 31, 23, 59, 59));
+    expect(parseIso('2026-01-01T00:00:00+23:59')).toBe(Date.UTC(2025, 11, 31, 0, 1));
+  });
 });

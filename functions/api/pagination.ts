@@ -49,9 +49,21 @@ export function parseTime(params: URLSearchParams, name: string): number | undef
 }
 
 /** RFC 3339 date-times only (with a zone); Date.parse alone would take "1" or "March 7". */
-const ISO = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/i;
+
+/**
+ * Each field within its range (RFC 3339 section 5.7, day within its month): Date.parse rolls
+ * 2026-02-31 over into March and 24:00 into the next day, so a typo would move the window silently.
+ */
+function fieldsExist(m: RegExpExecArray): boolean {
+  const [y, mo, d, h = 0, mi = 0, s = 0, oh = 0, om = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  return mo! >= 1 && mo! <= 12 && day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59 && oh <= 23 && om <= 59;
+}
+
 export function parseIso(raw: string): number | undefined {
-  if (!ISO.test(raw)) return undefined;
+  const m = ISO.exec(raw);
+  if (!m || !fieldsExist(m)) return undefined;
   const ms = Date.parse(raw);
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }

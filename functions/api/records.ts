@@ -4,6 +4,7 @@ import type { Delivery, Subscription } from '../../shared/delivery/model';
 import { AppError } from '../../shared/errors';
 import { REDACTED } from '../../shared/log/redact';
 import type { Deps } from '../../shared/ports';
+import { sendWakeUp } from '../../shared/ports/wakeups';
 import { notFound } from './auth';
 
 /**
@@ -84,9 +85,9 @@ export function deliverySummary(d: Delivery) {
 }
 
 /**
- * Makes a delivery pending again, due now: the record (on the version read) and its wake-up key
- * in one atomic write, as the engine writes them. Attempts are kept; the next one is numbered on.
- * False when the record changed meanwhile.
+ * Makes a delivery pending again, due now: the record (on the version read) and its due key in
+ * one atomic write, as the engine writes them, then a punctual wake-up (best effort). Attempts
+ * are kept; the next one is numbered on. Undefined when the record changed meanwhile.
  */
 export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery, version: string): Promise<Delivery | undefined> {
   const now = deps.clock.now();
@@ -98,5 +99,8 @@ export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery
     { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds } },
     { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds } },
   ]);
-  return ok ? next : undefined;
+  if (!ok) return undefined;
+  // As the engine does for every attempt it schedules: on the clouds the sweep is only the backstop.
+  await sendWakeUp(deps, { at: now, tenant, id: delivery.id });
+  return next;
 }

@@ -9,8 +9,9 @@ import { compileTransform } from '../../shared/transform/jsonata';
 /**
  * The body of POST and PATCH /subscriptions. Strict: an unknown field is an error that names it
  * (a typo like `filters` must not silently deliver every event). PATCH is a JSON merge patch
- * (RFC 7396) on the top-level fields: `null` removes an optional field; `headers` and `filter`
- * are replaced as a whole. Every problem is a `path: reason` string in `extra.problems`.
+ * (RFC 7396): `null` removes an optional field, and subscriptions.ts has already merged the
+ * members of `headers`, `filter` and `rateLimit` into the stored ones, so what is validated here
+ * is the whole result. Every problem is a `path: reason` string in `extra.problems`.
  */
 const MAX_URL = 2048;
 

@@ -98,6 +98,8 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   }
   const attempt: Attempt = { n: record.attempts.length + 1, at: new Date(deps.clock.now()).toISOString(), durationMs: 0 };
   let result: AttemptResult;
+  // Monotonic, as the client's own durationMs: a timeout or a broken connection took time too.
+  const started = performance.now();
   try {
     const res = await deps.outbound.send(sub.url, { method: 'POST', headers: request.headers, body: request.body });
     attempt.status = res.status;
@@ -107,6 +109,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     result = { kind: 'response', status: res.status, retryAfter: res.headerRecord['retry-after'] ?? null };
   } catch (e) {
     const err = toAppError(e);
+    attempt.durationMs = Math.round(performance.now() - started);
     attempt.error = err.code === 'connect_failed' ? String(err.extra.reason ?? err.code) : err.code;
     result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }

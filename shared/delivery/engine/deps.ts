@@ -35,10 +35,13 @@ const DAY = 24 * 3600;
 /** The engine's settings: config `deliveries` over the defaults. */
 export function deliverySettings(deps: Deps): DeliverySettings {
   const c = deps.config.deliveries;
+  const timeoutMs = (c?.timeoutSeconds ?? 15) * 1000;
   return {
     retry: c?.retry ? { ...DEFAULT_RETRY_POLICY, ...c.retry } : DEFAULT_RETRY_POLICY,
-    breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}) },
-    leaseMs: (c?.leaseSeconds ?? (c?.timeoutSeconds ?? 15) + 15) * 1000,
+    // A half-open probe is presumed lost only once its request could no longer be running: with
+    // a deadline past 30 s (timeoutSeconds goes to 120) the fixed 60 s let a second probe join it.
+    breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}), staleProbeMs: Math.max(DEFAULT_BREAKER_OPTIONS.staleProbeMs, 2 * timeoutMs) },
+    leaseMs: c?.leaseSeconds !== undefined ? c.leaseSeconds * 1000 : timeoutMs + 15_000,
     retentionSeconds: (c?.retentionDays ?? 30) * DAY,
   };
 }

@@ -174,6 +174,20 @@ test('a timeout is recorded and retried after the 60 s floor', async () => {
   expect(Date.parse(d!.nextAttemptAt!) - Date.parse(d!.attempts[0]!.at)).toBe(60_000);
 });
 
+test('an attempt without a response records how long it ran: a timeout its deadline, not 0 ms', async () => {
+  const e = engine({}, 400);
+  const rx = await receiver(() => 'hang');
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e-slow'), e.deps);
+  await sweepDue(e.deps);
+  const [d] = await deliveryOf(e.deps);
+  expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'delivery_timeout' }));
+  // The injected clock stands still: this is the request's own (monotonic) time, as for a response.
+  expect(d!.attempts[0]!.durationMs).toBeGreaterThanOrEqual(350);
+  expect(d!.attempts[0]!.durationMs).toBeLessThan(10_000);
+});
+
 test('410 Gone fails the delivery, disables the subscription and says so on the bus', async () => {
   const e = engine();
   const rx = await receiver(() => ({ status: 410 }));
