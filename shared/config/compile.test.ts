@@ -60,6 +60,12 @@ describe('compileConfig', () => {
     expect(() => compileConfig(archive('security/events'), { GH_SECRET: 's' })).not.toThrow();
   });
 
+  test('a delivery lease no longer than the request timeout is refused', () => {
+    expect(problem({ sources: { github }, deliveries: { timeoutSeconds: 30, leaseSeconds: 20 } })).toContain('deliveries.leaseSeconds: must be longer than deliveries.timeoutSeconds (30)');
+    expect(problem({ sources: { github }, deliveries: { leaseSeconds: 15 } })).toContain('deliveries.timeoutSeconds (15)');
+    expect(() => compileConfig({ sources: { github }, deliveries: { timeoutSeconds: 30, leaseSeconds: 45 } }, { GH_SECRET: 's' })).not.toThrow();
+  });
+
   test('a source needs exactly one of secret and secrets', () => {
     expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');

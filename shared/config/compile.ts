@@ -130,6 +130,11 @@ function validate(data: unknown): Config {
   });
   // Cron expressions that do not parse or never fire, jobs naming unknown destinations.
   problems.push(...scheduleProblems(config));
+  // A lease that ends while its request may still run lets a second worker send the same attempt.
+  const d = config.deliveries;
+  if (d?.leaseSeconds !== undefined && d.leaseSeconds <= d.timeoutSeconds) {
+    problems.push(`deliveries.leaseSeconds: must be longer than deliveries.timeoutSeconds (${d.timeoutSeconds}), or a second worker may send an attempt still in flight`);
+  }
   // Templates of generic destinations: placeholders, header names, the GraphQL document.
   for (const [name, dest] of Object.entries(config.destinations)) {
     if (dest.type === 'rest') problems.push(...restProblems(dest, `destinations.${name}`));
