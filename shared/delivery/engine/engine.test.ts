@@ -202,8 +202,10 @@ test('410 Gone fails the delivery, disables the subscription and says so on the 
   expect(rx.received).toHaveLength(1);
   const byError = Object.fromEntries((await deliveryOf(e.deps)).map((d) => [d.lastError, d.attempts.map((a) => a.status)]));
   expect(byError).toEqual({ 'gone: HTTP 410': [410], 'subscription_disabled:gone': [] });
-  expect(e.bus.events.map((x) => x.type)).toEqual(['secorch.system.subscription.disabled']);
+  // The disabling notice, and the failed delivery's (the one that never went out fails without one).
+  expect(e.bus.events.map((x) => x.type)).toEqual(['secorch.system.subscription.disabled', 'secorch.system.delivery.failed']);
   expect(e.bus.events[0]!.data).toEqual(expect.objectContaining({ subscriptionId: sub.id, reason: 'gone' }));
+  expect(e.bus.events[1]!.data).toEqual(expect.objectContaining({ subscriptionId: sub.id, lastError: 'gone: HTTP 410', attempts: 1 }));
   // A disabled subscription gets nothing more, its own disabling notice included.
   expect((await fanOut(event('e5c'), e.deps)).created).toHaveLength(0);
   expect((await fanOut(e.bus.events[0]!, e.deps)).created).toHaveLength(0);
@@ -294,7 +296,7 @@ test('the subscription\'s extra headers are sent, but never in place of the deli
   expect(() => new Webhook(secret).verify(got.body, got.headers as Record<string, string>)).not.toThrow();
 });
 
-test('a delivery whose 4th attempt is its last is failed, with no delivery.failing notice', async () => {
+test('a delivery whose 4th attempt is its last is failed: delivery.failed, with no delivery.failing notice', async () => {
   const e = engine({ deliveries: { retry: { schedule: [0, 1000, 1000, 1000], jitter: 0 }, breaker: { failureThreshold: 100 } } });
   const rx = await receiver(() => ({ status: 503 }));
   closers.push(e.close, rx.close);
@@ -307,7 +309,15 @@ test('a delivery whose 4th attempt is its last is failed, with no delivery.faili
   const [d] = await deliveryOf(e.deps);
   expect(d).toEqual(expect.objectContaining({ status: 'failed', lastError: 'HTTP 503' }));
   expect(d!.attempts).toHaveLength(4);
-  expect(e.bus.events).toEqual([]);
+  expect(e.bus.events).toHaveLength(1);
+  expect(e.bus.events[0]).toMatchObject({
+    type: 'secorch.system.delivery.failed', source: 'secorch/deliveries', subject: d!.subscriptionId, tenant: 'default', origin: 'system',
+    data: { subscriptionId: d!.subscriptionId, deliveryId: d!.id, eventId: d!.eventId, attempts: 4, lastError: 'HTTP 503' },
+  });
+  // Another sweep finds nothing due and says nothing more.
+  e.clock.advance(60_000);
+  await sweepDue(e.deps);
+  expect(e.bus.events).toHaveLength(1);
 });
 
 test('a sweep makes at most maxItems attempts; the next sweep takes the rest', async () => {
@@ -336,6 +346,7 @@ test('after the last attempt the delivery is failed with every attempt kept; del
   expect(d).toEqual(expect.objectContaining({ status: 'failed', lastError: 'HTTP 503' }));
   expect(d!.attempts.map((a) => a.n)).toEqual([1, 2, 3, 4, 5]);
   expect(e.bus.events.filter((x) => x.type === 'secorch.system.delivery.failing')).toHaveLength(1);
+  expect(e.bus.events.filter((x) => x.type === 'secorch.system.delivery.failed').map((x) => (x.data as { attempts: number }).attempts)).toEqual([5]);
 });
 
 test('an open breaker holds other deliveries back without spending their attempts', async () => {

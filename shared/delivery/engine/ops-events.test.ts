@@ -14,8 +14,8 @@ import { receiver, seedSubscription } from './testkit';
  */
 const TOKEN = 'subTokenZ9x8c7v6b5';
 
-function engine() {
-  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } }, {}, Date.now());
+function engine(deliveries?: Record<string, unknown>) {
+  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, ...(deliveries ? { deliveries } : {}) }, {}, Date.now());
   // A generous deadline: no receiver here hangs, and under load a local answer can take over
   // 300 ms, which would turn the 410 (or the 503) these tests rely on into a timeout.
   const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
@@ -68,6 +68,42 @@ test('delivery.failing does not carry a webhook URL whose path is the secret', a
     expect(notice).toBeDefined();
     expect(notice!.data).toEqual(expect.objectContaining({ subscriptionId: sub.id, lastError: 'HTTP 503' }));
     expect(JSON.stringify(notice)).not.toContain('SlackHookSecret');
+  } finally {
+    await e.close();
+    await failing.close();
+  }
+});
+
+test('no notice about the delivery of a notice: two failing subscriptions do not feed each other without end', async () => {
+  // Five attempts a second apart, and a breaker that never opens: every delivery runs its course.
+  const e = engine({ retry: { schedule: [0, 1000, 1000, 1000, 1000], jitter: 0 }, breaker: { failureThreshold: 1000 } });
+  const failing = await receiver(() => ({ status: 503 }));
+  try {
+    await seedSubscription(e.deps, { url: `${failing.url}/a` });
+    await seedSubscription(e.deps, { url: `${failing.url}/b` });
+    await fanOut(finding, e.deps);
+    // Each notice on the bus is fanned out like any event: to the other subscription, which fails too.
+    const drain = async () => {
+      for (let round = 0; round < 12; round++) {
+        for (const ev of e.bus.events.splice(0)) await fanOut(ev, e.deps);
+        await sweepDue(e.deps);
+        e.clock.advance(1000);
+      }
+    };
+    const published: string[] = [];
+    const publish = e.deps.bus.publish.bind(e.deps.bus);
+    e.deps.bus.publish = async (ev) => {
+      published.push(`${ev.type} about ${(ev.data as { eventId?: string }).eventId ?? '-'}`);
+      return publish(ev);
+    };
+    await drain();
+    // The finding's two deliveries are noticed (failing, then failed); the deliveries of those
+    // notices fail as well but are not noticed in turn.
+    expect(published.filter((p) => p.endsWith('about e1')).sort()).toEqual([
+      'secorch.system.delivery.failed about e1', 'secorch.system.delivery.failed about e1',
+      'secorch.system.delivery.failing about e1', 'secorch.system.delivery.failing about e1',
+    ]);
+    expect(published.filter((p) => !p.endsWith('about e1'))).toEqual([]);
   } finally {
     await e.close();
     await failing.close();

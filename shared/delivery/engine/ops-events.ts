@@ -29,6 +29,13 @@ export function isAbout(event: CloudEvent, subscriptionId: string): boolean {
 export async function publishOps(
   deps: Deps, type: string, sub: Pick<Subscription, 'id' | 'tenant' | 'url'>, extra: Record<string, unknown>, delivery?: Delivery,
 ): Promise<void> {
+  // No notice about the delivery of a notice: a failing subscription's notices go to the tenant's
+  // other subscriptions, and when those fail too, each failure would make a new notice for the
+  // rest, without end. The log still has it.
+  if (delivery?.eventType.startsWith('secorch.system.')) {
+    deps.logger.info('no operational event about the delivery of one', { type, subscriptionId: sub.id, deliveryId: delivery.id });
+    return;
+  }
   const event: CloudEvent = {
     specversion: '1.0',
     id: `${type}:${delivery?.id ?? sub.id}:${delivery?.attempts.length ?? deps.clock.now()}`,

@@ -48,6 +48,9 @@ export async function settle(deps: DeliveryDeps, { record, sub, attempt, result,
     delete failed.nextAttemptAt;
     if (!(await save(failed))) return 'busy';
     deps.metrics.count('deliveries.failed', 1);
+    // The delivery is a dead letter now (GET /deliveries?status=failed, POST .../retry): say so,
+    // once per delivery (the event id holds its attempt count), so a SIEM can alert on it.
+    await publishOps(deps, OPS_TYPES.deliveryFailed, sub, {}, failed);
     return 'failed';
   }
   return (await save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next)) ? 'retrying' : 'busy';
