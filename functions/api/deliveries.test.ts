@@ -168,6 +168,23 @@ describe('GET /deliveries/{id} and retry', () => {
     expect(woken).toEqual([{ at: clock.now() - MIN, tenant: 'acme', id: one.id }, { at: clock.now(), tenant: 'acme', id: two.id }]);
   });
 
+  test('retry and recover for a disabled subscription are 409 subscription_disabled, nothing scheduled; enabled again, they go', async () => {
+    const { deps } = apiDeps();
+    const sub = await call(deps, 'POST', '/subscriptions', { body: { url: 'https://hooks.example.com/x' } });
+    const d = await seedDelivery(deps, { subscriptionId: sub.json.id });
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.json.id}`, { body: { enabled: false } })).status).toBe(200);
+    const retry = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
+    expect([retry.status, retry.json.code]).toEqual([409, 'subscription_disabled']);
+    const recover = await call(deps, 'POST', `/subscriptions/${sub.json.id}/recover`, { body: { since: d.createdAt } });
+    expect([recover.status, recover.json.code]).toEqual([409, 'subscription_disabled']);
+    expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toMatchObject({ status: 'failed', lastError: d.lastError });
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.json.id}`, { body: { enabled: true } })).status).toBe(200);
+    expect((await call(deps, 'POST', `/deliveries/${d.id}/retry`)).status).toBe(202);
+    // A delivery whose subscription was deleted is still resent (the engine then ends it as failed).
+    const orphan = await seedDelivery(deps, { subscriptionId: 'sub_gone' });
+    expect((await call(deps, 'POST', `/deliveries/${orphan.id}/retry`)).status).toBe(202);
+  });
+
   test('ids that are not record ids are 404', async () => {
     const { deps } = apiDeps();
     for (const id of ['msg%3Ax', 'a%2Fb', '%E0%A4%A', 'x'.repeat(129)]) {

@@ -1,12 +1,12 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
 import type { Delivery, DeliveryStatus } from '../../shared/delivery/model';
-import { AppError } from '../../shared/errors';
+import { AppError, isAppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { invalidQuery, pageOf, parseCursor, parseLimit, parseTime } from './pagination';
-import { conflict, deliverySummary, deliveryView, loadDelivery, scheduleNow } from './records';
+import { conflict, deliverySummary, deliveryView, loadDelivery, loadSubscription, requireEnabled, scheduleNow } from './records';
 
 /**
  * /deliveries: the outbound delivery log of the key's tenant, oldest first (ids are time-ordered,
@@ -70,6 +70,10 @@ export const retryDelivery: HttpHandler = async (req, deps) => {
         status: 409, extra: { nextAttemptAt: record.nextAttemptAt },
       });
     }
+    // The delivery may outlive its subscription (deleted: the engine ends the attempt as failed).
+    const sub = await loadSubscription(deps, tenant, record.subscriptionId)
+      .catch((e: unknown) => (isAppError(e) && e.status === 404 ? undefined : Promise.reject(e)));
+    if (sub) requireEnabled(sub.record);
     const next = await scheduleNow(deps, tenant, record, version);
     if (next) {
       deps.logger.info('delivery retry requested', { tenant, keyId, deliveryId: id, previousStatus: record.status });

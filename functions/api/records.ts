@@ -31,6 +31,18 @@ export const loadDelivery = (deps: Deps, tenant: string, id: string) =>
   load<Delivery & { lease?: unknown }>(deps, keys.delivery(tenant, id), 'delivery');
 
 /**
+ * A disabled subscription sends nothing: a delivery made due for it would only be failed again at
+ * once, as `subscription_disabled`, its last error overwritten. Re-enable it first (PATCH
+ * `{"enabled": true}`), then retry or recover.
+ */
+export function requireEnabled(sub: Subscription): void {
+  if (sub.enabled) return;
+  throw new AppError('subscription_disabled', `The subscription is disabled${sub.disabledReason ? ` (${sub.disabledReason})` : ''}; enable it (PATCH {"enabled": true}) before resending its deliveries`, {
+    status: 409, extra: { subscriptionId: sub.id },
+  });
+}
+
+/**
  * Read, change, write on the version read; a lost race is retried on the fresh record (the
  * delivery engine writes subscriptions too, when it disables one).
  */

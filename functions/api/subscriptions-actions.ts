@@ -10,7 +10,7 @@ import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { readJsonObject } from './json';
 import { parseIso } from './pagination';
-import { loadSubscription, scheduleNow, updateSubscription } from './records';
+import { loadSubscription, requireEnabled, scheduleNow, updateSubscription } from './records';
 import { requireSealer } from './subscriptions';
 
 /** POST /subscriptions/{id}/rotate-secret and /recover. */
@@ -70,7 +70,7 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
   const id = pathId(req, 1, 'subscription');
   const body = parseBody(recoverSchema, await readJsonObject(req), 'since (required) and until are ISO 8601 date-times');
-  await loadSubscription(deps, tenant, id);
+  requireEnabled((await loadSubscription(deps, tenant, id)).record);
   const since = parseIso(body.since);
   const until = body.until === undefined ? deps.clock.now() : parseIso(body.until);
   if (since === undefined) invalid(['since: must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z']);
