@@ -37,16 +37,23 @@ const timingOf = (schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds'>): stri
  * timings were stored counts as the same timing.
  */
 function lastDue(value: string | undefined, timing: string): number | undefined {
+  const held = parsed(value);
+  if (typeof held?.timing === 'string' && held.timing !== timing) return undefined;
+  return dueOf(held);
+}
+
+/** A stored claim or run record; undefined when missing or unreadable. */
+function parsed(value: string | undefined): { due?: unknown; timing?: unknown } | undefined {
   if (value === undefined) return undefined;
   try {
-    const held = JSON.parse(value) as { due?: unknown; timing?: unknown } | null;
-    if (typeof held?.timing === 'string' && held.timing !== timing) return undefined;
-    const due = held?.due;
-    return typeof due === 'number' && Number.isFinite(due) ? due : undefined;
+    return (JSON.parse(value) as { due?: unknown; timing?: unknown } | null) ?? undefined;
   } catch {
     return undefined;
   }
 }
+
+const dueOf = (held: { due?: unknown } | undefined): number | undefined =>
+  (typeof held?.due === 'number' && Number.isFinite(held.due) ? held.due : undefined);
 
 /** Decides whether `name` is due at `at` and, when it is, claims that due time for this caller. */
 export async function claimDueRun(store: StateStore, name: string, schedule: ScheduleConfig, at: number, now: number): Promise<Claim> {
@@ -67,7 +74,18 @@ export interface RunRecord {
   code?: string;
 }
 
-/** Keeps the outcome of the last run (for operators and GET /health/ready later); never fails the run. */
+/**
+ * Keeps the outcome of the latest run (for operators and GET /health/ready later). A slow run
+ * finishing after a later one has been recorded leaves that record alone: the record only moves
+ * forward in due time.
+ */
 export async function recordRun(store: StateStore, name: string, record: RunRecord): Promise<void> {
-  await store.put(scheduleKeys.last(name), JSON.stringify(record));
+  const key = scheduleKeys.last(name);
+  for (let i = 0; i < 5; i++) {
+    const held = await store.get(key);
+    const heldDue = dueOf(parsed(held?.value));
+    if (heldDue !== undefined && heldDue > record.due) return;
+    const written = held ? await store.put(key, JSON.stringify(record), { ifVersion: held.version }) : await store.put(key, JSON.stringify(record), { ifAbsent: true });
+    if (written) return;
+  }
 }

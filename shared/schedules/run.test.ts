@@ -1,6 +1,7 @@
 import { testDeps } from '../../test/deps';
 import { jsonLogger } from '../log/json-logger';
 import { configSchema } from '../config';
+import { recordRun } from './claim';
 import { runSchedule } from './run';
 
 const T0 = Date.parse('2026-05-01T09:00:00Z');
@@ -38,4 +39,13 @@ test.each([
   await expect(run()).resolves.toMatchObject({ status: 'ran', ok: false, error: { code: 'internal_error' } });
   const failed = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'schedule failed');
   expect(failed!.error).toEqual(logged);
+});
+
+test('a slow run finishing after a later one was recorded leaves the later record in place', async () => {
+  const { deps } = testDeps({}, {}, T0);
+  await recordRun(deps.store, 'beat', { due: T0 + 60_000, ok: true, finishedAt: T0 + 61_000, durationMs: 1000 });
+  await recordRun(deps.store, 'beat', { due: T0, ok: false, finishedAt: T0 + 90_000, durationMs: 90_000, code: 'internal_error' });
+  expect(JSON.parse((await deps.store.get('schlast:beat'))!.value)).toMatchObject({ due: T0 + 60_000, ok: true });
+  await recordRun(deps.store, 'beat', { due: T0 + 120_000, ok: true, finishedAt: T0 + 121_000, durationMs: 1000 });
+  expect(JSON.parse((await deps.store.get('schlast:beat'))!.value)).toMatchObject({ due: T0 + 120_000 });
 });
