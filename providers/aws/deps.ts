@@ -24,7 +24,7 @@ export const awsDeps = refreshingRoot(async () =>
       sqs: (b) => sqsBus({ queueUrl: b.queueUrl, endpoint: b.endpoint ?? (process.env.AWS_ENDPOINT_URL_SQS || undefined) }),
       eventbridge: (b) => eventBridgeBus({ busName: b.busName, source: b.source, endpoint: b.endpoint }),
     }, () => sqsBus({ queueUrl: required('SECORCH_EVENTS_QUEUE_URL', 'serverless.yml'), endpoint: process.env.AWS_ENDPOINT_URL_SQS || undefined })),
-    (config) => cloudSealer(config, 'aws-kms', (s) => kmsSealer({ keyId: s.keyId })),
+    (config) => cloudSealer(config, 'aws-kms', (s) => kmsSealer({ keyId: s.keyId, previousKeyIds: s.previousKeyIds })),
     // Punctual delivery attempts (serverless.yml sets the queue URL); unset: the sweep alone.
     () => {
       const queueUrl = process.env.SECORCH_DELIVERY_QUEUE_URL;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import {
-  DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient, KMSInternalException, NotFoundException,
+  DecryptCommand, GenerateDataKeyCommand, IncorrectKeyException, InvalidCiphertextException, KMSClient, KMSInternalException, NotFoundException,
 } from '@aws-sdk/client-kms';
 import { kmsSealer } from './sealer-kms';
 
@@ -18,6 +18,8 @@ function fakeKms() {
   const aad = (keyId: string, c: Record<string, string> = {}) =>
     Buffer.from(JSON.stringify([keyId, Object.keys(c).sort().map((k) => [k, c[k]])]));
   const invalid = () => new InvalidCiphertextException({ message: 'InvalidCiphertextException', $metadata: {} });
+  // A ciphertext names its key (KMS keeps that in the blob): Decrypt under another one is refused.
+  const owner = new Map<string, string>();
   let fail: Error | undefined;
   const send = async (command: unknown) => {
     if (fail) throw fail;
@@ -28,12 +30,15 @@ function fakeKms() {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', master, iv).setAAD(aad(KeyId!, EncryptionContext));
       const blob = Buffer.concat([iv, c.update(key), c.final(), c.getAuthTag()]);
+      owner.set(blob.toString('base64'), KeyId!);
       return { KeyId: KeyId, Plaintext: new Uint8Array(key), CiphertextBlob: new Uint8Array(blob) };
     }
     if (command instanceof DecryptCommand) {
       calls.push(command);
       const { KeyId, EncryptionContext, CiphertextBlob } = command.input;
       const blob = Buffer.from(CiphertextBlob!);
+      const by = owner.get(blob.toString('base64'));
+      if (by !== undefined && by !== KeyId) throw new IncorrectKeyException({ message: 'IncorrectKeyException', $metadata: {} });
       try {
         const d = createDecipheriv('aes-256-gcm', master, blob.subarray(0, 12)).setAAD(aad(KeyId!, EncryptionContext));
         d.setAuthTag(blob.subarray(-16));
@@ -83,6 +88,26 @@ describe('kmsSealer (KMS mocked at the SDK: no emulator)', () => {
     parts[4] = ct.toString('base64url');
     await expect(s.open(parts.join('.'), ctx)).rejects.toMatchObject(rejected); // KMS is fine, GCM refuses
     await expect(s.open(sealed.replace('aws-kms', 'gcp-kms'), ctx)).rejects.toMatchObject({ extra: { reason: 'wrong_provider' } });
+  });
+
+  test('after the key changed (an alias re-pointed), values sealed under the previous key open through previousKeyIds; new ones use keyId', async () => {
+    const kms = fakeKms();
+    const OLD = 'arn:aws:kms:eu-west-1:111122223333:key/old';
+    const sealedBefore = await kmsSealer({ keyId: OLD, client: kms.client }).seal('whsec_old', ctx);
+    const rejected = { code: 'unseal_failed', retryable: false, extra: { reason: 'rejected' } };
+    await expect(kmsSealer({ keyId: KEY_ARN, client: kms.client }).open(sealedBefore, ctx)).rejects.toMatchObject(rejected);
+    const s = kmsSealer({ keyId: KEY_ARN, previousKeyIds: ['arn:aws:kms:eu-west-1:111122223333:key/older', OLD], client: kms.client });
+    kms.calls.length = 0;
+    expect(await s.open(sealedBefore, ctx)).toBe('whsec_old');
+    expect(kms.calls.map((c) => c.input.KeyId)).toEqual([KEY_ARN, 'arn:aws:kms:eu-west-1:111122223333:key/older', OLD]);
+    kms.calls.length = 0;
+    const sealedNow = await s.seal('whsec_new', ctx);
+    expect(await s.open(sealedNow, ctx)).toBe('whsec_new');
+    expect(kms.calls.map((c) => c.input.KeyId)).toEqual([KEY_ARN, KEY_ARN]);
+    // A wrong context is refused under every key, not retried as another key's value.
+    kms.calls.length = 0;
+    await expect(s.open(sealedBefore, { ...ctx, tenant: 't-2' })).rejects.toMatchObject(rejected);
+    expect(kms.calls.map((c) => c.input.KeyId)).toEqual([KEY_ARN, 'arn:aws:kms:eu-west-1:111122223333:key/older', OLD]);
   });
 
   test('KMS failures: server faults are retryable, a missing key is not; messages name only the error', async () => {

@@ -11,6 +11,11 @@ import { type AwsTimeouts, awsClientConfig } from './client-options';
 export interface KmsSealerOptions extends AwsTimeouts {
   /** Key ARN, key id, alias name or alias ARN of a symmetric KMS key (config `secrets.sealer.keyId`). */
   keyId: string;
+  /**
+   * Keys values were sealed under before `keyId` (config `secrets.sealer.previousKeyIds`): tried in
+   * order when KMS says a value is another key's. Only ever used to open.
+   */
+  previousKeyIds?: readonly string[];
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
   client?: KMSClient;
   region?: string;
@@ -43,9 +48,11 @@ function encryptionContext(context: SealContext, code: SealErrorCode): Record<st
  * beside the ciphertext; open asks KMS to Decrypt the data key. The context is bound twice: as
  * the KMS EncryptionContext (so IAM conditions and CloudTrail see it, and Decrypt fails on a
  * mismatch) and as the GCM AAD. One KMS call per seal and per open; no data-key cache.
- * Decrypt names the configured key, as AWS recommends, so a value sealed under any other key
- * (including an alias since re-pointed) is refused rather than decrypted:
- * https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+ * Decrypt names the configured key, as AWS recommends, so a value sealed under any other key is
+ * refused rather than decrypted: https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+ * After an alias is re-pointed (or the key replaced), list the old key under `previousKeyIds`:
+ * values sealed under it still open, and new ones are sealed under `keyId`. (KMS's own automatic
+ * rotation keeps the key id and needs nothing.)
  *
  * Sealed: `v1.aws-kms.<encrypted data key>.<iv>.<ciphertext>.<tag>`.
  */
@@ -84,13 +91,19 @@ export function kmsSealer(opts: KmsSealerOptions): Sealer {
       const [wrapped, ...gcm] = parseSealed(sealed, PROVIDER, 4);
       const aad = contextAad(PROVIDER, context, 'unseal_failed');
       let dataKey: Uint8Array | undefined;
-      try {
-        const { sdk, client } = await load();
-        ({ Plaintext: dataKey } = await client.send(new sdk.DecryptCommand({
-          CiphertextBlob: wrapped, KeyId: opts.keyId, EncryptionContext: encryptionContext(context, 'unseal_failed'),
-        })));
-      } catch (e) {
-        throw kmsError('unseal_failed', 'Decrypt', e);
+      const { sdk, client } = await load().catch((e: unknown) => Promise.reject(kmsError('unseal_failed', 'Decrypt', e)));
+      // The configured key first; a value KMS says is another key's (IncorrectKeyException) is
+      // tried under each previous key, so re-pointing an alias does not lose what was sealed.
+      for (const [i, keyId] of [opts.keyId, ...(opts.previousKeyIds ?? [])].entries()) {
+        try {
+          ({ Plaintext: dataKey } = await client.send(new sdk.DecryptCommand({
+            CiphertextBlob: wrapped, KeyId: keyId, EncryptionContext: encryptionContext(context, 'unseal_failed'),
+          })));
+          break;
+        } catch (e) {
+          const last = i === (opts.previousKeyIds?.length ?? 0);
+          if (last || (e as { name?: unknown } | null)?.name !== 'IncorrectKeyException') throw kmsError('unseal_failed', 'Decrypt', e);
+        }
       }
       try {
         if (dataKey?.length !== KEY_BYTES) throw sealError('unseal_failed', 'kms', 'KMS Decrypt returned no usable data key', { retryable: true });

@@ -66,6 +66,13 @@ describe('compileConfig', () => {
     expect(() => compileConfig({ sources: { github }, deliveries: { timeoutSeconds: 30, leaseSeconds: 45 } }, { GH_SECRET: 's' })).not.toThrow();
   });
 
+  test('the aws-kms sealer takes previous keys to open with, and nothing else', () => {
+    const sealer = { provider: 'aws-kms', keyId: 'alias/secorch', previousKeyIds: ['arn:aws:kms:eu-west-1:111122223333:key/old'] };
+    expect(compileConfig({ sources: { github }, secrets: { sealer } }, { GH_SECRET: 's' }).secrets?.sealer).toEqual(sealer);
+    expect(problem({ sources: { github }, secrets: { sealer: { ...sealer, previousKeyIds: [''] } } })).toContain('secrets.sealer.previousKeyIds[0]');
+    expect(problem({ sources: { github }, secrets: { sealer: { provider: 'gcp-kms', keyName: 'k', previousKeyIds: ['x'] } } })).toContain('secrets.sealer.previousKeyIds: unknown key');
+  });
+
   test('a source needs exactly one of secret and secrets', () => {
     expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');
