@@ -21,7 +21,7 @@ afterEach(async () => {
 
 const STATE_KEY = 'jira-sync:jira-status:acme';
 
-test('another run that moves the cursor right after this run saved it makes this run stop (sync_conflict), not overwrite it', async () => {
+test('another run that moves the cursor right after this run saved it makes this run stop (conflict: true, a warning), not overwrite it', async () => {
   h = harness();
   jira = await startFakeJira({ clock: h.clock });
   const base = testDeps().deps;
@@ -49,7 +49,9 @@ test('another run that moves the cursor right after this run saved it makes this
 
   const job = jiraSyncJobWith({ sleep: async (ms) => void h.waits.push(ms), random: () => 0 });
   const run = job.run(jiraSyncJobSchema.parse({ type: 'jira-sync', destination: 'jira-sec', pageSize: 10 }), { schedule: 'jira-status', tenant: 'acme', due: h.clock.now(), deadline: Infinity }, deps);
-  await expect(run).rejects.toMatchObject({ code: 'sync_conflict', retryable: true });
+  // Overtaken, not failed: the first page was read and saved, then the other run's save wins.
+  await expect(run).resolves.toMatchObject({ destination: 'jira-sec', pages: 2, conflict: true });
+  expect(h.logs.some((l) => l.msg === 'jira-sync: another run moved the cursor; this one stops')).toBe(true);
   // The other run's cursor stands.
   expect(JSON.parse((await inner.get(STATE_KEY))!.value)).toEqual({ since: 1, round: { token: 'theirs' } });
 });

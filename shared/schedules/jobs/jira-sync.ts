@@ -11,7 +11,7 @@ import { jiraTransport } from '../../connectors/jira/transport';
 import { FINDING_PROPERTY, jqlString, MARK_LABEL } from '../../connectors/jira/uid';
 import { isConnectorError } from '../../connectors/errors';
 import type { Transport, TransportOptions } from '../../connectors/types';
-import { AppError, errors } from '../../errors';
+import { errors } from '../../errors';
 import type { Deps } from '../../ports';
 import type { JobContext, JobResult } from './types';
 
@@ -81,16 +81,16 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         deps.logger.warn('jira-sync: stored state unreadable; starting over from the whole project', { schedule: ctx.schedule, key: stateKey(ctx) });
       }
       let version = held?.version;
-      const save = async (next: SyncState) => {
+      /** False when another run saved since this one read or wrote: this run stops. */
+      const save = async (next: SyncState): Promise<boolean> => {
         // The version is ours to choose: reading it back after the write could return that of
         // another run that saved in between, and this run would then overwrite its cursor.
         const newVersion = randomUUID();
         const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), { ...cond, newVersion }))) {
-          throw new AppError('sync_conflict', `Another run of ${ctx.schedule} moved its cursor; the next run continues`, { status: 503, retryable: true });
-        }
+        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), { ...cond, newVersion }))) return false;
         version = newVersion;
         state = next;
+        return true;
       };
       const zone = await accountTimeZone(t);
       const round = state.round ?? { from: state.since, max: state.since };
@@ -136,7 +136,12 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         counts.pages++;
         counts.issues += page.items.length;
         token = page.next;
-        await save(page.next === undefined ? { since: max === undefined ? (round.from ?? ctx.due) : nextSince(max, drift) } : { since: state.since, round: { from: round.from, token: page.next, max, ...drift } });
+        if (!(await save(page.next === undefined ? { since: max === undefined ? (round.from ?? ctx.due) : nextSince(max, drift) } : { since: state.since, round: { from: round.from, token: page.next, max, ...drift } }))) {
+          // Overtaken by another run, which carries on from its own cursor: nothing failed. A
+          // warning and `conflict: true`, as the identity sync reports it.
+          deps.logger.warn('jira-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+          return { destination: job.destination, ...counts, conflict: true };
+        }
         if (page.next !== undefined && deps.clock.now() >= ctx.deadline) {
           counts.partial = true;
           break;

@@ -7,7 +7,7 @@ import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
 import { recordFinding } from '../../connectors/servicenow/record-finding';
 import { isStamp, lookBack, parseCursor, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
-import { AppError, errors } from '../../errors';
+import { errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import { stableEventId } from '../../events/ids';
 import type { Deps } from '../../ports';
@@ -23,7 +23,7 @@ import type { JobContext, JobResult } from './types';
  * not change emit nothing. Event ids are stable per (record, update, state), so an event published
  * again after a crash before its state was recorded is deduplicated downstream. The cursor is
  * written only over the version this run read or wrote last, so a run that overlaps another
- * stops (sync_conflict) instead of moving the other's cursor back; a stored cursor that is not
+ * stops (a warning and `conflict: true` in its result) instead of moving the other's cursor back; a stored cursor that is not
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
  * The destination's records of every tenant are listed; a change is reported only to the schedule
  * of the tenant whose finding the record carries (record-finding.ts), with that finding's uid.
@@ -58,14 +58,14 @@ export const servicenowSyncJob = {
     if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
     let cursor = stored ? lookBack(stored, job.lookbackSeconds) : undefined;
     let version = saved?.version;
-    const save = async (next: SyncCursor) => {
+    /** False when another run moved the cursor since this one read or wrote it: this run stops. */
+    const save = async (next: SyncCursor): Promise<boolean> => {
       // The new version is chosen here so that the next save is conditional on this write alone.
       const newVersion = randomUUID();
       const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-      if (!(await deps.store.put(cursorKey, JSON.stringify(next), { ...cond, newVersion }))) {
-        throw new AppError('sync_conflict', `Another run of ${ctx.schedule} moved its cursor; the next run continues`, { status: 503, retryable: true });
-      }
+      if (!(await deps.store.put(cursorKey, JSON.stringify(next), { ...cond, newVersion }))) return false;
       version = newVersion;
+      return true;
     };
     const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
     do {
@@ -80,7 +80,12 @@ export const servicenowSyncJob = {
       counts.records += records.length;
       if (records.length > 0) {
         cursor = cursorOf(t.name, records.at(-1)!);
-        await save(cursor);
+        if (!(await save(cursor))) {
+          // Overtaken by another run, which carries on from its own cursor: nothing failed. A
+          // warning and `conflict: true`, as the identity sync reports it.
+          deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+          return { ...counts, cursor: cursor.on, conflict: true };
+        }
       }
       if (records.length < job.pageSize) break;
     } while (deps.clock.now() < ctx.deadline);
