@@ -3,7 +3,6 @@ import { toAppError } from '../errors';
 import type { Deps } from '../ports';
 import { type Claim, claimDueRun, recordRun } from './claim';
 import { jobOf } from './jobs';
-import { loggable } from './loggable';
 
 /** What happened to one configured schedule on one tick. */
 export type ScheduleOutcome =
@@ -34,7 +33,7 @@ export async function runSchedule(name: string, schedule: ScheduleConfig, at: nu
     claim = await claimDueRun(deps.store, name, schedule, at, started);
   } catch (e) {
     const error = toAppError(e);
-    log.error('schedule claim failed', { code: error.code, error: loggable(e) });
+    log.error('schedule claim failed', { code: error.code, error: e });
     return { status: 'error', error: { code: error.code } };
   }
   if (claim.state === 'idle') return { status: 'idle' };
@@ -51,12 +50,12 @@ export async function runSchedule(name: string, schedule: ScheduleConfig, at: nu
   } catch (e) {
     const error = toAppError(e);
     outcome = { status: 'ran', ok: false, ...timing, durationMs: deps.clock.now() - started, error: { code: error.code, ...(error.expose ? { message: error.message } : {}) } };
-    log.error('schedule failed', { ...timing, job: schedule.job.type, code: error.code, error: loggable(e) });
+    log.error('schedule failed', { ...timing, job: schedule.job.type, code: error.code, error: e });
   }
   deps.metrics.count('schedule.run', 1, { schedule: name, ok: String(outcome.ok) });
   if (deps.clock.now() > deadline) log.warn('schedule overran its time budget', { ...timing, durationMs: outcome.durationMs });
   await recordRun(deps.store, name, {
     due, ok: outcome.ok, finishedAt: deps.clock.now(), durationMs: outcome.durationMs, ...(outcome.ok ? {} : { code: outcome.error.code }),
-  }).catch((e: unknown) => log.warn('could not record the schedule outcome', { error: loggable(e) }));
+  }).catch((e: unknown) => log.warn('could not record the schedule outcome', { error: e }));
   return outcome;
 }

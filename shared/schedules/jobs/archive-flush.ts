@@ -1,6 +1,5 @@
 import { archiveConfigs, flushArchive } from '../../destinations/archive';
 import type { JobConfig } from '../../config/sections/schedules';
-import { loggable } from '../loggable';
 import type { JobDefinition } from './types';
 
 type ArchiveFlushJob = Extract<JobConfig, { type: 'archive-flush' }>;
@@ -21,7 +20,7 @@ export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
         flushed[name] = await flushArchive(name, config, deps, { deadline: ctx.deadline });
       } catch (e) {
         errors.push(e);
-        deps.logger.error('archive flush failed', { destination: name, error: loggable(e) });
+        deps.logger.error('archive flush failed', { destination: name, error: e });
       }
     }
     if (errors.length > 0) throw errors[0];
