@@ -28,6 +28,8 @@ describe('pagination', () => {
     expect(parseIso('2026-01-01T00:00:00Z')).toBe(Date.parse('2026-01-01T00:00:00Z'));
     expect(parseIso('2026-01-01T01:00:00.123+01:00')).toBe(Date.parse('2026-01-01T00:00:00.123Z'));
     expect(parseIso('2026-01-01')).toBe(Date.parse('2026-01-01T00:00:00Z'));
+    expect(parseIso('2026-01-01T10:00Z')).toBe(Date.UTC(2026, 0, 1, 10));
+    expect(parseIso('2026-01-01T10:00+02:00')).toBe(Date.UTC(2026, 0, 1, 8));
     for (const bad of ['1', 'March 7', '2026-01-01T00:00:00', '2026-13-01T00:00:00Z', 'now']) expect(parseIso(bad)).toBeUndefined();
     expect(() => parseTime(q('since=1'), 'since')).toThrow(expect.objectContaining({ code: 'invalid_query', extra: { parameter: 'since' } }));
   });

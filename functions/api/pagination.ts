@@ -1,4 +1,5 @@
 import { errors } from '../../shared/errors';
+import { isRfc3339 } from '../../shared/events/spec-checks';
 
 /**
  * Cursor pagination over state-store prefix scans. A cursor is the base64url of the last store
@@ -48,23 +49,19 @@ export function parseTime(params: URLSearchParams, name: string): number | undef
   return ms;
 }
 
-/** RFC 3339 date-times only (with a zone); Date.parse alone would take "1" or "March 7". */
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/i;
+/** A date alone is its midnight UTC; a time without seconds has :00. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const NO_SECONDS = /^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2})([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
- * Each field within its range (RFC 3339 section 5.7, day within its month): Date.parse rolls
- * 2026-02-31 over into March and 24:00 into the next day, so a typo would move the window silently.
+ * RFC 3339 date-times only (with a zone), or a date; Date.parse alone would take "1" or
+ * "March 7", and roll 2026-02-31 over into March or 24:00 into the next day, moving the window
+ * silently. isRfc3339 checks each field within its range, the day within its month.
  */
-function fieldsExist(m: RegExpExecArray): boolean {
-  const [y, mo, d, h = 0, mi = 0, s = 0, oh = 0, om = 0] = m.slice(1).map((v) => (v === undefined ? undefined : Number(v)));
-  const day = new Date(Date.UTC(y!, mo! - 1, d!));
-  return mo! >= 1 && mo! <= 12 && day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59 && oh <= 23 && om <= 59;
-}
-
 export function parseIso(raw: string): number | undefined {
-  const m = ISO.exec(raw);
-  if (!m || !fieldsExist(m)) return undefined;
-  const ms = Date.parse(raw);
+  const full = DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw.replace(NO_SECONDS, '$1:00$2');
+  if (!isRfc3339(full)) return undefined;
+  const ms = Date.parse(full);
   return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
