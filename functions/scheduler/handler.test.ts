@@ -87,6 +87,21 @@ test('a schedule whose cron expression was edited starts afresh: no run at once 
   expect(t.bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z', '2026-05-02T10:00:00.000Z']);
 });
 
+test('a cron schedule with a time zone runs at that zone\'s wall-clock time; moving it to another zone starts afresh', async () => {
+  // T0 is 09:00 UTC = 11:00 in Berlin (CEST) = 05:00 in New York (EDT).
+  const daily = { cron: '0 11 * * *', timezone: 'Europe/Berlin', job: { type: 'emit', eventType: 'secorch.system.daily' } };
+  const t = testDeps({ schedules: { daily } }, {}, T0);
+  const tick = () => scheduler({ name: 'scheduler', scheduledAt: t.clock.now() }, t.deps);
+  expect((await tick()).details).toMatchObject({ schedules: { daily: { status: 'ran', due: '2026-05-01T09:00:00.000Z' } } });
+  // Moved to New York at 14:00 UTC: 11:00 New York (15:00 UTC) is still ahead today and is not run early.
+  t.deps.config.schedules.daily!.timezone = 'America/New_York';
+  t.clock.set(Date.parse('2026-05-01T14:00:00Z'));
+  expect((await tick()).details).toMatchObject({ schedules: { daily: { status: 'idle' } } });
+  t.clock.set(Date.parse('2026-05-01T15:00:10Z'));
+  expect((await tick()).details).toMatchObject({ schedules: { daily: { status: 'ran', due: '2026-05-01T15:00:00.000Z' } } });
+  expect(t.bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z', '2026-05-01T15:00:00.000Z']);
+});
+
 test('a failing job is reported with its code and does not stop the others; its outcome is recorded', async () => {
   const { tick, bus, deps } = setup(
     { flush: { everySeconds: 60, job: { type: 'archive-flush' } }, heartbeat, off: { ...heartbeat, enabled: false } },

@@ -25,9 +25,15 @@ export type Claim =
   | { state: 'taken'; run: DueRun }
   | { state: 'claimed'; run: DueRun };
 
-/** What a schedule is due by, as stored with its claim. */
-const timingOf = (schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds'>): string =>
-  (schedule.cron !== undefined ? `cron:${schedule.cron}` : `every:${schedule.everySeconds}`);
+/**
+ * What a schedule is due by, as stored with its claim. A time zone is part of it (other than UTC,
+ * which claims stored before time zones existed were evaluated in, so they still match).
+ */
+const timingOf = (schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds' | 'timezone'>): string => {
+  if (schedule.cron === undefined) return `every:${schedule.everySeconds}`;
+  const zone = schedule.timezone;
+  return zone === undefined || zone === 'UTC' ? `cron:${schedule.cron}` : `cron:${schedule.cron} tz:${zone}`;
+};
 
 /**
  * The due time of the last claim, when it was claimed under the same timing. A claim made under

@@ -33,6 +33,34 @@ describe('cron (UTC, five fields)', () => {
   });
 });
 
+describe('cron in a time zone', () => {
+  const berlin = (cron: string) => ({ cron, timezone: 'Europe/Berlin' });
+
+  test('wall-clock times of the zone, winter and summer', () => {
+    // 09:00 in Berlin is 08:00 UTC in winter (CET) and 07:00 UTC in summer (CEST).
+    expect(dueRun(berlin('0 9 * * *'), at('2026-01-15T08:00:20Z'), at('2026-01-14T08:00:00Z'))).toEqual({ due: at('2026-01-15T08:00:00Z') });
+    expect(dueRun(berlin('0 9 * * *'), at('2026-07-15T07:00:20Z'), at('2026-07-14T07:00:00Z'))).toEqual({ due: at('2026-07-15T07:00:00Z') });
+    // At 09:00 UTC (10:00 or 11:00 in Berlin) the day's run is long past.
+    expect(dueRun(berlin('0 9 * * *'), at('2026-07-15T09:00:20Z'), at('2026-07-15T07:00:00Z'))).toBeUndefined();
+    // Weekdays are the zone's: Monday 00:30 in Tokyo is Sunday 15:30 UTC.
+    expect(dueRun({ cron: '30 0 * * 1', timezone: 'Asia/Tokyo' }, at('2026-01-04T15:30:10Z'), at('2025-12-28T15:30:00Z'))).toEqual({ due: at('2026-01-04T15:30:00Z') });
+  });
+
+  test('a time the clocks skip runs once, just after the gap; a time they pass twice runs once', () => {
+    // 2026-03-29: Berlin goes from 02:00 CET to 03:00 CEST, so 02:30 does not happen; it runs at 03:00 CEST (01:00 UTC).
+    expect(dueRun(berlin('30 2 * * *'), at('2026-03-29T01:00:30Z'), at('2026-03-28T01:30:00Z'))).toEqual({ due: at('2026-03-29T01:00:00Z') });
+    expect(dueRun(berlin('30 2 * * *'), at('2026-03-29T23:00:00Z'), at('2026-03-29T01:00:00Z'))).toBeUndefined();
+    // 2026-10-25: Berlin goes from 03:00 CEST back to 02:00 CET, so 02:30 happens twice (00:30 and 01:30 UTC): once is run.
+    expect(dueRun(berlin('30 2 * * *'), at('2026-10-25T00:30:30Z'), at('2026-10-24T00:30:00Z'))).toEqual({ due: at('2026-10-25T00:30:00Z') });
+    expect(dueRun(berlin('30 2 * * *'), at('2026-10-25T01:30:30Z'), at('2026-10-25T00:30:00Z'))).toBeUndefined();
+  });
+
+  test('UTC when no zone is given, as before', () => {
+    expect(dueRun({ cron: '0 9 * * *' }, at('2026-07-15T09:00:20Z'), at('2026-07-14T09:00:00Z'))).toEqual({ due: at('2026-07-15T09:00:00Z') });
+    expect(dueRun({ cron: '0 9 * * *', timezone: 'UTC' }, at('2026-07-15T09:00:20Z'), at('2026-07-14T09:00:00Z'))).toEqual({ due: at('2026-07-15T09:00:00Z') });
+  });
+});
+
 describe('everySeconds', () => {
   test('due times are multiples of the period since the epoch, the same on every instance', () => {
     expect(dueRun({ everySeconds: 300 }, at('2026-01-01T00:07:00Z'), undefined)).toEqual({ due: at('2026-01-01T00:05:00Z') });
@@ -67,6 +95,9 @@ test('scheduleProblems: paths of every problem of a parsed configuration; compil
       badCron: { cron: '0 25 * * *', job: { type: 'emit', eventType: 'x.y' } },
       unknownDest: { everySeconds: 60, job: { type: 'archive-flush', destination: 'nope' } },
       notArchive: { everySeconds: 60, job: { type: 'archive-flush', destination: 'out' } },
+      zoned: { cron: '0 9 * * 1-5', timezone: 'America/New_York', job: { type: 'emit', eventType: 'x.y' } },
+      badZone: { cron: '0 9 * * *', timezone: 'Europe/Atlantis', job: { type: 'emit', eventType: 'x.y' } },
+      zoneWithoutCron: { everySeconds: 60, timezone: 'Europe/Berlin', job: { type: 'emit', eventType: 'x.y' } },
     },
   };
   expect(() => compileConfig(raw, {})).toThrow(/schedules\.badCron\.cron: invalid cron expression/);
@@ -77,5 +108,7 @@ test('scheduleProblems: paths of every problem of a parsed configuration; compil
     expect.stringMatching(/^schedules\.badCron\.cron: invalid cron expression: .*hour/),
     'schedules.unknownDest.job.destination: unknown destination "nope"',
     'schedules.notArchive.job.destination: "out" is a file destination, not an archive',
+    'schedules.badZone.timezone: unknown time zone "Europe/Atlantis"; use an IANA name such as Europe/Berlin or America/New_York',
+    'schedules.zoneWithoutCron.timezone: only applies to cron; everySeconds counts from the Unix epoch',
   ]);
 });

@@ -23,19 +23,33 @@ export interface DueRun {
 export const FIRST_LOOK_BACK_MS = 90_000;
 
 /**
- * Croner in UTC, five fields only (seconds would promise more than a one-minute timer can keep).
- * Day-of-month and day-of-week combine with OR when both are restricted, as in Vixie cron.
+ * Croner, five fields only (seconds would promise more than a one-minute timer can keep), read as
+ * wall-clock time in `timezone` (an IANA name; UTC when unset). Day-of-month and day-of-week
+ * combine with OR when both are restricted, as in Vixie cron. Across daylight-saving changes a
+ * time the clocks skip runs once at the first minute after the gap (02:30 on the spring-forward
+ * night runs at 03:00), and a time the clocks pass twice runs once, the first time; a step such
+ * as "every hour" keeps to real hours.
  * https://github.com/hexagon/croner#pattern
  */
-export function parseCron(expression: string): Cron {
-  return new Cron(expression, { timezone: 'UTC', mode: '5-part' });
+export function parseCron(expression: string, timezone = 'UTC'): Cron {
+  return new Cron(expression, { timezone, mode: '5-part' });
 }
 
-/** Why a cron expression is unusable, or undefined when it is fine. */
-export function cronProblem(expression: string, now: number): string | undefined {
+/** Whether the runtime knows `timezone` as an IANA time zone name. */
+export function isKnownTimeZone(timezone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a cron expression is unusable (in `timezone`, when given), or undefined when it is fine. */
+export function cronProblem(expression: string, now: number, timezone?: string): string | undefined {
   let cron: Cron;
   try {
-    cron = parseCron(expression);
+    cron = parseCron(expression, timezone);
   } catch (e) {
     return `invalid cron expression: ${(e as Error).message}`;
   }
@@ -45,14 +59,15 @@ export function cronProblem(expression: string, now: number): string | undefined
 }
 
 const cache = new Map<string, Cron>();
-function cronOf(expression: string): Cron {
-  let cron = cache.get(expression);
-  if (!cron) cache.set(expression, (cron = parseCron(expression)));
+function cronOf(expression: string, timezone = 'UTC'): Cron {
+  const key = `${timezone} ${expression}`;
+  let cron = cache.get(key);
+  if (!cron) cache.set(key, (cron = parseCron(expression, timezone)));
   return cron;
 }
 
-function cronDue(expression: string, at: number, last: number | undefined): DueRun | undefined {
-  const cron = cronOf(expression);
+function cronDue(expression: string, timezone: string | undefined, at: number, last: number | undefined): DueRun | undefined {
+  const cron = cronOf(expression, timezone);
   // previousRuns excludes its reference: +1 ms makes a due time equal to `at` count.
   const latest = cron.previousRuns(1, new Date(at + 1))[0]?.getTime();
   const since = last ?? at - FIRST_LOOK_BACK_MS;
@@ -70,8 +85,8 @@ function intervalDue(everySeconds: number, at: number, last: number | undefined)
 }
 
 /** The run due at `at` given the due time of the last run (undefined: never ran). */
-export function dueRun(schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds'>, at: number, last: number | undefined): DueRun | undefined {
-  if (schedule.cron !== undefined) return cronDue(schedule.cron, at, last);
+export function dueRun(schedule: Pick<ScheduleConfig, 'cron' | 'everySeconds' | 'timezone'>, at: number, last: number | undefined): DueRun | undefined {
+  if (schedule.cron !== undefined) return cronDue(schedule.cron, schedule.timezone, at, last);
   if (schedule.everySeconds !== undefined) return intervalDue(schedule.everySeconds, at, last);
   return undefined;
 }

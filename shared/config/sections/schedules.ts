@@ -24,8 +24,10 @@ const jobSchema = z.discriminatedUnion('type', [
 ]);
 
 export const scheduleSchema = z.strictObject({
-  /** A five-field cron expression, evaluated in UTC (minute hour day-of-month month day-of-week). */
+  /** A five-field cron expression (minute hour day-of-month month day-of-week), in `timezone`. */
   cron: z.optional(nonEmpty),
+  /** The IANA time zone the cron expression's wall-clock times are in (e.g. Europe/Berlin); default UTC. */
+  timezone: z.optional(nonEmpty),
   /** Or: every N seconds (at least 60, the platform timer's period), counted from the Unix epoch. */
   everySeconds: z.optional(z.number().check(z.int(), z.gte(60))),
   tenant: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,128}$/)), 'default'),
