@@ -16,6 +16,16 @@ export interface SyncScope {
   /** The schedule's name: the snapshot and the event ids are per schedule. */
   schedule: string;
   provider: IdentityProvider;
+  /**
+   * Which directory the schedule reads (provider and org, e.g. `okta https://acme.okta.com`). A
+   * snapshot taken of another directory is not compared with this one (position.ts).
+   */
+  directory?: string;
+  /**
+   * How many times the schedule's directory changed: the snapshot of each lives under its own
+   * keys, and event ids differ from the earlier directory's (set by openPosition from the state).
+   */
+  generation?: number;
 }
 
 /** The OCSF user object (https://schema.ocsf.io/1.3.0/objects/user): uid, email_addr, name. */
@@ -32,7 +42,7 @@ const state = (u: IdentityUser | undefined) =>
 export function changeEvent(scope: SyncScope, before: SnapshotRecord | undefined, after: SnapshotRecord, change: Change, now: number): CloudEvent {
   return {
     specversion: '1.0',
-    id: stableEventId('identity-sync', scope.tenant, scope.schedule, scope.provider, after.id, change.kind, String(after.v)),
+    id: stableEventId('identity-sync', scope.tenant, scope.schedule, scope.provider, after.id, change.kind, String(after.v), ...(scope.generation ? [`g${scope.generation}`] : [])),
     source: `//secorch/schedules/${scope.schedule}`,
     type: IDENTITY_EVENT_TYPES[change.kind],
     subject: after.id,

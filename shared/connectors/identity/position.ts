@@ -26,6 +26,8 @@ export class PositionConflict extends AppError {
  */
 export interface Position {
   readonly state: SyncState;
+  /** The scope with the snapshot's generation: the keys of this run's records derive from it. */
+  readonly scope: SyncScope;
   /** Saves `state` (with `writes`, all or none); throws PositionConflict when overtaken. */
   save(writes?: readonly Write[]): Promise<void>;
 }
@@ -36,6 +38,12 @@ export interface Position {
  * the highest round of the snapshot's records, as when no position is stored (deleted by hand):
  * the sweep looks up users whose record carries an earlier round than the one in progress, so a
  * count restarted at 0 would skip deactivated users until the new count caught up.
+ *
+ * A position taken of another directory (the schedule's provider or org was changed) starts a new
+ * snapshot, as a new schedule does, under keys of its own (the next generation), and the earlier
+ * snapshot's prefix is kept in `retired` for deletion. Compared with the new directory, the earlier
+ * snapshot would make the sweep look up each of its users there, find none, and report every one
+ * of them deactivated. A position stored before directories were recorded takes the current one.
  */
 export async function openPosition(store: StateStore, scope: SyncScope, logger: Logger): Promise<Position> {
   const key = stateKey(scope);
@@ -45,6 +53,15 @@ export async function openPosition(store: StateStore, scope: SyncScope, logger: 
     if (held) logger.warn('identity sync: stored position unreadable; starting the round again', { provider: scope.provider, schedule: scope.schedule, key });
     state = { round: await highestRound(store, scope), phase: 'list' };
   }
+  if (scope.directory !== undefined && state.directory === undefined) state.directory = scope.directory;
+  if (scope.directory !== undefined && state.directory !== scope.directory) {
+    logger.warn('identity sync: the schedule reads another directory now; a new snapshot starts (every user is reported as created) and the earlier one is deleted', {
+      provider: scope.provider, schedule: scope.schedule, before: state.directory, now: scope.directory,
+    });
+    const earlier = userPrefix({ ...scope, generation: state.generation });
+    state = { round: 0, phase: 'list', directory: scope.directory, generation: (state.generation ?? 0) + 1, retired: [...(state.retired ?? []), earlier] };
+  }
+  const runScope: SyncScope = { ...scope, generation: state.generation };
   let version = held?.version;
   const current = state;
 
@@ -57,6 +74,7 @@ export async function openPosition(store: StateStore, scope: SyncScope, logger: 
 
   return {
     state: current,
+    scope: runScope,
     async save(writes = []) {
       const newVersion = randomUUID();
       const opts = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion };

@@ -8,6 +8,8 @@ import type { SnapshotRecord } from './types';
  * Where identity sync keeps its state in deps.store: one record per user under
  * `idsync:{tenant}:{schedule}:u:{user id}` and the position of the current round under
  * `idsync:{tenant}:{schedule}:state`. User ids are URI-encoded, so `:` in them cannot collide.
+ * After the schedule's directory changed N times, its records live under
+ * `idsync:{tenant}:{schedule}:gN:u:` (position.ts).
  *
  * Every stored value is validated when read: a value this sync did not write (a truncated write,
  * a manual edit, an older layout) must not stop the schedule for good with a parse error on every
@@ -25,10 +27,16 @@ export interface SyncState {
   sweepAfter?: string;
   /** Runs in a row whose listing, resumed at `next`, yielded no page before the deadline. */
   stalls?: number;
+  /** The directory the snapshot is of (SyncScope.directory); unset in positions stored before it was kept. */
+  directory?: string;
+  /** The snapshot's generation: how many times the directory changed. */
+  generation?: number;
+  /** Key prefixes of the snapshots of earlier directories, deleted batch by batch after rounds. */
+  retired?: string[];
 }
 
 const prefix = (s: SyncScope) => `idsync:${s.tenant}:${s.schedule}:`;
-export const userPrefix = (s: SyncScope) => `${prefix(s)}u:`;
+export const userPrefix = (s: SyncScope) => `${prefix(s)}${s.generation ? `g${s.generation}:` : ''}u:`;
 const userKey = (s: SyncScope, id: string) => `${userPrefix(s)}${encodeURIComponent(id)}`;
 export const stateKey = (s: SyncScope) => `${prefix(s)}state`;
 
@@ -49,6 +57,9 @@ const stateSchema = z.object({
   deltaLink: z.optional(z.string()),
   sweepAfter: z.optional(z.string()),
   stalls: z.optional(count),
+  directory: z.optional(z.string()),
+  generation: z.optional(count),
+  retired: z.optional(z.array(z.string())),
 });
 const recordSchema = z.object({
   id: z.string(),

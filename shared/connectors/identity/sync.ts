@@ -1,7 +1,7 @@
 import type { EventBus } from '../../ports/bus';
 import type { Clock } from '../../ports/clock';
 import type { Logger } from '../../ports/logger';
-import type { StateStore } from '../../ports/store';
+import { MAX_BATCH_WRITES, type StateStore } from '../../ports/store';
 import { changeEvent, type SyncScope } from './events';
 import { type ApplyContext, applyObservations } from './apply';
 import { enrichPass } from './enrich';
@@ -41,8 +41,9 @@ type Ctx = ApplyContext & { deps: SyncDeps };
  * of the same schedule overtakes (runs overlapping past their deadline) stops at its next write
  * with a warning, having written nothing over the other's work; the report says `conflict`.
  */
-export async function runSync(source: UserSource, scope: SyncScope, deadline: number, deps: SyncDeps): Promise<SyncReport> {
-  const position = await openPosition(deps.store, scope, deps.logger);
+export async function runSync(source: UserSource, asked: SyncScope, deadline: number, deps: SyncDeps): Promise<SyncReport> {
+  const position = await openPosition(deps.store, asked, deps.logger);
+  const { scope } = position;
   const report: SyncReport = { provider: scope.provider, round: position.state.round, complete: false, pages: 0, users: 0, events: 0 };
   const ctx: Ctx = { scope, round: position.state.round + 1, position, deps, event: changeEvent };
   try {
@@ -81,7 +82,29 @@ async function rounds(source: UserSource, ctx: Ctx, report: SyncReport, stop: ()
   Object.assign(state, { round, phase: 'list', next: undefined, sweepAfter: undefined });
   await position.save();
   deps.logger.info('identity sync round complete', { provider: scope.provider, schedule: scope.schedule, round });
+  await deleteRetired(ctx, stop);
   return { ...report, round, complete: true };
+}
+
+/**
+ * Deletes the snapshots of directories the schedule no longer reads (position.ts), a batch at a
+ * time with the position, after a completed round and while the run has time: the new directory's
+ * first round goes first. What is left waits for the next round's end.
+ */
+async function deleteRetired(ctx: Ctx, stop: () => boolean): Promise<void> {
+  const { deps, scope, position } = ctx;
+  const { state } = position;
+  while (state.retired !== undefined && state.retired.length > 0 && !stop()) {
+    const [prefix, ...rest] = state.retired;
+    const page = await deps.store.list(prefix!, { limit: MAX_BATCH_WRITES - 1 });
+    if (page.items.length > 0) {
+      await position.save(page.items.map((item) => ({ key: item.key, delete: true as const })));
+      continue;
+    }
+    state.retired = rest.length > 0 ? rest : undefined;
+    await position.save();
+    deps.logger.info('identity sync: the snapshot of the earlier directory is deleted', { provider: scope.provider, schedule: scope.schedule, prefix });
+  }
 }
 
 /** Runs in a row that may find a stored position yielding nothing before the round starts again. */

@@ -139,3 +139,11 @@ test('problems: an okta oauth connection must request the scopes the sync reads 
     'schedules.s.job.destination: the oauth.scopes of "manage" lack okta.users.read and okta.roles.read, which this sync needs',
   ]);
 });
+
+test('the snapshot records which directory it is of (provider and org), so a schedule moved to another org starts a new one', async () => {
+  const org = fakeOrg(3);
+  const { deps, run } = setup(org);
+  expect(await run()).toMatchObject({ complete: true, round: 1 });
+  const state = JSON.parse((await deps.store.get('idsync:default:okta-users:state'))!.value) as { directory?: string };
+  expect(state.directory).toBe(`okta ${new URL(vendor.url).origin}`);
+});

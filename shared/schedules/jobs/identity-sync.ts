@@ -70,13 +70,22 @@ function sourceOf(job: IdentitySyncJob, dest: Connection, deps: Deps, deadline: 
   return auth0Source(auth0TransportFor(name, dest, deps, overrides), { pageSize: job.pageSize, adminRoles: job.adminRoles, adminRoleNames: job.adminRoleNames, export: exports });
 }
 
+/**
+ * Which directory a connection reads: the provider and its org (Okta and Auth0 by the origin of
+ * baseUrl, Entra by tenantId). A schedule moved to another one starts a new snapshot.
+ */
+function directoryOf(dest: Connection): string {
+  if (dest.type === 'entra') return `entra ${dest.tenantId.toLowerCase()}`;
+  return `${dest.type} ${new URL(dest.baseUrl).origin}`;
+}
+
 /** The job; `overrides` reach the transport (tests inject a sleep that does not wait). */
 export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
   return {
     async run(job: IdentitySyncJob, ctx: JobContext, deps: Deps): Promise<JobResult> {
       const dest = connectionOf(deps.config, job);
       if (!dest) throw new AppError('config_invalid', `Schedule ${ctx.schedule}: destination ${job.destination} is not a ${job.provider} destination`, { status: 500, retryable: false });
-      const scope = { tenant: ctx.tenant, schedule: ctx.schedule, provider: job.provider };
+      const scope = { tenant: ctx.tenant, schedule: ctx.schedule, provider: job.provider, directory: directoryOf(dest) };
       return runSync(sourceOf(job, dest, deps, ctx.deadline, overrides), scope, ctx.deadline, deps);
     },
     problems(job: IdentitySyncJob, path: string, config: Config): string[] {
