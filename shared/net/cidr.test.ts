@@ -114,3 +114,23 @@ describe('isPrivateOrReserved', () => {
     expect(() => parseCidrList(BLOCKED_RANGES)).not.toThrow();
   });
 });
+
+describe('IPv4 written inside IPv6 text', () => {
+  it('reads the dotted quad of an IPv6 address as strictly as a bare IPv4 address', () => {
+    // inet_pton refuses these; ipaddr.js alone reads 010 as 10 and 0x7f as 127.
+    for (const odd of ['::ffff:010.0.0.1', '::ffff:0x7f.0.0.1', '::ffff:10.0.0.01', '64:ff9b::0177.0.0.1', '::ffff:10.1', '::ffff:256.0.0.1']) {
+      expect([odd, parseIp(odd)]).toEqual([odd, undefined]);
+      expect([odd, isPrivateOrReserved(odd)]).toEqual([odd, true]);
+    }
+    expect(() => parseCidrList(['::ffff:010.0.0.0/104'])).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    expect(parseIp('::ffff:10.0.0.1%eth0')?.toString()).toBe('10.0.0.1');
+  });
+
+  it('keeps an IPv4-compatible address (::a.b.c.d) the IPv6 address it is, in either spelling', () => {
+    // ::8.8.8.8 is ::808:808 (RFC 4291 section 2.5.5.1), not the IPv4-mapped ::ffff:8.8.8.8.
+    expect(parseIp('::8.8.8.8')?.toString()).toBe(parseIp('::808:808')?.toString());
+    expect(isPrivateOrReserved('::8.8.8.8')).toBe(true);
+    const list = parseCidrList(['10.0.0.0/8']);
+    expect([contains(list, '::10.0.0.1'), contains(list, '::a00:1'), contains(list, '::ffff:10.0.0.1')]).toEqual([false, false, true]);
+  });
+});

@@ -23,9 +23,28 @@ export interface CidrList {
 export function parseIp(text: string): Address | undefined {
   const t = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   if (ipaddr.IPv4.isValidFourPartDecimal(t)) return ipaddr.IPv4.parse(t);
-  if (!t.includes(':') || !ipaddr.IPv6.isValid(t)) return undefined;
-  const v6 = ipaddr.IPv6.parse(t);
+  const hex = t.includes(':') ? withoutDottedQuad(t) : undefined;
+  if (hex === undefined || !ipaddr.IPv6.isValid(hex)) return undefined;
+  const v6 = ipaddr.IPv6.parse(hex);
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address() : v6;
+}
+
+/**
+ * IPv6 text with a trailing dotted quad (`::ffff:10.0.0.1`) rewritten as its two hex groups, or
+ * undefined when the quad is not four plain decimals. ipaddr.js alone reads `010` and `0x7f` in
+ * there (as 10 and 127), and reads the IPv4-compatible `::a.b.c.d` as the IPv4-mapped
+ * `::ffff:a.b.c.d`: another address, which parseIp would then take for the IPv4 one.
+ */
+function withoutDottedQuad(text: string): string | undefined {
+  const zone = text.indexOf('%');
+  const addr = zone === -1 ? text : text.slice(0, zone);
+  if (!addr.includes('.')) return text;
+  const colon = addr.lastIndexOf(':');
+  const quad = addr.slice(colon + 1);
+  if (!ipaddr.IPv4.isValidFourPartDecimal(quad)) return undefined;
+  const [a, b, c, d] = ipaddr.IPv4.parse(quad).octets as [number, number, number, number];
+  const groups = `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  return addr.slice(0, colon + 1) + groups + (zone === -1 ? '' : text.slice(zone));
 }
 
 /**

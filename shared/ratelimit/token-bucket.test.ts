@@ -75,3 +75,19 @@ describe('token bucket in the state store', () => {
     expect(await store.get('k')).toBeUndefined();
   });
 });
+
+describe('token bucket under a flood', () => {
+  test('more concurrent takes than the bucket can settle are refused, never let through past the burst', async () => {
+    const clock = fixedClock(0);
+    const store = memoryStore(clock);
+    const limit = { perSecond: 1, burst: 50 };
+    // Each round of a conditional put has one winner: 200 takes at once race for many rounds.
+    const all = await Promise.all(Array.from({ length: 200 }, () => take(store, clock, 'a', limit)));
+    const allowed = all.filter((r) => r.ok).length;
+    expect(allowed).toBeGreaterThan(0);
+    expect(allowed).toBeLessThanOrEqual(limit.burst);
+    for (const r of all) if (!r.ok) expect(r.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    // What the flood did not spend is still there for the next sender.
+    expect((await take(store, clock, 'a', limit)).ok).toBe(true);
+  });
+});

@@ -20,9 +20,11 @@ const MAX_RACES = 8;
 /**
  * Token bucket kept in the state store, so every function instance shares it. A take reads the
  * bucket, refills it for the time passed, and writes it back with a conditional put (version or
- * absence): a concurrent take that wrote first makes us retry on the fresh state. After
- * MAX_RACES lost races under heavy contention the request is let through rather than refused: a
- * limiter must not turn contention into errors for legitimate senders.
+ * absence): a concurrent take that wrote first makes us retry on the fresh state. Each lost race
+ * is a token another take spent, and a round of conditional puts settles one take only, so after
+ * MAX_RACES lost races the take is refused (Retry-After 1 s) rather than let through unmetered:
+ * heavy contention on one bucket is a flood, the very load the limiter exists for, and letting
+ * every loser through would admit any number of concurrent requests past the burst.
  * Buckets expire once they would be full again, so idle clients leave nothing behind.
  */
 export async function take(store: StateStore, clock: Clock, key: string, limit: BucketLimit): Promise<TakeResult> {
@@ -43,5 +45,5 @@ export async function take(store: StateStore, clock: Clock, key: string, limit: 
       : await store.put(key, next, { ttlSeconds, ifAbsent: true });
     if (written) return { ok: true };
   }
-  return { ok: true };
+  return { ok: false, retryAfterSeconds: 1 };
 }

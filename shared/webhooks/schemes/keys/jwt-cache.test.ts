@@ -8,8 +8,8 @@ describe('verified-token cache', () => {
     const cache = verifiedTokens({ toleranceSeconds: 30 });
     expect(cache.valid('t', T0)).toBe(false);
     cache.remember('t', { exp: s(T0) + 60 }, T0);
-    expect(cache.valid('t', T0 + 60_000 + 30_000)).toBe(true);
-    expect(cache.valid('t', T0 + 60_000 + 30_001)).toBe(false);
+    expect(cache.valid('t', T0 + 60_000 + 29_999)).toBe(true);
+    expect(cache.valid('t', T0 + 60_000 + 30_000)).toBe(false);
     expect(cache.valid('t', T0)).toBe(false); // the stale entry was dropped
   });
 

@@ -28,7 +28,9 @@ export function verifiedTokens(opts: { toleranceSeconds: number; maxTokenAgeSeco
       const key = digest(token);
       const e = entries.get(key);
       if (!e) return false;
-      const fresh = now < e.until && now <= e.exp + leeway && (e.nbf === undefined || now >= e.nbf - leeway);
+      // The edges of checkClaims (jose's): expired from exp + leeway on, in whole seconds, so at
+      // exactly that millisecond a remembered token is refused like one verified afresh.
+      const fresh = now < e.until && now < e.exp + leeway && (e.nbf === undefined || now >= e.nbf - leeway);
       const young = opts.maxTokenAgeSeconds === undefined || (e.iat !== undefined && now - e.iat <= opts.maxTokenAgeSeconds * 1000 + leeway);
       if (fresh && young) return true;
       entries.delete(key);

@@ -1,7 +1,7 @@
 import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { errors } from '../../../errors';
 import type { JwtAlgorithm } from './config';
-import { importRsaPublicKey } from './rsa';
+import { importRsaPublicKey, strongRsa } from './rsa';
 
 /**
  * Keys of the jwt scheme, imported once and sorted by what they may verify. Each algorithm family
@@ -42,12 +42,15 @@ function importJwk(text: string): StaticKey {
   }
   if (jwk.kty === 'oct') throw errors.config('jwt: give HMAC keys as secrets, not publicKeys');
   if (jwk.d !== undefined) throw errors.config('jwt: publicKeys holds a private JWK; give the public key only');
+  let key: KeyObject;
   try {
-    const key = createPublicKey({ key: jwk, format: 'jwk' });
-    return typeof jwk.kid === 'string' ? { key, kid: jwk.kid } : { key };
+    key = createPublicKey({ key: jwk, format: 'jwk' });
   } catch {
     throw errors.config('jwt: a publicKeys JWK could not be imported');
   }
+  // RSA keys below 2048 bits are refused as for a PEM (RFC 7518 section 3.3).
+  if (key.asymmetricKeyType === 'rsa') strongRsa(key, 'jwt');
+  return typeof jwk.kid === 'string' ? { key, kid: jwk.kid } : { key };
 }
 
 function importPem(pem: string): StaticKey {

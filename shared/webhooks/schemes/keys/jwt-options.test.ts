@@ -63,10 +63,13 @@ describe('jwt configuration', () => {
   let rsPem: string;
   let rsPrivate: string;
   let rs1024: string;
+  let rs1024Jwk: string;
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256', { extractable: true });
     [rsPem, rsPrivate] = await Promise.all([exportSPKI(pair.publicKey), exportPKCS8(pair.privateKey)]);
-    rs1024 = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    rs1024 = weak.export({ type: 'spki', format: 'pem' }) as string;
+    rs1024Jwk = JSON.stringify({ ...weak.export({ format: 'jwk' }), kid: 'weak' });
   });
 
   it.each<[string, () => Record<string, unknown>, RegExp]>([
@@ -79,6 +82,7 @@ describe('jwt configuration', () => {
     ['a private JWK', () => ({ algorithms: ['ES256'], secret: undefined, publicKeys: ['{"kty":"EC","crv":"P-256","x":"a","y":"b","d":"c"}'] }), /private JWK/],
     ['an HMAC JWK as public key', () => ({ publicKeys: ['{"kty":"oct","k":"c2VjcmV0"}'] }), /as secrets/],
     ['a 1024-bit RSA key', () => ({ algorithms: ['RS256'], secret: undefined, publicKeys: [rs1024] }), /2048/],
+    ['a 1024-bit RSA key given as a JWK', () => ({ algorithms: ['RS256'], secret: undefined, publicKeys: [rs1024Jwk] }), /2048/],
     ['a key that fits no algorithm', () => ({ algorithms: ['ES256', 'HS256'], publicKeys: [rsPem] }), /fits none|ES256 has no key/],
     ['a jwksUrl without audience', () => ({ algorithms: ['RS256'], secret: undefined, jwksUrl: 'https://idp.example/jwks' }), /needs audience/],
     ['idHeader with idPath', () => ({ idHeader: 'X-Id', idPath: 'id' }), /not both/],

@@ -183,6 +183,18 @@ describe('jwt: claims and the injected clock', () => {
     }
   });
 
+  it('refuses a remembered token from the same instant as a token it sees for the first time (exp plus leeway)', async () => {
+    const token = await signed(key, 'HS256');
+    const edge = (CLAIMS.exp + 30) * 1000; // jose: expired once exp <= now - tolerance, in whole seconds
+    expect(await joseAccepts(token, key, { algorithms: ['HS256'], clockTolerance: 30, currentDate: new Date(edge) })).toBe(false);
+    expect(await joseAccepts(token, key, { algorithms: ['HS256'], clockTolerance: 30, currentDate: new Date(edge - 1) })).toBe(true);
+    const warm = verify();
+    expect(await verdictAsync(() => warm(input(token)))).toBe('accepted');
+    expect(await verdictAsync(() => warm(input(token, edge - 1)))).toBe('accepted');
+    expect(await verdictAsync(() => warm(input(token, edge)))).toBe('credential_invalid');
+    expect(await verdictAsync(() => verify()(input(token, edge)))).toBe('credential_invalid');
+  });
+
   it('takes clockToleranceSeconds and maxTokenAgeSeconds from the configuration', async () => {
     const strict = build({ algorithms: ['HS256'], secret: SECRET, clockToleranceSeconds: 0, maxTokenAgeSeconds: 60 });
     expect(await verdictAsync(async () => strict(input(await signed(key, 'HS256', { ...CLAIMS, exp: T }))))).toBe('credential_invalid');

@@ -21,10 +21,15 @@ export function importRsaPublicKey(pem: string, scheme: string): KeyObject {
   } catch {
     throw errors.config(`${scheme}: a publicKeys entry is not a PEM public key or certificate`);
   }
-  const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (key.asymmetricKeyType !== 'rsa' || bits < MIN_MODULUS_BITS) {
-    throw errors.config(`${scheme}: publicKeys must be RSA keys of at least ${MIN_MODULUS_BITS} bits`);
-  }
+  if (key.asymmetricKeyType !== 'rsa') throw weakRsa(scheme);
+  return strongRsa(key, scheme);
+}
+
+const weakRsa = (scheme: string) => errors.config(`${scheme}: publicKeys must be RSA keys of at least ${MIN_MODULUS_BITS} bits`);
+
+/** An RSA key of at least MIN_MODULUS_BITS, else invalid_config; however it was given (PEM or JWK). */
+export function strongRsa(key: KeyObject, scheme: string): KeyObject {
+  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_MODULUS_BITS) throw weakRsa(scheme);
   return key;
 }
 
