@@ -15,7 +15,7 @@ export interface CloudEvent<T = unknown> {
   data?: T;
   /** Binary data, Base64 (JSON format section 3.1); never together with `data`. */
   data_base64?: string;
-  /** Extension attributes: lower-case a-z0-9, at most 20 characters (spec 1.0 naming rule). */
+  /** Extension attributes: lower-case a-z0-9 (spec 1.0 naming rule; 20 characters at most is only a SHOULD). */
   [extension: string]: unknown;
 }
 
@@ -33,7 +33,13 @@ export const EVENT_TYPES = {
   iamGroupManagement: 'secorch.iam.group_management',
 } as const;
 
-const ATTRIBUTE_NAME = /^[a-z0-9]{1,20}$/;
+/**
+ * Spec 1.0.2 "Attribute Naming Convention": names MUST be lower-case ASCII letters and digits;
+ * that they SHOULD NOT exceed 20 characters is advice to whoever names one, not a condition of
+ * validity: a receiver that refused longer names would drop conforming events. Their length is
+ * bounded by the body and header limits.
+ */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 
 /** Returns the problems of an event as `attribute: reason` strings; empty when valid. */
 export function validateCloudEvent(e: unknown): string[] {
@@ -52,7 +58,7 @@ export function validateCloudEvent(e: unknown): string[] {
   }
   for (const name of Object.keys(ev)) {
     if (name === 'data' || name === 'data_base64') continue;
-    if (!ATTRIBUTE_NAME.test(name)) problems.push(`${name}: attribute names are a-z and 0-9, at most 20 characters`);
+    if (!ATTRIBUTE_NAME.test(name)) problems.push(`${name}: attribute names are lower-case a-z and 0-9`);
   }
   return problems;
 }

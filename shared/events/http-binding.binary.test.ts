@@ -105,7 +105,11 @@ describe('binary mode', () => {
   });
 
   test('an extension header whose name is not a valid attribute name is refused', () => {
-    expect(failure(binary({ 'ce-my-extension': 'v' })).extra.problems).toEqual(['my-extension: attribute names are a-z and 0-9, at most 20 characters']);
+    expect(failure(binary({ 'ce-my-extension': 'v' })).extra.problems).toEqual(['my-extension: attribute names are lower-case a-z and 0-9']);
+  });
+
+  test('an extension name longer than 20 characters is accepted (spec naming: 20 is a SHOULD NOT)', () => {
+    expect(parse({ 'ce-correlationidentifier': 'c-1' })).toEqual({ ...attrs, correlationidentifier: 'c-1' });
   });
 
   test('malformed JSON data → 400 malformed_body; a non-UTF-8 JSON charset → 415', () => {

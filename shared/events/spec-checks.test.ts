@@ -16,6 +16,7 @@ describe('eventProblems', () => {
     ['string data with a non-JSON type (json 3.1.1)', { ...ok, datacontenttype: 'application/xml', data: '<a/>' }],
     ['a JSON string as data with no datacontenttype (json 3.2)', { ...ok, data: "I'm just a string" }],
     ['non-BMP characters in a string (spec: surrogate pairs are fine)', { ...ok, subject: '🌎 \ud800\udead' }],
+    ['an extension name over 20 characters (spec: naming, the 20 is a SHOULD NOT)', { ...ok, correlationidentifier: 'v' }],
   ])('valid: %s', (_n, ev) => expect(eventProblems(ev)).toEqual([]));
 
   test.each([
@@ -34,7 +35,6 @@ describe('eventProblems', () => {
     ['dataschema relative (spec: absolute URI)', { ...ok, dataschema: '/schemas/a.json' }, 'dataschema'],
     ['datacontenttype not a media type (RFC 2046)', { ...ok, datacontenttype: 'json' }, 'datacontenttype'],
     ['an upper-case extension name (spec: naming)', { ...ok, myExt: 'v' }, 'myExt'],
-    ['an extension name over 20 characters', { ...ok, abcdefghijklmnopqrstu: 'v' }, 'abcdefghijklmnopqrstu'],
     ['an object extension value (spec: type system)', { ...ok, ext: { a: 1 } }, 'ext'],
     ['a fractional extension value (json 2.2: integers only)', { ...ok, ext: 1.5 }, 'ext'],
     ['an integer beyond 32 bits (spec: Integer range)', { ...ok, ext: 2147483648 }, 'ext'],

@@ -79,13 +79,23 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
    */
   interface Guard {
     signature: string;
-    /** The result's size, or undefined when it exceeds the cap. */
-    size: (args: unknown[], cap: number) => number | undefined;
+    /** The result's size, or undefined when it (or a string built on the way) exceeds the cap. */
+    size: (args: unknown[], cap: number, run: Run) => number | undefined;
     /** `$pad` is slow per character (Array.join), so its width is held to the output budget. */
     cap: (run: Run) => number;
   }
   const GUARDS: Record<string, Guard> = {
-    pad: { signature: '<s-ns?:s>', size: ([, width]) => Math.abs(width as number), cap: (run) => run.maxOutputBytes },
+    pad: {
+      signature: '<s-ns?:s>',
+      // jsonata joins one copy of the padding string per character of width, then cuts that to the
+      // width: a 2,000-character padding made a 500-million-character string on the way.
+      size: ([, width, padding], _cap, run) => {
+        const w = Math.abs(width as number);
+        const copy = typeof padding === 'string' && padding.length > 0 ? padding.length : 1;
+        return w * copy > run.maxString ? undefined : w;
+      },
+      cap: (run) => run.maxOutputBytes,
+    },
     string: { signature: '<x-b?:s>', size: ([value], cap) => jsonLengthWithin(value, cap), cap: (run) => run.maxString },
     join: {
       signature: '<a<s>s?:s>',
@@ -117,7 +127,7 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
         const run = runOf(this.environment);
         if (run !== undefined) {
           const cap = guard.cap(run);
-          const size = guard.size(args, cap);
+          const size = guard.size(args, cap, run);
           if (size === undefined || size > cap) exceed(run, tooLarge('stringLength', cap, `$${name} would build more than ${cap} characters`));
         }
         return (await original(name)).implementation.apply(this, args);

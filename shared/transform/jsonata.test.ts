@@ -124,6 +124,14 @@ describe('size budgets', () => {
     expect(await failure(`$length($pad("", ${DEFAULT_MAX_OUTPUT_BYTES + 1}))`, slack)).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
   });
 
+  test('$pad with a long padding string is refused before jsonata repeats it once per character of width', async () => {
+    const slack = { timeoutMs: 10_000 };
+    // 262,144 copies of 2,040 characters: 534 million characters on the way to a 262,144-character result.
+    const err = await failure(`$length($pad("", ${DEFAULT_MAX_OUTPUT_BYTES}, $pad("", 2040, "x")))`, slack);
+    expect(err).toMatchObject({ code: 'transform_too_large', extra: { limit: 'stringLength' } });
+    await expect(applyTransform(compile('$pad("a", 7, "-=")'), event)).resolves.toBe('a-=-=-=');
+  });
+
   test('an output budget above the string cap raises the string cap with it', async () => {
     // 4.4 million characters joined: over the 4 MiB intermediate-string cap, within an 8 MiB output budget.
     const parts = { parts: Array.from({ length: 1100 }, () => 'x'.repeat(4000)) };

@@ -17,8 +17,8 @@ import { type Applied, type RuntimeBudget, type RuntimeConstants, createRuntime 
  * Applications run one at a time, in order; the hard limit counts from when one is handed to the
  * worker, not while it waits. The worker starts with jsonata's source text and the runtime built
  * from the source of its self-contained factories (no bundler entry is needed), and holds nothing
- * but compiled expressions. Its heap is capped too, so a runaway allocation costs the worker, not
- * the process.
+ * but compiled expressions. Its heap is capped too, so runaway allocation costs the worker, not
+ * the process, as long as no single allocation is huge (see WORKER_HEAP_MB).
  *
  * The factories (createJsonLengthWithin, createBudgets, createRuntime) must refer to nothing but
  * their parameters and globals; the tests here fail at once if one does. Coverage by instrumentation
@@ -28,7 +28,12 @@ import { type Applied, type RuntimeBudget, type RuntimeConstants, createRuntime 
 
 /** After the budget, the worker's own check gets this long to answer before it is terminated. */
 export const HARD_LIMIT_GRACE_MS = 20;
-/** Old-generation heap of the worker. */
+/**
+ * Old-generation heap of the worker. Node ends a worker that reaches it, allowing 16 MB more for
+ * the allocation under way; one larger allocation than that aborts the whole process instead (V8
+ * cannot satisfy it, and its out-of-memory handler is fatal). So the heap cap is no bound on what
+ * one built-in call allocates at once: budget.ts bounds those calls before they run.
+ */
 export const WORKER_HEAP_MB = 128;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
