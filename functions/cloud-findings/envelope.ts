@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { isRfc3339 } from '../../shared/events/spec-checks';
 import { obj, str, type Json } from '../../shared/mappers/read';
 
 /**
@@ -32,7 +33,11 @@ export function parseEnvelope(body: string): EventBridgeEnvelope {
   for (const field of ['id', 'source', 'detail-type', 'account', 'region', 'time'] as const) {
     if (str(event[field]) === undefined) problems.push(`${field}: required non-empty string`);
   }
-  if (str(event.time) !== undefined && Number.isNaN(Date.parse(event.time as string))) problems.push('time: must be an RFC 3339 timestamp');
+  // The time stands in for a finding without UpdatedAt. Date.parse alone reads "12" as 2001-12-01
+  // and a zoneless time in the host's zone; it is kept as well because it cannot read the leap
+  // second (":60") RFC 3339 allows, and an unreadable time would fail the CloudEvent later.
+  const time = str(event.time);
+  if (time !== undefined && (!isRfc3339(time) || Number.isNaN(Date.parse(time)))) problems.push('time: must be an RFC 3339 timestamp');
   if (obj(event.detail) === undefined) problems.push('detail: required JSON object');
   if (problems.length > 0) throw invalid(`Not an EventBridge event: ${problems.join('; ')}`, problems);
   return event as EventBridgeEnvelope;

@@ -110,6 +110,10 @@ describe('cloud-findings', () => {
     ['no detail-type', JSON.stringify({ ...importedEvent(), 'detail-type': undefined })],
     ['detail is not an object', JSON.stringify({ ...importedEvent(), detail: 'findings' })],
     ['a bad time', JSON.stringify({ ...importedEvent(), time: 'yesterday' })],
+    // Date.parse reads these as 2001-12-01 and 2042-01-01: the events' time would be made up.
+    ['a time that is only a number', JSON.stringify({ ...importedEvent(), time: '12' })],
+    ['a time that is prose', JSON.stringify({ ...importedEvent(), time: 'build 42' })],
+    ['a time without a zone', JSON.stringify({ ...importedEvent(), time: '2019-12-03T19:10:00' })],
     ['a findings event without findings', JSON.stringify({ ...importedEvent(), detail: { findings: [] } })],
   ])('%s: invalid_event (400, not retryable), nothing published', async (_name, body) => {
     const { deps, bus } = countingDeps();

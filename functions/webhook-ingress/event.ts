@@ -10,13 +10,15 @@ import type { ParsedPayload } from './payload';
 /**
  * Event ids are derived from what identifies the delivery (its delivery id, else its verified
  * signature), so a retried delivery yields the same CloudEvent ids and consumers can deduplicate
- * on (source, id) even when a publish succeeded but its acknowledgement was lost. Several events
- * of one delivery are told apart by the mapper's key, else their position. Without any identity
- * the ids are random.
+ * on (source, id) even when a publish succeeded but its acknowledgement was lost. A mapped event
+ * with a key (the vendor's own id of the event: an Okta uuid, an ASFF Id and revision) takes its
+ * id from that key, one event alone as well as several, so a sender's resend is recognised even
+ * when nothing identifies the delivery itself (a reused API key); events without a key are told
+ * apart by their position. Without any identity the ids are random.
  */
 function eventIds(deps: Deps, tenant: string, sourceId: string, verified: Verified, mapped: MappedEvent[]): string[] {
   const identity = verified.deliveryId ?? (verified.signature ? `sig:${verified.signature}` : undefined);
-  if (mapped.length <= 1) return [identity ? stableEventId(tenant, sourceId, identity) : deps.ids.uuid()];
+  if (mapped.length === 0 || (mapped.length === 1 && mapped[0]!.key === undefined)) return [identity ? stableEventId(tenant, sourceId, identity) : deps.ids.uuid()];
   return mapped.map((m, i) =>
     m.key !== undefined ? stableEventId(tenant, sourceId, 'key', m.key) : identity ? stableEventId(tenant, sourceId, identity, String(i)) : deps.ids.uuid(),
   );

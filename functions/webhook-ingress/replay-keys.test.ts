@@ -182,3 +182,28 @@ describe('a duplicate is recorded under all its identities', () => {
     expect(published(bus.events)).toBe(1);
   });
 });
+
+describe('event ids of a delivery holding one mapped event', () => {
+  // Okta's sample event hook delivery (https://developer.okta.com/docs/concepts/event-hooks/),
+  // trimmed: one System Log event, relayed by a tool that authenticates with an API key: nothing
+  // about the delivery identifies it (the key is reused, no id is configured); the event's own
+  // uuid does.
+  const SECRET = 'okta-hook-secret';
+  const body = JSON.stringify({
+    eventType: 'com.okta.event_hook', eventTypeVersion: '1.0', cloudEventsVersion: '0.1', contentType: 'application/json',
+    eventId: 'b5a188b9-5ece-4636-b041-482ffda96311', eventTime: '2019-03-27T16:59:53.032Z',
+    data: { events: [{
+      version: '0', severity: 'INFO', actor: { id: '00u1qw6mqitPHM8AJ0g7', type: 'User', alternateId: 'admin@example.com', displayName: 'Example Admin' },
+      client: { ipAddress: '12.97.85.90' }, outcome: { result: 'SUCCESS' }, uuid: 'f790999f-fe87-467a-9880-6982a583986c', published: '2018-03-28T22:23:07.777Z',
+      eventType: 'user.session.start', displayMessage: 'User login to Okta',
+    }] },
+  });
+
+  test('take the mapper\'s key, as several events of one delivery do: a resent delivery gets the same id', async () => {
+    const { deps, bus } = testDeps({ sources: { okta: { verify: { scheme: 'api-key', keys: [SECRET] }, mapper: 'okta' } } });
+    for (let i = 0; i < 2; i++) expect((await post(deps, 'okta', body, { 'x-api-key': SECRET })).status).toBe(202);
+    const events = bus.events.filter((e) => !e.type.startsWith('secorch.audit.'));
+    expect(events).toHaveLength(2);
+    expect(events[0]!.id).toBe(events[1]!.id);
+  });
+});

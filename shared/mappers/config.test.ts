@@ -66,6 +66,18 @@ describe('mapper: setting', () => {
     expect(problem({ type: 'other' })).toContain('sources.acme.mapper.type');
   });
 
+  test('a bad map value or setting names its full path and what is accepted, not just "Invalid input"', () => {
+    const severity = problem({ type: 'generic', uid: 'id', severity: { path: 's', map: { p1: 'Critical', p2: 7 } } });
+    expect(severity).toContain('sources.acme.mapper.severity.map.p1: ');
+    expect(severity).toContain('sources.acme.mapper.severity.map.p2: ');
+    expect(severity).toMatch(/severity\.map\.p1: [^;\n]*critical/);
+    expect(problem({ type: 'generic', uid: 'id', status: { path: 's', map: { open: 'opened' } } })).toMatch(/sources\.acme\.mapper\.status\.map\.open: [^;\n]*in_progress/);
+    expect(problem({ type: 'generic', uid: 'id', event: { path: 'a', map: { opened: 'opened' } } })).toMatch(/sources\.acme\.mapper\.event\.map\.opened: [^;\n]*resolved/);
+    expect(problem({ type: 'generic', uid: 'id', event: { path: 'a', map: {}, fallback: 'updated' } })).toContain('sources.acme.mapper.event.fallback');
+    expect(problem({ type: 'generic', uid: 'id', event: 'deleted' })).toMatch(/sources\.acme\.mapper\.event: [^;\n]*created/);
+    expect(problem({ type: 'generic', uid: 'id', severity: 5 })).toMatch(/sources\.acme\.mapper\.severity: [^;\n]*path/);
+  });
+
   test('as: event needs no uid', () => {
     expect(parse({ type: 'generic', as: 'event', subject: 'kind' })).toEqual({ type: 'generic', as: 'event', subject: 'kind' });
   });

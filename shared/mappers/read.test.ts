@@ -43,6 +43,14 @@ describe('defensive readers', () => {
     expect(epochMs('Mon, 01 Jan 2024 10:00:00 GMT')).toBe(Date.UTC(2024, 0, 1, 10));
   });
 
+  test('epochMs takes only years RFC 3339 can write (0000-9999): toISOString writes others as +YYYYYY, which is no RFC 3339 time', () => {
+    for (const s of ['+020000-01-01T00:00:00Z', '+010000-01-01', '-000001-12-31T00:00:00Z', '+275760-09-13T00:00:00.000Z']) expect(epochMs(s)).toBeUndefined();
+    expect(epochMs('9999-12-31T23:59:59.999Z')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+    expect(epochMs('9999-12-31T23:59:59-01:00')).toBeUndefined(); // 10000-01-01 in UTC
+    expect(epochMs('+002024-01-01T00:00:00Z')).toBe(Date.UTC(2024, 0, 1));
+    expect(new Date(epochMs('0000-01-01T00:00:00Z')!).toISOString()).toBe('0000-01-01T00:00:00.000Z');
+  });
+
   test('epochMs reads a date-time without an offset as UTC, not in the host\'s time zone', () => {
     // Only a new process takes another TZ (Jest hands tests a copy of process.env).
     const code = "const { epochMs } = require('./shared/mappers/read.ts'); process.stdout.write(JSON.stringify([epochMs('2024-01-01T10:00:00'), epochMs('2024-01-01 10:00:00.250')]))";

@@ -44,8 +44,19 @@ const ISO = /^(?:[+-]\d{6}|\d{4})-\d{2}-\d{2}(?:([T ])\d{2}:\d{2}(?::\d{2}(?:\.\
 const HTTP_DATE = /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 /**
+ * The epoch ms RFC 3339 can write: the years 0000 to 9999. toISOString writes other years as
+ * +YYYYYY or -YYYYYY, which no CloudEvents `time` or RFC 3339 parser accepts.
+ */
+export const RFC3339_MIN_MS = -62167219200000; // 0000-01-01T00:00:00.000Z
+export const RFC3339_MAX_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
+
+/** Whether epoch ms name a time RFC 3339 can write (see RFC3339_MIN_MS). */
+export const inRfc3339Range = (ms: number): boolean => ms >= RFC3339_MIN_MS && ms <= RFC3339_MAX_MS;
+
+/**
  * Epoch ms of an RFC 3339 / ISO 8601 timestamp string, else undefined. A date-time without an
  * offset is read as UTC: Date.parse would read it in the process's time zone, and mappers are pure.
+ * Years outside 0000-9999 (ISO's +YYYYYY form) are no time: see RFC3339_MIN_MS.
  */
 export function epochMs(v: unknown): number | undefined {
   const s = str(v);
@@ -55,7 +66,7 @@ export function epochMs(v: unknown): number | undefined {
   // A time without a zone: a date alone is UTC already.
   const zoneless = iso !== null && iso[1] !== undefined && iso[2] === undefined;
   const ms = Date.parse(zoneless ? `${s}Z` : s);
-  return Number.isNaN(ms) ? undefined : ms;
+  return Number.isNaN(ms) || !inRfc3339Range(ms) ? undefined : ms;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { FINDING_CLASS, type Compliance, type FindingClass, type Product, type Remediation, type SeverityId, type StatusId } from '../ocsf';
 import { arr, compact, lookup, num, obj, str, type Json } from '../read';
 import type { FindingTransition } from '../types';
-import { stringsOf, transition } from './common';
+import { nonEmpty, stringsOf, transition } from './common';
 
 /**
  * Vulnerability Finding when the finding lists Vulnerabilities or is typed as one (Trivy and other
@@ -33,6 +33,36 @@ export function asffSeverity(f: Json): SeverityId {
 
 /** Workflow.Status, or the deprecated WorkflowState of older findings. */
 export const workflowOf = (f: Json): string | undefined => str(obj(f.Workflow)?.Status) ?? str(f.WorkflowState);
+
+/** The string members of a string map (ASFF UserDefinedFields), else undefined. */
+function stringMap(v: unknown): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const [k, value] of Object.entries(obj(v) ?? {})) if (typeof value === 'string') out[k] = value;
+  return nonEmpty(out);
+}
+
+/**
+ * What BatchUpdateFindings writes besides workflow, severity and types (which have their OCSF
+ * attributes), for `unmapped`. Such a change gives the event a new key (asff-revision.ts); without
+ * these fields its data would repeat the previous event's and hide what the analyst changed. Only
+ * the documented scalar members are copied.
+ */
+export function asffAnalystFields(f: Json): Json {
+  const note = obj(f.Note);
+  const related = arr(f.RelatedFindings).flatMap((r) => {
+    const productArn = str(obj(r)?.ProductArn);
+    const id = str(obj(r)?.Id);
+    return productArn === undefined || id === undefined ? [] : [{ product_arn: productArn, id }];
+  });
+  return compact({
+    note: note && nonEmpty(compact({ text: str(note.Text), updated_by: str(note.UpdatedBy), updated_at: str(note.UpdatedAt) })),
+    confidence: num(f.Confidence),
+    criticality: num(f.Criticality),
+    verification_state: str(f.VerificationState),
+    user_defined_fields: stringMap(f.UserDefinedFields),
+    related_findings: related.length > 0 ? related : undefined,
+  });
+}
 
 /**
  * Workflow NEW -> New, NOTIFIED (and legacy ASSIGNED/IN_PROGRESS/DEFERRED) -> In Progress,

@@ -64,6 +64,27 @@ describe('ASFF event key: uid@UpdatedAt#digest of the fields BatchUpdateFindings
     const ev = map(withFields(fields));
     expect(ev).toMatchObject({ type: 'secorch.finding.updated', subject: GD_ARN, time: UPDATED_AT });
     expect(ev.key).not.toBe(baseKey());
+    // The change is in the event's data too: a consumer sees what the analyst changed, not an
+    // update identical to the previous one.
+    expect(ev.data).not.toEqual(map(guardDutyAsff()).data);
+  });
+
+  test('what analysts write with BatchUpdateFindings reaches the finding (unmapped), as ASFF typed it', () => {
+    const ev = map(withFields({
+      Note: NOTE, Confidence: 80, Criticality: 90, VerificationState: 'FALSE_POSITIVE',
+      UserDefinedFields: { ticket: 'SEC-42', nested: { not: 'a string' } },
+      RelatedFindings: [{ ProductArn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty', Id: 'other' }, 'junk'],
+    }));
+    expect((ev.data as Finding).unmapped).toMatchObject({
+      note: { text: NOTE.Text, updated_by: NOTE.UpdatedBy, updated_at: NOTE.UpdatedAt },
+      confidence: 80,
+      criticality: 90,
+      verification_state: 'FALSE_POSITIVE',
+      user_defined_fields: { ticket: 'SEC-42' },
+      related_findings: [{ product_arn: 'arn:aws:securityhub:us-east-1::product/aws/guardduty', id: 'other' }],
+    });
+    const plain = (map(guardDutyAsff()).data as Finding).unmapped ?? {};
+    for (const k of ['note', 'confidence', 'criticality', 'verification_state', 'user_defined_fields', 'related_findings']) expect(plain).not.toHaveProperty(k);
   });
 
   test('key order, and null for an unset member, do not change the key', () => {

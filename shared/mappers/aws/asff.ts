@@ -5,7 +5,7 @@
 import { FINDING_CLASS, type ResourceDetails } from '../ocsf';
 import { arr, compact, epochMs, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
-import { asffCompliance, asffProduct, asffRemediation, asffSeverity, asffStatus, asffTransition, findingClass, workflowOf } from './asff-parts';
+import { asffAnalystFields, asffCompliance, asffProduct, asffRemediation, asffSeverity, asffStatus, asffTransition, findingClass, workflowOf } from './asff-parts';
 import { asffRevision } from './asff-revision';
 import { asffVulnerabilities } from './asff-vulns';
 import { arnRegion, assembleAws, awsCloud, isArn, nonEmpty, stringsOf, summarizeAll, type AwsInput } from './common';
@@ -84,6 +84,7 @@ export function mapAsffFinding(finding: unknown, input: AwsInput): MappedEvent |
       record_state: str(f.RecordState),
       workflow_status: workflowOf(f),
       product_fields: obj(f.ProductFields),
+      ...asffAnalystFields(f),
     })),
   });
 }

@@ -100,6 +100,18 @@ describe('generic mapper', () => {
     expect(() => asEvent({ payload: { alert: { created_at: 1e20 } }, receivedAt: RECEIVED })).not.toThrow();
   });
 
+  test('a time after 9999 is no time: its ISO form (+YYYYYY) is no RFC 3339 time for the CloudEvent', () => {
+    const p = alert();
+    // Microseconds read as milliseconds are the year 55840; 10000-01-01 in milliseconds.
+    for (const t of [1700000000000000, '1700000000000000', 253402300800000, -1e12]) {
+      p.alert.created_at = t;
+      expect(map(p)?.time).toBeUndefined();
+      expect(data(p).time).toBe(RECEIVED);
+    }
+    p.alert.created_at = 253402300799999;
+    expect(map(p)?.time).toBe('9999-12-31T23:59:59.999Z');
+  });
+
   test('epoch seconds or milliseconds sent as numeric strings are times; other digits are not dates', () => {
     const p = alert();
     p.alert.created_at = '1700000000';

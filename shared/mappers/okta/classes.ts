@@ -10,6 +10,12 @@ import { lookup } from '../read';
 export interface OktaClass {
   cls: IamClass;
   activityId: number;
+  /**
+   * A grant or revocation: the event carries the privileges (debugData privilegeGranted /
+   * privilegeRevoked). User Access Management requires them, and Group Management needs them or a
+   * user, which a group privilege grant does not name.
+   */
+  privileges?: true;
 }
 
 const { accountChange: AC, authentication: AUTH, userAccess: UAM, groupManagement: GM } = IAM_CLASS;
@@ -32,10 +38,10 @@ const EXACT: Record<string, OktaClass> = {
   'user.mfa.factor.deactivate': { cls: AC, activityId: 11 },
   'user.mfa.factor.reset_all': { cls: AC, activityId: 11 },
   'user.mfa.factor.suspend': { cls: AC, activityId: 11 },
-  'user.account.privilege.grant': { cls: UAM, activityId: 1 },
-  'user.account.privilege.revoke': { cls: UAM, activityId: 2 },
-  'group.privilege.grant': { cls: GM, activityId: 1 },
-  'group.privilege.revoke': { cls: GM, activityId: 2 },
+  'user.account.privilege.grant': { cls: UAM, activityId: 1, privileges: true },
+  'user.account.privilege.revoke': { cls: UAM, activityId: 2, privileges: true },
+  'group.privilege.grant': { cls: GM, activityId: 1, privileges: true },
+  'group.privilege.revoke': { cls: GM, activityId: 2, privileges: true },
   'group.user_membership.add': { cls: GM, activityId: 3 },
   'group.user_membership.remove': { cls: GM, activityId: 4 },
 };

@@ -114,6 +114,21 @@ describe('Okta event hooks', () => {
     expect(one(variant('group.user_membership.add')).type).toBe('secorch.webhook.received');
   });
 
+  test('group privilege grants and revocations carry the privileges (Group Management needs privileges or a user)', () => {
+    const group = { id: '00g1emaKYZTWRYYRRTSK', type: 'UserGroup', alternateId: 'unknown', displayName: 'Admins' };
+    const grant = variant('group.privilege.grant', [group]);
+    grant.debugContext = { debugData: { privilegeGranted: 'Read only admin, Help desk admin' } };
+    expect(one(grant)).toMatchObject({
+      type: 'secorch.iam.group_management',
+      data: { class_uid: 3006, activity_id: 1, group: { uid: '00g1emaKYZTWRYYRRTSK' }, privileges: ['Read only admin', 'Help desk admin'] },
+    });
+    const revoke = variant('group.privilege.revoke', [group]);
+    revoke.debugContext = { debugData: { privilegeRevoked: 'Read only admin' } };
+    expect(one(revoke).data).toMatchObject({ activity_id: 2, privileges: ['Read only admin'] });
+    // Membership changes name a user, not privileges.
+    expect(one(variant('group.user_membership.add', [...(deactivate().target as Json[]), group])).data).not.toHaveProperty('privileges');
+  });
+
   test.each([
     ['FAILURE', 'INVALID_CREDENTIALS', 2, 'Failure'], ['DENY', undefined, 2, 'Failure'], ['CHALLENGE', undefined, 99, 'CHALLENGE'], [undefined, undefined, 0, 'Unknown'],
   ])('outcome %s -> status %i %s', (result, reason, statusId, status) => {

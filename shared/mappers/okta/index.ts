@@ -29,7 +29,8 @@ function iamData(ev: Json, eventType: string, time: number, input: MapperInput):
   const userAgent = str(obj(client?.userAgent)?.rawUserAgent);
   if (cls.cls === IAM_CLASS.groupManagement ? group === undefined : user === undefined) return undefined;
   return buildIamEvent({
-    ...cls,
+    cls: cls.cls,
+    activityId: cls.activityId,
     severityId: oktaSeverity(ev.severity),
     ...iamStatus(obj(ev.outcome)),
     time,
@@ -37,7 +38,7 @@ function iamData(ev: Json, eventType: string, time: number, input: MapperInput):
     actor: actor && { user: actor },
     user,
     group,
-    privileges: cls.cls === IAM_CLASS.userAccess ? privilegesOf(ev) : undefined,
+    privileges: cls.privileges === true ? privilegesOf(ev) : undefined,
     src_endpoint: endpointOf(client),
     http_request: userAgent === undefined ? undefined : { user_agent: userAgent },
     extra: cls.cls === IAM_CLASS.authentication ? compact({
