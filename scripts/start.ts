@@ -12,11 +12,12 @@ import { buildAll } from '../esbuild.config.mjs';
 import { configPath, validateConfigFile } from './config-file';
 import { ensureDataDir } from './data-dir';
 import { OFFLINE_START } from './offline';
+import { stopSignals } from './stop-signals';
 import { supervisor } from './workers';
 
 /**
  * How long the workers get to stop: a delivery sweep may be waiting on an outbound call
- * (deliveries.timeoutSeconds); the router and inbox workers stop between batches and findings.
+ * (deliveries.timeoutSeconds); the router and inbox workers stop between events and findings.
  */
 const stopCapMs = (timeoutSeconds = 15) => Math.max(30_000, (timeoutSeconds + 10) * 1000);
 /** serverless-offline that exits after serving this long is restarted; sooner, npm start stops. */
@@ -67,37 +68,36 @@ async function main(): Promise<number> {
     if (existsSync(entry)) workers.supervise({ name, entry, impact });
     else console.error(`secorch: ${entry} was not built; ${impact}`);
   }
-  let signals = 0;
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(sig, () => {
-      signals += 1;
-      if (signals > 1) {
-        console.error('secorch: stopping now (SIGKILL): work in hand is redone at the next start');
-        workers.killAll();
-        child.kill('SIGKILL');
-        return;
-      }
+  const signals = stopSignals({
+    now: () => Date.now(),
+    stop: (sig) => {
       workers.signal(sig);
       child.kill(sig);
-    });
-  }
+    },
+    kill: () => {
+      console.error('secorch: stopping now (SIGKILL): work in hand is redone at the next start');
+      workers.killAll();
+      child.kill('SIGKILL');
+    },
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, signals.onSignal);
   return new Promise((done) => {
     const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       // Every function runs in that one process (scripts/offline.ts): without it nothing answers.
       // One that served for a while and then died (a handler's uncaught error takes the process
       // down) is started again, as the workers are; one that dies at start (a port in use, a
       // broken serverless.yml) would only die again, so npm start stops and says why.
-      if (signals === 0 && Date.now() - startedAt >= RESTART_AFTER_MS) {
+      if (!signals.stopping() && Date.now() - startedAt >= RESTART_AFTER_MS) {
         console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); restarting it in 1 s (HTTP requests are refused meanwhile)`);
         setTimeout(() => {
-          if (signals > 0) return void workers.stopAll(capMs).then(() => done(0));
+          if (signals.stopping()) return void workers.stopAll(capMs).then(() => done(0));
           child = offline();
           startedAt = Date.now();
           child.on('exit', onExit);
         }, 1000);
         return;
       }
-      if (signals === 0) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
+      if (!signals.stopping()) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
       // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
       // before npm start returns: whoever removes or copies the data directory next finds it quiet.
       void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));

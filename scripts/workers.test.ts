@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { supervisor } from './workers';
@@ -25,11 +25,13 @@ const alive = (pid: number) => {
 test('stopAll waits for workers that finish their work, and kills one that does not stop within the cap, saying so', async () => {
   const lines: string[] = [];
   const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
+  // Each says when its handler is installed (a file): node's start-up time varies with the machine's load.
+  const ready = (name: string) => `require('node:fs').writeFileSync(${JSON.stringify(join(dir, `${name}.ready`))}, '');`;
   // Finishes what it holds for 300 ms after SIGTERM, then exits.
-  s.supervise({ name: 'tidy', entry: script('tidy', "process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000);"), impact: 'x' });
+  s.supervise({ name: 'tidy', entry: script('tidy', `process.on('SIGTERM', () => setTimeout(() => process.exit(0), 300)); setInterval(() => {}, 1000); ${ready('tidy')}`), impact: 'x' });
   // Never stops on SIGTERM.
-  s.supervise({ name: 'stuck', entry: script('stuck', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);"), impact: 'y' });
-  await new Promise((r) => setTimeout(r, 300)); // both have installed their handlers
+  s.supervise({ name: 'stuck', entry: script('stuck', `process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); ${ready('stuck')}`), impact: 'y' });
+  for (const end = Date.now() + 10_000; !['tidy', 'stuck'].every((n) => existsSync(join(dir, `${n}.ready`))) && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
   const [tidy, stuck] = [s.workers.get('tidy')!, s.workers.get('stuck')!];
   const started = Date.now();
   await s.stopAll(1500);
@@ -47,7 +49,8 @@ test('a worker that dies is restarted; none is after stopping', async () => {
   const lines: string[] = [];
   const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
   s.supervise({ name: 'flaky', entry: script('flaky', 'process.exit(3)'), impact: 'reports wait' }, 100);
-  await new Promise((r) => setTimeout(r, 600));
+  // Two exits: the first run and its restart (node start-up time varies with the machine's load).
+  for (const end = Date.now() + 10_000; lines.length < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
   expect(lines[0]).toBe('secorch: flaky exited (3); restarting in 0.1 s (reports wait meanwhile)');
   expect(lines.length).toBeGreaterThanOrEqual(2);
   await s.stopAll(1000);

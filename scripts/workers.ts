@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 /**
  * The long-running local workers beside serverless-offline (router, delivery, inbox), as child
  * processes of npm start: each is restarted when it dies, and at the end each is asked to stop
- * (SIGTERM: it finishes the batch, sweep or finding in hand, closes its databases and exits) and
+ * (SIGTERM: it finishes the event, sweep or finding in hand, closes its databases and exits) and
  * waited for, so that npm start returns only once nothing writes to the data directory any more.
  * One that has not exited within the cap is killed (SIGKILL), and the output says so: the work
  * it held is safe to redo (leases expire, the queue redelivers, the inbox reads the report again).

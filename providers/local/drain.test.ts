@@ -11,7 +11,7 @@ let dir: string;
 beforeEach(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-drain-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-test('a stop stops the drain after the batch in hand, which is acknowledged; the rest stays queued', async () => {
+test('a stop ends the drain after the record in hand, which is acknowledged; the rest of its batch is given back uncounted', async () => {
   const { deps } = testDeps();
   const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });
   for (let i = 0; i < 30; i++) queue.enqueue(JSON.stringify({ specversion: '1.0', id: `e${i}`, source: 's', type: 't' }));
@@ -19,11 +19,17 @@ test('a stop stops the drain after the batch in hand, which is acknowledged; the
   const seen: string[] = [];
   const report = await drainQueue(queue, async (record) => {
     seen.push(record.id);
-    stop.abort(); // SIGTERM arrives while the first batch is being routed
+    stop.abort(); // SIGTERM arrives while the first record of a batch of ten is being routed
   }, deps, 20_000, stop.signal);
-  expect(report).toEqual({ handled: 10, failed: 0 });
-  expect(seen).toHaveLength(10);
-  expect(queue.depth()).toEqual({ visible: 20, leased: 0, delayed: 0, dead: 0 });
+  expect(report).toEqual({ handled: 1, failed: 0 });
+  expect(seen).toHaveLength(1);
+  // Claimable at once by the next start, and the claim that was never worked on is not counted:
+  // a message on its last attempt is not dead-lettered for a stop.
+  expect(queue.depth()).toEqual({ visible: 29, leased: 0, delayed: 0, dead: 0 });
+  // ...and back at the head of the queue, ahead of the events queued after them.
+  const next = queue.claim(9, 60_000);
+  expect(next.map(idOf)).toEqual(Array.from({ length: 9 }, (_, i) => `e${i + 1}`));
+  expect(next.map((m) => m.attempts)).toEqual(Array(9).fill(1));
   queue.close();
 });
 
@@ -101,4 +107,62 @@ test('the time budget ends the drain after the batch in hand, by the injected cl
   expect(report).toEqual({ handled: 10, failed: 0 });
   expect(queue.depth()).toEqual({ visible: 20, leased: 0, delayed: 0, dead: 0 });
   queue.close();
+});
+
+/**
+ * The clock is the deps' (leases are decided by it); the heartbeat that renews them runs on timers,
+ * so both are moved together: each step is `ms` of a slow destination.
+ */
+const spend = async (clock: { advance(ms: number): void }, ms: number) => {
+  for (let left = ms; left > 0; left -= 5_000) {
+    clock.advance(5_000);
+    await jest.advanceTimersByTimeAsync(5_000);
+  }
+};
+const fakeTimers = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'performance'] });
+
+test('a batch that outlives one lease keeps its messages: another consumer claims none of them meanwhile', async () => {
+  fakeTimers();
+  const { deps, clock } = testDeps();
+  const path = join(dir, 'queue.db');
+  const [queue, other] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  try {
+    for (let i = 0; i < 3; i++) queue.enqueue(event(`e${i}`));
+    const taken: string[] = [];
+    // Each record takes 45 s (a destination spending its retry budget): the batch takes 135 s,
+    // more than twice the 60 s lease, while the one-minute schedule's drain looks for work.
+    const report = await drainQueue(queue, async () => {
+      await spend(clock, 45_000);
+      taken.push(...other.claim(10, 60_000).map(idOf));
+    }, deps, 600_000);
+    expect(taken).toEqual([]);
+    expect(report).toEqual({ handled: 3, failed: 0 });
+    expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  } finally {
+    jest.useRealTimers();
+    queue.close();
+    other.close();
+  }
+});
+
+test('a handler that hangs does not hold its batch for ever: past 15 min the leases lapse and another consumer takes over', async () => {
+  fakeTimers();
+  const { deps, clock } = testDeps();
+  const path = join(dir, 'queue.db');
+  const [queue, other] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  try {
+    const id = queue.enqueue(event('stuck'));
+    let takenOver: { id: string; attempts: number }[] = [];
+    await drainQueue(queue, async () => {
+      await spend(clock, 14 * 60_000);
+      expect(other.claim(10, 60_000)).toEqual([]);
+      await spend(clock, 2 * 60_000);
+      takenOver = other.claim(10, 60_000).map((m) => ({ id: m.id, attempts: m.attempts }));
+    }, deps, 3_600_000);
+    expect(takenOver).toEqual([{ id, attempts: 2 }]);
+  } finally {
+    jest.useRealTimers();
+    queue.close();
+    other.close();
+  }
 });

@@ -67,6 +67,17 @@ export function queueStatements(db: SqliteDatabase) {
     ),
     deleteOne: db.prepare<[string]>('DELETE FROM queue_messages WHERE id = ?'),
     ack: db.prepare<{ id: string; receipt: string }>('DELETE FROM queue_messages WHERE id = @id AND receipt = @receipt'),
+    // Only while the receipt still holds the message: a lease lost to another consumer stays lost.
+    extend: db.prepare<{ id: string; receipt: string; until: number }>(
+      'UPDATE queue_messages SET visible_at = @until WHERE id = @id AND receipt = @receipt',
+    ),
+    // A claim never worked on: its attempt not counted, and visible again at once, from the start
+    // of time, so that it goes back to the head of the queue (claims take the oldest visible_at
+    // first), ahead of messages queued after it, where it was when it was claimed.
+    giveBack: db.prepare<{ id: string; receipt: string }>(
+      `UPDATE queue_messages SET receipt = NULL, visible_at = 0, attempts = max(attempts - 1, 0)
+       WHERE id = @id AND receipt = @receipt`,
+    ),
     // Pages in (failed_at, id) order: a page starts after the last row of the one before.
     dead: db.prepare<Q & { limit: number; afterAt: number; afterId: string }, DeadRow>(
       `SELECT id, body, attempts, error, failed_at FROM queue_dead_letters

@@ -85,6 +85,24 @@ describe('sqliteQueue', () => {
     expect(q.ack(id, second!.receipt)).toBe(true);
   });
 
+  it('extend keeps a lease only for its holder; giveBack returns a claim uncounted, even on the last attempt', () => {
+    const q = connect({ maxAttempts: 2 });
+    const id = q.enqueue('x');
+    const [first] = q.claim(1, 1_000);
+    expect(q.release(id, first!.receipt, 0)).toBe('released');
+    const [last] = q.claim(1, 1_000);
+    expect(last!.attempts).toBe(2);
+    clock.advance(900);
+    expect(q.extend([last!, { id, receipt: 'stale' }], 1_000)).toBe(1);
+    clock.advance(900);
+    expect(q.claim(1, 1_000)).toEqual([]);
+    expect(q.giveBack([{ id, receipt: 'stale' }])).toBe(0);
+    expect(q.giveBack([last!])).toBe(1);
+    expect(q.depth()).toEqual({ visible: 1, leased: 0, delayed: 0, dead: 0 });
+    expect(q.extend([last!], 1_000)).toBe(0);
+    expect(q.claim(1, 1_000)).toMatchObject([{ id, attempts: 2 }]);
+  });
+
   it('enqueues several messages with one commit, in order, all or none', () => {
     const q = connect();
     const ids = q.enqueueAll(['a', 'b', 'c']);

@@ -33,6 +33,16 @@ export interface SqliteQueue {
   /** Acknowledges several claimed messages in one commit; returns how many it deleted. */
   ackAll(items: readonly { id: string; receipt: string }[]): number;
   release(id: string, receipt: string, delayMs: number, error?: string): ReleaseOutcome;
+  /**
+   * Renews the leases of claimed messages to `leaseMs` from now (SQS ChangeMessageVisibility), so a
+   * consumer still working on them keeps them; returns how many it still held.
+   */
+  extend(items: readonly { id: string; receipt: string }[], leaseMs: number): number;
+  /**
+   * Hands back claimed messages that were never worked on (a consumer stopping midway through a
+   * batch): visible again at once, the claim not counted as an attempt. Returns how many it held.
+   */
+  giveBack(items: readonly { id: string; receipt: string }[]): number;
   /** Dead letters oldest first, `limit` (default 100) after `after` (the last one of the page before). */
   deadLetters(limit?: number, after?: DeadLetterCursor): DeadLetter[];
   /** One dead letter by id, however many there are. */
@@ -115,6 +125,16 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     for (const { id, receipt } of items) deleted += sql.ack.run({ id, receipt }).changes;
     return deleted;
   });
+  const extend = db.transaction((items: readonly { id: string; receipt: string }[], until: number): number => {
+    let held = 0;
+    for (const { id, receipt } of items) held += sql.extend.run({ id, receipt, until }).changes;
+    return held;
+  });
+  const giveBack = db.transaction((items: readonly { id: string; receipt: string }[]): number => {
+    let held = 0;
+    for (const { id, receipt } of items) held += sql.giveBack.run({ id, receipt }).changes;
+    return held;
+  });
   const insertAll = db.transaction((rows: readonly { id: string; body: string }[], visibleAt: number) => {
     for (const { id, body } of rows) sql.insert.run({ id, queue, body, visibleAt });
   });
@@ -152,6 +172,11 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
       const delay = nonNegative('delayMs', delayMs);
       return free(() => release.immediate(id, receipt, delay, error ?? null));
     },
+    extend(items, leaseMs) {
+      if (nonNegative('leaseMs', leaseMs) === 0) throw new RangeError('leaseMs must be > 0');
+      return items.length === 0 ? 0 : free(() => extend.immediate(items, clock.now() + Math.ceil(leaseMs)));
+    },
+    giveBack: (items) => (items.length === 0 ? 0 : free(() => giveBack.immediate(items))),
     deadLetters: (limit = 100, after) =>
       free(() => sql.dead.all({ queue, limit, afterAt: after?.failedAt ?? Number.MIN_SAFE_INTEGER, afterId: after?.id ?? '' })).map(deadLetterOf),
     deadLetter(id) {

@@ -115,4 +115,17 @@ describe('sqliteStore', () => {
     db.close();
     store.close();
   });
+
+  it('deletes expired rows for a connection that writes only in batches (the delivery worker)', async () => {
+    const path = tempPath();
+    const clock = fixedClock(START);
+    const store = sqliteStore({ path, clock });
+    for (let i = 0; i < 100; i++) await store.putAll([{ key: `old${i}`, value: 'v', opts: { ttlSeconds: 1 } }, { key: `due${i}`, value: '', opts: { ttlSeconds: 1 } }]);
+    clock.advance(2_000);
+    for (let i = 0; i < 300; i++) await store.putAll([{ key: `new${i % 10}`, value: 'v' }, { key: 'lease', value: 'v' }]);
+    const db = openDatabase(path);
+    expect((db.prepare("SELECT count(*) AS n FROM kv_items WHERE key LIKE 'old%' OR key LIKE 'due%'").get() as { n: number }).n).toBe(0);
+    db.close();
+    store.close();
+  });
 });

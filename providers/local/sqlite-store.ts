@@ -94,6 +94,12 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       /* retried at the next sweep */
     }
   };
+  /** Counts `n` writes and sweeps each time the count passes a multiple of CLEANUP_EVERY, by put or putAll. */
+  const wrote = (n: number, now: number) => {
+    const before = writes;
+    writes += n;
+    if (Math.floor(before / CLEANUP_EVERY) !== Math.floor(writes / CLEANUP_EVERY)) sweep(now);
+  };
 
   sweep(clock.now());
   return {
@@ -108,7 +114,7 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       checkPutOptions(options);
       const now = clock.now();
       const written = unlessBusy(db, () => writeOne({ key, value, opts: options }, now));
-      if (++writes % CLEANUP_EVERY === 0) sweep(now);
+      wrote(1, now);
       return written;
     },
     async putAll(batch) {
@@ -120,7 +126,8 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
         if (e === rollback) return false;
         throw e;
       }
-      writes += batch.length;
+      // The delivery worker writes through putAll only: its expired rows are swept here.
+      wrote(batch.length, now);
       return true;
     },
     async list(prefix, opts = {}) {

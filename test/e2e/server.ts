@@ -2,11 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Helpers of the end-to-end tests that run the real `npm start` (scripts/start.ts). */
+/** Helpers of the end-to-end tests that run the real `npm start` (scripts/start.ts, as package.json runs it). */
 export const ROOT = join(__dirname, '..', '..');
 
 export function startServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
+  return spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     // Its own bundle folder: other local servers (benchmarks) may be running from this checkout.
     cwd: ROOT, env: { ...process.env, SECORCH_LOCAL_BUNDLE: `local-e2e-${process.pid}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });

@@ -5,7 +5,7 @@ import { runWorker } from '../worker-process';
 /**
  * The local router worker: a long-running process beside serverless-offline (started by
  * `npm start`), routing every event published to the SQLite queue moments after it was committed.
- * Stops on SIGINT/SIGTERM after the drain in progress.
+ * Stops on SIGINT/SIGTERM after the event in hand; the rest of its batch is given back to the queue.
  */
 export async function main(signal: AbortSignal): Promise<void> {
   const deps = await localDeps();
