@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type LookupFunction, type Socket } from 'node:net';
 import type { Agent } from 'undici';
 import { AppError } from '../errors';
 import { deniedCause, guardedAgent, guardedLookup, resolveAll } from './egress-agent';
@@ -77,6 +77,28 @@ describe('guardedAgent: IP-literal hosts (net.connect does not call lookup for t
 
   it('connects to a literal inside allowPrivate', async () => {
     expect(await get(agent(['127.0.0.0/8']), `http://127.0.0.1:${port}`)).toBe('here');
+  });
+});
+
+describe('guardedAgent: pooled sockets', () => {
+  it('closes an idle socket after keepAliveTimeoutMs although the server\'s Keep-Alive hint asks for 10 minutes', async () => {
+    const sockets: Socket[] = [];
+    const raw = createNetServer((s) => {
+      sockets.push(s);
+      s.once('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\nKeep-Alive: timeout=600\r\n\r\nok'));
+    });
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    try {
+      const a = guardedAgent({ allowPrivate: ['127.0.0.1/32'], keepAliveTimeoutMs: 50 });
+      agents.push(a);
+      expect(await get(a, `http://127.0.0.1:${(raw.address() as AddressInfo).port}`)).toBe('ok');
+      // The server never closes: only the agent's idle timeout ends the connection.
+      await new Promise((r) => sockets[0]!.once('close', r));
+      expect(sockets).toHaveLength(1);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
   });
 });
 

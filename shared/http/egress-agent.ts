@@ -33,7 +33,11 @@ export interface GuardedAgentPolicy {
   lookup?: LookupFunction;
   /** Default 10 s (undici's). */
   connectTimeoutMs?: number;
-  /** How long an idle pooled socket is kept; default 4 s (undici's; servers' keep-alive hints may lower it). */
+  /**
+   * How long an idle pooled socket is kept; default 4 s (undici's). A server's Keep-Alive hint may
+   * lower it, never raise it: undici alone would let any destination hold a socket open for up to
+   * 10 minutes per origin.
+   */
   keepAliveTimeoutMs?: number;
   /** Sockets per origin; default unlimited. */
   connections?: number;
@@ -94,7 +98,8 @@ export function guardedAgent(policy: GuardedAgentPolicy): AgentType {
     if (isIP(options.hostname) && !permitted(options.hostname)) callback(egressDenied('private_address'), null);
     else open(options, callback);
   };
-  return new Agent({ connect, keepAliveTimeout: policy.keepAliveTimeoutMs ?? 4_000, connections: policy.connections ?? null });
+  const keepAlive = policy.keepAliveTimeoutMs ?? 4_000;
+  return new Agent({ connect, keepAliveTimeout: keepAlive, keepAliveMaxTimeout: keepAlive, connections: policy.connections ?? null });
 }
 
 /** Promisified `lookup` for a check before a request: every address of a host, as text. */

@@ -188,6 +188,22 @@ describe('guardedHttp against a real server on 127.0.0.1', () => {
       expect(hits).toEqual(['/a', '/b']);
     });
 
+    it('refuses a URL with credentials before any request, and its error quotes neither them nor the URL', async () => {
+      const e = await connectGuard(['127.0.0.1/32'], scriptedLookup(['127.0.0.1'])).fetch(evil('/a').replace('//', '//user:s3cret@')).catch((err: unknown) => err);
+      expect(e).toMatchObject({ code: 'egress_denied', extra: { reason: 'credentials' } });
+      expect(String((e as Error).message)).not.toMatch(/s3cret|user|evil/);
+      expect(hits).toEqual([]);
+    });
+
+    it('honours the caller\'s abort while the check is still waiting for DNS', async () => {
+      const deadline = new AbortController();
+      const reason = new Error('deadline passed');
+      // A resolver that never answers, as a dead name server does until getaddrinfo gives up.
+      const stuck = (() => deadline.abort(reason)) as unknown as LookupFunction;
+      await expect(connectGuard([], stuck).fetch(evil('/a'), { signal: deadline.signal })).rejects.toBe(reason);
+      expect(hits).toEqual([]);
+    });
+
     it('accepts a global Request with a body, FormData, and a null-body status', async () => {
       const g = connectGuard(['127.0.0.1/32'], scriptedLookup(['127.0.0.1']));
       const req = new Request(evil('/echo'), { method: 'PUT', body: 'payload', headers: { 'x-a': '1', 'content-type': 'text/plain' } });

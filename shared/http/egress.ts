@@ -7,9 +7,9 @@ export { egressDenied } from './egress-agent';
 
 /**
  * The egress guard (SSRF defence, https://owasp.org/www-community/attacks/Server_Side_Request_Forgery):
- * outbound requests go to http(s) URLs whose host resolves only to public addresses, or to
- * addresses inside `egress.allowPrivate`. Redirects are never followed blindly: each hop's target
- * is checked again, at most MAX_REDIRECTS of them.
+ * outbound requests go to http(s) URLs without credentials whose host resolves only to public
+ * addresses, or to addresses inside `egress.allowPrivate`. Redirects are never followed blindly:
+ * each hop's target is checked again, at most MAX_REDIRECTS of them.
  *
  * DNS rebinding (a hostile DNS server answering with TTL 0: a public address to the check, a
  * private one to the connection) is closed by `guardedHttp(policy)`: requests go through the
@@ -78,12 +78,30 @@ export function guardedHttp(first: HttpClient | ConnectEgressPolicy, second?: Eg
   return { ...client, close: async () => (first.agent ? undefined : agent.close()) };
 }
 
+/**
+ * `work`, or the signal's reason as soon as it aborts. The check's DNS lookup cannot be cancelled
+ * (getaddrinfo may take its resolv.conf timeouts, tens of seconds), and the caller's deadline
+ * must hold while it runs, as it does once fetch has started.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
+
 function precheck(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient {
   const allow: CidrList = parseCidrList(policy.allowPrivate);
   const allowlisted = (ip: string) => contains(allow, ip);
 
   async function check(url: URL): Promise<string[]> {
     if (url.protocol !== 'https:' && url.protocol !== 'http:') throw egressDenied('scheme');
+    // fetch would refuse it too, with a TypeError that quotes the whole URL, password included,
+    // into whatever log the error reaches.
+    if (url.username || url.password) throw egressDenied('credentials');
     const host = unwrap(url.hostname);
     const addresses = parseIp(host) ? [host] : await policy.resolve(host);
     if (addresses.length === 0) throw egressDenied('unresolved');
@@ -95,7 +113,7 @@ function precheck(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient {
     let [url, init] = flattenRequest(input, requestInit);
     const mode = init.redirect ?? 'follow';
     for (let hop = 0; ; hop++) {
-      await check(url);
+      await untilAborted(check(url), init.signal);
       const res = await inner.fetch(url, { ...init, redirect: 'manual' });
       const location = REDIRECT.has(res.status) ? res.headers.get('location') : null;
       if (location === null || mode === 'manual') return res;
