@@ -1,6 +1,6 @@
 import { testDeps } from '../../test/deps';
 import { memoryObjects } from '../../shared/objects/memory';
-import { ready } from './handler';
+import { READY_REUSE_MS, ready } from './handler';
 
 /** GET /health/ready: every dependency the configuration uses is probed, by name. */
 const config = {
@@ -80,6 +80,37 @@ test('an OAuth connector is probed with the token its actions use: one token req
     }
     expect(vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /oauth/token', 'GET /api/v2/users', 'GET /api/v2/users', 'GET /api/v2/users']);
     expect(vendor.requests.slice(1).every((r) => r.headers.authorization === 'Bearer tok-1')).toBe(true);
+  } finally {
+    await h.close();
+    await vendor.close();
+  }
+});
+
+test('an instance reuses its last checks for a few seconds: callers cannot set the pace of authenticated vendor calls', async () => {
+  const { startVendorServer, reply } = await import('../../test/support/vendor-server');
+  const { harness } = await import('../../shared/connectors/transport.testkit');
+  const { fixtureJson } = await import('../../test/fixtures');
+  const vendor = await startVendorServer();
+  const h = harness();
+  try {
+    // A Table API answer recorded on a ServiceNow instance.
+    vendor.on('GET /api/now/table/incident', reply.json(fixtureJson('vendors/servicenow/itential_table_queryTableByName.json')));
+    const { deps, clock } = testDeps({
+      destinations: { snow: { type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'u', password: 'p' } } },
+      egress: { allowPrivate: ['127.0.0.1/32'] },
+    });
+    const instance = { ...deps, http: h.http };
+    const get = () => ready(new Request('http://x/health/ready'), instance);
+    // A burst, concurrent and one after another: one run of the checks.
+    const burst = [...(await Promise.all([get(), get(), get()])), await get(), await get()];
+    for (const res of burst) expect((await body(res)).checks.find((c) => c.name === 'destination:snow')?.status).toBe('ok');
+    expect(vendor.requests).toHaveLength(1);
+    clock.advance(READY_REUSE_MS - 1);
+    await get();
+    expect(vendor.requests).toHaveLength(1);
+    clock.advance(1);
+    expect((await get()).status).toBe(200);
+    expect(vendor.requests).toHaveLength(2);
   } finally {
     await h.close();
     await vendor.close();

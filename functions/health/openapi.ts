@@ -8,6 +8,8 @@ const problem = {
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
 
+const rateLimited = { ...problem, description: 'Rate limited; see Retry-After', headers: { 'Retry-After': { schema: { type: 'integer' } } } };
+
 /** The OpenAPI 3.1 description of the HTTP API: webhooks in, the REST API (functions/api/openapi.ts), health. */
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -24,10 +26,37 @@ export const openApiDocument = {
         parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } }],
         requestBody: { required: true, content: { 'application/json': {}, 'application/x-www-form-urlencoded': {}, 'text/plain': {} } },
         responses: {
-          '202': { description: 'Accepted and queued', content: { 'application/json': { schema: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } } } } },
-          '200': { description: 'A delivery already processed (replay)', content: { 'application/json': { schema: { type: 'object', required: ['duplicate'], properties: { duplicate: { const: true } } } } } },
+          '202': {
+            description: 'Accepted and queued',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object', required: ['id'],
+                  properties: {
+                    id: { type: 'string', description: 'The first event published' },
+                    ids: { type: 'array', items: { type: 'string' }, description: 'Every event published, when the delivery maps to several' },
+                  },
+                },
+              },
+            },
+          },
+          '200': {
+            description: "A delivery already processed (replay), or a vendor's verification handshake answered: Event Grid's validation event (JSON), Slack's url_verification and Microsoft Graph's validationToken (the challenge as text)",
+            content: {
+              'application/json': {
+                schema: {
+                  oneOf: [
+                    { type: 'object', required: ['duplicate'], properties: { duplicate: { const: true } } },
+                    { type: 'object', required: ['validationResponse'], properties: { validationResponse: { type: 'string' } } },
+                  ],
+                },
+              },
+              'text/plain': { schema: { type: 'string' } },
+            },
+          },
           '400': problem, '401': problem, '403': problem, '404': problem, '405': problem, '409': problem, '413': problem, '415': problem,
-          '429': { ...problem, description: 'Rate limited; see Retry-After', headers: { 'Retry-After': { schema: { type: 'integer' } } } },
+          '429': rateLimited,
+          '500': problem,
           '503': problem,
         },
       },
@@ -35,13 +64,23 @@ export const openApiDocument = {
         operationId: 'webhookHandshake',
         summary: "A vendor's verification handshake (Okta event hooks); other sources answer 405",
         parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'Handshake answered' }, '401': problem, '404': problem, '405': problem },
+        responses: {
+          '200': {
+            description: 'Handshake answered',
+            content: { 'application/json': { schema: { type: 'object', required: ['verification'], properties: { verification: { type: 'string' } } } } },
+          },
+          '400': problem, '401': problem, '403': problem, '404': problem, '405': problem, '429': rateLimited,
+        },
       },
       options: {
         operationId: 'webhookAbuseProtection',
         summary: 'CloudEvents webhook abuse-protection handshake (Azure Event Grid); other sources answer 405',
         parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string' } }],
-        responses: { '200': { description: 'Handshake answered' }, '401': problem, '403': problem, '404': problem, '405': problem },
+        responses: {
+          '200': { description: 'Delivery consented: WebHook-Allowed-Origin and WebHook-Allowed-Rate are set' },
+          '204': { description: 'No WebHook-Request-Origin: only the allowed methods (Allow) are answered' },
+          '401': problem, '403': problem, '404': problem, '405': problem, '429': rateLimited,
+        },
       },
     },
     ...apiPaths,

@@ -13,3 +13,50 @@ describe('interpolate', () => {
     expect(() => compileConfig(raw, {})).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining('egress.__proto__: unknown key') }));
   });
 });
+
+describe('${...} that is not a variable reference', () => {
+  const secretAt = (secret: string, env: Record<string, string> = {}) => {
+    const raw = parse(`sources:\n  github:\n    verify: { scheme: github, secret: "${secret}" }\n`) as unknown;
+    return () => compileConfig(raw, env);
+  };
+
+  test.each([
+    ['${GITHUB-SECRET}', 'a dash in the name'],
+    ['${GITHUB_SECRET', 'no closing brace'],
+    ['${GITHUB_SECRET-fallback}', "the shell's unset-only default"],
+    ['${ GITHUB_SECRET }', 'spaces'],
+    ['${1SECRET}', 'a leading digit'],
+    ['prefix-${}', 'no name'],
+    ['${GITHUB_SECRET:-${OTHER}}', 'a variable in a default'],
+  ])('%j (%s) stops start-up naming the path, and is never kept as the value', (secret) => {
+    const env = { GITHUB_SECRET: 'from-env', OTHER: 'other', GITHUB: 'g', SECRET: 's' };
+    const error = (() => {
+      try {
+        return secretAt(secret, env)();
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringMatching(/^Invalid configuration: sources\.github\.verify\.secret: "\$\{" at character \d+ does not start \$\{NAME\}/),
+    });
+    // The text is not echoed: around a typo it may be a literal secret.
+    expect((error as Error).message).not.toContain(secret);
+  });
+
+  test('$${ is a literal ${ whatever follows, and ${{ (a $ before a template placeholder) is kept', () => {
+    const raw = parse('destinations:\n  out: { type: file, path: "$${1}/$${HOME}/${{ x }}" }\n') as unknown;
+    expect(compileConfig(raw, { HOME: '/home/x' }).destinations.out).toEqual({ type: 'file', path: '${1}/${HOME}/${{ x }}' });
+  });
+
+  test('a value holding ${...} is inserted as it is, never interpolated again', () => {
+    const raw = parse('destinations:\n  out: { type: file, path: "${A}/${B}" }\n') as unknown;
+    expect(compileConfig(raw, { A: '${B}', B: '$${C' }).destinations.out).toEqual({ type: 'file', path: '${B}/$${C' });
+  });
+
+  test('an empty variable is named as empty, not as unset', () => {
+    expect(secretAt('${GITHUB_SECRET}', { GITHUB_SECRET: '' })).toThrow('Environment variable GITHUB_SECRET is empty (used at sources.github.verify.secret)');
+    expect(secretAt('${GITHUB_SECRET}', {})).toThrow('Environment variable GITHUB_SECRET is not set (used at sources.github.verify.secret)');
+  });
+});

@@ -3,18 +3,33 @@ import { errors } from '../errors';
 /**
  * `${NAME}` is replaced by the environment variable NAME, `${NAME:-default}` falls back to the
  * default when NAME is unset or empty (as in POSIX shells), and `$${` is a literal `${`. A missing
- * variable is an error naming the variable and the config path that uses it.
+ * variable is an error naming the variable and the config path that uses it. Values are inserted
+ * as they are: a value holding `${...}` is never interpolated again.
+ *
+ * Any other `${` is an error too: a typo such as `${GITHUB-SECRET}`, `${NAME` or the shell's
+ * `${NAME-default}` would otherwise stay in the value as typed, and a webhook secret would become
+ * text anyone reading the configuration knows. `${{` is left alone: it is a `$` written before a
+ * connector template's `{{ placeholder }}`, never a variable.
  */
-const PATTERN = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+const TOKEN = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{(?!\{)/g;
 
 export function interpolate(value: unknown, env: Record<string, string | undefined>, path = ''): unknown {
   if (typeof value === 'string') {
-    return value.replace(PATTERN, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
-      if (escaped) return whole.slice(1);
+    const at = path || '(root)';
+    return value.replace(TOKEN, (whole, name: string | undefined, fallback: string | undefined, offset: number) => {
+      if (whole === '$${') return '${';
+      // The text itself is not quoted: it may be part of a literal secret.
+      if (name === undefined || fallback?.includes('${')) {
+        throw errors.config(
+          `Invalid configuration: ${at}: "\${" at character ${offset + 1} does not start \${NAME} or \${NAME:-default} `
+          + '(NAME: letters, digits and _, not starting with a digit; a default holds no "${" or "}"); write $${ for a literal "${"',
+          path,
+        );
+      }
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
-      throw errors.config(`Environment variable ${name} is not set (used at ${path || '(root)'})`, path);
+      throw errors.config(`Environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (used at ${at})`, path);
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolate(v, env, `${path}[${i}]`));
