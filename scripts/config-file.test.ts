@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readRawConfig, validateConfigFile, validateForBuild } from './config-file';
 
@@ -17,5 +19,31 @@ describe('configuration files', () => {
 
   test('a missing file is named', () => {
     expect(() => readRawConfig('/nonexistent/secorch.yaml')).toThrow('Configuration file not found: /nonexistent/secorch.yaml');
+  });
+
+  test('YAML anchors and merge keys share settings between sources; a key given twice is still refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secorch-config-'));
+    try {
+      const path = join(dir, 'secorch.yaml');
+      writeFileSync(path, [
+        'sources:',
+        '  a: &base',
+        '    maxBodyBytes: 65536',
+        '    rateLimit: { perSecond: 5, burst: 10 }',
+        '    verify: { scheme: github, secret: one }',
+        '  b:',
+        '    <<: *base',
+        '    maxBodyBytes: 1024',
+        '    verify: { scheme: github, secret: two }',
+      ].join('\n'));
+      const raw = readRawConfig(path) as { sources: Record<string, unknown> };
+      // A key of the mapping itself wins over the merged one.
+      expect(raw.sources.b).toEqual({ maxBodyBytes: 1024, rateLimit: { perSecond: 5, burst: 10 }, verify: { scheme: 'github', secret: 'two' } });
+      expect(validateConfigFile(path, {}).config.sources.b).toMatchObject({ maxBodyBytes: 1024, rateLimit: { perSecond: 5, burst: 10 } });
+      writeFileSync(path, 'sources:\n  a: { verify: { scheme: github, secret: one } }\n  a: { verify: { scheme: github, secret: two } }\n');
+      expect(() => readRawConfig(path)).toThrow(/Map keys must be unique/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

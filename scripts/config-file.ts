@@ -14,7 +14,9 @@ export const configPath = (env: NodeJS.ProcessEnv = process.env): string => reso
 /** Reads and parses the YAML (no interpolation yet); errors name the file and line. */
 export function readRawConfig(path: string): unknown {
   if (!existsSync(path)) throw new Error(`Configuration file not found: ${path} (set SECORCH_CONFIG)`);
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: true });
+  // Merge keys (`<<: *anchor`) as YAML 1.1 had them: a way to share settings between sources or
+  // destinations that users of Compose and Kubernetes files expect; keys given twice stay an error.
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: true, merge: true });
   if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
   return doc.toJS() ?? {};
 }
