@@ -19,3 +19,15 @@ test('each cloud-only setting is named by its key', () => {
   expect(() => assertLocalConfig(config({ bus: { type: 'pubsub', topic: 't' } })))
     .toThrow(expect.objectContaining({ code: 'invalid_config', extra: { path: 'bus.type' } }));
 });
+
+test('an archive bucket may not be a folder the data directory already uses (the report inbox, the key folder)', () => {
+  const problems = localProblems(config({
+    destinations: {
+      loop: { type: 'archive', bucket: 'inbox' },
+      keyring: { type: 'archive', bucket: 'Keys' },
+      lake: { type: 'archive', bucket: 'lake' },
+    },
+  }));
+  expect(problems.map((p) => p.path)).toEqual(['destinations.loop.bucket', 'destinations.keyring.bucket']);
+  expect(problems[0]!.message).toContain('"inbox" is a folder of the data directory');
+});

@@ -22,6 +22,13 @@ export interface LocalProblem {
   message: string;
 }
 
+/**
+ * Folders of the data directory that local buckets (one folder each, objects-dir.ts) must not be:
+ * objects archived into `inbox` would be read back as reports and archived again, over and over,
+ * and `keys` holds the subscription secret key.
+ */
+export const RESERVED_LOCAL_BUCKETS = ['inbox', 'keys'] as const;
+
 const offers = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
 
 /** Every setting the local runtime cannot honour, each naming its key and what works locally. */
@@ -41,6 +48,15 @@ export function localProblems(config: Config): LocalProblem[] {
       path: 'secrets.sealer.provider',
       message: `secrets.sealer.provider: ${sealer.provider} is not available on ${LOCAL_RUNTIME}; use local (the key file $SECORCH_DATA_DIR/keys/subscriptions.key) or leave sealer unset`,
     });
+  }
+  for (const [name, dest] of Object.entries(config.destinations)) {
+    // Compared without case: on a case-insensitive file system `Inbox` is the same folder.
+    if (dest.type === 'archive' && offers(RESERVED_LOCAL_BUCKETS, dest.bucket.toLowerCase())) {
+      problems.push({
+        path: `destinations.${name}.bucket`,
+        message: `destinations.${name}.bucket: "${dest.bucket}" is a folder of the data directory on ${LOCAL_RUNTIME} (${RESERVED_LOCAL_BUCKETS.join(', ')} are taken: the report inbox, the key folder); choose another name`,
+      });
+    }
   }
   return problems;
 }
