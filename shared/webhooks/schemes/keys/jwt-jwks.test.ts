@@ -8,6 +8,7 @@ import { silentLogger } from '../../../log/json-logger';
 import { fixedClock, type HttpClient, platformHttp } from '../../../ports';
 import type { SchemeEnv } from '../../scheme';
 import { jwtScheme } from './jwt';
+import { MAX_JWKS_BYTES } from './jwt-jwks';
 import { parseConfig, verdictAsync } from './test-kit';
 
 // A real JWKS endpoint on 127.0.0.1 (node:http), reached through the egress guard; it counts hits.
@@ -19,6 +20,8 @@ let port: number;
 let hits = 0;
 let keys: JWK[] = [];
 let status = 200;
+/** Characters of filler added to the key set's JSON (a key server answering far more than keys). */
+let padding = 0;
 let signer: CryptoKey;
 let spare: CryptoKey;
 let spareJwk: () => Promise<JWK>;
@@ -33,7 +36,7 @@ beforeAll(async () => {
   keys = [{ ...(await exportJWK(a.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' }];
   server = createServer((_, res) => {
     hits += 1;
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(padding ? { keys, filler: 'x'.repeat(padding) } : { keys }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as AddressInfo).port;
@@ -43,6 +46,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
   hits = 0;
   status = 200;
+  padding = 0;
 });
 
 const envWith = (http: HttpClient): SchemeEnv => ({ http, clock: fixedClock(NOW), logger: silentLogger });
@@ -166,6 +170,16 @@ describe('jwt with a JWKS URL', () => {
     expect(await verify(req(await token()))).toEqual({});
   });
 
+  it('reads at most MAX_JWKS_BYTES of a key set: a larger answer is jwks_unavailable, not held in memory whole', async () => {
+    padding = MAX_JWKS_BYTES;
+    const e = await failure(scheme(allowLocal())(req(await token())));
+    expect([e.code, e.status]).toEqual(['jwks_unavailable', 503]);
+    expect(e.cause).toMatchObject({ code: 'jwks_too_large' });
+    // A set just under the limit, filler and all, is read as usual.
+    padding = MAX_JWKS_BYTES - 10_000;
+    expect(await scheme(allowLocal())(req(await token()))).toEqual({});
+  });
+
   it('without allowPrivate, the fetch is refused by the egress guard and never reaches the server', async () => {
     const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));
     const e = await failure(scheme(env, { jwksUrl: `https://jwks.test:${port}/jwks.json` })(req(await token())));
@@ -186,6 +200,7 @@ describe('jwt with a JWKS URL', () => {
     ['plain http to an IP outside allowPrivate', 'http://127.0.0.1:1/jwks', /must be https/],
     ['https to a private IP outside allowPrivate', 'https://10.0.0.8/jwks', /private address/],
     ['another scheme', 'ftp://keys.example/jwks', /https/],
+    ['credentials in the URL', 'https://user:pass@keys.example/jwks', /credentials/],
     ['plain http to a host name while no private range is open', 'http://keys.example/jwks', /must be https/],
   ])('refuses %s when the scheme is built', (_, jwksUrl, message) => {
     const env = envWith(guardedHttp(platformHttp, { allowPrivate: [], resolve }));

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, customFetch, errors as jose, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
-import { errors } from '../../../errors';
+import { AppError, errors } from '../../../errors';
+import { readUpTo } from '../../../http/body';
 import { asGuarded, egressDenied } from '../../../http/egress';
 import { isPrivateOrReserved, parseIp } from '../../../net/cidr';
 import type { HttpClient } from '../../../ports/http';
@@ -22,9 +23,17 @@ export class KeySetUnavailable extends Error {
 }
 
 const plainHttp = 'jwt: jwksUrl must be https, unless its address is in egress.allowPrivate';
+/**
+ * The most of a key set's body that is read (after content decoding). A key set holds a few keys
+ * (Google's and Microsoft's are under 10 KiB); jose itself reads the whole body, so a key server
+ * answering a gzip bomb within the timeout would have every instance inflate it into memory.
+ */
+export const MAX_JWKS_BYTES = 1024 * 1024;
 
 function checkAtBuild(url: URL, http: HttpClient): void {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw errors.config('jwt: jwksUrl must be an https URL');
+  // The egress guard refuses such a URL at every fetch: said once, at start, instead.
+  if (url.username || url.password) throw errors.config('jwt: jwksUrl must not hold credentials (user:password@)');
   const guard = asGuarded(http);
   const ip = parseIp(url.hostname);
   // Plain http needs an allowlisted address: refused now when the host is an address outside the
@@ -44,7 +53,11 @@ function guardedFetch(http: HttpClient): FetchImplementation {
       const addresses = await guard.check(url);
       if (!addresses.every((ip) => guard.allowlisted(ip))) throw egressDenied('plain_http');
     }
-    return http.fetch(href, init);
+    const res = await http.fetch(href, init);
+    if (!res.body) return res;
+    const { bytes, over } = await readUpTo(res.body as unknown as AsyncIterable<Uint8Array>, MAX_JWKS_BYTES);
+    if (over) throw new AppError('jwks_too_large', `The key set is larger than ${MAX_JWKS_BYTES} bytes`, { status: 502, retryable: true, expose: false, extra: { reason: 'too_large' } });
+    return new Response(new Uint8Array(bytes), { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
 
