@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedIds, runBatch } from '../../shared/batch/runner';
@@ -95,6 +95,23 @@ describe('event-router', () => {
     expect(lines(paths.all).map((e) => e.source)).toEqual(['urn:a', 'urn:a:b']);
   });
 
+  test('an event id longer than a state store key allows is routed once: its marks fit every store', async () => {
+    const { deps, paths } = setup();
+    // Azure Table Storage's store takes keys of at most 512 bytes (providers/azure/store-table-layout.ts);
+    // POST /events takes ids of any length within its 64 KiB.
+    const store = deps.store;
+    const short = (key: string) => {
+      if (Buffer.byteLength(key) > 512) throw new RangeError(`key is ${Buffer.byteLength(key)} bytes`);
+    };
+    deps.store = { ...store, get: async (key) => (short(key), store.get(key)), put: async (key, value, opts) => (short(key), store.put(key, value, opts)) };
+    const base = `urn:scan:${'0123456789abcdef'.repeat(40)}`;
+    const long = [event(`${base}:1`, 'secorch.finding.created'), event(`${base}:2`, 'secorch.finding.created')];
+    expect(failedIds(await runBatch(long.map((e) => record(e, e.id.slice(-1))), eventRouter, deps))).toEqual([]);
+    expect(failedIds(await runBatch(long.map((e) => record(e, e.id.slice(-1))), eventRouter, deps))).toEqual([]);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(long.map((e) => e.id));
+    expect(lines(paths.findings).map((e) => e.id)).toEqual(long.map((e) => e.id));
+  });
+
   test('an event every failing destination refused for good is kept as a dead letter and acknowledged; a replay skips the destinations that took it', async () => {
     const { deps, paths } = setup();
     // A destination whose refusal is final (a template that gives no text, a 4xx from a vendor).
@@ -142,6 +159,31 @@ describe('event-router', () => {
     }
   });
 
+  test('a dead letter kept longer by a repeated refusal keeps the marks of the destinations that took the event as long', async () => {
+    const { deps, paths, clock } = setup();
+    const refusal = new AppError('template_empty', 'The template of summary gave no text for this event', { status: 422, retryable: false });
+    const real = destinations(deps.config);
+    const broken = real.get('broken')!;
+    real.set('broken', async () => Promise.reject(refusal));
+    const day = 24 * 3600 * 1000;
+    try {
+      const bad = event('again', 'secorch.finding.created', { subject: 'break-me' });
+      expect((await runBatch([record(bad)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+      // Replayed on day 20 and refused again: the dead letter now lives until day 50.
+      clock.advance(20 * day);
+      expect((await runBatch([record(bad)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+      // Replayed on day 45, within the dead letter's retention: still no second copy.
+      clock.advance(25 * day);
+      const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+      expect(kept?.failures).toBe(2);
+      await runBatch([record(bad)], eventRouter, deps);
+      expect(lines(paths.all).map((e) => e.id)).toEqual(['again']);
+      expect(lines(paths.findings).map((e) => e.id)).toEqual(['again']);
+    } finally {
+      real.set('broken', broken);
+    }
+  });
+
   test('a refusal for good beside a failure that may pass fails the record for redelivery, keeping no dead letter', async () => {
     const { deps } = setup();
     const real = destinations(deps.config);
@@ -166,6 +208,24 @@ describe('event-router', () => {
     expect(first).toMatchObject({ kind: 'event', tenant: 'default', body: 'not json \u00e9', encoding: 'utf8', reason: { code: 'invalid_event' }, replays: 0 });
     const [second] = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
     expect(second).toMatchObject({ kind: 'event', tenant: 'acme', body: JSON.stringify({ id: 'x', tenant: 'acme' }), reason: { code: 'invalid_event', message: expect.stringContaining('Not a CloudEvent') } });
+  });
+
+  test('a queued event whose tenant is not a tenant name is a poison message: nothing of it lands in another tenant\'s records', async () => {
+    const { deps, paths } = setup();
+    const real = destinations(deps.config);
+    const broken = real.get('broken')!;
+    real.set('broken', async () => Promise.reject(new AppError('template_empty', 'no text', { status: 422, retryable: false })));
+    try {
+      // Written to the router's topic by something other than this server: the server stamps tenants from its configuration.
+      const foreign = event('f', 'secorch.finding.created', { subject: 'break-me', tenant: 'acme:x' });
+      expect((await runBatch([record(foreign)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+      expect((await listDeadLetters(deps, 'acme')).items).toEqual([]);
+      expect(existsSync(paths.all)).toBe(false);
+      const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+      expect(kept).toMatchObject({ kind: 'event', reason: { code: 'invalid_event', message: expect.stringContaining('tenant') } });
+    } finally {
+      real.set('broken', broken);
+    }
   });
 
   test('a poison message that cannot be kept fails with invalid_event, so the queue keeps it', async () => {

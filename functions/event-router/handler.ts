@@ -23,13 +23,26 @@ const doneTtlSeconds = (deps: Deps) => ((deps.config.deliveries?.retentionDays ?
 const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 32)}`);
 
 /**
+ * The smallest key a cloud state store takes (Azure Table Storage's store: 512 bytes). Event ids
+ * have no length limit of their own (POST /events takes any within 64 KiB): a longer mark would
+ * fail every delivery of the event, its destinations never reached.
+ */
+const MAX_PLAIN_KEY_BYTES = 512;
+
+/**
  * The "delivered to destination" mark of one event: tenant, destination, then the event's
  * identity (source digest and id, as the delivery engine keys it). The tenant is part of it
  * because tenants choose their own sources and ids: without it one tenant's event would mark
  * another's as already delivered. The id comes last, so a ':' in it cannot shift the other parts.
+ * When that is too long for the store, source and id become one digest (`~` and base64url, with
+ * no ':', so never equal to the plain form, whose identity always holds one).
  */
-export const routedKey = (event: CloudEvent, destination: string): string =>
-  `routed:${part(eventTenant(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
+export function routedKey(event: CloudEvent, destination: string): string {
+  const head = `routed:${part(eventTenant(event))}:${part(destination)}:`;
+  const plain = `${head}${eventRef(event.source, event.id)}`;
+  if (Buffer.byteLength(plain, 'utf8') <= MAX_PLAIN_KEY_BYTES) return plain;
+  return `${head}~${createHash('sha256').update(JSON.stringify([event.source, event.id]), 'utf8').digest('base64url')}`;
+}
 
 /** The queued CloudEvent; `invalid_event` (not retryable) for a poison message. */
 export function parseEvent(body: string): CloudEvent {
@@ -41,6 +54,13 @@ export function parseEvent(body: string): CloudEvent {
   }
   const problems = validateCloudEvent(event);
   if (problems.length > 0) throw errors.badRequest('invalid_event', `Not a CloudEvent: ${problems.join('; ')}`);
+  // The server stamps `tenant` from its configuration, where names are SAFE_PART. Anything else
+  // was put on the queue by someone else, and its tenant, part of every key its records get
+  // (dead letters, deliveries), could reach into another tenant's: "acme:x" lists as acme's.
+  const tenant = (event as CloudEvent).tenant;
+  if (tenant !== undefined && tenant !== '' && !(typeof tenant === 'string' && SAFE_PART.test(tenant))) {
+    throw errors.badRequest('invalid_event', 'Not an event of this server: tenant is not a tenant name');
+  }
   return event as CloudEvent;
 }
 
@@ -129,6 +149,12 @@ export const eventRouter: RecordHandler = async (record, deps) => {
         throw failed;
       });
       log.warn('event refused by destinations, kept as dead letter', { destinations: failures.map((f) => f.name), deadLetterId: kept.id });
+      // A refusal repeated by a replay gives the dead letter a new retention: the marks of the
+      // destinations that took the event are renewed with it, or a replay near its new end would
+      // send them a second copy.
+      const took = [...targets].filter((name) => !failures.some((f) => f.name === name));
+      await Promise.all(took.map((name) => deps.store.put(routedKey(event, name), '1', { ttlSeconds: doneTtlSeconds(deps) })))
+        .catch((e: unknown) => log.warn('could not renew the delivered marks of a dead-lettered event', { deadLetterId: kept.id, error: e }));
       return;
     }
     throw failed;

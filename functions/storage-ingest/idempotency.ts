@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../../shared/ports';
 import { inProgress, step } from './errors';
 
@@ -31,7 +32,23 @@ export interface Claim {
   attempt: number;
 }
 
-export const recordKey = (bucket: string, key: string, identity: string): string => `ing:${bucket}:${key}@${identity}`;
+/**
+ * The smallest key a cloud state store takes: Azure Table Storage's store allows 512 bytes
+ * (Firestore's 750, DynamoDB's 1024), while object keys reach 1024 bytes on S3, GCS and Blob
+ * Storage. A longer record key would fail every attempt as a store error, and the report would
+ * be retried until the queue gave up on it, never ingested.
+ */
+const MAX_PLAIN_KEY_BYTES = 512;
+
+/**
+ * `ing:<bucket>:<key>@<identity>`, readable in the store; when that is too long for it, the key
+ * and identity become a digest (`~` then base64url: no '@', so never equal to a plain key).
+ */
+export function recordKey(bucket: string, key: string, identity: string): string {
+  const plain = `ing:${bucket}:${key}@${identity}`;
+  if (Buffer.byteLength(plain, 'utf8') <= MAX_PLAIN_KEY_BYTES) return plain;
+  return `ing:${bucket}:~${createHash('sha256').update(JSON.stringify([key, identity]), 'utf8').digest('base64url')}`;
+}
 
 const parse = (value: string): IngestRecord | undefined => {
   try {

@@ -108,6 +108,19 @@ describe('ingestObject', () => {
     expect(t.system('failed')).toHaveLength(1);
   });
 
+  test('a folder made in a console (an empty object whose key ends in "/") is skipped, not reported as a failed report', async () => {
+    const t = ingestDeps({ ingest: { prefixes: ['scans/'] } });
+    // The S3 and Cloud Storage consoles make a folder as a zero-byte object named "<folder>/",
+    // which sends an object-created notification like any upload.
+    await t.objects.put('reports', 'scans/2026-01/', new Uint8Array());
+    await expect(ingestObject(ref('scans/2026-01/'), t.deps)).resolves.toMatchObject({ status: 'skipped' });
+    expect(t.bus.events).toEqual([]);
+    expect([...t.objects.buckets.get('reports')!.keys()]).toEqual(['scans/2026-01/']);
+    // An empty report under an ordinary name is still a clean scan with its events.
+    await t.objects.put('reports', 'scans/2026-01/empty.sarif', new Uint8Array());
+    await expect(ingestObject(ref('scans/2026-01/empty.sarif'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_empty' });
+  });
+
   test('larger than ingest.maxObjectBytes: report_too_large without reading, quarantined', async () => {
     const t = ingestDeps({ ingest: { maxObjectBytes: 1000 } });
     await t.put('reports', 'trivy.json', TRIVY);
@@ -135,6 +148,29 @@ describe('ingestObject', () => {
     expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_in_progress/true');
     t.clock.advance(60_001);
     await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+  });
+
+  test('a key as long as the object stores allow (1024 bytes) is ingested once on a state store with short keys', async () => {
+    const t = ingestDeps();
+    // Azure Table Storage's store takes keys of at most 512 bytes (providers/azure/store-table-layout.ts),
+    // Firestore's 750, DynamoDB's 1024; object keys reach 1024 bytes on S3, GCS and Blob Storage.
+    const store = t.deps.store;
+    const short = (key: string) => {
+      if (Buffer.byteLength(key) > 512) throw new RangeError(`key is ${Buffer.byteLength(key)} bytes`);
+    };
+    t.deps.store = {
+      ...store,
+      get: async (key) => (short(key), store.get(key)),
+      put: async (key, value, opts) => (short(key), store.put(key, value, opts)),
+    };
+    const key = `ci/${'ré/'.repeat(250)}trivy.json`;
+    expect(Buffer.byteLength(key)).toBeGreaterThan(1000);
+    await t.put('reports', key, TRIVY);
+    await expect(ingestObject(ref(key), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+    await expect(ingestObject(ref(key), t.deps)).resolves.toMatchObject({ status: 'duplicate', findings: 4 });
+    // Another object whose long key differs only at its end is an object of its own.
+    await t.put('reports', `${key}.2`, TRIVY);
+    await expect(ingestObject(ref(`${key}.2`), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
   });
 
   test('a store failure is retryable and publishes nothing', async () => {

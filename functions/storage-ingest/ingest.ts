@@ -35,6 +35,8 @@ export function skipReason(key: string, s: IngestSettings): string | undefined {
   return undefined;
 }
 
+const FOLDER = 'a folder placeholder (an empty object whose key ends in "/")';
+
 const objectsOf = (deps: Deps): ObjectStorage => {
   if (!deps.objects) throw errors.config('storage-ingest needs object storage (deps.objects) in this runtime');
   return deps.objects;
@@ -61,6 +63,11 @@ export async function ingestObject(ref: ObjectRef, deps: Deps, opts: IngestOptio
     log.warn('object not found: deleted or moved since the notification', { version: ref.version });
     deps.metrics.count('ingest.missing', 1);
     return { status: 'missing', reason: 'object not found' };
+  }
+  if (info.size === 0 && ref.key.endsWith('/')) {
+    // A folder made in the S3 or Cloud Storage console: a zero-byte "<folder>/" object, no report.
+    log.debug('object skipped', { reason: FOLDER });
+    return { status: 'skipped', reason: FOLDER };
   }
   const o: IngestedObject = {
     bucket: ref.bucket, key: ref.key, identity: identityOf(info), size: info.size, eventTime: ref.eventTime,

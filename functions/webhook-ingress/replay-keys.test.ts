@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import { githubHeaders } from '../../test/support/sign';
 import { testDeps } from '../../test/deps';
 import { webhookIngress } from './handler';
+import { replayKeys } from './replay';
 
 /**
  * Replay protection where the replay key could depend on what an attacker controls: which of a
@@ -205,5 +206,25 @@ describe('event ids of a delivery holding one mapped event', () => {
     const events = bus.events.filter((e) => !e.type.startsWith('secorch.audit.'));
     expect(events).toHaveLength(2);
     expect(events[0]!.id).toBe(events[1]!.id);
+  });
+});
+
+describe('replay keys of odd delivery ids', () => {
+  const source = { id: 'tool', config: { tenant: 'acme' } } as Parameters<typeof replayKeys>[0];
+
+  test('a delivery id too long for a store key is kept as a digest; distinct ids stay distinct', () => {
+    const long = (c: string) => `d-${c.repeat(5000)}`;
+    const [a] = replayKeys(source, { deliveryId: long('a') });
+    const [b] = replayKeys(source, { deliveryId: long('b') });
+    expect(Buffer.byteLength(a!)).toBeLessThanOrEqual(512);
+    expect(a).not.toBe(b);
+    expect(replayKeys(source, { deliveryId: 'evt_1' })).toEqual(['webhook:acme:tool:evt_1']);
+  });
+
+  test('a delivery id spelled like a signature key never takes that key', () => {
+    const [signatureKey] = replayKeys(source, { signature: 'v1=abc' });
+    const spoof = signatureKey!.slice('webhook:acme:tool:'.length);
+    expect(spoof.startsWith('sig:')).toBe(true);
+    expect(replayKeys(source, { deliveryId: spoof })).not.toContain(signatureKey);
   });
 });

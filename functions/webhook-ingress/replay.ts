@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { idPart } from '../../shared/delivery/keys';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
 import { DEFAULT_TOLERANCE_SECONDS, type Verified } from '../../shared/webhooks';
@@ -16,7 +17,9 @@ const CLAIM_TTL_SECONDS = 60;
 export function replayKeys(source: PreparedSource, v: Verified): string[] {
   const base = `webhook:${source.config.tenant}:${source.id}:`;
   const keys: string[] = [];
-  if (v.deliveryId !== undefined) keys.push(`${base}${v.deliveryId}`);
+  // A delivery id too long for a store key, or one that could pose as a signature key
+  // (`sig:...`), is kept as a digest (idPart).
+  if (v.deliveryId !== undefined) keys.push(`${base}${v.deliveryId.startsWith('sig:') ? idPart(`~${v.deliveryId}`) : idPart(v.deliveryId)}`);
   for (const signature of v.signatures ?? (v.signature === undefined ? [] : [v.signature])) {
     keys.push(`${base}sig:${createHash('sha256').update(signature).digest('base64url')}`);
   }

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
@@ -21,6 +24,8 @@ const echo: HttpHandler = async (req) => {
   const url = new URL(req.url);
   return Response.json({
     method: req.method,
+    url: req.url,
+    host: req.headers.get('host'),
     path: url.pathname,
     query: [...url.searchParams],
     signature: req.headers.get('x-signature'),
@@ -86,6 +91,42 @@ describe('gcpHttp (real functions-framework server)', () => {
     const plain = Buffer.from('{"compressed": true}');
     const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', 'application/octet-stream').set('content-encoding', 'gzip').send(gzipSync(plain));
     expect(res.body).toMatchObject({ text: plain.toString(), contentEncoding: null, contentLength: String(plain.length) });
+  });
+
+  it('keeps a request target that starts with "//" or "/\\" as the path, never as another host', async () => {
+    for (const target of ['//evil.example/webhooks/github?delivery=42', '/\\evil.example/webhooks/github?delivery=42']) {
+      const res = await request(getTestServer('echo')).post(target).set('content-type', 'text/plain').send('x');
+      const url = new URL(res.body.url);
+      expect(url.host).toBe(res.body.host);
+      expect(res.body.path).toBe('//evil.example/webhooks/github');
+      expect(res.body.query).toEqual([['delivery', '42']]);
+    }
+  });
+
+  it('takes only the path and query of an absolute-form request target (the Host header names the host)', async () => {
+    const server = getTestServer('echo').listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: 'http://other.example/webhooks/x?a=1', headers: { host: 'hooks.example.com', 'content-type': 'text/plain' } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks).toString('utf8'))).on('error', reject);
+        });
+        req.on('error', reject).end('x');
+      });
+      expect(JSON.parse(body)).toMatchObject({ url: 'http://hooks.example.com/webhooks/x?a=1', path: '/webhooks/x' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('builds an http(s) URL whatever Host and X-Forwarded-Proto say', async () => {
+    const forged = await request(getTestServer('echo')).post('/webhooks/x?a=1').set({ host: 'user@evil.example', 'x-forwarded-proto': 'javascript' }).set('content-type', 'text/plain').send('x');
+    expect(forged.status).toBe(200);
+    expect(forged.body.url).toBe('https://localhost/webhooks/x?a=1');
+    const https = await request(getTestServer('echo')).post('/webhooks/x').set({ host: 'hooks.example.com', 'x-forwarded-proto': 'https' }).set('content-type', 'text/plain').send('x');
+    expect(https.body.url).toBe('https://hooks.example.com/webhooks/x');
   });
 
   it('gives GET requests no body', async () => {

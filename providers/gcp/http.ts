@@ -30,14 +30,25 @@ async function unparsedBody(req: GcpRequest): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A host name or address with an optional port: anything else in Host could move the path or add credentials. */
+const SAFE_HOST = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The request URL from the request target as sent. The target is appended to the origin, never
+ * resolved against it: resolving would read `//evil.example/webhooks/x` (or `/\evil.example/...`)
+ * as another host with the path /webhooks/x, so a request for one path would reach another
+ * path's handler. An absolute-form target (`POST http://other/x`) keeps only its path and query.
+ */
 function requestUrl(req: GcpRequest): string {
-  // `trust proxy` is on in the framework, so req.protocol follows X-Forwarded-Proto.
-  const base = `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-  try {
-    return new URL(req.originalUrl, base).href;
-  } catch {
-    return new URL(req.originalUrl, 'http://localhost').href; // a malformed Host header
+  // `trust proxy` is on in the framework, so req.protocol follows X-Forwarded-Proto's first value.
+  const scheme = req.protocol === 'http' ? 'http' : 'https';
+  const host = req.get('host') ?? '';
+  let target = req.originalUrl;
+  if (!target.startsWith('/')) {
+    const absolute = URL.canParse(target) ? new URL(target) : undefined;
+    target = absolute ? `${absolute.pathname}${absolute.search}` : '/';
   }
+  return new URL(`${scheme}://${SAFE_HOST.test(host) ? host : 'localhost'}${target}`).href;
 }
 
 /** Builds the Web Request from the raw bytes, path and query of the Express request. */

@@ -4,6 +4,7 @@ import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, typ
 import { once } from '../common/once';
 import { checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
+import { guarded } from './unavailable';
 
 export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, partsCollectionOf, SLICE_BYTES } from './store-firestore-layout';
 
@@ -49,6 +50,12 @@ export interface FirestoreStoreOptions {
 
 /** Ten writers racing for one document need more than the SDK's default of five attempts. */
 const TRANSACTION_ATTEMPTS = 10;
+/**
+ * In store_unavailable messages. Firestore that cannot be reached (UNAVAILABLE, or
+ * DEADLINE_EXCEEDED once the library's retries are spent) is the retryable 503 every other
+ * state store answers, not an internal error (unavailable.ts).
+ */
+const STORE = 'Firestore';
 
 function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: number): boolean {
   const live = current !== undefined && (typeof current.expiresAt !== 'number' || current.expiresAt > now);
@@ -108,22 +115,20 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   }
 
   return {
-    async get(key) {
-      return readItem(await load(), key, now);
-    },
+    get: (key) => guarded(STORE, 'get', async () => readItem(await load(), key, now)),
 
-    async put(key: string, value: string, options: PutOptions = {}) {
+    put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
       return transact([{ key, value, opts: options }]);
-    },
+    }),
 
-    async putAll(writes) {
+    putAll: (writes) => guarded(STORE, 'putAll', async () => {
       checkWrites(writes);
       if (writes.length === 0) return true;
       return transact(writes);
-    },
+    }),
 
-    async list(prefix, options = {}) {
+    list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
       const limit = listLimit(options);
       const io = await load();
       const id = io.sdk.FieldPath.documentId();
@@ -149,9 +154,9 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
       // The head beyond the page only says that more follow: its value is not read.
       const items = await withValues(io, heads.slice(0, limit), now);
       return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
-    },
+    }),
 
-    async delete(key) {
+    delete: (key) => guarded(STORE, 'delete', async () => {
       const id = encodeKey(key);
       const io = await load();
       const ref = io.heads.doc(id);
@@ -160,11 +165,11 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
         tx.delete(ref);
         dropParts(tx, io.parts, splitOf(snap?.data()));
       }, { maxAttempts: TRANSACTION_ATTEMPTS });
-    },
+    }),
 
-    async check() {
+    check: () => guarded(STORE, 'check', async () => {
       const { heads } = await load();
       await heads.limit(1).get();
-    },
+    }),
   };
 }

@@ -7,6 +7,7 @@ const coded = (code: string, message = 'x') => Object.assign(new Error(message),
 it.each([
   ['57014', 'statement timeout'],
   ['57P01', 'server shutting down'],
+  ['57P05', 'idle session timeout'],
   ['53300', 'too many connections'],
   ['08006', 'connection failure'],
   ['08P01', 'connection failure'],

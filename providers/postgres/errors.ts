@@ -8,7 +8,8 @@ import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
  * SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html): class 08
  * connection exception; 57014 query_canceled (our statement_timeout); 57P01 admin_shutdown
  * (also pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up,
- * recovery); 53300 too_many_connections; 55P03 lock_not_available (lock_timeout, if the role
+ * recovery), 57P05 idle_session_timeout (PostgreSQL 14+: the server ends a pooled connection
+ * just as a query is sent on it); 53300 too_many_connections; 55P03 lock_not_available (lock_timeout, if the role
  * sets one).
  */
 const SQLSTATES: Record<string, string> = {
@@ -16,6 +17,7 @@ const SQLSTATES: Record<string, string> = {
   '57P01': 'server shutting down',
   '57P02': 'server crashed',
   '57P03': 'server not accepting connections yet',
+  '57P05': 'idle session timeout',
   '53300': 'too many connections',
   '55P03': 'lock not available',
 };

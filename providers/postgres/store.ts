@@ -8,7 +8,8 @@ import { openPool, type PostgresTimeouts } from './pool';
 
 /**
  * StateStore on PostgreSQL: one row per key in one table, created IF NOT EXISTS at first use
- * (the role needs CREATE on the schema once; afterwards SELECT/INSERT/UPDATE/DELETE suffice):
+ * (the role needs CREATE on the schema once; afterwards, or on a table made beforehand with
+ * this layout, SELECT/INSERT/UPDATE/DELETE suffice):
  *
  *   (key text PRIMARY KEY COLLATE "C", value text NOT NULL, version text NOT NULL, expires_at bigint)
  *
@@ -42,9 +43,24 @@ const live = (now: string) => `(expires_at IS NULL OR expires_at > ${now})`;
 const GC_EVERY = 256;
 const GC_BATCH = 500;
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
-/** Deadlocks and serialization failures are retried: the batch then re-checks its conditions. */
+/**
+ * Deadlocks and serialization failures are retried: the write then re-checks its conditions
+ * against what the other transaction committed. Serialization failures also hit single
+ * statements where the database or role defaults to REPEATABLE READ or SERIALIZABLE
+ * (default_transaction_isolation): two ifAbsent puts of one key then fail instead of waiting.
+ */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
+
+async function retrying<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+    }
+  }
+}
 
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 type Row = { key: string; value: string; version: string; expires_at: string | null };
@@ -85,6 +101,8 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
   const t = quote(table);
   const index = quote(`${table.replace(/.*\./, '')}_expires_at`);
+  // An index lives in its table's schema: the name to look it up by.
+  const indexPath = table.includes('.') ? `${quote(table.replace(/\..*/, ''))}.${index}` : index;
 
   // Parameters: $1 key, $2 value, $3 version, $4 expires_at, $5 now, $6 expected version.
   const cols = `INSERT INTO ${t} (key, value, version, expires_at) VALUES ($1, $2, $3, $4)`;
@@ -99,21 +117,34 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
            WHERE key >= $1 AND ($2::text IS NULL OR key < $2) AND starts_with(key, $1)
              AND ($3::text IS NULL OR key > $3) AND ${live('$4')} ORDER BY key LIMIT $5`,
     delete: `DELETE FROM ${t} WHERE key = $1`,
-    gc: `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= $1 LIMIT ${GC_BATCH})`,
+    // The outer condition is not redundant: a row the subquery picked and a concurrent write
+    // then made live again is re-checked against its new version (READ COMMITTED re-evaluates
+    // the DELETE's own WHERE after the wait), so collection never deletes a live item.
+    gc: `DELETE FROM ${t} WHERE key IN (SELECT key FROM ${t} WHERE expires_at <= $1 LIMIT ${GC_BATCH}) AND expires_at <= $1`,
   };
 
-  // Created at first use; a failure is retried at the next call (once).
+  // Created at first use unless it exists; a failure is retried at the next call (once). The
+  // look comes first because CREATE ... IF NOT EXISTS checks privileges before existence: a role
+  // without CREATE on the schema (the default on public since PostgreSQL 15) or not owning the
+  // table would fail on a table that is there.
   const ensureTable = once(async (): Promise<void> => {
+    const { rows } = await pool.query<{ table: boolean; index: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS table, to_regclass($2) IS NOT NULL AS index', [t, indexPath]);
+    if (rows[0]?.table && rows[0].index) return;
     try {
-      await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (
-        key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version text NOT NULL, expires_at bigint)`);
+      if (!rows[0]?.table) {
+        await pool.query(`CREATE TABLE IF NOT EXISTS ${t} (
+          key text COLLATE "C" PRIMARY KEY, value text NOT NULL, version text NOT NULL, expires_at bigint)`);
+      }
       await pool.query(`CREATE INDEX IF NOT EXISTS ${index} ON ${t} (expires_at) WHERE expires_at IS NOT NULL`);
     } catch (e) {
       // Two processes creating the same table at once: one gets a unique violation on the
       // catalog (23505), "relation already exists" (42P07) or, for the table's row type, "type
-      // already exists" (42710, duplicate_object); either way the table is there.
+      // already exists" (42710, duplicate_object); either way the table is there. A table made
+      // beforehand without the index, by another role (42501 insufficient_privilege): the index
+      // only speeds up garbage collection, which then scans the table.
       const code = (e as { code?: string }).code;
-      if (code !== '23505' && code !== '42P07' && code !== '42710') throw e;
+      if (code !== '23505' && code !== '42P07' && code !== '42710' && !(code === '42501' && rows[0]?.table)) throw e;
     }
   });
 
@@ -181,7 +212,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       checkPutOptions(options);
       await ensureTable();
       const now = clock.now();
-      const written = await writeOne(pool, { key, value, opts: options }, now);
+      const written = await retrying(() => writeOne(pool, { key, value, opts: options }, now));
       if (written) await collect(1, now);
       return written;
     }),
@@ -192,15 +223,9 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       // One lock order for every batch (sorted keys), so overlapping batches wait, not deadlock.
       const ordered = [...batch].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       const now = clock.now();
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const ok = await transaction(ordered, now);
-          if (ok) await collect(batch.length, now);
-          return ok;
-        } catch (e) {
-          if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
-        }
-      }
+      const ok = await retrying(() => transaction(ordered, now));
+      if (ok) await collect(batch.length, now);
+      return ok;
     }),
     list: (prefix, options = {}) => guarded('list', async () => {
       await ensureTable();

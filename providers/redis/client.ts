@@ -43,6 +43,12 @@ export function openClient(url: string, t: RedisTimeouts = {}): Redis {
     commandTimeout,
     socketTimeout: commandTimeout,
     maxRetriesPerRequest: t.maxRetriesPerRequest ?? DEFAULT_MAX_RETRIES_PER_REQUEST,
+    // A failover that demotes the primary without closing its connections leaves this one on a
+    // replica, which refuses every write with READONLY for as long as it stays open. Reconnect
+    // (the address now leads to the new primary) and fail this command (503, retry shortly);
+    // not resend it: it would go on being resent while the failover lasts, and apply late.
+    // https://github.com/redis/ioredis#reconnect-on-error
+    reconnectOnError: (e) => /^READONLY\b/.test(e.message),
   });
   // Connection errors are also emitted as events; ioredis logs unheard ones to the console on
   // every reconnect. Each affected command rejects with its own error, which the store maps.

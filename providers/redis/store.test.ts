@@ -41,12 +41,13 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
     };
   });
 
-  it('keeps its keys under its prefix: one hash per item and one index', async () => {
+  it('keeps its keys under its prefix: one hash per item, one index, and one expiry set for items with a ttl', async () => {
     const prefix = freshPrefix();
     const store = redisStore({ client: admin, prefix, clock: fixedClock(START) });
     await store.put('a/b', 'v');
     await store.put('c', 'w', { ttlSeconds: 5 });
-    expect((await keysOf(prefix)).sort()).toEqual([`${prefix}i:a/b`, `${prefix}i:c`, `${prefix}idx`]);
+    expect((await keysOf(prefix)).sort()).toEqual([`${prefix}exp`, `${prefix}i:a/b`, `${prefix}i:c`, `${prefix}idx`]);
+    expect(await admin.zrange(`${prefix}exp`, 0, '-1', 'WITHSCORES')).toEqual(['c', String(await admin.pexpiretime(`${prefix}i:c`))]);
     expect(await admin.hgetall(`${prefix}i:c`)).toEqual({ v: 'w', ver: expect.any(String), exp: String(START + 5000) });
     await store.close(); // a client passed in stays open: its owner quits it
     expect(await admin.ping()).toBe('PONG');
@@ -79,6 +80,23 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
     await admin.del(`${prefix}i:p/1`, `${prefix}i:p/2`); // as PEXPIREAT would
     expect(await store.list('p/', { limit: 1 })).toEqual({ items: [expect.objectContaining({ key: 'p/3' })], next: 'p/3' });
     expect(await admin.zrange(`${prefix}idx`, 0, '-1')).toEqual(['p/3', 'p/4']);
+    await clean(prefix);
+  });
+
+  it('drops the index entries of items Redis expired, also under prefixes nobody lists', async () => {
+    // Events, rate-limit buckets and claims are written with a ttl and read by key, never
+    // listed: their index entries must go with their items, or the index grows with every write.
+    const prefix = freshPrefix();
+    const store = redisStore({ client: admin, prefix, clock: fixedClock(START), gcMarginMs: 0 });
+    for (let i = 0; i < 40; i++) await store.put(`evt/${i}`, 'e', { ttlSeconds: 0 }); // native expiry: now
+    await store.put('evt/kept', 'e', { ttlSeconds: 3600 });
+    await store.put('plain', 'p');
+    for (let i = 0; i < 300; i++) await store.put(`w/${i % 5}`, 'v');
+    expect(await admin.zrange(`${prefix}idx`, 0, '-1')).toEqual(['evt/kept', 'plain', 'w/0', 'w/1', 'w/2', 'w/3', 'w/4']);
+    expect((await keysOf(prefix)).filter((k) => k.startsWith(`${prefix}i:`)).sort()).toEqual(
+      ['evt/kept', 'plain', 'w/0', 'w/1', 'w/2', 'w/3', 'w/4'].map((k) => `${prefix}i:${k}`));
+    expect(await admin.zrange(`${prefix}exp`, 0, '-1')).toEqual(['evt/kept']);
+    expect((await store.get('evt/kept'))?.value).toBe('e');
     await clean(prefix);
   });
 

@@ -15,8 +15,11 @@ import { guarded } from './errors';
  * written or deleted), so a put or a putAll is one atomic step for every client of the server
  * (https://redis.io/docs/latest/develop/interact/programmability/eval-intro/). The injected
  * clock's `now` is passed to the script: expiry is judged by it alone. A native PEXPIREAT is set
- * only as garbage collection, by the real clock, `gcMarginMs` after the TTL would end; index
- * entries whose hash is gone are removed when `list` meets them.
+ * only as garbage collection, by the real clock, `gcMarginMs` after the TTL would end. Index
+ * entries whose hash is gone are removed when `list` meets them, and, since most items with a
+ * TTL are read by key and never listed (events, claims, rate-limit buckets), by a sweep every few
+ * hundred writes: a second sorted set `<prefix>exp` scores each such item's member by the time
+ * of its native expiry, so the sweep finds exactly the entries due, without a scan.
  *
  * Redis Cluster: every key of one store must be in one slot, so give the prefix a hash tag,
  * e.g. `{secorch}:`.
@@ -36,15 +39,18 @@ export type RedisStore = StateStore & { close(): Promise<void> };
 
 const DEFAULT_GC_MARGIN_MS = 3_600_000;
 const FIELDS_PER_WRITE = 7;
+const GC_EVERY = 256;
+const GC_BATCH = 500;
 
 /**
- * KEYS[1] the index, KEYS[1 + i] item i. ARGV[1] now, then per write: op ('put' | 'delete'),
- * member, value, version, exp ('' for none), condition ('' | 'absent' | 'version:<v>'), gcAt
- * ('' for none). A delete has no condition and '' in every field after its member.
+ * KEYS[1] the index, KEYS[2] the expiry set, KEYS[2 + i] item i. ARGV[1] now, then per write:
+ * op ('put' | 'delete'), member, value, version, exp ('' for none), condition ('' | 'absent' |
+ * 'version:<v>'), gcAt ('' for none). A delete has no condition and '' in every field after its
+ * member. An item with a gcAt has its member in the expiry set, scored by it; others have none.
  */
 const WRITE_ALL = `
 local now = tonumber(ARGV[1])
-local n = #KEYS - 1
+local n = #KEYS - 2
 local function live_version(key)
   local r = redis.call('HMGET', key, 'ver', 'exp')
   if not r[1] then return false end
@@ -57,14 +63,14 @@ end
 for i = 1, n do
   local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
   if ARGV[a + 1] == 'put' then
-    if redis.call('HGET', KEYS[1 + i], 'ver') == ARGV[a + 4] then return 1 end
+    if redis.call('HGET', KEYS[2 + i], 'ver') == ARGV[a + 4] then return 1 end
     break
   end
 end
 for i = 1, n do
   local cond = ARGV[1 + (i - 1) * ${FIELDS_PER_WRITE} + 6]
   if cond ~= '' then
-    local current = live_version(KEYS[1 + i])
+    local current = live_version(KEYS[2 + i])
     if cond == 'absent' then
       if current then return 0 end
     elseif current ~= string.sub(cond, 9) then
@@ -74,30 +80,45 @@ for i = 1, n do
 end
 for i = 1, n do
   local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
-  local key = KEYS[1 + i]
+  local key = KEYS[2 + i]
   if ARGV[a + 1] == 'delete' then
     redis.call('DEL', key)
     redis.call('ZREM', KEYS[1], ARGV[a + 2])
+    redis.call('ZREM', KEYS[2], ARGV[a + 2])
   else
     redis.call('HSET', key, 'v', ARGV[a + 3], 'ver', ARGV[a + 4], 'exp', ARGV[a + 5])
-    if ARGV[a + 7] == '' then redis.call('PERSIST', key) else redis.call('PEXPIREAT', key, ARGV[a + 7]) end
+    if ARGV[a + 7] == '' then
+      redis.call('PERSIST', key)
+      redis.call('ZREM', KEYS[2], ARGV[a + 2])
+    else
+      redis.call('PEXPIREAT', key, ARGV[a + 7])
+      redis.call('ZADD', KEYS[2], ARGV[a + 7], ARGV[a + 2])
+    end
     redis.call('ZADD', KEYS[1], 0, ARGV[a + 2])
   end
 end
 return 1
 `;
 
-/** KEYS[1] the index, KEYS[1 + i] item i, ARGV[i] its member: drops members whose item is gone. */
+/**
+ * KEYS[1] the index, KEYS[2] the expiry set, KEYS[2 + i] item i, ARGV[i] its member: drops the
+ * members whose item is gone. An item still there (written again since it was read, or not yet
+ * expired by a Redis clock behind ours) keeps both entries, for a later sweep.
+ */
 const PRUNE = `
-for i = 2, #KEYS do
-  if redis.call('EXISTS', KEYS[i]) == 0 then redis.call('ZREM', KEYS[1], ARGV[i - 1]) end
+for i = 3, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 0 then
+    redis.call('ZREM', KEYS[1], ARGV[i - 2])
+    redis.call('ZREM', KEYS[2], ARGV[i - 2])
+  end
 end
 return 0
 `;
 
 const DELETE = `
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[2], ARGV[1])
 return 0
 `;
 
@@ -125,6 +146,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
   const prefix = opts.prefix ?? 'secorch:';
   const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
   const index = `${prefix}idx`;
+  const expiring = `${prefix}exp`;
   const itemKey = (key: string) => `${prefix}i:${key}`;
 
   const toItem = (v: string | null, ver: string | null, exp: string | null, now: number): StoredItem | undefined => {
@@ -154,7 +176,23 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       // must not reuse one.
       args.push('put', key, value, o.newVersion ?? randomUUID(), exp, cond, gcAt);
     }
-    return (await writeAll(client, [index, ...batch.map((w) => itemKey(w.key))], args)) === 1;
+    return (await writeAll(client, [index, expiring, ...batch.map((w) => itemKey(w.key))], args)) === 1;
+  };
+
+  const dropGone = (members: string[]) => prune(client, [index, expiring, ...members.map(itemKey)], members);
+
+  let writes = 0;
+  /** Every GC_EVERY writes: the index entries of items whose native expiry has passed (housekeeping only). */
+  const collect = async (count: number) => {
+    const before = writes;
+    writes += count;
+    if (gcMargin === false || Math.floor(before / GC_EVERY) === Math.floor(writes / GC_EVERY)) return;
+    try {
+      const due = await client.zrangebyscore(expiring, '-inf', systemClock.now(), 'LIMIT', 0, GC_BATCH);
+      if (due.length > 0) await dropGone(due);
+    } catch {
+      // The next sweep, or a list of the prefix, tries again.
+    }
   };
 
   return {
@@ -164,11 +202,15 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
     }),
     put: (key, value, options = {}) => guarded('put', async () => {
       checkPutOptions(options);
-      return run([{ key, value, opts: options }]);
+      const written = await run([{ key, value, opts: options }]);
+      if (written) await collect(1);
+      return written;
     }),
     putAll: (batch) => guarded('putAll', async () => {
       checkWrites(batch);
-      return run(batch);
+      const written = await run(batch);
+      if (written) await collect(batch.length);
+      return written;
     }),
     list: (listPrefix, options = {}) => guarded('list', async () => {
       const limit = listLimit(options);
@@ -195,7 +237,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
           const item = toItem(v ?? null, ver ?? null, exp ?? null, now);
           if (item) items.push({ key, ...item });
         });
-        if (gone.length > 0) await prune(client, [index, ...gone.map(itemKey)], gone);
+        if (gone.length > 0) await dropGone(gone);
         if (items.length > limit || members.length < batchSize) break;
         min = `(${members[members.length - 1]}`;
       }
@@ -203,7 +245,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       return items.length > limit ? { items: page, next: page[page.length - 1]!.key } : { items: page };
     }),
     delete: (key) => guarded('delete', async () => {
-      await remove(client, [index, itemKey(key)], [key]);
+      await remove(client, [index, expiring, itemKey(key)], [key]);
     }),
     check: () => guarded('check', async () => {
       await client.ping();

@@ -1,0 +1,51 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { AppError } from '../../shared/errors';
+import { fixedClock } from '../../shared/ports/clock';
+import { firestoreStore } from './store-firestore';
+
+/**
+ * Firestore out of reach. No Firestore can run here, and the real client pointed at a closed port
+ * takes about 47 s of its own retries to give up, so the SDK is mocked: every call rejects with
+ * the error that client gave then (gRPC code 14, the socket error in the text), or with a
+ * refusal from the service (PERMISSION_DENIED), which must stay as it is.
+ */
+const unreachable = () => Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:9. Resolution note: '), { code: 14 });
+const noResponse = () => Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded after 59.999s'), { code: 4 });
+const denied = () => Object.assign(new Error('7 PERMISSION_DENIED: Missing or insufficient permissions.'), { code: 7 });
+
+/** A Firestore whose every call the store makes rejects with `error()`. */
+function failingFirestore(error: () => Error): Firestore {
+  const fail = async () => {
+    throw error();
+  };
+  const query: Record<string, unknown> = { get: fail };
+  for (const m of ['orderBy', 'where', 'startAfter', 'limit']) query[m] = () => query;
+  const collection = { ...query, doc: () => ({ get: fail }) };
+  return { collection: () => collection, runTransaction: fail, getAll: fail } as unknown as Firestore;
+}
+
+const store = (error: () => Error) => firestoreStore({ collection: 'state', firestore: failingFirestore(error), clock: fixedClock(0) });
+const operations: [string, (s: ReturnType<typeof store>) => Promise<unknown>][] = [
+  ['get', (s) => s.get('k')],
+  ['put', (s) => s.put('k', 'v', { ifAbsent: true })],
+  ['putAll', (s) => s.putAll([{ key: 'k', value: 'v' }])],
+  ['list', (s) => s.list('')],
+  ['delete', (s) => s.delete('k')],
+  ['check', (s) => s.check()],
+];
+
+describe('firestoreStore with Firestore unreachable (SDK mocked: no emulator can run here)', () => {
+  it.each(operations)('%s rejects with a retryable 503 store_unavailable that names no address', async (op, run) => {
+    for (const error of [unreachable, noResponse]) {
+      const e = await run(store(error)).then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(AppError);
+      expect(e).toMatchObject({ code: 'store_unavailable', status: 503, retryable: true, headers: { 'retry-after': '1' } });
+      expect((e as AppError).message).toContain(`during ${op}`);
+      expect((e as AppError).message).not.toContain('127.0.0.1');
+    }
+  });
+
+  it('keeps a refusal by the service (PERMISSION_DENIED) as it is', async () => {
+    await expect(store(denied).get('k')).rejects.toMatchObject({ code: 7 });
+  });
+});
