@@ -44,6 +44,13 @@ test.each([
   expect(vendor.requests).toHaveLength(1);
 });
 
+test.each([408, 425])('HTTP %i (not processed: send it again) becomes connector_unavailable, retryable, never a refusal for good', async (status) => {
+  vendor.on('GET /api/v1/users', { status, json: { errorSummary: 'Request timed out' } });
+  const err = await fail(t().request({ path: '/users' }));
+  expect(err).toMatchObject({ code: 'connector_unavailable', retryable: true });
+  expect(err.message).toContain(`was not processed (HTTP ${status})`);
+});
+
 test('5xx becomes connector_unavailable, retryable', async () => {
   vendor.on('DELETE /api/v1/sessions/1', reply.serverError(500, { errorCode: 'E0000009', errorSummary: 'Internal Server Error' }));
   const err = await fail(t().request({ method: 'DELETE', path: '/sessions/1' }));

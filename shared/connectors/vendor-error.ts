@@ -22,6 +22,9 @@ function classify(status: number, c: string, at: string): [ConnectorErrorCode, s
   if (status === 404 || status === 410) return ['connector_not_found', `${c}: ${at} was not found (HTTP ${status}); check the identifier in the path (project, user, record) and the baseUrl of ${c}`];
   if (status === 429) return ['connector_rate_limited', `${c}: ${at} was rate limited (HTTP 429); retry later or lower the request rate`];
   if (status >= 500) return ['connector_unavailable', `${c}: ${at} failed on the vendor's side (HTTP ${status}); retry later`];
+  // 408: the server gave up waiting for the request, so did not act on it; 425: it will not act
+  // on a request that might be replayed yet. Both ask for the same request again, later.
+  if (status === 408 || status === 425) return ['connector_unavailable', `${c}: ${at} was not processed (HTTP ${status}); retry later`];
   return ['connector_rejected', `${c}: ${at} was rejected (HTTP ${status}); fix the request the vendor's message points at`];
 }
 

@@ -13,6 +13,10 @@ export function checkPutOptions(opts: PutOptions = {}): void {
   if (opts.newVersion !== undefined && (typeof opts.newVersion !== 'string' || opts.newVersion.length === 0 || opts.newVersion.length > 64)) {
     throw new RangeError('newVersion: a non-empty string of at most 64 characters');
   }
+  // NaN or Infinity meant something else on each store: an error, or an item that never expired.
+  if (opts.ttlSeconds !== undefined && !(Number.isFinite(opts.ttlSeconds) && opts.ttlSeconds >= 0)) {
+    throw new RangeError('ttlSeconds: a finite number of seconds, at least 0');
+  }
 }
 
 export const isDelete = (w: Write): w is DeleteWrite => w.delete === true;

@@ -67,6 +67,15 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
       });
     });
 
+    it('refuses a ttlSeconds that is not a finite number of seconds, before writing anything', async () => {
+      // Each store read NaN or Infinity its own way (an SQL error, a script error, an item that never expired).
+      for (const ttlSeconds of [Number.NaN, Number.POSITIVE_INFINITY, -1]) {
+        await expect(store.put('k', 'v', { ttlSeconds })).rejects.toThrow(RangeError);
+        await expect(store.putAll([{ key: 'k', value: 'v', opts: { ttlSeconds } }])).rejects.toThrow(RangeError);
+      }
+      expect(await store.get('k')).toBeUndefined();
+    });
+
     describe('ttl', () => {
       it('is visible before expiry and gone at expiry by the injected clock', async () => {
         const start = sut.clock.now();

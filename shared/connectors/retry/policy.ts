@@ -40,7 +40,7 @@ export const isIdempotent = (method: string, marked: boolean | undefined): boole
 
 /** 501 and 505 say the server will never do it; other 5xx, 408 and 429 may pass on a later attempt. */
 export const retryableStatus = (status: number): boolean =>
-  status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+  status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 
 /** Full jitter: uniform in [0, min(max, base x 2^(retry-1))). `retry` counts from 1. */
 export function backoffMs(retry: number, o: RetryOptions, random: () => number): number {
