@@ -23,26 +23,15 @@ const doneTtlSeconds = (deps: Deps) => ((deps.config.deliveries?.retentionDays ?
 const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 32)}`);
 
 /**
- * The smallest key a cloud state store takes (Azure Table Storage's store: 512 bytes). Event ids
- * have no length limit of their own (POST /events takes any within 64 KiB): a longer mark would
- * fail every delivery of the event, its destinations never reached.
- */
-const MAX_PLAIN_KEY_BYTES = 512;
-
-/**
  * The "delivered to destination" mark of one event: tenant, destination, then the event's
- * identity (source digest and id, as the delivery engine keys it). The tenant is part of it
- * because tenants choose their own sources and ids: without it one tenant's event would mark
- * another's as already delivered. The id comes last, so a ':' in it cannot shift the other parts.
- * When that is too long for the store, source and id become one digest (`~` and base64url, with
- * no ':', so never equal to the plain form, whose identity always holds one).
+ * identity (source digest and id, as the delivery engine keys it: an id too long for a store key
+ * becomes a digest there). The tenant is part of it because tenants choose their own sources and
+ * ids: without it one tenant's event would mark another's as already delivered. The id comes
+ * last, so a ':' in it cannot shift the other parts. At most 128 + 128 + 217 bytes after the
+ * kind: within the 512 bytes the smallest cloud store key (Azure Table) takes.
  */
-export function routedKey(event: CloudEvent, destination: string): string {
-  const head = `routed:${part(eventTenant(event))}:${part(destination)}:`;
-  const plain = `${head}${eventRef(event.source, event.id)}`;
-  if (Buffer.byteLength(plain, 'utf8') <= MAX_PLAIN_KEY_BYTES) return plain;
-  return `${head}~${createHash('sha256').update(JSON.stringify([event.source, event.id]), 'utf8').digest('base64url')}`;
-}
+export const routedKey = (event: CloudEvent, destination: string): string =>
+  `routed:${part(eventTenant(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
 
 /** The queued CloudEvent; `invalid_event` (not retryable) for a poison message. */
 export function parseEvent(body: string): CloudEvent {
