@@ -75,3 +75,76 @@ describe('json logger: secrets that redaction by field name misses', () => {
     expect(JSON.parse(out[3]!).error.message).toContain('SharedAccessKeyName=send;SharedAccessKey=[redacted]');
   });
 });
+
+describe('json logger: credentials of the connectors and their vendors', () => {
+  // Shapes as the vendors document them: Slack bot tokens, Okta's SSWS scheme, Atlassian API
+  // tokens (ATATT...), Entra client secrets (three characters, a digit, "Q~"), an Auth0 access
+  // token (a JWT), PagerDuty's 32-character routing keys.
+  const SLACK_TOKEN = 'xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy';
+  const OKTA_TOKEN = '00QCjAl4MlV-WPXM9d8LVmnBxkkBNd3bQ2kJ0cJ2Yx';
+  const JIRA_TOKEN = 'ATATT3xFfGF0T4Ox0s5tEiLJYlyUx0Z1jUvPJ0qEx8Y5DcRz=4A1C9F2B';
+  const ENTRA_SECRET = 'Xy48Q~Pn3vUOdm.4BvA~g2kQ7tZ_lRcE8hFjW0s';
+  const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2FjbWUuYXV0aDAuY29tLyJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
+  const ROUTING_KEY = 'R0ENKX3T4P5YVZQ2G8WBHJ7M1CDSAF6L';
+  const BASIC = Buffer.from('svc-secorch:SnowPassw0rd!').toString('base64');
+  const LEAKS = [SLACK_TOKEN, OKTA_TOKEN, JIRA_TOKEN, ENTRA_SECRET, JWT, ROUTING_KEY, BASIC, 'SnowPassw0rd', 'FuncKey0123', 'ApimKey0123', 'AuthPass1', 'KeyPhrase1', 'MsPwd1', 'sid=s%3AxYz', 'FormSecret1', 'mm0webhook1', 'HmacVal1'];
+
+  function capture() {
+    const out: string[] = [];
+    return { out, log: jsonLogger({ clock: fixedClock(0), write: (l) => out.push(l), level: 'debug' }) };
+  }
+  const leaked = (text: string) => LEAKS.filter((s) => text.includes(s));
+
+  test('secret-named fields of connector configs, event bodies and request headers', () => {
+    const { out, log } = capture();
+    log.info('pagerduty event', { config: { type: 'pagerduty', routingKey: ROUTING_KEY }, body: { routing_key: ROUTING_KEY, event_action: 'trigger', dedup_key: 'finding-1' } });
+    log.info('mattermost destination', { config: { type: 'rest', webhookUrl: 'https://mm.example.com/hooks/mm0webhook1xk5iy8dsnfrgd8u' } });
+    log.warn('request failed', {
+      headers: { 'x-functions-key': 'FuncKey0123', 'ocp-apim-subscription-key': 'ApimKey0123', 'x-shopify-hmac-sha256': 'HmacVal1=', accept: 'application/json' },
+      options: { auth: 'svc:AuthPass1', passphrase: 'KeyPhrase1', pwd: 'MsPwd1', host: 'api.example.com' },
+    });
+    expect(leaked(out.join('\n'))).toEqual([]);
+    const [pd, , req] = out.map((l) => JSON.parse(l));
+    // What tells one event or endpoint from another stays.
+    expect(pd.body).toEqual({ routing_key: '[redacted]', event_action: 'trigger', dedup_key: 'finding-1' });
+    expect(req.headers.accept).toBe('application/json');
+    expect(req.options.host).toBe('api.example.com');
+  });
+
+  test('credentials quoted in the text of an error: headers, schemes, tokens, JSON and form bodies', () => {
+    const { out, log } = capture();
+    const messages = [
+      `request failed; sent headers: Authorization: Basic ${BASIC}\r\nAccept: */*`,
+      `Okta answered 401 to SSWS ${OKTA_TOKEN}`,
+      `invalid_auth for token ${SLACK_TOKEN}`,
+      `Jira refused ${JIRA_TOKEN} (401)`,
+      `AADSTS7000215: Invalid client secret provided: ${ENTRA_SECRET}.`,
+      `auth0 rejected access token ${JWT}`,
+      `400 {"status":"invalid event","routing_key":"${ROUTING_KEY}","errors":["bad"]}`,
+      `token endpoint said: {\\"error\\":\\"invalid_client\\",\\"client_secret\\":\\"FormSecret1\\"}`,
+      'echoed body grant_type=client_credentials&client_secret=FormSecret1&scope=okta.users.read',
+      'upstream refused; Cookie: sid=s%3AxYz.abc; theme=dark',
+    ];
+    for (const m of messages) log.error('connector failed', { error: new Error(m) });
+    expect(leaked(out.join('\n'))).toEqual([]);
+    const said = out.map((l) => JSON.parse(l).error.message as string);
+    expect(said[1]).toBe('Okta answered 401 to [redacted]');
+    expect(said[6]).toBe('400 {"status":"invalid event","routing_key":"[redacted]","errors":["bad"]}');
+    expect(said[8]).toBe('echoed body grant_type=client_credentials&client_secret=[redacted]&scope=okta.users.read');
+  });
+
+  test('ordinary text and identifiers are left as they are', () => {
+    const { out, log } = capture();
+    const prose = [
+      'Basic authentication is not enabled for this site',
+      'secret "api-key" could not be read from aws-secrets-manager (AccessDeniedException)',
+      'reason=signature_invalid source=github attempts=3',
+      'Invalid webhook signing secret: the base64 is not canonical',
+    ];
+    for (const m of prose) log.warn(m, { error: new Error(m) });
+    log.info('ids', { keyId: 'key_01HZX3', dedupKey: 'finding-1', key: 'sched:jira-sync:cursor', deliveryId: 'msg_1', subscriptionId: 'sub_1' });
+    const entries = out.map((l) => JSON.parse(l));
+    expect(entries.slice(0, 4).map((e) => e.error.message)).toEqual(prose);
+    expect(entries[4]).toMatchObject({ keyId: 'key_01HZX3', dedupKey: 'finding-1', key: 'sched:jira-sync:cursor', deliveryId: 'msg_1', subscriptionId: 'sub_1' });
+  });
+});

@@ -14,6 +14,18 @@ describe('redactUrl', () => {
     expect(redactUrl(url)).toBe(expected);
   });
 
+  test('a token after a hooks or webhook segment, whatever its case: Mattermost, Rocket.Chat, n8n incoming webhooks', () => {
+    expect(redactUrl('https://chat.example.com/hooks/xk5iy8dsnfrgd8udrpo9x4ha7e')).toBe('https://chat.example.com/hooks/[redacted]');
+    expect(redactUrl('https://rocket.example.com/hooks/6548f2b0c3a1d90012ab34cd/pQz8e9rXk2LmN4vB7tY1wS5uH3jF6gD0aE2cR8iK9oPlMnBvCxZaQs'))
+      .toBe('https://rocket.example.com/hooks/[redacted]/[redacted]');
+    expect(redactUrl('https://n8n.example.com/webhook/3f2a9c1e-7b4d-4e8a-9c0f-1d2e3f4a5b6c')).toBe('https://n8n.example.com/webhook/[redacted]');
+    // As connector errors name a path (shared/connectors/send.ts): a REST destination posting to one.
+    expect(redactUrlPath('chat.example.com', '/hooks/xk5iy8dsnfrgd8udrpo9x4ha7e')).toBe('/hooks/[redacted]');
+    // Short names after it, and ids elsewhere, stay.
+    expect(redactUrl('https://api.example.com/webhooks/github')).toBe('https://api.example.com/webhooks/github');
+    expect(redactUrlPath('acme.atlassian.net', '/rest/webhooks/1.0/webhook/123')).toBe('/rest/webhooks/1.0/webhook/123');
+  });
+
   test('identifiers in paths stay readable', () => {
     expect(redactUrlPath('acme.atlassian.net', '/rest/api/3/issue/SEC-12')).toBe('/rest/api/3/issue/SEC-12');
     expect(redactUrlPath('acme.okta.com', '/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/suspend')).toBe('/api/v1/users/00ub0oNGTSWTBKOLGLNR/lifecycle/suspend');

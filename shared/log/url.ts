@@ -12,7 +12,8 @@
  * - the fragment (`#access_token=` of implicit grants);
  * - path segments of incoming-webhook URLs whose path is the secret (Slack
  *   `/services/T…/B…/<secret>`, Teams/Office 365 `/webhookb2/…/IncomingWebhook/<hex>/<guid>`,
- *   Discord `/api/webhooks/<id>/<token>`), and anywhere a segment shaped like a random token:
+ *   Discord `/api/webhooks/<id>/<token>`), tokens after a `hooks`/`webhook` segment (Mattermost,
+ *   Rocket.Chat, n8n), and anywhere a segment shaped like a random token:
  *   24+ characters of letters and digits mixing upper case, lower case and digits (identifiers
  *   such as UUIDs, hex ids, Jira keys and Okta ids do not mix all three or are shorter).
  */
@@ -27,6 +28,14 @@ const HARMLESS_QUERY = new Set([
 
 const TOKEN_SEGMENT = /^[A-Za-z0-9_-]{24,}$/;
 const looksRandom = (s: string) => TOKEN_SEGMENT.test(s) && /[A-Z]/.test(s) && /[a-z]/.test(s) && /[0-9]/.test(s);
+/**
+ * Incoming-webhook URLs of self-hosted tools put their token after a `hooks` or `webhook` segment
+ * in lower case (Mattermost: 26 letters and digits; Rocket.Chat: an id, then the token; n8n: a
+ * UUID): there, any 16+ characters mixing letters and digits are the credential.
+ */
+const HOOK_SEGMENT = /^(?:web)?hooks?$/i;
+const HOOK_TOKEN = /^(?=[A-Za-z0-9_-]*\d)(?=[A-Za-z0-9_-]*[A-Za-z])[A-Za-z0-9_-]{16,}$/;
+const afterHookSegment = (segments: readonly string[], i: number) => segments.slice(0, i).some((s) => HOOK_SEGMENT.test(s));
 /** Well-known credential prefixes, whatever their length. */
 const TOKEN_PREFIX = /^(?:xox[abprse]-|xapp-|ghp_|gho_|ghu_|ghs_|github_pat_|glpat-|sk_live_|sk_test_|rk_live_|whsec_|AKIA[0-9A-Z]{12})/;
 
@@ -37,7 +46,7 @@ function keepSegment(host: string, segments: readonly string[], i: number): bool
   if (h === 'hooks.slack.com' || h === 'hooks.slack-gov.com') return i === 0 || (i < 3 && /^[TBA][A-Z0-9]{6,12}$/.test(s));
   if (h.endsWith('.webhook.office.com') || h === 'outlook.office.com' || h === 'outlook.office365.com') return i === 0 || s === 'IncomingWebhook';
   if ((h === 'discord.com' || h === 'discordapp.com' || h.endsWith('.discord.com')) && segments[0] === 'api' && segments[1] === 'webhooks') return i < 3;
-  return !looksRandom(s) && !TOKEN_PREFIX.test(s);
+  return !looksRandom(s) && !TOKEN_PREFIX.test(s) && !(HOOK_TOKEN.test(s) && afterHookSegment(segments, i));
 }
 
 /** A URL path with its secret segments replaced; `host` selects the known webhook shapes. */
