@@ -14,6 +14,7 @@ import { ensureDataDir } from './data-dir';
 import { OFFLINE_START } from './offline';
 import { stopSignals } from './stop-signals';
 import { supervisor } from './workers';
+import { redactText } from '../shared/log/redact';
 
 /**
  * How long the workers get to stop: a delivery sweep may be waiting on an outbound call
@@ -109,7 +110,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e: unknown) => {
-    console.error(`secorch: ${(e as Error).stack ?? e}`);
+    console.error(`secorch: ${redactText(String((e as Error).stack ?? e))}`);
     process.exit(1);
   },
 );

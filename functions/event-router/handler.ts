@@ -79,7 +79,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     // and replayable through /dead-letters) and acknowledge it. If it cannot be kept, the record
     // fails as before and the queue redelivers it (and eventually moves it to its own DLQ).
     const kept = await keepDeadLetter(deps, {
-      tenant: tenantOf(record.body), kind: 'event', body: record.body, reason: { code: 'invalid_event', message: (e as Error).message.slice(0, 500) },
+      tenant: tenantOf(record.body), kind: 'event', body: record.body, reason: { code: 'invalid_event', message: (e as Error).message },
     }).catch((keepError: unknown) => {
       deps.logger.error('could not keep dead letter', { messageId: record.id, error: keepError });
       throw e;
@@ -132,7 +132,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     if (fanOutError === undefined && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
       const reasons = failures.map((f) => `${f.name}: ${(f.error as AppError).code}: ${(f.error as AppError).message}`).join('; ');
       const kept = await keepDeadLetter(deps, {
-        tenant: eventTenant(event), kind: 'event', body: record.body, reason: { code: 'destination_failed', message: reasons.slice(0, 500) },
+        tenant: eventTenant(event), kind: 'event', body: record.body, reason: { code: 'destination_failed', message: reasons },
       }).catch((keepError: unknown) => {
         log.error('could not keep dead letter', { messageId: record.id, error: keepError });
         throw failed;

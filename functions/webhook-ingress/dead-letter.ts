@@ -2,6 +2,7 @@ import { type DeadLetter, keepDeadLetter, rawBody } from '../../shared/deadlette
 import { AppError, errors, toAppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
+import { redactText } from '../../shared/log/redact';
 import type { Deps, Ids } from '../../shared/ports';
 import type { Verified } from '../../shared/webhooks';
 import { buildEvents } from './event';
@@ -41,7 +42,7 @@ export async function keepWebhookDeadLetter(
 ): Promise<boolean> {
   const err = toAppError(error);
   if (err.expose && err.code !== 'publish_failed') return true;
-  const reason = err.code === 'publish_failed' ? { code: err.code, message: err.message } : { code: 'mapping_failed', message: causeOf(err).slice(0, 500) };
+  const reason = err.code === 'publish_failed' ? { code: err.code, message: err.message } : { code: 'mapping_failed', message: causeOf(err) };
   try {
     const kept = await keepDeadLetter(deps, {
       tenant: source.config.tenant, kind: 'webhook', source: source.id, reason, body,
@@ -104,7 +105,7 @@ export async function replayWebhook(deps: Deps, record: DeadLetter): Promise<str
   } catch (e) {
     const err = toAppError(e);
     if (err.code === 'publish_failed') throw err;
-    throw stillInvalid(`The mapper still fails: ${causeOf(err).slice(0, 500)}`);
+    throw stillInvalid(`The mapper still fails: ${redactText(causeOf(err)).slice(0, 500)}`);
   }
 }
 

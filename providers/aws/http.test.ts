@@ -177,4 +177,18 @@ describe('awsHttp responses', () => {
     expect(spy).toHaveBeenCalled();
     spy.mockRestore();
   });
+
+  test('the log line of deps that failed to build leaves out a credential the error quotes', async () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(String(line)));
+    try {
+      await awsHttp(echo, async () => {
+        throw new Error('connect ECONNREFUSED (redis://default:hunter2pw@cache.internal:6379)');
+      })(v2());
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines.join('\n')).toContain('ECONNREFUSED');
+    expect(lines.join('\n')).not.toContain('hunter2pw');
+  });
 });

@@ -11,6 +11,7 @@ import { type ApiGatewayEventLike, certFromApiGateway } from '../common/client-c
 import type { Deps } from '../../shared/ports';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
+import { redactText } from '../../shared/log/redact';
 
 /**
  * AWS HTTP adapter, after honojs/hono src/adapter/aws-lambda/handler.ts: one converter per API
@@ -62,7 +63,7 @@ export function awsHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
       const fields = { code: err.code, status: err.status, error: e instanceof Error ? e.message : String(e) };
       // Logs stay ours (CloudWatch); the caller sees only the problem document.
       if (deps) deps.logger[err.status >= 500 ? 'error' : 'warn']('http request failed', fields);
-      else console.error(JSON.stringify({ level: 'error', msg: 'http request failed before deps', ...fields }));
+      else console.error(JSON.stringify({ level: 'error', msg: 'http request failed before deps', ...fields, error: redactText(fields.error) }));
       return toResult(problemResponse(e), version);
     }
   };

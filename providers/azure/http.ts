@@ -7,6 +7,7 @@ import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
 import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
+import { redactText } from '../../shared/log/redact';
 
 /**
  * Azure Functions (Node programming model v4) HTTP trigger -> portable HttpHandler.
@@ -56,7 +57,7 @@ export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
       res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
     } catch (err) {
       // The platform log (Application Insights) keeps the invocation id for correlation.
-      ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: String(err) });
+      ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: redactText(String(err)) });
       res = problemResponse(err);
     }
     return webResponseToAzure(res);

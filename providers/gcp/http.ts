@@ -7,6 +7,7 @@ import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
 import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
+import { redactText } from '../../shared/log/redact';
 
 /**
  * Google Cloud Functions (functions-framework, Express 5) HTTP function -> portable HttpHandler.
@@ -98,7 +99,7 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
       const deps = await getDeps();
       response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
     } catch (err) {
-      console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: String(err) }));
+      console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: redactText(String(err)) }));
       response = problemResponse(err);
     }
     await sendWebResponse(response, res);

@@ -1,3 +1,5 @@
+import { redactText } from '../../shared/log/redact';
+
 /**
  * How the long-running local workers beside serverless-offline run as processes: `work` gets a
  * signal that SIGINT/SIGTERM abort, so it can finish what it holds; the process exits 0 when
@@ -9,7 +11,7 @@ export function runWorker(name: string, work: (signal: AbortSignal) => Promise<v
   work(stop.signal).then(
     () => process.exit(0),
     (e: unknown) => {
-      console.error(`secorch ${name}: ${(e as Error).stack ?? e}`);
+      console.error(`secorch ${name}: ${redactText(String((e as Error).stack ?? e))}`);
       process.exit(1);
     },
   );

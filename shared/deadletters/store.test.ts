@@ -26,6 +26,17 @@ describe('inbound dead-letter store', () => {
     expect(stored.reason.message).not.toMatch(/SECRETSIG123|SECRETKEY/);
   });
 
+  test('a long reason is redacted before it is cut: a credential at the cut keeps none of itself', async () => {
+    const { deps } = testDeps();
+    // The token straddles the 500th character: cut first, its head would no longer look like a Slack token.
+    const token = 'xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx';
+    const message = `${'x'.repeat(480)} slack said: ${token} and more`;
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason: { code: 'destination_failed', message }, body: '{}' });
+    const stored = (await getDeadLetter(deps, 'acme', kept.id))!.record;
+    expect(stored.reason.message.length).toBeLessThanOrEqual(500);
+    expect(stored.reason.message).not.toContain('xoxb-1234');
+  });
+
   test('a webhook failing again (same delivery id or signature, same body) counts on its record: latest reason, renewed retention', async () => {
     const { deps, clock } = testDeps();
     const delivery = { tenant: 'acme', kind: 'webhook' as const, source: 'github', deliveryId: 'd-1', body: '{"a":1}' };

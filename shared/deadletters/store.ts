@@ -86,12 +86,16 @@ function identityOf(input: NewDeadLetter, body: Pick<DeadLetter, 'body' | 'encod
  * and is returned. Senders retry a delivery that failed (Stripe for days), and a queue redelivers
  * a message whose processing failed: one record per failing delivery, not one per attempt.
  */
+/** Characters of a reason's message kept. */
+export const MAX_REASON_CHARS = 500;
+
 export async function keepDeadLetter(deps: Deps, input: NewDeadLetter): Promise<DeadLetter> {
   const now = deps.clock.now();
   const { body, ...rest } = input;
   // The reason is text from anywhere (a destination's error, a provider's): shown by the API to
-  // any key with deliveries:read, it gets the log's redaction of credential URLs and secrets.
-  const reason = { code: rest.reason.code, message: redactText(rest.reason.message) };
+  // any key with deliveries:read, it gets the log's redaction of credential URLs and secrets,
+  // then is cut: in that order, as a credential cut first could lose the shape that marks it.
+  const reason = { code: rest.reason.code, message: redactText(rest.reason.message).slice(0, MAX_REASON_CHARS) };
   const encoded = encodeBody(body);
   const identity = identityOf(input, encoded);
   const ttlSeconds = retentionSeconds(deps);

@@ -11,7 +11,8 @@ import type { CloudEvent } from '../events/cloudevent';
  * a bound for pipes only). Lines written in more than one write would interleave here.
  * But a write that large is visible while it runs: the size grows a page at a time, so another
  * writer can see the file end mid-line. Taking that for a line left by a crash and starting its
- * own with a newline put empty lines in the file (44 among 600 lines in this test, before the fix).
+ * own with a newline put empty lines in the file (44 among 600 lines in this test, before the
+ * first fix; a wait for the end to stand still still let some through on a loaded machine).
  */
 let dir: string;
 beforeEach(() => void (dir = fs.mkdtempSync(join(tmpdir(), 'secorch-file-concurrent-'))));

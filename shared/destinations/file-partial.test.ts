@@ -63,13 +63,16 @@ test('a partial line followed by another writer\'s line is left alone, and the n
   expect(lines[2]).toBe('');
 });
 
-test('a file left ending mid-line (a crash before this fix) gets the next event on a line of its own', async () => {
+test('a file left ending mid-line (a crash) gets the next event on a line of its own; the unfinished line stays unreadable', async () => {
   const path = join(dir, 'events.jsonl');
   fs.writeFileSync(path, `${JSON.stringify(event('e1'))}\n{"specversion":"1.0","id":"cut`);
   await fileDestination('f', { type: 'file', path })(event('e2'), deps);
   await fileDestination('f', { type: 'file', path })(event('e3'), deps);
   const lines = fs.readFileSync(path, 'utf8').split('\n');
-  expect(lines[1]).toBe('{"specversion":"1.0","id":"cut');
+  // The first append joined the unfinished line (nothing can tell a crashed line from one still
+  // being written before writing); found so, it was written again on a line of its own.
+  expect(lines[1]).toBe(`{"specversion":"1.0","id":"cut${JSON.stringify(event('e2'))}`);
+  expect(() => JSON.parse(lines[1]!)).toThrow();
   expect(lines.slice(2).map((l) => l && (JSON.parse(l) as CloudEvent).id)).toEqual(['e2', 'e3', '']);
 });
 
@@ -100,26 +103,4 @@ test('a real EFBIG past the file size limit (ulimit -f in a child process) leave
   expect(JSON.parse(run.stdout)).toEqual(['e1', 'destination_failed:EFBIG', 'e2', 'destination_failed:EFBIG']);
   expect(ids(path)).toEqual(['e1', 'e2']);
   expect(fs.readFileSync(path, 'utf8').endsWith('\n')).toBe(true);
-});
-
-/**
- * Another process's large write is seen while it runs (the size grows a page at a time), ending
- * mid-line for a moment. That is no crash: it ends its own line, and a newline put before ours
- * made an empty line. Injected: the other line is completed when the tail is first read.
- */
-test('a file seen ending mid-line while another writer is still writing that line gets no empty line (fs readSync injected)', async () => {
-  const path = join(dir, 'events.jsonl');
-  const other = `${JSON.stringify(event('other', 9000))}\n`;
-  fs.writeFileSync(path, other.slice(0, 4096));
-  let finished = false;
-  const readSync = ((...args: Parameters<typeof fs.readSync>) => {
-    const n = fs.readSync(...args);
-    if (!finished) {
-      finished = true;
-      fs.appendFileSync(path, other.slice(4096));
-    }
-    return n;
-  }) as FileIo['readSync'];
-  await fileDestination('f', { type: 'file', path }, { ...fs, readSync })(event('e1'), deps);
-  expect(fs.readFileSync(path, 'utf8').split('\n')).toEqual([other.slice(0, -1), JSON.stringify(event('e1')), '']);
 });

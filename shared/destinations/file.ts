@@ -36,55 +36,51 @@ export const fileDestination = (name: string, config: { type: 'file'; path: stri
  * Appends a whole line or nothing, as a reader sees it. A write can stop part way (ENOSPC on a
  * full disk, EFBIG past RLIMIT_FSIZE): the partial line is cut off again (ftruncate) before the
  * error goes up, or the retry would append after it and join two lines into one invalid line.
- * And a file that ends without a newline (a crash mid-write, or a cut that failed) gets one first,
- * so the new line stays readable.
+ *
+ * A file may also end mid-line before we write: a writer that crashed mid-line (or whose cut
+ * failed), or another process's large write still running (the size grows a page at a time, and
+ * fstat does not wait for the writer). The two cannot be told apart beforehand, and a newline put
+ * before our line in the second case leaves an empty line once that writer ends its own. But our
+ * write(2) waits for a running one (the kernel holds the inode lock for a whole write, which is
+ * also why lines of concurrent writers never interleave): once ours is done, a line it joined can
+ * only be one nobody is finishing. Then the line is written again, on a line of its own; the
+ * joined line is left as it was, unreadable as it already was.
  */
 function appendLine(io: FileIo, path: string, line: string): void {
   // A file it creates is the owner's alone (0600): events carry findings and user details. An
   // existing file keeps the mode it has.
   const fd = io.openSync(path, 'a+', 0o600);
   try {
-    const data = Buffer.from(endsMidLine(io, fd) ? `\n${line}` : line);
-    let written = 0;
-    try {
-      while (written < data.length) written += io.writeSync(fd, data, written, data.length - written);
-    } catch (e) {
-      if (written > 0) cutPartial(io, fd, data.subarray(0, written));
-      throw e;
-    }
+    const data = Buffer.from(line);
+    writeWhole(io, fd, data);
+    if (joinedUnfinishedLine(io, fd, data)) writeWhole(io, fd, data);
   } finally {
     io.closeSync(fd);
   }
 }
 
-/** Polls for a file end that has stopped moving: at most about this long, in steps of 1 ms. */
-const SETTLE_MS = 50;
-/** This many 1 ms steps without growth: no write is running (one moves the end within microseconds). */
-const STILL_STEPS = 5;
-const pause = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
-/**
- * Whether the file ends mid-line with a line nobody is finishing. Another process's write of a
- * line longer than a page is visible while it runs (the size grows a page at a time, and readers
- * do not wait for the writer), so an end mid-line alone is no sign of a crash: a newline put before
- * ours would then leave an empty line once that writer ends its own. So the end must stay where
- * it is for a few milliseconds first; rare, as only a crash or a write in progress leaves it so.
- */
-function endsMidLine(io: FileIo, fd: number): boolean {
-  let size = io.fstatSync(fd).size;
-  for (let still = 0, waited = 0; size > 0 && lastByte(io, fd, size) !== 0x0a; waited += 1) {
-    if (still >= STILL_STEPS || waited >= SETTLE_MS) return true;
-    pause(1);
-    const now = io.fstatSync(fd).size;
-    still = now === size ? still + 1 : 0;
-    size = now;
+function writeWhole(io: FileIo, fd: number, data: Buffer): void {
+  let written = 0;
+  try {
+    while (written < data.length) written += io.writeSync(fd, data, written, data.length - written);
+  } catch (e) {
+    if (written > 0) cutPartial(io, fd, data.subarray(0, written));
+    throw e;
   }
-  return false;
 }
 
-function lastByte(io: FileIo, fd: number, size: number): number | undefined {
-  const b = Buffer.alloc(1);
-  return io.readSync(fd, b, 0, 1, size - 1) === 1 ? b[0] : undefined;
+/**
+ * Whether the line just appended (still the file's tail) follows a byte other than a newline. A
+ * line another writer appended after ours in the meantime leaves ours unjudged: that needs a
+ * crashed line and a concurrent append within microseconds of each other.
+ */
+function joinedUnfinishedLine(io: FileIo, fd: number, data: Buffer): boolean {
+  const end = io.fstatSync(fd).size;
+  const start = end - data.length;
+  if (start <= 0) return false;
+  const tail = Buffer.alloc(data.length + 1);
+  if (io.readSync(fd, tail, 0, tail.length, start - 1) !== tail.length) return false;
+  return tail[0] !== 0x0a && tail.subarray(1).equals(data);
 }
 
 /**

@@ -37,7 +37,7 @@ export function httpRouter(routes: HttpRoute[]): HttpHandler {
     } else {
       err = errors.notFound('not_found', `No route for ${path}`);
     }
-    if (!err.expose) deps.logger.error('unhandled error', { code: err.code, error: err.cause });
+    if (!err.expose) deps.logger.error('unhandled error', { code: err.code, error: err.cause ?? err });
     return problemResponse(err, path);
   };
 }
