@@ -7,6 +7,7 @@ import { apiDeps, call, KEY, seedDelivery } from './testkit';
 type Deps = ReturnType<typeof apiDeps>['deps'];
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
 
 /** 30 deliveries a minute apart: subscriptions A and B alternate, statuses cycle. */
 async function seedLog(deps: Deps) {
@@ -183,6 +184,24 @@ describe('GET /deliveries/{id} and retry', () => {
     // A delivery whose subscription was deleted is still resent (the engine then ends it as failed).
     const orphan = await seedDelivery(deps, { subscriptionId: 'sub_gone' });
     expect((await call(deps, 'POST', `/deliveries/${orphan.id}/retry`)).status).toBe(202);
+  });
+
+  // The event is kept once for all its deliveries, for the retention from its fan-out; a delivery
+  // record is kept for the retention from its last write, so a failed record can outlive its event.
+  test('retry of a delivery whose event has outlived its retention is 409 event_expired, the record as it was', async () => {
+    const { deps, clock } = apiDeps({ deliveries: { retentionDays: 7 } });
+    const sub = await call(deps, 'POST', '/subscriptions', { body: { url: 'https://hooks.example.com/x' } });
+    const old = await seedDelivery(deps, { subscriptionId: sub.json.id });
+    clock.advance(2 * DAY);
+    const recent = await seedDelivery(deps, { subscriptionId: sub.json.id });
+    clock.advance(6 * DAY);
+    const res = await call(deps, 'POST', `/deliveries/${old.id}/retry`);
+    expect([res.status, res.json.code]).toEqual([409, 'event_expired']);
+    expect(JSON.parse((await deps.store.get(keys.delivery('acme', old.id)))!.value)).toEqual(old);
+    expect(await deps.store.list(keys.duePrefix)).toEqual({ items: [] });
+    // A resend keeps its event as long as the delivery record, for the attempts it starts.
+    expect((await call(deps, 'POST', `/deliveries/${recent.id}/retry`)).status).toBe(202);
+    expect(await deps.store.get(keys.event('acme', recent.eventId))).toMatchObject({ expiresAt: clock.now() + 7 * DAY });
   });
 
   test('ids that are not record ids are 404', async () => {

@@ -6,7 +6,7 @@ import { json } from '../../shared/http/body';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { invalidQuery, pageOf, parseCursor, parseLimit, parseTime } from './pagination';
-import { conflict, deliverySummary, deliveryView, loadDelivery, loadSubscription, requireEnabled, scheduleNow } from './records';
+import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDelivery, loadSubscription, requireEnabled, scheduleNow } from './records';
 
 /**
  * /deliveries: the outbound delivery log of the key's tenant, oldest first (ids are time-ordered,
@@ -57,8 +57,8 @@ export const getDelivery: HttpHandler = async (req, deps) => {
 
 /**
  * Sends a finished delivery again (failed, or succeeded/cancelled to resend): pending and due
- * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. If the event
- * has outlived its retention meanwhile, the engine ends the attempt as failed `event_expired`.
+ * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. A delivery whose
+ * event has outlived its retention cannot be sent: 409 `event_expired`, the record left as it is.
  */
 export const retryDelivery: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
@@ -74,7 +74,9 @@ export const retryDelivery: HttpHandler = async (req, deps) => {
     const sub = await loadSubscription(deps, tenant, record.subscriptionId)
       .catch((e: unknown) => (isAppError(e) && e.status === 404 ? undefined : Promise.reject(e)));
     if (sub) requireEnabled(sub.record);
-    const next = await scheduleNow(deps, tenant, record, version);
+    const event = await eventOf(deps, tenant, record);
+    if (event === undefined) throw eventExpired();
+    const next = await scheduleNow(deps, tenant, record, version, event);
     if (next) {
       deps.logger.info('delivery retry requested', { tenant, keyId, deliveryId: id, previousStatus: record.status });
       return json(deliveryView(next), 202);

@@ -12,7 +12,7 @@ const fields = {
   },
   rateLimit: {
     type: 'object', additionalProperties: false, required: ['perSecond'],
-    properties: { perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1000 }, burst: { type: 'integer', minimum: 1, maximum: 10000 } },
+    properties: { perSecond: { type: 'number', minimum: 0.0001, maximum: 1000 }, burst: { type: 'integer', minimum: 1, maximum: 10000 } },
   },
   enabled: { type: 'boolean', default: true },
 } as const;

@@ -99,7 +99,7 @@ export const apiPaths = {
       parameters: [idParam('Subscription')],
       requestBody: jsonBody({ type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time', description: 'Default: now' } } }),
       responses: {
-        '202': body({ type: 'object', required: ['recovered'], properties: { recovered: { type: 'integer' }, complete: { const: false }, resumeSince: { type: 'string', format: 'date-time', description: 'Set when the window was too large for one request: send it again with this since' } } }, 'Recovered'),
+        '202': body({ type: 'object', required: ['recovered'], properties: { recovered: { type: 'integer' }, expired: { type: 'integer', description: 'Failed deliveries left as they are: their event is no longer kept (retentionDays)' }, complete: { const: false }, resumeSince: { type: 'string', format: 'date-time', description: 'Set when the window was too large for one request: send it again with this since' } } }, 'Recovered'),
         '400': e400, '401': e401, '403': e403, '404': e404s, '409': problem('The subscription is disabled: enable it first', ['subscription_disabled']), '413': e413, '415': e415, '422': e422r,
       },
     },
@@ -126,7 +126,7 @@ export const apiPaths = {
   '/deliveries/{id}/retry': {
     post: {
       operationId: 'retryDelivery', summary: 'Send a failed (or succeeded, to resend) delivery again, now', ...auth('deliveries:write'), parameters: [idParam('Delivery')],
-      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Still pending, changed meanwhile, or its subscription is disabled', ['delivery_pending', 'concurrent_update', 'subscription_disabled']) },
+      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Still pending, changed meanwhile, its subscription is disabled, or its event is no longer kept', ['delivery_pending', 'concurrent_update', 'subscription_disabled', 'event_expired']) },
     },
   },
   '/dead-letters': {

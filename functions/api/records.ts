@@ -1,5 +1,5 @@
 import { deliverySettings } from '../../shared/delivery/engine/deps';
-import { keys } from '../../shared/delivery/keys';
+import { eventRef, keys } from '../../shared/delivery/keys';
 import type { Delivery, Subscription } from '../../shared/delivery/model';
 import { AppError } from '../../shared/errors';
 import { REDACTED } from '../../shared/log/redact';
@@ -97,11 +97,25 @@ export function deliverySummary(d: Delivery) {
 }
 
 /**
- * Makes a delivery pending again, due now: the record (on the version read) and its due key in
- * one atomic write, as the engine writes them, then a punctual wake-up (best effort). Attempts
- * are kept; the next one is numbered on. Undefined when the record changed meanwhile.
+ * The stored event a delivery sends (its JSON text), or undefined once it has outlived its
+ * retention. Fan-out keeps an event for the retention from then, while a delivery record is kept
+ * for the retention from its last write: a failed record can outlive its event, and a resend of
+ * it could only fail as `event_expired`, in place of the error it failed with.
  */
-export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery, version: string): Promise<Delivery | undefined> {
+export async function eventOf(deps: Deps, tenant: string, delivery: Delivery): Promise<string | undefined> {
+  return (await deps.store.get(keys.event(tenant, eventRef(delivery.eventSource, delivery.eventId))))?.value;
+}
+
+export const eventExpired = () =>
+  new AppError('event_expired', 'The event of this delivery is no longer kept (deliveries.retentionDays): it cannot be sent again', { status: 409 });
+
+/**
+ * Makes a delivery pending again, due now: the record (on the version read), its due key and its
+ * event (`eventText`, from eventOf: kept as long as the record now is, for the attempts this
+ * starts) in one atomic write, as the engine writes them, then a punctual wake-up (best effort).
+ * Attempts are kept; the next one is numbered on. Undefined when the record changed meanwhile.
+ */
+export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery, version: string, eventText: string): Promise<Delivery | undefined> {
   const now = deps.clock.now();
   const at = new Date(now).toISOString();
   const { lease: _lease, ...rest } = delivery as Delivery & { lease?: unknown };
@@ -110,6 +124,7 @@ export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery
   const ok = await deps.store.putAll([
     { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds } },
     { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds } },
+    { key: keys.event(tenant, eventRef(delivery.eventSource, delivery.eventId)), value: eventText, opts: { ttlSeconds } },
   ]);
   if (!ok) return undefined;
   // As the engine does for every attempt it schedules: on the clouds the sweep is only the backstop.

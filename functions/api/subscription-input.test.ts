@@ -57,8 +57,17 @@ describe('subscription input', () => {
       'headers["webhook-signature"]: may not be set, the delivery sets it',
       'headers["x-ok"]: the value may hold printable ASCII only (no CR, LF or other control characters)',
       'rateLimit.burst: must be an integer',
-      'rateLimit.perSecond: must be greater than 0',
+      'rateLimit.perSecond: must be at least 0.0001 (one every 10000 seconds)',
     ]);
+  });
+
+  // The bucket lives for burst / perSecond seconds: one token per 10^300 s is an expiry past what
+  // PostgreSQL, Redis, Azure Tables or Firestore can store: every attempt of the subscription ended in an error.
+  test('rateLimit.perSecond is at least one token every 10000 seconds', () => {
+    for (const perSecond of [1e-300, 5e-5]) {
+      expect(create({ url: 'https://x.example/', rateLimit: { perSecond } }).problems).toEqual(['rateLimit.perSecond: must be at least 0.0001 (one every 10000 seconds)']);
+    }
+    expect(create({ url: 'https://x.example/', rateLimit: { perSecond: 0.0001, burst: 10_000 } })).toEqual({ url: 'https://x.example/', rateLimit: { perSecond: 0.0001, burst: 10_000 } });
   });
 
   test('headers named like Object.prototype members are kept as data, and "[redacted]" needs a stored value of its own', async () => {

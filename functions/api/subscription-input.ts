@@ -15,8 +15,16 @@ import { compileTransform } from '../../shared/transform/jsonata';
  */
 const MAX_URL = 2048;
 
+/**
+ * The slowest rate: the token bucket lives for burst / perSecond seconds, and one token per 10^300
+ * seconds was an expiry past what PostgreSQL, Redis, Azure Tables and Firestore store: every
+ * attempt of the subscription ended in an error, its deliveries pending for good. 10000 s x a
+ * burst of 10000 is about three years.
+ */
+const MIN_PER_SECOND = 0.0001;
+
 const rateLimit = z.strictObject({
-  perSecond: z.number({ error: 'must be a number' }).check(z.positive('must be greater than 0'), z.lte(1000, 'must be at most 1000')),
+  perSecond: z.number({ error: 'must be a number' }).check(z.gte(MIN_PER_SECOND, `must be at least ${MIN_PER_SECOND} (one every ${1 / MIN_PER_SECOND} seconds)`), z.lte(1000, 'must be at most 1000')),
   burst: z.optional(z.number({ error: 'must be a number' }).check(z.int('must be an integer'), z.positive('must be greater than 0'), z.lte(10_000, 'must be at most 10000'))),
 });
 

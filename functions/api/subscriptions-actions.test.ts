@@ -96,6 +96,19 @@ describe('POST /subscriptions/{id}/recover', () => {
     expect((await storedDelivery(deps, before.id)).status).toBe('pending');
   });
 
+  test('a failed delivery whose event has outlived its retention is left as it is and counted as expired', async () => {
+    const { deps, clock } = apiDeps({ deliveries: { retentionDays: 7 } });
+    const sub = await subscription(deps);
+    const old = await seedDelivery(deps, { subscriptionId: sub.id });
+    clock.advance(2 * DAY);
+    const recent = await seedDelivery(deps, { subscriptionId: sub.id });
+    clock.advance(6 * DAY);
+    const res = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: old.createdAt } });
+    expect([res.status, res.json]).toEqual([202, { recovered: 1, expired: 1 }]);
+    expect(await storedDelivery(deps, old.id)).toEqual(old);
+    expect((await storedDelivery(deps, recent.id)).status).toBe('pending');
+  });
+
   test('since equal to until is a one-millisecond window: the failed delivery created at that instant is recovered', async () => {
     const { deps, clock } = apiDeps();
     const sub = await subscription(deps);

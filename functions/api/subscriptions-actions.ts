@@ -10,7 +10,7 @@ import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { readJsonObject } from './json';
 import { parseIso } from './pagination';
-import { loadSubscription, requireEnabled, scheduleNow, updateSubscription } from './records';
+import { eventOf, loadSubscription, requireEnabled, scheduleNow, updateSubscription } from './records';
 import { requireSealer } from './subscriptions';
 
 /** POST /subscriptions/{id}/rotate-secret and /recover. */
@@ -64,7 +64,8 @@ export const rotateSecret: HttpHandler = async (req, deps) => {
 
 /**
  * Replays the failed deliveries of a subscription created in [since, until] (until: now), e.g.
- * after its endpoint was fixed: each becomes pending and due now, its attempt log kept.
+ * after its endpoint was fixed: each becomes pending and due now, its attempt log kept. One whose
+ * event has outlived its retention cannot be sent: it stays failed as it was, counted in `expired`.
  */
 export const recoverDeliveries: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
@@ -77,14 +78,20 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
   if (until === undefined) invalid(['until: must be an ISO 8601 date-time, e.g. 2026-01-02T00:00:00Z']);
   if (until < since) invalid(['until: must not be before since']);
   let recovered = 0;
+  let expired = 0;
   let lastCreated = '';
   const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN }, async ({ delivery, version }) => {
     lastCreated = delivery.createdAt;
     if (delivery.subscriptionId !== id || delivery.status !== 'failed') return true;
+    const event = await eventOf(deps, tenant, delivery);
+    if (event === undefined) {
+      expired += 1;
+      return true;
+    }
     let current = { record: delivery, version };
     // The engine may touch the record meanwhile; re-read and recover it only if still failed.
     for (let i = 0; i < 3 && current.record.status === 'failed'; i++) {
-      if (await scheduleNow(deps, tenant, current.record, current.version)) {
+      if (await scheduleNow(deps, tenant, current.record, current.version, event)) {
         recovered += 1;
         break;
       }
@@ -94,7 +101,7 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
     }
     return true;
   });
-  deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, complete: stoppedAt === undefined });
+  deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, expired, complete: stoppedAt === undefined });
   // Recovered records are pending now, so a resumed request skips them.
-  return json(stoppedAt === undefined ? { recovered } : { recovered, complete: false, resumeSince: lastCreated }, 202);
+  return json({ recovered, ...(expired > 0 ? { expired } : {}), ...(stoppedAt === undefined ? {} : { complete: false, resumeSince: lastCreated }) }, 202);
 };

@@ -241,7 +241,20 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect((await stored(deps, sub.id))!.sub.url).toBe('http://127.0.0.1:9000/hook');
   });
 
-  test('only re-enabling resets the breaker: other changes to an enabled subscription keep it', async () => {
+  // The breaker's open period and its five days of failure are the old endpoint's: against a new
+  // URL the first failed probe disabled the subscription (reason failing) when they were nearly up.
+  test('a new URL resets the breaker; the same URL sent again keeps it', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    const breaker = JSON.stringify({ state: 'open', consecutiveFailures: 300, failingSince: Date.parse('2025-12-27T00:00:00Z'), opens: 7 });
+    await deps.store.put(keys.breaker('acme', sub.id), breaker);
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: sub.url } })).status).toBe(200);
+    expect((await deps.store.get(keys.breaker('acme', sub.id)))?.value).toBe(breaker);
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'https://new.example.com/hook' } })).status).toBe(200);
+    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+  });
+
+  test('other changes to an enabled subscription keep the breaker', async () => {
     const { deps } = apiDeps();
     const sub = await created(deps);
     const breaker = JSON.stringify({ state: 'open', consecutiveFailures: 5 });

@@ -120,8 +120,10 @@ export const patchSubscription: HttpHandler = async (req, deps) => {
   // Validated inside the update: a header sent back as "[redacted]" keeps the value stored now.
   const { before, after } = await updateSubscription(deps, tenant, id, (current) =>
     apply(current, parseSubscriptionInput(merged(body, current), { mode: 'update', allowPrivate, storedHeaders: current.headers }), deps.clock.now()));
-  if (!before.enabled && after.enabled) {
-    // A fresh start: the breaker that disabled it (five days of failure) would trip again at once.
+  if ((!before.enabled && after.enabled) || before.url !== after.url) {
+    // A fresh start: the breaker that disabled it (five days of failure) would trip again at once,
+    // and a new endpoint is not the one whose failures opened it (an hour-long open period, a
+    // first failed probe disabling the subscription when the old endpoint's five days were up).
     await deps.store.delete(keys.breaker(tenant, id));
   }
   deps.logger.info('subscription updated', { tenant, keyId, subscriptionId: id, fields: Object.keys(body) });

@@ -1,7 +1,8 @@
 import { testDeps } from '../../test/deps';
-import { keys, sortableId } from '../../shared/delivery/keys';
+import { eventRef, keys, sortableId } from '../../shared/delivery/keys';
 import type { Delivery } from '../../shared/delivery/model';
 import { httpRouter } from '../../shared/http/router';
+import { retentionSeconds } from './records';
 import { apiRoutes } from './routes';
 
 /** Test helpers of the REST API: two tenants' keys, a read-only key, requests through the router. */
@@ -51,7 +52,7 @@ export async function call(deps: Parameters<typeof router>[1], method: string, p
   return { status: res.status, headers: res.headers, json: json!, text };
 }
 
-/** A delivery record as the engine writes it (and its event), `createdAt` at `at`. */
+/** A delivery record as the engine writes it, and its event as fan-out keeps it (for the retention), `createdAt` at `at`. */
 export async function seedDelivery(deps: Parameters<typeof router>[1], over: Partial<Delivery> & { subscriptionId: string }, at = deps.clock.now()) {
   const tenant = over.tenant ?? 'acme';
   const iso = new Date(at).toISOString();
@@ -61,5 +62,7 @@ export async function seedDelivery(deps: Parameters<typeof router>[1], over: Par
     createdAt: iso, updatedAt: iso, lastError: 'HTTP 500', ...over,
   };
   await deps.store.put(keys.delivery(tenant, d.id), JSON.stringify(d), { ttlSeconds: 30 * 86400 });
+  const event = { specversion: '1.0', id: d.eventId, source: d.eventSource ?? 'test', type: d.eventType, tenant, data: {} };
+  await deps.store.put(keys.event(tenant, eventRef(d.eventSource, d.eventId)), JSON.stringify(event), { ttlSeconds: retentionSeconds(deps) });
   return d;
 }

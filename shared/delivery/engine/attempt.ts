@@ -27,6 +27,8 @@ export interface Due {
 }
 
 type Lease = Delivery & { lease?: { until: number } };
+/** The longest a rate limit or the breaker defers an attempt before it is looked at again. */
+export const MAX_DEFER_MS = 24 * 60 * 60 * 1000;
 export type DueOutcome = 'stale' | 'busy' | 'deferred' | 'succeeded' | 'retrying' | 'failed';
 /** Writes the outcome and releases the lease; false when the record was lost to another worker. */
 export type Save = (next: Delivery, wakeAt?: number) => Promise<boolean>;
@@ -66,7 +68,10 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     if (ok && wakeAt !== undefined) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
     return ok;
   };
-  const defer = async (at: number): Promise<DueOutcome> => {
+  const defer = async (until: number): Promise<DueOutcome> => {
+    // A deferral is a look again, not a verdict: bounded, so a rate of one token per 10^300 s
+    // (or an open period configured past year 275760) is a date and a wake-up, not a RangeError.
+    const at = Math.min(until, now + MAX_DEFER_MS);
     return (await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at)) ? 'deferred' : 'busy';
   };
   const fail = async (reason: string): Promise<DueOutcome> => {
@@ -81,14 +86,10 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   const eventText = await cache.event(due.tenant, eventRef(record.eventSource, record.eventId));
   if (eventText === undefined) return fail('event_expired');
 
-  const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
-  if (!gate.allow) return defer(gate.retryAt);
-  if (sub.rateLimit) {
-    const limit = { perSecond: sub.rateLimit.perSecond, burst: sub.rateLimit.burst ?? Math.max(1, Math.ceil(sub.rateLimit.perSecond)) };
-    const taken = await take(store, deps.clock, `rl:sub:${due.tenant}:${sub.id}`, limit);
-    if (!taken.ok) return defer(now + taken.retryAfterSeconds * 1000);
-  }
-
+  // Whatever can hold this attempt back comes before the breaker: a half-open probe granted to an
+  // attempt that then does not go (its transform fails, the sealer is down, the rate limit says
+  // wait) would keep the breaker half-open, and every other delivery of the subscription waiting,
+  // until the probe is presumed lost. A token taken while the breaker then refuses is spent idly.
   let request: Awaited<ReturnType<typeof buildRequest>>;
   try {
     request = await buildRequest(deps, sub, record, eventText);
@@ -96,6 +97,13 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     if (e instanceof TransformFailed) return fail(`${e.code}: ${e.message}`);
     throw e;
   }
+  if (sub.rateLimit) {
+    const limit = { perSecond: sub.rateLimit.perSecond, burst: sub.rateLimit.burst ?? Math.max(1, Math.ceil(sub.rateLimit.perSecond)) };
+    const taken = await take(store, deps.clock, `rl:sub:${due.tenant}:${sub.id}`, limit);
+    if (!taken.ok) return defer(now + taken.retryAfterSeconds * 1000);
+  }
+  const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
+  if (!gate.allow) return defer(gate.retryAt);
   const attempt: Attempt = { n: record.attempts.length + 1, at: new Date(deps.clock.now()).toISOString(), durationMs: 0 };
   let result: AttemptResult;
   // Monotonic, as the client's own durationMs: a timeout or a broken connection took time too.
