@@ -46,4 +46,26 @@ describe('configuration files', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test('a build takes values known only at deploy time (a URL, a PEM key, a whsec_ secret from a variable) and still refuses what is wrong whatever they are', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secorch-config-'));
+    try {
+      const path = join(dir, 'secorch.yaml');
+      const config = (extra: string) => [
+        'sources:',
+        '  scanner: { verify: { scheme: standard-webhooks, secret: "${SCANNER_SECRET}" } }',
+        '  partner: { verify: { scheme: rsa, publicKeys: ["${PARTNER_PUBLIC_KEY}"], header: X-Signature } }',
+        'destinations:',
+        '  jira: { type: jira, baseUrl: "${JIRA_URL}", email: "${JIRA_EMAIL}", apiToken: "secret://jira-token", project: SEC, issueType: Bug }',
+        extra,
+      ].join('\n');
+      writeFileSync(path, config(''));
+      expect(() => validateForBuild(path)).not.toThrow();
+      // An unknown key beside a variable, and a literal that is wrong, are errors at build time.
+      writeFileSync(path, config('  other: { type: jira, baseUrl: "not a url", email: a@b.c, apiToken: "${T}", project: SEC, issueType: Bug, colour: "${C}" }'));
+      expect(() => validateForBuild(path)).toThrow(/destinations\.other\.baseUrl: .*destinations\.other\.colour: unknown key|destinations\.other\.colour: unknown key.*destinations\.other\.baseUrl/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

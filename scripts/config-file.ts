@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type Config, compileConfig, compileSecretsSection, interpolate } from '../shared/config';
+import { type Config, compileConfig, compileSecretsSection, configProblems, interpolate } from '../shared/config';
 import { errors } from '../shared/errors';
-import { secretValue, type SecretRef } from '../shared/secrets';
+import { replaceSecretRefs, secretValue, type SecretRef } from '../shared/secrets';
 import { envSecretValue } from '../providers/common/env-secrets';
 import { secretsProblem } from '../providers/common/secrets';
 import { assertLocalConfig, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS } from '../providers/local/local-config';
@@ -43,23 +43,54 @@ export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = proces
 
 /**
  * A stand-in for a value unknown at build time: letters and digits only, a multiple of four
- * long and over 24 characters, so that checks of tokens, keys and base64 secrets pass. Values
- * with a stricter shape (a URL, a PEM key) cannot be checked before they are known.
+ * long and over 24 characters, so that checks of tokens, keys and base64 secrets (a
+ * standard-webhooks `whsec_` secret read as base64) pass.
  */
 function placeholder(what: string): string {
   const text = `buildTimePlaceholderFor${what.replace(/[^A-Za-z0-9]/g, '')}`;
   return text.padEnd(Math.ceil(text.length / 4) * 4, 'x');
 }
 
+/** Whether a raw value, or any value under it, is only known at deploy time: a `${VAR}` or a `secret://` reference. */
+function holdsUnknown(value: unknown): boolean {
+  if (typeof value === 'string') return /(?<!\$)\$\{/.test(value) || value.startsWith('secret://');
+  if (Array.isArray(value)) return value.some(holdsUnknown);
+  if (value && typeof value === 'object') return Object.values(value).some(holdsUnknown);
+  return false;
+}
+
+/** The raw value at a problem's path (`destinations.jira.baseUrl`, `sources.a.verify.publicKeys[0]`), if there is one. */
+function rawAt(raw: unknown, path: string): unknown {
+  let node = raw;
+  for (const [, key, index] of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[index ?? key!];
+  }
+  return node;
+}
+
+/**
+ * A problem that a value known only at deploy time may cause: a shape check (a URL, a PEM key) of
+ * a placeholder. An unknown key is never one.
+ */
+function unknownAtBuild(raw: unknown, problem: string): boolean {
+  const cut = problem.indexOf(': ');
+  if (cut < 0 || problem.slice(cut + 2) === 'unknown key') return false;
+  return holdsUnknown(rawAt(raw, problem.slice(0, cut)));
+}
+
 /**
  * For builds: the deploy environment's variables and the secret manager are not reachable at
- * build time, so every `${VAR}` is taken as set, to a placeholder shaped like a token (letters,
- * digits, dashes, underscores, over 24 characters), and every `secret://` reference resolves to
- * a placeholder too (no manager is called); the schema and references are still checked.
+ * build time, so every `${VAR}` and every `secret://` reference becomes a placeholder (no manager
+ * is called), and the configuration is checked with them: keys, types, references between
+ * sections. A problem of a value that holds such a placeholder (a URL or a PEM key from a
+ * variable) is left to the check at start-up, with the real value: it is no error here.
  */
 export function validateForBuild(path: string): unknown {
   const raw = readRawConfig(path);
-  const anyEnv = new Proxy({}, { get: (_t, name) => (typeof name === 'string' ? `build-time-placeholder-for-${name}` : undefined) });
-  compileConfig(raw, anyEnv as Record<string, string>, { secretRef: (ref) => placeholder(`Secret${ref.name}${ref.field ?? ''}`) });
+  const anyEnv = new Proxy({}, { get: (_t, name) => (typeof name === 'string' ? placeholder(`Env${name}`) : undefined) });
+  const data = replaceSecretRefs(interpolate(raw, anyEnv as Record<string, string>), (ref) => placeholder(`Secret${ref.name}${ref.field ?? ''}`));
+  const problems = configProblems(data).filter((p) => !unknownAtBuild(raw, p));
+  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
   return raw;
 }

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { validateForBuild } from '../scripts/config-file';
 import { compileConfig } from '../shared/config';
 import { configSchema } from '../shared/config/schema';
 
@@ -43,6 +45,18 @@ test.each(blocks.map((b) => [b.i, b.text.split('\n').slice(0, 3).join(' | '), b.
   const withDestinations = { ...d, destinations: { ...(d.destinations as object), ...destinationsNamedIn(d) } };
   // secret:// references resolve to a long base64 value, as variables do.
   expect(() => compileConfig(withDestinations, anyEnv, { secretRef: (ref) => Buffer.from(ref.name.padEnd(48, 'x')).toString('base64') })).not.toThrow();
+});
+
+test.each(blocks.map((b) => [b.i, b.text.split('\n').slice(0, 3).join(' | '), b.doc] as const))('README yaml block %i passes the build check npm start and npm run build make, its variables unknown (%s)', (_i, _head, doc) => {
+  const d = doc as Record<string, unknown>;
+  const dir = mkdtempSync(join(tmpdir(), 'secorch-readme-build-'));
+  try {
+    const path = join(dir, 'secorch.yaml');
+    writeFileSync(path, stringify({ ...d, destinations: { ...(d.destinations as object), ...destinationsNamedIn(d) } }));
+    expect(() => validateForBuild(path)).not.toThrow();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 function destinationsNamedIn(d: Record<string, unknown>): Record<string, unknown> {

@@ -35,9 +35,9 @@ function renderPath(path: readonly PropertyKey[]): string {
 
 type Issues = { issues: { code: string; path: PropertyKey[]; message: string }[] };
 
-/** zod issues as one config error: every problem, each with its path under `base`. */
-function schemaError(error: Issues, base: readonly PropertyKey[] = []): Error {
-  const problems = error.issues.map((i) => {
+/** zod issues as `path: message` problems, each path under `base`. */
+function issueProblems(error: Issues, base: readonly PropertyKey[] = []): string[] {
+  return error.issues.map((i) => {
     const keys = (i as { keys?: string[] }).keys;
     const at = renderPath([...base, ...i.path]);
     if (i.code === 'unrecognized_keys' && keys) {
@@ -45,7 +45,11 @@ function schemaError(error: Issues, base: readonly PropertyKey[] = []): Error {
     }
     return `${at || '(root)'}: ${i.message}`;
   });
-  return errors.config(`Invalid configuration: ${problems.join('; ')}`, renderPath([...base, ...(error.issues[0]?.path ?? [])]));
+}
+
+/** zod issues as one config error: every problem, each with its path under `base`. */
+function schemaError(error: Issues, base: readonly PropertyKey[] = []): Error {
+  return errors.config(`Invalid configuration: ${issueProblems(error, base).join('; ')}`, renderPath([...base, ...(error.issues[0]?.path ?? [])]));
 }
 
 export interface CompileOptions {
@@ -92,7 +96,24 @@ export async function compileConfigAsync(
 function validate(data: unknown): Config {
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) throw schemaError(parsed.error as unknown as Issues);
-  const config = parsed.data;
+  const problems = crossProblems(parsed.data);
+  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
+  return parsed.data;
+}
+
+/**
+ * Every problem of interpolated configuration data as `path: message` (the schema's, else the
+ * checks across sections); empty when it is valid. For checks that must go on past problems (a
+ * build, which cannot know every value).
+ */
+export function configProblems(data: unknown): string[] {
+  assertConfigDepth(data);
+  const parsed = configSchema.safeParse(data);
+  return parsed.success ? crossProblems(parsed.data) : issueProblems(parsed.error as unknown as Issues);
+}
+
+/** The checks the schema cannot make: keys decoded, filters, schedules, templates, references between sections. */
+function crossProblems(config: Config): string[] {
   const problems = secretsSectionProblems(config.secrets);
   let allowPrivate = config.egress.allowPrivate;
   try {
@@ -145,6 +166,5 @@ function validate(data: unknown): Config {
       if (problem) problems.push(`destinations.${name}.prefix: ${JSON.stringify(dest.prefix)} ${problem}`);
     }
   }
-  if (problems.length > 0) throw errors.config(`Invalid configuration: ${problems.join('; ')}`, problems[0]!.split(':')[0]);
-  return config;
+  return problems;
 }
