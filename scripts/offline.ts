@@ -9,7 +9,8 @@
  * events published side by side share one commit (providers/local/bus-sqlite.ts): about 1,500
  * per second in about 260 MB. What this gives up: an invocation that blocks the thread (none
  * should; transforms run in their own worker with a hard time limit) delays the others, and a
- * crash takes the emulator down; npm start then exits and says so.
+ * crash takes the emulator down; npm start then starts it again (scripts/start.ts), unless it
+ * died within its first ten seconds of serving, when it stops and says why.
  * Nothing lives only in process memory either way: the router, delivery and inbox workers are
  * processes of their own and share the SQLite files.
  */

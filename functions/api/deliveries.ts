@@ -15,7 +15,7 @@ import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDel
  * empty) page with a `next_cursor` instead of reading the whole log in one request.
  */
 export const MAX_SCANNED = 2000;
-const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed', 'cancelled'];
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'succeeded', 'failed'];
 
 export const listDeliveries: HttpHandler = async (req, deps) => {
   const { tenant } = authenticate(req, deps, 'deliveries:read');
@@ -56,7 +56,7 @@ export const getDelivery: HttpHandler = async (req, deps) => {
 };
 
 /**
- * Sends a finished delivery again (failed, or succeeded/cancelled to resend): pending and due
+ * Sends a finished delivery again (failed, or succeeded to resend): pending and due
  * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. A delivery whose
  * event has outlived its retention cannot be sent: 409 `event_expired`, the record left as it is.
  */

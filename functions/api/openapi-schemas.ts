@@ -20,7 +20,7 @@ const fields = {
 const delivery = {
   id: { type: 'string', description: 'Also the webhook-id header' }, subscriptionId: { type: 'string' }, eventId: { type: 'string' },
   eventSource: { type: 'string', description: 'The event source; with eventId it identifies the event' }, eventType: { type: 'string' },
-  status: { enum: ['pending', 'succeeded', 'failed', 'cancelled'] }, lastError: { type: 'string' },
+  status: { enum: ['pending', 'succeeded', 'failed'] }, lastError: { type: 'string' },
   nextAttemptAt: dateTime, createdAt: dateTime, updatedAt: dateTime,
 } as const;
 

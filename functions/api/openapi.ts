@@ -109,7 +109,7 @@ export const apiPaths = {
       operationId: 'listDeliveries', summary: 'The delivery log, oldest first; a page may be short (even empty) with a next_cursor when filters are sparse', ...auth('deliveries:read'),
       parameters: [
         query('subscription', { type: 'string' }, 'Only this subscription'),
-        query('status', { enum: ['pending', 'succeeded', 'failed', 'cancelled'] }, 'Only this status'),
+        query('status', { enum: ['pending', 'succeeded', 'failed'] }, 'Only this status'),
         query('since', { type: 'string', format: 'date-time' }, 'Created at or after'),
         query('until', { type: 'string', format: 'date-time' }, 'Created at or before'),
         ...paging,

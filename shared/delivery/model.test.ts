@@ -142,6 +142,6 @@ describe('records', () => {
     };
     expect(JSON.parse(JSON.stringify({ sub, delivery }))).toEqual({ sub, delivery });
     expect(isFinal(delivery.status)).toBe(false);
-    expect((['succeeded', 'failed', 'cancelled'] as const).every(isFinal)).toBe(true);
+    expect((['succeeded', 'failed'] as const).every(isFinal)).toBe(true);
   });
 });

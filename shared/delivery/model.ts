@@ -44,7 +44,7 @@ export interface Attempt {
   responseHeaders?: Record<string, string>;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface Delivery {
   /** Also the `webhook-id` header (`msg_...`): stable across retries, receivers dedupe on it. */
