@@ -118,8 +118,11 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
   const clock = scaledClock(t0, started, opts.scale);
   const rawConfig = {
     egress: { allowPrivate: ['127.0.0.0/8'] },
-    // A lease of one real second, in virtual seconds; the breaker and schedule stay the defaults.
-    deliveries: { leaseSeconds: opts.scale, timeoutSeconds: ((opts.timeoutMs ?? 200) / 1000) },
+    // A lease of three real seconds, in virtual seconds; the breaker and schedule stay the
+    // defaults. An attempt (200 ms of timeout at most) outlives a lease only when the machine
+    // stalls the worker that long: with one second, a loaded machine (a full test run beside
+    // other work) let leases lapse under attempts still running, and their answers came twice.
+    deliveries: { leaseSeconds: opts.scale * 3, timeoutSeconds: ((opts.timeoutMs ?? 200) / 1000) },
   };
   const store = sqliteStore({ path: join(dir, 'state.db'), clock });
   const deps: Deps = {
