@@ -60,6 +60,13 @@ describe('compileConfig', () => {
     expect(() => compileConfig(archive('security/events'), { GH_SECRET: 's' })).not.toThrow();
   });
 
+  test('a retention shorter than the retry schedule is refused: the last attempts would find their event gone', () => {
+    // The default schedule spans 27.6 h, 33.1 h with its 20 % jitter.
+    expect(problem({ sources: { github }, deliveries: { retentionDays: 1 } })).toContain('deliveries.retentionDays: 1 days is shorter than the retry schedule with its jitter (33.1 h)');
+    expect(() => compileConfig({ sources: { github }, deliveries: { retentionDays: 2 } }, { GH_SECRET: 's' })).not.toThrow();
+    expect(() => compileConfig({ sources: { github }, deliveries: { retentionDays: 1, retry: { schedule: [0, 60_000, 3_600_000] } } }, { GH_SECRET: 's' })).not.toThrow();
+  });
+
   test('a delivery lease no longer than the request timeout is refused', () => {
     expect(problem({ sources: { github }, deliveries: { timeoutSeconds: 30, leaseSeconds: 20 } })).toContain('deliveries.leaseSeconds: must be longer than deliveries.timeoutSeconds (30)');
     expect(problem({ sources: { github }, deliveries: { leaseSeconds: 15 } })).toContain('deliveries.timeoutSeconds (15)');

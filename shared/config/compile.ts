@@ -11,6 +11,7 @@ import { graphqlProblems } from '../connectors/graphql/problems';
 import { restProblems } from '../connectors/rest/problems';
 import { scheduleProblems } from '../schedules/problems';
 import { prefixProblem } from '../destinations/archive/prefix';
+import { DEFAULT_RETRY_POLICY } from '../delivery/schedule';
 import './zod-messages';
 import { assertConfigDepth } from './depth';
 import { interpolate } from './interpolate';
@@ -155,6 +156,15 @@ function crossProblems(config: Config): string[] {
   const d = config.deliveries;
   if (d?.leaseSeconds !== undefined && d.leaseSeconds <= d.timeoutSeconds) {
     problems.push(`deliveries.leaseSeconds: must be longer than deliveries.timeoutSeconds (${d.timeoutSeconds}), or a second worker may send an attempt still in flight`);
+  }
+  // An event is kept retentionDays from its fan-out: attempts scheduled later would find it gone
+  // and fail as event_expired, never sent.
+  if (d) {
+    const schedule = d.retry?.schedule ?? DEFAULT_RETRY_POLICY.schedule;
+    const spanMs = schedule.reduce((a, b) => a + b, 0) * (1 + (d.retry?.jitter ?? DEFAULT_RETRY_POLICY.jitter));
+    if (spanMs >= d.retentionDays * 86_400_000) {
+      problems.push(`deliveries.retentionDays: ${d.retentionDays} days is shorter than the retry schedule with its jitter (${(spanMs / 3_600_000).toFixed(1)} h): its last attempts would find their event gone`);
+    }
   }
   // Templates of generic destinations: placeholders, header names, the GraphQL document.
   for (const [name, dest] of Object.entries(config.destinations)) {
