@@ -6,7 +6,7 @@ import type { AttemptResult } from '../schedule';
 import { sendWakeUp } from '../../ports/wakeups';
 import type { Write } from '../../ports/store';
 import { take } from '../../ratelimit/token-bucket';
-import { admit } from './breaker-store';
+import { admit, heldBack } from './breaker-store';
 import type { DeliveryDeps } from './deps';
 import { buildRequest, TransformFailed } from './request';
 import { settle } from './settle';
@@ -86,10 +86,13 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   const eventText = await cache.event(due.tenant, eventRef(record.eventSource, record.eventId));
   if (eventText === undefined) return fail('event_expired');
 
-  // Whatever can hold this attempt back comes before the breaker: a half-open probe granted to an
-  // attempt that then does not go (its transform fails, the sealer is down, the rate limit says
-  // wait) would keep the breaker half-open, and every other delivery of the subscription waiting,
-  // until the probe is presumed lost. A token taken while the breaker then refuses is spent idly.
+  // An open breaker defers the attempt before any work is spent on it (a transform, a token).
+  // Otherwise whatever else can hold the attempt back comes before the breaker is asked for it: a
+  // half-open probe granted to an attempt that then does not go (its transform fails, the sealer
+  // is down, the rate limit says wait) would keep the breaker half-open, and every other delivery
+  // of the subscription waiting, until the probe is presumed lost.
+  const held = await heldBack(deps, due.tenant, sub.id, settings.breaker, cache);
+  if (held) return defer(held.retryAt);
   let request: Awaited<ReturnType<typeof buildRequest>>;
   try {
     request = await buildRequest(deps, sub, record, eventText);

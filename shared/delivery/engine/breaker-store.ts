@@ -24,6 +24,22 @@ const write = (deps: Deps, key: string, state: BreakerState, version: string | u
 
 const clean = (state: BreakerState) => state.state === 'closed' && state.consecutiveFailures === 0;
 
+/**
+ * Whether the breaker holds attempts back now, read without taking anything (no probe, no
+ * write): `retryAt` when it does. Lets an attempt be deferred before any work is spent on it.
+ */
+export async function heldBack(
+  deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions, cache?: Cache,
+): Promise<{ retryAt: number } | undefined> {
+  let held = cache?.breaker(tenant, subscriptionId);
+  if (!held) {
+    held = await read(deps, keys.breaker(tenant, subscriptionId));
+    cache?.setBreaker(tenant, subscriptionId, held);
+  }
+  const verdict = beforeAttempt(held.state, deps.clock.now(), opts);
+  return verdict.allow ? undefined : { retryAt: verdict.retryAt };
+}
+
 /** May an attempt go now? `retryAt` when the breaker holds it back (no attempt is consumed). */
 export async function admit(
   deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions, cache?: Cache,

@@ -55,6 +55,23 @@ test('a probe time that meets an empty rate-limit bucket leaves the breaker open
   expect(rx.received).toHaveLength(2);
 });
 
+test('an open breaker defers attempts before they spend anything: no rate-limit token is taken while it holds them back', async () => {
+  // Two tokens, refilled one per 1,000 s; one failure opens the breaker for 60 s.
+  const e = engine({ deliveries: { breaker: { failureThreshold: 1, openForMs: 60 * S } } });
+  const rx = await receiver((_r, n) => (n === 1 ? { status: 500 } : { status: 204 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url, rateLimit: { perSecond: 0.001, burst: 2 } });
+  await fanOut(event('e1'), e.deps);
+  const t0 = e.clock.now();
+  expect((await sweepDue(e.deps)).retrying).toBe(1);
+  // The retry at 5 s meets the open breaker; the probe time at 60 s finds the second token there.
+  e.clock.set(t0 + 5 * S);
+  expect((await sweepDue(e.deps)).deferred).toBe(1);
+  e.clock.set(t0 + 60 * S);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  expect(rx.received).toHaveLength(2);
+});
+
 test('a delivery whose transform fails at the probe time does not hold the probe: the next delivery is the probe', async () => {
   // No retries: the first failure opens the breaker and ends that delivery.
   const e = engine({ deliveries: { retry: { schedule: [0] }, breaker: { failureThreshold: 1, openForMs: 60 * S } } });
