@@ -45,6 +45,7 @@ function issues(body: unknown): SearchedIssue[] {
 
 export async function* searchIssues(t: Transport, s: IssueSearch): AsyncGenerator<Page<SearchedIssue>, void, undefined> {
   let token = s.startToken;
+  const sent = new Set<string>(token === undefined ? [] : [token]);
   for (let page = 0; page < (s.maxPages ?? DEFAULT_MAX_PAGES); page++) {
     const body = {
       jql: s.jql,
@@ -55,8 +56,9 @@ export async function* searchIssues(t: Transport, s: IssueSearch): AsyncGenerato
     };
     const response = await t.request({ method: 'POST', path: '/rest/api/3/search/jql', body, idempotent: true });
     const next = at(response.body, 'nextPageToken');
-    // A repeated token would loop for ever: treat it as the end.
-    const following = typeof next === 'string' && next !== '' && next !== token && at(response.body, 'isLast') !== true ? next : undefined;
+    // A token sent before (the same one, or one coming round again) would loop for ever: treat it as the end.
+    const following = typeof next === 'string' && next !== '' && !sent.has(next) && at(response.body, 'isLast') !== true ? next : undefined;
+    if (following !== undefined) sent.add(following);
     yield { items: issues(response.body), next: following, response };
     if (following === undefined) return;
     token = following;

@@ -80,3 +80,15 @@ test('check(): one call to /rest/api/3/myself; bad credentials are reported for 
   expect(await transport().check()).toMatchObject({ ok: false, error: { code: 'connector_auth_failed' } });
   expect(jira.vendor.requestsTo(ROUTES.myself)).toHaveLength(2);
 });
+
+test('search pagination: tokens that come round again (A, B, A, ...) end the listing instead of cycling until maxPages', async () => {
+  const t = transport();
+  // Two pages that hand each other's token back: a vendor bug a run would otherwise spend its
+  // whole deadline on, and the sync job would store and resume for ever.
+  const page = (key: string, token: string) => reply.json({ issues: [{ id: key, key, fields: {} }], nextPageToken: token, isLast: false });
+  jira.vendor.queue(ROUTES.search, page('SEC-1', 'A'), page('SEC-2', 'B'), page('SEC-3', 'A'), page('SEC-4', 'B'));
+  const seen: string[] = [];
+  for await (const p of searchIssues(t, { jql: 'project = "SEC"', maxPages: 4 })) seen.push(...p.items.map((i) => i.key));
+  expect(seen).toEqual(['SEC-1', 'SEC-2', 'SEC-3']);
+  expect(jira.vendor.requestsTo(ROUTES.search)).toHaveLength(3);
+});

@@ -73,3 +73,16 @@ test('links to another origin are refused, stored or served', async () => {
   await expect(drain(deltaPages(t, { request: { path: '/users/delta' } }))).rejects.toMatchObject({ code: 'connector_link_refused' });
   expect(vendor.requests).toHaveLength(1);
 });
+
+test('a nextLink already followed ends the round without a deltaLink instead of reading the same page for ever', async () => {
+  vendor.on('GET /v1.0/groups/delta', (req) => {
+    const next = new URL(req.url);
+    next.searchParams.set('$skiptoken', 'stuck');
+    return reply.json({ value: [{ id: req.query.get('$skiptoken') ?? 'first' }], '@odata.nextLink': next.href });
+  });
+  const { seen, returned } = await drain(deltaPages(t, { request: { path: '/groups/delta' } }));
+  expect(seen.flatMap((p) => p.items)).toEqual([{ id: 'first' }, { id: 'stuck' }]);
+  expect(seen.at(-1)!.next).toBeUndefined();
+  expect(returned).toBeUndefined();
+  expect(vendor.requestsTo('GET /v1.0/groups/delta')).toHaveLength(2);
+});

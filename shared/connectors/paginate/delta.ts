@@ -37,6 +37,9 @@ const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined)
 export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): AsyncGenerator<DeltaPage<T>, string | undefined, undefined> {
   const items = p.items ?? ((body: unknown) => (Array.isArray(at(body, 'value')) ? (at(body, 'value') as T[]) : []));
   let url = p.resumeFrom === undefined ? undefined : String(sameOriginUrl(transport.name, transport.baseUrl, p.resumeFrom));
+  // A nextLink already followed would repeat the same pages until maxPages: it ends the round,
+  // without a deltaLink, as a repeated cursor ends a listing (cursor.ts).
+  const followed = new Set<string>(url === undefined ? [] : [url]);
   for (let page = 0; page < (p.maxPages ?? DEFAULT_MAX_PAGES); page++) {
     const response = await transport.request(url === undefined ? p.request : { headers: p.request.headers, url }).catch((e: unknown) => {
       throw isConnectorError(e) && needsReset(e) ? syncReset(transport.name, e) : e;
@@ -45,8 +48,10 @@ export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): A
       const v = text(at(response.body, name));
       return v === undefined ? undefined : String(sameOriginUrl(transport.name, transport.baseUrl, v, new URL(response.url)));
     };
-    const next = link('@odata.nextLink');
-    const deltaLink = next === undefined ? link('@odata.deltaLink') : undefined;
+    const linked = link('@odata.nextLink');
+    const next = linked === undefined || followed.has(linked) ? undefined : linked;
+    if (next !== undefined) followed.add(next);
+    const deltaLink = linked === undefined ? link('@odata.deltaLink') : undefined;
     yield { items: items(response.body, response), next, deltaLink, response };
     if (next === undefined) return deltaLink;
     url = next;
