@@ -35,7 +35,10 @@ test('stopAll waits for workers that finish their work, and kills one that does 
   const [tidy, stuck] = [s.workers.get('tidy')!, s.workers.get('stuck')!];
   const started = Date.now();
   await s.stopAll(1500);
-  expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+  // Node's timers count from the event loop's cached time, taken when this turn of the loop began:
+  // a busy machine can pause the process between then and \`started\`, so the cap can end up to
+  // that pause before 1.5 s after it. Not stopping at once nor after tidy's 300 ms is the point.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1500 - 100);
   expect(tidy.exitCode).toBe(0);
   expect(stuck.signalCode).toBe('SIGKILL');
   expect(alive(tidy.pid!) || alive(stuck.pid!)).toBe(false);

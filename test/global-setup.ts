@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { freePort, spawnUntil } from './emulators/spawn';
+import { freePorts, spawnUntil } from './emulators/spawn';
 
 /**
  * Starts the npm-installed emulators once for the whole run, on 127.0.0.1 and free ports:
@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   const fauxqs = await spawnUntil(process.execPath, [join(__dirname, 'emulators/fauxqs.mjs'), '0'], /READY (\d+)/);
   process.env.SECORCH_TEST_SQS_ENDPOINT = `http://127.0.0.1:${fauxqs.match[1]}`;
 
-  const [blob, queue, table] = [await freePort(), await freePort(), await freePort()];
+  const [blob, queue, table] = await freePorts(3);
   const azurite = await spawnUntil(
     process.execPath,
     [

@@ -171,13 +171,18 @@ describe('webhook-ingress under concurrency', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const publish = bus.publish.bind(bus);
+    let held = false;
     bus.publish = async (e) => {
+      held = true;
       await gate;
       return publish(e);
     };
     const send = () => webhookIngress(post('/webhooks/github', codeScanning, githubHeaders(SECRET, codeScanning, 'code_scanning_alert', 'd-9')), deps);
     const first = send();
-    await new Promise((r) => setTimeout(r, 10));
+    // The second copy arrives while the first is held at publish (past its claim), not after a
+    // fixed wait that a loaded machine may not give it time to get there in.
+    for (const end = Date.now() + 10_000; !held && Date.now() < end;) await new Promise((r) => setTimeout(r, 5));
+    expect(held).toBe(true);
     const second = await send();
     expect(second.status).toBe(409);
     expect(second.headers.get('retry-after')).toBe('5');

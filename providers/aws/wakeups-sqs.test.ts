@@ -52,14 +52,16 @@ test('schedule rejects when the queue does not exist (the engine logs it and car
   await expect(wakeups.schedule({ at: 0, tenant: 'acme', id: 'x' })).rejects.toThrow(/queue does not exist/i);
 });
 
-test('fauxqs honours the delay: a wake-up due in 2 s is invisible at first, then received', async () => {
+test('fauxqs honours the delay: a wake-up due in 3 s is invisible at first, then received', async () => {
   const sqs = fauxqsClient();
   const { url } = await createQueue(sqs, `wakeups-delay-${process.pid}`);
-  const at = Date.now() + 2_000;
-  await sqsWakeUps({ queueUrl: url, client: sqs, clock: { now: () => Date.now() } }).schedule({ at, tenant: 't', id: 'msg_2s' });
+  // Seconds of margin: the receive right after sending must come before the delay ends even when
+  // a loaded machine slows both down; the long poll after it waits well past the delay.
+  const at = Date.now() + 3_000;
+  await sqsWakeUps({ queueUrl: url, client: sqs, clock: { now: () => Date.now() } }).schedule({ at, tenant: 't', id: 'msg_3s' });
   const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }));
   expect(first.Messages ?? []).toHaveLength(0);
-  const later = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }));
-  expect(later.Messages?.map((m) => JSON.parse(m.Body!))).toEqual([{ at, tenant: 't', id: 'msg_2s' }]);
+  const later = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 15 }));
+  expect(later.Messages?.map((m) => JSON.parse(m.Body!))).toEqual([{ at, tenant: 't', id: 'msg_3s' }]);
   expect(Date.now()).toBeGreaterThanOrEqual(at - 50);
 });

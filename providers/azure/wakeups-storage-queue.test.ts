@@ -46,13 +46,21 @@ describe('storageQueueWakeUps (real Azurite)', () => {
     expect((await queue.getProperties()).approximateMessagesCount).toBe(3);
   });
 
-  it('a wake-up due in 2 s becomes visible after its visibility timeout', async () => {
-    const at = Date.now() + 1_500;
-    await storageQueueWakeUps({ connectionString, queueName, clock: { now: () => Date.now() } }).schedule({ at, tenant: 't', id: 'msg_2s' });
+  it('a wake-up due in 3 s becomes visible after its visibility timeout', async () => {
+    // Seconds of margin: the peek right after sending must come before the timeout even when a
+    // loaded machine slows both down.
+    // The previous test's messages (one received, visible again 30 s later) are not this one's.
+    await queue.clearMessages();
+    const at = Date.now() + 3_000;
+    await storageQueueWakeUps({ connectionString, queueName, clock: { now: () => Date.now() } }).schedule({ at, tenant: 't', id: 'msg_3s' });
     expect((await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 2_500));
-    const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
-    expect(peekedMessageItems.map((m) => decode(m.messageText))).toEqual([{ at, tenant: 't', id: 'msg_2s' }]);
+    // Then polled until it shows (the bound is for a loaded machine), rather than one fixed wait.
+    let peeked: Awaited<ReturnType<typeof queue.peekMessages>>['peekedMessageItems'] = [];
+    for (const end = Date.now() + 20_000; peeked.length === 0 && Date.now() < end;) {
+      await new Promise((r) => setTimeout(r, 200));
+      peeked = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+    }
+    expect(peeked.map((m) => decode(m.messageText))).toEqual([{ at, tenant: 't', id: 'msg_3s' }]);
   });
 
   it('rejects for a missing queue', async () => {

@@ -24,17 +24,21 @@ it('routes what another connection commits, acks it, and stops on abort', async 
   });
   const path = join(dir, 'queue.db');
   const [consumer, producer] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  let looked = 0;
+  const counting: SqliteQueue = { ...consumer, changed: () => (looked++, consumer.changed()) };
   const stop = new AbortController();
-  const loop = runRouterLoop(deps, consumer, { pollMs: 5, signal: stop.signal });
+  const loop = runRouterLoop(deps, counting, { pollMs: 5, signal: stop.signal });
   try {
     // The deps' clock is fixed, so only changed() (not the one-second full claim) can wake the loop.
-    await new Promise((r) => setTimeout(r, 50));
+    // Its second look comes after its first full claim: from then on only changed() can find these,
+    // however long a loaded machine took to get there (a fixed wait could still be short of it).
+    await until(() => looked >= 2, 10_000);
     for (const id of ['e1', 'e2']) {
       producer.enqueue(JSON.stringify({ specversion: '1.0', id, source: 'test', type: 'test.ping', data: { id } }));
     }
-    await until(() => existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 5000);
+    await until(() => existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 10_000);
     expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['e1', 'e2']);
-    await until(() => producer.depth().leased === 0, 2000);
+    await until(() => producer.depth().leased === 0, 10_000);
     expect(producer.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
   } finally {
     // Also on a failure above: a loop left running keeps jest from ending.
@@ -66,9 +70,9 @@ it('keeps running after a drain that throws (the queue file busy or damaged), lo
   const stop = new AbortController();
   const loop = runRouterLoop(deps, failingOnce, { pollMs: 5, signal: stop.signal });
   try {
-    await until(() => claims >= 1, 2000);
+    await until(() => claims >= 1, 10_000);
     producer.enqueue(JSON.stringify({ specversion: '1.0', id: 'after-error', source: 'test', type: 'test.ping' }));
-    await until(() => existsSync(out), 5000);
+    await until(() => existsSync(out), 10_000);
     expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['after-error']);
     expect(errors).toEqual(['router drain failed']);
   } finally {

@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from '../emulators/spawn';
+import { freePort, freePorts } from '../emulators/spawn';
 import { output, startServer, stopServer, until, waitHealthy } from './server';
 
 /**
@@ -46,7 +46,7 @@ describe('npm start: outbound webhooks', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'secorch-e2e-out-'));
     const config = join(dataDir, 'secorch.yaml');
     writeFileSync(config, CONFIG);
-    const [port, lambdaPort] = [await freePort(), await freePort()];
+    const [port, lambdaPort] = await freePorts(2);
     base = `http://127.0.0.1:${port}`;
     child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, E2E_API_KEY: API_KEY });
     logs = output(child);

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../emulators/spawn';
+import { freePorts } from '../emulators/spawn';
 import { fixturePath } from '../fixtures';
 import { output, sleep, startServer, stopServer, until, waitHealthy } from './server';
 
@@ -29,7 +29,7 @@ describe('npm start: reports copied into the inbox', () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'secorch-e2e-ingest-'));
-    const [port, lambdaPort] = [await freePort(), await freePort()];
+    const [port, lambdaPort] = await freePorts(2);
     child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: join(__dirname, '../../secorch.yaml') });
     logs = output(child);
     await waitHealthy(`http://127.0.0.1:${port}`, logs);

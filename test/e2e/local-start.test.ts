@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../emulators/spawn';
+import { freePort, freePorts } from '../emulators/spawn';
 import { exited, output, sleep, startServer, stopServer, until, waitHealthy } from './server';
 import { fixtureBytes } from '../fixtures';
 import { githubHeaders } from '../support/sign';
@@ -32,7 +32,7 @@ describe('npm start (serverless-offline, end to end)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'secorch-e2e-'));
     const config = join(dataDir, 'secorch.yaml');
     writeFileSync(config, CONFIG);
-    const [port, lambdaPort] = [await freePort(), await freePort()];
+    const [port, lambdaPort] = await freePorts(2);
     base = `http://127.0.0.1:${port}`;
     child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config });
     logs = output(child);

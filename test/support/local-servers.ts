@@ -18,7 +18,14 @@ export const STANDARD_PORTS: Readonly<Record<LocalServer, number>> = {
 };
 
 const HOST = '127.0.0.1';
-const PROBE_TIMEOUT_MS = 1000;
+/**
+ * On loopback a connection is accepted or refused by the kernel at once; the timeout only stops a
+ * probe that never hears back. Generous, because under CI=true a probe that gives up on a loaded
+ * machine fails the server's whole describe block.
+ */
+const PROBE_TIMEOUT_MS = 5000;
+/** A child Node process's start-up, which takes seconds on a loaded machine; then the probe. */
+const PROBE_PROCESS_MS = 30_000;
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
 export async function serverAvailable(_name: LocalServer, port: number, timeoutMs = PROBE_TIMEOUT_MS): Promise<boolean> {
@@ -47,7 +54,7 @@ export function serverAvailableSync(_name: LocalServer, port: number, timeoutMs 
 s.setTimeout(${Number(timeoutMs)}, () => process.exit(1));
 s.once('connect', () => process.exit(0));
 s.once('error', () => process.exit(1));`;
-  const r = spawnSync(process.execPath, ['-e', script], { timeout: timeoutMs + 2000, stdio: 'ignore' });
+  const r = spawnSync(process.execPath, ['-e', script], { timeout: timeoutMs + PROBE_PROCESS_MS, stdio: 'ignore' });
   const up = r.status === 0;
   probed.set(port, up);
   return up;
