@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import { type Config, compileConfig, compileSecretsSection, configProblems, interpolate } from '../shared/config';
 import { errors } from '../shared/errors';
-import { replaceSecretRefs, secretValue, type SecretRef } from '../shared/secrets';
+import { findSecretRefs, replaceSecretRefs, secretValue, type SecretRef } from '../shared/secrets';
 import { envSecretValue } from '../providers/common/env-secrets';
 import { secretsProblem } from '../providers/common/secrets';
 import { assertLocalConfig, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS } from '../providers/local/local-config';
@@ -52,12 +52,8 @@ function placeholder(what: string): string {
 }
 
 /** Whether a raw value, or any value under it, is only known at deploy time: a `${VAR}` or a `secret://` reference. */
-function holdsUnknown(value: unknown): boolean {
-  if (typeof value === 'string') return /(?<!\$)\$\{/.test(value) || value.startsWith('secret://');
-  if (Array.isArray(value)) return value.some(holdsUnknown);
-  if (value && typeof value === 'object') return Object.values(value).some(holdsUnknown);
-  return false;
-}
+const holdsUnknown = (value: unknown): boolean =>
+  findSecretRefs(value).length > 0 || /(?<!\$)\$\{/.test(JSON.stringify(value) ?? '');
 
 /** The raw value at a problem's path (`destinations.jira.baseUrl`, `sources.a.verify.publicKeys[0]`), if there is one. */
 function rawAt(raw: unknown, path: string): unknown {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Deps } from '../../shared/ports';
 import { inProgress, step } from './errors';
+import { keyPart } from '../../shared/store/key-part';
 
 /**
  * Idempotency per object version, after aws-powertools' idempotency persistence layer: a record
@@ -32,22 +32,18 @@ export interface Claim {
   attempt: number;
 }
 
-/**
- * The smallest key a cloud state store takes: Azure Table Storage's store allows 512 bytes
- * (Firestore's 750, DynamoDB's 1024), while object keys reach 1024 bytes on S3, GCS and Blob
- * Storage. A longer record key would fail every attempt as a store error, and the report would
- * be retried until the queue gave up on it, never ingested.
- */
-const MAX_PLAIN_KEY_BYTES = 512;
+/** The smallest key a cloud state store takes (Azure Table Storage's store). */
+const MAX_KEY_BYTES = 512;
 
 /**
- * `ing:<bucket>:<key>@<identity>`, readable in the store; when that is too long for it, the key
- * and identity become a digest (`~` then base64url: no '@', so never equal to a plain key).
+ * `ing:<bucket>:<key>@<identity>`, readable in the store. Object keys reach 1024 bytes on S3, GCS
+ * and Blob Storage while Azure Table Storage's store takes keys of 512 bytes: when the whole key
+ * would be longer, key and identity become one digest (keyPart), or every attempt would fail as
+ * a store error and the report be retried until the queue gave up on it, never ingested.
  */
 export function recordKey(bucket: string, key: string, identity: string): string {
-  const plain = `ing:${bucket}:${key}@${identity}`;
-  if (Buffer.byteLength(plain, 'utf8') <= MAX_PLAIN_KEY_BYTES) return plain;
-  return `ing:${bucket}:~${createHash('sha256').update(JSON.stringify([key, identity]), 'utf8').digest('base64url')}`;
+  const head = `ing:${bucket}:`;
+  return `${head}${keyPart(`${key}@${identity}`, MAX_KEY_BYTES - Buffer.byteLength(head, 'utf8'))}`;
 }
 
 const parse = (value: string): IngestRecord | undefined => {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { idPart } from '../../shared/delivery/keys';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
 import { DEFAULT_TOLERANCE_SECONDS, type Verified } from '../../shared/webhooks';
 import type { PreparedSource } from './source';
+import { keyPart } from '../../shared/store/key-part';
 
 /** How long an in-flight claim blocks a concurrent copy of the same delivery. */
 const CLAIM_TTL_SECONDS = 60;
@@ -18,8 +18,8 @@ export function replayKeys(source: PreparedSource, v: Verified): string[] {
   const base = `webhook:${source.config.tenant}:${source.id}:`;
   const keys: string[] = [];
   // A delivery id too long for a store key, or one that could pose as a signature key
-  // (`sig:...`), is kept as a digest (idPart).
-  if (v.deliveryId !== undefined) keys.push(`${base}${v.deliveryId.startsWith('sig:') ? idPart(`~${v.deliveryId}`) : idPart(v.deliveryId)}`);
+  // (`sig:...`), is kept as a digest (keyPart).
+  if (v.deliveryId !== undefined) keys.push(`${base}${keyPart(v.deliveryId.startsWith('sig:') ? `~${v.deliveryId}` : v.deliveryId)}`);
   for (const signature of v.signatures ?? (v.signature === undefined ? [] : [v.signature])) {
     keys.push(`${base}sig:${createHash('sha256').update(signature).digest('base64url')}`);
   }

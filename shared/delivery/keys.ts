@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { keyPart } from '../store/key-part';
 
 /**
  * The state-store layout of the delivery engine. Every key starts with its record kind and the
@@ -44,28 +45,13 @@ export function sortableId(prefix: string, now: number, random: (n: number) => U
 }
 
 /**
- * Bytes of an id kept as they are in a key. Event ids have no length limit of their own (POST
- * /events takes any within 64 KiB), while the cloud state stores take keys of 512 bytes (Azure
- * Table) to 1024 (DynamoDB): a longer key would fail the event's every delivery.
- */
-export const MAX_PLAIN_ID_BYTES = 200;
-
-/**
- * An id as a key part: itself, or when longer than MAX_PLAIN_ID_BYTES (or starting with `~`, the
- * mark of a digest) `~` and its SHA-256, so the two forms never meet.
- */
-export function idPart(id: string): string {
-  if (!id.startsWith('~') && (id.length <= MAX_PLAIN_ID_BYTES / 3 || Buffer.byteLength(id, 'utf8') <= MAX_PLAIN_ID_BYTES)) return id;
-  return `~${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
-}
-
-/**
- * The key part of an event: a digest of its source, then its id (idPart). Records written before
- * the source was stored have none and keep their event under the id alone.
+ * The key part of an event: a digest of its source, then its id (keyPart: a digest when too long
+ * for a store key). Records written before the source was stored have none and keep their event
+ * under the id alone.
  */
 export function eventRef(source: string | undefined, id: string): string {
   if (source === undefined) return id;
-  return `${createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16)}:${idPart(id)}`;
+  return `${createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16)}:${keyPart(id)}`;
 }
 
 /** Tenant names and ids may not contain the separator; the API validates them before any lookup. */

@@ -2,7 +2,8 @@ import { testDeps } from '../../../test/deps';
 import type { CloudEvent } from '../../events/cloudevent';
 import { guardedDeliveryClient } from '../../http/delivery-client';
 import type { StateStore } from '../../ports/store';
-import { eventRef, idPart, MAX_PLAIN_ID_BYTES } from '../keys';
+import { keyPart, MAX_PLAIN_PART_BYTES } from '../../store/key-part';
+import { eventRef } from '../keys';
 import type { DeliveryDeps } from './deps';
 import { fanOut } from './fanout';
 import { sweepDue } from './sweep';
@@ -46,12 +47,12 @@ test('an event whose id is longer than a store key allows is delivered once, und
   }
 });
 
-test('idPart: short ids as they are; long ones, and ones that start like a digest, as a digest; distinct ids stay distinct', () => {
-  expect(idPart('evt_1')).toBe('evt_1');
-  const edge = 'é'.repeat(MAX_PLAIN_ID_BYTES / 2);
-  expect(idPart(edge)).toBe(edge);
-  expect(idPart(`${edge}x`)).toMatch(/^~[A-Za-z0-9_-]{43}$/);
-  expect(idPart('~abc')).toMatch(/^~[A-Za-z0-9_-]{43}$/);
-  expect(idPart(`${edge}x`)).not.toBe(idPart(`${edge}y`));
+test('keyPart: short ids as they are; long ones, and ones that start like a digest, as a digest; distinct ids stay distinct', () => {
+  expect(keyPart('evt_1')).toBe('evt_1');
+  const edge = 'é'.repeat(MAX_PLAIN_PART_BYTES / 2);
+  expect(keyPart(edge)).toBe(edge);
+  expect(keyPart(`${edge}x`)).toMatch(/^~[A-Za-z0-9_-]{43}$/);
+  expect(keyPart('~abc')).toMatch(/^~[A-Za-z0-9_-]{43}$/);
+  expect(keyPart(`${edge}x`)).not.toBe(keyPart(`${edge}y`));
   expect(eventRef('test/scanner', 'evt_1')).toMatch(/:evt_1$/);
 });
