@@ -466,3 +466,21 @@ test('a worker whose lease ran out loses its outcome to the worker that took ove
   expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([d!.id, d!.id]);
   expect(await dueKeys(e.deps)).toEqual([]);
 });
+
+test('a sealed secret copied into another subscription does not sign for it, even after it was opened for its own', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  const { sub: a, secret } = await seedSubscription(e.deps, { url: rx.url, filter: { sql: "source = 'test/a'" } });
+  await fanOut(event('k1', { source: 'test/a' }), e.deps);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1); // a's secret is now opened and kept
+  // Someone with write access to the store copies a's sealed secret into b's record.
+  const { sub: b } = await seedSubscription(e.deps, { url: rx.url, filter: { sql: "source = 'test/b'" } });
+  await e.deps.store.put(keys.subscription('default', b.id), JSON.stringify({ ...b, secrets: a.secrets }));
+  await fanOut(event('k2', { source: 'test/b' }), e.deps);
+  await sweepDue(e.deps).catch(() => undefined);
+  // Nothing reached the receiver signed with a's key for b's event.
+  const signedForB = rx.received.filter((r) => JSON.parse(r.body).id === 'k2');
+  for (const r of signedForB) expect(() => new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toThrow();
+  expect(signedForB).toHaveLength(0);
+});

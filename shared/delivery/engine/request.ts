@@ -15,15 +15,22 @@ import type { DeliveryDeps } from './deps';
 const opened = new Map<string, Uint8Array>();
 const MAX_OPENED = 1000;
 
-/** The HMAC keys of the live secrets: unsealed and decoded once per sealed secret, then kept. */
+/**
+ * The HMAC keys of the live secrets: unsealed and decoded once per sealed secret, then kept.
+ * The cache key holds the sealing context (tenant, subscription) as well as the sealed text: the
+ * sealer binds a secret to its subscription, so a sealed value copied into another
+ * subscription's record fails to open there. Keyed on the sealed text alone, a copy made after
+ * the first opening would have been signed with the other subscription's key.
+ */
 async function keysOf(deps: DeliveryDeps, sub: Subscription, now: number): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const sealed of signingSecrets(sub.secrets, now)) {
-    let key = opened.get(sealed);
+    const cacheKey = `${sub.tenant}\u0000${sub.id}\u0000${sealed}`;
+    let key = opened.get(cacheKey);
     if (key === undefined) {
       key = decodeSecret(await deps.sealer.open(sealed, { tenant: sub.tenant, subscription: sub.id }));
       if (opened.size >= MAX_OPENED) opened.delete(opened.keys().next().value!);
-      opened.set(sealed, key);
+      opened.set(cacheKey, key);
     }
     out.push(key);
   }
