@@ -104,7 +104,7 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore (PostgreS
   it('garbage-collects rows expired beyond the margin, never live ones', async () => {
     const table = freshTable();
     const clock = fixedClock(START);
-    const store = postgresStore({ connectionString: URL, table, clock, gcMarginMs: 60_000 });
+    const store = postgresStore({ connectionString: URL, table, clock, gcMarginMs: 60_000, random: () => 0 });
     for (let i = 0; i < 50; i++) await store.put(`old${i}`, 'v', { ttlSeconds: 1 });
     await store.put('long', 'v', { ttlSeconds: 3600 });
     await store.put('forever', 'v');
@@ -113,6 +113,23 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore (PostgreS
     const left = await admin.query(`SELECT key FROM "${table}" WHERE key NOT LIKE 'new%' ORDER BY key`);
     expect(left.rows.map((r) => r.key)).toEqual(['forever', 'long']);
     await store.close();
+    await drop(table);
+  });
+
+  it('collects in short-lived instances too: each starts its write count at a random point of the interval', async () => {
+    const table = freshTable();
+    const clock = fixedClock(START);
+    const seed = postgresStore({ connectionString: URL, table, clock, gcMarginMs: 60_000, random: () => 0 });
+    for (let i = 0; i < 5; i++) await seed.put(`old${i}`, 'v', { ttlSeconds: 1 });
+    await seed.close();
+    clock.advance(61_001);
+    // A fresh instance that writes once: with its count starting at the interval's last step,
+    // that one write runs a collection. Counting from zero, it never would.
+    const brief = postgresStore({ connectionString: URL, table, clock, gcMarginMs: 60_000, random: () => 255 / 256 });
+    await brief.put('one', 'v');
+    const left = await admin.query(`SELECT key FROM "${table}" ORDER BY key`);
+    expect(left.rows.map((r) => r.key)).toEqual(['one']);
+    await brief.close();
     await drop(table);
   });
 

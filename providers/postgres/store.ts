@@ -34,6 +34,12 @@ export interface PostgresStoreOptions extends PostgresTimeouts {
    * hundred writes: garbage collection only, with room for clock skew between instances.
    */
   gcMarginMs?: number;
+  /**
+   * Where this instance's write count starts, as a fraction of the collection interval (default
+   * random). Short-lived instances (a function that writes a dozen times and is recycled) would
+   * never reach the interval if every one counted from zero.
+   */
+  random?: () => number;
 }
 
 export type PostgresStore = StateStore & { close(): Promise<void> };
@@ -166,7 +172,9 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     return (await db.query(sql.upsert, row)).rowCount === 1;
   };
 
-  let writes = 0;
+  // A random start: each write crosses an interval boundary with odds 1 in GC_EVERY, whatever
+  // the instance's lifetime.
+  let writes = Math.floor((opts.random ?? Math.random)() * GC_EVERY);
   const collect = async (count: number, now: number) => {
     const before = writes;
     writes += count;

@@ -87,7 +87,7 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
     // Events, rate-limit buckets and claims are written with a ttl and read by key, never
     // listed: their index entries must go with their items, or the index grows with every write.
     const prefix = freshPrefix();
-    const store = redisStore({ client: admin, prefix, clock: fixedClock(START), gcMarginMs: 0 });
+    const store = redisStore({ client: admin, prefix, clock: fixedClock(START), gcMarginMs: 0, random: () => 0 });
     for (let i = 0; i < 40; i++) await store.put(`evt/${i}`, 'e', { ttlSeconds: 0 }); // native expiry: now
     await store.put('evt/kept', 'e', { ttlSeconds: 3600 });
     await store.put('plain', 'p');
@@ -97,6 +97,18 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
       ['evt/kept', 'plain', 'w/0', 'w/1', 'w/2', 'w/3', 'w/4'].map((k) => `${prefix}i:${k}`));
     expect(await admin.zrange(`${prefix}exp`, 0, '-1')).toEqual(['evt/kept']);
     expect((await store.get('evt/kept'))?.value).toBe('e');
+    await clean(prefix);
+  });
+
+  it('collects in short-lived instances too: each starts its write count at a random point of the interval', async () => {
+    const prefix = freshPrefix();
+    const seed = redisStore({ client: admin, prefix, clock: fixedClock(START), gcMarginMs: 0, random: () => 0 });
+    for (let i = 0; i < 5; i++) await seed.put(`evt/${i}`, 'e', { ttlSeconds: 0 }); // native expiry: now
+    // A fresh instance that writes once: with its count starting at the interval's last step,
+    // that one write runs a collection. Counting from zero, it never would.
+    const brief = redisStore({ client: admin, prefix, clock: fixedClock(START), gcMarginMs: 0, random: () => 255 / 256 });
+    await brief.put('one', 'v');
+    expect(await admin.zrange(`${prefix}idx`, 0, '-1')).toEqual(['one']);
     await clean(prefix);
   });
 

@@ -33,6 +33,12 @@ export interface RedisStoreOptions extends RedisTimeouts {
   clock: Clock;
   /** Native expiry is set this long after the TTL by the real clock; `false` sets none. */
   gcMarginMs?: number | false;
+  /**
+   * Where this instance's write count starts, as a fraction of the collection interval (default
+   * random). Short-lived instances (a function that writes a dozen times and is recycled) would
+   * never reach the interval if every one counted from zero.
+   */
+  random?: () => number;
 }
 
 export type RedisStore = StateStore & { close(): Promise<void> };
@@ -181,7 +187,9 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
 
   const dropGone = (members: string[]) => prune(client, [index, expiring, ...members.map(itemKey)], members);
 
-  let writes = 0;
+  // A random start: each write crosses an interval boundary with odds 1 in GC_EVERY, whatever
+  // the instance's lifetime.
+  let writes = Math.floor((opts.random ?? Math.random)() * GC_EVERY);
   /** Every GC_EVERY writes: the index entries of items whose native expiry has passed (housekeeping only). */
   const collect = async (count: number) => {
     const before = writes;
