@@ -8,6 +8,7 @@ type Deps = ReturnType<typeof apiDeps>['deps'];
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
+const subscribe = async (deps: Deps) => (await call(deps, 'POST', '/subscriptions', { body: { url: 'https://hooks.example.com/x' } })).json.id as string;
 
 /** 30 deliveries a minute apart: subscriptions A and B alternate, statuses cycle. */
 async function seedLog(deps: Deps) {
@@ -116,8 +117,9 @@ describe('GET /deliveries/{id} and retry', () => {
 
   test('retry: failed and succeeded become pending and due now (202); pending is 409 delivery_pending', async () => {
     const { deps, clock } = apiDeps({ deliveries: { retentionDays: 7 } });
-    const failed = await seedDelivery(deps, { subscriptionId: 'sub_A' });
-    const done = await seedDelivery(deps, { subscriptionId: 'sub_A', status: 'succeeded', lastError: undefined });
+    const sub = await subscribe(deps);
+    const failed = await seedDelivery(deps, { subscriptionId: sub });
+    const done = await seedDelivery(deps, { subscriptionId: sub, status: 'succeeded', lastError: undefined });
     clock.advance(5 * MIN);
     const now = clock.now();
     for (const d of [failed, done]) {
@@ -136,7 +138,7 @@ describe('GET /deliveries/{id} and retry', () => {
 
   test('retry after the engine touched the record meanwhile is made on the fresh version, not lost to a 409', async () => {
     const { deps, clock } = apiDeps();
-    const d = await seedDelivery(deps, { subscriptionId: 'sub_A' });
+    const d = await seedDelivery(deps, { subscriptionId: await subscribe(deps) });
     clock.advance(MIN);
     const putAll = deps.store.putAll.bind(deps.store);
     let raced = 0;
@@ -182,9 +184,29 @@ describe('GET /deliveries/{id} and retry', () => {
     expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toMatchObject({ status: 'failed', lastError: d.lastError });
     expect((await call(deps, 'PATCH', `/subscriptions/${sub.json.id}`, { body: { enabled: true } })).status).toBe(200);
     expect((await call(deps, 'POST', `/deliveries/${d.id}/retry`)).status).toBe(202);
-    // A delivery whose subscription was deleted is still resent (the engine then ends it as failed).
-    const orphan = await seedDelivery(deps, { subscriptionId: 'sub_gone' });
-    expect((await call(deps, 'POST', `/deliveries/${orphan.id}/retry`)).status).toBe(202);
+  });
+
+  // Accepting it would only have the engine end it at once as failed `subscription_deleted`,
+  // overwriting the error it failed with: the 202 would promise a send that cannot happen.
+  test('retry of a delivery whose subscription was deleted is 409 subscription_deleted: nothing scheduled, the record as it was', async () => {
+    const { deps, clock } = apiDeps();
+    const woken: WakeUp[] = [];
+    deps.wakeups = { schedule: async (w) => void woken.push(w) };
+    const sub = await subscribe(deps);
+    const failed = await seedDelivery(deps, { subscriptionId: sub });
+    const done = await seedDelivery(deps, { subscriptionId: sub, status: 'succeeded', lastError: undefined }, clock.now() + 1);
+    expect((await call(deps, 'DELETE', `/subscriptions/${sub}`)).status).toBe(204);
+    clock.advance(MIN);
+    for (const d of [failed, done]) {
+      const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
+      expect([res.status, res.json.code, res.json.subscriptionId]).toEqual([409, 'subscription_deleted', sub]);
+      expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toEqual(d);
+    }
+    expect(await deps.store.list(keys.duePrefix)).toEqual({ items: [] });
+    expect(woken).toEqual([]);
+    // Its failed deliveries cannot be recovered either: the subscription itself is not found.
+    const recover = await call(deps, 'POST', `/subscriptions/${sub}/recover`, { body: { since: failed.createdAt } });
+    expect([recover.status, recover.json.code]).toEqual([404, 'subscription_not_found']);
   });
 
   // The event is kept once for all its deliveries, for the retention from its fan-out; a delivery

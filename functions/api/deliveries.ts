@@ -1,12 +1,12 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
 import type { Delivery, DeliveryStatus } from '../../shared/delivery/model';
-import { AppError, isAppError } from '../../shared/errors';
+import { AppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { invalidQuery, pageOf, parseCursor, parseLimit, parseTime } from './pagination';
-import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDelivery, loadSubscription, requireEnabled, scheduleNow } from './records';
+import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDelivery, requireResendable, scheduleNow } from './records';
 
 /**
  * /deliveries: the outbound delivery log of the key's tenant, oldest first (ids are time-ordered,
@@ -57,8 +57,10 @@ export const getDelivery: HttpHandler = async (req, deps) => {
 
 /**
  * Sends a finished delivery again (failed, or succeeded to resend): pending and due
- * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. A delivery whose
- * event has outlived its retention cannot be sent: 409 `event_expired`, the record left as it is.
+ * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. Only a resend that
+ * can be made is accepted; the others are 409 with the record left as it is: still pending
+ * (`delivery_pending`), its subscription deleted (`subscription_deleted`) or disabled
+ * (`subscription_disabled`), or its event outlived its retention (`event_expired`).
  */
 export const retryDelivery: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
@@ -70,10 +72,7 @@ export const retryDelivery: HttpHandler = async (req, deps) => {
         status: 409, extra: { nextAttemptAt: record.nextAttemptAt },
       });
     }
-    // The delivery may outlive its subscription (deleted: the engine ends the attempt as failed).
-    const sub = await loadSubscription(deps, tenant, record.subscriptionId)
-      .catch((e: unknown) => (isAppError(e) && e.status === 404 ? undefined : Promise.reject(e)));
-    if (sub) requireEnabled(sub.record);
+    await requireResendable(deps, tenant, record.subscriptionId);
     const event = await eventOf(deps, tenant, record);
     if (event === undefined) throw eventExpired();
     const next = await scheduleNow(deps, tenant, record, version, event);

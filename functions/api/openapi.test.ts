@@ -1,4 +1,5 @@
 import { SCOPES } from '../../shared/auth/api-keys';
+import { eventRef, keys } from '../../shared/delivery/keys';
 import { openApiDocument } from '../health/openapi';
 import { apiPaths } from './openapi';
 import { apiDeps, call, KEY, seedDelivery } from './testkit';
@@ -53,4 +54,38 @@ test('responses carry the required members of their documented schemas', async (
   expect(Object.keys((await call(deps, 'GET', '/deliveries')).json.items[0])).toEqual(expect.arrayContaining(required('DeliverySummary')));
   expect(Object.keys((await call(deps, 'GET', `/deliveries/${d.id}`)).json)).toEqual(expect.arrayContaining(required('Delivery')));
   expect(openApiDocument.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+});
+
+/** The codes a documented problem response of an operation names (its `code` enum). */
+function documentedCodes(path: string, method: string, status: number): string[] {
+  const op = (apiPaths as unknown as Record<string, Record<string, Op>>)[path]?.[method];
+  const schema = op?.responses[String(status)]?.content?.['application/problem+json']?.schema as { allOf?: Array<{ properties?: { code?: { enum?: string[] } } }> } | undefined;
+  return schema?.allOf?.[1]?.properties?.code?.enum ?? [];
+}
+
+test('each refusal of retry and recover is answered with a status and code the document lists for it', async () => {
+  const { deps } = apiDeps();
+  const subscribe = async () => (await call(deps, 'POST', '/subscriptions', { body: { url: 'https://example.com/' } })).json.id as string;
+  const [live, disabled, deleted] = [await subscribe(), await subscribe(), await subscribe()];
+  const pending = await seedDelivery(deps, { subscriptionId: live, status: 'pending', nextAttemptAt: new Date(deps.clock.now() + 5000).toISOString() });
+  const expired = await seedDelivery(deps, { subscriptionId: live }, deps.clock.now() + 1);
+  await deps.store.delete(keys.event('acme', eventRef(expired.eventSource, expired.eventId)));
+  const ofDisabled = await seedDelivery(deps, { subscriptionId: disabled }, deps.clock.now() + 2);
+  const ofDeleted = await seedDelivery(deps, { subscriptionId: deleted }, deps.clock.now() + 3);
+  expect((await call(deps, 'PATCH', `/subscriptions/${disabled}`, { body: { enabled: false } })).status).toBe(200);
+  expect((await call(deps, 'DELETE', `/subscriptions/${deleted}`)).status).toBe(204);
+  const since = { since: new Date(deps.clock.now() - 60_000).toISOString() };
+  const cases: Array<[string, string, unknown, number, string]> = [
+    ['/deliveries/{id}/retry', pending.id, undefined, 409, 'delivery_pending'],
+    ['/deliveries/{id}/retry', expired.id, undefined, 409, 'event_expired'],
+    ['/deliveries/{id}/retry', ofDisabled.id, undefined, 409, 'subscription_disabled'],
+    ['/deliveries/{id}/retry', ofDeleted.id, undefined, 409, 'subscription_deleted'],
+    ['/subscriptions/{id}/recover', disabled, since, 409, 'subscription_disabled'],
+    ['/subscriptions/{id}/recover', deleted, since, 404, 'subscription_not_found'],
+  ];
+  for (const [path, id, body, status, code] of cases) {
+    const res = await call(deps, 'POST', path.replace('{id}', id), { body });
+    expect([path, code, res.status, res.json.code]).toEqual([path, code, status, code]);
+    expect([path, code, documentedCodes(path, 'post', status)]).toEqual([path, code, expect.arrayContaining([code])]);
+  }
 });

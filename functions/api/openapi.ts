@@ -78,7 +78,7 @@ export const apiPaths = {
       responses: { '200': body(ref('Subscription'), 'Updated'), '400': e400, '401': e401, '403': e403, '404': e404s, '409': e409, '413': e413, '415': e415, '422': e422 },
     },
     delete: {
-      operationId: 'deleteSubscription', summary: 'Delete a subscription (its pending deliveries end as failed)', ...auth('subscriptions:write'), parameters: [idParam('Subscription')],
+      operationId: 'deleteSubscription', summary: 'Delete a subscription, for good: its pending deliveries end as failed (subscription_deleted) and none of its deliveries can be sent again', ...auth('subscriptions:write'), parameters: [idParam('Subscription')],
       responses: { '204': { description: 'Deleted' }, '401': e401, '403': e403, '404': e404s },
     },
   },
@@ -126,7 +126,7 @@ export const apiPaths = {
   '/deliveries/{id}/retry': {
     post: {
       operationId: 'retryDelivery', summary: 'Send a failed (or succeeded, to resend) delivery again, now', ...auth('deliveries:write'), parameters: [idParam('Delivery')],
-      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Still pending, changed meanwhile, its subscription is disabled, or its event is no longer kept', ['delivery_pending', 'concurrent_update', 'subscription_disabled', 'event_expired']) },
+      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Cannot be sent again now: still pending, changed meanwhile, its subscription is disabled (enable it first) or deleted (for good), or its event is no longer kept; the record is left as it was', ['delivery_pending', 'concurrent_update', 'subscription_disabled', 'subscription_deleted', 'event_expired']) },
     },
   },
   '/dead-letters': {

@@ -43,6 +43,22 @@ export function requireEnabled(sub: Subscription): void {
 }
 
 /**
+ * Refuses a resend that cannot be made for the delivery's subscription: deleted (for good), 409
+ * `subscription_deleted`, the code the engine would fail the attempt with (409, not 404: the
+ * delivery is there, it is its subscription that is gone); disabled, as requireEnabled. Accepted,
+ * either would only be failed again at once, its last error overwritten.
+ */
+export async function requireResendable(deps: Deps, tenant: string, subscriptionId: string): Promise<void> {
+  const item = await deps.store.get(keys.subscription(tenant, subscriptionId));
+  if (!item) {
+    throw new AppError('subscription_deleted', 'The subscription of this delivery was deleted; its deliveries cannot be sent again', {
+      status: 409, extra: { subscriptionId },
+    });
+  }
+  requireEnabled(JSON.parse(item.value) as Subscription);
+}
+
+/**
  * Read, change, write on the version read; a lost race is retried on the fresh record (the
  * delivery engine writes subscriptions too, when it disables one).
  */
