@@ -9,6 +9,7 @@ import { fixedClock, type HttpClient, platformHttp } from '../../../ports';
 import type { SchemeEnv } from '../../scheme';
 import { jwtScheme } from './jwt';
 import { MAX_JWKS_BYTES } from './jwt-jwks';
+import { JWKS_RETRY_MS } from './jwt-jwks-retry';
 import { parseConfig, verdictAsync } from './test-kit';
 
 // A real JWKS endpoint on 127.0.0.1 (node:http), reached through the egress guard; it counts hits.
@@ -161,13 +162,17 @@ describe('jwt with a JWKS URL', () => {
     }
   });
 
-  it('answers 503 jwks_unavailable (retryable) while the key server fails, and recovers', async () => {
-    const verify = scheme(allowLocal());
+  it('answers 503 jwks_unavailable (retryable, Retry-After) while the key server fails, and recovers after the retry window', async () => {
+    const clock = fixedClock(NOW);
+    const verify = scheme({ ...allowLocal(), clock });
     status = 500;
     const e = await failure(verify(req(await token())));
-    expect([e.code, e.status, e.retryable]).toEqual(['jwks_unavailable', 503, true]);
+    expect([e.code, e.status, e.retryable, e.headers['retry-after']]).toEqual(['jwks_unavailable', 503, true, String(JWKS_RETRY_MS / 1000)]);
+    expect(e.cause).toMatchObject({ code: 'jwks_bad_status', extra: { reason: 'status', status: 500 } });
     status = 200;
+    clock.advance(JWKS_RETRY_MS);
     expect(await verify(req(await token()))).toEqual({});
+    expect(hits).toBe(2);
   });
 
   it('reads at most MAX_JWKS_BYTES of a key set: a larger answer is jwks_unavailable, not held in memory whole', async () => {

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, customFetch, errors as jose, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors as jose, type FetchImplementation, type JWTVerifyGetKey } from 'jose';
 import { AppError, errors } from '../../../errors';
 import { readUpTo } from '../../../http/body';
 import { asGuarded, egressDenied } from '../../../http/egress';
@@ -6,18 +6,21 @@ import { isPrivateOrReserved, parseIp } from '../../../net/cidr';
 import type { HttpClient } from '../../../ports/http';
 import type { SchemeEnv } from '../../scheme';
 import type { JwtVerifyConfig } from './config';
+import { RecentFailure, retryGate } from './jwt-jwks-retry';
 
 /**
  * A remote JSON Web Key Set (RFC 7517 section 5), fetched through the egress guard and cached by
  * jose (fresh for `jwksCacheSeconds`; an unknown "kid" refetches at most once per
  * `jwksCooldownSeconds`). jose's cache runs on its own wall clock; claims use the injected one.
+ * A failed fetch is remembered for JWKS_RETRY_MS on the injected clock (jwt-jwks-retry.ts).
  *
  * Transport rule: the URL must be https, unless every address of its host is in
  * `egress.allowPrivate` (a key server inside the network, or a test server on 127.0.0.1). Checked
  * when the scheme is built if the host is an IP literal, and before each fetch after DNS.
  */
 export class KeySetUnavailable extends Error {
-  constructor(cause: unknown) {
+  /** `retryAfterSeconds`: until the next fetch may go, when a failed one is being remembered. */
+  constructor(cause: unknown, readonly retryAfterSeconds?: number) {
     super('JWKS unavailable', { cause });
   }
 }
@@ -44,6 +47,15 @@ function checkAtBuild(url: URL, http: HttpClient): void {
   }
 }
 
+/** A key server's answer that is no usable key set; the cause of KeySetUnavailable, never shown. */
+const badAnswer = (code: string, message: string, extra: Record<string, unknown>) =>
+  new AppError(code, message, { status: 502, retryable: true, expose: false, extra });
+
+/**
+ * The answer is judged here (200, size, a JWK set as jose's createLocalJWKSet accepts it), not
+ * left to jose after the fetch, so that every way the key server can fail is a failed fetch to
+ * the retry gate.
+ */
 function guardedFetch(http: HttpClient): FetchImplementation {
   const guard = asGuarded(http);
   return async (href, init) => {
@@ -54,9 +66,17 @@ function guardedFetch(http: HttpClient): FetchImplementation {
       if (!addresses.every((ip) => guard.allowlisted(ip))) throw egressDenied('plain_http');
     }
     const res = await http.fetch(href, init);
-    if (!res.body) return res;
-    const { bytes, over } = await readUpTo(res.body as unknown as AsyncIterable<Uint8Array>, MAX_JWKS_BYTES);
-    if (over) throw new AppError('jwks_too_large', `The key set is larger than ${MAX_JWKS_BYTES} bytes`, { status: 502, retryable: true, expose: false, extra: { reason: 'too_large' } });
+    if (res.status !== 200) {
+      await res.body?.cancel().catch(() => undefined);
+      throw badAnswer('jwks_bad_status', `The key server answered ${res.status}`, { reason: 'status', status: res.status });
+    }
+    const { bytes, over } = res.body ? await readUpTo(res.body as unknown as AsyncIterable<Uint8Array>, MAX_JWKS_BYTES) : { bytes: new Uint8Array(), over: false };
+    if (over) throw badAnswer('jwks_too_large', `The key set is larger than ${MAX_JWKS_BYTES} bytes`, { reason: 'too_large' });
+    try {
+      createLocalJWKSet(JSON.parse(new TextDecoder().decode(bytes)));
+    } catch {
+      throw badAnswer('jwks_malformed', 'The key server answered something that is not a JSON Web Key Set', { reason: 'malformed' });
+    }
     return new Response(new Uint8Array(bytes), { status: res.status, statusText: res.statusText, headers: res.headers });
   };
 }
@@ -65,8 +85,9 @@ function guardedFetch(http: HttpClient): FetchImplementation {
 export function remoteKeySet(config: JwtVerifyConfig & { jwksUrl: string }, env: SchemeEnv): JWTVerifyGetKey {
   const url = new URL(config.jwksUrl);
   checkAtBuild(url, env.http);
+  const gate = retryGate(guardedFetch(env.http), env.clock);
   const set = createRemoteJWKSet(url, {
-    [customFetch]: guardedFetch(env.http),
+    [customFetch]: gate.fetch,
     cacheMaxAge: config.jwksCacheSeconds * 1000,
     cooldownDuration: config.jwksCooldownSeconds * 1000,
     timeoutDuration: 5000,
@@ -77,9 +98,11 @@ export function remoteKeySet(config: JwtVerifyConfig & { jwksUrl: string }, env:
     } catch (e) {
       // No or several matching keys: the set was fetched; the token is the problem (the caller decides).
       if (e instanceof jose.JWKSNoMatchingKey || e instanceof jose.JWKSMultipleMatchingKeys) throw e;
+      // No request was made: the failure it stands for was logged when it happened.
+      if (e instanceof RecentFailure) throw new KeySetUnavailable(e.cause, gate.retryAfterSeconds());
       const code = (e as { code?: unknown }).code;
       env.logger.warn('jwks fetch failed', { jwksUrl: url.href, code, reason: (e as { extra?: { reason?: unknown } }).extra?.reason });
-      throw new KeySetUnavailable(e);
+      throw new KeySetUnavailable(e, gate.retryAfterSeconds());
     }
   };
 }

@@ -51,7 +51,7 @@ async function remoteVerified(getKey: JWTVerifyGetKey, jws: CompactJws, token: s
   try {
     keys = [await getKey(jws.header as unknown as CompactJWSHeaderParameters, { protected: p, payload, signature })];
   } catch (e) {
-    if (e instanceof KeySetUnavailable) throw jwksUnavailable(e.cause);
+    if (e instanceof KeySetUnavailable) throw jwksUnavailable(e.cause, e.retryAfterSeconds);
     if (e instanceof jose.JWKSNoMatchingKey) return false;
     if (!(e instanceof jose.JWKSMultipleMatchingKeys)) throw malformedToken();
     // Several keys of the set fit (no "kid"): jose hands them over to try in turn.
