@@ -2,7 +2,7 @@ import type { InboundRecord } from '../../shared/contracts';
 import { AppError } from '../../shared/errors';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/mappers';
-import { GD_ARN, guardDutyAsff, importedEvent, trivyVulns } from '../../shared/mappers/aws/fixtures.testkit';
+import { GD_ARN, guardDutyAsff, importedEvent, importedV2Event, trivyVulns } from '../../shared/mappers/aws/fixtures.testkit';
 import type { Metrics } from '../../shared/ports';
 import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
@@ -46,6 +46,21 @@ describe('cloud-findings', () => {
     expect(ce!.id).toBe('51877019-8311-5717-97e0-510858f08728');
     expect(validateCloudEvent(ce)).toEqual([]);
     expect(counts).toContainEqual(['cloudfindings.published', 1, { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported' }]);
+  });
+
+  test('a Security Hub "Findings Imported V2" (OCSF) finding is published as a finding event with the same subject as its ASFF copy', async () => {
+    // The V2 event is built from AWS's documented envelope (no recorded one is in the fixtures;
+    // see shared/mappers/aws/fixtures.testkit.ts).
+    const { deps, bus, counts } = countingDeps();
+    await cloudFindings(record(importedV2Event()), deps);
+    expect(bus.events).toHaveLength(1);
+    const [ce] = bus.events;
+    expect(ce).toEqual(expect.objectContaining({
+      source: 'aws.securityhub', type: 'secorch.finding.updated', subject: GD_ARN, time: '2020-09-30T12:14:00.206Z',
+      data: expect.objectContaining({ class_uid: 2004, metadata: expect.objectContaining({ version: '1.5.0' }) }),
+    }));
+    expect(validateCloudEvent(ce)).toEqual([]);
+    expect(counts).toContainEqual(['cloudfindings.published', 1, { source: 'aws.securityhub', detailType: 'Findings Imported V2' }]);
   });
 
   test('several findings: one event each; a finding repeated in the event (same uid, UpdatedAt and customer fields) is published once', async () => {

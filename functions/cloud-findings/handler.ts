@@ -33,7 +33,8 @@ function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
 
 /**
  * cloud-findings: one EventBridge event per record (awsEventBridge adapter). Security Hub
- * "Findings - Imported" and "GuardDuty Finding" events become one secorch.finding.* event per
+ * "Findings - Imported" (ASFF) and "Findings Imported V2" (OCSF), and "GuardDuty Finding" events
+ * become one secorch.finding.* event per
  * finding; other detail-types are logged and skipped (metric cloudfindings.skipped). An invalid
  * envelope, or a findings event without findings, is `invalid_event`.
  */

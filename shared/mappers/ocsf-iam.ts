@@ -32,7 +32,8 @@ const IAM_STATUS: Record<IamStatusId, string> = { 0: 'Unknown', 1: 'Success', 2:
 /** https://schema.ocsf.io/1.3.0/objects/network_endpoint, as far as a client address goes. */
 export interface OcsfEndpoint {
   ip?: string;
-  location?: { city?: string; region?: string; country?: string; postal_code?: string; coordinates?: number[] };
+  /** `country` is an ISO 3166-1 alpha-2 code; `desc` is free text (e.g. a country name no code was found for). */
+  location?: { city?: string; region?: string; country?: string; desc?: string; postal_code?: string; coordinates?: number[] };
 }
 
 export interface IamParts {

@@ -29,6 +29,8 @@ export interface Metadata {
   correlation_uid?: string;
   /** Profiles the event uses, e.g. `cloud` when it carries the `cloud` object. */
   profiles?: string[];
+  /** Labels added at normalization time, e.g. `sample` for a vendor's generated sample finding. */
+  labels?: string[];
 }
 
 /** https://schema.ocsf.io/1.3.0/objects/analytic: the rule that produced a detection. */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AWS_FINDING_EVENTS } from '../../shared/mappers/aws/eventbridge';
 
 /**
  * `osls package` on serverless.yml, for a cloud stage: the generated CloudFormation must declare
@@ -57,6 +58,13 @@ test('each function has its trigger', () => {
   const rules = ofType('AWS::Events::Rule').map(([, r]) => JSON.stringify(r.Properties));
   expect(rules.some((r) => r.includes('rate(1 minute)') && r.includes(logicalId('scheduler')))).toBe(true);
   expect(rules.some((r) => r.includes('aws.securityhub') && r.includes(logicalId('cloud-findings')))).toBe(true);
+  // Every (source, detail-type) the mappers read reaches the function: a rule per pair.
+  const patterns = ofType('AWS::Events::Rule')
+    .filter(([, r]) => JSON.stringify(r.Properties).includes(logicalId('cloud-findings')))
+    .map(([, r]) => r.Properties.EventPattern as { source?: string[]; 'detail-type'?: string[] } | undefined);
+  for (const { source, detailType } of AWS_FINDING_EVENTS) {
+    expect(patterns.some((p) => p?.source?.includes(source) && p['detail-type']?.includes(detailType))).toBe(true);
+  }
   const api = ofType('AWS::ApiGateway::Method').map(([, r]) => JSON.stringify(r.Properties));
   expect(api.some((m) => m.includes(logicalId('webhook-ingress')))).toBe(true);
   // The reports bucket notifies the ingest queue, which only this bucket may send to.

@@ -51,9 +51,12 @@ export function canonicalJson(value: unknown, depth = 0): string {
   return `{${members.join(',')}}`;
 }
 
-/** 16 hex digits (64 bits) of the SHA-256 of the finding's REVISION_FIELDS, in canonical JSON. */
-export function asffRevision(f: Json): string {
+/** 16 hex digits (64 bits) of the SHA-256 of the finding's `fields`, in canonical JSON. */
+export function revisionOf(f: Json, fields: readonly string[]): string {
   const picked: Json = {};
-  for (const field of REVISION_FIELDS) picked[field] = f[field];
+  for (const field of fields) picked[field] = f[field];
   return createHash('sha256').update(canonicalJson(picked)).digest('hex').slice(0, 16);
 }
+
+/** The revision of an ASFF finding: its REVISION_FIELDS. */
+export const asffRevision = (f: Json): string => revisionOf(f, REVISION_FIELDS);

@@ -9,6 +9,7 @@ import { asffAnalystFields, asffCompliance, asffProduct, asffRemediation, asffSe
 import { asffRevision } from './asff-revision';
 import { asffVulnerabilities } from './asff-vulns';
 import { arnRegion, assembleAws, awsCloud, isArn, nonEmpty, stringsOf, summarizeAll, type AwsInput } from './common';
+import { isAsffSample } from './sample';
 
 /**
  * Stable for the finding's life. Security Hub identifies a finding by ProductArn + Id. An ARN Id
@@ -61,6 +62,7 @@ export function mapAsffFinding(finding: unknown, input: AwsInput): MappedEvent |
     updatedAt: str(f.UpdatedAt),
     // BatchUpdateFindings changes a finding without moving UpdatedAt: see asff-revision.ts.
     revision: asffRevision(f),
+    sample: isAsffSample(f),
     product: asffProduct(f),
     cloud: awsCloud(str(f.AwsAccountId) ?? input.account, region),
     finding_info: compact({

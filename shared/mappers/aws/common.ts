@@ -5,6 +5,7 @@
 import { buildFinding, OCSF_VERSION, type Cloud, type FindingParts, type Product } from '../ocsf';
 import { arr, compact, epochMs, obj, str, type Json } from '../read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../types';
+import { SAMPLE_LABEL } from './sample';
 
 /** Facts from outside the finding: the EventBridge envelope, the clock. */
 export interface AwsInput {
@@ -76,6 +77,8 @@ export interface AwsParts extends Omit<FindingParts, 'time' | 'metadata'> {
    */
   revision?: string;
   cloud: Cloud;
+  /** A generated sample finding (./sample.ts): labelled `sample` in metadata.labels. */
+  sample?: boolean;
 }
 
 /**
@@ -83,7 +86,7 @@ export interface AwsParts extends Omit<FindingParts, 'time' | 'metadata'> {
  * same facts give the same key (and CloudEvent id, see stableEventId), any change a new one.
  */
 export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
-  const { uid, product, updatedAt, revision, ...rest } = parts;
+  const { uid, product, updatedAt, revision, sample, ...rest } = parts;
   const time = epochMs(updatedAt);
   const data = buildFinding({
     ...rest,
@@ -96,6 +99,7 @@ export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
       event_code: input.eventCode,
       original_time: time === undefined ? undefined : updatedAt,
       logged_time: input.receivedAt,
+      labels: sample === true ? [SAMPLE_LABEL] : undefined,
     }),
   });
   return compact({

@@ -1,19 +1,31 @@
 /**
  * The EventBridge events that carry AWS findings, each mapped to one MappedEvent per finding.
- *   Security Hub: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
- *   GuardDuty:    https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
+ *   Security Hub CSPM (ASFF): https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-cwe-event-formats.html
+ *   Security Hub (OCSF):      https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-v2-cwe-event-formats.html
+ *   GuardDuty:                https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
  */
 import { arr, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
 import { mapAsffFinding } from './asff';
 import type { AwsInput } from './common';
 import { mapGuardDutyFinding } from './guardduty';
+import { mapOcsfFinding } from './ocsf-v2';
 
-/** (source, detail-type) pairs we map. AWS reserves "aws." sources, so custom events cannot pose as these. */
+/**
+ * (source, detail-type) pairs we map, and the format of their findings. AWS reserves "aws."
+ * sources, so custom events cannot pose as these.
+ */
 export const AWS_FINDING_EVENTS = [
-  { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported' },
-  { source: 'aws.guardduty', detailType: 'GuardDuty Finding' },
+  { source: 'aws.securityhub', detailType: 'Security Hub Findings - Imported', format: 'asff' },
+  { source: 'aws.securityhub', detailType: 'Findings Imported V2', format: 'ocsf' },
+  { source: 'aws.guardduty', detailType: 'GuardDuty Finding', format: 'guardduty' },
 ] as const;
+
+/** The mapper of each entry of a `detail.findings` list, and what a mappable entry has. */
+const FINDING_LISTS = {
+  asff: { map: mapAsffFinding, needs: 'ASFF finding with an Id' },
+  ocsf: { map: mapOcsfFinding, needs: 'OCSF finding with class_uid, finding_info.uid, severity_id, time and metadata' },
+} as const;
 
 export type AwsEventResult =
   /** Not an event we map (another detail-type or source). */
@@ -37,12 +49,13 @@ export function mapAwsFindingEvent(event: Json, receivedAt: number): AwsEventRes
     region: str(event.region),
   };
   const detail = obj(event.detail);
-  if (known.source === 'aws.guardduty') {
+  if (known.format === 'guardduty') {
     const mapped = mapGuardDutyFinding(detail, input);
     return mapped ? { kind: 'findings', events: [mapped], skipped: 0 } : { kind: 'malformed', reason: 'detail is not a GuardDuty finding with an id' };
   }
+  const list = FINDING_LISTS[known.format];
   const findings = arr(detail?.findings);
-  const events = findings.map((f) => mapAsffFinding(f, input)).filter((e): e is MappedEvent => e !== undefined);
-  if (events.length === 0) return { kind: 'malformed', reason: 'detail.findings holds no ASFF finding with an Id' };
+  const events = findings.map((f) => list.map(f, input)).filter((e): e is MappedEvent => e !== undefined);
+  if (events.length === 0) return { kind: 'malformed', reason: `detail.findings holds no ${list.needs}` };
   return { kind: 'findings', events, skipped: findings.length - events.length };
 }

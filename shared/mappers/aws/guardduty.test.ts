@@ -1,30 +1,12 @@
 import type { Finding } from '../ocsf';
 import { mapAsffFinding } from './asff';
 import { mapAwsFindingEvent } from './eventbridge';
-import { GD_ARN, guardDutyAsff, importedEvent, type Json } from './fixtures.testkit';
+import { GD_ARN, guardDutyAsff, guardDutyNative, importedEvent, type Json } from './fixtures.testkit';
 import { guardDutySeverity, mapGuardDutyFinding } from './guardduty';
 
-/*
- * No recorded "GuardDuty Finding" event is published in the AWS documentation (the EventBridge
- * page shows the envelope with `"detail": {GUARDDUTY_FINDING_JSON_OBJECT}`), so there is no
- * fixture-based test of the native form. This one is NOT a recorded event: it is the real ASFF
- * fixture's finding written back in GuardDuty's own shape, field by field from the ASFF copy's
- * ProductFields and the API Finding reference
- * (https://docs.aws.amazon.com/guardduty/latest/APIReference/API_Finding.html), to check that
- * both paths give the same finding the same uid. Severity 2 is the ASFF copy's Severity.Product.
- */
+// The native finding is NOT a recorded event: see guardDutyNative in ./fixtures.testkit.
 const RECEIVED = Date.UTC(2024, 0, 2, 3, 4, 5);
-const native = (): Json => ({
-  schemaVersion: '2.0', accountId: '193043430472', region: 'us-east-1', partition: 'aws',
-  id: '46ba0ac2845071e23ccdeb2ae03bfdea', arn: GD_ARN, type: 'UnauthorizedAccess:EC2/SSHBruteForce',
-  resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0c10c2c7863d1a356', instanceType: 't2.micro', imageId: 'ami-02354e95b39ca8dec', networkInterfaces: [{}] } },
-  service: {
-    serviceName: 'guardduty', detectorId: 'd4b040365221be2b54a6264dc9a4bc64', action: { actionType: 'NETWORK_CONNECTION' },
-    resourceRole: 'TARGET', eventFirstSeen: '2020-08-22T09:15:57Z', eventLastSeen: '2020-09-30T11:56:49Z', archived: false, count: 74,
-  },
-  severity: 2, createdAt: '2020-08-22T09:34:34.146Z', updatedAt: '2020-09-30T12:14:00.206Z',
-  title: '199.241.229.197 is performing SSH brute force attacks against i-0c10c2c7863d1a356.',
-});
+const native = guardDutyNative;
 const event = (detail: unknown): Json => ({ ...importedEvent(), source: 'aws.guardduty', 'detail-type': 'GuardDuty Finding', detail });
 const map = (detail: unknown) => mapGuardDutyFinding(detail, { receivedAt: RECEIVED });
 

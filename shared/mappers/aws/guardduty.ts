@@ -8,6 +8,7 @@ import { compact, epochMs, num, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
 import { assembleAws, awsCloud, nonEmpty, transition, type AwsInput } from './common';
 import { guardDutyResources } from './guardduty-resource';
+import { isGuardDutySample } from './sample';
 
 /** https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings-severity.html: 1-3.9 Low, 4-6.9 Medium, 7-8.9 High, 9+ Critical. */
 export function guardDutySeverity(severity: unknown): SeverityId {
@@ -49,6 +50,7 @@ export function mapGuardDutyFinding(detail: unknown, input: AwsInput): MappedEve
     statusId: archived ? 4 : 1,
     statusDetail: archived ? 'ARCHIVED' : undefined,
     updatedAt: str(f.updatedAt),
+    sample: isGuardDutySample(f),
     product: compact({ name: 'GuardDuty', vendor_name: 'Amazon', uid: region && `arn:${partition}:securityhub:${region}::product/aws/guardduty` }),
     cloud: awsCloud(account, region),
     finding_info: compact({

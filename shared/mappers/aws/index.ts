@@ -1,7 +1,7 @@
 /**
  * The `securityhub` mapper, for sources that receive AWS findings over a webhook (an EventBridge
- * API destination, a scanner posting ASFF): an EventBridge findings event (Security Hub or
- * GuardDuty), a BatchImportFindings-style `{ "Findings": [...] }` document (Trivy's ASFF output),
+ * API destination, a scanner posting ASFF): an EventBridge findings event (Security Hub CSPM's
+ * ASFF, Security Hub's OCSF "Findings Imported V2", or GuardDuty), a BatchImportFindings-style `{ "Findings": [...] }` document (Trivy's ASFF output),
  * or one ASFF finding. Lists give one event per finding.
  */
 import { arr, obj, str } from '../read';
@@ -11,6 +11,8 @@ import { mapAwsFindingEvent } from './eventbridge';
 
 export { asffUid, mapAsffFinding } from './asff';
 export { guardDutySeverity, mapGuardDutyFinding } from './guardduty';
+export { mapOcsfFinding } from './ocsf-v2';
+export { isAsffSample, isGuardDutySample, SAMPLE_LABEL } from './sample';
 export { AWS_FINDING_EVENTS, mapAwsFindingEvent, type AwsEventResult } from './eventbridge';
 
 export const securityhubMapper: AnyMapper = (input) => {

@@ -52,7 +52,7 @@ describe('Okta event hooks', () => {
       class_uid: 3001, activity_id: 5, activity_name: 'Disable', type_uid: 300105,
       user: { uid: '00u3m90rxKjGQ0G6L1d6', name: 'john.doe@example.com', full_name: 'John Doe' },
       actor: { user: { uid: '00u2di94bAMSEPvAY1d6', name: 'okta.trainer@okta.com' } },
-      src_endpoint: { ip: '174.89.174.56', location: { city: 'Toronto', region: 'Ontario', country: 'Canada', postal_code: 'M6B', coordinates: [-79.4462, 43.7114] } },
+      src_endpoint: { ip: '174.89.174.56', location: { city: 'Toronto', region: 'Ontario', country: 'CA', postal_code: 'M6B', coordinates: [-79.4462, 43.7114] } },
     });
   });
 

@@ -2,6 +2,7 @@
  * LogEvent parts -> OCSF objects: actor and target users, groups, the client endpoint, outcome
  * and severity. LogEvent: https://developer.okta.com/docs/reference/api/system-log/#logevent-object
  */
+import { countryCode } from '../country';
 import type { SeverityId } from '../ocsf';
 import type { OcsfEndpoint, IamStatusId } from '../ocsf-iam';
 import type { OcsfGroup, OcsfUser } from '../ocsf-objects';
@@ -38,16 +39,23 @@ export function groupOf(v: unknown): OcsfGroup | undefined {
 export const targetOf = (ev: Json, type: string): Json | undefined =>
   arr(ev.target).map(obj).find((t) => t?.type === type);
 
-/** The client's address and where Okta places it. */
+/**
+ * The client's address and where Okta places it. Okta writes the country's name ("United States")
+ * where OCSF's `country` holds the ISO 3166-1 alpha-2 code: the name becomes the code, and a name
+ * that is no known country stays readable in `desc`.
+ */
 export function endpointOf(client: Json | undefined): OcsfEndpoint | undefined {
   const ip = str(client?.ipAddress);
   const geo = obj(client?.geographicalContext);
   const point = obj(geo?.geolocation);
   const [lat, lon] = [num(point?.lat), num(point?.lon)];
+  const countryName = str(geo?.country);
+  const country = countryName === undefined ? undefined : countryCode(countryName);
   const location = compact({
     city: str(geo?.city),
     region: str(geo?.state),
-    country: str(geo?.country),
+    country,
+    desc: country === undefined ? countryName : undefined,
     postal_code: str(geo?.postalCode),
     coordinates: lat !== undefined && lon !== undefined ? [lon, lat] : undefined,
   });
