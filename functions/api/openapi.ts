@@ -26,7 +26,7 @@ const e404q = problem('No such dead letter of this tenant', ['dead_letter_not_fo
 const e400 = problem('Malformed request body', ['malformed_body']);
 const e400q = problem('Invalid query parameter', ['invalid_query']);
 const e413 = problem('Body over 64 KiB', ['payload_too_large']);
-const e415 = problem('A declared charset other than UTF-8', ['unsupported_media_type']);
+const e415 = problem('A declared charset other than UTF-8, or a compressed body (Content-Encoding other than identity)', ['unsupported_media_type', 'unsupported_content_encoding']);
 const e422 = problem('Invalid subscription; extra.problems lists each as "path: reason"', ['invalid_subscription', 'url_scheme', 'url_credentials', 'url_blocked_address', 'url_invalid']);
 const e422r = problem('Invalid request body; extra.problems lists each', ['invalid_request']);
 const e409 = problem('Concurrent update; retry', ['concurrent_update']);
@@ -48,7 +48,7 @@ export const apiPaths = {
       responses: {
         '202': body({ type: 'object', required: ['ids'], properties: { id: { type: 'string', description: 'When exactly one event was sent' }, ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
         '400': problem('Not valid CloudEvents', ['malformed_body', 'invalid_event', 'reserved_attribute']), '401': e401, '403': e403,
-        '413': problem('Too large, for the request or for the event bus (extra.published and extra.ids name what was published)', ['payload_too_large', 'batch_too_large', 'event_too_large']), '415': problem('Unsupported content type', ['unsupported_media_type']),
+        '413': problem('Too large, for the request or for the event bus (extra.published and extra.ids name what was published)', ['payload_too_large', 'batch_too_large', 'event_too_large']), '415': problem('Unsupported content type, or a compressed body (Content-Encoding other than identity)', ['unsupported_media_type', 'unsupported_content_encoding']),
         '503': problem('Publishing failed; extra.published and extra.ids name what was published, resending all is safe', ['publish_failed']),
       },
     },

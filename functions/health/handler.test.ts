@@ -1,6 +1,6 @@
 import { testDeps } from '../../test/deps';
 import { memoryObjects } from '../../shared/objects/memory';
-import { READY_REUSE_MS, ready } from './handler';
+import { livenessWithoutDeps, READY_REUSE_MS, ready } from './handler';
 
 /** GET /health/ready: every dependency the configuration uses is probed, by name. */
 const config = {
@@ -115,4 +115,17 @@ test('an instance reuses its last checks for a few seconds: callers cannot set t
     await h.close();
     await vendor.close();
   }
+});
+
+describe('livenessWithoutDeps: what the adapters answer before building deps', () => {
+  test.each([['GET', '/health'], ['GET', '/health/'], ['HEAD', '/health'], ['get', '/health']])('%s %s: 200 {"status":"ok"}', async (method, path) => {
+    const res = livenessWithoutDeps(method, path);
+    expect(res?.status).toBe(200);
+    expect(res?.headers.get('content-type')).toBe('application/json');
+    expect(await res?.json()).toEqual({ status: 'ok' });
+  });
+
+  test.each([['GET', '/health/ready'], ['POST', '/health'], ['GET', '/Health'], ['GET', '//health'], ['GET', '/healthz'], ['GET', '/webhooks/health']])('%s %s is left to the handler', (method, path) => {
+    expect(livenessWithoutDeps(method, path)).toBeUndefined();
+  });
 });

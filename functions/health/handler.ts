@@ -3,8 +3,28 @@ import { json } from '../../shared/http/body';
 import { destinationChecks } from '../../shared/destinations/checks';
 import type { Deps } from '../../shared/ports';
 
+/** The liveness path (routes.ts), the same on every cloud. */
+export const LIVENESS_PATH = '/health';
+
+const alive = (): Response => json({ status: 'ok' });
+
 /** GET /health: liveness. Answers without touching any dependency. */
-export const health: HttpHandler = async () => json({ status: 'ok' });
+export const health: HttpHandler = async () => alive();
+
+/**
+ * Liveness for the cloud adapters to answer before they build deps. Deps come from the
+ * configuration, the secret manager and the clients, built on the first request that needs them:
+ * a secret manager that is slow or down would otherwise hold the platform's liveness probe for
+ * as long as it takes, or fail it, and the instance would be recycled for a dependency's fault
+ * (GET /health/ready is the one that reports dependencies). Matches what the router matches for
+ * the route: GET or HEAD, with or without a trailing slash.
+ */
+export function livenessWithoutDeps(method: string, pathname: string): Response | undefined {
+  const m = method.toUpperCase();
+  if (m !== 'GET' && m !== 'HEAD') return undefined;
+  if (pathname !== LIVENESS_PATH && pathname !== `${LIVENESS_PATH}/`) return undefined;
+  return alive();
+}
 
 const CHECK_TIMEOUT_MS = 3000;
 

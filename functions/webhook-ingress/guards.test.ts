@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { setClientInfo } from '../../shared/http/client-info';
 import type { Metrics } from '../../shared/ports';
 import { testDeps } from '../../test/deps';
@@ -135,6 +136,22 @@ describe('audit of rejections', () => {
     expect(counts).toEqual(['webhooks.rejected plain signature_invalid']);
     await webhookIngress(setClientInfo(new Request('https://h.example/webhooks/%3Cscript%3E', { method: 'POST', body: '{}' }), {}), deps);
     expect(bus.events[1]).toMatchObject({ source: '/webhooks/(invalid)', data: { reason: 'unknown_source', status: 404 } });
+  });
+
+  test('a compressed body is refused (415 unsupported_content_encoding) after the address allowlist, and audited', async () => {
+    const { deps, bus } = testDeps(config);
+    const gzipped = (ip: string) => {
+      const raw = gzipSync(JSON.stringify({ zen: 'compressed' }));
+      return setClientInfo(new Request('https://h.example/webhooks/locked', { method: 'POST', body: raw, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }), { ip });
+    };
+    const outside = await webhookIngress(gzipped('198.51.100.1'), deps);
+    expect([outside.status, await codeOf(outside)]).toEqual([403, 'address_not_allowed']);
+    const inside = await webhookIngress(gzipped('203.0.113.7'), deps);
+    expect([inside.status, inside.headers.get('accept-encoding'), await codeOf(inside)]).toEqual([415, 'identity', 'unsupported_content_encoding']);
+    expect(bus.events.map((e) => [e.type, (e.data as { reason: string }).reason])).toEqual([
+      ['secorch.audit.webhook.rejected', 'address_not_allowed'],
+      ['secorch.audit.webhook.rejected', 'unsupported_content_encoding'],
+    ]);
   });
 });
 

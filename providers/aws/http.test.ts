@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { HttpHandler } from '../../shared/contracts';
 import { errors, problemResponse } from '../../shared/errors';
+import { readBody } from '../../shared/http/body';
+import { httpRouter } from '../../shared/http/router';
+import { healthRoutes } from '../../functions/health/routes';
 import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
 import { awsHttp, toRequest } from './http';
@@ -190,5 +194,71 @@ describe('awsHttp responses', () => {
     }
     expect(lines.join('\n')).toContain('ECONNREFUSED');
     expect(lines.join('\n')).not.toContain('hunter2pw');
+  });
+});
+
+describe('awsHttp answers from the request alone, without building deps', () => {
+  /** Deps that cannot be built, counting the attempts. */
+  const unbuildable = () => {
+    const calls = { n: 0 };
+    return { calls, getDeps: async () => { calls.n++; throw new Error('secret manager unreachable'); } };
+  };
+  const get = (path: string, stage = '$default'): APIGatewayProxyEventV2 => {
+    const e = { ...v2(), rawPath: path, rawQueryString: '', body: undefined, isBase64Encoded: false };
+    e.requestContext = { ...e.requestContext, stage, http: { ...e.requestContext.http, method: 'GET', path } };
+    return e;
+  };
+  const router = httpRouter(healthRoutes);
+  const postV2 = (over: Partial<APIGatewayProxyEventV2>): APIGatewayProxyEventV2 => {
+    const e = { ...v2(), ...over };
+    e.requestContext = { ...e.requestContext, http: { ...e.requestContext.http, method: 'POST' } };
+    return e;
+  };
+
+  test.each([['/health'], ['/health/'], ['/prod/health']])('GET %s is liveness: 200 {"status":"ok"} while deps cannot be built', async (path) => {
+    const { calls, getDeps } = unbuildable();
+    const r = await awsHttp(router, getDeps)(get(path, path.startsWith('/prod') ? 'prod' : '$default'));
+    expect(r).toMatchObject({ statusCode: 200, headers: { 'content-type': 'application/json' } });
+    expect(json(r)).toEqual({ status: 'ok' });
+    expect(calls.n).toBe(0);
+  });
+
+  test('REST API payload 1.0 liveness too', async () => {
+    const { calls, getDeps } = unbuildable();
+    const r = await awsHttp(router, getDeps)({ ...v1(), httpMethod: 'GET', path: '/health', body: null });
+    expect([r.statusCode, json(r)]).toEqual([200, { status: 'ok' }]);
+    expect(calls.n).toBe(0);
+  });
+
+  test('readiness still needs deps: their failure is the generic 500', async () => {
+    const { calls, getDeps } = unbuildable();
+    const spy = jest.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const r = await awsHttp(router, getDeps)(get('/health/ready'));
+      expect(r.statusCode).toBe(500);
+      expect(calls.n).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test.each([['gzip'], ['deflate'], ['br'], ['GZIP'], ['identity, gzip']])('a body with Content-Encoding %s reaches the core as sent, which answers 415 unsupported_content_encoding, on both payload versions', async (coding) => {
+    const gz = Buffer.from(gzipSync('{"a":1}')).toString('base64');
+    const reading: HttpHandler = async (req) => new Response(String((await readBody(req, 1 << 20)).byteLength));
+    for (const event of [
+      { ...v1(), headers: { 'Content-Encoding': coding }, multiValueHeaders: {}, body: gz, isBase64Encoded: true },
+      postV2({ headers: { 'content-encoding': coding }, body: gz, isBase64Encoded: true }),
+    ]) {
+      const r = await run(reading)(event);
+      expect(r).toMatchObject({ statusCode: 415, headers: { 'content-type': 'application/problem+json', 'accept-encoding': 'identity' } });
+      expect(json(r)).toMatchObject({ status: 415, code: 'unsupported_content_encoding' });
+    }
+  });
+
+  test('Content-Encoding identity, and any coding on a GET (no body), reach the handler', async () => {
+    const identity = await run(echo)(postV2({ headers: { 'content-encoding': 'identity' }, body: 'x' }));
+    expect(json(identity)).toMatchObject({ length: 1 });
+    const getWithCoding = { ...get('/x'), headers: { 'content-encoding': 'gzip' } };
+    expect(await run(echo)(getWithCoding)).toMatchObject({ statusCode: 200 });
   });
 });

@@ -9,6 +9,7 @@ import { problemResponse, toAppError } from '../../shared/errors';
 import { setClientInfo } from '../../shared/http/client-info';
 import { type ApiGatewayEventLike, certFromApiGateway } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
+import { livenessWithoutDeps } from '../../functions/health/handler';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
 import { redactText } from '../../shared/log/redact';
@@ -47,7 +48,8 @@ export function toResult(res: Response, version: PayloadVersion): Promise<AwsHtt
 
 /**
  * Wraps a portable HTTP handler for API Gateway (REST and HTTP APIs) and function URLs.
- * `getDeps` should return the composition root's memoized deps (built once per cold start).
+ * `getDeps` should return the composition root's memoized deps (built once per cold start);
+ * liveness is answered without them.
  * Anything thrown, even before the handler runs, is answered by a problem document; an
  * unexpected error is a generic 500 with no message or stack (DESIGN.md section 2).
  */
@@ -56,8 +58,12 @@ export function awsHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
     const version: PayloadVersion = isV2(event) ? '2.0' : '1.0';
     let deps: Deps | undefined;
     try {
+      const req = toRequest(event);
+      // Liveness needs nothing but the request: no deps are built for it (functions/health).
+      const early = livenessWithoutDeps(req.method, new URL(req.url).pathname);
+      if (early) return await toResult(early, version);
       deps = await getDeps();
-      return await toResult(await handler(toRequest(event), deps), version);
+      return await toResult(await handler(req, deps), version);
     } catch (e) {
       const err = toAppError(e);
       const fields = { code: err.code, status: err.status, error: e instanceof Error ? e.message : String(e) };

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import { HttpRequest, InvocationContext } from '@azure/functions';
+import { gzipSync } from 'node:zlib';
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpHandler } from '../../shared/contracts';
 import { errors } from '../../shared/errors';
+import { readBody } from '../../shared/http/body';
+import { httpRouter } from '../../shared/http/router';
+import { healthRoutes } from '../../functions/health/routes';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes } from '../../test/fixtures';
 import { azureHttp } from './http';
@@ -96,5 +100,89 @@ describe('azureHttp (real @azure/functions HttpRequest/InvocationContext)', () =
     const text = Buffer.from(res.body).toString('utf8');
     expect(JSON.parse(text)).toEqual({ type: 'urn:secorch:problem:internal_error', title: 'Internal Server Error', status: 500, code: 'internal_error' });
     expect(text).not.toMatch(/hunter2|at .*\.ts/);
+  });
+});
+
+/**
+ * What the worker sends the host for a returned HttpResponseInit (toRpcHttp in @azure/functions,
+ * not exported): the HttpResponse the init becomes, its headers copied one value per name into a
+ * map, and its cookies as they are.
+ */
+function overRpc(init: HttpResponseInit) {
+  const res = new HttpResponse(init);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of res.headers.entries()) headers[name] = value;
+  return { status: res.status, headers, cookies: res.cookies };
+}
+
+describe('azureHttp responses over the worker-host boundary', () => {
+  const cookies: HttpHandler = async () => {
+    const res = new Response('ok', { headers: { 'content-type': 'text/plain' } });
+    res.headers.append('set-cookie', 'a=1; Path=/; Secure; HttpOnly; SameSite=Strict');
+    res.headers.append('set-cookie', 'b=2; Max-Age=60; Domain=example.com; Expires=Wed, 21 Oct 2037 07:28:00 GMT; samesite=lax');
+    res.headers.append('set-cookie', 'c=x=y; Partitioned');
+    res.headers.append('x-multi', 'one');
+    res.headers.append('x-multi', 'two');
+    return res;
+  };
+
+  it('keeps every Set-Cookie (as cookies, with their attributes), not only the last', async () => {
+    const init = await azureHttp(cookies, deps)(new HttpRequest({ method: 'GET', url: 'http://localhost/x' }), ctx());
+    const rpc = overRpc(init);
+    expect(rpc.headers['set-cookie']).toBeUndefined();
+    expect(rpc.cookies).toEqual([
+      { name: 'a', value: '1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' },
+      { name: 'b', value: '2', maxAge: 60, domain: 'example.com', expires: new Date('2037-10-21T07:28:00Z'), sameSite: 'Lax' },
+      { name: 'c', value: 'x=y' },
+    ]);
+  });
+
+  it('joins other repeated headers with ", " as one value', async () => {
+    const init = await azureHttp(cookies, deps)(new HttpRequest({ method: 'GET', url: 'http://localhost/x' }), ctx());
+    expect(overRpc(init).headers).toMatchObject({ 'x-multi': 'one, two', 'content-type': 'text/plain' });
+  });
+
+  it('a response without Set-Cookie carries no cookies', async () => {
+    const init = await azureHttp(echo, deps)(new HttpRequest({ method: 'GET', url: 'http://localhost/x' }), ctx());
+    expect(init.cookies).toBeUndefined();
+  });
+});
+
+describe('azureHttp answers from the request alone, without building deps', () => {
+  const unbuildable = () => {
+    const calls = { n: 0 };
+    return { calls, getDeps: async () => { calls.n++; throw new Error('Key Vault unreachable'); } };
+  };
+  const router = httpRouter(healthRoutes);
+  const body = (out: HttpResponseInit) => JSON.parse(Buffer.from(out.body as Uint8Array).toString('utf8'));
+
+  it('GET /health is liveness: 200 {"status":"ok"} while deps cannot be built', async () => {
+    const { calls, getDeps } = unbuildable();
+    const out = await azureHttp(router, getDeps)(new HttpRequest({ method: 'GET', url: 'https://secorch.azurewebsites.net/health' }), ctx());
+    expect([out.status, body(out)]).toEqual([200, { status: 'ok' }]);
+    expect(calls.n).toBe(0);
+  });
+
+  it('readiness still needs deps: their failure is the generic 500', async () => {
+    const { calls, getDeps } = unbuildable();
+    const out = await azureHttp(router, getDeps)(new HttpRequest({ method: 'GET', url: 'https://secorch.azurewebsites.net/health/ready' }), ctx());
+    expect(out.status).toBe(500);
+    expect(calls.n).toBe(1);
+  });
+
+  it('a body with a Content-Encoding other than identity reaches the core as sent, which answers 415 unsupported_content_encoding', async () => {
+    const reading: HttpHandler = async (req) => new Response(String((await readBody(req, 1 << 20)).byteLength));
+    for (const coding of ['gzip', 'br', 'identity, deflate']) {
+      const req = new HttpRequest({ method: 'POST', url: 'http://localhost/webhooks/github', headers: { 'content-encoding': coding, 'content-type': 'application/json' }, body: { bytes: gzipSync('{"a":1}') } });
+      const out = await azureHttp(reading, async () => testDeps().deps)(req, ctx());
+      const headers = new Headers(out.headers as HeadersInit);
+      expect([out.status, headers.get('content-type'), headers.get('accept-encoding')]).toEqual([415, 'application/problem+json', 'identity']);
+      expect(body(out)).toMatchObject({ status: 415, code: 'unsupported_content_encoding' });
+    }
+  });
+
+  it('Content-Encoding identity reaches the handler', async () => {
+    const res = await call(echo, { method: 'POST', url: 'http://localhost/x', headers: { 'content-encoding': 'identity' }, body: { string: 'x' } });
+    expect([res.status, res.json().length]).toEqual([200, 1]);
   });
 });

@@ -8,6 +8,8 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
+import { livenessWithoutDeps } from '../../functions/health/handler';
+import { splitCookies } from './http-cookies';
 
 /**
  * Azure Functions (Node programming model v4) HTTP trigger -> portable HttpHandler.
@@ -38,23 +40,34 @@ export async function azureRequestToWeb(req: HttpRequest, ingress: Config['ingre
 
 /**
  * Turns the Web Response into the v4 model's HttpResponseInit. The body goes back as bytes so
- * binary payloads are not re-encoded as text; a Headers copy keeps repeated headers.
+ * binary payloads are not re-encoded as text. Repeated headers go as one value joined by ", ",
+ * as Headers holds them, except Set-Cookie: each one becomes an entry of `cookies`
+ * (http-cookies.ts), since the worker keeps one value per header name.
  */
 export async function webResponseToAzure(res: Response): Promise<HttpResponseInit> {
-  return { status: res.status, headers: new Headers(res.headers), body: await responseBytes(res) };
+  const { headers, cookies } = splitCookies(res.headers);
+  const init: HttpResponseInit = { status: res.status, headers, body: await responseBytes(res) };
+  if (cookies.length > 0) init.cookies = cookies;
+  return init;
 }
 
 /**
  * Wraps a portable HTTP handler as a v4 HTTP trigger handler, for
  * `app.http(name, { route: '{*path}', handler: azureHttp(h, getDeps) })`. Anything thrown,
- * including a failure to build deps, becomes the generic problem+json 500 (no message, no stack).
+ * including a failure to build deps, becomes the generic problem+json 500 (no message, no stack);
+ * liveness is answered without deps.
  */
 export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
   return async (req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> => {
     let res: Response;
     try {
-      const deps = await getDeps();
-      res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
+      // Liveness needs nothing but the request: no deps are built for it.
+      const early = livenessWithoutDeps(req.method, new URL(req.url).pathname);
+      if (early) res = early;
+      else {
+        const deps = await getDeps();
+        res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
+      }
     } catch (err) {
       // The platform log (Application Insights) keeps the invocation id for correlation.
       ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: redactText(String(err)) });

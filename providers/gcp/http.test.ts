@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
 import type { HttpHandler } from '../../shared/contracts';
+import { json, readBody } from '../../shared/http/body';
+import { httpRouter } from '../../shared/http/router';
+import { healthRoutes } from '../../functions/health/routes';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes } from '../../test/fixtures';
 import { gcpHttp } from './http';
@@ -47,8 +50,16 @@ const failing: HttpHandler = async () => {
 };
 
 functions.http('echo', gcpHttp(echo, deps));
+// Reads its body as every real handler does (readBody), which refuses a coded body.
+functions.http('reading', gcpHttp(async (req) => json({ length: (await readBody(req, 1 << 20)).byteLength }), deps));
 functions.http('binaryOut', gcpHttp(binaryOut, deps));
 functions.http('failing', gcpHttp(failing, deps));
+/** Deps that cannot be built (a secret manager down), counting the attempts. */
+const unbuildableCalls = { n: 0 };
+functions.http('health', gcpHttp(httpRouter(healthRoutes), async () => {
+  unbuildableCalls.n++;
+  throw new Error('Secret Manager unreachable');
+}));
 
 /** Collects any response body as a Buffer (supertest would otherwise parse or drop it). */
 const rawParser = (res: unknown, cb: (err: Error | null, body: Buffer) => void) => {
@@ -87,10 +98,52 @@ describe('gcpHttp (real functions-framework server)', () => {
     expect(res.body).toMatchObject({ text: 'plain bytes', length: 11 });
   });
 
-  it('describes an inflated gzip body truthfully (the framework decompresses before the function)', async () => {
+  it('keeps Content-Encoding on the body the framework inflated, so the core refuses it with 415 unsupported_content_encoding as on every cloud', async () => {
     const plain = Buffer.from('{"compressed": true}');
-    const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', 'application/octet-stream').set('content-encoding', 'gzip').send(gzipSync(plain));
-    expect(res.body).toMatchObject({ text: plain.toString(), contentEncoding: null, contentLength: String(plain.length) });
+    const codings: [string, Buffer][] = [['gzip', gzipSync(plain)], ['deflate', deflateSync(plain)], ['br', brotliCompressSync(plain)]];
+    // fetch on a loopback port sends the bytes untouched (supertest would serialise a Buffer sent as JSON).
+    const server = getTestServer('reading').listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      for (const [coding, bytes] of codings) {
+        // JSON and text are parsed (and inflated) by the framework, octet-stream kept raw, and
+        // without a Content-Type no parser runs: the same answer for each.
+        for (const type of ['application/json', 'text/plain', 'application/octet-stream', undefined]) {
+          const headers: Record<string, string> = { 'content-encoding': coding, ...(type ? { 'content-type': type } : {}) };
+          const res = await fetch(`http://127.0.0.1:${port}/webhooks/x`, { method: 'POST', headers, body: new Uint8Array(bytes) });
+          expect([coding, type, res.status, res.headers.get('content-type'), res.headers.get('accept-encoding')]).toEqual([coding, type, 415, 'application/problem+json', 'identity']);
+          expect(await res.json()).toMatchObject({ status: 415, code: 'unsupported_content_encoding' });
+        }
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('caveat: a coding the framework cannot inflate is refused by the framework itself with its own 415 page', async () => {
+    const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', 'application/json').set('content-encoding', 'zstd').send('{}');
+    expect(res.status).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+  });
+
+  it('Content-Encoding identity is the body as sent', async () => {
+    const res = await request(getTestServer('echo')).post('/webhooks/x').set('content-type', 'application/octet-stream').set('content-encoding', 'identity').send(Buffer.from('plain'));
+    expect(res.body).toMatchObject({ text: 'plain', contentEncoding: 'identity' });
+  });
+
+  it('GET /health is liveness: 200 {"status":"ok"} while deps cannot be built; readiness still needs them', async () => {
+    expect(unbuildableCalls.n).toBe(0);
+    const live = await request(getTestServer('health')).get('/health');
+    expect([live.status, live.body]).toEqual([200, { status: 'ok' }]);
+    expect(unbuildableCalls.n).toBe(0);
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect((await request(getTestServer('health')).get('/health/ready')).status).toBe(500);
+    } finally {
+      errorLog.mockRestore();
+    }
+    expect(unbuildableCalls.n).toBe(1);
   });
 
   it('keeps a request target that starts with "//" or "/\\" as the path, never as another host', async () => {

@@ -8,6 +8,7 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
+import { livenessWithoutDeps } from '../../functions/health/handler';
 
 /**
  * Google Cloud Functions (functions-framework, Express 5) HTTP function -> portable HttpHandler.
@@ -17,8 +18,10 @@ import { redactText } from '../../shared/log/redact';
  * The framework runs body-parser before the function: it parses JSON/text/form bodies into
  * req.body (never used here) and keeps the exact bytes it read in req.rawBody.
  * https://cloud.google.com/functions/docs/writing/write-http-functions#parse_http
- * body-parser inflates gzip/deflate/br bodies first, so rawBody holds the DECODED bytes; the
- * request built here says so (no content-encoding, the real content-length).
+ * body-parser inflates gzip/deflate/br bodies first (up to its 1024 MB limit, which applies to
+ * the inflated bytes) and answers other codings with its own 415: rawBody is then not what was
+ * sent. The request built here keeps the Content-Encoding header, so the core refuses the body
+ * (415 unsupported_content_encoding in readBody) as on every cloud.
  */
 
 const NO_BODY = new Set(['GET', 'HEAD']);
@@ -66,8 +69,9 @@ export async function gcpRequestToWeb(req: GcpRequest, ingress: Config['ingress'
   if (NO_BODY.has(method)) return setClientInfo(new Request(requestUrl(req), { method, headers }), client);
 
   const body = req.rawBody ?? (await unparsedBody(req));
-  const encoding = headers.get('content-encoding');
-  if (encoding !== null && encoding.toLowerCase() !== 'identity' && req.rawBody !== undefined) headers.delete('content-encoding');
+  // Content-Encoding stays as sent, though the framework has inflated the body: the core refuses
+  // a coded body (shared/http/body.ts readBody), as on every cloud, instead of checking a
+  // signature over bytes that were not sent.
   // The body is now a complete buffer: say its real length (handlers check it against limits).
   headers.delete('transfer-encoding');
   headers.set('content-length', String(body.byteLength));
@@ -90,14 +94,21 @@ export async function sendWebResponse(res: Response, out: GcpResponse): Promise<
 /**
  * Wraps a portable HTTP handler as a Cloud Functions HTTP function, for
  * `functions.http('api', gcpHttp(router, getDeps))`. Anything thrown becomes the generic
- * problem+json 500 (no message, no stack) instead of the framework's crash page.
+ * problem+json 500 (no message, no stack) instead of the framework's crash page. Liveness is
+ * answered without deps.
  */
 export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): HttpFunction {
   return async (req: GcpRequest, res: GcpResponse): Promise<void> => {
     let response: Response;
     try {
-      const deps = await getDeps();
-      response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
+      // Liveness needs nothing but the request: no deps are built for it. req.path is the path of
+      // the request target as sent, the one requestUrl keeps.
+      const early = livenessWithoutDeps(req.method, req.path);
+      if (early) response = early;
+      else {
+        const deps = await getDeps();
+        response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
+      }
     } catch (err) {
       console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: redactText(String(err)) }));
       response = problemResponse(err);

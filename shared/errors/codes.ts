@@ -20,6 +20,11 @@ export const errors = {
     new AppError('unsupported_media_type', `Content type ${JSON.stringify(type)} is not supported`, {
       status: 415,
     }),
+  unsupportedContentEncoding: (coding: string) =>
+    new AppError('unsupported_content_encoding', `Content-Encoding ${JSON.stringify(coding.slice(0, 64))} is not supported: send the body uncompressed`, {
+      status: 415,
+      headers: { 'accept-encoding': 'identity' },
+    }),
   unavailable: (code: string, message: string, cause?: unknown) =>
     new AppError(code, message, { status: 503, retryable: true, expose: true, cause }),
   config: (message: string, path?: string) =>

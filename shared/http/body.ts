@@ -31,12 +31,29 @@ export async function readUpTo(body: AsyncIterable<Uint8Array>, limit: number): 
   return { bytes, over };
 }
 
+/** The first coding other than identity that a Content-Encoding value lists, if any. */
+export function nonIdentityCoding(contentEncoding: string | null): string | undefined {
+  if (!contentEncoding) return undefined;
+  return contentEncoding.split(',').map((c) => c.trim()).find((c) => c !== '' && c.toLowerCase() !== 'identity');
+}
+
 /**
  * Reads a request body as raw bytes with a hard limit. A declared Content-Length over the limit
  * is refused before anything is read; a body that grows past the limit while streaming is cut
  * off (readUpTo).
+ *
+ * A body with a content coding other than identity is refused (415 `unsupported_content_encoding`,
+ * RFC 9110 section 15.5.16, with `Accept-Encoding: identity` per RFC 7694). Signatures are checked
+ * on the body bytes, and the platforms disagree on which bytes those are when a body is
+ * compressed: API Gateway, the Azure Functions host and serverless-offline hand over the
+ * compressed bytes, while the Cloud Functions framework inflates gzip, deflate and br before the
+ * function runs (the GCP adapter keeps the header, so the body is refused here too). Refused here,
+ * in the core, the answer is one on every cloud, and a webhook's refusal comes after its address
+ * allowlist and rate limit and is audited like any other.
  */
 export async function readBody(req: Request, limit: number): Promise<Uint8Array> {
+  const coding = nonIdentityCoding(req.headers.get('content-encoding'));
+  if (coding !== undefined) throw errors.unsupportedContentEncoding(coding);
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) throw errors.payloadTooLarge(limit);
   if (!req.body) return new Uint8Array(0);
