@@ -52,3 +52,23 @@ test('a cut never leaves half a surrogate pair, which JSON carries as a lone \\u
   expect((m.blocks[0] as Block).text!.text).toBe(`${'y'.repeat(148)}…`);
   expect((m.blocks[1] as Block).text!.text).toBe(`${'x'.repeat(2998)}…`);
 });
+
+test('all block texts together stay under the length Slack refuses as msg_blocks_too_long; short fields stay whole', () => {
+  // Slack refuses blocks whose texts are too long together (near 12,000 characters for section
+  // blocks, undocumented: https://github.com/slackapi/bolt-js/issues/2509 and /2867), though each
+  // text is within its own limit. Ten fields of 2000 would pass every per-text limit and still be refused.
+  const e = finding((info) => { info.desc = 'd'.repeat(5000); });
+  const fields: Record<string, string> = { Severity: '{{ data.severity }}', [`L${'l'.repeat(2999)}`]: '{{ data.finding_info.desc }}' };
+  for (let i = 1; i <= 8; i++) fields[`Detail ${i}`] = '{{ data.finding_info.desc }}';
+  const m = slackMessage(chatSummary(e, { ...defaults, fields }));
+  const all = texts(m.blocks);
+  expect(all.reduce((n, t) => n + t.text.length, 0)).toBeLessThanOrEqual(10_000);
+  for (const t of all) expect(t.text.length).toBeLessThanOrEqual(t.type === 'plain_text' ? 150 : 3000);
+  const shown = (m.blocks as Block[]).find((b) => b.fields)!.fields!;
+  expect(shown).toHaveLength(10);
+  for (const f of shown) expect(f.text.length).toBeLessThanOrEqual(2000);
+  expect(shown[0]!.text).toBe('*Severity*\nHigh');
+  expect(shown[1]!.text).toMatch(/^\*Ll{98}…\*\nd+…$/);
+  for (const f of shown.slice(2)) expect(f.text).toMatch(/^\*Detail \d\*\nd{300,}…$/);
+  expect(JSON.stringify(m)).toContain('View details');
+});

@@ -15,7 +15,11 @@ import type { ChatSummary } from './summary';
  * parse for mentions or links.
  *
  * Slack refuses the whole message when one text is over its limit, so each is cut to fit, and
- * the link, which cannot be cut, is left out when it is too long to fit.
+ * the link, which cannot be cut, is left out when it is too long to fit. It also refuses blocks
+ * whose texts are too long together (`msg_blocks_too_long`, near 12,000 characters, a limit Slack
+ * does not document for section blocks: https://github.com/slackapi/bolt-js/issues/2509 and
+ * /2867), which ten fields of 2000 each would pass: the fields share what the header, the text
+ * and the link leave of BLOCKS_TEXT_MAX, a short field leaving its share to the longer ones.
  */
 export interface SlackMessage {
   text: string;
@@ -29,6 +33,14 @@ const FIELD_MAX = 2000;
 const FIELDS_MAX = 10;
 /** chat.postMessage truncates text over 40,000 characters; keep the fallback short. */
 const FALLBACK_MAX = 3000;
+/**
+ * All block texts together, kept well under Slack's observed ~12,000 to leave room for what it
+ * also counts of the blocks around them. Header, text and link take at most 6150 of it, so ten
+ * fields still get 385 characters each, more than a label (LABEL_MAX) takes.
+ */
+const BLOCKS_TEXT_MAX = 10_000;
+/** A field label comes from configuration; cut so it always leaves room for the value. */
+const LABEL_MAX = 100;
 
 export const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -44,20 +56,37 @@ const text = (t: string) => ({ type: 'mrkdwn', text: t, verbatim: true });
 /** A link for mrkdwn: characters that would end `<url|label>` early are percent-encoded. */
 const linkTarget = (url: string) => url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
 
+/**
+ * Shares `budget` among texts that want `wants` characters: none gets more than it wants, and
+ * what the short ones leave goes to the longer ones in equal parts.
+ */
+function share(wants: number[], budget: number): number[] {
+  const out = wants.map(() => 0);
+  let left = budget;
+  wants.map((want, i) => ({ want, i })).sort((a, b) => a.want - b.want).forEach(({ want, i }, k, all) => {
+    out[i] = Math.min(want, Math.floor(left / (all.length - k)));
+    left -= out[i];
+  });
+  return out;
+}
+
+function fieldTexts(fields: ChatSummary['fields'], budget: number): Record<string, unknown>[] {
+  const parts = fields.slice(0, FIELDS_MAX).map((f) => ({ label: `*${mrkdwn(f.label, LABEL_MAX)}*\n`, value: escapeMrkdwn(f.value) }));
+  const sizes = share(parts.map((p) => Math.min(FIELD_MAX, p.label.length + p.value.length)), budget);
+  return parts.map((p, i) => text(`${p.label}${mrkdwn(fields[i]!.value, sizes[i]! - p.label.length)}`));
+}
+
 export function slackMessage(s: ChatSummary): SlackMessage {
   const severity = s.fields.find((f) => f.label.toLowerCase() === 'severity')?.value;
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: clip(s.title, HEADER_MAX), emoji: false } }];
-  if (s.text) blocks.push({ type: 'section', text: text(mrkdwn(s.text, SECTION_MAX)) });
+  const title = clip(s.title, HEADER_MAX);
+  const description = s.text ? mrkdwn(s.text, SECTION_MAX) : '';
+  const target = s.link ? `<${linkTarget(s.link)}|View details>` : '';
+  const link = target.length <= SECTION_MAX ? target : '';
+  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: false } }];
+  if (description) blocks.push({ type: 'section', text: text(description) });
   if (s.fields.length > 0) {
-    blocks.push({
-      type: 'section',
-      fields: s.fields.slice(0, FIELDS_MAX).map((f) => {
-        const label = `*${escapeMrkdwn(f.label)}*\n`;
-        return text(`${label}${mrkdwn(f.value, FIELD_MAX - label.length)}`);
-      }),
-    });
+    blocks.push({ type: 'section', fields: fieldTexts(s.fields, BLOCKS_TEXT_MAX - title.length - description.length - link.length) });
   }
-  const link = s.link ? `<${linkTarget(s.link)}|View details>` : '';
-  if (link && link.length <= SECTION_MAX) blocks.push({ type: 'section', text: text(link) });
+  if (link) blocks.push({ type: 'section', text: text(link) });
   return { text: mrkdwn(severity ? `[${severity}] ${s.title}` : s.title, FALLBACK_MAX), blocks };
 }

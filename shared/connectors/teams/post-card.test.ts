@@ -54,6 +54,19 @@ test('legacy connector: 200 "1" is success; a 429 reported in a 200 body is a re
   expect(leaks(surface(e))).toEqual([]);
 });
 
+test.each([
+  ['a 5xx of Teams', 'connector_unavailable', true, 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 502 with ContextId tcid=0,server=msgapi-production-eus-azsc2-4-170,cv=deadbeef'],
+  ['Teams not reached', 'connector_unavailable', true, 'Webhook message delivery failed with error: Error contacting Microsoft Teams endpoint'],
+  ['a 400 of Teams (the card itself)', 'connector_rejected', false, 'Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 400 with ContextId tcid=385194272617051900,server=BL2PEPF000001C8,cv=wUmM9kBhpkiOZnT3ZEwhdg.0..'],
+])('legacy connector: %s reported in a 200 body is %s (retryable: %s)', async (_name, code, retryable, body) => {
+  // Connectors wrap Teams' own status in a 200 (https://github.com/MicrosoftDocs/msteams-docs/issues/1810, /4145):
+  // a failure on Microsoft's side must stay retryable, or the card is dropped.
+  vendor.on(ROUTE, { status: 200, body });
+  const e = await post().catch((x: unknown) => x);
+  expect(e).toMatchObject({ code, retryable, extra: { vendorStatus: 200, vendorMessage: body } });
+  expect(vendor.requests).toHaveLength(1);
+});
+
 test('429 with Retry-After is waited out and the card sent again', async () => {
   vendor.queue(ROUTE, reply.tooManyRequests('4'), { status: 202 });
   await post();

@@ -1,4 +1,5 @@
 import { ConnectorError, isConnectorError } from '../errors';
+import { retryableStatus } from '../retry/policy';
 import { truncate } from '../scrub';
 import { WEBHOOK_PATH } from '../slack/webhook-url';
 import type { TeamsMessage } from './card';
@@ -10,9 +11,14 @@ import type { TeamsTransport } from './transport';
  * `200` with the body `1`, and report failures in a 200 body too: throttling reads
  * "Microsoft Teams endpoint returned HTTP error 429"
  * (https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors).
+ * Teams' own status is only in that text ("Microsoft Teams endpoint returned HTTP error 502 ...",
+ * https://github.com/MicrosoftDocs/msteams-docs/issues/1810), and so is a failure to reach Teams
+ * at all ("Error contacting Microsoft Teams endpoint"): those are failures on Microsoft's side,
+ * typed retryable as the same statuses answered directly would be, so the card is not dropped.
  * A post is not repeated after a 5xx or a timeout (it may have been shown); a 429 is.
  */
-const THROTTLED = /HTTP error 429/i;
+const WRAPPED_STATUS = /HTTP error (\d{3})\b/i;
+const UNREACHED = /Error contacting Microsoft Teams endpoint/i;
 const REFRESH = 'the webhook URL is no longer valid or its workflow is off; copy the URL again from the channel (Workflows) and update webhookUrl';
 
 export async function postCard({ transport: t, scrub }: TeamsTransport, message: TeamsMessage): Promise<void> {
@@ -29,8 +35,12 @@ export async function postCard({ transport: t, scrub }: TeamsTransport, message:
   const text = (res.body ?? '').trim();
   if (res.status !== 200 || text === '' || text === '1') return;
   const said = truncate(scrub(text), 300);
-  if (THROTTLED.test(text)) {
+  const wrapped = Number(WRAPPED_STATUS.exec(text)?.[1] ?? 0);
+  if (wrapped === 429) {
     throw new ConnectorError('connector_rate_limited', `${t.name}: Teams throttled the webhook (a 429 reported in a 200 body); retry later`, { ...facts, vendorStatus: 200, vendorMessage: said });
+  }
+  if ((wrapped !== 0 && retryableStatus(wrapped)) || UNREACHED.test(text)) {
+    throw new ConnectorError('connector_unavailable', `${t.name}: Teams failed to deliver the card on its side (reported in a 200 body: ${said}); retry later`, { ...facts, vendorStatus: 200, vendorMessage: said });
   }
   throw new ConnectorError('connector_rejected', `${t.name}: Teams did not deliver the card: ${said}`, { ...facts, vendorStatus: 200, vendorMessage: said });
 }
