@@ -1,12 +1,14 @@
 import type { CloudEvent } from '../events/cloudevent';
 import { memoryStore } from '../store/memory';
 import type { StateStore } from '../ports/store';
+import { ConnectorError } from './errors';
 import { applyFindingEvent, type TicketRef, type TicketSystem } from './tickets';
 
 /** A target that keeps its tickets in memory, searchable by uid (what a label or correlation_id gives). */
 function fakeTarget() {
   const tickets = new Map<string, TicketRef & { uid: string; comments: string[]; resolved: boolean }>();
   const calls: string[] = [];
+  let made = 0;
   const system: TicketSystem = {
     async findByUid(uid) {
       calls.push(`find ${uid}`);
@@ -15,7 +17,7 @@ function fakeTarget() {
     },
     async create(uid, event) {
       calls.push(`create ${event.id}`);
-      const id = String(tickets.size + 1);
+      const id = String(++made);
       tickets.set(id, { id, key: `SEC-${id}`, uid, comments: [], resolved: false });
       return { id, key: `SEC-${id}` };
     },
@@ -91,4 +93,49 @@ test('a finding resolved before any ticket was made creates none; two attempts r
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
   expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ticket_in_progress' } });
   expect(t.tickets.size).toBe(1);
+});
+
+const refusal = (status: number) => new ConnectorError(status === 404 ? 'connector_not_found' : 'connector_rejected', `HTTP ${status}`, { connector: 'jira', vendorStatus: status });
+
+test('a create the target refused (4xx) gives up its claim: the corrected event creates at once, after a search', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  const create = t.system.create;
+  t.system.create = async () => Promise.reject(refusal(400));
+  await expect(applyFindingEvent(t.system, deps, req('e1'))).rejects.toMatchObject({ code: 'connector_rejected' });
+  t.system.create = create;
+  expect((await applyFindingEvent(t.system, deps, req('e2'))).action).toBe('created');
+  expect(t.calls).toEqual(['find f-1', 'find f-1', 'create e2']);
+});
+
+test('a create whose outcome is unknown (5xx, timeout) keeps its claim: no second ticket before the lease ends', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  t.system.create = async () => Promise.reject(new ConnectorError('connector_timeout', 'timed out', { connector: 'jira', outcomeUnknown: true }));
+  await expect(applyFindingEvent(t.system, deps, req('e1'))).rejects.toMatchObject({ code: 'connector_timeout' });
+  await expect(applyFindingEvent(t.system, deps, req('e2'))).rejects.toMatchObject({ code: 'ticket_in_progress', retryable: true });
+});
+
+test('a ticket deleted in the target: the open finding gets a new one, later events follow it; a resolve needs none', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  const update = t.system.update;
+  const resolve = t.system.resolve;
+  t.system.update = async (ref, event) => (t.tickets.has(ref.id) ? update(ref, event) : Promise.reject(refusal(404)));
+  t.system.resolve = async (ref, event) => (t.tickets.has(ref.id) ? resolve(ref, event) : Promise.reject(refusal(404)));
+  await applyFindingEvent(t.system, deps, req('e1'));
+  t.tickets.delete('1');
+  expect(await applyFindingEvent(t.system, deps, req('e2', 'updated'))).toEqual({ action: 'created', ref: { id: '2', key: 'SEC-2' } });
+  expect((await applyFindingEvent(t.system, deps, req('e2', 'updated'))).action).toBe('skipped');
+  expect((await applyFindingEvent(t.system, deps, req('e3', 'updated'))).action).toBe('updated');
+  expect(t.tickets.get('2')).toMatchObject({ comments: ['e3'] });
+  t.tickets.delete('2');
+  expect(await applyFindingEvent(t.system, deps, req('e4', 'resolved'))).toMatchObject({ action: 'skipped', reason: 'the ticket is gone from the target' });
+  expect((await applyFindingEvent(t.system, deps, req('e4', 'resolved'))).action).toBe('skipped');
+  expect(t.tickets.size).toBe(0);
+  // Any other failure of an update is not taken for a gone ticket.
+  await applyFindingEvent(t.system, deps, req('e5', 'updated'));
+  t.system.update = async () => Promise.reject(refusal(400));
+  await expect(applyFindingEvent(t.system, deps, req('e6', 'updated'))).rejects.toMatchObject({ code: 'connector_rejected' });
+  expect(t.calls.filter((c) => c.startsWith('create'))).toEqual(['create e1', 'create e2', 'create e5']);
 });

@@ -9,7 +9,8 @@ import { templateProblems } from '../template';
 const nonEmpty = z.string().check(z.minLength(1));
 const template = nonEmpty.check(z.refine((t) => templateProblems(t).length === 0, "has a {{ }} placeholder that is not a field path or 'quoted text'"));
 
-export const DEFAULT_SUMMARY = '[{{ data.severity || data.severity_id }}] {{ data.finding_info.title }}';
+/** A finding without a title (empty, or only whitespace: summary.ts) is named by its uid. */
+export const DEFAULT_SUMMARY = '[{{ data.severity || data.severity_id }}] {{ data.finding_info.title || subject || data.finding_info.uid }}';
 export const DEFAULT_DESCRIPTION = [
   "{{ data.finding_info.desc || data.message || 'No description.' }}",
   '',

@@ -1,5 +1,6 @@
 import type { StateStore } from '../../ports/store';
 import { memoryStore } from '../../store/memory';
+import { reply } from '../../../test/support/vendor-server';
 import { type Harness, harness } from '../transport.testkit';
 import { jiraDestination } from './destination';
 import { EMAIL, findingEvent, jiraConfig, jiraDeps, TOKEN } from './jira.testkit';
@@ -89,4 +90,35 @@ test('a finding whose title spans lines still makes its issue: the summary is se
   await deliver(event, jiraDeps(h));
   expect(jira.issues).toHaveLength(1);
   expect(jira.issues[0]!.fields.summary).toBe('[High] Public S3 bucket logs-1');
+});
+
+test('a finding with a blank title still makes its issue: the summary names it by its uid (Jira refuses a blank summary with 400)', async () => {
+  const blank = (id: string, uid: string, title: string) => {
+    const event = findingEvent(id, 'created', uid);
+    (event.data as { finding_info: { title: string } }).finding_info.title = title;
+    return event;
+  };
+  const deps = jiraDeps(h);
+  await destination()(blank('e1', 'f-1', '  '), deps);
+  await destination({ summary: '{{ data.finding_info.title }}' })(blank('e2', 'f-2', '\t\u0007\n'), deps);
+  expect(jira.issues.map((i) => i.fields.summary)).toEqual(['[High] f-1', 'Security finding: f-2']);
+});
+
+test('an issue deleted in Jira while the finding is open: the next event makes a new issue, later ones comment on it', async () => {
+  const deliver = destination();
+  const deps = jiraDeps(h);
+  await deliver(findingEvent('e1'), deps);
+  jira.issues.splice(0, 1);
+  await deliver(findingEvent('e2', 'updated'), deps);
+  await deliver(findingEvent('e3', 'updated'), deps);
+  expect(jira.issues.map((i) => [i.key, i.comments.length])).toEqual([['SEC-2', 1]]);
+  expect(h.logs.find((l) => l.msg.startsWith('ticket gone from the target'))).toMatchObject({ level: 'warn', fields: { ticket: 'SEC-2', replaced: 'SEC-1' } });
+});
+
+test('a create Jira refused (400) holds no lease: the corrected event creates the issue at once', async () => {
+  const deps = jiraDeps(h);
+  jira.vendor.queue(ROUTES.create, reply.json({ errorMessages: [], errors: { customfield_10001: 'Field is required.' } }, 400));
+  await expect(destination()(findingEvent('e1'), deps)).rejects.toMatchObject({ code: 'connector_rejected', retryable: false });
+  await destination()(findingEvent('e2'), deps);
+  expect(jira.issues.map((i) => i.key)).toEqual(['SEC-1']);
 });

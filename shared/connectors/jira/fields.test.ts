@@ -16,7 +16,7 @@ test('ADF: paragraphs at blank lines, hard breaks at newlines, no empty text nod
 
 test('config: defaults, and templates with a bad placeholder are refused with their path', () => {
   const c = jiraConfig('https://example.atlassian.net');
-  expect(c).toMatchObject({ summary: '[{{ data.severity || data.severity_id }}] {{ data.finding_info.title }}', resolveTransition: 'Done', labels: [] });
+  expect(c).toMatchObject({ summary: '[{{ data.severity || data.severity_id }}] {{ data.finding_info.title || subject || data.finding_info.uid }}', resolveTransition: 'Done', labels: [] });
   const bad = jiraDestinationSchema.safeParse({ ...c, summary: '{{ data.title + 1 }}' });
   expect(bad.success).toBe(false);
   expect(bad.error?.issues[0]?.path).toEqual(['summary']);
@@ -73,4 +73,26 @@ test('summary: line breaks and control characters in a finding title become sing
   const title = 'SQL injection in\r\n  login()\n\n\tvia\u2028param\u0007id ';
   const issue = newIssue(c, findingEvent('e', 'created', 'f', { data: { severity: 'High', finding_info: { uid: 'f', title } } }), { uid: 'f', tenant: 't' });
   expect(issue.fields.summary).toBe('[High] SQL injection in login() via param id');
+});
+
+test.each([
+  ['empty', ''],
+  ['whitespace', '   '],
+  ['line breaks and control characters', ' \r\n\t\u0007 '],
+  ['missing', undefined],
+])('summary: a finding whose title is %s is named by its uid, never a blank summary (Jira requires one)', (_, title) => {
+  const event = (data: Record<string, unknown>) => findingEvent('e', 'created', 'CVE-2024-1:pillow', { data: { severity: 'High', ...data, finding_info: { uid: 'CVE-2024-1:pillow', title } } });
+  const summary = (extra: Record<string, unknown>, data: Record<string, unknown> = {}) => newIssue(jiraConfig('https://x.atlassian.net', extra), event(data), { uid: 'CVE-2024-1:pillow', tenant: 't' }).fields.summary;
+  expect(summary({})).toBe('[High] CVE-2024-1:pillow');
+  // A template's own alternatives still apply; one that leaves no word at all gives the fallback.
+  expect(summary({ summary: "{{ data.finding_info.title || 'Untitled' }}" })).toBe('Untitled');
+  expect(summary({ summary: '{{ data.finding_info.title }}' }, { class_name: 'Vulnerability Finding' })).toBe('Vulnerability Finding: CVE-2024-1:pillow');
+  expect(summary({ summary: '[{{ data.finding_info.title }}]' }, { class_name: ' ' })).toBe('Security finding: CVE-2024-1:pillow');
+});
+
+test('summary: the fallback is one line and capped at 255 too', () => {
+  const summary = (uid: string) => newIssue(jiraConfig('https://x.atlassian.net', { summary: '{{ data.finding_info.title }}' }), findingEvent('e', 'created', uid, { data: { finding_info: { uid, title: ' ' } } }), { uid, tenant: 't' }).fields.summary as string;
+  expect(summary('scanner:a\r\n b')).toBe('Security finding: scanner:a b');
+  expect(summary(`scanner:${'u'.repeat(300)}`)).toBe(`Security finding: scanner:${'u'.repeat(228)}…`);
+  expect(summary(`scanner:${'u'.repeat(300)}`)).toHaveLength(255);
 });

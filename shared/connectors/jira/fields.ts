@@ -1,21 +1,11 @@
 import type { CloudEvent } from '../../events/cloudevent';
-import { render, renderText, type Template } from '../template';
-import { clip, head } from '../text-cut';
+import { render, type Template } from '../template';
+import { head } from '../text-cut';
 import { adf } from './adf';
 import type { JiraConfig } from './config';
 import type { NewIssue } from './create-issue';
+import { summaryOf } from './summary';
 import { FINDING_PROPERTY, type FindingMark, MARK_LABEL, uidLabel } from './uid';
-
-/** Jira caps the summary at 255 characters (https://support.atlassian.com/jira-cloud-administration/docs/what-are-issue-field-limits/). */
-const SUMMARY_MAX = 255;
-
-/**
- * The summary is one line: Jira refuses a create whose summary holds a line break with 400
- * `{"errors": {"summary": "The summary is invalid because it contains newline characters."}}`,
- * which would fail every event of that finding for good. Scanner titles do carry them, so line
- * breaks and other control characters (with the spaces around them) become one space.
- */
-const oneLine = (s: string) => s.replace(/\s*[\p{Cc}\u2028\u2029][\s\p{Cc}\u2028\u2029]*/gu, ' ').trim();
 
 /** Labels cannot hold spaces (https://support.atlassian.com/jira-software-cloud/docs/add-labels-to-issues/); at most 255 characters. */
 const label = (v: unknown) => head(String(v).trim().replace(/\s+/g, '-'), 255);
@@ -34,7 +24,6 @@ export function priorityFor(config: JiraConfig, event: CloudEvent): string | und
 
 /** The create request of a finding's issue: configured fields rendered, plus the finding's marks (uid.ts). */
 export function newIssue(config: JiraConfig, event: CloudEvent, mark: FindingMark): NewIssue {
-  const summary = oneLine(renderText(config.summary, event, 'summary'));
   const extra = config.fields ? (render(config.fields as Template, event) as Record<string, unknown>) : {};
   // Labels from `fields.labels` are kept alongside `labels`; the marks are always added.
   const given = [...config.labels.map((t) => render(t, event)), ...(Array.isArray(extra.labels) ? extra.labels : [])];
@@ -45,7 +34,7 @@ export function newIssue(config: JiraConfig, event: CloudEvent, mark: FindingMar
       ...extra,
       project: /^\d+$/.test(config.project) ? { id: config.project } : { key: config.project },
       issuetype: { name: config.issueType },
-      summary: clip(summary, SUMMARY_MAX),
+      summary: summaryOf(config.summary, event, mark.uid),
       description: adf(asText(render(config.description, event))),
       labels: [...new Set([...labels, MARK_LABEL, uidLabel(mark.tenant, mark.uid)])],
       ...(priority ? { priority: { name: priority } } : {}),

@@ -82,3 +82,15 @@ test.each([
   expect(jira.issues[0]!.fields.updated).toBe(updated);
   expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
 });
+
+test('an issue deleted in Jira: comment and resolve fail for good with an error naming the issue, not the path or baseUrl', async () => {
+  const ref = await system().create('f-1', findingEvent('e1'));
+  jira.issues.length = 0;
+  for (const attempt of [() => system().update(ref, findingEvent('e2', 'updated')), () => system().resolve(ref, findingEvent('e3', 'resolved'))]) {
+    const err = await attempt().catch((e: unknown) => e);
+    expect(err).toMatchObject({
+      code: 'connector_not_found', retryable: false, facts: { ticket: 'SEC-1', vendorStatus: 404 },
+      message: 'jira-sec: issue SEC-1 is gone: deleted, or the account may no longer see it: Issue does not exist or you do not have permission to see it.',
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import type { CloudEvent } from '../../events/cloudevent';
-import { ConnectorError } from '../errors';
+import { ConnectorError, isConnectorError } from '../errors';
 import { render } from '../template';
 import type { TicketRef, TicketSystem } from '../tickets';
 import type { Transport } from '../types';
@@ -49,25 +49,46 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
     },
 
     async update(issue, event) {
-      await addComment(t, issue.key ?? issue.id, commentText(config, event));
+      await addComment(t, issue.key ?? issue.id, commentText(config, event)).catch((e: unknown) => {
+        throw goneError(e, t.name, issue) ?? e;
+      });
     },
 
     async resolve(issue) {
-      const key = issue.key ?? issue.id;
-      // Someone closed it already (Done, Won't Do, ...): nothing left to do. Checked first, since a
-      // global transition ("all statuses can transition to this one") is offered from its own
-      // target status too, and applying it would undo a person's choice of status and resolution.
-      if ((await getIssueStatus(t, key))?.category === 'done') return;
-      const wanted = config.resolveTransition.toLowerCase();
-      const transitions = await listTransitions(t, key);
-      const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
-      if (match) return transitionIssue(t, key, match.id);
-      const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
-      throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
-        connector: t.name, issue: key, transitions: transitions.map((x) => x.name),
+      await resolveIssue(issue).catch((e: unknown) => {
+        throw goneError(e, t.name, issue) ?? e;
       });
     },
   };
+
+  async function resolveIssue(issue: TicketRef): Promise<void> {
+    const key = issue.key ?? issue.id;
+    // Someone closed it already (Done, Won't Do, ...): nothing left to do. Checked first, since a
+    // global transition ("all statuses can transition to this one") is offered from its own
+    // target status too, and applying it would undo a person's choice of status and resolution.
+    if ((await getIssueStatus(t, key))?.category === 'done') return;
+    const wanted = config.resolveTransition.toLowerCase();
+    const transitions = await listTransitions(t, key);
+    const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
+    if (match) return transitionIssue(t, key, match.id);
+    const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
+    throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
+      connector: t.name, issue: key, transitions: transitions.map((x) => x.name),
+    });
+  }
+}
+
+/**
+ * A 404 on the finding's own issue: it was deleted, or the account may no longer browse it (Jira
+ * answers both alike, "Issue does not exist or you do not have permission to see it."). The code
+ * stays connector_not_found (not retryable: asking again cannot bring it back); the message names
+ * the issue instead of pointing at the path or the baseUrl.
+ */
+function goneError(e: unknown, connector: string, issue: TicketRef): ConnectorError | undefined {
+  if (!isConnectorError(e) || e.code !== 'connector_not_found') return undefined;
+  const key = issue.key ?? issue.id;
+  const said = e.facts.vendorMessage ? `: ${e.facts.vendorMessage}` : '';
+  return new ConnectorError('connector_not_found', `${connector}: issue ${key} is gone: deleted, or the account may no longer see it${said}`, { ...e.facts, ticket: key }, e);
 }
 
 function commentText(config: JiraConfig, event: CloudEvent): string {

@@ -74,6 +74,7 @@ function localToEpoch(literal: string, timeZone: string): number {
 export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: number; timeZone?: string; project?: string }): Promise<FakeJira> {
   const vendor = await startVendorServer();
   const issues: FakeIssue[] = [];
+  let made = 0;
   const answers: FakeJira['answers'] = [];
   const project = o.project ?? 'SEC';
   const answer = (req: VendorRequest, r: VendorReply): VendorReply => (answers.push({ method: req.method, url: req.url.href, status: r.status ?? 200, body: r.json }), r);
@@ -87,7 +88,13 @@ export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: 
     if (/[\r\n]/.test(String(body.fields.summary))) {
       return answer(req, reply.json({ errorMessages: [], errors: { summary: 'The summary is invalid because it contains newline characters.' } }, 400));
     }
-    const n = issues.length + 1;
+    // Summary is a required field (https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-post).
+    if (typeof body.fields.summary !== 'string' || body.fields.summary.trim() === '') {
+      return answer(req, reply.json({ errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } }, 400));
+    }
+    if (body.fields.summary.length > 255) return answer(req, reply.json({ errorMessages: [], errors: { summary: 'Summary must be less than 255 characters.' } }, 400));
+    // Keys and ids are never reused, not even after an issue is deleted.
+    const n = ++made;
     const issue: FakeIssue = {
       id: String(10000 + n), key: `${project}-${n}`, createdAt: o.clock.now(), comments: [],
       fields: { ...body.fields, summary: String(body.fields.summary), labels: (body.fields.labels as string[]) ?? [], status: STATUS.todo, updated: jiraTime(o.clock.now()) },

@@ -134,3 +134,15 @@ test.each([
   expect(sn.rows[0]).toEqual(before);
   expect(vendor.requestsTo('PUT /api/now/table/:table/:id')).toHaveLength(0);
 });
+
+test('an incident deleted in the instance while the finding is open: the next event makes a new one; a resolve of a deleted one needs nothing', async () => {
+  const { deliver, deps } = setup();
+  await deliver(finding('e1', 'created'), deps);
+  sn.rows.splice(0, 1);
+  await deliver(finding('e2', 'updated'), deps);
+  await deliver(finding('e3', 'updated'), deps);
+  expect(sn.rows.map((r) => [r.number, sn.notes.get(r.sys_id!)?.length])).toEqual([['INC0010002', 1]]);
+  sn.rows.splice(0, 1);
+  await deliver(finding('e4', 'resolved'), deps);
+  expect(sn.rows).toHaveLength(0);
+});

@@ -41,19 +41,35 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       return ref(await createRecord(t, table, fields));
     },
     async update(r, event) {
-      await addWorkNote(t, table, r.id, workNote(config, event));
+      await addWorkNote(t, table, r.id, workNote(config, event)).catch((e: unknown) => {
+        throw goneError(e, t.name, table, r) ?? e;
+      });
     },
     async resolve(r, event) {
       // Resolved, closed or canceled already (by a person, or before a redelivery): setting the
       // resolve state again would overwrite their close code and notes, or move a closed record
       // back to Resolved.
-      const current = await getRecord(t, table, r.id, ['state', 'active']);
+      const current = await getRecord(t, table, r.id, ['state', 'active']).catch((e: unknown) => {
+        throw goneError(e, t.name, table, r) ?? e;
+      });
       if (fieldValue(current, 'state') === config.resolve.state || fieldValue(current, 'active') === 'false') return;
       await updateRecord(t, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
-        throw dataPolicyError(e, t.name) ?? e;
+        throw dataPolicyError(e, t.name) ?? goneError(e, t.name, table, r) ?? e;
       });
     },
   };
+}
+
+/**
+ * A 404 on the finding's own record: it was deleted, or an ACL now hides it from the account (the
+ * instance answers both alike, "Record doesn't exist or ACL restricts the record retrieval"). The
+ * code stays connector_not_found (not retryable: asking again cannot bring it back); the message
+ * names the record and what happened to it instead of pointing at the path or the baseUrl.
+ */
+function goneError(e: unknown, connector: string, table: string, r: TicketRef): ConnectorError | undefined {
+  if (!isConnectorError(e) || e.code !== 'connector_not_found') return undefined;
+  const said = e.facts.vendorMessage ? `: ${e.facts.vendorMessage}` : '';
+  return new ConnectorError('connector_not_found', `${connector}: ${r.key ?? r.id} (sys_id ${r.id}) is no longer in ${table}: deleted, or hidden from the account by an ACL${said}`, { ...e.facts, ticket: r.key ?? r.id }, e);
 }
 
 /**

@@ -1,6 +1,8 @@
+import { ConnectorError } from '../errors';
+import { DEFAULT_MAX_PAGES } from '../paginate/types';
 import type { Transport } from '../types';
 import { queryRecords } from './query-records';
-import { CORRELATION_DISPLAY, type SnRecord } from './records';
+import { CORRELATION_DISPLAY, fieldValue, type SnRecord } from './records';
 
 /**
  * The records secorch made (correlation_display=secorch), in (sys_updated_on, sys_id) order, a page
@@ -34,9 +36,47 @@ export function updatedSinceQuery(cursor?: SyncCursor): string {
   return `${base}^sys_updated_on>${cursor.on}^NQ${base}^sys_updated_on=${cursor.on}^sys_id>${cursor.id}${ORDER}`;
 }
 
+/**
+ * The next records after the cursor: at least `limit` of them while the listing holds that many
+ * more, fewer only at its end, so a caller that stops at a short answer stops at the end and nowhere
+ * else. Read ACLs filter each page after sysparm_limit cut it (query-records.ts), so a page can come
+ * back short, or empty, with records behind it. A short page that holds records moves the keyset on
+ * past its last one and asks again. An empty page names no record to move past, so its next page is
+ * read as the instance links it (the offset advanced by the limit, not by the rows received); without
+ * that, a run of hidden rows as long as a page returned nothing, the caller's cursor never moved and
+ * every run read the same hidden page again. Offsets are used only across such a run: a record
+ * updated in the moment between two of those requests can shift one row over a page boundary, the
+ * risk the keyset avoids everywhere else.
+ */
 export async function updatedPage(t: Transport, table: string, cursor: SyncCursor | undefined, limit: number): Promise<SnRecord[]> {
-  for await (const page of queryRecords(t, table, { query: updatedSinceQuery(cursor), fields: SYNC_FIELDS, limit, maxPages: 1 })) return page.items;
-  return [];
+  const rows: SnRecord[] = [];
+  let after = cursor;
+  for (let requests = 0; requests < MAX_REQUESTS;) {
+    let moved = false;
+    for await (const page of queryRecords(t, table, { query: updatedSinceQuery(after), fields: SYNC_FIELDS, limit, maxPages: MAX_REQUESTS - requests })) {
+      requests++;
+      rows.push(...page.items);
+      if (rows.length >= limit || page.next === undefined) return rows;
+      if (page.items.length > 0) {
+        after = cursorAt(page.items.at(-1)!);
+        // A record the keyset cannot continue from: the caller refuses it with its own error.
+        if (after === undefined) return rows;
+        moved = true;
+        break;
+      }
+    }
+    if (!moved) break;
+  }
+  if (rows.length > 0) return rows;
+  throw new ConnectorError('connector_forbidden', `${t.name}: ${MAX_REQUESTS} pages in a row of ${table} records that read ACLs hide from the account; grant it read access to the records it made (correlation_display=${CORRELATION_DISPLAY})`, { connector: t.name });
+}
+
+/** A guard against a listing that never ends, as in ../paginate/types.ts. */
+const MAX_REQUESTS = DEFAULT_MAX_PAGES;
+
+function cursorAt(r: SnRecord): SyncCursor | undefined {
+  const on = fieldValue(r, 'sys_updated_on');
+  return isStamp(on) && SYS_ID.test(r.sys_id) ? { on, id: r.sys_id } : undefined;
 }
 
 /** The cursor moved back by `seconds` (and to the start of that second), to re-read late commits. */
