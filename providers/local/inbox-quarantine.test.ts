@@ -1,7 +1,8 @@
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ingestDeps } from '../../functions/storage-ingest/ingest.testkit';
+import { ingestObject } from '../../functions/storage-ingest/ingest';
+import { INVALID_SARIF, ingestDeps } from '../../functions/storage-ingest/ingest.testkit';
 import { AppError } from '../../shared/errors';
 import type { ObjectStorage } from '../../shared/ports';
 import { fixtureBytes, fixturePath } from '../../test/fixtures';
@@ -114,4 +115,53 @@ test('through the inbox: a refused file replaced before it is set aside stays, a
   // Nothing in quarantine: the new report was read and archived (.secorch-meta: the store's sidecars).
   expect((await readdir(dir)).filter((f) => !f.startsWith('.secorch-'))).toEqual(['.processed']);
   expect(await readdir(join(dir, '.processed'))).toEqual(['scan.json']);
+});
+
+describe('setAside, names near the file system\'s 255 bytes', () => {
+  const aside = () => ({ deps: { ...ingestDeps().deps, objects: dirObjects({ root }) }, dir, bucket: 'inbox', quarantinePrefix: 'quarantine/', tenant: 'default' });
+  const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+  // Before: the second file went to `<name>.<12 hex>`, 13 bytes longer than the name, and every
+  // attempt failed with ENAMETOOLONG: the file stayed in the inbox and was retried on every poll.
+  test.each([243, 255])('a file name of %i bytes set aside twice: both kept under shortened names, each with its original key beside it', async (length) => {
+    const name = `${'n'.repeat(length - 5)}.json`;
+    const moved: string[] = [];
+    for (const body of ['bad one', 'bad two, the next night']) {
+      await writeFile(join(dir, name), body);
+      moved.push(await setAside(aside(), entry(name), await stat(join(dir, name)), refusal));
+    }
+    expect(moved).toEqual([expect.stringMatching(/^quarantine\/n+~[0-9a-f]{32}$/), expect.stringMatching(/^quarantine\/n+~[0-9a-f]{32}\.[0-9a-f]{12}$/)]);
+    // (.secorch-meta: the store's sidecars, of the original key files it wrote.)
+    expect((await readdir(dir)).filter((f) => !f.startsWith('.secorch-'))).toEqual(['quarantine']);
+    const names = await readdir(join(dir, 'quarantine'));
+    expect(names.sort()).toEqual(moved.flatMap((k) => [k, `${k}.original.json`]).map((k) => k.slice('quarantine/'.length)).sort());
+    expect(names.every((n) => bytes(n) <= 241)).toBe(true);
+    const read = (key: string) => readFile(join(dir, ...key.split('/')), 'utf8');
+    expect([await read(moved[0]!), await read(moved[1]!)]).toEqual(['bad one', 'bad two, the next night']);
+    for (const to of moved) expect(JSON.parse(await read(`${to}.original.json`))).toMatchObject({ bucket: 'inbox', key: name, quarantinedTo: to });
+  });
+});
+
+test('storage-ingest into the local folder store: a second bad report under a name near 255 bytes is quarantined beside the first', async () => {
+  const t = ingestDeps();
+  const deps = { ...t.deps, objects: dirObjects({ root }) };
+  const name = `${'n'.repeat(244)}.sarif`;
+  const ref = { bucket: 'inbox', key: `scans/${name}`, eventTime: '2026-01-01T00:00:00.000Z' };
+  await mkdir(join(dir, 'scans'));
+  // Dropped into the folder as a scanner would (no sidecar of the store's).
+  await copyFile(fixturePath(INVALID_SARIF), join(dir, 'scans', name));
+  await expect(ingestObject(ref, deps)).resolves.toMatchObject({ status: 'failed', code: 'report_invalid' });
+  await writeFile(join(dir, 'scans', name), 'not a report at all');
+  // Before: `<name>.<12 hex>` is 263 bytes, and every attempt failed with ENAMETOOLONG.
+  await expect(ingestObject(ref, deps)).resolves.toMatchObject({ status: 'failed', code: 'report_unsupported' });
+  const quarantined = join(dir, 'quarantine', 'scans');
+  const names = await readdir(quarantined);
+  expect(names).toHaveLength(4);
+  expect(names.every((n) => Buffer.byteLength(n, 'utf8') <= 241)).toBe(true);
+  const read = (n: string) => readFile(join(quarantined, n), 'utf8');
+  const reports = await Promise.all(names.filter((n) => !n.endsWith('.original.json')).map(read));
+  expect(reports.sort()).toEqual([Buffer.from(fixtureBytes(INVALID_SARIF)).toString('utf8'), 'not a report at all'].sort());
+  const originals = await Promise.all(names.filter((n) => n.endsWith('.original.json')).map(async (n) => JSON.parse(await read(n)) as { key: string }));
+  expect(originals.map((o) => o.key)).toEqual([ref.key, ref.key]);
+  expect(await readdir(join(dir, 'scans'))).toEqual([]);
 });

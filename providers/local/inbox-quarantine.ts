@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { failedEvent } from '../../functions/storage-ingest/events';
-import { quarantineKey, quarantineTarget } from '../../functions/storage-ingest/quarantine';
+import { dropOriginal, quarantineKey, quarantineTarget, recordOriginal } from '../../functions/storage-ingest/quarantine';
 import { AppError } from '../../shared/errors';
 import { conditionsOf } from '../../shared/objects/conditions';
 import type { Deps, ObjectStorage } from '../../shared/ports';
@@ -38,7 +38,7 @@ export async function setAside(s: SetAside, entry: InboxEntry, st: { size: numbe
   // goes beside it (`<name>.<12 hex>`), so a scanner that writes one bad name every night keeps every night's.
   const to = entry.key !== undefined
     ? await quarantineTarget(deps.objects, s.bucket, s.quarantinePrefix, entry.key, identity)
-    : await freeName(s.dir, quarantineKey(s.quarantinePrefix, safeName(entry)), identity);
+    : await freeName(s.dir, s.quarantinePrefix, safeName(entry), identity);
   const now = new Date(deps.clock.now()).toISOString();
   const o = { bucket: s.bucket, key: entry.key ?? entry.escaped, identity, size: st.size, eventTime: new Date(st.mtimeMs).toISOString() };
   // Best effort: the move below and the log line are what must not be missed.
@@ -48,7 +48,10 @@ export async function setAside(s: SetAside, entry: InboxEntry, st: { size: numbe
     const info = await deps.objects.head(s.bucket, entry.key);
     // lastModified is the mtime to the millisecond; the poll's mtimeMs may carry a fraction.
     const judged = info !== undefined && info.size === st.size && Math.abs(Date.parse(info.lastModified ?? '') - st.mtimeMs) < 1;
+    // A key too long for the quarantine was shortened (quarantineKey): its original goes beside it.
+    const original = judged ? await recordOriginal(deps.objects, s.bucket, entry.key, to, info) : undefined;
     const moved = judged ? await deps.objects.move(s.bucket, entry.key, to, conditionsOf(info)) : info ? 'changed' : 'absent';
+    if (moved === 'changed' || moved === 'absent') await dropOriginal(deps.objects, s.bucket, original);
     if (moved !== 'moved') throw fileChanged(entry.escaped, moved);
   } else {
     // The object store cannot name this file; the bucket is the inbox folder itself.
@@ -64,8 +67,12 @@ const fileChanged = (file: string, moved: string) =>
     status: 409, retryable: true, expose: false, extra: { file, move: moved },
   });
 
-/** `key`, or `key.<12 hex of identity>` when a file already sits at `key` under the inbox folder. */
-async function freeName(dir: string, key: string, identity: string): Promise<string> {
+/**
+ * `<prefix><name>`, or `<prefix><name>.<12 hex of identity>` when a file already sits there under
+ * the inbox folder; either shortened as quarantineKey does, should the prefix make it too long.
+ */
+async function freeName(dir: string, prefix: string, name: string, identity: string): Promise<string> {
+  const key = quarantineKey(prefix, name);
   const taken = await access(join(dir, ...key.split('/'))).then(() => true, () => false);
-  return taken ? `${key}.${createHash('sha256').update(identity).digest('hex').slice(0, 12)}` : key;
+  return taken ? quarantineKey(prefix, name, `.${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`) : key;
 }

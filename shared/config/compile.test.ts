@@ -60,6 +60,13 @@ describe('compileConfig', () => {
     expect(() => compileConfig(archive('security/events'), { GH_SECRET: 's' })).not.toThrow();
   });
 
+  test('a quarantine prefix too long for any quarantine key stops start-up, naming it', () => {
+    const ingest = (quarantinePrefix: string) => ({ sources: { github }, ingest: { quarantinePrefix } });
+    expect(problem(ingest('q/'.repeat(300)))).toContain('ingest.quarantinePrefix: must be at most 512 bytes');
+    expect(problem(ingest(`${'é'.repeat(76)}/`))).toContain('ingest.quarantinePrefix: each segment must be at most 150 bytes');
+    expect(() => compileConfig(ingest(`${'q/'.repeat(181)}${'q'.repeat(150)}`), { GH_SECRET: 's' })).not.toThrow();
+  });
+
   test('a retention shorter than the retry schedule is refused: the last attempts would find their event gone', () => {
     // The default schedule spans 27.6 h, 33.1 h with its 20 % jitter.
     expect(problem({ sources: { github }, deliveries: { retentionDays: 1 } })).toContain('deliveries.retentionDays: 1 days is shorter than the retry schedule with its jitter (33.1 h)');

@@ -8,8 +8,16 @@ import * as z from 'zod/mini';
 export const ingestSchema = z.strictObject({
   /** Tenant of the findings ingested. */
   tenant: z._default(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,128}$/)), 'default'),
-  /** Where bad reports are moved, in the same bucket; keys under it are never ingested. */
-  quarantinePrefix: z._default(z.string().check(z.minLength(1)), 'quarantine/'),
+  /**
+   * Where bad reports are moved, in the same bucket; keys under it are never ingested. Bounded so
+   * that a quarantine key under it always fits a store's key (1024 bytes) and file name (255
+   * bytes a segment locally), shortened if need be (functions/storage-ingest/quarantine.ts).
+   */
+  quarantinePrefix: z._default(z.string().check(
+    z.minLength(1),
+    z.refine((p) => Buffer.byteLength(p) <= 512, 'must be at most 512 bytes (quarantine keys stay within 1024)'),
+    z.refine((p) => p.split('/').every((s) => Buffer.byteLength(s) <= 150), 'each segment must be at most 150 bytes (a file name is at most 255, with room for the key)'),
+  ), 'quarantine/'),
   /** Reports larger than this are refused (default 1 GiB). */
   maxObjectBytes: z._default(z.number().check(z.int(), z.positive()), 1024 ** 3),
   /** Keys that are ingested (prefixes); unset = every key outside the quarantine prefix. */

@@ -5,6 +5,7 @@ import type { CloudEvent } from '../../events/cloudevent';
 import { memoryObjects } from '../../objects/memory';
 import type { ObjectStorage, StateStore } from '../../ports';
 import { archiveConfigs, destinations, flushArchive } from '..';
+import { MAX_JOURNAL_BYTES } from './flush';
 
 const T0 = Date.parse('2026-03-31T22:10:00Z');
 const FAR = Number.MAX_SAFE_INTEGER;
@@ -126,4 +127,33 @@ test('without deps.objects: destination_unavailable, nothing buffered, the missi
   expect(await buffered()).toEqual([]);
   expect(logged).toEqual([{ msg: 'archive destination has no object storage', fields: expect.objectContaining({ destination: 'lake', missing: 'deps.objects' }) }]);
   await expect(flushArchive('lake', config, deps, { deadline: FAR })).rejects.toMatchObject({ code: 'destination_unavailable' });
+});
+
+test('a batch is bounded by its journal too: the buffered keys it records stay within one store item', async () => {
+  const { deps, config, buffered, written } = setup();
+  // The longest keys the layout keeps as they are: ids and tenants of 128 characters.
+  const long = (n: number): CloudEvent => ({ ...event(`${String(n).padStart(4, '0')}-${'i'.repeat(123)}`), tenant: 't'.repeat(128) });
+  for (let n = 0; n < 1000; n++) await destinations(deps.config).get('lake')!(long(n), deps);
+  const journals: number[] = [];
+  const putAll = deps.store.putAll.bind(deps.store);
+  deps.store.putAll = async (writes) => {
+    for (const w of writes) if (w.key === 'arcj:lake' && !w.delete) journals.push(Buffer.byteLength(w.value, 'utf8'));
+    return putAll(writes);
+  };
+  const report = await flushArchive('lake', config, deps, { deadline: FAR });
+  expect(report).toEqual({ objects: 2, events: 1000, recovered: 0 });
+  expect(journals).toHaveLength(2);
+  for (const bytes of journals) expect(bytes).toBeLessThanOrEqual(MAX_JOURNAL_BYTES);
+  expect(written().flat()).toHaveLength(1000);
+  expect(await buffered()).toEqual([]);
+});
+
+test('a journal of an earlier version (no keys) whose object was never written is dropped; its events go out in the next batch', async () => {
+  const { deliver, deps, flush, buffered, written } = setup();
+  await deliver(event('a'), deps);
+  await deps.store.put('arcj:lake', JSON.stringify({ bucket: 'secorch-archive', key: 'year=2026/month=03/day=31/hour=22/0.jsonl.gz', hour: '2026033122' }));
+  await expect(flush()).resolves.toEqual({ objects: 1, events: 1, recovered: 0 });
+  expect(written()).toEqual([['a']]);
+  expect(await buffered()).toEqual([]);
+  expect(await deps.store.get('arcj:lake')).toBeUndefined();
 });

@@ -10,7 +10,7 @@ import { folderOf } from './prefix';
  *   arc:{d}:{YYYYMMDDHH}:{event id}:{source hash}[:{tenant}]   a buffered event (structured CloudEvent JSON)
  *   arcx:{d}:{event id}:{source hash}[:{tenant}]               buffer key of an event that has no `time`
  *   arcl:{d}                                                   flush lease (one flusher at a time)
- *   arcj:{d}                                                   the batch being written (crash recovery)
+ *   arcj:{d}                                                   the batch being written: its object name and buffered keys (recovery)
  *
  * Buffered keys sort by partition hour, then event id, so a prefix scan yields one hour's events
  * together and the oldest hour first. The key holds the event's identity (id, and source, since
@@ -53,6 +53,8 @@ export function eventHour(event: CloudEvent): string | undefined {
 
 export const archiveKeys = {
   buffer: (dest: string) => `arc:${part(dest)}:`,
+  /** The buffered keys of one partition hour start with this. */
+  hour: (dest: string, hour: string) => `arc:${part(dest)}:${hour}:`,
   event: (dest: string, hour: string, event: CloudEvent) => `arc:${part(dest)}:${hour}:${identity(event)}`,
   index: (dest: string, event: CloudEvent) => `arcx:${part(dest)}:${identity(event)}`,
   lease: (dest: string) => `arcl:${part(dest)}`,
