@@ -56,6 +56,15 @@ test('429 with Retry-After is waited out; 404 names the identifier; 401 from the
   await expect(failed).rejects.not.toMatchObject({ message: expect.stringContaining(SECRET) });
 });
 
+test('429 as Auth0 sends it: X-RateLimit-Reset in epoch seconds, read against Date', async () => {
+  const date = 'Tue, 01 Jan 2030 00:00:00 GMT';
+  vendor.queue('PATCH /api/v2/users/:id', reply.json({ statusCode: 429, error: 'Too Many Requests', message: 'Global limit has been reached' }, 429,
+    { date, 'x-ratelimit-limit': '50', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Date.parse(date) / 1000 + 3) }));
+  await auth0Destination('auth0-prod', config(), { sleep: h.sleep })(event(tenant.users[2]!.user_id), deps());
+  expect(h.waits).toEqual([3000]);
+  expect(tenant.users[2]!.blocked).toBe(true);
+});
+
 test('user parsing on the recorded list and the stub: blocked and multifactor read, absent multifactor is none', () => {
   const recorded = (recordedList().body as { users: never[] }).users[0]!;
   expect(auth0Observation(recorded)).toEqual({ id: 'auth0|63d17c4c5d69f3e86d515d1c', fields: { status: 'active', active: true, email: 'chuck520@example.com', name: 'chuck520@example.com', mfaFactors: 0 } });

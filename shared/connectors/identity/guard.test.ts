@@ -39,9 +39,14 @@ test('config: an event type whose disruptive actions exceed the cap could never 
   expect(entraDestinationSchema.safeParse({ ...entra, limit: { actions: 1, perSeconds: 60 } }).success).toBe(false);
 });
 
-test('users are compared after NFC, trimming and lower-casing, exactly otherwise', () => {
+test('users are compared whatever their case, diacritical marks, compatibility forms and outer spaces, exactly otherwise', () => {
   expect(normaliseUser('  Break.Glass@Example.COM ')).toBe('break.glass@example.com');
   expect(normaliseUser('Ren\u0065\u0301@contoso.com')).toBe(normaliseUser('REN\u00c9@CONTOSO.COM'));
+  // Okta's login rule: `isáàc.bröck@example.com` is the login `Isaac.Brock@example.com`.
+  expect(normaliseUser('isáàc.bröck@example.com')).toBe(normaliseUser('Isaac.Brock@example.com'));
+  // Dotted and dotless i, long s, fullwidth letters, a no-break space.
+  for (const form of ['ADMİN@corp.com', 'admın@corp.com', 'ａｄｍｉｎ@corp.com', '\u00a0admin@corp.com']) expect(normaliseUser(form)).toBe('admin@corp.com');
+  expect(normaliseUser('ſvc-scim@corp.com')).toBe('svc-scim@corp.com');
   expect(normaliseUser('admin@example.com')).not.toBe(normaliseUser('admin@example.co'));
   expect(normaliseUser('auth0|ABC')).not.toBe(normaliseUser('auth0|ABC2'));
 });

@@ -21,11 +21,16 @@ export interface GuardSettings {
 }
 
 /**
- * How a user identifier is compared with `protect`: Unicode NFC, outer whitespace trimmed, lower
- * case. Emails, logins and UPNs are case-insensitive at every provider; ids are compared the same
- * way, since a false match can only refuse an action, never take one.
+ * How a user identifier is compared with `protect`: compatibility forms folded and diacritical
+ * marks dropped (NFKD without nonspacing marks), outer whitespace trimmed, case folded both ways
+ * (upper then lower, so `ı` and `ſ` meet `i` and `s` as in case-insensitive comparisons elsewhere).
+ * Emails, logins and UPNs are case-insensitive at every provider, and Okta also takes logins that
+ * differ only in diacritical marks for the same login (`isáàc.bröck@example.com` is
+ * `Isaac.Brock@example.com`: the `login` property in Okta's Management API description), so an
+ * event naming that form reaches the protected user. Ids are compared the same way: a false match
+ * can only refuse an action, never take one.
  */
-export const normaliseUser = (s: string): string => s.normalize('NFC').trim().toLowerCase();
+export const normaliseUser = (s: string): string => s.normalize('NFKD').replace(/\p{Mn}/gu, '').trim().toUpperCase().toLowerCase();
 
 export function identityGuard<A extends string>(name: string, settings: GuardSettings, reversals: readonly A[]) {
   const protectedUsers = new Set(settings.protect.map(normaliseUser));

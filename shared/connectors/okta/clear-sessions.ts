@@ -2,18 +2,17 @@ import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
 import { path } from '../url';
 import type { OktaUser } from './user';
-
-/** An Okta user id (`00u` and 17 letters or digits, e.g. 00ub0oNGTSWTBKOLGLNR). */
-const OKTA_USER_ID = /^00u[0-9A-Za-z]{17}$/;
+import { idByLogin, OKTA_USER_ID } from './user-ref';
 
 /**
  * The id of the user an event names. `/api/v1/users/{id}` takes an id, a login or an unambiguous
  * login shortname, but `/api/v1/users/{userId}/sessions` an id only (pathId and pathUserId in
  * Okta's Management API description), so anything else is looked up first; a user Okta cannot
- * find is `connector_not_found`.
+ * find is `connector_not_found`. A login holding `/` is searched for instead (user-ref.ts).
  */
 async function userIdOf(t: Transport, id: string): Promise<string> {
   if (OKTA_USER_ID.test(id)) return id;
+  if (id.includes('/')) return idByLogin(t, id);
   return (await t.request<OktaUser>({ path: path`/api/v1/users/${id}` })).body.id;
 }
 

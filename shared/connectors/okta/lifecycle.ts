@@ -1,24 +1,32 @@
 import type { ActionOutcome } from '../identity/action';
-import { isConnectorError } from '../errors';
+import { ConnectorError, isConnectorError } from '../errors';
 import type { Transport } from '../types';
 import { path } from '../url';
 import { getUser } from './get-user';
+import { userRef } from './user-ref';
+
+/** The status each step starts from (suspendUser, unsuspendUser in Okta's Management API description). */
+const NEEDS = { suspend: 'ACTIVE', unsuspend: 'SUSPENDED' } as const;
 
 /**
  * A lifecycle transition (POST /api/v1/users/{id}/lifecycle/{step}). Okta refuses a transition
  * from the wrong state with 400 E0000001 (suspend needs an ACTIVE user, unsuspend a SUSPENDED one:
  * https://developer.okta.com/docs/reference/error-codes/#E0000001), so a 400 is answered by
  * reading the user: a status in `satisfied` is success (`unchanged`), which makes a redelivered
- * event harmless. Marked idempotent: repeating it has the same effect.
+ * event harmless; any other status is a final `connector_rejected` naming it. Marked idempotent:
+ * repeating it has the same effect. A login holding `/` is replaced by the user's id first (user-ref.ts).
  */
 export async function transition(t: Transport, id: string, step: 'suspend' | 'unsuspend', satisfied: readonly string[]): Promise<ActionOutcome> {
+  const ref = await userRef(t, id);
   try {
-    await t.request({ method: 'POST', path: path`/api/v1/users/${id}/lifecycle/${step}`, idempotent: true, expect: 'none' });
+    await t.request({ method: 'POST', path: path`/api/v1/users/${ref}/lifecycle/${step}`, idempotent: true, expect: 'none' });
     return 'done';
   } catch (e) {
     if (!isConnectorError(e) || e.facts.vendorStatus !== 400) throw e;
-    const user = await getUser(t, id);
+    const user = await getUser(t, ref);
     if (user && satisfied.includes(user.status)) return 'unchanged';
-    throw e;
+    if (!user) throw e;
+    // The user is in a state the step cannot leave: say which, rather than "fix the request".
+    throw new ConnectorError('connector_rejected', `${t.name}: cannot ${step} user ${id}: its Okta status is ${user.status} (${step} needs ${NEEDS[step]}); ${e.facts.vendorMessage ?? 'HTTP 400'}`, { ...e.facts, userStatus: user.status }, e);
   }
 }

@@ -1,4 +1,5 @@
 import { testDeps } from '../../../test/deps';
+import { loadSpec } from '../../../test/support/openapi';
 import type { CloudEvent } from '../../events/cloudevent';
 import { oktaDestinationSchema } from './config';
 import { oktaDestination } from './destination';
@@ -55,4 +56,49 @@ test('a protected login protects its login shortname, which Okta resolves to the
   // Other users are acted on as before.
   await deliver('user2@example.com');
   expect(local.org.users[2]!.status).toBe('SUSPENDED');
+});
+
+test('a protected login protects the forms Okta takes for the same login: other case and diacritical marks, its shortname so written', async () => {
+  const u = local.org.users[3]!;
+  u.profile!.login = 'Isaac.Brock@example.com';
+  const deliver = destination({ protect: ['isaac.brock@example.com'] });
+  // Okta finds `Isaac.Brock@example.com` by each of these (logins differing only in case or
+  // diacritical marks are one login), so the guard must refuse each before any request.
+  for (const name of ['isáàc.bröck@example.com', 'ISAAC.BRÖCK@EXAMPLE.COM', 'ísaac.brock']) {
+    await expect(deliver(name)).rejects.toMatchObject({ code: 'identity_user_protected', retryable: false });
+  }
+  expect(local.vendor.requests).toEqual([]);
+  expect(u.status).toBe('ACTIVE');
+});
+
+test('a login holding `/` is found by search and acted on by id; `%2F` never reaches a path, so a protected id with a slash finds nobody', async () => {
+  const u = local.org.users[2]!;
+  u.profile!.login = 'ops/oncall@example.com';
+  await destination()('OPS/OnCall@example.com');
+  expect(u.status).toBe('SUSPENDED');
+  expect(outcomes()).toEqual([['suspend', 'done'], ['clear_sessions', 'done']]);
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    'GET /api/v1/users', `POST /api/v1/users/${u.id}/lifecycle/suspend`, 'GET /api/v1/users', `DELETE /api/v1/users/${u.id}/sessions`,
+  ]);
+  expect(local.vendor.requests[0]!.query.get('search')).toBe('profile.login eq "OPS/OnCall@example.com"');
+  const spec = loadSpec(`${__dirname}/../../../../shared/fixtures/openapi/okta-management-minimal.yaml`);
+  expect(local.vendor.requests.flatMap((r) => spec.requestProblems({ method: r.method, url: r.url.href, headers: r.headers as Record<string, string> }))).toEqual([]);
+  // Redelivered, and later undone: the same lookup, then unchanged / done.
+  await destination()('ops/oncall@example.com');
+  await destination()('ops/oncall@example.com', 'secorch.identity.cleared');
+  expect(outcomes().slice(2)).toEqual([['suspend', 'unchanged'], ['clear_sessions', 'done'], ['unsuspend', 'done']]);
+  expect(u.status).toBe('ACTIVE');
+  // A protected user's id with a trailing slash is no login: refused as unknown, nothing acted on.
+  const protectedId = local.org.users[1]!.id;
+  local.vendor.requests.length = 0;
+  await expect(destination({ protect: [protectedId] })(`${protectedId}/`)).rejects.toMatchObject({ code: 'connector_not_found', retryable: false });
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/users']);
+  expect(local.org.users[1]!.status).toBe('ACTIVE');
+});
+
+test('a transition from a state it cannot leave is a final error naming the status', async () => {
+  local.org.users[1]!.status = 'DEPROVISIONED';
+  const failed = destination()(local.org.users[1]!.id, 'secorch.identity.cleared');
+  await expect(failed).rejects.toMatchObject({ code: 'connector_rejected', retryable: false, extra: { vendorStatus: 400, userStatus: 'DEPROVISIONED' } });
+  await expect(failed).rejects.toThrow(/cannot unsuspend user 00u\d+: its Okta status is DEPROVISIONED \(unsuspend needs SUSPENDED\); E0000001/);
 });

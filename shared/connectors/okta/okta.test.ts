@@ -74,6 +74,17 @@ test('429 with Retry-After is waited out; 401 is final and names the fix; an unk
   await expect(destination()({ data: { user: { uid: '00unknown' } } })).rejects.toMatchObject({ code: 'connector_not_found' });
 });
 
+test('429 as Okta sends it: no Retry-After, X-Rate-Limit-Reset in epoch seconds read against Date; a reset past the budget is left to the queue', async () => {
+  const date = 'Tue, 01 Jan 2030 00:00:00 GMT';
+  const limited = (inSeconds: number) => reply.json({ errorCode: 'E0000047', errorSummary: 'API call exceeded rate limit due to too many requests.' }, 429,
+    { date, 'x-rate-limit-limit': '600', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Date.parse(date) / 1000 + inSeconds) });
+  local.vendor.queue('POST /api/v1/users/:id/lifecycle/suspend', limited(7));
+  await destination()({});
+  expect(local.h.waits).toEqual([7000]);
+  local.vendor.queue('DELETE /api/v1/users/:id/sessions', limited(45));
+  await expect(destination()({})).rejects.toMatchObject({ code: 'connector_rate_limited', retryable: true, extra: { retryAfterMs: 45_000 } });
+});
+
 test('the sync source: users, factors and admin roles read with spec-valid requests; responses valid; check()', async () => {
   local.org.roles.set(local.org.users[0]!.id, ['SUPER_ADMIN']);
   local.org.users[4]!.status = 'DEPROVISIONED';

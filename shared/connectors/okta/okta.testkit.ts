@@ -5,8 +5,9 @@ import type { OktaUser } from './user';
  * A small Okta org for tests, served by test/support/vendor-server.ts with the Management API's
  * shapes (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/User/):
  * GET /api/v1/users pages with `Link: <...?after=<last id>&limit=N>; rel="next"` and leaves out
- * DEPROVISIONED users; GET /api/v1/users/{id} finds every user; factors, lifecycle and sessions
- * endpoints act on the same state. Errors use Okta's error object.
+ * DEPROVISIONED users (a `search` on profile.login includes them); GET /api/v1/users/{id} finds
+ * every user; factors, lifecycle and sessions endpoints act on the same state. Errors use Okta's
+ * error object.
  */
 export interface FakeOrg {
   users: OktaUser[];
@@ -45,18 +46,36 @@ export function fakeOrg(count: number): FakeOrg {
   const factors = new Map<string, number>();
   const roles = new Map<string, string[]>();
   // `{userId}` paths (sessions, factors, roles) take an id only; `{id}` paths (the user, its
-  // lifecycle) also a login or an unambiguous login shortname, compared case-insensitively, and
-  // `me`, the API token's own user: the first one here (pathId and pathUserId in Okta's spec).
+  // lifecycle) also a login or an unambiguous login shortname and `me`, the API token's own user:
+  // the first one here (pathId and pathUserId in Okta's spec). Logins that differ only in case or
+  // diacritical marks are one login (the `login` property in Okta's spec).
   const userById = (id: string) => users.find((u) => u.id === id);
+  const loginKey = (s: string) => s.normalize('NFD').replace(/\p{Mn}/gu, '').toLowerCase();
   const byId = (id: string) => {
     if (id === 'me') return users[0];
-    const key = id.toLowerCase();
-    const found = userById(id) ?? users.find((u) => u.profile?.login?.toLowerCase() === key);
-    const short = users.filter((u) => u.profile?.login?.toLowerCase().split('@')[0] === key);
+    const key = loginKey(id);
+    const found = userById(id) ?? users.find((u) => loginKey(u.profile?.login ?? '') === key);
+    const short = users.filter((u) => loginKey(u.profile?.login ?? '').split('@')[0] === key);
     return found ?? (short.length === 1 ? short[0] : undefined);
+  };
+  // Okta decodes `%2F` before routing: a login holding `/` in an `{id}` path reaches another route,
+  // answered 405 (okta/okta-sdk-nodejs#430; "can only be fetched by id", getUser in Okta's spec).
+  const misrouted = (req: { params: Record<string, string> }) => (req.params.id!.includes('/') ? oktaError(405, 'E0000022', 'The endpoint does not support the provided HTTP method') : undefined);
+  // `search=profile.login eq "<value>"`: string values compared case-insensitively but with their
+  // diacritical marks, every status included (listUsers in Okta's spec).
+  const searched = (expr: string) => {
+    const m = /^profile\.login eq "((?:[^"\\]|\\.)*)"$/.exec(expr);
+    if (!m) return undefined;
+    const value = m[1]!.replace(/\\(.)/g, '$1').toLowerCase();
+    return users.filter((u) => u.profile?.login?.toLowerCase() === value);
   };
   const list: VendorHandler = (req) => {
     const limit = Math.min(Number(req.query.get('limit') ?? 200), 200);
+    const search = req.query.get('search');
+    if (search !== null) {
+      const found = searched(search);
+      return found ? reply.json(found.slice(0, limit)) : oktaError(400, 'E0000031', 'Invalid search criteria.');
+    }
     const listed = users.filter((u) => u.status !== 'DEPROVISIONED');
     const after = req.query.get('after');
     const start = after === null ? 0 : listed.findIndex((u) => u.id > after);
@@ -66,6 +85,8 @@ export function fakeOrg(count: number): FakeOrg {
     return reply.json(page, 200, { link: links });
   };
   const lifecycle = (from: string, to: string, summary: string): VendorHandler => (req) => {
+    const wrong = misrouted(req);
+    if (wrong) return wrong;
     const u = byId(req.params.id!);
     if (!u) return notFound();
     if (u.status !== from) return oktaError(400, 'E0000001', summary);
@@ -79,7 +100,7 @@ export function fakeOrg(count: number): FakeOrg {
     list,
     install(vendor) {
       vendor.on('GET /api/v1/users', list);
-      vendor.on('GET /api/v1/users/:id', (req) => { const u = byId(req.params.id!); return u ? reply.json(u) : notFound(); });
+      vendor.on('GET /api/v1/users/:id', (req) => { const u = byId(req.params.id!); return misrouted(req) ?? (u ? reply.json(u) : notFound()); });
       vendor.on('GET /api/v1/users/:id/factors', (req) => reply.json(Array.from({ length: factors.get(req.params.id!) ?? 1 }, (_, n) => factor(req.params.id!, n))));
       vendor.on('GET /api/v1/iam/assignees/users', () => reply.json({ value: [...roles.keys()].map((id) => ({ id, orn: `orn:okta:directory:00o1:users:${id}` })), _links: {} }));
       vendor.on('GET /api/v1/users/:id/roles', (req) => reply.json((roles.get(req.params.id!) ?? []).map((type) => ({
