@@ -8,15 +8,25 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { destinations } from '../../shared/destinations';
 import { AppError } from '../../shared/errors';
-import { eventRouter } from './handler';
+import { jsonLogger } from '../../shared/log/json-logger';
+import { MAX_EVENT_DEPTH, eventRouter } from './handler';
 
 const event = (id: string, type: string, extra: Record<string, unknown> = {}): CloudEvent => ({
   specversion: '1.0', id, source: '/webhooks/github', type, tenant: 'default', ...extra,
 });
 const record = (e: unknown, id = String((e as CloudEvent).id)) => ({ id, body: typeof e === 'string' ? e : JSON.stringify(e), attributes: {} });
+/** A store whose writes of "delivered" marks fail `times` times (all when undefined). */
+function failingMarks(deps: ReturnType<typeof setup>['deps'], times?: number) {
+  const store = deps.store;
+  let left = times ?? Infinity;
+  deps.store = { ...store, put: async (key, value, opts) => {
+    if (key.startsWith('routed:') && left-- > 0) throw new Error('store unavailable');
+    return store.put(key, value, opts);
+  } };
+}
 const lines = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CloudEvent);
 
-function setup() {
+function setup(extraRoutes: unknown[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'router-'));
   const blocker = join(dir, 'not-a-dir');
   writeFileSync(blocker, 'x');
@@ -26,6 +36,7 @@ function setup() {
       { name: 'everything', filter: { prefix: { type: '' } }, to: ['all'] },
       { name: 'findings', filter: { all: [{ prefix: { type: 'secorch.finding.' } }, { not: { suffix: { type: '.resolved' } } }] }, to: ['findings'] },
       { name: 'broken', filter: { exact: { subject: 'break-me' } }, to: ['broken', 'findings'] },
+      ...extraRoutes,
     ],
     destinations: {
       all: { type: 'file', path: paths.all },
@@ -76,6 +87,40 @@ describe('event-router', () => {
     // Redelivered: the routes are not repeated, and the record fails again.
     expect(failedIds(await runBatch([record(big)], eventRouter, deps))).toEqual(['big']);
     expect(lines(paths.all).map((e) => e.id)).toEqual(['big']);
+  });
+
+  test('a destination that took the event but whose mark could not be written does not fail the record: no certain second copy', async () => {
+    const { deps, paths } = setup();
+    const logged: Record<string, unknown>[] = [];
+    deps.logger = jsonLogger({ clock: deps.clock, write: (l) => void logged.push(JSON.parse(l) as Record<string, unknown>) });
+    failingMarks(deps);
+    const outcomes = await runBatch([record(event('m', 'x.y')), record(event('n', 'secorch.finding.created'))], eventRouter, deps);
+    expect(failedIds(outcomes)).toEqual([]);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['m', 'n']);
+    expect(lines(paths.findings).map((e) => e.id)).toEqual(['n']);
+    expect(logged.filter((l) => l.level === 'error')).toEqual([]);
+    const warned = logged.filter((l) => l.level === 'warn').map((l) => [l.eventId, l.destination]);
+    expect(warned).toEqual([['m', 'all'], ['n', 'all'], ['n', 'findings']]);
+  });
+
+  test('a mark that could not be written beside a refusal for good: the event is dead-lettered, and a replay does not repeat the destination', async () => {
+    const { deps, paths } = setup();
+    const real = destinations(deps.config);
+    const broken = real.get('broken')!;
+    real.set('broken', async () => Promise.reject(new AppError('template_empty', 'no text', { status: 422, retryable: false })));
+    try {
+      failingMarks(deps, 1); // the first mark, of 'all'; the dead letter then writes the marks of all that took it
+      const bad = event('w', 'secorch.finding.created', { subject: 'break-me' });
+      expect((await runBatch([record(bad)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+      const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+      expect(kept?.reason.message).toBe('broken: template_empty: no text');
+      real.set('broken', broken);
+      await runBatch([record(bad)], eventRouter, deps);
+      expect(lines(paths.all).map((e) => e.id)).toEqual(['w']);
+      expect(lines(paths.findings).map((e) => e.id)).toEqual(['w']);
+    } finally {
+      real.set('broken', broken);
+    }
   });
 
   test('the same source and id from two tenants are two events: the second is not taken for a redelivery of the first', async () => {
@@ -226,6 +271,23 @@ describe('event-router', () => {
     } finally {
       real.set('broken', broken);
     }
+  });
+
+  test('an event nested too deep for the destinations to serialise is a poison message: kept with its raw body, the batch goes on', async () => {
+    // A route whose CESQL reads the attribute, which it sees as its JSON text.
+    const { deps, paths } = setup([{ name: 'x-route', filter: { sql: "x = 'a'" }, to: ['findings'] }]);
+    const deep = `{"specversion":"1.0","id":"deep","source":"/q","type":"x.y","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const outcomes = await runBatch([record(deep, 'm1'), record(event('ok', 'x.y'))], eventRouter, deps);
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['ok']);
+    const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+    expect(kept).toMatchObject({ kind: 'event', body: deep, reason: { code: 'invalid_event', message: expect.stringContaining(`deeper than ${MAX_EVENT_DEPTH} levels`) } });
+    // At the limit (the event object is the first level) it is an event like any other; one more is not.
+    const nested = (id: string, n: number) => `{"specversion":"1.0","id":"${id}","source":"/q","type":"x.y","x":${'['.repeat(n)}${']'.repeat(n)}}`;
+    const outcomesAtEdge = await runBatch([record(nested('edge', MAX_EVENT_DEPTH - 1), 'm2'), record(nested('over', MAX_EVENT_DEPTH), 'm3')], eventRouter, deps);
+    expect(failedIds(outcomesAtEdge)).toEqual([]);
+    expect(lines(paths.all).map((e) => e.id)).toEqual(['ok', 'edge']);
+    expect((await listDeadLetters(deps, 'default')).items.map((i) => (JSON.parse(i.record.body) as CloudEvent).id).sort()).toEqual(['deep', 'over']);
   });
 
   test('a poison message that cannot be kept fails with invalid_event, so the queue keeps it', async () => {

@@ -3,6 +3,7 @@ import type { RecordHandler } from '../../shared/contracts';
 import { AppError, errors, isAppError } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
+import { nestedDeeperThan } from '../../shared/events/json-depth';
 import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../shared/routing/filter';
 import { fanOut } from '../../shared/delivery/engine/fanout';
 import { tenantOf as eventTenant } from '../../shared/events/tenant';
@@ -33,6 +34,15 @@ const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha
 export const routedKey = (event: CloudEvent, destination: string): string =>
   `routed:${part(eventTenant(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
 
+/**
+ * Levels of arrays and objects a queued event may nest. The server publishes nothing near it
+ * (request bodies are refused past MAX_JSON_DEPTH, 200, and an envelope adds a few levels), and it
+ * is far from where recursive code overflows the stack (JSON.stringify, in destinations, the
+ * fan-out and CESQL's reading of an object attribute, at about 4,000 levels on Node 20): a deeper
+ * event would fail on every redelivery, so it is a poison message like one that is not JSON.
+ */
+export const MAX_EVENT_DEPTH = 1000;
+
 /** The queued CloudEvent; `invalid_event` (not retryable) for a poison message. */
 export function parseEvent(body: string): CloudEvent {
   let event: unknown;
@@ -43,6 +53,9 @@ export function parseEvent(body: string): CloudEvent {
   }
   const problems = validateCloudEvent(event);
   if (problems.length > 0) throw errors.badRequest('invalid_event', `Not a CloudEvent: ${problems.join('; ')}`);
+  if (nestedDeeperThan(event, MAX_EVENT_DEPTH, Buffer.from(body, 'utf8'))) {
+    throw errors.badRequest('invalid_event', `The queued event is nested deeper than ${MAX_EVENT_DEPTH} levels`);
+  }
   // The server stamps `tenant` from its configuration, where names are SAFE_PART. Anything else
   // was put on the queue by someone else, and its tenant, part of every key its records get
   // (dead letters, deliveries), could reach into another tenant's: "acme:x" lists as acme's.
@@ -115,12 +128,18 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     if (await deps.store.get(key)) continue;
     try {
       await all.get(name)!(event, deps);
-      await deps.store.put(key, '1', { ttlSeconds: doneTtlSeconds(deps) });
-      deps.metrics.count('router.delivered', 1, { destination: name });
     } catch (e) {
       failures.push({ name, error: e });
       log.error('destination failed', { destination: name, error: e });
+      continue;
     }
+    deps.metrics.count('router.delivered', 1, { destination: name });
+    // The destination has the event. Its mark only matters if this message comes again: failing
+    // the record because the mark could not be written would make that second copy certain (and
+    // report a destination that took the event as failed), so it is a warning. A dead-lettered
+    // event writes the marks of the destinations that took it once more, below.
+    await deps.store.put(key, '1', { ttlSeconds: doneTtlSeconds(deps) })
+      .catch((e: unknown) => log.warn('destination took the event but its delivered mark could not be written; a redelivery would repeat it', { destination: name, error: e }));
   }
   if (failures.length > 0) {
     const names = failures.map((f) => f.name).join(', ');

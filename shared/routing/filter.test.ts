@@ -1,6 +1,6 @@
 import { fixtureJson } from '../../test/fixtures';
 import type { CloudEvent } from '../events/cloudevent';
-import { type Filter, filterProblems, matches } from './filter';
+import { type Filter, filterProblems, matches, matchesOrThrow } from './filter';
 
 const push: CloudEvent = { specversion: '1.0', id: '1', source: 'https://github.com/cloudevents/spec/pull', type: 'com.github.push', subject: 'https://github.com/cloudevents/spec' };
 const created: CloudEvent = { ...push, type: 'com.github.pull.created', subject: '/cloudevents/spec' };
@@ -114,5 +114,18 @@ describe('the sql dialect (CloudEvents SQL 1.0)', () => {
   test('an unvalidated invalid expression matches nothing instead of throwing', () => {
     expect(matches({ sql: '(((' }, push)).toBe(false);
     expect(matches({ sql: '(((' }, push)).toBe(false); // second time from the cache
+  });
+
+  test('an expression that no longer compiles fails the whole filter: `not` around it matches nothing', () => {
+    // Stored by a subscription before the cap on LIKE patterns (256 characters) existed.
+    const long = `type LIKE '${'x'.repeat(300)}%'`;
+    expect(filterProblems({ sql: long })).toHaveLength(1);
+    for (const sql of [long, '(((']) {
+      expect(matches({ not: { sql } }, push)).toBe(false);
+      expect(matchesOrThrow({ not: { sql } }, push)).toBe(false);
+      expect(matches({ all: [{ prefix: { type: 'com.' } }, { not: { sql } }] }, push)).toBe(false);
+    }
+    // A runtime error is not that: the expression is valid, only false for this event (spec 3.2.4.1.2).
+    expect(matches({ not: { sql: "tenant = 'acme'" } }, push)).toBe(true);
   });
 });

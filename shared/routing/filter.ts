@@ -106,7 +106,14 @@ function program(expr: string): CesqlProgram | null {
   return p;
 }
 
-const TOO_DEEP = Symbol('filter.tooDeep');
+/**
+ * Thrown inside matchesAt when the filter cannot be evaluated as written: nested deeper than
+ * validation allows, or an `sql` expression this version cannot compile. Both were accepted once
+ * (stored subscriptions predate the caps on filter depth, CESQL depth and LIKE pattern length),
+ * and both fail the whole filter, not just their branch: under a `not`, a false branch would
+ * match, and `{ not: { sql: <no longer valid> } }` would take every event of the tenant.
+ */
+const UNUSABLE = Symbol('filter.unusable');
 
 /**
  * The filter's `sql` expressions ran out of their work budget on this event (./cesql/budget.ts:
@@ -125,16 +132,17 @@ export class FilterBudgetExceededError extends AppError {
 }
 
 /**
- * Evaluates a validated filter against an event. An invalid `sql` expression matches nothing, and
- * so does a filter nested deeper than validation allows (one stored before the cap existed), or
- * one that runs out of its work budget (matchesOrThrow tells that case apart).
+ * Evaluates a validated filter against an event. A filter with an `sql` expression that does not
+ * compile matches nothing (whatever `not` surrounds it), and so does a filter nested deeper than
+ * validation allows (one stored before the cap existed), or one that runs out of its work budget
+ * (matchesOrThrow tells that case apart).
  */
 export function matches(f: Filter, e: CloudEvent): boolean {
   // Not a wrapper around matchesOrThrow: this is the router's hot path, one call layer less.
   try {
     return matchesAt(f, e, 0, workBudget(e));
   } catch (x) {
-    if (x === TOO_DEEP || x instanceof CesqlBudgetExceeded) return false;
+    if (x === UNUSABLE || x instanceof CesqlBudgetExceeded) return false;
     throw x;
   }
 }
@@ -148,7 +156,7 @@ export function matchesOrThrow(f: Filter, e: CloudEvent): boolean {
   try {
     return matchesAt(f, e, 0, workBudget(e));
   } catch (x) {
-    if (x === TOO_DEEP) return false;
+    if (x === UNUSABLE) return false;
     if (x instanceof CesqlBudgetExceeded) throw new FilterBudgetExceededError(x);
     throw x;
   }
@@ -158,15 +166,15 @@ function matchesAt(f: Filter, e: CloudEvent, depth: number, budget: WorkBudget):
   if ('exact' in f) return eachAttribute(e, f.exact, (v, w) => v === w);
   if ('prefix' in f) return eachAttribute(e, f.prefix, (v, w) => v.startsWith(w));
   if ('suffix' in f) return eachAttribute(e, f.suffix, (v, w) => v.endsWith(w));
-  // Too deep fails the whole filter, not just this branch: under a `not`, a false branch would match.
   if ('all' in f || 'any' in f) {
-    if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
+    if (depth >= MAX_FILTER_DEPTH) throw UNUSABLE;
     return 'all' in f ? f.all.every((sub) => matchesAt(sub, e, depth + 1, budget)) : f.any.some((sub) => matchesAt(sub, e, depth + 1, budget));
   }
   if ('sql' in f) {
     const p = program(f.sql);
-    return p !== null && cesqlMatches(p, e, budget);
+    if (p === null) throw UNUSABLE;
+    return cesqlMatches(p, e, budget);
   }
-  if (depth >= MAX_FILTER_DEPTH) throw TOO_DEEP;
+  if (depth >= MAX_FILTER_DEPTH) throw UNUSABLE;
   return !matchesAt(f.not, e, depth + 1, budget);
 }
