@@ -2,22 +2,22 @@ import * as z from 'zod/mini';
 import { actionMap, identityActionFields, limitFitsActions } from '../identity/config';
 
 /**
- * `type: entra` destination: disables a Microsoft Entra ID account or revokes its sign-in
- * sessions through Microsoft Graph. It signs in as an app registration with the OAuth 2.0 client
- * credentials grant (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow)
- * and needs the application permissions User.ReadWrite.All (disable:
+ * `type: entra` destination: disables (or enables again) a Microsoft Entra ID account or revokes
+ * its sign-in sessions through Microsoft Graph. It signs in as an app registration with the OAuth
+ * 2.0 client credentials grant (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow)
+ * and needs the application permissions User.ReadWrite.All (disable and enable:
  * https://learn.microsoft.com/graph/api/user-update) and User.RevokeSessions.All (revoke:
  * https://learn.microsoft.com/graph/api/user-revokesigninsessions), admin-consented. Identity sync
  * needs User.Read.All; with `mfa` also AuditLog.Read.All
  * (https://learn.microsoft.com/en-us/graph/api/authenticationmethodsroot-list-userregistrationdetails),
  * with `adminRoles` also RoleManagement.Read.Directory
- * (https://learn.microsoft.com/en-us/graph/api/rbacapplication-list-roleassignments). Disabling an
- * administrator also needs a privileged role for the app.
+ * (https://learn.microsoft.com/en-us/graph/api/rbacapplication-list-roleassignments). Disabling or
+ * enabling an administrator also needs a privileged role for the app.
  */
-export const ENTRA_ACTIONS = ['disable', 'revoke_sessions'] as const;
+export const ENTRA_ACTIONS = ['disable', 'enable', 'revoke_sessions'] as const;
 export type EntraAction = (typeof ENTRA_ACTIONS)[number];
-/** Actions that undo another: never counted against `limit`. None yet: both Entra actions disrupt. */
-export const ENTRA_REVERSALS: readonly EntraAction[] = [];
+/** Actions that undo another: never counted against `limit`. Revoked sessions cannot be restored. */
+export const ENTRA_REVERSALS: readonly EntraAction[] = ['enable'];
 
 const nonEmpty = z.string().check(z.minLength(1));
 const httpUrl = z.url({ protocol: /^https?$/ });

@@ -58,3 +58,24 @@ test('past the cap the whole event is refused before Graph is called', async () 
   await deliver(event({ id: ids()[2]! }), deps);
   expect([...tenant.users.values()][2]!.accountEnabled).toBe(false);
 });
+
+test('enable is never counted nor refused by the cap, but a protected user is not enabled either', async () => {
+  const { deps, clock } = testDeps();
+  Object.assign(deps, { http: h.http, logger: h.logger });
+  const on = { 'secorch.identity.risky': 'disable', 'secorch.identity.cleared': 'enable', 'secorch.identity.flapped': ['disable', 'enable'] };
+  // One disruptive action an hour, and an event type with disable and enable: enable is not counted, so this fits.
+  const deliver = entraDestination('entra-prod', config({ on, limit: { actions: 1, perSeconds: 3600 }, protect: [upns()[3]!] }), { sleep: h.sleep });
+  const users = () => [...tenant.users.values()].map((u) => u.accountEnabled);
+  await deliver(event({ id: ids()[0]! }, 'secorch.identity.risky'), deps);
+  await expect(deliver(event({ id: ids()[1]! }, 'secorch.identity.risky'), deps)).rejects.toMatchObject({ code: 'identity_action_limited' });
+  expect(users()).toEqual([false, true, true, true]);
+  // However many, within the same window.
+  for (let i = 0; i < 3; i++) await deliver(event({ id: ids()[i]! }, 'secorch.identity.cleared'), deps);
+  expect(users()).toEqual([true, true, true, true]);
+  const before = vendor.requests.length;
+  await expect(deliver(event({ upn: upns()[3]!.toUpperCase() }, 'secorch.identity.cleared'), deps)).rejects.toMatchObject({ code: 'identity_user_protected', retryable: false });
+  expect(vendor.requests.length).toBe(before);
+  clock.advance(3600 * 1000);
+  await deliver(event({ id: ids()[1]! }, 'secorch.identity.flapped'), deps);
+  expect(vendor.requestsTo('PATCH /v1.0/users/:id').slice(-2).map((r) => r.json())).toEqual([{ accountEnabled: false }, { accountEnabled: true }]);
+});

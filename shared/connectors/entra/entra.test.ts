@@ -55,6 +55,25 @@ test('disable and revoke: documented requests, one token for both, defaults for 
   expect([defaults.graphUrl, defaults.loginUrl, defaults.on, defaults.user]).toEqual(['https://graph.microsoft.com', 'https://login.microsoftonline.com', {}, '{{ data.user.uid }}']);
 });
 
+test('enable, the reversal of disable: PATCH accountEnabled true, answered 204; repeating it is harmless', async () => {
+  const deliver = entraDestination('entra-prod', config({ on: { 'secorch.identity.compromised': 'disable', 'secorch.identity.cleared': 'enable' } }), { sleep: h.sleep });
+  const user = tenant.users.get(ids()[1]!)!;
+  await deliver(event({ data: { user: { uid: user.id } } }), deps());
+  expect(user.accountEnabled).toBe(false);
+  for (const id of ['e2', 'e3']) await deliver(event({ id, type: 'secorch.identity.cleared', data: { user: { uid: user.id } } }), deps());
+  expect(user.accountEnabled).toBe(true);
+  const patches = vendor.requestsTo('PATCH /v1.0/users/:id');
+  expect(patches.map((r) => [r.path, r.headers['content-type'], r.json()])).toEqual([
+    [`/v1.0/users/${user.id}`, 'application/json', { accountEnabled: false }],
+    [`/v1.0/users/${user.id}`, 'application/json', { accountEnabled: true }],
+    [`/v1.0/users/${user.id}`, 'application/json', { accountEnabled: true }],
+  ]);
+  expect(h.logs.filter((l) => l.msg === 'identity action').map((l) => [l.fields.action, l.fields.outcome])).toEqual([['disable', 'done'], ['enable', 'done'], ['enable', 'done']]);
+  // A user Graph does not know is refused for good, as for disable.
+  await expect(deliver(event({ id: 'e4', type: 'secorch.identity.cleared', data: { user: { uid: 'nobody@contoso.com' } } }), deps()))
+    .rejects.toMatchObject({ code: 'connector_not_found', retryable: false });
+});
+
 test('429 Retry-After waited out; a refused token renewed once; 403 names the permission; a bad secret stays out of errors', async () => {
   vendor.queue('PATCH /v1.0/users/:id', reply.tooManyRequests('2'));
   vendor.queue('POST /v1.0/users/:id/revokeSignInSessions', graphError(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.'));

@@ -1,6 +1,7 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
 import { path } from '../url';
+import type { CheckOktaId } from './protect';
 import type { OktaUser } from './user';
 import { idByLogin, OKTA_USER_ID } from './user-ref';
 
@@ -21,10 +22,12 @@ async function userIdOf(t: Transport, id: string): Promise<string> {
  * must sign in again; with `oauthTokens` also revokes the OAuth and OpenID Connect tokens issued
  * to the user. Sessions of apps that keep their own are not ended
  * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/UserSessions/#tag/UserSessions/operation/revokeUserSessions).
- * A user without sessions is answered 204 as well.
+ * A user without sessions is answered 204 as well. An id looked up for a login goes through
+ * `checkId` (protect.ts) before the sessions are touched.
  */
-export async function clearSessions(t: Transport, id: string, o: { oauthTokens: boolean }): Promise<ActionOutcome> {
+export async function clearSessions(t: Transport, id: string, o: { oauthTokens: boolean; checkId?: CheckOktaId }): Promise<ActionOutcome> {
   const userId = await userIdOf(t, id);
+  if (userId !== id) o.checkId?.(userId);
   await t.request({ method: 'DELETE', path: path`/api/v1/users/${userId}/sessions`, query: { oauthTokens: o.oauthTokens }, expect: 'none' });
   return 'done';
 }

@@ -3,6 +3,7 @@ import { ConnectorError, isConnectorError } from '../errors';
 import type { Transport } from '../types';
 import { path } from '../url';
 import { getUser } from './get-user';
+import type { CheckOktaId } from './protect';
 import { userRef } from './user-ref';
 
 /** The status each step starts from (suspendUser, unsuspendUser in Okta's Management API description). */
@@ -14,10 +15,12 @@ const NEEDS = { suspend: 'ACTIVE', unsuspend: 'SUSPENDED' } as const;
  * https://developer.okta.com/docs/reference/error-codes/#E0000001), so a 400 is answered by
  * reading the user: a status in `satisfied` is success (`unchanged`), which makes a redelivered
  * event harmless; any other status is a final `connector_rejected` naming it. Marked idempotent:
- * repeating it has the same effect. A login holding `/` is replaced by the user's id first (user-ref.ts).
+ * repeating it has the same effect. A login holding `/` is replaced by the user's id first
+ * (user-ref.ts), which goes through `checkId` (protect.ts) before the step.
  */
-export async function transition(t: Transport, id: string, step: 'suspend' | 'unsuspend', satisfied: readonly string[]): Promise<ActionOutcome> {
+export async function transition(t: Transport, id: string, step: 'suspend' | 'unsuspend', satisfied: readonly string[], checkId?: CheckOktaId): Promise<ActionOutcome> {
   const ref = await userRef(t, id);
+  if (ref !== id) checkId?.(ref);
   try {
     await t.request({ method: 'POST', path: path`/api/v1/users/${ref}/lifecycle/${step}`, idempotent: true, expect: 'none' });
     return 'done';

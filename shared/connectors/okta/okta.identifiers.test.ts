@@ -58,6 +58,28 @@ test('a protected login protects its login shortname, which Okta resolves to the
   expect(local.org.users[2]!.status).toBe('SUSPENDED');
 });
 
+test('a protected Okta id protects its user whatever login the event names, wherever the id is looked up: clear_sessions, and a login holding `/`', async () => {
+  const u = local.org.users[2]!;
+  const deliver = destination({ protect: [u.id.toUpperCase()], on: { 'secorch.identity.compromised': 'clear_sessions', 'secorch.identity.cleared': 'unsuspend' } });
+  // The sessions endpoint takes an id, so the login is looked up: the id it finds is in protect.
+  for (const name of ['User2@Example.com', 'user2']) {
+    await expect(deliver(name)).rejects.toMatchObject({ code: 'identity_user_protected', retryable: false, message: expect.stringContaining(u.id) });
+  }
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/users/User2%40Example.com', 'GET /api/v1/users/user2']);
+  expect(local.h.logs.filter((l) => l.msg === 'identity action refused: user is protected').map((l) => [l.level, l.fields.user, l.fields.oktaId, l.fields.actions]))
+    .toEqual([['warn', 'User2@Example.com', u.id, ['clear_sessions']], ['warn', 'user2', u.id, ['clear_sessions']]]);
+  // A login holding `/` is searched for by every action: the id found is checked before the step.
+  u.profile!.login = 'ops/oncall@example.com';
+  u.status = 'SUSPENDED';
+  local.vendor.requests.length = 0;
+  await expect(deliver('ops/oncall@example.com', 'secorch.identity.cleared')).rejects.toMatchObject({ code: 'identity_user_protected' });
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/users']);
+  expect(u.status).toBe('SUSPENDED');
+  // Other users are acted on as before.
+  await deliver('user1@example.com');
+  expect(local.vendor.requestsTo('DELETE /api/v1/users/:id/sessions').map((r) => r.params.id)).toEqual([local.org.users[1]!.id]);
+});
+
 test('a protected login protects the forms Okta takes for the same login: other case and diacritical marks, its shortname so written', async () => {
   const u = local.org.users[3]!;
   u.profile!.login = 'Isaac.Brock@example.com';

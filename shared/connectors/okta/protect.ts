@@ -1,3 +1,5 @@
+import { AppError } from '../../errors';
+import type { Deps } from '../../ports';
 import { normaliseUser } from '../identity/guard';
 
 /**
@@ -11,4 +13,27 @@ import { normaliseUser } from '../identity/guard';
 export function oktaProtect(protect: readonly string[]): string[] {
   const shortnames = protect.map(normaliseUser).filter((p) => p.includes('@')).map((p) => p.slice(0, p.lastIndexOf('@')));
   return [...new Set([...protect, ...shortnames.filter((s) => s !== ''), 'me'])];
+}
+
+/** Called with the Okta id an action looked up for the user the event named; throws to refuse. */
+export type CheckOktaId = (oktaId: string) => void;
+
+/**
+ * The `protect` check of an id Okta gave for a login. The guard (../identity/guard.ts) compares
+ * only what the event names, before any request; an action that looks the user up anyway
+ * (clear_sessions, whose endpoint takes an id only, and any action on a login holding `/`) also
+ * compares the id it found, so an entry listing the Okta id protects the user whatever login the
+ * event names. Refused as the guard refuses, before the action's own request: final, logged at
+ * `warn`, counted in `identity.action.refused`.
+ */
+export function protectedIdCheck(name: string, protect: readonly string[]) {
+  const ids = new Set(protect.map(normaliseUser));
+  return (named: string, action: string, deps: Deps): CheckOktaId => (oktaId) => {
+    if (!ids.has(normaliseUser(oktaId))) return;
+    deps.logger.warn('identity action refused: user is protected', { destination: name, user: named, oktaId, actions: [action] });
+    deps.metrics.count('identity.action.refused', 1, { destination: name, reason: 'protected' });
+    throw new AppError('identity_user_protected', `Destination ${name}: user ${named} is Okta user ${oktaId}, which is in protect; no action (${action}) taken`, {
+      status: 403, retryable: false, expose: false,
+    });
+  };
 }

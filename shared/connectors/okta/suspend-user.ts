@@ -1,6 +1,7 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
 import { transition } from './lifecycle';
+import type { CheckOktaId } from './protect';
 
 /**
  * Suspends a user: they cannot sign in until unsuspended; group and app assignments stay
@@ -8,4 +9,5 @@ import { transition } from './lifecycle';
  * A DEPROVISIONED (deactivated) user cannot sign in either and cannot be suspended (Okta answers
  * 400): what suspend is for already holds, so that is `unchanged` rather than a dead letter.
  */
-export const suspendUser = (t: Transport, id: string): Promise<ActionOutcome> => transition(t, id, 'suspend', ['SUSPENDED', 'DEPROVISIONED']);
+export const suspendUser = (t: Transport, id: string, checkId?: CheckOktaId): Promise<ActionOutcome> =>
+  transition(t, id, 'suspend', ['SUSPENDED', 'DEPROVISIONED'], checkId);

@@ -60,13 +60,28 @@ test('400 invalid event is a final rejection naming the bad field', async () => 
   expect(vendor.requests).toHaveLength(1);
 });
 
-test('429 and 5xx are retried (the dedup key makes a repeat harmless), with backoff when no Retry-After is sent', async () => {
-  vendor.queue('POST /v2/enqueue', reply.tooManyRequests(undefined, {}, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' }), reply.serverError(502), reply.tooManyRequests('20'));
+test('5xx and a 429 with Retry-After are retried (the dedup key makes a repeat harmless): backoff, then the wait asked for', async () => {
+  vendor.queue('POST /v2/enqueue', reply.serverError(502), reply.tooManyRequests('20'));
   vendor.on('POST /v2/enqueue', accepted(UID));
   await destination()(findingEvent('created'), deps);
-  expect(h.waits).toEqual([250, 500, 20_000]);
-  expect(sent()).toHaveLength(4);
+  expect(h.waits).toEqual([250, 20_000]);
+  expect(sent()).toHaveLength(3);
   expect(new Set(sent().map((b) => b.dedup_key))).toEqual(new Set([UID]));
+});
+
+test('a 429 without Retry-After is left to the queue with a minute to wait, not repeated within the call (PagerDuty asks for a backoff of minutes)', async () => {
+  const throttled = reply.tooManyRequests(undefined, {}, { status: 'throttle event', message: 'Requests for this service are arriving too quickly.  Please retry later.' });
+  vendor.on('POST /v2/enqueue', throttled);
+  await expect(destination()(findingEvent('created'), deps)).rejects.toMatchObject({
+    code: 'connector_rate_limited', retryable: true, retryAfterMs: 60_000, headers: { 'retry-after': '60' },
+  });
+  expect(h.waits).toEqual([]);
+  expect(vendor.requests).toHaveLength(1);
+  // The same after a 5xx was retried: the 429 still ends the call at once.
+  vendor.queue('POST /v2/enqueue', reply.serverError(503));
+  await expect(destination()(findingEvent('created'), deps)).rejects.toMatchObject({ code: 'connector_rate_limited', retryAfterMs: 60_000 });
+  expect(h.waits).toEqual([250]);
+  expect(vendor.requests).toHaveLength(3);
 });
 
 test('when retries run out, the error is retryable and says when to come back', async () => {

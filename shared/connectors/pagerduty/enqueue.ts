@@ -6,7 +6,8 @@ import type { PagerDutyEvent } from './event';
 /**
  * POST /v2/enqueue. `202 {"status": "success", "message": "Event processed", "dedup_key"}`;
  * `400 {"status": "invalid event", "message", "errors": [...]}` is final; 429 and 5xx are to be
- * retried (https://developer.pagerduty.com/docs/events-api-v2/overview/#response-codes--retry-logic).
+ * retried (https://developer.pagerduty.com/docs/events-api-v2/overview/#response-codes--retry-logic),
+ * a 429 that names no wait by the queue, a minute later (transport.ts).
  * The call is marked idempotent: the same dedup_key makes a repeat land on the same alert, so the
  * transport may retry a 5xx or a timeout too.
  */

@@ -41,7 +41,8 @@ const rating = z.strictObject({ urgency: level, impact: level });
 const SEVERITIES = ['unknown', 'informational', 'low', 'medium', 'high', 'critical', 'fatal', 'other'] as const;
 
 const FIELDS = {
-  shortDescription: '{{ data.finding_info.title || data.message || subject }}',
+  /** A finding without a title (empty, or only whitespace: short-description.ts) is named by its uid. */
+  shortDescription: '{{ data.finding_info.title || data.message || subject || data.finding_info.uid }}',
   description: '{{ data.finding_info.desc || data.message }}\n\nFinding: {{ data.finding_info.uid || subject }}\nSeverity: {{ data.severity }}\nSource: {{ source }}',
 };
 const RESOLVE = {

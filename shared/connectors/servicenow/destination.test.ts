@@ -78,6 +78,16 @@ test('the incident carries the rendered fields, urgency and impact from severity
   expect(vendor.requestsTo('POST /api/now/table/:table')[1]!.json()).toMatchObject({ urgency: '2', impact: '1', caller_id: 'jdoe', u_repo: 'acme/api', correlation_id: correlationId('acme', 'f-2') });
 });
 
+test('a finding with a blank title still makes its incident: the short description names it (a template with no text was refused for good)', async () => {
+  const blank = (id: string, uid: string, title: string) =>
+    finding(id, 'created', { subject: uid, data: { severity: 'High', finding_info: { uid, title } } });
+  const defaults = setup();
+  await defaults.deliver(blank('e1', 'f-1', '  '), defaults.deps);
+  const custom = setup({ fields: { shortDescription: '{{ data.finding_info.title }}' } });
+  await custom.deliver(blank('e2', 'f-2', '\t\u0007\n'), custom.deps);
+  expect(sn.rows.map((r) => r.short_description)).toEqual(['f-1', 'Security finding: f-2']);
+});
+
 test('events that are not findings are skipped; a finding without a uid is refused for good', async () => {
   const { deliver, deps } = setup();
   await deliver({ specversion: '1.0', id: 'w1', source: 's', type: 'secorch.webhook.received' }, deps);

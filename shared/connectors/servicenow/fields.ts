@@ -5,14 +5,15 @@ import type { ServiceNowConfig } from './config';
 import { correlationId } from './correlation';
 import { CORRELATION_DISPLAY } from './records';
 import { ratingOf } from './severity';
+import { shortDescriptionOf } from './short-description';
 
 /**
  * The record's fields for a finding event, rendered from the destination's templates. Text is
- * cut to the column sizes of the incident table (short_description String(160), description and
- * close_notes String(4000)), which the instance would otherwise truncate or refuse. The cut never
- * splits a surrogate pair (../text-cut.ts): half an emoji is invalid Unicode in the JSON body.
+ * cut to the column sizes of the incident table (short_description String(160): short-description.ts;
+ * description and close_notes String(4000)), which the instance would otherwise truncate or
+ * refuse. The cut never splits a surrogate pair (../text-cut.ts): half an emoji is invalid
+ * Unicode in the JSON body.
  */
-const SHORT = 160;
 const LONG = 4000;
 
 const optional = (template: string | undefined, event: CloudEvent): string | undefined => {
@@ -27,7 +28,7 @@ export function createFields(config: ServiceNowConfig, finding: { tenant: string
   const fields: Record<string, string | undefined> = {};
   for (const [column, template] of Object.entries(f.extra ?? {})) fields[column] = optional(template, event);
   Object.assign(fields, {
-    short_description: clip(renderText(f.shortDescription, event, 'fields.shortDescription'), SHORT),
+    short_description: shortDescriptionOf(f.shortDescription, event, finding.uid),
     description: clip(String(optional(f.description, event) ?? '').trim(), LONG),
     urgency,
     impact,
