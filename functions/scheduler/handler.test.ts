@@ -185,3 +185,25 @@ test('a tick without a usable scheduled time (NaN) runs what is due by the clock
   await expect(scheduler({ name: 'manual', scheduledAt: Number.NaN }, deps)).resolves.toMatchObject({ ok: true });
   expect(bus.events.map((e) => e.time)).toEqual(['2026-05-01T09:00:00.000Z']);
 });
+
+test('a tick while a schedule\'s previous run is still going reports it busy, not failed, and does not start it again', async () => {
+  const { deps, clock } = setup({ beat: { everySeconds: 60, job: { type: 'emit', eventType: 'x.y' } } });
+  let release!: () => void;
+  const slow = new Promise<void>((r) => (release = r));
+  let calls = 0;
+  deps.bus.publish = async () => {
+    if (++calls === 1) await slow;
+  };
+  // A timer that fires only when stopped: no renewal is needed within one lease here.
+  const sleep = (_ms: number, signal?: AbortSignal) => new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+  const tickWith = makeScheduler({ budgetMs: 45_000, earlyToleranceMs: 0, sleep });
+  const first = tickWith({ name: 'scheduler', scheduledAt: clock.now() }, deps);
+  for (let i = 0; i < 100 && calls === 0; i++) await new Promise((r) => setImmediate(r));
+  clock.advance(MINUTE);
+  await expect(tickWith({ name: 'scheduler', scheduledAt: clock.now() }, deps)).resolves.toEqual({
+    name: 'scheduler', ok: true, details: { at: '2026-05-01T09:01:00.000Z', schedules: { beat: { status: 'busy', due: '2026-05-01T09:01:00.000Z', running: '2026-05-01T09:00:00.000Z' } } },
+  });
+  expect(calls).toBe(1);
+  release();
+  await expect(first).resolves.toMatchObject({ ok: true, details: { schedules: { beat: { status: 'ran', ok: true } } } });
+});

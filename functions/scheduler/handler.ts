@@ -1,5 +1,6 @@
 import type { ScheduledHandler } from '../../shared/contracts';
-import { failed, runSchedule, type ScheduleOutcome } from '../../shared/schedules';
+import type { Sleep } from '../../shared/connectors/types';
+import { DEFAULT_LEASE, failed, runSchedule, type ScheduleOutcome } from '../../shared/schedules';
 
 export interface SchedulerOptions {
   /**
@@ -21,6 +22,14 @@ export interface SchedulerOptions {
    * run early once and then stay idle until that time.
    */
   maxAheadMs?: number;
+  /**
+   * How long a run holds its schedule without renewal (default 2 minutes; renewed while it runs).
+   * A run still going when its next due time comes holds that due time back until it ends; one
+   * whose instance died holds it at most this long (shared/schedules/lease.ts).
+   */
+  leaseMs?: number;
+  /** The timer between lease renewals; tests inject one. */
+  sleep?: Sleep;
 }
 
 const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
@@ -35,9 +44,10 @@ function tickTime(scheduledAt: number, now: number, maxAheadMs: number): number 
 /**
  * scheduler: the one platform timer (every minute on every cloud and locally) runs every
  * configured schedule that is due at this tick. Each due time is claimed in the state store first,
- * so overlapping ticks run it once (shared/schedules/claim.ts). Schedules run concurrently, each
- * isolated: one that fails is reported with its error code and the others still run. The report
- * is ok when no schedule failed.
+ * so overlapping ticks run it once, and a run still going holds its schedule until it ends, so a
+ * slow run is not joined by the next due time's (shared/schedules/claim.ts). Schedules run
+ * concurrently, each isolated: one that fails is reported with its error code and the others
+ * still run. The report is ok when no schedule failed (a busy one has not failed).
  */
 export function makeScheduler(options: SchedulerOptions = DEFAULT_SCHEDULER_OPTIONS): ScheduledHandler {
   return async (tick, deps) => {
@@ -48,8 +58,9 @@ export function makeScheduler(options: SchedulerOptions = DEFAULT_SCHEDULER_OPTI
     const at = tickTime(tick.scheduledAt, now, maxAheadMs) + options.earlyToleranceMs;
     if (tick.scheduledAt - now > maxAheadMs) deps.logger.warn('scheduler tick scheduled too far ahead of the clock; the clock is used', { tick: tick.name, scheduledAt: tick.scheduledAt });
     const deadline = now + options.budgetMs;
+    const lease = { leaseMs: options.leaseMs ?? DEFAULT_LEASE.leaseMs, sleep: options.sleep ?? DEFAULT_LEASE.sleep };
     const entries = Object.entries(deps.config.schedules).sort(([a], [b]) => (a < b ? -1 : 1));
-    const outcomes = await Promise.all(entries.map(([name, schedule]) => runSchedule(name, schedule, at, deadline, deps)));
+    const outcomes = await Promise.all(entries.map(([name, schedule]) => runSchedule(name, schedule, at, deadline, deps, lease)));
     const schedules: Record<string, ScheduleOutcome> = {};
     entries.forEach(([name], i) => void (schedules[name] = outcomes[i]!));
     const failures = entries.filter((_, i) => failed(outcomes[i]!)).map(([name]) => name);

@@ -1,8 +1,12 @@
 import type { ScheduleConfig } from '../config/sections/schedules';
+import { realSleep } from '../connectors/sleep';
 import { toAppError } from '../errors';
 import type { Deps } from '../ports';
-import { type Claim, claimDueRun, recordRun } from './claim';
+import { type Claim, claimDueRun, recordRun, writeLease } from './claim';
 import { jobOf } from './jobs';
+import { keepLease, type LeaseOptions } from './lease';
+
+export const DEFAULT_LEASE: LeaseOptions = { leaseMs: 120_000, sleep: realSleep };
 
 /** What happened to one configured schedule on one tick. */
 export type ScheduleOutcome =
@@ -10,6 +14,8 @@ export type ScheduleOutcome =
   | { status: 'idle' }
   /** Another instance claimed this due time first (overlapping ticks). */
   | { status: 'taken'; due: string }
+  /** The run of an earlier due time (`running`) is still going on: this one waits for it to end. */
+  | { status: 'busy'; due: string; running: string }
   /** The state store failed while deciding or claiming: nothing ran; the next tick tries again. */
   | { status: 'error'; error: { code: string } }
   | { status: 'ran'; ok: true; due: string; missedSince?: string; durationMs: number; result?: Record<string, unknown> }
@@ -21,16 +27,18 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const failed = (o: ScheduleOutcome): boolean => o.status === 'error' || (o.status === 'ran' && !o.ok);
 
 /**
- * Runs one schedule if it is due at `at` and this caller wins its claim. Never throws: a failing
- * job becomes an outcome with its error code (logged here), so other schedules are unaffected.
+ * Runs one schedule if it is due at `at`, no earlier run of it is still going on, and this caller
+ * wins its claim; the claim's lease is renewed while the job runs and released when it ends
+ * (./claim.ts). Never throws: a failing job becomes an outcome with its error code (logged here),
+ * so other schedules are unaffected.
  */
-export async function runSchedule(name: string, schedule: ScheduleConfig, at: number, deadline: number, deps: Deps): Promise<ScheduleOutcome> {
+export async function runSchedule(name: string, schedule: ScheduleConfig, at: number, deadline: number, deps: Deps, lease: LeaseOptions = DEFAULT_LEASE): Promise<ScheduleOutcome> {
   if (!schedule.enabled) return { status: 'disabled' };
   const log = deps.logger.child({ schedule: name });
   const started = deps.clock.now();
   let claim: Claim;
   try {
-    claim = await claimDueRun(deps.store, name, schedule, at, started);
+    claim = await claimDueRun(deps.store, name, schedule, at, started, lease.leaseMs);
   } catch (e) {
     const error = toAppError(e);
     log.error('schedule claim failed', { code: error.code, error: e });
@@ -40,8 +48,16 @@ export async function runSchedule(name: string, schedule: ScheduleConfig, at: nu
   const { due, missedSince } = claim.run;
   const timing = { due: iso(due), ...(missedSince === undefined ? {} : { missedSince: iso(missedSince) }) };
   if (claim.state === 'taken') return { status: 'taken', due: timing.due };
+  if (claim.state === 'busy') {
+    const running = iso(claim.running);
+    log.warn('schedule still running its previous due time; this one waits for it to end', { due: timing.due, running });
+    deps.metrics.count('schedule.busy', 1, { schedule: name });
+    return { status: 'busy', due: timing.due, running };
+  }
   if (missedSince !== undefined) log.warn('schedule missed due times; running once for all of them', timing);
 
+  const held = claim.lease;
+  const renewals = keepLease(deps.store, held, deps.clock, log, lease);
   let outcome: ScheduleOutcome;
   try {
     const result = await jobOf(schedule.job).run(schedule.job, { schedule: name, tenant: schedule.tenant, due, deadline }, deps);
@@ -52,6 +68,11 @@ export async function runSchedule(name: string, schedule: ScheduleConfig, at: nu
     outcome = { status: 'ran', ok: false, ...timing, durationMs: deps.clock.now() - started, error: { code: error.code, ...(error.expose ? { message: error.message } : {}) } };
     log.error('schedule failed', { ...timing, job: schedule.job.type, code: error.code, error: e });
   }
+  await renewals.stop();
+  // Released at once, so the next due time need not wait for the lease to lapse. Not released
+  // when another run claimed the schedule since (the write is conditional); a failed release
+  // lapses by itself.
+  await writeLease(deps.store, held, undefined).catch((e: unknown) => log.warn('could not release the schedule lease', { error: e }));
   deps.metrics.count('schedule.run', 1, { schedule: name, ok: String(outcome.ok) });
   if (deps.clock.now() > deadline) log.warn('schedule overran its time budget', { ...timing, durationMs: outcome.durationMs });
   await recordRun(deps.store, name, {
