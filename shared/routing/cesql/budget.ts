@@ -10,9 +10,12 @@ import type { CloudEvent } from '../../events/cloudevent';
  *
  * Every operation whose cost depends on the data charges it before doing it, in units of one
  * UTF-16 code unit read, compared or produced (an automaton LIKE charges its 32-bit words per code
- * unit): string functions, LIKE, string comparisons and casts of strings to Integer. Work per
- * syntax node is not charged: the length cap already bounds the node count. One unit costs about
- * 1 to 5 ns and at most a few bytes of new strings (UPPER may triple a code unit, as 'ΐ' shows).
+ * unit): string functions, LIKE, string comparisons and casts of strings to Integer. Reading an
+ * object-valued extension as its JSON text is charged that text's length just after it is made
+ * (its length is not known before): it overdraws by at most one such text, a quarter of the limit.
+ * Work per syntax node is not charged: the length cap already bounds the node count. One unit
+ * costs about 1 to 5 ns and at most a few bytes of new strings (UPPER may triple a code unit, as
+ * 'ΐ' shows).
  *
  * The limit is BASE_WORK plus PASSES_PER_EVENT times the code units of the event's attributes.
  * A real filter reads each attribute once or twice (`LOWER(subject) LIKE '%x%'` is two passes over
@@ -36,10 +39,18 @@ export function workBudget(event: CloudEvent): WorkBudget {
   return { left: BASE_WORK, limit: BASE_WORK, event };
 }
 
-/** Code units of the attributes CESQL can read (strings; the payload is not an attribute). */
+/**
+ * Code units of the attributes CESQL can read (the payload is not an attribute): strings, and
+ * object or array values as the JSON text they read as (evaluate.ts), else an event with one large
+ * object extension would give a filter that reads it once no share to read it with.
+ */
 function attributeUnits(event: CloudEvent): number {
   let n = 0;
-  for (const [name, v] of Object.entries(event)) if (typeof v === 'string' && name !== 'data' && name !== 'data_base64') n += v.length;
+  for (const [name, v] of Object.entries(event)) {
+    if (name === 'data' || name === 'data_base64') continue;
+    if (typeof v === 'string') n += v.length;
+    else if (typeof v === 'object' && v !== null) n += JSON.stringify(v).length;
+  }
   return n;
 }
 

@@ -44,7 +44,7 @@ export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
     case 'literal':
       return node.value;
     case 'attribute': {
-      const v = readAttribute(ctx.event, node.name);
+      const v = readAttribute(ctx, node.name, node.pos);
       if (v !== undefined) return v;
       raise(ctx, 'missingAttribute', `attribute "${node.name}" is not in the event`, node.pos);
       // Only seen at the top level (an operator replaces it by its own zero value): a bare
@@ -52,7 +52,8 @@ export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
       return false;
     }
     case 'exists':
-      return readAttribute(ctx.event, node.name) !== undefined;
+      // Presence only: converting the value (JSON text for an object) would be work for nothing.
+      return attributeValue(ctx.event, node.name) !== undefined;
     case 'not': {
       const [v] = operands([node.operand], ctx) ?? [];
       return v === undefined ? false : !as(v, 'Boolean', ctx, node.pos);
@@ -86,18 +87,29 @@ export function evaluate(node: Node, ctx: EvalContext): CesqlValue {
  */
 const PAYLOAD = new Set(['data', 'data_base64']);
 
+/** The attribute's value as the event holds it; undefined when absent. Own properties only: `constructor` is not an attribute. */
+function attributeValue(e: CloudEvent, name: string): unknown {
+  if (PAYLOAD.has(name) || !Object.hasOwn(e, name)) return undefined;
+  const v = e[name];
+  return v === null ? undefined : v;
+}
+
 /**
  * Spec 3.2: every attribute and extension is addressable; values that are not a CESQL primitive
  * (e.g. a non-integer number, which CloudEvents does not allow anyway) are represented as String.
- * Own properties only: `constructor` is not an attribute.
+ * An object or array extension (POST /events refuses them, but the router takes any queued event
+ * validateCloudEvent accepts) reads as its JSON text, charged per character like any string made
+ * (budget.ts): each read makes the text anew, so without the charge `CONCAT(o, o, ...)` or a tree
+ * of `o = ''` would repeat the whole value's serialisation for free.
  */
-function readAttribute(e: CloudEvent, name: string): CesqlValue | undefined {
-  if (PAYLOAD.has(name) || !Object.hasOwn(e, name)) return undefined;
-  const v = e[name];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string' || typeof v === 'boolean') return v;
+function readAttribute(ctx: EvalContext, name: string, pos: number): CesqlValue | undefined {
+  const v = attributeValue(ctx.event, name);
+  if (v === undefined || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return isInt32(v) ? v : String(v);
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+  if (typeof v !== 'object') return String(v);
+  const text = JSON.stringify(v);
+  charge(ctx.budget, text.length, pos);
+  return text;
 }
 
 /** Implicit cast of an operand (spec 3.7); a failed cast records a CastError and yields the zero value. */
