@@ -12,8 +12,13 @@ export type HttpHandler = (req: Request, deps: Deps) => Promise<Response>;
 export interface InboundRecord {
   /** The platform's message id, used to report partial failures. */
   id: string;
-  /** The message body as text (queues carry text; binary payloads arrive base64 encoded). */
+  /** The message body as text; bytes that are not UTF-8 text arrive base64 encoded (bodyEncoding). */
   body: string;
+  /**
+   * 'base64' when `body` is the base64 of message bytes that are not UTF-8 text; absent when it is
+   * the text itself. Whoever keeps the body (a dead letter) must keep those bytes, not this text.
+   */
+  bodyEncoding?: 'base64';
   attributes: Record<string, string>;
   /** How many times the platform has delivered this message, when it says. */
   receiveCount?: number;

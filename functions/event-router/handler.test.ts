@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { failedIds, runBatch } from '../../shared/batch/runner';
-import { listDeadLetters } from '../../shared/deadletters/store';
+import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
 import { seedSubscription } from '../../shared/delivery/engine/testkit';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
@@ -253,6 +253,17 @@ describe('event-router', () => {
     expect(first).toMatchObject({ kind: 'event', tenant: 'default', body: 'not json \u00e9', encoding: 'utf8', reason: { code: 'invalid_event' }, replays: 0 });
     const [second] = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
     expect(second).toMatchObject({ kind: 'event', tenant: 'acme', body: JSON.stringify({ id: 'x', tenant: 'acme' }), reason: { code: 'invalid_event', message: expect.stringContaining('Not a CloudEvent') } });
+  });
+
+  test('a message of bytes that are not UTF-8 (handed over base64) is kept as those bytes, marked base64, not as their base64 text', async () => {
+    const { deps, paths } = setup();
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22]);
+    const outcomes = await runBatch([{ id: 'm1', body: bytes.toString('base64'), bodyEncoding: 'base64', attributes: {} }], eventRouter, deps);
+    expect(outcomes.map((o) => o.ok)).toEqual([true]);
+    expect(existsSync(paths.all)).toBe(false);
+    const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+    expect(kept).toMatchObject({ kind: 'event', encoding: 'base64', body: bytes.toString('base64'), reason: { code: 'invalid_event', message: 'The queued message is not UTF-8 text' } });
+    expect(Buffer.from(rawBody(kept!)).equals(bytes)).toBe(true);
   });
 
   test('a queued event whose tenant is not a tenant name is a poison message: nothing of it lands in another tenant\'s records', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RecordHandler } from '../../shared/contracts';
+import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { AppError, errors, isAppError } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
@@ -66,6 +66,10 @@ export function parseEvent(body: string): CloudEvent {
   return event as CloudEvent;
 }
 
+/** The message as received: its bytes when the adapter could only hand them over as base64. */
+const receivedBody = (record: InboundRecord): Uint8Array | string =>
+  record.bodyEncoding === 'base64' ? new Uint8Array(Buffer.from(record.body, 'base64')) : record.body;
+
 /** The tenant a poison message names, when it is JSON with a valid `tenant`; else "default". */
 function tenantOf(body: string): string {
   try {
@@ -86,13 +90,15 @@ function tenantOf(body: string): string {
 export const eventRouter: RecordHandler = async (record, deps) => {
   let event: CloudEvent;
   try {
+    // Bytes that are not UTF-8 text are never a CloudEvent; their base64 form must not be read as one.
+    if (record.bodyEncoding === 'base64') throw errors.badRequest('invalid_event', 'The queued message is not UTF-8 text');
     event = parseEvent(record.body);
   } catch (e) {
     // A poison message never gets better by redelivery: keep it as an inbound dead letter (listed
     // and replayable through /dead-letters) and acknowledge it. If it cannot be kept, the record
     // fails as before and the queue redelivers it (and eventually moves it to its own DLQ).
     const kept = await keepDeadLetter(deps, {
-      tenant: tenantOf(record.body), kind: 'event', body: record.body, reason: { code: 'invalid_event', message: (e as Error).message },
+      tenant: tenantOf(record.body), kind: 'event', body: receivedBody(record), reason: { code: 'invalid_event', message: (e as Error).message },
     }).catch((keepError: unknown) => {
       deps.logger.error('could not keep dead letter', { messageId: record.id, error: keepError });
       throw e;

@@ -51,11 +51,11 @@ describe('azureQueue (storage queue trigger, real InvocationContext)', () => {
     expect(seen[0]!.body).toBe('not json {');
   });
 
-  it('keeps a UTF-8 Buffer message as text and a non-UTF-8 one as base64', async () => {
+  it('keeps a UTF-8 Buffer message as text and a non-UTF-8 one as base64, flagged', async () => {
     const { seen, handler } = recorder();
     await azureQueue(handler, deps)(Buffer.from('héllo', 'utf8'), ctx());
     await azureQueue(handler, deps)(Buffer.from([0xff, 0x00, 0xfe]), ctx());
-    expect(seen.map((r) => r.body)).toEqual(['héllo', '/wD+']);
+    expect(seen.map((r) => [r.body, r.bodyEncoding])).toEqual([['héllo', undefined], ['/wD+', 'base64']]);
   });
 
   it('re-serialises a primitive the library parsed from JSON-looking text', async () => {

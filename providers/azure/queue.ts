@@ -17,21 +17,22 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The queue message as the record body text. The v4 library JSON-parses string messages that
  * look like JSON (so `{"a":1}` arrives as an object and `42` as a number) and hands binary
- * messages over as a Buffer; the body is turned back into text here. Re-serialising keeps key
- * order and values but not the sender's whitespace: no signature is ever computed over a queue
- * message body in this product, so that loss is harmless.
+ * messages over as a Buffer; the body is turned back into text here (base64 and flagged when the
+ * bytes are not UTF-8). Re-serialising keeps key order and values but not the sender's
+ * whitespace: no signature is ever computed over a queue message body in this product, so that
+ * loss is harmless.
  */
-export function queueBody(message: unknown): string {
-  if (typeof message === 'string') return message;
+export function queueMessageBody(message: unknown): Pick<InboundRecord, 'body' | 'bodyEncoding'> {
+  if (typeof message === 'string') return { body: message };
   if (message instanceof Uint8Array) {
     try {
-      return utf8.decode(message);
+      return { body: utf8.decode(message) };
     } catch {
-      // Not UTF-8: binary payloads travel base64 encoded (InboundRecord contract).
-      return Buffer.from(message).toString('base64');
+      // Not UTF-8: base64, flagged (InboundRecord contract), so a dead letter keeps the bytes.
+      return { body: Buffer.from(message).toString('base64'), bodyEncoding: 'base64' };
     }
   }
-  return JSON.stringify(message) ?? '';
+  return { body: JSON.stringify(message) ?? '' };
 }
 
 /** Trigger metadata the host supplies, camelCased by the v4 library (Id, DequeueCount, ...). */
@@ -46,7 +47,7 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
   }
   return {
     id: typeof meta.id === 'string' && meta.id !== '' ? meta.id : ctx.invocationId,
-    body: queueBody(message),
+    ...queueMessageBody(message),
     attributes,
     ...(Number.isFinite(dequeueCount) && dequeueCount > 0 ? { receiveCount: dequeueCount } : {}),
   };

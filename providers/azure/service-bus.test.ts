@@ -83,6 +83,12 @@ describe('azureServiceBus (Service Bus trigger; mocked SDK: no emulator)', () =>
     expect(seen.map((r) => r.body)).toEqual([text, text, text]);
   });
 
+  it('a Buffer body that is not UTF-8 arrives as base64 flagged as such', async () => {
+    const { seen, handler } = recorder();
+    await azureServiceBus(handler, deps)(Buffer.from([0xff, 0x00, 0xfe]), delivery(event).ctx);
+    expect(seen.map((r) => [r.body, r.bodyEncoding])).toEqual([['/wD+', 'base64']]);
+  });
+
   it('THROWS when the record fails, retryable or not, so the host abandons it (then dead-letters past MaxDeliveryCount)', async () => {
     const retryable = recorder(() => new Error('downstream said no'));
     await expect(azureServiceBus(retryable.handler, deps)(delivery(event).body, delivery(event).ctx)).rejects.toMatchObject({ code: 'internal_error', message: 'Internal error' });

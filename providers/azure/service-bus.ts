@@ -2,15 +2,15 @@ import { app, type InvocationContext } from '@azure/functions';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import type { Deps } from '../../shared/ports';
-import { queueBody } from './queue';
+import { queueMessageBody } from './queue';
 
 /**
  * Azure Service Bus trigger (Node programming model v4, cardinality `one`) -> portable
  * RecordHandler. https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger?pivots=programming-language-javascript
  *
  * The host hands over the body as the v4 library decodes it: a string, the parsed JSON when the
- * text looks like JSON (our structured CloudEvents do), or a Buffer; queueBody turns any of them
- * back into text. `context.triggerMetadata` carries the broker's fields, first letter lowered by
+ * text looks like JSON (our structured CloudEvents do), or a Buffer; queueMessageBody turns any of
+ * them back into text. `context.triggerMetadata` carries the broker's fields, first letter lowered by
  * the library at every level: messageId, deliveryCount, enqueuedTimeUtc, sequenceNumber,
  * contentType, applicationProperties (an object, whose keys get the same lowering: our
  * `cloudEvents_*` keys are unaffected).
@@ -28,7 +28,7 @@ export function serviceBusRecord(message: unknown, ctx: InvocationContext): Inbo
   }
   return {
     id: typeof meta.messageId === 'string' && meta.messageId !== '' ? meta.messageId : ctx.invocationId,
-    body: queueBody(message),
+    ...queueMessageBody(message),
     attributes,
     ...(Number.isFinite(deliveryCount) && deliveryCount > 0 ? { receiveCount: deliveryCount } : {}),
   };

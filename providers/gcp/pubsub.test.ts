@@ -1,7 +1,9 @@
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import request from 'supertest';
+import { eventRouter } from '../../functions/event-router/handler';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
+import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
 import { gcpPubSub, type MessagePublishedData, PUBSUB_PUBLISHED } from './pubsub';
@@ -10,7 +12,8 @@ import { gcpPubSub, type MessagePublishedData, PUBSUB_PUBLISHED } from './pubsub
  * The real Pub/Sub CloudEvents from googleapis/google-cloudevents (see ../shared/fixtures/SOURCES.md)
  * replayed through the real functions-framework server as Eventarc pushes them: structured mode
  * (the whole event as application/cloudevents+json) and binary mode (data as the body, context
- * attributes as ce-* headers).
+ * attributes as ce-* headers). No Pub/Sub emulator runs here (TOOLING.md): the push is built
+ * from the fixtures, as Eventarc delivers it.
  */
 const STRUCTURED = 'events/gcp-cloudevent-structured-pubsub-messagePublished.json';
 const BINARY_DATA = 'events/gcp-cloudevent-binary-data-pubsub-messagePublished-complex.json';
@@ -22,6 +25,19 @@ const handler: RecordHandler = async (record) => {
   if (failWith) throw failWith;
 };
 functions.cloudEvent<MessagePublishedData>('router', gcpPubSub(handler, async () => testDeps().deps));
+/** The real event router behind the same adapter, with one store to look into. */
+const routerDeps = testDeps().deps;
+functions.cloudEvent<MessagePublishedData>('realRouter', gcpPubSub(eventRouter, async () => routerDeps));
+
+/** Bytes that are not UTF-8 (0xff never occurs in it), as anyone allowed to publish may send. */
+const NOT_UTF8 = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22]);
+
+/** A structured push of the fixture event carrying `data` (base64) as the message data. */
+function pushWithData(data: string): string {
+  const event = fixtureJson<{ data: MessagePublishedData }>(STRUCTURED);
+  event.data.message.data = data;
+  return JSON.stringify(event);
+}
 
 /** Headers of a binary-mode push; the values are the structured example's attributes. */
 const binaryHeaders = {
@@ -61,6 +77,18 @@ describe('gcpPubSub (real functions-framework CloudEvent server, real Pub/Sub ev
     event.data.deliveryAttempt = 3;
     await request(getTestServer('router')).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(event)).expect(204);
     expect(seen[0]).toMatchObject({ body: payload, receiveCount: 3 });
+  });
+
+  it('message bytes that are not UTF-8 arrive as base64 flagged as such', async () => {
+    await request(getTestServer('router')).post('/').set('content-type', 'application/cloudevents+json').send(pushWithData(NOT_UTF8.toString('base64'))).expect(204);
+    expect(seen).toEqual([{ id: 'message-id', body: NOT_UTF8.toString('base64'), bodyEncoding: 'base64', attributes: { attr1: 'attr1-value' } }]);
+  });
+
+  it('the router keeps such a poison message as a dead letter of its exact bytes, marked base64, and acks it', async () => {
+    await request(getTestServer('realRouter')).post('/').set('content-type', 'application/cloudevents+json').send(pushWithData(NOT_UTF8.toString('base64'))).expect(204);
+    const [kept] = (await listDeadLetters(routerDeps, 'default')).items.map((i) => i.record);
+    expect(kept).toMatchObject({ kind: 'event', encoding: 'base64', reason: { code: 'invalid_event' } });
+    expect(Buffer.from(rawBody(kept!)).equals(NOT_UTF8)).toBe(true);
   });
 
   it('a failing handler makes the framework answer an error status, so Pub/Sub nacks and redelivers', async () => {

@@ -31,13 +31,18 @@ export interface MessagePublishedData {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Message bytes as text; bytes that are not UTF-8 stay base64 (InboundRecord contract). */
-function decodeData(data: string | undefined): string {
-  if (!data) return '';
+/**
+ * Message bytes as text; bytes that are not UTF-8 stay base64, flagged (InboundRecord contract), so
+ * a dead letter of such a message keeps the bytes rather than their base64 text. Re-encoded from
+ * the decoded bytes: the push may spell the same bytes in more than one base64 form.
+ */
+function decodeData(data: string | undefined): Pick<InboundRecord, 'body' | 'bodyEncoding'> {
+  if (!data) return { body: '' };
+  const bytes = Buffer.from(data, 'base64');
   try {
-    return utf8.decode(Buffer.from(data, 'base64'));
+    return { body: utf8.decode(bytes) };
   } catch {
-    return data;
+    return { body: bytes.toString('base64'), bodyEncoding: 'base64' };
   }
 }
 
@@ -51,7 +56,7 @@ export function pubsubRecord(ce: CloudEvent<MessagePublishedData>): InboundRecor
   const attempt = Number(ce.data?.deliveryAttempt);
   return {
     id: message.messageId,
-    body: decodeData(message.data),
+    ...decodeData(message.data),
     attributes: { ...(message.attributes ?? {}) },
     ...(Number.isInteger(attempt) && attempt > 0 ? { receiveCount: attempt } : {}),
   };
