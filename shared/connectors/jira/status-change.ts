@@ -19,13 +19,23 @@ export interface SyncScope {
   tenant: string;
   /** Jira site, for ticket links. */
   baseUrl: URL;
-  /** First round ever: record what is there, report nothing. */
+  /** First round ever, or the first on another site or project: record what is there, report nothing. */
   baseline: boolean;
+  /**
+   * A digest of the site and project read (jira-sync-target.ts): the statuses are kept under keys
+   * that carry it, and event ids include it, because issue ids are numbers counted from 10000 on
+   * every site and so name different issues on two sites. Unset: the keys from before targets were
+   * recorded, kept for the site and project an upgraded schedule already read.
+   */
+  target?: string;
 }
 
 export type Observation = { kind: 'skipped' | 'unchanged' | 'recorded' } | { kind: 'changed'; event: CloudEvent; status: IssueStatus };
 
-export const issueKey = (s: Pick<SyncScope, 'schedule' | 'tenant'>, issueId: string) => `jira-sync:${s.schedule}:${s.tenant}:issue:${issueId}`;
+type KeyScope = Pick<SyncScope, 'schedule' | 'tenant' | 'target'>;
+/** Where the statuses of one target are kept. No prefix begins another: a digest is hex, never `issue`. */
+export const issuePrefix = (s: KeyScope) => `jira-sync:${s.schedule}:${s.tenant}:${s.target === undefined ? '' : `${s.target}:`}issue:`;
+export const issueKey = (s: KeyScope, issueId: string) => `${issuePrefix(s)}${issueId}`;
 
 export async function observe(store: StateStore, scope: SyncScope, issue: SearchedIssue): Promise<Observation> {
   const mark = readMark(issue.properties[FINDING_PROPERTY]);
@@ -44,7 +54,7 @@ export async function observe(store: StateStore, scope: SyncScope, issue: Search
   const updated = parseJiraTime(issue.fields.updated);
   const event: CloudEvent = {
     specversion: '1.0',
-    id: stableEventId('jira-sync', scope.tenant, scope.schedule, issue.id, last?.id ?? '', status.id, String(issue.fields.updated ?? '')),
+    id: stableEventId('jira-sync', scope.tenant, scope.schedule, issue.id, last?.id ?? '', status.id, String(issue.fields.updated ?? ''), ...(scope.target === undefined ? [] : [scope.target])),
     source: `//secorch/schedules/${scope.schedule}`,
     type: STATUS_CHANGED,
     subject: mark.uid,

@@ -89,14 +89,33 @@ export function lookBack(cursor: SyncCursor, seconds: number): SyncCursor {
 export const isStamp = (v: unknown): v is string => typeof v === 'string' && STAMP.test(v);
 const SYS_ID = /^[0-9a-f]{32}$/;
 
+/**
+ * What a listing reads: the instance (its origin) and the table. A cursor is a position in one
+ * listing: carried over to another instance or table, it would skip every record there updated
+ * before it until that record's next update.
+ */
+export const syncTarget = (instanceUrl: string, table: string) => `${new URL(instanceUrl).origin} table=${table}`;
+
+/**
+ * The stored form of the sync's position: the cursor (none before the first record of a listing)
+ * and the target it is a position in (syncTarget; none in cursors stored before targets were).
+ */
+export interface StoredCursor {
+  cursor?: SyncCursor;
+  target?: string;
+}
+
 /** A stored cursor, or undefined when it is not one the sync wrote (bad JSON, a bad edit). */
-export function parseCursor(value: string): SyncCursor | undefined {
+export function parseCursor(value: string): StoredCursor | undefined {
   let v: unknown;
   try {
     v = JSON.parse(value);
   } catch {
     return undefined;
   }
-  const { on, id } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
-  return isStamp(on) && typeof id === 'string' && (id === '' || SYS_ID.test(id)) ? { on, id } : undefined;
+  const { on, id, target } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  if (target !== undefined && typeof target !== 'string') return undefined;
+  const at = { ...(target === undefined ? {} : { target }) };
+  if (on === undefined && id === undefined) return target === undefined ? undefined : at;
+  return isStamp(on) && typeof id === 'string' && (id === '' || SYS_ID.test(id)) ? { cursor: { on, id }, ...at } : undefined;
 }

@@ -204,7 +204,7 @@ test('a stored state that is not valid JSON (or not a sync state) restarts the c
     await expect(run()).resolves.toMatchObject({ issues: 2, partial: false });
     expect(h.logs.filter((l) => l.msg.startsWith('jira-sync: stored state unreadable')).at(-1)).toMatchObject({ level: 'warn', fields: { key: 'jira-sync:jira-status:acme' } });
     // The cursor is written again, so the next run is an ordinary one.
-    expect(JSON.parse((await deps.store.get('jira-sync:jira-status:acme'))!.value)).toEqual({ since: expect.any(Number) });
+    expect(JSON.parse((await deps.store.get('jira-sync:jira-status:acme'))!.value)).toEqual({ since: expect.any(Number), target: `${jira.vendor.url} project=SEC` });
   }
   // Restarting re-reads the project; the change is reported once (the per-issue status is intact).
   expect(published.map((e) => e.subject)).toEqual(['f-acme-0']);

@@ -13,6 +13,7 @@ import { isConnectorError } from '../../connectors/errors';
 import type { Transport, TransportOptions } from '../../connectors/types';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
+import { deleteRetired, keysOf, settleTarget, targetFieldsShape, targetOf } from './jira-sync-target';
 import type { JobContext, JobResult } from './types';
 
 /**
@@ -23,7 +24,8 @@ import type { JobContext, JobResult } from './types';
  * its deadline) resumes from that page. Issues updated while a round pages can make it skip one at
  * a page boundary: the next round then starts early enough to read it (search-drift.ts). Issues
  * read twice (rounds overlap by a minute, JQL dates have minute precision) change nothing: an
- * event needs a status other than the last one seen.
+ * event needs a status other than the last one seen. The state records the site and project read
+ * (jira-sync-target.ts): a destination pointed at another one starts there as a first run does.
  */
 export const jiraSyncJobSchema = z.strictObject({
   type: z.literal('jira-sync'),
@@ -34,7 +36,10 @@ export const jiraSyncJobSchema = z.strictObject({
 });
 export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
 
-/** `since`: where the next round starts (epoch ms of an `updated`); `round`: the round under way. */
+/**
+ * `since`: where the next round starts (epoch ms of an `updated`); `round`: the round under way;
+ * `target`, `legacy`, `retired`: what the position is of (jira-sync-target.ts).
+ */
 const num = z.number().check(z.refine(Number.isFinite));
 const syncStateSchema = z.object({
   since: z.optional(num),
@@ -42,6 +47,7 @@ const syncStateSchema = z.object({
     from: z.optional(num), token: z.optional(z.string()), max: z.optional(num),
     marks: z.optional(z.array(z.tuple([num, num]))), recheck: z.optional(num),
   })),
+  ...targetFieldsShape,
 });
 type SyncState = z.output<typeof syncStateSchema>;
 
@@ -73,31 +79,48 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       if (!t) transports.set(config, (t = jiraTransport(job.destination, config, deps, overrides)));
       const held = await deps.store.get(stateKey(ctx));
       const parsed = held && parseState(held.value);
-      let state: SyncState = parsed ?? {};
       if (held && !parsed) {
         // Restarting is safe: each issue's last status is kept apart, so a change is still reported
         // once; the cost is one read of the project. Failing every run until someone deletes the
         // key would stop the sync instead.
         deps.logger.warn('jira-sync: stored state unreadable; starting over from the whole project', { schedule: ctx.schedule, key: stateKey(ctx) });
       }
+      const { fields, before } = await settleTarget(deps.store, ctx, parsed || undefined, targetOf(config));
+      if (before !== undefined) {
+        deps.logger.warn('jira-sync: the destination names another site or project now; the sync starts over there (statuses recorded, not reported, on first sight) and the earlier statuses are deleted', {
+          schedule: ctx.schedule, before, now: fields.target,
+        });
+      }
+      // The position of another target is dropped: its cursor and page token mean nothing here.
+      let state: SyncState = before === undefined && parsed ? { since: parsed.since, round: parsed.round, ...fields } : fields;
       let version = held?.version;
       /** False when another run saved since this one read or wrote: this run stops. */
-      const save = async (next: SyncState): Promise<boolean> => {
+      const save = async (next: SyncState, deletes: readonly string[] = []): Promise<boolean> => {
         // The version is ours to choose: reading it back after the write could return that of
         // another run that saved in between, and this run would then overwrite its cursor.
         const newVersion = randomUUID();
         const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-        if (!(await deps.store.put(stateKey(ctx), JSON.stringify(next), { ...cond, newVersion }))) return false;
+        const value = JSON.stringify(next);
+        const ok = deletes.length === 0
+          ? await deps.store.put(stateKey(ctx), value, { ...cond, newVersion })
+          : await deps.store.putAll([{ key: stateKey(ctx), value, opts: { ...cond, newVersion } }, ...deletes.map((key) => ({ key, delete: true as const }))]);
+        if (!ok) return false;
         version = newVersion;
         state = next;
         return true;
       };
       const zone = await accountTimeZone(t);
       const round = state.round ?? { from: state.since, max: state.since };
-      const scope: SyncScope = { schedule: ctx.schedule, tenant: ctx.tenant, baseUrl: t.baseUrl, baseline: state.since === undefined && round.from === undefined };
+      const scope: SyncScope = { schedule: ctx.schedule, tenant: ctx.tenant, baseUrl: t.baseUrl, baseline: state.since === undefined && round.from === undefined, target: keysOf(state) };
       const since = round.from === undefined ? '' : ` AND updated >= ${jqlString(jqlDate(round.from - OVERLAP_MS, zone))}`;
       const jql = `project = ${jqlString(config.project)} AND labels = ${jqlString(MARK_LABEL)}${since} ORDER BY updated ASC, key ASC`;
       const counts = { pages: 0, issues: 0, changes: 0, partial: false };
+      const overtaken = () => {
+        // Overtaken by another run, which carries on from its own cursor: nothing failed. A
+        // warning and `conflict: true`, as the identity sync reports it.
+        deps.logger.warn('jira-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+        return { destination: job.destination, ...counts, conflict: true };
+      };
       let max = round.max;
       let token = round.token;
       let drift: Drift = { marks: round.marks, recheck: round.recheck };
@@ -136,11 +159,15 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         counts.pages++;
         counts.issues += page.items.length;
         token = page.next;
-        if (!(await save(page.next === undefined ? { since: max === undefined ? (round.from ?? ctx.due) : nextSince(max, drift) } : { since: state.since, round: { from: round.from, token: page.next, max, ...drift } }))) {
-          // Overtaken by another run, which carries on from its own cursor: nothing failed. A
-          // warning and `conflict: true`, as the identity sync reports it.
-          deps.logger.warn('jira-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
-          return { destination: job.destination, ...counts, conflict: true };
+        const kept = { target: state.target, legacy: state.legacy, retired: state.retired };
+        if (!(await save(page.next === undefined ? { since: max === undefined ? (round.from ?? ctx.due) : nextSince(max, drift), ...kept } : { since: state.since, round: { from: round.from, token: page.next, max, ...drift }, ...kept }))) {
+          return overtaken();
+        }
+        if (page.next === undefined && state.retired !== undefined) {
+          // After the round: the new target's baseline goes first, the deletion takes what time is left.
+          const left = await deleteRetired(deps.store, state.retired, (retired, deletes) => save({ ...state, retired }, deletes), () => deps.clock.now() >= ctx.deadline);
+          if (left === false) return overtaken();
+          if (left.length === 0) deps.logger.info('jira-sync: the statuses of the earlier site or project are deleted', { schedule: ctx.schedule });
         }
         if (page.next !== undefined && deps.clock.now() >= ctx.deadline) {
           counts.partial = true;

@@ -6,7 +6,7 @@ import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
 import { recordFinding } from '../../connectors/servicenow/record-finding';
-import { isStamp, lookBack, parseCursor, type SyncCursor, updatedPage } from '../../connectors/servicenow/updated-since';
+import { isStamp, lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import { stableEventId } from '../../events/ids';
@@ -27,6 +27,9 @@ import type { JobContext, JobResult } from './types';
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
  * The destination's records of every tenant are listed; a change is reported only to the schedule
  * of the tenant whose finding the record carries (record-finding.ts), with that finding's uid.
+ * The cursor names the instance and table it is a position in: a destination pointed at another
+ * one lists it from its first record, as a first run does (a cursor stored before targets were
+ * recorded is taken to be of the configured one).
  */
 export const servicenowSyncJobSchema = z.strictObject({
   type: z.literal('servicenow-sync'),
@@ -53,21 +56,35 @@ export const servicenowSyncJob = {
     const dest = destinationOf(deps.config, job.destination);
     const t = transportFor(job.destination, dest, deps);
     const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
+    const target = syncTarget(dest.instanceUrl, dest.table);
     const saved = await deps.store.get(cursorKey);
     const stored = saved && parseCursor(saved.value);
     if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
-    let cursor = stored ? lookBack(stored, job.lookbackSeconds) : undefined;
+    const moved = stored && stored.target !== undefined && stored.target !== target;
+    let cursor = stored && stored.cursor && !moved ? lookBack(stored.cursor, job.lookbackSeconds) : undefined;
     let version = saved?.version;
     /** False when another run moved the cursor since this one read or wrote it: this run stops. */
-    const save = async (next: SyncCursor): Promise<boolean> => {
+    const save = async (next: SyncCursor | undefined): Promise<boolean> => {
       // The new version is chosen here so that the next save is conditional on this write alone.
       const newVersion = randomUUID();
       const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-      if (!(await deps.store.put(cursorKey, JSON.stringify(next), { ...cond, newVersion }))) return false;
+      if (!(await deps.store.put(cursorKey, JSON.stringify({ ...next, target }), { ...cond, newVersion }))) return false;
       version = newVersion;
       return true;
     };
     const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
+    const overtaken = () => {
+      // Overtaken by another run, which carries on from its own cursor: nothing failed. A
+      // warning and `conflict: true`, as the identity sync reports it.
+      deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+      return { ...counts, cursor: cursor?.on, conflict: true };
+    };
+    if (moved) {
+      deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record', { schedule: ctx.schedule, before: stored.target, now: target });
+      // Saved at once: with no record there yet, the earlier cursor would otherwise stay and every
+      // run would start over.
+      if (!(await save(undefined))) return overtaken();
+    }
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
       for (const r of records) {
@@ -80,12 +97,7 @@ export const servicenowSyncJob = {
       counts.records += records.length;
       if (records.length > 0) {
         cursor = cursorOf(t.name, records.at(-1)!);
-        if (!(await save(cursor))) {
-          // Overtaken by another run, which carries on from its own cursor: nothing failed. A
-          // warning and `conflict: true`, as the identity sync reports it.
-          deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
-          return { ...counts, cursor: cursor.on, conflict: true };
-        }
+        if (!(await save(cursor))) return overtaken();
       }
       if (records.length < job.pageSize) break;
     } while (deps.clock.now() < ctx.deadline);
