@@ -1,5 +1,8 @@
+import { fanOut } from '../../shared/delivery/engine/fanout';
+import { eventRef, keys } from '../../shared/delivery/keys';
 import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { scheduledEvent } from '../../shared/schedules/jobs/emit';
 import { apiDeps, call, KEY } from './testkit';
 
 const event = (id: string, over: Record<string, unknown> = {}) => ({
@@ -191,5 +194,50 @@ describe('POST /events', () => {
     expect(res.status).toBe(413);
     expect(res.headers.get('retry-after')).toBeNull();
     expect(res.json).toMatchObject({ code: 'event_too_large', published: 1, ids: ['a'] });
+  });
+
+  test.each([
+    ['a webhook source', '/webhooks/github'],
+    ['a webhook source in another case', '/WebHooks/github'],
+    ['a schedule', '//secorch/schedules/nightly'],
+    ['a bucket drop', '//storage/reports'],
+    ['delivery notices', 'secorch/deliveries'],
+  ])('the source of the server\'s own events is 400 reserved_source in every mode, nothing published: %s', async (_n, source) => {
+    const { deps, bus } = apiDeps();
+    const binary = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'b-1', 'ce-source': encodeURIComponent(source), 'ce-type': 't' };
+    const cases = [
+      { body: event('s-1', { source }), headers: structured },
+      { body: [event('ok'), event('a-1', { source })], headers: batch },
+      { body: {}, headers: binary },
+    ];
+    for (const c of cases) {
+      const res = await call(deps, 'POST', '/events', c);
+      expect([res.status, res.json.code]).toEqual([400, 'reserved_source']);
+      expect(res.json.problems).toEqual([expect.stringMatching(/^(\[1\]\.)?source: /)]);
+    }
+    expect(bus.events).toHaveLength(0);
+  });
+
+  test('sources that only resemble the server\'s are the client\'s to use', async () => {
+    const { deps, bus } = apiDeps();
+    const sources = ['https://ci.example.com/webhooks/github', '/api/webhooks/github', 'webhooks/github', '/webhooksx', '/secorch/deliveries', '//storage-scanner/x'];
+    const res = await call(deps, 'POST', '/events', { body: sources.map((source, i) => event(`r-${i}`, { source })), headers: batch });
+    expect(res.status).toBe(202);
+    expect(bus.events.map((e: CloudEvent) => e.source)).toEqual(sources);
+  });
+
+  test('a client cannot take the place of a scheduled event: its (source, id) is derivable, and deliveries are keyed on it', async () => {
+    const { deps, bus, clock } = apiDeps();
+    const sub = (await call(deps, 'POST', '/subscriptions', { body: { url: 'https://example.com/hook' } })).json;
+    // The event the schedule "nightly" will publish at its next due time: its id is a digest of facts a client knows.
+    const genuine = scheduledEvent({ type: 'emit', eventType: 'com.example.nightly' }, 'nightly', 'acme', clock.now() + 3_600_000);
+    const forged = { specversion: '1.0', id: genuine.id, source: genuine.source, type: genuine.type, data: { forged: true } };
+    const res = await call(deps, 'POST', '/events', { key: KEY.publisher, body: forged, headers: structured });
+    expect([res.status, res.json.code]).toEqual([400, 'reserved_source']);
+    for (const e of bus.events) await fanOut(e, deps); // what the router would do with an accepted one
+    const fanned = await fanOut(genuine, deps);
+    expect(fanned.created.map((d) => d.subscriptionId)).toEqual([sub.id]);
+    const stored = await deps.store.get(keys.event('acme', eventRef(genuine.source, genuine.id)));
+    expect(JSON.parse(stored!.value)).toMatchObject({ origin: 'schedule:nightly' });
   });
 });

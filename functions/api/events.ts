@@ -3,6 +3,7 @@ import { AppError, toAppError } from '../../shared/errors';
 import { parseCloudEventsRequest, stampEvent } from '../../shared/events/http-binding';
 import { json, readBody } from '../../shared/http/body';
 import { authenticate } from './auth';
+import { refuseReservedSources } from './events-source';
 
 /** Events per batch and bytes per event: the binding's defaults (100 x 64 KiB). */
 const MAX_BATCH = 100;
@@ -11,7 +12,8 @@ const MAX_EVENT_BYTES = 64 * 1024;
 /**
  * POST /events: CloudEvents in structured, binary or batch mode (shared/events/http-binding).
  * Each event is stamped with the key's tenant and `origin: api:<key id>` (a client-set tenant or
- * origin is refused by the parser, 400 `reserved_attribute`), then published in order.
+ * origin is refused by the parser, 400 `reserved_attribute`; a source of the server's own events,
+ * 400 `reserved_source`: events-source.ts), then published in order.
  *
  * A failed publish answers 503 `publish_failed` naming the events already published: resending
  * the whole request is safe, since consumers deduplicate on the event id.
@@ -21,6 +23,7 @@ export const postEvents: HttpHandler = async (req, deps) => {
   // The parser checks the finer limits; this bounds what is buffered at all.
   const body = await readBody(req, MAX_BATCH * MAX_EVENT_BYTES);
   const { mode, events } = parseCloudEventsRequest({ headers: req.headers, body, maxBytes: MAX_EVENT_BYTES, maxBatch: MAX_BATCH });
+  refuseReservedSources(events, mode === 'batch');
   const stamped = events.map((e) => stampEvent(e, { tenant: principal.tenant, origin: principal.origin }));
   const log = deps.logger.child({ keyId: principal.keyId, tenant: principal.tenant });
   const published: string[] = [];

@@ -47,7 +47,7 @@ export const apiPaths = {
       },
       responses: {
         '202': body({ type: 'object', required: ['ids'], properties: { id: { type: 'string', description: 'When exactly one event was sent' }, ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
-        '400': problem('Not valid CloudEvents', ['malformed_body', 'invalid_event', 'reserved_attribute']), '401': e401, '403': e403,
+        '400': problem('Not valid CloudEvents, or a source the server keeps for its own events', ['malformed_body', 'invalid_event', 'reserved_attribute', 'reserved_source']), '401': e401, '403': e403,
         '413': problem('Too large, for the request or for the event bus (extra.published and extra.ids name what was published)', ['payload_too_large', 'batch_too_large', 'event_too_large']), '415': problem('Unsupported content type, or a compressed body (Content-Encoding other than identity)', ['unsupported_media_type', 'unsupported_content_encoding']),
         '503': problem('Publishing failed; extra.published and extra.ids name what was published, resending all is safe', ['publish_failed']),
       },
