@@ -31,3 +31,19 @@ describe('configuration depth', () => {
     expect(() => assertConfigDepth('text', 0)).not.toThrow();
   });
 });
+
+describe('__proto__ keys', () => {
+  // A YAML or JSON parser keeps `__proto__` as an own key; zod's record schemas drop it silently.
+  const parsed = (text: string) => JSON.parse(text) as unknown;
+
+  test('a __proto__ member anywhere is invalid_config naming its path, where zod would drop it unseen', () => {
+    const keys = parsed('{"api": {"keys": {"__proto__": {"key": "abcdefghijklmnopqrstuvwxyz012345", "tenant": "t"}}}}');
+    expect(() => compileConfig(keys, {})).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining('api.keys.__proto__: a key of this name is not allowed') }));
+    const top = parsed('{"__proto__": {"sources": {}}}');
+    expect(() => compileConfig(top, {})).toThrow(expect.objectContaining({ message: expect.stringContaining('__proto__: a key of this name is not allowed') }));
+  });
+
+  test('other keys and values spelled __proto__ are left to the schema', () => {
+    expect(() => assertConfigDepth(parsed('{"routes": [{"name": "__proto__"}], "x": ["__proto__"]}'))).not.toThrow();
+  });
+});
