@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, LookupFunction } from 'node:net';
+import type { AddressInfo, LookupFunction, Socket } from 'node:net';
 import { AppError } from '../errors';
 import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient } from './delivery-client';
 
@@ -87,6 +87,38 @@ describe('guardedDeliveryClient: egress policy', () => {
     const mixed = client({ lookup: lookupTo('127.0.0.1', '10.0.0.1') }).send(`http://evil.example:${port}/in`, post);
     expect(await failure(mixed)).toMatchObject({ code: 'egress_denied' });
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('guardedDeliveryClient: proxy variables', () => {
+  const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'all_proxy'];
+  const NAMES = [...PROXY_VARS, 'NO_PROXY', 'no_proxy'];
+  let saved: Record<string, string | undefined>;
+  let proxy: Server;
+  let proxied = 0;
+  beforeEach(async () => {
+    saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+    proxied = 0;
+    // undici's proxy agents tunnel through CONNECT, for http destinations too: refused at once.
+    proxy = createServer((_req, res) => void (proxied++, res.end('proxy')))
+      .on('connect', (_req, socket: Socket) => void (proxied++, socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')));
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    for (const n of NAMES) delete process.env[n];
+    for (const n of PROXY_VARS) process.env[n] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    for (const n of NAMES) if (saved[n] === undefined) delete process.env[n]; else process.env[n] = saved[n];
+    await new Promise<void>((r) => (proxy.closeAllConnections(), proxy.close(() => r())));
+  });
+
+  // A proxy would connect on our behalf to an address the guard never saw (and reach whatever
+  // private network the proxy sits in): deliveries connect directly, whatever the environment says.
+  it('ignores HTTP_PROXY and friends: the connection goes to the checked address, never to the proxy', async () => {
+    const res = await client({ lookup: lookupTo('127.0.0.1') }).send(`http://evil.example:${port}/in`, post);
+    expect([res.status, Buffer.from(res.body).toString(), proxied, seen.length]).toEqual([200, 'accepted', 0, 1]);
+    const refused = client({ allowPrivate: [], lookup: lookupTo('10.0.0.1') }).send(`http://evil.example:${port}/in`, post);
+    expect(await failure(refused)).toMatchObject({ code: 'egress_denied', extra: { reason: 'private_address' } });
+    expect(proxied).toBe(0);
   });
 });
 

@@ -236,10 +236,35 @@ describe('validateOutboundUrl (subscription time: 422)', () => {
     ['http://169.254.169.254/latest/meta-data/', 'url_blocked_address'], ['http://[::1]/', 'url_blocked_address'],
     ['http://[::ffff:127.0.0.1]/', 'url_blocked_address'], ['http://[fd00:ec2::254]/', 'url_blocked_address'],
     ['http://2130706433/', 'url_blocked_address'], ['http://0x7f.1/', 'url_blocked_address'], ['https://0/', 'url_blocked_address'],
+    ['http://168.63.129.16/machine?comp=goalstate', 'url_blocked_address'],
   ])('%s -> %s', (url, code) => {
     const result = validateOutboundUrl(url, []);
     expect(result).toMatchObject({ ok: false, code });
     expect(result.ok || result.message).not.toMatch(/127|169\.254|10\.0|::/);
+  });
+
+  // The WHATWG URL parser turns every legacy IPv4 spelling (hex, octal, one number, fewer parts,
+  // fullwidth or circled digits, ideographic full stops, a trailing dot, percent-encoding) into
+  // the dotted quad and every IPv6 literal into its canonical text, which is what is judged; a zone
+  // id is no valid host for it. Metadata addresses of other clouds: 100.100.100.200 (Alibaba, in
+  // CGNAT), 192.0.0.192 (Oracle, in 192.0.0.0/24).
+  it.each([
+    'http://0x7f000001/', 'http://0177.0.0.1/', 'http://127.1/', 'http://00000177.0.0.1/', 'http://0x7f.0x0.0x0.0x1/',
+    'http://\uff11\uff12\uff17.\uff10.\uff10.\uff11/', 'http://\u2460\u2461\u2466.0.0.1/', 'http://127\u30020\u30020\u30021/',
+    'http://127.0.0.1./', 'http://%31%32%37.0.0.1/', 'http:\\\\127.0.0.1\\', 'http://[::]/', 'http://[0:0:0:0:0:ffff:7f00:1]/',
+    'http://[::ffff:a9fe:a9fe]/', 'http://[64:ff9b::a9fe:a9fe]/', 'http://[2002:a9fe:a9fe::]/', 'http://[::ffff:0:7f00:1]/',
+    'http://[::127.0.0.1]/', 'http://[fe80::1]/', 'http://100.100.100.200/latest/meta-data/', 'http://192.0.0.192/opc/v2/instance/',
+    'http://0.1.2.3/', 'http://240.0.0.1/', 'http://255.255.255.255/', 'http://224.0.0.1/', 'http://[ff02::1]/', 'http://198.18.0.1/',
+  ])('%s is refused as the address the URL parser makes of it', (url) => {
+    expect(validateOutboundUrl(url, [])).toMatchObject({ ok: false, code: 'url_blocked_address' });
+  });
+
+  it.each(['http://[fe80::1%25eth0]/', 'http://[::1%25lo]/'])('%s (a zone id) is no valid URL', (url) => {
+    expect(validateOutboundUrl(url, [])).toMatchObject({ ok: false, code: 'url_invalid' });
+  });
+
+  it('opens 168.63.129.16 only through allowPrivate', () => {
+    expect(validateOutboundUrl('http://168.63.129.16/', ['168.63.129.16/32']).ok).toBe(true);
   });
 
   it.each(['https://hooks.example/in', 'http://93.184.216.34:8080/x', 'https://[2606:4700::1]/', 'https://localhost.example/'])(

@@ -109,6 +109,11 @@ describe('isPrivateOrReserved', () => {
     expect(isPrivateOrReserved(ip)).toBe(false);
   });
 
+  it('refuses Azure\'s platform address 168.63.129.16 (a public address), in its IPv6 forms too, not its neighbours', () => {
+    for (const ip of ['168.63.129.16', '::ffff:168.63.129.16', '::ffff:a83f:8110', '64:ff9b::a83f:8110']) expect([ip, isPrivateOrReserved(ip)]).toEqual([ip, true]);
+    for (const ip of ['168.63.129.15', '168.63.129.17', '64:ff9b::a83f:8111']) expect([ip, isPrivateOrReserved(ip)]).toEqual([ip, false]);
+  });
+
   it('lists every range once, each of them parseable', () => {
     expect(new Set(BLOCKED_RANGES).size).toBe(BLOCKED_RANGES.length);
     expect(() => parseCidrList(BLOCKED_RANGES)).not.toThrow();

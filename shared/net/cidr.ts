@@ -100,7 +100,8 @@ export function contains(list: CidrList, ip: string | Address): boolean {
  * Destinations outbound requests never reach unless `egress.allowPrivate` opens them: the IANA
  * special-purpose registries (https://www.iana.org/assignments/iana-ipv4-special-registry,
  * https://www.iana.org/assignments/iana-ipv6-special-registry), whole blocks where the registry
- * splits them. IPv4-mapped ::ffff:0:0/96 is not listed: parseIp turns it into the IPv4 address it
+ * splits them, and one public address a cloud platform answers on for its own hosts only (last
+ * entry). IPv4-mapped ::ffff:0:0/96 is not listed: parseIp turns it into the IPv4 address it
  * carries, which is judged by this table (so ::ffff:127.0.0.1 is 127.0.0.1, refused).
  */
 export const BLOCKED_RANGES: readonly string[] = [
@@ -127,6 +128,12 @@ export const BLOCKED_RANGES: readonly string[] = [
   'fc00::/7', // unique-local, incl. AWS's metadata address fd00:ec2::254 (RFC 4193)
   'fe80::/10', 'fec0::/10', // link-local, deprecated site-local (RFC 3879)
   'ff00::/8', // multicast
+  // Azure's WireServer (https://learn.microsoft.com/azure/virtual-network/what-is-ip-address-168-63-129-16):
+  // a public address that, from inside Azure, reaches the host of the very machine asking: its
+  // DNS, its health probes and the agent endpoints that hand out the VM's configuration, without
+  // authentication. No webhook or vendor API lives there. Name resolution is unaffected: the
+  // platform resolver is reached by getaddrinfo, not through this guard.
+  '168.63.129.16/32',
 ];
 const BLOCKED: CidrList = parseCidrList(BLOCKED_RANGES);
 const GLOBAL_UNICAST_V6: Range = [ipaddr.IPv6.parse('2000::'), 3];
