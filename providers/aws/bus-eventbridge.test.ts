@@ -73,6 +73,36 @@ describe('eventBridgeBus (mocked SDK: no emulator)', () => {
     expect(cause).toMatchObject({ errorCode: 'ThrottlingException', errorMessage: 'Rate exceeded' });
   });
 
+  test('an entry refused with a code PutEvents documents as retryable is sent again; the answer then decides', async () => {
+    // The SDK retries a throttled request (HTTP 429/5xx), not a 200 whose entry failed:
+    // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html ("Handling failures with PutEvents").
+    const answers = [
+      { FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] },
+      { FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'Internal failure' }] },
+      { FailedEntryCount: 0, Entries: [{ EventId: 'eb-3' }] },
+    ];
+    const eb = fakeEventBridge(() => answers.shift());
+    await expect(eventBridgeBus({ busName: BUS, client: eb.client }).publish(event)).resolves.toBeUndefined();
+    expect(eb.calls).toHaveLength(3);
+    // The same entry each time.
+    expect(new Set(eb.calls.map((c) => JSON.stringify((c as PutEventsCommand).input)))).toEqual(new Set([JSON.stringify((eb.calls[0] as PutEventsCommand).input)]));
+  });
+
+  test('an entry throttled on every attempt rejects as retryable bus_unavailable after a bounded number of sends', async () => {
+    const eb = fakeEventBridge(() => ({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException', ErrorMessage: 'Rate exceeded' }] }));
+    await expect(eventBridgeBus({ busName: BUS, client: eb.client }).publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', retryable: true });
+    expect(eb.calls).toHaveLength(3);
+  });
+
+  test('an entry refused for itself (MalformedDetail, AccessDenied...) is not sent again', async () => {
+    for (const ErrorCode of ['MalformedDetail', 'AccessDeniedException', 'NotAuthorizedForSourceException']) {
+      const eb = fakeEventBridge(() => ({ FailedEntryCount: 1, Entries: [{ ErrorCode, ErrorMessage: 'no' }] }));
+      const err = await eventBridgeBus({ busName: BUS, client: eb.client }).publish(event).catch((e: unknown) => e);
+      expect((err as { cause: unknown }).cause).toMatchObject({ errorCode: ErrorCode });
+      expect(eb.calls).toHaveLength(1);
+    }
+  });
+
   test('an SDK error rejects as bus_unavailable with the SDK error as the cause', async () => {
     const failure = new ResourceNotFoundException({ message: 'Event bus secorch does not exist.', $metadata: {} });
     const eb = fakeEventBridge(() => failure);

@@ -62,10 +62,31 @@ export class PutEventsEntryError extends Error {
 }
 
 /**
+ * Entry error codes PutEvents documents as retryable; the others (AccessDeniedException,
+ * MalformedDetail, InvalidArgument, NotAuthorizedFor...) refuse the entry itself, and resending
+ * it at once cannot help.
+ */
+const RETRYABLE_ENTRY_ERRORS = new Set(['ThrottlingException', 'InternalFailure']);
+/** Sends of one entry at most, with jittered backoff between them (up to 0.1 s, then 0.2 s). */
+const ENTRY_ATTEMPTS = 3;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type PutEventsAnswer = { FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] };
+/** The failed entry of an answer, if any (FailedEntryCount without an ErrorCode counts too). */
+function failedEntry(result: PutEventsAnswer): PutEventsEntryError | undefined {
+  const failed = result.Entries?.find((r) => r.ErrorCode);
+  if ((result.FailedEntryCount ?? 0) === 0 && !failed) return undefined;
+  return new PutEventsEntryError(failed?.ErrorCode ?? 'UnknownError', failed?.ErrorMessage ?? 'no error message');
+}
+
+/**
  * EventBus on an EventBridge event bus. PutEvents answers 200 even when it rejected entries: the
- * per-entry ErrorCode is the only signal (FailedEntryCount), so a failed entry is a retryable
- * bus_unavailable, never a success.
+ * per-entry ErrorCode is the only signal (FailedEntryCount), and the SDK's retries never see it.
+ * An entry refused as throttled or for an internal failure is sent again here, as AWS asks
+ * ("detect unsuccessful entries and include them in a subsequent call"); one still failing, or
+ * refused for another reason, is a retryable bus_unavailable, never a success.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevents.html
  * The SDK is imported on first use, as in sqsBus.
  */
 export function eventBridgeBus(opts: EventBridgeBusOptions): EventBus {
@@ -86,17 +107,20 @@ export function eventBridgeBus(opts: EventBridgeBusOptions): EventBus {
           expose: false,
         });
       }
-      let result: { FailedEntryCount?: number; Entries?: { ErrorCode?: string; ErrorMessage?: string }[] };
-      try {
-        const { sdk, client } = await load();
-        result = await client.send(new sdk.PutEventsCommand({ Entries: [entry] }));
-      } catch (e) {
-        throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', e);
-      }
-      const failed = result.Entries?.find((r) => r.ErrorCode);
-      if ((result.FailedEntryCount ?? 0) > 0 || failed) {
-        const cause = new PutEventsEntryError(failed?.ErrorCode ?? 'UnknownError', failed?.ErrorMessage ?? 'no error message');
-        throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', cause);
+      for (let attempt = 1; ; attempt++) {
+        let result: PutEventsAnswer;
+        try {
+          const { sdk, client } = await load();
+          result = await client.send(new sdk.PutEventsCommand({ Entries: [entry] }));
+        } catch (e) {
+          throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', e);
+        }
+        const failed = failedEntry(result);
+        if (!failed) return;
+        if (attempt >= ENTRY_ATTEMPTS || !RETRYABLE_ENTRY_ERRORS.has(failed.errorCode)) {
+          throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', failed);
+        }
+        await sleep(Math.random() * 50 * 2 ** attempt);
       }
     },
     async check() {

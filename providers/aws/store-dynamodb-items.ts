@@ -30,7 +30,8 @@ export const PARTS_PARTITION = 'secorch-parts#';
 export const MAX_KEY_BYTES = 1024;
 /**
  * DynamoDB's item size limit, 400 KB, counting attribute names and values. A head with its value
- * inline carries the key, the value and at most about 150 bytes of names, version and expiry.
+ * inline carries the key, the value and usually about 150 bytes of names, version and expiry;
+ * the item itself is measured too, since a newVersion may be 64 characters of up to 3 bytes each.
  */
 export const MAX_ITEM_BYTES = 400 * 1024;
 const ITEM_OVERHEAD_BYTES = 160;
@@ -109,12 +110,12 @@ export function planWrite(table: string, write: PutWrite, now: number): WritePla
     expiry.purgeAt = { N: String(Math.ceil(expiresAt / 1000) + PURGE_MARGIN_S) };
   }
   const version = { S: opts.newVersion ?? randomUUID() };
-  const inline = Buffer.byteLength(write.key, 'utf8') + valueBytes + ITEM_OVERHEAD_BYTES <= MAX_ITEM_BYTES;
+  // Exactly the item this store has always written, so existing tables read the same.
+  const inline: Item = { ...headKey(write.key), value: { S: write.value }, version, ...expiry };
   let item: Item;
   const parts: Put[] = [];
-  if (inline) {
-    // Exactly the item this store has always written, so existing tables read the same.
-    item = { ...headKey(write.key), value: { S: write.value }, version, ...expiry };
+  if (Buffer.byteLength(write.key, 'utf8') + valueBytes + ITEM_OVERHEAD_BYTES <= MAX_ITEM_BYTES && itemBytes(inline) <= MAX_ITEM_BYTES) {
+    item = inline;
   } else {
     const slices = sliceUtf8(write.value, SLICE_BYTES);
     const partsId = randomUUID();

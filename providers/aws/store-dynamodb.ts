@@ -5,6 +5,7 @@ import { once } from '../common/once';
 import { checkKey, checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
+import { cancellationCodes, retryBusy } from './store-dynamodb-errors';
 import { guarded } from './unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
@@ -37,8 +38,9 @@ export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, 
  * checks and writes atomically; ConditionalCheckFailedException answers false. putAll is one
  * TransactWriteItems (at most 25 distinct keys, checkWrites, plus the parts of large values, within
  * the transaction's 100 items and 4 MB) of Puts and unconditional Deletes (a Delete of an absent
- * item succeeds); a cancellation with a ConditionalCheckFailed reason answers false; transaction
- * conflicts with a concurrent writer are retried, then rethrown.
+ * item succeeds); a cancellation with a ConditionalCheckFailed reason answers false; conflicts with
+ * a concurrent transaction and cancellations for capacity, which the SDK does not retry, are
+ * retried, then rethrown (store-dynamodb-errors.ts).
  *
  * Parts of a value that is overwritten or deleted are no longer reachable (a head names its parts
  * by a per-write id) and are removed right after the write when the store knows them: put and
@@ -61,28 +63,11 @@ export interface DynamoStoreOptions extends AwsTimeouts {
   clock: Clock;
 }
 
-const CONFLICT_ATTEMPTS = 6;
 /** The store's name in store_unavailable messages (unavailable.ts). */
 const STORE = 'DynamoDB';
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const cancelled = (e: unknown) => (e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-const conflicted = (e: unknown) => errorName(e) === 'TransactionConflictException'
-  || (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'TransactionConflict'));
 const transactItems = (plan: WritePlan): TransactWriteItem[] => [{ Put: plan.head }, ...plan.parts.map((Put) => ({ Put }))];
-
-/** Retries DynamoDB's "another transaction holds this item" answers; the condition is then re-checked. */
-async function retryConflicts<T>(attempt: () => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
-    try {
-      return await attempt();
-    } catch (e) {
-      if (n >= CONFLICT_ATTEMPTS || !conflicted(e)) throw e;
-      await sleep(Math.random() * 10 * 2 ** n);
-    }
-  }
-}
 
 export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   if (!opts.table) throw new Error('dynamoStore needs a table name (config store.table)');
@@ -99,7 +84,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       await io.client.send(new io.sdk.TransactWriteItemsCommand({ TransactItems: items }));
       return true;
     } catch (e) {
-      if (errorName(e) === 'TransactionCanceledException' && cancelled(e).some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+      if (errorName(e) === 'TransactionCanceledException' && cancellationCodes(e).includes('ConditionalCheckFailed')) return false;
       throw e;
     }
   }
@@ -142,7 +127,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
       const io = await load();
-      return retryConflicts(async () => {
+      return retryBusy(async () => {
         const plan = planWrite(table, { key, value, opts: options }, clock.now());
         if (!plan) return false;
         if (plan.parts.length > 0) return putSplit(io, key, plan);
@@ -163,7 +148,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       checkWrites(writes);
       if (writes.length === 0) return true;
       const io = await load();
-      return retryConflicts(async () => {
+      return retryBusy(async () => {
         const now = clock.now();
         const plans = writes.map((w): TransactWriteItem[] | undefined => {
           if (!isDelete(w)) {
@@ -215,7 +200,8 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     delete: (key) => guarded(STORE, 'delete', async () => {
       checkKey(key);
       const io = await load();
-      const out = await io.client.send(new io.sdk.DeleteItemCommand({ TableName: table, Key: headKey(key), ReturnValues: 'ALL_OLD' }));
+      // Unconditional, so a retry after "a transaction holds this item" is always right.
+      const out = await retryBusy(() => io.client.send(new io.sdk.DeleteItemCommand({ TableName: table, Key: headKey(key), ReturnValues: 'ALL_OLD' })));
       const replaced = splitOf(out.Attributes);
       if (replaced) await dropParts(io, [replaced]);
     }),

@@ -1,0 +1,138 @@
+import {
+  DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException, TransactionConflictException,
+  TransactWriteItemsCommand, type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { fixedClock } from '../../shared/ports/clock';
+import { dynamoStore, MAX_ITEM_BYTES, PARTITION } from './store-dynamodb';
+import { type Dynalite, startDynalite, withEmulatedTransactions } from './store-dynamodb.testkit';
+
+/**
+ * DynamoDB's answers that mean "busy, try again" which the SDK does not retry (capacity and
+ * concurrent transactions), and the exact 400 KB item boundary. Capacity cannot be exhausted on
+ * dynalite and it has no TransactWriteItems, so the transaction cases use a client mocked at the
+ * SDK (as store-dynamodb.test.ts does for putAll); the delete and the item-size cases run on
+ * dynalite.
+ *
+ * A TransactionCanceledException is an HTTP 400 the SDK never retries, whatever its reasons:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
+ * ("There is insufficient provisioned capacity for the transaction to be completed": reasons
+ * ThrottlingError or ProvisionedThroughputExceeded).
+ */
+const START = Date.parse('2026-01-01T00:00:00Z');
+
+const cancelled = (...codes: string[]) => new TransactionCanceledException({
+  message: 'Transaction cancelled', $metadata: { httpStatusCode: 400 }, CancellationReasons: codes.map((Code) => ({ Code })),
+});
+const mocked = (send: (command: unknown) => Promise<unknown>) => {
+  const fn = jest.fn(send);
+  return { fn, store: dynamoStore({ table: 'state', client: { send: fn } as unknown as DynamoDBClient, clock: fixedClock(START) }) };
+};
+
+describe('a transaction cancelled for capacity (mocked SDK: dynalite has no TransactWriteItems and no throttling)', () => {
+  test.each(['ThrottlingError', 'ProvisionedThroughputExceeded'])('%s is retried, then the condition decides', async (code) => {
+    let calls = 0;
+    const { fn, store } = mocked(async () => {
+      if (++calls < 3) throw cancelled('None', code);
+      return {};
+    });
+    expect(await store.putAll([{ key: 'a', value: '1' }, { key: 'b', value: '2', opts: { ifAbsent: true } }])).toBe(true);
+    expect(fn).toHaveBeenCalledTimes(3);
+  });
+
+  test('a large value\'s split put (a transaction too) is retried the same way', async () => {
+    let transactions = 0;
+    const { store } = mocked(async (command) => {
+      if (command instanceof TransactWriteItemsCommand && ++transactions < 3) throw cancelled('ThrottlingError', 'None', 'None');
+      return {};
+    });
+    expect(await store.put('big', 'x'.repeat(MAX_ITEM_BYTES), { ifAbsent: true })).toBe(true);
+    expect(transactions).toBe(3);
+  });
+
+  test('still throttled after the retries: the cancellation is rethrown (a bounded number of sends)', async () => {
+    const { fn, store } = mocked(async () => { throw cancelled('ThrottlingError', 'None'); });
+    await expect(store.putAll([{ key: 'a', value: '1' }])).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(fn).toHaveBeenCalledTimes(6);
+  });
+
+  test('a failed condition beside a throttled item is a clean false; a validation error is neither retried nor hidden', async () => {
+    const { store } = mocked(async () => { throw cancelled('ThrottlingError', 'ConditionalCheckFailed'); });
+    expect(await store.putAll([{ key: 'a', value: '1' }, { key: 'b', value: '2', opts: { ifAbsent: true } }])).toBe(false);
+    const invalid = mocked(async () => { throw cancelled('TransactionConflict', 'ValidationError'); });
+    await expect(invalid.store.putAll([{ key: 'a', value: '1' }, { key: 'b', value: '2' }])).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(invalid.fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('on dynalite', () => {
+  let dyn: Dynalite;
+  let table: string;
+  beforeAll(async () => {
+    dyn = await startDynalite();
+  });
+  afterAll(() => dyn.close());
+  beforeEach(async () => {
+    table = await dyn.freshTable();
+  });
+  afterEach(() => dyn.dropTable(table));
+
+  test('delete retries DynamoDB\'s "a transaction holds this item" answer (PutItem and DeleteItem get it, and the SDK does not retry it)', async () => {
+    let conflicts = 2;
+    const client = {
+      send: (command: unknown) => {
+        if (command instanceof DeleteItemCommand && conflicts-- > 0) {
+          return Promise.reject(new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: { httpStatusCode: 400 } }));
+        }
+        return dyn.client.send(command as GetItemCommand);
+      },
+    } as unknown as DynamoDBClient;
+    const store = dynamoStore({ table, client, clock: fixedClock(START) });
+    await store.put('k', 'v');
+    await store.delete('k');
+    expect(await store.get('k')).toBeUndefined();
+    expect(conflicts).toBe(-1);
+  });
+
+  test('the inline-or-split choice measures the item as DynamoDB counts it: a long non-ASCII newVersion at the 400 KB boundary', async () => {
+    // dynalite counts a string's UTF-16 code units, DynamoDB its UTF-8 bytes; this client refuses
+    // what DynamoDB would, as DynamoDB does (ValidationException), before dynalite sees it.
+    const strict = {
+      send: (command: unknown) => {
+        if (command instanceof PutItemCommand && dynamoItemBytes(command.input.Item!) > MAX_ITEM_BYTES) {
+          return Promise.reject(Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }));
+        }
+        return dyn.client.send(command as GetItemCommand);
+      },
+    } as unknown as DynamoDBClient;
+    const store = dynamoStore({ table, client: withEmulatedTransactions(strict), clock: fixedClock(START) });
+    // 64 characters, as checkPutOptions allows, but 128 bytes of UTF-8.
+    const newVersion = 'é'.repeat(64);
+    const key = 'edge';
+    // The old estimate (key + value + 160 bytes) called this inline; with the version's 128 bytes
+    // the item is over 409,600 bytes, and DynamoDB refuses it.
+    const value = 'x'.repeat(MAX_ITEM_BYTES - 160 - key.length);
+    expect(await store.put(key, value, { newVersion, ttlSeconds: 60 })).toBe(true);
+    expect(await store.get(key)).toEqual({ value, version: newVersion, expiresAt: START + 60_000 });
+    // With an ordinary version the same value still fits one item, and stays inline.
+    expect(await store.put(key, value, { newVersion: 'v-2', ttlSeconds: 60 })).toBe(true);
+    const raw = await dyn.client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: PARTITION }, sk: { S: key } }, ConsistentRead: true }));
+    expect(raw.Item?.value?.S).toBe(value);
+  });
+});
+
+/**
+ * An item's size by DynamoDB's rules: each attribute name's UTF-8 bytes, a string's UTF-8 bytes, a
+ * binary's bytes, a number's significant digits / 2 rounded up, plus 1:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
+ */
+function dynamoItemBytes(item: Record<string, AttributeValue>): number {
+  let bytes = 0;
+  for (const [name, v] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name, 'utf8');
+    if (v.S !== undefined) bytes += Buffer.byteLength(v.S, 'utf8');
+    else if (v.B !== undefined) bytes += v.B.length;
+    else if (v.N !== undefined) bytes += Math.ceil(v.N.replace(/^-|\.|^0+|0+$/g, '').length / 2) + 1;
+    else throw new Error(`dynamoItemBytes: ${name} has a type this store does not write`);
+  }
+  return bytes;
+}
