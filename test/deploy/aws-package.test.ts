@@ -72,6 +72,8 @@ test('each function has its trigger', () => {
   expect(JSON.stringify(bucket.Properties.NotificationConfiguration)).toContain('"IngestQueue","Arn"');
   expect(bucket.DependsOn).toContain('IngestQueuePolicy');
   expect(JSON.stringify(resources.IngestQueuePolicy!.Properties)).toContain('aws:SourceArn');
+  // The events queue and its dead-letter queue take events up to the bus's 1 MiB.
+  for (const q of ['EventsQueue', 'EventsDeadLetterQueue']) expect(resources[q]!.Properties.MaximumMessageSize).toBe(1048576);
 });
 
 test('IAM statements name their resources: no "*" beyond logs, tracing and metrics', () => {
