@@ -1,21 +1,22 @@
 /**
- * Bounds on every wait of an Azure Storage client the providers make (Table, Blob, Queue; a
- * client passed in keeps its owner's settings). The SDKs' defaults wait forever: no client-side
- * timeout at all (core-rest-pipeline's `request.timeout` is 0), and in @azure/storage-blob 12.32
- * and @azure/storage-queue 12.30 `retryOptions.tryTimeoutInMs` only becomes the service's
- * server-side `timeout` URL parameter (storage-common StorageRetryPolicyV2), which a black-holed
- * path never delivers. Their retries are long too: storage 4 tries 4 s then 12 s apart, tables
- * 4 tries about 1, 2 and 4 s apart. Service Bus (bus-service-bus.ts) sets its own retryOptions.
+ * Bounds on every wait of an Azure Storage or Key Vault client the providers make (Table, Blob,
+ * Queue, secrets, keys; a client passed in keeps its owner's settings). The SDKs' defaults wait
+ * forever: no client-side timeout at all (core-rest-pipeline's `request.timeout` is 0), and in
+ * @azure/storage-blob 12.32 and @azure/storage-queue 12.30 `retryOptions.tryTimeoutInMs` only
+ * becomes the service's server-side `timeout` URL parameter (storage-common StorageRetryPolicyV2),
+ * which a black-holed path never delivers. Their retries are long too: storage 4 tries 4 s then
+ * 12 s apart, tables 4 tries about 1, 2 and 4 s apart. Service Bus (bus-service-bus.ts) sets its
+ * own retryOptions.
  */
 export interface AzureTimeouts {
   /**
    * How long one call may wait for the service's answer, connect included (there is no separate
    * connect timeout on these clients). Storage answers in tens of milliseconds; 10 s of nothing
-   * means the path or the account endpoint is gone. Tables: per try (a pipeline policy setting
-   * `request.timeout`). Blob and Queue: per call, retries included, as an AbortSignal deadline
-   * that ends once the answer's headers arrive, so a long blob download is not cut; also sent as
-   * the server-side timeout. A write that fails this way may have been applied: the resulting 503
-   * means "unknown", not "not written". Default 10 s.
+   * means the path or the account endpoint is gone. Tables and Key Vault: per try (a pipeline
+   * policy setting `request.timeout`). Blob and Queue: per call, retries included, as an
+   * AbortSignal deadline that ends once the answer's headers arrive, so a long blob download is
+   * not cut; also sent as the server-side timeout. A write that fails this way may have been
+   * applied: the resulting 503 means "unknown", not "not written". Default 10 s.
    */
   tryTimeoutMs?: number;
   /** Delay before a retry (refused, reset, 500, 503); the next doubles it. Default 1 s. */
@@ -43,8 +44,12 @@ export function storageRetryOptions(t: AzureTimeouts) {
   };
 }
 
-/** Options for @azure/data-tables: its core retry policy, and a per-try timeout (TableClientOptions). */
-export function tablesClientOptions(t: AzureTimeouts) {
+/**
+ * Options for the clients built on core-rest-pipeline's own policies: @azure/data-tables
+ * (TableClientOptions) and Key Vault's SecretClient and CryptographyClient, whose defaults are the
+ * same unbounded wait and retries of up to a minute apart. Their core retry policy, and a per-try timeout.
+ */
+export function coreClientOptions(t: AzureTimeouts) {
   const delay = t.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
   const timeout = t.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS;
   return {
@@ -63,6 +68,8 @@ export function tablesClientOptions(t: AzureTimeouts) {
     }],
   };
 }
+
+export const tablesClientOptions = coreClientOptions;
 
 /** What a call that ran out of time rejects with: recognised by azureNetworkReason (unavailable.ts). */
 export class DeadlineError extends Error {

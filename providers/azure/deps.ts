@@ -4,6 +4,7 @@ import { refreshingRoot } from '../common/refresh';
 import { configuredBus } from '../common/bus';
 import { serviceBusBus } from './bus-service-bus';
 import { storageQueueBus } from './bus-storage-queue';
+import type { ClaimStore } from './claim-check';
 import { blobObjects } from './objects-blob';
 import { storageQueueWakeUps } from './wakeups-storage-queue';
 import { tableStore } from './store-table';
@@ -17,6 +18,8 @@ import { type ObjectStorage, systemClock } from '../../shared/ports';
  */
 let claims: ObjectStorage | undefined;
 export const claimObjects = (): ObjectStorage => (claims ??= blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }));
+/** Where the publisher writes claim blobs and the router's trigger reads them: the only container a claim may name. */
+export const claimStore = (): ClaimStore => ({ objects: claimObjects(), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' });
 
 /** Composition root on Azure Functions: built once per cold start, `secret://` values re-read every secrets.ttlSeconds. */
 export const azureDeps = refreshingRoot(async () =>
@@ -32,7 +35,7 @@ export const azureDeps = refreshingRoot(async () =>
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
       queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
       // Events over the 64 KiB message limit travel as blobs in this container (claim-check).
-      claims: { objects: claimObjects(), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' },
+      claims: claimStore(),
     })),
     (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).

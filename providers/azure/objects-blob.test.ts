@@ -136,6 +136,33 @@ describe('blobObjects against Azurite', () => {
     }
   });
 
+  it('refuses names the URL or the service would turn into another blob or container, before any request', async () => {
+    const other = sut.service.getContainerClient(`${sut.bucket}-other`);
+    await other.create();
+    try {
+      const invalid = { code: 'object_key_invalid', status: 400, retryable: false };
+      // `../<other>/x` was written to container <other>; `a/../x` and `./x` to `x`; `a\x` to `a/x`.
+      const keys = [`../${sut.bucket}-other/x`, 'a/../x', './x', 'a/./x', 'dir./x', 'x.', 'a\\x', 'tab\tx', 'del\u007fx', 'x'.repeat(1025)];
+      for (const key of keys) await expect(sut.objects.put(sut.bucket, key, 'v')).rejects.toMatchObject(invalid);
+      for (const bucket of ['..', `${sut.bucket}/x`, 'Upper-case', 'ab', 'a--b', '-ab', 'ab-']) await expect(sut.objects.put(bucket, 'x', 'v')).rejects.toMatchObject(invalid);
+      const bad = '../x';
+      for (const op of [
+        () => sut.objects.get(sut.bucket, bad), () => sut.objects.stream(sut.bucket, bad), () => sut.objects.head(sut.bucket, bad),
+        () => sut.objects.delete(sut.bucket, bad), () => sut.objects.move(sut.bucket, bad, 'y'), () => sut.objects.move(sut.bucket, 'y', bad),
+        () => sut.objects.list('..', ''), () => sut.objects.check('..'),
+      ]) await expect(op()).rejects.toMatchObject(invalid);
+      expect((await other.listBlobsFlat().next()).done).toBe(true);
+      expect((await sut.objects.list(sut.bucket, '')).items).toEqual([]);
+      // At the limits: 1,024 characters, counted in code points.
+      for (const key of ['k'.repeat(1024), '😀'.repeat(1024), 'ends/with/slash/', '.hidden/a.b/.c']) {
+        await sut.objects.put(sut.bucket, key, 'v');
+        expect((await sut.objects.head(sut.bucket, key))?.key).toBe(key);
+      }
+    } finally {
+      await other.delete();
+    }
+  });
+
   it('refuses to start without a way to reach the account', () => {
     expect(() => blobObjects({})).toThrow(expect.objectContaining({ code: 'invalid_config' }));
   });

@@ -6,6 +6,7 @@ import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions
 import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
+import { checkBlobName, checkContainer } from './blob-names';
 import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
 import { objectsUnavailable } from './unavailable';
 
@@ -52,6 +53,7 @@ function infoOf(bucket: string, key: string, p: BlobProps): ObjectInfo {
  * `If-None-Match: *` condition, which Put Blob enforces atomically (409 BlobAlreadyExists):
  * https://learn.microsoft.com/en-us/rest/api/storageservices/specifying-conditional-headers-for-blob-service-operations
  * The list cursor is Azure's continuation marker, passed back as is. A 404 on a read means absent.
+ * Names the service would take for another blob or container are refused first (blob-names.ts).
  */
 export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
   if (!opts.service && !opts.connectionString && !opts.accountUrl) throw errors.config('blobObjects needs service, connectionString or accountUrl');
@@ -67,6 +69,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
   const blob = async (bucket: string, key: string) => (await load()).getContainerClient(bucket).getBlockBlobClient(key);
 
   async function download(bucket: string, key: string) {
+    checkBlobName(bucket, key);
     try {
       const client = await blob(bucket, key);
       return await bounded((abortSignal) => client.download(0, undefined, { abortSignal }));
@@ -78,6 +81,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
 
   const self: ObjectStorage = {
     async put(bucket, key, body, put = {}) {
+      checkBlobName(bucket, key);
       const data = toBytes(body);
       try {
         const client = await blob(bucket, key);
@@ -113,6 +117,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     },
 
     async head(bucket, key) {
+      checkBlobName(bucket, key);
       try {
         const client = await blob(bucket, key);
         return infoOf(bucket, key, await bounded((abortSignal) => client.getProperties({ abortSignal })));
@@ -123,6 +128,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     },
 
     async list(bucket, prefix, opts = {}) {
+      checkContainer(bucket);
       try {
         const container = (await load()).getContainerClient(bucket);
         const page = await bounded(async (abortSignal) => (await container.listBlobsFlat({ prefix, abortSignal })
@@ -135,6 +141,8 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     },
 
     async move(bucket, from, to, opts) {
+      checkBlobName(bucket, from);
+      checkBlobName(bucket, to);
       const cond = hasConditions(opts) ? opts : undefined;
       // The ETag is Blob Storage's precondition, and it changes on every write of the blob; a
       // version alone is first resolved to the ETag it has.
@@ -174,6 +182,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     },
 
     async delete(bucket, key) {
+      checkBlobName(bucket, key);
       try {
         const client = await blob(bucket, key);
         await bounded((abortSignal) => client.deleteIfExists({ deleteSnapshots: 'include', abortSignal }));
@@ -183,6 +192,7 @@ export function blobObjects(opts: BlobObjectsOptions): ObjectStorage {
     },
 
     async check(bucket) {
+      if (bucket) checkContainer(bucket);
       try {
         const service = await load();
         await bounded((abortSignal) => (bucket ? service.getContainerClient(bucket).getProperties({ abortSignal }) : service.getProperties({ abortSignal })));

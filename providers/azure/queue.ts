@@ -1,8 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
-import type { Deps, ObjectStorage } from '../../shared/ports';
-import { checkOut } from './claim-check';
+import type { Deps } from '../../shared/ports';
+import { checkOut, type ClaimStore } from './claim-check';
 
 /**
  * Azure Storage Queue trigger (Node programming model v4) -> portable RecordHandler.
@@ -62,13 +62,13 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
  * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages
  * Returning normally deletes the message from the queue.
  */
-export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ObjectStorage) {
+export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ClaimStore) {
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
     const record = azureQueueRecord(message, ctx);
     const deps = await getDeps();
-    // A claim-check message (an event too large for the queue) stands for its blob, read from
-    // where the publisher wrote it (`claims`: the host's account), else from deps.objects.
-    const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(claims ? claims() : d.objects, r.body) }, d), deps);
+    // A claim-check message (an event too large for the queue) stands for its blob, read only from
+    // the container the publisher writes claims to (`claims`: the host's account, claim-check.ts).
+    const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(claims?.(), r.body) }, d), deps);
     // The error is an AppError: for unexpected failures its message is the generic "Internal
     // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
     if (outcome && !outcome.ok) throw outcome.error;

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import type { CryptographyClient } from '@azure/keyvault-keys';
 import {
   KEY_BYTES, contextAad, formatSealed, gcmOpen, gcmSeal, newDataKey, parseSealed, plaintextBytes, sealError,
@@ -5,18 +6,22 @@ import {
 } from '../../shared/crypto/aead';
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
+import { type AzureTimeouts, coreClientOptions } from './client-options';
+import { azureNetworkReason } from './unavailable';
 
 /** The two CryptographyClient operations the sealer uses (tests inject a fake). */
 export type KeyWrapClient = Pick<CryptographyClient, 'wrapKey' | 'unwrapKey'>;
 
-export interface KeyVaultSealerOptions {
+export interface KeyVaultSealerOptions extends AzureTimeouts {
   /**
    * Versioned key identifier, `https://<vault>.vault.azure.net/keys/<name>/<version>` (config
    * `secrets.sealer.keyId`). Rotate by pointing it at a new version: old values keep opening.
    */
   keyId: string;
-  /** Builds the client for one versioned key URL; default: CryptographyClient + DefaultAzureCredential. */
+  /** Builds the client for one versioned key URL; default: a CryptographyClient with `credential`, bounded by the timeouts. */
   clientFor?: (keyUrl: string) => KeyWrapClient;
+  /** For the default client; default: one DefaultAzureCredential per process (managed identity in Azure). */
+  credential?: TokenCredential;
 }
 
 const PROVIDER = 'azure-keyvault';
@@ -41,9 +46,11 @@ function parseKeyId(keyId: string): { base: string; version: string } {
 function vaultError(code: SealErrorCode, operation: string, e: unknown): Error {
   const err = (e ?? {}) as { name?: string; statusCode?: number };
   const status = err.statusCode;
-  // RestError without a status is a network failure; with one, only 408/429/5xx are transient.
-  // Anything else (credential unavailable, key expired or disabled, bad request) needs a human.
-  const retryable = err.name === 'RestError' && (status === undefined || status === 408 || status === 429 || status >= 500);
+  // RestError without a status is a network failure, as is no answer within the per-try timeout
+  // (an AbortError); with a status, only 408/429/5xx are transient. Anything else (credential
+  // unavailable, key expired or disabled, bad request) needs a human.
+  const retryable = azureNetworkReason(e) !== undefined
+    || (err.name === 'RestError' && (status === undefined || status === 408 || status === 429 || status >= 500));
   const reason = code === 'unseal_failed' && status === 400 ? 'rejected' : 'kms';
   return sealError(code, reason, `Key Vault ${operation} failed (${status ?? err.name ?? 'error'})`, { retryable, cause: e });
 }
@@ -64,7 +71,7 @@ export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
     const url = `${base}/${version}`;
     let client = clients.get(url);
     if (!client) {
-      client = opts.clientFor ? Promise.resolve(opts.clientFor(url)) : defaultClient(url);
+      client = opts.clientFor ? Promise.resolve(opts.clientFor(url)) : defaultClient(url, opts);
       client.catch(() => clients.delete(url)); // a failed import may succeed on the next call
       clients.set(url, client);
     }
@@ -119,9 +126,10 @@ export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
 /** One DefaultAzureCredential per process (managed identity in Azure, az login locally). */
 let credential: Promise<import('@azure/identity').DefaultAzureCredential> | undefined;
 
-async function defaultClient(url: string): Promise<KeyWrapClient> {
+async function defaultClient(url: string, opts: KeyVaultSealerOptions): Promise<KeyWrapClient> {
+  const { CryptographyClient } = await import('@azure/keyvault-keys');
+  if (opts.credential) return new CryptographyClient(url, opts.credential, coreClientOptions(opts));
   credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
   credential.catch(() => (credential = undefined));
-  const [{ CryptographyClient }, cred] = await Promise.all([import('@azure/keyvault-keys'), credential]);
-  return new CryptographyClient(url, cred);
+  return new CryptographyClient(url, await credential, coreClientOptions(opts));
 }

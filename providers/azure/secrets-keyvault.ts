@@ -1,19 +1,23 @@
+import type { TokenCredential } from '@azure/core-auth';
 import type { SecretClient } from '@azure/keyvault-secrets';
 import type { Secrets } from '../../shared/ports';
 import { errors } from '../../shared/errors';
 import { checkCommonName, invalidSecretName, secretUnavailable } from '../../shared/secrets';
 import { once } from '../common/once';
+import { type AzureTimeouts, coreClientOptions } from './client-options';
 
 /** The one SecretClient operation used (tests pass a SecretClient over a fake transport, or a fake). */
 export type SecretReader = Pick<SecretClient, 'getSecret'>;
 
-export interface KeyVaultSecretsOptions {
+export interface KeyVaultSecretsOptions extends AzureTimeouts {
   /** https://<vault>.vault.azure.net (config `secrets.vaultUrl`). */
   vaultUrl: string;
   /** Put before every name (config `secrets.prefix`), e.g. `secorch-prod-`. */
   prefix?: string;
-  /** A ready client; default: SecretClient with DefaultAzureCredential (managed identity in Azure). */
+  /** A ready client; default: a SecretClient with `credential`, bounded by the timeouts (client-options.ts). */
   client?: SecretReader;
+  /** Default: DefaultAzureCredential (managed identity in Azure). */
+  credential?: TokenCredential;
 }
 
 const PROVIDER = 'azure-keyvault';
@@ -42,7 +46,8 @@ function statusOf(e: unknown): number | undefined {
 /**
  * Secrets from Azure Key Vault: getSecret of the latest version. 404 is "no such secret"
  * (undefined); 403 (no Get permission, or a disabled secret), 429 throttling, 5xx, credential
- * and network failures are a retryable secret_unavailable naming the secret.
+ * and network failures, and no answer within the per-try timeout are a retryable
+ * secret_unavailable naming the secret.
  * https://learn.microsoft.com/rest/api/keyvault/secrets/get-secret/get-secret
  */
 export function keyVaultSecrets(opts: KeyVaultSecretsOptions): Secrets {
@@ -51,8 +56,9 @@ export function keyVaultSecrets(opts: KeyVaultSecretsOptions): Secrets {
   }
   const load = once(async (): Promise<SecretReader> => {
     if (opts.client) return opts.client;
-    const [{ SecretClient }, { DefaultAzureCredential }] = await Promise.all([import('@azure/keyvault-secrets'), import('@azure/identity')]);
-    return new SecretClient(opts.vaultUrl, new DefaultAzureCredential());
+    const { SecretClient } = await import('@azure/keyvault-secrets');
+    const credential = opts.credential ?? new (await import('@azure/identity')).DefaultAzureCredential();
+    return new SecretClient(opts.vaultUrl, credential, coreClientOptions(opts));
   });
   return {
     async get(name) {

@@ -13,6 +13,26 @@ const CONCURRENCY = 10;
 
 export const status = (e: unknown) => (e as { statusCode?: unknown } | null)?.statusCode;
 
+/** The service's error code: `details.errorCode` on a single-entity call, `code` on a transaction. */
+const errorCode = (e: unknown) => {
+  const err = e as { code?: unknown; details?: { errorCode?: unknown } } | null;
+  return err?.code ?? err?.details?.errorCode;
+};
+
+/**
+ * The table itself is gone: 404 TableNotFound (never created, deleted) or 409 TableBeingDeleted.
+ * No entity read, condition or retry explains it, so it is never taken for a missing entity
+ * (404 ResourceNotFound / EntityNotFound) or a lost race (409 EntityAlreadyExists).
+ * https://learn.microsoft.com/rest/api/storageservices/table-service-error-codes
+ */
+export const tableGone = (e: unknown) => {
+  const code = errorCode(e);
+  return (status(e) === 404 && code === 'TableNotFound') || (status(e) === 409 && code === 'TableBeingDeleted');
+};
+
+/** 404 for an entity that does not exist, in a table that does. */
+export const entityMissing = (e: unknown) => status(e) === 404 && !tableGone(e);
+
 const rowsOf = (split: PartsRef) => Array.from({ length: split.parts }, (_, i) => partRow(split.partsId, i));
 
 /** A head entity, whole or only the `select`ed properties; undefined when there is none. */
@@ -21,7 +41,7 @@ export async function readEntity(client: TableClient, row: string, select?: stri
     const entity = await client.getEntity(PARTITION, row, select ? { queryOptions: { select } } : undefined);
     return { etag: entity.etag, entity };
   } catch (e) {
-    if (status(e) === 404) return undefined;
+    if (entityMissing(e)) return undefined;
     throw e;
   }
 }

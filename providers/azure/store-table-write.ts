@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { PutOptions } from '../../shared/ports/store';
 import { checkTransaction, type Entity, type Head, PARTITION, type Planned, toHead } from './store-table-layout';
-import { live, readEntity, status } from './store-table-parts';
+import { live, readEntity, status, tableGone } from './store-table-parts';
 
 /**
  * The conditional-write machinery of the Azure Table store: read a head's version, expiry and
@@ -14,7 +14,8 @@ const ATTEMPTS = 6;
 /** What a condition needs of a head: never the value bytes. */
 const HEAD_META = ['version', 'expiresAt', 'partsId', 'parts', 'chars'];
 
-export const lostRace = (e: unknown) => status(e) === 404 || status(e) === 409 || status(e) === 412;
+/** The entity changed, appeared or went since it was read; never a missing or deleted table (tableGone). */
+export const lostRace = (e: unknown) => !tableGone(e) && (status(e) === 404 || status(e) === 409 || status(e) === 412);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The head's version, expiry and parts pointer, with its ETag; undefined when there is none. */

@@ -3,7 +3,7 @@ import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
 import { once } from '../common/once';
 import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead, tombstone } from './store-table-layout';
-import { dropParts, readEntity, readItem, status, withValues } from './store-table-parts';
+import { dropParts, entityMissing, readEntity, readItem, withValues } from './store-table-parts';
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
 import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone, type Row } from './store-table-write';
 import { type AzureTimeouts, tablesClientOptions } from './client-options';
@@ -238,7 +238,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       try {
         await client.deleteEntity(PARTITION, row);
       } catch (e) {
-        if (status(e) !== 404) throw e;
+        if (!entityMissing(e)) throw e;
       }
       if (before.head.split) await dropParts(client, [before.head.split]);
     }),
