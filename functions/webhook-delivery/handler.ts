@@ -1,8 +1,9 @@
-import type { RecordHandler, ScheduledHandler } from '../../shared/contracts';
+import type { RecordHandler, ScheduledHandler, ScheduleReport, Tick } from '../../shared/contracts';
 import { errors } from '../../shared/errors';
+import type { Deps } from '../../shared/ports';
 import { processDue } from '../../shared/delivery/engine/attempt';
 import { deliveryDeps } from '../../shared/delivery/engine/deps';
-import { sweepDue } from '../../shared/delivery/engine/sweep';
+import { type SweepOptions, sweepDue } from '../../shared/delivery/engine/sweep';
 
 /**
  * webhook-delivery: makes the attempts of outbound webhook deliveries that are due. Two triggers
@@ -11,12 +12,13 @@ import { sweepDue } from '../../shared/delivery/engine/sweep';
  * queue message), which make attempts punctual between sweeps. Both are safe to repeat: the
  * delivery record decides, a wake-up carries no state.
  */
-export const deliveryTick: ScheduledHandler = async (tick, deps) => {
-  const report = await sweepDue(deliveryDeps(deps));
+export const deliveryTick = (async (tick: Tick, deps: Deps, sweep?: SweepOptions): Promise<ScheduleReport> => {
+  // `sweep`: the local loop runs sweeps side by side and shares their lanes (providers/local/delivery-loop.ts).
+  const report = await sweepDue(deliveryDeps(deps), sweep);
   const made = report.succeeded + report.retrying + report.failed;
   if (made > 0 || report.errors > 0) deps.logger.info('delivery sweep', { ...report });
   return { name: tick.name, ok: report.errors === 0, details: { ...report } };
-};
+}) satisfies ScheduledHandler;
 
 /** A wake-up this much ahead of its due time is early: re-scheduled, not attempted. */
 const EARLY_MS = 1000;

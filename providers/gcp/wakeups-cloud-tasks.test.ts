@@ -54,6 +54,30 @@ describe('cloudTasksWakeUps (Cloud Tasks client mocked: no emulator runs here)',
     expect(new Set(names).size).toBe(3);
   });
 
+  it('re-arms a wake-up that ran early under a new name: its own name is reserved, and ALREADY_EXISTS must not drop it', async () => {
+    // Cloud Tasks keeps a task's name while it runs and for about an hour after, so the wake-up
+    // function re-arming the very task it is running (it came early by this function's clock)
+    // meets its own name. Only a name taken far ahead is a pending duplicate that will still run.
+    const taken = new Set<string>();
+    const { calls, client } = fake(async (req) => {
+      const name = (req as { task: { name: string } }).task.name;
+      if (taken.has(name)) throw Object.assign(new Error('6 ALREADY_EXISTS: Requested entity already exists'), { code: 6 });
+      taken.add(name);
+      return [{}];
+    });
+    const clock = fixedClock(NOW);
+    const wakeups = cloudTasksWakeUps({ queue, url, serviceAccountEmail, clock, client });
+    const due = { at: NOW + 60_000, tenant: 'acme', id: 'msg_1' };
+    await wakeups.schedule(due);
+    clock.advance(57_000); // Cloud Tasks runs it; by this function's clock it is 3 s early
+    await wakeups.schedule(due);
+    expect(taken.size).toBe(2);
+    clock.advance(1_500); // the re-armed task is early again (the skew persists): re-armed once more
+    await wakeups.schedule(due);
+    expect(taken.size).toBe(3);
+    for (const c of calls) expect(c.task!.scheduleTime).toEqual({ seconds: due.at / 1000 });
+  });
+
   it('caps the schedule time at 30 days ahead (the wake-up function sends it on when it arrives early)', async () => {
     const { calls, client } = fake();
     const clock = fixedClock(NOW);

@@ -95,3 +95,11 @@ test('IAM statements name their resources: no "*" beyond logs, tracing and metri
   expect(find('s3:PutObject').join()).toContain('secorch-prod-archive/*');
   expect(find('secretsmanager:GetSecretValue').join()).toContain('secret:secorch/prod/*');
 });
+
+test('the delivery functions outlast the longest attempt deadline, and the wake-up queue hides a message six times as long', () => {
+  // deliveries.timeoutSeconds is at most 120 (shared/config/schema.ts): an attempt cut off by the
+  // function's timeout records no outcome and would be made again without its count rising.
+  const timeoutOf = (fn: string) => resources[logicalId(fn)]!.Properties.Timeout as number;
+  for (const fn of ['webhook-delivery', 'webhook-delivery-wake-up']) expect(timeoutOf(fn)).toBeGreaterThanOrEqual(120 + 20);
+  expect(resources.DeliveryQueue!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeoutOf('webhook-delivery-wake-up'));
+});
