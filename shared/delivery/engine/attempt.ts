@@ -57,7 +57,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   const lease: Write = { key, value: JSON.stringify(leased), opts: { ifVersion: item.version, newVersion: version, ttlSeconds: settings.retentionSeconds } };
   if (!(await cache.putAll([lease]))) return 'busy';
 
-  const save: Save = async (next, wakeAt) => {
+  const save = async (next: Delivery, wakeAt?: number, wake = true): Promise<boolean> => {
     const writes: Write[] = [{ key, value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds: settings.retentionSeconds } }];
     if (wakeAt !== undefined) writes.push({ key: keys.due(wakeAt, due.tenant, due.id), value: '', opts: { ttlSeconds: settings.retentionSeconds } });
     // The due key goes in the same step as the outcome. When the record was lost to another
@@ -65,14 +65,20 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     if (wakeAt !== due.at) writes.push({ key: dueKey, delete: true });
     const ok = await cache.putAll(writes);
     // A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop).
-    if (ok && wakeAt !== undefined) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
+    if (ok && wakeAt !== undefined && wake) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
     return ok;
   };
-  const defer = async (until: number): Promise<DueOutcome> => {
-    // A deferral is a look again, not a verdict: bounded, so a rate of one token per 10^300 s
-    // (or an open period configured past year 275760) is a date and a wake-up, not a RangeError.
+  /**
+   * A deferral is a look again, not a verdict: bounded, so a rate of one token per 10^300 s (or an
+   * open period configured past year 275760) is a date and a wake-up, not a RangeError. A breaker's
+   * deferral sends no wake-up (`wake` false): every pending delivery of the subscription is deferred
+   * to the same probe time, so each open period would wake them all at once, one invocation each,
+   * to find the breaker still holding all but one back. The sweep looks at them instead, a minute
+   * at most after the probe time on the clouds (every 250 ms locally).
+   */
+  const defer = async (until: number, wake = true): Promise<DueOutcome> => {
     const at = Math.min(until, now + MAX_DEFER_MS);
-    return (await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at)) ? 'deferred' : 'busy';
+    return (await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at, wake)) ? 'deferred' : 'busy';
   };
   const fail = async (reason: string): Promise<DueOutcome> => {
     const failed: Delivery = { ...record, status: 'failed', lastError: reason, updatedAt: new Date(deps.clock.now()).toISOString() };
@@ -92,7 +98,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   // is down, the rate limit says wait) would keep the breaker half-open, and every other delivery
   // of the subscription waiting, until the probe is presumed lost.
   const held = await heldBack(deps, due.tenant, sub.id, settings.breaker, cache);
-  if (held) return defer(held.retryAt);
+  if (held) return defer(held.retryAt, false);
   let request: Awaited<ReturnType<typeof buildRequest>>;
   try {
     request = await buildRequest(deps, sub, record, eventText);
@@ -106,7 +112,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     if (!taken.ok) return defer(now + taken.retryAfterSeconds * 1000);
   }
   const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
-  if (!gate.allow) return defer(gate.retryAt);
+  if (!gate.allow) return defer(gate.retryAt, false);
   const attempt: Attempt = { n: record.attempts.length + 1, at: new Date(deps.clock.now()).toISOString(), durationMs: 0 };
   let result: AttemptResult;
   // Monotonic, as the client's own durationMs: a timeout or a broken connection took time too.

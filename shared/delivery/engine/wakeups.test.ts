@@ -19,8 +19,8 @@ const event = (id: string): CloudEvent => ({
   datacontenttype: 'application/json', data: { title: id },
 });
 
-function engine(schedule: (w: WakeUp) => Promise<void>) {
-  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } }, {}, Date.now());
+function engine(schedule: (w: WakeUp) => Promise<void>, config: Record<string, unknown> = {}) {
+  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, ...config }, {}, Date.now());
   // A generous deadline: under the whole suite's load a local answer took over 300 ms once, and a
   // timed-out attempt is a retry where these tests expect a success.
   const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
@@ -79,6 +79,25 @@ test('a deferral (rate limit) wakes at the deferred time', async () => {
   expect(sent).toHaveLength(3);
   expect(sent[2]).toEqual({ at: Date.parse(pending.nextAttemptAt!), tenant: 'default', id: pending.id });
   expect(sent[2]!.at).toBeGreaterThan(e.clock.now());
+});
+
+test('a deferral by an open breaker sends no wake-up: the sweep looks again, instead of every pending delivery waking at the probe time', async () => {
+  const sent: WakeUp[] = [];
+  const e = engine(async (w) => void sent.push(w), { deliveries: { breaker: { failureThreshold: 1, openForMs: 60_000 } } });
+  const rx = await receiver(() => ({ status: 500 }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('b1'), e.deps);
+  expect((await sweepDue(e.deps)).retrying).toBe(1); // the breaker is now open
+  for (const id of ['b2', 'b3', 'b4']) await fanOut(event(id), e.deps);
+  const before = sent.length;
+  const report = await sweepDue(e.deps);
+  expect(report.deferred).toBe(3);
+  expect(sent.slice(before)).toEqual([]);
+  // Deferred to the probe time all the same, and the sweep then takes them.
+  const held = (await deliveries(e.deps)).filter((d) => d.attempts.length === 0);
+  expect(held.map((d) => d.nextAttemptAt)).toEqual(Array(3).fill(new Date(e.clock.now() + 60_000).toISOString()));
+  for (const d of held) expect(await e.deps.store.get(keys.due(Date.parse(d.nextAttemptAt!), 'default', d.id))).toBeDefined();
 });
 
 test('a wake-up that cannot be sent is logged and fails neither fan-out nor the attempt', async () => {
