@@ -61,3 +61,20 @@ test('a worker that dies is restarted; none is after stopping', async () => {
   await new Promise((r) => setTimeout(r, 500));
   expect(lines).toHaveLength(count);
 });
+
+test('a worker that says it cannot run (exit 78) is not restarted', async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
+  s.supervise({ name: 'broken', entry: script('broken', 'process.exit(78)'), impact: 'events wait' }, 100);
+  for (const end = Date.now() + 10_000; lines.length < 1 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  expect(lines).toEqual(['secorch: broken stopped: it cannot run until the problem above is fixed (events wait meanwhile); start npm start again afterwards']);
+  // No restart follows: the worker's process is gone and none replaced it.
+  const first = s.workers.get('broken')!;
+  for (const end = Date.now() + 10_000; first.exitCode === null && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+  expect(first.exitCode).toBe(78);
+  // Five times the restart delay: a restart would have been spawned and logged by then.
+  await new Promise((r) => setTimeout(r, 500));
+  expect(s.workers.get('broken')).toBe(first);
+  expect(lines).toHaveLength(1);
+  await s.stopAll(1000);
+});

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { EXIT_CANNOT_RUN } from '../providers/local/worker-process';
 
 /**
  * The long-running local workers beside serverless-offline (router, delivery, inbox), as child
@@ -33,6 +34,12 @@ export function supervisor(opts: SupervisorOptions) {
     workers.set(spec.name, worker);
     worker.on('exit', (code, signal) => {
       if (stopping) return;
+      // It said why it cannot run (a damaged database file, say) and what to do: restarting it
+      // would only repeat that line every 30 s.
+      if (code === EXIT_CANNOT_RUN) {
+        opts.log(`secorch: ${spec.name} stopped: it cannot run until the problem above is fixed (${spec.impact} meanwhile); start npm start again afterwards`);
+        return;
+      }
       const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
       opts.log(`secorch: ${spec.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s (${spec.impact} meanwhile)`);
       setTimeout(() => stopping || supervise(spec, next), delayMs).unref();

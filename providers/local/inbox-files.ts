@@ -20,6 +20,8 @@ export interface InboxEntry {
   key?: string;
   /** Why the name cannot be an object key. */
   keyError?: AppError;
+  /** A symbolic link (to a file or a folder): listed so that it can be reported, never followed. */
+  link?: true;
 }
 
 export interface ListOptions {
@@ -62,7 +64,10 @@ function entryOf(path: Buffer, relBytes: Buffer): InboxEntry {
   }
 }
 
-/** Every file under `dir` (bytes) not ignored; hidden folders and ignored folders are not entered. */
+/**
+ * Every file under `dir` (bytes) not ignored; hidden folders and ignored folders are not entered.
+ * Symbolic links come marked `link` and are not entered either: one could lead out of the inbox.
+ */
 export async function listInbox(dir: string, opts: ListOptions): Promise<InboxEntry[]> {
   const out: InboxEntry[] = [];
   const walk = async (abs: Buffer, rel: Buffer | undefined): Promise<void> => {
@@ -83,6 +88,8 @@ export async function listInbox(dir: string, opts: ListOptions): Promise<InboxEn
         if (!opts.ignored(`${text}/`)) await walk(childAbs, childRel);
       } else if (entry.isFile() && !opts.ignored(text)) {
         out.push(entryOf(childAbs, childRel));
+      } else if (entry.isSymbolicLink() && !opts.ignored(text)) {
+        out.push({ ...entryOf(childAbs, childRel), link: true });
       }
     }
   };

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestObject, type IngestResult } from '../../functions/storage-ingest/ingest';
 import { ingestSettings } from '../../shared/config/sections/ingest';
@@ -11,9 +11,10 @@ import { setAside } from './inbox-quarantine';
 /**
  * The local stand-in for a bucket notification: `$SECORCH_DATA_DIR/inbox/` polled every 500 ms
  * (fs only, no native watcher). A file is read once complete, which is when its size and mtime
- * are the same on two polls in a row (a copy in progress keeps changing). Ignored: hidden and
- * temporary names (a segment starting with `.`, or ending .tmp/.part/.crdownload) and the
- * quarantine folder.
+ * are the same on two polls in a row (a copy in progress keeps changing), and not empty (a
+ * file made by a shell redirection before its scanner writes). Ignored: hidden and temporary
+ * names (a segment starting with `.`, or ending .tmp/.part/.crdownload) and the quarantine folder.
+ * Symbolic links are never followed (one could lead out of the inbox): each is logged once.
  *
  * After a file is handled it is moved to `inbox/.processed/<name>` (reports refused as invalid,
  * unsupported or too large go to `inbox/<quarantinePrefix><name>` instead, and so do files that
@@ -39,6 +40,7 @@ export const PROCESSED = '.processed/';
 const TEMP = /\.(tmp|part|crdownload)$/i;
 const RETRY_MS = 5000;
 export const STOPPING = 'worker_stopping';
+const LINK = 'inbox entry is a symbolic link; it is not followed (copy or move the report itself into the inbox)';
 
 export const ignoredName = (rel: string, quarantinePrefix: string): boolean =>
   rel.split('/').some((s) => s.startsWith('.')) || TEMP.test(rel) || rel.startsWith(quarantinePrefix);
@@ -76,15 +78,35 @@ export function inbox(opts: InboxOptions) {
   const unreadable = new Set<string>();
   const aside = { deps, dir, bucket, quarantinePrefix: s.quarantinePrefix, tenant: s.tenant };
 
-  /** Moves the file that was read to .processed/; a file saved over it meanwhile stays, for the next poll. */
-  async function archive(rel: string, read: ObjectInfo): Promise<void> {
-    await deps.objects.move(bucket, rel, `${PROCESSED}${rel}`, conditionsOf(read));
+  /**
+   * Moves the file that was read to .processed/; a file saved over it meanwhile stays, for the next
+   * poll. A file and a folder of one name cannot both exist (`scan.json` archived last night, a
+   * folder `scan.json/` tonight, or the reverse): such a file goes to `.processed/<12 hex of its
+   * content's SHA-256>/<name>` instead. One that cannot be archived at all after it was handled
+   * stays where it is, logged: it was ingested, and is neither failed nor quarantined for this.
+   */
+  async function archive(rel: string, read: ObjectInfo & { etag: string }): Promise<void> {
+    const move = (to: string) => deps.objects.move(bucket, rel, to, conditionsOf(read));
+    try {
+      await move(`${PROCESSED}${rel}`);
+      return;
+    } catch (e) {
+      if (toAppError(e).code !== 'object_key_invalid') throw e;
+    }
+    try {
+      await move(`${PROCESSED}${read.etag.slice(0, 12)}/${rel}`);
+    } catch (e) {
+      const err = toAppError(e);
+      if (err.retryable) throw e;
+      log.warn('inbox file was handled but cannot be moved to .processed/; it stays in the inbox', { file: rel, code: err.code, reason: err.message });
+    }
   }
 
   /** Ingests one complete file; the content claim keeps a copy under another name out. */
   async function handle(rel: string, mtimeMs: number, live: Deps): Promise<InboxFileResult> {
-    const info = await deps.objects.head(bucket, rel);
-    if (!info?.etag) return { file: rel, error: 'gone' };
+    const head = await deps.objects.head(bucket, rel);
+    if (!head?.etag) return { file: rel, error: 'gone' };
+    const info = { ...head, etag: head.etag };
     const claimKey = `ingc:${bucket}:${info.etag}`;
     if (!(await deps.store.put(claimKey, rel, { ifAbsent: true, ttlSeconds: s.dedupeTtlSeconds }))) {
       const first = (await deps.store.get(claimKey))?.value;
@@ -155,7 +177,13 @@ export function inbox(opts: InboxOptions) {
       if (signal?.aborted) return done;
       present.add(entry.escaped);
       const before = seen.get(entry.escaped);
-      const st = await stat(entry.path).catch((e: unknown) => e as NodeJS.ErrnoException);
+      // lstat: a file replaced by a symbolic link since the listing is not followed either.
+      const st = entry.link ? undefined : await lstat(entry.path).catch((e: unknown) => e as NodeJS.ErrnoException);
+      if (st === undefined || (!(st instanceof Error) && st.isSymbolicLink())) {
+        seen.set(entry.escaped, { size: -1, mtimeMs: -1, logged: before?.logged });
+        once(entry, 'warn', 'link', LINK, {});
+        continue;
+      }
       if (st instanceof Error) {
         // Gone since the listing: nothing to say. Anything else is said once per file.
         if (st.code !== 'ENOENT') {
@@ -167,6 +195,13 @@ export function inbox(opts: InboxOptions) {
       const stable = before !== undefined && before.size === st.size && before.mtimeMs === st.mtimeMs;
       seen.set(entry.escaped, { size: st.size, mtimeMs: st.mtimeMs, ...(stable ? { retryAt: before.retryAt, handled: before.handled, logged: before.logged } : {}) });
       if (!stable || before.handled || (before.retryAt ?? 0) > now) continue;
+      if (st.size === 0) {
+        // `scanner > inbox/report.json` makes the file at once and writes it when the scan ends:
+        // read now, it would be report_empty and archived, and the report then written into the
+        // archived file. An empty file waits for its content.
+        once(entry, 'info', 'empty', 'inbox file is empty; it is read once written', {});
+        continue;
+      }
       try {
         if (entry.key === undefined) throw entry.keyError;
         const r = await handle(entry.key, st.mtimeMs, live);

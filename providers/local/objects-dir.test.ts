@@ -222,6 +222,75 @@ describe('dirObjects', () => {
     });
   });
 
+  describe('names near the file-name limit (255 bytes on Linux and macOS)', () => {
+    const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+    // 242 to 255 bytes: the file fits, and `.secorch-<name>.json` (name + 14) did not.
+    const long = ['x'.repeat(242), `${'n'.repeat(244)}.sarif`, 'é'.repeat(127)];
+
+    it.each(long)('stores, reads, lists, moves and deletes a key whose last segment is %#: the sidecar is named by a digest', async (name) => {
+      expect(bytes(name)).toBeGreaterThan(241);
+      expect(bytes(name)).toBeLessThanOrEqual(255);
+      const key = `scans/${name}`;
+      const put = await sut.objects.put('reports', key, '{"a":1}', { contentType: 'application/json', contentEncoding: 'identity' });
+      expect(put).toMatchObject({ size: 7, etag: sha256('{"a":1}'), contentType: 'application/json' });
+      expect(await sut.objects.head('reports', key)).toMatchObject({ contentType: 'application/json', contentEncoding: 'identity', etag: put.etag });
+      expect((await sut.objects.list('reports', 'scans/')).items).toEqual([expect.objectContaining({ key, contentType: 'application/json' })]);
+      // ifAbsent takes the other path (link, then the sidecar): it fails as taken, not as a file-system error.
+      await expect(sut.objects.put('reports', key, 'other', { ifAbsent: true })).rejects.toBeInstanceOf(ObjectExistsError);
+      expect(await sut.objects.move('reports', key, `done/${name}`, { ifMatch: put.etag! })).toBe('moved');
+      expect(await sut.objects.head('reports', `done/${name}`)).toMatchObject({ contentType: 'application/json' });
+      expect(await sut.objects.move('reports', `done/${name}`, `again/${name}`)).toBe('moved');
+      expect(await sut.objects.head('reports', `again/${name}`)).toMatchObject({ contentType: 'application/json' });
+      await sut.objects.delete('reports', `again/${name}`);
+      expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual([]);
+    });
+
+    it('keeps the sidecars of names up to 241 bytes where earlier versions wrote them', async () => {
+      const name = 'y'.repeat(241);
+      await sut.objects.put('reports', name, 'x', { contentType: 'text/plain' });
+      expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual([`.secorch-meta/.secorch-${name}.json`, name]);
+    });
+
+    it('a digest-named sidecar never answers for a short key, whatever its name', async () => {
+      const name = 'z'.repeat(250);
+      await sut.objects.put('reports', name, 'long', { contentType: 'text/long' });
+      const [sidecar] = (await filesUnder(join(sut.root, 'store/reports/.secorch-meta')));
+      // The short key that would take the digest's name, were it not for the reserved prefix inside it.
+      const inner = sidecar!.slice('.secorch-'.length, -'.json'.length);
+      await expect(sut.objects.put('reports', inner, 'x')).rejects.toMatchObject({ code: 'object_key_invalid' });
+      await sut.objects.put('reports', inner.slice('.secorch-'.length), 'short', { contentType: 'text/short' });
+      expect(await sut.objects.head('reports', name)).toMatchObject({ contentType: 'text/long' });
+      expect(await sut.objects.head('reports', inner.slice('.secorch-'.length))).toMatchObject({ contentType: 'text/short' });
+    });
+
+    /** A key whose file path is 4080 bytes (Linux takes 4095): the file fits, its sidecar (28 bytes more) does not. */
+    const nearPathMax = () => {
+      const room = 4080 - bytes(join(sut.root, 'store/reports/'));
+      const folders = Array.from({ length: Math.floor(room / 201) }, () => 'p'.repeat(200));
+      return [...folders, 'f'.repeat(room - folders.length * 201)].join('/');
+    };
+
+    it.each([
+      ['a last segment over 255 bytes', () => 'x'.repeat(256)],
+      ['a folder segment over 255 bytes', () => `${'é'.repeat(128)}/k`],
+      ['a path that fits while its sidecar does not', nearPathMax],
+    ])('refuses %s as object_key_invalid (400, not retryable) and writes nothing', async (_, keyOf) => {
+      const key = keyOf();
+      for (const op of [() => sut.objects.put('reports', key, 'x'), () => sut.objects.put('reports', key, 'x', { ifAbsent: true })]) {
+        await expect(op()).rejects.toMatchObject({ code: 'object_key_invalid', status: 400, retryable: false });
+      }
+      await sut.objects.put('reports', 'src', 'x');
+      await expect(sut.objects.move('reports', 'src', key)).rejects.toMatchObject({ code: 'object_key_invalid', retryable: false });
+      await expect(sut.objects.move('reports', 'src', key, { ifMatch: sha256('x') })).rejects.toMatchObject({ code: 'object_key_invalid' });
+      expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual(['.secorch-meta/.secorch-src.json', 'src']);
+      // A read finds nothing there, or refuses the key: never a failure of the store to retry.
+      for (const read of [() => sut.objects.get('reports', key), () => sut.objects.head('reports', key), () => sut.objects.stream('reports', key)]) {
+        const outcome: unknown = await read().catch((e: unknown) => e);
+        if (outcome !== undefined) expect(outcome).toMatchObject({ code: 'object_key_invalid', retryable: false });
+      }
+    });
+  });
+
   it('reports a file-system failure as object_storage_failed naming bucket and key, not the path', async () => {
     // A root that is a file, not a folder: every operation below it fails with ENOTDIR.
     await writeFile(join(sut.root, 'not-a-folder'), 'x');

@@ -1,6 +1,6 @@
 import { access, constants, link, mkdir, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { storageFailed } from '../../shared/objects/errors';
 import { assertSafeKey, compareKeys, keyInvalid, RESERVED_SEGMENT_PREFIX } from '../../shared/objects/keys';
 import { type ObjectInfo, type ObjectMoveOptions, type ObjectMoveResult, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
@@ -14,6 +14,39 @@ export interface DirObjectsOptions {
 }
 
 const META = `${RESERVED_SEGMENT_PREFIX}meta`;
+/** The longest file name (NAME_MAX) and path (PATH_MAX less its NUL) of Linux; macOS allows no more. */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+/** `.secorch-<name>.json` fits NAME_MAX up to this length of name; longer ones are named by a digest. */
+const PLAIN_SIDECAR_MAX = NAME_MAX - bytes(`${RESERVED_SEGMENT_PREFIX}.json`);
+const TEMP_BYTES = bytes(tempName());
+
+/**
+ * The sidecar's own name carries the reserved prefix, so it never collides with a folder mirrored
+ * from another key (keys `a` and `a.json/x` coexist). A name too long for that (242 to 255 bytes)
+ * gets `.secorch-.secorch-<sha256 of the name>.json`: no key's segment starts with the reserved
+ * prefix, so no shorter key's sidecar can take that name, and the names earlier versions gave
+ * stay as they were (a longer name never had a sidecar: writing it failed).
+ */
+const sidecarName = (name: string) =>
+  bytes(name) <= PLAIN_SIDECAR_MAX
+    ? `${RESERVED_SEGMENT_PREFIX}${name}.json`
+    : `${RESERVED_SEGMENT_PREFIX}${RESERVED_SEGMENT_PREFIX}${sha256(Buffer.from(name, 'utf8'))}.json`;
+
+type Paths = { base: string; data: string; meta: string };
+
+/**
+ * Refuses, before anything is written, a key this store could write only part of: a segment over
+ * NAME_MAX, or a path that fits while its sidecar or a temp name beside either does not (the
+ * sidecar's folder is 14 bytes longer than the file's). A smaller limit of another file system
+ * still surfaces as ENAMETOOLONG, which `fail` reports as the same error.
+ */
+function assertFits(key: string, p: Paths): void {
+  if (key.split('/').some((s) => bytes(s) > NAME_MAX)) throw keyInvalid('key', key, `has a segment longer than ${NAME_MAX} bytes, the longest file name of the local store`);
+  const longest = (path: string) => bytes(dirname(path)) + 1 + Math.max(bytes(basename(path)), TEMP_BYTES);
+  if (Math.max(longest(p.data), longest(p.meta)) > PATH_MAX) throw keyInvalid('key', key, `is too long for a path of the local store (at most ${PATH_MAX} bytes with the store's folder and bookkeeping names)`);
+}
 
 /**
  * Object storage in a local folder, for `npm start` and single-machine use: bucket = a sub-folder
@@ -22,7 +55,9 @@ const META = `${RESERVED_SEGMENT_PREFIX}meta`;
  * are renamed into place (readers see the old or the new object, never a partial one); ifAbsent
  * uses link(2), which fails with EEXIST atomically, so of two concurrent writers exactly one wins.
  * etag (sha256 of the content), contentType and contentEncoding live in a sidecar JSON under
- * `<bucket>/.secorch-meta/`, so head and list never re-read a large file. Writes are
+ * `<bucket>/.secorch-meta/`, so head and list never re-read a large file. A key is written only
+ * when its file, its sidecar and their temp names all fit the file system's name and path limits
+ * (object_key_invalid otherwise, before anything is written). Writes are
  * not fsynced: a machine crash may lose the latest writes, never tear one. Empty folders left by
  * delete and move are kept (removing them would race with a concurrent put into the same folder).
  * The key `a` and the keys under `a/` cannot both exist here (a file is not a folder): such a put
@@ -31,7 +66,7 @@ const META = `${RESERVED_SEGMENT_PREFIX}meta`;
 export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
   const root = resolve(opts.root);
 
-  const paths = (bucket: string, key: string) => {
+  const paths = (bucket: string, key: string): Paths => {
     assertSafeKey(bucket, 'bucket');
     assertSafeKey(key);
     const base = join(root, bucket);
@@ -40,9 +75,13 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
     if (!data.startsWith(base + sep)) throw keyInvalid('key', key, 'escapes the bucket folder');
     const segments = key.split('/');
     const name = segments.pop()!;
-    // The sidecar's own name carries the reserved prefix, so it never collides with a folder
-    // mirrored from another key (keys `a` and `a.json/x` coexist).
-    return { base, data, meta: join(base, META, ...segments, `${RESERVED_SEGMENT_PREFIX}${name}.json`) };
+    return { base, data, meta: join(base, META, ...segments, sidecarName(name)) };
+  };
+  /** paths() of a key about to be written. */
+  const writable = (bucket: string, key: string): Paths => {
+    const p = paths(bucket, key);
+    assertFits(key, p);
+    return p;
   };
 
   const isDir = (path: string) => stat(path).then((st) => st.isDirectory(), () => false);
@@ -50,6 +89,10 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
   /** File-system errors become typed ones; the message names bucket and key, never the path. */
   const fail = async (op: string, bucket: string, key: string | undefined, e: unknown): Promise<never> => {
     if (e instanceof ObjectExistsError || (e as { code?: string }).code === 'object_key_invalid') throw e;
+    // Retrying cannot help: the name is too long for this file system (assertFits catches Linux's limits first).
+    if (code(e) === 'ENAMETOOLONG') {
+      throw key === undefined ? keyInvalid('bucket', bucket, 'too long for the local file system') : keyInvalid('key', key, 'too long for the local file system');
+    }
     const collision = code(e) === 'ENOTDIR' || code(e) === 'EISDIR' || code(e) === 'EEXIST';
     // Inside an existing bucket folder these mean a file stands where a folder must (or the reverse).
     if (key !== undefined && collision && (await isDir(join(root, bucket)))) {
@@ -128,7 +171,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
 
   return {
     async put(bucket, key, body, put = {}) {
-      const p = paths(bucket, key);
+      const p = writable(bucket, key);
       try {
         const data = toBytes(body);
         const side = { etag: sha256(data), contentType: put.contentType, contentEncoding: put.contentEncoding };
@@ -232,7 +275,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
 
     async move(bucket, from, to, opts) {
       const src = paths(bucket, from);
-      const dst = paths(bucket, to);
+      const dst = writable(bucket, to);
       try {
         const st = await statFile(src.data);
         if (!st) return 'absent';

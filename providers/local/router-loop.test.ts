@@ -82,3 +82,41 @@ it('keeps running after a drain that throws (the queue file busy or damaged), lo
     producer.close();
   }
 });
+
+it('keeps running when the check for new commits throws (the queue file unreadable for a moment)', async () => {
+  const out = join(dir, 'events.jsonl');
+  const { deps } = testDeps({
+    routes: [{ name: 'all', filter: { prefix: { type: '' } }, to: ['file'] }],
+    destinations: { file: { type: 'file', path: out } },
+  });
+  const errors: string[] = [];
+  deps.logger = { ...deps.logger, error: (msg: string) => void errors.push(msg) };
+  const path = join(dir, 'queue.db');
+  const [consumer, producer] = [sqliteQueue({ path, clock: deps.clock }), sqliteQueue({ path, clock: deps.clock })];
+  let checks = 0;
+  const failingOnce: SqliteQueue = {
+    ...consumer,
+    changed: () => {
+      if (++checks === 1) throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+      return consumer.changed();
+    },
+  };
+  const stop = new AbortController();
+  const loop = runRouterLoop(deps, failingOnce, { pollMs: 5, signal: stop.signal });
+  let ended: unknown;
+  const over = loop.then(() => void (ended = 'ended'), (e: unknown) => void (ended = e));
+  try {
+    await until(() => checks >= 2 || ended !== undefined, 10_000);
+    expect(ended).toBeUndefined();
+    producer.enqueue(JSON.stringify({ specversion: '1.0', id: 'after-error', source: 'test', type: 'test.ping' }));
+    await until(() => existsSync(out), 10_000);
+    expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['after-error']);
+    expect(errors).toEqual(['router drain failed']);
+  } finally {
+    stop.abort();
+    await over;
+    expect(ended).toBe('ended');
+    consumer.close();
+    producer.close();
+  }
+});

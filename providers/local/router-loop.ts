@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventRouter } from '../../functions/event-router/handler';
 import type { Deps } from '../../shared/ports';
 import { drainQueue } from './drain';
@@ -24,17 +25,22 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
   let drained = 0;
   while (!opts.signal?.aborted) {
     const now = deps.clock.now();
-    if (queue.changed() || now - lastClaim >= 1000) {
-      lastClaim = now;
-      try {
+    let failed = false;
+    try {
+      // changed() reads the file too: an error there (a damaged or unreadable file) is the
+      // drain's to log, not one that ends the worker.
+      if (queue.changed() || now - lastClaim >= 1000) {
+        lastClaim = now;
         const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal);
         drained += report.handled + report.failed;
         if (report.failed > 0) deps.logger.warn('router records failed; they are retried with backoff', { ...report });
-      } catch (e) {
-        deps.logger.error('router drain failed', { error: e });
       }
+    } catch (e) {
+      failed = true;
+      deps.logger.error('router drain failed', { error: e });
     }
-    await new Promise((r) => setTimeout(r, pollMs));
+    // After a failure the next try waits a second: a file that stays unreadable is logged once a second, not at every poll.
+    await sleep(failed ? Math.max(pollMs, 1000) : pollMs, undefined, { signal: opts.signal }).catch(() => undefined);
   }
   deps.logger.info('router loop stopped', { drained });
 }

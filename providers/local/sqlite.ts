@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
+import { sqliteFileError } from './sqlite-errors';
+import { keepWalSmall, watchWal } from './sqlite-wal';
 
 /**
  * Opens a SQLite database for the local provider. Several connections share each file: every
@@ -15,7 +17,11 @@ import { AppError } from '../../shared/errors';
  *   loss, not only a crashed process; NORMAL survives a crashed process but may lose the last
  *   commits on power loss, and is for data whose loss only weakens a guarantee (the state store:
  *   a forgotten replay record lets a duplicate through, which at-least-once consumers absorb);
- * - foreign_keys is off by default in SQLite and must be enabled per connection.
+ * - foreign_keys is off by default in SQLite and must be enabled per connection;
+ * - readers that never pause would starve SQLite's checkpoints and let the WAL grow for ever:
+ *   each connection starts it over past maxWalBytes (sqlite-wal.ts);
+ * - a damaged file, a full disk or a file that cannot be opened is an error that names the file
+ *   and what to do (sqlite-errors.ts), at open and from every operation run through whenFree.
  */
 export type SqliteDatabase = Database.Database;
 
@@ -25,24 +31,36 @@ export interface OpenOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Open an existing file only: neither the file nor its folder is created. */
   mustExist?: boolean;
+  /** The WAL size (bytes) past which this connection starts the WAL over: see keepWalSmall. */
+  maxWalBytes?: number;
 }
+
+/** 16 times what SQLite's automatic checkpoint (every 1000 pages of 4 KiB) lets the WAL reach. */
+export const MAX_WAL_BYTES = 64 * 1024 * 1024;
 
 export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
   const inMemory = path === ':memory:' || path === '';
   // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
   if (!inMemory && !opts.mustExist) mkdirSync(dirname(path), { recursive: true });
-  // SQLite's own busy handler stays off (timeout 0): whenFree waits instead.
-  const db = new Database(path, { timeout: 0, fileMustExist: opts.mustExist === true });
+  let db: SqliteDatabase;
+  try {
+    // SQLite's own busy handler stays off (timeout 0): whenFree waits instead.
+    db = new Database(path, { timeout: 0, fileMustExist: opts.mustExist === true });
+  } catch (e) {
+    throw (inMemory ? undefined : sqliteFileError(path, e)) ?? e;
+  }
   waitLimits.set(db, Math.max(0, Math.trunc(opts.busyTimeoutMs ?? 5000)));
   try {
     // While `npm start` brings up its processes together, several connections open a new file
     // at once, and the switch to WAL (a setting the file keeps) needs a lock another may hold.
     if (!inMemory) whenFree(db, () => db.pragma('journal_mode', { simple: true }) === 'wal' || db.pragma('journal_mode = WAL'));
     db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+    if (!inMemory) watchWal(db, resolve(path), opts.maxWalBytes ?? MAX_WAL_BYTES);
     db.pragma('foreign_keys = ON');
   } catch (e) {
     db.close();
-    throw e;
+    // whenFree has named the file; the pragmas outside it are named here.
+    throw (inMemory ? undefined : sqliteFileError(path, e)) ?? e;
   }
   return db;
 }
@@ -63,16 +81,23 @@ const pauseCell = new Int32Array(new SharedArrayBuffer(4));
  * writing one file under load, waiters slept on a lock that was long free, and requests took
  * 40 to 800 ms. Here the pause starts at 50 µs and doubles up to 2 ms, with jitter so that waiters
  * do not retry in step. It blocks the thread, as SQLite's sleep did: better-sqlite3 is synchronous.
+ * Any other error about the file itself is thrown named (sqliteFileError); after a success the
+ * WAL is looked after (keepWalSmall).
  */
 export function whenFree<T>(db: SqliteDatabase, run: () => T): T {
   const deadline = performance.now() + (waitLimits.get(db) ?? 0);
   for (let pauseMs = 0.05; ; pauseMs = Math.min(pauseMs * 2, 2)) {
+    let result: T;
     try {
-      return run();
+      result = run();
     } catch (e) {
-      if (!isBusy(e) || performance.now() >= deadline) throw e;
+      if (!isBusy(e)) throw sqliteFileError(db.name, e) ?? e;
+      if (performance.now() >= deadline) throw e;
+      Atomics.wait(pauseCell, 0, 0, pauseMs * (0.5 + Math.random()));
+      continue;
     }
-    Atomics.wait(pauseCell, 0, 0, pauseMs * (0.5 + Math.random()));
+    keepWalSmall(db);
+    return result;
   }
 }
 

@@ -1,9 +1,18 @@
+import { isAppError } from '../../shared/errors';
 import { redactText } from '../../shared/log/redact';
+
+/**
+ * The exit code of a worker that cannot run until someone acts: a non-retryable AppError, such as
+ * a damaged database file (store_damaged), whose message says what to do. sysexits.h's
+ * EX_CONFIG: a restart would only fail the same way, so npm start can stop restarting it.
+ */
+export const EXIT_CANNOT_RUN = 78;
 
 /**
  * How the long-running local workers beside serverless-offline run as processes: `work` gets a
  * signal that SIGINT/SIGTERM abort, so it can finish what it holds; the process exits 0 when
- * `work` returns and 1, with the stack on stderr, when it throws (npm start restarts it).
+ * `work` returns; EXIT_CANNOT_RUN with the error's message (one line, what to do in it) when it
+ * throws a non-retryable AppError; otherwise 1, with the stack on stderr (npm start restarts it).
  */
 export function runWorker(name: string, work: (signal: AbortSignal) => Promise<void>): void {
   const stop = new AbortController();
@@ -11,6 +20,10 @@ export function runWorker(name: string, work: (signal: AbortSignal) => Promise<v
   work(stop.signal).then(
     () => process.exit(0),
     (e: unknown) => {
+      if (isAppError(e) && !e.retryable) {
+        console.error(`secorch ${name} cannot run: ${redactText(e.message)}`);
+        process.exit(EXIT_CANNOT_RUN);
+      }
       console.error(`secorch ${name}: ${redactText(String((e as Error).stack ?? e))}`);
       process.exit(1);
     },
