@@ -90,6 +90,40 @@ describe('s3Objects against fauxqs', () => {
     expect(await sut.objects.head(sut.bucket, 'x')).toBeUndefined();
   });
 
+  it('refuses keys and buckets a request would not address as given, or S3 refuses, before any request', async () => {
+    const sent: string[] = [];
+    const counting = { send: (cmd: Parameters<S3Client['send']>[0]) => (sent.push(cmd.constructor.name), sut.client.send(cmd)) } as unknown as S3Client;
+    const o = s3Objects({ client: counting, conditionalWrites: false });
+    const invalid = { code: 'object_key_invalid', status: 400, retryable: false };
+    // An empty key addresses the bucket itself (/<bucket>/): a put was CreateBucket (answered 200,
+    // nothing written), a get returned the bucket's listing as the object's bytes, a delete
+    // deleted the bucket. Over 1,024 bytes of UTF-8 S3 answers 400 KeyTooLongError (fauxqs stores
+    // it); a lone surrogate has no UTF-8 form (the SDK's encodeURIComponent throws).
+    for (const key of ['', 'k'.repeat(1025), `${'😀'.repeat(256)}k`, 'x\ud800']) {
+      for (const op of [
+        () => o.put(sut.bucket, key, 'v'), () => o.get(sut.bucket, key), () => o.stream(sut.bucket, key), () => o.head(sut.bucket, key),
+        () => o.delete(sut.bucket, key), () => o.move(sut.bucket, key, 'y'), () => o.move(sut.bucket, 'y', key),
+      ]) await expect(op()).rejects.toMatchObject(invalid);
+    }
+    // The SDK's endpoint URL resolves a bucket `.` or `..` away: key `x` in bucket `..` was GET /x.
+    for (const bucket of ['', '.', '..']) {
+      for (const op of [() => o.put(bucket, 'x', 'v'), () => o.head(bucket, 'x'), () => o.list(bucket, ''), () => o.move(bucket, 'x', 'y')]) {
+        await expect(op()).rejects.toMatchObject(invalid);
+      }
+    }
+    for (const bucket of ['.', '..']) await expect(o.check(bucket)).rejects.toMatchObject(invalid);
+    expect(sent).toEqual([]);
+  });
+
+  it('keeps dot segments, trailing dots and backslashes in keys: the SDK sends the path as it is, and S3 does not normalise it', async () => {
+    // SigV4 for S3 signs the path unnormalised (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html):
+    // `a/../b` is that object, which an upload can create and a notification name.
+    const keys = ['a/../b', '../other/x', './x', 'a/./b', 'x.', 'a\\b', 'k'.repeat(1024), '😀'.repeat(256)];
+    for (const key of keys) await sut.objects.put(sut.bucket, key, key);
+    for (const key of keys) expect(Buffer.from((await sut.objects.get(sut.bucket, key))!).toString('utf8')).toBe(key);
+    expect((await sut.objects.list(sut.bucket, '')).items.map((i) => i.key).sort()).toEqual([...keys].sort());
+  });
+
   it('reports a missing bucket as object_storage_failed on put, list and check', async () => {
     const objects = s3Objects({ client: sut.client });
     await expect(objects.put('no-such-bucket-x', 'k', 'v')).rejects.toMatchObject({ code: 'object_storage_failed', status: 502, retryable: true, message: expect.stringContaining('no-such-bucket-x/k') });

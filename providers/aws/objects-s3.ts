@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { guardBody, toBytes } from '../../shared/objects/bytes';
 import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
+import { keyInvalid } from '../../shared/objects/keys';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
 import { objectsUnavailable } from './unavailable';
@@ -39,6 +40,35 @@ const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$
  * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax */
 export const copySource = (bucket: string, key: string) => `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
 
+/**
+ * Keys and buckets a request would not address as given, or that S3 refuses, caught before any
+ * request: object_key_invalid (400, not retryable), where S3's 400 would be a retryable
+ * object_storage_failed and a request to the bucket itself would act on the bucket.
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
+ * - An empty key: the path is /<bucket>/, the bucket: PutObject became a CreateBucket request
+ *   (fauxqs answered it 200, nothing written), GetObject a listing of the bucket (its XML read as
+ *   the object's bytes), DeleteObject a DeleteBucket.
+ * - Over 1,024 bytes of UTF-8: KeyTooLongError. A lone surrogate has no UTF-8 form (the SDK's
+ *   encodeURIComponent throws a URIError on it).
+ * - A bucket `.` or `..`: the SDK's endpoint URL resolves it away (key `x` in bucket `..` is
+ *   GET /x). Other bucket names are left to the SDK and S3 (legacy names, access point ARNs).
+ * Dot segments, trailing dots and backslashes inside a key are kept: the SDK sends the path as it
+ * is, and S3 signs and addresses it without normalising it, so `a/../b` is that object.
+ */
+const MAX_KEY_BYTES = 1024;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkBucket(bucket: string): void {
+  if (bucket === '' || bucket === '.' || bucket === '..') throw keyInvalid('bucket', bucket, 'not an S3 bucket name');
+}
+
+function checkKey(bucket: string, key: string): void {
+  checkBucket(bucket);
+  if (key.length === 0) throw keyInvalid('key', key, 'empty (the request would address the bucket)');
+  if (LONE_SURROGATE.test(key)) throw keyInvalid('key', key.slice(0, 80), 'is not well-formed Unicode (a lone surrogate has no UTF-8 form)');
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw keyInvalid('key', key.slice(0, 80), `longer than ${MAX_KEY_BYTES} bytes of UTF-8`);
+}
+
 interface S3Head {
   ContentLength?: number;
   ETag?: string;
@@ -74,6 +104,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
   const conditional = opts.conditionalWrites ?? true;
 
   async function getObject(bucket: string, key: string) {
+    checkKey(bucket, key);
     const { sdk, client } = await load();
     try {
       return await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -85,6 +116,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
 
   const self: ObjectStorage = {
     async put(bucket, key, body, put = {}) {
+      checkKey(bucket, key);
       const { sdk, client } = await load();
       const data = toBytes(body);
       if (put.ifAbsent && !conditional && (await self.head(bucket, key))) throw new ObjectExistsError(bucket, key);
@@ -127,6 +159,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
     },
 
     async head(bucket, key) {
+      checkKey(bucket, key);
       const { sdk, client } = await load();
       try {
         return infoOf(bucket, key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
@@ -137,6 +170,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
     },
 
     async list(bucket, prefix, opts = {}) {
+      checkBucket(bucket);
       const { sdk, client } = await load();
       try {
         const out = await client.send(new sdk.ListObjectsV2Command({
@@ -154,6 +188,8 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
     },
 
     async move(bucket, from, to, opts) {
+      checkKey(bucket, from);
+      checkKey(bucket, to);
       const { sdk, client } = await load();
       const cond = hasConditions(opts) ? opts : undefined;
       // The ETag is S3's precondition; a version alone is first resolved to the ETag it has. Without
@@ -204,6 +240,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
     },
 
     async delete(bucket, key) {
+      checkKey(bucket, key);
       const { sdk, client } = await load();
       try {
         await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: key }));
@@ -214,6 +251,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
     },
 
     async check(bucket) {
+      if (bucket) checkBucket(bucket);
       const { sdk, client } = await load();
       try {
         // HeadBucket needs only s3:ListBucket on that bucket; without a bucket, ListBuckets needs

@@ -101,7 +101,7 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
   it('ifAbsent saves with ifGenerationMatch: 0 and maps 412 to ObjectExistsError', async () => {
     const save = jest.fn().mockRejectedValue(apiError(412));
     const { objects } = scripted({ save });
-    const err = await objects.put('b', 'k', 'v', { ifAbsent: true, contentType: 'text/plain', contentEncoding: 'gzip' }).catch((e: unknown) => e);
+    const err = await objects.put('bkt', 'k', 'v', { ifAbsent: true, contentType: 'text/plain', contentEncoding: 'gzip' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ObjectExistsError);
     expect(save).toHaveBeenCalledWith(Buffer.from('v'), {
       resumable: false,
@@ -113,7 +113,7 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
   it('a plain put sets no precondition, and a 412 without ifAbsent is a storage failure', async () => {
     const save = jest.fn().mockRejectedValue(apiError(412));
     const { objects } = scripted({ save });
-    await expect(objects.put('b', 'k', 'v')).rejects.toMatchObject({ code: 'object_storage_failed' });
+    await expect(objects.put('bkt', 'k', 'v')).rejects.toMatchObject({ code: 'object_storage_failed' });
     expect(save.mock.calls[0]![1]).not.toHaveProperty('preconditionOpts');
   });
 
@@ -122,8 +122,8 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
       .mockResolvedValueOnce([[{ name: 'p/a', metadata: { size: '1', etag: 'e1', generation: '5' } }], { pageToken: 'tok-2' }])
       .mockResolvedValueOnce([[{ name: 'p/b', metadata: { size: '2', etag: 'e2' } }], null]);
     const { objects } = scripted({}, getFiles);
-    expect(await objects.list('b', 'p/', { limit: 1 })).toEqual({ items: [{ bucket: 'b', key: 'p/a', size: 1, etag: 'e1', version: '5' }], next: 'tok-2' });
-    expect(await objects.list('b', 'p/', { limit: 1, after: 'tok-2' })).toEqual({ items: [{ bucket: 'b', key: 'p/b', size: 2, etag: 'e2' }] });
+    expect(await objects.list('bkt', 'p/', { limit: 1 })).toEqual({ items: [{ bucket: 'bkt', key: 'p/a', size: 1, etag: 'e1', version: '5' }], next: 'tok-2' });
+    expect(await objects.list('bkt', 'p/', { limit: 1, after: 'tok-2' })).toEqual({ items: [{ bucket: 'bkt', key: 'p/b', size: 2, etag: 'e2' }] });
     expect(getFiles.mock.calls).toEqual([
       [{ prefix: 'p/', maxResults: 1, autoPaginate: false }],
       [{ prefix: 'p/', maxResults: 1, autoPaginate: false, pageToken: 'tok-2' }],
@@ -134,7 +134,7 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
     const getMetadata = jest.fn().mockResolvedValue([{ size: '3', generation: '42', contentEncoding: 'gzip' }]);
     const createReadStream = jest.fn(() => (async function* () { yield new Uint8Array([1, 2, 3]); })());
     const { objects, files } = scripted({ getMetadata, createReadStream });
-    const s = await objects.stream('b', 'k');
+    const s = await objects.stream('bkt', 'k');
     expect(Array.from(await collectBytes(s!.body))).toEqual([1, 2, 3]);
     expect(files[files.length - 1]).toEqual({ key: 'k', options: { generation: '42' } });
     expect(createReadStream).toHaveBeenCalledWith({ decompress: false });
@@ -144,14 +144,14 @@ describe('gcsObjects at the SDK boundary (mocked SDK: no emulator)', () => {
     const getMetadata = jest.fn().mockResolvedValue([{ size: '3', generation: '1' }]);
     const createReadStream = jest.fn(() => (async function* () { yield new Uint8Array([1]); throw apiError(500, 'RequestError'); })());
     const { objects } = scripted({ getMetadata, createReadStream });
-    const s = await objects.stream('b', 'k');
-    await expect(collectBytes(s!.body)).rejects.toMatchObject({ code: 'object_storage_failed', message: expect.stringContaining('b/k') });
+    const s = await objects.stream('bkt', 'k');
+    await expect(collectBytes(s!.body)).rejects.toMatchObject({ code: 'object_storage_failed', message: expect.stringContaining('bkt/k') });
   });
 
   it('downloads without decompressing, and hides SDK messages in failures', async () => {
     const download = jest.fn().mockRejectedValue(apiError(403, 'Forbidden'));
     const { objects } = scripted({ download });
-    const err = (await objects.get('b', 'k').catch((e: unknown) => e)) as Error;
+    const err = (await objects.get('bkt', 'k').catch((e: unknown) => e)) as Error;
     expect(download).toHaveBeenCalledWith({ decompress: false });
     expect(err).toMatchObject({ code: 'object_storage_failed', status: 502, retryable: true });
     expect(err.message).not.toContain('ya29');
@@ -177,12 +177,15 @@ async function jsonApi() {
   const held = new Map<string, { generation: number; body: string; contentType?: string }>();
   let generations = 1000;
   const requests: { method: string; name: string; query: Record<string, string> }[] = [];
+  /** Every request as it arrived, path still encoded, whatever it asked for. */
+  const wire: string[] = [];
   let afterRewrite: (() => void) | undefined;
   /** Rewrite calls still to answer with a rewriteToken (not done), as for a large object. */
   let partial = 0;
   const server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
+      wire.push(`${req.method} ${req.url}`);
       const url = new URL(req.url!, 'http://stand-in');
       const query = Object.fromEntries(url.searchParams);
       const send = (status: number, body?: unknown) => {
@@ -228,6 +231,7 @@ async function jsonApi() {
   return {
     objects: gcsObjects({ apiEndpoint: `http://127.0.0.1:${port}`, projectId: 'test-project' }),
     requests,
+    wire,
     /** Writes `key` as a new generation and returns what head would report of it. */
     put(key: string, body: string, contentType?: string) {
       const o = { generation: ++generations, body, ...(contentType ? { contentType } : {}) };
@@ -307,5 +311,46 @@ describe('gcsObjects move against a JSON API stand-in (real SDK over HTTP; no em
     api.requests.length = 0;
     expect(await api.objects.move('reports', 'plain', 'q/plain')).toBe('moved');
     expect(api.requests).toEqual([{ method: 'POST', name: 'plain -> q/plain', query: {} }, { method: 'DELETE', name: 'plain', query: {} }]);
+  });
+});
+
+describe('gcsObjects names (real SDK over HTTP against the stand-in; no emulator)', () => {
+  let api: Awaited<ReturnType<typeof jsonApi>>;
+  beforeEach(async () => {
+    api = await jsonApi();
+  });
+  afterEach(() => api.close());
+  const invalid = { code: 'object_key_invalid', status: 400, retryable: false };
+
+  it('refuses names Cloud Storage refuses or the request URL would turn into another resource, before any request', async () => {
+    const o = api.objects;
+    // `..` was sent as GET and DELETE /storage/v1/b/reports/ (the bucket itself) and `.` as
+    // /storage/v1/b/reports/o/ (the object list); CR, LF, the ACME prefix and names over 1,024
+    // bytes of UTF-8 are the service's 400s; a lone surrogate has no UTF-8 form.
+    const keys = ['..', '.', 'a\nb', 'a\rb', '.well-known/acme-challenge/token', 'k'.repeat(1025), `${'😀'.repeat(256)}k`, '', 'x\ud800'];
+    for (const key of keys) {
+      for (const op of [
+        () => o.get('reports', key), () => o.stream('reports', key), () => o.head('reports', key), () => o.delete('reports', key),
+        () => o.put('reports', key, 'v'), () => o.move('reports', key, 'y'), () => o.move('reports', 'y', key), () => o.move('reports', key, 'y', { ifVersion: '1' }),
+      ]) await expect(op()).rejects.toMatchObject(invalid);
+    }
+    // The SDK puts the bucket in the path as it is: `..` was /storage/v1/o/x, `a/b` bucket a, `x?y` a query.
+    for (const bucket of ['..', 'a/b', 'x?y', 'r#s', 'gs://reports', 'ab', 'Reports', '-ab', 'ab-', 'a'.repeat(64), `${'a'.repeat(64)}.b`, `${'a.'.repeat(111)}a`]) {
+      for (const op of [() => o.head(bucket, 'x'), () => o.put(bucket, 'x', 'v'), () => o.list(bucket, ''), () => o.check(bucket), () => o.move(bucket, 'x', 'y')]) {
+        await expect(op()).rejects.toMatchObject(invalid);
+      }
+    }
+    for (const op of [() => o.head('', 'x'), () => o.put('', 'x', 'v'), () => o.list('', '')]) await expect(op()).rejects.toMatchObject(invalid);
+    expect(api.wire).toEqual([]);
+  });
+
+  it('sends every other name as it is, dots and backslashes included, up to 1,024 bytes', async () => {
+    const keys = ['a/../b', './x', 'x.', 'a\\b', 'tab\tx', '.well-known/acme-challenge', 'x/.well-known/acme-challenge/t', '...', 'k'.repeat(1024), '😀'.repeat(256)];
+    for (const key of keys) expect(await api.objects.head('reports', key)).toBeUndefined();
+    expect(api.requests.map((r) => r.name)).toEqual(keys);
+    for (const bucket of ['abc', 'my_bucket-1', 'a'.repeat(63), `${'a'.repeat(63)}.b`, `${'a'.repeat(62)}.`.repeat(3) + 'abcd']) {
+      expect(await api.objects.head(bucket, 'x')).toBeUndefined();
+    }
+    expect(api.wire).toHaveLength(keys.length + 5);
   });
 });

@@ -5,6 +5,7 @@ import { storageFailed } from '../../shared/objects/errors';
 import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
 import { type GcpTimeouts, storageOptions } from './client-options';
+import { checkBucket, checkObjectName } from './object-names';
 import { objectsUnavailable } from './unavailable';
 
 export interface GcsObjectsOptions extends GcpTimeouts {
@@ -56,17 +57,20 @@ function withQuery(f: File, query: Record<string, string>): void {
  * https://cloud.google.com/storage/docs/request-preconditions#special-case
  * Reads ask for the stored bytes (decompress: false): a gzip-encoded object comes back as written,
  * as on the other stores. The list cursor is the API's pageToken. A 404 on a read means absent.
+ * Names the service refuses or the request URL would rewrite are refused first (object-names.ts).
  */
 export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
   const load = once(async () => opts.storage ?? new (await import('@google-cloud/storage')).Storage({
     projectId: opts.projectId, ...storageOptions(opts), ...(opts.apiEndpoint ? { apiEndpoint: opts.apiEndpoint } : {}),
   }));
+  // Every operation checks its names (object-names.ts) before it makes a File.
   const file = async (bucket: string, key: string, generation?: string | number): Promise<File> =>
     (await load()).bucket(bucket).file(key, generation === undefined ? {} : { generation });
   const absent = (e: unknown) => codeOf(e) === 404;
 
   const self: ObjectStorage = {
     async put(bucket, key, body, put = {}) {
+      checkObjectName(bucket, key);
       const data = toBytes(body);
       const f = await file(bucket, key);
       try {
@@ -84,6 +88,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async get(bucket, key) {
+      checkObjectName(bucket, key);
       try {
         const [data] = await (await file(bucket, key)).download({ decompress: false });
         return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -104,6 +109,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async head(bucket, key) {
+      checkObjectName(bucket, key);
       try {
         const [metadata] = await (await file(bucket, key)).getMetadata();
         return infoOf(bucket, key, metadata);
@@ -114,6 +120,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async list(bucket, prefix, opts = {}) {
+      checkBucket(bucket);
       try {
         const [files, nextQuery] = await (await load()).bucket(bucket).getFiles({
           prefix,
@@ -130,6 +137,8 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async move(bucket, from, to, opts) {
+      checkObjectName(bucket, from);
+      checkObjectName(bucket, to);
       const cond = hasConditions(opts) ? opts : undefined;
       // The generation is Cloud Storage's precondition; an etag alone is first resolved to the
       // generation it belongs to (the etag also changes on metadata updates; the content does not).
@@ -166,6 +175,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async delete(bucket, key) {
+      checkObjectName(bucket, key);
       try {
         await (await file(bucket, key)).delete({ ignoreNotFound: true });
       } catch (e) {
@@ -175,6 +185,7 @@ export function gcsObjects(opts: GcsObjectsOptions = {}): ObjectStorage {
     },
 
     async check(bucket) {
+      if (bucket) checkBucket(bucket);
       try {
         const storage = await load();
         // One object listed needs only storage.objects.list, which reading a bucket needs anyway.

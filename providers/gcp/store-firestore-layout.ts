@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData } from '@google-cloud/firestore';
+import { errors } from '../../shared/errors';
 import type { PutWrite } from '../../shared/ports/store';
 import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8PartsRef, valueTooLarge } from '../../shared/store/split-values';
 
@@ -53,6 +54,33 @@ export const HEAD_MASK = ['version', 'expiresAt', 'parts', 'partsId'];
 
 export const partsCollectionOf = (collection: string) => `${collection}-parts`;
 export const partId = (partsId: string, index: number) => `${partsId}-${index}`;
+
+/** The most bytes of UTF-8 in one collection or document id. */
+const MAX_ID_BYTES = 1500;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Refuses, when the store is built (invalid_config), a collection path that would fail every
+ * call: an empty id (a leading, trailing or doubled `/`), an id `.` or `..` or matching `__.*__`
+ * (reserved), one over 1,500 bytes (the parts collection's with `-parts` added), an even number
+ * of ids (a document's path), or a lone surrogate (no UTF-8 form: sent as U+FFFD, another name).
+ * The SDK or the service refuses these only at each call, as an internal error retried for ever.
+ * https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields
+ */
+export function checkCollectionPath(collection: string): void {
+  const bad = (why: string) => errors.config(`store.collection ${JSON.stringify(collection.slice(0, 80))} is not a Firestore collection path: ${why}`, 'store.collection');
+  const ids = collection.split('/');
+  if (ids.length % 2 === 0) throw bad('an even number of ids names a document (collection/document/collection/...)');
+  if (LONE_SURROGATE.test(collection)) throw bad('not well-formed Unicode');
+  for (const id of ids) {
+    if (id === '') throw bad('an empty id (empty, or a leading, trailing or doubled /)');
+    if (id === '.' || id === '..') throw bad('an id may not be . or ..');
+    if (/^__.*__$/.test(id)) throw bad('ids matching __.*__ are reserved');
+  }
+  if ([...ids.slice(0, -1), partsCollectionOf(ids[ids.length - 1]!)].some((id) => Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES)) {
+    throw bad(`an id is over ${MAX_ID_BYTES} bytes of UTF-8 (the last one with -parts added)`);
+  }
+}
 
 export function encodeKey(key: string): string {
   const bytes = Buffer.from(key, 'utf8');

@@ -48,4 +48,13 @@ describe('firestoreStore with Firestore unreachable (SDK mocked: no emulator can
   it('keeps a refusal by the service (PERMISSION_DENIED) as it is', async () => {
     await expect(store(denied).get('k')).rejects.toMatchObject({ code: 7 });
   });
+
+  it('a missing database, or one in Datastore mode, fails every operation: never "absent" or an empty page', async () => {
+    // What the service answers for the whole database, where a missing document is only a snapshot without data.
+    const noDatabase = () => Object.assign(new Error('5 NOT_FOUND: The database (default) does not exist for project test-project'), { code: 5 });
+    const datastoreMode = () => Object.assign(new Error('9 FAILED_PRECONDITION: The Cloud Firestore API is not available for Firestore in Datastore Mode database'), { code: 9 });
+    for (const error of [noDatabase, datastoreMode]) {
+      for (const [, run] of operations) await expect(run(store(error))).rejects.toMatchObject({ code: error().code });
+    }
+  });
 });

@@ -44,6 +44,19 @@ describe(`firestoreStore ${MOCKED}`, () => {
     }
   });
 
+  it('refuses, when built, a collection path Firestore would refuse on every call (invalid_config, not retried)', () => {
+    const firestore = new FakeFirestore().asFirestore();
+    const build = (collection: string) => () => firestoreStore({ collection, firestore, clock: fixedClock(START) });
+    // Collection and document ids: no `/`, not `.` or `..`, not `__.*__` (reserved), at most 1,500
+    // bytes; a collection path has an odd number of them.
+    // https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields
+    for (const collection of ['', '__state__', '__.__', 'a/b', '.', '..', 'a//b', '/state', 'state/', 'tenants/__x__/state', 'tenants/./state', 'x'.repeat(1495), 'x\ud800']) {
+      expect(build(collection)).toThrow(expect.objectContaining({ code: 'invalid_config', status: 500, retryable: false, extra: { path: 'store.collection' } }));
+    }
+    // The parts collection adds `-parts` to the last id.
+    for (const collection of ['state', 'tenants/acme/state', '__state', 'state__', '_', '...', 'x'.repeat(1494), 'é'.repeat(747)]) expect(build(collection)).not.toThrow();
+  });
+
   it('takes keys up to 750 bytes and refuses longer or empty ones clearly', async () => {
     const { store } = setup();
     const longest = 'é'.repeat(MAX_KEY_BYTES / 2);

@@ -2,7 +2,7 @@ import type { CollectionReference, DocumentData, Firestore, Transaction } from '
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type Write } from '../../shared/ports/store';
 import { once } from '../common/once';
-import { checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
+import { checkCollectionPath, checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
 import { guarded } from './unavailable';
 
@@ -36,8 +36,9 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * clean-up step that a crash could skip. The price: an unconditional put or delete reads the head
  * first (one document read and one more round trip than a blind write). A delete inside putAll is a blind write (its head is not
  * read, so it does not contend with writers of that key): a split value deleted that way leaves
- * its parts, invisible, to the TTL policy. Contention makes the SDK retry the transaction
- * function, which re-checks.
+ * its parts, invisible; the TTL policy collects them when the value had a TTL, while those of a
+ * value without one stay as dead storage (as on DynamoDB). Contention makes the SDK retry the
+ * transaction function, which re-checks.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -69,7 +70,7 @@ function dropParts(tx: Transaction, parts: CollectionReference, split: PartsRef 
 }
 
 export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
-  if (!opts.collection) throw new Error('firestoreStore needs a collection (config store.collection)');
+  checkCollectionPath(opts.collection);
   const { clock } = opts;
   const now = () => clock.now();
   const load = once(() => import('@google-cloud/firestore').then((sdk) => {

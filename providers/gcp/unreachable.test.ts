@@ -4,6 +4,8 @@ import { blackHole, closedPort } from '../postgres/net-faults.testkit';
 import { pubsubBus } from './bus-pubsub';
 import { gaxCallOptions, storageOptions } from './client-options';
 import { gcsObjects } from './objects-gcs';
+import { cloudKmsSealer, type CloudKmsClient } from './sealer-cloudkms';
+import { gcpSecrets, type SecretAccessClient } from './secrets-manager';
 import { gcpNetworkReason } from './unavailable';
 
 /**
@@ -42,6 +44,23 @@ describe.each(targets)('Google Cloud providers against %s', (_name, open) => {
     const down = { code: 'bus_unavailable', status: 503, retryable: true, expose: true, message: expect.stringMatching(/\((no response|connection refused|service unavailable)\); retry shortly$/) };
     expect(publish).toMatchObject(down);
     expect(check).toMatchObject(down);
+  }, BOUND_MS);
+
+  it('Cloud KMS and Secret Manager: each call ends in a retryable error within its bounds (the real gRPC clients, no credentials)', async () => {
+    // Plain-text gRPC to 127.0.0.1 (sslCreds: no TLS and no Google credentials), as in emulator mode.
+    const { credentials } = await import('@grpc/grpc-js');
+    const endpoint = { apiEndpoint: '127.0.0.1', port: target.port, sslCreds: credentials.createInsecure() };
+    const kms = new (await import('@google-cloud/kms')).KeyManagementServiceClient(endpoint);
+    const secretManager = new (await import('@google-cloud/secret-manager')).SecretManagerServiceClient(endpoint);
+    try {
+      const sealer = cloudKmsSealer({ keyName: 'projects/p/locations/global/keyRings/r/cryptoKeys/k', client: kms as unknown as CloudKmsClient, ...SHORT });
+      const secrets = gcpSecrets({ projectId: 'p', client: secretManager as unknown as SecretAccessClient, ...SHORT });
+      const [seal, secret] = await Promise.all([rejection(sealer.seal('s3cret', { subscription: 'sub-1' })), rejection(secrets.get('api-key'))]);
+      expect(seal).toMatchObject({ code: 'seal_failed', retryable: true, extra: { reason: 'kms' } });
+      expect(secret).toMatchObject({ code: 'secret_unavailable', status: 503, retryable: true });
+    } finally {
+      await Promise.all([kms.close(), secretManager.close()]);
+    }
   }, BOUND_MS);
 
   it('gcsObjects: reads, writes and check reject with object_storage_unavailable, not object_storage_failed', async () => {
