@@ -3,8 +3,9 @@ import { jsonLogger } from '../../shared/log/json-logger';
 import { fixedClock, type Secrets } from '../../shared/ports';
 import { memoryBus, testDeps } from '../../test/deps';
 import { githubHeaders } from '../../test/support/sign';
+import { secretUnavailable } from '../../shared/secrets';
 import { cloudDeps } from './cloud-deps';
-import { refreshingRoot } from './refresh';
+import { type RefreshOptions, refreshingRoot } from './refresh';
 import type { ConfigReload } from './runtime';
 
 const g = globalThis as { __SECORCH_CONFIG__?: unknown };
@@ -13,11 +14,22 @@ afterEach(() => delete g.__SECORCH_CONFIG__);
 /** Lets the background re-read (a chain of resolved promises) finish. */
 const settle = () => new Promise((r) => setImmediate(r));
 
-function fakeRoot(reload?: ConfigReload) {
+function fakeRoot(reload?: ConfigReload, opts?: RefreshOptions) {
   const { deps, clock } = testDeps({ secrets: { ttlSeconds: 60 } });
   const warnings: unknown[] = [];
   deps.logger = { ...deps.logger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push([msg, fields]), info: () => undefined };
-  return { deps, clock, warnings, root: refreshingRoot(async () => ({ deps, reload })) };
+  return { deps, clock, warnings, root: refreshingRoot(async () => ({ deps, reload }), opts) };
+}
+
+/** A wait that ends only when the test says so, recording what was asked and whether it was called off. */
+function manualSleep() {
+  const asked: { ms: number; signal?: AbortSignal }[] = [];
+  const ends: (() => void)[] = [];
+  const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
+    asked.push({ ms, signal });
+    ends.push(resolve);
+  });
+  return { sleep, asked, end: () => ends.splice(0).forEach((go) => go()) };
 }
 
 describe('refreshingRoot', () => {
@@ -95,6 +107,59 @@ describe('refreshingRoot', () => {
     expect(Object.values(line)).toContainEqual(['github-webhook', 'jira-token']);
   });
 
+  test('values older than two periods (an instance idle that long) are not used: that invocation waits for the re-read', async () => {
+    const reload = jest.fn<ReturnType<ConfigReload>, []>();
+    const wait = manualSleep();
+    const { deps, clock, root } = fakeRoot(reload, { sleep: wait.sleep });
+    const config = { ...deps.config, logLevel: 'debug' as const };
+    reload.mockImplementation(async () => ({ config, changed: ['github-webhook'] }));
+    await root();
+    clock.advance(2 * 60_000);
+    expect((await root()).config).toBe(config);
+    expect(reload).toHaveBeenCalledTimes(1);
+    // The bound on the wait was armed, and called off once the re-read answered (no timer left behind).
+    expect(wait.asked).toEqual([{ ms: 2_000, signal: expect.objectContaining({ aborted: true }) }]);
+  });
+
+  test('the wait is bounded (maxWaitMs): a manager that does not answer in time leaves the values in use, and the re-read goes on in the background', async () => {
+    let answer!: (v: Awaited<ReturnType<ConfigReload>>) => void;
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(() => new Promise((r) => (answer = r)));
+    const wait = manualSleep();
+    const { deps, clock, root } = fakeRoot(reload, { maxWaitMs: 1_500, sleep: wait.sleep });
+    await root();
+    clock.advance(2 * 60_000);
+    const invocation = root();
+    await settle();
+    expect(wait.asked).toEqual([{ ms: 1_500, signal: expect.anything() }]);
+    wait.end(); // 1.5 s pass without an answer
+    expect(await invocation).toBe(deps);
+    const config = { ...deps.config, logLevel: 'debug' as const };
+    answer({ config, changed: ['github-webhook'] });
+    await settle();
+    expect((await root()).config).toBe(config);
+    expect(reload).toHaveBeenCalledTimes(1);
+  });
+
+  test('a re-read waited for that fails (manager down) keeps the values in use without failing the invocation; the next ones neither wait nor ask before a period', async () => {
+    const reload = jest.fn<ReturnType<ConfigReload>, []>(async () => {
+      throw secretUnavailable('aws-ssm', 'github-webhook', 'ThrottlingException, HTTP 400');
+    });
+    const wait = manualSleep(); // never ends by itself: only the failed re-read can end the wait
+    const { deps, clock, root, warnings } = fakeRoot(reload, { sleep: wait.sleep });
+    await root();
+    clock.advance(2 * 60_000);
+    expect(await root()).toBe(deps);
+    expect(warnings).toEqual([['secret references could not be re-read: the values in use stay', { error: expect.objectContaining({ code: 'secret_unavailable' }) }]]);
+    clock.advance(59_999);
+    expect(await root()).toBe(deps);
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(wait.asked).toHaveLength(1);
+    clock.advance(1); // a period after the failure: asked again, in the background
+    expect(await root()).toBe(deps);
+    expect(reload).toHaveBeenCalledTimes(2);
+    expect(wait.asked).toHaveLength(1);
+  });
+
   test('without a reload (no reference, or environment variables) the deps never change', async () => {
     const { deps, clock, root } = fakeRoot(undefined);
     clock.advance(10 * 60_000);
@@ -103,26 +168,42 @@ describe('refreshingRoot', () => {
   });
 });
 
+/** A cloud root over a map standing in for the manager, and a GitHub webhook poster. */
+function githubCloud(values: Record<string, string>, refresh?: RefreshOptions) {
+  // The secret manager is a map here (the cloud managers have no emulator; their own tests mock the SDK).
+  const manager: Secrets = { get: async (name) => values[name] };
+  g.__SECORCH_CONFIG__ = {
+    sources: { github: { verify: { scheme: 'github', secret: 'secret://github-webhook' } } },
+    secrets: { provider: 'aws-ssm', ttlSeconds: 60 },
+    store: { type: 'memory' },
+    logLevel: 'error',
+  };
+  const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
+  const bus = memoryBus();
+  const root = refreshingRoot(() => cloudDeps('AWS', 'aws', () => bus, undefined, undefined, { secrets: { 'aws-ssm': () => manager }, clock }), refresh);
+  let n = 0;
+  const post = async (secret: string) => {
+    const body = JSON.stringify({ zen: 'ok', n: (n += 1) });
+    const req = new Request('https://hooks.example.com/webhooks/github', { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', `d-${n}`) });
+    return (await webhookIngress(req, await root())).status;
+  };
+  return { clock, bus, post };
+}
+
 describe('a cloud root follows a rotated webhook secret without a cold start', () => {
+  test('an instance idle for two periods verifies its first request with the value stored meanwhile', async () => {
+    const values = { 'github-webhook': 'old-secret' };
+    const { clock, post } = githubCloud(values, { sleep: () => new Promise(() => undefined) });
+    expect(await post('old-secret')).toBe(202);
+    values['github-webhook'] = 'new-secret';
+    clock.advance(2 * 60_000);
+    expect(await post('new-secret')).toBe(202);
+    expect(await post('old-secret')).toBe(401);
+  });
+
   test('a signature under the new value is refused until ttlSeconds pass, then accepted; the old one then refused', async () => {
-    // The secret manager is a map here (the cloud managers have no emulator; their own tests mock the SDK).
-    const values: Record<string, string> = { 'github-webhook': 'old-secret' };
-    const manager: Secrets = { get: async (name) => values[name] };
-    g.__SECORCH_CONFIG__ = {
-      sources: { github: { verify: { scheme: 'github', secret: 'secret://github-webhook' } } },
-      secrets: { provider: 'aws-ssm', ttlSeconds: 60 },
-      store: { type: 'memory' },
-      logLevel: 'error',
-    };
-    const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
-    const bus = memoryBus();
-    const root = refreshingRoot(() => cloudDeps('AWS', 'aws', () => bus, undefined, undefined, { secrets: { 'aws-ssm': () => manager }, clock }));
-    let n = 0;
-    const post = async (secret: string) => {
-      const body = JSON.stringify({ zen: 'ok', n: (n += 1) });
-      const req = new Request('https://hooks.example.com/webhooks/github', { method: 'POST', body, headers: githubHeaders(secret, body, 'ping', `d-${n}`) });
-      return (await webhookIngress(req, await root())).status;
-    };
+    const values = { 'github-webhook': 'old-secret' };
+    const { clock, bus, post } = githubCloud(values);
     expect(await post('old-secret')).toBe(202);
     values['github-webhook'] = 'new-secret';
     clock.advance(30_000);
@@ -133,5 +214,12 @@ describe('a cloud root follows a rotated webhook secret without a cold start', (
     expect(await post('new-secret')).toBe(202);
     expect(await post('old-secret')).toBe(401);
     expect(bus.events.filter((e) => e.type === 'secorch.webhook.received').map((e) => (e.data as { n: number }).n)).toEqual([1, 3, 4]);
+  });
+});
+
+describe('a cloud root reads a referenced value as stored from a file', () => {
+  test('a webhook secret stored with its final newline verifies the signatures made with the secret', async () => {
+    const { post } = githubCloud({ 'github-webhook': 'file-secret\n' });
+    expect(await post('file-secret')).toBe(202);
   });
 });

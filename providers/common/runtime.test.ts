@@ -58,3 +58,43 @@ describe('re-reading secret:// values (reload)', () => {
     expect((await bundledConfigWithSecrets(() => mapSecrets({}), {})).reload).toBeUndefined();
   });
 });
+
+describe('a configuration error never quotes a referenced value', () => {
+  // Checks across sections quote what they refuse (`Not an IP address or CIDR range: "..."`):
+  // from a literal that helps, from a secret manager (SSM holds allowlists as well) it is a leak.
+  const config = (allow: string) => ({
+    sources: { github: { verify: { scheme: 'github', secret: 'secret://github-webhook' }, allow: [allow] } },
+    secrets: { provider: 'aws-ssm' },
+  });
+  const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a rejection'); }, (e: Error & { code?: string }) => e);
+
+  test('at cold start: a whole value and a #field member are left out, the path stays', async () => {
+    for (const [allow, stored] of [
+      ['secret://office-net', { 'office-net': 'office-net-Zq9ab' }],
+      ['secret://net#cidr', { net: JSON.stringify({ cidr: 'office-net-Zq9ab', other: 'unused' }) }],
+    ] as const) {
+      g.__SECORCH_CONFIG__ = config(allow);
+      const values: Record<string, string> = { 'github-webhook': 'gh-secret-value', ...stored };
+      const e = await failure(bundledConfigWithSecrets(() => ({ get: async (n) => values[n] }), {}));
+      expect(e).toMatchObject({ code: 'invalid_config', message: expect.stringContaining('sources.github.allow: Not an IP address or CIDR range') });
+      expect(e.message).not.toContain('Zq9ab');
+      expect(e.stack).not.toContain('Zq9ab');
+    }
+  });
+
+  test('at a re-read: a rotated value that no longer validates is left out of the error the warning carries', async () => {
+    g.__SECORCH_CONFIG__ = config('secret://office-net');
+    const values: Record<string, string> = { 'github-webhook': 'gh-secret-value', 'office-net': '10.0.0.0/8' };
+    const { reload } = await bundledConfigWithSecrets(() => ({ get: async (n) => values[n] }), {});
+    values['office-net'] = 'office-net-Zq9ab';
+    const e = await failure(reload!());
+    expect(e).toMatchObject({ code: 'invalid_config', message: expect.stringContaining('sources.github.allow') });
+    expect(e.message).not.toContain('Zq9ab');
+  });
+
+  test('a standard-webhooks secret that is not base64 is named by its path, not quoted', async () => {
+    g.__SECORCH_CONFIG__ = { sources: { s: { verify: { scheme: 'standard-webhooks', secret: 'secret://sw' } } }, secrets: { provider: 'aws-ssm' } };
+    const e = await failure(bundledConfigWithSecrets(() => mapSecrets({ sw: 'whsec_not*base64!Zq9ab' }), {}));
+    expect(e).toMatchObject({ code: 'invalid_config', message: 'Invalid configuration: sources.s.verify: A standard-webhooks secret must be "whsec_" followed by base64' });
+  });
+});

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { compileConfig, compileConfigAsync, type Config } from '../../shared/config';
 import type { SecretsConfig } from '../../shared/config/sections/secrets';
+import { scrubber } from '../../shared/connectors/scrub';
+import { AppError } from '../../shared/errors';
 import { jsonLogger } from '../../shared/log/json-logger';
 import { type Logger, type Secrets, systemClock } from '../../shared/ports';
+import { referableValues } from '../../shared/secrets';
 
 /**
  * The configuration is compiled into each bundle at build time (esbuild `define`), so function
@@ -30,15 +33,42 @@ export function bundledConfig(env: Record<string, string | undefined> = process.
  */
 export type ConfigReload = () => Promise<{ config: Config; changed: string[] } | undefined>;
 
-/** Each resolved secret's value as a digest: enough to tell a change, without a second copy. */
-function recording(secrets: Secrets, digests: Map<string, string>): Secrets {
+/**
+ * Each resolved secret's value as a digest: enough to tell a change, without a second copy
+ * beyond the compilation (`values` holds them only until it ends, for compiled()).
+ */
+function recording(secrets: Secrets, digests: Map<string, string>, values: string[]): Secrets {
   return {
     get: async (name) => {
       const value = await secrets.get(name);
       digests.set(name, value === undefined ? '' : `=${createHash('sha256').update(value).digest('base64')}`);
+      if (value !== undefined) values.push(value);
       return value;
     },
   };
+}
+
+/**
+ * compileConfigAsync whose errors never quote a referenced value. Checks quote what they refuse
+ * (an allowlist entry, a cron expression, a destination name), which helps with a literal and
+ * leaks a value kept in a secret manager; the error then names the path with the value
+ * replaced, at cold start and in the warning of a failed re-read alike.
+ */
+async function compiled(
+  secretsFor: (section: SecretsConfig, values: string[]) => Secrets, env: Record<string, string | undefined>,
+): Promise<Config> {
+  const values: string[] = [];
+  try {
+    return await compileConfigAsync(bundled(), env, (section) => secretsFor(section, values));
+  } catch (e) {
+    if (!(e instanceof Error) || values.length === 0) throw e;
+    const scrub = scrubber(() => values.flatMap(referableValues));
+    const message = scrub(e.message);
+    if (message === e.message) throw e;
+    if (!(e instanceof AppError)) throw new Error(message);
+    // No cause: it is the error that quoted the value.
+    throw new AppError(e.code, message, { status: e.status, retryable: e.retryable, expose: e.expose, extra: e.extra, headers: e.headers });
+  }
 }
 
 /**
@@ -54,12 +84,12 @@ export async function bundledConfigWithSecrets(
   let secrets: Secrets | undefined;
   const once = (section: SecretsConfig) => (secrets ??= secretsFor(section));
   let seen = new Map<string, string>();
-  const config = await compileConfigAsync(bundled(), env, (section) => recording(once(section), seen));
+  const config = await compiled((section, values) => recording(once(section), seen, values), env);
   if (seen.size === 0 || config.secrets.provider === 'env') return { config, secrets: once(config.secrets) };
   const port = once(config.secrets);
   const reload: ConfigReload = async () => {
     const digests = new Map<string, string>();
-    const next = await compileConfigAsync(bundled(), env, () => recording(port, digests));
+    const next = await compiled((_section, values) => recording(port, digests, values), env);
     const changed = [...digests].filter(([name, digest]) => seen.get(name) !== digest).map(([name]) => name);
     if (changed.length === 0 && digests.size === seen.size) return undefined;
     seen = digests;

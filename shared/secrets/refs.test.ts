@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import { mapSecrets, type Secrets } from '../ports/secrets';
-import { findSecretRefs, parseSecretRef, resolveSecretRefs } from './refs';
+import { findSecretRefs, parseSecretRef, referableValues, resolveSecretRefs } from './refs';
 import { invalidSecretName, secretUnavailable } from './errors';
 
 const SECRETS = {
@@ -84,6 +84,28 @@ describe('secret:// references', () => {
     const notJson = await failure(resolveSecretRefs({ p: ['secret://plain#password'] }, mapSecrets(SECRETS)));
     expect(notJson.message).toBe('Secret "plain" is not a JSON object, so it has no field "password" (used at p[0])');
     for (const e of [missing, object, notJson]) expect(e.message).not.toMatch(/db-pass-456|not-json-value-789|Unexpected|JSON at position/);
+  });
+
+  test('a value stored from a file leaves its final line breaks out; anything else, and a #field member, is used as stored', async () => {
+    // `aws secretsmanager create-secret --secret-string file://s.txt`, `gcloud secrets create
+    // --data-file=s.txt` and `echo v | ...` store the file's final newline with the value.
+    const pem = '-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----';
+    const stored = {
+      gh: 'gh-value-123\n',
+      crlf: 'crlf-value\r\n',
+      pem: `${pem}\n`,
+      spaced: ' spaced value \n',
+      db: `${JSON.stringify({ password: 'db-pass\n' })}\n`,
+    };
+    expect(await resolveSecretRefs({ a: 'secret://gh', b: 'secret://crlf', c: 'secret://pem', d: 'secret://spaced', e: 'secret://db#password' }, mapSecrets(stored)))
+      .toEqual({ a: 'gh-value-123', b: 'crlf-value', c: pem, d: ' spaced value ', e: 'db-pass\n' });
+  });
+
+  test('referableValues: every value a reference to a secret can become (kept out of errors)', async () => {
+    expect(referableValues('gh-value-123\n')).toEqual(['gh-value-123\n', 'gh-value-123']);
+    expect(referableValues(SECRETS.db)).toEqual([SECRETS.db, SECRETS.db, 'app', 'db-pass-456', '5432']);
+    const resolved = await resolveSecretRefs({ u: 'secret://db#username', p: 'secret://db#password', n: 'secret://db#port', w: 'secret://plain' }, mapSecrets(SECRETS));
+    for (const v of Object.values(resolved as Record<string, string>)) expect([...referableValues(SECRETS.db), ...referableValues(SECRETS.plain)]).toContain(v);
   });
 
   test('the secrets section itself cannot hold references', async () => {

@@ -62,10 +62,16 @@ export function findSecretRefs(data: unknown): { ref: SecretRef; path: string }[
 /**
  * The configuration value of a reference, from the secret's value. Errors name the secret, the
  * field and the path, never the value (nor a JSON parser message, which may quote it).
+ *
+ * A whole value loses its final line breaks: a value stored from a file (`--secret-string
+ * file://s.txt`, `gcloud secrets create --data-file=s.txt`, `echo v | ...`) carries the file's
+ * newline, and a webhook secret with it would refuse every signature without a word. No value
+ * in the configuration ends with a line break on purpose (a PEM reads the same without it). A
+ * `#field` member is used as stored: JSON spells out its line breaks.
  */
 export function secretValue(ref: SecretRef, path: string, value: string | undefined): string {
   if (value === undefined) throw errors.config(`Secret "${ref.name}" was not found (used at ${path})`, path);
-  if (ref.field === undefined) return value;
+  if (ref.field === undefined) return withoutFinalLineBreaks(value);
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);
@@ -80,6 +86,32 @@ export function secretValue(ref: SecretRef, path: string, value: string | undefi
   if (typeof member === 'number' || typeof member === 'boolean') return String(member);
   const why = member === undefined ? 'has no field' : 'has no text or number in field';
   throw errors.config(`Secret "${ref.name}" ${why} "${ref.field}" (used at ${path})`, path);
+}
+
+/**
+ * Every configuration value a reference to this secret value can become (secretValue): the
+ * whole value, and each text or number member of a JSON object. For keeping them out of errors.
+ */
+export function referableValues(value: string): string[] {
+  const out = [value, withoutFinalLineBreaks(value)];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return out;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return out;
+  for (const member of Object.values(parsed)) {
+    if (typeof member === 'string' || typeof member === 'number' || typeof member === 'boolean') out.push(String(member));
+  }
+  return out;
+}
+
+/** A loop, not /[\r\n]+$/: that regex is quadratic in a long run of line breaks not at the end. */
+function withoutFinalLineBreaks(value: string): string {
+  let end = value.length;
+  while (end > 0 && (value[end - 1] === '\n' || value[end - 1] === '\r')) end -= 1;
+  return value.slice(0, end);
 }
 
 /** A reference where no manager is at hand (synchronous compilation): refused, naming it. */
