@@ -39,6 +39,15 @@ describe('local inbox watcher (real folder, real reports)', () => {
     expect(await listInbox()).toEqual(['.processed', '.processed/trivy.json']);
   });
 
+  test('a report of a scan that did not complete is handled like an empty one: moved to .processed/, not read again', async () => {
+    const t = setup();
+    await copyFile(fixturePath('scanner/sarif-tutorials/Catastrophic_execution_error.sarif'), join(root, 'inbox', 'crashed.sarif'));
+    const [handled] = await twice(t.watcher);
+    expect(handled).toMatchObject({ file: 'crashed.sarif', result: { status: 'failed', code: 'report_scan_failed' } });
+    expect(await listInbox()).toEqual(['.processed', '.processed/crashed.sarif']);
+    expect(await t.watcher.poll()).toEqual([]);
+  });
+
   test('the same report copied again, under another name or the same one: no new findings', async () => {
     const t = setup();
     await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));

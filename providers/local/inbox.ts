@@ -1,6 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ingestObject, type IngestResult } from '../../functions/storage-ingest/ingest';
+import { quarantines } from '../../functions/storage-ingest/quarantine';
+import type { ReportErrorCode } from '../../shared/ingest/types';
 import { ingestSettings } from '../../shared/config/sections/ingest';
 import { AppError, toAppError } from '../../shared/errors';
 import { conditionsOf } from '../../shared/objects/conditions';
@@ -117,7 +119,9 @@ export function inbox(opts: InboxOptions) {
     }
     try {
       const result = await ingestObject({ bucket, key: rel, eventTime: new Date(mtimeMs).toISOString(), etag: info.etag, size: info.size }, live);
-      if (result.status !== 'failed' || result.code === 'report_empty') await archive(rel, info);
+      // A report that is not quarantined (ingested, empty, or a scan that did not complete) is
+      // handled: it goes to .processed/ rather than being read again at every poll.
+      if (result.status !== 'failed' || !quarantines(result.code as ReportErrorCode)) await archive(rel, info);
       return { file: rel, result };
     } catch (e) {
       // Not ingested: the next copy of this content may try again.

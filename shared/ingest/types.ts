@@ -36,7 +36,8 @@ export interface ParseOptions {
 export type ReportErrorCode =
   | 'report_unsupported' // not a format we know (detected by content)
   | 'report_invalid' // the format is known but the content breaks its schema (e.g. SARIF `results: 42`)
-  | 'report_empty' // a valid report with no results at all, or an empty file
+  | 'report_empty' // a valid report with no results at all, or an empty file: a clean scan
+  | 'report_scan_failed' // a report without results that says its scan did not complete (SARIF: runs null, a run without results, an invocation that failed)
   | 'report_too_large';
 
 export class ReportError extends Error {

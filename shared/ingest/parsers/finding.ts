@@ -11,11 +11,16 @@
  *   report, so re-ingesting the same object version yields the same keys (and event ids).
  * Provenance: every finding carries `unmapped.report` = { bucket, key, version, etag, format,
  * pointer }, the object the finding was read from and where in it.
+ * Life cycle: a finding the report calls Suppressed or Resolved (a SARIF result that is absent
+ * from the baseline, passed or suppressed; a passed Trivy check) is `secorch.finding.resolved`
+ * with the Close activity, as the ASFF and GitHub mappers publish a RESOLVED, SUPPRESSED, fixed
+ * or dismissed finding; any other is `secorch.finding.created`. Ticket destinations act on the
+ * type alone: as a created event, such a result opened a ticket for a finding that is gone.
  */
 import { createHash } from 'node:crypto';
 import { buildFinding, OCSF_VERSION, type Finding, type FindingParts, type FindingInfo, type Product, type SeverityId, type StatusId } from '../../mappers/ocsf';
 import { compact, epochMs, type Json } from '../../mappers/read';
-import { TRANSITION_EVENT_TYPES, type MappedEvent } from '../../mappers/types';
+import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../../mappers/types';
 import type { ReportFinding, ReportFormat, ReportSource } from '../types';
 
 export interface ReportContext {
@@ -62,6 +67,9 @@ const provenance = (ctx: ReportContext, pointer: string): Json =>
 /** `<format>:<pointer>#<16 hex of a digest of the finding's identity>`. */
 const keyOf = (ctx: ReportContext, pointer: string, hash: string): string => `${ctx.format}:${pointer}#${hash.slice(0, 16)}`;
 
+/** Suppressed (3) and Resolved (4) close the finding; New, In Progress, Unknown and Other leave it open. */
+const transitionOf = (statusId: StatusId): FindingTransition => (statusId === 3 || statusId === 4 ? 'resolved' : 'created');
+
 export function reportFinding(ctx: ReportContext, parts: ReportParts): ReportFinding {
   const { family, scope, fingerprint, pointer, product, eventCode, statusId = 1, time, finding_info, unmapped, ...rest } = parts;
   // One digest serves both: the uid's, and the key's prefix of it (hashing is a visible share of a 200 MB ingest).
@@ -69,9 +77,10 @@ export function reportFinding(ctx: ReportContext, parts: ReportParts): ReportFin
   const uid = `${family}:${hash}`;
   const key = keyOf(ctx, pointer, hash);
   const ms = epochMs(time);
+  const transition = transitionOf(statusId);
   const data = buildFinding({
     ...rest,
-    transition: 'created',
+    transition,
     statusId,
     time: ms ?? ctx.source.receivedAt,
     finding_info: { uid, ...finding_info },
@@ -85,7 +94,7 @@ export function reportFinding(ctx: ReportContext, parts: ReportParts): ReportFin
     }),
     unmapped: { ...unmapped, report: provenance(ctx, pointer) },
   });
-  return compact({ type: TRANSITION_EVENT_TYPES.created, subject: uid, time: ms === undefined ? undefined : new Date(ms).toISOString(), data, key });
+  return compact({ type: TRANSITION_EVENT_TYPES[transition], subject: uid, time: ms === undefined ? undefined : new Date(ms).toISOString(), data, key });
 }
 
 /**

@@ -51,16 +51,18 @@ function severity(result: Json, rule: RuleInfo | undefined): SeverityId {
 /**
  * Suppressions (3.35): Suppressed when one is accepted or has no status (3.35.3), In Progress
  * when one is only under review, else as if none; Resolved when the baseline says the result
- * is gone (baselineState `absent`, 3.27.24).
+ * is gone (baselineState `absent`, 3.27.24). An entry that is no suppression object (null, a
+ * string) suppresses nothing: a Suppressed finding is published as resolved, which closes its ticket.
  */
 function status(result: Json): { statusId: StatusId; statusDetail?: string } {
-  const suppressions = arr(result.suppressions).map((s) => obj(s) ?? {});
+  const suppressions = arr(result.suppressions).map(obj).filter((s): s is Json => s !== undefined);
   const accepted = suppressions.find((s) => s.status === undefined || s.status === 'accepted');
   if (accepted !== undefined) return { statusId: 3, statusDetail: str(accepted.justification) ?? `suppressed ${str(accepted.kind) ?? ''}`.trim() };
   if (suppressions.some((s) => s.status === 'underReview')) return { statusId: 2, statusDetail: 'suppression under review' };
   if (result.baselineState === 'absent') return { statusId: 4, statusDetail: 'absent' };
-  // The rule was evaluated and the code passed it (3.27.9): nothing is open.
-  if (result.kind === 'pass') return { statusId: 4, statusDetail: 'pass' };
+  // The rule was evaluated and the code passed it, or it does not apply to this target and was
+  // not evaluated (3.27.9): either way nothing is open.
+  if (result.kind === 'pass' || result.kind === 'notApplicable') return { statusId: 4, statusDetail: result.kind };
   return { statusId: 1 };
 }
 

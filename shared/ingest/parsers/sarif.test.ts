@@ -92,12 +92,12 @@ describe('SARIF', () => {
     }
   });
 
-  it('makes a result whose kind is not fail informational, and a passing one resolved (SARIF 3.27.9, 3.27.10)', async () => {
+  it('makes a result whose kind is not fail informational, and a passing or not applicable one resolved (SARIF 3.27.9, 3.27.10)', async () => {
     const r = { id: 'R', defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '9.5' } };
     const hit = (kind?: string) => ({ ruleId: 'R', ...(kind === undefined ? {} : { kind }), message: { text: kind ?? 'default' } });
     const { findings } = await parseBytes(sarif([{ tool: { driver: { name: 't', rules: [r] } }, results: [hit(), hit('fail'), hit('pass'), hit('notApplicable'), hit('review'), hit('problem')] }]));
     // `problem` is no SARIF kind (CodeQL writes it as a rule property): read as the default, fail.
-    expect(findings.map((f) => [dataOf(f).severity_id, dataOf(f).status_id])).toEqual([[5, 1], [5, 1], [1, 4], [1, 1], [1, 1], [5, 1]]);
+    expect(findings.map((f) => [dataOf(f).severity_id, dataOf(f).status_id])).toEqual([[5, 1], [5, 1], [1, 4], [1, 4], [1, 1], [5, 1]]);
   });
 
   it('fills placeholders in message.text from message.arguments and decodes {{ }}, as in rule templates (SARIF 3.11.5, 3.11.11)', async () => {
@@ -149,6 +149,42 @@ describe('SARIF', () => {
     ['tool: []', sarif([{ tool: [], results: [] }]), '/runs/0/tool'],
   ])('report_invalid for %s', async (_, text, pointer) => {
     expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'sarif', pointer });
+  });
+
+  // SARIF 3.13.4 and 3.14.23: `runs` null means the producer failed, a run's `results` absent or
+  // null that the tool failed to start or to begin its analysis, and `results: []` a clean run.
+  // Read as report_empty, the documented "clean scan", a crashed scanner looked like a clean one.
+  it.each([
+    ['runs: null (No_runs.sarif)', 'sarif-tutorials/No_runs.sarif', /`runs` is null: the SARIF producer failed/, '/runs'],
+    ['a run without results whose invocation failed (Catastrophic_execution_error.sarif)', 'sarif-tutorials/Catastrophic_execution_error.sarif', /run 0 \(CodeScanner\) did not complete: executionSuccessful is false \(Out of memory\.\)/, '/runs/0/invocations/0'],
+    ['runs without results (codeql-action-tool-names.sarif)', 'codeql-action-tool-names.sarif', /run 0 \(CodeQL command-line toolchain\) has no `results`/, '/runs/0/results'],
+  ])('report_scan_failed, not report_empty, for %s', async (_, file, reason, pointer) => {
+    const got = await parseFixture(file);
+    expect(got.findings).toEqual([]);
+    expect(got.error).toMatchObject({ code: 'report_scan_failed', format: 'sarif', pointer, message: expect.stringMatching(reason) });
+  });
+
+  it('tells a failed run from a clean one: results null, a failed invocation beside an empty run, and a clean report', async () => {
+    const run = (extra: Record<string, unknown>) => ({ tool: { driver: { name: 't' } }, ...extra });
+    const failed = { executionSuccessful: false, toolExecutionNotifications: [{ level: 'warning', message: { text: 'slow' } }, { level: 'error', message: { text: `disk full${'!'.repeat(500)}` } }] };
+    expect((await parseBytes(JSON.stringify({ version: '2.1.0', runs: [run({ results: null })] }))).error).toMatchObject({ code: 'report_scan_failed', pointer: '/runs/0/results' });
+    const partial = await parseBytes(JSON.stringify({ version: '2.1.0', runs: [run({ results: [] }), run({ invocations: [{ executionSuccessful: true }, failed], results: [] })] }));
+    expect(partial.error).toMatchObject({ code: 'report_scan_failed', pointer: '/runs/1/invocations/1' });
+    // The notification is cut: the reason goes into an event and a log line.
+    expect(partial.error!.message).toMatch(/executionSuccessful is false \(disk full!{10,}…\)$/);
+    expect(partial.error!.message.length).toBeLessThan(300);
+    // An error notification means the run failed (SARIF 3.20.21), whatever executionSuccessful says.
+    const erred = await parseBytes(JSON.stringify({ version: '2.1.0', runs: [run({ invocations: [{ executionSuccessful: true, toolExecutionNotifications: [{ level: 'error', message: { text: 'extractor crashed' } }] }], results: [] })] }));
+    expect(erred.error).toMatchObject({ code: 'report_scan_failed', pointer: '/runs/0/invocations/0/toolExecutionNotifications', message: expect.stringContaining('(extractor crashed)') });
+    const clean = JSON.stringify({ version: '2.1.0', runs: [run({ invocations: [{ executionSuccessful: true, toolExecutionNotifications: [{ level: 'warning', message: { text: 'slow' } }] }], results: [] })] });
+    expect((await parseBytes(clean)).error).toMatchObject({ code: 'report_empty' });
+    expect((await parseBytes('{"version":"2.1.0","runs":[]}')).error).toMatchObject({ code: 'report_empty' });
+  });
+
+  it('publishes the findings of a report in which only some runs failed', async () => {
+    const runs = [{ tool: { driver: { name: 't' } }, results: [result(1)] }, { tool: { driver: { name: 'u' } }, invocations: [{ executionSuccessful: false }] }];
+    const got = await parseBytes(JSON.stringify({ version: '2.1.0', runs }));
+    expect(got).toMatchObject({ format: 'sarif', count: 1 });
   });
 
   it.each([

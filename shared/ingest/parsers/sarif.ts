@@ -5,15 +5,17 @@
  * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
  * up to MAX_PENDING (pending.ts); then the report is refused as report_unsupported.
  * Schema checks: runs, results and artifacts must be arrays (or null), runs, tools and results
- * objects; a violation is report_invalid with the JSON Pointer of the offending value.
+ * objects; a violation is report_invalid with the JSON Pointer of the offending value. A report
+ * without results whose producer or tool failed is report_scan_failed (sarif-outcome.ts).
  */
-import type { ParsedElementInfo } from '@streamparser/json';
-import { obj, type Json } from '../../mappers/read';
+import { TokenType, type ParsedElementInfo } from '@streamparser/json';
+import { obj, str, type Json } from '../../mappers/read';
 import { ReportError, type ReportFinding } from '../types';
 import type { ReportContext } from './finding';
 import { pathOf } from './json-stream';
 import { streamJson } from './json-stream';
 import { Pending } from './pending';
+import { OUTCOME_PATHS, SarifOutcome } from './sarif-outcome';
 import { mapSarifResult } from './sarif-result';
 import { addArtifact, addExtensionName, addRule, newRun } from './sarif-run';
 import { isListOrNull, isObject, pointerOf } from './shape';
@@ -26,6 +28,7 @@ const PATHS = [
   '$.runs.*.tool.extensions.*.rules.*',
   '$.runs.*.artifacts.*',
   '$.runs.*.results.*',
+  ...OUTCOME_PATHS,
 ];
 
 const invalid = (pointer: string, message: string) => new ReportError('report_invalid', message, 'sarif', pointer);
@@ -34,16 +37,22 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
   let run = newRun(0);
   let toolDone = false;
   let pending = new Pending<[Json, string]>('sarif', 'the tool', '/runs/0/tool');
+  const outcome = new SarifOutcome();
+  let emitted = 0;
 
   return streamJson<ReportFinding>(body, 'sarif', (out) => {
+    const emit = (result: Json, pointer: string) => {
+      emitted += 1;
+      out.push(mapSarifResult(ctx, run, result, pointer));
+    };
     const flush = () => {
-      for (const [result, pointer] of pending.drain()) out.push(mapSarifResult(ctx, run, result, pointer));
+      for (const [result, pointer] of pending.drain()) emit(result, pointer);
     };
     const onResult = (info: ParsedElementInfo) => {
       const pointer = pointerOf(pathOf(info));
       const result = obj(info.value);
       if (result === undefined) throw invalid(pointer, 'A SARIF result must be an object');
-      if (toolDone) out.push(mapSarifResult(ctx, run, result, pointer));
+      if (toolDone) emit(result, pointer);
       else pending.push([result, pointer]);
     };
     return {
@@ -51,7 +60,10 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
       onValue(info) {
         const depth = info.stack.length;
         const where = info.stack[3]?.key;
-        if (depth === 4 && where === 'results') onResult(info);
+        // runs[i].invocations[j].executionSuccessful (depth 5) or .toolExecutionNotifications[k] (depth 6).
+        if (where === 'invocations' && depth === 5) outcome.onExecutionSuccessful(info.stack[4]!.key as number, info.value);
+        else if (where === 'invocations') outcome.onNotification(info.stack[4]!.key as number, info.value);
+        else if (depth === 4 && where === 'results') onResult(info);
         else if (depth === 4 && where === 'artifacts') addArtifact(run, info.key as number, info.value);
         else if (depth === 5) run.driver[info.key as string] = info.value;
         else if (info.stack[4]?.key === 'driver') addRule(run, info.value);
@@ -64,13 +76,16 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
           if (path[0] !== 'runs' || length === 0) return;
           const pointer = pointerOf(path, length);
           if (length === 1 && !isListOrNull(t)) throw invalid(pointer, '`runs` must be an array');
+          if (length === 1 && t.token === TokenType.NULL) outcome.producerFailed();
           if (length === 2) {
             if (!isObject(t)) throw invalid(pointer, 'A run must be an object');
             run = newRun(path[1] as number);
             toolDone = false;
             pending = new Pending('sarif', 'the tool', `${pointer}/tool`);
+            outcome.startRun();
           }
           if (length === 3 && (path[2] === 'results' || path[2] === 'artifacts') && !isListOrNull(t)) throw invalid(pointer, `\`${path[2]}\` must be an array`);
+          if (length === 3 && path[2] === 'results') outcome.onResults(t.token === TokenType.LEFT_BRACKET);
           if (length === 3 && path[2] === 'tool' && !isObject(t)) throw invalid(pointer, '`tool` must be an object');
         },
         onEnd(path, length) {
@@ -80,7 +95,12 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
             toolDone = length === 3;
             flush();
           }
+          if (length === 2) outcome.endRun(path[1] as number, str(run.driver.name));
         },
+      },
+      onDocumentEnd() {
+        const failed = emitted === 0 ? outcome.failure() : undefined;
+        if (failed) throw failed;
       },
     };
   });

@@ -2,9 +2,10 @@
  * Trivy JSON items -> findings (https://trivy.dev/latest/docs/configuration/reporting/#json).
  * Results[].Vulnerabilities[] -> Vulnerability Finding (CVE, package, installed and fixed
  * version); Misconfigurations[] -> Compliance Finding when the check has an outcome (Status
- * PASS/FAIL/EXCEPTION), else Detection; Secrets[] -> Detection Finding. Identity: the artifact,
- * the target and what the item is (vulnerability id + package, check id + cause, secret rule +
- * line), so the same vulnerability of the same package is the same finding in the next scan.
+ * PASS/FAIL/EXCEPTION; a PASS is Resolved, an EXCEPTION Suppressed), else Detection; Secrets[] ->
+ * Detection Finding. Identity: the artifact, the target and what the item is (vulnerability id +
+ * package, check id + cause, secret rule + line), so the same vulnerability of the same package
+ * is the same finding in the next scan.
  */
 import { FINDING_CLASS, severityFromWord, type Cvss, type FindingClass, type ResourceDetails } from '../../mappers/ocsf';
 import { compact, epochMs, lookup, num, obj, str, strings, type Json } from '../../mappers/read';
@@ -86,7 +87,9 @@ function misconfiguration(m: Json, s: TrivyScope): Parts {
     fingerprint: ['misconfig', id, str(cause.Resource), num(cause.StartLine)].join('|'),
     cls,
     severityId: severityFromWord(m.Severity) ?? 0,
-    statusId: m.Status === 'PASS' ? 4 : 1,
+    // EXCEPTION: a violation a policy exception allows (https://trivy.dev/v0.23.0/misconfiguration/policy/exceptions),
+    // suppressed as a SARIF result with an accepted suppression is.
+    statusId: m.Status === 'PASS' ? 4 : m.Status === 'EXCEPTION' ? 3 : 1,
     finding_info: compact({
       title: str(m.Title) ?? id, desc: str(m.Description), src_url: str(m.PrimaryURL), types: strings([m.Type]),
       analytic: { uid: id, name: str(m.Title) ?? id, type_id: 1, type: 'Rule' },
