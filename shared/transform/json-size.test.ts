@@ -34,11 +34,36 @@ describe('jsonLengthWithin', () => {
     for (const v of cases) expect(jsonLengthWithin(v, 1e6)).toBe(stringified(v));
   });
 
+  test('equals JSON.stringify(value, null, indent).length, the layout of an indent counted too', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 12 }), (v, indent) => {
+        expect(jsonLengthWithin(v, Number.MAX_SAFE_INTEGER, { indent })).toBe(JSON.stringify(v, null, indent)?.length ?? 0);
+      }),
+    );
+    const layout = { a: [1, {}, [], { b: undefined }], c: { d: [null] }, e: () => 1 };
+    expect(jsonLengthWithin(layout, 1e6, { indent: 2 })).toBe(JSON.stringify(layout, null, 2).length);
+  });
+
+  test('follows a replacer: what it drops is dropped, what it writes is measured', () => {
+    const fn = () => 1;
+    const dropFns = (v: unknown) => (typeof v === 'function' ? undefined : v);
+    const fnsAsEmpty = (v: unknown) => (typeof v === 'function' ? '' : v);
+    const v = { f: fn, list: [fn, 1], [`k${'x'.repeat(50)}`]: fn };
+    expect(jsonLengthWithin(v, 1e6, { replace: dropFns })).toBe(JSON.stringify(v, (_k, x: unknown) => dropFns(x)).length);
+    expect(jsonLengthWithin(v, 1e6, { replace: fnsAsEmpty, indent: 2 })).toBe(JSON.stringify(v, (_k, x: unknown) => fnsAsEmpty(x), 2).length);
+    expect(jsonLengthWithin(fn, 1e6, { replace: fnsAsEmpty })).toBe(2);
+  });
+
   test('stops early on structures that serialise to an exponential size', () => {
     let shared: unknown = 1;
     for (let i = 0; i < 60; i++) shared = { l: shared, r: shared };
     expect(jsonLengthWithin(shared, 100_000)).toBeUndefined();
     expect(jsonLengthWithin('x'.repeat(1e7), 100)).toBeUndefined();
     expect(jsonLengthWithin(new Array(1e7).fill(0), 100)).toBeUndefined();
+    // Indentation of a long array deep down is counted before its items are walked.
+    let deep: unknown = new Array(1e6).fill(0);
+    for (let i = 0; i < 100; i++) deep = { a: deep };
+    expect(jsonLengthWithin(deep, 10_000_000)).toBeDefined();
+    expect(jsonLengthWithin(deep, 10_000_000, { indent: 2 })).toBeUndefined();
   });
 });

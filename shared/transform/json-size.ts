@@ -1,19 +1,24 @@
-export type JsonLengthWithin = (value: unknown, limit: number, skip?: (v: unknown) => boolean) => number | undefined;
+/** How the value is written: `replace` as JSON.stringify's replacer (called with the value only), `indent` as its `space`. */
+export interface JsonLengthOptions {
+  replace?: (value: unknown) => unknown;
+  indent?: number;
+}
+export type JsonLengthWithin = (value: unknown, limit: number, options?: JsonLengthOptions) => number | undefined;
 
 /**
  * Builds `jsonLengthWithin`. Self-contained, it refers to nothing outside its own body: the
  * transform worker is started from its source text (./worker.ts).
  */
 export function createJsonLengthWithin(): JsonLengthWithin {
-  function jsonLengthWithin(value: unknown, limit: number, skip: (v: unknown) => boolean = () => false): number | undefined {
-    const b: Budget = { left: limit, skip };
-    const v = resolve(value);
-    if (isSkipped(v, b)) return 0;
-    return measure(v, b) === OVER ? undefined : limit - b.left;
+  function jsonLengthWithin(value: unknown, limit: number, options: JsonLengthOptions = {}): number | undefined {
+    const b: Budget = { left: limit, replace: options.replace ?? ((v) => v), gap: Math.min(10, Math.max(0, Math.trunc(options.indent ?? 0))) };
+    const v = resolve(value, b);
+    if (isSkipped(v)) return 0;
+    return measure(v, b, 0) === OVER ? undefined : limit - b.left;
   }
 
   const OVER = Symbol('over');
-  type Budget = { left: number; skip: (v: unknown) => boolean };
+  type Budget = { left: number; replace: (v: unknown) => unknown; gap: number };
 
   function take(n: number, b: Budget): typeof OVER | void {
     b.left -= n;
@@ -21,14 +26,18 @@ export function createJsonLengthWithin(): JsonLengthWithin {
   }
 
   /** Values JSON.stringify drops from objects and writes as `null` in arrays. */
-  const isSkipped = (v: unknown, b: Budget): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol' || b.skip(v);
+  const isSkipped = (v: unknown): boolean => v === undefined || typeof v === 'function' || typeof v === 'symbol';
 
-  /** JSON.stringify serialises what `toJSON` returns (Dates, for instance). */
-  const resolve = (v: unknown): unknown =>
-    typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v;
+  /** JSON.stringify serialises what `toJSON` returns (Dates, for instance), then what the replacer makes of it. */
+  const resolve = (v: unknown, b: Budget): unknown =>
+    b.replace(typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v);
 
-  /** Measures an already resolved value that is not skipped. */
-  function measure(v: unknown, b: Budget): typeof OVER | void {
+  /**
+   * Measures an already resolved value that is not skipped, `level` containers deep. With an
+   * indent, every member of a non-empty container starts a line indented one level deeper than
+   * the container, its closing bracket one at the container's level, and a colon takes a space.
+   */
+  function measure(v: unknown, b: Budget, level: number): typeof OVER | void {
     if (v === null) return take(4, b);
     switch (typeof v) {
       case 'boolean':
@@ -44,11 +53,14 @@ export function createJsonLengthWithin(): JsonLengthWithin {
       default:
         break;
     }
+    const line = b.gap === 0 ? 0 : 1 + b.gap * (level + 1); // newline and indent before each member
+    const close = b.gap === 0 ? 0 : 1 + b.gap * level; // newline and indent before the closing bracket
     if (Array.isArray(v)) {
-      if (take(2 + Math.max(0, v.length - 1), b) === OVER) return OVER; // brackets and commas
+      // Brackets and commas, and the layout, first: a long array is refused before its items are walked.
+      if (take(2 + Math.max(0, v.length - 1) + (v.length === 0 ? 0 : v.length * line + close), b) === OVER) return OVER;
       for (const raw of v) {
-        const item = resolve(raw);
-        if ((isSkipped(item, b) ? take(4, b) : measure(item, b)) === OVER) return OVER;
+        const item = resolve(raw, b);
+        if ((isSkipped(item) ? take(4, b) : measure(item, b, level + 1)) === OVER) return OVER;
       }
       return;
     }
@@ -58,13 +70,14 @@ export function createJsonLengthWithin(): JsonLengthWithin {
     // for-in plus hasOwn: JSON.stringify's own enumerable string keys, without allocating entries.
     for (const key in obj) {
       if (!Object.hasOwn(obj, key)) continue;
-      const item = resolve(obj[key]);
-      if (isSkipped(item, b)) continue;
+      const item = resolve(obj[key], b);
+      if (isSkipped(item)) continue;
       // Key, colon and the comma before every member but the first.
-      if (take(quotedLength(key) + 1 + (first ? 0 : 1), b) === OVER) return OVER;
-      if (measure(item, b) === OVER) return OVER;
+      if (take(quotedLength(key) + 1 + (first ? 0 : 1) + (line === 0 ? 0 : line + 1), b) === OVER) return OVER;
+      if (measure(item, b, level + 1) === OVER) return OVER;
       first = false;
     }
+    if (!first) return take(close, b);
   }
 
   /** Quoted length; JSON.stringify only when it escapes something: `"`, `\`, controls, surrogates. */
@@ -84,7 +97,8 @@ export function createJsonLengthWithin(): JsonLengthWithin {
  * is known to exceed `limit`. Serialising first would cost the full output: a JSONata result can
  * be tens of megabytes, or a DAG that shares one array at every level and so stringifies to an
  * exponential size. Every visit here adds at least one character, so the walk ends within `limit`
- * steps. `skip` names further values to treat like functions (dropped, or `null` in arrays), for
- * a replacer that drops them too.
+ * steps. `options` describe JSON.stringify's other arguments: a replacer (`replace(v)` for
+ * `(key, v) => ...`; one that turns values into `undefined` drops them, or makes them `null` in
+ * arrays) and an indent.
  */
 export const jsonLengthWithin: JsonLengthWithin = createJsonLengthWithin();

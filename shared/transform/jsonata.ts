@@ -1,5 +1,6 @@
 import jsonata from 'jsonata';
 import { AppError } from '../errors';
+import { type Clock, systemClock } from '../ports/clock';
 import { type Budgets, type Exceeded, createBudgets } from './budget';
 import { jsonLengthWithin } from './json-size';
 import { type Failed, type Runtime, type RuntimeConstants, createRuntime } from './runtime';
@@ -12,8 +13,12 @@ import { type Lost, transformWorker } from './worker';
  * Why budgets and no sandbox: JSONata is a pure query language. It has no I/O, no module loading,
  * no access to globals, `process` or the host's objects; only the input, the bindings we pass and
  * its built-in functions. `$eval` evaluates JSONata, not JavaScript, in the same environment (so
- * under the same budgets). What a hostile or careless expression can still do is use resources,
- * which the budgets bound per call:
+ * under the same budgets). Two of its operations reach jsonata's own objects, though: the transform
+ * operator (`~> | pattern | update |`, given a redefined `$clone` or a function as its update) and
+ * `$spread` of a built-in. Through them one tenant's expression could rewrite the built-ins the
+ * next tenant's runs with, and unbind its own budgets: ./budget.ts refuses both (`onEntry`, GUARDS).
+ * What a hostile or careless expression can still do is use resources, which the budgets bound
+ * per call:
  * - time: a hard limit. Transforms run in a worker thread (./worker.ts), terminated when an
  *   application overruns its budget wherever it is: in one slow built-in call (`$distinct` is
  *   quadratic) or a regular expression with catastrophic backtracking. The budget is also checked
@@ -22,8 +27,11 @@ import { type Lost, transformWorker } from './worker';
  * - depth: nested evaluation steps, counted by the entry and exit hooks (non-tail recursion);
  * - output: the JSON length of the result, measured without serialising it first;
  * - sequences (jsonata's `sequence` option: `[1..10000000]` fails before allocating) and strings
- *   (every intermediate result; `$pad`, `$string` and `$join` before they build theirs), checked
- *   before they are built (./budget.ts); the worker's heap is capped as well (WORKER_HEAP_MB).
+ *   (every intermediate result; `$pad`, `$string`, `$join`, `$clone`, and the width modifiers of
+ *   `$fromMillis` and `$now` pictures, before they build theirs), checked before they are built
+ *   (./budget.ts); the worker's heap is capped as well (WORKER_HEAP_MB).
+ * A failing transform's error text is cut to 500 characters: jsonata puts values in it, and it is
+ * stored with the delivery.
  * Applications run one at a time in the worker; the calling thread only waits.
  */
 export const MAX_TRANSFORM_LENGTH = 8 * 1024;
@@ -46,6 +54,8 @@ export interface TransformBudget {
    * transform runs in the calling thread, with the per-step checks only (no hard limit).
    */
   now?: () => number;
+  /** The wall clock `$now()` and `$millis()` read, once, as the application starts; the system's by default. */
+  clock?: Clock;
 }
 
 /** A compiled transform; reuse it across deliveries (and concurrent ones: budgets are per call). */
@@ -85,8 +95,8 @@ export function compileTransform(expr: string): CompileTransformResult {
  * budget.
  */
 export async function applyTransform(transform: Transform, input: unknown, budget: TransformBudget = {}): Promise<unknown> {
-  const { timeoutMs = DEFAULT_TIMEOUT_MS, maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES, maxDepth = DEFAULT_MAX_DEPTH } = budget;
-  const limits = { timeoutMs, maxOutputBytes, maxDepth };
+  const { timeoutMs = DEFAULT_TIMEOUT_MS, maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES, maxDepth = DEFAULT_MAX_DEPTH, clock = systemClock } = budget;
+  const limits = { timeoutMs, maxOutputBytes, maxDepth, timestamp: clock.now() };
   const outcome =
     budget.now === undefined
       ? await transformWorker(CONSTANTS).apply(transform.source, input, limits)

@@ -6,6 +6,8 @@ export interface RuntimeBudget {
   timeoutMs: number;
   maxOutputBytes: number;
   maxDepth: number;
+  /** Epoch milliseconds that `$now()` and `$millis()` give throughout the application. */
+  timestamp: number;
 }
 
 export interface RuntimeConstants {
@@ -33,7 +35,7 @@ export type Runtime = ReturnType<typeof createRuntime>;
  * transform worker is started from its source text (./worker.ts).
  */
 export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLengthWithin: JsonLengthWithin, constants: RuntimeConstants) {
-  const { RUN, installBudgets, tooLarge } = budgets;
+  const { bindings, installBudgets, tooLarge } = budgets;
 
   function compile(source: string): Jsonata.Expression {
     const expression = jsonata(source, { sequence: constants.maxSequence });
@@ -55,12 +57,12 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
 
   /** Evaluates within the budgets; the result leaves as JSON text (no jsonata sequence flags, no functions, no references into the input). */
   async function apply(expression: Jsonata.Expression, input: unknown, budget: RuntimeBudget, now: () => number): Promise<Applied> {
-    const { timeoutMs, maxOutputBytes, maxDepth } = budget;
+    const { timeoutMs, maxOutputBytes, maxDepth, timestamp } = budget;
     const maxString = Math.max(constants.maxStringChars, maxOutputBytes);
-    const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, depth: 0 };
+    const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, timestamp, depth: 0 };
     let output: unknown;
     try {
-      output = await expression.evaluate(input, { [RUN]: run });
+      output = await expression.evaluate(input, bindings(run));
     } catch (e) {
       // A budget error may reach us wrapped (`$eval` re-throws as D3121): the run knows what happened.
       if (run.exceeded) return { ok: false, error: run.exceeded };
@@ -69,9 +71,9 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
       }
       return { ok: false, error: failed(e) };
     }
-    const size = jsonLengthWithin(output, maxOutputBytes, isJsonataFunction);
+    const size = jsonLengthWithin(output, maxOutputBytes, { replace: withoutFunctions });
     if (size === undefined) return { ok: false, error: tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`) };
-    return { ok: true, json: JSON.stringify(output, (_key, v: unknown) => (isJsonataFunction(v) ? undefined : v)) };
+    return { ok: true, json: JSON.stringify(output, (_key, v: unknown) => withoutFunctions(v)) };
   }
 
   /** The worker's entry: by source, with the worker's clock, and never rejecting. */
@@ -89,6 +91,7 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
    */
   const isJsonataFunction = (v: unknown): boolean =>
     typeof v === 'object' && v !== null && ((v as { _jsonata_lambda?: unknown })._jsonata_lambda === true || (v as { _jsonata_function?: unknown })._jsonata_function === true);
+  const withoutFunctions = (v: unknown): unknown => (isJsonataFunction(v) ? undefined : v);
 
   interface JsonataError {
     code: string;
@@ -98,18 +101,32 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
   }
   const isJsonataError = (e: unknown): e is JsonataError => typeof e === 'object' && e !== null && typeof (e as JsonataError).code === 'string';
 
+  /**
+   * Characters of an error's text kept. jsonata puts values in its messages (`$error($s)`, the
+   * value that failed a cast), and the text is stored with the delivery: a few hundred characters
+   * say what went wrong.
+   */
+  const MAX_MESSAGE = 500;
+  function bounded(text: string): string {
+    if (text.length <= MAX_MESSAGE) return text;
+    // Not half a surrogate pair at the cut.
+    const last = text.charCodeAt(MAX_MESSAGE - 1);
+    const end = last >= 0xd800 && last <= 0xdbff ? MAX_MESSAGE - 1 : MAX_MESSAGE;
+    return `${text.slice(0, end)}…`;
+  }
+
   /** `S0202 at position 7: Expected ")", got "]"`; jsonata's position is the offset where the offending token ends. */
   function describe(e: unknown): string {
-    if (isJsonataError(e)) return `${e.code}${e.position === undefined ? '' : ` at position ${e.position}`}: ${e.message ?? 'error'}`;
-    return e instanceof Error ? e.message : String(e);
+    if (isJsonataError(e)) return bounded(`${e.code}${e.position === undefined ? '' : ` at position ${e.position}`}: ${e.message ?? 'error'}`);
+    return bounded(e instanceof Error ? e.message : String(e));
   }
 
   function failed(e: unknown): Failed {
-    const cause: Failed['cause'] = { message: isJsonataError(e) || e instanceof Error ? e.message : String(e) };
+    const cause: Failed['cause'] = { message: bounded(isJsonataError(e) || e instanceof Error ? String(e.message) : String(e)) };
     if (isJsonataError(e)) {
-      cause.code = e.code;
+      cause.code = bounded(e.code);
       if (typeof e.position === 'number') cause.position = e.position;
-      if (typeof e.token === 'string') cause.token = e.token;
+      if (typeof e.token === 'string') cause.token = bounded(e.token);
     }
     return { code: 'transform_failed', message: `transform failed: ${describe(e)}`, cause };
   }

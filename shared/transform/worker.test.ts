@@ -89,7 +89,7 @@ describe('the worker', () => {
 
 describe('the limits of the worker, as configured (not timed)', () => {
   const constants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS };
-  const budget = (timeoutMs: number) => ({ timeoutMs, maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, maxDepth: DEFAULT_MAX_DEPTH });
+  const budget = (timeoutMs: number) => ({ timeoutMs, maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, maxDepth: DEFAULT_MAX_DEPTH, timestamp: 0 });
 
   /** Runs `use` with a fresh TransformWorker, recording every thread it starts; stops them after. */
   async function withWorker(

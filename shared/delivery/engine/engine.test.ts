@@ -484,3 +484,14 @@ test('a sealed secret copied into another subscription does not sign for it, eve
   for (const r of signedForB) expect(() => new Webhook(secret).verify(r.body, r.headers as Record<string, string>)).toThrow();
   expect(signedForB).toHaveLength(0);
 });
+
+test("a transform's $millis() is the delivery worker's clock, one instant per application", async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url, transform: '{ "at": $millis(), "same": $millis() = $toMillis($now()) }' });
+  e.clock.advance(3 * DAY);
+  await fanOut(event('t1'), e.deps);
+  expect((await sweepDue(e.deps)).succeeded).toBe(1);
+  expect(JSON.parse(rx.received[0]!.body).data).toEqual({ at: e.clock.now(), same: true });
+});

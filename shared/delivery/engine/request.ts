@@ -50,14 +50,14 @@ export class TransformFailed extends Error {
  * `data_base64`), so the event says `datacontenttype: application/json` and loses `data_base64`:
  * the JSON event format allows `data` or `data_base64`, never both.
  */
-async function payload(sub: Subscription, eventText: string): Promise<string> {
+async function payload(deps: DeliveryDeps, sub: Subscription, eventText: string): Promise<string> {
   if (!sub.transform) return eventText;
   const event = JSON.parse(eventText) as CloudEvent;
   const compiled = compileTransform(sub.transform);
   if (!compiled.ok) throw new TransformFailed('transform_failed', compiled.error);
   try {
     const { data_base64: _binary, ...rest } = event;
-    return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransform(compiled.transform, event) });
+    return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransform(compiled.transform, event, { clock: deps.clock }) });
   } catch (e) {
     const err = toAppError(e);
     throw new TransformFailed(err.code, err.message);
@@ -70,7 +70,7 @@ async function payload(sub: Subscription, eventText: string): Promise<string> {
  */
 export async function buildRequest(deps: DeliveryDeps, sub: Subscription, delivery: Delivery, eventText: string) {
   const now = deps.clock.now();
-  const body = await payload(sub, eventText);
+  const body = await payload(deps, sub, eventText);
   const signature = signWithKeys({ id: delivery.id, timestampSeconds: Math.floor(now / 1000), body, keys: await keysOf(deps, sub, now) });
   // Object.assign, not a spread literal: on Node 20's V8 each key added after a spread copy costs
   // about half a microsecond. Header names were checked when the subscription was saved.
