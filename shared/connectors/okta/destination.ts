@@ -4,7 +4,7 @@ import { identityActions } from '../identity/action';
 import type { Transport, TransportOptions } from '../types';
 import { clearSessions } from './clear-sessions';
 import { OKTA_REVERSALS, type OktaAction, type OktaDestinationConfig } from './config';
-import { oktaProtect, protectedIdCheck } from './protect';
+import { listsOktaIds, oktaProtect, protectedIdCheck } from './protect';
 import { suspendUser } from './suspend-user';
 import { oktaTransportFor } from './transport';
 import { unsuspendUser } from './unsuspend-user';
@@ -18,11 +18,12 @@ import { unsuspendUser } from './unsuspend-user';
 export function oktaDestination(name: string, config: OktaDestinationConfig, overrides?: Partial<TransportOptions>) {
   const transport = (deps: Deps): Transport => oktaTransportFor(name, config, deps, overrides);
   const idCheck = protectedIdCheck(name, config.protect);
+  const lookUp = listsOktaIds(config.protect);
   const perform = (action: OktaAction, userId: string, deps: Deps) => {
     const t = transport(deps);
     const checkId = idCheck(userId, action, deps);
-    if (action === 'suspend') return suspendUser(t, userId, checkId);
-    if (action === 'unsuspend') return unsuspendUser(t, userId, checkId);
+    if (action === 'suspend') return suspendUser(t, userId, checkId, lookUp);
+    if (action === 'unsuspend') return unsuspendUser(t, userId, checkId, lookUp);
     return clearSessions(t, userId, { oauthTokens: config.revokeOAuthTokens, checkId });
   };
   const deliver = identityActions<OktaAction>(name, { ...config, protect: oktaProtect(config.protect) }, perform, OKTA_REVERSALS);

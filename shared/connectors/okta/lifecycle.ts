@@ -4,7 +4,7 @@ import type { Transport } from '../types';
 import { path } from '../url';
 import { getUser } from './get-user';
 import type { CheckOktaId } from './protect';
-import { userRef } from './user-ref';
+import { OKTA_USER_ID, userRef } from './user-ref';
 
 /** The status each step starts from (suspendUser, unsuspendUser in Okta's Management API description). */
 const NEEDS = { suspend: 'ACTIVE', unsuspend: 'SUSPENDED' } as const;
@@ -16,11 +16,23 @@ const NEEDS = { suspend: 'ACTIVE', unsuspend: 'SUSPENDED' } as const;
  * reading the user: a status in `satisfied` is success (`unchanged`), which makes a redelivered
  * event harmless; any other status is a final `connector_rejected` naming it. Marked idempotent:
  * repeating it has the same effect. A login holding `/` is replaced by the user's id first
- * (user-ref.ts), which goes through `checkId` (protect.ts) before the step.
+ * (user-ref.ts), which goes through `checkId` (protect.ts) before the step; so is any other login
+ * when `lookUp` is set (the destination's `protect` lists Okta ids).
  */
-export async function transition(t: Transport, id: string, step: 'suspend' | 'unsuspend', satisfied: readonly string[], checkId?: CheckOktaId): Promise<ActionOutcome> {
-  const ref = await userRef(t, id);
+export async function transition(t: Transport, id: string, step: 'suspend' | 'unsuspend', satisfied: readonly string[], checkId?: CheckOktaId, lookUp = false): Promise<ActionOutcome> {
+  let ref = await userRef(t, id);
   if (ref !== id) checkId?.(ref);
+  else if (lookUp && checkId && !OKTA_USER_ID.test(id)) {
+    // `protect` lists Okta ids: a login (or shortname) the event names is looked up, and the id
+    // found is checked, so an id entry protects its user whatever login the event names. The step
+    // then goes by that id: the user checked is the user acted on. Nobody found: the step's own
+    // request answers as it would (404, connector_not_found).
+    const user = await getUser(t, id);
+    if (user && typeof user.id === 'string' && OKTA_USER_ID.test(user.id)) {
+      checkId(user.id);
+      ref = user.id;
+    }
+  }
   try {
     await t.request({ method: 'POST', path: path`/api/v1/users/${ref}/lifecycle/${step}`, idempotent: true, expect: 'none' });
     return 'done';

@@ -124,3 +124,25 @@ test('a transition from a state it cannot leave is a final error naming the stat
   await expect(failed).rejects.toMatchObject({ code: 'connector_rejected', retryable: false, extra: { vendorStatus: 400, userStatus: 'DEPROVISIONED' } });
   await expect(failed).rejects.toThrow(/cannot unsuspend user 00u\d+: its Okta status is DEPROVISIONED \(unsuspend needs SUSPENDED\); E0000001/);
 });
+
+test('a protected Okta id protects its user from suspend and unsuspend by plain login or shortname: the login is looked up and the step goes by the id found', async () => {
+  const [u, other] = [local.org.users[2]!, local.org.users[1]!];
+  const deliver = destination({ protect: [u.id], on: { 'secorch.identity.compromised': 'suspend', 'secorch.identity.cleared': 'unsuspend' } });
+  await expect(deliver('User2@Example.com')).rejects.toMatchObject({ code: 'identity_user_protected', retryable: false, message: expect.stringContaining(u.id) });
+  u.status = 'SUSPENDED';
+  await expect(deliver('user2', 'secorch.identity.cleared')).rejects.toMatchObject({ code: 'identity_user_protected' });
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/users/User2%40Example.com', 'GET /api/v1/users/user2']);
+  expect(u.status).toBe('SUSPENDED');
+  // Anyone else: one lookup, then the step by the id found.
+  local.vendor.requests.length = 0;
+  await deliver('user1@example.com');
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v1/users/user1%40example.com', `POST /api/v1/users/${other.id}/lifecycle/suspend`]);
+  expect(other.status).toBe('SUSPENDED');
+});
+
+test('without an Okta id in protect, suspend by login makes no lookup', async () => {
+  const deliver = destination({ protect: ['someone@example.com'], on: { 'secorch.identity.compromised': 'suspend' } });
+  await deliver('user1@example.com');
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/users/user1%40example.com/lifecycle/suspend']);
+  expect(local.org.users[1]!.status).toBe('SUSPENDED');
+});

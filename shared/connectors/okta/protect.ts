@@ -1,6 +1,7 @@
 import { AppError } from '../../errors';
 import type { Deps } from '../../ports';
 import { normaliseUser } from '../identity/guard';
+import { OKTA_USER_ID } from './user-ref';
 
 /**
  * The `protect` list an Okta destination enforces: the configured users, plus what else names them
@@ -37,3 +38,10 @@ export function protectedIdCheck(name: string, protect: readonly string[]) {
     });
   };
 }
+
+/**
+ * Whether `protect` names a user by Okta id. Then every action looks up the user a login names
+ * and checks the id found (suspend and unsuspend too, one GET each), since the guard alone
+ * compares only the login and would let a protected id's user through under its login.
+ */
+export const listsOktaIds = (protect: readonly string[]): boolean => protect.some((p) => new RegExp(OKTA_USER_ID.source, 'i').test(p.trim()));

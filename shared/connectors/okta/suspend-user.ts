@@ -9,5 +9,5 @@ import type { CheckOktaId } from './protect';
  * A DEPROVISIONED (deactivated) user cannot sign in either and cannot be suspended (Okta answers
  * 400): what suspend is for already holds, so that is `unchanged` rather than a dead letter.
  */
-export const suspendUser = (t: Transport, id: string, checkId?: CheckOktaId): Promise<ActionOutcome> =>
-  transition(t, id, 'suspend', ['SUSPENDED', 'DEPROVISIONED'], checkId);
+export const suspendUser = (t: Transport, id: string, checkId?: CheckOktaId, lookUp = false): Promise<ActionOutcome> =>
+  transition(t, id, 'suspend', ['SUSPENDED', 'DEPROVISIONED'], checkId, lookUp);
