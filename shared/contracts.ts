@@ -22,10 +22,30 @@ export interface InboundRecord {
   attributes: Record<string, string>;
   /** How many times the platform has delivered this message, when it says. */
   receiveCount?: number;
+  /**
+   * When the platform ends the invocation handling this record (epoch ms), when it says (a
+   * Lambda's timeout): work claimed for this record cannot go on past it.
+   */
+  deadline?: number;
 }
 
 /** Record capability: handles exactly one record; throwing fails only that record. */
 export type RecordHandler = (record: InboundRecord, deps: Deps) => Promise<void>;
+
+/** The longest redelivery delay a failed record may ask for (SQS allows 12 h; a wait that long is a misreading). */
+export const MAX_REDELIVERY_DELAY_MS = 15 * 60_000;
+
+/**
+ * The wait a failed record asks for before it is delivered again: the `retryAfterMs` the thrown
+ * error carries in `extra` (an AppError's; a ConnectorError keeps its facts there: a vendor's
+ * Retry-After, a circuit breaker still open), at most MAX_REDELIVERY_DELAY_MS. Adapters whose
+ * queue can delay one message make it visible again no earlier than that (and no earlier than it
+ * would have been anyway); the others redeliver at their platform's own pace.
+ */
+export function redeliveryDelayMs(error: unknown): number | undefined {
+  const ms = (error as { extra?: { retryAfterMs?: unknown } } | null | undefined)?.extra?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? Math.min(Math.ceil(ms), MAX_REDELIVERY_DELAY_MS) : undefined;
+}
 
 /** A schedule firing. */
 export interface Tick {

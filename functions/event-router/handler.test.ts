@@ -285,16 +285,16 @@ describe('event-router', () => {
   });
 
   test('an event nested too deep for the destinations to serialise is a poison message: kept with its raw body, the batch goes on', async () => {
-    // A route whose CESQL reads the attribute, which it sees as its JSON text.
+    // A route whose CESQL reads an attribute of the event.
     const { deps, paths } = setup([{ name: 'x-route', filter: { sql: "x = 'a'" }, to: ['findings'] }]);
-    const deep = `{"specversion":"1.0","id":"deep","source":"/q","type":"x.y","x":${'['.repeat(5000)}${']'.repeat(5000)}}`;
+    const deep = `{"specversion":"1.0","id":"deep","source":"/q","type":"x.y","x":"a","data":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     const outcomes = await runBatch([record(deep, 'm1'), record(event('ok', 'x.y'))], eventRouter, deps);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true]);
     expect(lines(paths.all).map((e) => e.id)).toEqual(['ok']);
     const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
     expect(kept).toMatchObject({ kind: 'event', body: deep, reason: { code: 'invalid_event', message: expect.stringContaining(`deeper than ${MAX_EVENT_DEPTH} levels`) } });
     // At the limit (the event object is the first level) it is an event like any other; one more is not.
-    const nested = (id: string, n: number) => `{"specversion":"1.0","id":"${id}","source":"/q","type":"x.y","x":${'['.repeat(n)}${']'.repeat(n)}}`;
+    const nested = (id: string, n: number) => `{"specversion":"1.0","id":"${id}","source":"/q","type":"x.y","data":${'['.repeat(n)}${']'.repeat(n)}}`;
     const outcomesAtEdge = await runBatch([record(nested('edge', MAX_EVENT_DEPTH - 1), 'm2'), record(nested('over', MAX_EVENT_DEPTH), 'm3')], eventRouter, deps);
     expect(failedIds(outcomesAtEdge)).toEqual([]);
     expect(lines(paths.all).map((e) => e.id)).toEqual(['ok', 'edge']);

@@ -1,15 +1,19 @@
-import { createHash } from 'node:crypto';
-import type { InboundRecord, RecordHandler } from '../../shared/contracts';
+import { type InboundRecord, type RecordHandler, redeliveryDelayMs } from '../../shared/contracts';
 import { AppError, errors, isAppError } from '../../shared/errors';
 import { destinations } from '../../shared/destinations';
 import { type CloudEvent, validateCloudEvent } from '../../shared/events/cloudevent';
 import { nestedDeeperThan } from '../../shared/events/json-depth';
+import { extensionValueProblems } from '../../shared/events/spec-checks';
 import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../shared/routing/filter';
 import { fanOut } from '../../shared/delivery/engine/fanout';
 import { tenantOf as eventTenant } from '../../shared/events/tenant';
-import { SAFE_PART, eventRef } from '../../shared/delivery/keys';
+import { SAFE_PART } from '../../shared/delivery/keys';
 import { keepDeadLetter } from '../../shared/deadletters/store';
 import type { Deps, Logger } from '../../shared/ports';
+import { claimDestination, claimedElsewhere, releaseClaim } from './claim';
+import { routedKey } from './keys';
+
+export { routedKey } from './keys';
 
 const DAY_SECONDS = 24 * 3600;
 /**
@@ -19,20 +23,6 @@ const DAY_SECONDS = 24 * 3600;
  * day must still skip the destinations that took the event.
  */
 const doneTtlSeconds = (deps: Deps) => ((deps.config.deliveries?.retentionDays ?? 30) + 7) * DAY_SECONDS;
-
-/** A key part: plain when it cannot break the layout, else `~` and a digest ('~' is never plain). */
-const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha256').update(s, 'utf8').digest('hex').slice(0, 32)}`);
-
-/**
- * The "delivered to destination" mark of one event: tenant, destination, then the event's
- * identity (source digest and id, as the delivery engine keys it: an id too long for a store key
- * becomes a digest there). The tenant is part of it because tenants choose their own sources and
- * ids: without it one tenant's event would mark another's as already delivered. The id comes
- * last, so a ':' in it cannot shift the other parts. At most 128 + 128 + 217 bytes after the
- * kind: within the 512 bytes the smallest cloud store key (Azure Table) takes.
- */
-export const routedKey = (event: CloudEvent, destination: string): string =>
-  `routed:${part(eventTenant(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
 
 /**
  * Levels of arrays and objects a queued event may nest. The server publishes nothing near it
@@ -56,6 +46,11 @@ export function parseEvent(body: string): CloudEvent {
   if (nestedDeeperThan(event, MAX_EVENT_DEPTH, Buffer.from(body, 'utf8'))) {
     throw errors.badRequest('invalid_event', `The queued event is nested deeper than ${MAX_EVENT_DEPTH} levels`);
   }
+  // Every extension the server sets is a string (tenant, origin, deliveryid), and POST /events
+  // refuses objects, arrays and fractions there: such an event was put on the queue by something
+  // else, and routes, templates and receivers would each read its value their own way.
+  const extensions = extensionValueProblems(event as Record<string, unknown>);
+  if (extensions.length > 0) throw errors.badRequest('invalid_event', `Not a CloudEvent: ${extensions.join('; ')}`);
   // The server stamps `tenant` from its configuration, where names are SAFE_PART. Anything else
   // was put on the queue by someone else, and its tenant, part of every key its records get
   // (dead letters, deliveries), could reach into another tenant's: "acme:x" lists as acme's.
@@ -85,7 +80,9 @@ function tenantOf(body: string): string {
  * subscriptions), then matches it against `routes` and hands it to each matched destination once. Queues deliver at least once, so every successful (event, destination) pair
  * is marked in the state store and skipped on redelivery; a failing destination fails this
  * record only (the adapter reports it for redelivery), and the destinations that already
- * succeeded are not repeated.
+ * succeeded are not repeated. Two copies of one message in hand at once do not both call a
+ * destination: each call is claimed first (./claim.ts), and the copy that finds the claim taken
+ * fails with `destination_in_progress`, asking to be redelivered once the claim has lapsed.
  */
 export const eventRouter: RecordHandler = async (record, deps) => {
   let event: CloudEvent;
@@ -129,14 +126,33 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   }
   const all = destinations(deps.config);
   const failures: { name: string; error: unknown }[] = [];
+  const elsewhere: { name: string; heldForMs: number }[] = [];
   for (const name of targets) {
     const key = routedKey(event, name);
     if (await deps.store.get(key)) continue;
+    // Only the consumer holding the claim calls the destination: another copy of this message in
+    // hand at the same time (a redelivery while this one is still worked on, a duplicate delivery)
+    // would otherwise call it too, since neither has written the mark yet.
+    const claimed = await claimDestination(deps, event, name, record);
+    if ('tookOver' in claimed) {
+      deps.metrics.count('router.claim_taken_over', 1, { destination: name });
+      log.warn('destination claimed by another consumer; taken over at this late receive, so it may get the event twice', { destination: name, receiveCount: record.receiveCount });
+    }
+    if ('heldForMs' in claimed) {
+      // The claim of a consumer that has just finished (claims are left to lapse on success).
+      if (await deps.store.get(key)) continue;
+      elsewhere.push({ name, heldForMs: claimed.heldForMs });
+      deps.metrics.count('router.claim_held', 1, { destination: name });
+      log.warn('destination is being called by another consumer of this message; the record is retried after its claim', { destination: name, waitMs: claimed.heldForMs });
+      continue;
+    }
     try {
       await all.get(name)!(event, deps);
     } catch (e) {
       failures.push({ name, error: e });
       log.error('destination failed', { destination: name, error: e });
+      await releaseClaim(deps, claimed.claim)
+        .catch((releaseError: unknown) => log.warn('could not release the claim of a failed destination; a redelivery waits for it to lapse', { destination: name, error: releaseError }));
       continue;
     }
     deps.metrics.count('router.delivered', 1, { destination: name });
@@ -147,14 +163,17 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     await deps.store.put(key, '1', { ttlSeconds: doneTtlSeconds(deps) })
       .catch((e: unknown) => log.warn('destination took the event but its delivered mark could not be written; a redelivery would repeat it', { destination: name, error: e }));
   }
+  if (failures.length === 0 && elsewhere.length > 0) {
+    throw claimedElsewhere(elsewhere.map((c) => c.name), Math.max(...elsewhere.map((c) => c.heldForMs)));
+  }
   if (failures.length > 0) {
-    const names = failures.map((f) => f.name).join(', ');
-    const failed = new AppError('destination_failed', `Delivery failed for: ${names}`, { status: 502, retryable: true });
+    const failed = destinationFailed(failures, elsewhere);
     // Every failure final (the destination refused this event: a 4xx, a template with no text):
     // redelivery would only repeat the refusal until the queue gives up. Keep the event as a dead
     // letter naming each refusal, to replay once the cause is fixed (the destinations that took
-    // it are skipped then too), and acknowledge it. Unless a fan-out failed: that needs the retry.
-    if (fanOutError === undefined && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
+    // it are skipped then too), and acknowledge it. Unless a fan-out failed, or another consumer
+    // is still calling a destination: those need the retry.
+    if (fanOutError === undefined && elsewhere.length === 0 && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
       const reasons = failures.map((f) => `${f.name}: ${(f.error as AppError).code}: ${(f.error as AppError).message}`).join('; ');
       const kept = await keepDeadLetter(deps, {
         tenant: eventTenant(event), kind: 'event', body: record.body, reason: { code: 'destination_failed', message: reasons },
@@ -176,6 +195,21 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   log.info('event routed', { destinations: [...targets] });
   if (fanOutError !== undefined) throw fanOutError;
 };
+
+/**
+ * The record's failure when destinations failed. It asks the queue for the longest wait any of
+ * them asked for (a vendor's Retry-After, a circuit still open, another consumer's claim): the
+ * redelivery serves them all, and one sooner would only fail again at the destination that asked,
+ * using up one of the queue's receives before its dead-letter queue.
+ */
+function destinationFailed(failures: readonly { name: string; error: unknown }[], elsewhere: readonly { name: string; heldForMs: number }[]): AppError {
+  const waits = [...failures.map((f) => redeliveryDelayMs(f.error) ?? 0), ...elsewhere.map((c) => c.heldForMs)];
+  const wait = Math.max(0, ...waits);
+  const busy = elsewhere.length > 0 ? `; being delivered by another consumer to: ${elsewhere.map((c) => c.name).join(', ')}` : '';
+  return new AppError('destination_failed', `Delivery failed for: ${failures.map((f) => f.name).join(', ')}${busy}`, {
+    status: 502, retryable: true, ...(wait > 0 ? { extra: { retryAfterMs: wait } } : {}),
+  });
+}
 
 /**
  * A route's filter against the event. A filter that runs out of its work budget (its cost grows

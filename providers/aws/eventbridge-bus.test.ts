@@ -62,6 +62,13 @@ describe('awsEventBridgeBus (router trigger on an EventBridge bus)', () => {
     }]);
   });
 
+  test('the record carries when Lambda ends the invocation, from the context: the router\'s claims last no longer', async () => {
+    const { seen, handler } = recorder();
+    const { deps } = testDeps();
+    await awsEventBridgeBus(handler, async () => deps)(delivered(await putEntry(event)), { getRemainingTimeInMillis: () => 29_500 });
+    expect(seen.map((r) => r.deadline)).toEqual([deps.clock.now() + 29_500]);
+  });
+
   test('a failing record is thrown (Lambda retries, then the on-failure destination), code intact', async () => {
     const { handler } = recorder(() => new AppError('destination_failed', 'Delivery failed for: x', { status: 502, retryable: true }));
     await expect(awsEventBridgeBus(handler, async () => testDeps().deps)(delivered(await putEntry(event)))).rejects.toMatchObject({ code: 'destination_failed' });

@@ -1,7 +1,9 @@
 import { runBatch } from '../../shared/batch/runner';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import type { Deps } from '../../shared/ports';
+import type { Context } from 'aws-lambda';
 import type { AwsEventBridgeEvent } from './eventbridge';
+import { invocationDeadline } from './sqs';
 
 /**
  * The router's trigger when `bus.type` is `eventbridge`: a rule on the bus (matching the
@@ -31,9 +33,10 @@ export function busRecord(event: AwsEventBridgeEvent): InboundRecord {
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  */
 export function awsEventBridgeBus(handler: RecordHandler, getDeps: () => Promise<Deps>) {
-  return async (event: AwsEventBridgeEvent): Promise<void> => {
+  return async (event: AwsEventBridgeEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<void> => {
     const deps = await getDeps();
-    const [outcome] = await runBatch([busRecord(event)], handler, deps);
+    const deadline = invocationDeadline(context, deps.clock.now());
+    const [outcome] = await runBatch([{ ...busRecord(event), ...(deadline === undefined ? {} : { deadline }) }], handler, deps);
     if (outcome !== undefined && !outcome.ok) throw outcome.error;
   };
 }

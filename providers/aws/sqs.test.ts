@@ -65,6 +65,14 @@ test('the powertools SQS fixture: ids, bodies, string attributes and receive cou
   expect(failing).toEqual({ batchItemFailures: [{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }] });
 });
 
+test('with the Lambda context, every record carries when the invocation ends (the router sizes its claims by it)', async () => {
+  const event = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json');
+  const t = testDeps();
+  const seen: InboundRecord[] = [];
+  await awsSqs(async (r) => void seen.push(r), async () => t.deps)(event, { getRemainingTimeInMillis: () => 12_345 });
+  expect(seen.map((r) => r.deadline)).toEqual([t.deps.clock.now() + 12_345, t.deps.clock.now() + 12_345]);
+});
+
 test('FIFO: after a failure the later records of the same group are failed unprocessed, other groups go on', async () => {
   const [a, b] = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json').Records;
   const rec = (id: string, group: string) => ({

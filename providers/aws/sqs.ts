@@ -1,8 +1,9 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { InboundRecord, RecordHandler } from '../../shared/contracts';
-import { failedIds, runBatch } from '../../shared/batch/runner';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type InboundRecord, type RecordHandler, redeliveryDelayMs } from '../../shared/contracts';
+import { type RecordOutcome, failedIds, runBatch } from '../../shared/batch/runner';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import type { DelayedRecord, SqsRedelivery } from './sqs-redelivery';
 
 /**
  * SQS trigger adapter with partial batch responses, after aws-powertools packages/batch.
@@ -54,11 +55,46 @@ function fifoGuard(event: SQSEvent, handler: RecordHandler): RecordHandler {
 const isFifo = (event: SQSEvent): boolean =>
   event.Records.some((r) => r.eventSourceARN?.endsWith('.fifo') || r.attributes?.SequenceNumber !== undefined);
 
-export function awsSqs(handler: RecordHandler, getDeps: () => Promise<Deps>) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+export interface AwsSqsOptions {
+  /**
+   * Sets the visibility of failed records whose error asks for a later retry (sqs-redelivery.ts).
+   * Without it they come back at the queue's own pace (its visibility timeout).
+   */
+  redelivery?: SqsRedelivery;
+}
+
+/** The failed records that ask for a wait, with it. */
+function delayed(event: SQSEvent, outcomes: readonly RecordOutcome[]): DelayedRecord[] {
+  const byId = new Map(event.Records.map((r) => [r.messageId, r]));
+  const out: DelayedRecord[] = [];
+  for (const o of outcomes) {
+    const delayMs = o.ok ? undefined : redeliveryDelayMs(o.error);
+    const record = byId.get(o.id);
+    if (delayMs !== undefined && record) out.push({ record, delayMs });
+  }
+  return out;
+}
+
+/** When Lambda ends this invocation (its timeout), from the context; undefined when not invoked by Lambda (tests). */
+export function invocationDeadline(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined, now: number): number | undefined {
+  const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+  return typeof left === 'number' && Number.isFinite(left) && left >= 0 ? now + left : undefined;
+}
+
+export function awsSqs(handler: RecordHandler, getDeps: () => Promise<Deps>, opts: AwsSqsOptions = {}) {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
+    const received = deps.clock.now();
     const run = isFifo(event) ? fifoGuard(event, handler) : handler;
-    const outcomes = await runBatch(event.Records.map(toInboundRecord), run, deps);
+    const deadline = invocationDeadline(context, received);
+    const records = event.Records.map((r) => ({ ...toInboundRecord(r), ...(deadline === undefined ? {} : { deadline }) }));
+    const outcomes = await runBatch(records, run, deps);
+    const waits = opts.redelivery ? delayed(event, outcomes) : [];
+    // Before answering: once Lambda has the answer the receipt handles may be used by the next receive.
+    if (waits.length > 0) {
+      await opts.redelivery!.delay(waits, deps.clock.now() - received, deps.logger)
+        .catch((e: unknown) => deps.logger.warn('could not delay the redelivery of failed records', { error: e }));
+    }
     return { batchItemFailures: failedIds(outcomes).map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

@@ -1,5 +1,5 @@
 import { type RecordOutcome, runBatch } from '../../shared/batch/runner';
-import type { RecordHandler } from '../../shared/contracts';
+import { type RecordHandler, redeliveryDelayMs } from '../../shared/contracts';
 import type { Deps } from '../../shared/ports';
 import type { QueueMessage, SqliteQueue } from './sqlite-queue';
 
@@ -16,6 +16,17 @@ const RENEW_EVERY_MS = LEASE_MS / 3;
 /** How long a batch keeps its leases at most: a handler that hangs lets another consumer take over. */
 const MAX_HOLD_MS = 15 * 60_000;
 const BATCH = 10;
+
+/**
+ * When a failed record comes back: after the backoff of its attempt, or later when its error asks
+ * for a longer wait (a vendor's Retry-After, a circuit still open, a destination another consumer
+ * is calling; at most MAX_REDELIVERY_DELAY_MS). Sooner than asked it would only fail again, and
+ * use up one of its attempts before the dead-letter table.
+ */
+export function retryDelayMs(attempts: number, error: unknown): number {
+  const backoff = BACKOFF_MS[Math.min(Math.max(attempts, 1) - 1, BACKOFF_MS.length - 1)]!;
+  return Math.max(backoff, redeliveryDelayMs(error) ?? 0);
+}
 
 export interface DrainReport {
   handled: number;
@@ -52,8 +63,9 @@ function keepLeases(queue: SqliteQueue, held: readonly QueueMessage[], deps: Dep
  * records are acknowledged and the ones not started are given back at once, uncounted, so a
  * stopping worker neither leaves leases behind nor holds the data directory for a whole batch).
  * Leases are renewed while a batch is in hand (keepLeases). Acknowledged records are deleted;
- * failed ones come back after a backoff and, after the queue's maxAttempts, go to its dead-letter
- * table (`npm run dlq` lists, shows and replays them).
+ * failed ones come back after a backoff (or the longer wait their error asks for: retryDelayMs)
+ * and, after the queue's maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and
+ * replays them).
  */
 export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000, signal?: AbortSignal): Promise<DrainReport> {
   const report: DrainReport = { handled: 0, failed: 0 };
@@ -78,8 +90,7 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
       const outcome = outcomes.get(m.id);
       if (!outcome) continue;
       if (!outcome.ok) {
-        const delay = BACKOFF_MS[Math.min(m.attempts - 1, BACKOFF_MS.length - 1)]!;
-        queue.release(m.id, m.receipt, delay, `${outcome.error.code}: ${outcome.error.message}`);
+        queue.release(m.id, m.receipt, retryDelayMs(m.attempts, outcome.error), `${outcome.error.code}: ${outcome.error.message}`);
         report.failed += 1;
       } else {
         done.push(m);

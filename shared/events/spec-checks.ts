@@ -104,6 +104,21 @@ function isExtensionValue(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
 }
 
+/**
+ * The extension attributes of an event whose values the spec's type system has no place for (an
+ * object, an array, a fraction, an integer beyond 32 bits), as `name: reason` strings. `null` is
+ * JSON's "unset" (JSON format section 2.2) and passes. POST /events refuses such events
+ * (eventProblems); the router uses this to treat one that reached its queue another way as poison.
+ */
+export function extensionValueProblems(ev: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const [name, v] of Object.entries(ev)) {
+    if (CORE.has(name) || name === 'data' || name === 'data_base64' || v === null || isExtensionValue(v)) continue;
+    problems.push(`${name}: extension values are strings, 32-bit integers or booleans`);
+  }
+  return problems;
+}
+
 /** JSON format section 3.1: `data` and `data_base64` exclude each other; non-JSON data is a string. */
 function dataProblems(ev: Record<string, unknown>, dct: string | undefined): string[] {
   const hasData = 'data' in ev && ev.data !== undefined;

@@ -94,6 +94,8 @@ test('IAM statements name their resources: no "*" beyond logs, tracing and metri
   expect(find('s3:GetObject').join()).toContain('secorch-prod-reports/*');
   expect(find('s3:PutObject').join()).toContain('secorch-prod-archive/*');
   expect(find('secretsmanager:GetSecretValue').join()).toContain('secret:secorch/prod/*');
+  // The router delays the redelivery of a record whose destination asked for a wait (sqs-redelivery.ts).
+  expect(find('sqs:ChangeMessageVisibility').join()).toContain('EventsQueue');
 });
 
 test('the delivery functions outlast the longest attempt deadline, and the wake-up queue hides a message six times as long', () => {
