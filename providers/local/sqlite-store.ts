@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
 import { openDatabase, unlessBusy, whenFree } from './sqlite';
+import { writeGroup } from './sqlite-store-group';
 
 /**
  * The local StateStore: one SQLite table shared by every worker thread and process that opens the
@@ -79,11 +80,6 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     if (options.ifVersion !== undefined) return updateIfVersion.run(Object.assign(row, { now, ifVersion: options.ifVersion })).changes === 1;
     return upsert.run(row).changes === 1;
   };
-  const rollback = new Error('condition failed');
-  // IMMEDIATE: the write lock is taken up front, so two batches never both read and then write.
-  const writeAll = db.transaction((writes: readonly Write[], now: number) => {
-    for (const w of writes) if (!writeOne(w, now)) throw rollback;
-  });
   let writes = 0;
   // Housekeeping only: expired rows are already invisible, so a busy lock here must not fail
   // the open or a put that has already committed.
@@ -101,9 +97,14 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     if (Math.floor(before / CLEANUP_EVERY) !== Math.floor(writes / CLEANUP_EVERY)) sweep(now);
   };
 
+  // Puts and batches of one event-loop turn share a commit (sqlite-store-group.ts); every other
+  // operation commits what is queued first, so it sees the writes called before it.
+  const group = writeGroup(db, writeOne, wrote);
+
   sweep(clock.now());
   return {
     async get(key) {
+      group.flush();
       const row = unlessBusy(db, () => selectLive.get({ key, now: clock.now() }));
       if (!row) return undefined;
       const item: StoredItem = { value: row.value, version: row.version };
@@ -112,25 +113,16 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      const now = clock.now();
-      const written = unlessBusy(db, () => writeOne({ key, value, opts: options }, now));
-      wrote(1, now);
-      return written;
+      return group.add([{ key, value, opts: options }], clock.now());
     },
     async putAll(batch) {
       checkWrites(batch);
-      const now = clock.now();
-      try {
-        unlessBusy(db, () => writeAll.immediate(batch, now));
-      } catch (e) {
-        if (e === rollback) return false;
-        throw e;
-      }
-      // The delivery worker writes through putAll only: its expired rows are swept here.
-      wrote(batch.length, now);
-      return true;
+      // Copied: a caller changing its array before the commit does not change what is written.
+      // The delivery worker writes through putAll only: its expired rows are swept after these commits too.
+      return group.add([...batch], clock.now());
     },
     async list(prefix, opts = {}) {
+      group.flush();
       const limit = listLimit(opts);
       const rows = unlessBusy(db, () => scan.all({ lo: prefix, hi: `${prefix}\u{10FFFF}`, after: opts.after ?? '', now: clock.now(), limit: limit + 1 }));
       const items = rows.slice(0, limit).filter((r) => r.key.startsWith(prefix)).map((r) => {
@@ -141,12 +133,15 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
       return rows.length > limit ? { items, next: rows[limit - 1]!.key } : { items };
     },
     async delete(key) {
+      group.flush();
       unlessBusy(db, () => remove.run(key));
     },
     async check() {
+      group.flush();
       ping.get();
     },
     close() {
+      group.flush();
       db.close();
     },
   };
