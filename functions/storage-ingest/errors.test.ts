@@ -51,6 +51,47 @@ describe('storage-ingest failures', () => {
     expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
   });
 
+  test('any non-retryable error of the object store keeps its code, retryable false, and releases the object', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    const stream = t.objects.stream.bind(t.objects);
+    // A code storage-ingest does not know by name: a provider's own verdict on this object.
+    t.objects.stream = async () => {
+      throw new AppError('object_archived', 'reports/trivy.json is in an archive tier and cannot be read (test)', { status: 409, retryable: false });
+    };
+    const e = await ingestObject(ref('trivy.json'), t.deps).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(AppError);
+    expect(e).toMatchObject({ code: 'object_archived', retryable: false, status: 409 });
+    expect(t.bus.events).toEqual([]);
+    t.objects.stream = stream;
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+  });
+
+  test('an outage stays retryable: a store or bus that does not answer is ingest_unavailable, a typed outage keeps its code', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    const get = t.deps.store.get;
+    t.deps.store.get = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    };
+    const raw = await ingestObject(ref('trivy.json'), t.deps).catch((err: unknown) => err);
+    expect(raw).toMatchObject({ code: 'ingest_unavailable', retryable: true, status: 503, message: 'storage-ingest: state read failed for reports/trivy.json' });
+    t.deps.store.get = async () => {
+      throw new AppError('store_unavailable', 'Redis state store unavailable during get (connection refused); retry shortly', { status: 503, retryable: true, headers: { 'retry-after': '1' } });
+    };
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('store_unavailable/true');
+    t.deps.store.get = get;
+    t.bus.failAt(1);
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
+  });
+
+  test('a configuration error from a step is about the deployment: retryable, the report is not at fault', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    t.deps.bus = { ...t.bus, publish: async () => { throw new AppError('invalid_config', 'bus: no topic configured (test)', { status: 500, retryable: false }); } };
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
+  });
+
   test('a report whose scan did not run: report_scan_failed with a failed event, left where it is like a clean scan', async () => {
     const t = ingestDeps();
     await t.put('reports', 'nightly.sarif', 'scanner/sarif-tutorials/Catastrophic_execution_error.sarif');

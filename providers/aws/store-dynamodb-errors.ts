@@ -1,3 +1,5 @@
+import { awsNetworkReason } from './unavailable';
+
 /**
  * DynamoDB answers that a prompt retry may cure but that the SDK never retries (HTTP 400s outside
  * its throttling list):
@@ -7,7 +9,7 @@
  *   capacity for the transaction", an on-demand table still scaling), the others None.
  * A cancellation naming ConditionalCheckFailed is the store's `false` (store-dynamodb.ts); one
  * naming ValidationError or ItemCollectionSizeLimitExceeded fails the same way every time. What
- * outlasts the retries keeps its error, as the service's own answers do (unavailable.ts).
+ * outlasts the retries is unavailability, not a failure of the request (dynamoReason).
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
  */
 const RETRY_REASONS = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded']);
@@ -40,4 +42,30 @@ export async function retryBusy<T>(attempt: () => Promise<T>): Promise<T> {
       await sleep(Math.random() * 10 * 2 ** n);
     }
   }
+}
+
+/**
+ * DynamoDB's "too busy" answers the SDK retries (its throttling list: 3 attempts with backoff, or
+ * AWS_MAX_ATTEMPTS) and we leave as they are once it gives up: capacity or the account's request
+ * rate exceeded on a table, an index or a partition.
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+ */
+const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/**
+ * Why a DynamoDB failure is "unavailable" (a 503 `store_unavailable` with Retry-After the caller
+ * may retry, shared/store/unavailable.ts), else undefined: DynamoDB out of reach
+ * (awsNetworkReason), throttling the SDK's retries did not outlast, and contention retryBusy did
+ * not (a transaction holding the item, a transaction cancelled only for conflicts or capacity).
+ * Left alone they were HTTP 400s that reach a caller as a generic 500, or, on a queue, the same
+ * retry without a hint. A failed condition, a validation error, access denied keep their errors.
+ */
+export function dynamoReason(e: unknown): string | undefined {
+  const network = awsNetworkReason(e);
+  if (network !== undefined) return network;
+  const name = nameOf(e);
+  if (typeof name === 'string' && THROTTLED.has(name)) return 'throttled';
+  if (!retryHere(e)) return undefined;
+  const codes = cancellationCodes(e);
+  return codes.includes('ThrottlingError') || codes.includes('ProvisionedThroughputExceeded') ? 'throttled' : 'contention';
 }

@@ -49,9 +49,9 @@ describe('a transaction cancelled for capacity (mocked SDK: dynalite has no Tran
     expect(transactions).toBe(3);
   });
 
-  test('still throttled after the retries: the cancellation is rethrown (a bounded number of sends)', async () => {
+  test('still throttled after the retries: a retryable 503 store_unavailable (a bounded number of sends)', async () => {
     const { fn, store } = mocked(async () => { throw cancelled('ThrottlingError', 'None'); });
-    await expect(store.putAll([{ key: 'a', value: '1' }])).rejects.toBeInstanceOf(TransactionCanceledException);
+    await expect(store.putAll([{ key: 'a', value: '1' }])).rejects.toMatchObject({ code: 'store_unavailable', status: 503, retryable: true, cause: expect.any(TransactionCanceledException) });
     expect(fn).toHaveBeenCalledTimes(6);
   });
 

@@ -5,8 +5,8 @@ import { once } from '../common/once';
 import { checkKey, checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
-import { cancellationCodes, retryBusy } from './store-dynamodb-errors';
-import { guarded } from './unavailable';
+import { cancellationCodes, dynamoReason, retryBusy } from './store-dynamodb-errors';
+import { guardStore } from '../../shared/store/unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
 export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
@@ -40,7 +40,7 @@ export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, 
  * the transaction's 100 items and 4 MB) of Puts and unconditional Deletes (a Delete of an absent
  * item succeeds); a cancellation with a ConditionalCheckFailed reason answers false; conflicts with
  * a concurrent transaction and cancellations for capacity, which the SDK does not retry, are
- * retried, then rethrown (store-dynamodb-errors.ts).
+ * retried (store-dynamodb-errors.ts).
  *
  * Parts of a value that is overwritten or deleted are no longer reachable (a head names its parts
  * by a per-write id) and are removed right after the write when the store knows them: put and
@@ -52,7 +52,8 @@ export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, 
  * invisible and DynamoDB's TTL collects them when the value had a TTL, while those of a value
  * without one stay in the table as dead storage. *
  * The client's waits are bounded (client-options.ts); DynamoDB unreachable (timeouts, refused or
- * reset connections, DNS) is a 503 store_unavailable naming the operation (unavailable.ts).
+ * reset connections, DNS), throttling that outlasts the SDK's retries and contention that outlasts
+ * ours are a 503 store_unavailable naming the operation, with Retry-After (dynamoReason).
  */
 export interface DynamoStoreOptions extends AwsTimeouts {
   table: string;
@@ -63,8 +64,9 @@ export interface DynamoStoreOptions extends AwsTimeouts {
   clock: Clock;
 }
 
-/** The store's name in store_unavailable messages (unavailable.ts). */
+/** The store's name in store_unavailable messages (shared/store/unavailable.ts). */
 const STORE = 'DynamoDB';
+const guarded = <T>(store: string, op: string, run: () => Promise<T>) => guardStore(store, op, dynamoReason, run);
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
 const transactItems = (plan: WritePlan): TransactWriteItem[] => [{ Put: plan.head }, ...plan.parts.map((Put) => ({ Put }))];

@@ -5,7 +5,9 @@ import { guardStore, type NetworkReason, storeUnavailable } from '../../shared/s
 /**
  * The typed errors of an unreachable service, for one cloud's network-error classification
  * (`reason`: providers/{aws,azure,gcp}/unavailable.ts). Only failures with no answer from the
- * service are mapped; its own answers (a failed condition, throttling, 4xx) keep their errors.
+ * service are mapped here; its own answers (a failed condition, 4xx) keep their errors. Throttling
+ * or contention that outlasts the retries is mapped by the stores that know it (DynamoDB:
+ * store-dynamodb-errors.ts, Firestore: store-firestore-bounds.ts).
  * - a state store: 503 `store_unavailable` (shared/store/unavailable.ts);
  * - the event bus: `bus_unavailable` with the reason, as every bus answers a failed publish;
  * - object storage: 503 `object_storage_unavailable` naming `backend` (shared/objects/errors.ts).

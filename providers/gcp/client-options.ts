@@ -2,7 +2,8 @@
  * Bounds on every wait of a Google Cloud client the providers make (a client passed in keeps its
  * owner's settings). The libraries' defaults outlast the functions: Pub/Sub publish, KMS,
  * Secret Manager and Cloud Tasks (google-gax 5.0.8 service configs) allow 60 s per call and retry
- * for up to 600 s (Firestore too, which keeps them: see README, "Cloud SDK timeouts"); @google-cloud/storage 7.22 retries for up to 600 s (backoff to 64 s).
+ * for up to 600 s (Firestore too: the state store bounds its client and every operation itself,
+ * store-firestore-bounds.ts); @google-cloud/storage 7.22 retries for up to 600 s (backoff to 64 s).
  * The functions are deployed with Cloud Functions' default timeout of 60 s (no `--timeout` in the
  * README's "Google Cloud Functions" commands) and HTTP callers such as webhook senders give up
  * after about 10 s, so a path that goes nowhere must end well inside both.

@@ -1,5 +1,6 @@
 import type { Firestore } from '@google-cloud/firestore';
 import { checkCommit, copy, type Data, grpcError, toWrite } from './firestore-fake-limits.testkit';
+import { retryableInTransaction, sdkBackoff, timerSleep } from './firestore-fake-retry.testkit';
 
 /**
  * An in-memory stand-in for the part of the Firestore server SDK that store-firestore.ts uses,
@@ -17,8 +18,13 @@ import { checkCommit, copy, type Data, grpcError, toWrite } from './firestore-fa
  *  - getAll (on the client and in a transaction) answers in the order asked, missing documents
  *    included, and a `fieldMask` read option keeps only those fields;
  *  - transactions must read before they write, commit atomically, and are serialisable: a commit
- *    whose read documents changed since they were read aborts and the function is run again, up
- *    to `maxAttempts` (default 5) before failing with ABORTED, as the SDK does;
+ *    whose read documents changed since they were read aborts (ABORTED) and, as the SDK 8.7 does
+ *    (build/src/transaction.js, backoff.js), the function is run again on a retryable code, up to
+ *    `maxAttempts` (default 5), after a backoff of 1 s growing x1.5 to 60 s, each wait +-50%
+ *    jitter, and straight to 60 s after RESOURCE_EXHAUSTED; the last error is what it rejects
+ *    with. The waits go through `sleep` (setTimeout unless given, so jest's fake timers drive
+ *    them); the SDK's zero wait before the first attempt is left out;
+ *  - `commitFault` makes commits fail as a contended, throttled or unreachable Firestore would;
  *  - queries order by document id (UTF-8 byte order) only, with range filters, startAfter and
  *    limit on it; anything else throws rather than answering wrongly.
  */
@@ -177,12 +183,25 @@ class Tx {
   }
 }
 
+export interface FakeFirestoreOptions {
+  /** The waits between transaction attempts; default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+  /** The jitter's source; default Math.random. */
+  random?: () => number;
+}
+
 export class FakeFirestore {
   private readonly db = new Db();
   /** Commits that aborted because another writer got there first (for tests of contention). */
   aborted = 0;
   /** The last transaction attempt, to see what it read. */
   lastTx?: Tx;
+  /** While set, every commit fails with the error it returns, if any (tests of contention, throttling, outages). */
+  commitFault?: () => Error | undefined;
+  /** Transaction attempts begun, and the SDK-style backoff waits taken between them. */
+  attempts = 0;
+  readonly backoffs: number[] = [];
+  constructor(private readonly options: FakeFirestoreOptions = {}) {}
   collection(name: string): Collection {
     return new Collection(this.db, name);
   }
@@ -193,21 +212,40 @@ export class FakeFirestore {
     return refs.map((ref) => this.db.read(ref.path, mask));
   }
   async runTransaction<T>(fn: (tx: Tx) => Promise<T>, options: { maxAttempts?: number } = {}): Promise<T> {
-    const attempts = options.maxAttempts ?? 5;
+    const attempts = options.maxAttempts || 5;
+    const backoff = sdkBackoff(this.options.random ?? Math.random);
+    let last: unknown;
     for (let n = 1; n <= attempts; n++) {
-      const tx = new Tx(this.db);
-      this.lastTx = tx;
-      const result = await fn(tx);
-      checkCommit(tx.writes);
-      await turn();
-      // The commit: one synchronous step, so no other writer interleaves.
-      if ([...tx.reads].every(([path, seq]) => this.db.seqOf(path) === seq)) {
-        for (const [path, data] of tx.writes) this.db.write(path, data);
-        return result;
+      if (n > 1) {
+        const ms = backoff(last);
+        this.backoffs.push(ms);
+        await (this.options.sleep ?? timerSleep)(ms);
       }
-      this.aborted++;
+      try {
+        return await this.attempt(fn);
+      } catch (e) {
+        last = e;
+        if (!retryableInTransaction(e)) break;
+      }
     }
-    throw grpcError(10, 'Transaction was aborted because of contention (too many attempts)');
+    throw last;
+  }
+  private async attempt<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    this.attempts++;
+    const tx = new Tx(this.db);
+    this.lastTx = tx;
+    const result = await fn(tx);
+    checkCommit(tx.writes);
+    await turn();
+    const fault = this.commitFault?.();
+    if (fault) throw fault;
+    // The commit: one synchronous step, so no other writer interleaves.
+    if (![...tx.reads].every(([path, seq]) => this.db.seqOf(path) === seq)) {
+      this.aborted++;
+      throw grpcError(10, 'Aborted due to cross-transaction contention. This occurs when multiple transactions attempt to access the same data.');
+    }
+    for (const [path, data] of tx.writes) this.db.write(path, data);
+    return result;
   }
   /** Typed as the SDK client, for the store under test. */
   asFirestore(): Firestore {

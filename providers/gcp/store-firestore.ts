@@ -4,7 +4,8 @@ import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, typ
 import { once } from '../common/once';
 import { checkCollectionPath, checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
-import { guarded } from './unavailable';
+import { guardStore } from '../../shared/store/unavailable';
+import { bounded, firestoreClientConfig, type FirestoreBounds, firestoreReason } from './store-firestore-bounds';
 
 export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, partsCollectionOf, SLICE_BYTES } from './store-firestore-layout';
 
@@ -37,8 +38,10 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * first (one document read and one more round trip than a blind write). A delete inside putAll is a blind write (its head is not
  * read, so it does not contend with writers of that key): a split value deleted that way leaves
  * its parts, invisible; the TTL policy collects them when the value had a TTL, while those of a
- * value without one stay as dead storage (as on DynamoDB). Contention makes the SDK retry the
- * transaction function, which re-checks.
+ * value without one stay as dead storage (as on DynamoDB). A transaction that fails on contention
+ * or a transient error is run again, re-checking, until the operation's deadline; every operation
+ * ends by it, with 503 `store_unavailable` when Firestore is contended, throttled or out of reach
+ * (store-firestore-bounds.ts).
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -47,16 +50,22 @@ export interface FirestoreStoreOptions {
   projectId?: string;
   databaseId?: string;
   clock: Clock;
+  /** The operations' deadline and the waits between transaction attempts (tests). */
+  bounds?: FirestoreBounds;
 }
 
-/** Ten writers racing for one document need more than the SDK's default of five attempts. */
-const TRANSACTION_ATTEMPTS = 10;
 /**
- * In store_unavailable messages. Firestore that cannot be reached (UNAVAILABLE, or
- * DEADLINE_EXCEEDED once the library's retries are spent) is the retryable 503 every other
- * state store answers, not an internal error (unavailable.ts).
+ * The library runs each transaction once; bounded() runs it again until the deadline, so that
+ * its own backoff (1 s growing x1.5, 60 s after throttling) cannot outlast the function.
+ */
+const ONE_ATTEMPT = { maxAttempts: 1 };
+/**
+ * In store_unavailable messages. Firestore that cannot be reached, does not answer by the
+ * deadline, or stays contended or throttled until it is the retryable 503 every other state
+ * store answers, not an internal error (firestoreReason).
  */
 const STORE = 'Firestore';
+const guarded = <T>(op: string, run: () => Promise<T>) => guardStore(STORE, op, firestoreReason, run);
 
 function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: number): boolean {
   const live = current !== undefined && (typeof current.expiresAt !== 'number' || current.expiresAt > now);
@@ -73,8 +82,9 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   checkCollectionPath(opts.collection);
   const { clock } = opts;
   const now = () => clock.now();
+  const within = bounded(clock, opts.bounds);
   const load = once(() => import('@google-cloud/firestore').then((sdk) => {
-    const db = opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId });
+    const db = opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId, clientConfig: firestoreClientConfig() });
     return { sdk, db, heads: db.collection(opts.collection), parts: db.collection(partsCollectionOf(opts.collection)) };
   }));
 
@@ -88,12 +98,13 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     const io = await load();
     const refs = ids.map((id) => io.heads.doc(id));
     const read = refs.filter((_, i) => layouts[i] !== undefined);
-    // The versions each run of the function wrote. The library runs it again when a commit
-    // failed, and also when the commit's answer was lost after Firestore applied it: that run
+    // The versions each run of the function wrote. It runs again (bounded() here, or the
+    // library's own retries of a commit) when a commit failed, and also when the commit's answer
+    // was lost after Firestore applied it (DEADLINE_EXCEEDED, UNAVAILABLE): that run
     // then finds a version of its own (every write has a new one) and must answer true, not fail
     // the condition on its own write. A commit is all or nothing, so one head of ours is enough.
     const tried = writes.map(() => new Set<string>());
-    return io.db.runTransaction(async (tx) => {
+    return within(() => io.db.runTransaction(async (tx) => {
       const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
       const at = now();
       let n = 0;
@@ -112,24 +123,24 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
         dropParts(tx, io.parts, splitOf(current[i]));
       });
       return true;
-    }, { maxAttempts: TRANSACTION_ATTEMPTS });
+    }, ONE_ATTEMPT), true);
   }
 
   return {
-    get: (key) => guarded(STORE, 'get', async () => readItem(await load(), key, now)),
+    get: (key) => guarded('get', () => within(async () => readItem(await load(), key, now))),
 
-    put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
+    put: (key: string, value: string, options: PutOptions = {}) => guarded('put', async () => {
       checkPutOptions(options);
       return transact([{ key, value, opts: options }]);
     }),
 
-    putAll: (writes) => guarded(STORE, 'putAll', async () => {
+    putAll: (writes) => guarded('putAll', async () => {
       checkWrites(writes);
       if (writes.length === 0) return true;
       return transact(writes);
     }),
 
-    list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
+    list: (prefix, options = {}) => guarded('list', () => within(async () => {
       const limit = listLimit(options);
       const io = await load();
       const id = io.sdk.FieldPath.documentId();
@@ -155,22 +166,22 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
       // The head beyond the page only says that more follow: its value is not read.
       const items = await withValues(io, heads.slice(0, limit), now);
       return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
-    }),
+    })),
 
-    delete: (key) => guarded(STORE, 'delete', async () => {
+    delete: (key) => guarded('delete', async () => {
       const id = encodeKey(key);
       const io = await load();
       const ref = io.heads.doc(id);
-      await io.db.runTransaction(async (tx) => {
+      await within(() => io.db.runTransaction(async (tx) => {
         const [snap] = await tx.getAll(ref, { fieldMask: HEAD_MASK });
         tx.delete(ref);
         dropParts(tx, io.parts, splitOf(snap?.data()));
-      }, { maxAttempts: TRANSACTION_ATTEMPTS });
+      }, ONE_ATTEMPT), true);
     }),
 
-    check: () => guarded(STORE, 'check', async () => {
+    check: () => guarded('check', () => within(async () => {
       const { heads } = await load();
       await heads.limit(1).get();
-    }),
+    })),
   };
 }
