@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
-import type { ReportFinding, ReportFormat } from '../../shared/ingest/types';
+import type { ReportFinding, ReportFormat, ReportWarning } from '../../shared/ingest/types';
 
 /** Operational event types of this capability (secorch.system.*, DESIGN.md section 3). */
 export const INGEST_EVENT_TYPES = {
@@ -84,6 +84,11 @@ export interface CompletedData {
   bytes: number;
   durationMs: number;
   code?: string;
+  /**
+   * What the report left out while it was still ingested (refused JSON Lines lines, SARIF
+   * artifacts past the memory budget): counted, with where the first ones are and why.
+   */
+  warnings?: ReportWarning[];
 }
 
 export function completedEvent(o: IngestedObject, d: Omit<CompletedData, 'bucket' | 'key' | 'version' | 'etag'>, s: Stamp): CloudEvent<CompletedData> {

@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { jsonLogger } from '../../shared/log/json-logger';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
 import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from './ingest.testkit';
@@ -35,6 +36,25 @@ describe('ingestObject', () => {
     expect((first!.data as { unmapped: { report: unknown } }).unmapped.report).toMatchObject({ bucket: 'reports', key: 'trivy.json', version: info.version, format: 'trivy' });
     const completed = t.system('completed')[0]!;
     expect(completed).toMatchObject({ id: stableEventId('ingest.completed', 'reports', 'trivy.json', info.version!), tenant: 'acme', data: { bytes: info.size, durationMs: 0 } });
+  });
+
+  test('a JSON Lines report with a bad line is ingested without it: the completed event, a warning log line and a metric say how many lines were left out and where, quoted text redacted', async () => {
+    const t = ingestDeps();
+    const lines: Record<string, unknown>[] = [];
+    t.deps.logger = jsonLogger({ clock: t.deps.clock, write: (l) => void lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const counted: [string, number | undefined, Record<string, string> | undefined][] = [];
+    t.deps.metrics = { count: (name, v, tags) => void counted.push([name, v, tags]), timing: () => undefined };
+    const token = `ghp_${'a1B2'.repeat(9)}`;
+    const text = [JSON.stringify({ title: 'first', rule: 'r1' }), `{"title": "cut short", "token": "${token}"`, JSON.stringify({ title: 'third', rule: 'r3' })].join('\n');
+    await t.objects.put('reports', 'scans/findings.jsonl', Buffer.from(text));
+    await expect(ingestObject(ref('scans/findings.jsonl'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 2 });
+    const [completed] = t.system('completed');
+    const warnings = (completed!.data as { warnings: { code: string; count: number; items: { pointer: string; reason: string }[] }[] }).warnings;
+    expect(warnings).toEqual([expect.objectContaining({ code: 'lines_refused', count: 1, items: [{ pointer: 'line 2', reason: expect.stringContaining('Malformed JSON') }] })]);
+    expect(JSON.stringify(completed)).not.toContain(token);
+    expect(lines.filter((l) => l.msg === 'report ingested with items left out').map((l) => l.level)).toEqual(['warn']);
+    expect(JSON.stringify(lines)).not.toContain(token);
+    expect(counted).toContainEqual(['ingest.items_left_out', 1, { code: 'lines_refused', format: 'jsonl' }]);
   });
 
   test('a redelivered notification publishes nothing new', async () => {

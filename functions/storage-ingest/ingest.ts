@@ -108,7 +108,7 @@ async function read(objects: ObjectStorage, o: IngestedObject, deps: Deps, s: In
   const findings = parse(got.body, source, { maxBytes: s.maxObjectBytes });
   try {
     const r = await pump(findings, (f) => step('bus publish', where, () => deps.bus.publish(findingEvent(o, f, stamp))), s.publishConcurrency);
-    if (r.ok) return { published: r.published, format: r.value.format };
+    if (r.ok) return { published: r.published, format: r.value.format, ...(r.value.warnings ? { warnings: r.value.warnings } : {}) };
     if (r.error instanceof ReportError) return { published: r.published, error: r.error, format: r.error.format };
     // Not a verdict on the report: the stream broke or the parser failed. Retry.
     throw transient('report read', where, r.error);

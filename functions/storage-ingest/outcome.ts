@@ -1,5 +1,6 @@
 import type { IngestSettings } from '../../shared/config/sections/ingest';
-import type { ReportError, ReportFormat } from '../../shared/ingest/types';
+import type { ReportError, ReportFormat, ReportWarning } from '../../shared/ingest/types';
+import { redactText } from '../../shared/log/redact';
 import type { Deps, Logger, ObjectStorage } from '../../shared/ports';
 import { step } from './errors';
 import { completedEvent, failedEvent, type IngestedObject } from './events';
@@ -12,8 +13,18 @@ export interface ReadResult {
   format?: ReportFormat;
   /** Set when the report was refused. */
   error?: ReportError;
+  /** What an ingested report left out (the parser's summary). */
+  warnings?: ReportWarning[];
   durationMs: number;
 }
+
+/**
+ * The warnings as published and logged: a reason can quote the report (a JSON error quotes the
+ * start of its line), and reports carry secrets scanners found, so reasons go through the log's
+ * redaction like any logged text.
+ */
+const redactedWarnings = (warnings: readonly ReportWarning[]): ReportWarning[] =>
+  warnings.map((w) => ({ ...w, items: w.items.map((i) => ({ pointer: i.pointer, reason: redactText(i.reason) })) }));
 
 /**
  * After the findings: the operational events, then the done record, then (for a report that can
@@ -32,9 +43,10 @@ export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObje
     await publish(failedEvent(o, { code: e.code, reason: e.message, ...(format ? { format } : {}), ...(e.pointer ? { pointer: e.pointer } : {}) }, stamp));
   }
   const outcome = e ? 'failed' : 'ingested';
+  const warnings = !e && r.warnings?.length ? redactedWarnings(r.warnings) : undefined;
   await publish(completedEvent(o, {
     outcome, findings: r.published, bytes: o.size, durationMs: r.durationMs,
-    ...(format ? { format } : {}), ...(e ? { code: e.code } : {}),
+    ...(format ? { format } : {}), ...(e ? { code: e.code } : {}), ...(warnings ? { warnings } : {}),
   }, stamp));
   const done: DoneRecord = {
     state: 'done', outcome, findings: r.published, at: deps.clock.now(),
@@ -48,7 +60,11 @@ export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObje
   const moved = to ? await quarantine(objects, o.bucket, o.key, to, o.identity) : false;
   const fields = { identity: o.identity, format, findings: r.published, bytes: o.size, durationMs: r.durationMs };
   if (!e) {
-    log.info('report ingested', fields);
+    if (warnings) {
+      // Ingested, but not whole: said at warn, with what was left out, and counted per kind.
+      log.warn('report ingested with items left out', { ...fields, warnings: warnings.map((w) => ({ code: w.code, count: w.count, first: w.items.slice(0, 5) })) });
+      for (const w of warnings) deps.metrics.count('ingest.items_left_out', w.count, { code: w.code, format: format ?? 'unknown' });
+    } else log.info('report ingested', fields);
     deps.metrics.count('ingest.findings', r.published, { format: format ?? 'unknown' });
     return { status: 'ingested', findings: r.published, ...(format ? { format } : {}) };
   }

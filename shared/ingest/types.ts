@@ -48,10 +48,37 @@ export class ReportError extends Error {
 }
 
 /**
+ * Parts of an ingested report that were left out, so the outcome can say so (nothing is dropped
+ * silently): the report itself was ingested, these items were not.
+ */
+export type ReportWarningCode =
+  | 'lines_refused' // JSON Lines: lines that are not a valid finding (malformed JSON, not an object, a finding the schema refuses)
+  | 'artifacts_dropped'; // SARIF: run artifacts beyond the memory budget (results citing them by index alone keep the index, not the URI)
+
+export interface ReportWarning {
+  code: ReportWarningCode;
+  /** One sentence for operators: what was left out and what it means for the findings. */
+  message: string;
+  /** How many items (lines, artifacts) were left out. */
+  count: number;
+  /** Where and why, for the first MAX_WARNING_ITEMS of them (warnings.ts). */
+  items: { pointer: string; reason: string }[];
+}
+
+/** What a parsed report amounts to: its format, the findings yielded, and what was left out. */
+export interface ReportSummary {
+  format: ReportFormat;
+  count: number;
+  /** Present when something was left out; publish it with the outcome. */
+  warnings?: ReportWarning[];
+}
+
+/**
  * parseReport(body, source, opts): detects the format from the first bytes, then yields the
  * findings one at a time. Throws ReportError for a bad report (possibly after yielding some
  * findings: callers publish what they got only if the whole report parses, or accept the
  * partial result; storage-ingest publishes as it goes, since ids are stable and a re-run after a
- * fix repeats the same ids).
+ * fix repeats the same ids). Items refused one by one (a bad JSON Lines line) do not fail the
+ * report: the summary's `warnings` count them and say where.
  */
-export type ParseReport = (body: AsyncIterable<Uint8Array>, source: ReportSource, opts?: ParseOptions) => AsyncGenerator<ReportFinding, { format: ReportFormat; count: number }>;
+export type ParseReport = (body: AsyncIterable<Uint8Array>, source: ReportSource, opts?: ParseOptions) => AsyncGenerator<ReportFinding, ReportSummary>;

@@ -22,10 +22,13 @@ import { buildFinding, OCSF_VERSION, type Finding, type FindingParts, type Findi
 import { compact, epochMs, type Json } from '../../mappers/read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../../mappers/types';
 import type { ReportFinding, ReportFormat, ReportSource } from '../types';
+import type { ReportWarnings } from './warnings';
 
 export interface ReportContext {
   source: ReportSource;
   format: ReportFormat;
+  /** Items left out of a report that is still ingested (warnings.ts), for the summary. */
+  warnings: ReportWarnings;
 }
 
 /** A hex SHA-256 prefix (128 bits) of the parts joined with NUL. */

@@ -1,6 +1,7 @@
 import { asffUid } from '../../mappers/aws';
 import { trivySecrets } from '../../mappers/aws/fixtures.testkit';
 import { MAX_LINE_BYTES } from './jsonl';
+import { MAX_WARNING_ITEMS } from './warnings';
 import { dataOf, parseBytes } from './testkit';
 
 const lines = (...xs: unknown[]) => xs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n');
@@ -37,12 +38,53 @@ describe('JSON Lines', () => {
   });
 
   it.each([
-    ['a malformed line', lines({ title: 'ok' }, '{"title": '), 'line 2'],
-    ['a line that is not an object', lines({ title: 'ok' }, '[1]'), 'line 2'],
-    ['a finding without title, rule or cve', lines({ title: 'ok' }, { rule: 'r' }, { severity: 'low', title: null, file: 'a' }), 'line 3'],
-    ['a mistyped field', lines({ title: 'ok', line: 'twelve' }), 'line 1/line'],
-  ])('report_invalid for %s', async (_, text, pointer) => {
-    expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer });
+    ['a malformed line', lines({ title: 'ok' }, '{"title": '), 'line 2', /^Malformed JSON/],
+    ['a line that is not an object', lines({ title: 'ok' }, '[1]'), 'line 2', /must be a JSON object/],
+    ['a finding without title, rule or cve', lines({ title: 'ok' }, { rule: 'r' }, { severity: 'low', title: null, file: 'a' }), 'line 3', /needs a title, a rule or a cve/],
+    ['a mistyped field', lines({ title: 'ok' }, { title: 'x', line: 'twelve' }), 'line 2/line', /^Field `line`/],
+  ])('ingests the other lines around %s, and the summary says which line was refused and why', async (_, text, pointer, reason) => {
+    const got = await parseBytes(text);
+    expect(got.error).toBeUndefined();
+    expect(got.count).toBe(got.findings.length);
+    expect(got.findings.length).toBeGreaterThan(0);
+    expect(got.warnings).toEqual([{ code: 'lines_refused', message: expect.stringMatching(/^1 line was refused/), count: 1, items: [{ pointer, reason: expect.stringMatching(reason) }] }]);
+  });
+
+  it('keeps the good lines of a real-world mixed file and accounts for every bad one (trivy-secrets.asff.json as JSON Lines)', async () => {
+    // Two ASFF findings Trivy wrote (../shared/fixtures/scanner), one per line, with a truncated
+    // write, a log line and a record without identity around them.
+    const [a, b] = trivySecrets();
+    const text = lines(a, 'WARN  scan took 12s', { ...b, Id: undefined, ProductArn: undefined, AwsAccountId: undefined, Title: undefined }, b, JSON.stringify(a).slice(0, 40), { title: 'generic', rule: 'r' });
+    const got = await parseBytes(text);
+    expect(got.error).toBeUndefined();
+    expect(got.findings.map((f) => f.key.split('#')[0])).toEqual(['jsonl:line 1', 'jsonl:line 4', 'jsonl:line 6']);
+    expect(got.findings.slice(0, 2).map((f) => f.subject)).toEqual([asffUid(a!), asffUid(b!)]);
+    expect(got.warnings).toHaveLength(1);
+    expect(got.warnings![0]).toMatchObject({ code: 'lines_refused', count: 3 });
+    expect(got.warnings![0]!.items.map((i) => i.pointer)).toEqual(['line 2', 'line 3', 'line 5']);
+  });
+
+  it.each([
+    ['no line is a valid finding', lines({ title: 'x', line: 'twelve' }, '', '{'), 'line 1/line', /no line is a valid finding \(2 refused\) \(line 1\/line: Field `line`.*; line 3: Malformed JSON/],
+    ['more lines are refused than ingested', lines({ title: 'ok' }, '{', 'not json', '', { title: 'ok too' }, '[]'), 'line 2', /3 lines refused, 2 ingested/],
+  ])('is report_invalid when %s', async (_, text, pointer, message) => {
+    const got = await parseBytes(text);
+    expect(got.error).toMatchObject({ code: 'report_invalid', format: 'jsonl', pointer, message: expect.stringMatching(message) });
+  });
+
+  it('counts every refused line but lists only the first MAX_WARNING_ITEMS', async () => {
+    const good = Array.from({ length: 300 }, (_, i) => ({ title: `t${i}` }));
+    const bad = Array.from({ length: 250 }, () => '{oops');
+    // The first line decides the format (detect.ts), so a file starting with garbage is no JSON Lines at all.
+    const got = await parseBytes(lines(good[0], ...bad, ...good.slice(1)));
+    expect(got.count).toBe(300);
+    expect(got.warnings![0]).toMatchObject({ code: 'lines_refused', count: 250, message: expect.stringMatching(/^250 lines were refused/) });
+    expect(got.warnings![0]!.items).toHaveLength(MAX_WARNING_ITEMS);
+    expect(got.warnings![0]!.items[99]!.pointer).toBe('line 101');
+  });
+
+  it('has no warnings for a clean file', async () => {
+    expect((await parseBytes(lines({ title: 'a' }, { title: 'b' }))).warnings).toBeUndefined();
   });
 
   it('refuses a line longer than MAX_LINE_BYTES at that line, after the findings before it', async () => {

@@ -3,7 +3,8 @@
  * a time. The format is detected from the content (detect.ts), then one parser per format:
  * sarif.ts (SARIF 2.1.0), trivy.ts (Trivy JSON), asff.ts (ASFF), jsonl.ts (JSON Lines of ASFF
  * or generic findings), csv.ts (CSV with a header row). Identity, keys and provenance are the
- * same for every format (finding.ts). A report with no findings at all is report_empty.
+ * same for every format (finding.ts). A report with no findings at all is report_empty. What a
+ * parser left out of a report it still ingested is in the summary's `warnings` (warnings.ts).
  */
 import { ReportError, type ParseReport, type ReportFinding } from '../types';
 import { parseAsff } from './asff';
@@ -14,6 +15,7 @@ import type { ReportContext } from './finding';
 import { parseJsonl } from './jsonl';
 import { parseSarif } from './sarif';
 import { parseTrivy } from './trivy';
+import { ReportWarnings } from './warnings';
 
 function parserFor(d: Detected, ctx: ReportContext): AsyncGenerator<ReportFinding> {
   switch (d.format) {
@@ -36,14 +38,15 @@ export const parseReport: ParseReport = async function* parseReport(body, source
     throw new ReportError('report_too_large', `Report of ${source.size} bytes exceeds the limit of ${maxBytes} bytes`);
   }
   const detected = await detectFormat(maxBytes === undefined ? body : limitBytes(body, maxBytes));
-  const ctx: ReportContext = { source, format: detected.format };
+  const ctx: ReportContext = { source, format: detected.format, warnings: new ReportWarnings() };
   let count = 0;
   for await (const finding of parserFor(detected, ctx)) {
     count += 1;
     yield finding;
   }
   if (count === 0) throw new ReportError('report_empty', 'The report has no results', detected.format);
-  return { format: detected.format, count };
+  const warnings = ctx.warnings.list();
+  return { format: detected.format, count, ...(warnings ? { warnings } : {}) };
 };
 
 export { ReportError } from '../types';

@@ -52,3 +52,49 @@ export function writeLargeSarif(path: string, minBytes: number): { results: numb
     closeSync(fd);
   }
 }
+
+export interface WideSarif {
+  /** tool.driver.rules entries: ids `r<i>`, each with `helpBytes` of help text. */
+  rules?: number;
+  helpBytes?: number;
+  /** runs[0].artifacts entries, each a URI of about `uriBytes` characters. */
+  artifacts?: number;
+  uriBytes?: number;
+  /** Results citing rule i % rules and artifact index i % artifacts (by index alone, no URI). */
+  results?: number;
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : `${s}${'x'.repeat(n - s.length)}`);
+
+/**
+ * A SARIF log whose run carries many (or large) rules and artifacts, compact, written in batches:
+ * what a hostile report or a runaway tool sends to exhaust the memory kept for a run's results.
+ */
+export function writeWideSarif(path: string, w: WideSarif): { bytes: number } {
+  const { rules = 0, helpBytes = 0, artifacts = 0, uriBytes = 20, results = 1 } = w;
+  const fd = openSync(path, 'w');
+  let bytes = 0;
+  const batched = (n: number, item: (i: number) => string) => {
+    for (let i = 0; i < n; i += BATCH) {
+      const parts: string[] = [];
+      for (let j = i; j < Math.min(n, i + BATCH); j++) parts.push(`${j === 0 ? '' : ','}${item(j)}`);
+      bytes += writeSync(fd, parts.join(''));
+    }
+  };
+  try {
+    bytes += writeSync(fd, '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Wide","rules":[');
+    const help = helpBytes > 0 ? `,"help":{"text":"${'h'.repeat(helpBytes)}"}` : '';
+    batched(rules, (i) => `{"id":"r${i}","defaultConfiguration":{"level":"error"}${help}}`);
+    bytes += writeSync(fd, ']}},"artifacts":[');
+    batched(artifacts, (i) => `{"location":{"uri":"${pad(`src/f${i}.js`, uriBytes)}"}}`);
+    bytes += writeSync(fd, '],"results":[');
+    batched(results, (i) => JSON.stringify({
+      ruleId: rules > 0 ? `r${i % rules}` : 'r', message: { text: `m${i}` },
+      locations: [{ physicalLocation: { artifactLocation: { index: artifacts > 0 ? i % artifacts : 0 }, region: { startLine: 1 + i } } }],
+    }));
+    bytes += writeSync(fd, ']}]}\n');
+    return { bytes };
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -69,12 +69,13 @@ export function ruleInfo(v: unknown): RuleInfo {
 
 const extensionAt = (run: SarifRun, index: number) => (run.extensions[index] ??= { rules: [] });
 
-/** A rule of tool.driver, or with `extension` set, of tool.extensions[extension]. */
-export function addRule(run: SarifRun, v: unknown, extension?: number): void {
+/** A rule of tool.driver, or with `extension` set, of tool.extensions[extension]; returns what is kept of it. */
+export function addRule(run: SarifRun, v: unknown, extension?: number): RuleInfo {
   const rule = ruleInfo(v);
   (extension === undefined ? run.rules : extensionAt(run, extension).rules).push(rule);
   // Later rules never replace earlier ones: JSON writes the driver before its extensions.
   if (rule.id !== undefined && !run.byId.has(rule.id)) run.byId.set(rule.id, rule);
+  return rule;
 }
 
 export function addExtensionName(run: SarifRun, extension: number, name: unknown): void {
@@ -108,8 +109,11 @@ export function ruleOf(run: SarifRun, result: Json, ruleId: string | undefined):
   return run.byId.get(ruleId) ?? run.byId.get(ruleId.split('/')[0]!);
 }
 
+/** artifacts[i].location.uri (3.24.2). */
+export const artifactUri = (v: unknown): string | undefined => str(obj(obj(v)?.location)?.uri);
+
 export function addArtifact(run: SarifRun, index: number, v: unknown): void {
-  run.artifacts[index] = str(obj(obj(v)?.location)?.uri);
+  run.artifacts[index] = artifactUri(v);
 }
 
 /** tool.driver (3.18.2) as the OCSF product; organization is optional, hence 'Unknown'. */

@@ -4,6 +4,9 @@
  * and results (one at a time) are selected; everything else is tokenized and dropped. Results that precede their
  * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
  * up to MAX_PENDING (pending.ts); then the report is refused as report_unsupported.
+ * The rules and artifacts kept for a run's results are bounded (sarif-budget.ts): rules past
+ * their budget refuse the report (report_too_large), artifacts past theirs are dropped with an
+ * `artifacts_dropped` warning.
  * Schema checks: runs, results and artifacts must be arrays (or null), runs, tools and results
  * objects; a violation is report_invalid with the JSON Pointer of the offending value. A report
  * without results whose producer or tool failed is report_scan_failed (sarif-outcome.ts).
@@ -17,7 +20,8 @@ import { streamJson } from './json-stream';
 import { Pending } from './pending';
 import { OUTCOME_PATHS, SarifOutcome } from './sarif-outcome';
 import { mapSarifResult } from './sarif-result';
-import { addArtifact, addExtensionName, addRule, newRun } from './sarif-run';
+import { RunBudget, ruleCost } from './sarif-budget';
+import { addExtensionName, addRule, artifactUri, newRun } from './sarif-run';
 import { isListOrNull, isObject, pointerOf } from './shape';
 
 const DRIVER_FIELDS = ['name', 'fullName', 'version', 'semanticVersion', 'organization'];
@@ -35,6 +39,7 @@ const invalid = (pointer: string, message: string) => new ReportError('report_in
 
 export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext): AsyncGenerator<ReportFinding> {
   let run = newRun(0);
+  let budget = new RunBudget(0);
   let toolDone = false;
   let pending = new Pending<[Json, string]>('sarif', 'the tool', '/runs/0/tool');
   const outcome = new SarifOutcome();
@@ -47,6 +52,17 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
     };
     const flush = () => {
       for (const [result, pointer] of pending.drain()) emit(result, pointer);
+    };
+    const at = (info: ParsedElementInfo) => () => pointerOf(pathOf(info));
+    // Rules and artifacts stay for the whole run: within its budget (sarif-budget.ts).
+    const keepRule = (info: ParsedElementInfo, extension?: number) => budget.chargeRule(ruleCost(addRule(run, info.value, extension)), at(info));
+    const keepExtensionName = (info: ParsedElementInfo, extension: number) => {
+      addExtensionName(run, extension, info.value);
+      budget.chargeRule(typeof info.value === 'string' ? info.value.length : 0, at(info));
+    };
+    const keepArtifact = (info: ParsedElementInfo) => {
+      const uri = artifactUri(info.value);
+      if (budget.admitArtifact(uri, at(info))) run.artifacts[info.key as number] = uri;
     };
     const onResult = (info: ParsedElementInfo) => {
       const pointer = pointerOf(pathOf(info));
@@ -64,12 +80,12 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
         if (where === 'invocations' && depth === 5) outcome.onExecutionSuccessful(info.stack[4]!.key as number, info.value);
         else if (where === 'invocations') outcome.onNotification(info.stack[4]!.key as number, info.value);
         else if (depth === 4 && where === 'results') onResult(info);
-        else if (depth === 4 && where === 'artifacts') addArtifact(run, info.key as number, info.value);
+        else if (depth === 4 && where === 'artifacts') keepArtifact(info);
         else if (depth === 5) run.driver[info.key as string] = info.value;
-        else if (info.stack[4]?.key === 'driver') addRule(run, info.value);
+        else if (info.stack[4]?.key === 'driver') keepRule(info);
         // tool.extensions[j].name (depth 6) or tool.extensions[j].rules[k] (depth 7).
-        else if (depth === 6) addExtensionName(run, info.stack[5]!.key as number, info.value);
-        else if (depth === 7) addRule(run, info.value, info.stack[5]!.key as number);
+        else if (depth === 6) keepExtensionName(info, info.stack[5]!.key as number);
+        else if (depth === 7) keepRule(info, info.stack[5]!.key as number);
       },
       shape: {
         onStart(path, length, t) {
@@ -80,6 +96,7 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
           if (length === 2) {
             if (!isObject(t)) throw invalid(pointer, 'A run must be an object');
             run = newRun(path[1] as number);
+            budget = new RunBudget(path[1] as number);
             toolDone = false;
             pending = new Pending('sarif', 'the tool', `${pointer}/tool`);
             outcome.startRun();
@@ -95,7 +112,10 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
             toolDone = length === 3;
             flush();
           }
-          if (length === 2) outcome.endRun(path[1] as number, str(run.driver.name));
+          if (length === 2) {
+            outcome.endRun(path[1] as number, str(run.driver.name));
+            budget.report(ctx.warnings);
+          }
         },
       },
       onDocumentEnd() {

@@ -4,7 +4,7 @@
  */
 import { fixtureBytes } from '../../../test/fixtures';
 import type { Finding } from '../../mappers/ocsf';
-import { ReportError, type ParseOptions, type ReportFinding, type ReportSource } from '../types';
+import { ReportError, type ParseOptions, type ReportFinding, type ReportSource, type ReportWarning } from '../types';
 import { parseReport } from './index';
 
 export const SOURCE: ReportSource = { bucket: 'reports', key: 'scan/report', version: 'v1', receivedAt: Date.UTC(2026, 0, 1) };
@@ -17,6 +17,7 @@ export interface Parsed {
   findings: ReportFinding[];
   format?: string;
   count?: number;
+  warnings?: ReportWarning[];
   error?: ReportError;
 }
 

@@ -3,9 +3,10 @@
  * Results[].Vulnerabilities[] -> Vulnerability Finding (CVE, package, installed and fixed
  * version); Misconfigurations[] -> Compliance Finding when the check has an outcome (Status
  * PASS/FAIL/EXCEPTION; a PASS is Resolved, an EXCEPTION Suppressed), else Detection; Secrets[] ->
- * Detection Finding. Identity: the artifact, the target and what the item is (vulnerability id +
- * package, check id + cause, secret rule + line), so the same vulnerability of the same package
- * is the same finding in the next scan.
+ * Detection Finding; Licenses[] -> Compliance Finding (license() below). Identity: the artifact,
+ * the target and what the item is (vulnerability id + package, check id + cause, secret rule +
+ * line, license + package or file), so the same vulnerability of the same package is the same
+ * finding in the next scan.
  */
 import { FINDING_CLASS, severityFromWord, type Cvss, type FindingClass, type ResourceDetails } from '../../mappers/ocsf';
 import { compact, epochMs, lookup, num, obj, str, strings, type Json } from '../../mappers/read';
@@ -21,7 +22,7 @@ export interface TrivyScope {
   resultType?: string;
 }
 
-export type TrivyKind = 'Vulnerabilities' | 'Misconfigurations' | 'Secrets';
+export type TrivyKind = 'Vulnerabilities' | 'Misconfigurations' | 'Secrets' | 'Licenses';
 
 function resources(s: TrivyScope, data?: Json): ResourceDetails[] {
   const out: ResourceDetails[] = [];
@@ -115,7 +116,39 @@ function secret(x: Json, s: TrivyScope): Parts {
   };
 }
 
-const MAPPERS: Record<TrivyKind, (item: Json, s: TrivyScope) => Parts> = { Vulnerabilities: vulnerability, Misconfigurations: misconfiguration, Secrets: secret };
+/**
+ * A license Trivy found (`--scanners license`; DetectedLicense in Trivy's pkg/types): of a package
+ * (PkgName, in a Results entry of Class `license`) or in a file (FilePath, under the target
+ * "Loose File License(s)" of Class `license-file`). Trivy ranks each by its category (forbidden
+ * CRITICAL, restricted HIGH, reciprocal MEDIUM, notice, permissive and unencumbered LOW, unknown
+ * UNKNOWN: https://trivy.dev/latest/docs/scanner/license/), which is a license policy's verdict,
+ * so it is a Compliance Finding: the standard is that policy, the control the license. Trivy says
+ * no pass or fail (its exit code follows the severities a user chose), so no compliance status
+ * is made up; the category is the status code. The version is no part of the identity, so the
+ * same license of the same package is the same finding after an upgrade.
+ */
+function license(l: Json, s: TrivyScope): Parts {
+  const name = str(l.Name) ?? 'unknown';
+  const pkg = str(l.PkgName);
+  const file = str(l.FilePath);
+  const category = str(l.Category);
+  const subject = pkg ?? file;
+  return {
+    fingerprint: ['license', name, pkg, file].join('|'),
+    cls: FINDING_CLASS.compliance,
+    severityId: severityFromWord(l.Severity) ?? 0,
+    finding_info: compact({
+      title: `${name} license${subject === undefined ? '' : ` in ${subject}`}${category === undefined ? '' : ` (${category})`}`,
+      src_url: str(l.Link), types: ['License'],
+      analytic: { uid: name, name, type_id: 1, type: 'Rule' },
+    }),
+    resources: resources(s, compact({ package: pkg, version: str(l.PkgVersion), path: file })),
+    compliance: compact({ standards: ['Trivy license policy'], control: name, status_code: category }),
+    unmapped: compact({ category, confidence: num(l.Confidence) }),
+  };
+}
+
+const MAPPERS: Record<TrivyKind, (item: Json, s: TrivyScope) => Parts> = { Vulnerabilities: vulnerability, Misconfigurations: misconfiguration, Secrets: secret, Licenses: license };
 
 export function mapTrivyItem(ctx: ReportContext, kind: TrivyKind, item: Json, s: TrivyScope, pointer: string): ReportFinding {
   return reportFinding(ctx, {

@@ -55,6 +55,61 @@ describe('Trivy JSON', () => {
     expect((await parseBytes(text)).error).toMatchObject({ code: 'report_invalid', format: 'trivy', pointer });
   });
 
+  // Trivy's `--scanners license` output: Results entries of Class `license` (package licenses,
+  // per package manager target) and `license-file` (the target "Loose File License(s)"), whose
+  // Licenses[] items have the fields of DetectedLicense in aquasecurity/trivy pkg/types (Severity,
+  // Category, PkgName, FilePath, Name, Confidence, Link), with the severities Trivy gives each
+  // category (https://trivy.dev/latest/docs/scanner/license/). No fixture has licenses yet.
+  const licenses = {
+    SchemaVersion: 2, ArtifactName: 'myapp:1.0', ArtifactType: 'container_image', CreatedAt: '2024-05-02T10:00:00Z',
+    Results: [
+      { Target: 'OS Packages', Class: 'license', Licenses: [
+        { Severity: 'HIGH', Category: 'restricted', PkgName: 'readline', PkgVersion: '8.2', FilePath: '', Name: 'GPL-3.0-only', Confidence: 1, Link: '' },
+        { Severity: 'LOW', Category: 'notice', PkgName: 'musl', FilePath: '', Name: 'MIT', Confidence: 1, Link: '' },
+      ] },
+      { Target: 'Loose File License(s)', Class: 'license-file', Licenses: [
+        { Severity: 'CRITICAL', Category: 'forbidden', PkgName: '', FilePath: 'usr/share/licenses/app/LICENSE', Name: 'AGPL-3.0', Confidence: 0.98, Link: 'https://spdx.org/licenses/AGPL-3.0.html' },
+        { Severity: 'UNKNOWN', Category: 'unknown', FilePath: 'vendor/x/COPYING', Name: 'Custom-License' },
+      ] },
+    ],
+  };
+
+  it('maps Licenses to compliance findings with Trivy\'s severity and category', async () => {
+    const got = await parseBytes(JSON.stringify(licenses));
+    expect(got).toMatchObject({ format: 'trivy', count: 4 });
+    expect(got.findings.map((f) => f.key.split('#')[0])).toEqual(['/Results/0/Licenses/0', '/Results/0/Licenses/1', '/Results/1/Licenses/0', '/Results/1/Licenses/1'].map((p) => `trivy:${p}`));
+    const [gpl, mit, agpl, unknown] = got.findings.map(dataOf);
+    expect(gpl).toMatchObject({
+      class_uid: 2003, severity_id: 4, status_id: 1, time: Date.parse('2024-05-02T10:00:00Z'),
+      finding_info: { title: 'GPL-3.0-only license in readline (restricted)', types: ['License'], analytic: { uid: 'GPL-3.0-only', type: 'Rule' } },
+      compliance: { standards: ['Trivy license policy'], control: 'GPL-3.0-only', status_code: 'restricted' },
+      metadata: { event_code: 'trivy.Licenses', product: { name: 'Trivy' } },
+    });
+    expect(gpl!.resources).toEqual([
+      { type: 'container_image', uid: 'myapp:1.0', name: 'myapp:1.0' },
+      { type: 'license', uid: 'OS Packages', name: 'OS Packages', data: { package: 'readline', version: '8.2' } },
+    ]);
+    expect(mit).toMatchObject({ severity_id: 2, finding_info: { title: 'MIT license in musl (notice)' } });
+    expect(agpl).toMatchObject({
+      severity_id: 5, finding_info: { title: 'AGPL-3.0 license in usr/share/licenses/app/LICENSE (forbidden)', src_url: 'https://spdx.org/licenses/AGPL-3.0.html' },
+      resources: [{ uid: 'myapp:1.0' }, { type: 'license-file', uid: 'Loose File License(s)', data: { path: 'usr/share/licenses/app/LICENSE' } }],
+      unmapped: { category: 'forbidden', confidence: 0.98 },
+    });
+    expect(unknown).toMatchObject({ severity_id: 0, compliance: { control: 'Custom-License', status_code: 'unknown' } });
+  });
+
+  it('keeps the uid of a license finding when the package is upgraded, and tells packages apart', async () => {
+    const first = await parseBytes(JSON.stringify(licenses));
+    const later = JSON.stringify(licenses).replace('"PkgVersion":"8.2"', '"PkgVersion":"8.3"').replace('"PkgName":"musl"', '"PkgName":"busybox"');
+    const again = await parseBytes(later);
+    expect(again.findings[0]!.subject).toBe(first.findings[0]!.subject);
+    expect(again.findings[1]!.subject).not.toBe(first.findings[1]!.subject);
+  });
+
+  it('is report_invalid when Licenses is not a list', async () => {
+    expect((await parseBytes('{"SchemaVersion":2,"Results":[{"Target":"t","Licenses":"MIT"}]}')).error).toMatchObject({ code: 'report_invalid', format: 'trivy', pointer: '/Results/0/Licenses' });
+  });
+
   it('is report_empty for a clean scan', async () => {
     expect((await parseBytes('{"SchemaVersion":2,"ArtifactName":"img","Results":[{"Target":"t"}]}')).error).toMatchObject({ code: 'report_empty', format: 'trivy' });
   });

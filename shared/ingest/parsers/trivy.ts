@@ -1,8 +1,8 @@
 /**
  * Trivy JSON reports (SchemaVersion 2), streamed: the report's artifact and time, each
- * Results[] entry's Target/Class/Type, and its Vulnerabilities, Misconfigurations and Secrets
- * one item at a time. Trivy writes Target before the lists; items that come first anyway are
- * held until the entry's scalars are in (pending.ts). Schema checks: Results and the three
+ * Results[] entry's Target/Class/Type, and its Vulnerabilities, Misconfigurations, Secrets and
+ * Licenses one item at a time. Trivy writes Target before the lists; items that come first anyway are
+ * held until the entry's scalars are in (pending.ts). Schema checks: Results and the four
  * lists must be arrays (or null), entries and items objects (report_invalid with a pointer).
  */
 import type { ParsedElementInfo } from '@streamparser/json';
@@ -14,7 +14,7 @@ import { Pending } from './pending';
 import { isListOrNull, isObject, pointerOf } from './shape';
 import { mapTrivyItem, type TrivyKind, type TrivyScope } from './trivy-map';
 
-const KINDS: readonly TrivyKind[] = ['Vulnerabilities', 'Misconfigurations', 'Secrets'];
+const KINDS: readonly TrivyKind[] = ['Vulnerabilities', 'Misconfigurations', 'Secrets', 'Licenses'];
 const ROOT_FIELDS: Record<string, keyof TrivyScope> = { ArtifactName: 'artifactName', ArtifactType: 'artifactType', CreatedAt: 'createdAt' };
 const RESULT_FIELDS: Record<string, keyof TrivyScope> = { Target: 'target', Class: 'resultClass', Type: 'resultType' };
 const PATHS = [
