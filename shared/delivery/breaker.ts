@@ -68,7 +68,7 @@ export const openPeriod = (opens: number, o: Partial<BreakerOptions> = {}): numb
 
 /** May an attempt go now? The state returned on `allow` must be stored before the attempt is made. */
 export function beforeAttempt(state: BreakerState, now: number, opts: Partial<BreakerOptions> = {}): BeforeAttempt {
-  const o = options(opts);
+  // Options are merged only where they are read: a closed breaker, asked twice per attempt, needs none.
   switch (state.state) {
     case 'closed':
       return { allow: true, state };
@@ -79,8 +79,9 @@ export function beforeAttempt(state: BreakerState, now: number, opts: Partial<Br
     }
     case 'half-open': {
       const started = state.probeStartedAt;
+      const { staleProbeMs } = options(opts);
       // One probe at a time; a probe nobody reported back on within staleProbeMs is replaced.
-      if (started !== undefined && now < started + o.staleProbeMs) return { allow: false, retryAt: started + o.staleProbeMs };
+      if (started !== undefined && now < started + staleProbeMs) return { allow: false, retryAt: started + staleProbeMs };
       return { allow: true, state: { ...state, probeStartedAt: now } };
     }
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { eventRef, keys, parseDue, SAFE_PART, sortableId } from './keys';
 
@@ -58,6 +59,16 @@ describe('eventRef', () => {
     expect(eventRef('scanner-a', '2')).toBe(`${a.slice(0, 16)}:2`);
     // The empty source is a source, not "no source".
     expect(eventRef('', 'e-1')).not.toBe('e-1');
+  });
+
+  // The digest is kept per source (keys.ts): stored events are found by it for days, so a kept
+  // answer must be the very digest, before and after the bound of kept sources pushes it out.
+  it('is the SHA-256 of the source whatever was kept, also after more sources than the bound', () => {
+    const digest = (source: string) => createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16);
+    expect(eventRef('secorch/github', 'e-1')).toBe(`${digest('secorch/github')}:e-1`);
+    for (let i = 0; i < 1500; i++) expect(eventRef(`source-${i}`, 'x')).toBe(`${digest(`source-${i}`)}:x`);
+    expect(eventRef('secorch/github', 'e-2')).toBe(`${digest('secorch/github')}:e-2`);
+    expect(eventRef('source-7', 'y')).toBe(`${digest('source-7')}:y`);
   });
 });
 

@@ -51,7 +51,25 @@ export function sortableId(prefix: string, now: number, random: (n: number) => U
  */
 export function eventRef(source: string | undefined, id: string): string {
   if (source === undefined) return id;
-  return `${createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16)}:${keyPart(id)}`;
+  return `${sourceDigest(source)}:${keyPart(id)}`;
+}
+
+/**
+ * The digest part of eventRef, kept per source: a process sees a handful of sources, and hashing
+ * one again for every delivery attempt cost more than the rest of building its keys. A pure
+ * function of the text, so a kept answer is never stale; bounded against a flood of sources.
+ */
+const sourceDigests = new Map<string, string>();
+const MAX_SOURCES = 1000;
+
+function sourceDigest(source: string): string {
+  let digest = sourceDigests.get(source);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16);
+    if (sourceDigests.size >= MAX_SOURCES) sourceDigests.delete(sourceDigests.keys().next().value!);
+    sourceDigests.set(source, digest);
+  }
+  return digest;
 }
 
 /** Tenant names and ids may not contain the separator; the API validates them before any lookup. */

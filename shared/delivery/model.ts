@@ -76,8 +76,13 @@ const newestFirst = (a: SubscriptionSecret, b: SubscriptionSecret) => Date.parse
 
 /** The sealed secrets that sign at `now`, newest first: one during normal life, two or more in an overlap. */
 export function signingSecrets(secrets: readonly SubscriptionSecret[], now: number): string[] {
+  return liveSecrets(secrets, now).map((s) => s.sealed);
+}
+
+/** The secrets that sign at `now`, newest first, as records (their expiry says until when). */
+export function liveSecrets(secrets: readonly SubscriptionSecret[], now: number): SubscriptionSecret[] {
   // An unparseable expiresAt compares false: such a secret stops signing rather than signing forever.
-  return secrets.filter((s) => expiry(s) > now).sort(newestFirst).map((s) => s.sealed);
+  return secrets.filter((s) => expiry(s) > now).sort(newestFirst);
 }
 
 /** Adds a new secret; the current ones keep signing for `overlapMs` more; expired ones are dropped. */

@@ -2,7 +2,8 @@ import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, LookupFunction, Socket } from 'node:net';
 import { AppError } from '../errors';
-import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient } from './delivery-client';
+import fc from 'fast-check';
+import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient, headerRecord } from './delivery-client';
 
 // The destination is a real HTTP server on 127.0.0.1; `connections` counts its TCP connections.
 let server: Server;
@@ -170,5 +171,31 @@ describe('guardedDeliveryClient: transport', () => {
     let t = 1000;
     const res = await client({ now: () => (t += 5) }).send(local('/in'), post);
     expect(res.durationMs).toBe(5);
+  });
+});
+
+describe('headerRecord', () => {
+  // The delivery log keeps what Object.fromEntries(new Headers(...)) gives; headerRecord builds it without the Headers.
+  const viaHeaders = (raw: Record<string, string | string[]>) => {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(raw)) for (const v of [value].flat()) headers.append(name, v);
+    return Object.fromEntries(headers);
+  };
+  const space = fc.constantFrom('', ' ', '\t', '  \t ');
+  const value = fc.tuple(space, fc.stringMatching(/^[!-~]([ -~]{0,10}[!-~])?$/), space).map(([a, v, b]) => a + v + b);
+  const name = fc.oneof(fc.constantFrom('set-cookie', 'retry-after', 'date', 'x-a', 'x-b'), fc.stringMatching(/^[a-z][a-z0-9-]{0,8}$/));
+
+  it('is Object.fromEntries of the Headers: sorted names, trimmed values, repeats joined, set-cookie last', () => {
+    fc.assert(fc.property(fc.dictionary(name, fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 }))), (raw) => {
+      const got = headerRecord(raw);
+      const want = viaHeaders(raw);
+      expect(got).toEqual(want);
+      expect(Object.keys(got)).toEqual(Object.keys(want));
+    }), { numRuns: 500 });
+  });
+
+  it('keeps values that need no trimming as they are, and trims those that do', () => {
+    expect(headerRecord({ 'x-a': 'v', 'x-b': ' \tv w\t ', 'set-cookie': ['a=1', ' b=2 '], via: ['1.1 a', '1.1 b '] }))
+      .toEqual({ 'set-cookie': 'b=2', via: '1.1 a, 1.1 b', 'x-a': 'v', 'x-b': 'v w' });
   });
 });

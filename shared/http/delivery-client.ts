@@ -108,33 +108,44 @@ function toHeaders(raw: RawHeaders): Headers {
   return headers;
 }
 
+/** HTTP whitespace (Fetch): what a header value is trimmed of. */
+const isHttpSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+const HTTP_SPACE_ENDS = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+/** The value trimmed; the regular expression runs only for the rare value that needs it. */
+const trimHttp = (v: string) => (v.length > 0 && (isHttpSpace(v.charCodeAt(0)) || isHttpSpace(v.charCodeAt(v.length - 1))) ? v.replace(HTTP_SPACE_ENDS, '') : v);
+
 /**
  * What Object.fromEntries(toHeaders(raw)) gives, without building the Headers: names sorted,
  * values trimmed of HTTP whitespace, repeats joined by ", " (set-cookie, which Headers lists
  * once per value, keeps its last value).
  */
-function headerRecord(raw: RawHeaders): Record<string, string> {
+export function headerRecord(raw: RawHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of Object.keys(raw).sort()) {
     const value = raw[name];
     if (value === undefined) continue;
-    const list = typeof value === 'string' ? [value] : value;
-    if (list.length === 0) continue;
-    const trimmed = list.map((v) => v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, ''));
-    out[name.toLowerCase()] = name.toLowerCase() === 'set-cookie' ? trimmed[trimmed.length - 1]! : trimmed.join(', ');
+    const lower = name.toLowerCase();
+    if (typeof value === 'string') out[lower] = trimHttp(value);
+    else if (value.length > 0) out[lower] = lower === 'set-cookie' ? trimHttp(value[value.length - 1]!) : value.map(trimHttp).join(', ');
   }
   return out;
 }
 
-/** A response whose Headers object is built only when someone reads it. */
-function response(status: number, raw: RawHeaders, body: Uint8Array, truncated: boolean, durationMs: number): DeliveryResponse {
-  let headers: Headers | undefined;
-  return {
-    status, headerRecord: headerRecord(raw), body, truncated, durationMs,
-    get headers() {
-      return (headers ??= toHeaders(raw));
-    },
-  };
+/**
+ * A response whose Headers object is built only when someone reads it. A class: an object
+ * literal with a getter is built by a slow path on every response.
+ */
+class LazyHeadersResponse implements DeliveryResponse {
+  readonly headerRecord: Record<string, string>;
+  #raw: RawHeaders;
+  #headers: Headers | undefined;
+  constructor(readonly status: number, raw: RawHeaders, readonly body: Uint8Array, readonly truncated: boolean, readonly durationMs: number) {
+    this.#raw = raw;
+    this.headerRecord = headerRecord(raw);
+  }
+  get headers(): Headers {
+    return (this.#headers ??= toHeaders(this.#raw));
+  }
 }
 
 /**
@@ -212,7 +223,7 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
         headers: request.headers, body: request.body, signal: deadline,
       });
       const { bytes, truncated } = await readCapped(res.body, maxBodyBytes);
-      return response(res.statusCode, res.headers, bytes, truncated, now() - started);
+      return new LazyHeadersResponse(res.statusCode, res.headers, bytes, truncated, now() - started);
     } catch (e) {
       if (deadline.aborted) throw timedOut(timeoutMs);
       const denied = deniedCause(e);

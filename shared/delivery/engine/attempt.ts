@@ -3,11 +3,11 @@ import { toAppError } from '../../errors';
 import { eventRef, keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview } from '../model';
 import type { AttemptResult } from '../schedule';
-import { sendWakeUp } from '../../ports/wakeups';
 import type { Write } from '../../ports/store';
 import { take } from '../../ratelimit/token-bucket';
 import { admit, heldBack } from './breaker-store';
 import type { DeliveryDeps } from './deps';
+import { leasedText, OwnedAttempt } from './owned';
 import { buildRequest, TransformFailed } from './request';
 import { settle } from './settle';
 import { type SweepCache, sweepCache } from './sweep-cache';
@@ -27,11 +27,8 @@ export interface Due {
 }
 
 type Lease = Delivery & { lease?: { until: number } };
-/** The longest a rate limit or the breaker defers an attempt before it is looked at again. */
-export const MAX_DEFER_MS = 24 * 60 * 60 * 1000;
+export { MAX_DEFER_MS } from './owned';
 export type DueOutcome = 'stale' | 'busy' | 'deferred' | 'succeeded' | 'retrying' | 'failed';
-/** Writes the outcome and releases the lease; false when the record was lost to another worker. */
-export type Save = (next: Delivery, wakeAt?: number) => Promise<boolean>;
 
 /** `cache` holds the reads shared by the attempts of one sweep; a lone wake-up gets its own. */
 export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache = sweepCache(deps)): Promise<DueOutcome> {
@@ -48,49 +45,21 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   const now = deps.clock.now();
   if (stored.lease && stored.lease.until > now) return 'busy';
   // Every outcome below is written from `record`, which has no lease: the write releases it.
-  const { lease: _expired, ...record } = stored;
-  // Object.assign: a key added to a spread copy is slow on Node 20's V8 (see request.ts).
-  const leased: Lease = Object.assign({}, record, { lease: { until: now + settings.leaseMs } });
+  const { lease: expired, ...record } = stored;
   // The lease's version is ours to choose, so the outcome can be written on it without a read.
   // Random, not deps.ids: it must differ from every other worker's, and test ids are per-deps counters.
   const version = randomUUID();
-  const lease: Write = { key, value: JSON.stringify(leased), opts: { ifVersion: item.version, newVersion: version, ttlSeconds: settings.retentionSeconds } };
+  // The text read with the lease appended (owned.ts): the record is not serialised again for it.
+  const leased = leasedText(item.value, expired === undefined, record, now + settings.leaseMs);
+  const lease: Write = { key, value: leased, opts: { ifVersion: item.version, newVersion: version, ttlSeconds: settings.retentionSeconds } };
   if (!(await cache.putAll([lease]))) return 'busy';
-
-  const save = async (next: Delivery, wakeAt?: number, wake = true): Promise<boolean> => {
-    const writes: Write[] = [{ key, value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds: settings.retentionSeconds } }];
-    if (wakeAt !== undefined) writes.push({ key: keys.due(wakeAt, due.tenant, due.id), value: '', opts: { ttlSeconds: settings.retentionSeconds } });
-    // The due key goes in the same step as the outcome. When the record was lost to another
-    // worker (our lease had expired) nothing is written: the due key is that worker's now.
-    if (wakeAt !== due.at) writes.push({ key: dueKey, delete: true });
-    const ok = await cache.putAll(writes);
-    // A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop).
-    if (ok && wakeAt !== undefined && wake) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
-    return ok;
-  };
-  /**
-   * A deferral is a look again, not a verdict: bounded, so a rate of one token per 10^300 s (or an
-   * open period configured past year 275760) is a date and a wake-up, not a RangeError. A breaker's
-   * deferral sends no wake-up (`wake` false): every pending delivery of the subscription is deferred
-   * to the same probe time, so each open period would wake them all at once, one invocation each,
-   * to find the breaker still holding all but one back. The sweep looks at them instead, a minute
-   * at most after the probe time on the clouds (every 250 ms locally).
-   */
-  const defer = async (until: number, wake = true): Promise<DueOutcome> => {
-    const at = Math.min(until, now + MAX_DEFER_MS);
-    return (await save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at, wake)) ? 'deferred' : 'busy';
-  };
-  const fail = async (reason: string): Promise<DueOutcome> => {
-    const failed: Delivery = { ...record, status: 'failed', lastError: reason, updatedAt: new Date(deps.clock.now()).toISOString() };
-    delete failed.nextAttemptAt;
-    return (await save(failed)) ? 'failed' : 'busy';
-  };
+  const owned = new OwnedAttempt(deps, cache, due, key, dueKey, version, record, now);
 
   const sub = await cache.subscription(due.tenant, record.subscriptionId);
-  if (!sub) return fail('subscription_deleted');
-  if (!sub.enabled) return fail(`subscription_disabled${sub.disabledReason ? `:${sub.disabledReason}` : ''}`);
+  if (!sub) return owned.fail('subscription_deleted');
+  if (!sub.enabled) return owned.fail(`subscription_disabled${sub.disabledReason ? `:${sub.disabledReason}` : ''}`);
   const eventText = await cache.event(due.tenant, eventRef(record.eventSource, record.eventId));
-  if (eventText === undefined) return fail('event_expired');
+  if (eventText === undefined) return owned.fail('event_expired');
 
   // An open breaker defers the attempt before any work is spent on it (a transform, a token).
   // Otherwise whatever else can hold the attempt back comes before the breaker is asked for it: a
@@ -98,21 +67,21 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   // is down, the rate limit says wait) would keep the breaker half-open, and every other delivery
   // of the subscription waiting, until the probe is presumed lost.
   const held = await heldBack(deps, due.tenant, sub.id, settings.breaker, cache);
-  if (held) return defer(held.retryAt, false);
+  if (held) return owned.defer(held.retryAt, false);
   let request: Awaited<ReturnType<typeof buildRequest>>;
   try {
     request = await buildRequest(deps, sub, record, eventText);
   } catch (e) {
-    if (e instanceof TransformFailed) return fail(`${e.code}: ${e.message}`);
+    if (e instanceof TransformFailed) return owned.fail(`${e.code}: ${e.message}`);
     throw e;
   }
   if (sub.rateLimit) {
     const limit = { perSecond: sub.rateLimit.perSecond, burst: sub.rateLimit.burst ?? Math.max(1, Math.ceil(sub.rateLimit.perSecond)) };
     const taken = await take(store, deps.clock, `rl:sub:${due.tenant}:${sub.id}`, limit);
-    if (!taken.ok) return defer(now + taken.retryAfterSeconds * 1000);
+    if (!taken.ok) return owned.defer(now + taken.retryAfterSeconds * 1000);
   }
   const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
-  if (!gate.allow) return defer(gate.retryAt, false);
+  if (!gate.allow) return owned.defer(gate.retryAt, false);
   const attempt: Attempt = { n: record.attempts.length + 1, at: new Date(deps.clock.now()).toISOString(), durationMs: 0 };
   let result: AttemptResult;
   // Monotonic, as the client's own durationMs: a timeout or a broken connection took time too.
@@ -130,5 +99,5 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     attempt.error = err.code === 'connect_failed' ? String(err.extra.reason ?? err.code) : err.code;
     result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }
-  return settle(deps, { record, sub, attempt, result, save, cache });
+  return settle(deps, { owned, sub, attempt, result, cache });
 }

@@ -1,7 +1,7 @@
 import { toAppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Delivery, Subscription } from '../model';
-import { signingSecrets } from '../model';
+import { liveSecrets } from '../model';
 import { decodeSecret } from '../secret';
 import { signWithKeys } from '../sign';
 import { applyTransform, compileTransform } from '../../transform/jsonata';
@@ -14,6 +14,13 @@ import type { DeliveryDeps } from './deps';
  */
 const opened = new Map<string, Uint8Array>();
 const MAX_OPENED = 1000;
+/**
+ * The keys of one subscription record as read (the sweep shares one parsed object among its
+ * attempts, sweep-cache.ts), kept from the time they were chosen until the first of them expires:
+ * in between the same secrets sign. Any change to the record (a rotation, a new URL) is a new
+ * object, and with it a new choice. Saves choosing and looking up the secrets per attempt.
+ */
+const ofSubscription = new WeakMap<Subscription, { keys: Uint8Array[]; from: number; until: number }>();
 
 /**
  * The HMAC keys of the live secrets: unsealed and decoded once per sealed secret, then kept.
@@ -23,8 +30,12 @@ const MAX_OPENED = 1000;
  * the first opening would have been signed with the other subscription's key.
  */
 async function keysOf(deps: DeliveryDeps, sub: Subscription, now: number): Promise<Uint8Array[]> {
+  const kept = ofSubscription.get(sub);
+  if (kept && now >= kept.from && now < kept.until) return kept.keys;
   const out: Uint8Array[] = [];
-  for (const sealed of signingSecrets(sub.secrets, now)) {
+  let until = Infinity;
+  for (const secret of liveSecrets(sub.secrets, now)) {
+    const { sealed } = secret;
     const cacheKey = `${sub.tenant}\u0000${sub.id}\u0000${sealed}`;
     let key = opened.get(cacheKey);
     if (key === undefined) {
@@ -33,7 +44,9 @@ async function keysOf(deps: DeliveryDeps, sub: Subscription, now: number): Promi
       opened.set(cacheKey, key);
     }
     out.push(key);
+    if (secret.expiresAt !== undefined) until = Math.min(until, Date.parse(secret.expiresAt));
   }
+  ofSubscription.set(sub, { keys: out, from: now, until });
   return out;
 }
 

@@ -2,10 +2,10 @@ import { failingAfter } from '../breaker';
 import { keys } from '../keys';
 import type { Attempt, Delivery, Subscription } from '../model';
 import { type AttemptResult, classifyOutcome, nextAttemptAt } from '../schedule';
-import type { Save } from './attempt';
 import { recordResult } from './breaker-store';
 import type { DeliveryDeps } from './deps';
 import { OPS_TYPES, publishOps } from './ops-events';
+import type { OwnedAttempt } from './owned';
 import type { SweepCache } from './sweep-cache';
 
 /**
@@ -13,19 +13,20 @@ import type { SweepCache } from './sweep-cache';
  * the delivery succeeds, fails for good, or waits for its next attempt on the retry schedule.
  */
 export interface Settle {
-  record: Delivery;
+  /** The leased attempt: its record as read, and the write of its outcome. */
+  owned: Pick<OwnedAttempt, 'record' | 'save'>;
   sub: Subscription;
   attempt: Attempt;
   result: AttemptResult;
-  save: Save;
   cache: SweepCache;
 }
 
 /** 'busy': the outcome was refused because another worker took the attempt over (our lease ran out). */
 export type Settled = 'succeeded' | 'retrying' | 'failed' | 'busy';
 
-export async function settle(deps: DeliveryDeps, { record, sub, attempt, result, save, cache }: Settle): Promise<Settled> {
+export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, cache }: Settle): Promise<Settled> {
   const { settings } = cache;
+  const { record } = owned;
   const ended = deps.clock.now();
   const outcome = classifyOutcome(result);
   const attempts = [...record.attempts, attempt];
@@ -36,7 +37,7 @@ export async function settle(deps: DeliveryDeps, { record, sub, attempt, result,
     // Left out rather than deleted: `delete` turns the record into a slow dictionary object.
     const { nextAttemptAt: _next, lastError: _error, ...rest } = base;
     const done: Delivery = { ...rest, status: 'succeeded' };
-    if (!(await save(done))) return 'busy';
+    if (!(await owned.save(done))) return 'busy';
     deps.metrics.count('deliveries.succeeded', 1);
     return 'succeeded';
   }
@@ -46,14 +47,14 @@ export async function settle(deps: DeliveryDeps, { record, sub, attempt, result,
   if (next === undefined) {
     const failed: Delivery = { ...base, status: 'failed', lastError: outcome === 'gone' ? 'gone: HTTP 410' : lastError };
     delete failed.nextAttemptAt;
-    if (!(await save(failed))) return 'busy';
+    if (!(await owned.save(failed))) return 'busy';
     deps.metrics.count('deliveries.failed', 1);
     // The delivery is a dead letter now (GET /deliveries?status=failed, POST .../retry): say so,
     // once per delivery (the event id holds its attempt count), so a SIEM can alert on it.
     await publishOps(deps, OPS_TYPES.deliveryFailed, sub, {}, failed);
     return 'failed';
   }
-  return (await save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next)) ? 'retrying' : 'busy';
+  return (await owned.save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next)) ? 'retrying' : 'busy';
 }
 
 /** Disables a subscription (410 Gone, or five days of failure) and says so on the bus. */

@@ -68,7 +68,9 @@ export function sweepCache(deps: DeliveryDeps): SweepCache {
     return value === undefined ? undefined : (JSON.parse(value) as Subscription);
   });
   const events = memo(MAX_EVENTS, read);
-  const breakers = new Map<string, { at: number; breaker: CachedBreaker }>();
+  // By tenant, then subscription: asked three times per attempt, a key built from both parts cost
+  // a string and its hash each time; the parts themselves are strings already hashed.
+  const breakers = new Map<string, Map<string, { at: number; breaker: CachedBreaker }>>();
   return {
     settings: deliverySettings(deps),
     putAll: batchedWrites(deps.store),
@@ -76,13 +78,15 @@ export function sweepCache(deps: DeliveryDeps): SweepCache {
     setSubscription: (sub) => subs.set(keys.subscription(sub.tenant, sub.id), sub),
     event: (tenant, ref) => events.get(keys.event(tenant, ref)),
     breaker(tenant, subscriptionId) {
-      const hit = breakers.get(keys.breaker(tenant, subscriptionId));
+      const hit = breakers.get(tenant)?.get(subscriptionId);
       return hit && performance.now() - hit.at < MAX_AGE_MS ? hit.breaker : undefined;
     },
     setBreaker(tenant, subscriptionId, breaker) {
-      const key = keys.breaker(tenant, subscriptionId);
-      if (breaker) breakers.set(key, { at: performance.now(), breaker });
-      else breakers.delete(key);
+      let ofTenant = breakers.get(tenant);
+      if (breaker) {
+        if (!ofTenant) breakers.set(tenant, (ofTenant = new Map()));
+        ofTenant.set(subscriptionId, { at: performance.now(), breaker });
+      } else ofTenant?.delete(subscriptionId);
     },
   };
 }
