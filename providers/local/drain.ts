@@ -62,7 +62,9 @@ function keepLeases(queue: SqliteQueue, held: readonly QueueMessage[], deps: Dep
  * `signal` aborts (checked between records: the record in hand is finished, the batch's handled
  * records are acknowledged and the ones not started are given back at once, uncounted, so a
  * stopping worker neither leaves leases behind nor holds the data directory for a whole batch).
- * Leases are renewed while a batch is in hand (keepLeases). Acknowledged records are deleted;
+ * Leases are renewed while a batch is in hand (keepLeases); a record whose lease lapsed anyway
+ * (its consumer died or hung holding it) is claimed alone, so a record that kills its worker
+ * takes only itself to the dead-letter table (SqliteQueue.claim). Acknowledged records are deleted;
  * failed ones come back after a backoff (or the longer wait their error asks for: retryDelayMs)
  * and, after the queue's maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and
  * replays them).

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { openDatabase, whenFree } from './sqlite';
-import { type DeadRow, SCHEMA, type Row, queueStatements } from './sqlite-queue-sql';
+import { type DeadRow, SCHEMA, type Row, addLeasedAlone, queueStatements } from './sqlite-queue-sql';
 
 /**
  * Durable at-least-once queue: the local bus between webhook-ingress and event-router, which run
@@ -10,6 +10,9 @@ import { type DeadRow, SCHEMA, type Row, queueStatements } from './sqlite-queue-
  * `release` makes a message visible again later, and a lease that expires without an ack makes
  * the message claimable again, so a crashed consumer loses nothing. A message claimed
  * `maxAttempts` times that fails again goes to the dead-letter table (SQS maxReceiveCount).
+ * Unlike SQS, a message whose lease lapsed is claimed alone: when one message kills its consumer
+ * (a native abort, running out of memory), the others of its batch are not counted against it
+ * and succeed alone, and only the one that keeps killing its consumer alone is dead-lettered.
  * Every read-modify-write runs in an IMMEDIATE transaction: it takes the write lock before
  * reading, so two consumers never lease the same message.
  */
@@ -28,6 +31,10 @@ export interface SqliteQueue {
    * Returns their ids in the same order.
    */
   enqueueAll(bodies: readonly string[]): string[];
+  /**
+   * Leases up to `max` visible messages, oldest first. A message whose lease lapsed is claimed
+   * alone; a claim of several stops short of one.
+   */
   claim(max: number, leaseMs: number): QueueMessage[];
   ack(id: string, receipt: string): boolean;
   /** Acknowledges several claimed messages in one commit; returns how many it deleted. */
@@ -97,6 +104,7 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     }
   };
   whenFree(db, () => db.exec(SCHEMA));
+  whenFree(db, addLeasedAlone(db));
   const sql = queueStatements(db);
 
   const claim = db.transaction((max: number, leaseMs: number): QueueMessage[] => {
@@ -105,7 +113,14 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
     // would otherwise be redelivered forever: dead-letter it instead of claiming it again.
     sql.buryExpired.run({ queue, now, maxAttempts });
     sql.deleteBuried.run({ queue, now, maxAttempts });
-    const rows = sql.lease.all({ queue, now, max, until: now + leaseMs, receipt: randomUUID() });
+    // A lapsed lease comes alone, and a batch ends before one: a message that kills its consumer
+    // takes down no other message after its first time.
+    const ready = sql.ready.all({ queue, now, max });
+    const lapsed = ready.findIndex((r) => r.lapsed === 1);
+    const picked = lapsed === -1 ? ready : ready.slice(0, Math.max(lapsed, 1));
+    if (picked.length === 0) return [];
+    const seqs = JSON.stringify(picked.map((r) => r.seq));
+    const rows = sql.lease.all({ seqs, alone: picked.length === 1 ? 1 : 0, until: now + leaseMs, receipt: randomUUID() });
     return rows.sort((a, b) => a.seq - b.seq).map(({ id, body, attempts, receipt }) => ({ id, body, attempts, receipt }));
   });
   const release = db.transaction((id: string, receipt: string, delayMs: number, error: string | null): ReleaseOutcome => {
