@@ -20,10 +20,26 @@ export const health: HttpHandler = async () => alive();
  * the route: GET or HEAD, with or without a trailing slash.
  */
 export function livenessWithoutDeps(method: string, pathname: string): Response | undefined {
+  return isHealthPath(method, pathname, LIVENESS_PATH) ? alive() : undefined;
+}
+
+/** The readiness path (routes.ts). */
+export const READINESS_PATH = '/health/ready';
+
+const isHealthPath = (method: string, pathname: string, path: string): boolean => {
   const m = method.toUpperCase();
-  if (m !== 'GET' && m !== 'HEAD') return undefined;
-  if (pathname !== LIVENESS_PATH && pathname !== `${LIVENESS_PATH}/`) return undefined;
-  return alive();
+  return (m === 'GET' || m === 'HEAD') && (pathname === path || pathname === `${path}/`);
+};
+
+/**
+ * Readiness when the instance could not build its deps at all (a configuration or secret it
+ * cannot read, a damaged local database): `503 unavailable` as for a failed check, which is what
+ * load balancers and orchestrators act on, rather than the generic 500 every other route answers
+ * then. The reason stays in the log, as for the checks. Undefined for any other request.
+ */
+export function readinessWithoutDeps(method: string, pathname: string): Response | undefined {
+  if (!isHealthPath(method, pathname, READINESS_PATH)) return undefined;
+  return json({ status: 'unavailable', checks: [{ name: 'startup', status: 'failed', ms: 0 }] }, 503);
 }
 
 const CHECK_TIMEOUT_MS = 3000;

@@ -230,13 +230,14 @@ describe('awsHttp answers from the request alone, without building deps', () => 
     expect(calls.n).toBe(0);
   });
 
-  test('readiness still needs deps: their failure is the generic 500', async () => {
+  test('readiness still needs deps: when they cannot be built it is 503 unavailable (what load balancers act on), other routes the generic 500', async () => {
     const { calls, getDeps } = unbuildable();
     const spy = jest.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const r = await awsHttp(router, getDeps)(get('/health/ready'));
-      expect(r.statusCode).toBe(500);
+      expect([r.statusCode, json(r)]).toEqual([503, { status: 'unavailable', checks: [{ name: 'startup', status: 'failed', ms: 0 }] }]);
       expect(calls.n).toBe(1);
+      expect((await awsHttp(router, getDeps)(get('/openapi.json'))).statusCode).toBe(500);
     } finally {
       spy.mockRestore();
     }

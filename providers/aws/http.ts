@@ -9,7 +9,7 @@ import { problemResponse, toAppError } from '../../shared/errors';
 import { setClientInfo } from '../../shared/http/client-info';
 import { type ApiGatewayEventLike, certFromApiGateway } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
-import { livenessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
 import { redactText } from '../../shared/log/redact';
@@ -57,8 +57,9 @@ export function awsHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
   return async (event: AwsHttpEvent): Promise<AwsHttpResult> => {
     const version: PayloadVersion = isV2(event) ? '2.0' : '1.0';
     let deps: Deps | undefined;
+    let req: Request | undefined;
     try {
-      const req = toRequest(event);
+      req = toRequest(event);
       // Liveness needs nothing but the request: no deps are built for it (functions/health).
       const early = livenessWithoutDeps(req.method, new URL(req.url).pathname);
       if (early) return await toResult(early, version);
@@ -70,7 +71,8 @@ export function awsHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
       // Logs stay ours (CloudWatch); the caller sees only the problem document.
       if (deps) deps.logger[err.status >= 500 ? 'error' : 'warn']('http request failed', fields);
       else console.error(JSON.stringify({ level: 'error', msg: 'http request failed before deps', ...fields, error: redactText(fields.error) }));
-      return toResult(problemResponse(e), version);
+      const notReady = !deps && req ? readinessWithoutDeps(req.method, new URL(req.url).pathname) : undefined;
+      return toResult(notReady ?? problemResponse(e), version);
     }
   };
 }

@@ -163,11 +163,12 @@ describe('azureHttp answers from the request alone, without building deps', () =
     expect(calls.n).toBe(0);
   });
 
-  it('readiness still needs deps: their failure is the generic 500', async () => {
+  it('readiness still needs deps: when they cannot be built it is 503 unavailable, other routes the generic 500', async () => {
     const { calls, getDeps } = unbuildable();
     const out = await azureHttp(router, getDeps)(new HttpRequest({ method: 'GET', url: 'https://secorch.azurewebsites.net/health/ready' }), ctx());
-    expect(out.status).toBe(500);
+    expect([out.status, body(out).status]).toEqual([503, 'unavailable']);
     expect(calls.n).toBe(1);
+    expect((await azureHttp(router, getDeps)(new HttpRequest({ method: 'GET', url: 'https://secorch.azurewebsites.net/openapi.json' }), ctx())).status).toBe(500);
   });
 
   it('a body with a Content-Encoding other than identity reaches the core as sent, which answers 415 unsupported_content_encoding', async () => {

@@ -8,7 +8,7 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
-import { livenessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
 import { splitCookies } from './http-cookies';
 
 /**
@@ -60,18 +60,20 @@ export async function webResponseToAzure(res: Response): Promise<HttpResponseIni
 export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
   return async (req: HttpRequest, ctx: InvocationContext): Promise<HttpResponseInit> => {
     let res: Response;
+    let built = false;
     try {
       // Liveness needs nothing but the request: no deps are built for it.
       const early = livenessWithoutDeps(req.method, new URL(req.url).pathname);
       if (early) res = early;
       else {
         const deps = await getDeps();
+        built = true;
         res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
       }
     } catch (err) {
       // The platform log (Application Insights) keeps the invocation id for correlation.
       ctx.error('unhandled error in HTTP handler', { invocationId: ctx.invocationId, error: redactText(String(err)) });
-      res = problemResponse(err);
+      res = (built ? undefined : readinessWithoutDeps(req.method, new URL(req.url).pathname)) ?? problemResponse(err);
     }
     return webResponseToAzure(res);
   };

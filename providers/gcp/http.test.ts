@@ -139,11 +139,13 @@ describe('gcpHttp (real functions-framework server)', () => {
     expect(unbuildableCalls.n).toBe(0);
     const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      expect((await request(getTestServer('health')).get('/health/ready')).status).toBe(500);
+      const ready = await request(getTestServer('health')).get('/health/ready');
+      expect([ready.status, ready.body.status]).toEqual([503, 'unavailable']);
+      expect((await request(getTestServer('health')).get('/openapi.json')).status).toBe(500);
     } finally {
       errorLog.mockRestore();
     }
-    expect(unbuildableCalls.n).toBe(1);
+    expect(unbuildableCalls.n).toBe(2); // readiness, then the other route
   });
 
   it('keeps a request target that starts with "//" or "/\\" as the path, never as another host', async () => {

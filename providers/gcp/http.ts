@@ -8,7 +8,7 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
-import { livenessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
 
 /**
  * Google Cloud Functions (functions-framework, Express 5) HTTP function -> portable HttpHandler.
@@ -100,6 +100,7 @@ export async function sendWebResponse(res: Response, out: GcpResponse): Promise<
 export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): HttpFunction {
   return async (req: GcpRequest, res: GcpResponse): Promise<void> => {
     let response: Response;
+    let built = false;
     try {
       // Liveness needs nothing but the request: no deps are built for it. req.path is the path of
       // the request target as sent, the one requestUrl keeps.
@@ -107,11 +108,12 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
       if (early) response = early;
       else {
         const deps = await getDeps();
+        built = true;
         response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
       }
     } catch (err) {
       console.error(JSON.stringify({ severity: 'ERROR', message: 'unhandled error in HTTP handler', error: redactText(String(err)) }));
-      response = problemResponse(err);
+      response = (built ? undefined : readinessWithoutDeps(req.method, req.path)) ?? problemResponse(err);
     }
     await sendWebResponse(response, res);
   };
