@@ -67,6 +67,30 @@ test('a record asking for longer than the visibility timeout is hidden that long
   expect(at.ok).toBeDefined(); // the handler acknowledged it; deleting it is Lambda's part, not the adapter's
 });
 
+test('a queue whose visibility timeout cannot be read keeps its own pace: no wait is set, a short one would only use up receives', async () => {
+  const q = await queueWith(`redelivery-unknown-${process.pid}`, 30);
+  for (const body of ['soon', 'limited']) await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: body }));
+  const received = Date.now();
+  const event = toSqsEvent(await receiveAll(sqs, q.url, 2), q.arn);
+  // A role without sqs:GetQueueAttributes, or SQS not answering it: that one call fails.
+  const denied = new Proxy(sqs, {
+    get: (target, prop, receiver) => (prop === 'send'
+      ? (cmd: unknown) => (cmd instanceof GetQueueAttributesCommand ? Promise.reject(Object.assign(new Error('not authorized'), { name: 'AccessDenied' })) : target.send(cmd as never))
+      : Reflect.get(target, prop, receiver)),
+  });
+  const t = testDeps();
+  const warned: string[] = [];
+  t.deps.logger = { ...t.deps.logger, warn: (msg: string) => void warned.push(msg) };
+  const handler = awsSqs(async (record) => Promise.reject(rateLimited(record.body === 'soon' ? 2_000 : 120_000)), async () => t.deps, { redelivery: sqsRedelivery({ client: denied, endpoint }) });
+  const after = await handler(event).then(() => Date.now());
+  const at = await deadlines(q.name);
+  for (const body of ['soon', 'limited']) {
+    expect(at[body]).toBeGreaterThanOrEqual(received + 30_000);
+    expect(at[body]).toBeLessThanOrEqual(after + 30_000);
+  }
+  expect(warned).toContain('could not read the queue visibility timeout; failed records come back at the queue\'s pace');
+});
+
 test('a change the queue refuses (a stale receipt handle) is logged and the failures are still reported', async () => {
   const q = await queueWith(`redelivery-stale-${process.pid}`, 30);
   await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'limited' }));

@@ -79,7 +79,12 @@ export function sqsRedelivery(opts: SqsRedeliveryOptions = {}): SqsRedelivery {
     }
     return read();
   };
-  /** The queue's visibility timeout in seconds, read once per queue and cold start (0 if unknown: every asked wait is set). */
+  /**
+   * The queue's visibility timeout in seconds, read once per queue and cold start; undefined when
+   * it cannot be read (asked again next time). Then no wait is set: one shorter than the timeout
+   * would bring the record back sooner than the queue's own pace, each receive counting towards
+   * maxReceiveCount, so without knowing it the queue's pace is kept.
+   */
   const timeouts = new Map<string, () => Promise<number>>();
   const visibilityTimeout = (url: string, logger: Logger) => {
     let read = timeouts.get(url);
@@ -91,9 +96,9 @@ export function sqsRedelivery(opts: SqsRedeliveryOptions = {}): SqsRedelivery {
       });
       timeouts.set(url, read);
     }
-    return read().catch((e: unknown) => {
-      logger.warn('could not read the queue visibility timeout; asked waits are set as they are', { error: e });
-      return 0;
+    return read().then((seconds) => (Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined), (e: unknown) => {
+      logger.warn('could not read the queue visibility timeout; failed records come back at the queue\'s pace', { error: e });
+      return undefined;
     });
   };
 
@@ -112,7 +117,9 @@ export function sqsRedelivery(opts: SqsRedeliveryOptions = {}): SqsRedelivery {
         byQueue.set(url, [...(byQueue.get(url) ?? []), item]);
       }
       for (const [url, queued] of byQueue) {
-        const left = (await visibilityTimeout(url, logger)) * 1000 - elapsedMs - RECEIVE_SLACK_MS;
+        const timeout = await visibilityTimeout(url, logger);
+        if (timeout === undefined) continue;
+        const left = timeout * 1000 - elapsedMs - RECEIVE_SLACK_MS;
         // Whole seconds, rounded up: never visible before the asked time.
         const longer = queued.filter((q) => q.delayMs > left).map((q) => ({ ...q, seconds: Math.ceil(q.delayMs / 1000) }));
         for (let i = 0; i < longer.length; i += BATCH) await change(url, longer.slice(i, i + BATCH), logger);

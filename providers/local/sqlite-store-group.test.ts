@@ -89,6 +89,24 @@ describe('sqliteStore group commit', () => {
     db.close();
   });
 
+  it('writes what each call was given when it was made, not what its objects hold by the commit', async () => {
+    // The commit comes a turn later: a caller that reuses its options or write objects meanwhile
+    // must not change what was written (nor slip a value past the checks), as on every other store.
+    const store = sqliteStore({ path: tempPath(), clock: fixedClock(START) });
+    await store.put('taken', 'first');
+    const opts: { ifAbsent?: boolean; ttlSeconds?: number } = {};
+    const put = store.put('taken', 'second', opts);
+    opts.ifAbsent = true;
+    const write = { key: 'w', value: 'a', opts: { ttlSeconds: 60 } };
+    const putAll = store.putAll([write]);
+    write.value = 'b';
+    write.opts.ttlSeconds = Number.NaN;
+    expect([await put, await putAll]).toEqual([true, true]);
+    expect((await store.get('taken'))?.value).toBe('second');
+    expect(await store.get('w')).toMatchObject({ value: 'a', expiresAt: START + 60_000 });
+    store.close();
+  });
+
   it('acknowledges nothing before it is committed: another connection sees a write once its promise resolves', async () => {
     const path = tempPath();
     const clock = fixedClock(START);

@@ -33,6 +33,13 @@ export interface SqliteStoreOptions {
 
 export type SqliteStore = StateStore & { close(): void };
 
+/**
+ * A write as it was when put or putAll was called, checked then: the commit comes a turn later
+ * (sqlite-store-group.ts), and a caller reusing its array, write or options objects meanwhile
+ * must not change what is written, nor slip a value past the checks (a NaN ttl never expires).
+ */
+const asCalled = (w: Write): Write => (isDelete(w) ? { key: w.key, delete: true } : { key: w.key, value: w.value, opts: { ...w.opts } });
+
 export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const { clock } = opts;
   // NORMAL: see openDatabase; the events themselves (the queue) keep FULL.
@@ -113,13 +120,12 @@ export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
     },
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      return group.add([{ key, value, opts: options }], clock.now());
+      return group.add([{ key, value, opts: { ...options } }], clock.now());
     },
     async putAll(batch) {
       checkWrites(batch);
-      // Copied: a caller changing its array before the commit does not change what is written.
       // The delivery worker writes through putAll only: its expired rows are swept after these commits too.
-      return group.add([...batch], clock.now());
+      return group.add(batch.map(asCalled), clock.now());
     },
     async list(prefix, opts = {}) {
       group.flush();
