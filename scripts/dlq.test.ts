@@ -16,7 +16,10 @@ describe('npm run dlq', () => {
     expect(dlq(queue, ['list'], (l) => out.push(l))).toBe(0);
     expect(out).toEqual([`${id}  2026-01-01T00:00:00.000Z  attempts=1  secorch.finding.created  destination_failed: disk full`]);
     expect(dlq(queue, ['show', id], (l) => out.push(l))).toBe(0);
-    expect(JSON.parse(out[1]!).body.id).toBe('e1');
+    expect(JSON.parse(out[1]!)).toEqual({
+      id, attempts: 1, error: 'destination_failed: disk full', failedAt: '2026-01-01T00:00:00.000Z',
+      body: { specversion: '1.0', id: 'e1', source: '/s', type: 'secorch.finding.created' },
+    });
     expect(dlq(queue, ['replay', 'nope'], (l) => out.push(l))).toBe(1);
     expect(dlq(queue, ['replay', id], (l) => out.push(l))).toBe(0);
     expect(queue.deadLetters()).toEqual([]);

@@ -37,8 +37,10 @@ export function dlq(queue: SqliteQueue, args: string[], print: (line: string) =>
     case 'show': {
       const l = id ? queue.deadLetter(id) : undefined;
       if (!l) return notFound(id, print);
+      // failedAt as `list` prints it (ISO 8601, UTC), not the stored epoch milliseconds.
       // JSON escapes C0 controls in strings but not C1 ones; the layout's own line breaks stay.
-      print(JSON.stringify({ ...l, body: parse(l.body) }, null, 2).split('\n').map(printable).join('\n'));
+      const shown = { ...l, failedAt: new Date(l.failedAt).toISOString(), body: parse(l.body) };
+      print(JSON.stringify(shown, null, 2).split('\n').map(printable).join('\n'));
       return 0;
     }
     case 'replay':

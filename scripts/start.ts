@@ -13,7 +13,7 @@ import { configPath, validateConfigFile } from './config-file';
 import { ensureDataDir } from './data-dir';
 import { OFFLINE_START } from './offline';
 import { stopSignals } from './stop-signals';
-import { supervisor } from './workers';
+import { LOCAL_WORKERS, supervisor } from './workers';
 import { redactText } from '../shared/log/redact';
 
 /**
@@ -60,14 +60,10 @@ async function main(): Promise<number> {
   // routes queued events; the delivery worker sweeps due outbound webhook attempts; the inbox
   // worker turns reports copied into $SECORCH_DATA_DIR/inbox/ into finding events.
   const workers = supervisor({ env, log: (line) => console.error(line) });
-  for (const [name, impact] of [
-    ['router-worker', 'events are routed by the one-minute schedule'],
-    ['delivery-worker', 'outbound webhooks wait'],
-    ['inbox-worker', 'reports copied into the inbox wait'],
-  ] as const) {
-    const entry = workerEntry(name);
-    if (existsSync(entry)) workers.supervise({ name, entry, impact });
-    else console.error(`secorch: ${entry} was not built; ${impact}`);
+  for (const spec of LOCAL_WORKERS) {
+    const entry = workerEntry(spec.name);
+    if (existsSync(entry)) workers.supervise({ ...spec, entry });
+    else console.error(`secorch: ${entry} was not built; ${spec.impact}`);
   }
   const signals = stopSignals({
     now: () => Date.now(),

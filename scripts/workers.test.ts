@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { supervisor } from './workers';
+import { LOCAL_WORKERS, supervisor } from './workers';
 
 /** npm start's worker supervision with real child processes. */
 let dir: string;
@@ -77,4 +77,23 @@ test('a worker that says it cannot run (exit 78) is not restarted', async () => 
   expect(s.workers.get('broken')).toBe(first);
   expect(lines).toHaveLength(1);
   await s.stopAll(1000);
+});
+
+test("the router worker that cannot run promises no fallback: the one-minute schedule fails on the same problem", async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
+  const router = LOCAL_WORKERS.find((w) => w.name === 'router-worker')!;
+  s.supervise({ ...router, entry: script('router-worker', 'process.exit(78)') }, 100);
+  for (const end = Date.now() + 10_000; lines.length < 1 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  expect(lines).toEqual([
+    'secorch: router-worker stopped: it cannot run until the problem above is fixed (no events are routed meanwhile: the one-minute schedule fails on the same problem); start npm start again afterwards',
+  ]);
+  await s.stopAll(1000);
+  // A crash is another matter: while it restarts, the schedule routes events.
+  const crashed: string[] = [];
+  const t = supervisor({ env: process.env, log: (l) => crashed.push(l) });
+  t.supervise({ ...router, entry: script('router-crash', 'process.exit(1)') }, 100);
+  for (const end = Date.now() + 10_000; crashed.length < 1 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  await t.stopAll(1000);
+  expect(crashed[0]).toBe('secorch: router-worker exited (1); restarting in 0.1 s (events are routed by the one-minute schedule meanwhile)');
 });

@@ -12,9 +12,30 @@ import { EXIT_CANNOT_RUN } from '../providers/local/worker-process';
 export interface WorkerSpec {
   name: string;
   entry: string;
-  /** What waits while the worker is down, for the restart message. */
+  /** What happens to its work while the worker is down, for the restart message. */
   impact: string;
+  /**
+   * The same when it cannot run (EXIT_CANNOT_RUN), whole; `<impact> meanwhile` when unset. A
+   * fallback that stands in while the worker restarts may fail on the same problem.
+   */
+  stoppedImpact?: string;
 }
+
+/**
+ * npm start's workers. The router worker stops only on a problem in the local deps (a damaged or
+ * unreadable queue or state file), which the router's one-minute schedule builds the same way:
+ * while the worker restarts after a crash that schedule routes events, but it cannot stand in for
+ * a worker that cannot run.
+ */
+export const LOCAL_WORKERS: readonly Omit<WorkerSpec, 'entry'>[] = [
+  {
+    name: 'router-worker',
+    impact: 'events are routed by the one-minute schedule',
+    stoppedImpact: 'no events are routed meanwhile: the one-minute schedule fails on the same problem',
+  },
+  { name: 'delivery-worker', impact: 'outbound webhooks wait' },
+  { name: 'inbox-worker', impact: 'reports copied into the inbox wait' },
+];
 
 export interface SupervisorOptions {
   env: NodeJS.ProcessEnv;
@@ -37,7 +58,7 @@ export function supervisor(opts: SupervisorOptions) {
       // It said why it cannot run (a damaged database file, say) and what to do: restarting it
       // would only repeat that line every 30 s.
       if (code === EXIT_CANNOT_RUN) {
-        opts.log(`secorch: ${spec.name} stopped: it cannot run until the problem above is fixed (${spec.impact} meanwhile); start npm start again afterwards`);
+        opts.log(`secorch: ${spec.name} stopped: it cannot run until the problem above is fixed (${spec.stoppedImpact ?? `${spec.impact} meanwhile`}); start npm start again afterwards`);
         return;
       }
       const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);

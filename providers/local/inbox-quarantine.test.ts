@@ -48,6 +48,15 @@ describe('setAside', () => {
     expect(await readFile(join(dir, 'quarantine', 'r.json'), 'utf8')).toBe('bad');
   });
 
+  (process.platform === 'win32' ? test.skip : test)('a file no key can name is renamed into a quarantine folder that is its owner\'s only', async () => {
+    await writeFile(join(dir, 'a..b'), 'bad');
+    const st = await stat(join(dir, 'a..b'));
+    const to = await setAside(aside(dirObjects({ root })), { rel: 'a..b', escaped: 'a..b', path: Buffer.from(join(dir, 'a..b')) }, st, refusal);
+    expect(to).toMatch(/^quarantine\/unsafe-name-[0-9a-f]{12}-a\.\.b$/);
+    expect(await readFile(join(dir, ...to.split('/')), 'utf8')).toBe('bad');
+    expect((await stat(join(dir, 'quarantine'))).mode & 0o777).toBe(0o700);
+  });
+
   test('a second file set aside under the same name goes beside the first, which is kept', async () => {
     const objects = dirObjects({ root });
     await writeFile(join(dir, 'r.json'), 'bad one');

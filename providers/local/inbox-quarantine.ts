@@ -7,6 +7,7 @@ import { AppError } from '../../shared/errors';
 import { conditionsOf } from '../../shared/objects/conditions';
 import type { Deps, ObjectStorage } from '../../shared/ports';
 import { type InboxEntry, safeName } from './inbox-files';
+import { PRIVATE_DIR } from './sqlite-files';
 
 export interface SetAside {
   deps: Deps & { objects: ObjectStorage };
@@ -56,7 +57,7 @@ export async function setAside(s: SetAside, entry: InboxEntry, st: { size: numbe
   } else {
     // The object store cannot name this file; the bucket is the inbox folder itself.
     const target = join(s.dir, ...to.split('/'));
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: PRIVATE_DIR });
     await rename(entry.path, target);
   }
   return to;

@@ -3,6 +3,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RESERVED_SEGMENT_PREFIX } from '../../shared/objects/keys';
+import { PRIVATE_DIR } from './sqlite-files';
 
 /** File-system helpers of the local object store (objects-dir.ts). */
 
@@ -44,7 +45,7 @@ export async function readSidecar(path: string, st: Stats): Promise<Sidecar | un
 
 /** Writes a small file in one step for readers: a temp file in the same folder, then rename(2). */
 export async function writeAtomically(path: string, data: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR });
   const temp = join(dirname(path), tempName());
   await writeFile(temp, data, { flag: 'wx' });
   await rename(temp, path).catch(async (e: unknown) => {

@@ -85,6 +85,25 @@ describe('dirObjects', () => {
     expect(files).toEqual(['reports/.secorch-meta/a/b/.secorch-c.json.json', 'reports/a/b/c.json']);
   });
 
+  // The root is the data directory locally: an existing one keeps its mode (it may be open to
+  // others), so the folders the store makes in it (buckets: the inbox, .processed, archives) protect
+  // what they hold themselves. Folders that exist keep their modes.
+  (process.platform === 'win32' ? it.skip : it)('makes every folder its owner\'s only (0700) and leaves existing ones as they are', async () => {
+    const store = join(sut.root, 'store');
+    await mkdir(join(store, 'reports', 'mine'), { recursive: true });
+    await fsp.chmod(store, 0o755);
+    await fsp.chmod(join(store, 'reports', 'mine'), 0o755);
+    const modeOf = async (rel: string) => ((await fsp.stat(join(store, rel))).mode & 0o777).toString(8);
+    await sut.objects.put('archive', 'events/day=01/a.jsonl', 'x');
+    await sut.objects.put('reports', 'mine/b.json', 'x');
+    await sut.objects.move('reports', 'mine/b.json', '.processed/b.json');
+    await sut.objects.move('archive', 'events/day=01/a.jsonl', 'done/a.jsonl', { ifMatch: sha256('x') });
+    await sut.objects.check('empty');
+    const made = ['archive', 'archive/events', 'archive/events/day=01', 'archive/.secorch-meta', 'archive/done', 'reports/.processed', 'reports/.secorch-meta', 'empty'];
+    expect(await Promise.all(made.map(modeOf))).toEqual(made.map(() => '700'));
+    expect(await Promise.all(['', 'reports', 'reports/mine'].map(modeOf))).toEqual(['755', '755', '755']);
+  });
+
   it('serves a file dropped in by hand, with a computed etag and no content headers', async () => {
     await mkdir(join(sut.root, 'store/reports/manual'), { recursive: true });
     await writeFile(join(sut.root, 'store/reports/manual/r.csv'), 'a,b\n');

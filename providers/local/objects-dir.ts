@@ -7,6 +7,7 @@ import { type ObjectInfo, type ObjectMoveOptions, type ObjectMoveResult, type Ob
 import { hasConditions, meets } from '../../shared/objects/conditions';
 import { toBytes } from '../../shared/objects/bytes';
 import { ABSENT, code, readSidecar, sha256, sha256File, type Sidecar, statFile, tempName, walk, writeAtomically } from './objects-dir-fs';
+import { PRIVATE_DIR } from './sqlite-files';
 
 export interface DirObjectsOptions {
   /** Folder holding one sub-folder per bucket (SECORCH_DATA_DIR/objects in the local runtime). */
@@ -138,7 +139,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
       const side = await readSidecar(src.meta, ours);
       const etag = side?.etag ?? (await sha256File(copy));
       if (!meets({ etag }, opts)) return 'changed';
-      await mkdir(dirname(dst.data), { recursive: true });
+      await mkdir(dirname(dst.data), { recursive: true, mode: PRIVATE_DIR });
       if (side) await writeAtomically(dst.meta, JSON.stringify(side));
       await rename(copy, dst.data);
     } finally {
@@ -175,7 +176,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
       try {
         const data = toBytes(body);
         const side = { etag: sha256(data), contentType: put.contentType, contentEncoding: put.contentEncoding };
-        await mkdir(dirname(p.data), { recursive: true });
+        await mkdir(dirname(p.data), { recursive: true, mode: PRIVATE_DIR });
         const temp = join(dirname(p.data), tempName());
         await writeFile(temp, data, { flag: 'wx' });
         const st = await stat(temp);
@@ -280,10 +281,10 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
         const st = await statFile(src.data);
         if (!st) return 'absent';
         if (!hasConditions(opts)) {
-          await mkdir(dirname(dst.data), { recursive: true });
+          await mkdir(dirname(dst.data), { recursive: true, mode: PRIVATE_DIR });
           // rename(2) is atomic within one file system: better than the copy-then-delete clouds need.
           await rename(src.data, dst.data);
-          await mkdir(dirname(dst.meta), { recursive: true });
+          await mkdir(dirname(dst.meta), { recursive: true, mode: PRIVATE_DIR });
           await rename(src.meta, dst.meta).catch(() => undefined);
           return 'moved';
         }
@@ -308,7 +309,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
       if (bucket !== undefined) assertSafeKey(bucket, 'bucket');
       const dir = bucket === undefined ? root : join(root, bucket);
       try {
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
         await access(dir, constants.R_OK | constants.W_OK);
       } catch (e) {
         return fail('check', bucket ?? '(root)', undefined, e);

@@ -30,8 +30,13 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
       // changed() reads the file too: an error there (a damaged or unreadable file) is the
       // drain's to log, not one that ends the worker.
       if (queue.changed() || now - lastClaim >= 1000) {
-        lastClaim = now;
         const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal);
+        // The next full claim comes a second after this drain ended, not after it began: the
+        // records it failed were released as it ended, the first retry 1 s later, and a claim
+        // timed from the start would come short of them by the drain's duration and find them
+        // only at the claim after (2 s). A drain that throws leaves lastClaim as it was, and the
+        // second's wait below is followed by a full claim, as before.
+        lastClaim = deps.clock.now();
         drained += report.handled + report.failed;
         if (report.failed > 0) deps.logger.warn('router records failed; they are retried with backoff', { ...report });
       }

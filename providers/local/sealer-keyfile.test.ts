@@ -35,6 +35,17 @@ test('tampered ciphertext and a wrong context are unseal_failed', async () => {
   expect((await stat(join(dir, 'keys'))).mode & 0o777).toBe(0o700);
 });
 
+(process.platform === 'win32' ? test.skip : test)('a data directory it has to create is 0700 too; an existing one keeps its mode', async () => {
+  const fresh = join(dir, 'fresh', 'data');
+  await keyFileSealer({ dataDir: fresh }).seal('whsec_abc', ctx);
+  for (const d of [join(dir, 'fresh'), fresh, join(fresh, 'keys')]) expect((await stat(d)).mode & 0o777).toBe(0o700);
+  expect((await stat(keyFilePath(fresh))).mode & 0o777).toBe(0o600);
+  await chmod(dir, 0o755);
+  await keyFileSealer({ dataDir: dir }).seal('whsec_abc', ctx);
+  expect((await stat(dir)).mode & 0o777).toBe(0o755);
+  expect((await stat(keyFilePath(dir))).mode & 0o777).toBe(0o600);
+});
+
 test('concurrent first use by several instances ends with one key that opens everything', async () => {
   const sealers = Array.from({ length: 8 }, () => keyFileSealer({ dataDir: dir }));
   const sealed = await Promise.all(sealers.map((s, i) => s.seal(`secret-${i}`, ctx)));

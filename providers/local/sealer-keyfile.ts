@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, open, readFile, rename, rm, stat } from 'node:fs/promis
 import { dirname, join } from 'node:path';
 import { KEY_BYTES, sealError, type SealErrorCode } from '../../shared/crypto/aead';
 import { keySealer, type Sealer } from '../../shared/ports/sealer';
+import { PRIVATE_DIR } from './sqlite-files';
 
 export interface KeyFileSealerOptions {
   /** The local data directory (SECORCH_DATA_DIR); the key lives in `keys/subscriptions.key`. */
@@ -66,7 +67,7 @@ const exists = (path: string) => stat(path).then(() => true, (e: unknown) => {
 async function createKey(path: string): Promise<void> {
   const keysDir = dirname(path);
   const dataDir = dirname(keysDir);
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: PRIVATE_DIR });
   if (await exists(keysDir)) return; // made by a racer, or the key was lost: the caller reads and decides
   const tmp = await mkdtemp(join(dataDir, '.secorch-keys-'));
   try {

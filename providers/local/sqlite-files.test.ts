@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { problemResponse } from '../../shared/errors';
@@ -83,4 +83,46 @@ test('a full disk is a 503 store_full with Retry-After that says so, not an unex
   // Other errors stay as they were.
   expect(() => whenFree(db, () => db.prepare('SELECT * FROM missing').get())).toThrow(expect.objectContaining({ code: 'SQLITE_ERROR' }));
   db.close();
+});
+
+const modeOf = (path: string) => (statSync(path).mode & 0o777).toString(8);
+
+/**
+ * The state store holds sealed subscription secrets, dead letters with raw webhook bodies and
+ * replay ids; the queue holds events. A data directory that existed before keeps its mode (it may
+ * be open to others), so what SQLite creates in it must protect itself: SQLite's default is 0644,
+ * and it gives -wal and -shm the main file's mode.
+ */
+test.each([
+  ['queue', (path: string) => sqliteQueue({ path, clock })],
+  ['store', (path: string) => sqliteStore({ path, clock })],
+])('a %s file it creates, with its -wal and -shm, is the owner\'s only, and so are the folders made for it', async (what, open) => {
+  chmodSync(dir, 0o755);
+  const path = join(dir, 'nested', 'data', `${what}.db`);
+  const db = open(path);
+  try {
+    if ('enqueue' in db) db.enqueue('an event');
+    else await db.put('k', 'a sealed secret');
+    expect([path, `${path}-wal`, `${path}-shm`].map(modeOf)).toEqual(['600', '600', '600']);
+    expect([join(dir, 'nested'), join(dir, 'nested', 'data')].map(modeOf)).toEqual(['700', '700']);
+    expect(modeOf(dir)).toBe('755');
+  } finally {
+    db.close();
+  }
+});
+
+test('files and folders that already exist keep their modes: tightening them is the owner\'s call', () => {
+  const folder = join(dir, 'shared');
+  mkdirSync(folder);
+  chmodSync(folder, 0o750);
+  const path = join(folder, 'queue.db');
+  sqliteQueue({ path, clock }).close();
+  chmodSync(path, 0o640);
+  const queue = sqliteQueue({ path, clock });
+  try {
+    queue.enqueue('an event');
+    expect([folder, path, `${path}-wal`, `${path}-shm`].map(modeOf)).toEqual(['750', '640', '640', '640']);
+  } finally {
+    queue.close();
+  }
 });

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { sqliteFileError } from './sqlite-errors';
+import { createPrivateFile, PRIVATE_DIR } from './sqlite-files';
 import { keepWalSmall, watchWal } from './sqlite-wal';
 
 /**
@@ -21,7 +22,9 @@ import { keepWalSmall, watchWal } from './sqlite-wal';
  * - readers that never pause would starve SQLite's checkpoints and let the WAL grow for ever:
  *   each connection starts it over past maxWalBytes (sqlite-wal.ts);
  * - a damaged file, a full disk or a file that cannot be opened is an error that names the file
- *   and what to do (sqlite-errors.ts), at open and from every operation run through whenFree.
+ *   and what to do (sqlite-errors.ts), at open and from every operation run through whenFree;
+ * - a file it creates is its owner's only (0600, and so are its -wal and -shm), as is a folder it
+ *   creates for it (0700): sqlite-files.ts.
  */
 export type SqliteDatabase = Database.Database;
 
@@ -40,8 +43,12 @@ export const MAX_WAL_BYTES = 64 * 1024 * 1024;
 
 export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDatabase {
   const inMemory = path === ':memory:' || path === '';
-  // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
-  if (!inMemory && !opts.mustExist) mkdirSync(dirname(path), { recursive: true });
+  if (!inMemory && !opts.mustExist) {
+    // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+    // 0600 for the file and, from it, its -wal and -shm: the store holds sealed secrets and raw bodies.
+    createPrivateFile(path);
+  }
   let db: SqliteDatabase;
   try {
     // SQLite's own busy handler stays off (timeout 0): whenFree waits instead.

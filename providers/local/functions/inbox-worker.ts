@@ -4,6 +4,7 @@ import { dataDir, localDeps } from '../deps';
 import { inbox } from '../inbox';
 import { dirObjects } from '../objects-dir';
 import { runWorker } from '../worker-process';
+import { PRIVATE_DIR } from '../sqlite-files';
 
 /**
  * The local inbox worker: a long-running process beside serverless-offline (started by
@@ -15,7 +16,7 @@ export async function main(signal: AbortSignal): Promise<void> {
   const base = await localDeps();
   const root = dataDir();
   const dir = join(root, 'inbox');
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR });
   const deps = { ...base, objects: dirObjects({ root }) };
   deps.logger.info('inbox worker started', { dir });
   await inbox({ deps, dir }).run(signal);
