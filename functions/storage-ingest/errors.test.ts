@@ -92,6 +92,17 @@ describe('storage-ingest failures', () => {
     expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
   });
 
+  test('a damaged local database under the event bus stays retryable: the deployment is at fault, not the report', async () => {
+    const t = ingestDeps();
+    await t.put('reports', 'trivy.json', TRIVY);
+    // The local bus is a queue table in SQLite (providers/local/bus-sqlite.ts): a damaged file
+    // fails its publish with the state store's non-retryable store_damaged (sqlite-errors.ts).
+    t.deps.bus = { ...t.bus, publish: async () => { throw new AppError('store_damaged', 'The local database queue.db is damaged (test)', { status: 500, retryable: false, expose: false }); } };
+    expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_unavailable/true');
+    t.deps.bus = t.bus;
+    await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
+  });
+
   test('a report whose scan did not run: report_scan_failed with a failed event, left where it is like a clean scan', async () => {
     const t = ingestDeps();
     await t.put('reports', 'nightly.sarif', 'scanner/sarif-tutorials/Catastrophic_execution_error.sarif');

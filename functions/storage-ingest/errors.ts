@@ -12,14 +12,21 @@ import { AppError, isAppError } from '../../shared/errors';
  * dead letter; the inbox's quarantine with a failed event).
  *
  * Not kept: non-retryable errors of the state store (a damaged local database, a record it cannot
- * read back) and a configuration error. They are about the deployment, not the report, and stay
- * retryable: the inbox would otherwise set good reports aside, and a fixed deployment ingests
- * them on a redelivery. Errors that are not AppErrors (a driver's own, a parser bug) are retryable.
+ * read back), at any step (a `store_*` code), and a configuration error. They are about the
+ * deployment, not the report, and stay retryable: the inbox would otherwise set good reports
+ * aside, and a fixed deployment ingests them on a redelivery. Errors that are not AppErrors (a
+ * driver's own, a parser bug) are retryable.
  */
 const STATE_STEPS: ReadonlySet<string> = new Set(['state read', 'state write']);
 const DEPLOYMENT_CODES: ReadonlySet<string> = new Set(['invalid_config']);
+/**
+ * A state store's code (store_damaged, ...) is about the deployment whatever step met it: the
+ * local event bus is a queue table in the same kind of SQLite file (providers/local/bus-sqlite.ts),
+ * so a damaged database fails a publish with store_damaged, which no report can be blamed for.
+ */
+const isStoreCode = (code: string) => code.startsWith('store_');
 
-const kept = (step: string, e: AppError) => e.retryable || (!STATE_STEPS.has(step) && !DEPLOYMENT_CODES.has(e.code));
+const kept = (step: string, e: AppError) => e.retryable || (!STATE_STEPS.has(step) && !DEPLOYMENT_CODES.has(e.code) && !isStoreCode(e.code));
 
 /**
  * A failed step as the platform should see it: a typed error kept as it is (see `kept`), else a

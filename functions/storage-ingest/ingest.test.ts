@@ -57,6 +57,19 @@ describe('ingestObject', () => {
     expect(counted).toContainEqual(['ingest.items_left_out', 1, { code: 'lines_refused', format: 'jsonl' }]);
   });
 
+  test('a JSON Lines report refused for its bad lines: the failed event quotes them redacted, as the completed event does', async () => {
+    const t = ingestDeps();
+    // A short malformed line is quoted whole by JSON.parse's error (up to 20 characters on Node 20);
+    // the refusal quotes the first three refused lines.
+    const secret = 'whsec_MFRGGZDF';
+    const text = [JSON.stringify({ title: 'only one', rule: 'r1' }), `{"k":${secret}}`, `{"k":${secret}}`].join('\n');
+    await t.objects.put('reports', 'scans/leaky.jsonl', Buffer.from(text));
+    await expect(ingestObject(ref('scans/leaky.jsonl'), t.deps)).resolves.toMatchObject({ status: 'failed', code: 'report_invalid' });
+    const [failed] = t.system('failed');
+    expect(failed!.data).toMatchObject({ code: 'report_invalid', pointer: 'line 2', reason: expect.stringContaining('2 lines refused, 1 ingested') });
+    expect(JSON.stringify(failed)).not.toContain(secret);
+  });
+
   test('a redelivered notification publishes nothing new', async () => {
     const t = ingestDeps();
     await t.put('reports', 'trivy.json', TRIVY);

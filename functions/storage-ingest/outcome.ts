@@ -40,7 +40,8 @@ export async function finish(deps: Deps, objects: ObjectStorage, o: IngestedObje
   const to = e && quarantines(e.code) ? await quarantineTarget(objects, o.bucket, s.quarantinePrefix, o.key, o.identity) : undefined;
   const format = r.format ?? e?.format;
   if (e) {
-    await publish(failedEvent(o, { code: e.code, reason: e.message, ...(format ? { format } : {}), ...(e.pointer ? { pointer: e.pointer } : {}) }, stamp));
+    // Redacted like the warnings: a refusal can quote the report (JSON Lines quotes its first refused lines).
+    await publish(failedEvent(o, { code: e.code, reason: redactText(e.message), ...(format ? { format } : {}), ...(e.pointer ? { pointer: e.pointer } : {}) }, stamp));
   }
   const outcome = e ? 'failed' : 'ingested';
   const warnings = !e && r.warnings?.length ? redactedWarnings(r.warnings) : undefined;

@@ -24,7 +24,8 @@ import { retryableInTransaction, sdkBackoff, timerSleep } from './firestore-fake
  *    jitter, and straight to 60 s after RESOURCE_EXHAUSTED; the last error is what it rejects
  *    with. The waits go through `sleep` (setTimeout unless given, so jest's fake timers drive
  *    them); the SDK's zero wait before the first attempt is left out;
- *  - `commitFault` makes commits fail as a contended, throttled or unreachable Firestore would;
+ *  - `commitFault` makes commits fail as a contended, throttled or unreachable Firestore would,
+ *    and `answerLost` makes an applied commit fail as one whose answer never arrived;
  *  - queries order by document id (UTF-8 byte order) only, with range filters, startAfter and
  *    limit on it; anything else throws rather than answering wrongly.
  */
@@ -198,6 +199,12 @@ export class FakeFirestore {
   lastTx?: Tx;
   /** While set, every commit fails with the error it returns, if any (tests of contention, throttling, outages). */
   commitFault?: () => Error | undefined;
+  /**
+   * While set, a commit that was applied may still fail with the error this returns: its answer
+   * was lost (a reset connection, a deadline reached after Firestore wrote), which the caller
+   * cannot tell from a commit that failed.
+   */
+  answerLost?: () => Error | undefined;
   /** Transaction attempts begun, and the SDK-style backoff waits taken between them. */
   attempts = 0;
   readonly backoffs: number[] = [];
@@ -245,6 +252,8 @@ export class FakeFirestore {
       throw grpcError(10, 'Aborted due to cross-transaction contention. This occurs when multiple transactions attempt to access the same data.');
     }
     for (const [path, data] of tx.writes) this.db.write(path, data);
+    const lost = tx.writes.size > 0 ? this.answerLost?.() : undefined;
+    if (lost) throw lost;
     return result;
   }
   /** Typed as the SDK client, for the store under test. */

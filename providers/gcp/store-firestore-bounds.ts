@@ -36,13 +36,14 @@ const MAX_DELAY_MS = 2_000;
 const ABORTED = 10;
 const RESOURCE_EXHAUSTED = 8;
 const INTERNAL = 13;
+const UNAUTHENTICATED = 16;
 const HTTP_CONFLICT = 409;
 /**
  * The codes on which the library itself would run a transaction again (isRetryableTransactionError):
  * CANCELLED, UNKNOWN, DEADLINE_EXCEEDED, ABORTED, RESOURCE_EXHAUSTED, INTERNAL, UNAVAILABLE,
  * UNAUTHENTICATED (a token refresh), HTTP 409, and INVALID_ARGUMENT for an expired transaction.
  */
-const RETRIED = new Set([1, 2, 4, ABORTED, RESOURCE_EXHAUSTED, INTERNAL, 14, 16, HTTP_CONFLICT]);
+const RETRIED = new Set([1, 2, 4, ABORTED, RESOURCE_EXHAUSTED, INTERNAL, 14, UNAUTHENTICATED, HTTP_CONFLICT]);
 
 function retryable(e: unknown): boolean {
   const { code, message } = (e ?? {}) as { code?: unknown; message?: unknown };
@@ -59,13 +60,37 @@ export class FirestoreDeadlineError extends Error {
 }
 
 /**
+ * Whether a transaction that failed with `e` after its function had staged writes may still have
+ * been committed: every failure but Firestore's refusals (contention, throttling, an expired
+ * token) leaves that open, an answer lost after the commit was applied included.
+ */
+export function outcomeUnknown(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return !(code === ABORTED || code === RESOURCE_EXHAUSTED || code === HTTP_CONFLICT || code === UNAUTHENTICATED);
+}
+
+/**
+ * A conditional write run again after an attempt whose commit may have been applied, finding the
+ * documents changed by someone else since: whether its first attempt was applied (and then
+ * overwritten) or not cannot be told, so neither true nor false would be the truth.
+ */
+export class FirestoreOutcomeUnknown extends Error {
+  constructor(options: { cause?: unknown } = {}) {
+    super('A commit whose answer was lost may have been applied; the documents have changed since', options);
+    this.name = 'FirestoreOutcomeUnknown';
+  }
+}
+
+/**
  * Why a Firestore failure is "unavailable" (a 503 the caller may retry), else undefined: the
- * network reasons of every Google client (unavailable.ts), our deadline, and the transient
- * answers the retries here were spent on: contention (ABORTED, 409), throttling
- * (RESOURCE_EXHAUSTED) and INTERNAL, which Google documents as retryable.
+ * network reasons of every Google client (unavailable.ts), our deadline, a commit whose outcome
+ * cannot be told (FirestoreOutcomeUnknown), and the transient answers the retries here were
+ * spent on: contention (ABORTED, 409), throttling (RESOURCE_EXHAUSTED) and INTERNAL, which
+ * Google documents as retryable.
  * https://cloud.google.com/firestore/docs/understand-error-codes
  */
 export function firestoreReason(e: unknown): string | undefined {
+  if (e instanceof FirestoreOutcomeUnknown) return 'commit outcome unknown';
   if (e instanceof FirestoreDeadlineError) return e.cause === undefined ? 'no response' : firestoreReason(e.cause) ?? 'still failing at the deadline';
   const code = (e as { code?: unknown } | null)?.code;
   if (code === ABORTED || code === HTTP_CONFLICT) return 'contention';

@@ -5,7 +5,7 @@ import { once } from '../common/once';
 import { checkCollectionPath, checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
 import { guardStore } from '../../shared/store/unavailable';
-import { bounded, firestoreClientConfig, type FirestoreBounds, firestoreReason } from './store-firestore-bounds';
+import { bounded, firestoreClientConfig, type FirestoreBounds, FirestoreOutcomeUnknown, firestoreReason, outcomeUnknown } from './store-firestore-bounds';
 
 export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, partsCollectionOf, SLICE_BYTES } from './store-firestore-layout';
 
@@ -41,7 +41,10 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * value without one stay as dead storage (as on DynamoDB). A transaction that fails on contention
  * or a transient error is run again, re-checking, until the operation's deadline; every operation
  * ends by it, with 503 `store_unavailable` when Firestore is contended, throttled or out of reach
- * (store-firestore-bounds.ts).
+ * (store-firestore-bounds.ts). A run after a commit that may have been applied (its answer lost)
+ * that finds the documents changed by another writer writes nothing again: a delete or
+ * unconditional put is done (ordered before that change), a conditional one is 503
+ * `store_unavailable` (commit outcome unknown), since both true and false could be wrong.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -104,13 +107,51 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     // then finds a version of its own (every write has a new one) and must answer true, not fail
     // the condition on its own write. A commit is all or nothing, so one head of ours is enough.
     const tried = writes.map(() => new Set<string>());
-    return within(() => io.db.runTransaction(async (tx) => {
-      const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
-      const at = now();
-      let n = 0;
-      const current = layouts.map((l) => (l ? snaps[n++]!.data() : undefined));
-      if (current.some((doc, i) => typeof doc?.version === 'string' && tried[i]!.has(doc.version))) return true;
-      if (!writes.every((w, i) => isDelete(w) || holds(current[i], w.opts, at))) return false;
+    // The head versions read by the first attempt whose commit may have been applied (its answer
+    // lost). A later run that finds them changed, by another writer, cannot tell whether that
+    // commit was applied and then overwritten: it neither writes again (over a newer write, or a
+    // claim taken after our delete) nor answers false for a write that may be in place.
+    let unsure: unknown[] | undefined;
+    return within(async () => {
+      let staged: unknown[] | undefined;
+      try {
+        return await io.db.runTransaction(async (tx) => {
+          staged = undefined;
+          const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
+          const at = now();
+          let n = 0;
+          const current = layouts.map((l) => (l ? snaps[n++]!.data() : undefined));
+          if (current.some((doc, i) => typeof doc?.version === 'string' && tried[i]!.has(doc.version))) return true;
+          const versions = current.map((doc) => doc?.version as unknown);
+          if (unsure !== undefined && undecided(versions, unsure)) return true;
+          if (!writes.every((w, i) => isDelete(w) || holds(current[i], w.opts, at))) return false;
+          staged = versions;
+          stage(tx, current, at);
+          return true;
+        }, ONE_ATTEMPT);
+      } catch (e) {
+        if (staged !== undefined && outcomeUnknown(e)) unsure ??= staged;
+        throw e;
+      }
+    }, true);
+
+    /**
+     * After an attempt that may have been applied: true (done, write nothing) or a throw when
+     * that cannot be told, else undefined (it was not applied: run as usual). A head still at
+     * the version that attempt read proves it was not (a commit is all or nothing, a version is
+     * never reused); with none, a head changed since was written by someone after it or after
+     * ours. Unconditional puts whose heads all changed are then done either way (ordered before
+     * those writes); anything else is unknown (a delete in the batch is not read to tell).
+     */
+    function undecided(versions: unknown[], before: unknown[]): true | undefined {
+      const same = versions.map((v, i) => v === before[i]);
+      if (versions.some((v, i) => layouts[i] !== undefined && typeof v === 'string' && same[i])) return undefined;
+      if (same.every(Boolean)) return undefined;
+      if (writes.every((w, i) => !isDelete(w) && !same[i] && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined)) return true;
+      throw new FirestoreOutcomeUnknown();
+    }
+
+    function stage(tx: Transaction, current: (DocumentData | undefined)[], at: number): void {
       layouts.forEach((layout, i) => {
         if (!layout) {
           tx.delete(refs[i]!);
@@ -122,8 +163,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
         for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
         dropParts(tx, io.parts, splitOf(current[i]));
       });
-      return true;
-    }, ONE_ATTEMPT), true);
+    }
   }
 
   return {
@@ -172,11 +212,27 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
       const id = encodeKey(key);
       const io = await load();
       const ref = io.heads.doc(id);
-      await within(() => io.db.runTransaction(async (tx) => {
-        const [snap] = await tx.getAll(ref, { fieldMask: HEAD_MASK });
-        tx.delete(ref);
-        dropParts(tx, io.parts, splitOf(snap?.data()));
-      }, ONE_ATTEMPT), true);
+      // As in transact: after an attempt that may have deleted (its answer lost), a head that has
+      // changed since (absent, or another writer's) means the delete is done, ordered before that
+      // change; deleting again would remove what was written after it (a claim someone holds).
+      let unsure: { version: unknown } | undefined;
+      await within(async () => {
+        let staged: { version: unknown } | undefined;
+        try {
+          await io.db.runTransaction(async (tx) => {
+            staged = undefined;
+            const [snap] = await tx.getAll(ref, { fieldMask: HEAD_MASK });
+            const head = snap?.data();
+            if (unsure !== undefined && head?.version !== unsure.version) return;
+            staged = { version: head?.version };
+            tx.delete(ref);
+            dropParts(tx, io.parts, splitOf(head));
+          }, ONE_ATTEMPT);
+        } catch (e) {
+          if (staged !== undefined && outcomeUnknown(e)) unsure ??= staged;
+          throw e;
+        }
+      }, true);
     }),
 
     check: () => guarded('check', () => within(async () => {

@@ -57,6 +57,17 @@ describe('bounded memory', () => {
     expect(JSON.parse(ours.stdout.trim())).toMatchObject({ count: 0, error: 'report_too_large' });
   }, 400_000);
 
+  it(`ingests a SARIF run whose rules carry large non-score security-severity values within a ${WIDE_HEAP_MB} MB heap`, () => {
+    // Each rule's security-severity is an array of 500,000 zeros (1 MB of JSON, some 4-8 MB as a
+    // JS array): charged as nothing, 24 of them outgrew the cap. Only a score is kept now.
+    const file = join(dir, 'scores.sarif');
+    expect(writeWideSarif(file, { rules: 24, scoreItems: 500_000, results: 1 }).bytes).toBeGreaterThan(20 * 1024 * 1024);
+    const ours = count('stream', file, WIDE_HEAP_MB);
+    expect(ours.stderr).not.toMatch(/heap out of memory/i);
+    expect(ours.status).toBe(0);
+    expect(JSON.parse(ours.stdout.trim())).toEqual(expect.objectContaining({ count: 1 }));
+  }, 400_000);
+
   it(`ingests a SARIF run of two million artifacts within a ${WIDE_HEAP_MB} MB heap, dropping those past the budget`, () => {
     const file = join(dir, 'artifacts.sarif');
     expect(writeWideSarif(file, { artifacts: 2_000_000, results: 1 }).bytes).toBeGreaterThan(80 * 1024 * 1024);

@@ -62,6 +62,34 @@ describe('SARIF run budget (rules and artifacts kept for a run)', () => {
     }]);
   }, 60_000);
 
+  it('charges each rule at least the size of what is kept of it, whatever its properties hold', () => {
+    // security-severity is a score (a number or a numeric string, severityFromScore): a rule may
+    // put any JSON there, up to the 16 MB a selected value may take (json-limits.ts).
+    const hostile = [
+      { id: 'a', properties: { 'security-severity': Array(100_000).fill(0) } },
+      { id: 'b', properties: { 'security-severity': { text: 'x'.repeat(100_000) } } },
+      { id: 'c', properties: { 'security-severity': '9.8', tags: ['t'.repeat(1000)] }, messageStrings: { m: { text: 'y'.repeat(1000) } } },
+    ];
+    for (const rule of hostile) {
+      const kept = ruleInfo(rule);
+      expect(ruleCost(kept)).toBeGreaterThanOrEqual(JSON.stringify(kept).length);
+    }
+    // What a score can be is still kept.
+    expect(ruleInfo({ properties: { 'security-severity': '9.8' } }).securitySeverity).toBe('9.8');
+    expect(ruleInfo({ properties: { 'security-severity': 7.5 } }).securitySeverity).toBe(7.5);
+  });
+
+  it('charges every tool extension it keeps, so a flood of them is refused like a flood of rules', async () => {
+    // Each `{"name":"x"}` (13 bytes of JSON) kept an extension entry of about 115 bytes of heap,
+    // charged 1 byte: a 1 GiB report could keep some 9 GB.
+    const got = await wide('extensions.sarif', { extensions: 300_000, results: 1 });
+    expect(got.findings).toHaveLength(0);
+    expect(got.error).toMatchObject({ code: 'report_too_large', format: 'sarif', pointer: expect.stringMatching(/^\/runs\/0\/tool\/extensions\/\d+\/name$/) });
+    const at = Number(got.error!.pointer!.split('/')[5]);
+    expect(at).toBeGreaterThan(50_000);
+    expect(at).toBeLessThan(300_000);
+  }, 60_000);
+
   it('gives each run its own budget', async () => {
     // Two runs of 10 MB of artifacts each: 20 MB in all, but never more than 16 MiB at once.
     const run = (name: string) => ({

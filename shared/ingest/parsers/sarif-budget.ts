@@ -28,6 +28,11 @@ export const MAX_RULE_BYTES = 32 * 1024 * 1024;
 export const MAX_ARTIFACT_BYTES = 16 * 1024 * 1024;
 
 const RULE_BASE = 128;
+/**
+ * One tool.extensions entry kept for its rules or name: measured at about 115 bytes named with no
+ * rules, and about 215 with one rule beyond the rule itself (its rules array grows in steps).
+ */
+export const EXTENSION_BASE = 256;
 const PER_STRING = 48;
 const ARTIFACT_BASE = 32;
 
@@ -40,6 +45,7 @@ function stringCost(v: unknown): number {
 /** Estimated heap bytes of one reduced rule (sarif-run.ts ruleInfo), with its byId entry. */
 export function ruleCost(rule: RuleInfo): number {
   let n = RULE_BASE;
+  // A numeric securitySeverity is held in the rule itself (RULE_BASE); only a string costs more.
   for (const v of [rule.id, rule.name, rule.short, rule.full, rule.helpText, rule.helpUri, rule.level, rule.securitySeverity]) n += stringCost(v);
   for (const t of rule.tags ?? []) n += stringCost(t);
   for (const [k, v] of Object.entries(rule.messages ?? {})) n += stringCost(k) + stringCost(v);

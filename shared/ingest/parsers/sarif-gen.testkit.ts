@@ -57,6 +57,10 @@ export interface WideSarif {
   /** tool.driver.rules entries: ids `r<i>`, each with `helpBytes` of help text. */
   rules?: number;
   helpBytes?: number;
+  /** Each rule's properties["security-severity"] as an array of this many zeros (a hostile report: no score is an array). */
+  scoreItems?: number;
+  /** tool.extensions entries, each `{"name":"x"}` with no rules. */
+  extensions?: number;
   /** runs[0].artifacts entries, each a URI of about `uriBytes` characters. */
   artifacts?: number;
   uriBytes?: number;
@@ -71,21 +75,34 @@ const pad = (s: string, n: number) => (s.length >= n ? s : `${s}${'x'.repeat(n -
  * what a hostile report or a runaway tool sends to exhaust the memory kept for a run's results.
  */
 export function writeWideSarif(path: string, w: WideSarif): { bytes: number } {
-  const { rules = 0, helpBytes = 0, artifacts = 0, uriBytes = 20, results = 1 } = w;
+  const { rules = 0, helpBytes = 0, scoreItems = 0, extensions = 0, artifacts = 0, uriBytes = 20, results = 1 } = w;
   const fd = openSync(path, 'w');
   let bytes = 0;
+  // Written every BATCH items or 8 MB, whichever comes first: items may be large.
   const batched = (n: number, item: (i: number) => string) => {
-    for (let i = 0; i < n; i += BATCH) {
-      const parts: string[] = [];
-      for (let j = i; j < Math.min(n, i + BATCH); j++) parts.push(`${j === 0 ? '' : ','}${item(j)}`);
+    let parts: string[] = [];
+    let size = 0;
+    const flush = () => {
       bytes += writeSync(fd, parts.join(''));
+      parts = [];
+      size = 0;
+    };
+    for (let j = 0; j < n; j++) {
+      const text = `${j === 0 ? '' : ','}${item(j)}`;
+      parts.push(text);
+      size += text.length;
+      if (parts.length >= BATCH || size >= 8 * 1024 * 1024) flush();
     }
+    if (parts.length > 0) flush();
   };
   try {
     bytes += writeSync(fd, '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"Wide","rules":[');
     const help = helpBytes > 0 ? `,"help":{"text":"${'h'.repeat(helpBytes)}"}` : '';
-    batched(rules, (i) => `{"id":"r${i}","defaultConfiguration":{"level":"error"}${help}}`);
-    bytes += writeSync(fd, ']}},"artifacts":[');
+    const score = scoreItems > 0 ? `,"properties":{"security-severity":[${Array(scoreItems).fill(0).join(',')}]}` : '';
+    batched(rules, (i) => `{"id":"r${i}","defaultConfiguration":{"level":"error"}${help}${score}}`);
+    bytes += writeSync(fd, ']},"extensions":[');
+    batched(extensions, () => '{"name":"x"}');
+    bytes += writeSync(fd, ']},"artifacts":[');
     batched(artifacts, (i) => `{"location":{"uri":"${pad(`src/f${i}.js`, uriBytes)}"}}`);
     bytes += writeSync(fd, '],"results":[');
     batched(results, (i) => JSON.stringify({

@@ -17,8 +17,12 @@ export interface RuleInfo {
   helpUri?: string;
   /** defaultConfiguration.level (3.50.3). */
   level?: string;
-  /** properties["security-severity"]: the CVSS-like score GitHub and Trivy write. */
-  securitySeverity?: unknown;
+  /**
+   * properties["security-severity"]: the CVSS-like score GitHub and Trivy write, a number or a
+   * numeric string (severityFromScore reads nothing else). Any other value is not kept: it would
+   * stay in memory for the whole run, uncharged by the run's budget (sarif-budget.ts).
+   */
+  securitySeverity?: number | string;
   tags?: string[];
   /** messageStrings (3.49.11): templates results cite by message.id. */
   messages?: Record<string, string>;
@@ -48,6 +52,7 @@ const text = (v: unknown): string | undefined => str(obj(v)?.text);
 export function ruleInfo(v: unknown): RuleInfo {
   const r = obj(v) ?? {};
   const props = obj(r.properties);
+  const score = props?.['security-severity'];
   const messages: Record<string, string> = {};
   for (const [id, m] of Object.entries(obj(r.messageStrings) ?? {})) {
     const t = text(m);
@@ -61,7 +66,7 @@ export function ruleInfo(v: unknown): RuleInfo {
     helpText: text(r.help),
     helpUri: str(r.helpUri),
     level: str(obj(r.defaultConfiguration)?.level),
-    securitySeverity: props?.['security-severity'],
+    securitySeverity: typeof score === 'number' || typeof score === 'string' ? score : undefined,
     tags: strings(props?.tags),
     messages: Object.keys(messages).length > 0 ? messages : undefined,
   });
@@ -77,6 +82,9 @@ export function addRule(run: SarifRun, v: unknown, extension?: number): RuleInfo
   if (rule.id !== undefined && !run.byId.has(rule.id)) run.byId.set(rule.id, rule);
   return rule;
 }
+
+/** Whether tool.extensions[extension] has an entry yet (the budget charges each one once, sarif-budget.ts). */
+export const hasExtension = (run: SarifRun, extension: number): boolean => run.extensions[extension] !== undefined;
 
 export function addExtensionName(run: SarifRun, extension: number, name: unknown): void {
   const n = str(name);

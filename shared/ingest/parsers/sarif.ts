@@ -20,8 +20,8 @@ import { streamJson } from './json-stream';
 import { Pending } from './pending';
 import { OUTCOME_PATHS, SarifOutcome } from './sarif-outcome';
 import { mapSarifResult } from './sarif-result';
-import { RunBudget, ruleCost } from './sarif-budget';
-import { addExtensionName, addRule, artifactUri, newRun } from './sarif-run';
+import { EXTENSION_BASE, RunBudget, ruleCost } from './sarif-budget';
+import { addExtensionName, addRule, artifactUri, hasExtension, newRun } from './sarif-run';
 import { isListOrNull, isObject, pointerOf } from './shape';
 
 const DRIVER_FIELDS = ['name', 'fullName', 'version', 'semanticVersion', 'organization'];
@@ -55,10 +55,17 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
     };
     const at = (info: ParsedElementInfo) => () => pointerOf(pathOf(info));
     // Rules and artifacts stay for the whole run: within its budget (sarif-budget.ts).
-    const keepRule = (info: ParsedElementInfo, extension?: number) => budget.chargeRule(ruleCost(addRule(run, info.value, extension)), at(info));
+    // An extension's entry is charged when its first rule or its name makes it: a run may list
+    // millions of extensions whose entries would otherwise cost nothing (`{"name":"x"}` each).
+    const extensionCost = (extension: number | undefined) => (extension === undefined || hasExtension(run, extension) ? 0 : EXTENSION_BASE);
+    const keepRule = (info: ParsedElementInfo, extension?: number) => {
+      const entry = extensionCost(extension);
+      budget.chargeRule(entry + ruleCost(addRule(run, info.value, extension)), at(info));
+    };
     const keepExtensionName = (info: ParsedElementInfo, extension: number) => {
+      const entry = typeof info.value === 'string' ? extensionCost(extension) : 0;
       addExtensionName(run, extension, info.value);
-      budget.chargeRule(typeof info.value === 'string' ? info.value.length : 0, at(info));
+      budget.chargeRule(entry + (typeof info.value === 'string' ? info.value.length : 0), at(info));
     };
     const keepArtifact = (info: ParsedElementInfo) => {
       const uri = artifactUri(info.value);
