@@ -91,6 +91,20 @@ test('a queue whose visibility timeout cannot be read keeps its own pace: no wai
   expect(warned).toContain('could not read the queue visibility timeout; failed records come back at the queue\'s pace');
 });
 
+test('a record without a queue ARN has no wait set, and the other records of the batch still do', async () => {
+  const q = await queueWith(`redelivery-noarn-${process.pid}`, 30);
+  for (const body of ['odd', 'limited']) await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: body }));
+  const event = toSqsEvent(await receiveAll(sqs, q.url, 2), q.arn);
+  const odd = event.Records.find((r) => r.body === 'odd')!;
+  delete (odd as { eventSourceARN?: string }).eventSourceARN;
+  const handler = awsSqs(async () => Promise.reject(rateLimited(120_000)), async () => testDeps().deps, { redelivery: sqsRedelivery({ client: sqs, endpoint }) });
+  const before = Date.now();
+  expect((await handler(event)).batchItemFailures).toHaveLength(2);
+  const at = await deadlines(q.name);
+  expect(at.limited).toBeGreaterThanOrEqual(before + 120_000);
+  expect(at.odd).toBeLessThan(before + 60_000);
+});
+
 test('a change the queue refuses (a stale receipt handle) is logged and the failures are still reported', async () => {
   const q = await queueWith(`redelivery-stale-${process.pid}`, 30);
   await sqs.send(new SendMessageCommand({ QueueUrl: q.url, MessageBody: 'limited' }));

@@ -106,7 +106,8 @@ export function sqsRedelivery(opts: SqsRedeliveryOptions = {}): SqsRedelivery {
     async delay(items, elapsedMs, logger) {
       const byQueue = new Map<string, DelayedRecord[]>();
       for (const item of items) {
-        const url = await urlOf(item.record.eventSourceARN).catch((e: unknown) => {
+        // Through a promise: an odd record (no ARN) fails alone, not the batch's other delays.
+        const url = await Promise.resolve().then(() => urlOf(item.record.eventSourceARN)).catch((e: unknown) => {
           logger.warn('could not find the queue of a failed record', { messageId: item.record.messageId, error: e });
           return undefined;
         });
