@@ -22,7 +22,7 @@ export interface SyncScope {
   /** First round ever, or the first on another site or project: record what is there, report nothing. */
   baseline: boolean;
   /**
-   * A digest of the site and project read (jira-sync-target.ts): the statuses are kept under keys
+   * A digest of the site and project read (schedules/jobs/sync-target.ts): the statuses are kept under keys
    * that carry it, and event ids include it, because issue ids are numbers counted from 10000 on
    * every site and so name different issues on two sites. Unset: the keys from before targets were
    * recorded, kept for the site and project an upgraded schedule already read.

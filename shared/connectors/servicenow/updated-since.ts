@@ -99,10 +99,21 @@ export const syncTarget = (instanceUrl: string, table: string) => `${new URL(ins
 /**
  * The stored form of the sync's position: the cursor (none before the first record of a listing)
  * and the target it is a position in (syncTarget; none in cursors stored before targets were).
+ * `keyed`, `retired` and `baseline` are what the sync job keeps beside them about where its
+ * per-record states are (shared/schedules/jobs/sync-target.ts) and whether the listing under way
+ * is the first on its target, which records states without reporting them.
  */
 export interface StoredCursor {
   cursor?: SyncCursor;
   target?: string;
+  /**
+   * The per-record states are under keys of the target. Unset in cursors stored before they
+   * were, including those that already named their target: their states are under the keys
+   * without one.
+   */
+  keyed?: true;
+  retired?: string[];
+  baseline?: true;
 }
 
 /** A stored cursor, or undefined when it is not one the sync wrote (bad JSON, a bad edit). */
@@ -113,9 +124,16 @@ export function parseCursor(value: string): StoredCursor | undefined {
   } catch {
     return undefined;
   }
-  const { on, id, target } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const { on, id, target, keyed, retired, baseline } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   if (target !== undefined && typeof target !== 'string') return undefined;
-  const at = { ...(target === undefined ? {} : { target }) };
+  if ((keyed !== undefined && keyed !== true) || (baseline !== undefined && baseline !== true)) return undefined;
+  if (retired !== undefined && !(Array.isArray(retired) && retired.every((p) => typeof p === 'string'))) return undefined;
+  const at: Omit<StoredCursor, 'cursor'> = {
+    ...(target === undefined ? {} : { target }),
+    ...(keyed ? { keyed } : {}),
+    ...(retired === undefined ? {} : { retired: retired as string[] }),
+    ...(baseline ? { baseline } : {}),
+  };
   if (on === undefined && id === undefined) return target === undefined ? undefined : at;
   return isStamp(on) && typeof id === 'string' && (id === '' || SYS_ID.test(id)) ? { cursor: { on, id }, ...at } : undefined;
 }

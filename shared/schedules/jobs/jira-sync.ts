@@ -13,7 +13,8 @@ import { isConnectorError } from '../../connectors/errors';
 import type { Transport, TransportOptions } from '../../connectors/types';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
-import { deleteRetired, keysOf, settleTarget, targetFieldsShape, targetOf } from './jira-sync-target';
+import { statusKeys, targetOf } from './jira-sync-target';
+import { deleteRetired, keysOf, settleTarget, targetFieldsShape } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
 /**
@@ -38,7 +39,7 @@ export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
 
 /**
  * `since`: where the next round starts (epoch ms of an `updated`); `round`: the round under way;
- * `target`, `legacy`, `retired`: what the position is of (jira-sync-target.ts).
+ * `target`, `legacy`, `retired`: what the position is of (jira-sync-target.ts, sync-target.ts).
  */
 const num = z.number().check(z.refine(Number.isFinite));
 const syncStateSchema = z.object({
@@ -85,7 +86,7 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         // key would stop the sync instead.
         deps.logger.warn('jira-sync: stored state unreadable; starting over from the whole project', { schedule: ctx.schedule, key: stateKey(ctx) });
       }
-      const { fields, before } = await settleTarget(deps.store, ctx, parsed || undefined, targetOf(config));
+      const { fields, before } = await settleTarget(deps.store, statusKeys(ctx), parsed || undefined, targetOf(config));
       if (before !== undefined) {
         deps.logger.warn('jira-sync: the destination names another site or project now; the sync starts over there (statuses recorded, not reported, on first sight) and the earlier statuses are deleted', {
           schedule: ctx.schedule, before, now: fields.target,
@@ -165,7 +166,7 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
         }
         if (page.next === undefined && state.retired !== undefined) {
           // After the round: the new target's baseline goes first, the deletion takes what time is left.
-          const left = await deleteRetired(deps.store, state.retired, (retired, deletes) => save({ ...state, retired }, deletes), () => deps.clock.now() >= ctx.deadline);
+          const left = await deleteRetired(deps.store, statusKeys(ctx), state.retired, (retired, deletes) => save({ ...state, retired }, deletes), () => deps.clock.now() >= ctx.deadline);
           if (left === false) return overtaken();
           if (left.length === 0) deps.logger.info('jira-sync: the statuses of the earlier site or project are deleted', { schedule: ctx.schedule });
         }

@@ -150,7 +150,7 @@ test('the keyset query: records after the cursor, ties in its second broken by s
     'correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id',
     `correlation_display=secorch^sys_updated_on>${on}^NQcorrelation_display=secorch^sys_updated_on=${on}^sys_id>${sn.rows[1]!.sys_id}^ORDERBYsys_updated_on^ORDERBYsys_id`,
   ]);
-  expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id, target: `${vendor.url} table=incident` });
+  expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id, target: `${vendor.url} table=incident`, keyed: true });
 });
 
 test('a look-back run asks for the whole second with >=, never a comparison with an empty value', async () => {
@@ -177,7 +177,7 @@ test('a stored cursor that is not valid JSON (or not a cursor) restarts the list
     await deps.store.put('servicenow-sync:snow-sync:cursor', corrupt);
     await expect(run()).resolves.toMatchObject({ records: 1 });
     expect(h.logs.filter((l) => l.msg.startsWith('servicenow-sync: stored cursor unreadable')).at(-1)).toMatchObject({ level: 'warn', fields: { key: 'servicenow-sync:snow-sync:cursor' } });
-    expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on: row.sys_updated_on, id: row.sys_id, target: `${vendor.url} table=incident` });
+    expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on: row.sys_updated_on, id: row.sys_id, target: `${vendor.url} table=incident`, keyed: true });
   }
   expect(vendor.requestsTo('GET /api/now/table/:table').at(-1)!.query.get('sysparm_query')).toBe('correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id');
   // The per-record state is intact: the change is reported once.

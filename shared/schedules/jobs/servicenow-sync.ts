@@ -6,11 +6,13 @@ import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
 import { recordFinding } from '../../connectors/servicenow/record-finding';
-import { isStamp, lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
+import { isStamp, lookBack, parseCursor, type StoredCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import { stableEventId } from '../../events/ids';
 import type { Deps } from '../../ports';
+import { recordKeys } from './servicenow-sync-target';
+import { deleteRetired, keysOf, settleTarget, type TargetFields } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
 /**
@@ -27,9 +29,14 @@ import type { JobContext, JobResult } from './types';
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
  * The destination's records of every tenant are listed; a change is reported only to the schedule
  * of the tenant whose finding the record carries (record-finding.ts), with that finding's uid.
- * The cursor names the instance and table it is a position in: a destination pointed at another
- * one lists it from its first record, as a first run does (a cursor stored before targets were
- * recorded is taken to be of the configured one).
+ * The cursor names the instance and table it is a position in (servicenow-sync-target.ts,
+ * sync-target.ts): a destination pointed at another one lists it from its first record and records
+ * the states it finds there without reporting them (a clone keeps its records' sys_ids, so states
+ * seen on the earlier instance say nothing about its records); the per-record states are kept
+ * under keys of that target (`keyed`), and the earlier target's are deleted after the listing. A
+ * cursor stored before targets were recorded is taken to be of the configured instance and table;
+ * the states of a cursor stored before they were keyed by target (with or without its target) are
+ * read on under the keys from before: an upgrade reports each change once and baselines nothing.
  */
 export const servicenowSyncJobSchema = z.strictObject({
   type: z.literal('servicenow-sync'),
@@ -56,19 +63,32 @@ export const servicenowSyncJob = {
     const dest = destinationOf(deps.config, job.destination);
     const t = transportFor(job.destination, dest, deps);
     const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
-    const target = syncTarget(dest.instanceUrl, dest.table);
     const saved = await deps.store.get(cursorKey);
     const stored = saved && parseCursor(saved.value);
     if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
-    const moved = stored && stored.target !== undefined && stored.target !== target;
-    let cursor = stored && stored.cursor && !moved ? lookBack(stored.cursor, job.lookbackSeconds) : undefined;
+    const keys = recordKeys(ctx.tenant, job.destination);
+    const { fields, before } = await settleTarget(deps.store, keys, stored ? targetFields(stored) : undefined, syncTarget(dest.instanceUrl, dest.table));
+    const moved = before !== undefined;
+    /** Where the listing stands, as saved; `cursor` is where the next page is asked from (a look-back first). */
+    let position = stored && !moved ? stored.cursor : undefined;
+    let cursor = position && lookBack(position, job.lookbackSeconds);
+    // The first listing of a new target records the states it finds without reporting them.
+    let kept: Omit<StoredCursor, 'cursor'> = {
+      target: fields.target, ...(fields.legacy ? {} : { keyed: true }), ...(fields.retired ? { retired: fields.retired } : {}),
+      ...(moved || (stored && stored.baseline) ? { baseline: true } : {}),
+    };
+    const scope: RecordScope = { prefix: keys.prefixOf(keysOf(fields)), baseline: kept.baseline === true };
     let version = saved?.version;
     /** False when another run moved the cursor since this one read or wrote it: this run stops. */
-    const save = async (next: SyncCursor | undefined): Promise<boolean> => {
+    const save = async (next: SyncCursor | undefined, deletes: readonly string[] = []): Promise<boolean> => {
       // The new version is chosen here so that the next save is conditional on this write alone.
       const newVersion = randomUUID();
-      const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-      if (!(await deps.store.put(cursorKey, JSON.stringify({ ...next, target }), { ...cond, newVersion }))) return false;
+      const opts = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion };
+      const value = JSON.stringify({ ...next, ...kept });
+      const ok = deletes.length === 0
+        ? await deps.store.put(cursorKey, value, opts)
+        : await deps.store.putAll([{ key: cursorKey, value, opts }, ...deletes.map((key) => ({ key, delete: true as const }))]);
+      if (!ok) return false;
       version = newVersion;
       return true;
     };
@@ -80,27 +100,40 @@ export const servicenowSyncJob = {
       return { ...counts, cursor: cursor?.on, conflict: true };
     };
     if (moved) {
-      deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record', { schedule: ctx.schedule, before: stored.target, now: target });
+      deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record (states recorded, not reported, on first sight) and the earlier states are deleted', {
+        schedule: ctx.schedule, before, now: fields.target,
+      });
       // Saved at once: with no record there yet, the earlier cursor would otherwise stay and every
       // run would start over.
       if (!(await save(undefined))) return overtaken();
     }
+    let end = false;
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
       for (const r of records) {
-        const outcome = await observe(r, job, dest, ctx, deps);
+        const outcome = await observe(r, job, dest, ctx, deps, scope);
         if (outcome === 'emitted') counts.emitted++;
         if (outcome === 'unknown') counts.unknownFinding++;
         if (outcome === 'other') counts.otherTenant++;
       }
       counts.pages++;
       counts.records += records.length;
-      if (records.length > 0) {
-        cursor = cursorOf(t.name, records.at(-1)!);
-        if (!(await save(cursor))) return overtaken();
-      }
-      if (records.length < job.pageSize) break;
-    } while (deps.clock.now() < ctx.deadline);
+      end = records.length < job.pageSize;
+      // At the end of the listing the new target's baseline is complete: later first sights are reported.
+      const baselined = end && kept.baseline === true;
+      if (baselined) kept = without(kept, 'baseline');
+      if (records.length > 0) cursor = position = cursorOf(t.name, records.at(-1)!);
+      if ((records.length > 0 || baselined) && !(await save(position))) return overtaken();
+    } while (!end && deps.clock.now() < ctx.deadline);
+    if (end && kept.retired !== undefined) {
+      // After the listing: the new target's baseline goes first, the deletion takes what time is left.
+      const left = await deleteRetired(deps.store, keys, kept.retired, (retired, deletes) => {
+        kept = { ...without(kept, 'retired'), ...(retired ? { retired } : {}) };
+        return save(position, deletes);
+      }, () => deps.clock.now() >= ctx.deadline);
+      if (left === false) return overtaken();
+      if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
+    }
     return { ...counts, cursor: cursor?.on };
   },
   problems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
@@ -109,6 +142,19 @@ export const servicenowSyncJob = {
     if (dest.type !== 'servicenow') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not servicenow`];
     return [];
   },
+};
+
+/**
+ * The target fields of a stored cursor (sync-target.ts). A cursor without `keyed` was stored when
+ * the states were under the keys without a target, whether or not it names its target.
+ */
+const targetFields = (c: StoredCursor): TargetFields => ({
+  ...(c.target === undefined ? {} : { target: c.target }), ...(c.keyed ? {} : { legacy: true }), ...(c.retired ? { retired: c.retired } : {}),
+});
+
+const without = <T extends object, K extends keyof T>(o: T, k: K): Omit<T, K> => {
+  const { [k]: _, ...rest } = o;
+  return rest;
 };
 
 /** Values that go into the next encoded query must be what the API documents, nothing else. */
@@ -120,13 +166,20 @@ function cursorOf(connector: string, r: SnRecord): SyncCursor {
   return { on, id: r.sys_id };
 }
 
-async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps): Promise<'emitted' | 'same' | 'unknown' | 'other'> {
-  const key = `servicenow-sync:${ctx.tenant}:${job.destination}:${r.sys_id}`;
+/** Where the states of the target read are kept; `baseline`: the first listing of a new target. */
+interface RecordScope {
+  prefix: string;
+  baseline: boolean;
+}
+
+async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps, scope: RecordScope): Promise<'emitted' | 'same' | 'unknown' | 'other'> {
+  const key = `${scope.prefix}${r.sys_id}`;
   const to = fieldValue(r, 'state') ?? '';
   const from = (await deps.store.get(key))?.value;
   if (from === to) return 'same';
-  // First sight of a record still in its initial state (New): the baseline, not a change.
-  if (from === undefined && to === '1') {
+  // First sight of a record still in its initial state (New), or of any record in the first
+  // listing of a new target: the baseline, not a change.
+  if (from === undefined && (to === '1' || scope.baseline)) {
     await deps.store.put(key, to);
     return 'same';
   }
