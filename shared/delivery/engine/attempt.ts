@@ -91,7 +91,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     attempt.status = res.status;
     attempt.durationMs = Math.round(res.durationMs);
     attempt.responseBody = responseBodyPreview(res.body);
-    attempt.responseHeaders = res.headerRecord;
+    attempt.responseHeaders = recordedHeaders(res.headerRecord);
     result = { kind: 'response', status: res.status, retryAfter: res.headerRecord['retry-after'] ?? null };
   } catch (e) {
     const err = toAppError(e);
@@ -100,4 +100,15 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }
   return settle(deps, { owned, sub, attempt, result, cache });
+}
+
+/**
+ * The response headers kept in the attempt log, which `GET /deliveries/{id}` shows to the
+ * tenant's API keys: all but `set-cookie`, a session the receiver hands out (often a third
+ * party's endpoint) that the log has no use for and should not pass on.
+ */
+function recordedHeaders(headers: Record<string, string>): Record<string, string> {
+  if (!('set-cookie' in headers)) return headers;
+  const { 'set-cookie': _cookie, ...rest } = headers;
+  return rest;
 }

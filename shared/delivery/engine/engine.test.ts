@@ -252,6 +252,18 @@ test('five days of continuous failure disable the subscription (reason failing);
   expect(d!.attempts.map((a) => Date.parse(a.at) - Date.parse(d!.createdAt))).toEqual([0, 1, 2, 3, 4, 5].map((n) => n * DAY));
 });
 
+test('the attempt log keeps the response headers but a receiver\'s set-cookie', async () => {
+  const e = engine();
+  const rx = await receiver(() => ({ status: 503, headers: { 'retry-after': '30', 'set-cookie': 'session=abc123; HttpOnly', 'x-request-id': 'r-1' } }));
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  await fanOut(event('e-cookie'), e.deps);
+  await sweepDue(e.deps);
+  const [d] = await deliveryOf(e.deps);
+  expect(d!.attempts[0]!.responseHeaders).toEqual(expect.objectContaining({ 'retry-after': '30', 'x-request-id': 'r-1' }));
+  expect(d!.attempts[0]!.responseHeaders).not.toHaveProperty('set-cookie');
+});
+
 test('a response body is kept in the attempt log up to 20 KB, a character cut at the limit dropped', async () => {
   // The client here reads more than 20 KB (its default cap is also 20 KB): the log's own limit is checked.
   const e = engine({}, 10_000, 64 * 1024);
