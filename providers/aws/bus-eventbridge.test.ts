@@ -109,7 +109,8 @@ describe('eventBridgeBus (mocked SDK: no emulator)', () => {
     await expect(eventBridgeBus({ busName: BUS, client: eb.client }).publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', cause: failure });
   });
 
-  test('an entry over 256 KB is refused before sending (non-retryable); one at the limit is sent', async () => {
+  test('an entry over 1 MiB less 8 KiB (room for the envelope of the router\'s invocation) is refused before sending (non-retryable); one at the limit is sent', async () => {
+    expect(MAX_ENTRY_BYTES).toBe(1_040_384);
     const eb = fakeEventBridge();
     const bus = eventBridgeBus({ busName: BUS, client: eb.client });
     const sized = (bytes: number) => {

@@ -18,11 +18,16 @@ export interface EventBridgeBusOptions extends AwsTimeouts {
 }
 
 /**
- * PutEvents takes at most 256 KB of entries per request, counted as EventBridge counts them:
- * 14 bytes for Time, then the UTF-8 bytes of Source, DetailType, Detail and each Resource.
- * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html
+ * The largest entry sent, counted as EventBridge counts them: 14 bytes for Time, then the UTF-8
+ * bytes of Source, DetailType, Detail and each Resource
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-putevent-size.html). Event buses
+ * take entries up to 1 MiB since AWS raised the limit from 256 KB on 29 January 2026, together
+ * with asynchronous Lambda invocations and SQS messages. 8 KiB of it are left for what EventBridge
+ * puts around the detail when it invokes the router (id, account, region, time, source,
+ * detail-type, resources: a few hundred bytes), so that invocation stays within Lambda's 1 MB
+ * for asynchronous payloads too. The SQS bus carries events up to 1 MiB likewise.
  */
-export const MAX_ENTRY_BYTES = 256 * 1024;
+export const MAX_ENTRY_BYTES = 1024 * 1024 - 8 * 1024;
 
 export function entrySize(entry: PutEventsRequestEntry): number {
   const bytes = (s: string | undefined) => (s === undefined ? 0 : Buffer.byteLength(s, 'utf8'));
