@@ -7,7 +7,7 @@
  * 64 MB heap as well.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeLargeSarif, writeWideSarif } from './sarif-gen.testkit';
@@ -62,6 +62,20 @@ describe('bounded memory', () => {
     // JS array): charged as nothing, 24 of them outgrew the cap. Only a score is kept now.
     const file = join(dir, 'scores.sarif');
     expect(writeWideSarif(file, { rules: 24, scoreItems: 500_000, results: 1 }).bytes).toBeGreaterThan(20 * 1024 * 1024);
+    const ours = count('stream', file, WIDE_HEAP_MB);
+    expect(ours.stderr).not.toMatch(/heap out of memory/i);
+    expect(ours.status).toBe(0);
+    expect(JSON.parse(ours.stdout.trim())).toEqual(expect.objectContaining({ count: 1 }));
+  }, 400_000);
+
+  it(`ingests a SARIF run whose tool.driver fields are large arrays within a ${WIDE_HEAP_MB} MB heap`, () => {
+    // name, fullName, version, semanticVersion and organization each an array of 2,000,000 zeros
+    // (4 MB of JSON, some 16-24 MB as a JS array): kept for the run whatever they were, the five
+    // outgrew the cap. Only strings are read from them, and only strings are kept now.
+    const field = `[${Array(2_000_000).fill(0).join(',')}]`;
+    const driver = ['name', 'fullName', 'version', 'semanticVersion', 'organization'].map((f) => `"${f}":${field}`).join(',');
+    const file = join(dir, 'driver.sarif');
+    writeFileSync(file, `{"version":"2.1.0","runs":[{"tool":{"driver":{${driver}}},"results":[{"ruleId":"r","message":{"text":"m"}}]}]}`);
     const ours = count('stream', file, WIDE_HEAP_MB);
     expect(ours.stderr).not.toMatch(/heap out of memory/i);
     expect(ours.status).toBe(0);

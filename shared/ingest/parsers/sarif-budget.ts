@@ -18,9 +18,12 @@
  * The per-entry costs were measured with V8 (heapUsed after gc, 200,000 entries): a rule with an
  * id alone takes about 127 bytes, one with id, name, short description, level, score and two tags
  * (68 characters) about 463, an artifact URI of 31 characters about 58. The estimates below are
- * at or above those.
+ * at or above those. Text beyond Latin-1 (CJK, Cyrillic, emoji) takes two bytes per character and
+ * is charged so (heap-cost.ts). The tool.driver fields a run keeps (its name, version, ...: each
+ * a string of up to 32 MiB) are charged to the rules' budget.
  */
 import { ReportError } from '../types';
+import { charBytes, stringCost } from './heap-cost';
 import type { RuleInfo } from './sarif-run';
 import type { ReportWarnings } from './warnings';
 
@@ -33,14 +36,9 @@ const RULE_BASE = 128;
  * rules, and about 215 with one rule beyond the rule itself (its rules array grows in steps).
  */
 export const EXTENSION_BASE = 256;
-const PER_STRING = 48;
 const ARTIFACT_BASE = 32;
 
 const MIB = 1024 * 1024;
-
-function stringCost(v: unknown): number {
-  return typeof v === 'string' ? PER_STRING + v.length : 0;
-}
 
 /** Estimated heap bytes of one reduced rule (sarif-run.ts ruleInfo), with its byId entry. */
 export function ruleCost(rule: RuleInfo): number {
@@ -60,7 +58,10 @@ export class RunBudget {
 
   constructor(private readonly run: number) {}
 
-  /** Charges a kept rule (or extension name); throws report_too_large past the budget. */
+  /**
+   * Charges a kept rule, extension name or tool.driver field (what crossed the budget is named by
+   * the pointer); throws report_too_large past the budget.
+   */
   chargeRule(bytes: number, pointer: () => string): void {
     this.rules += bytes;
     if (this.rules <= MAX_RULE_BYTES) return;
@@ -75,7 +76,7 @@ export class RunBudget {
 
   /** True when an artifact of this URI fits; otherwise it is counted as dropped. */
   admitArtifact(uri: string | undefined, pointer: () => string): boolean {
-    const cost = ARTIFACT_BASE + (uri?.length ?? 0);
+    const cost = ARTIFACT_BASE + (uri === undefined ? 0 : charBytes(uri));
     if (this.dropped === 0 && this.artifacts + cost <= MAX_ARTIFACT_BYTES) {
       this.artifacts += cost;
       return true;

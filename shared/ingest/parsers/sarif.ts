@@ -3,10 +3,11 @@
  * only the driver's identity, its rules and its extensions' rules (one at a time), artifact URIs
  * and results (one at a time) are selected; everything else is tokenized and dropped. Results that precede their
  * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
- * up to MAX_PENDING (pending.ts); then the report is refused as report_unsupported.
- * The rules and artifacts kept for a run's results are bounded (sarif-budget.ts): rules past
- * their budget refuse the report (report_too_large), artifacts past theirs are dropped with an
- * `artifacts_dropped` warning.
+ * up to MAX_PENDING results (then the report is refused as report_unsupported) and MAX_PENDING_BYTES
+ * of estimated heap (then report_too_large at the result that crossed it), pending.ts.
+ * The tool's fields, rules and artifacts kept for a run's results are bounded (sarif-budget.ts):
+ * the tool's fields and rules past their budget refuse the report (report_too_large), artifacts
+ * past theirs are dropped with an `artifacts_dropped` warning.
  * Schema checks: runs, results and artifacts must be arrays (or null), runs, tools and results
  * objects; a violation is report_invalid with the JSON Pointer of the offending value. A report
  * without results whose producer or tool failed is report_scan_failed (sarif-outcome.ts).
@@ -15,6 +16,7 @@ import { TokenType, type ParsedElementInfo } from '@streamparser/json';
 import { obj, str, type Json } from '../../mappers/read';
 import { ReportError, type ReportFinding } from '../types';
 import type { ReportContext } from './finding';
+import { charBytes, stringCost, valueCost } from './heap-cost';
 import { pathOf } from './json-stream';
 import { streamJson } from './json-stream';
 import { Pending } from './pending';
@@ -65,7 +67,15 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
     const keepExtensionName = (info: ParsedElementInfo, extension: number) => {
       const entry = typeof info.value === 'string' ? extensionCost(extension) : 0;
       addExtensionName(run, extension, info.value);
-      budget.chargeRule(entry + (typeof info.value === 'string' ? info.value.length : 0), at(info));
+      budget.chargeRule(entry + (typeof info.value === 'string' ? charBytes(info.value) : 0), at(info));
+    };
+    // tool.driver.name, version, ...: strings of up to 32 MiB each (MAX_TOKEN_BYTES), kept for
+    // the run and charged with its rules. Only strings are read (productOf, the tool's name), so
+    // any other value (up to a 16 MB array, json-limits.ts) is not kept.
+    const keepDriverField = (info: ParsedElementInfo) => {
+      const value = str(info.value);
+      budget.chargeRule(stringCost(value), at(info));
+      run.driver[info.key as string] = value;
     };
     const keepArtifact = (info: ParsedElementInfo) => {
       const uri = artifactUri(info.value);
@@ -76,7 +86,7 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
       const result = obj(info.value);
       if (result === undefined) throw invalid(pointer, 'A SARIF result must be an object');
       if (toolDone) emit(result, pointer);
-      else pending.push([result, pointer]);
+      else pending.push([result, pointer], valueCost(result), pointer);
     };
     return {
       paths: PATHS,
@@ -88,7 +98,7 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
         else if (where === 'invocations') outcome.onNotification(info.stack[4]!.key as number, info.value);
         else if (depth === 4 && where === 'results') onResult(info);
         else if (depth === 4 && where === 'artifacts') keepArtifact(info);
-        else if (depth === 5) run.driver[info.key as string] = info.value;
+        else if (depth === 5) keepDriverField(info);
         else if (info.stack[4]?.key === 'driver') keepRule(info);
         // tool.extensions[j].name (depth 6) or tool.extensions[j].rules[k] (depth 7).
         else if (depth === 6) keepExtensionName(info, info.stack[5]!.key as number);

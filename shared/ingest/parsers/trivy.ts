@@ -9,6 +9,7 @@ import type { ParsedElementInfo } from '@streamparser/json';
 import { obj, str, type Json } from '../../mappers/read';
 import { ReportError, type ReportFinding } from '../types';
 import type { ReportContext } from './finding';
+import { valueCost } from './heap-cost';
 import { pathOf, streamJson } from './json-stream';
 import { Pending } from './pending';
 import { isListOrNull, isObject, pointerOf } from './shape';
@@ -40,7 +41,7 @@ export function parseTrivy(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
       if (item === undefined) throw invalid(pointer, 'A Trivy finding must be an object');
       const kind = info.stack[3]!.key as TrivyKind;
       if (scope.target !== undefined) out.push(mapTrivyItem(ctx, kind, item, scope, pointer));
-      else pending.push([kind, item, pointer]);
+      else pending.push([kind, item, pointer], valueCost(item), pointer);
     };
     return {
       paths: PATHS,
