@@ -1,4 +1,5 @@
 import type { ActionOutcome } from '../identity/action';
+import { ConnectorError } from '../errors';
 import type { Transport } from '../types';
 import { path } from '../url';
 import type { CheckOktaId } from './protect';
@@ -14,7 +15,12 @@ import { idByLogin, OKTA_USER_ID } from './user-ref';
 async function userIdOf(t: Transport, id: string): Promise<string> {
   if (OKTA_USER_ID.test(id)) return id;
   if (id.includes('/')) return idByLogin(t, id);
-  return (await t.request<OktaUser>({ path: path`/api/v1/users/${id}` })).body.id;
+  const found: unknown = (await t.request<OktaUser>({ path: path`/api/v1/users/${id}` })).body?.id;
+  // No id to compare with `protect` (checkId) or to put in the sessions path: nothing is done.
+  if (typeof found !== 'string' || !OKTA_USER_ID.test(found)) {
+    throw new ConnectorError('connector_bad_response', `${t.name}: Okta answered the user ${id} without a valid id; no sessions cleared`, { connector: t.name, method: 'GET', path: '/api/v1/users/{id}' });
+  }
+  return found;
 }
 
 /**

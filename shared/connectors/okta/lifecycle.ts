@@ -4,6 +4,7 @@ import type { Transport } from '../types';
 import { path } from '../url';
 import { getUser } from './get-user';
 import type { CheckOktaId } from './protect';
+import type { OktaUser } from './user';
 import { OKTA_USER_ID, userRef } from './user-ref';
 
 /** The status each step starts from (suspendUser, unsuspendUser in Okta's Management API description). */
@@ -25,13 +26,10 @@ export async function transition(t: Transport, id: string, step: 'suspend' | 'un
   else if (lookUp && checkId && !OKTA_USER_ID.test(id)) {
     // `protect` lists Okta ids: a login (or shortname) the event names is looked up, and the id
     // found is checked, so an id entry protects its user whatever login the event names. The step
-    // then goes by that id: the user checked is the user acted on. Nobody found: the step's own
-    // request answers as it would (404, connector_not_found).
-    const user = await getUser(t, id);
-    if (user && typeof user.id === 'string' && OKTA_USER_ID.test(user.id)) {
-      checkId(user.id);
-      ref = user.id;
-    }
+    // then goes by that id: the user checked is the user acted on. A lookup that yields no id to
+    // check stops here (fails closed): a step by the login would reach, unchecked, whoever holds
+    // it by then (a user renamed to it after a 404, or the user Okta answered without an id).
+    ref = checkedId(t, id, await getUser(t, id), checkId);
   }
   try {
     await t.request({ method: 'POST', path: path`/api/v1/users/${ref}/lifecycle/${step}`, idempotent: true, expect: 'none' });
@@ -44,4 +42,16 @@ export async function transition(t: Transport, id: string, step: 'suspend' | 'un
     // The user is in a state the step cannot leave: say which, rather than "fix the request".
     throw new ConnectorError('connector_rejected', `${t.name}: cannot ${step} user ${id}: its Okta status is ${user.status} (${step} needs ${NEEDS[step]}); ${e.facts.vendorMessage ?? 'HTTP 400'}`, { ...e.facts, userStatus: user.status }, e);
   }
+}
+
+/** The id of the user a lookup found, once `checkId` passed it; connector_not_found (404) or connector_bad_response (no id) otherwise. */
+function checkedId(t: Transport, named: string, user: OktaUser | undefined, checkId: CheckOktaId): string {
+  const facts = { connector: t.name, method: 'GET', path: '/api/v1/users/{id}' };
+  if (!user) throw new ConnectorError('connector_not_found', `${t.name}: no Okta user is named ${named}; check the identifier the event names`, { ...facts, vendorStatus: 404 });
+  const found: unknown = (user as { id?: unknown }).id;
+  if (typeof found !== 'string' || !OKTA_USER_ID.test(found)) {
+    throw new ConnectorError('connector_bad_response', `${t.name}: Okta answered the user ${named} without a valid id; nothing done, since protect could not be checked`, facts);
+  }
+  checkId(found);
+  return found;
 }

@@ -44,4 +44,9 @@ export function protectedIdCheck(name: string, protect: readonly string[]) {
  * and checks the id found (suspend and unsuspend too, one GET each), since the guard alone
  * compares only the login and would let a protected id's user through under its login.
  */
-export const listsOktaIds = (protect: readonly string[]): boolean => protect.some((p) => new RegExp(OKTA_USER_ID.source, 'i').test(p.trim()));
+export const listsOktaIds = (protect: readonly string[]): boolean => {
+  // Entries as the check compares them (normaliseUser: case, compatibility forms, outer spaces),
+  // so every entry that can match an id found also brings the lookup.
+  const id = new RegExp(OKTA_USER_ID.source, 'i');
+  return protect.some((p) => id.test(normaliseUser(p)));
+};
