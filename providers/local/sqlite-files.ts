@@ -1,4 +1,6 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../../shared/errors';
 
 /**
  * The modes of what the local runtime creates in the data directory: its owner's only. The data
@@ -22,5 +24,23 @@ export function createPrivateFile(path: string): void {
     closeSync(openSync(path, 'wx', PRIVATE_FILE));
   } catch {
     // EEXIST: the file keeps its mode; anything else: see above.
+  }
+}
+
+/**
+ * Makes the folder of a database file (0700 for each folder made; existing ones keep their modes).
+ * A folder that cannot be made (a file in the way, a parent this user may not write, a full disk)
+ * is store_io_failed naming the file, as SQLite's own failure to open it is (sqlite-errors.ts):
+ * Node's bare error would reach the one-minute schedules as an unhandled exception every minute
+ * (functions/scheduled.ts), and the workers as a crash to restart rather than a line saying why.
+ */
+export function makeDatabaseFolder(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+  } catch (e) {
+    const code = String((e as { code?: unknown } | null)?.code ?? '');
+    throw new AppError('store_io_failed',
+      `The folder of the local database ${path} could not be made (${code}: ${(e as Error).message}): check that the path names a folder, or one this user may create`,
+      { status: 500, retryable: true, expose: false, cause: e });
   }
 }

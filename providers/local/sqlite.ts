@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { sqliteFileError } from './sqlite-errors';
-import { createPrivateFile, PRIVATE_DIR } from './sqlite-files';
+import { createPrivateFile, makeDatabaseFolder } from './sqlite-files';
 import { keepWalSmall, watchWal } from './sqlite-wal';
 
 /**
@@ -45,7 +44,7 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory && !opts.mustExist) {
     // The data directory (SECORCH_DATA_DIR, default .data/) may not exist on a fresh checkout.
-    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+    makeDatabaseFolder(path);
     // 0600 for the file and, from it, its -wal and -shm: the store holds sealed secrets and raw bodies.
     createPrivateFile(path);
   }

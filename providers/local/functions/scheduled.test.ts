@@ -66,3 +66,26 @@ test('an error that is no typed error (a bug) is thrown on, with its stack', asy
   const bug = new TypeError('x is undefined');
   await expect(loggedTick('test', () => Promise.reject(bug), () => 'failed')).rejects.toBe(bug);
 });
+
+test('a scheduler tick that cannot run is reported under the name the tick would have run as', async () => {
+  damagedQueue();
+  const { handler } = await import('./scheduler');
+  // A hand invocation naming its schedule in `detail` (providers/aws/schedule.ts toTick reads it first).
+  let report: unknown;
+  await stdoutOf(async () => void (report = await handler({ detail: { name: 'nightly' } })));
+  expect(report).toEqual({ name: 'nightly', ok: false, details: { error: 'store_damaged' } });
+});
+
+test('a data directory that cannot be made (a file is in the way): one logged line, not an exception', async () => {
+  const file = join(dir, 'not-a-folder');
+  writeFileSync(file, 'x');
+  process.env.SECORCH_DATA_DIR = join(file, 'data');
+  const { handler } = await import('./event-router');
+  let report: unknown;
+  const lines = await stdoutOf(async () => void (report = await handler()));
+  expect(report).toEqual({ handled: 0, failed: 0, error: 'store_io_failed' });
+  expect(lines).toEqual([expect.objectContaining({
+    level: 'error', msg: 'router drain cannot run', code: 'store_io_failed',
+    error: expect.stringContaining(`${join(file, 'data')}`),
+  })]);
+});

@@ -1,7 +1,7 @@
 import { scheduler } from '../../../functions/scheduler/handler';
 import type { ScheduleReport } from '../../../shared/contracts';
 import type { Deps } from '../../../shared/ports';
-import { type AwsScheduleEvent, awsSchedule } from '../../aws/schedule';
+import { type AwsScheduleEvent, awsSchedule, toTick } from '../../aws/schedule';
 import { localDeps } from '../deps';
 import { loggedTick } from './scheduled';
 
@@ -15,8 +15,17 @@ export function localScheduler(getDeps: () => Promise<Deps>) {
   const run = awsSchedule(scheduler, getDeps);
   return (event?: AwsScheduleEvent | null): Promise<ScheduleReport> => {
     const tick = { name: 'scheduler', ...(event ?? {}) };
-    return loggedTick('scheduler tick', () => run(tick), (error) => ({ name: typeof tick.name === 'string' ? tick.name : 'scheduler', ok: false, details: { error } }));
+    return loggedTick('scheduler tick', () => run(tick), (error) => ({ name: tickName(tick), ok: false, details: { error } }));
   };
+}
+
+/** The name the tick runs as (toTick: `detail.name` first), for the report of one that could not run. */
+function tickName(tick: AwsScheduleEvent): string {
+  try {
+    return toTick(tick, () => 0).name;
+  } catch {
+    return 'scheduler';
+  }
 }
 
 /** The `schedules` of the configuration, locally. */

@@ -65,17 +65,17 @@ describe('tool.driver fields are charged with the rules', () => {
 
 describe('results that precede their run\'s tool are bounded in bytes', () => {
   // A result of 100,000 empty objects: 300 kB of JSON, some 7 MB of heap once parsed. 5000 of
-  // them (the count cap) would hold 34 GB.
+  // them (the count cap) would hold 34 GB; MAX_PENDING_BYTES is crossed within 16.
   const heavy = (i: number) => ({ ruleId: 'r', message: { text: `m${i}` }, properties: { pad: Array.from({ length: 100_000 }, () => ({})) } });
 
   it('refuses with report_too_large at the result that crossed MAX_PENDING_BYTES', async () => {
-    const results = Array.from({ length: 8 }, (_, i) => heavy(i));
+    const results = Array.from({ length: 16 }, (_, i) => heavy(i));
     const got = await parseBytes(JSON.stringify({ version: '2.1.0', runs: [{ results, tool: { driver: { name: 't' } } }] }), { chunk: 256 * 1024 });
     const crossing = Math.floor(MAX_PENDING_BYTES / valueCost(heavy(0)));
-    expect(crossing).toBeLessThan(8);
+    expect(crossing).toBeLessThan(16);
     expect(got.findings).toHaveLength(0);
     expect(got.error).toMatchObject({ code: 'report_too_large', format: 'sarif', pointer: `/runs/0/results/${crossing}` });
-    expect(got.error!.message).toMatch(/^The results that precede the tool take more than 32 MiB \(at \/runs\/0\/results\/\d\); list the tool first/);
+    expect(got.error!.message).toMatch(/^The results that precede the tool take more than 96 MiB \(at \/runs\/0\/results\/\d+\); list the tool first/);
   }, 60_000);
 
   it('ingests the same results when the tool comes first (they are not held)', async () => {
@@ -95,7 +95,7 @@ describe('results that precede their run\'s tool are bounded in bytes', () => {
 
   it('bounds Trivy items held before their Target the same way', async () => {
     const item = (i: number) => ({ RuleID: `r${i}`, Title: 'T', Pad: Array.from({ length: 100_000 }, () => ({})) });
-    const Secrets = Array.from({ length: 8 }, (_, i) => item(i));
+    const Secrets = Array.from({ length: 16 }, (_, i) => item(i));
     const got = await parseBytes(JSON.stringify({ SchemaVersion: 2, ArtifactName: 'img', Results: [{ Secrets, Target: 'deploy.sh' }] }), { chunk: 256 * 1024 });
     const crossing = Math.floor(MAX_PENDING_BYTES / valueCost(item(0)));
     expect(got.error).toMatchObject({ code: 'report_too_large', format: 'trivy', pointer: `/Results/0/Secrets/${crossing}` });
