@@ -3,7 +3,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { RESERVED_SEGMENT_PREFIX } from '../../shared/objects/keys';
-import { PRIVATE_DIR } from './sqlite-files';
+import { PRIVATE_DIR, PRIVATE_FILE } from './sqlite-files';
 
 /** File-system helpers of the local object store (objects-dir.ts). */
 
@@ -43,11 +43,14 @@ export async function readSidecar(path: string, st: Stats): Promise<Sidecar | un
   }
 }
 
-/** Writes a small file in one step for readers: a temp file in the same folder, then rename(2). */
+/**
+ * Writes a small file in one step for readers: a temp file in the same folder, then rename(2).
+ * The file is its owner's only (0600, from the temp file on), as its folders are.
+ */
 export async function writeAtomically(path: string, data: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: PRIVATE_DIR });
   const temp = join(dirname(path), tempName());
-  await writeFile(temp, data, { flag: 'wx' });
+  await writeFile(temp, data, { flag: 'wx', mode: PRIVATE_FILE });
   await rename(temp, path).catch(async (e: unknown) => {
     await unlink(temp).catch(() => undefined);
     throw e;

@@ -7,7 +7,7 @@ import { type ObjectInfo, type ObjectMoveOptions, type ObjectMoveResult, type Ob
 import { hasConditions, meets } from '../../shared/objects/conditions';
 import { toBytes } from '../../shared/objects/bytes';
 import { ABSENT, code, readSidecar, sha256, sha256File, type Sidecar, statFile, tempName, walk, writeAtomically } from './objects-dir-fs';
-import { PRIVATE_DIR } from './sqlite-files';
+import { PRIVATE_DIR, PRIVATE_FILE } from './sqlite-files';
 
 export interface DirObjectsOptions {
   /** Folder holding one sub-folder per bucket (SECORCH_DATA_DIR/objects in the local runtime). */
@@ -59,7 +59,10 @@ function assertFits(key: string, p: Paths): void {
  * `<bucket>/.secorch-meta/`, so head and list never re-read a large file. A key is written only
  * when its file, its sidecar and their temp names all fit the file system's name and path limits
  * (object_key_invalid otherwise, before anything is written). Writes are
- * not fsynced: a machine crash may lose the latest writes, never tear one. Empty folders left by
+ * not fsynced: a machine crash may lose the latest writes, never tear one. What it writes is its
+ * owner's only (files 0600, folders 0700), also in a bucket folder that existed before: the root
+ * is the data directory, which may be open to others. Existing folders keep their modes; an
+ * object it moves keeps its file's. Empty folders left by
  * delete and move are kept (removing them would race with a concurrent put into the same folder).
  * The key `a` and the keys under `a/` cannot both exist here (a file is not a folder): such a put
  * fails with object_key_invalid.
@@ -178,7 +181,7 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
         const side = { etag: sha256(data), contentType: put.contentType, contentEncoding: put.contentEncoding };
         await mkdir(dirname(p.data), { recursive: true, mode: PRIVATE_DIR });
         const temp = join(dirname(p.data), tempName());
-        await writeFile(temp, data, { flag: 'wx' });
+        await writeFile(temp, data, { flag: 'wx', mode: PRIVATE_FILE });
         const st = await stat(temp);
         const sidecar = JSON.stringify({ ...side, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } satisfies Sidecar);
         if (put.ifAbsent) {

@@ -33,3 +33,20 @@ export function sqliteFileError(path: string, e: unknown): AppError | undefined 
   }
   return undefined;
 }
+
+/**
+ * A schema or statement of ours that SQLite refuses when a store opens its file (SQLITE_ERROR:
+ * "no such column", a view where a table should be): the file is a SQLite database, but not one
+ * of this runtime's. Nearly always a path pointing at another program's database (`store.path`,
+ * SECORCH_DATA_DIR), whose table of the same name has other columns. Nothing changes that until
+ * someone acts, so it is not retryable: a worker stops with this line instead of being restarted
+ * to fail the same way. Any other error is left as it is (typed already, or a busy lock).
+ */
+export function foreignDatabaseError(path: string, e: unknown): AppError | undefined {
+  const code = codeOf(e);
+  if (code !== 'SQLITE_ERROR') return undefined;
+  return new AppError('store_incompatible',
+    `The local database ${path} is not one of this runtime's (${code}: ${(e as Error).message}): it may be another program's database. ` +
+    'Point SECORCH_DATA_DIR (or store.path, for the state store) at a file of its own, or move this one aside to start with an empty one',
+    { status: 500, retryable: false, expose: false, cause: e });
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
-import { openDatabase, whenFree } from './sqlite';
+import { openWith, type SqliteDatabase, whenFree } from './sqlite';
 import { type DeadRow, SCHEMA, type Row, addLeasedAlone, queueStatements } from './sqlite-queue-sql';
 
 /**
@@ -91,7 +91,11 @@ export function sqliteQueue(opts: SqliteQueueOptions): SqliteQueue {
   // to a power cut only puts the file back where the message is claimable again, which is what a
   // crashed consumer leaves too (at least once). Its commits then need no fsync each, and they
   // hold the file's write lock, which every producer waits for, a fraction as long.
-  const db = openDatabase(opts.path, { synchronous: 'NORMAL', mustExist: opts.mustExist });
+  return openWith(opts.path, { synchronous: 'NORMAL', mustExist: opts.mustExist }, (db) => queueOn(db, clock, queue, maxAttempts));
+}
+
+/** The queue on an open connection: a throw here closes it (openWith). */
+function queueOn(db: SqliteDatabase, clock: Clock, queue: string, maxAttempts: number): SqliteQueue {
   const syncFull = db.prepare('PRAGMA synchronous = FULL');
   const syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
   /** Runs `run` with every commit fsynced: when it returns, the message survives a power cut. */

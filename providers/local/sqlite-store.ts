@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
-import { openDatabase, unlessBusy, whenFree } from './sqlite';
+import { openWith, type SqliteDatabase, unlessBusy, whenFree } from './sqlite';
 import { writeGroup } from './sqlite-store-group';
 
 /**
@@ -41,9 +41,12 @@ export type SqliteStore = StateStore & { close(): void };
 const asCalled = (w: Write): Write => (isDelete(w) ? { key: w.key, delete: true } : { key: w.key, value: w.value, opts: { ...w.opts } });
 
 export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
-  const { clock } = opts;
   // NORMAL: see openDatabase; the events themselves (the queue) keep FULL.
-  const db = openDatabase(opts.path, { synchronous: 'NORMAL' });
+  return openWith(opts.path, { synchronous: 'NORMAL' }, (db) => storeOn(db, opts.clock));
+}
+
+/** The store on an open connection: a throw here closes it (openWith). */
+function storeOn(db: SqliteDatabase, clock: Clock): SqliteStore {
   whenFree(db, () => db.exec(SCHEMA));
   const selectLive = db.prepare<{ key: string; now: number }, { value: string; version: string; expires_at: number | null }>(
     `SELECT value, version, expires_at FROM kv_items WHERE key = @key AND ${LIVE}`,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
-import { sqliteFileError } from './sqlite-errors';
+import { foreignDatabaseError, sqliteFileError } from './sqlite-errors';
 import { createPrivateFile, makeDatabaseFolder } from './sqlite-files';
 import { keepWalSmall, watchWal } from './sqlite-wal';
 
@@ -23,7 +23,8 @@ import { keepWalSmall, watchWal } from './sqlite-wal';
  * - a damaged file, a full disk or a file that cannot be opened is an error that names the file
  *   and what to do (sqlite-errors.ts), at open and from every operation run through whenFree;
  * - a file it creates is its owner's only (0600, and so are its -wal and -shm), as is a folder it
- *   creates for it (0700): sqlite-files.ts.
+ *   creates for it (0700): sqlite-files.ts;
+ * - a connection whose set-up fails is closed before the error goes up (openWith).
  */
 export type SqliteDatabase = Database.Database;
 
@@ -69,6 +70,28 @@ export function openDatabase(path: string, opts: OpenOptions = {}): SqliteDataba
     throw (inMemory ? undefined : sqliteFileError(path, e)) ?? e;
   }
   return db;
+}
+
+/**
+ * openDatabase, then `setUp` on the new connection (the schema, the prepared statements): what a
+ * store is built from. When the set-up throws, the connection is closed before the error goes up:
+ * nobody else holds it, and until the garbage collector finds it, the file, its -wal and -shm
+ * would stay open, one more set of them each time the open is tried again (every schedule tick
+ * and request that opens the store). A schema SQLite refuses (another program's database) is
+ * store_incompatible (sqlite-errors.ts).
+ */
+export function openWith<T>(path: string, opts: OpenOptions, setUp: (db: SqliteDatabase) => T): T {
+  const db = openDatabase(path, opts);
+  try {
+    return setUp(db);
+  } catch (e) {
+    try {
+      db.close();
+    } catch {
+      // The set-up's error is the one to report.
+    }
+    throw (path === ':memory:' || path === '' ? undefined : foreignDatabaseError(path, e)) ?? e;
+  }
 }
 
 /** How long whenFree waits on each connection (OpenOptions.busyTimeoutMs). */

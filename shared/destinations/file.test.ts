@@ -39,6 +39,30 @@ test('a file it creates is readable by its owner only; an existing file keeps it
   expect(statSync(shared).mode & 0o777).toBe(0o644);
 });
 
+/**
+ * The folder the file goes in may not exist yet (locally: .data/events.jsonl on a fresh checkout,
+ * or a path of the user's), and what is made for it must protect the events whatever the umask:
+ * a folder open to others would let them list, and with a loose umask read, what is added later.
+ */
+(process.platform === 'win32' ? describe.skip : describe).each([['022', 0o022], ['000', 0o000]])('with umask %s', (_, mask) => {
+  let umask: number;
+  beforeEach(() => void (umask = process.umask()));
+  afterEach(() => void process.umask(umask));
+
+  test('each folder it makes for the file is its owner\'s only (0700), and the file too (0600); existing folders keep their modes', async () => {
+    const { deps } = testDeps();
+    mkdirSync(join(dir, 'shared'));
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'shared'), 0o755);
+    process.umask(mask);
+    const path = join(dir, 'shared', 'runs', 'today', 'events.jsonl');
+    await fileDestination('f', { type: 'file', path })(event('e1'), deps);
+    const modeOf = (rel: string) => (statSync(join(dir, rel)).mode & 0o777).toString(8);
+    expect(['shared/runs', 'shared/runs/today', 'shared/runs/today/events.jsonl'].map(modeOf)).toEqual(['700', '700', '600']);
+    expect(['', 'shared'].map(modeOf)).toEqual(['755', '755']);
+  });
+});
+
 test('a path it cannot write is a retryable destination_failed, and the next write after the fix succeeds', async () => {
   const path = join(dir, 'events.jsonl');
   mkdirSync(path); // a directory where the file should be

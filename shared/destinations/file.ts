@@ -4,6 +4,16 @@ import { dirname } from 'node:path';
 import { AppError } from '../errors';
 import type { Deliver } from './types';
 
+/**
+ * What this destination creates is its owner's only: events carry findings and user details, and
+ * the folder it writes into (the data directory locally) may be open to others. A folder made
+ * for the file is 0700 (each one made, when several are), the file 0600; a folder or file that
+ * already exists keeps its mode (tightening it is the owner's call). Written out here, not taken
+ * from the local runtime's, to keep shared/ free of provider code.
+ */
+const PRIVATE_DIR = 0o700;
+const PRIVATE_FILE = 0o600;
+
 /** The synchronous file calls an append makes; tests replace one to fail the way a full disk does. */
 export type FileIo = Pick<typeof fs, 'openSync' | 'fstatSync' | 'readSync' | 'writeSync' | 'ftruncateSync' | 'closeSync'>;
 
@@ -17,7 +27,7 @@ export type FileIo = Pick<typeof fs, 'openSync' | 'fstatSync' | 'readSync' | 'wr
 export const fileDestination = (name: string, config: { type: 'file'; path: string }, io: FileIo = fs): Deliver => {
   let ready: Promise<unknown> | undefined;
   return async (event) => {
-    ready ??= mkdir(dirname(config.path), { recursive: true });
+    ready ??= mkdir(dirname(config.path), { recursive: true, mode: PRIVATE_DIR });
     try {
       await ready;
       appendLine(io, config.path, `${JSON.stringify(event)}\n`);
@@ -47,9 +57,8 @@ export const fileDestination = (name: string, config: { type: 'file'; path: stri
  * joined line is left as it was, unreadable as it already was.
  */
 function appendLine(io: FileIo, path: string, line: string): void {
-  // A file it creates is the owner's alone (0600): events carry findings and user details. An
-  // existing file keeps the mode it has.
-  const fd = io.openSync(path, 'a+', 0o600);
+  // A file it creates is the owner's alone (PRIVATE_FILE); an existing file keeps the mode it has.
+  const fd = io.openSync(path, 'a+', PRIVATE_FILE);
   try {
     const data = Buffer.from(line);
     writeWhole(io, fd, data);
