@@ -3,6 +3,8 @@ import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import type { Deps } from '../../shared/ports';
 import { checkOut, type ClaimStore } from './claim-check';
+import { deferRecord, type RouterDeferral } from './router-deferral';
+import { type Deferred, unwrapDeferred } from './router-deferral-envelope';
 
 /**
  * Azure Storage Queue trigger (Node programming model v4) -> portable RecordHandler.
@@ -53,6 +55,9 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
   };
 }
 
+const bodyOf = (d: Deferred): Pick<InboundRecord, 'body' | 'bodyEncoding'> =>
+  (d.bodyEncoding ? { body: d.body, bodyEncoding: d.bodyEncoding } : { body: d.body });
+
 /**
  * Wraps a record handler as a storage queue trigger handler, for
  * `app.storageQueue(name, { queueName, connection, handler: azureQueue(h, getDeps) })`.
@@ -61,16 +66,32 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
  * after `extensions.queues.maxDequeueCount` attempts (default 5) moves it to `<queue>-poison`.
  * https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages
  * Returning normally deletes the message from the queue.
+ *
+ * With `deferral` (the event router's trigger only), a failed record whose destination asks for a
+ * longer wait than the host's retry pace is sent again as a delayed copy and the original deleted
+ * (router-deferral.ts); such a copy is unwrapped here, so the handler sees the original body, and
+ * its receiveCount counts every receive of the message, the original's and earlier copies'
+ * included: the router's claim takeover (functions/event-router/claim.ts) counts receives of the
+ * event, which a copy's own dequeue count would restart.
  */
-export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ClaimStore) {
+export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ClaimStore, deferral?: () => RouterDeferral) {
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
-    const record = azureQueueRecord(message, ctx);
+    const received = azureQueueRecord(message, ctx);
+    // Only a trigger that defers reads its envelopes; any other passes such a body on as it is.
+    const copy = deferral ? unwrapDeferred(received.body) : undefined;
+    const record: InboundRecord = copy
+      ? { id: received.id, attributes: received.attributes, ...bodyOf(copy), receiveCount: copy.receives + (received.receiveCount ?? 1) }
+      : received;
     const deps = await getDeps();
     // A claim-check message (an event too large for the queue) stands for its blob, read only from
     // the container the publisher writes claims to (`claims`: the host's account, claim-check.ts).
     const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(claims?.(), r.body) }, d), deps);
-    // The error is an AppError: for unexpected failures its message is the generic "Internal
-    // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
-    if (outcome && !outcome.ok) throw outcome.error;
+    if (outcome && !outcome.ok) {
+      // The copy carries the body before check-out: a claim reference stays a small reference.
+      if (deferral && await deferRecord(record, copy?.deferrals ?? 0, outcome.error, deps, deferral)) return;
+      // The error is an AppError: for unexpected failures its message is the generic "Internal
+      // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
+      throw outcome.error;
+    }
   };
 }

@@ -1,12 +1,32 @@
 import { app } from '@azure/functions';
 import { eventRouter } from '../../../functions/event-router/handler';
+import { required } from '../../common/cloud-deps';
 import { azureDeps, claimStore } from '../deps';
 import { azureQueue } from '../queue';
+import { type RouterDeferral, storageQueueDeferral } from '../router-deferral';
 import { azureServiceBus, registerServiceBusTrigger } from '../service-bus';
+
+/**
+ * A record whose destination asks for a longer wait than the host's retry pace goes back, delayed,
+ * to the queue this trigger reads (router-deferral.ts): the same queue and connection as the
+ * binding below, built on the first deferral (a missing setting then fails that deferral only,
+ * and the record comes back at the host's pace).
+ */
+let deferral: RouterDeferral | undefined;
+const eventsQueueDeferral = (): RouterDeferral => (deferral ??= {
+  queue: storageQueueDeferral({
+    connectionString: required('AzureWebJobsStorage', 'the Functions host'),
+    queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
+  }),
+});
 
 // The queue name comes from the app setting SECORCH_EVENTS_QUEUE (%...% is resolved by the host).
 // Claim-check blobs are read from the claim container of the host's account, where the publisher wrote them.
-app.storageQueue('eventRouter', { queueName: '%SECORCH_EVENTS_QUEUE%', connection: 'AzureWebJobsStorage', handler: azureQueue(eventRouter, azureDeps, claimStore) });
+app.storageQueue('eventRouter', {
+  queueName: '%SECORCH_EVENTS_QUEUE%',
+  connection: 'AzureWebJobsStorage',
+  handler: azureQueue(eventRouter, azureDeps, claimStore, eventsQueueDeferral),
+});
 
 // With `bus.type: service-bus`: also triggered by the Service Bus queue or topic subscription the
 // app settings name (SECORCH_SERVICE_BUS_ENTITY, optional SECORCH_SERVICE_BUS_SUBSCRIPTION,
