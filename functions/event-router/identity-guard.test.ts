@@ -38,7 +38,10 @@ test('a protected user and an action past the cap become destination_failed dead
   const outcomes = await runBatch([record('p', 0), record('ok', 1), record('capped', 2)], eventRouter, deps);
   expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
   expect(local.org.users.map((u) => u.status)).toEqual(['ACTIVE', 'SUSPENDED', 'ACTIVE', 'ACTIVE']);
-  expect(local.vendor.requests.map((r) => r.path)).toEqual([`/api/v1/users/${local.org.users[1]!.id}/lifecycle/suspend`]);
+  // `protect` lists an Okta id, so each event's user is looked up (one GET) before the limit is
+  // checked; the protected id is refused by name, with no request at all.
+  const u = (i: number) => `/api/v1/users/${local.org.users[i]!.id}`;
+  expect(local.vendor.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${u(1)}`, `POST ${u(1)}/lifecycle/suspend`, `GET ${u(2)}`]);
   expect(ids()).toEqual(['p', 'ok', 'capped']);
   const kept = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
   expect(kept.map((d) => [JSON.parse(d.body).id, d.reason.code, d.reason.message.split(':').slice(0, 2).join(':')]).sort()).toEqual([

@@ -8,7 +8,7 @@ import { notFound } from './okta.testkit';
 
 /**
  * The lookup a protected Okta id brings to suspend and unsuspend of a user named by login
- * (lifecycle.ts, protect.ts), against a local org (okta.testkit.ts). The id found is the only
+ * (lookup.ts, protect.ts), against a local org (okta.testkit.ts). The id found is the only
  * thing the guard can compare, so a lookup that finds no usable id must stop the step rather than
  * let it go on by the login, unchecked.
  */

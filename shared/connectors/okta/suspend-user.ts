@@ -1,7 +1,6 @@
 import type { ActionOutcome } from '../identity/action';
 import type { Transport } from '../types';
 import { transition } from './lifecycle';
-import type { CheckOktaId } from './protect';
 
 /**
  * Suspends a user: they cannot sign in until unsuspended; group and app assignments stay
@@ -9,5 +8,5 @@ import type { CheckOktaId } from './protect';
  * A DEPROVISIONED (deactivated) user cannot sign in either and cannot be suspended (Okta answers
  * 400): what suspend is for already holds, so that is `unchanged` rather than a dead letter.
  */
-export const suspendUser = (t: Transport, id: string, checkId?: CheckOktaId, lookUp = false): Promise<ActionOutcome> =>
-  transition(t, id, 'suspend', ['SUSPENDED', 'DEPROVISIONED'], checkId, lookUp);
+export const suspendUser = (t: Transport, user: string): Promise<ActionOutcome> =>
+  transition(t, user, 'suspend', ['SUSPENDED', 'DEPROVISIONED']);
