@@ -75,6 +75,22 @@ describe('firestoreStore bounds every operation in time (Firestore mocked at the
     }
   });
 
+  it('the deadline is kept on a monotonic clock: the wall clock stepped back an hour mid-operation does not lengthen it', async () => {
+    const fake = new FakeFirestore();
+    let stepped = false;
+    fake.commitFault = () => {
+      stepped = true;
+      return contended();
+    };
+    // The injected wall clock (expiry) steps back an hour after the first attempt, as NTP may.
+    const clock = { now: () => Date.now() - (stepped ? 3_600_000 : 0) };
+    const store = firestoreStore({ collection: 'state', firestore: fake.asFirestore(), clock });
+    const out = await settleOnFakeTime(() => store.put('k', 'v'), 120_000);
+    expect(out).toMatchObject({ settled: true, error: expect.objectContaining({ code: 'store_unavailable', status: 503 }) });
+    expect(out.elapsedMs).toBeLessThanOrEqual(DEADLINE_MS);
+    expect(out.elapsedMs).toBeGreaterThan(DEADLINE_MS / 2);
+  });
+
   it('contention that clears is retried with short jittered waits, and the condition then decides', async () => {
     const { fake, store } = setup();
     let aborts = 3;

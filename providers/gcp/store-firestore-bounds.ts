@@ -1,4 +1,3 @@
-import type { Clock } from '../../shared/ports/clock';
 import type { Sleep } from '../../shared/connectors/types';
 import { realSleep } from '../../shared/connectors/sleep';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, DEFAULT_TOTAL_TIMEOUT_MS, gaxCallOptions } from './client-options';
@@ -13,7 +12,9 @@ import { gcpNetworkReason } from './unavailable';
  *
  * So: the library runs each transaction once (`maxAttempts: 1`: no backoff of its own) and we
  * retry it here, with jittered backoff, until the operation's deadline (default 20 s, as every
- * other Google client call: client-options.ts) measured on the injected clock; a call still
+ * other Google client call: client-options.ts) measured on a monotonic clock (performance.now),
+ * not the wall clock: a wall clock stepped back (NTP, a VM resumed) would otherwise lengthen the
+ * deadline by the step, past the function's own timeout; a call still
  * running at the deadline is abandoned (its promise is left to settle, the client we make bounds
  * its RPCs to the same 10 s per attempt and 20 s in all, so it ends soon after); the error then
  * is a 503 `store_unavailable` (`firestoreReason`). A write abandoned or given up so may still
@@ -26,6 +27,8 @@ export interface FirestoreBounds {
   sleep?: Sleep;
   /** The jitter's source; default Math.random. */
   random?: () => number;
+  /** Milliseconds on a clock that never steps back, for the deadline; default performance.now. */
+  monotonic?: () => number;
 }
 
 /** First wait after a failed transaction attempt, its growth, and its cap (reached at once after throttling). */
@@ -128,10 +131,12 @@ export function firestoreClientConfig() {
 }
 
 /** Runs operations under a deadline; `retry` ones again on a transient error until it. */
-export function bounded(clock: Clock, b: FirestoreBounds = {}) {
+export function bounded(b: FirestoreBounds = {}) {
   const deadlineMs = b.deadlineMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
   const sleep = b.sleep ?? realSleep;
   const random = b.random ?? Math.random;
+  // Read at each call, not bound once: jest's fake timers replace performance.now in tests.
+  const clock = { now: b.monotonic ?? (() => performance.now()) };
 
   /** One attempt, or the deadline error when `end` comes first (the timer cleared either way). */
   async function before<T>(end: number, run: () => Promise<T>, last: unknown): Promise<T> {

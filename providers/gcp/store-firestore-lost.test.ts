@@ -100,6 +100,35 @@ describe('firestoreStore: a commit applied but whose answer was lost (Firestore 
     expect((await store.get('claim'))?.value).toBe('new-owner');
   });
 
+  it('a batch of deletes only is not applied again over a write made after it', async () => {
+    const { store, other, loseNext } = setup();
+    await store.put('claim', 'old');
+    await store.put('cursor', 'old');
+    let theirs: boolean | undefined;
+    loseNext(async () => {
+      theirs = await other.put('claim', 'new-owner', { ifAbsent: true });
+    });
+    // Done: both deletes were applied, one of them then built on by the other writer.
+    expect(await store.putAll([{ key: 'claim', delete: true }, { key: 'cursor', delete: true }])).toBe(true);
+    expect(theirs).toBe(true);
+    expect((await store.get('claim'))?.value).toBe('new-owner');
+    expect(await store.get('cursor')).toBeUndefined();
+  });
+
+  it('a batch of deletes only whose commit was not applied runs again, over a change made meanwhile', async () => {
+    const { store, other, failNext } = setup();
+    await store.put('a', 'a0');
+    await store.put('b', 'b0');
+    failNext(async () => {
+      await other.put('a', 'theirs');
+    });
+    // b still at the version read proves the first commit was not applied: the deletes are run
+    // again, ordered after the other write.
+    expect(await store.putAll([{ key: 'a', delete: true }, { key: 'b', delete: true }])).toBe(true);
+    expect(await store.get('a')).toBeUndefined();
+    expect(await store.get('b')).toBeUndefined();
+  });
+
   it('a batch with a delete whose commit may not have been applied is not called done when another writer changed a key', async () => {
     const { store, other, failNext } = setup();
     await store.put('b', 'to delete');

@@ -31,20 +31,20 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  *
  * Every put, putAll and delete is one transaction: it reads the heads it puts or deletes (only the
  * fields in HEAD_MASK, so an inline value of up to 1 MiB is not sent back), then writes the heads,
- * the new parts and deletes of the replaced value's parts, all or none. Firestore serialises it
- * against every other writer of those heads, so a condition decides the whole write, a lost race
- * leaves no parts, and the parts of an overwritten or deleted value go in the same commit: no
- * clean-up step that a crash could skip. The price: an unconditional put or delete reads the head
- * first (one document read and one more round trip than a blind write). A delete inside putAll is a blind write (its head is not
- * read, so it does not contend with writers of that key): a split value deleted that way leaves
- * its parts, invisible; the TTL policy collects them when the value had a TTL, while those of a
- * value without one stay as dead storage (as on DynamoDB). A transaction that fails on contention
- * or a transient error is run again, re-checking, until the operation's deadline; every operation
- * ends by it, with 503 `store_unavailable` when Firestore is contended, throttled or out of reach
- * (store-firestore-bounds.ts). A run after a commit that may have been applied (its answer lost)
- * that finds the documents changed by another writer writes nothing again: a delete or
- * unconditional put is done (ordered before that change), a conditional one is 503
- * `store_unavailable` (commit outcome unknown), since both true and false could be wrong.
+ * the new parts and deletes of the replaced or deleted value's parts, all or none. Firestore
+ * serialises it against every other writer of those heads, so a condition decides the whole
+ * write, a lost race leaves no parts, and the parts of an overwritten or deleted value go in the
+ * same commit: no clean-up step that a crash could skip. The price: an unconditional put or
+ * delete reads the head first (one document read and one more round trip than a blind write), a
+ * putAll of deletes only included, and contends with other writers of that key. A transaction that
+ * fails on contention or a transient error is run again, re-checking, until the operation's
+ * deadline (on a monotonic clock); every operation ends by it, with 503 `store_unavailable` when
+ * Firestore is contended, throttled or out of reach (store-firestore-bounds.ts). A run after a
+ * commit that may have been applied (its answer lost) that finds the documents changed by another
+ * writer writes nothing again: a delete or unconditional put is done (ordered before that
+ * change), a conditional one is 503 `store_unavailable` (commit outcome unknown), since both true
+ * and false could be wrong. That needs the heads of the deletes read too: a blind delete run again
+ * would delete a newer write made after the lost commit.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -85,7 +85,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   checkCollectionPath(opts.collection);
   const { clock } = opts;
   const now = () => clock.now();
-  const within = bounded(clock, opts.bounds);
+  const within = bounded(opts.bounds);
   const load = once(() => import('@google-cloud/firestore').then((sdk) => {
     const db = opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId, clientConfig: firestoreClientConfig() });
     return { sdk, db, heads: db.collection(opts.collection), parts: db.collection(partsCollectionOf(opts.collection)) };
@@ -96,11 +96,10 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     const layouts = writes.map((w): Layout | undefined => (isDelete(w) ? undefined : layOut(opts.collection, w)));
     const ids = writes.map((w) => encodeKey(w.key));
     const puts = layouts.filter((l): l is Layout => l !== undefined);
-    // Each put: its head, its parts and, at worst, the replaced value's parts.
-    checkCommit(puts, writes.length + puts.reduce((n, l) => n + (l.slices?.length ?? 0) + MAX_PARTS, 0));
+    // Each write: its head and, at worst, the replaced or deleted value's parts; each put its parts.
+    checkCommit(puts, writes.length * (1 + MAX_PARTS) + puts.reduce((n, l) => n + (l.slices?.length ?? 0), 0));
     const io = await load();
     const refs = ids.map((id) => io.heads.doc(id));
-    const read = refs.filter((_, i) => layouts[i] !== undefined);
     // The versions each run of the function wrote. It runs again (bounded() here, or the
     // library's own retries of a commit) when a commit failed, and also when the commit's answer
     // was lost after Firestore applied it (DEADLINE_EXCEEDED, UNAVAILABLE): that run
@@ -117,10 +116,9 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
       try {
         return await io.db.runTransaction(async (tx) => {
           staged = undefined;
-          const snaps = read.length === 0 ? [] : await tx.getAll(...read, { fieldMask: HEAD_MASK });
+          // Deletes too: their versions are what tells, after a lost answer, whether to delete again.
+          const current = (await tx.getAll(...refs, { fieldMask: HEAD_MASK })).map((snap) => snap.data());
           const at = now();
-          let n = 0;
-          const current = layouts.map((l) => (l ? snaps[n++]!.data() : undefined));
           if (current.some((doc, i) => typeof doc?.version === 'string' && tried[i]!.has(doc.version))) return true;
           const versions = current.map((doc) => doc?.version as unknown);
           if (unsure !== undefined && undecided(versions, unsure)) return true;
@@ -139,15 +137,17 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
      * After an attempt that may have been applied: true (done, write nothing) or a throw when
      * that cannot be told, else undefined (it was not applied: run as usual). A head still at
      * the version that attempt read proves it was not (a commit is all or nothing, a version is
-     * never reused); with none, a head changed since was written by someone after it or after
-     * ours. Unconditional puts whose heads all changed are then done either way (ordered before
-     * those writes); anything else is unknown (a delete in the batch is not read to tell).
+     * never reused, and a delete applied leaves no head); with none, a head changed since was
+     * written by someone after it or after ours. Then every delete is done either way: its key is
+     * absent, or holds a write made after the delete or (not applied) ordered after it; so is an
+     * unconditional put whose head changed (ordered before that write). A conditional put, or a put
+     * whose head has not changed (absent then and now), leaves it unknown.
      */
     function undecided(versions: unknown[], before: unknown[]): true | undefined {
       const same = versions.map((v, i) => v === before[i]);
-      if (versions.some((v, i) => layouts[i] !== undefined && typeof v === 'string' && same[i])) return undefined;
+      if (versions.some((v, i) => typeof v === 'string' && same[i])) return undefined;
       if (same.every(Boolean)) return undefined;
-      if (writes.every((w, i) => !isDelete(w) && !same[i] && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined)) return true;
+      if (writes.every((w, i) => isDelete(w) || (!same[i] && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined))) return true;
       throw new FirestoreOutcomeUnknown();
     }
 
@@ -155,12 +155,12 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
       layouts.forEach((layout, i) => {
         if (!layout) {
           tx.delete(refs[i]!);
-          return;
+        } else {
+          const docs = documents(layout, at);
+          tried[i]!.add(docs.head.version as string);
+          tx.set(refs[i]!, docs.head);
+          for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
         }
-        const docs = documents(layout, at);
-        tried[i]!.add(docs.head.version as string);
-        tx.set(refs[i]!, docs.head);
-        for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
         dropParts(tx, io.parts, splitOf(current[i]));
       });
     }
