@@ -97,15 +97,17 @@ const SYS_ID = /^[0-9a-f]{32}$/;
 export const syncTarget = (instanceUrl: string, table: string) => `${new URL(instanceUrl).origin} table=${table}`;
 
 /**
- * The stored form of the sync's position: the cursor (none before the first record of a listing)
- * and the target it is a position in (syncTarget; none in cursors stored before targets were).
- * `keyed`, `retired` and `baseline` are what the sync job keeps beside them about where its
- * per-record states are (shared/schedules/jobs/sync-target.ts) and whether the listing under way
- * is the first on its target, which records states without reporting them.
+ * The stored form of a schedule's position: the cursor (none before the first record of a
+ * listing), the target it is a position in (syncTarget; none in cursors stored before targets
+ * were) and the `epoch` of the destination's states it was taken in (shared/schedules/jobs/
+ * servicenow-sync-target.ts). `keyed`, `retired` and `baseline` are what cursors stored before the
+ * states' target was shared by a tenant's schedules kept beside it: read on upgrade, never written.
  */
 export interface StoredCursor {
   cursor?: SyncCursor;
   target?: string;
+  /** Unset in cursors stored before the epoch was recorded. */
+  epoch?: string;
   /**
    * The per-record states are under keys of the target. Unset in cursors stored before they
    * were, including those that already named their target: their states are under the keys
@@ -124,12 +126,14 @@ export function parseCursor(value: string): StoredCursor | undefined {
   } catch {
     return undefined;
   }
-  const { on, id, target, keyed, retired, baseline } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const { on, id, target, epoch, keyed, retired, baseline } = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
   if (target !== undefined && typeof target !== 'string') return undefined;
+  if (epoch !== undefined && !(typeof epoch === 'string' && epoch !== '')) return undefined;
   if ((keyed !== undefined && keyed !== true) || (baseline !== undefined && baseline !== true)) return undefined;
   if (retired !== undefined && !(Array.isArray(retired) && retired.every((p) => typeof p === 'string'))) return undefined;
   const at: Omit<StoredCursor, 'cursor'> = {
     ...(target === undefined ? {} : { target }),
+    ...(epoch === undefined ? {} : { epoch }),
     ...(keyed ? { keyed } : {}),
     ...(retired === undefined ? {} : { retired: retired as string[] }),
     ...(baseline ? { baseline } : {}),

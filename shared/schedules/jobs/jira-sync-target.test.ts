@@ -166,3 +166,31 @@ test('the earlier site\'s statuses are deleted after the round, as far as the de
   expect(await keys()).toHaveLength(60);
   expect(await state()).not.toHaveProperty('retired');
 });
+
+test('two schedules of one tenant, the destination pointed away and back between their runs: each keeps its own statuses, so neither reports an unchanged issue from null', async () => {
+  // Unlike servicenow-sync's states, jira-sync's statuses, state and deletions are all per
+  // schedule (jira-sync-target.ts): one schedule's move cannot delete statuses another reads.
+  const [a, b] = [await site(), await site()];
+  const runAs = (schedule: string) => job.run(jiraSyncJobSchema.parse({ type: 'jira-sync', destination: 'jira-sec' }), { schedule, tenant: 'acme', due: h.clock.now(), deadline: Infinity }, deps);
+  await seed(a, ['f-1']);
+  point(a);
+  await runAs('jira-fast');
+  await runAs('jira-slow');
+  h.clock.advance(60_000);
+  a.setStatus('SEC-1', STATUS.progress);
+  await runAs('jira-fast');
+  await runAs('jira-slow');
+  expect(changes().map((c) => c.slice(0, 3))).toEqual([['f-1', 'To Do', 'In Progress'], ['f-1', 'To Do', 'In Progress']]);
+
+  await seed(b, ['f-b-1']);
+  h.clock.advance(60_000);
+  point(b);
+  await runAs('jira-fast');
+  point(a);
+  h.clock.advance(60_000);
+  // Updated without a change of status.
+  a.setStatus('SEC-1', STATUS.progress);
+  expect(await runAs('jira-slow')).toMatchObject({ issues: 1, changes: 0 });
+  expect(await runAs('jira-fast')).toMatchObject({ changes: 0 });
+  expect(changes()).toHaveLength(2);
+});

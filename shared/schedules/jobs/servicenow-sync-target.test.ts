@@ -5,7 +5,7 @@ const kit = targetKit();
 
 test('moved to another instance: its records updated before the earlier cursor are listed from the first one and baselined', async () => {
   const [a, b] = [await kit.instance(), await kit.instance()];
-  const { point, run, stored, changes } = kit.setup();
+  const { point, run, stored, shared, changes } = kit.setup();
   // B's records, long before A's: one New, one already In Progress. Two rows of someone else's
   // first, so that B's sys_ids are not A's (the fakes count them alike, as a clone would share them).
   b.insert({ correlation_id: 'x1', correlation_display: 'someone-else' });
@@ -22,7 +22,7 @@ test('moved to another instance: its records updated before the earlier cursor a
   expect(await run()).toMatchObject({ records: 2 });
   expect(queries(b)).toEqual([['incident', FROM_START]]);
   expect(kit.warnings()).toEqual([[MOVED, { schedule: 'snow-sync', before: `${a.vendor.url} table=incident`, now: `${b.vendor.url} table=incident` }]]);
-  expect(await stored()).toEqual({ on: b2.sys_updated_on, id: b2.sys_id, target: `${b.vendor.url} table=incident`, keyed: true });
+  expect(await stored()).toEqual({ on: b2.sys_updated_on, id: b2.sys_id, target: `${b.vendor.url} table=incident`, epoch: (await shared()).epoch });
   // The first listing there is a baseline: B's In Progress record is recorded, not reported.
   expect(changes()).toEqual([]);
 
@@ -49,18 +49,18 @@ test('moved to another table: it is listed from its first record', async () => {
 
 test('moved to an instance with no record yet: the new target is stored at once, so the next run does not start over again', async () => {
   const [a, b] = [await kit.instance(), await kit.instance()];
-  const { point, run, stored } = kit.setup();
+  const { point, run, stored, shared } = kit.setup();
   a.insert(record('f-a1'));
   point(a);
   await run();
   point(b);
   expect(await run()).toMatchObject({ records: 0 });
-  expect(await stored()).toEqual({ target: `${b.vendor.url} table=incident`, keyed: true });
+  expect(await stored()).toEqual({ target: `${b.vendor.url} table=incident`, epoch: (await shared()).epoch });
   kit.h.clock.advance(60_000);
   const b1 = b.insert(record('f-b1'));
   expect(await run()).toMatchObject({ records: 1 });
   expect(kit.warnings()).toHaveLength(1);
-  expect(await stored()).toEqual({ on: b1.sys_updated_on, id: b1.sys_id, target: `${b.vendor.url} table=incident`, keyed: true });
+  expect(await stored()).toEqual({ on: b1.sys_updated_on, id: b1.sys_id, target: `${b.vendor.url} table=incident`, epoch: (await shared()).epoch });
 });
 
 test('moved to a clone (the same sys_ids): nothing is reported on first sight there, later changes from the clone\'s states, and the first instance\'s states are deleted', async () => {
@@ -101,7 +101,7 @@ test('moved to a clone (the same sys_ids): nothing is reported on first sight th
 
 test('the earlier instance\'s states are deleted after the listing, a batch at a time, as far as the deadline allows; back on it before, they are kept', async () => {
   const [a, b] = [await kit.instance(), await kit.instance()];
-  const { deps, point, run, stored, changes, keys } = kit.setup();
+  const { deps, point, run, shared, changes, keys } = kit.setup();
   // More states than one write deletes (24 with the cursor).
   const onA = Array.from({ length: 30 }, (_, i) => a.insert(record(`f-a${i}`)));
   point(a);
@@ -114,7 +114,7 @@ test('the earlier instance\'s states are deleted after the listing, a batch at a
   // A deadline already passed: B is listed (a run always makes progress) and the deletion waits.
   expect(await run(0)).toMatchObject({ records: 1, emitted: 0 });
   expect(await keys()).toHaveLength(31);
-  expect(await stored()).toMatchObject({ retired: [expect.stringMatching(/^servicenow-sync:default@[0-9a-f]{16}:snow:$/)] });
+  expect(await shared()).toMatchObject({ retired: [expect.stringMatching(/^servicenow-sync:default@[0-9a-f]{16}:snow:$/)] });
 
   // Back on A before the deletion: its states are its own, so they stay and a change is
   // reported from them; B's are deleted.
@@ -124,7 +124,7 @@ test('the earlier instance\'s states are deleted after the listing, a batch at a
   expect(await run()).toMatchObject({ records: 30, emitted: 1 });
   expect(changes()).toEqual([['f-a7', '1', '2']]);
   expect(await keys()).toHaveLength(30);
-  expect(await stored()).not.toHaveProperty('retired');
+  expect(await shared()).not.toHaveProperty('retired');
 
   // On B again, with time: A's 30 states go in two writes, each with the cursor.
   const writes = jest.spyOn(deps.store, 'putAll');
@@ -132,23 +132,23 @@ test('the earlier instance\'s states are deleted after the listing, a batch at a
   await run();
   expect(writes.mock.calls.map(([w]) => [w.length, w.filter((x) => x.delete).length])).toEqual([[25, 24], [7, 6]]);
   expect(await keys()).toHaveLength(1);
-  expect(await stored()).not.toHaveProperty('retired');
+  expect(await shared()).not.toHaveProperty('retired');
   expect(kit.h.logs.filter((l) => l.msg === 'servicenow-sync: the states of the earlier instance or table are deleted')).toHaveLength(2);
 });
 
 test('a baseline listing cut short by the deadline goes on as a baseline in the next run; once it ends, a record first seen past New is reported', async () => {
   const [a, b] = [await kit.instance(), await kit.instance()];
-  const { point, run, stored, changes } = kit.setup(2);
+  const { point, run, shared, changes } = kit.setup(2);
   a.insert(record('f-a1'));
   point(a);
   await run();
   for (let i = 0; i < 3; i++) b.change(b.insert(record(`f-b${i}`)).sys_id!, { state: '2' });
   point(b);
   expect(await run(0)).toMatchObject({ records: 2, emitted: 0 });
-  expect(await stored()).toMatchObject({ baseline: true });
+  expect(await shared()).toMatchObject({ baseline: true });
   // The rest of the listing (after a look-back over the second already read): still recorded, not reported.
   expect(await run()).toMatchObject({ records: 3, emitted: 0 });
-  expect(await stored()).not.toHaveProperty('baseline');
+  expect(await shared()).not.toHaveProperty('baseline');
   kit.h.clock.advance(60_000);
   b.change(b.insert(record('f-b3')).sys_id!, { state: '3' });
   expect(await run()).toMatchObject({ emitted: 1 });

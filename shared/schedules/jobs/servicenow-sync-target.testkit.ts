@@ -39,12 +39,16 @@ export function targetKit() {
       deps.config = { destinations: { snow } } as unknown as Config;
     };
     const job = servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination: 'snow', pageSize, lookbackSeconds: 60 });
-    const run = (deadline = h.clock.now() + 60_000) => servicenowSyncJob.run(job, { schedule: 'snow-sync', tenant: 'default', due: h.clock.now(), deadline }, deps);
-    const stored = async () => JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value) as Record<string, unknown>;
+    /** A run of `schedule` (another schedule of the same tenant reading the same destination, unless `snow-sync`). */
+    const runAs = (schedule: string, deadline = h.clock.now() + 60_000) => servicenowSyncJob.run(job, { schedule, tenant: 'default', due: h.clock.now(), deadline }, deps);
+    const run = (deadline?: number) => runAs('snow-sync', deadline);
+    const stored = async (schedule = 'snow-sync') => JSON.parse((await deps.store.get(`servicenow-sync:${schedule}:cursor`))!.value) as Record<string, unknown>;
+    /** The target state shared by the tenant's schedules of the destination (servicenow-sync-shared.ts). */
+    const shared = async () => JSON.parse((await deps.store.get('servicenow-sync-target:default:snow'))!.value) as Record<string, unknown>;
     const changes = () => bus.events.map((e) => [e.subject, (e.data as { from: string | null }).from, (e.data as { to: string }).to]);
     /** The per-record state keys, whatever their layout (the cursor aside). */
     const keys = async () => (await deps.store.list('servicenow-sync:', { limit: 1000 })).items.map((i) => i.key).filter((k) => !k.endsWith(':cursor')).sort();
-    return { deps, bus, point, run, stored, changes, keys };
+    return { deps, bus, point, run, runAs, stored, shared, changes, keys };
   }
 
   return {
@@ -62,4 +66,6 @@ export const queries = (sn: { vendor: VendorServer }) => sn.vendor.requestsTo('G
 export const FROM_START = 'correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id';
 export const MOVED = 'servicenow-sync: the destination names another instance or table now; listing it from the first record (states recorded, not reported, on first sight) and the earlier states are deleted';
 /** Digest keys of tenant `default` and destination `snow`: servicenow-sync:default@{digest}:snow:{sys_id}. */
+/** The epoch a cursor names: any, as long as it is the shared record's (`expect(...).toEqual({ ..., epoch: EPOCH })`). */
+export const EPOCH = expect.stringMatching(/^[0-9a-f-]{36}$/);
 export const DIGEST_KEY = /^servicenow-sync:default@[0-9a-f]{16}:snow:[0-9a-f]{32}$/;

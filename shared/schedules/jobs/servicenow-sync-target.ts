@@ -5,7 +5,8 @@ import type { TargetKeys } from './sync-target';
  * schedule of a tenant reading one destination shares them), and per target (instance and table,
  * syncTarget in connectors/servicenow/updated-since.ts), because a clone of an instance keeps its
  * records' sys_ids: states seen on one instance compared with another's records would report
- * changes that did not happen there and miss some that did (sync-target.ts).
+ * changes that did not happen there and miss some that did (sync-target.ts). Which target's states
+ * are current is shared by those schedules too (servicenow-sync-shared.ts).
  *
  *   servicenow-sync:{tenant}:{destination}:{sys_id}            before targets were recorded (legacy)
  *   servicenow-sync:{tenant}@{digest}:{destination}:{sys_id}   a target's, by its digest

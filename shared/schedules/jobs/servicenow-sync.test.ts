@@ -12,6 +12,7 @@ import { rememberFinding } from '../../connectors/servicenow/uid-map';
 import { lookBack, type SyncCursor } from '../../connectors/servicenow/updated-since';
 import { type Harness, harness } from '../../connectors/transport.testkit';
 import { servicenowSyncJob, servicenowSyncJobSchema, TICKET_STATUS_CHANGED } from './servicenow-sync';
+import { EPOCH } from './servicenow-sync-target.testkit';
 
 /** The sync job against a local Table API (instance.testkit.ts): changes emitted once, resumable. */
 let vendor: VendorServer;
@@ -150,7 +151,7 @@ test('the keyset query: records after the cursor, ties in its second broken by s
     'correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id',
     `correlation_display=secorch^sys_updated_on>${on}^NQcorrelation_display=secorch^sys_updated_on=${on}^sys_id>${sn.rows[1]!.sys_id}^ORDERBYsys_updated_on^ORDERBYsys_id`,
   ]);
-  expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id, target: `${vendor.url} table=incident`, keyed: true });
+  expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on, id: sn.rows[2]!.sys_id, target: `${vendor.url} table=incident`, epoch: EPOCH });
 });
 
 test('a look-back run asks for the whole second with >=, never a comparison with an empty value', async () => {
@@ -177,11 +178,26 @@ test('a stored cursor that is not valid JSON (or not a cursor) restarts the list
     await deps.store.put('servicenow-sync:snow-sync:cursor', corrupt);
     await expect(run()).resolves.toMatchObject({ records: 1 });
     expect(h.logs.filter((l) => l.msg.startsWith('servicenow-sync: stored cursor unreadable')).at(-1)).toMatchObject({ level: 'warn', fields: { key: 'servicenow-sync:snow-sync:cursor' } });
-    expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on: row.sys_updated_on, id: row.sys_id, target: `${vendor.url} table=incident`, keyed: true });
+    expect(JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value)).toEqual({ on: row.sys_updated_on, id: row.sys_id, target: `${vendor.url} table=incident`, epoch: EPOCH });
   }
   expect(vendor.requestsTo('GET /api/now/table/:table').at(-1)!.query.get('sysparm_query')).toBe('correlation_display=secorch^ORDERBYsys_updated_on^ORDERBYsys_id');
   // The per-record state is intact: the change is reported once.
   expect(bus.events.map((e) => (e.data as { to: string }).to)).toEqual(['2']);
+});
+
+test('a stored target state that is not one (a bad edit) is written again with a warning naming its key: the cursor and the states are read on, a change is reported once', async () => {
+  const { deps, bus, run } = setup({ lookbackSeconds: 0 });
+  const row = sn.insert(incident(0));
+  await run();
+  h.clock.advance(1000);
+  sn.change(row.sys_id!, { state: '2' });
+  await deps.store.put('servicenow-sync-target:default:snow', '{"target":');
+  await expect(run()).resolves.toMatchObject({ records: 1, emitted: 1 });
+  expect(h.logs.filter((l) => l.level === 'warn')).toEqual([expect.objectContaining({ msg: 'servicenow-sync: stored target state unreadable; written again', fields: { schedule: 'snow-sync', key: 'servicenow-sync-target:default:snow' } })]);
+  expect(vendor.requestsTo('GET /api/now/table/:table').at(-1)!.query.get('sysparm_query')).toContain('^sys_updated_on>');
+  expect(JSON.parse((await deps.store.get('servicenow-sync-target:default:snow'))!.value)).toEqual({ target: `${vendor.url} table=incident`, epoch: EPOCH });
+  expect(await run()).toMatchObject({ emitted: 0 });
+  expect(bus.events.map((e) => (e.data as { from: string; to: string }).to)).toEqual(['2']);
 });
 
 test('another run that moves the cursor after this run read it makes this run stop (conflict: true, a warning), not move it back', async () => {

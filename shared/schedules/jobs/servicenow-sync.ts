@@ -6,13 +6,14 @@ import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
 import { recordFinding } from '../../connectors/servicenow/record-finding';
-import { isStamp, lookBack, parseCursor, type StoredCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
+import { isStamp, lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import { stableEventId } from '../../events/ids';
 import type { Deps } from '../../ports';
+import { type HeldTarget, readShared, settleShared, sharedKey, updateShared } from './servicenow-sync-shared';
 import { recordKeys } from './servicenow-sync-target';
-import { deleteRetired, keysOf, settleTarget, type TargetFields } from './sync-target';
+import { deleteRetired, keysOf } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
 /**
@@ -29,14 +30,20 @@ import type { JobContext, JobResult } from './types';
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
  * The destination's records of every tenant are listed; a change is reported only to the schedule
  * of the tenant whose finding the record carries (record-finding.ts), with that finding's uid.
- * The cursor names the instance and table it is a position in (servicenow-sync-target.ts,
- * sync-target.ts): a destination pointed at another one lists it from its first record and records
- * the states it finds there without reporting them (a clone keeps its records' sys_ids, so states
- * seen on the earlier instance say nothing about its records); the per-record states are kept
- * under keys of that target (`keyed`), and the earlier target's are deleted after the listing. A
- * cursor stored before targets were recorded is taken to be of the configured instance and table;
- * the states of a cursor stored before they were keyed by target (with or without its target) are
- * read on under the keys from before: an upgrade reports each change once and baselines nothing.
+ * The states are shared by the tenant's schedules of the destination, and so is what they are of
+ * (servicenow-sync-shared.ts: its invariant says why no change is reported falsely or lost): the
+ * instance and table (servicenow-sync-target.ts, sync-target.ts), whether its first listing is
+ * under way, and the earlier targets' states still to delete. A destination pointed at another
+ * target lists it from its first record and records the states it finds there without reporting
+ * them (a clone keeps its records' sys_ids, so states seen on the earlier instance say nothing
+ * about its records); the per-record states are kept under keys of that target, and the earlier
+ * target's are deleted after the listing. Each cursor names the target and the `epoch` (stay on
+ * it) it was taken in: a schedule whose cursor is of another epoch lists the target from its
+ * first record unless the epoch's first listing already ended there. Without a shared record (an
+ * upgrade), the schedule's cursor says what the states are of, as it did before: a cursor stored
+ * before targets were recorded is taken to be of the configured instance and table, and the
+ * states of a cursor stored before they were keyed by target are read on under the keys from
+ * before: an upgrade reports each change once and baselines nothing.
  */
 export const servicenowSyncJobSchema = z.strictObject({
   type: z.literal('servicenow-sync'),
@@ -66,47 +73,47 @@ export const servicenowSyncJob = {
     const saved = await deps.store.get(cursorKey);
     const stored = saved && parseCursor(saved.value);
     if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
+    const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
     const keys = recordKeys(ctx.tenant, job.destination);
-    const { fields, before } = await settleTarget(deps.store, keys, stored ? targetFields(stored) : undefined, syncTarget(dest.instanceUrl, dest.table));
-    const moved = before !== undefined;
+    const targetKey = sharedKey(ctx.tenant, job.destination);
+    const settled = await settleShared(deps.store, keys, targetKey, stored || undefined, syncTarget(dest.instanceUrl, dest.table));
+    if (!settled) {
+      deps.logger.warn('servicenow-sync: other runs of the tenant\'s schedules kept changing the destination\'s target state; this one stops', { schedule: ctx.schedule });
+      return { ...counts, conflict: true };
+    }
+    if (settled.unreadable) deps.logger.warn('servicenow-sync: stored target state unreadable; written again', { schedule: ctx.schedule, key: targetKey });
+    let held: HeldTarget = settled;
     /** Where the listing stands, as saved; `cursor` is where the next page is asked from (a look-back first). */
-    let position = stored && !moved ? stored.cursor : undefined;
+    let position = settled.position;
     let cursor = position && lookBack(position, job.lookbackSeconds);
-    // The first listing of a new target records the states it finds without reporting them.
-    let kept: Omit<StoredCursor, 'cursor'> = {
-      target: fields.target, ...(fields.legacy ? {} : { keyed: true }), ...(fields.retired ? { retired: fields.retired } : {}),
-      ...(moved || (stored && stored.baseline) ? { baseline: true } : {}),
-    };
-    const scope: RecordScope = { prefix: keys.prefixOf(keysOf(fields)), baseline: kept.baseline === true };
+    const kept = { target: held.shared.target, epoch: held.shared.epoch };
+    // While the epoch's baseline is not complete, this listing runs from the target's first record (servicenow-sync-shared.ts).
+    const scope: RecordScope = { prefix: keys.prefixOf(keysOf(held.shared)), baseline: held.shared.baseline === true };
     let version = saved?.version;
     /** False when another run moved the cursor since this one read or wrote it: this run stops. */
-    const save = async (next: SyncCursor | undefined, deletes: readonly string[] = []): Promise<boolean> => {
+    const save = async (next: SyncCursor | undefined): Promise<boolean> => {
       // The new version is chosen here so that the next save is conditional on this write alone.
       const newVersion = randomUUID();
-      const opts = { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion };
-      const value = JSON.stringify({ ...next, ...kept });
-      const ok = deletes.length === 0
-        ? await deps.store.put(cursorKey, value, opts)
-        : await deps.store.putAll([{ key: cursorKey, value, opts }, ...deletes.map((key) => ({ key, delete: true as const }))]);
-      if (!ok) return false;
-      version = newVersion;
-      return true;
+      const ok = await deps.store.put(cursorKey, JSON.stringify({ ...next, ...kept }), { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion });
+      if (ok) version = newVersion;
+      return ok;
     };
-    const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
     const overtaken = () => {
       // Overtaken by another run, which carries on from its own cursor: nothing failed. A
       // warning and `conflict: true`, as the identity sync reports it.
       deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
       return { ...counts, cursor: cursor?.on, conflict: true };
     };
-    if (moved) {
+    if (settled.before !== undefined) {
       deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record (states recorded, not reported, on first sight) and the earlier states are deleted', {
-        schedule: ctx.schedule, before, now: fields.target,
+        schedule: ctx.schedule, before: settled.before, now: kept.target,
       });
-      // Saved at once: with no record there yet, the earlier cursor would otherwise stay and every
-      // run would start over.
-      if (!(await save(undefined))) return overtaken();
+    } else if (stored && stored.cursor && !position) {
+      deps.logger.info('servicenow-sync: another schedule of the tenant moved the destination\'s states to this target since this cursor; listing it from the first record', { schedule: ctx.schedule });
     }
+    // Saved at once in a new epoch: with no record there yet, the earlier cursor would otherwise
+    // stay and every run would start over.
+    if (stored?.epoch !== kept.epoch && !(await save(position))) return overtaken();
     let end = false;
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
@@ -119,20 +126,33 @@ export const servicenowSyncJob = {
       counts.pages++;
       counts.records += records.length;
       end = records.length < job.pageSize;
-      // At the end of the listing the new target's baseline is complete: later first sights are reported.
-      const baselined = end && kept.baseline === true;
-      if (baselined) kept = without(kept, 'baseline');
-      if (records.length > 0) cursor = position = cursorOf(t.name, records.at(-1)!);
-      if ((records.length > 0 || baselined) && !(await save(position))) return overtaken();
+      if (records.length > 0) {
+        cursor = position = cursorOf(t.name, records.at(-1)!);
+        if (!(await save(position))) return overtaken();
+      }
     } while (!end && deps.clock.now() < ctx.deadline);
-    if (end && kept.retired !== undefined) {
-      // After the listing: the new target's baseline goes first, the deletion takes what time is left.
-      const left = await deleteRetired(deps.store, keys, kept.retired, (retired, deletes) => {
-        kept = { ...without(kept, 'retired'), ...(retired ? { retired } : {}) };
-        return save(position, deletes);
+    if (end && scope.baseline) {
+      // A listing from the first record to the end: every record there has a state now, and later first sights are reported.
+      held = (await updateShared(deps.store, targetKey, held, (s) => without(s, 'baseline'))) ?? held;
+    }
+    // After the listing: the new target's baseline goes first, the deletion takes what time is
+    // left. The shared record is read again: another schedule may have deleted some since.
+    const fresh = end && held.shared.retired !== undefined ? await readShared(deps.store, targetKey) : undefined;
+    if (fresh?.shared.epoch === kept.epoch && fresh.shared.retired !== undefined) {
+      held = fresh;
+      // Each batch is written with the shared record, on the condition that no other run changed
+      // it: one that moved the states back to a target being deleted stops the deletion there.
+      const left = await deleteRetired(deps.store, keys, fresh.shared.retired, async (retired, deletes) => {
+        const next = { ...without(held.shared, 'retired'), ...(retired ? { retired } : {}) };
+        const newVersion = randomUUID();
+        const ok = await deps.store.putAll([
+          { key: targetKey, value: JSON.stringify(next), opts: { ifVersion: held.version, newVersion } }, ...deletes.map((key) => ({ key, delete: true as const })),
+        ]);
+        if (ok) held = { shared: next, version: newVersion };
+        return ok;
       }, () => deps.clock.now() >= ctx.deadline);
-      if (left === false) return overtaken();
-      if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
+      if (left === false) deps.logger.info('servicenow-sync: another run changed the destination\'s target state; the deletion of earlier states waits for a later run', { schedule: ctx.schedule });
+      else if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
     }
     return { ...counts, cursor: cursor?.on };
   },
@@ -143,14 +163,6 @@ export const servicenowSyncJob = {
     return [];
   },
 };
-
-/**
- * The target fields of a stored cursor (sync-target.ts). A cursor without `keyed` was stored when
- * the states were under the keys without a target, whether or not it names its target.
- */
-const targetFields = (c: StoredCursor): TargetFields => ({
-  ...(c.target === undefined ? {} : { target: c.target }), ...(c.keyed ? {} : { legacy: true }), ...(c.retired ? { retired: c.retired } : {}),
-});
 
 const without = <T extends object, K extends keyof T>(o: T, k: K): Omit<T, K> => {
   const { [k]: _, ...rest } = o;
