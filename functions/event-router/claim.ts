@@ -36,10 +36,11 @@ export function claimTtlSeconds(record: Pick<InboundRecord, 'deadline'>, now: nu
 /**
  * From this receive of a message on, a claim held by another consumer is taken over instead of
  * waited for. The wait is only safe where the queue can hold the message back until the claim has
- * lapsed (SQS and the local queue: the failure's retryAfterMs; the Azure Storage queue by a
- * delayed copy, providers/azure/router-deferral.ts, whose receive count goes on from the
- * original's, up to its deferral bound). Service Bus redelivers an abandoned message at once and
- * Pub/Sub after its backoff pace: a claim left by a consumer that died could outlast every
+ * lapsed (SQS and the local queue: the failure's retryAfterMs; the Azure Storage queue and a
+ * Service Bus queue by a delayed copy, providers/azure/router-deferral*.ts, whose receive count
+ * goes on from the original's, up to its deferral bound). A Service Bus topic subscription
+ * redelivers an abandoned message at once and Pub/Sub after its backoff pace, and so do the
+ * others past the deferral bound: a claim left by a consumer that died could outlast every
  * receive they allow (five by default here) and send the event to the dead-letter queue. Before
  * that, at least once wins over at most once, as without a claim: the third receive waits still,
  * the fourth calls.

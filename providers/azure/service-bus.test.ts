@@ -104,12 +104,20 @@ describe('azureServiceBus (Service Bus trigger; mocked SDK: no emulator)', () =>
 });
 
 describe('registerServiceBusTrigger', () => {
-  const handler = async () => undefined;
-  beforeEach(() => void registered.splice(0));
+  const built: string[] = [];
+  const handler = (entity: string) => {
+    built.push(entity);
+    return async () => undefined;
+  };
+  beforeEach(() => {
+    registered.splice(0);
+    built.splice(0);
+  });
 
   it('registers nothing unless SECORCH_SERVICE_BUS_ENTITY is set', () => {
     expect(registerServiceBusTrigger('r', handler, {})).toBeUndefined();
     expect(registered).toEqual([]);
+    expect(built).toEqual([]);
   });
 
   it('a queue trigger with %setting% names and the SECORCH_SERVICE_BUS connection', () => {
@@ -118,6 +126,7 @@ describe('registerServiceBusTrigger', () => {
     expect(Object.values(registered[0]!.bindings)).toEqual([expect.objectContaining({
       type: 'serviceBusTrigger', direction: 'in', connection: 'SECORCH_SERVICE_BUS', queueName: '%SECORCH_SERVICE_BUS_ENTITY%',
     })]);
+    expect(built).toEqual(['queue']); // the handler is built knowing its entity: only a queue's records are deferred
   });
 
   it('a topic subscription trigger when SECORCH_SERVICE_BUS_SUBSCRIPTION is set', () => {
@@ -125,5 +134,6 @@ describe('registerServiceBusTrigger', () => {
     expect(Object.values(registered[0]!.bindings)).toEqual([expect.objectContaining({
       type: 'serviceBusTrigger', connection: 'SECORCH_SERVICE_BUS', topicName: '%SECORCH_SERVICE_BUS_ENTITY%', subscriptionName: '%SECORCH_SERVICE_BUS_SUBSCRIPTION%',
     })]);
+    expect(built).toEqual(['topic']);
   });
 });

@@ -1,8 +1,10 @@
 import { app, type InvocationContext } from '@azure/functions';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
+import { errors } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
 import { queueMessageBody } from './queue';
+import { deferServiceBusRecord, type ServiceBusDeferralQueue, serviceBusQueueDeferral, takeDeferralCounts } from './router-deferral-service-bus';
 
 /**
  * Azure Service Bus trigger (Node programming model v4, cardinality `one`) -> portable
@@ -34,23 +36,52 @@ export function serviceBusRecord(message: unknown, ctx: InvocationContext): Inbo
   };
 }
 
+/** The kind of entity the trigger reads (registerServiceBusTrigger). */
+export type ServiceBusEntity = 'queue' | 'topic';
+
+export interface ServiceBusTriggerOptions {
+  /** The entity the trigger reads: only a queue's records are deferred. */
+  entity?: ServiceBusEntity;
+  /** The event router's queue trigger: where a record asking for a wait is scheduled again (router-deferral-service-bus.ts). */
+  deferral?: () => ServiceBusDeferralQueue;
+}
+
 /**
  * Wraps a record handler as a Service Bus trigger handler. Settlement is the host's: with
  * `autoCompleteMessages` (host.json extensions.serviceBus, default true) it COMPLETES the message
  * when the function returns and ABANDONS it when the function throws; Service Bus then redelivers
- * it until its delivery count passes the entity's MaxDeliveryCount (default 10) and moves it to
- * the entity's dead-letter queue (reason MaxDeliveryCountExceeded).
+ * it at once, until its delivery count passes the entity's MaxDeliveryCount (default 10), and
+ * moves it to the entity's dead-letter queue (reason MaxDeliveryCountExceeded).
  * https://learn.microsoft.com/azure/azure-functions/functions-bindings-service-bus-trigger#peeklock-behavior
  * So, as for storage queues (queue.ts), a failed record is THROWN, retryable or not: without the
  * SDK-type binding (`sdkBinding`, package @azure/functions-extensions-servicebus) the function
  * has no handle to dead-letter a message at once. The router already acknowledges what retrying
  * cannot fix (a poison event is kept under /dead-letters); what it throws deserves the retries.
+ *
+ * With `deferral` on a queue (the event router's trigger only), a failed record whose destination
+ * asks for a wait is scheduled again as a copy for that wait and the original completed
+ * (router-deferral-service-bus.ts). A copy's deferral properties are taken out of the record's
+ * attributes, and its receiveCount counts every receive of the message, the original's and
+ * earlier copies' included: the router's claim takeover (functions/event-router/claim.ts) counts
+ * receives of the event, which a copy's own delivery count would restart. On a topic subscription
+ * `deferral` is ignored: a copy sent to the topic would reach every subscription.
  */
-export function azureServiceBus(handler: RecordHandler, getDeps: () => Promise<Deps>) {
+export function azureServiceBus(handler: RecordHandler, getDeps: () => Promise<Deps>, opts: ServiceBusTriggerOptions = {}) {
+  const deferral = opts.entity === 'queue' ? opts.deferral : undefined;
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
-    const record = serviceBusRecord(message, ctx);
-    const [outcome] = await runBatch([record], handler, await getDeps());
-    if (outcome && !outcome.ok) throw outcome.error;
+    const received = serviceBusRecord(message, ctx);
+    // Only a trigger that defers reads its deferral properties; any other passes them on as attributes.
+    const taken = deferral ? takeDeferralCounts(received.attributes) : undefined;
+    const counts = taken?.counts;
+    const record: InboundRecord = taken
+      ? { ...received, attributes: taken.attributes, ...(counts ? { receiveCount: counts.receives + (received.receiveCount ?? 1) } : {}) }
+      : received;
+    const deps = await getDeps();
+    const [outcome] = await runBatch([record], handler, deps);
+    if (outcome && !outcome.ok) {
+      if (deferral && await deferServiceBusRecord(ctx.triggerMetadata ?? {}, record, counts?.deferrals ?? 0, outcome.error, deps, deferral)) return;
+      throw outcome.error;
+    }
   };
 }
 
@@ -69,14 +100,37 @@ export const SERVICE_BUS_SETTINGS = {
  * https://learn.microsoft.com/azure/azure-functions/functions-bindings-expressions-patterns#binding-expressions---app-settings
  */
 export function registerServiceBusTrigger(
-  name: string, handler: (message: unknown, ctx: InvocationContext) => Promise<void>, env: Record<string, string | undefined> = process.env,
-): 'queue' | 'topic' | undefined {
+  name: string, handlerFor: (entity: ServiceBusEntity) => (message: unknown, ctx: InvocationContext) => Promise<void>,
+  env: Record<string, string | undefined> = process.env,
+): ServiceBusEntity | undefined {
   const s = SERVICE_BUS_SETTINGS;
   if (!env[s.entity]) return undefined;
   if (env[s.subscription]) {
-    app.serviceBusTopic(name, { connection: s.connection, topicName: `%${s.entity}%`, subscriptionName: `%${s.subscription}%`, handler });
+    app.serviceBusTopic(name, { connection: s.connection, topicName: `%${s.entity}%`, subscriptionName: `%${s.subscription}%`, handler: handlerFor('topic') });
     return 'topic';
   }
-  app.serviceBusQueue(name, { connection: s.connection, queueName: `%${s.entity}%`, handler });
+  app.serviceBusQueue(name, { connection: s.connection, queueName: `%${s.entity}%`, handler: handlerFor('queue') });
   return 'queue';
+}
+
+/**
+ * Where the router's queue trigger schedules its deferred copies: the queue it reads
+ * (SECORCH_SERVICE_BUS_ENTITY), over the connection the host's binding uses, a connection string
+ * in SECORCH_SERVICE_BUS or, with managed identity, the namespace in
+ * SECORCH_SERVICE_BUS__fullyQualifiedNamespace (and a user-assigned identity's
+ * SECORCH_SERVICE_BUS__clientId). Scheduling is a send: the identity needs Data Sender on the
+ * queue (which publishing to it already needs), a SAS policy Send as well as Listen; without it
+ * each deferral fails, logged, and the record is thrown as before. A missing setting is an
+ * invalid_config error, the same way.
+ * https://learn.microsoft.com/azure/azure-functions/functions-reference#common-properties-for-identity-based-connections
+ */
+export function serviceBusDeferralFromSettings(env: Record<string, string | undefined> = process.env): ServiceBusDeferralQueue {
+  const s = SERVICE_BUS_SETTINGS;
+  const queue = env[s.entity];
+  if (!queue) throw errors.config(`${s.entity} is not set`);
+  const connectionString = env[s.connection];
+  if (connectionString) return serviceBusQueueDeferral({ queue, connectionString });
+  const namespace = env[`${s.connection}__fullyQualifiedNamespace`];
+  if (!namespace) throw errors.config(`neither ${s.connection} nor ${s.connection}__fullyQualifiedNamespace is set`);
+  return serviceBusQueueDeferral({ queue, namespace, clientId: env[`${s.connection}__clientId`] || undefined });
 }

@@ -4,7 +4,8 @@ import { required } from '../../common/cloud-deps';
 import { azureDeps, claimStore } from '../deps';
 import { azureQueue } from '../queue';
 import { type RouterDeferral, storageQueueDeferral } from '../router-deferral';
-import { azureServiceBus, registerServiceBusTrigger } from '../service-bus';
+import type { ServiceBusDeferralQueue } from '../router-deferral-service-bus';
+import { azureServiceBus, registerServiceBusTrigger, serviceBusDeferralFromSettings } from '../service-bus';
 
 /**
  * A record whose destination asks for a longer wait than the host's retry pace goes back, delayed,
@@ -30,5 +31,12 @@ app.storageQueue('eventRouter', {
 
 // With `bus.type: service-bus`: also triggered by the Service Bus queue or topic subscription the
 // app settings name (SECORCH_SERVICE_BUS_ENTITY, optional SECORCH_SERVICE_BUS_SUBSCRIPTION,
-// connection SECORCH_SERVICE_BUS); not registered when they are unset.
-registerServiceBusTrigger('eventRouterServiceBus', azureServiceBus(eventRouter, azureDeps));
+// connection SECORCH_SERVICE_BUS); not registered when they are unset. On a queue, a record whose
+// destination asks for a wait is scheduled again on that queue (router-deferral-service-bus.ts),
+// over a sender built on the first deferral from the same settings; on a topic subscription it is
+// not (a copy would reach every subscription) and fails at Service Bus's pace.
+let serviceBusDeferral: ServiceBusDeferralQueue | undefined;
+registerServiceBusTrigger('eventRouterServiceBus', (entity) => azureServiceBus(eventRouter, azureDeps, {
+  entity,
+  deferral: () => (serviceBusDeferral ??= serviceBusDeferralFromSettings()),
+}));
