@@ -100,8 +100,10 @@ export const syncTarget = (instanceUrl: string, table: string) => `${new URL(ins
  * The stored form of a schedule's position: the cursor (none before the first record of a
  * listing), the target it is a position in (syncTarget; none in cursors stored before targets
  * were) and the `epoch` of the destination's states it was taken in (shared/schedules/jobs/
- * servicenow-sync-target.ts). `keyed`, `retired` and `baseline` are what cursors stored before the
- * states' target was shared by a tenant's schedules kept beside it: read on upgrade, never written.
+ * servicenow-sync-target.ts). `keyed` and `retired` are what cursors stored before the states'
+ * target was shared by a tenant's schedules kept beside it (read on upgrade, never written);
+ * `baseline` is also written while the epoch's first listing is under way, so a lost shared
+ * record starts that listing again.
  */
 export interface StoredCursor {
   cursor?: SyncCursor;

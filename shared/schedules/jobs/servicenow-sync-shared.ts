@@ -18,10 +18,17 @@ import { keysOf, settleTarget, type TargetFields, targetFieldsShape, type Target
  * - A run compares records only with the states of the current target. A target's states are
  *   deleted only once it is no longer current, and each deletion is written together with the
  *   shared record, on the condition that it did not change since: a move back to that target
- *   changes it, so no state of the current target is ever deleted.
+ *   changes it, so no state of the current target is ever deleted. A run that settled in an
+ *   epoch reads the shared record again after each page, and before it reports a record it has
+ *   no state for: the states may have moved on and been deleted since it began, and a move comes
+ *   before any deletion, so its epoch still current after the state was read means none was.
+ *   Once the epoch is another, the run stops.
  * - A record first seen past New is reported (`from: null`) only once the epoch's baseline is
  *   complete: a listing from the first record in this epoch reached the end, so every record
- *   there at that moment has a state. Until then first sights are recorded, not reported.
+ *   there at that moment has a state. Until then first sights are recorded, not reported. A run
+ *   listing as a baseline learns after each page that another's ended it, and reports from then.
+ *   A cursor says whether the epoch's baseline was under way when it was saved, so a lost or
+ *   unreadable shared record starts a baseline again rather than report records not yet seen.
  * - A schedule goes on from its cursor only in the epoch the cursor was taken in, or on the same
  *   target once the epoch's baseline is complete (each record past the cursor then has a state or
  *   is new since). Otherwise it lists the target from its first record, as a baseline while the
@@ -103,8 +110,9 @@ const ATTEMPTS = 3;
  * another (a move: a new epoch, a baseline), when there is none yet, or when an upgraded cursor
  * brings states to retire; and this schedule's position (see the invariant above). Without a
  * shared record, the schedule's cursor says what the states are of, as it did before they were
- * shared (sync-target.ts): an upgrade reports each change once and baselines nothing. Undefined
- * when other runs changed the shared record under each attempt.
+ * shared (sync-target.ts): an upgrade reports each change once and baselines nothing, and a
+ * cursor taken while a baseline was under way starts one again. Undefined when other runs
+ * changed the shared record under each attempt.
  */
 export async function settleShared(store: StateStore, keys: TargetKeys, key: string, stored: StoredCursor | undefined, target: string): Promise<Settled | undefined> {
   const legacy = stored !== undefined && stored.epoch === undefined ? legacyFields(stored) : undefined;
@@ -121,7 +129,9 @@ export async function settleShared(store: StateStore, keys: TargetKeys, key: str
       own = legacy !== undefined && before === undefined;
       // A cursor of an epoch whose record is lost, taken on another target: a move all the same.
       const moved = before !== undefined || (stored?.epoch !== undefined && stored.target !== target);
-      next = { ...settled.fields, target, epoch: randomUUID(), ...(moved || (own && stored?.baseline) ? { baseline: true } : {}) };
+      // A cursor that says its epoch's baseline was under way (an upgraded one, or one of an epoch
+      // whose record is lost): the records past it may have no state yet, so it starts again.
+      next = { ...settled.fields, target, epoch: randomUUID(), ...(moved || stored?.baseline ? { baseline: true } : {}) };
     } else if (current.target !== target) {
       next = { ...(await settleTarget(store, keys, current, target)).fields, target, epoch: randomUUID(), baseline: true };
       before = current.target;

@@ -39,8 +39,10 @@ import type { JobContext, JobResult } from './types';
  * about its records); the per-record states are kept under keys of that target, and the earlier
  * target's are deleted after the listing. Each cursor names the target and the `epoch` (stay on
  * it) it was taken in: a schedule whose cursor is of another epoch lists the target from its
- * first record unless the epoch's first listing already ended there. Without a shared record (an
- * upgrade), the schedule's cursor says what the states are of, as it did before: a cursor stored
+ * first record unless the epoch's first listing already ended there. A run whose epoch another
+ * run ended (a move) stops at its next page, or before it reports a record it has no state for.
+ * Without a shared record (an upgrade), the schedule's cursor says what the states are of, as it
+ * did before, and whether a first listing was under way (`baseline`): a cursor stored
  * before targets were recorded is taken to be of the configured instance and table, and the
  * states of a cursor stored before they were keyed by target are read on under the keys from
  * before: an upgrade reports each change once and baselines nothing.
@@ -88,20 +90,49 @@ export const servicenowSyncJob = {
     let cursor = position && lookBack(position, job.lookbackSeconds);
     const kept = { target: held.shared.target, epoch: held.shared.epoch };
     // While the epoch's baseline is not complete, this listing runs from the target's first record (servicenow-sync-shared.ts).
-    const scope: RecordScope = { prefix: keys.prefixOf(keysOf(held.shared)), baseline: held.shared.baseline === true };
+    const scope: RecordScope = {
+      prefix: keys.prefixOf(keysOf(held.shared)),
+      baseline: held.shared.baseline === true,
+      // Another schedule may move the states to another target while this run lists (and then
+      // delete the states it reads), or end the epoch's baseline (after which a first sight past
+      // New is a change): the shared record is read again before either would count.
+      current: async () => {
+        const now = await readShared(deps.store, targetKey);
+        if (now?.shared.epoch !== kept.epoch) return false;
+        held = now;
+        if (now.shared.baseline === undefined) scope.baseline = false;
+        return true;
+      },
+    };
     let version = saved?.version;
+    /**
+     * Whether the stored cursor says the epoch's baseline was under way: with the shared record
+     * lost, the next run cannot tell otherwise whether the records past the cursor have states.
+     */
+    let flagged = stored?.epoch === kept.epoch && stored.baseline === true;
     /** False when another run moved the cursor since this one read or wrote it: this run stops. */
     const save = async (next: SyncCursor | undefined): Promise<boolean> => {
       // The new version is chosen here so that the next save is conditional on this write alone.
       const newVersion = randomUUID();
-      const ok = await deps.store.put(cursorKey, JSON.stringify({ ...next, ...kept }), { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion });
-      if (ok) version = newVersion;
+      const baseline = scope.baseline;
+      const value = JSON.stringify({ ...next, ...kept, ...(baseline ? { baseline } : {}) });
+      const ok = await deps.store.put(cursorKey, value, { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion });
+      if (ok) {
+        version = newVersion;
+        flagged = baseline;
+      }
       return ok;
     };
     const overtaken = () => {
       // Overtaken by another run, which carries on from its own cursor: nothing failed. A
       // warning and `conflict: true`, as the identity sync reports it.
       deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+      return { ...counts, cursor: cursor?.on, conflict: true };
+    };
+    const movedOn = () => {
+      // The states this run compares with are no longer the current target's: the next run
+      // settles again (servicenow-sync-shared.ts).
+      deps.logger.warn('servicenow-sync: another run of the tenant\'s schedules moved the destination\'s states to another target; this one stops', { schedule: ctx.schedule });
       return { ...counts, cursor: cursor?.on, conflict: true };
     };
     if (settled.before !== undefined) {
@@ -117,8 +148,12 @@ export const servicenowSyncJob = {
     let end = false;
     do {
       const records = await updatedPage(t, dest.table, cursor, job.pageSize);
+      // Read after the page: a run that moved the states away stops this one here, and a
+      // baseline another run ended before this page was listed no longer withholds its first sights.
+      if (!(await scope.current())) return movedOn();
       for (const r of records) {
         const outcome = await observe(r, job, dest, ctx, deps, scope);
+        if (outcome === 'moved') return movedOn();
         if (outcome === 'emitted') counts.emitted++;
         if (outcome === 'unknown') counts.unknownFinding++;
         if (outcome === 'other') counts.otherTenant++;
@@ -126,15 +161,18 @@ export const servicenowSyncJob = {
       counts.pages++;
       counts.records += records.length;
       end = records.length < job.pageSize;
-      if (records.length > 0) {
-        cursor = position = cursorOf(t.name, records.at(-1)!);
-        if (!(await save(position))) return overtaken();
+      if (end && scope.baseline) {
+        // A listing from the first record to the end: every record there has a state now, and
+        // later first sights are reported. Before the cursor is saved, so that it no longer says so.
+        const ended = await updateShared(deps.store, targetKey, held, (s) => without(s, 'baseline'));
+        if (ended) {
+          held = ended;
+          scope.baseline = false;
+        }
       }
+      if (records.length > 0) cursor = position = cursorOf(t.name, records.at(-1)!);
+      if ((records.length > 0 || flagged !== scope.baseline) && !(await save(position))) return overtaken();
     } while (!end && deps.clock.now() < ctx.deadline);
-    if (end && scope.baseline) {
-      // A listing from the first record to the end: every record there has a state now, and later first sights are reported.
-      held = (await updateShared(deps.store, targetKey, held, (s) => without(s, 'baseline'))) ?? held;
-    }
     // After the listing: the new target's baseline goes first, the deletion takes what time is
     // left. The shared record is read again: another schedule may have deleted some since.
     const fresh = end && held.shared.retired !== undefined ? await readShared(deps.store, targetKey) : undefined;
@@ -182,9 +220,11 @@ function cursorOf(connector: string, r: SnRecord): SyncCursor {
 interface RecordScope {
   prefix: string;
   baseline: boolean;
+  /** Whether the states are still those of the run's epoch, read again (which may end `baseline`). */
+  current(): Promise<boolean>;
 }
 
-async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps, scope: RecordScope): Promise<'emitted' | 'same' | 'unknown' | 'other'> {
+async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps, scope: RecordScope): Promise<'emitted' | 'same' | 'unknown' | 'other' | 'moved'> {
   const key = `${scope.prefix}${r.sys_id}`;
   const to = fieldValue(r, 'state') ?? '';
   const from = (await deps.store.get(key))?.value;
@@ -206,6 +246,9 @@ async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConf
     await deps.store.put(key, to);
     return 'other';
   }
+  // No state: it may have been deleted since this run began, by another that moved the states
+  // away. Deletion follows the move, so the epoch still current after the read means it was not.
+  if (from === undefined && !(await scope.current())) return 'moved';
   await deps.bus.publish(statusChanged(r, finding.uid, from, to, dest.table, ctx));
   await deps.store.put(key, to);
   return 'emitted';
