@@ -41,9 +41,10 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * deadline (on a monotonic clock); every operation ends by it, with 503 `store_unavailable` when
  * Firestore is contended, throttled or out of reach (store-firestore-bounds.ts). A run after a
  * commit that may have been applied (its answer lost) that finds the documents changed by another
- * writer writes nothing again: a delete or unconditional put is done (ordered before that
- * change), a conditional one is 503 `store_unavailable` (commit outcome unknown), since both true
- * and false could be wrong. That needs the heads of the deletes read too: a blind delete run again
+ * writer writes nothing again: a delete, or an unconditional put whose document another writer
+ * rewrote, is done (ordered before that change); a conditional one, or a put whose document is
+ * gone (deleted, or collected by the TTL policy), is 503 `store_unavailable` (commit outcome
+ * unknown), since both true and false could be wrong. That needs the heads of the deletes read too: a blind delete run again
  * would delete a newer write made after the lost commit.
  */
 export interface FirestoreStoreOptions {
@@ -140,14 +141,17 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
      * never reused, and a delete applied leaves no head); with none, a head changed since was
      * written by someone after it or after ours. Then every delete is done either way: its key is
      * absent, or holds a write made after the delete or (not applied) ordered after it; so is an
-     * unconditional put whose head changed (ordered before that write). A conditional put, or a put
-     * whose head has not changed (absent then and now), leaves it unknown.
+     * unconditional put whose head another writer has written since (ordered before that write).
+     * A conditional put, or a put whose head is absent now, leaves it unknown: absent then and
+     * now, or gone since, it may be ours deleted by someone, or an old head the TTL policy
+     * collected while ours was never applied (a write that is no change to order ours before).
      */
     function undecided(versions: unknown[], before: unknown[]): true | undefined {
       const same = versions.map((v, i) => v === before[i]);
       if (versions.some((v, i) => typeof v === 'string' && same[i])) return undefined;
       if (same.every(Boolean)) return undefined;
-      if (writes.every((w, i) => isDelete(w) || (!same[i] && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined))) return true;
+      const overwritten = (i: number) => !same[i] && typeof versions[i] === 'string';
+      if (writes.every((w, i) => isDelete(w) || (overwritten(i) && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined))) return true;
       throw new FirestoreOutcomeUnknown();
     }
 

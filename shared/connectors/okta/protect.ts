@@ -37,9 +37,9 @@ const shortnameOf = (login: string): string | undefined => (login.includes('@') 
 export function protectedUserCheck(name: string, protect: readonly string[]) {
   const entries = new Set(protect.map(normaliseUser));
   return (named: string, actions: readonly string[], deps: Deps): CheckOktaUser => (found) => {
-    const forms = [found.id, found.login, found.login === undefined ? undefined : shortnameOf(found.login)];
+    const forms = [found.id, found.login, shortnameOf(found.login)];
     if (!forms.some((f) => f !== undefined && f !== '' && entries.has(normaliseUser(f)))) return;
-    deps.logger.warn('identity action refused: user is protected', { destination: name, user: named, oktaId: found.id, login: found.login ?? null, actions });
+    deps.logger.warn('identity action refused: user is protected', { destination: name, user: named, oktaId: found.id, login: found.login, actions });
     deps.metrics.count('identity.action.refused', 1, { destination: name, reason: 'protected' });
     throw new AppError('identity_user_protected', `Destination ${name}: user ${named} is Okta user ${found.id}, which is in protect; no action (${actions.join(', ')}) taken`, {
       status: 403, retryable: false, expose: false,

@@ -16,10 +16,10 @@ import type { OktaUser } from './user';
  */
 export const OKTA_USER_ID = /^00u[0-9A-Za-z]{17}$/;
 
-/** The user a lookup found: its id, which the action then goes by, and its login if Okta gave one. */
+/** The user a lookup found: its id, which the action then goes by, and its login, compared with `protect` too. */
 export interface FoundUser {
   id: string;
-  login?: string;
+  login: string;
 }
 
 const loginOf = (u: OktaUser): string | undefined => (typeof u.profile?.login === 'string' ? u.profile.login : undefined);
@@ -41,7 +41,7 @@ async function userByLogin(t: Transport, login: string): Promise<FoundUser> {
   const key = login.toLowerCase();
   const same = (Array.isArray(res.body) ? res.body : [])
     .filter((u) => typeof u?.id === 'string' && OKTA_USER_ID.test(u.id) && loginOf(u)?.toLowerCase() === key);
-  if (same.length === 1) return { id: same[0]!.id, login: loginOf(same[0]!) };
+  if (same.length === 1) return { id: same[0]!.id, login: loginOf(same[0]!)! };
   if (same.length === 0) throw new ConnectorError('connector_not_found', `${t.name}: no Okta user has the login ${login}; check the identifier the event names`, facts);
   throw new ConnectorError('connector_rejected', `${t.name}: ${same.length} Okta users have the login ${login}; name the user by id`, facts);
 }
@@ -49,9 +49,10 @@ async function userByLogin(t: Transport, login: string): Promise<FoundUser> {
 /**
  * The user an event names, as Okta resolves it: GET /api/v1/users/{value} (an id, login or
  * shortname, as the action's own request would resolve it), or the search above for a login
- * holding `/`. Nobody is `connector_not_found`; a user answered without a valid id is
- * `connector_bad_response`, since there is then nothing to check `protect` against, nor to act
- * by: the caller does nothing by the value as named (whoever holds it by then is unchecked).
+ * holding `/`. Nobody is `connector_not_found`; a user answered without a valid id or without a
+ * login is `connector_bad_response`, since there is then nothing (or not all) to check `protect`
+ * against, nor to act by: the caller does nothing by the value as named (whoever holds it by then
+ * is unchecked).
  */
 export async function lookUpUser(t: Transport, named: string): Promise<FoundUser> {
   if (named.includes('/')) return userByLogin(t, named);
@@ -62,5 +63,11 @@ export async function lookUpUser(t: Transport, named: string): Promise<FoundUser
   if (typeof id !== 'string' || !OKTA_USER_ID.test(id)) {
     throw new ConnectorError('connector_bad_response', `${t.name}: Okta answered the user ${named} without a valid id; nothing done, since protect could not be checked`, facts);
   }
-  return { id, login: loginOf(user) };
+  // Every Okta user has a login (profile.login is required). Without it a protected login, or an
+  // id-shaped entry that is a login, could not be compared with the user found: fail closed.
+  const login = loginOf(user);
+  if (login === undefined || login.trim() === '') {
+    throw new ConnectorError('connector_bad_response', `${t.name}: Okta answered the user ${named} without a login; nothing done, since protect could not be checked`, facts);
+  }
+  return { id, login };
 }
