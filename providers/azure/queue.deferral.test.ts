@@ -10,7 +10,7 @@ import { testDeps } from '../../test/deps';
 import { MAX_MESSAGE_BYTES } from './bus-storage-queue';
 import type { ClaimStore } from './claim-check';
 import { azureQueue } from './queue';
-import { type DeferralQueue, HOST_VISIBILITY_TIMEOUT_MS, MAX_DEFERRALS } from './router-deferral';
+import { type DeferralQueue, HOST_MAX_DEQUEUE_COUNT, HOST_VISIBILITY_TIMEOUT_MS, MAX_DEFERRALS } from './router-deferral';
 import { unwrapDeferred } from './router-deferral-envelope';
 
 /**
@@ -184,5 +184,25 @@ describe('router trigger: deferring a record whose destination asks for a long w
     const host = JSON.parse(readFileSync(join(__dirname, '../../azure/host.json'), 'utf8')) as { extensions: { queues: { visibilityTimeout: string } } };
     const [h, m, s] = host.extensions.queues.visibilityTimeout.split(':').map(Number);
     expect(((h! * 60 + m!) * 60 + s!) * 1000).toBe(HOST_VISIBILITY_TIMEOUT_MS);
+  });
+
+  it('HOST_MAX_DEQUEUE_COUNT mirrors host.json', () => {
+    const host = JSON.parse(readFileSync(join(__dirname, '../../azure/host.json'), 'utf8')) as { extensions: { queues: { maxDequeueCount: number } } };
+    expect(host.extensions.queues.maxDequeueCount).toBe(HOST_MAX_DEQUEUE_COUNT);
+  });
+
+  it('at the host\'s last dequeue defers a wait the host\'s pace would serve (thrown, the message would go to the poison queue)', async () => {
+    const { sent, deferral } = fakeQueue();
+    const { getDeps } = capture();
+    const run = azureQueue(failing(() => breakerOpen(1)).handler, getDeps, undefined, deferral);
+    await expect(run(event, ctx('m-1', HOST_MAX_DEQUEUE_COUNT - 1))).rejects.toMatchObject({ code: 'destination_failed' });
+    await expect(run(event, ctx('m-1', HOST_MAX_DEQUEUE_COUNT))).resolves.toBeUndefined();
+    // A copy's own dequeue count decides, not the receives of the message it carries.
+    await expect(run(asHostDelivers(sent[0]!.text), ctx('copy-1', 1))).rejects.toMatchObject({ code: 'destination_failed' });
+    expect(sent.map((s) => s.visibilityTimeout)).toEqual([1]);
+    // Not for an error without a wait: the host's five dequeues then the poison queue, as before.
+    await expect(azureQueue(failing(() => new AppError('destination_failed', 'x', { status: 502, retryable: true })).handler, getDeps, undefined, deferral)(event, ctx('m-2', HOST_MAX_DEQUEUE_COUNT)))
+      .rejects.toMatchObject({ code: 'destination_failed' });
+    expect(sent).toHaveLength(1);
   });
 });

@@ -68,7 +68,8 @@ const bodyOf = (d: Deferred): Pick<InboundRecord, 'body' | 'bodyEncoding'> =>
  * Returning normally deletes the message from the queue.
  *
  * With `deferral` (the event router's trigger only), a failed record whose destination asks for a
- * longer wait than the host's retry pace is sent again as a delayed copy and the original deleted
+ * longer wait than the host's retry pace (or any wait, at the host's last dequeue of the message)
+ * is sent again as a delayed copy and the original deleted
  * (router-deferral.ts); such a copy is unwrapped here, so the handler sees the original body, and
  * its receiveCount counts every receive of the message, the original's and earlier copies'
  * included: the router's claim takeover (functions/event-router/claim.ts) counts receives of the
@@ -88,7 +89,7 @@ export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>,
     const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(claims?.(), r.body) }, d), deps);
     if (outcome && !outcome.ok) {
       // The copy carries the body before check-out: a claim reference stays a small reference.
-      if (deferral && await deferRecord(record, copy?.deferrals ?? 0, outcome.error, deps, deferral)) return;
+      if (deferral && await deferRecord(record, copy?.deferrals ?? 0, outcome.error, deps, deferral, received.receiveCount)) return;
       // The error is an AppError: for unexpected failures its message is the generic "Internal
       // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
       throw outcome.error;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { type InboundRecord, redeliveryDelayMs } from '../../shared/contracts';
@@ -22,9 +22,9 @@ import { MAX_DEFERRALS } from './router-deferral';
  * original. Only once the schedule call has answered: a copy that cannot be scheduled (no Send
  * right, the namespace unreachable, a message a few dozen bytes under the entity's size limit)
  * leaves the record failed, thrown as before. If the host then fails to complete the original
- * (its lock lost), both come back: the copy's message id is derived from the original's, so
- * duplicate detection (when enabled on the queue) drops a second copy, and the router's delivered
- * marks make the rest harmless.
+ * (its lock lost), both come back: the copy's message id is derived from the original's id and
+ * sequence number, so duplicate detection (when enabled on the queue) drops a second copy, and the
+ * router's delivered marks make the rest harmless.
  *
  * The copy is the same message: body bytes, content type, correlation id, subject and application
  * properties (the `cloudEvents_*` ones included), plus two of its own, DEFERRALS_PROPERTY and
@@ -80,10 +80,11 @@ export function takeDeferralCounts(attributes: Record<string, string>): { attrib
 }
 
 /**
- * The copy's message id: `<original id>~d<N>` for the N-th deferral, never the original's (the
- * publisher derives that from the event's (source, id), and duplicate detection on the queue
- * would drop a copy carrying it). Derived from the original's, so scheduling the same deferral
- * twice gives the same id. An original id too long for the suffix is replaced by its SHA-256 (hex).
+ * The copy's message id: `<root>~d<N>` for the N-th deferral, never the original's (the publisher
+ * derives that from the event's (source, id), and duplicate detection on the queue would drop a
+ * copy carrying it). `id` is the root for an original (deferrals 0), a copy's id for a copy, so
+ * scheduling the same deferral twice gives the same id. A root too long for the suffix is replaced
+ * by its SHA-256 (hex). deferredCopy makes an original's root its id and sequence number.
  */
 export function copyMessageId(id: string, deferrals: number): string {
   const own = `~d${deferrals}`;
@@ -91,6 +92,35 @@ export function copyMessageId(id: string, deferrals: number): string {
   const suffix = `~d${deferrals + 1}`;
   return (root.length + suffix.length <= MAX_MESSAGE_ID_LENGTH ? root : createHash('sha256').update(root, 'utf8').digest('hex')) + suffix;
 }
+
+/**
+ * The broker's sequence number of the message in hand, as digits: the host supplies it as a
+ * number, or (an Int64 the worker does not turn into one) as digits or a Long's {low, high}.
+ */
+export function sequenceOf(v: unknown): string | undefined {
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? String(v) : undefined;
+  if (typeof v === 'bigint') return v >= 0n ? v.toString() : undefined;
+  if (typeof v === 'string') return /^[0-9]{1,20}$/.test(v) ? v : undefined;
+  if (typeof v === 'object' && v !== null) {
+    const { low, high } = v as { low?: unknown; high?: unknown };
+    if (Number.isInteger(low) && Number.isInteger(high)) {
+      return ((BigInt.asUintN(32, BigInt(high as number)) << 32n) | BigInt.asUintN(32, BigInt(low as number))).toString();
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The root of an original's copy ids: its id and its sequence number. The id alone repeats: the
+ * publisher derives it from the event's (source, id), so the same event published again (a dead
+ * letter replayed, a webhook the vendor sends again) once the original's duplicate-detection
+ * window has passed is a new message with the same id, and its copies would carry the ids of the
+ * earlier publish's copies, sent later and maybe still in their window: dropped, while the host
+ * completes the message they replace. The sequence number is the message's own (the same when
+ * Service Bus hands it out again after a lost completion); without one the copy gets a random
+ * root, and a second copy of such a message is not dropped (the router's marks make it harmless).
+ */
+const originalRoot = (id: string, meta: Record<string, unknown>): string => `${id}~${sequenceOf(meta.sequenceNumber) ?? randomUUID()}`;
 
 type PropertyValue = string | number | boolean | Date;
 const isPropertyValue = (v: unknown): v is PropertyValue =>
@@ -114,9 +144,10 @@ export function deferredCopy(meta: Record<string, unknown>, record: InboundRecor
   const contentType = str(meta.contentType);
   const correlationId = str(meta.correlationId);
   const subject = str(meta.subject) ?? str(meta.label);
+  const id = str(meta.messageId) ?? record.id;
   return {
     body: Buffer.from(record.body, record.bodyEncoding === 'base64' ? 'base64' : 'utf8'),
-    messageId: copyMessageId(str(meta.messageId) ?? record.id, next.deferrals - 1),
+    messageId: copyMessageId(next.deferrals === 1 ? originalRoot(id, meta) : id, next.deferrals - 1),
     ...(contentType ? { contentType } : {}),
     ...(correlationId ? { correlationId } : {}),
     ...(subject ? { subject } : {}),

@@ -18,7 +18,9 @@ import { deferredMessageText } from './router-deferral-envelope';
  * record asking for a longer wait is sent again as a new message that stays invisible that long
  * (Put Message's visibilitytimeout), in an envelope counting its deferrals
  * (router-deferral-envelope.ts), and the invocation returns normally, so the host deletes the
- * original. Only once the copy is in the queue: a copy that cannot be sent leaves the record
+ * original. A shorter wait is left to the host's pace, except at the host's last dequeue of the
+ * message (HOST_MAX_DEQUEUE_COUNT), where a throw would end it in the poison queue: there any wait
+ * is deferred. Only once the copy is in the queue: a copy that cannot be sent leaves the record
  * failed, to come back at the host's pace. If the host then fails to delete the original (it
  * stops at that moment), both come back: the router's delivered marks make that harmless.
  */
@@ -29,6 +31,16 @@ import { deferredMessageText } from './router-deferral-envelope';
  * own pace; a test reads host.json to keep the two equal.
  */
 export const HOST_VISIBILITY_TIMEOUT_MS = 30_000;
+
+/**
+ * Mirrors azure/host.json `extensions.queues.maxDequeueCount` (5): a message whose function fails
+ * at this dequeue is moved to `<queue>-poison` by the host. A wait the host's pace would serve is
+ * still deferred at this dequeue: thrown, it would end there. An open circuit asks for the
+ * connectors' cool-down (30 s, shared/connectors/breaker.ts), never longer than the host's pace,
+ * so without this a destination down for minutes sends its events to the poison queue within
+ * about two minutes, as before deferral existed. A test reads host.json to keep the two equal.
+ */
+export const HOST_MAX_DEQUEUE_COUNT = 5;
 
 /**
  * How many times one message is deferred at most. Each wait is at most MAX_REDELIVERY_DELAY_MS
@@ -53,6 +65,8 @@ export interface RouterDeferral {
   queue: DeferralQueue;
   /** A wait up to this is left to the host (default HOST_VISIBILITY_TIMEOUT_MS; tests shorten it). */
   hostVisibilityTimeoutMs?: number;
+  /** The dequeue at which the host gives a failing message up (default HOST_MAX_DEQUEUE_COUNT). */
+  hostMaxDequeueCount?: number;
 }
 
 export interface StorageQueueDeferralOptions extends AzureTimeouts {
@@ -84,18 +98,22 @@ export function storageQueueDeferral(opts: StorageQueueDeferralOptions): Deferra
 
 /**
  * Defers a failed record when its error is retryable and asks for a wait longer than the host's
- * visibility timeout: resolves true once the delayed copy is on the queue (the caller then returns
- * normally), false when the record must fail as it is (thrown: the host's pace). Never rejects.
- * `deferrals`: how often this message was deferred before (0 for an original); the record's
- * receiveCount is its receives so far, copies' included.
+ * visibility timeout, or for any wait at the host's last dequeue of the message: resolves true
+ * once the delayed copy is on the queue (the caller then returns normally), false when the record
+ * must fail as it is (thrown: the host's pace). Never rejects. `deferrals`: how often this message
+ * was deferred before (0 for an original); the record's receiveCount is its receives so far,
+ * copies' included; `dequeueCount`: the host's dequeue count of the message in hand (a copy's own).
  */
-export async function deferRecord(record: InboundRecord, deferrals: number, error: AppError, deps: Deps, deferral: () => RouterDeferral): Promise<boolean> {
+export async function deferRecord(
+  record: InboundRecord, deferrals: number, error: AppError, deps: Deps, deferral: () => RouterDeferral, dequeueCount?: number,
+): Promise<boolean> {
   const waitMs = error.retryable ? redeliveryDelayMs(error) : undefined;
   if (waitMs === undefined) return false;
   const log = { messageId: record.id, waitMs, deferrals, code: error.code };
   try {
     const d = deferral();
-    if (waitMs <= (d.hostVisibilityTimeoutMs ?? HOST_VISIBILITY_TIMEOUT_MS)) return false;
+    const lastDequeue = dequeueCount !== undefined && dequeueCount >= (d.hostMaxDequeueCount ?? HOST_MAX_DEQUEUE_COUNT);
+    if (waitMs <= (d.hostVisibilityTimeoutMs ?? HOST_VISIBILITY_TIMEOUT_MS) && !lastDequeue) return false;
     if (deferrals >= MAX_DEFERRALS) {
       deps.logger.warn('record asks for a wait but was deferred too often; it comes back at the host\'s pace', { ...log, maxDeferrals: MAX_DEFERRALS });
       return false;
@@ -115,7 +133,7 @@ export async function deferRecord(record: InboundRecord, deferrals: number, erro
     const visibilityTimeout = Math.ceil(waitMs / 1000);
     const copyId = await d.queue.send(text, { visibilityTimeout, messageTimeToLive: visibilityTimeout + TTL_AFTER_VISIBLE_SECONDS });
     deps.logger.warn('record deferred: sent again to the queue, invisible for the wait its destination asked for', {
-      ...log, deferrals: deferrals + 1, copyMessageId: copyId,
+      ...log, deferrals: deferrals + 1, copyMessageId: copyId, ...(lastDequeue ? { dequeueCount } : {}),
     });
     deps.metrics.count('router.deferred', 1, { code: error.code });
     return true;

@@ -11,7 +11,7 @@ import { testDeps } from '../../test/deps';
 import { toServiceBusMessage } from './bus-service-bus';
 import { MAX_DEFERRALS } from './router-deferral';
 import {
-  copyMessageId, DEFERRALS_PROPERTY, MAX_MESSAGE_ID_LENGTH, MIN_DEFERRED_WAIT_MS, RECEIVES_PROPERTY, type ServiceBusDeferralQueue,
+  copyMessageId, DEFERRALS_PROPERTY, deferredCopy, MAX_MESSAGE_ID_LENGTH, MIN_DEFERRED_WAIT_MS, RECEIVES_PROPERTY, sequenceOf, type ServiceBusDeferralQueue,
 } from './router-deferral-service-bus';
 import { azureServiceBus, serviceBusDeferralFromSettings, type ServiceBusTriggerOptions } from './service-bus';
 
@@ -98,7 +98,7 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     expect(at.getTime()).toBe(clock.now() + 120_000);
     expect(message.body).toEqual(original.body);
     expect(message.contentType).toBe('application/cloudevents+json');
-    expect(message.messageId).toBe(`${String(original.messageId)}~d1`);
+    expect(message.messageId).toBe(`${String(original.messageId)}~7~d1`);
     expect(message.applicationProperties).toEqual({ ...original.applicationProperties, [DEFERRALS_PROPERTY]: 1, [RECEIVES_PROPERTY]: 3 });
     const warned = lines.filter((l) => l.level === 'warn');
     expect(warned).toHaveLength(1);
@@ -119,10 +119,10 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     expect(seen).toEqual([
       { id: original.messageId, body: JSON.stringify(event), attributes: props, receiveCount: 3 },
       // Three deliveries of the original, two of the copy.
-      { id: `${String(original.messageId)}~d1`, body: JSON.stringify(event), attributes: props, receiveCount: 5 },
+      { id: `${String(original.messageId)}~7~d1`, body: JSON.stringify(event), attributes: props, receiveCount: 5 },
     ]);
     expect(scheduled.map((s) => [s.message.messageId, s.message.applicationProperties?.[DEFERRALS_PROPERTY], s.message.applicationProperties?.[RECEIVES_PROPERTY]]))
-      .toEqual([[`${String(original.messageId)}~d1`, 1, 3], [`${String(original.messageId)}~d2`, 2, 5]]);
+      .toEqual([[`${String(original.messageId)}~7~d1`, 1, 3], [`${String(original.messageId)}~7~d2`, 2, 5]]);
   });
 
   it('with the real router: a destination another consumer holds is called once the copy comes back after the claim', async () => {
@@ -151,7 +151,7 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     const { seen, handler } = failing(() => breakerOpen(5_000));
     const run = azureServiceBus(handler, getDeps, onQueue(deferral));
     await run(...delivery({ body: bytes, messageId: 'm-1', contentType: 'application/octet-stream' }, 1));
-    expect(scheduled[0]!.message).toMatchObject({ body: bytes, contentType: 'application/octet-stream', messageId: 'm-1~d1' });
+    expect(scheduled[0]!.message).toMatchObject({ body: bytes, contentType: 'application/octet-stream', messageId: 'm-1~7~d1' });
     await run(...delivery(scheduled[0]!.message, 1));
     expect(seen.map((r) => [r.body, r.bodyEncoding])).toEqual([['/wD+', 'base64'], ['/wD+', 'base64']]);
   });
@@ -232,6 +232,28 @@ describe('copyMessageId', () => {
     expect(copyMessageId(long, 0)).toBe(first);
     expect(copyMessageId(first, 1)).toBe(first.replace(/~d1$/, '~d2'));
     expect(copyMessageId('j'.repeat(MAX_MESSAGE_ID_LENGTH - 3), 0)).toHaveLength(MAX_MESSAGE_ID_LENGTH);
+  });
+});
+
+describe('an original\'s copy id: its id and its sequence number', () => {
+  const record: InboundRecord = { id: 'm-1', body: '{}', attributes: {} };
+  const first = { deferrals: 1, receives: 1 };
+
+  it('reads the sequence number however the host hands it over', () => {
+    expect([7, '7', 2 ** 53 + 2, -1, '7a', undefined].map(sequenceOf)).toEqual(['7', '7', undefined, undefined, undefined, undefined]);
+    // An Int64 past 2^53 as a Long (its fields camelCased by the library): partition 3, number 5.
+    expect(sequenceOf({ low: 5, high: 3 << 16, unsigned: false })).toBe(String(3n * 2n ** 48n + 5n));
+    expect(sequenceOf({ low: -1, high: 0 })).toBe(String(2 ** 32 - 1));
+  });
+
+  it('differs between two messages with the same id; without a sequence number it is never repeated', () => {
+    expect(deferredCopy({ messageId: 'm-1', sequenceNumber: 7 }, record, first).messageId).toBe('m-1~7~d1');
+    expect(deferredCopy({ messageId: 'm-1', sequenceNumber: 20 }, record, first).messageId).toBe('m-1~20~d1');
+    const a = deferredCopy({ messageId: 'm-1' }, record, first).messageId;
+    expect(a).toMatch(/^m-1~[0-9a-f-]{36}~d1$/);
+    expect(deferredCopy({ messageId: 'm-1' }, record, first).messageId).not.toBe(a);
+    // A copy's own sequence number plays no part: its id carries its original's.
+    expect(deferredCopy({ messageId: 'm-1~7~d1', sequenceNumber: 8 }, record, { deferrals: 2, receives: 2 }).messageId).toBe('m-1~7~d2');
   });
 });
 
