@@ -1,10 +1,10 @@
-import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
+import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
 import type { EventBus } from '../../shared/ports';
-import { once } from '../common/once';
+import { lazyServiceBusSender } from './service-bus-sender';
 
 export interface ServiceBusBusOptions {
   /** Queue or topic name. */
@@ -99,15 +99,7 @@ export function serviceBusBus(opts: ServiceBusBusOptions): EventBus {
     throw errors.config('bus: service-bus needs namespace or connectionString', 'bus.namespace');
   }
   const limit = opts.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-  const sender = once(async (): Promise<ServiceBusSender> => {
-    const sdk = await import('@azure/service-bus');
-    const options = { retryOptions: { maxRetries: 2, timeoutInMs: 10_000 } };
-    const client = opts.client
-      ?? (opts.connectionString
-        ? new sdk.ServiceBusClient(opts.connectionString, options)
-        : new sdk.ServiceBusClient(opts.namespace!, opts.credential ?? new (await import('@azure/identity')).DefaultAzureCredential(), options));
-    return client.createSender(opts.entity);
-  });
+  const sender = lazyServiceBusSender(opts);
 
   return {
     async publish(event) {

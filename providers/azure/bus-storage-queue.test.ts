@@ -1,5 +1,6 @@
 import { InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
+import { azuriteConnection, azuriteQueue } from './azurite-queue.testkit';
 import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
@@ -10,7 +11,7 @@ import { azureQueueRecord } from './queue';
  * Against the real Azurite queue service the jest global setup started on 127.0.0.1
  * (connection string in SECORCH_TEST_AZURITE).
  */
-const connectionString = process.env.SECORCH_TEST_AZURITE!;
+const connectionString = azuriteConnection();
 
 const event = (id: string, data: unknown): CloudEvent => ({
   specversion: '1.0',
@@ -24,31 +25,21 @@ const event = (id: string, data: unknown): CloudEvent => ({
 });
 
 describe('storageQueueBus (real Azurite)', () => {
-  const queueName = `secorch-bus-${process.pid}-${Date.now()}`;
-  let queue: QueueClient;
-
-  beforeAll(async () => {
-    expect(connectionString).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+/);
-    queue = new QueueClient(connectionString, queueName);
-    await queue.create();
-  });
-  afterAll(async () => {
-    await queue.delete();
-  });
+  const { queueName, queue } = azuriteQueue('secorch-bus');
 
   it('publishes CloudEvents as base64 JSON the Functions queue trigger decodes', async () => {
     const bus = storageQueueBus({ connectionString, queueName });
     const published = [event('evt-1', { title: 'Zażółć gęślą jaźń', severity: 'high' }), event('evt-2', { n: 2, tags: ['a', 'b'] })];
     for (const e of published) await bus.publish(e);
 
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    const { receivedMessageItems } = await queue().receiveMessages({ numberOfMessages: 32 });
     expect(receivedMessageItems).toHaveLength(2);
     const texts = receivedMessageItems.map((m) => m.messageText);
     // base64 (the trigger's default messageEncoding), not raw JSON
     for (const t of texts) expect(t).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     const decoded = texts.map((t) => JSON.parse(Buffer.from(t, 'base64').toString('utf8')) as CloudEvent);
     expect(decoded).toEqual(published);
-    for (const m of receivedMessageItems) await queue.deleteMessage(m.messageId, m.popReceipt);
+    for (const m of receivedMessageItems) await queue().deleteMessage(m.messageId, m.popReceipt);
   });
 
   it('check() succeeds for an existing queue', async () => {
@@ -68,7 +59,7 @@ describe('storageQueueBus (real Azurite)', () => {
   it('refuses an event over the 64 KiB message limit before sending it', async () => {
     const bus = storageQueueBus({ connectionString, queueName });
     await expect(bus.publish(event('evt-big', { blob: 'x'.repeat(60 * 1024) }))).rejects.toMatchObject({ code: 'bus_message_too_large', retryable: false });
-    const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+    const { peekedMessageItems } = await queue().peekMessages({ numberOfMessages: 32 });
     expect(peekedMessageItems).toHaveLength(0);
   });
 });

@@ -1,14 +1,11 @@
-import type { QueueClient } from '@azure/storage-queue';
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
 import { checkIn, type ClaimStore } from './claim-check';
-import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
+import { DEFAULT_TRY_TIMEOUT_MS, lazyQueueClient, type StorageQueueTarget, withDeadline } from './client-options';
 import { busUnavailable } from './unavailable';
 
-export interface StorageQueueBusOptions extends AzureTimeouts {
-  connectionString: string;
-  queueName: string;
+export interface StorageQueueBusOptions extends StorageQueueTarget {
   /** Where events too large for a message go (claim-check); without it they are refused. */
   claims?: ClaimStore;
 }
@@ -38,16 +35,7 @@ export const encodeMessage = (event: CloudEvent): string => Buffer.from(JSON.str
  * (client-options.ts); the queue unreachable is a bus_unavailable naming why (unavailable.ts).
  */
 export function storageQueueBus(opts: StorageQueueBusOptions): EventBus {
-  let client: Promise<QueueClient> | undefined;
-  const queue = (): Promise<QueueClient> => {
-    client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
-      .catch((e: unknown) => {
-        client = undefined; // a bad connection string fails each call, not the process forever
-        throw e;
-      });
-    return client;
-  };
+  const queue = lazyQueueClient(opts);
 
   const deadline = opts.tryTimeoutMs ?? DEFAULT_TRY_TIMEOUT_MS;
 

@@ -1,3 +1,5 @@
+import type { QueueClient } from '@azure/storage-queue';
+
 /**
  * Bounds on every wait of an Azure Storage or Key Vault client the providers make (Table, Blob,
  * Queue, secrets, keys; a client passed in keeps its owner's settings). The SDKs' defaults wait
@@ -93,4 +95,29 @@ export async function withDeadline<T>(ms: number, run: (abortSignal: AbortSignal
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Where a Storage queue client is built from (the bus, delivery wake-ups, the router's deferred copies). */
+export interface StorageQueueTarget extends AzureTimeouts {
+  connectionString: string;
+  queueName: string;
+}
+
+/**
+ * A Storage queue client made on first use, not at cold start (the HTTP functions that only send
+ * now and then should not pay for loading the SDK up front), with the bounded retries above. A
+ * first use that fails (a bad connection string) is tried again on the next call, instead of
+ * failing the process forever.
+ */
+export function lazyQueueClient(opts: StorageQueueTarget): () => Promise<QueueClient> {
+  let client: Promise<QueueClient> | undefined;
+  return () => {
+    client ??= import('@azure/storage-queue')
+      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
+      .catch((e: unknown) => {
+        client = undefined;
+        throw e;
+      });
+    return client;
+  };
 }

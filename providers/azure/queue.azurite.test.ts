@@ -1,5 +1,5 @@
 import { InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
+import { azuriteQueue } from './azurite-queue.testkit';
 import { eventRouter } from '../../functions/event-router/handler';
 import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
 import { testDeps } from '../../test/deps';
@@ -12,25 +12,14 @@ import { azureQueue } from './queue';
  * test: it base64-decodes the message text (messageEncoding "base64", the default) and hands the
  * bytes over as a Buffer, as the v4 library gives binary data.
  */
-const connectionString = process.env.SECORCH_TEST_AZURITE!;
 
 describe('storage queue trigger with a message that is not UTF-8 (real Azurite)', () => {
-  const queueName = `secorch-poison-${process.pid}-${Date.now()}`;
-  let queue: QueueClient;
-
-  beforeAll(async () => {
-    expect(connectionString).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+/);
-    queue = new QueueClient(connectionString, queueName);
-    await queue.create();
-  });
-  afterAll(async () => {
-    await queue.delete();
-  });
+  const { queue } = azuriteQueue('secorch-poison');
 
   it('is acknowledged and kept as a dead letter of its exact bytes, marked base64', async () => {
     const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22, 0xc3]);
-    await queue.sendMessage(bytes.toString('base64'));
-    const { receivedMessageItems: [m] } = await queue.receiveMessages({ numberOfMessages: 1 });
+    await queue().sendMessage(bytes.toString('base64'));
+    const { receivedMessageItems: [m] } = await queue().receiveMessages({ numberOfMessages: 1 });
     expect(m).toBeDefined();
 
     const { deps } = testDeps();

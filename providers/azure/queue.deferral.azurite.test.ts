@@ -1,5 +1,5 @@
 import { InvocationContext } from '@azure/functions';
-import { QueueClient } from '@azure/storage-queue';
+import { azuriteQueue } from './azurite-queue.testkit';
 import { claimKey } from '../../functions/event-router/keys';
 import { eventRouter } from '../../functions/event-router/handler';
 import { destinations } from '../../shared/destinations';
@@ -19,20 +19,9 @@ import { deferredMessageText, unwrapDeferred } from './router-deferral-envelope'
  * part, receiving a message, base64-decoding and JSON-parsing it for the adapter, and deleting it
  * once the adapter returned normally.
  */
-const connectionString = process.env.SECORCH_TEST_AZURITE!;
-const queueName = `secorch-defer-${process.pid}-${Date.now()}`;
-let queue: QueueClient;
-
-beforeAll(async () => {
-  expect(connectionString).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+/);
-  queue = new QueueClient(connectionString, queueName);
-  await queue.create();
-});
-afterAll(async () => {
-  await queue.delete();
-});
+const { connectionString, queueName, queue } = azuriteQueue('secorch-defer');
 beforeEach(async () => {
-  await queue.clearMessages();
+  await queue().clearMessages();
 });
 
 const event = (id: string): CloudEvent => ({ specversion: '1.0', id, source: '/webhooks/github', type: 'secorch.finding.created', tenant: 'default', data: { n: 1 } });
@@ -62,21 +51,21 @@ const deferral = (hostVisibilityTimeoutMs?: number): (() => RouterDeferral) => {
 
 /** Receives one message and runs the router's trigger on it as the host does; the message is deleted when the adapter returns normally. */
 async function trigger(run: ReturnType<typeof azureQueue>) {
-  const [m] = (await queue.receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
+  const [m] = (await queue().receiveMessages({ numberOfMessages: 1 })).receivedMessageItems;
   expect(m).toBeDefined();
   const ctx = new InvocationContext({ invocationId: 'inv', functionName: 'eventRouter', logHandler: () => undefined, triggerMetadata: { id: m!.messageId, dequeueCount: m!.dequeueCount } });
   await run(JSON.parse(Buffer.from(m!.messageText, 'base64').toString('utf8')), ctx);
-  await queue.deleteMessage(m!.messageId, m!.popReceipt);
+  await queue().deleteMessage(m!.messageId, m!.popReceipt);
   return m!;
 }
 
-const visible = async () => (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
-const held = async () => (await queue.getProperties()).approximateMessagesCount;
+const visible = async () => (await queue().peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+const held = async () => (await queue().getProperties()).approximateMessagesCount;
 
 test('a destination claimed for two minutes: the original is replaced by a copy that is on the queue but invisible', async () => {
   const e = event('held-long');
   const { deps, called } = await routerDeps(e, 120);
-  await queue.sendMessage(encodeMessage(e));
+  await queue().sendMessage(encodeMessage(e));
   // Before deferral, the adapter threw here and nothing was sent: the host's 30 s pace, five dequeues, poison.
   const original = await trigger(azureQueue(eventRouter, async () => deps, undefined, deferral()));
   expect(called).toEqual([]);
@@ -90,7 +79,7 @@ test('the copy becomes visible once the wait has passed, and the router gets the
   // The host's pace shortened to 1 s so that a 3 s claim is waited out by a deferral within the test.
   const { deps, clock, called } = await routerDeps(e, 3);
   const run = azureQueue(eventRouter, async () => deps, undefined, deferral(1_000));
-  await queue.sendMessage(encodeMessage(e));
+  await queue().sendMessage(encodeMessage(e));
   const sentAt = Date.now();
   await trigger(run);
   expect(await visible()).toEqual([]);
@@ -117,7 +106,7 @@ test('at the bound the adapter throws and sends no further copy', async () => {
   const circuitOpen = new AppError('circuit_open', 'jira: circuit open', { status: 503, retryable: true, extra: { retryAfterMs: 600_000 } });
   const { deps, called } = await routerDeps(e, 0, circuitOpen);
   const last = deferredMessageText({ body: JSON.stringify(e), deferrals: MAX_DEFERRALS, receives: MAX_DEFERRALS + 4 });
-  await queue.sendMessage(Buffer.from(last, 'utf8').toString('base64'));
+  await queue().sendMessage(Buffer.from(last, 'utf8').toString('base64'));
   await expect(trigger(azureQueue(eventRouter, async () => deps, undefined, deferral()))).rejects.toMatchObject({ code: 'destination_failed' });
   expect(called).toEqual([e.id]);
   // Only the message in hand (invisible, as the host would leave it to come back): no copy.

@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { ServiceBusClient, ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
-import type { TokenCredential } from '@azure/identity';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { type InboundRecord, redeliveryDelayMs } from '../../shared/contracts';
 import { type AppError, errors } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
-import { once } from '../common/once';
 import { MAX_DEFERRALS } from './router-deferral';
+import { lazyServiceBusSender, type ServiceBusSenderOptions } from './service-bus-sender';
 
 /**
  * Waits a failed router record asks for (shared/contracts.ts redeliveryDelayMs: a vendor's
@@ -155,19 +154,9 @@ export function deferredCopy(meta: Record<string, unknown>, record: InboundRecor
   };
 }
 
-export interface ServiceBusQueueDeferralOptions {
+export interface ServiceBusQueueDeferralOptions extends Omit<ServiceBusSenderOptions, 'entity'> {
   /** The queue the router's trigger reads. */
   queue: string;
-  /** A connection string (SAS), or `namespace` with a token credential. */
-  connectionString?: string;
-  /** Fully qualified namespace, e.g. contoso.servicebus.windows.net. */
-  namespace?: string;
-  /** For `namespace`: a user-assigned managed identity's client id (the host's `<connection>__clientId`). */
-  clientId?: string;
-  /** For `namespace`; default DefaultAzureCredential (managed identity in Azure). */
-  credential?: TokenCredential;
-  /** A ready client (tests); else one is made on first use. */
-  client?: ServiceBusClient;
 }
 
 /**
@@ -180,17 +169,7 @@ export function serviceBusQueueDeferral(opts: ServiceBusQueueDeferralOptions): S
   if (!opts.client && !opts.connectionString && !opts.namespace) {
     throw errors.config('the Service Bus trigger\'s deferral needs a connection string or a namespace');
   }
-  const sender = once(async (): Promise<ServiceBusSender> => {
-    const sdk = await import('@azure/service-bus');
-    const options = { retryOptions: { maxRetries: 2, timeoutInMs: 10_000 } };
-    const credential = async () => opts.credential ?? new (await import('@azure/identity')).DefaultAzureCredential(
-      opts.clientId ? { managedIdentityClientId: opts.clientId } : {});
-    const client = opts.client
-      ?? (opts.connectionString
-        ? new sdk.ServiceBusClient(opts.connectionString, options)
-        : new sdk.ServiceBusClient(opts.namespace!, await credential(), options));
-    return client.createSender(opts.queue);
-  });
+  const sender = lazyServiceBusSender({ ...opts, entity: opts.queue });
   return {
     async schedule(message, at) {
       const [sequenceNumber] = await (await sender()).scheduleMessages(message, at);

@@ -1,9 +1,8 @@
-import type { QueueClient } from '@azure/storage-queue';
 import { type InboundRecord, redeliveryDelayMs } from '../../shared/contracts';
 import type { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
 import { MAX_MESSAGE_BYTES } from './bus-storage-queue';
-import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
+import { DEFAULT_TRY_TIMEOUT_MS, lazyQueueClient, type StorageQueueTarget, withDeadline } from './client-options';
 import { deferredMessageText } from './router-deferral-envelope';
 
 /**
@@ -69,23 +68,11 @@ export interface RouterDeferral {
   hostMaxDequeueCount?: number;
 }
 
-export interface StorageQueueDeferralOptions extends AzureTimeouts {
-  connectionString: string;
-  queueName: string;
-}
+export type StorageQueueDeferralOptions = StorageQueueTarget;
 
 /** A DeferralQueue on a Storage queue: the SDK loaded and the client built on first use, every call bounded (client-options.ts). */
 export function storageQueueDeferral(opts: StorageQueueDeferralOptions): DeferralQueue {
-  let client: Promise<QueueClient> | undefined;
-  const queue = (): Promise<QueueClient> => {
-    client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
-      .catch((e: unknown) => {
-        client = undefined; // a bad connection string fails each deferral, not the process forever
-        throw e;
-      });
-    return client;
-  };
+  const queue = lazyQueueClient(opts);
   return {
     async send(text, { visibilityTimeout, messageTimeToLive }) {
       const c = await queue();

@@ -1,4 +1,5 @@
 import { QueueClient } from '@azure/storage-queue';
+import { azuriteConnection, azuriteQueue } from './azurite-queue.testkit';
 import { fixedClock } from '../../shared/ports';
 import { MAX_VISIBILITY_SECONDS, storageQueueWakeUps, visibilitySeconds } from './wakeups-storage-queue';
 
@@ -6,22 +7,12 @@ import { MAX_VISIBILITY_SECONDS, storageQueueWakeUps, visibilitySeconds } from '
  * Against the real Azurite queue service the jest global setup started on 127.0.0.1
  * (connection string in SECORCH_TEST_AZURITE).
  */
-const connectionString = process.env.SECORCH_TEST_AZURITE!;
+const connectionString = azuriteConnection();
 const DAY = 24 * 3600_000;
 const decode = (text: string) => JSON.parse(Buffer.from(text, 'base64').toString('utf8')) as unknown;
 
 describe('storageQueueWakeUps (real Azurite)', () => {
-  const queueName = `secorch-wakeups-${process.pid}-${Date.now()}`;
-  let queue: QueueClient;
-
-  beforeAll(async () => {
-    expect(connectionString).toMatch(/QueueEndpoint=http:\/\/127\.0\.0\.1:\d+/);
-    queue = new QueueClient(connectionString, queueName);
-    await queue.create();
-  });
-  afterAll(async () => {
-    await queue.delete();
-  });
+  const { queueName, queue } = azuriteQueue('secorch-wakeups');
 
   it('visibility timeout: rounded up, 0 when due, capped at 7 days', () => {
     expect(visibilitySeconds(5_000, 5_000)).toBe(0);
@@ -38,27 +29,27 @@ describe('storageQueueWakeUps (real Azurite)', () => {
     await wakeups.schedule({ at: now + 30 * DAY, tenant: 'acme', id: 'msg_30d' });
     await wakeups.schedule({ at: now, tenant: 'acme', id: 'msg_due' });
 
-    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    const { receivedMessageItems } = await queue().receiveMessages({ numberOfMessages: 32 });
     expect(receivedMessageItems.map((m) => decode(m.messageText))).toEqual([{ at: now, tenant: 'acme', id: 'msg_due' }]);
     expect(receivedMessageItems[0]!.messageText).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
     // The invisible ones exist (approximate count covers invisible messages) and were accepted
     // with a visibility timeout up to 7 days and a time-to-live past it.
-    expect((await queue.getProperties()).approximateMessagesCount).toBe(3);
+    expect((await queue().getProperties()).approximateMessagesCount).toBe(3);
   });
 
   it('a wake-up due in 3 s becomes visible after its visibility timeout', async () => {
     // Seconds of margin: the peek right after sending must come before the timeout even when a
     // loaded machine slows both down.
     // The previous test's messages (one received, visible again 30 s later) are not this one's.
-    await queue.clearMessages();
+    await queue().clearMessages();
     const at = Date.now() + 3_000;
     await storageQueueWakeUps({ connectionString, queueName, clock: { now: () => Date.now() } }).schedule({ at, tenant: 't', id: 'msg_3s' });
-    expect((await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toHaveLength(0);
+    expect((await queue().peekMessages({ numberOfMessages: 32 })).peekedMessageItems).toHaveLength(0);
     // Then polled until it shows (the bound is for a loaded machine), rather than one fixed wait.
-    let peeked: Awaited<ReturnType<typeof queue.peekMessages>>['peekedMessageItems'] = [];
+    let peeked: Awaited<ReturnType<QueueClient['peekMessages']>>['peekedMessageItems'] = [];
     for (const end = Date.now() + 20_000; peeked.length === 0 && Date.now() < end;) {
       await new Promise((r) => setTimeout(r, 200));
-      peeked = (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
+      peeked = (await queue().peekMessages({ numberOfMessages: 32 })).peekedMessageItems;
     }
     expect(peeked.map((m) => decode(m.messageText))).toEqual([{ at, tenant: 't', id: 'msg_3s' }]);
   });

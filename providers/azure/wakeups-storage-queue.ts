@@ -1,11 +1,8 @@
-import type { QueueClient } from '@azure/storage-queue';
 import type { Clock, WakeUp, WakeUps } from '../../shared/ports';
-import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
+import { DEFAULT_TRY_TIMEOUT_MS, lazyQueueClient, type StorageQueueTarget, withDeadline } from './client-options';
 
-export interface StorageQueueWakeUpsOptions extends AzureTimeouts {
-  connectionString: string;
-  /** The queue the webhookDeliveryWakeUp function is triggered by. */
-  queueName: string;
+export interface StorageQueueWakeUpsOptions extends StorageQueueTarget {
+  /** queueName: the queue the webhookDeliveryWakeUp function is triggered by. */
   clock: Clock;
 }
 
@@ -29,16 +26,7 @@ export const visibilitySeconds = (at: number, now: number): number =>
  * the engine logs them.
  */
 export function storageQueueWakeUps(opts: StorageQueueWakeUpsOptions): WakeUps {
-  let client: Promise<QueueClient> | undefined;
-  const queue = (): Promise<QueueClient> => {
-    client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
-      .catch((e: unknown) => {
-        client = undefined;
-        throw e;
-      });
-    return client;
-  };
+  const queue = lazyQueueClient(opts);
   return {
     async schedule(due: WakeUp) {
       const visibilityTimeout = visibilitySeconds(due.at, opts.clock.now());
