@@ -1,3 +1,5 @@
+import { ConnectorError } from '../errors';
+import { at } from '../paginate/types';
 import type { Transport } from '../types';
 
 /**
@@ -5,6 +7,10 @@ import type { Transport } from '../types';
  * Entity properties go in the same request body (`properties`), so an issue never exists
  * without its finding mark. A POST: the transport repeats it only after a 429, which Atlassian
  * answers before acting on the request.
+ *
+ * Jira answers 201 with the issue's id and key. A 2xx without them (a sign-in page of a proxy in
+ * front of the site, a baseUrl that is not Jira) is connector_bad_response: taken for a create, it
+ * would record a ticket that does not exist, and the finding would never get one.
  */
 export interface CreatedIssue {
   id: string;
@@ -18,5 +24,14 @@ export interface NewIssue {
 }
 
 export async function createIssue(t: Transport, issue: NewIssue): Promise<CreatedIssue> {
-  return (await t.request<CreatedIssue>({ method: 'POST', path: '/rest/api/3/issue', body: issue })).body;
+  const res = await t.request<unknown>({ method: 'POST', path: '/rest/api/3/issue', body: issue });
+  const id = at(res.body, 'id');
+  const key = at(res.body, 'key');
+  const self = at(res.body, 'self');
+  if (typeof id !== 'string' || id === '' || typeof key !== 'string' || key === '') {
+    throw new ConnectorError('connector_bad_response', `${t.name}: the answer to POST /rest/api/3/issue (HTTP ${res.status}) names no issue id and key; check that the baseUrl of ${t.name} is the Jira site itself`, {
+      connector: t.name, method: 'POST', path: '/rest/api/3/issue', vendorStatus: res.status,
+    });
+  }
+  return { id, key, ...(typeof self === 'string' ? { self } : {}) };
 }

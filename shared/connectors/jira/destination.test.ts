@@ -64,7 +64,7 @@ test('killed right after the create call: the retry after the lease finds the is
   await deliver(findingEvent('e3', 'resolved'), deps);
   expect(jira.issues).toHaveLength(1);
   expect(jira.issues[0]!.fields.status).toEqual(STATUS.done);
-  expect(jira.vendor.requestsTo(ROUTES.transition).map((r) => [r.params.key, r.json()])).toEqual([['SEC-1', { transition: { id: '31' } }]]);
+  expect(jira.vendor.requestsTo(ROUTES.transition).map((r) => [r.params.key, r.json()])).toEqual([['10001', { transition: { id: '31' } }]]);
 });
 
 test('events other than secorch.finding.* are passed over without a call', async () => {

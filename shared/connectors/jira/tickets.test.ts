@@ -24,7 +24,7 @@ const system = (extra: Record<string, unknown> = {}) => {
 
 test('search is eventually consistent: an issue just created is found only once the index caught up', async () => {
   const s = system();
-  const ref = await s.create('f-1', findingEvent('e1'));
+  const ref = await s.create('f-1', findingEvent('e1', 'created', 'f-1'));
   expect(ref).toEqual({ id: '10001', key: 'SEC-1', url: `${jira.vendor.url}/browse/SEC-1` });
   expect(await s.findByUid('f-1')).toBeUndefined();
   h.clock.advance(3_000);
@@ -36,7 +36,7 @@ test('search is eventually consistent: an issue just created is found only once 
 
 test('a label match whose property names another finding is not this finding; a label-only issue gets its property back', async () => {
   const s = system();
-  await s.create('f-1', findingEvent('e1'));
+  await s.create('f-1', findingEvent('e1', 'created', 'f-1'));
   h.clock.advance(3_000);
   jira.issues[0]!.properties[FINDING_PROPERTY] = { uid: 'someone-else', tenant: 'acme' };
   expect(await s.findByUid('f-1')).toBeUndefined();
@@ -47,11 +47,11 @@ test('a label match whose property names another finding is not this finding; a 
 });
 
 test('resolve: by transition name or target status; an issue someone closed already needs nothing', async () => {
-  const ref = await system().create('f-1', findingEvent('e1'));
-  await system({ resolveTransition: 'in progress' }).resolve(ref, findingEvent('e2', 'resolved'));
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  await system({ resolveTransition: 'in progress' }).resolve(ref, findingEvent('e2', 'resolved', 'f-1'));
   expect(jira.issues[0]!.fields.status).toEqual(STATUS.progress);
   jira.setStatus('SEC-1', STATUS.done);
-  await system().resolve(ref, findingEvent('e3', 'resolved'));
+  await system().resolve(ref, findingEvent('e3', 'resolved', 'f-1'));
   expect(jira.issues[0]!.fields.status).toEqual(STATUS.done);
   expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(1);
   // Each resolve reads the status first; the closed issue needed nothing more.
@@ -60,8 +60,8 @@ test('resolve: by transition name or target status; an issue someone closed alre
 });
 
 test('resolve without the configured transition names the ones available and what to set', async () => {
-  const ref = await system().create('f-1', findingEvent('e1'));
-  const err = await system({ resolveTransition: 'Close' }).resolve(ref, findingEvent('e2', 'resolved')).catch((e: unknown) => e);
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  const err = await system({ resolveTransition: 'Close' }).resolve(ref, findingEvent('e2', 'resolved', 'f-1')).catch((e: unknown) => e);
   expect(err).toMatchObject({
     code: 'connector_rejected', retryable: false,
     message: 'jira-sec: SEC-1 has no transition "Close" from its current status (available: "Start progress", "Done"); set resolveTransition of jira-sec to one of them',
@@ -73,20 +73,20 @@ test.each([
   ['Done', STATUS.done],
   ["Won't Do", STATUS.wontDo],
 ])('an issue a person closed as %s stays as they left it when the finding resolves, though "Done" is offered from every status', async (_, status) => {
-  const ref = await system().create('f-1', findingEvent('e1'));
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
   jira.setStatus('SEC-1', status);
   const updated = jira.issues[0]!.fields.updated;
   h.clock.advance(60_000);
-  await system().resolve(ref, findingEvent('e2', 'resolved'));
+  await system().resolve(ref, findingEvent('e2', 'resolved', 'f-1'));
   expect(jira.issues[0]!.fields.status).toEqual(status);
   expect(jira.issues[0]!.fields.updated).toBe(updated);
   expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
 });
 
 test('an issue deleted in Jira: comment and resolve fail for good with an error naming the issue, not the path or baseUrl', async () => {
-  const ref = await system().create('f-1', findingEvent('e1'));
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
   jira.issues.length = 0;
-  for (const attempt of [() => system().update(ref, findingEvent('e2', 'updated')), () => system().resolve(ref, findingEvent('e3', 'resolved'))]) {
+  for (const attempt of [() => system().update(ref, findingEvent('e2', 'updated', 'f-1')), () => system().resolve(ref, findingEvent('e3', 'resolved', 'f-1'))]) {
     const err = await attempt().catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'connector_not_found', retryable: false, facts: { ticket: 'SEC-1', vendorStatus: 404 },

@@ -7,7 +7,8 @@ import { addComment } from './add-comment';
 import type { JiraConfig } from './config';
 import { createIssue } from './create-issue';
 import { newIssue } from './fields';
-import { getIssueStatus } from './get-issue';
+import { findingFacts } from './finding';
+import { getIssue, type IssueFacts } from './get-issue';
 import { listTransitions } from './list-transitions';
 import { searchIssues } from './search-issues';
 import { setIssueProperty } from './set-property';
@@ -20,6 +21,14 @@ import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
  * issue created moments ago may not be found yet. applyFindingEvent only searches after a crashed
  * attempt's lease (120 s by default) has run out, so a second issue needs the index to lag more
  * than the lease behind the create.
+ *
+ * Later events act on the issue by its id, and only once a read of it shows it is still this
+ * finding's (its `secorch.finding` property, or the finding's label when a person removed the
+ * property): an id or a key alone does not say which issue it is. Issue ids count from 10000 on
+ * every site, so after the destination was pointed at another site the recorded id names an
+ * unrelated issue there; a project key of a deleted project can be taken by a new project, whose
+ * SEC-1 is another issue. Such an issue counts as gone (../tickets.ts): an open finding gets a new
+ * issue, a resolved one needs none. The id, unlike the key, also survives a move to another project.
  */
 export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): TicketSystem {
   const browse = (key: string) => new URL(`/browse/${encodeURIComponent(key)}`, t.baseUrl).href;
@@ -49,28 +58,50 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
     },
 
     async update(issue, event) {
-      await addComment(t, issue.key ?? issue.id, commentText(config, event)).catch((e: unknown) => {
+      try {
+        await ownIssue(issue, event);
+        await addComment(t, issue.id, commentText(config, event));
+      } catch (e) {
         throw goneError(e, t.name, issue) ?? e;
-      });
+      }
     },
 
-    async resolve(issue) {
-      await resolveIssue(issue).catch((e: unknown) => {
+    async resolve(issue, event) {
+      await resolveIssue(issue, event).catch((e: unknown) => {
         throw goneError(e, t.name, issue) ?? e;
       });
     },
   };
 
-  async function resolveIssue(issue: TicketRef): Promise<void> {
-    const key = issue.key ?? issue.id;
+  /** The issue as it is now, if it is still this finding's; else a connector_not_found naming what it is instead. */
+  async function ownIssue(issue: TicketRef, event: CloudEvent): Promise<IssueFacts> {
+    const facts = await getIssue(t, issue.id);
+    const uid = findingFacts(event)?.uid;
+    if (uid === undefined) return facts;
+    const { mark } = facts;
+    const ours = mark ? mark.uid === uid && mark.tenant === tenant : facts.labels.includes(uidLabel(tenant, uid));
+    if (!ours) {
+      const key = facts.key ?? issue.key ?? issue.id;
+      throw new ConnectorError('connector_not_found', `${t.name}: issue ${key} (id ${issue.id}) at ${t.baseUrl.origin} is not this finding's issue: it carries another finding's mark or none (an issue of another site with the same id, after the destination was pointed there)`, {
+        connector: t.name, issue: key, ticket: issue.key ?? issue.id, notOurs: true,
+      });
+    }
+    // Labelled but unmarked (a person removed the property): restore it, the sync job reads it.
+    if (!mark) await setIssueProperty(t, issue.id, FINDING_PROPERTY, { uid, tenant });
+    return facts;
+  }
+
+  async function resolveIssue(issue: TicketRef, event: CloudEvent): Promise<void> {
+    const facts = await ownIssue(issue, event);
+    const key = facts.key ?? issue.key ?? issue.id;
     // Someone closed it already (Done, Won't Do, ...): nothing left to do. Checked first, since a
     // global transition ("all statuses can transition to this one") is offered from its own
     // target status too, and applying it would undo a person's choice of status and resolution.
-    if ((await getIssueStatus(t, key))?.category === 'done') return;
+    if (facts.status?.category === 'done') return;
     const wanted = config.resolveTransition.toLowerCase();
-    const transitions = await listTransitions(t, key);
+    const transitions = await listTransitions(t, issue.id);
     const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
-    if (match) return transitionIssue(t, key, match.id);
+    if (match) return transitionIssue(t, issue.id, match.id);
     const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
     throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
       connector: t.name, issue: key, transitions: transitions.map((x) => x.name),
@@ -85,7 +116,7 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
  * the issue instead of pointing at the path or the baseUrl.
  */
 function goneError(e: unknown, connector: string, issue: TicketRef): ConnectorError | undefined {
-  if (!isConnectorError(e) || e.code !== 'connector_not_found') return undefined;
+  if (!isConnectorError(e) || e.code !== 'connector_not_found' || e.facts.notOurs) return undefined;
   const key = issue.key ?? issue.id;
   const said = e.facts.vendorMessage ? `: ${e.facts.vendorMessage}` : '';
   return new ConnectorError('connector_not_found', `${connector}: issue ${key} is gone: deleted, or the account may no longer see it${said}`, { ...e.facts, ticket: key }, e);

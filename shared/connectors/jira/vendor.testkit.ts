@@ -105,7 +105,16 @@ export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: 
   });
   vendor.on(ROUTES.get, (req) => {
     const i = byKey(req.params.key!);
-    return i ? answer(req, reply.json({ id: i.id, key: i.key, self: `${vendor.url}/rest/api/3/issue/${i.id}`, fields: { status: i.fields.status } })) : missing(req);
+    if (!i) return missing(req);
+    // `fields` and `properties` are comma-separated lists, as Jira reads them.
+    const list = (name: string) => (req.query.get(name) ?? '').split(',').filter(Boolean);
+    const fields = req.query.has('fields') ? list('fields') : ['status'];
+    const issue = {
+      id: i.id, key: i.key, self: `${vendor.url}/rest/api/3/issue/${i.id}`,
+      fields: Object.fromEntries(fields.filter((f) => f in i.fields).map((f) => [f, i.fields[f]])),
+      ...(req.query.has('properties') ? { properties: Object.fromEntries(list('properties').filter((p) => p in i.properties).map((p) => [p, i.properties[p]])) } : {}),
+    };
+    return answer(req, reply.json(issue));
   });
   vendor.on(ROUTES.comment, (req) => {
     const i = byKey(req.params.key!);

@@ -10,6 +10,10 @@ import type { PagerDutyEvent } from './event';
  * a 429 that names no wait by the queue, a minute later (transport.ts).
  * The call is marked idempotent: the same dedup_key makes a repeat land on the same alert, so the
  * transport may retry a 5xx or a timeout too.
+ *
+ * A 2xx is taken for an accepted event only when it is the Events API's answer (a JSON object with
+ * `status: "success"` or the `dedup_key`): a sign-in page of a proxy, or a baseUrl that is not the
+ * Events API, answering 200 is connector_bad_response, never a page reported sent that nobody got.
  */
 export interface Enqueued {
   status: string;
@@ -19,9 +23,18 @@ export interface Enqueued {
 
 export async function enqueue(t: Transport, event: PagerDutyEvent): Promise<Enqueued> {
   try {
-    const res = await t.request<Partial<Enqueued>>({ method: 'POST', path: '/v2/enqueue', body: event, idempotent: true });
-    const body = res.body ?? {};
-    return { status: String(body.status ?? 'success'), ...(body.message ? { message: body.message } : {}), dedup_key: String(body.dedup_key ?? event.dedup_key) };
+    const res = await t.request<unknown>({ method: 'POST', path: '/v2/enqueue', body: event, idempotent: true });
+    const body = (typeof res.body === 'object' && res.body !== null && !Array.isArray(res.body) ? res.body : {}) as Partial<Record<keyof Enqueued, unknown>>;
+    if (body.status !== 'success' && typeof body.dedup_key !== 'string') {
+      throw new ConnectorError('connector_bad_response', `${t.name}: the answer to POST /v2/enqueue (HTTP ${res.status}) is not an Events API answer; check the baseUrl of ${t.name} (https://events.pagerduty.com, or https://events.eu.pagerduty.com)`, {
+        connector: t.name, method: 'POST', path: '/v2/enqueue', vendorStatus: res.status,
+      });
+    }
+    return {
+      status: typeof body.status === 'string' ? body.status : 'success',
+      ...(typeof body.message === 'string' && body.message ? { message: body.message } : {}),
+      dedup_key: typeof body.dedup_key === 'string' ? body.dedup_key : event.dedup_key,
+    };
   } catch (e) {
     if (!isConnectorError(e) || e.code !== 'connector_rejected') throw e;
     // The errors list says which field is wrong; the transport quoted only `message`. The body is scrubbed already.

@@ -51,6 +51,8 @@ const RESOLVE = {
   closeNotes: 'Resolved by secorch: finding {{ data.finding_info.uid || subject }} was reported fixed.',
 };
 
+export const MIN_LEASE_SECONDS = 120;
+
 export const servicenowDestinationSchema = z.strictObject({
   type: z.literal('servicenow'),
   instanceUrl,
@@ -82,8 +84,14 @@ export const servicenowDestinationSchema = z.strictObject({
     closeCode: z._default(nonEmpty, RESOLVE.closeCode),
     closeNotes: z._default(template, RESOLVE.closeNotes),
   }), RESOLVE),
-  /** How long a create may take before a redelivery searches by correlation_id and may create (default 120). */
-  leaseSeconds: z.optional(z.number().check(z.int(), z.positive(), z.lte(3600))),
+  /**
+   * How long a create may take before a redelivery searches by correlation_id and may create
+   * (default 120, also the least accepted). A shorter lease runs out while a create call may
+   * still be under way (up to 90 s: a token request and the attempt, 30 s each, and 30 s of waits
+   * after 429s; the instance can commit an insert later still), and the redelivery's search,
+   * not seeing that record yet, creates a second one.
+   */
+  leaseSeconds: z.optional(z.number().check(z.int(), z.gte(MIN_LEASE_SECONDS, `must be at least ${MIN_LEASE_SECONDS}: a shorter lease can run out while a create is still under way, and a redelivery then creates a second record`), z.lte(3600))),
 });
 
 export type ServiceNowConfig = z.output<typeof servicenowDestinationSchema>;

@@ -24,10 +24,11 @@ export function severityOf(data: unknown): Severity {
   const d = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>;
   if (typeof d.severity_id === 'number' && BY_ID[d.severity_id]) return BY_ID[d.severity_id]!;
   const word = typeof d.severity === 'string' ? d.severity.toLowerCase() : '';
-  return word in DEFAULTS ? (word as Severity) : 'unknown';
+  // Own keys only: `in` also finds `constructor` and `__proto__`, which the event's text can name.
+  return Object.hasOwn(DEFAULTS, word) ? (word as Severity) : 'unknown';
 }
 
 export function ratingOf(data: unknown, overrides: ServiceNowConfig['severity']): Rating {
   const severity = severityOf(data);
-  return overrides?.[severity] ?? DEFAULTS[severity];
+  return (overrides && Object.hasOwn(overrides, severity) ? overrides[severity] : undefined) ?? DEFAULTS[severity];
 }
