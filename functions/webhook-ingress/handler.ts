@@ -9,7 +9,7 @@ import { auditRejection } from './audit';
 import { keepWebhookDeadLetter, publishVerified, unpublishedAnswer } from './dead-letter';
 import { checkRate } from './limits';
 import { type ParsedPayload, parsePayload } from './payload';
-import { claimAll, recordAll, recordMissing, release, replayKeys, replayTtl } from './replay';
+import { claimAll, recordAll, recordMissing, release, replayKeys, replayTtl, signatureKeys } from './replay';
 import { type PreparedSource, sourceFor } from './source';
 
 const PATH = /^\/webhooks\/([^/]+)\/?$/;
@@ -40,9 +40,10 @@ async function ingest(req: Request, deps: Deps, source: PreparedSource, client: 
   const log = deps.logger.child({ source: source.id });
   const keys = replayKeys(source, verified);
   if (!(await claimAll(deps, keys))) {
-    // Seen under one identity: recorded under the others too, so a later copy that carries only
-    // those (its unsigned id stripped, say) is a duplicate as well.
-    await recordMissing(deps, keys, replayTtl(source, verified)).catch((e: unknown) => log.warn('could not record delivery ids', { error: e }));
+    // Seen under one identity: recorded under its signature too (a vendor's retry re-signed with a
+    // new timestamp, found by its id), so a later copy with only that signature is a duplicate as
+    // well; not under an unsigned id, which a replayer chooses (replay.ts signatureKeys).
+    await recordMissing(deps, signatureKeys(source, verified), replayTtl(source, verified)).catch((e: unknown) => log.warn('could not record delivery ids', { error: e }));
     log.info('duplicate delivery', { deliveryId: verified.deliveryId });
     deps.metrics.count('webhooks.duplicate', 1, { source: source.id });
     return json({ duplicate: true }, 200);

@@ -65,9 +65,18 @@ export async function recordAll(deps: Deps, keys: string[], eventIds: string, tt
   if (keys.length > 0) await deps.store.putAll(keys.map((key) => ({ key, value: done, opts: { ttlSeconds } })));
 }
 
+/**
+ * The keys a duplicate adds to the record: those of its verified signature(s) only. A delivery id
+ * that comes beside a signature key is not signed (that is why the scheme gives the signature
+ * key), so whoever replays a captured request may have put any id there: recording it would
+ * answer the sender's own later delivery of that id as a duplicate and drop it.
+ */
+export const signatureKeys = (source: PreparedSource, v: Verified): string[] =>
+  (v.signature === undefined && v.signatures === undefined ? [] : replayKeys(source, { ...v, deliveryId: undefined }));
+
 /** Marks done each key of a duplicate that was not recorded yet (one write per key: some exist). */
 export async function recordMissing(deps: Deps, keys: string[], ttlSeconds: number): Promise<void> {
-  if (keys.length < 2) return;
+  if (keys.length === 0) return;
   const done = JSON.stringify({ state: 'done', at: deps.clock.now() });
   await Promise.all(keys.map((key) => deps.store.put(key, done, { ttlSeconds, ifAbsent: true })));
 }

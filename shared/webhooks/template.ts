@@ -56,6 +56,11 @@ export function templatedSignature(config: TemplatedConfig, scheme: string) {
   const { header: name, prefix, encoding, timestampHeader, idHeader } = config;
   const parts = parseTemplate(config.signedContent, scheme, { timestamp: Boolean(timestampHeader), id: Boolean(idHeader) });
   if (config.toleranceSeconds !== undefined && !timestampHeader) throw errors.config(`${scheme} toleranceSeconds needs a timestampHeader`);
+  // An unsigned timestamp is no replay window: whoever replays a captured request writes a fresh
+  // one, and the request passes again once its replay record has expired.
+  if (timestampHeader && !parts.some((p) => p.kind === 'timestamp')) {
+    throw errors.config(`${scheme} timestampHeader is set but signedContent does not contain {timestamp}: the signature must cover the timestamp`);
+  }
   const tolerance = config.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
   const needsId = parts.some((p) => p.kind === 'id');
   const read = ({ headers, now }: { headers: Headers; now: number }) => {

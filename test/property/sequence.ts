@@ -10,7 +10,8 @@ import type { SchemeCase } from './schemes';
  * signed (or there is none): a replay could change an unsigned id, so GitHub deliveries and
  * id-less HMAC deliveries are also recognised by their signature (two deliveries with the same
  * signed content are indistinguishable from a replay). A replay may change anything unsigned
- * (header case, unsigned headers, the hex case of a signature, an unsigned id): still a duplicate.
+ * (header case, unsigned headers, the hex case of a signature, an unsigned id): still a duplicate,
+ * and recorded under its signature only, since its unsigned id may be the replayer's choice.
  */
 export type Cosmetic = 'header-case' | 'user-agent' | 'content-type' | 'hex-case' | 'unsigned-id' | 'no-unsigned-id';
 
@@ -100,8 +101,10 @@ export async function runSteps(
       if (out.status !== 401) throw new Error(`${where}: ${age} s old, expected 401, got ${out.status} ${out.code ?? ''}`);
     } else if (ids.some((id) => seen.has(id))) {
       if (out.status !== 200) throw new Error(`${where}: identities ${ids.join(', ')} seen, expected 200 duplicate, got ${out.status} ${out.code ?? ''}`);
-      // A duplicate is recorded under all its identities: a later copy with only the others is one too.
-      ids.forEach((id) => seen.add(id));
+      // A duplicate is recorded under its signature (a later copy with only that is one too), not
+      // under an unsigned id, which a replayer may have chosen: the sender's own delivery of that
+      // id is new.
+      ids.filter((id) => id.startsWith('sig:') || idIsSigned(s)).forEach((id) => seen.add(id));
     } else {
       if (step.kind !== 'new') throw new Error(`${where}: a replay with unseen identities ${ids.join(', ')}`);
       if (out.status !== 202) throw new Error(`${where}: new identities ${ids.join(', ')}, expected 202, got ${out.status} ${out.code ?? ''}`);

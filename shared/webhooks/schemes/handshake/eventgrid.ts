@@ -80,12 +80,18 @@ function validationReply(payload: unknown): Response | undefined {
   return json({ validationResponse: code }, 200, HANDSHAKE_HEADERS);
 }
 
+const origin = (e: Record<string, unknown>): string =>
+  typeof e.topic === 'string' ? e.topic : typeof e.source === 'string' ? e.source : '';
+
 /** Replay key and event name of an authenticated delivery (a batch array or one CloudEvent). */
 function describe(payload: unknown): Verified {
   const all = events(payload);
   // The validation event is answered, never published: no replay key, so a retry is answered again.
   if (all.some(isValidation)) return { event: VALIDATION_EVENT };
-  const ids = all.map((e) => (isRecord(e) && typeof e.id === 'string' && e.id ? JSON.stringify([e.topic ?? e.source ?? '', e.id]) : undefined));
+  // Event Grid's topic and the CloudEvents source are strings; anything else counts as absent
+  // (serialising an arbitrary value here, before the ingress checks the body's depth, could
+  // overflow the stack on a deeply nested one).
+  const ids = all.map((e) => (isRecord(e) && typeof e.id === 'string' && e.id ? JSON.stringify([origin(e), e.id]) : undefined));
   const types = all.map((e) => (isRecord(e) ? (e.eventType ?? e.type) : undefined));
   return { deliveryId: batchKey(ids), event: uniform(types) };
 }

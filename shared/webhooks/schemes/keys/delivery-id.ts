@@ -1,5 +1,6 @@
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { errors } from '../../../errors';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from '../../../events/json-depth';
 import { header, missingId } from '../../timing-safe';
 import type { VerifyInput } from '../../types';
 
@@ -30,10 +31,12 @@ function walk(root: unknown, segments: string[], path: string): unknown {
 
 function atPath(body: Uint8Array, segments: string[], path: string): string {
   let text: string;
+  let root: unknown;
   let value: unknown;
   try {
     text = utf8.decode(body);
-    value = walk(JSON.parse(text), segments, path);
+    root = JSON.parse(text);
+    value = walk(root, segments, path);
   } catch {
     throw noId(path);
   }
@@ -41,7 +44,10 @@ function atPath(body: Uint8Array, segments: string[], path: string): string {
   // JSON.parse rounds an integer past 2^53 (a 64-bit id such as 1234567890123456789) to the
   // nearest double, which distinct ids share: they would be taken for replays of each other.
   // The number's own text is the id: read again without rounding (lossless-json), only then.
+  // lossless-json's parser recurses: a document deeper than the ingress accepts anyway (it is
+  // refused there as malformed_body) would overflow the stack, a 500 instead of a 400.
   if (typeof value === 'number' && Number.isFinite(value)) {
+    if (nestedDeeperThan(root, MAX_JSON_DEPTH, body)) throw errors.badRequest('malformed_body', `The body is nested deeper than ${MAX_JSON_DEPTH} levels`);
     const exact = walk(parseLossless(text), segments, path);
     if (isLosslessNumber(exact)) return exact.value;
   }

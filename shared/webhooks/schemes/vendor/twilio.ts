@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import { parse as parseQuery, stringify as stringifyQuery } from 'node:querystring';
 import { decodeSignature, header, invalidSignature, missingSignature, safeEqual } from '../../timing-safe';
 import type { SyncVerifier, VerifyInput } from '../../types';
 import type { VendorConfig } from './config';
@@ -18,6 +19,11 @@ import { configuredUrl, queryOf, splitUrl } from './twilio-parts';
  * twilio-node does, the URL is tried without its port and then with it (:443/:80 by default).
  * The delivery id is I-Twilio-Idempotency-Token when sent; otherwise there is no id and replays
  * are deduplicated on the signature (Twilio signs no timestamp).
+ *
+ * The request URL reaches us as the WHATWG URL parser normalized it (every adapter builds a
+ * Request), which percent-encodes some query characters Twilio signed as they were (`'` becomes
+ * `%27`). twilio-node's last fallback serves exactly that case: the query re-encoded by Node's
+ * legacy querystring module, which leaves `'` as it is. It is tried too, after the URL as received.
  */
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -58,6 +64,11 @@ interface Target {
   query: string;
 }
 
+/** A query (`?` included) as twilio-node's withLegacyQuerystring re-encodes it; '' and '?' unchanged. */
+function legacyQuery(query: string): string {
+  return query.length <= 1 ? query : `?${stringifyQuery(parseQuery(query.slice(1)))}`;
+}
+
 export function twilioVerifier(config: VendorConfig<'twilio'>): SyncVerifier {
   const keys = utf8Keys(config, 'twilio');
   const fixed = configuredUrl(config.url);
@@ -65,7 +76,14 @@ export function twilioVerifier(config: VendorConfig<'twilio'>): SyncVerifier {
     const query = queryOf(url);
     const hash = url.indexOf('#');
     const parts = fixed ? { ...fixed, rest: fixed.rest + query } : splitUrl(hash === -1 ? url : url.slice(0, hash));
-    return parts && { urls: [Buffer.from(parts.bare + parts.rest), Buffer.from(parts.withPort + parts.rest)], query };
+    if (!parts) return undefined;
+    const urls = [Buffer.from(parts.bare + parts.rest), Buffer.from(parts.withPort + parts.rest)];
+    const legacy = legacyQuery(query);
+    if (legacy !== query && parts.rest.endsWith(query)) {
+      const rest = parts.rest.slice(0, parts.rest.length - query.length) + legacy;
+      urls.push(Buffer.from(parts.bare + rest), Buffer.from(parts.withPort + rest));
+    }
+    return { urls, query };
   };
   // The last request's: an endpoint is requested at one URL over and over.
   let last: { url: string; target: Target | undefined } | undefined;
