@@ -18,6 +18,20 @@ import { isConnectorError } from './errors';
  * crash; each connector's README section says how long. A create the target refuses gives its
  * lease up at once; a ticket deleted in the target (404) is made again for a finding still open
  * and needs nothing more for a resolved one.
+ *
+ * Events need not arrive in order: a `created` event held back (a vendor's 429, a redelivery, a
+ * dead letter replayed) can come after the finding's `resolved`. So a resolve that finds no ticket
+ * records the finding `resolved` with the time of that event (findingEventTime), and a resolve of
+ * a ticket keeps it as `resolvedAt`; a later created or updated event dated at or before it is
+ * acknowledged without a ticket, a comment or a new ticket for a deleted one. An event dated after
+ * it is the finding open again (the scanner found it again) and is applied. Equal times count as
+ * older: a finding is opened before it is resolved, and a source whose clock moves in coarse steps
+ * (GitHub's seconds, an ASFF UpdatedAt that an analyst's workflow change leaves as it was) dates
+ * both alike. Times are compared as written: the events of one finding come from its one source,
+ * on one clock. An event without a time, or a record written before these times were kept, is
+ * handled as it always was. The `resolved` record lasts as long as an older event can still come
+ * (markerTtlSeconds) and never holds back a newer one, so a finding reopened months later gets
+ * its ticket.
  */
 export interface TicketRef {
   id: string;
@@ -42,6 +56,8 @@ export interface TicketDeps {
   store: StateStore;
   clock: Clock;
   logger: Logger;
+  /** `deliveries.retentionDays`: how long a dead-lettered event may still be replayed (default 30). */
+  config?: { deliveries?: { retentionDays?: number } };
 }
 
 export interface TicketRequest {
@@ -58,10 +74,49 @@ export type TicketOutcome =
   | { action: 'created' | 'updated' | 'resolved' | 'adopted'; ref: TicketRef }
   | { action: 'skipped'; reason: string; ref?: TicketRef };
 
-/** `applied`: the ids of the last events applied, newest last, so a redelivered older event changes nothing either. */
-type Record = { state: 'creating'; until: number; eventId: string } | { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean };
+/**
+ * `applied`: the ids of the last events applied, newest last, so a redelivered older event changes
+ * nothing either. `resolvedAt` (epoch ms): the time of the latest resolve of the ticket, absent
+ * when no resolve carried one or on records written before it was kept. `resolved`: the finding
+ * was resolved before any ticket was made, by an event of time `at`; a reader that does not know
+ * this state takes it for a lapsed lease (searches the target, then creates), as before it existed.
+ */
+type Created = { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number };
+type Record = { state: 'creating'; until: number; eventId: string } | Created | { state: 'resolved'; at: number; eventId: string };
 const APPLIED_KEPT = 20;
-const applied = (r: Extract<Record, { state: 'created' }>, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
+const applied = (r: Created, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
+
+const NO_TICKET = 'resolved before any ticket was made';
+const OLDER = 'older than the finding\'s resolve';
+
+/**
+ * When the finding activity of an event happened, epoch ms: its CloudEvent `time`, else the OCSF
+ * finding's `time` (an event published without one). The mappers set both to the sender's own
+ * time of the activity (GitHub's created_at, fixed_at or updated_at, an ASFF UpdatedAt, a report's
+ * time for the finding), or to when the webhook or report was received when the sender gives none;
+ * a dead letter's replay keeps them. Undefined when the event carries neither.
+ */
+export function findingEventTime(event: CloudEvent): number | undefined {
+  const own = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+  if (Number.isFinite(own)) return own;
+  const ocsf = (event.data as { time?: unknown } | null | undefined)?.time;
+  // Within what a Date can hold, as Date.parse's results are.
+  return typeof ocsf === 'number' && Math.abs(ocsf) <= 8.64e15 ? ocsf : undefined;
+}
+
+/** Dated at or before the resolve: an event of the finding's life before it was resolved. */
+const olderThan = (at: number | undefined, resolvedAt: number | undefined) => at !== undefined && resolvedAt !== undefined && at <= resolvedAt;
+const latest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
+
+/**
+ * How long the record of a finding resolved before any ticket is kept: as long as an older event
+ * of it may still arrive. A queue keeps a message up to 14 days (SQS at most; Pub/Sub and Service
+ * Bus 7 by default), and an event the destinations refused is kept as a dead letter, replayable,
+ * for `deliveries.retentionDays` more. Keeping it longer would only hold state: it never stops a
+ * newer event.
+ */
+const QUEUE_RETENTION_DAYS = 14;
+export const markerTtlSeconds = (deps: Pick<TicketDeps, 'config'>) => (QUEUE_RETENTION_DAYS + (deps.config?.deliveries?.retentionDays ?? 30)) * 86_400;
 
 /** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
 export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => `tkt:${r.destination}:${r.tenant}:${r.uid}`;
@@ -76,7 +131,17 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   if (record?.state === 'creating' && record.until > deps.clock.now()) {
     throw new AppError('ticket_in_progress', `A ticket for finding ${req.uid} is being created by another attempt`, { status: 503, retryable: true });
   }
-  // No record, or a crashed attempt's: the target may hold the ticket already.
+  const at = findingEventTime(req.event);
+  if (record?.state === 'resolved') {
+    // No search: only a ticket made by this protocol replaces this record, and none was.
+    if (req.transition === 'resolved') {
+      if (at !== undefined && at > record.at) await markResolved(deps, key, req, at, held!.version);
+      return { action: 'skipped', reason: NO_TICKET };
+    }
+    if (olderThan(at, record.at)) return older(deps, req, at!, record.at);
+    // Dated after the resolve: the finding is open again. As for a first event: search, then create.
+  }
+  // No record, a crashed attempt's, or the finding reopened: the target may hold the ticket already.
   const found = await system.findByUid(req.uid);
   if (found) {
     const adopted: Record = { state: 'created', ref: found, applied: record?.state === 'creating' ? [record.eventId] : [] };
@@ -86,7 +151,17 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
     const again = await deps.store.get(key);
     return follow(system, deps, req, key, again!.version, adopted);
   }
-  if (req.transition === 'resolved') return { action: 'skipped', reason: 'resolved before any ticket was made' };
+  if (req.transition === 'resolved') {
+    // Kept, so that an older event of the finding arriving later makes no ticket for it. Written
+    // over the record this attempt read: a create that took its lease meanwhile makes this a
+    // retry, which then resolves the ticket that create made. Without a time there is nothing to
+    // compare later events with, and nothing is kept.
+    if (at !== undefined) {
+      await markResolved(deps, key, req, at, held?.version);
+      log.info('finding resolved before any ticket was made; recorded, so an older event of it makes none', { resolvedAt: new Date(at).toISOString() });
+    }
+    return { action: 'skipped', reason: NO_TICKET };
+  }
   const ref = await create(system, deps, req, key, held?.version);
   log.info('ticket created', { ticket: ref.key ?? ref.id });
   return { action: 'created', ref };
@@ -103,7 +178,7 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
 async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined): Promise<TicketRef> {
   const claim = randomUUID();
   const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id };
-  await write(deps.store, key, lease, version, claim);
+  await write(deps.store, key, lease, version, { newVersion: claim });
   let ref: TicketRef;
   try {
     ref = await system.create(req.uid, req.event);
@@ -128,18 +203,25 @@ function refusedCreate(e: unknown): boolean {
 const isGone = (e: unknown) => isConnectorError(e) && e.code === 'connector_not_found';
 
 /** The ticket exists: a redelivery of the event that made it does nothing; later events update or resolve it. */
-async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string, r: Extract<Record, { state: 'created' }>): Promise<TicketOutcome> {
+async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string, r: Created): Promise<TicketOutcome> {
   if (r.applied.includes(req.event.id)) return { action: 'skipped', reason: 'this event was applied already', ref: r.ref };
   const log = deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id });
+  const at = findingEventTime(req.event);
   if (req.transition === 'resolved') {
-    if (r.resolved) return { action: 'skipped', reason: 'already resolved', ref: r.ref };
+    if (r.resolved) {
+      // A later resolve moves the time on: an event dated between the two is older than it too.
+      if (at !== undefined && (r.resolvedAt === undefined || at > r.resolvedAt)) await write(deps.store, key, { ...r, resolvedAt: at, applied: applied(r, req.event.id) }, version);
+      return { action: 'skipped', reason: 'already resolved', ref: r.ref };
+    }
     const gone = await system.resolve(r.ref, req.event).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e)));
-    await write(deps.store, key, { ...r, resolved: true, applied: applied(r, req.event.id) }, version);
+    await write(deps.store, key, { ...r, resolved: true, resolvedAt: latest(r.resolvedAt, at), applied: applied(r, req.event.id) }, version);
     if (!gone) return { action: 'resolved', ref: r.ref };
     // Nothing left to close: a new ticket only to close it would tell nobody anything.
     log.warn('ticket gone from the target; the resolved finding needs none', { ticket: r.ref.key ?? r.ref.id });
     return { action: 'skipped', reason: 'the ticket is gone from the target', ref: r.ref };
   }
+  // Held back past the resolve: neither a comment on the resolved ticket nor, when that is gone, a new one.
+  if (r.resolved && olderThan(at, r.resolvedAt)) return { ...older(deps, req, at!, r.resolvedAt!), ref: r.ref };
   try {
     await system.update(r.ref, req.event);
   } catch (e) {
@@ -157,9 +239,21 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
   return { action: 'updated', ref: r.ref };
 }
 
+/** Records the finding resolved before any ticket was made, by an event of time `at`. */
+async function markResolved(deps: TicketDeps, key: string, req: TicketRequest, at: number, version: string | undefined): Promise<void> {
+  await write(deps.store, key, { state: 'resolved', at, eventId: req.event.id }, version, { ttlSeconds: markerTtlSeconds(deps) });
+}
+
+/** A created or updated event dated at or before the finding's resolve: acknowledged, nothing done. */
+function older(deps: TicketDeps, req: TicketRequest, at: number, resolvedAt: number): TicketOutcome {
+  deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
+    .info('finding event older than the finding\'s resolve; acknowledged without acting on the ticket', { transition: req.transition, eventTime: new Date(at).toISOString(), resolvedAt: new Date(resolvedAt).toISOString() });
+  return { action: 'skipped', reason: OLDER };
+}
+
 /** A conditional write: losing the race to another attempt is a retry, not a second ticket. */
-async function write(store: StateStore, key: string, r: Record, version: string | undefined, newVersion?: string): Promise<void> {
+async function write(store: StateStore, key: string, r: Record, version: string | undefined, opts: { newVersion?: string; ttlSeconds?: number } = {}): Promise<void> {
   const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-  const ok = await store.put(key, JSON.stringify(r), newVersion === undefined ? cond : { ...cond, newVersion });
+  const ok = await store.put(key, JSON.stringify(r), { ...cond, ...opts });
   if (!ok) throw new AppError('ticket_in_progress', 'Another attempt changed this finding\'s ticket record; retrying', { status: 503, retryable: true });
 }

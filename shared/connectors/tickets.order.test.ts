@@ -1,0 +1,194 @@
+import type { CloudEvent } from '../events/cloudevent';
+import { memoryStore } from '../store/memory';
+import { ConnectorError } from './errors';
+import { applyFindingEvent, findingEventTime, ticketRecordKey, type TicketRef, type TicketSystem } from './tickets';
+
+/**
+ * Finding events out of order (../tickets.ts): a created or updated event held back past the
+ * finding's resolve makes no ticket; one dated after the resolve (the finding open again) does.
+ * The target is a fake in memory, searchable by uid, as in tickets.test.ts; the destinations
+ * against their vendor fakes are in tickets.order.vendors.test.ts.
+ */
+function fakeTarget() {
+  const tickets = new Map<string, TicketRef & { uid: string; comments: string[]; resolved: boolean }>();
+  const calls: string[] = [];
+  let made = 0;
+  const system: TicketSystem = {
+    async findByUid(uid) {
+      calls.push(`find ${uid}`);
+      const t = [...tickets.values()].find((x) => x.uid === uid);
+      return t ? { id: t.id, key: t.key } : undefined;
+    },
+    async create(uid, event) {
+      calls.push(`create ${event.id}`);
+      const id = String(++made);
+      tickets.set(id, { id, key: `SEC-${id}`, uid, comments: [], resolved: false });
+      return { id, key: `SEC-${id}` };
+    },
+    async update(ref, event) {
+      calls.push(`update ${event.id}`);
+      const t = tickets.get(ref.id);
+      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
+      t.comments.push(event.id);
+    },
+    async resolve(ref, event) {
+      calls.push(`resolve ${event.id}`);
+      const t = tickets.get(ref.id);
+      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
+      t.resolved = true;
+    },
+  };
+  return { system, tickets, calls };
+}
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2030-03-01T10:00:00Z');
+const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+
+function setup(config?: { deliveries?: { retentionDays?: number } }) {
+  let now = T0 + DAY;
+  const clock = { now: () => now };
+  const store = memoryStore(clock);
+  const logs: { msg: string; fields: Record<string, unknown> }[] = [];
+  const logger = { debug() {}, info: (msg: string, fields = {}) => void logs.push({ msg, fields }), warn() {}, error() {}, child: () => logger };
+  const deps = { store, clock, logger, ...(config ? { config } : {}) };
+  const event = (id: string, transition: 'created' | 'updated' | 'resolved', time: string | undefined, data?: unknown): CloudEvent =>
+    ({ specversion: '1.0', id, source: 'test', type: `secorch.finding.${transition}`, subject: 'f-1', ...(time === undefined ? {} : { time }), ...(data === undefined ? {} : { data }) });
+  const req = (id: string, transition: 'created' | 'updated' | 'resolved', time: string | undefined, data?: unknown) =>
+    ({ destination: 'jira', tenant: 't', uid: 'f-1', transition, event: event(id, transition, time, data) });
+  const key = ticketRecordKey({ destination: 'jira', tenant: 't', uid: 'f-1' });
+  return { deps, req, store, key, logs, advance: (ms: number) => (now += ms) };
+}
+
+test('a created event held back past the resolve makes no ticket; an event dated after the resolve (found again) does', async () => {
+  const { deps, req, logs } = setup();
+  const t = fakeTarget();
+  expect(await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(60)))).toEqual({ action: 'skipped', reason: 'resolved before any ticket was made' });
+  // The created event, held back by a 429 and redelivered; an update of the open finding; one dated
+  // the same second as the resolve: all from the finding's life before it was resolved.
+  for (const [id, transition, time] of [['c1', 'created', at(0)], ['u1', 'updated', at(30)], ['c2', 'created', at(60)]] as const) {
+    expect(await applyFindingEvent(t.system, deps, req(id, transition, time))).toEqual({ action: 'skipped', reason: 'older than the finding\'s resolve' });
+  }
+  expect(t.tickets.size).toBe(0);
+  expect(logs.filter((l) => l.msg.startsWith('finding event older than'))).toHaveLength(3);
+  expect(logs.at(-1)!.fields).toMatchObject({ eventTime: at(60), resolvedAt: at(60) });
+  // The resolve redelivered: nothing to search for, nothing made.
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(60)))).action).toBe('skipped');
+  expect(t.calls).toEqual(['find f-1']);
+
+  // The scanner finds it again, a minute after the resolve.
+  expect(await applyFindingEvent(t.system, deps, req('c3', 'created', at(61)))).toEqual({ action: 'created', ref: { id: '1', key: 'SEC-1' } });
+  expect(t.calls).toEqual(['find f-1', 'find f-1', 'create c3']);
+  expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(90)))).action).toBe('resolved');
+  expect([...t.tickets.values()]).toMatchObject([{ resolved: true }]);
+});
+
+test('the record holds back older events only: the finding found again three weeks on gets its ticket while it is kept', async () => {
+  const { deps, req, store, key, advance } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(0)));
+  advance(20 * DAY);
+  expect((await applyFindingEvent(t.system, deps, req('c0', 'created', at(-5)))).action).toBe('skipped');
+  advance(DAY);
+  expect(JSON.parse((await store.get(key))!.value)).toMatchObject({ state: 'resolved' });
+  expect((await applyFindingEvent(t.system, deps, req('c1', 'created', at(21 * 24 * 60)))).action).toBe('created');
+});
+
+test('the record of a resolve lasts the queue\'s 14 days plus the dead-letter retention; a later resolve moves it on', async () => {
+  const { deps, req, store, key, advance } = setup({ deliveries: { retentionDays: 60 } });
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(0)));
+  const held = await store.get(key);
+  expect(JSON.parse(held!.value)).toEqual({ state: 'resolved', at: T0, eventId: 'r1' });
+  expect(held!.expiresAt).toBe(T0 + DAY + 74 * DAY);
+  // A dead letter of the created event replayed 70 days on is still known as older.
+  advance(70 * DAY);
+  expect((await applyFindingEvent(t.system, deps, req('c1', 'created', at(-1)))).action).toBe('skipped');
+  // The same finding resolved again in a later report: the time and the expiry move on, unsearched.
+  await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(60)));
+  const moved = await store.get(key);
+  expect(JSON.parse(moved!.value)).toMatchObject({ state: 'resolved', at: T0 + 3_600_000 });
+  expect(moved!.expiresAt).toBe(T0 + 71 * DAY + 74 * DAY);
+  expect((await applyFindingEvent(t.system, deps, req('u1', 'updated', at(59)))).action).toBe('skipped');
+  expect(t.calls).toEqual(['find f-1']);
+  expect(t.tickets.size).toBe(0);
+});
+
+test('the dead-letter retention defaults to 30 days', async () => {
+  const { deps, req, store, key } = setup();
+  await applyFindingEvent(fakeTarget().system, deps, req('r1', 'resolved', at(0)));
+  expect((await store.get(key))!.expiresAt).toBe(T0 + DAY + 44 * DAY);
+});
+
+test('without a CloudEvent time the OCSF finding\'s time is compared; an event with neither is handled as before', async () => {
+  expect(findingEventTime({ specversion: '1.0', id: 'x', source: 's', type: 't', data: { time: T0 } })).toBe(T0);
+  expect(findingEventTime({ specversion: '1.0', id: 'x', source: 's', type: 't', time: at(1), data: { time: T0 } })).toBe(T0 + 60_000);
+  expect(findingEventTime({ specversion: '1.0', id: 'x', source: 's', type: 't', data: { time: 'yesterday' } })).toBeUndefined();
+  expect(findingEventTime({ specversion: '1.0', id: 'x', source: 's', type: 't', data: { time: 1e300 } })).toBeUndefined();
+  expect(findingEventTime({ specversion: '1.0', id: 'x', source: 's', type: 't', data: null })).toBeUndefined();
+
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', undefined, { time: T0 }));
+  expect((await applyFindingEvent(t.system, deps, req('c1', 'created', undefined, { time: T0 - 1 }))).action).toBe('skipped');
+  // A created event without any time cannot be placed before the resolve: it makes its ticket, as it always did.
+  expect((await applyFindingEvent(t.system, deps, req('c2', 'created', undefined))).action).toBe('created');
+
+  // A resolve without any time keeps nothing to compare with: later events act as they always did.
+  const other = setup();
+  const t2 = fakeTarget();
+  expect((await applyFindingEvent(t2.system, other.deps, other.req('r1', 'resolved', undefined))).action).toBe('skipped');
+  expect(await other.store.get(other.key)).toBeUndefined();
+  expect((await applyFindingEvent(t2.system, other.deps, other.req('c1', 'created', at(-60)))).action).toBe('created');
+});
+
+test('a resolve that races a create is retried, and then resolves the ticket that create made', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  const find = t.system.findByUid;
+  let raced = false;
+  // While the resolve searches the target, the created event (delivered at the same time to another worker) makes its ticket.
+  t.system.findByUid = async (uid) => {
+    const found = await find(uid);
+    if (!raced) {
+      raced = true;
+      expect((await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)))).action).toBe('created');
+    }
+    return found;
+  };
+  await expect(applyFindingEvent(t.system, deps, req('r1', 'resolved', at(60)))).rejects.toMatchObject({ code: 'ticket_in_progress', retryable: true });
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(60)))).action).toBe('resolved');
+  expect([...t.tickets.values()]).toMatchObject([{ key: 'SEC-1', resolved: true }]);
+});
+
+test('a resolved ticket: an older event neither comments on it nor, when it was deleted, makes a new one; a newer event does', async () => {
+  const { deps, req, logs } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(60)))).action).toBe('resolved');
+  expect(await applyFindingEvent(t.system, deps, req('u1', 'updated', at(30)))).toEqual({ action: 'skipped', reason: 'older than the finding\'s resolve', ref: { id: '1', key: 'SEC-1' } });
+  expect(logs.at(-1)).toMatchObject({ msg: expect.stringMatching(/^finding event older than/), fields: { transition: 'updated' } });
+  t.tickets.delete('1');
+  expect((await applyFindingEvent(t.system, deps, req('u2', 'updated', at(45)))).action).toBe('skipped');
+  expect(t.tickets.size).toBe(0);
+  // Resolved again in a later scan: an event between the two resolves is older too.
+  expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(120)))).action).toBe('skipped');
+  expect((await applyFindingEvent(t.system, deps, req('u3', 'updated', at(90)))).action).toBe('skipped');
+  expect(t.calls.filter((c) => !c.startsWith('find'))).toEqual(['create c1', 'resolve r1']);
+  // Found again after the resolve: the open finding gets a ticket in place of the deleted one.
+  expect(await applyFindingEvent(t.system, deps, req('u4', 'updated', at(121)))).toEqual({ action: 'created', ref: { id: '2', key: 'SEC-2' } });
+});
+
+test('records written before resolve times were kept act as they did: a resolved ticket takes a later comment', async () => {
+  const { deps, req, store, key } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  await store.put(key, JSON.stringify({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1', 'r1'], resolved: true }));
+  expect((await applyFindingEvent(t.system, deps, req('u1', 'updated', at(30)))).action).toBe('updated');
+  expect(t.tickets.get('1')).toMatchObject({ comments: ['u1'] });
+  // An old record's resolved ticket resolved again by a timed event starts keeping the time.
+  await store.put(key, JSON.stringify({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1', 'r1'], resolved: true }));
+  expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(60)))).action).toBe('skipped');
+  expect(JSON.parse((await store.get(key))!.value)).toMatchObject({ resolved: true, resolvedAt: T0 + 3_600_000 });
+  expect((await applyFindingEvent(t.system, deps, req('u2', 'updated', at(40)))).action).toBe('skipped');
+});
