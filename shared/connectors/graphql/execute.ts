@@ -40,6 +40,11 @@ export async function execute(client: GenericClient, endpoint: string, op: Graph
   try {
     res = await t.request({ method: 'POST', url: endpoint, headers: { ...op.headers, accept: ACCEPT }, body, idempotent: op.idempotent, expect: 'json' });
   } catch (e) {
+    const status = isConnectorError(e) ? e.facts.vendorStatus : undefined;
+    if (isConnectorError(e) && status !== undefined && status >= 300 && status <= 399) {
+      // The destination's client does not follow redirects (destination.ts); the Location is not quoted, it may hold anything.
+      throw new ConnectorError('connector_rejected', `${t.name}: the GraphQL ${operation} was redirected (HTTP ${status}); redirects are not followed: set the endpoint of ${t.name} to the final address`, { ...e.facts, operation }, e);
+    }
     // The body in the error is scrubbed and capped; when it still parses, its errors say more.
     const listed = isConnectorError(e) && e.code === 'connector_rejected' ? (tryJson(String(e.facts.body ?? '')) as { errors?: unknown } | undefined)?.errors : undefined;
     if (!isConnectorError(e) || !isErrorList(listed) || listed.length === 0) throw e;

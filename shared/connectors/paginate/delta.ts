@@ -2,7 +2,7 @@ import { tryJson } from '../body';
 import { ConnectorError, isConnectorError } from '../errors';
 import { sameOriginUrl } from '../url';
 import type { Page, PagingBase, Transport } from './types';
-import { at, DEFAULT_MAX_PAGES } from './types';
+import { at, DEFAULT_MAX_PAGES, linkedRequest } from './types';
 
 /**
  * Microsoft Graph delta query (https://learn.microsoft.com/graph/delta-query-overview): pages
@@ -41,7 +41,7 @@ export async function* deltaPages<T>(transport: Transport, p: DeltaPaging<T>): A
   // without a deltaLink, as a repeated cursor ends a listing (cursor.ts).
   const followed = new Set<string>(url === undefined ? [] : [url]);
   for (let page = 0; page < (p.maxPages ?? DEFAULT_MAX_PAGES); page++) {
-    const response = await transport.request(url === undefined ? p.request : { headers: p.request.headers, url }).catch((e: unknown) => {
+    const response = await transport.request(url === undefined ? p.request : linkedRequest(p.request, url)).catch((e: unknown) => {
       throw isConnectorError(e) && needsReset(e) ? syncReset(transport.name, e) : e;
     });
     const link = (name: string) => {

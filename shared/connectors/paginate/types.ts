@@ -24,6 +24,14 @@ export const DEFAULT_MAX_PAGES = 10_000;
 export type Pages<T> = AsyncGenerator<Page<T>, void, undefined>;
 export type { Transport };
 
+/**
+ * The request of a later page the vendor linked to: that URL, as linked (its own query, no body),
+ * under the first request's terms: method, headers, the caller's abort signal, retry budget,
+ * idempotency and expected answer. Dropping them would let a listing the caller aborted, or gave
+ * a budget, go on past its first page.
+ */
+export const linkedRequest = (first: TransportRequest, url: string): TransportRequest => ({ ...first, path: undefined, query: undefined, body: undefined, url });
+
 /** Every item of every page, for callers that need no resume point. */
 export async function* eachItem<T>(pages: AsyncIterable<Page<T>>): AsyncGenerator<T, void, undefined> {
   for await (const page of pages) yield* page.items;

@@ -35,7 +35,7 @@ export const restDestinationSchema = z.strictObject({
    * GET, PUT and DELETE, false for POST and PATCH (true when idempotencyKeyHeader is set).
    */
   idempotent: z.optional(z.boolean()),
-  /** Sends a key derived from the event id and destination name in this header, e.g. Idempotency-Key. */
+  /** Sends a key derived from the event (tenant, source, id) and destination name in this header, e.g. Idempotency-Key. */
   idempotencyKeyHeader: z.optional(nonEmpty),
   /** Statuses that mean done; default any 2xx. 4xx may be listed (404 for a DELETE of a gone record). */
   expectStatus: z.optional(z.array(z.int().check(z.gte(200), z.lte(499))).check(z.minLength(1))),

@@ -48,7 +48,7 @@ export function restRequest(name: string, c: RestConfig, event: CloudEvent): Res
   if (method === 'GET' && body !== undefined) throw templateRefused('method', 'gave GET for a request with a body');
   const headers = renderHeaders(c.headers, event);
   if (contentType) headers['content-type'] = contentType;
-  if (c.idempotencyKeyHeader) headers[c.idempotencyKeyHeader.toLowerCase()] = idempotencyKey(name, event.id);
+  if (c.idempotencyKeyHeader) headers[c.idempotencyKeyHeader.toLowerCase()] = idempotencyKey(name, event);
   return {
     method,
     // Without a path the request goes to baseUrl exactly as configured (a trailing slash kept).

@@ -112,7 +112,7 @@ test('a POST is not resent after a 5xx; with an idempotency key, or as PUT, it i
   vendor.queue('POST /api/v2/alerts', reply.serverError(502));
   await destination({ path: '/alerts', idempotencyKeyHeader: 'Idempotency-Key' })(userEvent(), deps);
   const keyed = vendor.requests.slice(1).map((r) => r.headers['idempotency-key']);
-  expect(keyed).toEqual([idempotencyKey('tagger', 'evt-1'), idempotencyKey('tagger', 'evt-1')]);
+  expect(keyed).toEqual([idempotencyKey('tagger', userEvent()), idempotencyKey('tagger', userEvent())]);
 
   vendor.queue('PUT /api/v2/alerts', reply.serverError(503));
   await destination({ path: '/alerts', method: 'PUT' })(userEvent(), deps);
@@ -120,10 +120,11 @@ test('a POST is not resent after a 5xx; with an idempotency key, or as PUT, it i
 });
 
 test('the idempotency key is stable per event and destination, and shaped as a UUID', () => {
-  expect(idempotencyKey('a', 'evt-1')).toBe(idempotencyKey('a', 'evt-1'));
-  expect(idempotencyKey('a', 'evt-1')).not.toBe(idempotencyKey('b', 'evt-1'));
-  expect(idempotencyKey('a', 'evt-1')).not.toBe(idempotencyKey('a', 'evt-2'));
-  expect(idempotencyKey('a', 'evt-1')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  const e1 = userEvent();
+  expect(idempotencyKey('a', e1)).toBe(idempotencyKey('a', userEvent()));
+  expect(idempotencyKey('a', e1)).not.toBe(idempotencyKey('b', e1));
+  expect(idempotencyKey('a', e1)).not.toBe(idempotencyKey('a', userEvent({}, { id: 'evt-2' })));
+  expect(idempotencyKey('a', e1)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 });
 
 test('expectStatus: a listed 404 is done; an unlisted 2xx is a final error', async () => {

@@ -26,7 +26,8 @@ const LINK_BYTES = 2000;
 
 export const escapeMarkdown = (text: string): string => text.replace(/[\\`*_~[\]]/g, (c) => `\\${c}`);
 
-const SEVERITY_COLOR: Record<string, string> = { critical: 'Attention', fatal: 'Attention', high: 'Attention', medium: 'Warning', moderate: 'Warning' };
+/** A Map: the severity is event data, and a word naming an Object member (`__proto__`) must find nothing. */
+const SEVERITY_COLOR: ReadonlyMap<string, string> = new Map([['critical', 'Attention'], ['fatal', 'Attention'], ['high', 'Attention'], ['medium', 'Warning'], ['moderate', 'Warning']]);
 
 export interface TeamsMessage {
   type: 'message';
@@ -35,7 +36,7 @@ export interface TeamsMessage {
 
 export function teamsMessage(s: ChatSummary): TeamsMessage {
   const severity = s.fields.find((f) => f.label.toLowerCase() === 'severity')?.value.toLowerCase();
-  const color = severity ? SEVERITY_COLOR[severity] : undefined;
+  const color = severity ? SEVERITY_COLOR.get(severity) : undefined;
   const body: Record<string, unknown>[] = [
     { type: 'TextBlock', text: fitBytes(clip(s.title, TEXT_MAX), TITLE_BYTES, escapeMarkdown), size: 'Large', weight: 'Bolder', wrap: true, ...(color ? { color } : {}) },
   ];

@@ -41,11 +41,12 @@ export function hourOf(ms: number): string {
  * 0-9999). Only an RFC 3339 date-time counts, which always names its offset: Date.parse alone
  * also takes '2026-03-31T22:30:00' or 'March 31, 2026 22:30' and reads them in the machine's
  * time zone, so one event would get another partition (and buffer key) on each machine whose
- * zone differs.
+ * zone differs. A leap second (`23:59:60`, RFC 3339 section 5.7) is read as the second before
+ * it, in the same hour: Date.parse refuses it, and the event would get the buffer time's hour.
  */
 export function eventHour(event: CloudEvent): string | undefined {
   if (typeof event.time !== 'string' || !isRfc3339(event.time)) return undefined;
-  const ms = Date.parse(event.time);
+  const ms = Date.parse(event.time.replace(/([Tt]\d{2}:\d{2}:)60/, '$159'));
   if (Number.isNaN(ms)) return undefined;
   const year = new Date(ms).getUTCFullYear();
   return year >= 0 && year <= 9999 ? hourOf(ms) : undefined;
