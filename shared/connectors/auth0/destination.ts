@@ -1,3 +1,4 @@
+import { AppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { identityActions } from '../identity/action';
@@ -12,7 +13,11 @@ import { auth0TransportFor } from './transport';
  * application keeps on its own are that application's to end.
  */
 export function auth0Destination(name: string, config: Auth0DestinationConfig, overrides?: Partial<TransportOptions>) {
-  const perform = (action: Auth0Action, userId: string, deps: Deps) => setBlocked(auth0TransportFor(name, config, deps, overrides), userId, action === 'block');
+  const perform = (action: Auth0Action, userId: string, deps: Deps) => {
+    // Exhaustive: `action === 'block'` alone would unblock for anything else.
+    if (action !== 'block' && action !== 'unblock') throw new AppError('internal_error', `Destination ${name}: unknown auth0 action ${String(action)}`, { status: 500, retryable: false, expose: false });
+    return setBlocked(auth0TransportFor(name, config, deps, overrides), userId, action === 'block');
+  };
   const deliver = identityActions<Auth0Action>(name, config, perform, AUTH0_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);
 }

@@ -1,3 +1,4 @@
+import { ConnectorError } from '../errors';
 import type { Page } from '../paginate/types';
 import type { Transport } from '../types';
 import { type Auth0User, USER_FIELDS } from './user';
@@ -26,7 +27,15 @@ export async function* listUsers(t: Transport, o: { perPage?: number; startPage?
   for (let page = o.startPage ?? 0; ; page++) {
     const query = { page, per_page: perPage, include_totals: true, sort: 'created_at:1', fields: USER_FIELDS, include_fields: true };
     const response = await t.request<UsersPage>({ path: '/users', query });
-    const items = response.body.users ?? [];
+    // Auth0 answers `include_totals` with `{ users: [...], total }`. Anything else (a proxy's page,
+    // a baseUrl that is not the Management API) taken for no users would end the round empty and
+    // look up every user of the snapshot one by one.
+    const items = Array.isArray(response.body?.users) ? response.body.users : undefined;
+    if (!items) {
+      throw new ConnectorError('connector_bad_response', `${t.name}: the answer to GET /api/v2/users (HTTP ${response.status}) is not an Auth0 user list; check that the baseUrl of ${t.name} is the tenant's Auth0 domain`, {
+        connector: t.name, method: 'GET', path: '/api/v2/users', vendorStatus: response.status,
+      });
+    }
     const total = typeof response.body.total === 'number' ? response.body.total : undefined;
     const seen = (page + 1) * perPage;
     const more = items.length > 0 && (total === undefined ? items.length === perPage : seen < total);

@@ -1,3 +1,4 @@
+import { AppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { identityActions } from '../identity/action';
@@ -19,7 +20,9 @@ export function entraDestination(name: string, config: EntraDestinationConfig, o
     const t = entraTransportFor(name, config, deps, overrides);
     if (action === 'disable') return disableUser(t, userId);
     if (action === 'enable') return enableUser(t, userId);
-    return revokeSessions(t, userId);
+    if (action === 'revoke_sessions') return revokeSessions(t, userId);
+    // The config schema admits no other action; one that got here anyway is no request.
+    throw new AppError('internal_error', `Destination ${name}: unknown entra action ${String(action)}`, { status: 500, retryable: false, expose: false });
   };
   const deliver = identityActions<EntraAction>(name, config, perform, ENTRA_REVERSALS);
   return (event: CloudEvent, deps: Deps): Promise<void> => deliver(event, deps);

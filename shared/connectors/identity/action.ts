@@ -40,11 +40,19 @@ export function userOf(template: string, event: CloudEvent): string | undefined 
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
+/**
+ * The action(s) `on` maps an event type to, or undefined. The type is the event's, whatever its
+ * sender chose: only `on`'s own keys count, so `constructor`, `toString` or `__proto__` (members
+ * every object inherits) map to nothing rather than to a function taken for an action.
+ */
+export const plannedFor = <A extends string>(on: Record<string, A | A[]>, type: string): A | A[] | undefined =>
+  (Object.hasOwn(on, type) ? on[type] : undefined);
+
 /** `reversals`: the provider's undoing actions (unsuspend, unblock), which the cap never counts. */
 export function identityActions<A extends string>(name: string, settings: IdentityActionSettings<A>, perform: Perform<A>, reversals: readonly A[]) {
   const guard = identityGuard(name, settings, reversals);
   return async (event: CloudEvent, deps: Deps): Promise<void> => {
-    const planned = settings.on[event.type];
+    const planned = plannedFor(settings.on, event.type);
     const log = deps.logger.child({ destination: name, eventId: event.id, eventType: event.type });
     if (planned === undefined) {
       log.debug('identity destination: no action for this event type');

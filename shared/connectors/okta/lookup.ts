@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
-import { originAllowed, userOf } from '../identity/action';
+import { originAllowed, plannedFor, userOf } from '../identity/action';
 import { normaliseUser } from '../identity/guard';
 import type { Transport } from '../types';
 import type { OktaAction, OktaDestinationConfig } from './config';
@@ -34,7 +34,7 @@ export function lookupBeforeLimit(name: string, config: OktaDestinationConfig, t
   const check = protectedUserCheck(name, config.protect);
   /** The id to act by, or undefined when the event's actions go by the value it names (or identityActions refuses it). */
   return async (event: CloudEvent, deps: Deps): Promise<string | undefined> => {
-    const planned = config.on[event.type];
+    const planned = plannedFor(config.on, event.type);
     if (planned === undefined || !originAllowed(event.origin, config.allowApiOrigin)) return undefined;
     const user = userOf(config.user, event);
     if (user === undefined || named.has(normaliseUser(user))) return undefined;

@@ -53,3 +53,12 @@ test.each([
   expect(u.status).toBe('SUSPENDED');
   expect(steps()).toEqual([`POST /api/v1/users/${u.id}/lifecycle/suspend`]);
 });
+
+test.each(['constructor', 'toString', '__proto__'])('an event type named like an Object member (%s) needs no lookup and is ignored, with protect listing an id', async (type) => {
+  const clock = fixedClock(Date.parse('2030-01-01T00:00:00Z'));
+  const config = oktaDestinationSchema.parse({ type: 'okta', baseUrl: local.vendor.url, apiToken: 't', on: { 'secorch.identity.compromised': 'suspend' }, user: '{{ data.user.name }}', protect: [local.org.users[0]!.id] });
+  const deps = Object.assign(testDeps().deps, { http: local.h.http, logger: local.h.logger, store: memoryStore(clock), clock });
+  const before = local.vendor.requests.length;
+  await expect(oktaDestination('okta-prod', config)({ specversion: '1.0', id: 'e-proto', source: '//test', type, origin: 'webhook:siem', data: { user: { name: 'nobody@example.com' } } } as CloudEvent, deps)).resolves.toBeUndefined();
+  expect(local.vendor.requests.slice(before)).toEqual([]);
+});
