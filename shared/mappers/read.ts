@@ -77,6 +77,16 @@ export function compact<T extends Json>(o: T): T {
   // A copy rather than `delete`: deleting keys turns an object into a slow dictionary, and
   // mapping runs on every webhook.
   const out = {} as Json;
-  for (const key in o) if (o[key] !== undefined) out[key] = o[key];
+  for (const key in o) if (o[key] !== undefined) setOwn(out, key, o[key]);
   return out as T;
+}
+
+/**
+ * `o[key] = value` for a key taken from a payload. JSON.parse (and a spread) make `"__proto__"` an
+ * own member, but assigning it calls Object.prototype's setter: the member vanished from the copy
+ * and the payload's object became the copy's prototype, its members readable on the copy.
+ */
+export function setOwn(o: Json, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  else o[key] = value;
 }

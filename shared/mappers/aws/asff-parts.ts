@@ -3,7 +3,7 @@
  * ASFF: https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html
  */
 import { FINDING_CLASS, type Compliance, type FindingClass, type Product, type Remediation, type SeverityId, type StatusId } from '../ocsf';
-import { arr, compact, lookup, num, obj, str, type Json } from '../read';
+import { arr, compact, lookup, num, obj, setOwn, str, type Json } from '../read';
 import type { FindingTransition } from '../types';
 import { nonEmpty, stringsOf, transition } from './common';
 
@@ -37,7 +37,7 @@ export const workflowOf = (f: Json): string | undefined => str(obj(f.Workflow)?.
 /** The string members of a string map (ASFF UserDefinedFields), else undefined. */
 function stringMap(v: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
-  for (const [k, value] of Object.entries(obj(v) ?? {})) if (typeof value === 'string') out[k] = value;
+  for (const [k, value] of Object.entries(obj(v) ?? {})) if (typeof value === 'string') setOwn(out, k, value);
   return nonEmpty(out);
 }
 

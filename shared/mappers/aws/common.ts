@@ -3,7 +3,7 @@
  * transition, resource summaries and the final MappedEvent. Pure: time arrives in AwsInput.
  */
 import { buildFinding, OCSF_VERSION, type Cloud, type FindingParts, type Product } from '../ocsf';
-import { arr, compact, epochMs, obj, str, type Json } from '../read';
+import { arr, compact, epochMs, obj, setOwn, str, type Json } from '../read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../types';
 import { SAMPLE_LABEL } from './sample';
 
@@ -34,6 +34,14 @@ export function awsCloud(account: string | undefined, region: string | undefined
 }
 
 /**
+ * Detail members that carry credentials rather than describe the resource: a launch
+ * configuration's `UserData` (the instance's bootstrap script, base64: where passwords and tokens
+ * end up), and members of free-form blocks (`Other`) named like a credential. Findings are
+ * published to chat, tickets and pagers.
+ */
+const CREDENTIAL_KEY = /userdata|passw|secret|token|credential|private.?key/i;
+
+/**
  * A resource's details without its nested objects: the scalars and lists of scalars an analyst
  * reads first (instance type, image, addresses), not whole network interface trees.
  */
@@ -42,8 +50,9 @@ export function summarize(details: unknown): Json | undefined {
   if (src === undefined) return undefined;
   const out: Json = {};
   for (const [key, value] of Object.entries(src)) {
-    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
-    else if (Array.isArray(value) && value.length > 0 && value.every((v) => ['string', 'number'].includes(typeof v))) out[key] = value;
+    if (CREDENTIAL_KEY.test(key)) continue;
+    if (['string', 'number', 'boolean'].includes(typeof value)) setOwn(out, key, value);
+    else if (Array.isArray(value) && value.length > 0 && value.every((v) => ['string', 'number'].includes(typeof v))) setOwn(out, key, value);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
@@ -53,7 +62,7 @@ export function summarizeAll(details: unknown): Json | undefined {
   const out: Json = {};
   for (const [kind, block] of Object.entries(obj(details) ?? {})) {
     const s = summarize(block);
-    if (s !== undefined) out[kind] = s;
+    if (s !== undefined) setOwn(out, kind, s);
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }

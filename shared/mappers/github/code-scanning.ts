@@ -70,11 +70,12 @@ export function mapCodeScanning(ctx: AlertContext): MappedEvent {
   const location = locationResource(ctx);
   // ref and commit_oid say where this activity happened; GitHub leaves them empty for user actions.
   const unmapped = compact({ ref: str(ctx.payload.ref), commit_oid: str(ctx.payload.commit_oid) });
+  const st = status(ctx);
   return assemble(ctx, {
     cls: FINDING_CLASS.detection,
-    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert),
+    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert, st.statusId),
     severityId: severity(rule),
-    ...status(ctx),
+    ...st,
     product: compact({
       name: 'GitHub Code Scanning',
       vendor_name: 'GitHub',

@@ -3,7 +3,7 @@
  * the repository resource, event times and the final assembly into a MappedEvent.
  * Webhook reference: https://docs.github.com/en/webhooks/webhook-events-and-payloads
  */
-import { buildFinding, OCSF_VERSION, type FindingParts, type Product, type ResourceDetails } from '../ocsf';
+import { buildFinding, OCSF_VERSION, type FindingParts, type Product, type ResourceDetails, type StatusId } from '../ocsf';
 import { bool, compact, epochMs, lookup, num, obj, str, type Json } from '../read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent, type MapperInput } from '../types';
 
@@ -27,15 +27,22 @@ export interface AlertContext {
 export const findingUid = (fullName: string, kind: GithubKind, number: number): string =>
   `github:${fullName}:${kind}:${number}`;
 
+/** Finding status_ids of a closed alert: Suppressed (dismissed) and Resolved. */
+const isClosed = (statusId: StatusId): boolean => statusId === 3 || statusId === 4;
+
 /**
  * The close transition, unless the alert says it is still open: code scanning sends `fixed` when
  * a commit fixes the alert in one branch (docs: "fixed in a branch by a commit"), and an alert that
- * stays open elsewhere has not been resolved.
+ * stays open elsewhere has not been resolved. Any other activity on an alert that is closed after
+ * it (a validity check, an assignment, the alert appearing in another branch, an alert an
+ * auto-triage rule dismissed as it was created) is resolved too, as on the AWS paths: published as
+ * created or updated, it re-opened the finding downstream (a ticket made or re-opened, a PagerDuty
+ * destination paging) for an alert nobody has to act on.
  */
-export function transitionFor(action: string, closeActions: ReadonlySet<string>, alert: Json): FindingTransition {
-  if (action === 'created') return 'created';
+export function transitionFor(action: string, closeActions: ReadonlySet<string>, alert: Json, statusId: StatusId): FindingTransition {
   if (closeActions.has(action) && alert.state !== 'open') return 'resolved';
-  return 'updated';
+  if (isClosed(statusId)) return 'resolved';
+  return action === 'created' ? 'created' : 'updated';
 }
 
 /** The alert timestamp each closing action sets, per the payload schemas of octokit/webhooks. */

@@ -55,11 +55,12 @@ export function mapDependabot(ctx: AlertContext): MappedEvent {
   const packageName = str(obj(obj(ctx.alert.dependency)?.package)?.name);
   const severityId = severity(ctx);
   const manifest = manifestResource(ctx);
+  const st = status(ctx);
   return assemble(ctx, {
     cls: FINDING_CLASS.vulnerability,
-    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert),
+    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert, st.statusId),
     severityId,
-    ...status(ctx),
+    ...st,
     product: { name: 'GitHub Dependabot', vendor_name: 'GitHub' },
     finding_info: compact({
       title: str(advisory?.summary) ?? (packageName ? `Vulnerable dependency: ${packageName}` : `Dependabot alert ${ctx.number}`),

@@ -17,8 +17,9 @@ import { assemble, transitionFor, type AlertContext } from './common';
  */
 const CLOSE_ACTIONS: ReadonlySet<string> = new Set(['resolved', 'revoked']);
 
+/** Actions that set the state. The others (validated, publicly_leaked, assigned, ...) leave it as it was. */
 const STATE_AFTER: Record<string, string> = {
-  created: 'open', reopened: 'open', publicly_leaked: 'open', validated: 'open', resolved: 'resolved', revoked: 'resolved',
+  created: 'open', reopened: 'open', resolved: 'resolved', revoked: 'resolved',
 };
 
 /**
@@ -30,8 +31,17 @@ const SUPPRESSING: ReadonlySet<string> = new Set([
   'false_positive', 'wont_fix', 'wontfix', 'used_in_tests', 'pattern_deleted', 'pattern_edited',
 ]);
 
+/**
+ * The alert's state after the event. The webhook's alert has no `state` field (octokit/webhooks
+ * secret-scanning-alert-webhook: resolution, resolved_at and resolved_by only), so an action that
+ * does not set the state is read from the resolution: a validity check or a public leak of a
+ * revoked secret leaves it resolved, not open.
+ */
+const stateOf = (alert: Json, action: string): string =>
+  str(alert.state) ?? lookup(STATE_AFTER, action) ?? (str(alert.resolution) !== undefined || str(alert.resolved_at) !== undefined ? 'resolved' : 'open');
+
 function status(ctx: AlertContext): { statusId: StatusId; statusDetail?: string } {
-  const state = str(ctx.alert.state) ?? lookup(STATE_AFTER, ctx.action);
+  const state = stateOf(ctx.alert, ctx.action);
   const resolution = str(ctx.alert.resolution) ?? (ctx.action === 'revoked' ? 'revoked' : undefined);
   if (state === 'open') return { statusId: 1 };
   if (state === 'resolved') return { statusId: resolution && SUPPRESSING.has(resolution) ? 3 : 4, statusDetail: resolution };
@@ -86,11 +96,12 @@ export function mapSecretScanning(ctx: AlertContext): MappedEvent {
   const secretType = str(ctx.alert.secret_type);
   const label = str(ctx.alert.secret_type_display_name) ?? secretType;
   const location = locationResource(ctx);
+  const st = status(ctx);
   return assemble(ctx, {
     cls: FINDING_CLASS.detection,
-    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert),
+    transition: transitionFor(ctx.action, CLOSE_ACTIONS, ctx.alert, st.statusId),
     severityId: severity(ctx),
-    ...status(ctx),
+    ...st,
     product: { name: 'GitHub Secret Scanning', vendor_name: 'GitHub' },
     finding_info: compact({
       title: label === undefined ? `Secret scanning alert ${ctx.number}` : `Exposed secret: ${label}`,

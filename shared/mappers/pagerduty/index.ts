@@ -24,8 +24,13 @@ const PRIORITY: Record<string, { severity: SeverityId; priority: PriorityId }> =
 /** Urgency is what pages people: high pages at once, low does not. */
 const URGENCY: Record<string, SeverityId> = { high: 4, low: 2 };
 
-const transitionOf = (eventType: string): FindingTransition =>
-  eventType === 'incident.triggered' ? 'created' : eventType === 'incident.resolved' ? 'resolved' : 'updated';
+/**
+ * incident.resolved closes the incident, and so does any other event whose incident is resolved
+ * (a priority or service change after the resolve): as `updated` it read downstream as the
+ * incident opening again (a ticket re-opened or made, a PagerDuty destination paging).
+ */
+const transitionOf = (eventType: string, statusId: IncidentStatusId): FindingTransition =>
+  eventType === 'incident.resolved' || statusId === 4 ? 'resolved' : eventType === 'incident.triggered' ? 'created' : 'updated';
 
 /** A PagerDuty reference ({id, summary, html_url, type}) as an OCSF user or group. */
 const ref = (v: unknown): Json | undefined => {
@@ -44,7 +49,8 @@ export const pagerdutyMapper: Mapper = (input) => {
   const id = str(incident?.id);
   if (incident === undefined || id === undefined) return undefined;
   const uid = `pagerduty:${id}`;
-  const transition = transitionOf(eventType);
+  const statusId = lookup(STATUS, incident.status) ?? lookup(STATUS_AFTER, eventType) ?? 0;
+  const transition = transitionOf(eventType, statusId);
   const priorityName = str(obj(incident.priority)?.summary);
   const priority = lookup(PRIORITY, priorityName?.toUpperCase());
   const occurred = epochMs(event.occurred_at);
@@ -52,7 +58,7 @@ export const pagerdutyMapper: Mapper = (input) => {
   const finding = buildIncident({
     transition,
     severityId: priority?.severity ?? lookup(URGENCY, incident.urgency) ?? 0,
-    statusId: lookup(STATUS, incident.status) ?? lookup(STATUS_AFTER, eventType) ?? 0,
+    statusId,
     priorityId: priority?.priority ?? (priorityName === undefined ? undefined : 99),
     priority: priorityName,
     time: occurred ?? input.receivedAt,
