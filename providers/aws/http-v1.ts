@@ -2,6 +2,12 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
 
 /**
+ * A member of a header or query map; names are the client's, so `constructor` or `toString` is
+ * looked up among the map's own members only, never found on Object.prototype.
+ */
+const own = <V>(map: Record<string, V>, name: string): V | undefined => (Object.hasOwn(map, name) ? map[name] : undefined);
+
+/**
  * API Gateway REST API, Lambda proxy integration (payload format 1.0):
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
  * The multi-value maps are preferred: they keep repeated headers and query keys that the
@@ -13,7 +19,7 @@ export function v1ToRequest(event: APIGatewayProxyEvent): Request {
   const single = event.headers ?? {};
   const names = new Set([...Object.keys(multi), ...Object.keys(single)]);
   for (const name of names) {
-    const values = (multi[name] ?? [single[name]]).filter((v): v is string => typeof v === 'string');
+    const values = (own(multi, name) ?? [own(single, name)]).filter((v): v is string => typeof v === 'string');
     // Several Cookie headers are one list joined by "; " (RFC 6265 5.4), not by the ", " of append.
     if (name.toLowerCase() === 'cookie') headers.set(name, values.join('; '));
     else for (const v of values) headers.append(name, v);
@@ -24,7 +30,7 @@ export function v1ToRequest(event: APIGatewayProxyEvent): Request {
   const singleQuery = event.queryStringParameters ?? {};
   for (const key of new Set([...Object.keys(multiQuery), ...Object.keys(singleQuery)])) {
     // API Gateway hands over decoded values; URLSearchParams encodes them again.
-    for (const v of multiQuery[key] ?? [singleQuery[key]]) if (typeof v === 'string') query.append(key, v);
+    for (const v of own(multiQuery, key) ?? [own(singleQuery, key)]) if (typeof v === 'string') query.append(key, v);
   }
 
   // A REST API's event.path has no stage; requestContext.path does ("/prod/hello"): the HTTP API

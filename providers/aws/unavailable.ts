@@ -7,18 +7,18 @@ import { unreachableErrors } from '../common/unavailable';
  * validation, throttling, access denied, 5xx) and stays as it is.
  */
 
-/** Socket and DNS errors from Node (node:net, node:dns), as the SDK passes them on. */
-const ERRNOS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ETIMEDOUT: 'network timeout',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
+/** Socket and DNS errors from Node (node:net, node:dns), as the SDK passes them on. A Map: `constructor` is no errno. */
+const ERRNOS: ReadonlyMap<string, string> = new Map([
+  ['ECONNREFUSED', 'connection refused'],
+  ['ECONNRESET', 'connection reset'],
+  ['EPIPE', 'connection reset'],
+  ['ETIMEDOUT', 'network timeout'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENETUNREACH', 'network unreachable'],
   // A DNS failure of an AWS endpoint is the VPC's resolver or a transient lookup error.
-  ENOTFOUND: 'DNS lookup failed',
-  EAI_AGAIN: 'DNS lookup failed',
-};
+  ['ENOTFOUND', 'DNS lookup failed'],
+  ['EAI_AGAIN', 'DNS lookup failed'],
+]);
 /** TimeoutErrors of @smithy/node-http-handler (set-connection-timeout, set-socket-timeout). */
 const TIMEOUTS: [RegExp, string][] = [
   [/did not establish a connection/, 'connect timeout'],
@@ -33,12 +33,14 @@ export function awsNetworkReason(e: unknown, depth = 0): string | undefined {
     code?: unknown; name?: unknown; message?: unknown; errors?: unknown; $metadata?: { httpStatusCode?: number };
   };
   if ($metadata?.httpStatusCode) return undefined;
-  if (typeof code === 'string' && ERRNOS[code]) return ERRNOS[code];
+  const errno = typeof code === 'string' ? ERRNOS.get(code) : undefined;
+  if (errno) return errno;
   // The SDK's retry middleware replaces a thrown value that is not an Error of its own realm with
   // `new Error("AWS SDK error wrapper for " + value)` (@smithy/core retry, asSdkError), keeping only
   // the text; Node's socket errors are such values under jest's vm realm.
   const wrapped = typeof message === 'string' ? /^AWS SDK error wrapper for .*?\b(E[A-Z_]+)\b/.exec(message) : null;
-  if (wrapped && ERRNOS[wrapped[1]!]) return ERRNOS[wrapped[1]!];
+  const wrappedErrno = wrapped ? ERRNOS.get(wrapped[1]!) : undefined;
+  if (wrappedErrno) return wrappedErrno;
   if (name === 'TimeoutError') return TIMEOUTS.find(([re]) => re.test(String(message)))?.[1] ?? 'timeout';
   // Node's happy-eyeballs connect reports every address it tried in one AggregateError.
   if (Array.isArray(all)) return all.map((x) => awsNetworkReason(x, depth + 1)).find((r) => r !== undefined);

@@ -6,19 +6,19 @@ import { unreachableErrors } from '../common/unavailable';
  * HTTP status is the service's answer (409, 412, 404, 403, 5xx) and stays as it is.
  */
 
-/** Socket and DNS errors (RestError `code`, copied from Node's error by the HTTP client). */
-const ERRNOS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ETIMEDOUT: 'network timeout',
-  ESOCKETTIMEDOUT: 'network timeout',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'DNS lookup failed',
-  EAI_AGAIN: 'DNS lookup failed',
-  REQUEST_SEND_ERROR: 'request not sent',
-};
+/** Socket and DNS errors (RestError `code`, copied from Node's error by the HTTP client). A Map: `constructor` is no errno. */
+const ERRNOS: ReadonlyMap<string, string> = new Map([
+  ['ECONNREFUSED', 'connection refused'],
+  ['ECONNRESET', 'connection reset'],
+  ['EPIPE', 'connection reset'],
+  ['ETIMEDOUT', 'network timeout'],
+  ['ESOCKETTIMEDOUT', 'network timeout'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENETUNREACH', 'network unreachable'],
+  ['ENOTFOUND', 'DNS lookup failed'],
+  ['EAI_AGAIN', 'DNS lookup failed'],
+  ['REQUEST_SEND_ERROR', 'request not sent'],
+]);
 
 export function azureNetworkReason(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
@@ -27,7 +27,7 @@ export function azureNetworkReason(e: unknown): string | undefined {
   // Our own deadlines (client-options.ts): withDeadline's, and the per-try timeout of the tables
   // client, which aborts the request. No other AbortSignal is passed to these clients.
   if (name === 'DeadlineError' || name === 'AbortError') return 'no response';
-  return typeof code === 'string' ? ERRNOS[code] : undefined;
+  return typeof code === 'string' ? ERRNOS.get(code) : undefined;
 }
 
 /** The typed errors of an unreachable service (providers/common/unavailable.ts). */

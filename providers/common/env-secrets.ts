@@ -11,8 +11,9 @@ const PROVIDER = 'env';
 export function envSecretValue(env: Record<string, string | undefined>, name: string): string | undefined {
   checkCommonName(PROVIDER, name);
   if (name.includes('=')) throw invalidSecretName(PROVIDER, name, 'an environment variable name cannot contain "="');
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
+  // Only a string is a value: process.env inherits Object.prototype (`toString`, `__proto__`).
+  const value: unknown = env[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 /** Secrets from environment variables (the local default and the fallback everywhere). */

@@ -9,23 +9,24 @@ import { unreachableErrors } from '../common/unavailable';
  * (ABORTED, FAILED_PRECONDITION, ALREADY_EXISTS, NOT_FOUND, PERMISSION_DENIED, ...) and any HTTP
  * status (404, 412, 429, 5xx) is the service's answer and stays as it is.
  * https://grpc.github.io/grpc/core/md_doc_statuscodes.html
+ * ERRNOS is a Map: a code is the client's or the service's text, and `constructor` is no errno.
  */
-const ERRNOS: Record<string, string> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  EPIPE: 'connection reset',
-  ETIMEDOUT: 'network timeout',
-  ESOCKETTIMEDOUT: 'network timeout',
-  EHOSTUNREACH: 'host unreachable',
-  ENETUNREACH: 'network unreachable',
-  ENOTFOUND: 'DNS lookup failed',
-  EAI_AGAIN: 'DNS lookup failed',
-};
+const ERRNOS: ReadonlyMap<string, string> = new Map([
+  ['ECONNREFUSED', 'connection refused'],
+  ['ECONNRESET', 'connection reset'],
+  ['EPIPE', 'connection reset'],
+  ['ETIMEDOUT', 'network timeout'],
+  ['ESOCKETTIMEDOUT', 'network timeout'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENETUNREACH', 'network unreachable'],
+  ['ENOTFOUND', 'DNS lookup failed'],
+  ['EAI_AGAIN', 'DNS lookup failed'],
+]);
 const DEADLINE_EXCEEDED = 4;
 const UNAVAILABLE = 14;
 
 /** The first errno named in a text (grpc-js: "No connection established. Last error: connect ECONNREFUSED ..."). */
-const errnoIn = (text: string) => Object.entries(ERRNOS).find(([errno]) => new RegExp(`\\b${errno}\\b`).test(text))?.[1];
+const errnoIn = (text: string) => [...ERRNOS].find(([errno]) => new RegExp(`\\b${errno}\\b`).test(text))?.[1];
 
 export function gcpNetworkReason(e: unknown): string | undefined {
   // Duck-typed: socket errors come from Node's core, possibly another realm's Error (jest's vm).
@@ -35,7 +36,8 @@ export function gcpNetworkReason(e: unknown): string | undefined {
   // Our own operation deadline (client-options.ts withDeadline).
   if (code === UNAVAILABLE) return errnoIn(text) ?? 'service unavailable';
   if (code === DEADLINE_EXCEEDED) return errnoIn(text) ?? 'no response';
-  if (typeof code === 'string' && ERRNOS[code]) return ERRNOS[code];
+  const errno = typeof code === 'string' ? ERRNOS.get(code) : undefined;
+  if (errno) return errno;
   // Cloud Storage's HTTP stack: node-fetch's FetchError "network timeout" (type request-timeout),
   // gaxios' timeout (an AbortError, or a GaxiosError with the code of its cause).
   if (type === 'request-timeout' || name === 'AbortError' || name === 'TimeoutError') return 'no response';

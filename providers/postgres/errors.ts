@@ -10,17 +10,17 @@ import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
  * (also pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up,
  * recovery), 57P05 idle_session_timeout (PostgreSQL 14+: the server ends a pooled connection
  * just as a query is sent on it); 53300 too_many_connections; 55P03 lock_not_available (lock_timeout, if the role
- * sets one).
+ * sets one). A Map: a code is the server's text, and `constructor` is no SQLSTATE.
  */
-const SQLSTATES: Record<string, string> = {
-  '57014': 'statement timeout',
-  '57P01': 'server shutting down',
-  '57P02': 'server crashed',
-  '57P03': 'server not accepting connections yet',
-  '57P05': 'idle session timeout',
-  '53300': 'too many connections',
-  '55P03': 'lock not available',
-};
+const SQLSTATES: ReadonlyMap<string, string> = new Map([
+  ['57014', 'statement timeout'],
+  ['57P01', 'server shutting down'],
+  ['57P02', 'server crashed'],
+  ['57P03', 'server not accepting connections yet'],
+  ['57P05', 'idle session timeout'],
+  ['53300', 'too many connections'],
+  ['55P03', 'lock not available'],
+]);
 /** Socket errors from Node (node:net, DNS). ENOTFOUND is left out: a wrong host is configuration. */
 const ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 /**
@@ -43,7 +43,8 @@ function reason(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null) return undefined;
   const { code, message, errors } = e as { code?: unknown; message?: unknown; errors?: unknown };
   if (typeof code === 'string') {
-    if (SQLSTATES[code]) return SQLSTATES[code];
+    const state = SQLSTATES.get(code);
+    if (state) return state;
     if (/^08[0-9A-Z]{3}$/.test(code)) return 'connection failure';
     if (ERRNOS.has(code)) return code === 'ECONNREFUSED' ? 'connection refused' : `network error ${code}`;
   }

@@ -14,6 +14,7 @@ import { prefixProblem } from '../destinations/archive/prefix';
 import { DEFAULT_RETRY_POLICY } from '../delivery/schedule';
 import './zod-messages';
 import { assertConfigDepth } from './depth';
+import { configuredDestination } from './destination';
 import { interpolate } from './interpolate';
 import { type Config, configSchema } from './schema';
 import { type SecretsConfig, secretsSchema, secretsSectionProblems } from './sections/secrets';
@@ -147,7 +148,7 @@ function crossProblems(config: Config): string[] {
   config.routes.forEach((route, i) => {
     problems.push(...filterProblems(route.filter, `routes[${i}].filter`));
     route.to.forEach((d, j) => {
-      if (!config.destinations[d]) problems.push(`routes[${i}].to[${j}]: unknown destination "${d}"`);
+      if (!configuredDestination(config, d)) problems.push(`routes[${i}].to[${j}]: unknown destination "${d}"`);
     });
   });
   // Cron expressions that do not parse or never fire, jobs naming unknown destinations.

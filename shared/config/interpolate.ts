@@ -26,7 +26,10 @@ export function interpolate(value: unknown, env: Record<string, string | undefin
           path,
         );
       }
-      const v = env[name];
+      // Only a string is a value: process.env inherits Object.prototype, so `${toString}` or
+      // `${__proto__}` would otherwise insert a function's or an object's text.
+      const raw: unknown = env[name];
+      const v = typeof raw === 'string' ? raw : undefined;
       if (v !== undefined && v !== '') return v;
       if (fallback !== undefined) return fallback;
       throw errors.config(`Environment variable ${name} is ${v === undefined ? 'not set' : 'empty'} (used at ${at})`, path);

@@ -60,10 +60,12 @@ export function render(t: Template, root: unknown): unknown {
   }
   if (Array.isArray(t)) return t.map((x) => render(x, root));
   if (t && typeof t === 'object') {
+    // Defined, not assigned: a member named `__proto__` (JSON and YAML keep it as a key) is data
+    // like any other, never the result's prototype.
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(t)) {
       const v = render(x, root);
-      if (v !== undefined) out[k] = v;
+      if (v !== undefined) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return out;
   }

@@ -37,7 +37,9 @@ export function parseLinkHeader(value: string): LinkValue[] {
     i++;
     const target = readUntil('>');
     i++;
-    const params: Record<string, string> = {};
+    // No prototype: names are the vendor's, so `constructor` or `__proto__` is a parameter like
+    // any other, neither taken for one already seen nor read back as Object.prototype's member.
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
     for (skip(' \t'); value[i] === ';'; skip(' \t')) {
       i++;
       skip(' \t');

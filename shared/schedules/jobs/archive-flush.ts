@@ -1,5 +1,6 @@
 import { archiveConfigs, flushArchive } from '../../destinations/archive';
 import type { JobConfig } from '../../config/sections/schedules';
+import { configuredDestination } from '../../config/destination';
 import type { JobDefinition } from './types';
 
 type ArchiveFlushJob = Extract<JobConfig, { type: 'archive-flush' }>;
@@ -28,7 +29,7 @@ export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
   },
   problems(job, path, config) {
     if (job.destination === undefined) return [];
-    const dest = config.destinations[job.destination];
+    const dest = configuredDestination(config, job.destination);
     if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
     if (dest.type !== 'archive') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not an archive`];
     return [];

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
+import { configuredDestination } from '../../config/destination';
 import { AppError } from '../../errors';
 import type { Deps } from '../../ports';
 import { auth0Source } from '../../connectors/auth0/source';
@@ -57,7 +58,7 @@ const AUTH0_EXPORT_WAIT_MS = 10 * 60_000;
 type Connection = OktaDestinationConfig | EntraDestinationConfig | Auth0DestinationConfig;
 
 function connectionOf(config: Config, job: IdentitySyncJob): Connection | undefined {
-  const dest = config.destinations[job.destination] as { type: string } | undefined;
+  const dest = configuredDestination(config, job.destination);
   return dest?.type === job.provider ? (dest as Connection) : undefined;
 }
 
@@ -89,7 +90,7 @@ export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
       return runSync(sourceOf(job, dest, deps, ctx.deadline, overrides), scope, ctx.deadline, deps);
     },
     problems(job: IdentitySyncJob, path: string, config: Config): string[] {
-      const dest = config.destinations[job.destination] as { type: string } | undefined;
+      const dest = configuredDestination(config, job.destination);
       const problems: string[] = [];
       if (!dest) problems.push(`${path}.destination: unknown destination "${job.destination}"`);
       else if (dest.type !== job.provider) problems.push(`${path}.destination: "${job.destination}" is a ${dest.type} destination, not ${job.provider}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
+import { configuredDestination } from '../../config/destination';
 import type { JiraConfig } from '../../connectors/jira/config';
 import { accountTimeZone } from '../../connectors/jira/myself';
 import { jqlDate, parseJiraTime } from '../../connectors/jira/jql-date';
@@ -66,7 +67,7 @@ const OVERLAP_MS = 60_000;
 const stateKey = (ctx: JobContext) => `jira-sync:${ctx.schedule}:${ctx.tenant}`;
 
 function destinationOf(config: Pick<Config, 'destinations'>, name: string): JiraConfig | undefined {
-  const dest = config.destinations[name] as { type: string } | undefined;
+  const dest = configuredDestination(config, name);
   return dest?.type === 'jira' ? (dest as unknown as JiraConfig) : undefined;
 }
 
@@ -178,7 +179,7 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       return { destination: job.destination, ...counts };
     },
     problems(job: JiraSyncJob, path: string, config: Config): string[] {
-      const dest = config.destinations[job.destination] as { type: string } | undefined;
+      const dest = configuredDestination(config, job.destination);
       if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
       if (dest.type !== 'jira') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not jira`];
       return [];

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
+import { configuredDestination } from '../../config/destination';
 import { ConnectorError } from '../../connectors/errors';
 import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
@@ -57,12 +58,16 @@ export const servicenowSyncJobSchema = z.strictObject({
 export type ServiceNowSyncJob = z.output<typeof servicenowSyncJobSchema>;
 
 export const TICKET_STATUS_CHANGED = 'secorch.ticket.status_changed';
-/** Incident state labels (choices of incident.state in the base system), for readable events. */
-const INCIDENT_STATES: Record<string, string> = { 1: 'New', 2: 'In Progress', 3: 'On Hold', 6: 'Resolved', 7: 'Closed', 8: 'Canceled' };
+/**
+ * Incident state labels (choices of incident.state in the base system), for readable events. A
+ * Map: the state is the instance's answer, which an object would answer for `constructor` or
+ * `__proto__` with Object.prototype's members.
+ */
+const INCIDENT_STATES: ReadonlyMap<string, string> = new Map([['1', 'New'], ['2', 'In Progress'], ['3', 'On Hold'], ['6', 'Resolved'], ['7', 'Closed'], ['8', 'Canceled']]);
 const SYS_ID = /^[0-9a-f]{32}$/;
 
 function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
-  const dest = config.destinations[name] as { type: string } | undefined;
+  const dest = configuredDestination(config, name);
   if (dest?.type !== 'servicenow') throw errors.config(`"${name}" is not a servicenow destination`, 'schedules');
   return dest as unknown as ServiceNowConfig;
 }
@@ -195,7 +200,7 @@ export const servicenowSyncJob = {
     return { ...counts, cursor: cursor?.on };
   },
   problems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
-    const dest = config.destinations[job.destination] as { type: string } | undefined;
+    const dest = configuredDestination(config, job.destination);
     if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
     if (dest.type !== 'servicenow') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not servicenow`];
     return [];
@@ -256,7 +261,7 @@ async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConf
 
 function statusChanged(r: SnRecord, uid: string, from: string | undefined, to: string, table: string, ctx: JobContext): CloudEvent {
   const updated = fieldValue(r, 'sys_updated_on') ?? '';
-  const label = (s: string | undefined) => (table === 'incident' && s !== undefined ? INCIDENT_STATES[s] : undefined);
+  const label = (s: string | undefined) => (table === 'incident' && s !== undefined ? INCIDENT_STATES.get(s) : undefined);
   return {
     specversion: '1.0',
     id: stableEventId('servicenow-sync', ctx.tenant, ctx.schedule, r.sys_id, updated, to),
