@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { standardWebhooksVerifier } from '../webhooks/schemes/standard-webhooks';
 import { rotateSecrets, signingSecrets } from './model';
-import { generateSecret } from './secret';
-import { signDelivery } from './sign';
+import { decodeSecret, generateSecret } from './secret';
+import { signDelivery, signWithKeys } from './sign';
 
 // The receiver's side is the reference library (standardwebhooks on npm), whose clock is Date.now:
 // pinned to the attempt's time so its 5-minute tolerance passes.
@@ -89,6 +89,35 @@ describe('signDelivery', () => {
   it('gives one entry for a secret listed twice', () => {
     const s = newSecret();
     expect(signDelivery({ id: ID, timestampSeconds: TS, body, secrets: [s, s] })['webhook-signature'].split(' ')).toHaveLength(1);
+  });
+});
+
+describe('signWithKeys', () => {
+  // The engine signs with the keys opened once and kept as secret KeyObjects, the body as its UTF-8 bytes.
+  const keyOf = (s: string) => createSecretKey(decodeSecret(s));
+  const bytes = Buffer.from(body, 'utf8');
+
+  it('signs as signDelivery does, with KeyObjects or bytes, the body as text or bytes, one secret or several', () => {
+    const [a, b] = [newSecret(), newSecret()];
+    for (const secrets of [[a], [a, b], [b, a]]) {
+      const expected = signDelivery({ id: ID, timestampSeconds: TS, body, secrets });
+      for (const keys of [secrets.map(keyOf), secrets.map(decodeSecret)]) {
+        for (const payload of [body, bytes]) expect(signWithKeys({ id: ID, timestampSeconds: TS, body: payload, keys })).toEqual(expected);
+      }
+    }
+    const one = signWithKeys({ id: ID, timestampSeconds: TS, body: bytes, keys: [keyOf(a)] });
+    expect(accepts(a, { ...one })).toBe(true);
+    expect(accepts(b, { ...one })).toBe(false);
+    const two = signWithKeys({ id: ID, timestampSeconds: TS, body: bytes, keys: [keyOf(a), keyOf(b)] });
+    expect(two['webhook-signature'].split(' ')).toHaveLength(2);
+    expect([accepts(a, { ...two }), accepts(b, { ...two })]).toEqual([true, true]);
+  });
+
+  it('gives one entry for a key listed twice, and refuses what signDelivery refuses', () => {
+    const k = keyOf(newSecret());
+    expect(signWithKeys({ id: ID, timestampSeconds: TS, body: bytes, keys: [k, k] })['webhook-signature'].split(' ')).toHaveLength(1);
+    expect(() => signWithKeys({ id: 'msg_1.2', timestampSeconds: TS, body: bytes, keys: [k] })).toThrow(expect.objectContaining({ code: 'webhook_sign_invalid' }));
+    expect(() => signWithKeys({ id: ID, timestampSeconds: TS, body: bytes, keys: [] })).toThrow(expect.objectContaining({ code: 'webhook_sign_invalid' }));
   });
 
   it.each<[string, Partial<Parameters<typeof signDelivery>[0]>, string]>([

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors';
 import { decodeSecret } from './secret';
 
@@ -34,8 +34,12 @@ const ID = /^[A-Za-z0-9_\-:]{1,256}$/;
 
 const badInput = (message: string) => new AppError('webhook_sign_invalid', message, { status: 500, retryable: false, expose: false });
 
-/** One `v1,` entry: HMAC-SHA256 with the decoded key over `${id}.${timestamp}.${body}`. */
-export function signatureV1(key: Uint8Array, id: string, timestampSeconds: number, body: string | Uint8Array): string {
+/**
+ * One `v1,` entry: HMAC-SHA256 with the decoded key over `${id}.${timestamp}.${body}`. The key as
+ * bytes or as a secret KeyObject made of them (the engine keeps one per secret: createHmac then
+ * does not copy and check the bytes on every call).
+ */
+export function signatureV1(key: Uint8Array | KeyObject, id: string, timestampSeconds: number, body: string | Uint8Array): string {
   const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.`).update(body).digest('base64');
   return `v1,${mac}`;
 }
@@ -48,13 +52,16 @@ function checkInput(id: string, timestampSeconds: number, count: number): void {
   if (count === 0) throw badInput('At least one signing secret is needed');
 }
 
-function headers(id: string, timestampSeconds: number, body: string | Uint8Array, keys: readonly Uint8Array[]): WebhookSignatureHeaders {
-  // The same secret listed twice (a rotation to itself) gives one entry, not two equal ones.
-  const entries = new Set(keys.map((k) => signatureV1(k, id, timestampSeconds, body)));
+function headers(id: string, timestampSeconds: number, body: string | Uint8Array, keys: readonly (Uint8Array | KeyObject)[]): WebhookSignatureHeaders {
+  // The same secret listed twice (a rotation to itself) gives one entry, not two equal ones. One
+  // secret (all but a rotation's overlap) is one entry: no set and no array for it.
+  const signature = keys.length === 1
+    ? signatureV1(keys[0]!, id, timestampSeconds, body)
+    : [...new Set(keys.map((k) => signatureV1(k, id, timestampSeconds, body)))].join(' ');
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': [...entries].join(' '),
+    'webhook-signature': signature,
   };
 }
 
@@ -64,8 +71,11 @@ export function signDelivery(input: SignInput): WebhookSignatureHeaders {
   return headers(id, timestampSeconds, body, secrets.map(decodeSecret));
 }
 
-/** signDelivery with the keys already decoded (decodeSecret): the engine decodes a secret once, not per delivery. */
-export function signWithKeys(input: Omit<SignInput, 'secrets'> & { keys: readonly Uint8Array[] }): WebhookSignatureHeaders {
+/**
+ * signDelivery with the keys already decoded (decodeSecret), as bytes or secret KeyObjects: the
+ * engine decodes a secret once, not per delivery.
+ */
+export function signWithKeys(input: Omit<SignInput, 'secrets'> & { keys: readonly (Uint8Array | KeyObject)[] }): WebhookSignatureHeaders {
   const { id, timestampSeconds, body, keys } = input;
   checkInput(id, timestampSeconds, keys.length);
   return headers(id, timestampSeconds, body, keys);

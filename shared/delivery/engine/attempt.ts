@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { toAppError } from '../../errors';
+import { isoTime } from '../iso-time';
 import { eventRef, keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview } from '../model';
 import type { AttemptResult } from '../schedule';
@@ -7,8 +7,8 @@ import type { Write } from '../../ports/store';
 import { take } from '../../ratelimit/token-bucket';
 import { admit, heldBack } from './breaker-store';
 import type { DeliveryDeps } from './deps';
-import { leasedText, OwnedAttempt } from './owned';
-import { buildRequest, TransformFailed } from './request';
+import { leasedText, leaseVersion, OwnedAttempt } from './owned';
+import { type AttemptRequest, buildRequest, TransformFailed } from './request';
 import { settle } from './settle';
 import { type SweepCache, sweepCache } from './sweep-cache';
 
@@ -44,11 +44,12 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   }
   const now = deps.clock.now();
   if (stored.lease && stored.lease.until > now) return 'busy';
-  // Every outcome below is written from `record`, which has no lease: the write releases it.
-  const { lease: expired, ...record } = stored;
+  // Every outcome below is written from `record`, which has no lease: the write releases it. A
+  // record read without one (a first attempt, a retry whose lease was released) is that already.
+  const expired = stored.lease;
+  const record: Delivery = expired === undefined ? stored : withoutLease(stored);
   // The lease's version is ours to choose, so the outcome can be written on it without a read.
-  // Random, not deps.ids: it must differ from every other worker's, and test ids are per-deps counters.
-  const version = randomUUID();
+  const version = leaseVersion();
   // The text read with the lease appended (owned.ts): the record is not serialised again for it.
   const leased = leasedText(item.value, expired === undefined, record, now + settings.leaseMs);
   const lease: Write = { key, value: leased, opts: { ifVersion: item.version, newVersion: version, ttlSeconds: settings.retentionSeconds } };
@@ -68,7 +69,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   // of the subscription waiting, until the probe is presumed lost.
   const held = await heldBack(deps, due.tenant, sub.id, settings.breaker, cache);
   if (held) return owned.defer(held.retryAt, false);
-  let request: Awaited<ReturnType<typeof buildRequest>>;
+  let request: AttemptRequest;
   try {
     request = await buildRequest(deps, sub, record, eventText);
   } catch (e) {
@@ -82,7 +83,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
   }
   const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
   if (!gate.allow) return owned.defer(gate.retryAt, false);
-  const attempt: Attempt = { n: record.attempts.length + 1, at: new Date(deps.clock.now()).toISOString(), durationMs: 0 };
+  const attempt: Attempt = { n: record.attempts.length + 1, at: isoTime(deps.clock.now()), durationMs: 0 };
   let result: AttemptResult;
   // Monotonic, as the client's own durationMs: a timeout or a broken connection took time too.
   const started = performance.now();
@@ -100,6 +101,11 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }
   return settle(deps, { owned, sub, attempt, result, cache });
+}
+
+function withoutLease(stored: Lease): Delivery {
+  const { lease: _lease, ...record } = stored;
+  return record;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { testDeps } from '../../../test/deps';
 import { keys } from '../keys';
-import { admit, recordResult } from './breaker-store';
-import { deliverySettings } from './deps';
+import type { BreakerState } from '../breaker';
+import { admit, heldBack, recordResult } from './breaker-store';
+import { type DeliveryDeps, deliverySettings } from './deps';
+import { sweepCache } from './sweep-cache';
 
 /**
  * The stored breaker as the engine's settings configure it (injected clock, memory store). The
@@ -54,4 +56,47 @@ test('the probe\'s success closes the breaker; its failure opens it again for tw
   expect(await recordResult(deps, 'acme', 'sub_1', true, settings.breaker)).toEqual(['breaker.closed']);
   expect(await admit(deps, 'acme', 'sub_1', settings.breaker)).toEqual({ allow: true });
   expect(await admit(deps, 'acme', 'sub_1', settings.breaker)).toEqual({ allow: true });
+});
+
+/**
+ * Within a sweep the state read is kept (sweep-cache.ts) and answers without a read when it
+ * needs no write: these make sure the kept state still holds attempts back, still lets only one
+ * probe go, and that a success after failures still reaches the store.
+ */
+const storedBreaker = async (deps: DeliveryDeps) => JSON.parse((await deps.store.get(keys.breaker('acme', 'sub_1')))!.value) as BreakerState;
+
+test('kept in a sweep, an open breaker holds attempts back until its probe time, then lets exactly one probe go', async () => {
+  const t = testDeps({ deliveries: { timeoutSeconds: 15 } });
+  const deps = t.deps as DeliveryDeps;
+  const cache = sweepCache(deps);
+  const { breaker } = cache.settings;
+  for (let i = 0; i < breaker.failureThreshold; i++) await recordResult(deps, 'acme', 'sub_1', false, breaker, cache);
+  const probeAt = t.clock.now() + breaker.openForMs;
+  expect(await heldBack(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ retryAt: probeAt });
+  expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ allow: false, retryAt: probeAt });
+  t.clock.set(probeAt);
+  expect(await heldBack(deps, 'acme', 'sub_1', breaker, cache)).toBeUndefined();
+  expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ allow: true });
+  expect(await storedBreaker(deps)).toEqual(expect.objectContaining({ state: 'half-open', probeStartedAt: probeAt }));
+  // The probe is in flight: neither this sweep nor another one sends a second.
+  expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual(expect.objectContaining({ allow: false }));
+  expect(await heldBack(deps, 'acme', 'sub_1', breaker, sweepCache(deps))).toEqual(expect.objectContaining({ retryAt: expect.any(Number) }));
+  expect(await recordResult(deps, 'acme', 'sub_1', true, breaker, cache)).toEqual(['breaker.closed']);
+  expect(await storedBreaker(deps)).toEqual({ state: 'closed', consecutiveFailures: 0 });
+});
+
+test('kept in a sweep, a success after failures clears them in the store; a success on a clean breaker writes nothing', async () => {
+  const t = testDeps();
+  const deps = t.deps as DeliveryDeps;
+  const cache = sweepCache(deps);
+  const { breaker } = cache.settings;
+  expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ allow: true });
+  expect(await recordResult(deps, 'acme', 'sub_1', true, breaker, cache)).toEqual([]);
+  expect(await deps.store.get(keys.breaker('acme', 'sub_1'))).toBeUndefined();
+  await recordResult(deps, 'acme', 'sub_1', false, breaker, cache);
+  await recordResult(deps, 'acme', 'sub_1', false, breaker, cache);
+  expect(await storedBreaker(deps)).toEqual(expect.objectContaining({ state: 'closed', consecutiveFailures: 2 }));
+  expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ allow: true });
+  expect(await recordResult(deps, 'acme', 'sub_1', true, breaker, cache)).toEqual([]);
+  expect(await storedBreaker(deps)).toEqual({ state: 'closed', consecutiveFailures: 0 });
 });

@@ -24,37 +24,65 @@ const write = (deps: Deps, key: string, state: BreakerState, version: string | u
 
 const clean = (state: BreakerState) => state.state === 'closed' && state.consecutiveFailures === 0;
 
+/** What the breaker-store functions answer: at once when the state kept in the sweep decides. */
+type Answer<T> = T | Promise<T>;
+
+/*
+ * The three functions below are not async: on nearly every attempt the state kept in the sweep
+ * answers them without a read, and an async function costs every attempt a promise and a turn
+ * of the microtask queue, and its optimised code a resumable frame. Only a read or a write of
+ * the store makes a promise; callers await either answer alike.
+ */
+
 /**
  * Whether the breaker holds attempts back now, read without taking anything (no probe, no
  * write): `retryAt` when it does. Lets an attempt be deferred before any work is spent on it.
  */
-export async function heldBack(
+export function heldBack(
   deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions, cache?: Cache,
-): Promise<{ retryAt: number } | undefined> {
-  let held = cache?.breaker(tenant, subscriptionId);
-  if (!held) {
-    held = await read(deps, keys.breaker(tenant, subscriptionId));
-    cache?.setBreaker(tenant, subscriptionId, held);
-  }
-  const verdict = beforeAttempt(held.state, deps.clock.now(), opts);
+): Answer<{ retryAt: number } | undefined> {
+  const held = cache?.breaker(tenant, subscriptionId);
+  if (held) return holds(deps, held.state, opts);
+  return read(deps, keys.breaker(tenant, subscriptionId)).then((fresh) => {
+    cache?.setBreaker(tenant, subscriptionId, fresh);
+    return holds(deps, fresh.state, opts);
+  });
+}
+
+function holds(deps: Deps, state: BreakerState, opts: BreakerOptions): { retryAt: number } | undefined {
+  const verdict = beforeAttempt(state, deps.clock.now(), opts);
   return verdict.allow ? undefined : { retryAt: verdict.retryAt };
 }
 
+type Admission = { allow: true } | { allow: false; retryAt: number };
+
+const unchanged = (next: BreakerState, state: BreakerState) => next === state || JSON.stringify(next) === JSON.stringify(state);
+
 /** May an attempt go now? `retryAt` when the breaker holds it back (no attempt is consumed). */
-export async function admit(
+export function admit(
   deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions, cache?: Cache,
-): Promise<{ allow: true } | { allow: false; retryAt: number }> {
-  const key = keys.breaker(tenant, subscriptionId);
-  for (let i = 0; i < RACES; i++) {
-    // The kept state decides only when it needs no write; a transition starts from a fresh read.
-    const kept = i === 0 ? cache?.breaker(tenant, subscriptionId) : undefined;
-    const { state, version } = kept ?? (await read(deps, key));
-    if (!kept) cache?.setBreaker(tenant, subscriptionId, { state, version });
-    const now = deps.clock.now();
-    const verdict = beforeAttempt(state, now, opts);
+): Answer<Admission> {
+  // The kept state decides only when it needs no write; a transition starts from a fresh read.
+  const kept = cache?.breaker(tenant, subscriptionId);
+  if (kept) {
+    const verdict = beforeAttempt(kept.state, deps.clock.now(), opts);
     if (!verdict.allow) return verdict;
-    if (verdict.state === state || JSON.stringify(verdict.state) === JSON.stringify(state)) return { allow: true };
-    if (kept) continue;
+    if (unchanged(verdict.state, kept.state)) return { allow: true };
+  }
+  // The kept state's look counts as the first of the RACES tries.
+  return admitOnRead(deps, tenant, subscriptionId, opts, cache, kept ? 1 : 0);
+}
+
+async function admitOnRead(
+  deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions, cache: Cache | undefined, tried: number,
+): Promise<Admission> {
+  const key = keys.breaker(tenant, subscriptionId);
+  for (let i = tried; i < RACES; i++) {
+    const { state, version } = await read(deps, key);
+    cache?.setBreaker(tenant, subscriptionId, { state, version });
+    const verdict = beforeAttempt(state, deps.clock.now(), opts);
+    if (!verdict.allow) return verdict;
+    if (unchanged(verdict.state, state)) return { allow: true };
     if (await write(deps, key, verdict.state, version)) {
       cache?.setBreaker(tenant, subscriptionId, { state: verdict.state });
       return { allow: true };
@@ -64,12 +92,18 @@ export async function admit(
 }
 
 /** Records an attempt's result; returns the breaker's events (opened, closed, subscription.disabled). */
-export async function recordResult(
+export function recordResult(
   deps: Deps, tenant: string, subscriptionId: string, success: boolean, opts: BreakerOptions, cache?: Cache,
-): Promise<BreakerEvent[]> {
-  const key = keys.breaker(tenant, subscriptionId);
+): Answer<BreakerEvent[]> {
   const kept = cache?.breaker(tenant, subscriptionId);
   if (success && kept && clean(kept.state)) return [];
+  return recordOnRead(deps, tenant, subscriptionId, success, opts, cache);
+}
+
+async function recordOnRead(
+  deps: Deps, tenant: string, subscriptionId: string, success: boolean, opts: BreakerOptions, cache: Cache | undefined,
+): Promise<BreakerEvent[]> {
+  const key = keys.breaker(tenant, subscriptionId);
   for (let i = 0; i < RACES; i++) {
     const { state, version } = await read(deps, key);
     if (success && clean(state)) {

@@ -141,9 +141,13 @@ test('retries on the schedule with the same webhook-id, and records every attemp
   [d] = await deliveryOf(e.deps);
   expect(d!.attempts.map((a) => a.status)).toEqual([500, 500, 200]);
   expect(d!.attempts[0]!.responseBody).toBe('answer 1');
-  // A success leaves no error or next attempt behind from the failures before it.
+  // A success leaves no error or next attempt behind from the failures before it, and no lease.
   expect(d).not.toHaveProperty('lastError');
   expect(d).not.toHaveProperty('nextAttemptAt');
+  expect(d).not.toHaveProperty('lease');
+  // The record's other members keep the places fan-out gave them.
+  expect(Object.keys(d!)).toEqual(['id', 'tenant', 'subscriptionId', 'eventId', 'eventSource', 'eventType', 'status', 'attempts', 'createdAt', 'updatedAt']);
+  expect(d!.updatedAt).toBe(new Date(e.clock.now()).toISOString());
   expect(new Set(rx.received.map((r) => r.headers['webhook-id']))).toEqual(new Set([d!.id]));
   expect(new Set(rx.received.map((r) => r.headers['webhook-timestamp'])).size).toBe(3);
 });
@@ -344,6 +348,18 @@ test('a sweep makes at most maxItems attempts; the next sweep takes the rest', a
   expect(rx.received).toHaveLength(3);
 });
 
+test('a sweep reads the due index page after page: every attempt is made once, none twice', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url });
+  const ids = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
+  for (const id of ids) await fanOut(event(id), e.deps);
+  expect(await sweepDue(e.deps, { pageSize: 2, concurrency: 2 })).toEqual({ stale: 0, busy: 0, deferred: 0, succeeded: 7, retrying: 0, failed: 0, errors: 0 });
+  expect(rx.received.map((r) => (JSON.parse(r.body) as CloudEvent).id).sort()).toEqual(ids);
+  expect(await dueKeys(e.deps)).toEqual([]);
+});
+
 test('after the last attempt the delivery is failed with every attempt kept; delivery.failing after the 4th', async () => {
   const e = engine({ deliveries: { retry: { schedule: [0, 1000, 1000, 1000, 1000], jitter: 0 }, breaker: { failureThreshold: 100 } } });
   const rx = await receiver(() => ({ status: 503 }));
@@ -474,6 +490,8 @@ test('a worker whose lease ran out loses its outcome to the worker that took ove
   expect(await slow).toEqual(expect.objectContaining({ busy: 1, retrying: 0, succeeded: 0 }));
   const [d] = await deliveryOf(e.deps);
   expect(d).toEqual(expect.objectContaining({ status: 'succeeded' }));
+  // The taker's outcome was written from the record less the lease that had run out.
+  expect(d).not.toHaveProperty('lease');
   expect(d!.attempts).toEqual([expect.objectContaining({ n: 1, status: 204 })]);
   expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([d!.id, d!.id]);
   expect(await dueKeys(e.deps)).toEqual([]);

@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { tenantOf } from '../../events/tenant';
+import { isoTime } from '../iso-time';
 import { eventRef, keys, sortableId } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import type { Deps } from '../../ports';
@@ -61,7 +62,7 @@ export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResul
   const ref = eventRef(event.source, event.id);
   await deps.store.put(keys.event(tenant, ref), JSON.stringify(event), { ttlSeconds: retentionSeconds });
   for (const sub of subs) {
-    const at = new Date(now).toISOString();
+    const at = isoTime(now);
     const delivery: Delivery = {
       id: sortableId('msg_', now), tenant, subscriptionId: sub.id, eventId: event.id, eventSource: event.source, eventType: event.type,
       status: 'pending', attempts: [], nextAttemptAt: at, createdAt: at, updatedAt: at,

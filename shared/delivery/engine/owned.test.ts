@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Delivery } from '../model';
-import { leasedText } from './owned';
+import { leasedText, leaseVersion } from './owned';
 
 const record = (over: Partial<Delivery> = {}): Delivery => ({
   id: 'msg_01KB0000000000000000000000', tenant: 'default', subscriptionId: 'sub_1', eventId: 'e-1', eventSource: 'scanner',
@@ -49,5 +49,24 @@ describe('leasedText', () => {
     // A template would write NaN, which is no JSON; serialising writes null, as it always did.
     expect(JSON.parse(leasedText(JSON.stringify(r), true, r, NaN))).toEqual({ ...r, lease: { until: null } });
     expect(JSON.parse(leasedText(JSON.stringify(r), true, r, Infinity))).toEqual({ ...r, lease: { until: null } });
+  });
+});
+
+describe('leaseVersion', () => {
+  it('never repeats within a process, nor across processes (each draws its own prefix), and fits every store', () => {
+    const here = Array.from({ length: 10_000 }, leaseVersion);
+    expect(new Set(here).size).toBe(here.length);
+    // A second copy of the module stands for another worker process.
+    let other: () => string = leaseVersion;
+    jest.isolateModules(() => {
+      other = (jest.requireActual('./owned') as typeof import('./owned')).leaseVersion;
+    });
+    expect(other).not.toBe(leaseVersion);
+    const there = Array.from({ length: 10_000 }, other);
+    const seen = new Set(here);
+    expect(there.filter((v) => seen.has(v))).toEqual([]);
+    // checkPutOptions: a non-empty string of at most 64 characters.
+    for (const v of [...here, ...there]) expect(v.length).toBeGreaterThan(0);
+    expect(Math.max(...here.map((v) => v.length))).toBeLessThanOrEqual(64);
   });
 });

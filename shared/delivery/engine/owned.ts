@@ -1,10 +1,22 @@
+import { randomBytes } from 'node:crypto';
 import type { Write } from '../../ports/store';
 import { sendWakeUp } from '../../ports/wakeups';
+import { isoTime } from '../iso-time';
 import { keys } from '../keys';
 import type { Delivery } from '../model';
 import type { Due, DueOutcome } from './attempt';
 import type { DeliveryDeps } from './deps';
 import type { SweepCache } from './sweep-cache';
+
+/**
+ * The version a lease is written with, so its outcome can be written on it without a read. It
+ * must differ from every version any store or worker ever made: a random prefix drawn once per
+ * process (128 bits; a random UUID has 122) and a counter, for less than a UUID drawn per
+ * attempt. Not deps.ids: test ids are per-deps counters, the same in every worker.
+ */
+const LEASE_PREFIX = randomBytes(16).toString('base64url');
+let leases = 0;
+export const leaseVersion = (): string => `${LEASE_PREFIX}.${(leases += 1).toString(36)}`;
 
 /** The longest a rate limit or the breaker defers an attempt before it is looked at again. */
 export const MAX_DEFER_MS = 24 * 60 * 60 * 1000;
@@ -50,17 +62,24 @@ export class OwnedAttempt {
    * Writes the outcome and releases the lease; false when the record was lost to another worker.
    * `wakeAt`: the next attempt's time (a due key, and a wake-up unless `wake` is false).
    */
-  async save(next: Delivery, wakeAt?: number, wake = true): Promise<boolean> {
-    const { deps, due, cache } = this;
+  save(next: Delivery, wakeAt?: number, wake = true): Promise<boolean> {
+    const { due, cache } = this;
     const { retentionSeconds } = cache.settings;
     const writes: Write[] = [{ key: this.key, value: JSON.stringify(next), opts: { ifVersion: this.version, ttlSeconds: retentionSeconds } }];
     if (wakeAt !== undefined) writes.push({ key: keys.due(wakeAt, due.tenant, due.id), value: '', opts: { ttlSeconds: retentionSeconds } });
     // The due key goes in the same step as the outcome. When the record was lost to another
     // worker (our lease had expired) nothing is written: the due key is that worker's now.
     if (wakeAt !== due.at) writes.push({ key: this.dueKey, delete: true });
-    const ok = await cache.putAll(writes);
-    // A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop).
-    if (ok && wakeAt !== undefined && wake) await sendWakeUp(deps, { at: wakeAt, tenant: due.tenant, id: due.id });
+    const written = cache.putAll(writes);
+    // An outcome with no wake-up to send (a success, a failure for good: nearly every attempt) is
+    // its write alone, without an async frame of its own.
+    return wakeAt !== undefined && wake ? this.wakeAfter(written, wakeAt) : written;
+  }
+
+  /** A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop). */
+  private async wakeAfter(written: Promise<boolean>, at: number): Promise<boolean> {
+    const ok = await written;
+    if (ok) await sendWakeUp(this.deps, { at, tenant: this.due.tenant, id: this.due.id });
     return ok;
   }
 
@@ -75,11 +94,11 @@ export class OwnedAttempt {
   async defer(until: number, wake = true): Promise<DueOutcome> {
     const { now, record } = this;
     const at = Math.min(until, now + MAX_DEFER_MS);
-    return (await this.save({ ...record, nextAttemptAt: new Date(at).toISOString(), updatedAt: new Date(now).toISOString() }, at, wake)) ? 'deferred' : 'busy';
+    return (await this.save({ ...record, nextAttemptAt: isoTime(at), updatedAt: isoTime(now) }, at, wake)) ? 'deferred' : 'busy';
   }
 
   async fail(reason: string): Promise<DueOutcome> {
-    const failed: Delivery = { ...this.record, status: 'failed', lastError: reason, updatedAt: new Date(this.deps.clock.now()).toISOString() };
+    const failed: Delivery = { ...this.record, status: 'failed', lastError: reason, updatedAt: isoTime(this.deps.clock.now()) };
     delete failed.nextAttemptAt;
     return (await this.save(failed)) ? 'failed' : 'busy';
   }

@@ -1,4 +1,5 @@
 import { failingAfter } from '../breaker';
+import { isoTime } from '../iso-time';
 import { keys } from '../keys';
 import type { Attempt, Delivery, Subscription } from '../model';
 import { type AttemptResult, classifyOutcome, nextAttemptAt } from '../schedule';
@@ -30,17 +31,22 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   const ended = deps.clock.now();
   const outcome = classifyOutcome(result);
   const attempts = [...record.attempts, attempt];
-  const base: Delivery = { ...record, attempts, updatedAt: new Date(ended).toISOString() };
+  const updatedAt = isoTime(ended);
   const events = await recordResult(deps, sub.tenant, sub.id, outcome === 'success', settings.breaker, cache);
   if (outcome === 'gone' || events.includes('subscription.disabled')) await disable(deps, sub, outcome === 'gone' ? 'gone' : 'failing', cache);
   if (outcome === 'success') {
-    // Left out rather than deleted: `delete` turns the record into a slow dictionary object.
-    const { nextAttemptAt: _next, lastError: _error, ...rest } = base;
-    const done: Delivery = { ...rest, status: 'succeeded' };
+    // Left out rather than deleted: `delete` turns the record into a slow dictionary object. The
+    // copy without them is the record written, its members in their places as a spread copy
+    // would keep them (a member the record lacks is added at the end, in this order).
+    const { nextAttemptAt: _next, lastError: _error, ...done } = record;
+    done.attempts = attempts;
+    done.updatedAt = updatedAt;
+    done.status = 'succeeded';
     if (!(await owned.save(done))) return 'busy';
     deps.metrics.count('deliveries.succeeded', 1);
     return 'succeeded';
   }
+  const base: Delivery = { ...record, attempts, updatedAt };
   const lastError = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error ?? 'error';
   const next = outcome === 'gone' ? undefined : nextAttemptAt({ policy: settings.retry, attemptNumber: attempts.length, lastAttemptAt: ended, outcome: result, random: deps.random ?? Math.random });
   if (failingAfter(attempts.length) && next !== undefined) await publishOps(deps, OPS_TYPES.deliveryFailing, sub, {}, { ...base, lastError });
@@ -54,7 +60,7 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
     await publishOps(deps, OPS_TYPES.deliveryFailed, sub, {}, failed);
     return 'failed';
   }
-  return (await owned.save({ ...base, lastError, nextAttemptAt: new Date(next).toISOString() }, next)) ? 'retrying' : 'busy';
+  return (await owned.save({ ...base, lastError, nextAttemptAt: isoTime(next) }, next)) ? 'retrying' : 'busy';
 }
 
 /** Disables a subscription (410 Gone, or five days of failure) and says so on the bus. */

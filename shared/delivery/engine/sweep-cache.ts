@@ -1,3 +1,4 @@
+import type { StoredItem } from '../../ports/store';
 import type { BreakerState } from '../breaker';
 import { keys } from '../keys';
 import type { Subscription } from '../model';
@@ -61,8 +62,12 @@ function memo<T>(max: number, load: (key: string) => Promise<T>) {
   };
 }
 
+const valueOf = (item: StoredItem | undefined) => item?.value;
+
 export function sweepCache(deps: DeliveryDeps): SweepCache {
-  const read = async (key: string) => (await deps.store.get(key))?.value;
+  // A promise chained on the store's, not an async function: with few subscriptions per tenant
+  // nearly every attempt reads its event.
+  const read = (key: string) => deps.store.get(key).then(valueOf);
   const subs = memo(MAX_SUBSCRIPTIONS, async (key) => {
     const value = await read(key);
     return value === undefined ? undefined : (JSON.parse(value) as Subscription);

@@ -39,7 +39,11 @@ export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Pro
   // One page of due items onto the queue; `done` once the scan meets the future, the end or the budget.
   const readPage = async () => {
     const now = deps.clock.now();
-    const page: ListPage = await deps.store.list(keys.duePrefix, { limit: pageSize, after });
+    enqueue(await deps.store.list(keys.duePrefix, { limit: pageSize, after }), now);
+  };
+  // Apart from readPage: its loop would make readPage hot, and the optimising compiler would
+  // then compile the store's list into it, for a function that runs once per page.
+  const enqueue = (page: ListPage, now: number) => {
     for (const item of page.items) {
       const d = parseDue(item.key);
       if (!d) continue;

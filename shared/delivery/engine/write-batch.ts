@@ -18,7 +18,9 @@ interface Pending {
 
 export function batchedWrites(store: StateStore): PutAll {
   let pending: Pending[] = [];
-  let keys = new Set<string>();
+  // The writes of `pending`, in order, gathered as they come rather than joined at the commit.
+  let batchWrites: Write[] = [];
+  const keys = new Set<string>();
   let scheduled = false;
 
   const alone = async (p: Pending) => {
@@ -28,11 +30,11 @@ export function batchedWrites(store: StateStore): PutAll {
       p.reject(e);
     }
   };
-  const commit = async (batch: Pending[]) => {
+  const commit = async (batch: Pending[], writes: Write[]) => {
     if (batch.length === 1) return alone(batch[0]!);
     let ok = false;
     try {
-      ok = await store.putAll(batch.flatMap((p) => p.writes));
+      ok = await store.putAll(writes);
     } catch {
       // Nothing was written (putAll is atomic): each caller learns its own outcome below.
     }
@@ -41,17 +43,26 @@ export function batchedWrites(store: StateStore): PutAll {
   };
   const flush = () => {
     const batch = pending;
+    const writes = batchWrites;
     pending = [];
-    keys = new Set();
-    if (batch.length > 0) void commit(batch);
+    batchWrites = [];
+    keys.clear();
+    if (batch.length > 0) void commit(batch, writes);
+  };
+  const overlaps = (writes: readonly Write[]) => {
+    for (const w of writes) if (keys.has(w.key)) return true;
+    return false;
   };
 
   return (writes) =>
     new Promise<boolean>((resolve, reject) => {
       // A batch holds at most MAX_BATCH_WRITES distinct keys; what does not fit starts the next one.
-      if (keys.size + writes.length > MAX_BATCH_WRITES || writes.some((w) => keys.has(w.key))) flush();
+      if (keys.size + writes.length > MAX_BATCH_WRITES || overlaps(writes)) flush();
       pending.push({ writes, resolve, reject });
-      for (const w of writes) keys.add(w.key);
+      for (const w of writes) {
+        keys.add(w.key);
+        batchWrites.push(w);
+      }
       if (!scheduled) {
         scheduled = true;
         setImmediate(() => {
