@@ -1,4 +1,4 @@
-import { unreachableErrors } from '../common/unavailable';
+import { SOCKET_ERRNOS, unreachableErrors } from '../common/unavailable';
 
 /*
  * Which AWS SDK failures mean "the service could not be reached or did not answer" (a retry may
@@ -8,17 +8,7 @@ import { unreachableErrors } from '../common/unavailable';
  */
 
 /** Socket and DNS errors from Node (node:net, node:dns), as the SDK passes them on. A Map: `constructor` is no errno. */
-const ERRNOS: ReadonlyMap<string, string> = new Map([
-  ['ECONNREFUSED', 'connection refused'],
-  ['ECONNRESET', 'connection reset'],
-  ['EPIPE', 'connection reset'],
-  ['ETIMEDOUT', 'network timeout'],
-  ['EHOSTUNREACH', 'host unreachable'],
-  ['ENETUNREACH', 'network unreachable'],
-  // A DNS failure of an AWS endpoint is the VPC's resolver or a transient lookup error.
-  ['ENOTFOUND', 'DNS lookup failed'],
-  ['EAI_AGAIN', 'DNS lookup failed'],
-]);
+const ERRNOS: ReadonlyMap<string, string> = new Map(SOCKET_ERRNOS);
 /** TimeoutErrors of @smithy/node-http-handler (set-connection-timeout, set-socket-timeout). */
 const TIMEOUTS: [RegExp, string][] = [
   [/did not establish a connection/, 'connect timeout'],

@@ -1,4 +1,4 @@
-import { unreachableErrors } from '../common/unavailable';
+import { SOCKET_ERRNOS, unreachableErrors } from '../common/unavailable';
 
 /*
  * Which Azure SDK failures mean "the service could not be reached or did not answer" (a retry may
@@ -7,18 +7,7 @@ import { unreachableErrors } from '../common/unavailable';
  */
 
 /** Socket and DNS errors (RestError `code`, copied from Node's error by the HTTP client). A Map: `constructor` is no errno. */
-const ERRNOS: ReadonlyMap<string, string> = new Map([
-  ['ECONNREFUSED', 'connection refused'],
-  ['ECONNRESET', 'connection reset'],
-  ['EPIPE', 'connection reset'],
-  ['ETIMEDOUT', 'network timeout'],
-  ['ESOCKETTIMEDOUT', 'network timeout'],
-  ['EHOSTUNREACH', 'host unreachable'],
-  ['ENETUNREACH', 'network unreachable'],
-  ['ENOTFOUND', 'DNS lookup failed'],
-  ['EAI_AGAIN', 'DNS lookup failed'],
-  ['REQUEST_SEND_ERROR', 'request not sent'],
-]);
+const ERRNOS: ReadonlyMap<string, string> = new Map([...SOCKET_ERRNOS, ['REQUEST_SEND_ERROR', 'request not sent']]);
 
 export function azureNetworkReason(e: unknown): string | undefined {
   if (typeof e !== 'object' || e === null) return undefined;

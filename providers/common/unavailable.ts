@@ -3,6 +3,25 @@ import { objectsUnavailable } from '../../shared/objects/errors';
 import { guardStore, type NetworkReason, storeUnavailable } from '../../shared/store/unavailable';
 
 /**
+ * Node's socket and DNS error codes (node:net, node:dns) and what each says of the path to a
+ * service, as every cloud's SDK passes them on; each cloud adds its own (unavailable.ts there).
+ * Entries, not a plain object: a code is the client's or the service's text, and `constructor`
+ * is no errno.
+ */
+export const SOCKET_ERRNOS: readonly (readonly [string, string])[] = [
+  ['ECONNREFUSED', 'connection refused'],
+  ['ECONNRESET', 'connection reset'],
+  ['EPIPE', 'connection reset'],
+  ['ETIMEDOUT', 'network timeout'],
+  ['ESOCKETTIMEDOUT', 'network timeout'],
+  ['EHOSTUNREACH', 'host unreachable'],
+  ['ENETUNREACH', 'network unreachable'],
+  // A DNS failure of a cloud endpoint is the network's resolver or a transient lookup error.
+  ['ENOTFOUND', 'DNS lookup failed'],
+  ['EAI_AGAIN', 'DNS lookup failed'],
+];
+
+/**
  * The typed errors of an unreachable service, for one cloud's network-error classification
  * (`reason`: providers/{aws,azure,gcp}/unavailable.ts). Only failures with no answer from the
  * service are mapped here; its own answers (a failed condition, 4xx) keep their errors. Throttling

@@ -1,4 +1,4 @@
-import { unreachableErrors } from '../common/unavailable';
+import { SOCKET_ERRNOS, unreachableErrors } from '../common/unavailable';
 
 /*
  * Which Google Cloud client failures mean "the service could not be reached or did not answer"
@@ -11,17 +11,7 @@ import { unreachableErrors } from '../common/unavailable';
  * https://grpc.github.io/grpc/core/md_doc_statuscodes.html
  * ERRNOS is a Map: a code is the client's or the service's text, and `constructor` is no errno.
  */
-const ERRNOS: ReadonlyMap<string, string> = new Map([
-  ['ECONNREFUSED', 'connection refused'],
-  ['ECONNRESET', 'connection reset'],
-  ['EPIPE', 'connection reset'],
-  ['ETIMEDOUT', 'network timeout'],
-  ['ESOCKETTIMEDOUT', 'network timeout'],
-  ['EHOSTUNREACH', 'host unreachable'],
-  ['ENETUNREACH', 'network unreachable'],
-  ['ENOTFOUND', 'DNS lookup failed'],
-  ['EAI_AGAIN', 'DNS lookup failed'],
-]);
+const ERRNOS: ReadonlyMap<string, string> = new Map(SOCKET_ERRNOS);
 const DEADLINE_EXCEEDED = 4;
 const UNAVAILABLE = 14;
 
