@@ -1,19 +1,12 @@
-import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../test/support/vendor-server';
 import { bearerAuth } from './auth/static';
-import { type Harness, harness } from './transport.testkit';
+import { eachTestVendor, type Harness } from './transport.testkit';
 
 let vendor: VendorServer;
 let h: Harness;
 const token = 'xoxb-1234567890-abcdef';
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const t = () => h.transport({ baseUrl: vendor.url, auth: bearerAuth({ token }), check: { path: '/api/auth.test', method: 'POST' } });
 

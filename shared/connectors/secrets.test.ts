@@ -1,7 +1,7 @@
 import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
 import { clientCredentialsAuth } from './auth/client-credentials';
 import { apiTokenAuth, basicAuth } from './auth/static';
-import { type Harness, harness } from './transport.testkit';
+import { eachTestVendor, type Harness } from './transport.testkit';
 
 /**
  * Credentials never reach a log line, an error message, an error's extra members or headers, or
@@ -12,14 +12,7 @@ let h: Harness;
 const CLIENT_SECRET = 'cs-7f3b9a1e-secret';
 const PASSWORD = 'jira-api-token-ATATT3x';
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 /** Everything an error could show: message, extra, headers, and the same down its cause chain. */
 function surface(e: unknown): string {

@@ -1,18 +1,11 @@
-import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../test/support/vendor-server';
 import { bearerAuth } from './auth/static';
-import { type Harness, harness } from './transport.testkit';
+import { eachTestVendor, type Harness } from './transport.testkit';
 
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const t = () => h.transport({ baseUrl: vendor.url, auth: bearerAuth({ token: 'tok-123456' }), retry: { maxAttempts: 1 }, breaker: { failureThreshold: 3, coolDownMs: 10_000 } });
 

@@ -1,22 +1,15 @@
 import { guardedHttp } from '../http/egress';
-import { reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../test/support/vendor-server';
 import { apiTokenAuth } from './auth/static';
 import { createTransport } from './transport';
-import { type Harness, harness } from './transport.testkit';
+import { eachTestVendor, type Harness } from './transport.testkit';
 
 let vendor: VendorServer;
 let h: Harness;
 const TOKEN = '00aBcDeFgHiJkLmNoPqRsTuVwXyZ-okta';
 const auth = apiTokenAuth({ token: TOKEN, scheme: 'SSWS' });
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const t = () => h.transport({ baseUrl: `${vendor.url}/api/v1`, auth });
 const fail = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (e: unknown) => e as Record<string, unknown> & { extra: Record<string, unknown>; message: string });

@@ -1,19 +1,14 @@
-import { pages, reply, startVendorServer, type VendorServer } from '../../test/support/vendor-server';
+import { pages, reply, type VendorServer } from '../../test/support/vendor-server';
 import { bearerAuth } from './auth/static';
-import { type Harness, harness } from './transport.testkit';
+import { eachTestVendor, type Harness } from './transport.testkit';
 
 let vendor: VendorServer;
 let h: Harness;
 const auth = bearerAuth({ token: 'tok-abcdef-123456' });
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   vendor.on('GET /items', reply.json({ ok: 1 })).on('POST /items', reply.json({ id: 'new' }, 201));
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const t = (retry = {}) => h.transport({ baseUrl: vendor.url, auth, retry: { baseDelayMs: 100, ...retry } });

@@ -1,3 +1,4 @@
+import { startVendorServer, type VendorServer } from '../../test/support/vendor-server';
 import { guardedHttp } from '../http/egress';
 import { fixedClock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -39,4 +40,26 @@ export function harness(start = Date.parse('2030-01-01T00:00:00Z')): Harness {
     transport: (o) => createTransport({ name: 'acme', http, clock, sleep, logger: root, random: () => 0.5, ...o }),
     close: async () => http.close?.(),
   };
+}
+
+export interface VendorTest {
+  vendor: VendorServer;
+  h: Harness;
+}
+
+/**
+ * Per test, a local vendor server and a harness on a clock at `start`, both closed after it.
+ * `set` receives them before each test, for the test file's own variables and fixtures.
+ */
+export function eachTestVendor(set: (t: VendorTest) => unknown, start?: number): void {
+  let current: VendorTest | undefined;
+  beforeEach(async () => {
+    current = { vendor: await startVendorServer(), h: harness(start) };
+    await set(current);
+  });
+  afterEach(async () => {
+    await current?.h.close();
+    await current?.vendor.close();
+    current = undefined;
+  });
 }

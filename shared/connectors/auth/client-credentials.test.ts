@@ -1,5 +1,5 @@
-import { reply, startVendorServer, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { reply, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { clientCredentialsAuth } from './client-credentials';
 
 let vendor: VendorServer;
@@ -7,16 +7,11 @@ let h: Harness;
 let issued: number;
 const SECRET = 'cc-secret-Zx9!q/+=';
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   issued = 0;
   vendor.on('POST /oauth2/token', () => reply.json({ access_token: `at-${++issued}-xxxxxxxx`, token_type: 'bearer', expires_in: 3600 }));
   vendor.on('GET /api/me', (req) => reply.json({ auth: req.headers.authorization }));
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const t = (o: Partial<Parameters<typeof clientCredentialsAuth>[0]> = {}) =>

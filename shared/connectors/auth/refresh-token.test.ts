@@ -1,7 +1,7 @@
 import { memorySealer } from '../../ports/sealer';
 import { memoryStore } from '../../store/memory';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { refreshTokenAuth } from './refresh-token';
 import { memoryRefreshTokens, type RefreshTokenStore, stateStoreRefreshTokens } from './refresh-token-store';
 
@@ -9,9 +9,8 @@ let vendor: VendorServer;
 let h: Harness;
 let n: number;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   n = 0;
   // A rotating server: every refresh answers a new refresh token and accepts only the latest one.
   let valid = 'rt-initial-000';
@@ -22,10 +21,6 @@ beforeEach(async () => {
     return reply.json({ access_token: `at-${n}-xxxxxxxx`, expires_in: 600, refresh_token: valid });
   });
   vendor.on('GET /api/me', (req) => reply.json({ auth: req.headers.authorization }));
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const t = (store: RefreshTokenStore) =>

@@ -1,19 +1,14 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { apiTokenAuth, basicAuth, bearerAuth, noAuth } from './static';
 import type { ConnectorAuth } from './types';
 
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   vendor.on('GET /me', (req) => reply.json({ authorization: req.headers.authorization ?? null, key: req.headers['x-api-key'] ?? null }));
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const seen = async (auth: ConnectorAuth) => (await h.transport({ baseUrl: vendor.url, auth }).request({ path: '/me' })).body;

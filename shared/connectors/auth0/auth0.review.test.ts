@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { type FakeAuth0, fakeAuth0 } from './auth0.testkit';
 import { auth0DestinationSchema } from './config';
 import { auth0Destination } from './destination';
@@ -12,15 +12,10 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeAuth0;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeAuth0(2);
   tenant.install(vendor);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const config = () => auth0DestinationSchema.parse({

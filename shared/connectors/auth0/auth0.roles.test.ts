@@ -1,9 +1,9 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
 import type { CloudEvent } from '../../events/cloudevent';
 import { createIdentitySyncJob, identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { type FakeAuth0, fakeAuth0, stubProblems } from './auth0.testkit';
 import { auth0DestinationSchema } from './config';
 
@@ -18,17 +18,12 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeAuth0;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeAuth0(150);
   // 149 holders of Support: two checkpoint pages of 100.
   tenant.roles[1]!.members = tenant.users.slice(1).map((u) => u.user_id);
   tenant.install(vendor);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 function sync(job: Record<string, unknown>) {

@@ -1,9 +1,9 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
 import type { CloudEvent } from '../../events/cloudevent';
 import { createIdentitySyncJob, identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { type FakeAuth0, fakeAuth0, recordedList, stubBody, stubProblems } from './auth0.testkit';
 import { auth0DestinationSchema } from './config';
 import { auth0Destination } from './destination';
@@ -15,15 +15,10 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeAuth0;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeAuth0(5);
   tenant.install(vendor);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const config = () => auth0DestinationSchema.parse({ type: 'auth0', baseUrl: vendor.url, clientId: 'm2m-1', clientSecret: SECRET, on: { 'secorch.identity.compromised': 'block' }, user: '{{ data.actor.user.uid }}' });

@@ -1,9 +1,9 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
 import type { CloudEvent } from '../../events/cloudevent';
 import { createIdentitySyncJob, identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { entraDestinationSchema } from './config';
 import { type FakeTenant, fakeTenant } from './entra.testkit';
 
@@ -21,15 +21,10 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeTenant;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeTenant(5);
   tenant.install(vendor, TENANT);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const ids = () => [...tenant.users.keys()];

@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { entraDestinationSchema } from './config';
 import { entraDestination } from './destination';
 import { type FakeTenant, fakeTenant } from './entra.testkit';
@@ -12,15 +12,10 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeTenant;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeTenant(2);
   tenant.install(vendor, TENANT);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const config = (on: Record<string, unknown>) => entraDestinationSchema.parse({

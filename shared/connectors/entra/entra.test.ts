@@ -1,9 +1,9 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
 import type { CloudEvent } from '../../events/cloudevent';
 import { createIdentitySyncJob, identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { entraDestinationSchema } from './config';
 import { entraDestination } from './destination';
 import { type FakeTenant, fakeTenant, graphError } from './entra.testkit';
@@ -20,15 +20,10 @@ let vendor: VendorServer;
 let h: Harness;
 let tenant: FakeTenant;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeTenant(5);
   tenant.install(vendor, TENANT);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const config = (extra: Record<string, unknown> = {}) => entraDestinationSchema.parse({

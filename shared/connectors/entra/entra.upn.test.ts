@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { entraDestinationSchema } from './config';
 import { entraDestination } from './destination';
 import { type FakeTenant, fakeTenant, graphError } from './entra.testkit';
@@ -21,9 +21,8 @@ let tenant: FakeTenant;
 const DOLLAR = "$adele.o'neil@contoso.com";
 const GUEST = 'alex_fabrikam.com#EXT#@contoso.onmicrosoft.com';
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   tenant = fakeTenant(3);
   tenant.install(vendor, TENANT);
   const [a, b] = [...tenant.users.values()];
@@ -59,10 +58,6 @@ beforeEach(async () => {
     Object.assign(u, req.json());
     return reply.noContent();
   });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const config = (on: Record<string, unknown>) => entraDestinationSchema.parse({

@@ -1,6 +1,6 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import { bearerAuth } from '../auth/static';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import type { Transport } from '../types';
 import { graphList } from './graph-list';
 
@@ -9,14 +9,9 @@ let vendor: VendorServer;
 let h: Harness;
 let t: Transport;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   t = h.transport({ baseUrl: `${vendor.url}/v1.0`, auth: bearerAuth({ token: 'graph-token-1' }) });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 async function all<T>(it: AsyncGenerator<T>): Promise<T[]> {

@@ -1,5 +1,5 @@
-import { pages, reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { pages, reply, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { createWidget } from './create-widget';
 import { getWidget } from './get-widget';
 import { listWidgets } from './list-widgets';
@@ -8,14 +8,7 @@ import { exampleTransport } from './transport';
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const t = () => exampleTransport('widgets', { baseUrl: vendor.url, token: 'wt-123456' }, h, { sleep: h.sleep, random: () => 0 });
 

@@ -1,8 +1,8 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { depsOn, userEvent } from '../rest/rest.testkit';
+import { eachRestTest, userEvent } from '../rest/rest.testkit';
 import { surface } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { graphqlDestinationSchema } from './config';
 import { graphqlDestination } from './destination';
 
@@ -15,15 +15,7 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachRestTest((kit) => ({ vendor, h, deps } = kit));
 
 const TOKEN = 'ghp_0123456789abcdefghij';
 const MUTATION = 'mutation Flag($id: ID!, $level: String) { flagUser(id: $id, level: $level) { id } }';

@@ -1,7 +1,7 @@
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { depsOn, userEvent } from '../rest/rest.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import { eachRestTest, userEvent } from '../rest/rest.testkit';
+import type { Harness } from '../transport.testkit';
 import { graphqlDestinationSchema } from './config';
 import { graphqlDestination } from './destination';
 
@@ -16,17 +16,11 @@ let elsewhere: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
+eachRestTest(async (kit) => {
+  ({ vendor, h, deps } = kit);
   elsewhere = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
 });
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-  await elsewhere.close();
-});
+afterEach(async () => elsewhere.close());
 
 const MUTATION = 'mutation Flag($id: ID!) { flagUser(id: $id) { id } }';
 const destination = (auth: object = { type: 'bearer', token: 'ghp_0123456789abcdefghij' }) =>

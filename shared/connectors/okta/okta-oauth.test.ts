@@ -2,9 +2,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { testDeps } from '../../../test/deps';
 import { loadSpec } from '../../../test/support/openapi';
-import { reply, startVendorServer, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { oktaDestinationSchema } from './config';
 import { oktaDestination } from './destination';
 import { getUser } from './get-user';
@@ -30,14 +30,9 @@ async function start(o: Partial<OAuthOrgOptions> = {}) {
   org.install(oauth.install(vendor));
 }
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   org = fakeOrg(5);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const connection = (o: Record<string, unknown> = {}) => ({ clientId: oauth.clientId, privateKey: oauth.privateKeyPem, keyId: oauth.kid, ...o });

@@ -1,8 +1,8 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
 import { findingEvent } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { pagerdutyDestinationSchema } from './config';
 import { pagerdutyDestination } from './destination';
 import { pagerdutySeverity } from './severity';
@@ -17,9 +17,8 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   deps = { ...testDeps().deps, http: h.http, clock: h.clock, logger: h.logger };
   vendor.on('POST /v2/enqueue', (req) => {
     const body = req.json() as { dedup_key: string; event_action: string; payload?: { severity?: unknown } };
@@ -28,10 +27,6 @@ beforeEach(async () => {
     }
     return reply.json({ status: 'success', message: 'Event processed', dedup_key: body.dedup_key }, 202);
   });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const destination = () => pagerdutyDestination('pd-sec', pagerdutyDestinationSchema.parse({ type: 'pagerduty', routingKey: KEY, baseUrl: vendor.url }), { sleep: h.sleep, random: () => 0.5 });

@@ -1,8 +1,8 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
 import { findingEvent, surface } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { pagerdutyDestinationSchema } from './config';
 import { pagerdutyDestination } from './destination';
 
@@ -19,14 +19,9 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   deps = { ...testDeps().deps, http: h.http, clock: h.clock, logger: h.logger };
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const destination = (extra: object = {}) =>

@@ -1,9 +1,9 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { findingEvent } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { pagerdutyDestinationSchema } from './config';
 import { pagerdutyDestination } from './destination';
 
@@ -21,9 +21,8 @@ let h: Harness;
 let deps: Deps;
 let alerts: Alert[];
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   deps = { ...testDeps().deps, http: h.http, clock: h.clock, logger: h.logger };
   alerts = [];
   vendor.on('POST /v2/enqueue', (req) => {
@@ -37,10 +36,6 @@ beforeEach(async () => {
     }
     return reply.json({ status: 'success', message: 'Event processed', dedup_key: body.dedup_key }, 202);
   });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const destination = () => pagerdutyDestination('pd-sec', pagerdutyDestinationSchema.parse({ type: 'pagerduty', routingKey: KEY, baseUrl: vendor.url }), { sleep: h.sleep, random: () => 0.5 });

@@ -1,6 +1,6 @@
-import { pages, reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { pages, reply, type VendorServer } from '../../../test/support/vendor-server';
 import { bearerAuth } from '../auth/static';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import type { Transport } from '../types';
 import { type DeltaPage, deltaPages } from './delta';
 
@@ -10,15 +10,10 @@ let h: Harness;
 let t: Transport;
 const users = Array.from({ length: 5 }, (_, i) => ({ id: `u${i}`, accountEnabled: true }));
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   t = h.transport({ baseUrl: `${vendor.url}/v1.0`, auth: bearerAuth({ token: 'graph-token-1' }) });
   vendor.on('GET /v1.0/users/delta', pages.delta(users, { pageSize: 2, deltaToken: 'round-1' }));
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 async function drain(it: AsyncGenerator<DeltaPage<unknown>, string | undefined>) {

@@ -1,6 +1,6 @@
-import { pages, reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { pages, reply, type VendorServer } from '../../../test/support/vendor-server';
 import { apiTokenAuth } from '../auth/static';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import type { Transport, TransportRequest } from '../types';
 import { deltaPages } from './delta';
 import { linkPages } from './link';
@@ -15,14 +15,9 @@ let h: Harness;
 let t: Transport;
 const users = Array.from({ length: 6 }, (_, i) => ({ id: `u${i}`, accountEnabled: true }));
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   t = h.transport({ baseUrl: `${vendor.url}/api`, auth: apiTokenAuth({ token: 'okta-token-1', scheme: 'SSWS' }) });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 const listings: [string, string, (request: TransportRequest) => AsyncGenerator<Page<unknown>, unknown>][] = [

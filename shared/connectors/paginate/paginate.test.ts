@@ -1,6 +1,6 @@
-import { pages, reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { pages, reply, type VendorServer } from '../../../test/support/vendor-server';
 import { apiTokenAuth } from '../auth/static';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import type { Transport } from '../types';
 import { cursorPages } from './cursor';
 import { linkPages } from './link';
@@ -12,14 +12,9 @@ let h: Harness;
 let t: Transport;
 const users = Array.from({ length: 7 }, (_, i) => ({ id: `u${i}` }));
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   t = h.transport({ baseUrl: `${vendor.url}/api/v1`, auth: apiTokenAuth({ token: 'okta-token-1', scheme: 'SSWS' }) });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 async function collect<T>(it: AsyncIterable<Page<T>>) {

@@ -1,9 +1,8 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { type Harness, harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
-import { depsOn, userEvent } from './rest.testkit';
+import { eachRestTest, userEvent } from './rest.testkit';
 
 /**
  * An event is its tenant, source and id together: CloudEvents ids are unique per source only
@@ -12,18 +11,9 @@ import { depsOn, userEvent } from './rest.testkit';
  * result without acting, so two different events sharing a key would make one of them vanish.
  */
 let vendor: VendorServer;
-let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachRestTest((kit) => ({ vendor, deps } = kit));
 
 async function keysFor(...events: ReturnType<typeof userEvent>[]): Promise<string[]> {
   const d = restDestination('cases', restDestinationSchema.parse({

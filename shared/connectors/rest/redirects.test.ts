@@ -1,9 +1,9 @@
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
-import { depsOn, userEvent } from './rest.testkit';
+import { eachRestTest, userEvent } from './rest.testkit';
 
 /**
  * A `rest` destination does not follow redirects: the 3xx is the answer. Followed as fetch does
@@ -16,17 +16,11 @@ let elsewhere: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
+eachRestTest(async (kit) => {
+  ({ vendor, h, deps } = kit);
   elsewhere = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
 });
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-  await elsewhere.close();
-});
+afterEach(async () => elsewhere.close());
 
 const destination = (extra: object = {}) =>
   restDestination('cases', restDestinationSchema.parse({ type: 'rest', baseUrl: `${vendor.url}/api`, path: '/cases', body: { id: '{{ data.user.id }}' }, ...extra }), { sleep: h.sleep, random: () => 0.5 });

@@ -1,25 +1,17 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
 import { surface } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
 import { idempotencyKey } from './idempotency-key';
-import { depsOn, userEvent } from './rest.testkit';
+import { eachRestTest, userEvent } from './rest.testkit';
 
 let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachRestTest((kit) => ({ vendor, h, deps } = kit));
 
 const TOKEN = 'tok-0123456789abcdef';
 const destination = (extra: object, name = 'tagger') =>

@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
-import type { Harness } from '../transport.testkit';
+import { eachTestVendor, type Harness, type VendorTest } from '../transport.testkit';
 
 /** Deps on the harness's guarded client, clock and logger; an event with the fields the tests template. */
 export const depsOn = (h: Harness): Deps => ({ ...testDeps().deps, http: h.http, clock: h.clock, logger: h.logger });
@@ -13,3 +13,6 @@ export function userEvent(data: Record<string, unknown> = {}, extra: Partial<Clo
     ...extra,
   };
 }
+
+/** eachTestVendor (../transport.testkit.ts) with deps on each test's harness. */
+export const eachRestTest = (set: (t: VendorTest & { deps: Deps }) => unknown): void => eachTestVendor((t) => set({ ...t, deps: depsOn(t.h) }));

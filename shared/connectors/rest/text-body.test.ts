@@ -1,9 +1,9 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
-import { depsOn, userEvent } from './rest.testkit';
+import { eachRestTest, userEvent } from './rest.testkit';
 import { renderTextBody } from './text-body';
 
 /**
@@ -15,15 +15,7 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachRestTest((kit) => ({ vendor, h, deps } = kit));
 
 const destination = (body: string, contentType: string) =>
   restDestination('cases', restDestinationSchema.parse({ type: 'rest', baseUrl: `${vendor.url}/api`, path: '/cases', body, contentType }), { sleep: h.sleep, random: () => 0.5 });

@@ -1,10 +1,10 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
 import { surface } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
-import { depsOn, userEvent } from './rest.testkit';
+import { eachRestTest, userEvent } from './rest.testkit';
 
 /**
  * A `rest` destination pointed at an endpoint whose URL is the credential: a webhook token in the
@@ -15,15 +15,7 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  deps = depsOn(h);
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachRestTest((kit) => ({ vendor, h, deps } = kit));
 
 const HOOK = 'Zx8kLm2Qp9Rt4Vw7Yb3Nc6Hd';
 const KEY = 'qk_9d8c7b6a5f4e3d2c1b0a';

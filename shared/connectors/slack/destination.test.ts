@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { Deps } from '../../ports';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { slackDestinationSchema } from './config';
 import { slackCheck, slackDestination } from './destination';
 import { findingEvent } from './events.testkit';
@@ -12,14 +12,9 @@ let vendor: VendorServer;
 let h: Harness;
 let deps: Deps;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
+eachTestVendor((kit) => {
+  ({ vendor, h } = kit);
   deps = { ...testDeps().deps, http: h.http, clock: h.clock, logger: h.logger };
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
 });
 
 test('configuration: token with channel, or webhookUrl; templates are checked; defaults filled in', () => {

@@ -1,7 +1,7 @@
 import { FIXTURES } from '../../../test/fixtures';
 import { loadSpec } from '../../../test/support/openapi';
-import { reply, startVendorServer, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { reply, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { authTest } from './auth-test';
 import { findingEvent, surface } from './events.testkit';
 import { slackMessage } from './message';
@@ -20,14 +20,7 @@ const OK = { ok: true, channel: 'C0123ABCDE', ts: '1503435956.000247', message: 
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const t = () => slackApiTransport('slack-sec', { baseUrl: `${vendor.url}/api`, token: TOKEN }, h, { sleep: h.sleep, random: () => 0 });
 const message = slackMessage(chatSummary(findingEvent('created'), { title: DEFAULT_TITLE, text: DEFAULT_TEXT, link: DEFAULT_LINK, fields: DEFAULT_FIELDS }));

@@ -1,5 +1,5 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
-import { type Harness, harness } from '../transport.testkit';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { DEFAULT_FIELDS, DEFAULT_LINK, DEFAULT_TEXT, DEFAULT_TITLE } from './config';
 import { findingEvent } from './events.testkit';
 import { slackMessage } from './message';
@@ -17,14 +17,7 @@ const ROUTE = 'POST /services/:team/:bot/:secret';
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const message = slackMessage(chatSummary(findingEvent('created'), { title: DEFAULT_TITLE, text: DEFAULT_TEXT, link: DEFAULT_LINK, fields: DEFAULT_FIELDS }));
 const post = () => postWebhook(slackWebhookTransport('slack-hook', `${vendor.url}${HOOK_PATH}`, h, { sleep: h.sleep, random: () => 0 }), message);

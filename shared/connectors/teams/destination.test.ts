@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import { findingEvent } from '../slack/events.testkit';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { teamsDestinationSchema } from './config';
 import { teamsDestination } from './destination';
 
@@ -9,14 +9,7 @@ import { teamsDestination } from './destination';
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 test('configuration: a webhook URL is required; templates are checked; defaults filled in', () => {
   expect(teamsDestinationSchema.parse({ type: 'teams', webhookUrl: 'https://x.webhook.office.com/webhookb2/a' })).toMatchObject({ title: expect.any(String), link: expect.any(String), fields: expect.any(Object) });

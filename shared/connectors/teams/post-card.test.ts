@@ -1,8 +1,8 @@
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import { DEFAULT_FIELDS, DEFAULT_LINK, DEFAULT_TEXT, DEFAULT_TITLE } from '../slack/config';
 import { findingEvent, surface } from '../slack/events.testkit';
 import { chatSummary } from '../slack/summary';
-import { type Harness, harness } from '../transport.testkit';
+import { eachTestVendor, type Harness } from '../transport.testkit';
 import { teamsMessage } from './card';
 import { postCard } from './post-card';
 import { teamsTransport } from './transport';
@@ -19,14 +19,7 @@ const ROUTE = `POST ${PATH}`;
 let vendor: VendorServer;
 let h: Harness;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachTestVendor((kit) => ({ vendor, h } = kit));
 
 const url = () => `${vendor.url}${PATH}?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${SIG}`;
 const message = teamsMessage(chatSummary(findingEvent('created'), { title: DEFAULT_TITLE, text: DEFAULT_TEXT, link: DEFAULT_LINK, fields: DEFAULT_FIELDS }));
