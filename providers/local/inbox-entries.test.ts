@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, copyFile, mkdir, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ingestDeps, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
-import type { Logger } from '../../shared/ports';
+import { REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
 import { fixtureBytes, fixturePath } from '../../test/fixtures';
-import { inbox } from './inbox';
-import { dirObjects } from './objects-dir';
+import { eachInboxRoot, watchedInbox } from './inbox.testkit';
 
 /**
  * What lands in the inbox folder besides a finished report: a file a scanner is about to write,
@@ -17,25 +14,9 @@ import { dirObjects } from './objects-dir';
 const TRIVY = 'scanner/trivy-alpine-310.json';
 const SECRETS = 'scanner/trivy-secrets.json';
 let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'secorch-inbox-entries-'));
-  await mkdir(join(root, 'inbox'));
-});
-afterEach(() => rm(root, { recursive: true, force: true }));
+eachInboxRoot('secorch-inbox-entries-', (r) => (root = r));
 
-type Line = { level: string; msg: string; fields: Record<string, unknown> };
-function recordingLogger(lines: Line[]): Logger {
-  const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ level, msg, fields });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
-const setup = () => {
-  const t = ingestDeps();
-  const lines: Line[] = [];
-  const deps = { ...t.deps, logger: recordingLogger(lines), objects: dirObjects({ root }) };
-  const loud = () => lines.filter((l) => l.level !== 'debug');
-  return { ...t, lines, loud, watcher: inbox({ deps, dir: join(root, 'inbox') }) };
-};
+const setup = () => watchedInbox(root);
 type Watcher = ReturnType<typeof setup>['watcher'];
 const polls = async (w: Watcher, n: number) => {
   const out = [];

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ingestDeps, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
-import type { Logger } from '../../shared/ports';
+import { REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
 import { fixtureBytes, fixturePath } from '../../test/fixtures';
-import { inbox } from './inbox';
-import { dirObjects } from './objects-dir';
+import { eachInboxRoot, watchedInbox } from './inbox.testkit';
 
 /**
  * Files the inbox cannot ingest are never dropped in silence nor retried forever: a name that
@@ -16,26 +13,9 @@ import { dirObjects } from './objects-dir';
  */
 const TRIVY = 'scanner/trivy-alpine-310.json';
 let root: string;
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'secorch-inbox-names-'));
-  await mkdir(join(root, 'inbox'));
-});
-afterEach(() => rm(root, { recursive: true, force: true }));
+eachInboxRoot('secorch-inbox-names-', (r) => (root = r));
 
-type Line = { level: string; msg: string; fields: Record<string, unknown> };
-function recordingLogger(lines: Line[]): Logger {
-  const at = (level: string) => (msg: string, fields: Record<string, unknown> = {}) => void lines.push({ level, msg, fields });
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
-  return logger;
-}
-
-const setup = () => {
-  const t = ingestDeps();
-  const lines: Line[] = [];
-  const deps = { ...t.deps, logger: recordingLogger(lines), objects: dirObjects({ root }) };
-  const loud = () => lines.filter((l) => l.level !== 'debug');
-  return { ...t, deps, lines, loud, watcher: inbox({ deps, dir: join(root, 'inbox') }) };
-};
+const setup = () => watchedInbox(root);
 const polls = async (w: ReturnType<typeof setup>['watcher'], clock: { advance(ms: number): void }, n: number) => {
   const out = [];
   for (let i = 0; i < n; i++, clock.advance(6000)) out.push(...(await w.poll()));
