@@ -1,17 +1,14 @@
 import Database from 'better-sqlite3';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fixedClock } from '../../shared/ports/clock';
 import { raceProcesses } from './race.testkit';
-import { type SqliteQueue, sqliteQueue } from './sqlite-queue';
+import { eachQueueRig, type QueueRig, START } from './sqlite-queue.testkit';
 
 /**
  * Lapsed leases on the SQLite queue: a message whose consumer died holding it comes back alone,
  * and only a lease of its own that lapsed counts against it (drain-crash.test.ts runs the whole
  * story with a worker process that aborts).
  */
-const START = Date.parse('2026-01-01T00:00:00Z');
 /** The table as queue files made before leased_alone hold it. */
 const OLD_SCHEMA = `
 CREATE TABLE queue_messages (
@@ -20,21 +17,9 @@ CREATE TABLE queue_messages (
 );
 CREATE INDEX queue_messages_ready ON queue_messages (queue, visible_at, seq);`;
 let dir: string;
-let clock: ReturnType<typeof fixedClock>;
-const open: SqliteQueue[] = [];
-const connect = (o: { name?: string; maxAttempts?: number } = {}) => {
-  const q = sqliteQueue({ path: join(dir, 'data', 'queue.db'), clock, ...o });
-  open.push(q);
-  return q;
-};
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'secorch-queue-lapsed-'));
-  clock = fixedClock(START);
-});
-afterEach(() => {
-  for (const q of open.splice(0)) q.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let clock: QueueRig['clock'];
+let connect: QueueRig['connect'];
+eachQueueRig('secorch-queue-lapsed-', (rig) => ({ dir, clock, connect } = rig));
 
 test('claims a message whose lease lapsed alone, after the messages ahead of it, and counts that claim only after a lapsed claim of it alone', () => {
   const q = connect();

@@ -1,28 +1,15 @@
 import Database from 'better-sqlite3';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixedClock } from '../../shared/ports/clock';
 import { raceProcesses } from './race.testkit';
-import { type SqliteQueue, sqliteQueue } from './sqlite-queue';
+import { sqliteQueue } from './sqlite-queue';
+import { eachQueueRig, type QueueRig, START } from './sqlite-queue.testkit';
 
-const START = Date.parse('2026-01-01T00:00:00Z');
 let dir: string;
-let clock: ReturnType<typeof fixedClock>;
-const open: SqliteQueue[] = [];
-const connect = (o: { name?: string; maxAttempts?: number } = {}) => {
-  const q = sqliteQueue({ path: join(dir, 'data', 'queue.db'), clock, ...o });
-  open.push(q);
-  return q;
-};
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'secorch-queue-'));
-  clock = fixedClock(START);
-});
-afterEach(() => {
-  for (const q of open.splice(0)) q.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+let clock: QueueRig['clock'];
+let connect: QueueRig['connect'];
+let open: QueueRig['open'];
+eachQueueRig('secorch-queue-', (rig) => ({ dir, clock, connect, open } = rig));
 
 describe('sqliteQueue', () => {
   it('delivers in order, leases, and ack removes', () => {
