@@ -2,8 +2,10 @@ import { fanOut } from '../../shared/delivery/engine/fanout';
 import { eventRef, keys } from '../../shared/delivery/keys';
 import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { importedEvent } from '../../shared/mappers/aws/fixtures.testkit';
 import { scheduledEvent } from '../../shared/schedules/jobs/emit';
-import { apiDeps, call, KEY } from './testkit';
+import { cloudFindings } from '../cloud-findings/handler';
+import { apiConfig, apiDeps, call, KEY } from './testkit';
 
 const event = (id: string, over: Record<string, unknown> = {}) => ({
   specversion: '1.0', id, source: 'ci/scanner', type: 'secorch.finding.created', datacontenttype: 'application/json', data: { severity: 'high' }, ...over,
@@ -202,6 +204,8 @@ describe('POST /events', () => {
     ['a schedule', '//secorch/schedules/nightly'],
     ['a bucket drop', '//storage/reports'],
     ['delivery notices', 'secorch/deliveries'],
+    ['Security Hub findings', 'aws.securityhub'],
+    ['GuardDuty findings in another case', 'AWS.GuardDuty'],
   ])('the source of the server\'s own events is 400 reserved_source in every mode, nothing published: %s', async (_n, source) => {
     const { deps, bus } = apiDeps();
     const binary = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'b-1', 'ce-source': encodeURIComponent(source), 'ce-type': 't' };
@@ -239,5 +243,17 @@ describe('POST /events', () => {
     expect(fanned.created.map((d) => d.subscriptionId)).toEqual([sub.id]);
     const stored = await deps.store.get(keys.event('acme', eventRef(genuine.source, genuine.id)));
     expect(JSON.parse(stored!.value)).toMatchObject({ origin: 'schedule:nightly' });
+  });
+
+  test('a client cannot take the place of an AWS finding event: cloud-findings derives its id from the finding, and it is the default tenant\'s', async () => {
+    const key = 'default-publisher-key-0123456789abcdef';
+    const { deps, bus } = apiDeps({ api: { keys: { ...apiConfig.api.keys, 'default-publisher': { key, tenant: 'default', scopes: ['events:write'] } } } });
+    await cloudFindings({ id: 'r-1', body: JSON.stringify(importedEvent()), attributes: {} }, deps);
+    const [genuine] = bus.events.splice(0);
+    // What a client that can read Security Hub knows in advance: the finding's uid, UpdatedAt and fields.
+    const forged = { specversion: '1.0', id: genuine!.id, source: genuine!.source, type: genuine!.type, data: { forged: true } };
+    const res = await call(deps, 'POST', '/events', { key, body: forged, headers: structured });
+    expect([res.status, res.json.code]).toEqual([400, 'reserved_source']);
+    expect(bus.events).toHaveLength(0);
   });
 });

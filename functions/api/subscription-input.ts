@@ -106,7 +106,7 @@ export function parseSubscriptionInput(body: Record<string, unknown>, ctx: Input
   }
   if (input.rateLimit !== undefined) out.rateLimit = input.rateLimit;
   if (input.enabled !== undefined) out.enabled = input.enabled;
-  if (problems.length > 0) throw invalid(problems, urlCode);
+  if (problems.length > 0) throw invalidSubscription(problems, urlCode);
   return out;
 }
 
@@ -125,7 +125,8 @@ function keepRedacted(headers: Record<string, string>, stored: Record<string, st
   return Object.fromEntries(out);
 }
 
-function invalid(problems: string[], code = 'invalid_subscription'): AppError {
+/** 422 `invalid_subscription` (or the `url_*` code of the URL's problem) listing `problems`. */
+export function invalidSubscription(problems: string[], code = 'invalid_subscription'): AppError {
   const message = code === 'invalid_subscription' ? 'The subscription is not valid' : problems.find((p) => p.startsWith('url: '))!.slice(5);
   return new AppError(code, message, { status: 422, extra: { problems: problems.slice(0, 50) } });
 }

@@ -290,6 +290,30 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect([res.status, res.json.headers]).toEqual([200, { 'x-team': 'red' }]);
   });
 
+  test('a header named twice in two cases is 422 even when one of them is null, and nothing changes', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps, { headers: { 'X-Team': 'blue' } });
+    for (const headers of [{ 'X-Team': 'red', 'x-team': null }, { 'x-team': null, 'X-Team': 'red' }]) {
+      const res = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers } });
+      expect([res.status, res.json.code]).toEqual([422, 'invalid_subscription']);
+      expect(res.json.problems).toEqual([expect.stringMatching(/given twice/)]);
+    }
+    expect((await stored(deps, sub.id))!.sub.headers).toEqual({ 'x-team': 'blue' });
+  });
+
+  test('a header name that is not ASCII is 422 in a PATCH as in a POST, not folded into an ASCII name', async () => {
+    const { deps } = apiDeps();
+    const sub = await created(deps);
+    // U+212A KELVIN SIGN lower-cases to "k", U+0130 to "i" and a combining dot.
+    for (const name of ['x-\u212Aey', 'X-\u212Aey', '\u212Aeep-alive']) {
+      const post = await call(deps, 'POST', '/subscriptions', { body: { url: URL_OK, headers: { [name]: 'v' } } });
+      const patch = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { headers: { [name]: 'v' } } });
+      expect([post.status, patch.status]).toEqual([422, 422]);
+      expect(patch.json.problems).toEqual([`headers[${JSON.stringify(name)}]: not a valid header name`]);
+    }
+    expect((await stored(deps, sub.id))!.sub.headers).toBeUndefined();
+  });
+
   test('a concurrent write is not lost: the update is retried on the fresh version', async () => {
     const { deps } = apiDeps();
     const sub = await created(deps);

@@ -11,7 +11,7 @@ import { readJsonObject } from './json';
 import { mergePatch } from './merge-patch';
 import { pageOf, parseCursor, parseLimit } from './pagination';
 import { conflict, loadSubscription, subscriptionView, updateSubscription } from './records';
-import { parseSubscriptionInput, type SubscriptionChanges } from './subscription-input';
+import { invalidSubscription, parseSubscriptionInput, type SubscriptionChanges } from './subscription-input';
 
 /**
  * /subscriptions: the outbound webhook endpoints of the key's tenant. The signing secret is
@@ -99,14 +99,17 @@ function merged(body: Record<string, unknown>, current: Subscription): Record<st
 
 /**
  * Header names are case-insensitive and stored lower-cased, so a patch member merges into (or
- * with `null` removes) the stored header whatever its case. A patch naming one header twice in two
- * cases is left as it is, for validation to refuse as a duplicate rather than pick one silently.
+ * with `null` removes) the stored header whatever its case. Only ASCII letters fold: a name with
+ * other characters is passed on as sent, for validation to refuse (String.toLowerCase would fold
+ * the Kelvin sign U+212A into "k" and make a valid name of an invalid one). A patch naming one
+ * header twice in two cases is refused here, since a `null` member would vanish in the merge
+ * before validation could see the duplicate, and one spelling would win silently.
  */
 function lowerCaseNames(headers: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, v] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (Object.hasOwn(out, lower)) return headers;
+    const lower = /^[\x21-\x7e]+$/.test(name) ? name.toLowerCase() : name;
+    if (Object.hasOwn(out, lower)) throw invalidSubscription([`headers[${JSON.stringify(name.slice(0, 128))}]: given twice (names are case-insensitive)`]);
     Object.defineProperty(out, lower, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
