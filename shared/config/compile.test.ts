@@ -87,6 +87,12 @@ describe('compileConfig', () => {
     expect(problem({ sources: { github }, secrets: { sealer: { provider: 'gcp-kms', keyName: 'k', previousKeyIds: ['x'] } } })).toContain('secrets.sealer.previousKeyIds: unknown key');
   });
 
+  test('the azure-keyvault sealer key is an https URL, as the vault URL is (Key Vault sends no token over http)', () => {
+    const keyId = 'https://my-vault.vault.azure.net/keys/secorch-sealer';
+    expect(compileConfig({ secrets: { sealer: { provider: 'azure-keyvault', keyId } } }, {}).secrets.sealer).toEqual({ provider: 'azure-keyvault', keyId });
+    expect(problem({ secrets: { sealer: { provider: 'azure-keyvault', keyId: keyId.replace('https:', 'http:') } } })).toContain('secrets.sealer.keyId: ');
+  });
+
   test('a source needs exactly one of secret and secrets', () => {
     expect(problem({ sources: { g: { verify: { scheme: 'github' } } } })).toContain('sources.g.verify: The github verifier needs secret or secrets');
     expect(problem({ sources: { g: { verify: { scheme: 'github', secret: 'a', secrets: ['b'] } } } })).toContain('not both');
@@ -105,5 +111,14 @@ describe('compileConfig', () => {
     const message = problem(raw);
     expect(message).toContain('routes[0].to[0]: unknown destination "missing"');
     expect(message).toContain('routes[1].filter.sql: parse error at position 7');
+  });
+
+  test('service URLs are http(s) URLs: a queue ARN or an endpoint without its scheme is refused, not taken as a URL of scheme "arn" or "localhost"', () => {
+    expect(problem({ bus: { type: 'sqs', queueUrl: 'arn:aws:sqs:us-east-1:123456789012:secorch-events' } })).toContain('bus.queueUrl: ');
+    expect(problem({ bus: { type: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', endpoint: 'localhost:4566' } })).toContain('bus.endpoint: ');
+    expect(problem({ bus: { type: 'eventbridge', busName: 'b', endpoint: 'localhost:4566' } })).toContain('bus.endpoint: ');
+    expect(problem({ store: { type: 'dynamodb', table: 't', endpoint: 'localhost:8000' } })).toContain('store.endpoint: ');
+    const ok = compileConfig({ bus: { type: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', endpoint: 'http://127.0.0.1:4566' } }, {});
+    expect(ok.bus).toEqual({ type: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', endpoint: 'http://127.0.0.1:4566' });
   });
 });

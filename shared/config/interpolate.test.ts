@@ -60,3 +60,20 @@ describe('${...} that is not a variable reference', () => {
     expect(secretAt('${GITHUB_SECRET}', {})).toThrow('Environment variable GITHUB_SECRET is not set (used at sources.github.verify.secret)');
   });
 });
+
+describe('${...} in a key', () => {
+  const compile = (yaml: string, env: Record<string, string>) => () => compileConfig(parse(yaml) as unknown, env);
+  const routed = (key: string) => `destinations:\n  "${key}": { type: file, path: out.jsonl }\nroutes:\n  - { name: all, filter: { prefix: { type: "" } }, to: ["jira-\${STAGE}"] }\n`;
+
+  test.each(['jira-${STAGE}', 'jira-$${STAGE}', 'jira-${STAGE-x}'])('%s stops start-up naming the key, rather than becoming a name nothing else uses', (key) => {
+    expect(compile(routed(key), { STAGE: 'prod' })).toThrow(expect.objectContaining({
+      code: 'invalid_config',
+      message: `Invalid configuration: destinations.${key}: keys are names, taken as written: "\${" is not interpolated in a key; write the name itself`,
+    }));
+  });
+
+  test('a key with ${{ (a $ before a template placeholder) is kept', () => {
+    const yaml = 'destinations:\n  f: { type: rest, baseUrl: "https://api.example.com", body: { "${{ type }}": "x" } }\n';
+    expect(compile(yaml, {})().destinations.f).toMatchObject({ body: { '${{ type }}': 'x' } });
+  });
+});

@@ -10,7 +10,7 @@ import { restDestinationSchema } from '../connectors/rest/config';
 import { servicenowDestinationSchema } from '../connectors/servicenow/config';
 import { slackDestinationSchema } from '../connectors/slack/config';
 import { teamsDestinationSchema } from '../connectors/teams/config';
-import { busSchema } from './sections/bus';
+import { busSchema, httpUrl } from './sections/bus';
 import { ingestSchema } from './sections/ingest';
 import { schedulesSchema } from './sections/schedules';
 import { secretsSchema } from './sections/secrets';
@@ -116,7 +116,7 @@ const storeSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('memory') }),
   z.strictObject({ type: z.literal('sqlite'), path: z.optional(nonEmpty) }),
   /** AWS: one table, partition key `pk`, sort key `sk` (serverless.yml creates it). */
-  z.strictObject({ type: z.literal('dynamodb'), table: nonEmpty, region: z.optional(nonEmpty), endpoint: z.optional(z.url()) }),
+  z.strictObject({ type: z.literal('dynamodb'), table: nonEmpty, region: z.optional(nonEmpty), endpoint: z.optional(httpUrl) }),
   /** Azure: a table in the storage account; the connection string defaults to AzureWebJobsStorage. */
   z.strictObject({ type: z.literal('azure-table'), table: z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/)), connectionString: z.optional(nonEmpty) }),
   /** Google Cloud: a Firestore collection (native mode). */

@@ -41,6 +41,12 @@ export const EVENT_TYPES = {
  */
 const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
 
+/**
+ * A leap second (`23:59:60`, RFC 3339 section 5.7) read as the second before it: Date.parse
+ * refuses second 60, and would refuse an event stamped in one.
+ */
+const withoutLeapSecond = (time: string) => time.replace(/([Tt]\d{2}:\d{2}:)60(?=[.Zz+-]|$)/, '$159');
+
 /** Returns the problems of an event as `attribute: reason` strings; empty when valid. */
 export function validateCloudEvent(e: unknown): string[] {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return ['event: must be a JSON object'];
@@ -50,7 +56,7 @@ export function validateCloudEvent(e: unknown): string[] {
   for (const name of ['id', 'source', 'type'] as const) {
     if (typeof ev[name] !== 'string' || (ev[name] as string).length === 0) problems.push(`${name}: required non-empty string`);
   }
-  if (ev.time !== undefined && (typeof ev.time !== 'string' || Number.isNaN(Date.parse(ev.time)))) {
+  if (ev.time !== undefined && (typeof ev.time !== 'string' || Number.isNaN(Date.parse(withoutLeapSecond(ev.time))))) {
     problems.push('time: must be an RFC 3339 timestamp');
   }
   for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {

@@ -42,6 +42,11 @@ describe('binary mode', () => {
     expect(parse({ 'ce-comexampleothervalue': '5', 'ce-traceparent': '00-abc-01' })).toMatchObject({ comexampleothervalue: '5', traceparent: '00-abc-01' });
   });
 
+  test('ce-time in a leap second is a time (RFC 3339 section 5.7); second 60 elsewhere is not', () => {
+    expect(parse({ 'ce-time': '2016-12-31T23:59:60Z' })?.time).toBe('2016-12-31T23:59:60Z');
+    expect(failure(binary({ 'ce-time': '2016-12-31T12:00:60Z' }))).toMatchObject({ status: 400, code: 'invalid_event', extra: { problems: ['time: must be an RFC 3339 timestamp'] } });
+  });
+
   test('header names are case-insensitive (RFC 9110 section 5.1)', () => {
     expect(parse({ 'CE-Subject': 'repo/main' })?.subject).toBe('repo/main');
   });

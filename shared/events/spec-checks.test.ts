@@ -1,3 +1,4 @@
+import { validateCloudEvent } from './cloudevent';
 import { dropNullAttributes, eventProblems, isRfc3339 } from './spec-checks';
 
 /**
@@ -17,6 +18,8 @@ describe('eventProblems', () => {
     ['a JSON string as data with no datacontenttype (json 3.2)', { ...ok, data: "I'm just a string" }],
     ['non-BMP characters in a string (spec: surrogate pairs are fine)', { ...ok, subject: '🌎 \ud800\udead' }],
     ['an extension name over 20 characters (spec: naming, the 20 is a SHOULD NOT)', { ...ok, correlationidentifier: 'v' }],
+    ['time in a leap second (RFC 3339 section 5.7)', { ...ok, time: '2016-12-31T23:59:60Z' }],
+    ['time in a leap second, written in another zone', { ...ok, time: '2017-01-01T05:29:60.5+05:30' }],
   ])('valid: %s', (_n, ev) => expect(eventProblems(ev)).toEqual([]));
 
   test.each([
@@ -31,6 +34,7 @@ describe('eventProblems', () => {
     ['time as a date only', { ...ok, time: '2018-04-05' }, 'time'],
     ['time on February 30th', { ...ok, time: '2018-02-30T00:00:00Z' }, 'time'],
     ['time as prose Date.parse would accept', { ...ok, time: 'April 5, 2018' }, 'time'],
+    ['time with second 60 where no leap second can be (RFC 3339 section 5.7: 23:59:60 UTC)', { ...ok, time: '2018-04-05T17:31:60Z' }, 'time'],
     ['empty subject (spec: non-empty if present)', { ...ok, subject: '' }, 'subject'],
     ['dataschema relative (spec: absolute URI)', { ...ok, dataschema: '/schemas/a.json' }, 'dataschema'],
     ['datacontenttype not a media type (RFC 2046)', { ...ok, datacontenttype: 'json' }, 'datacontenttype'],
@@ -62,14 +66,32 @@ describe('eventProblems', () => {
 });
 
 describe('isRfc3339', () => {
-  test.each(['2018-04-05T17:31:00Z', '2018-04-05t17:31:00.123456z', '2018-04-05T17:31:00+05:30', '2016-12-31T23:59:60Z', '2020-02-29T00:00:00-00:00'])(
+  test.each([
+    '2018-04-05T17:31:00Z', '2018-04-05t17:31:00.123456z', '2018-04-05T17:31:00+05:30', '2016-12-31T23:59:60Z', '2020-02-29T00:00:00-00:00',
+    // a leap second is 23:59:60 UTC, whatever the offset it is written in
+    '2016-12-31T18:59:60-05:00', '2017-01-01T00:59:60+01:00', '2015-07-01T05:29:60+05:30',
+    // year 0000 is a leap year in the proleptic Gregorian calendar (divisible by 400)
+    '0000-02-29T00:00:00Z',
+  ])(
     '%s is valid',
     (s) => expect(isRfc3339(s)).toBe(true),
   );
-  test.each(['2018-04-05 17:31:00Z', '2018-13-01T00:00:00Z', '2019-02-29T00:00:00Z', '2018-04-05T24:00:00Z', '2018-04-05T17:31:00+24:00', '2018-04-05T17:31Z'])(
+  test.each([
+    '2018-04-05 17:31:00Z', '2018-13-01T00:00:00Z', '2019-02-29T00:00:00Z', '2018-04-05T24:00:00Z', '2018-04-05T17:31:00+24:00', '2018-04-05T17:31Z',
+    // second 60 anywhere but 23:59 UTC is no leap second
+    '2016-12-31T23:58:60Z', '2016-12-31T12:59:60Z', '2016-12-31T23:59:60+01:00', '1900-02-29T00:00:00Z',
+  ])(
     '%s is not',
     (s) => expect(isRfc3339(s)).toBe(false),
   );
+});
+
+describe('validateCloudEvent (what the router checks on every queued event)', () => {
+  test('takes a leap second as a time: Date.parse alone refuses second 60', () => {
+    expect(validateCloudEvent({ ...ok, time: '2016-12-31T23:59:60Z' })).toEqual([]);
+    expect(validateCloudEvent({ ...ok, time: '2016-12-31T23:59:60.250+00:00' })).toEqual([]);
+    expect(validateCloudEvent({ ...ok, time: 'garbage' })).toEqual(['time: must be an RFC 3339 timestamp']);
+  });
 });
 
 test('dropNullAttributes: null attributes are unset, data: null stays (json 2.2, 3.1.1)', () => {

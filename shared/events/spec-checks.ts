@@ -34,7 +34,7 @@ const URI_CHARS = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
 const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
 /** RFC 3339 section 5.6 date-time; the field ranges are checked below. */
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 
 /** RFC 2046 / RFC 9110 media type: token "/" token, then parameters. */
 const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+\s*(?:;.*)?$/;
@@ -44,10 +44,18 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 export function isRfc3339(s: string): boolean {
   const m = RFC3339.exec(s);
   if (!m) return false;
-  const [y, mo, d, h, mi, sec, oh, om] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number, number, number];
-  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate(); // day 0 of the next month
-  // Seconds may be 60 (leap second, RFC 3339 section 5.7).
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 60 && oh <= 23 && om <= 59;
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [oh, om] = [Number(m[8] ?? 0), Number(m[9] ?? 0)];
+  // Day 0 of the next month; setUTCFullYear, since Date.UTC reads years 0-99 as 1900-1999.
+  const last = new Date(0);
+  last.setUTCFullYear(y, mo, 0);
+  const daysInMonth = last.getUTCDate();
+  if (!(mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth && h <= 23 && mi <= 59 && sec <= 60 && oh <= 23 && om <= 59)) return false;
+  // Second 60 is a leap second (RFC 3339 section 5.7), inserted at 23:59:60 UTC only: written
+  // with an offset, the local minute is 23:59 shifted by it.
+  if (sec !== 60) return true;
+  const offset = (m[7] === '-' ? -1 : 1) * (oh * 60 + om);
+  return (((h * 60 + mi - offset) % 1440) + 1440) % 1440 === 23 * 60 + 59;
 }
 
 /**

@@ -3,6 +3,13 @@ import * as z from 'zod/mini';
 const nonEmpty = z.string().check(z.minLength(1));
 
 /**
+ * A service URL or endpoint. z.url() alone takes any scheme, so a queue ARN
+ * (`arn:aws:sqs:...`) or an endpoint written without its scheme (`localhost:4566`, scheme
+ * "localhost") would pass and fail on every call.
+ */
+export const httpUrl = z.url({ protocol: /^https?$/ });
+
+/**
  * `bus`: where ingress and the API publish events for the router. Unset: the runtime's default
  * (SQS on AWS, Storage Queue on Azure, Pub/Sub on Google Cloud, SQLite locally). Each runtime
  * offers only its own types (README "Event bus"); the router's trigger must consume the same
@@ -10,7 +17,7 @@ const nonEmpty = z.string().check(z.minLength(1));
  */
 export const busSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('local') }),
-  z.strictObject({ type: z.literal('sqs'), queueUrl: z.url(), endpoint: z.optional(z.url()) }),
+  z.strictObject({ type: z.literal('sqs'), queueUrl: httpUrl, endpoint: z.optional(httpUrl) }),
   z.strictObject({
     type: z.literal('eventbridge'),
     /** Event bus name or ARN (PutEvents EventBusName accepts either). */
@@ -21,7 +28,7 @@ export const busSchema = z.discriminatedUnion('type', [
      * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html
      */
     source: z._default(nonEmpty.check(z.refine((s) => !s.startsWith('aws.'), 'must not start with "aws." (reserved for AWS services)')), 'secorch'),
-    endpoint: z.optional(z.url()),
+    endpoint: z.optional(httpUrl),
   }),
   z.strictObject({ type: z.literal('storage-queue'), queue: nonEmpty, connectionString: z.optional(nonEmpty) }),
   z.strictObject({
