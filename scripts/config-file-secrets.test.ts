@@ -42,6 +42,18 @@ describe('configuration files with secret:// references', () => {
     expect(() => validateConfigFile(path, {})).toThrow('Secret "GH" was not found (used at sources.github.verify.secret)');
   });
 
+  test('local validation never quotes a resolved secret in an error: a check that quotes what it refuses names the path instead', () => {
+    const path = file('quoted.yaml', 'sources:\n  github:\n    verify: { scheme: github, secret: s3cr3t }\n    allow: [secret://ALLOWED]\n');
+    let message = '';
+    try {
+      validateConfigFile(path, { ALLOWED: 'topsecret-value' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('sources.github.allow');
+    expect(message).not.toContain('topsecret-value');
+  });
+
   test('local validation refuses a cloud manager, as the local runtime does', () => {
     expect(() => validateConfigFile(file('cloud.yaml', REFS), { STAGE: 'prod' })).toThrow('secrets.provider: aws-secrets-manager is not available on the local runtime; use env');
   });

@@ -17,6 +17,19 @@ describe('configuration files', () => {
     expect(JSON.stringify(validateForBuild(DEMO))).toContain('${GITHUB_WEBHOOK_SECRET:-local-demo-secret}');
   });
 
+  test('an integer written with a leading zero is refused: YAML 1.1 readers take 0755 as octal (493), YAML 1.2 as 755', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secorch-config-'));
+    try {
+      const path = join(dir, 'secorch.yaml');
+      writeFileSync(path, 'sources:\n  a:\n    verify: { scheme: github, secret: "0755" }\n    maxBodyBytes: 0755\n');
+      expect(() => readRawConfig(path)).toThrow(`${path}: line 4: 0755 is an integer with a leading zero, which YAML readers disagree on (octal 493 or decimal 755); write 755, 0o755 or "0755"`);
+      writeFileSync(path, 'sources:\n  a:\n    verify: { scheme: github, secret: "0755" }\n    maxBodyBytes: 0o1777\n    rateLimit: { perSecond: 0.5, burst: 0 }\n');
+      expect(readRawConfig(path)).toEqual({ sources: { a: { verify: { scheme: 'github', secret: '0755' }, maxBodyBytes: 1023, rateLimit: { perSecond: 0.5, burst: 0 } } } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a missing file is named', () => {
     expect(() => readRawConfig('/nonexistent/secorch.yaml')).toThrow('Configuration file not found: /nonexistent/secorch.yaml');
   });
@@ -41,6 +54,11 @@ describe('configuration files', () => {
       expect(raw.sources.b).toEqual({ maxBodyBytes: 1024, rateLimit: { perSecond: 5, burst: 10 }, verify: { scheme: 'github', secret: 'two' } });
       expect(validateConfigFile(path, {}).config.sources.b).toMatchObject({ maxBodyBytes: 1024, rateLimit: { perSecond: 5, burst: 10 } });
       writeFileSync(path, 'sources:\n  a: { verify: { scheme: github, secret: one } }\n  a: { verify: { scheme: github, secret: two } }\n');
+      expect(() => readRawConfig(path)).toThrow(/Map keys must be unique/);
+      // Keys that are one name once read (1 and "1", true and "true"): the last would silently replace the first.
+      writeFileSync(path, 'destinations:\n  1: { type: file, path: a.jsonl }\n  "1": { type: file, path: b.jsonl }\n');
+      expect(() => readRawConfig(path)).toThrow(/Map keys must be unique/);
+      writeFileSync(path, 'sources:\n  a: { verify: { scheme: github, secret: one }, allow: ["10.0.0.0/8"], true: 1, "true": 2 }\n');
       expect(() => readRawConfig(path)).toThrow(/Map keys must be unique/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

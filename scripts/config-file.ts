@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { type Config, compileConfig, compileSecretsSection, configProblems, interpolate } from '../shared/config';
 import { errors } from '../shared/errors';
 import { findSecretRefs, replaceSecretRefs, secretValue, type SecretRef } from '../shared/secrets';
+import { withoutSecretValues } from '../providers/common/config-errors';
 import { envSecretValue } from '../providers/common/env-secrets';
 import { secretsProblem } from '../providers/common/secrets';
 import { assertLocalConfig, LOCAL_RUNTIME, LOCAL_SECRET_MANAGERS } from '../providers/local/local-config';
@@ -16,10 +17,26 @@ export function readRawConfig(path: string): unknown {
   if (!existsSync(path)) throw new Error(`Configuration file not found: ${path} (set SECORCH_CONFIG)`);
   // Merge keys (`<<: *anchor`) as YAML 1.1 had them: a way to share settings between sources or
   // destinations that users of Compose and Kubernetes files expect; keys given twice stay an error.
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: true, merge: true });
+  // Keys are compared as read, not as written: 1 and "1" (true and "true", ~ and "") are one
+  // name once the document is plain data, and the last would silently replace the first.
+  const lines = new LineCounter();
+  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: sameKey, merge: true, lineCounter: lines });
   if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  visit(doc, {
+    Scalar(_, node) {
+      // YAML 1.2 (this parser) reads 0755 as 755, YAML 1.1 readers (and people used to file modes) as octal 493.
+      if (typeof node.value === 'number' && node.type === 'PLAIN' && typeof node.source === 'string' && LEADING_ZERO.test(node.source)) {
+        const at = node.range ? `line ${lines.linePos(node.range[0]).line}: ` : '';
+        throw new Error(`${path}: ${at}${node.source} is an integer with a leading zero, which YAML readers disagree on (octal ${Number.parseInt(node.source, 8)} or decimal ${node.value}); write ${node.value}, 0o${node.source.replace(/^[-+]?0+/, '')} or "${node.source}"`);
+      }
+    },
+  });
   return doc.toJS() ?? {};
 }
+
+const LEADING_ZERO = /^[-+]?0\d+$/;
+const keyText = (k: unknown) => String(isScalar(k) ? (k.value ?? '') : k);
+const sameKey = (a: unknown, b: unknown) => keyText(a) === keyText(b);
 
 /**
  * Validates as the local functions will at cold start, with the given environment. Locally
@@ -30,13 +47,21 @@ export function readRawConfig(path: string): unknown {
 export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): { raw: unknown; config: Config } {
   const raw = readRawConfig(path);
   let section: ReturnType<typeof compileSecretsSection> | undefined;
+  const values: string[] = [];
   const secretRef = (ref: SecretRef, at: string) => {
     section ??= compileSecretsSection(interpolate(raw, env));
     const problem = secretsProblem(LOCAL_RUNTIME, section, LOCAL_SECRET_MANAGERS);
     if (problem) throw errors.config(problem, 'secrets.provider');
-    return secretValue(ref, at, envSecretValue(env, `${section.prefix ?? ''}${ref.name}`));
+    const value = secretValue(ref, at, envSecretValue(env, `${section.prefix ?? ''}${ref.name}`));
+    values.push(value);
+    return value;
   };
-  const config = compileConfig(raw, env, { secretRef });
+  let config: Config;
+  try {
+    config = compileConfig(raw, env, { secretRef });
+  } catch (e) {
+    throw withoutSecretValues(e, values);
+  }
   assertLocalConfig(config);
   return { raw, config };
 }

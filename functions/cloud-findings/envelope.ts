@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { timeMs } from '../../shared/events/cloudevent';
 import { isRfc3339 } from '../../shared/events/spec-checks';
 import { obj, str, type Json } from '../../shared/mappers/read';
 
@@ -34,10 +35,10 @@ export function parseEnvelope(body: string): EventBridgeEnvelope {
     if (str(event[field]) === undefined) problems.push(`${field}: required non-empty string`);
   }
   // The time stands in for a finding without UpdatedAt. Date.parse alone reads "12" as 2001-12-01
-  // and a zoneless time in the host's zone; it is kept as well because it cannot read the leap
-  // second (":60") RFC 3339 allows, and an unreadable time would fail the CloudEvent later.
+  // and a zoneless time in the host's zone; an RFC 3339 time it still cannot read (a year past
+  // 275760) would fail the CloudEvent later.
   const time = str(event.time);
-  if (time !== undefined && (!isRfc3339(time) || Number.isNaN(Date.parse(time)))) problems.push('time: must be an RFC 3339 timestamp');
+  if (time !== undefined && (!isRfc3339(time) || Number.isNaN(timeMs(time)))) problems.push('time: must be an RFC 3339 timestamp');
   if (obj(event.detail) === undefined) problems.push('detail: required JSON object');
   if (problems.length > 0) throw invalid(`Not an EventBridge event: ${problems.join('; ')}`, problems);
   return event as EventBridgeEnvelope;

@@ -105,6 +105,13 @@ describe('cloud-findings', () => {
     expect(bus.events[1]!.id).not.toBe(bus.events[0]!.id);
   });
 
+  test('an EventBridge time in a leap second (RFC 3339 allows 23:59:60) is a time: the findings are published', async () => {
+    const { deps, bus } = countingDeps();
+    await cloudFindings(record({ ...importedEvent([guardDutyAsff()]), time: '2016-12-31T23:59:60Z' }), deps);
+    expect(bus.events).toHaveLength(1);
+    expect(bus.events[0]!.time).toBe('2020-09-30T12:14:00.206Z');
+  });
+
   test('other detail-types are skipped and counted, nothing is published', async () => {
     const { deps, bus, counts } = countingDeps();
     await cloudFindings(record(fixtureJson('events/aws-eventbridge-base.json')), deps);

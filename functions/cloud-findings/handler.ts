@@ -1,6 +1,6 @@
 import type { RecordHandler } from '../../shared/contracts';
 import { AppError } from '../../shared/errors';
-import type { CloudEvent } from '../../shared/events/cloudevent';
+import { type CloudEvent, timeMs } from '../../shared/events/cloudevent';
 import { mapAwsFindingEvent } from '../../shared/mappers/aws';
 import { stableEventId } from '../../shared/events/ids';
 import type { MappedEvent } from '../../shared/mappers/types';
@@ -21,7 +21,7 @@ function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
     id: stableEventId(m.key ?? `${m.subject}@${event.time}`),
     source: event.source,
     type: m.type,
-    time: m.time ?? new Date(event.time).toISOString(),
+    time: m.time ?? new Date(timeMs(event.time)).toISOString(),
     subject: m.subject,
     datacontenttype: 'application/json',
     data: m.data,

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
 import { compileConfig, compileConfigAsync, type Config } from '../../shared/config';
 import type { SecretsConfig } from '../../shared/config/sections/secrets';
-import { scrubber } from '../../shared/connectors/scrub';
-import { AppError } from '../../shared/errors';
 import { jsonLogger } from '../../shared/log/json-logger';
 import { type Logger, type Secrets, systemClock } from '../../shared/ports';
-import { referableValues } from '../../shared/secrets';
+import { withoutSecretValues } from './config-errors';
 
 /**
  * The configuration is compiled into each bundle at build time (esbuild `define`), so function
@@ -61,13 +59,7 @@ async function compiled(
   try {
     return await compileConfigAsync(bundled(), env, (section) => secretsFor(section, values));
   } catch (e) {
-    if (!(e instanceof Error) || values.length === 0) throw e;
-    const scrub = scrubber(() => values.flatMap(referableValues));
-    const message = scrub(e.message);
-    if (message === e.message) throw e;
-    if (!(e instanceof AppError)) throw new Error(message);
-    // No cause: it is the error that quoted the value.
-    throw new AppError(e.code, message, { status: e.status, retryable: e.retryable, expose: e.expose, extra: e.extra, headers: e.headers });
+    throw withoutSecretValues(e, values);
   }
 }
 

@@ -47,6 +47,9 @@ const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
  */
 const withoutLeapSecond = (time: string) => time.replace(/([Tt]\d{2}:\d{2}:)60(?=[.Zz+-]|$)/, '$159');
 
+/** Epoch ms of an RFC 3339 time, a leap second read as the second before it; NaN when Date.parse cannot read it. */
+export const timeMs = (time: string): number => Date.parse(withoutLeapSecond(time));
+
 /** Returns the problems of an event as `attribute: reason` strings; empty when valid. */
 export function validateCloudEvent(e: unknown): string[] {
   if (typeof e !== 'object' || e === null || Array.isArray(e)) return ['event: must be a JSON object'];
@@ -56,7 +59,7 @@ export function validateCloudEvent(e: unknown): string[] {
   for (const name of ['id', 'source', 'type'] as const) {
     if (typeof ev[name] !== 'string' || (ev[name] as string).length === 0) problems.push(`${name}: required non-empty string`);
   }
-  if (ev.time !== undefined && (typeof ev.time !== 'string' || Number.isNaN(Date.parse(withoutLeapSecond(ev.time))))) {
+  if (ev.time !== undefined && (typeof ev.time !== 'string' || Number.isNaN(timeMs(ev.time)))) {
     problems.push('time: must be an RFC 3339 timestamp');
   }
   for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {

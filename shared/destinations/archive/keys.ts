@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CloudEvent } from '../../events/cloudevent';
+import { type CloudEvent, timeMs } from '../../events/cloudevent';
 import { isRfc3339 } from '../../events/spec-checks';
 import { DEFAULT_TENANT, tenantOf } from '../../events/tenant';
 import { folderOf } from './prefix';
@@ -46,7 +46,7 @@ export function hourOf(ms: number): string {
  */
 export function eventHour(event: CloudEvent): string | undefined {
   if (typeof event.time !== 'string' || !isRfc3339(event.time)) return undefined;
-  const ms = Date.parse(event.time.replace(/([Tt]\d{2}:\d{2}:)60/, '$159'));
+  const ms = timeMs(event.time);
   if (Number.isNaN(ms)) return undefined;
   const year = new Date(ms).getUTCFullYear();
   return year >= 0 && year <= 9999 ? hourOf(ms) : undefined;
