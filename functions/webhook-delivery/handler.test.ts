@@ -58,3 +58,20 @@ test('a wake-up that is not JSON or does not name { at, tenant, id } is refused 
     await expect(deliveryWakeUp(record(body), deps)).rejects.toMatchObject({ code: 'invalid_wakeup' });
   }
 });
+
+test('a wake-up whose time is not a whole number of ms is refused, and the attempt it names keeps its due key', async () => {
+  const { deps, clock } = setup();
+  const at = clock.now();
+  const iso = new Date(at).toISOString();
+  // A pending delivery due now (its record and due key as the engine writes them).
+  await deps.store.put(keys.delivery('acme', 'msg_1'), JSON.stringify({
+    id: 'msg_1', tenant: 'acme', subscriptionId: 'sub_1', eventId: 'e1', eventType: 't', status: 'pending', attempts: [], nextAttemptAt: iso, createdAt: iso, updatedAt: iso,
+  }));
+  await deps.store.put(keys.due(at, 'acme', 'msg_1'), '');
+  // Half a millisecond off: it names the same due key, but not the record's time.
+  for (const bad of [at + 0.5, -1]) {
+    await expect(deliveryWakeUp(record({ at: bad, tenant: 'acme', id: 'msg_1' }), deps)).rejects.toMatchObject({ code: 'invalid_wakeup' });
+  }
+  expect(await hasDueKey(deps, at)).toBe(true);
+  await expect(deliveryWakeUp(record('{"at":1e999,"tenant":"acme","id":"msg_1"}'), deps)).rejects.toMatchObject({ code: 'invalid_wakeup' });
+});

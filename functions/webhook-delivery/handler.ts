@@ -31,10 +31,12 @@ export const deliveryWakeUp: RecordHandler = async (record, deps) => {
     throw errors.badRequest('invalid_wakeup', 'A delivery wake-up must be JSON');
   }
   const d = (due ?? {}) as { at?: unknown; tenant?: unknown; id?: unknown };
-  if (typeof d.at !== 'number' || typeof d.tenant !== 'string' || typeof d.id !== 'string') {
-    throw errors.badRequest('invalid_wakeup', 'A delivery wake-up names { at, tenant, id }');
+  // `at` as the engine writes it: whole epoch ms. Another number would name a due key (its whole
+  // part) whose record it does not match, and the attempt would lose that key as stale.
+  if (!Number.isSafeInteger(d.at) || (d.at as number) < 0 || typeof d.tenant !== 'string' || typeof d.id !== 'string') {
+    throw errors.badRequest('invalid_wakeup', 'A delivery wake-up names { at, tenant, id }, at in whole epoch ms');
   }
-  const wake = { at: d.at, tenant: d.tenant, id: d.id };
+  const wake = { at: d.at as number, tenant: d.tenant, id: d.id };
   // Early: the queue caps a delay (SQS at 15 minutes, a Storage queue at 7 days), so a wake-up
   // for a later attempt arrives early and is sent on again for the rest of the wait (chaining).
   // If sending fails the record fails, so the queue redelivers it and the chain goes on; without

@@ -55,6 +55,20 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('Tue, 01 Jan 2030 11:00:00 GMT', ref)).toBe(0);
   });
 
+  // Two field lines (the application's and a proxy's) reach the engine joined by ", ", as the
+  // HTTP client reports repeated fields: the longest wait of those given is honoured.
+  it('reads a field given twice, joined into a list, as its longest wait', () => {
+    expect(retryAfterMs('120, 120', ref)).toBe(120_000);
+    expect(retryAfterMs('60,120', ref)).toBe(120_000);
+    expect(retryAfterMs('Tue, 01 Jan 2030 12:05:00 GMT, Tue, 01 Jan 2030 12:02:00 GMT', ref)).toBe(300_000);
+    expect(retryAfterMs('Tuesday, 01-Jan-30 12:10:00 GMT, 30', ref)).toBe(600_000);
+    expect(retryAfterMs('30, Tue Jan  1 12:01:00 2030', ref)).toBe(60_000);
+  });
+
+  it.each(['120, soon', '120, -5', '120,', ', 120', 'Tue, 120', 'Tue, 01 Jan 2030 12:05:00 GMT, Tue'])('ignores a list with a member it cannot read: %j', (value) => {
+    expect(retryAfterMs(value, ref)).toBeUndefined();
+  });
+
   it.each([null, undefined, '-5', '1.5', '+3', '1e3', '0x10', 'soon'])('ignores %j', (value) => {
     expect(retryAfterMs(value, ref)).toBeUndefined();
   });

@@ -48,15 +48,38 @@ export function parseHttpDate(value: string, now: number): number | undefined {
   return undefined;
 }
 
+function oneValue(text: string, reference: number): number | undefined {
+  if (DELAY_SECONDS.test(text)) return Math.min(Number(text) * 1000, Number.MAX_SAFE_INTEGER);
+  const at = parseHttpDate(text, reference);
+  return at === undefined ? undefined : Math.max(0, at - reference);
+}
+
+/** A day name, the only text before a comma inside an HTTP-date (IMF-fixdate and RFC 850). */
+const DAY_NAME = new RegExp(`^(?:${DAY}|${DAY_L})$`);
+
 /**
  * The wait a `Retry-After` value asks for, in ms after `reference` (the time the response came
  * back). A date in the past means "now" (0). Anything unparseable is ignored (undefined), as the
  * field is advisory.
+ *
+ * The field is a single value, but a response can carry it twice (the application's and a
+ * proxy's), and the HTTP client joins repeated fields with ", ". Such a list is read member by
+ * member (a comma right after a day name is the date's own) and its longest wait taken; a list
+ * with a member that does not read is ignored whole.
  */
 export function retryAfterMs(value: string | null | undefined, reference: number): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
-  if (DELAY_SECONDS.test(text)) return Math.min(Number(text) * 1000, Number.MAX_SAFE_INTEGER);
-  const at = parseHttpDate(text, reference);
-  return at === undefined ? undefined : Math.max(0, at - reference);
+  const one = oneValue(text, reference);
+  if (one !== undefined || !text.includes(',')) return one;
+  const parts = text.split(',');
+  let longest: number | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    let member = parts[i]!.trim();
+    if (DAY_NAME.test(member) && i + 1 < parts.length) member = `${member},${parts[++i]!}`.trim();
+    const ms = oneValue(member, reference);
+    if (ms === undefined) return undefined;
+    longest = Math.max(longest ?? 0, ms);
+  }
+  return longest;
 }

@@ -81,6 +81,13 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     const taken = await take(store, deps.clock, `rl:sub:${due.tenant}:${sub.id}`, limit);
     if (!taken.ok) return owned.defer(now + taken.retryAfterSeconds * 1000);
   }
+  // The lease was sized for the request (its deadline and a margin), not for the work before it:
+  // a slow sealer, a queue of transforms or a contended store can leave too little of it, and a
+  // second worker would then take the attempt over and send it while this request still runs.
+  // Past half the margin, the lease is written again from now, before the breaker is asked.
+  const { leaseMs, timeoutMs } = settings;
+  const leasedAt = deps.clock.now();
+  if (leasedAt - now > (leaseMs - timeoutMs) / 2 && !(await owned.renew(leasedAt + leaseMs))) return 'busy';
   const gate = await admit(deps, due.tenant, sub.id, settings.breaker, cache);
   if (!gate.allow) return owned.defer(gate.retryAt, false);
   const attempt: Attempt = { n: record.attempts.length + 1, at: isoTime(deps.clock.now()), durationMs: 0 };

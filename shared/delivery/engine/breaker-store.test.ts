@@ -12,6 +12,7 @@ import { sweepCache } from './sweep-cache';
  * not be presumed lost before its own deadline has passed.
  */
 const S = 1000;
+const DAY = 24 * 3600 * S;
 
 async function openBreaker(timeoutSeconds: number) {
   const t = testDeps({ deliveries: { timeoutSeconds } });
@@ -99,4 +100,20 @@ test('kept in a sweep, a success after failures clears them in the store; a succ
   expect(await admit(deps, 'acme', 'sub_1', breaker, cache)).toEqual({ allow: true });
   expect(await recordResult(deps, 'acme', 'sub_1', true, breaker, cache)).toEqual([]);
   expect(await storedBreaker(deps)).toEqual({ state: 'closed', consecutiveFailures: 0 });
+});
+
+test('a stored breaker expires once no attempt has written it for a month: one written after its subscription was deleted is not kept for ever', async () => {
+  const t = testDeps();
+  const deps = t.deps as DeliveryDeps;
+  const { breaker } = sweepCache(deps).settings;
+  // An attempt in flight when the subscription and its breaker were deleted reports its failure.
+  await recordResult(deps, 'acme', 'sub_1', false, breaker);
+  expect(await storedBreaker(deps)).toEqual(expect.objectContaining({ consecutiveFailures: 1 }));
+  // Each write keeps it a month longer.
+  t.clock.advance(20 * DAY);
+  await recordResult(deps, 'acme', 'sub_1', false, breaker);
+  t.clock.advance(20 * DAY);
+  expect(await storedBreaker(deps)).toEqual(expect.objectContaining({ consecutiveFailures: 2 }));
+  t.clock.advance(12 * DAY);
+  expect(await deps.store.get(keys.breaker('acme', 'sub_1'))).toBeUndefined();
 });

@@ -19,8 +19,18 @@ async function read(deps: Deps, key: string): Promise<CachedBreaker> {
   return item ? { state: JSON.parse(item.value) as BreakerState, version: item.version } : { state: { ...INITIAL_BREAKER_STATE } };
 }
 
-const write = (deps: Deps, key: string, state: BreakerState, version: string | undefined) =>
-  deps.store.put(key, JSON.stringify(state), version === undefined ? { ifAbsent: true } : { ifVersion: version });
+/**
+ * A breaker that no attempt has written for a month (or twice disableAfterMs, if longer) is
+ * dropped. A subscription with pending deliveries writes its breaker far more often than that;
+ * one that went quiet starts again closed, as after a success. Without it, the breaker an
+ * attempt in flight writes after its subscription was deleted (which deletes the breaker) would
+ * be kept for ever.
+ */
+const DAY_MS = 24 * 3600 * 1000;
+const ttlSeconds = (opts: BreakerOptions) => Math.ceil(Math.min(366 * DAY_MS, Math.max(31 * DAY_MS, 2 * opts.disableAfterMs || 0)) / 1000);
+
+const write = (deps: Deps, key: string, state: BreakerState, version: string | undefined, opts: BreakerOptions) =>
+  deps.store.put(key, JSON.stringify(state), version === undefined ? { ifAbsent: true, ttlSeconds: ttlSeconds(opts) } : { ifVersion: version, ttlSeconds: ttlSeconds(opts) });
 
 const clean = (state: BreakerState) => state.state === 'closed' && state.consecutiveFailures === 0;
 
@@ -83,7 +93,7 @@ async function admitOnRead(
     const verdict = beforeAttempt(state, deps.clock.now(), opts);
     if (!verdict.allow) return verdict;
     if (unchanged(verdict.state, state)) return { allow: true };
-    if (await write(deps, key, verdict.state, version)) {
+    if (await write(deps, key, verdict.state, version, opts)) {
       cache?.setBreaker(tenant, subscriptionId, { state: verdict.state });
       return { allow: true };
     }
@@ -111,7 +121,7 @@ async function recordOnRead(
       return [];
     }
     const next = afterAttempt(state, deps.clock.now(), success, opts);
-    if (await write(deps, key, next.state, version)) {
+    if (await write(deps, key, next.state, version, opts)) {
       cache?.setBreaker(tenant, subscriptionId, { state: next.state });
       return next.events;
     }

@@ -26,6 +26,8 @@ export interface DeliverySettings {
   breaker: BreakerOptions;
   /** How long a worker owns an attempt; longer than the request deadline. */
   leaseMs: number;
+  /** The request deadline (deliveries.timeoutSeconds). */
+  timeoutMs: number;
   /** How long events and delivery records are kept. */
   retentionSeconds: number;
 }
@@ -42,6 +44,7 @@ export function deliverySettings(deps: Deps): DeliverySettings {
     // a deadline past 30 s (timeoutSeconds goes to 120) the fixed 60 s let a second probe join it.
     breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}), staleProbeMs: Math.max(DEFAULT_BREAKER_OPTIONS.staleProbeMs, 2 * timeoutMs) },
     leaseMs: c?.leaseSeconds !== undefined ? c.leaseSeconds * 1000 : timeoutMs + 15_000,
+    timeoutMs,
     retentionSeconds: (c?.retentionDays ?? 30) * DAY,
   };
 }

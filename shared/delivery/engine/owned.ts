@@ -51,7 +51,8 @@ export class OwnedAttempt {
     private readonly due: Due,
     private readonly key: string,
     private readonly dueKey: string,
-    private readonly version: string,
+    /** The version of the lease held: the one written with it, or with its renewal. */
+    private version: string,
     /** The record as read, without the lease: every outcome is written from it. */
     readonly record: Delivery,
     /** When the lease was taken. */
@@ -74,6 +75,18 @@ export class OwnedAttempt {
     // An outcome with no wake-up to send (a success, a failure for good: nearly every attempt) is
     // its write alone, without an async frame of its own.
     return wakeAt !== undefined && wake ? this.wakeAfter(written, wakeAt) : written;
+  }
+
+  /**
+   * Extends the lease to `until`, on the version held; false when the record was lost to another
+   * worker (the lease had run out and it took the attempt over), which then must not be sent.
+   */
+  async renew(until: number): Promise<boolean> {
+    const version = leaseVersion();
+    const value = leasedText('', false, this.record, until);
+    const ok = await this.cache.putAll([{ key: this.key, value, opts: { ifVersion: this.version, newVersion: version, ttlSeconds: this.cache.settings.retentionSeconds } }]);
+    if (ok) this.version = version;
+    return ok;
   }
 
   /** A retry or deferral: a punctual wake-up for its new due time (the sweep is the backstop). */

@@ -120,5 +120,10 @@ function request(sub: Subscription, delivery: Delivery, now: number, body: Buffe
     'content-type': 'application/cloudevents+json; charset=utf-8',
     'user-agent': 'secorch-webhooks/1',
   }, signature);
+  // Object.assign sets members, and setting `__proto__` sets the prototype: a header of that name
+  // (a valid token, kept as an own member by the API) would be dropped without a word.
+  if (sub.headers !== undefined && Object.hasOwn(sub.headers, '__proto__')) {
+    Object.defineProperty(headers, '__proto__', { value: sub.headers['__proto__'], enumerable: true, writable: true, configurable: true });
+  }
   return { body, headers };
 }

@@ -29,11 +29,16 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   const { settings } = cache;
   const { record } = owned;
   const ended = deps.clock.now();
-  const outcome = classifyOutcome(result);
+  let outcome = classifyOutcome(result);
+  let scheduled = result;
   const attempts = [...record.attempts, attempt];
   const updatedAt = isoTime(ended);
   const events = await recordResult(deps, sub.tenant, sub.id, outcome === 'success', settings.breaker, cache);
-  if (outcome === 'gone' || events.includes('subscription.disabled')) await disable(deps, sub, outcome === 'gone' ? 'gone' : 'failing', cache);
+  if (outcome === 'gone' || events.includes('subscription.disabled')) {
+    const disabled = await disable(deps, sub, outcome === 'gone' ? 'gone' : 'failing', cache);
+    // The endpoint that is gone is no longer the subscription's: the next attempt goes to its new URL.
+    if (disabled === 'moved' && outcome === 'gone') [outcome, scheduled] = ['retry', MOVED];
+  }
   if (outcome === 'success') {
     // Left out rather than deleted: `delete` turns the record into a slow dictionary object. The
     // copy without them is the record written, its members in their places as a spread copy
@@ -48,7 +53,7 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   }
   const base: Delivery = { ...record, attempts, updatedAt };
   const lastError = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error ?? 'error';
-  const next = outcome === 'gone' ? undefined : nextAttemptAt({ policy: settings.retry, attemptNumber: attempts.length, lastAttemptAt: ended, outcome: result, random: deps.random ?? Math.random });
+  const next = outcome === 'gone' ? undefined : nextAttemptAt({ policy: settings.retry, attemptNumber: attempts.length, lastAttemptAt: ended, outcome: scheduled, random: deps.random ?? Math.random });
   if (failingAfter(attempts.length) && next !== undefined) await publishOps(deps, OPS_TYPES.deliveryFailing, sub, {}, { ...base, lastError });
   if (next === undefined) {
     const failed: Delivery = { ...base, status: 'failed', lastError: outcome === 'gone' ? 'gone: HTTP 410' : lastError };
@@ -63,22 +68,32 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   return (await owned.save({ ...base, lastError, nextAttemptAt: isoTime(next) }, next)) ? 'retrying' : 'busy';
 }
 
-/** Disables a subscription (410 Gone, or five days of failure) and says so on the bus. */
-async function disable(deps: DeliveryDeps, sub: Subscription, reason: 'gone' | 'failing', cache: SweepCache): Promise<void> {
+/** A 410 from an endpoint the subscription has since moved away from: retried as a plain failure. */
+const MOVED: AttemptResult = { kind: 'error', code: 'endpoint_moved' };
+
+/**
+ * Disables a subscription (410 Gone, or five days of failure) and says so on the bus. 'moved'
+ * when the subscription's URL is no longer the one the attempt went to (changed while the attempt
+ * was in flight, or within the sweep's view of the record): the old endpoint's answer says nothing
+ * about the new one, whose breaker the change has reset.
+ */
+async function disable(deps: DeliveryDeps, sub: Subscription, reason: 'gone' | 'failing', cache: SweepCache): Promise<'disabled' | 'moved' | undefined> {
   const key = keys.subscription(sub.tenant, sub.id);
   for (let i = 0; i < 5; i++) {
     const item = await deps.store.get(key);
-    if (!item) return;
+    if (!item) return undefined;
     const current = JSON.parse(item.value) as Subscription;
     // The rest of the sweep must see what the store says, disabled by us or by someone else.
     cache.setSubscription(current);
-    if (!current.enabled) return;
+    if (current.url !== sub.url) return 'moved';
+    if (!current.enabled) return undefined;
     const next: Subscription = { ...current, enabled: false, disabledReason: reason, updatedAt: new Date(deps.clock.now()).toISOString() };
     if (await deps.store.put(key, JSON.stringify(next), { ifVersion: item.version })) {
       cache.setSubscription(next);
       deps.logger.warn('subscription disabled', { subscriptionId: sub.id, reason });
       await publishOps(deps, OPS_TYPES.subscriptionDisabled, sub, { reason });
-      return;
+      return 'disabled';
     }
   }
+  return undefined;
 }

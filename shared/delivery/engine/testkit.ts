@@ -1,10 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { testDeps } from '../../../test/deps';
+import { guardedDeliveryClient } from '../../http/delivery-client';
 import type { Deps } from '../../ports';
 import { keys, sortableId } from '../keys';
 import type { Subscription } from '../model';
 import { generateSecret } from '../secret';
+import type { DeliveryDeps } from './deps';
+
+/**
+ * The engine on the injected clock (started at the real time: receivers using the
+ * standardwebhooks library check timestamps against it), a memory store and bus, and the real
+ * egress-guarded client allowed to reach 127.0.0.1. `timeoutMs` is the client's own deadline.
+ */
+export function deliveryEngine(config: Record<string, unknown> = {}, timeoutMs = 10_000) {
+  // eslint-disable-next-line no-restricted-properties -- test support: the clock starts at the real time
+  const t = testDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, ...config }, {}, Date.now());
+  const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs });
+  const deps: DeliveryDeps = { ...t.deps, outbound, random: () => 0.5 };
+  return { ...t, deps, close: () => outbound.close() };
+}
 
 /** A subscription written straight to the store (as the API would), with its plain secret. */
 export async function seedSubscription(deps: Deps, over: Partial<Subscription> & { url: string }): Promise<{ sub: Subscription; secret: string }> {
@@ -20,7 +36,11 @@ export async function seedSubscription(deps: Deps, over: Partial<Subscription> &
 }
 
 export interface Received {
+  /** The request target (path and query). */
+  url: string;
   headers: IncomingMessage['headers'];
+  /** Names and values as sent, in order: node's `headers` object leaves out a `__proto__` header. */
+  rawHeaders: string[];
   body: string;
 }
 
@@ -42,7 +62,7 @@ export async function receiver(respond: (req: Received, n: number) => Answer | '
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const r = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r = { url: req.url ?? '', headers: req.headers, rawHeaders: req.rawHeaders, body: Buffer.concat(chunks).toString('utf8') };
       received.push(r);
       const answer = respond(r, received.length);
       if (answer === 'hang') {
