@@ -194,6 +194,14 @@ describe('headerRecord', () => {
     }), { numRuns: 500 });
   });
 
+  it('keeps a header named __proto__ as a header (a plain assignment would set the prototype and drop it)', () => {
+    const raw = JSON.parse('{"__proto__": " x ", "x-a": "v"}') as Record<string, string>;
+    const got = headerRecord(raw);
+    expect(Object.keys(got)).toEqual(['__proto__', 'x-a']);
+    expect(Object.getOwnPropertyDescriptor(got, '__proto__')?.value).toBe('x');
+    expect(Object.getPrototypeOf(got)).toBe(Object.prototype);
+  });
+
   it('keeps values that need no trimming as they are, and trims those that do', () => {
     expect(headerRecord({ 'x-a': 'v', 'x-b': ' \tv w\t ', 'set-cookie': ['a=1', ' b=2 '], via: ['1.1 a', '1.1 b '] }))
       .toEqual({ 'set-cookie': 'b=2', via: '1.1 a, 1.1 b', 'x-a': 'v', 'x-b': 'v w' });

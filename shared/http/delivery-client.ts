@@ -125,8 +125,13 @@ export function headerRecord(raw: RawHeaders): Record<string, string> {
     const value = raw[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (typeof value === 'string') out[lower] = trimHttp(value);
-    else if (value.length > 0) out[lower] = lower === 'set-cookie' ? trimHttp(value[value.length - 1]!) : value.map(trimHttp).join(', ');
+    let v: string;
+    if (typeof value === 'string') v = trimHttp(value);
+    else if (value.length > 0) v = lower === 'set-cookie' ? trimHttp(value[value.length - 1]!) : value.map(trimHttp).join(', ');
+    else continue;
+    // Assigned, `__proto__` would set the record's prototype (a string: ignored) and the header vanish.
+    if (lower === '__proto__') Object.defineProperty(out, lower, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[lower] = v;
   }
   return out;
 }
