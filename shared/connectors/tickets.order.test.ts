@@ -37,6 +37,14 @@ function fakeTarget() {
       if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
       t.resolved = true;
     },
+    async reopen(ref, event) {
+      calls.push(`reopen ${event.id}`);
+      const t = tickets.get(ref.id);
+      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
+      if (!t.resolved) return { kind: 'open' };
+      t.resolved = false;
+      return { kind: 'reopened' };
+    },
   };
   return { system, tickets, calls };
 }
@@ -191,4 +199,119 @@ test('records written before resolve times were kept act as they did: a resolved
   expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(60)))).action).toBe('skipped');
   expect(JSON.parse((await store.get(key))!.value)).toMatchObject({ resolved: true, resolvedAt: T0 + 3_600_000 });
   expect((await applyFindingEvent(t.system, deps, req('u2', 'updated', at(40)))).action).toBe('skipped');
+});
+
+test('a resolve held back past the finding\'s reopening does not close the ticket of the open finding', async () => {
+  const { deps, req, logs } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(10)))).action).toBe('resolved');
+  // Found again at minute 30: the ticket is reopened and the event applied.
+  expect(await applyFindingEvent(t.system, deps, req('u1', 'updated', at(30)))).toEqual({ action: 'reopened', ref: { id: '1', key: 'SEC-1' } });
+  expect(t.tickets.get('1')).toMatchObject({ resolved: false, comments: ['u1'] });
+  // A resolve of minute 20, held back by a 429, arrives now: older than the finding found open at 30.
+  expect(await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(20)))).toEqual({ action: 'skipped', reason: 'older than the finding\'s latest open event', ref: { id: '1', key: 'SEC-1' } });
+  expect(t.tickets.get('1')).toMatchObject({ resolved: false });
+  expect(logs.at(-1)).toMatchObject({ msg: expect.stringMatching(/^resolve older than the finding's latest open event/), fields: { eventTime: at(20), openedAt: at(30) } });
+  // A resolve dated with the open event wins (a finding is opened before it is resolved).
+  expect((await applyFindingEvent(t.system, deps, req('r3', 'resolved', at(30)))).action).toBe('resolved');
+  expect(t.tickets.get('1')).toMatchObject({ resolved: true });
+  expect(t.calls.filter((c) => !c.startsWith('find'))).toEqual(['create c1', 'resolve r1', 'reopen u1', 'update u1', 'resolve r3']);
+});
+
+test('a resolve older than an update of the still open finding is acknowledged; the created event\'s time counts too', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(10)));
+  expect((await applyFindingEvent(t.system, deps, req('r0', 'resolved', at(5)))).action).toBe('skipped');
+  await applyFindingEvent(t.system, deps, req('u1', 'updated', at(40)));
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(20)))).action).toBe('skipped');
+  // An update older than the latest one does not move the time back.
+  await applyFindingEvent(t.system, deps, req('u2', 'updated', at(15)));
+  expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(30)))).action).toBe('skipped');
+  expect(t.tickets.get('1')).toMatchObject({ resolved: false });
+  expect((await applyFindingEvent(t.system, deps, req('r3', 'resolved', at(41)))).action).toBe('resolved');
+});
+
+test('resolves without a time, and records written before open times were kept, resolve as they did', async () => {
+  const { deps, req, store, key } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(30)));
+  expect((await applyFindingEvent(t.system, deps, req('r1', 'resolved', undefined))).action).toBe('resolved');
+  await store.put(key, JSON.stringify({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1'], resolved: false }));
+  t.tickets.get('1')!.resolved = false;
+  expect((await applyFindingEvent(t.system, deps, req('r2', 'resolved', at(0)))).action).toBe('resolved');
+  expect(JSON.parse((await store.get(key))!.value)).toEqual({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1', 'r2'], resolved: true, resolvedAt: T0 });
+});
+
+test('a resolved ticket is reopened only by an event dated after its resolve; untimed events and old records only update it', async () => {
+  const { deps, req, store, key } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(10)));
+  expect((await applyFindingEvent(t.system, deps, req('u0', 'updated', at(10)))).action).toBe('skipped');
+  // Without a time the event cannot be placed after the resolve: a comment, as before.
+  expect((await applyFindingEvent(t.system, deps, req('u1', 'updated', undefined))).action).toBe('updated');
+  expect(t.tickets.get('1')).toMatchObject({ resolved: true, comments: ['u1'] });
+  // A record from before resolve times were kept: a comment, as before.
+  await store.put(key, JSON.stringify({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1'], resolved: true }));
+  expect((await applyFindingEvent(t.system, deps, req('u2', 'updated', at(20)))).action).toBe('updated');
+  expect(t.calls.filter((c) => c.startsWith('reopen'))).toEqual([]);
+  // A record written now keeps its times, and older code's fields are kept as they were.
+  await store.put(key, JSON.stringify({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1'], resolved: true, resolvedAt: T0 + 600_000 }));
+  expect((await applyFindingEvent(t.system, deps, req('u3', 'updated', at(20)))).action).toBe('reopened');
+  expect(JSON.parse((await store.get(key))!.value)).toEqual({ state: 'created', ref: { id: '1', key: 'SEC-1' }, applied: ['c1', 'u3'], resolved: false, resolvedAt: T0 + 600_000, openedAt: T0 + 1_200_000 });
+});
+
+test('a ticket closed for good is replaced for the reopened finding, naming the old one; one the target cannot reopen keeps its status and is updated', async () => {
+  const { deps, req } = setup();
+  const warnings: { msg: string; fields: Record<string, unknown> }[] = [];
+  const logger = { ...deps.logger, warn: (msg: string, fields = {}) => void warnings.push({ msg, fields }), child: () => logger };
+  const d = { ...deps, logger };
+  const t = fakeTarget();
+  const replaced: unknown[] = [];
+  const create = t.system.create;
+  t.system.create = async (uid, event, opts) => (replaced.push(opts?.replaces), create(uid, event, opts));
+  await applyFindingEvent(t.system, d, req('c1', 'created', at(0)));
+  await applyFindingEvent(t.system, d, req('r1', 'resolved', at(10)));
+  t.system.reopen = async (ref, event) => (t.calls.push(`reopen ${event.id}`), { kind: 'final', reason: 'SEC-1 is Closed' });
+  expect(await applyFindingEvent(t.system, d, req('u1', 'updated', at(20)))).toEqual({ action: 'created', ref: { id: '2', key: 'SEC-2' } });
+  expect(replaced).toEqual([undefined, { id: '1', key: 'SEC-1' }]);
+  expect(warnings).toEqual([{ msg: 'ticket closed for good in the target; created a new one for the reopened finding', fields: { ticket: 'SEC-2', replaced: 'SEC-1', reason: 'SEC-1 is Closed' } }]);
+  // The new ticket is the finding's now: later events follow it, an older resolve leaves it open.
+  expect((await applyFindingEvent(t.system, d, req('r0', 'resolved', at(15)))).action).toBe('skipped');
+  expect((await applyFindingEvent(t.system, d, req('r2', 'resolved', at(30)))).action).toBe('resolved');
+  expect(t.tickets.get('2')).toMatchObject({ resolved: true });
+
+  t.system.reopen = async (ref, event) => (t.calls.push(`reopen ${event.id}`), { kind: 'stays', reason: 'SEC-2 offers no transition out of Done' });
+  expect(await applyFindingEvent(t.system, d, req('u2', 'updated', at(40)))).toEqual({ action: 'updated', ref: { id: '2', key: 'SEC-2' } });
+  expect(t.tickets.get('2')).toMatchObject({ comments: ['u2'] });
+  expect(warnings.at(-1)).toEqual({ msg: 'ticket of the reopened finding left in its closed status; updated', fields: { ticket: 'SEC-2', reason: 'SEC-2 offers no transition out of Done' } });
+  expect(t.calls.filter((c) => !c.startsWith('find'))).toEqual(['create c1', 'resolve r1', 'reopen u1', 'create u1', 'resolve r2', 'reopen u2', 'update u2']);
+});
+
+test('a ticket deleted before its reopening: the open finding gets a new one', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(10)));
+  t.tickets.delete('1');
+  expect(await applyFindingEvent(t.system, deps, req('u1', 'updated', at(20)))).toEqual({ action: 'created', ref: { id: '2', key: 'SEC-2' } });
+});
+
+test('a replacement the target refused is made by the next attempt, which does not take the closed ticket found by uid for it', async () => {
+  const { deps, req } = setup();
+  const t = fakeTarget();
+  await applyFindingEvent(t.system, deps, req('c1', 'created', at(0)));
+  await applyFindingEvent(t.system, deps, req('r1', 'resolved', at(10)));
+  t.system.reopen = async () => ({ kind: 'final', reason: 'SEC-1 is Closed' });
+  const create = t.system.create;
+  const replaced: unknown[] = [];
+  t.system.create = async () => Promise.reject(new ConnectorError('connector_rejected', 'HTTP 400', { connector: 'jira', vendorStatus: 400 }));
+  await expect(applyFindingEvent(t.system, deps, req('u1', 'updated', at(20)))).rejects.toMatchObject({ code: 'connector_rejected' });
+  t.system.create = async (uid, event, opts) => (replaced.push(opts?.replaces), create(uid, event, opts));
+  // The closed SEC-1 still carries the finding's uid, and the search finds it.
+  expect(await applyFindingEvent(t.system, deps, req('u1', 'updated', at(20)))).toEqual({ action: 'created', ref: { id: '2', key: 'SEC-2' } });
+  expect(replaced).toEqual([{ id: '1', key: 'SEC-1' }]);
+  expect(t.calls.filter((c) => c.startsWith('update'))).toEqual([]);
 });

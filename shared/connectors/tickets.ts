@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../errors';
-import type { CloudEvent } from '../events/cloudevent';
-import type { Clock } from '../ports/clock';
-import type { Logger } from '../ports/logger';
 import type { StateStore } from '../ports/store';
 import { isConnectorError } from './errors';
+import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan } from './ticket-times';
+import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
+
+export { findingEventTime, markerTtlSeconds } from './ticket-times';
+export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
 /**
  * One ticket (Jira issue, ServiceNow incident, ...) per finding for the finding's life, on
@@ -32,91 +34,34 @@ import { isConnectorError } from './errors';
  * handled as it always was. The `resolved` record lasts as long as an older event can still come
  * (markerTtlSeconds) and never holds back a newer one, so a finding reopened months later gets
  * its ticket.
+ *
+ * The other way round, a ticket keeps the time of its finding's latest applied created or updated
+ * event (`openedAt`), and a resolve dated before it is acknowledged without closing the ticket: it
+ * is from a life of the finding that a later report found open again. Here equal times count the
+ * resolve as newer, by the same rule. A created or updated event dated after the ticket's resolve
+ * reopens it (TicketSystem.reopen) before it is applied, so the people working tickets see the
+ * finding back; a ticket the target keeps closed for good is replaced by a new one, as a deleted
+ * ticket is, and one the target offers no way to reopen keeps its status and is updated, with a
+ * warning.
  */
-export interface TicketRef {
-  id: string;
-  /** Human key (SEC-123, INC0010001) and link, for logs and events. */
-  key?: string;
-  url?: string;
-}
-
-export type FindingTransition = 'created' | 'updated' | 'resolved';
-
-export interface TicketSystem {
-  /** The ticket carrying this finding uid in the target, if any (its label, property or correlation id). */
-  findByUid(uid: string): Promise<TicketRef | undefined>;
-  create(uid: string, event: CloudEvent): Promise<TicketRef>;
-  /** A later event of an open finding: a comment or a field update. */
-  update(ref: TicketRef, event: CloudEvent): Promise<void>;
-  /** The finding is resolved: transition or close the ticket. */
-  resolve(ref: TicketRef, event: CloudEvent): Promise<void>;
-}
-
-export interface TicketDeps {
-  store: StateStore;
-  clock: Clock;
-  logger: Logger;
-  /** `deliveries.retentionDays`: how long a dead-lettered event may still be replayed (default 30). */
-  config?: { deliveries?: { retentionDays?: number } };
-}
-
-export interface TicketRequest {
-  destination: string;
-  tenant: string;
-  uid: string;
-  transition: FindingTransition;
-  event: CloudEvent;
-  /** How long a create may take before another attempt may search and create (default 120 s). */
-  leaseSeconds?: number;
-}
-
-export type TicketOutcome =
-  | { action: 'created' | 'updated' | 'resolved' | 'adopted'; ref: TicketRef }
-  | { action: 'skipped'; reason: string; ref?: TicketRef };
-
 /**
  * `applied`: the ids of the last events applied, newest last, so a redelivered older event changes
  * nothing either. `resolvedAt` (epoch ms): the time of the latest resolve of the ticket, absent
- * when no resolve carried one or on records written before it was kept. `resolved`: the finding
+ * when no resolve carried one or on records written before it was kept. `openedAt` (epoch ms): the
+ * time of the latest created or updated event applied, absent likewise; readers that do not know
+ * it keep it, as they spread the record. `resolved`: the finding
  * was resolved before any ticket was made, by an event of time `at`; a reader that does not know
  * this state takes it for a lapsed lease (searches the target, then creates), as before it existed.
  */
-type Created = { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number };
-type Record = { state: 'creating'; until: number; eventId: string } | Created | { state: 'resolved'; at: number; eventId: string };
+type Created = { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number };
+/** `replaces` (a `creating` record): the ticket closed for good that the one being created stands in for. */
+type Record = { state: 'creating'; until: number; eventId: string; replaces?: TicketRef } | Created | { state: 'resolved'; at: number; eventId: string };
 const APPLIED_KEPT = 20;
 const applied = (r: Created, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
 
 const NO_TICKET = 'resolved before any ticket was made';
 const OLDER = 'older than the finding\'s resolve';
-
-/**
- * When the finding activity of an event happened, epoch ms: its CloudEvent `time`, else the OCSF
- * finding's `time` (an event published without one). The mappers set both to the sender's own
- * time of the activity (GitHub's created_at, fixed_at or updated_at, an ASFF UpdatedAt, a report's
- * time for the finding), or to when the webhook or report was received when the sender gives none;
- * a dead letter's replay keeps them. Undefined when the event carries neither.
- */
-export function findingEventTime(event: CloudEvent): number | undefined {
-  const own = typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
-  if (Number.isFinite(own)) return own;
-  const ocsf = (event.data as { time?: unknown } | null | undefined)?.time;
-  // Within what a Date can hold, as Date.parse's results are.
-  return typeof ocsf === 'number' && Math.abs(ocsf) <= 8.64e15 ? ocsf : undefined;
-}
-
-/** Dated at or before the resolve: an event of the finding's life before it was resolved. */
-const olderThan = (at: number | undefined, resolvedAt: number | undefined) => at !== undefined && resolvedAt !== undefined && at <= resolvedAt;
-const latest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));
-
-/**
- * How long the record of a finding resolved before any ticket is kept: as long as an older event
- * of it may still arrive. A queue keeps a message up to 14 days (SQS at most; Pub/Sub and Service
- * Bus 7 by default), and an event the destinations refused is kept as a dead letter, replayable,
- * for `deliveries.retentionDays` more. Keeping it longer would only hold state: it never stops a
- * newer event.
- */
-const QUEUE_RETENTION_DAYS = 14;
-export const markerTtlSeconds = (deps: Pick<TicketDeps, 'config'>) => (QUEUE_RETENTION_DAYS + (deps.config?.deliveries?.retentionDays ?? 30)) * 86_400;
+const OLDER_RESOLVE = 'older than the finding\'s latest open event';
 
 /** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
 export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => `tkt:${r.destination}:${r.tenant}:${r.uid}`;
@@ -142,8 +87,10 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
     // Dated after the resolve: the finding is open again. As for a first event: search, then create.
   }
   // No record, a crashed attempt's, or the finding reopened: the target may hold the ticket already.
+  // Not the one a replacement was begun for: it is closed for good, and still carries the uid.
+  const replaces = record?.state === 'creating' ? record.replaces : undefined;
   const found = await system.findByUid(req.uid);
-  if (found) {
+  if (found && found.id !== replaces?.id) {
     const adopted: Record = { state: 'created', ref: found, applied: record?.state === 'creating' ? [record.eventId] : [] };
     await write(deps.store, key, adopted, held?.version);
     log.info('ticket found in the target by finding uid; recorded', { ticket: found.key ?? found.id });
@@ -162,7 +109,7 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
     }
     return { action: 'skipped', reason: NO_TICKET };
   }
-  const ref = await create(system, deps, req, key, held?.version);
+  const ref = await create(system, deps, req, key, held?.version, replaces && { replaces });
   log.info('ticket created', { ticket: ref.key ?? ref.id });
   return { action: 'created', ref };
 }
@@ -175,18 +122,19 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
  * attempt's own lease, so the next attempt still searches the target first. A create whose answer
  * never came (a timeout, a 5xx) may have been applied and keeps its lease.
  */
-async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined): Promise<TicketRef> {
+async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined, opts?: { replaces: TicketRef }): Promise<TicketRef> {
   const claim = randomUUID();
-  const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id };
+  const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id, ...opts };
   await write(deps.store, key, lease, version, { newVersion: claim });
   let ref: TicketRef;
   try {
-    ref = await system.create(req.uid, req.event);
+    ref = await system.create(req.uid, req.event, opts);
   } catch (e) {
     if (refusedCreate(e)) await deps.store.put(key, JSON.stringify({ ...lease, until: 0 } satisfies Record), { ifVersion: claim });
     throw e;
   }
-  await deps.store.put(key, JSON.stringify({ state: 'created', ref, applied: [req.event.id] } satisfies Record));
+  const openedAt = findingEventTime(req.event);
+  await deps.store.put(key, JSON.stringify({ state: 'created', ref, applied: [req.event.id], ...(openedAt === undefined ? {} : { openedAt }) } satisfies Record));
   return ref;
 }
 
@@ -213,6 +161,11 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
       if (at !== undefined && (r.resolvedAt === undefined || at > r.resolvedAt)) await write(deps.store, key, { ...r, resolvedAt: at, applied: applied(r, req.event.id) }, version);
       return { action: 'skipped', reason: 'already resolved', ref: r.ref };
     }
+    // Held back past a report of the finding open again: closing the ticket would hide an open finding.
+    if (at !== undefined && r.openedAt !== undefined && at < r.openedAt) {
+      log.info('resolve older than the finding\'s latest open event; acknowledged without resolving the ticket', { eventTime: new Date(at).toISOString(), openedAt: new Date(r.openedAt).toISOString() });
+      return { action: 'skipped', reason: OLDER_RESOLVE, ref: r.ref };
+    }
     const gone = await system.resolve(r.ref, req.event).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e)));
     await write(deps.store, key, { ...r, resolved: true, resolvedAt: latest(r.resolvedAt, at), applied: applied(r, req.event.id) }, version);
     if (!gone) return { action: 'resolved', ref: r.ref };
@@ -222,8 +175,11 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
   }
   // Held back past the resolve: neither a comment on the resolved ticket nor, when that is gone, a new one.
   if (r.resolved && olderThan(at, r.resolvedAt)) return { ...older(deps, req, at!, r.resolvedAt!), ref: r.ref };
+  // Dated after the resolve: the finding is open again, and so is its ticket before it is updated.
+  let reopen: ReopenResult | undefined;
   try {
-    await system.update(r.ref, req.event);
+    if (r.resolved && newerThan(at, r.resolvedAt)) reopen = await system.reopen?.(r.ref, req.event);
+    if (reopen?.kind !== 'final') await system.update(r.ref, req.event);
   } catch (e) {
     if (!isGone(e)) throw e;
     // The finding is still open and its ticket was deleted (a clean-up, an issue moved away, an ACL
@@ -235,8 +191,19 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
     log.warn('ticket gone from the target; created a new one for the open finding', { ticket: ref.key ?? ref.id, replaced: r.ref.key ?? r.ref.id, reason: (e as Error).message });
     return { action: 'created', ref };
   }
-  await write(deps.store, key, { ...r, resolved: false, applied: applied(r, req.event.id) }, version);
-  return { action: 'updated', ref: r.ref };
+  const ticket = r.ref.key ?? r.ref.id;
+  if (reopen?.kind === 'final') {
+    // Closed for good (read-only): as for a deleted ticket, the open finding needs one someone can work.
+    const ref = await create(system, deps, req, key, version, { replaces: r.ref });
+    log.warn('ticket closed for good in the target; created a new one for the reopened finding', { ticket: ref.key ?? ref.id, replaced: ticket, reason: reopen.reason });
+    return { action: 'created', ref };
+  }
+  // Updated all the same: failing the event would send it and every later one of the finding to the dead letters.
+  if (reopen?.kind === 'stays') log.warn('ticket of the reopened finding left in its closed status; updated', { ticket, reason: reopen.reason });
+  if (reopen?.kind === 'reopened') log.info('ticket reopened: its finding was reported open again', { ticket, ...(reopen.status ? { status: reopen.status } : {}) });
+  const openedAt = latest(r.openedAt, at);
+  await write(deps.store, key, { ...r, resolved: false, ...(openedAt === undefined ? {} : { openedAt }), applied: applied(r, req.event.id) }, version);
+  return { action: reopen?.kind === 'reopened' ? 'reopened' : 'updated', ref: r.ref };
 }
 
 /** Records the finding resolved before any ticket was made, by an event of time `at`. */

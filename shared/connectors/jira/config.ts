@@ -43,6 +43,11 @@ export const jiraDestinationSchema = z.strictObject({
   fields: z.optional(z.record(nonEmpty, z.unknown())),
   /** Name of the workflow transition applied when the finding is resolved. */
   resolveTransition: z._default(nonEmpty, DEFAULT_RESOLVE_TRANSITION),
+  /**
+   * Name (or target status) of the transition applied when the finding of a done issue is reported
+   * open again. Unset: the first transition the issue offers to a status outside the done category.
+   */
+  reopenTransition: z.optional(nonEmpty),
 });
 
 export type JiraConfig = z.output<typeof jiraDestinationSchema>;

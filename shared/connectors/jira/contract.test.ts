@@ -33,6 +33,7 @@ beforeAll(async () => {
   const ref = await tickets.create('f-2', findingEvent('e4', 'created', 'f-2'));
   jira.setStatus(ref.key!, STATUS.done);
   await tickets.resolve(ref, findingEvent('e5', 'resolved', 'f-2'));
+  expect(await tickets.reopen(ref, findingEvent('e6', 'updated', 'f-2'))).toEqual({ kind: 'reopened', status: 'To Do' });
   delete jira.issues[1]!.properties[FINDING_PROPERTY];
   await tickets.findByUid('f-2');
   await accountTimeZone(t);

@@ -22,6 +22,10 @@ test('config: defaults, and templates with a bad placeholder are refused with th
   expect(bad.error?.issues[0]?.path).toEqual(['summary']);
   expect(jiraDestinationSchema.safeParse({ ...c, project: 'SEC" OR project = "HR' }).success).toBe(false);
   expect(jiraDestinationSchema.safeParse({ ...c, extra: 1 }).success).toBe(false);
+  // No reopenTransition: the first transition out of the done category; an empty one is refused.
+  expect(c.reopenTransition).toBeUndefined();
+  expect(jiraConfig('https://example.atlassian.net', { reopenTransition: 'Reopen' }).reopenTransition).toBe('Reopen');
+  expect(jiraDestinationSchema.safeParse({ ...c, reopenTransition: '' }).error?.issues[0]?.path).toEqual(['reopenTransition']);
 });
 
 test('priority by severity text (any case) or severity_id; unmatched leaves the project default', () => {

@@ -11,6 +11,8 @@ export interface JiraTransition {
   name: string;
   /** Target status name. */
   to?: string;
+  /** Target status category key (`new`, `indeterminate`, `done`): whether the status it leads to is closed. */
+  toCategory?: string;
 }
 
 export async function listTransitions(t: Transport, issue: string): Promise<JiraTransition[]> {
@@ -20,6 +22,7 @@ export async function listTransitions(t: Transport, issue: string): Promise<Jira
     const id = at(x, 'id');
     const name = at(x, 'name');
     const to = at(x, 'to', 'name');
-    return typeof id === 'string' && typeof name === 'string' ? [{ id, name, ...(typeof to === 'string' ? { to } : {}) }] : [];
+    const toCategory = at(x, 'to', 'statusCategory', 'key');
+    return typeof id === 'string' && typeof name === 'string' ? [{ id, name, ...(typeof to === 'string' ? { to } : {}), ...(typeof toCategory === 'string' ? { toCategory } : {}) }] : [];
   });
 }

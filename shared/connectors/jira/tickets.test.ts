@@ -3,7 +3,7 @@ import { jiraConfig, findingEvent } from './jira.testkit';
 import { jiraTickets } from './tickets';
 import { jiraTransport } from './transport';
 import { FINDING_PROPERTY, uidLabel } from './uid';
-import { type FakeJira, ROUTES, STATUS, startFakeJira } from './vendor.testkit';
+import { type FakeJira, ROUTES, STATUS, startFakeJira, TRANSITIONS } from './vendor.testkit';
 
 let h: Harness;
 let jira: FakeJira;
@@ -93,4 +93,45 @@ test('an issue deleted in Jira: comment and resolve fail for good with an error 
       message: 'jira-sec: issue SEC-1 is gone: deleted, or the account may no longer see it: Issue does not exist or you do not have permission to see it.',
     });
   }
+});
+
+test('reopen: a done issue takes the first transition to a status outside the done category; an open one needs nothing', async () => {
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  expect(await system().reopen(ref, findingEvent('e2', 'updated', 'f-1'))).toEqual({ kind: 'open' });
+  jira.setStatus('SEC-1', STATUS.wontDo);
+  // From Won't Do, "Done" comes first but stays in the done category; "Reopen" leads to To Do.
+  expect(await system().reopen(ref, findingEvent('e3', 'updated', 'f-1'))).toEqual({ kind: 'reopened', status: 'To Do' });
+  expect(jira.issues[0]!.fields.status).toEqual(STATUS.todo);
+  expect(jira.vendor.requestsTo(ROUTES.transition).map((r) => r.json())).toEqual([{ transition: { id: '41' } }]);
+  expect(jira.vendor.requestsTo(ROUTES.transitions)).toHaveLength(1);
+});
+
+test('reopen with reopenTransition: by transition name or target status; missing, an error names the ones available', async () => {
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  jira.setStatus('SEC-1', STATUS.done);
+  expect(await system({ reopenTransition: 'to do' }).reopen(ref, findingEvent('e2', 'updated', 'f-1'))).toEqual({ kind: 'reopened', status: 'To Do' });
+  jira.setStatus('SEC-1', STATUS.done);
+  const err = await system({ reopenTransition: 'Start progress' }).reopen(ref, findingEvent('e3', 'updated', 'f-1')).catch((e: unknown) => e);
+  expect(err).toMatchObject({
+    code: 'connector_rejected', retryable: false,
+    message: 'jira-sec: SEC-1 has no transition "Start progress" from its current status (available: "Done", "Reopen"); set reopenTransition of jira-sec to one of them',
+  });
+  expect(jira.issues[0]!.fields.status).toEqual(STATUS.done);
+});
+
+test('reopen where the workflow offers no way out of the done category: the issue stays, with the reason', async () => {
+  await jira.close();
+  jira = await startFakeJira({ clock: h.clock, transitions: TRANSITIONS.filter((x) => x.name !== 'Reopen') });
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  jira.setStatus('SEC-1', STATUS.done);
+  expect(await system().reopen(ref, findingEvent('e2', 'updated', 'f-1'))).toEqual({
+    kind: 'stays', reason: 'jira-sec: SEC-1 is Done and offers no transition to a status outside the done category (available: "Done"); set reopenTransition of jira-sec, or add such a transition to the workflow',
+  });
+  expect(jira.vendor.requestsTo(ROUTES.transition)).toHaveLength(0);
+});
+
+test('reopen of a deleted issue is gone, as for comments and resolves', async () => {
+  const ref = await system().create('f-1', findingEvent('e1', 'created', 'f-1'));
+  jira.issues.length = 0;
+  expect(await system().reopen(ref, findingEvent('e2', 'updated', 'f-1')).catch((e: unknown) => e)).toMatchObject({ code: 'connector_not_found', facts: { ticket: 'SEC-1' } });
 });

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { ConnectorError, isConnectorError } from '../errors';
 import { render } from '../template';
-import type { TicketRef, TicketSystem } from '../tickets';
+import type { ReopenResult, TicketRef, TicketSystem } from '../tickets';
 import type { Transport } from '../types';
 import { addComment } from './add-comment';
 import type { JiraConfig } from './config';
@@ -9,7 +9,7 @@ import { createIssue } from './create-issue';
 import { newIssue } from './fields';
 import { findingFacts } from './finding';
 import { getIssue, type IssueFacts } from './get-issue';
-import { listTransitions } from './list-transitions';
+import { type JiraTransition, listTransitions } from './list-transitions';
 import { searchIssues } from './search-issues';
 import { setIssueProperty } from './set-property';
 import { transitionIssue } from './transition-issue';
@@ -22,6 +22,10 @@ import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
  * attempt's lease (120 s by default) has run out, so a second issue needs the index to lag more
  * than the lease behind the create.
  *
+ * A finding reported open again after its issue was resolved moves a done issue back out of the
+ * done category (reopenTransition, else the first transition there), so the people working the
+ * project see it; a workflow with no such transition leaves it done (../tickets.ts warns).
+ *
  * Later events act on the issue by its id, and only once a read of it shows it is still this
  * finding's (its `secorch.finding` property, or the finding's label when a person removed the
  * property): an id or a key alone does not say which issue it is. Issue ids count from 10000 on
@@ -30,7 +34,7 @@ import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
  * SEC-1 is another issue. Such an issue counts as gone (../tickets.ts): an open finding gets a new
  * issue, a resolved one needs none. The id, unlike the key, also survives a move to another project.
  */
-export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): TicketSystem {
+export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): Required<TicketSystem> {
   const browse = (key: string) => new URL(`/browse/${encodeURIComponent(key)}`, t.baseUrl).href;
   const ref = (id: string, key: string): TicketRef => ({ id, key, url: browse(key) });
 
@@ -71,6 +75,12 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
         throw goneError(e, t.name, issue) ?? e;
       });
     },
+
+    async reopen(issue, event) {
+      return reopenIssue(issue, event).catch((e: unknown) => {
+        throw goneError(e, t.name, issue) ?? e;
+      });
+    },
   };
 
   /** The issue as it is now, if it is still this finding's; else a connector_not_found naming what it is instead. */
@@ -98,16 +108,42 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): T
     // global transition ("all statuses can transition to this one") is offered from its own
     // target status too, and applying it would undo a person's choice of status and resolution.
     if (facts.status?.category === 'done') return;
-    const wanted = config.resolveTransition.toLowerCase();
     const transitions = await listTransitions(t, issue.id);
+    return transitionIssue(t, issue.id, named(transitions, config.resolveTransition, 'resolveTransition', key).id);
+  }
+
+  /**
+   * Back out of the done category: the configured transition, else the first one the issue offers
+   * to a status outside it (Jira lists them in the workflow's order). An issue not done (a person
+   * reopened it, or never closed it) is left as it is.
+   */
+  async function reopenIssue(issue: TicketRef, event: CloudEvent): Promise<ReopenResult> {
+    const facts = await ownIssue(issue, event);
+    if (facts.status?.category !== 'done') return { kind: 'open' };
+    const key = facts.key ?? issue.key ?? issue.id;
+    const transitions = await listTransitions(t, issue.id);
+    const match = config.reopenTransition === undefined
+      ? transitions.find((x) => x.toCategory !== undefined && x.toCategory !== 'done')
+      : named(transitions, config.reopenTransition, 'reopenTransition', key);
+    if (!match) {
+      return { kind: 'stays', reason: `${t.name}: ${key} is ${facts.status.name} and offers no transition to a status outside the done category (available: ${names(transitions)}); set reopenTransition of ${t.name}, or add such a transition to the workflow` };
+    }
+    await transitionIssue(t, issue.id, match.id);
+    return { kind: 'reopened', ...(match.to ? { status: match.to } : {}) };
+  }
+
+  /** The transition of this name or target status (any case); else an error naming the ones available and the setting. */
+  function named(transitions: JiraTransition[], name: string, setting: string, key: string): JiraTransition {
+    const wanted = name.toLowerCase();
     const match = transitions.find((x) => x.name.toLowerCase() === wanted) ?? transitions.find((x) => x.to?.toLowerCase() === wanted);
-    if (match) return transitionIssue(t, issue.id, match.id);
-    const names = transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
-    throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${config.resolveTransition}" from its current status (available: ${names}); set resolveTransition of ${t.name} to one of them`, {
+    if (match) return match;
+    throw new ConnectorError('connector_rejected', `${t.name}: ${key} has no transition "${name}" from its current status (available: ${names(transitions)}); set ${setting} of ${t.name} to one of them`, {
       connector: t.name, issue: key, transitions: transitions.map((x) => x.name),
     });
   }
 }
+
+const names = (transitions: JiraTransition[]) => transitions.map((x) => `"${x.name}"`).join(', ') || 'none';
 
 /**
  * A 404 on the finding's own issue: it was deleted, or the account may no longer browse it (Jira

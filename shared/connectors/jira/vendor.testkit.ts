@@ -28,7 +28,8 @@ export const STATUS = {
  * "Done" is a global transition ("all statuses can transition to this one"): Jira offers such a
  * transition from every status, its own target included, unless a condition hides it.
  */
-const TRANSITIONS = [
+export type FakeTransition = { id: string; name: string; to: Status; from: string[] };
+export const TRANSITIONS: FakeTransition[] = [
   { id: '21', name: 'Start progress', to: STATUS.progress, from: ['10000'] },
   { id: '31', name: 'Done', to: STATUS.done, from: ['10000', '3', '10001', '10002'] },
   { id: '41', name: 'Reopen', to: STATUS.todo, from: ['10001', '10002'] },
@@ -71,7 +72,9 @@ function localToEpoch(literal: string, timeZone: string): number {
   return naive - offset(naive - offset(naive));
 }
 
-export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: number; timeZone?: string; project?: string }): Promise<FakeJira> {
+/** `transitions`: the workflow, TRANSITIONS unless given. */
+export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: number; timeZone?: string; project?: string; transitions?: FakeTransition[] }): Promise<FakeJira> {
+  const workflow = o.transitions ?? TRANSITIONS;
   const vendor = await startVendorServer();
   const issues: FakeIssue[] = [];
   let made = 0;
@@ -128,14 +131,14 @@ export async function startFakeJira(o: { clock: { now(): number }; indexLagMs?: 
   vendor.on(ROUTES.transitions, (req) => {
     const i = byKey(req.params.key!);
     if (!i) return missing(req);
-    const list = TRANSITIONS.filter((x) => x.from.includes(i.fields.status.id)).map(({ id, name, to }) => ({ id, name, to, hasScreen: false, isGlobal: id === '31', isInitial: false, isAvailable: true, isConditional: false }));
+    const list = workflow.filter((x) => x.from.includes(i.fields.status.id)).map(({ id, name, to }) => ({ id, name, to, hasScreen: false, isGlobal: id === '31', isInitial: false, isAvailable: true, isConditional: false }));
     return answer(req, reply.json({ transitions: list }));
   });
   vendor.on(ROUTES.transition, (req) => {
     const i = byKey(req.params.key!);
     if (!i) return missing(req);
     const id = (req.json() as { transition?: { id?: string } }).transition?.id;
-    const tr = TRANSITIONS.find((x) => x.id === id && x.from.includes(i.fields.status.id));
+    const tr = workflow.find((x) => x.id === id && x.from.includes(i.fields.status.id));
     if (!tr) return answer(req, reply.json({ errorMessages: [`Transition id '${id}' is not valid for this issue.`], errors: {} }, 400));
     i.fields.status = tr.to;
     touch(i);

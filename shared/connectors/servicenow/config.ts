@@ -51,7 +51,14 @@ const RESOLVE = {
   closeNotes: 'Resolved by secorch: finding {{ data.finding_info.uid || subject }} was reported fixed.',
 };
 
+const REOPEN = {
+  state: '2',
+  workNote: 'Reopened by secorch: finding {{ data.finding_info.uid || subject }} was reported open again.',
+};
+
 export const MIN_LEASE_SECONDS = 120;
+
+const stateValue = z.string().check(z.regex(/^[0-9A-Za-z_]{1,40}$/));
 
 export const servicenowDestinationSchema = z.strictObject({
   type: z.literal('servicenow'),
@@ -80,10 +87,20 @@ export const servicenowDestinationSchema = z.strictObject({
    * "Solved (Permanently)" in older ones).
    */
   resolve: z._default(z.strictObject({
-    state: z._default(z.string().check(z.regex(/^[0-9A-Za-z_]{1,40}$/)), RESOLVE.state),
+    state: z._default(stateValue, RESOLVE.state),
     closeCode: z._default(nonEmpty, RESOLVE.closeCode),
     closeNotes: z._default(template, RESOLVE.closeNotes),
   }), RESOLVE),
+  /**
+   * On a created or updated event dated after the record's resolve (the finding reported open
+   * again): a record still active in the resolve state goes back to `state` (incident 2 is In
+   * Progress) with `workNote`. An inactive one (Closed, Canceled), which the instance keeps
+   * read-only, is replaced by a new record naming it.
+   */
+  reopen: z._default(z.strictObject({
+    state: z._default(stateValue, REOPEN.state),
+    workNote: z._default(template, REOPEN.workNote),
+  }), REOPEN),
   /**
    * How long a create may take before a redelivery searches by correlation_id and may create
    * (default 120, also the least accepted). A shorter lease runs out while a create call may
@@ -92,7 +109,10 @@ export const servicenowDestinationSchema = z.strictObject({
    * not seeing that record yet, creates a second one.
    */
   leaseSeconds: z.optional(z.number().check(z.int(), z.gte(MIN_LEASE_SECONDS, `must be at least ${MIN_LEASE_SECONDS}: a shorter lease can run out while a create is still under way, and a redelivery then creates a second record`), z.lte(3600))),
-});
+}).check(z.superRefine((c, ctx) => {
+  // A record is reopened only from the resolve state: the same state would leave it resolved.
+  if (c.reopen.state === c.resolve.state) ctx.addIssue({ code: 'custom', path: ['reopen', 'state'], message: `must differ from resolve.state ("${c.resolve.state}")`, input: c.reopen.state });
+}));
 
 export type ServiceNowConfig = z.output<typeof servicenowDestinationSchema>;
 export type ServiceNowAuthConfig = ServiceNowConfig['auth'];

@@ -58,8 +58,8 @@ afterEach(async () => {
   await vendor.close();
 });
 
-const finding = (id: string, transition: string): CloudEvent => ({
-  specversion: '1.0', id, source: '//secorch/webhooks/github', type: `secorch.finding.${transition}`, subject: 'f-1', tenant: 'acme',
+const finding = (id: string, transition: string, minute = 0): CloudEvent => ({
+  specversion: '1.0', id, source: '//secorch/webhooks/github', type: `secorch.finding.${transition}`, subject: 'f-1', tenant: 'acme', time: new Date(Date.UTC(2030, 0, 1, 0, minute)).toISOString(),
   data: { severity: 'High', finding_info: { uid: 'f-1', title: 'Open S3 bucket' } },
 });
 
@@ -96,14 +96,17 @@ test('the destination, the sync job and the readiness check send only what the d
   const { deps } = testDeps();
   Object.assign(deps, { http, clock: h.clock, config: { destinations: { snow } } as unknown as Config });
   const deliver = servicenowDestination('snow', snow, { transport: { sleep: h.sleep } });
-  for (const [id, transition] of [['e1', 'created'], ['e2', 'updated'], ['e3', 'resolved']] as const) await deliver(finding(id, transition), deps);
+  // e4: the finding reported open again, which reopens the record.
+  for (const [id, transition, minute] of [['e1', 'created', 0], ['e2', 'updated', 1], ['e3', 'resolved', 2], ['e4', 'updated', 3]] as const) await deliver(finding(id, transition, minute), deps);
   const job = servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination: 'snow', pageSize: 1 });
   await servicenowSyncJob.run(job, { schedule: 's', tenant: 'acme', due: 0, deadline: h.clock.now() + 60_000 }, deps);
   expect((await servicenowTransport('snow', snow, { ...deps, http }).check()).ok).toBe(true);
 
   expect(http.log.map((x) => `${x.method} ${new URL(x.url).pathname}`)).toEqual([
     'GET /api/now/table/incident', 'POST /api/now/table/incident', 'PUT /api/now/table/incident/00000000000000000000000000000001',
-    'GET /api/now/table/incident/00000000000000000000000000000001', 'PUT /api/now/table/incident/00000000000000000000000000000001', 'GET /api/now/table/incident', 'GET /api/now/table/incident', 'GET /api/now/table/incident',
+    'GET /api/now/table/incident/00000000000000000000000000000001', 'PUT /api/now/table/incident/00000000000000000000000000000001',
+    'GET /api/now/table/incident/00000000000000000000000000000001', 'PUT /api/now/table/incident/00000000000000000000000000000001', 'PUT /api/now/table/incident/00000000000000000000000000000001',
+    'GET /api/now/table/incident', 'GET /api/now/table/incident', 'GET /api/now/table/incident',
   ]);
   for (const x of http.log) {
     expect(requestProblems(x)).toEqual([]);

@@ -50,3 +50,13 @@ export function resolveFields(config: ServiceNowConfig, event: CloudEvent): Reco
   const r = config.resolve;
   return { state: r.state, close_code: r.closeCode, close_notes: clip(renderText(r.closeNotes, event, 'resolve.closeNotes'), LONG) };
 }
+
+/** The state to go back to and the work note saying why, in one update. */
+export function reopenFields(config: ServiceNowConfig, event: CloudEvent): Record<string, string> {
+  return { state: config.reopen.state, work_notes: clip(renderText(config.reopen.workNote, event, 'reopen.workNote'), LONG) };
+}
+
+/** The work note of a record made in place of the finding's closed one, which the instance keeps read-only. */
+export function replacementNote(replaced: string, uid: string): string {
+  return clip(`Opened by secorch in place of ${replaced}, which is closed and can no longer be reopened: finding ${uid} was reported open again.`, LONG);
+}

@@ -71,10 +71,13 @@ export function fakeInstance(vendor: VendorServer, o: FakeOptions): FakeInstance
   const rows: Row[] = [];
   const notes = new Map<string, string[]>();
   let seq = 0;
-  const insert = (fields: Row): Row => {
+  const insert = (given: Row): Row => {
     seq += 1;
     const now = stamp(o.clock.now());
+    // A journal field given on insert is its first entry, as on an update.
+    const { work_notes: note, ...fields } = given;
     const row: Row = { state: '1', active: 'true', sys_mod_count: '0', ...fields, sys_id: seq.toString(16).padStart(32, '0'), number: `INC${String(10000 + seq).padStart(7, '0')}`, sys_created_on: now, sys_updated_on: now, sys_class_name: 'incident' };
+    if (note) notes.set(row.sys_id!, [note]);
     rows.push(row);
     return row;
   };

@@ -1,11 +1,11 @@
 import type { StateStore } from '../../ports/store';
 import { ConnectorError, isConnectorError } from '../errors';
-import type { TicketRef, TicketSystem } from '../tickets';
+import type { ReopenResult, TicketRef, TicketSystem } from '../tickets';
 import type { Transport } from '../types';
 import { addWorkNote } from './add-work-note';
 import type { ServiceNowConfig } from './config';
 import { createRecord } from './create-record';
-import { createFields, resolveFields, workNote } from './fields';
+import { createFields, reopenFields, replacementNote, resolveFields, workNote } from './fields';
 import { findByCorrelation } from './find-by-correlation';
 import { getRecord } from './get-record';
 import { fieldValue, type SnRecord } from './records';
@@ -17,9 +17,11 @@ import { updateRecord } from './update-record';
  * again by its tenant-scoped correlation_id (correlation.ts); later events add a work note; a
  * resolved finding sets the resolve state with close_code and close_notes, unless the record is in
  * that state already or inactive (task records, incidents among them, go inactive when Closed or
- * Canceled).
+ * Canceled). A finding reported open again puts a record still active in the resolve state back
+ * in `reopen.state`; an inactive one is read-only, and is replaced by a new record whose work note
+ * names it.
  */
-export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): TicketSystem {
+export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): Required<TicketSystem> {
   const table = config.table;
   const ref = (r: SnRecord): TicketRef => ({
     id: r.sys_id,
@@ -35,8 +37,10 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       await rememberFinding(store, tenant, uid);
       return ref(found);
     },
-    async create(uid, event) {
+    async create(uid, event, opts) {
       const fields = createFields(config, { tenant, uid }, event);
+      // Set on insert: the journal takes a first entry with the record.
+      if (opts?.replaces) fields.work_notes = replacementNote(opts.replaces.key ?? opts.replaces.id, uid);
       await rememberFinding(store, tenant, uid);
       return ref(await createRecord(t, table, fields));
     },
@@ -54,8 +58,23 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       });
       if (fieldValue(current, 'state') === config.resolve.state || fieldValue(current, 'active') === 'false') return;
       await updateRecord(t, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
-        throw dataPolicyError(e, t.name) ?? goneError(e, t.name, table, r) ?? e;
+        throw dataPolicyError(e, t.name, 'resolving', 'resolve.state, resolve.closeCode and resolve.closeNotes to values the instance accepts') ?? goneError(e, t.name, table, r) ?? e;
       });
+    },
+    async reopen(r, event): Promise<ReopenResult> {
+      const current = await getRecord(t, table, r.id, ['state', 'active']).catch((e: unknown) => {
+        throw goneError(e, t.name, table, r) ?? e;
+      });
+      const state = fieldValue(current, 'state');
+      // Closed or Canceled: the instance keeps the record read-only; a new one is made instead.
+      if (fieldValue(current, 'active') === 'false') return { kind: 'final', reason: `${t.name}: ${r.key ?? r.id} is inactive (state ${state ?? 'unknown'}) and the instance keeps it read-only` };
+      // Moved on by a person (In Progress, On Hold, ...): theirs to keep.
+      if (state !== config.resolve.state) return { kind: 'open' };
+      // With a work note: not repeated after an answer that never came; the next attempt reads the state again.
+      await updateRecord(t, table, r.id, reopenFields(config, event), { idempotent: false }).catch((e: unknown) => {
+        throw dataPolicyError(e, t.name, 'reopening', 'reopen.state to a state the instance accepts without further fields') ?? goneError(e, t.name, table, r) ?? e;
+      });
+      return { kind: 'reopened', status: config.reopen.state };
     },
   };
 }
@@ -76,7 +95,7 @@ function goneError(e: unknown, connector: string, table: string, r: TicketRef): 
  * A data policy refusing the update comes back as HTTP 403 with "Data Policy Exception" (not a
  * missing permission): say which settings to fix instead of blaming the account's roles.
  */
-function dataPolicyError(e: unknown, connector: string): ConnectorError | undefined {
+function dataPolicyError(e: unknown, connector: string, doing: string, fix: string): ConnectorError | undefined {
   if (!isConnectorError(e) || !/data policy exception/i.test(String(e.facts.vendorMessage ?? ''))) return undefined;
-  return new ConnectorError('connector_rejected', `${connector}: the instance's data policy refused resolving the record (${e.facts.vendorMessage}); set resolve.state, resolve.closeCode and resolve.closeNotes to values the instance accepts`, { ...e.facts }, e);
+  return new ConnectorError('connector_rejected', `${connector}: the instance's data policy refused ${doing} the record (${e.facts.vendorMessage}); set ${fix}`, { ...e.facts }, e);
 }
