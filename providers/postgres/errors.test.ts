@@ -11,6 +11,7 @@ it.each([
   ['53300', 'too many connections'],
   ['08006', 'connection failure'],
   ['08P01', 'connection failure'],
+  ['40001', 'contention'],
   ['ECONNRESET', 'network error ECONNRESET'],
 ])('SQLSTATE or errno %s is a 503 store_unavailable (%s)', (code, why) => {
   const e = postgresUnavailable(coded(code), 'get');

@@ -10,7 +10,7 @@ import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
  * (also pg_terminate_backend), 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up,
  * recovery), 57P05 idle_session_timeout (PostgreSQL 14+: the server ends a pooled connection
  * just as a query is sent on it); 53300 too_many_connections; 55P03 lock_not_available (lock_timeout, if the role
- * sets one). A Map: a code is the server's text, and `constructor` is no SQLSTATE.
+ * sets one); 40001 serialization_failure. A Map: a code is the server's text, and `constructor` is no SQLSTATE.
  */
 const SQLSTATES: ReadonlyMap<string, string> = new Map([
   ['57014', 'statement timeout'],
@@ -20,6 +20,10 @@ const SQLSTATES: ReadonlyMap<string, string> = new Map([
   ['57P05', 'idle session timeout'],
   ['53300', 'too many connections'],
   ['55P03', 'lock not available'],
+  // A serialization failure the store still met after its own retries (REPEATABLE READ or
+  // SERIALIZABLE by default): contention, as DynamoDB's and Firestore's after theirs. A deadlock
+  // (40P01) stays as it is: batches lock in key order, so one would be a bug.
+  ['40001', 'contention'],
 ]);
 /** Socket errors from Node (node:net, DNS). ENOTFOUND is left out: a wrong host is configuration. */
 const ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);

@@ -105,4 +105,36 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore deploymen
       await admin.query(`DROP TABLE IF EXISTS "${table}"`);
     }
   });
+
+  it('under SERIALIZABLE, batches still contended after the retries fail as store_unavailable, never a bare driver error, and no update is lost', async () => {
+    const table = freshTable();
+    const url = `${URL}?options=${encodeURIComponent('-c default_transaction_isolation=serializable')}`;
+    const clock = fixedClock(START);
+    // Three instances (pools) moving units between three keys, each move one putAll of two ifVersion writes.
+    const stores = [0, 1, 2].map(() => postgresStore({ connectionString: url, table, clock }));
+    const keys = ['a', 'b', 'c'];
+    try {
+      for (const k of keys) await stores[0]!.put(k, '100');
+      const failures: unknown[] = [];
+      const mover = async (w: number) => {
+        const store = stores[w % 3]!;
+        for (let i = 0; i < 15; i++) {
+          const [from, to] = [keys[(w + i) % 3]!, keys[(w + i + 1) % 3]!];
+          const [f, t] = [(await store.get(from))!, (await store.get(to))!];
+          await store.putAll([
+            { key: from, value: String(Number(f.value) - 1), opts: { ifVersion: f.version } },
+            { key: to, value: String(Number(t.value) + 1), opts: { ifVersion: t.version } },
+          ]).catch((e: unknown) => failures.push(e));
+        }
+      };
+      await Promise.all(Array.from({ length: 60 }, (_, w) => mover(w)));
+      for (const e of failures) expect(e).toMatchObject({ code: 'store_unavailable', status: 503, headers: { 'retry-after': '1' } });
+      let sum = 0;
+      for (const k of keys) sum += Number((await stores[0]!.get(k))!.value);
+      expect(sum).toBe(300);
+    } finally {
+      for (const s of stores) await s.close();
+      await admin.query(`DROP TABLE IF EXISTS "${table}"`);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreLimits } from '../../shared/store/contract-limits.testkit';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { describeWithServer, STANDARD_PORTS } from '../../test/support/local-servers';
 import { postgresStore, prefixEnd } from './store';
@@ -23,7 +24,7 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore (PostgreS
   });
   const drop = (table: string) => admin.query(`DROP TABLE IF EXISTS "${table}"`);
 
-  describeStateStoreContract('postgres', async () => {
+  const fresh = async () => {
     const clock = fixedClock(START);
     const table = freshTable();
     const store = postgresStore({ connectionString: URL, table, clock });
@@ -35,7 +36,9 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore (PostgreS
         await drop(table);
       },
     };
-  });
+  };
+  describeStateStoreContract('postgres', fresh);
+  describeStateStoreLimits('postgres', fresh);
 
   it('creates its table at first use, with C collation and an expiry index', async () => {
     const table = freshTable();
@@ -147,11 +150,23 @@ describeWithServer('postgres', STANDARD_PORTS.postgres, 'postgresStore (PostgreS
     await drop(table);
   });
 
-  it('refuses U+0000 with a clear error and rejects bad table names', async () => {
+  it('refuses U+0000 in a written key or value with a clear error, finds no such key, and rejects bad table names', async () => {
     const table = freshTable();
     const store = postgresStore({ connectionString: URL, table, clock: fixedClock(START) });
     await expect(store.put('k', 'a\u0000b')).rejects.toThrow('cannot hold U+0000');
     await expect(store.putAll([{ key: 'k\u0000', value: 'v' }])).rejects.toThrow(TypeError);
+    // No such key can be stored, so reads find none and a delete has nothing to do, without
+    // sending the server text it refuses (a driver error, a bare 500).
+    await store.put('k', 'v');
+    await store.put('k/1', 'v');
+    expect(await store.get('k\u0000')).toBeUndefined();
+    await expect(store.delete('k\u0000')).resolves.toBeUndefined();
+    expect(await store.putAll([{ key: 'k/2', value: 'v' }, { key: 'k\u0000', delete: true }])).toBe(true);
+    await store.delete('k/2');
+    expect(await store.list('k\u0000')).toEqual({ items: [] });
+    expect((await store.list('k', { after: 'k\u0000' })).items.map((i) => i.key)).toEqual(['k/1']);
+    expect((await store.list('k', { after: 'k/\u0000x' })).items.map((i) => i.key)).toEqual(['k/1']);
+    expect((await store.list('k', { after: 'k/1\u0000' })).items).toEqual([]);
     expect(() => postgresStore({ connectionString: URL, table: 'x"; DROP TABLE y; --', clock: fixedClock(START) })).toThrow(RangeError);
     await store.close();
     await drop(table);

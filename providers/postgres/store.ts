@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkStoreWrites, checkText, expiryOf } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
 import { guarded } from './errors';
 import { openPool, type PostgresTimeouts } from './pool';
@@ -20,7 +21,7 @@ import { openPool, type PostgresTimeouts } from './pool';
  * (https://www.postgresql.org/docs/current/transaction-iso.html#XACT-READ-COMMITTED).
  * Expiry is judged by the injected clock only (expires_at <= now is gone). `COLLATE "C"` orders
  * keys by UTF-8 bytes, i.e. by code point. Text cannot hold U+0000: such keys or values are
- * refused with a TypeError before reaching the server.
+ * refused with a TypeError before reaching the server, and reads find no such key.
  */
 export interface PostgresStoreOptions extends PostgresTimeouts {
   /** e.g. postgres://user@127.0.0.1:5432/db; or pass a pool the caller owns (and ends). */
@@ -57,6 +58,12 @@ const DEFAULT_GC_MARGIN_MS = 3_600_000;
  */
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
+/**
+ * A random pause before each retry, up to 4, 8, 16, 32 ms: racers that all failed together and
+ * came back at once would fail together again. One still failing after that is contention (503,
+ * errors.ts).
+ */
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** (attempt + 1)));
 
 async function retrying<T>(run: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -64,6 +71,7 @@ async function retrying<T>(run: () => Promise<T>): Promise<T> {
       return await run();
     } catch (e) {
       if (attempt >= MAX_ATTEMPTS || !RETRYABLE.has((e as { code?: string }).code ?? '')) throw e;
+      await backoff(attempt);
     }
   }
 }
@@ -83,8 +91,11 @@ export function prefixEnd(prefix: string): string | undefined {
 }
 
 const quote = (table: string) => table.split('.').map((part) => `"${part}"`).join('.');
+const NAME = 'postgresStore';
+const hasNul = (text: string) => text.includes('\u0000');
+/** A put of U+0000; a delete of such a key has nothing to remove (writeOne skips it). */
 const refuseNul = (w: Write) => {
-  if (w.key.includes('\u0000') || (!isDelete(w) && w.value.includes('\u0000'))) {
+  if (!isDelete(w) && (hasNul(w.key) || hasNul(w.value))) {
     throw new TypeError('postgresStore: PostgreSQL text cannot hold U+0000 in a key or value');
   }
 };
@@ -158,12 +169,12 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
   const writeOne = async (db: Queryable, w: Write, now: number): Promise<boolean> => {
     refuseNul(w);
     if (isDelete(w)) {
-      await db.query(sql.delete, [w.key]); // unconditional: an absent key is no error
+      if (!hasNul(w.key)) await db.query(sql.delete, [w.key]); // unconditional: an absent key is no error
       return true;
     }
     const o: PutOptions = w.opts ?? {};
     if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
-    const expiresAt = o.ttlSeconds === undefined ? null : now + Math.round(o.ttlSeconds * 1000);
+    const expiresAt = o.ttlSeconds === undefined ? null : expiryOf(now, o.ttlSeconds);
     // The caller's newVersion, else a random one, never a counter: a key deleted and re-created
     // must not reuse one.
     const row = [w.key, w.value, o.newVersion ?? randomUUID(), expiresAt];
@@ -212,12 +223,15 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
 
   return {
     get: (key) => guarded('get', async () => {
+      checkText(NAME, 'key', key);
+      if (hasNul(key)) return undefined;
       await ensureTable();
       const { rows } = await pool.query<Omit<Row, 'key'>>(sql.get, [key, clock.now()]);
       return rows[0] ? toItem(rows[0]) : undefined;
     }),
     put: (key, value, options = {}) => guarded('put', async () => {
       checkPutOptions(options);
+      checkStoreWrites(NAME, [{ key, value, opts: options }]);
       await ensureTable();
       const now = clock.now();
       const written = await retrying(() => writeOne(pool, { key, value, opts: options }, now));
@@ -226,6 +240,7 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
     }),
     putAll: (batch) => guarded('putAll', async () => {
       checkWrites(batch);
+      checkStoreWrites(NAME, batch);
       batch.forEach(refuseNul);
       await ensureTable();
       // One lock order for every batch (sorted keys), so overlapping batches wait, not deadlock.
@@ -236,13 +251,21 @@ export function postgresStore(opts: PostgresStoreOptions): PostgresStore {
       return ok;
     }),
     list: (prefix, options = {}) => guarded('list', async () => {
+      checkText(NAME, 'prefix', prefix);
+      if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
+      if (hasNul(prefix)) return { items: [] };
       await ensureTable();
       const limit = listLimit(options);
-      const { rows } = await pool.query<Row>(sql.list, [prefix, prefixEnd(prefix) ?? null, options.after ?? null, clock.now(), limit + 1]);
+      // No key holds U+0000, so every key after `x\u0000...` is after `x` too, and none equals it.
+      const nul = options.after?.indexOf('\u0000') ?? -1;
+      const after = nul >= 0 ? options.after!.slice(0, nul) : options.after ?? null;
+      const { rows } = await pool.query<Row>(sql.list, [prefix, prefixEnd(prefix) ?? null, after, clock.now(), limit + 1]);
       const items: ListedItem[] = rows.slice(0, limit).map((r) => ({ key: r.key, ...toItem(r) }));
       return rows.length > limit ? { items, next: items[items.length - 1]!.key } : { items };
     }),
     delete: (key) => guarded('delete', async () => {
+      checkText(NAME, 'key', key);
+      if (hasNul(key)) return;
       await ensureTable();
       await pool.query(sql.delete, [key]);
     }),

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreLimits } from '../../shared/store/contract-limits.testkit';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { describeWithServer, STANDARD_PORTS } from '../../test/support/local-servers';
 import { redisStore } from './store';
@@ -27,7 +28,7 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
     if (keys.length > 0) await admin.del(...keys);
   };
 
-  describeStateStoreContract('redis', async () => {
+  const fresh = async () => {
     const clock = fixedClock(START);
     const prefix = freshPrefix();
     const store = redisStore({ url: URL, prefix, clock });
@@ -39,7 +40,9 @@ describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore (Redis on 127.0.0.
         await clean(prefix);
       },
     };
-  });
+  };
+  describeStateStoreContract('redis', fresh);
+  describeStateStoreLimits('redis', fresh);
 
   it('keeps its keys under its prefix: one hash per item, one index, and one expiry set for items with a ttl', async () => {
     const prefix = freshPrefix();

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { type Clock, systemClock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkStoreWrites, checkText, expiryOf } from '../../shared/store/text-and-ttl';
 import { openClient, type RedisTimeouts } from './client';
 import { guarded } from './errors';
 
@@ -47,6 +48,7 @@ const DEFAULT_GC_MARGIN_MS = 3_600_000;
 const FIELDS_PER_WRITE = 7;
 const GC_EVERY = 256;
 const GC_BATCH = 500;
+const NAME = 'redisStore';
 
 /**
  * KEYS[1] the index, KEYS[2] the expiry set, KEYS[2 + i] item i. ARGV[1] now, then per write:
@@ -173,10 +175,11 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       }
       const { key, value, opts: o = {} } = w;
       if (o.ifAbsent && o.ifVersion !== undefined) return false; // no live item has a version
-      const ttlMs = o.ttlSeconds === undefined ? undefined : Math.round(o.ttlSeconds * 1000);
-      const exp = ttlMs === undefined ? '' : now + ttlMs;
-      // Garbage collection by the real clock, well after the injected clock's expiry.
-      const gcAt = ttlMs === undefined || gcMargin === false ? '' : systemClock.now() + Math.max(ttlMs, 0) + gcMargin;
+      const exp = o.ttlSeconds === undefined ? '' : expiryOf(now, o.ttlSeconds);
+      // Garbage collection by the real clock, well after the injected clock's expiry. A whole
+      // number within the TTL limit: a PEXPIREAT the server refuses would stop the script after
+      // the writes before it, half a batch (Redis does not roll a script back).
+      const gcAt = exp === '' || gcMargin === false ? '' : Math.ceil(expiryOf(systemClock.now(), o.ttlSeconds!) + gcMargin);
       const cond = o.ifAbsent ? 'absent' : o.ifVersion !== undefined ? `version:${o.ifVersion}` : '';
       // The caller's newVersion, else a random one, never a counter: a key deleted and re-created
       // must not reuse one.
@@ -205,22 +208,27 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
 
   return {
     get: (key) => guarded('get', async () => {
+      checkText(NAME, 'key', key);
       const [v, ver, exp] = await client.hmget(itemKey(key), 'v', 'ver', 'exp');
       return toItem(v ?? null, ver ?? null, exp ?? null, clock.now());
     }),
     put: (key, value, options = {}) => guarded('put', async () => {
       checkPutOptions(options);
+      checkStoreWrites(NAME, [{ key, value, opts: options }]);
       const written = await run([{ key, value, opts: options }]);
       if (written) await collect(1);
       return written;
     }),
     putAll: (batch) => guarded('putAll', async () => {
       checkWrites(batch);
+      checkStoreWrites(NAME, batch);
       const written = await run(batch);
       if (written) await collect(batch.length);
       return written;
     }),
     list: (listPrefix, options = {}) => guarded('list', async () => {
+      checkText(NAME, 'prefix', listPrefix);
+      if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
       const limit = listLimit(options);
       const now = clock.now();
       // Byte-wise bounds: every UTF-8 continuation of the prefix sorts below the byte 0xFF,
@@ -253,6 +261,7 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
       return items.length > limit ? { items: page, next: page[page.length - 1]!.key } : { items: page };
     }),
     delete: (key) => guarded('delete', async () => {
+      checkText(NAME, 'key', key);
       await remove(client, [index, expiring, itemKey(key)], [key]);
     }),
     check: () => guarded('check', async () => {

@@ -1,5 +1,6 @@
 import type { fixedClock } from '../ports/clock';
 import type { StateStore } from '../ports/store';
+import { describeEdgeCases } from './contract-edges.testkit';
 
 /**
  * The contract every StateStore implementation passes: memory, SQLite, and the cloud stores
@@ -345,5 +346,7 @@ export function describeStateStoreContract(name: string, make: () => Promise<Sto
     it('check() resolves', async () => {
       await expect(store.check()).resolves.toBeUndefined();
     });
+
+    describeEdgeCases(() => sut);
   });
 }

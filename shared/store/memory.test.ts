@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { fixedClock } from '../ports/clock';
+import { describeStateStoreLimits } from './contract-limits.testkit';
 import { describeStateStoreContract } from './contract.testkit';
 import { memoryStore } from './memory';
 
-describeStateStoreContract('memory', async () => {
+const fresh = async () => {
   const clock = fixedClock(Date.parse('2026-01-01T00:00:00Z'));
   return { store: memoryStore(clock), clock };
-});
+};
+describeStateStoreContract('memory', fresh);
+describeStateStoreLimits('memory', fresh);
 
 describe.each([
   ['the default merge threshold', undefined],

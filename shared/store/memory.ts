@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type ListedItem, type PutOptions, type StateStore, type StoredItem } from '../ports/store';
+import { checkStoreWrites, checkText, expiryOf } from './text-and-ttl';
 
 export interface MemoryStoreOptions {
   /**
@@ -11,6 +12,7 @@ export interface MemoryStoreOptions {
 }
 
 const RECENT_CAP = 1024;
+const NAME = 'memoryStore';
 
 const lowerBound = (keys: readonly string[], key: string): number => {
   let lo = 0;
@@ -82,24 +84,27 @@ export function memoryStore(clock: Clock, opts: MemoryStoreOptions = {}): StateS
   };
   const write = (key: string, value: string, opts: PutOptions) => {
     const item: StoredItem = { value, version: opts.newVersion ?? String(++versions) };
-    if (opts.ttlSeconds !== undefined) item.expiresAt = clock.now() + opts.ttlSeconds * 1000;
+    if (opts.ttlSeconds !== undefined) item.expiresAt = expiryOf(clock.now(), opts.ttlSeconds);
     const isNew = !items.has(key);
     items.set(key, item); // before added(key): a merge keeps only keys in the map
     if (isNew) added(key);
   };
   return {
     async get(key) {
+      checkText(NAME, 'key', key);
       const item = live(key);
       return item ? { ...item } : undefined;
     },
     async put(key: string, value: string, opts: PutOptions = {}) {
       checkPutOptions(opts);
+      checkStoreWrites(NAME, [{ key, value, opts }]);
       if (!holds(key, opts)) return false;
       write(key, value, opts);
       return true;
     },
     async putAll(writes) {
       checkWrites(writes);
+      checkStoreWrites(NAME, writes);
       if (!writes.every((w) => isDelete(w) || holds(w.key, w.opts ?? {}))) return false;
       for (const w of writes) {
         if (isDelete(w)) remove(w.key);
@@ -109,6 +114,8 @@ export function memoryStore(clock: Clock, opts: MemoryStoreOptions = {}): StateS
     },
     async list(prefix, opts = {}) {
       const limit = listLimit(opts);
+      checkText(NAME, 'prefix', prefix);
+      if (opts.after !== undefined) checkText(NAME, 'cursor', opts.after);
       mergeIfStale();
       const from = opts.after !== undefined && opts.after >= prefix ? opts.after : prefix;
       let i = lowerBound(sorted, from);
@@ -136,6 +143,7 @@ export function memoryStore(clock: Clock, opts: MemoryStoreOptions = {}): StateS
       return { items: page };
     },
     async delete(key) {
+      checkText(NAME, 'key', key);
       remove(key);
     },
     async check() {},

@@ -39,8 +39,11 @@ describe('split values', () => {
 
   test('a value replaced on every read gives up with a retryable 503; an expired head is gone', async () => {
     let n = 0;
-    await expect(readSplitItem({ store: 'test', key: 'k', now: () => 0, head: async () => head(`v${n++}`), parts: async () => undefined }))
-      .rejects.toMatchObject({ code: 'store_unavailable', status: 503, retryable: true });
+    // As every store_unavailable: shown to HTTP callers as a 503 with Retry-After (an unexposed one is a bare 500), naming no key.
+    const e: unknown = await readSplitItem({ store: 'test', key: 'dlq:acme:secret-id', now: () => 0, head: async () => head(`v${n++}`), parts: async () => undefined })
+      .then(() => undefined, (err: unknown) => err);
+    expect(e).toMatchObject({ code: 'store_unavailable', status: 503, retryable: true, expose: true, headers: { 'retry-after': '1' } });
+    expect((e as Error).message).not.toContain('secret-id');
     expect(n).toBe(5);
     expect(await readSplitItem({ store: 'test', key: 'k', now: () => 10, head: async () => head('a', 10), parts: async () => 'v' })).toBeUndefined();
   });

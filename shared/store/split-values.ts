@@ -92,7 +92,13 @@ export async function readSplitItem<H extends SplitHead>(read: SplitRead<H>): Pr
     const value = await read.parts(head);
     if (value !== undefined) return storedItem(head, value);
     if (attempt >= READ_ATTEMPTS) {
-      throw new AppError('store_unavailable', `${read.store}: key ${read.key.slice(0, 80)} was replaced during each of ${READ_ATTEMPTS} reads`, { status: 503, retryable: true });
+      // Shown to HTTP callers like every store_unavailable (unavailable.ts): no key in the text.
+      throw new AppError('store_unavailable', `${read.store}: a value was replaced during each of ${READ_ATTEMPTS} reads; retry shortly`, {
+        status: 503,
+        retryable: true,
+        expose: true,
+        headers: { 'retry-after': '1' },
+      });
     }
     missing = head.split.partsId;
   }
