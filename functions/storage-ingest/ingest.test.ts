@@ -101,6 +101,33 @@ describe('ingestObject', () => {
     expect(ids.slice(firstAttempt).sort()).toEqual(expected);
   });
 
+  test.each([
+    ['a JSON Lines report (its last lines unread)', 'scans/findings.jsonl', 3],
+    ['a SARIF report (read short, it looks malformed)', 'scans/report.sarif', 2],
+    ['a CSV report (its last rows unread)', 'scans/findings.csv', 3],
+  ])('a read that ends before the object does is retried, not judged: %s', async (_name, key, count) => {
+    // A fault no emulator can make: the store's stream ends cleanly short of the object's size, as
+    // a connection closed mid-body can (aws/aws-sdk-js#257, #827). The wrapper stands in for it.
+    const t = ingestDeps();
+    const text = key.endsWith('.jsonl')
+      ? [1, 2, 3].map((i) => JSON.stringify({ title: `finding ${i}`, rule: `r${i}` })).join('\n')
+      : key.endsWith('.csv') ? 'title,rule\nfinding 1,r1\nfinding 2,r2\nfinding 3,r3\n' : JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [1, 2].map((i) => ({ ruleId: 'R', message: { text: `hit ${i}` } })) }] });
+    await t.objects.put('reports', key, Buffer.from(text));
+    const stream = t.objects.stream;
+    t.objects.stream = async (bucket, k) => {
+      const got = (await stream(bucket, k))!;
+      return { info: got.info, body: (async function* cut() {
+        for await (const chunk of got.body) yield chunk.subarray(0, chunk.length - 20);
+      })() };
+    };
+    expect(await codeOf(ingestObject(ref(key), t.deps))).toBe('ingest_unavailable/true');
+    expect(t.bus.events.filter((e) => e.type.startsWith('secorch.system.'))).toEqual([]);
+    expect([...t.objects.buckets.get('reports')!.keys()]).toEqual([key]);
+    t.objects.stream = stream;
+    await expect(ingestObject(ref(key), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: count });
+    expect(new Set(t.findings().map((e) => e.id)).size).toBe(count);
+  });
+
   test('invalid report: a failed event, a completed event, and the object moved to quarantine', async () => {
     const t = ingestDeps();
     const info = await t.put('reports', 'codeql/bad.sarif', INVALID_SARIF);

@@ -105,7 +105,7 @@ async function read(objects: ObjectStorage, o: IngestedObject, deps: Deps, s: In
   }
   const source = { bucket: o.bucket, key: o.key, version: o.version, etag: o.etag, size: o.size, receivedAt: Date.parse(o.eventTime) };
   const stamp = { tenant: s.tenant, now: new Date(deps.clock.now()).toISOString() };
-  const findings = parse(got.body, source, { maxBytes: s.maxObjectBytes });
+  const findings = parse(whole(got.body, o.size, where), source, { maxBytes: s.maxObjectBytes });
   try {
     const r = await pump(findings, (f) => step('bus publish', where, () => deps.bus.publish(findingEvent(o, f, stamp))), s.publishConcurrency);
     if (r.ok) return { published: r.published, format: r.value.format, ...(r.value.warnings ? { warnings: r.value.warnings } : {}) };
@@ -115,6 +115,22 @@ async function read(objects: ObjectStorage, o: IngestedObject, deps: Deps, s: In
   } finally {
     await closeBody(got.body);
   }
+}
+
+/**
+ * The body, failing (retryably) when it ends short of the object's size. A connection closed
+ * mid-body can end a store's stream cleanly (aws/aws-sdk-js#257), and what was read then looks
+ * like a truncated report: a SARIF or Trivy file refused as malformed and quarantined, a JSON
+ * Lines or CSV file ingested without its last lines and recorded as done. Neither is the report's
+ * fault, and a retry reads it whole.
+ */
+async function* whole(body: AsyncIterable<Uint8Array>, size: number, where: string): AsyncGenerator<Uint8Array> {
+  let read = 0;
+  for await (const chunk of body) {
+    read += chunk.byteLength;
+    yield chunk;
+  }
+  if (read < size) throw transient('object read', where, new Error(`the stream ended after ${read} of ${size} bytes`));
 }
 
 /** Aborts a body the parser did not read to the end (a Node stream, or any async iterator). */

@@ -91,6 +91,21 @@ describe('storage notification envelopes (real fixtures)', () => {
     expect(readNotification(JSON.stringify(event)).refs[0]).toMatchObject({ bucket: 'scans', key: 'tasklog_14\uFFFD\uFFFD.sarif' });
   });
 
+  test.each([
+    ['CreateFile', 'Data Lake Storage Gen2 creates the file empty; FlushWithClose commits it'],
+    ['SftpCreate', 'SFTP creates an empty blob when the file is opened; SftpCommit commits it'],
+    ['SftpWrite', 'SFTP resumable uploads commit parts of the file as they arrive; SftpCommit commits it whole'],
+  ])('Event Grid BlobCreated with api %s is no report yet (%s)', (api) => {
+    // https://learn.microsoft.com/azure/event-grid/event-schema-blob-storage (the SFTP events)
+    const event = first<{ data: { api: string } }>('azure-eventgrid-cloudevent-schema-blobcreated.json');
+    event.data.api = api;
+    expect(readNotification(JSON.stringify(event))).toMatchObject({ refs: [], ignored: expect.stringContaining(api) });
+    for (const done of ['FlushWithClose', 'SftpCommit', 'PutBlockList']) {
+      event.data.api = done;
+      expect(readNotification(JSON.stringify(event)).refs).toEqual([expect.objectContaining({ bucket: 'test-container', key: 'new-file.txt' })]);
+    }
+  });
+
   test('the subscription validation event is not an object to ingest', () => {
     expect(readNotification(JSON.stringify(first('azure-eventgrid-subscription-validation-event.json'))).refs).toEqual([]);
   });

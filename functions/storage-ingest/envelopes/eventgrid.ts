@@ -1,4 +1,4 @@
-import { obj, str, type Json } from '../../../shared/mappers/read';
+import { lookup, obj, str, type Json } from '../../../shared/mappers/read';
 import { invalidEvent, isoTime, type Notification, sizeOf, unquote } from '../types';
 
 /**
@@ -8,6 +8,17 @@ import { invalidEvent, isoTime, type Notification, sizeOf, unquote } from '../ty
  */
 export const BLOB_CREATED = 'Microsoft.Storage.BlobCreated';
 export const SUBSCRIPTION_VALIDATION = 'Microsoft.EventGrid.SubscriptionValidationEvent';
+
+/**
+ * BlobCreated `data.api` values of uncommitted content, with the event that follows: Data Lake
+ * Storage Gen2 creates a file empty (CreateFile); SFTP creates an empty blob when a file is opened
+ * (SftpCreate) and, with resumable uploads, commits parts as they arrive (SftpWrite).
+ */
+const UNCOMMITTED: Record<string, string> = {
+  CreateFile: 'content follows with FlushWithClose',
+  SftpCreate: 'content follows with SftpCommit',
+  SftpWrite: 'the whole file follows with SftpCommit',
+};
 
 const typeOf = (e: Json): string | undefined => str(e.eventType) ?? (e.specversion === '1.0' ? str(e.type) : undefined);
 
@@ -45,9 +56,11 @@ export function eventGridNotification(e: Json): Notification {
   if (type === SUBSCRIPTION_VALIDATION) return { refs: [], ignored: 'subscription validation (answered by the HTTP endpoint)' };
   if (type !== BLOB_CREATED) return { refs: [], ignored: `event type ${type}` };
   const data = obj(e.data) ?? {};
-  // Data Lake Storage Gen2 sends BlobCreated for CreateFile (an empty file) and again for
-  // FlushWithClose once the content is committed: only the latter has a report to read.
-  if (data.api === 'CreateFile') return { refs: [], ignored: 'CreateFile (content follows with FlushWithClose)' };
+  // Some BlobCreated events announce a blob whose content is not committed yet, and another
+  // BlobCreated follows when it is: only that one has a report to read (read earlier, an empty
+  // blob would be a report_empty and a part of one a report_invalid moved to quarantine mid-upload).
+  const pending = lookup(UNCOMMITTED, data.api);
+  if (pending !== undefined) return { refs: [], ignored: `${String(data.api)} (${pending})` };
   const where = location(e.subject as string, str(data.url));
   const eventTime = isoTime(e.eventTime ?? e.time);
   const problems = [

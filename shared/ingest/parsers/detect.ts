@@ -7,11 +7,16 @@
  *   `title`/`rule`/`cve`) -> jsonl: the first line of a JSON Lines file.
  * - `[` ... the first element's keys: ASFF keys -> asff (an array of ASFF findings).
  * - anything else: a first line that is a CSV header naming a title or rule column -> csv.
+ * - none of these, but later lines are JSON Lines findings, at least as many as the other lines
+ *   (what jsonl.ts accepts of a whole file) -> jsonl: JSON Lines refuses a line that is no finding
+ *   alone, and the first line is where a scanner's banner or warning lands.
  * - gzip, UTF-16/UTF-32 and other binary content is refused naming what it is (encoding.ts).
  * Only the first DETECT_LIMIT bytes are read to decide; the stream is then replayed whole.
  */
 import { Tokenizer, TokenizerError, TokenType, type ParsedTokenInfo } from '@streamparser/json';
+import { obj } from '../../mappers/read';
 import { ReportError, type ReportFormat } from '../types';
+import { looksLikeAsff } from './asff';
 import { PeekableBytes } from './bytes';
 import { csvHeaderInfo } from './csv-header';
 import { binaryKind } from './encoding';
@@ -33,15 +38,19 @@ export interface Detected {
 const ASFF_KEYS = new Set(['ProductArn', 'AwsAccountId', 'GeneratorId']);
 const TRIVY_KEYS = new Set(['ArtifactName', 'ArtifactType', 'Results']);
 
+/** A key naming one of the fields one of which a generic finding requires (generic.ts), as the CSV header check does. */
+function isGenericKey(key: string): boolean {
+  const field = canonicalField(key);
+  return field === 'title' || field === 'rule' || field === 'cve';
+}
+
 /** The format a top-level key (with its first token) proves, if any. */
 function fromRootKey(key: PathKey, t: ParsedTokenInfo): ReportFormat | undefined {
   if (key === 'runs' || (key === '$schema' && typeof t.value === 'string' && /sarif/i.test(t.value))) return 'sarif';
   if (key === 'Findings') return 'asff';
   if (TRIVY_KEYS.has(key as string) || (key === 'SchemaVersion' && t.token === TokenType.NUMBER)) return 'trivy';
   if (ASFF_KEYS.has(key as string) || key === 'SchemaVersion') return 'jsonl';
-  const field = typeof key === 'string' ? canonicalField(key) : undefined;
-  // The fields one of which a generic finding requires (generic.ts), as the CSV header check does.
-  return field === 'title' || field === 'rule' || field === 'cve' ? 'jsonl' : undefined;
+  return typeof key === 'string' && isGenericKey(key) ? 'jsonl' : undefined;
 }
 
 class Decided extends Error {
@@ -75,6 +84,50 @@ function jsonSniffer(first: string): (chunk: Uint8Array) => void {
 
 const decoder = new TextDecoder();
 
+/** A JSON Lines finding's line (jsonl.ts): an ASFF finding, or a generic one naming a title, rule or cve. */
+function isFindingLine(line: string): boolean {
+  const text = line.trim();
+  if (!text.startsWith('{')) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const o = obj(value);
+  if (o === undefined) return false;
+  return looksLikeAsff(o) || Object.keys(o).some(isGenericKey);
+}
+
+/**
+ * Whether the lines within DETECT_LIMIT bytes are mostly JSON Lines findings, as jsonl.ts requires
+ * of a whole file (no more lines refused than ingested; blank lines are neither): reads on to the
+ * limit (the bytes are kept for the replay). The last line counts only when the stream ended
+ * there, since a line cut at the limit may read as another.
+ */
+async function mostlyFindingLines(src: PeekableBytes, taken: Uint8Array[], read: number): Promise<boolean> {
+  let ended = false;
+  while (read <= DETECT_LIMIT) {
+    const chunk = await src.take();
+    if (chunk === undefined) {
+      ended = true;
+      break;
+    }
+    taken.push(chunk);
+    read += chunk.byteLength;
+  }
+  const lines = decoder.decode(Buffer.concat(taken).subarray(0, DETECT_LIMIT)).split('\n');
+  const complete = ended && read <= DETECT_LIMIT ? lines.length : lines.length - 1;
+  let findings = 0;
+  let others = 0;
+  for (let i = 0; i < complete; i++) {
+    if (lines[i]!.replace(/^\uFEFF/, '').trim() === '') continue;
+    if (isFindingLine(lines[i]!)) findings += 1;
+    else others += 1;
+  }
+  return findings > 0 && findings >= others;
+}
+
 /** Index of the first byte that is not whitespace or a UTF-8 BOM, in the bytes so far. */
 function firstSignificant(bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) {
@@ -90,10 +143,14 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
   let sniff: ((chunk: Uint8Array) => void) | undefined;
   let first = '';
   let read = 0;
+  const taken: Uint8Array[] = [];
+  // What the first line alone would make of the report, when no format was found.
+  let refusal: ReportError | undefined;
   try {
     while (read <= DETECT_LIMIT) {
       const chunk = await src.take();
       if (chunk === undefined) break;
+      taken.push(chunk);
       read += chunk.byteLength;
       if (sniff !== undefined) sniff(chunk);
       else {
@@ -112,10 +169,10 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
     }
   } catch (e) {
     if (e instanceof Decided) {
-      if (e.format === 'empty') throw await refuse(src, new ReportError('report_empty', 'The report is an empty list'));
-      if (e.format !== 'unknown') return { format: e.format, body: src.replay(), first };
+      if (e.format === 'empty') refusal = new ReportError('report_empty', 'The report is an empty list');
+      else if (e.format !== 'unknown') return { format: e.format, body: src.replay(), first };
     } else if (e instanceof TokenizerError) {
-      throw await refuse(src, new ReportError('report_invalid', `Malformed JSON: ${e.message}`));
+      refusal = new ReportError('report_invalid', `Malformed JSON: ${e.message}`);
     } else {
       await src.close();
       throw e;
@@ -126,7 +183,8 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
     const header = csvHeaderInfo(decoder.decode(head.subarray(0, Math.min(head.length, DETECT_LIMIT))));
     if (header !== undefined) return { format: 'csv', body: src.replay(), first, delimiter: header.delimiter };
   }
-  throw await refuse(src, new ReportError('report_unsupported', 'Not a report format we know (SARIF, Trivy JSON, ASFF, JSON Lines or CSV)'));
+  if (await mostlyFindingLines(src, taken, read)) return { format: 'jsonl', body: src.replay(), first };
+  throw await refuse(src, refusal ?? new ReportError('report_unsupported', 'Not a report format we know (SARIF, Trivy JSON, ASFF, JSON Lines or CSV)'));
 }
 
 async function refuse(src: PeekableBytes, error: ReportError): Promise<ReportError> {

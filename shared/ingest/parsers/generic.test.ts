@@ -50,6 +50,29 @@ describe('JSON Lines', () => {
     expect(got.warnings).toEqual([{ code: 'lines_refused', message: expect.stringMatching(/^1 line was refused/), count: 1, items: [{ pointer, reason: expect.stringMatching(reason) }] }]);
   });
 
+  it.each([
+    ['a log line', 'WARN  scan took 12s'],
+    ['a malformed line', '{"title": "cut sh'],
+    ['an object that is no finding', '{"scanner":"x","started":"2026-01-01T00:00:00Z"}'],
+    ['a line that is not an object', '[1]'],
+    ['an empty list', '[]'],
+  ])('refuses a first line that is %s alone, as it does any other line', async (_, first) => {
+    // A scanner's banner or warning written to stdout before its findings lands on line 1.
+    const got = await parseBytes(lines(first, { title: 'a', rule: 'r1' }, { title: 'b', rule: 'r2' }));
+    expect(got.error).toBeUndefined();
+    expect(got).toMatchObject({ format: 'jsonl', count: 2 });
+    expect(got.warnings).toEqual([expect.objectContaining({ code: 'lines_refused', count: 1, items: [expect.objectContaining({ pointer: 'line 1' })] })]);
+  });
+
+  it.each([
+    ['an unknown JSON object', '{"foo": 1, "bar": {"runs": 2}}', 'report_unsupported'],
+    ['a pretty-printed unknown document', JSON.stringify({ bomFormat: 'CycloneDX', components: [{ name: 'x' }] }, null, 2), 'report_unsupported'],
+    ['malformed JSON', '{"foo": tru}\n{"bar": 1}', 'report_invalid'],
+    ['a list of findings written one per line', lines('[', `${JSON.stringify({ title: 'a' })},`, JSON.stringify({ title: 'b' }), ']'), 'report_unsupported'],
+  ])('still refuses %s whose later lines are no findings either', async (_, text, code) => {
+    expect((await parseBytes(text)).error).toMatchObject({ code });
+  });
+
   it('keeps the good lines of a real-world mixed file and accounts for every bad one (trivy-secrets.asff.json as JSON Lines)', async () => {
     // Two ASFF findings Trivy wrote (../shared/fixtures/scanner), one per line, with a truncated
     // write, a log line and a record without identity around them.
@@ -75,7 +98,6 @@ describe('JSON Lines', () => {
   it('counts every refused line but lists only the first MAX_WARNING_ITEMS', async () => {
     const good = Array.from({ length: 300 }, (_, i) => ({ title: `t${i}` }));
     const bad = Array.from({ length: 250 }, () => '{oops');
-    // The first line decides the format (detect.ts), so a file starting with garbage is no JSON Lines at all.
     const got = await parseBytes(lines(good[0], ...bad, ...good.slice(1)));
     expect(got.count).toBe(300);
     expect(got.warnings![0]).toMatchObject({ code: 'lines_refused', count: 250, message: expect.stringMatching(/^250 lines were refused/) });

@@ -66,11 +66,22 @@ function status(result: Json): { statusId: StatusId; statusDetail?: string } {
   return { statusId: 1 };
 }
 
-interface Where { uri?: string; region: Json; resource?: ResourceDetails }
+interface Where { uri?: string; region: Json; resource?: ResourceDetails; logical?: string }
+
+/**
+ * locations[0].logicalLocations[0] (3.28.4, 3.33): the type or method a result is in, by its
+ * fully qualified name, else its name. What locates a result that has no file (a .NET analyzer's
+ * member, a binary scanner's function); an index into run.logicalLocations alone is not kept.
+ */
+function logicalOf(location: Json | undefined): string | undefined {
+  const logical = obj(arr(location?.logicalLocations)[0]);
+  return str(logical?.fullyQualifiedName) ?? str(logical?.name) ?? str(logical?.decoratedName);
+}
 
 /** locations[0].physicalLocation (3.29): the file (by uri or artifact index) and its region. */
 function where(run: SarifRun, result: Json): Where {
-  const physical = obj(obj(arr(result.locations)[0])?.physicalLocation);
+  const location = obj(arr(result.locations)[0]);
+  const physical = obj(location?.physicalLocation);
   const artifact = obj(physical?.artifactLocation);
   const index = num(artifact?.index);
   const uri = str(artifact?.uri) ?? (index === undefined ? undefined : run.artifacts[index]);
@@ -80,7 +91,7 @@ function where(run: SarifRun, result: Json): Where {
     char_offset: num(r.charOffset), byte_offset: num(r.byteOffset), artifact_index: uri === undefined ? index : undefined,
   });
   const resource = uri === undefined && index === undefined ? undefined : compact({ type: 'file', uid: uri, name: uri, data: region });
-  return { uri, region, resource };
+  return { uri, region, resource, logical: logicalOf(location) };
 }
 
 const fingerprintEntries = (v: unknown): string =>
@@ -91,7 +102,9 @@ const fingerprintEntries = (v: unknown): string =>
  * + message. Partial fingerprints are only contributions (3.27.17): CodeQL's
  * primaryLocationLineHash hashes the text around the line, not the file's path, so the same code
  * in two files would otherwise be one finding. The line is left out, so an edit above a result
- * keeps its uid.
+ * keeps its uid. A result without a file is located by its logical location, if any: the same
+ * message in two methods is two findings. Only there: a file location tells results apart, so the
+ * uid of a result in a file does not depend on the method a tool names beside it.
  */
 function fingerprintOf(result: Json, ruleId: string | undefined, at: Where, message: string | undefined): string {
   const full = fingerprintEntries(result.fingerprints);
@@ -99,7 +112,9 @@ function fingerprintOf(result: Json, ruleId: string | undefined, at: Where, mess
   const partial = fingerprintEntries(result.partialFingerprints);
   if (partial !== '') return `${ruleId ?? ''}|${partial}|${at.uri ?? at.region.artifact_index ?? ''}`;
   const r = at.region;
-  return [ruleId, at.uri, r.artifact_index, r.start_line, r.start_column, r.end_line, r.char_offset, r.byte_offset, message].map((p) => (p === undefined ? '' : String(p))).join('|');
+  const parts = [ruleId, at.uri, r.artifact_index, r.start_line, r.start_column, r.end_line, r.char_offset, r.byte_offset, message];
+  if (at.resource === undefined && at.logical !== undefined) parts.push(at.logical);
+  return parts.map((p) => (p === undefined ? '' : String(p))).join('|');
 }
 
 /** Trivy writes the package into the message ("Package: x\nInstalled Version: y\nFixed Version: z"). */

@@ -5,7 +5,7 @@
  * (toolComponent 3.19, reportingDescriptor 3.49, artifact 3.24).
  */
 import type { Product } from '../../mappers/ocsf';
-import { arr, compact, num, obj, str, strings, type Json } from '../../mappers/read';
+import { arr, compact, num, obj, setOwn, str, strings, type Json } from '../../mappers/read';
 
 /** A reportingDescriptor (3.49), reduced: a 200 MB report may carry thousands of rules. */
 export interface RuleInfo {
@@ -26,6 +26,8 @@ export interface RuleInfo {
   tags?: string[];
   /** messageStrings (3.49.11): templates results cite by message.id. */
   messages?: Record<string, string>;
+  /** The index in tool.extensions of an extension's rule; absent for the driver's. */
+  component?: number;
 }
 
 export interface SarifRun {
@@ -39,7 +41,11 @@ export interface SarifRun {
    * `rule: { index, toolComponent: { index } }` (3.52.7, 3.54.5).
    */
   extensions: { name?: string; rules: RuleInfo[] }[];
-  /** Every rule by id, driver first, for results that give only a ruleId. */
+  /**
+   * Every rule by id, for results that give only a ruleId: the first rule of each id (JSON writes
+   * the driver before its extensions) under the id, and a later rule of the same id from another
+   * component under componentKey, so a result naming that component finds its own.
+   */
   byId: Map<string, RuleInfo>;
   /** artifacts[i].location.uri, for results that cite an artifact by index (3.4.5). */
   artifacts: (string | undefined)[];
@@ -56,7 +62,8 @@ export function ruleInfo(v: unknown): RuleInfo {
   const messages: Record<string, string> = {};
   for (const [id, m] of Object.entries(obj(r.messageStrings) ?? {})) {
     const t = text(m);
-    if (t !== undefined) messages[id] = t;
+    // Defined, not assigned: an id named `__proto__` would otherwise set the prototype and be lost.
+    if (t !== undefined) setOwn(messages, id, t);
   }
   return compact({
     id: str(r.id),
@@ -74,12 +81,25 @@ export function ruleInfo(v: unknown): RuleInfo {
 
 const extensionAt = (run: SarifRun, index: number) => (run.extensions[index] ??= { rules: [] });
 
-/** A rule of tool.driver, or with `extension` set, of tool.extensions[extension]; returns what is kept of it. */
+/** The byId key of a rule of the driver (undefined) or tool.extensions[extension] whose id another component's rule holds. */
+const componentKey = (extension: number | undefined, id: string): string => `${extension ?? ''}\0${id}`;
+
+/**
+ * A rule of tool.driver, or with `extension` set, of tool.extensions[extension]; returns what is
+ * kept of it. The first rule of each id in a component is found by id: under the id itself, or
+ * under componentKey when another component's rule holds the id (a key the caller charges).
+ */
 export function addRule(run: SarifRun, v: unknown, extension?: number): RuleInfo {
   const rule = ruleInfo(v);
+  if (extension !== undefined) rule.component = extension;
   (extension === undefined ? run.rules : extensionAt(run, extension).rules).push(rule);
-  // Later rules never replace earlier ones: JSON writes the driver before its extensions.
-  if (rule.id !== undefined && !run.byId.has(rule.id)) run.byId.set(rule.id, rule);
+  if (rule.id === undefined) return rule;
+  const holder = run.byId.get(rule.id);
+  if (holder === undefined) run.byId.set(rule.id, rule);
+  else if (holder.component !== extension) {
+    const key = componentKey(extension, rule.id);
+    if (!run.byId.has(key)) run.byId.set(key, rule);
+  }
   return rule;
 }
 
@@ -92,29 +112,37 @@ export function addExtensionName(run: SarifRun, extension: number, name: unknown
 }
 
 /**
- * The rules array a result's indexes refer to: the driver's, unless `rule.toolComponent` names an
- * extension, by index into tool.extensions (3.54.5) or by name; undefined when it names one this
- * run does not have.
+ * The tool component a result's rule reference names (3.52.7, 3.54): the driver (undefined) unless
+ * `rule.toolComponent` names an extension, by index into tool.extensions (3.54.5) or by name; null
+ * when it names one this run does not have.
  */
-function rulesOf(run: SarifRun, ref: Json | undefined): RuleInfo[] | undefined {
+function componentOf(run: SarifRun, ref: Json | undefined): number | undefined | null {
   const component = obj(ref?.toolComponent);
-  if (component === undefined) return run.rules;
+  if (component === undefined) return undefined;
   const index = num(component.index);
-  if (index !== undefined) return run.extensions[index]?.rules;
+  if (index !== undefined) return run.extensions[index] === undefined ? null : index;
   const name = str(component.name);
-  if (name === undefined) return run.rules;
-  if (name === str(run.driver.name)) return run.rules;
-  return run.extensions.find((e) => e?.name === name)?.rules;
+  if (name === undefined || name === str(run.driver.name)) return undefined;
+  const found = run.extensions.findIndex((e) => e?.name === name);
+  return found === -1 ? null : found;
 }
 
-/** The rule a result cites: by ruleIndex or rule.index (3.27.6, 3.52.5) in its tool component, else by ruleId, else its hierarchical parent ("A/B" -> "A"). */
+/** The rule of this id in the component, else the first rule of this id in any. */
+function byIdIn(run: SarifRun, component: number | undefined | null, id: string): RuleInfo | undefined {
+  const holder = run.byId.get(id);
+  if (holder === undefined || component === null || holder.component === component) return holder;
+  return run.byId.get(componentKey(component, id)) ?? holder;
+}
+
+/** The rule a result cites: by ruleIndex or rule.index (3.27.6, 3.52.5) in its tool component, else by ruleId in that component, else its hierarchical parent ("A/B" -> "A"). */
 export function ruleOf(run: SarifRun, result: Json, ruleId: string | undefined): RuleInfo | undefined {
   const ref = obj(result.rule);
   const index = result.ruleIndex ?? ref?.index;
-  const rules = rulesOf(run, ref);
+  const component = componentOf(run, ref);
+  const rules = component === undefined ? run.rules : component === null ? undefined : run.extensions[component]?.rules;
   if (typeof index === 'number' && rules?.[index] !== undefined) return rules[index];
   if (ruleId === undefined) return undefined;
-  return run.byId.get(ruleId) ?? run.byId.get(ruleId.split('/')[0]!);
+  return byIdIn(run, component, ruleId) ?? byIdIn(run, component, ruleId.split('/')[0]!);
 }
 
 /** artifacts[i].location.uri (3.24.2). */

@@ -92,6 +92,44 @@ describe('SARIF', () => {
     }
   });
 
+  it('looks a ruleId up in the tool component the result names, not the driver first (SARIF 3.52.3, 3.52.7)', async () => {
+    // A reportingDescriptorReference may give the id without an index: the rule is the named
+    // component's, even when the driver has a rule of the same id.
+    const tool = {
+      driver: { name: 'CodeQL', rules: [{ id: 'js/xss', defaultConfiguration: { level: 'note' }, shortDescription: { text: 'driver rule' } }] },
+      extensions: [{ name: 'codeql/javascript-queries', rules: [{ id: 'js/xss', defaultConfiguration: { level: 'error' }, shortDescription: { text: 'pack rule' } }] }],
+    };
+    const results = [
+      { ruleId: 'js/xss', rule: { id: 'js/xss', toolComponent: { index: 0 } }, message: { text: 'by index' } },
+      { rule: { id: 'js/xss', toolComponent: { name: 'codeql/javascript-queries' } }, message: { text: 'by name' } },
+      { ruleId: 'js/xss', message: { text: 'no component: the driver' } },
+    ];
+    const found = (await parseBytes(sarif([{ tool, results }]))).findings.map(dataOf);
+    expect(found.map((d) => [d.severity_id, d.finding_info.analytic?.desc])).toEqual([[4, 'pack rule'], [4, 'pack rule'], [2, 'driver rule']]);
+  });
+
+  it('fills a title from a rule template named like an Object member (__proto__, constructor)', async () => {
+    const text = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[{"id":"R","messageStrings":{"__proto__":{"text":"proto {0}"},"constructor":{"text":"ctor"}}}]}},"results":['
+      + '{"ruleId":"R","message":{"id":"__proto__","arguments":["a"]}},{"ruleId":"R","message":{"id":"constructor"}},{"ruleId":"R","message":{"id":"toString"}}]}]}';
+    const { findings } = await parseBytes(text);
+    expect(findings.map((f) => dataOf(f).finding_info.title)).toEqual(['proto a', 'ctor', 'R']);
+  });
+
+  it('keeps results apart that have only logical locations, and a file location still decides the uid', async () => {
+    // .NET analyzers and binary scanners locate a result in a type or method, with no file.
+    const logical = (name: string) => ({ logicalLocations: [{ fullyQualifiedName: name, kind: 'function' }] });
+    const hit = (...locations: unknown[]) => ({ ruleId: 'CA2000', message: { text: 'Dispose objects before losing scope' }, locations });
+    const file = { physicalLocation: { artifactLocation: { uri: 'src/A.cs' }, region: { startLine: 7 } } };
+    const { findings } = await parseBytes(sarif([{ tool: { driver: { name: 'roslyn' } }, results: [
+      hit(logical('App.Db.Open()')), hit(logical('App.Db.Close()')), hit(logical('App.Db.Open()')),
+      hit({ ...file, ...logical('App.A.M()') }), hit(file), hit(),
+    ] }]));
+    const [open, close, openAgain, withFile, fileOnly] = findings.map((f) => f.subject);
+    expect(open).not.toBe(close);
+    expect(openAgain).toBe(open);
+    expect(withFile).toBe(fileOnly);
+  });
+
   it('makes a result whose kind is not fail informational, and a passing or not applicable one resolved (SARIF 3.27.9, 3.27.10)', async () => {
     const r = { id: 'R', defaultConfiguration: { level: 'error' }, properties: { 'security-severity': '9.5' } };
     const hit = (kind?: string) => ({ ruleId: 'R', ...(kind === undefined ? {} : { kind }), message: { text: kind ?? 'default' } });

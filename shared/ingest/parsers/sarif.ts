@@ -62,7 +62,10 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
     const extensionCost = (extension: number | undefined) => (extension === undefined || hasExtension(run, extension) ? 0 : EXTENSION_BASE);
     const keepRule = (info: ParsedElementInfo, extension?: number) => {
       const entry = extensionCost(extension);
-      budget.chargeRule(entry + ruleCost(addRule(run, info.value, extension)), at(info));
+      const rule = addRule(run, info.value, extension);
+      // A rule whose id another component's rule holds may be kept under a key of its own (sarif-run.ts addRule).
+      const key = rule.id !== undefined && run.byId.get(rule.id) !== rule ? stringCost(rule.id) : 0;
+      budget.chargeRule(entry + ruleCost(rule) + key, at(info));
     };
     const keepExtensionName = (info: ParsedElementInfo, extension: number) => {
       const entry = typeof info.value === 'string' ? extensionCost(extension) : 0;
