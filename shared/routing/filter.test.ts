@@ -58,6 +58,18 @@ describe('CloudEvents Subscriptions filter dialects', () => {
     expect(filterProblems({ any: [{ exact: { a: 'b' } }, { prefix: 3 }] })).toEqual(['filter.any[1].prefix: must map attribute names to strings']);
     expect(filterProblems({ exact: { a: 'b' }, prefix: { a: 'b' } })).toEqual(['filter: must have exactly one dialect (exact, prefix, suffix, all, any, not, sql), found 2']);
   });
+
+  test('a name that can be no attribute of an event is refused, not left to never match (and to match everything under not)', () => {
+    // Attribute names are lower-case a-z and 0-9 (CloudEvents 1.0 naming convention; events with
+    // others are refused), and the payload is no attribute to any dialect.
+    const names = ['Type', 'SEVERITY', 'my_ext', 'my-ext', 'a.b', 'data', 'data_base64', '__proto__', 'tÿpe', ' type'];
+    for (const name of names) {
+      expect(matches({ not: { exact: { [name]: 'x' } } }, push)).toBe(true);
+      expect(filterProblems({ not: { exact: { [name]: 'x' } } })).toEqual([`filter.not.exact.${name}: not a CloudEvents attribute name (lower-case a-z and 0-9; data is the payload)`]);
+    }
+    expect(filterProblems(JSON.parse('{"prefix":{"__proto__":""}}'))).toEqual(['filter.prefix.__proto__: not a CloudEvents attribute name (lower-case a-z and 0-9; data is the payload)']);
+    expect(filterProblems({ all: [{ exact: { type: 'x', severity: 'high', '2fa': 'on', constructor: 'c' } }, { suffix: { subject: '/x' } }] })).toEqual([]);
+  });
 });
 
 describe('the sql dialect (CloudEvents SQL 1.0)', () => {

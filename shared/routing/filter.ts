@@ -30,6 +30,15 @@ const DIALECTS = ['exact', 'prefix', 'suffix', 'all', 'any', 'not', 'sql'] as co
  */
 export const MAX_FILTER_DEPTH = 32;
 
+/**
+ * What exact, prefix and suffix may name: a context attribute or extension, lower-case a-z and 0-9
+ * (CloudEvents 1.0 naming convention; the router refuses events with other names), never the
+ * payload. Any other name never matches, and under `not` matches every event: a typo such as
+ * `Severity` would have been accepted and quietly selected nothing, or everything.
+ */
+const ATTRIBUTE_NAME = /^[a-z0-9]+$/;
+const isAttributeName = (name: string): boolean => ATTRIBUTE_NAME.test(name) && name !== 'data';
+
 /** Validates an untrusted filter; returns `path: reason` problems (empty when valid). */
 export function filterProblems(f: unknown, path = 'filter'): string[] {
   return problemsAt(f, path, 0);
@@ -56,6 +65,7 @@ function problemsAt(f: unknown, path: string, depth: number): string[] {
       const out: string[] = [];
       for (const [name, value] of entries) {
         if (name === '') out.push(`${at}: attribute names must not be empty`);
+        else if (!isAttributeName(name)) out.push(`${at}.${name}: not a CloudEvents attribute name (lower-case a-z and 0-9; data is the payload)`);
         else if (typeof value !== 'string') out.push(`${at}.${name}: must be a string`);
         else if (value === '' && dialect !== 'prefix') out.push(`${at}.${name}: must not be empty`);
       }

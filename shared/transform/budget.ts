@@ -12,7 +12,7 @@ import type { JsonLengthWithin } from './json-size';
  * The same hooks keep jsonata's internals out of the expression's reach (see `onEntry`): the
  * worker that runs every tenant's transforms keeps its built-ins from one application to the next.
  */
-export type Limit = 'timeoutMs' | 'maxDepth' | 'maxOutputBytes' | 'sequence' | 'stringLength' | 'heap';
+export type Limit = 'timeoutMs' | 'maxDepth' | 'maxOutputBytes' | 'outputDepth' | 'sequence' | 'stringLength' | 'heap';
 
 /** A budget that ran out, as plain data: it crosses the worker boundary, and ./jsonata.ts makes it an AppError. */
 export interface Exceeded {

@@ -66,4 +66,25 @@ describe('jsonLengthWithin', () => {
     expect(jsonLengthWithin(deep, 10_000_000)).toBeDefined();
     expect(jsonLengthWithin(deep, 10_000_000, { indent: 2 })).toBeUndefined();
   });
+
+  test('maxDepth counts levels of arrays and objects: deeper is undefined and says so, however deep the stack could go', () => {
+    const nest = (n: number, wrap: (v: unknown) => unknown): unknown => {
+      let v: unknown = 1;
+      for (let i = 0; i < n; i++) v = wrap(v);
+      return v;
+    };
+    for (const wrap of [(v: unknown) => [v], (v: unknown) => ({ a: v })]) {
+      let deep = 0;
+      const onTooDeep = () => deep++;
+      expect(jsonLengthWithin(nest(3, wrap), 1e6, { maxDepth: 3, onTooDeep })).toBe(stringified(nest(3, wrap)));
+      expect(jsonLengthWithin(nest(4, wrap), 1e6, { maxDepth: 3, onTooDeep })).toBeUndefined();
+      expect(deep).toBe(1);
+      // Far past any stack: the walk stops at the limit instead of overflowing.
+      expect(jsonLengthWithin(nest(100_000, wrap), 1e9, { maxDepth: 1000, onTooDeep })).toBeUndefined();
+      expect(deep).toBe(2);
+      // Too long is not too deep.
+      expect(jsonLengthWithin(nest(3, wrap), 5, { maxDepth: 3, onTooDeep })).toBeUndefined();
+      expect(deep).toBe(2);
+    }
+  });
 });

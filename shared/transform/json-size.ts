@@ -2,6 +2,9 @@
 export interface JsonLengthOptions {
   replace?: (value: unknown) => unknown;
   indent?: number;
+  /** Levels of arrays and objects allowed: a deeper value gives `undefined`, after calling `onTooDeep`. */
+  maxDepth?: number;
+  onTooDeep?: () => void;
 }
 export type JsonLengthWithin = (value: unknown, limit: number, options?: JsonLengthOptions) => number | undefined;
 
@@ -11,14 +14,17 @@ export type JsonLengthWithin = (value: unknown, limit: number, options?: JsonLen
  */
 export function createJsonLengthWithin(): JsonLengthWithin {
   function jsonLengthWithin(value: unknown, limit: number, options: JsonLengthOptions = {}): number | undefined {
-    const b: Budget = { left: limit, replace: options.replace ?? ((v) => v), gap: Math.min(10, Math.max(0, Math.trunc(options.indent ?? 0))) };
+    const gap = Math.min(10, Math.max(0, Math.trunc(options.indent ?? 0)));
+    const b: Budget = { left: limit, replace: options.replace ?? ((v) => v), gap, maxDepth: options.maxDepth ?? Infinity, tooDeep: false };
     const v = resolve(value, b);
     if (isSkipped(v)) return 0;
-    return measure(v, b, 0) === OVER ? undefined : limit - b.left;
+    if (measure(v, b, 0) !== OVER) return limit - b.left;
+    if (b.tooDeep) options.onTooDeep?.();
+    return undefined;
   }
 
   const OVER = Symbol('over');
-  type Budget = { left: number; replace: (v: unknown) => unknown; gap: number };
+  type Budget = { left: number; replace: (v: unknown) => unknown; gap: number; maxDepth: number; tooDeep: boolean };
 
   function take(n: number, b: Budget): typeof OVER | void {
     b.left -= n;
@@ -52,6 +58,11 @@ export function createJsonLengthWithin(): JsonLengthWithin {
         throw new TypeError('BigInt values are not JSON');
       default:
         break;
+    }
+    // A container at `level` is the (level + 1)th level: refused before it is walked (or recursed into).
+    if (level >= b.maxDepth) {
+      b.tooDeep = true;
+      return OVER;
     }
     const line = b.gap === 0 ? 0 : 1 + b.gap * (level + 1); // newline and indent before each member
     const close = b.gap === 0 ? 0 : 1 + b.gap * level; // newline and indent before the closing bracket

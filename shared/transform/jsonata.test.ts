@@ -1,5 +1,5 @@
 import { compile, failure as failWith } from './testkit';
-import { DEFAULT_MAX_OUTPUT_BYTES, MAX_SEQUENCE, MAX_TRANSFORM_LENGTH, type TransformBudget, applyTransform, compileTransform } from './jsonata';
+import { DEFAULT_MAX_OUTPUT_BYTES, MAX_OUTPUT_DEPTH, MAX_SEQUENCE, MAX_TRANSFORM_LENGTH, type TransformBudget, applyTransform, compileTransform } from './jsonata';
 
 const event = {
   specversion: '1.0',
@@ -172,5 +172,29 @@ describe('size budgets', () => {
     await expect(applyTransform(compile('$join(data.finding.tags, ", ")'), event)).resolves.toBe('s3, public');
     await expect(applyTransform(compile('$length($pad("ab", -5, "-"))'), event)).resolves.toBe(5);
     await expect(applyTransform(compile('$pad(id, 6, "#")'), event)).resolves.toBe('e-1###');
+  });
+});
+
+describe('the output is JSON', () => {
+  test('a number JSON cannot write (Infinity, NaN) fails the transform instead of arriving as null', async () => {
+    // jsonata refuses these only where they are used again (`1/0 + 1`, `$string(1/0)`), not in the result.
+    for (const expr of ['1 / 0', '{ "ratio": data.finding.tags[0] = "s3" ? 1 / 0 : 0 }', '[1, -1 / 0]', '{ "nan": 0 / 0 }']) {
+      const err = await failure(expr);
+      expect([expr, err.code, err.message]).toEqual([expr, 'transform_failed', expect.stringMatching(/^transform failed: the output holds (-?Infinity|NaN), which JSON cannot represent$/)]);
+    }
+    await expect(applyTransform(compile('{ "ratio": 1 / 4, "zero": -0 }'), event)).resolves.toEqual({ ratio: 0.25, zero: 0 });
+  });
+
+  test(`output nested deeper than ${MAX_OUTPUT_DEPTH} levels is transform_too_large, however deep the worker's stack could serialise it`, async () => {
+    const slack = { timeoutMs: 10_000 };
+    // `{}` wrapped n times: n + 1 levels of objects.
+    const nested = (n: number) => `$reduce([1..${n}], function($a, $b){ { "a": $a } }, {})`;
+    let depth = 0;
+    for (let v = await applyTransform(compile(nested(MAX_OUTPUT_DEPTH - 1)), event, slack); typeof v === 'object' && v !== null; v = (v as { a?: unknown }).a) depth++;
+    expect(depth).toBe(MAX_OUTPUT_DEPTH);
+    for (const n of [MAX_OUTPUT_DEPTH, 6000]) {
+      // 6,000 levels: within the worker's 4 MB stack, past the 1 MB of the thread that builds the request.
+      expect(await failure(nested(n), slack)).toMatchObject({ code: 'transform_too_large', extra: { limit: 'outputDepth', value: MAX_OUTPUT_DEPTH } });
+    }
   });
 });

@@ -43,6 +43,13 @@ export const DEFAULT_MAX_DEPTH = 500;
 export const MAX_SEQUENCE = 100_000;
 /** Characters in any intermediate string: four times the default ingress body limit. */
 export const MAX_STRING_CHARS = 4 * 1024 * 1024;
+/**
+ * Levels of arrays and objects in the output, as many as the router takes in a queued event. The
+ * output is serialised again in the calling thread, whose stack (about 1 MB on Node 20) overflows
+ * at a few thousand levels, while the worker's (4 MB) took four times as many: a deeper output
+ * passed here and failed later as an internal error.
+ */
+export const MAX_OUTPUT_DEPTH = 1000;
 
 export interface TransformBudget {
   timeoutMs?: number;
@@ -66,7 +73,7 @@ export interface Transform {
 
 export type CompileTransformResult = { ok: true; transform: Transform } | { ok: false; error: string };
 
-const CONSTANTS: RuntimeConstants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS };
+const CONSTANTS: RuntimeConstants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS, maxOutputDepth: MAX_OUTPUT_DEPTH };
 
 /** This thread's runtime: it compiles (syntax errors are reported at once) and runs transforms given a clock. */
 let local: { budgets: Budgets; runtime: Runtime } | undefined;

@@ -15,6 +15,8 @@ export interface RuntimeConstants {
   maxSequence: number;
   /** Characters in any intermediate string (at least the output budget). */
   maxStringChars: number;
+  /** Levels of arrays and objects in the output. */
+  maxOutputDepth: number;
 }
 
 /** A runtime error of the expression (no budget ran out); `cause` keeps what jsonata said, as plain data. */
@@ -71,9 +73,26 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
       }
       return { ok: false, error: failed(e) };
     }
-    const size = jsonLengthWithin(output, maxOutputBytes, { replace: withoutFunctions });
+    // jsonata refuses Infinity and NaN only where they are used again (`1/0 + 1`), not in the
+    // result, where JSON.stringify would quietly write them as null.
+    let unwritable: number | undefined;
+    const replace = (v: unknown): unknown => {
+      if (typeof v === 'number' && !Number.isFinite(v)) unwritable ??= v;
+      return withoutFunctions(v);
+    };
+    let deep = false;
+    const { maxOutputDepth } = constants;
+    const size = jsonLengthWithin(output, maxOutputBytes, { replace, maxDepth: maxOutputDepth, onTooDeep: () => (deep = true) });
+    if (deep) return { ok: false, error: tooLarge('outputDepth', maxOutputDepth, `transform output nests arrays and objects deeper than ${maxOutputDepth} levels`) };
     if (size === undefined) return { ok: false, error: tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`) };
+    if (unwritable !== undefined) return { ok: false, error: unrepresentable(unwritable) };
     return { ok: true, json: JSON.stringify(output, (_key, v: unknown) => withoutFunctions(v)) };
+  }
+
+  function unrepresentable(n: number): Failed {
+    const message = `the output holds ${n}, which JSON cannot represent`;
+    // D1001 is jsonata's own code for such a number where it checks one.
+    return { code: 'transform_failed', message: `transform failed: ${message}`, cause: { code: 'D1001', message } };
   }
 
   /** The worker's entry: by source, with the worker's clock, and never rejecting. */

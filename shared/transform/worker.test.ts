@@ -1,6 +1,6 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { compile, failure as failWith } from './testkit';
-import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, MAX_SEQUENCE, MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
+import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, MAX_OUTPUT_DEPTH, MAX_SEQUENCE, MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
 import { TransformWorker, WORKER_HEAP_MB } from './worker';
 // The module object worker.ts reads `Worker` from (an ES namespace import would be a copy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -88,7 +88,7 @@ describe('the worker', () => {
 });
 
 describe('the limits of the worker, as configured (not timed)', () => {
-  const constants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS };
+  const constants = { maxSequence: MAX_SEQUENCE, maxStringChars: MAX_STRING_CHARS, maxOutputDepth: MAX_OUTPUT_DEPTH };
   const budget = (timeoutMs: number) => ({ timeoutMs, maxOutputBytes: DEFAULT_MAX_OUTPUT_BYTES, maxDepth: DEFAULT_MAX_DEPTH, timestamp: 0 });
 
   /** Runs `use` with a fresh TransformWorker, recording every thread it starts; stops them after. */
