@@ -46,6 +46,11 @@ describe('compileConfig', () => {
     expect(problem({ sources: { 'bad id!': github } })).toContain('sources');
   });
 
+  test('a source rate limit slower than one request in about three hours is refused, as a subscription\'s is', () => {
+    expect(problem({ sources: { github: { ...github, rateLimit: { perSecond: 1e-300, burst: 1 } } } })).toContain('sources.github.rateLimit.perSecond: must be at least 0.0001 (one every 10000 seconds)');
+    expect(compileConfig({ sources: { github: { ...github, rateLimit: { perSecond: 0.0001, burst: 1 } } } }, { GH_SECRET: 's' }).sources.github!.rateLimit).toEqual({ perSecond: 0.0001, burst: 1 });
+  });
+
   test('a wrong value says what was expected and what was found, or lists the allowed values', () => {
     expect(problem({ sources: { github: { ...github, maxBodyBytes: '1MB' } } })).toContain('sources.github.maxBodyBytes: Invalid input: expected number, received string');
     expect(problem({ sources: { github }, logLevel: 'verbose' })).toContain('logLevel: Invalid option: expected one of "debug"|"info"|"warn"|"error"');

@@ -66,9 +66,15 @@ export const verifySchema = z.discriminatedUnion('scheme', [
 /** Tenant names become part of state-store keys: no separators. */
 const TENANT = /^[A-Za-z0-9_.-]{1,128}$/;
 
+/**
+ * The slowest rate, as for subscriptions (functions/api/subscription-input.ts): the bucket lives
+ * for burst / perSecond seconds, and a slower one outlives what the state stores keep.
+ */
+const MIN_PER_SECOND = 0.0001;
+
 const bucket = z.strictObject({
   /** Requests per second, sustained. */
-  perSecond: z.number().check(z.positive()),
+  perSecond: z.number().check(z.gte(MIN_PER_SECOND, `must be at least ${MIN_PER_SECOND} (one every ${1 / MIN_PER_SECOND} seconds)`)),
   /** Requests allowed at once after a quiet period. */
   burst: z.number().check(z.int(), z.positive()),
 });
