@@ -26,4 +26,18 @@ describe('problem+json rendering (RFC 9457)', () => {
     const res = problemResponse(new AppError('db_down', 'secret detail', { status: 503, expose: false }));
     expect(await res.json()).toMatchObject({ status: 500, code: 'internal_error' });
   });
+
+  test('an error whose status is not an error status, or whose members cannot be written, is a generic 500, never a throw', async () => {
+    const odd = [0, 99, 101, 204, 302, 399, 600, 1.5, Number.NaN].map((status) => new AppError('odd_status', 'odd', { status, expose: true }));
+    const unwritable = [
+      new AppError('bad_extra', 'cannot be written', { status: 422, extra: { n: 1n } }),
+      new AppError('bad_header', 'cannot be sent', { status: 429, headers: { 'retry-after': '1\r\nset-cookie: x=1' } }),
+    ];
+    for (const e of [...odd, ...unwritable]) {
+      let res: Response | undefined;
+      expect(() => (res = problemResponse(e, '/x'))).not.toThrow();
+      expect(res!.status).toBe(500);
+      expect(await res!.json()).toEqual({ type: 'urn:secorch:problem:internal_error', title: 'Internal Server Error', status: 500, code: 'internal_error', instance: '/x' });
+    }
+  });
 });

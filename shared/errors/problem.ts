@@ -34,14 +34,21 @@ const TITLES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/**
+ * A status an error can be answered with. Anything else (a 2xx or 3xx would read as success, a
+ * 204 or 304 cannot carry this body, and the Response constructor throws outside 200-599) is
+ * answered as an internal error.
+ */
+const isErrorStatus = (status: number) => Number.isInteger(status) && status >= 400 && status <= 599;
+
+const internal = (instance?: string): { problem: Problem; headers: Record<string, string> } => ({
+  problem: { type: 'urn:secorch:problem:internal_error', title: TITLES[500]!, status: 500, code: 'internal_error', instance },
+  headers: {},
+});
+
 export function toProblem(e: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
   const err = toAppError(e);
-  if (!err.expose) {
-    return {
-      problem: { type: 'urn:secorch:problem:internal_error', title: TITLES[500]!, status: 500, code: 'internal_error', instance },
-      headers: {},
-    };
-  }
+  if (!err.expose || !isErrorStatus(err.status)) return internal(instance);
   const problem: Problem = {
     ...err.extra,
     type: `urn:secorch:problem:${err.code}`,
@@ -56,6 +63,17 @@ export function toProblem(e: unknown, instance?: string): { problem: Problem; he
 
 export function problemResponse(e: unknown, instance?: string): Response {
   const { problem, headers } = toProblem(e, instance);
+  try {
+    return respond(problem, headers);
+  } catch {
+    // Extension members JSON cannot write (a bigint, a cycle) or a header value a Response
+    // refuses (a line break): the answer of last resort must not throw from the error handler.
+    const fallback = internal(instance);
+    return respond(fallback.problem, fallback.headers);
+  }
+}
+
+function respond(problem: Problem, headers: Record<string, string>): Response {
   return textResponse(JSON.stringify(problem), {
     status: problem.status,
     headers: Object.assign({}, headers, { 'content-type': PROBLEM_CONTENT_TYPE }),

@@ -1,4 +1,5 @@
 import { fixedClock } from '../ports/clock';
+import { AppError } from '../errors';
 import { jsonLogger } from './json-logger';
 
 describe('json logger', () => {
@@ -26,7 +27,7 @@ describe('json logger', () => {
     expect(JSON.parse(lines[0]!).error).toEqual({ name: 'Error', message: 'token [redacted] leaked' });
   });
 
-  test('never throws: a bigint is written as its digits; fields that cannot be read are left out, the line still written', () => {
+  test('never throws: a bigint is written as its digits; a field that cannot be read is written as [unreadable], the rest as usual', () => {
     const lines: string[] = [];
     const log = jsonLogger({ clock: fixedClock(0), write: (l) => lines.push(l) });
     log.info('big', { n: 12345678901234567890n, nested: { m: [1n] } });
@@ -34,8 +35,112 @@ describe('json logger', () => {
     const hostile = { get boom(): string { throw new Error('getter failed near Bearer abc.def'); } };
     expect(() => log.error('job failed', { error: hostile, job: 'sync' })).not.toThrow();
     const line = JSON.parse(lines[1]!);
-    expect(line).toMatchObject({ level: 'error', msg: 'job failed', logError: expect.stringContaining('getter failed') });
+    // Only the member that cannot be read is left out: the rest of what is being reported stays.
+    expect(line).toMatchObject({ level: 'error', msg: 'job failed', error: { boom: '[unreadable]' }, job: 'sync' });
     expect(lines[1]).not.toContain('abc.def');
+  });
+
+  test('never throws, whatever a field throws: values without a string form, hostile toString, proxies', () => {
+    const lines: string[] = [];
+    const log = jsonLogger({ clock: fixedClock(0), write: (l) => lines.push(l) });
+    const hostileString = { toString(): string { throw new Error('no string'); } };
+    const fields: Record<string, unknown>[] = [
+      { get a(): string { throw Object.create(null); }, job: 'sync' },
+      { get a(): string { throw hostileString; }, job: 'sync' },
+      { a: new Proxy({}, { ownKeys() { throw hostileString; } }), job: 'sync' },
+      { a: Object.assign(new Error('x'), { message: hostileString }), job: 'sync' },
+      { a: new Map([[hostileString, 'v']]), job: 'sync' },
+    ];
+    for (const f of fields) expect(() => log.error('job failed', f)).not.toThrow();
+    expect(lines).toHaveLength(fields.length);
+    for (const l of lines) expect(JSON.parse(l)).toMatchObject({ level: 'error', msg: 'job failed', job: 'sync' });
+  });
+
+  test('the message is redacted too, and fields cannot replace time, level or message', () => {
+    const lines: string[] = [];
+    const log = jsonLogger({ clock: fixedClock(0), write: (l) => lines.push(l), level: 'debug' });
+    log.error('token endpoint refused Bearer eyJhbGciOi.abc: https://idp.example/token?client_secret=s3cr3tval');
+    log.error('real', { msg: 'metric', level: 'debug', time: 'then' });
+    expect(lines[0]).not.toMatch(/eyJhbGciOi|s3cr3tval/);
+    expect(JSON.parse(lines[0]!).msg).toBe('token endpoint refused [redacted]: https://idp.example/token?client_secret=[redacted]');
+    expect(JSON.parse(lines[1]!)).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'error', msg: 'real', _msg: 'metric', _level: 'debug', _time: 'then' });
+  });
+});
+
+describe('json logger: values other than plain objects', () => {
+  function capture() {
+    const out: string[] = [];
+    const log = jsonLogger({ clock: fixedClock(0), write: (l) => out.push(l), level: 'debug' });
+    return { out, log, entry: (i = 0) => JSON.parse(out[i]!) as Record<string, unknown> };
+  }
+
+  test('bytes are written as their length, never their content', () => {
+    const { out, log, entry } = capture();
+    const key = Buffer.from('hunter2-sealing-key');
+    log.info('bytes', { key, view: new Uint8Array(key), raw: key.buffer.slice(0, 4), nested: { dataKey: new Uint8Array(32) } });
+    expect(out[0]).not.toMatch(/104|hunter2/);
+    expect(entry()).toMatchObject({ key: '[19 bytes]', view: '[19 bytes]', raw: '[4 bytes]', nested: { dataKey: '[32 bytes]' } });
+  });
+
+  test('headers, maps, sets, URLs and dates are written readably, redacted by name and shape', () => {
+    const { out, log, entry } = capture();
+    log.info('request', {
+      headers: new Headers({ authorization: 'Bearer zzz', 'x-api-key': 'k123456', 'set-cookie': 'sid=abc', 'x-request-id': 'r1' }),
+      map: new Map<unknown, unknown>([['token', 'tokval'], ['region', 'eu'], [7, 'seven']]),
+      set: new Set(['a', 'Bearer setval']),
+      url: new URL('https://u:pw@x.example/cb?code=codeval&page=2'),
+      at: new Date(Date.UTC(2026, 0, 2)),
+      bad: new Date(Number.NaN),
+    });
+    expect(out[0]).not.toMatch(/zzz|k123456|sid=abc|tokval|setval|pw@|codeval/);
+    expect(entry()).toMatchObject({
+      headers: { authorization: '[redacted]', 'x-api-key': '[redacted]', 'set-cookie': '[redacted]', 'x-request-id': 'r1' },
+      map: { token: '[redacted]', region: 'eu', 7: 'seven' },
+      set: ['a', '[redacted]'],
+      url: 'https://u:[redacted]@x.example/cb?code=[redacted]&page=[redacted]',
+      at: '2026-01-02T00:00:00.000Z',
+      bad: 'Invalid Date',
+    });
+  });
+
+  test('errors keep their code and cause chain, each redacted; a cause that loops is cut', () => {
+    const { out, log, entry } = capture();
+    const inner = Object.assign(new Error('connect to redis://default:innerpw@cache:6379 refused'), { code: 'ECONNREFUSED' });
+    const outer = new AppError('seal_failed', 'KMS GenerateDataKey failed (Error)', { status: 500, cause: inner });
+    const loop = new Error('loops');
+    loop.cause = loop;
+    log.error('failed', { error: outer, loop });
+    expect(out[0]).not.toContain('innerpw');
+    expect(entry()).toMatchObject({
+      error: {
+        name: 'AppError', code: 'seal_failed', message: 'KMS GenerateDataKey failed (Error)',
+        cause: { name: 'Error', code: 'ECONNREFUSED', message: 'connect to redis://default:[redacted]@cache:6379 refused' },
+      },
+      loop: { name: 'Error', message: 'loops', cause: '[circular]' },
+    });
+  });
+
+  test('output is bounded: long strings, long arrays, wide objects and graphs that share or loop', () => {
+    const { out, log, entry } = capture();
+    const token = `ghp_${'A1b2'.repeat(9)}`;
+    // A credential shape across the cut is still recognised, never written in part.
+    const long = `${'x'.repeat(8180)} ${token} ${'y'.repeat(1_000_000)}`;
+    const wide: Record<string, unknown> = {};
+    for (let i = 0; i < 5000; i += 1) wide[`k${i}`] = i;
+    const graph: Record<string, unknown> = { id: 'root' };
+    for (let i = 0; i < 10; i += 1) graph[`edge${i}`] = graph;
+    const shared = { name: 'leaf' };
+    log.info('big', { long, list: Array.from({ length: 100_000 }, (_, i) => i), wide, graph, pair: [shared, shared] });
+    expect(out[0]!.length).toBeLessThan(64 * 1024);
+    expect(out[0]).not.toContain(token.slice(0, 12));
+    const e = entry();
+    // What is kept is the start of the string, about MAX_STRING characters, then how long it was.
+    expect(e.long).toMatch(new RegExp(`^x{8000,8180}\\.\\.\\.\\[truncated: ${long.length} characters\\]$`));
+    expect((e.list as unknown[]).slice(0, 3)).toEqual([0, 1, 2]);
+    expect((e.list as unknown[]).at(-1)).toMatch(/more items\]$/);
+    expect(e.graph).toMatchObject({ id: 'root', edge0: '[circular]', edge9: '[circular]' });
+    // The same object twice is not a loop.
+    expect(e.pair).toEqual([{ name: 'leaf' }, { name: 'leaf' }]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { fixedClock } from '../ports/clock';
 import { lineMetrics } from '.';
-import { MAX_NAMES, MAX_SERIES, MAX_VALUES, OTHER, tagGuard } from './tags';
+import { MAX_NAMES, MAX_SERIES, MAX_TAGS, MAX_VALUES, OTHER, tagGuard } from './tags';
 
 describe('metric tags stay low-cardinality and free of secrets', () => {
   test('identifiers become "other": UUIDs, long numbers, hashes and ULIDs; configuration names and error codes stay', () => {
@@ -63,6 +63,16 @@ describe('metric tags stay low-cardinality and free of secrets', () => {
     expect(lines.join('')).not.toMatch(/abc|eyJhbGciOi|pw@|sig=1/);
     const doc = JSON.parse(lines[0]!) as Record<string, string>;
     expect(doc.token).toBe('[redacted]');
+  });
+
+  test('a metric keeps at most MAX_TAGS distinct tag names: names a call site makes up cannot multiply dimension sets', () => {
+    const check = tagGuard();
+    const sets = new Set<string>();
+    for (let i = 0; i < 1000; i += 1) sets.add(Object.keys(check('m', { source: 'github', [`k${i}`]: 'v' })!).join(','));
+    // Each distinct set of names is a metric of its own in CloudWatch, whatever the values.
+    expect(sets.size).toBeLessThanOrEqual(MAX_TAGS);
+    expect(check('m', { source: 'github', k0: 'v' })).toEqual({ source: 'github', k0: 'v' });
+    expect(check('m', { source: 'github', 'k-new': 'v' })).toEqual({ source: 'github' });
   });
 
   test('tag names that cannot be dimensions or labels are dropped', () => {

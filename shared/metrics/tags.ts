@@ -59,7 +59,8 @@ function admit(key: string, raw: unknown): string {
  * Returns `check(name, tags)`: undefined for a name that cannot be a metric (the count is
  * dropped), else the tags to emit. Decisions are remembered per metric, tag and raw value, so a
  * steady-state count costs a few map lookups and no regular expression. Everything remembered is
- * bounded: MAX_NAMES names, per name MAX_SERIES combinations and MAX_VALUES values per tag.
+ * bounded: MAX_NAMES names, per name MAX_TAGS tag names, MAX_SERIES combinations and MAX_VALUES
+ * values per tag.
  */
 export function tagGuard(maxValues = MAX_VALUES, maxSeries = MAX_SERIES, maxNames = MAX_NAMES): (name: string, tags: Tags | undefined) => Tags | undefined {
   const byName = new Map<string, Seen>();
@@ -77,8 +78,10 @@ export function tagGuard(maxValues = MAX_VALUES, maxSeries = MAX_SERIES, maxName
       if (!Object.hasOwn(tags, key) || kept === MAX_TAGS) continue;
       let values = seen.tags.get(key);
       if (!values) {
-        // A tag named like the metric would overwrite its value on an EMF line.
-        if (!KEY.test(key) || key === name) continue;
+        // A tag named like the metric would overwrite its value on an EMF line. Past MAX_TAGS
+        // names, a new one is dropped: each set of names is a metric of its own in CloudWatch
+        // (the series cap counts values, and cannot stop sets of names that differ).
+        if (!KEY.test(key) || key === name || seen.tags.size === MAX_TAGS) continue;
         seen.tags.set(key, (values = new Map()));
       }
       const raw = tags[key]!;
