@@ -1,4 +1,4 @@
-import { redact, REDACTED } from '../log/redact';
+import { REDACTED, redactText } from '../log/redact';
 
 /**
  * Removes credentials from text before it reaches an error or a log line: every value the auth
@@ -13,12 +13,16 @@ const MIN_SECRET_LENGTH = 6;
 export function scrubber(secrets: () => readonly string[]): Scrub {
   return (text) => {
     let out = text;
+    // As sent, and as an echo would quote it: JSON-escaped or percent-encoded. Longest first: a
+    // secret that begins with another would otherwise keep its rest after the shorter one's mark.
+    const forms = new Set<string>();
     for (const s of secrets()) {
       if (s.length < MIN_SECRET_LENGTH) continue;
-      // As sent, and as an echo would quote it: JSON-escaped or percent-encoded.
-      for (const form of new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])) out = out.split(form).join(REDACTED);
+      forms.add(s).add(JSON.stringify(s).slice(1, -1)).add(encodeURIComponent(s));
     }
-    return redact(out) as string;
+    for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join(REDACTED);
+    // The text patterns only: the log's own limits (cut strings) are for log lines, not this text.
+    return redactText(out);
   };
 }
 
