@@ -1,8 +1,11 @@
-import { keepDeadLetter } from '../../shared/deadletters/store';
+import { type DeadLetter, keepDeadLetter } from '../../shared/deadletters/store';
+import { keys, sortableId } from '../../shared/delivery/keys';
+import type { StateStore } from '../../shared/ports/store';
 import { AppError } from '../../shared/errors';
 import { fixtureBytes } from '../../test/fixtures';
 import { githubHeaders } from '../../test/support/sign';
 import { webhookIngress } from '../webhook-ingress/handler';
+import { MAX_LISTED_CHARS } from './dead-letters';
 import { MAX_SCANNED } from './deliveries';
 import { apiDeps, call, KEY } from './testkit';
 
@@ -18,6 +21,25 @@ async function failedWebhook(ctx: ReturnType<typeof apiDeps>, delivery = 'd-api-
   expect((await webhookIngress(req, ctx.deps)).status).toBe(503);
   const { json } = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook');
   return json.items.at(-1) as { id: string };
+}
+
+/** Counts the characters of the values the store hands back (reads and lists). */
+function countReads(store: StateStore) {
+  const read = { chars: 0, items: 0 };
+  const get = store.get.bind(store);
+  const list = store.list.bind(store);
+  store.get = async (key) => {
+    const item = await get(key);
+    read.chars += item?.value.length ?? 0;
+    return item;
+  };
+  store.list = async (prefix, opts) => {
+    const page = await list(prefix, opts);
+    for (const i of page.items) read.chars += i.value.length;
+    read.items += page.items.length;
+    return page;
+  };
+  return read;
 }
 
 describe('/dead-letters', () => {
@@ -75,6 +97,65 @@ describe('/dead-letters', () => {
     const second = await call(ctx.deps, 'GET', `/dead-letters?kind=webhook&cursor=${first.json.next_cursor}`);
     expect(second.json.items.map((d: { id: string }) => d.id)).toEqual([needle.id]);
     expect(second.json).not.toHaveProperty('next_cursor');
+  });
+
+  test('a page of large dead letters is listed without reading their bodies; GET one and replay read the body', async () => {
+    const ctx = apiDeps({ sources });
+    const big = (i: number) => JSON.stringify({ n: i, pad: 'x'.repeat(256 * 1024) });
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const kind = i % 2 === 0 ? 'event' : 'webhook';
+      ids.push((await keepDeadLetter(ctx.deps, { tenant: 'acme', kind, source: kind === 'webhook' ? 'github' : undefined, reason, body: big(i) })).id);
+      ctx.clock.advance(1);
+    }
+    const read = countReads(ctx.deps.store);
+    const page = await call(ctx.deps, 'GET', '/dead-letters?limit=20');
+    expect(page.json.items.map((d: { id: string }) => d.id)).toEqual(ids.slice(0, 20));
+    const webhooks = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook&limit=100');
+    expect(webhooks.json.items.map((d: { id: string }) => d.id)).toEqual(ids.filter((_, i) => i % 2 === 1));
+    // 45 records listed: a few hundred characters each, where one body alone is 256 KiB.
+    expect(read.chars).toBeLessThan(64 * 1024);
+
+    const one = await call(ctx.deps, 'GET', `/dead-letters/${ids[4]}`);
+    expect(one.json).toMatchObject({ id: ids[4], body: big(4), encoding: 'utf8' });
+    expect(read.chars).toBeGreaterThan(256 * 1024);
+    const replayed = await call(ctx.deps, 'POST', `/dead-letters/${ids[6]}/replay`);
+    expect(replayed.json).toMatchObject({ status: 422, code: 'still_invalid' }); // the stored body, parsed: not a CloudEvent
+  });
+
+  test('a dead letter kept with its body inline (before bodies were kept apart) is listed, shown, replayed and discarded', async () => {
+    const ctx = apiDeps();
+    const event = { specversion: '1.0', id: 'e-old', source: '/x', type: 'x.y', tenant: 'acme' };
+    const old: DeadLetter = { id: sortableId('dlq_', ctx.clock.now() - 86_400_000), tenant: 'acme', kind: 'event', reason, receivedAt: '2025-12-31T00:00:00.000Z', body: JSON.stringify(event), encoding: 'utf8', replays: 0 };
+    await ctx.deps.store.put(keys.deadLetter('acme', old.id), JSON.stringify(old), { ttlSeconds: 86400 });
+    const fresh = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'poison' });
+    const list = await call(ctx.deps, 'GET', '/dead-letters');
+    expect(list.json.items.map((d: { id: string }) => d.id)).toEqual([old.id, fresh.id]);
+    for (const item of list.json.items) expect(item.body).toBeUndefined();
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${old.id}`)).json).toMatchObject({ id: old.id, body: old.body, replays: 0 });
+    expect((await call(ctx.deps, 'POST', `/dead-letters/${old.id}/replay`)).json).toEqual({ ids: ['e-old'] });
+    expect((await call(ctx.deps, 'GET', `/dead-letters/${old.id}`)).json).toMatchObject({ body: old.body, replays: 1 });
+    for (const id of [old.id, fresh.id]) expect((await call(ctx.deps, 'DELETE', `/dead-letters/${id}`)).status).toBe(204);
+    // Nothing of either is left behind: no head, no body.
+    for (const prefix of ['dlq:', 'dlqbody:']) expect((await ctx.deps.store.list(prefix)).items).toEqual([]);
+  });
+
+  test('records kept with their body inline are read whole, so a scan stops after MAX_LISTED_CHARS with a cursor', async () => {
+    const ctx = apiDeps();
+    const t0 = ctx.clock.now() - 86_400_000;
+    // 201 old-layout records of 48 KiB: the first page of 200 is over 9 MiB.
+    const body = 'p'.repeat(48 * 1024);
+    for (let i = 0; i < 201; i++) {
+      const old: DeadLetter = { id: sortableId('dlq_', t0 + i), tenant: 'acme', kind: 'event', reason, receivedAt: new Date(t0 + i).toISOString(), body, encoding: 'utf8', replays: 0 };
+      await ctx.deps.store.put(keys.deadLetter('acme', old.id), JSON.stringify(old), { ttlSeconds: 86400 });
+    }
+    const read = countReads(ctx.deps.store);
+    const first = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook');
+    expect(first.json).toEqual({ items: [], next_cursor: expect.any(String) });
+    expect(read.items).toBe(200);
+    expect(read.chars).toBeGreaterThan(MAX_LISTED_CHARS);
+    const rest = await call(ctx.deps, 'GET', `/dead-letters?kind=webhook&cursor=${first.json.next_cursor}`);
+    expect(rest.json).toEqual({ items: [] });
   });
 
   test('GET one shows the raw body (never the signature); another tenant\'s or an unknown id is 404', async () => {

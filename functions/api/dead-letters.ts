@@ -1,5 +1,5 @@
 import type { HttpHandler } from '../../shared/contracts';
-import { type DeadLetter, deleteDeadLetter, getDeadLetter, listDeadLetters, markReplayed } from '../../shared/deadletters/store';
+import { type DeadLetter, type DeadLetterSummary, deleteDeadLetter, getDeadLetter, listDeadLetterSummaries, markReplayed } from '../../shared/deadletters/store';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
 import { AppError, errors, toAppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
@@ -36,15 +36,24 @@ async function load(deps: Deps, tenant: string, id: string): Promise<DeadLetter>
   return found.record;
 }
 
-/** The record as the API shows it: never the verified signature; the list leaves out the body. */
+/** The record as the API shows it: never the verified signature. */
 function view(d: DeadLetter): Omit<DeadLetter, 'signature'> {
   const { signature: _signature, ...rest } = d;
   return rest;
 }
-function summary(d: DeadLetter) {
-  const { body: _body, headers: _headers, ...rest } = view(d);
+/** A line of the list: no body (the summary has none), headers or signature. */
+function summary(d: DeadLetterSummary) {
+  const { signature: _signature, headers: _headers, ...rest } = d;
   return rest;
 }
+
+/**
+ * What one listing request may read before it answers with what it has and a cursor. Summaries
+ * are a few hundred characters each, so only records kept with their body inline (before bodies
+ * were kept apart; they expire with the retention) can reach it: the scan then stops after the
+ * page that did.
+ */
+export const MAX_LISTED_CHARS = 8 * 1024 * 1024;
 
 export const listDeadLetterRecords: HttpHandler = async (req, deps) => {
   const { tenant } = authenticate(req, deps, 'deliveries:read');
@@ -56,17 +65,20 @@ export const listDeadLetterRecords: HttpHandler = async (req, deps) => {
   const source = params.get('source') || undefined;
   if (source !== undefined && !SAFE_PART.test(source)) throw invalidQuery('source', 'source is not a valid source id');
   const filtered = kind !== undefined || source !== undefined;
-  const wanted = (d: DeadLetter) => (kind === undefined || d.kind === kind) && (source === undefined || d.source === source);
+  const wanted = (d: DeadLetterSummary) => (kind === undefined || d.kind === kind) && (source === undefined || d.source === source);
 
   // As /deliveries: one record past a full page tells whether another page exists, and a sparse
-  // filter reads at most MAX_SCANNED records, then answers a short page with a cursor.
+  // filter reads at most MAX_SCANNED records (and MAX_LISTED_CHARS), then answers a short page
+  // with a cursor.
   const items: ReturnType<typeof summary>[] = [];
   let cursor: string | undefined;
   let scanned = 0;
+  let chars = 0;
   for (;;) {
-    const page = await listDeadLetters(deps, tenant, { limit: filtered ? 200 : limit + 1, after });
+    const page = await listDeadLetterSummaries(deps, tenant, { limit: filtered ? 200 : limit + 1, after });
+    chars += page.chars;
     let full = false;
-    for (const { key, record } of page.items) {
+    for (const { key, summary: record } of page.items) {
       scanned += 1;
       if (!wanted(record)) {
         cursor = key;
@@ -84,7 +96,7 @@ export const listDeadLetterRecords: HttpHandler = async (req, deps) => {
       cursor = undefined;
       break;
     }
-    if (scanned >= MAX_SCANNED) break;
+    if (scanned >= MAX_SCANNED || chars >= MAX_LISTED_CHARS) break;
     after = page.next;
   }
   return json(pageOf(items, cursor));

@@ -73,7 +73,7 @@ export const apiPaths = {
       responses: { '200': body(ref('Subscription'), 'The subscription'), '401': e401, '403': e403, '404': e404s },
     },
     patch: {
-      operationId: 'updateSubscription', summary: 'Partial update (JSON merge patch: null removes a field; enabled: true re-enables and resets the breaker)',
+      operationId: 'updateSubscription', summary: 'Partial update (JSON merge patch: null removes a field; enabled: true re-enables; re-enabling or a new url resets the breaker and makes the deliveries it held back due now)',
       ...auth('subscriptions:write'), parameters: [idParam('Subscription')], requestBody: jsonBody(ref('SubscriptionPatch')),
       responses: { '200': body(ref('Subscription'), 'Updated'), '400': e400, '401': e401, '403': e403, '404': e404s, '409': e409, '413': e413, '415': e415, '422': e422 },
     },
@@ -99,7 +99,7 @@ export const apiPaths = {
       parameters: [idParam('Subscription')],
       requestBody: jsonBody({ type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: 'string', format: 'date-time' }, until: { type: 'string', format: 'date-time', description: 'Default: now' } } }),
       responses: {
-        '202': body({ type: 'object', required: ['recovered'], properties: { recovered: { type: 'integer' }, expired: { type: 'integer', description: 'Failed deliveries left as they are: their event is no longer kept (retentionDays)' }, complete: { const: false }, resumeSince: { type: 'string', format: 'date-time', description: 'Set when the window was too large for one request: send it again with this since' } } }, 'Recovered'),
+        '202': body({ type: 'object', required: ['recovered'], properties: { recovered: { type: 'integer' }, expired: { type: 'integer', description: 'Failed deliveries left as they are: their event is no longer kept (retentionDays)' }, complete: { const: false, description: 'Set when the request stopped before the end of the window: after reading 20,000 deliveries, resending 1,000, or 5 s of work' }, resumeSince: { type: 'string', format: 'date-time', description: 'Set with complete: send the request again with this since (and the until sent, if any) to go on' } } }, 'Recovered (recovered: how many were made pending again by this request)'),
         '400': e400, '401': e401, '403': e403, '404': e404s, '409': problem('The subscription is disabled: enable it first', ['subscription_disabled']), '413': e413, '415': e415, '422': e422r,
       },
     },

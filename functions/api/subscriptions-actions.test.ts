@@ -3,9 +3,11 @@ import { keys } from '../../shared/delivery/keys';
 import { type Delivery, signingSecrets, type Subscription } from '../../shared/delivery/model';
 import type { DeliveryDeps } from '../../shared/delivery/engine/deps';
 import { fanOut } from '../../shared/delivery/engine/fanout';
+import { SECOND_LOOK_MS, UNPARK_IN_REQUEST } from '../../shared/delivery/engine/unpark';
 import { sweepDue } from '../../shared/delivery/engine/sweep';
 import { receiver } from '../../shared/delivery/engine/testkit';
 import { guardedDeliveryClient } from '../../shared/http/delivery-client';
+import { MAX_RECOVER_RESENDS, RECOVER_BUDGET_MS } from './subscriptions-actions';
 import { apiDeps, call, KEY, seedDelivery } from './testkit';
 
 type Deps = ReturnType<typeof apiDeps>['deps'];
@@ -177,6 +179,44 @@ describe('POST /subscriptions/{id}/recover', () => {
     expect([res.status, res.json]).toEqual([202, { recovered: 0 }]);
   });
 
+  // API Gateway answers 504 after 29 s (and the API function has 10): a request stops resending
+  // at a bound and says where to go on from, rather than being cut off by the platform mid-way.
+  test('one request resends at most MAX_RECOVER_RESENDS deliveries, then answers complete: false and resumeSince', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    const seeded: Delivery[] = [];
+    for (let i = 0; i <= MAX_RECOVER_RESENDS; i++) seeded.push(await seedDelivery(deps, { subscriptionId: sub.id }, t0 + i));
+    clock.advance(DAY);
+    const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
+    const last = seeded[MAX_RECOVER_RESENDS - 1]!;
+    expect([first.status, first.json]).toEqual([202, { recovered: MAX_RECOVER_RESENDS, complete: false, resumeSince: last.createdAt }]);
+    expect((await storedDelivery(deps, seeded.at(-1)!.id)).status).toBe('failed');
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    expect([resumed.status, resumed.json]).toEqual([202, { recovered: 1 }]);
+    expect((await storedDelivery(deps, seeded.at(-1)!.id)).status).toBe('pending');
+  });
+
+  test('one request stops resending once RECOVER_BUDGET_MS have passed on its clock; resuming goes on from there', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    const seeded: Delivery[] = [];
+    for (let i = 0; i < 5; i++) seeded.push(await seedDelivery(deps, { subscriptionId: sub.id }, t0 + i * MIN));
+    clock.advance(DAY);
+    // A slow store: every resend (one atomic write) takes 40 % of the budget.
+    const putAll = deps.store.putAll.bind(deps.store);
+    deps.store.putAll = async (writes) => {
+      clock.advance(RECOVER_BUDGET_MS * 0.4);
+      return putAll(writes);
+    };
+    const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
+    expect([first.status, first.json]).toEqual([202, { recovered: 3, complete: false, resumeSince: seeded[2]!.createdAt }]);
+    expect((await Promise.all(seeded.map((d) => storedDelivery(deps, d.id)))).map((d) => d.status)).toEqual(['pending', 'pending', 'pending', 'failed', 'failed']);
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    expect([resumed.status, resumed.json]).toEqual([202, { recovered: 2 }]);
+  });
+
   test('the body is checked: since required, ISO 8601, until not before since, no unknown fields', async () => {
     const { deps } = apiDeps();
     const sub = await subscription(deps);
@@ -223,6 +263,77 @@ describe('end to end with the delivery engine', () => {
       expect(final.json).toMatchObject({ status: 'succeeded', attempts: [{ n: 1 }, { n: 2, status: 204 }, { n: 3, status: 204 }] });
     } finally {
       await outbound.close();
+      await rx.close();
+    }
+  });
+
+  /** The API and the engine on one store, the clock at the real time (receivers check signature timestamps). */
+  function apiAndEngine(breaker: Record<string, number>) {
+    const { deps: base, clock } = apiDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, deliveries: { breaker } });
+    clock.set(Date.now());
+    const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
+    const deps: DeliveryDeps = { ...base, sealer: base.sealer, outbound, random: () => 0.5 };
+    const send = (id: string) => fanOut({ specversion: '1.0', id, source: 'ci', type: 'secorch.finding.created', tenant: 'acme', data: { id } }, deps);
+    return { deps, clock, send, close: () => outbound.close() };
+  }
+  const pendingTimes = async (deps: DeliveryDeps) =>
+    new Set(((await call(deps, 'GET', '/deliveries?status=pending&limit=100')).json.items as Delivery[]).map((d) => d.nextAttemptAt));
+
+  test('a new URL makes the deliveries the open breaker parked due now: the next sweep sends them to it', async () => {
+    const e = apiAndEngine({ failureThreshold: 2 });
+    const down = await receiver(() => ({ status: 500 }));
+    const fixed = await receiver(() => ({ status: 204 }));
+    try {
+      const sub = await subscription(e.deps, down.url);
+      await e.send('a');
+      await e.send('b');
+      const opened = e.clock.now();
+      expect(await sweepDue(e.deps, { concurrency: 1 })).toMatchObject({ retrying: 2 }); // the breaker opens
+      for (const id of ['c', 'd', 'e']) await e.send(id);
+      e.clock.advance(10_000); // a and b are due again
+      expect(await sweepDue(e.deps)).toMatchObject({ deferred: 5 });
+      // Every one waits for the probe time, a minute after the breaker opened.
+      expect(await pendingTimes(e.deps)).toEqual(new Set([new Date(opened + MIN).toISOString()]));
+
+      expect((await call(e.deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: fixed.url } })).status).toBe(200);
+      expect(await sweepDue(e.deps)).toMatchObject({ succeeded: 5, deferred: 0 });
+      expect(fixed.received.map((r) => JSON.parse(r.body).id).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+      expect(down.received).toHaveLength(2);
+      // The engine's second look finds nothing left, and leaves nothing in the due index.
+      e.clock.advance(SECOND_LOOK_MS);
+      expect(await sweepDue(e.deps)).toMatchObject({ stale: 1, succeeded: 0 });
+      expect((await e.deps.store.list(keys.duePrefix)).items).toEqual([]);
+    } finally {
+      await e.close();
+      await down.close();
+      await fixed.close();
+    }
+  });
+
+  test('re-enabling moves the first UNPARK_IN_REQUEST parked deliveries in the request; the engine moves the rest', async () => {
+    const e = apiAndEngine({ failureThreshold: 1 });
+    let up = false;
+    const rx = await receiver(() => ({ status: up ? 204 : 503 }));
+    const count = UNPARK_IN_REQUEST + 10;
+    try {
+      const sub = await subscription(e.deps, rx.url);
+      await e.send('e0');
+      expect(await sweepDue(e.deps)).toMatchObject({ retrying: 1 }); // the breaker opens
+      for (let i = 1; i < count; i++) await e.send(`e${i}`);
+      e.clock.advance(10_000);
+      expect(await sweepDue(e.deps)).toMatchObject({ deferred: count });
+      expect((await call(e.deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: false } })).status).toBe(200);
+      up = true; // the endpoint is fixed where it is, and the subscription enabled again
+      expect((await call(e.deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: true } })).status).toBe(200);
+      expect(await sweepDue(e.deps)).toMatchObject({ succeeded: UNPARK_IN_REQUEST });
+      e.clock.advance(SECOND_LOOK_MS);
+      await sweepDue(e.deps); // the task moves the rest, and this sweep or the next sends them
+      await sweepDue(e.deps);
+      expect(rx.received).toHaveLength(count + 1);
+      expect((await call(e.deps, 'GET', '/deliveries?status=succeeded&limit=100')).json.items).toHaveLength(count);
+      expect((await e.deps.store.list(keys.duePrefix)).items).toEqual([]);
+    } finally {
+      await e.close();
       await rx.close();
     }
   });

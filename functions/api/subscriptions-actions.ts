@@ -6,6 +6,7 @@ import { type Delivery, rotateSecrets } from '../../shared/delivery/model';
 import { generateSecret } from '../../shared/delivery/secret';
 import { AppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
+import type { Deps } from '../../shared/ports';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { readJsonObject } from './json';
@@ -16,8 +17,16 @@ import { requireSealer } from './subscriptions';
 /** POST /subscriptions/{id}/rotate-secret and /recover. */
 const DAY_SECONDS = 24 * 3600;
 const MAX_OVERLAP_SECONDS = 7 * DAY_SECONDS;
-/** Records one recover request reads; a larger window is resumed with `resumeSince`. */
+/**
+ * What one recover request does before it answers `complete: false` with `resumeSince`: records
+ * read, deliveries resent, and time spent (by the injected clock) before the next one is started.
+ * Each resend is a few round trips to the store and a wake-up sent; the API function has 10 s on
+ * AWS and API Gateway answers 504 after 29 s, which would leave the caller not knowing how far
+ * the request got.
+ */
 const MAX_RECOVER_SCAN = 20_000;
+export const MAX_RECOVER_RESENDS = 1000;
+export const RECOVER_BUDGET_MS = 5000;
 
 const rotateSchema = z.strictObject({
   overlapSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(MAX_OVERLAP_SECONDS))),
@@ -66,6 +75,9 @@ export const rotateSecret: HttpHandler = async (req, deps) => {
  * Replays the failed deliveries of a subscription created in [since, until] (until: now), e.g.
  * after its endpoint was fixed: each becomes pending and due now, its attempt log kept. One whose
  * event has outlived its retention cannot be sent: it stays failed as it was, counted in `expired`.
+ * Bounded per request (above): a request that stops early names the `since` to send next, the
+ * creation time of the last record it dealt with; the deliveries it recovered are pending by then,
+ * so a resumed request passes over them.
  */
 export const recoverDeliveries: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
@@ -77,10 +89,13 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
   if (since === undefined) invalid(['since: must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z']);
   if (until === undefined) invalid(['until: must be an ISO 8601 date-time, e.g. 2026-01-02T00:00:00Z']);
   if (until < since) invalid(['until: must not be before since']);
+  const started = deps.clock.now();
   let recovered = 0;
   let expired = 0;
-  let lastCreated = '';
+  let lastCreated: string | undefined;
   const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN }, async ({ delivery, version }) => {
+    // Always one record: a request that could not deal with any would be resumed from where it began.
+    if (lastCreated !== undefined && (recovered >= MAX_RECOVER_RESENDS || deps.clock.now() - started >= RECOVER_BUDGET_MS)) return false;
     lastCreated = delivery.createdAt;
     if (delivery.subscriptionId !== id || delivery.status !== 'failed') return true;
     const event = await eventOf(deps, tenant, delivery);
@@ -88,20 +103,22 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
       expired += 1;
       return true;
     }
-    let current = { record: delivery, version };
-    // The engine may touch the record meanwhile; re-read and recover it only if still failed.
-    for (let i = 0; i < 3 && current.record.status === 'failed'; i++) {
-      if (await scheduleNow(deps, tenant, current.record, current.version, event)) {
-        recovered += 1;
-        break;
-      }
-      const fresh = await deps.store.get(keys.delivery(tenant, delivery.id));
-      if (!fresh) break;
-      current = { record: JSON.parse(fresh.value) as Delivery, version: fresh.version };
-    }
+    if (await resend(deps, tenant, delivery, version, event)) recovered += 1;
     return true;
   });
-  deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, expired, complete: stoppedAt === undefined });
-  // Recovered records are pending now, so a resumed request skips them.
-  return json({ recovered, ...(expired > 0 ? { expired } : {}), ...(stoppedAt === undefined ? {} : { complete: false, resumeSince: lastCreated }) }, 202);
+  const complete = stoppedAt === undefined;
+  deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, expired, complete });
+  return json({ recovered, ...(expired > 0 ? { expired } : {}), ...(complete ? {} : { complete: false, resumeSince: lastCreated ?? new Date(since).toISOString() }) }, 202);
 };
+
+/** Makes a failed delivery due now; the engine may touch the record meanwhile: re-read, and recover it only if still failed. */
+async function resend(deps: Deps, tenant: string, delivery: Delivery, version: string, event: string): Promise<boolean> {
+  let current = { record: delivery, version };
+  for (let i = 0; i < 3 && current.record.status === 'failed'; i++) {
+    if (await scheduleNow(deps, tenant, current.record, current.version, event)) return true;
+    const fresh = await deps.store.get(keys.delivery(tenant, delivery.id));
+    if (!fresh) return false;
+    current = { record: JSON.parse(fresh.value) as Delivery, version: fresh.version };
+  }
+  return false;
+}

@@ -254,6 +254,32 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
   });
 
+  test('a new URL for a disabled subscription leaves its breaker and parked deliveries to the re-enable, which makes them due now', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await created(deps);
+    const now = clock.now();
+    const probeAt = now + 30 * 60_000;
+    const iso = (ms: number) => new Date(ms).toISOString();
+    // As the engine leaves a delivery its open breaker holds back: pending, due at the probe time.
+    const parked = { id: 'msg_parked', tenant: 'acme', subscriptionId: sub.id, eventId: 'e1', eventType: 't', status: 'pending', attempts: [], nextAttemptAt: iso(probeAt), createdAt: iso(now), updatedAt: iso(now) };
+    await deps.store.put(keys.delivery('acme', parked.id), JSON.stringify(parked));
+    await deps.store.put(keys.due(probeAt, 'acme', parked.id), '');
+    const breaker = JSON.stringify({ state: 'open', consecutiveFailures: 5, openedAt: now, probeAt, opens: 6 });
+    await deps.store.put(keys.breaker('acme', sub.id), breaker);
+    const nextAttempt = async () => JSON.parse((await deps.store.get(keys.delivery('acme', parked.id)))!.value).nextAttemptAt as string;
+
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: false } })).status).toBe(200);
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'https://new.example.com/hook' } })).status).toBe(200);
+    expect((await deps.store.get(keys.breaker('acme', sub.id)))?.value).toBe(breaker);
+    expect(await nextAttempt()).toBe(iso(probeAt));
+    clock.advance(1000);
+    expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: true } })).status).toBe(200);
+    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+    expect(await nextAttempt()).toBe(iso(clock.now()));
+    expect(await deps.store.get(keys.due(clock.now(), 'acme', parked.id))).toBeDefined();
+    expect(await deps.store.get(keys.due(probeAt, 'acme', parked.id))).toBeUndefined();
+  });
+
   test('other changes to an enabled subscription keep the breaker', async () => {
     const { deps } = apiDeps();
     const sub = await created(deps);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpHandler } from '../../shared/contracts';
+import { resetBreaker } from '../../shared/delivery/engine/unpark';
 import { keys, sortableId } from '../../shared/delivery/keys';
 import type { Subscription } from '../../shared/delivery/model';
 import { generateSecret } from '../../shared/delivery/secret';
@@ -123,13 +124,17 @@ export const patchSubscription: HttpHandler = async (req, deps) => {
   // Validated inside the update: a header sent back as "[redacted]" keeps the value stored now.
   const { before, after } = await updateSubscription(deps, tenant, id, (current) =>
     apply(current, parseSubscriptionInput(merged(body, current), { mode: 'update', allowPrivate, storedHeaders: current.headers }), deps.clock.now()));
-  if ((!before.enabled && after.enabled) || before.url !== after.url) {
+  let unparked = 0;
+  if (after.enabled && (!before.enabled || before.url !== after.url)) {
     // A fresh start: the breaker that disabled it (five days of failure) would trip again at once,
     // and a new endpoint is not the one whose failures opened it (an hour-long open period, a
     // first failed probe disabling the subscription when the old endpoint's five days were up).
-    await deps.store.delete(keys.breaker(tenant, id));
+    // The deliveries it held back for its probe time are due now (engine/unpark.ts). A disabled
+    // subscription keeps its breaker until it is enabled: made due now, those deliveries would
+    // only be failed at once as subscription_disabled.
+    unparked = await resetBreaker(deps, tenant, id);
   }
-  deps.logger.info('subscription updated', { tenant, keyId, subscriptionId: id, fields: Object.keys(body) });
+  deps.logger.info('subscription updated', { tenant, keyId, subscriptionId: id, fields: Object.keys(body), ...(unparked > 0 ? { unparked } : {}) });
   return json(subscriptionView(after));
 };
 

@@ -1,6 +1,7 @@
 import { testDeps } from '../../test/deps';
 import { keys } from '../../shared/delivery/keys';
 import type { DeliveryClient } from '../../shared/http/delivery-client';
+import { unparkTaskId } from '../../shared/delivery/engine/unpark';
 import type { WakeUp } from '../../shared/ports';
 import { deliveryWakeUp } from './handler';
 
@@ -74,4 +75,23 @@ test('a wake-up whose time is not a whole number of ms is refused, and the attem
   }
   expect(await hasDueKey(deps, at)).toBe(true);
   await expect(deliveryWakeUp(record('{"at":1e999,"tenant":"acme","id":"msg_1"}'), deps)).rejects.toMatchObject({ code: 'invalid_wakeup' });
+});
+
+test('a wake-up naming an unpark task runs it: the deliveries the breaker parked are due now, each with its own wake-up', async () => {
+  const { deps, clock, scheduled } = setup();
+  const now = clock.now();
+  const parkedAt = now + 3600_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  await deps.store.put(keys.delivery('acme', 'msg_1'), JSON.stringify({
+    id: 'msg_1', tenant: 'acme', subscriptionId: 'sub_1', eventId: 'e1', eventType: 't', status: 'pending', attempts: [], nextAttemptAt: iso(parkedAt), createdAt: iso(now), updatedAt: iso(now),
+  }));
+  await deps.store.put(keys.due(parkedAt, 'acme', 'msg_1'), '');
+  const task = { at: now, tenant: 'acme', id: unparkTaskId('sub_1', parkedAt) };
+  await deps.store.put(keys.due(task.at, task.tenant, task.id), '{}');
+  await deliveryWakeUp(record(task), deps);
+  expect(JSON.parse((await deps.store.get(keys.delivery('acme', 'msg_1')))!.value).nextAttemptAt).toBe(iso(now));
+  expect(await hasDueKey(deps, parkedAt)).toBe(false);
+  expect(await hasDueKey(deps, now)).toBe(true);
+  expect(await deps.store.get(keys.due(task.at, task.tenant, task.id))).toBeUndefined();
+  expect(scheduled).toEqual([{ at: now, tenant: 'acme', id: 'msg_1' }]);
 });

@@ -1,6 +1,6 @@
 import { testDeps } from '../../test/deps';
 import { keys } from '../delivery/keys';
-import { deleteDeadLetter, encodeBody, getDeadLetter, keepDeadLetter, listDeadLetters, markReplayed, rawBody } from './store';
+import { type DeadLetter, deleteDeadLetter, encodeBody, getDeadLetter, keepDeadLetter, listDeadLetters, listDeadLetterSummaries, markReplayed, rawBody } from './store';
 
 const reason = { code: 'publish_failed', message: 'bus down' };
 
@@ -120,5 +120,49 @@ describe('inbound dead-letter store', () => {
 
     await deleteDeadLetter(deps, 'acme', ids[0]!);
     expect(await getDeadLetter(deps, 'acme', ids[0]!)).toBeUndefined();
+  });
+
+  test('the body is kept apart from the record, a minute longer; summaries list without it; delete removes both', async () => {
+    const { deps, clock } = testDeps();
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'webhook', source: 'github', deliveryId: 'd-1', reason, body: '{"big":true}', headers: { 'content-type': 'application/json' } });
+    const head = await deps.store.get(keys.deadLetter('acme', kept.id));
+    const body = await deps.store.get(keys.deadLetterBody('acme', kept.id));
+    expect(JSON.parse(head!.value)).not.toHaveProperty('body');
+    expect(JSON.parse(body!.value)).toBe('{"big":true}');
+    expect(body!.expiresAt).toBe(head!.expiresAt! + 60_000);
+
+    const { items } = await listDeadLetterSummaries(deps, 'acme');
+    const { body: _body, ...summary } = kept;
+    expect(items.map((i) => i.summary)).toEqual([summary]);
+
+    // A repeat renews both.
+    clock.advance(86_400_000);
+    await keepDeadLetter(deps, { tenant: 'acme', kind: 'webhook', source: 'github', deliveryId: 'd-1', reason, body: '{"big":true}' });
+    expect((await deps.store.get(keys.deadLetter('acme', kept.id)))!.expiresAt).toBe(clock.now() + 30 * 86400 * 1000);
+    expect((await deps.store.get(keys.deadLetterBody('acme', kept.id)))!.expiresAt).toBe(clock.now() + 30 * 86400 * 1000 + 60_000);
+
+    await deleteDeadLetter(deps, 'acme', kept.id);
+    expect(await deps.store.get(keys.deadLetter('acme', kept.id))).toBeUndefined();
+    expect(await deps.store.get(keys.deadLetterBody('acme', kept.id))).toBeUndefined();
+  });
+
+  test('a record kept with its body inline reads and replays as before; its next failure moves the body out', async () => {
+    const { deps, clock } = testDeps();
+    const poison = { tenant: 'acme', kind: 'event' as const, reason, body: 'not json' };
+    // Kept as records were before bodies moved out: whole, under its key, and indexed.
+    const kept = await keepDeadLetter(deps, poison);
+    const old: DeadLetter = { ...kept };
+    await deps.store.put(keys.deadLetter('acme', kept.id), JSON.stringify(old), { ttlSeconds: 86400 });
+    await deps.store.delete(keys.deadLetterBody('acme', kept.id));
+    expect((await getDeadLetter(deps, 'acme', kept.id))?.record).toEqual(old);
+    expect((await listDeadLetterSummaries(deps, 'acme')).items[0]!.summary).not.toHaveProperty('body');
+    expect(await markReplayed(deps, 'acme', kept.id)).toBe(true);
+    expect((await getDeadLetter(deps, 'acme', kept.id))?.record).toMatchObject({ body: 'not json', replays: 1 });
+
+    clock.advance(1000);
+    expect(await keepDeadLetter(deps, poison)).toMatchObject({ id: kept.id, failures: 2, body: 'not json' });
+    expect(JSON.parse((await deps.store.get(keys.deadLetter('acme', kept.id)))!.value)).not.toHaveProperty('body');
+    expect((await getDeadLetter(deps, 'acme', kept.id))?.record).toMatchObject({ body: 'not json', replays: 1, failures: 2 });
+    expect((await listDeadLetters(deps, 'acme')).items.map((i) => i.record.body)).toEqual(['not json']);
   });
 });

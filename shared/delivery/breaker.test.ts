@@ -1,6 +1,6 @@
 import {
   afterAttempt, beforeAttempt, type BreakerEvent, type BreakerState, DEFAULT_BREAKER_OPTIONS, failingAfter,
-  INITIAL_BREAKER_STATE, openPeriod,
+  heldUntil, INITIAL_BREAKER_STATE, openPeriod,
 } from './breaker';
 
 const T0 = Date.UTC(2030, 0, 1);
@@ -78,6 +78,21 @@ describe('breaker', () => {
     }
     expect(waits).toEqual([2, 4, 8, 16, 32, 60, 60, 60, 60].map((m) => m * MIN));
     expect(openPeriod(1000)).toBe(H);
+  });
+
+  it('heldUntil names the future times held-back deliveries wait for: probe time, probe grace, a failed probe\'s grace', () => {
+    const stale = DEFAULT_BREAKER_OPTIONS.staleProbeMs;
+    const s = open();
+    expect(heldUntil(s, T0 + 1)).toEqual([T0 + MIN]);
+    expect(heldUntil(s, T0 + MIN)).toEqual([]);
+    const probing = (beforeAttempt(s, T0 + MIN) as { state: BreakerState }).state;
+    expect(heldUntil(probing, T0 + MIN + S)).toEqual([T0 + MIN + stale]);
+    // The probe failed after 10 s: the deliveries held back while it ran still wait for its grace.
+    const reopened = afterAttempt(probing, T0 + MIN + 10 * S, false).state;
+    expect(reopened.lastProbeStartedAt).toBe(T0 + MIN);
+    expect(heldUntil(reopened, T0 + MIN + 20 * S)).toEqual([reopened.probeAt, T0 + MIN + stale]);
+    expect(heldUntil(reopened, T0 + MIN + stale)).toEqual([reopened.probeAt]);
+    expect(heldUntil(INITIAL_BREAKER_STATE, T0)).toEqual([]);
   });
 
   it('counts a straggler failure while open without extending the open period', () => {

@@ -23,6 +23,11 @@ export interface BreakerState {
   probeAt?: number;
   /** Epoch ms the probe in flight started (state half-open). */
   probeStartedAt?: number;
+  /**
+   * Epoch ms the last failed probe started (kept until the breaker closes): the deliveries held
+   * back while it was in flight wait until its staleProbeMs are up (heldUntil).
+   */
+  lastProbeStartedAt?: number;
   /** Times opened since the last close: each doubles the open period. */
   opens?: number;
   /** Epoch ms `subscription.disabled` was signalled for this run of failures (signalled once). */
@@ -87,6 +92,22 @@ export function beforeAttempt(state: BreakerState, now: number, opts: Partial<Br
   }
 }
 
+/**
+ * The future times at which this breaker's held-back deliveries wait (beforeAttempt's `retryAt`
+ * for each, their next attempt and due time): the probe time while open, the end of the probe's
+ * grace while half-open, and the end of a failed probe's grace, which can still be ahead after it
+ * reopened. A subscription whose breaker is reset (a new URL, re-enabled) finds them there.
+ */
+export function heldUntil(state: BreakerState, now: number, opts: Partial<BreakerOptions> = {}): number[] {
+  const { staleProbeMs } = options(opts);
+  const times = [
+    state.state === 'open' ? state.probeAt : undefined,
+    state.state === 'half-open' && state.probeStartedAt !== undefined ? state.probeStartedAt + staleProbeMs : undefined,
+    state.lastProbeStartedAt !== undefined ? state.lastProbeStartedAt + staleProbeMs : undefined,
+  ];
+  return [...new Set(times.filter((t): t is number => t !== undefined && t > now))];
+}
+
 /** Records an attempt's result (success = 2xx; 410 is handled by disabling, not here). */
 export function afterAttempt(
   state: BreakerState, now: number, success: boolean, opts: Partial<BreakerOptions> = {},
@@ -103,8 +124,9 @@ export function afterAttempt(
   const reopen = state.state === 'half-open';
   if (reopen || (state.state === 'closed' && failures >= o.failureThreshold)) {
     const opens = reopen ? (state.opens ?? 0) + 1 : 1;
-    const { probeStartedAt: _done, ...rest } = next;
+    const { probeStartedAt: started, ...rest } = next;
     next = { ...rest, state: 'open', openedAt: now, opens, probeAt: now + openPeriod(opens, o) };
+    if (reopen && started !== undefined) next.lastProbeStartedAt = started;
     events.push('breaker.opened');
   }
   // A failure while open is a straggler (started before the breaker opened): counted, no new period.

@@ -84,6 +84,9 @@ describe('keys', () => {
     expect(keys.breaker('t1', 'sub_1')).toBe('brk:t1:sub_1');
     expect(keys.deadLetter('t1', 'dlq_1')).toBe('dlq:t1:dlq_1');
     expect(keys.deadLetter('t1', 'dlq_1').startsWith(keys.deadLetters('t1'))).toBe(true);
+    // A body is outside the listing's prefix: listing dead letters never reads one.
+    expect(keys.deadLetterBody('t1', 'dlq_1')).toBe('dlqbody:t1:dlq_1');
+    expect(keys.deadLetterBody('t1', 'dlq_1').startsWith(keys.deadLetters('t1'))).toBe(false);
   });
 
   it('writes due keys with a 13-digit time so that they sort in time order; a time before 1970 is 0', () => {

@@ -10,9 +10,12 @@ import { keyPart } from '../store/key-part';
  *   evt:{tenant}:{eventRef}                    the event, stored once for all its deliveries
  *   dlv:{tenant}:{deliveryId}                  Delivery (attempt log, status, next attempt)
  *   dlvkey:{tenant}:{subscriptionId}:{eventRef} deliveryId: one delivery per (event, subscription)
- *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order
+ *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order; an id
+ *                                              `unpark:{subscriptionId}:{epoch ms}` is a task of the
+ *                                              engine instead (engine/unpark.ts)
  *   brk:{tenant}:{subscriptionId}              circuit breaker state
- *   dlq:{tenant}:{id}                          inbound dead letter (raw body kept for replay)
+ *   dlq:{tenant}:{id}                          inbound dead letter, without its raw body
+ *   dlqbody:{tenant}:{id}                      its raw body (kept for replay), apart so lists need not read it
  *   dlqix:{tenant}:{digest}                    the dead letter of one failing delivery (its repeats)
  *
  * An event is identified by its source and id together (CloudEvents: "Producers MUST ensure that
@@ -75,6 +78,8 @@ function sourceDigest(source: string): string {
 /** Tenant names and ids may not contain the separator; the API validates them before any lookup. */
 export const SAFE_PART = /^[A-Za-z0-9_.-]{1,128}$/;
 
+const dueTime = (at: number) => String(Math.max(0, Math.floor(at))).padStart(13, '0');
+
 export const keys = {
   subscriptions: (tenant: string) => `sub:${tenant}:`,
   subscription: (tenant: string, id: string) => `sub:${tenant}:${id}`,
@@ -83,10 +88,13 @@ export const keys = {
   delivery: (tenant: string, id: string) => `dlv:${tenant}:${id}`,
   deliveryOf: (tenant: string, subscriptionId: string, ref: string) => `dlvkey:${tenant}:${subscriptionId}:${ref}`,
   duePrefix: 'due:',
-  due: (at: number, tenant: string, id: string) => `due:${String(Math.max(0, Math.floor(at))).padStart(13, '0')}:${tenant}:${id}`,
+  due: (at: number, tenant: string, id: string) => `due:${dueTime(at)}:${tenant}:${id}`,
+  /** The due keys of one tenant at one instant: where a breaker parks the deliveries it holds back. */
+  dueAt: (at: number, tenant: string) => `due:${dueTime(at)}:${tenant}:`,
   breaker: (tenant: string, subscriptionId: string) => `brk:${tenant}:${subscriptionId}`,
   deadLetters: (tenant: string) => `dlq:${tenant}:`,
   deadLetter: (tenant: string, id: string) => `dlq:${tenant}:${id}`,
+  deadLetterBody: (tenant: string, id: string) => `dlqbody:${tenant}:${id}`,
   deadLetterOf: (tenant: string, digest: string) => `dlqix:${tenant}:${digest}`,
 };
 

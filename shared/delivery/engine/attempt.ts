@@ -11,6 +11,7 @@ import { leasedText, leaseVersion, OwnedAttempt } from './owned';
 import { type AttemptRequest, buildRequest, TransformFailed } from './request';
 import { settle } from './settle';
 import { type SweepCache, sweepCache } from './sweep-cache';
+import { isUnparkTask, runUnparkTask } from './unpark';
 
 /**
  * One due attempt of one delivery. The delivery record is the only authority: a wake-up (a due
@@ -32,6 +33,8 @@ export type DueOutcome = 'stale' | 'busy' | 'deferred' | 'succeeded' | 'retrying
 
 /** `cache` holds the reads shared by the attempts of one sweep; a lone wake-up gets its own. */
 export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache = sweepCache(deps)): Promise<DueOutcome> {
+  // Not an attempt: a task that brings deliveries a breaker parked due now (unpark.ts).
+  if (isUnparkTask(due.id)) return runUnparkTask(deps, due);
   const { store } = deps;
   const { settings } = cache;
   const key = keys.delivery(due.tenant, due.id);
