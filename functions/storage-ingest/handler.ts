@@ -4,15 +4,18 @@ import { readNotification } from './envelopes';
 import { type IngestOptions, type IngestResult, ingestObject } from './ingest';
 
 /**
- * storage-ingest: one storage notification per record (S3 directly or through SQS or
+ * storage-ingest: one storage notification per record (S3 directly or through SQS, SNS to SQS or
  * EventBridge, Event Grid BlobCreated, Cloud Storage finalized; providers/<cloud>/storage-events
  * put the notification JSON in the record body). Each object it names is ingested in turn; a
- * notification that names none (S3's test event, a deletion) is logged and acknowledged.
+ * notification that names none (S3's test event, a deletion, an SNS subscription message) is
+ * logged and acknowledged.
  */
 export async function ingestNotification(body: string, deps: Deps, opts: IngestOptions = {}): Promise<IngestResult[]> {
   const n = readNotification(body);
   if (n.ignored !== undefined && n.refs.length === 0) {
-    deps.logger.info('storage notification ignored', { reason: n.ignored });
+    const fields = { reason: n.ignored, ...(n.topic ? { topic: n.topic } : {}) };
+    if (n.action) deps.logger.warn('storage notification ignored: operator action needed', { ...fields, action: n.action });
+    else deps.logger.info('storage notification ignored', fields);
     deps.metrics.count('ingest.ignored', 1);
   }
   const results: IngestResult[] = [];

@@ -21,6 +21,10 @@ export interface ObjectRef {
 export interface Notification {
   refs: ObjectRef[];
   ignored?: string;
+  /** The SNS topic ARN the notification came through, for the log. */
+  topic?: string;
+  /** What only an operator can do about an ignored notification (a subscription to confirm): logged at warn. */
+  action?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { AppError } from '../../../shared/errors';
 import { fixtureBytes, fixtureJson } from '../../../test/fixtures';
+import { s3NotificationBody, SNS_TOKEN, snsConfirmation, snsEnvelope } from '../ingest.testkit';
 import { readNotification } from '.';
 
 // The real trigger events of ../shared/fixtures/events (SOURCES.md gives each one's origin).
@@ -46,6 +47,50 @@ describe('storage notification envelopes (real fixtures)', () => {
     // The shape S3 documents for it: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
     const test = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2023-04-12T20:40:00.000Z', Bucket: 'xxx', RequestId: 'R1', HostId: 'H1' };
     expect(readNotification(JSON.stringify(test))).toEqual({ refs: [], ignored: 's3:TestEvent' });
+  });
+
+  describe('S3 notification through an SNS topic to SQS (no raw message delivery): the Message is unwrapped', () => {
+    const S3_TEST = { Service: 'Amazon S3', Event: 's3:TestEvent', Time: '2023-04-12T20:40:00.000Z', Bucket: 'xxx', RequestId: 'R1', HostId: 'H1' };
+
+    test('the S3 notification in the Message is read as if it came alone', () => {
+      expect(readNotification(snsEnvelope(s3NotificationBody()))).toEqual({
+        refs: [{ bucket: 'xxx', key: 'test.pdf', version: 'yd3d4HaWOT2zguDLvIQLU6ptDTwKBnQV', etag: '2e3ad1e983318bbd8e73b080e2997980', size: 104681, eventTime: '2023-04-12T20:43:38.021Z' }],
+        topic: 'arn:aws:sns:us-east-1:246796806071:snsNetTest',
+      });
+    });
+
+    test("S3's test event in the Message (sent to the topic when the notification is configured) is ignored", () => {
+      expect(readNotification(snsEnvelope(JSON.stringify(S3_TEST)))).toMatchObject({ refs: [], ignored: 's3:TestEvent', topic: 'arn:aws:sns:us-east-1:246796806071:snsNetTest' });
+    });
+
+    test('the unwrapped records are decoded and filtered as S3 records are', () => {
+      const event = JSON.parse(s3NotificationBody()) as { Records: { eventName: string; s3: { object: { key: string } } }[] };
+      event.Records[0]!.s3.object.key = 'reports/red+flower%2B1.sarif';
+      expect(readNotification(snsEnvelope(JSON.stringify(event))).refs[0]!.key).toBe('reports/red flower+1.sarif');
+      event.Records[0]!.eventName = 'ObjectRemoved:Delete';
+      expect(readNotification(snsEnvelope(JSON.stringify(event)))).toMatchObject({ refs: [], ignored: 'no ObjectCreated record' });
+    });
+
+    test.each([
+      ['SubscriptionConfirmation', /waiting for confirmation/],
+      ['UnsubscribeConfirmation', /no longer reach/],
+    ] as const)('an SNS %s is no notification: ignored, with what the operator should do, never the token', (type, says) => {
+      const n = readNotification(snsConfirmation(type));
+      expect(n).toMatchObject({ refs: [], ignored: `SNS ${type}`, topic: 'arn:aws:sns:us-east-1:246796806071:snsNetTest', action: expect.stringMatching(says) });
+      expect(JSON.stringify(n)).not.toContain(SNS_TOKEN);
+    });
+
+    test.each([
+      ['a Message that is not JSON (the fixture\'s own "Hello world")', fixtureJson<{ Records: { Sns: unknown }[] }>('events/aws-sns-event.json').Records[0]!.Sns, ['Message: not JSON']],
+      ['a Message that is not a string', JSON.parse(snsEnvelope('x', { Message: { Records: [] } })), ['Message: required string (the published S3 event notification)']],
+      ['a Message of another shape', JSON.parse(snsEnvelope(JSON.stringify({ hello: 'world' }))), ['Message: expected an S3 event notification (Records from aws:s3) or s3:TestEvent']],
+      ['a Message that is itself an SNS message', JSON.parse(snsEnvelope(snsEnvelope(s3NotificationBody()))), ['Message: expected an S3 event notification (Records from aws:s3) or s3:TestEvent']],
+      ['an unknown Type', JSON.parse(snsEnvelope(s3NotificationBody(), { Type: 'Surprise' })), ['Type: expected Notification, SubscriptionConfirmation or UnsubscribeConfirmation']],
+      ['a TopicArn that is no SNS topic ARN', JSON.parse(snsEnvelope(s3NotificationBody(), { TopicArn: 'arn:aws:sqs:us-east-1:246796806071:q' })), ['TopicArn: expected an SNS topic ARN']],
+      ['an S3 record without a bucket, the problem pointing into the Message', JSON.parse(snsEnvelope(JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '2023-01-01T00:00:00Z', s3: { object: { key: 'a' } } }] }))), ['Message.Records[0].s3.bucket.name: required non-empty string']],
+    ])('%s: invalid_event, 400, not retryable', (_name, body, problems) => {
+      expect(errorOf(() => readNotification(JSON.stringify(body)))).toMatchObject({ code: 'invalid_event', status: 400, retryable: false, extra: { problems } });
+    });
   });
 
   test('S3 Object Created through EventBridge', () => {

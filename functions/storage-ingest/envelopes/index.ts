@@ -4,6 +4,7 @@ import { eventGridNotification, isEventGrid } from './eventgrid';
 import { isS3EventBridge, s3EventBridge } from './eventbridge';
 import { gcsNotification, isGcsEvent } from './gcs';
 import { isS3Notification, isS3TestEvent, s3Notification } from './s3';
+import { isSnsMessage, snsMessage } from './sns';
 
 /**
  * One reader per notification shape, picked by a type guard (as hono picks its Lambda event
@@ -11,6 +12,7 @@ import { isS3Notification, isS3TestEvent, s3Notification } from './s3';
  */
 const READERS: [(e: Json) => boolean, (e: Json) => Notification][] = [
   [(e) => isS3Notification(e) || isS3TestEvent(e), s3Notification],
+  [isSnsMessage, snsMessage],
   [isS3EventBridge, s3EventBridge],
   [isEventGrid, eventGridNotification],
   [isGcsEvent, gcsNotification],
@@ -26,5 +28,5 @@ export function readNotification(body: string): Notification {
   const event = obj(parsed);
   if (event === undefined) throw invalidEvent('The storage notification is not a JSON object');
   for (const [is, read] of READERS) if (is(event)) return read(event);
-  throw invalidEvent('Not a storage notification this function knows (S3, EventBridge, Event Grid BlobCreated, Cloud Storage)');
+  throw invalidEvent('Not a storage notification this function knows (S3, S3 through SNS, EventBridge, Event Grid BlobCreated, Cloud Storage)');
 }

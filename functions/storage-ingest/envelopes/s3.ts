@@ -47,15 +47,19 @@ function recordRef(r: Json, at: string): ObjectRef | undefined {
   return ref;
 }
 
-/** Every ObjectCreated record of the notification; other event names (removals, restores) are skipped. */
-export function s3Notification(e: Json): Notification {
+/**
+ * Every ObjectCreated record of the notification; other event names (removals, restores) are
+ * skipped. `at` is where the notification sits in the raw event ("Message." inside SNS), so that
+ * problems point into it.
+ */
+export function s3Notification(e: Json, at = ''): Notification {
   if (isS3TestEvent(e)) return { refs: [], ignored: 's3:TestEvent' };
   const records = arr(e.Records);
   const refs: ObjectRef[] = [];
   records.forEach((r, i) => {
     const record = obj(r);
-    if (record === undefined) throw invalidEvent(`Not an S3 notification: Records[${i}] is not an object`, [`Records[${i}]: required object`]);
-    const ref = recordRef(record, `Records[${i}]`);
+    if (record === undefined) throw invalidEvent(`Not an S3 notification: ${at}Records[${i}] is not an object`, [`${at}Records[${i}]: required object`]);
+    const ref = recordRef(record, `${at}Records[${i}]`);
     if (ref) refs.push(ref);
   });
   return refs.length > 0 || records.length === 0 ? { refs } : { refs, ignored: 'no ObjectCreated record' };
