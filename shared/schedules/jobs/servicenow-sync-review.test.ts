@@ -1,5 +1,6 @@
 import type { StateStore } from '../../ports/store';
-import { record, targetKit } from './servicenow-sync-target.testkit';
+import { memoryStore } from '../../store/memory';
+import { apartFromLease, record, targetKit } from './servicenow-sync-target.testkit';
 
 /**
  * Two servicenow-sync schedules of one tenant (`fast` and `slow`) whose runs overlap while the
@@ -47,7 +48,7 @@ test('a run still listing an instance when another schedule moves the states awa
   b.insert(record('f-b1'));
   const inner = deps.store;
   const { store, done } = interleaved(inner, isState, async () => {
-    deps.store = inner;
+    deps.store = apartFromLease(inner);
     point(b);
     await runAs('fast');
     point(a);
@@ -78,7 +79,7 @@ test('another schedule ends the baseline listing while this one lists the target
   // ends the baseline, and then a record is made on B and moved past New.
   const inner = deps.store;
   const { store, done } = interleaved(inner, isState, async () => {
-    deps.store = inner;
+    deps.store = apartFromLease(inner);
     await runAs('fast');
     kit.h.clock.advance(60_000);
     b.change(b.insert(record('f-new')).sys_id!, { state: '3' });
@@ -107,4 +108,97 @@ test('the shared record lost while the first listing of a new instance is under 
   await deps.store.delete('servicenow-sync-target:default:snow');
   await runAs('fast');
   expect(changes()).toEqual([]);
+});
+
+test('more records changed within the look-back window than one run reads: each run goes on where the last stopped, and every change is reported', async () => {
+  const a = await kit.instance();
+  const { point, run, changes, stored } = kit.setup(2);
+  point(a);
+  const rows = Array.from({ length: 10 }, (_, i) => a.insert(record(`f-${i}`)));
+  await run();
+  // A bulk update: ten records in one second, five pages of two; each run has time for one page.
+  kit.h.clock.advance(60_000);
+  for (const r of rows) a.change(r.sys_id!, { state: '2' });
+  for (let i = 0; i < 6; i++) await run(0);
+  expect(changes()).toHaveLength(10);
+  expect(await stored()).toMatchObject({ on: rows[9]!.sys_updated_on, id: rows[9]!.sys_id });
+  expect(await stored()).not.toHaveProperty('resume');
+  // Caught up, a run re-reads the look-back window first; one cut short there goes on through it
+  // in the next run, and the change after it is still reached.
+  a.change(rows[0]!.sys_id!, { state: '6' });
+  for (let i = 0; i < 7; i++) await run(0);
+  expect(changes()).toHaveLength(11);
+});
+
+test('two schedules of the tenant running at once over one destination: each change is reported once; the later run waits for its next due time', async () => {
+  const a = await kit.instance();
+  const { deps, point, runAs, changes } = kit.setup();
+  const rows = Array.from({ length: 3 }, (_, i) => a.insert(record(`f-${i}`)));
+  point(a);
+  await runAs('fast');
+  await runAs('slow');
+  kit.h.clock.advance(60_000);
+  for (const r of rows) a.change(r.sys_id!, { state: '2' });
+  // Both due at the same tick: `fast` runs after `slow` read the first record's state, before it
+  // records the change it saw there.
+  const inner = deps.store;
+  let during: unknown;
+  deps.store = {
+    ...inner,
+    async get(key) {
+      const item = await inner.get(key);
+      if (during === undefined && isState(key)) {
+        deps.store = inner;
+        during = await runAs('fast');
+      }
+      return item;
+    },
+  };
+  await runAs('slow');
+  deps.store = inner;
+  expect(changes()).toHaveLength(3);
+  expect(during).toMatchObject({ busy: true, emitted: 0 });
+  kit.h.clock.advance(60_000);
+  a.change(rows[0]!.sys_id!, { state: '6' });
+  expect(await runAs('fast')).toMatchObject({ emitted: 1 });
+  expect(changes()).toHaveLength(4);
+});
+
+test('a run that died holding the destination holds it until its lease lapses', async () => {
+  const a = await kit.instance();
+  const { deps, point, runAs, changes } = kit.setup();
+  deps.store = memoryStore(kit.h.clock);
+  const row = a.insert(record('f-0'));
+  point(a);
+  await runAs('fast');
+  kit.h.clock.advance(60_000);
+  a.change(row.sys_id!, { state: '2' });
+  await deps.store.put('servicenow-sync-run:default:snow', 'slow', { ttlSeconds: 300 });
+  expect(await runAs('fast')).toMatchObject({ busy: true });
+  kit.h.clock.advance(300_000);
+  expect(await runAs('fast')).toMatchObject({ emitted: 1 });
+  expect(changes()).toEqual([['f-0', '1', '2']]);
+});
+
+test('a run whose lease lapsed and was taken by another stops after its page and leaves the other\'s lease alone', async () => {
+  const a = await kit.instance();
+  const { deps, point, run } = kit.setup(2);
+  Array.from({ length: 4 }, (_, i) => a.insert(record(`f-${i}`)));
+  point(a);
+  const inner = deps.store;
+  const key = 'servicenow-sync-run:default:snow';
+  let taken = false;
+  deps.store = {
+    ...inner,
+    async get(k) {
+      if (!taken && isState(k)) {
+        taken = true;
+        await inner.delete(key);
+        await inner.put(key, 'other', { ifAbsent: true });
+      }
+      return inner.get(k);
+    },
+  };
+  expect(await run()).toMatchObject({ records: 2, conflict: true });
+  expect((await inner.get(key))?.value).toBe('other');
 });

@@ -1,4 +1,4 @@
-import { record, targetKit } from './servicenow-sync-target.testkit';
+import { apartFromLease, record, targetKit } from './servicenow-sync-target.testkit';
 
 /**
  * Two servicenow-sync schedules of one tenant reading one destination (`fast` and `slow`): they
@@ -118,7 +118,10 @@ test('the states moved back to an instance while the other schedule is deleting 
       if (prefix === prefixOfA && !interfered) {
         interfered = true;
         point(a);
+        const outer = deps.store;
+        deps.store = apartFromLease(inner);
         expect(await runAs('slow')).toMatchObject({ records: 30, emitted: 0 });
+        deps.store = outer;
       }
       return inner.list(prefix, opts);
     },

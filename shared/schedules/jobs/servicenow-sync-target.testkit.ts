@@ -1,6 +1,7 @@
 import { testDeps } from '../../../test/deps';
 import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import type { Config } from '../../config/schema';
+import type { StateStore } from '../../ports/store';
 import { servicenowDestinationSchema } from '../../connectors/servicenow/config';
 import { type FakeInstance, fakeInstance } from '../../connectors/servicenow/instance.testkit';
 import { type Harness, harness } from '../../connectors/transport.testkit';
@@ -69,3 +70,14 @@ export const MOVED = 'servicenow-sync: the destination names another instance or
 /** The epoch a cursor names: any, as long as it is the shared record's (`expect(...).toEqual({ ..., epoch: EPOCH })`). */
 export const EPOCH = expect.stringMatching(/^[0-9a-f-]{36}$/);
 export const DIGEST_KEY = /^servicenow-sync:default@[0-9a-f]{16}:snow:[0-9a-f]{32}$/;
+
+/**
+ * A view of `store` in which a run takes a lease of its own instead of the one the tenant's runs
+ * of the destination share (sync-lease.ts), as two overlapping runs do once one's lease lapsed (a
+ * page that hung past it) and before it notices at its next renewal: for the defences that must
+ * hold when runs overlap all the same.
+ */
+export function apartFromLease(store: StateStore): StateStore {
+  const own = (key: string) => (key.startsWith('servicenow-sync-run:') ? `${key}:overlapping` : key);
+  return { ...store, get: (k) => store.get(own(k)), put: (k, v, o) => store.put(own(k), v, o), delete: (k) => store.delete(own(k)) };
+}

@@ -9,7 +9,7 @@ import { servicenowDestination } from '../../connectors/servicenow/destination';
 import { type FakeInstance, fakeInstance } from '../../connectors/servicenow/instance.testkit';
 import { correlationId } from '../../connectors/servicenow/correlation';
 import { rememberFinding } from '../../connectors/servicenow/uid-map';
-import { lookBack, type SyncCursor } from '../../connectors/servicenow/updated-since';
+import { lookBack, type SyncCursor, updatedSinceQuery } from '../../connectors/servicenow/updated-since';
 import { type Harness, harness } from '../../connectors/transport.testkit';
 import { servicenowSyncJob, servicenowSyncJobSchema, TICKET_STATUS_CHANGED } from './servicenow-sync';
 import { EPOCH } from './servicenow-sync-target.testkit';
@@ -65,13 +65,14 @@ test('1,000 incidents in pages of 100, interrupted once: each state change is em
   await expect(run()).rejects.toMatchObject({ code: 'connector_unavailable' });
   const before = bus.events.length;
   expect(before).toBeGreaterThan(0);
-  // ... and the next run resumes from the cursor saved after the second page, not from the start.
+  // ... and the next run resumes from the record after the second page, not from the start (and
+  // not a look-back before it: the listing had not reached its end).
   const requestsBefore = vendor.requestsTo('GET /api/now/table/:table').length;
   const saved = JSON.parse((await deps.store.get('servicenow-sync:snow-sync:cursor'))!.value) as SyncCursor;
   expect(saved.on > baseline.on).toBe(true);
   const result = await run();
   const resumed = vendor.requestsTo('GET /api/now/table/:table')[requestsBefore]!.query.get('sysparm_query')!;
-  expect(resumed).toBe(`correlation_display=secorch^sys_updated_on>=${lookBack(saved, 5).on}^ORDERBYsys_updated_on^ORDERBYsys_id`);
+  expect(resumed).toBe(updatedSinceQuery(saved));
   expect(result).toMatchObject({ emitted: 334 - before });
 
   const events = bus.events.filter((e) => e.type === TICKET_STATUS_CHANGED);

@@ -6,14 +6,13 @@ import { ConnectorError } from '../../connectors/errors';
 import type { ServiceNowConfig } from '../../connectors/servicenow/config';
 import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
-import { recordFinding } from '../../connectors/servicenow/record-finding';
 import { isStamp, lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
-import type { CloudEvent } from '../../events/cloudevent';
-import { stableEventId } from '../../events/ids';
 import type { Deps } from '../../ports';
 import { type HeldTarget, readShared, settleShared, sharedKey, updateShared } from './servicenow-sync-shared';
 import { recordKeys } from './servicenow-sync-target';
+import { observe, type RecordScope } from './servicenow-sync-record';
+import { takeSyncLease, type SyncLease } from './sync-lease';
 import { deleteRetired, keysOf } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
@@ -22,10 +21,13 @@ import type { JobContext, JobResult } from './types';
  * secorch) updated since the stored cursor, oldest first, and publishes
  * `secorch.ticket.status_changed` once per change of their `state`. The last state seen per record
  * and the cursor are kept in the state store; the cursor is saved after each page, so a run that
- * fails midway resumes there. Each run starts `lookbackSeconds` before the cursor to catch
- * transactions that committed late with an earlier sys_updated_on; re-read records whose state did
- * not change emit nothing. Event ids are stable per (record, update, state), so an event published
- * again after a crash before its state was recorded is deduplicated downstream. The cursor is
+ * fails midway or meets its deadline resumes at that very record. A run that goes on from a
+ * listing a run finished starts `lookbackSeconds` before the cursor to catch transactions that
+ * committed late with an earlier sys_updated_on; re-read records whose state did not change emit
+ * nothing. One run at a time reads a tenant's destination (sync-lease.ts): a run of another
+ * schedule of the tenant due at the same time returns `busy: true` and reads at its next due
+ * time. Event ids are stable per (record, update, state), so an event published again after a
+ * crash before its state was recorded is deduplicated downstream. The cursor is
  * written only over the version this run read or wrote last, so a run that overlaps another
  * stops (a warning and `conflict: true` in its result) instead of moving the other's cursor back; a stored cursor that is not
  * one (a bad edit) restarts the listing with a warning, which re-reads but reports nothing twice.
@@ -57,13 +59,12 @@ export const servicenowSyncJobSchema = z.strictObject({
 });
 export type ServiceNowSyncJob = z.output<typeof servicenowSyncJobSchema>;
 
-export const TICKET_STATUS_CHANGED = 'secorch.ticket.status_changed';
+export { TICKET_STATUS_CHANGED } from './servicenow-sync-record';
 /**
- * Incident state labels (choices of incident.state in the base system), for readable events. A
- * Map: the state is the instance's answer, which an object would answer for `constructor` or
- * `__proto__` with Object.prototype's members.
+ * How long a run holds its tenant's destination without renewal (renewed after every page): a run
+ * whose instance died holds it no longer. Runs end by their deadline, plus one page's retries.
  */
-const INCIDENT_STATES: ReadonlyMap<string, string> = new Map([['1', 'New'], ['2', 'In Progress'], ['3', 'On Hold'], ['6', 'Resolved'], ['7', 'Closed'], ['8', 'Canceled']]);
+const RUN_LEASE_SECONDS = 300;
 const SYS_ID = /^[0-9a-f]{32}$/;
 
 function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
@@ -75,129 +76,18 @@ function destinationOf(config: Pick<Config, 'destinations'>, name: string): Serv
 export const servicenowSyncJob = {
   async run(job: ServiceNowSyncJob, ctx: JobContext, deps: Deps): Promise<JobResult> {
     const dest = destinationOf(deps.config, job.destination);
-    const t = transportFor(job.destination, dest, deps);
-    const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
-    const saved = await deps.store.get(cursorKey);
-    const stored = saved && parseCursor(saved.value);
-    if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
     const counts = { pages: 0, records: 0, emitted: 0, unknownFinding: 0, otherTenant: 0 };
-    const keys = recordKeys(ctx.tenant, job.destination);
-    const targetKey = sharedKey(ctx.tenant, job.destination);
-    const settled = await settleShared(deps.store, keys, targetKey, stored || undefined, syncTarget(dest.instanceUrl, dest.table));
-    if (!settled) {
-      deps.logger.warn('servicenow-sync: other runs of the tenant\'s schedules kept changing the destination\'s target state; this one stops', { schedule: ctx.schedule });
-      return { ...counts, conflict: true };
+    // The tenant's schedules of the destination share its record states: one run at a time (sync-lease.ts).
+    const lease = await takeSyncLease(deps.store, `servicenow-sync-run:${ctx.tenant}:${job.destination}`, ctx.schedule, RUN_LEASE_SECONDS);
+    if (!lease) {
+      deps.logger.warn('servicenow-sync: another schedule of the tenant is reading the destination; this run leaves it to that one', { schedule: ctx.schedule, destination: job.destination });
+      return { ...counts, busy: true };
     }
-    if (settled.unreadable) deps.logger.warn('servicenow-sync: stored target state unreadable; written again', { schedule: ctx.schedule, key: targetKey });
-    let held: HeldTarget = settled;
-    /** Where the listing stands, as saved; `cursor` is where the next page is asked from (a look-back first). */
-    let position = settled.position;
-    let cursor = position && lookBack(position, job.lookbackSeconds);
-    const kept = { target: held.shared.target, epoch: held.shared.epoch };
-    // While the epoch's baseline is not complete, this listing runs from the target's first record (servicenow-sync-shared.ts).
-    const scope: RecordScope = {
-      prefix: keys.prefixOf(keysOf(held.shared)),
-      baseline: held.shared.baseline === true,
-      // Another schedule may move the states to another target while this run lists (and then
-      // delete the states it reads), or end the epoch's baseline (after which a first sight past
-      // New is a change): the shared record is read again before either would count.
-      current: async () => {
-        const now = await readShared(deps.store, targetKey);
-        if (now?.shared.epoch !== kept.epoch) return false;
-        held = now;
-        if (now.shared.baseline === undefined) scope.baseline = false;
-        return true;
-      },
-    };
-    let version = saved?.version;
-    /**
-     * Whether the stored cursor says the epoch's baseline was under way: with the shared record
-     * lost, the next run cannot tell otherwise whether the records past the cursor have states.
-     */
-    let flagged = stored?.epoch === kept.epoch && stored.baseline === true;
-    /** False when another run moved the cursor since this one read or wrote it: this run stops. */
-    const save = async (next: SyncCursor | undefined): Promise<boolean> => {
-      // The new version is chosen here so that the next save is conditional on this write alone.
-      const newVersion = randomUUID();
-      const baseline = scope.baseline;
-      const value = JSON.stringify({ ...next, ...kept, ...(baseline ? { baseline } : {}) });
-      const ok = await deps.store.put(cursorKey, value, { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion });
-      if (ok) {
-        version = newVersion;
-        flagged = baseline;
-      }
-      return ok;
-    };
-    const overtaken = () => {
-      // Overtaken by another run, which carries on from its own cursor: nothing failed. A
-      // warning and `conflict: true`, as the identity sync reports it.
-      deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
-      return { ...counts, cursor: cursor?.on, conflict: true };
-    };
-    const movedOn = () => {
-      // The states this run compares with are no longer the current target's: the next run
-      // settles again (servicenow-sync-shared.ts).
-      deps.logger.warn('servicenow-sync: another run of the tenant\'s schedules moved the destination\'s states to another target; this one stops', { schedule: ctx.schedule });
-      return { ...counts, cursor: cursor?.on, conflict: true };
-    };
-    if (settled.before !== undefined) {
-      deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record (states recorded, not reported, on first sight) and the earlier states are deleted', {
-        schedule: ctx.schedule, before: settled.before, now: kept.target,
-      });
-    } else if (stored && stored.cursor && !position) {
-      deps.logger.info('servicenow-sync: another schedule of the tenant moved the destination\'s states to this target since this cursor; listing it from the first record', { schedule: ctx.schedule });
+    try {
+      return await listAndReport(job, dest, ctx, deps, lease, counts);
+    } finally {
+      await lease.release().catch((e: unknown) => deps.logger.warn('servicenow-sync: could not release the destination; it lapses by itself', { schedule: ctx.schedule, error: e }));
     }
-    // Saved at once in a new epoch: with no record there yet, the earlier cursor would otherwise
-    // stay and every run would start over.
-    if (stored?.epoch !== kept.epoch && !(await save(position))) return overtaken();
-    let end = false;
-    do {
-      const records = await updatedPage(t, dest.table, cursor, job.pageSize);
-      // Read after the page: a run that moved the states away stops this one here, and a
-      // baseline another run ended before this page was listed no longer withholds its first sights.
-      if (!(await scope.current())) return movedOn();
-      for (const r of records) {
-        const outcome = await observe(r, job, dest, ctx, deps, scope);
-        if (outcome === 'moved') return movedOn();
-        if (outcome === 'emitted') counts.emitted++;
-        if (outcome === 'unknown') counts.unknownFinding++;
-        if (outcome === 'other') counts.otherTenant++;
-      }
-      counts.pages++;
-      counts.records += records.length;
-      end = records.length < job.pageSize;
-      if (end && scope.baseline) {
-        // A listing from the first record to the end: every record there has a state now, and
-        // later first sights are reported. Before the cursor is saved, so that it no longer says so.
-        const ended = await updateShared(deps.store, targetKey, held, (s) => without(s, 'baseline'));
-        if (ended) {
-          held = ended;
-          scope.baseline = false;
-        }
-      }
-      if (records.length > 0) cursor = position = cursorOf(t.name, records.at(-1)!);
-      if ((records.length > 0 || flagged !== scope.baseline) && !(await save(position))) return overtaken();
-    } while (!end && deps.clock.now() < ctx.deadline);
-    // After the listing: the new target's baseline goes first, the deletion takes what time is
-    // left. The shared record is read again: another schedule may have deleted some since.
-    const fresh = end && held.shared.retired !== undefined ? await readShared(deps.store, targetKey) : undefined;
-    if (fresh?.shared.epoch === kept.epoch && fresh.shared.retired !== undefined) {
-      held = fresh;
-      // Each batch is written with the shared record, on the condition that no other run changed
-      // it: one that moved the states back to a target being deleted stops the deletion there.
-      const left = await deleteRetired(deps.store, keys, fresh.shared.retired, async (retired, deletes) => {
-        const next = { ...without(held.shared, 'retired'), ...(retired ? { retired } : {}) };
-        const newVersion = randomUUID();
-        const ok = await deps.store.putAll([
-          { key: targetKey, value: JSON.stringify(next), opts: { ifVersion: held.version, newVersion } }, ...deletes.map((key) => ({ key, delete: true as const })),
-        ]);
-        if (ok) held = { shared: next, version: newVersion };
-        return ok;
-      }, () => deps.clock.now() >= ctx.deadline);
-      if (left === false) deps.logger.info('servicenow-sync: another run changed the destination\'s target state; the deletion of earlier states waits for a later run', { schedule: ctx.schedule });
-      else if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
-    }
-    return { ...counts, cursor: cursor?.on };
   },
   problems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
     const dest = configuredDestination(config, job.destination);
@@ -206,6 +96,154 @@ export const servicenowSyncJob = {
     return [];
   },
 };
+
+type Counts = { pages: number; records: number; emitted: number; unknownFinding: number; otherTenant: number };
+
+async function listAndReport(job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps, lease: SyncLease, counts: Counts): Promise<JobResult> {
+  const t = transportFor(job.destination, dest, deps);
+  const cursorKey = `servicenow-sync:${ctx.schedule}:cursor`;
+  const saved = await deps.store.get(cursorKey);
+  const stored = saved && parseCursor(saved.value);
+  if (saved && !stored) deps.logger.warn('servicenow-sync: stored cursor unreadable; listing again from the first record', { schedule: ctx.schedule, key: cursorKey });
+  const keys = recordKeys(ctx.tenant, job.destination);
+  const targetKey = sharedKey(ctx.tenant, job.destination);
+  const settled = await settleShared(deps.store, keys, targetKey, stored || undefined, syncTarget(dest.instanceUrl, dest.table));
+  if (!settled) {
+    deps.logger.warn('servicenow-sync: other runs of the tenant\'s schedules kept changing the destination\'s target state; this one stops', { schedule: ctx.schedule });
+    return { ...counts, conflict: true };
+  }
+  if (settled.unreadable) deps.logger.warn('servicenow-sync: stored target state unreadable; written again', { schedule: ctx.schedule, key: targetKey });
+  let held: HeldTarget = settled;
+  /** Where the listing stands, as saved; `cursor` is where the next page is asked from (a look-back first). */
+  let position = settled.position;
+  /**
+   * Whether the saved position is one a run stopped at before the end of the listing (its
+   * deadline, an error): the next run goes on from that very record. Looking back from it
+   * instead would start every run at the same place: with more records in the look-back window
+   * than one run reads (a bulk update), no run would get past them. The look-back is for late
+   * commits at the end of the listing, where a run that reached it starts; one cut short inside
+   * the look-back window saves its place there, and the next goes on through it.
+   */
+  let unfinished = position !== undefined && saved !== undefined && stoppedEarly(saved.value);
+  let cursor = position && (unfinished ? position : lookBack(position, job.lookbackSeconds));
+  const kept = { target: held.shared.target, epoch: held.shared.epoch };
+  // While the epoch's baseline is not complete, this listing runs from the target's first record (servicenow-sync-shared.ts).
+  const scope: RecordScope = {
+    prefix: keys.prefixOf(keysOf(held.shared)),
+    baseline: held.shared.baseline === true,
+    // Another schedule may move the states to another target while this run lists (and then
+    // delete the states it reads), or end the epoch's baseline (after which a first sight past
+    // New is a change): the shared record is read again before either would count.
+    current: async () => {
+      const now = await readShared(deps.store, targetKey);
+      if (now?.shared.epoch !== kept.epoch) return false;
+      held = now;
+      if (now.shared.baseline === undefined) scope.baseline = false;
+      return true;
+    },
+  };
+  let version = saved?.version;
+  /**
+   * Whether the stored cursor says the epoch's baseline was under way: with the shared record
+   * lost, the next run cannot tell otherwise whether the records past the cursor have states.
+   */
+  let flagged = stored?.epoch === kept.epoch && stored.baseline === true;
+  /** False when another run moved the cursor since this one read or wrote it: this run stops. */
+  const save = async (next: SyncCursor | undefined, early: boolean): Promise<boolean> => {
+    // The new version is chosen here so that the next save is conditional on this write alone.
+    const newVersion = randomUUID();
+    const baseline = scope.baseline;
+    const resume = early && next !== undefined;
+    const value = JSON.stringify({ ...next, ...kept, ...(baseline ? { baseline } : {}), ...(resume ? { resume } : {}) });
+    const ok = await deps.store.put(cursorKey, value, { ...(version === undefined ? { ifAbsent: true } : { ifVersion: version }), newVersion });
+    if (ok) {
+      version = newVersion;
+      flagged = baseline;
+      unfinished = resume;
+    }
+    return ok;
+  };
+  const overtaken = () => {
+    // Overtaken by another run, which carries on from its own cursor: nothing failed. A
+    // warning and `conflict: true`, as the identity sync reports it.
+    deps.logger.warn('servicenow-sync: another run moved the cursor; this one stops', { schedule: ctx.schedule });
+    return { ...counts, cursor: cursor?.on, conflict: true };
+  };
+  const movedOn = () => {
+    // The states this run compares with are no longer the current target's: the next run
+    // settles again (servicenow-sync-shared.ts).
+    deps.logger.warn('servicenow-sync: another run of the tenant\'s schedules moved the destination\'s states to another target; this one stops', { schedule: ctx.schedule });
+    return { ...counts, cursor: cursor?.on, conflict: true };
+  };
+  if (settled.before !== undefined) {
+    deps.logger.warn('servicenow-sync: the destination names another instance or table now; listing it from the first record (states recorded, not reported, on first sight) and the earlier states are deleted', {
+      schedule: ctx.schedule, before: settled.before, now: kept.target,
+    });
+  } else if (stored && stored.cursor && !position) {
+    deps.logger.info('servicenow-sync: another schedule of the tenant moved the destination\'s states to this target since this cursor; listing it from the first record', { schedule: ctx.schedule });
+  }
+  // Saved at once in a new epoch: with no record there yet, the earlier cursor would otherwise
+  // stay and every run would start over.
+  if (stored?.epoch !== kept.epoch && !(await save(position, unfinished))) return overtaken();
+  let end = false;
+  do {
+    const records = await updatedPage(t, dest.table, cursor, job.pageSize);
+    // Read after the page: a run that moved the states away stops this one here, and a
+    // baseline another run ended before this page was listed no longer withholds its first sights.
+    if (!(await scope.current())) return movedOn();
+    for (const r of records) {
+      const outcome = await observe(r, { destination: job.destination, table: dest.table }, ctx, deps, scope);
+      if (outcome === 'moved') return movedOn();
+      if (outcome === 'emitted') counts.emitted++;
+      if (outcome === 'unknown') counts.unknownFinding++;
+      if (outcome === 'other') counts.otherTenant++;
+    }
+    counts.pages++;
+    counts.records += records.length;
+    end = records.length < job.pageSize;
+    if (end && scope.baseline) {
+      // A listing from the first record to the end: every record there has a state now, and
+      // later first sights are reported. Before the cursor is saved, so that it no longer says so.
+      const ended = await updateShared(deps.store, targetKey, held, (s) => without(s, 'baseline'));
+      if (ended) {
+        held = ended;
+        scope.baseline = false;
+      }
+    }
+    if (records.length > 0) cursor = position = cursorOf(t.name, records.at(-1)!);
+    if ((records.length > 0 || flagged !== scope.baseline || unfinished !== !end) && !(await save(position, !end))) return overtaken();
+    if (!end && !(await lease.renew())) return overtaken();
+  } while (!end && deps.clock.now() < ctx.deadline);
+  // After the listing: the new target's baseline goes first, the deletion takes what time is
+  // left. The shared record is read again: another schedule may have deleted some since.
+  const fresh = end && held.shared.retired !== undefined ? await readShared(deps.store, targetKey) : undefined;
+  if (fresh?.shared.epoch === kept.epoch && fresh.shared.retired !== undefined) {
+    held = fresh;
+    // Each batch is written with the shared record, on the condition that no other run changed
+    // it: one that moved the states back to a target being deleted stops the deletion there.
+    const left = await deleteRetired(deps.store, keys, fresh.shared.retired, async (retired, deletes) => {
+      const next = { ...without(held.shared, 'retired'), ...(retired ? { retired } : {}) };
+      const newVersion = randomUUID();
+      const ok = await deps.store.putAll([
+        { key: targetKey, value: JSON.stringify(next), opts: { ifVersion: held.version, newVersion } }, ...deletes.map((key) => ({ key, delete: true as const })),
+      ]);
+      if (ok) held = { shared: next, version: newVersion };
+      return ok;
+    }, () => deps.clock.now() >= ctx.deadline);
+    if (left === false) deps.logger.info('servicenow-sync: another run changed the destination\'s target state; the deletion of earlier states waits for a later run', { schedule: ctx.schedule });
+    else if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
+  }
+  return { ...counts, cursor: cursor?.on };
+}
+
+/** Whether a stored cursor says its run stopped before the end of the listing (parseCursor leaves the flag out). */
+function stoppedEarly(value: string): boolean {
+  try {
+    return (JSON.parse(value) as { resume?: unknown } | null)?.resume === true;
+  } catch {
+    return false;
+  }
+}
 
 const without = <T extends object, K extends keyof T>(o: T, k: K): Omit<T, K> => {
   const { [k]: _, ...rest } = o;
@@ -219,62 +257,4 @@ function cursorOf(connector: string, r: SnRecord): SyncCursor {
     throw new ConnectorError('connector_bad_response', `${connector}: a record without a valid sys_updated_on or sys_id; the sync cannot continue past it`, { connector });
   }
   return { on, id: r.sys_id };
-}
-
-/** Where the states of the target read are kept; `baseline`: the first listing of a new target. */
-interface RecordScope {
-  prefix: string;
-  baseline: boolean;
-  /** Whether the states are still those of the run's epoch, read again (which may end `baseline`). */
-  current(): Promise<boolean>;
-}
-
-async function observe(r: SnRecord, job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx: JobContext, deps: Deps, scope: RecordScope): Promise<'emitted' | 'same' | 'unknown' | 'other' | 'moved'> {
-  const key = `${scope.prefix}${r.sys_id}`;
-  const to = fieldValue(r, 'state') ?? '';
-  const from = (await deps.store.get(key))?.value;
-  if (from === to) return 'same';
-  // First sight of a record still in its initial state (New), or of any record in the first
-  // listing of a new target: the baseline, not a change.
-  if (from === undefined && (to === '1' || scope.baseline)) {
-    await deps.store.put(key, to);
-    return 'same';
-  }
-  const finding = await recordFinding(deps.store, { destination: job.destination, tenant: ctx.tenant }, r);
-  if (finding.kind === 'unknown') {
-    deps.logger.warn('servicenow sync: a record with no finding uid known here', { schedule: ctx.schedule, sysId: r.sys_id });
-    await deps.store.put(key, to);
-    return 'unknown';
-  }
-  // Another tenant's finding: its own schedule reports it; this one only remembers the state.
-  if (finding.kind === 'other') {
-    await deps.store.put(key, to);
-    return 'other';
-  }
-  // No state: it may have been deleted since this run began, by another that moved the states
-  // away. Deletion follows the move, so the epoch still current after the read means it was not.
-  if (from === undefined && !(await scope.current())) return 'moved';
-  await deps.bus.publish(statusChanged(r, finding.uid, from, to, dest.table, ctx));
-  await deps.store.put(key, to);
-  return 'emitted';
-}
-
-function statusChanged(r: SnRecord, uid: string, from: string | undefined, to: string, table: string, ctx: JobContext): CloudEvent {
-  const updated = fieldValue(r, 'sys_updated_on') ?? '';
-  const label = (s: string | undefined) => (table === 'incident' && s !== undefined ? INCIDENT_STATES.get(s) : undefined);
-  return {
-    specversion: '1.0',
-    id: stableEventId('servicenow-sync', ctx.tenant, ctx.schedule, r.sys_id, updated, to),
-    source: `//secorch/schedules/${ctx.schedule}`,
-    type: TICKET_STATUS_CHANGED,
-    subject: uid,
-    ...(isStamp(updated) ? { time: `${updated.replace(' ', 'T')}Z` } : {}),
-    datacontenttype: 'application/json',
-    tenant: ctx.tenant,
-    origin: `schedule:${ctx.schedule}`,
-    data: {
-      finding_uid: uid, system: 'servicenow', table, sys_id: r.sys_id, number: fieldValue(r, 'number'),
-      from: from ?? null, to, from_label: label(from) ?? null, to_label: label(to) ?? null,
-    },
-  };
 }
