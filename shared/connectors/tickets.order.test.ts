@@ -68,6 +68,15 @@ function setup(config?: { deliveries?: { retentionDays?: number } }) {
   return { deps, req, store, key, logs, advance: (ms: number) => (now += ms) };
 }
 
+test('a finding uid of any length has one ticket record: a uid too long for a store key stands as its digest, a short one as written', async () => {
+  const long = `gh:acme/api:${'x'.repeat(2000)}`;
+  const key = ticketRecordKey({ destination: 'jira', tenant: 't', uid: long });
+  expect(Buffer.byteLength(key)).toBeLessThanOrEqual(512);
+  expect(key).toBe(ticketRecordKey({ destination: 'jira', tenant: 't', uid: long }));
+  expect(key).not.toBe(ticketRecordKey({ destination: 'jira', tenant: 't', uid: `${long}y` }));
+  expect(ticketRecordKey({ destination: 'jira', tenant: 't', uid: 'f-1' })).toBe('tkt:jira:t:f-1');
+});
+
 test('a created event held back past the resolve makes no ticket; an event dated after the resolve (found again) does', async () => {
   const { deps, req, logs } = setup();
   const t = fakeTarget();

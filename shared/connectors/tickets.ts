@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../errors';
-import type { StateStore } from '../ports/store';
+import { MAX_KEY_BYTES, type StateStore } from '../ports/store';
+import { keyPart } from '../store/key-part';
 import { isConnectorError } from './errors';
 import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan } from './ticket-times';
 import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
@@ -64,7 +65,15 @@ const OLDER = 'older than the finding\'s resolve';
 const OLDER_RESOLVE = 'older than the finding\'s latest open event';
 
 /** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
-export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => `tkt:${r.destination}:${r.tenant}:${r.uid}`;
+/**
+ * The uid is the sender's text, of any length: one that would make the key longer than a store
+ * holds (MAX_KEY_BYTES) stands as its digest (keyPart), as does one that starts with `~`; every
+ * other key is the uid as written, as before.
+ */
+export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => {
+  const head = `tkt:${r.destination}:${r.tenant}:`;
+  return `${head}${keyPart(r.uid, MAX_KEY_BYTES - Buffer.byteLength(head, 'utf8'))}`;
+};
 const keyOf = ticketRecordKey;
 
 export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, req: TicketRequest): Promise<TicketOutcome> {

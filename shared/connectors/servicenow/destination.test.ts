@@ -1,27 +1,19 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { StateStore } from '../../ports/store';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { servicenowDestinationSchema } from './config';
 import { correlationId } from './correlation';
 import { servicenowDestination } from './destination';
-import { type FakeInstance, fakeInstance } from './instance.testkit';
+import { eachFakeInstance, type FakeInstance } from './instance.testkit';
 
 /** The `servicenow` destination end to end: the issue's duplicate test and the fields it writes. */
 let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  sn = fakeInstance(vendor, { clock: h.clock });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
 
 const finding = (id: string, transition: string, extra: Partial<CloudEvent> = {}): CloudEvent => ({
   specversion: '1.0', id, source: '//secorch/webhooks/github', type: `secorch.finding.${transition}`, subject: 'gh:acme/api:secret-scanning:7', tenant: 'acme',

@@ -1,5 +1,6 @@
 import { reply, type VendorHandler, type VendorRequest, type VendorServer } from '../../../test/support/vendor-server';
 import type { Clock } from '../../ports/clock';
+import { eachTestVendor, type VendorTest } from '../transport.testkit';
 
 /**
  * A ServiceNow instance's Table API for tests, served by the vendor test server: records in
@@ -132,3 +133,7 @@ function list(req: VendorRequest, rows: Row[], link: boolean, pick: (r: Row, f: 
   const page = found.slice(offset, offset + limit).filter((r) => !hidden(r));
   return reply.json({ result: page.map((r) => pick(r, req.query.get('sysparm_fields'))) }, 200, headers);
 }
+
+/** eachTestVendor (../transport.testkit.ts) with a fake instance on each test's vendor server and clock. */
+export const eachFakeInstance = (set: (t: VendorTest & { sn: FakeInstance }) => unknown): void =>
+  eachTestVendor((t) => set({ ...t, sn: fakeInstance(t.vendor, { clock: t.h.clock }) }));

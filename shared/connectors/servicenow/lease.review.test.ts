@@ -1,11 +1,11 @@
 import { testDeps } from '../../../test/deps';
-import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { reply, type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { servicenowDestinationSchema } from './config';
 import { servicenowDestination } from './destination';
-import { type FakeInstance, fakeInstance } from './instance.testkit';
+import { eachFakeInstance, type FakeInstance } from './instance.testkit';
 
 /**
  * The create lease (../tickets.ts) must outlast the create call: a redelivery that finds it
@@ -18,15 +18,7 @@ let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  sn = fakeInstance(vendor, { clock: h.clock });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
 
 const base = { type: 'servicenow', auth: { type: 'basic', username: 'svc', password: 'pw' } };
 const finding = (id: string): CloudEvent => ({

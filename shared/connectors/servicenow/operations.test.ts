@@ -1,12 +1,12 @@
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import { memoryStore } from '../../store/memory';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { addWorkNote } from './add-work-note';
 import { type ServiceNowConfig, servicenowDestinationSchema } from './config';
 import { correlationId } from './correlation';
 import { createRecord } from './create-record';
 import { findByCorrelation } from './find-by-correlation';
-import { type FakeInstance, fakeInstance } from './instance.testkit';
+import { eachFakeInstance, type FakeInstance, fakeInstance } from './instance.testkit';
 import { queryRecords } from './query-records';
 import { servicenowTransport } from './transport';
 import { updateRecord } from './update-record';
@@ -16,15 +16,7 @@ let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  sn = fakeInstance(vendor, { clock: h.clock });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
 
 const config = (over: Record<string, unknown> = {}): ServiceNowConfig =>
   servicenowDestinationSchema.parse({ type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'secorch.integration', password: 'pw-s3cret' }, ...over });

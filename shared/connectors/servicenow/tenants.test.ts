@@ -1,11 +1,11 @@
 import { testDeps } from '../../../test/deps';
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
 import { applyFindingEvent } from '../tickets';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { servicenowDestinationSchema } from './config';
 import { servicenowDestination } from './destination';
-import { type FakeInstance, fakeInstance } from './instance.testkit';
+import { eachFakeInstance, type FakeInstance } from './instance.testkit';
 import { findingOfCorrelation } from './uid-map';
 
 /**
@@ -18,15 +18,7 @@ let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  sn = fakeInstance(vendor, { clock: h.clock });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
 
 const UID = 'aws:securityhub:arn:aws:s3:::backups:S3.8';
 const finding = (id: string, transition: string, tenant: string | undefined, uid = UID): CloudEvent => ({

@@ -1,9 +1,9 @@
-import { startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
+import { type VendorServer } from '../../../test/support/vendor-server';
 import type { CloudEvent } from '../../events/cloudevent';
 import { memoryStore } from '../../store/memory';
-import { type Harness, harness } from '../transport.testkit';
+import type { Harness } from '../transport.testkit';
 import { servicenowDestinationSchema } from './config';
-import { type FakeInstance, fakeInstance } from './instance.testkit';
+import { eachFakeInstance, type FakeInstance } from './instance.testkit';
 import { servicenowTickets } from './tickets';
 import { servicenowTransport } from './transport';
 
@@ -12,15 +12,7 @@ let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-beforeEach(async () => {
-  vendor = await startVendorServer();
-  h = harness();
-  sn = fakeInstance(vendor, { clock: h.clock });
-});
-afterEach(async () => {
-  await h.close();
-  await vendor.close();
-});
+eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
 
 const event = (id: string, transition: string): CloudEvent => ({
   specversion: '1.0', id, source: '//secorch/webhooks/github', type: `secorch.finding.${transition}`, subject: 'f-1', tenant: 'acme',
