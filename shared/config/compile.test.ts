@@ -51,6 +51,11 @@ describe('compileConfig', () => {
     expect(compileConfig({ sources: { github: { ...github, rateLimit: { perSecond: 0.0001, burst: 1 } } } }, { GH_SECRET: 's' }).sources.github!.rateLimit).toEqual({ perSecond: 0.0001, burst: 1 });
   });
 
+  test('a destination name longer than 128 characters is refused: it goes into state-store keys', () => {
+    expect(problem({ sources: { github }, destinations: { ['d'.repeat(129)]: { type: 'file', path: 'x.jsonl' } } })).toContain(`destinations.${'d'.repeat(129)}: Invalid key in record`);
+    expect(compileConfig({ sources: { github }, destinations: { ['d'.repeat(128)]: { type: 'file', path: 'x.jsonl' } } }, { GH_SECRET: 's' }).destinations['d'.repeat(128)]).toBeDefined();
+  });
+
   test('a wrong value says what was expected and what was found, or lists the allowed values', () => {
     expect(problem({ sources: { github: { ...github, maxBodyBytes: '1MB' } } })).toContain('sources.github.maxBodyBytes: Invalid input: expected number, received string');
     expect(problem({ sources: { github }, logLevel: 'verbose' })).toContain('logLevel: Invalid option: expected one of "debug"|"info"|"warn"|"error"');

@@ -184,7 +184,8 @@ const deliveriesSchema = z.strictObject({
 export const configSchema = z.strictObject({
   sources: z._default(z.record(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)), sourceSchema), {}),
   routes: z._default(z.array(routeSchema), []),
-  destinations: z._default(z.record(z.string().check(z.minLength(1)), destinationSchema), {}),
+  // A name goes into state-store keys (ticket records, sync cursors, tokens), which hold 512 bytes.
+  destinations: z._default(z.record(z.string().check(z.minLength(1), z.maxLength(128, 'a destination name is at most 128 characters')), destinationSchema), {}),
   /** State store; unset = the runtime's default (SQLite locally; see README for the clouds). */
   store: z.optional(storeSchema),
   ingress: z._default(ingressSchema, { trustedProxyHops: 1, trustClientCertHeaders: false }),
