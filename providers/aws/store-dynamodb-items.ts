@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeValue, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { PutOptions, PutWrite } from '../../shared/ports/store';
+import { expiryOf } from '../../shared/store/text-and-ttl';
 import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8PartsRef, valueTooLarge } from '../../shared/store/split-values';
 
 /**
@@ -26,8 +27,6 @@ export type Item = Record<string, AttributeValue>;
 export const PARTITION = 'secorch';
 /** Not "secorch#...": that form is kept for sharding the head partition by prefix later. */
 export const PARTS_PARTITION = 'secorch-parts#';
-/** DynamoDB's limit for a sort key value. */
-export const MAX_KEY_BYTES = 1024;
 /**
  * DynamoDB's item size limit, 400 KB, counting attribute names and values. A head with its value
  * inline carries the key, the value and usually about 150 bytes of names, version and expiry;
@@ -35,7 +34,7 @@ export const MAX_KEY_BYTES = 1024;
  */
 export const MAX_ITEM_BYTES = 400 * 1024;
 const ITEM_OVERHEAD_BYTES = 160;
-/** A part's slice: a part item also holds the key (up to 1 KB) and a few short attributes. */
+/** A part's slice: a part item also holds the key (MAX_KEY_BYTES, 512 bytes) and a few short attributes. */
 export const SLICE_BYTES = 384 * 1024;
 /**
  * The largest value the store takes (UTF-8 bytes). A split write is one TransactWriteItems, whose
@@ -54,12 +53,6 @@ const IF_VERSION = `#v = :v AND ${LIVE}`;
 
 export const headKey = (key: string): Item => ({ pk: { S: PARTITION }, sk: { S: key } });
 export const partKey = (partsId: string, index: number): Item => ({ pk: { S: PARTS_PARTITION + partsId }, sk: { S: String(index).padStart(4, '0') } });
-
-export function checkKey(key: string): void {
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes === 0) throw new RangeError('dynamoStore: keys must not be empty');
-  if (bytes > MAX_KEY_BYTES) throw new RangeError(`dynamoStore: key is ${bytes} bytes of UTF-8; DynamoDB allows at most ${MAX_KEY_BYTES}`);
-}
 
 const kb = (bytes: number) => Math.round(bytes / 1024);
 
@@ -96,7 +89,6 @@ export interface WritePlan {
 
 /** The items of one write, with its condition; undefined when the options contradict each other. */
 export function planWrite(table: string, write: PutWrite, now: number): WritePlan | undefined {
-  checkKey(write.key);
   const opts: PutOptions = write.opts ?? {};
   const valueBytes = Buffer.byteLength(write.value, 'utf8');
   if (valueBytes > MAX_VALUE_BYTES) {
@@ -105,7 +97,7 @@ export function planWrite(table: string, write: PutWrite, now: number): WritePla
   if (opts.ifAbsent && opts.ifVersion !== undefined) return undefined;
   const expiry: Item = {};
   if (opts.ttlSeconds !== undefined) {
-    const expiresAt = now + opts.ttlSeconds * 1000;
+    const expiresAt = expiryOf(now, opts.ttlSeconds);
     expiry.expiresAt = { N: String(expiresAt) };
     expiry.purgeAt = { N: String(Math.ceil(expiresAt / 1000) + PURGE_MARGIN_S) };
   }

@@ -1,15 +1,16 @@
 import type { DynamoDBClient, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
+import { checkStoreWrites, checkText } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
-import { checkKey, checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
+import { checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
 import { cancellationCodes, dynamoReason, retryBusy } from './store-dynamodb-errors';
 import { guardStore } from '../../shared/store/unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
-export { MAX_ITEM_BYTES, MAX_KEY_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
+export { MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
 
 /**
  * StateStore on DynamoDB. One table, partition key `pk` (S), sort key `sk` (S); every key's head
@@ -66,6 +67,8 @@ export interface DynamoStoreOptions extends AwsTimeouts {
 
 /** The store's name in store_unavailable messages (shared/store/unavailable.ts). */
 const STORE = 'DynamoDB';
+/** Its name in argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
+const NAME = 'dynamoStore';
 const guarded = <T>(store: string, op: string, run: () => Promise<T>) => guardStore(store, op, dynamoReason, run);
 
 const errorName = (e: unknown) => (e as { name?: unknown } | null)?.name;
@@ -122,12 +125,13 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
 
   return {
     get: (key) => guarded(STORE, 'get', async () => {
-      checkKey(key);
+      checkText(NAME, 'key', key);
       return readItem(await load(), key, () => clock.now());
     }),
 
     put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
+      checkStoreWrites(NAME, [{ key, value, opts: options }]);
       const io = await load();
       return retryBusy(async () => {
         const plan = planWrite(table, { key, value, opts: options }, clock.now());
@@ -148,6 +152,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
 
     putAll: (writes) => guarded(STORE, 'putAll', async () => {
       checkWrites(writes);
+      checkStoreWrites(NAME, writes);
       if (writes.length === 0) return true;
       const io = await load();
       return retryBusy(async () => {
@@ -157,7 +162,6 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
             const plan = planWrite(table, w, now);
             return plan && transactItems(plan);
           }
-          checkKey(w.key);
           return [{ Delete: { TableName: table, Key: headKey(w.key) } }];
         });
         if (plans.some((p) => p === undefined)) return false;
@@ -166,6 +170,8 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     }),
 
     list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
+      checkText(NAME, 'prefix', prefix);
+      if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
       const limit = listLimit(options);
       const after = options.after;
       // ExclusiveStartKey must lie inside the key condition's range, so an `after` outside the
@@ -200,7 +206,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
     }),
 
     delete: (key) => guarded(STORE, 'delete', async () => {
-      checkKey(key);
+      checkText(NAME, 'key', key);
       const io = await load();
       // Unconditional, so a retry after "a transaction holds this item" is always right.
       const out = await retryBusy(() => io.client.send(new io.sdk.DeleteItemCommand({ TableName: table, Key: headKey(key), ReturnValues: 'ALL_OLD' })));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TableEntity } from '@azure/data-tables';
-import type { PutOptions } from '../../shared/ports/store';
+import { checkKey, MAX_KEY_BYTES, type PutOptions } from '../../shared/ports/store';
+import { expiryOf } from '../../shared/store/text-and-ttl';
 import { MAX_SPLIT_VALUE_BYTES, type SplitHead, valueDamaged, valueTooLarge } from '../../shared/store/split-values';
 
 /**
@@ -29,7 +30,8 @@ import { MAX_SPLIT_VALUE_BYTES, type SplitHead, valueDamaged, valueTooLarge } fr
  * leaves no part, and a fresh partsId per write means a reader never mixes two writes' slices.
  */
 export const PARTITION = 'secorch';
-export const MAX_KEY_BYTES = 512;
+/** The port's key limit (shared/ports/store.ts) is this store's: a RowKey holds 512 UTF-16 code units, one per UTF-8 byte. */
+export { MAX_KEY_BYTES };
 const CHUNK = 32 * 1024;
 const MAX_CHUNKS = 15;
 /** The largest value kept inline in its head entity (UTF-16 code units), as before values were split. */
@@ -62,9 +64,7 @@ const BYTE_BASE = 0x100;
 export const encode = (text: string) => String.fromCharCode(...Array.from(Buffer.from(text, 'utf8'), (b) => b + BYTE_BASE));
 
 export function rowKey(key: string): string {
-  const bytes = Buffer.byteLength(key, 'utf8');
-  if (bytes === 0) throw new RangeError('tableStore: keys must not be empty');
-  if (bytes > MAX_KEY_BYTES) throw new RangeError(`tableStore: key is ${bytes} bytes of UTF-8; Table Storage allows at most ${MAX_KEY_BYTES}`);
+  checkKey('tableStore', key);
   return encode(key);
 }
 export const keyOf = (row: string) => Buffer.from(Array.from(row, (c) => c.charCodeAt(0) - BYTE_BASE)).toString('utf8');
@@ -152,7 +152,7 @@ export interface Planned {
 
 export function plan(key: string, layout: Layout, opts: PutOptions, now: number): Planned {
   const row = rowKey(key);
-  const expiresAt = opts.ttlSeconds === undefined ? NEVER : BigInt(now + opts.ttlSeconds * 1000);
+  const expiresAt = opts.ttlSeconds === undefined ? NEVER : BigInt(expiryOf(now, opts.ttlSeconds));
   const base = { partitionKey: PARTITION, rowKey: row, version: opts.newVersion ?? randomUUID(), expiresAt };
   // Exactly the entity this store has always written, so existing tables read the same.
   if ('inline' in layout) return { head: { ...base, ...layout.inline }, parts: [] };

@@ -1,6 +1,7 @@
 import type { TableClient, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
+import { checkStoreWrites, checkText } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
 import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead, tombstone } from './store-table-layout';
 import { dropParts, entityMissing, readEntity, readItem, withValues } from './store-table-parts';
@@ -103,6 +104,8 @@ export type TableStore = StateStore & {
 const SWEEP_EVERY = 256;
 const SWEEP_MAX = 100;
 const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable service (unavailable.ts)
+/** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
+const NAME = 'tableStore';
 
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
@@ -131,11 +134,13 @@ export function tableStore(opts: TableStoreOptions): TableStore {
 
   const store: TableStore = {
     get: (key) => guarded(STORE, 'get', async () => {
+      checkText(NAME, 'key', key);
       return readItem(await load(), rowKey(key), () => clock.now());
     }),
 
     put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
+      checkStoreWrites(NAME, [{ key, value, opts: options }]);
       const row = rowKey(key);
       const layout = layOut(key, value);
       const client = await load();
@@ -172,6 +177,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
 
     putAll: (batch) => guarded(STORE, 'putAll', async () => {
       checkWrites(batch);
+      checkStoreWrites(NAME, batch);
       if (batch.length === 0) return true;
       const layouts = batch.map((w) => (isDelete(w) ? undefined : layOut(w.key, w.value)));
       const client = await load();
@@ -211,6 +217,8 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     }),
 
     list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
+      checkText(NAME, 'prefix', prefix);
+      if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
       const limit = listLimit(options);
       const lo = encode(prefix);
       const now = clock.now();
@@ -231,6 +239,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     }),
 
     delete: (key) => guarded(STORE, 'delete', async () => {
+      checkText(NAME, 'key', key);
       const row = rowKey(key);
       const client = await load();
       const before = await readHead(client, row);

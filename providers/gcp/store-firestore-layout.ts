@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentData } from '@google-cloud/firestore';
 import { errors } from '../../shared/errors';
-import type { PutWrite } from '../../shared/ports/store';
+import { checkKey, MAX_KEY_BYTES, type PutWrite } from '../../shared/ports/store';
+import { expiryOf } from '../../shared/store/text-and-ttl';
 import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8PartsRef, valueTooLarge } from '../../shared/store/split-values';
 
 /**
@@ -23,15 +24,18 @@ import { joinUtf8, MAX_SPLIT_VALUE_BYTES, sliceUtf8, type SplitHead, type Utf8Pa
  * transaction, a write that loses its condition leaves nothing.
  */
 export const MiB = 1024 * 1024;
-/** Hex doubles a key's bytes, and a document id holds at most 1,500 bytes. */
-export const MAX_KEY_BYTES = 750;
+/**
+ * The port's key limit (shared/ports/store.ts). This layout alone would take 750 bytes: hex
+ * doubles a key's bytes, and a document id holds at most 1,500.
+ */
+export { MAX_KEY_BYTES };
 /** Maximum size for a document, counted as https://firebase.google.com/docs/firestore/storage-size describes. */
 export const MAX_DOCUMENT_BYTES = MiB;
 /** A document within this much of the limit is split rather than staked on the exact count. */
 const HEADROOM_BYTES = 1024;
 /**
  * A part's slice of the value. A part document also holds its name (at most 6 KiB, the limit for
- * a document name), its key (up to 750 bytes) and three short field names: 8 KiB covers them.
+ * a document name), its key (up to MAX_KEY_BYTES) and three short field names: 8 KiB covers them.
  */
 export const SLICE_BYTES = MiB - 8 * 1024;
 /** The largest value the store takes (UTF-8 bytes): as the DynamoDB store, so limits match across clouds. */
@@ -83,12 +87,8 @@ export function checkCollectionPath(collection: string): void {
 }
 
 export function encodeKey(key: string): string {
-  const bytes = Buffer.from(key, 'utf8');
-  if (bytes.length === 0) throw new RangeError('firestoreStore: keys must not be empty');
-  if (bytes.length > MAX_KEY_BYTES) {
-    throw new RangeError(`firestoreStore: key is ${bytes.length} bytes of UTF-8; at most ${MAX_KEY_BYTES} fit a document id (hex, 1500 bytes)`);
-  }
-  return bytes.toString('hex');
+  checkKey('firestoreStore', key);
+  return Buffer.from(key, 'utf8').toString('hex');
 }
 
 const kb = (bytes: number) => Math.round(bytes / 1024);
@@ -156,7 +156,7 @@ function stamp(layout: Layout, now: number, partsId: string): Documents {
   head.version = write.opts?.newVersion ?? randomUUID();
   const expiry: DocumentData = {};
   if (write.opts?.ttlSeconds !== undefined) {
-    expiry.expiresAt = now + write.opts.ttlSeconds * 1000;
+    expiry.expiresAt = expiryOf(now, write.opts.ttlSeconds);
     expiry.purgeAt = new Date(expiry.expiresAt + PURGE_MARGIN_MS);
   }
   Object.assign(head, expiry);

@@ -1,7 +1,8 @@
 import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreLimits } from '../../shared/store/contract-limits.testkit';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { FakeFirestore } from './firestore-fake.testkit';
-import { encodeKey, firestoreStore, MAX_KEY_BYTES } from './store-firestore';
+import { encodeKey, firestoreStore } from './store-firestore';
 
 /**
  * No Firestore emulator can run here (it ships as a Java binary with the gcloud SDK), so these
@@ -17,10 +18,12 @@ function setup() {
   return { fake, clock, store: firestoreStore({ collection: 'state', firestore: fake.asFirestore(), clock }) };
 }
 
-describeStateStoreContract(`firestore ${MOCKED}`, async () => {
+const fresh = async () => {
   const { store, clock } = setup();
   return { store, clock };
-});
+};
+describeStateStoreContract(`firestore ${MOCKED}`, fresh);
+describeStateStoreLimits(`firestore ${MOCKED}`, fresh);
 
 describe(`firestoreStore ${MOCKED}`, () => {
   it('keeps one document per key, its id the hex of the key\'s UTF-8, with purgeAt for a TTL policy', async () => {
@@ -55,17 +58,6 @@ describe(`firestoreStore ${MOCKED}`, () => {
     }
     // The parts collection adds `-parts` to the last id.
     for (const collection of ['state', 'tenants/acme/state', '__state', 'state__', '_', '...', 'x'.repeat(1494), 'é'.repeat(747)]) expect(build(collection)).not.toThrow();
-  });
-
-  it('takes keys up to 750 bytes and refuses longer or empty ones clearly', async () => {
-    const { store } = setup();
-    const longest = 'é'.repeat(MAX_KEY_BYTES / 2);
-    expect(await store.put(longest, 'v')).toBe(true);
-    expect((await store.get(longest))?.value).toBe('v');
-    await expect(store.put(`${longest}x`, 'v')).rejects.toThrow(/751 bytes of UTF-8; at most 750/);
-    await expect(store.putAll([{ key: 'ok', value: 'v' }, { key: 'x'.repeat(751), value: 'v' }])).rejects.toThrow(RangeError);
-    expect(await store.get('ok')).toBeUndefined();
-    await expect(store.get('')).rejects.toThrow(RangeError);
   });
 
   it('keeps reading past expired documents that fill a page', async () => {

@@ -1,6 +1,7 @@
 import type { CollectionReference, DocumentData, Firestore, Transaction } from '@google-cloud/firestore';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type Write } from '../../shared/ports/store';
+import { checkStoreWrites, checkText } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
 import { checkCollectionPath, checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
@@ -16,7 +17,8 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * bytes (https://firebase.google.com/docs/firestore/quotas#collections_documents_and_fields).
  * So the id is the key's UTF-8 bytes in lower-case hex: always valid, and since hex preserves
  * byte order, ordering by document id lists keys in UTF-8 byte order (code-unit order except
- * that U+E000..U+FFFF sort before astral characters). Keys are therefore at most 750 bytes.
+ * that U+E000..U+FFFF sort before astral characters). That would take keys of up to 750 bytes; the
+ * port's limit, MAX_KEY_BYTES (512), is kept as by every store.
  * The document also holds the key itself, `version` (a random UUID per write), `expiresAt`
  * (epoch ms) and the value.
  *
@@ -69,6 +71,8 @@ const ONE_ATTEMPT = { maxAttempts: 1 };
  * store answers, not an internal error (firestoreReason).
  */
 const STORE = 'Firestore';
+/** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
+const NAME = 'firestoreStore';
 const guarded = <T>(op: string, run: () => Promise<T>) => guardStore(STORE, op, firestoreReason, run);
 
 function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: number): boolean {
@@ -171,48 +175,58 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   }
 
   return {
-    get: (key) => guarded('get', () => within(async () => readItem(await load(), key, now))),
+    get: (key) => guarded('get', async () => {
+      checkText(NAME, 'key', key);
+      return within(async () => readItem(await load(), key, now));
+    }),
 
     put: (key: string, value: string, options: PutOptions = {}) => guarded('put', async () => {
       checkPutOptions(options);
+      checkStoreWrites(NAME, [{ key, value, opts: options }]);
       return transact([{ key, value, opts: options }]);
     }),
 
     putAll: (writes) => guarded('putAll', async () => {
       checkWrites(writes);
+      checkStoreWrites(NAME, writes);
       if (writes.length === 0) return true;
       return transact(writes);
     }),
 
-    list: (prefix, options = {}) => guarded('list', () => within(async () => {
-      const limit = listLimit(options);
-      const io = await load();
-      const id = io.sdk.FieldPath.documentId();
-      const low = prefix ? Buffer.from(prefix, 'utf8').toString('hex') : undefined;
-      let query = io.heads.orderBy(id);
-      // Every id under the prefix starts with its hex; `g` sorts after every hex digit.
-      if (low !== undefined) query = query.where(id, '>=', low).where(id, '<', `${low}g`);
-      let cursor = options.after ? Buffer.from(options.after, 'utf8').toString('hex') : undefined;
-      const heads: Head[] = [];
-      const at = now();
-      // Expired documents are filtered here (an inequality on expiresAt would need a composite
-      // index): keep reading until one live head beyond the page, or the range ends.
-      for (;;) {
-        const want = limit + 1 - heads.length;
-        const page = await (cursor === undefined ? query : query.startAfter(cursor)).limit(want).get();
-        for (const snap of page.docs) {
-          const head = toHead(snap.data());
-          if (head.expiresAt === undefined || head.expiresAt > at) heads.push(head);
+    list: (prefix, options = {}) => guarded('list', async () => {
+      checkText(NAME, 'prefix', prefix);
+      if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
+      return within(async () => {
+        const limit = listLimit(options);
+        const io = await load();
+        const id = io.sdk.FieldPath.documentId();
+        const low = prefix ? Buffer.from(prefix, 'utf8').toString('hex') : undefined;
+        let query = io.heads.orderBy(id);
+        // Every id under the prefix starts with its hex; `g` sorts after every hex digit.
+        if (low !== undefined) query = query.where(id, '>=', low).where(id, '<', `${low}g`);
+        let cursor = options.after ? Buffer.from(options.after, 'utf8').toString('hex') : undefined;
+        const heads: Head[] = [];
+        const at = now();
+        // Expired documents are filtered here (an inequality on expiresAt would need a composite
+        // index): keep reading until one live head beyond the page, or the range ends.
+        for (;;) {
+          const want = limit + 1 - heads.length;
+          const page = await (cursor === undefined ? query : query.startAfter(cursor)).limit(want).get();
+          for (const snap of page.docs) {
+            const head = toHead(snap.data());
+            if (head.expiresAt === undefined || head.expiresAt > at) heads.push(head);
+          }
+          if (page.docs.length < want || heads.length > limit) break;
+          cursor = page.docs[page.docs.length - 1]!.id;
         }
-        if (page.docs.length < want || heads.length > limit) break;
-        cursor = page.docs[page.docs.length - 1]!.id;
-      }
-      // The head beyond the page only says that more follow: its value is not read.
-      const items = await withValues(io, heads.slice(0, limit), now);
-      return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
-    })),
+        // The head beyond the page only says that more follow: its value is not read.
+        const items = await withValues(io, heads.slice(0, limit), now);
+        return heads.length > limit ? { items, next: heads[limit - 1]!.key } : { items };
+      });
+    }),
 
     delete: (key) => guarded('delete', async () => {
+      checkText(NAME, 'key', key);
       const id = encodeKey(key);
       const io = await load();
       const ref = io.heads.doc(id);

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixedClock } from '../../shared/ports/clock';
+import { describeStateStoreLimits } from '../../shared/store/contract-limits.testkit';
 import { describeStateStoreContract } from '../../shared/store/contract.testkit';
 import { raceProcesses } from './race.testkit';
 import { openDatabase } from './sqlite';
@@ -17,11 +18,13 @@ const tempPath = () => {
 };
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-describeStateStoreContract('sqlite', async () => {
+const fresh = async () => {
   const clock = fixedClock(START);
   const store = sqliteStore({ path: tempPath(), clock });
   return { store, clock, close: async () => store.close() };
-});
+};
+describeStateStoreContract('sqlite', fresh);
+describeStateStoreLimits('sqlite', fresh);
 
 describe('sqliteStore', () => {
   it('opens in WAL mode with foreign keys on, and fsyncs every commit (synchronous FULL) unless told otherwise', () => {

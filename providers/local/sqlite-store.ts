@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type StoredItem, type Write } from '../../shared/ports/store';
+import { checkStoreWrites, checkText, expiryOf } from '../../shared/store/text-and-ttl';
 import { openWith, type SqliteDatabase, unlessBusy, whenFree } from './sqlite';
 import { writeGroup } from './sqlite-store-group';
 
@@ -39,6 +40,13 @@ export type SqliteStore = StateStore & { close(): void };
  * must not change what is written, nor slip a value past the checks (a NaN ttl never expires).
  */
 const asCalled = (w: Write): Write => (isDelete(w) ? { key: w.key, delete: true } : { key: w.key, value: w.value, opts: { ...w.opts } });
+
+/**
+ * The store's name in argument errors. Lone surrogates are refused like everywhere
+ * (shared/store/text-and-ttl.ts): SQLite keeps such a key apart (better-sqlite3 writes the
+ * surrogate's three bytes) but lists it, and reads a value holding one, with U+FFFD in its place.
+ */
+const NAME = 'sqliteStore';
 
 export function sqliteStore(opts: SqliteStoreOptions): SqliteStore {
   // NORMAL: see openDatabase; the events themselves (the queue) keep FULL.
@@ -80,7 +88,7 @@ function storeOn(db: SqliteDatabase, clock: Clock): SqliteStore {
     }
     const options = write.opts ?? {};
     if (options.ifAbsent && options.ifVersion !== undefined) return false;
-    const expiresAt = options.ttlSeconds === undefined ? null : now + options.ttlSeconds * 1000;
+    const expiresAt = options.ttlSeconds === undefined ? null : expiryOf(now, options.ttlSeconds);
     // A random version, not a counter: a key deleted and re-created must not reuse a version
     // that a stale reader could still present to ifVersion.
     const row = { key: write.key, value: write.value, version: options.newVersion ?? randomUUID(), expiresAt };
@@ -114,6 +122,7 @@ function storeOn(db: SqliteDatabase, clock: Clock): SqliteStore {
   sweep(clock.now());
   return {
     async get(key) {
+      checkText(NAME, 'key', key);
       group.flush();
       const row = unlessBusy(db, () => selectLive.get({ key, now: clock.now() }));
       if (!row) return undefined;
@@ -123,14 +132,19 @@ function storeOn(db: SqliteDatabase, clock: Clock): SqliteStore {
     },
     async put(key: string, value: string, options: PutOptions = {}) {
       checkPutOptions(options);
-      return group.add([{ key, value, opts: { ...options } }], clock.now());
+      const write = { key, value, opts: { ...options } };
+      checkStoreWrites(NAME, [write]);
+      return group.add([write], clock.now());
     },
     async putAll(batch) {
       checkWrites(batch);
+      checkStoreWrites(NAME, batch);
       // The delivery worker writes through putAll only: its expired rows are swept after these commits too.
       return group.add(batch.map(asCalled), clock.now());
     },
     async list(prefix, opts = {}) {
+      checkText(NAME, 'prefix', prefix);
+      if (opts.after !== undefined) checkText(NAME, 'cursor', opts.after);
       group.flush();
       const limit = listLimit(opts);
       const rows = unlessBusy(db, () => scan.all({ lo: prefix, hi: `${prefix}\u{10FFFF}`, after: opts.after ?? '', now: clock.now(), limit: limit + 1 }));
@@ -142,6 +156,7 @@ function storeOn(db: SqliteDatabase, clock: Clock): SqliteStore {
       return rows.length > limit ? { items, next: rows[limit - 1]!.key } : { items };
     },
     async delete(key) {
+      checkText(NAME, 'key', key);
       group.flush();
       unlessBusy(db, () => remove.run(key));
     },

@@ -1,5 +1,40 @@
+import { AppError } from '../errors/app-error';
+
 export const MAX_BATCH_WRITES = 25;
 export const MAX_LIST_LIMIT = 1000;
+const DEFAULT_LIST_LIMIT = 100;
+
+/**
+ * The longest TTL a store takes: about 317 years, far beyond any record's life. Larger ones
+ * (a rate limit of one token per 10^300 s) give expiry times PostgreSQL's bigint and Redis's
+ * PEXPIREAT refuse, and Firestore's timestamps end in the year 9999: each failed its own way
+ * (a driver error, a script that stopped half-way through a batch).
+ */
+export const MAX_TTL_SECONDS = 10_000_000_000;
+
+/**
+ * The longest key, in bytes of UTF-8, that every store's layout holds: Azure Table Storage's
+ * RowKey takes 1 KiB, i.e. 512 UTF-16 code units, and the store spends one (U+0100 + b) on each
+ * UTF-8 byte of the key. The others take more (Firestore 750: a document id holds the key's hex;
+ * DynamoDB 1,024: a sort key; PostgreSQL about 2,700: a B-tree entry), so a key one of them took
+ * would fail on the next. A text from outside belongs in a key through keyPart
+ * (shared/store/key-part.ts), which bounds its length.
+ */
+export const MAX_KEY_BYTES = 512;
+
+/**
+ * Refuses a key no store holds, the empty one included, before any I/O: not retryable (the same
+ * key fails every time), and not shown to callers (a key is built by the code, not sent by them).
+ */
+export function checkKey(store: string, key: string): void {
+  if (key.length > 0 && (key.length <= MAX_KEY_BYTES / 3 || Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES)) return;
+  const bytes = Buffer.byteLength(key, 'utf8');
+  throw new AppError('store_key_invalid', `${store}: a key must be 1 to ${MAX_KEY_BYTES} bytes of UTF-8; this one is ${bytes}`, {
+    status: 500,
+    retryable: false,
+    expose: false,
+  });
+}
 
 /** Common argument checks of putAll, so every implementation refuses the same batches. */
 export function checkWrites(writes: readonly Write[]): void {
@@ -17,17 +52,29 @@ export function checkPutOptions(opts: PutOptions = {}): void {
   if (opts.ttlSeconds !== undefined && !(Number.isFinite(opts.ttlSeconds) && opts.ttlSeconds >= 0)) {
     throw new RangeError('ttlSeconds: a finite number of seconds, at least 0');
   }
+  if (opts.ttlSeconds !== undefined && opts.ttlSeconds > MAX_TTL_SECONDS) throw new RangeError(`ttlSeconds: at most ${MAX_TTL_SECONDS}`);
 }
 
 export const isDelete = (w: Write): w is DeleteWrite => w.delete === true;
 
-export const listLimit = (opts: ListOptions = {}) => Math.min(Math.max(1, opts.limit ?? 100), MAX_LIST_LIMIT);
+/**
+ * A list's page size: a whole number from 1 to MAX_LIST_LIMIT, a fraction cut down, NaN the
+ * default. A fraction never equalled a page's length (the memory store listed every item) and
+ * reached SQL LIMITs and Redis as a number they refuse.
+ */
+export function listLimit(opts: ListOptions = {}): number {
+  const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
+  if (Number.isNaN(limit)) return DEFAULT_LIST_LIMIT;
+  return Math.min(Math.max(1, Math.floor(limit)), MAX_LIST_LIMIT);
+}
 
 /**
  * Key-value state store with TTL and conditional writes: the persistence port behind
  * idempotency, replay protection, queues and cursors. Values are strings (JSON by convention).
  * Implementations: memory (tests), SQLite (local default); cloud stores implement the same
- * contract and pass the same suite (shared/store/contract.testkit.ts).
+ * contract and pass the same suite (shared/store/contract.testkit.ts). A key is 1 to
+ * MAX_KEY_BYTES bytes of UTF-8, and keys, prefixes, cursors and values are well-formed Unicode
+ * text (shared/store/text-and-ttl.ts): every store refuses others before any I/O.
  */
 export interface StoredItem {
   value: string;
@@ -71,7 +118,7 @@ export interface DeleteWrite {
 export type Write = PutWrite | DeleteWrite;
 
 export interface ListOptions {
-  /** At most this many items (default 100, at most 1000). */
+  /** At most this many items: a whole number (a fraction is cut), default 100 (NaN too), 1 to 1000. */
   limit?: number;
   /** Start after this key (the `next` of the previous page). */
   after?: string;

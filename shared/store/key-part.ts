@@ -7,9 +7,9 @@ export const MAX_PLAIN_PART_BYTES = 200;
 /**
  * A text from outside (an event id, a delivery id, an object key) as a part of a state-store key:
  * itself, or when longer than `maxBytes` of UTF-8 (or starting with `~`, the mark of a digest)
- * `~` and its SHA-256 in base64url, so the two forms never meet. Such texts have no length limit
- * the stores share: the cloud stores take keys of 512 bytes (Azure Table) to 1024 (DynamoDB), and
- * a longer key fails every write of the record it names. A text no store keeps as it is also
+ * `~` and its SHA-256 in base64url, so the two forms never meet. Such texts have no length limit,
+ * while every store refuses a key over MAX_KEY_BYTES (512 bytes: shared/ports/store.ts), which
+ * would fail every write of the record it names. A text no store keeps as it is also
  * becomes a digest: U+0000 (PostgreSQL refuses it) and a lone surrogate (UTF-8 stores write
  * U+FFFD for it, so two such ids would be one key; the stores refuse it).
  */
