@@ -13,6 +13,15 @@ describe('configuration files', () => {
     expect(validateConfigFile(DEMO, { GITHUB_WEBHOOK_SECRET: 'real', SECORCH_DATA_DIR: '/d' }).config.destinations['events-file']).toEqual({ type: 'file', path: '/d/events.jsonl' });
   });
 
+  test('a path that is a folder, not a file, is refused naming the path (EISDIR alone named nothing)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secorch-config-'));
+    try {
+      expect(() => readRawConfig(dir)).toThrow(`Configuration file ${dir} cannot be read (EISDIR); set SECORCH_CONFIG to a YAML file`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a build keeps ${VAR} references unresolved, so secrets never enter a bundle', () => {
     expect(JSON.stringify(validateForBuild(DEMO))).toContain('${GITHUB_WEBHOOK_SECRET:-local-demo-secret}');
   });

@@ -20,7 +20,7 @@ export function readRawConfig(path: string): unknown {
   // Keys are compared as read, not as written: 1 and "1" (true and "true", ~ and "") are one
   // name once the document is plain data, and the last would silently replace the first.
   const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(path, 'utf8'), { prettyErrors: true, uniqueKeys: sameKey, merge: true, lineCounter: lines });
+  const doc = parseDocument(readText(path), { prettyErrors: true, uniqueKeys: sameKey, merge: true, lineCounter: lines });
   if (doc.errors.length > 0) throw new Error(`${path}: ${doc.errors.map((e) => e.message).join('; ')}`);
   visit(doc, {
     Scalar(_, node) {
@@ -32,6 +32,15 @@ export function readRawConfig(path: string): unknown {
     },
   });
   return doc.toJS() ?? {};
+}
+
+/** The file's text; a folder or an unreadable file is an error naming the path (Node's own names none). */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`Configuration file ${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}); set SECORCH_CONFIG to a YAML file`);
+  }
 }
 
 const LEADING_ZERO = /^[-+]?0\d+$/;

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDataDir } from './data-dir';
@@ -30,4 +30,12 @@ test('a path that is a file, or under a file, is refused with one line naming it
   expect(() => ensureDataDir(file)).toThrow(`SECORCH_DATA_DIR ${file} exists and is not a folder; point SECORCH_DATA_DIR at a folder (it is created when missing)`);
   expect(() => ensureDataDir(join(file, 'sub'))).toThrow(`SECORCH_DATA_DIR ${join(file, 'sub')} is under a file, not a folder`);
   expect(existsSync(join(file, 'sub'))).toBe(false);
+});
+
+// A folder the file system refuses to write in, whoever runs the test (root writes through modes):
+// /proc/self is one on Linux, as a read-only mount or a folder of another user is elsewhere.
+(process.platform === 'linux' ? test : test.skip)('an existing folder this user cannot write in is refused with one line naming it', () => {
+  expect(() => ensureDataDir('/proc/self')).toThrow(/^SECORCH_DATA_DIR \/proc\/self cannot be written \([A-Z]+\): the local databases, keys and inbox live there; point SECORCH_DATA_DIR at a folder this user can write$/);
+  expect(() => ensureDataDir(dir)).not.toThrow();
+  expect(readdirSync(dir)).toEqual([]);
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -35,6 +35,22 @@ export function ensureDataDir(path: string): void {
       // A parent that is a file (ENOTDIR/EEXIST), or no permission.
       throw new DataDirError(`SECORCH_DATA_DIR ${path} cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
     }
+  }
+  assertWritable(path);
+}
+
+/**
+ * A folder this user cannot write (a read-only file system, a folder made by `sudo npm start`)
+ * passed the checks above, and then every worker failed to open its database and was restarted
+ * with a stack trace, again and again, while the server answered. A folder made and removed at
+ * once asks the file system itself: permission bits alone do not tell root or a read-only mount.
+ */
+function assertWritable(path: string): void {
+  try {
+    rmdirSync(mkdtempSync(join(path, '.write-check-')));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new DataDirError(`SECORCH_DATA_DIR ${path} cannot be written (${code}): the local databases, keys and inbox live there; point SECORCH_DATA_DIR at a folder this user can write`);
   }
 }
 

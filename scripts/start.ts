@@ -1,6 +1,7 @@
 /**
- * `npm start`: validate the configuration (exit non-zero naming the problem before anything
- * listens), build the local bundles with it, then run the whole function set in the foreground
+ * `npm start`: validate the configuration, the data directory (a folder this user can write) and
+ * the ports (free), exiting non-zero naming the problem before anything starts; build the local
+ * bundles with it, then run the whole function set in the foreground
  * under serverless-offline (in its own process: scripts/offline.ts) on http://127.0.0.1:$PORT
  * (default 3000) with no stage prefix.
  */
@@ -13,7 +14,9 @@ import { configPath, validateConfigFile } from './config-file';
 import { ensureDataDir } from './data-dir';
 import { OFFLINE_START } from './offline';
 import { stopSignals } from './stop-signals';
-import { LOCAL_WORKERS, supervisor } from './workers';
+import { lockBundle } from './bundle-lock';
+import { checkPorts } from './ports';
+import { LOCAL_WORKERS, PARENT_WATCH, supervisor, watchedEnv } from './workers';
 import { redactText } from '../shared/log/redact';
 
 /**
@@ -29,12 +32,15 @@ async function main(): Promise<number> {
   const dataDir = resolve(process.env.SECORCH_DATA_DIR || '.data');
   const port = process.env.PORT || '3000';
   const env = { ...process.env, SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, PORT: port };
+  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
   let capMs: number;
   try {
     // The schema, then what the local runtime offers (store, bus, secrets, sealer): the same
     // checks every local function makes at cold start, so a mistake stops start-up here.
     const { config: parsed } = validateConfigFile(config, env);
     ensureDataDir(dataDir);
+    await checkPorts(env);
+    process.on('exit', lockBundle(join(__dirname, '..', 'dist'), bundle));
     capMs = stopCapMs(parsed.deliveries?.timeoutSeconds);
     console.log(`secorch: configuration ${config} is valid (${Object.keys(parsed.sources).length} sources, ${parsed.routes.length} routes)`);
   } catch (e) {
@@ -44,15 +50,14 @@ async function main(): Promise<number> {
   await buildAll({ targets: ['local'], quiet: true, config });
   console.log(`secorch: data directory ${dataDir}; starting on http://127.0.0.1:${port}`);
 
-  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
   const workerEntry = (name: string) => join(__dirname, '..', 'dist', bundle, name, 'index.js');
   // The router worker follows the queue, so publishers need not nudge the router through
   // serverless-offline's Lambda invoke API (a whole emulated invocation per burst of events).
   if (existsSync(workerEntry('router-worker'))) Object.assign(env, { SECORCH_ROUTER_NUDGE: 'off' });
   const osls = join(__dirname, '..', 'node_modules', 'osls', 'bin', 'serverless.js');
-  const offline = () => spawn(process.execPath, [osls, ...OFFLINE_START, '--stage', 'local'], {
+  const offline = () => spawn(process.execPath, [...PARENT_WATCH, osls, ...OFFLINE_START, '--stage', 'local'], {
     stdio: 'inherit',
-    env: { ...env, SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    env: { ...watchedEnv(env), SECORCH_ROUTER_FUNCTION: 'secorch-local-eventRouter', SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
   let child = offline();
   let startedAt = Date.now();
@@ -97,7 +102,11 @@ async function main(): Promise<number> {
       if (!signals.stopping()) console.error(`secorch: serverless-offline exited (${signal ?? `code ${code}`}); stopping the workers`);
       // The workers finish what they hold (a batch, a sweep, a finding) and close their databases
       // before npm start returns: whoever removes or copies the data directory next finds it quiet.
-      void workers.stopAll(capMs).then(() => done(code ?? (signal ? 0 : 1)));
+      // Stopped by us, a signal is how it ended; otherwise its end is a failure, even by a signal
+      // (killed by the out-of-memory killer at start): a script or supervisor reading 0 would
+      // take a server that never served for one that was stopped.
+      const failed = signals.stopping() ? (code ?? 0) : code || 1;
+      void workers.stopAll(capMs).then(() => done(failed));
     };
     child.on('exit', onExit);
   });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { EXIT_CANNOT_RUN } from '../providers/local/worker-process';
 
 /**
@@ -37,6 +38,13 @@ export const LOCAL_WORKERS: readonly Omit<WorkerSpec, 'entry'>[] = [
   { name: 'inbox-worker', impact: 'reports copied into the inbox wait' },
 ];
 
+/**
+ * What makes a child of npm start stop once npm start is gone (scripts/parent-watch.cjs): node's
+ * arguments before the entry, and the environment naming the parent to watch.
+ */
+export const PARENT_WATCH = ['--require', join(__dirname, 'parent-watch.cjs')];
+export const watchedEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ ...env, SECORCH_PARENT_PID: String(process.pid) });
+
 export interface SupervisorOptions {
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
@@ -51,7 +59,7 @@ export function supervisor(opts: SupervisorOptions) {
   /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
   function supervise(spec: WorkerSpec, delayMs = 1000): void {
     const started = Date.now();
-    const worker = spawn(process.execPath, [...(opts.execArgv ?? []), spec.entry], { stdio: 'inherit', env: opts.env });
+    const worker = spawn(process.execPath, [...PARENT_WATCH, ...(opts.execArgv ?? []), spec.entry], { stdio: 'inherit', env: watchedEnv(opts.env) });
     workers.set(spec.name, worker);
     worker.on('exit', (code, signal) => {
       if (stopping) return;

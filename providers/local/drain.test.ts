@@ -83,6 +83,18 @@ test('a record that fails every time goes to the dead-letter table at its fifth 
   queue.close();
 });
 
+test('the reason kept with a failed record has credentials redacted as in the logs: npm run dlq prints it', async () => {
+  const { deps } = testDeps();
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock, maxAttempts: 1 });
+  const id = queue.enqueue(event('poison'));
+  const handler = async () => {
+    throw new AppError('destination_failed', 'hook: POST https://hooks.slack.com/services/T000/B000/XXXXabcdXXXX?token=s3cr3tvalue answered 404', { status: 502, retryable: true });
+  };
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 1 });
+  expect(queue.deadLetter(id)?.error).toBe('destination_failed: hook: POST https://hooks.slack.com/services/[redacted]/[redacted]/[redacted]?token=[redacted] answered 404');
+  queue.close();
+});
+
 test('a failing record does not stop the drain: the rest of the queue is handled in the same call', async () => {
   const { deps } = testDeps();
   const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock });

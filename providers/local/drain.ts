@@ -1,5 +1,6 @@
 import { type RecordOutcome, runBatch } from '../../shared/batch/runner';
 import { type RecordHandler, redeliveryDelayMs } from '../../shared/contracts';
+import { redactText } from '../../shared/log/redact';
 import type { Deps } from '../../shared/ports';
 import type { QueueMessage, SqliteQueue } from './sqlite-queue';
 
@@ -92,7 +93,10 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
       const outcome = outcomes.get(m.id);
       if (!outcome) continue;
       if (!outcome.ok) {
-        queue.release(m.id, m.receipt, retryDelayMs(m.attempts, outcome.error), `${outcome.error.code}: ${outcome.error.message}`);
+        // Kept for `npm run dlq`, which prints it: a destination's answer or a library's message may
+        // carry a token or a webhook URL, redacted as in the logs.
+        const reason = redactText(`${outcome.error.code}: ${outcome.error.message}`);
+        queue.release(m.id, m.receipt, retryDelayMs(m.attempts, outcome.error), reason);
         report.failed += 1;
       } else {
         done.push(m);

@@ -143,4 +143,15 @@ describe('local inbox watcher (real folder, real reports)', () => {
     expect(await t.watcher.poll()).toEqual([{ file: 'trivy.json', result: expect.objectContaining({ status: 'ingested' }) }]);
     expect(new Set(t.findings().map((e) => e.id)).size).toBe(REPORT_FINDINGS[TRIVY]);
   });
+
+  test('a clock set back after a transient failure (NTP stepping it) delays the retry by the retry delay, not by the step', async () => {
+    const t = setup();
+    await copyFile(fixturePath(TRIVY), join(root, 'inbox', 'trivy.json'));
+    t.bus.failAt(1);
+    expect(await twice(t.watcher)).toEqual([{ file: 'trivy.json', error: 'ingest_unavailable' }]);
+    t.clock.set(t.clock.now() - 3_600_000);
+    expect(await t.watcher.poll()).toEqual([]);
+    t.clock.advance(5000);
+    expect(await t.watcher.poll()).toEqual([{ file: 'trivy.json', result: expect.objectContaining({ status: 'ingested' }) }]);
+  });
 });

@@ -197,8 +197,11 @@ export function inbox(opts: InboxOptions) {
         continue;
       }
       const stable = before !== undefined && before.size === st.size && before.mtimeMs === st.mtimeMs;
-      seen.set(entry.escaped, { size: st.size, mtimeMs: st.mtimeMs, ...(stable ? { retryAt: before.retryAt, handled: before.handled, logged: before.logged } : {}) });
-      if (!stable || before.handled || (before.retryAt ?? 0) > now) continue;
+      // A retry time further than RETRY_MS ahead was set before the clock was set back (NTP
+      // stepping it): it is RETRY_MS from now instead of waiting out however far the clock went.
+      const retryAt = before?.retryAt === undefined ? undefined : Math.min(before.retryAt, now + RETRY_MS);
+      seen.set(entry.escaped, { size: st.size, mtimeMs: st.mtimeMs, ...(stable ? { retryAt, handled: before.handled, logged: before.logged } : {}) });
+      if (!stable || before.handled || (retryAt ?? 0) > now) continue;
       if (st.size === 0) {
         // `scanner > inbox/report.json` makes the file at once and writes it when the scan ends:
         // read now, it would be report_empty and archived, and the report then written into the

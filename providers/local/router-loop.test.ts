@@ -120,3 +120,31 @@ it('keeps running when the check for new commits throws (the queue file unreadab
     producer.close();
   }
 });
+
+it('a clock set back (NTP stepping it) does not stop the one-second full claims for retries coming due', async () => {
+  const { deps, clock } = testDeps();
+  const path = join(dir, 'queue.db');
+  const consumer = sqliteQueue({ path, clock: deps.clock });
+  let claims = 0;
+  let looks = 0;
+  // Nothing is committed by others: only the full claim (each drain makes one) can find a retry.
+  const counting: SqliteQueue = { ...consumer, changed: () => (looks++, false), claim: (max, leaseMs) => (claims++, consumer.claim(max, leaseMs)) };
+  const stop = new AbortController();
+  const loop = runRouterLoop(deps, counting, { pollMs: 5, signal: stop.signal });
+  try {
+    await until(() => claims >= 1, 10_000);
+    clock.set(clock.now() - 3_600_000);
+    // The last claim is now an hour ahead of the clock: it used to wait for the clock to get there.
+    await until(() => claims >= 2, 10_000);
+    // From then on a second of the clock apart again, not at every look.
+    const seen = looks;
+    await until(() => looks >= seen + 20, 10_000);
+    expect(claims).toBe(2);
+    clock.advance(1000);
+    await until(() => claims >= 3, 10_000);
+  } finally {
+    stop.abort();
+    await loop;
+    consumer.close();
+  }
+});

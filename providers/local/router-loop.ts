@@ -29,7 +29,10 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
     try {
       // changed() reads the file too: an error there (a damaged or unreadable file) is the
       // drain's to log, not one that ends the worker.
-      if (queue.changed() || now - lastClaim >= 1000) {
+      // A clock set back (NTP stepping it) leaves the last claim ahead of it: that is a
+      // full claim now too, or retries coming due would wait for the clock to catch up (up to
+      // the one-minute schedule's drain, or however far it went back).
+      if (queue.changed() || now - lastClaim >= 1000 || now < lastClaim) {
         const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal);
         // The next full claim comes a second after this drain ended, not after it began: the
         // records it failed were released as it ended, the first retry 1 s later, and a claim

@@ -33,3 +33,13 @@ test('any other failure exits 1 with its stack, for a restart', async () => {
   expect(code).toBe(1);
   expect(stderr).toMatch(/^secorch test worker: Error: boom\n\s+at /);
 }, 30_000);
+
+test('a typed failure a restart may clear (a database that cannot be opened) is one line with its code, not a stack', async () => {
+  // Its folder cannot be made: a file stands where it should be.
+  writeFileSync(join(dir, 'data'), '');
+  const path = join(dir, 'data', 'queue.db');
+  const { code, stderr } = await runScript('sqliteQueue({ path: process.argv[1], clock: { now: Date.now } });', path);
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^secorch test worker failed \(store_io_failed\): [^\n]+\n$/);
+  expect(stderr).toContain(join(dir, 'data'));
+}, 30_000);

@@ -12,7 +12,8 @@ export const EXIT_CANNOT_RUN = 78;
  * How the long-running local workers beside serverless-offline run as processes: `work` gets a
  * signal that SIGINT/SIGTERM abort, so it can finish what it holds; the process exits 0 when
  * `work` returns; EXIT_CANNOT_RUN with the error's message (one line, what to do in it) when it
- * throws a non-retryable AppError; otherwise 1, with the stack on stderr (npm start restarts it).
+ * throws a non-retryable AppError; otherwise 1 (npm start restarts it), with the error's code and
+ * message in one line for an AppError, or with the stack for anything else.
  */
 export function runWorker(name: string, work: (signal: AbortSignal) => Promise<void>): void {
   const stop = new AbortController();
@@ -23,6 +24,12 @@ export function runWorker(name: string, work: (signal: AbortSignal) => Promise<v
       if (isAppError(e) && !e.retryable) {
         console.error(`secorch ${name} cannot run: ${redactText(e.message)}`);
         process.exit(EXIT_CANNOT_RUN);
+      }
+      // A typed failure says what is wrong (a database that cannot be opened, a full disk): its
+      // stack, printed at every restart, only buried that sentence. A bug keeps its stack.
+      if (isAppError(e) && e.code !== 'internal_error') {
+        console.error(`secorch ${name} failed (${e.code}): ${redactText(e.message)}`);
+        process.exit(1);
       }
       console.error(`secorch ${name}: ${redactText(String((e as Error).stack ?? e))}`);
       process.exit(1);
