@@ -98,9 +98,9 @@ posix('processes npm start leaves', () => {
       process.kill(child.pid!, 'SIGKILL');
       await gone;
       await until(() => (children(child.pid!).length === 0 ? true : undefined), 30_000, () => `the orphans to stop\n${group(child.pid!).join('\n')}`);
-      // They stopped as on Ctrl-C, finishing what they held.
-      expect(logs()).toContain('router loop stopped');
-      expect(logs()).toContain('delivery loop stopped');
+      // They stopped as on Ctrl-C, finishing what they held. Their last lines may still be in the
+      // pipe when ps no longer lists them: waited for, not read at once.
+      await until(() => (logs().includes('router loop stopped') && logs().includes('delivery loop stopped') ? true : undefined), 10_000, () => `the workers' stop lines\n${logs()}`);
     } finally {
       try {
         process.kill(-child.pid!, 'SIGKILL');

@@ -1,12 +1,12 @@
 import { reply, startVendorServer, type VendorServer } from '../../../test/support/vendor-server';
 import { memoryStore } from '../../store/memory';
-import type { Harness } from '../transport.testkit';
+import { type Harness, harness } from '../transport.testkit';
 import { addWorkNote } from './add-work-note';
 import { type ServiceNowConfig, servicenowDestinationSchema } from './config';
 import { correlationId } from './correlation';
 import { createRecord } from './create-record';
 import { findByCorrelation } from './find-by-correlation';
-import { eachFakeInstance, type FakeInstance, fakeInstance } from './instance.testkit';
+import { type FakeInstance, fakeInstance } from './instance.testkit';
 import { queryRecords } from './query-records';
 import { servicenowTransport } from './transport';
 import { updateRecord } from './update-record';
@@ -16,7 +16,16 @@ let vendor: VendorServer;
 let h: Harness;
 let sn: FakeInstance;
 
-eachFakeInstance((kit) => ({ vendor, h, sn } = kit));
+// Not eachFakeInstance: two tests below replace the vendor server, and the one left is closed here.
+beforeEach(async () => {
+  vendor = await startVendorServer();
+  h = harness();
+  sn = fakeInstance(vendor, { clock: h.clock });
+});
+afterEach(async () => {
+  await h.close();
+  await vendor.close();
+});
 
 const config = (over: Record<string, unknown> = {}): ServiceNowConfig =>
   servicenowDestinationSchema.parse({ type: 'servicenow', instanceUrl: vendor.url, auth: { type: 'basic', username: 'secorch.integration', password: 'pw-s3cret' }, ...over });
