@@ -1,3 +1,4 @@
+import { BlobServiceClient } from '@azure/storage-blob';
 import { QueueClient } from '@azure/storage-queue';
 
 /** The Azurite the jest global setup started (test/global-setup.ts): its connection string. */
@@ -21,4 +22,22 @@ export function azuriteQueue(prefix: string): { connectionString: string; queueN
     await client?.delete();
   });
   return { connectionString, queueName, queue: () => client! };
+}
+
+/**
+ * A blob container of its own on the real Azurite for the tests of one describe block (or file),
+ * created before them and deleted after them, named as azuriteQueue names its queues.
+ */
+export function azuriteContainer(prefix: string): { connectionString: string; container: string } {
+  const connectionString = azuriteConnection();
+  const container = `${prefix}-${process.pid}-${Date.now()}`;
+  const client = () => BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+  beforeAll(async () => {
+    expect(connectionString).toMatch(/BlobEndpoint=http:\/\/127\.0\.0\.1:\d+/);
+    await client().create();
+  });
+  afterAll(async () => {
+    await client().delete();
+  });
+  return { connectionString, container };
 }

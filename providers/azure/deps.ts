@@ -10,6 +10,7 @@ import { storageQueueWakeUps } from './wakeups-storage-queue';
 import { tableStore } from './store-table';
 import { keyVaultSecrets } from './secrets-keyvault';
 import { type ObjectStorage, systemClock } from '../../shared/ports';
+import { connectionAccount } from './storage-account';
 
 /**
  * The claim-check blobs of events too large for a queue message live in the Functions host's
@@ -20,6 +21,11 @@ let claims: ObjectStorage | undefined;
 export const claimObjects = (): ObjectStorage => (claims ??= blobObjects({ connectionString: required('AzureWebJobsStorage', 'the Functions host') }));
 /** Where the publisher writes claim blobs and the router's trigger reads them: the only container a claim may name. */
 export const claimStore = (): ClaimStore => ({ objects: claimObjects(), container: process.env.SECORCH_CLAIMS_CONTAINER || 'secorch-claims' });
+
+/** The account storage-ingest reads blobs from and archive destinations write to: SECORCH_BLOB_CONNECTION, else the host's. */
+const blobConnection = (): string => process.env.SECORCH_BLOB_CONNECTION || required('AzureWebJobsStorage', 'the Functions host');
+/** That account's name (storage-account.ts): a BlobCreated event from another account is refused, not read here. */
+export const blobAccount = (): string | undefined => connectionAccount(blobConnection());
 
 /** Composition root on Azure Functions: built once per cold start, `secret://` values re-read every secrets.ttlSeconds. */
 export const azureDeps = refreshingRoot(async () =>
@@ -55,7 +61,7 @@ export const azureDeps = refreshingRoot(async () =>
       // `secrets.provider: azure-keyvault` (compileConfig requires vaultUrl with it).
       secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix }) },
       // Blob containers of SECORCH_BLOB_CONNECTION (a reports/archive account), else the host's account.
-      objects: () => blobObjects({ connectionString: process.env.SECORCH_BLOB_CONNECTION || required('AzureWebJobsStorage', 'the Functions host') }),
+      objects: () => blobObjects({ connectionString: blobConnection() }),
       // JSON lines: the host sends stdout to Application Insights traces (Kusto: parse_json(message)).
       metrics: 'json',
     },

@@ -2,8 +2,11 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { storageIngest } from '../../functions/storage-ingest/handler';
 import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
+import { azuriteContainer } from './azurite-queue.testkit';
 import { azureEventGrid, eventGridWebhook } from './event-grid';
 import { azureHttp } from './http';
+import { blobObjects } from './objects-blob';
+import { blobEventAccount, connectionAccount, sameAccountOnly } from './storage-account';
 
 /**
  * The real Event Grid events of ../shared/fixtures/events (BlobCreated in both schemas, the
@@ -92,5 +95,74 @@ describe('Event Grid webhook (HTTP) + storage-ingest', () => {
     expect((await t.post(fixtureBytes(EG_SCHEMA))).status).toBe(503);
     expect((await t.post('[{"hello":"world"}]')).status).toBe(400);
     expect((await t.post('not json')).status).toBe(400);
+  });
+});
+
+/**
+ * Container names repeat across storage accounts, and the events name their account apart from
+ * the container (Event Grid schema `topic`, CloudEvents schema `source`): against the real
+ * Azurite blob service, whose development account is the one the function reads.
+ */
+describe('BlobCreated events of another storage account than the one blobs are read from', () => {
+  const { connectionString, container } = azuriteContainer('eg-account');
+  const reads = () => connectionAccount(connectionString);
+  const inAccount = <T extends Record<string, unknown>>(e: T, account: string): T => {
+    const id = `/subscriptions/s-1/resourceGroups/Storage/providers/Microsoft.Storage/storageAccounts/${account}`;
+    return { ...e, ...('topic' in e ? { topic: id } : { source: id }), subject: `/blobServices/default/containers/${container}/blobs/new-file.txt` };
+  };
+  const setupOnAzurite = async () => {
+    const t = ingestDeps();
+    const objects = blobObjects({ connectionString });
+    await objects.put(container, 'new-file.txt', fixtureBytes(TRIVY));
+    const deps = async () => ({ ...t.deps, objects });
+    const ingest = sameAccountOnly(storageIngest, reads);
+    return { ...t, trigger: azureEventGrid(ingest, deps), webhook: azureHttp(eventGridWebhook(ingest), deps) };
+  };
+  const post = async (webhook: ReturnType<typeof azureHttp>, events: unknown[]) =>
+    (await webhook(new HttpRequest({ method: 'POST', url: 'https://app.azurewebsites.net/ingest/eventgrid?code=k', headers: { 'content-type': 'application/json' }, body: { string: JSON.stringify(events) } }), ctx())).status;
+
+  test('the account comes from the connection string (Azurite: devstoreaccount1) and from the event (both schemas)', () => {
+    expect(reads()).toBe('devstoreaccount1');
+    expect([EG_SCHEMA, CE_SCHEMA].map((f) => blobEventAccount(fixtureJson<unknown[]>(f)[0]))).toEqual(['my-storage-account', 'my-storage-account']);
+    expect(blobEventAccount(fixtureJson<unknown[]>('events/azure-eventgrid-subscription-validation-event.json')[0])).toBeUndefined();
+  });
+
+  test.each([
+    ['DefaultEndpointsProtocol=https;AccountName=ReportsProd;AccountKey=a2V5;EndpointSuffix=core.windows.net', 'reportsprod'],
+    ['BlobEndpoint=https://reportsprod.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&sig=x', 'reportsprod'],
+    ['BlobEndpoint=https://reports.contoso.com;AccountName=reportsprod;AccountKey=a2V5', 'reportsprod'],
+    ['BlobEndpoint=http://localhost:10000/devstoreaccount1;SharedAccessSignature=sig=x', 'devstoreaccount1'],
+    ['UseDevelopmentStorage=true', 'devstoreaccount1'],
+    ['BlobEndpoint=https://reports.contoso.com/;SharedAccessSignature=sig=x', undefined],
+  ])('the account of %s is %s', (cs, account) => {
+    expect(connectionAccount(cs)).toBe(account);
+  });
+
+  test('an account that cannot be told (a custom-domain SAS connection) lets every event through', async () => {
+    const t = ingestDeps();
+    await t.put(container, 'new-file.txt', TRIVY);
+    const trigger = azureEventGrid(sameAccountOnly(storageIngest, () => undefined), async () => t.deps);
+    await trigger(inAccount(fixtureJson<Record<string, unknown>[]>(EG_SCHEMA)[0]!, 'reportsprod'), ctx());
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+  });
+
+  test.each([['Event Grid schema', EG_SCHEMA], ['CloudEvents schema', CE_SCHEMA]])('%s trigger: refused (retryable, naming both accounts), nothing read; the same event from the account is ingested', async (_s, file) => {
+    const t = await setupOnAzurite();
+    const [event] = fixtureJson<Record<string, unknown>[]>(file);
+    await expect(t.trigger(inAccount(event!, 'reportsprod'), ctx())).rejects.toMatchObject({
+      code: 'storage_account_mismatch', retryable: true, message: expect.stringMatching(/"reportsprod".*"devstoreaccount1"/),
+    });
+    expect(t.bus.events).toEqual([]);
+    await t.trigger(inAccount(event!, 'DevStoreAccount1'), ctx());
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+  });
+
+  test('webhook: a batch with an event of another account answers 503 (Event Grid retries the batch)', async () => {
+    const t = await setupOnAzurite();
+    const [event] = fixtureJson<Record<string, unknown>[]>(EG_SCHEMA);
+    expect(await post(t.webhook, [inAccount(event!, 'reportsprod')])).toBe(503);
+    expect(t.bus.events).toEqual([]);
+    expect(await post(t.webhook, [inAccount(event!, 'devstoreaccount1')])).toBe(200);
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
   });
 });

@@ -1,8 +1,9 @@
 import { app } from '@azure/functions';
 import { storageIngest } from '../../../functions/storage-ingest/handler';
-import { azureDeps } from '../deps';
+import { azureDeps, blobAccount } from '../deps';
 import { azureEventGrid, eventGridWebhook } from '../event-grid';
 import { azureHttp } from '../http';
+import { sameAccountOnly } from '../storage-account';
 
 /**
  * Reports dropped in Blob Storage become finding events (README: "Storage ingest"). Two ways to
@@ -11,12 +12,15 @@ import { azureHttp } from '../http';
  * - a webhook (endpoint type "Web Hook", Event Grid or CloudEvents schema) at
  *   POST /ingest/eventgrid?code=<function key>: authLevel "function" makes the host refuse any
  *   caller without the key before this code runs.
+ * Either way, blobs are read from one account (deps.ts blobAccount), and a BlobCreated event of
+ * another account subscribed to the function is refused (storage-account.ts).
  */
-app.eventGrid('storageIngest', { handler: azureEventGrid(storageIngest, azureDeps) });
+const ingest = sameAccountOnly(storageIngest, blobAccount);
+app.eventGrid('storageIngest', { handler: azureEventGrid(ingest, azureDeps) });
 
 app.http('storageIngestWebhook', {
   methods: ['POST', 'OPTIONS'],
   route: 'ingest/eventgrid',
   authLevel: 'function',
-  handler: azureHttp(eventGridWebhook(storageIngest), azureDeps),
+  handler: azureHttp(eventGridWebhook(ingest), azureDeps),
 });
