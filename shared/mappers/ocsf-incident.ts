@@ -25,7 +25,10 @@ export interface IncidentParts {
   severityId: SeverityId;
   statusId: IncidentStatusId;
   priorityId?: PriorityId;
-  /** The priority as the source names it (P1); OCSF `priority` is the caption otherwise. */
+  /**
+   * The source's name of the priority (P1). OCSF `priority` is "normalized to the caption of the
+   * priority_id value", so the name is used only for 99 Other.
+   */
   priority?: string;
   time: number;
   desc?: string;
@@ -54,7 +57,7 @@ export function buildIncident(p: IncidentParts): Json {
     status_id: p.statusId,
     status: INCIDENT_STATUS[p.statusId],
     priority_id: p.priorityId,
-    priority: p.priority ?? (p.priorityId === undefined ? undefined : PRIORITY[p.priorityId]),
+    priority: p.priorityId === undefined ? undefined : p.priorityId === 99 ? p.priority ?? PRIORITY[99] : PRIORITY[p.priorityId],
     time: p.time,
     message: p.finding_info_list[0]?.title,
     desc: p.desc,

@@ -20,43 +20,66 @@ interface Identity {
   details: Json | undefined;
 }
 
-const instance = (r: Json, at: Where): Identity[] => {
+type Reader = (r: Json, at: Where) => Identity[];
+
+const instance: Reader = (r, at) => {
   const details = obj(r.instanceDetails);
   const id = str(details?.instanceId);
   const uid = id && at.region && at.account ? `arn:${at.partition}:ec2:${at.region}:${at.account}:instance/${id}` : id;
   return details === undefined ? [] : [{ uid, name: undefined, details }];
 };
 
-const accessKey = (r: Json): Identity[] => {
+const accessKey: Reader = (r) => {
   const details = obj(r.accessKeyDetails);
   const user = str(details?.userName);
   return details === undefined ? [] : [{ uid: user ?? str(details.accessKeyId), name: user, details }];
 };
 
 /** Every bucket the finding names (S3 findings may name several), each its own resource. */
-const buckets = (r: Json): Identity[] =>
+const buckets: Reader = (r) =>
   arr(r.s3BucketDetails).map(obj).filter((b): b is Json => b !== undefined)
     .map((b) => ({ uid: str(b.arn), name: str(b.name), details: b }));
 
-const cluster = (r: Json): Identity[] => {
-  const details = obj(r.eksClusterDetails);
-  return details === undefined ? [] : [{ uid: str(details.arn), name: str(details.name), details }];
+/** A block that names its resource by two of its members: an id (an ARN where there is one) and a name. */
+const block = (key: string, uidKey: string, nameKey: string): Reader => (r) => {
+  const details = obj(r[key]);
+  return details === undefined ? [] : [{ uid: str(details[uidKey]), name: str(details[nameKey]), details }];
 };
 
-const BY_TYPE: Record<string, (r: Json, at: Where) => Identity[]> = {
+// Members per the API reference: EksClusterDetails, EcsClusterDetails, LambdaDetails,
+// RdsDbInstanceDetails, RdsLimitlessDbDetails, Container.
+const eksCluster = block('eksClusterDetails', 'arn', 'name');
+const ecsCluster = block('ecsClusterDetails', 'arn', 'name');
+const lambda = block('lambdaDetails', 'functionArn', 'functionName');
+const rdsInstance = block('rdsDbInstanceDetails', 'dbInstanceArn', 'dbInstanceIdentifier');
+const rdsLimitless = block('rdsLimitlessDbDetails', 'dbShardGroupArn', 'dbShardGroupIdentifier');
+const container = block('containerDetails', 'id', 'name');
+
+const BY_TYPE: Record<string, Reader> = {
   Instance: instance,
   AccessKey: accessKey,
   S3Bucket: buckets,
-  EKSCluster: cluster,
+  EKSCluster: eksCluster,
+  ECSCluster: ecsCluster,
+  Lambda: lambda,
+  RDSDBInstance: rdsInstance,
+  RDSLimitlessDB: rdsLimitless,
+  Container: container,
 };
+
+const firstBucket: Reader = (r, at) => buckets(r, at).slice(0, 1);
+/**
+ * For another kind, or a known kind without its block: the first block present, in this order.
+ * The access key comes last: beside another block it is the caller, not the resource.
+ */
+const FALLBACK: Reader[] = [instance, firstBucket, eksCluster, ecsCluster, lambda, rdsInstance, rdsLimitless, container, accessKey];
 
 export function guardDutyResources(f: Json, at: Where): ResourceDetails[] {
   const r = obj(f.resource);
   const type = str(r?.resourceType);
   if (r === undefined || type === undefined) return [];
   const own = Object.hasOwn(BY_TYPE, type) ? BY_TYPE[type]!(r, at) : [];
-  // Another kind (ECS, Lambda, RDS, ...), or a known kind without its block: the first block present.
-  const found = own.length > 0 ? own : [...instance(r, at), ...buckets(r).slice(0, 1), ...cluster(r), ...accessKey(r)].slice(0, 1);
+  const found = own.length > 0 ? own : FALLBACK.flatMap((read) => read(r, at)).slice(0, 1);
   const identities: Identity[] = found.length > 0 ? found : [{ uid: undefined, name: undefined, details: undefined }];
   return identities.map((id) => compact({
     type,

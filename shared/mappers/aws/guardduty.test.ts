@@ -82,8 +82,34 @@ describe('GuardDuty findings as GuardDuty sends them (detail-type "GuardDuty Fin
     const instance = map({ ...native(), resource: { ...s3Resource(), resourceType: 'Instance' } })!.data as Finding;
     expect(instance.resources).toMatchObject([{ type: 'Instance', uid: 'arn:aws:ec2:us-east-1:193043430472:instance/i-99999999', data: { instanceType: 'm3.xlarge' } }]);
     expect(instance.resources).toHaveLength(1);
-    const other = map({ ...native(), resource: { resourceType: 'Lambda', lambdaDetails: { functionName: 'f' } } })!.data as Finding;
-    expect(other.resources).toEqual([{ type: 'Lambda', region: 'us-east-1', cloud_partition: 'aws' }]);
+    const other = map({ ...native(), resource: { resourceType: 'KubernetesWorkload', eksClusterDetails: { name: 'c', arn: 'arn:aws:eks:us-east-1:193043430472:cluster/c' } } })!.data as Finding;
+    expect(other.resources).toEqual([{ type: 'KubernetesWorkload', uid: 'arn:aws:eks:us-east-1:193043430472:cluster/c', name: 'c', region: 'us-east-1', cloud_partition: 'aws', data: { name: 'c', arn: 'arn:aws:eks:us-east-1:193043430472:cluster/c' } }]);
+  });
+
+  // Blocks of the Lambda, RDS, ECS and container findings, with the members the API reference
+  // names (API_LambdaDetails, API_RdsDbInstanceDetails, API_RdsLimitlessDbDetails,
+  // API_EcsClusterDetails, API_Container); not recorded events. These findings were mapped with
+  // a resource of their type only: which function, database or cluster was affected was lost.
+  test.each([
+    ['Lambda', { lambdaDetails: { functionArn: 'arn:aws:lambda:us-east-1:193043430472:function:f', functionName: 'f', functionVersion: '$LATEST', role: 'arn:aws:iam::193043430472:role/r' } },
+      'arn:aws:lambda:us-east-1:193043430472:function:f', 'f', { functionVersion: '$LATEST' }],
+    ['RDSDBInstance', {
+      rdsDbInstanceDetails: { dbInstanceArn: 'arn:aws:rds:us-east-1:193043430472:db:db-1', dbInstanceIdentifier: 'db-1', engine: 'aurora-postgresql' },
+      rdsDbUserDetails: { user: 'admin', application: 'psql', database: 'postgres' },
+    }, 'arn:aws:rds:us-east-1:193043430472:db:db-1', 'db-1', { engine: 'aurora-postgresql' }],
+    ['RDSLimitlessDB', { rdsLimitlessDbDetails: { dbShardGroupArn: 'arn:aws:rds:us-east-1:193043430472:shard-group:sg-1', dbShardGroupIdentifier: 'sg-1', engine: 'aurora-postgresql' } },
+      'arn:aws:rds:us-east-1:193043430472:shard-group:sg-1', 'sg-1', { engine: 'aurora-postgresql' }],
+    ['ECSCluster', { ecsClusterDetails: { arn: 'arn:aws:ecs:us-east-1:193043430472:cluster/web', name: 'web', status: 'ACTIVE' } },
+      'arn:aws:ecs:us-east-1:193043430472:cluster/web', 'web', { status: 'ACTIVE' }],
+    ['Container', { containerDetails: { id: 'abc123', name: 'web', image: 'nginx:1.25', containerRuntime: 'docker' } },
+      'abc123', 'web', { image: 'nginx:1.25' }],
+  ])('resourceType %s: the finding names the affected resource from its own block', (resourceType, blocks, uid, name, data) => {
+    const f = map({ ...native(), resource: { resourceType, ...blocks } })!.data as Finding;
+    expect(f.resources).toHaveLength(1);
+    expect(f.resources![0]).toMatchObject({ type: resourceType, uid, name, region: 'us-east-1', cloud_partition: 'aws', data });
+    // With an instance block beside it (sample findings carry every block), the typed block wins.
+    const withInstance = map({ ...native(), resource: { resourceType, instanceDetails: { instanceId: 'i-99999999' }, ...blocks } })!.data as Finding;
+    expect(withInstance.resources?.map((r) => r.uid)).toEqual([uid]);
   });
 
   test.each([[0.5, 2], [1, 2], [3.9, 2], [4, 3], [6.9, 3], [7, 4], [8.9, 4], [9, 5], [10, 5], [0, 0], [-1, 0], ['8', 0], [undefined, 0]])(

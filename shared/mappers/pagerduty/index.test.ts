@@ -25,7 +25,8 @@ describe('PagerDuty v3 incident webhooks', () => {
     expect(ev?.data).toEqual({
       category_uid: 2, category_name: 'Findings', class_uid: 2005, class_name: 'Incident Finding',
       activity_id: 2, activity_name: 'Update', type_uid: 200502, type_name: 'Incident Finding: Update',
-      severity_id: 5, severity: 'Critical', status_id: 1, status: 'New', priority_id: 4, priority: 'P1',
+      // `priority` is priority_id's OCSF sibling, its caption; PagerDuty's own name stays in unmapped.
+      severity_id: 5, severity: 'Critical', status_id: 1, status: 'New', priority_id: 4, priority: 'Critical',
       time: Date.parse('2020-10-02T18:45:22.169Z'),
       message: 'A little bump in the road',
       desc: 'A little bump in the road',
@@ -41,7 +42,7 @@ describe('PagerDuty v3 incident webhooks', () => {
         event_code: 'incident.priority_updated', original_time: '2020-10-02T18:45:22.169Z', logged_time: RECEIVED,
       },
       unmapped: {
-        number: 2, incident_key: 'd3640fbd41094207a1c11e58e46b1662', urgency: 'high',
+        number: 2, incident_key: 'd3640fbd41094207a1c11e58e46b1662', urgency: 'high', priority: 'P1',
         service: { uid: 'PF9KMXH', name: 'API Service' }, escalation_policy: { uid: 'PUS0KTE', name: 'Default' },
         agent: { uid: 'PLH1HKV', name: 'Tenex Engineer' },
       },
@@ -67,15 +68,21 @@ describe('PagerDuty v3 incident webhooks', () => {
     expect(map(as('incident.priority_updated', 'snoozed'))?.data).toMatchObject({ status_id: 0, status: 'Unknown' });
   });
 
+  // OCSF: `priority` is "normalized to the caption of the priority_id value. In the case of
+  // 'Other', it is defined by the event source". It was PagerDuty's name (P2) beside priority_id 3.
   test.each([
-    [{ summary: 'P2' }, 'high', 4, 3], [{ summary: 'p3' }, 'high', 3, 2], [{ summary: 'P5' }, 'high', 1, 1],
-    [{ summary: 'SEV-1' }, 'low', 2, 99], [null, 'high', 4, undefined], [null, 'low', 2, undefined], [null, 'urgent', 0, undefined],
-  ])('priority %o, urgency %s -> severity %i, priority_id %p', (priority, urgency, severityId, priorityId) => {
+    [{ summary: 'P2' }, 'high', 4, 3, 'High'], [{ summary: 'p3' }, 'high', 3, 2, 'Medium'], [{ summary: 'P5' }, 'high', 1, 1, 'Low'],
+    [{ summary: 'SEV-1' }, 'low', 2, 99, 'SEV-1'], [null, 'high', 4, undefined, undefined], [null, 'low', 2, undefined, undefined],
+    [null, 'urgent', 0, undefined, undefined],
+  ])('priority %o, urgency %s -> severity %i, priority_id %p, priority %p', (priority, urgency, severityId, priorityId, caption) => {
     const p = example();
     Object.assign(p.event.data, { priority, urgency });
     const data = map(p)?.data as Json;
     expect(data.severity_id).toBe(severityId);
     expect(data.priority_id).toBe(priorityId);
+    expect(data.priority).toBe(caption);
+    // The vendor's name is kept when the caption replaces it.
+    expect((data.unmapped as Json).priority).toBe(priorityId === undefined || priorityId === 99 ? undefined : priority!.summary);
   });
 
   test('without teams the escalation policy is the assignee group; without assignees there is no assignee', () => {

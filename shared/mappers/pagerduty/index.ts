@@ -86,6 +86,8 @@ export const pagerdutyMapper: Mapper = (input) => {
       number: num(incident.number),
       incident_key: str(incident.incident_key),
       urgency: str(incident.urgency),
+      // The account's own name, where OCSF `priority` holds the caption of priority_id.
+      priority: priority === undefined ? undefined : priorityName,
       service: ref(incident.service),
       escalation_policy: ref(incident.escalation_policy),
       agent: ref(event.agent),
