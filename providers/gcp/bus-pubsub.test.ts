@@ -1,5 +1,5 @@
 import type { CloudEvent as GcfCloudEvent } from '@google-cloud/functions-framework';
-import { PubSub, Topic } from '@google-cloud/pubsub';
+import { IAM, PubSub, Topic } from '@google-cloud/pubsub';
 import { parseEvent } from '../../functions/event-router/handler';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { describeEventBusContract } from '../../shared/ports/bus-contract.testkit';
@@ -9,8 +9,9 @@ import { busTestEvent } from '../../test/support/bus-event';
 
 /**
  * No Pub/Sub emulator can run here (it needs Java and a gcloud download), so these tests MOCK
- * AT THE CLIENT: a real PubSub client and real Topic objects, with Topic.prototype.publishMessage
- * and Topic.prototype.getMetadata replaced by jest spies. Nothing reaches the network.
+ * AT THE CLIENT: a real PubSub client and real Topic objects, with Topic.prototype.publishMessage,
+ * Topic.prototype.getMetadata and IAM.prototype.testPermissions replaced by jest spies. Nothing
+ * reaches the network.
  */
 
 const event: CloudEvent = busTestEvent();
@@ -78,21 +79,55 @@ describe('pubsubBus (Pub/Sub client mocked: no emulator runs here)', () => {
     expect(sent[1]!['ce-source']).toBe(edge);
   });
 
-  it('check() is topic.getMetadata(): resolves when it exists, rejects when it does not', async () => {
-    const exists = jest.spyOn(Topic.prototype, 'getMetadata').mockResolvedValueOnce([{}] as never)
-      .mockRejectedValueOnce(Object.assign(new Error('5 NOT_FOUND: Resource not found'), { code: 5 }) as never);
-    const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+  /**
+   * The service's IAM, as the fakes below answer for one function's service account: getMetadata
+   * needs pubsub.topics.get (PERMISSION_DENIED, code 7, without it), testIamPermissions needs
+   * nothing and answers the subset of the asked permissions the caller holds, empty for a topic
+   * that does not exist. roles/pubsub.publisher grants pubsub.topics.publish alone;
+   * roles/pubsub.viewer grants pubsub.topics.get and not publish.
+   * https://cloud.google.com/pubsub/docs/access-control#roles
+   */
+  function grant(permissions: string[], topicExists = true) {
+    const denied = () => Object.assign(new Error('7 PERMISSION_DENIED: User not authorized to perform this action.'), { code: 7 });
+    jest.spyOn(Topic.prototype, 'getMetadata').mockImplementation((async () => {
+      if (!permissions.includes('pubsub.topics.get')) throw denied();
+      if (!topicExists) throw Object.assign(new Error('5 NOT_FOUND: Resource not found'), { code: 5 });
+      return [{}];
+    }) as unknown as Topic['getMetadata']);
+    const tested = jest.spyOn(IAM.prototype, 'testPermissions').mockImplementation((async (asked: string[]) =>
+      [Object.fromEntries(asked.map((p) => [p, topicExists && permissions.includes(p)])), {}]) as unknown as IAM['testPermissions']);
+    return { bus: pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) }), tested };
+  }
+
+  it('check() resolves for a service account with roles/pubsub.publisher alone, which cannot read the topic', async () => {
+    const { bus, tested } = grant(['pubsub.topics.publish']);
     await expect(bus.check()).resolves.toBeUndefined();
-    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist' });
-    expect(exists).toHaveBeenCalledTimes(2);
+    expect(tested).toHaveBeenCalledWith(['pubsub.topics.publish'], expect.objectContaining({ timeout: expect.any(Number) }));
+  });
+
+  it('check() rejects when the function may read the topic but not publish to it (roles/pubsub.viewer)', async () => {
+    const { bus } = grant(['pubsub.topics.get']);
+    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist, or this function may not publish to it' });
+  });
+
+  it('check() rejects when the topic does not exist', async () => {
+    const { bus } = grant(['pubsub.topics.get', 'pubsub.topics.publish'], false);
+    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', message: 'The event topic does not exist, or this function may not publish to it' });
+  });
+
+  it('check() rejects with a retryable bus_unavailable when the service cannot be reached', async () => {
+    jest.spyOn(IAM.prototype, 'testPermissions').mockRejectedValue(Object.assign(new Error('14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 10.0.0.1:443'), { code: 14 }) as never);
+    const bus = pubsubBus({ topic: 'secorch-events', client: new PubSub({ projectId: 'test-project' }) });
+    await expect(bus.check()).rejects.toMatchObject({ code: 'bus_unavailable', retryable: true });
   });
 });
 
 /**
- * The EventBus contract over a real PubSub client with Topic.publishMessage and Topic.getMetadata
- * replaced (mocked SDK: no emulator). The fake stores a message only after a macrotask (as the
- * service's answer would arrive), and refuses a request over Pub/Sub's 10 MiB limit with
- * INVALID_ARGUMENT as the service does (https://cloud.google.com/pubsub/quotas#resource_limits).
+ * The EventBus contract over a real PubSub client with Topic.publishMessage and
+ * IAM.testPermissions replaced (mocked SDK: no emulator). The fake stores a message only after a
+ * macrotask (as the service's answer would arrive), and refuses a request over Pub/Sub's 10 MiB
+ * limit with INVALID_ARGUMENT as the service does
+ * (https://cloud.google.com/pubsub/quotas#resource_limits).
  * received = each stored message as the messagePublished CloudEvent Eventarc pushes (data
  * base64), read by the router's trigger adapter (pubsubRecord) and parsed by the router.
  */
@@ -114,11 +149,11 @@ describeEventBusContract('pubsubBus (mocked SDK: no emulator)', async () => {
     stored.push({ data, attributes, messageId });
     return messageId;
   } as Topic['publishMessage']);
-  jest.spyOn(Topic.prototype, 'getMetadata').mockImplementation(async function (this: Topic) {
+  // testIamPermissions answers no permission on a topic that does not exist (no NOT_FOUND).
+  jest.spyOn(IAM.prototype, 'testPermissions').mockImplementation(async function (this: IAM, asked: string[]) {
     await new Promise((resolve) => setImmediate(resolve));
-    if (this.name !== TOPIC) throw notFound();
-    return [{ name: this.name }];
-  } as unknown as Topic['getMetadata']);
+    return [Object.fromEntries(asked.map((p) => [p, this.id === TOPIC])), {}];
+  } as unknown as IAM['testPermissions']);
   const client = new PubSub({ projectId: 'test-project' });
   return {
     bus: pubsubBus({ topic: TOPIC, client }),

@@ -39,6 +39,8 @@ export function toPubsubMessage(event: CloudEvent): { data: Buffer; attributes: 
 
 /** gRPC NOT_FOUND: the topic does not exist. */
 const NOT_FOUND = 5;
+/** What publishing needs, and all that roles/pubsub.publisher grants (not pubsub.topics.get). */
+const PUBLISH = 'pubsub.topics.publish';
 
 /** Pub/Sub's message size limit: data plus attribute keys and values (https://cloud.google.com/pubsub/quotas#resource_limits). */
 export const MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
@@ -80,15 +82,20 @@ export function pubsubBus(opts: PubsubBusOptions): EventBus {
       }
     },
     async check() {
-      let exists = true;
+      let allowed = false;
       try {
-        // getMetadata rather than exists(), which takes no call options; NOT_FOUND is "no topic".
-        await (await getTopic()).getMetadata(gaxCallOptions(opts));
+        // Asks whether this function may publish, the one thing it does with the topic: reading the
+        // topic (getMetadata) needs pubsub.topics.get, which roles/pubsub.publisher does not grant:
+        // a least-privilege function would never be ready, and one that may read the topic but not
+        // publish to it would be. testIamPermissions needs no permission of its own and answers an
+        // empty set for a topic that does not exist:
+        // https://cloud.google.com/pubsub/docs/reference/rpc/google.iam.v1#google.iam.v1.IAMPolicy.TestIamPermissions
+        const [permissions] = await (await getTopic()).iam.testPermissions([PUBLISH], gaxCallOptions(opts));
+        allowed = permissions[PUBLISH] === true;
       } catch (e) {
         if ((e as { code?: unknown } | null)?.code !== NOT_FOUND) throw busUnavailable('The event topic is not reachable', e) ?? errors.unavailable('bus_unavailable', 'The event topic is not reachable', e);
-        exists = false;
       }
-      if (!exists) throw errors.unavailable('bus_unavailable', 'The event topic does not exist');
+      if (!allowed) throw errors.unavailable('bus_unavailable', 'The event topic does not exist, or this function may not publish to it');
     },
   };
 }

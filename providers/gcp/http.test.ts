@@ -184,6 +184,30 @@ describe('gcpHttp (real functions-framework server)', () => {
     expect(https.body.url).toBe('https://hooks.example.com/webhooks/x');
   });
 
+  it('takes a Host the URL parser refuses (a port over 65535, an IPv4 part over 255) as localhost, not as a 500', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      for (const host of ['hooks.example.com:99999', '1.2.3.999', '[::1:]']) {
+        const res = await request(getTestServer('echo')).post('/webhooks/x?a=1').set({ host, 'x-forwarded-proto': 'https' }).set('content-type', 'text/plain').send('x');
+        expect([host, res.status, res.body.url]).toEqual([host, 200, 'https://localhost/webhooks/x?a=1']);
+      }
+      expect(errorLog).not.toHaveBeenCalled();
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+
+  it('answers TRACE, which a Web Request cannot carry, 501 problem+json without an error log', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const res = await request(getTestServer('echo')).trace('/webhooks/github');
+      expect([res.status, res.headers['content-type'], res.body]).toMatchObject([501, 'application/problem+json', { status: 501, code: 'method_not_implemented' }]);
+      expect(errorLog).not.toHaveBeenCalled();
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+
   it('gives GET requests no body', async () => {
     const res = await request(getTestServer('echo')).get('/health/ready?verbose=1');
     expect(res.body).toMatchObject({ method: 'GET', path: '/health/ready', query: [['verbose', '1']], length: 0 });

@@ -1,6 +1,6 @@
 import type { HttpFunction, Request as GcpRequest, Response as GcpResponse } from '@google-cloud/functions-framework';
 import type { HttpHandler } from '../../shared/contracts';
-import { problemResponse } from '../../shared/errors';
+import { AppError, problemResponse } from '../../shared/errors';
 import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
 import { responseBytes } from '../../shared/http/response-body';
@@ -25,6 +25,17 @@ import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/healt
  */
 
 const NO_BODY = new Set(['GET', 'HEAD']);
+
+/**
+ * TRACE: the Fetch standard forbids it in a Request (the constructor throws), yet Node's parser and
+ * Express pass it on (CONNECT, also forbidden, never gets past Node's server). No route serves it,
+ * so it is answered 501, the status for a method no resource supports (RFC 9110 section 15.6.2),
+ * rather than failing as an internal error.
+ */
+const unsupportedMethod = (method: string): Response | undefined =>
+  method.toUpperCase() === 'TRACE'
+    ? problemResponse(new AppError('method_not_implemented', 'The TRACE method is not supported', { status: 501, retryable: false, expose: true }))
+    : undefined;
 
 /** The body when no parser ran (e.g. no Content-Type header): read the stream ourselves. */
 async function unparsedBody(req: GcpRequest): Promise<Buffer> {
@@ -52,7 +63,10 @@ function requestUrl(req: GcpRequest): string {
     const absolute = URL.canParse(target) ? new URL(target) : undefined;
     target = absolute ? `${absolute.pathname}${absolute.search}` : '/';
   }
-  return new URL(`${scheme}://${SAFE_HOST.test(host) ? host : 'localhost'}${target}`).href;
+  // A Host of the right shape can still be one the URL parser refuses (port 99999, 1.2.3.999):
+  // the client sent it, so it is replaced as any other unusable Host is, not left to throw.
+  const url = `${scheme}://${SAFE_HOST.test(host) ? host : 'localhost'}${target}`;
+  return new URL(URL.canParse(url) ? url : `${scheme}://localhost${target}`).href;
 }
 
 /** Builds the Web Request from the raw bytes, path and query of the Express request. */
@@ -102,9 +116,9 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
     let response: Response;
     let built = false;
     try {
-      // Liveness needs nothing but the request: no deps are built for it. req.path is the path of
-      // the request target as sent, the one requestUrl keeps.
-      const early = livenessWithoutDeps(req.method, req.path);
+      // Liveness and an unusable method need nothing but the request: no deps are built for them.
+      // req.path is the path of the request target as sent, the one requestUrl keeps.
+      const early = livenessWithoutDeps(req.method, req.path) ?? unsupportedMethod(req.method);
       if (early) response = early;
       else {
         const deps = await getDeps();

@@ -91,6 +91,15 @@ describe('gcpPubSub (real functions-framework CloudEvent server, real Pub/Sub ev
     expect(Buffer.from(rawBody(kept!)).equals(NOT_UTF8)).toBe(true);
   });
 
+  it('keeps a leading byte order mark: the text is the message\'s bytes, and a poison message is kept byte for byte', async () => {
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('not an event', 'utf8')]);
+    await request(getTestServer('router')).post('/').set('content-type', 'application/cloudevents+json').send(pushWithData(withBom.toString('base64'))).expect(204);
+    expect(Buffer.from(seen[0]!.body, 'utf8').equals(withBom)).toBe(true);
+    await request(getTestServer('realRouter')).post('/').set('content-type', 'application/cloudevents+json').send(pushWithData(withBom.toString('base64'))).expect(204);
+    const kept = (await listDeadLetters(routerDeps, 'default')).items.map((i) => i.record).filter((r) => r.reason.code === 'invalid_event');
+    expect(kept.map((r) => Buffer.from(rawBody(r)).equals(withBom))).toContain(true);
+  });
+
   it('a failing handler makes the framework answer an error status, so Pub/Sub nacks and redelivers', async () => {
     const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {

@@ -29,7 +29,9 @@ export interface MessagePublishedData {
   deliveryAttempt?: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark in the text: dropped, a dead letter of the message
+// would not be its bytes, and a CloudEvent behind one would be read here but refused on SQS.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Message bytes as text; bytes that are not UTF-8 stay base64, flagged (InboundRecord contract), so
