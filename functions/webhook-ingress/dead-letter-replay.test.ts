@@ -13,12 +13,15 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const DAY = 24 * 3600 * 1000;
 const KEY = 'tool-api-key-0123456789abcdef';
 const SECRET = 'test-github-secret';
+const GRAPH_STATE = 'graph-client-state-7f3a9c1e5b';
 const config = {
   sources: {
     // A credential scheme without idHeader/idPath: the delivery carries no identity of its own.
     tool: { verify: { scheme: 'api-key', keys: [KEY] }, tenant: 'acme' },
     // No mapper: the payload becomes secorch.webhook.received, stamped with the time of receipt.
     raw: { verify: { scheme: 'github', secret: SECRET }, tenant: 'acme' },
+    // Authenticated by a secret inside the body (Graph's clientState).
+    graph: { verify: { scheme: 'msgraph', secret: GRAPH_STATE }, tenant: 'acme' },
   },
 };
 
@@ -47,6 +50,17 @@ describe('replaying a webhook dead letter', () => {
     expect(first).toHaveLength(1);
     expect(second).toEqual(first);
     expect(published(ctx.bus.events).map((e) => e.id)).toEqual([...first, ...first]);
+  });
+
+  test('a delivery whose body holds its credential is replayed without it, as the ingress publishes it', async () => {
+    const ctx = testDeps(config, {}, T0);
+    const body = JSON.stringify({ value: [{ id: 'lsgTZMr9KwAAA', clientState: GRAPH_STATE, changeType: 'created', resource: 'users/{user_guid}/messages/{id}' }] });
+    const record = await deadLetterOf(ctx, new Request('https://hooks.example.com/webhooks/graph', {
+      method: 'POST', body, headers: { 'content-type': 'application/json' },
+    }));
+    await replayWebhook(ctx.deps, record);
+    const [event] = published(ctx.bus.events);
+    expect(event!.data).toEqual({ value: [{ id: 'lsgTZMr9KwAAA', changeType: 'created', resource: 'users/{user_guid}/messages/{id}' }] });
   });
 
   test('a replay days later keeps the time the delivery was received', async () => {

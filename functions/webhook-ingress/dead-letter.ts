@@ -15,7 +15,9 @@ import { type PreparedSource, sourceFor } from './source';
  * original request would have (same mapper, same stable event ids).
  */
 export async function publishVerified(deps: Deps, source: PreparedSource, verified: Verified, payload: ParsedPayload): Promise<CloudEvent[]> {
-  const events = buildEvents(deps, source.id, source.config, verified, payload);
+  // A credential carried in the body (Graph's clientState) never becomes event data (scheme.ts).
+  const { scrub } = source.scheme;
+  const events = buildEvents(deps, source.id, source.config, verified, scrub ? { ...payload, data: scrub(payload.data) } : payload);
   for (const event of events) {
     await deps.bus.publish(event).catch((e: unknown) => {
       deps.logger.error('publish failed', { source: source.id, eventId: event.id, error: e });

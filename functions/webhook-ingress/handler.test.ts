@@ -6,11 +6,13 @@ import { webhookIngress } from './handler';
 
 const SECRET = 'test-github-secret';
 const WHSEC = `whsec_${Buffer.from('standard-webhooks-test-key-32byt').toString('base64')}`;
+const GRAPH_STATE = 'graph-client-state-7f3a9c1e5b';
 const config = {
   sources: {
     github: { verify: { scheme: 'github', secret: SECRET }, mapper: 'github' },
     small: { verify: { scheme: 'github', secret: SECRET }, maxBodyBytes: 64 },
     sw: { verify: { scheme: 'standard-webhooks', secret: WHSEC } },
+    graph: { verify: { scheme: 'msgraph', secret: GRAPH_STATE } },
   },
 };
 const codeScanning = fixtureBytes('events/github-code_scanning_alert-created.payload.json');
@@ -162,6 +164,23 @@ describe('webhook-ingress', () => {
     expect((await webhookIngress(post('/webhooks/sw', body, headers), deps)).status).toBe(200);
     expect(bus.events).toHaveLength(1);
     expect(bus.events[0]).toMatchObject({ type: 'secorch.webhook.received', deliveryid: 'msg_1', data: { type: 'scan.completed' } });
+  });
+});
+
+describe('webhook-ingress: credentials carried in the body', () => {
+  test('a Microsoft Graph notification is published without its clientState, the secret that authenticates it', async () => {
+    const { deps, bus } = testDeps(config);
+    // The change and lifecycle notification examples of Graph's docs (change-notifications-delivery-webhooks).
+    const change = { id: 'lsgTZMr9KwAAA', subscriptionId: '{subscription_guid}', clientState: GRAPH_STATE, changeType: 'created', resource: 'users/{user_guid}/messages/{id}', tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95' };
+    const lifecycle = { id: 'lc-1', subscriptionId: '{subscription_guid}', clientState: GRAPH_STATE, lifecycleEvent: 'reauthorizationRequired', tenantId: '84bd8158-6d4d-4958-8b9f-9d6445542f95' };
+    const res = await webhookIngress(post('/webhooks/graph', JSON.stringify({ value: [change, lifecycle] }), { 'content-type': 'application/json' }), deps);
+    expect(res.status).toBe(202);
+    const [event, ...more] = bus.events.filter((e) => !e.type.startsWith('secorch.audit.'));
+    expect(more).toHaveLength(0);
+    const { clientState: _a, ...changeRest } = change;
+    const { clientState: _b, ...lifecycleRest } = lifecycle;
+    expect(event!.data).toEqual({ value: [changeRest, lifecycleRest] });
+    expect(JSON.stringify(bus.events)).not.toContain(GRAPH_STATE);
   });
 });
 

@@ -7,8 +7,11 @@ import type { PreparedSource } from './source';
 /**
  * Rate limits: one token bucket for the whole source and one per client (an IPv4 address or an
  * IPv6 /64), both in the state store so every instance shares them. Checked before the body is
- * read or verified, so a flood costs little. If the store fails the request goes on: the limiter protects capacity, and
- * replay protection (which needs the store too) will refuse with 503 if the store is down.
+ * read or verified, so a flood costs little. A store that cannot be reached, or stays throttled or
+ * contended past its retries, reports an AppError (503 store_unavailable) that is answered as it
+ * is: throttling and contention come with the floods the limiter is for. Any other failure of
+ * the store lets the request go on: the limiter protects capacity, and replay protection (which
+ * needs the store too) refuses on its own if the store is down.
  */
 export async function checkRate(deps: Deps, source: PreparedSource, ip: string | undefined): Promise<void> {
   const limit = source.config.rateLimit;

@@ -96,7 +96,11 @@ describe('how long replay records live: the whole window both ways', () => {
     expect((await post(deps, 'sw', body, headers)).status).toBe(202);
     clock.advance(7199_000);
     expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([200, 1]);
-    clock.advance(2000);
+    // The last second of the window: the timestamp is exactly 3600 s old, whole seconds, still
+    // accepted (as the reference library does), so the record must outlive 2 x 3600 s.
+    clock.advance(1500);
+    expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([200, 1]);
+    clock.advance(1000);
     expect([(await post(deps, 'sw', body, headers)).status, published(bus.events)]).toEqual([401, 1]);
   });
 });
@@ -226,5 +230,11 @@ describe('replay keys of odd delivery ids', () => {
     const spoof = signatureKey!.slice('webhook:acme:tool:'.length);
     expect(spoof.startsWith('sig:')).toBe(true);
     expect(replayKeys(source, { deliveryId: spoof })).not.toContain(signatureKey);
+  });
+
+  test('ids that differ only by a leading "~" are distinct deliveries', () => {
+    const key = (deliveryId: string) => replayKeys(source, { deliveryId })[0];
+    const ids = ['sig:x', '~sig:x', '~~sig:x', '~x', '~~x', 'x', `~${'y'.repeat(300)}`, 'y'.repeat(300)];
+    expect(new Set(ids.map(key)).size).toBe(ids.length);
   });
 });

@@ -18,8 +18,9 @@ export function replayKeys(source: PreparedSource, v: Verified): string[] {
   const base = `webhook:${source.config.tenant}:${source.id}:`;
   const keys: string[] = [];
   // A delivery id too long for a store key, or one that could pose as a signature key
-  // (`sig:...`), is kept as a digest (keyPart).
-  if (v.deliveryId !== undefined) keys.push(`${base}${keyPart(v.deliveryId.startsWith('sig:') ? `~${v.deliveryId}` : v.deliveryId)}`);
+  // (`sig:...`), is kept as a digest (keyPart). So is one that starts with keyPart's own mark `~`,
+  // behind one more `~`: "~sig:x" must not share the digest that "sig:x" is given.
+  if (v.deliveryId !== undefined) keys.push(`${base}${keyPart(/^(?:sig:|~)/.test(v.deliveryId) ? `~${v.deliveryId}` : v.deliveryId)}`);
   for (const signature of v.signatures ?? (v.signature === undefined ? [] : [v.signature])) {
     keys.push(`${base}sig:${createHash('sha256').update(signature).digest('base64url')}`);
   }
@@ -55,9 +56,15 @@ export async function claimAll(deps: Deps, keys: string[], attempt = 0): Promise
 export const release = (deps: Deps, keys: string[]): Promise<unknown> =>
   Promise.all(keys.map((k) => deps.store.delete(k).catch(() => undefined)));
 
-/** Records live at least twice the scheme's tolerance, so a replay inside the window is caught. */
+/**
+ * Records outlive the scheme's window, so a replay inside it is caught. Timestamps are checked in
+ * whole seconds with both edges accepted (timing-safe.ts checkTimestamp): a timestamp is good
+ * while the current second is within `tolerance` of it either way, which is 2 x tolerance + 1
+ * seconds of wall-clock time, and a delivery accepted in the first millisecond of that is
+ * replayable until the last one.
+ */
 export const replayTtl = (source: PreparedSource, v: Verified): number =>
-  Math.max(source.config.dedupeTtlSeconds, 2 * (v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS));
+  Math.max(source.config.dedupeTtlSeconds, 2 * (v.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS) + 1);
 
 /** Marks every key of a published delivery done, in one write. */
 export async function recordAll(deps: Deps, keys: string[], eventIds: string, ttlSeconds: number): Promise<void> {

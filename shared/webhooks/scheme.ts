@@ -25,6 +25,12 @@ export interface Scheme {
   reply?: (input: HandshakeInput, payload: unknown) => Response | undefined;
   /** HTTP methods the scheme accepts; default POST only (Okta verifies with a GET). */
   methods?: readonly string[];
+  /**
+   * The parsed payload without the credential a sender puts in the body (Microsoft Graph's
+   * `clientState`), run before it becomes event data: events reach every destination, and
+   * whoever reads one could otherwise authenticate as the sender. The raw bytes are untouched.
+   */
+  scrub?: (payload: unknown) => unknown;
 }
 
 /** What a scheme may use besides its configuration: outbound HTTP (JWKS), the clock, a logger. */

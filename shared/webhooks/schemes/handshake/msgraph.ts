@@ -25,6 +25,7 @@ const TOKEN_MAX = 1024;
  *   with unchanged content, and two updates of one resource can produce identical bodies, so a body
  *   hash would drop legitimate notifications.
  * - Rich notifications' `validationTokens` (JWTs) are not checked yet; see README, "Handshake schemes".
+ * - Published without `clientState` (`scrub`): it is the shared secret of the subscription.
  */
 export function msgraphScheme(config: MsgraphVerifyConfig): Scheme {
   if (sourceSecrets(config).some((s) => s.length > CLIENT_STATE_MAX)) {
@@ -43,7 +44,18 @@ export function msgraphScheme(config: MsgraphVerifyConfig): Scheme {
     return { deliveryId: batchKey(field('id')), event: uniform(kinds) };
   };
 
-  return { verify, preflight: validation };
+  return { verify, preflight: validation, scrub: withoutClientState };
+}
+
+/** The notifications as published: each item without its `clientState`, the rest as received. */
+function withoutClientState(payload: unknown): unknown {
+  if (!isRecord(payload) || !Array.isArray(payload.value)) return payload;
+  const value = payload.value.map((item: unknown) => {
+    if (!isRecord(item) || !Object.hasOwn(item, 'clientState')) return item;
+    const { clientState: _, ...rest } = item;
+    return rest;
+  });
+  return { ...payload, value };
 }
 
 function validation({ method, url }: HandshakeInput): Response | undefined {
