@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
@@ -32,6 +33,23 @@ const tooLarge = (event: CloudEvent, size: number, limit: number, cause?: unknow
 const escapeNonCharacters = (json: string) =>
   json.replace(/[\uFFFE\uFFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 
+/** A FIFO queue's name ends in ".fifo" (the last segment of its URL). */
+const isFifoQueueUrl = (queueUrl: string): boolean => /\.fifo\/?$/.test(queueUrl);
+
+/**
+ * What a FIFO queue needs with every message, which a standard queue would refuse: the message
+ * group, in which the router's trigger keeps order (sqs.ts), is the event's tenant and source, so
+ * the events of one sender keep their order and the others go on past a failure; its SHA-256 keeps
+ * it within the 128 characters SQS takes whatever the source. The deduplication id is new on every publish: duplicates are the router's
+ * to drop (claims, done marks), and SQS's 5-minute window would otherwise swallow a dead letter
+ * replayed soon after the event, or an event published again after a failed attempt.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
+ */
+const fifoFields = (event: CloudEvent) => ({
+  MessageGroupId: createHash('sha256').update(`${String(event.tenant ?? '')}\n${event.source}`).digest('hex'),
+  MessageDeduplicationId: randomUUID(),
+});
+
 /**
  * The event bus on SQS. Events travel in CloudEvents structured mode (the whole event as JSON
  * in the body, as the router expects); type, source and id are copied to message attributes so
@@ -42,6 +60,7 @@ const escapeNonCharacters = (json: string) =>
  * retryable.
  */
 export function sqsBus(opts: SqsBusOptions): EventBus {
+  const fifo = isFifoQueueUrl(opts.queueUrl);
   const load = once(() => import('@aws-sdk/client-sqs').then((sdk) => ({
     sdk,
     client: opts.client ?? new sdk.SQSClient(awsClientConfig(opts)),
@@ -62,7 +81,9 @@ export function sqsBus(opts: SqsBusOptions): EventBus {
       if (size > limit) throw tooLarge(event, size, limit);
       const { sdk, client } = await load();
       try {
-        await client.send(new sdk.SendMessageCommand({ QueueUrl: opts.queueUrl, MessageBody: body, MessageAttributes: attributes }));
+        await client.send(new sdk.SendMessageCommand({
+          QueueUrl: opts.queueUrl, MessageBody: body, MessageAttributes: attributes, ...(fifo ? fifoFields(event) : {}),
+        }));
       } catch (e) {
         // A queue configured with a smaller MaximumMessageSize answers InvalidParameterValue.
         const err = e as { name?: string; code?: string; message?: string };

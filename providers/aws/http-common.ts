@@ -25,6 +25,18 @@ export function requestUrl(headers: Headers, path: string, query: string): strin
 }
 
 /**
+ * A header value as a Web Headers value, which holds one byte per character. API Gateway hands
+ * header values over as text decoded from UTF-8 (U+FFFD where the bytes were not UTF-8), and a
+ * character above U+00FF makes the Headers constructor throw: a request with a city a CDN added
+ * (cf-ipcity "Srīperumbūdūr") or a name in a header would end in a 500 before any handler ran.
+ * Such a value is carried as its UTF-8 bytes, one Latin-1 character each, which is how Node's own
+ * HTTP server (serverless-offline) presents the same bytes. Values within Latin-1 stay as they are.
+ */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+export const headerValue = (value: string): string =>
+  BEYOND_LATIN1.test(value) ? Buffer.from(value, 'utf8').toString('latin1') : value;
+
+/**
  * The path without the stage segment an HTTP API puts in front of it (payload 2.0 `rawPath`, and
  * payload 1.0 `path` of an HTTP API) when the request named a stage ("/prod/webhooks/x"); the
  * HTTP API has no stage prefix on any cloud (DESIGN.md section 3). "$default" is served at the

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
+import { bodyBytes, headerValue, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
 
 /**
  * A member of a header or query map; names are the client's, so `constructor` or `toString` is
@@ -19,7 +19,7 @@ export function v1ToRequest(event: APIGatewayProxyEvent): Request {
   const single = event.headers ?? {};
   const names = new Set([...Object.keys(multi), ...Object.keys(single)]);
   for (const name of names) {
-    const values = (own(multi, name) ?? [own(single, name)]).filter((v): v is string => typeof v === 'string');
+    const values = (own(multi, name) ?? [own(single, name)]).filter((v): v is string => typeof v === 'string').map(headerValue);
     // Several Cookie headers are one list joined by "; " (RFC 6265 5.4), not by the ", " of append.
     if (name.toLowerCase() === 'cookie') headers.set(name, values.join('; '));
     else for (const v of values) headers.append(name, v);

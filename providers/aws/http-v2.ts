@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
+import { bodyBytes, headerValue, requestUrl, resultBody, singleHeaders, withoutStage } from './http-common';
 
 /**
  * API Gateway HTTP API (payload format 2.0), also the shape of Lambda function URLs:
@@ -9,9 +9,9 @@ import { bodyBytes, requestUrl, resultBody, singleHeaders, withoutStage } from '
 export function v2ToRequest(event: APIGatewayProxyEventV2): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (typeof value === 'string') headers.set(name, value);
+    if (typeof value === 'string') headers.set(name, headerValue(value));
   }
-  if (event.cookies && event.cookies.length > 0) headers.set('cookie', event.cookies.join('; '));
+  if (event.cookies && event.cookies.length > 0) headers.set('cookie', headerValue(event.cookies.join('; ')));
 
   // rawPath keeps the stage of a named stage ("/prod/webhooks/x"): stripped (http-common.ts).
   const path = withoutStage(event.rawPath || '/', event.requestContext?.stage);

@@ -142,6 +142,33 @@ describe('awsHttp, HTTP API payload 2.0', () => {
   });
 });
 
+describe('awsHttp, header values beyond Latin-1', () => {
+  // API Gateway hands header values over as text decoded from UTF-8: a city a CDN in front adds
+  // (cf-ipcity "Srīperumbūdūr"), a name a sender puts in a header, U+FFFD for bytes that were not
+  // UTF-8. A Web Headers value holds one byte per character, so such a value must arrive as its
+  // UTF-8 bytes (as Node's own server shows them), not end the request in a 500 before any handler.
+  const CITY = 'Srīperumbūdūr \uFFFD';
+  const utf8 = (v: string | null) => (v === null ? null : Buffer.from(v, 'latin1').toString('utf8'));
+  const reading: HttpHandler = async (req) => Response.json({ city: utf8(req.headers.get('cf-ipcity')), cookie: utf8(req.headers.get('cookie')), plain: req.headers.get('headername') });
+
+  test('payload 1.0: single- and multi-value maps', async () => {
+    const e = v1();
+    e.headers = { ...e.headers, 'CF-IPCity': CITY, Cookie: 'who=Łukasz' };
+    e.multiValueHeaders = { ...e.multiValueHeaders, 'CF-IPCity': [CITY], Cookie: ['who=Łukasz'] };
+    const r = await run(reading)(e);
+    expect(r.statusCode).toBe(200);
+    expect(json(r)).toEqual({ city: CITY, cookie: 'who=Łukasz', plain: 'headerValue' });
+  });
+
+  test('payload 2.0: headers and cookies', async () => {
+    const e = { ...v2(), cookies: ['who=Łukasz'] };
+    e.headers = { ...e.headers, 'cf-ipcity': CITY };
+    const r = await run(reading)(e);
+    expect(r.statusCode).toBe(200);
+    expect(json(r)).toEqual({ city: CITY, cookie: 'who=Łukasz', plain: null });
+  });
+});
+
 describe('awsHttp responses', () => {
   test.each([['1.0', v1], ['2.0', v2]] as const)('payload %s: problem+json comes back as text with its status', async (_v, make) => {
     const r = await run(async () => problemResponse(errors.unauthorized('bad_signature', 'Signature mismatch')))(make());
