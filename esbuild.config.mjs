@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { configPath, validateForBuild } from './scripts/config-file.ts';
+import { localBundleName, lockBundle } from './scripts/bundle-lock.ts';
 
 const FUNCTIONS = ['webhook-ingress', 'event-router', 'health', 'api', 'webhook-delivery', 'storage-ingest', 'scheduler'];
 
@@ -42,7 +43,7 @@ const TARGETS = {
 };
 
 const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery', 'storage-ingest', 'scheduler'];
-const localBundle = () => process.env.SECORCH_LOCAL_BUNDLE || 'local';
+const localBundle = () => localBundleName(process.env);
 /** Functions only one target has: EventBridge findings exist on AWS alone; the workers beside serverless-offline are local. */
 const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker', 'inbox-worker', 'router-worker'] };
 
@@ -95,9 +96,28 @@ function packageFiles(targets) {
   }
 }
 
+/**
+ * `npm run build`: the local bundle folder is taken as npm start takes it (scripts/bundle-lock.ts)
+ * for as long as the build runs: emptied under a running npm start, it left that npm start's
+ * workers and functions without their files, or running this build's configuration at their next
+ * restart. Held by one, the build stops before anything is built, saying what to run instead.
+ */
+async function cli(args) {
+  const targets = args.length ? args : Object.keys(TARGETS);
+  // Checked before anything is removed: an unknown name failed midway, after the folders named before it were rebuilt.
+  const unknown = targets.filter((t) => !Object.hasOwn(TARGETS, t));
+  if (unknown.length > 0) throw new Error(`unknown target "${unknown[0]}": the targets are ${Object.keys(TARGETS).join(', ')}`);
+  const release = targets.includes('local') ? lockBundle('dist', localBundle(), process.pid, 'npm run build') : () => undefined;
+  process.on('exit', release);
+  try {
+    await buildAll({ targets });
+  } finally {
+    release();
+  }
+}
+
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  const targets = process.argv.slice(2);
-  buildAll(targets.length ? { targets } : {}).catch((e) => {
+  cli(process.argv.slice(2)).catch((e) => {
     console.error(`build failed: ${e.message}`);
     process.exit(1);
   });

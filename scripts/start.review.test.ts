@@ -64,6 +64,18 @@ test('a PORT that is no port number stops npm start', async () => {
   }
 }, 60_000);
 
+test('a SECORCH_LOCAL_BUNDLE that is no plain folder name stops npm start before anything is built', async () => {
+  const child = startServer({ SECORCH_LOCAL_BUNDLE: 'a/b', SECORCH_DATA_DIR: dir });
+  const out = output(child);
+  try {
+    expect(await exitCode(child)).toBe(1);
+    expect(out()).toContain('secorch: cannot start: SECORCH_LOCAL_BUNDLE "a/b" is not a folder name: the local bundle is built into dist/<name>; ');
+    expect(existsSync(join(ROOT, 'dist', 'a'))).toBe(false);
+  } finally {
+    await stopServer(child);
+  }
+}, 60_000);
+
 test('a second npm start from the same bundle folder is refused before it rebuilds the files the first one runs', async () => {
   // The bundle folder startServer gives npm start, held by a live process (this one).
   const bundle = `local-e2e-${process.pid}`;
@@ -82,6 +94,32 @@ test('a second npm start from the same bundle folder is refused before it rebuil
     await stopServer(child);
   }
 }, 60_000);
+
+test('a worker that fails at every start: GET /health/ready answers 503 naming it and why, the other workers ok; /health stays 200', async () => {
+  // A report copied to inbox before the folder existed is a file where the inbox worker's folder belongs.
+  writeFileSync(join(dir, 'inbox'), '{"runs":[]}');
+  const [port, lambdaPort] = await freePorts(2);
+  const child = startServer({ PORT: String(port), SECORCH_LAMBDA_PORT: String(lambdaPort), SECORCH_DATA_DIR: dir });
+  const logs = output(child);
+  const base = `http://127.0.0.1:${port}`;
+  type Ready = { status: string; checks: { name: string; status: string; reason?: string }[] };
+  try {
+    await waitHealthy(base, logs);
+    const looping = await until(async () => {
+      const res = await fetch(`${base}/health/ready`);
+      const body = (await res.json()) as Ready;
+      const inbox = body.checks.find((c) => c.name === 'worker:inbox-worker');
+      return res.status === 503 && inbox?.reason?.startsWith('crash-looping: ') ? body : undefined;
+    }, 45_000, () => `a crash-looping inbox worker in GET /health/ready\n${logs()}`);
+    expect(looping.checks.find((c) => c.name === 'worker:inbox-worker')?.reason).toMatch(/^crash-looping: exited \d+ times in a row within 60 s of starting \(last: code 1\); (npm start restarts it|running again for \d+ s)$/);
+    expect(looping.checks.filter((c) => c.name !== 'worker:inbox-worker').map((c) => [c.name, c.status])).toEqual([
+      ['store', 'ok'], ['bus', 'ok'], ['worker:delivery-worker', 'ok'], ['worker:router-worker', 'ok'],
+    ]);
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  } finally {
+    await stopServer(child);
+  }
+}, 120_000);
 
 /** Needs ps with process groups (Linux, macOS). */
 const posix = process.platform === 'win32' ? describe.skip : describe;

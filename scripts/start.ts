@@ -14,10 +14,11 @@ import { configPath, validateConfigFile } from './config-file';
 import { ensureDataDir } from './data-dir';
 import { OFFLINE_START } from './offline';
 import { stopSignals } from './stop-signals';
-import { lockBundle } from './bundle-lock';
+import { localBundleName, lockBundle } from './bundle-lock';
 import { checkPorts } from './ports';
 import { LOCAL_WORKERS, PARENT_WATCH, supervisor, watchedEnv } from './workers';
 import { redactText } from '../shared/log/redact';
+import { freshStateDir, processAlive } from '../providers/local/worker-state';
 
 /**
  * How long the workers get to stop: a delivery sweep may be waiting on an outbound call
@@ -32,15 +33,18 @@ async function main(): Promise<number> {
   const dataDir = resolve(process.env.SECORCH_DATA_DIR || '.data');
   const port = process.env.PORT || '3000';
   const env = { ...process.env, SECORCH_DATA_DIR: dataDir, SECORCH_CONFIG: config, PORT: port };
-  const bundle = process.env.SECORCH_LOCAL_BUNDLE || 'local';
   let capMs: number;
+  let stateDir: string;
+  let bundle: string;
   try {
+    bundle = localBundleName(process.env);
     // The schema, then what the local runtime offers (store, bus, secrets, sealer): the same
     // checks every local function makes at cold start, so a mistake stops start-up here.
     const { config: parsed } = validateConfigFile(config, env);
     ensureDataDir(dataDir);
     await checkPorts(env);
     process.on('exit', lockBundle(join(__dirname, '..', 'dist'), bundle));
+    stateDir = freshStateDir(dataDir, process.pid, processAlive);
     capMs = stopCapMs(parsed.deliveries?.timeoutSeconds);
     console.log(`secorch: configuration ${config} is valid (${Object.keys(parsed.sources).length} sources, ${parsed.routes.length} routes)`);
   } catch (e) {
@@ -64,7 +68,8 @@ async function main(): Promise<number> {
   // Long-running workers beside serverless-offline, on the same SQLite state: the router worker
   // routes queued events; the delivery worker sweeps due outbound webhook attempts; the inbox
   // worker turns reports copied into $SECORCH_DATA_DIR/inbox/ into finding events.
-  const workers = supervisor({ env, log: (line) => console.error(line) });
+  // Each worker's state goes where GET /health/ready reads it (providers/local/worker-readiness.ts).
+  const workers = supervisor({ env, log: (line) => console.error(line), stateDir });
   for (const spec of LOCAL_WORKERS) {
     const entry = workerEntry(spec.name);
     if (existsSync(entry)) workers.supervise({ ...spec, entry });

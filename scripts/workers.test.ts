@@ -1,6 +1,10 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { bundle, githubSource, unbundle } from '../providers/common/metrics.testkit';
+import { freshStateDir, processAlive } from '../providers/local/worker-state';
+import { fixtureJson } from '../test/fixtures';
 import { LOCAL_WORKERS, supervisor } from './workers';
 
 /** npm start's worker supervision with real child processes. */
@@ -62,6 +66,26 @@ test('a worker that dies is restarted; none is after stopping', async () => {
   expect(lines).toHaveLength(count);
 });
 
+test('a crash after a run that lasted is restarted after the first delay again, not the one a crash loop had reached', async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l), stableMs: 1500 });
+  // Runs 1 and 2 fail at once; run 3 lasts 2.5 s (longer than a run must) and then fails; run 4 keeps running.
+  const count = join(dir, 'runs');
+  s.supervise({ name: 'flaky', entry: script('flaky', `const fs = require('node:fs');
+    const n = (fs.existsSync(${JSON.stringify(count)}) ? Number(fs.readFileSync(${JSON.stringify(count)}, 'utf8')) : 0) + 1;
+    fs.writeFileSync(${JSON.stringify(count)}, String(n));
+    if (n <= 2) process.exit(3);
+    if (n === 3) setTimeout(() => process.exit(3), 2500);
+    else setInterval(() => {}, 1000);`), impact: 'reports wait' }, 100);
+  for (const end = Date.now() + 20_000; lines.length < 3 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  await s.stopAll(1000);
+  expect(lines.slice(0, 3)).toEqual([
+    'secorch: flaky exited (3); restarting in 0.1 s (reports wait meanwhile)',
+    'secorch: flaky exited (3); restarting in 0.2 s (reports wait meanwhile)',
+    'secorch: flaky exited (3); restarting in 0.1 s (reports wait meanwhile)',
+  ]);
+}, 30_000);
+
 test('a worker that says it cannot run (exit 78) is not restarted', async () => {
   const lines: string[] = [];
   const s = supervisor({ env: process.env, log: (l) => lines.push(l) });
@@ -96,4 +120,67 @@ test("the router worker that cannot run promises no fallback: the one-minute sch
   for (const end = Date.now() + 10_000; crashed.length < 1 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
   await t.stopAll(1000);
   expect(crashed[0]).toBe('secorch: router-worker exited (1); restarting in 0.1 s (events are routed by the one-minute schedule meanwhile)');
+});
+
+describe('GET /health/ready of the local health function under npm start', () => {
+  const ROOT = join(__dirname, '..');
+  /** The real inbox worker as npm start runs it, its configuration in place of the bundle's (as a bundle's `define` puts it). */
+  const inboxWorker = (config: unknown) => script('inbox-worker', `globalThis.__SECORCH_CONFIG__ = ${JSON.stringify(config)};
+    const { runWorker } = require(${JSON.stringify(join(ROOT, 'providers/local/worker-process.ts'))});
+    const { main } = require(${JSON.stringify(join(ROOT, 'providers/local/functions/inbox-worker.ts'))});
+    runWorker('inbox worker', main);`);
+  const config = { sources: githubSource, logLevel: 'error' };
+  const env = () => ({ SECORCH_DATA_DIR: dir, SECORCH_ROUTER_NUDGE: 'off', SECORCH_PARENT_PID: String(process.pid) });
+  beforeEach(() => {
+    jest.resetModules();
+    Object.assign(process.env, env());
+    bundle(config);
+  });
+  afterEach(() => {
+    unbundle();
+    for (const k of Object.keys(env())) delete process.env[k];
+  });
+
+  type Ready = { status: number; checks: { name: string; status: string; reason?: string }[] };
+  async function ready(): Promise<Ready> {
+    const { handler } = await import('../providers/local/functions/health');
+    const event = { ...fixtureJson<APIGatewayProxyEventV2>('events/aws-apigw-http-v2.json'), rawPath: '/health/ready' };
+    event.requestContext.http.method = 'GET';
+    const res = (await handler(event)) as APIGatewayProxyStructuredResultV2;
+    return { status: res.statusCode!, checks: (JSON.parse(res.body!) as Ready).checks };
+  }
+  const worker = (r: Ready) => r.checks.find((c) => c.name === 'worker:inbox-worker');
+  async function readyUntil(want: (r: Ready) => boolean, what: string): Promise<Ready> {
+    let last: Ready | undefined;
+    for (const end = Date.now() + 30_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      last = await ready();
+      if (want(last)) return last;
+    }
+    throw new Error(`timed out waiting for ${what}; last answer: ${JSON.stringify(last)}`);
+  }
+
+  test('a worker that fails at every start is 503 naming it (crash-looping); once it runs and reports progress, 200 again', async () => {
+    // A file where the inbox folder belongs (a report copied to inbox/ before the folder existed):
+    // the worker fails at every start, while the store and the bus the functions use are fine.
+    writeFileSync(join(dir, 'inbox'), '{}');
+    const lines: string[] = [];
+    const stateDir = freshStateDir(dir, process.pid, processAlive);
+    const s = supervisor({ env: { ...process.env, ...env() }, log: (l) => lines.push(l), stateDir, stableMs: 6000, stdio: 'ignore', execArgv: ['--import', 'tsx'] });
+    s.supervise({ name: 'inbox-worker', entry: inboxWorker(config), impact: 'reports wait' }, 100);
+    try {
+      const looping = await readyUntil((r) => /^crash-looping: /.test(worker(r)?.reason ?? ''), 'a crash-looping inbox worker');
+      expect(looping.status).toBe(503);
+      expect(looping.checks.filter((c) => c.name === 'store' || c.name === 'bus').map((c) => c.status)).toEqual(['ok', 'ok']);
+      expect(worker(looping)).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^crash-looping: exited \d+ times in a row within 6 s of starting \(last: code 1\)/) });
+
+      // The file moved aside: the next start makes the folder, and the worker's loop reports in.
+      rmSync(join(dir, 'inbox'));
+      const healthy = await readyUntil((r) => r.status === 200, 'readiness once the worker runs');
+      expect(worker(healthy)).toMatchObject({ status: 'ok' });
+      expect(healthy.checks.every((c) => c.status === 'ok')).toBe(true);
+    } finally {
+      await s.stopAll(5000);
+    }
+    expect(lines.some((l) => l.startsWith('secorch: inbox-worker exited (1); restarting in'))).toBe(true);
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EXIT_CANNOT_RUN } from '../providers/local/worker-process';
+import { WORKER_NAMES, type WorkerRecord, writeRecord } from '../providers/local/worker-state';
 
 /**
  * The long-running local workers beside serverless-offline (router, delivery, inbox), as child
@@ -30,12 +31,12 @@ export interface WorkerSpec {
  */
 export const LOCAL_WORKERS: readonly Omit<WorkerSpec, 'entry'>[] = [
   {
-    name: 'router-worker',
+    name: WORKER_NAMES.router,
     impact: 'events are routed by the one-minute schedule',
     stoppedImpact: 'no events are routed meanwhile: the one-minute schedule fails on the same problem',
   },
-  { name: 'delivery-worker', impact: 'outbound webhooks wait' },
-  { name: 'inbox-worker', impact: 'reports copied into the inbox wait' },
+  { name: WORKER_NAMES.delivery, impact: 'outbound webhooks wait' },
+  { name: WORKER_NAMES.inbox, impact: 'reports copied into the inbox wait' },
 ];
 
 /**
@@ -50,28 +51,73 @@ export interface SupervisorOptions {
   log: (line: string) => void;
   /** Extra arguments for node before the entry (tests). */
   execArgv?: string[];
+  /**
+   * Where npm start records each worker's state for GET /health/ready (freshStateDir of the data
+   * directory, for this process); unset, nothing is recorded.
+   */
+  stateDir?: string;
+  /** How long a run must last for its end not to count as failing fast (default 60 s). */
+  stableMs?: number;
+  /** The workers' output (default: npm start's own). */
+  stdio?: 'inherit' | 'ignore';
 }
+
+/** A run that ends sooner than this failed fast: the next restart waits twice as long (up to 30 s). */
+export const STABLE_MS = 60_000;
+const MAX_DELAY_MS = 30_000;
 
 export function supervisor(opts: SupervisorOptions) {
   let stopping = false;
   const workers = new Map<string, ChildProcess>();
+  const stableMs = opts.stableMs ?? STABLE_MS;
+  const unrecorded = new Set<string>();
 
-  /** Runs a worker and restarts it when it dies (1 s, doubling to 30 s while it keeps failing fast). */
+  /** npm start's account of the worker, for GET /health/ready (providers/local/worker-readiness.ts). */
+  function record(name: string, r: Omit<WorkerRecord, 'stableMs'>): void {
+    if (opts.stateDir === undefined) return;
+    try {
+      writeRecord(opts.stateDir, name, { stableMs, ...r });
+      unrecorded.delete(name);
+    } catch (e) {
+      // Readiness then shows the worker's last recorded state; supervising goes on regardless.
+      if (!unrecorded.has(name)) opts.log(`secorch: cannot record the state of ${name} for GET /health/ready (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      unrecorded.add(name);
+    }
+  }
+
+  /**
+   * Runs a worker and restarts it when it dies: `delayMs` (1 s) after a run that lasted, doubling
+   * up to 30 s while it keeps failing fast.
+   */
   function supervise(spec: WorkerSpec, delayMs = 1000): void {
+    run(spec, delayMs, delayMs, 0);
+  }
+
+  /** `wait`: the delay before the next restart if this run fails fast; `fastExits`: fast failures so far in a row. */
+  function run(spec: WorkerSpec, base: number, wait: number, fastExits: number): void {
     const started = Date.now();
-    const worker = spawn(process.execPath, [...PARENT_WATCH, ...(opts.execArgv ?? []), spec.entry], { stdio: 'inherit', env: watchedEnv(opts.env) });
+    const worker = spawn(process.execPath, [...PARENT_WATCH, ...(opts.execArgv ?? []), spec.entry], { stdio: opts.stdio ?? 'inherit', env: watchedEnv(opts.env) });
     workers.set(spec.name, worker);
+    record(spec.name, { state: 'running', pid: worker.pid, since: started, fastExits });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
+      const ended = Date.now();
+      const fast = ended - started < stableMs;
+      const streak = fast ? fastExits + 1 : 0;
+      const lastExit = signal ?? `code ${code}`;
       // It said why it cannot run (a damaged database file, say) and what to do: restarting it
       // would only repeat that line every 30 s.
       if (code === EXIT_CANNOT_RUN) {
+        record(spec.name, { state: 'stopped', since: ended, fastExits: streak, lastExit });
         opts.log(`secorch: ${spec.name} stopped: it cannot run until the problem above is fixed (${spec.stoppedImpact ?? `${spec.impact} meanwhile`}); start npm start again afterwards`);
         return;
       }
-      const next = Date.now() - started > 60_000 ? 1000 : Math.min(delayMs * 2, 30_000);
-      opts.log(`secorch: ${spec.name} exited (${signal ?? code}); restarting in ${delayMs / 1000} s (${spec.impact} meanwhile)`);
-      setTimeout(() => stopping || supervise(spec, next), delayMs).unref();
+      // A run that lasted starts the delays over: a crash after hours of work waits 1 s, not the
+      // 30 s an early crash loop had reached.
+      const delay = fast ? wait : base;
+      record(spec.name, { state: 'restarting', since: ended, fastExits: streak, lastExit });
+      opts.log(`secorch: ${spec.name} exited (${signal ?? code}); restarting in ${delay / 1000} s (${spec.impact} meanwhile)`);
+      setTimeout(() => stopping || run(spec, base, Math.min(delay * 2, MAX_DELAY_MS), streak), delay).unref();
     });
   }
 

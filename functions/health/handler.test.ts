@@ -129,3 +129,35 @@ describe('livenessWithoutDeps: what the adapters answer before building deps', (
     expect(livenessWithoutDeps(method, path)).toBeUndefined();
   });
 });
+
+describe("a runtime's own checks (the readiness port: locally the workers beside serverless-offline)", () => {
+  // The port's answers are given here as a runtime words them; the local one is tested on real
+  // files and processes (providers/local/worker-readiness.review.test.ts, scripts/workers.test.ts).
+  test('follow the dependency checks, a failed one with its reason; read at every request, not reused', async () => {
+    const { deps } = testDeps({});
+    const answers = [[{ name: 'worker:router-worker', ok: false, reason: 'crash-looping: exited 3 times in a row within 60 s of starting (last: code 1); npm start restarts it' }], [{ name: 'worker:router-worker', ok: true }]];
+    const readiness = { checks: async () => answers.shift() ?? [] };
+    const first = await ready(new Request('http://x/health/ready'), { ...deps, readiness });
+    expect(first.status).toBe(503);
+    expect((await body(first)).checks).toEqual([
+      { name: 'store', status: 'ok', ms: 0 }, { name: 'bus', status: 'ok', ms: 0 },
+      { name: 'worker:router-worker', status: 'failed', ms: 0, reason: 'crash-looping: exited 3 times in a row within 60 s of starting (last: code 1); npm start restarts it' },
+    ]);
+    const next = await ready(new Request('http://x/health/ready'), { ...deps, readiness });
+    expect(next.status).toBe(200);
+    expect((await body(next)).checks.at(-1)).toEqual({ name: 'worker:router-worker', status: 'ok', ms: 0 });
+  });
+
+  test('a port that fails is one failed check, runtime, its error logged and not answered', async () => {
+    const { deps } = testDeps({});
+    const warned: unknown[] = [];
+    deps.logger = { ...deps.logger, warn: (msg: string, fields?: unknown) => void warned.push([msg, fields]) };
+    const readiness = { checks: () => Promise.reject(new Error('EACCES: /home/me/.data/workers')) };
+    const res = await ready(new Request('http://x/health/ready'), { ...deps, readiness });
+    expect(res.status).toBe(503);
+    const text = JSON.stringify(await body(res));
+    expect(text).toContain('{"name":"runtime","status":"failed","ms":0}');
+    expect(text).not.toContain('EACCES');
+    expect(warned).toEqual([['readiness check failed', { check: 'runtime', error: expect.any(Error) }]]);
+  });
+});

@@ -2,6 +2,7 @@ import type { HttpHandler } from '../../shared/contracts';
 import { json } from '../../shared/http/body';
 import { destinationChecks } from '../../shared/destinations/checks';
 import type { Deps } from '../../shared/ports';
+import { runtimeChecks } from './runtime-checks';
 
 /** The liveness path (routes.ts), the same on every cloud. */
 export const LIVENESS_PATH = '/health';
@@ -89,9 +90,13 @@ function runChecks(deps: Deps): Promise<Check[]> {
   return checks;
 }
 
-/** GET /health/ready: each dependency checked (state store, event bus, connectors, archive buckets); 503 if any fails. */
+/**
+ * GET /health/ready: each dependency checked (state store, event bus, connectors, archive
+ * buckets), then what the runtime adds (runtime-checks.ts: locally its workers); 503 if any fails.
+ */
 export const ready: HttpHandler = async (_req, deps) => {
-  const checks = await runChecks(deps);
+  const [shared, runtime] = await Promise.all([runChecks(deps), runtimeChecks(deps, CHECK_TIMEOUT_MS)]);
+  const checks = [...shared, ...runtime];
   const ok = checks.every((c) => c.status === 'ok');
   return json({ status: ok ? 'ok' : 'unavailable', checks }, ok ? 200 : 503);
 };

@@ -10,6 +10,26 @@ const problem = {
 
 const rateLimited = { ...problem, description: 'Rate limited; see Retry-After', headers: { 'Retry-After': { schema: { type: 'integer' } } } };
 
+/** GET /health/ready's answer: why a dependency failed is only logged; a runtime's own check (a local worker) says why. */
+const readiness = {
+  type: 'object', required: ['status', 'checks'],
+  properties: {
+    status: { enum: ['ok', 'unavailable'] },
+    checks: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['name', 'status', 'ms'],
+        properties: {
+          name: { type: 'string', description: 'store, bus, destination:<name>, objects:<bucket>, worker:<name> (locally), startup' },
+          status: { enum: ['ok', 'failed'] },
+          ms: { type: 'number' },
+          reason: { type: 'string', description: 'Why a worker check failed: crash-looping, restarting, stopped, gone, starting or stuck, with details' },
+        },
+      },
+    },
+  },
+};
+
 /** The OpenAPI 3.1 description of the HTTP API: webhooks in, the REST API (functions/api/openapi.ts), health. */
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -86,7 +106,11 @@ export const openApiDocument = {
     ...apiPaths,
     '/health': { get: { operationId: 'health', summary: 'Liveness', responses: { '200': { description: 'Alive' } } } },
     '/health/ready': {
-      get: { operationId: 'ready', summary: 'Readiness: each dependency checked', responses: { '200': { description: 'Ready' }, '503': { description: 'A dependency failed' } } },
+      get: {
+        operationId: 'ready',
+        summary: 'Readiness: each dependency checked (locally under npm start, each worker too)',
+        responses: { '200': { description: 'Ready', content: { 'application/json': { schema: readiness } } }, '503': { description: 'A check failed', content: { 'application/json': { schema: readiness } } } },
+      },
     },
     '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },

@@ -9,6 +9,8 @@ export interface LoopOptions {
   /** Attempts in flight at most, over all the sweeps running: each gets its share as lanes. */
   concurrency?: number;
   signal?: AbortSignal;
+  /** Called as the loop goes round (the worker's heartbeat). */
+  beat?: () => void;
 }
 
 /** Did the sweep do work (then the next one starts at once)? false on nothing, or a failure. */
@@ -57,14 +59,20 @@ export async function runDeliveryLoop(deps: Deps, opts: LoopOptions = {}): Promi
     }
   };
   while (!opts.signal?.aborted) {
+    opts.beat?.();
     const current = sweep();
     running.add(current);
     void current.finally(() => running.delete(current));
     ticks += 1;
     const busy = await Promise.race([current, pause(idleMs, opts.signal).then(() => undefined)]);
     if (busy === false) await pause(idleMs, opts.signal);
-    // Still running (undefined): the next sweep starts beside it, room permitting.
-    while (running.size >= maxSweeps && !opts.signal?.aborted) await Promise.race([...running]);
+    // Still running (undefined): the next sweep starts beside it, room permitting. Waiting for
+    // room, the loop still beats: each sweep's attempts end by their deadline, and a long backlog
+    // toward slow receivers keeps every sweep busy for longer than the heartbeat's bound.
+    while (running.size >= maxSweeps && !opts.signal?.aborted) {
+      await Promise.race([...running, pause(idleMs, opts.signal)]);
+      opts.beat?.();
+    }
   }
   await Promise.all(running);
   deps.logger.info('delivery loop stopped', { ticks });

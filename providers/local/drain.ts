@@ -68,9 +68,11 @@ function keepLeases(queue: SqliteQueue, held: readonly QueueMessage[], deps: Dep
  * takes only itself to the dead-letter table (SqliteQueue.claim). Acknowledged records are deleted;
  * failed ones come back after a backoff (or the longer wait their error asks for: retryDelayMs)
  * and, after the queue's maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and
- * replays them).
+ * replays them). `onRecord` is called after each record (the router worker's heartbeat).
  */
-export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000, signal?: AbortSignal): Promise<DrainReport> {
+export async function drainQueue(
+  queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000, signal?: AbortSignal, onRecord?: () => void,
+): Promise<DrainReport> {
   const report: DrainReport = { handled: 0, failed: 0 };
   const until = deps.clock.now() + budgetMs;
   while (deps.clock.now() < until && !signal?.aborted) {
@@ -84,6 +86,7 @@ export async function drainQueue(queue: SqliteQueue, handler: RecordHandler, dep
         if (signal?.aborted) break;
         const [outcome] = await runBatch([{ id: m.id, body: m.body, attributes: {}, receiveCount: m.attempts }], handler, deps);
         outcomes.set(m.id, outcome!);
+        onRecord?.();
       }
     } finally {
       release();

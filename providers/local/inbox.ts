@@ -36,6 +36,8 @@ export interface InboxOptions {
   /** The folder watched: the bucket's folder. */
   dir: string;
   bucket?: string;
+  /** Called as the watcher goes round, per file and per finding published (the worker's heartbeat). */
+  beat?: () => void;
 }
 
 export const PROCESSED = '.processed/';
@@ -59,15 +61,19 @@ export interface InboxFileResult {
 
 interface Seen { size: number; mtimeMs: number; retryAt?: number; handled?: boolean; logged?: string }
 
-/** A bus that refuses to publish once the worker is stopping, so a long report ends between findings. */
-function stoppable(bus: EventBus, signal: AbortSignal): EventBus {
+/**
+ * A bus that refuses to publish once the worker is stopping, so a long report ends between
+ * findings, and beats at each finding: a long report is progress too.
+ */
+function stoppable(bus: EventBus, signal: AbortSignal, beat: () => void): EventBus {
   const stopping = () => new AppError(STOPPING, 'The inbox worker is stopping', { status: 503, retryable: true });
-  return { publish: (e) => (signal.aborted ? Promise.reject(stopping()) : bus.publish(e)), check: () => bus.check() };
+  return { publish: (e) => (beat(), signal.aborted ? Promise.reject(stopping()) : bus.publish(e)), check: () => bus.check() };
 }
 
 export function inbox(opts: InboxOptions) {
   const { deps, dir } = opts;
   const bucket = opts.bucket ?? 'inbox';
+  const beat = opts.beat ?? (() => undefined);
   const s = ingestSettings(deps.config.ingest);
   const log = deps.logger.child({ inbox: dir });
   /**
@@ -167,7 +173,7 @@ export function inbox(opts: InboxOptions) {
   /** One pass: files stable since the last pass are ingested, one after the other, until `signal` aborts. */
   async function poll(signal?: AbortSignal): Promise<InboxFileResult[]> {
     const now = deps.clock.now();
-    const live = signal ? { ...deps, bus: stoppable(deps.bus, signal) } : deps;
+    const live = signal ? { ...deps, bus: stoppable(deps.bus, signal, beat) } : deps;
     const present = new Set<string>();
     const done: InboxFileResult[] = [];
     const entries = await listInbox(dir, {
@@ -179,6 +185,7 @@ export function inbox(opts: InboxOptions) {
     });
     for (const entry of entries) {
       if (signal?.aborted) return done;
+      beat();
       present.add(entry.escaped);
       const before = seen.get(entry.escaped);
       // lstat: a file replaced by a symbolic link since the listing is not followed either.
@@ -231,6 +238,7 @@ export function inbox(opts: InboxOptions) {
   /** Polls until the signal aborts; a failing pass is logged, never fatal. */
   async function run(signal: AbortSignal, intervalMs = 500): Promise<void> {
     while (!signal.aborted) {
+      beat();
       await poll(signal).catch((e: unknown) => log.error('inbox poll failed', { error: toAppError(e).code }));
       // Resolves early on abort; the timer's abort listener is removed when it settles.
       await sleep(intervalMs, undefined, { signal }).catch(() => undefined);

@@ -8,6 +8,8 @@ export interface RouterLoopOptions {
   /** How often an idle loop looks for new commits to the queue file. */
   pollMs?: number;
   signal?: AbortSignal;
+  /** Called as the loop goes round and after each event (the worker's heartbeat). */
+  beat?: () => void;
 }
 
 /**
@@ -23,7 +25,9 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
   const pollMs = opts.pollMs ?? 20;
   let lastClaim = 0;
   let drained = 0;
+  const beat = opts.beat ?? (() => undefined);
   while (!opts.signal?.aborted) {
+    beat();
     const now = deps.clock.now();
     let failed = false;
     try {
@@ -33,7 +37,7 @@ export async function runRouterLoop(deps: Deps, queue: SqliteQueue, opts: Router
       // full claim now too, or retries coming due would wait for the clock to catch up (up to
       // the one-minute schedule's drain, or however far it went back).
       if (queue.changed() || now - lastClaim >= 1000 || now < lastClaim) {
-        const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal);
+        const report = await drainQueue(queue, eventRouter, deps, undefined, opts.signal, beat);
         // The next full claim comes a second after this drain ended, not after it began: the
         // records it failed were released as it ended, the first retry 1 s later, and a claim
         // timed from the start would come short of them by the drain's duration and find them

@@ -7,6 +7,7 @@ import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 import type { ObjectStorage } from './objects';
 import type { Secrets } from './secrets';
+import type { RuntimeReadiness } from './readiness';
 import type { Sealer } from './sealer';
 import type { DeliveryClient } from '../http/delivery-client';
 import type { StateStore } from './store';
@@ -20,6 +21,7 @@ export * from './logger';
 export * from './metrics';
 export * from './objects';
 export * from './secrets';
+export type { RuntimeCheck, RuntimeReadiness } from './readiness';
 export type { Sealer } from './sealer';
 export * from './store';
 export type { WakeUp, WakeUps } from './wakeups';
@@ -45,4 +47,6 @@ export interface Deps {
   wakeups?: WakeUps;
   logger: Logger;
   metrics: Metrics;
+  /** Checks of the runtime's own parts for GET /health/ready (local worker processes); clouds have none. */
+  readiness?: RuntimeReadiness;
 }

@@ -80,7 +80,14 @@ describe('npm start (serverless-offline, end to end)', () => {
     expect(await (await fetch(`${base}/health`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(((await ready.json()) as { checks: { status: string }[] }).checks.map((c) => c.status)).toEqual(['ok', 'ok']);
+    const { checks } = (await ready.json()) as { checks: { name: string; status: string }[] };
+    expect(checks.map((c) => [c.name, c.status])).toEqual([
+      ['store', 'ok'],
+      ['bus', 'ok'],
+      ['worker:delivery-worker', 'ok'],
+      ['worker:inbox-worker', 'ok'],
+      ['worker:router-worker', 'ok'],
+    ]);
     const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/webhooks/{source}');

@@ -1,6 +1,8 @@
 import { localDeps } from '../deps';
 import { runDeliveryLoop } from '../delivery-loop';
 import { runWorker } from '../worker-process';
+import { workerHeartbeat } from '../heartbeat';
+import { WORKER_NAMES } from '../worker-state';
 
 /**
  * The local delivery worker: a long-running process beside serverless-offline (started by
@@ -10,7 +12,7 @@ import { runWorker } from '../worker-process';
 export async function main(signal: AbortSignal): Promise<void> {
   const deps = await localDeps();
   deps.logger.info('delivery worker started');
-  await runDeliveryLoop(deps, { signal });
+  await runDeliveryLoop(deps, { signal, beat: workerHeartbeat(WORKER_NAMES.delivery, deps) });
   await deps.outbound?.close();
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle, githubSource, stdoutOf, unbundle } from '../../common/metrics.testkit';
@@ -40,4 +40,17 @@ const modeOf = (name: string) => (statSync(join(dir, name)).mode & 0o777).toStri
     inbox: '700', ...Object.fromEntries(files.map((f) => [f, '600'])),
   });
   expect(modeOf('.')).toBe('755');
+});
+
+test('a file where the inbox folder belongs (a report copied in before the folder existed): one line naming it and what to do, not a stack', async () => {
+  writeFileSync(join(dir, 'inbox'), '{"runs":[]}');
+  const { main } = await import('./inbox-worker');
+  let failure: unknown;
+  await stdoutOf(async () => void (failure = await main(new AbortController().signal).then(() => undefined, (e: unknown) => e)));
+  expect(failure).toMatchObject({
+    code: 'inbox_unavailable', retryable: true,
+    message: `${join(dir, 'inbox')} is a file, not the folder the inbox worker watches: move it aside (a report copied there before the folder existed goes into the folder once the worker has made it)`,
+  });
+  // Left as it was, for its owner to move.
+  expect(readFileSync(join(dir, 'inbox'), 'utf8')).toBe('{"runs":[]}');
 });

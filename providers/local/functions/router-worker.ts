@@ -1,6 +1,8 @@
 import { eventsQueue, localDeps } from '../deps';
 import { runRouterLoop } from '../router-loop';
 import { runWorker } from '../worker-process';
+import { workerHeartbeat } from '../heartbeat';
+import { WORKER_NAMES } from '../worker-state';
 
 /**
  * The local router worker: a long-running process beside serverless-offline (started by
@@ -10,7 +12,7 @@ import { runWorker } from '../worker-process';
 export async function main(signal: AbortSignal): Promise<void> {
   const deps = await localDeps();
   deps.logger.info('router worker started');
-  await runRouterLoop(deps, await eventsQueue(), { signal });
+  await runRouterLoop(deps, await eventsQueue(), { signal, beat: workerHeartbeat(WORKER_NAMES.router, deps) });
 }
 
 if (require.main === module) runWorker('router worker', main);
