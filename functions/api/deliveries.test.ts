@@ -1,8 +1,11 @@
 import { keys } from '../../shared/delivery/keys';
 import type { Delivery } from '../../shared/delivery/model';
+import { sweepDue } from '../../shared/delivery/engine/sweep';
+import { receiver } from '../../shared/delivery/engine/testkit';
 import type { WakeUp } from '../../shared/ports/wakeups';
 import { MAX_SCANNED } from './deliveries';
-import { apiDeps, call, KEY, seedDelivery } from './testkit';
+import { MAX_SCANNED_CHARS } from './delivery-scan';
+import { apiAndEngine, apiDeps, call, countReads, KEY, seedDelivery, storedDelivery } from './testkit';
 
 type Deps = ReturnType<typeof apiDeps>['deps'];
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -128,12 +131,29 @@ describe('GET /deliveries/{id} and retry', () => {
       expect(res.json).toMatchObject({ id: d.id, status: 'pending', nextAttemptAt: new Date(now).toISOString(), attempts: d.attempts });
       const due = await deps.store.get(keys.due(now, 'acme', d.id));
       expect(due).toMatchObject({ value: '', expiresAt: now + 7 * 86400_000 });
-      expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toEqual(res.json);
+      expect((await storedDelivery(deps, d.id))).toEqual(res.json);
     }
     const again = await call(deps, 'POST', `/deliveries/${failed.id}/retry`);
     expect([again.status, again.json.code]).toEqual([409, 'delivery_pending']);
     const reader = await call(deps, 'POST', `/deliveries/${failed.id}/retry`, { key: KEY.reader });
     expect([reader.status, reader.json.code]).toEqual([403, 'forbidden_scope']);
+  });
+
+  // The attempt log holds what receivers answered and the headers they sent back: for the keys
+  // that may read the log. A key that may only resend learns that the resend is scheduled, and when.
+  test('retry answers a key without deliveries:read the id, status and next attempt only; with it, the delivery', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscribe(deps);
+    const one = await seedDelivery(deps, { subscriptionId: sub });
+    const two = await seedDelivery(deps, { subscriptionId: sub }, clock.now() + 1);
+    clock.advance(MIN);
+    const at = new Date(clock.now()).toISOString();
+    const operator = await call(deps, 'POST', `/deliveries/${one.id}/retry`, { key: KEY.operator });
+    expect([operator.status, operator.json]).toEqual([202, { id: one.id, status: 'pending', nextAttemptAt: at }]);
+    expect(operator.text).not.toContain('oops');
+    expect((await call(deps, 'GET', `/deliveries/${one.id}`, { key: KEY.operator })).status).toBe(403);
+    const admin = await call(deps, 'POST', `/deliveries/${two.id}/retry`);
+    expect([admin.status, admin.json]).toEqual([202, { ...two, status: 'pending', nextAttemptAt: at, updatedAt: at }]);
   });
 
   test('retry after the engine touched the record meanwhile is made on the fresh version, not lost to a 409', async () => {
@@ -152,7 +172,7 @@ describe('GET /deliveries/{id} and retry', () => {
     };
     const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
     expect([res.status, res.json.status, raced]).toEqual([202, 'pending', 2]);
-    expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value).status).toBe('pending');
+    expect((await storedDelivery(deps, d.id)).status).toBe('pending');
   });
 
   // On the clouds the sweep runs once a minute: fan-out and retries send a punctual wake-up
@@ -181,7 +201,7 @@ describe('GET /deliveries/{id} and retry', () => {
     expect([retry.status, retry.json.code]).toEqual([409, 'subscription_disabled']);
     const recover = await call(deps, 'POST', `/subscriptions/${sub.json.id}/recover`, { body: { since: d.createdAt } });
     expect([recover.status, recover.json.code]).toEqual([409, 'subscription_disabled']);
-    expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toMatchObject({ status: 'failed', lastError: d.lastError });
+    expect((await storedDelivery(deps, d.id))).toMatchObject({ status: 'failed', lastError: d.lastError });
     expect((await call(deps, 'PATCH', `/subscriptions/${sub.json.id}`, { body: { enabled: true } })).status).toBe(200);
     expect((await call(deps, 'POST', `/deliveries/${d.id}/retry`)).status).toBe(202);
   });
@@ -200,7 +220,7 @@ describe('GET /deliveries/{id} and retry', () => {
     for (const d of [failed, done]) {
       const res = await call(deps, 'POST', `/deliveries/${d.id}/retry`);
       expect([res.status, res.json.code, res.json.subscriptionId]).toEqual([409, 'subscription_deleted', sub]);
-      expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value)).toEqual(d);
+      expect((await storedDelivery(deps, d.id))).toEqual(d);
     }
     expect(await deps.store.list(keys.duePrefix)).toEqual({ items: [] });
     expect(woken).toEqual([]);
@@ -220,7 +240,7 @@ describe('GET /deliveries/{id} and retry', () => {
     clock.advance(6 * DAY);
     const res = await call(deps, 'POST', `/deliveries/${old.id}/retry`);
     expect([res.status, res.json.code]).toEqual([409, 'event_expired']);
-    expect(JSON.parse((await deps.store.get(keys.delivery('acme', old.id)))!.value)).toEqual(old);
+    expect((await storedDelivery(deps, old.id))).toEqual(old);
     expect(await deps.store.list(keys.duePrefix)).toEqual({ items: [] });
     // A resend keeps its event as long as the delivery record, for the attempts it starts.
     expect((await call(deps, 'POST', `/deliveries/${recent.id}/retry`)).status).toBe(202);
@@ -233,5 +253,88 @@ describe('GET /deliveries/{id} and retry', () => {
       const res = await call(deps, 'GET', `/deliveries/${id}`);
       expect([id, res.status, res.json.code]).toEqual([id, 404, 'delivery_not_found']);
     }
+  });
+});
+
+describe('the delivery log reads records, not the responses of their attempts', () => {
+  const KB = 1024;
+
+  // Every attempt of every delivery answered with 20 KB: the log lists 30 of them, and recover
+  // resends them, without reading what the receiver answered; GET of one reads its responses.
+  test('a page of 30 failed deliveries of 8 attempts answered with 20 KB each reads a few KB; GET one reads its responses', async () => {
+    const e = apiAndEngine({ deliveries: { retry: { schedule: [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000], jitter: 0 }, breaker: { failureThreshold: 1000 } } });
+    const answer = 'x'.repeat(20 * KB);
+    const rx = await receiver(() => ({ status: 500, headers: { 'x-request-id': 'r-1' }, body: answer }));
+    try {
+      const sub = (await call(e.deps, 'POST', '/subscriptions', { body: { url: rx.url } })).json.id as string;
+      const since = new Date(e.clock.now()).toISOString();
+      for (let i = 0; i < 30; i++) await e.send(`e${i}`);
+      for (let i = 0; i < 8; i++) {
+        await sweepDue(e.deps);
+        e.clock.advance(1000);
+      }
+      expect(rx.received).toHaveLength(30 * 8);
+
+      const read = countReads(e.deps.store);
+      const page = await call(e.deps, 'GET', '/deliveries?limit=30');
+      expect(page.json.items.map((d: { status: string; attempts: number }) => [d.status, d.attempts])).toEqual(Array(30).fill(['failed', 8]));
+      expect(page.json).not.toHaveProperty('next_cursor');
+      // The 30 records, about 1.5 KB each, where their responses are 30 x 8 x 20 KB.
+      expect(read.items).toBe(30);
+      // 26 KB here; 4.98 MB when each record held its attempts' responses.
+      expect(read.chars).toBeLessThan(64 * KB);
+
+      read.chars = 0;
+      expect((await call(e.deps, 'POST', `/subscriptions/${sub}/recover`, { body: { since } })).json).toEqual({ recovered: 30 });
+      expect(read.chars).toBeLessThan(64 * KB + 30 * 200); // the records, and each one's event
+
+      read.chars = 0;
+      const one = await call(e.deps, 'GET', `/deliveries/${page.json.items[3].id}`, { key: KEY.reader });
+      expect(one.json.attempts).toHaveLength(8);
+      for (const [i, a] of (one.json.attempts as Array<{ n: number; status: number; responseBody: string; responseHeaders: Record<string, string> }>).entries()) {
+        expect([a.n, a.status, a.responseBody.length, a.responseHeaders['x-request-id']]).toEqual([i + 1, 500, 20 * KB, 'r-1']);
+      }
+      expect(read.chars).toBeGreaterThan(8 * 20 * KB);
+    } finally {
+      await e.close();
+      await rx.close();
+    }
+  });
+
+  test('records kept with their responses inline (before they were kept apart) are listed, shown, retried and recovered; the next write moves them out', async () => {
+    const { deps, clock } = apiDeps();
+    const id = await subscribe(deps);
+    const old = await seedDelivery(deps, { subscriptionId: id }, clock.now(), { inline: true });
+    const other = await seedDelivery(deps, { subscriptionId: id }, clock.now() + 1, { inline: true });
+    expect(JSON.parse((await deps.store.get(keys.delivery('acme', old.id)))!.value).attempts[0].responseBody).toBe('oops');
+    const list = await call(deps, 'GET', '/deliveries');
+    expect(list.json.items.map((d: { id: string; attempts: number }) => [d.id, d.attempts])).toEqual([[old.id, 1], [other.id, 1]]);
+    expect(list.text).not.toContain('oops');
+    expect((await call(deps, 'GET', `/deliveries/${old.id}`)).json).toEqual(old);
+
+    clock.advance(MIN);
+    const retried = await call(deps, 'POST', `/deliveries/${old.id}/retry`);
+    expect(retried.json).toMatchObject({ status: 'pending', attempts: old.attempts });
+    expect((await call(deps, 'POST', `/subscriptions/${id}/recover`, { body: { since: old.createdAt } })).json).toEqual({ recovered: 1 });
+    for (const d of [old, other]) {
+      // The record no longer holds the response; the delivery still shows it.
+      expect(JSON.parse((await deps.store.get(keys.delivery('acme', d.id)))!.value).attempts).toEqual([{ n: 1, at: d.createdAt, status: 500, durationMs: 12 }]);
+      expect((await call(deps, 'GET', `/deliveries/${d.id}`)).json.attempts).toEqual(d.attempts);
+    }
+  });
+
+  test('records kept with their responses inline are read whole, so a scan stops after MAX_SCANNED_CHARS with a cursor', async () => {
+    const { deps } = apiDeps();
+    // 60 old records of 8 attempts answered with 20 KB: about 9.4 MiB in all.
+    const attempts = Array.from({ length: 8 }, (_, i) => ({ n: i + 1, at: new Date(T0).toISOString(), status: 500, durationMs: 1, responseBody: 'x'.repeat(20 * KB) }));
+    for (let i = 0; i < 60; i++) await seedDelivery(deps, { subscriptionId: 'sub_A', attempts }, T0 + i, { inline: true });
+    const read = countReads(deps.store);
+    const first = await call(deps, 'GET', '/deliveries?subscription=sub_B');
+    expect(first.json).toEqual({ items: [], next_cursor: expect.any(String) });
+    expect(read.chars).toBeGreaterThanOrEqual(MAX_SCANNED_CHARS);
+    // Pages sized to what the budget has left: at most one record past it (and the look past the last).
+    expect(read.chars).toBeLessThan(MAX_SCANNED_CHARS + 3 * 8 * 20 * KB);
+    const rest = await call(deps, 'GET', `/deliveries?subscription=sub_B&cursor=${first.json.next_cursor}`);
+    expect(rest.json).toEqual({ items: [] });
   });
 });

@@ -6,7 +6,7 @@ import { json } from '../../shared/http/body';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { invalidQuery, pageOf, parseCursor, parseLimit, parseTime } from './pagination';
-import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDelivery, requireResendable, scheduleNow } from './records';
+import { conflict, deliverySummary, deliveryView, eventExpired, eventOf, loadDelivery, requireResendable, retryAccepted, scheduleNow } from './records';
 
 /**
  * /deliveries: the outbound delivery log of the key's tenant, oldest first (ids are time-ordered,
@@ -52,18 +52,20 @@ export const listDeliveries: HttpHandler = async (req, deps) => {
 export const getDelivery: HttpHandler = async (req, deps) => {
   const { tenant } = authenticate(req, deps, 'deliveries:read');
   const { record } = await loadDelivery(deps, tenant, pathId(req, 1, 'delivery'));
-  return json(deliveryView(record));
+  return json(await deliveryView(deps, record));
 };
 
 /**
  * Sends a finished delivery again (failed, or succeeded to resend): pending and due
- * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. Only a resend that
+ * now, with the same webhook-id (receivers dedupe on it), its attempt log kept. The answer is the
+ * delivery with its attempts for a key that may read the log (`deliveries:read`), else its id,
+ * status and next attempt (retryAccepted). Only a resend that
  * can be made is accepted; the others are 409 with the record left as it is: still pending
  * (`delivery_pending`), its subscription deleted (`subscription_deleted`) or disabled
  * (`subscription_disabled`), or its event outlived its retention (`event_expired`).
  */
 export const retryDelivery: HttpHandler = async (req, deps) => {
-  const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
+  const { tenant, keyId, scopes } = authenticate(req, deps, 'deliveries:write');
   const id = pathId(req, 1, 'delivery');
   for (let i = 0; i < 3; i++) {
     const { record, version } = await loadDelivery(deps, tenant, id);
@@ -78,7 +80,7 @@ export const retryDelivery: HttpHandler = async (req, deps) => {
     const next = await scheduleNow(deps, tenant, record, version, event);
     if (next) {
       deps.logger.info('delivery retry requested', { tenant, keyId, deliveryId: id, previousStatus: record.status });
-      return json(deliveryView(next), 202);
+      return json(scopes.includes('deliveries:read') ? await deliveryView(deps, next) : retryAccepted(next), 202);
     }
   }
   throw conflict();

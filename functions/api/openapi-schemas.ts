@@ -63,12 +63,17 @@ export const apiSchemas = {
     type: 'object', required: ['n', 'at', 'durationMs'],
     properties: {
       n: { type: 'integer' }, at: dateTime, status: { type: 'integer' }, error: { type: 'string' }, durationMs: { type: 'integer' },
-      responseBody: { type: 'string', description: 'The first 20 KB of the response' }, responseHeaders: { type: 'object', additionalProperties: { type: 'string' } },
+      responseBody: { type: 'string', description: 'The first 20 KB of the response; absent once the response is no longer kept' },
+      responseHeaders: { type: 'object', additionalProperties: { type: 'string' }, description: 'Absent once the response is no longer kept' },
     },
   },
   Delivery: {
     type: 'object', required: ['id', 'tenant', 'subscriptionId', 'eventId', 'eventType', 'status', 'attempts', 'createdAt', 'updatedAt'],
     properties: { ...delivery, tenant: { type: 'string' }, attempts: { type: 'array', items: ref('Attempt') } },
+  },
+  DeliveryRetried: {
+    type: 'object', required: ['id', 'status', 'nextAttemptAt'],
+    properties: { id: { type: 'string' }, status: { const: 'pending' }, nextAttemptAt: dateTime },
   },
   DeadLetterSummary: {
     type: 'object', required: ['id', 'tenant', 'kind', 'reason', 'receivedAt', 'encoding', 'replays'],

@@ -126,7 +126,7 @@ export const apiPaths = {
   '/deliveries/{id}/retry': {
     post: {
       operationId: 'retryDelivery', summary: 'Send a failed (or succeeded, to resend) delivery again, now', ...auth('deliveries:write'), parameters: [idParam('Delivery')],
-      responses: { '202': body(ref('Delivery'), 'Pending again'), '401': e401, '403': e403, '404': e404d, '409': problem('Cannot be sent again now: still pending, changed meanwhile, its subscription is disabled (enable it first) or deleted (for good), or its event is no longer kept; the record is left as it was', ['delivery_pending', 'concurrent_update', 'subscription_disabled', 'subscription_deleted', 'event_expired']) },
+      responses: { '202': body({ oneOf: [ref('Delivery'), ref('DeliveryRetried')] }, 'Pending again: the delivery with its attempts when the key also has deliveries:read, else only its id, status and next attempt'), '401': e401, '403': e403, '404': e404d, '409': problem('Cannot be sent again now: still pending, changed meanwhile, its subscription is disabled (enable it first) or deleted (for good), or its event is no longer kept; the record is left as it was', ['delivery_pending', 'concurrent_update', 'subscription_disabled', 'subscription_deleted', 'event_expired']) },
     },
   },
   '/dead-letters': {

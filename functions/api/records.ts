@@ -1,3 +1,4 @@
+import { recordWrites, withResponses } from '../../shared/delivery/attempt-log';
 import { deliverySettings } from '../../shared/delivery/engine/deps';
 import { eventRef, keys } from '../../shared/delivery/keys';
 import type { Delivery, Subscription } from '../../shared/delivery/model';
@@ -98,13 +99,23 @@ export function subscriptionView(sub: Subscription): Record<string, unknown> {
   return view;
 }
 
-/** The full delivery with its attempts (bodies already capped at 20 KB), without the worker's lease. */
-export function deliveryView(d: Delivery & { lease?: unknown }): Delivery {
+/**
+ * The full delivery with its attempts and their responses (bodies capped at 20 KB), without the
+ * worker's lease: the record read and, apart from it, the responses (attempt-log.ts).
+ */
+export async function deliveryView(deps: Deps, d: Delivery & { lease?: unknown }): Promise<Delivery> {
   const { lease: _lease, ...rest } = d;
-  return rest;
+  return withResponses(deps.store, rest);
 }
 
-/** A line of the delivery log: no attempt bodies. */
+/**
+ * What a retry answers a key without `deliveries:read`: that the delivery is pending again, and
+ * when. The attempt log (what its receiver answered, the headers it sent back) is for the keys
+ * allowed to read the delivery log.
+ */
+export const retryAccepted = (d: Delivery) => ({ id: d.id, status: d.status, nextAttemptAt: d.nextAttemptAt });
+
+/** A line of the delivery log: no attempt responses. */
 export function deliverySummary(d: Delivery) {
   return {
     id: d.id, subscriptionId: d.subscriptionId, eventId: d.eventId, eventSource: d.eventSource, eventType: d.eventType, status: d.status,
@@ -136,9 +147,9 @@ export async function scheduleNow(deps: Deps, tenant: string, delivery: Delivery
   const at = new Date(now).toISOString();
   const { lease: _lease, ...rest } = delivery as Delivery & { lease?: unknown };
   const next: Delivery = { ...rest, status: 'pending', nextAttemptAt: at, updatedAt: at };
-  const ttlSeconds = retentionSeconds(deps);
+  const { retentionSeconds: ttlSeconds, responseTtlSeconds } = deliverySettings(deps);
   const ok = await deps.store.putAll([
-    { key: keys.delivery(tenant, delivery.id), value: JSON.stringify(next), opts: { ifVersion: version, ttlSeconds } },
+    ...recordWrites(keys.delivery(tenant, delivery.id), next, { ifVersion: version, ttlSeconds }, responseTtlSeconds),
     { key: keys.due(now, tenant, delivery.id), value: '', opts: { ttlSeconds } },
     { key: keys.event(tenant, eventRef(delivery.eventSource, delivery.eventId)), value: eventText, opts: { ttlSeconds } },
   ]);

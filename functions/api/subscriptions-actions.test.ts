@@ -6,9 +6,8 @@ import { fanOut } from '../../shared/delivery/engine/fanout';
 import { SECOND_LOOK_MS, UNPARK_IN_REQUEST } from '../../shared/delivery/engine/unpark';
 import { sweepDue } from '../../shared/delivery/engine/sweep';
 import { receiver } from '../../shared/delivery/engine/testkit';
-import { guardedDeliveryClient } from '../../shared/http/delivery-client';
-import { MAX_RECOVER_RESENDS, RECOVER_BUDGET_MS } from './subscriptions-actions';
-import { apiDeps, call, KEY, seedDelivery } from './testkit';
+import { MAX_RECOVER_CHARS, MAX_RECOVER_RESENDS, RECOVER_BUDGET_MS } from './subscriptions-actions';
+import { apiAndEngine, apiDeps, call, countReads, KEY, seedDelivery, storedDelivery } from './testkit';
 
 type Deps = ReturnType<typeof apiDeps>['deps'];
 const DAY = 86_400_000;
@@ -19,9 +18,6 @@ async function subscription(deps: Deps, url = 'https://hooks.example.com/x', key
 }
 async function storedSub(deps: Deps, id: string) {
   return JSON.parse((await deps.store.get(keys.subscription('acme', id)))!.value) as Subscription;
-}
-async function storedDelivery(deps: Deps, id: string) {
-  return JSON.parse((await deps.store.get(keys.delivery('acme', id)))!.value) as Delivery;
 }
 
 describe('POST /subscriptions/{id}/rotate-secret', () => {
@@ -179,6 +175,24 @@ describe('POST /subscriptions/{id}/recover', () => {
     expect([res.status, res.json]).toEqual([202, { recovered: 0 }]);
   });
 
+  test('records kept with their responses inline are read whole: a request stops after MAX_RECOVER_CHARS with resumeSince; resuming finishes', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    // 220 records of 8 attempts answered with 20 KB, as versions before kept them: about 35 MiB.
+    const attempts = Array.from({ length: 8 }, (_, i) => ({ n: i + 1, at: new Date(t0).toISOString(), status: 500, durationMs: 1, responseBody: 'x'.repeat(20 * 1024) }));
+    const seeded: Delivery[] = [];
+    for (let i = 0; i < 220; i++) seeded.push(await seedDelivery(deps, { subscriptionId: sub.id, attempts }, t0 + i, { inline: true }));
+    clock.advance(DAY);
+    const read = countReads(deps.store);
+    const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
+    expect(first.json).toMatchObject({ complete: false, resumeSince: expect.any(String) });
+    expect(read.chars).toBeLessThan(MAX_RECOVER_CHARS + 2 * 8 * 20 * 1024 + first.json.recovered * 1024);
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    expect(resumed.json).toEqual({ recovered: 220 - first.json.recovered });
+    for (const d of [seeded[0]!, seeded.at(-1)!]) expect((await storedDelivery(deps, d.id))).toMatchObject({ status: 'pending', attempts });
+  });
+
   // API Gateway answers 504 after 29 s (and the API function has 10): a request stops resending
   // at a bound and says where to go on from, rather than being cut off by the platform mid-way.
   test('one request resends at most MAX_RECOVER_RESENDS deliveries, then answers complete: false and resumeSince', async () => {
@@ -231,13 +245,8 @@ describe('POST /subscriptions/{id}/recover', () => {
 
 describe('end to end with the delivery engine', () => {
   test('a recovered and a retried delivery are sent again, signed with the secret from the 201, same webhook-id', async () => {
-    const { deps: base, clock } = apiDeps({ egress: { allowPrivate: ['127.0.0.0/8'] } }, );
-    clock.set(Date.now()); // the receiver's library checks signature timestamps against the real time
+    const { deps, clock, close } = apiAndEngine();
     const rx = await receiver(() => ({ status: 204 }));
-    // A deadline far from what a loaded machine can take to answer from 127.0.0.1: a timed-out
-    // attempt would be a retry where this test expects a success.
-    const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
-    const deps: DeliveryDeps = { ...base, sealer: base.sealer, outbound, random: () => 0.5 };
     try {
       const sub = await subscription(deps, rx.url);
       const event = { specversion: '1.0' as const, id: 'e2e-1', source: 'ci', type: 'secorch.finding.created', tenant: 'acme', origin: 'api:acme-admin', data: { a: 1 } };
@@ -262,25 +271,16 @@ describe('end to end with the delivery engine', () => {
       const final = await call(deps, 'GET', `/deliveries/${failed.id}`);
       expect(final.json).toMatchObject({ status: 'succeeded', attempts: [{ n: 1 }, { n: 2, status: 204 }, { n: 3, status: 204 }] });
     } finally {
-      await outbound.close();
+      await close();
       await rx.close();
     }
   });
 
-  /** The API and the engine on one store, the clock at the real time (receivers check signature timestamps). */
-  function apiAndEngine(breaker: Record<string, number>) {
-    const { deps: base, clock } = apiDeps({ egress: { allowPrivate: ['127.0.0.0/8'] }, deliveries: { breaker } });
-    clock.set(Date.now());
-    const outbound = guardedDeliveryClient({ allowPrivate: ['127.0.0.0/8'], timeoutMs: 10_000 });
-    const deps: DeliveryDeps = { ...base, sealer: base.sealer, outbound, random: () => 0.5 };
-    const send = (id: string) => fanOut({ specversion: '1.0', id, source: 'ci', type: 'secorch.finding.created', tenant: 'acme', data: { id } }, deps);
-    return { deps, clock, send, close: () => outbound.close() };
-  }
   const pendingTimes = async (deps: DeliveryDeps) =>
     new Set(((await call(deps, 'GET', '/deliveries?status=pending&limit=100')).json.items as Delivery[]).map((d) => d.nextAttemptAt));
 
   test('a new URL makes the deliveries the open breaker parked due now: the next sweep sends them to it', async () => {
-    const e = apiAndEngine({ failureThreshold: 2 });
+    const e = apiAndEngine({ deliveries: { breaker: { failureThreshold: 2 } } });
     const down = await receiver(() => ({ status: 500 }));
     const fixed = await receiver(() => ({ status: 204 }));
     try {
@@ -311,7 +311,7 @@ describe('end to end with the delivery engine', () => {
   });
 
   test('re-enabling moves the first UNPARK_IN_REQUEST parked deliveries in the request; the engine moves the rest', async () => {
-    const e = apiAndEngine({ failureThreshold: 1 });
+    const e = apiAndEngine({ deliveries: { breaker: { failureThreshold: 1 } } });
     let up = false;
     const rx = await receiver(() => ({ status: up ? 204 : 503 }));
     const count = UNPARK_IN_REQUEST + 10;

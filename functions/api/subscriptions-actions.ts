@@ -25,6 +25,12 @@ const MAX_OVERLAP_SECONDS = 7 * DAY_SECONDS;
  * the request got.
  */
 const MAX_RECOVER_SCAN = 20_000;
+/**
+ * And characters of records read: 20,000 records of a full retry schedule are about 30 MB, while a
+ * record written before attempt responses were kept apart holds them and is read whole (up to
+ * 20 KB an attempt): without it, 20,000 of those were gigabytes in one request.
+ */
+export const MAX_RECOVER_CHARS = 32 * 1024 * 1024;
 export const MAX_RECOVER_RESENDS = 1000;
 export const RECOVER_BUDGET_MS = 5000;
 
@@ -93,7 +99,7 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
   let recovered = 0;
   let expired = 0;
   let lastCreated: string | undefined;
-  const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN }, async ({ delivery, version }) => {
+  const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN, maxChars: MAX_RECOVER_CHARS }, async ({ delivery, version }) => {
     // Always one record: a request that could not deal with any would be resumed from where it began.
     if (lastCreated !== undefined && (recovered >= MAX_RECOVER_RESENDS || deps.clock.now() - started >= RECOVER_BUDGET_MS)) return false;
     lastCreated = delivery.createdAt;

@@ -72,6 +72,28 @@ describe('eventRef', () => {
   });
 });
 
+describe('eventRef and lone surrogates', () => {
+  // UTF-8 has no encoding for a lone surrogate: hashed as UTF-8, each became U+FFFD, and these
+  // sources shared one digest, so one's stored event was sent for the other's deliveries.
+  it('keeps sources apart that differ only in a lone surrogate, or in one against U+FFFD', () => {
+    const sources = ['scanner\uD800', 'scanner\uDBFF', 'scanner\uDC00', 'scanner\uFFFD', '\uD800scanner', 'scanner\uDC00\uD800'];
+    const refs = sources.map((s) => eventRef(s, '1'));
+    expect(new Set(refs).size).toBe(sources.length);
+    for (const r of refs) expect(r).toMatch(/^[A-Za-z0-9_-]{16}:1$/);
+    expect(eventRef('scanner\uD800', '1')).toBe(refs[0]); // stable
+  });
+
+  it('keeps ids apart that differ only in a lone surrogate (keyPart digests them)', () => {
+    const ids = ['e\uD800', 'e\uDBFF', 'e\uFFFD'].map((id) => eventRef('scanner', id));
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('leaves the digest of a well-formed source as it was, surrogate pairs included', () => {
+    const utf8 = (source: string) => createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16);
+    for (const source of ['scanner', 'sc\u00e9nner', 'scanner-\u{1F6A8}', '']) expect(eventRef(source, 'x')).toBe(`${utf8(source)}:x`);
+  });
+});
+
 describe('keys', () => {
   it('puts the record kind and the tenant first in every key', () => {
     expect(keys.subscription('t1', 'sub_1')).toBe('sub:t1:sub_1');
@@ -87,6 +109,11 @@ describe('keys', () => {
     // A body is outside the listing's prefix: listing dead letters never reads one.
     expect(keys.deadLetterBody('t1', 'dlq_1')).toBe('dlqbody:t1:dlq_1');
     expect(keys.deadLetterBody('t1', 'dlq_1').startsWith(keys.deadLetters('t1'))).toBe(false);
+    // So is an attempt's response: listing deliveries never reads one.
+    expect(keys.attemptResponse('t1', 'msg_1', 3)).toBe('dlvres:t1:msg_1:000003');
+    expect(keys.attemptResponse('t1', 'msg_1', 3).startsWith(keys.attemptResponses('t1', 'msg_1'))).toBe(true);
+    expect(keys.attemptResponse('t1', 'msg_1', 3).startsWith(keys.deliveries('t1'))).toBe(false);
+    expect(keys.attemptResponse('t1', 'msg_10', 3).startsWith(keys.attemptResponses('t1', 'msg_1'))).toBe(false);
   });
 
   it('writes due keys with a 13-digit time so that they sort in time order; a time before 1970 is 0', () => {

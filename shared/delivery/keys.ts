@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { keyPart } from '../store/key-part';
+import { isWellFormed } from '../store/text-and-ttl';
 
 /**
  * The state-store layout of the delivery engine. Every key starts with its record kind and the
@@ -8,7 +9,9 @@ import { keyPart } from '../store/key-part';
  *
  *   sub:{tenant}:{subscriptionId}              Subscription
  *   evt:{tenant}:{eventRef}                    the event, stored once for all its deliveries
- *   dlv:{tenant}:{deliveryId}                  Delivery (attempt log, status, next attempt)
+ *   dlv:{tenant}:{deliveryId}                  Delivery (status, next attempt, attempts without their responses)
+ *   dlvres:{tenant}:{deliveryId}:{n, 6 digits} the response of its attempt n (headers, body), apart so
+ *                                              the log lists without reading it (attempt-log.ts)
  *   dlvkey:{tenant}:{subscriptionId}:{eventRef} deliveryId: one delivery per (event, subscription)
  *   due:{epoch ms, 13 digits}:{tenant}:{id}    wake-up index of pending attempts, in time order; an id
  *                                              `unpark:{subscriptionId}:{epoch ms}` is a task of the
@@ -68,11 +71,23 @@ const MAX_SOURCES = 1000;
 function sourceDigest(source: string): string {
   let digest = sourceDigests.get(source);
   if (digest === undefined) {
-    digest = createHash('sha256').update(source, 'utf8').digest('base64url').slice(0, 16);
+    digest = sourceHash(source).digest('base64url').slice(0, 16);
     if (sourceDigests.size >= MAX_SOURCES) sourceDigests.delete(sourceDigests.keys().next().value!);
     sourceDigests.set(source, digest);
   }
   return digest;
+}
+
+/**
+ * SHA-256 of the source's UTF-8, or for a source with a lone surrogate (which UTF-8 cannot encode:
+ * Node writes U+FFFD for it, so `a\uD800`, `a\uDBFF` and `a\uFFFD` would be one source, each
+ * other's stored event) of a 0xFF byte and its UTF-16 code units: 0xFF never occurs in UTF-8, so
+ * no other source hashes the same input. As keyPart digests such an id (store/key-part.ts).
+ */
+function sourceHash(source: string) {
+  const hash = createHash('sha256');
+  if (isWellFormed(source)) return hash.update(source, 'utf8');
+  return hash.update(Buffer.from([0xff])).update(Buffer.from(source, 'utf16le'));
 }
 
 /** Tenant names and ids may not contain the separator; the API validates them before any lookup. */
@@ -86,6 +101,9 @@ export const keys = {
   event: (tenant: string, ref: string) => `evt:${tenant}:${ref}`,
   deliveries: (tenant: string) => `dlv:${tenant}:`,
   delivery: (tenant: string, id: string) => `dlv:${tenant}:${id}`,
+  /** The responses of a delivery's attempts, in attempt order. */
+  attemptResponses: (tenant: string, id: string) => `dlvres:${tenant}:${id}:`,
+  attemptResponse: (tenant: string, id: string, n: number) => `dlvres:${tenant}:${id}:${String(n).padStart(6, '0')}`,
   deliveryOf: (tenant: string, subscriptionId: string, ref: string) => `dlvkey:${tenant}:${subscriptionId}:${ref}`,
   duePrefix: 'due:',
   due: (at: number, tenant: string, id: string) => `due:${dueTime(at)}:${tenant}:${id}`,

@@ -30,6 +30,12 @@ export interface DeliverySettings {
   timeoutMs: number;
   /** How long events and delivery records are kept. */
   retentionSeconds: number;
+  /**
+   * How long an attempt's response is kept (attempt-log.ts): the retention and the retry
+   * schedule's span with its jitter, so the responses of a delivery's first attempts are kept as
+   * long as the record that its last attempt wrote.
+   */
+  responseTtlSeconds: number;
 }
 
 const DAY = 24 * 3600;
@@ -38,13 +44,17 @@ const DAY = 24 * 3600;
 export function deliverySettings(deps: Deps): DeliverySettings {
   const c = deps.config.deliveries;
   const timeoutMs = (c?.timeoutSeconds ?? 15) * 1000;
+  const retry = c?.retry ? { ...DEFAULT_RETRY_POLICY, ...c.retry } : DEFAULT_RETRY_POLICY;
+  const retentionSeconds = (c?.retentionDays ?? 30) * DAY;
+  const spanMs = retry.schedule.reduce((a, b) => a + b, 0) * (1 + retry.jitter);
   return {
-    retry: c?.retry ? { ...DEFAULT_RETRY_POLICY, ...c.retry } : DEFAULT_RETRY_POLICY,
+    retry,
     // A half-open probe is presumed lost only once its request could no longer be running: with
     // a deadline past 30 s (timeoutSeconds goes to 120) the fixed 60 s let a second probe join it.
     breaker: { ...DEFAULT_BREAKER_OPTIONS, ...(c?.breaker ?? {}), staleProbeMs: Math.max(DEFAULT_BREAKER_OPTIONS.staleProbeMs, 2 * timeoutMs) },
     leaseMs: c?.leaseSeconds !== undefined ? c.leaseSeconds * 1000 : timeoutMs + 15_000,
     timeoutMs,
-    retentionSeconds: (c?.retentionDays ?? 30) * DAY,
+    retentionSeconds,
+    responseTtlSeconds: retentionSeconds + Math.ceil(spanMs / 1000),
   };
 }

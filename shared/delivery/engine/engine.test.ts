@@ -2,7 +2,8 @@ import { Webhook } from 'standardwebhooks';
 import { testDeps } from '../../../test/deps';
 import { guardedDeliveryClient } from '../../http/delivery-client';
 import type { CloudEvent } from '../../events/cloudevent';
-import { keys } from '../keys';
+import { withResponses } from '../attempt-log';
+import { eventRef, keys } from '../keys';
 import type { Delivery, Subscription } from '../model';
 import { rotateSecrets } from '../model';
 import { fanOut } from './fanout';
@@ -33,9 +34,10 @@ function engine(config: Record<string, unknown> = {}, timeoutMs = 10_000, maxBod
   return { ...t, deps, close: () => outbound.close() };
 }
 
+/** The tenant's deliveries with their attempts' responses, as GET /deliveries/{id} shows each. */
 async function deliveryOf(deps: DeliveryDeps, tenant = 'default'): Promise<Delivery[]> {
   const page = await deps.store.list(keys.deliveries(tenant));
-  return page.items.map((i) => JSON.parse(i.value) as Delivery);
+  return Promise.all(page.items.map((i) => withResponses(deps.store, JSON.parse(i.value) as Delivery)));
 }
 
 const storedSubscription = async (deps: DeliveryDeps, id: string, tenant = 'default') =>
@@ -422,6 +424,24 @@ test('a transform replaces the data; one that fails on the event fails the deliv
   const report = await sweepDue(e.deps);
   expect(report).toEqual(expect.objectContaining({ succeeded: 1, failed: 1 }));
   expect(JSON.parse(rx.received[0]!.body).data).toEqual({ text: 'finding e8 (HIGH)' });
+});
+
+// A transform that cannot be applied to the stored event fails the delivery as transform_failed
+// (what was thrown, in the error), as one failing on its own does: not as an internal error, and
+// not as an attempt that throws and is taken up again at every lease.
+test('a transform on a stored event that is no JSON object fails the delivery as transform_failed, nothing sent', async () => {
+  const e = engine();
+  const rx = await receiver();
+  closers.push(e.close, rx.close);
+  await seedSubscription(e.deps, { url: rx.url, transform: 'data' });
+  const sent = event('e-damaged');
+  await fanOut(sent, e.deps);
+  await e.deps.store.put(keys.event('default', eventRef(sent.source, sent.id)), 'null');
+  expect(await sweepDue(e.deps)).toEqual(expect.objectContaining({ failed: 1, errors: 0 }));
+  const [d] = await deliveryOf(e.deps);
+  expect(d).toEqual(expect.objectContaining({ status: 'failed', attempts: [] }));
+  expect(d!.lastError).toMatch(/^transform_failed: transform failed: Cannot destructure/);
+  expect(rx.received).toHaveLength(0);
 });
 
 test('a transformed binary or text event is sent as JSON data: data_base64 dropped, datacontenttype application/json', async () => {

@@ -1,5 +1,6 @@
 import { testDeps } from '../../../test/deps';
 import type { CloudEvent } from '../../events/cloudevent';
+import { eventRef, keys } from '../keys';
 import { fanOut } from './fanout';
 import { seedSubscription } from './testkit';
 
@@ -40,4 +41,15 @@ test('an operational event about a subscription goes to the tenant\'s other subs
   // The same subscription id in an ordinary event's data means nothing.
   const ordinary: CloudEvent = { ...event, id: 'e-2', data: { subscriptionId: failing.sub.id } };
   expect((await fanOut(ordinary, t.deps)).created.map((d) => d.subscriptionId).sort()).toEqual([failing.sub.id, watcher.sub.id].sort());
+});
+
+// The router takes from its queue any event with non-empty string attributes: a source with a lone
+// surrogate reaches the fan-out. Two sources that differ only there are two events.
+test('events whose sources differ only in a lone surrogate each get their delivery and their own stored event', async () => {
+  const t = testDeps();
+  await seedSubscription(t.deps, { url: 'https://hooks.example.com/on' });
+  const sources = ['scanner\uD800', 'scanner\uDBFF', 'scanner\uFFFD'];
+  for (const source of sources) expect(await fanOut({ ...event, source }, t.deps)).toMatchObject({ existing: 0, created: [expect.objectContaining({ eventSource: source })] });
+  const stored = await Promise.all(sources.map(async (source) => (await t.deps.store.get(keys.event('default', eventRef(source, event.id))))!.value));
+  expect(stored.map((text) => (JSON.parse(text) as CloudEvent).source)).toEqual(sources);
 });

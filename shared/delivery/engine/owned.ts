@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Write } from '../../ports/store';
 import { sendWakeUp } from '../../ports/wakeups';
+import { recordWrites } from '../attempt-log';
 import { isoTime } from '../iso-time';
 import { keys } from '../keys';
 import type { Delivery } from '../model';
@@ -66,7 +66,8 @@ export class OwnedAttempt {
   save(next: Delivery, wakeAt?: number, wake = true): Promise<boolean> {
     const { due, cache } = this;
     const { retentionSeconds } = cache.settings;
-    const writes: Write[] = [{ key: this.key, value: JSON.stringify(next), opts: { ifVersion: this.version, ttlSeconds: retentionSeconds } }];
+    // The record and the responses its attempts hold, apart (attempt-log.ts), in one step.
+    const writes = recordWrites(this.key, next, { ifVersion: this.version, ttlSeconds: retentionSeconds }, cache.settings.responseTtlSeconds);
     if (wakeAt !== undefined) writes.push({ key: keys.due(wakeAt, due.tenant, due.id), value: '', opts: { ttlSeconds: retentionSeconds } });
     // The due key goes in the same step as the outcome. When the record was lost to another
     // worker (our lease had expired) nothing is written: the due key is that worker's now.

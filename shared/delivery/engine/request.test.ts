@@ -2,7 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { testDeps } from '../../../test/deps';
 import { type Delivery, rotateSecrets, type Subscription } from '../model';
 import type { DeliveryDeps } from './deps';
-import { buildRequest } from './request';
+import { buildRequest, TransformFailed } from './request';
 
 /**
  * Which secrets sign a request. The engine keeps the keys chosen for a subscription record while
@@ -71,4 +71,15 @@ test('a record rotated again is a new record: its secrets sign, not the ones cho
   const after: Subscription = { ...before, secrets: rotateSecrets(before.secrets, sealed, s.clock.now(), 0) };
   expect(await s.signers(after, [oldSecret, newSecret, third])).toEqual([third]);
   expect(await s.signers(before, [oldSecret, newSecret, third])).toEqual([oldSecret, newSecret]);
+});
+
+// The stored event is what fan-out wrote; one that a transform cannot be applied to (a record
+// damaged in the store, written by something else) fails the delivery as the transform failing on
+// it, as a transform's own error does, not as an internal error: a retry would meet the same text.
+test.each([['null', 'Cannot destructure'], ['{"id": "e1", "data": ', 'JSON']])('a transform on a stored event it cannot be applied to (%s) fails as transform_failed', async (stored, says) => {
+  const s = setup();
+  const sub: Subscription = { ...(await s.sub([newSecret], 0)), transform: 'data' };
+  const built = Promise.resolve().then(() => buildRequest(s.deps, sub, { id: 'msg_1', tenant: 'default', subscriptionId: 'sub_1' } as Delivery, stored));
+  await expect(built).rejects.toBeInstanceOf(TransformFailed);
+  await expect(built).rejects.toMatchObject({ code: 'transform_failed', message: expect.stringContaining(says) });
 });

@@ -1,5 +1,5 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
-import { toAppError } from '../../errors';
+import { isAppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Delivery, Subscription } from '../model';
 import { liveSecrets } from '../model';
@@ -73,16 +73,38 @@ function payload(deps: DeliveryDeps, sub: Subscription, eventText: string): stri
 }
 
 async function transformed(deps: DeliveryDeps, transform: string, eventText: string): Promise<string> {
-  const event = JSON.parse(eventText) as CloudEvent;
   const compiled = compileTransform(transform);
   if (!compiled.ok) throw new TransformFailed('transform_failed', compiled.error);
   try {
+    const event = JSON.parse(eventText) as CloudEvent;
     const { data_base64: _binary, ...rest } = event;
     return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransform(compiled.transform, event, { clock: deps.clock }) });
   } catch (e) {
-    const err = toAppError(e);
-    throw new TransformFailed(err.code, err.message);
+    throw transformFailed(e);
   }
+}
+
+/** Characters of a failure's text kept with the delivery, as for the transform's own errors. */
+const MAX_FAILURE_CHARS = 500;
+
+/**
+ * Why applying the transform failed. Its own errors keep their codes (`transform_timeout`,
+ * `transform_too_large`, `transform_failed`); anything else thrown on the way (a stored event
+ * that is not a JSON object) is this event failing it too, `transform_failed` with what was
+ * thrown: the same text fails every attempt. As an internal error it would be kept as
+ * `internal_error: Internal error`, which says neither what failed nor that it was the transform.
+ */
+function transformFailed(e: unknown): TransformFailed {
+  if (isAppError(e)) return new TransformFailed(e.code, e.message);
+  return new TransformFailed('transform_failed', storable(`transform failed: ${e instanceof Error ? e.message : String(e)}`));
+}
+
+/** At most MAX_FAILURE_CHARS, not cut inside a surrogate pair, and none alone: the stores refuse text with one. */
+function storable(text: string): string {
+  let end = Math.min(text.length, MAX_FAILURE_CHARS);
+  const last = text.charCodeAt(end - 1);
+  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end).replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
 export interface AttemptRequest {

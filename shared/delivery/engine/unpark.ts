@@ -1,12 +1,13 @@
 import type { Deps } from '../../ports';
 import type { Write } from '../../ports/store';
 import { sendWakeUp } from '../../ports/wakeups';
+import { recordWrites } from '../attempt-log';
 import { type BreakerState, heldUntil } from '../breaker';
 import { isoTime } from '../iso-time';
 import { keys, parseDue } from '../keys';
 import type { Delivery } from '../model';
 import type { Due, DueOutcome } from './attempt';
-import { deliverySettings } from './deps';
+import { type DeliverySettings, deliverySettings } from './deps';
 import { MAX_AGE_MS } from './sweep-cache';
 
 /**
@@ -63,17 +64,17 @@ export async function resetBreaker(deps: Deps, tenant: string, subscriptionId: s
 export async function moveParked(
   deps: Deps, tenant: string, subscriptionId: string, parkedAt: number, limit: number, after?: string,
 ): Promise<{ moved: number; next?: string }> {
-  const { retentionSeconds } = deliverySettings(deps);
+  const settings = deliverySettings(deps);
   const page = await deps.store.list(keys.dueAt(parkedAt, tenant), { limit, after });
   let moved = 0;
   for (const item of page.items) {
     const due = parseDue(item.key);
-    if (due && !isUnparkTask(due.id) && (await moveOne(deps, due, subscriptionId, retentionSeconds))) moved += 1;
+    if (due && !isUnparkTask(due.id) && (await moveOne(deps, due, subscriptionId, settings))) moved += 1;
   }
   return { moved, next: page.next };
 }
 
-async function moveOne(deps: Deps, due: Due, subscriptionId: string, ttlSeconds: number): Promise<boolean> {
+async function moveOne(deps: Deps, due: Due, subscriptionId: string, { retentionSeconds: ttlSeconds, responseTtlSeconds }: DeliverySettings): Promise<boolean> {
   const key = keys.delivery(due.tenant, due.id);
   const item = await deps.store.get(key);
   if (!item) return false;
@@ -86,7 +87,7 @@ async function moveOne(deps: Deps, due: Due, subscriptionId: string, ttlSeconds:
   const { lease: _lease, ...rest } = record;
   const at = isoTime(now);
   const ok = await deps.store.putAll([
-    { key, value: JSON.stringify({ ...rest, nextAttemptAt: at, updatedAt: at }), opts: { ifVersion: item.version, ttlSeconds } },
+    ...recordWrites(key, { ...rest, nextAttemptAt: at, updatedAt: at }, { ifVersion: item.version, ttlSeconds }, responseTtlSeconds),
     { key: keys.due(now, due.tenant, due.id), value: '', opts: { ttlSeconds } },
     { key: keys.due(due.at, due.tenant, due.id), delete: true },
   ]);
