@@ -66,6 +66,18 @@ test('a worker that dies is restarted; none is after stopping', async () => {
   expect(lines).toHaveLength(count);
 });
 
+test('a worker that cannot be spawned (no such program, EAGAIN) is retried like one that exits, without taking npm start down', async () => {
+  const lines: string[] = [];
+  const s = supervisor({ env: process.env, log: (l) => lines.push(l), nodePath: join(dir, 'no-such-node') });
+  s.supervise({ name: 'unspawnable', entry: script('unspawnable', ''), impact: 'reports wait' }, 100);
+  for (const end = Date.now() + 10_000; lines.length < 2 && Date.now() < end;) await new Promise((r) => setTimeout(r, 50));
+  expect(lines.slice(0, 2)).toEqual([
+    'secorch: unspawnable could not be started (ENOENT); restarting in 0.1 s (reports wait meanwhile)',
+    'secorch: unspawnable could not be started (ENOENT); restarting in 0.2 s (reports wait meanwhile)',
+  ]);
+  await s.stopAll(1000);
+});
+
 test('a crash after a run that lasted is restarted after the first delay again, not the one a crash loop had reached', async () => {
   const lines: string[] = [];
   const s = supervisor({ env: process.env, log: (l) => lines.push(l), stableMs: 1500 });

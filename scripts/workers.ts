@@ -58,6 +58,8 @@ export interface SupervisorOptions {
   stateDir?: string;
   /** How long a run must last for its end not to count as failing fast (default 60 s). */
   stableMs?: number;
+  /** The node binary the workers run on (default: npm start's own, process.execPath). */
+  nodePath?: string;
   /** The workers' output (default: npm start's own). */
   stdio?: 'inherit' | 'ignore';
 }
@@ -96,9 +98,18 @@ export function supervisor(opts: SupervisorOptions) {
   /** `wait`: the delay before the next restart if this run fails fast; `fastExits`: fast failures so far in a row. */
   function run(spec: WorkerSpec, base: number, wait: number, fastExits: number): void {
     const started = Date.now();
-    const worker = spawn(process.execPath, [...PARENT_WATCH, ...(opts.execArgv ?? []), spec.entry], { stdio: opts.stdio ?? 'inherit', env: watchedEnv(opts.env) });
+    const worker = spawn(opts.nodePath ?? process.execPath, [...PARENT_WATCH, ...(opts.execArgv ?? []), spec.entry], { stdio: opts.stdio ?? 'inherit', env: watchedEnv(opts.env) });
     workers.set(spec.name, worker);
     record(spec.name, { state: 'running', pid: worker.pid, since: started, fastExits });
+    // A process that could not be made (EAGAIN at a process limit, ENOENT) emits 'error' and no
+    // 'exit': unheard, that error would end npm start and every other worker with it.
+    worker.on('error', (e: NodeJS.ErrnoException) => {
+      if (stopping || worker.pid !== undefined) return;
+      const delay = wait;
+      record(spec.name, { state: 'restarting', since: Date.now(), fastExits: fastExits + 1, lastExit: e.code ?? 'spawn failed' });
+      opts.log(`secorch: ${spec.name} could not be started (${e.code ?? e.message}); restarting in ${delay / 1000} s (${spec.impact} meanwhile)`);
+      setTimeout(() => stopping || run(spec, base, Math.min(delay * 2, MAX_DELAY_MS), fastExits + 1), delay).unref();
+    });
     worker.on('exit', (code, signal) => {
       if (stopping) return;
       const ended = Date.now();
