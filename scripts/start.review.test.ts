@@ -64,6 +64,19 @@ test('a PORT that is no port number stops npm start', async () => {
   }
 }, 60_000);
 
+test('a memory state store stops npm start: its functions and workers are separate processes that would each keep their own', async () => {
+  const config = join(dir, 'memory.yaml');
+  writeFileSync(config, 'store: { type: memory }\n');
+  const child = startServer({ SECORCH_CONFIG: config, SECORCH_DATA_DIR: dir });
+  const out = output(child);
+  try {
+    expect(await exitCode(child)).toBe(1);
+    expect(out()).toContain('secorch: cannot start: store.type memory keeps state inside one process, and npm start runs the HTTP functions and each worker in processes of their own');
+  } finally {
+    await stopServer(child);
+  }
+}, 60_000);
+
 test('a SECORCH_LOCAL_BUNDLE that is no plain folder name stops npm start before anything is built', async () => {
   const child = startServer({ SECORCH_LOCAL_BUNDLE: 'a/b', SECORCH_DATA_DIR: dir });
   const out = output(child);

@@ -28,6 +28,16 @@ const stopCapMs = (timeoutSeconds = 15) => Math.max(30_000, (timeoutSeconds + 10
 /** serverless-offline that exits after serving this long is restarted; sooner, npm start stops. */
 const RESTART_AFTER_MS = 10_000;
 
+/**
+ * The memory store is for tests of one process: under npm start, serverless-offline's functions
+ * and each worker would each keep their own, so a subscription made through the API never
+ * reaches the delivery worker and replays pass whichever process did not see the first copy.
+ */
+function refuseProcessMemory(store: string | undefined): void {
+  if (store !== 'memory') return;
+  throw new Error('store.type memory keeps state inside one process, and npm start runs the HTTP functions and each worker in processes of their own (subscriptions, deliveries and replay records would not be shared): use sqlite, the default, with a throwaway SECORCH_DATA_DIR for state that should not last');
+}
+
 async function main(): Promise<number> {
   const config = configPath();
   const dataDir = resolve(process.env.SECORCH_DATA_DIR || '.data');
@@ -41,6 +51,7 @@ async function main(): Promise<number> {
     // The schema, then what the local runtime offers (store, bus, secrets, sealer): the same
     // checks every local function makes at cold start, so a mistake stops start-up here.
     const { config: parsed } = validateConfigFile(config, env);
+    refuseProcessMemory(parsed.store?.type);
     ensureDataDir(dataDir);
     await checkPorts(env);
     process.on('exit', lockBundle(join(__dirname, '..', 'dist'), bundle));
