@@ -115,7 +115,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
     }
     const answer = { status: res.status, headers: res.headers, text };
     if (!retryableStatus(res.status)) throw vendorError(answer, facts, rt.scrub);
-    const asked = requestedWaitMs(res.headers, rt.clock.now());
+    const asked = requestedWaitMs(res.headers, rt.clock.now(), res.status === 429);
     const mayRepeat = res.status === 429 && rt.retry.rateLimited === 'all' ? true : idempotent;
     if (mayRepeat && attempt < maxAttempts) {
       const waited = await waitForRetry(attempt, asked, res.status);

@@ -81,12 +81,25 @@ export function render(t: Template, root: unknown): unknown {
 export function renderEscaped(t: string, root: unknown, escape: (text: string) => string): string {
   const whole = WHOLE.exec(t);
   if (whole) return asText(evaluate(whole[1]!, root));
+  return renderValues(t, root, escape);
+}
+
+/**
+ * Renders a text template whose values must not carry markup of the target (ServiceNow's journal
+ * `[code]` blocks): each placeholder's value goes through `escape`, a template that is exactly one
+ * placeholder too, since there the whole text is the event's. The literal text is the
+ * configuration's and is kept.
+ */
+export function renderValues(t: string, root: unknown, escape: (text: string) => string): string {
   return t.replace(PLACEHOLDER, (_m, expr: string) => escape(asText(evaluate(expr, root))));
 }
 
-/** Renders a template that must give text (a summary, a title): empty is an error naming the field. */
-export function renderText(t: string, root: unknown, field: string): string {
-  const text = asText(render(t, root)).trim();
+/**
+ * Renders a template that must give text (a summary, a title): empty is an error naming the field.
+ * With `escape`, each value goes through it (renderValues).
+ */
+export function renderText(t: string, root: unknown, field: string, escape?: (text: string) => string): string {
+  const text = (escape ? renderValues(t, root, escape) : asText(render(t, root))).trim();
   if (!text) throw new AppError('template_empty', `The template of ${field} gave no text for this event`, { status: 422, retryable: false });
   return text;
 }

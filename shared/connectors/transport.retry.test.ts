@@ -77,6 +77,17 @@ describe('retries', () => {
     expect(h.waits).toEqual([4000]);
   });
 
+  test('a 5xx carrying a rate-limit window\'s reset (Okta and GitHub send it on every answer) is retried by backoff, not held until the window resets', async () => {
+    const nowSec = h.clock.now() / 1000;
+    const date = new Date(h.clock.now()).toUTCString();
+    vendor.queue('GET /items',
+      reply.serverError(500, { errorCode: 'E0000009' }, { 'x-rate-limit-limit': '600', 'x-rate-limit-remaining': '598', 'x-rate-limit-reset': String(nowSec + 45), date }),
+      reply.serverError(502, { message: 'Bad Gateway' }, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999', 'x-ratelimit-reset': String(nowSec + 3000), date }));
+    const res = await t().request({ path: '/items' });
+    expect(res.status).toBe(200);
+    expect(h.waits).toEqual([50, 100]);
+  });
+
   test('a non-idempotent POST is never retried on 5xx; marked idempotent it is', async () => {
     vendor.queue('POST /items', reply.serverError(502));
     const err = await t().request({ method: 'POST', path: '/items', body: {} }).catch((e) => e);

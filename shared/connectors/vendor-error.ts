@@ -25,6 +25,9 @@ function classify(status: number, c: string, at: string): [ConnectorErrorCode, s
   // 408: the server gave up waiting for the request, so did not act on it; 425: it will not act
   // on a request that might be replayed yet. Both ask for the same request again, later.
   if (status === 408 || status === 425) return ['connector_unavailable', `${c}: ${at} was not processed (HTTP ${status}); retry later`];
+  // A redirect reaches here only where it was not followed: webhook URLs, the Events API, a
+  // 301-303 answering a request with a credential in a custom header (./redirects.ts).
+  if (status >= 300 && status <= 399) return ['connector_rejected', `${c}: ${at} was redirected (HTTP ${status}); redirects are not followed: configure ${c} with the final address`];
   return ['connector_rejected', `${c}: ${at} was rejected (HTTP ${status}); fix the request the vendor's message points at`];
 }
 

@@ -96,7 +96,7 @@ export async function requestToken(ctx: AuthContext, client: TokenClient, params
   if (res.status === 429 || res.status >= 500) {
     const code = res.status === 429 ? 'connector_rate_limited' : 'connector_unavailable';
     throw new ConnectorError(code, `${c}: the token endpoint is unavailable (HTTP ${res.status}); retry later`, {
-      ...facts, ...quoted, retryAfterMs: requestedWaitMs(res.headers, ctx.clock.now()),
+      ...facts, ...quoted, retryAfterMs: requestedWaitMs(res.headers, ctx.clock.now(), res.status === 429),
     });
   }
   const error = typeof json?.error === 'string' ? json.error : res.status === 401 ? 'invalid_client' : undefined;

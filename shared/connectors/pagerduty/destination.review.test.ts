@@ -51,3 +51,12 @@ test.each([
   await expect(destination()(findingEvent('created'), deps)).rejects.toMatchObject({ code: 'connector_bad_response', extra: { vendorStatus: answer.status } });
   expect(h.logs.some((l) => l.msg === 'pagerduty event sent')).toBe(false);
 });
+
+test.each([307, 308])('an Events API answering %i is a failure: the event, routing key included, is not sent on to the Location', async (status) => {
+  vendor.on('POST /v2/enqueue', { status, headers: { location: '/v2/collect' } });
+  vendor.on('POST /v2/collect', reply.json({ status: 'success', message: 'Event processed', dedup_key: 'k' }, 202));
+  const e = await destination()(findingEvent('created'), deps).catch((x: unknown) => x);
+  expect(e).toMatchObject({ code: 'connector_rejected', retryable: false, extra: { vendorStatus: status, path: '/v2/enqueue' } });
+  expect((e as Error).message).toContain('redirects are not followed');
+  expect(vendor.requests.map((r) => r.path)).toEqual(['/v2/enqueue']);
+});

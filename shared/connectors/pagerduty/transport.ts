@@ -2,6 +2,7 @@ import type { Clock } from '../../ports/clock';
 import type { HttpClient } from '../../ports/http';
 import type { Logger } from '../../ports/logger';
 import type { ConnectorAuth } from '../auth/types';
+import { noRedirects } from '../rest/no-redirects';
 import { requestedWaitMs } from '../retry/rate-limit';
 import { createTransport } from '../transport';
 import type { Transport, TransportOptions } from '../types';
@@ -10,6 +11,9 @@ import type { Transport, TransportOptions } from '../types';
  * The Events API v2 transport. The routing key travels in the body, not a header, so the auth
  * sends nothing; it only lists the key as a secret, which the transport scrubs from anything it
  * quotes or logs. No readiness check: the Events API has no call that does not create an event.
+ * Redirects are not followed (the 3xx is a failure, ../vendor-error.ts): the guard drops only
+ * credential headers on the way to another origin, and a 307/308 would carry the body, routing
+ * key included, to whatever host the Location names.
  */
 const routingKeyAuth = (routingKey: string): ConnectorAuth => ({ type: 'none', authorize: async () => ({ headers: {} }), secrets: () => [routingKey] });
 
@@ -56,6 +60,6 @@ export function pagerdutyTransport(
     clock: deps.clock,
     logger: deps.logger,
     ...overrides,
-    http: throttledWait(overrides.http ?? deps.http, overrides.clock ?? deps.clock),
+    http: throttledWait(noRedirects(overrides.http ?? deps.http), overrides.clock ?? deps.clock),
   });
 }

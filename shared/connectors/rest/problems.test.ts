@@ -1,3 +1,4 @@
+import { compileConfig } from '../../config/compile';
 import { restDestinationSchema } from './config';
 import { restDestination } from './destination';
 import { restProblems } from './problems';
@@ -53,4 +54,13 @@ test('the schema refuses unknown keys and bad shapes; the factory refuses what p
   expect(restDestinationSchema.safeParse({ type: 'rest', baseUrl: 'ftp://a.example' }).success).toBe(false);
   const bad = restDestinationSchema.parse({ type: 'rest', baseUrl: 'https://a.example', headers: { Host: 'b.example' } });
   expect(() => restDestination('hook', bad)).toThrow(expect.objectContaining({ code: 'invalid_config', extra: { path: `${AT}.headers.Host` } }));
+});
+
+test('a header or query parameter named __proto__ is a configuration error naming its path, not dropped unseen', () => {
+  // YAML and JSON keep `__proto__` as an own key; zod's record schemas drop it without a word, so
+  // the configuration refuses it before the schema (shared/config/depth.ts).
+  for (const part of ['headers', 'query']) {
+    const raw = JSON.parse(`{"destinations":{"hook":{"type":"rest","baseUrl":"https://api.example.com/v1","${part}":{"__proto__":"{{ id }}"}}}}`);
+    expect(() => compileConfig(raw, {})).toThrow(expect.objectContaining({ code: 'invalid_config', message: expect.stringContaining(`destinations.hook.${part}.__proto__: a key of this name is not allowed`) }));
+  }
 });

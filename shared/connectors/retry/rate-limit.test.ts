@@ -35,6 +35,14 @@ describe('requestedWaitMs', () => {
     expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2029-12-31T23:59Z' }), now)).toBe(0);
   });
 
+  test('an answer that is not the throttling itself reads only the wait it asks for, never a rate-limit window\'s reset', () => {
+    const reset = String(now / 1000 + 45);
+    expect(requestedWaitMs(h({ 'x-rate-limit-reset': reset }), now, false)).toBeUndefined();
+    expect(requestedWaitMs(h({ 'x-ratelimit-reset': '2030-01-01T00:02Z' }), now, false)).toBeUndefined();
+    expect(requestedWaitMs(h({ 'x-rate-limit-reset': reset, 'retry-after': '3' }), now, false)).toBe(3000);
+    expect(requestedWaitMs(h({ 'x-ms-retry-after-ms': '1500' }), now, false)).toBe(1500);
+  });
+
   test('nothing usable: undefined', () => {
     const cases: Record<string, string>[] = [
       {}, { 'retry-after': 'soon' }, { 'x-rate-limit-reset': '-1' }, { 'x-ms-retry-after-ms': 'x' },

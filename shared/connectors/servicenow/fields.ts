@@ -1,8 +1,9 @@
 import type { CloudEvent } from '../../events/cloudevent';
-import { render, renderText } from '../template';
+import { renderText, renderValues } from '../template';
 import { clip } from '../text-cut';
 import type { ServiceNowConfig } from './config';
 import { correlationId } from './correlation';
+import { inertCodeTags } from './journal-text';
 import { CORRELATION_DISPLAY } from './records';
 import { ratingOf } from './severity';
 import { shortDescriptionOf } from './short-description';
@@ -12,14 +13,14 @@ import { shortDescriptionOf } from './short-description';
  * cut to the column sizes of the incident table (short_description String(160): short-description.ts;
  * description and close_notes String(4000)), which the instance would otherwise truncate or
  * refuse. The cut never splits a surrogate pair (../text-cut.ts): half an emoji is invalid
- * Unicode in the JSON body.
+ * Unicode in the JSON body. Event values in them carry no journal `[code]` tag (journal-text.ts).
  */
 const LONG = 4000;
 
 const optional = (template: string | undefined, event: CloudEvent): string | undefined => {
   if (template === undefined) return undefined;
-  const v = render(template, event);
-  return v === undefined || v === null || v === '' ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  const v = renderValues(template, event, inertCodeTags);
+  return v === '' ? undefined : v;
 };
 
 export function createFields(config: ServiceNowConfig, finding: { tenant: string; uid: string }, event: CloudEvent): Record<string, string> {
@@ -42,21 +43,21 @@ export function createFields(config: ServiceNowConfig, finding: { tenant: string
 }
 
 export function workNote(config: ServiceNowConfig, event: CloudEvent): string {
-  return clip(renderText(config.workNote, event, 'workNote'), LONG);
+  return clip(renderText(config.workNote, event, 'workNote', inertCodeTags), LONG);
 }
 
 /** state, close_code and close_notes together: the data policy checks them in one update. */
 export function resolveFields(config: ServiceNowConfig, event: CloudEvent): Record<string, string> {
   const r = config.resolve;
-  return { state: r.state, close_code: r.closeCode, close_notes: clip(renderText(r.closeNotes, event, 'resolve.closeNotes'), LONG) };
+  return { state: r.state, close_code: r.closeCode, close_notes: clip(renderText(r.closeNotes, event, 'resolve.closeNotes', inertCodeTags), LONG) };
 }
 
 /** The state to go back to and the work note saying why, in one update. */
 export function reopenFields(config: ServiceNowConfig, event: CloudEvent): Record<string, string> {
-  return { state: config.reopen.state, work_notes: clip(renderText(config.reopen.workNote, event, 'reopen.workNote'), LONG) };
+  return { state: config.reopen.state, work_notes: clip(renderText(config.reopen.workNote, event, 'reopen.workNote', inertCodeTags), LONG) };
 }
 
 /** The work note of a record made in place of the finding's closed one, which the instance keeps read-only. */
 export function replacementNote(replaced: string, uid: string): string {
-  return clip(`Opened by secorch in place of ${replaced}, which is closed and can no longer be reopened: finding ${uid} was reported open again.`, LONG);
+  return clip(`Opened by secorch in place of ${replaced}, which is closed and can no longer be reopened: finding ${inertCodeTags(uid)} was reported open again.`, LONG);
 }

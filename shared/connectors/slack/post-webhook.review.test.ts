@@ -45,3 +45,22 @@ test('the webhook\'s own answers pass: "ok" as text/html (what Slack sends), and
   await post();
   expect(vendor.requests).toHaveLength(3);
 });
+
+test.each([301, 302, 303, 307, 308])('a webhook answering %i is a failure: the redirect is not followed (the post is not sent on, a GET answered "ok" does not pass for it)', async (status) => {
+  vendor.on(ROUTE, { status, headers: { location: '/elsewhere' } });
+  vendor.on('POST /elsewhere', { status: 200, body: 'ok' });
+  vendor.on('GET /elsewhere', { status: 200, body: 'ok' });
+  const e = await post().catch((x: unknown) => x);
+  expect(e).toMatchObject({ code: 'connector_rejected', retryable: false, extra: { vendorStatus: status, path: '/webhook' } });
+  expect((e as Error).message).toContain('redirects are not followed');
+  expect(vendor.requests.map((r) => r.path)).toEqual([HOOK_PATH]);
+});
+
+test('the post turns link and media unfurling off, as chat.postMessage does: Slack would fetch every URL in the event text to build previews', async () => {
+  // https://api.slack.com/reference/messaging/link-unfurling#classic_unfurl: for messages posted
+  // through webhooks Slack unfurls links to media, and fetches every URL to tell which are media,
+  // unless both flags are false.
+  vendor.on(ROUTE, { status: 200, body: 'ok' });
+  await post();
+  expect(vendor.requests[0]!.json()).toMatchObject({ unfurl_links: false, unfurl_media: false });
+});

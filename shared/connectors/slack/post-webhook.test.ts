@@ -30,7 +30,7 @@ test('posts {text, blocks} as JSON to the webhook URL itself, with no credential
   expect(req!.path).toBe(HOOK_PATH);
   expect(req!.headers['content-type']).toBe('application/json');
   expect(req!.headers.authorization).toBeUndefined();
-  expect(req!.json()).toEqual({ text: message.text, blocks: message.blocks });
+  expect(req!.json()).toEqual({ text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
 });
 
 test.each([

@@ -6,8 +6,8 @@ import type { SlackMessage } from './message';
 import { WEBHOOK_PATH } from './webhook-url';
 
 /**
- * One post to an incoming webhook (https://api.slack.com/messaging/webhooks): JSON `{text, blocks}`,
- * answered `200 ok`. Refusals are plain-text codes with a 4xx status
+ * One post to an incoming webhook (https://api.slack.com/messaging/webhooks): JSON `{text, blocks}`
+ * with unfurling off, answered `200 ok`. Refusals are plain-text codes with a 4xx status
  * (https://api.slack.com/messaging/webhooks#handling_errors): `invalid_payload`, `no_service`
  * (the webhook was removed), `channel_is_archived`, `action_prohibited` ...; the transport types
  * them by status, this adds the code and what to do about it. A 200 is the post only when its
@@ -32,7 +32,11 @@ const isOk = (text: string) => text.trim() === 'ok' || (tryJson(text) as { ok?: 
 export async function postWebhook(t: Transport, message: SlackMessage): Promise<void> {
   let res;
   try {
-    res = await t.request<string>({ method: 'POST', path: WEBHOOK_PATH, body: { text: message.text, blocks: message.blocks }, expect: 'text' });
+    // Unfurling off, as for chat.postMessage (post-message.ts): Slack fetches every URL of a
+    // webhook's message to find media to preview unless both flags are false
+    // (https://api.slack.com/reference/messaging/link-unfurling#classic_unfurl), and event text carries URLs.
+    const body = { text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false };
+    res = await t.request<string>({ method: 'POST', path: WEBHOOK_PATH, body, expect: 'text' });
   } catch (e) {
     if (!isConnectorError(e) || e.facts.vendorStatus === undefined) throw e;
     const code = slackCode(e.facts.body) ?? slackCode((tryJson(String(e.facts.body ?? '')) as { error?: unknown } | undefined)?.error);

@@ -8,6 +8,11 @@ import { ConnectorError } from '../errors';
  * so it is given a stand-in (`<origin>/webhook`) and the client below swaps in the real URL
  * right before the egress-guarded fetch. The URL and its parts are also listed as secrets, so a
  * vendor echoing them in an error body is scrubbed.
+ *
+ * Redirects are not followed: the 3xx is the answer, a failure (../vendor-error.ts), as for
+ * outbound deliveries. Followed as fetch does, a 301/302/303 turns the POST into a GET whose
+ * `ok` or `1` would pass for the post, and a 307/308 sends the message to whatever the Location
+ * names. A webhook that moved is fixed by copying its URL again.
  */
 export const WEBHOOK_PATH = '/webhook';
 const MIN_PART = 8;
@@ -36,7 +41,7 @@ export function hiddenWebhook(connector: string, webhookUrl: string, http: HttpC
       fetch(input, init) {
         const asked = input instanceof Request ? input.url : String(input);
         if (asked !== stand) return Promise.reject(new ConnectorError('connector_invalid_request', `${connector}: only the webhook itself may be called`, { connector }));
-        return http.fetch(url, init);
+        return http.fetch(url, { ...init, redirect: 'manual' });
       },
     },
   };

@@ -87,3 +87,14 @@ test('400 is a rejection quoting the vendor; a 5xx is not repeated; no log line 
   expect(h.logs.length).toBeGreaterThan(0);
   expect(leaks(JSON.stringify(h.logs))).toEqual([]);
 });
+
+test.each([302, 307, 308])('a webhook answering %i is a failure: the card is not sent on to the Location', async (status) => {
+  vendor.on(ROUTE, { status, headers: { location: '/elsewhere' } });
+  vendor.on('POST /elsewhere', { status: 202 });
+  vendor.on('GET /elsewhere', { status: 200, body: '1' });
+  const e = await post().catch((x: unknown) => x);
+  expect(e).toMatchObject({ code: 'connector_rejected', retryable: false, extra: { vendorStatus: status, path: '/webhook' } });
+  expect((e as Error).message).toContain('redirects are not followed');
+  expect(vendor.requests.map((r) => r.path)).toEqual([PATH]);
+  expect(leaks(surface(e))).toEqual([]);
+});
