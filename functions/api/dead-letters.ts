@@ -1,10 +1,14 @@
 import type { HttpHandler } from '../../shared/contracts';
 import { type DeadLetter, type DeadLetterSummary, deleteDeadLetter, getDeadLetter, listDeadLetterSummaries, markReplayed } from '../../shared/deadletters/store';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
+import { ingestSettings } from '../../shared/config/sections/ingest';
 import { AppError, errors, toAppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
+import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { Deps } from '../../shared/ports';
+import type { IngestResult } from '../storage-ingest/ingest';
 import { parseEvent } from '../event-router/handler';
+import { ingestNotification } from '../storage-ingest/handler';
 import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
 import { authenticate } from './auth';
 import { MAX_SCANNED } from './deliveries';
@@ -15,7 +19,7 @@ import { invalidQuery, pageOf, parseCursor, parseLimit } from './pagination';
  * listed oldest first, shown with their raw body, replayed, discarded. `deliveries:*` scopes.
  * Keys include the caller's tenant, so another tenant's id is 404 like an unknown one.
  */
-const KINDS = ['webhook', 'event'] as const;
+const KINDS = ['webhook', 'event', 'notification'] as const;
 const notFound = () => errors.notFound('dead_letter_not_found', 'No such dead letter');
 
 function deadLetterId(req: Request): string {
@@ -110,18 +114,21 @@ export const getDeadLetterRecord: HttpHandler = async (req, deps) => {
 /**
  * Replays a dead letter: a webhook is mapped again from its stored body and published (as the
  * ingress does after verification, with the same event ids); an event is parsed and published to
- * the bus again. The record is kept, its `replays` counted; DELETE discards it.
+ * the bus again; a storage notification is ingested again (replayNotification). The record is
+ * kept, its `replays` counted; DELETE discards it.
  */
 export const replayDeadLetter: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
   const id = deadLetterId(req);
   const record = await load(deps, tenant, id);
-  const ids = record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)];
+  const result: { ids: string[]; ingest?: IngestResult[] } = record.kind === 'notification'
+    ? await replayNotification(deps, record)
+    : { ids: record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)] };
   // The events are on the bus: failing to count the replay must not answer an error, or the
   // caller replays (and publishes) again. The count is informational; the log has the replay.
   await markReplayed(deps, tenant, id).catch((e: unknown) => deps.logger.warn('could not count dead letter replay', { tenant, deadLetterId: id, error: e }));
-  deps.logger.info('dead letter replayed', { tenant, keyId, deadLetterId: id, kind: record.kind, ids });
-  return json({ ids }, 202);
+  deps.logger.info('dead letter replayed', { tenant, keyId, deadLetterId: id, kind: record.kind, ...result });
+  return json(result, 202);
 };
 
 async function replayEvent(deps: Deps, record: DeadLetter): Promise<string> {
@@ -143,6 +150,30 @@ async function replayEvent(deps: Deps, record: DeadLetter): Promise<string> {
     throw new AppError('publish_failed', 'The event could not be queued; retry the replay', { status: 503, retryable: true, expose: true, cause: e, headers: { 'retry-after': '1' } });
   }
   return event.id;
+}
+
+/**
+ * A storage notification is ingested again, as storage-ingest would on a redelivery: the objects
+ * it names are read from this function's object storage and their findings published (an object
+ * already ingested is a `duplicate`). Answers the ids published and each object's outcome.
+ */
+async function replayNotification(deps: Deps, record: DeadLetter): Promise<{ ids: string[]; ingest: IngestResult[] }> {
+  if (!deps.objects) {
+    throw new AppError('objects_unavailable', 'This function has no object storage to read the reports the notification names; replay it where storage-ingest runs, or copy the objects again', { status: 409, expose: true });
+  }
+  // Findings go to the ingest tenant: a replay never publishes into another tenant than its dead letter's.
+  const ingestTenant = ingestSettings(deps.config.ingest).tenant;
+  if (ingestTenant !== record.tenant) throw stillInvalid(`Reports are now ingested for tenant ${ingestTenant}, not this dead letter's`);
+  const ids: string[] = [];
+  const bus = { publish: async (e: CloudEvent) => (await deps.bus.publish(e), void ids.push(e.id)), check: () => deps.bus.check() };
+  const body = record.encoding === 'base64' ? Buffer.from(record.body, 'base64').toString('utf8') : record.body;
+  try {
+    return { ingest: await ingestNotification(body, { ...deps, bus }), ids };
+  } catch (e) {
+    const err = toAppError(e);
+    if (err.retryable || err.code === 'invalid_config') throw err;
+    throw stillInvalid(err.message);
+  }
 }
 
 export const deleteDeadLetterRecord: HttpHandler = async (req, deps) => {

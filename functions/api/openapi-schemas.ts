@@ -78,7 +78,7 @@ export const apiSchemas = {
   DeadLetterSummary: {
     type: 'object', required: ['id', 'tenant', 'kind', 'reason', 'receivedAt', 'encoding', 'replays'],
     properties: {
-      id: { type: 'string' }, tenant: { type: 'string' }, kind: { enum: ['webhook', 'event'] }, source: { type: 'string', description: 'The webhook source (kind webhook)' },
+      id: { type: 'string' }, tenant: { type: 'string' }, kind: { enum: ['webhook', 'event', 'notification'] }, source: { type: 'string', description: 'The webhook source (kind webhook)' },
       reason: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
       receivedAt: dateTime, encoding: { enum: ['utf8', 'base64'], description: 'How body is encoded: text, or base64 when the bytes are not valid UTF-8' },
       deliveryId: { type: 'string', description: "The sender's verified delivery id" }, event: { type: 'string', description: "The sender's event name" },

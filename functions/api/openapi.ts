@@ -133,7 +133,7 @@ export const apiPaths = {
     get: {
       operationId: 'listDeadLetters', summary: 'Inbound deliveries that could not be processed, oldest first, without bodies; a page may be short with a next_cursor when filters are sparse', ...auth('deliveries:read'),
       parameters: [
-        query('kind', { enum: ['webhook', 'event'] }, 'Only this kind'),
+        query('kind', { enum: ['webhook', 'event', 'notification'] }, 'Only this kind'),
         query('source', { type: 'string' }, 'Only this webhook source'),
         ...paging,
       ],
@@ -155,7 +155,7 @@ export const apiPaths = {
       operationId: 'replayDeadLetter', summary: 'Process a dead letter again: a webhook is mapped from its stored body and published, an event is published again; the record is kept (replays counted)',
       ...auth('deliveries:write'), parameters: [idParam('Dead letter')],
       responses: {
-        '202': body({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' } } } }, 'Published'),
+        '202': body({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' } }, ingest: { type: 'array', description: 'kind notification: each object the notification names, ingested again (status ingested, duplicate, failed, skipped or missing)', items: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, reason: { type: 'string' }, findings: { type: 'integer' }, format: { type: 'string' }, code: { type: 'string' } } } } } }, 'Published'),
         '401': e401, '403': e403, '404': e404q,
         '409': problem('The webhook source is no longer configured for this tenant', ['source_unknown']),
         '413': problem('An event is larger than the event bus accepts: no replay can succeed', ['publish_failed', 'event_too_large']),

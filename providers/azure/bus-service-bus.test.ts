@@ -116,6 +116,22 @@ describe('serviceBusBus (mocked SDK: no emulator)', () => {
     await expect(bus.publish(event)).rejects.toMatchObject({ code: 'bus_unavailable', retryable: true, message: 'The event bus did not accept the event', cause: missing });
   });
 
+  it('a session-enabled entity, which refuses every message without a session id, is a configuration error naming it, not retryable', async () => {
+    // What the SDK rejects with: the broker's InvalidOperationException arrives as amqp:not-allowed,
+    // which @azure/core-amqp names InvalidOperationError and ServiceBusError reports as a
+    // GeneralError whose message starts with that name.
+    const refused = new ServiceBusError(
+      'InvalidOperationError: The SessionId was not set on a message, and it cannot be sent to the entity. Entities that have session support enabled can only receive messages that have the SessionId set to a valid value. TrackingId:4a1b, SystemTracker:contoso:Queue:secorch-events, Timestamp:2026-01-01T00:00:00',
+      'GeneralError',
+    );
+    mockClients(fakeSender(() => refused).sender);
+    const bus = serviceBusBus({ entity: 'secorch-events', connectionString: CONNECTION });
+    await expect(bus.publish(event)).rejects.toMatchObject({
+      code: 'invalid_config', retryable: false, cause: refused, extra: { path: 'bus.entity' },
+      message: expect.stringMatching(/"secorch-events" has sessions enabled.*disable/),
+    });
+  });
+
   it('leaves out cloudEvents_ properties over Service Bus\'s 32 KB per property / 64 KB in all instead of failing every publish', async () => {
     // The service refuses a message whose property is over 32 KB, or whose properties total over
     // 64 KB (SerializationException): https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas

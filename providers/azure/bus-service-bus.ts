@@ -1,24 +1,17 @@
-import type { ServiceBusClient, ServiceBusMessage } from '@azure/service-bus';
-import type { TokenCredential } from '@azure/identity';
+import type { ServiceBusMessage } from '@azure/service-bus';
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
 import type { EventBus } from '../../shared/ports';
-import { lazyServiceBusSender } from './service-bus-sender';
+import { lazyServiceBusSender, type ServiceBusSenderOptions } from './service-bus-sender';
 
-export interface ServiceBusBusOptions {
-  /** Queue or topic name. */
-  entity: string;
-  /** A connection string (SAS), or `namespace` with a token credential. */
-  connectionString?: string;
-  /** Fully qualified namespace, e.g. contoso.servicebus.windows.net. */
-  namespace?: string;
-  /** For `namespace`; default DefaultAzureCredential (managed identity in Azure). */
-  credential?: TokenCredential;
+/**
+ * The entity and how to reach it as for the router's delayed copies (service-bus-sender.ts): with
+ * `namespace`, `clientId` names the user-assigned managed identity to publish as (credential.ts).
+ */
+export interface ServiceBusBusOptions extends ServiceBusSenderOptions {
   /** Largest message the entity accepts: 256 KiB on Standard (default), more on Premium. */
   maxMessageBytes?: number;
-  /** A ready client (tests, or a root that shares one); else one is made on first use. */
-  client?: ServiceBusClient;
 }
 
 /** https://learn.microsoft.com/azure/service-bus-messaging/service-bus-quotas (Standard tier). */
@@ -89,6 +82,23 @@ const tooLarge = (event: CloudEvent, limit: number, cause?: unknown) =>
   new AppError('bus_message_too_large', `Event ${event.id} is over the ${limit}-byte Service Bus message limit`, { status: 500, retryable: false, expose: false, cause });
 
 /**
+ * A session-enabled queue takes only messages with a session id, which this bus does not set (the
+ * router's trigger reads without sessions too). The broker refuses each send with an
+ * InvalidOperationException, which the SDK reports as a GeneralError carrying the broker's text:
+ * that text is the only mark, so when it changes the failure is the retryable bus_unavailable again.
+ * (A session-enabled topic subscription is not seen here: the topic takes the message and the
+ * subscription dead-letters it.) https://learn.microsoft.com/azure/service-bus-messaging/message-sessions
+ */
+const SESSION_REQUIRED = /SessionId was not set|session support enabled|session enabled entity/i;
+const needsSession = (e: unknown): boolean => SESSION_REQUIRED.test(String((e as { message?: unknown } | null)?.message ?? ''));
+/** A configuration error (errors.config's code and form), with the SDK's error as its cause. */
+const sessionsEnabled = (entity: string, cause: unknown) => new AppError(
+  'invalid_config',
+  `The Service Bus entity "${entity}" has sessions enabled, so it refuses every message without a session id; this bus sets none: disable sessions on it (requiresSession: false)`,
+  { status: 500, retryable: false, expose: false, extra: { path: 'bus.entity' }, cause },
+);
+
+/**
  * EventBus on a Service Bus queue or topic. The SDK (AMQP over one connection) is loaded and the
  * sender created on first use; the connection then stays open for the life of the instance.
  * Retries are bounded so a publish inside a webhook request fails within seconds (503, the sender
@@ -112,6 +122,7 @@ export function serviceBusBus(opts: ServiceBusBusOptions): EventBus {
         // missing, no Send right, throttled) may pass: the SDK error names the namespace, so it
         // stays the logged cause only.
         if ((e as { code?: unknown }).code === 'MessageSizeExceeded') throw tooLarge(event, limit, e);
+        if (needsSession(e)) throw sessionsEnabled(opts.entity, e);
         throw errors.unavailable('bus_unavailable', 'The event bus did not accept the event', e);
       }
     },

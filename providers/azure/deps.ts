@@ -11,6 +11,7 @@ import { tableStore } from './store-table';
 import { keyVaultSecrets } from './secrets-keyvault';
 import { type ObjectStorage, systemClock } from '../../shared/ports';
 import { connectionAccount } from './storage-account';
+import { configuredClientId, SERVICE_BUS_CONNECTION } from './credential';
 
 /**
  * The claim-check blobs of events too large for a queue message live in the Functions host's
@@ -33,9 +34,11 @@ export const azureDeps = refreshingRoot(async () =>
     // `bus` in the configuration, else the storage queue SECORCH_EVENTS_QUEUE of the host's account.
     (config) => configuredBus(config, 'Azure', {
       'storage-queue': (b) => storageQueueBus({ connectionString: b.connectionString ?? required('AzureWebJobsStorage', 'the Functions host'), queueName: b.queue }),
+      // With a namespace, as the user-assigned identity the router's trigger and its delayed copies use (credential.ts).
       'service-bus': (b) => serviceBusBus({
         entity: b.entity, namespace: b.namespace, connectionString: b.connectionString,
         maxMessageBytes: b.maxMessageKilobytes ? b.maxMessageKilobytes * 1024 : undefined,
+        clientId: configuredClientId(process.env, SERVICE_BUS_CONNECTION),
       }),
     }, () => storageQueueBus({
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
@@ -43,7 +46,7 @@ export const azureDeps = refreshingRoot(async () =>
       // Events over the 64 KiB message limit travel as blobs in this container (claim-check).
       claims: claimStore(),
     })),
-    (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId })),
+    (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId, clientId: configuredClientId(process.env) })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).
     () => storageQueueWakeUps({
       connectionString: required('AzureWebJobsStorage', 'the Functions host'),
@@ -59,7 +62,7 @@ export const azureDeps = refreshingRoot(async () =>
       },
       fallback: process.env.SECORCH_STATE_TABLE ? { type: 'azure-table', table: process.env.SECORCH_STATE_TABLE } : undefined,
       // `secrets.provider: azure-keyvault` (compileConfig requires vaultUrl with it).
-      secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix }) },
+      secrets: { 'azure-keyvault': (s) => keyVaultSecrets({ vaultUrl: s.vaultUrl ?? '', prefix: s.prefix, clientId: configuredClientId(process.env) }) },
       // Blob containers of SECORCH_BLOB_CONNECTION (a reports/archive account), else the host's account.
       objects: () => blobObjects({ connectionString: blobConnection() }),
       // JSON lines: the host sends stdout to Application Insights traces (Kusto: parse_json(message)).

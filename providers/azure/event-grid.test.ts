@@ -1,9 +1,11 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { storageIngest } from '../../functions/storage-ingest/handler';
 import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from '../../functions/storage-ingest/ingest.testkit';
+import { listDeadLetters } from '../../shared/deadletters/store';
+import { errors } from '../../shared/errors';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
 import { azuriteContainer } from './azurite-queue.testkit';
-import { azureEventGrid, eventGridWebhook } from './event-grid';
+import { azureEventGrid, eventGridWebhook, ingestDeadLetters } from './event-grid';
 import { azureHttp } from './http';
 import { blobObjects } from './objects-blob';
 import { blobEventAccount, connectionAccount, sameAccountOnly } from './storage-account';
@@ -17,17 +19,25 @@ const TRIVY = 'scanner/trivy-fluentd-gems.json';
 const EG_SCHEMA = 'events/azure-eventgrid-schema-blobcreated.json';
 const CE_SCHEMA = 'events/azure-eventgrid-cloudevent-schema-blobcreated.json';
 const ctx = () => new InvocationContext({ invocationId: 'inv-1', functionName: 'storageIngest', logHandler: () => undefined });
-const setup = () => {
-  const t = ingestDeps();
-  const webhook = azureHttp(eventGridWebhook(storageIngest), async () => t.deps);
+const setup = (config: Record<string, unknown> = {}) => {
+  const t = ingestDeps(config);
+  const webhook = azureHttp(eventGridWebhook(storageIngest, ingestDeadLetters), async () => t.deps);
   const post = async (body: Uint8Array | string, headers: Record<string, string> = {}) => {
     const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     const out = await webhook(new HttpRequest({ method: 'POST', url: 'https://app.azurewebsites.net/ingest/eventgrid?code=k', headers: { 'content-type': 'application/json', ...headers }, body: { bytes } }), ctx());
     const text = out.body instanceof Uint8Array ? Buffer.from(out.body).toString('utf8') : '';
     return { status: out.status, headers: new Headers(out.headers as HeadersInit), text };
   };
-  return { ...t, webhook, post, trigger: azureEventGrid(storageIngest, async () => t.deps) };
+  return { ...t, webhook, post, trigger: azureEventGrid(storageIngest, async () => t.deps, ingestDeadLetters) };
 };
+/** The inbound dead letters of a tenant, as /dead-letters lists them. */
+const deadLetters = async (t: ReturnType<typeof setup>, tenant: string) => (await listDeadLetters(t.deps, tenant)).items.map((i) => i.record);
+/** Makes every write of the state store fail, as when the table is unreachable. */
+const storeDown = (t: ReturnType<typeof setup>) => {
+  t.deps.store = { ...t.deps.store, put: async () => { throw errors.unavailable('store_unavailable', 'The state store did not answer'); } };
+};
+/** Not a storage notification: storage-ingest refuses it with invalid_event, which no retry mends. */
+const NOT_A_NOTIFICATION = { id: 'e-1', hello: 'world' };
 
 describe('Event Grid trigger (app.eventGrid) + storage-ingest', () => {
   test.each([['Event Grid schema', EG_SCHEMA], ['CloudEvents schema', CE_SCHEMA]])('%s: the blob is ingested once', async (_s, file) => {
@@ -45,6 +55,27 @@ describe('Event Grid trigger (app.eventGrid) + storage-ingest', () => {
     await t.put('test-container', 'new-file.txt', TRIVY);
     t.bus.failAt(1);
     await expect(t.trigger(fixtureJson<unknown[]>(EG_SCHEMA)[0], ctx())).rejects.toMatchObject({ retryable: true });
+    expect(await deadLetters(t, 'default')).toEqual([]);
+  });
+
+  // Event Grid retries a failed Azure Function delivery for up to a day (30 attempts), then
+  // dead-letters it only when the subscription has a dead-letter destination, else drops it; a
+  // function cannot answer the 400 that would stop the retries. A final failure is kept here instead.
+  test('a failure no retry mends is kept as an inbound dead letter of the ingest tenant and acknowledged', async () => {
+    const t = setup({ ingest: { tenant: 'acme' } });
+    await expect(t.trigger(NOT_A_NOTIFICATION, ctx())).resolves.toBeUndefined();
+    const kept = await deadLetters(t, 'acme');
+    expect(kept).toMatchObject([{ kind: 'notification', tenant: 'acme', encoding: 'utf8', reason: { code: 'invalid_event' } }]);
+    expect(JSON.parse(kept[0]!.body)).toEqual(NOT_A_NOTIFICATION);
+    // Event Grid's retries of the same event count on that record.
+    await t.trigger(NOT_A_NOTIFICATION, ctx());
+    expect((await deadLetters(t, 'acme')).map((d) => d.failures)).toEqual([2]);
+  });
+
+  test('a final failure that cannot be kept either is thrown, so Event Grid retries it', async () => {
+    const t = setup();
+    storeDown(t);
+    await expect(t.trigger(NOT_A_NOTIFICATION, ctx())).rejects.toMatchObject({ code: 'invalid_event' });
   });
 });
 
@@ -88,13 +119,30 @@ describe('Event Grid webhook (HTTP) + storage-ingest', () => {
     expect([...t.objects.buckets.get('test-container')!.keys()].sort()).toEqual(['clean.sarif', 'quarantine/bad.sarif']);
   });
 
-  test('a transient failure answers 503 (Event Grid retries); an unreadable event 400 (dead-lettered)', async () => {
+  test('a transient failure answers 503 (Event Grid retries); a body that is not JSON 400', async () => {
     const t = setup();
     await t.put('test-container', 'new-file.txt', TRIVY);
     t.bus.failAt(1);
     expect((await t.post(fixtureBytes(EG_SCHEMA))).status).toBe(503);
-    expect((await t.post('[{"hello":"world"}]')).status).toBe(400);
     expect((await t.post('not json')).status).toBe(400);
+    expect(await deadLetters(t, 'default')).toEqual([]);
+  });
+
+  test('an event no retry mends is kept as an inbound dead letter and the delivery answered 200, not 400 (dropped without a dead-letter destination)', async () => {
+    const t = setup({ ingest: { tenant: 'acme' } });
+    await t.put('test-container', 'new-file.txt', TRIVY);
+    const res = await t.post(JSON.stringify([NOT_A_NOTIFICATION, fixtureJson<unknown[]>(EG_SCHEMA)[0]]));
+    expect([res.status, JSON.parse(res.text)]).toEqual([200, { accepted: 1, deadLettered: 1 }]);
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+    const kept = await deadLetters(t, 'acme');
+    expect(kept).toMatchObject([{ kind: 'notification', reason: { code: 'invalid_event' } }]);
+    expect(JSON.parse(kept[0]!.body)).toEqual(NOT_A_NOTIFICATION);
+  });
+
+  test('an event no retry mends that cannot be kept either answers 503, so Event Grid retries the delivery', async () => {
+    const t = setup();
+    storeDown(t);
+    expect((await t.post(JSON.stringify([NOT_A_NOTIFICATION]))).status).toBe(503);
   });
 });
 

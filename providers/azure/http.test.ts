@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { HttpHandler } from '../../shared/contracts';
@@ -8,7 +10,11 @@ import { httpRouter } from '../../shared/http/router';
 import { healthRoutes } from '../../functions/health/routes';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes } from '../../test/fixtures';
+import { registered } from './functions-core.testkit';
 import { azureHttp } from './http';
+
+// The worker's core API exists only inside the Functions host: a recorder of what `app` registers.
+jest.mock('@azure/functions-core', () => jest.requireActual('./functions-core.testkit').core, { virtual: true });
 
 /**
  * The adapter driven with the real @azure/functions v4 HttpRequest and InvocationContext classes
@@ -185,5 +191,47 @@ describe('azureHttp answers from the request alone, without building deps', () =
   it('Content-Encoding identity reaches the handler', async () => {
     const res = await call(echo, { method: 'POST', url: 'http://localhost/x', headers: { 'content-encoding': 'identity' }, body: { string: 'x' } });
     expect([res.status, res.json().length]).toEqual([200, 1]);
+  });
+});
+
+/**
+ * What a Web Request cannot carry (a header value above U+00FF, the TRACE method, a Host the URL
+ * parser refuses), which the AWS and GCP adapters had to answer themselves, never reaches this
+ * adapter: the host routes an HTTP function only the methods it registers, and the v4 library
+ * builds its HttpRequest (a Web Request inside) from the host's message before any code of ours
+ * runs, so such a request fails in the worker and the host answers that failed invocation itself.
+ * These tests pin both facts: if either changes, the adapter has to handle these requests.
+ */
+describe('requests a Web Request cannot carry', () => {
+  const URL_OK = 'https://secorch.azurewebsites.net/webhooks/github';
+
+  it('every HTTP function names its methods, none of them TRACE, TRACK or CONNECT: the host never routes those here', async () => {
+    const modules = readdirSync(join(__dirname, 'functions')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    for (const f of modules) await import(`./functions/${f}`);
+    const http = registered.flatMap((r) => Object.values(r.bindings).filter((b) => b.type === 'httpTrigger').map((b) => ({ name: r.name, methods: b.methods })));
+    expect(http.map((h) => h.name)).toEqual(expect.arrayContaining(['webhookIngress', 'events', 'health', 'storageIngestWebhook']));
+    for (const { name, methods } of http) {
+      expect({ name, methods }).toEqual({ name, methods: expect.arrayContaining([expect.any(String)]) });
+      expect((methods as string[]).map((m) => m.toUpperCase()).filter((m) => ['TRACE', 'TRACK', 'CONNECT'].includes(m))).toEqual([]);
+    }
+  });
+
+  // Node's own TypeError (undici's), which is not the TypeError of jest's realm: matched by message.
+  it.each([
+    ['a header value above U+00FF (a CDN\'s city)', { method: 'POST', url: URL_OK, headers: { 'cf-ipcity': 'Srīperumbūdūr' } }, /ByteString/],
+    ['a header value holding U+FFFD', { method: 'POST', url: URL_OK, headers: { 'x-name': '\uFFFD' } }, /ByteString/],
+    ['TRACE', { method: 'TRACE', url: URL_OK }, /TRACE/],
+    ['a Host with a port over 65535', { method: 'GET', url: 'https://x:99999/health' }, /parse URL/],
+    ['a Host with an IPv4 part over 255', { method: 'GET', url: 'https://1.2.3.999/health' }, /parse URL/],
+    ['a malformed IPv6 Host', { method: 'GET', url: 'https://[::1:]/health' }, /parse URL/],
+  ])('%s: the library\'s HttpRequest refuses it before the adapter is called', (_case, init, reason) => {
+    expect(() => new HttpRequest(init)).toThrow(reason);
+  });
+
+  it('a header value handed over as its UTF-8 bytes, one Latin-1 character each, reaches the handler unchanged', async () => {
+    const city = 'Srīperumbūdūr \uFFFD';
+    const reading: HttpHandler = async (req) => Response.json({ city: Buffer.from(req.headers.get('cf-ipcity') ?? '', 'latin1').toString('utf8') });
+    const res = await call(reading, { method: 'GET', url: URL_OK, headers: { 'cf-ipcity': Buffer.from(city, 'utf8').toString('latin1') } });
+    expect([res.status, res.json()]).toEqual([200, { city }]);
   });
 });

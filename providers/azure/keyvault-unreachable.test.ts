@@ -35,4 +35,13 @@ describe('Key Vault providers against a server that accepts TCP and never answer
     const sealed = formatSealed('azure-keyvault', ['0123abcd', 'wrapped data key', 'iv of 12 byte', 'ciphertext', 'tag of 16 bytes!'].map((p) => Buffer.from(p)));
     await expect(sealer.open(sealed, context)).rejects.toMatchObject({ code: 'unseal_failed', retryable: true });
   }, BOUND_MS);
+
+  it('the default clients authenticate as the user-assigned identity clientId names (Entra ID has no emulator: a recording credential factory)', async () => {
+    const asked: unknown[] = [];
+    const identity = { clientId: '5e1f3f5c-6a4b-4c1e-9d57-3f0e2b7c9a11', credentialFactory: (options: unknown) => (asked.push(options), credential) };
+    await expect(keyVaultSecrets({ vaultUrl: `https://127.0.0.1:${hole.port}`, ...identity, ...SHORT }).get('db-password')).rejects.toMatchObject({ code: 'secret_unavailable' });
+    await expect(keyVaultSealer({ keyId: `https://127.0.0.1:${hole.port}/keys/signing/0123abcd`, ...identity, ...SHORT }).seal('s3cr3t', { purpose: 'test' }))
+      .rejects.toMatchObject({ code: 'seal_failed' });
+    expect(asked).toEqual([{ managedIdentityClientId: identity.clientId }, { managedIdentityClientId: identity.clientId }]);
+  }, BOUND_MS);
 });

@@ -13,15 +13,14 @@ import { azureQueue } from './queue';
  * bytes over as a Buffer, as the v4 library gives binary data.
  */
 
-describe('storage queue trigger with a message that is not UTF-8 (real Azurite)', () => {
+describe('storage queue trigger with a poison message (real Azurite)', () => {
   const { queue } = azuriteQueue('secorch-poison');
 
-  it('is acknowledged and kept as a dead letter of its exact bytes, marked base64', async () => {
-    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22, 0xc3]);
+  /** Sends `bytes` through the queue, then hands what the queue gives back to the adapter and the real router. */
+  async function routeThroughQueue(bytes: Buffer) {
     await queue().sendMessage(bytes.toString('base64'));
     const { receivedMessageItems: [m] } = await queue().receiveMessages({ numberOfMessages: 1 });
     expect(m).toBeDefined();
-
     const { deps } = testDeps();
     const ctx = new InvocationContext({
       invocationId: 'inv-1',
@@ -30,9 +29,21 @@ describe('storage queue trigger with a message that is not UTF-8 (real Azurite)'
       triggerMetadata: { id: m!.messageId, dequeueCount: m!.dequeueCount, popReceipt: m!.popReceipt },
     });
     await expect(azureQueue(eventRouter, async () => deps)(Buffer.from(m!.messageText, 'base64'), ctx)).resolves.toBeUndefined();
+    await queue().deleteMessage(m!.messageId, m!.popReceipt);
+    return (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+  }
 
-    const [kept] = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+  it('not UTF-8: acknowledged and kept as a dead letter of its exact bytes, marked base64', async () => {
+    const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22, 0xc3]);
+    const [kept] = await routeThroughQueue(bytes);
     expect(kept).toMatchObject({ kind: 'event', encoding: 'base64', reason: { code: 'invalid_event' } });
+    expect(Buffer.from(rawBody(kept!)).equals(bytes)).toBe(true);
+  });
+
+  it('UTF-8 behind a byte order mark: the dead letter keeps the mark, so it is the message byte for byte', async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('not an event', 'utf8')]);
+    const [kept] = await routeThroughQueue(bytes);
+    expect(kept).toMatchObject({ kind: 'event', encoding: 'utf8', reason: { code: 'invalid_event' } });
     expect(Buffer.from(rawBody(kept!)).equals(bytes)).toBe(true);
   });
 });

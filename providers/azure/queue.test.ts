@@ -58,6 +58,13 @@ describe('azureQueue (storage queue trigger, real InvocationContext)', () => {
     expect(seen.map((r) => [r.body, r.bodyEncoding])).toEqual([['héllo', undefined], ['/wD+', 'base64']]);
   });
 
+  it('keeps a leading byte order mark of a Buffer message in the text', async () => {
+    const { seen, handler } = recorder();
+    await azureQueue(handler, deps)(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), ctx());
+    expect(seen[0]).toMatchObject({ body: '\uFEFF{}' });
+    expect(seen[0]!.bodyEncoding).toBeUndefined();
+  });
+
   it('re-serialises a primitive the library parsed from JSON-looking text', async () => {
     const { seen, handler } = recorder();
     await azureQueue(handler, deps)(42, ctx({ dequeueCount: '1' }));

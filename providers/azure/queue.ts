@@ -14,7 +14,9 @@ import { type Deferred, unwrapDeferred } from './router-deferral-envelope';
  * invokes the function once per message, so this adapter handles exactly one record.
  */
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM keeps a leading byte order mark in the text: dropped, the dead letter of a poison
+// message would not be its bytes (the Pub/Sub adapter keeps it the same way).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The queue message as the record body text. The v4 library JSON-parses string messages that

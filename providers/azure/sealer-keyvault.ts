@@ -7,12 +7,14 @@ import {
 import { errors } from '../../shared/errors';
 import { checkByRoundTrip, type Sealer } from '../../shared/ports/sealer';
 import { type AzureTimeouts, coreClientOptions } from './client-options';
+import { azureCredential, type AzureIdentityOptions } from './credential';
 import { azureNetworkReason } from './unavailable';
 
 /** The two CryptographyClient operations the sealer uses (tests inject a fake). */
 export type KeyWrapClient = Pick<CryptographyClient, 'wrapKey' | 'unwrapKey'>;
 
-export interface KeyVaultSealerOptions extends AzureTimeouts {
+/** Without `clientFor` or `credential`, `clientId` names a user-assigned managed identity (credential.ts). */
+export interface KeyVaultSealerOptions extends AzureTimeouts, AzureIdentityOptions {
   /**
    * Versioned key identifier, `https://<vault>.vault.azure.net/keys/<name>/<version>` (config
    * `secrets.sealer.keyId`). Rotate by pointing it at a new version: old values keep opening.
@@ -20,7 +22,7 @@ export interface KeyVaultSealerOptions extends AzureTimeouts {
   keyId: string;
   /** Builds the client for one versioned key URL; default: a CryptographyClient with `credential`, bounded by the timeouts. */
   clientFor?: (keyUrl: string) => KeyWrapClient;
-  /** For the default client; default: one DefaultAzureCredential per process (managed identity in Azure). */
+  /** For the default client; default: one DefaultAzureCredential per process and client id (credential.ts). */
   credential?: TokenCredential;
 }
 
@@ -123,13 +125,7 @@ export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
   return sealer;
 }
 
-/** One DefaultAzureCredential per process (managed identity in Azure, az login locally). */
-let credential: Promise<import('@azure/identity').DefaultAzureCredential> | undefined;
-
 async function defaultClient(url: string, opts: KeyVaultSealerOptions): Promise<KeyWrapClient> {
   const { CryptographyClient } = await import('@azure/keyvault-keys');
-  if (opts.credential) return new CryptographyClient(url, opts.credential, coreClientOptions(opts));
-  credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
-  credential.catch(() => (credential = undefined));
-  return new CryptographyClient(url, await credential, coreClientOptions(opts));
+  return new CryptographyClient(url, opts.credential ?? await azureCredential(opts), coreClientOptions(opts));
 }

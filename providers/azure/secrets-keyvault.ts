@@ -5,18 +5,20 @@ import { errors } from '../../shared/errors';
 import { checkCommonName, invalidSecretName, secretUnavailable } from '../../shared/secrets';
 import { once } from '../common/once';
 import { type AzureTimeouts, coreClientOptions } from './client-options';
+import { azureCredential, type AzureIdentityOptions } from './credential';
 
 /** The one SecretClient operation used (tests pass a SecretClient over a fake transport, or a fake). */
 export type SecretReader = Pick<SecretClient, 'getSecret'>;
 
-export interface KeyVaultSecretsOptions extends AzureTimeouts {
+/** Without `client` or `credential`, `clientId` names a user-assigned managed identity (credential.ts). */
+export interface KeyVaultSecretsOptions extends AzureTimeouts, AzureIdentityOptions {
   /** https://<vault>.vault.azure.net (config `secrets.vaultUrl`). */
   vaultUrl: string;
   /** Put before every name (config `secrets.prefix`), e.g. `secorch-prod-`. */
   prefix?: string;
   /** A ready client; default: a SecretClient with `credential`, bounded by the timeouts (client-options.ts). */
   client?: SecretReader;
-  /** Default: DefaultAzureCredential (managed identity in Azure). */
+  /** Default: DefaultAzureCredential (managed identity in Azure, credential.ts). */
   credential?: TokenCredential;
 }
 
@@ -57,8 +59,7 @@ export function keyVaultSecrets(opts: KeyVaultSecretsOptions): Secrets {
   const load = once(async (): Promise<SecretReader> => {
     if (opts.client) return opts.client;
     const { SecretClient } = await import('@azure/keyvault-secrets');
-    const credential = opts.credential ?? new (await import('@azure/identity')).DefaultAzureCredential();
-    return new SecretClient(opts.vaultUrl, credential, coreClientOptions(opts));
+    return new SecretClient(opts.vaultUrl, opts.credential ?? await azureCredential(opts), coreClientOptions(opts));
   });
   return {
     async get(name) {

@@ -1,17 +1,17 @@
 import type { ServiceBusClient, ServiceBusSender } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import { once } from '../common/once';
+import { azureCredential, type AzureIdentityOptions } from './credential';
 
-export interface ServiceBusSenderOptions {
+/** With `namespace`, `clientId` names a user-assigned managed identity (credential.ts). */
+export interface ServiceBusSenderOptions extends AzureIdentityOptions {
   /** Queue or topic name. */
   entity: string;
   /** A connection string (SAS), or `namespace` with a token credential. */
   connectionString?: string;
   /** Fully qualified namespace, e.g. contoso.servicebus.windows.net. */
   namespace?: string;
-  /** For `namespace`: a user-assigned managed identity's client id (the host's `<connection>__clientId`). */
-  clientId?: string;
-  /** For `namespace`; default DefaultAzureCredential (managed identity in Azure). */
+  /** For `namespace`; default DefaultAzureCredential (managed identity in Azure, credential.ts). */
   credential?: TokenCredential;
   /** A ready client (tests, or a root that shares one); else one is made on first use. */
   client?: ServiceBusClient;
@@ -28,12 +28,10 @@ export function lazyServiceBusSender(opts: ServiceBusSenderOptions): () => Promi
   return once(async (): Promise<ServiceBusSender> => {
     const sdk = await import('@azure/service-bus');
     const options = { retryOptions: { maxRetries: 2, timeoutInMs: 10_000 } };
-    const credential = async (): Promise<TokenCredential> => opts.credential
-      ?? new (await import('@azure/identity')).DefaultAzureCredential(opts.clientId ? { managedIdentityClientId: opts.clientId } : {});
     const client = opts.client
       ?? (opts.connectionString
         ? new sdk.ServiceBusClient(opts.connectionString, options)
-        : new sdk.ServiceBusClient(opts.namespace!, await credential(), options));
+        : new sdk.ServiceBusClient(opts.namespace!, opts.credential ?? await azureCredential(opts), options));
     return client.createSender(opts.entity);
   });
 }

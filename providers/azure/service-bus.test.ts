@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { toServiceBusMessage } from './bus-service-bus';
+import { registered } from './functions-core.testkit';
 import { azureServiceBus, registerServiceBusTrigger } from './service-bus';
 
 /**
@@ -17,15 +18,7 @@ import { azureServiceBus, registerServiceBusTrigger } from './service-bus';
  * goes through the real @azure/functions `app`, with the worker's core API (present only inside
  * the Functions host) replaced by a recorder.
  */
-const registered: { name: string; bindings: Record<string, Record<string, unknown>> }[] = [];
-jest.mock('@azure/functions-core', () => ({
-  setProgrammingModel: () => undefined,
-  registerHook: () => ({ dispose: () => undefined }),
-  registerFunction: (metadata: { name: string; bindings: Record<string, Record<string, unknown>> }) => {
-    registered.push(metadata);
-    return { dispose: () => undefined };
-  },
-}), { virtual: true });
+jest.mock('@azure/functions-core', () => jest.requireActual('./functions-core.testkit').core, { virtual: true });
 
 const event: CloudEvent = { specversion: '1.0', id: 'evt-1', source: 'secorch://webhook/github', type: 'secorch.finding.created', tenant: 'default', data: { n: 1 } };
 

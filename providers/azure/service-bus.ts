@@ -3,6 +3,7 @@ import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import { errors } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { configuredClientId, SERVICE_BUS_CONNECTION } from './credential';
 import { queueMessageBody } from './queue';
 import { deferServiceBusRecord, type ServiceBusDeferralQueue, serviceBusQueueDeferral, takeDeferralCounts } from './router-deferral-service-bus';
 
@@ -87,7 +88,7 @@ export function azureServiceBus(handler: RecordHandler, getDeps: () => Promise<D
 
 /** App settings of the Service Bus trigger; connection is a setting prefix (identity: `<name>__fullyQualifiedNamespace`). */
 export const SERVICE_BUS_SETTINGS = {
-  connection: 'SECORCH_SERVICE_BUS',
+  connection: SERVICE_BUS_CONNECTION,
   entity: 'SECORCH_SERVICE_BUS_ENTITY',
   subscription: 'SECORCH_SERVICE_BUS_SUBSCRIPTION',
 } as const;
@@ -118,7 +119,7 @@ export function registerServiceBusTrigger(
  * (SECORCH_SERVICE_BUS_ENTITY), over the connection the host's binding uses, a connection string
  * in SECORCH_SERVICE_BUS or, with managed identity, the namespace in
  * SECORCH_SERVICE_BUS__fullyQualifiedNamespace (and a user-assigned identity's
- * SECORCH_SERVICE_BUS__clientId). Scheduling is a send: the identity needs Data Sender on the
+ * SECORCH_SERVICE_BUS__clientId, else AZURE_CLIENT_ID: credential.ts). Scheduling is a send: the identity needs Data Sender on the
  * queue (which publishing to it already needs), a SAS policy Send as well as Listen; without it
  * each deferral fails, logged, and the record is thrown as before. A missing setting is an
  * invalid_config error, the same way.
@@ -132,5 +133,5 @@ export function serviceBusDeferralFromSettings(env: Record<string, string | unde
   if (connectionString) return serviceBusQueueDeferral({ queue, connectionString });
   const namespace = env[`${s.connection}__fullyQualifiedNamespace`];
   if (!namespace) throw errors.config(`neither ${s.connection} nor ${s.connection}__fullyQualifiedNamespace is set`);
-  return serviceBusQueueDeferral({ queue, namespace, clientId: env[`${s.connection}__clientId`] || undefined });
+  return serviceBusQueueDeferral({ queue, namespace, clientId: configuredClientId(env, s.connection) });
 }

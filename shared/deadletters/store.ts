@@ -22,7 +22,11 @@ import type { Deps } from '../ports';
 export interface DeadLetter {
   id: string;
   tenant: string;
-  kind: 'webhook' | 'event';
+  /**
+   * webhook: a verified inbound webhook; event: a CloudEvent the router could not process;
+   * notification: a storage notification storage-ingest cannot read (replayed by ingesting it again).
+   */
+  kind: 'webhook' | 'event' | 'notification';
   /** The webhook source id (kind webhook). */
   source?: string;
   reason: { code: string; message: string };

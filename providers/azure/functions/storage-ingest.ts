@@ -1,7 +1,7 @@
 import { app } from '@azure/functions';
 import { storageIngest } from '../../../functions/storage-ingest/handler';
 import { azureDeps, blobAccount } from '../deps';
-import { azureEventGrid, eventGridWebhook } from '../event-grid';
+import { azureEventGrid, eventGridWebhook, ingestDeadLetters } from '../event-grid';
 import { azureHttp } from '../http';
 import { sameAccountOnly } from '../storage-account';
 
@@ -13,14 +13,15 @@ import { sameAccountOnly } from '../storage-account';
  *   POST /ingest/eventgrid?code=<function key>: authLevel "function" makes the host refuse any
  *   caller without the key before this code runs.
  * Either way, blobs are read from one account (deps.ts blobAccount), and a BlobCreated event of
- * another account subscribed to the function is refused (storage-account.ts).
+ * another account subscribed to the function is refused (storage-account.ts). An event no retry
+ * can mend is kept as an inbound dead letter of the `ingest.tenant` (event-grid.ts).
  */
 const ingest = sameAccountOnly(storageIngest, blobAccount);
-app.eventGrid('storageIngest', { handler: azureEventGrid(ingest, azureDeps) });
+app.eventGrid('storageIngest', { handler: azureEventGrid(ingest, azureDeps, ingestDeadLetters) });
 
 app.http('storageIngestWebhook', {
   methods: ['POST', 'OPTIONS'],
   route: 'ingest/eventgrid',
   authLevel: 'function',
-  handler: azureHttp(eventGridWebhook(ingest), azureDeps),
+  handler: azureHttp(eventGridWebhook(ingest, ingestDeadLetters), azureDeps),
 });
