@@ -1,12 +1,14 @@
 import { jsonLogger } from '../../shared/log/json-logger';
+import { fixtureJson } from '../../test/fixtures';
 import { storageIngest } from './handler';
 import { ingestDeps, REPORT_FINDINGS, s3NotificationBody, SNS_TOKEN, snsConfirmation, snsEnvelope } from './ingest.testkit';
 
 /**
- * S3 notifications fanned out through an SNS topic to the ingest queue, through the real record
- * handler with real scanner reports, the real parser, in-memory stores and a capturing bus. The
- * SNS envelope is built around the real S3 notification (ingest.testkit.ts says how); the same path
- * through a real topic and queue is providers/aws/storage-ingest-sns.review.test.ts (fauxqs).
+ * S3 notifications (and EventBridge events from S3) fanned out through an SNS topic to the ingest
+ * queue, through the real record handler with real scanner reports, the real parser, in-memory
+ * stores and a capturing bus. The SNS envelope is built around the real S3 notification or
+ * EventBridge event (ingest.testkit.ts says how); the same path through a real topic and queue is
+ * providers/aws/storage-ingest-sns.review.test.ts (fauxqs).
  */
 const TRIVY = 'scanner/trivy-alpine-310.json';
 const TOPIC = 'arn:aws:sns:us-east-1:246796806071:snsNetTest';
@@ -38,6 +40,16 @@ describe('storage-ingest: S3 notifications through SNS', () => {
     const count = t.bus.events.length;
     await storageIngest(record(snsEnvelope(aboutKey('scans/alpine+3.10.json'))), t.deps);
     expect(t.bus.events).toHaveLength(count);
+  });
+
+  test('an EventBridge S3 Object Created event published to the topic by a rule is ingested like a direct one', async () => {
+    const t = setup();
+    const event = fixtureJson<{ detail: { object: { key: string } } }>('events/aws-eventbridge-s3-object-created.json');
+    event.detail.object.key = 'scans/alpine+3.10.json';
+    await t.put('example-bucket', 'scans/alpine 3.10.json', TRIVY);
+    await storageIngest(record(snsEnvelope(JSON.stringify(event))), t.deps);
+    expect(t.findings()).toHaveLength(REPORT_FINDINGS[TRIVY]);
+    expect(t.findings()[0]).toMatchObject({ source: '//storage/example-bucket', origin: 'storage:example-bucket' });
   });
 
   test('the same checks apply: keys outside ingest.prefixes and under the quarantine prefix are skipped unread', async () => {

@@ -1,7 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { AppError } from '../errors';
 import { compileConfig } from './compile';
 
 const github = { verify: { scheme: 'github', secret: '${GH_SECRET}' }, mapper: 'github' };
+const RSA_PUBLIC_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 function problem(raw: unknown, env: Record<string, string> = { GH_SECRET: 's' }): string {
   try {
@@ -49,6 +51,30 @@ describe('compileConfig', () => {
   test('a source rate limit slower than one request in about three hours is refused, as a subscription\'s is', () => {
     expect(problem({ sources: { github: { ...github, rateLimit: { perSecond: 1e-300, burst: 1 } } } })).toContain('sources.github.rateLimit.perSecond: must be at least 0.0001 (one every 10000 seconds)');
     expect(compileConfig({ sources: { github: { ...github, rateLimit: { perSecond: 0.0001, burst: 1 } } } }, { GH_SECRET: 's' }).sources.github!.rateLimit).toEqual({ perSecond: 0.0001, burst: 1 });
+  });
+
+  // Replay records live max(dedupeTtlSeconds, 2 x tolerance + 1 s) (functions/webhook-ingress/replay.ts);
+  // past the state stores' TTL ceiling (about 317 years) writing them fails and replays go through.
+  test('a replay window longer than a year of dedupe or 30 days of timestamp tolerance is refused, naming the key', () => {
+    const source = (over: Record<string, unknown>, verify: Record<string, unknown> = {}) => ({ sources: { s: { ...github, verify: { ...github.verify, ...verify }, ...over } } });
+    expect(problem(source({ dedupeTtlSeconds: 5e9 }))).toContain('sources.s.dedupeTtlSeconds: must be at most 31536000 (a year)');
+    expect(problem(source({ dedupeTtlSeconds: 365 * 86_400 + 1 }))).toContain('sources.s.dedupeTtlSeconds: must be at most 31536000');
+    expect(compileConfig(source({ dedupeTtlSeconds: 365 * 86_400 }), { GH_SECRET: 's' }).sources.s!.dedupeTtlSeconds).toBe(365 * 86_400);
+    expect(problem({ sources: { github }, ingest: { dedupeTtlSeconds: 1e11 } })).toContain('ingest.dedupeTtlSeconds: must be at most 31536000 (a year)');
+    const timestamped: Record<string, unknown>[] = [
+      { scheme: 'standard-webhooks', secret: 'whsec_c2VjcmV0' },
+      { scheme: 'hmac', secret: 's', header: 'X-Signature', timestampHeader: 'X-Timestamp', signedContent: '{timestamp}.{body}' },
+      { scheme: 'stripe', secret: 's' },
+      { scheme: 'slack', secret: 's' },
+      { scheme: 'zendesk', secret: 's' },
+      { scheme: 'rsa', publicKeys: [RSA_PUBLIC_KEY], header: 'X-Signature', timestampHeader: 'X-Timestamp', signedContent: '{timestamp}.{body}' },
+    ];
+    for (const verify of timestamped) {
+      const at = (toleranceSeconds: number) => ({ sources: { s: { verify: { ...verify, toleranceSeconds } } } });
+      expect(problem(at(5e9))).toContain('sources.s.verify.toleranceSeconds: must be at most 2592000 (30 days)');
+      expect(problem(at(30 * 86_400 + 1))).toContain('sources.s.verify.toleranceSeconds: must be at most 2592000');
+      expect(compileConfig(at(30 * 86_400), {}).sources.s!.verify).toMatchObject({ toleranceSeconds: 30 * 86_400 });
+    }
   });
 
   test('a destination name longer than 128 characters is refused: it goes into state-store keys', () => {

@@ -11,13 +11,14 @@ import { servicenowDestinationSchema } from '../connectors/servicenow/config';
 import { slackDestinationSchema } from '../connectors/slack/config';
 import { teamsDestinationSchema } from '../connectors/teams/config';
 import { busSchema, httpUrl } from './sections/bus';
+import { dedupeTtlSeconds } from './sections/dedupe';
 import { ingestSchema } from './sections/ingest';
 import { schedulesSchema } from './sections/schedules';
 import { secretsSchema } from './sections/secrets';
 import { mapperConfigSchema } from '../mappers/config';
 import { metricsSchema } from '../metrics/config';
 import type { Filter } from '../routing/filter';
-import { headerName, positiveSeconds, secretList } from '../webhooks/schemes/config-parts';
+import { headerName, secretList, toleranceSeconds } from '../webhooks/schemes/config-parts';
 import { handshakeVerifySchemas } from '../webhooks/schemes/handshake/config';
 import { keysVerifySchemas } from '../webhooks/schemes/keys/config';
 import { vendorVerifySchemas } from '../webhooks/schemes/vendor/config';
@@ -26,15 +27,13 @@ import { vendorVerifySchemas } from '../webhooks/schemes/vendor/config';
  * The configuration schema (secorch.yaml). Strict everywhere: an unknown key is an error that
  * names its path. zod/mini keeps function bundles small (full zod is ~440 KB minified).
  */
-const seconds = positiveSeconds;
-
 const githubVerify = z.strictObject({ scheme: z.literal('github'), ...secretList });
 const standardWebhooksVerify = z.strictObject({
   scheme: z.literal('standard-webhooks'),
   ...secretList,
   /** `whpk_` Ed25519 public keys for asymmetric (v1a) signatures. */
   publicKeys: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
-  toleranceSeconds: z.optional(seconds),
+  toleranceSeconds: z.optional(toleranceSeconds),
 });
 const hmacVerify = z.strictObject({
   scheme: z.literal('hmac'),
@@ -47,7 +46,7 @@ const hmacVerify = z.strictObject({
   prefix: z._default(z.string(), ''),
   /** Header carrying a Unix timestamp (seconds) that is part of the signed content. */
   timestampHeader: z.optional(headerName),
-  toleranceSeconds: z.optional(seconds),
+  toleranceSeconds: z.optional(toleranceSeconds),
   /** What is signed: "{body}" (default), or e.g. "{timestamp}.{body}", "{id}.{timestamp}.{body}". */
   signedContent: z._default(z.string(), '{body}'),
   /** Header carrying the sender's delivery id, used for replay protection. */
@@ -90,8 +89,8 @@ const sourceSchema = z.strictObject({
   allow: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
   /** Token buckets for the whole source and for each client address (perClient defaults to the same). */
   rateLimit: z.optional(z.strictObject({ ...bucket.shape, perClient: z.optional(bucket) })),
-  /** How long a delivery id is remembered for replay protection (default 3 days). */
-  dedupeTtlSeconds: z._default(seconds, 3 * 24 * 3600),
+  /** How long a delivery id is remembered for replay protection (default 3 days, at most a year). */
+  dedupeTtlSeconds: z._default(dedupeTtlSeconds, 3 * 24 * 3600),
 });
 
 const routeSchema = z.strictObject({

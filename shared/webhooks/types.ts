@@ -59,7 +59,7 @@ export interface Verified {
 /**
  * Throws an AppError, 401 with one of the codes signature_missing, signature_invalid,
  * timestamp_missing, timestamp_invalid, timestamp_too_old, timestamp_too_new (or a scheme's own,
- * e.g. credential_invalid). May return a promise (JWKS lookups).
+ * e.g. credential_invalid, too_many_signatures). May return a promise (JWKS lookups).
  */
 export type Verifier = (input: VerifyInput) => Verified | Promise<Verified>;
 

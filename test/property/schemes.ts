@@ -1,6 +1,7 @@
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import Stripe from 'stripe';
+import { VENDOR_SCHEMES } from './vendor-schemes';
 
 /**
  * The signature schemes the property tests cover: ONE ENTRY PER SCHEME. Each entry is a source
@@ -9,10 +10,7 @@ import Stripe from 'stripe';
  * the vendor's own library wherever one is installed, so the product is checked against an
  * independent implementation, not against itself.
  *
- * To add a scheme (stripe, twilio, slack, ... once they land under shared/webhooks/schemes/),
- * add an entry here: e.g. `stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp })`
- * gives the whole `Stripe-Signature` header; `twilio.getExpectedTwilioSignature(token, url, params)`
- * gives `X-Twilio-Signature` (it signs the URL: `sign` would need the request URL too).
+ * The vendor schemes (Stripe, Twilio, Slack, Shopify, PagerDuty, Zendesk) are in ./vendor-schemes.ts.
  */
 
 /** How a header takes part in verification, which decides what dropping or duplicating it does. */
@@ -27,6 +25,8 @@ export interface SignOptions {
   id: string;
   /** Which secret signs (any configured one verifies; another one must not). */
   secret: string;
+  /** The full URL the request is sent to, query included (Twilio signs it). */
+  url: string;
 }
 
 export interface SchemeCase {
@@ -40,16 +40,26 @@ export interface SchemeCase {
   secretFrom(seed: string): string;
   /** Headers of a valid delivery of `body` signed at `now` (epoch ms). Content type excluded. */
   sign(body: string, now: number, opts: SignOptions): Promise<Record<string, string>> | Record<string, string>;
+  /** A query the sender adds to the URL it signs (`?` included), e.g. Twilio's bodySHA256 of a JSON body. */
+  query?(body: string): string;
   signature: {
     header: string;
-    /** Text before the encoded signature in the header value. */
+    /** Text before the encoded signature in the header value (a typical one where it varies). */
     prefix: string;
+    /** Where the text before the signature varies per request (Stripe's `t=<timestamp>,v1=`): its pattern. */
+    prefixPattern?: RegExp;
     encoding: 'hex' | 'base64';
     /**
      * Whether a duplicated header (Headers joins the copies with ", ") still verifies. Standard
      * Webhooks lists signatures space-separated: "v1,A, v1,A" holds the intact entry "v1,A".
      */
     duplicateAccepted: boolean;
+    /**
+     * Whether a verified request is recorded under its signature by every configured secret
+     * (Stripe, PagerDuty, whose headers carry one signature per secret while a secret rolls): the
+     * same content signed with another configured secret is then a replay too.
+     */
+    everySecret?: boolean;
   };
   /** A sender timestamp that is signed and checked against a tolerance window. */
   timestamp?: { header: string; toleranceSeconds: number };
@@ -138,7 +148,14 @@ export const SCHEMES: readonly SchemeCase[] = [
     deliveryHeader: 'x-webhook-id',
     roles: { 'x-webhook-signature': 'signature', 'x-webhook-id': 'signed', 'x-webhook-timestamp': 'signed' },
   },
+  ...VENDOR_SCHEMES,
 ];
+
+/** A signature header's value as the text before the encoded signature and the signature. */
+export function signatureParts(s: SchemeCase, value: string): { before: string; text: string } {
+  const before = s.signature.prefixPattern?.exec(value)?.[0] ?? s.signature.prefix;
+  return { before, text: value.slice(before.length) };
+}
 
 export const schemeNamed = (name: string): SchemeCase => {
   const s = SCHEMES.find((c) => c.name === name);
@@ -152,12 +169,18 @@ export const COMMON_ROLES: Record<string, Role> = { 'content-type': 'content-typ
 /** A small body limit on a second source per scheme, so 413 is reachable with small bodies. */
 export const TINY_LIMIT = 64;
 
+/**
+ * Every source's dedupeTtlSeconds: shorter than the replay window of every scheme with timestamps
+ * and than a sequence of deliveries (./sequence.ts says why).
+ */
+export const DEDUPE_TTL_SECONDS = 60;
+
 /** The configuration the property tests run with: each scheme as `name` and as `name-tiny`. */
 export const propertyConfig = {
   sources: Object.fromEntries(
     SCHEMES.flatMap((s) => [
-      [s.name, { verify: s.verify }],
-      [`${s.name}-tiny`, { verify: s.verify, maxBodyBytes: TINY_LIMIT }],
+      [s.name, { verify: s.verify, dedupeTtlSeconds: DEDUPE_TTL_SECONDS }],
+      [`${s.name}-tiny`, { verify: s.verify, maxBodyBytes: TINY_LIMIT, dedupeTtlSeconds: DEDUPE_TTL_SECONDS }],
     ]),
   ),
 };

@@ -71,6 +71,23 @@ describe('storage notification envelopes (real fixtures)', () => {
       expect(readNotification(snsEnvelope(JSON.stringify(event)))).toMatchObject({ refs: [], ignored: 'no ObjectCreated record' });
     });
 
+    // An EventBridge rule on the bus S3 sends to, targeting the topic: SNS publishes the event as
+    // the rule matched it (no input transformer), so the Message is the event's JSON text.
+    test('an EventBridge S3 Object Created event in the Message (rule -> SNS -> SQS) is read as if it came alone', () => {
+      expect(readNotification(snsEnvelope(raw('aws-eventbridge-s3-object-created.json')))).toEqual({
+        refs: [{ bucket: 'example-bucket', key: 'IMG_m7fzo3.jpg', etag: '4e68adba0abe2dc8653dc3354e14c01d', size: 184662, eventTime: '2023-03-08T17:50:14.000Z' }],
+        topic: 'arn:aws:sns:us-east-1:246796806071:snsNetTest',
+      });
+    });
+
+    test('an EventBridge event in the Message is decoded and filtered as one that came alone', () => {
+      const event = fixtureJson<{ 'detail-type': string; detail: { object: { key: string } } }>('events/aws-eventbridge-s3-object-created.json');
+      event.detail.object.key = 'reports/red+flower%2B1.sarif';
+      expect(readNotification(snsEnvelope(JSON.stringify(event))).refs[0]!.key).toBe('reports/red flower+1.sarif');
+      event['detail-type'] = 'Object Deleted';
+      expect(readNotification(snsEnvelope(JSON.stringify(event)))).toEqual({ refs: [], ignored: 'detail-type Object Deleted', topic: 'arn:aws:sns:us-east-1:246796806071:snsNetTest' });
+    });
+
     test.each([
       ['SubscriptionConfirmation', /waiting for confirmation/],
       ['UnsubscribeConfirmation', /no longer reach/],
@@ -82,11 +99,13 @@ describe('storage notification envelopes (real fixtures)', () => {
 
     test.each([
       ['a Message that is not JSON (the fixture\'s own "Hello world")', fixtureJson<{ Records: { Sns: unknown }[] }>('events/aws-sns-event.json').Records[0]!.Sns, ['Message: not JSON']],
-      ['a Message that is not a string', JSON.parse(snsEnvelope('x', { Message: { Records: [] } })), ['Message: required string (the published S3 event notification)']],
-      ['a Message of another shape', JSON.parse(snsEnvelope(JSON.stringify({ hello: 'world' }))), ['Message: expected an S3 event notification (Records from aws:s3) or s3:TestEvent']],
-      ['a Message that is itself an SNS message', JSON.parse(snsEnvelope(snsEnvelope(s3NotificationBody()))), ['Message: expected an S3 event notification (Records from aws:s3) or s3:TestEvent']],
+      ['a Message that is not a string', JSON.parse(snsEnvelope('x', { Message: { Records: [] } })), ['Message: required string holding an S3 event notification (Records from aws:s3), s3:TestEvent or an EventBridge event from aws.s3']],
+      ['a Message of another shape', JSON.parse(snsEnvelope(JSON.stringify({ hello: 'world' }))), ['Message: expected an S3 event notification (Records from aws:s3), s3:TestEvent or an EventBridge event from aws.s3']],
+      ['a Message that is itself an SNS message', JSON.parse(snsEnvelope(snsEnvelope(s3NotificationBody()))), ['Message: expected an S3 event notification (Records from aws:s3), s3:TestEvent or an EventBridge event from aws.s3']],
       ['an unknown Type', JSON.parse(snsEnvelope(s3NotificationBody(), { Type: 'Surprise' })), ['Type: expected Notification, SubscriptionConfirmation or UnsubscribeConfirmation']],
       ['a TopicArn that is no SNS topic ARN', JSON.parse(snsEnvelope(s3NotificationBody(), { TopicArn: 'arn:aws:sqs:us-east-1:246796806071:q' })), ['TopicArn: expected an SNS topic ARN']],
+      ['an EventBridge S3 event without a bucket or time, the problems pointing into the Message', JSON.parse(snsEnvelope(JSON.stringify({ ...fixtureJson<Record<string, unknown>>('events/aws-eventbridge-s3-object-created.json'), time: 'yesterday', detail: { object: { key: 'a' } } }))), ['Message.detail.bucket.name: required non-empty string', 'Message.time: required RFC 3339 timestamp']],
+      ['an EventBridge S3 event whose key is broken URL encoding, pointed at in the Message', JSON.parse(snsEnvelope(JSON.stringify({ ...fixtureJson<Record<string, unknown>>('events/aws-eventbridge-s3-object-created.json'), detail: { bucket: { name: 'b' }, object: { key: 'bad%E0%A4%A' } } }))), ['Message.detail.object.key: invalid percent-encoding']],
       ['an S3 record without a bucket, the problem pointing into the Message', JSON.parse(snsEnvelope(JSON.stringify({ Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', eventTime: '2023-01-01T00:00:00Z', s3: { object: { key: 'a' } } }] }))), ['Message.Records[0].s3.bucket.name: required non-empty string']],
     ])('%s: invalid_event, 400, not retryable', (_name, body, problems) => {
       expect(errorOf(() => readNotification(JSON.stringify(body)))).toMatchObject({ code: 'invalid_event', status: 400, retryable: false, extra: { problems } });

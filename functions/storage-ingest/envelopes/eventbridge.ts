@@ -9,7 +9,8 @@ import { decodeS3Key } from './s3';
  */
 export const isS3EventBridge = (e: Json): boolean => e.source === 'aws.s3' && typeof e['detail-type'] === 'string' && obj(e.detail) !== undefined;
 
-export function s3EventBridge(e: Json): Notification {
+/** `at` is where the event sits in the raw event ("Message." inside SNS), so that problems point into it. */
+export function s3EventBridge(e: Json, at = ''): Notification {
   const detailType = e['detail-type'] as string;
   if (detailType !== 'Object Created') return { refs: [], ignored: `detail-type ${detailType}` };
   const detail = obj(e.detail)!;
@@ -18,9 +19,9 @@ export function s3EventBridge(e: Json): Notification {
   const key = str(object?.key);
   const eventTime = isoTime(e.time);
   const problems = [
-    ...(bucket ? [] : ['detail.bucket.name: required non-empty string']),
-    ...(key ? [] : ['detail.object.key: required non-empty string']),
-    ...(eventTime ? [] : ['time: required RFC 3339 timestamp']),
+    ...(bucket ? [] : [`${at}detail.bucket.name: required non-empty string`]),
+    ...(key ? [] : [`${at}detail.object.key: required non-empty string`]),
+    ...(eventTime ? [] : [`${at}time: required RFC 3339 timestamp`]),
   ];
   if (problems.length > 0) throw invalidEvent(`Not an S3 Object Created event: ${problems.join('; ')}`, problems);
   const version = str(object?.['version-id']);
@@ -29,7 +30,7 @@ export function s3EventBridge(e: Json): Notification {
   return {
     refs: [{
       bucket: bucket!,
-      key: decodeS3Key(key!, 'detail.object.key'),
+      key: decodeS3Key(key!, `${at}detail.object.key`),
       eventTime: eventTime!,
       ...(version ? { version } : {}),
       ...(etag ? { etag } : {}),

@@ -1,5 +1,6 @@
 import { lookup, obj, type Json } from '../../../shared/mappers/read';
 import { invalidEvent, type Notification } from '../types';
+import { isS3EventBridge, s3EventBridge } from './eventbridge';
 import { isS3Notification, isS3TestEvent, s3Notification } from './s3';
 
 /**
@@ -7,8 +8,11 @@ import { isS3Notification, isS3TestEvent, s3Notification } from './s3';
  * JSON envelope (Type, MessageId, TopicArn, Message, Timestamp, Signature...) whose Message is
  * the text that was published (https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html).
  * S3 -> SNS topic -> SQS is how several consumers share a bucket's notifications; the Message is
- * then the S3 notification, read by s3.ts with all its checks. With raw message delivery the body
- * is the S3 notification itself, and s3.ts reads it directly.
+ * then the S3 notification, read by s3.ts with all its checks. An EventBridge rule may target the
+ * topic too (S3 -> EventBridge rule -> SNS -> SQS): without an input transformer the target gets
+ * the matched event itself (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html),
+ * so the Message is the event's JSON, read by eventbridge.ts. With raw message delivery the body is the notification or event itself,
+ * read directly.
  *
  * The signature is not verified. What reaches this function through SQS was admitted by the
  * queue's access policy (which principals may send to it), and that is the trust boundary for every
@@ -55,23 +59,25 @@ export function snsMessage(e: Json): Notification {
   ]);
 }
 
-/** The S3 notification (or S3's test event) published to the topic; anything else is invalid_event. */
+const EXPECTED = 'an S3 event notification (Records from aws:s3), s3:TestEvent or an EventBridge event from aws.s3';
+
+/**
+ * What S3 or EventBridge published to the topic: an S3 notification (or S3's test event), or an
+ * EventBridge event from S3; anything else is invalid_event. Problems point under `Message.`.
+ */
 function unwrap(message: unknown): Notification {
   if (typeof message !== 'string') {
-    throw invalidEvent('Not an SNS notification: Message is not a string', ['Message: required string (the published S3 event notification)']);
+    throw invalidEvent('Not an SNS notification: Message is not a string', [`Message: required string holding ${EXPECTED}`]);
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(message);
   } catch {
-    throw invalidEvent('The SNS notification\'s Message is not JSON: an S3 event notification was expected', ['Message: not JSON']);
+    throw invalidEvent('The SNS notification\'s Message is not JSON: an S3 event notification or EventBridge event was expected', ['Message: not JSON']);
   }
   const event = obj(parsed);
   // Only S3's own forms: another SNS envelope, or an event of another cloud, inside is not a set-up this reads.
-  if (event === undefined || !(isS3Notification(event) || isS3TestEvent(event))) {
-    throw invalidEvent('The SNS notification\'s Message is not an S3 event notification', [
-      'Message: expected an S3 event notification (Records from aws:s3) or s3:TestEvent',
-    ]);
-  }
-  return s3Notification(event, 'Message.');
+  if (event !== undefined && (isS3Notification(event) || isS3TestEvent(event))) return s3Notification(event, 'Message.');
+  if (event !== undefined && isS3EventBridge(event)) return s3EventBridge(event, 'Message.');
+  throw invalidEvent('The SNS notification\'s Message is neither an S3 event notification nor an EventBridge event from S3', [`Message: expected ${EXPECTED}`]);
 }

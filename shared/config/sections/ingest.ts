@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { dedupeTtlSeconds } from './dedupe';
 
 /**
  * `ingest`: reports dropped in buckets (storage-ingest). Reports become `secorch.finding.*`
@@ -27,8 +28,8 @@ export const ingestSchema = z.strictObject({
    * Lambda's longest run). A failed attempt releases it at once; this covers a killed process.
    */
   leaseSeconds: z.optional(z.number().check(z.int(), z.positive(), z.lte(24 * 3600))),
-  /** How long an ingested object version is remembered, so a redelivery publishes nothing (default 30 days). */
-  dedupeTtlSeconds: z.optional(z.number().check(z.int(), z.positive())),
+  /** How long an ingested object version is remembered, so a redelivery publishes nothing (default 30 days, at most a year). */
+  dedupeTtlSeconds: z.optional(dedupeTtlSeconds),
   /** Findings published at once (default 16): bounds memory on a large report. */
   publishConcurrency: z.optional(z.number().check(z.int(), z.positive(), z.lte(256))),
 });

@@ -204,6 +204,37 @@ describe('standard-webhooks verifier, v1a (Ed25519)', () => {
     expect(codeOf(() => run(h1a({ 'webhook-signature': `${badV1} ${flip(v1a(), 5)}` }), body, NOW, both))).toBe('signature_invalid');
   });
 
+  // Each v1a entry costs an Ed25519 verification per public key, and 16 KiB of headers hold about
+  // 175 of them. The verifications are counted on node:crypto's own verify, which still runs.
+  describe('checks at most the first 10 v1a entries of a header', () => {
+    const bogus = (n: number) => Array.from({ length: n }, () => `v1a,${randomBytes(64).toString('base64')}`);
+    const counted = () => jest.spyOn(jest.requireActual<typeof import('node:crypto')>('node:crypto'), 'verify');
+
+    it('a header of 180 well-formed wrong entries costs 10 verifications and is too_many_signatures', () => {
+      const verify = counted();
+      expect(codeOf(() => run(h1a({ 'webhook-signature': bogus(180).join(' ') }), body, NOW, asym))).toBe('too_many_signatures');
+      expect(verify).toHaveBeenCalledTimes(10);
+    });
+
+    it('with two public keys, 10 entries under each key', () => {
+      const two = standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [whpk(other.publicKey), PK] });
+      const verify = counted();
+      expect(codeOf(() => run(h1a({ 'webhook-signature': bogus(180).join(' ') }), body, NOW, two))).toBe('too_many_signatures');
+      expect(verify).toHaveBeenCalledTimes(20);
+    });
+
+    it('a valid entry among the first 10 is accepted whatever follows; the 11th is not checked', () => {
+      expect(run(h1a({ 'webhook-signature': [...bogus(9), v1a(), ...bogus(30)].join(' ') }), body, NOW, asym)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
+      expect(codeOf(() => run(h1a({ 'webhook-signature': [...bogus(10), v1a()].join(' ') }), body, NOW, asym))).toBe('too_many_signatures');
+    });
+
+    it('10 wrong entries are signature_invalid; malformed entries and other versions do not count', () => {
+      expect(codeOf(() => run(h1a({ 'webhook-signature': bogus(10).join(' ') }), body, NOW, asym))).toBe('signature_invalid');
+      const noise = Array.from({ length: 40 }, (_, i) => (i % 2 ? `v1a,${i}` : `v1,${randomBytes(32).toString('base64')}`));
+      expect(run(h1a({ 'webhook-signature': [...noise, ...bogus(9), v1a()].join(' ') }), body, NOW, asym)).toEqual({ deliveryId: ID, toleranceSeconds: 300 });
+    });
+  });
+
   it('refuses bad public keys at build time without echoing them', () => {
     for (const key of [SECRET, 'whpk_', 'whpk_not*base64', `whpk_${Buffer.alloc(31).toString('base64')}`, PK.slice(5)]) {
       expect(() => standardWebhooksVerifier({ scheme: 'standard-webhooks', publicKeys: [key] })).toThrow(

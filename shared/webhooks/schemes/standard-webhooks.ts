@@ -14,7 +14,8 @@ import { decodeStandardPublicKey } from './keys/ed25519';
  * `webhook-signature` holds space-separated `<version>,<base64>` entries over
  * `${webhook-id}.${webhook-timestamp}.${body}`: `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a`
  * is Ed25519 with a `whpk_` public key (`publicKeys`). Either kind of key, or both, may be
- * configured; entries of a version without keys and unknown versions are skipped.
+ * configured; entries of a version without keys and unknown versions are skipped, and only the
+ * first MAX_V1A_SIGNATURES v1a entries are checked.
  */
 export type StandardWebhooksVerifyConfig = Extract<VerifyConfig, { scheme: 'standard-webhooks' }>;
 
@@ -33,11 +34,23 @@ export function decodeStandardSecret(secret: string): Buffer {
   return Buffer.from(text, 'base64');
 }
 
-/** The signatures of one version in a header, decoded once; malformed entries are skipped like unknown versions. */
-function signatures(value: string, tag: 'v1,' | 'v1a,', bytes: number): Buffer[] {
+/**
+ * The most v1a entries checked. Each costs an Ed25519 verification per public key, and 16 KiB of
+ * headers (Node's limit) hold about 175 entries: one unauthenticated request would buy as many.
+ * A sender signs once per key it rolls through, so a handful at most. v1 needs no cap, as in the
+ * reference library and the other HMAC schemes (Stripe, PagerDuty): one HMAC per secret, whatever
+ * the number of entries, each compared in constant time.
+ */
+export const MAX_V1A_SIGNATURES = 10;
+
+/**
+ * The signatures of one version in a header, decoded once; malformed entries are skipped like
+ * unknown versions. At most `limit` + 1 are kept: one past the limit says the header has more.
+ */
+function signatures(value: string, tag: 'v1,' | 'v1a,', bytes: number, limit = Infinity): Buffer[] {
   const found: Buffer[] = [];
   // Scanned in place rather than split(' '): one array fewer per request.
-  for (let start = 0, end = 0; start < value.length; start = end + 1) {
+  for (let start = 0, end = 0; start < value.length && found.length <= limit; start = end + 1) {
     end = value.indexOf(' ', start);
     if (end === -1) end = value.length;
     if (!value.startsWith(tag, start)) continue;
@@ -47,11 +60,21 @@ function signatures(value: string, tag: 'v1,' | 'v1a,', bytes: number): Buffer[]
   return found;
 }
 
-/** Ed25519 signs the whole message at once (no streaming), so prefix and body are joined here. */
+/**
+ * Ed25519 signs the whole message at once (no streaming), so prefix and body are joined here.
+ * Only the first MAX_V1A_SIGNATURES entries are checked; when none of them verifies and the header
+ * has more, the answer says so.
+ */
 function verifyV1a(keys: KeyObject[], given: Buffer[], prefix: string, body: Uint8Array): boolean {
+  const checked = given.slice(0, MAX_V1A_SIGNATURES);
   const message = Buffer.concat([Buffer.from(prefix), body]);
-  return keys.some((key) => given.some((sig) => verify(null, message, key, sig)));
+  if (keys.some((key) => checked.some((sig) => verify(null, message, key, sig)))) return true;
+  if (given.length > MAX_V1A_SIGNATURES) throw tooManySignatures();
+  return false;
 }
+
+const tooManySignatures = () =>
+  errors.unauthorized('too_many_signatures', `No signature matches the request among the first ${MAX_V1A_SIGNATURES} v1a entries of webhook-signature; later ones are not checked`);
 
 export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): SyncVerifier {
   const secrets = sourceSecrets(config);
@@ -67,7 +90,7 @@ export function standardWebhooksVerifier(config: StandardWebhooksVerifyConfig): 
     const timestamp = header(headers, 'webhook-timestamp');
     checkTimestamp(timestamp, 'webhook-timestamp', now, tolerance);
     const v1 = keys.length > 0 ? signatures(value, 'v1,', SHA256_BYTES) : [];
-    const v1a = publicKeys.length > 0 ? signatures(value, 'v1a,', ED25519_SIGNATURE_BYTES) : [];
+    const v1a = publicKeys.length > 0 ? signatures(value, 'v1a,', ED25519_SIGNATURE_BYTES, MAX_V1A_SIGNATURES) : [];
     if (v1.length === 0 && v1a.length === 0) throw invalidSignature();
     // One string for the prefix: fewer native calls than updating id, '.', timestamp, '.' apart.
     const prefix = `${id}.${timestamp}.`;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { headerName, positiveSeconds, secretList } from '../config-parts';
+import { headerName, positiveSeconds, secretList, toleranceSeconds } from '../config-parts';
 
 /**
  * Configuration schemas of the keys schemes (one strictObject per scheme, discriminated by
@@ -27,7 +27,7 @@ const rsaVerify = z.strictObject({
   encoding: z._default(z.enum(['base64', 'hex']), 'base64'),
   prefix: z._default(z.string(), ''),
   timestampHeader: z.optional(headerName),
-  toleranceSeconds: z.optional(positiveSeconds),
+  toleranceSeconds: z.optional(toleranceSeconds),
   /** What is signed: "{body}" (default), or e.g. "{timestamp}.{body}", "{id}.{timestamp}.{body}". */
   signedContent: z._default(z.string(), '{body}'),
   idHeader: z.optional(headerName),

@@ -1,12 +1,12 @@
 import * as z from 'zod/mini';
-import { headerName, positiveSeconds, secretList } from '../config-parts';
+import { headerName, secretList, toleranceSeconds } from '../config-parts';
 
 /**
  * Configuration schemas of the vendor schemes (one strictObject per scheme, discriminated by
  * `scheme`). Every scheme takes `secret` or `secrets` (rotation: any one verifies). Defaults are
  * applied by the builders, so a configuration written in a test is the one users write.
  */
-const tolerance = { toleranceSeconds: z.optional(positiveSeconds) };
+const tolerance = { toleranceSeconds: z.optional(toleranceSeconds) };
 
 const stripe = z.strictObject({ scheme: z.literal('stripe'), ...secretList, ...tolerance });
 const slack = z.strictObject({ scheme: z.literal('slack'), ...secretList, ...tolerance });
