@@ -3,6 +3,8 @@ import { promises as fsp } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { objectKey } from '../../shared/destinations/archive/keys';
+import { prefixProblem } from '../../shared/destinations/archive/prefix';
 import { collectBytes } from '../../shared/objects/bytes';
 import { describeObjectStorageContract } from '../../shared/objects/contract.testkit';
 import { ObjectExistsError } from '../../shared/ports/objects';
@@ -149,6 +151,8 @@ describe('dirObjects', () => {
     await expect(sut.objects.delete('reports', 'a')).resolves.toBeUndefined();
     await expect(sut.objects.put('reports', 'a/b/c', 'y')).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
     await expect(sut.objects.put('reports', 'a', 'y')).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
+    // With ifAbsent too: no object is there, so not object_exists (a caller would read it back and find nothing).
+    await expect(sut.objects.put('reports', 'a', 'y', { ifAbsent: true })).rejects.toMatchObject({ code: 'object_key_invalid', status: 400 });
     expect(Buffer.from((await sut.objects.get('reports', 'a/b'))!).toString()).toBe('x');
     expect((await sut.objects.list('reports', '')).items.map((i) => i.key)).toEqual(['a/b']);
   });
@@ -262,6 +266,19 @@ describe('dirObjects', () => {
       expect(await sut.objects.head('reports', `again/${name}`)).toMatchObject({ contentType: 'application/json' });
       await sut.objects.delete('reports', `again/${name}`);
       expect(await filesUnder(join(sut.root, 'store/reports'))).toEqual([]);
+    });
+
+    it('holds an archive object under every prefix the archive takes, whose folders go up to 255 bytes; the archive refuses one byte more', async () => {
+      // The archive checks its prefix at start-up and before buffering: one it took that this
+      // store refuses would have every flush fail, and the buffer grow for good.
+      const longest = `${'é'.repeat(127)}x`;
+      expect(bytes(longest)).toBe(255);
+      expect(prefixProblem(longest)).toBeUndefined();
+      const key = objectKey(longest, '2026033122', 'arc:lake:2026033122:a', 'arc:lake:2026033122:b', 2);
+      await expect(sut.objects.put('archive', key, 'x', { ifAbsent: true })).resolves.toMatchObject({ key });
+      const over = `${longest}x`;
+      await expect(sut.objects.put('archive', objectKey(over, '2026033122', 'a', 'b', 2), 'x', { ifAbsent: true })).rejects.toMatchObject({ code: 'object_key_invalid' });
+      expect(prefixProblem(over)).toMatch(/longer than 255 bytes/);
     });
 
     it('keeps the sidecars of names up to 241 bytes where earlier versions wrote them', async () => {

@@ -188,7 +188,8 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
           try {
             await link(temp, p.data);
           } catch (e) {
-            if (code(e) === 'EEXIST') throw new ObjectExistsError(bucket, key);
+            // A folder at the key holds no object (get and head find none): `fail` names the clash.
+            if (code(e) === 'EEXIST' && !(await isDir(p.data))) throw new ObjectExistsError(bucket, key);
             throw e;
           } finally {
             await unlink(temp).catch(() => undefined);

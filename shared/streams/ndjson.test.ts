@@ -1,3 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { inflated, NdjsonError, ndjsonLines } from './ndjson';
 
@@ -33,4 +39,36 @@ test('caps: a line past maxLineBytes, inflated output past maxBytes, and corrupt
   await expect(collect(ndjsonLines(inflated(chunksOf(big, 64), 100), 100))).rejects.toMatchObject({ problem: 'too_large', line: expect.any(Number) });
   const truncated = gzipSync(`${'{"b":2}\n'.repeat(1_000)}`).subarray(0, 30);
   await expect(collect(ndjsonLines(inflated(chunksOf(truncated, 8), 1e6), 100))).rejects.toMatchObject({ problem: 'not_gzip' });
+});
+
+describe('a reader that stops early ends the source stream (a file descriptor or socket is not left open)', () => {
+  // Random hex, so that the gzip body too is far larger than what a stream reads ahead.
+  const text = `{"a":1}\n{"b":"${randomBytes(50_000).toString('hex')}"}\n{"c":3}\n`;
+  let dir: string;
+  beforeAll(() => void (dir = mkdtempSync(join(tmpdir(), 'secorch-ndjson-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const sources: [string, () => Readable][] = [
+    ['a file read stream', () => {
+      const path = join(dir, 'lines.jsonl');
+      writeFileSync(path, text);
+      return createReadStream(path, { highWaterMark: 1024 });
+    }],
+    ['a gzip body', () => Readable.from(chunksOf(gzipSync(text), 1024))],
+  ];
+  const stops: [string, (lines: AsyncIterable<unknown>) => Promise<unknown>][] = [
+    ['a line past the cap', (lines) => collect(lines).catch((e: unknown) => e)],
+    ['a break after the first line', async (lines) => { for await (const l of lines) return l; }],
+  ];
+  test.each(sources.flatMap(([what, make]) => stops.map(([why, stop]) => [what, why, make, stop] as const)))('%s, stopped by %s', async (_what, why, make, stop) => {
+    const source = make();
+    try {
+      const outcome = await stop(ndjsonLines(inflated(source, 1e6), why.includes('cap') ? 1_000 : 1e6));
+      expect(outcome).toEqual(why.includes('cap') ? new NdjsonError('line_too_long', 2) : { n: 1, text: '{"a":1}' });
+      // A gzip pipeline is taken down over the next turn of the event loop (from memory, no I/O waits in it).
+      for (let turn = 0; turn < 10 && !source.destroyed; turn++) await setImmediate();
+      expect(source.destroyed).toBe(true);
+    } finally {
+      source.destroy();
+    }
+  });
 });

@@ -26,9 +26,21 @@ export interface NdjsonLine {
 const isGzip = (b: Uint8Array) => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 const isZlibError = (e: unknown) => typeof (e as { code?: unknown })?.code === 'string' && (e as { code: string }).code.startsWith('Z_');
 
+/**
+ * The head already read, then the rest of the source. A reader that stops early (a cap reached,
+ * a bad line, a break) ends the source too, as a for-await over it would: a file stream or
+ * socket left open holds its descriptor until the process ends.
+ */
 async function* rest(first: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  if (first.length > 0) yield first;
-  for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  let reading = false;
+  try {
+    if (first.length > 0) yield first;
+    reading = true;
+    // for-await returns the source on an early stop, and leaves one that ended or failed alone.
+    for await (const chunk of { [Symbol.asyncIterator]: () => it }) yield chunk;
+  } finally {
+    if (!reading) await it.return?.();
+  }
 }
 
 /**

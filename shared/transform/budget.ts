@@ -203,7 +203,8 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
       arity: 2,
       signature: '<a<s>s?:s>',
       check: ([strs, sep], run, name) => {
-        const parts = strs as string[];
+        // Undefined when the expression gives nothing to join (a field the event lacks): jsonata answers undefined.
+        const parts = (strs as string[] | undefined) ?? [];
         within(name, run, run.maxString, parts.reduce((n, s) => n + s.length, 0) + Math.max(0, parts.length - 1) * ((sep as string | undefined) ?? '').length);
       },
     },

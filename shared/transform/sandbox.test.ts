@@ -126,6 +126,15 @@ describe('the built-ins registered over jsonata\'s', () => {
     await expect(apply('$map(["a", {"b": 1}], $string)')).resolves.toEqual(['a', '{"b":1}']);
     await expect(apply('$map([{"a": 1}, {"b": 2}], $clone)')).resolves.toEqual([{ a: 1 }, { b: 2 }]);
   });
+
+  test('give nothing for a missing argument, as the originals do, rather than failing the delivery', async () => {
+    // A field the event lacks: `$join(data.tags, ", ")` on an event without tags.
+    const event = { data: { title: 'open' } };
+    await expect(apply('{"title": data.title, "tags": $join(data.tags, ", ")}', event)).resolves.toEqual({ title: 'open' });
+    for (const expr of ['$join(data.tags)', '$pad(data.tags, 5)', '$string(data.tags)', '$clone(data.tags)', '$fromMillis(data.tags)', '$spread(data.tags)']) {
+      await expect(apply(expr, event)).resolves.toBeUndefined();
+    }
+  });
 });
 
 describe('error messages', () => {

@@ -21,11 +21,15 @@ function setup(prefix: string) {
   return { ...t, deliver, flush, keys, buffered };
 }
 
+/** Three folders of 254 bytes of UTF-8 (255 with their slash): a fourth of 183 bytes makes the longest prefix, 948 bytes. */
+const FOLDERS = `${'é'.repeat(127)}/`.repeat(3);
+
 /**
  * A prefix that no store can hold the same way ('..' and '.' segments are resolved by Azure's URL
- * handling and refused by the local folder, '//' and a leading '/' give empty segments, a key past
- * 1024 bytes is refused by S3 and GCS) used to be taken as is: events were buffered, and every flush
- * then failed on (or wrote somewhere else than) the same first batch, so the buffer only grew.
+ * handling and refused by the local folder, '//' and a leading '/' give empty segments, a folder
+ * name past 255 bytes is refused by the local folder, a key past 1024 bytes by S3 and GCS) used to
+ * be taken as is: events were buffered, and every flush then failed on (or wrote somewhere else
+ * than) the same first batch, so the buffer only grew.
  */
 test.each([
   ['a ".." segment', '../escape'],
@@ -35,7 +39,8 @@ test.each([
   ['a backslash', 'events\\x'],
   ['a control character', 'events\u0000x'],
   ['ends with a dot', 'events./x'],
-  ['longer than 1024 bytes', 'é'.repeat(475)],
+  ['longer than 255 bytes', `events/${'é'.repeat(128)}/x`],
+  ['longer than 1024 bytes', `${FOLDERS}${'é'.repeat(92)}`],
 ])('bad prefix %#, %s: invalid_config on delivery and flush, nothing buffered or written', async (why, prefix) => {
   const { deliver, deps, flush, keys, buffered } = setup(prefix);
   await expect(deliver(event, deps)).rejects.toMatchObject({ code: 'invalid_config', retryable: false, message: expect.stringContaining(why) });
@@ -44,7 +49,7 @@ test.each([
   expect(keys()).toEqual([]);
 });
 
-test.each(['', 'events', 'events/', 'security/events/', 'é'.repeat(474)])('good prefix %#: written, and the object key fits in 1024 bytes of UTF-8', async (prefix) => {
+test.each(['', 'events', 'events/', 'security/events/', `${'é'.repeat(127)}x`, `${FOLDERS}${'é'.repeat(91)}x`])('good prefix %#: written, and the object key fits in 1024 bytes of UTF-8', async (prefix) => {
   const { deliver, deps, flush, keys } = setup(prefix);
   await deliver(event, deps);
   await expect(flush()).resolves.toMatchObject({ objects: 1, events: 1 });
