@@ -71,7 +71,7 @@ export function validateConfigFile(path: string, env: NodeJS.ProcessEnv = proces
   } catch (e) {
     throw withoutSecretValues(e, values);
   }
-  assertLocalConfig(config);
+  assertLocalConfig(config, resolve(env.SECORCH_DATA_DIR || '.data'));
   return { raw, config };
 }
 

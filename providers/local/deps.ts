@@ -44,7 +44,7 @@ export const localDeps = once(async (): Promise<Deps> => {
   const { config, secrets } = await bundledConfigWithSecrets((section) =>
     configuredSecrets(LOCAL_RUNTIME, section, LOCAL_SECRET_MANAGERS, { env: process.env, clock: systemClock }));
   // The same checks npm start made before anything started (a bundle may be run on its own).
-  assertLocalConfig(config);
+  assertLocalConfig(config, dataDir());
   const queue = await eventsQueue();
   const logger = stdoutLogger(config.logLevel, { runtime: 'local' });
   // Under `npm start` a router worker follows the queue itself (SECORCH_ROUTER_NUDGE=off).

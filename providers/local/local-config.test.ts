@@ -31,3 +31,28 @@ test('an archive bucket may not be a folder the data directory already uses (the
   expect(problems.map((p) => p.path)).toEqual(['destinations.loop.bucket', 'destinations.keyring.bucket']);
   expect(problems[0]!.message).toContain('"inbox" is a folder of the data directory');
 });
+
+test('an archive bucket may not be a file the data directory keeps (the state and queue databases and their journals)', () => {
+  const problems = localProblems(config({
+    destinations: {
+      state: { type: 'archive', bucket: 'state.db' },
+      wal: { type: 'archive', bucket: 'queue.db-wal' },
+      lake: { type: 'archive', bucket: 'state.dbx' },
+    },
+  }));
+  expect(problems.map((p) => p.path)).toEqual(['destinations.state.bucket', 'destinations.wal.bucket']);
+  expect(problems[0]!.message).toContain('"state.db" is a file of the data directory');
+});
+
+test('a file destination may not write into the report inbox: each line appended would be read back as a report, routed and appended again', () => {
+  const dests = {
+    loop: { type: 'file', path: '/srv/data/inbox/events.jsonl' },
+    deep: { type: 'file', path: '/srv/data/./inbox/a/b.jsonl' },
+    beside: { type: 'file', path: '/srv/data/events.jsonl' },
+    lookalike: { type: 'file', path: '/srv/data/inbox2/events.jsonl' },
+  };
+  expect(localProblems(config({ destinations: dests }), '/srv/data').map((p) => p.path)).toEqual(['destinations.loop.path', 'destinations.deep.path']);
+  expect(localProblems(config({ destinations: dests }), '/srv/data')[0]!.message).toContain('is inside the report inbox');
+  // Without a data directory (a check that does not know it) nothing is claimed.
+  expect(localProblems(config({ destinations: dests }))).toEqual([]);
+});

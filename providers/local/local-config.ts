@@ -1,3 +1,4 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Config } from '../../shared/config';
 import { errors } from '../../shared/errors';
 import { busProblem } from '../common/bus';
@@ -29,10 +30,25 @@ export interface LocalProblem {
  */
 export const RESERVED_LOCAL_BUCKETS = ['inbox', 'keys'] as const;
 
+/**
+ * Files the local runtime keeps in the data directory: a bucket (a folder) of that name cannot be
+ * made, so its buffered events could never be written.
+ */
+const DATA_FILES = /^(?:state|queue)\.db(?:-wal|-shm|-journal)?$/;
+
+/** Whether `path` is `dir` or inside it. */
+const within = (dir: string, path: string): boolean => {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+};
+
 const offers = <T extends string>(list: readonly T[], value: string): value is T => (list as readonly string[]).includes(value);
 
-/** Every setting the local runtime cannot honour, each naming its key and what works locally. */
-export function localProblems(config: Config): LocalProblem[] {
+/**
+ * Every setting the local runtime cannot honour, each naming its key and what works locally.
+ * With `dataDir` (the data directory the runtime uses) the places it holds are checked too.
+ */
+export function localProblems(config: Config, dataDir?: string): LocalProblem[] {
   const problems: LocalProblem[] = [];
   const store = config.store;
   if (store && !offers(LOCAL_STORES, store.type)) {
@@ -57,12 +73,24 @@ export function localProblems(config: Config): LocalProblem[] {
         message: `destinations.${name}.bucket: "${dest.bucket}" is a folder of the data directory on ${LOCAL_RUNTIME} (${RESERVED_LOCAL_BUCKETS.join(', ')} are taken: the report inbox, the key folder); choose another name`,
       });
     }
+    if (dest.type === 'archive' && DATA_FILES.test(dest.bucket.toLowerCase())) {
+      problems.push({
+        path: `destinations.${name}.bucket`,
+        message: `destinations.${name}.bucket: "${dest.bucket}" is a file of the data directory on ${LOCAL_RUNTIME} (the state and queue databases); choose another name`,
+      });
+    }
+    if (dest.type === 'file' && dataDir !== undefined && within(resolve(dataDir, 'inbox'), resolve(dest.path))) {
+      problems.push({
+        path: `destinations.${name}.path`,
+        message: `destinations.${name}.path: ${dest.path} is inside the report inbox (${resolve(dataDir, 'inbox')}), which reads every file there as a report: each line written would be routed and written again; write it elsewhere`,
+      });
+    }
   }
   return problems;
 }
 
 /** Throws the local problems, on one line, as a configuration error naming the (first) key. */
-export function assertLocalConfig(config: Config): void {
-  const problems = localProblems(config);
+export function assertLocalConfig(config: Config, dataDir?: string): void {
+  const problems = localProblems(config, dataDir);
   if (problems.length > 0) throw errors.config(problems.map((p) => p.message).join('; '), problems[0]!.path);
 }
