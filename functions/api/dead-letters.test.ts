@@ -1,13 +1,12 @@
 import { type DeadLetter, keepDeadLetter } from '../../shared/deadletters/store';
 import { keys, sortableId } from '../../shared/delivery/keys';
-import type { StateStore } from '../../shared/ports/store';
 import { AppError } from '../../shared/errors';
 import { fixtureBytes } from '../../test/fixtures';
 import { githubHeaders } from '../../test/support/sign';
 import { webhookIngress } from '../webhook-ingress/handler';
 import { MAX_LISTED_CHARS } from './dead-letters';
 import { MAX_SCANNED } from './deliveries';
-import { apiDeps, call, KEY } from './testkit';
+import { apiDeps, call, countReads, KEY } from './testkit';
 
 const SECRET = 'test-github-secret';
 const sources = { github: { verify: { scheme: 'github', secret: SECRET }, mapper: 'github', tenant: 'acme' } };
@@ -21,25 +20,6 @@ async function failedWebhook(ctx: ReturnType<typeof apiDeps>, delivery = 'd-api-
   expect((await webhookIngress(req, ctx.deps)).status).toBe(503);
   const { json } = await call(ctx.deps, 'GET', '/dead-letters?kind=webhook');
   return json.items.at(-1) as { id: string };
-}
-
-/** Counts the characters of the values the store hands back (reads and lists). */
-function countReads(store: StateStore) {
-  const read = { chars: 0, items: 0 };
-  const get = store.get.bind(store);
-  const list = store.list.bind(store);
-  store.get = async (key) => {
-    const item = await get(key);
-    read.chars += item?.value.length ?? 0;
-    return item;
-  };
-  store.list = async (prefix, opts) => {
-    const page = await list(prefix, opts);
-    for (const i of page.items) read.chars += i.value.length;
-    read.items += page.items.length;
-    return page;
-  };
-  return read;
 }
 
 describe('/dead-letters', () => {
