@@ -4,6 +4,7 @@ import type { AddressInfo, LookupFunction, Socket } from 'node:net';
 import { AppError } from '../errors';
 import fc from 'fast-check';
 import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient, headerRecord } from './delivery-client';
+import { guardedAgent } from './egress-agent';
 
 // The destination is a real HTTP server on 127.0.0.1; `connections` counts its TCP connections.
 let server: Server;
@@ -135,6 +136,23 @@ describe('guardedDeliveryClient: transport', () => {
     expect(e).toMatchObject({ code: 'delivery_timeout', retryable: true, extra: { timeoutMs: 150 } });
     server.closeAllConnections();
   });
+
+  // undici binds a request's abort signal only once a socket takes the request: before that (a
+  // lookup or TCP handshake in progress) an abort is merely noted, and only the connect timeout
+  // ends the wait. Here that timeout is ten minutes, so only the delivery deadline can settle the
+  // send within the test's 5 s.
+  it('counts a name server that never answers against the same deadline', async () => {
+    // A resolver that never calls back, as a dead name server does until getaddrinfo gives up.
+    const stuck = (() => undefined) as unknown as LookupFunction;
+    const agent = guardedAgent({ allowPrivate: [], lookup: stuck, connectTimeoutMs: 600_000 });
+    try {
+      const e = await failure(client({ agent, timeoutMs: 150 }).send(`http://evil.example:${port}/in`, post));
+      expect(e).toMatchObject({ code: 'delivery_timeout', retryable: true, extra: { timeoutMs: 150 } });
+      expect(seen).toEqual([]);
+    } finally {
+      await agent.destroy();
+    }
+  }, 5_000);
 
   it('counts reading the answer against the same deadline', async () => {
     expect(await failure(client({ timeoutMs: 150 }).send(local('/stall'), post))).toMatchObject({ code: 'delivery_timeout' });

@@ -161,6 +161,19 @@ class Deadline {
   aborted = false;
   reason: unknown;
   private listener: (() => void) | undefined;
+  private expired: ((reason: unknown) => void) | undefined;
+  /**
+   * `work`, or the deadline's reason as soon as it passes. undici binds the signal only when a
+   * socket takes the request: while the lookup or the TCP handshake runs (a dead name server, a
+   * destination that drops SYNs) an abort is only noted, and the connect timeout would end the
+   * wait instead. The request left behind is aborted by undici once it connects or gives up.
+   */
+  race<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.expired = reject;
+      work.then(resolve, reject);
+    });
+  }
   on(_event: 'abort', listener: () => void): this {
     this.listener = listener;
     return this;
@@ -179,6 +192,7 @@ class Deadline {
     const listener = this.listener;
     this.listener = undefined;
     listener?.();
+    this.expired?.(reason);
   }
 }
 
@@ -223,10 +237,10 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
     const timer = setTimeout(() => deadline.abort(timedOut(timeoutMs)), timeoutMs);
     try {
       // request() never follows redirects: a 3xx is the answer.
-      const res = await undiciRequest().call(agent, {
+      const res = await deadline.race(undiciRequest().call(agent, {
         origin: checked.origin, path: checked.path, method: (request.method ?? 'POST') as Dispatcher.HttpMethod,
         headers: request.headers, body: request.body, signal: deadline,
-      });
+      }));
       const { bytes, truncated } = await readCapped(res.body, maxBodyBytes);
       return new LazyHeadersResponse(res.statusCode, res.headers, bytes, truncated, now() - started);
     } catch (e) {
