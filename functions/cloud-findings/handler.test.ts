@@ -2,6 +2,7 @@ import type { InboundRecord } from '../../shared/contracts';
 import { AppError } from '../../shared/errors';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/mappers';
+import { asffUid } from '../../shared/mappers/aws';
 import { GD_ARN, guardDutyAsff, importedEvent, importedV2Event, trivyVulns } from '../../shared/mappers/aws/fixtures.testkit';
 import type { Metrics } from '../../shared/ports';
 import { testDeps } from '../../test/deps';
@@ -147,6 +148,25 @@ describe('cloud-findings', () => {
     const { deps } = countingDeps();
     const err = await cloudFindings(record({ detail: {} }), deps).catch((e: AppError) => e);
     expect((err as AppError).extra.problems).toEqual(expect.arrayContaining(['id: required non-empty string', 'detail-type: required non-empty string', 'region: required non-empty string']));
+  });
+
+  test('a finding larger than the bus takes does not keep the findings after it off the bus; the record still fails, not retryable', async () => {
+    // A stand-in for a size-limited bus: functions/ cannot import the provider buses, whose
+    // bus_message_too_large refusals run against the emulators in the bus contract suite
+    // (shared/ports/bus-contract.testkit.ts, providers/*/bus-*.test.ts).
+    const { deps, bus, counts } = countingDeps();
+    const limit = 64 * 1024;
+    const publish = bus.publish.bind(bus);
+    deps.bus = { ...bus, publish: async (e) => {
+      const size = Buffer.byteLength(JSON.stringify(e));
+      if (size > limit) throw new AppError('bus_message_too_large', `Event ${e.id} is ${size} bytes (test)`, { status: 500, retryable: false, expose: false });
+      return publish(e);
+    } };
+    const huge = { ...guardDutyAsff(), Id: 'huge', Description: 'x'.repeat(limit) };
+    const event = importedEvent([guardDutyAsff(), huge, ...trivyVulns()]);
+    expect(await codeOf(cloudFindings(record(event), deps))).toBe('bus_message_too_large/500/false');
+    expect(bus.events.map((e) => e.subject)).toEqual([...new Set([GD_ARN, ...trivyVulns().map((f) => asffUid(f))])]);
+    expect(counts).toContainEqual(['cloudfindings.published', 3, expect.anything()]);
   });
 
   test('a bus failure fails the record; the retry publishes the same ids', async () => {

@@ -1,5 +1,5 @@
 import type { RecordHandler } from '../../shared/contracts';
-import { AppError } from '../../shared/errors';
+import { AppError, isAppError } from '../../shared/errors';
 import { type CloudEvent, timeMs } from '../../shared/events/cloudevent';
 import { mapAwsFindingEvent } from '../../shared/mappers/aws';
 import { stableEventId } from '../../shared/events/ids';
@@ -36,7 +36,8 @@ function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
  * "Findings - Imported" (ASFF) and "Findings Imported V2" (OCSF), and "GuardDuty Finding" events
  * become one secorch.finding.* event per
  * finding; other detail-types are logged and skipped (metric cloudfindings.skipped). An invalid
- * envelope, or a findings event without findings, is `invalid_event`.
+ * envelope, or a findings event without findings, is `invalid_event`. A finding the bus refuses
+ * for good (larger than it takes) fails the record with that refusal once the others are published.
  */
 export const cloudFindings: RecordHandler = async (record, deps) => {
   const event = parseEnvelope(record.body);
@@ -55,14 +56,27 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
     log.warn('entries that are not findings were skipped', { skipped: result.skipped });
     deps.metrics.count('cloudfindings.malformed', result.skipped, tags);
   }
-  const published = new Set<string>();
+  const seen = new Set<string>();
+  const refused: AppError[] = [];
   for (const mapped of result.events) {
     const ce = toCloudEvent(event, mapped);
     // The same finding twice in one event (same key: uid, UpdatedAt, customer fields) is one CloudEvent.
-    if (published.has(ce.id)) continue;
-    await deps.bus.publish(ce);
-    published.add(ce.id);
+    if (seen.has(ce.id)) continue;
+    seen.add(ce.id);
+    try {
+      await deps.bus.publish(ce);
+    } catch (e) {
+      // The bus unavailable: stop, the retry publishes every finding again under the same ids. A
+      // refusal of this one event (larger than the bus takes) repeats on every retry: the
+      // findings after it must not wait behind it for ever.
+      if (!isAppError(e) || e.retryable) throw e;
+      log.error('finding not published', { findingEventId: ce.id, subject: ce.subject, error: e });
+      refused.push(e);
+    }
   }
-  deps.metrics.count('cloudfindings.published', published.size, tags);
-  log.info('findings published', { count: published.size });
+  const published = seen.size - refused.length;
+  deps.metrics.count('cloudfindings.published', published, tags);
+  log.info('findings published', { count: published, ...(refused.length > 0 ? { refused: refused.length } : {}) });
+  // Failed, not acknowledged: the platform keeps the event (Lambda's on-failure destination or DLQ).
+  if (refused.length > 0) throw refused[0];
 };
