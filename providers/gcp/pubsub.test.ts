@@ -4,6 +4,7 @@ import request from 'supertest';
 import { eventRouter } from '../../functions/event-router/handler';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
+import { errors } from '../../shared/errors';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
 import { gcpPubSub, type MessagePublishedData, PUBSUB_PUBLISHED } from './pubsub';
@@ -28,6 +29,22 @@ functions.cloudEvent<MessagePublishedData>('router', gcpPubSub(handler, async ()
 /** The real event router behind the same adapter, with one store to look into. */
 const routerDeps = testDeps().deps;
 functions.cloudEvent<MessagePublishedData>('realRouter', gcpPubSub(eventRouter, async () => routerDeps));
+
+/** The same router over a store that refuses every write: no dead letter can be kept. */
+const unwritable = testDeps().deps;
+unwritable.store.put = async () => {
+  throw errors.unavailable('store_unavailable', 'state store unavailable (test)');
+};
+functions.cloudEvent<MessagePublishedData>('unwritableRouter', gcpPubSub(eventRouter, async () => unwritable));
+
+/**
+ * A direct push subscription's body (not through Eventarc) of a message with attributes and no
+ * data: https://cloud.google.com/pubsub/docs/push#receive_push
+ */
+const ATTRIBUTE_ONLY_PUSH = JSON.stringify({
+  message: { attributes: { kind: 'ping' }, messageId: 'attr-only-1', message_id: 'attr-only-1', publishTime: '2021-02-05T04:06:14.109Z' },
+  subscription: 'projects/test-project/subscriptions/my-subscription',
+});
 
 /** Bytes that are not UTF-8 (0xff never occurs in it), as anyone allowed to publish may send. */
 const NOT_UTF8 = Buffer.from([0xff, 0x00, 0xfe, 0x7b, 0x22]);
@@ -114,14 +131,44 @@ describe('gcpPubSub (real functions-framework CloudEvent server, real Pub/Sub ev
     }
   });
 
-  it('refuses an event that is not a Pub/Sub message with an error status', async () => {
+  it('a direct push of an attribute-only message (left unconverted by the framework) is a record with an empty body', async () => {
+    const res = await request(getTestServer('router')).post('/').set('content-type', 'application/json').send(ATTRIBUTE_ONLY_PUSH);
+    expect(res.status).toBe(204);
+    expect(seen).toEqual([{ id: 'attr-only-1', body: '', attributes: { kind: 'ping' } }]);
+  });
+
+  it('the router keeps such a message, no event, as a dead letter and acks it; unkept, it is redelivered', async () => {
+    await request(getTestServer('realRouter')).post('/').set('content-type', 'application/json').send(ATTRIBUTE_ONLY_PUSH).expect(204);
+    const kept = (await listDeadLetters(routerDeps, 'default')).items.map((i) => i.record);
+    expect(kept.filter((r) => r.reason.code === 'invalid_event' && rawBody(r).byteLength === 0)).toHaveLength(1);
     const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const res = await request(getTestServer('router'))
-        .post('/')
+      const res = await request(getTestServer('unwritableRouter')).post('/').set('content-type', 'application/json').send(ATTRIBUTE_ONLY_PUSH);
+      expect(res.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      errorLog.mockRestore();
+    }
+  });
+
+  it('an event that is not a Pub/Sub message is kept as a dead letter of what arrived and acked', async () => {
+    const res = await request(getTestServer('realRouter'))
+      .post('/')
+      .set({ ...binaryHeaders, 'ce-type': 'google.cloud.storage.object.v1.finalized', 'ce-id': 'not-pubsub-1' })
+      .send('{"bucket":"b","name":"o"}');
+    expect(res.status).toBe(204);
+    const texts = (await listDeadLetters(routerDeps, 'default')).items.map((i) => Buffer.from(rawBody(i.record)).toString('utf8'));
+    const arrived = texts.filter((t) => t.includes('not-pubsub-1')).map((t) => JSON.parse(t) as { id?: string; data?: unknown });
+    expect(arrived).toEqual([expect.objectContaining({ id: 'not-pubsub-1', data: { bucket: 'b', name: 'o' } })]);
+  });
+
+  it('the handler is not called for it, and when no dead letter can be kept it answers an error status (redelivered)', async () => {
+    const errorLog = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const push = () => request(getTestServer('unwritableRouter')).post('/')
         .set({ ...binaryHeaders, 'ce-type': 'google.cloud.storage.object.v1.finalized' })
         .send('{"bucket":"b","name":"o"}');
-      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect((await push()).status).toBeGreaterThanOrEqual(500);
+      await request(getTestServer('router')).post('/').set({ ...binaryHeaders, 'ce-type': 'google.cloud.storage.object.v1.finalized' }).send('{}');
       expect(seen).toHaveLength(0);
     } finally {
       errorLog.mockRestore();

@@ -1,8 +1,10 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
+import { keepDeadLetter } from '../../shared/deadletters/store';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { depsOrLogged } from './deps-failure';
 
 /**
  * Pub/Sub-triggered Cloud Function (CloudEvent `google.cloud.pubsub.topic.v1.messagePublished`,
@@ -48,14 +50,28 @@ function decodeData(data: string | undefined): Pick<InboundRecord, 'body' | 'bod
   }
 }
 
+/**
+ * The message of the push: the event's data when Eventarc delivered it or the functions-framework
+ * converted a direct push, else the direct push body itself. The framework converts a direct push
+ * (`{ message, subscription }`) only when the message has data, so an attribute-only message
+ * reaches the function as that body.
+ * https://cloud.google.com/pubsub/docs/push#receive_push
+ */
+export function publishedData(ce: CloudEvent<MessagePublishedData>): MessagePublishedData | undefined {
+  if (ce.data?.message) return ce.data;
+  const push = ce as unknown as Partial<MessagePublishedData>;
+  return push.message && typeof push.subscription === 'string' ? (push as MessagePublishedData) : undefined;
+}
+
 /** The record for one messagePublished event; refuses anything else with a clear error. */
 export function pubsubRecord(ce: CloudEvent<MessagePublishedData>): InboundRecord {
-  const message = ce.data?.message;
+  const published = publishedData(ce);
+  const message = published?.message;
   if (!message || typeof message.messageId !== 'string') {
-    // Not retryable: redelivering the same malformed event cannot help; it goes to the dead letter topic.
+    // Not retryable: redelivering the same malformed event cannot help.
     throw new AppError('invalid_event', `Not a Pub/Sub messagePublished event (type ${String(ce.type)})`, { status: 400, retryable: false });
   }
-  const attempt = Number(ce.data?.deliveryAttempt);
+  const attempt = Number(published.deliveryAttempt);
   return {
     id: message.messageId,
     ...decodeData(message.data),
@@ -65,17 +81,41 @@ export function pubsubRecord(ce: CloudEvent<MessagePublishedData>): InboundRecor
 }
 
 /**
+ * A push that is no Pub/Sub message, kept as an inbound dead letter of what arrived (the event
+ * router keeps a message that is no event the same way), so that it is acknowledged instead of
+ * redelivered until the subscription's retention ends. Unkept, the refusal is thrown: redelivered.
+ */
+async function keepUnreadable(deps: Deps, ce: CloudEvent<MessagePublishedData>, refused: AppError): Promise<void> {
+  const kept = await keepDeadLetter(deps, {
+    tenant: 'default', kind: 'event', body: JSON.stringify(ce), reason: { code: refused.code, message: refused.message },
+  }).catch((keepError: unknown) => {
+    deps.logger.error('could not keep dead letter', { eventId: String(ce.id), error: keepError });
+    throw refused;
+  });
+  deps.logger.warn('push that is no Pub/Sub message kept as dead letter', { eventId: String(ce.id), deadLetterId: kept.id, tenant: kept.tenant });
+}
+
+/**
  * Wraps a record handler as a CloudEvent function, for
  * `functions.cloudEvent('eventRouter', gcpPubSub(h, getDeps))`.
  *
  * A failed record is THROWN: the framework then answers the push with an error status, so
  * Pub/Sub nacks it, redelivers with backoff and, after the subscription's max delivery attempts,
- * forwards it to the dead-letter topic. Resolving answers 204, which acks the message.
+ * forwards it to the dead-letter topic. Resolving answers 204, which acks the message. A message
+ * no retry can mend is the handler's to keep (the event router keeps it as a dead letter).
  * https://cloud.google.com/pubsub/docs/handling-failures
  */
 export function gcpPubSub(handler: RecordHandler, getDeps: () => Promise<Deps>) {
   return async (ce: CloudEvent<MessagePublishedData>): Promise<void> => {
-    const [outcome] = await runBatch([pubsubRecord(ce)], handler, await getDeps());
+    const deps = await depsOrLogged(getDeps);
+    let record: InboundRecord;
+    try {
+      record = pubsubRecord(ce);
+    } catch (e) {
+      await keepUnreadable(deps, ce, e as AppError);
+      return;
+    }
+    const [outcome] = await runBatch([record], handler, deps);
     // An AppError; for unexpected failures its message is the generic "Internal error", so the
     // framework's error answer and log line carry nothing internal (runBatch logged the cause).
     if (outcome && !outcome.ok) throw outcome.error;

@@ -49,6 +49,14 @@ describe('gcpSecrets (mocked SDK: no emulator)', () => {
     expect(sm.requests).toEqual([{ name: 'projects/other/secrets/db/versions/3' }]);
   });
 
+  test('with a prefix, a full version name still stays as it is; short names get the prefix', async () => {
+    const sm = fakeSecretManager(() => utf8('v'));
+    const s = gcpSecrets({ client: sm.client, projectId: 'p', prefix: 'secorch-' });
+    expect(await s.get('projects/other/secrets/db/versions/3')).toBe('v');
+    expect(await s.get('db')).toBe('v');
+    expect(sm.requests).toEqual([{ name: 'projects/other/secrets/db/versions/3' }, { name: 'projects/p/secrets/secorch-db/versions/latest' }]);
+  });
+
   test('NOT_FOUND (5) is undefined', async () => {
     const sm = fakeSecretManager(() => ({ code: 5 }));
     expect(await gcpSecrets({ client: sm.client, projectId: 'p' }).get('missing')).toBeUndefined();

@@ -17,7 +17,7 @@ export interface SecretAccessClient {
 export interface GcpSecretsOptions extends GcpTimeouts {
   /** Project of the secrets (config `secrets.projectId`, else GOOGLE_CLOUD_PROJECT / GCLOUD_PROJECT). */
   projectId?: string;
-  /** Put before every name (config `secrets.prefix`), e.g. `secorch-prod-`. */
+  /** Put before every short name (config `secrets.prefix`), e.g. `secorch-prod-`; full version names stay as they are. */
   prefix?: string;
   /** A ready client (tests, or a shared one); by default one is created on first use. */
   client?: SecretAccessClient;
@@ -46,7 +46,9 @@ export function gcpSecrets(opts: GcpSecretsOptions = {}): Secrets {
   });
   return {
     async get(name) {
-      const id = `${opts.prefix ?? ''}${name}`;
+      // A full version name already says which secret it is, as an ARN does for aws-ssm: the
+      // prefix, meant for short names, would only make it one no secret can have.
+      const id = VERSION_NAME.test(name) ? name : `${opts.prefix ?? ''}${name}`;
       checkCommonName(PROVIDER, id);
       if (!SECRET_ID.test(id) && !VERSION_NAME.test(id)) {
         throw invalidSecretName(PROVIDER, id, 'secret ids are 1-255 letters, digits, _ and - (or projects/<p>/secrets/<s>/versions/<v>)');

@@ -2,6 +2,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import { runBatch } from '../../shared/batch/runner';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import type { Deps } from '../../shared/ports';
+import { depsOrLogged } from './deps-failure';
 
 /**
  * Cloud Storage events (`google.cloud.storage.object.v1.finalized`, delivered by Eventarc) ->
@@ -23,7 +24,7 @@ export function storageRecord(ce: CloudEvent<unknown>): InboundRecord {
  */
 export function gcpStorage(handler: RecordHandler, getDeps: () => Promise<Deps>) {
   return async (ce: CloudEvent<unknown>): Promise<void> => {
-    const [outcome] = await runBatch([storageRecord(ce)], handler, await getDeps());
+    const [outcome] = await runBatch([storageRecord(ce)], handler, await depsOrLogged(getDeps));
     if (outcome && !outcome.ok) throw outcome.error;
   };
 }

@@ -154,6 +154,23 @@ describe('guardedDeliveryClient: transport', () => {
     }
   }, 5_000);
 
+  // The abandoned connect attempt is the agent's to end: close() waits for it, so it settles only
+  // once the agent gives up connecting, which must not outlive the delivery's deadline.
+  it('its own agent gives up a connect that never completes within the delivery deadline', async () => {
+    const stuck = (() => undefined) as unknown as LookupFunction;
+    // Not through client(): closing is what this test does, and an agent closes once.
+    const c = guardedDeliveryClient({ allowPrivate: [], lookup: stuck, timeoutMs: 150 });
+    expect(await failure(c.send(`http://evil.example:${port}/in`, post))).toMatchObject({ code: 'delivery_timeout' });
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      c.close().then(() => 'closed'),
+      new Promise((r) => (timer = setTimeout(r, 3_000, 'still connecting'))),
+    ]);
+    clearTimeout(timer);
+    expect(outcome).toBe('closed');
+    expect(seen).toEqual([]);
+  }, 20_000);
+
   it('counts reading the answer against the same deadline', async () => {
     expect(await failure(client({ timeoutMs: 150 }).send(local('/stall'), post))).toMatchObject({ code: 'delivery_timeout' });
     server.closeAllConnections();

@@ -214,7 +214,9 @@ function undiciRequest(): RequestFn {
 export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryClient {
   const { timeoutMs = 15_000, maxBodyBytes = 20 * 1024, now = () => performance.now() } = options;
   const allow = parseCidrList(options.allowPrivate);
-  const agent = options.agent ?? guardedAgent({ allowPrivate: options.allowPrivate, lookup: options.lookup });
+  // The deadline cannot cancel a connect in progress (see Deadline): the agent's own connect
+  // timeout ends it, so it must not be longer than the delivery's.
+  const agent = options.agent ?? guardedAgent({ allowPrivate: options.allowPrivate, lookup: options.lookup, connectTimeoutMs: Math.min(10_000, timeoutMs) });
   // The check is a pure function of the URL text and allowPrivate (no DNS: the agent checks
   // addresses when it connects), so its answer can be kept per URL.
   const targets = new Map<string, Target>();

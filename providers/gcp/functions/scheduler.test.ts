@@ -58,3 +58,11 @@ test('Pub/Sub: a failed schedule is still acked (a redelivery would rerun nothin
   expect(res.status).toBe(204);
   expect(JSON.parse((await current.deps.store.get('schlast:broken'))!.value)).toMatchObject({ ok: false, code: 'destination_unavailable' });
 });
+
+test('Pub/Sub, direct push: an attribute-only message (left unconverted by the framework) ticks at its publish time', async () => {
+  // A Cloud Scheduler job may publish attributes only; a direct push subscription posts the bare push body.
+  const push = { message: { attributes: { name: 'secorch-tick' }, messageId: 'm-1', publishTime: '2021-02-05T04:06:14.109Z' }, subscription: 'projects/p/subscriptions/s' };
+  const res = await request(getTestServer('schedulerPubSubTest')).post('/').set('content-type', 'application/json').send(JSON.stringify(push));
+  expect(res.status).toBe(204);
+  expect(current.bus.events.map((e) => e.time)).toEqual(['2021-02-05T04:06:00.000Z']);
+});

@@ -4,7 +4,8 @@ import { scheduler } from '../../../functions/scheduler/handler';
 import type { Tick } from '../../../shared/contracts';
 import type { Deps } from '../../../shared/ports';
 import { gcpDeps } from '../deps';
-import type { MessagePublishedData } from '../pubsub';
+import { depsOrLogged } from '../deps-failure';
+import { type MessagePublishedData, publishedData } from '../pubsub';
 
 /**
  * The `schedules` of the configuration, ticked every minute by a Cloud Scheduler job. The job can
@@ -32,7 +33,8 @@ export function httpTick(header: (name: string) => string | undefined, now: numb
  * https://cloud.google.com/scheduler/docs/reference/rest/v1/projects.locations.jobs#PubsubTarget
  */
 export function pubsubTick(ce: CloudEvent<MessagePublishedData>, now: number): Tick {
-  const message = ce.data?.message;
+  // A direct push of an attribute-only message arrives unconverted (../pubsub.ts).
+  const message = publishedData(ce)?.message;
   return { name: message?.attributes?.name || 'scheduler', scheduledAt: time(message?.publishTime) ?? time(ce.time) ?? now };
 }
 
@@ -44,7 +46,7 @@ export function pubsubTick(ce: CloudEvent<MessagePublishedData>, now: number): T
  */
 export function gcpSchedulerHttp(getDeps: () => Promise<Deps>): HttpFunction {
   return async (req, res) => {
-    const deps = await getDeps();
+    const deps = await depsOrLogged(getDeps);
     const report = await scheduler(httpTick((name) => req.get(name), deps.clock.now()), deps);
     res.status(report.ok ? 200 : 500).json(report);
   };
@@ -52,11 +54,12 @@ export function gcpSchedulerHttp(getDeps: () => Promise<Deps>): HttpFunction {
 
 /**
  * Resolves (acks) even when a schedule failed: a redelivery would rerun nothing (the due times
- * are claimed) and only repeat the failure in the log. Deps that cannot be built still throw.
+ * are claimed) and only repeat the failure in the log. Deps that cannot be built still throw
+ * (logged redacted, ../deps-failure.ts).
  */
 export function gcpSchedulerPubSub(getDeps: () => Promise<Deps>) {
   return async (ce: CloudEvent<MessagePublishedData>): Promise<void> => {
-    const deps = await getDeps();
+    const deps = await depsOrLogged(getDeps);
     await scheduler(pubsubTick(ce, deps.clock.now()), deps);
   };
 }

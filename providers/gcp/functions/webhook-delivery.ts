@@ -4,16 +4,20 @@ import { deliveryTick, deliveryWakeUp } from '../../../functions/webhook-deliver
 import { runBatch } from '../../../shared/batch/runner';
 import type { Deps } from '../../../shared/ports';
 import { gcpDeps } from '../deps';
+import { depsOrLogged } from '../deps-failure';
 
 /**
  * Outbound webhook attempts that are due, called by Cloud Scheduler every minute over HTTP (deploy
  * it with --no-allow-unauthenticated and an OIDC service account on the scheduler job).
  */
-functions.http('webhookDelivery', async (_req, res) => {
-  const deps = await gcpDeps();
-  const report = await deliveryTick({ name: 'webhookDelivery', scheduledAt: deps.clock.now() }, deps);
-  res.status(report.ok ? 200 : 500).json(report);
-});
+export function gcpDeliveryTick(getDeps: () => Promise<Deps>): HttpFunction {
+  return async (_req, res) => {
+    const deps = await depsOrLogged(getDeps);
+    const report = await deliveryTick({ name: 'webhookDelivery', scheduledAt: deps.clock.now() }, deps);
+    res.status(report.ok ? 200 : 500).json(report);
+  };
+}
+functions.http('webhookDelivery', gcpDeliveryTick(gcpDeps));
 
 /**
  * Punctual attempts: the HTTP target of the Cloud Tasks wake-ups (providers/gcp/wakeups-cloud-tasks.ts),
@@ -30,7 +34,7 @@ functions.http('webhookDelivery', async (_req, res) => {
  */
 export function gcpDeliveryWakeUp(getDeps: () => Promise<Deps>): HttpFunction {
   return async (req, res) => {
-    const deps = await getDeps();
+    const deps = await depsOrLogged(getDeps);
     const retries = Number(req.get('x-cloudtasks-taskretrycount'));
     const [outcome] = await runBatch([{
       id: req.get('x-cloudtasks-taskname') || 'cloud-task',
