@@ -33,6 +33,14 @@ describe('certFromPem / certFromDerBase64', () => {
   it.each(['', 'not base64!', DER_B64.slice(0, 200), PEM])('returns undefined for %#', (bad) => {
     expect(certFromDerBase64(bad)).toBeUndefined();
   });
+  it('refuses bytes that are more than one DER certificate: a second certificate, trailing bytes, PEM text', () => {
+    const der = Buffer.from(DER_B64, 'base64');
+    const caDer = Buffer.from(CA_PEM.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    // OpenSSL's parser reads the first certificate and ignores what follows: the header must be that certificate alone.
+    expect(certFromDerBase64(Buffer.concat([der, caDer]).toString('base64'))).toBeUndefined();
+    expect(certFromDerBase64(Buffer.concat([der, Buffer.from('trailing')]).toString('base64'))).toBeUndefined();
+    expect(certFromDerBase64(Buffer.from(PEM).toString('base64'))).toBeUndefined();
+  });
   it('returns undefined for a PEM that does not parse', () => {
     expect(certFromPem('-----BEGIN CERTIFICATE-----\nMIIEZTCCAk0CAQEwDQ...')).toBeUndefined();
   });
@@ -68,11 +76,31 @@ describe('certFromGcpHeaders', () => {
   it('reads the fingerprint (base64) and chain verification of a Google load balancer', () => {
     const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'true', 'x-client-cert-hash': hash });
     expect(certFromGcpHeaders(get)).toEqual({ fingerprint256: HEX, verified: true });
+    for (const value of [hash.slice(0, -1), `:${hash}:`]) {
+      expect(certFromGcpHeaders(headers({ 'x-client-cert-present': 'true', 'x-client-cert-hash': value }))).toEqual({ fingerprint256: HEX, verified: false });
+    }
   });
 
   it('takes subject and issuer from the leaf header when configured', () => {
-    const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'false', 'x-client-cert-leaf': `:${DER_B64}:` });
+    const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'false', 'x-client-cert-hash': hash, 'x-client-cert-leaf': `:${DER_B64}:` });
     expect(certFromGcpHeaders(get)).toEqual({ ...expected, verified: false });
+  });
+
+  it('takes no fingerprint from a hash header that is not one base64 SHA-256 digest (a second value joined with ", ", junk, base64url)', () => {
+    const forged = Buffer.alloc(32, 0xfb).toString('base64');
+    for (const value of [`${forged}, ${hash}`, `${hash}, ${forged}`, `!!${forged}`, Buffer.alloc(32, 0xfb).toString('base64url'), forged.slice(0, -2), `:${forged}`]) {
+      const get = headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'true', 'x-client-cert-hash': value });
+      expect(certFromGcpHeaders(get)).toEqual({ verified: true });
+    }
+  });
+
+  it('uses the leaf header only when it is the certificate the hash names (a header the load balancer does not set is the client\'s)', () => {
+    const other = Buffer.alloc(32, 7).toString('base64');
+    const leaf = `:${DER_B64}:`;
+    const get = (h: Record<string, string>) => headers({ 'x-client-cert-present': 'true', 'x-client-cert-chain-verified': 'true', ...h });
+    expect(certFromGcpHeaders(get({ 'x-client-cert-hash': other, 'x-client-cert-leaf': leaf }))).toEqual({ fingerprint256: Buffer.from(other, 'base64').toString('hex'), verified: true });
+    expect(certFromGcpHeaders(get({ 'x-client-cert-leaf': leaf }))).toEqual({ verified: true });
+    expect(certFromGcpHeaders(get({ 'x-client-cert-hash': hash, 'x-client-cert-leaf': leaf }))).toEqual({ ...expected, verified: true });
   });
 
   it('is undefined when no certificate was presented', () => {
@@ -102,6 +130,12 @@ describe('end to end with the mtls scheme', () => {
     const cert = certFromDerBase64(DER_B64);
     expect(verify({ fingerprints: [OPENSSL_FINGERPRINT] }, cert)).toBe('accepted');
     expect(verify({ subjects: [OPENSSL_SUBJECT] }, cert)).toBe('credential_invalid');
+  });
+
+  it('refuses a pinned certificate a client sent as the Google leaf header beside its own certificate', () => {
+    const own = Buffer.alloc(32, 7).toString('base64');
+    const get = (n: string) => ({ 'X-Client-Cert-Present': 'true', 'X-Client-Cert-Chain-Verified': 'true', 'X-Client-Cert-Hash': own, 'X-Client-Cert-Leaf': `:${DER_B64}:` })[n];
+    expect(verify({ fingerprints: [OPENSSL_FINGERPRINT] }, certFromGcpHeaders(get))).toBe('credential_invalid');
   });
 
   it('refuses a Google certificate whose chain the load balancer did not verify', () => {

@@ -23,7 +23,11 @@ function describe(cert: X509Certificate): ClientCertificate {
 
 function parse(input: string | Buffer): ClientCertificate | undefined {
   try {
-    return describe(new X509Certificate(input));
+    const cert = new X509Certificate(input);
+    // OpenSSL reads the first certificate and ignores what follows it (a second certificate,
+    // any bytes; PEM text too): DER must be exactly one certificate, or the header is malformed.
+    if (Buffer.isBuffer(input) && !cert.raw.equals(input)) return undefined;
+    return describe(cert);
   } catch {
     return undefined;
   }
@@ -34,7 +38,7 @@ export const certFromPem = (pem: string): ClientCertificate | undefined => parse
 
 /**
  * A base64 DER certificate: Azure App Service's X-ARR-ClientCert, or an RFC 9440 Client-Cert
- * field (`:base64:`). Undefined when it does not parse.
+ * field (`:base64:`). Undefined when it is not exactly one certificate.
  * https://learn.microsoft.com/azure/app-service/app-service-web-configure-tls-mutual-auth
  */
 export function certFromDerBase64(b64: string): ClientCertificate | undefined {
@@ -95,9 +99,23 @@ export const GCP_CERT_HEADERS: GcpCertHeaders = {
 export function certFromGcpHeaders(get: (name: string) => string | null | undefined, names: GcpCertHeaders = GCP_CERT_HEADERS): ClientCertificate | undefined {
   if (get(names.present)?.trim().toLowerCase() !== 'true') return undefined;
   const verified = get(names.chainVerified)?.trim().toLowerCase() === 'true';
+  const fingerprint256 = sha256FromBase64(get(names.hash));
+  if (fingerprint256 === undefined) return { verified };
+  // A leaf header the load balancer is not configured to add passes through as the client sent
+  // it: it counts only as the certificate the load balancer's hash names.
   const leaf = names.leaf ? get(names.leaf) : undefined;
   const fromLeaf = leaf ? certFromDerBase64(leaf) : undefined;
-  if (fromLeaf) return { ...fromLeaf, verified };
-  const hash = Buffer.from(get(names.hash)?.trim() ?? '', 'base64');
-  return hash.byteLength === 32 ? { fingerprint256: hash.toString('hex'), verified } : { verified };
+  if (fromLeaf?.fingerprint256 === fingerprint256) return { ...fromLeaf, verified };
+  return { fingerprint256, verified };
+}
+
+/**
+ * `{client_cert_sha256_fingerprint}` as hex: exactly one base64 SHA-256 digest (padding and
+ * RFC 9440 colons optional). Node's base64 decoder skips what it cannot read and stops at the
+ * first `=`, so `forged=, real=` (a client's header joined with the load balancer's) would
+ * otherwise read as `forged`.
+ */
+function sha256FromBase64(value: string | null | undefined): string | undefined {
+  const m = /^(:?)([A-Za-z0-9+/]{43})=?\1$/.exec(value?.trim() ?? '');
+  return m ? Buffer.from(m[2]!, 'base64').toString('hex') : undefined;
 }

@@ -40,12 +40,11 @@ export async function cloudDeps(
   const { config, secrets, reload } = await bundledConfigWithSecrets((section) =>
     configuredSecrets(cloud, section, extras.secrets ?? {}, { env: process.env, clock }));
   const logger = stdoutLogger(config.logLevel, { runtime });
-  const deps = {
+  const parts = {
     config,
     clock,
     ids: randomIds,
     http: egressHttp(config),
-    store: cloudStore(config, cloud, extras.native, extras.fallback, (m) => logger.warn(m)),
     bus: bus(config),
     secrets,
     objects: extras.objects?.(),
@@ -58,7 +57,11 @@ export async function cloudDeps(
       write: (line) => process.stdout.write(`${line}\n`), warn: (msg, fields) => logger.warn(msg, fields),
     }),
   };
-  return { deps, reload };
+  // Last, once nothing else can refuse the configuration: a store's client connects when built
+  // (Redis at once), and a cold start that failed afterwards, retried by the next invocation,
+  // would leave one more open connection behind each time.
+  const store = cloudStore(config, cloud, extras.native, extras.fallback, (m) => logger.warn(m));
+  return { deps: { ...parts, store }, reload };
 }
 
 /** An environment variable the deployment must set; the error names it and who sets it. */

@@ -1,6 +1,8 @@
 import { webhookIngress } from '../../functions/webhook-ingress/handler';
 import { jsonLogger } from '../../shared/log/json-logger';
-import { fixedClock, type Secrets } from '../../shared/ports';
+import { fixedClock, type Secrets, systemClock } from '../../shared/ports';
+import { memoryStore } from '../../shared/store/memory';
+import { configuredBus } from './bus';
 import { memoryBus, testDeps } from '../../test/deps';
 import { githubHeaders } from '../../test/support/sign';
 import { secretUnavailable } from '../../shared/secrets';
@@ -214,6 +216,39 @@ describe('a cloud root follows a rotated webhook secret without a cold start', (
     expect(await post('new-secret')).toBe(202);
     expect(await post('old-secret')).toBe(401);
     expect(bus.events.filter((e) => e.type === 'secorch.webhook.received').map((e) => (e.data as { n: number }).n)).toEqual([1, 3, 4]);
+  });
+});
+
+describe('a cold start that fails', () => {
+  test('answers its error to the invocations of the next retryAfterMs without building again, then builds once more', async () => {
+    const clock = fixedClock(0);
+    const { deps } = testDeps();
+    let fail = true;
+    const build = jest.fn(async () => {
+      if (fail) throw secretUnavailable('aws-ssm', 'github-webhook', 'ThrottlingException, HTTP 400');
+      return { deps };
+    });
+    const root = refreshingRoot(build, { clock, retryAfterMs: 5_000 });
+    // A burst: the concurrent first calls share one build, the later ones get its error.
+    await Promise.all([root(), root()].map((p) => expect(p).rejects.toMatchObject({ code: 'secret_unavailable' })));
+    clock.advance(4_999);
+    await expect(root()).rejects.toMatchObject({ code: 'secret_unavailable' });
+    expect(build).toHaveBeenCalledTimes(1);
+    fail = false;
+    clock.advance(1);
+    expect(await root()).toBe(deps);
+    expect(await root()).toBe(deps);
+    expect(build).toHaveBeenCalledTimes(2);
+  });
+
+  test('builds no store, however often the next invocations retry it (a Redis client connects when built and would be left open each time)', async () => {
+    g.__SECORCH_CONFIG__ = { store: { type: 'dynamodb', table: 'state' }, bus: { type: 'pubsub', topic: 'events' }, logLevel: 'error' };
+    const built: string[] = [];
+    // The factories record what they were given instead of connecting, as in bus.test.ts.
+    const native = { dynamodb: (s: { table: string }) => (built.push(s.table), memoryStore(systemClock)) };
+    const root = refreshingRoot(() => cloudDeps('AWS', 'aws', (config) => configuredBus(config, 'AWS', { sqs: () => memoryBus() }, memoryBus), undefined, undefined, { native }));
+    for (let i = 0; i < 3; i += 1) await expect(root()).rejects.toMatchObject({ code: 'invalid_config', message: expect.stringContaining('bus.type "pubsub" is not available on AWS') });
+    expect(built).toEqual([]);
   });
 });
 

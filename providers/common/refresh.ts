@@ -1,6 +1,6 @@
 import type { Sleep } from '../../shared/connectors/types';
 import { realSleep } from '../../shared/connectors/sleep';
-import type { Deps } from '../../shared/ports';
+import { type Clock, type Deps, systemClock } from '../../shared/ports';
 import { once } from './once';
 import type { ConfigReload } from './runtime';
 
@@ -19,9 +19,18 @@ export interface RefreshOptions {
   maxWaitMs?: number;
   /** The timer behind maxWaitMs (tests bring their own). */
   sleep?: Sleep;
+  /**
+   * How long a failed cold start answers its error before an invocation builds again (default
+   * 5 s, as long as the secrets cache remembers a missing name): a fixed secret or a manager back
+   * up is picked up within it, and a burst of requests costs one build, not one each.
+   */
+  retryAfterMs?: number;
+  /** The clock of retryAfterMs (the system clock unless a test brings its own). */
+  clock?: Clock;
 }
 
 const DEFAULT_MAX_WAIT_MS = 2_000;
+const DEFAULT_RETRY_AFTER_MS = 5_000;
 
 /**
  * A composition root whose `secret://` values follow the manager. The deps are built once per
@@ -35,6 +44,9 @@ const DEFAULT_MAX_WAIT_MS = 2_000;
  * no longer validates) keeps the values in use, logs a warning naming the secret, never its
  * value, and is tried again a period later.
  *
+ * A cold start that fails is built again by the first invocation retryAfterMs later; the ones
+ * between get its error.
+ *
  * Values read two periods ago or earlier are not used without asking: an instance idle that
  * long (or frozen between invocations, as Lambda freezes it, with the background re-read
  * stalled) would otherwise verify its next request with a secret rotated long before. That
@@ -42,7 +54,7 @@ const DEFAULT_MAX_WAIT_MS = 2_000;
  * periods after a value was stored uses it, as long as the manager answers.
  */
 export function refreshingRoot(build: () => Promise<Root>, opts: RefreshOptions = {}): () => Promise<Deps> {
-  const first = once(build);
+  const first = once(build, { ms: opts.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS, clock: opts.clock ?? systemClock });
   const maxWaitMs = opts.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const sleep = opts.sleep ?? realSleep;
   let current: Deps | undefined;
