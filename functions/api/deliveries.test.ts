@@ -1,3 +1,4 @@
+import { INLINE_CHARS } from '../../shared/delivery/attempt-log';
 import { keys } from '../../shared/delivery/keys';
 import type { Delivery } from '../../shared/delivery/model';
 import { sweepDue } from '../../shared/delivery/engine/sweep';
@@ -304,9 +305,11 @@ describe('the delivery log reads records, not the responses of their attempts', 
   test('records kept with their responses inline (before they were kept apart) are listed, shown, retried and recovered; the next write moves them out', async () => {
     const { deps, clock } = apiDeps();
     const id = await subscribe(deps);
-    const old = await seedDelivery(deps, { subscriptionId: id }, clock.now(), { inline: true });
-    const other = await seedDelivery(deps, { subscriptionId: id }, clock.now() + 1, { inline: true });
-    expect(JSON.parse((await deps.store.get(keys.delivery('acme', old.id)))!.value).attempts[0].responseBody).toBe('oops');
+    // Responses larger than a record keeps (small ones stay in it, as they always were).
+    const attempts = (at: number) => [{ n: 1, at: new Date(at).toISOString(), status: 500, durationMs: 12, responseBody: 'oops'.padEnd(INLINE_CHARS + 1, '!'), responseHeaders: { 'content-type': 'text/plain' } }];
+    const old = await seedDelivery(deps, { subscriptionId: id, attempts: attempts(clock.now()) }, clock.now(), { inline: true });
+    const other = await seedDelivery(deps, { subscriptionId: id, attempts: attempts(clock.now() + 1) }, clock.now() + 1, { inline: true });
+    expect(JSON.parse((await deps.store.get(keys.delivery('acme', old.id)))!.value).attempts[0].responseBody).toMatch(/^oops!/);
     const list = await call(deps, 'GET', '/deliveries');
     expect(list.json.items.map((d: { id: string; attempts: number }) => [d.id, d.attempts])).toEqual([[old.id, 1], [other.id, 1]]);
     expect(list.text).not.toContain('oops');

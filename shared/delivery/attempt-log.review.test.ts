@@ -1,14 +1,14 @@
 import { testDeps } from '../../test/deps';
 import { MAX_BATCH_WRITES } from '../ports/store';
-import { MAX_MOVED, recordWrites, withResponses } from './attempt-log';
+import { INLINE_CHARS, MAX_MOVED, recordWrites, withResponses } from './attempt-log';
 import { keys } from './keys';
 import type { Attempt, Delivery } from './model';
 
-/** A record kept before responses moved out: every attempt with its response inline. */
-function oldRecord(attempts: number): Delivery {
+/** A record kept before responses moved out: every attempt with its response inline, each larger than the record keeps. */
+function oldRecord(attempts: number, body = (n: number) => `answer ${n} `.padEnd(INLINE_CHARS + 1, '.')): Delivery {
   const at = '2026-01-01T00:00:00.000Z';
   const log: Attempt[] = Array.from({ length: attempts }, (_, i) => ({
-    n: i + 1, at, durationMs: 3, status: 503, responseBody: `answer ${i + 1}`, responseHeaders: { 'x-n': String(i + 1) },
+    n: i + 1, at, durationMs: 3, status: 503, responseBody: body(i + 1), responseHeaders: { 'x-n': String(i + 1) },
   }));
   return { id: 'msg_1', tenant: 'acme', subscriptionId: 'sub_1', eventId: 'e-1', eventType: 't', status: 'failed', attempts: log, createdAt: at, updatedAt: at };
 }
@@ -41,4 +41,17 @@ test('responses are kept for their own TTL; one gone leaves its attempt without 
   await deps.store.delete(keys.attemptResponse('acme', 'msg_1', 1));
   const shown = await withResponses(deps.store, head);
   expect(shown.attempts).toEqual([{ n: 1, at: record.createdAt, durationMs: 3, status: 503 }, record.attempts[1]]);
+});
+
+test('small responses stay in the record (one write); large ones, by body or by headers, move out', async () => {
+  const { deps } = testDeps();
+  const small = oldRecord(3, (n) => `answer ${n}`);
+  expect(recordWrites(keys.delivery('acme', small.id), small, { ttlSeconds: 60 }, 120)).toHaveLength(1);
+  expect(await write(deps, small)).toEqual(small);
+
+  const mixed = oldRecord(3, (n) => (n === 2 ? 'x'.repeat(INLINE_CHARS + 1) : 'short'));
+  mixed.attempts[2]!.responseHeaders = { 'x-big': 'h'.repeat(INLINE_CHARS) };
+  const stored = await write({ ...testDeps().deps, store: deps.store }, { ...mixed, id: 'msg_2' });
+  expect(stored.attempts.map((a) => a.responseBody)).toEqual(['short', undefined, undefined]);
+  expect(await withResponses(deps.store, stored)).toEqual({ ...mixed, id: 'msg_2' });
 });

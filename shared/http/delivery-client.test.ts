@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, LookupFunction, Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors';
 import fc from 'fast-check';
 import { type DeliveryClient, type DeliveryClientOptions, guardedDeliveryClient, headerRecord } from './delivery-client';
@@ -170,6 +171,30 @@ describe('guardedDeliveryClient: transport', () => {
     expect(outcome).toBe('closed');
     expect(seen).toEqual([]);
   }, 20_000);
+
+  // The receiver here runs on its own thread, so it answers while this one is blocked: the answer
+  // is in the socket when the thread wakes up, past the deadline. Aborting in the deadline's timer
+  // (the timers phase comes before the poll phase that reads the socket) recorded that answered
+  // request as a timeout, and the engine sent it again.
+  it('takes an answer that arrived while the process was busy past the deadline', async () => {
+    const receiver = new Worker(
+      `const http = require('node:http'); const { parentPort } = require('node:worker_threads');
+       const s = http.createServer((req, res) => { req.resume(); req.on('end', () => { parentPort.postMessage('received'); setTimeout(() => res.end('late but here'), 30); }); });
+       s.listen(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));`,
+      { eval: true },
+    );
+    try {
+      const receiverPort = await new Promise<number>((r) => receiver.once('message', r));
+      const sending = client({ timeoutMs: 100 }).send(`http://127.0.0.1:${receiverPort}/`, post);
+      await new Promise((r) => receiver.once('message', r)); // the request is there
+      const until = performance.now() + 300; // busy past the deadline and past the answer
+      while (performance.now() < until);
+      const res = await sending;
+      expect([res.status, new TextDecoder().decode(res.body)]).toEqual([200, 'late but here']);
+    } finally {
+      await receiver.terminate();
+    }
+  });
 
   it('counts reading the answer against the same deadline', async () => {
     expect(await failure(client({ timeoutMs: 150 }).send(local('/stall'), post))).toMatchObject({ code: 'delivery_timeout' });

@@ -236,7 +236,13 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
     if (!checked.ok) throw egressDenied(checked.code);
     const started = now();
     const deadline = new Deadline();
-    const timer = setTimeout(() => deadline.abort(timedOut(timeoutMs)), timeoutMs);
+    // The deadline ends the request at the check phase after its timer, not in the timer itself:
+    // when the process was busy past the deadline (a collection, a burst of work on the same
+    // thread), the answer may have arrived meanwhile and only waits for the poll phase, which
+    // runs between the two. Aborting in the timer would record an answered request as a timeout
+    // and send it again: a repeat the receiver sees, caused by our stall, not by its slowness.
+    let expiry: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => void (expiry = setImmediate(() => deadline.abort(timedOut(timeoutMs)))), timeoutMs);
     try {
       // request() never follows redirects: a 3xx is the answer.
       const res = await deadline.race(undiciRequest().call(agent, {
@@ -251,6 +257,7 @@ export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryC
       throw denied ? egressDenied(String(denied.extra.reason)) : connectFailed(e);
     } finally {
       clearTimeout(timer);
+      if (expiry) clearImmediate(expiry);
     }
   }
 

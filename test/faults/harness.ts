@@ -45,6 +45,13 @@ export interface FaultReport {
   failedWithoutFullLog: number;
   requests: number;
   repeatedSuccess: number;
+  /**
+   * Requests receivers saw beyond the attempts recorded for their delivery: attempts whose outcome
+   * was never written (in flight at the kill, or sent by a worker whose lease had lapsed).
+   */
+  unrecordedAttempts: number;
+  /** Deliveries answered 2xx more often than their log records: an answer the worker took for a timeout or an error. */
+  answeredButRecordedAsFailed: number;
   idsPerDelivery: number;
   killedAtRequest: number;
   realMs: number;
@@ -82,17 +89,19 @@ interface Rx {
   server: Server;
   requests: number;
   successById: Map<string, number>;
+  requestsById: Map<string, number>;
   idsByEvent: Map<string, Set<string>>;
 }
 
 async function startReceiver(behave: Behaviour): Promise<Rx> {
-  const rx: Rx = { url: '', server: undefined as unknown as Server, requests: 0, successById: new Map(), idsByEvent: new Map() };
+  const rx: Rx = { url: '', server: undefined as unknown as Server, requests: 0, successById: new Map(), requestsById: new Map(), idsByEvent: new Map() };
   rx.server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       rx.requests += 1;
       const id = String(req.headers['webhook-id']);
+      rx.requestsById.set(id, (rx.requestsById.get(id) ?? 0) + 1);
       const eventId = (JSON.parse(Buffer.concat(chunks).toString()) as CloudEvent).id;
       const ids = rx.idsByEvent.get(eventId) ?? new Set();
       rx.idsByEvent.set(eventId, ids.add(id));
@@ -181,6 +190,17 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
     rmSync(dir, { recursive: true, force: true });
   }
   const schedule = 8;
+  const byId = new Map(last.all.map((d) => [d.id, d]));
+  let unrecordedAttempts = 0;
+  let answeredButRecordedAsFailed = 0;
+  for (const rx of receivers) {
+    for (const [id, seen] of rx.requestsById) {
+      const attempts = byId.get(id)?.attempts ?? [];
+      unrecordedAttempts += Math.max(0, seen - attempts.length);
+      const recorded2xx = attempts.filter((a) => a.status !== undefined && a.status < 300).length;
+      if (seen === attempts.length && (rx.successById.get(id) ?? 0) > recorded2xx) answeredButRecordedAsFailed += 1;
+    }
+  }
   const idsPerEvent = receivers.flatMap((r) => [...r.idsByEvent.values()].map((s) => s.size));
   return {
     deliveries: last.all.length,
@@ -192,6 +212,8 @@ export async function runFaults(opts: FaultOptions): Promise<FaultReport> {
     failedWithoutFullLog: last.all.filter((d) => d.status === 'failed' && d.attempts.length < schedule && !/gone|subscription_disabled/.test(d.lastError ?? '')).length,
     requests: total(),
     repeatedSuccess: receivers.reduce((n, r) => n + [...r.successById.values()].filter((c) => c > 1).length, 0),
+    unrecordedAttempts,
+    answeredButRecordedAsFailed,
     idsPerDelivery: Math.max(0, ...idsPerEvent),
     killedAtRequest,
     realMs: Date.now() - started,
