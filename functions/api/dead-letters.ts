@@ -8,7 +8,6 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { Deps } from '../../shared/ports';
 import type { IngestResult } from '../storage-ingest/ingest';
 import { parseEvent } from '../event-router/handler';
-import { ingestNotification } from '../storage-ingest/handler';
 import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
 import { authenticate } from './auth';
 import { MAX_SCANNED } from './deliveries';
@@ -168,6 +167,8 @@ async function replayNotification(deps: Deps, record: DeadLetter): Promise<{ ids
   const bus = { publish: async (e: CloudEvent) => (await deps.bus.publish(e), void ids.push(e.id)), check: () => deps.bus.check() };
   const body = record.encoding === 'base64' ? Buffer.from(record.body, 'base64').toString('utf8') : record.body;
   try {
+    // Loaded on a replay only: the report parsers stay out of the API's cold start.
+    const { ingestNotification } = await import('../storage-ingest/handler');
     return { ingest: await ingestNotification(body, { ...deps, bus }), ids };
   } catch (e) {
     const err = toAppError(e);
