@@ -7,6 +7,7 @@ import { GD_ARN, guardDutyAsff, importedEvent, importedV2Event, trivyVulns } fro
 import type { Metrics } from '../../shared/ports';
 import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
+import { identityActions } from '../../shared/connectors/identity/action';
 import { cloudFindings } from './handler';
 
 // Real events: the GuardDuty ASFF finding in the "Security Hub Findings - Imported" envelope and
@@ -179,4 +180,23 @@ describe('cloud-findings', () => {
     await cloudFindings(record(event), deps);
     expect(bus.events.slice(3).map((e) => e.id)).toEqual(first);
   });
+});
+
+// Identity actions trust webhook and schedule origins; a cloud finding's (`eventbridge:<source>`)
+// only when the destination names it. The perform below records what the dispatcher would ask the
+// provider for (no identity provider is needed to see the gate).
+test('a cloud finding reaches an identity destination only when allowOrigins names its origin', async () => {
+  const { deps, bus } = testDeps();
+  await cloudFindings(record(importedEvent()), deps);
+  const [finding] = bus.events;
+  expect(finding!.origin).toBe('eventbridge:aws.securityhub');
+  const performed: string[] = [];
+  const destination = (allowOrigins: string[]) => identityActions('okta-prod',
+    { user: '{{ data.cloud.account.uid }}', on: { 'secorch.finding.updated': 'suspend' }, allowApiOrigin: true, allowOrigins, protect: [], limit: false },
+    async (action, user) => (performed.push(`${action} ${user}`), 'done'), []);
+  await expect(destination([])(finding!, deps)).rejects.toMatchObject({ code: 'identity_action_refused' });
+  await expect(destination(['eventbridge:aws.guardduty', 'storage:eventbridge:aws.securityhub'])(finding!, deps)).rejects.toMatchObject({ code: 'identity_action_refused' });
+  expect(performed).toEqual([]);
+  await destination(['eventbridge:aws.securityhub'])(finding!, deps);
+  expect(performed).toEqual(['suspend 193043430472']);
 });

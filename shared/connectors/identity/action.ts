@@ -8,7 +8,10 @@ import { type GuardSettings, identityGuard } from './guard';
  * The guard and dispatcher of identity action destinations. Suspending or disabling an account is
  * dangerous, so a destination acts only on events whose `origin` the server stamped from a verified
  * source (`webhook:<source>` after signature verification, or `schedule:<name>`); events submitted
- * through the API (`api:<key id>`) only when the destination allows them. The user comes from a
+ * through the API (`api:<key id>`) only when the destination allows them, and cloud findings
+ * (`eventbridge:<source>`) or scanner reports (`storage:<bucket>`) only when `allowOrigins` names
+ * that exact origin: who can put events on an account's bus or objects in a bucket is IAM's to say,
+ * not a signature's, so trusting them is the operator's call. The user comes from a
  * template over the event and must resolve. Then the blast-radius guard (guard.ts) may refuse the
  * user (`protect`) or the volume (`limit`), before any request to the provider. Every action is
  * logged with the user id, never a token.
@@ -17,6 +20,8 @@ export interface IdentityActionSettings<A extends string> extends GuardSettings 
   user: string;
   on: Record<string, A | A[]>;
   allowApiOrigin: boolean;
+  /** Further origins acted on, exactly as stamped (`eventbridge:aws.guardduty`, `storage:reports`). */
+  allowOrigins?: readonly string[];
 }
 
 /** `done` when the vendor changed something, `unchanged` when the user already was in that state. */
@@ -28,9 +33,11 @@ const refused = (name: string, why: string) =>
 
 const ORIGIN = /^(webhook|schedule|api):(.+)$/;
 
-export function originAllowed(origin: unknown, allowApi: boolean): boolean {
-  const m = typeof origin === 'string' ? ORIGIN.exec(origin) : null;
-  return m !== null && (m[1] !== 'api' || allowApi);
+export function originAllowed(origin: unknown, allowApi: boolean, allowOrigins: readonly string[] = []): boolean {
+  if (typeof origin !== 'string') return false;
+  const m = ORIGIN.exec(origin);
+  if (m === null) return allowOrigins.includes(origin);
+  return m[1] !== 'api' || allowApi;
 }
 
 /** The user identifier the event names, as text; undefined when the template finds nothing usable. */
@@ -58,9 +65,9 @@ export function identityActions<A extends string>(name: string, settings: Identi
       log.debug('identity destination: no action for this event type');
       return;
     }
-    if (!originAllowed(event.origin, settings.allowApiOrigin)) {
+    if (!originAllowed(event.origin, settings.allowApiOrigin, settings.allowOrigins)) {
       log.warn('identity action refused: origin not verified', { origin: event.origin ?? null });
-      throw refused(name, `origin ${JSON.stringify(event.origin ?? null)} is not a verified source (webhook:* or schedule:*)`);
+      throw refused(name, `origin ${JSON.stringify(event.origin ?? null)} is not a verified source (webhook:* or schedule:*) nor in allowOrigins`);
     }
     const userId = userOf(settings.user, event);
     if (userId === undefined) {

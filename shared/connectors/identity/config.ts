@@ -52,6 +52,13 @@ export const identityActionFields = {
   user: userTemplate('{{ data.user.uid }}'),
   /** Act on events submitted through POST /events (origin `api:<key id>`) too; off by default. */
   allowApiOrigin: z._default(z.boolean(), false),
+  /**
+   * Cloud findings and scanner reports acted on too, each an exact origin: `eventbridge:<source>`
+   * (cloud-findings on AWS: `eventbridge:aws.guardduty`, `eventbridge:aws.securityhub`) or
+   * `storage:<bucket>` (storage-ingest). Empty by default: their senders are whoever IAM lets
+   * put events on the bus or objects in the bucket, not a verified signature.
+   */
+  allowOrigins: z._default(z.array(z.string().check(z.regex(/^(eventbridge|storage):[^\s]{1,256}$/, 'must be eventbridge:<source> or storage:<bucket>'))).check(z.maxLength(50)), []),
   /** Users never acted on (break-glass admins, service accounts), compared as guard.ts normalises them. */
   protect: z._default(z.array(protectedUser).check(z.maxLength(1000)), []),
   /** The cap on disruptive actions; `false` turns it off. Reversals are never counted. */

@@ -20,6 +20,11 @@ test('origins: verified webhook and schedule origins; api only when allowed; any
   expect(['webhook:okta', 'schedule:nightly'].map((o) => originAllowed(o, false))).toEqual([true, true]);
   expect([originAllowed('api:k1', false), originAllowed('api:k1', true)]).toEqual([false, true]);
   expect([undefined, '', 'webhook:', 'mqtt:x', 42].map((o) => originAllowed(o, true))).toEqual([false, false, false, false, false]);
+  // Cloud findings and reports only as named, exactly; allowOrigins never widens api or unknown prefixes.
+  const allow = ['eventbridge:aws.guardduty', 'storage:reports'];
+  expect(['eventbridge:aws.guardduty', 'storage:reports', 'eventbridge:aws.guardduty2', 'eventbridge:custom', 'storage:other'].map((o) => originAllowed(o, false, allow)))
+    .toEqual([true, true, false, false, false]);
+  expect(originAllowed('api:k1', false, ['api:k1'])).toBe(false);
 });
 
 test('user template: text or a number; empty, missing and objects are unresolved', () => {
@@ -35,4 +40,6 @@ test('destination config: one action or a list per event type; bad actions, temp
   expect(oktaDestinationSchema.safeParse({ ...base, user: 'data.user.uid' }).success).toBe(false);
   expect(oktaDestinationSchema.safeParse({ ...base, user: '{{ data.user.uid + 1 }}' }).success).toBe(false);
   expect(oktaDestinationSchema.safeParse({ ...base, clientSecret: 'x' }).success).toBe(false);
+  expect(oktaDestinationSchema.parse({ ...base, on: { a: 'suspend' }, allowOrigins: ['eventbridge:aws.guardduty'] })).toMatchObject({ allowOrigins: ['eventbridge:aws.guardduty'] });
+  for (const o of ['webhook:x', 'api:k1', 'eventbridge:', 'storage:a b', 'mqtt:x']) expect(oktaDestinationSchema.safeParse({ ...base, on: { a: 'suspend' }, allowOrigins: [o] }).success).toBe(false);
 });

@@ -35,7 +35,7 @@ export function lookupBeforeLimit(name: string, config: OktaDestinationConfig, t
   /** The id to act by, or undefined when the event's actions go by the value it names (or identityActions refuses it). */
   return async (event: CloudEvent, deps: Deps): Promise<string | undefined> => {
     const planned = plannedFor(config.on, event.type);
-    if (planned === undefined || !originAllowed(event.origin, config.allowApiOrigin)) return undefined;
+    if (planned === undefined || !originAllowed(event.origin, config.allowApiOrigin, config.allowOrigins)) return undefined;
     const user = userOf(config.user, event);
     if (user === undefined || named.has(normaliseUser(user))) return undefined;
     const actions: OktaAction[] = Array.isArray(planned) ? planned : [planned];
