@@ -2,7 +2,7 @@ import type { EventBridgeClient, PutEventsRequestEntry } from '@aws-sdk/client-e
 import { AppError, errors } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { EventBus } from '../../shared/ports';
-import { clip } from '../../shared/connectors/text-cut';
+import { clip } from '../../shared/events/text-cut';
 import { once } from '../common/once';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 

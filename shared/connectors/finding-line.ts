@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../events/cloudevent';
 import { render } from './template';
-import { clip } from './text-cut';
+import { clip } from '../events/text-cut';
 
 /**
  * A ticket's one-line title rendered from its template: one line of at most `max` characters,

@@ -1,4 +1,4 @@
-import { head } from '../text-cut';
+import { head } from '../../events/text-cut';
 
 /**
  * Plain text as Atlassian Document Format, which API v3 requires for descriptions and comments

@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { render, type Template } from '../template';
-import { head } from '../text-cut';
+import { head } from '../../events/text-cut';
 import { adf } from './adf';
 import type { JiraConfig } from './config';
 import type { NewIssue } from './create-issue';

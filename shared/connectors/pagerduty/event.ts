@@ -1,7 +1,7 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { safeLink } from '../slack/summary';
 import { render, renderText } from '../template';
-import { clip } from '../text-cut';
+import { clip } from '../../events/text-cut';
 import type { PagerDutyConfig } from './config';
 import { dedupKey } from './dedup-key';
 import { fitEvent } from './fit';

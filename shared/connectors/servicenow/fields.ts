@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { renderText, renderValues } from '../template';
-import { clip } from '../text-cut';
+import { clip } from '../../events/text-cut';
 import type { ServiceNowConfig } from './config';
 import { correlationId } from './correlation';
 import { inertCodeTags } from './journal-text';

@@ -1,4 +1,4 @@
-import { clip, head } from '../text-cut';
+import { clip, head } from '../../events/text-cut';
 import type { ChatSummary } from './summary';
 
 /**

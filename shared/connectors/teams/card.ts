@@ -1,5 +1,5 @@
 import type { ChatSummary } from '../slack/summary';
-import { clip } from '../text-cut';
+import { clip } from '../../events/text-cut';
 import { fitBytes, jsonBytes } from './fit';
 
 /**

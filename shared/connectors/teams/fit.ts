@@ -1,4 +1,4 @@
-import { head } from '../text-cut';
+import { head } from '../../events/text-cut';
 
 /**
  * Teams refuses a webhook message over 28 KB ("The message size limit is 28 KB. When the size

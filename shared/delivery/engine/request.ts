@@ -7,6 +7,7 @@ import { decodeSecret } from '../secret';
 import { signWithKeys } from '../sign';
 import { applyTransform, compileTransform } from '../../transform/jsonata';
 import type { DeliveryDeps } from './deps';
+import { head } from '../../events/text-cut';
 
 /**
  * The request of one attempt: the event as a structured CloudEvent (JSON), its `data` replaced by
@@ -101,10 +102,7 @@ function transformFailed(e: unknown): TransformFailed {
 
 /** At most MAX_FAILURE_CHARS, not cut inside a surrogate pair, and none alone: the stores refuse text with one. */
 function storable(text: string): string {
-  let end = Math.min(text.length, MAX_FAILURE_CHARS);
-  const last = text.charCodeAt(end - 1);
-  if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
-  return text.slice(0, end).replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
+  return head(text, MAX_FAILURE_CHARS).replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
 }
 
 export interface AttemptRequest {
