@@ -82,6 +82,7 @@ test('each refusal of retry and recover is answered with a status and code the d
     ['/deliveries/{id}/retry', ofDeleted.id, undefined, 409, 'subscription_deleted'],
     ['/subscriptions/{id}/recover', disabled, since, 409, 'subscription_disabled'],
     ['/subscriptions/{id}/recover', deleted, since, 404, 'subscription_not_found'],
+    ['/subscriptions/{id}/recover', live, { ...since, resumeAfter: 'not-a-cursor' }, 400, 'invalid_cursor'],
   ];
   for (const [path, id, body, status, code] of cases) {
     const res = await call(deps, 'POST', path.replace('{id}', id), { body });

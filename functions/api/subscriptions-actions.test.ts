@@ -146,7 +146,7 @@ describe('POST /subscriptions/{id}/recover', () => {
     expect((await storedDelivery(deps, touched.id)).status).toBe('pending');
   });
 
-  test('a window of more than 20,000 deliveries stops there with complete: false and resumeSince; resuming finishes it', async () => {
+  test('a window of more than 20,000 deliveries stops there with complete: false and resumeAfter; resuming finishes it', async () => {
     const { deps, clock } = apiDeps();
     const sub = await subscription(deps);
     const t0 = clock.now() + MIN;
@@ -155,9 +155,11 @@ describe('POST /subscriptions/{id}/recover', () => {
     const needle = await seedDelivery(deps, { subscriptionId: sub.id }, t0 + 20_000);
     clock.advance(DAY);
     const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
-    expect([first.status, first.json]).toEqual([202, { recovered: 0, complete: false, resumeSince: new Date(t0 + 19_999).toISOString() }]);
+    expect([first.status, first.json]).toEqual([202, { recovered: 0, complete: false, resumeAfter: expect.any(String), resumeSince: new Date(t0 + 19_999).toISOString() }]);
     expect((await storedDelivery(deps, needle.id)).status).toBe('failed');
-    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    const read = countReads(deps.store);
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString(), resumeAfter: first.json.resumeAfter } });
+    expect(read.items).toBeLessThanOrEqual(2);
     expect([resumed.status, resumed.json]).toEqual([202, { recovered: 1 }]);
     expect((await storedDelivery(deps, needle.id)).status).toBe('pending');
   });
@@ -175,7 +177,7 @@ describe('POST /subscriptions/{id}/recover', () => {
     expect([res.status, res.json]).toEqual([202, { recovered: 0 }]);
   });
 
-  test('records kept with their responses inline are read whole: a request stops after MAX_RECOVER_CHARS with resumeSince; resuming finishes', async () => {
+  test('records kept with their responses inline are read whole: a request stops after MAX_RECOVER_CHARS with resumeAfter; resuming finishes', async () => {
     const { deps, clock } = apiDeps();
     const sub = await subscription(deps);
     const t0 = clock.now() + MIN;
@@ -186,16 +188,16 @@ describe('POST /subscriptions/{id}/recover', () => {
     clock.advance(DAY);
     const read = countReads(deps.store);
     const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
-    expect(first.json).toMatchObject({ complete: false, resumeSince: expect.any(String) });
+    expect(first.json).toMatchObject({ complete: false, resumeAfter: expect.any(String), resumeSince: expect.any(String) });
     expect(read.chars).toBeLessThan(MAX_RECOVER_CHARS + 2 * 8 * 20 * 1024 + first.json.recovered * 1024);
-    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString(), resumeAfter: first.json.resumeAfter } });
     expect(resumed.json).toEqual({ recovered: 220 - first.json.recovered });
     for (const d of [seeded[0]!, seeded.at(-1)!]) expect((await storedDelivery(deps, d.id))).toMatchObject({ status: 'pending', attempts });
   });
 
   // API Gateway answers 504 after 29 s (and the API function has 10): a request stops resending
   // at a bound and says where to go on from, rather than being cut off by the platform mid-way.
-  test('one request resends at most MAX_RECOVER_RESENDS deliveries, then answers complete: false and resumeSince', async () => {
+  test('one request resends at most MAX_RECOVER_RESENDS deliveries, then answers complete: false; resuming by resumeSince (as before resumeAfter) finishes', async () => {
     const { deps, clock } = apiDeps();
     const sub = await subscription(deps);
     const t0 = clock.now() + MIN;
@@ -204,7 +206,7 @@ describe('POST /subscriptions/{id}/recover', () => {
     clock.advance(DAY);
     const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
     const last = seeded[MAX_RECOVER_RESENDS - 1]!;
-    expect([first.status, first.json]).toEqual([202, { recovered: MAX_RECOVER_RESENDS, complete: false, resumeSince: last.createdAt }]);
+    expect([first.status, first.json]).toEqual([202, { recovered: MAX_RECOVER_RESENDS, complete: false, resumeAfter: expect.any(String), resumeSince: last.createdAt }]);
     expect((await storedDelivery(deps, seeded.at(-1)!.id)).status).toBe('failed');
     const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
     expect([resumed.status, resumed.json]).toEqual([202, { recovered: 1 }]);
@@ -225,10 +227,100 @@ describe('POST /subscriptions/{id}/recover', () => {
       return putAll(writes);
     };
     const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString() } });
-    expect([first.status, first.json]).toEqual([202, { recovered: 3, complete: false, resumeSince: seeded[2]!.createdAt }]);
+    expect([first.status, first.json]).toEqual([202, { recovered: 3, complete: false, resumeAfter: expect.any(String), resumeSince: seeded[2]!.createdAt }]);
     expect((await Promise.all(seeded.map((d) => storedDelivery(deps, d.id)))).map((d) => d.status)).toEqual(['pending', 'pending', 'pending', 'failed', 'failed']);
-    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: first.json.resumeSince } });
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since: new Date(t0).toISOString(), resumeAfter: first.json.resumeAfter } });
     expect([resumed.status, resumed.json]).toEqual([202, { recovered: 2 }]);
+  });
+
+  /**
+   * Follows a recover to its end as a client does (resumeAfter when the answer has one, else
+   * resumeSince as the next since), at most `rounds` requests; the answers in order.
+   */
+  async function recoverAll(deps: Deps, id: string, since: string, rounds: number) {
+    const answers: Array<Record<string, unknown>> = [];
+    let body: Record<string, unknown> = { since };
+    for (let i = 0; i < rounds; i++) {
+      const res = await call(deps, 'POST', `/subscriptions/${id}/recover`, { body });
+      expect(res.status).toBe(202);
+      answers.push(res.json);
+      if (res.json.complete === undefined) break;
+      body = res.json.resumeAfter !== undefined ? { since, resumeAfter: res.json.resumeAfter } : { since: res.json.resumeSince };
+    }
+    return answers;
+  }
+
+  // A millisecond holding more records than one request reads: a time to resume from names the
+  // same millisecond again, and every request would read the same records and stop there.
+  test('more records of one millisecond than a request reads (old-layout records, MAX_RECOVER_CHARS): resuming goes past them, each recovered once', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    const attempts = Array.from({ length: 8 }, (_, i) => ({ n: i + 1, at: new Date(t0).toISOString(), status: 500, durationMs: 1, responseBody: 'x'.repeat(20 * 1024) }));
+    // 220 records of another subscription as versions before kept them (about 35 MiB), and failed ones of this one, all in t0.
+    for (let i = 0; i < 220; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise', attempts }, t0, { inline: true });
+    const mine: Delivery[] = [];
+    for (let i = 0; i < 20; i++) mine.push(await seedDelivery(deps, { subscriptionId: sub.id }, t0));
+    mine.push(await seedDelivery(deps, { subscriptionId: sub.id }, t0 + 1));
+    clock.advance(DAY);
+    const answers = await recoverAll(deps, sub.id, new Date(t0).toISOString(), 5);
+    expect(answers.at(-1)).not.toHaveProperty('complete');
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.slice(0, -1).every((a) => a.complete === false && a.resumeSince === new Date(t0).toISOString())).toBe(true);
+    expect(answers.reduce((n, a) => n + (a.recovered as number), 0)).toBe(mine.length);
+    for (const d of mine) expect(await storedDelivery(deps, d.id)).toMatchObject({ status: 'pending', attempts: d.attempts });
+  });
+
+  test('more than 20,000 records of one millisecond: resuming goes past them and recovers the failed one among them', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    for (let i = 0; i < 20_100; i++) await seedDelivery(deps, { subscriptionId: 'sub_noise', status: 'succeeded' }, t0);
+    const needle = await seedDelivery(deps, { subscriptionId: sub.id }, t0);
+    clock.advance(DAY);
+    const answers = await recoverAll(deps, sub.id, new Date(t0).toISOString(), 4);
+    expect(answers.at(-1)).not.toHaveProperty('complete');
+    expect(answers.reduce((n, a) => n + (a.recovered as number), 0)).toBe(1);
+    expect((await storedDelivery(deps, needle.id)).status).toBe('pending');
+  });
+
+  // resumeAfter names a store key: one not made for this tenant's log and this subscription is refused, not followed.
+  test('resumeAfter is only accepted for the subscription it was returned for; a malformed or crafted one is 400 invalid_cursor', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const other = await subscription(deps);
+    const t0 = clock.now() + MIN;
+    for (let i = 0; i < 3; i++) await seedDelivery(deps, { subscriptionId: sub.id }, t0 + i);
+    clock.advance(DAY);
+    const putAll = deps.store.putAll.bind(deps.store);
+    deps.store.putAll = async (writes) => {
+      clock.advance(RECOVER_BUDGET_MS); // a slow store: one resend spends the budget
+      return putAll(writes);
+    };
+    const since = new Date(t0).toISOString();
+    const first = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since } });
+    expect(first.json).toMatchObject({ recovered: 1, complete: false });
+    const cursor = first.json.resumeAfter as string;
+    const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+    const forged = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+    const refused = [
+      { id: other.id, resumeAfter: cursor },
+      { id: sub.id, resumeAfter: 'not a cursor!' },
+      { id: sub.id, resumeAfter: '' },
+      { id: sub.id, resumeAfter: forged(decoded.replace(':acme:', ':globex:')) },
+      { id: sub.id, resumeAfter: forged(`${sub.id}/${keys.deliveries('acme')}`) },
+      { id: sub.id, resumeAfter: forged(`${sub.id}/${keys.subscription('acme', other.id)}`) },
+      { id: sub.id, resumeAfter: forged(`${decoded}:x`) },
+    ];
+    for (const { id, resumeAfter } of refused) {
+      const res = await call(deps, 'POST', `/subscriptions/${id}/recover`, { body: { since, resumeAfter } });
+      expect([resumeAfter, res.status, res.json.code]).toEqual([resumeAfter, 400, 'invalid_cursor']);
+    }
+    const notString = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since, resumeAfter: 7 } });
+    expect([notString.status, notString.json.code]).toEqual([422, 'invalid_request']);
+    deps.store.putAll = putAll;
+    const resumed = await call(deps, 'POST', `/subscriptions/${sub.id}/recover`, { body: { since, until: new Date(t0 + 2).toISOString(), resumeAfter: cursor } });
+    expect(resumed.json).toEqual({ recovered: 2 });
   });
 
   test('the body is checked: since required, ISO 8601, until not before since, no unknown fields', async () => {

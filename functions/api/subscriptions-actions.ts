@@ -1,16 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { HttpHandler } from '../../shared/contracts';
-import { keys } from '../../shared/delivery/keys';
+import { keys, SAFE_PART } from '../../shared/delivery/keys';
 import { type Delivery, rotateSecrets } from '../../shared/delivery/model';
 import { generateSecret } from '../../shared/delivery/secret';
-import { AppError } from '../../shared/errors';
+import { AppError, errors } from '../../shared/errors';
 import { json } from '../../shared/http/body';
 import type { Deps } from '../../shared/ports';
 import { authenticate, pathId } from './auth';
 import { scanDeliveries } from './delivery-scan';
 import { readJsonObject } from './json';
-import { parseIso } from './pagination';
+import { encodeCursor, parseIso } from './pagination';
 import { eventOf, loadSubscription, requireEnabled, scheduleNow, updateSubscription } from './records';
 import { requireSealer } from './subscriptions';
 
@@ -18,7 +18,7 @@ import { requireSealer } from './subscriptions';
 const DAY_SECONDS = 24 * 3600;
 const MAX_OVERLAP_SECONDS = 7 * DAY_SECONDS;
 /**
- * What one recover request does before it answers `complete: false` with `resumeSince`: records
+ * What one recover request does before it answers `complete: false` with `resumeAfter`: records
  * read, deliveries resent, and time spent (by the injected clock) before the next one is started.
  * Each resend is a few round trips to the store and a wake-up sent; the API function has 10 s on
  * AWS and API Gateway answers 504 after 29 s, which would leave the caller not knowing how far
@@ -37,7 +37,7 @@ export const RECOVER_BUDGET_MS = 5000;
 const rotateSchema = z.strictObject({
   overlapSeconds: z.optional(z.number().check(z.int(), z.gte(0), z.lte(MAX_OVERLAP_SECONDS))),
 });
-const recoverSchema = z.strictObject({ since: z.string(), until: z.optional(z.string()) });
+const recoverSchema = z.strictObject({ since: z.string(), until: z.optional(z.string()), resumeAfter: z.optional(z.string()) });
 
 function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown, hint: string): T {
   const parsed = schema.safeParse(body);
@@ -78,30 +78,57 @@ export const rotateSecret: HttpHandler = async (req, deps) => {
 };
 
 /**
+ * Where a stopped recover goes on: the subscription and the last delivery key it dealt with,
+ * base64url. A time alone cannot say it: more records than one request reads may share a
+ * millisecond, and a request resumed at that millisecond would read the same ones and stop again.
+ * Opaque to clients and accepted only for the tenant's delivery log and the subscription it was
+ * made for, so a crafted one cannot move the scan into another tenant's keys.
+ */
+const encodeResume = (subscriptionId: string, key: string) => encodeCursor(`${subscriptionId}/${key}`);
+
+function parseResume(raw: string, tenant: string, subscriptionId: string): string {
+  const text = /^[A-Za-z0-9_-]{1,700}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
+  const prefix = `${subscriptionId}/${keys.deliveries(tenant)}`;
+  if (!text.startsWith(prefix) || !SAFE_PART.test(text.slice(prefix.length))) {
+    throw errors.badRequest('invalid_cursor', 'resumeAfter is not one this API returned for this subscription', { field: 'resumeAfter' });
+  }
+  return text.slice(subscriptionId.length + 1);
+}
+
+/**
  * Replays the failed deliveries of a subscription created in [since, until] (until: now), e.g.
  * after its endpoint was fixed: each becomes pending and due now, its attempt log kept. One whose
  * event has outlived its retention cannot be sent: it stays failed as it was, counted in `expired`.
- * Bounded per request (above): a request that stops early names the `since` to send next, the
- * creation time of the last record it dealt with; the deliveries it recovered are pending by then,
- * so a resumed request passes over them.
+ * Bounded per request (above): a request that stops early answers `resumeAfter`, after the last
+ * record it dealt with, to send with the same window. `resumeSince` (that record's creation time)
+ * stays for clients that resume by time; the deliveries it recovered are pending by then, so such
+ * a request passes over them, but it cannot get past a millisecond holding more records than one
+ * request reads.
  */
 export const recoverDeliveries: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
   const id = pathId(req, 1, 'subscription');
-  const body = parseBody(recoverSchema, await readJsonObject(req), 'since (required) and until are ISO 8601 date-times');
+  const body = parseBody(recoverSchema, await readJsonObject(req), 'since (required) and until are ISO 8601 date-times, resumeAfter the string a previous answer gave');
   requireEnabled((await loadSubscription(deps, tenant, id)).record);
   const since = parseIso(body.since);
   const until = body.until === undefined ? deps.clock.now() : parseIso(body.until);
   if (since === undefined) invalid(['since: must be an ISO 8601 date-time, e.g. 2026-01-01T00:00:00Z']);
   if (until === undefined) invalid(['until: must be an ISO 8601 date-time, e.g. 2026-01-02T00:00:00Z']);
   if (until < since) invalid(['until: must not be before since']);
+  const after = body.resumeAfter === undefined ? undefined : parseResume(body.resumeAfter, tenant, id);
   const started = deps.clock.now();
   let recovered = 0;
   let expired = 0;
   let lastCreated: string | undefined;
-  const stoppedAt = await scanDeliveries(deps, { tenant, since, until, maxScanned: MAX_RECOVER_SCAN, maxChars: MAX_RECOVER_CHARS }, async ({ delivery, version }) => {
+  let lastKey: string | undefined;
+  let declined = false;
+  const stoppedAt = await scanDeliveries(deps, { tenant, since, until, after, maxScanned: MAX_RECOVER_SCAN, maxChars: MAX_RECOVER_CHARS }, async ({ key, delivery, version }) => {
     // Always one record: a request that could not deal with any would be resumed from where it began.
-    if (lastCreated !== undefined && (recovered >= MAX_RECOVER_RESENDS || deps.clock.now() - started >= RECOVER_BUDGET_MS)) return false;
+    if (lastKey !== undefined && (recovered >= MAX_RECOVER_RESENDS || deps.clock.now() - started >= RECOVER_BUDGET_MS)) {
+      declined = true;
+      return false;
+    }
+    lastKey = key;
     lastCreated = delivery.createdAt;
     if (delivery.subscriptionId !== id || delivery.status !== 'failed') return true;
     const event = await eventOf(deps, tenant, delivery);
@@ -114,7 +141,10 @@ export const recoverDeliveries: HttpHandler = async (req, deps) => {
   });
   const complete = stoppedAt === undefined;
   deps.logger.info('deliveries recovered', { tenant, keyId, subscriptionId: id, recovered, expired, complete });
-  return json({ recovered, ...(expired > 0 ? { expired } : {}), ...(complete ? {} : { complete: false, resumeSince: lastCreated ?? new Date(since).toISOString() }) }, 202);
+  if (complete) return json({ recovered, ...(expired > 0 ? { expired } : {}) }, 202);
+  // The scan names the record it stopped at; one this request declined is still to be dealt with.
+  const resumeKey = declined ? lastKey! : stoppedAt;
+  return json({ recovered, ...(expired > 0 ? { expired } : {}), complete: false, resumeAfter: encodeResume(id, resumeKey), resumeSince: lastCreated ?? new Date(since).toISOString() }, 202);
 };
 
 /** Makes a failed delivery due now; the engine may touch the record meanwhile: re-read, and recover it only if still failed. */
