@@ -1,6 +1,6 @@
 import {
   afterAttempt, beforeAttempt, type BreakerEvent, type BreakerState, DEFAULT_BREAKER_OPTIONS, failingAfter,
-  heldUntil, INITIAL_BREAKER_STATE, openPeriod,
+  generationOf, heldUntil, INITIAL_BREAKER_STATE, openPeriod,
 } from './breaker';
 
 const T0 = Date.UTC(2030, 0, 1);
@@ -29,7 +29,7 @@ describe('breaker', () => {
     expect(four).toEqual({ state: { state: 'closed', consecutiveFailures: 4, failingSince: T0 }, events: [] });
     const r = afterAttempt(four.state, T0 + 1, false);
     expect(r.events).toEqual(['breaker.opened']);
-    expect(r.state).toEqual({ state: 'open', consecutiveFailures: 5, failingSince: T0, openedAt: T0 + 1, probeAt: T0 + 1 + MIN, opens: 1 });
+    expect(r.state).toEqual({ state: 'open', consecutiveFailures: 5, failingSince: T0, openedAt: T0 + 1, probeAt: T0 + 1 + MIN, opens: 1, generation: 1 });
   });
 
   it('a success in between resets the count', () => {
@@ -55,12 +55,12 @@ describe('breaker', () => {
   it('replaces a probe that never reported back (crashed worker) after staleProbeMs', () => {
     const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
     const later = T0 + MIN + DEFAULT_BREAKER_OPTIONS.staleProbeMs;
-    expect(beforeAttempt(probing, later)).toEqual({ allow: true, state: { ...probing, probeStartedAt: later } });
+    expect(beforeAttempt(probing, later)).toEqual({ allow: true, state: { ...probing, probeStartedAt: later, generation: generationOf(probing) + 1 } });
   });
 
   it('closes on a successful probe', () => {
     const probing = (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
-    expect(afterAttempt(probing, T0 + MIN + 200, true)).toEqual({ state: { state: 'closed', consecutiveFailures: 0 }, events: ['breaker.closed'] });
+    expect(afterAttempt(probing, T0 + MIN + 200, true)).toEqual({ state: { state: 'closed', consecutiveFailures: 0, generation: 3 }, events: ['breaker.closed'] });
   });
 
   it('reopens for twice as long after each failed probe, capped at 1 h', () => {
@@ -101,6 +101,77 @@ describe('breaker', () => {
     expect(r).toEqual({ state: { ...s, consecutiveFailures: 6 }, events: [] });
   });
 
+  describe('late outcomes: attempts that went before the breaker last changed state', () => {
+    /** An attempt admitted while closed, before the breaker opened: its generation. */
+    const before = generationOf(INITIAL_BREAKER_STATE);
+    const probing = () => (beforeAttempt(open(), T0 + MIN) as { state: BreakerState }).state;
+
+    it('a late failure while the probe is in flight is counted but neither reopens nor doubles the period', () => {
+      const s = probing();
+      const r = afterAttempt(s, T0 + MIN + 10 * S, false, {}, before);
+      expect(r).toEqual({ state: { ...s, consecutiveFailures: 6 }, events: [] });
+      // The probe still decides: its failure reopens the breaker for 2 min, the second open period.
+      const failed = afterAttempt(r.state, T0 + MIN + 20 * S, false, {}, generationOf(s));
+      expect(failed.events).toEqual(['breaker.opened']);
+      expect(failed.state).toEqual(expect.objectContaining({ state: 'open', opens: 2, probeAt: T0 + MIN + 20 * S + 2 * MIN }));
+    });
+
+    it('a late success while the probe is in flight does not close the breaker; the probe\'s success does', () => {
+      const s = probing();
+      expect(afterAttempt(s, T0 + MIN + 10 * S, true, {}, before)).toEqual({ state: s, events: [] });
+      expect(afterAttempt(s, T0 + MIN + 20 * S, true, {}, generationOf(s)).events).toEqual(['breaker.closed']);
+    });
+
+    it('a late success while open does not close the breaker or move its probe time', () => {
+      const s = open();
+      expect(afterAttempt(s, T0 + 10 * S, true, {}, before)).toEqual({ state: s, events: [] });
+      // Whatever generation it names: an open breaker admits nobody.
+      expect(afterAttempt(s, T0 + 10 * S, true, {}, generationOf(s))).toEqual({ state: s, events: [] });
+    });
+
+    it('a late failure while open is counted without extending the open period', () => {
+      const s = open();
+      expect(afterAttempt(s, T0 + 10 * S, false, {}, before)).toEqual({ state: { ...s, consecutiveFailures: 6 }, events: [] });
+    });
+
+    it('the outcome of a probe presumed lost and replaced does not decide: the new probe does', () => {
+      const first = probing();
+      const stale = DEFAULT_BREAKER_OPTIONS.staleProbeMs;
+      const second = (beforeAttempt(first, T0 + MIN + stale) as { state: BreakerState }).state;
+      const late = afterAttempt(second, T0 + MIN + stale + S, false, {}, generationOf(first));
+      expect(late).toEqual({ state: { ...second, consecutiveFailures: 6 }, events: [] });
+      expect(afterAttempt(second, T0 + MIN + stale + S, true, {}, generationOf(first))).toEqual({ state: second, events: [] });
+      expect(afterAttempt(late.state, T0 + MIN + stale + 2 * S, true, {}, generationOf(second)).events).toEqual(['breaker.closed']);
+    });
+
+    it('after the breaker closed again, late failures from before do not count towards opening it', () => {
+      const s = probing();
+      const closed = afterAttempt(s, T0 + MIN, true, {}, generationOf(s)).state;
+      for (let i = 0; i < 10; i++) expect(afterAttempt(closed, T0 + MIN + i, false, {}, before)).toEqual({ state: closed, events: [] });
+      // Attempts admitted since the close count as ever: five failures open it again.
+      const reopened = failTimes(closed, T0 + 2 * MIN, 5);
+      expect(reopened.events).toEqual(['breaker.opened']);
+      expect(reopened.state).toEqual(expect.objectContaining({ state: 'open', opens: 1, generation: generationOf(closed) + 1 }));
+    });
+
+    it('keeps the generation through successes and failures while closed, so a late outcome stays late', () => {
+      const s = probing();
+      const closed = afterAttempt(s, T0 + MIN, true, {}, generationOf(s)).state;
+      const one = afterAttempt(closed, T0 + 2 * MIN, false).state;
+      expect(one).toEqual({ ...closed, consecutiveFailures: 1, failingSince: T0 + 2 * MIN });
+      expect(afterAttempt(one, T0 + 3 * MIN, true).state).toEqual(closed);
+      expect(generationOf(closed)).toBeGreaterThan(before);
+    });
+
+    it('late failures still count towards disabling after 5 days of failure', () => {
+      let s = open();
+      s = { ...s, failingSince: T0 - 5 * DAY };
+      const r = afterAttempt(s, T0 + 10 * S, false, {}, before);
+      expect(r.events).toEqual(['subscription.disabled']);
+      expect(r.state).toEqual({ ...s, consecutiveFailures: 6, disabledAt: T0 + 10 * S });
+    });
+  });
+
   it('keeps a serialisable state in every phase (JSON round trip, no undefined-valued keys)', () => {
     // toStrictEqual: toEqual would ignore a key holding undefined, which JSON drops, and Dates or
     // NaN would compare loosely; the stored state must read back exactly as it was written.
@@ -137,11 +208,12 @@ describe('breaker', () => {
   });
 
   it('does not disable when a success happened in between: the 5 days start again', () => {
-    const success = T0 + 4 * DAY;
-    const first = simulate(INITIAL_BREAKER_STATE, T0, T0 + 4 * DAY + 1);
-    // Force the success through (the probe that happened to land then), then keep failing.
-    const closed = afterAttempt(first.state, success, true).state;
-    expect(closed).toEqual(INITIAL_BREAKER_STATE);
+    const first = simulate(INITIAL_BREAKER_STATE, T0, T0 + 4 * DAY);
+    // The first probe after 4 days succeeds, then the endpoint keeps failing.
+    const success = first.state.probeAt!;
+    const probe = beforeAttempt(first.state, success) as { state: BreakerState };
+    const closed = afterAttempt(probe.state, success, true).state;
+    expect(closed).toEqual({ state: 'closed', consecutiveFailures: 0, generation: generationOf(probe.state) + 1 });
     const after = simulate(closed, success + MIN, T0 + 8 * DAY);
     expect(after.disabled).toEqual([]);
     const more = simulate(after.state, T0 + 8 * DAY + MIN, T0 + 10 * DAY);

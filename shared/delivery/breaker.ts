@@ -5,7 +5,16 @@
  * probe per open period instead of every pending delivery's attempts.
  *
  *   closed --failureThreshold consecutive failures--> open --probeAt reached--> half-open (one probe)
- *   half-open --success--> closed;  half-open --failure--> open again, for twice as long (capped)
+ *   half-open --the probe's success--> closed;  half-open --the probe's failure--> open again, for twice as long (capped)
+ *
+ * Every change of state (and a probe replaced) starts a new generation, and an attempt's outcome
+ * counts for the generation it was admitted in, as in sony/gobreaker. A request may run for up to
+ * its 120 s deadline, so an attempt that went before the breaker last changed state can end while
+ * the probe is in flight: such a late outcome never moves the breaker. Only the probe's own
+ * outcome ends half-open; a late failure while open or half-open neither reopens it nor doubles
+ * or extends the open period (it still counts towards disabling, see below); a late success does
+ * not close it. Once the breaker has closed again, the success that closed it is newer news than
+ * a late outcome of either kind, which then changes nothing at all.
  *
  * Independently, failures continuous for disableAfterMs signal `subscription.disabled` once
  * (Standard Webhooks: "recommended to disable future delivery to the endpoint").
@@ -32,6 +41,8 @@ export interface BreakerState {
   opens?: number;
   /** Epoch ms `subscription.disabled` was signalled for this run of failures (signalled once). */
   disabledAt?: number;
+  /** Counts the changes of state (and probes replaced); absent is 0, the first closed breaker. */
+  generation?: number;
 }
 
 export interface BreakerOptions {
@@ -58,12 +69,19 @@ export const DEFAULT_BREAKER_OPTIONS: Readonly<BreakerOptions> = Object.freeze({
 
 export const INITIAL_BREAKER_STATE: Readonly<BreakerState> = Object.freeze({ state: 'closed', consecutiveFailures: 0 });
 
+/** On `allow`, the attempt is admitted in `generationOf(state)`: afterAttempt takes its outcome for that. */
 export type BeforeAttempt = { allow: true; state: BreakerState } | { allow: false; retryAt: number };
 export type BreakerEvent = 'subscription.disabled' | 'breaker.opened' | 'breaker.closed';
 /** Every operational event of delivery; `delivery.failing` comes from failingAfter, not the breaker. */
 export type DeliveryEvent = BreakerEvent | 'delivery.failing';
 
 const options = (o: Partial<BreakerOptions>): BreakerOptions => ({ ...DEFAULT_BREAKER_OPTIONS, ...o });
+
+/** The generation an attempt admitted on this state belongs to (see the top of this file). */
+export const generationOf = (state: BreakerState): number => state.generation ?? 0;
+
+/** Absent for generation 0, so a breaker that never changed state stays the initial one. */
+const withGeneration = (state: BreakerState, generation: number): BreakerState => (generation === 0 ? state : { ...state, generation });
 
 /** The n-th consecutive open period: openForMs, 2x, 4x ... capped. */
 export const openPeriod = (opens: number, o: Partial<BreakerOptions> = {}): number => {
@@ -80,14 +98,15 @@ export function beforeAttempt(state: BreakerState, now: number, opts: Partial<Br
     case 'open': {
       const probeAt = state.probeAt ?? now;
       if (now < probeAt) return { allow: false, retryAt: probeAt };
-      return { allow: true, state: { ...state, state: 'half-open', probeStartedAt: now } };
+      return { allow: true, state: { ...state, state: 'half-open', probeStartedAt: now, generation: generationOf(state) + 1 } };
     }
     case 'half-open': {
       const started = state.probeStartedAt;
       const { staleProbeMs } = options(opts);
       // One probe at a time; a probe nobody reported back on within staleProbeMs is replaced.
       if (started !== undefined && now < started + staleProbeMs) return { allow: false, retryAt: started + staleProbeMs };
-      return { allow: true, state: { ...state, probeStartedAt: now } };
+      // A new generation: the replaced probe's outcome, should it still come, no longer decides.
+      return { allow: true, state: { ...state, probeStartedAt: now, generation: generationOf(state) + 1 } };
     }
   }
 }
@@ -108,34 +127,55 @@ export function heldUntil(state: BreakerState, now: number, opts: Partial<Breake
   return [...new Set(times.filter((t): t is number => t !== undefined && t > now))];
 }
 
-/** Records an attempt's result (success = 2xx; 410 is handled by disabling, not here). */
+/**
+ * Records an attempt's result (success = 2xx; 410 is handled by disabling, not here). `admitted`
+ * is the generation the attempt was admitted in (generationOf the state beforeAttempt let it go
+ * on); omitted, it is this state's own, as for an attempt just admitted on it.
+ */
 export function afterAttempt(
-  state: BreakerState, now: number, success: boolean, opts: Partial<BreakerOptions> = {},
+  state: BreakerState, now: number, success: boolean, opts: Partial<BreakerOptions> = {}, admitted = generationOf(state),
 ): { state: BreakerState; events: BreakerEvent[] } {
   const o = options(opts);
+  const generation = generationOf(state);
+  // An open breaker admits nobody: every outcome it hears is from an attempt that went before it opened.
+  if (state.state === 'open' || admitted !== generation) return late(state, now, success, o);
   if (success) {
-    // Any success, even a straggler that started before the breaker opened, proves the endpoint works.
-    return { state: { state: 'closed', consecutiveFailures: 0 }, events: state.state === 'closed' ? [] : ['breaker.closed'] };
+    if (state.state === 'closed') return { state: withGeneration({ state: 'closed', consecutiveFailures: 0 }, generation), events: [] };
+    return { state: { state: 'closed', consecutiveFailures: 0, generation: generation + 1 }, events: ['breaker.closed'] };
   }
-  const events: BreakerEvent[] = [];
-  const failures = state.consecutiveFailures + 1;
-  const failingSince = state.failingSince ?? now;
-  let next: BreakerState = { ...state, consecutiveFailures: failures, failingSince };
+  const next = failed(state, now);
+  if (state.state === 'closed' && next.consecutiveFailures < o.failureThreshold) return disableIfDue(state, next, now, o, []);
+  // The probe failed, or the threshold is reached.
   const reopen = state.state === 'half-open';
-  if (reopen || (state.state === 'closed' && failures >= o.failureThreshold)) {
-    const opens = reopen ? (state.opens ?? 0) + 1 : 1;
-    const { probeStartedAt: started, ...rest } = next;
-    next = { ...rest, state: 'open', openedAt: now, opens, probeAt: now + openPeriod(opens, o) };
-    if (reopen && started !== undefined) next.lastProbeStartedAt = started;
-    events.push('breaker.opened');
-  }
-  // A failure while open is a straggler (started before the breaker opened): counted, no new period.
+  const opens = reopen ? (state.opens ?? 0) + 1 : 1;
+  const { probeStartedAt: started, ...rest } = next;
+  const opened: BreakerState = { ...rest, state: 'open', openedAt: now, opens, probeAt: now + openPeriod(opens, o), generation: generation + 1 };
+  if (reopen && started !== undefined) opened.lastProbeStartedAt = started;
+  return disableIfDue(state, opened, now, o, ['breaker.opened']);
+}
+
+/**
+ * The outcome of an attempt admitted in another generation (earlier; or later, when the breaker
+ * was reset by deleting it). While the breaker is open or half-open a failure is still a failure
+ * of the endpoint, counted towards disabling; it changes nothing else. Once the breaker has
+ * closed again it is older than the success that closed it, and a success is never the probe:
+ * neither changes anything.
+ */
+function late(state: BreakerState, now: number, success: boolean, o: BreakerOptions): { state: BreakerState; events: BreakerEvent[] } {
+  if (success || state.state === 'closed') return { state, events: [] };
+  return disableIfDue(state, failed(state, now), now, o, []);
+}
+
+const failed = (state: BreakerState, now: number): BreakerState =>
+  ({ ...state, consecutiveFailures: state.consecutiveFailures + 1, failingSince: state.failingSince ?? now });
+
+function disableIfDue(
+  before: BreakerState, next: BreakerState, now: number, o: BreakerOptions, events: BreakerEvent[],
+): { state: BreakerState; events: BreakerEvent[] } {
   // Requiring the threshold too: two lone failures days apart are not "continuous failure".
-  if (state.disabledAt === undefined && failures >= o.failureThreshold && now - failingSince >= o.disableAfterMs) {
-    next = { ...next, disabledAt: now };
-    events.push('subscription.disabled');
-  }
-  return { state: next, events };
+  const since = next.failingSince ?? now;
+  if (before.disabledAt !== undefined || next.consecutiveFailures < o.failureThreshold || now - since < o.disableAfterMs) return { state: next, events };
+  return { state: { ...next, disabledAt: now }, events: [...events, 'subscription.disabled'] };
 }
 
 /** `delivery.failing` belongs to one delivery: signalled once, right after its 4th failed attempt. */

@@ -110,7 +110,7 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     attempt.error = err.code === 'connect_failed' ? String(err.extra.reason ?? err.code) : err.code;
     result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }
-  return settle(deps, { owned, sub, attempt, result, cache });
+  return settle(deps, { owned, sub, attempt, result, cache, generation: gate.generation });
 }
 
 function withoutLease(stored: Lease): Delivery {

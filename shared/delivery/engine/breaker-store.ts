@@ -1,4 +1,4 @@
-import { afterAttempt, beforeAttempt, type BreakerEvent, type BreakerOptions, type BreakerState, INITIAL_BREAKER_STATE } from '../breaker';
+import { afterAttempt, beforeAttempt, type BreakerEvent, type BreakerOptions, type BreakerState, generationOf, INITIAL_BREAKER_STATE } from '../breaker';
 import { keys } from '../keys';
 import type { Deps } from '../../ports';
 import type { CachedBreaker, SweepCache } from './sweep-cache';
@@ -9,6 +9,8 @@ import type { CachedBreaker, SweepCache } from './sweep-cache';
  * lost race on recording a result is simply retried on the fresh state. Within a sweep the state
  * read is kept (sweep-cache.ts): a closed breaker lets attempts go and a success on a clean
  * breaker records nothing without another read; every change is still made on a fresh read.
+ * An admitted attempt carries the breaker's generation back to recordResult: its outcome is taken
+ * for the state it went in, not the one it lands in (breaker.ts).
  */
 const RACES = 8;
 
@@ -64,7 +66,8 @@ function holds(deps: Deps, state: BreakerState, opts: BreakerOptions): { retryAt
   return verdict.allow ? undefined : { retryAt: verdict.retryAt };
 }
 
-type Admission = { allow: true } | { allow: false; retryAt: number };
+/** `generation`: the breaker's generation the attempt goes in, for recordResult. */
+export type Admission = { allow: true; generation: number } | { allow: false; retryAt: number };
 
 const unchanged = (next: BreakerState, state: BreakerState) => next === state || JSON.stringify(next) === JSON.stringify(state);
 
@@ -77,7 +80,7 @@ export function admit(
   if (kept) {
     const verdict = beforeAttempt(kept.state, deps.clock.now(), opts);
     if (!verdict.allow) return verdict;
-    if (unchanged(verdict.state, kept.state)) return { allow: true };
+    if (unchanged(verdict.state, kept.state)) return { allow: true, generation: generationOf(kept.state) };
   }
   // The kept state's look counts as the first of the RACES tries.
   return admitOnRead(deps, tenant, subscriptionId, opts, cache, kept ? 1 : 0);
@@ -92,26 +95,30 @@ async function admitOnRead(
     cache?.setBreaker(tenant, subscriptionId, { state, version });
     const verdict = beforeAttempt(state, deps.clock.now(), opts);
     if (!verdict.allow) return verdict;
-    if (unchanged(verdict.state, state)) return { allow: true };
+    if (unchanged(verdict.state, state)) return { allow: true, generation: generationOf(state) };
     if (await write(deps, key, verdict.state, version, opts)) {
       cache?.setBreaker(tenant, subscriptionId, { state: verdict.state });
-      return { allow: true };
+      return { allow: true, generation: generationOf(verdict.state) };
     }
   }
   return { allow: false, retryAt: deps.clock.now() + 1000 };
 }
 
-/** Records an attempt's result; returns the breaker's events (opened, closed, subscription.disabled). */
+/**
+ * Records the result of an attempt admitted in `generation` (admit's answer); returns the
+ * breaker's events (opened, closed, subscription.disabled).
+ */
 export function recordResult(
-  deps: Deps, tenant: string, subscriptionId: string, success: boolean, opts: BreakerOptions, cache?: Cache,
+  deps: Deps, tenant: string, subscriptionId: string, success: boolean, generation: number, opts: BreakerOptions, cache?: Cache,
 ): Answer<BreakerEvent[]> {
   const kept = cache?.breaker(tenant, subscriptionId);
+  // A success on a clean breaker changes nothing, whatever generation it went in.
   if (success && kept && clean(kept.state)) return [];
-  return recordOnRead(deps, tenant, subscriptionId, success, opts, cache);
+  return recordOnRead(deps, tenant, subscriptionId, success, generation, opts, cache);
 }
 
 async function recordOnRead(
-  deps: Deps, tenant: string, subscriptionId: string, success: boolean, opts: BreakerOptions, cache: Cache | undefined,
+  deps: Deps, tenant: string, subscriptionId: string, success: boolean, generation: number, opts: BreakerOptions, cache: Cache | undefined,
 ): Promise<BreakerEvent[]> {
   const key = keys.breaker(tenant, subscriptionId);
   for (let i = 0; i < RACES; i++) {
@@ -120,7 +127,12 @@ async function recordOnRead(
       cache?.setBreaker(tenant, subscriptionId, { state, version });
       return [];
     }
-    const next = afterAttempt(state, deps.clock.now(), success, opts);
+    const next = afterAttempt(state, deps.clock.now(), success, opts, generation);
+    // A late outcome may change nothing: no write, and the version read stays good for the cache.
+    if (next.state === state) {
+      cache?.setBreaker(tenant, subscriptionId, { state, version });
+      return next.events;
+    }
     if (await write(deps, key, next.state, version, opts)) {
       cache?.setBreaker(tenant, subscriptionId, { state: next.state });
       return next.events;

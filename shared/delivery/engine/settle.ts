@@ -20,12 +20,14 @@ export interface Settle {
   attempt: Attempt;
   result: AttemptResult;
   cache: SweepCache;
+  /** The breaker's generation the attempt was admitted in: its outcome is taken for that state. */
+  generation: number;
 }
 
 /** 'busy': the outcome was refused because another worker took the attempt over (our lease ran out). */
 export type Settled = 'succeeded' | 'retrying' | 'failed' | 'busy';
 
-export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, cache }: Settle): Promise<Settled> {
+export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, cache, generation }: Settle): Promise<Settled> {
   const { settings } = cache;
   const { record } = owned;
   const ended = deps.clock.now();
@@ -33,7 +35,7 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   let scheduled = result;
   const attempts = [...record.attempts, attempt];
   const updatedAt = isoTime(ended);
-  const events = await recordResult(deps, sub.tenant, sub.id, outcome === 'success', settings.breaker, cache);
+  const events = await recordResult(deps, sub.tenant, sub.id, outcome === 'success', generation, settings.breaker, cache);
   if (outcome === 'gone' || events.includes('subscription.disabled')) {
     const disabled = await disable(deps, sub, outcome === 'gone' ? 'gone' : 'failing', cache);
     // The endpoint that is gone is no longer the subscription's: the next attempt goes to its new URL.
