@@ -1,4 +1,6 @@
+import type { TokenCredential } from '@azure/core-auth';
 import type { QueueClient } from '@azure/storage-queue';
+import { errors } from '../../shared/errors';
 
 /**
  * Bounds on every wait of an Azure Storage or Key Vault client the providers make (Table, Blob,
@@ -97,9 +99,16 @@ export async function withDeadline<T>(ms: number, run: (abortSignal: AbortSignal
   }
 }
 
-/** Where a Storage queue client is built from (the bus, delivery wake-ups, the router's deferred copies). */
+/**
+ * Where a Storage queue client is built from (the bus, delivery wake-ups, the router's deferred
+ * copies): a connection string, or the account's queue service URL with an Entra ID credential
+ * (identity-based connections: storage-account.ts).
+ */
 export interface StorageQueueTarget extends AzureTimeouts {
-  connectionString: string;
+  connectionString?: string;
+  /** `https://<account>.queue.core.windows.net`, with `credential`; used without connectionString. */
+  serviceUrl?: string;
+  credential?: TokenCredential;
   queueName: string;
 }
 
@@ -113,7 +122,12 @@ export function lazyQueueClient(opts: StorageQueueTarget): () => Promise<QueueCl
   let client: Promise<QueueClient> | undefined;
   return () => {
     client ??= import('@azure/storage-queue')
-      .then(({ QueueClient }) => new QueueClient(opts.connectionString, opts.queueName, { retryOptions: storageRetryOptions(opts) }))
+      .then(({ QueueClient, QueueServiceClient }) => {
+        const options = { retryOptions: storageRetryOptions(opts) };
+        if (opts.connectionString) return new QueueClient(opts.connectionString, opts.queueName, options);
+        if (!opts.serviceUrl || !opts.credential) throw errors.config('A Storage queue client needs a connection string, or a service URL and a credential');
+        return new QueueServiceClient(opts.serviceUrl, opts.credential, options).getQueueClient(opts.queueName);
+      })
       .catch((e: unknown) => {
         client = undefined;
         throw e;

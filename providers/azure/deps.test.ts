@@ -2,6 +2,7 @@ import type { ServiceBusMessage, ServiceBusSender } from '@azure/service-bus';
 import { busTestEvent } from '../../test/support/bus-event';
 import { bundle, githubSource, metricLines, rejectedWebhook, unbundle } from '../common/metrics.testkit';
 import { configuredClientId } from './credential';
+import { mockCredentialOptions } from './identity-recorder.testkit';
 
 /**
  * On Azure metrics are JSON lines on stdout: the Functions host sends them to Application
@@ -30,17 +31,8 @@ test('a rejected webhook writes a JSON metric line with the source and reason as
  * the options each DefaultAzureCredential is built with, and the Service Bus client's sender by a
  * recording one, so nothing reaches the network.
  */
-const mockCredentialOptions: unknown[] = [];
-jest.mock('@azure/identity', () => ({
-  DefaultAzureCredential: class {
-    constructor(options: unknown) {
-      mockCredentialOptions.push(options);
-    }
-    async getToken() {
-      return { token: 'fake-token', expiresOnTimestamp: 4102444800000 };
-    }
-  },
-}));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+jest.mock('@azure/identity', () => require('./identity-recorder.testkit').identityModule);
 
 describe('the Service Bus bus of the configuration, on a namespace (managed identity)', () => {
   const CLIENT_ID = '5e1f3f5c-6a4b-4c1e-9d57-3f0e2b7c9a11';

@@ -1,3 +1,4 @@
+import type { TokenCredential } from '@azure/core-auth';
 import type { TableClient, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
 import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
@@ -84,8 +85,11 @@ const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): boolean => 
 export interface TableStoreOptions extends AzureTimeouts {
   /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
   table?: string;
-  /** Storage account connection string; or pass `client` (e.g. built with a managed identity). */
+  /** Storage account connection string; or `url` and `credential`, or pass `client`. */
   connectionString?: string;
+  /** The table service URL (`https://<account>.table.core.windows.net`), with `credential` (identity-based: storage-account.ts). */
+  url?: string;
+  credential?: TokenCredential;
   client?: TableClient;
   /** Only for an http:// endpoint such as Azurite: the SDK refuses to send keys over http otherwise. */
   allowInsecureConnection?: boolean;
@@ -109,13 +113,16 @@ const NAME = 'tableStore';
 
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
-  if (!opts.client && !(opts.connectionString && opts.table)) throw new Error('tableStore needs a client, or a connectionString and a table name');
+  if (!opts.client && !((opts.connectionString || (opts.url && opts.credential)) && opts.table)) {
+    throw new Error('tableStore needs a client, or a connectionString and a table name (or a url and credential with the table name)');
+  }
   // A transient failure must not poison the store for the life of the process: once() retries.
   const load = once(async () => {
-    const client = opts.client ?? (await import('@azure/data-tables')).TableClient.fromConnectionString(opts.connectionString!, opts.table!, {
-      allowInsecureConnection: opts.allowInsecureConnection,
-      ...tablesClientOptions(opts),
-    });
+    const sdk = opts.client ? undefined : await import('@azure/data-tables');
+    const options = { allowInsecureConnection: opts.allowInsecureConnection, ...tablesClientOptions(opts) };
+    const client = opts.client ?? (opts.connectionString
+      ? sdk!.TableClient.fromConnectionString(opts.connectionString, opts.table!, options)
+      : new sdk!.TableClient(opts.url!, opts.table!, opts.credential!, options));
     if (opts.createTable !== false) await client.createTable(); // an existing table is fine (409 swallowed by the SDK)
     return client;
   });

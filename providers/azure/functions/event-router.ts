@@ -1,7 +1,6 @@
 import { app } from '@azure/functions';
 import { eventRouter } from '../../../functions/event-router/handler';
-import { required } from '../../common/cloud-deps';
-import { azureDeps, claimStore } from '../deps';
+import { azureDeps, claimStore, hostQueue } from '../deps';
 import { azureQueue } from '../queue';
 import { type RouterDeferral, storageQueueDeferral } from '../router-deferral';
 import type { ServiceBusDeferralQueue } from '../router-deferral-service-bus';
@@ -15,10 +14,7 @@ import { azureServiceBus, registerServiceBusTrigger, serviceBusDeferralFromSetti
  */
 let deferral: RouterDeferral | undefined;
 const eventsQueueDeferral = (): RouterDeferral => (deferral ??= {
-  queue: storageQueueDeferral({
-    connectionString: required('AzureWebJobsStorage', 'the Functions host'),
-    queueName: process.env.SECORCH_EVENTS_QUEUE || 'secorch-events',
-  }),
+  queue: storageQueueDeferral(hostQueue(process.env.SECORCH_EVENTS_QUEUE || 'secorch-events')),
 });
 
 // The queue name comes from the app setting SECORCH_EVENTS_QUEUE (%...% is resolved by the host).
