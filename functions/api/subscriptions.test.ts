@@ -202,7 +202,7 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect((await stored(deps, sub.id))!.sub.url).toBe(URL_OK);
   });
 
-  test('disabling says user; re-enabling clears disabledReason and deletes the breaker', async () => {
+  test('disabling says user; re-enabling clears disabledReason and restarts the breaker', async () => {
     const { deps } = apiDeps();
     const sub = await created(deps);
     const off = await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: false } });
@@ -215,7 +215,7 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect(on.status).toBe(200);
     expect(on.json.enabled).toBe(true);
     expect(on.json).not.toHaveProperty('disabledReason');
-    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+    expect(JSON.parse((await deps.store.get(keys.breaker('acme', sub.id)))!.value)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 1 });
   });
 
   test('filter merges member by member; switching dialect needs the old one nulled, else 422 and nothing changes', async () => {
@@ -251,7 +251,7 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: sub.url } })).status).toBe(200);
     expect((await deps.store.get(keys.breaker('acme', sub.id)))?.value).toBe(breaker);
     expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { url: 'https://new.example.com/hook' } })).status).toBe(200);
-    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+    expect(JSON.parse((await deps.store.get(keys.breaker('acme', sub.id)))!.value)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 1 });
   });
 
   test('a new URL for a disabled subscription leaves its breaker and parked deliveries to the re-enable, which makes them due now', async () => {
@@ -274,7 +274,7 @@ describe('PATCH and DELETE /subscriptions/{id}', () => {
     expect(await nextAttempt()).toBe(iso(probeAt));
     clock.advance(1000);
     expect((await call(deps, 'PATCH', `/subscriptions/${sub.id}`, { body: { enabled: true } })).status).toBe(200);
-    expect(await deps.store.get(keys.breaker('acme', sub.id))).toBeUndefined();
+    expect(JSON.parse((await deps.store.get(keys.breaker('acme', sub.id)))!.value)).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
     expect(await nextAttempt()).toBe(iso(clock.now()));
     expect(await deps.store.get(keys.due(clock.now(), 'acme', parked.id))).toBeDefined();
     expect(await deps.store.get(keys.due(probeAt, 'acme', parked.id))).toBeUndefined();

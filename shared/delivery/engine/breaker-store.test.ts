@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
 import { keys } from '../keys';
 import type { BreakerState } from '../breaker';
-import { admit, heldBack, recordResult } from './breaker-store';
+import { admit, heldBack, recordResult, restartBreaker } from './breaker-store';
 import { type DeliveryDeps, deliverySettings } from './deps';
 import { sweepCache } from './sweep-cache';
 
@@ -185,4 +185,23 @@ test('after the probe closed the breaker, late failures from before it opened do
   for (const g of slow) expect(await recordResult(deps, 'acme', 'sub_1', false, g, breaker, sweepCache(deps))).toEqual([]);
   expect(await storedBreaker(deps)).toEqual(closed);
   expect(await admit(deps, 'acme', 'sub_1', breaker, sweepCache(deps))).toEqual({ allow: true, generation: closed.generation });
+});
+
+// A new URL or a re-enable restarts the breaker (unpark.ts resetBreaker). Attempts still in flight
+// to the old endpoint were admitted before: deleting the breaker put it back at generation 0, the
+// one they were admitted in, and their failures counted against the new endpoint.
+test('after a restart, failures of attempts admitted before it count for nothing; new ones count', async () => {
+  const t = testDeps();
+  const { breaker } = deliverySettings(t.deps);
+  const before = await admitted(t.deps, 'acme', 'sub_1', breaker);
+  await restartBreaker(t.deps, 'acme', 'sub_1', undefined, breaker);
+  for (let i = 0; i < breaker.failureThreshold; i++) expect(await recordResult(t.deps, 'acme', 'sub_1', false, before, breaker)).toEqual([]);
+  const state = JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value) as BreakerState;
+  expect(state).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 1 });
+  const after = await admitted(t.deps, 'acme', 'sub_1', breaker);
+  await recordResult(t.deps, 'acme', 'sub_1', false, after, breaker);
+  expect(JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value)).toMatchObject({ consecutiveFailures: 1, generation: 1 });
+  // A restart of an open breaker of generation 4 goes on from it.
+  await restartBreaker(t.deps, 'acme', 'sub_1', { state: 'open', consecutiveFailures: 9, generation: 4 }, breaker);
+  expect(JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 5 });
 });

@@ -67,6 +67,17 @@ function holds(deps: Deps, state: BreakerState, opts: BreakerOptions): { retryAt
 }
 
 /** `generation`: the breaker's generation the attempt goes in, for recordResult. */
+/**
+ * Starts the breaker of a subscription again, closed, one generation after `old` (breaker.ts): an
+ * attempt still in flight to the old endpoint then ends as a late outcome, which counts for
+ * nothing against the new one. Written unconditionally: a worker writing on the version it read
+ * is refused, reads this state and finds its outcome late.
+ */
+export async function restartBreaker(deps: Deps, tenant: string, subscriptionId: string, old: BreakerState | undefined, opts: BreakerOptions): Promise<void> {
+  const fresh: BreakerState = { state: 'closed', consecutiveFailures: 0, generation: generationOf(old ?? INITIAL_BREAKER_STATE) + 1 };
+  await deps.store.put(keys.breaker(tenant, subscriptionId), JSON.stringify(fresh), { ttlSeconds: ttlSeconds(opts) });
+}
+
 export type Admission = { allow: true; generation: number } | { allow: false; retryAt: number };
 
 const unchanged = (next: BreakerState, state: BreakerState) => next === state || JSON.stringify(next) === JSON.stringify(state);

@@ -70,8 +70,8 @@ test("only the subscription's parked deliveries move: not another's parked at th
   expect(after.get(ofA[0]!.id)!.nextAttemptAt).toBe(new Date(later).toISOString());
   expect(after.get(ofA[1]!.id)!.nextAttemptAt).toBe(new Date(e.probeAt).toISOString());
   for (const d of after.values()) if (d.subscriptionId === b.id) expect(d.nextAttemptAt).toBe(new Date(e.probeAt).toISOString());
-  // A's breaker is gone, B's kept; the engine's task is due a little later.
-  expect(await e.deps.store.get(keys.breaker('default', a.id))).toBeUndefined();
+  // A's breaker is closed again, B's kept; the engine's task is due a little later.
+  expect(JSON.parse((await e.deps.store.get(keys.breaker('default', a.id)))!.value)).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
   expect(await e.deps.store.get(keys.breaker('default', b.id))).toBeDefined();
   expect(await dueIds(e.deps)).toContainEqual({ at: e.clock.now() + SECOND_LOOK_MS, tenant: 'default', id: unparkTaskId(a.id, e.probeAt) });
 });

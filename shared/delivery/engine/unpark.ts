@@ -7,6 +7,7 @@ import { isoTime } from '../iso-time';
 import { keys, parseDue } from '../keys';
 import type { Delivery } from '../model';
 import type { Due, DueOutcome } from './attempt';
+import { restartBreaker } from './breaker-store';
 import { type DeliverySettings, deliverySettings } from './deps';
 import { MAX_AGE_MS } from './sweep-cache';
 
@@ -37,8 +38,9 @@ export const unparkTaskId = (subscriptionId: string, parkedAt: number): string =
 type Leased = Delivery & { lease?: { until: number } };
 
 /**
- * Deletes the subscription's breaker and makes the deliveries it held back due now (the first
- * UNPARK_IN_REQUEST; the task does the rest, SECOND_LOOK_MS later). Answers how many it moved.
+ * Starts the subscription's breaker again, closed (restartBreaker), and makes the deliveries it
+ * held back due now (the first UNPARK_IN_REQUEST; the task does the rest, SECOND_LOOK_MS later).
+ * Answers how many it moved.
  * The tasks are written before anything is moved, so a request that fails part-way (a retry of
  * the same change would find nothing to reset) still leaves the rest to the engine.
  */
@@ -47,14 +49,15 @@ export async function resetBreaker(deps: Deps, tenant: string, subscriptionId: s
   const item = await deps.store.get(key);
   const { breaker, retentionSeconds } = deliverySettings(deps);
   const now = deps.clock.now();
-  const parkedAt = item ? heldUntil(JSON.parse(item.value) as BreakerState, now, breaker) : [];
+  const state = item ? (JSON.parse(item.value) as BreakerState) : undefined;
+  const parkedAt = state ? heldUntil(state, now, breaker) : [];
   for (const at of parkedAt) {
     const task = { at: now + SECOND_LOOK_MS, tenant, id: unparkTaskId(subscriptionId, at) };
     await deps.store.put(keys.due(task.at, tenant, task.id), '{}', { ttlSeconds: retentionSeconds });
     await sendWakeUp(deps, task);
   }
-  // Deleted before any is moved: a delivery moved while it still said open would be held back again.
-  await deps.store.delete(key);
+  // Closed before any is moved: a delivery moved while it still said open would be held back again.
+  await restartBreaker(deps, tenant, subscriptionId, state, breaker);
   let moved = 0;
   for (const at of parkedAt) moved += (await moveParked(deps, tenant, subscriptionId, at, UNPARK_IN_REQUEST)).moved;
   return moved;
