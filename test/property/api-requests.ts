@@ -262,7 +262,9 @@ const iso = fc.oneof(
   fc.constantFrom('2025-12-31', '2026-01-01T00:00:00+01:00', '2026-01-01T00:00Z', '1', 'March 7', '2026-13-01T00:00:00Z', '9999-12-31T23:59:59Z', '0000-01-01T00:00:00Z', '1969-12-31T23:59:59Z', '2026-01-01T00:00:00.1234567891Z', ''),
 );
 const rotateBody = jsonPayload(fc.oneof(fc.constant(undefined), fc.constant({}), fc.record({ overlapSeconds: fc.oneof(fc.integer({ min: -1, max: 700_000 }), fc.constantFrom(1.5, 1e21, '60', null)) }), junk));
-const recoverBody = jsonPayload(fc.oneof(fc.record({ since: fc.oneof(iso, junk), until: fc.oneof(iso, junk) }, { requiredKeys: ['since'] }), fc.constant({}), junk));
+// resumeAfter: base64url text (what the API answers, of any key), other text, or junk.
+const resumeCursor = fc.oneof(fc.string({ maxLength: 80 }).map((t) => Buffer.from(t).toString('base64url')), fc.string({ maxLength: 20 }), junk);
+const recoverBody = jsonPayload(fc.oneof(fc.record({ since: fc.oneof(iso, junk), until: fc.oneof(iso, junk), resumeAfter: resumeCursor }, { requiredKeys: ['since'] }), fc.constant({}), junk));
 const anyBody = fc.oneof({ weight: 3, arbitrary: fc.constant<Payload>({ headers: [] }) }, jsonPayload(junk));
 
 // Paths, ids and queries.
