@@ -15,6 +15,9 @@ export interface DirObjectsOptions {
 }
 
 const META = `${RESERVED_SEGMENT_PREFIX}meta`;
+
+/** Tries of conditionalMove's first link while puts keep replacing the file at the key. */
+const LINK_TRIES = 5;
 /** The longest file name (NAME_MAX) and path (PATH_MAX less its NUL) of Linux; macOS allows no more. */
 const NAME_MAX = 255;
 const PATH_MAX = 4095;
@@ -130,11 +133,17 @@ export function dirObjects(opts: DirObjectsOptions): ObjectStorage {
    */
   async function conditionalMove(src: ReturnType<typeof paths>, dst: ReturnType<typeof paths>, opts: ObjectMoveOptions): Promise<ObjectMoveResult> {
     const copy = join(dirname(src.data), tempName());
-    try {
-      await link(src.data, copy);
-    } catch (e) {
-      if (ABSENT.has(code(e) ?? '')) return 'absent';
-      throw e;
+    // link(2) fails with ENOENT, on Linux, also when the file it found at the key is being
+    // replaced (a put's rename drops its last name between the lookup and the link): the key is
+    // not absent then, it holds the new file, which is linked on the next try.
+    for (let tries = 1; ; tries++) {
+      try {
+        await link(src.data, copy);
+        break;
+      } catch (e) {
+        if (!ABSENT.has(code(e) ?? '')) throw e;
+        if (tries === LINK_TRIES || !(await statFile(src.data))) return 'absent';
+      }
     }
     let ours: Stats;
     try {
