@@ -1,6 +1,7 @@
 import type { CloudEvent } from '../events/cloudevent';
 import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
+import type { Metrics } from '../ports/metrics';
 import type { StateStore } from '../ports/store';
 
 /** The one-ticket-per-finding protocol's contract with ticket systems (its rules: tickets.ts). */
@@ -41,6 +42,8 @@ export interface TicketDeps {
   store: StateStore;
   clock: Clock;
   logger: Logger;
+  /** Counts events skipped as another origin's (`tickets.foreign_origin`, ticket-origin.ts), when given. */
+  metrics?: Pick<Metrics, 'count'>;
   /** `deliveries.retentionDays`: how long a dead-lettered event may still be replayed (default 30). */
   config?: { deliveries?: { retentionDays?: number } };
 }

@@ -3,6 +3,7 @@ import { AppError, isAppError } from '../errors';
 import { MAX_KEY_BYTES, type StateStore } from '../ports/store';
 import { keyPart } from '../store/key-part';
 import { isConnectorError } from './errors';
+import { foreignOrigin, foreignTo, originField, originOf } from './ticket-origin';
 import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan } from './ticket-times';
 import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
@@ -44,6 +45,11 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * finding back; a ticket the target keeps closed for good is replaced by a new one, as a deleted
  * ticket is, and one the target offers no way to reopen keeps its status and is updated, with a
  * warning.
+ *
+ * A finding's ticket is the origin's whose event wrote its first record (`origin`, kept by every
+ * later record of it): an event of another origin with the same uid is acknowledged without
+ * acting on the ticket or the record (ticket-origin.ts says why, and what records without an
+ * origin, and events without one, do).
  */
 /**
  * `applied`: the ids of the last events applied, newest last, so a redelivered older event changes
@@ -53,10 +59,13 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * it keep it, as they spread the record. `resolved`: the finding
  * was resolved before any ticket was made, by an event of time `at`; a reader that does not know
  * this state takes it for a lapsed lease (searches the target, then creates), as before it existed.
+ * `origin` (every state): the origin of the event that wrote the finding's first record, absent on
+ * records written before it was kept, or first written by an event without one (ticket-origin.ts).
  */
-type Created = { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number };
+type Owned = { origin?: string };
+type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number };
 /** `replaces` (a `creating` record): the ticket closed for good that the one being created stands in for. */
-type Record = { state: 'creating'; until: number; eventId: string; replaces?: TicketRef } | Created | { state: 'resolved'; at: number; eventId: string };
+type Record = (Owned & { state: 'creating'; until: number; eventId: string; replaces?: TicketRef }) | Created | (Owned & { state: 'resolved'; at: number; eventId: string });
 const APPLIED_KEPT = 20;
 const applied = (r: Created, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
 
@@ -81,6 +90,12 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   const log = deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id });
   const held = await deps.store.get(key);
   const record = held ? (JSON.parse(held.value) as Record) : undefined;
+  // Checked before anything else, a running lease included: retrying cannot make the event the owner's.
+  const owner = record?.origin;
+  if (foreignTo(owner, req.event)) return foreignOrigin(deps, req, owner, record?.state === 'created' ? record.ref : undefined);
+  // What the records written from here carry: the held record's origin (none on one written before
+  // origins were kept: it is not taken over), else, for the finding's first record, this event's.
+  const origin = record ? record.origin : originOf(req.event);
   if (record?.state === 'created') return follow(system, deps, req, key, held!.version, record);
   if (record?.state === 'creating' && record.until > deps.clock.now()) {
     throw new AppError('ticket_in_progress', `A ticket for finding ${req.uid} is being created by another attempt`, { status: 503, retryable: true });
@@ -89,7 +104,7 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   if (record?.state === 'resolved') {
     // No search: only a ticket made by this protocol replaces this record, and none was.
     if (req.transition === 'resolved') {
-      if (at !== undefined && at > record.at) await markResolved(deps, key, req, at, held!.version);
+      if (at !== undefined && at > record.at) await markResolved(deps, key, req, at, held!.version, origin);
       return { action: 'skipped', reason: NO_TICKET };
     }
     if (olderThan(at, record.at)) return older(deps, req, at!, record.at);
@@ -100,7 +115,7 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   const replaces = record?.state === 'creating' ? record.replaces : undefined;
   const found = await system.findByUid(req.uid);
   if (found && found.id !== replaces?.id) {
-    const adopted: Record = { state: 'created', ref: found, applied: record?.state === 'creating' ? [record.eventId] : [] };
+    const adopted: Record = { state: 'created', ref: found, applied: record?.state === 'creating' ? [record.eventId] : [], ...originField(origin) };
     await write(deps.store, key, adopted, held?.version);
     log.info('ticket found in the target by finding uid; recorded', { ticket: found.key ?? found.id });
     if (adopted.applied.includes(req.event.id)) return { action: 'adopted', ref: found };
@@ -113,12 +128,12 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
     // retry, which then resolves the ticket that create made. Without a time there is nothing to
     // compare later events with, and nothing is kept.
     if (at !== undefined) {
-      await markResolved(deps, key, req, at, held?.version);
+      await markResolved(deps, key, req, at, held?.version, origin);
       log.info('finding resolved before any ticket was made; recorded, so an older event of it makes none', { resolvedAt: new Date(at).toISOString() });
     }
     return { action: 'skipped', reason: NO_TICKET };
   }
-  const ref = await create(system, deps, req, key, held?.version, replaces && { replaces });
+  const ref = await create(system, deps, req, key, held?.version, origin, replaces && { replaces });
   log.info('ticket created', { ticket: ref.key ?? ref.id });
   return { action: 'created', ref };
 }
@@ -131,9 +146,9 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
  * attempt's own lease, so the next attempt still searches the target first. A create whose answer
  * never came (a timeout, a 5xx) may have been applied and keeps its lease.
  */
-async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined, opts?: { replaces: TicketRef }): Promise<TicketRef> {
+async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined, origin: string | undefined, opts?: { replaces: TicketRef }): Promise<TicketRef> {
   const claim = randomUUID();
-  const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id, ...opts };
+  const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id, ...opts, ...originField(origin) };
   await write(deps.store, key, lease, version, { newVersion: claim });
   let ref: TicketRef;
   try {
@@ -143,7 +158,7 @@ async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest
     throw e;
   }
   const openedAt = findingEventTime(req.event);
-  await deps.store.put(key, JSON.stringify({ state: 'created', ref, applied: [req.event.id], ...(openedAt === undefined ? {} : { openedAt }) } satisfies Record));
+  await deps.store.put(key, JSON.stringify({ state: 'created', ref, applied: [req.event.id], ...(openedAt === undefined ? {} : { openedAt }), ...originField(origin) } satisfies Record));
   return ref;
 }
 
@@ -196,14 +211,14 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
     // would send this and every later event of the finding to the dead letters for good. So a new
     // ticket is made, as for a first event; the log names the one it replaces. The lease is taken
     // over the record this attempt read, so attempts racing here make one ticket.
-    const ref = await create(system, deps, req, key, version);
+    const ref = await create(system, deps, req, key, version, r.origin);
     log.warn('ticket gone from the target; created a new one for the open finding', { ticket: ref.key ?? ref.id, replaced: r.ref.key ?? r.ref.id, reason: (e as Error).message });
     return { action: 'created', ref };
   }
   const ticket = r.ref.key ?? r.ref.id;
   if (reopen?.kind === 'final') {
     // Closed for good (read-only): as for a deleted ticket, the open finding needs one someone can work.
-    const ref = await create(system, deps, req, key, version, { replaces: r.ref });
+    const ref = await create(system, deps, req, key, version, r.origin, { replaces: r.ref });
     log.warn('ticket closed for good in the target; created a new one for the reopened finding', { ticket: ref.key ?? ref.id, replaced: ticket, reason: reopen.reason });
     return { action: 'created', ref };
   }
@@ -216,8 +231,8 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
 }
 
 /** Records the finding resolved before any ticket was made, by an event of time `at`. */
-async function markResolved(deps: TicketDeps, key: string, req: TicketRequest, at: number, version: string | undefined): Promise<void> {
-  await write(deps.store, key, { state: 'resolved', at, eventId: req.event.id }, version, { ttlSeconds: markerTtlSeconds(deps) });
+async function markResolved(deps: TicketDeps, key: string, req: TicketRequest, at: number, version: string | undefined, origin: string | undefined): Promise<void> {
+  await write(deps.store, key, { state: 'resolved', at, eventId: req.event.id, ...originField(origin) }, version, { ttlSeconds: markerTtlSeconds(deps) });
 }
 
 /** A created or updated event dated at or before the finding's resolve: acknowledged, nothing done. */

@@ -122,3 +122,23 @@ test('a create Jira refused (400) holds no lease: the corrected event creates th
   await destination()(findingEvent('e2'), deps);
   expect(jira.issues.map((i) => i.key)).toEqual(['SEC-1']);
 });
+
+test('a resolve of another origin leaves the issue open: the issue is the origin\'s that opened it', async () => {
+  const deliver = destination();
+  const deps = jiraDeps(h);
+  await deliver(findingEvent('e1', 'created', 'finding-1', { origin: 'webhook:scanner' }), deps);
+  const requests = jira.vendor.requests.length;
+  // An API key of the tenant with events:write sends a resolve with the same finding uid.
+  await deliver(findingEvent('x1', 'resolved', 'finding-1', { origin: 'api:ci-bot' }), deps);
+  await deliver(findingEvent('x2', 'updated', 'finding-1', { origin: 'api:ci-bot' }), deps);
+  expect(jira.vendor.requests).toHaveLength(requests);
+  expect(jira.issues.map((i) => [i.key, i.fields.status.name, i.comments.length])).toEqual([['SEC-1', STATUS.todo.name, 0]]);
+  expect(h.logs.filter((l) => l.level === 'warn')).toEqual(Array(2).fill(expect.objectContaining({
+    msg: 'finding event of another origin than the one that opened the ticket; acknowledged without acting on it',
+    fields: expect.objectContaining({ destination: 'jira-sec', tenant: 'acme', origin: 'api:ci-bot', ticketOrigin: 'webhook:scanner', ticket: 'SEC-1' }),
+  })));
+  expect(h.logs).toContainEqual(expect.objectContaining({ msg: 'jira destination applied a finding event', fields: expect.objectContaining({ eventId: 'x1', action: 'skipped', reason: 'ticket of another origin' }) }));
+  // The origin that opened it resolves it.
+  await deliver(findingEvent('e2', 'resolved', 'finding-1', { origin: 'webhook:scanner' }), deps);
+  expect(jira.issues.map((i) => i.fields.status.name)).toEqual([STATUS.done.name]);
+});
