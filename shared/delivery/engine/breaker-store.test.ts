@@ -194,14 +194,16 @@ test('after a restart, failures of attempts admitted before it count for nothing
   const t = testDeps();
   const { breaker } = deliverySettings(t.deps);
   const before = await admitted(t.deps, 'acme', 'sub_1', breaker);
-  await restartBreaker(t.deps, 'acme', 'sub_1', undefined, breaker);
+  expect(await restartBreaker(t.deps, 'acme', 'sub_1', breaker)).toBeUndefined();
   for (let i = 0; i < breaker.failureThreshold; i++) expect(await recordResult(t.deps, 'acme', 'sub_1', false, before, breaker)).toEqual([]);
   const state = JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value) as BreakerState;
   expect(state).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 1 });
   const after = await admitted(t.deps, 'acme', 'sub_1', breaker);
   await recordResult(t.deps, 'acme', 'sub_1', false, after, breaker);
   expect(JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value)).toMatchObject({ consecutiveFailures: 1, generation: 1 });
-  // A restart of an open breaker of generation 4 goes on from it.
-  await restartBreaker(t.deps, 'acme', 'sub_1', { state: 'open', consecutiveFailures: 9, generation: 4 }, breaker);
+  // A restart of an open breaker of generation 4 goes on from it, and answers what it replaced.
+  const open: BreakerState = { state: 'open', consecutiveFailures: 9, generation: 4 };
+  await t.deps.store.put(keys.breaker('acme', 'sub_1'), JSON.stringify(open));
+  expect(await restartBreaker(t.deps, 'acme', 'sub_1', breaker)).toEqual(open);
   expect(JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 5 });
 });

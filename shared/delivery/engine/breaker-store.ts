@@ -66,18 +66,33 @@ function holds(deps: Deps, state: BreakerState, opts: BreakerOptions): { retryAt
   return verdict.allow ? undefined : { retryAt: verdict.retryAt };
 }
 
-/** `generation`: the breaker's generation the attempt goes in, for recordResult. */
 /**
- * Starts the breaker of a subscription again, closed, one generation after `old` (breaker.ts): an
- * attempt still in flight to the old endpoint then ends as a late outcome, which counts for
- * nothing against the new one. Written unconditionally: a worker writing on the version it read
- * is refused, reads this state and finds its outcome late.
+ * Starts the breaker of a subscription again, closed, one generation after the state it replaces
+ * (breaker.ts): an attempt still in flight to the old endpoint then ends as a late outcome, which
+ * counts for nothing against the new one. Written on the version read, as every change: a change
+ * another worker makes meanwhile (a probe admitted, the breaker opened) would otherwise be written
+ * over by a generation it had already handed out, and that probe's outcome would decide the new
+ * breaker. A worker writing on the version it read before is refused, reads this state and finds
+ * its outcome late. Answers the state replaced (undefined when there was none), whose held-back
+ * deliveries are the caller's to move.
  */
-export async function restartBreaker(deps: Deps, tenant: string, subscriptionId: string, old: BreakerState | undefined, opts: BreakerOptions): Promise<void> {
-  const fresh: BreakerState = { state: 'closed', consecutiveFailures: 0, generation: generationOf(old ?? INITIAL_BREAKER_STATE) + 1 };
-  await deps.store.put(keys.breaker(tenant, subscriptionId), JSON.stringify(fresh), { ttlSeconds: ttlSeconds(opts) });
+export async function restartBreaker(deps: Deps, tenant: string, subscriptionId: string, opts: BreakerOptions): Promise<BreakerState | undefined> {
+  const key = keys.breaker(tenant, subscriptionId);
+  let old: CachedBreaker | undefined;
+  for (let i = 0; i < RACES; i++) {
+    const item = await deps.store.get(key);
+    old = item ? { state: JSON.parse(item.value) as BreakerState, version: item.version } : undefined;
+    if (await write(deps, key, restarted(old?.state), old?.version, opts)) return old?.state;
+  }
+  // Lost every race: closed all the same (the caller changed the endpoint), after the last state read.
+  deps.logger.warn('breaker restart lost to contention', { subscriptionId });
+  await deps.store.put(key, JSON.stringify(restarted(old?.state)), { ttlSeconds: ttlSeconds(opts) });
+  return old?.state;
 }
 
+const restarted = (old: BreakerState | undefined): BreakerState => ({ state: 'closed', consecutiveFailures: 0, generation: generationOf(old ?? INITIAL_BREAKER_STATE) + 1 });
+
+/** `generation`: the breaker's generation the attempt goes in, for recordResult. */
 export type Admission = { allow: true; generation: number } | { allow: false; retryAt: number };
 
 const unchanged = (next: BreakerState, state: BreakerState) => next === state || JSON.stringify(next) === JSON.stringify(state);

@@ -3,7 +3,8 @@ import type { BreakerState } from '../breaker';
 import { keys, parseDue } from '../keys';
 import type { Delivery } from '../model';
 import { processDue } from './attempt';
-import type { DeliveryDeps } from './deps';
+import { admit, recordResult } from './breaker-store';
+import { type DeliveryDeps, deliverySettings } from './deps';
 import { fanOut } from './fanout';
 import { sweepDue } from './sweep';
 import { sweepCache } from './sweep-cache';
@@ -121,4 +122,67 @@ test('a task entry that names no subscription and instant is dropped', async () 
   await e.deps.store.put(keys.due(at, 'default', 'unpark:nonsense'), '{}');
   expect(await processDue(e.deps, { at, tenant: 'default', id: 'unpark:nonsense' })).toBe('stale');
   expect(await dueIds(e.deps)).toEqual([]);
+});
+
+/**
+ * Another worker changes the breaker between the reset's read and its write (the reset writes the
+ * engine's tasks and sends their wake-ups in between). `raceOnRead` runs that worker's change
+ * right after the reset has read the breaker, on the store as it is.
+ */
+function raceOnRead(deps: DeliveryDeps, subscriptionId: string, change: () => Promise<void>): DeliveryDeps {
+  const key = keys.breaker('default', subscriptionId);
+  let raced = false;
+  const store = {
+    ...deps.store,
+    async get(k: string) {
+      const item = await deps.store.get(k);
+      if (k === key && !raced) {
+        raced = true;
+        await change();
+      }
+      return item;
+    },
+  };
+  return { ...deps, store };
+}
+
+test('a probe admitted while the reset is under way counts for nothing against the new endpoint', async () => {
+  const e = deliveryEngine();
+  closers.push(e.close);
+  const { sub } = await seedSubscription(e.deps, { url: 'https://old.example/hook' });
+  const { breaker } = deliverySettings(e.deps);
+  const open: BreakerState = { state: 'open', consecutiveFailures: 5, openedAt: e.clock.now() - MIN, probeAt: e.clock.now(), opens: 1, generation: 1 };
+  await e.deps.store.put(keys.breaker('default', sub.id), JSON.stringify(open));
+  // The probe to the old endpoint goes just after the reset read the breaker open.
+  let probe = -1;
+  const racing = raceOnRead(e.deps, sub.id, async () => {
+    const gate = await admit(e.deps, 'default', sub.id, breaker);
+    if (gate.allow) probe = gate.generation;
+  });
+  await resetBreaker(racing, 'default', sub.id);
+  expect(probe).toBeGreaterThanOrEqual(0);
+  // The old endpoint's answer to it is a late outcome: the new endpoint's breaker counts no failure.
+  await recordResult(e.deps, 'default', sub.id, false, probe, breaker);
+  expect(JSON.parse((await e.deps.store.get(keys.breaker('default', sub.id)))!.value)).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
+});
+
+test('deliveries parked at a probe time set while the reset is under way are made due too', async () => {
+  const e = deliveryEngine();
+  const rx = await receiver(() => ({ status: 204 }));
+  closers.push(e.close, rx.close);
+  const { sub } = await seedSubscription(e.deps, { url: rx.url });
+  const { breaker } = deliverySettings(e.deps);
+  // The third probe is in flight, 30 s in: the deliveries it holds back wait for its grace.
+  const probing: BreakerState = { state: 'half-open', consecutiveFailures: 7, openedAt: e.clock.now() - 5 * MIN, probeStartedAt: e.clock.now() - 30_000, opens: 3, generation: 6 };
+  await e.deps.store.put(keys.breaker('default', sub.id), JSON.stringify(probing));
+  // Just after the reset read it, the probe fails (open for 8 min) and a sweep parks a new delivery there.
+  const racing = raceOnRead(e.deps, sub.id, async () => {
+    expect(await recordResult(e.deps, 'default', sub.id, false, 6, breaker)).toEqual(['breaker.opened']);
+    await fanOut(event('late'), e.deps);
+    expect(await sweepDue(e.deps)).toMatchObject({ deferred: 1 });
+  });
+  expect(await resetBreaker(racing, 'default', sub.id)).toBe(1);
+  expect((await records(e.deps))[0]!.nextAttemptAt).toBe(new Date(e.clock.now()).toISOString());
+  expect(await sweepDue(e.deps)).toMatchObject({ succeeded: 1 });
+  expect(rx.received).toHaveLength(1);
 });

@@ -45,22 +45,30 @@ type Leased = Delivery & { lease?: { until: number } };
  * the same change would find nothing to reset) still leaves the rest to the engine.
  */
 export async function resetBreaker(deps: Deps, tenant: string, subscriptionId: string): Promise<number> {
-  const key = keys.breaker(tenant, subscriptionId);
-  const item = await deps.store.get(key);
-  const { breaker, retentionSeconds } = deliverySettings(deps);
+  const item = await deps.store.get(keys.breaker(tenant, subscriptionId));
+  const { breaker } = deliverySettings(deps);
   const now = deps.clock.now();
-  const state = item ? (JSON.parse(item.value) as BreakerState) : undefined;
-  const parkedAt = state ? heldUntil(state, now, breaker) : [];
+  const parkedAt = item ? heldUntil(JSON.parse(item.value) as BreakerState, now, breaker) : [];
+  await writeTasks(deps, tenant, subscriptionId, parkedAt, now);
+  // Closed before any is moved: a delivery moved while it still said open would be held back again.
+  const replaced = await restartBreaker(deps, tenant, subscriptionId, breaker);
+  // Another worker may have changed the breaker since it was read (opened it again after a failed
+  // probe, up to an hour): the deliveries it held back for that are the new endpoint's too.
+  const later = replaced ? heldUntil(replaced, deps.clock.now(), breaker).filter((at) => !parkedAt.includes(at)) : [];
+  await writeTasks(deps, tenant, subscriptionId, later, deps.clock.now());
+  let moved = 0;
+  for (const at of [...parkedAt, ...later]) moved += (await moveParked(deps, tenant, subscriptionId, at, UNPARK_IN_REQUEST)).moved;
+  return moved;
+}
+
+/** The engine's tasks for the deliveries parked at each instant, SECOND_LOOK_MS from `now`. */
+async function writeTasks(deps: Deps, tenant: string, subscriptionId: string, parkedAt: readonly number[], now: number): Promise<void> {
+  const { retentionSeconds } = deliverySettings(deps);
   for (const at of parkedAt) {
     const task = { at: now + SECOND_LOOK_MS, tenant, id: unparkTaskId(subscriptionId, at) };
     await deps.store.put(keys.due(task.at, tenant, task.id), '{}', { ttlSeconds: retentionSeconds });
     await sendWakeUp(deps, task);
   }
-  // Closed before any is moved: a delivery moved while it still said open would be held back again.
-  await restartBreaker(deps, tenant, subscriptionId, state, breaker);
-  let moved = 0;
-  for (const at of parkedAt) moved += (await moveParked(deps, tenant, subscriptionId, at, UNPARK_IN_REQUEST)).moved;
-  return moved;
 }
 
 /** Makes up to `limit` of the subscription's deliveries parked at `parkedAt` due now, from `after` on. */
