@@ -1,53 +1,15 @@
 import type { CloudEvent } from '../events/cloudevent';
 import { memoryStore } from '../store/memory';
 import { ConnectorError } from './errors';
-import { applyFindingEvent, findingEventTime, ticketRecordKey, type TicketRef, type TicketSystem } from './tickets';
+import { applyFindingEvent, findingEventTime, ticketRecordKey } from './tickets';
+import { fakeTicketTarget as fakeTarget } from './tickets.testkit';
 
 /**
  * Finding events out of order (../tickets.ts): a created or updated event held back past the
  * finding's resolve makes no ticket; one dated after the resolve (the finding open again) does.
- * The target is a fake in memory, searchable by uid, as in tickets.test.ts; the destinations
+ * The target is the in-memory fake of tickets.testkit.ts; the destinations
  * against their vendor fakes are in tickets.order.vendors.test.ts.
  */
-function fakeTarget() {
-  const tickets = new Map<string, TicketRef & { uid: string; comments: string[]; resolved: boolean }>();
-  const calls: string[] = [];
-  let made = 0;
-  const system: TicketSystem = {
-    async findByUid(uid) {
-      calls.push(`find ${uid}`);
-      const t = [...tickets.values()].find((x) => x.uid === uid);
-      return t ? { id: t.id, key: t.key } : undefined;
-    },
-    async create(uid, event) {
-      calls.push(`create ${event.id}`);
-      const id = String(++made);
-      tickets.set(id, { id, key: `SEC-${id}`, uid, comments: [], resolved: false });
-      return { id, key: `SEC-${id}` };
-    },
-    async update(ref, event) {
-      calls.push(`update ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
-      t.comments.push(event.id);
-    },
-    async resolve(ref, event) {
-      calls.push(`resolve ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
-      t.resolved = true;
-    },
-    async reopen(ref, event) {
-      calls.push(`reopen ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
-      if (!t.resolved) return { kind: 'open' };
-      t.resolved = false;
-      return { kind: 'reopened' };
-    },
-  };
-  return { system, tickets, calls };
-}
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2030-03-01T10:00:00Z');

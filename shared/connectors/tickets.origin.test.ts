@@ -2,55 +2,15 @@ import type { CloudEvent } from '../events/cloudevent';
 import type { Logger } from '../ports/logger';
 import type { StateStore } from '../ports/store';
 import { memoryStore } from '../store/memory';
-import { ConnectorError } from './errors';
-import { applyFindingEvent, ticketRecordKey, type TicketRef, type TicketSystem } from './tickets';
+import { applyFindingEvent, ticketRecordKey } from './tickets';
+import { fakeTicketTarget as fakeTarget } from './tickets.testkit';
 
 /**
  * A finding's ticket belongs to the origin that opened it (../tickets.ts): an event of another
  * origin with the same finding uid neither comments on, resolves, reopens nor creates it. The
- * target is a fake in memory, searchable by uid, as in tickets.test.ts; the Jira destination
+ * target is the in-memory fake of tickets.testkit.ts; the Jira destination
  * against its vendor fake is in jira/destination.test.ts.
  */
-function fakeTarget() {
-  const tickets = new Map<string, TicketRef & { uid: string; comments: string[]; resolved: boolean }>();
-  const calls: string[] = [];
-  let made = 0;
-  const gone = () => new ConnectorError('connector_not_found', 'HTTP 404', { connector: 'jira', vendorStatus: 404 });
-  const system: TicketSystem = {
-    async findByUid(uid) {
-      calls.push(`find ${uid}`);
-      const t = [...tickets.values()].find((x) => x.uid === uid);
-      return t ? { id: t.id, key: t.key } : undefined;
-    },
-    async create(uid, event) {
-      calls.push(`create ${event.id}`);
-      const id = String(++made);
-      tickets.set(id, { id, key: `SEC-${id}`, uid, comments: [], resolved: false });
-      return { id, key: `SEC-${id}` };
-    },
-    async update(ref, event) {
-      calls.push(`update ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw gone();
-      t.comments.push(event.id);
-    },
-    async resolve(ref, event) {
-      calls.push(`resolve ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw gone();
-      t.resolved = true;
-    },
-    async reopen(ref, event) {
-      calls.push(`reopen ${event.id}`);
-      const t = tickets.get(ref.id);
-      if (!t) throw gone();
-      if (!t.resolved) return { kind: 'open' };
-      t.resolved = false;
-      return { kind: 'reopened' };
-    },
-  };
-  return { system, tickets, calls };
-}
 
 const T0 = Date.parse('2030-03-01T10:00:00Z');
 const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();

@@ -80,17 +80,16 @@ export async function restartBreaker(deps: Deps, tenant: string, subscriptionId:
   const key = keys.breaker(tenant, subscriptionId);
   let old: CachedBreaker | undefined;
   for (let i = 0; i < RACES; i++) {
-    const item = await deps.store.get(key);
-    old = item ? { state: JSON.parse(item.value) as BreakerState, version: item.version } : undefined;
-    if (await write(deps, key, restarted(old?.state), old?.version, opts)) return old?.state;
+    old = await read(deps, key);
+    if (await write(deps, key, restarted(old.state), old.version, opts)) return old.version === undefined ? undefined : old.state;
   }
   // Lost every race: closed all the same (the caller changed the endpoint), after the last state read.
   deps.logger.warn('breaker restart lost to contention', { subscriptionId });
-  await deps.store.put(key, JSON.stringify(restarted(old?.state)), { ttlSeconds: ttlSeconds(opts) });
-  return old?.state;
+  await deps.store.put(key, JSON.stringify(restarted(old!.state)), { ttlSeconds: ttlSeconds(opts) });
+  return old!.state;
 }
 
-const restarted = (old: BreakerState | undefined): BreakerState => ({ state: 'closed', consecutiveFailures: 0, generation: generationOf(old ?? INITIAL_BREAKER_STATE) + 1 });
+const restarted = (old: BreakerState): BreakerState => ({ state: 'closed', consecutiveFailures: 0, generation: generationOf(old) + 1 });
 
 /** `generation`: the breaker's generation the attempt goes in, for recordResult. */
 export type Admission = { allow: true; generation: number } | { allow: false; retryAt: number };
