@@ -4,10 +4,10 @@ import { MAX_KEY_BYTES, type StateStore } from '../ports/store';
 import { keyPart } from '../store/key-part';
 import { isConnectorError } from './errors';
 import { foreignOrigin, foreignTo, originField, originOf } from './ticket-origin';
-import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan } from './ticket-times';
+import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan, statusUnknown } from './ticket-times';
 import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
-export { findingEventTime, markerTtlSeconds } from './ticket-times';
+export { findingEventTime, markerTtlSeconds, statusUnknown } from './ticket-times';
 export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
 /**
@@ -44,7 +44,9 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * reopens it (TicketSystem.reopen) before it is applied, so the people working tickets see the
  * finding back; a ticket the target keeps closed for good is replaced by a new one, as a deleted
  * ticket is, and one the target offers no way to reopen keeps its status and is updated, with a
- * warning.
+ * warning. An updated event whose finding's status is unknown (statusUnknown: a PagerDuty note
+ * after the incident was resolved) reports nothing open: it is applied to an open ticket, and
+ * acknowledged without acting on a resolved one or making one after a resolve.
  *
  * A finding's ticket is the origin's whose event wrote its first record (`origin`, kept by every
  * later record of it): an event of another origin with the same uid is acknowledged without
@@ -55,7 +57,7 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * `applied`: the ids of the last events applied, newest last, so a redelivered older event changes
  * nothing either. `resolvedAt` (epoch ms): the time of the latest resolve of the ticket, absent
  * when no resolve carried one or on records written before it was kept. `openedAt` (epoch ms): the
- * time of the latest created or updated event applied, absent likewise; readers that do not know
+ * time of the latest created or updated event applied (not one of unknown status), absent likewise; readers that do not know
  * it keep it, as they spread the record. `resolved`: the finding
  * was resolved before any ticket was made, by an event of time `at`; a reader that does not know
  * this state takes it for a lapsed lease (searches the target, then creates), as before it existed.
@@ -71,6 +73,7 @@ const applied = (r: Created, id: string) => [...r.applied.filter((x) => x !== id
 
 const NO_TICKET = 'resolved before any ticket was made';
 const OLDER = 'older than the finding\'s resolve';
+const UNKNOWN_STATUS = 'the finding was resolved, and this event does not say it is open again (status unknown)';
 const OLDER_RESOLVE = 'older than the finding\'s latest open event';
 
 /** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
@@ -108,6 +111,7 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
       return { action: 'skipped', reason: NO_TICKET };
     }
     if (olderThan(at, record.at)) return older(deps, req, at!, record.at);
+    if (reportsNothingOpen(req)) return unknownStatus(deps, req);
     // Dated after the resolve: the finding is open again. As for a first event: search, then create.
   }
   // No record, a crashed attempt's, or the finding reopened: the target may hold the ticket already.
@@ -199,6 +203,7 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
   }
   // Held back past the resolve: neither a comment on the resolved ticket nor, when that is gone, a new one.
   if (r.resolved && olderThan(at, r.resolvedAt)) return { ...older(deps, req, at!, r.resolvedAt!), ref: r.ref };
+  if (r.resolved && reportsNothingOpen(req)) return { ...unknownStatus(deps, req), ref: r.ref };
   // Dated after the resolve: the finding is open again, and so is its ticket before it is updated.
   let reopen: ReopenResult | undefined;
   try {
@@ -225,7 +230,7 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
   // Updated all the same: failing the event would send it and every later one of the finding to the dead letters.
   if (reopen?.kind === 'stays') log.warn('ticket of the reopened finding left in its closed status; updated', { ticket, reason: reopen.reason });
   if (reopen?.kind === 'reopened') log.info('ticket reopened: its finding was reported open again', { ticket, ...(reopen.status ? { status: reopen.status } : {}) });
-  const openedAt = latest(r.openedAt, at);
+  const openedAt = reportsNothingOpen(req) ? r.openedAt : latest(r.openedAt, at);
   await write(deps.store, key, { ...r, resolved: false, ...(openedAt === undefined ? {} : { openedAt }), applied: applied(r, req.event.id) }, version);
   return { action: reopen?.kind === 'reopened' ? 'reopened' : 'updated', ref: r.ref };
 }
@@ -240,6 +245,16 @@ function older(deps: TicketDeps, req: TicketRequest, at: number, resolvedAt: num
   deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
     .info('finding event older than the finding\'s resolve; acknowledged without acting on the ticket', { transition: req.transition, eventTime: new Date(at).toISOString(), resolvedAt: new Date(resolvedAt).toISOString() });
   return { action: 'skipped', reason: OLDER };
+}
+
+/** An updated event of unknown status (a created one is the finding reported open, whatever its status says). */
+const reportsNothingOpen = (req: TicketRequest) => req.transition === 'updated' && statusUnknown(req.event);
+
+/** An updated event of a resolved finding that does not say it is open again: acknowledged, nothing done. */
+function unknownStatus(deps: TicketDeps, req: TicketRequest): TicketOutcome {
+  deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
+    .info('finding event of unknown status after the finding\'s resolve; acknowledged without reopening or making a ticket', { transition: req.transition });
+  return { action: 'skipped', reason: UNKNOWN_STATUS };
 }
 
 /** A conditional write: losing the race to another attempt is a retry, not a second ticket. */
