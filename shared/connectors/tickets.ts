@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, isAppError } from '../errors';
-import { MAX_KEY_BYTES, type StateStore } from '../ports/store';
-import { keyPart } from '../store/key-part';
 import { isConnectorError } from './errors';
 import { foreignOrigin, foreignTo, originField, originOf } from './ticket-origin';
-import { findingEventTime, latest, markerTtlSeconds, newerThan, olderThan, statusUnknown } from './ticket-times';
+import { applied, type Created, markResolved, type Record, ticketRecordKey, write } from './ticket-record';
+import { findingEventTime, latest, newerThan, olderThan, statusUnknown } from './ticket-times';
 import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
+export { ticketRecordKey } from './ticket-record';
 export { findingEventTime, markerTtlSeconds, statusUnknown } from './ticket-times';
 export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
@@ -53,39 +53,11 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * acting on the ticket or the record (ticket-origin.ts says why, and what records without an
  * origin, and events without one, do).
  */
-/**
- * `applied`: the ids of the last events applied, newest last, so a redelivered older event changes
- * nothing either. `resolvedAt` (epoch ms): the time of the latest resolve of the ticket, absent
- * when no resolve carried one or on records written before it was kept. `openedAt` (epoch ms): the
- * time of the latest created or updated event applied (not one of unknown status), absent likewise; readers that do not know
- * it keep it, as they spread the record. `resolved`: the finding
- * was resolved before any ticket was made, by an event of time `at`; a reader that does not know
- * this state takes it for a lapsed lease (searches the target, then creates), as before it existed.
- * `origin` (every state): the origin of the event that wrote the finding's first record, absent on
- * records written before it was kept, or first written by an event without one (ticket-origin.ts).
- */
-type Owned = { origin?: string };
-type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number };
-/** `replaces` (a `creating` record): the ticket closed for good that the one being created stands in for. */
-type Record = (Owned & { state: 'creating'; until: number; eventId: string; replaces?: TicketRef }) | Created | (Owned & { state: 'resolved'; at: number; eventId: string });
-const APPLIED_KEPT = 20;
-const applied = (r: Created, id: string) => [...r.applied.filter((x) => x !== id), id].slice(-APPLIED_KEPT);
-
 const NO_TICKET = 'resolved before any ticket was made';
 const OLDER = 'older than the finding\'s resolve';
 const UNKNOWN_STATUS = 'the finding was resolved, and this event does not say it is open again (status unknown)';
 const OLDER_RESOLVE = 'older than the finding\'s latest open event';
 
-/** The state-store key of a finding's ticket record (read back by the ServiceNow sync to tell whose a record is). */
-/**
- * The uid is the sender's text, of any length: one that would make the key longer than a store
- * holds (MAX_KEY_BYTES) stands as its digest (keyPart), as does one that starts with `~`; every
- * other key is the uid as written, as before.
- */
-export const ticketRecordKey = (r: Pick<TicketRequest, 'destination' | 'tenant' | 'uid'>) => {
-  const head = `tkt:${r.destination}:${r.tenant}:`;
-  return `${head}${keyPart(r.uid, MAX_KEY_BYTES - Buffer.byteLength(head, 'utf8'))}`;
-};
 const keyOf = ticketRecordKey;
 
 export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, req: TicketRequest): Promise<TicketOutcome> {
@@ -235,11 +207,6 @@ async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest
   return { action: reopen?.kind === 'reopened' ? 'reopened' : 'updated', ref: r.ref };
 }
 
-/** Records the finding resolved before any ticket was made, by an event of time `at`. */
-async function markResolved(deps: TicketDeps, key: string, req: TicketRequest, at: number, version: string | undefined, origin: string | undefined): Promise<void> {
-  await write(deps.store, key, { state: 'resolved', at, eventId: req.event.id, ...originField(origin) }, version, { ttlSeconds: markerTtlSeconds(deps) });
-}
-
 /** A created or updated event dated at or before the finding's resolve: acknowledged, nothing done. */
 function older(deps: TicketDeps, req: TicketRequest, at: number, resolvedAt: number): TicketOutcome {
   deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
@@ -255,11 +222,4 @@ function unknownStatus(deps: TicketDeps, req: TicketRequest): TicketOutcome {
   deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
     .info('finding event of unknown status after the finding\'s resolve; acknowledged without reopening or making a ticket', { transition: req.transition });
   return { action: 'skipped', reason: UNKNOWN_STATUS };
-}
-
-/** A conditional write: losing the race to another attempt is a retry, not a second ticket. */
-async function write(store: StateStore, key: string, r: Record, version: string | undefined, opts: { newVersion?: string; ttlSeconds?: number } = {}): Promise<void> {
-  const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
-  const ok = await store.put(key, JSON.stringify(r), { ...cond, ...opts });
-  if (!ok) throw new AppError('ticket_in_progress', 'Another attempt changed this finding\'s ticket record; retrying', { status: 503, retryable: true });
 }
