@@ -1,12 +1,14 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { guardBody, toBytes } from '../../shared/objects/bytes';
-import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions';
-import { storageFailed } from '../../shared/objects/errors';
-import { keyInvalid } from '../../shared/objects/keys';
-import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
-import { objectsUnavailable } from './unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
+import { failed, status } from './objects-s3-errors';
+import { infoOf } from './objects-s3-info';
+import { checkBucket, checkKey } from './objects-s3-keys';
+import { moveObject } from './objects-s3-move';
+
+export { copySource } from './objects-s3-move';
 
 export interface S3ObjectsOptions extends AwsTimeouts {
   region?: string;
@@ -26,67 +28,6 @@ export interface S3ObjectsOptions extends AwsTimeouts {
    * before the delete, which a writer in between can slip past.
    */
   conditionalWrites?: boolean;
-}
-
-type S3Error = { name?: string; $metadata?: { httpStatusCode?: number } };
-const status = (e: unknown) => (e as S3Error)?.$metadata?.httpStatusCode;
-const failure = (e: unknown) => ({ reason: (e as S3Error)?.name ?? 'Error', httpStatus: status(e) });
-/** S3 unreachable (a 503 the caller may retry), else the service's refusal (object_storage_failed). */
-const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
-  objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
-/** S3 quotes ETags (RFC 9110 entity tags); the port carries the bare value. */
-const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
-/** x-amz-copy-source is `bucket/key`, URL-encoded, with the slashes of the key kept:
- * https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html#API_CopyObject_RequestSyntax */
-export const copySource = (bucket: string, key: string) => `${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-
-/**
- * Keys and buckets a request would not address as given, or that S3 refuses, caught before any
- * request: object_key_invalid (400, not retryable), where S3's 400 would be a retryable
- * object_storage_failed and a request to the bucket itself would act on the bucket.
- * https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
- * - An empty key: the path is /<bucket>/, the bucket: PutObject became a CreateBucket request
- *   (fauxqs answered it 200, nothing written), GetObject a listing of the bucket (its XML read as
- *   the object's bytes), DeleteObject a DeleteBucket.
- * - Over 1,024 bytes of UTF-8: KeyTooLongError. A lone surrogate has no UTF-8 form (the SDK's
- *   encodeURIComponent throws a URIError on it).
- * - A bucket `.` or `..`: the SDK's endpoint URL resolves it away (key `x` in bucket `..` is
- *   GET /x). Other bucket names are left to the SDK and S3 (legacy names, access point ARNs).
- * Dot segments, trailing dots and backslashes inside a key are kept: the SDK sends the path as it
- * is, and S3 signs and addresses it without normalising it, so `a/../b` is that object.
- */
-const MAX_KEY_BYTES = 1024;
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-function checkBucket(bucket: string): void {
-  if (bucket === '' || bucket === '.' || bucket === '..') throw keyInvalid('bucket', bucket, 'not an S3 bucket name');
-}
-
-function checkKey(bucket: string, key: string): void {
-  checkBucket(bucket);
-  if (key.length === 0) throw keyInvalid('key', key, 'empty (the request would address the bucket)');
-  if (LONE_SURROGATE.test(key)) throw keyInvalid('key', key.slice(0, 80), 'is not well-formed Unicode (a lone surrogate has no UTF-8 form)');
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw keyInvalid('key', key.slice(0, 80), `longer than ${MAX_KEY_BYTES} bytes of UTF-8`);
-}
-
-interface S3Head {
-  ContentLength?: number;
-  ETag?: string;
-  VersionId?: string;
-  ContentType?: string;
-  ContentEncoding?: string;
-  LastModified?: Date;
-}
-
-function infoOf(bucket: string, key: string, h: S3Head): ObjectInfo {
-  const info: ObjectInfo = { bucket, key, size: h.ContentLength ?? 0 };
-  const etag = unquote(h.ETag);
-  if (etag) info.etag = etag;
-  if (h.VersionId && h.VersionId !== 'null') info.version = h.VersionId;
-  if (h.ContentType) info.contentType = h.ContentType;
-  if (h.ContentEncoding) info.contentEncoding = h.ContentEncoding;
-  if (h.LastModified) info.lastModified = h.LastModified.toISOString();
-  return info;
 }
 
 /**
@@ -191,52 +132,7 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       checkKey(bucket, from);
       checkKey(bucket, to);
       const { sdk, client } = await load();
-      const cond = hasConditions(opts) ? opts : undefined;
-      // The ETag is S3's precondition; a version alone is first resolved to the ETag it has. Without
-      // conditional requests (fauxqs) every condition is checked with HeadObject, not atomically.
-      let etag = cond?.ifMatch;
-      if (cond && (etag === undefined || !conditional)) {
-        const now = await self.head(bucket, from);
-        if (!now) return 'absent';
-        if (!meets(now, cond)) return 'changed';
-        etag = now.etag;
-      }
-      let copied;
-      try {
-        // CopyObject keeps Content-Type, Content-Encoding and user metadata (MetadataDirective COPY).
-        copied = await client.send(new sdk.CopyObjectCommand({
-          Bucket: bucket, Key: to, CopySource: copySource(bucket, from), MetadataDirective: 'COPY',
-          CopySourceIfMatch: cond && conditional && etag !== undefined ? quoteEtag(etag) : undefined,
-        }));
-      } catch (e) {
-        if (status(e) === 404) return 'absent';
-        if (cond && status(e) === 412) return 'changed';
-        throw failed('move', bucket, from, e);
-      }
-      if (!cond) {
-        await self.delete(bucket, from);
-        return 'moved';
-      }
-      // The same ETag under another version is a byte-identical re-upload: its copy is the object
-      // named, but the key now holds the new version, with its own notification: leave it.
-      if (cond.ifVersion !== undefined && conditional && copied.CopySourceVersionId !== cond.ifVersion) return 'copied';
-      if (!conditional) {
-        const now = await self.head(bucket, from);
-        if (!now) return 'moved';
-        if (!meets(now, { ...cond, ifMatch: etag })) return 'copied';
-      }
-      try {
-        // If-Match on DeleteObject (conditional deletes, general purpose buckets too):
-        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-deletes.html
-        await client.send(new sdk.DeleteObjectCommand({ Bucket: bucket, Key: from, IfMatch: conditional && etag !== undefined ? quoteEtag(etag) : undefined }));
-      } catch (e) {
-        // 404: deleted meanwhile, the copy is all that is left. 412: replaced since the copy.
-        // 409 ConditionalRequestConflict (a concurrent write or delete) stays a retryable failure.
-        if (status(e) === 404) return 'moved';
-        if (status(e) === 412) return 'copied';
-        throw failed('move', bucket, from, e);
-      }
-      return 'moved';
+      return moveObject({ sdk, client, conditional, self }, bucket, from, to, opts);
     },
 
     async delete(bucket, key) {

@@ -12,8 +12,9 @@ import { dirObjects } from './objects-dir';
 
 /**
  * Runs `between` once, right after the next link(2) (the copy step of a conditional move, see
- * conditionalMove in objects-dir.ts) and before the move goes on. objects-dir.ts calls fs/promises
- * through the module object (CommonJS), so a spy on it sees its calls.
+ * conditionalMove in objects-dir-move.ts) and before the move goes on. objects-dir-move.ts and
+ * objects-dir-write.ts call fs/promises through the module object (CommonJS), so a spy on it sees
+ * their calls.
  */
 function afterNextLink(between: () => Promise<void>): jest.SpyInstance {
   const link = fsp.link;

@@ -1,5 +1,8 @@
 import type Jsonata from 'jsonata';
+import type { Builtin, Env, Exceeded, Focus, Guard, Limit, Node, Run } from './budget-types';
 import type { JsonLengthWithin } from './json-size';
+
+export type { Budgets, Exceeded, Limit, Run } from './budget-types';
 
 /**
  * Per-call budgets of a JSONata evaluation, enforced through jsonata's own extension points:
@@ -11,34 +14,7 @@ import type { JsonLengthWithin } from './json-size';
  *
  * The same hooks keep jsonata's internals out of the expression's reach (see `onEntry`): the
  * worker that runs every tenant's transforms keeps its built-ins from one application to the next.
- */
-export type Limit = 'timeoutMs' | 'maxDepth' | 'maxOutputBytes' | 'outputDepth' | 'sequence' | 'stringLength' | 'heap';
-
-/** A budget that ran out, as plain data: it crosses the worker boundary, and ./jsonata.ts makes it an AppError. */
-export interface Exceeded {
-  code: 'transform_timeout' | 'transform_too_large';
-  message: string;
-  limit: Limit;
-  value: number;
-}
-
-export interface Run {
-  readonly now: () => number;
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly maxDepth: number;
-  readonly maxOutputBytes: number;
-  readonly maxString: number;
-  /** Epoch milliseconds, from the caller's clock: what `$now()` and `$millis()` give throughout the application. */
-  readonly timestamp: number;
-  depth: number;
-  /** Sticky: once set, every later step throws again, whatever jsonata does with the first throw. */
-  exceeded?: Exceeded;
-}
-
-export type Budgets = ReturnType<typeof createBudgets>;
-
-/**
+ *
  * The hooks and guards for one jsonata instance. Self-contained, it refers to nothing outside its
  * own body but its parameters: the transform worker is started from its source text (./worker.ts).
  */
@@ -65,10 +41,6 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
   function refuse(message: string): never {
     throw new Error(message);
   }
-
-  type Env = { lookup(name: string): unknown };
-  type Node = { type?: string; pattern?: object; update?: object };
-  type Focus = { environment?: Env } | undefined;
 
   /**
    * The run of the application under way. A value that `bindings` did not hand out is refused
@@ -168,17 +140,6 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
    * it: `$pad("", 4e8)`, `$fromMillis(0, "[Y,2e8]")`, or `$string` of a structure that shares a
    * sub-array at every level (exponential JSON).
    */
-  interface Guard {
-    /** The built-in's parameters: jsonata reads their names from the source to apply it partially (`$pad(?, 5)`). */
-    arity: 0 | 1 | 2 | 3;
-    /** The built-in's `length` where it differs: higher-order functions pass that many arguments. */
-    length?: number;
-    signature: string;
-    /** Throws before the call when these arguments are refused. */
-    check?: (args: unknown[], run: Run, name: string) => void;
-    /** The call; by default the built-in of the same name. */
-    call?: (focus: Focus, args: unknown[], run: Run) => Promise<unknown>;
-  }
   const GUARDS: Record<string, Guard> = {
     pad: {
       arity: 3,
@@ -239,7 +200,6 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
     },
   };
 
-  type Builtin = { implementation: (this: Focus, ...args: unknown[]) => unknown };
   const originals = new Map<string, Promise<Builtin>>();
   const original = (name: string): Promise<Builtin> => {
     let p = originals.get(name);

@@ -2,18 +2,18 @@ import { randomUUID } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
 import { configuredDestination } from '../../config/destination';
-import { ConnectorError } from '../../connectors/errors';
 import type { ServiceNowConfig } from '../../connectors/servicenow/config';
-import { fieldValue, type SnRecord } from '../../connectors/servicenow/records';
 import { transportFor } from '../../connectors/servicenow/transport';
-import { isStamp, lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
+import { lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
+import { cursorOf, stoppedEarly } from './servicenow-sync-cursor';
 import { type HeldTarget, readShared, settleShared, sharedKey, updateShared } from './servicenow-sync-shared';
 import { recordKeys } from './servicenow-sync-target';
 import { observe, type RecordScope } from './servicenow-sync-record';
+import { deleteEarlierStates, without } from './servicenow-sync-retired';
 import { takeSyncLease, type SyncLease } from './sync-lease';
-import { deleteRetired, keysOf } from './sync-target';
+import { keysOf } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
 /**
@@ -65,7 +65,6 @@ export { TICKET_STATUS_CHANGED } from './servicenow-sync-record';
  * whose instance died holds it no longer. Runs end by their deadline, plus one page's retries.
  */
 const RUN_LEASE_SECONDS = 300;
-const SYS_ID = /^[0-9a-f]{32}$/;
 
 function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
   const dest = configuredDestination(config, name);
@@ -215,46 +214,7 @@ async function listAndReport(job: ServiceNowSyncJob, dest: ServiceNowConfig, ctx
     if (!end && !(await lease.renew())) return overtaken();
   } while (!end && deps.clock.now() < ctx.deadline);
   // After the listing: the new target's baseline goes first, the deletion takes what time is
-  // left. The shared record is read again: another schedule may have deleted some since.
-  const fresh = end && held.shared.retired !== undefined ? await readShared(deps.store, targetKey) : undefined;
-  if (fresh?.shared.epoch === kept.epoch && fresh.shared.retired !== undefined) {
-    held = fresh;
-    // Each batch is written with the shared record, on the condition that no other run changed
-    // it: one that moved the states back to a target being deleted stops the deletion there.
-    const left = await deleteRetired(deps.store, keys, fresh.shared.retired, async (retired, deletes) => {
-      const next = { ...without(held.shared, 'retired'), ...(retired ? { retired } : {}) };
-      const newVersion = randomUUID();
-      const ok = await deps.store.putAll([
-        { key: targetKey, value: JSON.stringify(next), opts: { ifVersion: held.version, newVersion } }, ...deletes.map((key) => ({ key, delete: true as const })),
-      ]);
-      if (ok) held = { shared: next, version: newVersion };
-      return ok;
-    }, () => deps.clock.now() >= ctx.deadline);
-    if (left === false) deps.logger.info('servicenow-sync: another run changed the destination\'s target state; the deletion of earlier states waits for a later run', { schedule: ctx.schedule });
-    else if (left.length === 0) deps.logger.info('servicenow-sync: the states of the earlier instance or table are deleted', { schedule: ctx.schedule });
-  }
+  // left (servicenow-sync-retired.ts).
+  if (end && held.shared.retired !== undefined) await deleteEarlierStates(ctx, deps, keys, targetKey, kept.epoch);
   return { ...counts, cursor: cursor?.on };
-}
-
-/** Whether a stored cursor says its run stopped before the end of the listing (parseCursor leaves the flag out). */
-function stoppedEarly(value: string): boolean {
-  try {
-    return (JSON.parse(value) as { resume?: unknown } | null)?.resume === true;
-  } catch {
-    return false;
-  }
-}
-
-const without = <T extends object, K extends keyof T>(o: T, k: K): Omit<T, K> => {
-  const { [k]: _, ...rest } = o;
-  return rest;
-};
-
-/** Values that go into the next encoded query must be what the API documents, nothing else. */
-function cursorOf(connector: string, r: SnRecord): SyncCursor {
-  const on = fieldValue(r, 'sys_updated_on');
-  if (!isStamp(on) || !SYS_ID.test(r.sys_id)) {
-    throw new ConnectorError('connector_bad_response', `${connector}: a record without a valid sys_updated_on or sys_id; the sync cannot continue past it`, { connector });
-  }
-  return { on, id: r.sys_id };
 }
