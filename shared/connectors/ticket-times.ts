@@ -18,16 +18,6 @@ export function findingEventTime(event: CloudEvent): number | undefined {
   return typeof ocsf === 'number' && Math.abs(ocsf) <= 8.64e15 ? ocsf : undefined;
 }
 
-/**
- * An event that tells of something done to the finding without saying whether it is open: its OCSF
- * finding gives status_id 0 (Unknown). A PagerDuty note, status update or responder request
- * (they carry a reference to the incident, not its status), or a generic source mapped without a
- * status path. It is no report of the finding open again: it neither reopens a resolved ticket nor
- * makes one for a finding resolved before any ticket was made, and it does not move `openedAt`.
- * An event whose data gives no status_id at all is read as before (a report of the finding).
- */
-export const statusUnknown = (event: CloudEvent): boolean => (event.data as { status_id?: unknown } | null | undefined)?.status_id === 0;
-
 /** Dated at or before the resolve: an event of the finding's life before it was resolved. */
 export const olderThan = (at: number | undefined, resolvedAt: number | undefined) => at !== undefined && resolvedAt !== undefined && at <= resolvedAt;
 export const latest = (a: number | undefined, b: number | undefined) => (a === undefined ? b : b === undefined ? a : Math.max(a, b));

@@ -8,7 +8,7 @@ import { applyFindingEvent, ticketRecordKey, type FindingTransition } from './ti
 import { fakeTicketTarget } from './tickets.testkit';
 
 /**
- * Updated events of unknown status (tickets.ts, statusUnknown): a PagerDuty note on a resolved
+ * Updated events of unknown status (tickets.ts, reportsNothingOpen): a PagerDuty note on a resolved
  * incident carries a reference to the incident, not its status, and is no report of the incident
  * open again. The events come from PagerDuty's documented V3 examples through the PagerDuty mapper
  * (../mappers/pagerduty/fixtures); the target is the in-memory fake of tickets.testkit.ts.

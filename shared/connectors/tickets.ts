@@ -3,11 +3,11 @@ import { AppError, isAppError } from '../errors';
 import { isConnectorError } from './errors';
 import { foreignOrigin, foreignTo, originField, originOf } from './ticket-origin';
 import { applied, type Created, markResolved, type Record, ticketRecordKey, write } from './ticket-record';
-import { findingEventTime, latest, newerThan, olderThan, statusUnknown } from './ticket-times';
+import { findingEventTime, latest, newerThan, olderThan } from './ticket-times';
 import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
 export { ticketRecordKey } from './ticket-record';
-export { findingEventTime, markerTtlSeconds, statusUnknown } from './ticket-times';
+export { findingEventTime, markerTtlSeconds } from './ticket-times';
 export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
 
 /**
@@ -44,7 +44,7 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * reopens it (TicketSystem.reopen) before it is applied, so the people working tickets see the
  * finding back; a ticket the target keeps closed for good is replaced by a new one, as a deleted
  * ticket is, and one the target offers no way to reopen keeps its status and is updated, with a
- * warning. An updated event whose finding's status is unknown (statusUnknown: a PagerDuty note
+ * warning. An updated event whose finding's status is unknown (reportsNothingOpen: a PagerDuty note
  * after the incident was resolved) reports nothing open: it is applied to an open ticket, and
  * acknowledged without acting on a resolved one or making one after a resolve.
  *
@@ -214,8 +214,17 @@ function older(deps: TicketDeps, req: TicketRequest, at: number, resolvedAt: num
   return { action: 'skipped', reason: OLDER };
 }
 
-/** An updated event of unknown status (a created one is the finding reported open, whatever its status says). */
-const reportsNothingOpen = (req: TicketRequest) => req.transition === 'updated' && statusUnknown(req.event);
+/**
+ * An updated event that tells of something done to the finding without saying whether it is open:
+ * its OCSF finding gives status_id 0 (Unknown). A PagerDuty note, status update or responder
+ * request (they carry a reference to the incident, not its status), or a generic source mapped
+ * without a status path. It neither reopens a resolved ticket nor makes one for a finding resolved
+ * before any ticket was made, and it does not move `openedAt`. An event whose data gives no
+ * status_id at all is read as before, and a created one is the finding reported open whatever its
+ * status says.
+ */
+const reportsNothingOpen = (req: TicketRequest) =>
+  req.transition === 'updated' && (req.event.data as { status_id?: unknown } | null | undefined)?.status_id === 0;
 
 /** An updated event of a resolved finding that does not say it is open again: acknowledged, nothing done. */
 function unknownStatus(deps: TicketDeps, req: TicketRequest): TicketOutcome {
