@@ -31,29 +31,38 @@ function materialized(res: Response): Response {
  * The body members are accessors and methods defined on the prototype below, not class members:
  * the DOM typings declare `body` and `bodyUsed` as properties, which a subclass cannot turn into
  * accessors in TypeScript.
+ *
+ * The class is made on the first answer, not when this module loads: naming `Response` makes
+ * Node load its whole fetch implementation (about 20 ms on the development machines), and the
+ * functions without an HTTP trigger (router, delivery, scheduler, ingest) import this module
+ * through the error types but may never build a Response in their life.
  */
-class LazyTextResponse extends Response {}
+let LazyTextResponse: typeof Response | undefined;
 
-Object.defineProperties(LazyTextResponse.prototype, {
-  body: { get(this: Response) { return materialized(this).body; }, configurable: true },
-  bodyUsed: { get(this: Response) { return full.get(this)?.bodyUsed ?? false; }, configurable: true },
-  text: { value(this: Response) { return materialized(this).text(); }, configurable: true, writable: true },
-  json: { value(this: Response) { return materialized(this).json(); }, configurable: true, writable: true },
-  arrayBuffer: { value(this: Response) { return materialized(this).arrayBuffer(); }, configurable: true, writable: true },
-  blob: { value(this: Response) { return materialized(this).blob(); }, configurable: true, writable: true },
-  formData: { value(this: Response) { return materialized(this).formData(); }, configurable: true, writable: true },
-  clone: {
-    value(this: Response) {
-      if (this.bodyUsed) throw new TypeError('Response.clone: the body has already been used');
-      return textResponse(texts.get(this)!, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) });
+function lazyTextResponseClass(): typeof Response {
+  const Lazy = class LazyTextResponse extends Response {};
+  Object.defineProperties(Lazy.prototype, {
+    body: { get(this: Response) { return materialized(this).body; }, configurable: true },
+    bodyUsed: { get(this: Response) { return full.get(this)?.bodyUsed ?? false; }, configurable: true },
+    text: { value(this: Response) { return materialized(this).text(); }, configurable: true, writable: true },
+    json: { value(this: Response) { return materialized(this).json(); }, configurable: true, writable: true },
+    arrayBuffer: { value(this: Response) { return materialized(this).arrayBuffer(); }, configurable: true, writable: true },
+    blob: { value(this: Response) { return materialized(this).blob(); }, configurable: true, writable: true },
+    formData: { value(this: Response) { return materialized(this).formData(); }, configurable: true, writable: true },
+    clone: {
+      value(this: Response) {
+        if (this.bodyUsed) throw new TypeError('Response.clone: the body has already been used');
+        return textResponse(texts.get(this)!, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) });
+      },
+      configurable: true,
+      writable: true,
     },
-    configurable: true,
-    writable: true,
-  },
-});
+  });
+  return Lazy;
+}
 
 export function textResponse(text: string, init: ResponseInit): Response {
-  const res = new LazyTextResponse(null, init);
+  const res = new (LazyTextResponse ??= lazyTextResponseClass())(null, init);
   // As `new Response(string)` does: a string body without a content type is text/plain.
   if (!res.headers.has('content-type')) res.headers.set('content-type', 'text/plain;charset=UTF-8');
   texts.set(res, text);
