@@ -2,7 +2,7 @@
 // configuration with the project's own TypeScript schema before bundling it in.
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { configPath, validateForBuild } from './scripts/config-file.ts';
 import { localBundleName, lockBundle } from './scripts/bundle-lock.ts';
 
@@ -27,19 +27,38 @@ const withoutSimdParser = {
  */
 const SELF_HOSTED = ['pg', 'pg-native', 'ioredis'];
 
+/**
+ * The undici parts the outbound clients use (shared/http/undici-parts.ts, about 210 KB) are a file
+ * of their own beside each bundle, required on the first outbound request: a function that never
+ * calls out (most ingress cold starts) neither parses nor loads them. Each target's `parts` names
+ * that file; an Azure app loads every file its `main` glob (functions/*.js) matches, so it is kept
+ * outside that folder there.
+ */
+const UNDICI_PARTS = 'shared/http/undici-parts.ts';
+const undiciPartsBeside = (outfile, partsFile) => ({
+  name: 'undici-parts-beside',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/undici-parts$/ }, (args) => {
+      if (!args.importer.endsWith(join('shared', 'http', 'egress-agent.ts')) && !args.importer.endsWith(join('shared', 'http', 'delivery-client.ts'))) return undefined;
+      const path = relative(dirname(outfile), partsFile);
+      return { path: path.startsWith('.') ? path : `./${path}`, external: true };
+    });
+  },
+});
+
 /** Per target: entry folder, output layout, and what stays external (shipped by the runtime or the app package). */
 const TARGETS = {
   // Lambda's Node runtime ships the AWS SDK v3.
-  aws: { src: 'providers/aws/functions', out: (fn) => `dist/aws/${fn}/index.js`, external: ['@aws-sdk/*'] },
+  aws: { src: 'providers/aws/functions', out: (fn) => `dist/aws/${fn}/index.js`, parts: (fn) => `dist/aws/${fn}/undici-parts.js`, external: ['@aws-sdk/*'] },
   // serverless-offline runs these from the checkout: node_modules is there; better-sqlite3 is native.
   // SECORCH_LOCAL_BUNDLE names the folder, so two local servers (tests, benchmarks) can run at once.
-  local: { src: 'providers/local/functions', out: (fn) => `dist/${localBundle()}/${fn}/index.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
+  local: { src: 'providers/local/functions', out: (fn) => `dist/${localBundle()}/${fn}/index.js`, parts: (fn) => `dist/${localBundle()}/${fn}/undici-parts.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
   // The Functions host provides @azure/functions-core; the app's package.json installs the rest:
   // the Service Bus client (about 600 KB with its AMQP stack) would otherwise be in every bundle,
   // and the host loads every function's bundle into one process.
-  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, external: ['@azure/functions-core', '@azure/service-bus'] },
+  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, parts: () => 'dist/azure/lib/undici-parts.js', external: ['@azure/functions-core', '@azure/service-bus'] },
   // The functions framework is the process host on GCP; it and the Pub/Sub client come from the deploy package.json.
-  gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, external: ['@google-cloud/*'] },
+  gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, parts: (fn) => `dist/gcp/${fn}/undici-parts.js`, external: ['@google-cloud/*'] },
 };
 
 const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery', 'storage-ingest', 'scheduler'];
@@ -54,11 +73,11 @@ export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, 
     const t = TARGETS[target];
     rmSync(`dist/${target === 'local' ? localBundle() : target}`, { recursive: true, force: true });
     const fns = [...(target === 'gcp' ? GCP_FUNCTIONS : FUNCTIONS), ...(EXTRA[target] ?? [])];
+    const partsBuilt = new Set();
     for (const fn of fns) {
       const outfile = t.out(fn);
-      await build({
-        entryPoints: [join(t.src, `${fn}.ts`)],
-        outfile,
+      const partsFile = t.parts(fn);
+      const common = {
         bundle: true,
         platform: 'node',
         target: 'node20',
@@ -67,17 +86,22 @@ export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, 
         sourcemap: false,
         legalComments: 'none',
         external: [...t.external, ...SELF_HOSTED],
-        plugins: [withoutSimdParser],
         define: { __SECORCH_CONFIG__: JSON.stringify(raw) },
         logLevel: 'warning',
-      });
-      rows.push({ target, fn, file: outfile, bytes: statSync(outfile).size });
+      };
+      await build({ ...common, entryPoints: [join(t.src, `${fn}.ts`)], outfile, plugins: [withoutSimdParser, undiciPartsBeside(outfile, partsFile)] });
+      if (!partsBuilt.has(partsFile)) {
+        partsBuilt.add(partsFile);
+        await build({ ...common, entryPoints: [UNDICI_PARTS], outfile: partsFile, plugins: [withoutSimdParser] });
+      }
+      rows.push({ target, fn, file: outfile, bytes: statSync(outfile).size, parts: { file: partsFile, bytes: statSync(partsFile).size } });
     }
   }
   packageFiles(targets);
   if (!quiet) {
     console.log(`configuration: ${config}`);
-    for (const r of rows) console.log(`${r.file.padEnd(42)} ${(r.bytes / 1024).toFixed(1).padStart(8)} KB`);
+    const kb = (bytes) => `${(bytes / 1024).toFixed(1).padStart(8)} KB`;
+    for (const r of rows) console.log(`${r.file.padEnd(42)} ${kb(r.bytes)}   + undici-parts.js ${kb(r.parts.bytes).trim()} (loaded on the first outbound request)`);
   }
   return rows;
 }

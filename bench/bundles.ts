@@ -23,16 +23,19 @@ function nodeRun(code: string): number {
 }
 
 /**
- * Bundle size of each AWS function (budget 250 KB minified) and its cold import time beside a
+ * Bundle size of each AWS function (budget 250 KB minified; the undici file loaded on the first
+ * outbound request is named beside it, not counted) and its cold import time beside a
  * bare `node` start measured in the same run (target: within 2.5x). Ratios are in "higher is
  * better" terms: budget / size, and bare start / cold import.
  */
 export async function bundleBench(): Promise<BenchRow[]> {
-  const built: { fn: string; file: string; bytes: number }[] = await buildAll({ targets: ['aws'], quiet: true });
+  const built: { fn: string; file: string; bytes: number; parts: { bytes: number } }[] = await buildAll({ targets: ['aws'], quiet: true });
   const rows: BenchRow[] = [];
   for (const b of built) {
     const kb = b.bytes / 1024;
-    rows.push({ name: `bundle.aws.${b.fn}`, value: round(kb), unit: 'KB', baseline: `${BUDGET_KB} KB budget`, ratio: round(BUDGET_KB / kb) });
+    // undici-parts.js beside it is loaded on the first outbound request, not at cold start (esbuild.config.mjs).
+    const parts = `+ undici-parts.js ${Math.round(b.parts.bytes / 1024)} KB on the first outbound request`;
+    rows.push({ name: `bundle.aws.${b.fn}`, value: round(kb), unit: 'KB', baseline: `${BUDGET_KB} KB budget (${parts})`, ratio: round(BUDGET_KB / kb) });
   }
   const samples = new Map<string, number[]>([['bare', []], ...built.map((b) => [b.fn, []] as [string, number[]])]);
   for (let i = 0; i < RUNS; i++) {

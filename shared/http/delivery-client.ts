@@ -7,6 +7,7 @@ import { LazyHeadersResponse } from './delivery-headers';
 import { deniedCause, egressDenied, guardedAgent } from './egress-agent';
 import { validateOutboundUrl } from './egress';
 import { readCapped } from './read-capped';
+import type { RequestFn } from './undici-parts';
 
 export { headerRecord } from './delivery-headers';
 
@@ -63,15 +64,14 @@ type Target = { ok: true; origin: string; path: string } | { ok: false; code: st
 /** Destinations already checked: a subscription's URL is checked once, not on every delivery. */
 const MAX_TARGETS = 1000;
 
-type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
 let requestFn: RequestFn | undefined;
 /**
  * undici's request() by path, bound to our dispatcher: a fifth of the CPU per delivery of Node's
- * fetch (no web streams, no Request/Response objects), without loading the package's index.
+ * fetch (no web streams, no Request/Response objects), loaded with the first delivery (undici-parts.ts).
  */
 function undiciRequest(): RequestFn {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (requestFn ??= require('undici/lib/api/api-request.js') as RequestFn);
+  return (requestFn ??= (require('./undici-parts') as typeof import('./undici-parts')).request);
 }
 
 export function guardedDeliveryClient(options: DeliveryClientOptions): DeliveryClient {

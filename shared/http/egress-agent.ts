@@ -1,22 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { Agent as AgentType, buildConnector as BuildConnector, Dispatcher } from 'undici';
-
-/**
- * The undici Agent and connector only, by path, and only when the first outbound connection is
- * made: the package's index also loads fetch, WebSocket, the cache and mocks (over 500 KB in a
- * function bundle), and functions that never call out should not pay for parsing it at cold
- * start. Node's own fetch takes this Agent as its dispatcher, so responses are the global Web
- * classes with no conversion.
- */
-function undici(): { Agent: typeof AgentType; buildConnector: typeof BuildConnector } {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return { Agent: require('undici/lib/dispatcher/agent.js'), buildConnector: require('undici/lib/core/connect.js') };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
 import { AppError } from '../errors';
 import { type CidrList, contains, isPrivateOrReserved, parseCidrList } from '../net/cidr';
 import type { HttpClient } from '../ports/http';
+
+/** The undici parts, on the first outbound connection (undici-parts.ts says why). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const undici = () => require('./undici-parts') as typeof import('./undici-parts');
 
 /**
  * The connect-time half of the egress guard (SSRF defence,
