@@ -9,7 +9,7 @@ import { problemResponse, toAppError } from '../../shared/errors';
 import { setClientInfo } from '../../shared/http/client-info';
 import { type ApiGatewayEventLike, certFromApiGateway } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
-import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/without-deps';
 import { v1Result, v1ToRequest } from './http-v1';
 import { v2Result, v2ToRequest } from './http-v2';
 import { redactText } from '../../shared/log/redact';

@@ -8,7 +8,7 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromDerBase64 } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
-import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/without-deps';
 import { splitCookies } from './http-cookies';
 
 /**

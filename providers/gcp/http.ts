@@ -8,7 +8,7 @@ import type { ClientInfo } from '../../shared/webhooks';
 import { certFromGcpHeaders } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
-import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/handler';
+import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/without-deps';
 
 /**
  * Google Cloud Functions (functions-framework, Express 5) HTTP function -> portable HttpHandler.
