@@ -17,7 +17,7 @@ export interface RedisTimeouts {
    * write script that timed out may already have run, or, queued before the connection was
    * ready, may still run once it is (ioredis sends queued commands even if they were rejected):
    * a 503 from a write means "unknown", not "not written"; the write script recognises its own
-   * resend by version (store.ts). Default 10 s, far above any of this store's scripts.
+   * resend by version (store-lua.ts). Default 10 s, far above any of this store's scripts.
    *
    * Also ioredis `socketTimeout`: a connection with commands in flight and no data for this long
    * is destroyed and reopened. Without it a connection gone silent mid-life (a partition, a
