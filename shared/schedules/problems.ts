@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import { cronProblem, isKnownTimeZone } from './due';
-import { jobOf } from './jobs';
+import { jobProblemsOf } from './jobs/problems';
 
 /**
  * Problems of `schedules` that the schema cannot see, as `schedules.<name>.<key>: message`, for
@@ -26,7 +26,7 @@ export function scheduleProblems(config: Pick<Config, 'schedules' | 'destination
       const problem = cronProblem(schedule.cron, now, zone);
       if (problem) problems.push(`${path}.cron: ${problem}`);
     }
-    problems.push(...(jobOf(schedule.job).problems?.(schedule.job, `${path}.job`, config as Config) ?? []));
+    problems.push(...jobProblemsOf(schedule.job, `${path}.job`, config as Config));
   }
   return problems;
 }

@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import { identitySyncJobSchema } from '../../schedules/jobs/identity-sync';
-import { jiraSyncJobSchema } from '../../schedules/jobs/jira-sync';
-import { servicenowSyncJobSchema } from '../../schedules/jobs/servicenow-sync';
+import { archiveFlushJobSchema } from '../../schedules/jobs/archive-flush-config';
+import { identitySyncJobSchema } from '../../schedules/jobs/identity-sync-config';
+import { jiraSyncJobSchema } from '../../schedules/jobs/jira-sync-config';
+import { servicenowSyncJobSchema } from '../../schedules/jobs/servicenow-sync-config';
 
 const nonEmpty = z.string().check(z.minLength(1));
 
@@ -10,14 +11,16 @@ const nonEmpty = z.string().check(z.minLength(1));
  * timer trigger, Cloud Scheduler) and locally by serverless-offline. Each runs at most once per
  * due time across all instances (shared/schedules). Rules the schema cannot express (a valid cron
  * expression, exactly one of cron and everySeconds, the destination a job names) are checked by
- * scheduleProblems when the configuration is compiled.
+ * scheduleProblems when the configuration is compiled. A kind of job with checks of its own keeps
+ * its schema and checks in `<type>-config.ts` under shared/schedules/jobs, apart from its runner:
+ * every function validates the configuration, and only the scheduler needs the runners and the
+ * connectors they use.
  */
 const jobSchema = z.discriminatedUnion('type', [
   /** Publishes a CloudEvent of the given type (routes pick it up like any other event). */
   z.strictObject({ type: z.literal('emit'), eventType: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,200}$/)), data: z.optional(z.unknown()) }),
-  /** Writes the buffered events of archive destinations to object storage (unset: every archive destination). */
-  z.strictObject({ type: z.literal('archive-flush'), destination: z.optional(nonEmpty) }),
-  /** Connector syncs: ticket status changes, identity changes (one file each under shared/schedules/jobs). */
+  archiveFlushJobSchema,
+  /** Connector syncs: ticket status changes, identity changes. */
   jiraSyncJobSchema,
   servicenowSyncJobSchema,
   identitySyncJobSchema,

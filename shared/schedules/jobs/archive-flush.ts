@@ -1,9 +1,6 @@
 import { archiveConfigs, flushArchive } from '../../destinations/archive';
-import type { JobConfig } from '../../config/sections/schedules';
-import { configuredDestination } from '../../config/destination';
+import { type ArchiveFlushJob, archiveFlushProblems } from './archive-flush-config';
 import type { JobDefinition } from './types';
-
-type ArchiveFlushJob = Extract<JobConfig, { type: 'archive-flush' }>;
 
 /**
  * `archive-flush`: writes the events buffered by archive destinations (one, or all of them) to
@@ -27,11 +24,5 @@ export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
     if (errors.length > 0) throw errors[0];
     return { flushed };
   },
-  problems(job, path, config) {
-    if (job.destination === undefined) return [];
-    const dest = configuredDestination(config, job.destination);
-    if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-    if (dest.type !== 'archive') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not an archive`];
-    return [];
-  },
+  problems: archiveFlushProblems,
 };

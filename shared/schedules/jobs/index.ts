@@ -13,8 +13,9 @@ type Registry = { [K in JobType]: JobDefinition<Extract<JobConfig, { type: K }>>
 
 /**
  * Every kind of scheduled job, by the `type` of its configuration. A new kind (a connector sync)
- * is one file beside these plus its variant in shared/config/sections/schedules.ts; the mapped
- * type makes this registry fail to compile until the new type is registered here.
+ * is its runner beside these plus its variant in shared/config/sections/schedules.ts (the schema
+ * and checks in a `<type>-config.ts` beside the runner, its checks also in ./problems.ts); the
+ * mapped type makes this registry fail to compile until the new type is registered here.
  */
 export const jobs: Registry = {
   emit: emitJob,

@@ -14,29 +14,12 @@ import { isConnectorError } from '../../connectors/errors';
 import type { Transport, TransportOptions } from '../../connectors/types';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
+import { type JiraSyncJob, jiraSyncProblems } from './jira-sync-config';
 import { statusKeys, targetOf } from './jira-sync-target';
 import { deleteRetired, keysOf, settleTarget, targetFieldsShape } from './sync-target';
 import type { JobContext, JobResult } from './types';
 
-/**
- * `jira-sync`: reports status changes of the issues a `jira` destination made (label `secorch`)
- * as `secorch.ticket.status_changed` events, one per change. Each round asks for the issues
- * updated since the last one, oldest first (`updated >= ... ORDER BY updated ASC`), paged by
- * nextPageToken; the round's position is stored after every page, so a run that stops (an error,
- * its deadline) resumes from that page. Issues updated while a round pages can make it skip one at
- * a page boundary: the next round then starts early enough to read it (search-drift.ts). Issues
- * read twice (rounds overlap by a minute, JQL dates have minute precision) change nothing: an
- * event needs a status other than the last one seen. The state records the site and project read
- * (jira-sync-target.ts): a destination pointed at another one starts there as a first run does.
- */
-export const jiraSyncJobSchema = z.strictObject({
-  type: z.literal('jira-sync'),
-  /** A `jira` destination: its site, credentials and project. */
-  destination: z.string().check(z.minLength(1)),
-  /** Issues per search page (Jira returns at most 100 with fields). */
-  pageSize: z._default(z.number().check(z.int(), z.positive(), z.lte(100)), 100),
-});
-export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
+export { jiraSyncJobSchema, type JiraSyncJob } from './jira-sync-config';
 
 /**
  * `since`: where the next round starts (epoch ms of an `updated`); `round`: the round under way;
@@ -71,6 +54,17 @@ function destinationOf(config: Pick<Config, 'destinations'>, name: string): Jira
   return dest?.type === 'jira' ? (dest as unknown as JiraConfig) : undefined;
 }
 
+/**
+ * `jira-sync`: reports status changes of the issues a `jira` destination made (label `secorch`)
+ * as `secorch.ticket.status_changed` events, one per change. Each round asks for the issues
+ * updated since the last one, oldest first (`updated >= ... ORDER BY updated ASC`), paged by
+ * nextPageToken; the round's position is stored after every page, so a run that stops (an error,
+ * its deadline) resumes from that page. Issues updated while a round pages can make it skip one at
+ * a page boundary: the next round then starts early enough to read it (search-drift.ts). Issues
+ * read twice (rounds overlap by a minute, JQL dates have minute precision) change nothing: an
+ * event needs a status other than the last one seen. The state records the site and project read
+ * (jira-sync-target.ts): a destination pointed at another one starts there as a first run does.
+ */
 export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
   const transports = new WeakMap<JiraConfig, Transport>();
   return {
@@ -178,12 +172,7 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       }
       return { destination: job.destination, ...counts };
     },
-    problems(job: JiraSyncJob, path: string, config: Config): string[] {
-      const dest = configuredDestination(config, job.destination);
-      if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-      if (dest.type !== 'jira') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not jira`];
-      return [];
-    },
+    problems: jiraSyncProblems,
   };
 }
 

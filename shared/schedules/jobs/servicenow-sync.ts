@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
 import { configuredDestination } from '../../config/destination';
 import type { ServiceNowConfig } from '../../connectors/servicenow/config';
@@ -7,6 +6,7 @@ import { transportFor } from '../../connectors/servicenow/transport';
 import { lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
+import { type ServiceNowSyncJob, servicenowSyncProblems } from './servicenow-sync-config';
 import { cursorOf, stoppedEarly } from './servicenow-sync-cursor';
 import { type HeldTarget, readShared, settleShared, sharedKey, updateShared } from './servicenow-sync-shared';
 import { recordKeys } from './servicenow-sync-target';
@@ -15,6 +15,20 @@ import { deleteEarlierStates, without } from './servicenow-sync-retired';
 import { takeSyncLease, type SyncLease } from './sync-lease';
 import { keysOf } from './sync-target';
 import type { JobContext, JobResult } from './types';
+
+export { servicenowSyncJobSchema, type ServiceNowSyncJob } from './servicenow-sync-config';
+export { TICKET_STATUS_CHANGED } from './servicenow-sync-record';
+/**
+ * How long a run holds its tenant's destination without renewal (renewed after every page): a run
+ * whose instance died holds it no longer. Runs end by their deadline, plus one page's retries.
+ */
+const RUN_LEASE_SECONDS = 300;
+
+function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
+  const dest = configuredDestination(config, name);
+  if (dest?.type !== 'servicenow') throw errors.config(`"${name}" is not a servicenow destination`, 'schedules');
+  return dest as unknown as ServiceNowConfig;
+}
 
 /**
  * `servicenow-sync`: reads the records a `servicenow` destination made (correlation_display =
@@ -50,28 +64,6 @@ import type { JobContext, JobResult } from './types';
  * states of a cursor stored before they were keyed by target are read on under the keys from
  * before: an upgrade reports each change once and baselines nothing.
  */
-export const servicenowSyncJobSchema = z.strictObject({
-  type: z.literal('servicenow-sync'),
-  /** The `servicenow` destination whose instance, credentials and table are read. */
-  destination: z.string().check(z.minLength(1)),
-  pageSize: z._default(z.number().check(z.int(), z.gte(1), z.lte(1000)), 200),
-  lookbackSeconds: z._default(z.number().check(z.int(), z.gte(0), z.lte(3600)), 60),
-});
-export type ServiceNowSyncJob = z.output<typeof servicenowSyncJobSchema>;
-
-export { TICKET_STATUS_CHANGED } from './servicenow-sync-record';
-/**
- * How long a run holds its tenant's destination without renewal (renewed after every page): a run
- * whose instance died holds it no longer. Runs end by their deadline, plus one page's retries.
- */
-const RUN_LEASE_SECONDS = 300;
-
-function destinationOf(config: Pick<Config, 'destinations'>, name: string): ServiceNowConfig {
-  const dest = configuredDestination(config, name);
-  if (dest?.type !== 'servicenow') throw errors.config(`"${name}" is not a servicenow destination`, 'schedules');
-  return dest as unknown as ServiceNowConfig;
-}
-
 export const servicenowSyncJob = {
   async run(job: ServiceNowSyncJob, ctx: JobContext, deps: Deps): Promise<JobResult> {
     const dest = destinationOf(deps.config, job.destination);
@@ -88,12 +80,7 @@ export const servicenowSyncJob = {
       await lease.release().catch((e: unknown) => deps.logger.warn('servicenow-sync: could not release the destination; it lapses by itself', { schedule: ctx.schedule, error: e }));
     }
   },
-  problems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
-    const dest = configuredDestination(config, job.destination);
-    if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-    if (dest.type !== 'servicenow') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not servicenow`];
-    return [];
-  },
+  problems: servicenowSyncProblems,
 };
 
 type Counts = { pages: number; records: number; emitted: number; unknownFinding: number; otherTenant: number };

@@ -21,7 +21,9 @@ export type JobResult = Record<string, unknown> | undefined;
 
 /**
  * One kind of job: a file under shared/schedules/jobs, registered in ./index.ts under the `type`
- * its configuration variant carries (shared/config/sections/schedules.ts).
+ * its configuration variant carries (shared/config/sections/schedules.ts). Its `problems` is
+ * defined in its `<type>-config.ts` and registered in ./problems.ts too, which the configuration
+ * checks use without the runners.
  */
 export interface JobDefinition<C extends JobConfig = JobConfig> {
   run(job: C, ctx: JobContext, deps: Deps): Promise<JobResult>;
