@@ -1,12 +1,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { PutOptions } from '../../shared/ports/store';
-import { checkTransaction, type Entity, type Head, PARTITION, type Planned, toHead } from './store-table-layout';
-import { live, readEntity, status, tableGone } from './store-table-parts';
+import { checkTransaction, type Entity, type Head, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead } from './store-table-layout';
+import { dropParts, live, readEntity, status, tableGone } from './store-table-parts';
 
 /**
- * The conditional-write machinery of the Azure Table store: read a head's version, expiry and
- * parts pointer (never its value), decide the condition on it, write with its ETag, and decide
- * again after a lost race.
+ * put of the Azure Table store, and the conditional-write machinery it shares with putAll
+ * (store-table-batch.ts): read a head's version, expiry and parts pointer (never its value),
+ * decide the condition on it, write with its ETag, and decide again after a lost race.
  */
 export interface Row { etag: string; head: Head }
 
@@ -32,6 +32,14 @@ export function holds(opts: PutOptions, row: Row | undefined, now: number): bool
   return opts.ifVersion === undefined || current?.version === opts.ifVersion;
 }
 export const conditional = (opts: PutOptions = {}) => Boolean(opts.ifAbsent) || opts.ifVersion !== undefined;
+
+/**
+ * Whether the head is one an earlier try of this same write put there: the SDK resends a request
+ * whose answer was lost (a reset connection, a timeout after the service wrote), and the resend
+ * fails its condition (409 on create, 412 on the ETag) on the entity it wrote itself. Every write
+ * has its own version, so finding one of ours means the write was applied.
+ */
+export const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): boolean => row !== undefined && tried.has(row.head.version);
 
 /** Runs `attempt` until it decides; a lost race (409/412/404 on a conditional write) decides again. */
 export async function decide(key: string, attempt: (n: number) => Promise<boolean | 'lost'>): Promise<boolean> {
@@ -70,4 +78,43 @@ export async function removeTombstone(client: TableClient, row: string, etag: st
   } catch {
     // Rewritten (412) or gone (404) since: nothing to do. Other failures: sweepExpired removes it.
   }
+}
+
+/**
+ * One put. An unconditional one reads the head it replaces (for its parts) and upserts; a
+ * conditional one decides its condition on the current head and writes with its ETag, deciding
+ * again after a lost race. The parts of the value it replaced are removed after the write.
+ */
+export async function putOne(load: () => Promise<TableClient>, key: string, value: string, options: PutOptions, now: () => number): Promise<boolean> {
+  const row = rowKey(key);
+  const layout = layOut(key, value);
+  const client = await load();
+  let replaced: PartsRef | undefined;
+  const tried = new Set<string>();
+  const written = await decide(key, async (n) => {
+    const at = now();
+    const planned = plan(key, layout, options, at);
+    if (!conditional(options)) {
+      const before = await readHead(client, row);
+      await commit(client, planned, undefined, 'upsert');
+      replaced = before?.head.split;
+      return true;
+    }
+    // ifAbsent tries the create first: the common case (a new idempotency key) is one call.
+    // A create that succeeds replaced nothing, so it has no parts to remove.
+    const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await readHead(client, row);
+    if (ownWrite(current, tried)) return true;
+    tried.add(planned.head.version as string);
+    if (!holds(options, current, at)) return false;
+    try {
+      await commit(client, planned, current, 'conditional');
+      replaced = current?.head.split;
+      return true;
+    } catch (e) {
+      if (lostRace(e)) return 'lost';
+      throw e;
+    }
+  });
+  if (replaced) await dropParts(client, [replaced]);
+  return written;
 }

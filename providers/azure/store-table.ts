@@ -1,19 +1,50 @@
 import type { TokenCredential } from '@azure/core-auth';
-import type { TableClient, TableTransactionResponse, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { Clock } from '../../shared/ports/clock';
-import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, isDelete, type PutOptions, type StateStore } from '../../shared/ports/store';
 import { checkStoreWrites, checkText } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
-import { checkTransaction, encode, type Head, keyOf, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead, tombstone } from './store-table-layout';
-import { dropParts, entityMissing, readEntity, readItem, withValues } from './store-table-parts';
+import { layOut, PARTITION, rowKey } from './store-table-layout';
+import { writeBatch } from './store-table-batch';
+import { listPage } from './store-table-list';
+import { dropParts, entityMissing, readEntity, readItem } from './store-table-parts';
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
-import { commit, conditional, decide, holds, lostRace, partActions, readHead, removeTombstone, type Row } from './store-table-write';
+import { putOne, readHead } from './store-table-write';
 import { type AzureTimeouts, tablesClientOptions } from './client-options';
 import { guarded } from './unavailable';
 
 export {
   keyOf, MAX_KEY_BYTES, MAX_PART_CHARS, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, MAX_VALUE_CHARS, MAX_VALUE_JSON_BYTES, PART_MARK, PARTITION, rowKey,
 } from './store-table-layout';
+
+export interface TableStoreOptions extends AzureTimeouts {
+  /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
+  table?: string;
+  /** Storage account connection string; or `url` and `credential`, or pass `client`. */
+  connectionString?: string;
+  /** The table service URL (`https://<account>.table.core.windows.net`), with `credential` (identity-based: storage-account.ts). */
+  url?: string;
+  credential?: TokenCredential;
+  client?: TableClient;
+  /** Only for an http:// endpoint such as Azurite: the SDK refuses to send keys over http otherwise. */
+  allowInsecureConnection?: boolean;
+  /** Create the table on first use when missing (default true); false when provisioned by IaC. */
+  createTable?: boolean;
+  clock: Clock;
+}
+
+export type TableStore = StateStore & {
+  /** Deletes up to `max` expired entities, then up to the rest of `max` orphaned parts; returns how many. */
+  sweepExpired(max?: number): Promise<number>;
+  /** Waits for any opportunistic sweep still running. */
+  close(): Promise<void>;
+};
+
+const SWEEP_EVERY = 256;
+const SWEEP_MAX = 100;
+const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable service (unavailable.ts)
+/** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
+const NAME = 'tableStore';
 
 /**
  * StateStore on Azure Table Storage (also the Azurite emulator).
@@ -40,7 +71,7 @@ export {
  * with 409 if something appeared) or `updateEntity(..., 'Replace', { etag })` (412 if it changed
  * meanwhile). A lost race re-reads and decides again, so 409/412 answer false only when the
  * condition really fails. putAll does the same inside one entity group transaction (at most 100
- * operations, 4 MiB), which the service applies all or nothing.
+ * operations, 4 MiB: store-table-batch.ts), which the service applies all or nothing.
  * https://learn.microsoft.com/rest/api/storageservices/performing-entity-group-transactions
  *
  * A transaction fails as a whole when it deletes an entity that does not exist, and a delete
@@ -74,43 +105,6 @@ export {
  * the parts it replaced; such parts stay invisible and sweepExpired removes them (expired with
  * their head, or as orphans: store-table-sweep.ts), so they cost storage until the next sweep.
  */
-/**
- * Whether the head is one an earlier try of this same write put there: the SDK resends a request
- * whose answer was lost (a reset connection, a timeout after the service wrote), and the resend
- * fails its condition (409 on create, 412 on the ETag) on the entity it wrote itself. Every write
- * has its own version, so finding one of ours means the write was applied.
- */
-const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): boolean => row !== undefined && tried.has(row.head.version);
-
-export interface TableStoreOptions extends AzureTimeouts {
-  /** Table name (alphanumeric, 3-63 characters, starting with a letter); unused with `client`. */
-  table?: string;
-  /** Storage account connection string; or `url` and `credential`, or pass `client`. */
-  connectionString?: string;
-  /** The table service URL (`https://<account>.table.core.windows.net`), with `credential` (identity-based: storage-account.ts). */
-  url?: string;
-  credential?: TokenCredential;
-  client?: TableClient;
-  /** Only for an http:// endpoint such as Azurite: the SDK refuses to send keys over http otherwise. */
-  allowInsecureConnection?: boolean;
-  /** Create the table on first use when missing (default true); false when provisioned by IaC. */
-  createTable?: boolean;
-  clock: Clock;
-}
-
-export type TableStore = StateStore & {
-  /** Deletes up to `max` expired entities, then up to the rest of `max` orphaned parts; returns how many. */
-  sweepExpired(max?: number): Promise<number>;
-  /** Waits for any opportunistic sweep still running. */
-  close(): Promise<void>;
-};
-
-const SWEEP_EVERY = 256;
-const SWEEP_MAX = 100;
-const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable service (unavailable.ts)
-/** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
-const NAME = 'tableStore';
-
 export function tableStore(opts: TableStoreOptions): TableStore {
   const { clock } = opts;
   if (!opts.client && !((opts.connectionString || (opts.url && opts.credential)) && opts.table)) {
@@ -148,36 +142,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     put: (key: string, value: string, options: PutOptions = {}) => guarded(STORE, 'put', async () => {
       checkPutOptions(options);
       checkStoreWrites(NAME, [{ key, value, opts: options }]);
-      const row = rowKey(key);
-      const layout = layOut(key, value);
-      const client = await load();
-      let replaced: PartsRef | undefined;
-      const tried = new Set<string>();
-      const written = await decide(key, async (n) => {
-        const now = clock.now();
-        const planned = plan(key, layout, options, now);
-        if (!conditional(options)) {
-          const before = await readHead(client, row);
-          await commit(client, planned, undefined, 'upsert');
-          replaced = before?.head.split;
-          return true;
-        }
-        // ifAbsent tries the create first: the common case (a new idempotency key) is one call.
-        // A create that succeeds replaced nothing, so it has no parts to remove.
-        const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await readHead(client, row);
-        if (ownWrite(current, tried)) return true;
-        tried.add(planned.head.version as string);
-        if (!holds(options, current, now)) return false;
-        try {
-          await commit(client, planned, current, 'conditional');
-          replaced = current?.head.split;
-          return true;
-        } catch (e) {
-          if (lostRace(e)) return 'lost';
-          throw e;
-        }
-      });
-      if (replaced) await dropParts(client, [replaced]);
+      const written = await putOne(load, key, value, options, () => clock.now());
       if (written) wrote(1);
       return written;
     }),
@@ -188,37 +153,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
       if (batch.length === 0) return true;
       const layouts = batch.map((w) => (isDelete(w) ? undefined : layOut(w.key, w.value)));
       const client = await load();
-      let replaced: PartsRef[] = [];
-      const tried = batch.map(() => new Set<string>());
-      const written = await decide(batch[0]!.key, async () => {
-        const now = clock.now();
-        const planned = batch.map((w, i): Planned => (isDelete(w) ? { head: tombstone(w.key), parts: [] } : plan(w.key, layouts[i]!, w.opts ?? {}, now)));
-        // Heads first, so that subResponses[i] is the head of batch[i]; then every part.
-        const parts = planned.flatMap((p) => p.parts);
-        checkTransaction([...planned.map((p) => p.head), ...parts]);
-        const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? readHead(client, planned[i]!.head.rowKey) : undefined)));
-        // The transaction is all or nothing: one conditional head of an earlier try means it was applied.
-        if (batch.some((w, i) => !isDelete(w) && conditional(w.opts) && ownWrite(rows[i], tried[i]!))) return true;
-        planned.forEach((p, i) => tried[i]!.add(p.head.version as string));
-        if (!batch.every((w, i) => isDelete(w) || holds(w.opts ?? {}, rows[i], now))) return false;
-        const actions: TransactionAction[] = planned.map(({ head }, i) => {
-          const w = batch[i]!;
-          if (isDelete(w) || !conditional(w.opts)) return ['upsert', head, 'Replace'];
-          const row = rows[i];
-          return row ? ['update', head, 'Replace', { etag: row.etag }] : ['create', head];
-        });
-        let response: TableTransactionResponse;
-        try {
-          response = await client.submitTransaction([...actions, ...partActions(parts)]);
-        } catch (e) {
-          if (lostRace(e)) return 'lost';
-          throw e;
-        }
-        await Promise.all(batch.map((w, i) => (isDelete(w) ? removeTombstone(client, planned[i]!.head.rowKey, response.subResponses[i]?.etag) : undefined)));
-        replaced = rows.flatMap((r) => (r?.head.split ? [r.head.split] : []));
-        return true;
-      });
-      if (replaced.length > 0) await dropParts(client, replaced);
+      const written = await writeBatch(client, batch, layouts, () => clock.now());
       if (written) wrote(batch.length);
       return written;
     }),
@@ -226,23 +161,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     list: (prefix, options = {}) => guarded(STORE, 'list', async () => {
       checkText(NAME, 'prefix', prefix);
       if (options.after !== undefined) checkText(NAME, 'cursor', options.after);
-      const limit = listLimit(options);
-      const lo = encode(prefix);
-      const now = clock.now();
-      // Encoded keys use only U+0100..U+01FF, so U+0200 bounds every key under the prefix, and
-      // parts (RowKeys from U+0200 on) are outside every such range.
-      let filter = `PartitionKey eq '${PARTITION}' and RowKey ge '${lo}' and RowKey lt '${lo}\u0200' and expiresAt gt ${now}L`;
-      if (options.after !== undefined) filter += ` and RowKey gt '${encode(options.after)}'`;
-      const client = await load();
-      const heads: { row: string; head: Head }[] = [];
-      // The service may answer short pages (5 s or partition boundaries): read on past them.
-      for await (const page of client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(limit + 1, 1000) })) {
-        for (const entity of page) heads.push({ row: entity.rowKey!, head: toHead(entity) });
-        if (heads.length > limit) break;
-      }
-      // The head beyond the page only says that more follow: its value is not read.
-      const items = (await withValues(client, heads.slice(0, limit), () => clock.now())).map(({ row, item }) => ({ key: keyOf(row), ...item }));
-      return heads.length > limit ? { items, next: keyOf(heads[limit - 1]!.row) } : { items };
+      return listPage(load, prefix, options, () => clock.now());
     }),
 
     delete: (key) => guarded(STORE, 'delete', async () => {

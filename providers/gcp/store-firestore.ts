@@ -1,12 +1,13 @@
-import type { CollectionReference, DocumentData, Firestore, Transaction } from '@google-cloud/firestore';
+import type { Firestore } from '@google-cloud/firestore';
 import type { Clock } from '../../shared/ports/clock';
-import { checkPutOptions, checkWrites, isDelete, listLimit, type PutOptions, type StateStore, type Write } from '../../shared/ports/store';
+import { checkPutOptions, checkWrites, listLimit, type PutOptions, type StateStore } from '../../shared/ports/store';
 import { checkStoreWrites, checkText } from '../../shared/store/text-and-ttl';
 import { once } from '../common/once';
-import { checkCollectionPath, checkCommit, documents, encodeKey, HEAD_MASK, type Head, type Layout, layOut, MAX_PARTS, partId, partsCollectionOf, type PartsRef, splitOf, toHead } from './store-firestore-layout';
+import { checkCollectionPath, type Head, partsCollectionOf, toHead } from './store-firestore-layout';
 import { readItem, withValues } from './store-firestore-read';
+import { deleteKey, transact, type WriteEnv } from './store-firestore-write';
 import { guardStore } from '../../shared/store/unavailable';
-import { bounded, firestoreClientConfig, type FirestoreBounds, FirestoreOutcomeUnknown, firestoreReason, outcomeUnknown } from './store-firestore-bounds';
+import { bounded, firestoreClientConfig, type FirestoreBounds, firestoreReason } from './store-firestore-bounds';
 
 export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES, partsCollectionOf, SLICE_BYTES } from './store-firestore-layout';
 
@@ -31,23 +32,24 @@ export { encodeKey, MAX_COMMIT_BYTES, MAX_DOCUMENT_BYTES, MAX_KEY_BYTES, MAX_VAL
  * Timestamp an hour after expiry, on heads and parts alike) is for a Firestore TTL policy on that
  * field in both collection groups, which deletes lazily: garbage collection only.
  *
- * Every put, putAll and delete is one transaction: it reads the heads it puts or deletes (only the
- * fields in HEAD_MASK, so an inline value of up to 1 MiB is not sent back), then writes the heads,
- * the new parts and deletes of the replaced or deleted value's parts, all or none. Firestore
- * serialises it against every other writer of those heads, so a condition decides the whole
- * write, a lost race leaves no parts, and the parts of an overwritten or deleted value go in the
- * same commit: no clean-up step that a crash could skip. The price: an unconditional put or
- * delete reads the head first (one document read and one more round trip than a blind write), a
- * putAll of deletes only included, and contends with other writers of that key. A transaction that
- * fails on contention or a transient error is run again, re-checking, until the operation's
- * deadline (on a monotonic clock); every operation ends by it, with 503 `store_unavailable` when
- * Firestore is contended, throttled or out of reach (store-firestore-bounds.ts). A run after a
- * commit that may have been applied (its answer lost) that finds the documents changed by another
- * writer writes nothing again: a delete, or an unconditional put whose document another writer
- * rewrote, is done (ordered before that change); a conditional one, or a put whose document is
- * gone (deleted, or collected by the TTL policy), is 503 `store_unavailable` (commit outcome
- * unknown), since both true and false could be wrong. That needs the heads of the deletes read too: a blind delete run again
- * would delete a newer write made after the lost commit.
+ * Every put, putAll and delete is one transaction (store-firestore-write.ts): it reads the heads it
+ * puts or deletes (only the fields in HEAD_MASK, so an inline value of up to 1 MiB is not sent
+ * back), then writes the heads, the new parts and deletes of the replaced or deleted value's parts,
+ * all or none. Firestore serialises it against every other writer of those heads, so a condition
+ * decides the whole write, a lost race leaves no parts, and the parts of an overwritten or deleted
+ * value go in the same commit: no clean-up step that a crash could skip. The price: an
+ * unconditional put or delete reads the head first (one document read and one more round trip than
+ * a blind write), a putAll of deletes only included, and contends with other writers of that key. A
+ * transaction that fails on contention or a transient error is run again, re-checking, until the
+ * operation's deadline (on a monotonic clock); every operation ends by it, with 503
+ * `store_unavailable` when Firestore is contended, throttled or out of reach
+ * (store-firestore-bounds.ts). A run after a commit that may have been applied (its answer lost)
+ * that finds the documents changed by another writer writes nothing again: a delete, or an
+ * unconditional put whose document another writer rewrote, is done (ordered before that change); a
+ * conditional one, or a put whose document is gone (deleted, or collected by the TTL policy), is
+ * 503 `store_unavailable` (commit outcome unknown), since both true and false could be wrong. That
+ * needs the heads of the deletes read too: a blind delete run again would delete a newer write made
+ * after the lost commit.
  */
 export interface FirestoreStoreOptions {
   collection: string;
@@ -61,11 +63,6 @@ export interface FirestoreStoreOptions {
 }
 
 /**
- * The library runs each transaction once; bounded() runs it again until the deadline, so that
- * its own backoff (1 s growing x1.5, 60 s after throttling) cannot outlast the function.
- */
-const ONE_ATTEMPT = { maxAttempts: 1 };
-/**
  * In store_unavailable messages. Firestore that cannot be reached, does not answer by the
  * deadline, or stays contended or throttled until it is the retryable 503 every other state
  * store answers, not an internal error (firestoreReason).
@@ -74,17 +71,6 @@ const STORE = 'Firestore';
 /** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
 const NAME = 'firestoreStore';
 const guarded = <T>(op: string, run: () => Promise<T>) => guardStore(STORE, op, firestoreReason, run);
-
-function holds(current: DocumentData | undefined, opts: PutOptions = {}, now: number): boolean {
-  const live = current !== undefined && (typeof current.expiresAt !== 'number' || current.expiresAt > now);
-  if (opts.ifAbsent) return opts.ifVersion === undefined && !live;
-  return opts.ifVersion === undefined || (live && current.version === opts.ifVersion);
-}
-
-/** Deletes, in the transaction, the parts a replaced head pointed at. */
-function dropParts(tx: Transaction, parts: CollectionReference, split: PartsRef | undefined): void {
-  for (let i = 0; i < (split?.parts ?? 0); i++) tx.delete(parts.doc(partId(split!.partsId, i)));
-}
 
 export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
   checkCollectionPath(opts.collection);
@@ -95,84 +81,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     const db = opts.firestore ?? new sdk.Firestore({ projectId: opts.projectId, databaseId: opts.databaseId, clientConfig: firestoreClientConfig() });
     return { sdk, db, heads: db.collection(opts.collection), parts: db.collection(partsCollectionOf(opts.collection)) };
   }));
-
-  /** Puts and deletes as one transaction: sizes checked first, then the heads put are read, then all or nothing written. */
-  async function transact(writes: readonly Write[]): Promise<boolean> {
-    const layouts = writes.map((w): Layout | undefined => (isDelete(w) ? undefined : layOut(opts.collection, w)));
-    const ids = writes.map((w) => encodeKey(w.key));
-    const puts = layouts.filter((l): l is Layout => l !== undefined);
-    // Each write: its head and, at worst, the replaced or deleted value's parts; each put its parts.
-    checkCommit(puts, writes.length * (1 + MAX_PARTS) + puts.reduce((n, l) => n + (l.slices?.length ?? 0), 0));
-    const io = await load();
-    const refs = ids.map((id) => io.heads.doc(id));
-    // The versions each run of the function wrote. It runs again (bounded() here, or the
-    // library's own retries of a commit) when a commit failed, and also when the commit's answer
-    // was lost after Firestore applied it (DEADLINE_EXCEEDED, UNAVAILABLE): that run
-    // then finds a version of its own (every write has a new one) and must answer true, not fail
-    // the condition on its own write. A commit is all or nothing, so one head of ours is enough.
-    const tried = writes.map(() => new Set<string>());
-    // The head versions read by the first attempt whose commit may have been applied (its answer
-    // lost). A later run that finds them changed, by another writer, cannot tell whether that
-    // commit was applied and then overwritten: it neither writes again (over a newer write, or a
-    // claim taken after our delete) nor answers false for a write that may be in place.
-    let unsure: unknown[] | undefined;
-    return within(async () => {
-      let staged: unknown[] | undefined;
-      try {
-        return await io.db.runTransaction(async (tx) => {
-          staged = undefined;
-          // Deletes too: their versions are what tells, after a lost answer, whether to delete again.
-          const current = (await tx.getAll(...refs, { fieldMask: HEAD_MASK })).map((snap) => snap.data());
-          const at = now();
-          if (current.some((doc, i) => typeof doc?.version === 'string' && tried[i]!.has(doc.version))) return true;
-          const versions = current.map((doc) => doc?.version as unknown);
-          if (unsure !== undefined && undecided(versions, unsure)) return true;
-          if (!writes.every((w, i) => isDelete(w) || holds(current[i], w.opts, at))) return false;
-          staged = versions;
-          stage(tx, current, at);
-          return true;
-        }, ONE_ATTEMPT);
-      } catch (e) {
-        if (staged !== undefined && outcomeUnknown(e)) unsure ??= staged;
-        throw e;
-      }
-    }, true);
-
-    /**
-     * After an attempt that may have been applied: true (done, write nothing) or a throw when
-     * that cannot be told, else undefined (it was not applied: run as usual). A head still at
-     * the version that attempt read proves it was not (a commit is all or nothing, a version is
-     * never reused, and a delete applied leaves no head); with none, a head changed since was
-     * written by someone after it or after ours. Then every delete is done either way: its key is
-     * absent, or holds a write made after the delete or (not applied) ordered after it; so is an
-     * unconditional put whose head another writer has written since (ordered before that write).
-     * A conditional put, or a put whose head is absent now, leaves it unknown: absent then and
-     * now, or gone since, it may be ours deleted by someone, or an old head the TTL policy
-     * collected while ours was never applied (a write that is no change to order ours before).
-     */
-    function undecided(versions: unknown[], before: unknown[]): true | undefined {
-      const same = versions.map((v, i) => v === before[i]);
-      if (versions.some((v, i) => typeof v === 'string' && same[i])) return undefined;
-      if (same.every(Boolean)) return undefined;
-      const overwritten = (i: number) => !same[i] && typeof versions[i] === 'string';
-      if (writes.every((w, i) => isDelete(w) || (overwritten(i) && w.opts?.ifAbsent !== true && w.opts?.ifVersion === undefined))) return true;
-      throw new FirestoreOutcomeUnknown();
-    }
-
-    function stage(tx: Transaction, current: (DocumentData | undefined)[], at: number): void {
-      layouts.forEach((layout, i) => {
-        if (!layout) {
-          tx.delete(refs[i]!);
-        } else {
-          const docs = documents(layout, at);
-          tried[i]!.add(docs.head.version as string);
-          tx.set(refs[i]!, docs.head);
-          for (const part of docs.parts) tx.set(io.parts.doc(part.id), part.data);
-        }
-        dropParts(tx, io.parts, splitOf(current[i]));
-      });
-    }
-  }
+  const writer: WriteEnv = { collection: opts.collection, load, within, now };
 
   return {
     get: (key) => guarded('get', async () => {
@@ -183,14 +92,14 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
     put: (key: string, value: string, options: PutOptions = {}) => guarded('put', async () => {
       checkPutOptions(options);
       checkStoreWrites(NAME, [{ key, value, opts: options }]);
-      return transact([{ key, value, opts: options }]);
+      return transact(writer, [{ key, value, opts: options }]);
     }),
 
     putAll: (writes) => guarded('putAll', async () => {
       checkWrites(writes);
       checkStoreWrites(NAME, writes);
       if (writes.length === 0) return true;
-      return transact(writes);
+      return transact(writer, writes);
     }),
 
     list: (prefix, options = {}) => guarded('list', async () => {
@@ -227,30 +136,7 @@ export function firestoreStore(opts: FirestoreStoreOptions): StateStore {
 
     delete: (key) => guarded('delete', async () => {
       checkText(NAME, 'key', key);
-      const id = encodeKey(key);
-      const io = await load();
-      const ref = io.heads.doc(id);
-      // As in transact: after an attempt that may have deleted (its answer lost), a head that has
-      // changed since (absent, or another writer's) means the delete is done, ordered before that
-      // change; deleting again would remove what was written after it (a claim someone holds).
-      let unsure: { version: unknown } | undefined;
-      await within(async () => {
-        let staged: { version: unknown } | undefined;
-        try {
-          await io.db.runTransaction(async (tx) => {
-            staged = undefined;
-            const [snap] = await tx.getAll(ref, { fieldMask: HEAD_MASK });
-            const head = snap?.data();
-            if (unsure !== undefined && head?.version !== unsure.version) return;
-            staged = { version: head?.version };
-            tx.delete(ref);
-            dropParts(tx, io.parts, splitOf(head));
-          }, ONE_ATTEMPT);
-        } catch (e) {
-          if (staged !== undefined && outcomeUnknown(e)) unsure ??= staged;
-          throw e;
-        }
-      }, true);
+      await deleteKey(writer, key);
     }),
 
     check: () => guarded('check', () => within(async () => {
