@@ -1,5 +1,7 @@
 import type { Firestore } from '@google-cloud/firestore';
-import { checkCommit, copy, type Data, grpcError, toWrite } from './firestore-fake-limits.testkit';
+import { Db, type DocRef, readArgs, type ReadOptions, type Snapshot, turn } from './firestore-fake-documents.testkit';
+import { checkCommit, type Data, grpcError, toWrite } from './firestore-fake-limits.testkit';
+import { Collection } from './firestore-fake-query.testkit';
 import { retryableInTransaction, sdkBackoff, timerSleep } from './firestore-fake-retry.testkit';
 
 /**
@@ -28,133 +30,14 @@ import { retryableInTransaction, sdkBackoff, timerSleep } from './firestore-fake
  *    and `answerLost` makes an applied commit fail as one whose answer never arrived;
  *  - queries order by document id (UTF-8 byte order) only, with range filters, startAfter and
  *    limit on it; anything else throws rather than answering wrongly.
+ *
+ * Documents and references are in firestore-fake-documents.testkit.ts, queries in
+ * firestore-fake-query.testkit.ts, the data rules and size limits in firestore-fake-limits.testkit.ts
+ * and the SDK's retry waits in firestore-fake-retry.testkit.ts; the client and its transactions
+ * are here.
  */
-type ReadOptions = { fieldMask?: string[] };
 
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-
-function checkId(id: string): void {
-  const bytes = Buffer.byteLength(id, 'utf8');
-  if (bytes === 0 || bytes > 1500 || id.includes('/') || id === '.' || id === '..' || /^__.*__$/.test(id)) {
-    throw new Error(`Value for argument "documentPath" is not a valid resource path: ${JSON.stringify(id)}`);
-  }
-}
-
-/** getAll's arguments: references, then optional read options. */
-function readArgs(args: readonly (DocRef | ReadOptions)[]): { refs: DocRef[]; mask?: string[] } {
-  const last = args[args.length - 1];
-  const options = last !== undefined && !(last instanceof DocRef) ? last : undefined;
-  const refs = (options ? args.slice(0, -1) : args) as DocRef[];
-  if (refs.length === 0 || !refs.every((r) => r instanceof DocRef)) throw new Error('getAll() needs at least one DocumentReference, then optional ReadOptions');
-  return { refs, mask: options?.fieldMask };
-}
-
-const isDocumentId = (field: unknown) => String(field) === '__name__';
-
-class Snapshot {
-  constructor(readonly id: string, private readonly stored: Data | undefined, private readonly mask?: string[]) {}
-  get exists(): boolean {
-    return this.stored !== undefined;
-  }
-  data(): Data | undefined {
-    if (!this.stored) return undefined;
-    const data = copy(this.stored);
-    return this.mask ? Object.fromEntries(Object.entries(data).filter(([field]) => this.mask!.includes(field))) : data;
-  }
-}
-
-class Db {
-  readonly docs = new Map<string, Data>();
-  /** Last write (set or delete) per path, kept after a delete so that it still conflicts. */
-  private readonly seqs = new Map<string, number>();
-  private seq = 0;
-  read(path: string, mask?: string[]): Snapshot {
-    return new Snapshot(path.slice(path.lastIndexOf('/') + 1), this.docs.get(path), mask);
-  }
-  write(path: string, data: Data | undefined): void {
-    if (data === undefined) this.docs.delete(path);
-    else this.docs.set(path, data);
-    this.seqs.set(path, ++this.seq);
-  }
-  seqOf(path: string): number {
-    return this.seqs.get(path) ?? 0;
-  }
-}
-
-class DocRef {
-  readonly path: string;
-  constructor(private readonly db: Db, collection: string, readonly id: string) {
-    checkId(id);
-    this.path = `${collection}/${id}`;
-  }
-  async get(): Promise<Snapshot> {
-    await turn();
-    return this.db.read(this.path);
-  }
-  async set(data: Data): Promise<void> {
-    const value = toWrite(this.path, data);
-    await turn();
-    this.db.write(this.path, value);
-  }
-  async delete(): Promise<void> {
-    await turn();
-    this.db.write(this.path, undefined);
-  }
-}
-
-type Filter = { op: '<' | '<=' | '>' | '>='; value: string };
-
-class Query {
-  constructor(
-    protected readonly db: Db,
-    protected readonly name: string,
-    private readonly spec: { ordered: boolean; filters: Filter[]; after?: string; limit?: number } = { ordered: false, filters: [] },
-  ) {}
-  private with(change: Partial<Query['spec']>): Query {
-    return new Query(this.db, this.name, { ...this.spec, ...change });
-  }
-  orderBy(field: unknown): Query {
-    if (!isDocumentId(field)) throw new Error('The fake Firestore orders by document id only');
-    return this.with({ ordered: true });
-  }
-  where(field: unknown, op: Filter['op'], value: string): Query {
-    if (!isDocumentId(field) || !['<', '<=', '>', '>='].includes(op)) throw new Error('The fake Firestore filters on document id ranges only');
-    checkId(value);
-    return this.with({ filters: [...this.spec.filters, { op, value }] });
-  }
-  startAfter(value: string): Query {
-    if (!this.spec.ordered) throw new Error('Too many cursor values specified: startAfter needs orderBy');
-    checkId(value);
-    return this.with({ after: value });
-  }
-  limit(n: number): Query {
-    return this.with({ limit: n });
-  }
-  async get(): Promise<{ docs: Snapshot[]; size: number; empty: boolean }> {
-    await turn();
-    const holds = (id: string, { op, value }: Filter) => {
-      const c = byteOrder(id, value);
-      return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
-    };
-    const prefix = `${this.name}/`;
-    const ids = [...this.db.docs.keys()]
-      .filter((path) => path.startsWith(prefix))
-      .map((path) => path.slice(prefix.length))
-      .filter((id) => this.spec.filters.every((f) => holds(id, f)) && (this.spec.after === undefined || byteOrder(id, this.spec.after) > 0))
-      .sort(byteOrder)
-      .slice(0, this.spec.limit);
-    const docs = ids.map((id) => this.db.read(`${prefix}${id}`));
-    return { docs, size: docs.length, empty: docs.length === 0 };
-  }
-}
-
-class Collection extends Query {
-  doc(id: string): DocRef {
-    return new DocRef(this.db, this.name, id);
-  }
-}
-
+/** A read-write transaction: all reads before any write, the writes committed together by runTransaction. */
 class Tx {
   readonly reads = new Map<string, number>();
   readonly writes = new Map<string, Data | undefined>();
