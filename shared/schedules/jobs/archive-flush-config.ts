@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
-import { configuredDestination } from '../../config/destination';
+import { destinationProblem } from './destination-problem';
 
 /*
  * The configuration of an `archive-flush` job apart from its runner (./archive-flush.ts): every
@@ -14,8 +14,6 @@ export type ArchiveFlushJob = z.output<typeof archiveFlushJobSchema>;
 /** Problems of an archive-flush job that the rest of the configuration reveals: a destination it names must be an archive. */
 export function archiveFlushProblems(job: ArchiveFlushJob, path: string, config: Config): string[] {
   if (job.destination === undefined) return [];
-  const dest = configuredDestination(config, job.destination);
-  if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-  if (dest.type !== 'archive') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not an archive`];
-  return [];
+  const problem = destinationProblem(config, job.destination, 'archive', path, 'an archive');
+  return problem ? [problem] : [];
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
 import { configuredDestination } from '../../config/destination';
+import { destinationProblem } from './destination-problem';
 import type { OktaDestinationConfig } from '../../connectors/okta/config';
 import { missingScopes, OKTA_ROLES_SCOPE, OKTA_SYNC_SCOPE } from '../../connectors/okta/oauth-config';
 
@@ -40,8 +41,8 @@ export type IdentitySyncJob = z.output<typeof identitySyncJobSchema>;
 export function identitySyncProblems(job: IdentitySyncJob, path: string, config: Config): string[] {
   const dest = configuredDestination(config, job.destination);
   const problems: string[] = [];
-  if (!dest) problems.push(`${path}.destination: unknown destination "${job.destination}"`);
-  else if (dest.type !== job.provider) problems.push(`${path}.destination: "${job.destination}" is a ${dest.type} destination, not ${job.provider}`);
+  const destination = destinationProblem(config, job.destination, job.provider, path);
+  if (destination) problems.push(destination);
   if (job.adminRoleNames && job.provider !== 'auth0') problems.push(`${path}.adminRoleNames: an Auth0 setting (${job.provider} counts every admin role)`);
   else if (job.adminRoleNames && !job.adminRoles) problems.push(`${path}.adminRoleNames: set adminRoles: true too, or roles are not read`);
   if (dest?.type === 'okta' && job.provider === 'okta') {

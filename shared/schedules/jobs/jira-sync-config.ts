@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
-import { configuredDestination } from '../../config/destination';
+import { destinationProblem } from './destination-problem';
 
 /*
  * The configuration of a `jira-sync` job apart from its runner (./jira-sync.ts): every function
@@ -20,8 +20,6 @@ export type JiraSyncJob = z.output<typeof jiraSyncJobSchema>;
 
 /** Problems of a jira-sync job that the rest of the configuration reveals: its destination must be a jira one. */
 export function jiraSyncProblems(job: JiraSyncJob, path: string, config: Config): string[] {
-  const dest = configuredDestination(config, job.destination);
-  if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-  if (dest.type !== 'jira') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not jira`];
-  return [];
+  const problem = destinationProblem(config, job.destination, 'jira', path);
+  return problem ? [problem] : [];
 }

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import type { Config } from '../../config/schema';
-import { configuredDestination } from '../../config/destination';
+import { destinationProblem } from './destination-problem';
 
 /*
  * The configuration of a `servicenow-sync` job apart from its runner (./servicenow-sync.ts):
@@ -20,8 +20,6 @@ export type ServiceNowSyncJob = z.output<typeof servicenowSyncJobSchema>;
 
 /** Problems of a servicenow-sync job that the rest of the configuration reveals: its destination must be a servicenow one. */
 export function servicenowSyncProblems(job: ServiceNowSyncJob, path: string, config: Config): string[] {
-  const dest = configuredDestination(config, job.destination);
-  if (!dest) return [`${path}.destination: unknown destination "${job.destination}"`];
-  if (dest.type !== 'servicenow') return [`${path}.destination: "${job.destination}" is a ${dest.type} destination, not servicenow`];
-  return [];
+  const problem = destinationProblem(config, job.destination, 'servicenow', path);
+  return problem ? [problem] : [];
 }
