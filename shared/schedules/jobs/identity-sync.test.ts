@@ -113,7 +113,7 @@ test('problems: the named destination must exist and be of the provider; adminRo
   expect(job.problems(parse({}), 'schedules.s.job', config)).toEqual([]);
   expect(job.problems(parse({ destination: 'nope' }), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
   expect(job.problems(parse({ provider: 'entra', mfa: true, adminRoles: true }), 'schedules.s.job', config)).toEqual([
-    'schedules.s.job.destination: "okta" is a okta destination, not entra',
+    'schedules.s.job.destination: "okta" is an okta destination, not entra',
   ]);
   expect(job.problems(parse({ adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.adminRoleNames: an Auth0 setting (okta counts every admin role)',
