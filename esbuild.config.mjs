@@ -3,6 +3,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configPath, validateForBuild } from './scripts/config-file.ts';
 import { localBundleName, lockBundle } from './scripts/bundle-lock.ts';
 
@@ -39,7 +40,7 @@ const undiciPartsBeside = (outfile, partsFile) => ({
   name: 'undici-parts-beside',
   setup(b) {
     b.onResolve({ filter: /^\.\/undici-parts$/ }, (args) => {
-      if (!args.importer.endsWith(join('shared', 'http', 'egress-agent.ts')) && !args.importer.endsWith(join('shared', 'http', 'delivery-client.ts'))) return undefined;
+      if (dirname(args.importer) !== join(dirname(fileURLToPath(import.meta.url)), dirname(UNDICI_PARTS))) return undefined;
       const path = relative(dirname(outfile), partsFile);
       return { path: path.startsWith('.') ? path : `./${path}`, external: true };
     });

@@ -1,5 +1,5 @@
 import { archiveConfigs, flushArchive } from '../../destinations/archive';
-import { type ArchiveFlushJob, archiveFlushProblems } from './archive-flush-config';
+import type { ArchiveFlushJob } from './archive-flush-config';
 import type { JobDefinition } from './types';
 
 /**
@@ -24,5 +24,4 @@ export const archiveFlushJob: JobDefinition<ArchiveFlushJob> = {
     if (errors.length > 0) throw errors[0];
     return { flushed };
   },
-  problems: archiveFlushProblems,
 };

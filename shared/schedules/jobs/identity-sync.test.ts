@@ -6,6 +6,7 @@ import { guardedHttp } from '../../http/egress';
 import { oktaDestinationSchema } from '../../connectors/okta/config';
 import { type FakeOrg, fakeOrg } from '../../connectors/okta/okta.testkit';
 import { createIdentitySyncJob, identitySyncJobSchema } from './identity-sync';
+import { identitySyncProblems } from './identity-sync-config';
 
 /**
  * The issue's test: identity sync over 10,000 Okta users in pages of 200, served with Link paging
@@ -108,34 +109,33 @@ test('MFA and admin roles (1,000 users, one factor call per active user): a cras
 });
 
 test('problems: the named destination must exist and be of the provider; adminRoleNames is an Auth0 setting that needs adminRoles', () => {
-  const { job, config } = { job: createIdentitySyncJob(), config: { destinations: { files: { type: 'file', path: 'x' }, okta: { type: 'okta' }, auth0: { type: 'auth0' } } } as unknown as Config };
+  const config = { destinations: { files: { type: 'file', path: 'x' }, okta: { type: 'okta' }, auth0: { type: 'auth0' } } } as unknown as Config;
   const parse = (o: Record<string, unknown>) => identitySyncJobSchema.parse({ type: 'identity-sync', provider: 'okta', destination: 'okta', ...o });
-  expect(job.problems(parse({}), 'schedules.s.job', config)).toEqual([]);
-  expect(job.problems(parse({ destination: 'nope' }), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
-  expect(job.problems(parse({ provider: 'entra', mfa: true, adminRoles: true }), 'schedules.s.job', config)).toEqual([
+  expect(identitySyncProblems(parse({}), 'schedules.s.job', config)).toEqual([]);
+  expect(identitySyncProblems(parse({ destination: 'nope' }), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
+  expect(identitySyncProblems(parse({ provider: 'entra', mfa: true, adminRoles: true }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.destination: "okta" is an okta destination, not entra',
   ]);
-  expect(job.problems(parse({ adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
+  expect(identitySyncProblems(parse({ adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.adminRoleNames: an Auth0 setting (okta counts every admin role)',
   ]);
-  expect(job.problems(parse({ provider: 'auth0', destination: 'auth0', adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
+  expect(identitySyncProblems(parse({ provider: 'auth0', destination: 'auth0', adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.adminRoleNames: set adminRoles: true too, or roles are not read',
   ]);
-  expect(job.problems(parse({ provider: 'auth0', destination: 'auth0', adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([]);
+  expect(identitySyncProblems(parse({ provider: 'auth0', destination: 'auth0', adminRoles: true, adminRoleNames: ['admin'] }), 'schedules.s.job', config)).toEqual([]);
   expect(identitySyncJobSchema.safeParse({ type: 'identity-sync', provider: 'auth0', destination: 'auth0', adminRoleNames: [] }).success).toBe(false);
 });
 
 test('problems: an okta oauth connection must request the scopes the sync reads with (an API token has its admin\'s rights)', () => {
   const oauth = (scopes: string[]) => ({ type: 'okta', oauth: { clientId: 'c', privateKey: 'k', scopes, dpop: true } });
   const config = { destinations: { token: { type: 'okta', apiToken: 't' }, actions: oauth(['okta.users.manage', 'okta.users.read']), manage: oauth(['okta.users.manage']) } } as unknown as Config;
-  const job = createIdentitySyncJob();
   const parse = (o: Record<string, unknown>) => identitySyncJobSchema.parse({ type: 'identity-sync', provider: 'okta', ...o });
-  expect(job.problems(parse({ destination: 'token', adminRoles: true }), 'schedules.s.job', config)).toEqual([]);
-  expect(job.problems(parse({ destination: 'actions' }), 'schedules.s.job', config)).toEqual([]);
-  expect(job.problems(parse({ destination: 'actions', adminRoles: true }), 'schedules.s.job', config)).toEqual([
+  expect(identitySyncProblems(parse({ destination: 'token', adminRoles: true }), 'schedules.s.job', config)).toEqual([]);
+  expect(identitySyncProblems(parse({ destination: 'actions' }), 'schedules.s.job', config)).toEqual([]);
+  expect(identitySyncProblems(parse({ destination: 'actions', adminRoles: true }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.destination: the oauth.scopes of "actions" lack okta.roles.read, which this sync needs',
   ]);
-  expect(job.problems(parse({ destination: 'manage', adminRoles: true }), 'schedules.s.job', config)).toEqual([
+  expect(identitySyncProblems(parse({ destination: 'manage', adminRoles: true }), 'schedules.s.job', config)).toEqual([
     'schedules.s.job.destination: the oauth.scopes of "manage" lack okta.users.read and okta.roles.read, which this sync needs',
   ]);
 });

@@ -15,7 +15,7 @@ import type { OktaDestinationConfig } from '../../connectors/okta/config';
 import { oktaTransportFor } from '../../connectors/okta/transport';
 import { realSleep } from '../../connectors/sleep';
 import type { TransportOptions } from '../../connectors/types';
-import { type IdentitySyncJob, identitySyncProblems } from './identity-sync-config';
+import type { IdentitySyncJob } from './identity-sync-config';
 import type { JobContext, JobResult } from './types';
 
 export { identitySyncJobSchema, type IdentitySyncJob } from './identity-sync-config';
@@ -67,7 +67,6 @@ export function createIdentitySyncJob(overrides?: Partial<TransportOptions>) {
       const scope = { tenant: ctx.tenant, schedule: ctx.schedule, provider: job.provider, directory: directoryOf(dest) };
       return runSync(sourceOf(job, dest, deps, ctx.deadline, overrides), scope, ctx.deadline, deps);
     },
-    problems: identitySyncProblems,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Deps } from '../../ports';
 import { memoryStore } from '../../store/memory';
 import { testDeps } from '../../../test/deps';
 import { jiraSyncJobSchema, jiraSyncJobWith } from './jira-sync';
+import { jiraSyncProblems } from './jira-sync-config';
 
 let h: Harness;
 let jira: FakeJira;
@@ -212,7 +213,7 @@ test('a stored state that is not valid JSON (or not a sync state) restarts the c
 
 test('problems: the destination must exist and be a jira one', () => {
   const config = { destinations: { f: { type: 'file', path: 'x' }, j: { type: 'jira' } } } as unknown as Config;
-  const p = (destination: string) => job.problems(jiraSyncJobSchema.parse({ type: 'jira-sync', destination }), 'schedules.s.job', config);
+  const p = (destination: string) => jiraSyncProblems(jiraSyncJobSchema.parse({ type: 'jira-sync', destination }), 'schedules.s.job', config);
   expect(p('j')).toEqual([]);
   expect(p('nope')).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
   expect(p('f')).toEqual(['schedules.s.job.destination: "f" is a file destination, not jira']);

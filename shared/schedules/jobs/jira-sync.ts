@@ -14,7 +14,7 @@ import { isConnectorError } from '../../connectors/errors';
 import type { Transport, TransportOptions } from '../../connectors/types';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
-import { type JiraSyncJob, jiraSyncProblems } from './jira-sync-config';
+import type { JiraSyncJob } from './jira-sync-config';
 import { statusKeys, targetOf } from './jira-sync-target';
 import { deleteRetired, keysOf, settleTarget, targetFieldsShape } from './sync-target';
 import type { JobContext, JobResult } from './types';
@@ -172,7 +172,6 @@ export function jiraSyncJobWith(overrides: Partial<TransportOptions> = {}) {
       }
       return { destination: job.destination, ...counts };
     },
-    problems: jiraSyncProblems,
   };
 }
 

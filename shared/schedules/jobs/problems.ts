@@ -4,15 +4,16 @@ import { archiveFlushProblems } from './archive-flush-config';
 import { identitySyncProblems } from './identity-sync-config';
 import { jiraSyncProblems } from './jira-sync-config';
 import { servicenowSyncProblems } from './servicenow-sync-config';
-import type { JobDefinition } from './types';
 
 type JobType = JobConfig['type'];
-type Registry = { [K in JobType]: JobDefinition<Extract<JobConfig, { type: K }>>['problems'] };
+/** Problems of a job that only the whole configuration reveals (e.g. a named destination), as `path: message`. */
+export type JobProblems<C extends JobConfig = JobConfig> = (job: C, path: string, config: Config) => string[];
+type Registry = { [K in JobType]: JobProblems<Extract<JobConfig, { type: K }>> | undefined };
 
 /**
- * The configuration checks of every kind of job, by the `type` of its configuration: the
- * `problems` of the runners in ./index.ts without the runners, so that validating the
- * configuration (every function's cold start) does not bundle the connectors the syncs use. Like
+ * The configuration checks of every kind of job, by the `type` of its configuration, apart from
+ * the runners in ./index.ts: validating the configuration (every function's cold start) then
+ * does not bundle the connectors the syncs use. Like
  * the runner registry, the mapped type fails to compile until a new type is listed here;
  * `undefined` is a kind with nothing to check beyond its schema.
  */
@@ -26,6 +27,6 @@ export const jobProblems: Registry = {
 
 /** Problems of one job that the rest of the configuration reveals, as `path: message`. */
 export function jobProblemsOf(job: JobConfig, path: string, config: Config): string[] {
-  const problems = jobProblems[job.type] as JobDefinition['problems'];
+  const problems = jobProblems[job.type] as JobProblems | undefined;
   return problems?.(job, path, config) ?? [];
 }

@@ -12,6 +12,7 @@ import { rememberFinding } from '../../connectors/servicenow/uid-map';
 import { lookBack, type SyncCursor, updatedSinceQuery } from '../../connectors/servicenow/updated-since';
 import { type Harness, harness } from '../../connectors/transport.testkit';
 import { servicenowSyncJob, servicenowSyncJobSchema, TICKET_STATUS_CHANGED } from './servicenow-sync';
+import { servicenowSyncProblems } from './servicenow-sync-config';
 import { EPOCH } from './servicenow-sync-target.testkit';
 
 /** The sync job against a local Table API (instance.testkit.ts): changes emitted once, resumable. */
@@ -235,7 +236,7 @@ test('another run that moves the cursor after this run read it makes this run st
 test('problems: the job must name a servicenow destination', () => {
   const config = { destinations: { snow: { type: 'servicenow' }, out: { type: 'file', path: '/tmp/x' } } } as unknown as Config;
   const job = (destination: string) => servicenowSyncJobSchema.parse({ type: 'servicenow-sync', destination });
-  expect(servicenowSyncJob.problems(job('snow'), 'schedules.s.job', config)).toEqual([]);
-  expect(servicenowSyncJob.problems(job('out'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: "out" is a file destination, not servicenow']);
-  expect(servicenowSyncJob.problems(job('nope'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
+  expect(servicenowSyncProblems(job('snow'), 'schedules.s.job', config)).toEqual([]);
+  expect(servicenowSyncProblems(job('out'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: "out" is a file destination, not servicenow']);
+  expect(servicenowSyncProblems(job('nope'), 'schedules.s.job', config)).toEqual(['schedules.s.job.destination: unknown destination "nope"']);
 });

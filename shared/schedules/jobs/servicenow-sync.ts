@@ -6,7 +6,7 @@ import { transportFor } from '../../connectors/servicenow/transport';
 import { lookBack, parseCursor, type SyncCursor, syncTarget, updatedPage } from '../../connectors/servicenow/updated-since';
 import { errors } from '../../errors';
 import type { Deps } from '../../ports';
-import { type ServiceNowSyncJob, servicenowSyncProblems } from './servicenow-sync-config';
+import type { ServiceNowSyncJob } from './servicenow-sync-config';
 import { cursorOf, stoppedEarly } from './servicenow-sync-cursor';
 import { type HeldTarget, readShared, settleShared, sharedKey, updateShared } from './servicenow-sync-shared';
 import { recordKeys } from './servicenow-sync-target';
@@ -80,7 +80,6 @@ export const servicenowSyncJob = {
       await lease.release().catch((e: unknown) => deps.logger.warn('servicenow-sync: could not release the destination; it lapses by itself', { schedule: ctx.schedule, error: e }));
     }
   },
-  problems: servicenowSyncProblems,
 };
 
 type Counts = { pages: number; records: number; emitted: number; unknownFinding: number; otherTenant: number };

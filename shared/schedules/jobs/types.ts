@@ -1,4 +1,3 @@
-import type { Config } from '../../config/schema';
 import type { JobConfig } from '../../config/sections/schedules';
 import type { Deps } from '../../ports';
 
@@ -21,12 +20,10 @@ export type JobResult = Record<string, unknown> | undefined;
 
 /**
  * One kind of job: a file under shared/schedules/jobs, registered in ./index.ts under the `type`
- * its configuration variant carries (shared/config/sections/schedules.ts). Its `problems` is
- * defined in its `<type>-config.ts` and registered in ./problems.ts too, which the configuration
- * checks use without the runners.
+ * its configuration variant carries (shared/config/sections/schedules.ts). Its configuration checks are
+ * not here: they are in its `<type>-config.ts`, registered in ./problems.ts, which validating the
+ * configuration uses without the runners.
  */
 export interface JobDefinition<C extends JobConfig = JobConfig> {
   run(job: C, ctx: JobContext, deps: Deps): Promise<JobResult>;
-  /** Configuration problems only the whole configuration reveals (e.g. a named destination), as `path: message`. */
-  problems?(job: C, path: string, config: Config): string[];
 }
