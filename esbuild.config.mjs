@@ -47,19 +47,22 @@ const undiciPartsBeside = (outfile, partsFile) => ({
   },
 });
 
-/** Per target: entry folder, output layout, and what stays external (shipped by the runtime or the app package). */
+/**
+ * Per target: entry folder, output layout under the output root `dist` (dist/ for npm run build),
+ * and what stays external (shipped by the runtime or the app package).
+ */
 const TARGETS = {
   // Lambda's Node runtime ships the AWS SDK v3.
-  aws: { src: 'providers/aws/functions', out: (fn) => `dist/aws/${fn}/index.js`, parts: (fn) => `dist/aws/${fn}/undici-parts.js`, external: ['@aws-sdk/*'] },
+  aws: { src: 'providers/aws/functions', out: (fn, dist) => `${dist}/aws/${fn}/index.js`, parts: (fn, dist) => `${dist}/aws/${fn}/undici-parts.js`, external: ['@aws-sdk/*'] },
   // serverless-offline runs these from the checkout: node_modules is there; better-sqlite3 is native.
   // SECORCH_LOCAL_BUNDLE names the folder, so two local servers (tests, benchmarks) can run at once.
-  local: { src: 'providers/local/functions', out: (fn) => `dist/${localBundle()}/${fn}/index.js`, parts: (fn) => `dist/${localBundle()}/${fn}/undici-parts.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
+  local: { src: 'providers/local/functions', out: (fn, dist) => `${dist}/${localBundle()}/${fn}/index.js`, parts: (fn, dist) => `${dist}/${localBundle()}/${fn}/undici-parts.js`, external: ['@aws-sdk/*', 'better-sqlite3'] },
   // The Functions host provides @azure/functions-core; the app's package.json installs the rest:
   // the Service Bus client (about 600 KB with its AMQP stack) would otherwise be in every bundle,
   // and the host loads every function's bundle into one process.
-  azure: { src: 'providers/azure/functions', out: (fn) => `dist/azure/functions/${fn}.js`, parts: () => 'dist/azure/lib/undici-parts.js', external: ['@azure/functions-core', '@azure/service-bus'] },
+  azure: { src: 'providers/azure/functions', out: (fn, dist) => `${dist}/azure/functions/${fn}.js`, parts: (_, dist) => `${dist}/azure/lib/undici-parts.js`, external: ['@azure/functions-core', '@azure/service-bus'] },
   // The functions framework is the process host on GCP; it and the Pub/Sub client come from the deploy package.json.
-  gcp: { src: 'providers/gcp/functions', out: (fn) => `dist/gcp/${fn}/index.js`, parts: (fn) => `dist/gcp/${fn}/undici-parts.js`, external: ['@google-cloud/*'] },
+  gcp: { src: 'providers/gcp/functions', out: (fn, dist) => `${dist}/gcp/${fn}/index.js`, parts: (fn, dist) => `${dist}/gcp/${fn}/undici-parts.js`, external: ['@google-cloud/*'] },
 };
 
 const GCP_FUNCTIONS = ['api', 'event-router', 'webhook-delivery', 'storage-ingest', 'scheduler'];
@@ -67,36 +70,45 @@ const localBundle = () => localBundleName(process.env);
 /** Functions only one target has: EventBridge findings exist on AWS alone; the workers beside serverless-offline are local. */
 const EXTRA = { aws: ['cloud-findings'], local: ['delivery-worker', 'inbox-worker', 'router-worker'] };
 
+/**
+ * One function of a target as `npm run build` ships it: its bundle, with `raw` compiled in as the
+ * configuration (buildAll validates it first), and the undici parts file it requires, unless
+ * `partsBuilt` already holds that file (Azure's functions share one). `dist` is the output root:
+ * a test builds the shipped layout into a folder of its own rather than replacing dist/. Entry
+ * points are relative to the working directory, the checkout. Returns the row buildAll prints.
+ */
+export async function buildFunction({ target, fn, raw, dist = 'dist', partsBuilt = new Set() }) {
+  const t = TARGETS[target];
+  const outfile = t.out(fn, dist);
+  const partsFile = t.parts(fn, dist);
+  const common = {
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    external: [...t.external, ...SELF_HOSTED],
+    define: { __SECORCH_CONFIG__: JSON.stringify(raw) },
+    logLevel: 'warning',
+  };
+  await build({ ...common, entryPoints: [join(t.src, `${fn}.ts`)], outfile, plugins: [withoutSimdParser, undiciPartsBeside(outfile, partsFile)] });
+  if (!partsBuilt.has(partsFile)) {
+    partsBuilt.add(partsFile);
+    await build({ ...common, entryPoints: [UNDICI_PARTS], outfile: partsFile, plugins: [withoutSimdParser] });
+  }
+  return { target, fn, file: outfile, bytes: statSync(outfile).size, parts: { file: partsFile, bytes: statSync(partsFile).size } };
+}
+
 export async function buildAll({ targets = Object.keys(TARGETS), quiet = false, config = configPath() } = {}) {
   const raw = validateForBuild(config);
   const rows = [];
   for (const target of targets) {
-    const t = TARGETS[target];
     rmSync(`dist/${target === 'local' ? localBundle() : target}`, { recursive: true, force: true });
     const fns = [...(target === 'gcp' ? GCP_FUNCTIONS : FUNCTIONS), ...(EXTRA[target] ?? [])];
     const partsBuilt = new Set();
-    for (const fn of fns) {
-      const outfile = t.out(fn);
-      const partsFile = t.parts(fn);
-      const common = {
-        bundle: true,
-        platform: 'node',
-        target: 'node20',
-        format: 'cjs',
-        minify: true,
-        sourcemap: false,
-        legalComments: 'none',
-        external: [...t.external, ...SELF_HOSTED],
-        define: { __SECORCH_CONFIG__: JSON.stringify(raw) },
-        logLevel: 'warning',
-      };
-      await build({ ...common, entryPoints: [join(t.src, `${fn}.ts`)], outfile, plugins: [withoutSimdParser, undiciPartsBeside(outfile, partsFile)] });
-      if (!partsBuilt.has(partsFile)) {
-        partsBuilt.add(partsFile);
-        await build({ ...common, entryPoints: [UNDICI_PARTS], outfile: partsFile, plugins: [withoutSimdParser] });
-      }
-      rows.push({ target, fn, file: outfile, bytes: statSync(outfile).size, parts: { file: partsFile, bytes: statSync(partsFile).size } });
-    }
+    for (const fn of fns) rows.push(await buildFunction({ target, fn, raw, partsBuilt }));
   }
   packageFiles(targets);
   if (!quiet) {
