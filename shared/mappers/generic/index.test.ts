@@ -133,6 +133,17 @@ describe('generic mapper', () => {
     expect(map(p)?.time).toBe('2024-01-01T10:00:00.000Z');
   });
 
+  test('a uid of several parts is one per list of values: a ":" or "%" inside a part is escaped, so no two lists join alike', () => {
+    const mapper = genericMapper(genericMapperSchema.parse({ ...CONFIG, uid: ['a', 'b'] }));
+    const uidOf = (a: unknown, b: unknown) => (mapper({ payload: { a, b }, receivedAt: RECEIVED }) as MappedEvent).data as Finding;
+    const uids = [['x:y', 'z'], ['x', 'y:z'], ['x%3Ay', 'z'], ['x', 'y%3Az'], ['x', 'y'], ['10.0.0.1:443', 'CVE-1']].map(([a, b]) => uidOf(a, b).finding_info.uid);
+    expect(uids).toEqual(['x%3Ay:z', 'x:y%3Az', 'x%253Ay:z', 'x:y%253Az', 'x:y', '10.0.0.1%3A443:CVE-1']);
+    expect(new Set(uids).size).toBe(uids.length);
+    // One part: the value as it is, colons and all.
+    const single = genericMapper(genericMapperSchema.parse({ ...CONFIG, uid: 'a' }));
+    expect(((single({ payload: { a: 'arn:aws:x:y' }, receivedAt: RECEIVED }) as MappedEvent).data as Finding).finding_info.uid).toBe('arn:aws:x:y');
+  });
+
   test('a payload without every uid part is not a finding (undefined: published as received)', () => {
     const p = alert();
     delete p.alert.number;

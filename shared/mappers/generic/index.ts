@@ -38,6 +38,14 @@ const lowerKeys = <V>(map: Record<string, V> | undefined): Record<string, V> =>
 const fieldOf = (f: string | { path: string; map?: Record<string, unknown> } | undefined) =>
   typeof f === 'string' ? { read: reader(f), map: {} } : { read: reader(f?.path), map: lowerKeys(f?.map) };
 
+/**
+ * One part of a uid made of several: a ":" or "%" inside it is written %3A or %25, so that two
+ * different lists of values never join into one uid (["a:b", "c"] and ["a", "b:c"] were both
+ * "a:b:c", two findings a ticket destination took for one). Values without either, nearly all of
+ * them, are unchanged; a uid of one part is the value as it is.
+ */
+const uidPart = (value: string): string => value.replace(/[%:]/g, (c) => (c === ':' ? '%3A' : '%25'));
+
 export function genericMapper(config: GenericMapperConfig): Mapper {
   const uids = (config.uid === undefined ? [] : Array.isArray(config.uid) ? config.uid : [config.uid]).map(reader);
   const title = reader(config.title);
@@ -58,7 +66,7 @@ export function genericMapper(config: GenericMapperConfig): Mapper {
     if (config.as === 'event') return compact({ type: EVENT_TYPES.webhookReceived, subject: text(subject(p)), time: iso, data: p });
     const parts = uids.map((r) => text(r(p)));
     if (parts.length === 0 || parts.some((x) => x === undefined)) return undefined;
-    const uid = parts.join(':');
+    const uid = parts.length === 1 ? parts[0]! : (parts as string[]).map(uidPart).join(':');
     const sevValue = text(severity.read(p))?.toLowerCase();
     const sev = lookup(severity.map, sevValue) ?? sevValue;
     const severityId = (typeof sev === 'number' ? sev as SeverityId : lookup(SEVERITY_IDS, sev) ?? severityFromWord(sev)) ?? 0;

@@ -48,7 +48,7 @@ export const genericMapperSchema = z.strictObject({
   as: z._default(z.enum(['finding', 'event']), 'finding'),
   /** metadata.product of the findings. */
   product: z.optional(z.strictObject({ name: z.string().check(z.minLength(1)), vendor: z.string().check(z.minLength(1)) })),
-  /** The finding uid: one path, or several whose values are joined with ":". */
+  /** The finding uid: one path, or several whose values are joined with ":" (a ":" or "%" in a value escaped: index.ts uidPart). */
   uid: z.optional(z.union([path, z.array(path).check(z.minLength(1))])),
   title: z.optional(path),
   description: z.optional(path),
