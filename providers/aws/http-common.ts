@@ -51,10 +51,14 @@ export function withoutStage(path: string, stage: string | undefined): string {
 /**
  * The raw body bytes, as signature checks need them: base64 decoded when API Gateway says so
  * (binary media types), else the UTF-8 bytes of the text. Never parsed.
+ *
+ * Decoded by Buffer.from, once: Buffer.from on a string always allocates plain ArrayBuffer memory
+ * (the cast only says so to TypeScript), and the Request copies what it is given anyway. The copy
+ * into a new Uint8Array that was here cost about 2 µs per 9 KB base64 body (every body on AWS).
  */
 export function bodyBytes(method: string, body: string | null | undefined, isBase64: boolean | undefined): Uint8Array<ArrayBuffer> | undefined {
   if (NO_BODY.has(method.toUpperCase()) || body == null) return undefined;
-  return isBase64 ? new Uint8Array(Buffer.from(body, 'base64')) : new TextEncoder().encode(body);
+  return Buffer.from(body, isBase64 ? 'base64' : 'utf8') as Uint8Array<ArrayBuffer>;
 }
 
 /** Media types API Gateway can pass through as text; everything else goes back base64 encoded. */
