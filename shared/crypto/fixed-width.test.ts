@@ -53,6 +53,18 @@ describe('fixedWidthSecrets', () => {
     spy.mockRestore();
   });
 
+  it('matchesAny is compare\'s bits OR-ed, over every configured value at the same width, whatever came before', () => {
+    const spy = jest.spyOn(crypto, 'timingSafeEqual');
+    const s = fixedWidthSecrets([A, B]);
+    const givens = [B, A, A.slice(0, 10), '', `${A}\0`, `${A}x`, B.repeat(20), `${A.slice(0, -1)}\u{1F600}`, 'ключ', A];
+    const got = givens.map((g) => s.matchesAny(g));
+    expect(got).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(spy).toHaveBeenCalledTimes(2 * givens.length);
+    for (const [x, y] of spy.mock.calls) expect([(x as Buffer).byteLength, (y as Buffer).byteLength]).toEqual([B.length, B.length]);
+    spy.mockRestore();
+    expect(givens.map((g) => any(s.compare(g)))).toEqual(got);
+  });
+
   it('any() is 1 when one bit is set', () => {
     expect(any(new Uint8Array([0, 0, 1]))).toBe(1);
     expect(any(new Uint8Array([0, 0]))).toBe(0);

@@ -14,6 +14,8 @@ import { timingSafeEqual } from 'node:crypto';
 export interface FixedWidthSecrets {
   /** For each configured value, 1 when `given` equals it byte for byte (UTF-8), else 0. */
   compare(given: string): Uint8Array;
+  /** 1 when `given` equals any configured value, else 0: compare's bits OR-ed, without a list. */
+  matchesAny(given: string): number;
 }
 
 export function fixedWidthSecrets(values: readonly string[]): FixedWidthSecrets {
@@ -25,16 +27,26 @@ export function fixedWidthSecrets(values: readonly string[]): FixedWidthSecrets 
     return b;
   });
   const scratch = Buffer.alloc(width);
+  /** Writes `given` into the scratch buffer; its full length in UTF-8 bytes. */
+  const present = (given: string): number => {
+    scratch.fill(0, scratch.write(given, 'utf8'));
+    // A value cut short at the width is longer than every configured one, so its full length
+    // matches none; a value of a configured length fits the width and was written whole.
+    return Buffer.byteLength(given, 'utf8');
+  };
+  const bit = (i: number, length: number): number => Number(timingSafeEqual(scratch, padded[i]!)) & Number(length === lengths[i]);
   return {
     compare(given) {
-      scratch.fill(0);
-      scratch.write(given, 'utf8');
-      // A value cut short at the width is longer than every configured one, so its full length
-      // matches none; a value of a configured length fits the width and was written whole.
-      const length = Buffer.byteLength(given, 'utf8');
+      const length = present(given);
       const result = new Uint8Array(padded.length);
-      for (let i = 0; i < padded.length; i++) result[i] = Number(timingSafeEqual(scratch, padded[i]!)) & Number(length === lengths[i]);
+      for (let i = 0; i < padded.length; i++) result[i] = bit(i, length);
       return result;
+    },
+    matchesAny(given) {
+      const length = present(given);
+      let found = 0;
+      for (let i = 0; i < padded.length; i++) found |= bit(i, length);
+      return found;
     },
   };
 }
@@ -48,5 +60,5 @@ export const any = (bits: Uint8Array): number => bits.reduce((acc, b) => acc | b
  */
 export function secretMatcher(values: readonly string[]): (given: string) => boolean {
   const secrets = fixedWidthSecrets(values);
-  return (given) => any(secrets.compare(given)) === 1;
+  return (given) => secrets.matchesAny(given) === 1;
 }
