@@ -14,9 +14,11 @@ async function main(): Promise<number> {
     report.failedWithoutFullLog > 0 && `${report.failedWithoutFullLog} failed deliveries without their attempts`,
     report.idsPerDelivery !== 1 && `a delivery arrived under ${report.idsPerDelivery} webhook-ids`,
     report.unrecordedAttempts > 32 && `${report.unrecordedAttempts} attempts sent without being recorded (more than were in flight at the kill)`,
-    report.repeatedSuccess > 32 && `${report.repeatedSuccess} deliveries answered 2xx twice (more than were in flight at the kill)`,
+    report.repeatsAroundKill > 32 && `${report.repeatsAroundKill} deliveries answered 2xx twice by unrecorded attempts (more than were in flight at the kill)`,
+    report.unexplainedSuccesses > 0 && `${report.unexplainedSuccesses} 2xx answers no attempt, recorded or not, accounts for`,
+    report.recordedSuccessTwice > 0 && `${report.recordedSuccessTwice} deliveries tried again after a recorded success`,
   ].filter(Boolean);
-  console.log(`${events} events, ${report.deliveries} deliveries: ${report.succeeded} succeeded, ${report.failed} failed, ${report.requests} requests, ${report.repeatedSuccess} repeats (${report.unrecordedAttempts} unrecorded attempts, ${report.answeredButRecordedAsFailed} answers taken for failures), ${(report.realMs / 1000).toFixed(1)} s`);
+  console.log(`${events} events, ${report.deliveries} deliveries: ${report.succeeded} succeeded, ${report.failed} failed, ${report.requests} requests, ${report.repeatedSuccess} repeats (${report.repeatsAroundKill} around the kill, ${report.lateAnswerRepeats} after a late answer; ${report.unrecordedAttempts} unrecorded attempts, ${report.answeredButRecordedAsFailed} answers taken for failures), ${(report.realMs / 1000).toFixed(1)} s`);
   for (const p of problems) console.error(`FAIL: ${p}`);
   return problems.length === 0 ? 0 : 1;
 }
