@@ -28,6 +28,12 @@ test('an attempt recorded as a timeout that the receiver answered 2xx, tried aga
   });
 });
 
+test('a repeat of a delivery with an unrecorded attempt counts as around the kill, even beside a timeout', () => {
+  expect(countRepeats(seen([['a', 3, 2]]), [delivery('a', [undefined, 200])])).toMatchObject({
+    repeatedSuccess: 1, unrecordedAttempts: 1, repeatsAroundKill: 1, lateAnswerRepeats: 0, unexplainedSuccesses: 0,
+  });
+});
+
 test('a 2xx no attempt accounts for, and a retry after a recorded success, are counted', () => {
   // Two requests, both recorded (a 500 and a 200), yet two 2xx: one has no cause.
   expect(countRepeats(seen([['a', 2, 2]]), [delivery('a', [500, 200])]).unexplainedSuccesses).toBe(1);

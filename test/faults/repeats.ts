@@ -14,14 +14,16 @@ export interface RepeatCounts {
   /** Deliveries answered 2xx more often than their log records: an answer the worker took for a timeout or an error. */
   answeredButRecordedAsFailed: number;
   /**
-   * Repeated webhook-ids with a 2xx that no recorded attempt accounts for: an attempt in flight
-   * when the worker was killed (or sent under a lapsed lease), answered, then sent again.
+   * Repeated webhook-ids with an attempt that went unrecorded: in flight when the worker was
+   * killed (or sent under a lapsed lease), answered, then sent again. Counted here whenever the
+   * delivery has such an attempt, even if a late answer could explain the repeat as well, so the
+   * bound on these is the strict one.
    */
   repeatsAroundKill: number;
   /**
-   * Repeated webhook-ids whose every 2xx a recorded attempt accounts for: one was recorded as a
-   * timeout or an error though the receiver had answered 2xx (its answer came after the client's
-   * deadline, as on a loaded machine), so the delivery was rightly tried again.
+   * Repeated webhook-ids whose every attempt is recorded: one was recorded as a timeout or an
+   * error though the receiver had answered 2xx (its answer came after the client's deadline, as
+   * on a loaded machine), so the delivery was rightly tried again.
    */
   lateAnswerRepeats: number;
   /** 2xx answers that neither a recorded attempt nor an unrecorded one can account for: must be 0. */
@@ -53,7 +55,7 @@ export function countRepeats(receivers: readonly Seen[], deliveries: readonly De
       counts.unexplainedSuccesses += Math.max(0, successes - recorded2xx - withoutStatus - unrecorded);
       if (successes > 1) {
         counts.repeatedSuccess += 1;
-        if (successes > recorded2xx + withoutStatus) counts.repeatsAroundKill += 1;
+        if (unrecorded > 0) counts.repeatsAroundKill += 1;
         else counts.lateAnswerRepeats += 1;
       }
     }
