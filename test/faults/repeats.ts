@@ -1,4 +1,4 @@
-import type { Delivery } from '../../shared/delivery/model';
+import type { Attempt, Delivery } from '../../shared/delivery/model';
 
 /** What a receiver of the fault test saw, per webhook-id. */
 export interface Seen {
@@ -38,6 +38,8 @@ export interface RepeatCounts {
  * answer was late, and from attempts never recorded; anything beyond those is a repeat with no
  * cause, and a second recorded success is a retry after success.
  */
+const answered2xx = (a: Attempt): boolean => a.status !== undefined && a.status < 300;
+
 export function countRepeats(receivers: readonly Seen[], deliveries: readonly Delivery[]): RepeatCounts {
   const byId = new Map(deliveries.map((d) => [d.id, d]));
   const counts: RepeatCounts = {
@@ -47,7 +49,7 @@ export function countRepeats(receivers: readonly Seen[], deliveries: readonly De
     for (const [id, seen] of rx.requestsById) {
       const attempts = byId.get(id)?.attempts ?? [];
       const unrecorded = Math.max(0, seen - attempts.length);
-      const recorded2xx = attempts.filter((a) => a.status !== undefined && a.status < 300).length;
+      const recorded2xx = attempts.filter(answered2xx).length;
       const withoutStatus = attempts.filter((a) => a.status === undefined).length;
       const successes = rx.successById.get(id) ?? 0;
       counts.unrecordedAttempts += unrecorded;
@@ -60,6 +62,6 @@ export function countRepeats(receivers: readonly Seen[], deliveries: readonly De
       }
     }
   }
-  counts.recordedSuccessTwice = deliveries.filter((d) => d.attempts.filter((a) => a.status !== undefined && a.status < 300).length > 1).length;
+  counts.recordedSuccessTwice = deliveries.filter((d) => d.attempts.filter(answered2xx).length > 1).length;
   return counts;
 }
