@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts, spawnUntil } from './emulators/spawn';
+import { FIXTURES } from './fixtures';
 
 /**
  * Starts the npm-installed emulators once for the whole run, on 127.0.0.1 and free ports:
@@ -7,6 +9,11 @@ import { freePorts, spawnUntil } from './emulators/spawn';
  * the tests through environment variables; their PIDs are kept so teardown stops them.
  */
 export default async function globalSetup(): Promise<void> {
+  // Hundreds of tests replay the real payloads there: without them, say so once rather than
+  // fail each with its own ENOENT.
+  if (!existsSync(join(FIXTURES, 'SOURCES.md'))) {
+    throw new Error(`The shared fixtures are not at ${FIXTURES}: the tests replay the vendor payloads and reports kept in ../shared/fixtures beside the checkout; run them from a checkout that has it`);
+  }
   const root = join(__dirname, '..');
   const fauxqs = await spawnUntil(process.execPath, [join(__dirname, 'emulators/fauxqs.mjs'), '0'], /READY (\d+)/);
   process.env.SECORCH_TEST_SQS_ENDPOINT = `http://127.0.0.1:${fauxqs.match[1]}`;
