@@ -20,6 +20,27 @@ describe('pagination', () => {
     for (const bad of [encodeCursor('sub:globex:sub_01'), encodeCursor('sub:acme:'), encodeCursor('dlv:acme:msg_1'), 'not+base64url', 'x'.repeat(701)]) {
       expect(() => parseCursor(q(`cursor=${encodeURIComponent(bad)}`), 'sub:acme:')).toThrow(expect.objectContaining({ code: 'invalid_query' }));
     }
+  });
+
+  // A forged cursor of 680 characters can spell a key the stores refuse (500 bytes of 0xFF decode
+  // to 1,500 bytes of U+FFFD, past DynamoDB's 1,024-byte sort key): refused here, as the API's own.
+  test('cursor: only the exact encoding of a key a store holds (UTF-8, at most 512 bytes)', () => {
+    const longest = `sub:acme:${'a'.repeat(512 - 'sub:acme:'.length)}`;
+    expect(parseCursor(q(`cursor=${encodeCursor(longest)}`), 'sub:acme:')).toBe(longest);
+    const forged = [
+      Buffer.concat([Buffer.from('sub:acme:'), Buffer.alloc(500, 0xff)]).toString('base64url'),
+      encodeCursor(`${longest}a`),
+      // 'sub:acme:a' is ...YQ; ...YR decodes to the same bytes (the low bits are not zero).
+      encodeCursor('sub:acme:a').replace(/Q$/, 'R'),
+    ];
+    expect(Buffer.from(forged[2]!, 'base64url').toString('utf8')).toBe('sub:acme:a');
+    for (const bad of forged) {
+      expect(() => parseCursor(q(`cursor=${bad}`), 'sub:acme:')).toThrow(expect.objectContaining({ status: 400, code: 'invalid_query' }));
+    }
+  });
+
+  test('pageOf: the next cursor names the last key', () => {
+    const cursor = encodeCursor('sub:acme:sub_01');
     expect(pageOf([1], 'sub:acme:sub_01')).toEqual({ items: [1], next_cursor: cursor });
     expect(pageOf([1], undefined)).toEqual({ items: [1] });
   });

@@ -1,4 +1,5 @@
 import { errors } from '../../shared/errors';
+import { MAX_KEY_BYTES } from '../../shared/ports/store';
 import { isRfc3339 } from '../../shared/events/spec-checks';
 
 /**
@@ -31,11 +32,17 @@ export function parseLimit(params: URLSearchParams): number {
 
 export const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
 
-/** `?cursor=`: the store key to continue after, which must lie under `prefix`. */
+/**
+ * `?cursor=`: the store key to continue after, which must lie under `prefix`. Only a cursor this
+ * API could have made is taken: the exact encoding of a key (bytes that are not UTF-8 would
+ * otherwise decode to U+FFFD, three bytes each) no longer than any store key, so a forged one
+ * is 400 here rather than a key the store refuses (DynamoDB's sort key holds 1,024 bytes).
+ */
 export function parseCursor(params: URLSearchParams, prefix: string): string | undefined {
   const raw = params.get('cursor');
   if (raw === null || raw === '') return undefined;
-  const key = /^[A-Za-z0-9_-]{1,700}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
+  let key = /^[A-Za-z0-9_-]{1,700}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
+  if (encodeCursor(key) !== raw || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) key = '';
   if (!key.startsWith(prefix) || key.length === prefix.length) throw invalidQuery('cursor', 'cursor is not one this API returned for this listing');
   return key;
 }
