@@ -88,6 +88,31 @@ describe('rsa verifier, PSS, hex with prefix, timestamp and id', () => {
   });
 });
 
+describe('rsa verifier, PSS, a signature that starts with a zero byte', () => {
+  // About one PSS signature in 256 starts with 0x00. OpenSSL also accepts it without that byte
+  // (it checks the length for PKCS#1 v1.5 only), which would be a second replay key for one
+  // signature; RFC 8017 8.1.2: a signature that is not k octets long is invalid.
+  const verify = rsaVerifier(config({ padding: 'pss' }));
+  let n = 0;
+  let zeroLed: { bytes: Buffer; sig: Buffer } | undefined;
+  while (!zeroLed) {
+    const bytes = Buffer.from(JSON.stringify({ n: n++ }));
+    const s = signWith(a.privateKey, bytes, true);
+    if (s[0] === 0) zeroLed = { bytes, sig: s };
+  }
+  const { bytes, sig } = zeroLed;
+
+  it('accepts it at the modulus length and refuses it shortened', () => {
+    expect(verify(input({ 'x-signature': sig.toString('base64') }, bytes))).toEqual({ signature: sig.toString('base64') });
+    expect(verdict(() => verify(input({ 'x-signature': sig.subarray(1).toString('base64') }, bytes)))).toBe('signature_invalid');
+  });
+
+  it('refuses a signature one byte longer (a zero in front)', () => {
+    const longer = Buffer.concat([Buffer.alloc(1), sig]).toString('base64');
+    expect(verdict(() => verify(input({ 'x-signature': longer }, bytes)))).toBe('signature_invalid');
+  });
+});
+
 describe('rsa configuration', () => {
   const weak = rsa(1024);
   const ec = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -34,7 +34,10 @@ export function strongRsa(key: KeyObject, scheme: string): KeyObject {
 }
 
 export function rsaVerifier(config: RsaVerifyConfig): SyncVerifier {
-  const keys = config.publicKeys.map((pem) => importRsaPublicKey(pem, 'rsa'));
+  const keys = config.publicKeys.map((pem) => {
+    const key = importRsaPublicKey(pem, 'rsa');
+    return { key, bytes: Math.ceil(key.asymmetricKeyDetails!.modulusLength! / 8) };
+  });
   const { parts, read, verified } = templatedSignature(config, 'rsa');
   const padding = config.padding === 'pss'
     ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }
@@ -43,8 +46,12 @@ export function rsaVerifier(config: RsaVerifyConfig): SyncVerifier {
   return ({ headers, body, now }) => {
     const { timestamp, id, given } = read({ headers, now });
     if (given === undefined) throw invalidSignature();
-    for (const key of keys) {
-      // A signature of the wrong length for this key is simply false (OpenSSL checks it).
+    for (const { key, bytes } of keys) {
+      // A signature is exactly as long as the key's modulus (RFC 8017 8.1.2, 8.2.2: "If the length
+      // of the signature S is not k octets, output 'invalid signature'"). OpenSSL checks that for
+      // PKCS#1 v1.5 but not for PSS, where it takes S without its leading zero bytes as well: the
+      // same signature in two spellings would be two replay keys, and a replay would get through.
+      if (given.byteLength !== bytes) continue;
       const verifier = createVerify('sha256');
       feed(verifier, parts, { body, timestamp, id });
       if (verifier.verify({ key, ...padding }, given)) return verified(id, given);
