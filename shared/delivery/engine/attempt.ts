@@ -1,4 +1,4 @@
-import { toAppError } from '../../errors';
+import { type AppError, toAppError } from '../../errors';
 import { isoTime } from '../iso-time';
 import { eventRef, keys } from '../keys';
 import { type Attempt, type Delivery, responseBodyPreview } from '../model';
@@ -108,10 +108,19 @@ export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache
     const err = toAppError(e);
     attempt.durationMs = Math.round(performance.now() - started);
     attempt.error = err.code === 'connect_failed' ? String(err.extra.reason ?? err.code) : err.code;
-    result = err.code === 'delivery_timeout' ? { kind: 'timeout' } : { kind: 'error', code: err.code };
+    result = timedOut(err) ? { kind: 'timeout' } : { kind: 'error', code: err.code };
   }
   return settle(deps, { owned, sub, attempt, result, cache, generation: gate.generation });
 }
+
+/**
+ * The request's deadline passed, or the agent's connect timeout (10 s, so before the 15 s
+ * deadline) ended a connection that never completed: a host dropping SYNs, a name server that
+ * never answers. Either way the endpoint is overloaded or unreachable, and the next attempt waits
+ * the throttle floor (schedule.ts isThrottled); the attempt log keeps which of the two it was.
+ */
+const timedOut = (err: AppError): boolean =>
+  err.code === 'delivery_timeout' || (err.code === 'connect_failed' && err.extra.reason === 'UND_ERR_CONNECT_TIMEOUT');
 
 function withoutLease(stored: Lease): Delivery {
   const { lease: _lease, ...record } = stored;

@@ -1,6 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { testDeps } from '../../../test/deps';
+import type { LookupFunction } from 'node:net';
 import { guardedDeliveryClient } from '../../http/delivery-client';
+import { guardedAgent } from '../../http/egress-agent';
 import type { CloudEvent } from '../../events/cloudevent';
 import { withResponses } from '../attempt-log';
 import { eventRef, keys } from '../keys';
@@ -177,6 +179,25 @@ test('a timeout is recorded and retried after the 60 s floor', async () => {
   expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'delivery_timeout' }));
   expect(d).toEqual(expect.objectContaining({ status: 'pending', lastError: 'delivery_timeout' }));
   // No jitter (random 0.5): the scheduled 5 s raised to exactly the 60 s floor of a throttled attempt.
+  expect(Date.parse(d!.nextAttemptAt!) - Date.parse(d!.attempts[0]!.at)).toBe(60_000);
+});
+
+// The agent's connect timeout (10 s by default) ends a connection that never completes before the
+// 15 s delivery deadline does: a host that drops SYNs, a name server that never answers. That is
+// a timeout too, and the endpoint overloaded or unreachable: the same 60 s floor applies.
+test('a connect that times out is retried after the 60 s floor, like any timeout', async () => {
+  const e = engine();
+  const stuck = (() => undefined) as unknown as LookupFunction;
+  const agent = guardedAgent({ allowPrivate: [], lookup: stuck, connectTimeoutMs: 200 });
+  const outbound = guardedDeliveryClient({ allowPrivate: [], agent, timeoutMs: 5_000 });
+  closers.push(e.close, () => agent.destroy());
+  const deps: DeliveryDeps = { ...e.deps, outbound };
+  await seedSubscription(deps, { url: 'http://unreachable.example/hook' });
+  await fanOut(event('e-connect'), deps);
+  await sweepDue(deps);
+  const [d] = await deliveryOf(deps);
+  expect(d!.attempts[0]).toEqual(expect.objectContaining({ error: 'UND_ERR_CONNECT_TIMEOUT' }));
+  expect(d!.status).toBe('pending');
   expect(Date.parse(d!.nextAttemptAt!) - Date.parse(d!.attempts[0]!.at)).toBe(60_000);
 });
 
