@@ -53,6 +53,11 @@ export interface Tick {
   name: string;
   /** Epoch ms at which the platform scheduled this firing. */
   scheduledAt: number;
+  /**
+   * Epoch ms (the deps clock) at which the platform ends this run, where it does (a function
+   * timeout): a handler with a queue of work stops taking more in time to finish what it holds.
+   */
+  deadline?: number;
 }
 
 export interface ScheduleReport {

@@ -3,7 +3,10 @@ import { keys } from '../../shared/delivery/keys';
 import type { DeliveryClient } from '../../shared/http/delivery-client';
 import { unparkTaskId } from '../../shared/delivery/engine/unpark';
 import type { WakeUp } from '../../shared/ports';
-import { deliveryWakeUp } from './handler';
+import { jsonLogger } from '../../shared/log/json-logger';
+import { seedSubscription } from '../../shared/delivery/engine/testkit';
+import { fanOut } from '../../shared/delivery/engine/fanout';
+import { deliveryTick, deliveryWakeUp } from './handler';
 
 /**
  * The wake-up record handler: an early wake-up (the queue's delay cap) is sent on, a due one
@@ -94,4 +97,19 @@ test('a wake-up naming an unpark task runs it: the deliveries the breaker parked
   expect(await hasDueKey(deps, now)).toBe(true);
   expect(await deps.store.get(keys.due(task.at, task.tenant, task.id))).toBeUndefined();
   expect(scheduled).toEqual([{ at: now, tenant: 'acme', id: 'msg_1' }]);
+});
+
+test("a tick's deadline reaches the sweep: too close for one attempt, nothing is sent, all stays due, and a warning says why", async () => {
+  const { deps, clock } = setup(false);
+  const logged: { level: string; msg: string }[] = [];
+  deps.logger = jsonLogger({ clock, write: (l) => logged.push(JSON.parse(l) as { level: string; msg: string }) });
+  await seedSubscription(deps, { url: 'http://127.0.0.1:9/hook' });
+  await fanOut({ specversion: '1.0', id: 'e1', source: 'test/scanner', type: 'secorch.finding.created', tenant: 'default', origin: 'api:ci' }, deps);
+  // Default deliveries.timeoutSeconds 15 plus the 10 s margin: 20 s leaves no room.
+  const report = await deliveryTick({ name: 'webhookDelivery', scheduledAt: clock.now(), deadline: clock.now() + 20_000 }, deps);
+  expect(report).toMatchObject({ ok: true, details: { succeeded: 0, retrying: 0, stoppedForDeadline: true } });
+  expect(logged.filter((l) => l.msg.startsWith('delivery sweep stopped'))).toEqual([
+    expect.objectContaining({ level: 'warn', msg: expect.stringContaining('leaves no room for one attempt') }),
+  ]);
+  expect((await deps.store.list(keys.duePrefix)).items).toHaveLength(1);
 });

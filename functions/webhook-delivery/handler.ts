@@ -14,9 +14,16 @@ import { type SweepOptions, sweepDue } from '../../shared/delivery/engine/sweep'
  */
 export const deliveryTick = (async (tick: Tick, deps: Deps, sweep?: SweepOptions): Promise<ScheduleReport> => {
   // `sweep`: the local loop runs sweeps side by side and shares their lanes (providers/local/delivery-loop.ts).
-  const report = await sweepDue(deliveryDeps(deps), sweep);
+  const report = await sweepDue(deliveryDeps(deps), tick.deadline === undefined ? sweep : { ...sweep, deadline: tick.deadline });
   const made = report.succeeded + report.retrying + report.failed;
   if (made > 0 || report.errors > 0) deps.logger.info('delivery sweep', { ...report });
+  if (report.stoppedForDeadline) {
+    // The function's timeout is near: what is left stays due, for the next sweep or its wake-up.
+    const deadline = new Date(tick.deadline!).toISOString();
+    const started = made + report.deferred + report.busy + report.stale + report.errors;
+    if (started > 0) deps.logger.info('delivery sweep stopped before the function timeout; the rest stays due', { deadline });
+    else deps.logger.warn('delivery sweep stopped before the function timeout; the rest stays due (the timeout leaves no room for one attempt: it must exceed deliveries.timeoutSeconds + 10 s)', { deadline });
+  }
   return { name: tick.name, ok: report.errors === 0, details: { ...report } };
 }) satisfies ScheduledHandler;
 

@@ -36,3 +36,12 @@ test("serverless-offline's own event (empty resources, no input) names no schedu
   const event = { ...fixture(), resources: [] };
   await expect(run(event)).rejects.toThrow(/names no schedule/);
 });
+
+test("Lambda's remaining time becomes the tick's deadline on the deps clock; without a context there is none", async () => {
+  const seen: Tick[] = [];
+  const keep: ScheduledHandler = async (tick) => (seen.push(tick), { name: tick.name, ok: true });
+  const withDeadline = awsSchedule(keep, async () => testDeps({}, {}, START).deps);
+  await withDeadline(fixture(), { getRemainingTimeInMillis: () => 179_250 });
+  await withDeadline(fixture());
+  expect(seen.map((t) => t.deadline)).toEqual([START + 179_250, undefined]);
+});

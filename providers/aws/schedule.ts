@@ -26,9 +26,16 @@ export function toTick(event: AwsScheduleEvent, now: () => number): Tick {
   return { name, scheduledAt: Number.isNaN(at) ? now() : at };
 }
 
+/** The part of Lambda's context a schedule reads: the time left before the function's timeout. */
+export interface AwsScheduleContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
 export function awsSchedule(handler: ScheduledHandler, getDeps: () => Promise<Deps>) {
-  return async (event: AwsScheduleEvent): Promise<ScheduleReport> => {
+  return async (event: AwsScheduleEvent, context?: AwsScheduleContext): Promise<ScheduleReport> => {
     const deps = await getDeps();
-    return handler(toTick(event, () => deps.clock.now()), deps);
+    const tick = toTick(event, () => deps.clock.now());
+    const left = context?.getRemainingTimeInMillis?.();
+    return handler(typeof left === 'number' && Number.isFinite(left) ? { ...tick, deadline: deps.clock.now() + left } : tick, deps);
   };
 }

@@ -5,6 +5,10 @@ import { runBatch } from '../../../shared/batch/runner';
 import type { Deps } from '../../../shared/ports';
 import { gcpDeps } from '../deps';
 import { depsOrLogged } from '../deps-failure';
+import { sweepDeadline } from '../../common/sweep-deadline';
+
+/** `--timeout 180s` in the README's deploy command (SECORCH_FUNCTION_TIMEOUT_SECONDS for another). */
+const DEPLOYED_TIMEOUT_SECONDS = 180;
 
 /**
  * Outbound webhook attempts that are due, called by Cloud Scheduler every minute over HTTP (deploy
@@ -13,7 +17,8 @@ import { depsOrLogged } from '../deps-failure';
 export function gcpDeliveryTick(getDeps: () => Promise<Deps>): HttpFunction {
   return async (_req, res) => {
     const deps = await depsOrLogged(getDeps);
-    const report = await deliveryTick({ name: 'webhookDelivery', scheduledAt: deps.clock.now() }, deps);
+    const now = deps.clock.now();
+    const report = await deliveryTick({ name: 'webhookDelivery', scheduledAt: now, deadline: sweepDeadline(now, DEPLOYED_TIMEOUT_SECONDS) }, deps);
     res.status(report.ok ? 200 : 500).json(report);
   };
 }

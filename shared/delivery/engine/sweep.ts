@@ -11,9 +11,19 @@ export interface SweepOptions {
   concurrency?: number;
   /** Stop after this many items (one scheduler tick's budget). */
   maxItems?: number;
+  /**
+   * Epoch ms (deps.clock) at which the platform ends the run (a function timeout). No attempt
+   * starts later than a request's timeout plus DEADLINE_MARGIN_MS before it: an attempt the
+   * platform cuts off records no outcome, so the next sweep would send it again under the same
+   * webhook-id without counting it. What is left stays due for the next sweep.
+   */
+  deadline?: number;
 }
 
-export type SweepReport = Record<DueOutcome, number> & { errors: number };
+/** Room after an attempt's request for its outcome write (and the store's retries of it). */
+export const DEADLINE_MARGIN_MS = 10_000;
+
+export type SweepReport = Record<DueOutcome, number> & { errors: number; stoppedForDeadline?: true };
 
 /**
  * The scheduler's tick: every attempt whose time has come, oldest first, a bounded number in
@@ -26,9 +36,10 @@ export type SweepReport = Record<DueOutcome, number> & { errors: number };
  * twice), and a lane that is free takes the next item from whichever page holds it.
  */
 export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Promise<SweepReport> {
-  const { pageSize = 200, concurrency = 32, maxItems = 5000 } = opts;
+  const { pageSize = 200, concurrency = 32, maxItems = 5000, deadline } = opts;
   const report: SweepReport = { stale: 0, busy: 0, deferred: 0, succeeded: 0, retrying: 0, failed: 0, errors: 0 };
   const cache = sweepCache(deps);
+  const lastStart = deadline === undefined ? Infinity : deadline - cache.settings.timeoutMs - DEADLINE_MARGIN_MS;
   const queue: Due[] = [];
   let taken = 0;
   let done = false;
@@ -70,6 +81,14 @@ export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Pro
         if (done && !reading) return;
         await refill();
         continue;
+      }
+      if (deps.clock.now() > lastStart) {
+        // Too late to start one more: the items still queued or unread stay due for the next sweep.
+        done = true;
+        report.stoppedForDeadline = true;
+        queue.length = 0;
+        if (reading) await reading;
+        return;
       }
       const d = queue.shift()!;
       try {
