@@ -82,7 +82,7 @@ export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Pro
         await refill();
         continue;
       }
-      if (deps.clock.now() > lastStart) {
+      if (deadline !== undefined && deps.clock.now() > lastStart) {
         // Too late to start one more: the items still queued or unread stay due for the next sweep.
         done = true;
         report.stoppedForDeadline = true;
