@@ -30,6 +30,7 @@ describe('POST /subscriptions/{id}/rotate-secret', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ secret: expect.stringMatching(/^whsec_/), previousSecretExpiresAt: new Date(now + DAY).toISOString() });
     expect(res.json.secret).not.toBe(sub.secret);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     const { secrets } = await storedSub(deps, sub.id);
     expect(secrets).toHaveLength(2);
     const open = (sealed: string) => deps.sealer.open(sealed, { tenant: 'acme', subscription: sub.id });

@@ -74,7 +74,7 @@ export const rotateSecret: HttpHandler = async (req, deps) => {
   const previous = after.secrets.slice(1).map((s) => Date.parse(s.expiresAt!));
   const previousSecretExpiresAt = new Date(previous.length > 0 ? Math.max(...previous) : now).toISOString();
   deps.logger.info('subscription secret rotated', { tenant, keyId, subscriptionId: id, previousSecretExpiresAt });
-  return json({ secret, previousSecretExpiresAt });
+  return json({ secret, previousSecretExpiresAt }, 200, { 'cache-control': 'no-store' });
 };
 
 /**

@@ -27,6 +27,7 @@ describe('POST /subscriptions', () => {
     expect(id).toMatch(/^sub_[0-9A-Z]{26}$/);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(res.headers.get('location')).toBe(`/subscriptions/${id}`);
+    expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.json).toMatchObject({ id, tenant: 'acme', url: URL_OK, enabled: true, filter: { prefix: { type: 'secorch.finding.' } }, createdAt: '2026-01-01T00:00:00.000Z' });
     expect(res.json).not.toHaveProperty('secrets');
 

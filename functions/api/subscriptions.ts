@@ -59,7 +59,8 @@ export const createSubscription: HttpHandler = async (req, deps) => {
   const sub = apply(base, changes, now);
   if (!(await deps.store.put(keys.subscription(tenant, id), JSON.stringify(sub), { ifAbsent: true }))) throw conflict();
   deps.logger.info('subscription created', { tenant, keyId, subscriptionId: id, host: new URL(sub.url).host });
-  return json({ ...subscriptionView(sub), secret }, 201, { location: `/subscriptions/${id}` });
+  // The one answer that shows the secret: no cache or proxy on the way may keep it (RFC 9111 5.2.2.5).
+  return json({ ...subscriptionView(sub), secret }, 201, { location: `/subscriptions/${id}`, 'cache-control': 'no-store' });
 };
 
 export const listSubscriptions: HttpHandler = async (req, deps) => {
