@@ -73,7 +73,7 @@ export const azureDeps = refreshingRoot(async () =>
       // Events over the 64 KiB message limit travel as blobs in this container (claim-check).
       claims: claimStore(),
     })),
-    (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId, clientId: configuredClientId(process.env) })),
+    (config) => cloudSealer(config, 'azure-keyvault', (s) => keyVaultSealer({ keyId: s.keyId, previousKeyIds: s.previousKeyIds, clientId: configuredClientId(process.env) })),
     // Punctual delivery attempts on the queue webhookDeliveryWakeUp is triggered by (functions/webhook-delivery.ts).
     () => storageQueueWakeUps({
       ...hostQueue(process.env.SECORCH_DELIVERY_QUEUE || 'secorch-deliveries'),

@@ -106,3 +106,57 @@ describe('keyVaultSealer (Key Vault mocked at the CryptographyClient: no emulato
     expect(() => keyVaultSealer({ keyId: `${BASE}/${V1}` })).not.toThrow(); // no client built until first use
   });
 });
+
+describe('previousKeyIds: values sealed under another key or vault still open (Key Vault mocked: no emulator)', () => {
+  const OLD_BASE = 'https://old-kv.vault.azure.net/keys/subscriptions';
+  /** One RSA key per versioned key URL, made by its first wrap; unwrap under a URL the vault does not hold is 404 KeyNotFound. */
+  function vaults(opts: { unwrapFails?: Error } = {}) {
+    const pairs = new Map<string, { publicKey: KeyObject; privateKey: KeyObject }>();
+    const asked: string[] = [];
+    const oaep = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' };
+    const clientFor = (url: string): KeyWrapClient => ({
+      wrapKey: async (algorithm: string, key: Uint8Array) => {
+        if (!pairs.has(url)) pairs.set(url, generateKeyPairSync('rsa', { modulusLength: 2048 }));
+        return { algorithm, keyID: url, result: publicEncrypt({ key: pairs.get(url)!.publicKey, ...oaep }, key) };
+      },
+      unwrapKey: async (algorithm: string, encryptedKey: Uint8Array) => {
+        asked.push(url);
+        if (opts.unwrapFails) throw opts.unwrapFails;
+        const pair = pairs.get(url);
+        if (!pair) throw new RestError('KeyNotFound', 404);
+        return { algorithm, keyID: url, result: privateDecrypt({ key: pair.privateKey, ...oaep }, encryptedKey) };
+      },
+    }) as unknown as KeyWrapClient;
+    return { clientFor, asked };
+  }
+
+  test('the configured key first, then each previous one (with or without a version); new values are sealed under the configured key', async () => {
+    const kv = vaults();
+    const sealed = await keyVaultSealer({ keyId: `${OLD_BASE}/${V1}`, clientFor: kv.clientFor }).seal('whsec_old', ctx);
+    for (const previous of [OLD_BASE, `${OLD_BASE}/${V2}`]) {
+      kv.asked.length = 0;
+      const moved = keyVaultSealer({ keyId: `${BASE}/${V2}`, previousKeyIds: [previous], clientFor: kv.clientFor });
+      expect(await moved.open(sealed, ctx)).toBe('whsec_old');
+      expect(kv.asked).toEqual([`${BASE}/${V1}`, `${OLD_BASE}/${V1}`]);
+    }
+    const moved = keyVaultSealer({ keyId: `${BASE}/${V2}`, previousKeyIds: [OLD_BASE], clientFor: kv.clientFor });
+    const fresh = await moved.seal('whsec_new', ctx);
+    expect(await keyVaultSealer({ keyId: `${BASE}/${V2}`, clientFor: kv.clientFor }).open(fresh, ctx)).toBe('whsec_new');
+  });
+
+  test('without the previous key the value stays unreadable, as before; a transient failure is not taken for another key', async () => {
+    const kv = vaults();
+    const sealed = await keyVaultSealer({ keyId: `${OLD_BASE}/${V1}`, clientFor: kv.clientFor }).seal('whsec_old', ctx);
+    await expect(keyVaultSealer({ keyId: `${BASE}/${V2}`, clientFor: kv.clientFor }).open(sealed, ctx)).rejects.toMatchObject({ code: 'unseal_failed' });
+    const down = vaults({ unwrapFails: new RestError('Service Unavailable', 503) });
+    await expect(keyVaultSealer({ keyId: `${BASE}/${V2}`, previousKeyIds: [OLD_BASE], clientFor: down.clientFor }).open(sealed, ctx))
+      .rejects.toMatchObject({ code: 'unseal_failed', retryable: true });
+    expect(down.asked).toEqual([`${BASE}/${V1}`]);
+  });
+
+  test('a previous key that is no Key Vault key URL is refused at start', () => {
+    for (const bad of ['http://old-kv.vault.azure.net/keys/subscriptions', 'https://old-kv.vault.azure.net/secrets/subscriptions', `${OLD_BASE}/${V1}/extra`]) {
+      expect(() => keyVaultSealer({ keyId: `${BASE}/${V1}`, previousKeyIds: [bad] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+    }
+  });
+});

@@ -20,6 +20,12 @@ export interface KeyVaultSealerOptions extends AzureTimeouts, AzureIdentityOptio
    * `secrets.sealer.keyId`). Rotate by pointing it at a new version: old values keep opening.
    */
   keyId: string;
+  /**
+   * Keys values were sealed under before `keyId` (config `secrets.sealer.previousKeyIds`), as key
+   * URLs with or without a version: after moving to another key or vault, list the old one so
+   * the secrets sealed under it still open. Only ever used to open, never to seal.
+   */
+  previousKeyIds?: readonly string[];
   /** Builds the client for one versioned key URL; default: a CryptographyClient with `credential`, bounded by the timeouts. */
   clientFor?: (keyUrl: string) => KeyWrapClient;
   /** For the default client; default: one DefaultAzureCredential per process and client id (credential.ts). */
@@ -37,13 +43,30 @@ const VERSION = /^[A-Za-z0-9]{1,64}$/;
  * version and never unwrap again.
  */
 function parseKeyId(keyId: string): { base: string; version: string } {
-  const url = URL.canParse(keyId) ? new URL(keyId) : undefined;
-  const [, keys, name, version, ...rest] = url?.pathname.split('/') ?? [];
-  if (url?.protocol !== 'https:' || keys !== 'keys' || !name || !version || !VERSION.test(version) || rest.length || url.search) {
+  const parsed = parseKeyUrl(keyId);
+  if (!parsed?.version) {
     throw errors.config('The azure-keyvault sealer needs a versioned key URL: https://<vault>/keys/<name>/<version>', 'secrets.sealer.keyId');
   }
-  return { base: `${url.origin}/keys/${name}`, version };
+  return { base: parsed.base, version: parsed.version };
 }
+
+/** A previous key: only its vault and name count, the version a value was sealed under is in the value. */
+function parsePreviousKeyId(keyId: string): string {
+  const parsed = parseKeyUrl(keyId);
+  if (!parsed) throw errors.config('secrets.sealer.previousKeyIds holds Key Vault key URLs: https://<vault>/keys/<name>[/<version>]', 'secrets.sealer.previousKeyIds');
+  return parsed.base;
+}
+
+function parseKeyUrl(keyId: string): { base: string; version?: string } | undefined {
+  const url = URL.canParse(keyId) ? new URL(keyId) : undefined;
+  const [, keys, name, version, ...rest] = url?.pathname.split('/') ?? [];
+  if (url?.protocol !== 'https:' || keys !== 'keys' || !name || rest.length || url.search) return undefined;
+  if (version !== undefined && version !== '' && !VERSION.test(version)) return undefined;
+  return { base: `${url.origin}/keys/${name}`, ...(version ? { version } : {}) };
+}
+
+/** Key Vault's answer for a key version it does not hold (KeyNotFound): the value is another key's. */
+const notThisKey = (e: unknown) => (e as { statusCode?: unknown } | null)?.statusCode === 404;
 
 function vaultError(code: SealErrorCode, operation: string, e: unknown): Error {
   const err = (e ?? {}) as { name?: string; statusCode?: number };
@@ -68,9 +91,11 @@ function vaultError(code: SealErrorCode, operation: string, e: unknown): Error {
  */
 export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
   const { base, version: current } = parseKeyId(opts.keyId);
+  // The configured key first, then each previous one; a key listed twice is asked once.
+  const bases = [...new Set([base, ...(opts.previousKeyIds ?? []).map(parsePreviousKeyId)])];
   const clients = new Map<string, Promise<KeyWrapClient>>();
-  const clientFor = (version: string): Promise<KeyWrapClient> => {
-    const url = `${base}/${version}`;
+  const clientFor = (version: string, keyBase = base): Promise<KeyWrapClient> => {
+    const url = `${keyBase}/${version}`;
     let client = clients.get(url);
     if (!client) {
       client = opts.clientFor ? Promise.resolve(opts.clientFor(url)) : defaultClient(url, opts);
@@ -106,11 +131,16 @@ export function keyVaultSealer(opts: KeyVaultSealerOptions): Sealer {
       const version = versionBytes!.toString('utf8');
       if (!VERSION.test(version)) throw sealError('unseal_failed', 'malformed', 'Sealed value is malformed');
       const aad = contextAad(PROVIDER, context, 'unseal_failed');
-      let dataKey: Uint8Array;
-      try {
-        ({ result: dataKey } = await (await clientFor(version)).unwrapKey(ALGORITHM, wrapped!));
-      } catch (e) {
-        throw vaultError('unseal_failed', 'unwrapKey', e);
+      let dataKey: Uint8Array | undefined;
+      // A version the configured key does not hold (404) was sealed under a previous key: tried
+      // under each in turn, so moving to another key or vault does not lose what was sealed.
+      for (const [i, keyBase] of bases.entries()) {
+        try {
+          ({ result: dataKey } = await (await clientFor(version, keyBase)).unwrapKey(ALGORITHM, wrapped!));
+          break;
+        } catch (e) {
+          if (i === bases.length - 1 || !notThisKey(e)) throw vaultError('unseal_failed', 'unwrapKey', e);
+        }
       }
       try {
         if (dataKey?.length !== KEY_BYTES) throw sealError('unseal_failed', 'rejected', 'Key Vault unwrapKey returned no usable data key');

@@ -17,7 +17,7 @@ export const gcpDeps = refreshingRoot(async () =>
     (config) => configuredBus(config, 'Google Cloud', {
       pubsub: (b) => pubsubBus({ topic: b.projectId && !b.topic.startsWith('projects/') ? `projects/${b.projectId}/topics/${b.topic}` : b.topic }),
     }, () => pubsubBus({ topic: required('SECORCH_EVENTS_TOPIC', 'the deploy command (README)') })),
-    (config) => cloudSealer(config, 'gcp-kms', (s) => cloudKmsSealer({ keyName: s.keyName })),
+    (config) => cloudSealer(config, 'gcp-kms', (s) => cloudKmsSealer({ keyName: s.keyName, previousKeyNames: s.previousKeyNames })),
     // Punctual delivery attempts as Cloud Tasks; SECORCH_TASKS_QUEUE unset: the scheduled sweep alone.
     () => {
       const queue = process.env.SECORCH_TASKS_QUEUE;

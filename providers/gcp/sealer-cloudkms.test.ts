@@ -117,3 +117,58 @@ describe('cloudKmsSealer (Cloud KMS mocked at the client: no emulator)', () => {
     }
   });
 });
+
+describe('previousKeyNames: values sealed under another CryptoKey still open (Cloud KMS mocked: no emulator)', () => {
+  const OLD = 'projects/p1/locations/europe-west1/keyRings/secorch/cryptoKeys/old-subscriptions';
+  /** One AES key per CryptoKey name; a ciphertext of another key fails as the service does (INVALID_ARGUMENT). */
+  function keys(opts: { decryptFails?: Error } = {}) {
+    const masters = new Map<string, Buffer>();
+    const asked: string[] = [];
+    const master = (name: string) => masters.get(name) ?? masters.set(name, randomBytes(32)).get(name)!;
+    const client: CloudKmsClient = {
+      async encrypt(req) {
+        const iv = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', master(req.name!), iv).setAAD(Buffer.from(req.additionalAuthenticatedData as Uint8Array));
+        const ciphertext = Buffer.concat([iv, c.update(Buffer.from(req.plaintext as Uint8Array)), c.final(), c.getAuthTag()]);
+        return [{ ciphertext, ciphertextCrc32c: { value: String(crc32c(ciphertext)) }, verifiedPlaintextCrc32c: true, verifiedAdditionalAuthenticatedDataCrc32c: true }];
+      },
+      async decrypt(req) {
+        asked.push(req.name!);
+        if (opts.decryptFails) throw opts.decryptFails;
+        const ct = Buffer.from(req.ciphertext as Uint8Array);
+        try {
+          const d = createDecipheriv('aes-256-gcm', master(req.name!), ct.subarray(0, 12)).setAAD(Buffer.from(req.additionalAuthenticatedData as Uint8Array));
+          d.setAuthTag(ct.subarray(-16));
+          const plaintext = Buffer.concat([d.update(ct.subarray(12, -16)), d.final()]);
+          return [{ plaintext, plaintextCrc32c: { value: String(crc32c(plaintext)) } }];
+        } catch {
+          throw grpcError(3, 'Decryption failed: verify that name refers to the correct CryptoKey.');
+        }
+      },
+    };
+    return { client, asked };
+  }
+
+  test('the configured key first, then each previous one; new values are sealed under the configured key', async () => {
+    const kms = keys();
+    const sealed = await cloudKmsSealer({ keyName: OLD, client: kms.client }).seal('whsec_old', ctx);
+    const moved = cloudKmsSealer({ keyName: KEY, previousKeyNames: [OLD], client: kms.client });
+    expect(await moved.open(sealed, ctx)).toBe('whsec_old');
+    expect(kms.asked).toEqual([KEY, OLD]);
+    const fresh = await moved.seal('whsec_new', ctx);
+    expect(await cloudKmsSealer({ keyName: KEY, client: kms.client }).open(fresh, ctx)).toBe('whsec_new');
+  });
+
+  test('without the previous key the value stays unreadable, as before; a transient failure is not taken for another key', async () => {
+    const kms = keys();
+    const sealed = await cloudKmsSealer({ keyName: OLD, client: kms.client }).seal('whsec_old', ctx);
+    await expect(cloudKmsSealer({ keyName: KEY, client: kms.client }).open(sealed, ctx)).rejects.toMatchObject({ code: 'unseal_failed' });
+    const down = keys({ decryptFails: grpcError(14, 'UNAVAILABLE') });
+    await expect(cloudKmsSealer({ keyName: KEY, previousKeyNames: [OLD], client: down.client }).open(sealed, ctx)).rejects.toMatchObject({ code: 'unseal_failed', retryable: true });
+    expect(down.asked).toEqual([KEY]);
+  });
+
+  test('a previous key name that is no CryptoKey name is refused at start', () => {
+    expect(() => cloudKmsSealer({ keyName: KEY, previousKeyNames: ['old-subscriptions'] })).toThrow(expect.objectContaining({ code: 'invalid_config' }));
+  });
+});

@@ -18,6 +18,12 @@ export interface CloudKmsClient {
 export interface CloudKmsSealerOptions extends GcpTimeouts {
   /** `projects/<p>/locations/<l>/keyRings/<r>/cryptoKeys/<k>` (config `secrets.sealer.keyName`). */
   keyName: string;
+  /**
+   * CryptoKeys values were sealed under before `keyName` (config `secrets.sealer.previousKeyNames`):
+   * after moving to another key, list the old one so the secrets sealed under it still open. Only
+   * ever used to open, never to seal.
+   */
+  previousKeyNames?: readonly string[];
   /** A ready client (tests, or a shared one); by default one is created on first use. */
   client?: CloudKmsClient;
 }
@@ -71,6 +77,11 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
   if (!KEY_NAME.test(opts.keyName ?? '')) {
     throw errors.config('The gcp-kms sealer needs a CryptoKey name: projects/*/locations/*/keyRings/*/cryptoKeys/*', 'secrets.sealer.keyName');
   }
+  if (!(opts.previousKeyNames ?? []).every((k) => KEY_NAME.test(k))) {
+    throw errors.config('secrets.sealer.previousKeyNames holds CryptoKey names: projects/*/locations/*/keyRings/*/cryptoKeys/*', 'secrets.sealer.previousKeyNames');
+  }
+  // The configured key first, then each previous one; a key listed twice is asked once.
+  const keyNames = [...new Set([opts.keyName, ...(opts.previousKeyNames ?? [])])];
   // @google-cloud/kms pulls in gRPC: loaded on first use, retried on failure.
   const load = once(async (): Promise<CloudKmsClient> =>
     opts.client ?? new (await import('@google-cloud/kms')).KeyManagementServiceClient());
@@ -98,15 +109,21 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
     async open(sealed, context) {
       const [ciphertext] = parseSealed(sealed, PROVIDER, 1);
       const aad = contextAad(PROVIDER, context, 'unseal_failed');
-      let res;
-      try {
-        [res] = await (await load()).decrypt({
-          name: opts.keyName, ciphertext, additionalAuthenticatedData: aad,
-          ciphertextCrc32c: { value: crc32c(ciphertext!) }, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
-        }, gaxCallOptions(opts));
-      } catch (e) {
-        throw kmsError('unseal_failed', 'Decrypt', e);
+      let res: protos.google.cloud.kms.v1.IDecryptResponse | undefined;
+      // Cloud KMS refuses a ciphertext of another CryptoKey with INVALID_ARGUMENT: tried under
+      // each previous key in turn, so moving to another key does not lose what was sealed.
+      for (const [i, name] of keyNames.entries()) {
+        try {
+          [res] = await (await load()).decrypt({
+            name, ciphertext, additionalAuthenticatedData: aad,
+            ciphertextCrc32c: { value: crc32c(ciphertext!) }, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
+          }, gaxCallOptions(opts));
+          break;
+        } catch (e) {
+          if (i === keyNames.length - 1 || (e as { code?: unknown } | null)?.code !== INVALID_ARGUMENT) throw kmsError('unseal_failed', 'Decrypt', e);
+        }
       }
+      if (!res) throw sealError('unseal_failed', 'kms', 'Cloud KMS Decrypt gave no answer', { retryable: true });
       const plain = toBytes(res.plaintext) ?? Buffer.alloc(0);
       if (!sameCrc(plain, res.plaintextCrc32c)) {
         throw sealError('unseal_failed', 'integrity', 'Cloud KMS Decrypt response was corrupted in transit', { retryable: true });

@@ -7,8 +7,11 @@ const sealerSchema = z.discriminatedUnion('provider', [
   // previousKeyIds: keys values were sealed under before keyId (an alias re-pointed, a key
   // replaced); they are only ever used to open, never to seal.
   z.strictObject({ provider: z.literal('aws-kms'), keyId: nonEmpty, previousKeyIds: z.optional(z.array(nonEmpty).check(z.maxLength(10))) }),
-  z.strictObject({ provider: z.literal('azure-keyvault'), keyId: z.url({ protocol: /^https$/ }) }),
-  z.strictObject({ provider: z.literal('gcp-kms'), keyName: nonEmpty }),
+  z.strictObject({
+    provider: z.literal('azure-keyvault'), keyId: z.url({ protocol: /^https$/ }),
+    previousKeyIds: z.optional(z.array(z.url({ protocol: /^https$/ })).check(z.maxLength(10))),
+  }),
+  z.strictObject({ provider: z.literal('gcp-kms'), keyName: nonEmpty, previousKeyNames: z.optional(z.array(nonEmpty).check(z.maxLength(10))) }),
 ]);
 
 export const SECRET_PROVIDERS = ['env', 'aws-secrets-manager', 'aws-ssm', 'azure-keyvault', 'gcp-secret-manager'] as const;
