@@ -18,18 +18,43 @@ export async function publishVerified(deps: Deps, source: PreparedSource, verifi
   // A credential carried in the body (Graph's clientState) never becomes event data (scheme.ts).
   const { scrub } = source.scheme;
   const events = buildEvents(deps, source.id, source.config, verified, scrub ? { ...payload, data: scrub(payload.data) } : payload);
-  for (const event of events) {
-    await deps.bus.publish(event).catch((e: unknown) => {
-      deps.logger.error('publish failed', { source: source.id, eventId: event.id, error: e });
-      // Larger than the bus takes (a Storage Queue message is 64 KiB): a retry cannot help, the
-      // dead letter keeps the delivery for inspection, and the sender is told not to resend.
-      if (toAppError(e).code === 'bus_message_too_large') {
-        throw new AppError('publish_failed', 'The event is larger than the event bus accepts; it was kept as a dead letter', { status: 413, retryable: false, expose: true, cause: e });
-      }
-      throw errors.unavailable('publish_failed', 'The event could not be queued; retry the delivery', e);
-    });
-  }
+  if (events.length === 1) await publishOne(deps, source, events[0]!);
+  else await publishInLanes(deps, source, events);
   return events;
+}
+
+/**
+ * The events of one delivery (an Okta event hook batch, a Security Hub event with many findings)
+ * at most this many at a time: on a cloud bus each publish is a round trip, and a hundred of
+ * them one after another could outlast the sender's timeout. Locally the calls of one turn share
+ * one commit, in the order they were made.
+ */
+export const PUBLISH_LANES = 8;
+
+/** After a failure no further event is started; the first failure is thrown once the rest settled. */
+async function publishInLanes(deps: Deps, source: PreparedSource, events: readonly CloudEvent[]): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (failure === undefined && next < events.length) {
+      const event = events[next++]!;
+      await publishOne(deps, source, event).catch((error: unknown) => void (failure ??= { error }));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUBLISH_LANES, events.length) }, lane));
+  if (failure) throw failure.error;
+}
+
+function publishOne(deps: Deps, source: PreparedSource, event: CloudEvent): Promise<void> {
+  return deps.bus.publish(event).catch((e: unknown) => {
+    deps.logger.error('publish failed', { source: source.id, eventId: event.id, error: e });
+    // Larger than the bus takes (a Storage Queue message is 64 KiB): a retry cannot help, the
+    // dead letter keeps the delivery for inspection, and the sender is told not to resend.
+    if (toAppError(e).code === 'bus_message_too_large') {
+      throw new AppError('publish_failed', 'The event is larger than the event bus accepts; it was kept as a dead letter', { status: 413, retryable: false, expose: true, cause: e });
+    }
+    throw errors.unavailable('publish_failed', 'The event could not be queued; retry the delivery', e);
+  });
 }
 
 /**
