@@ -41,9 +41,9 @@ export const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').to
 export function parseCursor(params: URLSearchParams, prefix: string): string | undefined {
   const raw = params.get('cursor');
   if (raw === null || raw === '') return undefined;
-  let key = /^[A-Za-z0-9_-]{1,700}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
-  if (encodeCursor(key) !== raw || Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) key = '';
-  if (!key.startsWith(prefix) || key.length === prefix.length) throw invalidQuery('cursor', 'cursor is not one this API returned for this listing');
+  const key = /^[A-Za-z0-9_-]{1,700}$/.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
+  const ours = encodeCursor(key) === raw && Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES;
+  if (!ours || !key.startsWith(prefix) || key.length === prefix.length) throw invalidQuery('cursor', 'cursor is not one this API returned for this listing');
   return key;
 }
 

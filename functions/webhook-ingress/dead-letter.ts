@@ -1,3 +1,4 @@
+import { eachLimited } from '../../shared/batch/each-limited';
 import { type DeadLetter, keepDeadLetter, rawBody } from '../../shared/deadletters/store';
 import { AppError, errors, toAppError } from '../../shared/errors';
 import type { CloudEvent } from '../../shared/events/cloudevent';
@@ -18,32 +19,16 @@ export async function publishVerified(deps: Deps, source: PreparedSource, verifi
   // A credential carried in the body (Graph's clientState) never becomes event data (scheme.ts).
   const { scrub } = source.scheme;
   const events = buildEvents(deps, source.id, source.config, verified, scrub ? { ...payload, data: scrub(payload.data) } : payload);
+  // Several events (an Okta event hook batch, a Security Hub event with many findings): a few at
+  // a time, since on a cloud bus each is a round trip and a hundred one after another could
+  // outlast the sender's timeout; locally the calls of one turn share one commit, in their order.
   if (events.length === 1) await publishOne(deps, source, events[0]!);
-  else await publishInLanes(deps, source, events);
+  else await eachLimited(events, PUBLISH_LANES, (event) => publishOne(deps, source, event));
   return events;
 }
 
-/**
- * The events of one delivery (an Okta event hook batch, a Security Hub event with many findings)
- * at most this many at a time: on a cloud bus each publish is a round trip, and a hundred of
- * them one after another could outlast the sender's timeout. Locally the calls of one turn share
- * one commit, in the order they were made.
- */
+/** Events of one delivery published at once, at most. */
 export const PUBLISH_LANES = 8;
-
-/** After a failure no further event is started; the first failure is thrown once the rest settled. */
-async function publishInLanes(deps: Deps, source: PreparedSource, events: readonly CloudEvent[]): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const lane = async () => {
-    while (failure === undefined && next < events.length) {
-      const event = events[next++]!;
-      await publishOne(deps, source, event).catch((error: unknown) => void (failure ??= { error }));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PUBLISH_LANES, events.length) }, lane));
-  if (failure) throw failure.error;
-}
 
 function publishOne(deps: Deps, source: PreparedSource, event: CloudEvent): Promise<void> {
   return deps.bus.publish(event).catch((e: unknown) => {

@@ -109,21 +109,21 @@ export function cloudKmsSealer(opts: CloudKmsSealerOptions): Sealer {
     async open(sealed, context) {
       const [ciphertext] = parseSealed(sealed, PROVIDER, 1);
       const aad = contextAad(PROVIDER, context, 'unseal_failed');
-      let res: protos.google.cloud.kms.v1.IDecryptResponse | undefined;
       // Cloud KMS refuses a ciphertext of another CryptoKey with INVALID_ARGUMENT: tried under
       // each previous key in turn, so moving to another key does not lose what was sealed.
-      for (const [i, name] of keyNames.entries()) {
+      const decryptUnder = async (i: number): Promise<protos.google.cloud.kms.v1.IDecryptResponse> => {
         try {
-          [res] = await (await load()).decrypt({
-            name, ciphertext, additionalAuthenticatedData: aad,
+          const [res] = await (await load()).decrypt({
+            name: keyNames[i], ciphertext, additionalAuthenticatedData: aad,
             ciphertextCrc32c: { value: crc32c(ciphertext!) }, additionalAuthenticatedDataCrc32c: { value: crc32c(aad) },
           }, gaxCallOptions(opts));
-          break;
+          return res;
         } catch (e) {
-          if (i === keyNames.length - 1 || (e as { code?: unknown } | null)?.code !== INVALID_ARGUMENT) throw kmsError('unseal_failed', 'Decrypt', e);
+          if (i + 1 < keyNames.length && (e as { code?: unknown } | null)?.code === INVALID_ARGUMENT) return decryptUnder(i + 1);
+          throw kmsError('unseal_failed', 'Decrypt', e);
         }
-      }
-      if (!res) throw sealError('unseal_failed', 'kms', 'Cloud KMS Decrypt gave no answer', { retryable: true });
+      };
+      const res = await decryptUnder(0);
       const plain = toBytes(res.plaintext) ?? Buffer.alloc(0);
       if (!sameCrc(plain, res.plaintextCrc32c)) {
         throw sealError('unseal_failed', 'integrity', 'Cloud KMS Decrypt response was corrupted in transit', { retryable: true });

@@ -13,3 +13,18 @@ test('runs every input with at most `concurrency` in flight and keeps the input 
   expect(most).toBe(2);
   expect(await eachLimited([], 4, async () => 1)).toEqual([]);
 });
+
+test('after a failure no further input starts; the calls in flight settle before the first failure is thrown', async () => {
+  const started: number[] = [];
+  const settled: number[] = [];
+  const run = eachLimited([0, 1, 2, 3, 4, 5, 6, 7], 3, async (n) => {
+    started.push(n);
+    await new Promise((r) => setImmediate(r));
+    settled.push(n);
+    if (n === 0 || n === 1) throw new Error(`failed ${n}`);
+    return n;
+  });
+  await expect(run).rejects.toThrow('failed 0');
+  expect(started).toEqual([0, 1, 2]);
+  expect(settled).toEqual([0, 1, 2]);
+});
