@@ -60,7 +60,7 @@ describe('npm run build (esbuild.config.mjs) and the local bundle folder', () =>
     let out = '';
     child.stdout.on('data', (d: Buffer) => void (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (out += d.toString()));
-    return new Promise((done) => child.on('exit', (code) => done({ code, out })));
+    return new Promise((done) => child.on('close', (code) => done({ code, out })));
   }
 
   test('while npm start runs from the folder, the build stops in one line before touching it', async () => {

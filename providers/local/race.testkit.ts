@@ -19,7 +19,8 @@ export async function raceProcesses(processes: number, args: string[]): Promise<
       child.on('exit', (code) => reject(new Error(`racer exited (${code}) before ready: ${err}`)));
     });
     const done = new Promise<string[]>((resolve, reject) => {
-      child.on('exit', (code) => {
+      // 'close', not 'exit': 'exit' can come before the last stdout chunk has been read.
+      child.on('close', (code) => {
         if (code !== 0) return reject(new Error(`racer exited with ${code}: ${err}`));
         resolve(JSON.parse(out.slice(out.indexOf('ready\n') + 6)) as string[]);
       });

@@ -68,8 +68,15 @@ test('concurrent first use by separate OS processes ends with one key', async ()
     let err = '';
     child.stderr.on('data', (d: Buffer) => void (err += d.toString()));
     const ready = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => (out += d.toString()).startsWith('ready\n') && resolve()));
-    const done = new Promise<[string, string]>((resolve, reject) => child.on('exit', (code) =>
-      code === 0 ? resolve(JSON.parse(out.slice(6)) as [string, string]) : reject(new Error(`racer exited ${code}: ${err}`))));
+    // 'close', not 'exit': 'exit' can come before the last stdout chunk has been read.
+    const done = new Promise<[string, string]>((resolve, reject) => child.on('close', (code) => {
+      try {
+        if (code !== 0) throw new Error(`racer exited ${code}: ${err}`);
+        resolve(JSON.parse(out.slice(6)) as [string, string]);
+      } catch (e) {
+        reject(new Error(`racer ${code}: ${String(e)}; stdout ${JSON.stringify(out)}`));
+      }
+    }));
     done.catch(() => undefined); // reported by Promise.all below
     return { child, ready, done };
   });
@@ -79,7 +86,7 @@ test('concurrent first use by separate OS processes ends with one key', async ()
   const s = keyFileSealer({ dataDir: dir });
   for (const [plain, sealed] of results) expect(await s.open(sealed, ctx)).toBe(plain);
   expect(await readdir(join(dir, 'keys'))).toEqual(['subscriptions.key']);
-});
+}, 120_000); // six tsx processes starting at once on a small CI machine
 
 test('open never creates a key: a missing or corrupt key file is an error', async () => {
   const sealed = await keyFileSealer({ dataDir: dir }).seal('whsec_abc', ctx);

@@ -39,7 +39,7 @@ test('processes opening one new file at the same moment all get it in WAL mode (
       const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'sqlite-open.testkit.ts'), path], { stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-      child.on('exit', (code) => done({ code, err }));
+      child.on('close', (code) => done({ code, err }));
     })));
     expect(codes.filter((c) => c.code !== 0).map((c) => c.err.split('\n')[0])).toEqual([]);
     const db = openDatabase(path);

@@ -12,7 +12,7 @@ function runScript(body: string, arg: string): Promise<{ code: number | null; st
   const child = spawn(process.execPath, ['--import', 'tsx', '-e', script, arg], { cwd: join(__dirname, '../..'), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-  return new Promise((done) => child.on('exit', (code) => done({ code, stderr })));
+  return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
 }
 
 let dir: string;

@@ -33,7 +33,7 @@ function deliver(storePath: string, clockMs: number, destination: unknown, event
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
-    child.on('exit', (status, signal) => done({ status, signal, out, err }));
+    child.on('close', (status, signal) => done({ status, signal, out, err })) // after stdout is drained;
   });
 }
 
