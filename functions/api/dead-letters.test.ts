@@ -156,6 +156,27 @@ describe('/dead-letters', () => {
     expect((await call(ctx.deps, 'GET', '/dead-letters/a%3Ab')).status).toBe(404);
   });
 
+  test('a body that carries the source\'s credential (Graph clientState) is shown without it; the replay still maps the raw bytes', async () => {
+    const state = 'graph-client-state-7f3a9c1e5b';
+    const ctx = apiDeps({ sources: { graph: { verify: { scheme: 'msgraph', secret: state }, tenant: 'acme' } } });
+    const body = JSON.stringify({ value: [{ id: 'n1', clientState: state, changeType: 'created', resource: 'users/x/messages/y' }] });
+    ctx.bus.failNext();
+    const req = new Request('https://hooks.example.com/webhooks/graph', { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+    expect((await webhookIngress(req, ctx.deps)).status).toBe(503);
+    const { id } = (await call(ctx.deps, 'GET', '/dead-letters?kind=webhook')).json.items[0] as { id: string };
+
+    const one = await call(ctx.deps, 'GET', `/dead-letters/${id}`, { key: KEY.reader });
+    expect(one.status).toBe(200);
+    expect(one.text).not.toContain(state);
+    expect(one.json).toMatchObject({ bodyRedacted: true, encoding: 'utf8' });
+    expect(JSON.parse(one.json.body as string)).toEqual({ value: [{ id: 'n1', changeType: 'created', resource: 'users/x/messages/y' }] });
+
+    expect((await call(ctx.deps, 'POST', `/dead-letters/${id}/replay`)).status).toBe(202);
+    const [event] = ctx.bus.events.filter((e) => !e.type.startsWith('secorch.audit.'));
+    expect(event).toMatchObject({ origin: 'webhook:graph', data: { value: [{ id: 'n1', changeType: 'created' }] } });
+    expect(JSON.stringify(event)).not.toContain(state);
+  });
+
   test('scopes: no key is 401; reading needs deliveries:read, replay and delete deliveries:write', async () => {
     const ctx = apiDeps({ sources });
     const { id } = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });

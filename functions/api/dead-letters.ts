@@ -9,6 +9,7 @@ import type { Deps } from '../../shared/ports';
 import type { IngestResult } from '../storage-ingest/ingest';
 import { parseEvent } from '../event-router/handler';
 import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
+import { sourceFor } from '../webhook-ingress/source';
 import { authenticate } from './auth';
 import { MAX_SCANNED } from './deliveries';
 import { invalidQuery, pageOf, parseCursor, parseLimit } from './pagination';
@@ -39,10 +40,31 @@ async function load(deps: Deps, tenant: string, id: string): Promise<DeadLetter>
   return found.record;
 }
 
-/** The record as the API shows it: never the verified signature. */
-function view(d: DeadLetter): Omit<DeadLetter, 'signature'> {
+/**
+ * The record as the API shows it: never the verified signature, and never a credential its body
+ * carries. A scheme that takes its credential from the body (Microsoft Graph's clientState) has a
+ * `scrub`, which the ingress applies before publishing; a key with deliveries:read must not
+ * learn it here either, or it could post notifications the source accepts as verified. Such a
+ * body is shown parsed, scrubbed and serialised again (`bodyRedacted`), withheld if it does not
+ * parse; the record keeps the raw bytes, which a replay maps (and scrubs) as the ingress did.
+ */
+function view(deps: Deps, d: DeadLetter): Omit<DeadLetter, 'signature'> & { bodyRedacted?: true } {
   const { signature: _signature, ...rest } = d;
-  return rest;
+  const scrub = d.kind === 'webhook' ? schemeScrub(deps, d.source) : undefined;
+  if (!scrub) return rest;
+  let body = '';
+  try {
+    if (d.encoding === 'utf8') body = JSON.stringify(scrub(JSON.parse(d.body)));
+  } catch {
+    // Not JSON: nothing the scrub understands, so nothing of it is shown.
+  }
+  return { ...rest, body, encoding: 'utf8', bodyRedacted: true };
+}
+
+/** The body scrub of a configured source's scheme, if it has one. */
+function schemeScrub(deps: Deps, source: string | undefined): ((payload: unknown) => unknown) | undefined {
+  if (source === undefined || !Object.hasOwn(deps.config.sources, source)) return undefined;
+  return sourceFor(deps, source).scheme.scrub;
 }
 /** A line of the list: no body (the summary has none), headers or signature. */
 function summary(d: DeadLetterSummary) {
@@ -107,7 +129,7 @@ export const listDeadLetterRecords: HttpHandler = async (req, deps) => {
 
 export const getDeadLetterRecord: HttpHandler = async (req, deps) => {
   const { tenant } = authenticate(req, deps, 'deliveries:read');
-  return json(view(await load(deps, tenant, deadLetterId(req))));
+  return json(view(deps, await load(deps, tenant, deadLetterId(req))));
 };
 
 /**

@@ -91,7 +91,11 @@ export const apiSchemas = {
   DeadLetter: {
     allOf: [ref('DeadLetterSummary'), {
       type: 'object', required: ['body'],
-      properties: { body: { type: 'string', description: 'The raw body as received' }, headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Webhooks: content-type only' } },
+      properties: {
+        body: { type: 'string', description: 'The raw body as received (see bodyRedacted)' },
+        bodyRedacted: { const: true, description: "Present when the source's scheme carries its credential in the body (Microsoft Graph clientState): body is then the parsed body without it, serialised again (empty if it does not parse); a replay still uses the raw bytes" },
+        headers: { type: 'object', additionalProperties: { type: 'string' }, description: 'Webhooks: content-type only' },
+      },
     }],
   },
 } as const;
