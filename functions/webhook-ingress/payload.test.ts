@@ -36,8 +36,25 @@ describe('parsePayload', () => {
     expect(codeOf(() => parsePayload(bytes('payload=%7Bbad'), 'application/x-www-form-urlencoded'))).toBe('malformed_body');
   });
 
+  test('a percent-escaped form field that is not UTF-8 is refused as its raw bytes are; escaped UTF-8 and a bare % are kept', () => {
+    const form = 'application/x-www-form-urlencoded';
+    expect(codeOf(() => parsePayload(bytes('name=caf%E9&x=1'), form))).toBe('invalid_encoding');
+    expect(codeOf(() => parsePayload(bytes('caf%E9=1'), form))).toBe('invalid_encoding');
+    expect(codeOf(() => parsePayload(bytes([0x6e, 0x3d, 0xe9]), form))).toBe('invalid_encoding');
+    expect(parsePayload(bytes('name=caf%C3%A9&rate=100%&sym=%EF%BF%BD'), form).data).toEqual({ name: 'café', rate: '100%', sym: '\uFFFD' });
+  });
+
   test('text in its declared charset', () => {
     expect(parsePayload(bytes([0x63, 0x61, 0x66, 0xe9]), 'text/plain; charset=iso-8859-1').data).toBe('café');
     expect(codeOf(() => parsePayload(bytes([0x63, 0xe9]), 'text/plain'))).toBe('invalid_encoding');
+  });
+
+  test('a byte order mark decides the encoding of text over the label, as WHATWG decode does; JSON stays UTF-8', () => {
+    const utf16be = Buffer.from('Alert: disk', 'utf16le').swap16();
+    expect(parsePayload(Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be]), 'text/plain; charset=utf-16').data).toBe('Alert: disk');
+    expect(parsePayload(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Alert', 'utf16le')]), 'text/plain; charset=utf-16be').data).toBe('Alert');
+    expect(parsePayload(bytes([0xef, 0xbb, 0xbf, 0x63, 0xc3, 0xa9]), 'text/plain; charset=iso-8859-1').data).toBe('cé');
+    expect(parsePayload(utf16be, 'text/plain; charset=utf-16be').data).toBe('Alert: disk');
+    expect(codeOf(() => parsePayload(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{}', 'utf16le').swap16()]), 'application/json'))).toBe('invalid_encoding');
   });
 });

@@ -23,8 +23,23 @@ function mediaType(header: string | null): { type: string; charset: string } {
 const unsupportedCharset = (charset: string, type: string) =>
   new AppError('unsupported_charset', `Charset ${JSON.stringify(charset)} is not supported for ${type}`, { status: 415 });
 
-function decode(body: Uint8Array, charset: string): string {
+/**
+ * A byte order mark decides the encoding over the label, as the WHATWG Encoding Standard's
+ * "decode" does (https://encoding.spec.whatwg.org/#decode; RFC 2781 section 4.3 for UTF-16):
+ * TextDecoder only drops a mark of its own encoding, so `charset=utf-16` (little-endian there)
+ * would read Java's big-endian "UTF-16" output, FE FF first, as other characters.
+ */
+function sniffBom(body: Uint8Array, charset: string): string {
+  if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return 'utf-8';
+  if (body[0] === 0xfe && body[1] === 0xff) return 'utf-16be';
+  if (body[0] === 0xff && body[1] === 0xfe) return 'utf-16le';
+  return charset;
+}
+
+/** `sniff`: text only; JSON and forms are UTF-8 whatever mark they start with. */
+function decode(body: Uint8Array, label: string, sniff = false): string {
   let decoder: TextDecoder;
+  const charset = sniff ? sniffBom(body, label) : label;
   try {
     decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
   } catch {
@@ -35,6 +50,26 @@ function decode(body: Uint8Array, charset: string): string {
   } catch {
     throw errors.badRequest('invalid_encoding', `The body is not valid ${charset}`);
   }
+}
+
+const LONE_PERCENT = /%(?![0-9A-Fa-f]{2})/g;
+
+/**
+ * URLSearchParams turns percent-escaped bytes that are not UTF-8 (`caf%E9`, Latin-1) into U+FFFD,
+ * silently; the same bytes sent raw are refused as invalid_encoding, and so are they escaped.
+ * decodeURIComponent throws on exactly those (a `%` without two hex digits is kept as itself by
+ * the form parser, so it is escaped first).
+ */
+function escapesAreUtf8(text: string): boolean {
+  for (const field of text.split(/[&=]/)) {
+    if (!field.includes('%')) continue;
+    try {
+      decodeURIComponent(field.replace(LONE_PERCENT, '%25'));
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -67,11 +102,15 @@ export function parsePayload(body: Uint8Array, contentType: string | null): Pars
   }
   if (type === 'application/x-www-form-urlencoded') {
     if (!UTF8.has(charset)) throw unsupportedCharset(charset, type);
-    const form = new URLSearchParams(decode(body, 'utf-8'));
+    const text = decode(body, 'utf-8');
+    const form = new URLSearchParams(text);
+    if (text.includes('%') && !escapesAreUtf8(text)) {
+      throw errors.badRequest('invalid_encoding', 'A percent-escaped form field is not valid UTF-8');
+    }
     const payload = form.get('payload');
     if (payload !== null && form.size === 1) return { data: parseJson(payload, 'The payload field'), contentType: 'application/json' };
     return { data: Object.fromEntries(form), contentType: 'application/json' };
   }
-  if (type.startsWith('text/')) return { data: decode(body, charset), contentType: 'text/plain' };
+  if (type.startsWith('text/')) return { data: decode(body, charset, true), contentType: 'text/plain' };
   throw errors.unsupportedMediaType(type);
 }
