@@ -1,5 +1,6 @@
 import { testDeps } from '../../test/deps';
 import { keys } from '../delivery/keys';
+import { MAX_SPLIT_VALUE_BYTES } from '../store/split-values';
 import { type DeadLetter, deleteDeadLetter, encodeBody, getDeadLetter, keepDeadLetter, listDeadLetters, listDeadLetterSummaries, markReplayed, rawBody } from './store';
 
 const reason = { code: 'publish_failed', message: 'bus down' };
@@ -95,6 +96,25 @@ describe('inbound dead-letter store', () => {
     const bom = new Uint8Array([0xef, 0xbb, 0xbf, 0x7b, 0x7d]);
     expect(encodeBody(bom).encoding).toBe('utf8');
     expect(rawBody(encodeBody(bom))).toEqual(bom);
+  });
+
+  test('a text body JSON would inflate (control characters) is stored as base64 within what the cloud stores hold, and read back as the same text', async () => {
+    const { deps } = testDeps();
+    const body = new Uint8Array(1024 * 1024).fill(0x01); // valid UTF-8; JSON escapes each byte as \u0001
+    const kept = await keepDeadLetter(deps, { tenant: 'acme', kind: 'webhook', source: 'tool', reason, body });
+    const stored = (await deps.store.get(keys.deadLetterBody('acme', kept.id)))!.value;
+    expect(Buffer.byteLength(stored)).toBeLessThan(1.34 * 1024 * 1024);
+    expect(Buffer.byteLength(stored)).toBeLessThanOrEqual(MAX_SPLIT_VALUE_BYTES);
+    const read = (await getDeadLetter(deps, 'acme', kept.id))!.record;
+    expect(read.encoding).toBe('utf8');
+    expect(Buffer.from(rawBody(read)).equals(Buffer.from(body))).toBe(true);
+
+    // Text without escapes stays a JSON string; non-ASCII text too (base64 would be longer).
+    for (const text of ['{"a":1}', 'café ✓ 警告', 'a"b\\c\n']) {
+      const k = await keepDeadLetter(deps, { tenant: 'acme', kind: 'event', reason, body: text });
+      expect(JSON.parse((await deps.store.get(keys.deadLetterBody('acme', k.id)))!.value)).toBe(text);
+      expect((await getDeadLetter(deps, 'acme', k.id))!.record.body).toBe(text);
+    }
   });
 
   test('lists oldest first per tenant with a continuation key; replays are counted keeping the expiry; delete removes', async () => {

@@ -101,12 +101,30 @@ type StoredHead = DeadLetterSummary & { body?: string };
  */
 const BODY_GRACE_SECONDS = 60;
 
+/**
+ * The body as stored: a JSON string, or `{"utf8b64": ...}` (the text's UTF-8 bytes in base64) when
+ * that is shorter. JSON escapes each control character as six (`\u0001`), so a 1 MiB text body of
+ * them took 6 MiB, past the 3 MiB value the cloud stores hold, and could not be kept at all;
+ * base64 takes 4/3 of the bytes whatever they are. The API still shows the text.
+ */
+export function storedBody(body: string): string {
+  const json = JSON.stringify(body);
+  if (json.length <= body.length + 2) return json; // nothing escaped: never longer than base64's third more
+  const b64 = Buffer.from(body, 'utf8').toString('base64');
+  return b64.length + 13 < Buffer.byteLength(json) ? `{"utf8b64":"${b64}"}` : json;
+}
+
+function bodyOf(stored: string): string {
+  const value = JSON.parse(stored) as string | { utf8b64: string };
+  return typeof value === 'string' ? value : Buffer.from(value.utf8b64, 'base64').toString('utf8');
+}
+
 const putBody = (deps: Deps, tenant: string, id: string, body: string, ttlSeconds: number) =>
-  deps.store.put(keys.deadLetterBody(tenant, id), JSON.stringify(body), { ttlSeconds: ttlSeconds + BODY_GRACE_SECONDS });
+  deps.store.put(keys.deadLetterBody(tenant, id), storedBody(body), { ttlSeconds: ttlSeconds + BODY_GRACE_SECONDS });
 
 async function readBody(deps: Deps, tenant: string, id: string): Promise<string | undefined> {
   const item = await deps.store.get(keys.deadLetterBody(tenant, id));
-  return item === undefined ? undefined : (JSON.parse(item.value) as string);
+  return item === undefined ? undefined : bodyOf(item.value);
 }
 
 function summaryOf(head: StoredHead): DeadLetterSummary {
