@@ -122,6 +122,9 @@ describe('Okta event hooks', () => {
       type: 'secorch.iam.group_management',
       data: { class_uid: 3006, activity_id: 1, group: { uid: '00g1emaKYZTWRYYRRTSK' }, privileges: ['Read only admin', 'Help desk admin'] },
     });
+    // The admin who granted it is the actor, not the user of the event (no user is named).
+    expect(one(grant).data).toMatchObject({ actor: { user: { uid: '00u2di94bAMSEPvAY1d6' } } });
+    expect((one(grant).data as Record<string, unknown>).user).toBeUndefined();
     const revoke = variant('group.privilege.revoke', [group]);
     revoke.debugContext = { debugData: { privilegeRevoked: 'Read only admin' } };
     expect(one(revoke).data).toMatchObject({ activity_id: 2, privileges: ['Read only admin'] });

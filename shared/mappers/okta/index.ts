@@ -20,7 +20,11 @@ function iamData(ev: Json, eventType: string, time: number, input: MapperInput):
   if (cls === undefined) return undefined;
   const actor = userOf(ev.actor);
   const targetUser = userOf(targetOf(ev, 'User'));
-  const user = targetUser ?? (obj(ev.actor)?.type === 'User' ? actor : undefined);
+  // The actor is the user only where the user acts on themselves (signing in, changing their own
+  // account). In a grant or a membership change the actor is the admin who did it: named as the
+  // user, a rule suspending `data.user` would suspend the admin.
+  const selfService = cls.cls === IAM_CLASS.authentication || cls.cls === IAM_CLASS.accountChange;
+  const user = targetUser ?? (selfService && obj(ev.actor)?.type === 'User' ? actor : undefined);
   const group = groupOf(targetOf(ev, 'UserGroup'));
   const client = obj(ev.client);
   const auth = obj(ev.authenticationContext);
