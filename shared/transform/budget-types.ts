@@ -22,6 +22,8 @@ export interface Run {
   readonly maxDepth: number;
   readonly maxOutputBytes: number;
   readonly maxString: number;
+  /** Items in one JSONata sequence (jsonata's `sequence` option), and so in an array one built-in call builds. */
+  readonly maxSequence: number;
   /** Epoch milliseconds, from the caller's clock: what `$now()` and `$millis()` give throughout the application. */
   readonly timestamp: number;
   depth: number;

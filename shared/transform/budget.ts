@@ -129,6 +129,29 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
     if (size === undefined || size > cap) exceed(run, tooLarge('stringLength', cap, `$${name} would build more than ${cap} characters`));
   }
 
+  /**
+   * What encodeURIComponent leaves as it is, by ASCII code; encodeURI also leaves the characters
+   * that delimit the parts of a URI. Every other character becomes `%XX` per byte of its UTF-8.
+   */
+  const uriKept = (delimiters: string): boolean[] =>
+    Array.from({ length: 128 }, (_, c) => /[A-Za-z0-9\-_.!~*'()]/.test(String.fromCharCode(c)) || delimiters.includes(String.fromCharCode(c)));
+  const KEPT_BY_URI = { encodeUrl: uriKept(';,/?:@&=+$#'), encodeUrlComponent: uriKept('') };
+
+  /**
+   * A bound on the length of `s` percent-encoded that is within `cap`, or undefined past it. A
+   * character is nine at most (three bytes of UTF-8): counted only when that many could exceed
+   * the cap, and then exactly (a surrogate pair is four bytes, twelve characters).
+   */
+  function uriEncodedWithin(s: string, kept: readonly boolean[], cap: number): number | undefined {
+    if (s.length * 9 <= cap) return s.length * 9;
+    let n = 0;
+    for (let i = 0; i < s.length && n <= cap; i++) {
+      const c = s.charCodeAt(i);
+      n += c < 0x80 ? (kept[c] ? 1 : 3) : c < 0x800 ? 6 : c >= 0xd800 && c <= 0xdfff ? 6 : 9;
+    }
+    return n <= cap ? n : undefined;
+  }
+
   /** Whether `$spread` would take a built-in apart (it leaves lambdas whole): at the top or in nested arrays. */
   const holdsBuiltin = (v: unknown): boolean =>
     Array.isArray(v) ? v.some(holdsBuiltin) : typeof v === 'object' && v !== null && (v as { _jsonata_function?: unknown })._jsonata_function === true;
@@ -138,7 +161,8 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
    * hook sees: the size is checked before delegating to the original. The hard time limit would
    * stop them too, but late and without saying why, and one allocation can exhaust the heap before
    * it: `$pad("", 4e8)`, `$fromMillis(0, "[Y,2e8]")`, or `$string` of a structure that shares a
-   * sub-array at every level (exponential JSON).
+   * sub-array at every level (exponential JSON). Arrays as well as strings: a string within the
+   * string cap splits into millions of items, eight bytes each, in one allocation.
    */
   const GUARDS: Record<string, Guard> = {
     pad: {
@@ -189,6 +213,38 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
       call: async (focus, [picture, timezone], run) => (await original('fromMillis')).implementation.apply(focus, [run.timestamp, picture, timezone]),
     },
     millis: { arity: 0, signature: '<:n>', call: async (_focus, _args, run) => run.timestamp },
+    // jsonata splits with String.prototype.split, which allocates the whole array at once:
+    // `$split($s, "")` of a string at the 4-million-character cap is a 32 MB array, past the 16 MB
+    // by which one allocation may overrun the worker's heap cap (./worker.ts): V8 then aborts the
+    // whole process. The item count is known only once split, so the split is limited to one item
+    // more than a sequence may hold (jsonata passes the limit on to String.prototype.split, and its
+    // loop over the matches of a regular expression stops there): that item says it would not fit.
+    split: {
+      arity: 3,
+      signature: '<s-(sf)n?:a<s>>',
+      call: async (focus, [str, separator, limit], run) => {
+        const cap = run.maxSequence;
+        const capped = limit === undefined || (limit as number) > cap ? cap + 1 : limit;
+        const parts = await (await original('split')).implementation.apply(focus, [str, separator, capped]);
+        if (Array.isArray(parts) && parts.length > cap) exceed(run, tooLarge('sequence', cap, `$split would build more than ${cap} items`));
+        return parts;
+      },
+    },
+    // Up to nine characters per character (`€` is `%E2%82%AC`), built in one call.
+    encodeUrl: {
+      arity: 1,
+      signature: '<s-:s>',
+      check: ([str], run, name) => {
+        if (typeof str === 'string') within(name, run, run.maxString, uriEncodedWithin(str, KEPT_BY_URI.encodeUrl, run.maxString));
+      },
+    },
+    encodeUrlComponent: {
+      arity: 1,
+      signature: '<s-:s>',
+      check: ([str], run, name) => {
+        if (typeof str === 'string') within(name, run, run.maxString, uriEncodedWithin(str, KEPT_BY_URI.encodeUrlComponent, run.maxString));
+      },
+    },
     spread: {
       arity: 1,
       signature: '<x-:a<o>>',

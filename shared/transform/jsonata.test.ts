@@ -118,6 +118,21 @@ describe('size budgets', () => {
     expect(await failure('text', slack, text(256 * 1024 - 1))).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: 256 * 1024 } });
   });
 
+  test('the output budget counts bytes of UTF-8, as the output is sent, not characters', async () => {
+    const slack = { timeoutMs: 10_000 };
+    // 200,002 characters of JSON, 600,002 bytes.
+    expect(await failure('$pad("", 200000, "€")', slack)).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: DEFAULT_MAX_OUTPUT_BYTES } });
+    // ASCII: as many bytes as characters, up to the budget.
+    await expect(applyTransform(compile(`$pad("", ${DEFAULT_MAX_OUTPUT_BYTES - 2}, "x")`), event, slack)).resolves.toHaveLength(DEFAULT_MAX_OUTPUT_BYTES - 2);
+    // "a€€€" is 12 bytes of JSON, "€€€€" 14 (6 characters), "😀" 6 (4 characters).
+    await expect(applyTransform(compile('"a€€€"'), event, { maxOutputBytes: 12 })).resolves.toBe('a€€€');
+    expect(await failure('"€€€€"', { maxOutputBytes: 13 })).toMatchObject({ code: 'transform_too_large', extra: { limit: 'maxOutputBytes', value: 13 } });
+    await expect(applyTransform(compile('"😀"'), event, { maxOutputBytes: 6 })).resolves.toBe('😀');
+    expect((await failure('"😀"', { maxOutputBytes: 5 })).code).toBe('transform_too_large');
+    // The same in the calling thread (a clock given).
+    expect((await failure('"€€€€"', { maxOutputBytes: 13, now: ticking(), timeoutMs: 1000 })).code).toBe('transform_too_large');
+  });
+
   test('$pad may build exactly the output budget, not one character more', async () => {
     const slack = { timeoutMs: 10_000 };
     await expect(applyTransform(compile(`$length($pad("", ${DEFAULT_MAX_OUTPUT_BYTES}))`), event, slack)).resolves.toBe(DEFAULT_MAX_OUTPUT_BYTES);

@@ -3,8 +3,8 @@ import { AppError } from '../errors';
 import { type Clock, systemClock } from '../ports/clock';
 import { type Budgets, type Exceeded, createBudgets } from './budget';
 import { jsonLengthWithin } from './json-size';
-import { type Failed, type Runtime, type RuntimeConstants, createRuntime } from './runtime';
-import { type Lost, transformWorker } from './worker';
+import { type Failed, type Runtime, type RuntimeBudget, type RuntimeConstants, createRuntime } from './runtime';
+import { type Lost, type Outcome, transformWorker } from './worker';
 
 /**
  * Payload transforms for outbound subscriptions: a JSONata expression (https://docs.jsonata.org,
@@ -25,11 +25,13 @@ import { type Lost, transformWorker } from './worker';
  *   on entry to every evaluation step (jsonata's `__evaluate_entry` hook), which stops loops and
  *   recursion without losing the worker (the hard limit comes HARD_LIMIT_GRACE_MS later);
  * - depth: nested evaluation steps, counted by the entry and exit hooks (non-tail recursion);
- * - output: the JSON length of the result, measured without serialising it first;
- * - sequences (jsonata's `sequence` option: `[1..10000000]` fails before allocating) and strings
- *   (every intermediate result; `$pad`, `$string`, `$join`, `$clone`, and the width modifiers of
- *   `$fromMillis` and `$now` pictures, before they build theirs), checked before they are built
- *   (./budget.ts); the worker's heap is capped as well (WORKER_HEAP_MB).
+ * - output: the UTF-8 bytes of the result's JSON, bounded by its length measured without
+ *   serialising it first;
+ * - sequences (jsonata's `sequence` option: `[1..10000000]` fails before allocating; `$split`
+ *   into more items) and strings (every intermediate result; `$pad`, `$string`, `$join`, `$clone`,
+ *   `$encodeUrl`, `$encodeUrlComponent`, and the width modifiers of `$fromMillis` and `$now`
+ *   pictures, before they build theirs), checked before they are built (./budget.ts); the
+ *   worker's heap is capped as well (WORKER_HEAP_MB).
  * A failing transform's error text is cut to 500 characters: jsonata puts values in it, and it is
  * stored with the delivery.
  * Applications run one at a time in the worker; the calling thread only waits.
@@ -53,7 +55,7 @@ export const MAX_OUTPUT_DEPTH = 1000;
 
 export interface TransformBudget {
   timeoutMs?: number;
-  /** Limit on `JSON.stringify(output).length`. */
+  /** Limit on the UTF-8 bytes of `JSON.stringify(output)`. */
   maxOutputBytes?: number;
   maxDepth?: number;
   /**
@@ -102,12 +104,33 @@ export function compileTransform(expr: string): CompileTransformResult {
  * budget.
  */
 export async function applyTransform(transform: Transform, input: unknown, budget: TransformBudget = {}): Promise<unknown> {
+  if (budget.now === undefined) return applyTransformSource(transform.source, input, budget);
+  const limits = runtimeBudget(budget);
+  return outputOf(await localRuntime().runtime.apply(transform.expression, input, limits, budget.now), limits.timeoutMs);
+}
+
+/**
+ * applyTransform for a transform's text, as saved (compileTransform checked it then): the worker
+ * compiles it, and keeps what it compiled, so the calling thread parses nothing. That thread runs
+ * every tenant's deliveries, and jsonata's parser takes over 100 ms on some texts within
+ * MAX_TRANSFORM_LENGTH (`a` and 4,095 `.*`). A text that does not compile is transform_failed.
+ */
+export async function applyTransformSource(source: string, input: unknown, budget: Omit<TransformBudget, 'now'> = {}): Promise<unknown> {
+  if (source.length > MAX_TRANSFORM_LENGTH) {
+    const message = `transform longer than ${MAX_TRANSFORM_LENGTH} characters`;
+    throw appError({ code: 'transform_failed', message: `transform failed: ${message}`, cause: { message } });
+  }
+  const limits = runtimeBudget(budget);
+  return outputOf(await transformWorker(CONSTANTS).apply(source, input, limits), limits.timeoutMs);
+}
+
+function runtimeBudget(budget: TransformBudget): RuntimeBudget {
   const { timeoutMs = DEFAULT_TIMEOUT_MS, maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES, maxDepth = DEFAULT_MAX_DEPTH, clock = systemClock } = budget;
-  const limits = { timeoutMs, maxOutputBytes, maxDepth, timestamp: clock.now() };
-  const outcome =
-    budget.now === undefined
-      ? await transformWorker(CONSTANTS).apply(transform.source, input, limits)
-      : await localRuntime().runtime.apply(transform.expression, input, limits, budget.now);
+  return { timeoutMs, maxOutputBytes, maxDepth, timestamp: clock.now() };
+}
+
+/** The output as plain JSON, or the AppError of a failed application. */
+function outputOf(outcome: Outcome, timeoutMs: number): unknown {
   if (outcome.ok) return outcome.json === undefined ? undefined : JSON.parse(outcome.json);
   throw appError('error' in outcome ? outcome.error : lostError(outcome, timeoutMs));
 }

@@ -61,7 +61,7 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
   async function apply(expression: Jsonata.Expression, input: unknown, budget: RuntimeBudget, now: () => number): Promise<Applied> {
     const { timeoutMs, maxOutputBytes, maxDepth, timestamp } = budget;
     const maxString = Math.max(constants.maxStringChars, maxOutputBytes);
-    const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, timestamp, depth: 0 };
+    const run: Run = { now, deadline: now() + timeoutMs, timeoutMs, maxDepth, maxOutputBytes, maxString, maxSequence: constants.maxSequence, timestamp, depth: 0 };
     let output: unknown;
     try {
       output = await expression.evaluate(input, bindings(run));
@@ -82,11 +82,18 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
     };
     let deep = false;
     const { maxOutputDepth } = constants;
+    // The budget is in bytes of UTF-8, as the output is sent. Its length in UTF-16 units, measured
+    // first (without serialising), is a lower bound: one to three bytes a unit (a surrogate pair
+    // is four bytes; JSON.stringify escapes a lone surrogate). The bytes are counted only when
+    // three a unit could exceed the budget.
     const size = jsonLengthWithin(output, maxOutputBytes, { replace, maxDepth: maxOutputDepth, onTooDeep: () => (deep = true) });
     if (deep) return { ok: false, error: tooLarge('outputDepth', maxOutputDepth, `transform output nests arrays and objects deeper than ${maxOutputDepth} levels`) };
-    if (size === undefined) return { ok: false, error: tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`) };
+    const overBudget = (): Applied => ({ ok: false, error: tooLarge('maxOutputBytes', maxOutputBytes, `transform output exceeds ${maxOutputBytes} bytes of JSON`) });
+    if (size === undefined) return overBudget();
+    const json = JSON.stringify(output, (_key, v: unknown) => withoutFunctions(v)) as string | undefined;
+    if (json !== undefined && size * 3 > maxOutputBytes && Buffer.byteLength(json, 'utf8') > maxOutputBytes) return overBudget();
     if (unwritable !== undefined) return { ok: false, error: unrepresentable(unwritable) };
-    return { ok: true, json: JSON.stringify(output, (_key, v: unknown) => withoutFunctions(v)) };
+    return { ok: true, json };
   }
 
   function unrepresentable(n: number): Failed {

@@ -1,6 +1,6 @@
 import { fixedClock } from '../ports/clock';
 import { compile, failure as failWith } from './testkit';
-import { MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
+import { MAX_SEQUENCE, MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
 
 /**
  * What one tenant's expression can do to the worker every tenant's transforms share. These run in
@@ -107,6 +107,28 @@ describe('built-ins that build their result in one call', () => {
     expect(await failure(shared, {}, slack)).toMatchObject({ code: 'transform_too_large', message: expect.stringMatching(/^\$string would build more than/) });
   });
 
+  test('$split builds as many items as a sequence holds, no more', async () => {
+    // ./process.test.ts shows what a split into millions of items did to the process.
+    const chars = (n: number, c = 'x') => `$pad("", ${n}, "${c}")`;
+    await expect(apply(`$count($split(${chars(MAX_SEQUENCE)}, ""))`, {}, slack)).resolves.toBe(MAX_SEQUENCE);
+    for (const expr of [`$split(${chars(MAX_SEQUENCE + 1)}, "")`, `$split(${chars(MAX_SEQUENCE, ',')}, ",")`]) {
+      expect(await failure(expr, {}, slack)).toMatchObject({ code: 'transform_too_large', message: `$split would build more than ${MAX_SEQUENCE} items`, extra: { limit: 'sequence', value: MAX_SEQUENCE } });
+    }
+    await expect(apply(`$split(${chars(MAX_SEQUENCE * 2)}, "", 3)`, {}, slack)).resolves.toEqual(['x', 'x', 'x']);
+    await expect(apply('$split("a, b", /,\\s*/)')).resolves.toEqual(['a', 'b']);
+  });
+
+  test('$encodeUrl and $encodeUrlComponent are held to the string cap before they encode', async () => {
+    // 2^n three-byte characters, nine characters each once encoded: 4.7 million for 2^19.
+    const euros = (n: number) => `$reduce([1..${n}], function($a, $b){ $a & $a }, "€")`;
+    for (const name of ['encodeUrl', 'encodeUrlComponent']) {
+      expect(await failure(`$length($${name}(${euros(19)}))`, {}, slack)).toMatchObject({ code: 'transform_too_large', message: `$${name} would build more than ${MAX_STRING_CHARS} characters`, extra: { limit: 'stringLength' } });
+      await expect(apply(`$length($${name}(${euros(18)}))`, {}, slack)).resolves.toBe(9 * 2 ** 18);
+    }
+    await expect(apply('[$encodeUrl("https://x.example/a b?q=€"), $encodeUrlComponent("a b/€")]')).resolves.toEqual(['https://x.example/a%20b?q=%E2%82%AC', 'a%20b%2F%E2%82%AC']);
+    expect((await failure('$encodeUrlComponent("\\uD800")')).code).toBe('transform_failed'); // a lone surrogate: jsonata's D3140
+  });
+
   test('$clone and the transform operator are held to the string cap before they serialise', async () => {
     // One object shared at every level: 2^19 leaves, six million characters once serialised.
     const dag = '$reduce([1..19], function($a, $b){ { "l": $a, "r": $a } }, 1)';
@@ -125,13 +147,15 @@ describe('the built-ins registered over jsonata\'s', () => {
     await expect(apply('($f := $fromMillis(?, "[Y]"); $f(0))')).resolves.toBe('1970');
     await expect(apply('$map(["a", {"b": 1}], $string)')).resolves.toEqual(['a', '{"b":1}']);
     await expect(apply('$map([{"a": 1}, {"b": 2}], $clone)')).resolves.toEqual([{ a: 1 }, { b: 2 }]);
+    await expect(apply('($s := $split(?, ","); $s("a,b"))')).resolves.toEqual(['a', 'b']);
+    await expect(apply('$map(["a b", "c"], $encodeUrlComponent)')).resolves.toEqual(['a%20b', 'c']);
   });
 
   test('give nothing for a missing argument, as the originals do, rather than failing the delivery', async () => {
     // A field the event lacks: `$join(data.tags, ", ")` on an event without tags.
     const event = { data: { title: 'open' } };
     await expect(apply('{"title": data.title, "tags": $join(data.tags, ", ")}', event)).resolves.toEqual({ title: 'open' });
-    for (const expr of ['$join(data.tags)', '$pad(data.tags, 5)', '$string(data.tags)', '$clone(data.tags)', '$fromMillis(data.tags)', '$spread(data.tags)']) {
+    for (const expr of ['$join(data.tags)', '$pad(data.tags, 5)', '$string(data.tags)', '$clone(data.tags)', '$fromMillis(data.tags)', '$spread(data.tags)', '$split(data.tags, ",")', '$encodeUrl(data.tags)', '$encodeUrlComponent(data.tags)']) {
       await expect(apply(expr, event)).resolves.toBeUndefined();
     }
   });

@@ -5,7 +5,7 @@ import type { Delivery, Subscription } from '../model';
 import { liveSecrets } from '../model';
 import { decodeSecret } from '../secret';
 import { signWithKeys } from '../sign';
-import { applyTransform, compileTransform } from '../../transform/jsonata';
+import { applyTransformSource } from '../../transform/jsonata';
 import type { DeliveryDeps } from './deps';
 import { head } from '../../events/text-cut';
 
@@ -73,13 +73,17 @@ function payload(deps: DeliveryDeps, sub: Subscription, eventText: string): stri
   return sub.transform ? transformed(deps, sub.transform, eventText) : eventText;
 }
 
+/**
+ * Applied by its text: the transform worker compiles it (and keeps it compiled), not this thread,
+ * which runs every tenant's attempts and would stall on each one for as long as jsonata takes to
+ * parse the text (over 100 ms for some). The text was checked when the subscription was saved; a
+ * stored one that does not compile fails as transform_failed, from the worker.
+ */
 async function transformed(deps: DeliveryDeps, transform: string, eventText: string): Promise<string> {
-  const compiled = compileTransform(transform);
-  if (!compiled.ok) throw new TransformFailed('transform_failed', compiled.error);
   try {
     const event = JSON.parse(eventText) as CloudEvent;
     const { data_base64: _binary, ...rest } = event;
-    return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransform(compiled.transform, event, { clock: deps.clock }) });
+    return JSON.stringify({ ...rest, datacontenttype: 'application/json', data: await applyTransformSource(transform, event, { clock: deps.clock }) });
   } catch (e) {
     throw transformFailed(e);
   }
