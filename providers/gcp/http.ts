@@ -18,6 +18,8 @@ import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/healt
  * The framework runs body-parser before the function: it parses JSON/text/form bodies into
  * req.body (never used here) and keeps the exact bytes it read in req.rawBody.
  * https://cloud.google.com/functions/docs/writing/write-http-functions#parse_http
+ * A request without a Content-Type passes the parsers unread; its body goes on as a stream that
+ * only the handler reads (streamedBody).
  * body-parser inflates gzip/deflate/br bodies first (up to its 1024 MB limit, which applies to
  * the inflated bytes) and answers other codings with its own 415: rawBody is then not what was
  * sent. The request built here keeps the Content-Encoding header, so the core refuses the body
@@ -37,12 +39,34 @@ const unsupportedMethod = (method: string): Response | undefined =>
     ? problemResponse(new AppError('method_not_implemented', 'The TRACE method is not supported', { status: 501, retryable: false, expose: true }))
     : undefined;
 
-/** The body when no parser ran (e.g. no Content-Type header): read the stream ourselves. */
-async function unparsedBody(req: GcpRequest): Promise<Buffer> {
-  if (req.readableEnded) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-  return Buffer.concat(chunks);
+/**
+ * The body when no parser ran (no Content-Type header), as a stream the handler pulls from: the
+ * framework skips such a request, so nothing has been read and nothing bounds it. Read here, a
+ * sender could make an instance buffer any size before the webhook allowlist, rate limit and body
+ * limit run; streamed, the core reads only after its allowlist and rate limit, stops at its limit
+ * (readBody) and refuses a declared Content-Length over it before reading anything.
+ * Nothing is read before the first pull (highWaterMark 0). Cancelling (readBody past its limit)
+ * only stops reading: destroying the request would close the socket before the answer is sent.
+ * gcpHttp drops what is left once it has answered.
+ */
+function streamedBody(req: GcpRequest): ReadableStream<Uint8Array> {
+  const chunks = req.iterator({ destroyOnReturn: false });
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { value, done } = await chunks.next();
+        if (done) controller.close();
+        else {
+          const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+          controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        }
+      },
+      async cancel() {
+        await chunks.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** A host name or address with an optional port: anything else in Host could move the path or add credentials. */
@@ -69,7 +93,7 @@ function requestUrl(req: GcpRequest): string {
   return new URL(URL.canParse(url) ? url : `${scheme}://localhost${target}`).href;
 }
 
-/** Builds the Web Request from the raw bytes, path and query of the Express request. */
+/** Builds the Web Request from the raw bytes (or the unread stream), path and query of the Express request. */
 export async function gcpRequestToWeb(req: GcpRequest, ingress: Config['ingress'] = { trustedProxyHops: 1, trustClientCertHeaders: false }): Promise<Request> {
   const method = req.method.toUpperCase();
   const headers = new Headers();
@@ -82,12 +106,19 @@ export async function gcpRequestToWeb(req: GcpRequest, ingress: Config['ingress'
   if (ingress.trustClientCertHeaders) client.cert = certFromGcpHeaders((name) => headers.get(name));
   if (NO_BODY.has(method)) return setClientInfo(new Request(requestUrl(req), { method, headers }), client);
 
-  const body = req.rawBody ?? (await unparsedBody(req));
   // Content-Encoding stays as sent, though the framework has inflated the body: the core refuses
   // a coded body (shared/http/body.ts readBody), as on every cloud, instead of checking a
   // signature over bytes that were not sent.
-  // The body is now a complete buffer: say its real length (handlers check it against limits).
+  // Node has already undone the chunked framing of either body.
   headers.delete('transfer-encoding');
+  if (req.rawBody === undefined && !req.readableEnded) {
+    // Content-Length, when sent, stays: Node holds the body to it, and readBody refuses one over
+    // the limit before reading.
+    const init = { method, headers, body: streamedBody(req), duplex: 'half' } as RequestInit;
+    return setClientInfo(new Request(requestUrl(req), init), client);
+  }
+  // A complete buffer (or nothing left to read): say its real length (handlers check it against limits).
+  const body = req.rawBody ?? Buffer.alloc(0);
   headers.set('content-length', String(body.byteLength));
   return setClientInfo(new Request(requestUrl(req), { method, headers, body: new Uint8Array(body) }), client);
 }
@@ -130,5 +161,10 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
       response = (built ? undefined : readinessWithoutDeps(req.method, req.path)) ?? problemResponse(err);
     }
     await sendWebResponse(response, res);
+    // The part of a streamed body the handler left unread (a refused webhook, a body past its
+    // limit) is dropped as it arrives, as Node does with a body no one reads and as the
+    // framework's parsers do past their limit: never kept, and the connection can carry the next
+    // request. Draining only after the answer lets a client see the refusal before it sends more.
+    if (!req.readableEnded) req.resume();
   };
 }
