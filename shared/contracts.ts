@@ -23,6 +23,20 @@ export interface InboundRecord {
   /** How many times the platform has delivered this message, when it says. */
   receiveCount?: number;
   /**
+   * How many receives the platform allows before its own dead-letter queue takes the message, when
+   * the adapter knows (counted as receiveCount is). A record failing at that receive would end in a
+   * queue nobody can list or replay through the API: the event router keeps it as an inbound dead
+   * letter instead. Other record handlers ignore it.
+   */
+  maxReceives?: number;
+  /**
+   * The shortest wait (ms) a failure may ask for (redeliveryDelayMs) that the adapter serves by
+   * sending the message back to its queue, delayed, instead of failing it, even at its last receive
+   * (the Azure router triggers' deferral, providers/azure/router-deferral*.ts): such a failure does
+   * not end the message's receives. Absent where a wait is not served that way.
+   */
+  minDeferredWaitMs?: number;
+  /**
    * When the platform ends the invocation handling this record (epoch ms), when it says (a
    * Lambda's timeout): work claimed for this record cannot go on past it.
    */

@@ -6,23 +6,14 @@ import { nestedDeeperThan } from '../../shared/events/json-depth';
 import { extensionValueProblems } from '../../shared/events/spec-checks';
 import { type Filter, FilterBudgetExceededError, matchesOrThrow } from '../../shared/routing/filter';
 import { fanOut } from '../../shared/delivery/engine/fanout';
-import { tenantOf as eventTenant } from '../../shared/events/tenant';
 import { SAFE_PART } from '../../shared/delivery/keys';
 import { keepDeadLetter } from '../../shared/deadletters/store';
-import type { Deps, Logger } from '../../shared/ports';
+import type { Logger } from '../../shared/ports';
 import { claimDestination, claimedElsewhere, releaseClaim } from './claim';
+import { type DestinationFailure, doneTtlSeconds, failUnlessLastReceive, failureReasons, keepEventDeadLetter } from './dead-letter';
 import { routedKey } from './keys';
 
 export { routedKey } from './keys';
-
-const DAY_SECONDS = 24 * 3600;
-/**
- * How long a "delivered to destination" mark is kept: longer than any queue redelivery window
- * (7 days), and longer than the event's dead letter lives (deliveries.retentionDays, from its
- * creation, which can follow the mark by that window): a replay of the dead letter on its last
- * day must still skip the destinations that took the event.
- */
-const doneTtlSeconds = (deps: Deps) => ((deps.config.deliveries?.retentionDays ?? 30) + 7) * DAY_SECONDS;
 
 /**
  * Levels of arrays and objects a queued event may nest. The server publishes nothing near it
@@ -83,6 +74,9 @@ function tenantOf(body: string): string {
  * succeeded are not repeated. Two copies of one message in hand at once do not both call a
  * destination: each call is claimed first (./claim.ts), and the copy that finds the claim taken
  * fails with `destination_in_progress`, asking to be redelivered once the claim has lapsed.
+ * At the last receive its queue allows (InboundRecord.maxReceives), a record that would fail is
+ * kept as an inbound dead letter and acknowledged instead (./dead-letter.ts), unless another
+ * consumer still holds a claim: the platform's own dead-letter queue cannot be listed or replayed.
  */
 export const eventRouter: RecordHandler = async (record, deps) => {
   let event: CloudEvent;
@@ -121,11 +115,11 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   }
   if (targets.size === 0) {
     log.debug('no route matched');
-    if (fanOutError !== undefined) throw fanOutError;
+    if (fanOutError !== undefined) await failUnlessLastReceive(deps, log, record, event, { failure: fanOutError, failures: [], fanOutError, took: [] });
     return;
   }
   const all = destinations(deps.config);
-  const failures: { name: string; error: unknown }[] = [];
+  const failures: DestinationFailure[] = [];
   const elsewhere: { name: string; heldForMs: number }[] = [];
   for (const name of targets) {
     const key = routedKey(event, name);
@@ -159,7 +153,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     // The destination has the event. Its mark only matters if this message comes again: failing
     // the record because the mark could not be written would make that second copy certain (and
     // report a destination that took the event as failed), so it is a warning. A dead-lettered
-    // event writes the marks of the destinations that took it once more, below.
+    // event writes the marks of the destinations that took it once more (./dead-letter.ts).
     await deps.store.put(key, '1', { ttlSeconds: doneTtlSeconds(deps) })
       .catch((e: unknown) => log.warn('destination took the event but its delivered mark could not be written; a redelivery would repeat it', { destination: name, error: e }));
   }
@@ -168,32 +162,24 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   }
   if (failures.length > 0) {
     const failed = destinationFailed(failures, elsewhere);
+    // Another consumer still calling a destination needs the retry: its copy is being worked on.
+    if (elsewhere.length > 0) throw failed;
+    const took = [...targets].filter((name) => !failures.some((f) => f.name === name));
     // Every failure final (the destination refused this event: a 4xx, a template with no text):
     // redelivery would only repeat the refusal until the queue gives up. Keep the event as a dead
     // letter naming each refusal, to replay once the cause is fixed (the destinations that took
-    // it are skipped then too), and acknowledge it. Unless a fan-out failed, or another consumer
-    // is still calling a destination: those need the retry.
-    if (fanOutError === undefined && elsewhere.length === 0 && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
-      const reasons = failures.map((f) => `${f.name}: ${(f.error as AppError).code}: ${(f.error as AppError).message}`).join('; ');
-      const kept = await keepDeadLetter(deps, {
-        tenant: eventTenant(event), kind: 'event', body: record.body, reason: { code: 'destination_failed', message: reasons },
-      }).catch((keepError: unknown) => {
-        log.error('could not keep dead letter', { messageId: record.id, error: keepError });
-        throw failed;
-      });
+    // it are skipped then too), and acknowledge it. Unless a fan-out failed: that needs the retry.
+    if (fanOutError === undefined && failures.every((f) => isAppError(f.error) && !f.error.retryable)) {
+      const reason = { code: 'destination_failed', message: failureReasons(failures) };
+      const kept = await keepEventDeadLetter(deps, log, { record, event, reason, took, failure: failed });
       log.warn('event refused by destinations, kept as dead letter', { destinations: failures.map((f) => f.name), deadLetterId: kept.id });
-      // A refusal repeated by a replay gives the dead letter a new retention: the marks of the
-      // destinations that took the event are renewed with it, or a replay near its new end would
-      // send them a second copy.
-      const took = [...targets].filter((name) => !failures.some((f) => f.name === name));
-      await Promise.all(took.map((name) => deps.store.put(routedKey(event, name), '1', { ttlSeconds: doneTtlSeconds(deps) })))
-        .catch((e: unknown) => log.warn('could not renew the delivered marks of a dead-lettered event', { deadLetterId: kept.id, error: e }));
       return;
     }
-    throw failed;
+    await failUnlessLastReceive(deps, log, record, event, { failure: failed, failures, fanOutError, took });
+    return;
   }
   log.info('event routed', { destinations: [...targets] });
-  if (fanOutError !== undefined) throw fanOutError;
+  if (fanOutError !== undefined) await failUnlessLastReceive(deps, log, record, event, { failure: fanOutError, failures: [], fanOutError, took: [...targets] });
 };
 
 /**
@@ -202,7 +188,7 @@ export const eventRouter: RecordHandler = async (record, deps) => {
  * redelivery serves them all, and one sooner would only fail again at the destination that asked,
  * using up one of the queue's receives before its dead-letter queue.
  */
-function destinationFailed(failures: readonly { name: string; error: unknown }[], elsewhere: readonly { name: string; heldForMs: number }[]): AppError {
+function destinationFailed(failures: readonly DestinationFailure[], elsewhere: readonly { name: string; heldForMs: number }[]): AppError {
   const waits = [...failures.map((f) => redeliveryDelayMs(f.error) ?? 0), ...elsewhere.map((c) => c.heldForMs)];
   const wait = Math.max(0, ...waits);
   const busy = elsewhere.length > 0 ? `; being delivered by another consumer to: ${elsewhere.map((c) => c.name).join(', ')}` : '';

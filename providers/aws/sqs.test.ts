@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import type { CloudEvent } from '../../shared/events/cloudevent';
@@ -5,7 +7,7 @@ import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
 import { sqsBus } from './bus-sqs';
 import { createQueue, fauxqsClient, receiveAll, toSqsEvent } from '../../test/emulators/sqs';
-import { awsSqs } from './sqs';
+import { SQS_MAX_RECEIVE_COUNT, awsSqs } from './sqs';
 
 const deps = async () => testDeps().deps;
 const ce = (id: string): CloudEvent => ({
@@ -49,20 +51,38 @@ test('events published through sqsBus to fauxqs come back as an SQS batch; one f
   }
 });
 
-test('the powertools SQS fixture: ids, bodies, string attributes and receive counts', async () => {
+test('the powertools SQS fixture: ids, bodies, string attributes, receive counts and the receives the queue allows', async () => {
   const event = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json');
   const seen: InboundRecord[] = [];
   const result = await awsSqs(async (r) => void seen.push(r), deps)(event);
   expect(result).toEqual({ batchItemFailures: [] });
   expect(seen).toEqual([
-    { id: '059f36b4-87a3-44ab-83d2-661975830a7d', body: 'Test message.', attributes: { testAttr: '100' }, receiveCount: 1 },
-    { id: '2e1424d4-f796-459a-8184-9c92662be6da', body: '{"message": "foo1"}', attributes: {}, receiveCount: 1 },
+    { id: '059f36b4-87a3-44ab-83d2-661975830a7d', body: 'Test message.', attributes: { testAttr: '100' }, receiveCount: 1, maxReceives: 5 },
+    { id: '2e1424d4-f796-459a-8184-9c92662be6da', body: '{"message": "foo1"}', attributes: {}, receiveCount: 1, maxReceives: 5 },
   ]);
 
   const failing = await awsSqs(async (r) => {
     if (r.body === 'Test message.') throw new Error('no');
   }, deps)(event);
   expect(failing).toEqual({ batchItemFailures: [{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d' }] });
+});
+
+test('the receives the queue allows are serverless.yml\'s maxReceiveCount, or SECORCH_QUEUE_MAX_RECEIVES for a queue deployed with another', async () => {
+  const yml = readFileSync(join(__dirname, '../../serverless.yml'), 'utf8');
+  const counts = [...yml.matchAll(/maxReceiveCount: (\d+)/g)].map((m) => Number(m[1]));
+  expect(counts.length).toBeGreaterThan(0);
+  expect(new Set(counts)).toEqual(new Set([SQS_MAX_RECEIVE_COUNT]));
+  const event = fixtureJson<SQSEvent>('events/aws-sqs-two-records.json');
+  const seen: InboundRecord[] = [];
+  const before = process.env.SECORCH_QUEUE_MAX_RECEIVES;
+  process.env.SECORCH_QUEUE_MAX_RECEIVES = '8';
+  try {
+    await awsSqs(async (r) => void seen.push(r), deps)(event);
+  } finally {
+    if (before === undefined) delete process.env.SECORCH_QUEUE_MAX_RECEIVES;
+    else process.env.SECORCH_QUEUE_MAX_RECEIVES = before;
+  }
+  expect(seen.map((r) => [r.receiveCount, r.maxReceives])).toEqual([[1, 8], [1, 8]]);
 });
 
 test('with the Lambda context, every record carries when the invocation ends (the router sizes its claims by it)', async () => {

@@ -3,7 +3,17 @@ import { type InboundRecord, type RecordHandler, redeliveryDelayMs } from '../..
 import { type RecordOutcome, failedIds, runBatch } from '../../shared/batch/runner';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { queueMaxReceives } from '../common/queue-max-receives';
 import type { DelayedRecord, SqsRedelivery } from './sqs-redelivery';
+
+/**
+ * Mirrors serverless.yml's `maxReceiveCount` (5, on every queue it declares): SQS moves a message
+ * received that often to the queue's dead-letter queue when it fails again. A test reads
+ * serverless.yml to keep the two equal; a queue deployed with another count sets
+ * SECORCH_QUEUE_MAX_RECEIVES (providers/common/queue-max-receives.ts).
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+ */
+export const SQS_MAX_RECEIVE_COUNT = 5;
 
 /**
  * SQS trigger adapter with partial batch responses, after aws-powertools packages/batch.
@@ -11,8 +21,10 @@ import type { DelayedRecord, SqsRedelivery } from './sqs-redelivery';
  * `functionResponseType: ReportBatchItemFailures`); without it Lambda ignores
  * `batchItemFailures` and a returned batch counts as fully processed, losing the failed records:
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
+ *
+ * The record of one SQS message; `maxReceives` goes with its receive count (ApproximateReceiveCount).
  */
-export function toInboundRecord(r: SQSRecord): InboundRecord {
+export function toInboundRecord(r: SQSRecord, maxReceives = SQS_MAX_RECEIVE_COUNT): InboundRecord {
   const attributes: Record<string, string> = {};
   for (const [name, attr] of Object.entries(r.messageAttributes ?? {})) {
     // Binary attributes have no text form; String and Number ones carry stringValue.
@@ -20,7 +32,10 @@ export function toInboundRecord(r: SQSRecord): InboundRecord {
   }
   const count = Number(r.attributes?.ApproximateReceiveCount);
   const record: InboundRecord = { id: r.messageId, body: r.body, attributes };
-  if (Number.isInteger(count) && count > 0) record.receiveCount = count;
+  if (Number.isInteger(count) && count > 0) {
+    record.receiveCount = count;
+    record.maxReceives = maxReceives;
+  }
   return record;
 }
 
@@ -87,7 +102,8 @@ export function awsSqs(handler: RecordHandler, getDeps: () => Promise<Deps>, opt
     const received = deps.clock.now();
     const run = isFifo(event) ? fifoGuard(event, handler) : handler;
     const deadline = invocationDeadline(context, received);
-    const records = event.Records.map((r) => ({ ...toInboundRecord(r), ...(deadline === undefined ? {} : { deadline }) }));
+    const maxReceives = queueMaxReceives(SQS_MAX_RECEIVE_COUNT);
+    const records = event.Records.map((r) => ({ ...toInboundRecord(r, maxReceives), ...(deadline === undefined ? {} : { deadline }) }));
     const outcomes = await runBatch(records, run, deps);
     const waits = opts.redelivery ? delayed(event, outcomes) : [];
     // Before answering: once Lambda has the answer the receipt handles may be used by the next receive.

@@ -40,7 +40,9 @@ describe('azureQueue (storage queue trigger, real InvocationContext)', () => {
     const { seen, handler } = recorder();
     await expect(azureQueue(handler, deps)(message, ctx())).resolves.toBeUndefined();
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ id: 'b2a4d6c8-0001', receiveCount: 2, attributes: { insertionTime: '2026-01-01T00:00:00+00:00' } });
+    // With the dequeue count, host.json's maxDequeueCount: the dequeue after which the host poisons the message.
+    expect(seen[0]).toMatchObject({ id: 'b2a4d6c8-0001', receiveCount: 2, maxReceives: 5, attributes: { insertionTime: '2026-01-01T00:00:00+00:00' } });
+    expect(seen[0]).not.toHaveProperty('minDeferredWaitMs'); // no deferral on this trigger
     // The parsed object is serialised back to JSON text with the same content.
     expect(JSON.parse(seen[0]!.body)).toEqual(JSON.parse(fixtureBytes(FIXTURE).toString('utf8')));
   });

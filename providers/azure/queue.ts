@@ -3,7 +3,7 @@ import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import type { Deps } from '../../shared/ports';
 import { checkOut, type ClaimStore } from './claim-check';
-import { deferRecord, type RouterDeferral } from './router-deferral';
+import { deferRecord, HOST_MAX_DEQUEUE_COUNT, MAX_DEFERRALS, type RouterDeferral } from './router-deferral';
 import { type Deferred, unwrapDeferred } from './router-deferral-envelope';
 
 /**
@@ -39,7 +39,11 @@ export function queueMessageBody(message: unknown): Pick<InboundRecord, 'body' |
   return { body: JSON.stringify(message) ?? '' };
 }
 
-/** Trigger metadata the host supplies, camelCased by the v4 library (Id, DequeueCount, ...). */
+/**
+ * Trigger metadata the host supplies, camelCased by the v4 library (Id, DequeueCount, ...). With
+ * the dequeue count goes the host's maxDequeueCount (host.json): a message failing at that dequeue
+ * is moved to `<queue>-poison`.
+ */
 export function azureQueueRecord(message: unknown, ctx: InvocationContext): InboundRecord {
   const meta = ctx.triggerMetadata ?? {};
   const dequeueCount = Number(meta.dequeueCount);
@@ -53,7 +57,7 @@ export function azureQueueRecord(message: unknown, ctx: InvocationContext): Inbo
     id: typeof meta.id === 'string' && meta.id !== '' ? meta.id : ctx.invocationId,
     ...queueMessageBody(message),
     attributes,
-    ...(Number.isFinite(dequeueCount) && dequeueCount > 0 ? { receiveCount: dequeueCount } : {}),
+    ...(Number.isFinite(dequeueCount) && dequeueCount > 0 ? { receiveCount: dequeueCount, maxReceives: HOST_MAX_DEQUEUE_COUNT } : {}),
   };
 }
 
@@ -75,16 +79,23 @@ const bodyOf = (d: Deferred): Pick<InboundRecord, 'body' | 'bodyEncoding'> =>
  * (router-deferral.ts); such a copy is unwrapped here, so the handler sees the original body, and
  * its receiveCount counts every receive of the message, the original's and earlier copies'
  * included: the router's claim takeover (functions/event-router/claim.ts) counts receives of the
- * event, which a copy's own dequeue count would restart.
+ * event, which a copy's own dequeue count would restart. So maxReceives, the receive at which
+ * the host would poison the message in hand, counts on from the same receives. Until
+ * MAX_DEFERRALS a failure asking for any wait is deferred even at that dequeue
+ * (minDeferredWaitMs): the router keeps the other failures there as dead letters, and leaves these
+ * to the deferral (a copy that cannot be sent then fails the record into the poison queue).
  */
 export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ClaimStore, deferral?: () => RouterDeferral) {
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
     const received = azureQueueRecord(message, ctx);
     // Only a trigger that defers reads its envelopes; any other passes such a body on as it is.
     const copy = deferral ? unwrapDeferred(received.body) : undefined;
-    const record: InboundRecord = copy
-      ? { id: received.id, attributes: received.attributes, ...bodyOf(copy), receiveCount: copy.receives + (received.receiveCount ?? 1) }
-      : received;
+    const unwrapped: InboundRecord = copy ? {
+      id: received.id, attributes: received.attributes, ...bodyOf(copy),
+      receiveCount: copy.receives + (received.receiveCount ?? 1), maxReceives: copy.receives + HOST_MAX_DEQUEUE_COUNT,
+    } : received;
+    // At the host's last dequeue deferRecord takes any wait (redeliveryDelayMs is never under 1 ms).
+    const record: InboundRecord = deferral && (copy?.deferrals ?? 0) < MAX_DEFERRALS ? { ...unwrapped, minDeferredWaitMs: 1 } : unwrapped;
     const deps = await getDeps();
     // A claim-check message (an event too large for the queue) stands for its blob, read only from
     // the container the publisher writes claims to (`claims`: the host's account, claim-check.ts).

@@ -4,6 +4,7 @@ import { InvocationContext } from '@azure/functions';
 import type { ServiceBusMessage } from '@azure/service-bus';
 import { eventRouter } from '../../functions/event-router/handler';
 import { createBreaker } from '../../shared/connectors/breaker';
+import { listDeadLetters } from '../../shared/deadletters/store';
 import { ConnectorError } from '../../shared/connectors/errors';
 import { destinations } from '../../shared/destinations';
 import type { CloudEvent } from '../../shared/events/cloudevent';
@@ -11,7 +12,7 @@ import { testDeps } from '../../test/deps';
 import { toServiceBusMessage } from './bus-service-bus';
 import { azureQueue } from './queue';
 import type { DeferralQueue } from './router-deferral';
-import { unwrapDeferred } from './router-deferral-envelope';
+import { deferredMessageText, unwrapDeferred } from './router-deferral-envelope';
 import type { ServiceBusDeferralQueue } from './router-deferral-service-bus';
 import { azureServiceBus } from './service-bus';
 
@@ -60,6 +61,31 @@ describe('Storage queue trigger (fake queue): a destination whose circuit stays 
     expect(sent).toHaveLength(1);
     expect(unwrapDeferred(Buffer.from(sent[0]!, 'base64').toString('utf8')))
       .toEqual({ body: JSON.stringify(event), deferrals: 1, receives: hostQueues.maxDequeueCount });
+    // Deferred, so not kept as a dead letter by the router at that dequeue.
+    expect((await listDeadLetters(deps, 'acme')).items).toEqual([]);
+  });
+});
+
+describe('Storage queue trigger (fake queue): a destination failing without a wait', () => {
+  it('a failure asking for no wait is kept as a dead letter at the host\'s last dequeue of the message in hand, not poisoned', async () => {
+    const { deps } = routerDeps();
+    destinations(deps.config).set('jira', async () => {
+      throw new ConnectorError('connector_unavailable', 'jira: 503', { connector: 'jira', vendorStatus: 503 });
+    });
+    const sent: string[] = [];
+    const queue: DeferralQueue = { send: async (text) => (sent.push(text), `copy-${sent.length}`) };
+    const run = azureQueue(eventRouter, async () => deps, undefined, () => ({ queue }));
+    const ctx = (id: string, dequeueCount: number) => new InvocationContext({
+      invocationId: `inv-${id}-${dequeueCount}`, functionName: 'eventRouter', logHandler: () => undefined, triggerMetadata: { id, dequeueCount },
+    });
+    // A copy deferred after two receives of the original: its own fifth dequeue is its last, the seventh receive of the event.
+    const copy = JSON.parse(deferredMessageText({ body: JSON.stringify(event), deferrals: 1, receives: 2 })) as unknown;
+    for (let n = 1; n < hostQueues.maxDequeueCount; n++) await expect(run(copy, ctx('copy-1', n))).rejects.toMatchObject({ code: 'destination_failed' });
+    expect((await listDeadLetters(deps, 'acme')).items).toEqual([]);
+    await expect(run(copy, ctx('copy-1', hostQueues.maxDequeueCount))).resolves.toBeUndefined();
+    expect(sent).toEqual([]);
+    const kept = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
+    expect(kept).toMatchObject([{ kind: 'event', body: JSON.stringify(event), reason: { code: 'destination_failed', message: 'Failed on all 7 receives: jira: connector_unavailable: jira: 503' } }]);
   });
 });
 

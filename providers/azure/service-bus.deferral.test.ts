@@ -108,6 +108,8 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
   });
 
   it('hands the copy to the router as the original: same body, its deferral properties not among the attributes, every receive counted', async () => {
+    // The last receive (maxReceives) is the message's own tenth delivery: counted on from the same receives.
+    const counts = (receiveCount: number, maxReceives: number) => ({ receiveCount, maxReceives, minDeferredWaitMs: MIN_DEFERRED_WAIT_MS });
     const { scheduled, deferral } = fakeQueue();
     const { getDeps } = capture();
     const { seen, handler } = failing(() => breakerOpen(45_500));
@@ -117,9 +119,9 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     await run(...delivery(scheduled[0]!.message, 2));
     const props = original.applicationProperties as Record<string, string>;
     expect(seen).toEqual([
-      { id: original.messageId, body: JSON.stringify(event), attributes: props, receiveCount: 3 },
+      { id: original.messageId, body: JSON.stringify(event), attributes: props, ...counts(3, 10) },
       // Three deliveries of the original, two of the copy.
-      { id: `${String(original.messageId)}~7~d1`, body: JSON.stringify(event), attributes: props, receiveCount: 5 },
+      { id: `${String(original.messageId)}~7~d1`, body: JSON.stringify(event), attributes: props, ...counts(5, 13) },
     ]);
     expect(scheduled.map((s) => [s.message.messageId, s.message.applicationProperties?.[DEFERRALS_PROPERTY], s.message.applicationProperties?.[RECEIVES_PROPERTY]]))
       .toEqual([[`${String(original.messageId)}~7~d1`, 1, 3], [`${String(original.messageId)}~7~d2`, 2, 5]]);
@@ -169,6 +171,8 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     expect(new Set(scheduled.map((s) => s.message.messageId)).size).toBe(MAX_DEFERRALS);
     expect(seen.map((r) => r.receiveCount)).toEqual(Array.from({ length: MAX_DEFERRALS + 1 }, (_, i) => i + 1));
     expect(lines.at(-1)).toMatchObject({ level: 'warn', msg: expect.stringMatching(/deferred too often/), fields: { deferrals: MAX_DEFERRALS } });
+    // The last copy is deferred no more: at its last delivery the router keeps what it would throw.
+    expect(seen.map((r) => r.minDeferredWaitMs)).toEqual([...Array.from({ length: MAX_DEFERRALS }, () => MIN_DEFERRED_WAIT_MS), undefined]);
   });
 
   it('throws, scheduling nothing, for a wait under MIN_DEFERRED_WAIT_MS, an error without a wait, one not worth retrying, or an unexpected one', async () => {
@@ -196,7 +200,7 @@ describe('router Service Bus queue trigger: a record whose destination asks for 
     }
     expect(scheduled).toHaveLength(0);
     // Such a trigger reads no deferral properties: passed on as attributes, the message's own delivery count.
-    expect(seen.map((r) => [r.attributes[DEFERRALS_PROPERTY], r.receiveCount])).toEqual([['1', 1], ['1', 1]]);
+    expect(seen.map((r) => [r.attributes[DEFERRALS_PROPERTY], r.receiveCount, r.maxReceives, r.minDeferredWaitMs])).toEqual([['1', 1, 10, undefined], ['1', 1, 10, undefined]]);
   });
 
   it('throws the original error, logged, when the copy cannot be scheduled or the sender cannot be set up: nothing is lost', async () => {

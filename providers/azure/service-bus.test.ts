@@ -9,7 +9,7 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { toServiceBusMessage } from './bus-service-bus';
 import { registered } from './functions-core.testkit';
-import { azureServiceBus, registerServiceBusTrigger } from './service-bus';
+import { azureServiceBus, registerServiceBusTrigger, SERVICE_BUS_MAX_DELIVERY_COUNT } from './service-bus';
 
 /**
  * The Service Bus trigger as the v4 worker calls it (mocked host: no emulator): one message per
@@ -66,7 +66,22 @@ describe('azureServiceBus (Service Bus trigger; mocked SDK: no emulator)', () =>
       body: JSON.stringify(event),
       attributes: { cloudEvents_type: 'secorch.finding.created', priority: '5', urgent: 'true', at: '2026-01-01T00:00:00.000Z' },
       receiveCount: 3,
+      maxReceives: 10,
     }]);
+  });
+
+  it('the deliveries allowed are the default MaxDeliveryCount, or SECORCH_QUEUE_MAX_RECEIVES for an entity created with another', async () => {
+    const { seen, handler } = recorder();
+    const before = process.env.SECORCH_QUEUE_MAX_RECEIVES;
+    await azureServiceBus(handler, deps)(delivery(event).body, delivery(event).ctx);
+    process.env.SECORCH_QUEUE_MAX_RECEIVES = '25';
+    try {
+      await azureServiceBus(handler, deps)(delivery(event).body, delivery(event).ctx);
+    } finally {
+      if (before === undefined) delete process.env.SECORCH_QUEUE_MAX_RECEIVES;
+      else process.env.SECORCH_QUEUE_MAX_RECEIVES = before;
+    }
+    expect(seen.map((r) => [r.receiveCount, r.maxReceives])).toEqual([[3, SERVICE_BUS_MAX_DELIVERY_COUNT], [3, 25]]);
   });
 
   it('the body arrives as a string, an object or a Buffer: always the same text', async () => {

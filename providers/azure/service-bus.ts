@@ -3,9 +3,19 @@ import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import { errors } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { queueMaxReceives } from '../common/queue-max-receives';
 import { configuredClientId, SERVICE_BUS_CONNECTION } from './credential';
 import { queueMessageBody } from './queue';
-import { deferServiceBusRecord, type ServiceBusDeferralQueue, serviceBusQueueDeferral, takeDeferralCounts } from './router-deferral-service-bus';
+import { MAX_DEFERRALS } from './router-deferral';
+import { deferServiceBusRecord, MIN_DEFERRED_WAIT_MS, type ServiceBusDeferralQueue, serviceBusQueueDeferral, takeDeferralCounts } from './router-deferral-service-bus';
+
+/**
+ * An entity's MaxDeliveryCount when it is not set (Service Bus's default): a message delivered that
+ * often goes to the dead-letter subqueue when it fails again. An entity created with another sets
+ * SECORCH_QUEUE_MAX_RECEIVES (providers/common/queue-max-receives.ts).
+ * https://learn.microsoft.com/azure/service-bus-messaging/service-bus-dead-letter-queues#maximum-delivery-count
+ */
+export const SERVICE_BUS_MAX_DELIVERY_COUNT = 10;
 
 /**
  * Azure Service Bus trigger (Node programming model v4, cardinality `one`) -> portable
@@ -16,9 +26,10 @@ import { deferServiceBusRecord, type ServiceBusDeferralQueue, serviceBusQueueDef
  * them back into text. `context.triggerMetadata` carries the broker's fields, first letter lowered by
  * the library at every level: messageId, deliveryCount, enqueuedTimeUtc, sequenceNumber,
  * contentType, applicationProperties (an object, whose keys get the same lowering: our
- * `cloudEvents_*` keys are unaffected).
+ * `cloudEvents_*` keys are unaffected). With the delivery count goes the entity's
+ * `maxDeliveryCount` as maxReceives.
  */
-export function serviceBusRecord(message: unknown, ctx: InvocationContext): InboundRecord {
+export function serviceBusRecord(message: unknown, ctx: InvocationContext, maxDeliveryCount = SERVICE_BUS_MAX_DELIVERY_COUNT): InboundRecord {
   const meta = ctx.triggerMetadata ?? {};
   const deliveryCount = Number(meta.deliveryCount);
   const attributes: Record<string, string> = {};
@@ -33,7 +44,7 @@ export function serviceBusRecord(message: unknown, ctx: InvocationContext): Inbo
     id: typeof meta.messageId === 'string' && meta.messageId !== '' ? meta.messageId : ctx.invocationId,
     ...queueMessageBody(message),
     attributes,
-    ...(Number.isFinite(deliveryCount) && deliveryCount > 0 ? { receiveCount: deliveryCount } : {}),
+    ...(Number.isFinite(deliveryCount) && deliveryCount > 0 ? { receiveCount: deliveryCount, maxReceives: maxDeliveryCount } : {}),
   };
 }
 
@@ -57,26 +68,33 @@ export interface ServiceBusTriggerOptions {
  * So, as for storage queues (queue.ts), a failed record is THROWN, retryable or not: without the
  * SDK-type binding (`sdkBinding`, package @azure/functions-extensions-servicebus) the function
  * has no handle to dead-letter a message at once. The router already acknowledges what retrying
- * cannot fix (a poison event is kept under /dead-letters); what it throws deserves the retries.
+ * cannot fix (a poison event is kept under /dead-letters); what it throws deserves the retries,
+ * and at the last delivery (maxReceives) it keeps that as a dead letter too.
  *
  * With `deferral` on a queue (the event router's trigger only), a failed record whose destination
  * asks for a wait is scheduled again as a copy for that wait and the original completed
  * (router-deferral-service-bus.ts). A copy's deferral properties are taken out of the record's
  * attributes, and its receiveCount counts every receive of the message, the original's and
  * earlier copies' included: the router's claim takeover (functions/event-router/claim.ts) counts
- * receives of the event, which a copy's own delivery count would restart. On a topic subscription
- * `deferral` is ignored: a copy sent to the topic would reach every subscription.
+ * receives of the event, which a copy's own delivery count would restart. So maxReceives, the
+ * delivery at which Service Bus would dead-letter the message in hand, counts on from the same
+ * receives; and until MAX_DEFERRALS a failure asking for a wait of MIN_DEFERRED_WAIT_MS or more is
+ * deferred even at that delivery (minDeferredWaitMs), so the router leaves it to the deferral. On a
+ * topic subscription `deferral` is ignored: a copy sent to the topic would reach every subscription.
  */
 export function azureServiceBus(handler: RecordHandler, getDeps: () => Promise<Deps>, opts: ServiceBusTriggerOptions = {}) {
   const deferral = opts.entity === 'queue' ? opts.deferral : undefined;
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
-    const received = serviceBusRecord(message, ctx);
+    const maxDeliveryCount = queueMaxReceives(SERVICE_BUS_MAX_DELIVERY_COUNT);
+    const received = serviceBusRecord(message, ctx, maxDeliveryCount);
     // Only a trigger that defers reads its deferral properties; any other passes them on as attributes.
     const taken = deferral ? takeDeferralCounts(received.attributes) : undefined;
     const counts = taken?.counts;
-    const record: InboundRecord = taken
-      ? { ...received, attributes: taken.attributes, ...(counts ? { receiveCount: counts.receives + (received.receiveCount ?? 1) } : {}) }
-      : received;
+    const record: InboundRecord = taken ? {
+      ...received, attributes: taken.attributes,
+      ...(counts ? { receiveCount: counts.receives + (received.receiveCount ?? 1), maxReceives: counts.receives + maxDeliveryCount } : {}),
+      ...((counts?.deferrals ?? 0) < MAX_DEFERRALS ? { minDeferredWaitMs: MIN_DEFERRED_WAIT_MS } : {}),
+    } : received;
     const deps = await getDeps();
     const [outcome] = await runBatch([record], handler, deps);
     if (outcome && !outcome.ok) {

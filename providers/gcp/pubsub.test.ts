@@ -7,7 +7,7 @@ import { listDeadLetters, rawBody } from '../../shared/deadletters/store';
 import { errors } from '../../shared/errors';
 import { testDeps } from '../../test/deps';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
-import { gcpPubSub, type MessagePublishedData, PUBSUB_PUBLISHED } from './pubsub';
+import { gcpPubSub, type MessagePublishedData, PUBSUB_MAX_DELIVERY_ATTEMPTS, PUBSUB_PUBLISHED, pubsubRecord } from './pubsub';
 
 /**
  * The real Pub/Sub CloudEvents from googleapis/google-cloudevents (see ../shared/fixtures/SOURCES.md)
@@ -87,13 +87,28 @@ describe('gcpPubSub (real functions-framework CloudEvent server, real Pub/Sub ev
     expect(seen).toEqual([{ id: 'message-id', body: 'test message 3', attributes: { attr1: 'attr1-value' } }]);
   });
 
-  it('takes receiveCount from deliveryAttempt and keeps a CloudEvent JSON payload intact', async () => {
+  it('takes receiveCount from deliveryAttempt, with the attempts the subscription allows, and keeps a CloudEvent JSON payload intact', async () => {
     const event = fixtureJson<{ data: MessagePublishedData }>(STRUCTURED);
     const payload = '{"specversion":"1.0","id":"evt-1","source":"secorch://x","type":"secorch.finding.created","data":{"t":"ü"}}';
     event.data.message.data = Buffer.from(payload, 'utf8').toString('base64');
     event.data.deliveryAttempt = 3;
     await request(getTestServer('router')).post('/').set('content-type', 'application/cloudevents+json').send(JSON.stringify(event)).expect(204);
-    expect(seen[0]).toMatchObject({ body: payload, receiveCount: 3 });
+    expect(seen[0]).toMatchObject({ body: payload, receiveCount: 3, maxReceives: PUBSUB_MAX_DELIVERY_ATTEMPTS });
+  });
+
+  it('the attempts allowed are SECORCH_QUEUE_MAX_RECEIVES for a subscription with another, and unknown without a dead-letter policy', () => {
+    const event = fixtureJson<functions.CloudEvent<MessagePublishedData>>(STRUCTURED);
+    expect(pubsubRecord(event)).not.toHaveProperty('maxReceives'); // no deliveryAttempt: no dead-letter policy
+    event.data!.deliveryAttempt = 2;
+    expect(pubsubRecord(event)).toMatchObject({ receiveCount: 2, maxReceives: 5 });
+    const before = process.env.SECORCH_QUEUE_MAX_RECEIVES;
+    process.env.SECORCH_QUEUE_MAX_RECEIVES = '20';
+    try {
+      expect(pubsubRecord(event)).toMatchObject({ receiveCount: 2, maxReceives: 20 });
+    } finally {
+      if (before === undefined) delete process.env.SECORCH_QUEUE_MAX_RECEIVES;
+      else process.env.SECORCH_QUEUE_MAX_RECEIVES = before;
+    }
   });
 
   it('message bytes that are not UTF-8 arrive as base64 flagged as such', async () => {

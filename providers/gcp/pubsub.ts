@@ -4,6 +4,7 @@ import { runBatch } from '../../shared/batch/runner';
 import { keepDeadLetter } from '../../shared/deadletters/store';
 import { AppError } from '../../shared/errors';
 import type { Deps } from '../../shared/ports';
+import { queueMaxReceives } from '../common/queue-max-receives';
 import { depsOrLogged } from './deps-failure';
 
 /**
@@ -63,8 +64,20 @@ export function publishedData(ce: CloudEvent<MessagePublishedData>): MessagePubl
   return push.message && typeof push.subscription === 'string' ? (push as MessagePublishedData) : undefined;
 }
 
-/** The record for one messagePublished event; refuses anything else with a clear error. */
-export function pubsubRecord(ce: CloudEvent<MessagePublishedData>): InboundRecord {
+/**
+ * A subscription's max delivery attempts when its dead-letter policy does not set them (Pub/Sub's
+ * default): a message delivered that often is forwarded to the dead-letter topic when it fails
+ * again. A subscription with another sets SECORCH_QUEUE_MAX_RECEIVES (providers/common/queue-max-receives.ts).
+ * https://cloud.google.com/pubsub/docs/handling-failures#dead_letter_topic
+ */
+export const PUBSUB_MAX_DELIVERY_ATTEMPTS = 5;
+
+/**
+ * The record for one messagePublished event; refuses anything else with a clear error. Pub/Sub
+ * counts delivery attempts only for a subscription with a dead-letter policy, so only then has the
+ * record a receiveCount, and with it maxReceives.
+ */
+export function pubsubRecord(ce: CloudEvent<MessagePublishedData>, maxDeliveryAttempts = queueMaxReceives(PUBSUB_MAX_DELIVERY_ATTEMPTS)): InboundRecord {
   const published = publishedData(ce);
   const message = published?.message;
   if (!message || typeof message.messageId !== 'string') {
@@ -76,7 +89,7 @@ export function pubsubRecord(ce: CloudEvent<MessagePublishedData>): InboundRecor
     id: message.messageId,
     ...decodeData(message.data),
     attributes: { ...(message.attributes ?? {}) },
-    ...(Number.isInteger(attempt) && attempt > 0 ? { receiveCount: attempt } : {}),
+    ...(Number.isInteger(attempt) && attempt > 0 ? { receiveCount: attempt, maxReceives: maxDeliveryAttempts } : {}),
   };
 }
 
@@ -102,7 +115,8 @@ async function keepUnreadable(deps: Deps, ce: CloudEvent<MessagePublishedData>, 
  * A failed record is THROWN: the framework then answers the push with an error status, so
  * Pub/Sub nacks it, redelivers with backoff and, after the subscription's max delivery attempts,
  * forwards it to the dead-letter topic. Resolving answers 204, which acks the message. A message
- * no retry can mend is the handler's to keep (the event router keeps it as a dead letter).
+ * no retry can mend, or one failing at its last attempt (maxReceives), is the handler's to keep
+ * (the event router keeps it as a dead letter).
  * https://cloud.google.com/pubsub/docs/handling-failures
  */
 export function gcpPubSub(handler: RecordHandler, getDeps: () => Promise<Deps>) {

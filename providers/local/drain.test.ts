@@ -1,6 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventRouter } from '../../functions/event-router/handler';
+import type { InboundRecord, RecordHandler } from '../../shared/contracts';
+import { listDeadLetters } from '../../shared/deadletters/store';
+import { destinations } from '../../shared/destinations';
 import { AppError } from '../../shared/errors';
 import { testDeps } from '../../test/deps';
 import { drainQueue } from './drain';
@@ -80,6 +84,27 @@ test('a record that fails every time goes to the dead-letter table at its fifth 
     { id, body: event('poison'), attempts: 5, error: 'destination_unavailable: destination answered 503', failedAt: clock.now() },
   ]);
   expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 1 });
+  queue.close();
+});
+
+test('a record carries its attempt and the queue\'s maxAttempts: the router keeps one failing at its last attempt under /dead-letters', async () => {
+  const { deps, clock } = testDeps({
+    routes: [{ name: 'all', filter: { prefix: { type: '' } }, to: ['down'] }],
+    destinations: { down: { type: 'file', path: join(dir, 'unused.jsonl') } },
+  });
+  destinations(deps.config).set('down', async () => Promise.reject(downstream503()));
+  const queue = sqliteQueue({ path: join(dir, 'queue.db'), clock: deps.clock, maxAttempts: 2 });
+  queue.enqueue(event('down'));
+  const seen: InboundRecord[] = [];
+  const handler: RecordHandler = async (record, d) => (seen.push(record), eventRouter(record, d));
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 0, failed: 1 });
+  clock.advance(1_000);
+  expect(await drainQueue(queue, handler, deps)).toEqual({ handled: 1, failed: 0 });
+  expect(seen.map((r) => [r.receiveCount, r.maxReceives])).toEqual([[1, 2], [2, 2]]);
+  // Acknowledged: nothing for `npm run dlq`; the event is listed and replayable through the API.
+  expect(queue.depth()).toEqual({ visible: 0, leased: 0, delayed: 0, dead: 0 });
+  const kept = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
+  expect(kept).toMatchObject([{ kind: 'event', body: event('down'), reason: { code: 'destination_failed', message: 'Failed on all 2 receives: down: destination_unavailable: destination answered 503' } }]);
   queue.close();
 });
 

@@ -68,7 +68,10 @@ function keepLeases(queue: SqliteQueue, held: readonly QueueMessage[], deps: Dep
  * takes only itself to the dead-letter table (SqliteQueue.claim). Acknowledged records are deleted;
  * failed ones come back after a backoff (or the longer wait their error asks for: retryDelayMs)
  * and, after the queue's maxAttempts, go to its dead-letter table (`npm run dlq` lists, shows and
- * replays them). `onRecord` is called after each record (the router worker's heartbeat).
+ * replays them). The record carries maxAttempts as maxReceives: at that attempt the router keeps
+ * what it would fail as an inbound dead letter instead (listed and replayed through /dead-letters),
+ * so the table mostly keeps what killed the worker or could not be kept. `onRecord` is called after
+ * each record (the router worker's heartbeat).
  */
 export async function drainQueue(
   queue: SqliteQueue, handler: RecordHandler, deps: Deps, budgetMs = 20000, signal?: AbortSignal, onRecord?: () => void,
@@ -84,7 +87,8 @@ export async function drainQueue(
       // One record at a time, as runBatch would, with the stop checked between records.
       for (const m of claimed) {
         if (signal?.aborted) break;
-        const [outcome] = await runBatch([{ id: m.id, body: m.body, attributes: {}, receiveCount: m.attempts }], handler, deps);
+        const record = { id: m.id, body: m.body, attributes: {}, receiveCount: m.attempts, maxReceives: queue.maxAttempts };
+        const [outcome] = await runBatch([record], handler, deps);
         outcomes.set(m.id, outcome!);
         onRecord?.();
       }

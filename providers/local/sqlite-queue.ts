@@ -25,6 +25,8 @@ export type ReleaseOutcome = 'released' | 'dead_lettered' | 'stale';
 
 export interface SqliteQueue {
   readonly name: string;
+  /** Claims of a message after which a failure (or a lapsed lease) moves it to the dead-letter table. */
+  readonly maxAttempts: number;
   enqueue(body: string, opts?: { delayMs?: number }): string;
   /**
    * Puts several messages in with one commit (one fsync), in order; all or none are stored.
@@ -169,6 +171,7 @@ function queueOn(db: SqliteDatabase, clock: Clock, queue: string, maxAttempts: n
   const free = <T>(run: () => T): T => whenFree(db, run);
   return {
     name: queue,
+    maxAttempts,
     enqueue(body, o = {}) {
       const id = randomUUID();
       const visibleAt = clock.now() + nonNegative('delayMs', o.delayMs ?? 0);
