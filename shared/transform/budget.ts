@@ -224,7 +224,8 @@ export function createBudgets(jsonata: typeof Jsonata, jsonLengthWithin: JsonLen
       signature: '<s-(sf)n?:a<s>>',
       call: async (focus, [str, separator, limit], run) => {
         const cap = run.maxSequence;
-        const capped = limit === undefined || (limit as number) > cap ? cap + 1 : limit;
+        // A limit within the cap passes as given (jsonata's own truncation of 100000.5 included).
+        const capped = limit === undefined ? cap + 1 : Math.min(limit as number, cap + 1);
         const parts = await (await original('split')).implementation.apply(focus, [str, separator, capped]);
         if (Array.isArray(parts) && parts.length > cap) exceed(run, tooLarge('sequence', cap, `$split would build more than ${cap} items`));
         return parts;

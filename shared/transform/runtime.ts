@@ -102,10 +102,15 @@ export function createRuntime(jsonata: typeof Jsonata, budgets: Budgets, jsonLen
     return { code: 'transform_failed', message: `transform failed: ${message}`, cause: { code: 'D1001', message } };
   }
 
-  /** The worker's entry: by source, with the worker's clock, and never rejecting. */
-  async function applySource(source: string, input: unknown, budget: RuntimeBudget): Promise<Applied> {
+  /**
+   * The worker's entry: by source, with the worker's clock, and never rejecting. `onCompiled` is
+   * called once the expression is compiled (or found compiled), before its budget starts.
+   */
+  async function applySource(source: string, input: unknown, budget: RuntimeBudget, onCompiled?: () => void): Promise<Applied> {
     try {
-      return await apply(compiled(source), input, budget, () => performance.now());
+      const expression = compiled(source);
+      onCompiled?.();
+      return await apply(expression, input, budget, () => performance.now());
     } catch (e) {
       return { ok: false, error: failed(e) };
     }

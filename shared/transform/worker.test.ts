@@ -1,7 +1,7 @@
 import type * as WorkerThreads from 'node:worker_threads';
 import { compile, failure as failWith } from './testkit';
 import { DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_TIMEOUT_MS, MAX_OUTPUT_DEPTH, MAX_SEQUENCE, MAX_STRING_CHARS, type TransformBudget, applyTransform } from './jsonata';
-import { TransformWorker, WORKER_HEAP_MB } from './worker';
+import { COMPILE_ALLOWANCE_MS, TransformWorker, WORKER_HEAP_MB } from './worker';
 // The module object worker.ts reads `Worker` from (an ES namespace import would be a copy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const workerThreads = require('node:worker_threads') as typeof WorkerThreads;
@@ -122,6 +122,24 @@ describe('the limits of the worker, as configured (not timed)', () => {
       } finally {
         timers.mockRestore();
       }
+    });
+  });
+
+  test('compiling a new text is not counted in the budget: a slow parse neither times out nor costs the worker its compiled expressions', async () => {
+    // jsonata's parser is quadratic on this text (within MAX_TRANSFORM_LENGTH): tens to hundreds
+    // of ms, several times the 10 ms budget and its 20 ms grace, which used to count it.
+    const slowToParse = `a${'.*'.repeat(4095)}`;
+    await withWorker(async (w, started) => {
+      const timers = jest.spyOn(global, 'setTimeout');
+      try {
+        await expect(w.apply(slowToParse, { a: 1 }, budget(10))).resolves.toMatchObject({ ok: true });
+        expect(timers.mock.calls.map((c) => c[1])).toEqual(expect.arrayContaining([COMPILE_ALLOWANCE_MS + 30, 30]));
+      } finally {
+        timers.mockRestore();
+      }
+      // Compiled once, kept: the next application of it starts its budget at once.
+      await expect(w.apply(slowToParse, { a: 2 }, budget(10))).resolves.toMatchObject({ ok: true });
+      expect(started).toHaveLength(1);
     });
   });
 

@@ -14,8 +14,8 @@ import { type Applied, type RuntimeBudget, type RuntimeConstants, createRuntime 
  * (AsyncLocalStorage, jest, tracing agents; nodejs/node#38503, #43135). A worker is terminated
  * as a whole, and started again for the next application.
  *
- * Applications run one at a time, in order; the hard limit counts from when one is handed to the
- * worker, not while it waits. The worker starts with jsonata's source text and the runtime built
+ * Applications run one at a time, in order; the hard limit counts from when the worker has the
+ * expression compiled (COMPILE_ALLOWANCE_MS before that), not while an application waits. The worker starts with jsonata's source text and the runtime built
  * from the source of its self-contained factories (no bundler entry is needed), and holds nothing
  * but compiled expressions. Its heap is capped too, so runaway allocation costs the worker, not
  * the process, as long as no single allocation is huge (see WORKER_HEAP_MB).
@@ -28,6 +28,14 @@ import { type Applied, type RuntimeBudget, type RuntimeConstants, createRuntime 
 
 /** After the budget, the worker's own check gets this long to answer before it is terminated. */
 export const HARD_LIMIT_GRACE_MS = 20;
+/**
+ * How long the worker may take to compile a text it has not compiled yet, before the budget
+ * starts. jsonata's parser is quadratic on some texts: `a` and 4,095 `.*`, within
+ * MAX_TRANSFORM_LENGTH, take over 100 ms. Counted in the budget, such a text failed as
+ * transform_timeout on every attempt, and each time the terminated worker lost every tenant's
+ * compiled expressions with it. Bounded by the text's length, a compile ends well within this.
+ */
+export const COMPILE_ALLOWANCE_MS = 2_000;
 /**
  * Old-generation heap of the worker. Node ends a worker that reaches it, allowing 16 MB more for
  * the allocation under way; one larger allocation than that aborts the whole process instead (V8
@@ -60,7 +68,8 @@ function workerCode(constants: RuntimeConstants): string {
     `const jsonLengthWithin = (${createJsonLengthWithin.toString()})();`,
     `const budgets = (${createBudgets.toString()})(jsonata, jsonLengthWithin);`,
     `const runtime = (${createRuntime.toString()})(jsonata, budgets, jsonLengthWithin, ${JSON.stringify(constants)});`,
-    "parentPort.on('message', (job) => runtime.applySource(job.source, job.input, job.budget).then((result) => parentPort.postMessage(result)));",
+    "const compiledNow = () => parentPort.postMessage('compiled');",
+    "parentPort.on('message', (job) => runtime.applySource(job.source, job.input, job.budget, compiledNow).then((result) => parentPort.postMessage(result)));",
     "parentPort.postMessage('ready');",
   ].join('\n');
 }
@@ -114,9 +123,13 @@ export class TransformWorker {
       this.pump();
       return;
     }
+    // Until the worker says the expression is compiled, the compile allowance too (see 'compiled').
+    this.current = { job, timer: this.hardLimit(job, COMPILE_ALLOWANCE_MS) };
+  }
+
+  private hardLimit(job: Job, extraMs: number): NodeJS.Timeout | undefined {
     const limit = hardLimitMs(job.budget.timeoutMs);
-    const timer = limit === undefined ? undefined : setTimeout(() => this.stop({ ok: false, lost: 'timeout' }), limit);
-    this.current = { job, timer };
+    return limit === undefined ? undefined : setTimeout(() => this.stop({ ok: false, lost: 'timeout' }), Math.min(limit + extraMs, MAX_TIMER_MS));
   }
 
   private spawn(): Worker {
@@ -127,8 +140,16 @@ export class TransformWorker {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
-    worker.on('message', (message: 'ready' | Applied) => {
+    worker.on('message', (message: 'ready' | 'compiled' | Applied) => {
       if (worker !== this.worker) return;
+      if (message === 'compiled') {
+        // The budget starts now: the hard limit counts from here, without the compile allowance.
+        if (this.current !== undefined) {
+          clearTimeout(this.current.timer);
+          this.current.timer = this.hardLimit(this.current.job, 0);
+        }
+        return;
+      }
       if (message === 'ready') {
         this.ready = true;
       } else if (this.current !== undefined) {
