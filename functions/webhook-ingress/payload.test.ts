@@ -56,5 +56,7 @@ describe('parsePayload', () => {
     expect(parsePayload(bytes([0xef, 0xbb, 0xbf, 0x63, 0xc3, 0xa9]), 'text/plain; charset=iso-8859-1').data).toBe('cé');
     expect(parsePayload(utf16be, 'text/plain; charset=utf-16be').data).toBe('Alert: disk');
     expect(codeOf(() => parsePayload(Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from('{}', 'utf16le').swap16()]), 'application/json'))).toBe('invalid_encoding');
+    // A charset the platform cannot decode stays 415, whatever mark follows: UTF-32LE's starts as UTF-16LE's.
+    expect(codeOf(() => parsePayload(bytes([0xff, 0xfe, 0, 0, 0x68, 0, 0, 0]), 'text/plain; charset=utf-32'))).toBe('unsupported_charset');
   });
 });

@@ -41,9 +41,12 @@ function decode(body: Uint8Array, label: string, sniff = false): string {
   let decoder: TextDecoder;
   const charset = sniff ? sniffBom(body, label) : label;
   try {
-    decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
+    decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
+    // A label the platform cannot decode is refused whatever mark follows (utf-32's FF FE 00 00
+    // would otherwise pass as UTF-16).
+    if (charset !== label) decoder = new TextDecoder(charset, { fatal: true, ignoreBOM: false });
   } catch {
-    throw unsupportedCharset(charset, 'text');
+    throw unsupportedCharset(label, 'text');
   }
   try {
     return decoder.decode(body);
