@@ -161,6 +161,19 @@ describe('router trigger: deferring a record whose destination asks for a long w
     expect(lines.some((l) => l.level === 'warn' && /over the queue message limit/.test(l.msg))).toBe(true);
   });
 
+  it('at the last dequeue, leaves a wait to the deferral only when its copy would fit: else the router keeps the event itself', async () => {
+    const big = 'x'.repeat((MAX_MESSAGE_BYTES / 4) * 3 - 2);
+    const seenAt = async (body: unknown, dequeueCount: number) => {
+      const { deferral } = fakeQueue();
+      const { seen, handler } = failing(() => breakerOpen(120_000));
+      await azureQueue(handler, capture().getDeps, undefined, deferral)(body, ctx('m-1', dequeueCount)).catch(() => undefined);
+      return seen[0]!;
+    };
+    expect(await seenAt(event, HOST_MAX_DEQUEUE_COUNT)).toMatchObject({ receiveCount: 5, maxReceives: 5, minDeferredWaitMs: 1 });
+    expect((await seenAt(big, HOST_MAX_DEQUEUE_COUNT)).minDeferredWaitMs).toBeUndefined();
+    expect(await seenAt(big, 1)).toMatchObject({ minDeferredWaitMs: 1 }); // not the last: the host brings it back anyway
+  });
+
   it('keeps a claim-check reference as the reference, still resolved to its blob for the router', async () => {
     const { sent, deferral } = fakeQueue();
     const { deps, getDeps } = capture();

@@ -3,7 +3,7 @@ import type { InboundRecord, RecordHandler } from '../../shared/contracts';
 import { runBatch } from '../../shared/batch/runner';
 import type { Deps } from '../../shared/ports';
 import { checkOut, type ClaimStore } from './claim-check';
-import { deferRecord, HOST_MAX_DEQUEUE_COUNT, MAX_DEFERRALS, type RouterDeferral } from './router-deferral';
+import { deferRecord, deferredCopyFits, HOST_MAX_DEQUEUE_COUNT, MAX_DEFERRALS, type RouterDeferral } from './router-deferral';
 import { type Deferred, unwrapDeferred } from './router-deferral-envelope';
 
 /**
@@ -83,7 +83,8 @@ const bodyOf = (d: Deferred): Pick<InboundRecord, 'body' | 'bodyEncoding'> =>
  * the host would poison the message in hand, counts on from the same receives. Until
  * MAX_DEFERRALS a failure asking for any wait is deferred even at that dequeue
  * (minDeferredWaitMs): the router keeps the other failures there as dead letters, and leaves these
- * to the deferral (a copy that cannot be sent then fails the record into the poison queue).
+ * to the deferral, unless the copy would be over the message limit; a copy whose send fails at
+ * that dequeue fails the record into the poison queue.
  */
 export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>, claims?: () => ClaimStore, deferral?: () => RouterDeferral) {
   return async (message: unknown, ctx: InvocationContext): Promise<void> => {
@@ -94,15 +95,19 @@ export function azureQueue(handler: RecordHandler, getDeps: () => Promise<Deps>,
       id: received.id, attributes: received.attributes, ...bodyOf(copy),
       receiveCount: copy.receives + (received.receiveCount ?? 1), maxReceives: copy.receives + HOST_MAX_DEQUEUE_COUNT,
     } : received;
-    // At the host's last dequeue deferRecord takes any wait (redeliveryDelayMs is never under 1 ms).
-    const record: InboundRecord = deferral && (copy?.deferrals ?? 0) < MAX_DEFERRALS ? { ...unwrapped, minDeferredWaitMs: 1 } : unwrapped;
+    // At the host's last dequeue deferRecord takes any wait (redeliveryDelayMs is never under 1 ms),
+    // unless its copy could not be sent for its size: the router then keeps the event there itself.
+    const deferrals = copy?.deferrals ?? 0;
+    const lastDequeue = unwrapped.receiveCount !== undefined && unwrapped.maxReceives !== undefined && unwrapped.receiveCount >= unwrapped.maxReceives;
+    const deferrable = deferral !== undefined && deferrals < MAX_DEFERRALS && (!lastDequeue || deferredCopyFits(unwrapped, deferrals));
+    const record: InboundRecord = deferrable ? { ...unwrapped, minDeferredWaitMs: 1 } : unwrapped;
     const deps = await getDeps();
     // A claim-check message (an event too large for the queue) stands for its blob, read only from
     // the container the publisher writes claims to (`claims`: the host's account, claim-check.ts).
     const [outcome] = await runBatch([record], async (r, d) => handler({ ...r, body: await checkOut(claims?.(), r.body) }, d), deps);
     if (outcome && !outcome.ok) {
       // The copy carries the body before check-out: a claim reference stays a small reference.
-      if (deferral && await deferRecord(record, copy?.deferrals ?? 0, outcome.error, deps, deferral, received.receiveCount)) return;
+      if (deferral && await deferRecord(record, deferrals, outcome.error, deps, deferral, received.receiveCount)) return;
       // The error is an AppError: for unexpected failures its message is the generic "Internal
       // error" (the cause stays in the log runBatch wrote), so nothing internal reaches the host log.
       throw outcome.error;

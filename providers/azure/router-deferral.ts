@@ -91,6 +91,19 @@ export function storageQueueDeferral(opts: StorageQueueDeferralOptions): Deferra
  * was deferred before (0 for an original); the record's receiveCount is its receives so far,
  * copies' included; `dequeueCount`: the host's dequeue count of the message in hand (a copy's own).
  */
+/** The deferred copy of a record as sent: base64, the trigger's message encoding (host.json `messageEncoding`; see bus-storage-queue.ts). */
+function deferredCopyText(record: InboundRecord, deferrals: number): string {
+  return Buffer.from(deferredMessageText({
+    body: record.body,
+    ...(record.bodyEncoding ? { bodyEncoding: record.bodyEncoding } : {}),
+    deferrals: deferrals + 1,
+    receives: record.receiveCount ?? deferrals + 1,
+  }), 'utf8').toString('base64');
+}
+
+/** Whether a deferred copy of the record would fit in a queue message (a body within a few dozen bytes of the limit does not). */
+export const deferredCopyFits = (record: InboundRecord, deferrals: number): boolean => deferredCopyText(record, deferrals).length <= MAX_MESSAGE_BYTES;
+
 export async function deferRecord(
   record: InboundRecord, deferrals: number, error: AppError, deps: Deps, deferral: () => RouterDeferral, dequeueCount?: number,
 ): Promise<boolean> {
@@ -105,13 +118,7 @@ export async function deferRecord(
       deps.logger.warn('record asks for a wait but was deferred too often; it comes back at the host\'s pace', { ...log, maxDeferrals: MAX_DEFERRALS });
       return false;
     }
-    // Base64, the trigger's message encoding (host.json `messageEncoding`; see bus-storage-queue.ts).
-    const text = Buffer.from(deferredMessageText({
-      body: record.body,
-      ...(record.bodyEncoding ? { bodyEncoding: record.bodyEncoding } : {}),
-      deferrals: deferrals + 1,
-      receives: record.receiveCount ?? deferrals + 1,
-    }), 'utf8').toString('base64');
+    const text = deferredCopyText(record, deferrals);
     if (text.length > MAX_MESSAGE_BYTES) {
       deps.logger.warn('record asks for a wait but its deferred copy would be over the queue message limit; it comes back at the host\'s pace', { ...log, bytes: text.length });
       return false;
