@@ -32,6 +32,11 @@ export interface GuardedAgentPolicy {
   keepAliveTimeoutMs?: number;
   /** Sockets per origin; default unlimited. */
   connections?: number;
+  /**
+   * Connect only to addresses inside allowPrivate, never to a public one (refused as `reason`):
+   * for plain-http key servers, whose rule is an allowlisted address (see GuardedHttpClient).
+   */
+  onlyAllowlisted?: { reason: string };
 }
 
 /** Refused by policy. The message names no address: the caller gets nothing to map the network with. */
@@ -63,13 +68,13 @@ export const egressPermits = (allow: CidrList) => (ip: string) => !isPrivateOrRe
  * one is permitted, so a mixed answer cannot slip a private address past Happy Eyeballs
  * (net's autoSelectFamily tries them all). Answers in the shape net asked for (`all` or not).
  */
-export function guardedLookup(lookup: LookupFunction, permitted: (ip: string) => boolean): LookupFunction {
+export function guardedLookup(lookup: LookupFunction, permitted: (ip: string) => boolean, reason = 'private_address'): LookupFunction {
   return (hostname, options, callback) => {
     lookup(hostname, { ...options, all: true }, (err, answer) => {
       if (err) return callback(err, []);
       const list: LookupAddress[] = typeof answer === 'string' ? [{ address: answer, family: isIP(answer) }] : answer;
       if (list.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
-      if (!list.every((a) => permitted(a.address))) return callback(egressDenied('private_address'), []);
+      if (!list.every((a) => permitted(a.address))) return callback(egressDenied(reason), []);
       if (options.all) callback(null, list);
       else callback(null, list[0]!.address, list[0]!.family);
     });
@@ -79,14 +84,16 @@ export function guardedLookup(lookup: LookupFunction, permitted: (ip: string) =>
 /** The Agent every outbound request of a process shares: keep-alive pooling, connect-time checks. */
 export function guardedAgent(policy: GuardedAgentPolicy): AgentType {
   const { Agent, buildConnector } = undici();
-  const permitted = egressPermits(parseCidrList(policy.allowPrivate));
+  const allow = parseCidrList(policy.allowPrivate);
+  const permitted = policy.onlyAllowlisted ? (ip: string) => contains(allow, ip) : egressPermits(allow);
+  const reason = policy.onlyAllowlisted?.reason ?? 'private_address';
   const open = buildConnector({
     timeout: policy.connectTimeoutMs ?? 10_000,
-    lookup: guardedLookup(policy.lookup ?? dnsLookup, permitted),
+    lookup: guardedLookup(policy.lookup ?? dnsLookup, permitted, reason),
   });
   const connect: BuildConnector.connector = (options, callback) => {
     // undici hands IPv6 literals over without brackets; net.connect would not call lookup for them.
-    if (isIP(options.hostname) && !permitted(options.hostname)) callback(egressDenied('private_address'), null);
+    if (isIP(options.hostname) && !permitted(options.hostname)) callback(egressDenied(reason), null);
     else open(options, callback);
   };
   const keepAlive = policy.keepAliveTimeoutMs ?? 4_000;

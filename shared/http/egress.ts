@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import { type CidrList, contains, isPrivateOrReserved, parseCidrList, parseIp } from '../net/cidr';
 import type { HttpClient } from '../ports/http';
-import { egressDenied, flattenRequest, type GuardedAgentPolicy, guardedAgent, resolveAll, undiciHttp } from './egress-agent';
+import { egressDenied, flattenRequest, type GuardedAgentPolicy, guardedAgent, lazyDispatcher, resolveAll, undiciHttp } from './egress-agent';
 
 export { egressDenied } from './egress-agent';
 
@@ -43,6 +43,13 @@ export interface GuardedHttpClient extends HttpClient {
   allowlisted(ip: string): boolean;
   /** Whether allowPrivate opens any range at all. */
   readonly opensPrivate: boolean;
+  /**
+   * fetch over connections to addresses inside allowPrivate only, checked in the DNS answer each
+   * socket connects to (the guard's own agent): plain http is allowed to a key server only there,
+   * and a check of one answer before the request would let the connection use another (a public
+   * address serving keys over cleartext). Absent on the check-before-request form.
+   */
+  fetchAllowlisted?: HttpClient['fetch'];
   /** Closes the pooled sockets of an agent the guard built itself (a shared one is left open). */
   close?(): Promise<void>;
 }
@@ -74,8 +81,19 @@ export function guardedHttp(inner: HttpClient, policy: EgressPolicy): GuardedHtt
 export function guardedHttp(first: HttpClient | ConnectEgressPolicy, second?: EgressPolicy): GuardedHttpClient {
   if ('fetch' in first) return precheck(first, second!);
   const agent = first.agent ?? guardedAgent(first);
-  const client = precheck(undiciHttp(agent), { allowPrivate: first.allowPrivate, resolve: first.resolve ?? resolveAll(first.lookup) });
-  return { ...client, close: async () => (first.agent ? undefined : agent.close()) };
+  const policy = { allowPrivate: first.allowPrivate, resolve: first.resolve ?? resolveAll(first.lookup) };
+  const client = precheck(undiciHttp(agent), policy);
+  // Its own pool, built on first use (plain-http key servers are rare).
+  const strictAgent = lazyDispatcher(() => guardedAgent({ ...first, onlyAllowlisted: { reason: 'plain_http' } }));
+  const strict = precheck(undiciHttp(strictAgent), policy);
+  return {
+    ...client,
+    fetchAllowlisted: strict.fetch,
+    close: async () => {
+      await strictAgent.close();
+      if (!first.agent) await agent.close();
+    },
+  };
 }
 
 /**

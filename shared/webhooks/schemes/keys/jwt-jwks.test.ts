@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, jwtVerify, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { AppError } from '../../../errors';
 import { guardedHttp } from '../../../http/egress';
@@ -199,6 +199,36 @@ describe('jwt with a JWKS URL', () => {
     const e = await failure(scheme(envWith(guardedHttp(inner, { allowPrivate: ['10.9.0.0/16'], resolve })), { jwksUrl: 'http://keys.example/jwks' })(req(await token())));
     expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'plain_http' } });
     expect(inner.fetch).not.toHaveBeenCalled();
+  });
+
+  it('plain http: the connection may reach only an allowlisted address of its own DNS answer, not the one checked before', async () => {
+    // A rebinding name server (TTL 0): the check before the request sees the allowlisted address,
+    // the socket's own lookup a public one, which would serve keys over cleartext.
+    const answers = (seq: string[]): LookupFunction => {
+      let i = 0;
+      return ((_host: string, opts: { all?: boolean }, cb: (err: Error | null, a: unknown, f?: number) => void) => {
+        const address = seq[Math.min(i++, seq.length - 1)]!;
+        if (opts.all) cb(null, [{ address, family: 4 }]);
+        else cb(null, address, 4);
+      }) as unknown as LookupFunction;
+    };
+    const jwksUrl = `http://keys.internal:${port}/jwks.json`;
+    const rebinding = guardedHttp({ allowPrivate: ['127.0.0.1/32'], lookup: answers(['127.0.0.1', '1.1.1.1']) });
+    try {
+      const e = await failure(scheme(envWith(rebinding), { jwksUrl })(req(await token())));
+      expect(e.cause).toMatchObject({ code: 'egress_denied', extra: { reason: 'plain_http' } });
+      expect(hits).toBe(0);
+    } finally {
+      await rebinding.close?.();
+    }
+    // The same name answering the allowlisted address throughout: the keys are fetched.
+    const steady = guardedHttp({ allowPrivate: ['127.0.0.1/32'], lookup: answers(['127.0.0.1']) });
+    try {
+      expect(await scheme(envWith(steady), { jwksUrl })(req(await token()))).toEqual({});
+      expect(hits).toBe(1);
+    } finally {
+      await steady.close?.();
+    }
   });
 
   it.each([

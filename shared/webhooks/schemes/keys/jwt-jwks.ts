@@ -60,12 +60,16 @@ function guardedFetch(http: HttpClient): FetchImplementation {
   const guard = asGuarded(http);
   return async (href, init) => {
     const url = new URL(href);
+    let fetchKeys: HttpClient['fetch'] = (input, requestInit) => http.fetch(input, requestInit);
     if (url.protocol === 'http:') {
       if (!guard) throw egressDenied('plain_http');
       const addresses = await guard.check(url);
       if (!addresses.every((ip) => guard.allowlisted(ip))) throw egressDenied('plain_http');
+      // The check above saw one DNS answer; the connection resolves again. Where the guard
+      // connects itself, the socket may only reach an allowlisted address of its own answer.
+      if (guard.fetchAllowlisted) fetchKeys = guard.fetchAllowlisted;
     }
-    const res = await http.fetch(href, init);
+    const res = await fetchKeys(href, init);
     if (res.status !== 200) {
       await res.body?.cancel().catch(() => undefined);
       throw badAnswer('jwks_bad_status', `The key server answered ${res.status}`, { reason: 'status', status: res.status });
