@@ -100,6 +100,15 @@ describe('batched mode (application/cloudevents-batch+json)', () => {
     expect(failure(req(BATCH, [], { allowEmptyBatch: false }))).toMatchObject({ status: 400, code: 'empty_batch' });
   });
 
+  test('two events with the same source and id → 400 duplicate_event naming both; the same id from another source is another event', () => {
+    const low = { ...base, id: 'dup', type: 'com.example.low' };
+    const high = { ...base, id: 'dup', type: 'com.example.high' };
+    expect(failure(req(BATCH, [second, low, high]))).toMatchObject({ status: 400, code: 'duplicate_event', message: 'Events [1] and [2] have the same source and id' });
+    expect(parseCloudEventsRequest(req(BATCH, [low, { ...high, source: '/scanner/cd' }])).events).toHaveLength(2);
+    // Length-prefixed: a source ending where an id begins is not confused with another split.
+    expect(parseCloudEventsRequest(req(BATCH, [{ ...base, source: '/a', id: 'bc' }, { ...base, source: '/ab', id: 'c' }])).events).toHaveLength(2);
+  });
+
   test('more than maxBatch events → 413 batch_too_large', () => {
     const events = [1, 2, 3].map((i) => ({ ...base, id: `e-${i}` }));
     expect(parseCloudEventsRequest(req(BATCH, events, { maxBatch: 3 })).events).toHaveLength(3);

@@ -103,7 +103,19 @@ function parseBatch(doc: unknown, maxBytes: number, maxBatch: number, allowEmpty
       });
     }
   });
-  return checkEvents(doc, (i) => `[${i}].`);
+  const events = checkEvents(doc, (i) => `[${i}].`);
+  // (source, id) is an event's identity (spec.md, "id"): two in one batch are one event twice,
+  // or two events that consumers would take for duplicates of each other.
+  const seen = new Map<string, number>();
+  events.forEach((e, i) => {
+    const key = `${e.source.length}:${e.source}${e.id}`;
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw errors.badRequest('duplicate_event', `Events [${first}] and [${i}] have the same source and id`, { index: i });
+    }
+    seen.set(key, i);
+  });
+  return events;
 }
 
 /** Binding section 3.1: attributes in `ce-` headers, Content-Type is datacontenttype, the body is data. */

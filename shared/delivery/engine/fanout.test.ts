@@ -53,3 +53,18 @@ test('events whose sources differ only in a lone surrogate each get their delive
   const stored = await Promise.all(sources.map(async (source) => (await t.deps.store.get(keys.event('default', eventRef(source, event.id))))!.value));
   expect(stored.map((text) => (JSON.parse(text) as CloudEvent).source)).toEqual(sources);
 });
+
+test('a later event with the same source and id but other content is a duplicate: no deliveries, and the stored copy stays the first event', async () => {
+  const t = testDeps();
+  const low = await seedSubscription(t.deps, { url: 'https://hooks.example.com/low', filter: { exact: { type: 'com.example.low' } } });
+  await seedSubscription(t.deps, { url: 'https://hooks.example.com/high', filter: { exact: { type: 'com.example.high' } } });
+  const first: CloudEvent = { ...event, id: 'dup', type: 'com.example.low', data: { secret: false } };
+  const second: CloudEvent = { ...event, id: 'dup', type: 'com.example.high', data: { secret: 'only-for-high' } };
+  expect((await fanOut(first, t.deps)).created.map((d) => d.subscriptionId)).toEqual([low.sub.id]);
+  // Before, the second overwrote the stored copy the low subscription's delivery sends.
+  expect(await fanOut(second, t.deps)).toEqual({ created: [], existing: 0 });
+  const stored = JSON.parse((await t.deps.store.get(keys.event('default', eventRef(event.source, 'dup'))))!.value) as CloudEvent;
+  expect(stored).toMatchObject({ type: 'com.example.low', data: { secret: false } });
+  // The same event again (a redelivered router message) finds its delivery made.
+  expect(await fanOut(first, t.deps)).toEqual({ created: [], existing: 1 });
+});

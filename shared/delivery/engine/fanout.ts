@@ -38,6 +38,27 @@ function filterMatches(deps: Deps, sub: Subscription, event: CloudEvent): boolea
   }
 }
 
+/**
+ * Stores the event its deliveries send, once: false when another event with the same source and
+ * id, but other content, is stored already. CloudEvents makes (source, id) an event's identity
+ * (spec.md, "id": consumers may assume events with both equal are duplicates), and every delivery
+ * of it, pending or retried days later, sends the stored copy: overwritten, deliveries matched on
+ * one event's attributes would send the other's content, past their subscriptions' filters. So
+ * the later one is a duplicate and gets no deliveries; the same event again (a redelivered router
+ * message, a replay) goes on to find its deliveries made.
+ */
+async function storeEventOnce(deps: Deps, tenant: string, ref: string, event: CloudEvent, ttlSeconds: number): Promise<boolean> {
+  const key = keys.event(tenant, ref);
+  const text = JSON.stringify(event);
+  if (await deps.store.put(key, text, { ifAbsent: true, ttlSeconds })) return true;
+  const stored = await deps.store.get(key);
+  if (stored === undefined) return deps.store.put(key, text, { ifAbsent: true, ttlSeconds }); // expired in between
+  if (stored.value === text) return true;
+  deps.logger.warn('event not delivered to subscriptions: another event with the same source and id was delivered before', { tenant, eventId: event.id, source: event.source, type: event.type });
+  deps.metrics.count('deliveries.duplicate_event_id', 1);
+  return false;
+}
+
 export interface FanOutResult {
   created: Delivery[];
   /** Deliveries that already existed: a redelivered router message. */
@@ -60,7 +81,7 @@ export async function fanOut(event: CloudEvent, deps: Deps): Promise<FanOutResul
   const { retentionSeconds } = deliverySettings(deps);
   const now = deps.clock.now();
   const ref = eventRef(event.source, event.id);
-  await deps.store.put(keys.event(tenant, ref), JSON.stringify(event), { ttlSeconds: retentionSeconds });
+  if (!(await storeEventOnce(deps, tenant, ref, event, retentionSeconds))) return result;
   for (const sub of subs) {
     const at = isoTime(now);
     const delivery: Delivery = {
