@@ -83,14 +83,6 @@ export function storageQueueDeferral(opts: StorageQueueDeferralOptions): Deferra
   };
 }
 
-/**
- * Defers a failed record when its error is retryable and asks for a wait longer than the host's
- * visibility timeout, or for any wait at the host's last dequeue of the message: resolves true
- * once the delayed copy is on the queue (the caller then returns normally), false when the record
- * must fail as it is (thrown: the host's pace). Never rejects. `deferrals`: how often this message
- * was deferred before (0 for an original); the record's receiveCount is its receives so far,
- * copies' included; `dequeueCount`: the host's dequeue count of the message in hand (a copy's own).
- */
 /** The deferred copy of a record as sent: base64, the trigger's message encoding (host.json `messageEncoding`; see bus-storage-queue.ts). */
 function deferredCopyText(record: InboundRecord, deferrals: number): string {
   return Buffer.from(deferredMessageText({
@@ -104,6 +96,14 @@ function deferredCopyText(record: InboundRecord, deferrals: number): string {
 /** Whether a deferred copy of the record would fit in a queue message (a body within a few dozen bytes of the limit does not). */
 export const deferredCopyFits = (record: InboundRecord, deferrals: number): boolean => deferredCopyText(record, deferrals).length <= MAX_MESSAGE_BYTES;
 
+/**
+ * Defers a failed record when its error is retryable and asks for a wait longer than the host's
+ * visibility timeout, or for any wait at the host's last dequeue of the message: resolves true
+ * once the delayed copy is on the queue (the caller then returns normally), false when the record
+ * must fail as it is (thrown: the host's pace). Never rejects. `deferrals`: how often this message
+ * was deferred before (0 for an original); the record's receiveCount is its receives so far,
+ * copies' included; `dequeueCount`: the host's dequeue count of the message in hand (a copy's own).
+ */
 export async function deferRecord(
   record: InboundRecord, deferrals: number, error: AppError, deps: Deps, deferral: () => RouterDeferral, dequeueCount?: number,
 ): Promise<boolean> {

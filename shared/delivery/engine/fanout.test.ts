@@ -68,3 +68,18 @@ test('a later event with the same source and id but other content is a duplicate
   // The same event again (a redelivered router message) finds its delivery made.
   expect(await fanOut(first, t.deps)).toEqual({ created: [], existing: 1 });
 });
+
+test('the same event fanned out again renews its stored copy, which a delivery created then sends for its whole retry schedule', async () => {
+  const t = testDeps();
+  const DAY = 86_400_000;
+  await seedSubscription(t.deps, { url: 'https://hooks.example.com/first' });
+  await fanOut(event, t.deps);
+  const key = keys.event('default', eventRef(event.source, event.id));
+  const firstExpiry = (await t.deps.store.get(key))!.expiresAt!;
+  expect(firstExpiry).toBe(t.clock.now() + 30 * DAY);
+  // 29 days on, a subscription created since matches the event, replayed from a dead letter.
+  t.clock.advance(29 * DAY);
+  const later = await seedSubscription(t.deps, { url: 'https://hooks.example.com/later' });
+  expect((await fanOut(event, t.deps)).created.map((d) => d.subscriptionId)).toEqual([later.sub.id]);
+  expect((await t.deps.store.get(key))!.expiresAt).toBe(t.clock.now() + 30 * DAY);
+});

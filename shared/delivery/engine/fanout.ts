@@ -53,7 +53,13 @@ async function storeEventOnce(deps: Deps, tenant: string, ref: string, event: Cl
   if (await deps.store.put(key, text, { ifAbsent: true, ttlSeconds })) return true;
   const stored = await deps.store.get(key);
   if (stored === undefined) return deps.store.put(key, text, { ifAbsent: true, ttlSeconds }); // expired in between
-  if (stored.value === text) return true;
+  // The same event again: its retention starts over, as the deliveries this fan-out may still
+  // create do (a subscription that matches it since), so their retries find it to the end.
+  // (A write in between, by another copy of this message, renewed it already.)
+  if (stored.value === text) {
+    await deps.store.put(key, text, { ifVersion: stored.version, ttlSeconds });
+    return true;
+  }
   deps.logger.warn('event not delivered to subscriptions: another event with the same source and id was delivered before', { tenant, eventId: event.id, source: event.source, type: event.type });
   deps.metrics.count('deliveries.duplicate_event_id', 1);
   return false;
