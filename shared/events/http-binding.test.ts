@@ -109,6 +109,22 @@ describe('batched mode (application/cloudevents-batch+json)', () => {
     expect(parseCloudEventsRequest(req(BATCH, [{ ...base, source: '/a', id: 'bc' }, { ...base, source: '/ab', id: 'c' }])).events).toHaveLength(2);
   });
 
+  test('each event of a batch is measured as sent, as structured mode measures its body: accepted alone and batched, or neither', () => {
+    // 12,000 numbers written 1e20: 60 KB sent, 264 KB once serialised again (100000000000000000000).
+    const raw = `{"specversion":"1.0","id":"big","source":"/scanner/ci","type":"t","data":[${Array(12_000).fill('1e20').join(',')}]}`;
+    const bytes = new TextEncoder().encode(raw);
+    expect(bytes.byteLength).toBeLessThan(65536);
+    const send = (type: string, body: string) => parseCloudEventsRequest({ headers: new Headers({ 'content-type': type }), body: new TextEncoder().encode(body) });
+    expect(send(STRUCTURED, raw).events).toHaveLength(1);
+    expect(send(BATCH, `[${raw}]`).events).toHaveLength(1);
+    expect(send(BATCH, `[\n  ${raw} ,\n  ${raw.replace('"big"', '"big2"')}\n]`).events).toHaveLength(2);
+    // One byte more than the limit is refused either way, naming the batch index.
+    const over = raw.replace('"t"', `"${'t'.repeat(65537 - bytes.byteLength + 1)}"`);
+    expect(failure({ headers: new Headers({ 'content-type': STRUCTURED }), body: new TextEncoder().encode(over) })).toMatchObject({ code: 'payload_too_large' });
+    expect(failure({ headers: new Headers({ 'content-type': BATCH }), body: new TextEncoder().encode(`[${raw.replace('"big"', '"b0"')},${over}]`) }))
+      .toMatchObject({ code: 'payload_too_large', extra: { index: 1 } });
+  });
+
   test('more than maxBatch events → 413 batch_too_large', () => {
     const events = [1, 2, 3].map((i) => ({ ...base, id: `e-${i}` }));
     expect(parseCloudEventsRequest(req(BATCH, events, { maxBatch: 3 })).events).toHaveLength(3);

@@ -1,6 +1,7 @@
 import { AppError, errors } from '../errors';
 import type { CloudEvent } from './cloudevent';
 import { decodeHeaderValue, isJsonCharset, isJsonMediaType, parseMediaType, type MediaType } from './http-headers';
+import { jsonArrayElementSizes } from './json-array-spans';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth';
 import { dropNullAttributes, eventProblems, RESERVED_ATTRIBUTES, setAttribute } from './spec-checks';
 
@@ -16,8 +17,9 @@ import { dropNullAttributes, eventProblems, RESERVED_ATTRIBUTES, setAttribute } 
  * Size limits. CloudEvents says intermediaries MUST forward events up to 64 KB, hence the
  * per-event default. Structured and binary: the body may not exceed maxBytes (checked before
  * parsing; in binary mode that is the data, headers are bounded by the HTTP server). Batch: the
- * body may not exceed maxBatchBytes (a cheap cap before parsing), then each event, re-serialised
- * as compact JSON, may not exceed maxBytes.
+ * body may not exceed maxBatchBytes (a cheap cap before parsing), then each event, as sent (its
+ * bytes in the body, json-array-spans.ts), may not exceed maxBytes: the same event is accepted
+ * alone and in a batch, or in neither.
  */
 export type ContentMode = 'structured' | 'binary' | 'batch';
 
@@ -58,7 +60,6 @@ const BATCH = 'application/cloudevents-batch+json';
 const MAX_PROBLEMS = 50;
 const MAX_PROBLEM_CHARS = 200;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const encoder = new TextEncoder();
 
 export function parseCloudEventsRequest(req: CloudEventsRequest): ParsedCloudEvents {
   const { headers, body, maxBytes = 65536, maxBatch = 100, allowEmptyBatch = true } = req;
@@ -71,7 +72,7 @@ export function parseCloudEventsRequest(req: CloudEventsRequest): ParsedCloudEve
   if (media.essence.startsWith('application/cloudevents-batch')) {
     if (media.essence !== BATCH) throw errors.unsupportedMediaType(contentType);
     if (body.byteLength > maxBatchBytes) throw errors.payloadTooLarge(maxBatchBytes);
-    return { mode: 'batch', events: parseBatch(readJson(body, media), maxBytes, maxBatch, allowEmptyBatch) };
+    return { mode: 'batch', events: parseBatch(readJson(body, media), body, maxBytes, maxBatch, allowEmptyBatch) };
   }
   if (body.byteLength > maxBytes) throw errors.payloadTooLarge(maxBytes);
   if (media.essence.startsWith('application/cloudevents')) {
@@ -86,7 +87,7 @@ export function stampEvent(event: CloudEvent, stamp: EventStamp): CloudEvent {
   return { ...event, tenant: stamp.tenant, origin: stamp.origin };
 }
 
-function parseBatch(doc: unknown, maxBytes: number, maxBatch: number, allowEmpty: boolean): CloudEvent[] {
+function parseBatch(doc: unknown, body: Uint8Array, maxBytes: number, maxBatch: number, allowEmpty: boolean): CloudEvent[] {
   if (!Array.isArray(doc)) throw errors.badRequest('malformed_body', 'A CloudEvents batch is a JSON array of events');
   if (doc.length === 0 && !allowEmpty) throw errors.badRequest('empty_batch', 'The batch contains no events');
   if (doc.length > maxBatch) {
@@ -95,8 +96,10 @@ function parseBatch(doc: unknown, maxBytes: number, maxBatch: number, allowEmpty
       extra: { limit: maxBatch },
     });
   }
-  doc.forEach((item, index) => {
-    if (encoder.encode(JSON.stringify(item)).byteLength > maxBytes) {
+  // Each event as sent, as structured mode measures its body (CloudEvents' size is the wire size).
+  const sizes = jsonArrayElementSizes(body);
+  doc.forEach((_item, index) => {
+    if (sizes[index]! > maxBytes) {
       throw new AppError('payload_too_large', `Event [${index}] exceeds the limit of ${maxBytes} bytes`, {
         status: 413,
         extra: { limit: maxBytes, index },
