@@ -1,3 +1,5 @@
+import { positiveIntegerEnv } from './env-number';
+
 /**
  * How many receives the router's queue allows before its own dead-letter queue takes a message
  * (InboundRecord.maxReceives), on the platforms where that is a setting of the deployed queue:
@@ -7,6 +9,5 @@
  * before the router kept such messages; too low, the router keeps it (replayable) a few receives early.
  */
 export function queueMaxReceives(fallback: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.SECORCH_QUEUE_MAX_RECEIVES;
-  return raw !== undefined && /^\d{1,4}$/.test(raw.trim()) && Number(raw) > 0 ? Number(raw) : fallback;
+  return positiveIntegerEnv(env, 'SECORCH_QUEUE_MAX_RECEIVES', 4) ?? fallback;
 }
