@@ -33,7 +33,9 @@ export async function auditRejection(deps: Deps, sourceId: string, tenant: strin
       userAgent: req.headers.get('user-agent')?.slice(0, 200) ?? null,
     },
     tenant,
-    origin: `webhook:${sourceId}`,
+    // The server's own report, not the sender's event: `webhook:<source>` is what a verified
+    // request of that source carries, and routes and identity destinations trust it as such.
+    origin: 'system',
   };
   try {
     await deps.bus.publish(event);

@@ -129,7 +129,7 @@ describe('audit of rejections', () => {
     expect((await webhookIngress(forged, deps)).status).toBe(401);
     expect(bus.events).toHaveLength(1);
     expect(bus.events[0]).toMatchObject({
-      type: 'secorch.audit.webhook.rejected', source: '/webhooks/plain', tenant: 'default', origin: 'webhook:plain',
+      type: 'secorch.audit.webhook.rejected', source: '/webhooks/plain', tenant: 'default', origin: 'system',
       data: { source: 'plain', reason: 'signature_invalid', status: 401, client: { ip: '198.51.100.9' }, method: 'POST' },
     });
     expect(JSON.stringify(bus.events[0])).not.toMatch(/do-not-log|abab/);
