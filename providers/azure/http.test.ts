@@ -154,6 +154,19 @@ describe('azureHttp responses over the worker-host boundary', () => {
   });
 });
 
+describe('azureHttp with an mtls source while ingress.trustClientCertHeaders is off', () => {
+  it('warns once, naming the setting, that it does not read X-ARR-ClientCert (every mtls request is 401 credential_missing)', async () => {
+    const t = testDeps({ sources: { partner: { verify: { scheme: 'mtls', fingerprints: ['ab'.repeat(32)] } } } });
+    const warnings: string[] = [];
+    t.deps.logger = { ...t.deps.logger, warn: (msg) => void warnings.push(msg) };
+    const handler = azureHttp(echo, async () => t.deps);
+    for (let i = 0; i < 2; i++) {
+      await handler(new HttpRequest({ method: 'POST', url: 'https://secorch.azurewebsites.net/webhooks/partner', headers: { 'x-arr-clientcert': 'AAAA' }, body: { string: '{}' } }), ctx());
+    }
+    expect(warnings).toEqual([expect.stringMatching(/ingress\.trustClientCertHeaders is off, so the adapter does not read X-ARR-ClientCert/)]);
+  });
+});
+
 describe('azureHttp answers from the request alone, without building deps', () => {
   const unbuildable = () => {
     const calls = { n: 0 };

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
 import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
-import { certFromDerBase64 } from '../common/client-cert';
+import { certFromDerBase64, warnCertHeadersOff } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
 import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/without-deps';
@@ -68,6 +68,7 @@ export function azureHttp(handler: HttpHandler, getDeps: () => Promise<Deps>) {
       else {
         const deps = await getDeps();
         built = true;
+        warnCertHeadersOff(deps.config, deps.logger, 'X-ARR-ClientCert');
         res = await handler(await azureRequestToWeb(req, deps.config.ingress), deps);
       }
     } catch (err) {

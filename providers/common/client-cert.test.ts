@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { fixtureJson } from '../../test/fixtures';
 import { mtlsVerifier } from '../../shared/webhooks/schemes/keys/mtls';
 import type { ClientCertificate } from '../../shared/webhooks/types';
-import { certFromApiGateway, certFromDerBase64, certFromGcpHeaders, certFromPem, type ApiGatewayEventLike } from './client-cert';
+import { compileConfig } from '../../shared/config';
+import { silentLogger } from '../../shared/log/json-logger';
+import { certFromApiGateway, certFromDerBase64, certFromGcpHeaders, certFromPem, warnCertHeadersOff, type ApiGatewayEventLike } from './client-cert';
 
 // Oracle: OpenSSL's own reading of the fixture certificate (test/fixtures-local/README.md), and
 // API Gateway events from aws-lambda-go's testdata (../shared/fixtures, Apache-2.0).
@@ -15,6 +17,14 @@ const OPENSSL_ISSUER = 'CN=Example Webhook CA,O=Example Security,C=DE';
 const HEX = OPENSSL_FINGERPRINT.replace(/:/g, '').toLowerCase();
 const DER_B64 = PEM.replace(/-----[^-]+-----|\s/g, '');
 const expected = { fingerprint256: HEX, subject: OPENSSL_SUBJECT, issuer: OPENSSL_ISSUER };
+// Names OpenSSL escapes: a UTF-8 organization, a multi-valued RDN, an attribute type without a
+// name (test/fixtures-local/README.md has the commands and OpenSSL's output).
+const UTF8_PEM = readFileSync(join(__dirname, '../../test/fixtures-local/client-utf8.pem'), 'utf8');
+const UTF8_CA_PEM = readFileSync(join(__dirname, '../../test/fixtures-local/ca-utf8.pem'), 'utf8');
+const UTF8_SUBJECT = 'CN=scanner.example.com+OU=Ops,O=M\\C3\\BCller Security\\, Inc.,C=DE';
+const UTF8_ISSUER = 'CN=M\\C3\\BCller Webhook CA,1.3.6.1.4.1.99999.1=#0C03502D37,O=M\\C3\\BCller Security\\, Inc.,C=DE';
+const UTF8_FINGERPRINT = '75:A9:9E:AC:30:99:B4:2C:8C:3E:9C:D9:A2:FA:5F:48:FC:EE:37:70:35:1E:27:45:77:CB:15:7A:71:89:1D:93';
+const utf8Expected = { fingerprint256: UTF8_FINGERPRINT.replace(/:/g, '').toLowerCase(), subject: UTF8_SUBJECT, issuer: UTF8_ISSUER };
 const withPem = (event: ApiGatewayEventLike, pem: string): ApiGatewayEventLike => JSON.parse(JSON.stringify(event).replace(/"clientCertPem":"[^"]*"/, `"clientCertPem":${JSON.stringify(pem)}`));
 const v2 = fixtureJson<ApiGatewayEventLike>('events/aws-apigw-http-v2.json');
 const v1 = fixtureJson<ApiGatewayEventLike>('events/aws-apigw-rest-v1-proxy.json');
@@ -23,6 +33,12 @@ describe('certFromPem / certFromDerBase64', () => {
   it('reads fingerprint, subject and issuer as OpenSSL prints them (RFC 4514), leaving verified unset', () => {
     expect(certFromPem(PEM)).toEqual(expected);
     expect(certFromPem(CA_PEM)?.subject).toBe(OPENSSL_ISSUER);
+  });
+
+  it('reads names as OpenSSL -nameopt RFC2253 prints them: UTF-8 bytes as \\XX, a multi-valued RDN reversed, an unnamed attribute type as #DER', () => {
+    expect(certFromPem(UTF8_PEM)).toEqual(utf8Expected);
+    expect(certFromDerBase64(UTF8_PEM.replace(/-----[^-]+-----|\s/g, ''))).toEqual(utf8Expected);
+    expect(certFromPem(UTF8_CA_PEM)?.subject).toBe(UTF8_ISSUER);
   });
 
   it('reads Azure X-ARR-ClientCert (base64 DER) and RFC 9440 Client-Cert (:base64:)', () => {
@@ -126,6 +142,12 @@ describe('end to end with the mtls scheme', () => {
     expect(verify({ subjects: [OPENSSL_ISSUER] }, cert)).toBe('credential_invalid');
   });
 
+  it('accepts a certificate with a non-ASCII, multi-valued subject by the subject OpenSSL prints', () => {
+    const cert = certFromApiGateway(withPem(v2, UTF8_PEM));
+    expect(verify({ subjects: [UTF8_SUBJECT] }, cert)).toBe('accepted');
+    expect(verify({ subjects: [UTF8_SUBJECT], fingerprints: [UTF8_FINGERPRINT] }, cert)).toBe('accepted');
+  });
+
   it('accepts an Azure certificate only by pinned fingerprint (App Service does not verify chains)', () => {
     const cert = certFromDerBase64(DER_B64);
     expect(verify({ fingerprints: [OPENSSL_FINGERPRINT] }, cert)).toBe('accepted');
@@ -141,5 +163,34 @@ describe('end to end with the mtls scheme', () => {
   it('refuses a Google certificate whose chain the load balancer did not verify', () => {
     const get = (n: string) => ({ 'X-Client-Cert-Present': 'true', 'X-Client-Cert-Chain-Verified': 'false', 'X-Client-Cert-Hash': Buffer.from(HEX, 'hex').toString('base64') })[n];
     expect(verify({ fingerprints: [HEX] }, certFromGcpHeaders(get))).toBe('credential_invalid');
+  });
+});
+
+describe('warnCertHeadersOff', () => {
+  const sources = {
+    partner: { verify: { scheme: 'mtls', fingerprints: [OPENSSL_FINGERPRINT] } },
+    monitor: { verify: { scheme: 'api-key', keys: ['k'.repeat(16)] } },
+  };
+  const recorder = () => {
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    return { warnings, logger: { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push([msg, fields]) } };
+  };
+
+  it('says once per configuration that mtls sources get no certificate while ingress.trustClientCertHeaders is off, naming the setting, the headers and the sources', () => {
+    const config = compileConfig({ sources }, {});
+    const { warnings, logger } = recorder();
+    warnCertHeadersOff(config, logger, 'X-ARR-ClientCert');
+    warnCertHeadersOff(config, logger, 'X-ARR-ClientCert');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]![0]).toMatch(/ingress\.trustClientCertHeaders is off, so the adapter does not read X-ARR-ClientCert .*401 credential_missing/);
+    expect(warnings[0]![1]).toEqual({ sources: ['partner'], setting: 'ingress.trustClientCertHeaders' });
+    expect(JSON.stringify(warnings)).not.toContain(OPENSSL_FINGERPRINT);
+  });
+
+  it('says nothing when the setting is on or no source uses mtls', () => {
+    const { warnings, logger } = recorder();
+    warnCertHeadersOff(compileConfig({ sources, ingress: { trustClientCertHeaders: true } }, {}), logger, 'X-ARR-ClientCert');
+    warnCertHeadersOff(compileConfig({ sources: { monitor: sources.monitor } }, {}), logger, 'X-ARR-ClientCert');
+    expect(warnings).toEqual([]);
   });
 });

@@ -1,24 +1,31 @@
 import { X509Certificate } from 'node:crypto';
+import type { Config } from '../../shared/config';
+import type { Logger } from '../../shared/ports/logger';
 import type { ClientCertificate } from '../../shared/webhooks/types';
+import { derNames, rfc2253 } from './client-cert-names';
 
 /**
  * Client certificates as the platforms forward them, turned into the ClientCertificate the mtls
  * scheme checks. Subjects and issuers come out in one format everywhere: RFC 4514 order and
- * escaping, as `openssl x509 -noout -subject -nameopt RFC2253` prints them
- * (e.g. `CN=scanner.example.com,O=Example Security\, Inc.,C=DE`).
+ * escaping, exactly as `openssl x509 -noout -subject -nameopt RFC2253` prints them
+ * (e.g. `CN=scanner.example.com+OU=Ops,O=M\C3\BCller Security\, Inc.,C=DE`), since users copy
+ * that output into `subjects`, which are compared as strings.
  * `verified` is set only where the platform validated the chain: API Gateway does (it rejects
  * invalid chains before invoking), Azure App Service does not (it forwards what the client sent).
  */
 
-/** Node's multiline DN (`C=DE\nO=...\nCN=...`, values already RFC 2253-escaped) in RFC 4514 order. */
-const rfc4514 = (multiline: string) => multiline.split('\n').reverse().map((rdn) => rdn.replace(/ \+ /g, '+')).join(',');
-
 function describe(cert: X509Certificate): ClientCertificate {
-  return {
-    fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase(),
-    subject: rfc4514(cert.subject),
-    issuer: rfc4514(cert.issuer),
-  };
+  const described: ClientCertificate = { fingerprint256: cert.fingerprint256.replace(/:/g, '').toLowerCase() };
+  try {
+    const names = derNames(cert.raw);
+    const subject = rfc2253(cert.subject, names.subject, cert.raw);
+    const issuer = rfc2253(cert.issuer, names.issuer, cert.raw);
+    if (subject !== undefined) described.subject = subject;
+    if (issuer !== undefined) described.issuer = issuer;
+  } catch {
+    // Names that cannot be read give no subject: a subject allowlist refuses, a fingerprint still counts.
+  }
+  return described;
 }
 
 function parse(input: string | Buffer): ClientCertificate | undefined {
@@ -118,4 +125,23 @@ export function certFromGcpHeaders(get: (name: string) => string | null | undefi
 function sha256FromBase64(value: string | null | undefined): string | undefined {
   const m = /^(:?)([A-Za-z0-9+/]{43})=?\1$/.exec(value?.trim() ?? '');
   return m ? Buffer.from(m[2]!, 'base64').toString('hex') : undefined;
+}
+
+const warned = new WeakSet<object>();
+
+/**
+ * Azure App Service and a Google load balancer forward the client certificate in request headers
+ * (`headers`), which the adapters read only with `ingress.trustClientCertHeaders: true` (off by
+ * default: where the front end is not the only way in, a client sets them). Without it every
+ * request to an mtls source is 401 credential_missing, and the scheme cannot tell why (it never
+ * sees the setting): this says so once per configuration, naming the setting and the sources.
+ */
+export function warnCertHeadersOff(config: Pick<Config, 'sources' | 'ingress'>, logger: Logger, headers: string): void {
+  if (config.ingress.trustClientCertHeaders || warned.has(config)) return;
+  warned.add(config);
+  const sources = Object.entries(config.sources).filter(([, s]) => s.verify.scheme === 'mtls').map(([id]) => id);
+  if (sources.length === 0) return;
+  logger.warn(`mtls sources get no client certificate: ingress.trustClientCertHeaders is off, so the adapter does not read ${headers} and every request to them answers 401 credential_missing`, {
+    sources, setting: 'ingress.trustClientCertHeaders',
+  });
 }

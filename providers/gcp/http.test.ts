@@ -61,6 +61,12 @@ functions.http('health', gcpHttp(httpRouter(healthRoutes), async () => {
   throw new Error('Secret Manager unreachable');
 }));
 
+/** An mtls source while ingress.trustClientCertHeaders is off, with the warnings logged. */
+const mtlsOff = testDeps({ sources: { partner: { verify: { scheme: 'mtls', fingerprints: ['ab'.repeat(32)] } } } });
+const mtlsOffWarnings: string[] = [];
+mtlsOff.deps.logger = { ...mtlsOff.deps.logger, warn: (msg) => void mtlsOffWarnings.push(msg) };
+functions.http('mtlsOff', gcpHttp(echo, async () => mtlsOff.deps));
+
 /** Collects any response body as a Buffer (supertest would otherwise parse or drop it). */
 const rawParser = (res: unknown, cb: (err: Error | null, body: Buffer) => void) => {
   const chunks: Buffer[] = [];
@@ -70,6 +76,13 @@ const rawParser = (res: unknown, cb: (err: Error | null, body: Buffer) => void) 
 };
 
 describe('gcpHttp (real functions-framework server)', () => {
+  it('warns once, naming the setting, that an mtls source gets no certificate while ingress.trustClientCertHeaders is off', async () => {
+    for (let i = 0; i < 2; i++) {
+      await request(getTestServer('mtlsOff')).post('/webhooks/partner').set('x-client-cert-present', 'true').send('{}');
+    }
+    expect(mtlsOffWarnings).toEqual([expect.stringMatching(/ingress\.trustClientCertHeaders is off, so the adapter does not read the load balancer's mTLS custom headers \(X-Client-Cert-\*\)/)]);
+  });
+
   it('routes every path in one function: path, query and headers reach the handler', async () => {
     const res = await request(getTestServer('echo'))
       .post('/webhooks/github?delivery=42&tag=a&tag=b%20c')

@@ -5,7 +5,7 @@ import type { Config } from '../../shared/config';
 import { forwardedClient, setClientInfo } from '../../shared/http/client-info';
 import { responseBytes } from '../../shared/http/response-body';
 import type { ClientInfo } from '../../shared/webhooks';
-import { certFromGcpHeaders } from '../common/client-cert';
+import { certFromGcpHeaders, warnCertHeadersOff } from '../common/client-cert';
 import type { Deps } from '../../shared/ports';
 import { redactText } from '../../shared/log/redact';
 import { livenessWithoutDeps, readinessWithoutDeps } from '../../functions/health/without-deps';
@@ -154,6 +154,7 @@ export function gcpHttp(handler: HttpHandler, getDeps: () => Promise<Deps>): Htt
       else {
         const deps = await getDeps();
         built = true;
+        warnCertHeadersOff(deps.config, deps.logger, "the load balancer's mTLS custom headers (X-Client-Cert-*)");
         response = await handler(await gcpRequestToWeb(req, deps.config.ingress), deps);
       }
     } catch (err) {

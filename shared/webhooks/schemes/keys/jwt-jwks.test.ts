@@ -151,6 +151,42 @@ describe('jwt with a JWKS URL', () => {
     }
   });
 
+  it('answers credential_invalid, not jwks_unavailable, for a token whose kid names a key jose will not import (a private JWK), warning once per fetch of the set', async () => {
+    let wall = 2_000_000_000_000;
+    jest.spyOn(Date, 'now').mockImplementation(() => wall);
+    const leaked = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateJwk = { ...(await exportJWK(leaked.privateKey)), kid: 'priv', alg: 'RS256' };
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const input = `${b64({ alg: 'RS256', kid: 'priv' })}.${b64(CLAIMS)}`;
+    const leakedToken = `${input}.${sign('sha256', Buffer.from(input), leaked.privateKey).toString('base64url')}`;
+    await expect(createLocalJWKSet({ keys: [privateJwk] })({ alg: 'RS256', kid: 'priv' })).rejects.toThrow(/must be public keys/);
+    const warnings: [string, Record<string, unknown> | undefined][] = [];
+    const env = { ...allowLocal(), logger: { ...silentLogger, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push([msg, fields]) } };
+    const before = keys;
+    keys = [...keys, privateJwk];
+    try {
+      const verify = scheme(env, { jwksCacheSeconds: 60 });
+      for (let i = 0; i < 3; i++) {
+        const e = await failure(verify(req(leakedToken)));
+        expect([e.code, e.status, e.headers['retry-after'], e.headers['www-authenticate']]).toEqual(['credential_invalid', 401, undefined, 'Bearer error="invalid_token"']);
+      }
+      // The rest of the set is fine: its keys keep verifying.
+      expect(await verify(req(await token()))).toEqual({});
+      expect(hits).toBe(1);
+      expect(warnings).toEqual([['jwks key unusable', expect.objectContaining({ kid: 'priv', code: 'ERR_JWKS_INVALID' })]]);
+      expect(JSON.stringify(warnings)).not.toContain(privateJwk.d);
+      // A new fetch of the set (the cache expired) may warn once more.
+      wall += 61_000;
+      expect(await verdictAsync(() => verify(req(leakedToken)))).toBe('credential_invalid');
+      expect(await verdictAsync(() => verify(req(leakedToken)))).toBe('credential_invalid');
+      expect(hits).toBe(2);
+      expect(warnings).toHaveLength(2);
+    } finally {
+      keys = before;
+      jest.restoreAllMocks();
+    }
+  });
+
   it('tries each key of the set when the token has no kid', async () => {
     const before = keys;
     keys = [{ ...(await exportJWK((await generateKeyPair('RS256')).publicKey)), alg: 'RS256' }, ...keys];

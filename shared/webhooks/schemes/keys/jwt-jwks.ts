@@ -85,18 +85,49 @@ function guardedFetch(http: HttpClient): FetchImplementation {
   };
 }
 
-/** The key set as a jose key resolver; any failure to obtain the set becomes KeySetUnavailable. */
+/**
+ * The set was fetched and serves a key for the token, but that key cannot be used: jose refused
+ * to import it (a private JWK, `JWKSInvalid: members must be public keys`; a key of an unsupported
+ * type or curve; malformed members). The token is the one refused (credential_invalid): a retry
+ * meets the same key set.
+ */
+export class KeyUnusable extends Error {
+  constructor(cause: unknown) {
+    super('The key set serves no usable key for the token', { cause });
+  }
+}
+
+/**
+ * The key set as a jose key resolver; any failure to obtain the set becomes KeySetUnavailable, a
+ * key of the set that cannot be imported KeyUnusable.
+ */
 export function remoteKeySet(config: JwtVerifyConfig & { jwksUrl: string }, env: SchemeEnv): JWTVerifyGetKey {
   const url = new URL(config.jwksUrl);
   checkAtBuild(url, env.http);
   const gate = retryGate(guardedFetch(env.http), env.clock);
+  // Fetches made and failed: an error of the resolver with no failed fetch behind it came from
+  // importing a key of a set that was fetched (jose judges keys only when one is asked for).
+  let fetched = 0;
+  let failed = 0;
+  let warnedFetch = -1;
+  const counted: FetchImplementation = async (href, init) => {
+    try {
+      const res = await gate.fetch(href, init);
+      fetched += 1;
+      return res;
+    } catch (e) {
+      failed += 1;
+      throw e;
+    }
+  };
   const set = createRemoteJWKSet(url, {
-    [customFetch]: gate.fetch,
+    [customFetch]: counted,
     cacheMaxAge: config.jwksCacheSeconds * 1000,
     cooldownDuration: config.jwksCooldownSeconds * 1000,
     timeoutDuration: 5000,
   });
   return async (header, token) => {
+    const failedBefore = failed;
     try {
       return await set(header, token);
     } catch (e) {
@@ -105,6 +136,15 @@ export function remoteKeySet(config: JwtVerifyConfig & { jwksUrl: string }, env:
       // No request was made: the failure it stands for was logged when it happened.
       if (e instanceof RecentFailure) throw new KeySetUnavailable(e.cause, gate.retryAfterSeconds());
       const code = (e as { code?: unknown }).code;
+      if (failed === failedBefore) {
+        // jose does not remember a key it failed to import: said once per fetch of the set, not per token.
+        if (warnedFetch !== fetched) {
+          warnedFetch = fetched;
+          const kid = typeof header.kid === 'string' ? header.kid.slice(0, 128) : undefined;
+          env.logger.warn('jwks key unusable', { jwksUrl: url.href, kid, code, reason: e instanceof jose.JOSEError ? e.message : (e as Error).name });
+        }
+        throw new KeyUnusable(e);
+      }
       env.logger.warn('jwks fetch failed', { jwksUrl: url.href, code, reason: (e as { extra?: { reason?: unknown } }).extra?.reason });
       throw new KeySetUnavailable(e, gate.retryAfterSeconds());
     }

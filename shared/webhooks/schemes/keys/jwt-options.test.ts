@@ -39,6 +39,15 @@ describe('jwt token location and result', () => {
     expect([e.code, e.status, e.headers['www-authenticate']]).toEqual(['credential_missing', 401, 'Bearer']);
   });
 
+  it.each([
+    ['no such header', {}],
+    ['an empty one', { 'x-webhook-token': ' ' }],
+    ['the token in Authorization instead', { authorization: 'Bearer a.b.c' }],
+  ])('answers 401 credential_missing with a Bearer challenge (RFC 6750 section 3) for a configured header: %s', async (_, headers) => {
+    const e = await failure(build({ header: 'X-Webhook-Token' })(input(headers)));
+    expect([e.code, e.status, e.headers['www-authenticate']]).toEqual(['credential_missing', 401, 'Bearer']);
+  });
+
   it('answers credential_invalid with an invalid_token challenge for a malformed token', async () => {
     const e = await failure(build()(input({ authorization: 'Bearer not.a.jwt' })));
     expect([e.code, e.headers['www-authenticate']]).toEqual(['credential_invalid', 'Bearer error="invalid_token"']);

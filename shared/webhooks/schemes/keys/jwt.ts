@@ -9,7 +9,7 @@ import { deliveryIdReader } from './delivery-id';
 import { credentialInvalid, credentialMissing, jwksUnavailable } from './errors';
 import { checkClaims, malformedToken } from './jwt-claims';
 import { type CompactJws, parseCompact, verifySignature } from './jwt-jws';
-import { KeySetUnavailable, remoteKeySet } from './jwt-jwks';
+import { KeySetUnavailable, KeyUnusable, remoteKeySet } from './jwt-jwks';
 import { algorithmKind, candidates, fits, importPublicKeys, importSecrets, type StaticKey } from './jwt-keys';
 import { verifiedTokens } from './jwt-cache';
 
@@ -33,7 +33,8 @@ function tokenReader(name: string | undefined): (headers: Headers) => string {
   }
   return (headers) => {
     const value = header(headers, name)?.trim().replace(/^Bearer +/i, '');
-    if (!value) throw credentialMissing(`The ${name} header`);
+    // The Bearer challenge here too (RFC 6750 section 3): the credential is a bearer token wherever it is sent.
+    if (!value) throw credentialMissing(`The ${name} header`, 'Bearer');
     return value;
   };
 }
@@ -52,7 +53,8 @@ async function remoteVerified(getKey: JWTVerifyGetKey, jws: CompactJws, token: s
     keys = [await getKey(jws.header as unknown as CompactJWSHeaderParameters, { protected: p, payload, signature })];
   } catch (e) {
     if (e instanceof KeySetUnavailable) throw jwksUnavailable(e.cause, e.retryAfterSeconds);
-    if (e instanceof jose.JWKSNoMatchingKey) return false;
+    // No key of the set for the token, or one jose would not import (a private JWK): not verified.
+    if (e instanceof jose.JWKSNoMatchingKey || e instanceof KeyUnusable) return false;
     if (!(e instanceof jose.JWKSMultipleMatchingKeys)) throw malformedToken();
     // Several keys of the set fit (no "kid"): jose hands them over to try in turn.
     keys = [];
