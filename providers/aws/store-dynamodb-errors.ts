@@ -53,18 +53,48 @@ export async function retryBusy<T>(attempt: () => Promise<T>): Promise<T> {
 const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
 
 /**
+ * DynamoDB's own failures, which AWS documents as retryable and the SDK retries as transient
+ * (HTTP 5xx) before it gives up: `InternalServerError` (500) and `ServiceUnavailable` (503); any
+ * other 5xx (a gateway on the way) likewise.
+ */
+function serverFault(e: unknown): string | undefined {
+  const name = nameOf(e);
+  const status = (e as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode;
+  if (name === 'ServiceUnavailable' || status === 503) return 'service unavailable';
+  if (name === 'InternalServerError' || (typeof status === 'number' && status >= 500)) return 'server error';
+  return undefined;
+}
+
+/**
+ * A conditional PutItem the SDK sent more than once (its answer lost, or the first send failing
+ * with a 5xx after DynamoDB may have written) that failed its condition on an item another writer
+ * has rewritten since: the first send may have been applied, or not (store-dynamodb.ts ownWrite).
+ */
+export class DynamoOutcomeUnknown extends Error {
+  constructor(options: { cause?: unknown } = {}) {
+    super('A put the SDK resent may have been applied; the item has changed since', options);
+    this.name = 'DynamoOutcomeUnknown';
+  }
+}
+
+/**
  * Why a DynamoDB failure is "unavailable" (a 503 `store_unavailable` with Retry-After the caller
  * may retry, shared/store/unavailable.ts), else undefined: DynamoDB out of reach
- * (awsNetworkReason), throttling the SDK's retries did not outlast, and contention retryBusy did
- * not (a transaction holding the item, a transaction cancelled only for conflicts or capacity).
- * Left alone they were HTTP 400s that reach a caller as a generic 500, or, on a queue, the same
- * retry without a hint. A failed condition, a validation error, access denied keep their errors.
+ * (awsNetworkReason), throttling and server faults the SDK's retries did not outlast, contention
+ * retryBusy did not (a transaction holding the item, a transaction cancelled only for conflicts
+ * or capacity), and a resent put whose outcome cannot be told (DynamoOutcomeUnknown). Left alone
+ * they reach a caller as a generic 500 (and the webhook rate limiter lets requests through
+ * unmetered), or, on a queue, the same retry without a hint. A failed condition, a validation
+ * error, an item too large, access denied keep their errors.
  */
 export function dynamoReason(e: unknown): string | undefined {
+  if (e instanceof DynamoOutcomeUnknown) return 'commit outcome unknown';
   const network = awsNetworkReason(e);
   if (network !== undefined) return network;
   const name = nameOf(e);
   if (typeof name === 'string' && THROTTLED.has(name)) return 'throttled';
+  const fault = serverFault(e);
+  if (fault !== undefined) return fault;
   if (!retryHere(e)) return undefined;
   const codes = cancellationCodes(e);
   return codes.includes('ThrottlingError') || codes.includes('ProvisionedThroughputExceeded') ? 'throttled' : 'contention';

@@ -2,7 +2,9 @@ import {
   DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException, TransactionConflictException,
   TransactWriteItemsCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../../shared/errors';
 import { fixedClock } from '../../shared/ports/clock';
+import { take } from '../../shared/ratelimit/token-bucket';
 import { dynamoStore, MAX_ITEM_BYTES, PARTITION } from './store-dynamodb';
 import { type Dynalite, startDynalite, withEmulatedTransactions } from './store-dynamodb.testkit';
 
@@ -10,8 +12,8 @@ import { type Dynalite, startDynalite, withEmulatedTransactions } from './store-
  * DynamoDB's answers that mean "busy, try again" which the SDK does not retry (capacity and
  * concurrent transactions), and the exact 400 KB item boundary. Capacity cannot be exhausted on
  * dynalite and it has no TransactWriteItems, so the transaction cases use a client mocked at the
- * SDK (as store-dynamodb.test.ts does for putAll); the delete and the item-size cases run on
- * dynalite.
+ * SDK (as store-dynamodb.test.ts does for putAll); the delete, the resent put and the item-size
+ * cases run on dynalite.
  *
  * A TransactionCanceledException is an HTTP 400 the SDK never retries, whatever its reasons:
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -91,6 +93,59 @@ describe('on dynalite', () => {
     await store.delete('k');
     expect(await store.get('k')).toBeUndefined();
     expect(conflicts).toBe(-1);
+  });
+
+  /**
+   * A conditional PutItem whose answer is lost after dynalite applied it, which the SDK's own retry
+   * middleware sends again: a middleware inside it (the deserialize step, so once per attempt)
+   * lets one PutItem through, lets another writer in, then throws the reset connection the SDK
+   * retries (ECONNRESET). The resend fails its condition on an item that writer has rewritten.
+   */
+  function losingAnswers() {
+    const client = new DynamoDBClient({ endpoint: dyn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const state: { armed?: () => Promise<void>; lost: number } = { lost: 0 };
+    client.middlewareStack.add((next, context) => async (args) => {
+      const result = await next(args);
+      const hook = state.armed;
+      if (!hook || context.commandName !== 'PutItemCommand') return result;
+      state.armed = undefined;
+      state.lost++;
+      await hook();
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    }, { step: 'deserialize', name: 'testLoseAnswer' });
+    return { store: dynamoStore({ table, client, clock: fixedClock(START) }), state, arm: (hook: () => Promise<void>) => void (state.armed = hook) };
+  }
+
+  test('a put the SDK resent after a lost answer, with another writer in between: 503 commit outcome unknown, not a false that spends another token', async () => {
+    const clock = fixedClock(START);
+    const bucket = { perSecond: 0.001, burst: 5 };
+    const other = dynamoStore({ table, client: dyn.client, clock });
+    const mine = losingAnswers();
+    expect(await take(mine.store, clock, 'bucket', bucket)).toEqual({ ok: true });
+    mine.arm(async () => {
+      expect(await take(other, clock, 'bucket', bucket)).toEqual({ ok: true });
+    });
+    const second = await take(mine.store, clock, 'bucket', bucket).then((r) => r, (e: unknown) => e);
+    expect(mine.state.lost).toBe(1);
+    expect(second).toBeInstanceOf(AppError);
+    expect(second).toMatchObject({
+      code: 'store_unavailable', status: 503, retryable: true, headers: { 'retry-after': '1' },
+      message: 'DynamoDB state store unavailable during put (commit outcome unknown); retry shortly',
+    });
+    // Three takes applied, none twice: answering false took a fourth token.
+    expect(JSON.parse((await other.get('bucket'))!.value).tokens).toBe(bucket.burst - 3);
+  });
+
+  test('a resent put that finds its own write is true; a condition failed at the first send stays false', async () => {
+    const mine = losingAnswers();
+    mine.arm(async () => undefined);
+    expect(await mine.store.put('claim', 'mine', { ifAbsent: true })).toBe(true);
+    expect(mine.state.lost).toBe(1);
+    const held = (await mine.store.get('claim'))!;
+    expect(held.value).toBe('mine');
+    expect(await mine.store.put('claim', 'again', { ifAbsent: true })).toBe(false);
+    expect(await mine.store.put('claim', 'again', { ifVersion: 'not-the-version' })).toBe(false);
+    expect((await mine.store.get('claim'))?.value).toBe('mine');
   });
 
   test('the inline-or-split choice measures the item as DynamoDB counts it: a long non-ASCII newVersion at the 400 KB boundary', async () => {

@@ -17,13 +17,13 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 
 interface Throttler { endpoint: string; requests: number; close(): Promise<void> }
 
-async function throttling(type: string): Promise<Throttler> {
+async function throttling(type: string, status = 400, message = 'The level of configured provisioned throughput for the table was exceeded.'): Promise<Throttler> {
   const state = { requests: 0 };
   const server: Server = createServer((req, res) => {
     req.resume().on('end', () => {
       state.requests++;
-      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type, 'x-amzn-requestid': 'r' });
-      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message: 'The level of configured provisioned throughput for the table was exceeded.' }));
+      res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type, 'x-amzn-requestid': 'r' });
+      res.end(JSON.stringify({ __type: `com.amazonaws.dynamodb.v20120810#${type}`, message }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,6 +69,37 @@ describe('DynamoDB throttling that outlasts the SDK\'s retries (loopback server 
   );
 });
 
+describe('DynamoDB failing with its own 5xx past the SDK\'s retries (loopback server answering as DynamoDB does)', () => {
+  const saved = { ...process.env };
+  beforeAll(() => {
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' });
+    delete process.env.AWS_MAX_ATTEMPTS;
+  });
+  afterAll(() => { process.env = saved; });
+
+  // Retryable per https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html
+  test.each([
+    ['InternalServerError', 500, 'server error', 'Internal server error'],
+    ['ServiceUnavailable', 503, 'service unavailable', 'Service unavailable'],
+  ] as const)('%s (%i) is a retryable 503 store_unavailable (%s) with Retry-After, after the SDK tried 3 times', async (type, status, reason, message) => {
+    const server = await throttling(type, status, message);
+    try {
+      const store = storeAt(server.endpoint);
+      const ops = [['get', () => store.get('k')], ['put', () => store.put('k', 'v', { ifAbsent: true })]] as const;
+      const failures = await Promise.all(ops.map(([, run]) => run().then(() => undefined, (err: unknown) => err)));
+      for (const [i, e] of failures.entries()) {
+        expect(e).toBeInstanceOf(AppError);
+        expect(e).toMatchObject({ code: 'store_unavailable', status: 503, retryable: true, expose: true, headers: { 'retry-after': '1' } });
+        expect((e as AppError).message).toBe(`DynamoDB state store unavailable during ${ops[i]![0]} (${reason}); retry shortly`);
+        expect((e as AppError).cause).toMatchObject({ name: type, $metadata: { httpStatusCode: status } });
+      }
+      expect(server.requests).toBe(6);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('contention that outlasts the store\'s own retries (mocked SDK: dynalite has no TransactWriteItems)', () => {
   const mocked = (error: () => Error) => dynamoStore({
     table: 'state', clock: fixedClock(START),
@@ -96,5 +127,7 @@ describe('contention that outlasts the store\'s own retries (mocked SDK: dynalit
     await expect(mocked(cancelled('TransactionConflict', 'ValidationError')).putAll([{ key: 'a', value: '1' }])).rejects.toBeInstanceOf(TransactionCanceledException);
     const denied = () => Object.assign(new Error('not authorized to perform: dynamodb:GetItem'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
     await expect(mocked(denied).get('k')).rejects.toMatchObject({ name: 'AccessDeniedException' });
+    const tooLarge = () => Object.assign(new Error('Item size has exceeded the maximum allowed size'), { name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    await expect(mocked(tooLarge).put('k', 'v')).rejects.toMatchObject({ name: 'ValidationException' });
   });
 });

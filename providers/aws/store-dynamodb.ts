@@ -6,7 +6,7 @@ import { once } from '../common/once';
 import { checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planWrite, splitOf, toHead, type WritePlan } from './store-dynamodb-items';
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
-import { cancellationCodes, dynamoReason, retryBusy } from './store-dynamodb-errors';
+import { cancellationCodes, DynamoOutcomeUnknown, dynamoReason, retryBusy } from './store-dynamodb-errors';
 import { guardStore } from '../../shared/store/unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
@@ -53,8 +53,8 @@ export { MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PART
  * invisible and DynamoDB's TTL collects them when the value had a TTL, while those of a value
  * without one stay in the table as dead storage. *
  * The client's waits are bounded (client-options.ts); DynamoDB unreachable (timeouts, refused or
- * reset connections, DNS), throttling that outlasts the SDK's retries and contention that outlasts
- * ours are a 503 store_unavailable naming the operation, with Retry-After (dynamoReason).
+ * reset connections, DNS), throttling and 5xx that outlast the SDK's retries, contention that
+ * outlasts ours are a 503 store_unavailable naming the operation, with Retry-After (dynamoReason).
  */
 export interface DynamoStoreOptions extends AwsTimeouts {
   table: string;
@@ -113,14 +113,19 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
    * Whether a conditional put that failed its condition had in fact been applied: the SDK resends
    * a request whose answer was lost (a reset connection, a timeout after DynamoDB wrote), and the
    * resend then fails the condition the first send satisfied, on the item it wrote itself. Every
-   * write has its own version, so finding ours means the put succeeded. (A transaction needs no
-   * such check: the SDK's ClientRequestToken makes its resends idempotent.)
+   * write has its own version, so finding ours means the put succeeded. Sent once (the SDK's
+   * `$metadata.attempts`), the condition failed. Sent again and finding another writer's version,
+   * the first send may or may not have been applied: 503 (commit outcome unknown), as Firestore.
+   * (A transaction needs no such check: the SDK's ClientRequestToken makes resends idempotent.)
    */
-  async function ownWrite(io: PartsIo, key: string, version: string): Promise<boolean> {
+  async function ownWrite(io: PartsIo, key: string, version: string, failed: unknown): Promise<boolean> {
     const now = await io.client.send(new io.sdk.GetItemCommand({
       TableName: table, Key: headKey(key), ConsistentRead: true, ProjectionExpression: '#v', ExpressionAttributeNames: { '#v': 'version' },
     }));
-    return now.Item?.version?.S === version;
+    if (now.Item?.version?.S === version) return true;
+    const attempts = (failed as { $metadata?: { attempts?: unknown } }).$metadata?.attempts;
+    if (typeof attempts === 'number' && attempts > 1) throw new DynamoOutcomeUnknown({ cause: failed });
+    return false;
   }
 
   return {
@@ -141,7 +146,7 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
         try {
           old = (await io.client.send(new io.sdk.PutItemCommand({ ...plan.head, ReturnValues: 'ALL_OLD' }))).Attributes;
         } catch (e) {
-          if (errorName(e) === 'ConditionalCheckFailedException') return ownWrite(io, key, plan.head.Item!.version!.S!);
+          if (errorName(e) === 'ConditionalCheckFailedException') return ownWrite(io, key, plan.head.Item!.version!.S!, e);
           throw e;
         }
         const replaced = splitOf(old);

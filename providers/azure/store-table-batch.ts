@@ -2,7 +2,7 @@ import type { TableClient, TableTransactionResponse, TransactionAction } from '@
 import { isDelete, type Write } from '../../shared/ports/store';
 import { checkTransaction, type Layout, type PartsRef, plan, type Planned, tombstone } from './store-table-layout';
 import { dropParts } from './store-table-parts';
-import { conditional, decide, holds, lostRace, ownWrite, partActions, readHead, removeTombstone } from './store-table-write';
+import { checkSure, conditional, decide, holds, lostOrThrow, ownWrite, partActions, readHead, removeTombstone } from './store-table-write';
 
 /**
  * putAll of the Azure Table store: the whole batch, heads and parts, in one entity group
@@ -19,6 +19,7 @@ import { conditional, decide, holds, lostRace, ownWrite, partActions, readHead, 
 export async function writeBatch(client: TableClient, batch: readonly Write[], layouts: readonly (Layout | undefined)[], now: () => number): Promise<boolean> {
   let replaced: PartsRef[] = [];
   const tried = batch.map(() => new Set<string>());
+  const unsure: { cause?: unknown } = {};
   const written = await decide(batch[0]!.key, async () => {
     const at = now();
     const planned = batch.map((w, i): Planned => (isDelete(w) ? { head: tombstone(w.key), parts: [] } : plan(w.key, layouts[i]!, w.opts ?? {}, at)));
@@ -28,6 +29,7 @@ export async function writeBatch(client: TableClient, batch: readonly Write[], l
     const rows = await Promise.all(batch.map((w, i) => (!isDelete(w) && conditional(w.opts) ? readHead(client, planned[i]!.head.rowKey) : undefined)));
     // The transaction is all or nothing: one conditional head of an earlier try means it was applied.
     if (batch.some((w, i) => !isDelete(w) && conditional(w.opts) && ownWrite(rows[i], tried[i]!))) return true;
+    checkSure(unsure); // a resent transaction lost its race, and none of its heads is ours now
     planned.forEach((p, i) => tried[i]!.add(p.head.version as string));
     if (!batch.every((w, i) => isDelete(w) || holds(w.opts ?? {}, rows[i], at))) return false;
     const actions: TransactionAction[] = planned.map(({ head }, i) => {
@@ -40,8 +42,7 @@ export async function writeBatch(client: TableClient, batch: readonly Write[], l
     try {
       response = await client.submitTransaction([...actions, ...partActions(parts)]);
     } catch (e) {
-      if (lostRace(e)) return 'lost';
-      throw e;
+      return lostOrThrow(e, unsure);
     }
     await Promise.all(batch.map((w, i) => (isDelete(w) ? removeTombstone(client, planned[i]!.head.rowKey, response.subResponses[i]?.etag) : undefined)));
     replaced = rows.flatMap((r) => (r?.head.split ? [r.head.split] : []));

@@ -2,6 +2,8 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { PutOptions } from '../../shared/ports/store';
 import { checkTransaction, type Entity, type Head, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead } from './store-table-layout';
 import { dropParts, live, readEntity, status, tableGone } from './store-table-parts';
+import { resent } from './store-table-resend';
+import { TableOutcomeUnknown } from './unavailable';
 
 /**
  * put of the Azure Table store, and the conditional-write machinery it shares with putAll
@@ -40,6 +42,26 @@ export const conditional = (opts: PutOptions = {}) => Boolean(opts.ifAbsent) || 
  * has its own version, so finding one of ours means the write was applied.
  */
 export const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): boolean => row !== undefined && tried.has(row.head.version);
+
+/**
+ * A conditional commit's failure: 'lost' for a lost race (decide again), noting in `unsure` one
+ * the SDK had sent more than once, whose first send may have been applied (store-table-resend.ts);
+ * any other error is thrown.
+ */
+export function lostOrThrow(e: unknown, unsure: { cause?: unknown }): 'lost' {
+  if (!lostRace(e)) throw e;
+  if (resent(e)) unsure.cause ??= e;
+  return 'lost';
+}
+
+/**
+ * After a resent commit lost its race, a head that is not ours may have replaced ours (another
+ * writer came between the first send and our re-read): neither true nor false can be answered,
+ * so the write fails with 503 store_unavailable (commit outcome unknown), as Firestore's does.
+ */
+export function checkSure(unsure: { cause?: unknown }): void {
+  if (unsure.cause !== undefined) throw new TableOutcomeUnknown({ cause: unsure.cause });
+}
 
 /** Runs `attempt` until it decides; a lost race (409/412/404 on a conditional write) decides again. */
 export async function decide(key: string, attempt: (n: number) => Promise<boolean | 'lost'>): Promise<boolean> {
@@ -91,6 +113,7 @@ export async function putOne(load: () => Promise<TableClient>, key: string, valu
   const client = await load();
   let replaced: PartsRef | undefined;
   const tried = new Set<string>();
+  const unsure: { cause?: unknown } = {};
   const written = await decide(key, async (n) => {
     const at = now();
     const planned = plan(key, layout, options, at);
@@ -104,6 +127,7 @@ export async function putOne(load: () => Promise<TableClient>, key: string, valu
     // A create that succeeds replaced nothing, so it has no parts to remove.
     const current = options.ifAbsent && n === 0 && options.ifVersion === undefined ? undefined : await readHead(client, row);
     if (ownWrite(current, tried)) return true;
+    checkSure(unsure);
     tried.add(planned.head.version as string);
     if (!holds(options, current, at)) return false;
     try {
@@ -111,8 +135,7 @@ export async function putOne(load: () => Promise<TableClient>, key: string, valu
       replaced = current?.head.split;
       return true;
     } catch (e) {
-      if (lostRace(e)) return 'lost';
-      throw e;
+      return lostOrThrow(e, unsure);
     }
   });
   if (replaced) await dropParts(client, [replaced]);

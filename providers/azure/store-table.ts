@@ -11,7 +11,8 @@ import { dropParts, entityMissing, readEntity, readItem } from './store-table-pa
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
 import { putOne, readHead } from './store-table-write';
 import { type AzureTimeouts, tablesClientOptions } from './client-options';
-import { guarded } from './unavailable';
+import { countSends } from './store-table-resend';
+import { guardedStore as guarded } from './unavailable';
 
 export {
   keyOf, MAX_KEY_BYTES, MAX_PART_CHARS, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, MAX_VALUE_CHARS, MAX_VALUE_JSON_BYTES, PART_MARK, PARTITION, rowKey,
@@ -42,7 +43,7 @@ export type TableStore = StateStore & {
 
 const SWEEP_EVERY = 256;
 const SWEEP_MAX = 100;
-const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable service (unavailable.ts)
+const STORE = 'Azure Table'; // in store_unavailable messages: an unreachable, busy or failing service (unavailable.ts)
 /** In argument errors (shared/store/text-and-ttl.ts): keys, values and TTLs every store refuses alike. */
 const NAME = 'tableStore';
 
@@ -117,6 +118,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     const client = opts.client ?? (opts.connectionString
       ? sdk!.TableClient.fromConnectionString(opts.connectionString, opts.table!, options)
       : new sdk!.TableClient(opts.url!, opts.table!, opts.credential!, options));
+    countSends(client); // tells a resent write from a lost race (store-table-resend.ts)
     if (opts.createTable !== false) await client.createTable(); // an existing table is fine (409 swallowed by the SDK)
     return client;
   });

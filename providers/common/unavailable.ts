@@ -25,8 +25,9 @@ export const SOCKET_ERRNOS: readonly (readonly [string, string])[] = [
  * The typed errors of an unreachable service, for one cloud's network-error classification
  * (`reason`: providers/{aws,azure,gcp}/unavailable.ts). Only failures with no answer from the
  * service are mapped here; its own answers (a failed condition, 4xx) keep their errors. Throttling
- * or contention that outlasts the retries is mapped by the stores that know it (DynamoDB:
- * store-dynamodb-errors.ts, Firestore: store-firestore-bounds.ts).
+ * or contention that outlasts the retries, and the service's own 5xx answers, are mapped by the
+ * stores that know them (DynamoDB: store-dynamodb-errors.ts, Azure Table Storage: azureStoreReason
+ * in providers/azure/unavailable.ts, Firestore: store-firestore-bounds.ts).
  * - a state store: 503 `store_unavailable` (shared/store/unavailable.ts);
  * - the event bus: `bus_unavailable` with the reason, as every bus answers a failed publish;
  * - object storage: 503 `object_storage_unavailable` naming `backend` (shared/objects/errors.ts).

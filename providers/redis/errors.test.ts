@@ -14,6 +14,9 @@ it.each([
   ['ECONNRESET', coded('ECONNRESET'), 'network error ECONNRESET'],
   ['LOADING', new ReplyError('LOADING Redis is loading the dataset in memory'), 'server replied LOADING'],
   ['READONLY', new ReplyError("READONLY You can't write against a read only replica."), 'server replied READONLY'],
+  ['OOM', new ReplyError("OOM command not allowed when used memory > 'maxmemory'."), 'server replied OOM'],
+  ['OOM from a script (Redis 7)', new ReplyError("OOM command not allowed when used memory > 'maxmemory'. script: 0e5b, on @user_script:12."), 'server replied OOM'],
+  ['OOM from a script (Redis 6)', new ReplyError("ERR Error running script (call to f_0e5b): @user_script:12: @user_script: 12: -OOM command not allowed when used memory > 'maxmemory'. "), 'server replied OOM'],
 ])('%s is a 503 store_unavailable', (_, e, why) => {
   const mapped = redisUnavailable(e, 'put');
   expect(mapped).toBeInstanceOf(AppError);
@@ -23,6 +26,7 @@ it.each([
 
 it.each([
   ['a script error', new ReplyError('ERR user_script:1: Script attempted to access nonexistent global variable')],
+  ['a script error naming OOM in its text', new ReplyError('ERR Error running script (call to f_0e5b): @user_script:3: user_script:3: OOM is not a command')],
   ['WRONGTYPE', new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value')],
   ['BUSYKEY (not BUSY)', new ReplyError('BUSYKEY Target key name already exists.')],
   ['a failed AUTH: configuration, not an outage', new ReplyError('WRONGPASS invalid username-password pair or user is disabled.')],

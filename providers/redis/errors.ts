@@ -1,9 +1,11 @@
 import { guardStore, storeUnavailable } from '../../shared/store/unavailable';
+import { RedisOutcomeUnknown } from './store-resend';
 
 /*
- * Which ioredis errors mean "Redis is not reachable or not answering right now" (a retry may
- * succeed), named by a short fixed reason. Everything else (a script error, WRONGTYPE, a
- * TypeError from the store itself) stays as it is.
+ * Which ioredis errors mean "Redis is not reachable, not answering or not taking writes right
+ * now" (a retry may succeed), named by a short fixed reason; so does a resent write whose outcome
+ * cannot be told (store-resend.ts). Everything else (a script error, WRONGTYPE, a TypeError from
+ * the store itself) stays as it is.
  */
 
 /**
@@ -21,15 +23,21 @@ const MESSAGES: [RegExp, string][] = [
  * Server replies meaning "not now" (https://redis.io/docs/latest/develop/reference/protocol-spec/
  * simple errors): LOADING (restarting, reading its data), BUSY (another script past
  * lua-time-limit), MASTERDOWN, READONLY (a failover made our node a replica), TRYAGAIN and
- * CLUSTERDOWN (cluster resharding or failing over).
+ * CLUSTERDOWN (cluster resharding or failing over), OOM (used memory over `maxmemory` with
+ * nothing the eviction policy may evict: writes are refused until keys expire or are evicted,
+ * https://redis.io/docs/latest/develop/reference/eviction/; a write script refused so wrote
+ * nothing, as Redis refuses it at its first write).
  */
-const REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN)\b/;
+const REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
+/** Redis 6 and older wrap an error of a script's redis.call: `ERR Error running script (...): ... -OOM command not allowed ...`. */
+const SCRIPT_OOM = /^ERR Error running script\b.*-OOM command not allowed\b/s;
 const ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 function reason(e: unknown): string | undefined {
   // Duck-typed, not `instanceof Error`: socket errors are made by Node's core, whose Error can be
   // another realm's (a vm context, as under jest).
   if (typeof e !== 'object' || e === null) return undefined;
+  if (e instanceof RedisOutcomeUnknown) return 'commit outcome unknown';
   const { code, message, name } = e as { code?: unknown; message?: unknown; name?: unknown };
   // Reconnects exhausted (maxRetriesPerRequest) while the command waited; the last socket error
   // is not attached, so no finer reason is known.
@@ -38,6 +46,7 @@ function reason(e: unknown): string | undefined {
   if (typeof message !== 'string') return undefined;
   const reply = REPLIES.exec(message);
   if (reply) return `server replied ${reply[1]}`;
+  if (SCRIPT_OOM.test(message)) return 'server replied OOM';
   return MESSAGES.find(([re]) => re.test(message))?.[1];
 }
 

@@ -40,6 +40,8 @@ end
 -- A resend of this very batch (the connection dropped before the reply, and ioredis sends
 -- unanswered commands again on the new one): every put carries a fresh version, so a put's key
 -- already holding it means the batch ran, whole. Answer as the first run did, writing nothing.
+-- A key that moved on to another writer's version proves nothing: the conditions below then
+-- fail, and the store answers 503, not false, when the client did resend (store-resend.ts).
 for i = 1, n do
   local a = 1 + (i - 1) * ${FIELDS_PER_WRITE}
   if ARGV[a + 1] == 'put' then

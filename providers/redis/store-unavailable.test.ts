@@ -2,6 +2,7 @@ import { AppError } from '../../shared/errors';
 import { fixedClock } from '../../shared/ports/clock';
 import { describeWithServer, STANDARD_PORTS } from '../../test/support/local-servers';
 import { blackHole, closedPort, freezingProxy } from '../postgres/net-faults.testkit';
+import { startRedisServer } from './server.testkit';
 import { redisStore } from './store';
 
 /**
@@ -69,6 +70,26 @@ describe('redisStore when Redis is unreachable', () => {
     expect(e).toBeInstanceOf(Error);
     await store.close();
   }, BOUND_MS);
+});
+
+describe('redisStore on a Redis out of memory (a redis-server of the test\'s own, maxmemory 1 byte, noeviction)', () => {
+  it('a write refused with OOM is a 503 store_unavailable with Retry-After, not a raw ReplyError (a 500, and a rate limiter failing open); reads still work', async () => {
+    const server = await startRedisServer(['--maxmemory', '1', '--maxmemory-policy', 'noeviction']);
+    const store = redisStore({ url: `redis://127.0.0.1:${server.port}`, prefix: 'oom:', clock });
+    try {
+      expect(await store.get('k')).toBeUndefined();
+      for (const [op, run] of [['put', () => store.put('k', 'v', { ifAbsent: true })], ['putAll', () => store.putAll([{ key: 'k', value: 'v' }])]] as const) {
+        const e = await rejection(run());
+        expect(e).toMatchObject(unavailable(op));
+        expect(e.message).toBe(`Redis state store unavailable during ${op} (server replied OOM); retry shortly`);
+        expect(String((e.cause as Error).message)).toMatch(/^OOM command not allowed/);
+      }
+      expect(await store.get('k')).toBeUndefined(); // nothing was written
+    } finally {
+      await store.close();
+      await server.stop();
+    }
+  }, BOUND_MS * 2);
 });
 
 describeWithServer('redis', STANDARD_PORTS.redis, 'redisStore timeouts (Redis on 127.0.0.1:6379)', () => {

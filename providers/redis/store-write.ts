@@ -4,13 +4,16 @@ import { systemClock } from '../../shared/ports/clock';
 import { isDelete, type Write } from '../../shared/ports/store';
 import { expiryOf } from '../../shared/store/text-and-ttl';
 import { type StoreKeys, writeAll } from './store-lua';
+import { RedisOutcomeUnknown, type ResendWatch } from './store-resend';
 
 /**
  * Runs a batch of writes as one WRITE_ALL script (store-lua.ts): true when every condition held
  * and every write was made. `now` is the injected clock's; `gcMargin` places the native expiry.
+ * A failed condition after the client resent the script (`resends`, store-resend.ts) may be
+ * the first run's own write: RedisOutcomeUnknown (503 store_unavailable), not false.
  */
 export async function writeBatch(
-  client: Redis, keys: StoreKeys, batch: readonly Write[], now: number, gcMargin: number | false,
+  client: Redis, keys: StoreKeys, batch: readonly Write[], now: number, gcMargin: number | false, resends?: ResendWatch,
 ): Promise<boolean> {
   const args: (string | number)[] = [now];
   for (const w of batch) {
@@ -30,5 +33,8 @@ export async function writeBatch(
     // must not reuse one.
     args.push('put', key, value, o.newVersion ?? randomUUID(), exp, cond, gcAt);
   }
-  return (await writeAll(client, [keys.index, keys.expiring, ...batch.map((w) => keys.item(w.key))], args)) === 1;
+  const resent = resends?.();
+  if ((await writeAll(client, [keys.index, keys.expiring, ...batch.map((w) => keys.item(w.key))], args)) === 1) return true;
+  if (resent?.()) throw new RedisOutcomeUnknown();
+  return false;
 }

@@ -6,6 +6,7 @@ import { openClient, type RedisTimeouts } from './client';
 import { guarded } from './errors';
 import { remove, storeKeys } from './store-lua';
 import { listPage, toItem } from './store-read';
+import { watchResends } from './store-resend';
 import { sweeper } from './store-sweep';
 import { writeBatch } from './store-write';
 
@@ -52,8 +53,8 @@ const NAME = 'redisStore';
 
 /**
  * The store's parts, beside this file: store-lua.ts (the scripts and the keys they touch),
- * store-write.ts (a batch as one script), store-read.ts (decoding items, list),
- * store-sweep.ts (the sweep of expired index entries).
+ * store-write.ts (a batch as one script), store-resend.ts (a script the client ran twice),
+ * store-read.ts (decoding items, list), store-sweep.ts (the sweep of expired index entries).
  */
 export function redisStore(opts: RedisStoreOptions): RedisStore {
   const { clock } = opts;
@@ -62,7 +63,8 @@ export function redisStore(opts: RedisStoreOptions): RedisStore {
   const client = opts.client ?? openClient(opts.url!, opts);
   const gcMargin = opts.gcMarginMs ?? DEFAULT_GC_MARGIN_MS;
   const keys = storeKeys(opts.prefix ?? 'secorch:');
-  const run = (batch: readonly Write[]) => writeBatch(client, keys, batch, clock.now(), gcMargin);
+  const resends = watchResends(client);
+  const run = (batch: readonly Write[]) => writeBatch(client, keys, batch, clock.now(), gcMargin, resends);
   const collect = sweeper(client, keys, gcMargin, opts.random);
 
   return {
