@@ -5,6 +5,7 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
 import { jsonLogger } from '../../shared/log/json-logger';
 import { memoryObjects } from '../../shared/objects/memory';
+import { emitJob } from '../../shared/schedules/jobs/emit';
 import { makeScheduler, scheduler } from './handler';
 
 const T0 = Date.parse('2026-05-01T09:00:00Z');
@@ -206,4 +207,27 @@ test('a tick while a schedule\'s previous run is still going reports it busy, no
   expect(calls).toBe(1);
   release();
   await expect(first).resolves.toMatchObject({ ok: true, details: { schedules: { beat: { status: 'ran', ok: true } } } });
+});
+
+test('the jobs\' deadline is the budget\'s end, or 10 s before the platform ends the run when that comes first (a long cold start)', async () => {
+  const { deps, clock } = setup({ heartbeat });
+  const deadlines: number[] = [];
+  const run = jest.spyOn(emitJob, 'run').mockImplementation(async (_job, ctx) => {
+    deadlines.push(ctx.deadline);
+    return {};
+  });
+  try {
+    const tickWith = makeScheduler({ budgetMs: 45_000, earlyToleranceMs: 0 });
+    const tick = (deadline?: number) => tickWith({ name: 'scheduler', scheduledAt: clock.now(), ...(deadline === undefined ? {} : { deadline }) }, deps);
+    await tick(); // no platform deadline (Azure, Google Cloud, locally): the budget
+    for (const left of [900_000, 30_000, 5_000]) {
+      clock.advance(5 * MINUTE);
+      await tick(clock.now() + left);
+    }
+    const starts = [0, 1, 2, 3].map((i) => T0 + i * 5 * MINUTE);
+    expect(deadlines).toEqual([starts[0]! + 45_000, starts[1]! + 45_000, starts[2]! + 20_000, starts[3]! - 5_000]);
+    expect(deadlines[3]).toBeLessThanOrEqual(starts[3]! + 5_000);
+  } finally {
+    run.mockRestore();
+  }
 });

@@ -1,4 +1,4 @@
-import type { ScheduledHandler } from '../../shared/contracts';
+import type { ScheduledHandler, Tick } from '../../shared/contracts';
 import type { Sleep } from '../../shared/connectors/types';
 import { DEFAULT_LEASE, failed, runSchedule, type ScheduleOutcome } from '../../shared/schedules';
 
@@ -9,6 +9,13 @@ export interface SchedulerOptions {
    * function timeout (60 s in serverless.yml) so a job is never cut off mid-write.
    */
   budgetMs: number;
+  /**
+   * Room left before the platform's end of the run (`tick.deadline`, from Lambda's remaining time)
+   * when that comes before the budget's end, as after a long cold start: a job still writing at
+   * the function timeout is cut off mid-write. Default 10 s, what the delivery sweep leaves after
+   * its last request (DEADLINE_MARGIN_MS in shared/delivery/engine/sweep.ts).
+   */
+  deadlineMarginMs?: number;
   /**
    * A timer may fire a moment before the minute it stands for (the Azure timer does; clocks of
    * instances differ slightly): a due time up to this far after the tick still counts as due now,
@@ -33,12 +40,21 @@ export interface SchedulerOptions {
 }
 
 const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
+const DEFAULT_DEADLINE_MARGIN_MS = 10_000;
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = { budgetMs: 45_000, earlyToleranceMs: 2_000, maxAheadMs: DEFAULT_MAX_AHEAD_MS };
 
 /** The time a tick stands for: the platform's when it is at most `maxAheadMs` later than our clock, else now (NaN too). */
 function tickTime(scheduledAt: number, now: number, maxAheadMs: number): number {
   const ahead = scheduledAt - now;
   return Number.isFinite(ahead) && ahead > 0 && ahead <= maxAheadMs ? scheduledAt : now;
+}
+
+/** The jobs' deadline: the budget's end, or earlier, the margin before the platform ends the run. */
+function deadlineOf(now: number, tick: Tick, options: SchedulerOptions): number {
+  const budget = now + options.budgetMs;
+  const platform = tick.deadline;
+  if (platform === undefined || !Number.isFinite(platform)) return budget;
+  return Math.min(budget, platform - (options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS));
 }
 
 /**
@@ -57,7 +73,7 @@ export function makeScheduler(options: SchedulerOptions = DEFAULT_SCHEDULER_OPTI
     const maxAheadMs = options.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
     const at = tickTime(tick.scheduledAt, now, maxAheadMs) + options.earlyToleranceMs;
     if (tick.scheduledAt - now > maxAheadMs) deps.logger.warn('scheduler tick scheduled too far ahead of the clock; the clock is used', { tick: tick.name, scheduledAt: tick.scheduledAt });
-    const deadline = now + options.budgetMs;
+    const deadline = deadlineOf(now, tick, options);
     const lease = { leaseMs: options.leaseMs ?? DEFAULT_LEASE.leaseMs, sleep: options.sleep ?? DEFAULT_LEASE.sleep };
     const entries = Object.entries(deps.config.schedules).sort(([a], [b]) => (a < b ? -1 : 1));
     const outcomes = await Promise.all(entries.map(([name, schedule]) => runSchedule(name, schedule, at, deadline, deps, lease)));

@@ -55,6 +55,18 @@ describe('cron in a time zone', () => {
     expect(dueRun(berlin('30 2 * * *'), at('2026-10-25T01:30:30Z'), at('2026-10-25T00:30:00Z'))).toBeUndefined();
   });
 
+  test('the same with several minutes or hours: skipped times collapse into one run after the gap; a time passed twice runs the first time', () => {
+    // Every quarter of 02:xx is skipped on 2026-03-29: one run at 03:00 CEST, and the next night runs as usual, nothing missed.
+    expect(dueRun(berlin('*/15 2 * * *'), at('2026-03-29T01:00:30Z'), at('2026-03-28T01:45:00Z'))).toEqual({ due: at('2026-03-29T01:00:00Z') });
+    expect(dueRun(berlin('*/15 2 * * *'), at('2026-03-29T21:59:00Z'), at('2026-03-29T01:00:00Z'))).toBeUndefined();
+    expect(dueRun(berlin('*/15 2 * * *'), at('2026-03-30T00:00:30Z'), at('2026-03-29T01:00:00Z'))).toEqual({ due: at('2026-03-30T00:00:00Z') });
+    expect(dueRun(berlin('0,30 2 * * *'), at('2026-03-29T01:00:30Z'), at('2026-03-28T01:30:00Z'))).toEqual({ due: at('2026-03-29T01:00:00Z') });
+    // 2026-10-25: 02:00 CET (01:00 UTC) came already as 02:00 CEST (00:00 UTC), which ran; so did 02:30.
+    expect(dueRun(berlin('0,30 2 * * *'), at('2026-10-25T01:00:30Z'), at('2026-10-25T00:30:00Z'))).toBeUndefined();
+    expect(dueRun(berlin('30 2-3 * * *'), at('2026-10-25T01:30:30Z'), at('2026-10-25T00:30:00Z'))).toBeUndefined();
+    expect(dueRun(berlin('30 2-3 * * *'), at('2026-10-25T02:30:30Z'), at('2026-10-25T00:30:00Z'))).toEqual({ due: at('2026-10-25T02:30:00Z') });
+  });
+
   test('UTC when no zone is given, as before', () => {
     expect(dueRun({ cron: '0 9 * * *' }, at('2026-07-15T09:00:20Z'), at('2026-07-14T09:00:00Z'))).toEqual({ due: at('2026-07-15T09:00:00Z') });
     expect(dueRun({ cron: '0 9 * * *', timezone: 'UTC' }, at('2026-07-15T09:00:20Z'), at('2026-07-14T09:00:00Z'))).toEqual({ due: at('2026-07-15T09:00:00Z') });

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import type { ScheduleConfig } from '../config/sections/schedules';
+import { latestDue, nextDue, type ZonedCron, zonedCron } from './zoned-cron';
 
 /**
  * When a schedule is due. A platform timer ticks once a minute; on each tick a schedule is due
@@ -25,10 +26,10 @@ export const FIRST_LOOK_BACK_MS = 90_000;
 /**
  * Croner, five fields only (seconds would promise more than a one-minute timer can keep), read as
  * wall-clock time in `timezone` (an IANA name; UTC when unset). Day-of-month and day-of-week
- * combine with OR when both are restricted, as in Vixie cron. Across daylight-saving changes a
- * time the clocks skip runs once at the first minute after the gap (02:30 on the spring-forward
- * night runs at 03:00), and a time the clocks pass twice runs once, the first time; a step such
- * as "every hour" keeps to real hours.
+ * combine with OR when both are restricted, as in Vixie cron. Due times across daylight-saving
+ * changes are worked out in zoned-cron.ts, not by croner: a time the clocks skip runs once just
+ * after the gap, a time they pass twice runs once, the first time, and an expression for every
+ * hour keeps to real hours.
  * https://github.com/hexagon/croner#pattern
  */
 export function parseCron(expression: string, timezone = 'UTC'): Cron {
@@ -58,21 +59,20 @@ export function cronProblem(expression: string, now: number, timezone?: string):
   return undefined;
 }
 
-const cache = new Map<string, Cron>();
-function cronOf(expression: string, timezone = 'UTC'): Cron {
+const cache = new Map<string, ZonedCron>();
+function cronOf(expression: string, timezone = 'UTC'): ZonedCron {
   const key = `${timezone} ${expression}`;
   let cron = cache.get(key);
-  if (!cron) cache.set(key, (cron = parseCron(expression, timezone)));
+  if (!cron) cache.set(key, (cron = zonedCron(expression, timezone)));
   return cron;
 }
 
 function cronDue(expression: string, timezone: string | undefined, at: number, last: number | undefined): DueRun | undefined {
   const cron = cronOf(expression, timezone);
-  // previousRuns excludes its reference: +1 ms makes a due time equal to `at` count.
-  const latest = cron.previousRuns(1, new Date(at + 1))[0]?.getTime();
+  const latest = latestDue(cron, at);
   const since = last ?? at - FIRST_LOOK_BACK_MS;
   if (latest === undefined || latest <= since) return undefined;
-  const first = last === undefined ? latest : cron.nextRun(new Date(last))?.getTime();
+  const first = last === undefined ? latest : nextDue(cron, last);
   return first !== undefined && first < latest ? { due: latest, missedSince: first } : { due: latest };
 }
 
