@@ -8,11 +8,11 @@ export const INGEST_EVENT_TYPES = {
   completed: 'secorch.system.ingest.completed',
 } as const;
 
-/** What identifies one object version in event ids and provenance. */
+/** What identifies one object's content in event ids, and its version in provenance. */
 export interface IngestedObject {
   bucket: string;
   key: string;
-  /** version ?? etag: the identity of the content read. */
+  /** The identity of the content read (idempotency.ts identityOf): the same bytes, the same ids. */
   identity: string;
   version?: string;
   etag?: string;
@@ -37,9 +37,9 @@ const base = (o: IngestedObject, s: Stamp) => ({
 });
 
 /**
- * One finding. The id derives from the object version and the finding's key within the report,
- * so a retried or redelivered ingestion publishes the same ids and consumers deduplicate on
- * (source, id). The parser puts provenance (bucket, key, version) into the finding itself.
+ * One finding. The id derives from the object's key and content identity and the finding's key
+ * within the report, so a retried or redelivered ingestion, or the same bytes ingested again,
+ * publishes the same ids and consumers deduplicate on (source, id). The parser puts provenance (bucket, key, version) into the finding itself.
  */
 export function findingEvent(o: IngestedObject, f: ReportFinding, s: Stamp): CloudEvent {
   return {

@@ -1,13 +1,15 @@
-import type { Deps } from '../../shared/ports';
+import { contentDigestOf } from '../../shared/ingest/content-digest';
+import type { Deps, ObjectInfo } from '../../shared/ports';
 import { inProgress, step } from './errors';
 import { keyPart } from '../../shared/store/key-part';
 
 /**
- * Idempotency per object version, after aws-powertools' idempotency persistence layer: a record
- * `ing:<bucket>:<key>@<version|etag>` is written in progress (with a lease) before the object is
- * read and marked done after its events were published. A redelivered notification, or the same
- * object placed again, finds it done and publishes nothing; an attempt that failed releases it at
- * once; one that was killed leaves a lease that the next attempt takes over when it ends.
+ * Idempotency per key and content (identityOf), after aws-powertools' idempotency persistence
+ * layer: a record `ing:<bucket>:<key>@<identity>` is written in progress (with a lease) before
+ * the object is read and marked done after its events were published. A redelivered
+ * notification, or the same bytes placed again under the key, finds it done and publishes
+ * nothing; an attempt that failed releases it at once; one that was killed leaves a lease that
+ * the next attempt takes over when it ends.
  */
 export type IngestOutcome = 'ingested' | 'failed';
 
@@ -91,8 +93,26 @@ export async function release(deps: Deps, c: Claim, leaseSeconds: number): Promi
 export const isDone = (r: Claim | DoneRecord): r is DoneRecord => (r as DoneRecord).state === 'done';
 
 /**
- * What makes two reads the same content: the version where the store keeps versions, else the
- * entity tag (locally the SHA-256 of the content, so the same file placed again is a duplicate).
+ * What makes two objects under one key the same report, known before it is read: a digest of the
+ * content the store keeps (shared/ingest/content-digest.ts: S3's full-object checksum, GCS
+ * md5Hash or crc32c, Blob Content-MD5), with the size; else the entity tag, which no other
+ * content has, and which is a digest of the content on S3 for an upload in one part (MD5) and
+ * locally (SHA-256); else the version. A version names a write: the same report uploaded again
+ * to a versioned S3 bucket, to Cloud Storage (a new generation) or to versioned Blob Storage is a
+ * new version, and keyed by it, every finding was published again under new event ids.
+ * Where only the write is known (a blob without Content-MD5, whose ETag changes with every
+ * write), the same bytes written again are ingested again (README, storage-ingest).
  */
-export const identityOf = (info: { version?: string; etag?: string; size: number; lastModified?: string }): string =>
-  info.version ?? info.etag ?? `${info.size}:${info.lastModified ?? ''}`;
+export const identityOf = (info: ObjectInfo): string => {
+  const digest = contentDigestOf(info);
+  if (digest !== undefined) return `${digest}:${info.size}`;
+  return info.etag ?? info.version ?? `${info.size}:${info.lastModified ?? ''}`;
+};
+
+/**
+ * Whether two answers of the store describe the same write of the object: its entity tag and
+ * version (a head, then the read). Not the identity: a store may give a digest on one call and
+ * not the other (S3 answers checksums only when asked).
+ */
+export const sameWrite = (a: Pick<ObjectInfo, 'etag' | 'version'>, b: Pick<ObjectInfo, 'etag' | 'version'>): boolean =>
+  a.etag === b.etag && a.version === b.version;

@@ -3,6 +3,7 @@ import { jsonLogger } from '../../shared/log/json-logger';
 import { validateCloudEvent } from '../../shared/events/cloudevent';
 import { stableEventId } from '../../shared/events/ids';
 import { EMPTY_SARIF, INVALID_SARIF, ingestDeps, REPORT_FINDINGS } from './ingest.testkit';
+import { identityOf } from './idempotency';
 import { ingestObject } from './ingest';
 import type { ObjectRef } from './types';
 
@@ -35,7 +36,7 @@ describe('ingestObject', () => {
     });
     expect((first!.data as { unmapped: { report: unknown } }).unmapped.report).toMatchObject({ bucket: 'reports', key: 'trivy.json', version: info.version, format: 'trivy' });
     const completed = t.system('completed')[0]!;
-    expect(completed).toMatchObject({ id: stableEventId('ingest.completed', 'reports', 'trivy.json', info.version!), tenant: 'acme', data: { bytes: info.size, durationMs: 0 } });
+    expect(completed).toMatchObject({ id: stableEventId('ingest.completed', 'reports', 'trivy.json', identityOf(info)), tenant: 'acme', data: { bytes: info.size, durationMs: 0 } });
   });
 
   test('a JSON Lines report with a bad line is ingested without it: the completed event, a warning log line and a metric say how many lines were left out and where, quoted text redacted', async () => {
@@ -204,7 +205,7 @@ describe('ingestObject', () => {
     const t = ingestDeps({ ingest: { leaseSeconds: 60 } });
     const info = await t.put('reports', 'trivy.json', TRIVY);
     const value = JSON.stringify({ state: 'in-progress', leaseUntil: t.clock.now() + 60_000, attempt: 1 });
-    await t.deps.store.put(`ing:reports:trivy.json@${info.version}`, value);
+    await t.deps.store.put(`ing:reports:trivy.json@${identityOf(info)}`, value);
     expect(await codeOf(ingestObject(ref('trivy.json'), t.deps))).toBe('ingest_in_progress/true');
     t.clock.advance(60_001);
     await expect(ingestObject(ref('trivy.json'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });

@@ -5,10 +5,10 @@ import { type ParseReport, ReportError, type ReportFormat } from '../../shared/i
 import type { Deps, ObjectStorage } from '../../shared/ports';
 import { transient, step } from './errors';
 import { findingEvent, type IngestedObject } from './events';
-import { claim, identityOf, isDone, recordKey, release } from './idempotency';
+import { claim, identityOf, isDone, recordKey, release, sameWrite } from './idempotency';
 import { finish } from './outcome';
 import { pump } from './pump';
-import { quarantine } from './quarantine';
+import { quarantine, requarantineTarget } from './quarantine';
 import type { ObjectRef } from './types';
 
 export type IngestStatus = 'ingested' | 'failed' | 'duplicate' | 'skipped' | 'missing';
@@ -43,7 +43,7 @@ const objectsOf = (deps: Deps): ObjectStorage => {
 };
 
 /**
- * Ingests one object: head it, claim its version, stream it through the report parser publishing
+ * Ingests one object: head it, claim its content (identityOf), stream it through the report parser publishing
  * each finding, then record the outcome (see outcome.ts for a refused report). Transient failures
  * throw retryable errors after releasing the claim, so the platform's redelivery tries again with
  * the same event ids.
@@ -75,8 +75,12 @@ export async function ingestObject(ref: ObjectRef, deps: Deps, opts: IngestOptio
   };
   const held = await claim(deps, recordKey(o.bucket, o.key, o.identity), s.leaseSeconds, where);
   if (isDone(held)) {
-    // A crash between recording a refusal and moving the report: finish the move now.
-    if (held.quarantinedTo) await quarantine(objects, o.bucket, o.key, held.quarantinedTo, o.identity);
+    // A crash between recording a refusal and moving the report: finish the move now. Or the
+    // same refused bytes placed again: move them too, never over another report.
+    if (held.quarantinedTo) {
+      const to = await requarantineTarget(objects, o.bucket, s.quarantinePrefix, o.key, held.quarantinedTo, o.identity);
+      if (to !== undefined) await quarantine(objects, o.bucket, o.key, to, o.identity);
+    }
     log.info('already ingested: nothing published', { identity: o.identity, outcome: held.outcome });
     deps.metrics.count('ingest.duplicate', 1);
     return { status: 'duplicate', reason: `already ${held.outcome}`, findings: held.findings };
@@ -98,7 +102,7 @@ async function read(objects: ObjectStorage, o: IngestedObject, deps: Deps, s: In
     return { published: 0, error: new ReportError('report_too_large', `The object is ${o.size} bytes; ingest.maxObjectBytes is ${s.maxObjectBytes}`) };
   }
   const got = await step('object read', where, () => objects.stream(o.bucket, o.key));
-  if (!got || identityOf(got.info) !== o.identity) {
+  if (!got || !sameWrite(got.info, o)) {
     if (got) await closeBody(got.body);
     // Replaced or deleted between head and read: the retry sees the new state.
     throw transient('object read', where, new Error('the object changed while it was being read'));

@@ -2,13 +2,14 @@ import type { ObjectMoveOptions } from '../../shared/ports';
 import { jsonLogger } from '../../shared/log/json-logger';
 import { fixtureBytes } from '../../test/fixtures';
 import { INVALID_SARIF, ingestDeps } from './ingest.testkit';
+import { identityOf } from './idempotency';
 import { ingestObject } from './ingest';
 import { quarantine } from './quarantine';
 
 // A good report uploaded under the key of a refused one while it is being quarantined: the new
-// report must stay under its key, and its own notification must ingest it. The in-memory store is
-// a bucket without versioning (identity = its version counter here, the etag on S3 or Blob
-// without versioning); each provider's own test shows its store enforcing the same conditions.
+// report must stay under its key, and its own notification must ingest it. The in-memory store's
+// identity of an object is its etag, the SHA-256 of its content (idempotency.ts identityOf); each
+// provider's own test shows its store enforcing the same conditions.
 const TRIVY = 'scanner/trivy-alpine-310.json';
 const ref = (key: string) => ({ bucket: 'reports', key, eventTime: '2026-01-01T00:00:00.000Z' });
 const keys = (t: ReturnType<typeof ingestDeps>) => [...t.objects.buckets.get('reports')!.keys()].sort();
@@ -46,7 +47,7 @@ describe('quarantine races a new upload under the same key', () => {
     await expect(ingestObject(ref('scans/nightly.sarif'), t.deps)).resolves.toMatchObject({ status: 'ingested', findings: 4 });
     expect(t.findings()).toHaveLength(4);
     expect(keys(t)).toEqual(['scans/nightly.sarif']);
-    // One refusal (the invalid report) and two outcomes, each for its own version.
+    // One refusal (the invalid report) and two outcomes, each for its own content.
     expect(t.system('failed')).toHaveLength(1);
     expect(t.system('completed').map((e) => (e.data as { outcome: string }).outcome)).toEqual(['failed', 'ingested']);
     // A redelivery of that notification publishes nothing new.
@@ -93,9 +94,9 @@ describe('quarantine races a new upload under the same key', () => {
     const t = ingestDeps();
     const first = await t.objects.put('reports', 'k', 'bad');
     await t.objects.put('reports', 'k', 'good');
-    expect(await quarantine(t.objects, 'reports', 'k', 'quarantine/k', first.version!)).toBe(false);
+    expect(await quarantine(t.objects, 'reports', 'k', 'quarantine/k', identityOf(first))).toBe(false);
     const now = (await t.objects.head('reports', 'k'))!;
-    expect(await quarantine(t.objects, 'reports', 'k', 'quarantine/k', now.version!)).toBe(true);
+    expect(await quarantine(t.objects, 'reports', 'k', 'quarantine/k', identityOf(now))).toBe(true);
     expect(keys(t)).toEqual(['quarantine/k']);
   });
 });

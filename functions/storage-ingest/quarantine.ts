@@ -79,6 +79,21 @@ export async function quarantineTarget(objects: ObjectStorage, bucket: string, p
   return there ? quarantineKey(prefix, key, `.${sha256(identity).slice(0, 12)}`) : to;
 }
 
+/**
+ * Where the same refused content goes when it is found under its key again (a crash before the
+ * move, or the same bytes placed again): the quarantine key recorded for it, unless another
+ * report sits there by now (an operator cleared the quarantine and another refusal took the
+ * key), then the `.<12 hex>` key of this content. Undefined when both hold other reports: the
+ * object is left where it is rather than written over one.
+ */
+export async function requarantineTarget(objects: ObjectStorage, bucket: string, prefix: string, key: string, recorded: string, identity: string): Promise<string | undefined> {
+  for (const to of [recorded, quarantineKey(prefix, key, `.${sha256(identity).slice(0, 12)}`)]) {
+    const there = await step('object head', `${bucket}/${to}`, () => objects.head(bucket, to));
+    if (!there || identityOf(there) === identity) return to;
+  }
+  return undefined;
+}
+
 /** Whether `to` holds `key` whole (a plain quarantine key), so that `key` can be read from it. */
 const holdsKey = (to: string, key: string): boolean => to.endsWith(key) || (/\.[0-9a-f]{12}$/.test(to) && to.slice(0, -13).endsWith(key));
 

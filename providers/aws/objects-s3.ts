@@ -103,7 +103,8 @@ export function s3Objects(opts: S3ObjectsOptions = {}): ObjectStorage {
       checkKey(bucket, key);
       const { sdk, client } = await load();
       try {
-        return infoOf(bucket, key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
+        // ChecksumMode: the object's checksum too, its content identity for storage-ingest (objects-s3-info.ts).
+        return infoOf(bucket, key, await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' })));
       } catch (e) {
         if (status(e) === 404) return undefined;
         throw failed('head', bucket, key, e);

@@ -4,9 +4,10 @@ import { errors } from '../../shared/errors';
 import { collectBytes, guardBody, toBytes } from '../../shared/objects/bytes';
 import { hasConditions, meets, quoteEtag } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
-import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
 import { checkBlobName, checkContainer } from './blob-names';
+import { infoOf } from './objects-blob-info';
 import { type AzureTimeouts, DEFAULT_TRY_TIMEOUT_MS, storageRetryOptions, withDeadline } from './client-options';
 import { objectsUnavailable } from './unavailable';
 
@@ -26,27 +27,6 @@ const failure = (e: unknown) => ({ reason: (e as RestError)?.code ?? (e as RestE
 /** Blob Storage unreachable (a 503 the caller may retry), else the service's refusal (object_storage_failed). */
 const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
   objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
-const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
-
-interface BlobProps {
-  contentLength?: number;
-  etag?: string;
-  versionId?: string;
-  contentType?: string;
-  contentEncoding?: string;
-  lastModified?: Date;
-}
-
-function infoOf(bucket: string, key: string, p: BlobProps): ObjectInfo {
-  const info: ObjectInfo = { bucket, key, size: p.contentLength ?? 0 };
-  const etag = unquote(p.etag);
-  if (etag) info.etag = etag;
-  if (p.versionId) info.version = p.versionId;
-  if (p.contentType) info.contentType = p.contentType;
-  if (p.contentEncoding) info.contentEncoding = p.contentEncoding;
-  if (p.lastModified) info.lastModified = p.lastModified.toISOString();
-  return info;
-}
 
 /**
  * Object storage on Azure Blob Storage; the container is the bucket. ifAbsent is the

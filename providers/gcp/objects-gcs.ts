@@ -1,10 +1,11 @@
-import type { File, FileMetadata, Storage } from '@google-cloud/storage';
+import type { File, Storage } from '@google-cloud/storage';
 import { guardBody, toBytes } from '../../shared/objects/bytes';
 import { hasConditions, meets } from '../../shared/objects/conditions';
 import { storageFailed } from '../../shared/objects/errors';
-import { type ObjectInfo, type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
+import { type ObjectStorage, ObjectExistsError } from '../../shared/ports/objects';
 import { once } from '../common/once';
 import { type GcpTimeouts, storageOptions } from './client-options';
+import { infoOf } from './objects-gcs-info';
 import { checkBucket, checkObjectName } from './object-names';
 import { objectsUnavailable } from './unavailable';
 
@@ -23,18 +24,6 @@ const failure = (e: unknown) => ({ reason: (e as ApiError)?.name ?? 'Error', htt
 /** Unreachable: object_storage_unavailable; any answer of the service: object_storage_failed. */
 const failed = (op: string, bucket: string, key: string | undefined, e: unknown) =>
   objectsUnavailable(op, bucket, key, e) ?? storageFailed(op, bucket, key, failure(e));
-
-function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
-  const info: ObjectInfo = { bucket, key, size: Number(m.size ?? 0) };
-  // etag changes on every write (and on metadata updates); md5Hash is missing for composite objects.
-  const etag = m.etag ?? m.md5Hash;
-  if (etag) info.etag = String(etag).replace(/^"(.*)"$/, '$1');
-  if (m.generation !== undefined) info.version = String(m.generation);
-  if (m.contentType) info.contentType = m.contentType;
-  if (m.contentEncoding) info.contentEncoding = m.contentEncoding;
-  if (m.updated) info.lastModified = new Date(m.updated).toISOString();
-  return info;
-}
 
 /**
  * Adds query parameters to every request this File object sends. File#copy (7.22) forwards only

@@ -53,7 +53,8 @@ export class ReportError extends Error {
  */
 export type ReportWarningCode =
   | 'lines_refused' // JSON Lines: lines that are not a valid finding (malformed JSON, not an object, a finding the schema refuses)
-  | 'artifacts_dropped'; // SARIF: run artifacts beyond the memory budget (results citing them by index alone keep the index, not the URI)
+  | 'artifacts_dropped' // SARIF: run artifacts beyond the memory budget (results citing them by index alone keep the index, not the URI)
+  | 'artifacts_late'; // SARIF: results citing an artifact by index alone, listed before their run's artifacts and beyond what is held for them (they keep the index, not the URI)
 
 export interface ReportWarning {
   code: ReportWarningCode;

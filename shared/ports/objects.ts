@@ -12,6 +12,12 @@ export interface ObjectInfo {
   etag?: string;
   /** The object version where the store keeps versions (S3 VersionId, Blob versionId, GCS generation). */
   version?: string;
+  /**
+   * A digest of the whole content that the store computed and keeps, `<algorithm>:<lowercase hex>`
+   * (S3 full-object checksum, GCS md5Hash or crc32c, Blob Content-MD5), where it has one: the same
+   * bytes written again have the same digest, unlike their version (shared/ingest/content-digest.ts).
+   */
+  contentDigest?: string;
   contentType?: string;
   contentEncoding?: string;
   /** ISO 8601. */

@@ -9,7 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import type { Json } from '../../mappers/read';
 import { ReportError, type ReportFinding } from '../types';
-import { csvHeaderInfo } from './csv-header';
+import { csvColumns } from './csv-header';
 import type { ReportContext } from './finding';
 import { mapGeneric, normalizeRecord } from './generic';
 import { utf8Only } from './utf8';
@@ -24,7 +24,9 @@ export async function* parseCsv(body: AsyncIterable<Uint8Array>, ctx: ReportCont
     skip_empty_lines: true,
     max_record_size: MAX_RECORD_BYTES,
     info: true,
-    columns: (header: string[]) => csvHeaderInfo(header.join(delimiter))?.columns ?? header,
+    // The header's cells as csv-parse read them (quotes removed, a quoted delimiter kept): joined
+    // again and split on the delimiter, `"Rule, ID"` became two columns and every row too short.
+    columns: (header: string[]) => csvColumns(header) ?? header,
   });
   // pipeline() ends or destroys the parser with the source's error (report_too_large, I/O).
   const done = pipeline(Readable.from(utf8Only(body, 'csv')), parser);

@@ -1,8 +1,9 @@
 import { ReportError } from '../types';
-import { DETECT_LIMIT } from './detect';
+import { DETECT_LIMIT, JSON_DETECT_LIMIT } from './detect';
 import { parseReport } from './index';
 import { MAX_TOKEN_BYTES } from './json-stream';
-import { parseBytes, SOURCE } from './testkit';
+import { MAX_LINE_BYTES } from './jsonl';
+import { dataOf, parseBytes, SOURCE } from './testkit';
 
 describe('detection and limits', () => {
   it.each([
@@ -46,10 +47,20 @@ describe('detection and limits', () => {
     expect(got.findings).toHaveLength(0);
   });
 
-  it('decides from keys after a large undecided prefix, and gives up past DETECT_LIMIT', async () => {
+  it('decides from keys after a large undecided prefix, and gives up past JSON_DETECT_LIMIT', async () => {
     const pad = (n: number) => `{"properties":{"note":"${'x'.repeat(n)}"},"version":"2.1.0","runs":[]}`;
     expect((await parseBytes(pad(1000))).error).toMatchObject({ code: 'report_empty', format: 'sarif' });
-    expect((await parseBytes(pad(DETECT_LIMIT + 65536))).error).toMatchObject({ code: 'report_unsupported' });
+    expect((await parseBytes(pad(DETECT_LIMIT + 65536))).error).toMatchObject({ code: 'report_empty', format: 'sarif' });
+    expect((await parseBytes(pad(JSON_DETECT_LIMIT + 65536))).error).toMatchObject({ code: 'report_unsupported' });
+  });
+
+  it('detects JSON Lines whose first finding is longer than DETECT_LIMIT and names its title after it (a line may take MAX_LINE_BYTES)', async () => {
+    const big = JSON.stringify({ description: 'x'.repeat(DETECT_LIMIT + 200_000), severity: 'high', title: 'A' });
+    expect(big.length).toBeLessThan(MAX_LINE_BYTES);
+    const got = await parseBytes(`${big}\n${JSON.stringify({ title: 'B', severity: 'low' })}\n`, { chunk: 65536 });
+    expect(got.error).toBeUndefined();
+    expect(got).toMatchObject({ format: 'jsonl', count: 2 });
+    expect(got.findings.map((f) => dataOf(f).finding_info.title)).toEqual(['A', 'B']);
   });
 
   it('stops reading once maxBytes is passed', async () => {

@@ -11,7 +11,9 @@
  *   (what jsonl.ts accepts of a whole file) -> jsonl: JSON Lines refuses a line that is no finding
  *   alone, and the first line is where a scanner's banner or warning lands.
  * - gzip, UTF-16/UTF-32 and other binary content is refused naming what it is (encoding.ts).
- * Only the first DETECT_LIMIT bytes are read to decide; the stream is then replayed whole.
+ * Only the first DETECT_LIMIT bytes are read to decide, or JSON_DETECT_LIMIT for a JSON object,
+ * whose deciding key may come late: the first line of a JSON Lines file is one finding, which
+ * may take MAX_LINE_BYTES, with its `title` last (keys sorted). The stream is then replayed whole.
  */
 import { Tokenizer, TokenizerError, TokenType, type ParsedTokenInfo } from '@streamparser/json';
 import { obj } from '../../mappers/read';
@@ -21,9 +23,12 @@ import { PeekableBytes } from './bytes';
 import { csvHeaderInfo } from './csv-header';
 import { binaryKind } from './encoding';
 import { canonicalField } from './generic';
+import { MAX_LINE_BYTES } from './jsonl';
 import { watchShape, type PathKey } from './shape';
 
 export const DETECT_LIMIT = 1024 * 1024;
+/** How far into a report starting with `{` the keys are read: as far as a JSON Lines line may go. */
+export const JSON_DETECT_LIMIT = Math.max(DETECT_LIMIT, MAX_LINE_BYTES);
 
 export interface Detected {
   format: ReportFormat;
@@ -147,7 +152,7 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
   // What the first line alone would make of the report, when no format was found.
   let refusal: ReportError | undefined;
   try {
-    while (read <= DETECT_LIMIT) {
+    while (read <= (first === '{' ? JSON_DETECT_LIMIT : DETECT_LIMIT)) {
       const chunk = await src.take();
       if (chunk === undefined) break;
       taken.push(chunk);

@@ -6,7 +6,9 @@
  *   rule*        rule | rule_id | check | check_id | test_id | plugin_id | policy
  *   severity     severity | level | risk: a word (critical, high, medium, moderate, low, info, none,
  *                and the SARIF levels error, warning, note) or a 0-10 score
- *   id           the scanner's id for the finding; fingerprint | hash: its stable fingerprint
+ *   id           the scanner's id for the finding (id | finding_id | uid; in CSV a bare `id` column
+ *                names the rule unless another column does, csv-header.ts); fingerprint | hash: its
+ *                stable fingerprint
  *   description  description | desc | details
  *   resource     resource | target | asset | artifact | component | host | image (JSONL: a string or
  *                { type, id, name })

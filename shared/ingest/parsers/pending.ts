@@ -52,6 +52,14 @@ export class Pending<T> {
     this.items.push(item);
   }
 
+  /** Holds `item` when it fits within both caps and returns true; else holds nothing and returns false. */
+  tryPush(item: T, bytes: number): boolean {
+    if (this.items.length >= this.max || this.bytes + bytes > this.maxBytes) return false;
+    this.bytes += bytes;
+    this.items.push(item);
+    return true;
+  }
+
   /** The held items, in arrival order; the holder is empty afterwards. */
   drain(): T[] {
     const out = this.items;

@@ -78,9 +78,20 @@ function logicalOf(location: Json | undefined): string | undefined {
   return str(logical?.fullyQualifiedName) ?? str(logical?.name) ?? str(logical?.decoratedName);
 }
 
+const locationOf = (result: Json): Json | undefined => obj(arr(result.locations)[0]);
+
+/**
+ * Whether the result's file is given by artifact index alone (3.4.5): where() reads its URI from
+ * the run's artifacts, which must be read first (sarif-awaiting.ts).
+ */
+export function citesArtifactByIndex(result: Json): boolean {
+  const artifact = obj(obj(locationOf(result)?.physicalLocation)?.artifactLocation);
+  return str(artifact?.uri) === undefined && num(artifact?.index) !== undefined;
+}
+
 /** locations[0].physicalLocation (3.29): the file (by uri or artifact index) and its region. */
 function where(run: SarifRun, result: Json): Where {
-  const location = obj(arr(result.locations)[0]);
+  const location = locationOf(result);
   const physical = obj(location?.physicalLocation);
   const artifact = obj(physical?.artifactLocation);
   const index = num(artifact?.index);

@@ -4,7 +4,10 @@
  * and results (one at a time) are selected; everything else is tokenized and dropped. Results that precede their
  * run's `tool` (keys have no order in JSON) are held until the tool closes or the run ends,
  * up to MAX_PENDING results (then the report is refused as report_unsupported) and MAX_PENDING_BYTES
- * of estimated heap (then report_too_large at the result that crossed it), pending.ts.
+ * of estimated heap (then report_too_large at the result that crossed it), pending.ts. Results that
+ * cite their file by artifact index alone and precede the run's `artifacts` are held likewise
+ * until the artifacts are read, so the order of a run's members changes no finding; beyond the
+ * same bounds they are mapped with the index and an `artifacts_late` warning (sarif-awaiting.ts).
  * The tool's fields, rules and artifacts kept for a run's results are bounded (sarif-budget.ts):
  * the tool's fields and rules past their budget refuse the report (report_too_large), artifacts
  * past theirs are dropped with an `artifacts_dropped` warning.
@@ -21,7 +24,8 @@ import { pathOf } from './json-stream';
 import { streamJson } from './json-stream';
 import { Pending } from './pending';
 import { OUTCOME_PATHS, SarifOutcome } from './sarif-outcome';
-import { mapSarifResult } from './sarif-result';
+import { AwaitingArtifacts } from './sarif-awaiting';
+import { citesArtifactByIndex, mapSarifResult } from './sarif-result';
 import { EXTENSION_BASE, RunBudget, ruleCost } from './sarif-budget';
 import { addExtensionName, addRule, artifactUri, hasExtension, newRun } from './sarif-run';
 import { isListOrNull, isObject, pointerOf } from './shape';
@@ -44,6 +48,8 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
   let budget = new RunBudget(0);
   let toolDone = false;
   let pending = new Pending<[Json, string]>('sarif', 'the tool', '/runs/0/tool');
+  let artifactsRead = false;
+  let awaiting = new AwaitingArtifacts(0);
   const outcome = new SarifOutcome();
   let emitted = 0;
 
@@ -52,8 +58,12 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
       emitted += 1;
       out.push(mapSarifResult(ctx, run, result, pointer));
     };
-    const flush = () => {
-      for (const [result, pointer] of pending.drain()) emit(result, pointer);
+    const emitAll = (held: [Json, string][]) => {
+      for (const [result, pointer] of held) emit(result, pointer);
+    };
+    // The tool is read: a result is mapped now unless it needs artifacts still to come.
+    const emitOrHold = (result: Json, pointer: string) => {
+      if (artifactsRead || !citesArtifactByIndex(result) || !awaiting.hold(result, pointer)) emit(result, pointer);
     };
     const at = (info: ParsedElementInfo) => () => pointerOf(pathOf(info));
     // Rules and artifacts stay for the whole run: within its budget (sarif-budget.ts).
@@ -88,7 +98,7 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
       const pointer = pointerOf(pathOf(info));
       const result = obj(info.value);
       if (result === undefined) throw invalid(pointer, 'A SARIF result must be an object');
-      if (toolDone) emit(result, pointer);
+      if (toolDone) emitOrHold(result, pointer);
       else pending.push([result, pointer], valueCost(result), pointer);
     };
     return {
@@ -119,6 +129,8 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
             budget = new RunBudget(path[1] as number);
             toolDone = false;
             pending = new Pending('sarif', 'the tool', `${pointer}/tool`);
+            artifactsRead = false;
+            awaiting = new AwaitingArtifacts(path[1] as number);
             outcome.startRun();
           }
           if (length === 3 && (path[2] === 'results' || path[2] === 'artifacts') && !isListOrNull(t)) throw invalid(pointer, `\`${path[2]}\` must be an array`);
@@ -127,14 +139,22 @@ export function parseSarif(body: AsyncIterable<Uint8Array>, ctx: ReportContext):
         },
         onEnd(path, length) {
           if (path[0] !== 'runs') return;
-          // The tool closed (its rules are known) or the run closed (no more context is coming).
-          if ((length === 3 && path[2] === 'tool') || length === 2) {
-            toolDone = length === 3;
-            flush();
+          // The tool closed (its rules are known), the artifacts did (their URIs are known), or
+          // the run closed (no more context is coming).
+          if (length === 3 && path[2] === 'tool') {
+            toolDone = true;
+            for (const [result, pointer] of pending.drain()) emitOrHold(result, pointer);
+          }
+          if (length === 3 && path[2] === 'artifacts') {
+            artifactsRead = true;
+            emitAll(awaiting.artifactsRead());
           }
           if (length === 2) {
+            emitAll(pending.drain());
+            emitAll(awaiting.drain());
             outcome.endRun(path[1] as number, str(run.driver.name));
             budget.report(ctx.warnings);
+            awaiting.report(ctx.warnings);
           }
         },
       },

@@ -14,6 +14,7 @@ const MAX_REASON = 200;
 const MESSAGES: Record<ReportWarningCode, (count: number) => string> = {
   lines_refused: (n) => `${n} line${n === 1 ? ' was' : 's were'} refused (not a valid finding) and not ingested; the other lines were`,
   artifacts_dropped: (n) => `${n} run artifact${n === 1 ? ' was' : 's were'} beyond the memory budget and not kept: results citing one by index alone carry the index instead of its URI`,
+  artifacts_late: (n) => `${n} result${n === 1 ? '' : 's'} cited an artifact by index before their run's artifacts were read, beyond what is held for them: ${n === 1 ? 'it carries' : 'they carry'} the index instead of the artifact's URI`,
 };
 
 const cut = (s: string): string => (s.length > MAX_REASON ? `${s.slice(0, MAX_REASON)}…` : s);
