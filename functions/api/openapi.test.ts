@@ -90,3 +90,15 @@ test('each refusal of retry and recover is answered with a status and code the d
     expect([path, code, documentedCodes(path, 'post', status)]).toEqual([path, code, expect.arrayContaining([code])]);
   }
 });
+
+test('a rotation refused for too many secrets is answered with a status and code the document lists for it', async () => {
+  const { deps, clock } = apiDeps();
+  const id = (await call(deps, 'POST', '/subscriptions', { body: { url: 'https://example.com/' } })).json.id as string;
+  let res = await call(deps, 'POST', `/subscriptions/${id}/rotate-secret`);
+  for (let i = 0; i < 5 && res.status === 200; i++) {
+    clock.advance(1000);
+    res = await call(deps, 'POST', `/subscriptions/${id}/rotate-secret`);
+  }
+  expect([res.status, res.json.code]).toEqual([409, 'too_many_secrets']);
+  expect(documentedCodes('/subscriptions/{id}/rotate-secret', 'post', 409)).toEqual(expect.arrayContaining(['too_many_secrets']));
+});

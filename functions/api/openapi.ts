@@ -89,7 +89,7 @@ export const apiPaths = {
       requestBody: jsonBody({ type: 'object', additionalProperties: false, properties: { overlapSeconds: { type: 'integer', minimum: 0, maximum: 604800, default: 86400 } } }, false),
       responses: {
         '200': body({ type: 'object', required: ['secret', 'previousSecretExpiresAt'], properties: { secret: { type: 'string', pattern: '^whsec_' }, previousSecretExpiresAt: { type: 'string', format: 'date-time' } } }, 'Rotated'),
-        '400': e400, '401': e401, '403': e403, '404': e404s, '409': e409, '413': e413, '415': e415, '422': e422r, '503': e503s,
+        '400': e400, '401': e401, '403': e403, '404': e404s, '409': problem('Concurrent update, retry; or a subscription keeps at most 5 secrets and 5 sign now: another rotation would drop one still within its overlap (oldestSecretExpiresAt says when the oldest stops; overlapSeconds 0 retires them all)', ['concurrent_update', 'too_many_secrets']), '413': e413, '415': e415, '422': e422r, '503': e503s,
       },
     },
   },

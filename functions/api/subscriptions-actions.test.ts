@@ -64,6 +64,34 @@ describe('POST /subscriptions/{id}/rotate-secret', () => {
     const { secrets } = await storedSub(deps, sub.id);
     expect(secrets.map((s) => s.expiresAt)).toEqual([undefined, new Date(clock.now() + 7 * DAY).toISOString(), new Date(clock.now() + 23 * 60 * MIN).toISOString()]);
   });
+
+  test('a rotation that would drop a secret still within its announced overlap is 409 too_many_secrets, stored secrets unchanged', async () => {
+    const { deps, clock } = apiDeps();
+    const sub = await subscription(deps);
+    const answered: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      clock.advance(MIN);
+      const ok = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`);
+      expect(ok.status).toBe(200);
+      answered.push(ok.json.previousSecretExpiresAt);
+    }
+    const before = await storedSub(deps, sub.id);
+    expect(before.secrets).toHaveLength(5);
+    clock.advance(MIN);
+    const refused = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`);
+    // The first rotation said the original secret signs until answered[0]: it still does.
+    expect([refused.status, refused.json.code, refused.json.oldestSecretExpiresAt, refused.json.maxSecrets]).toEqual([409, 'too_many_secrets', answered[0], 5]);
+    expect(refused.json.detail).toContain(`from ${answered[0]}`);
+    expect(refused.json.detail).toContain('overlapSeconds 0');
+    expect(refused.text).not.toContain('whsec_');
+    expect(await storedSub(deps, sub.id)).toEqual(before);
+    const open = (sealed: string) => deps.sealer.open(sealed, { tenant: 'acme', subscription: sub.id });
+    expect(await open(signingSecrets(before.secrets, clock.now()).at(-1)!)).toBe(sub.secret);
+    // overlapSeconds 0 retires them all and is always taken; so is a rotation once the oldest expired.
+    const reset = await call(deps, 'POST', `/subscriptions/${sub.id}/rotate-secret`, { body: { overlapSeconds: 0 } });
+    expect(reset.status).toBe(200);
+    expect((await storedSub(deps, sub.id)).secrets).toHaveLength(1);
+  });
 });
 
 describe('POST /subscriptions/{id}/recover', () => {

@@ -56,7 +56,9 @@ function invalid(problems: string[]): never {
 /**
  * A new signing secret. The previous ones keep signing (deliveries carry one signature per live
  * secret, as Standard Webhooks allows) until `overlapSeconds` from now, default 24 h, at most 7
- * days; 0 retires them at once.
+ * days; 0 retires them at once. A rotation that would make a sixth secret is 409
+ * `too_many_secrets` (rotateSecrets): dropping the oldest would break the expiry its rotation
+ * answered.
  */
 export const rotateSecret: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'subscriptions:write');

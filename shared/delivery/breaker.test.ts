@@ -1,5 +1,5 @@
 import {
-  afterAttempt, beforeAttempt, type BreakerEvent, type BreakerState, DEFAULT_BREAKER_OPTIONS, failingAfter,
+  afterAttempt, afterSuccessAt, beforeAttempt, type BreakerEvent, type BreakerState, DEFAULT_BREAKER_OPTIONS, failingAfter,
   generationOf, heldUntil, INITIAL_BREAKER_STATE, openPeriod,
 } from './breaker';
 
@@ -238,8 +238,42 @@ describe('breaker', () => {
   });
 });
 
+describe('afterSuccessAt (a success confirmed after other outcomes were recorded)', () => {
+  const failing: BreakerState = { state: 'closed', consecutiveFailures: 3, failingSince: T0, generation: 2 };
+  it('ends a run of failures in its own closed generation that began before it', () => {
+    expect(afterSuccessAt(failing, 2, T0)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 2 });
+    expect(afterSuccessAt({ ...failing, generation: undefined }, 0, T0 + S)).toEqual({ state: 'closed', consecutiveFailures: 0 });
+  });
+  it('leaves a run that began after it, another generation, an open or half-open breaker, a clean one: the same object', () => {
+    const cases: Array<[BreakerState, number, number]> = [
+      [failing, 2, T0 - 1],
+      [failing, 1, T0],
+      [{ ...failing, state: 'open' }, 2, T0],
+      [{ ...failing, state: 'half-open' }, 2, T0],
+      [{ state: 'closed', consecutiveFailures: 0, generation: 2 }, 2, T0],
+    ];
+    for (const [state, generation, at] of cases) expect(afterSuccessAt(state, generation, at)).toBe(state);
+  });
+});
+
 describe('failingAfter', () => {
+  /** An attempt log from its statuses: 0 is an attempt without an answer (a timeout, a refused connection). */
+  const log = (...statuses: number[]) => statuses.map((status) => (status === 0 ? { error: 'ECONNREFUSED' } : { status }));
+  /** failingAfter after each attempt of the log, the log as it was then. */
+  const after = (...statuses: number[]) => statuses.map((_, i) => failingAfter(log(...statuses.slice(0, i + 1))));
+
   it('is true after the 4th failed attempt of a delivery only', () => {
-    expect([1, 2, 3, 4, 5, 8].map(failingAfter)).toEqual([false, false, false, true, false, false]);
+    expect(after(500, 0, 503, 429, 500, 500, 500, 500)).toEqual([false, false, false, true, false, false, false, false]);
+  });
+
+  it('counts failed attempts in a row, not attempts: a success before them does not count, and starts a new run', () => {
+    // A delivered event sent again (POST /deliveries/{id}/retry) that now fails: its 4th failure in a row, not its 4th attempt.
+    expect(after(204, 500, 500, 500, 500, 500)).toEqual([false, false, false, false, true, false]);
+    // Failed 3 times, then delivered, then resent: the new run reaches 4 failures and is signalled.
+    expect(after(500, 500, 500, 204, 500, 500, 500, 500, 500)).toEqual([false, false, false, false, false, false, false, true, false]);
+    // Once per run: two runs of four, two signals.
+    expect(after(500, 500, 500, 500, 200, 500, 500, 500, 500).filter(Boolean)).toHaveLength(2);
+    // 3xx and 410 answers are failures too; only 2xx breaks a run.
+    expect(after(301, 410, 404, 500)).toEqual([false, false, false, true]);
   });
 });

@@ -166,6 +166,22 @@ function late(state: BreakerState, now: number, success: boolean, o: BreakerOpti
   return disableIfDue(state, failed(state, now), now, o, []);
 }
 
+/**
+ * A success at `at` (epoch ms), admitted in `generation`, that reaches the stored breaker after
+ * other outcomes were recorded: the engine records a success on the state it kept without a read
+ * and confirms it on a later one (engine/breaker-store.ts). In the closed state of its own
+ * generation it ends a run of failures that began before it, as afterAttempt would have had it
+ * been recorded at once; a run that began after it stands. Failures recorded between the success
+ * and its confirmation (about a second at most) fall in the run it ends. Another generation does
+ * not hear it, as any late outcome (a success is never the probe). Answers `state` itself when
+ * nothing changes.
+ */
+export function afterSuccessAt(state: BreakerState, generation: number, at: number): BreakerState {
+  if (state.state !== 'closed' || state.consecutiveFailures === 0 || generationOf(state) !== generation) return state;
+  if (state.failingSince !== undefined && state.failingSince > at) return state;
+  return withGeneration({ state: 'closed', consecutiveFailures: 0 }, generation);
+}
+
 const failed = (state: BreakerState, now: number): BreakerState =>
   ({ ...state, consecutiveFailures: state.consecutiveFailures + 1, failingSince: state.failingSince ?? now });
 
@@ -178,6 +194,19 @@ function disableIfDue(
   return { state: { ...next, disabledAt: now }, events: [...events, 'subscription.disabled'] };
 }
 
-/** `delivery.failing` belongs to one delivery: signalled once, right after its 4th failed attempt. */
+/**
+ * `delivery.failing` belongs to one delivery's run of failed attempts: signalled right after the
+ * 4th failed attempt in a row, counted since the delivery began or since its last success (a
+ * delivered event sent again by POST /deliveries/{id}/retry starts a new run), so once per run.
+ * A failed attempt is any but a 2xx answer: another status, a timeout or a connection error.
+ */
 export const FAILING_AFTER_ATTEMPTS = 4;
-export const failingAfter = (attempts: number): boolean => attempts === FAILING_AFTER_ATTEMPTS;
+const succeeded = (a: { status?: number }) => a.status !== undefined && a.status >= 200 && a.status <= 299;
+/** `attempts`: the delivery's attempt log, the attempt just made last. */
+export function failingAfter(attempts: readonly { status?: number }[]): boolean {
+  const n = attempts.length;
+  if (n < FAILING_AFTER_ATTEMPTS) return false;
+  for (let i = n - FAILING_AFTER_ATTEMPTS; i < n; i++) if (succeeded(attempts[i]!)) return false;
+  // Exactly the 4th: the attempt before the run is a success, or there is none.
+  return n === FAILING_AFTER_ATTEMPTS || succeeded(attempts[n - FAILING_AFTER_ATTEMPTS - 1]!);
+}

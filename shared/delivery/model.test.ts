@@ -2,6 +2,7 @@ import {
   type Attempt, type Delivery, HEADER_BLOCKLIST, isFinal, MAX_SECRETS, responseBodyPreview, RESPONSE_BODY_LIMIT,
   rotateSecrets, sanitizeExtraHeaders, signingSecrets, type Subscription, type SubscriptionSecret,
 } from './model';
+import { AppError } from '../errors';
 
 const T = Date.UTC(2030, 0, 1);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -27,13 +28,35 @@ describe('secrets of a subscription', () => {
     expect(rotateSecrets(once, 'C', T + 2 * H, H).map((s) => s.sealed)).toEqual(['C', 'B']);
   });
 
-  it('rotating again within the overlap does not extend an older secret, and keeps at most 5', () => {
+  it('rotating again within the overlap does not extend an older secret', () => {
     let s = rotateSecrets([a], 'B', T, H);
     s = rotateSecrets(s, 'C', T + 10 * 60_000, 24 * H);
     expect(s.find((x) => x.sealed === 'A')?.expiresAt).toBe(iso(T + H));
-    for (let i = 0; i < 10; i++) s = rotateSecrets(s, `N${i}`, T + 20 * 60_000 + i, 24 * H);
+    expect(signingSecrets(s, T + H - 1)).toEqual(['C', 'B', 'A']);
+  });
+
+  it('refuses (409 too_many_secrets) a rotation that would drop a secret before the expiry its rotation announced', () => {
+    // Five rotations a minute apart, each with the default 24 h overlap: the fifth would need a sixth secret.
+    let s: SubscriptionSecret[] = [a];
+    for (let i = 1; i <= MAX_SECRETS - 1; i++) s = rotateSecrets(s, `S${i}`, T + i * 60_000, 24 * H);
     expect(s).toHaveLength(MAX_SECRETS);
-    expect(signingSecrets(s, T + H)[0]).toBe('N9');
+    const at = T + MAX_SECRETS * 60_000;
+    let refused: unknown;
+    try {
+      rotateSecrets(s, 'S5', at, 24 * H);
+    } catch (e) {
+      refused = e;
+    }
+    // A, replaced by the first rotation, signs until T + 1 min + 24 h, as that rotation answered.
+    const oldest = iso(T + 60_000 + 24 * H);
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused).toMatchObject({ code: 'too_many_secrets', status: 409, expose: true, retryable: false, extra: { maxSecrets: MAX_SECRETS, oldestSecretExpiresAt: oldest } });
+    expect((refused as Error).message).toContain(`from ${oldest}`);
+    expect((refused as Error).message).toContain('overlapSeconds 0');
+    expect(signingSecrets(s, at)).toEqual(['S4', 'S3', 'S2', 'S1', 'A']);
+    // Once the oldest has expired there is room again; an overlap of 0 is always taken.
+    expect(signingSecrets(rotateSecrets(s, 'S5', T + 60_000 + 24 * H, 24 * H), T + 60_000 + 24 * H)).toEqual(['S5', 'S4', 'S3', 'S2', 'S1']);
+    expect(rotateSecrets(s, 'S5', at, 0)).toEqual([{ sealed: 'S5', createdAt: iso(at) }]);
   });
 
   it('stops signing with a secret whose expiry cannot be read', () => {

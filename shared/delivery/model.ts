@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import type { Filter } from '../routing/filter';
 
 /**
@@ -68,7 +69,12 @@ export const isFinal = (status: DeliveryStatus): boolean => status !== 'pending'
 
 /** How long a replaced secret keeps signing after a rotation (Svix and others use 24 h too). */
 export const DEFAULT_ROTATION_OVERLAP_MS = 24 * 60 * 60 * 1000;
-/** Rotating again and again within the overlap keeps at most this many secrets (newest kept). */
+/**
+ * A subscription holds at most this many secrets, so a delivery carries at most this many
+ * signatures: the current one and four still in their overlap. A rotation that would need a
+ * sixth is refused (tooManySecrets) rather than dropping one before the expiry its rotation
+ * answered (`previousSecretExpiresAt`), which its receivers may still be verifying with.
+ */
 export const MAX_SECRETS = 5;
 
 const expiry = (s: SubscriptionSecret) => (s.expiresAt === undefined ? Infinity : Date.parse(s.expiresAt));
@@ -85,7 +91,23 @@ export function liveSecrets(secrets: readonly SubscriptionSecret[], now: number)
   return secrets.filter((s) => expiry(s) > now).sort(newestFirst);
 }
 
-/** Adds a new secret; the current ones keep signing for `overlapMs` more; expired ones are dropped. */
+/** 409 `too_many_secrets`: `firstExpiry` is when the earliest of the secrets still signing stops. */
+export function tooManySecrets(firstExpiry: number): AppError {
+  const at = new Date(firstExpiry).toISOString();
+  return new AppError(
+    'too_many_secrets',
+    `A subscription keeps at most ${MAX_SECRETS} secrets, and ${MAX_SECRETS} sign now: the current one and ${MAX_SECRETS - 1} earlier ones still within their overlap. `
+      + `Another rotation would drop the oldest before ${at}, the time its rotation said it stops signing. `
+      + `Rotate again from ${at}, or rotate with overlapSeconds 0 to retire every earlier secret at once.`,
+    { status: 409, extra: { maxSecrets: MAX_SECRETS, oldestSecretExpiresAt: at } },
+  );
+}
+
+/**
+ * Adds a new secret; the current ones keep signing for `overlapMs` more (never longer than they
+ * already would); expired ones are dropped. Throws tooManySecrets when MAX_SECRETS would be
+ * exceeded by secrets still signing: an overlap of 0 (which retires them all) is always taken.
+ */
 export function rotateSecrets(
   secrets: readonly SubscriptionSecret[], sealed: string, now: number, overlapMs = DEFAULT_ROTATION_OVERLAP_MS,
 ): SubscriptionSecret[] {
@@ -93,7 +115,9 @@ export function rotateSecrets(
   const kept = secrets
     .filter((s) => expiry(s) > now && until > now)
     .map((s) => ({ ...s, expiresAt: new Date(Math.min(expiry(s), until)).toISOString() }));
-  return [{ sealed, createdAt: new Date(now).toISOString() }, ...kept.sort(newestFirst)].slice(0, MAX_SECRETS);
+  // Each rotation caps the expiry of every earlier secret at its own: the oldest expires first.
+  if (kept.length >= MAX_SECRETS) throw tooManySecrets(Math.min(...secrets.filter((s) => expiry(s) > now).map(expiry)));
+  return [{ sealed, createdAt: new Date(now).toISOString() }, ...kept.sort(newestFirst)];
 }
 
 /** Response bodies are logged up to 20 KB; a UTF-8 sequence cut at the limit is dropped, not mangled. */

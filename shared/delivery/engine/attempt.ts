@@ -5,7 +5,7 @@ import { type Attempt, type Delivery, responseBodyPreview } from '../model';
 import type { AttemptResult } from '../schedule';
 import type { Write } from '../../ports/store';
 import { take } from '../../ratelimit/token-bucket';
-import { admit, heldBack } from './breaker-store';
+import { admit, confirmSuccesses, heldBack } from './breaker-store';
 import type { DeliveryDeps } from './deps';
 import { leasedText, leaseVersion, OwnedAttempt } from './owned';
 import { type AttemptRequest, buildRequest, TransformFailed } from './request';
@@ -31,10 +31,27 @@ type Lease = Delivery & { lease?: { until: number } };
 export { MAX_DEFER_MS } from './owned';
 export type DueOutcome = 'stale' | 'busy' | 'deferred' | 'succeeded' | 'retrying' | 'failed';
 
-/** `cache` holds the reads shared by the attempts of one sweep; a lone wake-up gets its own. */
-export async function processDue(deps: DeliveryDeps, due: Due, cache: SweepCache = sweepCache(deps)): Promise<DueOutcome> {
+/**
+ * `cache` holds the reads shared by the attempts of one sweep; a lone wake-up gets its own, and
+ * confirms the success it may have recorded on the breaker it read (breaker-store.ts) before it ends.
+ */
+export function processDue(deps: DeliveryDeps, due: Due, cache?: SweepCache): Promise<DueOutcome> {
   // Not an attempt: a task that brings deliveries a breaker parked due now (unpark.ts).
   if (isUnparkTask(due.id)) return runUnparkTask(deps, due);
+  // Not async itself: a sweep's attempt goes straight to attemptDue, without a frame more.
+  return cache ? attemptDue(deps, due, cache) : alone(deps, due);
+}
+
+async function alone(deps: DeliveryDeps, due: Due): Promise<DueOutcome> {
+  const own = sweepCache(deps);
+  try {
+    return await attemptDue(deps, due, own);
+  } finally {
+    await confirmSuccesses(deps, own, own.settings.breaker);
+  }
+}
+
+async function attemptDue(deps: DeliveryDeps, due: Due, cache: SweepCache): Promise<DueOutcome> {
   const { store } = deps;
   const { settings } = cache;
   const key = keys.delivery(due.tenant, due.id);

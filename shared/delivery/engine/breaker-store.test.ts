@@ -1,7 +1,7 @@
 import { testDeps } from '../../../test/deps';
 import { keys } from '../keys';
 import type { BreakerState } from '../breaker';
-import { admit, heldBack, recordResult, restartBreaker } from './breaker-store';
+import { admit, confirmSuccesses, heldBack, recordResult, restartBreaker } from './breaker-store';
 import { type DeliveryDeps, deliverySettings } from './deps';
 import { sweepCache } from './sweep-cache';
 
@@ -206,4 +206,82 @@ test('after a restart, failures of attempts admitted before it count for nothing
   await t.deps.store.put(keys.breaker('acme', 'sub_1'), JSON.stringify(open));
   expect(await restartBreaker(t.deps, 'acme', 'sub_1', breaker)).toEqual(open);
   expect(JSON.parse((await t.deps.store.get(keys.breaker('acme', 'sub_1')))!.value)).toEqual({ state: 'closed', consecutiveFailures: 0, generation: 5 });
+});
+
+/**
+ * A success recorded on the breaker a sweep kept clean is noted without a read, and confirmed on
+ * the sweep's next read of that breaker or by confirmSuccesses (breaker-store.ts): it then clears
+ * failures other workers recorded since the kept state was read, and only those that began before it.
+ */
+describe('a success recorded on a kept clean breaker', () => {
+  function workers() {
+    const t = testDeps();
+    const deps = t.deps as DeliveryDeps;
+    const a = sweepCache(deps);
+    const { breaker } = a.settings;
+    /** Worker B: one failure, on a sweep of its own. */
+    const otherFails = () => recordResult(deps, 'acme', 'sub_1', false, GEN, breaker, sweepCache(deps));
+    return { t, deps, a, breaker, otherFails };
+  }
+
+  test('clears a failure another worker recorded before it, on the next read (here its own next attempt\'s)', async () => {
+    const { t, deps, a, breaker, otherFails } = workers();
+    expect(await heldBack(deps, 'acme', 'sub_1', breaker, a)).toBeUndefined();
+    const g = await admitted(deps, 'acme', 'sub_1', breaker, a);
+    await otherFails();
+    t.clock.advance(300);
+    expect(await recordResult(deps, 'acme', 'sub_1', true, g, breaker, a)).toEqual([]);
+    // Not read yet: the store still has B's failure.
+    expect(await storedBreaker(deps)).toEqual(expect.objectContaining({ consecutiveFailures: 1 }));
+    // A's next attempt fails: its read takes the success in first, so this failure is the first of a new run.
+    t.clock.advance(100);
+    await recordResult(deps, 'acme', 'sub_1', false, g, breaker, a);
+    expect(await storedBreaker(deps)).toEqual({ state: 'closed', consecutiveFailures: 1, failingSince: t.clock.now() });
+  });
+
+  test('leaves a run of failures that began after it', async () => {
+    const { t, deps, a, breaker, otherFails } = workers();
+    const g = await admitted(deps, 'acme', 'sub_1', breaker, a);
+    expect(await recordResult(deps, 'acme', 'sub_1', true, g, breaker, a)).toEqual([]);
+    t.clock.advance(100);
+    await otherFails();
+    await otherFails();
+    const before = await deps.store.get(keys.breaker('acme', 'sub_1'));
+    await confirmSuccesses(deps, a, breaker);
+    expect(await deps.store.get(keys.breaker('acme', 'sub_1'))).toEqual(before);
+  });
+
+  test('does not move a breaker that changed state since (another generation): it opened on failures, it stays open', async () => {
+    const { t, deps, a, breaker, otherFails } = workers();
+    const g = await admitted(deps, 'acme', 'sub_1', breaker, a);
+    for (let i = 0; i < breaker.failureThreshold; i++) await otherFails();
+    const opened = await deps.store.get(keys.breaker('acme', 'sub_1'));
+    t.clock.advance(300);
+    expect(await recordResult(deps, 'acme', 'sub_1', true, g, breaker, a)).toEqual([]);
+    await confirmSuccesses(deps, a, breaker);
+    expect(await deps.store.get(keys.breaker('acme', 'sub_1'))).toEqual(opened);
+    // Nor one restarted since: the restart's generation starts clean, and its own failures stand.
+    await restartBreaker(deps, 'acme', 'sub_1', breaker);
+    const b = sweepCache(deps);
+    const after = await admitted(deps, 'acme', 'sub_1', breaker, b);
+    await recordResult(deps, 'acme', 'sub_1', false, after, breaker, b);
+    const failing = await deps.store.get(keys.breaker('acme', 'sub_1'));
+    expect(await recordResult(deps, 'acme', 'sub_1', true, g, breaker, a)).toEqual([]);
+    await confirmSuccesses(deps, a, breaker);
+    expect(await deps.store.get(keys.breaker('acme', 'sub_1'))).toEqual(failing);
+  });
+
+  test('is due for confirmation a second after it (MAX_AGE_MS), when the sweep\'s lanes look; all of them at its end', async () => {
+    const { t, deps, a, breaker, otherFails } = workers();
+    const g = await admitted(deps, 'acme', 'sub_1', breaker, a);
+    await otherFails();
+    expect(await recordResult(deps, 'acme', 'sub_1', true, g, breaker, a)).toEqual([]);
+    const noted = t.clock.now();
+    // Nothing due yet: answered at once, without a promise.
+    expect(confirmSuccesses(deps, a, breaker, noted - 1)).toBeUndefined();
+    await confirmSuccesses(deps, a, breaker, noted);
+    expect(await storedBreaker(deps)).toEqual({ state: 'closed', consecutiveFailures: 0 });
+    // Confirmed once: nothing left to confirm.
+    expect(confirmSuccesses(deps, a, breaker)).toBeUndefined();
+  });
 });

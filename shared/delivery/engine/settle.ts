@@ -56,7 +56,7 @@ export async function settle(deps: DeliveryDeps, { owned, sub, attempt, result, 
   const base: Delivery = { ...record, attempts, updatedAt };
   const lastError = attempt.status !== undefined ? `HTTP ${attempt.status}` : attempt.error ?? 'error';
   const next = outcome === 'gone' ? undefined : nextAttemptAt({ policy: settings.retry, attemptNumber: attempts.length, lastAttemptAt: ended, outcome: scheduled, random: deps.random ?? Math.random });
-  if (failingAfter(attempts.length) && next !== undefined) await publishOps(deps, OPS_TYPES.deliveryFailing, sub, {}, { ...base, lastError });
+  if (failingAfter(attempts) && next !== undefined) await publishOps(deps, OPS_TYPES.deliveryFailing, sub, {}, { ...base, lastError });
   if (next === undefined) {
     const failed: Delivery = { ...base, status: 'failed', lastError: outcome === 'gone' ? 'gone: HTTP 410' : lastError };
     delete failed.nextAttemptAt;

@@ -1,8 +1,9 @@
 import type { ListPage } from '../../ports/store';
 import { keys, parseDue } from '../keys';
 import { processDue, type Due, type DueOutcome } from './attempt';
+import { confirmSuccesses } from './breaker-store';
 import type { DeliveryDeps } from './deps';
-import { sweepCache } from './sweep-cache';
+import { MAX_AGE_MS, sweepCache } from './sweep-cache';
 
 export interface SweepOptions {
   /** Due items read per page. */
@@ -97,10 +98,16 @@ export async function sweepDue(deps: DeliveryDeps, opts: SweepOptions = {}): Pro
         report.errors += 1;
         deps.logger.error('delivery attempt failed unexpectedly', { deliveryId: d.id, error: e });
       }
+      // Successes recorded on a kept breaker a second ago whose breaker no attempt has read since
+      // (breaker-store.ts): most are confirmed by those reads, so this is nearly always nothing.
+      const confirming = confirmSuccesses(deps, cache, cache.settings.breaker, deps.clock.now() - MAX_AGE_MS);
+      if (confirming) await confirming;
     }
   };
   await refill();
   await Promise.all(Array.from({ length: concurrency }, lane));
+  // The rest, before the sweep's cache and its notes go.
+  await confirmSuccesses(deps, cache, cache.settings.breaker);
   if (failure) throw failure.error;
   return report;
 }
