@@ -24,7 +24,9 @@ export type ConnectorErrorCode =
   | 'connector_bad_response'
   | 'connector_invalid_request'
   | 'connector_link_refused'
-  | 'connector_sync_reset';
+  | 'connector_sync_reset'
+  /** A call that is not safe to repeat failed after it may have reached the vendor (outcome.ts): final. */
+  | 'connector_outcome_unknown';
 
 export interface ConnectorErrorFacts {
   connector: string;
@@ -36,7 +38,10 @@ export interface ConnectorErrorFacts {
   body?: string;
   requestId?: string;
   retryAfterMs?: number;
-  /** The request may have been applied (a timeout after sending): search before repeating a create. */
+  /**
+   * The request may have been applied (a timeout, or a connection lost, after sending): search
+   * before repeating a create. Set on fetch failures of writes (failures.ts); read by outcome.ts.
+   */
   outcomeUnknown?: boolean;
   /** Anything else worth recording; never secrets. */
   [key: string]: unknown;

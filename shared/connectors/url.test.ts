@@ -1,4 +1,4 @@
-import { appendQuery, joinPath, parseBaseUrl, path, sameOriginUrl } from './url';
+import { appendQuery, joinPath, parseBaseUrl, path, sameOriginUrl, segmentProblem } from './url';
 
 const base = parseBaseUrl('acme', 'https://api.example.com/v1.0/');
 
@@ -36,6 +36,15 @@ test('path`` encodes each value as one segment, so ids cannot add segments', () 
   expect(path`/users/${'a/../b'}`).toBe('/users/a%2F..%2Fb');
   // and the join refuses what a lenient server would decode into a climb
   expect(() => joinPath('acme', base, path`/users/${'..'}`)).toThrow(expect.objectContaining({ code: 'connector_invalid_request' }));
+});
+
+test('a value with a lone UTF-16 surrogate (valid JSON, not text) is refused for good, not a URIError; a paired one is encoded', () => {
+  for (const lone of ['a\ud800b', '\udfff', 'x\ud83d']) {
+    expect(() => path`/users/${lone}`).toThrow(expect.objectContaining({ code: 'template_refused', status: 422, retryable: false }));
+    expect(segmentProblem(lone)).toContain('lone UTF-16 surrogate');
+  }
+  expect(path`/users/${'\u{1F600}'}`).toBe('/users/%F0%9F%98%80');
+  expect([segmentProblem('\u{1F600}'), segmentProblem('a.b'), segmentProblem('a/..'), segmentProblem('.')]).toEqual([undefined, undefined, 'gave a value with a dot segment', 'gave a value with a dot segment']);
 });
 
 test('parseBaseUrl refuses credentials, queries and non-http schemes', () => {

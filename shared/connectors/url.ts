@@ -1,3 +1,4 @@
+import { AppError } from '../errors';
 import { ConnectorError } from './errors';
 import type { QueryValue } from './types';
 
@@ -69,9 +70,38 @@ export function appendQuery(url: URL, query: Record<string, QueryValue> | undefi
 }
 
 /**
+ * A lone UTF-16 surrogate (valid in JSON: `"a\ud800b"`) is not Unicode text: no URL can carry it,
+ * and encodeURIComponent throws a URIError on it. With the `u` flag a paired surrogate reads as
+ * one code point, so only lone ones match.
+ */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Why a value from an event cannot be one path segment (as `gave a value ...`), or undefined when
+ * it can: a lone surrogate, or a `.` or `..` segment, which joinPath refuses (also when a lenient
+ * server would decode `%2F`). Checked before anything is done for the event, so the refusal is
+ * final and costs nothing (an identity action's limit, a retry).
+ */
+export function segmentProblem(value: string): string | undefined {
+  if (LONE_SURROGATE.test(value)) return 'gave a value with a lone UTF-16 surrogate (no URL can carry one)';
+  if (value.split(/[/\\]/).some((part) => part === '.' || part === '..')) return 'gave a value with a dot segment';
+  return undefined;
+}
+
+/** `value` percent-encoded as one path segment; one with a lone surrogate is refused for good (422). */
+export function encodeSegment(value: string): string {
+  if (LONE_SURROGATE.test(value)) {
+    throw new AppError('template_refused', 'A value for a request path has a lone UTF-16 surrogate, which no URL can carry; the event cannot name a record with it', {
+      status: 422, retryable: false,
+    });
+  }
+  return encodeURIComponent(value);
+}
+
+/**
  * Tagged template for request paths: every interpolated value is percent-encoded as one segment,
  * so an issue key or user id cannot add segments. `path\`/rest/api/3/issue/${key}\``.
  */
 export function path(strings: TemplateStringsArray, ...values: (string | number)[]): string {
-  return strings.reduce((out, s, i) => out + s + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
+  return strings.reduce((out, s, i) => out + s + (i < values.length ? encodeSegment(String(values[i])) : ''), '');
 }

@@ -54,6 +54,21 @@ test('past the cap the whole event is refused before Graph is called', async () 
   expect([...tenant.users.values()][2]!.accountEnabled).toBe(false);
 });
 
+test('a user no request path can carry (a lone surrogate, a dot segment) is refused for good before the cap counts it', async () => {
+  const { deps } = testDeps();
+  Object.assign(deps, { http: h.http, logger: h.logger });
+  const deliver = entraDestination('entra-prod', config({ limit: { actions: 2, perSeconds: 600 } }), { sleep: h.sleep });
+  // As an event carries it: `"\ud800"` is valid JSON.
+  const lone = (JSON.parse('{"upn":"a\\ud800b@contoso.com"}') as { upn: string }).upn;
+  for (const upn of [lone, `$${lone}`, '..', 'x/../admin']) {
+    await expect(deliver(event({ upn }), deps)).rejects.toMatchObject({ code: 'template_refused', status: 422, retryable: false });
+  }
+  expect(vendor.requests).toEqual([]);
+  expect(await deps.store.get('identity-limit:entra-prod')).toBeUndefined();
+  await deliver(event({ id: ids()[1]! }), deps);
+  expect([...tenant.users.values()][1]!.accountEnabled).toBe(false);
+});
+
 test('enable is never counted nor refused by the cap, but a protected user is not enabled either', async () => {
   const { deps, clock } = testDeps();
   Object.assign(deps, { http: h.http, logger: h.logger });

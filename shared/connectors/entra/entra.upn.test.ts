@@ -5,6 +5,7 @@ import { eachTestVendor, type Harness } from '../transport.testkit';
 import { entraDestinationSchema } from './config';
 import { entraDestination } from './destination';
 import { type FakeTenant, fakeTenant, graphError } from './entra.testkit';
+import { userPath } from './user-path';
 
 /**
  * Users named by userPrincipalName, as Graph addresses them (https://learn.microsoft.com/graph/api/user-get):
@@ -85,4 +86,11 @@ test('a guest UPN with #EXT# and a plain UPN keep the path form, percent-encoded
   expect(vendor.requestsTo('PATCH /v1.0/users/:id').map((r) => r.url.pathname)).toEqual([
     '/v1.0/users/alex_fabrikam.com%23EXT%23%40contoso.onmicrosoft.com', '/v1.0/users/user2%40contoso.com',
   ]);
+});
+
+test('an id with a lone UTF-16 surrogate, in either form, is refused for good rather than failing to encode', () => {
+  for (const id of ['a\ud800b@contoso.com', '$a\udc00@contoso.com']) {
+    expect(() => userPath(id)).toThrow(expect.objectContaining({ code: 'template_refused', status: 422, retryable: false }));
+  }
+  expect(userPath('$\u{1F600}@contoso.com')).toBe("/users('%24%F0%9F%98%80%40contoso.com')");
 });

@@ -86,10 +86,12 @@ test('HTTP errors go through the framework: 401 final, 400 quotes the GraphQL er
   expect(posts()).toHaveLength(4);
 });
 
-test('a mutation is not resent after a 5xx unless marked idempotent; a query is', async () => {
+test('a mutation is not resent after a 5xx, nor left for the queue to resend, unless marked idempotent; a query is', async () => {
   vendor.on('POST /graphql', reply.json({ data: { ok: true } }));
   vendor.queue('POST /graphql', reply.serverError(502));
-  expect(await failure()).toMatchObject({ code: 'connector_unavailable', retryable: true });
+  const e = await failure({ operationName: 'Flag' });
+  expect(e).toMatchObject({ code: 'connector_outcome_unknown', retryable: false, extra: { vendorStatus: 502, outcomeUnknown: true, failure: 'connector_unavailable' } });
+  expect((e as Error).message).toContain('gql: the GraphQL mutation Flag may have been applied (the vendor answered HTTP 502');
   expect(posts()).toHaveLength(1);
   vendor.queue('POST /graphql', reply.serverError(502));
   await destination({ idempotent: true })(userEvent(), deps);
@@ -97,6 +99,42 @@ test('a mutation is not resent after a 5xx unless marked idempotent; a query is'
   vendor.queue('POST /graphql', reply.serverError(503));
   await destination({ query: QUERY, variables: { id: '{{ data.user.id }}' } })(userEvent(), deps);
   expect(posts()).toHaveLength(5);
+});
+
+test('a mutation that timed out is final; a query that timed out stays retryable', async () => {
+  const deadlines: AbortController[] = [];
+  const timeoutSignal = () => {
+    const c = new AbortController();
+    deadlines.push(c);
+    return c.signal;
+  };
+  const expire = () => {
+    deadlines.at(-1)!.abort(new DOMException('timed out', 'TimeoutError'));
+    return reply.hang();
+  };
+  const timed = (extra: object = {}) => graphqlDestination('gql', graphqlDestinationSchema.parse({
+    type: 'graphql', endpoint: `${vendor.url}/graphql`, query: MUTATION, variables: { id: '{{ data.user.id }}' }, ...extra,
+  }), { sleep: h.sleep, random: () => 0.5, timeoutSignal, retry: { maxAttempts: 2 } })(userEvent(), deps).catch((x: unknown) => x);
+  vendor.on('POST /graphql', expire);
+  expect(await timed()).toMatchObject({ code: 'connector_outcome_unknown', retryable: false, extra: { failure: 'connector_timeout' } });
+  expect(posts()).toHaveLength(1);
+  expect(await timed({ query: QUERY })).toMatchObject({ code: 'connector_timeout', retryable: true });
+  expect(posts()).toHaveLength(3);
+});
+
+// https://spec.graphql.org/October2021/#sec-Response-Format: `errors`, when present, is a non-empty
+// list, and an answer without data lists the errors that prevented it.
+test.each([
+  [{ data: null }],
+  [{ errors: [] }],
+  [{ data: null, errors: [] }],
+  [{ data: null, errors: null }],
+])('%j (no data and no error) is a bad response, final for a mutation and a query alike', async (answer) => {
+  vendor.on('POST /graphql', reply.json(answer));
+  const e = await failure();
+  expect(e).toMatchObject({ code: 'connector_bad_response', retryable: false, extra: { vendorStatus: 200 } });
+  expect((e as Error).message).toContain('gql: the answer to the GraphQL mutation has no data and lists no errors');
+  expect(await failure({ query: QUERY, variables: { id: '{{ data.user.id }}' } })).toMatchObject({ code: 'connector_bad_response', retryable: false });
 });
 
 test('an answer that is not a GraphQL response is a bad response; types outside `on` send nothing', async () => {

@@ -2,6 +2,7 @@ import { AppError } from '../../errors';
 import type { CloudEvent } from '../../events/cloudevent';
 import type { Deps } from '../../ports';
 import { render } from '../template';
+import { segmentProblem } from '../url';
 import { type GuardSettings, identityGuard } from './guard';
 
 /**
@@ -12,9 +13,9 @@ import { type GuardSettings, identityGuard } from './guard';
  * (`eventbridge:<source>`) or scanner reports (`storage:<bucket>`) only when `allowOrigins` names
  * that exact origin: who can put events on an account's bus or objects in a bucket is IAM's to say,
  * not a signature's, so trusting them is the operator's call. The user comes from a
- * template over the event and must resolve. Then the blast-radius guard (guard.ts) may refuse the
- * user (`protect`) or the volume (`limit`), before any request to the provider. Every action is
- * logged with the user id, never a token.
+ * template over the event and must resolve to a value a request path can carry. Then the
+ * blast-radius guard (guard.ts) may refuse the user (`protect`) or the volume (`limit`), before
+ * any request to the provider. Every action is logged with the user id, never a token.
  */
 export interface IdentityActionSettings<A extends string> extends GuardSettings {
   user: string;
@@ -73,6 +74,13 @@ export function identityActions<A extends string>(name: string, settings: Identi
     if (userId === undefined) {
       log.warn('identity action refused: no user in the event', { template: settings.user });
       throw new AppError('identity_user_unresolved', `Destination ${name}: the template ${settings.user} names no user in this event`, { status: 422, retryable: false, expose: false });
+    }
+    // Every provider puts the user in a request path: a value no path can carry is refused here,
+    // before the guard counts the action against the limit, rather than by the request after it.
+    const problem = segmentProblem(userId);
+    if (problem !== undefined) {
+      log.warn('identity action refused: the user cannot be named in a request', { template: settings.user, problem });
+      throw new AppError('template_refused', `Destination ${name}: the template ${settings.user} ${problem} for this event; no action taken`, { status: 422, retryable: false, expose: false });
     }
     await guard(planned, userId, deps, log, JSON.stringify([event.source, event.id]));
     for (const action of Array.isArray(planned) ? planned : [planned]) {

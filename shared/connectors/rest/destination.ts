@@ -10,9 +10,10 @@ import { restRequest } from './request';
 import { type GenericClient, genericClient } from './transport';
 
 /**
- * `rest` destination: one templated HTTP request per event of the configured types. Effects are
- * at least once unless the call is idempotent (PUT, DELETE, or a POST carrying an idempotency key
- * the API honours): a redelivered event, or a timeout after the API acted, repeats the call.
+ * `rest` destination: one templated HTTP request per event of the configured types. A call that
+ * is not idempotent (a POST or PATCH without `idempotent` or an idempotency key the API honours)
+ * is not repeated after it may have reached the API (a 5xx, a timeout): its failure is final
+ * (call.ts), kept as a dead letter; only a duplicate copy of the queued event could repeat it.
  * `overrides` reach the transport (tests inject its sleep and jitter).
  */
 export const restDestination = (name: string, config: RestConfig, overrides: Partial<TransportOptions> = {}): Deliver => {

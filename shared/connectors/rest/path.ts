@@ -1,4 +1,5 @@
 import { render, templateProblems } from '../template';
+import { segmentProblem } from '../url';
 import { asText, templateEmpty, templateRefused } from './values';
 
 /**
@@ -7,7 +8,8 @@ import { asText, templateEmpty, templateRefused } from './values';
  * data, not structure. A value holding a `.` or `..` segment is refused: URL parsers resolve a
  * bare one, and some servers decode `%2F` before routing, so `..%2Fadmin` would climb there (the
  * transport refuses both too; here it is the event's fault, said so). An empty value is refused
- * as well: `/users//suspend` is another resource.
+ * as well (`/users//suspend` is another resource), and so is one with a lone UTF-16 surrogate,
+ * which no URL can carry (../url.ts).
  */
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
@@ -16,7 +18,8 @@ export function renderPath(t: string, event: unknown, at = 'path'): string {
     // The placeholder alone is a whole-value template: render() returns its value, not text.
     const text = asText(render(placeholder, event));
     if (!text) throw templateEmpty(at);
-    if (text.split(/[/\\]/).some((part) => part === '.' || part === '..')) throw templateRefused(at, 'gave a value with a dot segment');
+    const problem = segmentProblem(text);
+    if (problem !== undefined) throw templateRefused(at, problem);
     return encodeURIComponent(text);
   });
 }

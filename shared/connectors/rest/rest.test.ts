@@ -49,7 +49,7 @@ test('hostile event values stay data: they cannot add path segments, query param
   expect([...vendor.requests[0]!.query]).toEqual([['q', 'a@b']]);
   expect(vendor.requests[0]!.json()).toEqual({ id: 'admin/x?role=admin#frag' });
 
-  for (const [data, code] of [[{ user: { id: '..' } }, 'template_refused'], [{ user: { id: '../admin' } }, 'template_refused'], [{ user: { id: 'a\\..\\b' } }, 'template_refused'], [{ user: { id: '' } }, 'template_empty'], [{ who: 'x\r\nX-Admin: 1' }, 'template_refused'], [{ who: 'caf\u00e9 \u2603' }, 'template_refused']] as const) {
+  for (const [data, code] of [[{ user: { id: '..' } }, 'template_refused'], [{ user: { id: '../admin' } }, 'template_refused'], [{ user: { id: 'a\\..\\b' } }, 'template_refused'], [{ user: { id: 'a\ud800b' } }, 'template_refused'], [{ user: { id: '' } }, 'template_empty'], [{ who: 'x\r\nX-Admin: 1' }, 'template_refused'], [{ who: 'caf\u00e9 \u2603' }, 'template_refused']] as const) {
     await expect(deliver(userEvent(data), deps)).rejects.toMatchObject({ code, status: 422, retryable: false });
   }
   expect(vendor.requests).toHaveLength(1);
@@ -94,11 +94,13 @@ test('401 is final and names the credentials, which show nowhere even when echoe
   expect(JSON.stringify(h.logs)).not.toContain('s3cret-passw0rd');
 });
 
-test('a POST is not resent after a 5xx; with an idempotency key, or as PUT, it is', async () => {
+test('a POST is not resent after a 5xx, nor left for the queue to resend; with an idempotency key, or as PUT, it is', async () => {
   vendor.on('POST /api/v2/alerts', reply.json({}, 201));
   vendor.on('PUT /api/v2/alerts', reply.json({}));
   vendor.queue('POST /api/v2/alerts', reply.serverError(502));
-  await expect(destination({ path: '/alerts' })(userEvent(), deps)).rejects.toMatchObject({ code: 'connector_unavailable', retryable: true });
+  await expect(destination({ path: '/alerts' })(userEvent(), deps)).rejects.toMatchObject({
+    code: 'connector_outcome_unknown', retryable: false, extra: { vendorStatus: 502, outcomeUnknown: true, failure: 'connector_unavailable' },
+  });
   expect(vendor.requests).toHaveLength(1);
 
   vendor.queue('POST /api/v2/alerts', reply.serverError(502));
