@@ -1,6 +1,6 @@
-import { AppError } from '../errors';
 import { MAX_KEY_BYTES, type StateStore } from '../ports/store';
 import { keyPart } from '../store/key-part';
+import { lostWrite } from './ticket-lease';
 import { originField } from './ticket-origin';
 import { markerTtlSeconds } from './ticket-times';
 import type { TicketDeps, TicketRef, TicketRequest } from './ticket-types';
@@ -16,10 +16,19 @@ import type { TicketDeps, TicketRef, TicketRequest } from './ticket-types';
  * `at`; a reader that does not know this state takes it for a lapsed lease (searches the target,
  * then creates), as before it existed. `origin` (every state): the origin of the event that wrote
  * the finding's first record, absent on records written before it was kept, or first written by
- * an event without one (ticket-origin.ts).
+ * an event without one (ticket-origin.ts). `lease` (a `created` record): an attempt is acting on the
+ * ticket (ticket-follow.ts); absent once it has written its outcome.
  */
 export type Owned = { origin?: string };
-export type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number };
+/**
+ * The lease of a follow-up action, held `until` (epoch ms) by the attempt applying event `eventId`.
+ * `effect`: what that action sets the ticket to, `resolved` or `open` (a created or updated event
+ * reporting the finding open), or `note` (only a comment: a status-unknown event on an open ticket);
+ * `at`: that event's time. A lease that lapsed (its attempt died, failed or ran past it) says the
+ * ticket may have been set so without the record saying it.
+ */
+export type Lease = { until: number; eventId: string; effect: 'resolved' | 'open' | 'note'; at?: number };
+export type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number; lease?: Lease };
 /** `replaces` (a `creating` record): the ticket closed for good that the one being created stands in for. */
 export type Record = (Owned & { state: 'creating'; until: number; eventId: string; replaces?: TicketRef }) | Created | (Owned & { state: 'resolved'; at: number; eventId: string });
 const APPLIED_KEPT = 20;
@@ -45,5 +54,5 @@ export async function markResolved(deps: TicketDeps, key: string, req: TicketReq
 export async function write(store: StateStore, key: string, r: Record, version: string | undefined, opts: { newVersion?: string; ttlSeconds?: number } = {}): Promise<void> {
   const cond = version === undefined ? { ifAbsent: true } : { ifVersion: version };
   const ok = await store.put(key, JSON.stringify(r), { ...cond, ...opts });
-  if (!ok) throw new AppError('ticket_in_progress', 'Another attempt changed this finding\'s ticket record; retrying', { status: 503, retryable: true });
+  if (!ok) throw lostWrite();
 }

@@ -1,3 +1,4 @@
+import { redeliveryDelayMs } from '../contracts';
 import type { CloudEvent } from '../events/cloudevent';
 import { memoryStore } from '../store/memory';
 import type { StateStore } from '../ports/store';
@@ -138,4 +139,31 @@ test('a ticket deleted in the target: the open finding gets a new one, later eve
   t.system.update = async () => Promise.reject(refusal(400));
   await expect(applyFindingEvent(t.system, deps, req('e6', 'updated'))).rejects.toMatchObject({ code: 'connector_rejected' });
   expect(t.calls.filter((c) => c.startsWith('create'))).toEqual(['create e1', 'create e2', 'create e5']);
+});
+
+test('an event that finds a create under way is delivered again when the create\'s lease runs out, not at once', async () => {
+  const { deps, req, store, advance } = setup();
+  const t = fakeTarget();
+  // A create still waiting out a vendor's 429s, its lease 90 s from running out.
+  await store.put('tkt:jira:t:f-1', JSON.stringify({ state: 'creating', until: deps.clock.now() + 90_000, eventId: 'e1' }));
+  const err = await applyFindingEvent(t.system, deps, req('e2', 'updated')).catch((e: unknown) => e);
+  expect(err).toMatchObject({ code: 'ticket_in_progress', retryable: true, extra: { retryAfterMs: 90_000 } });
+  expect(redeliveryDelayMs(err)).toBe(90_000);
+  // Within a second and an hour (the longest lease) whatever the record says.
+  advance(89_900);
+  expect(redeliveryDelayMs(await applyFindingEvent(t.system, deps, req('e2', 'updated')).catch((e: unknown) => e))).toBe(1000);
+  await store.put('tkt:jira:t:f-1', JSON.stringify({ state: 'creating', until: deps.clock.now() + 86_400_000, eventId: 'e1' }));
+  expect(await applyFindingEvent(t.system, deps, req('e2', 'updated')).catch((e: unknown) => e)).toMatchObject({ extra: { retryAfterMs: 3_600_000 } });
+  expect(t.calls).toEqual([]);
+});
+
+test('an attempt that lost its conditional write to another is delivered again after a short wait', async () => {
+  const { deps, req, store } = setup();
+  const t = fakeTarget();
+  // Another attempt writes the record between this one's read and its write.
+  const racing: StateStore = { ...store, put: async (k, v, o) => (o?.ifAbsent || o?.ifVersion ? false : store.put(k, v, o)) };
+  const err = await applyFindingEvent(t.system, { ...deps, store: racing }, req('e1')).catch((e: unknown) => e);
+  expect(err).toMatchObject({ code: 'ticket_in_progress', retryable: true });
+  expect(redeliveryDelayMs(err)).toBe(1000);
+  expect(t.calls).toEqual(['find f-1']);
 });

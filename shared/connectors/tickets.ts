@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AppError, isAppError } from '../errors';
-import { isConnectorError } from './errors';
+import { create } from './ticket-create';
+import { follow } from './ticket-follow';
+import { leaseWaitMs, ticketInProgress } from './ticket-lease';
 import { foreignOrigin, foreignTo, originField, originOf } from './ticket-origin';
-import { applied, type Created, markResolved, type Record, ticketRecordKey, write } from './ticket-record';
-import { findingEventTime, latest, newerThan, olderThan } from './ticket-times';
-import type { ReopenResult, TicketDeps, TicketOutcome, TicketRef, TicketRequest, TicketSystem } from './ticket-types';
+import { markResolved, type Record, ticketRecordKey, write } from './ticket-record';
+import { NO_TICKET, older, reportsNothingOpen, unknownStatus } from './ticket-skips';
+import { findingEventTime, olderThan } from './ticket-times';
+import type { TicketDeps, TicketOutcome, TicketRequest, TicketSystem } from './ticket-types';
 
 export { ticketRecordKey } from './ticket-record';
 export { findingEventTime, markerTtlSeconds } from './ticket-times';
@@ -21,7 +23,11 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * consistent (Jira's JQL index lags writes by seconds) leave a window of that length after a
  * crash; each connector's README section says how long. A create the target refuses gives its
  * lease up at once; a ticket deleted in the target (404) is made again for a finding still open
- * and needs nothing more for a resolved one.
+ * and needs nothing more for a resolved one. Later events act on the ticket one at a time, each
+ * under a lease on the `created` record (ticket-follow.ts), so two events of the finding handled
+ * at once cannot leave the ticket in another state than the record. An event that finds a lease
+ * held fails with `ticket_in_progress`, asking to be delivered again once it runs out
+ * (ticket-lease.ts).
  *
  * Events need not arrive in order: a `created` event held back (a vendor's 429, a redelivery, a
  * dead letter replayed) can come after the finding's `resolved`. So a resolve that finds no ticket
@@ -53,11 +59,6 @@ export type { FindingTransition, ReopenResult, TicketDeps, TicketOutcome, Ticket
  * acting on the ticket or the record (ticket-origin.ts says why, and what records without an
  * origin, and events without one, do).
  */
-const NO_TICKET = 'resolved before any ticket was made';
-const OLDER = 'older than the finding\'s resolve';
-const UNKNOWN_STATUS = 'the finding was resolved, and this event does not say it is open again (status unknown)';
-const OLDER_RESOLVE = 'older than the finding\'s latest open event';
-
 const keyOf = ticketRecordKey;
 
 export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, req: TicketRequest): Promise<TicketOutcome> {
@@ -72,8 +73,9 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   // origins were kept: it is not taken over), else, for the finding's first record, this event's.
   const origin = record ? record.origin : originOf(req.event);
   if (record?.state === 'created') return follow(system, deps, req, key, held!.version, record);
-  if (record?.state === 'creating' && record.until > deps.clock.now()) {
-    throw new AppError('ticket_in_progress', `A ticket for finding ${req.uid} is being created by another attempt`, { status: 503, retryable: true });
+  const now = deps.clock.now();
+  if (record?.state === 'creating' && record.until > now) {
+    throw ticketInProgress(`A ticket for finding ${req.uid} is being created by another attempt`, leaseWaitMs(record.until, now));
   }
   const at = findingEventTime(req.event);
   if (record?.state === 'resolved') {
@@ -92,11 +94,12 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   const found = await system.findByUid(req.uid);
   if (found && found.id !== replaces?.id) {
     const adopted: Record = { state: 'created', ref: found, applied: record?.state === 'creating' ? [record.eventId] : [], ...originField(origin) };
-    await write(deps.store, key, adopted, held?.version);
+    // Its version chosen here: the event goes on from this very record, or loses to a later write.
+    const version = randomUUID();
+    await write(deps.store, key, adopted, held?.version, { newVersion: version });
     log.info('ticket found in the target by finding uid; recorded', { ticket: found.key ?? found.id });
     if (adopted.applied.includes(req.event.id)) return { action: 'adopted', ref: found };
-    const again = await deps.store.get(key);
-    return follow(system, deps, req, key, again!.version, adopted);
+    return follow(system, deps, req, key, version, adopted);
   }
   if (req.transition === 'resolved') {
     // Kept, so that an older event of the finding arriving later makes no ticket for it. Written
@@ -112,123 +115,4 @@ export async function applyFindingEvent(system: TicketSystem, deps: TicketDeps, 
   const ref = await create(system, deps, req, key, held?.version, origin, replaces && { replaces });
   log.info('ticket created', { ticket: ref.key ?? ref.id });
   return { action: 'created', ref };
-}
-
-/**
- * Claims the finding with a lease, creates its ticket and records it. A create the target refused
- * (a 4xx answer, or a failure before any request such as a template that gave no text) made
- * nothing, so its claim is given up at once: a corrected event, or the next attempt, need not wait
- * out the lease. It is given up as an expired lease rather than deleted, written only over this
- * attempt's own lease, so the next attempt still searches the target first. A create whose answer
- * never came (a timeout, a 5xx) may have been applied and keeps its lease.
- */
-async function create(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string | undefined, origin: string | undefined, opts?: { replaces: TicketRef }): Promise<TicketRef> {
-  const claim = randomUUID();
-  const lease: Record = { state: 'creating', until: deps.clock.now() + (req.leaseSeconds ?? 120) * 1000, eventId: req.event.id, ...opts, ...originField(origin) };
-  await write(deps.store, key, lease, version, { newVersion: claim });
-  let ref: TicketRef;
-  try {
-    ref = await system.create(req.uid, req.event, opts);
-  } catch (e) {
-    if (refusedCreate(e)) await deps.store.put(key, JSON.stringify({ ...lease, until: 0 } satisfies Record), { ifVersion: claim });
-    throw e;
-  }
-  const openedAt = findingEventTime(req.event);
-  await deps.store.put(key, JSON.stringify({ state: 'created', ref, applied: [req.event.id], ...(openedAt === undefined ? {} : { openedAt }), ...originField(origin) } satisfies Record));
-  return ref;
-}
-
-/** A 4xx answer (408, 425 and 429 included: each says the request was not acted on), or our own refusal before sending. */
-function refusedCreate(e: unknown): boolean {
-  if (isConnectorError(e)) {
-    const status = e.facts.vendorStatus;
-    return typeof status === 'number' && status >= 400 && status < 500;
-  }
-  return isAppError(e) && !e.retryable;
-}
-
-/** The ticket itself answered 404 (or 410): deleted in the target, or no longer visible to the account. */
-const isGone = (e: unknown) => isConnectorError(e) && e.code === 'connector_not_found';
-
-/** The ticket exists: a redelivery of the event that made it does nothing; later events update or resolve it. */
-async function follow(system: TicketSystem, deps: TicketDeps, req: TicketRequest, key: string, version: string, r: Created): Promise<TicketOutcome> {
-  if (r.applied.includes(req.event.id)) return { action: 'skipped', reason: 'this event was applied already', ref: r.ref };
-  const log = deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id });
-  const at = findingEventTime(req.event);
-  if (req.transition === 'resolved') {
-    if (r.resolved) {
-      // A later resolve moves the time on: an event dated between the two is older than it too.
-      if (at !== undefined && (r.resolvedAt === undefined || at > r.resolvedAt)) await write(deps.store, key, { ...r, resolvedAt: at, applied: applied(r, req.event.id) }, version);
-      return { action: 'skipped', reason: 'already resolved', ref: r.ref };
-    }
-    // Held back past a report of the finding open again: closing the ticket would hide an open finding.
-    if (at !== undefined && r.openedAt !== undefined && at < r.openedAt) {
-      log.info('resolve older than the finding\'s latest open event; acknowledged without resolving the ticket', { eventTime: new Date(at).toISOString(), openedAt: new Date(r.openedAt).toISOString() });
-      return { action: 'skipped', reason: OLDER_RESOLVE, ref: r.ref };
-    }
-    const gone = await system.resolve(r.ref, req.event).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e)));
-    await write(deps.store, key, { ...r, resolved: true, resolvedAt: latest(r.resolvedAt, at), applied: applied(r, req.event.id) }, version);
-    if (!gone) return { action: 'resolved', ref: r.ref };
-    // Nothing left to close: a new ticket only to close it would tell nobody anything.
-    log.warn('ticket gone from the target; the resolved finding needs none', { ticket: r.ref.key ?? r.ref.id });
-    return { action: 'skipped', reason: 'the ticket is gone from the target', ref: r.ref };
-  }
-  // Held back past the resolve: neither a comment on the resolved ticket nor, when that is gone, a new one.
-  if (r.resolved && olderThan(at, r.resolvedAt)) return { ...older(deps, req, at!, r.resolvedAt!), ref: r.ref };
-  if (r.resolved && reportsNothingOpen(req)) return { ...unknownStatus(deps, req), ref: r.ref };
-  // Dated after the resolve: the finding is open again, and so is its ticket before it is updated.
-  let reopen: ReopenResult | undefined;
-  try {
-    if (r.resolved && newerThan(at, r.resolvedAt)) reopen = await system.reopen?.(r.ref, req.event);
-    if (reopen?.kind !== 'final') await system.update(r.ref, req.event);
-  } catch (e) {
-    if (!isGone(e)) throw e;
-    // The finding is still open and its ticket was deleted (a clean-up, an issue moved away, an ACL
-    // change). That fixes nothing: the finding needs a ticket for someone to work it, and stopping
-    // would send this and every later event of the finding to the dead letters for good. So a new
-    // ticket is made, as for a first event; the log names the one it replaces. The lease is taken
-    // over the record this attempt read, so attempts racing here make one ticket.
-    const ref = await create(system, deps, req, key, version, r.origin);
-    log.warn('ticket gone from the target; created a new one for the open finding', { ticket: ref.key ?? ref.id, replaced: r.ref.key ?? r.ref.id, reason: (e as Error).message });
-    return { action: 'created', ref };
-  }
-  const ticket = r.ref.key ?? r.ref.id;
-  if (reopen?.kind === 'final') {
-    // Closed for good (read-only): as for a deleted ticket, the open finding needs one someone can work.
-    const ref = await create(system, deps, req, key, version, r.origin, { replaces: r.ref });
-    log.warn('ticket closed for good in the target; created a new one for the reopened finding', { ticket: ref.key ?? ref.id, replaced: ticket, reason: reopen.reason });
-    return { action: 'created', ref };
-  }
-  // Updated all the same: failing the event would send it and every later one of the finding to the dead letters.
-  if (reopen?.kind === 'stays') log.warn('ticket of the reopened finding left in its closed status; updated', { ticket, reason: reopen.reason });
-  if (reopen?.kind === 'reopened') log.info('ticket reopened: its finding was reported open again', { ticket, ...(reopen.status ? { status: reopen.status } : {}) });
-  const openedAt = reportsNothingOpen(req) ? r.openedAt : latest(r.openedAt, at);
-  await write(deps.store, key, { ...r, resolved: false, ...(openedAt === undefined ? {} : { openedAt }), applied: applied(r, req.event.id) }, version);
-  return { action: reopen?.kind === 'reopened' ? 'reopened' : 'updated', ref: r.ref };
-}
-
-/** A created or updated event dated at or before the finding's resolve: acknowledged, nothing done. */
-function older(deps: TicketDeps, req: TicketRequest, at: number, resolvedAt: number): TicketOutcome {
-  deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
-    .info('finding event older than the finding\'s resolve; acknowledged without acting on the ticket', { transition: req.transition, eventTime: new Date(at).toISOString(), resolvedAt: new Date(resolvedAt).toISOString() });
-  return { action: 'skipped', reason: OLDER };
-}
-
-/**
- * An updated event that tells of something done to the finding without saying whether it is open:
- * its OCSF finding gives status_id 0 (Unknown). A PagerDuty note, status update or responder
- * request (they carry a reference to the incident, not its status), or a generic source mapped
- * without a status path. It neither reopens a resolved ticket nor makes one for a finding resolved
- * before any ticket was made, and it does not move `openedAt`. An event whose data gives no
- * status_id at all is read as before, and a created one is the finding reported open whatever its
- * status says.
- */
-const reportsNothingOpen = (req: TicketRequest) =>
-  req.transition === 'updated' && (req.event.data as { status_id?: unknown } | null | undefined)?.status_id === 0;
-
-/** An updated event of a resolved finding that does not say it is open again: acknowledged, nothing done. */
-function unknownStatus(deps: TicketDeps, req: TicketRequest): TicketOutcome {
-  deps.logger.child({ destination: req.destination, uid: req.uid, eventId: req.event.id })
-    .info('finding event of unknown status after the finding\'s resolve; acknowledged without reopening or making a ticket', { transition: req.transition });
-  return { action: 'skipped', reason: UNKNOWN_STATUS };
 }

@@ -19,8 +19,10 @@ import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
  * Jira as the target of shared/connectors/tickets.ts: one issue per finding, found again by its
  * `secorch-<hash>` label (uid.ts). That search is eventually consistent (search-issues.ts): an
  * issue created moments ago may not be found yet. applyFindingEvent only searches after a crashed
- * attempt's lease (120 s by default) has run out, so a second issue needs the index to lag more
- * than the lease behind the create.
+ * attempt's lease (120 s by default) has run out; the lease starts before the create call, which
+ * can take 60 s (30 s of waits after 429s, then an attempt with its 30 s deadline), so a second
+ * issue needs the index to lag about 60 s behind the create (less for a create Jira commits after
+ * the attempt gave up on it).
  *
  * A finding reported open again after its issue was resolved moves a done issue back out of the
  * done category (reopenTransition, else the first transition there), so the people working the
