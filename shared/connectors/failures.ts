@@ -1,4 +1,5 @@
 import { isAppError } from '../errors';
+import { abortedBeforeSending } from '../http/egress';
 import { deniedCause } from '../http/egress-agent';
 import { ConnectorError, type ConnectorErrorFacts } from './errors';
 
@@ -24,15 +25,17 @@ const BEFORE_SENDING = /^(?:ENOTFOUND|EAI_[A-Z]+|ECONNREFUSED|ENETUNREACH|EHOSTU
 
 const isWrite = (method: string | undefined) => method !== 'GET' && method !== 'HEAD';
 
-export function fetchFailure(e: unknown, facts: ConnectorErrorFacts, deadline: AbortSignal, caller?: AbortSignal): unknown {
+/** `sent`: the signal the request was made with (the deadline's, or it combined with the caller's). */
+export function fetchFailure(e: unknown, facts: ConnectorErrorFacts, deadline: AbortSignal, caller?: AbortSignal, sent: AbortSignal = deadline): unknown {
   const denied = deniedCause(e);
   if (denied) return denied;
   if (caller?.aborted) return caller.reason ?? e;
   if (isAppError(e)) return e;
   const { connector, method, path } = facts;
   if (deadline.aborted) {
+    // A deadline that ran out while the egress guard was still resolving the host sent nothing.
     return new ConnectorError('connector_timeout', `${connector}: ${method} ${path} timed out; ${connector} is slow or unreachable, retry later`, {
-      ...facts, outcomeUnknown: isWrite(method),
+      ...facts, outcomeUnknown: isWrite(method) && !abortedBeforeSending(sent),
     });
   }
   const reason = systemCode(e);

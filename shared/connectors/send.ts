@@ -92,7 +92,7 @@ export async function send<T>(rt: Runtime, req: TransportRequest, maxAttempts = 
       const wanted = res.ok || req.allowStatus?.includes(res.status);
       ({ text, over } = await readCapped(res, wanted ? rt.maxResponseBytes : ERROR_BODY_LIMIT));
     } catch (e) {
-      const failure = fetchFailure(e, facts, deadline, req.signal);
+      const failure = fetchFailure(e, facts, deadline, req.signal, signal);
       if (vendorFault(failure)) rt.breaker.failure(probe);
       else rt.breaker.release(probe);
       if (vendorFault(failure) && idempotent && attempt < maxAttempts && (await waitForRetry(attempt, undefined, (failure as ConnectorError).code)) === true) continue;

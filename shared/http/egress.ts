@@ -101,6 +101,16 @@ export function guardedHttp(first: HttpClient | ConnectEgressPolicy, second?: Eg
  * (getaddrinfo may take its resolv.conf timeouts, tens of seconds), and the caller's deadline
  * must hold while it runs, as it does once fetch has started.
  */
+/** Signals whose request was aborted before any of it was sent (abortedBeforeSending). */
+const unsent = new WeakSet<AbortSignal>();
+
+/**
+ * Whether the guarded request made with `signal` was aborted before anything was sent: during the
+ * egress check's name resolution, which runs inside the caller's deadline. A caller that must not
+ * repeat a write whose outcome is unknown may repeat this one.
+ */
+export const abortedBeforeSending = (signal: AbortSignal | null | undefined): boolean => signal != null && unsent.has(signal);
+
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal | null | undefined): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) return Promise.reject(signal.reason);
@@ -131,7 +141,13 @@ function precheck(inner: HttpClient, policy: EgressPolicy): GuardedHttpClient {
     let [url, init] = flattenRequest(input, requestInit);
     const mode = init.redirect ?? 'follow';
     for (let hop = 0; ; hop++) {
-      await untilAborted(check(url), init.signal);
+      try {
+        await untilAborted(check(url), init.signal);
+      } catch (e) {
+        // Aborted while the address was still being checked (a slow resolver): nothing was sent.
+        if (hop === 0 && init.signal?.aborted) unsent.add(init.signal);
+        throw e;
+      }
       const res = await inner.fetch(url, { ...init, redirect: 'manual' });
       const location = REDIRECT.has(res.status) ? res.headers.get('location') : null;
       if (location === null || mode === 'manual') return res;

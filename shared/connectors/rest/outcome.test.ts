@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { reply, type VendorServer } from '../../../test/support/vendor-server';
+import { guardedHttp } from '../../http/egress';
 import type { Deps } from '../../ports';
 import type { Harness } from '../transport.testkit';
 import { restDestinationSchema } from './config';
@@ -90,4 +91,18 @@ test("the token endpoint's 5xx or timeout comes before the POST is sent: retryab
   vendor.queue('POST /oauth/token', expire);
   expect(await failure({ auth })).toMatchObject({ code: 'connector_timeout', retryable: true });
   expect(posts()).toHaveLength(0);
+});
+
+test('a POST whose deadline ran out while the egress guard was still resolving its host sent nothing: retryable', async () => {
+  // A resolver that does not answer within the deadline (getaddrinfo working through resolv.conf's timeouts).
+  let lookups = 0;
+  const lookup = () => void lookups++;
+  const slowDns = { ...deps, http: guardedHttp({ allowPrivate: ['127.0.0.0/8'], lookup: lookup as never }) };
+  const pending = destination({}, 'http://api.vendor.test/api')(userEvent(), slowDns).catch((x: unknown) => x);
+  await new Promise((resolve) => setImmediate(resolve));
+  deadlines.at(-1)!.abort(new DOMException('timed out', 'TimeoutError'));
+  const e = await pending;
+  expect(lookups).toBe(1);
+  expect(e).toMatchObject({ code: 'connector_timeout', retryable: true });
+  expect((e as { extra: object }).extra).not.toHaveProperty('outcomeUnknown', true);
 });
