@@ -66,9 +66,10 @@ function serverFault(e: unknown): string | undefined {
 }
 
 /**
- * A conditional PutItem the SDK sent more than once (its answer lost, or the first send failing
- * with a 5xx after DynamoDB may have written) that failed its condition on an item another writer
- * has rewritten since: the first send may have been applied, or not (store-dynamodb.ts ownWrite).
+ * A conditional PutItem the SDK sent more than once after a try that may have been applied (its
+ * answer lost, or a 5xx after DynamoDB may have written; not a throttled or otherwise refused try:
+ * store-dynamodb-resend.ts) that failed its condition on an item another writer has rewritten
+ * since: that try may have been applied, or not (store-dynamodb.ts ownWrite).
  */
 export class DynamoOutcomeUnknown extends Error {
   constructor(options: { cause?: unknown } = {}) {

@@ -1,6 +1,6 @@
 import {
-  DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactionCanceledException, TransactionConflictException,
-  TransactWriteItemsCommand, type AttributeValue,
+  DeleteItemCommand, DynamoDBClient, GetItemCommand, InternalServerError, ProvisionedThroughputExceededException, PutItemCommand,
+  TransactionCanceledException, TransactionConflictException, TransactWriteItemsCommand, type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../../shared/errors';
 import { fixedClock } from '../../shared/ports/clock';
@@ -146,6 +146,63 @@ describe('on dynalite', () => {
     expect(await mine.store.put('claim', 'again', { ifAbsent: true })).toBe(false);
     expect(await mine.store.put('claim', 'again', { ifVersion: 'not-the-version' })).toBe(false);
     expect((await mine.store.get('claim'))?.value).toBe('mine');
+  });
+
+  /**
+   * A conditional PutItem whose first try DynamoDB answers with an error the SDK retries, before
+   * dynalite sees it: a middleware inside the retry middleware (the deserialize step, once per try)
+   * lets another writer in, then throws `fault` instead of sending. The resend fails its condition
+   * on that writer's item. Whether the first try could have been applied depends on the answer.
+   */
+  function failingFirstTry(fault: () => Error) {
+    const client = new DynamoDBClient({ endpoint: dyn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const state: { armed?: () => Promise<void>; sends: number } = { sends: 0 };
+    client.middlewareStack.add((next, context) => async (args) => {
+      if (context.commandName !== 'PutItemCommand') return next(args);
+      state.sends++;
+      const hook = state.armed;
+      if (!hook) return next(args);
+      state.armed = undefined;
+      await hook();
+      throw fault();
+    }, { step: 'deserialize', name: 'testFailFirstTry' });
+    return { client, store: dynamoStore({ table, client, clock: fixedClock(START) }), state, arm: (hook: () => Promise<void>) => void (state.armed = hook) };
+  }
+
+  test.each([
+    ['ProvisionedThroughputExceededException', () => new ProvisionedThroughputExceededException({ $metadata: { httpStatusCode: 400 }, message: 'throttled' })],
+    ['ThrottlingException', () => Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })],
+  ])('a put whose first try was throttled (%s: refused, nothing written), with another writer in between, is false: a lost race, not commit outcome unknown', async (_name, fault) => {
+    const other = dynamoStore({ table, client: dyn.client, clock: fixedClock(START) });
+    expect(await other.put('claim', 'theirs-v1')).toBe(true);
+    const held = (await other.get('claim'))!;
+    const mine = failingFirstTry(fault);
+    mine.arm(async () => {
+      expect(await other.put('claim', 'theirs-v2')).toBe(true);
+    });
+    expect(await mine.store.put('claim', 'mine', { ifVersion: held.version })).toBe(false);
+    expect(mine.state.sends).toBe(2);
+    expect((await other.get('claim'))?.value).toBe('theirs-v2');
+  });
+
+  test('a put whose first try got a 500 (DynamoDB may have written), with another writer in between: 503 commit outcome unknown', async () => {
+    const other = dynamoStore({ table, client: dyn.client, clock: fixedClock(START) });
+    expect(await other.put('claim', 'theirs-v1')).toBe(true);
+    const held = (await other.get('claim'))!;
+    const mine = failingFirstTry(() => new InternalServerError({ $metadata: { httpStatusCode: 500 }, message: 'Internal server error' }));
+    mine.arm(async () => {
+      expect(await other.put('claim', 'theirs-v2')).toBe(true);
+    });
+    const out = await mine.store.put('claim', 'mine', { ifVersion: held.version }).then((r) => r, (e: unknown) => e);
+    expect(mine.state.sends).toBe(2);
+    expect(out).toMatchObject({ code: 'store_unavailable', status: 503, message: 'DynamoDB state store unavailable during put (commit outcome unknown); retry shortly' });
+  });
+
+  test('the try-watching middleware goes on a shared client once, however many stores use it', async () => {
+    const { client } = failingFirstTry(() => new Error('unused'));
+    const stores = [dynamoStore({ table, client, clock: fixedClock(START) }), dynamoStore({ table, client, clock: fixedClock(START) })];
+    for (const store of stores) expect(await store.put('k', 'v')).toBe(true);
+    expect(client.middlewareStack.identify().filter((entry) => entry.startsWith('secorchNoteTries'))).toHaveLength(1);
   });
 
   test('the inline-or-split choice measures the item as DynamoDB counts it: a long non-ASCII newVersion at the 400 KB boundary', async () => {

@@ -7,6 +7,7 @@ import { checkTransaction, type Head, headKey, type Item, LIVE, PARTITION, planW
 import { dropParts, type PartsIo } from './store-dynamodb-parts';
 import { readItem, withValues } from './store-dynamodb-read';
 import { cancellationCodes, DynamoOutcomeUnknown, dynamoReason, retryBusy } from './store-dynamodb-errors';
+import { earlierTryMayHaveApplied, noteTries } from './store-dynamodb-resend';
 import { guardStore } from '../../shared/store/unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
@@ -79,7 +80,9 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
   const { table, clock } = opts;
   const load = once(async (): Promise<PartsIo> => {
     const sdk = await import('@aws-sdk/client-dynamodb');
-    return { sdk, table, client: opts.client ?? new sdk.DynamoDBClient(awsClientConfig(opts)) };
+    const client = opts.client ?? new sdk.DynamoDBClient(awsClientConfig(opts));
+    noteTries(client); // tells a resent put from a lost race (store-dynamodb-resend.ts)
+    return { sdk, table, client };
   });
 
   /** One TransactWriteItems; false when a condition failed. */
@@ -113,18 +116,18 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
    * Whether a conditional put that failed its condition had in fact been applied: the SDK resends
    * a request whose answer was lost (a reset connection, a timeout after DynamoDB wrote), and the
    * resend then fails the condition the first send satisfied, on the item it wrote itself. Every
-   * write has its own version, so finding ours means the put succeeded. Sent once (the SDK's
-   * `$metadata.attempts`), the condition failed. Sent again and finding another writer's version,
-   * the first send may or may not have been applied: 503 (commit outcome unknown), as Firestore.
-   * (A transaction needs no such check: the SDK's ClientRequestToken makes resends idempotent.)
+   * write has its own version, so finding ours means the put succeeded. Finding another writer's
+   * version after a try that may have been applied (no answer or a 5xx: store-dynamodb-resend.ts),
+   * the put may or may not have been: 503 (commit outcome unknown), as Firestore. Sent once, or
+   * resent only after refusals that wrote nothing (throttling, a 4xx), the condition failed. (A
+   * transaction needs no such check: the SDK's ClientRequestToken makes resends idempotent.)
    */
   async function ownWrite(io: PartsIo, key: string, version: string, failed: unknown): Promise<boolean> {
     const now = await io.client.send(new io.sdk.GetItemCommand({
       TableName: table, Key: headKey(key), ConsistentRead: true, ProjectionExpression: '#v', ExpressionAttributeNames: { '#v': 'version' },
     }));
     if (now.Item?.version?.S === version) return true;
-    const attempts = (failed as { $metadata?: { attempts?: unknown } }).$metadata?.attempts;
-    if (typeof attempts === 'number' && attempts > 1) throw new DynamoOutcomeUnknown({ cause: failed });
+    if (earlierTryMayHaveApplied(failed)) throw new DynamoOutcomeUnknown({ cause: failed });
     return false;
   }
 

@@ -2,7 +2,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { PutOptions } from '../../shared/ports/store';
 import { checkTransaction, type Entity, type Head, layOut, PARTITION, type PartsRef, plan, type Planned, rowKey, toHead } from './store-table-layout';
 import { dropParts, live, readEntity, status, tableGone } from './store-table-parts';
-import { resent } from './store-table-resend';
+import { earlierTryMayHaveApplied } from './store-table-resend';
 import { TableOutcomeUnknown } from './unavailable';
 
 /**
@@ -45,12 +45,12 @@ export const ownWrite = (row: Row | undefined, tried: ReadonlySet<string>): bool
 
 /**
  * A conditional commit's failure: 'lost' for a lost race (decide again), noting in `unsure` one
- * the SDK had sent more than once, whose first send may have been applied (store-table-resend.ts);
- * any other error is thrown.
+ * the SDK had resent after a try that may have been applied (no answer, or a 500; not a 503
+ * ServerBusy or 429, which the service refused: store-table-resend.ts); any other error is thrown.
  */
 export function lostOrThrow(e: unknown, unsure: { cause?: unknown }): 'lost' {
   if (!lostRace(e)) throw e;
-  if (resent(e)) unsure.cause ??= e;
+  if (earlierTryMayHaveApplied(e)) unsure.cause ??= e;
   return 'lost';
 }
 

@@ -11,7 +11,7 @@ import { dropParts, entityMissing, readEntity, readItem } from './store-table-pa
 import { sweepExpiredRows, sweepOrphanParts } from './store-table-sweep';
 import { putOne, readHead } from './store-table-write';
 import { type AzureTimeouts, tablesClientOptions } from './client-options';
-import { countSends } from './store-table-resend';
+import { noteTries } from './store-table-resend';
 import { guardedStore as guarded } from './unavailable';
 
 export {
@@ -118,7 +118,7 @@ export function tableStore(opts: TableStoreOptions): TableStore {
     const client = opts.client ?? (opts.connectionString
       ? sdk!.TableClient.fromConnectionString(opts.connectionString, opts.table!, options)
       : new sdk!.TableClient(opts.url!, opts.table!, opts.credential!, options));
-    countSends(client); // tells a resent write from a lost race (store-table-resend.ts)
+    noteTries(client); // tells a resent write from a lost race (store-table-resend.ts)
     if (opts.createTable !== false) await client.createTable(); // an existing table is fine (409 swallowed by the SDK)
     return client;
   });

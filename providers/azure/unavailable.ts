@@ -21,7 +21,7 @@ export function azureNetworkReason(e: unknown): string | undefined {
   return typeof code === 'string' ? ERRNOS.get(code) : undefined;
 }
 
-/** A Table Storage write answered 409/412 after the SDK resent it, whose first send may have been applied (store-table-resend.ts). */
+/** A Table Storage write answered 409/412 after a try the SDK retried that may have been applied (no answer, a 5xx other than ServerBusy: store-table-resend.ts). */
 export class TableOutcomeUnknown extends Error {
   constructor(options: { cause?: unknown } = {}) {
     super('A write the SDK resent may have been applied; the entity has changed since', options);
