@@ -44,7 +44,10 @@ export async function follow(system: TicketSystem, deps: TicketDeps, req: Ticket
   const { lease: lapsed, ...record } = held;
   // Its own lapsed lease: this event is being applied again, and is not taken as done.
   const r = lapsed && lapsed.eventId !== req.event.id ? asIfApplied(record, lapsed) : record;
-  const step = { system, deps, req, key, version, r, unsure: lapsed !== undefined, mayBeClosed: lapsed !== undefined && record.resolved === true };
+  // The ticket may be in either status: an earlier attempt left it so (statusUnknown), or the lapsed
+  // action would change it, and whether it did cannot be told.
+  const statusUnknown = record.statusUnknown === true || (lapsed !== undefined && asIfApplied(record, lapsed).resolved !== (record.resolved === true));
+  const step = { system, deps, req, key, version, r, stored: record, unsure: lapsed !== undefined || statusUnknown, statusUnknown };
   return req.transition === 'resolved' ? resolve(step) : update(step);
 }
 
@@ -57,10 +60,16 @@ interface Step {
   version: string;
   /** The record (without its lease), with a lapsed lease's action taken as applied. */
   r: Created;
-  /** A lease lapsed: the ticket's status may not be the record's. */
+  /** The record as stored (without its lease): what a lease taken, or given up after a failure, is written over. */
+  stored: Created;
+  /** A lease lapsed, or the record's status is unknown: the ticket's status may not be the record's. */
   unsure: boolean;
-  /** A lease lapsed over a resolved ticket: it may still be closed, whatever that lease was to do. */
-  mayBeClosed: boolean;
+  /**
+   * The ticket may be open or closed, whatever the record says: a lapsed action may have changed it
+   * (a resolve of an open ticket, a reopen of a resolved one), or an attempt that found it so failed.
+   * Kept in the record (`statusUnknown`) until a resolve or reopen call has set the ticket's status.
+   */
+  statusUnknown: boolean;
 }
 
 /** The record as the lapsed lease's action would have left it. */
@@ -68,6 +77,12 @@ function asIfApplied(r: Created, lease: Lease): Created {
   if (lease.effect === 'resolved') return { ...r, resolved: true, ...times(latest(r.resolvedAt, lease.at), r.openedAt) };
   if (lease.effect === 'open') return { ...r, resolved: false, ...times(r.resolvedAt, latest(r.openedAt, lease.at)) };
   return r;
+}
+
+/** The record with `statusUnknown` set, or left out: only what a call on the ticket confirmed clears it. */
+function known(r: Created, statusUnknown: boolean): Created {
+  const { statusUnknown: _, ...rest } = r;
+  return statusUnknown ? { ...rest, statusUnknown: true } : rest;
 }
 
 const times = (resolvedAt: number | undefined, openedAt: number | undefined) => ({
@@ -94,7 +109,8 @@ async function resolve(s: Step): Promise<TicketOutcome> {
   }
   const lease = await hold(s, 'resolved', at);
   const gone = await lease.acting(system.resolve(r.ref, req.event).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e))));
-  await lease.done({ ...r, resolved: true, ...times(latest(r.resolvedAt, at), r.openedAt), applied: applied(r, req.event.id) });
+  // The resolve call set the ticket's status (or found it gone): it is known again.
+  await lease.done({ ...known(r, false), resolved: true, ...times(latest(r.resolvedAt, at), r.openedAt), applied: applied(r, req.event.id) });
   if (!gone) return { action: 'resolved', ref: r.ref };
   // Nothing left to close: a new ticket only to close it would tell nobody anything.
   logFor(s).warn('ticket gone from the target; the resolved finding needs none', { ticket: r.ref.key ?? r.ref.id });
@@ -110,7 +126,7 @@ async function update(s: Step): Promise<TicketOutcome> {
   if (r.resolved && reportsNothingOpen(req)) return { ...unknownStatus(deps, req), ref: r.ref };
   // Dated after the resolve: the finding is open again, and so is its ticket before it is updated.
   // After a lapsed lease the record's open may not be the ticket's (a reopen that died before it acted).
-  const reopening = r.resolved ? newerThan(at, r.resolvedAt) : s.mayBeClosed;
+  const reopening = r.resolved ? newerThan(at, r.resolvedAt) : s.statusUnknown;
   const opens = !reportsNothingOpen(req);
   const lease = await hold(s, opens || reopening ? 'open' : 'note', opens ? at : undefined);
   let reopen: ReopenResult | undefined;
@@ -138,20 +154,26 @@ async function update(s: Step): Promise<TicketOutcome> {
   // Updated all the same: failing the event would send it and every later one of the finding to the dead letters.
   if (reopen?.kind === 'stays') log.warn('ticket of the reopened finding left in its closed status; updated', { ticket, reason: reopen.reason });
   if (reopen?.kind === 'reopened') log.info('ticket reopened: its finding was reported open again', { ticket, ...(reopen.status ? { status: reopen.status } : {}) });
-  await lease.done({ ...r, resolved: false, ...times(r.resolvedAt, opens ? latest(r.openedAt, at) : r.openedAt), applied: applied(r, req.event.id) });
+  // Only a reopen call (it reads the status first) tells the ticket's status; a comment does not.
+  await lease.done({ ...known(r, s.statusUnknown && reopen === undefined), resolved: false, ...times(r.resolvedAt, opens ? latest(r.openedAt, at) : r.openedAt), applied: applied(r, req.event.id) });
   return { action: reopen?.kind === 'reopened' ? 'reopened' : 'updated', ref: r.ref };
 }
 
 /**
  * Takes the lease for an action setting the ticket to `effect`, over the record the decision was
- * made from. `acting` wraps each call on the target: a failure leaves the lease lapsed (the target
- * may have acted before it), so the next attempt need not wait it out and does not trust the
- * record's status. `done` writes the outcome, which ends the lease, only over this lease.
+ * made from. The lease is written over the stored record, not the one decided from: a lapsed
+ * action this attempt took as applied is not known to have happened, and this attempt may fail too.
+ * Its `statusUnknown` is kept, so the status a lease replaced here could have set (a lapsed
+ * resolve or reopen) is not forgotten when this lease lapses in turn. `acting` wraps each call on
+ * the target: a failure leaves the lease lapsed (the target may have acted before it), so the next
+ * attempt need not wait it out and does not trust the record's status. `done` writes the outcome,
+ * which ends the lease, only over this lease.
  */
 async function hold(s: Step, effect: Lease['effect'], at: number | undefined) {
   const version = randomUUID();
   const lease: Lease = { until: s.deps.clock.now() + leaseMs(s.req), eventId: s.req.event.id, effect, ...(at === undefined ? {} : { at }) };
-  await write(s.deps.store, s.key, { ...s.r, lease }, s.version, { newVersion: version });
+  const base = known(s.stored, s.statusUnknown);
+  await write(s.deps.store, s.key, { ...base, lease }, s.version, { newVersion: version });
   return {
     version,
     async acting<T>(call: Promise<T>): Promise<T> {
@@ -159,7 +181,7 @@ async function hold(s: Step, effect: Lease['effect'], at: number | undefined) {
         return await call;
       } catch (e) {
         // Only a failure that is not a gone ticket: that one goes on to a create over this lease.
-        if (!isGone(e)) await s.deps.store.put(s.key, JSON.stringify({ ...s.r, lease: { ...lease, until: 0 } } satisfies Created), { ifVersion: version }).catch(() => false);
+        if (!isGone(e)) await s.deps.store.put(s.key, JSON.stringify({ ...base, lease: { ...lease, until: 0 } } satisfies Created), { ifVersion: version }).catch(() => false);
         throw e;
       }
     },

@@ -17,7 +17,9 @@ import type { TicketDeps, TicketRef, TicketRequest } from './ticket-types';
  * then creates), as before it existed. `origin` (every state): the origin of the event that wrote
  * the finding's first record, absent on records written before it was kept, or first written by
  * an event without one (ticket-origin.ts). `lease` (a `created` record): an attempt is acting on the
- * ticket (ticket-follow.ts); absent once it has written its outcome.
+ * ticket (ticket-follow.ts); absent once it has written its outcome. `statusUnknown` (a `created`
+ * record): the ticket may be open or closed whatever `resolved` says (a resolve or reopen lapsed,
+ * and the attempt after it failed too); absent once a resolve or reopen call has set its status.
  */
 export type Owned = { origin?: string };
 /**
@@ -28,7 +30,7 @@ export type Owned = { origin?: string };
  * ticket may have been set so without the record saying it.
  */
 export type Lease = { until: number; eventId: string; effect: 'resolved' | 'open' | 'note'; at?: number };
-export type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number; lease?: Lease };
+export type Created = Owned & { state: 'created'; ref: TicketRef; applied: string[]; resolved?: boolean; resolvedAt?: number; openedAt?: number; statusUnknown?: true; lease?: Lease };
 /** `replaces` (a `creating` record): the ticket closed for good that the one being created stands in for. */
 export type Record = (Owned & { state: 'creating'; until: number; eventId: string; replaces?: TicketRef }) | Created | (Owned & { state: 'resolved'; at: number; eventId: string });
 const APPLIED_KEPT = 20;

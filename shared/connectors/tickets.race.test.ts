@@ -177,3 +177,57 @@ test('an update that failed before it could reopen the resolved ticket: the next
   await expectSettled(false);
   expect(t.tickets.get('1')!.comments).toEqual(['u2', 'u1']);
 });
+
+const outage = () => Promise.reject(new ConnectorError('connector_unavailable', 'HTTP 503', { connector: 'jira', vendorStatus: 503 }));
+
+test('two updates that both failed to reopen the resolved ticket: delivered again, they reopen it; the record never took it for open', async () => {
+  const { t, req, apply, record, expectSettled } = setup();
+  await apply(req('c1', 'created', at(0)));
+  await apply(req('r1', 'resolved', at(10)));
+  const reopen = t.system.reopen!;
+  t.system.reopen = outage;
+  await expect(apply(req('u1', 'updated', at(20)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  await expect(apply(req('u2', 'updated', at(30)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  expect(await record()).toMatchObject({ resolved: true });
+  t.system.reopen = reopen;
+  const restored = t.calls.length;
+  await apply(req('u2', 'updated', at(30)));
+  await apply(req('u1', 'updated', at(20)));
+  expect(t.tickets.get('1')!.resolved).toBe(false);
+  expect(t.calls.slice(restored)).toContain('reopen u2');
+  await expectSettled(false);
+  expect(await record()).not.toHaveProperty('statusUnknown');
+});
+
+test('two resolves that both failed: delivered again, they resolve the ticket; the record never took it for resolved', async () => {
+  const { t, req, apply, record, expectSettled } = setup();
+  await apply(req('c1', 'created', at(0)));
+  const resolve = t.system.resolve;
+  t.system.resolve = outage;
+  await expect(apply(req('r1', 'resolved', at(10)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  await expect(apply(req('r2', 'resolved', at(20)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  expect((await record()).resolved).not.toBe(true);
+  t.system.resolve = resolve;
+  const restored = t.calls.length;
+  await apply(req('r2', 'resolved', at(20)));
+  await apply(req('r1', 'resolved', at(10)));
+  expect(t.tickets.get('1')!.resolved).toBe(true);
+  expect(t.calls.slice(restored)).toContain('resolve r2');
+  await expectSettled(true);
+});
+
+test('a reopen that failed after a resolve lapsed, then an update with no lapsed lease left: it still reopens the ticket', async () => {
+  const { t, req, apply, expectSettled } = setup();
+  await apply(req('c1', 'created', at(0)));
+  await apply(req('r1', 'resolved', at(10)));
+  const reopen = t.system.reopen!;
+  t.system.reopen = outage;
+  await expect(apply(req('u1', 'updated', at(20)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  await expect(apply(req('u2', 'updated', at(30)))).rejects.toMatchObject({ code: 'connector_unavailable' });
+  t.system.reopen = reopen;
+  // u1 first this time: judged against what u2's failed attempt wrote.
+  await apply(req('u1', 'updated', at(20)));
+  await apply(req('u2', 'updated', at(30)));
+  expect(t.tickets.get('1')!.resolved).toBe(false);
+  await expectSettled(false);
+});
