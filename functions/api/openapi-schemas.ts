@@ -3,11 +3,11 @@ const dateTime = { type: 'string', format: 'date-time' } as const;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 const fields = {
-  url: { type: 'string', maxLength: 2048, description: 'http(s); no credentials; private or reserved IP literals only inside egress.allowPrivate' },
+  url: { type: 'string', minLength: 1, maxLength: 2048, description: 'http(s); no credentials; private or reserved IP literals only inside egress.allowPrivate' },
   filter: { ...ref('Filter'), description: 'CloudEvents Subscriptions filter; absent = every event of the tenant' },
   transform: { type: 'string', maxLength: 8192, description: 'JSONata expression applied to the event; its result replaces data' },
   headers: {
-    type: 'object', maxProperties: 20, additionalProperties: { type: 'string' },
+    type: 'object', maxProperties: 20, propertyNames: { maxLength: 128 }, additionalProperties: { type: 'string', maxLength: 4096 },
     description: 'Extra request headers. Values of credential-like names read back as "[redacted]"; sending "[redacted]" keeps the stored value',
   },
   rateLimit: {
@@ -35,12 +35,13 @@ export const apiSchemas = {
   Filter: {
     type: 'object', minProperties: 1, maxProperties: 1,
     description: 'One dialect: exact, prefix, suffix ({attribute: value}), all/any ([Filter]), not (Filter) or sql (CloudEvents SQL)',
+    additionalProperties: false,
     properties: { exact: { type: 'object' }, prefix: { type: 'object' }, suffix: { type: 'object' }, all: { type: 'array' }, any: { type: 'array' }, not: { type: 'object' }, sql: { type: 'string' } },
   },
   SubscriptionInput: { type: 'object', additionalProperties: false, required: ['url'], properties: fields },
   SubscriptionPatch: {
     type: 'object', additionalProperties: false,
-    properties: { url: fields.url, filter: nullable(fields.filter), transform: nullable(fields.transform), headers: nullable(fields.headers), rateLimit: nullable(fields.rateLimit), enabled: fields.enabled },
+    properties: { url: fields.url, filter: nullable(fields.filter), transform: nullable(fields.transform), headers: nullable(fields.headers), rateLimit: nullable(fields.rateLimit), enabled: { type: 'boolean', description: 'Absent: unchanged; true re-enables a disabled subscription' } },
   },
   Subscription: {
     type: 'object', required: ['id', 'tenant', 'url', 'enabled', 'createdAt', 'updatedAt'],

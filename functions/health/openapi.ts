@@ -89,7 +89,8 @@ export const openApiDocument = {
             description: 'Handshake answered',
             content: { 'application/json': { schema: { type: 'object', required: ['verification'], properties: { verification: { type: 'string' } } } } },
           },
-          '400': problem, '401': problem, '403': problem, '404': problem, '405': problem, '429': rateLimited,
+          '400': problem, '401': problem, '403': problem, '404': problem, '405': problem, '413': problem, '415': problem, '429': rateLimited,
+          '503': problem,
         },
       },
       options: {
@@ -99,7 +100,8 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'Delivery consented: WebHook-Allowed-Origin and WebHook-Allowed-Rate are set' },
           '204': { description: 'No WebHook-Request-Origin: only the allowed methods (Allow) are answered' },
-          '401': problem, '403': problem, '404': problem, '405': problem, '429': rateLimited,
+          '401': problem, '403': problem, '404': problem, '405': problem, '413': problem, '415': problem, '429': rateLimited,
+          '503': problem,
         },
       },
     },
