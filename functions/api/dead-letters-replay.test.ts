@@ -1,6 +1,12 @@
-import { keepDeadLetter } from '../../shared/deadletters/store';
+import { runBatch } from '../../shared/batch/runner';
+import { ConnectorError } from '../../shared/connectors/errors';
+import { keepDeadLetter, listDeadLetters } from '../../shared/deadletters/store';
+import { destinations } from '../../shared/destinations';
+import type { CloudEvent } from '../../shared/events/cloudevent';
 import { memoryObjects } from '../../shared/objects/memory';
 import { fixtureBytes, fixtureJson } from '../../test/fixtures';
+import { eventRouter } from '../event-router/handler';
+import { routedKey } from '../event-router/keys';
 import { REPORT_FINDINGS } from '../storage-ingest/ingest.testkit';
 import { apiDeps, call } from './testkit';
 
@@ -20,6 +26,43 @@ describe('POST /dead-letters/{id}/replay', () => {
     expect(ctx.bus.events).toEqual([event]);
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ ids: ['e-count'] });
+  });
+
+  test('an event a destination refused for good (its refusal recalled on the redelivery) calls that destination again, not the one that took it', async () => {
+    const ctx = apiDeps({
+      routes: [{ name: 'findings', filter: { prefix: { type: 'secorch.finding.' } }, to: ['a', 'b'] }],
+      destinations: { a: { type: 'file', path: '/nonexistent/a.jsonl' }, b: { type: 'file', path: '/nonexistent/b.jsonl' } },
+    });
+    const finding: CloudEvent = { specversion: '1.0', id: 'e-refused', source: '/webhooks/github', type: 'secorch.finding.created', tenant: 'acme' };
+    const calls = { a: 0, b: 0 };
+    let aFixed = false;
+    let bDown = true;
+    const all = destinations(ctx.deps.config);
+    all.set('a', async () => {
+      calls.a++;
+      if (!aFixed) throw new ConnectorError('connector_outcome_unknown', 'cases: POST failed after it may have been applied (502)', { connector: 'cases', vendorStatus: 502 });
+    });
+    all.set('b', async () => {
+      calls.b++;
+      if (bDown) throw new ConnectorError('connector_unavailable', 'tickets: 503', { connector: 'tickets', vendorStatus: 503 });
+    });
+    const route = async (body: unknown, receiveCount: number) =>
+      (await runBatch([{ id: 'm-1', body: JSON.stringify(body), attributes: {}, receiveCount, maxReceives: 5 }], eventRouter, ctx.deps))[0]!;
+    expect((await route(finding, 1)).ok).toBe(false);
+    bDown = false;
+    expect((await route(finding, 2)).ok).toBe(true);
+    const [letter] = (await listDeadLetters(ctx.deps, 'acme')).items.map((i) => i.record);
+    expect(letter?.reason.message).toBe('a: connector_outcome_unknown: cases: POST failed after it may have been applied (502)');
+    expect(calls).toEqual({ a: 1, b: 2 });
+
+    aFixed = true;
+    const res = await call(ctx.deps, 'POST', `/dead-letters/${letter!.id}/replay`);
+    expect(res.status).toBe(202);
+    expect(await ctx.deps.store.get(routedKey(finding, 'a'))).toBeUndefined();
+    expect(await ctx.deps.store.get(routedKey(finding, 'b'))).toBeDefined();
+    expect(ctx.bus.events).toEqual([finding]);
+    expect(await route(ctx.bus.events[0], 1)).toEqual({ id: 'm-1', ok: true });
+    expect(calls).toEqual({ a: 2, b: 2 });
   });
 
   describe('a storage notification kept by storage-ingest (kind notification, Azure Event Grid)', () => {

@@ -8,6 +8,7 @@ import type { CloudEvent } from '../../shared/events/cloudevent';
 import type { Deps } from '../../shared/ports';
 import type { IngestResult } from '../storage-ingest/ingest';
 import { parseEvent } from '../event-router/handler';
+import { forgetRefusals } from '../event-router/refusal';
 import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
 import { sourceFor } from '../webhook-ingress/source';
 import { authenticate } from './auth';
@@ -161,6 +162,10 @@ async function replayEvent(deps: Deps, record: DeadLetter): Promise<string> {
   }
   // The event must belong to the tenant whose dead letter it is: a replay never crosses tenants.
   if ((event.tenant ?? 'default') !== record.tenant) throw stillInvalid('The event names another tenant than its dead letter');
+  // The destinations that refused it for good are called again (the cause is meant to be fixed
+  // now; functions/event-router/refusal.ts); those that took it keep their delivered marks and are
+  // skipped. Cleared before publishing: a store failure answers as the store's (retry the replay).
+  await forgetRefusals(deps, event, Object.keys(deps.config.destinations));
   try {
     await deps.bus.publish(event);
   } catch (e) {

@@ -10,6 +10,7 @@ import { destinations } from '../../shared/destinations';
 import { AppError } from '../../shared/errors';
 import { jsonLogger } from '../../shared/log/json-logger';
 import { MAX_EVENT_DEPTH, eventRouter } from './handler';
+import { forgetRefusals } from './refusal';
 
 const event = (id: string, type: string, extra: Record<string, unknown> = {}): CloudEvent => ({
   specversion: '1.0', id, source: '/webhooks/github', type, tenant: 'default', ...extra,
@@ -173,8 +174,10 @@ describe('event-router', () => {
       expect(lines(paths.findings).map((e) => e.id)).toEqual(['r']);
       const [kept] = (await listDeadLetters(deps, 'acme')).items.map((i) => i.record);
       expect(kept).toMatchObject({ kind: 'event', tenant: 'acme', body: JSON.stringify(bad), reason: { code: 'destination_failed', message: expect.stringContaining('broken: template_empty') } });
-      // Replayed after the cause is fixed: only the destination that refused it gets it now.
+      // Replayed after the cause is fixed (the replay clears the refusals, as POST /dead-letters/{id}/replay
+      // does): only the destination that refused it gets it now.
       real.set('broken', broken);
+      await forgetRefusals(deps, bad, Object.keys(deps.config.destinations));
       expect(failedIds(await runBatch([record(bad)], eventRouter, deps))).toEqual(['r']); // the file path is still unusable: a retryable failure
       expect(lines(paths.findings).map((e) => e.id)).toEqual(['r']);
       expect((await listDeadLetters(deps, 'acme')).items).toHaveLength(1);

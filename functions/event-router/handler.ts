@@ -12,6 +12,7 @@ import type { Logger } from '../../shared/ports';
 import { claimDestination, claimedElsewhere, releaseClaim } from './claim';
 import { type DestinationFailure, doneTtlSeconds, failUnlessLastReceive, failureReasons, keepEventDeadLetter } from './dead-letter';
 import { routedKey } from './keys';
+import { refusalOf, rememberRefusal } from './refusal';
 
 export { routedKey } from './keys';
 
@@ -71,7 +72,8 @@ function tenantOf(body: string): string {
  * subscriptions), then matches it against `routes` and hands it to each matched destination once. Queues deliver at least once, so every successful (event, destination) pair
  * is marked in the state store and skipped on redelivery; a failing destination fails this
  * record only (the adapter reports it for redelivery), and the destinations that already
- * succeeded are not repeated. Two copies of one message in hand at once do not both call a
+ * succeeded are not repeated; nor are those that refused it for good (./refusal.ts), whose recorded
+ * refusal counts again. Two copies of one message in hand at once do not both call a
  * destination: each call is claimed first (./claim.ts), and the copy that finds the claim taken
  * fails with `destination_in_progress`, asking to be redelivered once the claim has lapsed.
  * At the last receive its queue allows (InboundRecord.maxReceives), a record that would fail is
@@ -121,9 +123,22 @@ export const eventRouter: RecordHandler = async (record, deps) => {
   const all = destinations(deps.config);
   const failures: DestinationFailure[] = [];
   const elsewhere: { name: string; heldForMs: number }[] = [];
+  // The destination's mark, when this event reached it before: delivered (skipped), or refused for
+  // good on an earlier receive or another copy of the message (./refusal.ts): not called again, its
+  // refusal counts as this receive's. One read either way.
+  const marked = async (name: string, key: string): Promise<boolean> => {
+    const mark = await deps.store.get(key);
+    if (!mark) return false;
+    const refusal = refusalOf(mark.value);
+    if (refusal) {
+      failures.push({ name, error: refusal });
+      log.warn('destination refused this event for good before; not called again', { destination: name, code: refusal.code });
+    }
+    return true;
+  };
   for (const name of targets) {
     const key = routedKey(event, name);
-    if (await deps.store.get(key)) continue;
+    if (await marked(name, key)) continue;
     // Only the consumer holding the claim calls the destination: another copy of this message in
     // hand at the same time (a redelivery while this one is still worked on, a duplicate delivery)
     // would otherwise call it too, since neither has written the mark yet.
@@ -133,8 +148,9 @@ export const eventRouter: RecordHandler = async (record, deps) => {
       log.warn('destination claimed by another consumer; taken over at this late receive, so it may get the event twice', { destination: name, receiveCount: record.receiveCount });
     }
     if ('heldForMs' in claimed) {
-      // The claim of a consumer that has just finished (claims are left to lapse on success).
-      if (await deps.store.get(key)) continue;
+      // The claim of a consumer that has just finished (claims are left to lapse on success and
+      // on a refusal remembered).
+      if (await marked(name, key)) continue;
       elsewhere.push({ name, heldForMs: claimed.heldForMs });
       deps.metrics.count('router.claim_held', 1, { destination: name });
       log.warn('destination is being called by another consumer of this message; the record is retried after its claim', { destination: name, waitMs: claimed.heldForMs });
@@ -145,6 +161,15 @@ export const eventRouter: RecordHandler = async (record, deps) => {
     } catch (e) {
       failures.push({ name, error: e });
       log.error('destination failed', { destination: name, error: e });
+      // Failed for good: remembered as the destination's mark, and the claim is left to lapse as
+      // after a success, so no redelivery or copy calls it again (one holding the claim reads the mark).
+      if (isAppError(e) && !e.retryable) {
+        const remembered = await rememberRefusal(deps, event, name, e).then(() => true, (markError: unknown) => {
+          log.warn('destination refused the event but its refused mark could not be written; a redelivery would call it again', { destination: name, error: markError });
+          return false;
+        });
+        if (remembered) continue;
+      }
       await releaseClaim(deps, claimed.claim)
         .catch((releaseError: unknown) => log.warn('could not release the claim of a failed destination; a redelivery waits for it to lapse', { destination: name, error: releaseError }));
       continue;

@@ -7,6 +7,7 @@ import { listDeadLetters } from '../../shared/deadletters/store';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { testDeps } from '../../test/deps';
 import { eventRouter } from './handler';
+import { forgetRefusals } from './refusal';
 
 /**
  * The identity guard's refusals (shared/connectors/identity/guard.ts) are final, so the router
@@ -26,7 +27,12 @@ function setup() {
   });
   Object.assign(deps, { http: local.h.http, logger: local.h.logger });
   const ids = () => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as CloudEvent).id);
-  return { deps, clock, ids };
+  // A replay as POST /dead-letters/{id}/replay makes it: the event's refusals cleared, then routed again.
+  const replay = async (r: { body: string }) => {
+    await forgetRefusals(deps, JSON.parse(r.body) as CloudEvent, Object.keys(deps.config.destinations));
+    return (await runBatch([{ ...r, id: 'replay', attributes: {} }], eventRouter, deps)).map((o) => o.ok);
+  };
+  return { deps, clock, ids, replay };
 }
 const record = (id: string, user: number) => {
   const e: CloudEvent = { specversion: '1.0', id, source: '/webhooks/okta', type: 'secorch.identity.compromised', tenant: 'default', origin: 'webhook:okta', data: { user: { uid: local.org.users[user]!.id } } };
@@ -34,7 +40,7 @@ const record = (id: string, user: number) => {
 };
 
 test('a protected user and an action past the cap become destination_failed dead letters; the other destinations take the events; a replay after the window acts', async () => {
-  const { deps, clock, ids } = setup();
+  const { deps, clock, ids, replay } = setup();
   const outcomes = await runBatch([record('p', 0), record('ok', 1), record('capped', 2)], eventRouter, deps);
   expect(outcomes.map((o) => o.ok)).toEqual([true, true, true]);
   expect(local.org.users.map((u) => u.status)).toEqual(['ACTIVE', 'SUSPENDED', 'ACTIVE', 'ACTIVE']);
@@ -51,12 +57,12 @@ test('a protected user and an action past the cap become destination_failed dead
   // Replayed within the window: refused again (acknowledged, counted on its dead letter). After
   // it: the user is suspended, and the file destination, which took the event the first time, is
   // not repeated.
-  expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+  expect(await replay(record('capped', 2))).toEqual([true]);
   expect(local.org.users[2]!.status).toBe('ACTIVE');
   const again = (await listDeadLetters(deps, 'default')).items.map((i) => i.record);
   expect(again.map((d) => [JSON.parse(d.body).id, d.failures]).sort()).toEqual([['capped', 2], ['p', 1]]);
   clock.advance(3600 * 1000);
-  expect((await runBatch([record('capped', 2)], eventRouter, deps)).map((o) => o.ok)).toEqual([true]);
+  expect(await replay(record('capped', 2))).toEqual([true]);
   expect(local.org.users[2]!.status).toBe('SUSPENDED');
   expect(ids()).toEqual(['p', 'ok', 'capped']);
 });

@@ -17,7 +17,7 @@ const part = (s: string): string => (SAFE_PART.test(s) ? s : `~${createHash('sha
 const routeKey = (kind: 'routed' | 'routing', event: CloudEvent, destination: string): string =>
   `${kind}:${part(tenantOf(event))}:${part(destination)}:${eventRef(event.source, event.id)}`;
 
-/** The "delivered to destination" mark of one event. */
+/** The destination's mark of one event: delivered, or refused for good (./refusal.ts). */
 export const routedKey = (event: CloudEvent, destination: string): string => routeKey('routed', event, destination);
 
 /** The claim of one consumer calling the destination with the event right now (./claim.ts). */
