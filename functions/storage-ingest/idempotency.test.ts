@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { ContentDigest } from '../../shared/ingest/content-digest';
 import type { ObjectInfo } from '../../shared/ports';
 import { fixtureBytes } from '../../test/fixtures';
 import { INVALID_SARIF, ingestDeps } from './ingest.testkit';
@@ -20,7 +19,7 @@ const ids = (t: ReturnType<typeof ingestDeps>) => t.findings().map((e) => e.id);
  * (GCS md5Hash, Blob Content-MD5), as providers/<cloud>/objects-*.ts report it.
  */
 function perWriteEtags(t: ReturnType<typeof ingestDeps>, digest: boolean) {
-  const dress = (info: ObjectInfo): ObjectInfo & ContentDigest => {
+  const dress = (info: ObjectInfo): ObjectInfo => {
     const body = t.objects.buckets.get(info.bucket)!.get(info.key)!.body;
     return { ...info, etag: `0x8DE${info.version}`, ...(digest ? { contentDigest: `md5:${createHash('md5').update(body).digest('hex')}` } : {}) };
   };
@@ -95,7 +94,7 @@ describe('the same bytes placed again under the same key', () => {
 });
 
 describe('identityOf', () => {
-  const info = (extra: Partial<ObjectInfo & ContentDigest>): ObjectInfo => ({ bucket: 'b', key: 'k', size: 7, ...extra });
+  const info = (extra: Partial<ObjectInfo>): ObjectInfo => ({ bucket: 'b', key: 'k', size: 7, ...extra });
 
   test('a digest of the content the store keeps, with the size, before the ETag and the version', () => {
     expect(identityOf(info({ contentDigest: 'md5:00ff', etag: '0x8DE1', version: 'v1' }))).toBe('md5:00ff:7');

@@ -1,4 +1,3 @@
-import { contentDigestOf } from '../../shared/ingest/content-digest';
 import type { Deps, ObjectInfo } from '../../shared/ports';
 import { inProgress, step } from './errors';
 import { keyPart } from '../../shared/store/key-part';
@@ -104,7 +103,7 @@ export const isDone = (r: Claim | DoneRecord): r is DoneRecord => (r as DoneReco
  * write), the same bytes written again are ingested again (README, storage-ingest).
  */
 export const identityOf = (info: ObjectInfo): string => {
-  const digest = contentDigestOf(info);
+  const digest = info.contentDigest;
   if (digest !== undefined) return `${digest}:${info.size}`;
   return info.etag ?? info.version ?? `${info.size}:${info.lastModified ?? ''}`;
 };

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { contentDigestOf } from '../../shared/ingest/content-digest';
 import { s3Objects } from './objects-s3';
 import { infoOf } from './objects-s3-info';
 
@@ -14,15 +13,15 @@ const head = { ContentLength: body.length, ETag: `"${hex('md5')}"`, VersionId: '
 describe('S3 content digest', () => {
   it('is the full-object checksum S3 keeps (CRC64NVME by default, or the algorithm the uploader chose), in hex', () => {
     const crc64 = Buffer.from('f3a1c2d4e5b60718', 'hex').toString('base64');
-    expect(contentDigestOf(infoOf('b', 'k', { ...head, ChecksumCRC64NVME: crc64, ChecksumType: 'FULL_OBJECT' }))).toBe('crc64nvme:f3a1c2d4e5b60718');
-    expect(contentDigestOf(infoOf('b', 'k', { ...head, ChecksumSHA256: b64('sha256'), ChecksumType: 'FULL_OBJECT' }))).toBe(`sha256:${hex('sha256')}`);
+    expect(infoOf('b', 'k', { ...head, ChecksumCRC64NVME: crc64, ChecksumType: 'FULL_OBJECT' }).contentDigest).toBe('crc64nvme:f3a1c2d4e5b60718');
+    expect(infoOf('b', 'k', { ...head, ChecksumSHA256: b64('sha256'), ChecksumType: 'FULL_OBJECT' }).contentDigest).toBe(`sha256:${hex('sha256')}`);
     // A multipart upload keeps its CRC64NVME for the whole object: its ETag ("<md5 of md5s>-<parts>") is no digest.
-    expect(contentDigestOf(infoOf('b', 'k', { ...head, ETag: `"${hex('md5')}-3"`, ChecksumCRC64NVME: crc64, ChecksumType: 'FULL_OBJECT' }))).toBe('crc64nvme:f3a1c2d4e5b60718');
+    expect(infoOf('b', 'k', { ...head, ETag: `"${hex('md5')}-3"`, ChecksumCRC64NVME: crc64, ChecksumType: 'FULL_OBJECT' }).contentDigest).toBe('crc64nvme:f3a1c2d4e5b60718');
   });
 
   it('is none for a composite checksum (it depends on the part sizes) or an object stored before S3 kept checksums', () => {
-    expect(contentDigestOf(infoOf('b', 'k', { ...head, ChecksumSHA256: `${b64('sha256')}-3`, ChecksumType: 'COMPOSITE' }))).toBeUndefined();
-    expect(contentDigestOf(infoOf('b', 'k', { ...head, ChecksumSHA256: `${b64('sha256')}-3` }))).toBeUndefined();
+    expect(infoOf('b', 'k', { ...head, ChecksumSHA256: `${b64('sha256')}-3`, ChecksumType: 'COMPOSITE' }).contentDigest).toBeUndefined();
+    expect(infoOf('b', 'k', { ...head, ChecksumSHA256: `${b64('sha256')}-3` }).contentDigest).toBeUndefined();
     expect(infoOf('b', 'k', head)).toEqual({ bucket: 'b', key: 'k', size: body.length, etag: hex('md5'), version: 'v-1' });
   });
 
@@ -31,6 +30,6 @@ describe('S3 content digest', () => {
     const client = { send: async (cmd: { input: Record<string, unknown> }) => (sent.push(cmd), { ...head, ChecksumCRC32: Buffer.from('1a2b3c4d', 'hex').toString('base64'), ChecksumType: 'FULL_OBJECT' }) };
     const info = await s3Objects({ client: client as unknown as S3Client }).head('b', 'k');
     expect(sent[0]!.input).toEqual({ Bucket: 'b', Key: 'k', ChecksumMode: 'ENABLED' });
-    expect(contentDigestOf(info!)).toBe('crc32:1a2b3c4d');
+    expect(info!.contentDigest).toBe('crc32:1a2b3c4d');
   });
 });

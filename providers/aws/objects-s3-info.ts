@@ -1,4 +1,4 @@
-import { type ContentDigest, digestOf } from '../../shared/ingest/content-digest';
+import { digestOf } from '../../shared/ingest/content-digest';
 import type { ObjectInfo } from '../../shared/ports/objects';
 
 /** S3 quotes ETags (RFC 9110 entity tags); the port carries the bare value. */
@@ -40,8 +40,8 @@ function checksumOf(h: S3Head): string | undefined {
   return undefined;
 }
 
-export function infoOf(bucket: string, key: string, h: S3Head): ObjectInfo & ContentDigest {
-  const info: ObjectInfo & ContentDigest = { bucket, key, size: h.ContentLength ?? 0 };
+export function infoOf(bucket: string, key: string, h: S3Head): ObjectInfo {
+  const info: ObjectInfo = { bucket, key, size: h.ContentLength ?? 0 };
   const etag = unquote(h.ETag);
   if (etag) info.etag = etag;
   if (h.VersionId && h.VersionId !== 'null') info.version = h.VersionId;

@@ -1,4 +1,4 @@
-import { type ContentDigest, digestOf } from '../../shared/ingest/content-digest';
+import { digestOf } from '../../shared/ingest/content-digest';
 import type { ObjectInfo } from '../../shared/ports/objects';
 
 const unquote = (etag: string | undefined) => etag?.replace(/^(W\/)?"(.*)"$/, '$2');
@@ -24,8 +24,8 @@ export interface BlobProps {
  * https://learn.microsoft.com/en-us/rest/api/storageservices/put-blob
  * A blob without it has no content digest: each write of it is new to storage-ingest.
  */
-export function infoOf(bucket: string, key: string, p: BlobProps): ObjectInfo & ContentDigest {
-  const info: ObjectInfo & ContentDigest = { bucket, key, size: p.contentLength ?? 0 };
+export function infoOf(bucket: string, key: string, p: BlobProps): ObjectInfo {
+  const info: ObjectInfo = { bucket, key, size: p.contentLength ?? 0 };
   const etag = unquote(p.etag);
   if (etag) info.etag = etag;
   if (p.versionId) info.version = p.versionId;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { contentDigestOf } from '../../shared/ingest/content-digest';
 import { infoOf } from './objects-gcs-info';
 
 // Object resources as the JSON API answers them (https://cloud.google.com/storage/docs/json_api/v1/objects#resource):
@@ -16,11 +15,11 @@ describe('Cloud Storage content digest', () => {
     const a = infoOf('b', 'k', resource('1700000000000001', { md5Hash: hash }));
     const b = infoOf('b', 'k', resource('1700000000000002', { md5Hash: hash }));
     expect([a.version, a.etag]).not.toEqual([b.version, b.etag]);
-    expect(contentDigestOf(a)).toBe(`md5:${md5.copy().digest('hex')}`);
-    expect(contentDigestOf(b)).toBe(contentDigestOf(a));
+    expect(a.contentDigest).toBe(`md5:${md5.copy().digest('hex')}`);
+    expect(b.contentDigest).toBe(a.contentDigest);
   });
 
   it('is crc32c for a composite object, which has no md5Hash', () => {
-    expect(contentDigestOf(infoOf('b', 'k', resource('1')))).toBe('crc32c:c99465aa');
+    expect(infoOf('b', 'k', resource('1')).contentDigest).toBe('crc32c:c99465aa');
   });
 });

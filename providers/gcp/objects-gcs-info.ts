@@ -1,5 +1,5 @@
 import type { FileMetadata } from '@google-cloud/storage';
-import { type ContentDigest, digestOf } from '../../shared/ingest/content-digest';
+import { digestOf } from '../../shared/ingest/content-digest';
 import type { ObjectInfo } from '../../shared/ports/objects';
 
 /**
@@ -9,8 +9,8 @@ import type { ObjectInfo } from '../../shared/ports/objects';
  * (shared/ingest/content-digest.ts) is md5Hash, which the service computes, else crc32c, which
  * every object has: a composite object (a parallel composite upload) has no MD5.
  */
-export function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo & ContentDigest {
-  const info: ObjectInfo & ContentDigest = { bucket, key, size: Number(m.size ?? 0) };
+export function infoOf(bucket: string, key: string, m: FileMetadata): ObjectInfo {
+  const info: ObjectInfo = { bucket, key, size: Number(m.size ?? 0) };
   // etag changes on every write (and on metadata updates); md5Hash is missing for composite objects.
   const etag = m.etag ?? m.md5Hash;
   if (etag) info.etag = String(etag).replace(/^"(.*)"$/, '$1');

@@ -14,10 +14,7 @@
  *   the uploader set it).
  * ObjectInfo's optional `contentDigest` (shared/ports/objects.ts): a store without one leaves it unset.
  */
-import type { ObjectInfo } from '../ports/objects';
 
-/** ObjectInfo's `contentDigest`: `<algorithm>:<lowercase hex>`, e.g. `md5:9e107d9d372bb6826bd81d3542a419d6`. */
-export type ContentDigest = Pick<ObjectInfo, 'contentDigest'>;
 
 /** `<algorithm>:<hex>` of a digest the store gives in base64 (HTTP headers, JSON) or as bytes; undefined when absent. */
 export function digestOf(algorithm: string, value: string | Uint8Array | undefined): string | undefined {
@@ -26,5 +23,3 @@ export function digestOf(algorithm: string, value: string | Uint8Array | undefin
   return bytes.length === 0 ? undefined : `${algorithm}:${bytes.toString('hex')}`;
 }
 
-/** The content digest a store added to `info`, if any. */
-export const contentDigestOf = (info: ObjectInfo): string | undefined => info.contentDigest;
