@@ -76,7 +76,8 @@ function count(line: string, d: string): number {
 }
 
 export function csvHeaderInfo(head: string): CsvHeader | undefined {
-  const line = head.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
+  // Empty lines before the header are skipped, as csv-parse skips them (skip_empty_lines).
+  const line = head.replace(/^\uFEFF/, '').replace(/^(?:\r?\n)+/, '').split(/\r?\n/, 1)[0] ?? '';
   const delimiter = DELIMITERS.reduce((best, d) => (count(line, d) > count(line, best) ? d : best));
   const columns = csvColumns(cells(line, delimiter));
   return columns === undefined ? undefined : { delimiter, columns };

@@ -54,3 +54,22 @@ describe('CSV `id` column', () => {
     expect(b.findings[0]!.subject).toBe(a.findings[0]!.subject);
   });
 });
+
+describe('blank lines before the header', () => {
+  // csv-parse skips empty lines (skip_empty_lines), so the first line that is not empty is the
+  // header the rows are read with; detection reads the same line.
+  it.each([
+    ['one blank line', '\nTitle,Rule,Severity\nSQL injection,java/sql-injection,high\n'],
+    ['CRLF blank lines after a BOM', '\uFEFF\r\n\r\nTitle,Rule,Severity\r\nSQL injection,java/sql-injection,high\r\n'],
+  ])('reads a report that starts with %s', async (_, text) => {
+    const got = await parseBytes(text);
+    expect(got.error).toBeUndefined();
+    expect(got).toMatchObject({ format: 'csv', count: 1 });
+    expect(dataOf(got.findings[0]!).finding_info?.title).toBe('SQL injection');
+  });
+
+  it('finds the header line even when the first chunk ends inside it, after the blank line', async () => {
+    const got = await parseBytes('\n\nTitle,Rule,Severity\nSQL injection,java/sql-injection,high\n', { chunk: 5 });
+    expect(got).toMatchObject({ format: 'csv', count: 1 });
+  });
+});

@@ -168,7 +168,7 @@ export async function detectFormat(body: AsyncIterable<Uint8Array>): Promise<Det
           if (first === '{' || first === '[') {
             sniff = jsonSniffer(first);
             sniff(head);
-          } else if (head.includes(0x0a)) break;
+          } else if (head.includes(0x0a, at)) break; // the first line that is not blank is whole
         }
       }
     }
