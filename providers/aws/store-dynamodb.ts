@@ -11,6 +11,7 @@ import { earlierTryMayHaveApplied, noteTries } from './store-dynamodb-resend';
 import { guardStore } from '../../shared/store/unavailable';
 import { type AwsTimeouts, awsClientConfig } from './client-options';
 
+export { createStateTable } from './store-dynamodb-table';
 export { MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, MAX_VALUE_BYTES, PARTITION, PARTS_PARTITION, SLICE_BYTES } from './store-dynamodb-items';
 
 /**
@@ -229,24 +230,4 @@ export function dynamoStore(opts: DynamoStoreOptions): StateStore {
       await io.client.send(new io.sdk.GetItemCommand({ TableName: table, Key: headKey('\u0000check'), ProjectionExpression: 'pk' }));
     }),
   };
-}
-
-/**
- * Creates the store's table (pk/sk strings, on-demand) and waits until it is ACTIVE; an existing
- * table is left as it is. Native TTL on `purgeAt` is enabled separately (UpdateTimeToLive, or
- * TimeToLiveSpecification in CloudFormation): it is garbage collection only.
- */
-export async function createStateTable(client: DynamoDBClient, name: string): Promise<void> {
-  const sdk = await import('@aws-sdk/client-dynamodb');
-  try {
-    await client.send(new sdk.CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }));
-  } catch (e) {
-    if (errorName(e) !== 'ResourceInUseException') throw e;
-  }
-  await sdk.waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: name });
 }
