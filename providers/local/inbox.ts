@@ -7,6 +7,7 @@ import { ingestSettings } from '../../shared/config/sections/ingest';
 import { AppError, toAppError } from '../../shared/errors';
 import { conditionsOf } from '../../shared/objects/conditions';
 import type { Deps, EventBus, ObjectInfo, ObjectStorage } from '../../shared/ports';
+import { claimContent, claimKeyOf } from './inbox-claim';
 import { type InboxEntry, listInbox } from './inbox-files';
 import { setAside } from './inbox-quarantine';
 
@@ -24,7 +25,7 @@ import { setAside } from './inbox-quarantine';
  * left in the inbox is what is still pending, and a restart does not re-read every old report.
  * Content decides what is new: the local store's etag is the SHA-256 of the content, and a claim
  * `ingc:inbox:<sha256>` names the first file seen with it, so the same report copied in again,
- * under any name, adds no findings.
+ * under any name, adds no findings once that file was handled (inbox-claim.ts).
  *
  * Stopping (the run signal aborts) is checked between files and between findings: a report
  * interrupted midway releases its claim and stays in the inbox, and the next start reads it
@@ -110,18 +111,15 @@ export function inbox(opts: InboxOptions) {
     }
   }
 
-  /** Ingests one complete file; the content claim keeps a copy under another name out. */
+  /** Ingests one complete file; the content claim keeps out a copy, under another name, of a report handled already (inbox-claim.ts). */
   async function handle(rel: string, mtimeMs: number, live: Deps): Promise<InboxFileResult> {
     const head = await deps.objects.head(bucket, rel);
     if (!head?.etag) return { file: rel, error: 'gone' };
     const info = { ...head, etag: head.etag };
-    const claimKey = `ingc:${bucket}:${info.etag}`;
-    if (!(await deps.store.put(claimKey, rel, { ifAbsent: true, ttlSeconds: s.dedupeTtlSeconds }))) {
-      const first = (await deps.store.get(claimKey))?.value;
-      if (first !== undefined && first !== rel) {
-        await archive(rel, info);
-        return { file: rel, sameAs: first };
-      }
+    const first = await claimContent({ deps, bucket, rel, info, ttlSeconds: s.dedupeTtlSeconds, log });
+    if (first !== undefined) {
+      await archive(rel, info);
+      return { file: rel, sameAs: first };
     }
     try {
       const result = await ingestObject({ bucket, key: rel, eventTime: new Date(mtimeMs).toISOString(), etag: info.etag, size: info.size }, live);
@@ -131,7 +129,7 @@ export function inbox(opts: InboxOptions) {
       return { file: rel, result };
     } catch (e) {
       // Not ingested: the next copy of this content may try again.
-      await deps.store.delete(claimKey).catch(() => undefined);
+      await deps.store.delete(claimKeyOf(bucket, info.etag)).catch(() => undefined);
       throw e;
     }
   }
