@@ -3,8 +3,10 @@ import { AppError, isAppError } from '../../shared/errors';
 import { type CloudEvent, timeMs } from '../../shared/events/cloudevent';
 import { mapAwsFindingEvent } from '../../shared/mappers/aws';
 import { stableEventId } from '../../shared/events/ids';
-import type { MappedEvent } from '../../shared/mappers/types';
+import { TRANSITION_EVENT_TYPES, type MappedEvent } from '../../shared/mappers/types';
+import type { Deps } from '../../shared/ports';
 import { type EventBridgeEnvelope, parseEnvelope } from './envelope';
+import { firstSeenKey, firstSighting } from './first-seen';
 
 /** Events of this capability belong to the default tenant (EventBridge rules are per account). */
 const TENANT = 'default';
@@ -14,11 +16,13 @@ const TENANT = 'default';
  * UpdatedAt and, for ASFF, a digest of the fields BatchUpdateFindings changes without moving
  * UpdatedAt. A redelivered EventBridge event, or Lambda's retry after a partial publish, yields
  * the same ids and consumers deduplicate on (source, id); an analyst's change yields a new one.
+ * A finding without UpdatedAt has no key: its id is derived from the EventBridge event id and
+ * the finding uid, the same for a redelivery of that event and new for any other event.
  */
 function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
   return {
     specversion: '1.0',
-    id: stableEventId(m.key ?? `${m.subject}@${event.time}`),
+    id: m.key !== undefined ? stableEventId(m.key) : stableEventId('eventbridge', event.id, m.subject ?? ''),
     source: event.source,
     type: m.type,
     time: m.time ?? new Date(timeMs(event.time)).toISOString(),
@@ -32,18 +36,54 @@ function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
 }
 
 /**
+ * The CloudEvents of an event's findings, one per id (the same finding twice in one event, same
+ * key, is one). Each finding's sighting is recorded before anything is published (first-seen.ts):
+ * a `created` whose finding was first seen in another revision is mapped again as reported
+ * before, i.e. as the mapper writes an update; a redelivery of the first revision stays created.
+ */
+async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], deps: Deps, now: number): Promise<CloudEvent[]> {
+  const out: CloudEvent[] = [];
+  const repeats: [at: number, index: number][] = [];
+  const reported = new Set<string>();
+  const ids = new Set<string>();
+  for (const [index, m] of mapped.entries()) {
+    const ce = toCloudEvent(event, m);
+    if (ids.has(ce.id)) continue;
+    ids.add(ce.id);
+    const created = m.type === TRANSITION_EVENT_TYPES.created;
+    if (m.subject !== undefined && !(await firstSighting(deps.store, firstSeenKey(TENANT, event.source, m.subject), ce.id, now, created)) && created) {
+      repeats.push([out.length, index]);
+      reported.add(m.subject);
+    }
+    out.push(ce);
+  }
+  if (repeats.length === 0) return out;
+  // The same event and time: the same findings in the same order, those of `reported` updated.
+  const again = mapAwsFindingEvent(event, now, reported);
+  for (const [at, index] of repeats) {
+    const m = again.kind === 'findings' ? again.events[index] : undefined;
+    if (m === undefined) throw new AppError('internal_error', 'cloud-findings: a finding mapped once did not map again', { status: 500, expose: false });
+    out[at] = toCloudEvent(event, m);
+  }
+  return out;
+}
+
+/**
  * cloud-findings: one EventBridge event per record (awsEventBridge adapter). Security Hub
  * "Findings - Imported" (ASFF) and "Findings Imported V2" (OCSF), and "GuardDuty Finding" events
  * become one secorch.finding.* event per
  * finding; other detail-types are logged and skipped (metric cloudfindings.skipped). An invalid
  * envelope, or a findings event without findings, is `invalid_event`. A finding the bus refuses
  * for good (larger than it takes) fails the record with that refusal once the others are published.
+ * `created` is sent for the first revision of a finding seen (first-seen.ts, in deps.store); a
+ * store failure fails the record, retryably, before anything is published.
  */
 export const cloudFindings: RecordHandler = async (record, deps) => {
   const event = parseEnvelope(record.body);
   const tags = { source: event.source, detailType: event['detail-type'] };
   const log = deps.logger.child({ eventId: event.id, ...tags });
-  const result = mapAwsFindingEvent(event, deps.clock.now());
+  const now = deps.clock.now();
+  const result = mapAwsFindingEvent(event, now);
   if (result.kind === 'unknown') {
     log.info('not a findings event: skipped');
     deps.metrics.count('cloudfindings.skipped', 1, tags);
@@ -56,13 +96,9 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
     log.warn('entries that are not findings were skipped', { skipped: result.skipped });
     deps.metrics.count('cloudfindings.malformed', result.skipped, tags);
   }
-  const seen = new Set<string>();
+  const events = await findingEvents(event, result.events, deps, now);
   const refused: AppError[] = [];
-  for (const mapped of result.events) {
-    const ce = toCloudEvent(event, mapped);
-    // The same finding twice in one event (same key: uid, UpdatedAt, customer fields) is one CloudEvent.
-    if (seen.has(ce.id)) continue;
-    seen.add(ce.id);
+  for (const ce of events) {
     try {
       await deps.bus.publish(ce);
     } catch (e) {
@@ -74,7 +110,7 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
       refused.push(e);
     }
   }
-  const published = seen.size - refused.length;
+  const published = events.length - refused.length;
   deps.metrics.count('cloudfindings.published', published, tags);
   log.info('findings published', { count: published, ...(refused.length > 0 ? { refused: refused.length } : {}) });
   // Failed, not acknowledged: the platform keeps the event (Lambda's on-failure destination or DLQ).

@@ -12,11 +12,18 @@ export interface AwsInput {
   receivedAt: number;
   /** The EventBridge event id (or webhook delivery id). */
   deliveryId?: string;
+  /** The EventBridge event's time (epoch ms): the time of a finding without UpdatedAt. */
+  eventTime?: number;
   /** The EventBridge detail-type, recorded as metadata.event_code. */
   eventCode?: string;
   /** Envelope account and region: fallbacks when the finding omits its own. */
   account?: string;
   region?: string;
+  /**
+   * Uids of findings the caller knows the source reported before (cloud-findings' first-seen
+   * records): one the mapper would call `created` is an update, written as any other update.
+   */
+  reported?: ReadonlySet<string>;
 }
 
 export const isArn = (s: string): boolean => /^arn:[a-z-]+:[a-z0-9-]+:/.test(s);
@@ -92,13 +99,19 @@ export interface AwsParts extends Omit<FindingParts, 'time' | 'metadata'> {
 
 /**
  * Wraps finding parts into a MappedEvent keyed `uid@UpdatedAt`, or `uid@UpdatedAt#revision`: the
- * same facts give the same key (and CloudEvent id, see stableEventId), any change a new one.
+ * same facts give the same key (and CloudEvent id, see stableEventId), any change a new one. A
+ * finding without UpdatedAt has no key: nothing in it tells one state from the next, and the
+ * caller derives the id from the delivery (the EventBridge event id), which a redelivery keeps.
+ * Its time is the EventBridge event's, else the receive time.
  */
 export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
   const { uid, product, updatedAt, revision, sample, ...rest } = parts;
-  const time = epochMs(updatedAt);
+  const transition = reportedTransition(input, uid, parts.transition);
+  const updated = epochMs(updatedAt);
+  const time = updated ?? input.eventTime;
   const data = buildFinding({
     ...rest,
+    transition,
     time: time ?? input.receivedAt,
     metadata: compact({
       version: OCSF_VERSION,
@@ -106,19 +119,23 @@ export function assembleAws(input: AwsInput, parts: AwsParts): MappedEvent {
       profiles: ['cloud'],
       uid: input.deliveryId,
       event_code: input.eventCode,
-      original_time: time === undefined ? undefined : updatedAt,
+      original_time: updated === undefined ? undefined : updatedAt,
       logged_time: input.receivedAt,
       labels: sample === true ? [SAMPLE_LABEL] : undefined,
     }),
   });
   return compact({
-    type: TRANSITION_EVENT_TYPES[parts.transition],
+    type: TRANSITION_EVENT_TYPES[transition],
     subject: uid,
     time: time === undefined ? undefined : new Date(time).toISOString(),
     data,
-    key: `${uid}@${updatedAt ?? ''}${revision === undefined ? '' : `#${revision}`}`,
+    key: updatedAt === undefined ? undefined : `${uid}@${updatedAt}${revision === undefined ? '' : `#${revision}`}`,
   });
 }
+
+/** The transition, with a `created` of a finding the caller knows was reported before an update. */
+export const reportedTransition = (input: AwsInput, uid: string, t: FindingTransition): FindingTransition =>
+  t === 'created' && input.reported?.has(uid) === true ? 'updated' : t;
 
 /** created when the finding has never been updated, resolved when closed, else updated. */
 export function transition(closed: boolean, createdAt: unknown, updatedAt: unknown): FindingTransition {

@@ -4,7 +4,9 @@
  *   Security Hub (OCSF):      https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-v2-cwe-event-formats.html
  *   GuardDuty:                https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_findings_eventbridge.html
  */
-import { arr, obj, str, type Json } from '../read';
+import { timeMs } from '../../events/cloudevent';
+import { isRfc3339 } from '../../events/spec-checks';
+import { arr, inRfc3339Range, obj, str, type Json } from '../read';
 import type { MappedEvent } from '../types';
 import { mapAsffFinding } from './asff';
 import type { AwsInput } from './common';
@@ -35,8 +37,18 @@ export type AwsEventResult =
   /** The mapped findings, in order; `skipped` counts entries that were not findings. */
   | { kind: 'findings'; events: MappedEvent[]; skipped: number };
 
-/** Maps an EventBridge event (already known to be a JSON object) received at `receivedAt`. */
-export function mapAwsFindingEvent(event: Json, receivedAt: number): AwsEventResult {
+/** Epoch ms of the envelope's RFC 3339 `time` (a leap second read as the second before it). */
+function envelopeTime(event: Json): number | undefined {
+  const time = str(event.time);
+  const ms = time !== undefined && isRfc3339(time) ? timeMs(time) : NaN;
+  return Number.isNaN(ms) || !inRfc3339Range(ms) ? undefined : ms;
+}
+
+/**
+ * Maps an EventBridge event (already known to be a JSON object) received at `receivedAt`.
+ * `reported`: uids of findings known to have been reported before (see AwsInput).
+ */
+export function mapAwsFindingEvent(event: Json, receivedAt: number, reported?: ReadonlySet<string>): AwsEventResult {
   const source = str(event.source);
   const detailType = str(event['detail-type']);
   const known = AWS_FINDING_EVENTS.find((e) => e.source === source && e.detailType === detailType);
@@ -44,9 +56,11 @@ export function mapAwsFindingEvent(event: Json, receivedAt: number): AwsEventRes
   const input: AwsInput = {
     receivedAt,
     deliveryId: str(event.id),
+    eventTime: envelopeTime(event),
     eventCode: detailType,
     account: str(event.account),
     region: str(event.region),
+    reported,
   };
   const detail = obj(event.detail);
   if (known.format === 'guardduty') {

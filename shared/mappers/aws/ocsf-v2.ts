@@ -6,13 +6,14 @@
  *   attributes: https://docs.aws.amazon.com/securityhub/latest/userguide/ocsf-findings.html
  * The finding is published as it came, once the attributes that routes, connectors and event keys
  * rely on are checked; this mapper only fills gaps in `metadata` and never overwrites the vendor's
- * values (the declared OCSF version included).
+ * values (the declared OCSF version included), except the activity of a Create the caller knows
+ * repeats an earlier report (AwsInput.reported), written as an Update.
  */
-import { SEVERITY } from '../ocsf';
+import { ACTIVITY, SEVERITY } from '../ocsf';
 import { compact, inRfc3339Range, lookup, num, obj, str, type Json } from '../read';
 import { TRANSITION_EVENT_TYPES, type FindingTransition, type MappedEvent } from '../types';
 import { revisionOf } from './asff-revision';
-import { isArn, type AwsInput } from './common';
+import { isArn, reportedTransition, type AwsInput } from './common';
 
 /**
  * What BatchUpdateFindingsV2 writes (Comment, SeverityId, StatusId) without moving `time` or
@@ -46,6 +47,16 @@ function transitionOf(f: Json): FindingTransition {
 }
 
 /**
+ * The activity members of an Update, as Security Hub writes them on its own updates, for a Create
+ * of a finding the caller knows was reported before (AwsInput.reported).
+ */
+function asUpdate(f: Json): Json {
+  const { id, name } = ACTIVITY.updated;
+  const className = str(f.class_name);
+  return { activity_id: id, activity_name: name, type_uid: (f.class_uid as number) * 100 + id, type_name: className === undefined ? undefined : `${className}: ${name}` };
+}
+
+/**
  * One OCSF finding -> a MappedEvent keyed `uid@time#revision`; undefined unless it has a Findings
  * class_uid, finding_info.uid, an OCSF severity_id, a `time` in epoch ms that RFC 3339 can write,
  * and metadata with a version and a product (OCSF requires all of them).
@@ -62,8 +73,11 @@ export function mapOcsfFinding(finding: unknown, input: AwsInput): MappedEvent |
   const uid = uidOf(f, own);
   if (uid === undefined) return undefined;
   const at = new Date(time).toISOString();
+  const vendor = transitionOf(f);
+  const transition = reportedTransition(input, uid, vendor);
   const data = compact({
     ...f,
+    ...(transition === vendor ? {} : asUpdate(f)),
     finding_info: uid === own ? info : { ...info, uid },
     metadata: compact({
       ...metadata,
@@ -75,7 +89,7 @@ export function mapOcsfFinding(finding: unknown, input: AwsInput): MappedEvent |
     unmapped: uid === own ? f.unmapped : { ...obj(f.unmapped), product_finding_uid: own },
   });
   return {
-    type: TRANSITION_EVENT_TYPES[transitionOf(f)],
+    type: TRANSITION_EVENT_TYPES[transition],
     subject: uid,
     time: at,
     data,
