@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { isConnectorError } from './errors';
+import { leaseAbort } from './ticket-abort';
 import { create } from './ticket-create';
 import { leaseMs, leaseWaitMs, ticketInProgress } from './ticket-lease';
 import { applied, type Created, type Lease, write } from './ticket-record';
 import { OLDER_RESOLVE, older, reportsNothingOpen, unknownStatus } from './ticket-skips';
 import { findingEventTime, latest, newerThan, olderThan } from './ticket-times';
-import type { ReopenResult, TicketDeps, TicketOutcome, TicketRequest, TicketSystem } from './ticket-types';
+import type { CallOptions, ReopenResult, TicketDeps, TicketOutcome, TicketRequest, TicketSystem } from './ticket-types';
 
 /**
  * The events of a finding whose ticket exists (the protocol: tickets.ts): a redelivery of an
@@ -23,9 +24,10 @@ import type { ReopenResult, TicketDeps, TicketOutcome, TicketRequest, TicketSyst
  * record will say is not known yet. Deciding to do nothing takes no lease.
  *
  * A lease can lapse without its outcome written: the attempt died after the target acted, failed
- * part-way (a reopen done, the comment refused), or ran past the lease. The ticket may then be as
- * that action left it while the record does not say so, and that action's event will be delivered
- * again. The next attempt decides as if the lapsed action had been applied (asIfApplied), and when
+ * part-way (a reopen done, the comment refused), or ran out of lease time (its calls are aborted
+ * then, ticket-abort.ts). The ticket may then be as that action left it while the record does not
+ * say so, and that action's event will be delivered again. The next attempt decides as if the
+ * lapsed action had been applied (asIfApplied), and when
  * it acts it sets the ticket's state itself instead of trusting the record: a resolve resolves a
  * ticket the record calls resolved, an update reopens one the lapsed action may have left closed
  * (a resolve, or a reopen that had not acted yet). Both read the ticket's status first (a Jira
@@ -108,7 +110,7 @@ async function resolve(s: Step): Promise<TicketOutcome> {
     return { action: 'skipped', reason: OLDER_RESOLVE, ref: r.ref };
   }
   const lease = await hold(s, 'resolved', at);
-  const gone = await lease.acting(system.resolve(r.ref, req.event).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e))));
+  const gone = await lease.acting((o) => system.resolve(r.ref, req.event, o).then(() => false, (e: unknown) => (isGone(e) ? true : Promise.reject(e))));
   // The resolve call set the ticket's status (or found it gone): it is known again.
   await lease.done({ ...known(r, false), resolved: true, ...times(latest(r.resolvedAt, at), r.openedAt), applied: applied(r, req.event.id) });
   if (!gone) return { action: 'resolved', ref: r.ref };
@@ -131,8 +133,11 @@ async function update(s: Step): Promise<TicketOutcome> {
   const lease = await hold(s, opens || reopening ? 'open' : 'note', opens ? at : undefined);
   let reopen: ReopenResult | undefined;
   try {
-    if (reopening && system.reopen) reopen = await lease.acting(system.reopen(r.ref, req.event));
-    if (reopen?.kind !== 'final') await lease.acting(system.update(r.ref, req.event));
+    reopen = await lease.acting(async (o) => {
+      const result = reopening && system.reopen ? await system.reopen(r.ref, req.event, o) : undefined;
+      if (result?.kind !== 'final') await system.update(r.ref, req.event, o);
+      return result;
+    });
   } catch (e) {
     if (!isGone(e)) throw e;
     // The finding is still open and its ticket was deleted (a clean-up, an issue moved away, an ACL
@@ -164,10 +169,12 @@ async function update(s: Step): Promise<TicketOutcome> {
  * made from. The lease is written over the stored record, not the one decided from: a lapsed
  * action this attempt took as applied is not known to have happened, and this attempt may fail too.
  * Its `statusUnknown` is kept, so the status a lease replaced here could have set (a lapsed
- * resolve or reopen) is not forgotten when this lease lapses in turn. `acting` wraps each call on
- * the target: a failure leaves the lease lapsed (the target may have acted before it), so the next
- * attempt need not wait it out and does not trust the record's status. `done` writes the outcome,
- * which ends the lease, only over this lease.
+ * resolve or reopen) is not forgotten when this lease lapses in turn. `acting` makes the action's
+ * calls on the target, with a signal that aborts them just before the lease runs out
+ * (ticket-abort.ts), so that no call of this attempt is still under way when another may act. A
+ * failure, that abort included, leaves the lease lapsed (the target may have acted before it), so
+ * the next attempt need not wait it out and does not trust the record's status. `done` writes the
+ * outcome, which ends the lease, only over this lease.
  */
 async function hold(s: Step, effect: Lease['effect'], at: number | undefined) {
   const version = randomUUID();
@@ -176,13 +183,16 @@ async function hold(s: Step, effect: Lease['effect'], at: number | undefined) {
   await write(s.deps.store, s.key, { ...base, lease }, s.version, { newVersion: version });
   return {
     version,
-    async acting<T>(call: Promise<T>): Promise<T> {
+    async acting<T>(calls: (opts: CallOptions) => Promise<T>): Promise<T> {
+      const abort = leaseAbort(s.deps, lease.until, s.req.uid);
       try {
-        return await call;
+        return await calls({ signal: abort.signal });
       } catch (e) {
         // Only a failure that is not a gone ticket: that one goes on to a create over this lease.
         if (!isGone(e)) await s.deps.store.put(s.key, JSON.stringify({ ...base, lease: { ...lease, until: 0 } } satisfies Created), { ifVersion: version }).catch(() => false);
         throw e;
+      } finally {
+        abort.end();
       }
     },
     done: (outcome: Created) => write(s.deps.store, s.key, outcome, version),

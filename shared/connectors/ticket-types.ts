@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import type { Metrics } from '../ports/metrics';
 import type { StateStore } from '../ports/store';
+import type { LeaseTimer } from './ticket-abort';
 
 /** The one-ticket-per-finding protocol's contract with ticket systems (its rules: tickets.ts). */
 export interface TicketRef {
@@ -22,20 +23,29 @@ export type FindingTransition = 'created' | 'updated' | 'resolved';
  */
 export type ReopenResult = { kind: 'reopened'; status?: string } | { kind: 'open' } | { kind: 'stays' | 'final'; reason: string };
 
+/**
+ * What every call of a TicketSystem may be given. `signal`: the call is made under a lease
+ * (ticket-abort.ts) and must stop when it aborts, passing it to every vendor request it makes
+ * (Transport requests' `signal`); it then fails with the signal's reason.
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export interface TicketSystem {
   /** The ticket carrying this finding uid in the target, if any (its label, property or correlation id). */
-  findByUid(uid: string): Promise<TicketRef | undefined>;
+  findByUid(uid: string, opts?: CallOptions): Promise<TicketRef | undefined>;
   /** `replaces`: the finding's earlier ticket, closed for good, which the new one stands in for. */
-  create(uid: string, event: CloudEvent, opts?: { replaces?: TicketRef }): Promise<TicketRef>;
+  create(uid: string, event: CloudEvent, opts?: CallOptions & { replaces?: TicketRef }): Promise<TicketRef>;
   /** A later event of an open finding: a comment or a field update. */
-  update(ref: TicketRef, event: CloudEvent): Promise<void>;
+  update(ref: TicketRef, event: CloudEvent, opts?: CallOptions): Promise<void>;
   /** The finding is resolved: transition or close the ticket. */
-  resolve(ref: TicketRef, event: CloudEvent): Promise<void>;
+  resolve(ref: TicketRef, event: CloudEvent, opts?: CallOptions): Promise<void>;
   /**
    * The finding of a resolved ticket is open again: move the ticket back to an open status, if it
    * is closed. A target without this step is updated in whatever status it is.
    */
-  reopen?(ref: TicketRef, event: CloudEvent): Promise<ReopenResult>;
+  reopen?(ref: TicketRef, event: CloudEvent, opts?: CallOptions): Promise<ReopenResult>;
 }
 
 export interface TicketDeps {
@@ -46,6 +56,8 @@ export interface TicketDeps {
   metrics?: Pick<Metrics, 'count'>;
   /** `deliveries.retentionDays`: how long a dead-lettered event may still be replayed (default 30). */
   config?: { deliveries?: { retentionDays?: number } };
+  /** Arms the timer that aborts the calls made under a lease (ticket-abort.ts); default a real, unref'd one. */
+  leaseTimer?: LeaseTimer;
 }
 
 export interface TicketRequest {

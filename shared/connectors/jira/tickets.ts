@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../../events/cloudevent';
 import { ConnectorError, isConnectorError } from '../errors';
+import { withSignal } from '../ticket-abort';
 import { render } from '../template';
 import type { ReopenResult, TicketRef, TicketSystem } from '../tickets';
 import type { Transport } from '../types';
@@ -35,15 +36,19 @@ import { FINDING_PROPERTY, jqlString, readMark, uidLabel } from './uid';
  * unrelated issue there; a project key of a deleted project can be taken by a new project, whose
  * SEC-1 is another issue. Such an issue counts as gone (../tickets.ts): an open finding gets a new
  * issue, a resolved one needs none. The id, unlike the key, also survives a move to another project.
+ *
+ * Every request of a call goes with the call's `signal` (withSignal): a call made under a lease
+ * that is running out is aborted, whichever request it is at.
  */
 export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): Required<TicketSystem> {
   const browse = (key: string) => new URL(`/browse/${encodeURIComponent(key)}`, t.baseUrl).href;
   const ref = (id: string, key: string): TicketRef => ({ id, key, url: browse(key) });
 
   return {
-    async findByUid(uid) {
+    async findByUid(uid, opts) {
+      const api = withSignal(t, opts?.signal);
       const jql = `project = ${jqlString(config.project)} AND labels = ${jqlString(uidLabel(tenant, uid))} ORDER BY created ASC`;
-      for await (const page of searchIssues(t, { jql, fields: ['status'], properties: [FINDING_PROPERTY], pageSize: 10, maxPages: 1 })) {
+      for await (const page of searchIssues(api, { jql, fields: ['status'], properties: [FINDING_PROPERTY], pageSize: 10, maxPages: 1 })) {
         // The label is a hash: the property, when present, must name this very finding.
         const marked = page.items.filter((i) => {
           const mark = readMark(i.properties[FINDING_PROPERTY]);
@@ -52,42 +57,46 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): R
         const found = marked[0];
         if (!found) return undefined;
         // Labelled but unmarked (the property was deleted): restore it, the sync job reads it.
-        if (readMark(found.properties[FINDING_PROPERTY]) === undefined) await setIssueProperty(t, found.id, FINDING_PROPERTY, { uid, tenant });
+        if (readMark(found.properties[FINDING_PROPERTY]) === undefined) await setIssueProperty(api, found.id, FINDING_PROPERTY, { uid, tenant });
         return ref(found.id, found.key);
       }
       return undefined;
     },
 
-    async create(uid, event) {
-      const created = await createIssue(t, newIssue(config, event, { uid, tenant }));
+    async create(uid, event, opts) {
+      const created = await createIssue(withSignal(t, opts?.signal), newIssue(config, event, { uid, tenant }));
       return ref(created.id, created.key);
     },
 
-    async update(issue, event) {
+    async update(issue, event, opts) {
+      const api = withSignal(t, opts?.signal);
       try {
-        await ownIssue(issue, event);
-        await addComment(t, issue.id, commentText(config, event));
+        await ownIssue(api, issue, event);
+        await addComment(api, issue.id, commentText(config, event));
       } catch (e) {
         throw goneError(e, t.name, issue) ?? e;
       }
     },
 
-    async resolve(issue, event) {
-      await resolveIssue(issue, event).catch((e: unknown) => {
+    async resolve(issue, event, opts) {
+      await resolveIssue(withSignal(t, opts?.signal), issue, event).catch((e: unknown) => {
         throw goneError(e, t.name, issue) ?? e;
       });
     },
 
-    async reopen(issue, event) {
-      return reopenIssue(issue, event).catch((e: unknown) => {
+    async reopen(issue, event, opts) {
+      return reopenIssue(withSignal(t, opts?.signal), issue, event).catch((e: unknown) => {
         throw goneError(e, t.name, issue) ?? e;
       });
     },
   };
 
-  /** The issue as it is now, if it is still this finding's; else a connector_not_found naming what it is instead. */
-  async function ownIssue(issue: TicketRef, event: CloudEvent): Promise<IssueFacts> {
-    const facts = await getIssue(t, issue.id);
+  /**
+   * The issue as it is now, if it is still this finding's; else a connector_not_found naming what it
+   * is instead. `api`: the transport with the calling action's signal (../ticket-abort.ts).
+   */
+  async function ownIssue(api: Transport, issue: TicketRef, event: CloudEvent): Promise<IssueFacts> {
+    const facts = await getIssue(api, issue.id);
     const uid = findingFacts(event)?.uid;
     if (uid === undefined) return facts;
     const { mark } = facts;
@@ -99,19 +108,19 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): R
       });
     }
     // Labelled but unmarked (a person removed the property): restore it, the sync job reads it.
-    if (!mark) await setIssueProperty(t, issue.id, FINDING_PROPERTY, { uid, tenant });
+    if (!mark) await setIssueProperty(api, issue.id, FINDING_PROPERTY, { uid, tenant });
     return facts;
   }
 
-  async function resolveIssue(issue: TicketRef, event: CloudEvent): Promise<void> {
-    const facts = await ownIssue(issue, event);
+  async function resolveIssue(api: Transport, issue: TicketRef, event: CloudEvent): Promise<void> {
+    const facts = await ownIssue(api, issue, event);
     const key = facts.key ?? issue.key ?? issue.id;
     // Someone closed it already (Done, Won't Do, ...): nothing left to do. Checked first, since a
     // global transition ("all statuses can transition to this one") is offered from its own
     // target status too, and applying it would undo a person's choice of status and resolution.
     if (facts.status?.category === 'done') return;
-    const transitions = await listTransitions(t, issue.id);
-    return transitionIssue(t, issue.id, named(transitions, config.resolveTransition, 'resolveTransition', key).id);
+    const transitions = await listTransitions(api, issue.id);
+    return transitionIssue(api, issue.id, named(transitions, config.resolveTransition, 'resolveTransition', key).id);
   }
 
   /**
@@ -119,18 +128,18 @@ export function jiraTickets(t: Transport, config: JiraConfig, tenant: string): R
    * to a status outside it (Jira lists them in the workflow's order). An issue not done (a person
    * reopened it, or never closed it) is left as it is.
    */
-  async function reopenIssue(issue: TicketRef, event: CloudEvent): Promise<ReopenResult> {
-    const facts = await ownIssue(issue, event);
+  async function reopenIssue(api: Transport, issue: TicketRef, event: CloudEvent): Promise<ReopenResult> {
+    const facts = await ownIssue(api, issue, event);
     if (facts.status?.category !== 'done') return { kind: 'open' };
     const key = facts.key ?? issue.key ?? issue.id;
-    const transitions = await listTransitions(t, issue.id);
+    const transitions = await listTransitions(api, issue.id);
     const match = config.reopenTransition === undefined
       ? transitions.find((x) => x.toCategory !== undefined && x.toCategory !== 'done')
       : named(transitions, config.reopenTransition, 'reopenTransition', key);
     if (!match) {
       return { kind: 'stays', reason: `${t.name}: ${key} is ${facts.status.name} and offers no transition to a status outside the done category (available: ${names(transitions)}); set reopenTransition of ${t.name}, or add such a transition to the workflow` };
     }
-    await transitionIssue(t, issue.id, match.id);
+    await transitionIssue(api, issue.id, match.id);
     return { kind: 'reopened', ...(match.to ? { status: match.to } : {}) };
   }
 

@@ -1,5 +1,6 @@
 import type { StateStore } from '../../ports/store';
 import { ConnectorError, isConnectorError } from '../errors';
+import { withSignal } from '../ticket-abort';
 import type { ReopenResult, TicketRef, TicketSystem } from '../tickets';
 import type { Transport } from '../types';
 import { addWorkNote } from './add-work-note';
@@ -19,7 +20,8 @@ import { updateRecord } from './update-record';
  * that state already or inactive (task records, incidents among them, go inactive when Closed or
  * Canceled). A finding reported open again puts a record still active in the resolve state back
  * in `reopen.state`; an inactive one is read-only, and is replaced by a new record whose work note
- * names it.
+ * names it. Every request of a call goes with the call's `signal` (withSignal), so a call made
+ * under a lease that is running out (`leaseSeconds`) is aborted, whichever request it is at.
  */
 export function servicenowTickets(t: Transport, config: ServiceNowConfig, store: StateStore, tenant: string): Required<TicketSystem> {
   const table = config.table;
@@ -29,8 +31,8 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
     url: new URL(`/${table}.do?sys_id=${encodeURIComponent(r.sys_id)}`, config.instanceUrl).href,
   });
   return {
-    async findByUid(uid) {
-      const found = await findByCorrelation(t, table, tenant, uid);
+    async findByUid(uid, opts) {
+      const found = await findByCorrelation(withSignal(t, opts?.signal), table, tenant, uid);
       if (!found) return undefined;
       // Searched only when the state store holds no record of the ticket: if it lost that, it may
       // have lost the finding behind a hashed key too, which the sync job needs.
@@ -42,27 +44,29 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       // Set on insert: the journal takes a first entry with the record.
       if (opts?.replaces) fields.work_notes = replacementNote(opts.replaces.key ?? opts.replaces.id, uid);
       await rememberFinding(store, tenant, uid);
-      return ref(await createRecord(t, table, fields));
+      return ref(await createRecord(withSignal(t, opts?.signal), table, fields));
     },
-    async update(r, event) {
-      await addWorkNote(t, table, r.id, workNote(config, event)).catch((e: unknown) => {
+    async update(r, event, opts) {
+      await addWorkNote(withSignal(t, opts?.signal), table, r.id, workNote(config, event)).catch((e: unknown) => {
         throw goneError(e, t.name, table, r) ?? e;
       });
     },
-    async resolve(r, event) {
+    async resolve(r, event, opts) {
+      const api = withSignal(t, opts?.signal);
       // Resolved, closed or canceled already (by a person, or before a redelivery): setting the
       // resolve state again would overwrite their close code and notes, or move a closed record
       // back to Resolved.
-      const current = await getRecord(t, table, r.id, ['state', 'active']).catch((e: unknown) => {
+      const current = await getRecord(api, table, r.id, ['state', 'active']).catch((e: unknown) => {
         throw goneError(e, t.name, table, r) ?? e;
       });
       if (fieldValue(current, 'state') === config.resolve.state || fieldValue(current, 'active') === 'false') return;
-      await updateRecord(t, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
+      await updateRecord(api, table, r.id, resolveFields(config, event)).catch((e: unknown) => {
         throw dataPolicyError(e, t.name, 'resolving', 'resolve.state, resolve.closeCode and resolve.closeNotes to values the instance accepts') ?? goneError(e, t.name, table, r) ?? e;
       });
     },
-    async reopen(r, event): Promise<ReopenResult> {
-      const current = await getRecord(t, table, r.id, ['state', 'active']).catch((e: unknown) => {
+    async reopen(r, event, opts): Promise<ReopenResult> {
+      const api = withSignal(t, opts?.signal);
+      const current = await getRecord(api, table, r.id, ['state', 'active']).catch((e: unknown) => {
         throw goneError(e, t.name, table, r) ?? e;
       });
       const state = fieldValue(current, 'state');
@@ -71,7 +75,7 @@ export function servicenowTickets(t: Transport, config: ServiceNowConfig, store:
       // Moved on by a person (In Progress, On Hold, ...): theirs to keep.
       if (state !== config.resolve.state) return { kind: 'open' };
       // With a work note: not repeated after an answer that never came; the next attempt reads the state again.
-      await updateRecord(t, table, r.id, reopenFields(config, event), { idempotent: false }).catch((e: unknown) => {
+      await updateRecord(api, table, r.id, reopenFields(config, event), { idempotent: false }).catch((e: unknown) => {
         throw dataPolicyError(e, t.name, 'reopening', 'reopen.state to a state the instance accepts without further fields') ?? goneError(e, t.name, table, r) ?? e;
       });
       return { kind: 'reopened', status: config.reopen.state };
