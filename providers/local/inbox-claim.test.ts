@@ -1,6 +1,7 @@
 import { copyFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { INVALID_SARIF } from '../../functions/storage-ingest/ingest.testkit';
+import { compileConfig } from '../../shared/config';
 import type { CloudEvent } from '../../shared/events/cloudevent';
 import { fixturePath } from '../../test/fixtures';
 import { inbox } from './inbox';
@@ -86,4 +87,21 @@ test('a copy of a refused report under another name is refused and quarantined t
   expect(await t.watcher.poll()).toEqual([{ file: 'bad2.sarif', result: expect.objectContaining({ status: 'failed', code: 'report_invalid' }) }]);
   expect(t.system('failed').map((e) => e.subject)).toEqual(['bad1.sarif', 'bad2.sarif']);
   expect(await inInbox()).toEqual(['quarantine', 'quarantine/bad1.sarif', 'quarantine/bad2.sarif']);
+});
+
+test('once a copy of a refused report is ingested (its limit raised), a later copy is that copy\'s duplicate', async () => {
+  const w = watchedInbox(root);
+  const small = inbox({ deps: { ...w.deps, config: compileConfig({ ingest: { maxObjectBytes: 50 } }, {}) }, dir: join(root, 'inbox') });
+  await writeFile(join(root, 'inbox', 'a.jsonl'), jsonl());
+  await small.poll();
+  expect(await small.poll()).toEqual([{ file: 'a.jsonl', result: expect.objectContaining({ status: 'failed', code: 'report_too_large' }) }]);
+  // The limit raised, the worker started again, the report copied in again.
+  const raised = inbox({ deps: w.deps, dir: join(root, 'inbox') });
+  await writeFile(join(root, 'inbox', 'b.jsonl'), jsonl());
+  await raised.poll();
+  expect(await raised.poll()).toEqual([{ file: 'b.jsonl', result: expect.objectContaining({ status: 'ingested', findings: FINDINGS }) }]);
+  const published = w.findings().length;
+  await writeFile(join(root, 'inbox', 'c.jsonl'), jsonl());
+  expect([...(await raised.poll()), ...(await raised.poll())]).toEqual([{ file: 'c.jsonl', sameAs: 'b.jsonl' }]);
+  expect(w.findings()).toHaveLength(published);
 });

@@ -9,8 +9,9 @@ import type { Deps, Logger, ObjectInfo } from '../../shared/ports';
  * A file of the same content under another name is a duplicate only once that first file was
  * handled: its ingest record (`ing:<bucket>:<first>@<identity>`, idempotency.ts) is done and the
  * report was not refused. Otherwise nothing of it may be lost:
- * - refused (invalid, unsupported, too large): this copy is read too, so it is refused and
- *   quarantined in turn, with its own `secorch.system.ingest.failed` event;
+ * - refused (invalid, unsupported, too large): this copy takes the claim over and is read too, so
+ *   it is refused and quarantined in turn, with its own `secorch.system.ingest.failed` event, or
+ *   ingested when the cause is gone (a limit raised), and later copies are then its duplicates;
  * - in progress under a live lease (an attempt killed midway, its lease not yet over): this copy
  *   waits for the lease to end (`ingest_in_progress`, retried by the inbox);
  * - never finished (its lease over, released, no record at all): this copy takes the claim over
@@ -52,17 +53,17 @@ export async function claimContent(c: ContentClaim): Promise<string | undefined>
   const first = held?.value;
   if (held === undefined || first === undefined || first === rel) return undefined;
   const record = parse((await step('state read', where, () => deps.store.get(recordKey(bucket, first, identityOf(info)))))?.value);
-  if (record?.state === 'done') {
-    const refused = record.outcome === 'failed' && record.code !== undefined && quarantines(record.code as ReportErrorCode);
-    return refused ? undefined : first;
-  }
+  const refused = record?.state === 'done' && record.outcome === 'failed' && record.code !== undefined && quarantines(record.code as ReportErrorCode);
+  if (record?.state === 'done' && !refused) return first;
   if (record?.state === 'in-progress' && (record.leaseUntil ?? 0) > deps.clock.now()) {
     throw inProgress(`${bucket}/${first}`, record.leaseUntil ?? 0);
   }
+  // This file takes the claim over, a refused first file's too: once this one is ingested (a limit
+  // raised, an upgrade that reads the format), a later copy is its duplicate, not read once more.
   // Of two files taking the claim over at once, one wins; the other waits and then sees its outcome.
   if (!(await step('state write', where, () => deps.store.put(key, rel, { ifVersion: held.version, ttlSeconds })))) {
     throw inProgress(where, deps.clock.now());
   }
-  c.log.warn('an earlier file of the same content was not ingested to the end; this one is ingested in its place', { file: rel, earlier: first });
+  if (!refused) c.log.warn('an earlier file of the same content was not ingested to the end; this one is ingested in its place', { file: rel, earlier: first });
   return undefined;
 }
