@@ -1,4 +1,5 @@
 import type { HttpHandler } from '../../shared/contracts';
+import { DEAD_LETTER_KINDS } from '../../shared/deadletters/kinds';
 import { type DeadLetter, type DeadLetterSummary, deleteDeadLetter, getDeadLetter, listDeadLetterSummaries, markReplayed } from '../../shared/deadletters/store';
 import { keys, SAFE_PART } from '../../shared/delivery/keys';
 import { ingestSettings } from '../../shared/config/sections/ingest';
@@ -12,6 +13,7 @@ import { forgetRefusals } from '../event-router/refusal';
 import { replayWebhook, stillInvalid } from '../webhook-ingress/dead-letter';
 import { sourceFor } from '../webhook-ingress/source';
 import { authenticate } from './auth';
+import { replayEventBridge } from './dead-letters-eventbridge';
 import { MAX_SCANNED } from './deliveries';
 import { invalidQuery, pageOf, parseCursor, parseLimit } from './pagination';
 
@@ -20,7 +22,7 @@ import { invalidQuery, pageOf, parseCursor, parseLimit } from './pagination';
  * listed oldest first, shown with their raw body, replayed, discarded. `deliveries:*` scopes.
  * Keys include the caller's tenant, so another tenant's id is 404 like an unknown one.
  */
-const KINDS = ['webhook', 'event', 'notification'] as const;
+const KINDS = DEAD_LETTER_KINDS;
 const notFound = () => errors.notFound('dead_letter_not_found', 'No such dead letter');
 
 function deadLetterId(req: Request): string {
@@ -136,8 +138,9 @@ export const getDeadLetterRecord: HttpHandler = async (req, deps) => {
 /**
  * Replays a dead letter: a webhook is mapped again from its stored body and published (as the
  * ingress does after verification, with the same event ids); an event is parsed and published to
- * the bus again; a storage notification is ingested again (replayNotification). The record is
- * kept, its `replays` counted; DELETE discards it.
+ * the bus again; a storage notification is ingested again (replayNotification); an AWS service
+ * event is run through cloud-findings again (replayEventBridge). The record is kept, its
+ * `replays` counted; DELETE discards it.
  */
 export const replayDeadLetter: HttpHandler = async (req, deps) => {
   const { tenant, keyId } = authenticate(req, deps, 'deliveries:write');
@@ -145,7 +148,9 @@ export const replayDeadLetter: HttpHandler = async (req, deps) => {
   const record = await load(deps, tenant, id);
   const result: { ids: string[]; ingest?: IngestResult[] } = record.kind === 'notification'
     ? await replayNotification(deps, record)
-    : { ids: record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)] };
+    : record.kind === 'eventbridge'
+      ? await replayEventBridge(deps, record)
+      : { ids: record.kind === 'webhook' ? await replayWebhook(deps, record) : [await replayEvent(deps, record)] };
   // The events are on the bus: failing to count the replay must not answer an error, or the
   // caller replays (and publishes) again. The count is informational; the log has the replay.
   await markReplayed(deps, tenant, id).catch((e: unknown) => deps.logger.warn('could not count dead letter replay', { tenant, deadLetterId: id, error: e }));

@@ -1,4 +1,6 @@
 /** Component schemas of the REST API's OpenAPI description (see ./openapi.ts). */
+import { DEAD_LETTER_KINDS } from '../../shared/deadletters/kinds';
+
 const dateTime = { type: 'string', format: 'date-time' } as const;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
@@ -79,7 +81,7 @@ export const apiSchemas = {
   DeadLetterSummary: {
     type: 'object', required: ['id', 'tenant', 'kind', 'reason', 'receivedAt', 'encoding', 'replays'],
     properties: {
-      id: { type: 'string' }, tenant: { type: 'string' }, kind: { enum: ['webhook', 'event', 'notification'] }, source: { type: 'string', description: 'The webhook source (kind webhook)' },
+      id: { type: 'string' }, tenant: { type: 'string' }, kind: { enum: [...DEAD_LETTER_KINDS], description: 'webhook, event (the router), notification (storage-ingest), eventbridge (cloud-findings: the EventBridge event as received)' }, source: { type: 'string', description: 'The webhook source (kind webhook)' },
       reason: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
       receivedAt: dateTime, encoding: { enum: ['utf8', 'base64'], description: 'How body is encoded: text, or base64 when the bytes are not valid UTF-8' },
       deliveryId: { type: 'string', description: "The sender's verified delivery id" }, event: { type: 'string', description: "The sender's event name" },

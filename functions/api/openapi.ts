@@ -3,6 +3,8 @@
  * functions/health/openapi.ts). Every error is RFC 9457 problem+json; each response lists the
  * stable codes it can carry.
  */
+import { DEAD_LETTER_KINDS } from '../../shared/deadletters/kinds';
+
 const problem = (description: string, codes: string[]) => ({
   description: `${description} (${codes.join(', ')})`,
   content: { 'application/problem+json': { schema: { allOf: [{ $ref: '#/components/schemas/Problem' }, { properties: { code: { enum: codes } } }] } } },
@@ -136,7 +138,7 @@ export const apiPaths = {
     get: {
       operationId: 'listDeadLetters', summary: 'Inbound deliveries that could not be processed, oldest first, without bodies; a page may be short with a next_cursor when filters are sparse', ...auth('deliveries:read'),
       parameters: [
-        query('kind', { enum: ['webhook', 'event', 'notification'] }, 'Only this kind'),
+        query('kind', { enum: [...DEAD_LETTER_KINDS] }, 'Only this kind'),
         query('source', { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,128}$' }, 'Only this webhook source'),
         ...paging,
       ],
@@ -155,7 +157,7 @@ export const apiPaths = {
   },
   '/dead-letters/{id}/replay': {
     post: {
-      operationId: 'replayDeadLetter', summary: 'Process a dead letter again: a webhook is mapped from its stored body and published, an event is published again; the record is kept (replays counted)',
+      operationId: 'replayDeadLetter', summary: 'Process a dead letter again: a webhook is mapped from its stored body and published, an event is published again, a storage notification is ingested again, an AWS service event (eventbridge) is run through cloud-findings again; the record is kept (replays counted)',
       ...auth('deliveries:write'), parameters: [idParam('Dead letter')],
       responses: {
         '202': body({ type: 'object', required: ['ids'], properties: { ids: { type: 'array', items: { type: 'string' } }, ingest: { type: 'array', description: 'kind notification: each object the notification names, ingested again (status ingested, duplicate, failed, skipped or missing)', items: { type: 'object', required: ['status'], properties: { status: { type: 'string' }, reason: { type: 'string' }, findings: { type: 'integer' }, format: { type: 'string' }, code: { type: 'string' } } } } } }, 'Published'),

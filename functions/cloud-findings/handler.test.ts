@@ -8,7 +8,7 @@ import type { Metrics } from '../../shared/ports';
 import { testDeps } from '../../test/deps';
 import { fixtureJson } from '../../test/fixtures';
 import { identityActions } from '../../shared/connectors/identity/action';
-import { cloudFindings } from './handler';
+import { cloudFindings, publishFindingEvents } from './handler';
 
 // Real events: the GuardDuty ASFF finding in the "Security Hub Findings - Imported" envelope and
 // Trivy's ASFF findings (see shared/mappers/aws/fixtures.testkit.ts and ../shared/fixtures/SOURCES.md).
@@ -140,18 +140,19 @@ describe('cloud-findings', () => {
     ['a time without a zone', JSON.stringify({ ...importedEvent(), time: '2019-12-03T19:10:00' })],
     ['a findings event without findings', JSON.stringify({ ...importedEvent(), detail: { findings: [] } })],
   ])('%s: invalid_event (400, not retryable), nothing published', async (_name, body) => {
+    // publishFindingEvents throws it; cloudFindings keeps it as a dead letter (dead-letter.test.ts).
     const { deps, bus } = countingDeps();
-    expect(await codeOf(cloudFindings({ id: 'r', body, attributes: {} }, deps))).toBe('invalid_event/400/false');
+    expect(await codeOf(publishFindingEvents(body, deps))).toBe('invalid_event/400/false');
     expect(bus.events).toEqual([]);
   });
 
   test('the envelope problems are named by field', async () => {
     const { deps } = countingDeps();
-    const err = await cloudFindings(record({ detail: {} }), deps).catch((e: AppError) => e);
+    const err = await publishFindingEvents(JSON.stringify({ detail: {} }), deps).catch((e: AppError) => e);
     expect((err as AppError).extra.problems).toEqual(expect.arrayContaining(['id: required non-empty string', 'detail-type: required non-empty string', 'region: required non-empty string']));
   });
 
-  test('a finding larger than the bus takes does not keep the findings after it off the bus; the record still fails, not retryable', async () => {
+  test('a finding larger than the bus takes does not keep the findings after it off the bus; the event still fails, not retryable', async () => {
     // A stand-in for a size-limited bus: functions/ cannot import the provider buses, whose
     // bus_message_too_large refusals run against the emulators in the bus contract suite
     // (shared/ports/bus-contract.testkit.ts, providers/*/bus-*.test.ts).
@@ -165,7 +166,7 @@ describe('cloud-findings', () => {
     } };
     const huge = { ...guardDutyAsff(), Id: 'huge', Description: 'x'.repeat(limit) };
     const event = importedEvent([guardDutyAsff(), huge, ...trivyVulns()]);
-    expect(await codeOf(cloudFindings(record(event), deps))).toBe('bus_message_too_large/500/false');
+    expect(await codeOf(publishFindingEvents(JSON.stringify(event), deps))).toBe('bus_message_too_large/500/false');
     expect(bus.events.map((e) => e.subject)).toEqual([...new Set([GD_ARN, ...trivyVulns().map((f) => asffUid(f))])]);
     expect(counts).toContainEqual(['cloudfindings.published', 3, expect.anything()]);
   });

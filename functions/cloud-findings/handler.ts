@@ -6,10 +6,11 @@ import { stableEventId } from '../../shared/events/ids';
 import { TRANSITION_EVENT_TYPES, type MappedEvent } from '../../shared/mappers/types';
 import type { Deps } from '../../shared/ports';
 import { type EventBridgeEnvelope, parseEnvelope } from './envelope';
+import { failUnlessKept } from './dead-letter';
 import { firstSeenKey, firstSighting } from './first-seen';
 
-/** Events of this capability belong to the default tenant (EventBridge rules are per account). */
-const TENANT = 'default';
+/** Events of this capability belong to the default tenant (EventBridge rules are per account); so do its dead letters. */
+export const TENANT = 'default';
 
 /**
  * One CloudEvent per finding. Its id is derived from the mapped event's key: the finding uid,
@@ -69,25 +70,24 @@ async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], 
 }
 
 /**
- * cloud-findings: one EventBridge event per record (awsEventBridge adapter). Security Hub
- * "Findings - Imported" (ASFF) and "Findings Imported V2" (OCSF), and "GuardDuty Finding" events
- * become one secorch.finding.* event per
- * finding; other detail-types are logged and skipped (metric cloudfindings.skipped). An invalid
- * envelope, or a findings event without findings, is `invalid_event`. A finding the bus refuses
- * for good (larger than it takes) fails the record with that refusal once the others are published.
- * `created` is sent for the first revision of a finding seen (first-seen.ts, in deps.store); a
- * store failure fails the record, retryably, before anything is published.
+ * One EventBridge event (its JSON, `body`) received at `now`: Security Hub "Findings - Imported"
+ * (ASFF) and "Findings Imported V2" (OCSF), and "GuardDuty Finding" events become one
+ * secorch.finding.* event per finding; other detail-types are logged and skipped (metric
+ * cloudfindings.skipped). Answers the ids published. An invalid envelope, or a findings event
+ * without findings, is `invalid_event`. A finding the bus refuses for good (larger than it takes)
+ * throws that refusal once the others are published. `created` is sent for the first revision of
+ * a finding seen (first-seen.ts, in deps.store); a store failure throws, retryably, before
+ * anything is published. A dead letter's replay runs this again (functions/api).
  */
-export const cloudFindings: RecordHandler = async (record, deps) => {
-  const event = parseEnvelope(record.body);
+export async function publishFindingEvents(body: string, deps: Deps, now = deps.clock.now()): Promise<string[]> {
+  const event = parseEnvelope(body);
   const tags = { source: event.source, detailType: event['detail-type'] };
   const log = deps.logger.child({ eventId: event.id, ...tags });
-  const now = deps.clock.now();
   const result = mapAwsFindingEvent(event, now);
   if (result.kind === 'unknown') {
     log.info('not a findings event: skipped');
     deps.metrics.count('cloudfindings.skipped', 1, tags);
-    return;
+    return [];
   }
   if (result.kind === 'malformed') {
     throw new AppError('invalid_event', `${event['detail-type']}: ${result.reason}`, { status: 400, retryable: false });
@@ -98,9 +98,11 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
   }
   const events = await findingEvents(event, result.events, deps, now);
   const refused: AppError[] = [];
+  const ids: string[] = [];
   for (const ce of events) {
     try {
       await deps.bus.publish(ce);
+      ids.push(ce.id);
     } catch (e) {
       // The bus unavailable: stop, the retry publishes every finding again under the same ids. A
       // refusal of this one event (larger than the bus takes) repeats on every retry: the
@@ -113,6 +115,21 @@ export const cloudFindings: RecordHandler = async (record, deps) => {
   const published = events.length - refused.length;
   deps.metrics.count('cloudfindings.published', published, tags);
   log.info('findings published', { count: published, ...(refused.length > 0 ? { refused: refused.length } : {}) });
-  // Failed, not acknowledged: the platform keeps the event (Lambda's on-failure destination or DLQ).
   if (refused.length > 0) throw refused[0];
+  return ids;
+}
+
+/**
+ * cloud-findings: one EventBridge event per record (awsEventBridge adapter), published by
+ * publishFindingEvents. A failure no retry mends (invalid_event, a finding the bus refuses for
+ * good), or any failure at the record's last attempt (InboundRecord.maxReceives), is kept as an
+ * inbound dead letter (kind eventbridge, ./dead-letter.ts) and the record acknowledged; any other
+ * is thrown, for Lambda to retry.
+ */
+export const cloudFindings: RecordHandler = async (record, deps) => {
+  try {
+    await publishFindingEvents(record.body, deps);
+  } catch (e) {
+    await failUnlessKept(deps, record, e, TENANT);
+  }
 };

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { keys, sortableId } from '../delivery/keys';
 import { redactText } from '../log/redact';
 import type { Deps } from '../ports';
+import type { DeadLetterKind } from './kinds';
 
 /**
  * Inbound dead letters: a verified webhook or a queued event that could not be processed, kept
@@ -24,9 +25,11 @@ export interface DeadLetter {
   tenant: string;
   /**
    * webhook: a verified inbound webhook; event: a CloudEvent the router could not process;
-   * notification: a storage notification storage-ingest cannot read (replayed by ingesting it again).
+   * notification: a storage notification storage-ingest cannot read (replayed by ingesting it again);
+   * eventbridge: an AWS service event (the EventBridge envelope as received) the cloud-findings
+   * function could not process (replayed by running it again on the body).
    */
-  kind: 'webhook' | 'event' | 'notification';
+  kind: DeadLetterKind;
   /** The webhook source id (kind webhook). */
   source?: string;
   reason: { code: string; message: string };

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AWS_FINDING_EVENTS } from '../../shared/mappers/aws/eventbridge';
+import { EVENTBRIDGE_MAX_ATTEMPTS } from '../../providers/aws/eventbridge';
 
 /**
  * `osls package` on serverless.yml, for a cloud stage: the generated CloudFormation must declare
@@ -121,4 +122,16 @@ test('the delivery functions outlast the longest attempt deadline, and the wake-
   const timeoutOf = (fn: string) => resources[logicalId(fn)]!.Properties.Timeout as number;
   for (const fn of ['webhook-delivery', 'webhook-delivery-wake-up']) expect(timeoutOf(fn)).toBeGreaterThanOrEqual(120 + 20);
   expect(resources.DeliveryQueue!.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * timeoutOf('webhook-delivery-wake-up'));
+});
+
+test('the cloud-findings adapter counts the attempts Lambda makes: 1 + maximumRetryAttempts (its last one is kept as a dead letter)', () => {
+  // providers/aws/eventbridge.ts gives each record receiveCount / maxReceives from this constant:
+  // fewer attempts configured and the last would go to the on-failure queue, more and an event
+  // would be kept as a dead letter while Lambda still had a retry to make.
+  const configs = ofType('AWS::Lambda::EventInvokeConfig').filter(([, r]) => JSON.stringify(r.Properties).includes(logicalId('cloud-findings')));
+  expect(configs).toHaveLength(1);
+  expect(1 + (configs[0]![1].Properties.MaximumRetryAttempts as number)).toBe(EVENTBRIDGE_MAX_ATTEMPTS);
+  const yml = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  const block = yml.split('\n  cloudFindings:\n')[1]?.split(/\n {2}\S/)[0] ?? '';
+  expect(Number(/maximumRetryAttempts: (\d+)/.exec(block)?.[1])).toBe(EVENTBRIDGE_MAX_ATTEMPTS - 1);
 });
