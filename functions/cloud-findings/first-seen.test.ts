@@ -93,7 +93,7 @@ describe('cloud-findings: created once per finding, from the first-seen record',
 
   test('the record lives 120 days after a sighting, rewritten at most once a day', async () => {
     const { deps, run, clock } = setup();
-    const key = firstSeenKey('default', 'aws.securityhub', GD_ARN);
+    const key = firstSeenKey('default', 'aws.securityhub', 'Security Hub Findings - Imported', GD_ARN);
     const start = clock.now();
     await run(event('e1', [fresh()]));
     expect((await deps.store.get(key))?.expiresAt).toBe(start + FIRST_SEEN_TTL_SECONDS * 1000);
@@ -131,5 +131,17 @@ describe('cloud-findings: created once per finding, from the first-seen record',
     await run({ ...importedV2Event([{ ...create, comment: 'triaging' }]), id: 'v2' });
     expect(activity(published[0])).toEqual(CREATE);
     expect(activity(published[1])).toEqual(UPDATE);
+  });
+  test('the ASFF and the OCSF (V2) copies of one finding each keep their own created', async () => {
+    // Security Hub sends each finding in both formats, same source and uid (README: narrow to one).
+    const { run, published } = setup();
+    const create = { ...ocsfV2Finding(), activity_id: 1, activity_name: 'Create', type_uid: 200401, type_name: 'Detection Finding: Create' };
+    await run(event('a1', [fresh()]));
+    await run({ ...importedV2Event([create]), id: 'v1' });
+    expect(published.map((e) => e.subject)).toEqual([published[0]!.subject, published[0]!.subject]);
+    expect(published.map(activity)).toEqual([CREATE, CREATE]);
+    await run(event('a2', [fresh({ Note: NOTE })]));
+    await run({ ...importedV2Event([{ ...create, comment: 'triaging' }]), id: 'v2' });
+    expect(published.slice(2).map(activity)).toEqual([UPDATE, UPDATE]);
   });
 });

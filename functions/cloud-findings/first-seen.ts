@@ -10,7 +10,7 @@
  * update findings "as it ingests findings"
  * (https://docs.aws.amazon.com/securityhub/latest/userguide/automation-rules.html).
  *
- * One record per (tenant, source, finding uid) holds the CloudEvent id of the first revision
+ * One record per (tenant, source, detail-type, finding uid) holds the CloudEvent id of the first revision
  * seen. Every finding event reads it and writes it when absent; a renewal at most once a day
  * keeps it while the finding lives. Security Hub deletes a finding 90 days after its last update,
  * and every update sends an event: a record kept 120 days after a sighting outlives the finding.
@@ -24,9 +24,13 @@ export const FIRST_SEEN_TTL_SECONDS = 120 * 86_400;
 /** A record older than this is written again (its TTL renewed) when its finding is seen. */
 export const RENEW_AFTER_MS = DAY_MS;
 
-/** The state-store key; a uid too long for a key stands as its digest (keyPart). */
-export function firstSeenKey(tenant: string, source: string, uid: string): string {
-  const head = `cfseen:${tenant}:${keyPart(source, 100)}:`;
+/**
+ * The state-store key; a uid too long for a key stands as its digest (keyPart). Per detail-type:
+ * Security Hub sends each finding both as ASFF ("Security Hub Findings - Imported") and as OCSF
+ * ("Findings Imported V2"), same source and uid, and each copy's stream keeps its own `created`.
+ */
+export function firstSeenKey(tenant: string, source: string, detailType: string, uid: string): string {
+  const head = `cfseen:${tenant}:${keyPart(source, 100)}:${keyPart(detailType, 100)}:`;
   return `${head}${keyPart(uid, MAX_KEY_BYTES - Buffer.byteLength(head, 'utf8'))}`;
 }
 

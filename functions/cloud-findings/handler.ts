@@ -52,7 +52,7 @@ async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], 
     if (ids.has(ce.id)) continue;
     ids.add(ce.id);
     const created = m.type === TRANSITION_EVENT_TYPES.created;
-    if (m.subject !== undefined && !(await firstSighting(deps.store, firstSeenKey(TENANT, event.source, m.subject), ce.id, now, created)) && created) {
+    if (m.subject !== undefined && !(await firstSighting(deps.store, firstSeenKey(TENANT, event.source, event['detail-type'], m.subject), ce.id, now, created)) && created) {
       repeats.push([out.length, index]);
       reported.add(m.subject);
     }
