@@ -13,7 +13,7 @@ import { testDeps } from '../../test/deps';
  */
 const KEY = 'default-admin-key-0123456789abcdef';
 const setup = () => testDeps({ api: { keys: { ...apiConfig.api.keys, 'default-admin': { key: KEY, tenant: 'default' } } } });
-const reason = { code: 'bus_unavailable', message: 'Failed on all 3 attempts: event bus unreachable' };
+const reason = { code: 'bus_unavailable', message: 'Failed at attempt 3 of 3: event bus unreachable' };
 const documented = (status: number): string[] => {
   const schema = (apiPaths['/dead-letters/{id}/replay'].post.responses as unknown as Record<string, { content?: Record<string, { schema: { allOf: [unknown, { properties: { code: { enum: string[] } } }] } }> }>)[String(status)];
   return schema?.content?.['application/problem+json']?.schema.allOf[1].properties.code.enum ?? [];
@@ -72,5 +72,17 @@ describe('replay of an eventbridge dead letter', () => {
     expect((await call(deps, 'GET', '/dead-letters?kind=lambda', { key: KEY })).json.detail).toContain('eventbridge');
     const param = apiPaths['/dead-letters'].get.parameters.find((p) => p.name === 'kind') as { schema: { enum: string[] } };
     expect(param.schema.enum).toContain('eventbridge');
+  });
+  test('shown without the credentials a resource carries (bodyRedacted); the stored event, which a replay maps, is whole', async () => {
+    const { deps, bus } = setup();
+    const lambda = { Type: 'AwsLambdaFunction', Id: 'arn:aws:lambda:us-east-1:123456789012:function:billing', Details: { AwsLambdaFunction: { FunctionName: 'billing', Environment: { Variables: { DB_PASSWORD: 'hunter2' } } } } };
+    const event = importedEvent([{ ...guardDutyAsff(), Resources: [lambda] }]);
+    const { id } = await keepDeadLetter(deps, { tenant: 'default', kind: 'eventbridge', reason, body: JSON.stringify(event) });
+    const shown = (await call(deps, 'GET', `/dead-letters/${id}`, { key: KEY })).json;
+    expect(shown).toMatchObject({ kind: 'eventbridge', bodyRedacted: true, encoding: 'utf8' });
+    expect(shown.body).not.toContain('hunter2');
+    expect(JSON.parse(shown.body).detail.findings[0].Resources[0].Details.AwsLambdaFunction.FunctionName).toBe('billing');
+    expect((await call(deps, 'POST', `/dead-letters/${id}/replay`, { key: KEY })).status).toBe(202);
+    expect(bus.events).toHaveLength(1);
   });
 });

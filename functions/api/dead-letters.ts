@@ -6,6 +6,7 @@ import { ingestSettings } from '../../shared/config/sections/ingest';
 import { AppError, errors, toAppError } from '../../shared/errors';
 import { json } from '../../shared/http/body';
 import type { CloudEvent } from '../../shared/events/cloudevent';
+import { redactAwsEvent } from '../../shared/mappers/aws/redact';
 import type { Deps } from '../../shared/ports';
 import type { IngestResult } from '../storage-ingest/ingest';
 import { parseEvent } from '../event-router/handler';
@@ -49,11 +50,13 @@ async function load(deps: Deps, tenant: string, id: string): Promise<DeadLetter>
  * `scrub`, which the ingress applies before publishing; a key with deliveries:read must not
  * learn it here either, or it could post notifications the source accepts as verified. Such a
  * body is shown parsed, scrubbed and serialised again (`bodyRedacted`), withheld if it does not
- * parse; the record keeps the raw bytes, which a replay maps (and scrubs) as the ingress did.
+ * parse; the record keeps the raw bytes, which a replay maps (and scrubs) as the ingress did. An
+ * AWS service event (`eventbridge`) is shown without the credentials its resource details may
+ * hold (redactAwsEvent): the mappers never publish them either.
  */
 function view(deps: Deps, d: DeadLetter): Omit<DeadLetter, 'signature'> & { bodyRedacted?: true } {
   const { signature: _signature, ...rest } = d;
-  const scrub = d.kind === 'webhook' ? schemeScrub(deps, d.source) : undefined;
+  const scrub = d.kind === 'webhook' ? schemeScrub(deps, d.source) : d.kind === 'eventbridge' ? redactAwsEvent : undefined;
   if (!scrub) return rest;
   let body = '';
   try {

@@ -31,7 +31,7 @@ describe('cloud-findings: what it cannot process', () => {
     await expect(cloudFindings(record({ receiveCount: 2, maxReceives: 3 }), deps)).rejects.toThrow('bus unavailable (test)');
     expect(await kept(deps)).toEqual([]);
     await expect(cloudFindings(record({ receiveCount: 3, maxReceives: 3 }), deps)).resolves.toBeUndefined();
-    expect(await kept(deps)).toEqual([expect.objectContaining({ kind: 'eventbridge', body, reason: { code: 'internal_error', message: 'Failed on all 3 attempts: Internal error' } })]);
+    expect(await kept(deps)).toEqual([expect.objectContaining({ kind: 'eventbridge', body, reason: { code: 'internal_error', message: 'Failed at attempt 3 of 3: Internal error' } })]);
   });
 
   test('the state store down at the last attempt: the dead letter cannot be kept either, so the failure is thrown', async () => {

@@ -21,7 +21,7 @@ export async function failUnlessKept(deps: Deps, record: InboundRecord, failure:
   const error = toAppError(failure);
   const final = !error.retryable;
   if (!final && !lastReceive(record, failure)) throw failure;
-  const message = final ? error.message : `Failed on all ${record.receiveCount} attempts: ${error.message}`;
+  const message = final ? error.message : `Failed at attempt ${record.receiveCount} of ${record.maxReceives}: ${error.message}`;
   const log = deps.logger.child({ eventId: record.id });
   const kept = await keepDeadLetter(deps, { tenant, kind: 'eventbridge', body: record.body, reason: { code: error.code, message } })
     .catch((keepError: unknown) => {

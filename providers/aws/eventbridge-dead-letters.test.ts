@@ -74,7 +74,7 @@ describe('cloud-findings dead letters (kind eventbridge)', () => {
     expect(await kept(deps)).toEqual([]);
     await expect(handler(firstRevision())).resolves.toBeUndefined();
     const [letter] = await kept(deps);
-    expect(letter).toMatchObject({ kind: 'eventbridge', tenant: 'default', body: JSON.stringify(firstRevision()), reason: { code: 'bus_unavailable', message: 'Failed on all 3 attempts: event bus unreachable (test)' } });
+    expect(letter).toMatchObject({ kind: 'eventbridge', tenant: 'default', body: JSON.stringify(firstRevision()), reason: { code: 'bus_unavailable', message: 'Failed at attempt 3 of 3: event bus unreachable (test)' } });
 
     // Still down: 503, retryable, and the dead letter stays as it was.
     const again = await api(deps, 'POST', `/dead-letters/${letter!.id}/replay`);

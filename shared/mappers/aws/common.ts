@@ -46,7 +46,7 @@ export function awsCloud(account: string | undefined, region: string | undefined
  * end up), and members of free-form blocks (`Other`) named like a credential. Findings are
  * published to chat, tickets and pagers.
  */
-const CREDENTIAL_KEY = /userdata|passw|secret|token|credential|private.?key/i;
+export const CREDENTIAL_KEY = /userdata|passw|secret|token|credential|private.?key/i;
 
 /**
  * A resource's details without its nested objects: the scalars and lists of scalars an analyst
