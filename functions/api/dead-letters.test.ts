@@ -177,6 +177,16 @@ describe('/dead-letters', () => {
     expect(JSON.stringify(event)).not.toContain(state);
   });
 
+  test('a webhook the securityhub mapper reads (ASFF) is shown without the credentials its resources carry, as an eventbridge one', async () => {
+    const ctx = apiDeps({ sources: { hub: { verify: { scheme: 'api-key', header: 'x-api-key', keys: ['hub-key-0123456789abcdef'] }, mapper: 'securityhub', tenant: 'acme' } } });
+    const lambda = { Type: 'AwsLambdaFunction', Id: 'arn:aws:lambda:us-east-1:123456789012:function:billing', Details: { AwsLambdaFunction: { FunctionName: 'billing', Environment: { Variables: { DB_PASSWORD: 'hunter2' } } } } };
+    const { id } = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'webhook', source: 'hub', deliveryId: 'd-1', reason, body: JSON.stringify({ Findings: [{ Id: 'f-1', Resources: [lambda] }] }) });
+    const one = await call(ctx.deps, 'GET', `/dead-letters/${id}`, { key: KEY.reader });
+    expect(one.json).toMatchObject({ bodyRedacted: true, encoding: 'utf8' });
+    expect(one.text).not.toContain('hunter2');
+    expect(JSON.parse(one.json.body as string).Findings[0].Resources[0].Details.AwsLambdaFunction).toEqual({ FunctionName: 'billing', Environment: { Variables: { DB_PASSWORD: '[redacted]' } } });
+  });
+
   test('scopes: no key is 401; reading needs deliveries:read, replay and delete deliveries:write', async () => {
     const ctx = apiDeps({ sources });
     const { id } = await keepDeadLetter(ctx.deps, { tenant: 'acme', kind: 'event', reason, body: 'x' });

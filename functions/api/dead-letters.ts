@@ -67,10 +67,16 @@ function view(deps: Deps, d: DeadLetter): Omit<DeadLetter, 'signature'> & { body
   return { ...rest, body, encoding: 'utf8', bodyRedacted: true };
 }
 
-/** The body scrub of a configured source's scheme, if it has one. */
+/**
+ * The body scrub of a configured source: its scheme's, if it has one, then, for a source mapped
+ * by the `securityhub` mapper (ASFF over a webhook), the AWS event's (redactAwsEvent), as for an
+ * `eventbridge` dead letter.
+ */
 function schemeScrub(deps: Deps, source: string | undefined): ((payload: unknown) => unknown) | undefined {
   if (source === undefined || !Object.hasOwn(deps.config.sources, source)) return undefined;
-  return sourceFor(deps, source).scheme.scrub;
+  const scheme = sourceFor(deps, source).scheme.scrub;
+  if (deps.config.sources[source]!.mapper !== 'securityhub') return scheme;
+  return scheme ? (payload) => redactAwsEvent(scheme(payload)) : redactAwsEvent;
 }
 /** A line of the list: no body (the summary has none), headers or signature. */
 function summary(d: DeadLetterSummary) {
