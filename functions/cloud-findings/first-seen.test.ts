@@ -51,6 +51,23 @@ describe('cloud-findings: created once per finding, from the first-seen record',
     expect(again).toEqual(a);
   });
 
+  test('a first report an automation rule set NOTIFIED as it was ingested is created (once); an analyst\'s NOTIFIED after a NEW one is updated', async () => {
+    const { run, published } = setup();
+    const notified = event('e1', [fresh({ Workflow: { Status: 'NOTIFIED' }, WorkflowState: 'IN_PROGRESS' })]);
+    await run(notified);
+    await run(notified);
+    expect(published.map(activity)).toEqual([CREATE, CREATE]);
+    expect(published[1]!.id).toBe(published[0]!.id);
+    const later = setup();
+    await later.run(event('n1', [fresh()]));
+    await later.run(event('n2', [fresh({ Workflow: { Status: 'NOTIFIED' }, WorkflowState: 'IN_PROGRESS' })]));
+    expect(later.published.map(activity)).toEqual([CREATE, UPDATE]);
+    // A finding re-imported before it was first seen here (UpdatedAt moved) stays an update.
+    const old = setup();
+    await old.run(event('o1', [{ ...guardDutyAsff(), Workflow: { Status: 'NOTIFIED' } }]));
+    expect(old.published.map(activity)).toEqual([UPDATE]);
+  });
+
   test('a finding first seen with an automation rule\'s Severity (not the provider\'s) and Note is created', async () => {
     const { run, published } = setup();
     const provider = { Severity: { Label: 'MEDIUM', Normalized: 40, Product: 2 }, Types: ['TTPs/Initial Access/UnauthorizedAccess:EC2-SSHBruteForce'] };

@@ -41,32 +41,46 @@ function toCloudEvent(event: EventBridgeEnvelope, m: MappedEvent): CloudEvent {
  * key, is one). Each finding's sighting is recorded before anything is published (first-seen.ts):
  * a `created` whose finding was first seen in another revision is mapped again as reported
  * before, i.e. as the mapper writes an update; a redelivery of the first revision stays created.
+ * And an update that is the first revision seen is mapped again as a first report: an ASFF
+ * finding whose workflow status an automation rule set as Security Hub ingested it (NOTIFIED on
+ * a finding never updated) is then created, not updated (asffTransition).
  */
 async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], deps: Deps, now: number): Promise<CloudEvent[]> {
   const out: CloudEvent[] = [];
-  const repeats: [at: number, index: number][] = [];
-  const reported = new Set<string>();
+  const repeats: Remap = { at: [], uids: new Set() };
+  const firsts: Remap = { at: [], uids: new Set() };
   const ids = new Set<string>();
   for (const [index, m] of mapped.entries()) {
     const ce = toCloudEvent(event, m);
     if (ids.has(ce.id)) continue;
     ids.add(ce.id);
     const created = m.type === TRANSITION_EVENT_TYPES.created;
-    if (m.subject !== undefined && !(await firstSighting(deps.store, firstSeenKey(TENANT, event.source, event['detail-type'], m.subject), ce.id, now, created)) && created) {
-      repeats.push([out.length, index]);
-      reported.add(m.subject);
+    const first = m.subject !== undefined && (await firstSighting(deps.store, firstSeenKey(TENANT, event.source, event['detail-type'], m.subject), ce.id, now, created));
+    const remap = m.subject === undefined ? undefined : created && !first ? repeats : !created && first && m.type === TRANSITION_EVENT_TYPES.updated ? firsts : undefined;
+    if (remap) {
+      remap.at.push([out.length, index]);
+      remap.uids.add(m.subject!);
     }
     out.push(ce);
   }
-  if (repeats.length === 0) return out;
-  // The same event and time: the same findings in the same order, those of `reported` updated.
-  const again = mapAwsFindingEvent(event, now, reported);
-  for (const [at, index] of repeats) {
+  // The same event and time: the same findings in the same order, each set mapped as it says.
+  if (repeats.at.length > 0) replace(out, event, mapAwsFindingEvent(event, now, repeats.uids), repeats);
+  if (firsts.at.length > 0) replace(out, event, mapAwsFindingEvent(event, now, undefined, firsts.uids), firsts);
+  return out;
+}
+
+/** Findings to map again: their places in the output and in the mapper's list, and their uids. */
+interface Remap {
+  at: [out: number, index: number][];
+  uids: Set<string>;
+}
+
+function replace(out: CloudEvent[], event: EventBridgeEnvelope, again: ReturnType<typeof mapAwsFindingEvent>, remap: Remap): void {
+  for (const [at, index] of remap.at) {
     const m = again.kind === 'findings' ? again.events[index] : undefined;
     if (m === undefined) throw new AppError('internal_error', 'cloud-findings: a finding mapped once did not map again', { status: 500, expose: false });
     out[at] = toCloudEvent(event, m);
   }
-  return out;
 }
 
 /**

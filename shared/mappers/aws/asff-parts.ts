@@ -86,10 +86,13 @@ export function asffStatus(f: Json): { statusId: StatusId; statusDetail?: string
  * The common rule (resolved when closed; created when CreatedAt == UpdatedAt; else updated), but
  * created only while the workflow is NEW or unset. BatchUpdateFindings leaves UpdatedAt alone, so
  * an analyst's NOTIFIED on a finding its provider never re-imported still has CreatedAt ==
- * UpdatedAt: that event reports a change, not a new finding.
+ * UpdatedAt: that event reports a change, not a new finding. Unless the caller knows it is the
+ * finding's first report (`firstReport`, AwsInput.firstReports): then an automation rule set the
+ * status as Security Hub ingested the finding, and the common rule holds.
  */
-export function asffTransition(f: Json, closed: boolean): FindingTransition {
+export function asffTransition(f: Json, closed: boolean, firstReport = false): FindingTransition {
   const t = transition(closed, f.CreatedAt, f.UpdatedAt);
+  if (firstReport) return t;
   const workflow = workflowOf(f);
   return t === 'created' && workflow !== undefined && workflow !== 'NEW' ? 'updated' : t;
 }

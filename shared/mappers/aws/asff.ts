@@ -56,7 +56,7 @@ export function mapAsffFinding(finding: unknown, input: AwsInput): MappedEvent |
   return assembleAws(input, {
     uid,
     cls,
-    transition: asffTransition(f, closed),
+    transition: asffTransition(f, closed, input.firstReports?.has(uid) === true),
     severityId: asffSeverity(f),
     ...status,
     updatedAt: str(f.UpdatedAt),

@@ -24,6 +24,13 @@ export interface AwsInput {
    * records): one the mapper would call `created` is an update, written as any other update.
    */
   reported?: ReadonlySet<string>;
+  /**
+   * Uids of findings the caller knows this is the first report of (cloud-findings' first-seen
+   * records): ASFF's workflow rule (asffTransition) does not make it an update, since a workflow
+   * status on a first report was set as the finding was ingested (an automation rule), not by an
+   * analyst afterwards.
+   */
+  firstReports?: ReadonlySet<string>;
 }
 
 export const isArn = (s: string): boolean => /^arn:[a-z-]+:[a-z0-9-]+:/.test(s);

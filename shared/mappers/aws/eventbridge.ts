@@ -46,9 +46,10 @@ function envelopeTime(event: Json): number | undefined {
 
 /**
  * Maps an EventBridge event (already known to be a JSON object) received at `receivedAt`.
- * `reported`: uids of findings known to have been reported before (see AwsInput).
+ * `reported`: uids of findings known to have been reported before; `firstReports`: uids known to
+ * be reported for the first time (see AwsInput).
  */
-export function mapAwsFindingEvent(event: Json, receivedAt: number, reported?: ReadonlySet<string>): AwsEventResult {
+export function mapAwsFindingEvent(event: Json, receivedAt: number, reported?: ReadonlySet<string>, firstReports?: ReadonlySet<string>): AwsEventResult {
   const source = str(event.source);
   const detailType = str(event['detail-type']);
   const known = AWS_FINDING_EVENTS.find((e) => e.source === source && e.detailType === detailType);
@@ -61,6 +62,7 @@ export function mapAwsFindingEvent(event: Json, receivedAt: number, reported?: R
     account: str(event.account),
     region: str(event.region),
     reported,
+    firstReports,
   };
   const detail = obj(event.detail);
   if (known.format === 'guardduty') {
