@@ -1,7 +1,7 @@
 import type { RecordHandler } from '../../shared/contracts';
 import { AppError, isAppError } from '../../shared/errors';
 import { type CloudEvent, timeMs } from '../../shared/events/cloudevent';
-import { mapAwsFindingEvent } from '../../shared/mappers/aws';
+import { AWS_FINDING_EVENTS, mapAwsFindingEvent } from '../../shared/mappers/aws';
 import { stableEventId } from '../../shared/events/ids';
 import { TRANSITION_EVENT_TYPES, type MappedEvent } from '../../shared/mappers/types';
 import type { Deps } from '../../shared/ports';
@@ -56,7 +56,7 @@ async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], 
     ids.add(ce.id);
     const created = m.type === TRANSITION_EVENT_TYPES.created;
     const first = m.subject !== undefined && (await firstSighting(deps.store, firstSeenKey(TENANT, event.source, event['detail-type'], m.subject), ce.id, now, created));
-    const remap = m.subject === undefined ? undefined : created && !first ? repeats : !created && first && m.type === TRANSITION_EVENT_TYPES.updated ? firsts : undefined;
+    const remap = m.subject === undefined ? undefined : created && !first ? repeats : first && mayBeFirstReport(event, m) ? firsts : undefined;
     if (remap) {
       remap.at.push([out.length, index]);
       remap.uids.add(m.subject!);
@@ -68,6 +68,19 @@ async function findingEvents(event: EventBridgeEnvelope, mapped: MappedEvent[], 
   if (firsts.at.length > 0) replace(out, event, mapAwsFindingEvent(event, now, undefined, firsts.uids), firsts);
   return out;
 }
+
+/**
+ * An update the workflow rule alone made one: an ASFF finding never updated (created and modified
+ * at the same time, asffTransition), the only case a first report can turn into a create. The
+ * other formats' mappers do not read `firstReports`: mapping their events again would change nothing.
+ */
+function mayBeFirstReport(event: EventBridgeEnvelope, m: MappedEvent): boolean {
+  if (m.type !== TRANSITION_EVENT_TYPES.updated || event['detail-type'] !== ASFF_DETAIL_TYPE) return false;
+  const info = (m.data as { finding_info?: { created_time?: unknown; modified_time?: unknown } } | undefined)?.finding_info;
+  return info?.created_time !== undefined && info.created_time === info.modified_time;
+}
+
+const ASFF_DETAIL_TYPE = AWS_FINDING_EVENTS.find((e) => e.format === 'asff')!.detailType;
 
 /** Findings to map again: their places in the output and in the mapper's list, and their uids. */
 interface Remap {
