@@ -24,7 +24,7 @@ export interface DoneRecord {
 }
 
 type Held = { state: 'in-progress'; leaseUntil: number; attempt: number } | { state: 'released'; attempt: number };
-type IngestRecord = DoneRecord | Held;
+export type IngestRecord = DoneRecord | Held;
 
 export interface Claim {
   key: string;
@@ -54,6 +54,12 @@ const parse = (value: string): IngestRecord | undefined => {
     return undefined;
   }
 };
+
+/** The record of `key` (recordKey), if any and readable. */
+export async function readRecord(deps: Deps, key: string, where: string): Promise<IngestRecord | undefined> {
+  const item = await step('state read', where, () => deps.store.get(key));
+  return item ? parse(item.value) : undefined;
+}
 
 /** Claims the object version; returns the done record instead when it was already ingested. */
 export async function claim(deps: Deps, key: string, leaseSeconds: number, where: string): Promise<Claim | DoneRecord> {

@@ -1,5 +1,5 @@
 import { inProgress, step } from '../../functions/storage-ingest/errors';
-import { identityOf, recordKey } from '../../functions/storage-ingest/idempotency';
+import { identityOf, readRecord, recordKey } from '../../functions/storage-ingest/idempotency';
 import { quarantines } from '../../functions/storage-ingest/quarantine';
 import type { ReportErrorCode } from '../../shared/ingest/types';
 import type { Deps, Logger, ObjectInfo } from '../../shared/ports';
@@ -29,16 +29,6 @@ export interface ContentClaim {
 
 export const claimKeyOf = (bucket: string, etag: string): string => `ingc:${bucket}:${etag}`;
 
-type Stored = { state?: string; outcome?: string; code?: string; leaseUntil?: number };
-
-const parse = (value: string | undefined): Stored | undefined => {
-  try {
-    return value === undefined ? undefined : (JSON.parse(value) as Stored);
-  } catch {
-    return undefined;
-  }
-};
-
 /**
  * Claims the content for `rel`. Returns the earlier file's name when that file was handled (this
  * one is then a duplicate), else undefined (ingest this one); throws `ingest_in_progress` while an
@@ -52,11 +42,11 @@ export async function claimContent(c: ContentClaim): Promise<string | undefined>
   const held = await step('state read', where, () => deps.store.get(key));
   const first = held?.value;
   if (held === undefined || first === undefined || first === rel) return undefined;
-  const record = parse((await step('state read', where, () => deps.store.get(recordKey(bucket, first, identityOf(info)))))?.value);
+  const record = await readRecord(deps, recordKey(bucket, first, identityOf(info)), where);
   const refused = record?.state === 'done' && record.outcome === 'failed' && record.code !== undefined && quarantines(record.code as ReportErrorCode);
   if (record?.state === 'done' && !refused) return first;
-  if (record?.state === 'in-progress' && (record.leaseUntil ?? 0) > deps.clock.now()) {
-    throw inProgress(`${bucket}/${first}`, record.leaseUntil ?? 0);
+  if (record?.state === 'in-progress' && record.leaseUntil > deps.clock.now()) {
+    throw inProgress(`${bucket}/${first}`, record.leaseUntil);
   }
   // This file takes the claim over, a refused first file's too: once this one is ingested (a limit
   // raised, an upgrade that reads the format), a later copy is its duplicate, not read once more.

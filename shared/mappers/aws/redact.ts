@@ -1,4 +1,7 @@
+import { REDACTED } from '../../log/redact';
 import { CREDENTIAL_KEY } from './common';
+
+export { REDACTED };
 
 /**
  * An AWS service event (an EventBridge envelope of Security Hub or GuardDuty findings) with what
@@ -10,8 +13,6 @@ import { CREDENTIAL_KEY } from './common';
  * passwords and tokens end up. Replaced at any depth: a member named like a credential, and every
  * value of an environment block (its names stay, so an analyst still sees what is set).
  */
-export const REDACTED = '[redacted]';
-
 /** Lambda's `Variables` map, CodeBuild's `EnvironmentVariables` list; ECS's `Environment` list (an object there is a description). */
 const isEnvironment = (key: string, v: unknown) => /^(environmentvariables|variables)$/i.test(key) || (/^environment$/i.test(key) && Array.isArray(v));
 
